@@ -1,0 +1,48 @@
+# Yinliu — everything a new machine needs goes through these targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SANDBOX_PORT ?= 8765
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/yinliu_bench
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test bench worker lint migrate clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP) ## create .venv and install pinned dependencies
+
+migrate: install ## apply database migrations
+	$(PY) manage.py migrate --noinput
+
+demo: install ## set everything up and serve the site and admin on http://$(HOST):$(PORT)
+	@HOST=$(HOST) PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) bash scripts/demo.sh
+
+test: install ## run the test suite (SQLite; PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install ## ruff and the migrations check
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: install ## benchmarks on PostgreSQL (BENCH_DATABASE_URL), figures as ratios to a same-run baseline
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m tests.benchmarks
+
+worker: install ## Celery worker + beat against REDIS_URL
+	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)"; exit 2; }
+	$(VENV)/bin/celery -A config worker --beat -l info --concurrency $${CONCURRENCY:-2}
+
+clean: ## remove the virtualenv and local data
+	rm -rf $(VENV) var

@@ -1,0 +1,30 @@
+"""Create (or reset) the demo superuser and print its credentials. Dev/demo only."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+DEMO_USERNAME = "admin"
+DEMO_PASSWORD = "yinliu-demo"  # noqa: S105  printed to the person running the demo on purpose
+
+
+class Command(BaseCommand):
+    help = "创建演示管理员账号并打印登录信息 / create the demo admin and print its credentials"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--password", default=DEMO_PASSWORD)
+
+    def handle(self, *args, password: str, **options) -> None:
+        if not getattr(settings, "GENERATED_SECRETS", None) and not settings.DEBUG:
+            raise CommandError("demo_admin is for dev/demo settings only")
+        user, created = get_user_model().objects.get_or_create(
+            username=DEMO_USERNAME, defaults={"email": "admin@demo.yinliu.local"}
+        )
+        user.is_staff = True
+        user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        state = "created" if created else "reset"
+        self.stdout.write(f"admin user: {DEMO_USERNAME}  password: {password}  ({state})")

@@ -1,0 +1,32 @@
+"""Load demo content and configuration; safe to run any number of times.
+
+Each app owns its part in `<app>/seed.py` with a `seed(stdout)` function. The order matters:
+content first (pages that packages and landing pages link to), then the funnel (packages,
+assistants, leads), then channels (accounts pointing at the sandbox), then landing pages.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+SEED_MODULES = ["cms.seed", "funnel.seed", "channels.seed", "landing.seed"]
+
+
+class Command(BaseCommand):
+    help = "加载演示数据（幂等，可重复运行）/ load demo data (idempotent)"
+
+    def handle(self, *args, **options) -> None:
+        for dotted in SEED_MODULES:
+            try:
+                module = import_module(dotted)
+            except ModuleNotFoundError as exc:
+                if exc.name != dotted:
+                    raise
+                continue  # that app has nothing to seed yet
+            self.stdout.write(f"seed: {dotted}")
+            with transaction.atomic():
+                module.seed(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("seed_demo: done"))

@@ -1,0 +1,32 @@
+"""Developer machines and `make demo`: throwaway secrets, debug on, loopback hosts."""
+
+from __future__ import annotations
+
+import logging
+
+from config import env as envmod
+
+from .base import *  # noqa: F403
+
+DEBUG = envmod.debug(default=True)
+ALLOWED_HOSTS = envmod.allowed_hosts(default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+
+SECRET_KEY, _generated_secret = envmod.throwaway("SECRET_KEY", seed="django-secret")
+_keys, _generated_keys = envmod.throwaway("FIELD_ENCRYPTION_KEYS", seed="field-encryption")
+FIELD_ENCRYPTION_KEYS = [k.strip() for k in _keys.split(",") if k.strip()]
+PHONE_HASH_KEY, _generated_hash = envmod.throwaway("PHONE_HASH_KEY", seed="phone-hash")
+
+GENERATED_SECRETS = [
+    name
+    for name, generated in (
+        ("SECRET_KEY", _generated_secret),
+        ("FIELD_ENCRYPTION_KEYS", _generated_keys),
+        ("PHONE_HASH_KEY", _generated_hash),
+    )
+    if generated
+]
+if GENERATED_SECRETS:
+    logging.getLogger("yinliu").info(
+        "dev settings: using throwaway %s (never use these settings in production)",
+        ", ".join(GENERATED_SECRETS),
+    )
