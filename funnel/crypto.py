@@ -1,0 +1,114 @@
+"""PII at rest: field encryption with rotating keys, the phone dedup hash, display masking.
+
+`FIELD_ENCRYPTION_KEYS` lists keys newest first: the first encrypts, every one decrypts, so
+an old key stays in the list until `rotate_pii_keys` has re-encrypted the rows it protects.
+A key is a Fernet key (`Fernet.generate_key()`); any other string is stretched into one with
+SHA-256 so operators can paste a passphrase from their secret store.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from functools import lru_cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+def _as_fernet(key: str) -> Fernet:
+    try:
+        if len(base64.urlsafe_b64decode(key.encode())) == 32:
+            return Fernet(key.encode())
+    except (binascii.Error, ValueError):
+        pass
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()))
+
+
+@lru_cache(maxsize=8)
+def _multi(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise RuntimeError("FIELD_ENCRYPTION_KEYS is empty")
+    return MultiFernet([_as_fernet(k) for k in keys])
+
+
+def _cipher() -> MultiFernet:
+    return _multi(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt_str(value: str) -> str:
+    return _cipher().encrypt(value.encode("utf-8")).decode("ascii")
+
+
+def decrypt_str(token: str) -> str:
+    try:
+        return _cipher().decrypt(token.encode("ascii")).decode("utf-8")
+    except InvalidToken as exc:
+        raise ValueError("cannot decrypt: no configured key matches this value") from exc
+
+
+def rotate_token(token: str) -> str:
+    """Re-encrypt under the newest key (what the key-rotation command applies per row)."""
+    return _cipher().rotate(token.encode("ascii")).decode("ascii")
+
+
+def phone_hash(e164: str) -> str:
+    """Keyed HMAC-SHA256 of an E.164 phone: the dedup key, useless without PHONE_HASH_KEY."""
+    key = settings.PHONE_HASH_KEY.encode("utf-8")
+    return hmac.new(key, e164.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def mask_phone(e164: str) -> str:
+    """+8613812345678 → 138****5678; other countries keep their code and the last 4 digits."""
+    if not e164:
+        return ""
+    digits = e164[3:] if e164.startswith("+86") else e164
+    if len(digits) <= 7:
+        return "*" * max(0, len(digits) - 2) + digits[-2:]
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张**; a single character stays as is."""
+    if not name:
+        return ""
+    return name[0] + "*" * (len(name) - 1)
+
+
+class EncryptedTextField(models.TextField):
+    """A text column stored as a Fernet token. Not searchable or sortable, by design."""
+
+    def from_db_value(self, value: str | None, expression, connection) -> str | None:
+        return None if value is None else decrypt_str(value)
+
+    def get_prep_value(self, value: Any) -> str | None:
+        value = super().get_prep_value(value)
+        return None if value is None else encrypt_str(str(value))
+
+
+class EncryptedJSONField(models.TextField):
+    """A JSON document stored as one Fernet token (raw platform payloads, health answers)."""
+
+    def from_db_value(self, value: str | None, expression, connection) -> Any:
+        return None if value is None else json.loads(decrypt_str(value))
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
+
+    def get_prep_value(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        return encrypt_str(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
+
+    def value_to_string(self, obj) -> str:
+        return json.dumps(self.value_from_object(obj), ensure_ascii=False, default=str)

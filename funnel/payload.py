@@ -1,0 +1,79 @@
+"""The normalized lead payload every source hands to `funnel.services.ingest.lead_ingest`.
+
+Connectors (`channels/<platform>/mapping.py`), the landing-page form, the lead API and the CSV
+import each turn their input into a `LeadPayload`; the funnel never sees platform formats.
+It is stored (encrypted) on the InboundLead so a quarantined record can be fixed and replayed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class Consent:
+    """PIPL Art. 28-29: a separate, unticked consent for health information, versioned."""
+
+    given: bool = False
+    version: str = ""  # the consent text version the person saw (e.g. "health-2026-01")
+    at: str = ""  # ISO-8601 time the person gave it
+    source: str = ""  # where it was given: landing form, platform form, API caller
+
+
+@dataclass
+class LeadPayload:
+    phone: str = ""  # as received; ingest normalizes to E.164 (default region CN)
+    name: str = ""
+    gender: str = ""  # "m" / "f" / ""
+    age: int | None = None
+    city: str = ""
+    specialty: str = ""  # Specialty slug or name (脱发, 失眠, 糖尿病 …)
+    concern: str = ""  # free text: sensitive, encrypted at rest
+    answers: dict[str, str] = field(default_factory=dict)  # form/question answers: encrypted
+    wechat_id: str = ""
+    # where it came from
+    channel: str = ""  # douyin | xiaohongshu | baidu | landing | api | csv | referral
+    account: str = ""  # ChannelAccount name ("" for our own forms and the API)
+    external_id: str = ""  # the platform's lead id, or our idempotency key
+    campaign_id: str = ""
+    campaign_name: str = ""
+    adgroup_id: str = ""
+    ad_id: str = ""
+    creative_id: str = ""
+    keyword: str = ""
+    click_ids: dict[str, str] = field(default_factory=dict)  # bd_vid, clickid, callback, click_id
+    utm: dict[str, str] = field(default_factory=dict)  # utm_source, utm_medium, utm_campaign …
+    content_page_id: int | None = None  # the cms page the person read before converting
+    landing_page_id: int | None = None
+    referral_code: str = ""
+    consent: Consent = field(default_factory=Consent)
+    consent_required: bool = True  # platform forms carry their own consent: connectors say so
+    idempotency_key: str = ""
+    occurred_at: str = ""  # ISO-8601, when the person submitted on the source
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LeadPayload:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        consent = values.get("consent") or {}
+        if isinstance(consent, dict):
+            values["consent"] = Consent(
+                **{k: v for k, v in consent.items() if k in Consent.__dataclass_fields__}
+            )
+        return cls(**values)
+
+
+@dataclass
+class IngestResult:
+    """What happened to one inbound record: `created` / `merged` into an existing lead, or
+    `quarantined` with a reason code (the InboundLead keeps it for fix-and-replay)."""
+
+    result: str
+    lead_id: int | None = None
+    reason: str = ""
+    inbound_id: int | None = None

@@ -1,0 +1,126 @@
+"""Shared test plumbing.
+
+Markers:
+- ``services``: needs the real PostgreSQL and Redis (``DATABASE_URL`` / ``REDIS_URL``). Skipped
+  when they are not configured; when they are configured but do not answer, the test fails.
+- ``browser``: drives the system headless Chromium through Playwright. Skipped locally when
+  Chromium is missing; with ``CI=true`` a missing Chromium fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
+# there unless told the loop is not used for Django work (it is not: the live server is).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def uses_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _answers(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 2
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    services_ready = uses_postgres() and bool(settings.REDIS_URL)
+    browser_ready = chromium_path() is not None
+    for item in items:
+        if "services" in item.keywords and not services_ready:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="needs DATABASE_URL=postgres://… and REDIS_URL (CI's 2nd pass)"
+                )
+            )
+        if "browser" in item.keywords and not browser_ready:
+            if IN_CI:
+                raise pytest.UsageError("CI=true but no Chromium found: install chromium")
+            item.add_marker(pytest.mark.skip(reason="Chromium not installed"))
+
+
+def pytest_sessionstart(session) -> None:
+    # Configured services that do not answer are a failure, never a silent skip.
+    db = settings.DATABASES["default"]
+    db_url = f"//{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+    if uses_postgres() and not _answers(db_url, 5432):
+        raise pytest.UsageError("DATABASE_URL points at PostgreSQL, but it does not answer")
+    if settings.REDIS_URL and not _answers(settings.REDIS_URL, 6379):
+        raise pytest.UsageError(f"REDIS_URL={settings.REDIS_URL} does not answer")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Tests share one real cache (Redis in the services pass); start each with it empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """A headless system Chromium driven by Playwright (no browser download)."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(chromium) -> Iterator[object]:
+    """A fresh page at a phone viewport that records console errors in ``page.console_errors``."""
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.console_errors = errors
+    yield page
+    context.close()
