@@ -173,3 +173,7 @@ LOGGING = {
         "celery": {"handlers": ["console"], "level": "INFO"},
     },
 }
+
+# --- notifications ------------------------------------------------------------------------
+NOTIFIER = envmod.optional("NOTIFIER", "console")  # console | wecom_robot
+WECOM_ROBOT_WEBHOOK = envmod.optional("WECOM_ROBOT_WEBHOOK")
