@@ -26,7 +26,8 @@ DEFAULT_SQLITE_URL = f"sqlite:///{BASE_DIR / 'var' / 'yinliu.sqlite3'}"
 
 
 def database_url() -> str:
-    return env.str("DATABASE_URL", default=DEFAULT_SQLITE_URL)
+    # An empty value (DATABASE_URL= on a command line) means the default, like unset.
+    return env.str("DATABASE_URL", default="") or DEFAULT_SQLITE_URL
 
 
 def redis_url() -> str:

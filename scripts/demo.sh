@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# `make demo`: migrate, seed, start the sandbox ad platforms and pull from them, create the
+# admin account, then serve the site and admin. Ctrl-C stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=.venv/bin/python
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+SANDBOX_PORT=${SANDBOX_PORT:-8765}
+BASE="http://$HOST:$PORT"
+export DJANGO_SETTINGS_MODULE=config.settings.dev
+export WAGTAILADMIN_BASE_URL="$BASE"
+export SANDBOX_PORT
+mkdir -p var
+
+port_free() { ! (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+wait_port() {
+  for _ in $(seq 1 50); do port_free "$1" "$2" || return 0; sleep 0.2; done
+  return 1
+}
+
+port_free "$HOST" "$PORT" || { echo "port $PORT is busy: stop what runs there or use 'make demo PORT=8001'"; exit 1; }
+
+PIDS=()
+cleanup() { for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+echo "== migrate"
+$PY manage.py migrate --noinput -v 0
+echo "== seed_demo"
+$PY manage.py seed_demo | tee var/seed.log
+
+if $PY manage.py help sandbox_platforms >/dev/null 2>&1; then
+  if port_free 127.0.0.1 "$SANDBOX_PORT"; then
+    echo "== sandbox ad platforms on http://127.0.0.1:$SANDBOX_PORT (log: var/sandbox.log)"
+    $PY manage.py sandbox_platforms --port "$SANDBOX_PORT" >var/sandbox.log 2>&1 &
+    PIDS+=($!)
+    wait_port 127.0.0.1 "$SANDBOX_PORT" || { echo "sandbox did not start; see var/sandbox.log"; exit 1; }
+  else
+    echo "== sandbox port $SANDBOX_PORT already serves something; using it"
+  fi
+  echo "== first pull of leads and spend from the sandbox"
+  $PY manage.py pull_leads
+  $PY manage.py pull_spend --start "$(date -d '29 days ago' +%F)" --end "$(date +%F)"
+fi
+
+if [ -n "${REDIS_URL:-}" ]; then
+  echo "== REDIS_URL is set: starting a Celery worker with beat (log: var/worker.log)"
+  .venv/bin/celery -A config worker --beat -l info --concurrency 2 >var/worker.log 2>&1 &
+  PIDS+=($!)
+fi
+
+CREDS=$($PY manage.py demo_admin)
+
+cat <<MSG
+
+================================================================================
+ 引流 Yinliu demo is starting on $BASE
+
+   site            $BASE/
+   admin           $BASE/admin/          ($CREDS)
+   health          $BASE/healthz
+   sitemap         $BASE/sitemap.xml     robots: $BASE/robots.txt
+   lead API        $BASE/api/v1/docs     schema: $BASE/api/v1/openapi.json
+MSG
+grep -E '^ *(url|login|链接|账号)' var/seed.log | sed 's/^ */   /' || true
+cat <<MSG
+
+ Secrets are throwaway dev keys (see README, "Environment"). Ctrl-C stops the demo.
+================================================================================
+
+MSG
+
+$PY manage.py runserver "$HOST:$PORT" --noreload &
+PIDS+=($!)
+wait "${PIDS[-1]}"
