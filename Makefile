@@ -38,7 +38,7 @@ lint: install ## ruff and the migrations check
 	$(PY) manage.py makemigrations --check --dry-run
 
 bench: install ## benchmarks on PostgreSQL (BENCH_DATABASE_URL), figures as ratios to a same-run baseline
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m tests.benchmarks
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m tests.benchmarks $(ONLY)
 
 worker: install ## Celery worker + beat against REDIS_URL
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)"; exit 2; }
