@@ -27,7 +27,7 @@ install: $(STAMP) ## create .venv and install pinned dependencies
 migrate: install ## apply database migrations
 	$(PY) manage.py migrate --noinput
 
-demo: install ## set everything up and serve the site and admin on http://$(HOST):$(PORT)
+demo: install ## set everything up and serve the site and admin on http://127.0.0.1:8000
 	@HOST=$(HOST) PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) bash scripts/demo.sh
 
 test: install ## run the test suite (SQLite; PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
