@@ -75,6 +75,7 @@ class InboundLead(models.Model):
     lead = models.ForeignKey(
         "funnel.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound"
     )
+    result = models.CharField("处理结果", max_length=20, blank=True, default="")  # created/merged
     attempts = models.PositiveIntegerField("处理次数", default=0)
     received_at = models.DateTimeField("接收时间", auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

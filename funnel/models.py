@@ -66,6 +66,166 @@ class ServicePackage(models.Model):
         return self.promo_price if self.promo_price is not None else self.list_price
 
 
+class Clinic(models.Model):
+    """门店 / 机构: a physical location; assistants belong to one."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    city = models.CharField("城市", max_length=50, blank=True, default="")
+
+    class Meta:
+        verbose_name = "门店"
+        verbose_name_plural = "门店"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assistant(models.Model):
+    """医助 / 理疗师: owns routed leads. Weight and daily cap drive the 活码 distribution."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assistant",
+    )
+    name = models.CharField("姓名", max_length=50)
+    clinic = models.ForeignKey(
+        Clinic, null=True, blank=True, on_delete=models.SET_NULL, related_name="assistants"
+    )
+    specialties = models.ManyToManyField(Specialty, blank=True, verbose_name="擅长专科")
+    daily_cap = models.PositiveIntegerField("每日上限", null=True, blank=True)
+    is_active = models.BooleanField("在职", default=True)
+    on_duty = models.BooleanField("当班", default=True)
+    work_start = models.TimeField("上班时间", null=True, blank=True)
+    work_end = models.TimeField("下班时间", null=True, blank=True)
+    wecom_userid = models.CharField("企业微信 userid", max_length=64, blank=True, default="")
+    wecom_qr_url = models.URLField("企业微信联系我二维码", max_length=500, blank=True, default="")
+    title = models.CharField("职称 / 介绍", max_length=100, blank=True, default="")
+
+    class Meta:
+        verbose_name = "医助"
+        verbose_name_plural = "医助"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssistantPool(models.Model):
+    """活码: hands leads to its members by weight; overflow takes over when all are full."""
+
+    name = models.CharField("名称", max_length=100)
+    slug = models.SlugField("标识", max_length=80, unique=True)
+    overflow = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="溢出活码"
+    )
+    sla_minutes = models.PositiveIntegerField("加微时限（分钟）", default=30)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "活码"
+        verbose_name_plural = "活码"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PoolMember(models.Model):
+    """One assistant in one pool. `current_weight` is the smooth weighted round-robin state,
+    kept in the database and changed only under a row lock so many workers stay exact."""
+
+    pool = models.ForeignKey(AssistantPool, on_delete=models.CASCADE, related_name="members")
+    assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="memberships")
+    weight = models.PositiveIntegerField("权重", default=1)
+    current_weight = models.IntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = "活码成员"
+        verbose_name_plural = "活码成员"
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "assistant"], name="poolmember_unique"),
+            models.CheckConstraint(condition=models.Q(weight__gte=1), name="poolmember_weight_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pool} · {self.assistant} ×{self.weight}"
+
+
+class AssistantDayLoad(models.Model):
+    """How many leads an assistant got on one (Asia/Shanghai) day: the daily-cap counter."""
+
+    assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="day_loads")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assistant", "day"], name="assistantdayload_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assistant} {self.day}: {self.count}"
+
+
+class ScoringRule(models.Model):
+    """One rule of the lead score; the lead keeps the list of rules that fired."""
+
+    class Kind(models.TextChoices):
+        SPECIALTY_MATCH = "specialty_match", "专科匹配"
+        COMPLETENESS = "completeness", "资料完整度"
+        CHANNEL = "channel", "渠道"
+        KEYWORD_INTENT = "keyword_intent", "关键词意向"
+        AGE_BAND = "age_band", "年龄段"
+        REPEAT_TOUCH = "repeat_touch", "重复触达"
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=30, choices=Kind.choices)
+    # channel: {"channels": [...]}; keyword_intent: {"words": [...]}; age_band: {"min", "max"}
+    params = models.JSONField("参数", default=dict, blank=True)
+    points = models.IntegerField("分值")
+    is_active = models.BooleanField("启用", default=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "评分规则"
+        verbose_name_plural = "评分规则"
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """Ordered: the first active rule whose conditions all hold picks package and pool."""
+
+    name = models.CharField("名称", max_length=100)
+    priority = models.PositiveIntegerField("优先级（小者先）", default=100)
+    is_active = models.BooleanField("启用", default=True)
+    specialty = models.ForeignKey(
+        Specialty, null=True, blank=True, on_delete=models.CASCADE, verbose_name="专科"
+    )
+    channel = models.CharField("渠道", max_length=20, blank=True, default="")
+    city = models.CharField("城市", max_length=50, blank=True, default="")
+    keyword_contains = models.CharField("关键词包含", max_length=100, blank=True, default="")
+    min_age = models.PositiveSmallIntegerField("最小年龄", null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField("最大年龄", null=True, blank=True)
+    min_score = models.IntegerField("最低评分", null=True, blank=True)
+    package = models.ForeignKey(
+        ServicePackage, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="推荐服务包"
+    )
+    pool = models.ForeignKey(AssistantPool, on_delete=models.PROTECT, verbose_name="活码")
+
+    class Meta:
+        verbose_name = "分配规则"
+        verbose_name_plural = "分配规则"
+        ordering = ["priority", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Stage(models.TextChoices):
     NEW = "new", "新线索"
     CONTACTED = "contacted", "已加微"
@@ -95,6 +255,41 @@ class Lead(models.Model):
     stage = models.CharField(
         "阶段", max_length=20, choices=Stage.choices, default=Stage.NEW, db_index=True
     )
+    birthday = models.DateField("生日", null=True, blank=True)
+    score = models.IntegerField("评分", default=0)
+    score_explanation = models.JSONField("评分说明", default=list, blank=True)
+    pool = models.ForeignKey(
+        AssistantPool, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="活码"
+    )
+    assignee = models.ForeignKey(
+        Assistant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+        verbose_name="医助",
+    )
+    assigned_at = models.DateTimeField("分配时间", null=True, blank=True)
+    recommended_package = models.ForeignKey(
+        ServicePackage, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="推荐服务包"
+    )
+    referral_code = models.CharField(
+        "推荐码", max_length=16, null=True, blank=True, unique=True, editable=False
+    )
+    referred_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referees",
+        verbose_name="推荐人",
+    )
+    consent_version = models.CharField("授权文本版本", max_length=40, blank=True, default="")
+    consent_given_at = models.DateTimeField("授权时间", null=True, blank=True)
+    consent_source = models.CharField("授权来源", max_length=40, blank=True, default="")
+    consent_withdrawn_at = models.DateTimeField("撤回授权时间", null=True, blank=True)
+    anonymized_at = models.DateTimeField("匿名化时间", null=True, blank=True)
+    last_touch_at = models.DateTimeField("最近触达", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -210,3 +405,103 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"订单 #{self.pk} ¥{self.amount}"
+
+
+class DistinctLeadPair(models.Model):
+    """Staff said these two leads are different people: never merge them."""
+
+    lead_low = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
+    lead_high = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lead_low", "lead_high"], name="distinctpair_unique"),
+            models.CheckConstraint(
+                condition=models.Q(lead_low__lt=models.F("lead_high")), name="distinctpair_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_low_id} ≠ {self.lead_high_id}"
+
+
+class FollowUp(models.Model):
+    """跟进: a due task. Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, never ETA tasks."""
+
+    class Kind(models.TextChoices):
+        REVISIT = "revisit", "复诊提醒"
+        BIRTHDAY = "birthday", "生日关怀"
+        REFILL = "refill", "续方提醒"
+        PAYMENT_CHASE = "payment_chase", "催付"
+        SLA_CHECK = "sla_check", "加微时限检查"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待处理"
+        SENT = "sent", "已提醒"
+        DONE = "done", "已完成"
+        CANCELLED = "cancelled", "已取消"
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="followups")
+    assignee = models.ForeignKey(
+        Assistant, null=True, blank=True, on_delete=models.SET_NULL, related_name="followups"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    due_at = models.DateTimeField("到期时间", db_index=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    note = models.CharField("说明", max_length=200, blank=True, default="")
+    sent_at = models.DateTimeField("提醒时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "跟进"
+        verbose_name_plural = "跟进"
+        ordering = ["due_at", "pk"]
+        constraints = [
+            # Rules may fire twice (retries, replays): the same reminder exists once.
+            models.UniqueConstraint(fields=["lead", "kind", "due_at"], name="followup_unique")
+        ]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.due_at:%Y-%m-%d}"
+
+
+class ReferralReward(models.Model):
+    """转介绍奖励: one ledger entry per paid order of a referred patient."""
+
+    referrer = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="referral_rewards")
+    referee = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="referral_reward")
+    amount = models.DecimalField("奖励金额（元）", max_digits=12, decimal_places=2, default=0)
+    points = models.PositiveIntegerField("积分", default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "转介绍奖励"
+        verbose_name_plural = "转介绍奖励"
+
+    def __str__(self) -> str:
+        return f"¥{self.amount} / {self.points}分"
+
+
+class ApiToken(models.Model):
+    """A lead-API caller. Only the SHA-256 of the token is stored."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+
+    def __str__(self) -> str:
+        return self.name

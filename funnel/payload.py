@@ -77,3 +77,4 @@ class IngestResult:
     lead_id: int | None = None
     reason: str = ""
     inbound_id: int | None = None
+    replayed: bool = False  # True when this is the stored outcome of an earlier processing

@@ -72,7 +72,9 @@ def inbound_process(*, inbound_id: int) -> IngestResult:
     with transaction.atomic():
         row = InboundLead.objects.select_for_update().get(pk=inbound_id)
         if row.status == InboundStatus.PROCESSED:
-            return IngestResult(result="duplicate", lead_id=row.lead_id, inbound_id=row.pk)
+            return IngestResult(
+                result=row.result, lead_id=row.lead_id, inbound_id=row.pk, replayed=True
+            )
         row.attempts += 1
         try:
             if row.payload is None:
@@ -89,6 +91,7 @@ def inbound_process(*, inbound_id: int) -> IngestResult:
         row.reason = ""
         row.detail = ""
         row.lead_id = result.lead_id
+        row.result = result.result
         row.processed_at = timezone.now()
         row.save()
         return result
@@ -99,7 +102,9 @@ def inbound_replay(*, inbound_id: int, changes: dict[str, Any] | None = None) ->
     with transaction.atomic():
         row = InboundLead.objects.select_for_update().get(pk=inbound_id)
         if row.status == InboundStatus.PROCESSED:
-            return IngestResult(result="duplicate", lead_id=row.lead_id, inbound_id=row.pk)
+            return IngestResult(
+                result=row.result, lead_id=row.lead_id, inbound_id=row.pk, replayed=True
+            )
         payload = dict(row.payload or {})
         payload.update(changes or {})
         row.payload = LeadPayload.from_dict(payload).to_dict()

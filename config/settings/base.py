@@ -179,3 +179,9 @@ LOGGING = {
 # --- notifications ------------------------------------------------------------------------
 NOTIFIER = envmod.optional("NOTIFIER", "console")  # console | wecom_robot
 WECOM_ROBOT_WEBHOOK = envmod.optional("WECOM_ROBOT_WEBHOOK")
+
+# --- funnel -------------------------------------------------------------------------------
+# Leads untouched for this many days are anonymized by the daily retention purge (PIPL).
+FUNNEL_RETENTION_DAYS = envmod.integer("FUNNEL_RETENTION_DAYS", 730)
+REFERRAL_REWARD_PERCENT = envmod.optional("REFERRAL_REWARD_PERCENT", "10")
+REFERRAL_REWARD_POINTS_PER_YUAN = envmod.integer("REFERRAL_REWARD_POINTS_PER_YUAN", 1)

@@ -1,0 +1,40 @@
+"""The lead's append-only history. Every change to a lead writes one of these, explicitly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from funnel.models import Lead, LeadEvent
+
+
+def _actor_label(actor: Any, label: str) -> str:
+    if label:
+        return label
+    if actor is not None and getattr(actor, "pk", None):
+        return actor.get_username()
+    return "系统"
+
+
+def event_record(
+    *,
+    lead: Lead | int,
+    kind: str,
+    actor: Any = None,
+    actor_label: str = "",
+    from_stage: str = "",
+    to_stage: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> LeadEvent:
+    lead_id = lead if isinstance(lead, int) else lead.pk
+    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    return LeadEvent.objects.create(
+        lead_id=lead_id,
+        kind=kind,
+        actor=user,
+        actor_label=_actor_label(actor, actor_label),
+        from_stage=from_stage,
+        to_stage=to_stage,
+        note=note,
+        data=data or {},
+    )

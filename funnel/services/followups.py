@@ -1,0 +1,76 @@
+"""Due follow-ups are claimed in batches with SELECT … FOR UPDATE SKIP LOCKED, so several
+workers (or beat firing twice) never send the same reminder twice, and nothing waits in a
+long ETA task. Claimed rows are marked first, then the notifier runs outside the lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from funnel.crypto import mask_name
+from funnel.models import FollowUp, Lead
+from funnel.services.notify import notify
+from funnel.services.routing import sla_enforce
+
+
+def _claim(now: dt.datetime, limit: int) -> list[FollowUp]:
+    with transaction.atomic():
+        queryset = FollowUp.objects.filter(
+            status=FollowUp.Status.PENDING, due_at__lte=now
+        ).order_by("due_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+        rows = list(queryset.select_related("lead", "assignee")[:limit])
+        FollowUp.objects.filter(pk__in=[r.pk for r in rows]).update(
+            status=FollowUp.Status.SENT, sent_at=now
+        )
+    return rows
+
+
+def followups_dispatch(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Handle every due follow-up once; returns how many were claimed."""
+    now = now or timezone.now()
+    handled = 0
+    while True:
+        rows = _claim(now, limit)
+        if not rows:
+            return handled
+        handled += len(rows)
+        for row in rows:
+            if row.kind == FollowUp.Kind.SLA_CHECK:
+                sla_enforce(lead_id=row.lead_id)
+                FollowUp.objects.filter(pk=row.pk).update(status=FollowUp.Status.DONE)
+                continue
+            who = row.assignee.name if row.assignee else "待分配"
+            label = mask_name(row.lead.name) or "线索"
+            due = timezone.localtime(row.due_at)
+            notify(
+                title=f"{row.get_kind_display()}：{label} #{row.lead_id}",
+                body=f"{who}：{row.note or row.get_kind_display()}（到期 {due:%m-%d %H:%M}）",
+                level="info",
+            )
+        if len(rows) < limit:
+            return handled
+
+
+def birthdays_plan(*, day: dt.date | None = None) -> int:
+    """Create tomorrow's birthday greetings (09:00 local) for leads with a birthday on file."""
+    day = day or (timezone.localdate() + dt.timedelta(days=1))
+    due = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+    leads = Lead.objects.filter(
+        birthday__month=day.month, birthday__day=day.day, anonymized_at__isnull=True
+    ).only("pk", "assignee_id")
+    rows = [
+        FollowUp(
+            lead_id=lead.pk,
+            assignee_id=lead.assignee_id,
+            kind=FollowUp.Kind.BIRTHDAY,
+            due_at=due,
+            note="生日关怀",
+        )
+        for lead in leads
+    ]
+    FollowUp.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

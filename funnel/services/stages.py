@@ -1,0 +1,206 @@
+"""Stage changes (加微 建档 问诊 开方 支付 复购) and paid orders.
+
+Forward moves along the main path may skip steps (another system may report "paid" straight
+after a consultation); moving back is refused; invalid and lost are side exits, and a lost
+lead can be won back (→ contacted). Repurchased is reached only by a second paid order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import ApplicationError
+from funnel.events import event_record
+from funnel.models import FollowUp, Lead, LeadEvent, Order, ReferralReward, ServicePackage, Stage
+
+MAIN_PATH = [
+    Stage.NEW,
+    Stage.CONTACTED,
+    Stage.PROFILED,
+    Stage.CONSULTED,
+    Stage.PRESCRIBED,
+    Stage.PAID,
+    Stage.REPURCHASED,
+]
+EXITS = {Stage.INVALID, Stage.LOST}
+
+FORBIDDEN_TRANSITION = "forbidden_transition"
+UNKNOWN_STAGE = "unknown_stage"
+AMOUNT_REQUIRED = "amount_required"
+INVALID_AMOUNT = "invalid_amount"
+
+
+def transition_allowed(from_stage: str, to_stage: str) -> bool:
+    if from_stage == to_stage or to_stage == Stage.REPURCHASED:
+        return False
+    if from_stage in EXITS:
+        return from_stage == Stage.LOST and to_stage == Stage.CONTACTED
+    if to_stage in EXITS:
+        return to_stage == Stage.LOST or from_stage in (Stage.NEW, Stage.CONTACTED)
+    return MAIN_PATH.index(to_stage) > MAIN_PATH.index(from_stage)
+
+
+def _after_stage(lead: Lead, to_stage: str) -> None:
+    now = timezone.now()
+    if to_stage != Stage.NEW:
+        # Contacted (or further): the SLA check has nothing left to enforce.
+        FollowUp.objects.filter(
+            lead=lead, kind=FollowUp.Kind.SLA_CHECK, status=FollowUp.Status.PENDING
+        ).update(status=FollowUp.Status.CANCELLED)
+    if to_stage == Stage.PRESCRIBED:
+        FollowUp.objects.get_or_create(
+            lead=lead,
+            kind=FollowUp.Kind.PAYMENT_CHASE,
+            due_at=(now + dt.timedelta(days=1)).replace(second=0, microsecond=0),
+            defaults={"assignee_id": lead.assignee_id, "note": "已开方未支付：跟进支付"},
+        )
+    if to_stage in (Stage.PAID, Stage.LOST, Stage.INVALID):
+        FollowUp.objects.filter(
+            lead=lead, kind=FollowUp.Kind.PAYMENT_CHASE, status=FollowUp.Status.PENDING
+        ).update(status=FollowUp.Status.CANCELLED)
+    from channels.services.postback import lead_stage_changed
+
+    lead_id = lead.pk
+    transaction.on_commit(lambda: lead_stage_changed(lead_id=lead_id, stage=to_stage))
+
+
+def _set_stage(lead: Lead, to_stage: str, *, actor: Any, actor_label: str, note: str) -> None:
+    from_stage = lead.stage
+    lead.stage = to_stage
+    lead.save(update_fields=["stage", "updated_at"])
+    event_record(
+        lead=lead,
+        kind=LeadEvent.Kind.STAGE,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        actor=actor,
+        actor_label=actor_label,
+        note=note,
+    )
+    _after_stage(lead, to_stage)
+
+
+def lead_stage_change(
+    *,
+    lead_id: int,
+    to_stage: str,
+    actor: Any = None,
+    actor_label: str = "",
+    note: str = "",
+    amount: str | Decimal | None = None,
+    package: ServicePackage | None = None,
+) -> Lead:
+    if to_stage not in Stage.values:
+        raise ApplicationError(UNKNOWN_STAGE, f"未知阶段: {to_stage}", status=422)
+    if to_stage == Stage.PAID:
+        if amount in (None, ""):
+            raise ApplicationError(AMOUNT_REQUIRED, "支付需要金额", status=422)
+        order_record(
+            lead_id=lead_id,
+            amount=amount,
+            package=package,
+            actor=actor,
+            actor_label=actor_label,
+            note=note,
+        )
+        return Lead.objects.get(pk=lead_id)
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if not transition_allowed(lead.stage, to_stage):
+            raise ApplicationError(
+                FORBIDDEN_TRANSITION,
+                f"不允许从「{Stage(lead.stage).label}」变更为「{Stage(to_stage).label}」",
+                status=409,
+                extra={"from": lead.stage, "to": to_stage},
+            )
+        _set_stage(lead, to_stage, actor=actor, actor_label=actor_label, note=note)
+    return lead
+
+
+def _amount(value: str | Decimal) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as exc:
+        raise ApplicationError(INVALID_AMOUNT, f"金额无效: {value}", status=422) from exc
+    if amount < 0 or not amount.is_finite():
+        raise ApplicationError(INVALID_AMOUNT, f"金额无效: {value}", status=422)
+    return amount
+
+
+def order_record(
+    *,
+    lead_id: int,
+    amount: str | Decimal,
+    package: ServicePackage | None = None,
+    paid_at: dt.datetime | None = None,
+    external_id: str | None = None,
+    actor: Any = None,
+    actor_label: str = "",
+    note: str = "",
+) -> Order:
+    """A paid order: first → paid, second → repurchased; refill and revisit reminders follow;
+    a referred patient's order earns the referrer a reward."""
+    value = _amount(amount)
+    paid_at = paid_at or timezone.now()
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.stage == Stage.INVALID:
+            raise ApplicationError(FORBIDDEN_TRANSITION, "无效线索不能下单", status=409)
+        package = package or lead.recommended_package
+        order = Order.objects.create(
+            lead=lead, package=package, amount=value, paid_at=paid_at, external_id=external_id
+        )
+        paid_orders = Order.objects.filter(lead=lead).count()
+        target = Stage.PAID if paid_orders == 1 else Stage.REPURCHASED
+        if lead.stage != target and not (target == Stage.PAID and lead.stage == Stage.REPURCHASED):
+            _set_stage(
+                lead,
+                target,
+                actor=actor,
+                actor_label=actor_label,
+                note=note or f"支付 ¥{value}",
+            )
+        _order_followups(lead, order)
+        _referral_reward(lead, order)
+    return order
+
+
+def _order_followups(lead: Lead, order: Order) -> None:
+    at_nine = timezone.localtime(order.paid_at).replace(hour=9, minute=0, second=0, microsecond=0)
+    FollowUp.objects.get_or_create(
+        lead=lead,
+        kind=FollowUp.Kind.REVISIT,
+        due_at=at_nine + dt.timedelta(days=7),
+        defaults={"assignee_id": lead.assignee_id, "note": "服务包开始一周：复诊回访"},
+    )
+    if order.package and order.package.duration_days > 3:
+        FollowUp.objects.get_or_create(
+            lead=lead,
+            kind=FollowUp.Kind.REFILL,
+            due_at=at_nine + dt.timedelta(days=order.package.duration_days - 3),
+            defaults={
+                "assignee_id": lead.assignee_id,
+                "note": f"{order.package.name} 即将到期：续方",
+            },
+        )
+
+
+def _referral_reward(lead: Lead, order: Order) -> None:
+    if lead.referred_by_id is None:
+        return
+    percent = Decimal(str(settings.REFERRAL_REWARD_PERCENT))
+    ReferralReward.objects.get_or_create(
+        order=order,
+        defaults={
+            "referrer_id": lead.referred_by_id,
+            "referee": lead,
+            "amount": (order.amount * percent / 100).quantize(Decimal("0.01")),
+            "points": int(order.amount) * settings.REFERRAL_REWARD_POINTS_PER_YUAN,
+        },
+    )
