@@ -18,6 +18,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("channels/", include("channels.urls")),
     path("api/v1/", include("funnel.api_urls")),
+    path("r/", include("funnel.referral_urls")),
     path("", include("landing.urls")),
 ]
 

@@ -1,8 +1,28 @@
-"""The lead API (django-ninja, which Wagtail 8 already depends on)."""
+"""The lead API (django-ninja). Every answer that is not a success carries `{"error": code}`."""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from config.errors import ApplicationError
+from funnel.models import Lead, ServicePackage
+from funnel.payload import Consent, LeadPayload
+from funnel.services.tokens import api_token_check
+
+CLICK_ID_KEYS = ("bd_vid", "clickid", "callback", "click_id")
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return api_token_check(token=token)
+
 
 api = NinjaAPI(
     title="Yinliu lead API",
@@ -10,4 +30,168 @@ api = NinjaAPI(
     urls_namespace="api_v1",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    auth=TokenAuth(),
 )
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"error": "invalid_body", "detail": exc.errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"error": "invalid_token", "message": "Bearer token missing or unknown"},
+        status=401,
+    )
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = "malformed_body" if exc.status_code == 400 else f"http_{exc.status_code}"
+    return api.create_response(
+        request, {"error": code, "message": str(exc)}, status=exc.status_code
+    )
+
+
+class ConsentIn(Schema):
+    given: bool
+    version: str = ""
+    at: str = ""
+
+
+class LeadIn(Schema):
+    phone: str = Field(..., max_length=40)
+    name: str = Field(..., max_length=60)
+    channel: str = Field(..., max_length=20)
+    consent: bool | ConsentIn
+    consent_version: str = Field("", max_length=40)
+    specialty: str = Field("", max_length=50)
+    campaign: str = Field("", max_length=200)
+    campaign_id: str = Field("", max_length=64)
+    keyword: str = Field("", max_length=200)
+    gender: str = Field("", max_length=10)
+    age: int | None = Field(None, ge=0, le=130)
+    city: str = Field("", max_length=50)
+    concern: str = Field("", max_length=2000)
+    referral_code: str = Field("", max_length=16)
+    bd_vid: str = Field("", max_length=200)
+    clickid: str = Field("", max_length=200)
+    callback: str = Field("", max_length=500)
+    click_id: str = Field("", max_length=200)
+    utm: dict[str, str] = Field(default_factory=dict)
+    content_page_id: int | None = None
+
+
+class LeadOut(Schema):
+    lead_id: int
+    result: str
+
+
+class Rejected(Schema):
+    error: str
+    inbound_id: int | None = None
+    message: str = ""
+
+
+class EventIn(Schema):
+    stage: str = Field("", max_length=20)
+    amount: str = Field("", max_length=20)
+    package: str = Field("", max_length=80)
+    note: str = Field("", max_length=1000)
+
+
+class EventOut(Schema):
+    lead_id: int
+    stage: str
+
+
+def _payload(body: LeadIn, key: str) -> LeadPayload:
+    if isinstance(body.consent, bool):
+        consent = Consent(given=body.consent, version=body.consent_version, source="api")
+    else:
+        consent = Consent(
+            given=body.consent.given,
+            version=body.consent.version or body.consent_version,
+            at=body.consent.at,
+            source="api",
+        )
+    return LeadPayload(
+        phone=body.phone,
+        name=body.name,
+        gender=body.gender,
+        age=body.age,
+        city=body.city,
+        specialty=body.specialty,
+        concern=body.concern,
+        channel=body.channel,
+        external_id=key,
+        campaign_id=body.campaign_id,
+        campaign_name=body.campaign,
+        keyword=body.keyword,
+        click_ids={k: getattr(body, k) for k in CLICK_ID_KEYS if getattr(body, k)},
+        utm=body.utm,
+        content_page_id=body.content_page_id,
+        referral_code=body.referral_code,
+        consent=consent,
+        idempotency_key=key,
+    )
+
+
+@api.post("/leads", response={200: LeadOut, 201: LeadOut, 422: Rejected}, url_name="lead_create")
+def lead_create(request: HttpRequest, body: LeadIn):
+    from channels.services.inbox import inbound_process, inbound_receive
+
+    key = (request.headers.get("Idempotency-Key") or "").strip()[:128] or f"auto-{uuid.uuid4()}"
+    raw = body.dict()
+    with transaction.atomic():
+        row, _changed = inbound_receive(
+            channel="api", external_id=key, raw=raw, payload=_payload(body, key)
+        )
+    outcome = inbound_process(inbound_id=row.pk)
+    if outcome.result == "quarantined" or outcome.lead_id is None:
+        row.refresh_from_db()
+        return 422, {
+            "error": row.reason or outcome.reason,
+            "inbound_id": row.pk,
+            "message": row.detail,
+        }
+    status = 201 if outcome.result == "created" else 200
+    return status, {"lead_id": outcome.lead_id, "result": outcome.result}
+
+
+@api.post("/leads/{lead_id}/events", response={200: EventOut}, url_name="lead_event")
+def lead_event(request: HttpRequest, lead_id: int, body: EventIn):
+    from funnel.events import event_record
+    from funnel.services.stages import lead_stage_change
+
+    lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is None:
+        raise ApplicationError("lead_not_found", f"线索 #{lead_id} 不存在", status=404)
+    label = f"api:{request.auth.name}"
+    package = None
+    if body.package:
+        package = ServicePackage.objects.filter(slug=body.package).first()
+        if package is None:
+            raise ApplicationError("unknown_package", f"服务包 {body.package} 不存在", status=422)
+    if body.stage:
+        lead = lead_stage_change(
+            lead_id=lead_id,
+            to_stage=body.stage,
+            actor_label=label,
+            note=body.note,
+            amount=body.amount or None,
+            package=package,
+        )
+    elif body.note:
+        event_record(lead=lead, kind="note", actor_label=label, note=body.note)
+    else:
+        raise ApplicationError("empty_event", "需要 stage 或 note", status=422)
+    return {"lead_id": lead.pk, "stage": lead.stage}

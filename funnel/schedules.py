@@ -1,0 +1,34 @@
+"""The funnel's periodic tasks, written into django-celery-beat's tables (editable in the
+admin afterwards) by a data migration; re-running keeps an operator's edited schedule."""
+
+from __future__ import annotations
+
+FUNNEL_SCHEDULES = [
+    # (name, task, crontab fields)
+    ("跟进提醒派发（每分钟）", "funnel.followups_dispatch", {"minute": "*"}),
+    ("生日关怀计划（每天 20:00）", "funnel.birthdays_plan", {"minute": "0", "hour": "20"}),
+    (
+        "个人信息保存期限清理（每天 03:30）",
+        "funnel.leads_purge_expired",
+        {"minute": "30", "hour": "3"},
+    ),
+]
+
+
+def schedules_install(apps=None) -> None:
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    for name, task, fields in FUNNEL_SCHEDULES:
+        cron, _ = CrontabSchedule.objects.get_or_create(
+            minute=fields.get("minute", "*"),
+            hour=fields.get("hour", "*"),
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
+            timezone="Asia/Shanghai",
+        )
+        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "crontab": cron})

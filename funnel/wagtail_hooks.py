@@ -1,0 +1,266 @@
+"""Funnel admin: leads (masked, role-scoped, timeline, reveal, stage actions, bulk stage),
+and the configuration staff edit: packages, pools, assistants, scoring and routing rules."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import InspectView, SnippetViewSet, SnippetViewSetGroup
+
+from channels.models import Channel
+from config.errors import ApplicationError
+from funnel.crypto import mask_name, mask_phone
+from funnel.models import (
+    ApiToken,
+    Assistant,
+    AssistantPool,
+    Clinic,
+    FollowUp,
+    Lead,
+    PoolMember,
+    ReferralReward,
+    RoutingRule,
+    ScoringRule,
+    ServicePackage,
+    Specialty,
+    Stage,
+)
+from funnel.selectors import leads_visible_to
+from funnel.services.pii import lead_reveal
+from funnel.services.stages import lead_stage_change
+
+
+class LeadFilterSet(WagtailFilterSet):
+    channel = django_filters.ChoiceFilter(
+        label="渠道", field_name="touchpoints__channel", choices=Channel.choices, distinct=True
+    )
+    created_at = django_filters.DateFromToRangeFilter(
+        label="创建日期", widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["stage", "specialty", "assignee", "channel", "created_at"]
+
+
+class MaskedColumn(Column):
+    def __init__(self, name: str, label: str, masker) -> None:
+        super().__init__(name, label=label)
+        self.masker = masker
+
+    def get_value(self, instance) -> str:
+        return self.masker(getattr(instance, self.name))
+
+
+class LeadInspectView(InspectView):
+    """Never shows decrypted PII: masked values here, the full ones only through reveal."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            stages=Stage.choices,
+            masked_name=mask_name(self.object.name),
+            masked_phone=mask_phone(self.object.phone),
+        )
+        return context
+
+
+class LeadViewSet(SnippetViewSet):
+    model = Lead
+    icon = "user"
+    menu_label = "线索"
+    menu_name = "leads"
+    url_prefix = "funnel/leads"
+    list_display = [
+        "__str__",
+        MaskedColumn("name", "姓名", mask_name),
+        MaskedColumn("phone", "手机号", mask_phone),
+        "stage",
+        "specialty",
+        "assignee",
+        "score",
+        "created_at",
+    ]
+    filterset_class = LeadFilterSet
+    list_per_page = 50
+    inspect_view_enabled = True
+    inspect_view_class = LeadInspectView
+    inspect_view_fields = [
+        "stage",
+        "specialty",
+        "assignee",
+        "pool",
+        "recommended_package",
+        "score",
+        "gender",
+        "age",
+        "city",
+        "referred_by",
+        "consent_version",
+        "consent_given_at",
+        "created_at",
+    ]
+    inspect_template_name = "funnel/admin/lead_inspect.html"
+    panels = [
+        FieldPanel("gender"),
+        FieldPanel("age"),
+        FieldPanel("city"),
+        FieldPanel("birthday"),
+        FieldPanel("specialty"),
+    ]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            leads_visible_to(user=request.user)
+            .select_related("specialty", "assignee")
+            .order_by("-created_at")
+        )
+
+
+class StageForm(forms.Form):
+    to_stage = forms.ChoiceField(label="新阶段", choices=Stage.choices)
+    amount = forms.DecimalField(label="金额（支付时填写）", required=False, decimal_places=2)
+    note = forms.CharField(label="备注", required=False)
+
+
+class StageBulkAction(SnippetBulkAction):
+    display_name = "变更阶段"
+    action_type = "change_stage"
+    aria_label = "变更所选线索的阶段"
+    template_name = "funnel/admin/bulk_stage.html"
+    models = [Lead]
+    action_priority = 20
+
+    def get_form_class(self):
+        return StageForm
+
+    def check_perm(self, obj) -> bool:
+        return leads_visible_to(user=self.request.user).filter(pk=obj.pk).exists()
+
+    def get_execution_context(self):
+        data = self.cleaned_form.cleaned_data
+        return {**super().get_execution_context(), **data}
+
+    @classmethod
+    def execute_action(cls, objects, user=None, to_stage="", amount=None, note="", **kwargs):
+        changed = 0
+        for lead in objects:
+            try:
+                lead_stage_change(
+                    lead_id=lead.pk, to_stage=to_stage, actor=user, note=note, amount=amount
+                )
+            except ApplicationError:
+                continue  # a forbidden move for one lead does not stop the others
+            changed += 1
+        return changed, len(objects) - changed
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return f"已变更 {num_parent_objects} 条线索；{num_child_objects} 条不允许此变更，未改动。"
+
+
+def _visible_lead(request: HttpRequest, lead_id: int) -> Lead:
+    return get_object_or_404(leads_visible_to(user=request.user), pk=lead_id)
+
+
+@login_required
+@require_POST
+def lead_reveal_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _visible_lead(request, lead_id)
+    try:
+        revealed = lead_reveal(lead_id=lead.pk, user=request.user)
+    except ApplicationError as err:
+        return render(request, "funnel/admin/error.html", {"error": err}, status=err.status)
+    return render(request, "funnel/admin/reveal.html", {"lead": lead, "revealed": revealed})
+
+
+@login_required
+@require_POST
+def lead_stage_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _visible_lead(request, lead_id)
+    form = StageForm(request.POST)
+    if form.is_valid():
+        try:
+            lead_stage_change(
+                lead_id=lead.pk,
+                to_stage=form.cleaned_data["to_stage"],
+                actor=request.user,
+                note=form.cleaned_data["note"],
+                amount=form.cleaned_data["amount"],
+            )
+            messages.success(request, "阶段已更新")
+        except ApplicationError as err:
+            messages.error(request, err.message)
+    else:
+        messages.error(request, "表单无效")
+    return redirect(reverse("wagtailsnippets_funnel_lead:inspect", args=[lead.pk]))
+
+
+@hooks.register("register_admin_urls")
+def funnel_admin_urls():
+    return [
+        path("funnel/leads/<int:lead_id>/reveal/", lead_reveal_view, name="funnel_lead_reveal"),
+        path("funnel/leads/<int:lead_id>/stage/", lead_stage_view, name="funnel_lead_stage"),
+    ]
+
+
+hooks.register("register_bulk_action", StageBulkAction)
+
+
+def _simple(model_, icon_: str, label: str, fields: list[str], **extra) -> type[SnippetViewSet]:
+    attrs = {"model": model_, "icon": icon_, "menu_label": label, "list_display": fields, **extra}
+    return type(f"{model_.__name__}ViewSet", (SnippetViewSet,), attrs)
+
+
+class FunnelGroup(SnippetViewSetGroup):
+    menu_label = "漏斗"
+    menu_icon = "resubmit"
+    menu_order = 200
+    items = (
+        LeadViewSet,
+        _simple(
+            FollowUp,
+            "time",
+            "跟进",
+            ["__str__", "lead", "assignee", "status", "due_at"],
+            list_filter=["kind", "status"],
+        ),
+        _simple(
+            ServicePackage,
+            "tag",
+            "服务包",
+            ["name", "specialty", "list_price", "promo_price", "duration_days", "is_active"],
+        ),
+        _simple(Specialty, "folder-open-inverse", "专科", ["name", "slug"]),
+        _simple(
+            Assistant, "group", "医助", ["name", "clinic", "daily_cap", "on_duty", "is_active"]
+        ),
+        _simple(AssistantPool, "link", "活码", ["name", "slug", "overflow", "sla_minutes"]),
+        _simple(
+            PoolMember, "list-ul", "活码成员", ["pool", "assistant", "weight"], list_filter=["pool"]
+        ),
+        _simple(
+            RoutingRule,
+            "redirect",
+            "分配规则",
+            ["name", "priority", "specialty", "channel", "package", "pool", "is_active"],
+        ),
+        _simple(ScoringRule, "order", "评分规则", ["name", "kind", "points", "is_active"]),
+        _simple(Clinic, "home", "门店", ["name", "city"]),
+        _simple(ReferralReward, "pick", "转介绍奖励", ["referrer", "referee", "amount", "points"]),
+        _simple(ApiToken, "key", "API 令牌", ["name", "is_active", "created_at", "last_used_at"]),
+    )
+
+
+register_snippet(FunnelGroup)
