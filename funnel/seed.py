@@ -1,0 +1,413 @@
+"""Demo funnel: specialties, packages, clinics, assistants, pools, rules, roles, and a few
+hundred leads at every stage with orders, follow-ups and referrals. Deterministic and
+idempotent: leads enter through the inbox with fixed external ids, so a second run replays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from channels.services.inbox import inbound_process, inbound_receive
+from funnel.models import (
+    Assistant,
+    AssistantPool,
+    Clinic,
+    Lead,
+    LeadEvent,
+    PoolMember,
+    RoutingRule,
+    ScoringRule,
+    ServicePackage,
+    Specialty,
+    Stage,
+)
+from funnel.payload import Consent, LeadPayload
+from funnel.services.referrals import referral_code_ensure
+from funnel.services.stages import lead_stage_change, order_record
+
+DEMO_PASSWORD = "yinliu-demo"  # noqa: S105  demo accounts, printed by make demo
+
+SPECIALTIES = [
+    ("hair-loss", "脱发", "雄激素性脱发、斑秃、产后脱发的评估与长期管理"),
+    ("insomnia", "失眠", "入睡困难、早醒与焦虑相关睡眠问题的评估与调理"),
+    ("diabetes", "糖尿病", "2 型糖尿病的血糖监测、饮食运动与用药随访"),
+]
+PACKAGES = [
+    (
+        "hair-loss",
+        "hair-loss-starter",
+        "脱发初诊评估套餐",
+        "毛囊检测 + 医生面诊 + 30 天居家护理指导",
+        "毛囊镜检测\n皮肤科医生面诊\n30 天护理计划",
+        "399.00",
+        "299.00",
+        30,
+    ),
+    (
+        "hair-loss",
+        "hair-loss-3m",
+        "脱发3个月管理套餐",
+        "三个月线上复诊与护理跟进",
+        "每月线上复诊\n头皮护理 4 次\n医助全程随访",
+        "2680.00",
+        "1980.00",
+        90,
+    ),
+    (
+        "insomnia",
+        "insomnia-cbti",
+        "失眠认知行为调理 6 周",
+        "睡眠日记 + 6 次线上 CBT-I 指导",
+        "睡眠评估\n6 次线上指导\n睡眠日记点评",
+        "1200.00",
+        "899.00",
+        42,
+    ),
+    (
+        "insomnia",
+        "insomnia-consult",
+        "睡眠门诊初诊",
+        "睡眠医生面诊与量表评估",
+        "量表评估\n医生面诊",
+        "199.00",
+        None,
+        14,
+    ),
+    (
+        "diabetes",
+        "diabetes-3m",
+        "糖尿病3个月管理套餐",
+        "线上复诊 + 血糖监测 + 饮食指导",
+        "每两周线上复诊\n血糖数据解读\n营养师饮食指导",
+        "2399.00",
+        "1999.00",
+        90,
+    ),
+    (
+        "diabetes",
+        "diabetes-refill",
+        "糖尿病续方随访月卡",
+        "每月续方与用药提醒",
+        "月度续方\n用药提醒\n医助随访",
+        "299.00",
+        None,
+        30,
+    ),
+]
+ASSISTANTS = [
+    # username, name, title, clinic, specialties, weight, cap
+    ("yizhu_lin", "林晓雯", "资深医助 · 脱发管理", "上海徐汇门店", ["hair-loss"], 3, 60),
+    ("yizhu_zhou", "周敏", "医助 · 毛发护理", "上海徐汇门店", ["hair-loss"], 2, 40),
+    ("yizhu_chen", "陈思远", "睡眠健康管理师", "杭州西湖门店", ["insomnia"], 2, 50),
+    ("yizhu_wang", "王佳怡", "医助 · 睡眠随访", "杭州西湖门店", ["insomnia"], 1, 30),
+    ("yizhu_zhao", "赵磊", "糖尿病健康管理师", "北京朝阳门店", ["diabetes"], 3, 60),
+    ("yizhu_sun", "孙婷", "医助 · 慢病随访", "北京朝阳门店", ["diabetes"], 1, None),
+]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉鑫斌宇浩凯健俊帆帅旭"
+    "宁龙林欣怡晨雨婷琳悦思佳梦雪慧颖倩雯瑶蕾"
+)
+CITIES = ["上海", "杭州", "北京", "南京", "苏州", "广州", "深圳", "成都", "武汉", "天津"]
+KEYWORDS = {
+    "hair-loss": ["脱发怎么治疗", "头发稀疏怎么办", "产后脱发", "植发前要做什么检查", "斑秃 医院"],
+    "insomnia": ["失眠怎么调理", "晚上睡不着怎么办", "早醒 焦虑", "睡眠门诊 挂号", "失眠 中医"],
+    "diabetes": ["血糖高怎么控制", "糖尿病饮食", "二型糖尿病 管理", "糖尿病 复诊", "空腹血糖 7"],
+}
+CHANNELS = [
+    ("douyin", "抖音-脱发科普-信息流", 0.35),
+    ("baidu", "百度-搜索-专病词", 0.30),
+    ("xiaohongshu", "小红书-笔记-种草", 0.20),
+    ("landing", "", 0.15),
+]
+# How far down the funnel the demo leads get (share of leads stopping at each stage).
+STAGE_MIX = [
+    (Stage.NEW, 0.18),
+    (Stage.CONTACTED, 0.20),
+    (Stage.PROFILED, 0.14),
+    (Stage.CONSULTED, 0.12),
+    (Stage.PRESCRIBED, 0.08),
+    (Stage.PAID, 0.14),
+    (Stage.REPURCHASED, 0.06),
+    (Stage.INVALID, 0.04),
+    (Stage.LOST, 0.04),
+]
+LEAD_COUNT = 320
+
+
+def _specialties() -> dict[str, Specialty]:
+    found = {}
+    for slug, name, description in SPECIALTIES:
+        specialty, _ = Specialty.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description}
+        )
+        found[slug] = specialty
+    return found
+
+
+def _packages(specialties: dict[str, Specialty]) -> dict[str, ServicePackage]:
+    found = {}
+    for order, (spec, slug, name, summary, includes, price, promo, days) in enumerate(PACKAGES):
+        package, _ = ServicePackage.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "specialty": specialties[spec],
+                "name": name,
+                "summary": summary,
+                "includes": includes,
+                "list_price": Decimal(price),
+                "promo_price": Decimal(promo) if promo else None,
+                "duration_days": days,
+                "sort_order": order,
+            },
+        )
+        found[slug] = package
+    return found
+
+
+def _roles() -> dict[str, Group]:
+    def perms(*codenames: str) -> list[Permission]:
+        return list(Permission.objects.filter(codename__in=codenames))
+
+    access_admin = perms("access_admin")
+    assistants, _ = Group.objects.get_or_create(name="医助")
+    assistants.permissions.add(*access_admin, *perms("view_lead", "change_lead", "view_followup"))
+    growth, _ = Group.objects.get_or_create(name="增长")
+    growth.permissions.add(*access_admin, *perms("view_lead", "change_lead", "reveal_pii"))
+    editors, _ = Group.objects.get_or_create(name="编辑")  # content only: no lead permission
+    editors.permissions.add(*access_admin)
+    return {"assistants": assistants, "growth": growth, "editors": editors}
+
+
+def _assistants(specialties, groups) -> dict[str, Assistant]:
+    user_model = get_user_model()
+    found = {}
+    for username, name, title, clinic_name, specs, _weight, cap in ASSISTANTS:
+        clinic, _ = Clinic.objects.get_or_create(
+            name=clinic_name, defaults={"city": clinic_name[:2]}
+        )
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"first_name": name, "is_staff": True}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        user.groups.add(groups["assistants"])
+        assistant, _ = Assistant.objects.get_or_create(
+            user=user,
+            defaults={
+                "name": name,
+                "title": title,
+                "clinic": clinic,
+                "daily_cap": cap,
+                "wecom_userid": username,
+                "wecom_qr_url": f"https://work.weixin.qq.com/ca/demo_{username}",
+            },
+        )
+        assistant.specialties.add(*[specialties[s] for s in specs])
+        found[username] = assistant
+    return found
+
+
+def _pools(specialties, packages, assistants) -> None:
+    general, _ = AssistantPool.objects.get_or_create(
+        slug="general", defaults={"name": "综合活码（溢出）", "sla_minutes": 60}
+    )
+    for spec_slug, members in {
+        "hair-loss": ["yizhu_lin", "yizhu_zhou"],
+        "insomnia": ["yizhu_chen", "yizhu_wang"],
+        "diabetes": ["yizhu_zhao", "yizhu_sun"],
+    }.items():
+        pool, _ = AssistantPool.objects.get_or_create(
+            slug=f"{spec_slug}-pool",
+            defaults={"name": f"{specialties[spec_slug].name}活码", "overflow": general},
+        )
+        for username in members:
+            weight = next(a[5] for a in ASSISTANTS if a[0] == username)
+            PoolMember.objects.get_or_create(
+                pool=pool, assistant=assistants[username], defaults={"weight": weight}
+            )
+            PoolMember.objects.get_or_create(
+                pool=general, assistant=assistants[username], defaults={"weight": 1}
+            )
+        package_slug = {
+            "hair-loss": "hair-loss-starter",
+            "insomnia": "insomnia-cbti",
+            "diabetes": "diabetes-3m",
+        }[spec_slug]
+        RoutingRule.objects.get_or_create(
+            name=f"{specialties[spec_slug].name} → {pool.name}",
+            defaults={
+                "priority": 10,
+                "specialty": specialties[spec_slug],
+                "package": packages[package_slug],
+                "pool": pool,
+            },
+        )
+    RoutingRule.objects.get_or_create(
+        name="高意向植发咨询 → 脱发3个月管理",
+        defaults={
+            "priority": 5,
+            "specialty": specialties["hair-loss"],
+            "min_score": 60,
+            "package": packages["hair-loss-3m"],
+            "pool": AssistantPool.objects.get(slug="hair-loss-pool"),
+        },
+    )
+    RoutingRule.objects.get_or_create(
+        name="其他 → 综合活码", defaults={"priority": 1000, "pool": general}
+    )
+
+
+def _scoring() -> None:
+    rules = [
+        ("专科明确", ScoringRule.Kind.SPECIALTY_MATCH, {}, 20),
+        ("资料完整", ScoringRule.Kind.COMPLETENESS, {}, 20),
+        ("搜索渠道意向高", ScoringRule.Kind.CHANNEL, {"channels": ["baidu"]}, 15),
+        (
+            "关键词含就医意向",
+            ScoringRule.Kind.KEYWORD_INTENT,
+            {"words": ["怎么治疗", "医院", "挂号", "复诊", "管理"]},
+            20,
+        ),
+        ("核心年龄段 25-55", ScoringRule.Kind.AGE_BAND, {"min": 25, "max": 55}, 10),
+        ("多次留资", ScoringRule.Kind.REPEAT_TOUCH, {}, 15),
+    ]
+    for order, (name, kind, params, points) in enumerate(rules):
+        ScoringRule.objects.get_or_create(
+            name=name,
+            defaults={"kind": kind, "params": params, "points": points, "sort_order": order},
+        )
+
+
+def _pick(rng: random.Random, weighted):
+    roll = rng.random()
+    for item in weighted:
+        roll -= item[-1]
+        if roll <= 0:
+            return item
+    return weighted[-1]
+
+
+def _lead_payload(i: int, rng: random.Random, now: dt.datetime) -> tuple[LeadPayload, dt.datetime]:
+    spec = ("hair-loss", "insomnia", "diabetes")[i % 3]
+    channel, campaign, _ = _pick(rng, CHANNELS)
+    name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+    phone = f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
+    if i % 9 == 4 and i > 20:
+        phone = _PHONES[i - 17]  # repeat visitors: same person, another touch
+    _PHONES[i] = phone
+    when = now - dt.timedelta(days=rng.randint(0, 59), minutes=rng.randint(0, 1200))
+    keyword = rng.choice(KEYWORDS[spec])
+    payload = LeadPayload(
+        phone=phone,
+        name=name,
+        gender=rng.choice("mf"),
+        age=rng.randint(19, 68),
+        city=rng.choice(CITIES),
+        specialty=spec,
+        concern=f"想了解{keyword}",
+        channel=channel,
+        account=f"demo-{channel}" if channel != "landing" else "",
+        external_id=f"seed-{i:04d}",
+        campaign_id=f"{channel[:2].upper()}{1000 + (i % 4)}" if campaign else "",
+        campaign_name=f"{campaign}-{(i % 4) + 1}" if campaign else "",
+        keyword=keyword if channel in ("baidu", "landing") else "",
+        click_ids={"bd_vid": f"bdvid{i:06d}"}
+        if channel == "baidu"
+        else ({"clickid": f"ck{i:06d}"} if channel == "douyin" else {}),
+        consent=Consent(given=True, version="health-2026-01", at=when.isoformat(), source=channel),
+        consent_required=channel == "landing",
+        occurred_at=when.isoformat(),
+    )
+    return payload, when
+
+
+_PHONES: dict[int, str] = {}
+
+
+def _walk(lead_id: int, target: str, rng: random.Random, packages, actor: str) -> None:
+    path = [Stage.CONTACTED, Stage.PROFILED, Stage.CONSULTED, Stage.PRESCRIBED]
+    if target in (Stage.INVALID,):
+        lead_stage_change(
+            lead_id=lead_id, to_stage=Stage.INVALID, actor_label=actor, note="空号/非本人"
+        )
+        return
+    if target == Stage.LOST:
+        lead_stage_change(lead_id=lead_id, to_stage=Stage.CONTACTED, actor_label=actor)
+        lead_stage_change(
+            lead_id=lead_id, to_stage=Stage.LOST, actor_label=actor, note="多次联系未回复"
+        )
+        return
+    order = [Stage.NEW, *path, Stage.PAID, Stage.REPURCHASED]
+    for stage in path:
+        if order.index(stage) > order.index(target):
+            return
+        lead_stage_change(lead_id=lead_id, to_stage=stage, actor_label=actor)
+    if target in (Stage.PAID, Stage.REPURCHASED):
+        lead = Lead.objects.select_related("recommended_package").get(pk=lead_id)
+        package = lead.recommended_package or packages["hair-loss-starter"]
+        order_record(lead_id=lead_id, amount=package.price, package=package, actor_label=actor)
+        if target == Stage.REPURCHASED:
+            order_record(lead_id=lead_id, amount=package.price, package=package, actor_label=actor)
+
+
+def _leads(packages, stdout) -> int:
+    now = timezone.now()
+    fresh = 0
+    referrers: list[int] = []
+    for i in range(LEAD_COUNT):
+        # One generator per lead: a re-run draws the same values whatever the earlier
+        # leads did, which is what keeps seed_demo idempotent.
+        rng = random.Random(20261122_0000 + i)  # noqa: S311  demo data, not security
+        payload, when = _lead_payload(i, rng, now)
+        target = _pick(rng, STAGE_MIX)[0]
+        if referrers and i % 11 == 0:
+            payload.referral_code = referral_code_ensure(lead_id=referrers[i % len(referrers)])
+        with transaction.atomic():
+            row, changed = inbound_receive(
+                channel=payload.channel,
+                external_id=payload.external_id,
+                raw={"seed": i, "phone_hint": payload.phone[-4:]},
+                payload=payload,
+            )
+        if not changed:
+            continue  # already seeded: a second run adds nothing
+        result = inbound_process(inbound_id=row.pk)
+        if result.lead_id is None:
+            continue
+        fresh += 1
+        if result.result == "created":
+            _walk(result.lead_id, target, rng, packages, actor="demo")
+            Lead.objects.filter(pk=result.lead_id).update(created_at=when)
+            LeadEvent.objects.filter(lead_id=result.lead_id).update(
+                created_at=when + dt.timedelta(hours=rng.randint(1, 72))
+            )
+            LeadEvent.objects.filter(lead_id=result.lead_id, kind="stage", to_stage="new").update(
+                created_at=when
+            )
+            if target in (Stage.PAID, Stage.REPURCHASED):
+                referrers.append(result.lead_id)
+    stdout.write(f"  leads: {fresh} new this run, {Lead.objects.count()} in all")
+    return fresh
+
+
+def seed(*, stdout) -> None:
+    specialties = _specialties()
+    packages = _packages(specialties)
+    groups = _roles()
+    assistants = _assistants(specialties, groups)
+    _pools(specialties, packages, assistants)
+    _scoring()
+    _leads(packages, stdout)
+    stdout.write(f"  login: assistant {ASSISTANTS[0][0]} / {DEMO_PASSWORD}")
