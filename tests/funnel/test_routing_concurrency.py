@@ -58,7 +58,8 @@ def test_eight_workers_share_2000_leads_by_weight_exactly() -> None:
 
     assert Lead.objects.filter(assignee__isnull=True).count() == 0
     per_lead = Counter(LeadEvent.objects.filter(kind="assign").values_list("lead_id", flat=True))
-    assert len(per_lead) == LEADS and set(per_lead.values()) == {1}
+    assert len(per_lead) == LEADS
+    assert set(per_lead.values()) == {1}
     counts = Counter(Lead.objects.values_list("assignee_id", flat=True))
     for assistant, weight in zip(assistants, [3, 2, 1], strict=True):
         share = LEADS * weight / 6
