@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from funnel.crypto import mask_name
+from funnel.locks import locked
 from funnel.models import FollowUp, Lead
 from funnel.services.notify import notify
 from funnel.services.routing import sla_enforce
@@ -20,8 +21,7 @@ def _claim(now: dt.datetime, limit: int) -> list[FollowUp]:
         queryset = FollowUp.objects.filter(
             status=FollowUp.Status.PENDING, due_at__lte=now
         ).order_by("due_at", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+        queryset = locked(queryset, skip_locked=True)
         rows = list(queryset.select_related("lead", "assignee")[:limit])
         FollowUp.objects.filter(pk__in=[r.pk for r in rows]).update(
             status=FollowUp.Status.SENT, sent_at=now

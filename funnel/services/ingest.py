@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from funnel import errors
 from funnel.crypto import phone_hash
 from funnel.events import event_record
+from funnel.locks import locked
 from funnel.models import Lead, LeadEvent, Specialty, Stage, Touchpoint
 from funnel.payload import IngestResult, LeadPayload
 from funnel.services import routing, scoring
@@ -160,7 +161,7 @@ def lead_ingest(*, payload: LeadPayload, inbound: InboundLead | None = None) -> 
         created = True
     except IntegrityError:
         pass  # the same person arrived before (or right now, through another worker)
-    lead = Lead.objects.select_for_update().select_related("specialty").get(phone_hash=digest)
+    lead = locked(Lead.objects.select_related("specialty")).get(phone_hash=digest)
     if lead.anonymized_at is not None:
         # The person came back after a purge or a withdrawal: a fresh record, same key.
         lead.anonymized_at = None

@@ -14,6 +14,7 @@ from django.utils import timezone
 from config.errors import ApplicationError
 from funnel.crypto import EncryptedJSONField, EncryptedTextField
 from funnel.events import event_record
+from funnel.locks import locked
 from funnel.models import DistinctLeadPair, FollowUp, Lead, LeadEvent, Order, Touchpoint
 
 REVEAL_PERMISSION = "funnel.reveal_pii"
@@ -68,8 +69,7 @@ def leads_purge_expired(*, now: dt.datetime | None = None, batch: int = 500) -> 
     while True:
         with transaction.atomic():
             rows = list(
-                Lead.objects.select_for_update(skip_locked=True)
-                .filter(anonymized_at__isnull=True)
+                locked(Lead.objects.filter(anonymized_at__isnull=True), skip_locked=True)
                 .filter(
                     Q(last_touch_at__lt=cutoff)
                     | Q(last_touch_at__isnull=True, created_at__lt=cutoff)

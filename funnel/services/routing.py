@@ -13,10 +13,11 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from funnel.events import event_record
+from funnel.locks import locked
 from funnel.models import (
     Assistant,
     AssistantDayLoad,
@@ -90,18 +91,11 @@ def _on_shift(assistant: Assistant, now_local: dt.datetime) -> bool:
     return True
 
 
-def _lock(queryset):
-    # FOR UPDATE OF the listed table only: joined rows (assistant) are read, not locked.
-    if connection.features.has_select_for_update_of:
-        return queryset.select_for_update(of=("self",))
-    return queryset.select_for_update()
-
-
 def _assign_in_pool(
     pool: AssistantPool, exclude: set[int], now_local: dt.datetime
 ) -> Assistant | None:
     members = list(
-        _lock(PoolMember.objects.filter(pool=pool).select_related("assistant")).order_by("pk")
+        locked(PoolMember.objects.filter(pool=pool).select_related("assistant")).order_by("pk")
     )
     on_shift = [
         m for m in members if m.assistant_id not in exclude and _on_shift(m.assistant, now_local)
@@ -115,7 +109,7 @@ def _assign_in_pool(
     )
     loads = {
         load.assistant_id: load
-        for load in _lock(AssistantDayLoad.objects.filter(assistant_id__in=ids, day=day)).order_by(
+        for load in locked(AssistantDayLoad.objects.filter(assistant_id__in=ids, day=day)).order_by(
             "assistant_id"
         )
     }
@@ -226,7 +220,7 @@ def lead_route(*, lead: Lead, facts: RouteFacts, rules: list[RoutingRule] | None
 def sla_enforce(*, lead_id: int) -> Assistant | None:
     """The SLA check fell due: a lead still not contacted (未加微) goes to someone else."""
     with transaction.atomic():
-        lead = Lead.objects.select_for_update().select_related("pool").get(pk=lead_id)
+        lead = locked(Lead.objects.select_related("pool")).get(pk=lead_id)
         if lead.stage != "new" or lead.pool is None or lead.anonymized_at:
             return None
         exclude = [lead.assignee_id] if lead.assignee_id else []

@@ -1,0 +1,20 @@
+"""Row locks that work the same on PostgreSQL and on the embedded SQLite."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import QuerySet
+
+
+def locked(queryset: QuerySet, *, skip_locked: bool = False) -> QuerySet:
+    """SELECT … FOR UPDATE OF the queryset's own table: joined rows (select_related) are read,
+    not locked, and PostgreSQL accepts nullable joins. SQLite serialises writers instead."""
+    features = connection.features
+    if not features.has_select_for_update:
+        return queryset
+    kwargs = {}
+    if features.has_select_for_update_of:
+        kwargs["of"] = ("self",)
+    if skip_locked and features.has_select_for_update_skip_locked:
+        kwargs["skip_locked"] = True
+    return queryset.select_for_update(**kwargs)
