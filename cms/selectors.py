@@ -50,22 +50,50 @@ def packages_for(*, specialty_id: int):
     )
 
 
-def article_context(*, page) -> dict[str, Any]:
-    """Hub, related reading and the specialty's packages for an article page."""
+def article_context(*, page, request=None) -> dict[str, Any]:
+    """Hub, related reading and the specialty's packages for an article page, in few queries:
+    the breadcrumb trail is built from the site root Wagtail already loaded and the hub."""
+    from wagtail.models import Site
+
     from cms.models import ArticlePage, SpecialtyPage
 
-    hub = SpecialtyPage.objects.select_related("specialty").get(pk=page.get_parent().pk)
+    hub = SpecialtyPage.objects.select_related("specialty").get(path=page.path[: -page.steplen])
     related = (
         ArticlePage.objects.child_of(hub)
         .live()
-        .public()
         .exclude(pk=page.pk)
         .select_related("cover")
         .order_by("-first_published_at")[:4]
     )
+    site = Site.find_for_request(request) if request is not None else None
+    if site is not None and site.root_page.path == hub.path[: -hub.steplen]:
+        page._breadcrumbs = [site.root_page, hub, page]
     return {
         "hub": hub,
         "related": list(related),
         "packages": list(packages_for(specialty_id=hub.specialty_id)[:3]),
         "content_id": page.pk,
     }
+
+
+def pages_search(*, query: str) -> list[Page]:
+    """Wagtail search, plus a substring match on titles and descriptions.
+
+    The database search backend tokenizes on spaces and punctuation, so a Chinese phrase
+    inside a longer run of characters is not a token of its own; the substring match finds
+    it. Production sites with much content should use Wagtail's Elasticsearch backend with a
+    Chinese analyzer instead (see README)."""
+    from django.db.models import Q
+
+    query = query.strip()
+    if not query:
+        return []
+    live = Page.objects.live().public().filter(depth__gt=1)
+    found = list(live.specific().search(query)[:50])
+    seen = {page.pk for page in found}
+    extra = (
+        live.filter(Q(title__icontains=query) | Q(search_description__icontains=query))
+        .exclude(pk__in=seen)
+        .specific()[:50]
+    )
+    return found + list(extra)

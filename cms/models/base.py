@@ -64,7 +64,10 @@ class BasePage(SeoMixin, Page):
         return self.canonical_url or self.get_full_url(request)
 
     def breadcrumbs(self) -> list[Page]:
-        return [p for p in self.get_ancestors(inclusive=True) if p.depth > 1]
+        # Used by the template and by JSON-LD in the same request: fetch the ancestors once.
+        if not hasattr(self, "_breadcrumbs"):
+            self._breadcrumbs = [p for p in self.get_ancestors(inclusive=True) if p.depth > 1]
+        return self._breadcrumbs
 
     def json_ld_main(self, request) -> dict[str, Any] | None:
         return None

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from wagtail.models import Page
+
+from cms.models import (
+    ArticlePage,
+    DoctorPage,
+    HomePage,
+    PatientStoryPage,
+    SpecialtyPage,
+    VideoPage,
+)
+from funnel.models import Specialty
+
+pytestmark = pytest.mark.django_db
+
+LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+def _json_ld(html: str) -> list[dict]:
+    blocks = LD.findall(html)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+def _types(graph: list[dict]) -> list[str]:
+    return [node["@type"] for node in graph]
+
+
+@pytest.fixture
+def hub(db) -> SpecialtyPage:
+    home = HomePage.objects.get()
+    specialty, _ = Specialty.objects.get_or_create(slug="insomnia", defaults={"name": "失眠"})
+    page = SpecialtyPage(
+        title="失眠专科", slug="insomnia", specialty=specialty, intro="<p>导语</p>"
+    )
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def _publish(parent: Page, page: Page) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def test_article_is_created_published_and_rendered_with_seo(client, hub) -> None:
+    article = _publish(
+        hub,
+        ArticlePage(
+            title="晚上睡不着怎么办",
+            slug="sleep",
+            layer="science",
+            summary="睡眠卫生入门",
+            search_description="睡眠卫生的几个要点",
+            body=[
+                {"type": "paragraph", "value": "<p>固定起床时间。</p>"},
+                {
+                    "type": "faq",
+                    "value": {
+                        "title": "常见问题",
+                        "items": [
+                            {"question": "午睡多久合适？", "answer": "<p>二十分钟以内。</p>"}
+                        ],
+                    },
+                },
+            ],
+        ),
+    )
+
+    response = client.get(article.url)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<meta name="description" content="睡眠卫生的几个要点">' in html
+    assert '<link rel="canonical" href="http://localhost/insomnia/sleep/">' in html
+    assert 'property="og:title"' in html
+    assert '<meta name="applicable-device" content="pc,mobile">' in html
+    graph = _json_ld(html)
+    assert _types(graph) == ["MedicalWebPage", "BreadcrumbList", "FAQPage"]
+    assert [i["name"] for i in graph[1]["itemListElement"]] == [
+        "引流健康",
+        "失眠专科",
+        "晚上睡不着怎么办",
+    ]
+    assert graph[2]["mainEntity"][0]["name"] == "午睡多久合适？"
+
+
+def test_video_page_needs_a_source_and_describes_itself(client, hub) -> None:
+    with pytest.raises(ValidationError):
+        _publish(hub, VideoPage(title="无源视频", slug="nosrc"))
+
+    video = _publish(
+        hub,
+        VideoPage(
+            title="放松练习",
+            slug="relax",
+            video_url="/media/demo/relax.mp4",
+            duration_seconds=612,
+            summary="渐进式肌肉放松",
+            transcript="请找一个舒适的姿势躺好。",
+        ),
+    )
+    html = client.get(video.url).content.decode()
+
+    graph = _json_ld(html)
+    assert graph[0]["@type"] == "VideoObject"
+    assert graph[0]["duration"] == "PT10M12S"
+    assert graph[0]["contentUrl"] == "http://testserver/media/demo/relax.mp4"
+    assert "请找一个舒适的姿势躺好。" in html
+
+
+def test_doctor_page_is_a_physician(client, hub) -> None:
+    from cms.models import DoctorIndexPage
+
+    team = _publish(HomePage.objects.get(), DoctorIndexPage(title="医生团队", slug="doctors"))
+    doctor = _publish(
+        team,
+        DoctorPage(
+            title="陈若愚",
+            slug="chen",
+            rank="主任医师",
+            hospital="杭州西湖睡眠医学门诊部",
+            licence_number="110330000034567",
+        ),
+    )
+    doctor.specialties.add(hub.specialty)
+    doctor.save_revision().publish()
+
+    html = client.get(doctor.url).content.decode()
+
+    physician = _json_ld(html)[0]
+    assert physician["@type"] == "Physician"
+    assert physician["medicalSpecialty"] == ["失眠"]
+    assert "110330000034567" in html
+
+
+def test_patient_story_requires_recorded_consent(hub) -> None:
+    story = PatientStoryPage(
+        title="我的睡眠日记", slug="story", patient_alias="陈先生", body="<p>…</p>"
+    )
+
+    with pytest.raises(ValidationError, match="患者同意"):
+        _publish(hub, story)
+    assert not PatientStoryPage.objects.exists()
+
+
+def test_sitemap_lists_published_pages_only(client, hub) -> None:
+    live = _publish(hub, ArticlePage(title="已发布", slug="live", body=[]))
+    draft = ArticlePage(title="草稿", slug="draft", body=[], live=False)
+    hub.add_child(instance=draft)
+    draft.save_revision()
+
+    xml = client.get("/sitemap.xml").content.decode()
+
+    assert f"<loc>http://localhost{live.url}</loc>" in xml
+    assert "/insomnia/draft/" not in xml
+
+
+def test_hub_lists_content_by_layer_with_pagination(client, hub) -> None:
+    for i in range(12):
+        _publish(hub, ArticlePage(title=f"科普{i}", slug=f"s{i}", layer="science", body=[]))
+    _publish(hub, ArticlePage(title="专家谈", slug="expert", layer="expert", body=[]))
+
+    first = client.get(hub.url).content.decode()
+    experts = client.get(hub.url + "?layer=expert").content.decode()
+    second = client.get(hub.url + "?p=2").content.decode()
+
+    assert "第 1 / 2 页" in first
+    assert "专家谈" in experts
+    assert "科普1<" not in experts
+    assert "第 2 / 2 页" in second
+
+
+def test_content_links_carry_the_page_id_for_attribution(client, seeded) -> None:
+    article = ArticlePage.objects.get(slug="diabetes-conversion-4")
+
+    html = client.get(article.url).content.decode()
+
+    assert f'href="/lp/diabetes/?content={article.pk}"' in html
+    assert f'href="/packages/diabetes-3m/?content={article.pk}"' in html
+
+
+def test_search_finds_published_content(client, seeded) -> None:
+    html = client.get("/search/", {"q": "睡眠日记"}).content.decode()
+
+    assert "打卡挑战：连续七天记录你的睡眠日记" in html
+
+
+def test_demo_content_covers_three_specialties(seeded) -> None:
+    for slug in ("hair-loss", "insomnia", "diabetes"):
+        hub = SpecialtyPage.objects.get(slug=slug)
+        layers = set(ArticlePage.objects.child_of(hub).live().values_list("layer", flat=True))
+        assert layers == {"science", "expert", "interactive", "conversion"}
+        assert VideoPage.objects.child_of(hub).live().count() == 1
+        assert PatientStoryPage.objects.child_of(hub).live().count() == 1
+        assert DoctorPage.objects.live().filter(specialties__slug=slug).count() == 2
+
+
+def test_article_renders_within_15_queries(client, seeded, django_assert_max_num_queries) -> None:
+    article = ArticlePage.objects.get(slug="hair-loss-expert-2")
+    client.get(article.url)  # warm caches that belong to the process, not the request (site root)
+
+    with django_assert_max_num_queries(15):
+        response = client.get(article.url)
+
+    assert response.status_code == 200
