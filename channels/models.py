@@ -36,6 +36,13 @@ class ChannelAccount(models.Model):
     settings = models.JSONField("其他配置", default=dict, blank=True)  # non-secret knobs
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Baidu OCPC upload token and similar postback credentials (secret, so encrypted).
+    postback_token = EncryptedTextField("回传令牌", blank=True, default="")
+    # Health, written by the pull and spend services (shown in the admin).
+    last_pull_at = models.DateTimeField("上次拉取", null=True, blank=True)
+    last_success_at = models.DateTimeField("上次成功", null=True, blank=True)
+    last_error = models.TextField("最近错误", blank=True, default="")
+    consecutive_failures = models.PositiveIntegerField("连续失败次数", default=0)
 
     class Meta:
         verbose_name = "广告账户"
@@ -121,3 +128,31 @@ class SpendRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.campaign_name or self.campaign_id} {self.date}"
+
+
+class PullCheckpoint(models.Model):
+    """Where an account's lead pull stands, per stream (Douyin: clue; Baidu: solution type).
+
+    `cursor` is the end of the last window pulled completely; `window_*`/`next_page` describe
+    a run in progress, so an interrupted pull resumes at the first page not yet stored. It is
+    only ever written under select_for_update, in the transaction that stored the page.
+    """
+
+    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="checkpoints")
+    stream = models.CharField("数据流", max_length=40, default="leads")
+    cursor = models.DateTimeField("已拉取至", null=True, blank=True)
+    window_start = models.DateTimeField("本轮开始", null=True, blank=True)
+    window_end = models.DateTimeField("本轮结束", null=True, blank=True)
+    next_page = models.PositiveIntegerField("下一页", default=1)
+    pages_done = models.PositiveIntegerField("已完成页数", default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "拉取检查点"
+        verbose_name_plural = "拉取检查点"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "stream"], name="pullcheckpoint_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.stream} @ {self.cursor}"
