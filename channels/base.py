@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -89,7 +89,7 @@ def as_int(value: Any, default: int = 0) -> int:
 
 def as_decimal(value: Any) -> Decimal:
     try:
-        return Decimal(str(value).replace(",", "")).quantize(Decimal("0.01"))
+        return Decimal(str(value).replace(",", "")).quantize(Decimal("0.01"), ROUND_HALF_UP)
     except (InvalidOperation, ValueError, TypeError):
         return Decimal("0.00")
 

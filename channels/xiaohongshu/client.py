@@ -10,7 +10,7 @@ settings for the uncertain points:
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from channels.base import SpendRow, TokenPair, as_decimal, as_int, as_str, http_json, session
@@ -81,7 +81,7 @@ class XiaohongshuClient:
             for item in items:
                 cost = as_decimal(item.get("fee"))
                 if per_fen:
-                    cost = (cost / Decimal(100)).quantize(Decimal("0.01"))
+                    cost = (cost / Decimal(100)).quantize(Decimal("0.01"), ROUND_HALF_UP)
                 rows.append(
                     SpendRow(
                         campaign_id=as_str(item.get("campaign_id")),
