@@ -50,9 +50,7 @@ def session() -> requests.Session:
     return s
 
 
-def http_json(
-    sess: requests.Session, method: str, url: str, **kwargs: Any
-) -> dict[str, Any]:
+def http_json(sess: requests.Session, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
     """One call; HTTP-level failures become PlatformError subclasses (never requests errors)."""
     try:
         response = sess.request(method, url, timeout=TIMEOUT, **kwargs)
@@ -95,7 +93,7 @@ def as_decimal(value: Any) -> Decimal:
 
 
 def beijing_iso(text: str) -> str:
-    """"2026-11-01 10:21:33" (Beijing time, no zone) → ISO-8601 with +08:00; "" if unreadable."""
+    """ "2026-11-01 10:21:33" (Beijing time, no zone) → ISO-8601 with +08:00; "" if unreadable."""
     text = (text or "").strip()
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
         try:

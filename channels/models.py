@@ -23,6 +23,9 @@ PLATFORM_CHANNELS = [Channel.DOUYIN, Channel.XIAOHONGSHU, Channel.BAIDU]
 class ChannelAccount(models.Model):
     """One advertiser account on a platform. Secrets and tokens are encrypted at rest."""
 
+    # Nothing here references pages or images: skip Wagtail's per-save reference indexing.
+    wagtail_reference_index_ignore = True
+
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
     name = models.SlugField("账户名", max_length=80, allow_unicode=True)
     api_base_url = models.URLField("API 地址", blank=True, default="")
@@ -65,6 +68,9 @@ class InboundLead(models.Model):
     """A raw record exactly as a source sent it (原始线索). Nothing is processed before this row
     is committed; (channel, account_name, external_id) is unique so replays are no-ops."""
 
+    # Nothing here references pages or images: skip Wagtail's per-save reference indexing.
+    wagtail_reference_index_ignore = True
+
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
     account = models.ForeignKey(
         ChannelAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="inbound"
@@ -105,6 +111,9 @@ class InboundLead(models.Model):
 class SpendRecord(models.Model):
     """消耗: one campaign's cost, impressions and clicks on one day, as the platform reports."""
 
+    # Nothing here references pages or images: skip Wagtail's per-save reference indexing.
+    wagtail_reference_index_ignore = True
+
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
     account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="spend")
     campaign_id = models.CharField("计划 ID", max_length=64)
@@ -138,7 +147,12 @@ class PullCheckpoint(models.Model):
     only ever written under select_for_update, in the transaction that stored the page.
     """
 
-    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="checkpoints")
+    # Nothing here references pages or images: skip Wagtail's per-save reference indexing.
+    wagtail_reference_index_ignore = True
+
+    account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="checkpoints"
+    )
     stream = models.CharField("数据流", max_length=40, default="leads")
     cursor = models.DateTimeField("已拉取至", null=True, blank=True)
     window_start = models.DateTimeField("本轮开始", null=True, blank=True)

@@ -36,13 +36,70 @@ import requests
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
-         "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "晓东", "海燕", "建华", "子涵"]
-CITIES = [("北京", "北京", "朝阳区"), ("上海", "上海", "浦东新区"), ("广东", "广州", "天河区"),
-          ("广东", "深圳", "南山区"), ("浙江", "杭州", "西湖区"), ("四川", "成都", "武侯区"),
-          ("山东", "济南", "历下区"), ("湖北", "武汉", "洪山区"), ("江苏", "南京", "鼓楼区")]
-PREFIXES = ["130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152",
-            "155", "156", "158", "159", "180", "181", "182", "185", "186", "187", "188", "189"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "晓东",
+    "海燕",
+    "建华",
+    "子涵",
+]
+CITIES = [
+    ("北京", "北京", "朝阳区"),
+    ("上海", "上海", "浦东新区"),
+    ("广东", "广州", "天河区"),
+    ("广东", "深圳", "南山区"),
+    ("浙江", "杭州", "西湖区"),
+    ("四川", "成都", "武侯区"),
+    ("山东", "济南", "历下区"),
+    ("湖北", "武汉", "洪山区"),
+    ("江苏", "南京", "鼓楼区"),
+]
+PREFIXES = [
+    "130",
+    "131",
+    "132",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "156",
+    "158",
+    "159",
+    "180",
+    "181",
+    "182",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+]
 TOPICS = {
     "脱发": {
         "keywords": ["脱发怎么治疗", "头发稀疏怎么办", "发际线后移", "生发哪家好"],
@@ -61,21 +118,29 @@ TOPICS = {
     },
 }
 CAMPAIGNS = {
-    "douyin": [("7363000000000000001", "脱发-表单-北京", "脱发"),
-               ("7363000000000000002", "失眠-表单-上海", "失眠"),
-               ("7363000000000000003", "糖尿病-咨询-广州", "糖尿病")],
-    "xiaohongshu": [("1234567", "脱发笔记-留资-北京", "脱发"),
-                    ("1234568", "失眠科普-留资", "失眠"),
-                    ("1234569", "控糖食谱-留资", "糖尿病")],
-    "baidu": [("101", "脱发-品牌词", "脱发"), ("102", "失眠-通用词", "失眠"),
-              ("103", "糖尿病-疾病词", "糖尿病"), ("104", "脱发-竞品词", "脱发")],
+    "douyin": [
+        ("7363000000000000001", "脱发-表单-北京", "脱发"),
+        ("7363000000000000002", "失眠-表单-上海", "失眠"),
+        ("7363000000000000003", "糖尿病-咨询-广州", "糖尿病"),
+    ],
+    "xiaohongshu": [
+        ("1234567", "脱发笔记-留资-北京", "脱发"),
+        ("1234568", "失眠科普-留资", "失眠"),
+        ("1234569", "控糖食谱-留资", "糖尿病"),
+    ],
+    "baidu": [
+        ("101", "脱发-品牌词", "脱发"),
+        ("102", "失眠-通用词", "失眠"),
+        ("103", "糖尿病-疾病词", "糖尿病"),
+        ("104", "脱发-竞品词", "脱发"),
+    ],
 }
 BAIDU_TYPES = ["form", "phone", "consult"]
 LATE = ("app_name", "convert_status", "intention_estimation")
 
 
 def _rng(platform: str, i: int) -> random.Random:
-    return random.Random(f"{platform}:{i}")
+    return random.Random(f"{platform}:{i}")  # noqa: S311  (deterministic demo data)
 
 
 def _person(r: random.Random) -> dict[str, Any]:
@@ -181,9 +246,11 @@ class SandboxState:
         if i % 17 == 5:  # two numbers in one field
             phone = f"{phone},{r.choice(PREFIXES)}{r.randrange(10**8):08d}"
         kw = r.choice(t["keywords"])
-        form = [{"name": "姓名", "type": "name", "value": p["name"]},
-                {"name": "电话", "type": "phone", "value": p["phone"]},
-                {"name": "症状描述", "type": "text", "value": r.choice(t["concerns"])}]
+        form = [
+            {"name": "姓名", "type": "name", "value": p["name"]},
+            {"name": "电话", "type": "phone", "value": p["phone"]},
+            {"name": "症状描述", "type": "text", "value": r.choice(t["concerns"])},
+        ]
         return {
             "userId": 46221343,
             "clueId": str(210604140990751000 + i),
@@ -246,33 +313,53 @@ class SandboxState:
     def douyin_push(self, i: int) -> dict[str, Any]:
         lead = self.douyin_lead(i)
         return {
-            "id": lead["clue_id"], "adv_name": lead["advertiser_name"],
-            "telphone": lead["telephone"], "weixin": "", "name": lead["name"],
-            "gender": lead["gender"], "province_name": lead["province_name"],
-            "city_name": lead["city_name"], "location": lead["location"],
+            "id": lead["clue_id"],
+            "adv_name": lead["advertiser_name"],
+            "telphone": lead["telephone"],
+            "weixin": "",
+            "name": lead["name"],
+            "gender": lead["gender"],
+            "province_name": lead["province_name"],
+            "city_name": lead["city_name"],
+            "location": lead["location"],
             "create_time": int(self.lead_time(i).timestamp()),
-            "external_url": lead["external_url"], "clue_source": 1, "flow_type": 1,
+            "external_url": lead["external_url"],
+            "clue_source": 1,
+            "flow_type": 1,
             "clue_type": 0,
         }
 
     def baidu_push(self, i: int, token: str, delayed: bool = False) -> dict[str, Any]:
         lead = self.baidu_lead(i)
         body = {
-            "clue_id": lead["clueId"], "token": token, "uc_name": "baidu-demo",
-            "solution_type_name": "表单", "flow_channel_name": lead["flowChannelName"],
-            "clue_phone_number": lead["cluePhoneNumber"], "wechat_account": "",
-            "area": lead["area"], "area_province": lead["area"].split("-")[0],
-            "commit_time": lead["commitTime"], "form_detail": lead["formDetail"],
+            "clue_id": lead["clueId"],
+            "token": token,
+            "uc_name": "baidu-demo",
+            "solution_type_name": "表单",
+            "flow_channel_name": lead["flowChannelName"],
+            "clue_phone_number": lead["cluePhoneNumber"],
+            "wechat_account": "",
+            "area": lead["area"],
+            "area_province": lead["area"].split("-")[0],
+            "commit_time": lead["commitTime"],
+            "form_detail": lead["formDetail"],
             "push_delay": "",
         }
         if delayed:
-            body.update({
-                "plan_id": lead["campaignId"], "plan_name": lead["campaignName"],
-                "unit_id": lead["adgroupId"], "unit_name": lead["adgroupName"],
-                "creative_id": lead["creativeId"], "creative_name": "创意",
-                "keyword_id": lead["keywordId"], "keyword": lead["keyword"],
-                "search_word": lead["searchWord"], "push_delay": "延迟20分钟",
-            })
+            body.update(
+                {
+                    "plan_id": lead["campaignId"],
+                    "plan_name": lead["campaignName"],
+                    "unit_id": lead["adgroupId"],
+                    "unit_name": lead["adgroupName"],
+                    "creative_id": lead["creativeId"],
+                    "creative_name": "创意",
+                    "keyword_id": lead["keywordId"],
+                    "keyword": lead["keyword"],
+                    "search_word": lead["searchWord"],
+                    "push_delay": "延迟20分钟",
+                }
+            )
         return body
 
     def window(self, platform: str, start: dt.datetime, end: dt.datetime, kind: str = "") -> list:
@@ -326,7 +413,7 @@ def _spend_rows(platform: str, start: dt.date, end: dt.date):
     day = start
     while day <= end:
         for campaign_id, name, _topic in CAMPAIGNS[platform]:
-            r = random.Random(f"spend:{platform}:{campaign_id}:{day.isoformat()}")
+            r = random.Random(f"spend:{platform}:{campaign_id}:{day}")  # noqa: S311
             impressions = r.randrange(8000, 60000)
             clicks = int(impressions * r.uniform(0.01, 0.04))
             cost = (Decimal(clicks) * Decimal(str(round(r.uniform(1.5, 6.5), 2)))).quantize(
@@ -406,15 +493,25 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, {"ok": True})
         if path == "/sandbox/state":
             with st.lock:
-                return self._send(200, {
-                    "lead_count": st.lead_count, "calls": st.calls, "refreshes": st.refreshes,
-                    "postbacks": st.postbacks, "faults": st.faults,
-                })
+                return self._send(
+                    200,
+                    {
+                        "lead_count": st.lead_count,
+                        "calls": st.calls,
+                        "refreshes": st.refreshes,
+                        "postbacks": st.postbacks,
+                        "faults": st.faults,
+                    },
+                )
         if path == "/sandbox/push":
             result = push_leads(
-                st, channel=body["channel"], target=body["target"],
-                secret=body.get("secret", ""), count=int(body.get("count", 1)),
-                start=int(body.get("start", 0)), delayed=bool(body.get("delayed")),
+                st,
+                channel=body["channel"],
+                target=body["target"],
+                secret=body.get("secret", ""),
+                count=int(body.get("count", 1)),
+                start=int(body.get("start", 0)),
+                delayed=bool(body.get("delayed")),
             )
             return self._send(200, {"statuses": result})
         self._send(404, {"error": "not_found"})
@@ -425,13 +522,25 @@ class Handler(BaseHTTPRequestHandler):
         ok = {"code": 0, "message": "OK", "request_id": f"sbx{time.time_ns()}"}
         if path.startswith("/open_api/oauth2/"):
             with st.lock:
-                if path.endswith("refresh_token/") and not st.token_ok(body.get("refresh_token", "")):
+                if path.endswith("refresh_token/") and not st.token_ok(
+                    body.get("refresh_token", "")
+                ):
                     return self._send(200, {"code": 40103, "message": "refresh_token 无效"})
                 access, refresh = st.new_pair("", body.get("refresh_token", ""))
-            return self._send(200, {**ok, "data": {
-                "access_token": access, "refresh_token": refresh, "expires_in": 86400,
-                "refresh_token_expires_in": 2592000, "advertiser_id": 1790000000000001,
-                "advertiser_ids": [1790000000000001]}})
+            return self._send(
+                200,
+                {
+                    **ok,
+                    "data": {
+                        "access_token": access,
+                        "refresh_token": refresh,
+                        "expires_in": 86400,
+                        "refresh_token_expires_in": 2592000,
+                        "advertiser_id": 1790000000000001,
+                        "advertiser_ids": [1790000000000001],
+                    },
+                },
+            )
         page = int(query.get("page", 1)) if "clue/get" in path else None
         with st.lock:
             fault = st.take_fault(path, page, query.get("sandbox_fault", ""))
@@ -462,20 +571,56 @@ class Handler(BaseHTTPRequestHandler):
                             lead.pop(key, None)
                     st.served.add(lead["clue_id"])
                     records.append(lead)
-            return self._send(200, {**ok, "data": {"list": records, "page_info": {
-                "page": page, "page_size": size, "total_number": len(ids),
-                "total_page": total_pages}}})
+            return self._send(
+                200,
+                {
+                    **ok,
+                    "data": {
+                        "list": records,
+                        "page_info": {
+                            "page": page,
+                            "page_size": size,
+                            "total_number": len(ids),
+                            "total_page": total_pages,
+                        },
+                    },
+                },
+            )
         if path == "/open_api/v3.0/report/custom/get/":
             start = dt.date.fromisoformat(query["start_time"])
             end = dt.date.fromisoformat(query["end_time"])
-            rows = [{"dimensions": {"stat_time_day": d.isoformat(), "cdp_project_id": cid,
-                                    "cdp_project_name": name},
-                     "metrics": {"stat_cost": str(cost), "show_cnt": str(imp),
-                                 "click_cnt": clk, "convert_cnt": conv}}
-                    for d, cid, name, cost, imp, clk, conv in _spend_rows("douyin", start, end)]
-            return self._send(200, {**ok, "data": {"rows": rows, "total_metrics": {},
-                "page_info": {"page": 1, "page_size": 1000, "total_number": len(rows),
-                              "total_page": 1}}})
+            rows = [
+                {
+                    "dimensions": {
+                        "stat_time_day": d.isoformat(),
+                        "cdp_project_id": cid,
+                        "cdp_project_name": name,
+                    },
+                    "metrics": {
+                        "stat_cost": str(cost),
+                        "show_cnt": str(imp),
+                        "click_cnt": clk,
+                        "convert_cnt": conv,
+                    },
+                }
+                for d, cid, name, cost, imp, clk, conv in _spend_rows("douyin", start, end)
+            ]
+            return self._send(
+                200,
+                {
+                    **ok,
+                    "data": {
+                        "rows": rows,
+                        "total_metrics": {},
+                        "page_info": {
+                            "page": 1,
+                            "page_size": 1000,
+                            "total_number": len(rows),
+                            "total_page": 1,
+                        },
+                    },
+                },
+            )
         if path == "/open_api/2/tools/clue/life/callback/":
             with st.lock:
                 st.postbacks.append({"platform": "douyin", **body})
@@ -488,14 +633,30 @@ class Handler(BaseHTTPRequestHandler):
         ok = {"code": 0, "success": True, "msg": "成功", "request_id": f"sbx{time.time_ns()}"}
         if path.startswith("/api/open/oauth2/"):
             with st.lock:
-                if path.endswith("refresh_token") and not st.token_ok(body.get("refresh_token", "")):
-                    return self._send(200, {"code": 40103, "success": False, "msg": "refresh_token 无效"})
+                if path.endswith("refresh_token") and not st.token_ok(
+                    body.get("refresh_token", "")
+                ):
+                    return self._send(
+                        200, {"code": 40103, "success": False, "msg": "refresh_token 无效"}
+                    )
                 access, refresh = st.new_pair("", body.get("refresh_token", ""))
-            return self._send(200, {**ok, "data": {
-                "access_token": access, "access_token_expires_in": 86400,
-                "refresh_token": refresh, "refresh_token_expires_in": 2592000,
-                "user_id": "u1", "advertiser_id": 5001,
-                "approval_advertisers": [{"advertiser_id": 5001, "advertiser_name": "某生发连锁"}]}})
+            return self._send(
+                200,
+                {
+                    **ok,
+                    "data": {
+                        "access_token": access,
+                        "access_token_expires_in": 86400,
+                        "refresh_token": refresh,
+                        "refresh_token_expires_in": 2592000,
+                        "user_id": "u1",
+                        "advertiser_id": 5001,
+                        "approval_advertisers": [
+                            {"advertiser_id": 5001, "advertiser_name": "某生发连锁"}
+                        ],
+                    },
+                },
+            )
         with st.lock:
             fault = st.take_fault(path, None, "")
             token = self.headers.get("Access-Token", "")
@@ -511,11 +672,20 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/api/open/jg/data/report/offline/campaign":
             start = dt.date.fromisoformat(body["start_date"])
             end = dt.date.fromisoformat(body["end_date"])
-            rows = [{"time": d.isoformat(), "campaign_id": int(cid), "campaign_name": name,
-                     "fee": float(cost), "impression": imp, "click": clk,
-                     "ctr": f"{clk / imp:.4f}", "cpm": str(round(float(cost) / imp * 1000, 2)),
-                     "leads": conv}
-                    for d, cid, name, cost, imp, clk, conv in _spend_rows("xiaohongshu", start, end)]
+            rows = [
+                {
+                    "time": d.isoformat(),
+                    "campaign_id": int(cid),
+                    "campaign_name": name,
+                    "fee": float(cost),
+                    "impression": imp,
+                    "click": clk,
+                    "ctr": f"{clk / imp:.4f}",
+                    "cpm": str(round(float(cost) / imp * 1000, 2)),
+                    "leads": conv,
+                }
+                for d, cid, name, cost, imp, clk, conv in _spend_rows("xiaohongshu", start, end)
+            ]
             return self._send(200, {**ok, "data": {"data_list": rows, "total_count": len(rows)}})
         self._send(404, {"code": 404, "success": False, "msg": "not found"})
 
@@ -527,9 +697,21 @@ class Handler(BaseHTTPRequestHandler):
                 if not st.token_ok(body.get("refreshToken", "")):
                     return self._send(200, {"code": 40001, "message": "refreshToken 无效"})
                 access, refresh = st.new_pair("", body.get("refreshToken", ""))
-            return self._send(200, {"code": 0, "message": "success", "data": {
-                "accessToken": access, "refreshToken": refresh, "expiresIn": 86400,
-                "refreshExpiresIn": 2592000, "userId": 46221343, "openId": "sbx-open"}})
+            return self._send(
+                200,
+                {
+                    "code": 0,
+                    "message": "success",
+                    "data": {
+                        "accessToken": access,
+                        "refreshToken": refresh,
+                        "expiresIn": 86400,
+                        "refreshExpiresIn": 2592000,
+                        "userId": 46221343,
+                        "openId": "sbx-open",
+                    },
+                },
+            )
         if path == "/ocpcapi/api/uploadConvertData":
             with st.lock:
                 st.postbacks.append({"platform": "baidu", **body})
@@ -545,10 +727,27 @@ class Handler(BaseHTTPRequestHandler):
             token_ok = st.token_ok(token)
 
         def fail(code: int, message: str, rquota: int = 49000) -> None:
-            self._send(200, {"header": {"desc": "failure", "status": 2, "quota": 2,
-                                        "rquota": rquota, "failures": [
-                                            {"code": code, "message": message, "field": "",
-                                             "position": "", "id": ""}]}, "body": {}})
+            self._send(
+                200,
+                {
+                    "header": {
+                        "desc": "failure",
+                        "status": 2,
+                        "quota": 2,
+                        "rquota": rquota,
+                        "failures": [
+                            {
+                                "code": code,
+                                "message": message,
+                                "field": "",
+                                "position": "",
+                                "id": "",
+                            }
+                        ],
+                    },
+                    "body": {},
+                },
+            )
 
         if fault == "server_error":
             return self._send(500, b"internal error")
@@ -566,19 +765,53 @@ class Handler(BaseHTTPRequestHandler):
                 if st.duplicate_across_pages and page > 1 and chunk:
                     chunk = [ids[(page - 1) * size - 1], *chunk]
                 records = [st.baidu_lead(i) for i in chunk]
-            return self._send(200, {"header": head, "body": {"data": [{
-                "totalNum": len(ids), "rowNumber": len(records), "noticeDetailList": records}]}})
+            return self._send(
+                200,
+                {
+                    "header": head,
+                    "body": {
+                        "data": [
+                            {
+                                "totalNum": len(ids),
+                                "rowNumber": len(records),
+                                "noticeDetailList": records,
+                            }
+                        ]
+                    },
+                },
+            )
         if path == "/json/sms/service/OpenApiReportService/getReportData":
             start = dt.date.fromisoformat(req["startDate"])
             end = dt.date.fromisoformat(req["endDate"])
-            rows = [{"date": d.isoformat(), "campaignId": int(cid), "campaignNameStatus": name,
-                     "impression": imp, "click": clk, "cost": float(cost)}
-                    for d, cid, name, cost, imp, clk, _conv in _spend_rows("baidu", start, end)]
+            rows = [
+                {
+                    "date": d.isoformat(),
+                    "campaignId": int(cid),
+                    "campaignNameStatus": name,
+                    "impression": imp,
+                    "click": clk,
+                    "cost": float(cost),
+                }
+                for d, cid, name, cost, imp, clk, _conv in _spend_rows("baidu", start, end)
+            ]
             first = int(req.get("startRow", 0))
             count = int(req.get("rowCount", 1000))
-            return self._send(200, {"header": head, "body": {"data": [{
-                "rows": rows[first : first + count], "rowCount": len(rows[first : first + count]),
-                "totalRowCount": len(rows), "summary": {}}]}})
+            return self._send(
+                200,
+                {
+                    "header": head,
+                    "body": {
+                        "data": [
+                            {
+                                "rows": rows[first : first + count],
+                                "rowCount": len(rows[first : first + count]),
+                                "totalRowCount": len(rows),
+                                "summary": {},
+                            }
+                        ]
+                    },
+                },
+            )
         fail(404, "unknown service")
 
 

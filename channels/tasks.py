@@ -39,9 +39,7 @@ def pull_spend_task(account_id: int, days: int = 3) -> int:
     from channels.services.spend import spend_pull
 
     today = timezone.localdate()
-    return spend_pull(
-        account_id=account_id, start=today - dt.timedelta(days=days), end=today
-    ).rows
+    return spend_pull(account_id=account_id, start=today - dt.timedelta(days=days), end=today).rows
 
 
 @shared_task(

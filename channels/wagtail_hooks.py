@@ -178,7 +178,9 @@ def quarantine_view(request: HttpRequest) -> HttpResponse:
     rows = (
         InboundLead.objects.filter(status=InboundStatus.QUARANTINED)
         .order_by("-received_at")
-        .only("pk", "channel", "account_name", "external_id", "reason", "detail", "received_at")[:200]
+        .only("pk", "channel", "account_name", "external_id", "reason", "detail", "received_at")[
+            :200
+        ]
     )
     return render(request, "channels/admin/quarantine.html", {"rows": rows})
 

@@ -42,8 +42,12 @@ class BaiduClient:
         self.account = account
         self.settings = account.settings or {}
         self.api = (account.api_base_url or DEFAULT_API).rstrip("/")
-        self.auth = (self.settings.get("auth_base_url") or account.api_base_url or DEFAULT_AUTH).rstrip("/")
-        self.ocpc = (self.settings.get("ocpc_base_url") or account.api_base_url or DEFAULT_OCPC).rstrip("/")
+        self.auth = (
+            self.settings.get("auth_base_url") or account.api_base_url or DEFAULT_AUTH
+        ).rstrip("/")
+        self.ocpc = (
+            self.settings.get("ocpc_base_url") or account.api_base_url or DEFAULT_OCPC
+        ).rstrip("/")
         self.http = session()
 
     def _check(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +65,9 @@ class BaiduClient:
             "rquota" in header and as_int(header.get("rquota"), 1) <= 0
         ):
             raise RateLimited(str(codes[0] if codes else "quota"), message or "quota exhausted")
-        raise PlatformError(str(codes[0] if codes else status), message or as_str(header.get("desc")))
+        raise PlatformError(
+            str(codes[0] if codes else status), message or as_str(header.get("desc"))
+        )
 
     def _service(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         envelope = {

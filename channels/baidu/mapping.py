@@ -63,7 +63,9 @@ def _build(
         if not phone and answers.get(label):
             phone = answers[label]
     name = answers.get("姓名") or answers.get("称呼") or ""
-    others = {k: v for k, v in answers.items() if k not in ("电话", "手机", "手机号", "姓名", "称呼")}
+    others = {
+        k: v for k, v in answers.items() if k not in ("电话", "手机", "手机号", "姓名", "称呼")
+    }
     if len(phones) > 1:
         extra["other_phones"] = phones[1:]
     return LeadPayload(

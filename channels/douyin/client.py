@@ -54,7 +54,9 @@ class DouyinClient:
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         headers = {"Access-Token": self.account.access_token}
-        return self._check(http_json(self.http, method, self.base + path, headers=headers, **kwargs))
+        return self._check(
+            http_json(self.http, method, self.base + path, headers=headers, **kwargs)
+        )
 
     # -- auth ------------------------------------------------------------------------------
     def refresh(self) -> TokenPair:

@@ -74,9 +74,7 @@ def map_push(body: dict[str, Any], *, account: str) -> tuple[str, LeadPayload]:
     if not clue_id:
         raise MalformedRecord("id missing")
     created = as_int(body.get("create_time"))
-    occurred = (
-        dt.datetime.fromtimestamp(created, tz=BEIJING).isoformat() if created > 0 else ""
-    )
+    occurred = dt.datetime.fromtimestamp(created, tz=BEIJING).isoformat() if created > 0 else ""
     payload = LeadPayload(
         phone=as_str(body.get("telphone") or body.get("telephone")),
         name=as_str(body.get("name")),

@@ -65,9 +65,7 @@ def account_schedules_install(*, account: ChannelAccount) -> None:
 
     args = json.dumps([account.pk])
     if account.channel in PULL_CHANNELS:
-        every5, _ = IntervalSchedule.objects.get_or_create(
-            every=5, period=IntervalSchedule.MINUTES
-        )
+        every5, _ = IntervalSchedule.objects.get_or_create(every=5, period=IntervalSchedule.MINUTES)
         PeriodicTask.objects.update_or_create(
             name=f"拉取线索 {account.channel}/{account.name}",
             defaults={"task": "channels.pull_leads", "interval": every5, "args": args},

@@ -22,18 +22,20 @@ def lead_stage_changed(*, lead_id: int, stage: str) -> None:
     """Enqueue postbacks (after commit) for the platforms that brought this lead."""
     from channels.tasks import baidu_ocpc_upload_task, douyin_clue_callback_task
 
-    rows = InboundLead.objects.filter(
-        lead_id=lead_id,
-        channel__in=[Channel.DOUYIN, Channel.BAIDU],
-        account__isnull=False,
-    ).exclude(
-        external_id__startswith="malformed:"  # quarantined bodies have no platform lead id
-    ).values_list("pk", "channel")
+    rows = (
+        InboundLead.objects.filter(
+            lead_id=lead_id,
+            channel__in=[Channel.DOUYIN, Channel.BAIDU],
+            account__isnull=False,
+        )
+        .exclude(
+            external_id__startswith="malformed:"  # quarantined bodies have no platform lead id
+        )
+        .values_list("pk", "channel")
+    )
     for inbound_id, channel in rows:
         if channel == Channel.DOUYIN and stage in DOUYIN_STAGES:
-            transaction.on_commit(
-                lambda i=inbound_id: douyin_clue_callback_task.delay(i, stage)
-            )
+            transaction.on_commit(lambda i=inbound_id: douyin_clue_callback_task.delay(i, stage))
         elif channel == Channel.BAIDU and stage in BAIDU_STAGES:
             transaction.on_commit(lambda i=inbound_id: baidu_ocpc_upload_task.delay(i))
 

@@ -87,9 +87,13 @@ def _store_page(
     # The same lead may sit on two pages (or twice on one): the last copy wins.
     by_id: dict[str, dict[str, Any]] = {}
     for record in records:
-        key = pulled_id(account, record) or "malformed:" + hashlib.sha256(
-            json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()[:40]
+        key = (
+            pulled_id(account, record)
+            or "malformed:"
+            + hashlib.sha256(
+                json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
+            ).hexdigest()[:40]
+        )
         by_id[key] = record
     for key, record in by_id.items():
         try:
@@ -143,7 +147,12 @@ def _pull_stream(
             start, end, page = cp.window_start, cp.window_end, cp.next_page
         while True:
             result = _fetch(
-                account=account, client=client, stream=stream, start=start, end=end, page=page,
+                account=account,
+                client=client,
+                stream=stream,
+                start=start,
+                end=end,
+                page=page,
                 stats=stats,
             )
             with transaction.atomic():
@@ -184,7 +193,11 @@ def leads_pull(
     try:
         for stream in streams_for(account):
             _pull_stream(
-                account=account, client=client, stream=stream, stats=stats, progress=progress,
+                account=account,
+                client=client,
+                stream=stream,
+                stats=stats,
+                progress=progress,
                 now=now,
             )
     except PlatformError as exc:

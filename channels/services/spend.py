@@ -81,7 +81,12 @@ def spend_pull(*, account_id: int, start: dt.date, end: dt.date) -> SpendStats:
             update_conflicts=True,
             unique_fields=["account", "campaign_id", "date"],
             update_fields=[
-                "campaign_name", "cost", "impressions", "clicks", "conversions", "imported_at"
+                "campaign_name",
+                "cost",
+                "impressions",
+                "clicks",
+                "conversions",
+                "imported_at",
             ],
             batch_size=500,
         )

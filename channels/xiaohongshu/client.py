@@ -41,7 +41,9 @@ class XiaohongshuClient:
 
     def _post(self, path: str, body: dict[str, Any], *, auth: bool = True) -> dict[str, Any]:
         headers = {"Access-Token": self.account.access_token} if auth else {}
-        return self._check(http_json(self.http, "POST", self.base + path, json=body, headers=headers))
+        return self._check(
+            http_json(self.http, "POST", self.base + path, json=body, headers=headers)
+        )
 
     def refresh(self) -> TokenPair:
         data = self._post(

@@ -25,7 +25,9 @@ def _lower_keys(obj: dict[str, Any]) -> dict[str, Any]:
     return {str(k).replace("_", "").lower(): v for k, v in obj.items()}
 
 
-def map_push(body: dict[str, Any], *, account: str, settings: dict | None = None) -> tuple[str, LeadPayload]:
+def map_push(
+    body: dict[str, Any], *, account: str, settings: dict | None = None
+) -> tuple[str, LeadPayload]:
     settings = settings or {}
     top = _lower_keys(body)
     data = top.get("data")

@@ -19,7 +19,9 @@ def payload(name: str) -> dict:
 
 def drain() -> None:
     """Play the worker: process what is still waiting (with Redis the tasks sit in the queue)."""
-    for pk in InboundLead.objects.filter(status=InboundStatus.RECEIVED).values_list("pk", flat=True):
+    for pk in InboundLead.objects.filter(status=InboundStatus.RECEIVED).values_list(
+        "pk", flat=True
+    ):
         inbound_process(inbound_id=pk)
 
 
@@ -36,7 +38,9 @@ def make_account():
             "settings": {"backoff_seconds": 0, "max_retries": 2},
         }
         defaults.update(kwargs)
-        account, _ = channel_account_create(channel=channel, name=name, api_base_url=base, **defaults)
+        account, _ = channel_account_create(
+            channel=channel, name=name, api_base_url=base, **defaults
+        )
         return account
 
     return make

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from urllib.parse import parse_qs, urlsplit
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
@@ -24,8 +24,14 @@ BD = "https://bd.example.invalid"
 
 def account(channel: str, base: str, **settings) -> ChannelAccount:
     return ChannelAccount(
-        channel=channel, name="a", api_base_url=base, advertiser_id="1790000000000001",
-        app_id="1700000000001", secret="s", access_token="tok", refresh_token="rt",
+        channel=channel,
+        name="a",
+        api_base_url=base,
+        advertiser_id="1790000000000001",
+        app_id="1700000000001",
+        secret="s",
+        access_token="tok",
+        refresh_token="rt",
         settings=settings,
     )
 
@@ -66,7 +72,8 @@ def test_douyin_other_codes_and_5xx():
     now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     with pytest.raises(PlatformError) as first:
         client.lead_page(stream="clue", start=now, end=now, page=1)
-    assert type(first.value) is PlatformError and first.value.code == "40002"
+    assert type(first.value) is PlatformError
+    assert first.value.code == "40002"
     with pytest.raises(Transient):
         client.lead_page(stream="clue", start=now, end=now, page=1)
 
@@ -78,11 +85,17 @@ def test_douyin_refresh_and_spend_with_string_metrics():
     client = DouyinClient(account("douyin", DY))
     pair = client.refresh()
     assert (pair.access_token, pair.refresh_token, pair.expires_in) == (
-        "new-access-2", "new-refresh-2", 86400,
+        "new-access-2",
+        "new-refresh-2",
+        86400,
     )
     body = json.loads(responses.calls[0].request.body)
-    assert body == {"app_id": 1700000000001, "secret": "s", "grant_type": "refresh_token",
-                    "refresh_token": "rt"}
+    assert body == {
+        "app_id": 1700000000001,
+        "secret": "s",
+        "grant_type": "refresh_token",
+        "refresh_token": "rt",
+    }
     rows = client.spend(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 1))
     assert [(r.campaign_id, r.cost, r.impressions, r.clicks) for r in rows] == [
         ("7363000000000000001", Decimal("1234.56"), 45678, 912),
@@ -92,7 +105,9 @@ def test_douyin_refresh_and_spend_with_string_metrics():
 
 @responses.activate
 def test_xhs_spend_fee_in_yuan_or_fen_and_refresh():
-    responses.post(XHS + "/api/open/jg/data/report/offline/campaign", json=payload("xhs_report.json"))
+    responses.post(
+        XHS + "/api/open/jg/data/report/offline/campaign", json=payload("xhs_report.json")
+    )
     responses.post(XHS + "/api/open/oauth2/refresh_token", json=payload("xhs_refresh_token.json"))
     yuan = XiaohongshuClient(account("xiaohongshu", XHS)).spend(
         start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 2)
@@ -102,9 +117,11 @@ def test_xhs_spend_fee_in_yuan_or_fen_and_refresh():
     )
     assert [r.cost for r in yuan] == [Decimal("356.78"), Decimal("120.50")]
     assert [r.cost for r in fen] == [Decimal("3.57"), Decimal("1.21")]
-    assert yuan[0].impressions == 20000 and yuan[0].conversions == 12
+    assert yuan[0].impressions == 20000
+    assert yuan[0].conversions == 12
     body = json.loads(responses.calls[0].request.body)
-    assert body["time_unit"] == "DAY" and body["page_num"] == 1
+    assert body["time_unit"] == "DAY"
+    assert body["page_num"] == 1
     pair = XiaohongshuClient(account("xiaohongshu", XHS)).refresh()
     assert (pair.access_token, pair.refresh_token) == ("xhs-at-2", "xhs-rt-2")
 
@@ -124,7 +141,8 @@ def test_baidu_notice_list_report_and_failures():
     page = client.lead_page(stream="form", start=now, end=now, page=1)
     sent = json.loads(responses.calls[0].request.body)
     assert sent["header"] == {"userName": "1790000000000001", "accessToken": "tok"}
-    assert sent["body"]["solutionType"] == "form" and sent["body"]["pageNo"] == 1
+    assert sent["body"]["solutionType"] == "form"
+    assert sent["body"]["pageNo"] == 1
     assert (len(page.records), page.total_pages) == (2, 1)
     with pytest.raises(TokenExpired):
         client.lead_page(stream="form", start=now, end=now, page=1)
@@ -132,7 +150,8 @@ def test_baidu_notice_list_report_and_failures():
         client.lead_page(stream="form", start=now, end=now, page=1)
     rows = client.spend(start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 1))
     assert [(r.campaign_id, r.cost, r.clicks) for r in rows] == [
-        ("101", Decimal("456.70"), 300), ("103", Decimal("99.90"), 80),
+        ("101", Decimal("456.70"), 300),
+        ("103", Decimal("99.90"), 80),
     ]
 
 

@@ -32,9 +32,26 @@ def test_end_to_end_against_the_sandbox(sandbox, live_server):
         ("baidu", "bd", base),
     ]:
         out = run(
-            "channel_account", "add", "--channel", channel, "--name", name, "--api-base-url", api,
-            "--advertiser-id", "1790000000000001", "--app-id", "app", "--secret", "s",
-            "--access-token", "at", "--refresh-token", "rt", "--webhook-secret", "hook",
+            "channel_account",
+            "add",
+            "--channel",
+            channel,
+            "--name",
+            name,
+            "--api-base-url",
+            api,
+            "--advertiser-id",
+            "1790000000000001",
+            "--app-id",
+            "app",
+            "--secret",
+            "s",
+            "--access-token",
+            "at",
+            "--refresh-token",
+            "rt",
+            "--webhook-secret",
+            "hook",
         )
         assert out.startswith("created:")
     # then their schedules exist: 5-minute pulls for Douyin and Baidu, daily spend for all
@@ -42,7 +59,8 @@ def test_end_to_end_against_the_sandbox(sandbox, live_server):
     assert {"拉取线索 douyin/dy", "拉取线索 baidu/bd", "导入消耗 xiaohongshu/xhs"} <= names
     assert "拉取线索 xiaohongshu/xhs" not in names
     listing = run("channel_account", "list")
-    assert "douyin" in listing and "xhs" in listing
+    assert "douyin" in listing
+    assert "xhs" in listing
 
     # when leads are pulled (Douyin rate-limits page 1 once: backed off and retried)
     ChannelAccount.objects.update(settings={"backoff_seconds": 0})
@@ -61,17 +79,37 @@ def test_end_to_end_against_the_sandbox(sandbox, live_server):
     start, end = dt.date(2026, 11, 1), dt.date(2026, 11, 7)
     run("pull_spend", "--start", str(start), "--end", str(end))
     out = run("pull_spend", "--start", str(start), "--end", str(end))
-    assert "douyin/dy: 21 campaign-day rows" in out and "baidu/bd: 28 campaign-day rows" in out
+    assert "douyin/dy: 21 campaign-day rows" in out
+    assert "baidu/bd: 28 campaign-day rows" in out
     assert SpendRecord.objects.count() == 21 + 21 + 28
 
     # when the sandbox pushes webhooks to our live server (Xiaohongshu has no pull)
     hook = live_server.url + "/channels/hooks/{}/{}/"
-    assert push_leads(state, channel="xiaohongshu", target=hook.format("xiaohongshu", "xhs"),
-                      secret="hook", count=5) == [200] * 5
-    assert push_leads(state, channel="douyin", target=hook.format("douyin", "dy"),
-                      secret="hook", count=3) == [200] * 3  # already pulled: replays
-    assert push_leads(state, channel="baidu", target=hook.format("baidu", "bd"), secret="hook",
-                      count=2, start=40, delayed=True) == [200, 200]
+    assert (
+        push_leads(
+            state,
+            channel="xiaohongshu",
+            target=hook.format("xiaohongshu", "xhs"),
+            secret="hook",
+            count=5,
+        )
+        == [200] * 5
+    )
+    assert (
+        push_leads(
+            state, channel="douyin", target=hook.format("douyin", "dy"), secret="hook", count=3
+        )
+        == [200] * 3
+    )  # already pulled: replays
+    assert push_leads(
+        state,
+        channel="baidu",
+        target=hook.format("baidu", "bd"),
+        secret="hook",
+        count=2,
+        start=40,
+        delayed=True,
+    ) == [200, 200]
     drain()
     assert InboundLead.objects.filter(channel="xiaohongshu").count() == 5
     assert InboundLead.objects.filter(channel="douyin").count() == 30
@@ -79,7 +117,9 @@ def test_end_to_end_against_the_sandbox(sandbox, live_server):
 
     # when a Douyin lead becomes valid and a Baidu lead pays
     dy_lead = InboundLead.objects.filter(channel="douyin").first().lead
-    bd_lead = InboundLead.objects.filter(channel="baidu", external_id__startswith="2106").first().lead
+    bd_lead = (
+        InboundLead.objects.filter(channel="baidu", external_id__startswith="2106").first().lead
+    )
     lead_stage_change(lead_id=dy_lead.pk, to_stage=Stage.CONTACTED)
     lead_stage_change(lead_id=bd_lead.pk, to_stage=Stage.CONTACTED)
     lead_stage_change(lead_id=bd_lead.pk, to_stage=Stage.PAID, amount="699.00")
@@ -88,6 +128,7 @@ def test_end_to_end_against_the_sandbox(sandbox, live_server):
         posted = list(state.postbacks)
     douyin = [p for p in posted if p["platform"] == "douyin"]
     baidu = [p for p in posted if p["platform"] == "baidu"]
-    assert len(douyin) == 1 and douyin[0]["clue_convert_state"] == 2
+    assert len(douyin) == 1
+    assert douyin[0]["clue_convert_state"] == 2
     assert len(baidu) == 1
     assert "bd_vid=bdvid" in baidu[0]["conversionTypes"][0]["logidUrl"]

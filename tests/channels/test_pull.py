@@ -43,7 +43,9 @@ def test_pull_interrupted_after_page_k_then_rerun_stores_every_lead_once(make_ac
     cp.refresh_from_db()
     assert second.error == ""
     assert (second.new, second.duplicate) == (15, 3)  # pages 4, 5, 6 each repeat one
-    assert cp.cursor is not None and cp.next_page == 1 and cp.window_end is None
+    assert cp.cursor is not None
+    assert cp.next_page == 1
+    assert cp.window_end is None
     ids = list(InboundLead.objects.filter(account=account).values_list("external_id", flat=True))
     assert len(ids) == len(set(ids)) == 30
     assert Lead.objects.count() == 30
@@ -59,7 +61,8 @@ def test_token_expiry_mid_pull_refreshes_once_and_continues(make_account, sandbo
     stats = leads_pull(account_id=account.pk)
     # then the pair was refreshed once, stored together, and the pull went on to the end
     account.refresh_from_db()
-    assert stats.error == "" and stats.refreshed == 1
+    assert stats.error == ""
+    assert stats.refreshed == 1
     assert (account.access_token, account.refresh_token) == ("sbx-at-1", "sbx-rt-1")
     assert account.token_expires_at is not None
     assert "old-refresh" in state.revoked  # the platform killed the old refresh token
@@ -80,7 +83,8 @@ def test_token_refresh_that_fails_leaves_tokens_and_checkpoint(make_account, san
     stats = leads_pull(account_id=account.pk)
     account.refresh_from_db()
     cp = PullCheckpoint.objects.get(account=account)
-    assert stats.error and stats.refreshed == 0
+    assert stats.error
+    assert stats.refreshed == 0
     assert account.refresh_token == "old-refresh"
     assert cp.next_page == 2
     assert account.consecutive_failures == 1
@@ -95,15 +99,18 @@ def test_rate_limit_does_not_move_the_checkpoint_and_is_retried(make_account, sa
     stats = leads_pull(account_id=account.pk)
     cp = PullCheckpoint.objects.get(account=account)
     # then the run backs off (2 retries), stops, and the checkpoint stays on page 2
-    assert stats.rate_limited is True and stats.retries == 2
+    assert stats.rate_limited is True
+    assert stats.retries == 2
     assert (cp.next_page, cp.pages_done) == (2, 1)
     assert InboundLead.objects.filter(account=account).count() == 5
     assert ChannelAccount.objects.get(pk=account.pk).consecutive_failures == 1
     # when the scheduled retry runs (the fault has one more refusal left: retried in-run)
     again = leads_pull(account_id=account.pk)
     cp.refresh_from_db()
-    assert again.error == "" and again.retries == 1
-    assert cp.cursor is not None and cp.next_page == 1
+    assert again.error == ""
+    assert again.retries == 1
+    assert cp.cursor is not None
+    assert cp.next_page == 1
     assert InboundLead.objects.filter(account=account).count() == 30
     assert ChannelAccount.objects.get(pk=account.pk).consecutive_failures == 0
 
@@ -135,7 +142,8 @@ def test_baidu_pull_per_solution_type(make_account, sandbox):
     drain()
     streams = set(PullCheckpoint.objects.filter(account=account).values_list("stream", flat=True))
     assert streams == {"phone", "consult", "form", "wechat", "callback", "follow"}
-    assert stats.new == 30 and stats.error == ""
+    assert stats.new == 30
+    assert stats.error == ""
     assert Touchpoint.objects.filter(channel="baidu").exclude(click_ids={}).count() == 30
 
 

@@ -21,14 +21,16 @@ def url(channel: str, name: str) -> str:
     return f"/channels/hooks/{channel}/{name}/"
 
 
-def douyin_headers(clue_id: str, token: str = "hook-secret", ts: int | None = None) -> dict:
+def douyin_headers(clue_id: str, token: str = "hook-secret", ts: int | None = None) -> dict:  # noqa: S107
     ts_text = str(ts if ts is not None else int(time.time()))
     sig = base64.b64encode(hashlib.sha256(f"{clue_id}|{token}|{ts_text}".encode()).digest())
     return {"HTTP_SIGNATURE": sig.decode(), "HTTP_TIMESTAMP": ts_text}
 
 
-def xhs_headers(raw: bytes, secret: str = "hook-secret") -> dict:
-    return {"HTTP_X_RED_SIGNATURE": "sha1=" + hmac.new(secret.encode(), raw, hashlib.sha1).hexdigest()}
+def xhs_headers(raw: bytes, secret: str = "hook-secret") -> dict:  # noqa: S107
+    return {
+        "HTTP_X_RED_SIGNATURE": "sha1=" + hmac.new(secret.encode(), raw, hashlib.sha1).hexdigest()
+    }
 
 
 def post(client, path: str, raw: bytes, **headers):
@@ -44,7 +46,9 @@ def xhs_body() -> dict:
 def test_douyin_push_stored_and_becomes_a_lead(client, make_account):
     make_account("douyin", "dy")
     body = payload("douyin_feiyu_push.json")
-    response = post(client, url("douyin", "dy"), json.dumps(body).encode(), **douyin_headers(body["id"]))
+    response = post(
+        client, url("douyin", "dy"), json.dumps(body).encode(), **douyin_headers(body["id"])
+    )
     drain()
     assert response.status_code == 200
     assert response.json() == {"code": 0, "message": "success"}
@@ -63,7 +67,8 @@ def test_douyin_push_signature_scheme_is_configurable(client, make_account):
     ).decode()
     plain = post(client, url("douyin", "dy"), raw, **douyin_headers(body["id"]))
     signed = post(client, url("douyin", "dy"), raw, HTTP_SIGNATURE=good, HTTP_TIMESTAMP=ts)
-    assert plain.status_code == 401 and plain.json()["error"] == "invalid_signature"
+    assert plain.status_code == 401
+    assert plain.json()["error"] == "invalid_signature"
     assert signed.status_code == 200
     assert InboundLead.objects.count() == 1
 
@@ -71,7 +76,10 @@ def test_douyin_push_signature_scheme_is_configurable(client, make_account):
 def test_duplicate_pushes_five_times_make_one_lead(client, make_account):
     make_account("xiaohongshu", "xhs")
     raw = json.dumps(xhs_body(), ensure_ascii=False).encode()
-    statuses = [post(client, url("xiaohongshu", "xhs"), raw, **xhs_headers(raw)).status_code for _ in range(5)]
+    statuses = [
+        post(client, url("xiaohongshu", "xhs"), raw, **xhs_headers(raw)).status_code
+        for _ in range(5)
+    ]
     drain()
     assert statuses == [200] * 5
     assert InboundLead.objects.count() == 1
@@ -84,15 +92,23 @@ def test_baidu_push_replies_success_and_delayed_push_upserts_attribution(client,
     first = post(client, url("baidu", "bd"), json.dumps(payload("baidu_push_first.json")).encode())
     drain()
     touch = Touchpoint.objects.get()
-    assert first.status_code == 200 and first.content == b"success"
+    assert first.status_code == 200
+    assert first.content == b"success"
     assert touch.campaign_id == ""
     assert Lead.objects.get().phone == "+8613800001111"  # the first of the two numbers
-    later = post(client, url("baidu", "bd"), json.dumps(payload("baidu_push_delayed.json")).encode())
+    later = post(
+        client, url("baidu", "bd"), json.dumps(payload("baidu_push_delayed.json")).encode()
+    )
     drain()
     touch.refresh_from_db()
     assert later.content == b"success"
-    assert (touch.campaign_id, touch.campaign_name, touch.keyword) == ("104", "脱发-竞品词", "脱发怎么治疗")
-    assert InboundLead.objects.count() == 1 and Touchpoint.objects.count() == 1
+    assert (touch.campaign_id, touch.campaign_name, touch.keyword) == (
+        "104",
+        "脱发-竞品词",
+        "脱发怎么治疗",
+    )
+    assert InboundLead.objects.count() == 1
+    assert Touchpoint.objects.count() == 1
 
 
 def test_authentic_push_without_phone_is_quarantined_and_answered_ok(client, make_account):
@@ -118,16 +134,42 @@ def _cases(make_account) -> list[tuple[str, bytes, dict, int, str, bool]]:
     base = payload("douyin_feiyu_push.json")
     for i in range(15):  # forged Douyin signatures
         body = {**base, "id": f"f{i}"}
-        cases.append((dy, json.dumps(body).encode(), douyin_headers(f"f{i}", token="guess"), 401, "invalid_signature", False))
+        cases.append(
+            (
+                dy,
+                json.dumps(body).encode(),
+                douyin_headers(f"f{i}", token="guess"),
+                401,
+                "invalid_signature",
+                False,
+            )
+        )
     for i in range(10):  # authentic but an hour old
         body = {**base, "id": f"s{i}"}
-        cases.append((dy, json.dumps(body).encode(), douyin_headers(f"s{i}", ts=int(time.time()) - 3600), 401, "stale_timestamp", False))
+        cases.append(
+            (
+                dy,
+                json.dumps(body).encode(),
+                douyin_headers(f"s{i}", ts=int(time.time()) - 3600),
+                401,
+                "stale_timestamp",
+                False,
+            )
+        )
     for i in range(10):  # authentic (signed over an empty id) but not JSON
-        cases.append((dy, f"not json {i} <xml/>".encode(), douyin_headers(""), 400, "malformed_body", True))
+        cases.append(
+            (dy, f"not json {i} <xml/>".encode(), douyin_headers(""), 400, "malformed_body", True)
+        )
     for i in range(10):  # forged Xiaohongshu signature
         raw = json.dumps({**xhs_body(), "n": i}).encode()
         cases.append((xhs, raw, xhs_headers(raw, secret="wrong"), 401, "invalid_signature", False))
-    shapes = [b"[1,2,3]", b"{\"data\": \"x\"}", b"{\"data\": {\"leads_id\": \"\"}}", b"\xff\xfe garbage", b"{}"]
+    shapes = [
+        b"[1,2,3]",
+        b'{"data": "x"}',
+        b'{"data": {"leads_id": ""}}',
+        b"\xff\xfe garbage",
+        b"{}",
+    ]
     for i in range(15):  # authentic Xiaohongshu bodies that are not a lead
         raw = shapes[i % 5] + b" " * i
         cases.append((xhs, raw, xhs_headers(raw), 400, "malformed_body", True))
@@ -157,8 +199,11 @@ def test_hundred_malformed_or_forged_bodies(client, make_account):
     assert all(a.status_code < 500 for a in answers)
     # and every authentic malformed body is kept in quarantine (and pointed to); forged ones not
     kept = [a.json().get("inbound_id") for a, case in zip(answers, cases, strict=True) if case[-1]]
-    assert len(kept) == 35 and all(kept)
-    quarantined = InboundLead.objects.filter(status=InboundStatus.QUARANTINED, reason="malformed_body")
+    assert len(kept) == 35
+    assert all(kept)
+    quarantined = InboundLead.objects.filter(
+        status=InboundStatus.QUARANTINED, reason="malformed_body"
+    )
     assert set(quarantined.values_list("pk", flat=True)) == set(kept)
     assert InboundLead.objects.count() == 35
     assert Lead.objects.count() == 0
@@ -167,5 +212,6 @@ def test_hundred_malformed_or_forged_bodies(client, make_account):
 def test_get_is_refused_with_a_code(client, make_account):
     make_account("baidu", "bd")
     response = client.get(url("baidu", "bd"))
-    assert response.status_code == 405 and response.json()["error"] == "method_not_allowed"
+    assert response.status_code == 405
+    assert response.json()["error"] == "method_not_allowed"
     assert InboundLead.objects.count() == 0

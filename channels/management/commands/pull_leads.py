@@ -29,7 +29,9 @@ class Command(BaseCommand):
         failed = 0
         for account in accounts:
             self.stdout.write(f"pulling {account.channel}/{account.name} …")
-            stats = leads_pull(account_id=account.pk, progress=lambda m: self.stdout.write("  " + m))
+            stats = leads_pull(
+                account_id=account.pk, progress=lambda m: self.stdout.write("  " + m)
+            )
             for key in totals:
                 totals[key] += getattr(stats, key)
             line = (
