@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.responses import Status
 from ninja.security import HttpBearer
 
 from config.errors import ApplicationError
@@ -158,13 +159,10 @@ def lead_create(request: HttpRequest, body: LeadIn):
     outcome = inbound_process(inbound_id=row.pk)
     if outcome.result == "quarantined" or outcome.lead_id is None:
         row.refresh_from_db()
-        return 422, {
-            "error": row.reason or outcome.reason,
-            "inbound_id": row.pk,
-            "message": row.detail,
-        }
+        rejected = {"error": row.reason or outcome.reason, "inbound_id": row.pk}
+        return Status(422, {**rejected, "message": row.detail})
     status = 201 if outcome.result == "created" else 200
-    return status, {"lead_id": outcome.lead_id, "result": outcome.result}
+    return Status(status, {"lead_id": outcome.lead_id, "result": outcome.result})
 
 
 @api.post("/leads/{lead_id}/events", response={200: EventOut}, url_name="lead_event")

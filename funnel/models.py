@@ -169,6 +169,46 @@ class AssistantDayLoad(models.Model):
         return f"{self.assistant} {self.day}: {self.count}"
 
 
+class PrivateGroup(models.Model):
+    """私域社群: a WeCom group or a time-boxed camp (e.g. 13 天控糖营) run by an assistant."""
+
+    class Kind(models.TextChoices):
+        GROUP = "group", "长期社群"
+        CAMP = "camp", "限时训练营"
+
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.GROUP)
+    specialty = models.ForeignKey(
+        Specialty, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="专科"
+    )
+    owner = models.ForeignKey(
+        Assistant, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="群主医助"
+    )
+    clinic = models.ForeignKey(
+        Clinic, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="门店"
+    )
+    capacity = models.PositiveIntegerField("容量", default=200)
+    opens_on = models.DateField("开营日期", null=True, blank=True)
+    closes_on = models.DateField("结营日期", null=True, blank=True)
+    wecom_chat_id = models.CharField("企业微信群 ID", max_length=64, blank=True, default="")
+    members = models.ManyToManyField("Lead", blank=True, related_name="groups", verbose_name="成员")
+
+    class Meta:
+        verbose_name = "私域社群"
+        verbose_name_plural = "私域社群"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__isnull=True)
+                | models.Q(opens_on__isnull=True)
+                | models.Q(closes_on__gte=models.F("opens_on")),
+                name="privategroup_dates_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ScoringRule(models.Model):
     """One rule of the lead score; the lead keeps the list of rules that fired."""
 

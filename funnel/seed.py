@@ -21,6 +21,7 @@ from funnel.models import (
     Lead,
     LeadEvent,
     PoolMember,
+    PrivateGroup,
     RoutingRule,
     ScoringRule,
     ServicePackage,
@@ -269,6 +270,27 @@ def _pools(specialties, packages, assistants) -> None:
     )
 
 
+def _groups(specialties, assistants) -> None:
+    today = timezone.localdate()
+    camps = [
+        ("13天控糖训练营·第12期", "camp", "diabetes", "yizhu_zhao", 120, 13),
+        ("脱发护理交流群", "group", "hair-loss", "yizhu_lin", 300, None),
+        ("21天好睡眠打卡营", "camp", "insomnia", "yizhu_chen", 80, 21),
+    ]
+    for name, kind, spec, owner, capacity, days in camps:
+        PrivateGroup.objects.get_or_create(
+            name=name,
+            defaults={
+                "kind": kind,
+                "specialty": specialties[spec],
+                "owner": assistants[owner],
+                "capacity": capacity,
+                "opens_on": today if days else None,
+                "closes_on": today + dt.timedelta(days=days) if days else None,
+            },
+        )
+
+
 def _scoring() -> None:
     rules = [
         ("专科明确", ScoringRule.Kind.SPECIALTY_MATCH, {}, 20),
@@ -408,6 +430,7 @@ def seed(*, stdout) -> None:
     groups = _roles()
     assistants = _assistants(specialties, groups)
     _pools(specialties, packages, assistants)
+    _groups(specialties, assistants)
     _scoring()
     _leads(packages, stdout)
     stdout.write(f"  login: assistant {ASSISTANTS[0][0]} / {DEMO_PASSWORD}")

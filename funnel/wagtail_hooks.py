@@ -7,7 +7,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
@@ -17,7 +17,12 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import InspectView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    EditView,
+    InspectView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
 from channels.models import Channel
 from config.errors import ApplicationError
@@ -30,6 +35,7 @@ from funnel.models import (
     FollowUp,
     Lead,
     PoolMember,
+    PrivateGroup,
     ReferralReward,
     RoutingRule,
     ScoringRule,
@@ -64,7 +70,22 @@ class MaskedColumn(Column):
         return self.masker(getattr(instance, self.name))
 
 
-class LeadInspectView(InspectView):
+class VisibleLeadMixin:
+    """Wagtail applies a viewset's queryset to the index only; detail views check it here so
+    an assistant cannot open another assistant's lead by its URL."""
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not leads_visible_to(user=self.request.user).filter(pk=obj.pk).exists():
+            raise Http404("lead not visible to this user")
+        return obj
+
+
+class LeadEditView(VisibleLeadMixin, EditView):
+    pass
+
+
+class LeadInspectView(VisibleLeadMixin, InspectView):
     """Never shows decrypted PII: masked values here, the full ones only through reveal."""
 
     def get_context_data(self, **kwargs):
@@ -97,6 +118,7 @@ class LeadViewSet(SnippetViewSet):
     list_per_page = 50
     inspect_view_enabled = True
     inspect_view_class = LeadInspectView
+    edit_view_class = LeadEditView
     inspect_view_fields = [
         "stage",
         "specialty",
@@ -257,6 +279,12 @@ class FunnelGroup(SnippetViewSetGroup):
             ["name", "priority", "specialty", "channel", "package", "pool", "is_active"],
         ),
         _simple(ScoringRule, "order", "评分规则", ["name", "kind", "points", "is_active"]),
+        _simple(
+            PrivateGroup,
+            "group",
+            "私域社群",
+            ["name", "kind", "owner", "capacity", "opens_on", "closes_on"],
+        ),
         _simple(Clinic, "home", "门店", ["name", "city"]),
         _simple(ReferralReward, "pick", "转介绍奖励", ["referrer", "referee", "amount", "points"]),
         _simple(ApiToken, "key", "API 令牌", ["name", "is_active", "created_at", "last_used_at"]),
