@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from channels.models import Channel, ChannelAccount
 from channels.services.accounts import channel_account_create
@@ -48,7 +49,11 @@ class Command(BaseCommand):
             f"{'fails':>5}  api"
         )
         for a in rows:
-            last = a.last_pull_at.strftime("%Y-%m-%d %H:%M:%S") if a.last_pull_at else "-"
+            last = (
+                timezone.localtime(a.last_pull_at).strftime("%Y-%m-%d %H:%M:%S")
+                if a.last_pull_at
+                else "-"
+            )
             self.stdout.write(
                 f"{a.pk:>4}  {a.channel:<12} {a.name:<24} {'yes' if a.is_active else 'no':<6} "
                 f"{last:<20} {a.consecutive_failures:>5}  {a.api_base_url or '(official)'}"
