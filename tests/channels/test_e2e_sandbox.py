@@ -4,16 +4,39 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
+from contextlib import nullcontext
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
 from channels.models import ChannelAccount, InboundLead, SpendRecord
 from channels.sandbox import push_leads
+from config.celery import app
 from funnel.models import Lead, Stage, Touchpoint
 from funnel.services.stages import lead_stage_change
 from tests.channels.conftest import drain
+
+
+def worker():
+    """Eager mode runs tasks in-process; with Redis a real worker consumes the queue."""
+    if app.conf.task_always_eager:
+        return nullcontext()
+    app.control.purge()  # our own Redis db: earlier tests' queued inbox tasks
+    return start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10)
+
+
+def wait_for_postbacks(state, count: int, timeout: float = 30) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with state.lock:
+            posted = list(state.postbacks)
+        if len(posted) >= count:
+            return posted
+        time.sleep(0.1)
+    return posted
 
 
 def run(*args) -> str:
@@ -22,7 +45,7 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_end_to_end_against_the_sandbox(sandbox, live_server):
     state, base = sandbox
     # given one account per platform, added with the contract's command
@@ -120,12 +143,12 @@ def test_end_to_end_against_the_sandbox(sandbox, live_server):
     bd_lead = (
         InboundLead.objects.filter(channel="baidu", external_id__startswith="2106").first().lead
     )
-    lead_stage_change(lead_id=dy_lead.pk, to_stage=Stage.CONTACTED)
-    lead_stage_change(lead_id=bd_lead.pk, to_stage=Stage.CONTACTED)
-    lead_stage_change(lead_id=bd_lead.pk, to_stage=Stage.PAID, amount="699.00")
+    with worker():
+        lead_stage_change(lead_id=dy_lead.pk, to_stage=Stage.CONTACTED)
+        lead_stage_change(lead_id=bd_lead.pk, to_stage=Stage.CONTACTED)
+        lead_stage_change(lead_id=bd_lead.pk, to_stage=Stage.PAID, amount="699.00")
+        posted = wait_for_postbacks(state, 2)
     # then the platforms heard: one clue callback, one OCPC upload carrying bd_vid
-    with state.lock:
-        posted = list(state.postbacks)
     douyin = [p for p in posted if p["platform"] == "douyin"]
     baidu = [p for p in posted if p["platform"] == "baidu"]
     assert len(douyin) == 1
