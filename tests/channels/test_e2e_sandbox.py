@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 import time
 from contextlib import nullcontext
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -39,6 +42,31 @@ def wait_for_postbacks(state, count: int, timeout: float = 30) -> list[dict]:
     return posted
 
 
+@pytest.fixture
+def our_server():
+    """Our WSGI app in a thread for this test only (the sandbox pushes webhooks to it).
+
+    Not pytest-django's session-wide live_server: a server left running from this test would
+    keep serving later tests with its old database view.
+    """
+    from django.core.handlers.wsgi import WSGIHandler
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args) -> None:
+            return
+
+    server = make_server("127.0.0.1", 0, WSGIHandler(), ThreadingWSGIServer, Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
 def run(*args) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out)
@@ -46,7 +74,7 @@ def run(*args) -> str:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_end_to_end_against_the_sandbox(sandbox, live_server):
+def test_end_to_end_against_the_sandbox(sandbox, our_server):
     state, base = sandbox
     # given one account per platform, added with the contract's command
     for channel, name, api in [
@@ -107,7 +135,7 @@ def test_end_to_end_against_the_sandbox(sandbox, live_server):
     assert SpendRecord.objects.count() == 21 + 21 + 28
 
     # when the sandbox pushes webhooks to our live server (Xiaohongshu has no pull)
-    hook = live_server.url + "/channels/hooks/{}/{}/"
+    hook = our_server + "/channels/hooks/{}/{}/"
     assert (
         push_leads(
             state,
