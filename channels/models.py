@@ -23,6 +23,9 @@ PLATFORM_CHANNELS = [Channel.DOUYIN, Channel.XIAOHONGSHU, Channel.BAIDU]
 class ChannelAccount(models.Model):
     """One advertiser account on a platform. Secrets and tokens are encrypted at rest."""
 
+    # Nothing here references pages or images: skip Wagtail's per-save reference indexing.
+    wagtail_reference_index_ignore = True
+
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
     name = models.SlugField("账户名", max_length=80, allow_unicode=True)
     api_base_url = models.URLField("API 地址", blank=True, default="")
@@ -36,6 +39,13 @@ class ChannelAccount(models.Model):
     settings = models.JSONField("其他配置", default=dict, blank=True)  # non-secret knobs
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Baidu OCPC upload token and similar postback credentials (secret, so encrypted).
+    postback_token = EncryptedTextField("回传令牌", blank=True, default="")
+    # Health, written by the pull and spend services (shown in the admin).
+    last_pull_at = models.DateTimeField("上次拉取", null=True, blank=True)
+    last_success_at = models.DateTimeField("上次成功", null=True, blank=True)
+    last_error = models.TextField("最近错误", blank=True, default="")
+    consecutive_failures = models.PositiveIntegerField("连续失败次数", default=0)
 
     class Meta:
         verbose_name = "广告账户"
@@ -57,6 +67,9 @@ class InboundStatus(models.TextChoices):
 class InboundLead(models.Model):
     """A raw record exactly as a source sent it (原始线索). Nothing is processed before this row
     is committed; (channel, account_name, external_id) is unique so replays are no-ops."""
+
+    # Nothing here references pages or images: skip Wagtail's per-save reference indexing.
+    wagtail_reference_index_ignore = True
 
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
     account = models.ForeignKey(
@@ -98,6 +111,9 @@ class InboundLead(models.Model):
 class SpendRecord(models.Model):
     """消耗: one campaign's cost, impressions and clicks on one day, as the platform reports."""
 
+    # Nothing here references pages or images: skip Wagtail's per-save reference indexing.
+    wagtail_reference_index_ignore = True
+
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
     account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="spend")
     campaign_id = models.CharField("计划 ID", max_length=64)
@@ -121,3 +137,36 @@ class SpendRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.campaign_name or self.campaign_id} {self.date}"
+
+
+class PullCheckpoint(models.Model):
+    """Where an account's lead pull stands, per stream (Douyin: clue; Baidu: solution type).
+
+    `cursor` is the end of the last window pulled completely; `window_*`/`next_page` describe
+    a run in progress, so an interrupted pull resumes at the first page not yet stored. It is
+    only ever written under select_for_update, in the transaction that stored the page.
+    """
+
+    # Nothing here references pages or images: skip Wagtail's per-save reference indexing.
+    wagtail_reference_index_ignore = True
+
+    account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="checkpoints"
+    )
+    stream = models.CharField("数据流", max_length=40, default="leads")
+    cursor = models.DateTimeField("已拉取至", null=True, blank=True)
+    window_start = models.DateTimeField("本轮开始", null=True, blank=True)
+    window_end = models.DateTimeField("本轮结束", null=True, blank=True)
+    next_page = models.PositiveIntegerField("下一页", default=1)
+    pages_done = models.PositiveIntegerField("已完成页数", default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "拉取检查点"
+        verbose_name_plural = "拉取检查点"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "stream"], name="pullcheckpoint_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.stream} @ {self.cursor}"

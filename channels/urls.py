@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from channels import views
 
 app_name = "channels"
-urlpatterns: list = []
+urlpatterns = [
+    path("hooks/<str:channel>/<str:account_name>/", views.webhook, name="webhook"),
+]

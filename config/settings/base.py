@@ -185,3 +185,7 @@ WECOM_ROBOT_WEBHOOK = envmod.optional("WECOM_ROBOT_WEBHOOK")
 FUNNEL_RETENTION_DAYS = envmod.integer("FUNNEL_RETENTION_DAYS", 730)
 REFERRAL_REWARD_PERCENT = envmod.optional("REFERRAL_REWARD_PERCENT", "10")
 REFERRAL_REWARD_POINTS_PER_YUAN = envmod.integer("REFERRAL_REWARD_POINTS_PER_YUAN", 1)
+
+# --- channels -----------------------------------------------------------------------------
+# Platform push bodies above this size are refused with 413 payload_too_large.
+CHANNELS_WEBHOOK_MAX_BYTES = envmod.integer("CHANNELS_WEBHOOK_MAX_BYTES", 64 * 1024)

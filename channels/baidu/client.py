@@ -1,0 +1,180 @@
+"""Baidu 百度营销 client: OAuth refresh, 营销通 lead pull (getNoticeList), report, OCPC upload.
+
+Three hosts: api.baidu.com (leads, reports), u.baidu.com (OAuth), ocpc.baidu.com (OCPC).
+`api_base_url` on the account replaces all three (the sandbox serves every path); or set
+`auth_base_url` / `ocpc_base_url` in the account settings. Uncertain points, as settings:
+- `solution_types` (default all six), `page_size` (default 1000, max 5000),
+  `window_days` (≤30 [U]), `trailing_minutes` (default 30).
+- `auth_codes` (default [8206, 8207]) and `rate_limit_codes` (default [8904, 8905]) among
+  `header.failures[].code` [U]; `rquota` = 0 also means rate limited.
+- `ocpc_new_type` (default 26, a paid conversion [U]).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from channels.base import (
+    LeadPage,
+    SpendRow,
+    TokenPair,
+    as_decimal,
+    as_int,
+    as_str,
+    beijing_fmt,
+    http_json,
+    session,
+)
+from channels.errors import PlatformError, RateLimited, TokenExpired, Transient
+
+DEFAULT_API = "https://api.baidu.com"
+DEFAULT_AUTH = "https://u.baidu.com"
+DEFAULT_OCPC = "https://ocpc.baidu.com"
+SOLUTION_TYPES = ["phone", "consult", "form", "wechat", "callback", "follow"]
+AUTH_CODES = [8206, 8207]
+RATE_LIMIT_CODES = [8904, 8905]
+REPORT_SEARCH_CAMPAIGN = 2290316
+
+
+class BaiduClient:
+    def __init__(self, account: Any) -> None:
+        self.account = account
+        self.settings = account.settings or {}
+        self.api = (account.api_base_url or DEFAULT_API).rstrip("/")
+        self.auth = (
+            self.settings.get("auth_base_url") or account.api_base_url or DEFAULT_AUTH
+        ).rstrip("/")
+        self.ocpc = (
+            self.settings.get("ocpc_base_url") or account.api_base_url or DEFAULT_OCPC
+        ).rstrip("/")
+        self.http = session()
+
+    def _check(self, data: dict[str, Any]) -> dict[str, Any]:
+        header = data.get("header") or {}
+        status = as_int(header.get("status"), default=-1)
+        failures = header.get("failures") or []
+        codes = [as_int(f.get("code")) for f in failures if isinstance(f, dict)]
+        message = "; ".join(as_str(f.get("message")) for f in failures if isinstance(f, dict))
+        if status == 0 and not codes:
+            return data.get("body") or {}
+        if any(c in self.settings.get("auth_codes", AUTH_CODES) for c in codes):
+            raise TokenExpired(str(codes[0]), message)
+        rate = self.settings.get("rate_limit_codes", RATE_LIMIT_CODES)
+        if any(c in rate for c in codes) or (
+            "rquota" in header and as_int(header.get("rquota"), 1) <= 0
+        ):
+            raise RateLimited(str(codes[0] if codes else "quota"), message or "quota exhausted")
+        raise PlatformError(
+            str(codes[0] if codes else status), message or as_str(header.get("desc"))
+        )
+
+    def _service(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        envelope = {
+            "header": {
+                "userName": self.account.advertiser_id,
+                "accessToken": self.account.access_token,
+            },
+            "body": body,
+        }
+        return self._check(http_json(self.http, "POST", self.api + path, json=envelope))
+
+    def refresh(self) -> TokenPair:
+        data = http_json(
+            self.http,
+            "POST",
+            self.auth + "/oauth/refreshToken",
+            json={
+                "appId": self.account.app_id,
+                "refreshToken": self.account.refresh_token,
+                "secretKey": self.account.secret,
+                "userId": as_int(self.settings.get("user_id")) or None,
+            },
+        )
+        if as_int(data.get("code"), -1) != 0:
+            raise PlatformError(as_str(data.get("code")), as_str(data.get("message")))
+        d = data.get("data") or {}
+        if not d.get("accessToken") or not d.get("refreshToken"):
+            raise PlatformError("bad_token_response", "no token pair")
+        return TokenPair(
+            access_token=as_str(d["accessToken"]),
+            refresh_token=as_str(d["refreshToken"]),
+            expires_in=as_int(d.get("expiresIn"), 86400),
+        )
+
+    def streams(self) -> list[str]:
+        return list(self.settings.get("solution_types", SOLUTION_TYPES))
+
+    def lead_page(
+        self, *, stream: str, start: dt.datetime, end: dt.datetime, page: int
+    ) -> LeadPage:
+        page_size = int(self.settings.get("page_size", 1000))
+        body = self._service(
+            "/json/sms/service/LeadsNoticeService/getNoticeList",
+            {
+                "solutionType": stream,
+                "startDate": beijing_fmt(start),
+                "endDate": beijing_fmt(end),
+                "pageNo": page,
+                "pageSize": page_size,
+            },
+        )
+        blocks = body.get("data") or []
+        block = blocks[0] if blocks and isinstance(blocks[0], dict) else {}
+        records = [r for r in (block.get("noticeDetailList") or []) if isinstance(r, dict)]
+        total = as_int(block.get("totalNum"))
+        total_pages = max(1, -(-total // page_size))
+        return LeadPage(records=records, page=page, total_pages=total_pages)
+
+    def spend(self, *, start: dt.date, end: dt.date) -> list[SpendRow]:
+        columns = ["date", "campaignId", "campaignNameStatus", "impression", "click", "cost"]
+        rows: list[SpendRow] = []
+        start_row, chunk = 0, 1000
+        while True:
+            body = self._service(
+                "/json/sms/service/OpenApiReportService/getReportData",
+                {
+                    "reportType": REPORT_SEARCH_CAMPAIGN,
+                    "startDate": start.isoformat(),
+                    "endDate": end.isoformat(),
+                    "timeUnit": "DAY",
+                    "columns": columns,
+                    "startRow": start_row,
+                    "rowCount": chunk,
+                    "needSum": False,
+                },
+            )
+            blocks = body.get("data") or []
+            block = blocks[0] if blocks else {}
+            got = block.get("rows") or []
+            for raw in got:
+                row = dict(zip(columns, raw, strict=False)) if isinstance(raw, list) else raw
+                rows.append(
+                    SpendRow(
+                        campaign_id=as_str(row.get("campaignId")),
+                        campaign_name=as_str(row.get("campaignNameStatus")),
+                        date=dt.date.fromisoformat(as_str(row.get("date"))[:10]),
+                        cost=as_decimal(row.get("cost")),
+                        impressions=as_int(row.get("impression")),
+                        clicks=as_int(row.get("click")),
+                    )
+                )
+            start_row += len(got)
+            if not got or start_row >= as_int(block.get("totalRowCount")):
+                return rows
+
+    def ocpc_upload(self, *, conversions: list[dict[str, Any]]) -> None:
+        """At most 99 per call; `header.status` 4 means retry later."""
+        token = self.account.postback_token or self.account.access_token
+        for i in range(0, len(conversions), 99):
+            data = http_json(
+                self.http,
+                "POST",
+                self.ocpc + "/ocpcapi/api/uploadConvertData",
+                json={"token": token, "conversionTypes": conversions[i : i + 99]},
+            )
+            status = as_int((data.get("header") or {}).get("status"), -1)
+            if status == 4:
+                raise Transient("4", "OCPC asks to retry later")
+            if status != 0:
+                raise PlatformError(str(status), as_str((data.get("header") or {}).get("desc")))

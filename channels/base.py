@@ -1,0 +1,124 @@
+"""What every connector shares: the HTTP session, envelope checks, lenient parsing helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import requests
+
+from channels.errors import PlatformError, RateLimited, Transient
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+TIMEOUT = (5, 30)
+
+
+@dataclass
+class LeadPage:
+    """One page of raw lead records as the platform sent them."""
+
+    records: list[dict[str, Any]]
+    page: int
+    total_pages: int
+
+
+@dataclass
+class SpendRow:
+    campaign_id: str
+    campaign_name: str
+    date: dt.date
+    cost: Decimal
+    impressions: int = 0
+    clicks: int = 0
+    conversions: int = 0
+
+
+@dataclass
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def session() -> requests.Session:
+    s = requests.Session()
+    s.headers["User-Agent"] = "yinliu-connector/1"
+    return s
+
+
+def http_json(sess: requests.Session, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+    """One call; HTTP-level failures become PlatformError subclasses (never requests errors)."""
+    try:
+        response = sess.request(method, url, timeout=TIMEOUT, **kwargs)
+    except requests.RequestException as exc:
+        raise Transient("network", str(exc)) from exc
+    if response.status_code == 429:
+        raise RateLimited("http_429", response.text[:200])
+    if response.status_code >= 500:
+        raise Transient(f"http_{response.status_code}", response.text[:200])
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise PlatformError(f"http_{response.status_code}", "not JSON") from exc
+    if not isinstance(data, dict):
+        raise PlatformError("bad_envelope", "not a JSON object")
+    return data
+
+
+def as_str(value: Any) -> str:
+    """Ids arrive as numbers or strings; we keep strings (big ints must not become floats)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def as_int(value: Any, default: int = 0) -> int:
+    try:
+        return int(Decimal(str(value)))
+    except (InvalidOperation, ValueError, TypeError):
+        return default
+
+
+def as_decimal(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value).replace(",", "")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    except (InvalidOperation, ValueError, TypeError):
+        return Decimal("0.00")
+
+
+def beijing_iso(text: str) -> str:
+    """ "2026-11-01 10:21:33" (Beijing time, no zone) → ISO-8601 with +08:00; "" if unreadable."""
+    text = (text or "").strip()
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).replace(tzinfo=BEIJING).isoformat()
+        except ValueError:
+            continue
+    return ""
+
+
+def beijing_fmt(moment: dt.datetime, with_time: bool = True) -> str:
+    local = moment.astimezone(BEIJING)
+    return local.strftime("%Y-%m-%d %H:%M:%S" if with_time else "%Y-%m-%d")
+
+
+SPECIALTY_WORDS = {
+    "脱发": ("脱发", "生发", "发际线", "植发", "头发"),
+    "失眠": ("失眠", "睡眠", "睡不着", "助眠"),
+    "糖尿病": ("糖尿病", "血糖", "控糖", "胰岛素"),
+}
+
+
+def specialty_guess(*texts: str) -> str:
+    """The specialty a campaign or keyword is about (campaign names carry it: 脱发-表单-北京)."""
+    joined = " ".join(t for t in texts if t)
+    for name, words in SPECIALTY_WORDS.items():
+        if any(w in joined for w in words):
+            return name
+    return ""

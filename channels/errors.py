@@ -1,0 +1,60 @@
+"""Channel error codes (webhooks answer them as 4xx JSON; connectors raise PlatformError)."""
+
+from __future__ import annotations
+
+from config.errors import ApplicationError
+
+INVALID_SIGNATURE = "invalid_signature"
+STALE_TIMESTAMP = "stale_timestamp"
+MALFORMED_BODY = "malformed_body"
+PAYLOAD_TOO_LARGE = "payload_too_large"
+UNKNOWN_ACCOUNT = "unknown_account"
+UNKNOWN_CHANNEL = "unknown_channel"
+METHOD_NOT_ALLOWED = "method_not_allowed"
+
+MESSAGES = {
+    INVALID_SIGNATURE: "签名校验失败 / the signature does not match",
+    STALE_TIMESTAMP: "时间戳过期 / the timestamp is too old or in the future",
+    MALFORMED_BODY: "请求体格式错误 / the body cannot be read as a lead",
+    PAYLOAD_TOO_LARGE: "请求体过大 / the body is too large",
+    UNKNOWN_ACCOUNT: "未知账户 / no such active account on this channel",
+    UNKNOWN_CHANNEL: "未知渠道 / this channel has no push webhook",
+    METHOD_NOT_ALLOWED: "仅支持 POST / only POST is accepted",
+}
+
+STATUS = {
+    INVALID_SIGNATURE: 401,
+    STALE_TIMESTAMP: 401,
+    MALFORMED_BODY: 400,
+    PAYLOAD_TOO_LARGE: 413,
+    UNKNOWN_ACCOUNT: 404,
+    UNKNOWN_CHANNEL: 404,
+    METHOD_NOT_ALLOWED: 405,
+}
+
+
+class WebhookRejected(ApplicationError):
+    def __init__(self, code: str, *, inbound_id: int | None = None) -> None:
+        extra = {"inbound_id": inbound_id} if inbound_id is not None else {}
+        super().__init__(code, MESSAGES[code], status=STATUS[code], extra=extra)
+
+
+class PlatformError(Exception):
+    """A platform answered with an error envelope (or an HTTP error)."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = str(code)
+        self.message = message
+
+
+class RateLimited(PlatformError):
+    """Back off: the checkpoint must not move and the pull is retried later."""
+
+
+class TokenExpired(PlatformError):
+    """The access token is dead: refresh once, store the new pair, retry."""
+
+
+class Transient(PlatformError):
+    """5xx or a network failure: retry later."""

@@ -1,0 +1,60 @@
+"""Demo accounts: one per platform, pointing at the local sandbox (idempotent)."""
+
+from __future__ import annotations
+
+import os
+
+from channels.models import Channel, ChannelAccount
+from channels.services.accounts import channel_account_create
+
+DEMO_ACCOUNTS = [
+    {
+        "channel": Channel.DOUYIN,
+        "name": "douyin-demo",
+        "path": "/open_api/",
+        "advertiser_id": "1790000000000001",
+        "app_id": "1700000000001",
+        "settings": {"backoff_seconds": 0.5},
+    },
+    {
+        "channel": Channel.XIAOHONGSHU,
+        "name": "xhs-demo",
+        "path": "",
+        "advertiser_id": "5001",
+        "app_id": "xhs-demo-app",
+        "settings": {"backoff_seconds": 0.5},
+    },
+    {
+        "channel": Channel.BAIDU,
+        "name": "baidu-demo",
+        "path": "",
+        "advertiser_id": "baidu-demo",
+        "app_id": "baidu-demo-app",
+        "settings": {"backoff_seconds": 0.5, "user_id": 46221343},
+    },
+]
+
+
+def seed(*, stdout) -> None:
+    port = os.environ.get("SANDBOX_PORT") or "8765"
+    base = f"http://127.0.0.1:{port}"
+    for spec in DEMO_ACCOUNTS:
+        channel = str(spec["channel"])
+        existing = ChannelAccount.objects.filter(channel=channel, name=spec["name"]).first()
+        if existing is not None:
+            # Keep refreshed tokens (the sandbox revokes a used refresh token).
+            stdout.write(f"  channels: kept {existing}")
+            continue
+        account, created = channel_account_create(
+            channel=channel,
+            name=spec["name"],
+            api_base_url=base + spec["path"],
+            advertiser_id=spec["advertiser_id"],
+            app_id=spec["app_id"],
+            secret=f"sandbox-secret-{channel}",
+            access_token=f"sandbox-access-{channel}",
+            refresh_token=f"sandbox-refresh-{channel}",
+            webhook_secret=f"sandbox-webhook-{channel}",
+            settings=spec["settings"],
+        )
+        stdout.write(f"  channels: {'created' if created else 'kept'} {account}")

@@ -1,0 +1,147 @@
+"""Ad accounts: create (with their beat schedules), store refreshed tokens, record health."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from channels.base import TokenPair
+from channels.models import Channel, ChannelAccount
+from channels.registry import PULL_CHANNELS
+from config.errors import ApplicationError
+
+logger = logging.getLogger("yinliu.channels")
+
+ALERT_AFTER_FAILURES = 3
+
+
+def channel_account_create(
+    *,
+    channel: str,
+    name: str,
+    api_base_url: str = "",
+    advertiser_id: str = "",
+    app_id: str = "",
+    secret: str = "",
+    access_token: str = "",
+    refresh_token: str = "",
+    webhook_secret: str = "",
+    postback_token: str = "",
+    settings: dict[str, Any] | None = None,
+) -> tuple[ChannelAccount, bool]:
+    """Create or update an account by (channel, name) and install its schedules."""
+    if channel not in Channel.values:
+        raise ApplicationError("unknown_channel", f"unknown channel {channel}")
+    values: dict[str, Any] = {
+        "api_base_url": api_base_url,
+        "advertiser_id": advertiser_id,
+        "app_id": app_id,
+        "secret": secret,
+        "access_token": access_token,
+        "refresh_token": refresh_token,
+        "webhook_secret": webhook_secret,
+        "postback_token": postback_token,
+    }
+    # Options left out on an update keep their stored value.
+    values = {k: v for k, v in values.items() if v}
+    if settings is not None:
+        values["settings"] = settings
+    with transaction.atomic():
+        account, created = ChannelAccount.objects.update_or_create(
+            channel=channel, name=name, defaults=values
+        )
+        account_schedules_install(account=account)
+    return account, created
+
+
+def account_schedules_install(*, account: ChannelAccount) -> None:
+    """Per-account beat rows: lead pull every 5 minutes, spend import daily at 06:10."""
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    args = json.dumps([account.pk])
+    if account.channel in PULL_CHANNELS:
+        every5, _ = IntervalSchedule.objects.get_or_create(every=5, period=IntervalSchedule.MINUTES)
+        PeriodicTask.objects.update_or_create(
+            name=f"拉取线索 {account.channel}/{account.name}",
+            defaults={"task": "channels.pull_leads", "interval": every5, "args": args},
+        )
+    daily, _ = CrontabSchedule.objects.get_or_create(
+        minute="10",
+        hour="6",
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
+        timezone="Asia/Shanghai",
+    )
+    PeriodicTask.objects.update_or_create(
+        name=f"导入消耗 {account.channel}/{account.name}",
+        defaults={"task": "channels.pull_spend", "crontab": daily, "args": args},
+    )
+
+
+def account_tokens_store(*, account_id: int, pair: TokenPair) -> ChannelAccount:
+    """Both tokens in one statement under the row lock: never a new access with an old refresh."""
+    with transaction.atomic():
+        account = ChannelAccount.objects.select_for_update().get(pk=account_id)
+        account.access_token = pair.access_token
+        account.refresh_token = pair.refresh_token
+        account.token_expires_at = (
+            timezone.now() + dt.timedelta(seconds=pair.expires_in) if pair.expires_in else None
+        )
+        account.save(update_fields=["access_token", "refresh_token", "token_expires_at"])
+    return account
+
+
+def account_tokens_refresh(*, account: ChannelAccount, client: Any) -> None:
+    """Refresh once and store the new pair; the in-memory account gets the new tokens too.
+
+    Another worker may have refreshed already (the old refresh token is then dead): reload
+    under the lock and use the stored pair if it differs from the one we failed with.
+    """
+    with transaction.atomic():
+        locked = ChannelAccount.objects.select_for_update().get(pk=account.pk)
+        if locked.access_token != account.access_token:
+            account.access_token, account.refresh_token = locked.access_token, locked.refresh_token
+            return
+        client.account = locked
+        pair = client.refresh()
+        locked = account_tokens_store(account_id=account.pk, pair=pair)
+    account.access_token = locked.access_token
+    account.refresh_token = locked.refresh_token
+    account.token_expires_at = locked.token_expires_at
+    client.account = account
+
+
+def account_success_record(*, account_id: int) -> None:
+    now = timezone.now()
+    ChannelAccount.objects.filter(pk=account_id).update(
+        last_pull_at=now, last_success_at=now, last_error="", consecutive_failures=0
+    )
+
+
+def account_failure_record(*, account_id: int, error: str) -> int:
+    """Count a failure; alert staff exactly when the streak reaches the threshold."""
+    from funnel.services.notify import notify
+
+    with transaction.atomic():
+        account = ChannelAccount.objects.select_for_update().get(pk=account_id)
+        account.consecutive_failures += 1
+        account.last_error = error[:2000]
+        account.last_pull_at = timezone.now()
+        account.save(update_fields=["consecutive_failures", "last_error", "last_pull_at"])
+        failures = account.consecutive_failures
+        label = str(account)
+    if failures == ALERT_AFTER_FAILURES:
+        transaction.on_commit(
+            lambda: notify(
+                title=f"渠道账户连续 {failures} 次拉取失败：{label}",
+                body=f"最近错误：{error[:500]}",
+                level="critical",
+            )
+        )
+    return failures

@@ -1,0 +1,150 @@
+"""Accounts (command, schedules, encryption), the admin's fix & replay, postbacks, seed."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import responses
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django_celery_beat.models import PeriodicTask
+
+from channels.models import ChannelAccount, InboundLead, InboundStatus
+from channels.services.inbox import inbound_process, inbound_receive
+from channels.services.postback import lead_stage_changed, logid_url
+from funnel.models import Lead
+from funnel.payload import LeadPayload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_channel_account_add_is_idempotent_and_encrypts_secrets():
+    out = io.StringIO()
+    args = [
+        "channel_account",
+        "add",
+        "--channel",
+        "baidu",
+        "--name",
+        "bd-1",
+        "--advertiser-id",
+        "u1",
+        "--secret",
+        "top-secret",
+        "--access-token",
+        "tok-1",
+    ]
+    call_command(*args, stdout=out)
+    call_command(*args[:6], "--access-token", "tok-2", stdout=out)
+    account = ChannelAccount.objects.get()
+    assert out.getvalue().splitlines() == [
+        f"created: baidu/bd-1 (id {account.pk})",
+        f"updated: baidu/bd-1 (id {account.pk})",
+    ]
+    assert (account.secret, account.access_token) == ("top-secret", "tok-2")
+    with connection.cursor() as cur:
+        cur.execute("SELECT secret FROM channels_channelaccount")
+        assert "top-secret" not in cur.fetchone()[0]
+    assert PeriodicTask.objects.filter(args=f"[{account.pk}]").count() == 2
+
+
+def test_channel_account_add_rejects_unknown_channel_and_creates_nothing():
+    with pytest.raises(CommandError):
+        call_command("channel_account", "add", "--channel", "weibo", "--name", "x")
+    assert ChannelAccount.objects.count() == 0
+    assert PeriodicTask.objects.filter(task__startswith="channels.").count() == 0
+
+
+def test_pull_leads_without_accounts_is_a_clear_error():
+    with pytest.raises(CommandError, match="no matching account"):
+        call_command("pull_leads", "--channel", "douyin")
+
+
+def _quarantined(make_account) -> InboundLead:
+    account = make_account("douyin", "dy")
+    payload = LeadPayload(
+        phone="12345", name="张三", channel="douyin", account="dy", consent_required=False
+    )
+    row, _ = inbound_receive(
+        channel="douyin", external_id="c1", raw={"clue_id": "c1"}, payload=payload, account=account
+    )
+    inbound_process(inbound_id=row.pk)
+    row.refresh_from_db()
+    assert (row.status, row.reason) == (InboundStatus.QUARANTINED, "invalid_phone")
+    return row
+
+
+def test_admin_fix_and_replay_turns_a_quarantined_record_into_a_lead(client, make_account):
+    # given a quarantined record and a staff user
+    row = _quarantined(make_account)
+    admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
+    client.force_login(admin)
+    # when the queue is opened and the phone fixed
+    queue = client.get("/admin/channels/quarantine/")
+    form = client.get(f"/admin/channels/inbound/{row.pk}/replay/")
+    response = client.post(f"/admin/channels/inbound/{row.pk}/replay/", {"phone": "13800138000"})
+    # then the record is processed into a lead
+    row.refresh_from_db()
+    assert queue.status_code == 200
+    assert "invalid_phone" in queue.content.decode()
+    assert form.status_code == 200
+    assert response.status_code == 302
+    assert row.status == InboundStatus.PROCESSED
+    assert Lead.objects.get().phone == "+8613800138000"
+
+
+def test_admin_replay_that_still_fails_stays_quarantined(client, make_account):
+    row = _quarantined(make_account)
+    admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
+    client.force_login(admin)
+    response = client.post(f"/admin/channels/inbound/{row.pk}/replay/", {"phone": "999"})
+    row.refresh_from_db()
+    assert response.status_code == 200
+    assert row.status == InboundStatus.QUARANTINED
+    assert Lead.objects.count() == 0
+
+
+def test_admin_lists_render(client, make_account):
+    make_account("douyin", "dy")
+    admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
+    client.force_login(admin)
+    pages = [
+        client.get(f"/admin/channels/{p}/") for p in ("accounts", "inbound", "spend", "checkpoints")
+    ]
+    assert [p.status_code for p in pages] == [200, 200, 200, 200]
+
+
+@responses.activate
+def test_postback_skips_leads_from_our_own_forms(make_account, django_capture_on_commit_callbacks):
+    # given a lead that came from the landing form (no platform account)
+    payload = LeadPayload(phone="13800138000", channel="landing", consent_required=False)
+    row, _ = inbound_receive(channel="landing", external_id="f1", raw={}, payload=payload)
+    lead_id = inbound_process(inbound_id=row.pk).lead_id
+    # when it pays, nothing is sent to any platform
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        lead_stage_changed(lead_id=lead_id, stage="paid")
+    assert callbacks == []
+    assert len(responses.calls) == 0
+
+
+def test_logid_url_adds_bd_vid_and_caps_length():
+    assert logid_url("https://a.invalid/lp?x=1", "v9") == "https://a.invalid/lp?x=1&bd_vid=v9"
+    assert logid_url("https://a.invalid/lp?bd_vid=v1", "v9") == "https://a.invalid/lp?bd_vid=v1"
+    assert len(logid_url("https://a.invalid/" + "p" * 2000, "v")) == 1024
+
+
+def test_seed_is_idempotent_and_points_at_the_sandbox(monkeypatch):
+    from channels.seed import seed
+
+    monkeypatch.setenv("SANDBOX_PORT", "9911")
+    seed(stdout=io.StringIO())
+    seed(stdout=io.StringIO())
+    bases = dict(ChannelAccount.objects.values_list("name", "api_base_url"))
+    assert bases == {
+        "douyin-demo": "http://127.0.0.1:9911/open_api/",
+        "xhs-demo": "http://127.0.0.1:9911",
+        "baidu-demo": "http://127.0.0.1:9911",
+    }

@@ -1,0 +1,132 @@
+"""Recorded payloads (built from API_FACTS.md) → LeadPayload, one quirk at a time."""
+
+from __future__ import annotations
+
+import pytest
+
+from channels.baidu import mapping as baidu
+from channels.douyin import mapping as douyin
+from channels.xiaohongshu import mapping as xhs
+from tests.channels.conftest import payload
+
+
+def test_douyin_pull_record_maps_every_field():
+    # given the first record of a recorded clue/get page
+    record = payload("douyin_clue_get_page1.json")["data"]["list"][0]
+    # when it is mapped
+    external_id, p = douyin.map_pull(record, account="dy")
+    # then ids are strings, time is Beijing, gender and the district are understood
+    assert external_id == "7364012345678901234"
+    assert (p.phone, p.name, p.gender, p.age, p.city) == ("13800000000", "张三", "m", 32, "北京")
+    assert p.campaign_id == "7363000000000000001"  # an integer on the wire
+    assert p.campaign_name == "脱发-表单-北京"
+    assert p.specialty == "脱发"
+    assert p.ad_id == "1780000000000001"
+    assert p.occurred_at == "2026-11-01T10:21:33+08:00"
+    assert p.answers == {"脱发年限": "3年"}
+    assert p.concern == "头顶稀疏三年"
+    assert p.wechat_id == "zhangsan_wx"
+    assert p.extra["district"] == "朝阳区"  # country_name is really the district
+    assert p.extra["convert_status"] == "合法转化"
+    assert p.consent_required is False
+    assert p.consent.source == "douyin:platform_form"
+
+
+def test_douyin_numeric_ids_and_missing_late_fields():
+    # given a record whose ids came as numbers and whose late fields are not there yet
+    record = payload("douyin_clue_get_page1.json")["data"]["list"][1]
+    external_id, p = douyin.map_pull(record, account="dy")
+    # then ids keep every digit and the city falls back to the location "省+市"
+    assert external_id == "7364012345678901235"
+    assert p.campaign_id == "7363000000000000002"
+    assert p.city == "上海"
+    assert p.gender == "f"
+    assert "convert_status" not in p.extra
+    assert p.specialty == "失眠"
+
+
+def test_douyin_unknown_gender_and_zero_age_are_empty():
+    record = payload("douyin_clue_get_page2.json")["data"]["list"][1]
+    _, p = douyin.map_pull(record, account="dy")
+    assert (p.gender, p.age, p.specialty) == ("", None, "糖尿病")
+
+
+def test_douyin_feiyu_push_uses_id_and_telphone_sic():
+    body = payload("douyin_feiyu_push.json")
+    external_id, p = douyin.map_push(body, account="dy")
+    assert external_id == "7364012345678909999"
+    assert p.phone == "13912340000"
+    assert p.city == "济南"
+    assert p.occurred_at == "2026-11-01T10:41:33+08:00"  # unix seconds, shown in Beijing time
+
+
+def test_douyin_record_without_id_is_malformed():
+    with pytest.raises(douyin.MalformedRecord):
+        douyin.map_pull({"telephone": "13800000000"}, account="dy")
+
+
+def test_xhs_labels_map_name_phone_and_keep_other_answers():
+    external_id, p = xhs.map_push(payload("xhs_push.json"), account="xhs")
+    assert external_id == "L2026110100001"
+    assert (p.name, p.phone) == ("李四", "13900000000")
+    assert p.answers == {"脱发年限": "2年"}
+    assert p.keyword == "脱发怎么治疗"
+    assert p.campaign_id == "1234567"
+    assert p.adgroup_id == "2345678"
+    assert p.occurred_at == "2026-11-01T10:21:33+08:00"
+    assert p.specialty == "脱发"
+
+
+def test_xhs_camel_case_keys_and_alternative_labels():
+    external_id, p = xhs.map_push(payload("xhs_push_camel.json"), account="xhs")
+    assert external_id == "L2026110100002"
+    assert (p.name, p.phone) == ("周女士", "+86 158 0000 1111")
+    assert p.campaign_name == "失眠科普-留资"
+    assert p.specialty == "失眠"
+
+
+def test_xhs_label_list_is_configurable():
+    body = payload("xhs_push.json")
+    body["data"]["data"] = [{"label": "您的手机", "value": "13900000009"}]
+    _, default = xhs.map_push(body, account="xhs")
+    _, custom = xhs.map_push(body, account="xhs", settings={"phone_labels": ["您的手机"]})
+    assert default.phone == ""
+    assert custom.phone == "13900000009"
+
+
+def test_baidu_pull_form_detail_is_a_json_string():
+    record = payload("baidu_notice_list.json")["body"]["data"][0]["noticeDetailList"][0]
+    external_id, p = baidu.map_pull(record, account="bd")
+    assert external_id == "210604140990751127"
+    assert (p.phone, p.name, p.city) == ("13700000000", "孙丽", "济南")
+    assert p.answers == {"症状描述": "入睡困难"}
+    assert p.click_ids == {"bd_vid": "abc123"}
+    assert p.keyword == "失眠怎么调理"  # the search word the person typed
+    assert p.extra["bidword"] == "失眠调理"
+    assert (p.campaign_id, p.adgroup_id, p.creative_id) == ("101", "202", "303")
+    assert p.specialty == "失眠"
+
+
+def test_baidu_pull_two_numbers_and_numeric_clue_id():
+    record = payload("baidu_notice_list.json")["body"]["data"][0]["noticeDetailList"][1]
+    external_id, p = baidu.map_pull(record, account="bd")
+    assert external_id == "210604140990751128"
+    assert p.phone == "13511112222"
+    assert p.extra["other_phones"] == ["18633334444"]
+    assert p.click_ids == {}
+    assert p.city == "北京"
+
+
+def test_baidu_push_is_snake_case_and_delayed_push_adds_attribution():
+    _, first = baidu.map_push(payload("baidu_push_first.json"), account="bd")
+    _, later = baidu.map_push(payload("baidu_push_delayed.json"), account="bd")
+    assert (first.phone, first.name, first.campaign_id) == ("13800001111", "陈晨", "")
+    assert later.campaign_id == "104"
+    assert later.keyword == "脱发怎么治疗"
+    assert later.extra["push_delay"] == "延迟20分钟"
+    assert later.specialty == "脱发"
+
+
+def test_baidu_split_phones_handles_chinese_comma():
+    assert baidu.split_phones("13800000000，13900000000") == ["13800000000", "13900000000"]
+    assert baidu.split_phones("") == []

@@ -1,0 +1,217 @@
+"""Push webhooks through Django's test client: signatures, replays, quarantine, 4xx codes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import pytest
+
+from channels.models import InboundLead, InboundStatus
+from funnel.models import Lead, Touchpoint
+from tests.channels.conftest import drain, payload
+
+pytestmark = pytest.mark.django_db
+
+
+def url(channel: str, name: str) -> str:
+    return f"/channels/hooks/{channel}/{name}/"
+
+
+def douyin_headers(clue_id: str, token: str = "hook-secret", ts: int | None = None) -> dict:  # noqa: S107
+    ts_text = str(ts if ts is not None else int(time.time()))
+    sig = base64.b64encode(hashlib.sha256(f"{clue_id}|{token}|{ts_text}".encode()).digest())
+    return {"HTTP_SIGNATURE": sig.decode(), "HTTP_TIMESTAMP": ts_text}
+
+
+def xhs_headers(raw: bytes, secret: str = "hook-secret") -> dict:  # noqa: S107
+    return {
+        "HTTP_X_RED_SIGNATURE": "sha1=" + hmac.new(secret.encode(), raw, hashlib.sha1).hexdigest()
+    }
+
+
+def post(client, path: str, raw: bytes, **headers):
+    return client.post(path, data=raw, content_type="application/json", **headers)
+
+
+def xhs_body() -> dict:
+    body = payload("xhs_push.json")
+    body["timestamp"] = int(time.time() * 1000)
+    return body
+
+
+def test_douyin_push_stored_and_becomes_a_lead(client, make_account):
+    make_account("douyin", "dy")
+    body = payload("douyin_feiyu_push.json")
+    response = post(
+        client, url("douyin", "dy"), json.dumps(body).encode(), **douyin_headers(body["id"])
+    )
+    drain()
+    assert response.status_code == 200
+    assert response.json() == {"code": 0, "message": "success"}
+    row = InboundLead.objects.get()
+    assert (row.external_id, row.status) == ("7364012345678909999", InboundStatus.PROCESSED)
+    assert Lead.objects.get().phone == "+8613912340000"
+
+
+def test_douyin_push_signature_scheme_is_configurable(client, make_account):
+    make_account("douyin", "dy", settings={"push_signature": "hmac_sha256_b64"})
+    body = payload("douyin_feiyu_push.json")
+    raw = json.dumps(body).encode()
+    ts = str(int(time.time()))
+    good = base64.b64encode(
+        hmac.new(b"hook-secret", f"{body['id']}|hook-secret|{ts}".encode(), hashlib.sha256).digest()
+    ).decode()
+    plain = post(client, url("douyin", "dy"), raw, **douyin_headers(body["id"]))
+    signed = post(client, url("douyin", "dy"), raw, HTTP_SIGNATURE=good, HTTP_TIMESTAMP=ts)
+    assert plain.status_code == 401
+    assert plain.json()["error"] == "invalid_signature"
+    assert signed.status_code == 200
+    assert InboundLead.objects.count() == 1
+
+
+def test_duplicate_pushes_five_times_make_one_lead(client, make_account):
+    make_account("xiaohongshu", "xhs")
+    raw = json.dumps(xhs_body(), ensure_ascii=False).encode()
+    statuses = [
+        post(client, url("xiaohongshu", "xhs"), raw, **xhs_headers(raw)).status_code
+        for _ in range(5)
+    ]
+    drain()
+    assert statuses == [200] * 5
+    assert InboundLead.objects.count() == 1
+    assert Lead.objects.count() == 1
+    assert Touchpoint.objects.count() == 1
+
+
+def test_baidu_push_replies_success_and_delayed_push_upserts_attribution(client, make_account):
+    make_account("baidu", "bd", webhook_secret="bd-push-token")
+    first = post(client, url("baidu", "bd"), json.dumps(payload("baidu_push_first.json")).encode())
+    drain()
+    touch = Touchpoint.objects.get()
+    assert first.status_code == 200
+    assert first.content == b"success"
+    assert touch.campaign_id == ""
+    assert Lead.objects.get().phone == "+8613800001111"  # the first of the two numbers
+    later = post(
+        client, url("baidu", "bd"), json.dumps(payload("baidu_push_delayed.json")).encode()
+    )
+    drain()
+    touch.refresh_from_db()
+    assert later.content == b"success"
+    assert (touch.campaign_id, touch.campaign_name, touch.keyword) == (
+        "104",
+        "脱发-竞品词",
+        "脱发怎么治疗",
+    )
+    assert InboundLead.objects.count() == 1
+    assert Touchpoint.objects.count() == 1
+
+
+def test_authentic_push_without_phone_is_quarantined_and_answered_ok(client, make_account):
+    make_account("xiaohongshu", "xhs")
+    body = xhs_body()
+    body["data"]["data"] = [{"label": "姓名", "value": "李四"}]
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    response = post(client, url("xiaohongshu", "xhs"), raw, **xhs_headers(raw))
+    drain()
+    row = InboundLead.objects.get()
+    assert response.status_code == 200
+    assert (row.status, row.reason) == (InboundStatus.QUARANTINED, "missing_phone")
+    assert Lead.objects.count() == 0
+
+
+def _cases(make_account) -> list[tuple[str, bytes, dict, int, str, bool]]:
+    """(path, body, headers, status, code, kept) — 100 bad requests of every kind."""
+    make_account("douyin", "dy")
+    make_account("xiaohongshu", "xhs")
+    make_account("baidu", "bd")
+    cases = []
+    dy, xhs, bd = url("douyin", "dy"), url("xiaohongshu", "xhs"), url("baidu", "bd")
+    base = payload("douyin_feiyu_push.json")
+    for i in range(15):  # forged Douyin signatures
+        body = {**base, "id": f"f{i}"}
+        cases.append(
+            (
+                dy,
+                json.dumps(body).encode(),
+                douyin_headers(f"f{i}", token="guess"),
+                401,
+                "invalid_signature",
+                False,
+            )
+        )
+    for i in range(10):  # authentic but an hour old
+        body = {**base, "id": f"s{i}"}
+        cases.append(
+            (
+                dy,
+                json.dumps(body).encode(),
+                douyin_headers(f"s{i}", ts=int(time.time()) - 3600),
+                401,
+                "stale_timestamp",
+                False,
+            )
+        )
+    for i in range(10):  # authentic (signed over an empty id) but not JSON
+        cases.append(
+            (dy, f"not json {i} <xml/>".encode(), douyin_headers(""), 400, "malformed_body", True)
+        )
+    for i in range(10):  # forged Xiaohongshu signature
+        raw = json.dumps({**xhs_body(), "n": i}).encode()
+        cases.append((xhs, raw, xhs_headers(raw, secret="wrong"), 401, "invalid_signature", False))
+    shapes = [
+        b"[1,2,3]",
+        b'{"data": "x"}',
+        b'{"data": {"leads_id": ""}}',
+        b"\xff\xfe garbage",
+        b"{}",
+    ]
+    for i in range(15):  # authentic Xiaohongshu bodies that are not a lead
+        raw = shapes[i % 5] + b" " * i
+        cases.append((xhs, raw, xhs_headers(raw), 400, "malformed_body", True))
+    for i in range(10):  # Baidu with the wrong token
+        body = {**payload("baidu_push_first.json"), "clue_id": f"b{i}", "token": "nope"}
+        cases.append((bd, json.dumps(body).encode(), {}, 401, "invalid_signature", False))
+    for i in range(10):  # Baidu, right token, no clue_id
+        body = {"token": "hook-secret", "clue_phone_number": "13800000000", "n": i}
+        cases.append((bd, json.dumps(body).encode(), {}, 400, "malformed_body", True))
+    for i in range(10):  # oversize
+        raw = json.dumps({"id": f"o{i}", "pad": "x" * 70_000}).encode()
+        cases.append((dy, raw, douyin_headers(f"o{i}"), 413, "payload_too_large", False))
+    for i in range(10):  # unknown account
+        cases.append((url("douyin", f"ghost{i}"), b"{}", {}, 404, "unknown_account", False))
+    assert len(cases) == 100
+    return cases
+
+
+def test_hundred_malformed_or_forged_bodies(client, make_account):
+    # given 100 bad pushes of every kind
+    cases = _cases(make_account)
+    # when they are all posted
+    answers = [post(client, path, raw, **headers) for path, raw, headers, *_ in cases]
+    # then each gets its own 4xx code, never a 500
+    got = [(a.status_code, a.json()["error"]) for a in answers]
+    assert got == [(status, code) for *_, status, code, _kept in cases]
+    assert all(a.status_code < 500 for a in answers)
+    # and every authentic malformed body is kept in quarantine (and pointed to); forged ones not
+    kept = [a.json().get("inbound_id") for a, case in zip(answers, cases, strict=True) if case[-1]]
+    assert len(kept) == 35
+    assert all(kept)
+    quarantined = InboundLead.objects.filter(
+        status=InboundStatus.QUARANTINED, reason="malformed_body"
+    )
+    assert set(quarantined.values_list("pk", flat=True)) == set(kept)
+    assert InboundLead.objects.count() == 35
+    assert Lead.objects.count() == 0
+
+
+def test_get_is_refused_with_a_code(client, make_account):
+    make_account("baidu", "bd")
+    response = client.get(url("baidu", "bd"))
+    assert response.status_code == 405
+    assert response.json()["error"] == "method_not_allowed"
+    assert InboundLead.objects.count() == 0
