@@ -124,3 +124,32 @@ def phone_page(chromium) -> Iterator[object]:
     page.console_errors = errors
     yield page
     context.close()
+
+
+def ensure_site_tree():
+    """The Site and its HomePage, rebuilt when an earlier transactional test's flush removed
+    the rows the migrations created (serialized rollback does not restore them reliably for
+    a test that follows another module's transactional test)."""
+    from django.conf import settings as dj_settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale, Page, Site
+
+    from cms.models import HomePage
+
+    home = HomePage.objects.first()
+    if home is None:
+        from django.contrib.contenttypes.models import ContentType
+        from wagtail.models import Collection
+
+        ContentType.objects.clear_cache()  # ids changed when the flush recreated them
+        if not Collection.objects.exists():
+            Collection.add_root(name="Root")
+        code = get_supported_content_language_variant(dj_settings.LANGUAGE_CODE)
+        Locale.objects.get_or_create(language_code=code)
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+        home = root.add_child(instance=HomePage(title="引流健康", slug="home"))
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={"root_page": home, "hostname": "localhost", "port": 80},
+        )
+    return home

@@ -9,6 +9,7 @@ import pytest
 
 from cms import seed as cms_seed
 from funnel import seed as funnel_seed
+from tests.conftest import ensure_site_tree
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,6 +19,7 @@ pytestmark = [
 
 @pytest.fixture
 def content(transactional_db) -> None:
+    ensure_site_tree()
     funnel_seed._packages(funnel_seed._specialties())
     cms_seed.seed(stdout=io.StringIO())
 

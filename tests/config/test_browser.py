@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import ensure_site_tree
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -11,6 +13,7 @@ pytestmark = [
 
 
 def test_home_and_admin_login_render_in_headless_chromium(live_server, phone_page) -> None:
+    ensure_site_tree()
     phone_page.goto(f"{live_server.url}/")
     assert phone_page.locator("h1").inner_text() == "引流健康"
 
