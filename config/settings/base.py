@@ -185,3 +185,6 @@ WECOM_ROBOT_WEBHOOK = envmod.optional("WECOM_ROBOT_WEBHOOK")
 FUNNEL_RETENTION_DAYS = envmod.integer("FUNNEL_RETENTION_DAYS", 730)
 REFERRAL_REWARD_PERCENT = envmod.optional("REFERRAL_REWARD_PERCENT", "10")
 REFERRAL_REWARD_POINTS_PER_YUAN = envmod.integer("REFERRAL_REWARD_POINTS_PER_YUAN", 1)
+
+# Growth reports (issue 7): tasks living outside an app's tasks.py, imported by every worker.
+CELERY_IMPORTS = ["funnel.reports.tasks"]
