@@ -188,3 +188,7 @@ REFERRAL_REWARD_POINTS_PER_YUAN = envmod.integer("REFERRAL_REWARD_POINTS_PER_YUA
 
 # Growth reports (issue 7): tasks living outside an app's tasks.py, imported by every worker.
 CELERY_IMPORTS = ["funnel.reports.tasks"]
+# The admin must work from mainland China and load nothing from abroad: no Gravatar avatars,
+# no release check against wagtail.org (issue 7's dashboard is opened in a test browser too).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False

@@ -46,12 +46,13 @@ def _pandas_baseline(window) -> dict[tuple[str, str], int]:
     leads = _copy_frame("SELECT id, created_at FROM funnel_lead")
     touches = _copy_frame("SELECT lead_id, channel, is_first FROM funnel_touchpoint")
     events = _copy_frame("SELECT lead_id, kind, to_stage FROM funnel_leadevent")
+    events["to_stage"] = events["to_stage"].astype(str)
     orders = _copy_frame("SELECT lead_id, amount, paid_at FROM funnel_order")
     spend = _copy_frame("SELECT channel, date, cost, impressions, clicks FROM channels_spendrecord")
 
-    leads["created_at"] = pd.to_datetime(leads["created_at"], utc=True).dt.tz_convert(
-        "Asia/Shanghai"
-    )
+    leads["created_at"] = pd.to_datetime(
+        leads["created_at"], utc=True, format="ISO8601"
+    ).dt.tz_convert("Asia/Shanghai")
     leads = leads[
         (leads["created_at"].dt.date >= window.start) & (leads["created_at"].dt.date <= window.end)
     ]
@@ -90,7 +91,11 @@ def _pandas_baseline(window) -> dict[tuple[str, str], int]:
 def run() -> list[Figure]:
     from django.db import connection
 
-    from funnel.reports.generate import funnel_data_generate, generated_lead_count
+    from funnel.reports.generate import (
+        events_top_up,
+        funnel_data_generate,
+        generated_lead_count,
+    )
     from funnel.reports.selectors import Window, funnel_report
 
     if connection.vendor != "postgresql":
@@ -100,6 +105,9 @@ def run() -> list[Figure]:
         started = time.perf_counter()
         counts = funnel_data_generate(leads=LEADS - have, end=dt.date.today())  # noqa: DTZ011
         print(f"   generated {counts} in {time.perf_counter() - started:.0f}s", flush=True)
+    events_topped = events_top_up(target=LEADS * 5)
+    if events_topped:
+        print(f"   added {events_topped} note events to reach {LEADS * 5:,}", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM funnel_leadevent")
         events = cursor.fetchone()[0]
