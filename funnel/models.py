@@ -545,3 +545,52 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Growth reports (issue 7, owned by the analytics branch) -------------------------------
+
+
+class EliminationRule(models.Model):
+    """淘汰规则: when a channel or campaign should be flagged for the growth team to drop.
+
+    Edited in the admin; the daily task evaluates every active rule and sends the flags, with
+    the figures behind each one, through the notifier.
+    """
+
+    class Dimension(models.TextChoices):
+        CHANNEL = "channel", "渠道"
+        CAMPAIGN = "campaign", "计划"
+
+    name = models.CharField("名称", max_length=100)
+    dimension = models.CharField(
+        "维度", max_length=20, choices=Dimension.choices, default=Dimension.CAMPAIGN
+    )
+    max_cac = models.DecimalField(
+        "获客成本上限（元）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    min_conversion_rate = models.DecimalField(
+        "N 天转化率下限（0–1）",
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="例如 0.05 表示 5%",
+    )
+    after_days = models.PositiveIntegerField("转化观察天数 N", default=30)
+    lookback_days = models.PositiveIntegerField("统计最近天数", default=90)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "淘汰规则"
+        verbose_name_plural = "淘汰规则"
+        permissions = [("view_growth_reports", "可查看增长报表")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_conversion_rate__isnull=True)
+                | models.Q(min_conversion_rate__gte=0, min_conversion_rate__lte=1),
+                name="eliminationrule_rate_share",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

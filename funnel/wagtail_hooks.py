@@ -292,3 +292,4 @@ class FunnelGroup(SnippetViewSetGroup):
 
 
 register_snippet(FunnelGroup)
+from funnel.reports import wagtail_hooks as _reports_hooks  # noqa: E402, F401 (issue 7)

@@ -1,0 +1,353 @@
+"""Report reads: every aggregation happens in SQL, one statement per figure family.
+
+Attribution is first touch: a lead belongs to the channel, campaign and content page of its
+touchpoint with ``is_first=True`` (a lead without one is "unattributed", key ``""``/None).
+A lead is counted in the window (and period) in which it was *created*; its stages are the
+furthest stage event it ever reached, its orders those paid up to the end of the window.
+Dates are local (``TIME_ZONE``, Asia/Shanghai); ``end`` is inclusive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Max, Sum
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+
+from channels.models import SpendRecord
+from funnel.models import Assistant, Specialty
+
+STAGE_ORDER = ["new", "contacted", "profiled", "consulted", "prescribed", "paid", "repurchased"]
+DIMENSIONS = ("channel", "campaign", "content", "assistant", "specialty")
+GRAINS = ("day", "week", "month")
+# Spend is reported per channel and campaign only: platforms do not split cost by our
+# content pages, assistants or specialties, so those dimensions show spend-based metrics empty.
+SPEND_DIMENSIONS = ("channel", "campaign")
+
+# Group columns per dimension: (output key, SQL expression over lead l / first touch t).
+_LEAD_KEYS: dict[str, list[tuple[str, str]]] = {
+    "channel": [("channel", "COALESCE(t.channel, '')")],
+    "campaign": [
+        ("channel", "COALESCE(t.channel, '')"),
+        ("campaign_id", "COALESCE(t.campaign_id, '')"),
+    ],
+    "content": [("content_page_id", "t.content_page_id")],
+    "assistant": [("assistant_id", "l.assignee_id")],
+    "specialty": [("specialty_id", "l.specialty_id")],
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @property
+    def start_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time.min, tzinfo=_tz())
+
+    @property
+    def end_at(self) -> dt.datetime:
+        """Exclusive upper bound: local midnight after ``end``."""
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=_tz())
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _utc_offset_hours() -> int:
+    # SQLite has no time zones; Asia/Shanghai has had no DST since 1991, so a fixed offset is exact.
+    offset = dt.datetime.now(_tz()).utcoffset() or dt.timedelta(0)
+    return int(offset.total_seconds() // 3600)
+
+
+def _local_date_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
+    return f"date({column}, '{_utc_offset_hours():+d} hours')"
+
+
+def _period_sql(column: str, grain: str) -> str:
+    """The local date starting the day/week (Monday)/month that ``column`` falls in."""
+    if grain not in GRAINS:
+        raise ValueError(grain)
+    if connection.vendor == "postgresql":
+        if grain == "day":
+            return _local_date_sql(column)
+        return f"date_trunc('{grain}', ({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
+    local = f"{column}, '{_utc_offset_hours():+d} hours'"
+    if grain == "day":
+        return f"date({local})"
+    if grain == "week":
+        # 'weekday 0' moves forward to Sunday (or stays), six days back is that week's Monday.
+        return f"date({local}, 'weekday 0', '-6 days')"
+    return f"date({local}, 'start of month')"
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _rank_case(column: str) -> str:
+    whens = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(STAGE_ORDER) if i)
+    return f"CASE {column} {whens} ELSE 0 END"
+
+
+def _fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def lead_funnel_counts(
+    *, by: str, window: Window, grain: str | None = None
+) -> list[dict[str, Any]]:
+    """Per group (and period): leads, leads reaching each stage, payers, repurchasers, revenue."""
+    keys = _LEAD_KEYS[by]
+    select_keys = [f"{expr} AS {name}" for name, expr in keys]
+    group_exprs = [expr for _, expr in keys]
+    if grain:
+        period = _period_sql("l.created_at", grain)
+        select_keys.insert(0, f"{period} AS period")
+        group_exprs.insert(0, period)
+    reached = ", ".join(
+        f"SUM(CASE WHEN COALESCE(ev.rank, 0) >= {i} THEN 1 ELSE 0 END) AS reached_{code}"
+        for i, code in enumerate(STAGE_ORDER)
+        if i
+    )
+    extra = ", MAX(t.campaign_name) AS campaign_name" if by == "campaign" else ""
+    sql = f"""
+        WITH ev AS (
+            SELECT e.lead_id, MAX({_rank_case("e.to_stage")}) AS rank
+            FROM funnel_leadevent e
+            WHERE e.kind = 'stage' AND e.to_stage IN ({", ".join(["%s"] * 6)})
+            GROUP BY e.lead_id
+        ), ord AS (
+            SELECT o.lead_id, COUNT(*) AS n, SUM(o.amount) AS revenue
+            FROM funnel_order o
+            WHERE o.paid_at < %s
+            GROUP BY o.lead_id
+        )
+        SELECT {", ".join(select_keys)}{extra},
+            COUNT(*) AS leads, {reached},
+            SUM(CASE WHEN ord.n >= 1 THEN 1 ELSE 0 END) AS paying_patients,
+            SUM(CASE WHEN ord.n >= 2 THEN 1 ELSE 0 END) AS repurchasers,
+            SUM(ord.revenue) AS revenue
+        FROM funnel_lead l
+        LEFT JOIN funnel_touchpoint t ON t.lead_id = l.id AND t.is_first
+        LEFT JOIN ev ON ev.lead_id = l.id
+        LEFT JOIN ord ON ord.lead_id = l.id
+        WHERE l.created_at >= %s AND l.created_at < %s
+        GROUP BY {", ".join(group_exprs)}
+    """  # noqa: S608 (constant fragments; values are bound parameters)
+    params: list[Any] = [*STAGE_ORDER[1:], window.end_at, window.start_at, window.end_at]
+    rows = _fetch(sql, params)
+    for row in rows:
+        if grain:
+            row["period"] = _as_date(row["period"])
+    return rows
+
+
+def revenue_by_day(*, by: str, window: Window, grain: str | None = None) -> list[dict[str, Any]]:
+    """Per group (and lead period) and local pay day: revenue of its leads (feeds payback)."""
+    keys = _LEAD_KEYS[by]
+    select_keys = [f"{expr} AS {name}" for name, expr in keys]
+    group_exprs = [expr for _, expr in keys]
+    if grain:
+        period = _period_sql("l.created_at", grain)
+        select_keys.insert(0, f"{period} AS period")
+        group_exprs.insert(0, period)
+    day = _local_date_sql("o.paid_at")
+    sql = f"""
+        SELECT {", ".join(select_keys)}, {day} AS day, SUM(o.amount) AS revenue
+        FROM funnel_order o
+        JOIN funnel_lead l ON l.id = o.lead_id
+        LEFT JOIN funnel_touchpoint t ON t.lead_id = l.id AND t.is_first
+        WHERE l.created_at >= %s AND l.created_at < %s AND o.paid_at < %s
+        GROUP BY {", ".join([*group_exprs, day])}
+    """  # noqa: S608 (constant fragments; values are bound parameters)
+    rows = _fetch(sql, [window.start_at, window.end_at, window.end_at])
+    for row in rows:
+        row["day"] = _as_date(row["day"])
+        if grain:
+            row["period"] = _as_date(row["period"])
+    return rows
+
+
+_TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+
+
+def spend_totals(*, by: str, window: Window, grain: str | None = None) -> list[dict[str, Any]]:
+    """Per channel (or campaign) and period: cost, impressions, clicks from SpendRecord."""
+    if by not in SPEND_DIMENSIONS:
+        return []
+    keys = ["channel"] if by == "channel" else ["channel", "campaign_id"]
+    qs = SpendRecord.objects.filter(date__gte=window.start, date__lte=window.end)
+    if grain:
+        qs = qs.annotate(period=_TRUNC[grain]("date"))
+        keys = ["period", *keys]
+    annotations: dict[str, Any] = {
+        "spend": Sum("cost"),
+        "impressions": Sum("impressions"),
+        "clicks": Sum("clicks"),
+    }
+    if by == "campaign":
+        annotations["campaign_name"] = Max("campaign_name")
+    rows = list(qs.values(*keys).annotate(**annotations).order_by(*keys))
+    for row in rows:
+        if grain:
+            row["period"] = _as_date(row["period"])
+    return rows
+
+
+def dimension_labels(*, by: str, ids: list[Any]) -> dict[Any, str]:
+    """Display names for assistant / specialty / content ids (one query each)."""
+    ids = [i for i in ids if i is not None]
+    if not ids:
+        return {}
+    if by == "assistant":
+        return dict(Assistant.objects.filter(pk__in=ids).values_list("pk", "name"))
+    if by == "specialty":
+        return dict(Specialty.objects.filter(pk__in=ids).values_list("pk", "name"))
+    if by == "content":
+        from wagtail.models import Page
+
+        return dict(Page.objects.filter(pk__in=ids).values_list("pk", "title"))
+    return {}
+
+
+def specialty_slugs(ids: list[Any]) -> dict[Any, str]:
+    return dict(Specialty.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "slug"))
+
+
+def cohort_counts(*, window: Window) -> list[dict[str, Any]]:
+    """Weekly lead cohorts: size, members with any event on local day 1, 7 and 30 after
+    creation, and the new leads referred by the cohort's members (any time)."""
+    cohort = _period_sql("l.created_at", "week")
+    if connection.vendor == "postgresql":
+        diff = f"({_local_date_sql('e.created_at')} - {_local_date_sql('l.created_at')})"
+    else:
+        diff = (
+            f"CAST(julianday({_local_date_sql('e.created_at')}) - "
+            f"julianday({_local_date_sql('l.created_at')}) AS INTEGER)"
+        )
+    sql = f"""
+        WITH act AS (
+            SELECT e.lead_id,
+                MAX(CASE WHEN {diff} = 1 THEN 1 ELSE 0 END) AS d1,
+                MAX(CASE WHEN {diff} = 7 THEN 1 ELSE 0 END) AS d7,
+                MAX(CASE WHEN {diff} = 30 THEN 1 ELSE 0 END) AS d30
+            FROM funnel_leadevent e JOIN funnel_lead l ON l.id = e.lead_id
+            WHERE l.created_at >= %s AND l.created_at < %s
+            GROUP BY e.lead_id
+        ), refs AS (
+            SELECT r.referred_by_id AS lead_id, COUNT(*) AS n
+            FROM funnel_lead r WHERE r.referred_by_id IS NOT NULL
+            GROUP BY r.referred_by_id
+        )
+        SELECT {cohort} AS cohort, COUNT(*) AS size,
+            SUM(COALESCE(act.d1, 0)) AS day1, SUM(COALESCE(act.d7, 0)) AS day7,
+            SUM(COALESCE(act.d30, 0)) AS day30, SUM(COALESCE(refs.n, 0)) AS referred
+        FROM funnel_lead l
+        LEFT JOIN act ON act.lead_id = l.id
+        LEFT JOIN refs ON refs.lead_id = l.id
+        WHERE l.created_at >= %s AND l.created_at < %s
+        GROUP BY {cohort}
+        ORDER BY 1
+    """  # noqa: S608 (constant fragments; values are bound parameters)
+    rows = _fetch(sql, [window.start_at, window.end_at, window.start_at, window.end_at])
+    for row in rows:
+        row["cohort"] = _as_date(row["cohort"])
+    return rows
+
+
+def cohort_conversion_counts(*, by: str, window: Window, after_days: int) -> list[dict[str, Any]]:
+    """Per channel or campaign: leads created in the window at least ``after_days`` ago, and
+    those of them that paid within ``after_days`` of creation (elimination signal input)."""
+    keys = _LEAD_KEYS[by]
+    select_keys = ", ".join(f"{expr} AS {name}" for name, expr in keys)
+    group = ", ".join(expr for _, expr in keys)
+    if connection.vendor == "postgresql":
+        within = "o.paid_at < l.created_at + make_interval(days => %s)"
+    else:
+        within = "julianday(o.paid_at) < julianday(l.created_at) + %s"
+    sql = f"""
+        SELECT {select_keys}, COUNT(*) AS cohort_leads,
+            SUM(CASE WHEN EXISTS (
+                SELECT 1 FROM funnel_order o WHERE o.lead_id = l.id AND {within}
+            ) THEN 1 ELSE 0 END) AS cohort_payers
+        FROM funnel_lead l
+        LEFT JOIN funnel_touchpoint t ON t.lead_id = l.id AND t.is_first
+        WHERE l.created_at >= %s AND l.created_at < %s AND l.created_at < %s
+        GROUP BY {group}
+    """  # noqa: S608 (constant fragments; values are bound parameters)
+    matured = dt.datetime.now(_tz()) - dt.timedelta(days=after_days)
+    return _fetch(sql, [after_days, window.start_at, window.end_at, matured])
+
+
+def assistant_board_counts(*, window: Window) -> list[dict[str, Any]]:
+    """Per assistant: assigned leads created in the window, stage reach, revenue, SLA breaches
+    (SLA checks that fell due while the lead was still new: status sent, i.e. the alert fired)."""
+    rows = lead_funnel_counts(by="assistant", window=window)
+    sql = """
+        SELECT f.assignee_id AS assistant_id, COUNT(*) AS sla_breaches
+        FROM funnel_followup f
+        WHERE f.kind = 'sla_check' AND f.status = 'sent' AND f.due_at >= %s AND f.due_at < %s
+        GROUP BY f.assignee_id
+    """
+    breaches = {
+        r["assistant_id"]: r["sla_breaches"] for r in _fetch(sql, [window.start_at, window.end_at])
+    }
+    for row in rows:
+        row["sla_breaches"] = breaches.get(row["assistant_id"], 0)
+    return rows
+
+
+def report_inputs(*, by: str, window: Window, grain: str | None = None) -> dict[str, Any]:
+    """Everything ``analytics.funnel_table`` needs, plus display labels."""
+    if by not in DIMENSIONS:
+        raise ValueError(by)
+    leads = lead_funnel_counts(by=by, window=window, grain=grain)
+    revenue = revenue_by_day(by=by, window=window, grain=grain)
+    spend = spend_totals(by=by, window=window, grain=grain)
+    id_key = {
+        "assistant": "assistant_id",
+        "specialty": "specialty_id",
+        "content": "content_page_id",
+    }
+    labels: dict[Any, str] = {}
+    slugs: dict[Any, str] = {}
+    if by in id_key:
+        ids = sorted({r[id_key[by]] for r in leads if r[id_key[by]] is not None})
+        labels = dimension_labels(by=by, ids=ids)
+        if by == "specialty":
+            slugs = specialty_slugs(ids)
+    return {"leads": leads, "revenue": revenue, "spend": spend, "labels": labels, "slugs": slugs}
+
+
+def funnel_report(*, by: str, window: Window, grain: str | None = None) -> list[dict[str, Any]]:
+    """The ROI and funnel table: SQL aggregates in, metric rows out (see analytics)."""
+    from funnel.reports import analytics
+
+    inputs = report_inputs(by=by, window=window, grain=grain)
+    return analytics.funnel_table(
+        by=by,
+        leads=inputs["leads"],
+        spend=inputs["spend"],
+        revenue=inputs["revenue"],
+        start=window.start,
+        grain=grain,
+        labels=inputs["labels"],
+        slugs=inputs["slugs"],
+    )
