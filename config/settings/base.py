@@ -185,3 +185,17 @@ WECOM_ROBOT_WEBHOOK = envmod.optional("WECOM_ROBOT_WEBHOOK")
 FUNNEL_RETENTION_DAYS = envmod.integer("FUNNEL_RETENTION_DAYS", 730)
 REFERRAL_REWARD_PERCENT = envmod.optional("REFERRAL_REWARD_PERCENT", "10")
 REFERRAL_REWARD_POINTS_PER_YUAN = envmod.integer("REFERRAL_REWARD_POINTS_PER_YUAN", 1)
+
+# --- landing ------------------------------------------------------------------------------
+# Cached anonymous landing/package pages are answered before sessions, CSRF and page routing.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "landing.middleware.LandingCacheMiddleware",
+)
+LANDING_CACHE_SECONDS = envmod.integer("LANDING_CACHE_SECONDS", 600)
+LANDING_MIN_SUBMIT_SECONDS = envmod.integer("LANDING_MIN_SUBMIT_SECONDS", 3)
+LANDING_TICKET_MAX_AGE = 2 * 60 * 60
+# (attempts, window seconds) per client IP and per phone number
+LANDING_RATE_LIMIT_IP = (envmod.integer("LANDING_RATE_LIMIT_IP", 20), 3600)
+LANDING_RATE_LIMIT_PHONE = (envmod.integer("LANDING_RATE_LIMIT_PHONE", 5), 3600)
+LANDING_CAREPLAN_LINK_SECONDS = envmod.integer("LANDING_CAREPLAN_LINK_DAYS", 90) * 24 * 3600
