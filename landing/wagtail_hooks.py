@@ -19,16 +19,6 @@ from landing.services.careplan import careplan_link_token
 from landing.services.consent import consent_text_publish
 
 
-@hooks.register("page_published")
-def _purge_on_publish(request=None, page=None, **kwargs) -> None:
-    page_cache_purge()
-
-
-@hooks.register("page_unpublished")
-def _purge_on_unpublish(request=None, page=None, **kwargs) -> None:
-    page_cache_purge()
-
-
 @hooks.register("after_create_snippet")
 @hooks.register("after_edit_snippet")
 @hooks.register("after_delete_snippet")

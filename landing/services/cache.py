@@ -77,3 +77,7 @@ def page_cache_purge() -> int:
     except ValueError:
         cache.set(GEN_KEY, 1, timeout=None)
         return 1
+
+
+def page_cache_purge_receiver(sender, **kwargs) -> None:
+    page_cache_purge()
