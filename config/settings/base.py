@@ -199,3 +199,6 @@ LANDING_TICKET_MAX_AGE = 2 * 60 * 60
 LANDING_RATE_LIMIT_IP = (envmod.integer("LANDING_RATE_LIMIT_IP", 20), 3600)
 LANDING_RATE_LIMIT_PHONE = (envmod.integer("LANDING_RATE_LIMIT_PHONE", 5), 3600)
 LANDING_CAREPLAN_LINK_SECONDS = envmod.integer("LANDING_CAREPLAN_LINK_DAYS", 90) * 24 * 3600
+# Per-process copy of cached pages in front of the shared cache; other processes see a purge
+# within this many seconds (0 disables the local copy).
+LANDING_CACHE_LOCAL_SECONDS = float(envmod.optional("LANDING_CACHE_LOCAL_SECONDS", "1.0"))

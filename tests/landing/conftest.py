@@ -86,3 +86,10 @@ def form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture(autouse=True)
+def _no_local_page_copy(settings) -> None:
+    """Tests share one process across many databases: the per-process page copy is tested on
+    its own (test_cache.py) and off elsewhere."""
+    settings.LANDING_CACHE_LOCAL_SECONDS = 0

@@ -57,3 +57,17 @@ def test_package_pages_are_cached(client, landing) -> None:
     assert hit["X-Page-Cache"] == "HIT"
     assert len(queries) == 0
     assert "¥1980.00" in hit.content.decode()
+
+
+def test_local_copy_serves_hits_and_is_dropped_on_purge(client, landing, settings) -> None:
+    from landing.services.cache import page_cache_purge
+
+    settings.LANDING_CACHE_LOCAL_SECONDS = 30
+    page_cache_purge()
+    client.get(URL)
+    assert client.get(URL)["X-Page-Cache"] == "HIT"
+    landing.page.headline = "本地副本也随发布失效"
+    landing.page.save_revision().publish()
+    fresh = client.get(URL)
+    assert fresh["X-Page-Cache"] == "MISS"
+    assert "本地副本也随发布失效" in fresh.content.decode()
