@@ -22,7 +22,10 @@ class LeadForm(forms.Form):
         label="性别", choices=[("", "请选择"), ("f", "女"), ("m", "男")], required=False
     )
     concern = forms.CharField(
-        label="想咨询的问题", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="想咨询的问题",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     # Separate and unticked (PIPL Art. 29): checked in clean() with its own message.
     consent = forms.BooleanField(label="我已阅读并同意健康信息授权", required=False)

@@ -204,7 +204,12 @@ class KeywordVariant(Orderable):
         verbose_name="服务包",
     )
 
-    panels = [FieldPanel("keywords"), FieldPanel("headline"), FieldPanel("body"), FieldPanel("package")]
+    panels = [
+        FieldPanel("keywords"),
+        FieldPanel("headline"),
+        FieldPanel("body"),
+        FieldPanel("package"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = "关键词版本"

@@ -40,8 +40,14 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def _render(
-    *, page: LandingPage, request: HttpRequest, form: LeadForm | None, keyword: str, visitor: str,
-    error: ApplicationError | None = None, status: int = 200,
+    *,
+    page: LandingPage,
+    request: HttpRequest,
+    form: LeadForm | None,
+    keyword: str,
+    visitor: str,
+    error: ApplicationError | None = None,
+    status: int = 200,
 ) -> tuple[HttpResponse, dict]:
     hero = hero_for(page=page, keyword=keyword)
     test = running_test(page=page)
@@ -84,7 +90,9 @@ def landing_get(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
     new_visitor = not visitor
     visitor = visitor or visitor_new()
     gen = generation()  # read before rendering: a purge during the render wins
-    response, meta = _render(page=page, request=request, form=None, keyword=keyword, visitor=visitor)
+    response, meta = _render(
+        page=page, request=request, form=None, keyword=keyword, visitor=visitor
+    )
     if cacheable(request):
         page_cache_store(
             path=request.path,
@@ -109,8 +117,13 @@ def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
         code = "consent_required" if "consent" in form.errors else "invalid_form"
         err = ApplicationError(code, "请检查表单", status=400)
         response, _ = _render(
-            page=page, request=request, form=form, keyword=keyword, visitor=visitor,
-            error=err, status=400,
+            page=page,
+            request=request,
+            form=form,
+            keyword=keyword,
+            visitor=visitor,
+            error=err,
+            status=400,
         )
         return response
     test = running_test(page=page)
@@ -125,8 +138,13 @@ def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
         )
     except ApplicationError as err:
         response, _ = _render(
-            page=page, request=request, form=form, keyword=keyword, visitor=visitor,
-            error=err, status=err.status,
+            page=page,
+            request=request,
+            form=form,
+            keyword=keyword,
+            visitor=visitor,
+            error=err,
+            status=err.status,
         )
         return response
     if outcome.lead_id is None:  # honeypot: looks like success, nothing stored

@@ -40,13 +40,22 @@ PAGES = {
         "先由医生通过毛囊镜检测判断类型，再制定适合您的护理和复诊计划。</p>",
         "ab_b": "头发越来越少？皮肤科医生帮您找原因",
         "variants": [
-            ("脂溢性脱发,头皮出油,头油", "头皮出油、掉发多？先查清是不是脂溢性脱发",
-             "头皮油脂分泌旺盛可能与脱发有关。医生会结合毛囊检测给出清洁、用药与作息建议。"),
-            ("产后脱发,产后掉发", "产后掉发别慌，医生帮您判断是否需要干预",
-             "多数产后脱发属于休止期脱发，会逐渐恢复；哺乳期用药需谨慎，建议先咨询医生。"),
+            (
+                "脂溢性脱发,头皮出油,头油",
+                "头皮出油、掉发多？先查清是不是脂溢性脱发",
+                "头皮油脂分泌旺盛可能与脱发有关。医生会结合毛囊检测给出清洁、用药与作息建议。",
+            ),
+            (
+                "产后脱发,产后掉发",
+                "产后掉发别慌，医生帮您判断是否需要干预",
+                "多数产后脱发属于休止期脱发，会逐渐恢复；哺乳期用药需谨慎，建议先咨询医生。",
+            ),
         ],
         "doctor": ("李文静", "皮肤科 主治医师", "110310000123456"),
-        "review": ("检测后才知道是脂溢性脱发，医助每周提醒我护理，三个月后掉发明显少了。", "王女士，29 岁"),
+        "review": (
+            "检测后才知道是脂溢性脱发，医助每周提醒我护理，三个月后掉发明显少了。",
+            "王女士，29 岁",
+        ),
     },
     "insomnia": {
         "title": "失眠问题专科咨询",
@@ -56,10 +65,16 @@ PAGES = {
         "失眠一线非药物干预方式，我们的睡眠管理师会陪您坚持完成。</p>",
         "ab_b": "总是睡不好？试试睡眠医生指导的 6 周调理计划",
         "variants": [
-            ("入睡困难,睡不着,入睡难", "躺下一两个小时还睡不着？从调整睡眠习惯开始",
-             "入睡困难常与睡前过度清醒有关，睡眠管理师会指导您做刺激控制和放松训练。"),
-            ("早醒,半夜醒,易醒", "凌晨三四点就醒？先记录一周睡眠日记",
-             "早醒的原因需要医生结合睡眠日记和量表评估判断，必要时建议到院进一步检查。"),
+            (
+                "入睡困难,睡不着,入睡难",
+                "躺下一两个小时还睡不着？从调整睡眠习惯开始",
+                "入睡困难常与睡前过度清醒有关，睡眠管理师会指导您做刺激控制和放松训练。",
+            ),
+            (
+                "早醒,半夜醒,易醒",
+                "凌晨三四点就醒？先记录一周睡眠日记",
+                "早醒的原因需要医生结合睡眠日记和量表评估判断，必要时建议到院进一步检查。",
+            ),
         ],
         "doctor": ("陈立", "神经内科 副主任医师", "330110000654321"),
         "review": ("按睡眠日记调整了两周作息，现在基本能在半小时内睡着。", "刘先生，41 岁"),
@@ -72,10 +87,16 @@ PAGES = {
         "我们的健康管理师每周点评您的血糖记录，帮助您养成可持续的习惯。</p>",
         "ab_b": "控糖不是一个人的事：加入3个月血糖管理计划",
         "variants": [
-            ("餐后血糖,血糖高,控糖", "餐后血糖偏高？从调整每一餐的搭配开始",
-             "营养师会根据您的饮食记录给出主食、蛋白质和蔬菜的搭配建议，配合医生的用药方案。"),
-            ("糖尿病饮食,糖尿病吃什么", "糖尿病饮食怎么吃？营养师一对一给建议",
-             "不需要完全戒掉主食，关键是控制总量、选择低升糖指数的食物并规律进餐。"),
+            (
+                "餐后血糖,血糖高,控糖",
+                "餐后血糖偏高？从调整每一餐的搭配开始",
+                "营养师会根据您的饮食记录给出主食、蛋白质和蔬菜的搭配建议，配合医生的用药方案。",
+            ),
+            (
+                "糖尿病饮食,糖尿病吃什么",
+                "糖尿病饮食怎么吃？营养师一对一给建议",
+                "不需要完全戒掉主食，关键是控制总量、选择低升糖指数的食物并规律进餐。",
+            ),
         ],
         "doctor": ("赵敏", "内分泌科 主治医师", "110105000987654"),
         "review": ("每周把血糖记录发给健康管理师，饮食调整后空腹血糖稳定多了。", "张先生，56 岁"),
@@ -100,14 +121,18 @@ def _package(specialty: Specialty) -> ServicePackage:
 def _index() -> LandingIndexPage:
     index = LandingIndexPage.objects.first()
     if index is None:
-        home = Page.objects.get(depth=2, url_path="/home/") if Page.objects.filter(
-            depth=2, url_path="/home/"
-        ).exists() else Page.objects.filter(depth=2).first()
+        home = (
+            Page.objects.get(depth=2, url_path="/home/")
+            if Page.objects.filter(depth=2, url_path="/home/").exists()
+            else Page.objects.filter(depth=2).first()
+        )
         index = home.add_child(instance=LandingIndexPage(title="专科咨询", slug="lp"))
     return index
 
 
-def _landing_page(index: LandingIndexPage, specialty: Specialty, package: ServicePackage) -> LandingPage:
+def _landing_page(
+    index: LandingIndexPage, specialty: Specialty, package: ServicePackage
+) -> LandingPage:
     spec = PAGES[specialty.slug]
     page = LandingPage.objects.filter(slug=specialty.slug).first()
     if page is not None:
@@ -123,10 +148,19 @@ def _landing_page(index: LandingIndexPage, specialty: Specialty, package: Servic
         clinic_licence="PDY00012331010417A1002",
         ad_review_number="（沪）医广【2026】第 08-12-0031 号",
         trust=[
-            ("doctor", {"name": spec["doctor"][0], "title": spec["doctor"][1],
-                        "credential": spec["doctor"][2], "intro": ""}),
-            ("review", {"quote": spec["review"][0], "author": spec["review"][1],
-                        "consent_on_file": True}),
+            (
+                "doctor",
+                {
+                    "name": spec["doctor"][0],
+                    "title": spec["doctor"][1],
+                    "credential": spec["doctor"][2],
+                    "intro": "",
+                },
+            ),
+            (
+                "review",
+                {"quote": spec["review"][0], "author": spec["review"][1], "consent_on_file": True},
+            ),
         ],
         search_description=spec["sub"],
     )
@@ -161,16 +195,47 @@ def _care_plan() -> CarePlan | None:
     rows = []
     for week in range(12):
         day = start + dt.timedelta(days=7 * week)
-        rows.append(CarePlanItem(plan=plan, day=day, kind="therapy", title="头皮护理",
-                                 note="到店护理约 40 分钟", sort_order=week * 3))
-        rows.append(CarePlanItem(plan=plan, day=day + dt.timedelta(days=1), kind="diet",
-                                 title="饮食提醒", note="少油少糖，保证优质蛋白", sort_order=week * 3 + 1))
+        rows.append(
+            CarePlanItem(
+                plan=plan,
+                day=day,
+                kind="therapy",
+                title="头皮护理",
+                note="到店护理约 40 分钟",
+                sort_order=week * 3,
+            )
+        )
+        rows.append(
+            CarePlanItem(
+                plan=plan,
+                day=day + dt.timedelta(days=1),
+                kind="diet",
+                title="饮食提醒",
+                note="少油少糖，保证优质蛋白",
+                sort_order=week * 3 + 1,
+            )
+        )
         if week % 4 == 3:
-            rows.append(CarePlanItem(plan=plan, day=day + dt.timedelta(days=2), kind="revisit",
-                                     title="线上复诊", note="医生查看毛囊检测对比",
-                                     sort_order=week * 3 + 2))
-    rows.append(CarePlanItem(plan=plan, day=start, kind="medication", title="遵医嘱外用药",
-                             note="每晚一次，具体用法以医生处方为准", sort_order=999))
+            rows.append(
+                CarePlanItem(
+                    plan=plan,
+                    day=day + dt.timedelta(days=2),
+                    kind="revisit",
+                    title="线上复诊",
+                    note="医生查看毛囊检测对比",
+                    sort_order=week * 3 + 2,
+                )
+            )
+    rows.append(
+        CarePlanItem(
+            plan=plan,
+            day=start,
+            kind="medication",
+            title="遵医嘱外用药",
+            note="每晚一次，具体用法以医生处方为准",
+            sort_order=999,
+        )
+    )
     CarePlanItem.objects.bulk_create(rows)
     return plan
 
@@ -188,11 +253,16 @@ def seed(*, stdout) -> None:
         page = _landing_page(index, specialty, package)
         if not ABTest.objects.filter(page=page).exists():
             ABTest.objects.create(
-                page=page, name=f"{name}落地页标题测试", headline_b=PAGES[slug]["ab_b"], horizon=1000
+                page=page,
+                name=f"{name}落地页标题测试",
+                headline_b=PAGES[slug]["ab_b"],
+                horizon=1000,
             )
         keyword = PAGES[slug]["variants"][0][0].split(",")[0]
         stdout.write(f"  landing: {base}/lp/{slug}/?utm_term={keyword}&bd_vid=demo123")
-        stdout.write(f"  packages: {base}/packages/{package.slug}/  {base}/packages/compare/{slug}/")
+        stdout.write(
+            f"  packages: {base}/packages/{package.slug}/  {base}/packages/compare/{slug}/"
+        )
     plan = _care_plan()
     if plan is not None:
         token = careplan_link_token(plan_id=plan.pk)

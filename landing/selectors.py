@@ -15,9 +15,7 @@ from landing.stats import ABResult, ab_decide
 
 
 def landing_page_for_specialty(*, slug: str) -> LandingPage | None:
-    return (
-        LandingPage.objects.live().filter(specialty__slug=slug).order_by("path").first()
-    )
+    return LandingPage.objects.live().filter(specialty__slug=slug).order_by("path").first()
 
 
 def consent_current() -> ConsentText | None:

@@ -41,7 +41,9 @@ H5_STAGES = [Stage.CONTACTED, Stage.PROFILED, Stage.CONSULTED, Stage.PRESCRIBED,
 
 
 def _qr_data_uri(url: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(referral_qr(url=url, kind="svg")).decode()
+    return (
+        "data:image/svg+xml;base64," + base64.b64encode(referral_qr(url=url, kind="svg")).decode()
+    )
 
 
 def _error_page(request: HttpRequest, err: ApplicationError) -> HttpResponse:
@@ -206,9 +208,12 @@ def followup_kinds() -> list[tuple[str, str]]:
 @login_required(login_url=H5_LOGIN)
 @never_cache
 def assistant_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = leads_visible_to(user=request.user).filter(pk=lead_id).select_related(
-        "recommended_package", "specialty"
-    ).first()
+    lead = (
+        leads_visible_to(user=request.user)
+        .filter(pk=lead_id)
+        .select_related("recommended_package", "specialty")
+        .first()
+    )
     if lead is None:
         raise Http404("not your lead")
     error = None
@@ -222,7 +227,9 @@ def assistant_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
                     note=request.POST["note"].strip()[:1000],
                 )
             elif request.POST.get("stage"):
-                lead_stage_change(lead_id=lead.pk, to_stage=request.POST["stage"], actor=request.user)
+                lead_stage_change(
+                    lead_id=lead.pk, to_stage=request.POST["stage"], actor=request.user
+                )
         except ApplicationError as err:
             error = err
         else:
@@ -236,4 +243,6 @@ def assistant_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
         "stage_label": Stage(lead.stage).label,
         "error": error,
     }
-    return render(request, "landing/assistant_lead.html", context, status=error.status if error else 200)
+    return render(
+        request, "landing/assistant_lead.html", context, status=error.status if error else 200
+    )

@@ -79,7 +79,12 @@ class CarePlanViewSet(SnippetViewSet):
     model = CarePlan
     icon = "date"
     menu_label = "治疗计划"
-    list_display = ["title", "lead", "therapist", Column("link", label="患者链接", accessor=_share_link)]
+    list_display = [
+        "title",
+        "lead",
+        "therapist",
+        Column("link", label="患者链接", accessor=_share_link),
+    ]
 
 
 class LandingGroup(SnippetViewSetGroup):

@@ -41,7 +41,9 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
-def landing_payload(*, data: dict[str, Any], specialty: str, landing_page_id: int | None) -> LeadPayload:
+def landing_payload(
+    *, data: dict[str, Any], specialty: str, landing_page_id: int | None
+) -> LeadPayload:
     keyword = data.get("utm_term") or data.get("kw") or data.get("keyword") or ""
     return LeadPayload(
         phone=data["phone"],
@@ -103,7 +105,16 @@ def landing_form_submit(
 
     data = {**data, "idem": (data.get("idem") or uuid.uuid4().hex)[:64]}
     payload = landing_payload(data=data, specialty=specialty, landing_page_id=landing_page_id)
-    raw_keys = {"name", "phone", "age", "gender", "concern", "consent", "consent_version", "package"}
+    raw_keys = {
+        "name",
+        "phone",
+        "age",
+        "gender",
+        "concern",
+        "consent",
+        "consent_version",
+        "package",
+    }
     raw = {k: data.get(k) for k in sorted(raw_keys | set(ATTRIBUTION_FIELDS)) if k not in NOT_RAW}
     raw["landing_page_id"] = landing_page_id
     with transaction.atomic():
@@ -112,7 +123,9 @@ def landing_form_submit(
         )
     result = inbound_process(inbound_id=row.pk)
     if result.result == "quarantined":
-        raise ApplicationError(result.reason, result.reason, status=422, extra={"inbound_id": row.pk})
+        raise ApplicationError(
+            result.reason, result.reason, status=422, extra={"inbound_id": row.pk}
+        )
     if not result.replayed:
         if ab_test_id and visitor and result.result == "created":
             ab_conversion_record(test_id=ab_test_id, visitor=visitor)

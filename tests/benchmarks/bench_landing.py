@@ -154,7 +154,12 @@ def run() -> list[Figure]:
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "tests.benchmarks.landing_wsgi:application",
-            "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+            "-w",
+            str(WORKERS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
         ],
         cwd=ROOT,
         env=env,
@@ -184,13 +189,35 @@ def run() -> list[Figure]:
         server.wait(timeout=20)
     bare_p50 = percentile(bare_lat, 50) * 1000
     return [
-        Figure("landing cached page", cached_rps, "req/s", "bare Django view", bare_rps,
-               target="ratio ≥ 0.8", note=f"gunicorn -w {WORKERS}, {CLIENTS} clients"),
-        Figure("landing uncached render (median)", render_ms, "ms",
-               note=f"{render_queries} queries per render"),
+        Figure(
+            "landing cached page",
+            cached_rps,
+            "req/s",
+            "bare Django view",
+            bare_rps,
+            target="ratio ≥ 0.8",
+            note=f"gunicorn -w {WORKERS}, {CLIENTS} clients",
+        ),
+        Figure(
+            "landing uncached render (median)",
+            render_ms,
+            "ms",
+            note=f"{render_queries} queries per render",
+        ),
         Figure("landing uncached render queries", render_queries, "queries"),
-        Figure("landing form POST p50", percentile(posts, 50) * 1000, "ms",
-               "bare view GET p50", bare_p50, note="inbox + ingest + routing, 302"),
-        Figure("landing form POST p99", percentile(posts, 99) * 1000, "ms",
-               "bare view GET p50", bare_p50),
+        Figure(
+            "landing form POST p50",
+            percentile(posts, 50) * 1000,
+            "ms",
+            "bare view GET p50",
+            bare_p50,
+            note="inbox + ingest + routing, 302",
+        ),
+        Figure(
+            "landing form POST p99",
+            percentile(posts, 99) * 1000,
+            "ms",
+            "bare view GET p50",
+            bare_p50,
+        ),
     ]

@@ -9,7 +9,13 @@ from funnel.models import Assistant, AssistantPool, ServicePackage, Specialty
 from landing.models import ConsentText, LandingIndexPage, LandingPage
 from landing.services.consent import consent_text_publish
 from landing.services.guards import TICKET_SALT
-from tests.funnel.factories import PackageFactory, SpecialtyFactory, UserFactory, catch_all_rule, pool_with
+from tests.funnel.factories import (
+    PackageFactory,
+    SpecialtyFactory,
+    UserFactory,
+    catch_all_rule,
+    pool_with,
+)
 
 CONSENT_V1 = "health-2026-01"
 
@@ -44,10 +50,14 @@ def build_landing(*, slug: str = "hair-loss", name: str = "脱发") -> Landing:
     assistant.name = "林晓雯"
     assistant.save()
     catch_all_rule(pool, package=package)
-    consent = consent_text_publish(version=CONSENT_V1, text="为提供咨询服务，我们将处理您的健康信息。")
+    consent = consent_text_publish(
+        version=CONSENT_V1, text="为提供咨询服务，我们将处理您的健康信息。"
+    )
     index = LandingIndexPage.objects.first()
     if index is None:
-        index = HomePage.objects.first().add_child(instance=LandingIndexPage(title="专科咨询", slug="lp"))
+        index = HomePage.objects.first().add_child(
+            instance=LandingIndexPage(title="专科咨询", slug="lp")
+        )
     page = LandingPage(
         title=f"{name}咨询",
         slug=f"{slug}-sem",  # not the specialty slug: /lp/<specialty>/ must still resolve
@@ -58,10 +68,14 @@ def build_landing(*, slug: str = "hair-loss", name: str = "脱发") -> Landing:
     )
     index.add_child(instance=page)
     page.keyword_variants.create(
-        keywords="脂溢性脱发,头油", headline="头皮出油、掉发多？先查清是不是脂溢性脱发", sort_order=0
+        keywords="脂溢性脱发,头油",
+        headline="头皮出油、掉发多？先查清是不是脂溢性脱发",
+        sort_order=0,
     )
     page.save_revision().publish()
-    return Landing(specialty, package, pool, assistant, consent, LandingPage.objects.get(pk=page.pk))
+    return Landing(
+        specialty, package, pool, assistant, consent, LandingPage.objects.get(pk=page.pk)
+    )
 
 
 @pytest.fixture

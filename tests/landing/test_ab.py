@@ -15,19 +15,27 @@ from tests.landing.conftest import form_data
 
 def test_z_test_matches_the_textbook_value() -> None:
     # 100/1000 vs 130/1000: pooled p = 0.115, se = sqrt(.115*.885*(2/1000)) = 0.014267
-    z, p = two_proportion_z_test(visitors_a=1000, conversions_a=100, visitors_b=1000, conversions_b=130)
+    z, p = two_proportion_z_test(
+        visitors_a=1000, conversions_a=100, visitors_b=1000, conversions_b=130
+    )
     assert z == pytest.approx(0.03 / math.sqrt(0.115 * 0.885 * 0.002), rel=1e-9)
     assert z == pytest.approx(2.1027, abs=1e-3)
     assert p == pytest.approx(0.03549, abs=1e-4)
 
 
 def test_no_winner_before_the_horizon() -> None:
-    early = ab_decide(visitors_a=500, conversions_a=20, visitors_b=500, conversions_b=60, horizon=1000)
+    early = ab_decide(
+        visitors_a=500, conversions_a=20, visitors_b=500, conversions_b=60, horizon=1000
+    )
     assert early.p_value < 0.001
     assert early.winner == ""
-    done = ab_decide(visitors_a=1000, conversions_a=40, visitors_b=1000, conversions_b=120, horizon=1000)
+    done = ab_decide(
+        visitors_a=1000, conversions_a=40, visitors_b=1000, conversions_b=120, horizon=1000
+    )
     assert done.winner == "b"
-    flat = ab_decide(visitors_a=1000, conversions_a=100, visitors_b=1000, conversions_b=101, horizon=1000)
+    flat = ab_decide(
+        visitors_a=1000, conversions_a=100, visitors_b=1000, conversions_b=101, horizon=1000
+    )
     assert flat.winner == "none"
 
 
@@ -55,12 +63,17 @@ def test_visitors_counted_once_and_conversions_recorded(client, landing) -> None
     assert (stat.visitors, stat.conversions) == (1, 1)
     assert ABArmStat.objects.count() == 1
     result = ab_results(test=test)
-    assert (result.visitors_a + result.visitors_b, result.conversions_a + result.conversions_b) == (1, 1)
+    assert (result.visitors_a + result.visitors_b, result.conversions_a + result.conversions_b) == (
+        1,
+        1,
+    )
 
 
 @pytest.mark.django_db
 def test_arm_b_shows_the_b_headline_without_keyword(client, landing) -> None:
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版：先检测再调理")
+    test = ABTest.objects.create(
+        page=landing.page, name="标题测试", headline_b="B 版：先检测再调理"
+    )
     visitor = next(f"v{i}" for i in range(100) if arm_for(test_id=test.pk, visitor=f"v{i}") == "b")
     client.cookies["yl_v"] = visitor
     assert "B 版：先检测再调理" in client.get("/lp/hair-loss/").content.decode()

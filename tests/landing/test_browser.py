@@ -35,12 +35,16 @@ def test_landing_to_thank_you_care_plan_and_assistant(live_server, phone_page, s
     page = phone_page
 
     # given a visitor from a Baidu search ad for 脂溢性脱发
-    page.goto(f"{live_server.url}/lp/hair-loss/?utm_term=脂溢性脱发&bd_vid=BDVID42&utm_source=baidu")
+    page.goto(
+        f"{live_server.url}/lp/hair-loss/?utm_term=脂溢性脱发&bd_vid=BDVID42&utm_source=baidu"
+    )
     # then the headline matches the search keyword
     assert page.locator("h1").inner_text() == "头皮出油、掉发多？先查清是不是脂溢性脱发"
     assert blocking_violations(page) == []
     # and a second visit is served from the page cache with the same attribution copied in
-    page.goto(f"{live_server.url}/lp/hair-loss/?utm_term=脂溢性脱发&bd_vid=BDVID42&utm_source=baidu")
+    page.goto(
+        f"{live_server.url}/lp/hair-loss/?utm_term=脂溢性脱发&bd_vid=BDVID42&utm_source=baidu"
+    )
     assert page.locator("input[name=bd_vid]").input_value() == "BDVID42"
 
     # when they submit without ticking the consent
@@ -79,8 +83,12 @@ def test_landing_to_thank_you_care_plan_and_assistant(live_server, phone_page, s
     assert blocking_violations(page) == []
 
     # the care plan opened from its signed link, without logging in
-    plan = CarePlan.objects.create(lead=lead, title="脱发3个月管理计划", therapist=landing.assistant)
-    CarePlanItem.objects.create(plan=plan, day=lead.created_at.date(), kind="therapy", title="头皮护理")
+    plan = CarePlan.objects.create(
+        lead=lead, title="脱发3个月管理计划", therapist=landing.assistant
+    )
+    CarePlanItem.objects.create(
+        plan=plan, day=lead.created_at.date(), kind="therapy", title="头皮护理"
+    )
     page.goto(f"{live_server.url}/h5/plan/{careplan_link_token(plan_id=plan.pk)}/")
     assert page.get_by_test_id("careplan-title").inner_text() == "脱发3个月管理计划"
     assert page.get_by_test_id("referral-qr").is_visible()

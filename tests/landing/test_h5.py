@@ -22,10 +22,17 @@ pytestmark = pytest.mark.django_db
 def plan(client, landing) -> CarePlan:
     client.post("/lp/hair-loss/", form_data())
     lead = Lead.objects.get()
-    plan = CarePlan.objects.create(lead=lead, title="脱发3个月管理计划", therapist=landing.assistant)
-    CarePlanItem.objects.create(plan=plan, day=timezone.localdate(), kind="therapy", title="头皮护理")
+    plan = CarePlan.objects.create(
+        lead=lead, title="脱发3个月管理计划", therapist=landing.assistant
+    )
     CarePlanItem.objects.create(
-        plan=plan, day=timezone.localdate() + dt.timedelta(days=30), kind="revisit", title="线上复诊"
+        plan=plan, day=timezone.localdate(), kind="therapy", title="头皮护理"
+    )
+    CarePlanItem.objects.create(
+        plan=plan,
+        day=timezone.localdate() + dt.timedelta(days=30),
+        kind="revisit",
+        title="线上复诊",
     )
     return plan
 
@@ -35,9 +42,11 @@ def test_signed_link_opens_without_login(client, plan) -> None:
     body = response.content.decode()
     assert response.status_code == 200
     assert "脱发3个月管理计划" in body
-    assert "头皮护理" in body and "线上复诊" in body
+    assert "头皮护理" in body
+    assert "线上复诊" in body
     code = Lead.objects.get(pk=plan.lead_id).referral_code
-    assert code and f"/r/{code}.svg" in body
+    assert code
+    assert f"/r/{code}.svg" in body
 
 
 def test_tampered_link_is_refused(client, plan) -> None:
@@ -79,7 +88,10 @@ def test_assistant_sees_and_moves_only_own_leads(client, landing, plan) -> None:
     assert f"/h5/assistant/leads/{lead.pk}/" in home.content.decode()
     # stage button and note
     assert client.post(f"/h5/assistant/leads/{lead.pk}/", {"stage": "contacted"}).status_code == 302
-    assert client.post(f"/h5/assistant/leads/{lead.pk}/", {"note": "已加微，约周六到店"}).status_code == 302
+    assert (
+        client.post(f"/h5/assistant/leads/{lead.pk}/", {"note": "已加微，约周六到店"}).status_code
+        == 302
+    )
     lead.refresh_from_db()
     assert lead.stage == Stage.CONTACTED
     assert LeadEvent.objects.filter(lead=lead, kind="note", note="已加微，约周六到店").count() == 1
@@ -108,13 +120,15 @@ def test_package_offer_shows_urgency_only_when_true(client, landing) -> None:
     package.stock = None
     package.save()
     body = client.get(f"/packages/{package.slug}/").content.decode()
-    assert "优惠截止" not in body and "剩余名额" not in body
+    assert "优惠截止" not in body
+    assert "剩余名额" not in body
     package.deadline = timezone.now() + dt.timedelta(days=3)
     package.stock = 7
     package.save()
     client.cookies["sessionid"] = "x"  # bypass the page cache (as staff would)
     body = client.get(f"/packages/{package.slug}/").content.decode()
-    assert "优惠截止" in body and "本期剩余名额：7" in body
+    assert "优惠截止" in body
+    assert "本期剩余名额：7" in body
     compare = client.get(f"/packages/compare/{landing.specialty.slug}/")
     assert compare.status_code == 200
     assert package.name in compare.content.decode()

@@ -70,7 +70,9 @@ def test_honeypot_answers_like_success_and_stores_nothing(client, landing) -> No
 
 def test_too_fast_and_missing_ticket_are_refused(client, landing, settings) -> None:
     settings.LANDING_MIN_SUBMIT_SECONDS = 3
-    fast = client.post(URL, form_data(ticket=signing.dumps({"t": __import__("time").time()}, salt=TICKET_SALT)))
+    fast = client.post(
+        URL, form_data(ticket=signing.dumps({"t": __import__("time").time()}, salt=TICKET_SALT))
+    )
     missing = client.post(URL, form_data(ticket="", idem="k-2"))
     forged = client.post(URL, form_data(ticket="abc:def", idem="k-3"))
     assert fast.status_code == 400
@@ -138,9 +140,7 @@ def test_specialty_path_resolves_to_the_landing_page(client, landing) -> None:
 
 
 def test_package_reserve_records_intent(client, landing) -> None:
-    response = client.post(
-        f"/packages/{landing.package.slug}/reserve/", form_data(idem="k-res")
-    )
+    response = client.post(f"/packages/{landing.package.slug}/reserve/", form_data(idem="k-res"))
     assert response.status_code == 302
     event = LeadEvent.objects.get(kind="reserve")
     assert event.data["package"] == landing.package.slug
