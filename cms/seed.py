@@ -1,31 +1,199 @@
-"""Demo content for the site root. Later content (specialties, articles) hangs below it."""
+"""Demo content: home, doctor team, and per specialty a hub with four articles (one per
+content layer), a video, two doctors and a patient story with recorded consent.
+Idempotent: pages are found by slug and only created when missing."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from wagtail.models import Site
+from django.core.files.images import ImageFile
+from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw
+from wagtail.images.models import Image
+from wagtail.models import Page, Site
 
-from cms.models import HomePage
-
-HOME_INTRO = (
-    "<p>我们是一家专注脱发、失眠与糖尿病的专科诊所。这里有医生审核过的健康科普、"
-    "专病服务包，以及一对一的医助随访。</p>"
+from cms.models import (
+    ArticlePage,
+    DoctorIndexPage,
+    DoctorPage,
+    HomePage,
+    PatientStoryPage,
+    SpecialtyPage,
+    VideoPage,
 )
+from cms.seed_content import DOCTOR_INDEX_INTRO, HOME_INTRO, SPECIALTY_CONTENT
+from funnel.models import ServicePackage, Specialty
+
+SPECIALTY_NAMES = {"hair-loss": "脱发", "insomnia": "失眠", "diabetes": "糖尿病"}
 
 
-def seed(*, stdout) -> None:
+def _image(title: str, color: tuple[int, int, int]) -> Image:
+    """A generated placeholder picture (no downloads): a soft gradient with circles."""
+    found = Image.objects.filter(title=title).first()
+    if found:
+        return found
+    width, height = 1200, 630
+    picture = PILImage.new("RGB", (width, height), color)
+    draw = ImageDraw.Draw(picture)
+    for i in range(0, height, 6):
+        shade = tuple(min(255, c + i // 6) for c in color)
+        draw.rectangle([0, i, width, i + 6], fill=shade)
+    for k in range(5):
+        r = 60 + 30 * k
+        draw.ellipse([900 - r, 300 - r, 900 + r, 300 + r], outline=(255, 255, 255), width=3)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=80)
+    slug = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in title)[:40] or "img"
+    return Image.objects.create(
+        title=title, file=ImageFile(io.BytesIO(buffer.getvalue()), name=f"demo-{slug}.jpg")
+    )
+
+
+def _publish(page: Page) -> Page:
+    page.save_revision().publish()
+    return page
+
+
+def _child(parent: Page, model, slug: str, **fields) -> Page:
+    existing = model.objects.child_of(parent).filter(slug=slug).first()
+    if existing:
+        return existing
+    page = model(slug=slug, **fields)
+    parent.add_child(instance=page)
+    return _publish(page)
+
+
+def _body(items, doctors: dict[str, DoctorPage]) -> list[dict]:
+    blocks = []
+    for kind, value in items:
+        if kind == "faq":
+            blocks.append(
+                {
+                    "type": "faq",
+                    "value": {
+                        "title": "常见问题",
+                        "items": [{"question": q, "answer": a} for q, a in value],
+                    },
+                }
+            )
+        elif kind == "doctor_card":
+            blocks.append({"type": "doctor_card", "value": {"doctor": doctors[value].pk}})
+        elif kind == "package_cta":
+            package = ServicePackage.objects.filter(slug=value).first()
+            if package:
+                blocks.append(
+                    {"type": "package_cta", "value": {"package": package.pk, "text": "了解服务包"}}
+                )
+        else:
+            blocks.append({"type": kind, "value": value})
+    return blocks
+
+
+def _home() -> HomePage:
     home = HomePage.objects.first()
     if home is None:  # the migration creates it; a missing root means a broken database
         raise RuntimeError("HomePage missing: run `python manage.py migrate` first")
     if home.intro != HOME_INTRO or home.title != "引流健康":
         home.title = "引流健康"
         home.intro = HOME_INTRO
-        home.save_revision().publish()
-    # The demo serves on WAGTAILADMIN_BASE_URL; sitemap and canonical URLs are built from the Site.
+        home.search_description = (
+            "脱发、失眠、糖尿病专科诊所：医生审核的健康科普、专病服务包与医助随访。"
+        )
+        _publish(home)
+    # The demo serves on WAGTAILADMIN_BASE_URL; sitemap and canonical URLs come from the Site.
     base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
     Site.objects.filter(is_default_site=True).update(
         hostname=base.hostname or "localhost", port=base.port or 80, site_name="引流健康"
     )
-    stdout.write(f"  home page: {home.url_path}")
+    return home
+
+
+def seed(*, stdout) -> None:
+    home = _home()
+    team = _child(home, DoctorIndexPage, "doctors", title="医生团队", intro=DOCTOR_INDEX_INTRO)
+    today = timezone.localdate()
+    for spec_slug, content in SPECIALTY_CONTENT.items():
+        specialty, _ = Specialty.objects.get_or_create(
+            slug=spec_slug, defaults={"name": SPECIALTY_NAMES[spec_slug]}
+        )
+        color = content["color"]
+        hub = _child(
+            home,
+            SpecialtyPage,
+            spec_slug,
+            title=content["title"],
+            specialty=specialty,
+            intro=content["intro"],
+            seo_title=content["seo_title"],
+            search_description=content["description"],
+            hero_image=_image(f"{content['title']} 头图", color),
+            share_image=_image(f"{content['title']} 分享图", color),
+        )
+        doctors: dict[str, DoctorPage] = {}
+        for n, doc in enumerate(content["doctors"], start=1):
+            doctor = _child(
+                team,
+                DoctorPage,
+                f"{spec_slug}-doctor-{n}",
+                title=doc["title"],
+                rank=doc["rank"],
+                hospital=doc["hospital"],
+                licence_number=doc["licence"],
+                biography=doc["bio"],
+                search_description=f"{doc['title']}，{doc['rank']}，{doc['hospital']}",
+                photo=_image(f"{doc['title']} 照片", tuple(c // 2 + 90 for c in color)),
+            )
+            if not doctor.specialties.filter(pk=specialty.pk).exists():
+                doctor.specialties.add(specialty)
+                _publish(doctor)
+            doctors[doc["title"]] = doctor
+        for n, article in enumerate(content["articles"], start=1):
+            page = _child(
+                hub,
+                ArticlePage,
+                f"{spec_slug}-{article['layer']}-{n}",
+                title=article["title"],
+                layer=article["layer"],
+                summary=article["summary"],
+                search_description=article["summary"][:150],
+                reviewer=doctors[content["doctors"][0]["title"]],
+                published_on=today - dt.timedelta(days=7 * (5 - n)),
+                cover=_image(f"{article['title'][:12]} 封面", color),
+                body=_body(article["body"], doctors),
+            )
+            if not page.tags.exists():
+                page.tags.add(*article["tags"])
+                _publish(page)
+        video = content["video"]
+        _child(
+            hub,
+            VideoPage,
+            f"{spec_slug}-video-1",
+            title=video["title"],
+            summary=video["summary"],
+            search_description=video["summary"][:150],
+            duration_seconds=video["duration"],
+            transcript=video["transcript"],
+            video_url=f"/media/demo/{spec_slug}-video-1.mp4",
+            cover=_image(f"{video['title']} 封面", color),
+            published_on=today,
+        )
+        story = content["story"]
+        _child(
+            hub,
+            PatientStoryPage,
+            f"{spec_slug}-story-1",
+            title=story["title"],
+            patient_alias=story["alias"],
+            body=story["body"],
+            consent_recorded=True,
+            consent_reference=f"TY-2026-{spec_slug[:2].upper()}-001",
+            consent_date=today,
+            search_description=story["title"],
+        )
+    stdout.write(f"  content: {Page.objects.live().count()} live pages")
+    stdout.write(f"  url: {settings.WAGTAILADMIN_BASE_URL}/hair-loss/  (专科主页 · 脱发)")

@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import views as cms_views
 from config import views
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("channels/", include("channels.urls")),
     path("api/v1/", include("funnel.api_urls")),
     path("r/", include("funnel.referral_urls")),
+    path("search/", cms_views.search, name="search"),
     path("", include("landing.urls")),
 ]
 

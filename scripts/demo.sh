@@ -51,7 +51,7 @@ if [ -n "${REDIS_URL:-}" ]; then
   PIDS+=($!)
 fi
 
-CREDS=$($PY manage.py demo_admin)
+CREDS=$($PY manage.py demo_admin 2>var/secrets.log)
 
 cat <<MSG
 
@@ -67,7 +67,8 @@ MSG
 grep -E '^ *(url|login|链接|账号)' var/seed.log | sed 's/^ */   /' || true
 cat <<MSG
 
- Secrets are throwaway dev keys (see README, "Environment"). Ctrl-C stops the demo.
+ $(cat var/secrets.log)
+ Ctrl-C stops the demo.
 ================================================================================
 
 MSG

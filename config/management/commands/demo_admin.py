@@ -28,3 +28,10 @@ class Command(BaseCommand):
         user.save()
         state = "created" if created else "reset"
         self.stdout.write(f"admin user: {DEMO_USERNAME}  password: {password}  ({state})")
+        generated = getattr(settings, "GENERATED_SECRETS", [])
+        if generated:
+            self.stderr.write(
+                "dev settings generated throwaway "
+                + ", ".join(generated)
+                + " (fine for the demo; production refuses to start without real ones)"
+            )

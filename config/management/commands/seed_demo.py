@@ -1,8 +1,8 @@
 """Load demo content and configuration; safe to run any number of times.
 
 Each app owns its part in `<app>/seed.py` with a `seed(stdout)` function. The order matters:
-content first (pages that packages and landing pages link to), then the funnel (packages,
-assistants, leads), then channels (accounts pointing at the sandbox), then landing pages.
+the funnel first (specialties and packages that content links to, assistants, leads), then
+content, then channels (accounts pointing at the sandbox), then landing pages.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-SEED_MODULES = ["cms.seed", "funnel.seed", "channels.seed", "landing.seed"]
+SEED_MODULES = ["funnel.seed", "cms.seed", "channels.seed", "landing.seed"]
 
 
 class Command(BaseCommand):

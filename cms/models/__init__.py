@@ -1,0 +1,24 @@
+from cms.models.base import BasePage, SeoMixin
+from cms.models.pages import (
+    ArticlePage,
+    ArticlePageTag,
+    DoctorIndexPage,
+    DoctorPage,
+    HomePage,
+    PatientStoryPage,
+    SpecialtyPage,
+    VideoPage,
+)
+
+__all__ = [
+    "ArticlePage",
+    "ArticlePageTag",
+    "BasePage",
+    "DoctorIndexPage",
+    "DoctorPage",
+    "HomePage",
+    "PatientStoryPage",
+    "SeoMixin",
+    "SpecialtyPage",
+    "VideoPage",
+]

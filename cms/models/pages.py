@@ -1,0 +1,440 @@
+"""Public content pages: home, specialty hubs, articles, videos, doctors, patient stories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.search import index
+
+from cms.blocks import ArticleStreamBlock
+from cms.models.base import BasePage, plain
+
+PAGE_SIZE = 10
+
+
+class HomePage(BasePage):
+    """The site root. Specialty hubs and the doctor team hang below it."""
+
+    intro = RichTextField(blank=True, verbose_name="简介")
+
+    content_panels = [*BasePage.content_panels, FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "首页"
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.selectors import specialty_hubs
+
+        context = super().get_context(request, *args, **kwargs)
+        context["hubs"] = specialty_hubs()
+        return context
+
+    def json_ld_main(self, request) -> dict[str, Any]:
+        return {
+            "@context": "https://schema.org",
+            "@type": "MedicalClinic",
+            "name": self.title,
+            "url": self.get_full_url(request),
+            "description": plain(self.intro),
+        }
+
+
+class SpecialtyPage(BasePage):
+    """专科 / 单病种 hub: its articles, videos, doctors and service packages."""
+
+    specialty = models.OneToOneField(
+        "funnel.Specialty", on_delete=models.PROTECT, related_name="hub", verbose_name="专科"
+    )
+    intro = RichTextField("导语", blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="头图",
+    )
+
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("specialty"),
+        FieldPanel("intro"),
+        FieldPanel("hero_image"),
+    ]
+    search_fields = [*BasePage.search_fields, index.SearchField("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.ArticlePage", "cms.VideoPage", "cms.PatientStoryPage"]
+
+    class Meta:
+        verbose_name = "专科主页"
+
+    def get_context(self, request, *args, **kwargs):
+        from cms import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        items = selectors.hub_items(hub=self, layer=request.GET.get("layer", ""))
+        context["page_obj"] = Paginator(items, PAGE_SIZE).get_page(request.GET.get("p"))
+        context["doctors"] = selectors.doctors_for(specialty_id=self.specialty_id)
+        context["packages"] = selectors.packages_for(specialty_id=self.specialty_id)
+        context["layers"] = ArticlePage.Layer.choices
+        return context
+
+    def json_ld_main(self, request) -> dict[str, Any]:
+        return {
+            "@context": "https://schema.org",
+            "@type": "MedicalWebPage",
+            "name": self.meta_title(),
+            "url": self.canonical(request),
+            "about": {"@type": "MedicalCondition", "name": self.specialty.name},
+            "description": self.meta_description() or plain(self.intro),
+            "inLanguage": "zh-CN",
+        }
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "cms.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class ArticlePage(BasePage):
+    """Health-science article in one of the four content layers."""
+
+    class Layer(models.TextChoices):
+        SCIENCE = "science", "科普"
+        EXPERT = "expert", "专家IP"
+        INTERACTIVE = "interactive", "互动"
+        CONVERSION = "conversion", "转化"
+
+    layer = models.CharField("内容层", max_length=20, choices=Layer.choices, default=Layer.SCIENCE)
+    summary = models.CharField("摘要", max_length=300, blank=True, default="")
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="封面",
+    )
+    reviewer = models.ForeignKey(
+        "cms.DoctorPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="审核医生",
+    )
+    published_on = models.DateField("发布日期", null=True, blank=True)
+    body = StreamField(ArticleStreamBlock(), verbose_name="正文", blank=True)
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True, verbose_name="标签")
+
+    content_panels = [
+        *BasePage.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("layer"),
+                FieldPanel("summary"),
+                FieldPanel("cover"),
+                FieldPanel("reviewer"),
+                FieldPanel("published_on"),
+                FieldPanel("tags"),
+            ],
+            heading="文章信息",
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("layer"),
+    ]
+    parent_page_types = ["cms.SpecialtyPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "文章"
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.selectors import article_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(article_context(page=self))
+        return context
+
+    def card_label(self) -> str:
+        return self.get_layer_display()
+
+    def faq_items(self) -> list[tuple[str, str]]:
+        return [
+            (item["question"], item["answer"].source)
+            for block in self.body
+            if block.block_type == "faq"
+            for item in block.value["items"]
+        ]
+
+    def json_ld_main(self, request) -> dict[str, Any]:
+        published = self.published_on or (
+            self.first_published_at.date() if self.first_published_at else None
+        )
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "MedicalWebPage",
+            "headline": self.meta_title(),
+            "name": self.title,
+            "url": self.canonical(request),
+            "description": self.meta_description() or self.summary,
+            "inLanguage": "zh-CN",
+            "datePublished": published.isoformat() if published else None,
+            "dateModified": self.last_published_at.isoformat() if self.last_published_at else None,
+            "about": {"@type": "MedicalCondition", "name": self.get_parent().title},
+        }
+        if self.reviewer_id:
+            data["reviewedBy"] = {"@type": "Physician", "name": self.reviewer.title}
+        return {k: v for k, v in data.items() if v is not None}
+
+    def json_ld_extra(self, request) -> list[dict[str, Any]]:
+        faqs = self.faq_items()
+        if not faqs:
+            return []
+        return [
+            {
+                "@context": "https://schema.org",
+                "@type": "FAQPage",
+                "mainEntity": [
+                    {
+                        "@type": "Question",
+                        "name": q,
+                        "acceptedAnswer": {"@type": "Answer", "text": plain(a, 1000)},
+                    }
+                    for q, a in faqs
+                ],
+            }
+        ]
+
+
+class VideoPage(BasePage):
+    """A short video: an uploaded file (Wagtail document) or a player URL, with transcript."""
+
+    video_file = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="视频文件",
+    )
+    # A path on our media host or a full player URL (platform players are iframes).
+    video_url = models.CharField("视频地址", max_length=500, blank=True, default="")
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="封面",
+    )
+    duration_seconds = models.PositiveIntegerField("时长（秒）", default=0)
+    summary = models.CharField("简介", max_length=300, blank=True, default="")
+    transcript = models.TextField("字幕文稿", blank=True, default="")
+    published_on = models.DateField("发布日期", null=True, blank=True)
+
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("video_file"),
+        FieldPanel("video_url"),
+        FieldPanel("cover"),
+        FieldPanel("duration_seconds"),
+        FieldPanel("summary"),
+        FieldPanel("transcript"),
+        FieldPanel("published_on"),
+    ]
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("transcript"),
+    ]
+    parent_page_types = ["cms.SpecialtyPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "视频"
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.video_file_id and not self.video_url:
+            raise ValidationError("请上传视频文件或填写视频地址")
+
+    def card_label(self) -> str:
+        return "视频"
+
+    def source_url(self) -> str:
+        return self.video_file.url if self.video_file_id else self.video_url
+
+    def json_ld_main(self, request) -> dict[str, Any]:
+        minutes, seconds = divmod(self.duration_seconds, 60)
+        data = {
+            "@context": "https://schema.org",
+            "@type": "VideoObject",
+            "name": self.title,
+            "description": self.summary or self.meta_description() or self.title,
+            "duration": f"PT{minutes}M{seconds}S",
+            "contentUrl": request.build_absolute_uri(self.source_url())
+            if self.source_url()
+            else None,
+            "uploadDate": (
+                self.published_on
+                or (self.first_published_at.date() if self.first_published_at else None)
+            ),
+            "thumbnailUrl": request.build_absolute_uri(self.cover.get_rendition("fill-640x360").url)
+            if self.cover_id
+            else None,
+            "transcript": self.transcript[:2000] or None,
+        }
+        if data["uploadDate"]:
+            data["uploadDate"] = data["uploadDate"].isoformat()
+        return {k: v for k, v in data.items() if v}
+
+
+class DoctorIndexPage(BasePage):
+    """医生团队: lists the doctors."""
+
+    intro = RichTextField("简介", blank=True)
+    content_panels = [*BasePage.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.DoctorPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "医生团队"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["doctors"] = (
+            DoctorPage.objects.child_of(self)
+            .live()
+            .select_related("photo")
+            .prefetch_related("specialties")
+        )
+        return context
+
+
+class DoctorPage(BasePage):
+    """A doctor: credentials shown as trust signals (职称, 医院, 执业证号)."""
+
+    rank = models.CharField("职称", max_length=50)
+    hospital = models.CharField("执业医院", max_length=100)
+    licence_number = models.CharField("医师执业证书编码", max_length=40)
+    specialties = ParentalManyToManyField("funnel.Specialty", blank=True, verbose_name="擅长专科")
+    biography = RichTextField("简介", blank=True)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="照片",
+    )
+
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("rank"),
+        FieldPanel("hospital"),
+        FieldPanel("licence_number"),
+        FieldPanel("specialties"),
+        FieldPanel("photo"),
+        FieldPanel("biography"),
+    ]
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("hospital"),
+        index.SearchField("biography"),
+    ]
+    parent_page_types = ["cms.DoctorIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "医生"
+
+    def json_ld_main(self, request) -> dict[str, Any]:
+        return {
+            "@context": "https://schema.org",
+            "@type": "Physician",
+            "name": self.title,
+            "url": self.canonical(request),
+            "jobTitle": self.rank,
+            "worksFor": {"@type": "Hospital", "name": self.hospital},
+            "medicalSpecialty": [s.name for s in self.specialties.all()],
+            "description": plain(self.biography),
+        }
+
+
+class PatientStoryPage(BasePage):
+    """A patient's own account. Publishable only with the patient's recorded consent."""
+
+    patient_alias = models.CharField("患者称呼（化名）", max_length=30)
+    consent_recorded = models.BooleanField("已取得患者书面同意", default=False)
+    consent_reference = models.CharField(
+        "同意书编号", max_length=60, blank=True, default="", help_text="纸质或电子同意书的编号"
+    )
+    consent_date = models.DateField("同意日期", null=True, blank=True)
+    body = RichTextField("内容")
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="封面",
+    )
+
+    content_panels = [
+        *BasePage.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("patient_alias"),
+                FieldPanel("consent_recorded"),
+                FieldPanel("consent_reference"),
+                FieldPanel("consent_date"),
+            ],
+            heading="患者同意",
+        ),
+        FieldPanel("cover"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*BasePage.search_fields, index.SearchField("body")]
+    parent_page_types = ["cms.SpecialtyPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "患者故事"
+
+    def card_label(self) -> str:
+        return "患者故事"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.live and not (
+            self.consent_recorded and self.consent_reference and self.consent_date
+        ):
+            raise ValidationError("患者故事须先记录患者同意（勾选、同意书编号与日期）")
+
+    def json_ld_main(self, request) -> dict[str, Any]:
+        return {
+            "@context": "https://schema.org",
+            "@type": "MedicalWebPage",
+            "name": self.title,
+            "url": self.canonical(request),
+            "inLanguage": "zh-CN",
+            "description": self.meta_description() or plain(self.body),
+        }
