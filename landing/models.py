@@ -12,9 +12,11 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.forms.models import AbstractForm
+from wagtail.contrib.forms.models import FormMixin
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
+
+from cms.models import BasePage
 
 KEYWORD_PARAMS = ("utm_term", "kw", "keyword")
 
@@ -100,7 +102,7 @@ class LandingIndexPage(Page):
         return redirect("/")
 
 
-class LandingPage(AbstractForm):
+class LandingPage(FormMixin, BasePage):
     """One SEM/SEO landing page per specialty (or per campaign). The form is fixed (name,
     phone, age, gender, concern, consent); submissions go to `landing_form_submit`."""
 
