@@ -40,12 +40,17 @@ def old_ticket(seconds: float = 60) -> str:
 def _home():
     """The site's HomePage. A transactional test that follows another one may find the
     tables flushed (the migration's pages gone): rebuild the minimal tree then."""
-    from wagtail.models import Page, Site
+    from wagtail.models import Locale, Page, Site
 
     from cms.models import HomePage
 
     home = HomePage.objects.first()
     if home is None:
+        from django.conf import settings
+        from wagtail.coreutils import get_supported_content_language_variant
+
+        code = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        Locale.objects.get_or_create(language_code=code)
         root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
         home = root.add_child(instance=HomePage(title="引流健康", slug="home"))
         Site.objects.update_or_create(
