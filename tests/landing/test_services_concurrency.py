@@ -31,7 +31,7 @@ def test_rate_limit_is_exact_under_concurrency() -> None:
     assert outcomes.count("rate_limited") == 30
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ab_upserts_lose_no_increment(landing) -> None:
     test = ABTest.objects.create(page=landing.page, name="并发计数")
 
