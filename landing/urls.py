@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from landing import views
 
 app_name = "landing"
-urlpatterns: list = []
+urlpatterns = [
+    path("lp/token/", views.form_token, name="form_token"),
+    path("lp/ab/<int:test_id>/seen/", views.ab_seen, name="ab_seen"),
+    path("lp/thanks/<str:token>/", views.thanks, name="thanks"),
+    path("packages/compare/<slug:specialty>/", views.package_compare, name="package_compare"),
+    path("packages/<slug:slug>/", views.package_detail, name="package_detail"),
+    path("packages/<slug:slug>/reserve/", views.package_reserve, name="package_reserve"),
+    path("h5/plan/<str:token>/", views.careplan, name="careplan"),
+    path("h5/assistant/", views.assistant_home, name="assistant_home"),
+    path("h5/assistant/leads/<int:lead_id>/", views.assistant_lead, name="assistant_lead"),
+]

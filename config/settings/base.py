@@ -196,3 +196,20 @@ CELERY_IMPORTS = ["funnel.reports.tasks"]
 # no release check against wagtail.org (issue 7's dashboard is opened in a test browser too).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# --- landing ------------------------------------------------------------------------------
+# Cached anonymous landing/package pages are answered before sessions, CSRF and page routing.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "landing.middleware.LandingCacheMiddleware",
+)
+LANDING_CACHE_SECONDS = envmod.integer("LANDING_CACHE_SECONDS", 600)
+LANDING_MIN_SUBMIT_SECONDS = envmod.integer("LANDING_MIN_SUBMIT_SECONDS", 3)
+LANDING_TICKET_MAX_AGE = 2 * 60 * 60
+# (attempts, window seconds) per client IP and per phone number
+LANDING_RATE_LIMIT_IP = (envmod.integer("LANDING_RATE_LIMIT_IP", 20), 3600)
+LANDING_RATE_LIMIT_PHONE = (envmod.integer("LANDING_RATE_LIMIT_PHONE", 5), 3600)
+LANDING_CAREPLAN_LINK_SECONDS = envmod.integer("LANDING_CAREPLAN_LINK_DAYS", 90) * 24 * 3600
+# Per-process copy of cached pages in front of the shared cache; other processes see a purge
+# within this many seconds (0 disables the local copy).
+LANDING_CACHE_LOCAL_SECONDS = float(envmod.optional("LANDING_CACHE_LOCAL_SECONDS", "1.0"))

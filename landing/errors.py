@@ -1,0 +1,25 @@
+"""Landing error codes: every refusal is a 4xx with one of these codes, never a 500."""
+
+from __future__ import annotations
+
+TOO_FAST = "too_fast"
+TICKET_INVALID = "ticket_invalid"
+RATE_LIMITED = "rate_limited"
+CONSENT_REQUIRED = "consent_required"
+CONSENT_VERSION_STALE = "consent_version_stale"
+NO_CONSENT_TEXT = "no_consent_text"
+LINK_EXPIRED = "link_expired"
+LINK_INVALID = "link_invalid"
+UNKNOWN_PACKAGE = "unknown_package"
+
+MESSAGES = {
+    TOO_FAST: "提交过快，请稍后再试",
+    TICKET_INVALID: "页面已过期，请刷新后再提交",
+    RATE_LIMITED: "提交次数过多，请稍后再试",
+    CONSENT_REQUIRED: "请阅读并勾选健康信息授权后再提交",
+    CONSENT_VERSION_STALE: "授权文本已更新，请阅读新版本后重新勾选",
+    NO_CONSENT_TEXT: "暂未配置授权文本，暂不能提交",
+    LINK_EXPIRED: "链接已过期，请联系您的医助获取新链接",
+    LINK_INVALID: "链接无效",
+    UNKNOWN_PACKAGE: "服务包不存在或已下架",
+}

@@ -1,0 +1,126 @@
+"""Reads for landing pages, packages, A/B results, care plans and the assistant H5."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from funnel.models import FollowUp, Lead, LeadEvent, ServicePackage
+from landing.models import ABTest, CarePlan, ConsentText, KeywordVariant, LandingPage
+from landing.stats import ABResult, ab_decide
+
+
+def landing_page_for_specialty(*, slug: str) -> LandingPage | None:
+    return LandingPage.objects.live().filter(specialty__slug=slug).order_by("path").first()
+
+
+def consent_current() -> ConsentText | None:
+    return ConsentText.objects.filter(is_current=True).first()
+
+
+@dataclass(frozen=True)
+class Hero:
+    variant: str  # "0" for the page defaults, else the KeywordVariant id
+    headline: str
+    body: str
+    package: ServicePackage | None
+
+
+def keyword_variant_match(*, variants: list[KeywordVariant], keyword: str) -> KeywordVariant | None:
+    """The first variant (in editor order) with a keyword contained in the search term."""
+    term = keyword.strip().lower()
+    if not term:
+        return None
+    for variant in variants:
+        if any(word in term for word in variant.keyword_list()):
+            return variant
+    return None
+
+
+def hero_for(*, page: LandingPage, keyword: str) -> Hero:
+    variants = list(page.keyword_variants.select_related("package").all())
+    match = keyword_variant_match(variants=variants, keyword=keyword)
+    if match is None:
+        return Hero("0", page.headline, "", page.package)
+    return Hero(str(match.pk), match.headline, match.body, match.package or page.package)
+
+
+def running_test(*, page: LandingPage) -> ABTest | None:
+    return (
+        ABTest.objects.filter(page=page, status=ABTest.Status.RUNNING)
+        .select_related("package_b")
+        .first()
+    )
+
+
+def ab_results(*, test: ABTest) -> ABResult:
+    counts = {arm.arm: arm for arm in test.arms.all()}
+    a, b = counts.get("a"), counts.get("b")
+    return ab_decide(
+        visitors_a=a.visitors if a else 0,
+        conversions_a=a.conversions if a else 0,
+        visitors_b=b.visitors if b else 0,
+        conversions_b=b.conversions if b else 0,
+        horizon=test.horizon,
+        alpha=float(test.alpha),
+    )
+
+
+def package_offer(*, package: ServicePackage | None, now: dt.datetime | None = None) -> dict:
+    """Price and honest urgency: deadline and stock only when they are set and still true."""
+    if package is None:
+        return {}
+    now = now or timezone.now()
+    deadline = package.deadline if package.deadline and package.deadline > now else None
+    return {
+        "package": package,
+        "includes": [line for line in package.includes.splitlines() if line.strip()],
+        "has_promo": package.promo_price is not None and package.promo_price < package.list_price,
+        "deadline": deadline,
+        "stock": package.stock if package.stock else None,
+        "sold_out": package.stock == 0,
+    }
+
+
+def packages_for_specialty(*, slug: str) -> QuerySet[ServicePackage]:
+    return ServicePackage.objects.filter(specialty__slug=slug, is_active=True).select_related(
+        "specialty"
+    )
+
+
+def careplan_view(*, plan_id: int) -> dict[str, Any]:
+    plan = (
+        CarePlan.objects.select_related("lead", "therapist")
+        .prefetch_related("items", "photos__image", "articles")
+        .get(pk=plan_id)
+    )
+    today = timezone.localdate()
+    months: dict[str, list] = {}
+    for item in sorted(plan.items.all(), key=lambda i: (i.day, i.sort_order or 0)):
+        months.setdefault(item.day.strftime("%Y年%m月"), []).append(item)
+    return {
+        "plan": plan,
+        "months": months,
+        "today": today,
+        "photos": list(plan.photos.all()),
+        "articles": [p for p in plan.articles.all() if p.live],
+        "therapist": plan.therapist,
+    }
+
+
+def assistant_today(*, user: Any, day: dt.date | None = None) -> dict[str, list]:
+    """Due follow-ups of the signed-in assistant grouped for the phone page."""
+    from funnel.selectors import followups_due_for_user
+
+    groups: dict[str, list] = {kind: [] for kind in FollowUp.Kind.values}
+    for followup in followups_due_for_user(user=user, day=day):
+        groups[followup.kind].append(followup)
+    return groups
+
+
+def lead_notes(*, lead: Lead) -> QuerySet[LeadEvent]:
+    return lead.events.filter(kind__in=["note", "stage", "reserve"]).order_by("-created_at")[:30]

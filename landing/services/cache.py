@@ -1,0 +1,115 @@
+"""The anonymous page cache for landing and package pages.
+
+Entries are keyed on the path plus the matched keyword variant and the A/B arm; attribution
+parameters (bd_vid, clickid, utm_* …) never reach the key because landing.js copies them into
+the form in the browser. An alias maps (path, raw keyword) to the variant's entry.
+
+Purging replaces one generation token (a random value, so a cleared cache never brings old
+entries back), which invalidates every entry at once: publishing is rare, rendering is cheap.
+Each process keeps a small local copy of entries in front of the shared cache and re-reads
+the generation at most every LANDING_CACHE_LOCAL_SECONDS, so a hit usually costs no network
+round trip; other processes see a purge within that many seconds (this one at once).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+GEN_KEY = "lp:gen"
+LOCAL_MAX = 512
+_local: dict[str, object] = {}
+_gen_seen: list = ["", 0.0]  # [token, monotonic time read]
+
+
+def _h(value: str) -> str:
+    return hashlib.blake2s(value.encode(), digest_size=10).hexdigest()
+
+
+def alias_key(path: str, keyword: str) -> str:
+    return f"lp:a:{_h(path)}:{_h(keyword.strip().lower())}"
+
+
+def entry_key(path: str, variant: str, arm: str) -> str:
+    return f"lp:e:{_h(path)}:{variant}:{arm}"
+
+
+@dataclass(frozen=True)
+class Alias:
+    gen: str
+    variant: str
+    test_id: int | None
+
+
+def generation() -> str:
+    """The current generation token, from the shared cache (created on first use)."""
+    token = cache.get(GEN_KEY)
+    if token is None:
+        cache.add(GEN_KEY, uuid.uuid4().hex, timeout=None)
+        token = cache.get(GEN_KEY) or ""
+    _gen_seen[0], _gen_seen[1] = token, time.monotonic()
+    return token
+
+
+def _generation_local() -> str:
+    ttl = settings.LANDING_CACHE_LOCAL_SECONDS
+    if ttl > 0 and _gen_seen[0] and time.monotonic() - _gen_seen[1] < ttl:
+        return _gen_seen[0]
+    return generation()
+
+
+def _get(key: str, gen: str) -> object | None:
+    use_local = settings.LANDING_CACHE_LOCAL_SECONDS > 0
+    value = _local.get(key) if use_local else None
+    if value is None or value["gen"] != gen:
+        value = cache.get(key)
+        if value is None or value["gen"] != gen:
+            return None
+        if use_local:
+            if len(_local) >= LOCAL_MAX:
+                _local.clear()
+            _local[key] = value
+    return value
+
+
+def alias_lookup(*, path: str, keyword: str) -> Alias | None:
+    gen = _generation_local()
+    value = _get(alias_key(path, keyword), gen)
+    if value is None:
+        return None
+    return Alias(gen=gen, variant=value["variant"], test_id=value["test"])
+
+
+def entry_lookup(*, path: str, alias: Alias, arm: str) -> str | None:
+    value = _get(entry_key(path, alias.variant, arm), alias.gen)
+    return None if value is None else value["html"]
+
+
+def page_cache_store(
+    *, path: str, keyword: str, variant: str, test_id: int | None, arm: str, html: str, gen: str
+) -> None:
+    cache.set_many(
+        {
+            alias_key(path, keyword): {"gen": gen, "variant": variant, "test": test_id},
+            entry_key(path, variant, arm): {"gen": gen, "html": html},
+        },
+        timeout=settings.LANDING_CACHE_SECONDS,
+    )
+
+
+def page_cache_purge() -> str:
+    """Invalidate every cached landing and package page (called on publish)."""
+    token = uuid.uuid4().hex
+    cache.set(GEN_KEY, token, timeout=None)
+    _local.clear()
+    _gen_seen[0], _gen_seen[1] = token, time.monotonic()
+    return token
+
+
+def page_cache_purge_receiver(sender, **kwargs) -> None:
+    page_cache_purge()

@@ -1,0 +1,65 @@
+"""Abuse guards for public forms: a signed ticket (minimum time to submit) and rate limits
+counted on the real cache with atomic increments (Redis INCR in production)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+
+from config.errors import ApplicationError
+from landing import errors
+
+TICKET_SALT = "landing.ticket"
+
+
+def ticket_issue() -> str:
+    """Handed out by the uncached token endpoint when the visitor starts filling the form."""
+    return signing.dumps({"t": time.time()}, salt=TICKET_SALT)
+
+
+def ticket_check(*, ticket: str, now: float | None = None) -> None:
+    now = time.time() if now is None else now
+    try:
+        data = signing.loads(ticket, salt=TICKET_SALT, max_age=settings.LANDING_TICKET_MAX_AGE)
+    except signing.BadSignature as exc:  # includes SignatureExpired
+        raise ApplicationError(
+            errors.TICKET_INVALID, errors.MESSAGES[errors.TICKET_INVALID], status=400
+        ) from exc
+    if now - float(data.get("t", now)) < settings.LANDING_MIN_SUBMIT_SECONDS:
+        raise ApplicationError(errors.TOO_FAST, errors.MESSAGES[errors.TOO_FAST], status=400)
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()[:24]
+
+
+def rate_limit_hit(*, scope: str, ident: str, limit: int, window: int) -> int:
+    """Count one attempt in the current fixed window; raise once `limit` is exceeded."""
+    bucket = int(time.time() // window)
+    key = f"lp:rl:{scope}:{_digest(ident)}:{bucket}"
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr: start the window again
+        cache.add(key, 1, timeout=window + 5)
+        count = 1
+    if count > limit:
+        raise ApplicationError(
+            errors.RATE_LIMITED,
+            errors.MESSAGES[errors.RATE_LIMITED],
+            status=429,
+            extra={"scope": scope},
+        )
+    return count
+
+
+def submit_limits_check(*, ip: str, phone: str) -> None:
+    ip_limit, ip_window = settings.LANDING_RATE_LIMIT_IP
+    phone_limit, phone_window = settings.LANDING_RATE_LIMIT_PHONE
+    rate_limit_hit(scope="ip", ident=ip, limit=ip_limit, window=ip_window)
+    digits = "".join(ch for ch in phone if ch.isdigit())[-11:]
+    rate_limit_hit(scope="phone", ident=digits, limit=phone_limit, window=phone_window)

@@ -1,0 +1,140 @@
+"""Landing form submission: guards, then the inbox (store first), then the funnel's ingest.
+
+A client-generated idempotency key is the inbox external id, so a double submit is an exact
+replay of one inbound record and yields the same lead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from channels.services.inbox import inbound_process, inbound_receive
+from config.errors import ApplicationError
+from funnel.events import event_record
+from funnel.models import LeadEvent, ServicePackage
+from funnel.payload import Consent, LeadPayload
+from landing import errors
+from landing.forms import ATTRIBUTION_FIELDS, CLICK_ID_FIELDS, UTM_FIELDS
+from landing.selectors import consent_current
+from landing.services.ab import ab_conversion_record
+from landing.services.guards import submit_limits_check, ticket_check
+
+NOT_RAW = {"ticket", "website", "csrfmiddlewaretoken"}
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    result: str  # created | merged | honeypot
+    lead_id: int | None = None
+    replayed: bool = False
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def landing_payload(
+    *, data: dict[str, Any], specialty: str, landing_page_id: int | None
+) -> LeadPayload:
+    keyword = data.get("utm_term") or data.get("kw") or data.get("keyword") or ""
+    return LeadPayload(
+        phone=data["phone"],
+        name=data["name"],
+        gender=data.get("gender") or "",
+        age=data.get("age"),
+        specialty=specialty,
+        concern=data.get("concern") or "",
+        channel="landing",
+        external_id=data["idem"],
+        keyword=keyword,
+        campaign_name=data.get("utm_campaign") or "",
+        click_ids={k: data[k] for k in CLICK_ID_FIELDS if data.get(k)},
+        utm={k: data[k] for k in UTM_FIELDS if data.get(k)},
+        content_page_id=_int_or_none(data.get("content")),
+        landing_page_id=landing_page_id,
+        referral_code=data.get("ref") or "",
+        consent=Consent(
+            given=True,
+            version=data["consent_version"],
+            at=timezone.now().isoformat(),
+            source="landing",
+        ),
+        idempotency_key=data["idem"],
+        extra={"package": data["package"]} if data.get("package") else {},
+    )
+
+
+def landing_form_submit(
+    *,
+    data: dict[str, Any],
+    specialty: str,
+    ip: str,
+    landing_page_id: int | None = None,
+    ab_test_id: int | None = None,
+    visitor: str = "",
+    reserve_package: ServicePackage | None = None,
+) -> SubmitOutcome:
+    """`data` is the LeadForm's cleaned data. Raises ApplicationError (4xx) on refusal."""
+    if data.get("website"):
+        # A bot filled the honeypot: answer like a success, store nothing.
+        return SubmitOutcome(result="honeypot")
+    ticket_check(ticket=data.get("ticket") or "")
+    if not data.get("consent"):
+        raise ApplicationError(errors.CONSENT_REQUIRED, errors.MESSAGES[errors.CONSENT_REQUIRED])
+    current = consent_current()
+    if current is None:
+        raise ApplicationError(
+            errors.NO_CONSENT_TEXT, errors.MESSAGES[errors.NO_CONSENT_TEXT], status=503
+        )
+    if data.get("consent_version") != current.version:
+        raise ApplicationError(
+            errors.CONSENT_VERSION_STALE,
+            errors.MESSAGES[errors.CONSENT_VERSION_STALE],
+            status=409,
+            extra={"current_version": current.version},
+        )
+    submit_limits_check(ip=ip, phone=data["phone"])
+
+    data = {**data, "idem": (data.get("idem") or uuid.uuid4().hex)[:64]}
+    payload = landing_payload(data=data, specialty=specialty, landing_page_id=landing_page_id)
+    raw_keys = {
+        "name",
+        "phone",
+        "age",
+        "gender",
+        "concern",
+        "consent",
+        "consent_version",
+        "package",
+    }
+    raw = {k: data.get(k) for k in sorted(raw_keys | set(ATTRIBUTION_FIELDS)) if k not in NOT_RAW}
+    raw["landing_page_id"] = landing_page_id
+    with transaction.atomic():
+        row, _changed = inbound_receive(
+            channel="landing", external_id=data["idem"], raw=raw, payload=payload
+        )
+    result = inbound_process(inbound_id=row.pk)
+    if result.result == "quarantined":
+        raise ApplicationError(
+            result.reason, result.reason, status=422, extra={"inbound_id": row.pk}
+        )
+    if not result.replayed:
+        if ab_test_id and visitor and result.result == "created":
+            ab_conversion_record(test_id=ab_test_id, visitor=visitor)
+        if reserve_package is not None:
+            event_record(
+                lead=result.lead_id,
+                kind=LeadEvent.Kind.RESERVE,
+                actor_label="落地页",
+                note=f"预约服务包：{reserve_package.name}",
+                data={"package": reserve_package.slug, "inbound_id": row.pk},
+            )
+    return SubmitOutcome(result=result.result, lead_id=result.lead_id, replayed=result.replayed)

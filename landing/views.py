@@ -1,0 +1,248 @@
+"""Public and assistant H5 views. Thin: parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+import base64
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from config.errors import ApplicationError
+from funnel.crypto import mask_name, mask_phone
+from funnel.events import event_record
+from funnel.models import LeadEvent, ServicePackage, Specialty, Stage
+from funnel.selectors import lead_routing_summary, leads_visible_to
+from funnel.services.referrals import referral_code_ensure, referral_qr
+from funnel.services.stages import lead_stage_change
+from landing.forms import LeadForm
+from landing.rendering import cacheable, client_ip
+from landing.selectors import (
+    assistant_today,
+    careplan_view,
+    consent_current,
+    lead_notes,
+    package_offer,
+    packages_for_specialty,
+)
+from landing.services.ab import VISITOR_COOKIE, ab_visitor_record
+from landing.services.cache import generation, page_cache_store
+from landing.services.careplan import careplan_link_open, thanks_open
+from landing.services.guards import ticket_issue
+from landing.services.submit import landing_form_submit
+
+H5_STAGES = [Stage.CONTACTED, Stage.PROFILED, Stage.CONSULTED, Stage.PRESCRIBED, Stage.LOST]
+
+
+def _qr_data_uri(url: str) -> str:
+    return (
+        "data:image/svg+xml;base64," + base64.b64encode(referral_qr(url=url, kind="svg")).decode()
+    )
+
+
+def _error_page(request: HttpRequest, err: ApplicationError) -> HttpResponse:
+    return render(request, "landing/error.html", {"error": err}, status=err.status)
+
+
+@never_cache
+@require_GET
+def form_token(request: HttpRequest) -> JsonResponse:
+    """Uncached: the CSRF token (and its cookie) plus a signed start-time ticket for the
+    form on a cached page."""
+    return JsonResponse({"csrf": get_token(request), "ticket": ticket_issue()})
+
+
+@csrf_exempt  # a counter beacon: the arm is recomputed server-side from the cookie
+@require_POST
+def ab_seen(request: HttpRequest, test_id: int) -> JsonResponse:
+    visitor = request.COOKIES.get(VISITOR_COOKIE, "")
+    if not visitor:
+        return JsonResponse({"error": "no_visitor"}, status=400)
+    arm = ab_visitor_record(test_id=test_id, visitor=visitor)
+    return JsonResponse({"counted": arm is not None})
+
+
+@never_cache
+@require_GET
+def thanks(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        lead_id = thanks_open(token=token)
+    except ApplicationError as err:
+        return _error_page(request, err)
+    summary = lead_routing_summary(lead_id=lead_id)
+    code = referral_code_ensure(lead_id=lead_id)
+    context = {
+        "summary": summary,
+        "offer": package_offer(package=summary["package"]),
+        "assistant_qr": _qr_data_uri(summary["assistant_qr_url"])
+        if summary["assistant_qr_url"]
+        else "",
+        "referral_code": code,
+    }
+    return render(request, "landing/thank_you.html", context)
+
+
+def _cached(request: HttpRequest, html: str, gen: int) -> HttpResponse:
+    if cacheable(request):
+        page_cache_store(
+            path=request.path, keyword="", variant="p", test_id=None, arm="-", html=html, gen=gen
+        )
+    response = HttpResponse(html)
+    response["X-Page-Cache"] = "MISS"
+    return response
+
+
+def _package_context(request: HttpRequest, package: ServicePackage, form: LeadForm | None) -> dict:
+    consent = consent_current()
+    return {
+        "offer": package_offer(package=package),
+        "package": package,
+        "siblings": packages_for_specialty(slug=package.specialty.slug).exclude(pk=package.pk),
+        "consent": consent,
+        "form": form
+        or LeadForm(
+            initial={"consent_version": consent.version if consent else "", "package": package.slug}
+        ),
+    }
+
+
+@require_GET
+def package_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    gen = generation()
+    package = get_object_or_404(
+        ServicePackage.objects.select_related("specialty"), slug=slug, is_active=True
+    )
+    html = render_to_string(
+        "landing/package_detail.html", _package_context(request, package, None), request
+    )
+    return _cached(request, html, gen)
+
+
+@require_POST
+def package_reserve(request: HttpRequest, slug: str) -> HttpResponse:
+    package = get_object_or_404(
+        ServicePackage.objects.select_related("specialty"), slug=slug, is_active=True
+    )
+    form = LeadForm(request.POST)
+    error: ApplicationError | None = None
+    if form.is_valid():
+        try:
+            outcome = landing_form_submit(
+                data={**form.cleaned_data, "package": package.slug},
+                specialty=package.specialty.slug,
+                ip=client_ip(request),
+                reserve_package=package,
+            )
+        except ApplicationError as exc:
+            error = exc
+        else:
+            if outcome.lead_id is None:
+                return render(request, "landing/thank_you.html", {"summary": None})
+            from landing.services.careplan import thanks_token
+
+            return redirect(reverse("landing:thanks", args=[thanks_token(lead_id=outcome.lead_id)]))
+    else:
+        error = ApplicationError("invalid_form", "请检查表单", status=400)
+    context = {**_package_context(request, package, form), "error": error}
+    return render(request, "landing/package_detail.html", context, status=error.status)
+
+
+@require_GET
+def package_compare(request: HttpRequest, specialty: str) -> HttpResponse:
+    gen = generation()
+    spec = get_object_or_404(Specialty, slug=specialty)
+    offers = [package_offer(package=p) for p in packages_for_specialty(slug=spec.slug)]
+    if not offers:
+        raise Http404("no packages")
+    html = render_to_string(
+        "landing/package_compare.html", {"specialty": spec, "offers": offers}, request
+    )
+    return _cached(request, html, gen)
+
+
+@never_cache
+@require_GET
+def careplan(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        plan_id = careplan_link_open(token=token)
+    except ApplicationError as err:
+        return _error_page(request, err)
+    context = careplan_view(plan_id=plan_id)
+    code = referral_code_ensure(lead_id=context["plan"].lead_id)
+    context["referral_code"] = code
+    context["referral_qr"] = reverse("referral:qr", kwargs={"code": code, "kind": "svg"})
+    context["referral_url"] = request.build_absolute_uri(
+        reverse("referral:landing", kwargs={"code": code})
+    )
+    return render(request, "landing/careplan.html", context)
+
+
+H5_LOGIN = "/admin/login/"
+
+
+@login_required(login_url=H5_LOGIN)
+@never_cache
+def assistant_home(request: HttpRequest) -> HttpResponse:
+    groups = assistant_today(user=request.user)
+    leads = leads_visible_to(user=request.user).order_by("-created_at")[:20]
+    context = {
+        "groups": [(kind, label, groups[kind]) for kind, label in followup_kinds()],
+        "leads": [(lead, mask_name(lead.name), mask_phone(lead.phone)) for lead in leads],
+        "assistant": getattr(request.user, "assistant", None),
+    }
+    return render(request, "landing/assistant_home.html", context)
+
+
+def followup_kinds() -> list[tuple[str, str]]:
+    from funnel.models import FollowUp
+
+    return list(FollowUp.Kind.choices)
+
+
+@login_required(login_url=H5_LOGIN)
+@never_cache
+def assistant_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = (
+        leads_visible_to(user=request.user)
+        .filter(pk=lead_id)
+        .select_related("recommended_package", "specialty")
+        .first()
+    )
+    if lead is None:
+        raise Http404("not your lead")
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("note", "").strip():
+                event_record(
+                    lead=lead.pk,
+                    kind=LeadEvent.Kind.NOTE,
+                    actor=request.user,
+                    note=request.POST["note"].strip()[:1000],
+                )
+            elif request.POST.get("stage"):
+                lead_stage_change(
+                    lead_id=lead.pk, to_stage=request.POST["stage"], actor=request.user
+                )
+        except ApplicationError as err:
+            error = err
+        else:
+            return redirect(reverse("landing:assistant_lead", args=[lead.pk]))
+    context = {
+        "lead": lead,
+        "name": mask_name(lead.name),
+        "phone": mask_phone(lead.phone),
+        "notes": lead_notes(lead=lead),
+        "stages": [(s.value, s.label) for s in H5_STAGES if s.value != lead.stage],
+        "stage_label": Stage(lead.stage).label,
+        "error": error,
+    }
+    return render(
+        request, "landing/assistant_lead.html", context, status=error.status if error else 200
+    )

@@ -1,0 +1,97 @@
+"""Landing admin: consent texts, A/B tests with results and winner, care plans with their
+share links; cache purge on publish."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from landing.models import ABTest, CarePlan, ConsentText
+from landing.selectors import ab_results
+from landing.services.cache import page_cache_purge
+from landing.services.careplan import careplan_link_token
+from landing.services.consent import consent_text_publish
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+@hooks.register("after_delete_snippet")
+def _purge_on_snippet(request, instances_or_instance=None, **kwargs) -> None:
+    instances = instances_or_instance
+    items = instances if isinstance(instances, list | tuple) else [instances]
+    for item in items:
+        if isinstance(item, ConsentText) and getattr(item, "pk", None):
+            # A new text becomes the one every form shows (and cached forms are purged).
+            consent_text_publish(version=item.version, text=item.text, title=item.title)
+        elif isinstance(item, ABTest | ConsentText):
+            page_cache_purge()
+
+
+def _ab_cell(test: ABTest, what: str) -> str:
+    result = ab_results(test=test)
+    if what == "a":
+        return f"{result.conversions_a}/{result.visitors_a} ({result.rate_a:.1%})"
+    if what == "b":
+        return f"{result.conversions_b}/{result.visitors_b} ({result.rate_b:.1%})"
+    if what == "p":
+        return f"z={result.z:.2f} p={result.p_value:.4f}"
+    labels = {"a": "A 版胜出", "b": "B 版胜出", "none": "无显著差异", "": "样本未达到，继续观察"}
+    return test.winner and labels.get(test.winner, test.winner) or labels[result.winner]
+
+
+class ConsentTextViewSet(SnippetViewSet):
+    model = ConsentText
+    icon = "doc-full"
+    menu_label = "授权文本"
+    list_display = ["version", "title", "is_current", "published_at"]
+    panels = [FieldPanel("version"), FieldPanel("title"), FieldPanel("text")]
+
+
+class ABTestViewSet(SnippetViewSet):
+    model = ABTest
+    icon = "table"
+    menu_label = "A/B 测试"
+    list_display = [
+        "name",
+        "page",
+        "status",
+        Column("arm_a", label="A 转化/访客", accessor=lambda t: _ab_cell(t, "a")),
+        Column("arm_b", label="B 转化/访客", accessor=lambda t: _ab_cell(t, "b")),
+        Column("stats", label="检验", accessor=lambda t: _ab_cell(t, "p")),
+        Column("winner_label", label="结论", accessor=lambda t: _ab_cell(t, "w")),
+    ]
+
+
+def _share_link(plan: CarePlan) -> str:
+    url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
+        "landing:careplan", args=[careplan_link_token(plan_id=plan.pk)]
+    )
+    return format_html('<a href="{}" target="_blank" rel="noopener">分享链接</a>', url)
+
+
+class CarePlanViewSet(SnippetViewSet):
+    model = CarePlan
+    icon = "date"
+    menu_label = "治疗计划"
+    list_display = [
+        "title",
+        "lead",
+        "therapist",
+        Column("link", label="患者链接", accessor=_share_link),
+    ]
+
+
+class LandingGroup(SnippetViewSetGroup):
+    menu_label = "落地页"
+    menu_icon = "site"
+    menu_order = 260
+    items = (ABTestViewSet, ConsentTextViewSet, CarePlanViewSet)
+
+
+register_snippet(LandingGroup)

@@ -1,0 +1,101 @@
+"""A/B tests: deterministic arms, counters, the z-test and the A/A simulation."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from landing.models import ABArmStat, ABTest
+from landing.selectors import ab_results
+from landing.services.ab import ab_visitor_record, arm_for
+from landing.stats import aa_false_positive_rate, ab_decide, two_proportion_z_test
+from tests.landing.conftest import form_data
+
+
+def test_z_test_matches_the_textbook_value() -> None:
+    # 100/1000 vs 130/1000: pooled p = 0.115, se = sqrt(.115*.885*(2/1000)) = 0.014267
+    z, p = two_proportion_z_test(
+        visitors_a=1000, conversions_a=100, visitors_b=1000, conversions_b=130
+    )
+    assert z == pytest.approx(0.03 / math.sqrt(0.115 * 0.885 * 0.002), rel=1e-9)
+    assert z == pytest.approx(2.1027, abs=1e-3)
+    assert p == pytest.approx(0.03549, abs=1e-4)
+
+
+def test_no_winner_before_the_horizon() -> None:
+    early = ab_decide(
+        visitors_a=500, conversions_a=20, visitors_b=500, conversions_b=60, horizon=1000
+    )
+    assert early.p_value < 0.001
+    assert early.winner == ""
+    done = ab_decide(
+        visitors_a=1000, conversions_a=40, visitors_b=1000, conversions_b=120, horizon=1000
+    )
+    assert done.winner == "b"
+    flat = ab_decide(
+        visitors_a=1000, conversions_a=100, visitors_b=1000, conversions_b=101, horizon=1000
+    )
+    assert flat.winner == "none"
+
+
+def test_aa_simulation_false_positive_rate_is_five_percent() -> None:
+    # 1,000 A/A experiments, 2,000 visitors per arm, 8% true conversion in both arms
+    fpr = aa_false_positive_rate(experiments=1000, visitors=2000, rate=0.08, seed=20261122)
+    assert 0.03 <= fpr <= 0.07
+
+
+def test_arm_assignment_is_deterministic_and_balanced() -> None:
+    arms = [arm_for(test_id=7, visitor=f"v{i}") for i in range(4000)]
+    assert arms == [arm_for(test_id=7, visitor=f"v{i}") for i in range(4000)]
+    assert 1900 <= arms.count("b") <= 2100
+
+
+@pytest.mark.django_db
+def test_visitors_counted_once_and_conversions_recorded(client, landing) -> None:
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    client.cookies["yl_v"] = "visitor-1"
+    arm = arm_for(test_id=test.pk, visitor="visitor-1")
+    assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": True}
+    assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": False}
+    assert client.post("/lp/hair-loss/", form_data()).status_code == 302
+    stat = ABArmStat.objects.get(test=test, arm=arm)
+    assert (stat.visitors, stat.conversions) == (1, 1)
+    assert ABArmStat.objects.count() == 1
+    result = ab_results(test=test)
+    assert (result.visitors_a + result.visitors_b, result.conversions_a + result.conversions_b) == (
+        1,
+        1,
+    )
+
+
+@pytest.mark.django_db
+def test_arm_b_shows_the_b_headline_without_keyword(client, landing) -> None:
+    test = ABTest.objects.create(
+        page=landing.page, name="标题测试", headline_b="B 版：先检测再调理"
+    )
+    visitor = next(f"v{i}" for i in range(100) if arm_for(test_id=test.pk, visitor=f"v{i}") == "b")
+    client.cookies["yl_v"] = visitor
+    assert "B 版：先检测再调理" in client.get("/lp/hair-loss/").content.decode()
+    # a matched keyword keeps its headline even in arm B
+    kw = client.get("/lp/hair-loss/", {"utm_term": "脂溢性脱发"}).content.decode()
+    assert "头皮出油、掉发多？先查清是不是脂溢性脱发" in kw
+
+
+@pytest.mark.django_db
+def test_visitor_record_ignores_finished_tests(landing) -> None:
+    test = ABTest.objects.create(page=landing.page, name="旧测试", status=ABTest.Status.FINISHED)
+    assert ab_visitor_record(test_id=test.pk, visitor="v1") is None
+    assert ABArmStat.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_admin_lists_results_and_winner(admin_client, landing) -> None:
+    test = ABTest.objects.create(page=landing.page, name="标题测试", horizon=100)
+    ABArmStat.objects.create(test=test, arm="a", visitors=120, conversions=6)
+    ABArmStat.objects.create(test=test, arm="b", visitors=120, conversions=24)
+    response = admin_client.get("/admin/snippets/landing/abtest/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "24/120 (20.0%)" in body
+    assert "B 版胜出" in body
