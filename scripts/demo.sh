@@ -64,7 +64,7 @@ cat <<MSG
    sitemap         $BASE/sitemap.xml     robots: $BASE/robots.txt
    lead API        $BASE/api/v1/docs     schema: $BASE/api/v1/openapi.json
 MSG
-grep -E '^ *(url|login|链接|账号)' var/seed.log | sed 's/^ */   /' || true
+grep -E '^ *(url|login|landing|packages|care plan|assistant H5):' var/seed.log | sed 's/^ */   /' || true
 cat <<MSG
 
  $(cat var/secrets.log)
