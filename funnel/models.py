@@ -136,6 +136,10 @@ class PoolMember(models.Model):
     """One assistant in one pool. `current_weight` is the smooth weighted round-robin state,
     kept in the database and changed only under a row lock so many workers stay exact."""
 
+    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
+    # add several queries to every save on the ingest path and tell nobody anything useful.
+    wagtail_reference_index_ignore = True
+
     pool = models.ForeignKey(AssistantPool, on_delete=models.CASCADE, related_name="members")
     assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="memberships")
     weight = models.PositiveIntegerField("权重", default=1)
@@ -155,6 +159,10 @@ class PoolMember(models.Model):
 
 class AssistantDayLoad(models.Model):
     """How many leads an assistant got on one (Asia/Shanghai) day: the daily-cap counter."""
+
+    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
+    # add several queries to every save on the ingest path and tell nobody anything useful.
+    wagtail_reference_index_ignore = True
 
     assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="day_loads")
     day = models.DateField()
@@ -281,6 +289,10 @@ class Stage(models.TextChoices):
 class Lead(models.Model):
     """One person, identified by phone (线索 / 患者)."""
 
+    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
+    # add several queries to every save on the ingest path and tell nobody anything useful.
+    wagtail_reference_index_ignore = True
+
     phone_hash = models.CharField("手机号指纹", max_length=64, unique=True, editable=False)
     phone = EncryptedTextField("手机号", editable=False)  # E.164, encrypted
     name = EncryptedTextField("姓名", blank=True, default="")
@@ -345,6 +357,10 @@ class Lead(models.Model):
 class Touchpoint(models.Model):
     """One arrival of a lead (触点). First and last touch drive attribution."""
 
+    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
+    # add several queries to every save on the ingest path and tell nobody anything useful.
+    wagtail_reference_index_ignore = True
+
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="touchpoints")
     # One touchpoint per inbound record: an enriched re-send updates it instead of adding one.
     inbound = models.OneToOneField(
@@ -390,6 +406,10 @@ class Touchpoint(models.Model):
 class LeadEvent(models.Model):
     """Append-only history of a lead (事件): stage changes, assignments, reveals, notes."""
 
+    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
+    # add several queries to every save on the ingest path and tell nobody anything useful.
+    wagtail_reference_index_ignore = True
+
     class Kind(models.TextChoices):
         STAGE = "stage", "阶段变更"
         ASSIGN = "assign", "分配"
@@ -425,6 +445,10 @@ class LeadEvent(models.Model):
 
 class Order(models.Model):
     """A paid package (订单). Revenue for ROI; a lead's second paid order is a repurchase."""
+
+    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
+    # add several queries to every save on the ingest path and tell nobody anything useful.
+    wagtail_reference_index_ignore = True
 
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="orders")
     package = models.ForeignKey(
@@ -472,6 +496,10 @@ class DistinctLeadPair(models.Model):
 class FollowUp(models.Model):
     """跟进: a due task. Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, never ETA tasks."""
 
+    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
+    # add several queries to every save on the ingest path and tell nobody anything useful.
+    wagtail_reference_index_ignore = True
+
     class Kind(models.TextChoices):
         REVISIT = "revisit", "复诊提醒"
         BIRTHDAY = "birthday", "生日关怀"
@@ -514,6 +542,10 @@ class FollowUp(models.Model):
 
 class ReferralReward(models.Model):
     """转介绍奖励: one ledger entry per paid order of a referred patient."""
+
+    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
+    # add several queries to every save on the ingest path and tell nobody anything useful.
+    wagtail_reference_index_ignore = True
 
     referrer = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="referral_rewards")
     referee = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
