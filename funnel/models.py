@@ -136,6 +136,9 @@ class PoolMember(models.Model):
     """One assistant in one pool. `current_weight` is the smooth weighted round-robin state,
     kept in the database and changed only under a row lock so many workers stay exact."""
 
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
+    wagtail_reference_index_ignore = True
+
     pool = models.ForeignKey(AssistantPool, on_delete=models.CASCADE, related_name="members")
     assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="memberships")
     weight = models.PositiveIntegerField("权重", default=1)
@@ -155,6 +158,9 @@ class PoolMember(models.Model):
 
 class AssistantDayLoad(models.Model):
     """How many leads an assistant got on one (Asia/Shanghai) day: the daily-cap counter."""
+
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
+    wagtail_reference_index_ignore = True
 
     assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="day_loads")
     day = models.DateField()
@@ -281,6 +287,9 @@ class Stage(models.TextChoices):
 class Lead(models.Model):
     """One person, identified by phone (线索 / 患者)."""
 
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
+    wagtail_reference_index_ignore = True
+
     phone_hash = models.CharField("手机号指纹", max_length=64, unique=True, editable=False)
     phone = EncryptedTextField("手机号", editable=False)  # E.164, encrypted
     name = EncryptedTextField("姓名", blank=True, default="")
@@ -345,6 +354,9 @@ class Lead(models.Model):
 class Touchpoint(models.Model):
     """One arrival of a lead (触点). First and last touch drive attribution."""
 
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
+    wagtail_reference_index_ignore = True
+
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="touchpoints")
     # One touchpoint per inbound record: an enriched re-send updates it instead of adding one.
     inbound = models.OneToOneField(
@@ -390,6 +402,9 @@ class Touchpoint(models.Model):
 class LeadEvent(models.Model):
     """Append-only history of a lead (事件): stage changes, assignments, reveals, notes."""
 
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
+    wagtail_reference_index_ignore = True
+
     class Kind(models.TextChoices):
         STAGE = "stage", "阶段变更"
         ASSIGN = "assign", "分配"
@@ -426,6 +441,9 @@ class LeadEvent(models.Model):
 class Order(models.Model):
     """A paid package (订单). Revenue for ROI; a lead's second paid order is a repurchase."""
 
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
+    wagtail_reference_index_ignore = True
+
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="orders")
     package = models.ForeignKey(
         ServicePackage, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
@@ -450,6 +468,9 @@ class Order(models.Model):
 class DistinctLeadPair(models.Model):
     """Staff said these two leads are different people: never merge them."""
 
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
+    wagtail_reference_index_ignore = True
+
     lead_low = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
     lead_high = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
     marked_by = models.ForeignKey(
@@ -471,6 +492,9 @@ class DistinctLeadPair(models.Model):
 
 class FollowUp(models.Model):
     """跟进: a due task. Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, never ETA tasks."""
+
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
+    wagtail_reference_index_ignore = True
 
     class Kind(models.TextChoices):
         REVISIT = "revisit", "复诊提醒"
@@ -515,6 +539,9 @@ class FollowUp(models.Model):
 class ReferralReward(models.Model):
     """转介绍奖励: one ledger entry per paid order of a referred patient."""
 
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
+    wagtail_reference_index_ignore = True
+
     referrer = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="referral_rewards")
     referee = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="referral_reward")
@@ -532,6 +559,9 @@ class ReferralReward(models.Model):
 
 class ApiToken(models.Model):
     """A lead-API caller. Only the SHA-256 of the token is stored."""
+
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
+    wagtail_reference_index_ignore = True
 
     name = models.CharField("名称", max_length=100, unique=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
