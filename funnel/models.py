@@ -136,8 +136,7 @@ class PoolMember(models.Model):
     """One assistant in one pool. `current_weight` is the smooth weighted round-robin state,
     kept in the database and changed only under a row lock so many workers stay exact."""
 
-    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
-    # add several queries to every save on the ingest path and tell nobody anything useful.
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
     wagtail_reference_index_ignore = True
 
     pool = models.ForeignKey(AssistantPool, on_delete=models.CASCADE, related_name="members")
@@ -160,8 +159,7 @@ class PoolMember(models.Model):
 class AssistantDayLoad(models.Model):
     """How many leads an assistant got on one (Asia/Shanghai) day: the daily-cap counter."""
 
-    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
-    # add several queries to every save on the ingest path and tell nobody anything useful.
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
     wagtail_reference_index_ignore = True
 
     assistant = models.ForeignKey(Assistant, on_delete=models.CASCADE, related_name="day_loads")
@@ -289,8 +287,7 @@ class Stage(models.TextChoices):
 class Lead(models.Model):
     """One person, identified by phone (线索 / 患者)."""
 
-    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
-    # add several queries to every save on the ingest path and tell nobody anything useful.
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
     wagtail_reference_index_ignore = True
 
     phone_hash = models.CharField("手机号指纹", max_length=64, unique=True, editable=False)
@@ -357,8 +354,7 @@ class Lead(models.Model):
 class Touchpoint(models.Model):
     """One arrival of a lead (触点). First and last touch drive attribution."""
 
-    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
-    # add several queries to every save on the ingest path and tell nobody anything useful.
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
     wagtail_reference_index_ignore = True
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="touchpoints")
@@ -406,8 +402,7 @@ class Touchpoint(models.Model):
 class LeadEvent(models.Model):
     """Append-only history of a lead (事件): stage changes, assignments, reveals, notes."""
 
-    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
-    # add several queries to every save on the ingest path and tell nobody anything useful.
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
     wagtail_reference_index_ignore = True
 
     class Kind(models.TextChoices):
@@ -446,8 +441,7 @@ class LeadEvent(models.Model):
 class Order(models.Model):
     """A paid package (订单). Revenue for ROI; a lead's second paid order is a repurchase."""
 
-    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
-    # add several queries to every save on the ingest path and tell nobody anything useful.
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
     wagtail_reference_index_ignore = True
 
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="orders")
@@ -474,6 +468,9 @@ class Order(models.Model):
 class DistinctLeadPair(models.Model):
     """Staff said these two leads are different people: never merge them."""
 
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
+    wagtail_reference_index_ignore = True
+
     lead_low = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
     lead_high = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
     marked_by = models.ForeignKey(
@@ -496,8 +493,7 @@ class DistinctLeadPair(models.Model):
 class FollowUp(models.Model):
     """跟进: a due task. Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED, never ETA tasks."""
 
-    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
-    # add several queries to every save on the ingest path and tell nobody anything useful.
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
     wagtail_reference_index_ignore = True
 
     class Kind(models.TextChoices):
@@ -543,8 +539,7 @@ class FollowUp(models.Model):
 class ReferralReward(models.Model):
     """转介绍奖励: one ledger entry per paid order of a referred patient."""
 
-    # Hot, high-volume rows: Wagtail's reference index (the admin's "usage" view) would
-    # add several queries to every save on the ingest path and tell nobody anything useful.
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
     wagtail_reference_index_ignore = True
 
     referrer = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="referral_rewards")
@@ -564,6 +559,9 @@ class ReferralReward(models.Model):
 
 class ApiToken(models.Model):
     """A lead-API caller. Only the SHA-256 of the token is stored."""
+
+    # High-volume operational rows: Wagtail's usage index is for content, not for these.
+    wagtail_reference_index_ignore = True
 
     name = models.CharField("名称", max_length=100, unique=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)

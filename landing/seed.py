@@ -12,7 +12,14 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from funnel.models import Assistant, Lead, ServicePackage, Specialty
-from landing.models import ABTest, CarePlan, CarePlanItem, LandingIndexPage, LandingPage
+from landing.models import (
+    ABTest,
+    CarePlan,
+    CarePlanItem,
+    CarePlanPhoto,
+    LandingIndexPage,
+    LandingPage,
+)
 from landing.selectors import consent_current
 from landing.services.careplan import careplan_link_token
 from landing.services.consent import consent_text_publish
@@ -237,7 +244,23 @@ def _care_plan() -> CarePlan | None:
         )
     )
     CarePlanItem.objects.bulk_create(rows)
+    _care_plan_photos(plan, start)
     return plan
+
+
+def _care_plan_photos(plan: CarePlan, start: dt.date) -> None:
+    """Monthly progress photos, front and top, as generated placeholders (no downloads)."""
+    from cms.seed import _image
+
+    for month in range(3):
+        for angle, color in (("正面", (120, 100, 90)), ("头顶", (100, 90, 80))):
+            shade = tuple(c + 20 * month for c in color)
+            CarePlanPhoto.objects.get_or_create(
+                plan=plan,
+                month=(start + dt.timedelta(days=30 * month)).replace(day=1),
+                angle=angle,
+                defaults={"image": _image(f"进展照片 第{month + 1}月 {angle}", shade)},
+            )
 
 
 def seed(*, stdout) -> None:

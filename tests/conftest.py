@@ -153,3 +153,11 @@ def ensure_site_tree():
             defaults={"root_page": home, "hostname": "localhost", "port": 80},
         )
     return home
+
+
+@pytest.fixture(autouse=True)
+def _browser_site_tree(request) -> None:
+    """Browser tests run after other transactional tests; give each the site it expects."""
+    if "browser" in request.keywords:
+        request.getfixturevalue("transactional_db")
+        ensure_site_tree()

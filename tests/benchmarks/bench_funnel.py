@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 import time
 
@@ -17,9 +18,10 @@ from django.db import connections, transaction
 
 from tests.benchmarks.common import Figure
 
-N_PAYLOADS = 10_000
+# The size is 10,000; BENCH_FUNNEL_PAYLOADS shrinks it for a quick look.
+N_PAYLOADS = int(os.environ.get("BENCH_FUNNEL_PAYLOADS", "10000"))
 REPEAT_SHARE = 0.30
-ROUTE_LEADS = 2_000
+ROUTE_LEADS = int(os.environ.get("BENCH_FUNNEL_ROUTE_LEADS", "2000"))
 WORKERS = 8
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
+from django.utils import timezone
 
 from channels.models import ChannelAccount, InboundLead, PullCheckpoint
 from channels.services.pull import leads_pull
@@ -124,8 +126,9 @@ def test_trailing_window_picks_up_fields_that_arrive_late(make_account, sandbox)
     drain()
     row = InboundLead.objects.filter(account=account).order_by("pk").first()
     assert "convert_status" not in row.payload["extra"]
-    # when the next pull re-reads the trailing window
-    second = leads_pull(account_id=account.pk)
+    # when the next scheduled pull (5 minutes later) re-reads the trailing window
+    later = timezone.now() + dt.timedelta(minutes=5)
+    second = leads_pull(account_id=account.pk, now=later)
     drain()
     # then every record is updated in place; no new lead, no new touchpoint
     row.refresh_from_db()

@@ -10,7 +10,7 @@ from django.core import signing
 from django.utils import timezone
 
 from funnel.models import Lead, LeadEvent, Stage
-from landing.models import CarePlan, CarePlanItem
+from landing.models import CarePlan, CarePlanItem, CarePlanPhoto
 from landing.services.careplan import SALT, careplan_link_token
 from tests.funnel.factories import AssistantFactory, UserFactory
 from tests.landing.conftest import form_data
@@ -47,6 +47,23 @@ def test_signed_link_opens_without_login(client, plan) -> None:
     code = Lead.objects.get(pk=plan.lead_id).referral_code
     assert code
     assert f"/r/{code}.svg" in body
+
+
+def test_signed_link_shows_monthly_progress_photos(client, plan) -> None:
+    from cms.seed import _image
+
+    CarePlanPhoto.objects.create(
+        plan=plan, month=dt.date(2026, 10, 1), angle="头顶", image=_image("头顶 10月", (90, 90, 90))
+    )
+    CarePlanPhoto.objects.create(
+        plan=plan, month=dt.date(2026, 11, 1), angle="头顶", image=_image("头顶 11月", (99, 99, 99))
+    )
+
+    body = client.get(f"/h5/plan/{careplan_link_token(plan_id=plan.pk)}/").content.decode()
+
+    assert "进展照片" in body
+    assert 'alt="2026年10月 头顶"' in body
+    assert 'alt="2026年11月 头顶"' in body
 
 
 def test_tampered_link_is_refused(client, plan) -> None:

@@ -15,13 +15,8 @@ pytestmark = [
 
 
 def _log_in(page, live_server) -> None:
-    from wagtail.models import Page, Site
-
-    # An earlier transactional test may have flushed the migration's root page; the admin home
-    # needs one to render its site summary.
-    if not Page.objects.filter(depth=1).exists():
-        root = Page.add_root(instance=Page(title="Root", slug="root"))
-        Site.objects.create(hostname="localhost", root_page=root, is_default_site=True)
+    # The site tree an earlier transactional test may have flushed is rebuilt by the
+    # `_browser_site_tree` fixture in tests/conftest.py.
     user = get_user_model().objects.create_superuser("chart-boss", "c@example.com", "pw")
     client = Client()
     client.force_login(user)
