@@ -20,6 +20,28 @@ def inbound_process_task(inbound_id: int) -> str:
     return inbound_process(inbound_id=inbound_id).result
 
 
+@shared_task(
+    name="channels.inbound_process_batch",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def inbound_process_batch_task(inbound_ids: list[int]) -> int:
+    """A pulled page's records as one ingest batch; idempotent (processed rows are skipped)."""
+    from channels.services.inbox import inbound_process_many
+
+    return len(inbound_process_many(inbound_ids=inbound_ids))
+
+
+@shared_task(name="channels.inbound_sweep")
+def inbound_sweep_task() -> int:
+    """Every few minutes: process records that were stored but never processed."""
+    from channels.services.inbox import inbound_sweep
+
+    return inbound_sweep()
+
+
 @shared_task(name="channels.pull_leads", bind=True, max_retries=5)
 def pull_leads_task(self, account_id: int) -> dict:
     """Safe to run twice: the checkpoint is row-locked and the inbox is idempotent."""

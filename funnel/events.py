@@ -15,7 +15,7 @@ def _actor_label(actor: Any, label: str) -> str:
     return "系统"
 
 
-def event_record(
+def event_build(
     *,
     lead: Lead | int,
     kind: str,
@@ -26,9 +26,10 @@ def event_record(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> LeadEvent:
+    """An unsaved event: batch writers collect these and call `events_record` once."""
     lead_id = lead if isinstance(lead, int) else lead.pk
     user = actor if actor is not None and getattr(actor, "pk", None) else None
-    return LeadEvent.objects.create(
+    return LeadEvent(
         lead_id=lead_id,
         kind=kind,
         actor=user,
@@ -38,3 +39,16 @@ def event_record(
         note=note,
         data=data or {},
     )
+
+
+def event_record(**kwargs: Any) -> LeadEvent:
+    """Write one event now (same keyword arguments as `event_build`)."""
+    event = event_build(**kwargs)
+    event.save()
+    return event
+
+
+def events_record(events: list[LeadEvent]) -> None:
+    """Write many events in one statement (batched ingest and routing)."""
+    if events:
+        LeadEvent.objects.bulk_create(events)

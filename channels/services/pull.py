@@ -28,7 +28,7 @@ from channels.services.accounts import (
     account_success_record,
     account_tokens_refresh,
 )
-from channels.services.inbox import inbound_enqueue, inbound_receive
+from channels.services.inbox import inbound_enqueue_many, inbound_receive_many
 
 DEFAULT_LOOKBACK_DAYS = 7
 DEFAULT_WINDOW_DAYS = {"douyin": 365, "baidu": 30}
@@ -95,18 +95,21 @@ def _store_page(
             ).hexdigest()[:40]
         )
         by_id[key] = record
+    records_in: list[tuple[str, dict[str, Any], Any]] = []
     for key, record in by_id.items():
         try:
             external_id, payload = map_pulled(account, record)
         except ValueError:
             external_id, payload = key, None  # kept; processing quarantines it as unmapped
-        row, changed = inbound_receive(
-            channel=account.channel,
-            external_id=external_id,
-            raw=record,
-            payload=payload,
-            account=account,
-        )
+        records_in.append((external_id, record, payload))
+    # Two ids mapping to one external id: the last copy wins, as above.
+    records_in = list(
+        {external_id: (external_id, r, p) for external_id, r, p in records_in}.values()
+    )
+    changed_ids: list[int] = []
+    for row, changed in inbound_receive_many(
+        channel=account.channel, records=records_in, account=account
+    ):
         if not changed:
             stats.duplicate += 1
             continue
@@ -115,7 +118,8 @@ def _store_page(
         else:
             stats.updated += 1
         stats.changed_ids.append(row.pk)
-        inbound_enqueue(inbound_id=row.pk)
+        changed_ids.append(row.pk)
+    inbound_enqueue_many(inbound_ids=changed_ids)
 
 
 def _pull_stream(

@@ -8,16 +8,19 @@ Idempotent per inbound record: processing the same record again updates its touc
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import phonenumbers
-from django.db import IntegrityError, transaction
+from django.db.models import Count, IntegerField, Max
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from funnel import errors
+from funnel.bulk import rows_update
 from funnel.crypto import phone_hash
-from funnel.events import event_record
+from funnel.events import event_build, events_record
 from funnel.locks import locked
 from funnel.models import Lead, LeadEvent, Specialty, Stage, Touchpoint
 from funnel.payload import IngestResult, LeadPayload
@@ -48,14 +51,24 @@ def phone_normalize(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+class SpecialtyIndex:
+    """Specialties by slug and by name, read once per batch (a handful of rows)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, Specialty] = {}
+        self.by_id: dict[int, Specialty] = {}
+        for specialty in Specialty.objects.all():
+            self.by_id[specialty.pk] = specialty
+            self.by_key.setdefault(specialty.slug, specialty)
+            self.by_key.setdefault(specialty.name, specialty)
+
+    def resolve(self, value: str) -> Specialty | None:
+        """By slug or by name (脱发 / hair-loss); unknown values are kept off the lead."""
+        return self.by_key.get((value or "").strip())
+
+
 def specialty_resolve(value: str) -> Specialty | None:
-    """By slug or by name (脱发 / hair-loss); unknown values are kept off the lead, not fatal."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    return (
-        Specialty.objects.filter(slug=value).first() or Specialty.objects.filter(name=value).first()
-    )
+    return SpecialtyIndex().resolve(value)
 
 
 def _occurred(payload: LeadPayload) -> dt.datetime:
@@ -85,10 +98,10 @@ def _fill(lead: Lead, payload: LeadPayload, specialty: Specialty | None) -> list
         "age": _age(payload.age),
         "city": payload.city.strip(),
     }
-    for field, value in candidates.items():
-        if value and not getattr(lead, field):
-            setattr(lead, field, value)
-            changed.append(field)
+    for name, value in candidates.items():
+        if value and not getattr(lead, name):
+            setattr(lead, name, value)
+            changed.append(name)
     if specialty and lead.specialty_id is None:
         lead.specialty = specialty
         changed.append("specialty")
@@ -116,15 +129,6 @@ def _consent(lead: Lead, payload: LeadPayload, when: dt.datetime) -> bool:
     return True
 
 
-def _referrer(code: str, lead: Lead) -> Lead | None:
-    if not code:
-        return None
-    referrer = Lead.objects.filter(referral_code=code.strip().upper()).first()
-    if referrer is None or referrer.pk == lead.pk:
-        return None
-    return referrer
-
-
 def _touch_values(payload: LeadPayload, occurred: dt.datetime, referrer: Lead | None) -> dict:
     return {
         "channel": payload.channel,
@@ -144,74 +148,158 @@ def _touch_values(payload: LeadPayload, occurred: dt.datetime, referrer: Lead | 
     }
 
 
-def lead_ingest(*, payload: LeadPayload, inbound: InboundLead | None = None) -> IngestResult:
+@dataclass
+class IngestItem:
+    payload: LeadPayload
+    inbound: InboundLead | None = None
+
+
+@dataclass
+class _Prepared:
+    """A payload that passed validation, with what identifying it needs."""
+
+    index: int
+    item: IngestItem
+    e164: str
+    digest: str
+    occurred: dt.datetime
+    specialty: Specialty | None
+
+
+@dataclass
+class _Batch:
+    """Per-batch caches and the rows to write, one statement per kind at the end."""
+
+    specialties: SpecialtyIndex
+    score_rules: list
+    touchpoints_new: list[Touchpoint] = field(default_factory=list)
+    touchpoints_changed: list[Touchpoint] = field(default_factory=list)
+    events: list[LeadEvent] = field(default_factory=list)
+    lead_fields: set[str] = field(default_factory=set)
+    leads_changed: dict[int, Lead] = field(default_factory=dict)
+    to_route: dict[int, tuple[Lead, routing.RouteFacts]] = field(default_factory=dict)
+
+
+def _prepare(index: int, item: IngestItem, specialties: SpecialtyIndex) -> _Prepared:
+    payload = item.payload
     e164 = phone_normalize(payload.phone)
     if payload.consent_required and not payload.consent.given:
         raise errors.LeadRejected(errors.CONSENT_REQUIRED)
-    specialty = specialty_resolve(payload.specialty)
-    occurred = _occurred(payload)
-    digest = phone_hash(e164)
+    return _Prepared(
+        index=index,
+        item=item,
+        e164=e164,
+        digest=phone_hash(e164),
+        occurred=_occurred(payload),
+        specialty=specialties.resolve(payload.specialty),
+    )
 
-    created = False
-    try:
-        with transaction.atomic():
-            lead = Lead.objects.create(
-                phone_hash=digest, phone=e164, specialty=specialty, last_touch_at=occurred
+
+def _leads_identify(prepared: list[_Prepared]) -> tuple[dict[str, Lead], set[str]]:
+    """Insert the people not seen before (ON CONFLICT DO NOTHING), then lock every lead of the
+    batch in id order. Returns (lead per phone hash, hashes of leads inserted since the batch
+    started).
+
+    Such a lead counts as created by this batch only if it has no touchpoint yet (checked by
+    the caller): a row another worker inserted meanwhile is waited for by the unique index and,
+    since that worker writes the lead and its touchpoint in one transaction, is then seen with
+    its touchpoint.
+    """
+    stamp = timezone.now()
+    first: dict[str, _Prepared] = {}
+    for prep in prepared:
+        first.setdefault(prep.digest, prep)
+    Lead.objects.bulk_create(
+        [
+            Lead(
+                phone_hash=digest,
+                phone=prep.e164,
+                specialty=prep.specialty,
+                last_touch_at=prep.occurred,
             )
-        created = True
-    except IntegrityError:
-        pass  # the same person arrived before (or right now, through another worker)
-    lead = locked(Lead.objects.select_related("specialty")).get(phone_hash=digest)
+            # Inserted in hash order: two batches sharing new people wait, never deadlock.
+            for digest, prep in sorted(first.items())
+        ],
+        ignore_conflicts=True,
+    )
+    leads = {
+        lead.phone_hash: lead
+        # The phone is never read here (the hash identifies): skip decrypting it.
+        for lead in locked(
+            Lead.objects.filter(phone_hash__in=list(first)).select_related("specialty")
+        )
+        .defer("phone")
+        .order_by("pk")
+    }
+    inserted = {digest for digest, lead in leads.items() if lead.created_at >= stamp}
+    return leads, inserted
+
+
+def _apply(prep: _Prepared, lead: Lead, *, created: bool, batch: _Batch, state: dict) -> str:
+    """One payload onto its (locked) lead, in arrival order; collects the writes."""
+    payload = prep.item.payload
+    inbound = prep.item.inbound
+    occurred = prep.occurred
+    changed: list[str] = []
     if lead.anonymized_at is not None:
         # The person came back after a purge or a withdrawal: a fresh record, same key.
         lead.anonymized_at = None
-        lead.phone = e164
-    changed = _fill(lead, payload, specialty)
+        lead.phone = prep.e164
+        changed += ["anonymized_at", "phone"]
+    changed += _fill(lead, payload, prep.specialty)
     if _consent(lead, payload, occurred):
         changed += ["consent_version", "consent_given_at", "consent_source", "consent_withdrawn_at"]
 
-    referrer = _referrer(payload.referral_code, lead)
+    referrer = state["referrers"].get((payload.referral_code or "").strip().upper())
+    if referrer is not None and referrer.pk == lead.pk:
+        referrer = None
     if referrer and lead.referred_by_id is None and created:
         lead.referred_by = referrer
         changed.append("referred_by")
 
     values = _touch_values(payload, occurred, referrer)
-    existing = None
-    if inbound is not None and inbound.pk:
-        existing = Touchpoint.objects.filter(inbound=inbound).first()
+    existing = state["touch_by_inbound"].get(inbound.pk) if inbound and inbound.pk else None
+    touch_count = None
     if existing is not None:
         # An enriched re-send of the same record: update attribution, add nothing.
         for key, value in values.items():
             setattr(existing, key, value)
-        existing.save()
-        touch_count = None
+        batch.touchpoints_changed.append(existing)
     else:
-        has_first = not created and Touchpoint.objects.filter(lead=lead, is_first=True).exists()
-        Touchpoint.objects.create(
-            lead=lead,
-            inbound=inbound if inbound and inbound.pk else None,
-            is_first=not has_first,
-            **values,
+        has_first = lead.pk in state["has_first"]
+        batch.touchpoints_new.append(
+            Touchpoint(
+                lead=lead,
+                inbound=inbound if inbound and inbound.pk else None,
+                is_first=not has_first,
+                **values,
+            )
         )
-        touch_count = 1 if created else Touchpoint.objects.filter(lead=lead).count()
+        state["has_first"].add(lead.pk)
+        touch_count = state["touch_counts"].get(lead.pk, 0) + 1
+        state["touch_counts"][lead.pk] = touch_count
         if lead.last_touch_at is None or occurred > lead.last_touch_at:
             lead.last_touch_at = occurred
             changed.append("last_touch_at")
     if created:
-        event_record(
-            lead=lead,
-            kind=LeadEvent.Kind.STAGE,
-            to_stage=Stage.NEW,
-            actor_label=payload.channel or "系统",
-            note="新线索",
+        batch.events.append(
+            event_build(
+                lead=lead,
+                kind=LeadEvent.Kind.STAGE,
+                to_stage=Stage.NEW,
+                actor_label=payload.channel or "系统",
+                note="新线索",
+            )
         )
     elif touch_count is not None:
-        event_record(
-            lead=lead,
-            kind=LeadEvent.Kind.TOUCH,
-            actor_label=payload.channel or "系统",
-            note="再次留资",
-            data={"channel": payload.channel, "keyword": payload.keyword[:100]},
+        batch.events.append(
+            event_build(
+                lead=lead,
+                kind=LeadEvent.Kind.TOUCH,
+                actor_label=payload.channel or "系统",
+                note="再次留资",
+                data={"channel": payload.channel, "keyword": payload.keyword[:100]},
+            )
         )
 
     if touch_count is not None:
@@ -219,19 +307,22 @@ def lead_ingest(*, payload: LeadPayload, inbound: InboundLead | None = None) -> 
             lead=lead, channel=payload.channel, keyword=payload.keyword, touch_count=touch_count
         )
         lead.score, lead.score_explanation = scoring.score_compute(
-            facts=facts, rules=scoring.active_rules()
+            facts=facts, rules=batch.score_rules
         )
         changed += ["score", "score_explanation"]
     if changed:
-        lead.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
+        batch.lead_fields.update(changed)
+        batch.leads_changed[lead.pk] = lead
 
     # Route new people, and returning ones nobody owns yet (the unassigned queue drains).
-    if touch_count is not None and (
-        created or (lead.assignee_id is None and lead.stage == Stage.NEW)
+    if (
+        touch_count is not None
+        and lead.pk not in batch.to_route
+        and (created or (lead.assignee_id is None and lead.stage == Stage.NEW))
     ):
-        routing.lead_route(
-            lead=lead,
-            facts=routing.RouteFacts(
+        batch.to_route[lead.pk] = (
+            lead,
+            routing.RouteFacts(
                 specialty_id=lead.specialty_id,
                 channel=payload.channel,
                 city=lead.city,
@@ -240,8 +331,101 @@ def lead_ingest(*, payload: LeadPayload, inbound: InboundLead | None = None) -> 
                 score=lead.score,
             ),
         )
-    return IngestResult(
-        result="created" if created else "merged",
-        lead_id=lead.pk,
-        inbound_id=inbound.pk if inbound is not None else None,
+    return "created" if created else "merged"
+
+
+def leads_ingest(*, items: list[IngestItem]) -> list[IngestResult | errors.LeadRejected]:
+    """Ingest a batch, in order, in the caller's transaction: one result per item, either an
+    IngestResult or the LeadRejected that makes the inbox quarantine that record.
+
+    Validation is pure and happens first, so a rejected item writes nothing. The rest costs a
+    fixed number of statements per batch: insert new people, lock the batch's leads, read
+    their touchpoints, then one write per kind (touchpoints, events, leads) and the routing.
+    """
+    specialties = SpecialtyIndex()
+    results: list[IngestResult | errors.LeadRejected | None] = [None] * len(items)
+    prepared: list[_Prepared] = []
+    for index, item in enumerate(items):
+        try:
+            prepared.append(_prepare(index, item, specialties))
+        except errors.LeadRejected as rejected:
+            results[index] = rejected
+    if prepared:
+        batch = _Batch(specialties=specialties, score_rules=scoring.active_rules())
+        _ingest_prepared(prepared, batch, results)
+    return results  # type: ignore[return-value]
+
+
+def _ingest_prepared(prepared: list[_Prepared], batch: _Batch, results: list) -> None:
+    leads, inserted = _leads_identify(prepared)
+    lead_ids = [lead.pk for lead in leads.values()]
+    inbound_ids = [p.item.inbound.pk for p in prepared if p.item.inbound and p.item.inbound.pk]
+    codes = {(p.item.payload.referral_code or "").strip().upper() for p in prepared} - {""}
+    counts = (
+        Touchpoint.objects.filter(lead_id__in=lead_ids)
+        .values_list("lead_id")
+        .annotate(n=Count("pk"), first=Max(Cast("is_first", IntegerField())))
     )
+    touches = Touchpoint.objects.filter(inbound_id__in=inbound_ids) if inbound_ids else []
+    referrers = Lead.objects.filter(referral_code__in=codes) if codes else []
+    state: dict = {
+        "touch_counts": {lead_id: n for lead_id, n, _ in counts},
+        "has_first": {lead_id for lead_id, _, first in counts if first},
+        "touch_by_inbound": {t.inbound_id: t for t in touches},
+        "referrers": {lead.referral_code: lead for lead in referrers},
+    }
+    touched = state["touch_counts"]
+    created = {digest for digest in inserted if leads[digest].pk not in touched}
+    seen: set[str] = set()
+    for prep in prepared:
+        lead = leads[prep.digest]
+        is_new = prep.digest in created and prep.digest not in seen
+        seen.add(prep.digest)
+        outcome = _apply(prep, lead, created=is_new, batch=batch, state=state)
+        inbound = prep.item.inbound
+        results[prep.index] = IngestResult(
+            result=outcome,
+            lead_id=lead.pk,
+            inbound_id=inbound.pk if inbound is not None else None,
+        )
+    Touchpoint.objects.bulk_create(batch.touchpoints_new)
+    if batch.touchpoints_changed:
+        rows_update(batch.touchpoints_changed, TOUCH_FIELDS)
+    # Routing collects its events and lead fields so each is one statement with ingest's.
+    routed = routing.leads_route(items=list(batch.to_route.values()), events=batch.events)
+    if routed:
+        batch.lead_fields.update(routing.ROUTE_FIELDS)
+        batch.leads_changed.update({lead.pk: lead for lead in routed})
+    events_record(batch.events)
+    if batch.leads_changed:
+        now = timezone.now()
+        for lead in batch.leads_changed.values():
+            lead.updated_at = now
+        fields = [*sorted(batch.lead_fields - {"updated_at"}), "updated_at"]
+        rows_update(list(batch.leads_changed.values()), fields)
+
+
+TOUCH_FIELDS = [
+    "channel",
+    "account_name",
+    "campaign_id",
+    "campaign_name",
+    "adgroup_id",
+    "ad_id",
+    "creative_id",
+    "keyword",
+    "click_ids",
+    "utm",
+    "content_page_id",
+    "landing_page_id",
+    "referrer",
+    "occurred_at",
+]
+
+
+def lead_ingest(*, payload: LeadPayload, inbound: InboundLead | None = None) -> IngestResult:
+    """Ingest one payload (a batch of one); raises LeadRejected when it cannot become a lead."""
+    (result,) = leads_ingest(items=[IngestItem(payload=payload, inbound=inbound)])
+    if isinstance(result, errors.LeadRejected):
+        raise result
+    return result

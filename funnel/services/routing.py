@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
-from funnel.events import event_record
+from funnel.bulk import rows_update
+from funnel.events import event_build, events_record
 from funnel.locks import locked
 from funnel.models import (
     Assistant,
@@ -91,82 +93,149 @@ def _on_shift(assistant: Assistant, now_local: dt.datetime) -> bool:
     return True
 
 
-def _assign_in_pool(
-    pool: AssistantPool, exclude: set[int], now_local: dt.datetime
-) -> Assistant | None:
-    members = list(
-        locked(PoolMember.objects.filter(pool=pool).select_related("assistant")).order_by("pk")
-    )
-    on_shift = [
-        m for m in members if m.assistant_id not in exclude and _on_shift(m.assistant, now_local)
-    ]
-    if not on_shift:
-        return None
-    day = now_local.date()
-    ids = sorted({m.assistant_id for m in on_shift})
-    AssistantDayLoad.objects.bulk_create(
-        [AssistantDayLoad(assistant_id=i, day=day, count=0) for i in ids], ignore_conflicts=True
-    )
-    loads = {
-        load.assistant_id: load
-        for load in locked(AssistantDayLoad.objects.filter(assistant_id__in=ids, day=day)).order_by(
-            "assistant_id"
+class Allocator:
+    """Hands out assistants for a batch of leads under one set of row locks.
+
+    On creation it locks every pool member of the given pools and of their overflow chains
+    (by member id), then those assistants' day loads (by assistant id): one fixed global
+    order for every caller, so concurrent batches wait for each other instead of deadlocking.
+    Picks then happen in memory; `flush` writes the new round-robin weights and day counts.
+    Must live inside a transaction (the locks are held until it commits).
+    """
+
+    def __init__(self, pools: Iterable[AssistantPool]) -> None:
+        self.now_local = timezone.localtime()
+        self.day = self.now_local.date()
+        self.pools: dict[int, AssistantPool] = {}
+        pending = [p for p in pools if p is not None]
+        while pending:  # follow overflow chains; a cycle stops at a pool already seen
+            pool = pending.pop()
+            if pool.pk in self.pools:
+                continue
+            self.pools[pool.pk] = pool
+            if pool.overflow_id and pool.overflow_id not in self.pools:
+                pending.append(AssistantPool.objects.get(pk=pool.overflow_id))
+        members = list(
+            locked(
+                PoolMember.objects.filter(pool_id__in=self.pools).select_related("assistant")
+            ).order_by("pk")
         )
-    }
-    eligible = [
-        m
-        for m in on_shift
-        if m.assistant.daily_cap is None or loads[m.assistant_id].count < m.assistant.daily_cap
-    ]
-    chosen = swrr_pick(eligible)
-    if chosen is None:
+        self.members: dict[int, list[PoolMember]] = {pk: [] for pk in self.pools}
+        for member in members:
+            self.members[member.pool_id].append(member)
+        ids = sorted({m.assistant_id for m in members})
+        AssistantDayLoad.objects.bulk_create(
+            [AssistantDayLoad(assistant_id=i, day=self.day, count=0) for i in ids],
+            ignore_conflicts=True,
+        )
+        self.loads = {
+            load.assistant_id: load
+            for load in locked(
+                AssistantDayLoad.objects.filter(assistant_id__in=ids, day=self.day)
+            ).order_by("assistant_id")
+        }
+        self._dirty_members: dict[int, PoolMember] = {}
+        self._dirty_loads: dict[int, AssistantDayLoad] = {}
+
+    def _pick_in_pool(self, pool: AssistantPool, exclude: set[int]) -> Assistant | None:
+        eligible = [
+            m
+            for m in self.members[pool.pk]
+            if m.assistant_id not in exclude
+            and _on_shift(m.assistant, self.now_local)
+            and (
+                m.assistant.daily_cap is None
+                or self.loads[m.assistant_id].count < m.assistant.daily_cap
+            )
+        ]
+        chosen = swrr_pick(eligible)
+        if chosen is None:
+            return None
+        for member in eligible:
+            self._dirty_members[member.pk] = member
+        load = self.loads[chosen.assistant_id]
+        load.count += 1
+        self._dirty_loads[load.pk] = load
+        return chosen.assistant
+
+    def pick(self, *, pool: AssistantPool, exclude: Iterable[int] = ()) -> Assistant | None:
+        """An assistant from the pool, else from its overflow chain; None when nobody can."""
+        excluded = set(exclude)
+        seen: set[int] = set()
+        current: AssistantPool | None = self.pools[pool.pk]
+        while current is not None and current.pk not in seen and current.is_active:
+            seen.add(current.pk)
+            assistant = self._pick_in_pool(current, excluded)
+            if assistant is not None:
+                return assistant
+            current = self.pools.get(current.overflow_id) if current.overflow_id else None
         return None
-    PoolMember.objects.bulk_update(eligible, ["current_weight"])
-    load = loads[chosen.assistant_id]
-    load.count += 1
-    load.save(update_fields=["count"])
-    return chosen.assistant
+
+    def flush(self) -> None:
+        if self._dirty_members:
+            rows_update(self._dirty_members.values(), ["current_weight"])
+        if self._dirty_loads:
+            rows_update(self._dirty_loads.values(), ["count"])
+        self._dirty_members.clear()
+        self._dirty_loads.clear()
 
 
 def assistant_pick(*, pool: AssistantPool, exclude: Iterable[int] = ()) -> Assistant | None:
-    """An assistant from the pool, else from its overflow chain; None when nobody can take it.
+    """One assistant from the pool (or its overflow chain); None when nobody can take it.
     Must run inside a transaction (the locks are held until it commits)."""
-    now_local = timezone.localtime()
-    seen: set[int] = set()
-    current: AssistantPool | None = pool
-    excluded = set(exclude)
-    while current is not None and current.pk not in seen and current.is_active:
-        seen.add(current.pk)
-        assistant = _assign_in_pool(current, excluded, now_local)
-        if assistant is not None:
-            return assistant
-        current = current.overflow
-    return None
+    allocator = Allocator([pool])
+    assistant = allocator.pick(pool=pool, exclude=exclude)
+    allocator.flush()
+    return assistant
 
 
-def lead_assign(
-    *, lead: Lead, pool: AssistantPool, exclude: Iterable[int] = (), reason: str = "route"
+@dataclass
+class _Writes:
+    """What a routing batch writes, collected so each kind is one statement."""
+
+    events: list[LeadEvent] = field(default_factory=list)
+    followups: list[FollowUp] = field(default_factory=list)
+    unassigned: list[tuple[int, str]] = field(default_factory=list)
+
+    def flush(self) -> None:
+        events_record(self.events)
+        if self.followups:
+            # (lead, kind, due_at) is unique: a repeated assignment in the same instant is one.
+            FollowUp.objects.bulk_create(self.followups, ignore_conflicts=True)
+        for lead_id, pool_name in self.unassigned:
+            transaction.on_commit(partial(_alert_unassigned, lead_id, pool_name))
+
+
+def _assign(
+    *,
+    lead: Lead,
+    pool: AssistantPool,
+    allocator: Allocator,
+    writes: _Writes,
+    now: dt.datetime,
+    exclude: Iterable[int] = (),
+    reason: str = "route",
 ) -> Assistant | None:
-    """Give the lead to an assistant of the pool (or overflow); unassigned queue + alert if
-    nobody can take it. Writes the assignment event and the SLA check follow-up."""
-    with transaction.atomic():
-        assistant = assistant_pick(pool=pool, exclude=exclude)
-        now = timezone.now()
-        previous = lead.assignee_id
-        lead.pool = pool
-        lead.assignee = assistant
-        lead.assigned_at = now if assistant else None
-        lead.save(update_fields=["pool", "assignee", "assigned_at", "updated_at"])
-        if assistant is None:
-            event_record(
+    """Mutates the lead (pool, assignee, assigned_at) and collects its event and SLA check."""
+    assistant = allocator.pick(pool=pool, exclude=exclude)
+    previous = lead.assignee_id
+    lead.pool = pool
+    lead.assignee = assistant
+    lead.assigned_at = now if assistant else None
+    lead.updated_at = now
+    if assistant is None:
+        writes.events.append(
+            event_build(
                 lead=lead,
                 kind=LeadEvent.Kind.ASSIGN,
                 note="无人可接：进入待分配队列",
                 data={"pool": pool.slug, "unassigned": True, "reason": reason},
             )
-            transaction.on_commit(lambda: _alert_unassigned(lead.pk, pool.name))
-            return None
-        event_record(
+        )
+        writes.unassigned.append((lead.pk, pool.name))
+        return None
+    writes.events.append(
+        event_build(
             lead=lead,
             kind=LeadEvent.Kind.ASSIGN,
             note=f"分配给 {assistant.name}",
@@ -177,12 +246,42 @@ def lead_assign(
                 "reason": reason,
             },
         )
-        FollowUp.objects.get_or_create(
+    )
+    writes.followups.append(
+        FollowUp(
             lead=lead,
             kind=FollowUp.Kind.SLA_CHECK,
             due_at=now + dt.timedelta(minutes=pool.sla_minutes),
-            defaults={"assignee": assistant, "note": f"{pool.sla_minutes} 分钟内加微"},
+            assignee=assistant,
+            note=f"{pool.sla_minutes} 分钟内加微",
         )
+    )
+    return assistant
+
+
+ASSIGN_FIELDS = ["pool", "assignee", "assigned_at", "updated_at"]
+
+
+def lead_assign(
+    *, lead: Lead, pool: AssistantPool, exclude: Iterable[int] = (), reason: str = "route"
+) -> Assistant | None:
+    """Give the lead to an assistant of the pool (or overflow); unassigned queue + alert if
+    nobody can take it. Writes the assignment event and the SLA check follow-up."""
+    with transaction.atomic():
+        allocator = Allocator([pool])
+        writes = _Writes()
+        assistant = _assign(
+            lead=lead,
+            pool=pool,
+            allocator=allocator,
+            writes=writes,
+            now=timezone.now(),
+            exclude=exclude,
+            reason=reason,
+        )
+        allocator.flush()
+        lead.save(update_fields=ASSIGN_FIELDS)
+        writes.flush()
         return assistant
 
 
@@ -197,24 +296,66 @@ def _alert_unassigned(lead_id: int, pool_name: str) -> None:
     )
 
 
-def lead_route(*, lead: Lead, facts: RouteFacts, rules: list[RoutingRule] | None = None) -> None:
-    """Pick package and pool by rule, then an assistant. No matching rule → unassigned."""
+def rules_active() -> list[RoutingRule]:
+    return list(RoutingRule.objects.filter(is_active=True).select_related("pool__overflow"))
+
+
+ROUTE_FIELDS = [*ASSIGN_FIELDS, "recommended_package"]
+
+
+def leads_route(
+    *,
+    items: list[tuple[Lead, RouteFacts]],
+    rules: list[RoutingRule] | None = None,
+    events: list[LeadEvent] | None = None,
+) -> list[Lead]:
+    """Route a batch: package and pool by rule, then assistants in order, under one set of
+    locks. No matching rule → unassigned queue + alert.
+
+    Returns the leads whose routing fields (`ROUTE_FIELDS`) changed. By default they and the
+    events are written here; a caller that writes leads and events itself (batched ingest,
+    one statement each) passes `events` to collect into and saves the returned leads."""
+    if not items:
+        return []
     if rules is None:
-        rules = list(RoutingRule.objects.filter(is_active=True).select_related("pool__overflow"))
-    rule = rule_select(rules=rules, facts=facts)
-    if rule is None:
-        event_record(
-            lead=lead,
-            kind=LeadEvent.Kind.ASSIGN,
-            note="没有匹配的分配规则：进入待分配队列",
-            data={"unassigned": True, "reason": "no_rule"},
-        )
-        transaction.on_commit(lambda: _alert_unassigned(lead.pk, "（无匹配规则）"))
-        return
-    if rule.package_id and lead.recommended_package_id != rule.package_id:
-        lead.recommended_package_id = rule.package_id
-        lead.save(update_fields=["recommended_package", "updated_at"])
-    lead_assign(lead=lead, pool=rule.pool)
+        rules = rules_active()
+    now = timezone.now()
+    writes = _Writes()
+    planned: list[tuple[Lead, RoutingRule]] = []
+    for lead, facts in items:
+        rule = rule_select(rules=rules, facts=facts)
+        if rule is None:
+            writes.events.append(
+                event_build(
+                    lead=lead,
+                    kind=LeadEvent.Kind.ASSIGN,
+                    note="没有匹配的分配规则：进入待分配队列",
+                    data={"unassigned": True, "reason": "no_rule"},
+                )
+            )
+            writes.unassigned.append((lead.pk, "（无匹配规则）"))
+            continue
+        if rule.package_id:
+            lead.recommended_package_id = rule.package_id
+        planned.append((lead, rule))
+    if planned:
+        allocator = Allocator({rule.pool_id: rule.pool for _, rule in planned}.values())
+        for lead, rule in planned:
+            _assign(lead=lead, pool=rule.pool, allocator=allocator, writes=writes, now=now)
+        allocator.flush()
+    routed = [lead for lead, _ in planned]
+    if events is None:
+        rows_update(routed, ROUTE_FIELDS)
+    else:
+        events.extend(writes.events)
+        writes.events = []
+    writes.flush()
+    return routed
+
+
+def lead_route(*, lead: Lead, facts: RouteFacts, rules: list[RoutingRule] | None = None) -> None:
+    """Route one lead (a batch of one)."""
+    leads_route(items=[(lead, facts)], rules=rules)
 
 
 def sla_enforce(*, lead_id: int) -> Assistant | None:

@@ -9,7 +9,7 @@ import pytest
 from django.db import connections, transaction
 
 from funnel.models import Lead, LeadEvent
-from tests.funnel.factories import pool_with
+from tests.funnel.factories import catch_all_rule, pool_with
 
 pytestmark = [
     pytest.mark.services,
@@ -21,20 +21,27 @@ WORKERS = 8
 LEADS = 2000
 
 
-def _route_slice(pool_id: int, lead_ids: list[int]) -> None:
+def _route_slice(pool_id: int, lead_ids: list[int], batch: int) -> None:
     from funnel.models import AssistantPool
-    from funnel.services.routing import lead_assign
+    from funnel.services.routing import RouteFacts, lead_assign, leads_route
 
     connections.close_all()  # never share the parent's socket
     pool = AssistantPool.objects.get(pk=pool_id)
-    for lead_id in lead_ids:
-        with transaction.atomic():
-            lead = Lead.objects.get(pk=lead_id)
-            lead_assign(lead=lead, pool=pool)
+    if batch == 1:  # one lead per transaction (SLA re-assignment, manual)
+        for lead_id in lead_ids:
+            with transaction.atomic():
+                lead = Lead.objects.get(pk=lead_id)
+                lead_assign(lead=lead, pool=pool)
+    else:  # batches, as ingest routes a pulled page (through the catch-all rule)
+        facts = RouteFacts(specialty_id=None, channel="", city="", keyword="", age=None, score=0)
+        for at in range(0, len(lead_ids), batch):
+            with transaction.atomic():
+                leads = Lead.objects.filter(pk__in=lead_ids[at : at + batch]).order_by("pk")
+                leads_route(items=[(lead, facts) for lead in leads])
     connections.close_all()
 
 
-def _route_concurrently(pool) -> None:
+def _route_concurrently(pool, batch: int = 1) -> None:
     leads = Lead.objects.bulk_create(
         [Lead(phone_hash=f"bench-{i:05d}", phone=f"+86138{i:08d}") for i in range(LEADS)]
     )
@@ -42,7 +49,8 @@ def _route_concurrently(pool) -> None:
     connections.close_all()
     ctx = multiprocessing.get_context("fork")
     procs = [
-        ctx.Process(target=_route_slice, args=(pool.pk, ids[w::WORKERS])) for w in range(WORKERS)
+        ctx.Process(target=_route_slice, args=(pool.pk, ids[w::WORKERS], batch))
+        for w in range(WORKERS)
     ]
     for proc in procs:
         proc.start()
@@ -51,10 +59,12 @@ def _route_concurrently(pool) -> None:
     assert [p.exitcode for p in procs] == [0] * WORKERS
 
 
-def test_eight_workers_share_2000_leads_by_weight_exactly() -> None:
+@pytest.mark.parametrize("batch", [1, 50])
+def test_eight_workers_share_2000_leads_by_weight_exactly(batch: int) -> None:
     pool, assistants = pool_with([3, 2, 1])
+    catch_all_rule(pool)
 
-    _route_concurrently(pool)
+    _route_concurrently(pool, batch)
 
     assert Lead.objects.filter(assignee__isnull=True).count() == 0
     per_lead = Counter(LeadEvent.objects.filter(kind="assign").values_list("lead_id", flat=True))
@@ -66,10 +76,12 @@ def test_eight_workers_share_2000_leads_by_weight_exactly() -> None:
         assert abs(counts[assistant.pk] - share) <= 1, (counts, share)
 
 
-def test_eight_workers_never_exceed_a_daily_cap() -> None:
+@pytest.mark.parametrize("batch", [1, 50])
+def test_eight_workers_never_exceed_a_daily_cap(batch: int) -> None:
     pool, assistants = pool_with([3, 2, 1], caps=[300, 200, 100])
+    catch_all_rule(pool)
 
-    _route_concurrently(pool)
+    _route_concurrently(pool, batch)
 
     counts = Counter(Lead.objects.exclude(assignee=None).values_list("assignee_id", flat=True))
     assert counts == {assistants[0].pk: 300, assistants[1].pk: 200, assistants[2].pk: 100}

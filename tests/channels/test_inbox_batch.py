@@ -1,0 +1,155 @@
+"""The batched inbox path that pulls and imports take: a page received in one go, then
+processed as one ingest batch; and the sweep that picks up records nobody processed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from channels.models import InboundLead, InboundStatus
+from channels.services import inbox
+from funnel.models import Lead, LeadEvent, Touchpoint
+from funnel.payload import Consent
+from funnel.services import ingest
+from tests.funnel.factories import SpecialtyFactory, catch_all_rule, payload, pool_with
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _routing():
+    SpecialtyFactory(slug="hair-loss", name="脱发")
+    pool, assistants = pool_with([1, 1])
+    catch_all_rule(pool)
+    return assistants
+
+
+def _page(records):
+    return [(f"ext-{i}", {"i": i, **p.to_dict()}, p) for i, p in records]
+
+
+def _receive(records):
+    with transaction.atomic():
+        return inbox.inbound_receive_many(channel="baidu", records=_page(records))
+
+
+def test_a_page_with_repeats_and_bad_records_becomes_the_right_leads() -> None:
+    # given a page: two people (one twice, in two spellings), a bad phone and no consent
+    page = [
+        (1, payload("138 0000 0001")),
+        (2, payload("13800000002", channel="baidu", keyword="脱发医院")),
+        (3, payload("+86 138-0000-0001", keyword="防脱洗发水")),
+        (4, payload("12345")),
+        (5, payload("13800000005", consent=Consent())),
+    ]
+    received = _receive(page)
+    assert [changed for _, changed in received] == [True] * 5
+
+    # when the page is processed as one batch
+    results = inbox.inbound_process_many(inbound_ids=[row.pk for row, _ in received])
+
+    # then each record has its own outcome, in order, and nothing is lost
+    assert [r.result for r in results] == [
+        "created",
+        "created",
+        "merged",
+        "quarantined",
+        "quarantined",
+    ]
+    assert [r.reason for r in results[3:]] == ["invalid_phone", "consent_required"]
+    assert Lead.objects.count() == 2
+    first = Lead.objects.get(pk=results[0].lead_id)
+    assert results[2].lead_id == first.pk
+    assert Touchpoint.objects.filter(lead=first).count() == 2
+    assert Touchpoint.objects.filter(lead=first, is_first=True).count() == 1
+    kinds = Counter(LeadEvent.objects.filter(lead=first).values_list("kind", flat=True))
+    assert kinds == {"stage": 1, "touch": 1, "assign": 1}  # routed once, not per record
+    assert first.assignee_id is not None
+    statuses = Counter(InboundLead.objects.values_list("status", flat=True))
+    assert statuses == {InboundStatus.PROCESSED: 3, InboundStatus.QUARANTINED: 2}
+
+
+def test_processing_a_batch_twice_changes_nothing() -> None:
+    received = _receive([(i, payload(f"1380000{i:04d}")) for i in range(5)])
+    ids = [row.pk for row, _ in received]
+    inbox.inbound_process_many(inbound_ids=ids)
+
+    again = inbox.inbound_process_many(inbound_ids=ids)
+
+    assert all(r.replayed for r in again)
+    assert Lead.objects.count() == 5
+    assert Touchpoint.objects.count() == 5
+    assert LeadEvent.objects.filter(kind="assign").count() == 5
+
+
+def test_receive_many_tells_new_replayed_and_resent_records_apart() -> None:
+    first = _receive([(1, payload("13800000001")), (2, payload("13800000002"))])
+    inbox.inbound_process_many(inbound_ids=[row.pk for row, _ in first])
+
+    # the same page again, with record 2 enriched by the platform
+    second = _receive([(1, payload("13800000001")), (2, payload("13800000002", city="杭州"))])
+    replayed = inbox.inbound_receive_many(
+        channel="baidu", records=_page([(1, payload("13800000001"))])
+    )
+
+    assert [changed for _, changed in second] == [False, True]
+    assert second[1][0].status == InboundStatus.RECEIVED
+    assert replayed[0][1] is False
+    assert InboundLead.objects.count() == 2
+
+
+def test_a_page_costs_a_fixed_number_of_queries() -> None:
+    small = _receive([(i, payload(f"1380000{i:04d}")) for i in range(5)])
+    # (SQLite splits inserts above 999 parameters, so stay under that for the comparison)
+    big = _receive([(i, payload(f"1390000{i:04d}")) for i in range(100, 130)])
+
+    with CaptureQueriesContext(connection) as few:
+        inbox.inbound_process_many(inbound_ids=[row.pk for row, _ in small])
+    with CaptureQueriesContext(connection) as many:
+        inbox.inbound_process_many(inbound_ids=[row.pk for row, _ in big])
+
+    assert len(many) == len(few)  # 6× the records, the same statements
+
+
+def test_an_unexpected_batch_failure_falls_back_to_one_by_one(monkeypatch) -> None:
+    received = _receive([(i, payload(f"1380000{i:04d}")) for i in range(3)])
+    real = ingest.leads_ingest
+
+    def fails_for_batches(*, items):
+        if len(items) > 1:
+            raise RuntimeError("simulated bug hit by one record of the batch")
+        return real(items=items)
+
+    monkeypatch.setattr(ingest, "leads_ingest", fails_for_batches)
+
+    results = inbox.inbound_process_many(inbound_ids=[row.pk for row, _ in received])
+
+    assert [r.result for r in results] == ["created"] * 3
+    assert InboundLead.objects.filter(status=InboundStatus.PROCESSED).count() == 3
+    assert Lead.objects.count() == 3
+
+
+def test_sweep_processes_records_nobody_processed_and_leaves_fresh_ones() -> None:
+    stale = _receive([(1, payload("13800000001")), (2, payload("13800000002"))])
+    fresh = _receive([(3, payload("13800000003"))])
+    InboundLead.objects.filter(pk__in=[row.pk for row, _ in stale]).update(
+        updated_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+
+    picked = inbox.inbound_sweep()
+
+    assert picked == 2
+    assert InboundLead.objects.get(pk=fresh[0][0].pk).status == InboundStatus.RECEIVED
+    assert InboundLead.objects.filter(status=InboundStatus.PROCESSED).count() == 2
+    assert inbox.inbound_sweep() == 0
+
+
+def test_the_sweep_is_scheduled() -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    assert PeriodicTask.objects.filter(task="channels.inbound_sweep").count() == 1
