@@ -27,10 +27,12 @@ def event_build(
     data: dict[str, Any] | None = None,
 ) -> LeadEvent:
     """An unsaved event: batch writers collect these and call `events_record` once."""
-    lead_id = lead if isinstance(lead, int) else lead.pk
+    # A Lead instance is kept as the relation, not its id: batched ingest builds events for
+    # people it inserts afterwards, and bulk_create reads the id from the instance then.
+    relation = {"lead_id": lead} if isinstance(lead, int) else {"lead": lead}
     user = actor if actor is not None and getattr(actor, "pk", None) else None
     return LeadEvent(
-        lead_id=lead_id,
+        **relation,
         kind=kind,
         actor=user,
         actor_label=_actor_label(actor, actor_label),

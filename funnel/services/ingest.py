@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import phonenumbers
+from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, Max
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -20,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 from funnel import errors
 from funnel.bulk import rows_update
 from funnel.crypto import phone_hash
-from funnel.events import event_build, events_record
+from funnel.events import event_build
 from funnel.locks import locked
 from funnel.models import Lead, LeadEvent, Specialty, Stage, Touchpoint
 from funnel.payload import IngestResult, LeadPayload
@@ -168,16 +169,23 @@ class _Prepared:
 
 @dataclass
 class _Batch:
-    """Per-batch caches and the rows to write, one statement per kind at the end."""
+    """One attempt at a batch: the leads (existing ones locked, new ones not yet inserted),
+    read-once state, and the rows to write, one statement per kind at the end. Leads are keyed
+    by phone hash because new ones have no id until they are inserted."""
 
-    specialties: SpecialtyIndex
+    leads: dict[str, Lead]
+    new: set[str]
     score_rules: list
+    touch_counts: dict[str, int]
+    has_first: set[str]
+    touch_by_inbound: dict[int, Touchpoint]
+    referrers: dict[str, Lead]
     touchpoints_new: list[Touchpoint] = field(default_factory=list)
     touchpoints_changed: list[Touchpoint] = field(default_factory=list)
-    events: list[LeadEvent] = field(default_factory=list)
     lead_fields: set[str] = field(default_factory=set)
-    leads_changed: dict[int, Lead] = field(default_factory=dict)
-    to_route: dict[int, tuple[Lead, routing.RouteFacts]] = field(default_factory=dict)
+    leads_changed: set[str] = field(default_factory=set)
+    to_route: dict[str, tuple[Lead, routing.RouteFacts]] = field(default_factory=dict)
+    writes: routing.RouteWrites = field(default_factory=routing.RouteWrites)
 
 
 def _prepare(index: int, item: IngestItem, specialties: SpecialtyIndex) -> _Prepared:
@@ -195,51 +203,55 @@ def _prepare(index: int, item: IngestItem, specialties: SpecialtyIndex) -> _Prep
     )
 
 
-def _leads_identify(prepared: list[_Prepared]) -> tuple[dict[str, Lead], set[str]]:
-    """Insert the people not seen before (ON CONFLICT DO NOTHING), then lock every lead of the
-    batch in id order. Returns (lead per phone hash, hashes of leads inserted since the batch
-    started).
-
-    Such a lead counts as created by this batch only if it has no touchpoint yet (checked by
-    the caller): a row another worker inserted meanwhile is waited for by the unique index and,
-    since that worker writes the lead and its touchpoint in one transaction, is then seen with
-    its touchpoint.
-    """
-    stamp = timezone.now()
-    first: dict[str, _Prepared] = {}
+def _batch_load(prepared: list[_Prepared], score_rules: list) -> _Batch:
+    """Lock the batch's known people (in id order, so concurrent batches queue instead of
+    deadlocking) and read what applying the payloads needs, in a fixed number of queries."""
+    digests = list(dict.fromkeys(p.digest for p in prepared))
+    # The phone is never read here (the hash identifies): skip decrypting it.
+    existing = locked(
+        Lead.objects.filter(phone_hash__in=digests).select_related("specialty").defer("phone")
+    ).order_by("pk")
+    leads = {lead.phone_hash: lead for lead in existing}
+    by_id = {lead.pk: digest for digest, lead in leads.items()}
+    counts = (
+        Touchpoint.objects.filter(lead_id__in=list(by_id))
+        .values_list("lead_id")
+        .annotate(n=Count("pk"), first=Max(Cast("is_first", IntegerField())))
+        if by_id
+        else []
+    )
+    new = set()
     for prep in prepared:
-        first.setdefault(prep.digest, prep)
-    Lead.objects.bulk_create(
-        [
-            Lead(
-                phone_hash=digest,
+        if prep.digest not in leads:
+            leads[prep.digest] = Lead(
+                phone_hash=prep.digest,
                 phone=prep.e164,
                 specialty=prep.specialty,
                 last_touch_at=prep.occurred,
             )
-            # Inserted in hash order: two batches sharing new people wait, never deadlock.
-            for digest, prep in sorted(first.items())
-        ],
-        ignore_conflicts=True,
+            new.add(prep.digest)
+    inbound_ids = [p.item.inbound.pk for p in prepared if p.item.inbound and p.item.inbound.pk]
+    codes = {(p.item.payload.referral_code or "").strip().upper() for p in prepared} - {""}
+    touches = Touchpoint.objects.filter(inbound_id__in=inbound_ids) if inbound_ids else []
+    referrers = Lead.objects.filter(referral_code__in=codes) if codes else []
+    return _Batch(
+        leads=leads,
+        new=new,
+        score_rules=score_rules,
+        touch_counts={by_id[lead_id]: n for lead_id, n, _ in counts},
+        has_first={by_id[lead_id] for lead_id, _, first in counts if first},
+        touch_by_inbound={t.inbound_id: t for t in touches},
+        referrers={lead.referral_code: lead for lead in referrers},
     )
-    leads = {
-        lead.phone_hash: lead
-        # The phone is never read here (the hash identifies): skip decrypting it.
-        for lead in locked(
-            Lead.objects.filter(phone_hash__in=list(first)).select_related("specialty")
-        )
-        .defer("phone")
-        .order_by("pk")
-    }
-    inserted = {digest for digest, lead in leads.items() if lead.created_at >= stamp}
-    return leads, inserted
 
 
-def _apply(prep: _Prepared, lead: Lead, *, created: bool, batch: _Batch, state: dict) -> str:
-    """One payload onto its (locked) lead, in arrival order; collects the writes."""
+def _apply(prep: _Prepared, *, created: bool, batch: _Batch) -> str:
+    """One payload onto its lead, in arrival order; collects the writes."""
     payload = prep.item.payload
     inbound = prep.item.inbound
     occurred = prep.occurred
+    key = prep.digest
+    lead = batch.leads[key]
     changed: list[str] = []
     if lead.anonymized_at is not None:
         # The person came back after a purge or a withdrawal: a fresh record, same key.
@@ -250,39 +262,38 @@ def _apply(prep: _Prepared, lead: Lead, *, created: bool, batch: _Batch, state: 
     if _consent(lead, payload, occurred):
         changed += ["consent_version", "consent_given_at", "consent_source", "consent_withdrawn_at"]
 
-    referrer = state["referrers"].get((payload.referral_code or "").strip().upper())
-    if referrer is not None and referrer.pk == lead.pk:
+    referrer = batch.referrers.get((payload.referral_code or "").strip().upper())
+    if referrer is not None and referrer.phone_hash == key:
         referrer = None
     if referrer and lead.referred_by_id is None and created:
         lead.referred_by = referrer
         changed.append("referred_by")
 
     values = _touch_values(payload, occurred, referrer)
-    existing = state["touch_by_inbound"].get(inbound.pk) if inbound and inbound.pk else None
+    existing = batch.touch_by_inbound.get(inbound.pk) if inbound and inbound.pk else None
     touch_count = None
     if existing is not None:
         # An enriched re-send of the same record: update attribution, add nothing.
-        for key, value in values.items():
-            setattr(existing, key, value)
+        for name, value in values.items():
+            setattr(existing, name, value)
         batch.touchpoints_changed.append(existing)
     else:
-        has_first = lead.pk in state["has_first"]
         batch.touchpoints_new.append(
             Touchpoint(
                 lead=lead,
                 inbound=inbound if inbound and inbound.pk else None,
-                is_first=not has_first,
+                is_first=key not in batch.has_first,
                 **values,
             )
         )
-        state["has_first"].add(lead.pk)
-        touch_count = state["touch_counts"].get(lead.pk, 0) + 1
-        state["touch_counts"][lead.pk] = touch_count
+        batch.has_first.add(key)
+        touch_count = batch.touch_counts.get(key, 0) + 1
+        batch.touch_counts[key] = touch_count
         if lead.last_touch_at is None or occurred > lead.last_touch_at:
             lead.last_touch_at = occurred
             changed.append("last_touch_at")
     if created:
-        batch.events.append(
+        batch.writes.events.append(
             event_build(
                 lead=lead,
                 kind=LeadEvent.Kind.STAGE,
@@ -292,7 +303,7 @@ def _apply(prep: _Prepared, lead: Lead, *, created: bool, batch: _Batch, state: 
             )
         )
     elif touch_count is not None:
-        batch.events.append(
+        batch.writes.events.append(
             event_build(
                 lead=lead,
                 kind=LeadEvent.Kind.TOUCH,
@@ -312,15 +323,15 @@ def _apply(prep: _Prepared, lead: Lead, *, created: bool, batch: _Batch, state: 
         changed += ["score", "score_explanation"]
     if changed:
         batch.lead_fields.update(changed)
-        batch.leads_changed[lead.pk] = lead
+        batch.leads_changed.add(key)
 
     # Route new people, and returning ones nobody owns yet (the unassigned queue drains).
     if (
         touch_count is not None
-        and lead.pk not in batch.to_route
+        and key not in batch.to_route
         and (created or (lead.assignee_id is None and lead.stage == Stage.NEW))
     ):
-        batch.to_route[lead.pk] = (
+        batch.to_route[key] = (
             lead,
             routing.RouteFacts(
                 specialty_id=lead.specialty_id,
@@ -339,8 +350,9 @@ def leads_ingest(*, items: list[IngestItem]) -> list[IngestResult | errors.LeadR
     IngestResult or the LeadRejected that makes the inbox quarantine that record.
 
     Validation is pure and happens first, so a rejected item writes nothing. The rest costs a
-    fixed number of statements per batch: insert new people, lock the batch's leads, read
-    their touchpoints, then one write per kind (touchpoints, events, leads) and the routing.
+    fixed number of statements per batch: lock the known people, read their touchpoints,
+    apply the payloads and route in memory, then one write per kind (new leads with all their
+    fields, changed leads, touchpoints, events, follow-ups).
     """
     specialties = SpecialtyIndex()
     results: list[IngestResult | errors.LeadRejected | None] = [None] * len(items)
@@ -351,58 +363,55 @@ def leads_ingest(*, items: list[IngestItem]) -> list[IngestResult | errors.LeadR
         except errors.LeadRejected as rejected:
             results[index] = rejected
     if prepared:
-        batch = _Batch(specialties=specialties, score_rules=scoring.active_rules())
-        _ingest_prepared(prepared, batch, results)
+        score_rules = scoring.active_rules()
+        for attempt in range(INSERT_RACE_RETRIES):
+            try:
+                # A savepoint: losing an insert race undoes this attempt only.
+                with transaction.atomic():
+                    _ingest_prepared(prepared, score_rules, results)
+                break
+            except IntegrityError:
+                # Another worker inserted one of our new people first; the unique index made
+                # us wait for its commit, so the next attempt finds and locks that row.
+                if attempt == INSERT_RACE_RETRIES - 1:
+                    raise
     return results  # type: ignore[return-value]
 
 
-def _ingest_prepared(prepared: list[_Prepared], batch: _Batch, results: list) -> None:
-    leads, inserted = _leads_identify(prepared)
-    lead_ids = [lead.pk for lead in leads.values()]
-    inbound_ids = [p.item.inbound.pk for p in prepared if p.item.inbound and p.item.inbound.pk]
-    codes = {(p.item.payload.referral_code or "").strip().upper() for p in prepared} - {""}
-    counts = (
-        Touchpoint.objects.filter(lead_id__in=lead_ids)
-        .values_list("lead_id")
-        .annotate(n=Count("pk"), first=Max(Cast("is_first", IntegerField())))
-    )
-    touches = Touchpoint.objects.filter(inbound_id__in=inbound_ids) if inbound_ids else []
-    referrers = Lead.objects.filter(referral_code__in=codes) if codes else []
-    state: dict = {
-        "touch_counts": {lead_id: n for lead_id, n, _ in counts},
-        "has_first": {lead_id for lead_id, _, first in counts if first},
-        "touch_by_inbound": {t.inbound_id: t for t in touches},
-        "referrers": {lead.referral_code: lead for lead in referrers},
-    }
-    touched = state["touch_counts"]
-    created = {digest for digest in inserted if leads[digest].pk not in touched}
+INSERT_RACE_RETRIES = 3
+
+
+def _ingest_prepared(prepared: list[_Prepared], score_rules: list, results: list) -> None:
+    batch = _batch_load(prepared, score_rules)
     seen: set[str] = set()
     for prep in prepared:
-        lead = leads[prep.digest]
-        is_new = prep.digest in created and prep.digest not in seen
+        created = prep.digest in batch.new and prep.digest not in seen
         seen.add(prep.digest)
-        outcome = _apply(prep, lead, created=is_new, batch=batch, state=state)
-        inbound = prep.item.inbound
-        results[prep.index] = IngestResult(
-            result=outcome,
-            lead_id=lead.pk,
-            inbound_id=inbound.pk if inbound is not None else None,
-        )
+        results[prep.index] = _apply(prep, created=created, batch=batch)
+    routed = routing.leads_route(items=list(batch.to_route.values()), writes=batch.writes)
+    batch.lead_fields.update(routing.ROUTE_FIELDS)
+    now = timezone.now()
+    # New people are inserted once, complete (routing included), in hash order: two batches
+    # sharing new people then wait for each other instead of deadlocking.
+    Lead.objects.bulk_create([batch.leads[d] for d in sorted(batch.new)])
+    changed = {d for d in batch.leads_changed if d not in batch.new}
+    changed.update(lead.phone_hash for lead in routed if lead.phone_hash not in batch.new)
+    if changed:
+        for digest in changed:
+            batch.leads[digest].updated_at = now
+        fields = [*sorted(batch.lead_fields - {"updated_at"}), "updated_at"]
+        rows_update([batch.leads[d] for d in sorted(changed)], fields)
     Touchpoint.objects.bulk_create(batch.touchpoints_new)
     if batch.touchpoints_changed:
         rows_update(batch.touchpoints_changed, TOUCH_FIELDS)
-    # Routing collects its events and lead fields so each is one statement with ingest's.
-    routed = routing.leads_route(items=list(batch.to_route.values()), events=batch.events)
-    if routed:
-        batch.lead_fields.update(routing.ROUTE_FIELDS)
-        batch.leads_changed.update({lead.pk: lead for lead in routed})
-    events_record(batch.events)
-    if batch.leads_changed:
-        now = timezone.now()
-        for lead in batch.leads_changed.values():
-            lead.updated_at = now
-        fields = [*sorted(batch.lead_fields - {"updated_at"}), "updated_at"]
-        rows_update(list(batch.leads_changed.values()), fields)
+    batch.writes.flush()
+    for prep in prepared:
+        inbound = prep.item.inbound
+        results[prep.index] = IngestResult(
+            result=results[prep.index],
+            lead_id=batch.leads[prep.digest].pk,
+            inbound_id=inbound.pk if inbound is not None else None,
+        )
 
 
 TOUCH_FIELDS = [

@@ -190,20 +190,22 @@ def assistant_pick(*, pool: AssistantPool, exclude: Iterable[int] = ()) -> Assis
 
 
 @dataclass
-class _Writes:
-    """What a routing batch writes, collected so each kind is one statement."""
+class RouteWrites:
+    """What routing writes besides the leads, collected so each kind is one statement.
+    Batched ingest passes its own, adds its events, and flushes after inserting new leads."""
 
     events: list[LeadEvent] = field(default_factory=list)
     followups: list[FollowUp] = field(default_factory=list)
-    unassigned: list[tuple[int, str]] = field(default_factory=list)
+    unassigned: list[tuple[Lead, str]] = field(default_factory=list)
 
     def flush(self) -> None:
         events_record(self.events)
         if self.followups:
             # (lead, kind, due_at) is unique: a repeated assignment in the same instant is one.
             FollowUp.objects.bulk_create(self.followups, ignore_conflicts=True)
-        for lead_id, pool_name in self.unassigned:
-            transaction.on_commit(partial(_alert_unassigned, lead_id, pool_name))
+        for lead, pool_name in self.unassigned:
+            transaction.on_commit(partial(_alert_unassigned, lead.pk, pool_name))
+        self.events, self.followups, self.unassigned = [], [], []
 
 
 def _assign(
@@ -211,7 +213,7 @@ def _assign(
     lead: Lead,
     pool: AssistantPool,
     allocator: Allocator,
-    writes: _Writes,
+    writes: RouteWrites,
     now: dt.datetime,
     exclude: Iterable[int] = (),
     reason: str = "route",
@@ -232,7 +234,7 @@ def _assign(
                 data={"pool": pool.slug, "unassigned": True, "reason": reason},
             )
         )
-        writes.unassigned.append((lead.pk, pool.name))
+        writes.unassigned.append((lead, pool.name))
         return None
     writes.events.append(
         event_build(
@@ -269,7 +271,7 @@ def lead_assign(
     nobody can take it. Writes the assignment event and the SLA check follow-up."""
     with transaction.atomic():
         allocator = Allocator([pool])
-        writes = _Writes()
+        writes = RouteWrites()
         assistant = _assign(
             lead=lead,
             pool=pool,
@@ -307,20 +309,22 @@ def leads_route(
     *,
     items: list[tuple[Lead, RouteFacts]],
     rules: list[RoutingRule] | None = None,
-    events: list[LeadEvent] | None = None,
+    writes: RouteWrites | None = None,
 ) -> list[Lead]:
     """Route a batch: package and pool by rule, then assistants in order, under one set of
     locks. No matching rule → unassigned queue + alert.
 
-    Returns the leads whose routing fields (`ROUTE_FIELDS`) changed. By default they and the
-    events are written here; a caller that writes leads and events itself (batched ingest,
-    one statement each) passes `events` to collect into and saves the returned leads."""
+    Returns the leads whose routing fields (`ROUTE_FIELDS`) changed. By default they, the
+    events and the follow-ups are written here. A caller passing `writes` (batched ingest,
+    whose new leads are not inserted yet) saves the returned leads and flushes `writes` itself.
+    """
     if not items:
         return []
     if rules is None:
         rules = rules_active()
     now = timezone.now()
-    writes = _Writes()
+    own = writes is None
+    writes = RouteWrites() if writes is None else writes
     planned: list[tuple[Lead, RoutingRule]] = []
     for lead, facts in items:
         rule = rule_select(rules=rules, facts=facts)
@@ -333,7 +337,7 @@ def leads_route(
                     data={"unassigned": True, "reason": "no_rule"},
                 )
             )
-            writes.unassigned.append((lead.pk, "（无匹配规则）"))
+            writes.unassigned.append((lead, "（无匹配规则）"))
             continue
         if rule.package_id:
             lead.recommended_package_id = rule.package_id
@@ -344,12 +348,9 @@ def leads_route(
             _assign(lead=lead, pool=rule.pool, allocator=allocator, writes=writes, now=now)
         allocator.flush()
     routed = [lead for lead, _ in planned]
-    if events is None:
+    if own:
         rows_update(routed, ROUTE_FIELDS)
-    else:
-        events.extend(writes.events)
-        writes.events = []
-    writes.flush()
+        writes.flush()
     return routed
 
 
