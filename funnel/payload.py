@@ -7,7 +7,7 @@ It is stored (encrypted) on the InboundLead so a quarantined record can be fixed
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -54,7 +54,19 @@ class LeadPayload:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # What `asdict` gives, without its recursive deep copy (ingest calls this per record):
+        # the nested values are a Consent and flat JSON-able dicts.
+        data = {name: getattr(self, name) for name in _FIELD_NAMES}
+        for name in ("answers", "click_ids", "utm", "extra"):
+            data[name] = dict(data[name] or {})
+        consent = self.consent
+        data["consent"] = {
+            "given": consent.given,
+            "version": consent.version,
+            "at": consent.at,
+            "source": consent.source,
+        }
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LeadPayload:
@@ -66,6 +78,9 @@ class LeadPayload:
                 **{k: v for k, v in consent.items() if k in Consent.__dataclass_fields__}
             )
         return cls(**values)
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(LeadPayload))
 
 
 @dataclass

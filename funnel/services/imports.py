@@ -16,11 +16,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils import timezone
 
 from channels.models import InboundStatus
-from channels.services.inbox import inbound_process, inbound_receive
+from channels.services.inbox import inbound_process_many, inbound_receive_many
 from funnel.payload import Consent, LeadPayload
 
 CHANNEL = "csv"
@@ -129,35 +128,46 @@ def csv_row_payload(
     return external_id, payload
 
 
+IMPORT_BATCH = 200
+
+
 def leads_import_csv(
     *, lines: Iterable[str], consent_version: str = "", source_name: str = ""
 ) -> ImportSummary:
-    """Store then process each row. Without `consent_version` no row carries consent, so rows
-    are quarantined as `consent_required` until someone records where consent was collected."""
+    """Store then process the rows, a batch at a time (one ingest batch each). Without
+    `consent_version` no row carries consent, so rows are quarantined as `consent_required`
+    until someone records where consent was collected."""
     summary = ImportSummary()
-    reader = csv.DictReader(lines)
-    for row in reader:
+    chunk: dict[str, tuple[str, dict, LeadPayload]] = {}
+    for row in csv.DictReader(lines):
         if not any((v or "").strip() for k, v in row.items() if k is not None):
             continue  # blank spreadsheet line
         summary.rows += 1
         external_id, payload = csv_row_payload(
             row=row, consent_version=consent_version, source_name=source_name
         )
-        with transaction.atomic():
-            inbound, changed = inbound_receive(
-                channel=CHANNEL,
-                external_id=external_id,
-                raw={k or "_extra": v for k, v in row.items()},
-                payload=payload,
-            )
+        if external_id in chunk or len(chunk) >= IMPORT_BATCH:
+            # The same row twice goes into the next batch, where it is an exact replay.
+            _import_chunk(list(chunk.values()), summary)
+            chunk = {}
+        chunk[external_id] = (external_id, {k or "_extra": v for k, v in row.items()}, payload)
+    if chunk:
+        _import_chunk(list(chunk.values()), summary)
+    return summary
+
+
+def _import_chunk(records: list[tuple[str, dict, LeadPayload]], summary: ImportSummary) -> None:
+    received = inbound_receive_many(channel=CHANNEL, records=records)
+    todo = []
+    for inbound, changed in received:
         if not changed and inbound.status != InboundStatus.RECEIVED:
             summary.unchanged += 1
-            continue
-        result = inbound_process(inbound_id=inbound.pk)
+        else:
+            todo.append(inbound.pk)
+    for result in inbound_process_many(inbound_ids=todo):
         summary.results[result.result] += 1
         if result.reason:
             summary.reasons[result.reason] += 1
-    return summary
 
 
 def csv_lines(data: bytes) -> io.StringIO:

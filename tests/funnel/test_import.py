@@ -109,3 +109,22 @@ def test_missing_file_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_leads", str(tmp_path / "nope.csv"))
     assert InboundLead.objects.count() == 0
+
+
+def test_a_file_larger_than_a_batch_with_a_repeated_row_counts_every_row(
+    tmp_path, routed, monkeypatch
+) -> None:
+    from funnel.services import imports
+
+    # given batches of 3 and 7 rows, one of them an exact copy of an earlier row
+    monkeypatch.setattr(imports, "IMPORT_BATCH", 3)
+    lines = ["编号,姓名,手机号,病种"]
+    lines += [f"{i},患者{i},1380000{i:04d},脱发" for i in range(6)]
+    lines.append("2,患者2,13800000002,脱发")
+
+    out = _import(tmp_path, "\n".join(lines) + "\n", "--consent-version", "offline-2026")
+
+    # then every row is counted once, the copy as unchanged, and six people are leads
+    assert out == "rows=7 created=6 merged=0 quarantined=0 unchanged=1"
+    assert Lead.objects.count() == 6
+    assert Lead.objects.exclude(assignee=None).count() == 6
