@@ -197,3 +197,38 @@ def test_certificate_field_is_read_only_for_non_reviewers(client, video) -> None
     html = client.get(reverse("wagtailadmin_pages:edit", args=[video.pk])).content.decode()
     field = re.search(r'<input[^>]*name="ad_review_certificate"[^>]*>', html).group(0)
     assert "disabled" not in field
+
+
+def test_before_publish_hook_is_a_backstop_behind_the_form(rf, video) -> None:
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from wagtail import hooks
+
+    from cms.compliance.wagtail_hooks import refuse_blocked_publish
+
+    request = rf.post("/")
+    request.user, request.session = editor(), {}
+    request._messages = FallbackStorage(request)
+
+    response = refuse_blocked_publish(request, video)
+
+    assert refuse_blocked_publish in hooks.get_hooks("before_publish_page")
+    assert response.status_code == 302
+    assert response.url == reverse("wagtailadmin_pages:edit", args=[video.pk])
+    assert [str(m) for m in request._messages][0].startswith("未发布：存在医疗广告合规问题")
+    assert _fresh(video).compliance_result["decision"] == "no_certificate"
+    video.transcript = "大家好。"
+    assert refuse_blocked_publish(request, video) is None
+
+
+def test_every_base_page_type_gets_the_gated_form_and_the_panel() -> None:
+    from wagtail.models import get_page_models
+
+    from cms.compliance.forms import CompliancePageForm
+    from cms.models import BasePage
+
+    gated = [m for m in get_page_models() if issubclass(m, BasePage)]
+    assert len(gated) == 8  # 7 cms page types + the landing page
+    for model in gated:
+        handler = model.get_edit_handler()
+        assert issubclass(handler.get_form_class(), CompliancePageForm), model
+        assert "ad_review_certificate" in handler.get_form_class().base_fields, model
