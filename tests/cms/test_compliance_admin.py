@@ -232,3 +232,30 @@ def test_every_base_page_type_gets_the_gated_form_and_the_panel() -> None:
         handler = model.get_edit_handler()
         assert issubclass(handler.get_form_class(), CompliancePageForm), model
         assert "ad_review_certificate" in handler.get_form_class().base_fields, model
+
+
+def test_create_view_refuses_to_publish_a_new_page_with_findings(client) -> None:
+    parent = hub()
+    client.force_login(editor())
+    url = reverse("wagtailadmin_pages:add", args=["cms", "videopage", parent.pk])
+    data = {
+        "title": "放松练习",
+        "slug": "new-relax",
+        "video_url": "/v.mp4",
+        "duration_seconds": "60",
+        "transcript": "坚持练习，七天告别失眠。",
+        "action-publish": "action-publish",
+    }
+
+    refused = client.post(url, data)
+    published = client.post(url, {**data, "transcript": "每天练习十分钟。"})
+
+    assert refused.status_code == 200
+    assert "存在医疗广告合规问题" in refused.content.decode()
+    assert published.status_code == 302
+    (page,) = VideoPage.objects.child_of(parent)
+    assert (page.slug, page.live, page.compliance_result["decision"]) == (
+        "new-relax",
+        True,
+        "clean",
+    )

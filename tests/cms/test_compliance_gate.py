@@ -146,3 +146,17 @@ def test_reviewer_with_a_malformed_number_is_refused(article) -> None:
         page_ad_review_record(page=article, user=reviewer(), certificate="待补")
 
     assert article.revisions.count() == 0
+
+
+def test_publishing_a_revision_loaded_later_judges_the_revision_content(article) -> None:
+    # given a certified revision, published later from a freshly loaded revision (as
+    # workflows and scheduled publishing do), while the page row still has no certificate
+    revision = page_ad_review_record(page=article, user=reviewer(), certificate=CERTIFICATE)
+    loaded = type(revision).objects.get(pk=revision.pk)
+    assert ArticlePage.objects.get(pk=article.pk).ad_review_certificate == ""
+
+    loaded.publish()
+
+    page = ArticlePage.objects.get(pk=article.pk)
+    assert page.live
+    assert page.compliance_result["decision"] == "certified"
