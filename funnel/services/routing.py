@@ -198,6 +198,15 @@ class RouteWrites:
     followups: list[FollowUp] = field(default_factory=list)
     unassigned: list[tuple[Lead, str]] = field(default_factory=list)
 
+    def unassigned_add(self, *, lead: Lead, note: str, data: dict, pool_name: str) -> None:
+        """The lead waits in the unassigned queue; an alert goes out after commit."""
+        self.events.append(
+            event_build(
+                lead=lead, kind=LeadEvent.Kind.ASSIGN, note=note, data={**data, "unassigned": True}
+            )
+        )
+        self.unassigned.append((lead, pool_name))
+
     def flush(self) -> None:
         events_record(self.events)
         if self.followups:
@@ -226,15 +235,12 @@ def _assign(
     lead.assigned_at = now if assistant else None
     lead.updated_at = now
     if assistant is None:
-        writes.events.append(
-            event_build(
-                lead=lead,
-                kind=LeadEvent.Kind.ASSIGN,
-                note="无人可接：进入待分配队列",
-                data={"pool": pool.slug, "unassigned": True, "reason": reason},
-            )
+        writes.unassigned_add(
+            lead=lead,
+            note="无人可接：进入待分配队列",
+            data={"pool": pool.slug, "reason": reason},
+            pool_name=pool.name,
         )
-        writes.unassigned.append((lead, pool.name))
         return None
     writes.events.append(
         event_build(
@@ -329,15 +335,12 @@ def leads_route(
     for lead, facts in items:
         rule = rule_select(rules=rules, facts=facts)
         if rule is None:
-            writes.events.append(
-                event_build(
-                    lead=lead,
-                    kind=LeadEvent.Kind.ASSIGN,
-                    note="没有匹配的分配规则：进入待分配队列",
-                    data={"unassigned": True, "reason": "no_rule"},
-                )
+            writes.unassigned_add(
+                lead=lead,
+                note="没有匹配的分配规则：进入待分配队列",
+                data={"reason": "no_rule"},
+                pool_name="（无匹配规则）",
             )
-            writes.unassigned.append((lead, "（无匹配规则）"))
             continue
         if rule.package_id:
             lead.recommended_package_id = rule.package_id
