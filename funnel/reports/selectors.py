@@ -5,6 +5,10 @@ touchpoint with ``is_first=True`` (a lead without one is "unattributed", key ``"
 A lead is counted in the window (and period) in which it was *created*; its stages are the
 furthest stage event it ever reached, its orders those paid up to the end of the window.
 Dates are local (``TIME_ZONE``, Asia/Shanghai); ``end`` is inclusive.
+
+First touch and furthest stage are read from the copies on the lead (``first_channel`` …,
+``furthest_rank``; see ``funnel.services.lead_facts``), so the lead scan is one covered
+index and never joins the touchpoints or the events.
 """
 
 from __future__ import annotations
@@ -29,14 +33,11 @@ GRAINS = ("day", "week", "month")
 # content pages, assistants or specialties, so those dimensions show spend-based metrics empty.
 SPEND_DIMENSIONS = ("channel", "campaign")
 
-# Group columns per dimension: (output key, SQL expression over lead l / first touch t).
+# Group columns per dimension: (output key, SQL expression over lead l).
 _LEAD_KEYS: dict[str, list[tuple[str, str]]] = {
-    "channel": [("channel", "COALESCE(t.channel, '')")],
-    "campaign": [
-        ("channel", "COALESCE(t.channel, '')"),
-        ("campaign_id", "COALESCE(t.campaign_id, '')"),
-    ],
-    "content": [("content_page_id", "t.content_page_id")],
+    "channel": [("channel", "l.first_channel")],
+    "campaign": [("channel", "l.first_channel"), ("campaign_id", "l.first_campaign_id")],
+    "content": [("content_page_id", "l.first_content_page_id")],
     "assistant": [("assistant_id", "l.assignee_id")],
     "specialty": [("specialty_id", "l.specialty_id")],
 }
@@ -98,11 +99,6 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _rank_case(column: str) -> str:
-    whens = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(STAGE_ORDER) if i)
-    return f"CASE {column} {whens} ELSE 0 END"
-
-
 def _fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -122,41 +118,58 @@ def lead_funnel_counts(
         select_keys.insert(0, f"{period} AS period")
         group_exprs.insert(0, period)
     reached = ", ".join(
-        f"SUM(CASE WHEN COALESCE(ev.rank, 0) >= {i} THEN 1 ELSE 0 END) AS reached_{code}"
+        f"SUM(CASE WHEN l.furthest_rank >= {i} THEN 1 ELSE 0 END) AS reached_{code}"
         for i, code in enumerate(STAGE_ORDER)
         if i
     )
-    extra = ", MAX(t.campaign_name) AS campaign_name" if by == "campaign" else ""
     sql = f"""
-        WITH ev AS (
-            SELECT e.lead_id, MAX({_rank_case("e.to_stage")}) AS rank
-            FROM funnel_leadevent e
-            WHERE e.kind = 'stage' AND e.to_stage IN ({", ".join(["%s"] * 6)})
-            GROUP BY e.lead_id
-        ), ord AS (
+        WITH ord AS (
             SELECT o.lead_id, COUNT(*) AS n, SUM(o.amount) AS revenue
             FROM funnel_order o
             WHERE o.paid_at < %s
             GROUP BY o.lead_id
         )
-        SELECT {", ".join(select_keys)}{extra},
+        SELECT {", ".join(select_keys)},
             COUNT(*) AS leads, {reached},
             SUM(CASE WHEN ord.n >= 1 THEN 1 ELSE 0 END) AS paying_patients,
             SUM(CASE WHEN ord.n >= 2 THEN 1 ELSE 0 END) AS repurchasers,
             SUM(ord.revenue) AS revenue
         FROM funnel_lead l
-        LEFT JOIN funnel_touchpoint t ON t.lead_id = l.id AND t.is_first
-        LEFT JOIN ev ON ev.lead_id = l.id
         LEFT JOIN ord ON ord.lead_id = l.id
         WHERE l.created_at >= %s AND l.created_at < %s
         GROUP BY {", ".join(group_exprs)}
     """  # noqa: S608 (constant fragments; values are bound parameters)
-    params: list[Any] = [*STAGE_ORDER[1:], window.end_at, window.start_at, window.end_at]
+    params: list[Any] = [window.end_at, window.start_at, window.end_at]
     rows = _fetch(sql, params)
     for row in rows:
         if grain:
             row["period"] = _as_date(row["period"])
+    if by == "campaign":
+        names = campaign_names(keys={(r["channel"], r["campaign_id"]) for r in rows})
+        for row in rows:
+            row["campaign_name"] = names.get((row["channel"], row["campaign_id"]))
     return rows
+
+
+def campaign_names(*, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Display name per (channel, campaign id): the latest first touch's non-empty name."""
+    keys = {k for k in keys if k[1]}
+    if not keys:
+        return {}
+    # One statement; each lookup walks the campaign_id index and stops at the first match.
+    one = """
+        SELECT %s AS channel, %s AS campaign_id, (
+            SELECT t.campaign_name FROM funnel_touchpoint t
+            WHERE t.campaign_id = %s AND t.channel = %s AND t.is_first AND t.campaign_name <> ''
+            ORDER BY t.id DESC LIMIT 1
+        ) AS campaign_name
+    """
+    ordered = sorted(keys)
+    params = [v for channel, campaign in ordered for v in (channel, campaign, campaign, channel)]
+    rows = _fetch(" UNION ALL ".join([one] * len(ordered)), params)
+    return {
+        (r["channel"], r["campaign_id"]): r["campaign_name"] for r in rows if r["campaign_name"]
+    }
 
 
 def revenue_by_day(*, by: str, window: Window, grain: str | None = None) -> list[dict[str, Any]]:
@@ -173,7 +186,6 @@ def revenue_by_day(*, by: str, window: Window, grain: str | None = None) -> list
         SELECT {", ".join(select_keys)}, {day} AS day, SUM(o.amount) AS revenue
         FROM funnel_order o
         JOIN funnel_lead l ON l.id = o.lead_id
-        LEFT JOIN funnel_touchpoint t ON t.lead_id = l.id AND t.is_first
         WHERE l.created_at >= %s AND l.created_at < %s AND o.paid_at < %s
         GROUP BY {", ".join([*group_exprs, day])}
     """  # noqa: S608 (constant fragments; values are bound parameters)
@@ -288,7 +300,6 @@ def cohort_conversion_counts(*, by: str, window: Window, after_days: int) -> lis
                 SELECT 1 FROM funnel_order o WHERE o.lead_id = l.id AND {within}
             ) THEN 1 ELSE 0 END) AS cohort_payers
         FROM funnel_lead l
-        LEFT JOIN funnel_touchpoint t ON t.lead_id = l.id AND t.is_first
         WHERE l.created_at >= %s AND l.created_at < %s AND l.created_at < %s
         GROUP BY {group}
     """  # noqa: S608 (constant fragments; values are bound parameters)
