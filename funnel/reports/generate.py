@@ -47,8 +47,8 @@ def _insert_select(
     Python default (bound), so new nullable/defaulted columns never break the generator."""
     columns, values, bound = [], [], []
     for field in model._meta.concrete_fields:
-        if field.primary_key and field.column not in exprs:
-            continue
+        if field.generated or (field.primary_key and field.column not in exprs):
+            continue  # the database computes generated columns itself
         columns.append(field.column)
         if field.column in exprs:
             expr = exprs[field.column]
