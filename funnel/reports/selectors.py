@@ -26,8 +26,10 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from channels.models import SpendRecord
 from funnel.models import Assistant, Specialty
+from funnel.services.lead_facts import STAGE_RANKS
 
-STAGE_ORDER = ["new", "contacted", "profiled", "consulted", "prescribed", "paid", "repurchased"]
+# new … repurchased in the order ``Lead.furthest_rank`` numbers them (0 … 6).
+STAGE_ORDER = [str(stage) for stage in STAGE_RANKS]
 DIMENSIONS = ("channel", "campaign", "content", "assistant", "specialty")
 GRAINS = ("day", "week", "month")
 # Spend is reported per channel and campaign only: platforms do not split cost by our
