@@ -5,12 +5,17 @@ touchpoint with ``is_first=True`` (a lead without one is "unattributed", key ``"
 A lead is counted in the window (and period) in which it was *created*; its stages are the
 furthest stage event it ever reached, its orders those paid up to the end of the window.
 Dates are local (``TIME_ZONE``, Asia/Shanghai); ``end`` is inclusive.
+
+First touch and furthest stage are read from the copies on the lead (``first_channel`` …,
+``furthest_rank``; see ``funnel.services.lead_facts``), so the lead scan is one covered
+index and never joins the touchpoints or the events.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,22 +26,21 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from channels.models import SpendRecord
 from funnel.models import Assistant, Specialty
+from funnel.services.lead_facts import STAGE_RANKS
 
-STAGE_ORDER = ["new", "contacted", "profiled", "consulted", "prescribed", "paid", "repurchased"]
+# new … repurchased in the order ``Lead.furthest_rank`` numbers them (0 … 6).
+STAGE_ORDER = [str(stage) for stage in STAGE_RANKS]
 DIMENSIONS = ("channel", "campaign", "content", "assistant", "specialty")
 GRAINS = ("day", "week", "month")
 # Spend is reported per channel and campaign only: platforms do not split cost by our
 # content pages, assistants or specialties, so those dimensions show spend-based metrics empty.
 SPEND_DIMENSIONS = ("channel", "campaign")
 
-# Group columns per dimension: (output key, SQL expression over lead l / first touch t).
+# Group columns per dimension: (output key, SQL expression over lead l).
 _LEAD_KEYS: dict[str, list[tuple[str, str]]] = {
-    "channel": [("channel", "COALESCE(t.channel, '')")],
-    "campaign": [
-        ("channel", "COALESCE(t.channel, '')"),
-        ("campaign_id", "COALESCE(t.campaign_id, '')"),
-    ],
-    "content": [("content_page_id", "t.content_page_id")],
+    "channel": [("channel", "l.first_channel")],
+    "campaign": [("channel", "l.first_channel"), ("campaign_id", "l.first_campaign_id")],
+    "content": [("content_page_id", "l.first_content_page_id")],
     "assistant": [("assistant_id", "l.assignee_id")],
     "specialty": [("specialty_id", "l.specialty_id")],
 }
@@ -90,17 +94,26 @@ def _period_sql(column: str, grain: str) -> str:
     return f"date({local}, 'start of month')"
 
 
+def _day_period_sql(column: str, grain: str) -> str:
+    """The date starting the day/week (Monday)/month of a local date column (no time zone
+    work per row: that conversion was most of the cost of grouping a million leads)."""
+    if grain not in GRAINS:
+        raise ValueError(grain)
+    if grain == "day":
+        return column
+    if connection.vendor == "postgresql":
+        return f"date_trunc('{grain}', {column}::timestamp)::date"
+    if grain == "week":
+        return f"date({column}, 'weekday 0', '-6 days')"
+    return f"date({column}, 'start of month')"
+
+
 def _as_date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     if isinstance(value, dt.datetime):
         return value.date()
     return dt.date.fromisoformat(str(value)[:10])
-
-
-def _rank_case(column: str) -> str:
-    whens = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(STAGE_ORDER) if i)
-    return f"CASE {column} {whens} ELSE 0 END"
 
 
 def _fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -110,79 +123,154 @@ def _fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def lead_funnel_counts(
-    *, by: str, window: Window, grain: str | None = None
-) -> list[dict[str, Any]]:
-    """Per group (and period): leads, leads reaching each stage, payers, repurchasers, revenue."""
+def _group_sql(by: str, grain: str | None) -> tuple[list[str], list[str], list[str]]:
+    """(SELECT items, GROUP BY expressions, output names) of a dimension over lead l."""
+    keys = _LEAD_KEYS[by]
+    select_keys = [f"{expr} AS {name}" for name, expr in keys]
+    group_exprs = [expr for _, expr in keys]
+    names = [name for name, _ in keys]
+    if grain:
+        period = _day_period_sql("l.created_day", grain)
+        select_keys.insert(0, f"{period} AS period")
+        group_exprs.insert(0, period)
+        names.insert(0, "period")
+    return select_keys, group_exprs, names
+
+
+def _stage_counts(*, by: str, window: Window, grain: str | None) -> list[dict[str, Any]]:
+    """Per group (and period): leads and leads reaching each stage, from the covering index.
+    With a grain, leads are first counted per local day, then the days summed per period."""
     keys = _LEAD_KEYS[by]
     select_keys = [f"{expr} AS {name}" for name, expr in keys]
     group_exprs = [expr for _, expr in keys]
     if grain:
-        period = _period_sql("l.created_at", grain)
-        select_keys.insert(0, f"{period} AS period")
-        group_exprs.insert(0, period)
+        select_keys.insert(0, "l.created_day AS created_day")
+        group_exprs.insert(0, "l.created_day")
+    counts = ["leads"] + [f"reached_{code}" for code in STAGE_ORDER[1:]]
     reached = ", ".join(
-        f"SUM(CASE WHEN COALESCE(ev.rank, 0) >= {i} THEN 1 ELSE 0 END) AS reached_{code}"
+        f"SUM(CASE WHEN l.furthest_rank >= {i} THEN 1 ELSE 0 END) AS reached_{code}"
         for i, code in enumerate(STAGE_ORDER)
         if i
     )
-    extra = ", MAX(t.campaign_name) AS campaign_name" if by == "campaign" else ""
     sql = f"""
-        WITH ev AS (
-            SELECT e.lead_id, MAX({_rank_case("e.to_stage")}) AS rank
-            FROM funnel_leadevent e
-            WHERE e.kind = 'stage' AND e.to_stage IN ({", ".join(["%s"] * 6)})
-            GROUP BY e.lead_id
-        ), ord AS (
-            SELECT o.lead_id, COUNT(*) AS n, SUM(o.amount) AS revenue
-            FROM funnel_order o
-            WHERE o.paid_at < %s
-            GROUP BY o.lead_id
-        )
-        SELECT {", ".join(select_keys)}{extra},
-            COUNT(*) AS leads, {reached},
-            SUM(CASE WHEN ord.n >= 1 THEN 1 ELSE 0 END) AS paying_patients,
-            SUM(CASE WHEN ord.n >= 2 THEN 1 ELSE 0 END) AS repurchasers,
-            SUM(ord.revenue) AS revenue
+        SELECT {", ".join(select_keys)}, COUNT(*) AS leads, {reached}
         FROM funnel_lead l
-        LEFT JOIN funnel_touchpoint t ON t.lead_id = l.id AND t.is_first
-        LEFT JOIN ev ON ev.lead_id = l.id
-        LEFT JOIN ord ON ord.lead_id = l.id
         WHERE l.created_at >= %s AND l.created_at < %s
         GROUP BY {", ".join(group_exprs)}
     """  # noqa: S608 (constant fragments; values are bound parameters)
-    params: list[Any] = [*STAGE_ORDER[1:], window.end_at, window.start_at, window.end_at]
-    rows = _fetch(sql, params)
+    if grain:
+        period = _day_period_sql("d.created_day", grain)
+        names = [f"d.{name}" for name, _ in keys]
+        sums = ", ".join(f"CAST(SUM(d.{c}) AS BIGINT) AS {c}" for c in counts)
+        sql = f"""
+            SELECT {period} AS period, {", ".join(names)}, {sums}
+            FROM ({sql}) d
+            GROUP BY {", ".join([period, *names])}
+        """  # noqa: S608 (constant fragments)
+    rows = _fetch(sql, [window.start_at, window.end_at])
     for row in rows:
         if grain:
             row["period"] = _as_date(row["period"])
     return rows
 
 
-def revenue_by_day(*, by: str, window: Window, grain: str | None = None) -> list[dict[str, Any]]:
-    """Per group (and lead period) and local pay day: revenue of its leads (feeds payback)."""
-    keys = _LEAD_KEYS[by]
-    select_keys = [f"{expr} AS {name}" for name, expr in keys]
-    group_exprs = [expr for _, expr in keys]
-    if grain:
-        period = _period_sql("l.created_at", grain)
-        select_keys.insert(0, f"{period} AS period")
-        group_exprs.insert(0, period)
+def _order_days(*, by: str, window: Window, grain: str | None) -> list[dict[str, Any]]:
+    """Per group (and lead period) and local pay day: revenue of its leads' orders paid before
+    the window's end, and how many of those were a lead's first / second order — so payers,
+    repurchasers, revenue and the payback curve all come from one orders × leads join."""
+    select_keys, group_exprs, _ = _group_sql(by, grain)
     day = _local_date_sql("o.paid_at")
     sql = f"""
-        SELECT {", ".join(select_keys)}, {day} AS day, SUM(o.amount) AS revenue
-        FROM funnel_order o
+        SELECT {", ".join(select_keys)}, {day} AS day, SUM(o.amount) AS revenue,
+            SUM(CASE WHEN o.nth = 1 THEN 1 ELSE 0 END) AS first_orders,
+            SUM(CASE WHEN o.nth = 2 THEN 1 ELSE 0 END) AS second_orders
+        FROM (
+            SELECT lead_id, amount, paid_at,
+                ROW_NUMBER() OVER (PARTITION BY lead_id ORDER BY paid_at, id) AS nth
+            FROM funnel_order WHERE paid_at < %s
+        ) o
         JOIN funnel_lead l ON l.id = o.lead_id
-        LEFT JOIN funnel_touchpoint t ON t.lead_id = l.id AND t.is_first
-        WHERE l.created_at >= %s AND l.created_at < %s AND o.paid_at < %s
+        WHERE l.created_at >= %s AND l.created_at < %s
         GROUP BY {", ".join([*group_exprs, day])}
     """  # noqa: S608 (constant fragments; values are bound parameters)
-    rows = _fetch(sql, [window.start_at, window.end_at, window.end_at])
+    rows = _fetch(sql, [window.end_at, window.start_at, window.end_at])
     for row in rows:
         row["day"] = _as_date(row["day"])
         if grain:
             row["period"] = _as_date(row["period"])
     return rows
+
+
+def _with_orders(
+    *, by: str, grain: str | None, leads: list[dict[str, Any]], days: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Adds paying_patients, repurchasers and revenue (None without orders) to the lead rows,
+    summing the per-day order figures of each group (a few thousand rows, never per lead)."""
+    _, _, names = _group_sql(by, grain)
+    totals: dict[tuple, list[Any]] = {}
+    for row in days:
+        total = totals.setdefault(tuple(row[n] for n in names), [0, 0, Decimal(0)])
+        total[0] += int(row["first_orders"])
+        total[1] += int(row["second_orders"])
+        total[2] += Decimal(str(row["revenue"]))
+    for row in leads:
+        payers, repurchasers, revenue = totals.get(tuple(row[n] for n in names), (0, 0, None))
+        row.update(paying_patients=payers, repurchasers=repurchasers, revenue=revenue)
+    return leads
+
+
+def _funnel_rows(
+    *, by: str, window: Window, grain: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(lead rows with order figures, revenue per group and day): two statements in all."""
+    days = _order_days(by=by, window=window, grain=grain)
+    leads = _with_orders(
+        by=by, grain=grain, leads=_stage_counts(by=by, window=window, grain=grain), days=days
+    )
+    if by == "campaign":
+        names = campaign_names(keys={(r["channel"], r["campaign_id"]) for r in leads})
+        for row in leads:
+            row["campaign_name"] = names.get((row["channel"], row["campaign_id"]))
+    return leads, _revenue_only(days)
+
+
+def _revenue_only(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {k: v for k, v in row.items() if k not in ("first_orders", "second_orders")} for row in days
+    ]
+
+
+def lead_funnel_counts(
+    *, by: str, window: Window, grain: str | None = None
+) -> list[dict[str, Any]]:
+    """Per group (and period): leads, leads reaching each stage, payers, repurchasers, revenue."""
+    return _funnel_rows(by=by, window=window, grain=grain)[0]
+
+
+def campaign_names(*, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Display name per (channel, campaign id): the latest first touch's non-empty name."""
+    keys = {k for k in keys if k[1]}
+    if not keys:
+        return {}
+    # One statement; each lookup walks the campaign_id index and stops at the first match.
+    one = """
+        SELECT %s AS channel, %s AS campaign_id, (
+            SELECT t.campaign_name FROM funnel_touchpoint t
+            WHERE t.campaign_id = %s AND t.channel = %s AND t.is_first AND t.campaign_name <> ''
+            ORDER BY t.id DESC LIMIT 1
+        ) AS campaign_name
+    """
+    ordered = sorted(keys)
+    params = [v for channel, campaign in ordered for v in (channel, campaign, campaign, channel)]
+    rows = _fetch(" UNION ALL ".join([one] * len(ordered)), params)
+    return {
+        (r["channel"], r["campaign_id"]): r["campaign_name"] for r in rows if r["campaign_name"]
+    }
+
+
+def revenue_by_day(*, by: str, window: Window, grain: str | None = None) -> list[dict[str, Any]]:
+    """Per group (and lead period) and local pay day: revenue of its leads (feeds payback)."""
+    return _revenue_only(_order_days(by=by, window=window, grain=grain))
 
 
 _TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
@@ -288,7 +376,6 @@ def cohort_conversion_counts(*, by: str, window: Window, after_days: int) -> lis
                 SELECT 1 FROM funnel_order o WHERE o.lead_id = l.id AND {within}
             ) THEN 1 ELSE 0 END) AS cohort_payers
         FROM funnel_lead l
-        LEFT JOIN funnel_touchpoint t ON t.lead_id = l.id AND t.is_first
         WHERE l.created_at >= %s AND l.created_at < %s AND l.created_at < %s
         GROUP BY {group}
     """  # noqa: S608 (constant fragments; values are bound parameters)
@@ -318,8 +405,7 @@ def report_inputs(*, by: str, window: Window, grain: str | None = None) -> dict[
     """Everything ``analytics.funnel_table`` needs, plus display labels."""
     if by not in DIMENSIONS:
         raise ValueError(by)
-    leads = lead_funnel_counts(by=by, window=window, grain=grain)
-    revenue = revenue_by_day(by=by, window=window, grain=grain)
+    leads, revenue = _funnel_rows(by=by, window=window, grain=grain)
     spend = spend_totals(by=by, window=window, grain=grain)
     id_key = {
         "assistant": "assistant_id",

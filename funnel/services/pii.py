@@ -16,6 +16,7 @@ from funnel.crypto import EncryptedJSONField, EncryptedTextField
 from funnel.events import event_record
 from funnel.locks import locked
 from funnel.models import DistinctLeadPair, FollowUp, Lead, LeadEvent, Order, Touchpoint
+from funnel.services.lead_facts import lead_facts_refresh
 
 REVEAL_PERMISSION = "funnel.reveal_pii"
 
@@ -178,6 +179,8 @@ def lead_merge(*, keep_id: int, drop_id: int, actor: Any = None) -> Lead:
                 setattr(keep, field, getattr(drop, field))
         keep.created_at = min(keep.created_at, drop.created_at)
         keep.save()
+        # The moved events and the re-chosen first touch change keep's report facts.
+        lead_facts_refresh(lead_ids=[keep.pk])
         event_record(
             lead=keep,
             kind=LeadEvent.Kind.MERGE,

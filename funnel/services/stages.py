@@ -18,6 +18,7 @@ from django.utils import timezone
 from config.errors import ApplicationError
 from funnel.events import event_record
 from funnel.models import FollowUp, Lead, LeadEvent, Order, ReferralReward, ServicePackage, Stage
+from funnel.services.lead_facts import furthest_rank_raise
 
 MAIN_PATH = [
     Stage.NEW,
@@ -73,7 +74,8 @@ def _after_stage(lead: Lead, to_stage: str) -> None:
 def _set_stage(lead: Lead, to_stage: str, *, actor: Any, actor_label: str, note: str) -> None:
     from_stage = lead.stage
     lead.stage = to_stage
-    lead.save(update_fields=["stage", "updated_at"])
+    reached = furthest_rank_raise(lead=lead, to_stage=to_stage)  # report fact, same row write
+    lead.save(update_fields=["stage", *reached, "updated_at"])
     event_record(
         lead=lead,
         kind=LeadEvent.Kind.STAGE,

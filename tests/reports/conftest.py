@@ -20,6 +20,7 @@ import pytest
 
 from channels.models import ChannelAccount, SpendRecord
 from funnel.models import Assistant, Lead, LeadEvent, Order, Specialty, Touchpoint
+from funnel.services.lead_facts import lead_facts_refresh
 
 TZ = ZoneInfo("Asia/Shanghai")
 STAGES = ["contacted", "profiled", "consulted", "prescribed", "paid", "repurchased"]
@@ -118,4 +119,7 @@ def world(db):
         (l8, "800.00", at(2)),
     ):
         Order.objects.create(lead=lead, amount=Decimal(amount), paid_at=when)
+    # The rows above were written raw, not through the services: derive the stored report
+    # facts from them the way the migration's backfill does.
+    lead_facts_refresh(lead_ids=[lead.pk for lead in (l1, l2, l3, l4, l5, l6, l7, l8)])
     return {"leads": [l1, l2, l3, l4, l5, l6, l7, l8], "lin": lin, "hair": hair, "sleep": sleep}

@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Max, Min
+from django.db.models import Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from funnel.models import EliminationRule, Lead, LeadEvent, Order, Touchpoint
@@ -31,6 +31,19 @@ def test_generator_fills_a_consistent_funnel():
     paid = LeadEvent.objects.filter(kind="stage", to_stage="paid").values("lead").distinct().count()
     assert Order.objects.values("lead").distinct().count() == paid
     assert Lead.objects.filter(referred_by__isnull=False).count() > 30
+    # the stored report facts say what the events and first touches say, for every lead
+    assert Lead.objects.filter(furthest_rank__gte=5).count() == paid
+    contacted = (
+        LeadEvent.objects.filter(kind="stage", to_stage="contacted").values("lead").distinct()
+    )
+    assert Lead.objects.filter(furthest_rank__gte=1).count() == contacted.count()
+    first = Touchpoint.objects.filter(is_first=True, lead=OuterRef("pk"))
+    mismatched = Lead.objects.exclude(
+        first_channel=Subquery(first.values("channel")),
+        first_campaign_id=Subquery(first.values("campaign_id")),
+    )
+    assert mismatched.count() == 0
+    assert Lead.objects.filter(first_channel="").count() == 0
     # the report over the whole span of the generated data counts every lead once
     span = Lead.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
     window = Window(timezone.localdate(span["first"]), timezone.localdate(span["last"]))

@@ -127,6 +127,15 @@ def test_daily_grain_uses_local_dates(world):
     assert {r["period"] for r in weekly} == {dt.date(2026, 11, 2)}
 
 
+def test_monthly_grain_sums_the_days_of_the_month(world):
+    rows = {r["channel"]: r for r in funnel_report(by="channel", window=WEEK, grain="month")}
+    assert {r["period"] for r in rows.values()} == {dt.date(2026, 11, 1)}
+    douyin = rows["douyin"]
+    assert (douyin["leads"], douyin["paying_patients"], douyin["revenue"]) == (4, 1, D("999.00"))
+    # payback counts from the later of month start and window start (11-02): 699 ≥ 400 on 11-04
+    assert (douyin["rate_contacted"], douyin["payback_days"]) == (0.75, 2)
+
+
 def test_other_dimensions(world):
     campaign = funnel_report(by="campaign", window=WEEK)
     c1 = next(r for r in campaign if r["campaign_id"] == "c1")
