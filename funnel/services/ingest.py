@@ -245,6 +245,15 @@ def _batch_load(prepared: list[_Prepared], score_rules: list) -> _Batch:
     )
 
 
+def _first_touch_copy(lead: Lead, values: dict) -> list[str]:
+    """The reports group by first touch without joining touchpoints: the lead carries a copy
+    (`funnel.services.lead_facts` documents the columns; its refresh derives the same)."""
+    lead.first_channel = values["channel"]
+    lead.first_campaign_id = values["campaign_id"]
+    lead.first_content_page_id = values["content_page_id"]
+    return ["first_channel", "first_campaign_id", "first_content_page_id"]
+
+
 def _apply(prep: _Prepared, *, created: bool, batch: _Batch) -> str:
     """One payload onto its lead, in arrival order; collects the writes."""
     payload = prep.item.payload
@@ -277,16 +286,21 @@ def _apply(prep: _Prepared, *, created: bool, batch: _Batch) -> str:
         for name, value in values.items():
             setattr(existing, name, value)
         batch.touchpoints_changed.append(existing)
+        if existing.is_first:
+            changed += _first_touch_copy(lead, values)
     else:
+        is_first = key not in batch.has_first
         batch.touchpoints_new.append(
             Touchpoint(
                 lead=lead,
                 inbound=inbound if inbound and inbound.pk else None,
-                is_first=key not in batch.has_first,
+                is_first=is_first,
                 **values,
             )
         )
         batch.has_first.add(key)
+        if is_first:
+            changed += _first_touch_copy(lead, values)
         touch_count = batch.touch_counts.get(key, 0) + 1
         batch.touch_counts[key] = touch_count
         if lead.last_touch_at is None or occurred > lead.last_touch_at:

@@ -60,13 +60,37 @@ def test_refresh_follows_an_enriched_resend_of_the_first_touch(ingest) -> None:
     assert stored(lead_id) == (0, "douyin", "DY-9", None) == derived(lead_id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest.py (being rewritten for batches) does not call lead_facts_refresh yet",
-)
 def test_ingest_itself_keeps_the_first_touch(ingest) -> None:
-    lead_id = ingest(payload(channel="douyin", campaign_id="DY-7")).lead_id
+    lead_id = ingest(payload(channel="douyin", campaign_id="DY-7", content_page_id=12)).lead_id
     assert stored(lead_id) == derived(lead_id)
+    assert stored(lead_id)[1:] == ("douyin", "DY-7", 12)
+
+
+def test_a_later_touch_leaves_the_first_and_an_enriched_resend_updates_it(ingest) -> None:
+    # given a first touch without its campaign (the platform fills it late)
+    lead_id = ingest(payload(channel="douyin"), key="dy-1", raw={"v": 1}).lead_id
+    # when another channel touches, then the first record is re-sent with its campaign
+    ingest(payload(channel="baidu", campaign_id="BD-1"))
+    ingest(payload(channel="douyin", campaign_id="DY-9"), key="dy-1", raw={"v": 2})
+    # then the stored first touch is the re-sent first record, as the history says
+    assert stored(lead_id) == derived(lead_id)
+    assert stored(lead_id)[1:3] == ("douyin", "DY-9")
+
+
+def test_one_batch_with_the_same_person_twice_keeps_the_earlier_as_first() -> None:
+    from channels.services.inbox import inbound_process_many, inbound_receive_many
+
+    received = inbound_receive_many(
+        channel="baidu",
+        records=[
+            ("b-1", {"n": 1}, payload("13800000011", channel="baidu", campaign_id="BD-1")),
+            ("b-2", {"n": 2}, payload("13800000011", channel="douyin", campaign_id="DY-1")),
+        ],
+    )
+    (first, _) = inbound_process_many(inbound_ids=[row.pk for row, _ in received])
+
+    assert stored(first.lead_id) == derived(first.lead_id)
+    assert stored(first.lead_id)[1:3] == ("baidu", "BD-1")
 
 
 def test_stage_changes_raise_the_rank_and_exits_never_lower_it(ingest) -> None:
