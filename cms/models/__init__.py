@@ -1,3 +1,4 @@
+from cms.models.baidu import BaiduPush
 from cms.models.base import BasePage, SeoMixin
 from cms.models.pages import (
     ArticlePage,
@@ -11,6 +12,7 @@ from cms.models.pages import (
 )
 
 __all__ = [
+    "BaiduPush",
     "ArticlePage",
     "ArticlePageTag",
     "BasePage",

@@ -164,6 +164,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 BAIDU_PUSH_TOKEN = envmod.optional("BAIDU_PUSH_TOKEN")
+# The site as verified in Baidu's 搜索资源平台 (e.g. https://www.example.com); unset: the
+# Wagtail Site's root URL of the published page.
+BAIDU_PUSH_SITE = envmod.optional("BAIDU_PUSH_SITE")
 
 LOGGING = {
     "version": 1,
