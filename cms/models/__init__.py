@@ -1,5 +1,6 @@
 from cms.models.baidu import BaiduPush
 from cms.models.base import BasePage, SeoMixin
+from cms.models.drafts import ChannelDraft
 from cms.models.pages import (
     ArticlePage,
     ArticlePageTag,
@@ -16,6 +17,7 @@ __all__ = [
     "ArticlePage",
     "ArticlePageTag",
     "BasePage",
+    "ChannelDraft",
     "DoctorIndexPage",
     "DoctorPage",
     "HomePage",
