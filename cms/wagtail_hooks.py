@@ -1,4 +1,5 @@
-"""Content admin: the Baidu push log (read-only) and the channel drafts."""
+"""Wagtail discovers hooks here; each feature keeps its own in its package. Also here: the
+Baidu push log (read-only) and the channel drafts."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms.compliance import wagtail_hooks as compliance_hooks  # noqa: F401
 from cms.drafts_views import channel_drafts_view
 from cms.models import ArticlePage, BaiduPush, ChannelDraft
 from cms.services.drafts import channel_draft_check

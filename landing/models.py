@@ -133,8 +133,10 @@ class LandingPage(FormMixin, BasePage):
         "提交后提示", max_length=200, default="提交成功，医助会在工作时间内尽快与您联系。"
     )
 
+    # FormMixin brings its own form class; landing copy goes through the compliance gate too.
+    base_form_class = BasePage.base_form_class
     content_panels = [
-        *Page.content_panels,
+        *BasePage.content_panels,
         MultiFieldPanel(
             [
                 FieldPanel("specialty"),

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.html import strip_tags
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page
+
+from cms.compliance.forms import CompliancePageForm
+from cms.compliance.panels import CompliancePanel
 
 
 class SeoMixin(models.Model):
@@ -48,10 +52,56 @@ class SeoMixin(models.Model):
 class BasePage(SeoMixin, Page):
     """Abstract: what every public page shares. Subclasses add `json_ld_main(request)`."""
 
+    # The medical-ad compliance gate (cms/compliance, docs/compliance.md). The certificate
+    # and who recorded it travel with each revision, so the gate judges exactly what is
+    # published; the last check result is written back after every save and publish.
+    ad_review_certificate = models.CharField(
+        "医疗广告审查证明文号",
+        max_length=80,
+        blank=True,
+        default="",
+        help_text="如：（京）医广【2026】第01-23-001号。仅“医疗广告审查”组成员可填写",
+    )
+    ad_review_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name="审查证明记录人",
+    )
+    ad_review_recorded_at = models.DateTimeField("审查证明记录时间", null=True, editable=False)
+    # The blocking findings ("rule:text") the reviewer saw when recording the certificate:
+    # a violation added later is not covered by it.
+    ad_review_scope = models.JSONField("审查覆盖的问题", default=list, blank=True, editable=False)
+    compliance_result = models.JSONField(
+        "最近一次合规检查", default=dict, blank=True, editable=False
+    )
+
+    base_form_class = CompliancePageForm
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [CompliancePanel(), FieldPanel("ad_review_certificate")],
+            heading="医疗广告合规",
+            classname="collapsible",
+        ),
+    ]
     promote_panels = SeoMixin.promote_panels
 
     class Meta:
         abstract = True
+
+    def publish(self, revision, user=None, **kwargs):
+        """Every publication made in code (revision.publish(), workflows, scheduled and
+        bulk publishing) passes the compliance gate; the edit view is gated by the form."""
+        from cms.compliance.gate import page_compliance_store, page_publish_gate
+
+        report = page_publish_gate(page=revision.as_object(), user=user)
+        result = super().publish(revision, user=user, **kwargs)
+        page_compliance_store(page=self, report=report, state="published")
+        return result
 
     # --- SEO helpers used by templates/base.html -----------------------------------------
     def meta_title(self) -> str:

@@ -1,0 +1,139 @@
+"""Text checking: every rule's patterns against every line, minus context exceptions."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Collection, Iterable
+from dataclasses import asdict, dataclass, field
+
+from cms.compliance.rules import Rule, RuleSet, load_rules
+
+# Findings keep the context they were found in (clipped) so the editor can highlight them.
+CONTEXT_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    reference: str
+    message: str
+    field: str
+    line: int  # 1-based line within the field (or file)
+    start: int  # 0-based character offset within the line
+    end: int  # exclusive
+    text: str
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "block"
+
+    def scope_key(self) -> str:
+        """What a review certificate covers: this rule on this wording, wherever it sits."""
+        return f"{self.rule}:{self.text}"
+
+
+@dataclass
+class ComplianceReport:
+    findings: list[Finding] = field(default_factory=list)
+    rules_version: str = ""
+    # (field, line) -> the line's text, for highlighting in the editor
+    lines: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.blocking]
+
+    @property
+    def has_blocking(self) -> bool:
+        return any(f.blocking for f in self.findings)
+
+    def context(self, finding: Finding) -> tuple[str, str, str]:
+        """(before, match, after), clipped around the match; plain text, never HTML."""
+        line = self.lines.get((finding.field, finding.line), finding.text)
+        before = line[max(0, finding.start - CONTEXT_CHARS) : finding.start]
+        after = line[finding.end : finding.end + CONTEXT_CHARS]
+        if finding.start > CONTEXT_CHARS:
+            before = "…" + before
+        if finding.end + CONTEXT_CHARS < len(line):
+            after += "…"
+        return before, line[finding.start : finding.end], after
+
+    def as_dicts(self) -> list[dict]:
+        rows = []
+        for finding in self.findings:
+            row = asdict(finding)
+            before, _, after = self.context(finding)
+            row["before"], row["after"] = before, after
+            rows.append(row)
+        return rows
+
+    def extend(self, other: ComplianceReport) -> None:
+        self.findings.extend(other.findings)
+        self.lines.update(other.lines)
+
+
+def _fold(line: str) -> str:
+    """Full-width digits, letters and ％ to ASCII, one character for one so offsets hold."""
+    out = []
+    for ch in line:
+        folded = unicodedata.normalize("NFKC", ch)
+        out.append(folded if len(folded) == 1 else ch)
+    return "".join(out)
+
+
+def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _rule_findings(rule: Rule, folded: str, original: str, *, field: str, line_no: int):
+    excepted = [m.span() for pattern in rule.exceptions for m in pattern.finditer(folded)]
+    taken: list[tuple[int, int]] = []
+    for pattern in rule.patterns:
+        for match in pattern.finditer(folded):
+            start, end = match.span()
+            if start == end or _overlaps(start, end, excepted) or _overlaps(start, end, taken):
+                continue
+            taken.append((start, end))
+            yield Finding(
+                rule=rule.id,
+                severity=rule.severity,
+                reference=rule.reference,
+                message=rule.message,
+                field=field,
+                line=line_no,
+                start=start,
+                end=end,
+                text=original[start:end],
+            )
+
+
+def check_report(
+    text: str,
+    *,
+    field: str = "",
+    scopes: Collection[str] = (),
+    ruleset: RuleSet | None = None,
+) -> ComplianceReport:
+    ruleset = ruleset or load_rules()
+    report = ComplianceReport(rules_version=ruleset.version)
+    rules = [r for r in ruleset.rules if not r.scope or r.scope in scopes]
+    for line_no, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        folded = _fold(line)
+        found = [
+            f
+            for rule in rules
+            for f in _rule_findings(rule, folded, line, field=field, line_no=line_no)
+        ]
+        if found:
+            report.lines[(field, line_no)] = line
+            report.findings.extend(sorted(found, key=lambda f: (f.start, f.rule)))
+    return report
+
+
+def check_text(text: str, *, field: str = "", scopes: Collection[str] = ()) -> list[Finding]:
+    """Findings for `text`, line by line. `scopes={"science"}` adds the 科普-only rules
+    (广告法第十九条: contact details and calls to action)."""
+    return check_report(text, field=field, scopes=scopes).findings

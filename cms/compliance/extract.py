@@ -1,0 +1,152 @@
+"""Every public text of a page, as (field path, plain text) pairs.
+
+Generic on purpose: it walks the model's text fields, StreamField values (of any block
+structure), images and documents used by the page, chosen snippets and pages, tags and
+cluster children (e.g. a landing page's keyword variants), so a new page type or block is
+checked without touching this module.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+from django.db import models
+from django.utils.html import strip_tags
+from wagtail import blocks
+from wagtail.documents.models import AbstractDocument
+from wagtail.fields import RichTextField, StreamField
+from wagtail.images.models import AbstractImage
+from wagtail.models import Page
+from wagtail.rich_text import RichText
+
+# Page's own fields that editors write and the public sees; the rest is tree bookkeeping.
+PAGE_TEXT_FIELDS = ("title", "seo_title", "search_description")
+# Identifiers, codes and addresses: not prose, and full of digits that look like phone numbers.
+SKIP_FIELD = re.compile(
+    r"(^|_)(slug|url|url_path|licence|license|reference|certificate|number|keywords|alias|"
+    r"color|colour|code|token|hash|key|ip|email|phone|path)$"
+)
+SKIP_BLOCKS = (
+    blocks.URLBlock,
+    blocks.ChoiceBlock,
+    blocks.BooleanBlock,
+    blocks.DateBlock,
+    blocks.IntegerBlock,
+)
+_BLOCK_END = re.compile(r"<br\s*/?>|</(p|li|h[1-6]|blockquote|div|tr|dt|dd)>", re.I)
+_LINK = re.compile(r"<a\s[^>]*>", re.I)
+
+
+def rich_text_to_plain(source: str) -> str:
+    """Paragraphs and list items on their own lines, so line numbers point somewhere useful."""
+    text = _BLOCK_END.sub("\n", source or "")
+    return html.unescape(strip_tags(text))
+
+
+def rich_text_links(source: str) -> list[str]:
+    return _LINK.findall(source or "")
+
+
+def _skip(field: models.Field) -> bool:
+    return (
+        bool(getattr(field, "choices", None))
+        or SKIP_FIELD.search(field.name) is not None
+        or isinstance(field, models.URLField | models.SlugField | models.EmailField)
+    )
+
+
+def image_texts(image: AbstractImage, path: str) -> Iterator[tuple[str, str]]:
+    yield f"{path}.title", image.title
+    if getattr(image, "description", ""):
+        yield f"{path}.description", image.description
+    if getattr(image, "contextual_alt_text", ""):
+        yield f"{path}.alt_text", image.contextual_alt_text
+
+
+def _related_texts(obj, path: str) -> Iterator[tuple[str, str]]:
+    """A chosen object (image, document, page, snippet): what the page shows of it."""
+    if isinstance(obj, AbstractImage):
+        yield from image_texts(obj, path)
+    elif isinstance(obj, AbstractDocument):
+        yield f"{path}.title", obj.title
+    elif isinstance(obj, Page):
+        yield f"{path}.title", obj.title
+    elif isinstance(obj, models.Model):
+        yield from model_texts(obj, path, follow_relations=False)
+
+
+def block_texts(block, value, path: str) -> Iterator[tuple[str, str, object]]:
+    """(path, text, block) for every text in a StreamField value, at any depth."""
+    if value is None or isinstance(block, SKIP_BLOCKS):
+        return
+    if isinstance(value, models.Model):
+        for sub_path, text in _related_texts(value, path):
+            yield sub_path, text, block
+    elif isinstance(value, blocks.StreamValue):
+        for i, child in enumerate(value):
+            yield from block_texts(child.block, child.value, f"{path}[{i}].{child.block_type}")
+    elif isinstance(block, blocks.StructBlock):
+        for name, child_block in block.child_blocks.items():
+            yield from block_texts(child_block, value.get(name), f"{path}.{name}")
+    elif isinstance(block, blocks.ListBlock):
+        for i, item in enumerate(value):
+            yield from block_texts(block.child_block, item, f"{path}[{i}]")
+    elif isinstance(value, RichText):
+        yield path, rich_text_to_plain(value.source), block
+    elif isinstance(value, str):
+        yield path, value, block
+
+
+def model_texts(obj, prefix: str = "", *, follow_relations: bool = True):
+    """(path, text) for an object's text fields; with `follow_relations`, also images and
+    documents it points to, its StreamFields, tags and cluster children."""
+    for field in obj._meta.concrete_fields:
+        if isinstance(obj, Page) and field.model is Page and field.name not in PAGE_TEXT_FIELDS:
+            continue
+        path = f"{prefix}{field.name}"
+        if isinstance(field, models.ForeignKey):
+            if not follow_relations or SKIP_FIELD.search(field.name):
+                continue
+            target = field.related_model
+            if issubclass(target, AbstractImage | AbstractDocument):
+                related = getattr(obj, field.name)
+                if related is not None:
+                    yield from _related_texts(related, path)
+            continue
+        if _skip(field):
+            continue
+        value = getattr(obj, field.attname)
+        if isinstance(field, StreamField):
+            if follow_relations:
+                for sub_path, text, _block in block_texts(field.stream_block, value, path):
+                    yield sub_path, text
+        elif isinstance(field, RichTextField):
+            yield path, rich_text_to_plain(value)
+        elif isinstance(field, models.CharField | models.TextField) and value:
+            yield path, value
+    if follow_relations:
+        yield from _cluster_texts(obj, prefix)
+
+
+def _cluster_texts(obj, prefix: str) -> Iterator[tuple[str, str]]:
+    from modelcluster.models import get_all_child_relations
+    from taggit.models import TaggedItemBase
+
+    tags = getattr(obj, "tags", None)
+    if tags is not None and hasattr(tags, "all"):
+        names = [tag.name for tag in tags.all()]
+        if names:
+            yield f"{prefix}tags", "\n".join(names)
+    for relation in get_all_child_relations(obj):
+        model = relation.related_model
+        if issubclass(model, TaggedItemBase) or model.__module__.startswith("wagtail."):
+            continue  # tags are read above; comments and the like are not public text
+        name = relation.get_accessor_name()
+        for i, child in enumerate(getattr(obj, name).all()):
+            yield from model_texts(child, f"{prefix}{name}[{i}].", follow_relations=False)
+
+
+def page_texts(page) -> Iterator[tuple[str, str]]:
+    yield from model_texts(page)

@@ -1,0 +1,62 @@
+"""The page edit form with the compliance gate: "publish" is refused with a form error while
+blocking findings are not covered by a reviewer's certificate; "save draft" always works."""
+
+from __future__ import annotations
+
+from django import forms
+from wagtail.admin.forms import WagtailAdminPageForm
+
+CERTIFICATE_FIELD = "ad_review_certificate"
+
+
+class CompliancePageForm(WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cms.compliance.gate import is_reviewer
+
+        self.user_is_reviewer = is_reviewer(self.for_user)
+        field = self.fields.get(CERTIFICATE_FIELD)
+        if field is not None and not self.user_is_reviewer:
+            # A disabled field ignores whatever is posted: a non-reviewer cannot set it.
+            field.disabled = True
+
+    @property
+    def is_publishing(self) -> bool:
+        return "action-publish" in self.data
+
+    def clean_ad_review_certificate(self) -> str:
+        from cms.compliance.gate import certificate_is_valid
+
+        value = (self.cleaned_data.get(CERTIFICATE_FIELD) or "").strip()
+        if value and self.user_is_reviewer and not certificate_is_valid(value):
+            raise forms.ValidationError(
+                "医疗广告审查证明文号格式不正确，如：（京）医广【2026】第01-23-001号"
+            )
+        return value
+
+    def is_valid(self) -> bool:
+        if not super().is_valid():
+            return False
+        if getattr(self, "_compliance_done", False):
+            return not self.non_field_errors()
+        self._compliance_done = True
+        from cms.compliance.gate import certificate_apply, publish_decision
+        from cms.compliance.page import check_page
+
+        # _post_clean has copied the cleaned fields onto self.instance: check what was typed.
+        page = self.instance
+        report = check_page(page)
+        if self.user_is_reviewer and CERTIFICATE_FIELD in self.fields:
+            # A reviewer saving the page with a certificate vouches for what it shows now.
+            certificate_apply(
+                page=page,
+                user=self.for_user,
+                certificate=self.cleaned_data.get(CERTIFICATE_FIELD, ""),
+                report=report,
+            )
+        if self.is_publishing:
+            decision = publish_decision(page=page, report=report)
+            if not decision.allowed:
+                self.add_error(None, decision.message)
+                return False
+        return True

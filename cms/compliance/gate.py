@@ -1,0 +1,128 @@
+"""The publish gate: a blocking finding stops publication unless a medical-ad reviewer has
+recorded the review certificate (医疗广告审查证明) for exactly those findings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from wagtail.actions.publish_page_revision import PublishPagePermissionError
+
+from cms.compliance.checker import ComplianceReport
+from cms.compliance.page import check_page
+
+REVIEW_PERMISSION = "cms.review_medical_ad"
+REVIEWER_GROUP = "医疗广告审查"
+# Loose on purpose: provinces write brackets and separators differently, e.g.
+# （京）医广【2026】第01-23-001号, (沪)医广[2025]第2501-001号, （粤）医广【2026】第0312号.
+CERTIFICATE_FORMAT = re.compile(
+    r"^[（(][一-龥]{1,3}[)）]\s*医广\s*[【\[(（]\s*\d{4}\s*[】\])）]\s*第?\s*[0-9A-Za-z][-－—0-9A-Za-z]*\s*号?$"
+)
+
+
+class CompliancePublishBlocked(PublishPagePermissionError):
+    """Raised when code tries to publish a page the gate refuses. A PermissionDenied, so an
+    admin view that triggers it answers 403 instead of crashing."""
+
+    def __init__(self, decision: GateDecision):
+        super().__init__(decision.message)
+        self.decision = decision
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    allowed: bool
+    reason: str  # clean | certified | no_certificate | not_reviewer | uncovered
+    message: str
+    report: ComplianceReport
+
+
+def is_reviewer(user) -> bool:
+    return bool(user and user.is_active and user.has_perm(REVIEW_PERMISSION))
+
+
+def certificate_is_valid(number: str) -> bool:
+    return bool(CERTIFICATE_FORMAT.match((number or "").strip()))
+
+
+def _summary(report: ComplianceReport, limit: int = 3) -> str:
+    shown = "；".join(f"“{f.text}”（{f.reference}）" for f in report.blocking[:limit])
+    more = f" 等 {len(report.blocking)} 处" if len(report.blocking) > limit else ""
+    return shown + more
+
+
+def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
+    if not report.has_blocking:
+        return GateDecision(True, "clean", "", report)
+    certificate = (page.ad_review_certificate or "").strip()
+    recorded_by = page.ad_review_recorded_by if page.ad_review_recorded_by_id else None
+    if not certificate:
+        reason, why = "no_certificate", "须由医疗广告审查人员记录医疗广告审查证明文号后才能发布"
+    elif not is_reviewer(recorded_by):
+        reason, why = "not_reviewer", "审查证明文号不是由具有审查权限的人员记录的，不能作为发布依据"
+    else:
+        covered = set(page.ad_review_scope or [])
+        uncovered = [f for f in report.blocking if f.scope_key() not in covered]
+        if not uncovered:
+            return GateDecision(True, "certified", "", report)
+        reason = "uncovered"
+        why = "记录审查证明后又出现了新的问题，须由审查人员重新确认"
+    return GateDecision(False, reason, f"存在医疗广告合规问题：{_summary(report)}。{why}", report)
+
+
+def page_publish_gate(*, page, user=None) -> ComplianceReport:
+    """Checks `page` (the revision about to go live); raises CompliancePublishBlocked."""
+    report = check_page(page)
+    decision = publish_decision(page=page, report=report)
+    if not decision.allowed:
+        raise CompliancePublishBlocked(decision)
+    return report
+
+
+def certificate_apply(*, page, user, certificate: str, report: ComplianceReport) -> None:
+    """Record (or clear) the certificate on the in-memory page; the caller saves it."""
+    certificate = (certificate or "").strip()
+    if not certificate:
+        page.ad_review_certificate = ""
+        page.ad_review_recorded_by = None
+        page.ad_review_recorded_at = None
+        page.ad_review_scope = []
+        return
+    page.ad_review_certificate = certificate
+    page.ad_review_recorded_by = user
+    page.ad_review_recorded_at = timezone.now()
+    page.ad_review_scope = sorted({f.scope_key() for f in report.blocking})
+
+
+def page_ad_review_record(*, page, user, certificate: str):
+    """A reviewer records the certificate for the page's current content; saves a revision
+    (returned) that can then be published."""
+    if not is_reviewer(user):
+        raise PermissionDenied("只有“医疗广告审查”组成员可以记录医疗广告审查证明")
+    if not certificate_is_valid(certificate):
+        raise ValidationError("医疗广告审查证明文号格式不正确，如：（京）医广【2026】第01-23-001号")
+    certificate_apply(page=page, user=user, certificate=certificate, report=check_page(page))
+    return page.save_revision(user=user, log_action=True)
+
+
+def compliance_result_data(*, report: ComplianceReport, state: str, decision: str) -> dict:
+    return {
+        "checked_at": timezone.now().isoformat(),
+        "state": state,
+        "rules_version": report.rules_version,
+        "decision": decision,
+        "blocking": len(report.blocking),
+        "warnings": len(report.findings) - len(report.blocking),
+        "findings": report.as_dicts(),
+    }
+
+
+def page_compliance_store(*, page, report: ComplianceReport, state: str) -> dict:
+    """Writes the last result on the page row only (not a new revision)."""
+    decision = publish_decision(page=page, report=report).reason
+    data = compliance_result_data(report=report, state=state, decision=decision)
+    type(page).objects.filter(pk=page.pk).update(compliance_result=data)
+    page.compliance_result = data
+    return data

@@ -1,0 +1,102 @@
+"""check_page: the text rules over every public text of a page, plus the structural
+《广告法》第十九条 check on 科普 pages (a service-package entry or a landing-page link turns
+health science into a disguised ad)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from wagtail.fields import StreamField
+from wagtail.models import Page
+
+from cms.compliance.checker import ComplianceReport, Finding, check_report
+from cms.compliance.extract import block_texts, page_texts, rich_text_links
+from cms.compliance.rules import load_rules
+
+SCIENCE = "science"
+DISGUISED_AD_RULE = "ad19-cta"
+_LANDING_HREF = re.compile(r'href="[^"]*/lp/', re.I)
+_PAGE_LINK_ID = re.compile(r'linktype="page"[^>]*\bid="(\d+)"', re.I)
+
+
+def page_scopes(page) -> frozenset[str]:
+    """科普-layer pages get the 第十九条 rules. Any page type with a `layer` field set to
+    science qualifies, so a new 科普 page type needs no change here."""
+    return frozenset({SCIENCE}) if getattr(page, "layer", "") == SCIENCE else frozenset()
+
+
+def _structural_finding(*, field: str, text: str, what: str) -> Finding:
+    rule = next(r for r in load_rules().rules if r.id == DISGUISED_AD_RULE)
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        reference=rule.reference,
+        message=f"科普内容不得放置{what}（变相发布医疗广告）",
+        field=field,
+        line=1,
+        start=0,
+        end=len(text),
+        text=text,
+    )
+
+
+def _landing_page_ids(ids: set[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(
+        Page.objects.filter(id__in=ids, content_type__app_label="landing").values_list(
+            "id", flat=True
+        )
+    )
+
+
+def _disguised_ad_findings(page) -> Iterator[tuple[Finding, str]]:
+    from funnel.models import ServicePackage
+
+    linked: list[tuple[str, str, int]] = []
+    for field in page._meta.concrete_fields:
+        if not isinstance(field, StreamField):
+            continue
+        value = getattr(page, field.attname)
+        for child_index, child in enumerate(value or []):
+            path = f"{field.name}[{child_index}].{child.block_type}"
+            texts = list(block_texts(child.block, child.value, path))
+            if _contains_package(child.value, ServicePackage):
+                label = " ".join(t for _, t, _ in texts if t) or child.block_type
+                yield _structural_finding(field=path, text=label, what="服务包入口"), label
+            raw = child.value.source if hasattr(child.value, "source") else str(child.value)
+            for link in rich_text_links(raw):
+                if _LANDING_HREF.search(link):
+                    yield _structural_finding(field=path, text=link, what="落地页链接"), link
+                elif match := _PAGE_LINK_ID.search(link):
+                    linked.append((path, link, int(match.group(1))))
+    landing_ids = _landing_page_ids({page_id for _, _, page_id in linked})
+    for path, link, page_id in linked:
+        if page_id in landing_ids:
+            yield _structural_finding(field=path, text=link, what="落地页链接"), link
+
+
+def _contains_package(value, package_model) -> bool:
+    if isinstance(value, package_model):
+        return True
+    if hasattr(value, "values") and callable(value.values):  # StructValue
+        return any(_contains_package(v, package_model) for v in value.values())
+    if isinstance(value, list | tuple) or value.__class__.__name__ == "ListValue":
+        return any(_contains_package(v, package_model) for v in value)
+    return False
+
+
+def check_page(page) -> ComplianceReport:
+    """All findings for a page (live or in-memory: an edit form's unsaved instance works)."""
+    if type(page) is Page:
+        page = page.specific
+    scopes = page_scopes(page)
+    report = ComplianceReport(rules_version=load_rules().version)
+    for field, text in page_texts(page):
+        report.extend(check_report(text, field=field, scopes=scopes))
+    if SCIENCE in scopes:
+        for finding, line in _disguised_ad_findings(page):
+            report.findings.append(finding)
+            report.lines[(finding.field, finding.line)] = line
+    return report

@@ -1,0 +1,88 @@
+"""Loads the versioned rules data file (`rules.toml`) into compiled rules.
+
+The rules are data so that legal reviewers can read and extend them without touching the
+checker; see docs/compliance.md for the format.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+RULES_FILE = Path(__file__).with_name("rules.toml")
+SEVERITIES = ("block", "warn")
+SCOPES = ("", "science")
+
+
+class RulesFileError(ValueError):
+    """The rules file is malformed; raised at load time so a bad edit never ships silently."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    reference: str
+    message: str
+    patterns: tuple[re.Pattern[str], ...]
+    exceptions: tuple[re.Pattern[str], ...]
+    scope: str = ""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    version: str
+    rules: tuple[Rule, ...]
+
+
+def _compile(rule_id: str, sources: list[str]) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for source in sources:
+        try:
+            compiled.append(re.compile(source, re.IGNORECASE))
+        except re.error as exc:
+            raise RulesFileError(f"rule {rule_id}: bad regex {source!r}: {exc}") from exc
+    return tuple(compiled)
+
+
+def parse_rules(data: dict) -> RuleSet:
+    version = str(data.get("version", "")).strip()
+    if not version:
+        raise RulesFileError("rules file has no version")
+    seen: set[str] = set()
+    rules = []
+    for raw in data.get("rules", []):
+        rule_id = raw.get("id", "")
+        if not rule_id or rule_id in seen:
+            raise RulesFileError(f"rule id missing or duplicated: {rule_id!r}")
+        seen.add(rule_id)
+        if raw.get("severity") not in SEVERITIES:
+            raise RulesFileError(f"rule {rule_id}: severity must be one of {SEVERITIES}")
+        if raw.get("scope", "") not in SCOPES:
+            raise RulesFileError(f"rule {rule_id}: scope must be one of {SCOPES}")
+        for key in ("reference", "message"):
+            if not str(raw.get(key, "")).strip():
+                raise RulesFileError(f"rule {rule_id}: {key} is required")
+        if not raw.get("patterns"):
+            raise RulesFileError(f"rule {rule_id}: at least one pattern is required")
+        rules.append(
+            Rule(
+                id=rule_id,
+                severity=raw["severity"],
+                reference=raw["reference"],
+                message=raw["message"],
+                patterns=_compile(rule_id, raw["patterns"]),
+                exceptions=_compile(rule_id, raw.get("exceptions", [])),
+                scope=raw.get("scope", ""),
+            )
+        )
+    return RuleSet(version=version, rules=tuple(rules))
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> RuleSet:
+    with RULES_FILE.open("rb") as handle:
+        return parse_rules(tomllib.load(handle))

@@ -1,0 +1,54 @@
+"""Admin hooks of the compliance gate (imported by cms/wagtail_hooks.py)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from wagtail import hooks
+
+from cms.compliance.gate import page_compliance_store, publish_decision
+from cms.compliance.page import check_page
+
+
+def _gated(page) -> bool:
+    return hasattr(page, "ad_review_certificate")
+
+
+@hooks.register("before_publish_page")
+def refuse_blocked_publish(request, page):
+    """Backstop behind the edit form's check (which already refuses with a form error):
+    what the view is about to publish, cluster children included, is checked once more.
+    The draft revision is already saved, so nothing the editor typed is lost."""
+    if not _gated(page):
+        return None
+    decision = publish_decision(page=page, report=check_page(page))
+    if decision.allowed:
+        return None
+    page_compliance_store(page=page, report=decision.report, state="draft")
+    messages.error(request, f"未发布：{decision.message}（已保存为草稿）")
+    return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+def store_result(request, page):
+    """After every save or publish: keep the result on the page and tell the editor."""
+    if not _gated(page):
+        return
+    report = check_page(page)
+    published = page.live and not page.has_unpublished_changes
+    decision = page_compliance_store(
+        page=page, report=report, state="published" if published else "draft"
+    )["decision"]
+    if decision in ("clean", "certified"):
+        if report.findings and decision == "clean":
+            messages.warning(request, f"有 {len(report.findings)} 处措辞提示，请复核。")
+        return
+    messages.warning(
+        request,
+        f"已保存为草稿；有 {len(report.blocking)} 处医疗广告合规问题会阻止发布，"
+        "详见内容页签的“医疗广告合规”面板。",
+    )
+
+
+# The create and edit views run these after saving a draft and after publishing alike.
+hooks.register("after_create_page", store_result)
+hooks.register("after_edit_page", store_result)
