@@ -4,12 +4,16 @@ with the compliance checker and store them (one row per article and channel)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
 from django.utils.html import strip_tags
 
 from cms import drafts
+from cms.compliance import check_text
+from cms.compliance.page import page_scopes
 from cms.models import ArticlePage, ChannelDraft, SpecialtyPage
 
 HEADING = re.compile(r"<h[23][^>]*>(.*?)</h[23]>", re.S | re.I)
@@ -63,19 +67,21 @@ def article_source(*, article: ArticlePage) -> drafts.ArticleSource:
     )
 
 
-def draft_findings(*, title: str, body: str, hashtags: str) -> list[dict[str, Any]]:
-    """Compliance findings of a draft's visible text, each with the field it was found in."""
-    from cms.compliance import check_text
-
+def draft_findings(
+    *, title: str, body: str, hashtags: str, scopes: Collection[str] = ()
+) -> list[dict[str, Any]]:
+    """Compliance findings of a draft's visible text, each with the field it was found in.
+    `scopes` are the source article's (科普 articles add the 第十九条 rules)."""
     findings: list[dict[str, Any]] = []
     for field, text in (("title", title), ("body", body), ("hashtags", hashtags)):
-        findings.extend(finding.as_dict() for finding in check_text(text, field=field))
+        findings.extend(asdict(f) for f in check_text(text, field=field, scopes=scopes))
     return findings
 
 
 def channel_drafts_refresh(*, article: ArticlePage) -> list[ChannelDraft]:
     """(Re)generate the article's three drafts; hand edits to earlier drafts are replaced."""
     source = article_source(article=article)
+    scopes = page_scopes(article)
     stored = []
     with transaction.atomic():
         for text in drafts.drafts_generate(source):
@@ -88,7 +94,7 @@ def channel_drafts_refresh(*, article: ArticlePage) -> list[ChannelDraft]:
                     "body": text.body,
                     "hashtags": hashtags,
                     "compliance": draft_findings(
-                        title=text.title, body=text.body, hashtags=hashtags
+                        title=text.title, body=text.body, hashtags=hashtags, scopes=scopes
                     ),
                 },
             )
@@ -98,6 +104,11 @@ def channel_drafts_refresh(*, article: ArticlePage) -> list[ChannelDraft]:
 
 def channel_draft_check(*, draft: ChannelDraft) -> ChannelDraft:
     """Re-check a hand-edited draft and store its findings."""
-    draft.compliance = draft_findings(title=draft.title, body=draft.body, hashtags=draft.hashtags)
+    draft.compliance = draft_findings(
+        title=draft.title,
+        body=draft.body,
+        hashtags=draft.hashtags,
+        scopes=page_scopes(draft.article),
+    )
     draft.save(update_fields=["compliance", "updated_at"])
     return draft
