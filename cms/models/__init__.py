@@ -11,6 +11,7 @@ from cms.models.pages import (
     SpecialtyPage,
     VideoPage,
 )
+from cms.workflows import MedicalReviewTask
 
 __all__ = [
     "BaiduPush",
@@ -21,6 +22,7 @@ __all__ = [
     "DoctorIndexPage",
     "DoctorPage",
     "HomePage",
+    "MedicalReviewTask",
     "PatientStoryPage",
     "SeoMixin",
     "SpecialtyPage",
