@@ -74,7 +74,7 @@ def _related_texts(obj, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(obj, Page):
         yield f"{path}.title", obj.title
     elif isinstance(obj, models.Model):
-        yield from model_texts(obj, path, follow_relations=False)
+        yield from model_texts(obj, f"{path}.", follow_relations=False)
 
 
 def block_texts(block, value, path: str) -> Iterator[tuple[str, str, object]]:

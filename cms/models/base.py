@@ -79,6 +79,14 @@ class BasePage(SeoMixin, Page):
         "最近一次合规检查", default=dict, blank=True, editable=False
     )
 
+    # A copy is new content in a new place: it earns its own check and certificate.
+    exclude_fields_in_copy = [
+        "ad_review_certificate",
+        "ad_review_recorded_by",
+        "ad_review_recorded_at",
+        "ad_review_scope",
+        "compliance_result",
+    ]
     base_form_class = CompliancePageForm
     content_panels = [
         *Page.content_panels,
@@ -98,9 +106,13 @@ class BasePage(SeoMixin, Page):
         bulk publishing) passes the compliance gate; the edit view is gated by the form."""
         from cms.compliance.gate import page_compliance_store, page_publish_gate
 
-        report = page_publish_gate(page=revision.as_object(), user=user)
+        # Judge the revision's content (what goes live), not this possibly stale instance.
+        candidate = revision.as_object()
+        report = page_publish_gate(page=candidate, user=user)
         result = super().publish(revision, user=user, **kwargs)
-        page_compliance_store(page=self, report=report, state="published")
+        self.compliance_result = page_compliance_store(
+            page=candidate, report=report, state="published"
+        )
         return result
 
     # --- SEO helpers used by templates/base.html -----------------------------------------

@@ -1,0 +1,62 @@
+"""Builders shared by the compliance tests (pages are added as drafts: publishing is what
+the gate is about, so each test publishes explicitly)."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib.auth.models import Group
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+from wagtail.images.models import Image
+from wagtail.models import Page
+
+from cms.compliance.gate import REVIEWER_GROUP
+from cms.models import HomePage, SpecialtyPage
+from tests.funnel.factories import SpecialtyFactory, UserFactory
+
+CERTIFICATE = "（京）医广【2026】第01-23-001号"
+
+
+def rich(*paragraphs: str) -> str:
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def image(title: str, description: str = "") -> Image:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (8, 8), (90, 120, 90)).save(buffer, format="PNG")
+    return Image.objects.create(
+        title=title,
+        description=description,
+        file=ImageFile(io.BytesIO(buffer.getvalue()), name="compliance-test.png"),
+    )
+
+
+def draft(parent: Page, page: Page) -> Page:
+    page.live = False
+    parent.add_child(instance=page)
+    return page
+
+
+def hub(slug: str = "insomnia", name: str = "失眠") -> SpecialtyPage:
+    specialty = SpecialtyFactory(slug=slug, name=name)
+    page = SpecialtyPage(title=f"{name}专科", slug=slug, specialty=specialty, intro=rich("导语"))
+    HomePage.objects.get().add_child(instance=page)
+    return page
+
+
+def moderators() -> Group:
+    """Wagtail's own Moderators group: admin access and publish rights on the whole tree."""
+    return Group.objects.get(name="Moderators")
+
+
+def editor(username: str = "bianji"):
+    user = UserFactory(username=username)
+    user.groups.add(moderators())
+    return user
+
+
+def reviewer(username: str = "shencha"):
+    user = editor(username)
+    user.groups.add(Group.objects.get(name=REVIEWER_GROUP))
+    return user

@@ -1,0 +1,261 @@
+"""The gate in the Wagtail editor: publish is refused with the findings shown and marked,
+drafts still save, a reviewer's certificate unlocks publishing, a non-reviewer's does not."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from cms.models import ArticlePage, VideoPage
+from tests.cms.compliance_support import CERTIFICATE, draft, editor, hub, reviewer, rich
+
+pytestmark = pytest.mark.django_db
+
+TRANSCRIPT = "大家好，今天介绍睡前放松。\n坚持练习三天见效。"
+
+
+@pytest.fixture
+def video() -> VideoPage:
+    return draft(
+        hub(),
+        VideoPage(title="睡前放松练习", slug="relax", video_url="/v.mp4", transcript=TRANSCRIPT),
+    )
+
+
+def _post(client, page, *, publish: bool, **overrides):
+    data = {
+        "title": page.title,
+        "slug": page.slug,
+        "video_url": page.video_url,
+        "duration_seconds": "60",
+        "summary": "",
+        "transcript": page.transcript,
+        "published_on": "",
+        "seo_title": "",
+        "search_description": "",
+        "canonical_url": "",
+        "ad_review_certificate": "",
+    }
+    data.update(overrides)
+    if publish:
+        data["action-publish"] = "action-publish"
+    return client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+
+
+def _fresh(page) -> VideoPage:
+    return VideoPage.objects.get(pk=page.pk)
+
+
+def test_publish_with_a_blocking_finding_is_refused_with_the_finding(client, video) -> None:
+    client.force_login(editor())
+
+    response = _post(client, video, publish=True)
+
+    assert response.status_code == 200  # the form again, with its error
+    html = response.content.decode()
+    assert "存在医疗广告合规问题" in html
+    assert "《医疗广告管理办法》第七条第（二）项" in html
+    assert not _fresh(video).live
+    assert _fresh(video).revisions.count() == 0
+
+
+def test_saving_a_draft_with_findings_works_and_warns(client, video) -> None:
+    client.force_login(editor())
+
+    response = _post(client, video, publish=False, transcript=TRANSCRIPT + "\n无效退款")
+
+    assert response.status_code == 302
+    page = _fresh(video)
+    assert not page.live
+    assert page.revisions.count() == 1
+    assert "无效退款" in page.get_latest_revision_as_object().transcript
+    assert page.compliance_result["state"] == "draft"
+    assert page.compliance_result["decision"] == "no_certificate"
+    assert page.compliance_result["blocking"] == 2
+    warnings = [str(m) for m in response.wsgi_request._messages]
+    assert any("2 处医疗广告合规问题会阻止发布" in m for m in warnings)
+
+
+def test_reviewer_records_the_certificate_and_publishes(client, video) -> None:
+    user = reviewer()
+    client.force_login(user)
+
+    response = _post(client, video, publish=True, ad_review_certificate=CERTIFICATE)
+
+    assert response.status_code == 302
+    page = _fresh(video)
+    assert page.live
+    assert page.ad_review_certificate == CERTIFICATE
+    assert page.ad_review_recorded_by == user
+    assert page.ad_review_scope == ["mad7-timeline:三天见效"]
+    assert page.compliance_result["decision"] == "certified"
+    assert page.compliance_result["state"] == "published"
+
+
+def test_non_reviewer_typing_a_certificate_does_not_bypass(client, video) -> None:
+    client.force_login(editor())
+
+    response = _post(client, video, publish=True, ad_review_certificate=CERTIFICATE)
+
+    assert response.status_code == 200
+    assert "须由医疗广告审查人员记录医疗广告审查证明文号后才能发布" in response.content.decode()
+    page = _fresh(video)
+    assert not page.live
+    assert page.ad_review_certificate == ""
+
+
+def test_reviewer_with_a_malformed_number_gets_a_field_error(client, video) -> None:
+    client.force_login(reviewer())
+
+    response = _post(client, video, publish=True, ad_review_certificate="稍后补")
+
+    assert response.status_code == 200
+    assert "医疗广告审查证明文号格式不正确" in response.content.decode()
+    assert not _fresh(video).live
+
+
+def test_non_reviewer_edit_keeps_the_certificate_but_new_violations_block(client, video) -> None:
+    # given a reviewer certified the page and published it
+    client.force_login(reviewer())
+    _post(client, video, publish=True, ad_review_certificate=CERTIFICATE)
+    assert _fresh(video).live
+
+    # when an editor adds another violation and publishes
+    client.force_login(editor())
+    response = _post(client, video, publish=True, transcript=TRANSCRIPT + "\n治愈率高达95%")
+
+    # then it is refused, and the live page keeps the certified text
+    assert response.status_code == 200
+    assert "记录审查证明后又出现了新的问题" in response.content.decode()
+    page = _fresh(video)
+    assert "治愈率" not in page.transcript
+    assert page.ad_review_certificate == CERTIFICATE
+
+
+def test_clean_page_publishes_from_the_editor(client, video) -> None:
+    client.force_login(editor())
+
+    response = _post(client, video, publish=True, transcript="大家好，今天介绍睡前放松。")
+
+    assert response.status_code == 302
+    assert _fresh(video).live
+    assert _fresh(video).compliance_result["decision"] == "clean"
+
+
+def _panel(html: str) -> str:
+    match = re.search(r'<div class="compliance-panel".*?</div>', html, re.S)
+    assert match, "compliance panel missing from the edit view"
+    return match.group(0)
+
+
+def test_edit_view_shows_findings_marked_with_rule_and_reference(client) -> None:
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="睡眠卫生",
+            slug="a",
+            layer="science",
+            body=[
+                {"type": "paragraph", "value": rich("规律作息。", "本院治愈率达95%，根治失眠。")}
+            ],
+        ),
+    )
+    client.force_login(editor())
+
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+
+    panel = _panel(html)
+    assert 'data-blocking="2"' in panel
+    assert "<mark>治愈率达95%</mark>" in panel
+    assert "<mark>根治</mark>" in panel
+    assert "ad16-rate" in panel
+    assert "《广告法》第十六条第一款第（二）项" in panel
+    assert "阻止发布" in panel
+    assert "body[0].paragraph" in panel
+
+
+def test_edit_view_escapes_editor_text_in_the_panel(client) -> None:
+    page = draft(hub(), ArticlePage(title="<script>alert(1)</script>根治", slug="x", body=[]))
+    client.force_login(editor())
+
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+
+    panel = _panel(html)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;<mark>根治</mark>" in panel
+    assert "<script>" not in panel
+
+
+def test_certificate_field_is_read_only_for_non_reviewers(client, video) -> None:
+    client.force_login(editor())
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[video.pk])).content.decode()
+    field = re.search(r'<input[^>]*name="ad_review_certificate"[^>]*>', html).group(0)
+    assert "disabled" in field
+
+    client.force_login(reviewer())
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[video.pk])).content.decode()
+    field = re.search(r'<input[^>]*name="ad_review_certificate"[^>]*>', html).group(0)
+    assert "disabled" not in field
+
+
+def test_before_publish_hook_is_a_backstop_behind_the_form(rf, video) -> None:
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from wagtail import hooks
+
+    from cms.compliance.wagtail_hooks import refuse_blocked_publish
+
+    request = rf.post("/")
+    request.user, request.session = editor(), {}
+    request._messages = FallbackStorage(request)
+
+    response = refuse_blocked_publish(request, video)
+
+    assert refuse_blocked_publish in hooks.get_hooks("before_publish_page")
+    assert response.status_code == 302
+    assert response.url == reverse("wagtailadmin_pages:edit", args=[video.pk])
+    assert [str(m) for m in request._messages][0].startswith("未发布：存在医疗广告合规问题")
+    assert _fresh(video).compliance_result["decision"] == "no_certificate"
+    video.transcript = "大家好。"
+    assert refuse_blocked_publish(request, video) is None
+
+
+def test_every_base_page_type_gets_the_gated_form_and_the_panel() -> None:
+    from wagtail.models import get_page_models
+
+    from cms.compliance.forms import CompliancePageForm
+    from cms.models import BasePage
+
+    gated = [m for m in get_page_models() if issubclass(m, BasePage)]
+    assert len(gated) == 8  # 7 cms page types + the landing page
+    for model in gated:
+        handler = model.get_edit_handler()
+        assert issubclass(handler.get_form_class(), CompliancePageForm), model
+        assert "ad_review_certificate" in handler.get_form_class().base_fields, model
+
+
+def test_create_view_refuses_to_publish_a_new_page_with_findings(client) -> None:
+    parent = hub()
+    client.force_login(editor())
+    url = reverse("wagtailadmin_pages:add", args=["cms", "videopage", parent.pk])
+    data = {
+        "title": "放松练习",
+        "slug": "new-relax",
+        "video_url": "/v.mp4",
+        "duration_seconds": "60",
+        "transcript": "坚持练习，七天告别失眠。",
+        "action-publish": "action-publish",
+    }
+
+    refused = client.post(url, data)
+    published = client.post(url, {**data, "transcript": "每天练习十分钟。"})
+
+    assert refused.status_code == 200
+    assert "存在医疗广告合规问题" in refused.content.decode()
+    assert published.status_code == 302
+    (page,) = VideoPage.objects.child_of(parent)
+    assert (page.slug, page.live, page.compliance_result["decision"]) == (
+        "new-relax",
+        True,
+        "clean",
+    )

@@ -1,0 +1,131 @@
+"""check_compliance: a text file line by line or a page, text or JSON, exit codes 0/1/2."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cms.models import ArticlePage
+from tests.cms.compliance_support import draft, hub, rich
+
+CONTRACT_KEYS = {"rule", "severity", "line", "start", "end", "text", "reference"}
+
+
+def _run(*args) -> tuple[int, str]:
+    out = io.StringIO()
+    try:
+        call_command("check_compliance", *args, stdout=out)
+    except CommandError as exc:
+        return exc.returncode, out.getvalue()
+    return 0, out.getvalue()
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    path = tmp_path / "copy.txt"
+    path.write_text("规律作息很重要。\n\n本院治愈率达95%，根治脱发。\n无痛检查\n", encoding="utf-8")
+    return path
+
+
+def test_text_file_json_lists_findings_by_line_and_exits_1(copy: Path) -> None:
+    code, out = _run(str(copy), "--format", "json")
+
+    rows = json.loads(out)
+    assert code == 1
+    assert [
+        (r["rule"], r["severity"], r["line"], r["start"], r["end"], r["text"]) for r in rows
+    ] == [
+        ("ad16-rate", "block", 3, 2, 9, "治愈率达95%"),
+        ("ad16-guarantee", "block", 3, 10, 12, "根治"),
+        ("warn-safety-wording", "warn", 4, 0, 2, "无痛"),
+    ]
+    assert all(CONTRACT_KEYS <= set(r) for r in rows)
+    assert (
+        rows[0]["reference"]
+        == "《广告法》第十六条第一款第（二）项；《医疗广告管理办法》第七条第（三）项"
+    )
+
+
+def test_text_format_is_one_line_per_finding_and_a_summary(copy: Path) -> None:
+    code, out = _run(str(copy))
+
+    lines = out.strip().splitlines()
+    assert code == 1
+    assert len(lines) == 4
+    assert lines[0].startswith(f"{copy}:3:2-9 [阻止] ad16-rate “治愈率达95%”")
+    assert lines[-1].startswith("3 处发现，2 处阻止发布")
+
+
+def test_warnings_only_exit_0(tmp_path: Path) -> None:
+    path = tmp_path / "ok.txt"
+    path.write_text("无痛检查，十分钟完成\n第一次复诊带上记录\n", encoding="utf-8")
+
+    code, out = _run(str(path), "--format", "json")
+
+    assert code == 0
+    assert [r["rule"] for r in json.loads(out)] == ["warn-safety-wording"]
+
+
+def test_science_flag_adds_the_disguised_ad_rules(tmp_path: Path) -> None:
+    path = tmp_path / "science.txt"
+    path.write_text("想了解更多请扫码添加医生微信\n", encoding="utf-8")
+
+    assert _run(str(path))[0] == 0
+    assert _run(str(path), "--science")[0] == 1
+
+
+def test_missing_file_and_undecodable_file_exit_2(tmp_path: Path) -> None:
+    code, _ = _run(str(tmp_path / "nope.txt"))
+    assert code == 2
+
+    binary = tmp_path / "gbk.txt"
+    binary.write_bytes("根治脱发".encode("gbk"))
+    code, _ = _run(str(binary))
+    assert code == 2
+
+
+@pytest.mark.django_db
+def test_page_is_checked_at_its_latest_revision() -> None:
+    page = draft(hub(), ArticlePage(title="睡眠卫生", slug="a", body=[]))
+    page.body = [{"type": "paragraph", "value": rich("规律作息。", "三天见效。")}]
+    page.save_revision()  # a draft that is not on the page row yet
+
+    code, out = _run("--page", str(page.pk), "--format", "json")
+
+    assert code == 1
+    (row,) = json.loads(out)
+    assert (row["rule"], row["field"], row["line"], row["text"]) == (
+        "mad7-timeline",
+        "body[0].paragraph",
+        2,
+        "三天见效",
+    )
+
+
+@pytest.mark.django_db
+def test_missing_page_exits_2() -> None:
+    assert _run("--page", "999999")[0] == 2
+
+
+def test_real_process_exit_codes(copy: Path, tmp_path: Path) -> None:
+    """The exit status a shell or CI script sees, not only call_command's exception."""
+
+    def status(*args: str) -> int:
+        return subprocess.run(
+            [sys.executable, "manage.py", "check_compliance", *args],
+            capture_output=True,
+            check=False,
+            cwd=Path(__file__).resolve().parents[2],
+        ).returncode
+
+    clean = tmp_path / "clean.txt"
+    clean.write_text("第一步：记录睡眠日记\n", encoding="utf-8")
+    assert status(str(copy)) == 1
+    assert status(str(clean)) == 0
+    assert status(str(tmp_path / "missing.txt")) == 2

@@ -1,0 +1,162 @@
+"""The publish gate when code publishes a revision: blocked, then allowed once a reviewer
+records a certificate for exactly those findings; nobody else can unlock it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from cms.compliance.gate import (
+    CompliancePublishBlocked,
+    certificate_is_valid,
+    page_ad_review_record,
+)
+from cms.models import ArticlePage
+from tests.cms.compliance_support import CERTIFICATE, draft, editor, hub, reviewer, rich
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article() -> ArticlePage:
+    return draft(
+        hub(),
+        ArticlePage(
+            title="失眠调理方案",
+            slug="plan",
+            layer="conversion",
+            body=[{"type": "paragraph", "value": rich("6 周调理，根治失眠。")}],
+        ),
+    )
+
+
+def _live(page) -> bool:
+    return type(page).objects.get(pk=page.pk).live
+
+
+def test_clean_page_publishes_and_stores_its_result() -> None:
+    page = draft(hub(), ArticlePage(title="睡眠卫生", slug="ok", body=[]))
+
+    page.save_revision().publish()
+
+    page.refresh_from_db()
+    assert page.live
+    assert page.compliance_result["decision"] == "clean"
+    assert page.compliance_result["state"] == "published"
+    assert page.compliance_result["findings"] == []
+
+
+def test_blocking_finding_stops_publication_in_code(article) -> None:
+    revision = article.save_revision()
+
+    with pytest.raises(CompliancePublishBlocked) as blocked:
+        revision.publish()
+
+    assert blocked.value.decision.reason == "no_certificate"
+    assert "根治" in str(blocked.value)
+    assert isinstance(blocked.value, PermissionDenied)  # admin views answer 403, not 500
+    assert not _live(article)
+    assert ArticlePage.objects.get(pk=article.pk).live_revision_id is None
+
+
+def test_reviewer_certificate_allows_publication(article) -> None:
+    # given a reviewer records the certificate for the page as it is
+    user = reviewer()
+    revision = page_ad_review_record(page=article, user=user, certificate=CERTIFICATE)
+
+    # when the revision is published
+    revision.publish(user=user)
+
+    # then the page is live and remembers who certified what
+    page = ArticlePage.objects.get(pk=article.pk)
+    assert page.live
+    assert page.ad_review_certificate == CERTIFICATE
+    assert page.ad_review_recorded_by == user
+    assert page.ad_review_recorded_at is not None
+    assert page.ad_review_scope == ["ad16-guarantee:根治"]
+    assert page.compliance_result["decision"] == "certified"
+    assert page.compliance_result["blocking"] == 1
+    assert page.compliance_result["findings"][0]["reference"].startswith("《广告法》第十六条")
+
+
+def test_non_reviewer_cannot_record_a_certificate(article) -> None:
+    with pytest.raises(PermissionDenied):
+        page_ad_review_record(page=article, user=editor(), certificate=CERTIFICATE)
+
+    article.refresh_from_db()
+    assert article.ad_review_certificate == ""
+    assert article.revisions.count() == 0
+
+
+def test_certificate_written_without_a_reviewer_does_not_unlock(article) -> None:
+    # a number typed in code, or recorded by someone who is not a reviewer
+    article.ad_review_certificate = CERTIFICATE
+    article.ad_review_scope = ["ad16-guarantee:根治"]
+    with pytest.raises(CompliancePublishBlocked) as blocked:
+        article.save_revision().publish()
+    assert blocked.value.decision.reason == "not_reviewer"
+
+    article.ad_review_recorded_by = editor()
+    with pytest.raises(CompliancePublishBlocked):
+        article.save_revision().publish()
+    assert not _live(article)
+
+
+def test_violation_added_after_the_certificate_is_not_covered(article) -> None:
+    user = reviewer()
+    page_ad_review_record(page=article, user=user, certificate=CERTIFICATE)
+    article.body = [{"type": "paragraph", "value": rich("6 周调理，根治失眠。", "治愈率达 99%")}]
+
+    with pytest.raises(CompliancePublishBlocked) as blocked:
+        article.save_revision(user=editor()).publish()
+
+    assert blocked.value.decision.reason == "uncovered"
+    assert not _live(article)
+
+
+def test_reviewer_who_lost_the_permission_no_longer_vouches(article) -> None:
+    user = reviewer()
+    revision = page_ad_review_record(page=article, user=user, certificate=CERTIFICATE)
+    user.groups.clear()  # the revision loads its recorder afresh, without cached perms
+
+    with pytest.raises(CompliancePublishBlocked):
+        revision.publish()
+    assert not _live(article)
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("（京）医广【2026】第01-23-001号", True),
+        ("(沪)医广[2025]第2501-001号", True),
+        ("（沪）医广【2026】第 08-12-0031 号", True),
+        ("（粤）医广【2026】0312", True),
+        ("", False),
+        ("待审查", False),
+        ("医广2026", False),
+        ("（京）医广【26】第1号", False),
+    ],
+)
+def test_certificate_number_format_is_checked_loosely(number: str, valid: bool) -> None:
+    assert certificate_is_valid(number) is valid
+
+
+def test_reviewer_with_a_malformed_number_is_refused(article) -> None:
+    with pytest.raises(ValidationError):
+        page_ad_review_record(page=article, user=reviewer(), certificate="待补")
+
+    assert article.revisions.count() == 0
+
+
+def test_publishing_a_revision_loaded_later_judges_the_revision_content(article) -> None:
+    # given a certified revision, published later from a freshly loaded revision (as
+    # workflows and scheduled publishing do), while the page row still has no certificate
+    revision = page_ad_review_record(page=article, user=reviewer(), certificate=CERTIFICATE)
+    loaded = type(revision).objects.get(pk=revision.pk)
+    assert ArticlePage.objects.get(pk=article.pk).ad_review_certificate == ""
+
+    loaded.publish()
+
+    page = ArticlePage.objects.get(pk=article.pk)
+    assert page.live
+    assert page.compliance_result["decision"] == "certified"

@@ -1,0 +1,167 @@
+"""The rules file and check_text: one violation per legal provision, the context exceptions
+that keep ordinary language clean, offsets and the rules-file validation."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from cms.compliance import Finding, check_text, load_rules
+from cms.compliance.rules import RulesFileError, parse_rules
+
+
+def _blocking_rules(text: str, **kwargs) -> list[str]:
+    return [f.rule for f in check_text(text, **kwargs) if f.severity == "block"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule", "matched"),
+    [
+        # 《广告法》第九条: absolute terms
+        ("本院拥有全市最先进的检测设备", "ad9-absolute", "最先进"),
+        ("我们是华南地区最好的植发医院", "ad9-absolute", "最好的"),
+        ("失眠调理行业第一，口碑爆棚", "ad9-absolute", "行业第一"),
+        ("顶级专家一对一面诊", "ad9-absolute", "顶级"),
+        ("全国唯一获批的生发技术", "ad9-absolute", "全国唯一"),
+        ("国家级专家坐诊", "ad9-national", "国家级"),
+        # 第十六条 (一): guarantees of efficacy and safety
+        ("三个月根治脱发", "ad16-guarantee", "根治"),
+        ("保证疗效，放心选择", "ad16-guarantee", "保证疗效"),
+        ("纯植物配方无副作用", "ad16-guarantee", "无副作用"),
+        ("药到病除，立竿见影", "ad16-guarantee", "药到病除"),
+        ("包治各种失眠", "ad16-guarantee", "包治"),
+        # 第十六条 (二) / 管理办法第七条 (三): rates
+        ("治愈率95%", "ad16-rate", "治愈率95%"),
+        ("有效率达98%以上", "ad16-rate", "有效率达98%"),
+        ("控糖成功率高达九成", "ad16-rate", "成功率高达九成"),
+        # 第十六条 (三): comparisons
+        ("疗效比其他医院更好", "ad16-comparison", "比其他医院"),
+        # 第十六条 (四): patient testimonials and endorsements
+        ("患者现身说法：半年长出浓密头发", "ad16-testimonial", "患者现身说法"),
+        ("多位教授推荐的睡眠方案", "ad16-endorsement", "教授推荐"),
+        # 第十七条: non-medical products claiming treatment
+        ("这款养生茶可以降血糖", "ad17-nonmedical", "养生茶可以降血糖"),
+        # 医疗广告管理办法第七条: time-boxed promises, superstition, the army's name
+        ("3天见效", "mad7-timeline", "3天见效"),
+        ("三个疗程痊愈", "mad7-timeline", "三个疗程痊愈"),
+        ("宫廷秘方调理失眠", "mad7-superstition", "宫廷秘方"),
+        ("武警医院退休专家", "mad7-military", "武警"),
+    ],
+)
+def test_each_provision_has_a_blocking_rule(sentence: str, rule: str, matched: str) -> None:
+    findings = [f for f in check_text(sentence) if f.rule == rule]
+
+    assert len(findings) == 1
+    assert findings[0].severity == "block"
+    assert findings[0].text == matched
+    assert findings[0].reference.startswith("《")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "第一次复诊时带上血糖记录",
+        "第一步：记录一周的睡眠日记",
+        "这个药最好在睡前服用",
+        "最近半年掉发明显",
+        "最后一次用药后两周复查",
+        "每次最多不超过2片",
+        "参考国家级诊疗指南调整方案",
+        "国家卫健委发布的糖尿病防治指南",
+        "目前还不能根治，需要长期管理",
+        "警惕号称能根治脱发的广告",
+        "没有哪种药是完全无副作用的",
+        "不要轻信偏方",
+        "喝茶不能降血糖",
+        "这不是失眠的唯一原因",
+        "外用药一般需要3个月才开始见效",
+        "失眠认知行为疗法是指南推荐的一线方法",
+    ],
+)
+def test_ordinary_language_is_not_flagged(sentence: str) -> None:
+    assert check_text(sentence) == []
+
+
+def test_national_level_is_judged_by_what_it_qualifies() -> None:
+    assert _blocking_rules("国家级诊疗指南") == []
+    assert _blocking_rules("国家级专家") == ["ad9-national"]
+    assert _blocking_rules("国家级重点专科") == ["ad9-national"]
+
+
+def test_science_rules_apply_only_in_the_science_scope() -> None:
+    text = "更多问题请加微信 hair2026 或拨打 13812345678"
+
+    assert _blocking_rules(text) == []
+    assert _blocking_rules(text, scopes={"science"}) == ["ad19-contact", "ad19-contact"]
+
+
+def test_finding_carries_field_line_and_offsets_of_the_original_text() -> None:
+    text = "第一行没有问题\n我们的治愈率达９５％，值得信赖"
+
+    (finding,) = check_text(text, field="body[0].paragraph")
+
+    assert finding == Finding(
+        rule="ad16-rate",
+        severity="block",
+        reference=finding.reference,
+        message=finding.message,
+        field="body[0].paragraph",
+        line=2,
+        start=3,
+        end=10,
+        text="治愈率达９５％",  # full-width digits matched, original characters reported
+    )
+    assert text.splitlines()[1][finding.start : finding.end] == finding.text
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        finding.rule = "other"  # type: ignore[misc]
+
+
+def test_warn_rules_do_not_block() -> None:
+    findings = check_text("无痛检查，十分钟完成")
+
+    assert [(f.rule, f.severity) for f in findings] == [("warn-safety-wording", "warn")]
+
+
+def test_rules_file_is_versioned_and_every_rule_is_complete() -> None:
+    ruleset = load_rules()
+
+    assert ruleset.version
+    assert len(ruleset.rules) >= 14
+    assert {r.severity for r in ruleset.rules} == {"block", "warn"}
+    assert all(r.reference and r.message and r.patterns for r in ruleset.rules)
+    assert {r.id for r in ruleset.rules if r.scope == "science"} == {"ad19-contact", "ad19-cta"}
+
+
+@pytest.mark.parametrize(
+    ("rule", "error"),
+    [
+        (
+            {"id": "x", "severity": "fatal", "reference": "r", "message": "m", "patterns": ["a"]},
+            "severity",
+        ),
+        (
+            {"id": "x", "severity": "block", "reference": "r", "message": "m", "patterns": ["("]},
+            "bad regex",
+        ),
+        (
+            {"id": "x", "severity": "block", "reference": "", "message": "m", "patterns": ["a"]},
+            "reference",
+        ),
+        (
+            {"id": "x", "severity": "block", "reference": "r", "message": "m", "patterns": []},
+            "pattern",
+        ),
+    ],
+)
+def test_a_malformed_rules_file_is_refused(rule: dict, error: str) -> None:
+    with pytest.raises(RulesFileError, match=error):
+        parse_rules({"version": "1", "rules": [rule]})
+
+
+def test_duplicate_rule_ids_and_missing_version_are_refused() -> None:
+    rule = {"id": "x", "severity": "block", "reference": "r", "message": "m", "patterns": ["a"]}
+    with pytest.raises(RulesFileError, match="duplicated"):
+        parse_rules({"version": "1", "rules": [rule, rule]})
+    with pytest.raises(RulesFileError, match="version"):
+        parse_rules({"rules": [rule]})
