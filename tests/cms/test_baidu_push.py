@@ -229,3 +229,39 @@ def test_editor_sees_the_push_log_read_only(admin_client, hub):
     assert listing.status_code == 200
     assert "http://localhost/insomnia/" in listing.content.decode()
     assert add.status_code == 302  # no add permission for anyone: redirected away
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_publish_reaches_baidu_through_redis_and_a_worker(settings):
+    """The real path: commit → message on the Redis broker → a worker runs the task."""
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+    from tests.conftest import ensure_site_tree
+
+    assert app.conf.task_always_eager is False
+    home = ensure_site_tree()
+    specialty, _ = Specialty.objects.get_or_create(slug="insomnia", defaults={"name": "失眠"})
+    hub = SpecialtyPage(title="失眠专科", slug="insomnia", specialty=specialty)
+    home.add_child(instance=hub)
+    hub.save_revision().publish()
+    settings.BAIDU_PUSH_TOKEN = "tok-123"
+    app.control.purge()  # our own Redis db: messages other tests left queued
+
+    with responses.RequestsMock() as baidu:
+        baidu.post(ENDPOINT, json=OK)
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            article = ArticlePage(title="睡眠卫生入门", slug="sleep-hygiene", live=False)
+            hub.add_child(instance=article)
+            article.save_revision().publish()  # autocommit: on_commit runs now
+            deadline = time.monotonic() + 20
+            push = BaiduPush.objects.get(page=article)
+            while push.status == "pending" and time.monotonic() < deadline:
+                time.sleep(0.1)
+                push.refresh_from_db()
+
+        assert (push.status, push.tries, push.response) == ("success", 1, OK)
+        assert [call.request.body for call in baidu.calls] == [URL.encode()]
