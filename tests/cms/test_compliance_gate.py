@@ -160,3 +160,20 @@ def test_publishing_a_revision_loaded_later_judges_the_revision_content(article)
     page = ArticlePage.objects.get(pk=article.pk)
     assert page.live
     assert page.compliance_result["decision"] == "certified"
+
+
+def test_a_copy_does_not_inherit_the_certificate(article) -> None:
+    page_ad_review_record(page=article, user=reviewer(), certificate=CERTIFICATE).publish()
+    article.refresh_from_db()
+    assert article.ad_review_certificate == CERTIFICATE  # the original row carries it
+
+    copy = article.copy(update_attrs={"slug": "plan-copy", "title": "失眠调理方案（副本）"})
+
+    copy = ArticlePage.objects.get(pk=copy.pk)
+    assert (copy.ad_review_certificate, copy.ad_review_recorded_by, copy.ad_review_scope) == (
+        "",
+        None,
+        [],
+    )
+    with pytest.raises(CompliancePublishBlocked):
+        copy.save_revision().publish()
