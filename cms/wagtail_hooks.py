@@ -69,6 +69,7 @@ class ChannelDraftViewSet(SnippetViewSet):
 register_snippet(ChannelDraft, viewset=ChannelDraftViewSet)
 
 
+@hooks.register("after_create_snippet")
 @hooks.register("after_edit_snippet")
 def _recheck_edited_draft(request, instance) -> None:
     if isinstance(instance, ChannelDraft):

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from wagtail.models import TaskState, WorkflowState
 
@@ -137,6 +138,9 @@ def test_blocking_finding_refuses_approval_until_a_certificate_is_recorded(clien
     assert "阻止发布" in reject_screen
     assert "<mark>保证疗效</mark>" in reject_screen
     assert refused.status_code == 302
+    # and code calling the task directly is refused the same way
+    with pytest.raises(PermissionDenied):
+        state.task.specific.on_action(state.specific, doctor, "approve")
     article.refresh_from_db()
     state.refresh_from_db()
     assert (article.live, state.status) == (False, "in_progress")
