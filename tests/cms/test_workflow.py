@@ -158,3 +158,17 @@ def test_blocking_finding_refuses_approval_until_a_certificate_is_recorded(clien
     article.refresh_from_db()
     assert article.live is True
     assert article.ad_review_certificate == CERTIFICATE
+
+
+def test_the_doctor_finds_the_submission_on_the_dashboard_and_in_the_editor(client, hub, users):
+    article, _ = _submitted(hub, users, "规律作息是改善睡眠的基础。")
+    client.force_login(users["doctor"])
+
+    dashboard = client.get("/admin/")
+    editor = client.get(f"/admin/pages/{article.pk}/edit/")
+
+    assert dashboard.status_code == 200
+    assert "晚上睡不着怎么办" in dashboard.content.decode()
+    assert editor.status_code == 200
+    assert "审核通过" in editor.content.decode()
+    assert "退回修改" in editor.content.decode()
