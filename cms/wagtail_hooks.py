@@ -1,3 +1,108 @@
-"""Wagtail discovers hooks here; each feature keeps its own in its package."""
+"""Wagtail discovers hooks here; each feature keeps its own in its package. Also here: the
+Baidu push log (read-only) and the channel drafts."""
+
+from __future__ import annotations
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import Button
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms.compliance import wagtail_hooks as compliance_hooks  # noqa: F401
+from cms.drafts_views import channel_drafts_view
+from cms.models import ArticlePage, BaiduPush, ChannelDraft
+from cms.services.drafts import channel_draft_check
+
+
+class ViewOnlyPolicy(ModelPermissionPolicy):
+    """Rows written by tasks: editors (superusers included) may look, never add or change."""
+
+    def user_has_permission(self, user, action: str) -> bool:
+        if action in {"add", "change", "delete"}:
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions) -> bool:
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(BaiduPush, ViewOnlyPolicy(BaiduPush))
+
+
+class BaiduPushViewSet(ModelViewSet):
+    model = BaiduPush
+    icon = "globe"
+    menu_label = "百度推送"
+    menu_order = 900
+    add_to_admin_menu = True
+    list_display = ["url", "status", "http_status", "tries", "pushed_at", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["url"]
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = ["url"]
+
+
+@hooks.register("register_admin_viewset")
+def _baidu_push_viewset():
+    return BaiduPushViewSet("baidu_push")
+
+
+# --- channel drafts -----------------------------------------------------------------------
+class ChannelDraftViewSet(SnippetViewSet):
+    model = ChannelDraft
+    icon = "doc-full"
+    menu_label = "渠道稿"
+    menu_order = 210
+    add_to_admin_menu = True
+    list_display = ["title", "kind", "article", "blocking_count", "updated_at"]
+    list_filter = ["kind"]
+    copy_view_enabled = False
+    panels = [FieldPanel("title"), FieldPanel("body"), FieldPanel("hashtags")]
+
+
+register_snippet(ChannelDraft, viewset=ChannelDraftViewSet)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def _recheck_edited_draft(request, instance) -> None:
+    if isinstance(instance, ChannelDraft):
+        channel_draft_check(draft=instance)
+
+
+@hooks.register("register_admin_urls")
+def _channel_drafts_urls() -> list:
+    return [
+        path(
+            "cms/articles/<int:page_id>/drafts/",
+            channel_drafts_view,
+            name="cms_channel_drafts",
+        )
+    ]
+
+
+def _drafts_button(page, priority: int):
+    return Button(
+        "生成渠道稿",
+        reverse("cms_channel_drafts", args=[page.pk]),
+        icon_name="doc-full",
+        priority=priority,
+    )
+
+
+@hooks.register("register_page_listing_more_buttons")
+def _drafts_listing_button(page, user, next_url=None):
+    if page.specific_class is ArticlePage and page.permissions_for_user(user).can_edit():
+        yield _drafts_button(page, 70)
+
+
+@hooks.register("register_page_header_buttons")
+def _drafts_header_button(page, user, view_name, next_url=None):
+    if page.specific_class is ArticlePage and page.permissions_for_user(user).can_edit():
+        yield _drafts_button(page, 75)

@@ -1,4 +1,6 @@
+from cms.models.baidu import BaiduPush
 from cms.models.base import BasePage, SeoMixin
+from cms.models.drafts import ChannelDraft
 from cms.models.pages import (
     ArticlePage,
     ArticlePageTag,
@@ -9,14 +11,18 @@ from cms.models.pages import (
     SpecialtyPage,
     VideoPage,
 )
+from cms.workflows import MedicalReviewTask
 
 __all__ = [
+    "BaiduPush",
     "ArticlePage",
     "ArticlePageTag",
     "BasePage",
+    "ChannelDraft",
     "DoctorIndexPage",
     "DoctorPage",
     "HomePage",
+    "MedicalReviewTask",
     "PatientStoryPage",
     "SeoMixin",
     "SpecialtyPage",

@@ -164,6 +164,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 BAIDU_PUSH_TOKEN = envmod.optional("BAIDU_PUSH_TOKEN")
+# The site as verified in Baidu's 搜索资源平台 (e.g. https://www.example.com); unset: the
+# Wagtail Site's root URL of the published page.
+BAIDU_PUSH_SITE = envmod.optional("BAIDU_PUSH_SITE")
 
 LOGGING = {
     "version": 1,
@@ -196,6 +199,8 @@ CELERY_IMPORTS = ["funnel.reports.tasks"]
 # no release check against wagtail.org (issue 7's dashboard is opened in a test browser too).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Doctors approve medical content without holding publish permission (docs/cms.md).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "cms.workflows_finish.publish_workflow_state"
 
 # --- landing ------------------------------------------------------------------------------
 # Cached anonymous landing/package pages are answered before sessions, CSRF and page routing.

@@ -1,0 +1,114 @@
+"""Channel drafts: read an article into plain parts, generate the three drafts, check each
+with the compliance checker and store them (one row per article and channel)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import asdict
+from typing import Any
+
+from django.db import transaction
+from django.utils.html import strip_tags
+
+from cms import drafts
+from cms.compliance import check_text
+from cms.compliance.page import page_scopes
+from cms.models import ArticlePage, ChannelDraft, SpecialtyPage
+
+HEADING = re.compile(r"<h[23][^>]*>(.*?)</h[23]>", re.S | re.I)
+
+
+UNPUNCTUATED_ITEM_END = re.compile(r"(?<![；;。！？!?，,：:])</li>")
+
+
+def _plain(html: str) -> str:
+    # list items become clauses: "；" unless the item already ends with punctuation
+    html = UNPUNCTUATED_ITEM_END.sub("；</li>", html).replace("</p>", "</p> ")
+    return drafts.squash(strip_tags(html))
+
+
+def _sections(html: str) -> list[tuple[str, str]]:
+    """Split a rich-text block at its h2/h3 headings: [(heading, plain text), …]."""
+    pieces = HEADING.split(html)
+    found = [("", _plain(pieces[0]))] if _plain(pieces[0]) else []
+    for heading, text in zip(pieces[1::2], pieces[2::2], strict=True):
+        found.append((_plain(heading), _plain(text)))
+    return found
+
+
+def article_source(*, article: ArticlePage) -> drafts.ArticleSource:
+    sections: list[tuple[str, str]] = []
+    faqs: list[tuple[str, str]] = []
+    for block in article.body:
+        if block.block_type == "paragraph":
+            sections.extend(_sections(block.value.source))
+        elif block.block_type == "callout":
+            sections.append(("", drafts.squash(block.value["text"])))
+        elif block.block_type == "faq":
+            faqs.extend(
+                (item["question"], _plain(item["answer"].source)) for item in block.value["items"]
+            )
+    hub = (
+        SpecialtyPage.objects.select_related("specialty")
+        .filter(path=article.path[: -article.steplen])
+        .first()
+    )
+    return drafts.ArticleSource(
+        title=article.title,
+        specialty=hub.specialty.name if hub else "",
+        layer_label=article.get_layer_display(),
+        seo_title=article.seo_title,
+        summary=article.summary,
+        description=article.search_description,
+        sections=sections,
+        faqs=faqs,
+        tags=[tag.name for tag in article.tags.all()],
+    )
+
+
+def draft_findings(
+    *, title: str, body: str, hashtags: str, scopes: Collection[str] = ()
+) -> list[dict[str, Any]]:
+    """Compliance findings of a draft's visible text, each with the field it was found in.
+    `scopes` are the source article's (科普 articles add the 第十九条 rules)."""
+    findings: list[dict[str, Any]] = []
+    for field, text in (("title", title), ("body", body), ("hashtags", hashtags)):
+        findings.extend(asdict(f) for f in check_text(text, field=field, scopes=scopes))
+    return findings
+
+
+def channel_drafts_refresh(*, article: ArticlePage) -> list[ChannelDraft]:
+    """(Re)generate the article's three drafts; hand edits to earlier drafts are replaced."""
+    source = article_source(article=article)
+    scopes = page_scopes(article)
+    stored = []
+    with transaction.atomic():
+        for text in drafts.drafts_generate(source):
+            hashtags = " ".join(text.hashtags)
+            draft, _ = ChannelDraft.objects.update_or_create(
+                article=article,
+                kind=text.kind,
+                defaults={
+                    "title": text.title,
+                    "body": text.body,
+                    "hashtags": hashtags,
+                    "compliance": draft_findings(
+                        title=text.title, body=text.body, hashtags=hashtags, scopes=scopes
+                    ),
+                },
+            )
+            stored.append(draft)
+    return stored
+
+
+def channel_draft_check(*, draft: ChannelDraft) -> ChannelDraft:
+    """Re-check a hand-edited draft and store its findings."""
+    draft.compliance = draft_findings(
+        title=draft.title,
+        body=draft.body,
+        hashtags=draft.hashtags,
+        scopes=page_scopes(draft.article),
+    )
+    draft.save(update_fields=["compliance", "updated_at"])
+    return draft

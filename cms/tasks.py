@@ -1,0 +1,23 @@
+"""Thin content tasks: ids in, one service call, the retry policy here."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from cms.baidu_client import PushTransient
+
+
+@shared_task(
+    name="cms.baidu_push",
+    bind=True,
+    autoretry_for=(PushTransient,),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def baidu_push_task(self, push_id: int) -> str:
+    from cms.services.baidu_push import baidu_push_send
+
+    push = baidu_push_send(push_id=push_id, last_try=self.request.retries >= self.max_retries)
+    return push.status if push else "missing"

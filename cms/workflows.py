@@ -1,0 +1,58 @@
+"""Doctor review (医生审核): a group approval task whose review shows the compliance findings
+of the revision under review and which cannot approve while a blocking finding is not
+covered by a recorded medical-ad review certificate (医疗广告审查证明).
+
+Why refuse instead of only showing: approving the last task publishes, and the publish gate
+(cms.compliance.gate) would refuse that publication anyway; refusing at the approval keeps
+the doctor's decision and the gate's in agreement and tells the doctor why."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from wagtail.models import AbstractGroupApprovalTask
+
+DOCTOR_GROUP = "医生审核"
+WORKFLOW_NAME = "医学内容审核"
+TASK_NAME = "医生审核"
+
+
+def review_decision(obj):
+    """The compliance gate's decision on the newest revision (what approval publishes); None
+    for pages outside the gate. `obj` may be a plain Page (the admin's workflow views)."""
+    from cms.compliance.gate import publish_decision
+    from cms.compliance.page import check_page
+
+    latest = obj.get_latest_revision_as_object()
+    if not hasattr(latest, "ad_review_certificate"):
+        return None
+    return publish_decision(page=latest, report=check_page(latest))
+
+
+class MedicalReviewTask(AbstractGroupApprovalTask):
+    class Meta:
+        verbose_name = "医生审核（含合规检查）"
+        verbose_name_plural = "医生审核（含合规检查）"
+
+    @classmethod
+    def get_description(cls):
+        return "所选用户组（医生）审核医学内容；存在未取得审查证明的禁止性合规问题时不能通过"
+
+    def get_actions(self, obj, user):
+        if not (user.is_superuser or self._user_in_groups(user)):
+            return []
+        # every action opens the review screen, which lists the compliance findings
+        actions = [("reject", "退回修改", True)]
+        decision = review_decision(obj)
+        if decision is None or decision.allowed:
+            actions.append(("approve", "审核通过", True))
+        return actions
+
+    def get_template_for_action(self, action):
+        return "cms/workflows/review_modal.html"
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve":
+            decision = review_decision(task_state.workflow_state.content_object)
+            if decision is not None and not decision.allowed:
+                raise PermissionDenied(decision.message)
+        return super().on_action(task_state, user, action_name, **kwargs)

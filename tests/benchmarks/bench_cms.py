@@ -1,0 +1,95 @@
+"""Content benchmark, in-process through Django's test client on the bench database:
+an ArticlePage render (median of N, seeded content) as a ratio to a bare Django view
+rendering a trivial template, measured interleaved in the same run; plus the article's SQL
+query count (the test suite asserts ≤ 15)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from django.http import HttpRequest, HttpResponse
+from django.template import engines
+from django.urls import include, path
+
+from tests.benchmarks.common import Figure, median
+
+ARTICLE = "/hair-loss/hair-loss-science-1/"
+BARE = "/__bench/template/"
+RENDERS = int(os.environ.get("BENCH_CMS_RENDERS", "200"))
+
+TRIVIAL = engines["django"].from_string(
+    "<!DOCTYPE html><html lang=zh-CN><head><title>{{ title }}</title></head>"
+    "<body><p>{{ title }}</p></body></html>"
+)
+
+
+def bare(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(TRIVIAL.render({"title": "引流健康"}, request))
+
+
+# ROOT_URLCONF for the run: the bare view beside the real site.
+urlpatterns = [path(BARE.strip("/") + "/", bare), path("", include("config.urls"))]
+
+
+def _seed() -> None:
+    import io
+
+    from cms.seed import seed as cms_seed
+    from funnel import seed as funnel_seed
+
+    # the seed publishes ~50 pages; without a token each logs a "push skipped" line
+    quiet = logging.getLogger("yinliu.cms.baidu_push")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)
+    try:
+        funnel_seed._packages(funnel_seed._specialties())
+        cms_seed(stdout=io.StringIO())
+    finally:
+        quiet.setLevel(level)
+
+
+def _timed_get(client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    return elapsed
+
+
+def run() -> list[Figure]:
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    _seed()
+    with override_settings(ROOT_URLCONF=__name__):
+        client = Client(HTTP_HOST="127.0.0.1")
+        for _ in range(10):  # warm-up: template loading, Site and content-type caches
+            _timed_get(client, ARTICLE)
+            _timed_get(client, BARE)
+        article, baseline = [], []
+        for _ in range(RENDERS):  # interleaved, so drift on a shared machine hits both alike
+            article.append(_timed_get(client, ARTICLE))
+            baseline.append(_timed_get(client, BARE))
+        with CaptureQueriesContext(connection) as queries:
+            _timed_get(client, ARTICLE)
+
+    return [
+        Figure(
+            name="article render (median)",
+            value=median(article) * 1000,
+            unit="ms",
+            baseline_name="bare template view",
+            baseline_value=median(baseline) * 1000,
+            note=f"{RENDERS} renders each, {ARTICLE}",
+        ),
+        Figure(
+            name="article render SQL queries",
+            value=len(queries),
+            unit="queries",
+            target="≤ 15",
+        ),
+    ]

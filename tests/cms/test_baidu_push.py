@@ -1,0 +1,267 @@
+"""Baidu link push: enqueued after commit, retried on 5xx, not retried on 4xx, skipped
+without a token. Baidu is faked at the HTTP boundary (`responses`); DB and broker are real."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import responses
+from celery.exceptions import Retry
+from django.db import transaction
+
+from cms.baidu_client import ENDPOINT
+from cms.models import ArticlePage, BaiduPush, HomePage, SpecialtyPage
+from cms.tasks import baidu_push_task
+from funnel.models import Specialty
+
+pytestmark = pytest.mark.django_db
+
+OK = {"success": 1, "remain": 2999}
+URL = "http://localhost/insomnia/sleep-hygiene/"
+
+
+@pytest.fixture
+def token(settings, hub):
+    # set after the hub fixture published its page, so only the test's own publish pushes
+    settings.BAIDU_PUSH_TOKEN = "tok-123"
+    settings.BAIDU_PUSH_SITE = ""
+    return settings
+
+
+@pytest.fixture
+def hub(db) -> SpecialtyPage:
+    specialty, _ = Specialty.objects.get_or_create(slug="insomnia", defaults={"name": "失眠"})
+    page = SpecialtyPage(title="失眠专科", slug="insomnia", specialty=specialty)
+    HomePage.objects.get().add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def _draft(hub: SpecialtyPage) -> ArticlePage:
+    article = ArticlePage(title="睡眠卫生入门", slug="sleep-hygiene", live=False)
+    hub.add_child(instance=article)
+    return article
+
+
+def drain() -> None:
+    """Play the worker for pushes still pending: run the task, and on Celery's Retry run it
+    again with the next retry number, as a worker does with the re-queued message."""
+    for pk in BaiduPush.objects.filter(status=BaiduPush.Status.PENDING).values_list(
+        "pk", flat=True
+    ):
+        retries = 0
+        while True:
+            try:
+                baidu_push_task.apply(args=[pk], retries=retries, throw=True)
+                break
+            except Retry:
+                retries += 1
+
+
+def publish_queued(page, capture) -> None:
+    """Publish and commit, keeping the enqueue callback for the test's worker (drain)."""
+    with capture(execute=False) as callbacks:
+        page.save_revision().publish()
+    assert len(callbacks) == 1
+
+
+@responses.activate
+def test_publish_pushes_the_full_url_after_commit_only(
+    token, hub, django_capture_on_commit_callbacks
+):
+    responses.post(ENDPOINT, json=OK)
+    article = _draft(hub)
+
+    # when the article is published, before the transaction commits
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        article.save_revision().publish()
+    # then a pending row exists but nothing was sent yet
+    push = BaiduPush.objects.get()
+    assert (push.url, push.status, push.tries, push.page_id) == (URL, "pending", 0, article.pk)
+    assert len(responses.calls) == 0
+    assert len(callbacks) == 1
+
+    # when it commits
+    callbacks[0]()
+    drain()
+
+    # then Baidu got the URL as text/plain with site and token
+    assert len(responses.calls) == 1
+    request = responses.calls[0].request
+    assert request.body == URL.encode()
+    assert request.headers["Content-Type"] == "text/plain"
+    assert request.url == f"{ENDPOINT}?site=http%3A%2F%2Flocalhost&token=tok-123"
+    push.refresh_from_db()
+    assert (push.status, push.tries, push.http_status, push.response) == ("success", 1, 200, OK)
+    assert push.pushed_at is not None
+
+
+@responses.activate
+def test_rolled_back_publish_pushes_nothing(token, hub, django_capture_on_commit_callbacks):
+    responses.post(ENDPOINT, json=OK)
+    article = _draft(hub)
+
+    def publish_then_fail() -> None:
+        with transaction.atomic():
+            article.save_revision().publish()
+            raise RuntimeError("editor's save failed")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError):
+            publish_then_fail()
+
+    assert callbacks == []
+    assert BaiduPush.objects.count() == 0
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_5xx_is_retried_then_succeeds(token, hub, django_capture_on_commit_callbacks):
+    responses.post(ENDPOINT, status=502, body="bad gateway")
+    responses.post(ENDPOINT, status=503, json={"error": 503, "message": "busy"})
+    responses.post(ENDPOINT, json=OK)
+
+    publish_queued(_draft(hub), django_capture_on_commit_callbacks)
+    drain()
+
+    push = BaiduPush.objects.get()
+    assert len(responses.calls) == 3
+    assert (push.status, push.tries, push.response) == ("success", 3, OK)
+
+
+@responses.activate
+def test_network_failure_on_every_try_ends_failed(token, hub, django_capture_on_commit_callbacks):
+    responses.post(ENDPOINT, status=500, body="down")
+
+    publish_queued(_draft(hub), django_capture_on_commit_callbacks)
+    drain()
+
+    push = BaiduPush.objects.get()
+    # the first try and max_retries retries, then the row is closed as failed
+    assert len(responses.calls) == 1 + baidu_push_task.max_retries
+    assert (push.status, push.tries) == ("failed", 1 + baidu_push_task.max_retries)
+    assert "http_500" in push.response["error"]
+
+
+@responses.activate
+def test_401_is_not_retried_and_is_logged(token, hub, caplog, django_capture_on_commit_callbacks):
+    refused = {"error": 401, "message": "token is not valid"}
+    responses.post(ENDPOINT, status=401, json=refused)
+
+    with caplog.at_level(logging.WARNING, logger="yinliu.cms.baidu_push"):
+        publish_queued(_draft(hub), django_capture_on_commit_callbacks)
+        drain()
+
+    push = BaiduPush.objects.get()
+    assert len(responses.calls) == 1
+    assert (push.status, push.tries, push.http_status, push.response) == (
+        "failed",
+        1,
+        401,
+        refused,
+    )
+    assert "baidu push refused (401), not retried" in caplog.text
+
+
+@responses.activate
+def test_error_body_with_200_is_a_refusal(token, hub, django_capture_on_commit_callbacks):
+    # Baidu answers some refusals (site not verified) as JSON errors
+    refused = {"error": 400, "message": "site init fail"}
+    responses.post(ENDPOINT, status=200, json=refused)
+
+    publish_queued(_draft(hub), django_capture_on_commit_callbacks)
+    drain()
+
+    push = BaiduPush.objects.get()
+    assert (push.status, push.tries, push.response) == ("failed", 1, refused)
+
+
+@responses.activate
+def test_without_token_the_push_is_skipped_with_a_log_line(
+    settings, hub, caplog, django_capture_on_commit_callbacks
+):
+    settings.BAIDU_PUSH_TOKEN = ""
+
+    with caplog.at_level(logging.INFO, logger="yinliu.cms.baidu_push"):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            _draft(hub).save_revision().publish()
+
+    assert f"baidu push skipped (BAIDU_PUSH_TOKEN not set): {URL}" in caplog.text
+    assert callbacks == []
+    assert BaiduPush.objects.count() == 0
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_the_task_is_idempotent(token, hub, django_capture_on_commit_callbacks):
+    responses.post(ENDPOINT, json=OK)
+    publish_queued(_draft(hub), django_capture_on_commit_callbacks)
+    drain()
+    push = BaiduPush.objects.get()
+
+    # a redelivered message for the same push does not submit again
+    assert baidu_push_task.apply(args=[push.pk]).get() == "success"
+    assert baidu_push_task.apply(args=[push.pk + 1000]).get() == "missing"
+
+    assert len(responses.calls) == 1
+    push.refresh_from_db()
+    assert push.tries == 1
+
+
+@responses.activate
+def test_restricted_page_is_not_pushed(token, hub, django_capture_on_commit_callbacks):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(page=hub, restriction_type="login")
+    with django_capture_on_commit_callbacks(execute=True):
+        _draft(hub).save_revision().publish()
+
+    assert BaiduPush.objects.count() == 0
+
+
+def test_editor_sees_the_push_log_read_only(admin_client, hub):
+    BaiduPush.objects.create(page=hub, url="http://localhost/insomnia/", status="success")
+
+    listing = admin_client.get("/admin/baidu_push/")
+    add = admin_client.get("/admin/baidu_push/new/")
+
+    assert listing.status_code == 200
+    assert "http://localhost/insomnia/" in listing.content.decode()
+    assert add.status_code == 302  # no add permission for anyone: redirected away
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_publish_reaches_baidu_through_redis_and_a_worker(settings):
+    """The real path: commit → message on the Redis broker → a worker runs the task."""
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+    from tests.conftest import ensure_site_tree
+
+    assert app.conf.task_always_eager is False
+    home = ensure_site_tree()
+    specialty, _ = Specialty.objects.get_or_create(slug="insomnia", defaults={"name": "失眠"})
+    hub = SpecialtyPage(title="失眠专科", slug="insomnia", specialty=specialty)
+    home.add_child(instance=hub)
+    hub.save_revision().publish()
+    settings.BAIDU_PUSH_TOKEN = "tok-123"
+    app.control.purge()  # our own Redis db: messages other tests left queued
+
+    with responses.RequestsMock() as baidu:
+        baidu.post(ENDPOINT, json=OK)
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            article = ArticlePage(title="睡眠卫生入门", slug="sleep-hygiene", live=False)
+            hub.add_child(instance=article)
+            article.save_revision().publish()  # autocommit: on_commit runs now
+            deadline = time.monotonic() + 20
+            push = BaiduPush.objects.get(page=article)
+            while push.status == "pending" and time.monotonic() < deadline:
+                time.sleep(0.1)
+                push.refresh_from_db()
+
+        assert (push.status, push.tries, push.response) == ("success", 1, OK)
+        assert [call.request.body for call in baidu.calls] == [URL.encode()]

@@ -1,0 +1,174 @@
+"""Doctor review: the 医学内容审核 workflow from the data migration, approved by the 医生审核
+group only, with the compliance findings on the review screen and approval refused while a
+blocking finding has no recorded review certificate."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from wagtail.models import TaskState, WorkflowState
+
+from cms.compliance.gate import page_ad_review_record
+from cms.models import ArticlePage, HomePage, MedicalReviewTask, SpecialtyPage
+from cms.workflows import DOCTOR_GROUP, WORKFLOW_NAME
+from funnel.models import Specialty
+
+pytestmark = pytest.mark.django_db
+
+CERTIFICATE = "（京）医广【2026】第01-23-001号"
+
+
+@pytest.fixture
+def hub() -> SpecialtyPage:
+    specialty, _ = Specialty.objects.get_or_create(slug="insomnia", defaults={"name": "失眠"})
+    page = SpecialtyPage(title="失眠专科", slug="insomnia", specialty=specialty)
+    HomePage.objects.get().add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@pytest.fixture
+def users(django_user_model):
+    def make(name: str, group: str):
+        user = django_user_model.objects.create_user(name, password=f"pw-{name}-1")
+        user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return {
+        "editor": make("editor", "Editors"),
+        "doctor": make("doctor", DOCTOR_GROUP),
+        "reviewer": make("reviewer", "医疗广告审查"),
+    }
+
+
+def _submitted(hub, users, summary: str) -> tuple[ArticlePage, TaskState]:
+    """An editor's draft article, submitted for moderation as the admin's submit does."""
+    article = ArticlePage(
+        title="晚上睡不着怎么办", slug="sleep", layer="expert", summary=summary, live=False
+    )
+    hub.add_child(instance=article)
+    article.save_revision(user=users["editor"])
+    workflow = article.get_workflow()
+    workflow.start(article, users["editor"])
+    state = TaskState.objects.get(workflow_state__object_id=str(article.pk))
+    return article, state
+
+
+def _action_url(article, action: str, state: TaskState) -> str:
+    return reverse("wagtailadmin_pages:workflow_action", args=(article.pk, action, state.pk))
+
+
+def _modal_html(response) -> str:
+    return json.loads(response.content)["html"]
+
+
+def test_the_migration_assigns_the_doctor_workflow_to_the_content_tree(hub):
+    article = ArticlePage(title="草稿", slug="draft", live=False)
+    hub.add_child(instance=article)
+
+    workflow = article.get_workflow()
+
+    assert workflow.name == WORKFLOW_NAME
+    tasks = [t.specific for t in workflow.tasks]
+    assert [type(t) for t in tasks] == [MedicalReviewTask]
+    assert [g.name for g in tasks[0].groups.all()] == [DOCTOR_GROUP]
+    assert Group.objects.get(name=DOCTOR_GROUP).permissions.filter(codename="access_admin").exists()
+
+
+def test_submitted_article_is_published_when_a_doctor_approves(client, hub, users):
+    article, state = _submitted(hub, users, "规律作息是改善睡眠的基础。")
+    client.force_login(users["doctor"])
+
+    review = client.get(_action_url(article, "approve", state))
+    approved = client.post(_action_url(article, "approve", state), {"comment": "内容准确"})
+
+    assert review.status_code == 200
+    assert "未发现医疗广告合规问题" in _modal_html(review)
+    assert approved.status_code == 302
+    article.refresh_from_db()
+    state.refresh_from_db()
+    assert article.live is True
+    assert (state.status, state.finished_by) == ("approved", users["doctor"])
+    assert WorkflowState.objects.get(pk=state.workflow_state_id).status == "approved"
+
+
+def test_a_non_doctor_cannot_approve(client, hub, users):
+    article, state = _submitted(hub, users, "规律作息是改善睡眠的基础。")
+    client.force_login(users["editor"])
+
+    response = client.post(_action_url(article, "approve", state), {"comment": "自己通过"})
+
+    assert state.task.specific.get_actions(article, users["editor"]) == []
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+    article.refresh_from_db()
+    state.refresh_from_db()
+    assert article.live is False
+    assert state.status == "in_progress"
+
+
+def test_warnings_are_shown_on_the_review_screen_and_do_not_stop_approval(client, hub, users):
+    article, state = _submitted(hub, users, "这是一种无痛的检查方式。")
+    client.force_login(users["doctor"])
+
+    html = _modal_html(client.get(_action_url(article, "approve", state)))
+    client.post(_action_url(article, "approve", state), {"comment": "措辞已核对"})
+
+    assert "医疗广告合规检查（本次送审版本）" in html
+    assert "<mark>无痛</mark>" in html
+    assert 'data-rule="warn-safety-wording"' in html
+    article.refresh_from_db()
+    assert article.live is True
+
+
+def test_blocking_finding_refuses_approval_until_a_certificate_is_recorded(client, hub, users):
+    article, state = _submitted(hub, users, "坚持六周，保证疗效。")
+    doctor = users["doctor"]
+    client.force_login(doctor)
+
+    actions = [name for name, _, _ in state.task.specific.get_actions(article, doctor)]
+    reject_screen = _modal_html(client.get(_action_url(article, "reject", state)))
+    refused = client.post(_action_url(article, "approve", state), {"comment": "通过"})
+
+    # then the doctor sees why and cannot approve; nothing was published
+    assert actions == ["reject"]
+    assert "阻止发布" in reject_screen
+    assert "<mark>保证疗效</mark>" in reject_screen
+    assert refused.status_code == 302
+    # and code calling the task directly is refused the same way
+    with pytest.raises(PermissionDenied):
+        state.task.specific.on_action(state.specific, doctor, "approve")
+    article.refresh_from_db()
+    state.refresh_from_db()
+    assert (article.live, state.status) == (False, "in_progress")
+
+    # when the medical-ad reviewer records the certificate for this wording
+    page_ad_review_record(
+        page=article.get_latest_revision_as_object(),
+        user=users["reviewer"],
+        certificate=CERTIFICATE,
+    )
+    approved = client.post(_action_url(article, "approve", state), {"comment": "已有审查证明"})
+
+    # then the doctor's approval publishes it
+    assert approved.status_code == 302
+    article.refresh_from_db()
+    assert article.live is True
+    assert article.ad_review_certificate == CERTIFICATE
+
+
+def test_the_doctor_finds_the_submission_on_the_dashboard_and_in_the_editor(client, hub, users):
+    article, _ = _submitted(hub, users, "规律作息是改善睡眠的基础。")
+    client.force_login(users["doctor"])
+
+    dashboard = client.get("/admin/")
+    editor = client.get(f"/admin/pages/{article.pk}/edit/")
+
+    assert dashboard.status_code == 200
+    assert "晚上睡不着怎么办" in dashboard.content.decode()
+    assert editor.status_code == 200
+    assert "审核通过" in editor.content.decode()
+    assert "退回修改" in editor.content.decode()
