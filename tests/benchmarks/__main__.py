@@ -40,6 +40,8 @@ def ensure_database(url: str) -> None:
 def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Measure what production runs: no per-query debug logging, no debug templates.
+    os.environ.setdefault("DEBUG", "false")
     ensure_database(os.environ.get("DATABASE_URL", ""))
     import django
 
