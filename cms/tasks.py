@@ -21,3 +21,11 @@ def baidu_push_task(self, push_id: int) -> str:
 
     push = baidu_push_send(push_id=push_id, last_try=self.request.retries >= self.max_retries)
     return push.status if push else "missing"
+
+
+@shared_task(name="cms.baidu_push_sweep")
+def baidu_push_sweep_task() -> int:
+    """Hourly: pushes left pending (a lost task, or no broker to re-run retries)."""
+    from cms.services.baidu_push import baidu_push_sweep
+
+    return baidu_push_sweep()

@@ -3,10 +3,12 @@ transaction and a task is enqueued after commit; the task submits the URL once."
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -73,6 +75,27 @@ def baidu_push_send(*, push_id: int, last_try: bool = False) -> BaiduPush | None
         raise
     logger.info("baidu push ok: %s (remain %s)", push.url, answer.remain)
     return _finish(push, BaiduPush.Status.SUCCESS, response=answer.body, http_status=answer.status)
+
+
+SWEEP_AFTER = dt.timedelta(hours=2)
+SWEEP_MAX_TRIES = 10
+
+
+def baidu_push_sweep(*, older_than: dt.timedelta = SWEEP_AFTER) -> int:
+    """Pushes still pending long after their last try (the task was lost, or ran where
+    retries are not re-run): try each once more now; past SWEEP_MAX_TRIES a transient error
+    closes it as failed. Returns how many were tried."""
+    cutoff = timezone.now() - older_than
+    stale = BaiduPush.objects.filter(status=BaiduPush.Status.PENDING).filter(
+        Q(pushed_at__lt=cutoff) | Q(pushed_at__isnull=True, created_at__lt=cutoff)
+    )
+    ids = list(stale.order_by("pk").values_list("pk", "tries")[:500])
+    for push_id, tries in ids:
+        try:
+            baidu_push_send(push_id=push_id, last_try=tries + 1 >= SWEEP_MAX_TRIES)
+        except baidu_client.PushTransient:
+            continue  # still pending; the next sweep tries again
+    return len(ids)
 
 
 def _finish(

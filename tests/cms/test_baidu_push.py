@@ -265,3 +265,38 @@ def test_publish_reaches_baidu_through_redis_and_a_worker(settings):
 
         assert (push.status, push.tries, push.response) == ("success", 1, OK)
         assert [call.request.body for call in baidu.calls] == [URL.encode()]
+
+
+@responses.activate
+def test_sweep_retries_pushes_left_pending_and_leaves_recent_ones(token, hub) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cms.services.baidu_push import SWEEP_MAX_TRIES, baidu_push_sweep
+
+    # given a push whose task was lost hours ago, one just queued, one out of tries
+    long_ago = timezone.now() - dt.timedelta(hours=3)
+    lost = BaiduPush.objects.create(page=hub, url=URL)
+    BaiduPush.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    recent = BaiduPush.objects.create(page=hub, url=URL + "?recent")
+    worn = BaiduPush.objects.create(page=hub, url=URL + "?worn", tries=SWEEP_MAX_TRIES - 1)
+    BaiduPush.objects.filter(pk=worn.pk).update(pushed_at=long_ago)
+    responses.post(ENDPOINT, json=OK)
+    responses.post(ENDPOINT, status=503)
+
+    # when the sweep runs
+    tried = baidu_push_sweep()
+
+    # then the lost push is sent, the worn one gives up, the recent one waits for its task
+    assert tried == 2
+    assert BaiduPush.objects.get(pk=lost.pk).status == BaiduPush.Status.SUCCESS
+    assert BaiduPush.objects.get(pk=worn.pk).status == BaiduPush.Status.FAILED
+    assert BaiduPush.objects.get(pk=recent.pk).status == BaiduPush.Status.PENDING
+    assert len(responses.calls) == 2
+
+
+def test_the_push_sweep_is_scheduled() -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    assert PeriodicTask.objects.filter(task="cms.baidu_push_sweep").count() == 1
