@@ -6,29 +6,19 @@ from celery import shared_task
 
 from channels.errors import Transient
 
-
-@shared_task(
-    name="channels.inbound_process",
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
-def inbound_process_task(inbound_id: int) -> str:
-    from channels.services.inbox import inbound_process
-
-    return inbound_process(inbound_id=inbound_id).result
+# Processing is idempotent, so any failure is retried; the inbox sweep backs this up.
+# (One task for pages and single pushes alike: a push is a batch of one.)
+INBOX_RETRY = {
+    "autoretry_for": (Exception,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 8,
+}
 
 
-@shared_task(
-    name="channels.inbound_process_batch",
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+@shared_task(name="channels.inbound_process_batch", **INBOX_RETRY)
 def inbound_process_batch_task(inbound_ids: list[int]) -> int:
-    """A pulled page's records as one ingest batch; idempotent (processed rows are skipped)."""
+    """Stored records (a pulled page, a push) as one ingest batch; idempotent."""
     from channels.services.inbox import inbound_process_many
 
     return len(inbound_process_many(inbound_ids=inbound_ids))

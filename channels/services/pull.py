@@ -81,31 +81,27 @@ def _fetch(
             attempt += 1
 
 
+def _unmapped_id(account: ChannelAccount, record: dict[str, Any]) -> str:
+    return (
+        pulled_id(account, record)
+        or "malformed:"
+        + hashlib.sha256(
+            json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()[:40]
+    )
+
+
 def _store_page(
     *, account: ChannelAccount, records: list[dict[str, Any]], stats: PullStats
 ) -> None:
-    # The same lead may sit on two pages (or twice on one): the last copy wins.
-    by_id: dict[str, dict[str, Any]] = {}
-    for record in records:
-        key = (
-            pulled_id(account, record)
-            or "malformed:"
-            + hashlib.sha256(
-                json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
-            ).hexdigest()[:40]
-        )
-        by_id[key] = record
     records_in: list[tuple[str, dict[str, Any], Any]] = []
-    for key, record in by_id.items():
+    for record in records:
         try:
             external_id, payload = map_pulled(account, record)
-        except ValueError:
-            external_id, payload = key, None  # kept; processing quarantines it as unmapped
+        except ValueError:  # kept; processing quarantines it as unmapped
+            external_id, payload = _unmapped_id(account, record), None
         records_in.append((external_id, record, payload))
-    # Two ids mapping to one external id: the last copy wins, as above.
-    records_in = list(
-        {external_id: (external_id, r, p) for external_id, r, p in records_in}.values()
-    )
+    # The same lead may sit on two pages (or twice on one): the inbox keeps the last copy.
     changed_ids: list[int] = []
     for row, changed in inbound_receive_many(
         channel=account.channel, records=records_in, account=account
