@@ -284,6 +284,19 @@ class Stage(models.TextChoices):
     LOST = "lost", "流失"
 
 
+# The main path in order (invalid and lost are side exits): transitions, report ranks and the
+# funnel's columns all read it from here.
+STAGE_MAIN_PATH = [
+    Stage.NEW,
+    Stage.CONTACTED,
+    Stage.PROFILED,
+    Stage.CONSULTED,
+    Stage.PRESCRIBED,
+    Stage.PAID,
+    Stage.REPURCHASED,
+]
+
+
 class ShanghaiDate(models.Func):
     """The Asia/Shanghai calendar day of a UTC timestamp, as SQL both databases accept in a
     generated column (a fixed +8 h on SQLite: Shanghai has kept no DST since 1991)."""

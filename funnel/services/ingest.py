@@ -68,10 +68,6 @@ class SpecialtyIndex:
         return self.by_key.get((value or "").strip())
 
 
-def specialty_resolve(value: str) -> Specialty | None:
-    return SpecialtyIndex().resolve(value)
-
-
 def _occurred(payload: LeadPayload) -> dt.datetime:
     parsed = parse_datetime(payload.occurred_at) if payload.occurred_at else None
     if parsed is None:
@@ -359,6 +355,9 @@ def _apply(prep: _Prepared, *, created: bool, batch: _Batch) -> str:
     return "created" if created else "merged"
 
 
+INSERT_RACE_RETRIES = 3
+
+
 def leads_ingest(*, items: list[IngestItem]) -> list[IngestResult | errors.LeadRejected]:
     """Ingest a batch, in order, in the caller's transaction: one result per item, either an
     IngestResult or the LeadRejected that makes the inbox quarantine that record.
@@ -392,16 +391,14 @@ def leads_ingest(*, items: list[IngestItem]) -> list[IngestResult | errors.LeadR
     return results  # type: ignore[return-value]
 
 
-INSERT_RACE_RETRIES = 3
-
-
 def _ingest_prepared(prepared: list[_Prepared], score_rules: list, results: list) -> None:
     batch = _batch_load(prepared, score_rules)
     seen: set[str] = set()
+    outcomes: list[str] = []
     for prep in prepared:
         created = prep.digest in batch.new and prep.digest not in seen
         seen.add(prep.digest)
-        results[prep.index] = _apply(prep, created=created, batch=batch)
+        outcomes.append(_apply(prep, created=created, batch=batch))
     routed = routing.leads_route(items=list(batch.to_route.values()), writes=batch.writes)
     batch.lead_fields.update(routing.ROUTE_FIELDS)
     now = timezone.now()
@@ -419,10 +416,10 @@ def _ingest_prepared(prepared: list[_Prepared], score_rules: list, results: list
     if batch.touchpoints_changed:
         rows_update(batch.touchpoints_changed, TOUCH_FIELDS)
     batch.writes.flush()
-    for prep in prepared:
+    for prep, outcome in zip(prepared, outcomes, strict=True):
         inbound = prep.item.inbound
         results[prep.index] = IngestResult(
-            result=results[prep.index],
+            result=outcome,
             lead_id=batch.leads[prep.digest].pk,
             inbound_id=inbound.pk if inbound is not None else None,
         )

@@ -21,22 +21,9 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from funnel.models import Lead, Stage
+from funnel.models import STAGE_MAIN_PATH, Lead
 
-STAGE_RANKS: dict[str, int] = {
-    stage: rank
-    for rank, stage in enumerate(
-        [
-            Stage.NEW,
-            Stage.CONTACTED,
-            Stage.PROFILED,
-            Stage.CONSULTED,
-            Stage.PRESCRIBED,
-            Stage.PAID,
-            Stage.REPURCHASED,
-        ]
-    )
-}
+STAGE_RANKS: dict[str, int] = {stage: rank for rank, stage in enumerate(STAGE_MAIN_PATH)}
 # SQLite caps bound parameters per statement; ingest batches are far smaller anyway.
 _IDS_PER_STATEMENT = 900
 

@@ -114,7 +114,7 @@ class Allocator:
                 continue
             self.pools[pool.pk] = pool
             if pool.overflow_id and pool.overflow_id not in self.pools:
-                pending.append(AssistantPool.objects.get(pk=pool.overflow_id))
+                pending.append(pool.overflow)  # joined already when rules were read
         members = list(
             locked(
                 PoolMember.objects.filter(pool_id__in=self.pools).select_related("assistant")
@@ -355,11 +355,6 @@ def leads_route(
         rows_update(routed, ROUTE_FIELDS)
         writes.flush()
     return routed
-
-
-def lead_route(*, lead: Lead, facts: RouteFacts, rules: list[RoutingRule] | None = None) -> None:
-    """Route one lead (a batch of one)."""
-    leads_route(items=[(lead, facts)], rules=rules)
 
 
 def sla_enforce(*, lead_id: int) -> Assistant | None:

@@ -17,18 +17,19 @@ from django.utils import timezone
 
 from config.errors import ApplicationError
 from funnel.events import event_record
-from funnel.models import FollowUp, Lead, LeadEvent, Order, ReferralReward, ServicePackage, Stage
+from funnel.models import (
+    STAGE_MAIN_PATH,
+    FollowUp,
+    Lead,
+    LeadEvent,
+    Order,
+    ReferralReward,
+    ServicePackage,
+    Stage,
+)
 from funnel.services.lead_facts import furthest_rank_raise
 
-MAIN_PATH = [
-    Stage.NEW,
-    Stage.CONTACTED,
-    Stage.PROFILED,
-    Stage.CONSULTED,
-    Stage.PRESCRIBED,
-    Stage.PAID,
-    Stage.REPURCHASED,
-]
+MAIN_PATH = STAGE_MAIN_PATH
 EXITS = {Stage.INVALID, Stage.LOST}
 
 FORBIDDEN_TRANSITION = "forbidden_transition"
