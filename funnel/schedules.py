@@ -16,19 +16,7 @@ FUNNEL_SCHEDULES = [
 
 
 def schedules_install(apps=None) -> None:
-    if apps is None:
-        from django.apps import apps as global_apps
+    from config.beat import periodic_task_install
 
-        apps = global_apps
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     for name, task, fields in FUNNEL_SCHEDULES:
-        cron, _ = CrontabSchedule.objects.get_or_create(
-            minute=fields.get("minute", "*"),
-            hour=fields.get("hour", "*"),
-            day_of_week="*",
-            day_of_month="*",
-            month_of_year="*",
-            timezone="Asia/Shanghai",
-        )
-        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "crontab": cron})
+        periodic_task_install(name=name, task=task, apps=apps, **fields)

@@ -2,27 +2,17 @@
 
 from django.db import migrations
 
+from config.beat import periodic_task_install, periodic_task_remove
+
 NAME = "原始线索补处理（每 5 分钟）"
 
 
 def install(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    cron, _ = CrontabSchedule.objects.get_or_create(
-        minute="*/5",
-        hour="*",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Asia/Shanghai",
-    )
-    PeriodicTask.objects.get_or_create(
-        name=NAME, defaults={"task": "channels.inbound_sweep", "crontab": cron}
-    )
+    periodic_task_install(name=NAME, task="channels.inbound_sweep", minute="*/5", apps=apps)
 
 
 def uninstall(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+    periodic_task_remove(name=NAME, apps=apps)
 
 
 class Migration(migrations.Migration):

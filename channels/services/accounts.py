@@ -61,7 +61,9 @@ def channel_account_create(
 
 def account_schedules_install(*, account: ChannelAccount) -> None:
     """Per-account beat rows: lead pull every 5 minutes, spend import daily at 06:10."""
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    from config.beat import crontab_get
 
     args = json.dumps([account.pk])
     if account.channel in PULL_CHANNELS:
@@ -70,14 +72,7 @@ def account_schedules_install(*, account: ChannelAccount) -> None:
             name=f"拉取线索 {account.channel}/{account.name}",
             defaults={"task": "channels.pull_leads", "interval": every5, "args": args},
         )
-    daily, _ = CrontabSchedule.objects.get_or_create(
-        minute="10",
-        hour="6",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Asia/Shanghai",
-    )
+    daily = crontab_get(minute="10", hour="6")
     PeriodicTask.objects.update_or_create(
         name=f"导入消耗 {account.channel}/{account.name}",
         defaults={"task": "channels.pull_spend", "crontab": daily, "args": args},

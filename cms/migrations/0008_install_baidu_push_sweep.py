@@ -2,27 +2,17 @@
 
 from django.db import migrations
 
+from config.beat import periodic_task_install, periodic_task_remove
+
 NAME = "百度推送补推（每小时）"
 
 
 def install(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    cron, _ = CrontabSchedule.objects.get_or_create(
-        minute="17",
-        hour="*",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Asia/Shanghai",
-    )
-    PeriodicTask.objects.get_or_create(
-        name=NAME, defaults={"task": "cms.baidu_push_sweep", "crontab": cron}
-    )
+    periodic_task_install(name=NAME, task="cms.baidu_push_sweep", minute="17", apps=apps)
 
 
 def uninstall(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+    periodic_task_remove(name=NAME, apps=apps)
 
 
 class Migration(migrations.Migration):
