@@ -10,12 +10,12 @@ register = template.Library()
 @register.inclusion_tag("cms/compliance/panel.html")
 def review_compliance(obj):
     from cms.compliance.gate import publish_decision
-    from cms.compliance.page import check_page
+    from cms.workflows import review_check
 
-    latest = obj.get_latest_revision_as_object()
-    if not hasattr(latest, "ad_review_certificate"):
+    checked = review_check(obj)
+    if checked is None:
         return {"findings": [], "rules_version": "—"}
-    report = check_page(latest)
+    latest, report = checked
     return {
         "findings": [(f, *report.context(f)) for f in report.findings],
         "blocking_count": len(report.blocking),

@@ -172,3 +172,28 @@ def test_the_doctor_finds_the_submission_on_the_dashboard_and_in_the_editor(clie
     assert editor.status_code == 200
     assert "审核通过" in editor.content.decode()
     assert "退回修改" in editor.content.decode()
+
+
+def test_a_revision_is_checked_once_however_often_its_actions_are_asked(
+    hub, users, monkeypatch
+) -> None:
+    from cms.compliance import page as compliance_page
+
+    article, state = _submitted(hub, users, "保证疗效，一次见效。")
+    calls = []
+    real = compliance_page.check_page
+    monkeypatch.setattr(
+        compliance_page, "check_page", lambda page: calls.append(page.pk) or real(page)
+    )
+    task = state.task.specific
+
+    # the dashboard, the review screen and a second visit all ask for the actions
+    for _ in range(3):
+        assert [a[0] for a in task.get_actions(article, users["doctor"])] == ["reject"]
+
+    assert calls == [article.pk]
+    # a new revision (the editor's fix) is checked afresh
+    article.summary = "失眠的常见原因和就诊建议。"
+    article.save_revision(user=users["editor"])
+    assert [a[0] for a in task.get_actions(article, users["doctor"])] == ["reject", "approve"]
+    assert calls == [article.pk, article.pk]
