@@ -9,6 +9,8 @@ import io
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.utils import timezone
 from PIL import Image as PILImage
@@ -16,6 +18,7 @@ from PIL import ImageDraw
 from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
+from cms.compliance.gate import REVIEWER_GROUP
 from cms.models import (
     ArticlePage,
     DoctorIndexPage,
@@ -26,7 +29,9 @@ from cms.models import (
     VideoPage,
 )
 from cms.seed_content import DOCTOR_INDEX_INTRO, HOME_INTRO, SPECIALTY_CONTENT
+from cms.workflows import DOCTOR_GROUP
 from funnel.models import ServicePackage, Specialty
+from funnel.seed import DEMO_PASSWORD
 
 SPECIALTY_NAMES = {"hair-loss": "脱发", "insomnia": "失眠", "diabetes": "糖尿病"}
 
@@ -65,6 +70,48 @@ def _child(parent: Page, model, slug: str, **fields) -> Page:
     page = model(slug=slug, **fields)
     parent.add_child(instance=page)
     return _publish(page)
+
+
+# (username, name, group): the people of the editorial path, so a new user can walk it:
+# an editor submits, a doctor approves, an ad reviewer records a certificate number.
+REVIEW_TEAM = [
+    ("bianji_chen", "陈编辑", "Editors"),
+    ("yisheng_zhou", "周医生", DOCTOR_GROUP),
+    ("shencha_li", "李审查", REVIEWER_GROUP),
+]
+
+
+def _review_team_and_a_submission(home: Page, stdout) -> None:
+    user_model = get_user_model()
+    users = {}
+    for username, name, group in REVIEW_TEAM:
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"first_name": name}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        user.groups.add(Group.objects.get(name=group))
+        users[group] = user
+    # One article waiting in the doctor's review queue (a draft, never published by the seed).
+    hub = SpecialtyPage.objects.get(slug="insomnia")
+    article = ArticlePage.objects.child_of(hub).filter(slug="insomnia-review-demo").first()
+    if article is None:
+        article = ArticlePage(
+            slug="insomnia-review-demo",
+            title="倒班族怎样安排睡眠",
+            layer=ArticlePage.Layer.SCIENCE,
+            summary="夜班后先补一段短睡，再把主睡眠固定在同一时段。",
+            live=False,
+        )
+        hub.add_child(instance=article)
+        article.save_revision(user=users["Editors"])
+    if not article.workflow_in_progress:
+        article.get_workflow().start(article, users["Editors"])
+    stdout.write(
+        f"  login: editor bianji_chen, doctor yisheng_zhou (审核队列里有一篇待审文章), "
+        f"ad reviewer shencha_li / {DEMO_PASSWORD}"
+    )
 
 
 def _body(items, doctors: dict[str, DoctorPage]) -> list[dict]:
@@ -195,5 +242,6 @@ def seed(*, stdout) -> None:
             consent_date=today,
             search_description=story["title"],
         )
+    _review_team_and_a_submission(home, stdout)
     stdout.write(f"  content: {Page.objects.live().count()} live pages")
     stdout.write(f"  url: {settings.WAGTAILADMIN_BASE_URL}/hair-loss/  (专科主页 · 脱发)")
