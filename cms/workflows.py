@@ -8,8 +8,6 @@ the doctor's decision and the gate's in agreement and tells the doctor why."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from django.core.exceptions import PermissionDenied
 from wagtail.models import AbstractGroupApprovalTask
 
@@ -18,31 +16,18 @@ WORKFLOW_NAME = "医学内容审核"
 TASK_NAME = "医生审核"
 
 
-# Revision (id, created) → (page as of the revision, its report) or None outside the gate.
-# A revision never changes, so each is checked once per process: the dashboard asks for every
-# task's actions on each view, and the review screen and the approval ask again.
-_CHECKED: OrderedDict[tuple, tuple | None] = OrderedDict()
-_CHECKED_MAX = 512
-
-
 def review_check(obj):
-    """The newest revision (what approval publishes) with its report; None for pages outside
-    the gate. `obj` may be a plain Page (the admin's workflow views)."""
-    from cms.compliance.page import check_page
+    """The newest revision (what approval publishes) as a page, with its report; None for
+    pages outside the gate. `obj` may be a plain Page (the admin's workflow views)."""
+    from cms.compliance.page import check_revision
 
     revision = obj.get_latest_revision()
     if revision is None:
         return None
-    key = (revision.pk, revision.created_at)
-    if key in _CHECKED:
-        _CHECKED.move_to_end(key)
-        return _CHECKED[key]
     latest = revision.as_object()
-    checked = (latest, check_page(latest)) if hasattr(latest, "ad_review_certificate") else None
-    _CHECKED[key] = checked
-    if len(_CHECKED) > _CHECKED_MAX:
-        _CHECKED.popitem(last=False)
-    return checked
+    if not hasattr(latest, "ad_review_certificate"):
+        return None
+    return latest, check_revision(revision)
 
 
 def review_decision(obj):

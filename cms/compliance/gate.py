@@ -72,9 +72,10 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
     return GateDecision(False, reason, f"存在医疗广告合规问题：{_summary(report)}。{why}", report)
 
 
-def page_publish_gate(*, page, user=None) -> ComplianceReport:
-    """Checks `page` (the revision about to go live); raises CompliancePublishBlocked."""
-    report = check_page(page)
+def page_publish_gate(*, page, user=None, report: ComplianceReport | None = None):
+    """Checks `page` (the revision about to go live; its report when already known); raises
+    CompliancePublishBlocked."""
+    report = report if report is not None else check_page(page)
     decision = publish_decision(page=page, report=report)
     if not decision.allowed:
         raise CompliancePublishBlocked(decision)

@@ -5,6 +5,7 @@ health science into a disguised ad)."""
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
 
 from wagtail.fields import StreamField
@@ -99,4 +100,24 @@ def check_page(page) -> ComplianceReport:
         for finding, line in _disguised_ad_findings(page):
             report.findings.append(finding)
             report.lines[(finding.field, finding.line)] = line
+    return report
+
+
+# Revision (id, created) → its report. A revision never changes, and one publication asks
+# several times (the publish hook, Page.publish, the after-save message, the doctor's review
+# screen and the dashboard's action lists), so each revision is checked once per process.
+_BY_REVISION: OrderedDict[tuple, ComplianceReport] = OrderedDict()
+_BY_REVISION_MAX = 512
+
+
+def check_revision(revision) -> ComplianceReport:
+    """`check_page` of what the revision holds (not of a possibly newer page instance)."""
+    key = (revision.pk, revision.created_at)
+    report = _BY_REVISION.get(key)
+    if report is None:
+        report = _BY_REVISION[key] = check_page(revision.as_object())
+        if len(_BY_REVISION) > _BY_REVISION_MAX:
+            _BY_REVISION.popitem(last=False)
+    else:
+        _BY_REVISION.move_to_end(key)
     return report

@@ -7,11 +7,17 @@ from django.shortcuts import redirect
 from wagtail import hooks
 
 from cms.compliance.gate import page_compliance_store, publish_decision
-from cms.compliance.page import check_page
+from cms.compliance.page import check_page, check_revision
 
 
 def _gated(page) -> bool:
     return hasattr(page, "ad_review_certificate")
+
+
+def _report(page):
+    # The view saved the revision it is about to publish (or just saved): check that, once.
+    revision = page.latest_revision
+    return check_revision(revision) if revision is not None else check_page(page)
 
 
 @hooks.register("before_publish_page")
@@ -21,7 +27,7 @@ def refuse_blocked_publish(request, page):
     The draft revision is already saved, so nothing the editor typed is lost."""
     if not _gated(page):
         return None
-    decision = publish_decision(page=page, report=check_page(page))
+    decision = publish_decision(page=page, report=_report(page))
     if decision.allowed:
         return None
     page_compliance_store(page=page, report=decision.report, state="draft")
@@ -33,7 +39,7 @@ def store_result(request, page):
     """After every save or publish: keep the result on the page and tell the editor."""
     if not _gated(page):
         return
-    report = check_page(page)
+    report = _report(page)
     published = page.live and not page.has_unpublished_changes
     decision = page_compliance_store(
         page=page, report=report, state="published" if published else "draft"

@@ -105,10 +105,11 @@ class BasePage(SeoMixin, Page):
         """Every publication made in code (revision.publish(), workflows, scheduled and
         bulk publishing) passes the compliance gate; the edit view is gated by the form."""
         from cms.compliance.gate import page_compliance_store, page_publish_gate
+        from cms.compliance.page import check_revision
 
         # Judge the revision's content (what goes live), not this possibly stale instance.
         candidate = revision.as_object()
-        report = page_publish_gate(page=candidate, user=user)
+        report = page_publish_gate(page=candidate, user=user, report=check_revision(revision))
         result = super().publish(revision, user=user, **kwargs)
         self.compliance_result = page_compliance_store(
             page=candidate, report=report, state="published"
