@@ -81,7 +81,7 @@ REVIEW_TEAM = [
 ]
 
 
-def _review_team_and_a_submission(home: Page, stdout) -> None:
+def _review_team_and_a_submission(stdout) -> None:
     user_model = get_user_model()
     users = {}
     for username, name, group in REVIEW_TEAM:
@@ -160,6 +160,13 @@ def _home() -> HomePage:
 
 
 def seed(*, stdout) -> None:
+    """The demo content, then the editorial team with one submission in review."""
+    seed_pages(stdout=stdout)
+    _review_team_and_a_submission(stdout)
+
+
+def seed_pages(*, stdout) -> None:
+    """The demo pages of three specialties, published (browser tests need only these)."""
     home = _home()
     team = _child(home, DoctorIndexPage, "doctors", title="医生团队", intro=DOCTOR_INDEX_INTRO)
     today = timezone.localdate()
@@ -242,6 +249,5 @@ def seed(*, stdout) -> None:
             consent_date=today,
             search_description=story["title"],
         )
-    _review_team_and_a_submission(home, stdout)
     stdout.write(f"  content: {Page.objects.live().count()} live pages")
     stdout.write(f"  url: {settings.WAGTAILADMIN_BASE_URL}/hair-loss/  (专科主页 · 脱发)")

@@ -21,7 +21,7 @@ pytestmark = [
 def content(transactional_db) -> None:
     ensure_site_tree()
     funnel_seed._packages(funnel_seed._specialties())
-    cms_seed.seed(stdout=io.StringIO())
+    cms_seed.seed_pages(stdout=io.StringIO())
 
 
 @pytest.mark.parametrize(

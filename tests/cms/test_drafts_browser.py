@@ -23,7 +23,7 @@ def test_copy_button_puts_the_draft_on_the_clipboard(
 ):
     ensure_site_tree()
     funnel_seed._packages(funnel_seed._specialties())
-    cms_seed.seed(stdout=io.StringIO())
+    cms_seed.seed_pages(stdout=io.StringIO())
     article = ArticlePage.objects.get(slug="insomnia-science-1")
     channel_drafts_refresh(article=article)
     note = ChannelDraft.objects.get(article=article, kind="xiaohongshu")
