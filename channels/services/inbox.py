@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from channels.models import ChannelAccount, InboundLead, InboundStatus
@@ -34,14 +34,45 @@ def inbound_receive(
     payload: LeadPayload | None,
     account: ChannelAccount | None = None,
 ) -> tuple[InboundLead, bool]:
-    """Store one raw record (a page of one). Returns (row, changed): changed is False for an
+    """Store one raw record (a push, a form). Returns (row, changed): changed is False for an
     exact replay. A re-send with different content (platforms fill some fields late) replaces
     the stored record and goes through processing again, which updates the lead's attribution.
-    """
-    (received,) = inbound_receive_many(
-        channel=channel, records=[(external_id, raw, payload)], account=account
-    )
-    return received
+
+    The same outcome as a page of one through `inbound_receive_many`, in one INSERT for the
+    usual new record: this is every webhook's path, where latency counts."""
+    account_name = account.name if account else ""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = InboundLead.objects.create(
+                    channel=channel,
+                    account=account,
+                    account_name=account_name,
+                    external_id=external_id,
+                    raw=raw,
+                    payload=payload.to_dict() if payload else None,
+                )
+            return row, True
+        except IntegrityError:
+            row = InboundLead.objects.select_for_update().get(
+                channel=channel, account_name=account_name, external_id=external_id
+            )
+        if row.raw == raw:
+            return row, False
+        _resend(row, raw, payload)
+        rows_update([row], RESEND_FIELDS)
+        return row, True
+
+
+RESEND_FIELDS = ["raw", "payload", "status", "updated_at"]
+
+
+def _resend(row: InboundLead, raw: dict[str, Any], payload: LeadPayload | None) -> None:
+    """A changed copy of a stored record replaces it and waits for processing again."""
+    row.raw = raw
+    row.payload = payload.to_dict() if payload else None
+    row.status = InboundStatus.RECEIVED
+    row.updated_at = timezone.now()
 
 
 def inbound_receive_many(
@@ -51,22 +82,16 @@ def inbound_receive_many(
     account: ChannelAccount | None = None,
 ) -> list[tuple[InboundLead, bool]]:
     """Store a page of (external id, raw, payload), one result per distinct id (the last copy
-    of an id wins), in a fixed number of statements: lock the known rows, insert the rest
-    (ON CONFLICT DO NOTHING), lock those, then rewrite only re-sends whose content changed."""
+    of an id wins), in two statements: insert every record (ON CONFLICT DO NOTHING), then lock
+    the page's rows; only re-sends whose content changed are written again.
+
+    A row counts as ours (new) when it was stored since this call began and holds our copy;
+    a copy another request stored at the same moment then also counts as new, which costs
+    one idempotent extra processing, never a lost record."""
     account_name = account.name if account else ""
     wanted = {external_id: (raw, payload) for external_id, raw, payload in records}
-
-    def _locked_rows(ids: list[str], *, payload: bool = True) -> dict[str, InboundLead]:
-        rows = InboundLead.objects.select_for_update().filter(
-            channel=channel, account_name=account_name, external_id__in=ids
-        )
-        if not payload:  # rows just inserted: the raw record tells whose copy they hold
-            rows = rows.defer("payload")
-        return {row.external_id: row for row in rows.order_by("pk")}
-
     with transaction.atomic():
-        known = _locked_rows(list(wanted))
-        fresh_ids = [external_id for external_id in wanted if external_id not in known]
+        began = timezone.now()
         InboundLead.objects.bulk_create(
             [
                 InboundLead(
@@ -74,31 +99,30 @@ def inbound_receive_many(
                     account=account,
                     account_name=account_name,
                     external_id=external_id,
-                    raw=wanted[external_id][0],
-                    payload=wanted[external_id][1].to_dict() if wanted[external_id][1] else None,
+                    raw=raw,
+                    payload=payload.to_dict() if payload else None,
                 )
-                for external_id in fresh_ids
+                for external_id, (raw, payload) in wanted.items()
             ],
             ignore_conflicts=True,
         )
-        # A row another request inserted meanwhile is among these too: if its copy differs
-        # from ours, ours is a re-send like any other.
-        fresh = _locked_rows(fresh_ids, payload=False) if fresh_ids else {}
+        rows = InboundLead.objects.select_for_update().filter(
+            channel=channel, account_name=account_name, external_id__in=list(wanted)
+        )
+        # The stored payload is never read here: skip decrypting it.
+        stored = {row.external_id: row for row in rows.defer("payload").order_by("pk")}
         out: list[tuple[InboundLead, bool]] = []
         resent: list[InboundLead] = []
         for external_id, (raw, payload) in wanted.items():
-            row = fresh.get(external_id) or known[external_id]
+            row = stored[external_id]
             if row.raw == raw:
-                out.append((row, external_id in fresh))
+                out.append((row, row.received_at >= began))
                 continue
-            row.raw = raw
-            row.payload = payload.to_dict() if payload else None
-            row.status = InboundStatus.RECEIVED
-            row.updated_at = timezone.now()
+            _resend(row, raw, payload)
             resent.append(row)
             out.append((row, True))
         if resent:
-            rows_update(resent, ["raw", "payload", "status", "updated_at"])
+            rows_update(resent, RESEND_FIELDS)
         return out
 
 
