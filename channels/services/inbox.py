@@ -40,22 +40,17 @@ def inbound_receive(
 
     The same outcome as a page of one through `inbound_receive_many`, in one INSERT for the
     usual new record: this is every webhook's path, where latency counts."""
-    account_name = account.name if account else ""
+    row = _new_row(
+        channel=channel, account=account, external_id=external_id, raw=raw, payload=payload
+    )
     with transaction.atomic():
         try:
             with transaction.atomic():
-                row = InboundLead.objects.create(
-                    channel=channel,
-                    account=account,
-                    account_name=account_name,
-                    external_id=external_id,
-                    raw=raw,
-                    payload=payload.to_dict() if payload else None,
-                )
+                row.save(force_insert=True)
             return row, True
         except IntegrityError:
             row = InboundLead.objects.select_for_update().get(
-                channel=channel, account_name=account_name, external_id=external_id
+                channel=channel, account_name=row.account_name, external_id=external_id
             )
         if row.raw == raw:
             return row, False
@@ -65,6 +60,25 @@ def inbound_receive(
 
 
 RESEND_FIELDS = ["raw", "payload", "status", "updated_at"]
+
+
+def _new_row(
+    *,
+    channel: str,
+    account: ChannelAccount | None,
+    external_id: str,
+    raw: dict[str, Any],
+    payload: LeadPayload | None,
+) -> InboundLead:
+    return InboundLead(
+        channel=channel,
+        account=account,
+        # Denormalised so the unique constraint also holds for our own forms (no account).
+        account_name=account.name if account else "",
+        external_id=external_id,
+        raw=raw,
+        payload=payload.to_dict() if payload else None,
+    )
 
 
 def _resend(row: InboundLead, raw: dict[str, Any], payload: LeadPayload | None) -> None:
@@ -94,15 +108,10 @@ def inbound_receive_many(
         began = timezone.now()
         InboundLead.objects.bulk_create(
             [
-                InboundLead(
-                    channel=channel,
-                    account=account,
-                    account_name=account_name,
-                    external_id=external_id,
-                    raw=raw,
-                    payload=payload.to_dict() if payload else None,
+                _new_row(
+                    channel=channel, account=account, external_id=ext, raw=raw, payload=payload
                 )
-                for external_id, (raw, payload) in wanted.items()
+                for ext, (raw, payload) in wanted.items()
             ],
             ignore_conflicts=True,
         )
