@@ -33,8 +33,9 @@ demo: install ## set everything up and serve the site and admin on http://127.0.
 test: install ## run the test suite (SQLite; PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-lint: install ## ruff and the migrations check
+lint: install ## ruff, the import contract (funnel imports no other app …) and the migrations check
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 bench: install ## benchmarks on PostgreSQL (BENCH_DATABASE_URL), figures as ratios to a same-run baseline

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -13,8 +12,11 @@ from ninja.responses import Status
 from ninja.security import HttpBearer
 
 from config.errors import ApplicationError
-from funnel.models import Lead, ServicePackage
+from funnel import errors
+from funnel import events as lead_events
+from funnel.models import Channel, Lead, ServicePackage
 from funnel.payload import Consent, LeadPayload
+from funnel.services.intake import IntakeSource, lead_intake
 from funnel.services.tokens import api_token_check
 
 CLICK_ID_KEYS = ("bd_vid", "clickid", "callback", "click_id")
@@ -148,37 +150,37 @@ def _payload(body: LeadIn, key: str) -> LeadPayload:
 
 @api.post("/leads", response={200: LeadOut, 201: LeadOut, 422: Rejected}, url_name="lead_create")
 def lead_create(request: HttpRequest, body: LeadIn):
-    from channels.services.inbox import inbound_process, inbound_receive
-
     key = (request.headers.get("Idempotency-Key") or "").strip()[:128] or f"auto-{uuid.uuid4()}"
-    raw = body.dict()
-    with transaction.atomic():
-        row, _changed = inbound_receive(
-            channel="api", external_id=key, raw=raw, payload=_payload(body, key)
-        )
-    outcome = inbound_process(inbound_id=row.pk)
-    if outcome.result == "quarantined" or outcome.lead_id is None:
-        row.refresh_from_db()
-        rejected = {"error": row.reason or outcome.reason, "inbound_id": row.pk}
-        return Status(422, {**rejected, "message": row.detail})
+    stored = lead_intake(
+        source=IntakeSource(channel=Channel.API),
+        external_id=key,
+        raw=body.dict(),
+        payload=_payload(body, key),
+    )
+    outcome = stored.outcome
+    if outcome is None or outcome.result == "quarantined" or outcome.lead_id is None:
+        reason = outcome.reason if outcome else errors.UNMAPPED
+        rejected = {"error": reason, "inbound_id": stored.inbound_id}
+        return Status(422, {**rejected, "message": outcome.detail if outcome else ""})
     status = 201 if outcome.result == "created" else 200
     return Status(status, {"lead_id": outcome.lead_id, "result": outcome.result})
 
 
 @api.post("/leads/{lead_id}/events", response={200: EventOut}, url_name="lead_event")
 def lead_event(request: HttpRequest, lead_id: int, body: EventIn):
-    from funnel.events import event_record
     from funnel.services.stages import lead_stage_change
 
     lead = Lead.objects.filter(pk=lead_id).first()
     if lead is None:
-        raise ApplicationError("lead_not_found", f"线索 #{lead_id} 不存在", status=404)
+        raise ApplicationError(errors.LEAD_NOT_FOUND, f"线索 #{lead_id} 不存在", status=404)
     label = f"api:{request.auth.name}"
     package = None
     if body.package:
         package = ServicePackage.objects.filter(slug=body.package).first()
         if package is None:
-            raise ApplicationError("unknown_package", f"服务包 {body.package} 不存在", status=422)
+            raise ApplicationError(
+                errors.UNKNOWN_PACKAGE, f"服务包 {body.package} 不存在", status=422
+            )
     if body.stage:
         lead = lead_stage_change(
             lead_id=lead_id,
@@ -189,7 +191,11 @@ def lead_event(request: HttpRequest, lead_id: int, body: EventIn):
             package=package,
         )
     elif body.note:
-        event_record(lead=lead, kind="note", actor_label=label, note=body.note)
+        lead_events.event_record(
+            lead_events.note_event(lead=lead, actor_label=label, note=body.note)
+        )
     else:
-        raise ApplicationError("empty_event", "需要 stage 或 note", status=422)
+        raise ApplicationError(
+            errors.EMPTY_EVENT, errors.MESSAGES[errors.EMPTY_EVENT], status=422
+        )
     return {"lead_id": lead.pk, "stage": lead.stage}

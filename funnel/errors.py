@@ -1,22 +1,54 @@
-"""Funnel error codes. A payload rejected with one of these is quarantined, never dropped."""
+"""Funnel error codes, the one place each is defined. A payload rejected with an intake code is
+quarantined, never dropped; the others are refusals a view answers as 4xx JSON (never a 500).
+Messages are for staff and API callers (Chinese first); a page a patient sees says it in its
+own words (`landing.errors`)."""
 
 from __future__ import annotations
 
 from config.errors import ApplicationError
 
+# Intake: why a record could not become a lead (kept in quarantine with this code).
 MISSING_PHONE = "missing_phone"
 INVALID_PHONE = "invalid_phone"
 CONSENT_REQUIRED = "consent_required"
+UNMAPPED = "unmapped"
+
+# Stages and orders.
+UNKNOWN_STAGE = "unknown_stage"
+FORBIDDEN_TRANSITION = "forbidden_transition"
+AMOUNT_REQUIRED = "amount_required"
+INVALID_AMOUNT = "invalid_amount"
+
+# Identity and privacy.
+SAME_LEAD = "same_lead"
+MARKED_DISTINCT = "marked_distinct"
+REVEAL_FORBIDDEN = "reveal_forbidden"
+
+# Lead API.
+LEAD_NOT_FOUND = "lead_not_found"
+UNKNOWN_PACKAGE = "unknown_package"
+EMPTY_EVENT = "empty_event"
 
 MESSAGES = {
     MISSING_PHONE: "没有手机号 / no phone number",
     INVALID_PHONE: "手机号无效 / the phone number is not valid",
     CONSENT_REQUIRED: "缺少健康信息授权 / no consent for health information",
+    UNMAPPED: "无法识别的线索格式 / no normalized payload",
+    UNKNOWN_STAGE: "未知阶段",
+    FORBIDDEN_TRANSITION: "不允许的阶段变更",
+    AMOUNT_REQUIRED: "支付需要金额",
+    INVALID_AMOUNT: "金额无效",
+    SAME_LEAD: "同一条线索",
+    MARKED_DISTINCT: "这两条线索已被标记为不同的人，不能合并",
+    REVEAL_FORBIDDEN: "没有查看完整信息的权限",
+    LEAD_NOT_FOUND: "线索不存在",
+    UNKNOWN_PACKAGE: "服务包不存在",
+    EMPTY_EVENT: "需要 stage 或 note",
 }
 
 
 class LeadRejected(ApplicationError):
-    """The payload cannot become a lead; the inbox quarantines it with this code."""
+    """The payload cannot become a lead; intake quarantines it with this code."""
 
     def __init__(self, code: str, detail: str = "") -> None:
         super().__init__(

@@ -1,21 +1,26 @@
-"""The lead's append-only history. Every change to a lead writes one of these, explicitly."""
+"""The lead's append-only history (事件): one typed constructor per kind of event.
+
+Every change to a lead writes one of these, explicitly, from a service (never a signal). Each
+constructor returns an *unsaved* `LeadEvent`: batch writers (ingest, routing) collect them and
+call `events_record` once; single writers call `event_record(event)`. The `data` keys each
+constructor documents are what the reports, the timeline and the outbox listeners read, so
+they change only together with their readers.
+
+`lead` may be a Lead instance or an id. An instance is kept as the relation, not its id:
+batched ingest builds events for people it inserts afterwards, and `bulk_create` reads the id
+from the instance then.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from funnel.models import Lead, LeadEvent
+from funnel.models import Lead, LeadEvent, Stage
+
+SYSTEM = "系统"
 
 
-def _actor_label(actor: Any, label: str) -> str:
-    if label:
-        return label
-    if actor is not None and getattr(actor, "pk", None):
-        return actor.get_username()
-    return "系统"
-
-
-def event_build(
+def _build(
     *,
     lead: Lead | int,
     kind: str,
@@ -26,16 +31,15 @@ def event_build(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> LeadEvent:
-    """An unsaved event: batch writers collect these and call `events_record` once."""
-    # A Lead instance is kept as the relation, not its id: batched ingest builds events for
-    # people it inserts afterwards, and bulk_create reads the id from the instance then.
     relation = {"lead_id": lead} if isinstance(lead, int) else {"lead": lead}
     user = actor if actor is not None and getattr(actor, "pk", None) else None
+    if not actor_label:
+        actor_label = user.get_username() if user is not None else SYSTEM
     return LeadEvent(
         **relation,
         kind=kind,
         actor=user,
-        actor_label=_actor_label(actor, actor_label),
+        actor_label=actor_label,
         from_stage=from_stage,
         to_stage=to_stage,
         note=note,
@@ -43,9 +47,174 @@ def event_build(
     )
 
 
-def event_record(**kwargs: Any) -> LeadEvent:
-    """Write one event now (same keyword arguments as `event_build`)."""
-    event = event_build(**kwargs)
+def new_lead_event(*, lead: Lead | int, channel: str) -> LeadEvent:
+    """The person's first record became a lead: a stage event into 新线索. `actor_label` is
+    the channel it came from. data: {}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.STAGE,
+        to_stage=Stage.NEW,
+        actor_label=channel or SYSTEM,
+        note="新线索",
+    )
+
+
+def stage_event(
+    *,
+    lead: Lead | int,
+    from_stage: str,
+    to_stage: str,
+    actor: Any = None,
+    actor_label: str = "",
+    note: str = "",
+) -> LeadEvent:
+    """A move along the funnel (加微 建档 问诊 开方 支付 复购, or a side exit). The stage codes are
+    `Stage` values; reports rank them by `STAGE_MAIN_PATH`; the outbox hands these to the
+    conversion postbacks. data: {}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.STAGE,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        actor=actor,
+        actor_label=actor_label,
+        note=note,
+    )
+
+
+def assigned_event(
+    *, lead: Lead | int, pool_slug: str, assistant_id: int, assistant_name: str, reason: str
+) -> LeadEvent:
+    """Routing gave a lead nobody owned to an assistant. data: {"pool": pool slug,
+    "assistant_id": int, "previous_assistant_id": None, "reason": "route" | "sla" | …}
+    (the assistant board counts assignments by `assistant_id`)."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.ASSIGN,
+        note=f"分配给 {assistant_name}",
+        data={
+            "pool": pool_slug,
+            "assistant_id": assistant_id,
+            "previous_assistant_id": None,
+            "reason": reason,
+        },
+    )
+
+
+def reassigned_event(
+    *,
+    lead: Lead | int,
+    pool_slug: str,
+    assistant_id: int,
+    assistant_name: str,
+    previous_assistant_id: int,
+    reason: str,
+) -> LeadEvent:
+    """A lead moved from one assistant to another (a missed SLA, staff). The same data keys as
+    `assigned_event`, with `previous_assistant_id` set."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.ASSIGN,
+        note=f"改派给 {assistant_name}",
+        data={
+            "pool": pool_slug,
+            "assistant_id": assistant_id,
+            "previous_assistant_id": previous_assistant_id,
+            "reason": reason,
+        },
+    )
+
+
+NO_RULE = "no_rule"
+
+
+def unassigned_event(*, lead: Lead | int, reason: str, pool_slug: str = "") -> LeadEvent:
+    """Nobody could take the lead: it waits in the unassigned queue. `reason` is `no_rule`
+    (no routing rule matched; no pool) or why the pool had nobody ("route", "sla" …).
+    data: {"pool": pool slug (absent for no_rule), "reason": str, "unassigned": True}."""
+    if reason == NO_RULE:
+        note, data = "没有匹配的分配规则：进入待分配队列", {"reason": reason}
+    else:
+        note, data = "无人可接：进入待分配队列", {"pool": pool_slug, "reason": reason}
+    return _build(
+        lead=lead, kind=LeadEvent.Kind.ASSIGN, note=note, data={**data, "unassigned": True}
+    )
+
+
+def touch_event(*, lead: Lead | int, channel: str, keyword: str) -> LeadEvent:
+    """A known person left their details again (再次留资). data: {"channel": str,
+    "keyword": the search term, at most 100 characters}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.TOUCH,
+        actor_label=channel or SYSTEM,
+        note="再次留资",
+        data={"channel": channel, "keyword": keyword[:100]},
+    )
+
+
+def note_event(
+    *, lead: Lead | int, note: str, actor: Any = None, actor_label: str = ""
+) -> LeadEvent:
+    """Free text from staff or another system (API). data: {}."""
+    return _build(
+        lead=lead, kind=LeadEvent.Kind.NOTE, actor=actor, actor_label=actor_label, note=note
+    )
+
+
+def reveal_event(*, lead: Lead | int, actor: Any) -> LeadEvent:
+    """Someone with the reveal permission saw the full phone and name (audit). data: {}."""
+    return _build(lead=lead, kind=LeadEvent.Kind.REVEAL, actor=actor, note="查看完整手机号与姓名")
+
+
+def merge_event(*, lead: Lead | int, merged_lead_id: int, actor: Any = None) -> LeadEvent:
+    """Another lead was folded into this one (audit). data: {"merged_lead_id": int}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.MERGE,
+        actor=actor,
+        note=f"合并线索 #{merged_lead_id}",
+        data={"merged_lead_id": merged_lead_id},
+    )
+
+
+def distinct_event(*, lead: Lead | int, distinct_from: int, actor: Any = None) -> LeadEvent:
+    """Staff marked this lead and another as different people (never merged).
+    data: {"distinct_from": the other lead's id}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.NOTE,
+        actor=actor,
+        note=f"标记为与线索 #{distinct_from} 不是同一人",
+        data={"distinct_from": distinct_from},
+    )
+
+
+def consent_event(
+    *, lead: Lead | int, note: str, actor: Any = None, actor_label: str = ""
+) -> LeadEvent:
+    """Consent withdrawn or the retention period passed: the person was anonymized. data: {}."""
+    return _build(
+        lead=lead, kind=LeadEvent.Kind.CONSENT, actor=actor, actor_label=actor_label, note=note
+    )
+
+
+def reserve_event(
+    *, lead: Lead | int, package_slug: str, package_name: str, inbound_id: int
+) -> LeadEvent:
+    """The person reserved a service package with their form. data: {"package": slug,
+    "inbound_id": the intake record it came with}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.RESERVE,
+        actor_label="落地页",
+        note=f"预约服务包：{package_name}",
+        data={"package": package_slug, "inbound_id": inbound_id},
+    )
+
+
+def event_record(event: LeadEvent) -> LeadEvent:
+    """Write one event now."""
     event.save()
     return event
 

@@ -1,4 +1,4 @@
-"""The normalized lead payload every source hands to `funnel.services.ingest.lead_ingest`.
+"""The normalized lead payload every source hands to `funnel.services.intake.lead_intake`.
 
 Connectors (`channels/<platform>/mapping.py`), the landing-page form, the lead API and the CSV
 import each turn their input into a `LeadPayload`; the funnel never sees platform formats.
@@ -93,3 +93,4 @@ class IngestResult:
     reason: str = ""
     inbound_id: int | None = None
     replayed: bool = False  # True when this is the stored outcome of an earlier processing
+    detail: str = ""  # the quarantine reason in words (Chinese first), for staff and callers

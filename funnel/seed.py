@@ -10,10 +10,8 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
 from django.utils import timezone
 
-from channels.services.inbox import inbound_process, inbound_receive
 from funnel.models import (
     Assistant,
     AssistantPool,
@@ -29,6 +27,7 @@ from funnel.models import (
     Stage,
 )
 from funnel.payload import Consent, LeadPayload
+from funnel.services.intake import IntakeSource, lead_intake
 from funnel.services.referrals import referral_code_ensure
 from funnel.services.stages import lead_stage_change, order_record
 
@@ -396,16 +395,15 @@ def _leads(packages, stdout) -> int:
         target = _pick(rng, STAGE_MIX)[0]
         if referrers and i % 11 == 0:
             payload.referral_code = referral_code_ensure(lead_id=referrers[i % len(referrers)])
-        with transaction.atomic():
-            row, changed = inbound_receive(
-                channel=payload.channel,
-                external_id=payload.external_id,
-                raw={"seed": i, "phone_hint": payload.phone[-4:]},
-                payload=payload,
-            )
-        if not changed:
+        stored = lead_intake(
+            source=IntakeSource(channel=payload.channel),
+            external_id=payload.external_id,
+            raw={"seed": i, "phone_hint": payload.phone[-4:]},
+            payload=payload,
+        )
+        result = stored.outcome
+        if not stored.changed or result is None:
             continue  # already seeded: a second run adds nothing
-        result = inbound_process(inbound_id=row.pk)
         if result.lead_id is None:
             continue
         fresh += 1

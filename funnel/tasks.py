@@ -30,3 +30,46 @@ def leads_purge_expired_task() -> int:
     from funnel.services.pii import leads_purge_expired
 
     return leads_purge_expired()
+
+
+# Processing is idempotent, so any failure is retried; the intake sweep backs this up.
+# (One task for pages and single pushes alike: a push is a batch of one.)
+INTAKE_RETRY = {
+    "autoretry_for": (Exception,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 8,
+}
+
+
+@shared_task(name="funnel.intake_process", **INTAKE_RETRY)
+def intake_process_task(inbound_ids: list[int]) -> int:
+    """Stored records (a pulled page, a push) as one ingest batch; idempotent."""
+    from funnel.services.intake import intake_process
+
+    return len(intake_process(inbound_ids=inbound_ids))
+
+
+@shared_task(name="funnel.intake_sweep")
+def intake_sweep_task() -> int:
+    """Every few minutes: process records that were stored but never processed."""
+    from funnel.services.intake import intake_sweep
+
+    return intake_sweep()
+
+
+@shared_task(name="funnel.outbox_deliver")
+def outbox_deliver_task(delivery_id: int) -> str:
+    """One event to one listener; the outcome (and any retry time) is kept on the delivery,
+    so a failure here is recorded, not raised: the outbox sweep owns the retries."""
+    from funnel.outbox import outbox_deliver
+
+    return outbox_deliver(delivery_id=delivery_id)
+
+
+@shared_task(name="funnel.outbox_sweep")
+def outbox_sweep_task() -> int:
+    """Every minute: deliveries whose attempt is due (never tried, or failed and backed off)."""
+    from funnel.outbox import outbox_sweep
+
+    return outbox_sweep()

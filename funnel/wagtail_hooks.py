@@ -24,13 +24,14 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
-from channels.models import Channel
 from config.errors import ApplicationError
 from funnel.crypto import mask_name, mask_phone
+from funnel.intake_admin import IntakeGroup
 from funnel.models import (
     ApiToken,
     Assistant,
     AssistantPool,
+    Channel,
     Clinic,
     FollowUp,
     Lead,
@@ -240,9 +241,105 @@ def funnel_admin_urls():
 hooks.register("register_bulk_action", StageBulkAction)
 
 
-def _simple(model_, icon_: str, label: str, fields: list[str], **extra) -> type[SnippetViewSet]:
-    attrs = {"model": model_, "icon": icon_, "menu_label": label, "list_display": fields, **extra}
-    return type(f"{model_.__name__}ViewSet", (SnippetViewSet,), attrs)
+class FollowUpViewSet(SnippetViewSet):
+    model = FollowUp
+    icon = "time"
+    menu_label = "跟进"
+    list_display = ["__str__", "lead", "assignee", "status", "due_at"]
+    list_filter = ["kind", "status"]
+
+
+class ServicePackageViewSet(SnippetViewSet):
+    model = ServicePackage
+    icon = "tag"
+    menu_label = "服务包"
+    list_display = [
+        "name",
+        "specialty",
+        "list_price",
+        "promo_price",
+        "duration_days",
+        "is_active",
+    ]
+
+
+class SpecialtyViewSet(SnippetViewSet):
+    model = Specialty
+    icon = "folder-open-inverse"
+    menu_label = "专科"
+    list_display = ["name", "slug"]
+
+
+class AssistantViewSet(SnippetViewSet):
+    model = Assistant
+    icon = "group"
+    menu_label = "医助"
+    list_display = ["name", "clinic", "daily_cap", "on_duty", "is_active"]
+
+
+class AssistantPoolViewSet(SnippetViewSet):
+    model = AssistantPool
+    icon = "link"
+    menu_label = "活码"
+    list_display = ["name", "slug", "overflow", "sla_minutes"]
+
+
+class PoolMemberViewSet(SnippetViewSet):
+    model = PoolMember
+    icon = "list-ul"
+    menu_label = "活码成员"
+    list_display = ["pool", "assistant", "weight"]
+    list_filter = ["pool"]
+
+
+class RoutingRuleViewSet(SnippetViewSet):
+    model = RoutingRule
+    icon = "redirect"
+    menu_label = "分配规则"
+    list_display = [
+        "name",
+        "priority",
+        "specialty",
+        "channel",
+        "package",
+        "pool",
+        "is_active",
+    ]
+
+
+class ScoringRuleViewSet(SnippetViewSet):
+    model = ScoringRule
+    icon = "order"
+    menu_label = "评分规则"
+    list_display = ["name", "kind", "points", "is_active"]
+
+
+class PrivateGroupViewSet(SnippetViewSet):
+    model = PrivateGroup
+    icon = "group"
+    menu_label = "私域社群"
+    list_display = ["name", "kind", "owner", "capacity", "opens_on", "closes_on"]
+
+
+class ClinicViewSet(SnippetViewSet):
+    model = Clinic
+    icon = "home"
+    menu_label = "门店"
+    list_display = ["name", "city"]
+
+
+class ReferralRewardViewSet(SnippetViewSet):
+    model = ReferralReward
+    icon = "pick"
+    menu_label = "转介绍奖励"
+    list_display = ["referrer", "referee", "amount", "points"]
+
+
+class ApiTokenViewSet(SnippetViewSet):
+    model = ApiToken
+    icon = "key"
+    menu_label = "API 令牌"
+    list_display = ["name", "is_active", "created_at", "last_used_at"]
 
 
 class FunnelGroup(SnippetViewSetGroup):
@@ -251,45 +348,22 @@ class FunnelGroup(SnippetViewSetGroup):
     menu_order = 200
     items = (
         LeadViewSet,
-        _simple(
-            FollowUp,
-            "time",
-            "跟进",
-            ["__str__", "lead", "assignee", "status", "due_at"],
-            list_filter=["kind", "status"],
-        ),
-        _simple(
-            ServicePackage,
-            "tag",
-            "服务包",
-            ["name", "specialty", "list_price", "promo_price", "duration_days", "is_active"],
-        ),
-        _simple(Specialty, "folder-open-inverse", "专科", ["name", "slug"]),
-        _simple(
-            Assistant, "group", "医助", ["name", "clinic", "daily_cap", "on_duty", "is_active"]
-        ),
-        _simple(AssistantPool, "link", "活码", ["name", "slug", "overflow", "sla_minutes"]),
-        _simple(
-            PoolMember, "list-ul", "活码成员", ["pool", "assistant", "weight"], list_filter=["pool"]
-        ),
-        _simple(
-            RoutingRule,
-            "redirect",
-            "分配规则",
-            ["name", "priority", "specialty", "channel", "package", "pool", "is_active"],
-        ),
-        _simple(ScoringRule, "order", "评分规则", ["name", "kind", "points", "is_active"]),
-        _simple(
-            PrivateGroup,
-            "group",
-            "私域社群",
-            ["name", "kind", "owner", "capacity", "opens_on", "closes_on"],
-        ),
-        _simple(Clinic, "home", "门店", ["name", "city"]),
-        _simple(ReferralReward, "pick", "转介绍奖励", ["referrer", "referee", "amount", "points"]),
-        _simple(ApiToken, "key", "API 令牌", ["name", "is_active", "created_at", "last_used_at"]),
+        FollowUpViewSet,
+        ServicePackageViewSet,
+        SpecialtyViewSet,
+        AssistantViewSet,
+        AssistantPoolViewSet,
+        PoolMemberViewSet,
+        RoutingRuleViewSet,
+        ScoringRuleViewSet,
+        PrivateGroupViewSet,
+        ClinicViewSet,
+        ReferralRewardViewSet,
+        ApiTokenViewSet,
     )
 
 
 register_snippet(FunnelGroup)
-from funnel.reports import wagtail_hooks as _reports_hooks  # noqa: E402, F401 (issue 7)
+register_snippet(IntakeGroup)
+# The growth reports register their own admin views and menu.
+from funnel.reports import wagtail_hooks as _reports_hooks  # noqa: E402, F401

@@ -1,16 +1,21 @@
-"""Landing error codes: every refusal is a 4xx with one of these codes, never a 500."""
+"""Landing error codes: every refusal is a 4xx with one of these codes, never a 500. The
+messages are what a patient reads (Chinese sentences); codes shared with intake are
+funnel's (`funnel.errors`), said here in a patient's words."""
 
 from __future__ import annotations
+
+from funnel.errors import CONSENT_REQUIRED, INVALID_PHONE, MISSING_PHONE
 
 TOO_FAST = "too_fast"
 TICKET_INVALID = "ticket_invalid"
 RATE_LIMITED = "rate_limited"
-CONSENT_REQUIRED = "consent_required"
 CONSENT_VERSION_STALE = "consent_version_stale"
 NO_CONSENT_TEXT = "no_consent_text"
 LINK_EXPIRED = "link_expired"
 LINK_INVALID = "link_invalid"
 UNKNOWN_PACKAGE = "unknown_package"
+INVALID_FORM = "invalid_form"
+SUBMIT_FAILED = "submit_failed"
 
 MESSAGES = {
     TOO_FAST: "提交过快，请稍后再试",
@@ -22,4 +27,9 @@ MESSAGES = {
     LINK_EXPIRED: "链接已过期，请联系您的医助获取新链接",
     LINK_INVALID: "链接无效",
     UNKNOWN_PACKAGE: "服务包不存在或已下架",
+    INVALID_FORM: "请检查表单",
+    SUBMIT_FAILED: "提交未成功，请检查后重试",
+    # Intake's codes (funnel.errors), said to a patient.
+    MISSING_PHONE: "请填写手机号",
+    INVALID_PHONE: "请填写正确的手机号",
 }

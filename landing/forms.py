@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
+
+from config.errors import ApplicationError
+from funnel.services.identity import phone_normalize
 
 CLICK_ID_FIELDS = ("bd_vid", "clickid", "callback", "click_id")
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 # Copied from the URL into hidden inputs by landing.js, so cached pages still attribute.
 ATTRIBUTION_FIELDS = (*CLICK_ID_FIELDS, *UTM_FIELDS, "kw", "keyword", "content", "ref")
 
-PHONE_RE = re.compile(r"^\+?[0-9 \-]{6,20}$")
-
-
 class LeadForm(forms.Form):
     name = forms.CharField(label="您的称呼", max_length=30)
-    phone = forms.CharField(label="手机号", max_length=20)
+    # Longer than any number: people type spaces, dashes, full-width digits and autofill adds
+    # invisible marks; the one normaliser decides what is a phone.
+    phone = forms.CharField(label="手机号", max_length=40)
     age = forms.IntegerField(label="年龄", min_value=1, max_value=120, required=False)
     gender = forms.ChoiceField(
         label="性别", choices=[("", "请选择"), ("f", "女"), ("m", "男")], required=False
@@ -45,8 +45,10 @@ class LeadForm(forms.Form):
 
     def clean_phone(self) -> str:
         value = self.cleaned_data["phone"].strip()
-        if not PHONE_RE.match(value):
-            raise forms.ValidationError("请填写正确的手机号", code="invalid_phone")
+        try:
+            phone_normalize(value)
+        except ApplicationError as err:
+            raise forms.ValidationError("请填写正确的手机号", code=err.code) from err
         return value
 
     def clean(self) -> dict:

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from config.errors import ApplicationError
+from landing import errors
 from landing.forms import LeadForm
 from landing.models import KEYWORD_PARAMS, LandingPage
 from landing.selectors import consent_current, hero_for, package_offer, running_test
@@ -114,8 +115,8 @@ def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
     keyword = request.POST.get("utm_term") or request.POST.get("kw") or ""
     visitor = request.COOKIES.get(VISITOR_COOKIE, "")
     if not form.is_valid():
-        code = "consent_required" if "consent" in form.errors else "invalid_form"
-        err = ApplicationError(code, "请检查表单", status=400)
+        code = errors.CONSENT_REQUIRED if "consent" in form.errors else errors.INVALID_FORM
+        err = ApplicationError(code, errors.MESSAGES[errors.INVALID_FORM], status=400)
         response, _ = _render(
             page=page,
             request=request,

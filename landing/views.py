@@ -15,12 +15,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from config.errors import ApplicationError
+from funnel import events as lead_events
 from funnel.crypto import mask_name, mask_phone
-from funnel.events import event_record
-from funnel.models import LeadEvent, ServicePackage, Specialty, Stage
+from funnel.models import ServicePackage, Specialty, Stage
 from funnel.selectors import lead_routing_summary, leads_visible_to
 from funnel.services.referrals import referral_code_ensure, referral_qr
 from funnel.services.stages import lead_stage_change
+from landing import errors
 from landing.forms import LeadForm
 from landing.rendering import cacheable, client_ip
 from landing.selectors import (
@@ -148,7 +149,9 @@ def package_reserve(request: HttpRequest, slug: str) -> HttpResponse:
 
             return redirect(reverse("landing:thanks", args=[thanks_token(lead_id=outcome.lead_id)]))
     else:
-        error = ApplicationError("invalid_form", "请检查表单", status=400)
+        error = ApplicationError(
+            errors.INVALID_FORM, errors.MESSAGES[errors.INVALID_FORM], status=400
+        )
     context = {**_package_context(request, package, form), "error": error}
     return render(request, "landing/package_detail.html", context, status=error.status)
 
@@ -220,11 +223,10 @@ def assistant_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("note", "").strip():
-                event_record(
-                    lead=lead.pk,
-                    kind=LeadEvent.Kind.NOTE,
-                    actor=request.user,
-                    note=request.POST["note"].strip()[:1000],
+                lead_events.event_record(
+                    lead_events.note_event(
+                        lead=lead.pk, actor=request.user, note=request.POST["note"].strip()[:1000]
+                    )
                 )
             elif request.POST.get("stage"):
                 lead_stage_change(

@@ -1,4 +1,5 @@
-"""Lead pulls: page by page into the inbox, with a checkpoint that moves only with the page.
+"""Lead pulls: page by page into the funnel's intake, with a checkpoint that moves only with
+the page.
 
 A run pulls a fixed window [start, end] (so newest-first pagination is stable while new leads
 arrive); the next run starts `trailing_minutes` before the previous end to pick up the fields
@@ -21,14 +22,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels.errors import PlatformError, RateLimited, TokenExpired, Transient
-from channels.models import ChannelAccount, InboundLead, InboundStatus, PullCheckpoint
+from channels.models import ChannelAccount, PullCheckpoint
 from channels.registry import PULL_CHANNELS, client_for, map_pulled, pulled_id, streams_for
 from channels.services.accounts import (
     account_failure_record,
     account_success_record,
     account_tokens_refresh,
 )
-from channels.services.inbox import inbound_enqueue_many, inbound_receive_many
+from funnel.models import InboundLead, InboundStatus
+from funnel.services.intake import IntakeSource, leads_intake
 
 DEFAULT_LOOKBACK_DAYS = 7
 DEFAULT_WINDOW_DAYS = {"douyin": 365, "baidu": 30}
@@ -101,21 +103,19 @@ def _store_page(
         except ValueError:  # kept; processing quarantines it as unmapped
             external_id, payload = _unmapped_id(account, record), None
         records_in.append((external_id, record, payload))
-    # The same lead may sit on two pages (or twice on one): the inbox keeps the last copy.
-    changed_ids: list[int] = []
-    for row, changed in inbound_receive_many(
-        channel=account.channel, records=records_in, account=account
+    # The same lead may sit on two pages (or twice on one): intake keeps the last copy, and
+    # processes the page after the checkpoint's transaction commits.
+    for stored in leads_intake(
+        source=IntakeSource(channel=account.channel, account=account.name), records=records_in
     ):
-        if not changed:
+        if not stored.changed:
             stats.duplicate += 1
             continue
-        if row.attempts == 0 and row.lead_id is None:
+        if stored.new:
             stats.new += 1
         else:
             stats.updated += 1
-        stats.changed_ids.append(row.pk)
-        changed_ids.append(row.pk)
-    inbound_enqueue_many(inbound_ids=changed_ids)
+        stats.changed_ids.append(stored.inbound_id)
 
 
 def _pull_stream(

@@ -1,4 +1,5 @@
-"""Daily spend import: one upsert per (account, campaign, day); a re-import replaces figures."""
+"""Daily spend import: the platform's report, written through the funnel's spend service (one
+row per account, campaign and day; a re-import replaces the figures)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,15 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
-from django.db import transaction
-
 from channels.errors import PlatformError, RateLimited, TokenExpired, Transient
-from channels.models import ChannelAccount, SpendRecord
+from channels.models import ChannelAccount
 from channels.registry import SPEND_CHANNELS, client_for
 from channels.services.accounts import (
     account_failure_record,
     account_success_record,
     account_tokens_refresh,
 )
+from funnel.services.spend import spend_records_upsert
 
 
 @dataclass
@@ -60,36 +60,6 @@ def spend_pull(*, account_id: int, start: dt.date, end: dt.date) -> SpendStats:
     if stats.error:
         account_failure_record(account_id=account.pk, error=f"spend: {stats.error}")
         return stats
-    objs = [
-        SpendRecord(
-            channel=account.channel,
-            account=account,
-            campaign_id=r.campaign_id,
-            campaign_name=r.campaign_name[:200],
-            date=r.date,
-            cost=r.cost,
-            impressions=r.impressions,
-            clicks=r.clicks,
-            conversions=r.conversions,
-        )
-        for r in rows
-        if r.campaign_id
-    ]
-    with transaction.atomic():
-        SpendRecord.objects.bulk_create(
-            objs,
-            update_conflicts=True,
-            unique_fields=["account", "campaign_id", "date"],
-            update_fields=[
-                "campaign_name",
-                "cost",
-                "impressions",
-                "clicks",
-                "conversions",
-                "imported_at",
-            ],
-            batch_size=500,
-        )
-    stats.rows = len(objs)
+    stats.rows = spend_records_upsert(channel=account.channel, account=account.name, facts=rows)
     account_success_record(account_id=account.pk)
     return stats

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings as django_settings
-from django.db import transaction
 
 from channels import errors
 from channels.base import as_int, as_str
-from channels.models import Channel, ChannelAccount, InboundStatus
-from channels.services.inbox import inbound_enqueue, inbound_receive
+from channels.models import Channel, ChannelAccount
+from funnel.services.intake import IntakeSource, Processing, intake_reject, lead_intake
 
 PUSH_CHANNELS = (Channel.DOUYIN, Channel.XIAOHONGSHU, Channel.BAIDU)
 
@@ -133,23 +132,6 @@ def _success(channel: str) -> Any:
     return {"code": 0, "message": "success"}
 
 
-def _quarantine(account: ChannelAccount, body: bytes, reason: str) -> int:
-    digest = hashlib.sha256(body).hexdigest()[:40]
-    with transaction.atomic():
-        row, _ = inbound_receive(
-            channel=account.channel,
-            external_id=f"malformed:{digest}",
-            raw={"body": body.decode("utf-8", errors="replace"), "error": reason[:300]},
-            payload=None,
-            account=account,
-        )
-        row.status = InboundStatus.QUARANTINED
-        row.reason = errors.MALFORMED_BODY
-        row.detail = reason[:1000]
-        row.save(update_fields=["status", "reason", "detail", "updated_at"])
-    return row.pk
-
-
 def webhook_receive(
     *, channel: str, account_name: str, headers: dict[str, str], body: bytes
 ) -> WebhookReply:
@@ -176,15 +158,22 @@ def webhook_receive(
             # Baidu's token is inside the body: unreadable means unauthenticated, not kept.
             raise errors.WebhookRejected(errors.MALFORMED_BODY)
         _verify_baidu(account, data)
+    source = IntakeSource(channel=channel, account=account.name)
     try:
         external_id, payload = _map(account, data)
     except ValueError as exc:
-        inbound_id = _quarantine(account, body, str(exc))
-        raise errors.WebhookRejected(errors.MALFORMED_BODY, inbound_id=inbound_id) from exc
-    with transaction.atomic():
-        row, changed = inbound_receive(
-            channel=channel, external_id=external_id, raw=data, payload=payload, account=account
+        # Authentic but unreadable as a lead: kept, quarantined on arrival, and refused.
+        inbound_id = intake_reject(
+            source=source, body=body, code=errors.MALFORMED_BODY, detail=str(exc)
         )
-        if changed:
-            inbound_enqueue(inbound_id=row.pk)
-    return WebhookReply(status=200, body=_success(channel), inbound_id=row.pk, changed=changed)
+        raise errors.WebhookRejected(errors.MALFORMED_BODY, inbound_id=inbound_id) from exc
+    stored = lead_intake(
+        source=source,
+        external_id=external_id,
+        raw=data,
+        payload=payload,
+        processing=Processing.LATER,
+    )
+    return WebhookReply(
+        status=200, body=_success(channel), inbound_id=stored.inbound_id, changed=stored.changed
+    )

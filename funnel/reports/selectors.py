@@ -24,8 +24,7 @@ from django.db import connection
 from django.db.models import Max, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
-from channels.models import SpendRecord
-from funnel.models import Assistant, Specialty
+from funnel.models import Assistant, Specialty, SpendRecord
 from funnel.services.lead_facts import STAGE_RANKS
 
 # new … repurchased in the order ``Lead.furthest_rank`` numbers them (0 … 6).
@@ -266,11 +265,6 @@ def campaign_names(*, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
     return {
         (r["channel"], r["campaign_id"]): r["campaign_name"] for r in rows if r["campaign_name"]
     }
-
-
-def revenue_by_day(*, by: str, window: Window, grain: str | None = None) -> list[dict[str, Any]]:
-    """Per group (and lead period) and local pay day: revenue of its leads (feeds payback)."""
-    return _revenue_only(_order_days(by=by, window=window, grain=grain))
 
 
 _TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}

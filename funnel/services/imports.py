@@ -1,4 +1,4 @@
-"""CSV import: spreadsheets from offline events, call centres or old CRMs, through the inbox.
+"""CSV import: spreadsheets from offline events, call centres or old CRMs, through intake.
 
 Every row becomes an InboundLead (channel "csv") first and is then processed like any other
 source, so a row with a bad phone or no consent is quarantined with its reason (fixable from
@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from channels.models import InboundStatus
-from channels.services.inbox import inbound_process_many, inbound_receive_many
+from funnel.models import Channel
 from funnel.payload import Consent, LeadPayload
+from funnel.services.intake import IntakeSource, Processing, leads_intake
 
-CHANNEL = "csv"
+CHANNEL = Channel.CSV
 
 # Header → LeadPayload field. Chinese headers are what clinics' spreadsheets actually use.
 HEADERS = {
@@ -157,17 +157,16 @@ def leads_import_csv(
 
 
 def _import_chunk(records: list[tuple[str, dict, LeadPayload]], summary: ImportSummary) -> None:
-    received = inbound_receive_many(channel=CHANNEL, records=records)
-    todo = []
-    for inbound, changed in received:
-        if not changed and inbound.status != InboundStatus.RECEIVED:
+    for stored in leads_intake(
+        source=IntakeSource(channel=CHANNEL), records=records, processing=Processing.NOW
+    ):
+        outcome = stored.outcome
+        if outcome is None or outcome.replayed:
             summary.unchanged += 1
-        else:
-            todo.append(inbound.pk)
-    for result in inbound_process_many(inbound_ids=todo):
-        summary.results[result.result] += 1
-        if result.reason:
-            summary.reasons[result.reason] += 1
+            continue
+        summary.results[outcome.result] += 1
+        if outcome.reason:
+            summary.reasons[outcome.reason] += 1
 
 
 def csv_lines(data: bytes) -> io.StringIO:

@@ -1,17 +1,15 @@
-"""The one entry point every source uses: normalized payload in, lead (or quarantine) out.
+"""Ingest: a batch of normalized payloads in, leads (or quarantine codes) out.
 
-Called by `channels.services.inbox.inbound_process` inside a transaction, with the InboundLead
-row locked; raising LeadRejected makes the inbox quarantine the record with that code.
-Idempotent per inbound record: processing the same record again updates its touchpoint.
+Called by `funnel.services.intake` inside a transaction, with the InboundLead rows locked; a
+LeadRejected result makes intake quarantine that record with its code. Idempotent per inbound
+record: processing the same record again updates its touchpoint.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-import phonenumbers
 from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, Max
 from django.db.models.functions import Cast
@@ -19,37 +17,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from funnel import errors
+from funnel import events as lead_events
 from funnel.bulk import rows_update
 from funnel.crypto import phone_hash
-from funnel.events import event_build
-from funnel.locks import locked
-from funnel.models import Lead, LeadEvent, Specialty, Stage, Touchpoint
+from funnel.models import InboundLead, Lead, Specialty, Stage, Touchpoint
 from funnel.payload import IngestResult, LeadPayload
 from funnel.services import routing, scoring
+from funnel.services.identity import leads_lock_by_key, phone_normalize
 
-if TYPE_CHECKING:
-    from channels.models import InboundLead
-
-DEFAULT_REGION = "CN"
 GENDERS = {"m": "m", "male": "m", "男": "m", "f": "f", "female": "f", "女": "f"}
-
-
-def phone_normalize(raw: str) -> str:
-    """Any common way of writing a phone → E.164; raises LeadRejected when impossible."""
-    text = (raw or "").strip()
-    if not text:
-        raise errors.LeadRejected(errors.MISSING_PHONE)
-    digits = "".join(ch for ch in text if ch.isdigit())
-    # "8613800000000" (country code without +) is common in platform exports.
-    if not text.startswith("+") and digits.startswith("86") and len(digits) == 13:
-        text = "+" + digits
-    try:
-        number = phonenumbers.parse(text, DEFAULT_REGION)
-    except phonenumbers.NumberParseException as exc:
-        raise errors.LeadRejected(errors.INVALID_PHONE) from exc
-    if not phonenumbers.is_valid_number(number):
-        raise errors.LeadRejected(errors.INVALID_PHONE)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class SpecialtyIndex:
@@ -203,11 +179,7 @@ def _batch_load(prepared: list[_Prepared], score_rules: list) -> _Batch:
     """Lock the batch's known people (in id order, so concurrent batches queue instead of
     deadlocking) and read what applying the payloads needs, in a fixed number of queries."""
     digests = list(dict.fromkeys(p.digest for p in prepared))
-    # The phone is never read here (the hash identifies): skip decrypting it.
-    existing = locked(
-        Lead.objects.filter(phone_hash__in=digests).select_related("specialty").defer("phone")
-    ).order_by("pk")
-    leads = {lead.phone_hash: lead for lead in existing}
+    leads = {lead.phone_hash: lead for lead in leads_lock_by_key(digests)}
     by_id = {lead.pk: digest for digest, lead in leads.items()}
     counts = (
         Touchpoint.objects.filter(lead_id__in=list(by_id))
@@ -251,108 +223,135 @@ def _first_touch_copy(lead: Lead, values: dict) -> list[str]:
 
 
 def _apply(prep: _Prepared, *, created: bool, batch: _Batch) -> str:
-    """One payload onto its lead, in arrival order; collects the writes."""
-    payload = prep.item.payload
-    inbound = prep.item.inbound
-    occurred = prep.occurred
-    key = prep.digest
-    lead = batch.leads[key]
-    changed: list[str] = []
-    if lead.anonymized_at is not None:
-        # The person came back after a purge or a withdrawal: a fresh record, same key.
-        lead.anonymized_at = None
-        lead.phone = prep.e164
-        changed += ["anonymized_at", "phone"]
-    changed += _fill(lead, payload, prep.specialty)
-    if _consent(lead, payload, occurred):
+    """One payload onto its lead, in arrival order; collects the writes. The steps, each
+    returning the lead fields it changed: revive an anonymized person, fill missing facts,
+    record consent, bind the referrer, touch (a new touchpoint or an enriched re-send), the
+    history event, the score; then queue the lead for routing."""
+    lead = batch.leads[prep.digest]
+    changed = _revive(lead, prep)
+    changed += _fill(lead, prep.item.payload, prep.specialty)
+    if _consent(lead, prep.item.payload, prep.occurred):
         changed += ["consent_version", "consent_given_at", "consent_source", "consent_withdrawn_at"]
+    referrer = _referrer(prep, batch)
+    changed += _refer(lead, referrer, created=created)
+    touch_count, touched = _touch(prep, lead, referrer, batch)
+    changed += touched
+    _history(prep, lead, created=created, touched_again=touch_count is not None, batch=batch)
+    if touch_count is not None:
+        changed += _score(prep, lead, touch_count, batch)
+    if changed:
+        batch.lead_fields.update(changed)
+        batch.leads_changed.add(prep.digest)
+    _route_queue(prep, lead, created=created, touched=touch_count is not None, batch=batch)
+    return "created" if created else "merged"
 
-    referrer = batch.referrers.get((payload.referral_code or "").strip().upper())
-    if referrer is not None and referrer.phone_hash == key:
-        referrer = None
+
+def _revive(lead: Lead, prep: _Prepared) -> list[str]:
+    """The person came back after a purge or a withdrawal: a fresh record, same key."""
+    if lead.anonymized_at is None:
+        return []
+    lead.anonymized_at = None
+    lead.phone = prep.e164
+    return ["anonymized_at", "phone"]
+
+
+def _referrer(prep: _Prepared, batch: _Batch) -> Lead | None:
+    """The lead whose referral code this payload carries (never the person themself)."""
+    referrer = batch.referrers.get((prep.item.payload.referral_code or "").strip().upper())
+    if referrer is not None and referrer.phone_hash == prep.digest:
+        return None
+    return referrer
+
+
+def _refer(lead: Lead, referrer: Lead | None, *, created: bool) -> list[str]:
+    """A referral binds only a person new to us, once."""
     if referrer and lead.referred_by_id is None and created:
         lead.referred_by = referrer
-        changed.append("referred_by")
+        return ["referred_by"]
+    return []
 
-    values = _touch_values(payload, occurred, referrer)
+
+def _touch(
+    prep: _Prepared, lead: Lead, referrer: Lead | None, batch: _Batch
+) -> tuple[int | None, list[str]]:
+    """Record this arrival. An enriched re-send of a record already processed updates its
+    touchpoint and adds nothing (count None); otherwise a new touchpoint, the first one the
+    person's first touch. Returns (the person's touch count, or None; lead fields changed)."""
+    inbound = prep.item.inbound
+    values = _touch_values(prep.item.payload, prep.occurred, referrer)
     existing = batch.touch_by_inbound.get(inbound.pk) if inbound and inbound.pk else None
-    touch_count = None
     if existing is not None:
-        # An enriched re-send of the same record: update attribution, add nothing.
         for name, value in values.items():
             setattr(existing, name, value)
         batch.touchpoints_changed.append(existing)
-        if existing.is_first:
-            changed += _first_touch_copy(lead, values)
-    else:
-        is_first = key not in batch.has_first
-        batch.touchpoints_new.append(
-            Touchpoint(
-                lead=lead,
-                inbound=inbound if inbound and inbound.pk else None,
-                is_first=is_first,
-                **values,
-            )
+        return None, (_first_touch_copy(lead, values) if existing.is_first else [])
+    key = prep.digest
+    changed: list[str] = []
+    is_first = key not in batch.has_first
+    batch.touchpoints_new.append(
+        Touchpoint(
+            lead=lead,
+            inbound=inbound if inbound and inbound.pk else None,
+            is_first=is_first,
+            **values,
         )
-        batch.has_first.add(key)
-        if is_first:
-            changed += _first_touch_copy(lead, values)
-        touch_count = batch.touch_counts.get(key, 0) + 1
-        batch.touch_counts[key] = touch_count
-        if lead.last_touch_at is None or occurred > lead.last_touch_at:
-            lead.last_touch_at = occurred
-            changed.append("last_touch_at")
+    )
+    batch.has_first.add(key)
+    if is_first:
+        changed += _first_touch_copy(lead, values)
+    touch_count = batch.touch_counts.get(key, 0) + 1
+    batch.touch_counts[key] = touch_count
+    if lead.last_touch_at is None or prep.occurred > lead.last_touch_at:
+        lead.last_touch_at = prep.occurred
+        changed.append("last_touch_at")
+    return touch_count, changed
+
+
+def _history(
+    prep: _Prepared, lead: Lead, *, created: bool, touched_again: bool, batch: _Batch
+) -> None:
+    """A new person enters at 新线索; a known one who left details again gets a touch event."""
+    payload = prep.item.payload
     if created:
+        batch.writes.events.append(lead_events.new_lead_event(lead=lead, channel=payload.channel))
+    elif touched_again:
         batch.writes.events.append(
-            event_build(
-                lead=lead,
-                kind=LeadEvent.Kind.STAGE,
-                to_stage=Stage.NEW,
-                actor_label=payload.channel or "系统",
-                note="新线索",
-            )
-        )
-    elif touch_count is not None:
-        batch.writes.events.append(
-            event_build(
-                lead=lead,
-                kind=LeadEvent.Kind.TOUCH,
-                actor_label=payload.channel or "系统",
-                note="再次留资",
-                data={"channel": payload.channel, "keyword": payload.keyword[:100]},
-            )
+            lead_events.touch_event(lead=lead, channel=payload.channel, keyword=payload.keyword)
         )
 
-    if touch_count is not None:
-        facts = scoring.ScoreFacts(
-            lead=lead, channel=payload.channel, keyword=payload.keyword, touch_count=touch_count
-        )
-        lead.score, lead.score_explanation = scoring.score_compute(
-            facts=facts, rules=batch.score_rules
-        )
-        changed += ["score", "score_explanation"]
-    if changed:
-        batch.lead_fields.update(changed)
-        batch.leads_changed.add(key)
 
-    # Route new people, and returning ones nobody owns yet (the unassigned queue drains).
-    if (
-        touch_count is not None
-        and key not in batch.to_route
-        and (created or (lead.assignee_id is None and lead.stage == Stage.NEW))
-    ):
-        batch.to_route[key] = (
-            lead,
-            routing.RouteFacts(
-                specialty_id=lead.specialty_id,
-                channel=payload.channel,
-                city=lead.city,
-                keyword=payload.keyword,
-                age=lead.age,
-                score=lead.score,
-            ),
-        )
-    return "created" if created else "merged"
+def _score(prep: _Prepared, lead: Lead, touch_count: int, batch: _Batch) -> list[str]:
+    payload = prep.item.payload
+    facts = scoring.ScoreFacts(
+        lead=lead, channel=payload.channel, keyword=payload.keyword, touch_count=touch_count
+    )
+    lead.score, lead.score_explanation = scoring.score_compute(
+        facts=facts, rules=batch.score_rules
+    )
+    return ["score", "score_explanation"]
+
+
+def _route_queue(
+    prep: _Prepared, lead: Lead, *, created: bool, touched: bool, batch: _Batch
+) -> None:
+    """Route new people, and returning ones nobody owns yet (the unassigned queue drains)."""
+    key = prep.digest
+    if not touched or key in batch.to_route:
+        return
+    if not (created or (lead.assignee_id is None and lead.stage == Stage.NEW)):
+        return
+    payload = prep.item.payload
+    batch.to_route[key] = (
+        lead,
+        routing.RouteFacts(
+            specialty_id=lead.specialty_id,
+            channel=payload.channel,
+            city=lead.city,
+            keyword=payload.keyword,
+            age=lead.age,
+            score=lead.score,
+        ),
+    )
 
 
 INSERT_RACE_RETRIES = 3

@@ -1,4 +1,5 @@
-"""Reveal (audited), consent withdrawal, retention purge, key rotation, merge and distinct."""
+"""Reveal (audited), consent withdrawal, retention purge and key rotation. (Who a record is,
+merge and never-merge included, lives in `funnel.services.identity`.)"""
 
 from __future__ import annotations
 
@@ -12,20 +13,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import ApplicationError
+from funnel import errors
+from funnel import events as lead_events
 from funnel.crypto import EncryptedJSONField, EncryptedTextField
-from funnel.events import event_record
 from funnel.locks import locked
-from funnel.models import DistinctLeadPair, FollowUp, Lead, LeadEvent, Order, Touchpoint
-from funnel.services.lead_facts import lead_facts_refresh
+from funnel.models import FollowUp, Lead, LeadEvent
 
 REVEAL_PERMISSION = "funnel.reveal_pii"
 
 
 def lead_reveal(*, lead_id: int, user: Any) -> dict[str, str]:
     if not user.has_perm(REVEAL_PERMISSION):
-        raise ApplicationError("reveal_forbidden", "没有查看完整信息的权限", status=403)
+        raise ApplicationError(
+            errors.REVEAL_FORBIDDEN, errors.MESSAGES[errors.REVEAL_FORBIDDEN], status=403
+        )
     lead = Lead.objects.get(pk=lead_id)
-    event_record(lead=lead, kind=LeadEvent.Kind.REVEAL, actor=user, note="查看完整手机号与姓名")
+    lead_events.event_record(lead_events.reveal_event(lead=lead, actor=user))
     return {"phone": lead.phone, "name": lead.name, "wechat_id": lead.wechat_id}
 
 
@@ -52,12 +55,13 @@ def consent_withdraw(*, lead_id: int, actor: Any = None, actor_label: str = "") 
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         lead.consent_withdrawn_at = timezone.now()
         _anonymize(lead)
-        event_record(
-            lead=lead,
-            kind=LeadEvent.Kind.CONSENT,
-            actor=actor,
-            actor_label=actor_label,
-            note="撤回授权，个人信息已匿名化",
+        lead_events.event_record(
+            lead_events.consent_event(
+                lead=lead,
+                actor=actor,
+                actor_label=actor_label,
+                note="撤回授权，个人信息已匿名化",
+            )
         )
     return lead
 
@@ -79,7 +83,12 @@ def leads_purge_expired(*, now: dt.datetime | None = None, batch: int = 500) -> 
             )
             for lead in rows:
                 _anonymize(lead)
-                event_record(lead=lead, kind=LeadEvent.Kind.CONSENT, note="超过保存期限，已匿名化")
+            lead_events.events_record(
+                [
+                    lead_events.consent_event(lead=lead, note="超过保存期限，已匿名化")
+                    for lead in rows
+                ]
+            )
         purged += len(rows)
         if len(rows) < batch:
             return purged
@@ -119,74 +128,3 @@ def pii_keys_rotate(*, batch: int = 500, progress=None) -> int:
             if progress:
                 progress(model._meta.label, total)
     return total
-
-
-def _pair(a: int, b: int) -> tuple[int, int]:
-    return (a, b) if a < b else (b, a)
-
-
-def leads_mark_distinct(*, lead_a: int, lead_b: int, actor: Any = None) -> None:
-    low, high = _pair(lead_a, lead_b)
-    if low == high:
-        raise ApplicationError("same_lead", "同一条线索", status=422)
-    DistinctLeadPair.objects.get_or_create(
-        lead_low_id=low,
-        lead_high_id=high,
-        defaults={"marked_by": actor if getattr(actor, "pk", None) else None},
-    )
-    for lead_id, other in ((low, high), (high, low)):
-        event_record(
-            lead=lead_id,
-            kind=LeadEvent.Kind.NOTE,
-            actor=actor,
-            note=f"标记为与线索 #{other} 不是同一人",
-            data={"distinct_from": other},
-        )
-
-
-def lead_merge(*, keep_id: int, drop_id: int, actor: Any = None) -> Lead:
-    """Fold `drop` into `keep`: touchpoints, events, orders, follow-ups and inbound records
-    move over; the earliest first touch stays first; `drop` is deleted. Audited on `keep`."""
-    low, high = _pair(keep_id, drop_id)
-    if keep_id == drop_id:
-        raise ApplicationError("same_lead", "同一条线索", status=422)
-    if DistinctLeadPair.objects.filter(lead_low_id=low, lead_high_id=high).exists():
-        raise ApplicationError(
-            "marked_distinct", "这两条线索已被标记为不同的人，不能合并", status=409
-        )
-    with transaction.atomic():
-        locked = {
-            lead.pk: lead
-            for lead in Lead.objects.select_for_update().filter(pk__in=[low, high]).order_by("pk")
-        }
-        keep, drop = locked[keep_id], locked[drop_id]
-        firsts = list(
-            Touchpoint.objects.filter(lead__in=[keep, drop], is_first=True).order_by(
-                "occurred_at", "pk"
-            )
-        )
-        Touchpoint.objects.filter(lead=drop).update(lead=keep, is_first=False)
-        Touchpoint.objects.filter(lead=keep).update(is_first=False)
-        if firsts:
-            Touchpoint.objects.filter(pk=firsts[0].pk).update(is_first=True)
-        LeadEvent.objects.filter(lead=drop).update(lead=keep)
-        Order.objects.filter(lead=drop).update(lead=keep)
-        FollowUp.objects.filter(lead=drop).update(lead=keep)
-        Lead.objects.filter(referred_by=drop).update(referred_by=keep)
-        drop.inbound.update(lead=keep)
-        for field in ("name", "wechat_id", "gender", "age", "city", "specialty_id", "birthday"):
-            if not getattr(keep, field) and getattr(drop, field):
-                setattr(keep, field, getattr(drop, field))
-        keep.created_at = min(keep.created_at, drop.created_at)
-        keep.save()
-        # The moved events and the re-chosen first touch change keep's report facts.
-        lead_facts_refresh(lead_ids=[keep.pk])
-        event_record(
-            lead=keep,
-            kind=LeadEvent.Kind.MERGE,
-            actor=actor,
-            note=f"合并线索 #{drop.pk}",
-            data={"merged_lead_id": drop.pk},
-        )
-        drop.delete()
-    return keep

@@ -17,8 +17,8 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from funnel import events as lead_events
 from funnel.bulk import rows_update
-from funnel.events import event_build, events_record
 from funnel.locks import locked
 from funnel.models import (
     Assistant,
@@ -79,10 +79,6 @@ def swrr_pick(members: list[PoolMember]) -> PoolMember | None:
     best = max(members, key=lambda m: (m.current_weight, -m.pk))
     best.current_weight -= total
     return best
-
-
-def local_today() -> dt.date:
-    return timezone.localdate()
 
 
 def _on_shift(assistant: Assistant, now_local: dt.datetime) -> bool:
@@ -198,17 +194,18 @@ class RouteWrites:
     followups: list[FollowUp] = field(default_factory=list)
     unassigned: list[tuple[Lead, str]] = field(default_factory=list)
 
-    def unassigned_add(self, *, lead: Lead, note: str, data: dict, pool_name: str) -> None:
-        """The lead waits in the unassigned queue; an alert goes out after commit."""
+    def unassigned_add(self, *, lead: Lead, pool: AssistantPool | None, reason: str) -> None:
+        """The lead waits in the unassigned queue (no pool: no rule matched); an alert goes
+        out after commit."""
         self.events.append(
-            event_build(
-                lead=lead, kind=LeadEvent.Kind.ASSIGN, note=note, data={**data, "unassigned": True}
+            lead_events.unassigned_event(
+                lead=lead, reason=reason, pool_slug=pool.slug if pool else ""
             )
         )
-        self.unassigned.append((lead, pool_name))
+        self.unassigned.append((lead, pool.name if pool else "（无匹配规则）"))
 
     def flush(self) -> None:
-        events_record(self.events)
+        lead_events.events_record(self.events)
         if self.followups:
             # (lead, kind, due_at) is unique: a repeated assignment in the same instant is one.
             FollowUp.objects.bulk_create(self.followups, ignore_conflicts=True)
@@ -235,26 +232,26 @@ def _assign(
     lead.assigned_at = now if assistant else None
     lead.updated_at = now
     if assistant is None:
-        writes.unassigned_add(
-            lead=lead,
-            note="无人可接：进入待分配队列",
-            data={"pool": pool.slug, "reason": reason},
-            pool_name=pool.name,
-        )
+        writes.unassigned_add(lead=lead, pool=pool, reason=reason)
         return None
-    writes.events.append(
-        event_build(
+    if previous is None:
+        event = lead_events.assigned_event(
             lead=lead,
-            kind=LeadEvent.Kind.ASSIGN,
-            note=f"分配给 {assistant.name}",
-            data={
-                "pool": pool.slug,
-                "assistant_id": assistant.pk,
-                "previous_assistant_id": previous,
-                "reason": reason,
-            },
+            pool_slug=pool.slug,
+            assistant_id=assistant.pk,
+            assistant_name=assistant.name,
+            reason=reason,
         )
-    )
+    else:
+        event = lead_events.reassigned_event(
+            lead=lead,
+            pool_slug=pool.slug,
+            assistant_id=assistant.pk,
+            assistant_name=assistant.name,
+            previous_assistant_id=previous,
+            reason=reason,
+        )
+    writes.events.append(event)
     writes.followups.append(
         FollowUp(
             lead=lead,
@@ -335,12 +332,7 @@ def leads_route(
     for lead, facts in items:
         rule = rule_select(rules=rules, facts=facts)
         if rule is None:
-            writes.unassigned_add(
-                lead=lead,
-                note="没有匹配的分配规则：进入待分配队列",
-                data={"reason": "no_rule"},
-                pool_name="（无匹配规则）",
-            )
+            writes.unassigned_add(lead=lead, pool=None, reason=lead_events.NO_RULE)
             continue
         if rule.package_id:
             lead.recommended_package_id = rule.package_id

@@ -16,26 +16,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import ApplicationError
-from funnel.events import event_record
+from funnel import errors
+from funnel import events as lead_events
 from funnel.models import (
     STAGE_MAIN_PATH,
     FollowUp,
     Lead,
-    LeadEvent,
     Order,
     ReferralReward,
     ServicePackage,
     Stage,
 )
+from funnel.outbox import outbox_publish
 from funnel.services.lead_facts import furthest_rank_raise
 
-MAIN_PATH = STAGE_MAIN_PATH
 EXITS = {Stage.INVALID, Stage.LOST}
 
-FORBIDDEN_TRANSITION = "forbidden_transition"
-UNKNOWN_STAGE = "unknown_stage"
-AMOUNT_REQUIRED = "amount_required"
-INVALID_AMOUNT = "invalid_amount"
 
 
 def transition_allowed(from_stage: str, to_stage: str) -> bool:
@@ -45,7 +41,7 @@ def transition_allowed(from_stage: str, to_stage: str) -> bool:
         return from_stage == Stage.LOST and to_stage == Stage.CONTACTED
     if to_stage in EXITS:
         return to_stage == Stage.LOST or from_stage in (Stage.NEW, Stage.CONTACTED)
-    return MAIN_PATH.index(to_stage) > MAIN_PATH.index(from_stage)
+    return STAGE_MAIN_PATH.index(to_stage) > STAGE_MAIN_PATH.index(from_stage)
 
 
 def _after_stage(lead: Lead, to_stage: str) -> None:
@@ -66,10 +62,6 @@ def _after_stage(lead: Lead, to_stage: str) -> None:
         FollowUp.objects.filter(
             lead=lead, kind=FollowUp.Kind.PAYMENT_CHASE, status=FollowUp.Status.PENDING
         ).update(status=FollowUp.Status.CANCELLED)
-    from channels.services.postback import lead_stage_changed
-
-    lead_id = lead.pk
-    transaction.on_commit(lambda: lead_stage_changed(lead_id=lead_id, stage=to_stage))
 
 
 def _set_stage(lead: Lead, to_stage: str, *, actor: Any, actor_label: str, note: str) -> None:
@@ -77,16 +69,19 @@ def _set_stage(lead: Lead, to_stage: str, *, actor: Any, actor_label: str, note:
     lead.stage = to_stage
     reached = furthest_rank_raise(lead=lead, to_stage=to_stage)  # report fact, same row write
     lead.save(update_fields=["stage", *reached, "updated_at"])
-    event_record(
-        lead=lead,
-        kind=LeadEvent.Kind.STAGE,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        actor=actor,
-        actor_label=actor_label,
-        note=note,
+    event = lead_events.event_record(
+        lead_events.stage_event(
+            lead=lead,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            actor=actor,
+            actor_label=actor_label,
+            note=note,
+        )
     )
     _after_stage(lead, to_stage)
+    # Other apps (conversion postbacks, later WeCom tags) hear of it after commit.
+    outbox_publish(events=[event])
 
 
 def lead_stage_change(
@@ -100,10 +95,10 @@ def lead_stage_change(
     package: ServicePackage | None = None,
 ) -> Lead:
     if to_stage not in Stage.values:
-        raise ApplicationError(UNKNOWN_STAGE, f"未知阶段: {to_stage}", status=422)
+        raise ApplicationError(errors.UNKNOWN_STAGE, f"未知阶段: {to_stage}", status=422)
     if to_stage == Stage.PAID:
         if amount in (None, ""):
-            raise ApplicationError(AMOUNT_REQUIRED, "支付需要金额", status=422)
+            raise ApplicationError(errors.AMOUNT_REQUIRED, "支付需要金额", status=422)
         order_record(
             lead_id=lead_id,
             amount=amount,
@@ -117,7 +112,7 @@ def lead_stage_change(
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if not transition_allowed(lead.stage, to_stage):
             raise ApplicationError(
-                FORBIDDEN_TRANSITION,
+                errors.FORBIDDEN_TRANSITION,
                 f"不允许从「{Stage(lead.stage).label}」变更为「{Stage(to_stage).label}」",
                 status=409,
                 extra={"from": lead.stage, "to": to_stage},
@@ -130,9 +125,9 @@ def _amount(value: str | Decimal) -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError) as exc:
-        raise ApplicationError(INVALID_AMOUNT, f"金额无效: {value}", status=422) from exc
+        raise ApplicationError(errors.INVALID_AMOUNT, f"金额无效: {value}", status=422) from exc
     if amount < 0 or not amount.is_finite():
-        raise ApplicationError(INVALID_AMOUNT, f"金额无效: {value}", status=422)
+        raise ApplicationError(errors.INVALID_AMOUNT, f"金额无效: {value}", status=422)
     return amount
 
 
@@ -154,7 +149,7 @@ def order_record(
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
         if lead.stage == Stage.INVALID:
-            raise ApplicationError(FORBIDDEN_TRANSITION, "无效线索不能下单", status=409)
+            raise ApplicationError(errors.FORBIDDEN_TRANSITION, "无效线索不能下单", status=409)
         package = package or lead.recommended_package
         order = Order.objects.create(
             lead=lead, package=package, amount=value, paid_at=paid_at, external_id=external_id

@@ -10,14 +10,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from channels.services.inbox import inbound_process, inbound_receive
 from config.errors import ApplicationError
-from funnel.events import event_record
-from funnel.models import LeadEvent, ServicePackage
+from funnel import events as lead_events
+from funnel.models import Channel, ServicePackage
 from funnel.payload import Consent, LeadPayload
+from funnel.services.intake import IntakeSource, lead_intake
 from landing import errors
 from landing.forms import ATTRIBUTION_FIELDS, CLICK_ID_FIELDS, UTM_FIELDS
 from landing.selectors import consent_current
@@ -117,24 +116,28 @@ def landing_form_submit(
     }
     raw = {k: data.get(k) for k in sorted(raw_keys | set(ATTRIBUTION_FIELDS)) if k not in NOT_RAW}
     raw["landing_page_id"] = landing_page_id
-    with transaction.atomic():
-        row, _changed = inbound_receive(
-            channel="landing", external_id=data["idem"], raw=raw, payload=payload
-        )
-    result = inbound_process(inbound_id=row.pk)
-    if result.result == "quarantined":
-        raise ApplicationError(
-            result.reason, result.reason, status=422, extra={"inbound_id": row.pk}
-        )
+    stored = lead_intake(
+        source=IntakeSource(channel=Channel.LANDING),
+        external_id=data["idem"],
+        raw=raw,
+        payload=payload,
+    )
+    result = stored.outcome
+    if result is None or result.result == "quarantined":
+        code = result.reason if result else errors.SUBMIT_FAILED
+        # The patient reads a sentence, never a code (the code stays for staff and scripts).
+        message = errors.MESSAGES.get(code, errors.MESSAGES[errors.SUBMIT_FAILED])
+        raise ApplicationError(code, message, status=422, extra={"inbound_id": stored.inbound_id})
     if not result.replayed:
         if ab_test_id and visitor and result.result == "created":
             ab_conversion_record(test_id=ab_test_id, visitor=visitor)
         if reserve_package is not None:
-            event_record(
-                lead=result.lead_id,
-                kind=LeadEvent.Kind.RESERVE,
-                actor_label="落地页",
-                note=f"预约服务包：{reserve_package.name}",
-                data={"package": reserve_package.slug, "inbound_id": row.pk},
+            lead_events.event_record(
+                lead_events.reserve_event(
+                    lead=result.lead_id,
+                    package_slug=reserve_package.slug,
+                    package_name=reserve_package.name,
+                    inbound_id=stored.inbound_id,
+                )
             )
     return SubmitOutcome(result=result.result, lead_id=result.lead_id, replayed=result.replayed)

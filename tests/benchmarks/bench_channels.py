@@ -43,8 +43,7 @@ def _free_port() -> int:
 
 
 def _reset_funnel() -> None:
-    from channels.models import InboundLead
-    from funnel.models import Lead, Order, ReferralReward
+    from funnel.models import InboundLead, Lead, Order, ReferralReward
 
     # The bench database is ours alone: start from an empty funnel so every lead is new.
     InboundLead.objects.all().delete()
@@ -58,12 +57,12 @@ def bench_pull() -> list[Figure]:
 
     from django.db import transaction
 
-    from channels.models import ChannelAccount, InboundLead
+    from channels.models import ChannelAccount
     from channels.sandbox import SandboxState, sandbox_start
     from channels.services.accounts import channel_account_create
     from channels.services.pull import leads_pull
     from funnel import seed as funnel_seed
-    from funnel.models import Lead
+    from funnel.models import InboundLead, Lead
 
     funnel_seed.seed(stdout=io.StringIO())  # pools and rules, so leads are routed
     _reset_funnel()
@@ -89,7 +88,9 @@ def bench_pull() -> list[Figure]:
         routed = Lead.objects.exclude(assignee=None).count()
         assert stats.new == LEADS, stats
         # baseline: the same rows (raw + normalized, encrypted) in one bulk insert
-        rows = list(InboundLead.objects.filter(account=account).values("raw", "payload"))
+        rows = list(InboundLead.objects.filter(channel="douyin", account_name=account.name).values(
+                "raw", "payload"
+            ))
         started = time.perf_counter()
         with transaction.atomic():
             InboundLead.objects.bulk_create(

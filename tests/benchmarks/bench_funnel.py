@@ -1,7 +1,7 @@
 """Funnel ingest and routing throughput on PostgreSQL.
 
-- ingest: 10,000 payloads (30% repeat phones) stored in the inbox a page at a time, as a pull
-  does, then processed by one worker a page per batch (`inbound_process_many` → `leads_ingest`:
+- ingest: 10,000 payloads (30% repeat phones) stored by intake a page at a time, as a pull
+  does, then processed by one worker a page per batch (`intake_process` → `leads_ingest`:
   normalize, hash, identify, touchpoint, score, route); baseline: a plain bulk insert of the
   same rows (Lead + Touchpoint) measured in the same run. Receive + ingest in one process is
   reported too.
@@ -32,8 +32,15 @@ PAGE = int(os.environ.get("BENCH_FUNNEL_PAGE", "100"))
 def _reset() -> None:
     """Empty the funnel tables. TRUNCATE, not DELETE: dead rows from earlier runs would slow
     whichever measurement comes later and skew the ratio."""
-    from channels.models import InboundLead
-    from funnel.models import AssistantDayLoad, FollowUp, Lead, LeadEvent, Order, Touchpoint
+    from funnel.models import (
+        AssistantDayLoad,
+        FollowUp,
+        InboundLead,
+        Lead,
+        LeadEvent,
+        Order,
+        Touchpoint,
+    )
 
     tables = [
         m._meta.db_table
@@ -85,29 +92,30 @@ def _payloads():
 
 
 def _receive(payloads) -> tuple[float, list[list[int]]]:
-    """Store the payloads in the inbox a page at a time, as a pull does (its own process in
-    production: the pull stores, a worker processes). Returns (seconds, ids per page)."""
-    from channels.services.inbox import inbound_receive_many
+    """Store the payloads a page at a time, as a pull does (its own process in production:
+    the pull stores, a worker processes). Returns (seconds, ids per page). Intake's storing
+    step alone (`leads_intake` would also enqueue the processing, which runs inline here)."""
+    from funnel.services.intake import IntakeSource, _store_page
 
     pages: list[list[int]] = []
     started = time.perf_counter()
     for at in range(0, len(payloads), PAGE):
         page = payloads[at : at + PAGE]
-        received = inbound_receive_many(
-            channel="baidu",
-            records=[(p.external_id, {"phone": p.phone, "i": p.external_id}, p) for p in page],
+        received = _store_page(
+            IntakeSource(channel="baidu"),
+            [(p.external_id, {"phone": p.phone, "i": p.external_id}, p) for p in page],
         )
         pages.append([row.pk for row, changed in received if changed])
     return time.perf_counter() - started, pages
 
 
 def _process(pages: list[list[int]]) -> float:
-    """The ingest worker: each stored page as one batch (`inbound_process_batch_task`)."""
-    from channels.services.inbox import inbound_process_many
+    """The ingest worker: each stored page as one batch (`intake_process_task`)."""
+    from funnel.services.intake import intake_process
 
     started = time.perf_counter()
     for ids in pages:
-        inbound_process_many(inbound_ids=ids)
+        intake_process(inbound_ids=ids)
     return time.perf_counter() - started
 
 
@@ -116,7 +124,7 @@ def _bulk_baseline(payloads) -> float:
 
     from funnel.crypto import phone_hash
     from funnel.models import Lead, Touchpoint
-    from funnel.services.ingest import phone_normalize
+    from funnel.services.identity import phone_normalize
 
     started = time.perf_counter()
     seen: dict[str, Lead] = {}

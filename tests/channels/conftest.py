@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from channels.models import InboundLead, InboundStatus
 from channels.sandbox import SandboxState, sandbox_start
 from channels.services.accounts import channel_account_create
-from channels.services.inbox import inbound_process
+from funnel.models import InboundLead, InboundStatus
+from funnel.services.intake import intake_process
 
 PAYLOADS = Path(__file__).parent / "payloads"
 
@@ -22,7 +22,7 @@ def drain() -> None:
     for pk in InboundLead.objects.filter(status=InboundStatus.RECEIVED).values_list(
         "pk", flat=True
     ):
-        inbound_process(inbound_id=pk)
+        intake_process(inbound_ids=[pk], durable=True)
 
 
 @pytest.fixture

@@ -12,11 +12,12 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
-from channels.models import ChannelAccount, InboundLead, InboundStatus
-from channels.services.inbox import inbound_process, inbound_receive
-from channels.services.postback import lead_stage_changed, logid_url
-from funnel.models import Lead
+from channels.models import ChannelAccount
+from channels.services.postback import logid_url, postbacks_for_event
+from funnel.models import InboundLead, InboundStatus, Lead, OutboxDelivery
 from funnel.payload import LeadPayload
+from funnel.services.intake import IntakeSource, lead_intake
+from funnel.services.stages import order_record
 
 pytestmark = pytest.mark.django_db
 
@@ -71,11 +72,13 @@ def _quarantined(make_account) -> InboundLead:
     payload = LeadPayload(
         phone="12345", name="张三", channel="douyin", account="dy", consent_required=False
     )
-    row, _ = inbound_receive(
-        channel="douyin", external_id="c1", raw={"clue_id": "c1"}, payload=payload, account=account
+    stored = lead_intake(
+        source=IntakeSource(channel="douyin", account=account.name),
+        external_id="c1",
+        raw={"clue_id": "c1"},
+        payload=payload,
     )
-    inbound_process(inbound_id=row.pk)
-    row.refresh_from_db()
+    row = InboundLead.objects.get(pk=stored.inbound_id)
     assert (row.status, row.reason) == (InboundStatus.QUARANTINED, "invalid_phone")
     return row
 
@@ -86,13 +89,15 @@ def test_admin_fix_and_replay_turns_a_quarantined_record_into_a_lead(client, mak
     admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
     client.force_login(admin)
     # when the queue is opened and the phone fixed
-    queue = client.get("/admin/channels/quarantine/")
-    form = client.get(f"/admin/channels/inbound/{row.pk}/replay/")
-    response = client.post(f"/admin/channels/inbound/{row.pk}/replay/", {"phone": "13800138000"})
+    queue = client.get("/admin/intake/quarantine/")
+    old_address = client.get("/admin/channels/quarantine/")
+    form = client.get(f"/admin/intake/{row.pk}/replay/")
+    response = client.post(f"/admin/intake/{row.pk}/replay/", {"phone": "13800138000"})
     # then the record is processed into a lead
     row.refresh_from_db()
     assert queue.status_code == 200
     assert "invalid_phone" in queue.content.decode()
+    assert (old_address.status_code, old_address["Location"]) == (302, "/admin/intake/quarantine/")
     assert form.status_code == 200
     assert response.status_code == 302
     assert row.status == InboundStatus.PROCESSED
@@ -103,7 +108,7 @@ def test_admin_replay_that_still_fails_stays_quarantined(client, make_account):
     row = _quarantined(make_account)
     admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
     client.force_login(admin)
-    response = client.post(f"/admin/channels/inbound/{row.pk}/replay/", {"phone": "999"})
+    response = client.post(f"/admin/intake/{row.pk}/replay/", {"phone": "999"})
     row.refresh_from_db()
     assert response.status_code == 200
     assert row.status == InboundStatus.QUARANTINED
@@ -115,21 +120,31 @@ def test_admin_lists_render(client, make_account):
     admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
     client.force_login(admin)
     pages = [
-        client.get(f"/admin/channels/{p}/") for p in ("accounts", "inbound", "spend", "checkpoints")
+        client.get(f"/admin/{p}/")
+        for p in (
+            "channels/accounts",
+            "channels/checkpoints",
+            "funnel/inbound",
+            "funnel/spend",
+            "funnel/outbox",
+        )
     ]
-    assert [p.status_code for p in pages] == [200, 200, 200, 200]
+    assert [p.status_code for p in pages] == [200, 200, 200, 200, 200]
 
 
 @responses.activate
 def test_postback_skips_leads_from_our_own_forms(make_account, django_capture_on_commit_callbacks):
     # given a lead that came from the landing form (no platform account)
     payload = LeadPayload(phone="13800138000", channel="landing", consent_required=False)
-    row, _ = inbound_receive(channel="landing", external_id="f1", raw={}, payload=payload)
-    lead_id = inbound_process(inbound_id=row.pk).lead_id
-    # when it pays, nothing is sent to any platform
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        lead_stage_changed(lead_id=lead_id, stage="paid")
-    assert callbacks == []
+    lead_id = lead_intake(
+        source=IntakeSource(channel="landing"), external_id="f1", raw={}, payload=payload
+    ).outcome.lead_id
+    # when it pays, the postback listener sends nothing to any platform
+    with django_capture_on_commit_callbacks(execute=True):
+        order_record(lead_id=lead_id, amount="699.00")
+    delivery = OutboxDelivery.objects.get(listener="channels.postbacks")
+    assert delivery.status == OutboxDelivery.Status.DONE
+    assert postbacks_for_event(event_id=delivery.event_id) == 0
     assert len(responses.calls) == 0
 
 

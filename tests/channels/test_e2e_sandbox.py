@@ -15,10 +15,10 @@ from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
-from channels.models import ChannelAccount, InboundLead, SpendRecord
+from channels.models import ChannelAccount
 from channels.sandbox import push_leads
 from config.celery import app
-from funnel.models import Lead, Stage, Touchpoint
+from funnel.models import InboundLead, Lead, SpendRecord, Stage, Touchpoint
 from funnel.services.stages import lead_stage_change
 from tests.channels.conftest import drain
 

@@ -8,10 +8,15 @@ import logging
 import pytest
 from django.utils import timezone
 
-from channels.models import ChannelAccount, InboundLead, PullCheckpoint
+from channels.models import ChannelAccount, PullCheckpoint
 from channels.services.pull import leads_pull
-from funnel.models import Lead, Touchpoint
+from funnel.models import InboundLead, Lead, Touchpoint
 from tests.channels.conftest import drain
+
+
+def _records(account):
+    return InboundLead.objects.filter(channel=account.channel, account_name=account.name)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +39,7 @@ def test_pull_interrupted_after_page_k_then_rerun_stores_every_lead_once(make_ac
     # then the checkpoint waits at page 4 and only the stored pages' leads are in the inbox
     assert first.error.startswith("Transient")
     assert (cp.next_page, cp.pages_done, cp.cursor) == (4, 3, None)
-    assert InboundLead.objects.filter(account=account).count() == 15
+    assert _records(account).count() == 15
     # pages 2 and 3 each start with the previous page's last lead: seen, not stored twice
     assert (first.new, first.duplicate) == (15, 2)
     # when the platform recovers and the pull runs again
@@ -48,7 +53,7 @@ def test_pull_interrupted_after_page_k_then_rerun_stores_every_lead_once(make_ac
     assert cp.cursor is not None
     assert cp.next_page == 1
     assert cp.window_end is None
-    ids = list(InboundLead.objects.filter(account=account).values_list("external_id", flat=True))
+    ids = list(_records(account).values_list("external_id", flat=True))
     assert len(ids) == len(set(ids)) == 30
     assert Lead.objects.count() == 30
     assert Touchpoint.objects.filter(channel="douyin").count() == 30
@@ -68,7 +73,7 @@ def test_token_expiry_mid_pull_refreshes_once_and_continues(make_account, sandbo
     assert (account.access_token, account.refresh_token) == ("sbx-at-1", "sbx-rt-1")
     assert account.token_expires_at is not None
     assert "old-refresh" in state.revoked  # the platform killed the old refresh token
-    assert InboundLead.objects.filter(account=account).count() == 30
+    assert _records(account).count() == 30
     # and the tokens are encrypted at rest
     from django.db import connection
 
@@ -104,7 +109,7 @@ def test_rate_limit_does_not_move_the_checkpoint_and_is_retried(make_account, sa
     assert stats.rate_limited is True
     assert stats.retries == 2
     assert (cp.next_page, cp.pages_done) == (2, 1)
-    assert InboundLead.objects.filter(account=account).count() == 5
+    assert _records(account).count() == 5
     assert ChannelAccount.objects.get(pk=account.pk).consecutive_failures == 1
     # when the scheduled retry runs (the fault has one more refusal left: retried in-run)
     again = leads_pull(account_id=account.pk)
@@ -113,7 +118,7 @@ def test_rate_limit_does_not_move_the_checkpoint_and_is_retried(make_account, sa
     assert again.retries == 1
     assert cp.cursor is not None
     assert cp.next_page == 1
-    assert InboundLead.objects.filter(account=account).count() == 30
+    assert _records(account).count() == 30
     assert ChannelAccount.objects.get(pk=account.pk).consecutive_failures == 0
 
 
@@ -124,7 +129,7 @@ def test_trailing_window_picks_up_fields_that_arrive_late(make_account, sandbox)
     account = _douyin(make_account, base, trailing_minutes=5 * 24 * 60)
     first = leads_pull(account_id=account.pk)
     drain()
-    row = InboundLead.objects.filter(account=account).order_by("pk").first()
+    row = _records(account).order_by("pk").first()
     assert "convert_status" not in row.payload["extra"]
     # when the next scheduled pull (5 minutes later) re-reads the trailing window
     later = timezone.now() + dt.timedelta(minutes=5)

@@ -10,8 +10,7 @@ import time
 
 import pytest
 
-from channels.models import InboundLead, InboundStatus
-from funnel.models import Lead, Touchpoint
+from funnel.models import InboundLead, InboundStatus, Lead, Touchpoint
 from tests.channels.conftest import drain, payload
 
 pytestmark = pytest.mark.django_db

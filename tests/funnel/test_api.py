@@ -4,8 +4,7 @@ import json
 
 import pytest
 
-from channels.models import InboundLead
-from funnel.models import Lead, Order, Touchpoint
+from funnel.models import InboundLead, Lead, Order, Touchpoint
 from funnel.services.tokens import api_token_create
 from tests.funnel.factories import PackageFactory
 

@@ -6,9 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from channels.models import InboundLead, InboundStatus
 from funnel.crypto import phone_hash
-from funnel.models import Lead, Touchpoint
+from funnel.models import InboundLead, InboundStatus, Lead, Touchpoint
 from tests.funnel.factories import SpecialtyFactory, catch_all_rule, pool_with
 
 pytestmark = pytest.mark.django_db

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from channels.models import InboundLead, InboundStatus
-from channels.services.inbox import inbound_replay
-from funnel.models import Lead, LeadEvent, Touchpoint
+from funnel.models import InboundLead, InboundStatus, Lead, LeadEvent, Touchpoint
 from funnel.payload import Consent
-from funnel.services.ingest import phone_normalize
+from funnel.services.identity import phone_normalize
+from funnel.services.intake import intake_replay
 from tests.funnel.factories import SpecialtyFactory, catch_all_rule, payload, pool_with
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +91,7 @@ def test_quarantined_record_is_fixed_and_replayed(ingest) -> None:
     bad = ingest(payload("1380013800"))  # one digit short
     assert bad.result == "quarantined"
 
-    fixed = inbound_replay(inbound_id=bad.inbound_id, changes={"phone": "13800138000"})
+    fixed = intake_replay(inbound_id=bad.inbound_id, changes={"phone": "13800138000"})
 
     assert fixed.result == "created"
     row = InboundLead.objects.get(pk=bad.inbound_id)

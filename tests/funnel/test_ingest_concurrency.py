@@ -24,7 +24,7 @@ BATCH = 50
 
 
 def _ingest_all(worker: int, phones: list[str]) -> None:
-    from channels.services.inbox import inbound_process_many, inbound_receive_many
+    from funnel.services.intake import IntakeSource, Processing, leads_intake
 
     connections.close_all()  # never share the parent's socket
     order = phones[:]
@@ -34,8 +34,9 @@ def _ingest_all(worker: int, phones: list[str]) -> None:
             (f"w{worker}-{at + i}", {"w": worker, "phone": phone}, payload(phone))
             for i, phone in enumerate(order[at : at + BATCH])
         ]
-        received = inbound_receive_many(channel="baidu", records=page)
-        inbound_process_many(inbound_ids=[row.pk for row, _ in received])
+        leads_intake(
+            source=IntakeSource(channel="baidu"), records=page, processing=Processing.NOW
+        )
     connections.close_all()
 
 

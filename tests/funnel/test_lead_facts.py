@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from config.errors import ApplicationError
 from funnel.models import Lead, LeadEvent, Touchpoint
+from funnel.services.identity import lead_merge
 from funnel.services.lead_facts import (
     STAGE_RANKS,
     lead_facts_backfill,
     lead_facts_refresh,
 )
-from funnel.services.pii import lead_merge
 from funnel.services.stages import lead_stage_change, order_record
 from tests.funnel.factories import payload
 
@@ -78,16 +78,17 @@ def test_a_later_touch_leaves_the_first_and_an_enriched_resend_updates_it(ingest
 
 
 def test_one_batch_with_the_same_person_twice_keeps_the_earlier_as_first() -> None:
-    from channels.services.inbox import inbound_process_many, inbound_receive_many
+    from funnel.services.intake import IntakeSource, Processing, leads_intake
 
-    received = inbound_receive_many(
-        channel="baidu",
+    received = leads_intake(
+        source=IntakeSource(channel="baidu"),
         records=[
             ("b-1", {"n": 1}, payload("13800000011", channel="baidu", campaign_id="BD-1")),
             ("b-2", {"n": 2}, payload("13800000011", channel="douyin", campaign_id="DY-1")),
         ],
+        processing=Processing.NOW,
     )
-    (first, _) = inbound_process_many(inbound_ids=[row.pk for row, _ in received])
+    first = received[0].outcome
 
     assert stored(first.lead_id) == derived(first.lead_id)
     assert stored(first.lead_id)[1:3] == ("baidu", "BD-1")

@@ -10,11 +10,10 @@ from django.utils import timezone
 from config.errors import ApplicationError
 from funnel.crypto import decrypt_str, mask_name, mask_phone, phone_hash
 from funnel.models import DistinctLeadPair, Lead, LeadEvent, Touchpoint
+from funnel.services.identity import lead_merge, leads_mark_distinct
 from funnel.services.pii import (
     consent_withdraw,
-    lead_merge,
     lead_reveal,
-    leads_mark_distinct,
     leads_purge_expired,
     pii_keys_rotate,
 )

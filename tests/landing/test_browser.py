@@ -7,8 +7,7 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from channels.models import InboundLead
-from funnel.models import Lead, Touchpoint
+from funnel.models import InboundLead, Lead, Touchpoint
 from landing.models import CarePlan, CarePlanItem
 from landing.services.careplan import careplan_link_token
 from tests.landing.conftest import build_landing

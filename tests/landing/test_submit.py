@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import signing
 
-from channels.models import InboundLead
-from funnel.models import Lead, LeadEvent, Touchpoint
+from funnel.models import InboundLead, Lead, LeadEvent, Touchpoint
 from landing.services.consent import consent_text_publish
 from landing.services.guards import TICKET_SALT
 from tests.landing.conftest import CONSENT_V1, form_data

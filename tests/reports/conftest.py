@@ -18,8 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from channels.models import ChannelAccount, SpendRecord
-from funnel.models import Assistant, Lead, LeadEvent, Order, Specialty, Touchpoint
+from funnel.models import Assistant, Lead, LeadEvent, Order, Specialty, SpendRecord, Touchpoint
 from funnel.services.lead_facts import lead_facts_refresh
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -67,15 +66,11 @@ def world(db):
     hair = Specialty.objects.create(slug="hair-loss", name="脱发")
     sleep = Specialty.objects.create(slug="insomnia", name="失眠")
     lin = Assistant.objects.create(name="林医助")
-    accounts = {
-        c: ChannelAccount.objects.create(channel=c, name=f"{c}-main")
-        for c in ("douyin", "baidu", "xiaohongshu")
-    }
 
     def spend(channel, campaign, name, day, cost, imp, clicks):
         SpendRecord.objects.create(
             channel=channel,
-            account=accounts[channel],
+            account_name=f"{channel}-main",
             campaign_id=campaign,
             campaign_name=name,
             date=dt.date(2026, 11, day),

@@ -1,5 +1,5 @@
-"""The batched inbox path that pulls and imports take: a page received in one go, then
-processed as one ingest batch; and the sweep that picks up records nobody processed."""
+"""Intake's batched path that pulls and imports take: a page stored in one go, then processed
+as one ingest batch; and the sweep that picks up records nobody processed."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from channels.models import InboundLead, InboundStatus
-from channels.services import inbox
-from funnel.models import Lead, LeadEvent, Touchpoint
+from funnel.models import InboundLead, InboundStatus, Lead, LeadEvent, Touchpoint
 from funnel.payload import Consent
-from funnel.services import ingest
+from funnel.services import ingest, intake
 from tests.funnel.factories import SpecialtyFactory, catch_all_rule, payload, pool_with
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +31,18 @@ def _page(records):
     return [(f"ext-{i}", {"i": i, **p.to_dict()}, p) for i, p in records]
 
 
+BAIDU = intake.IntakeSource(channel="baidu")
+
+
 def _receive(records):
+    # Stored for later processing: inside the test's transaction the task never runs, so the
+    # test plays the worker with `intake_process`.
     with transaction.atomic():
-        return inbox.inbound_receive_many(channel="baidu", records=_page(records))
+        return intake.leads_intake(source=BAIDU, records=_page(records))
+
+
+def _ids(stored):
+    return [s.inbound_id for s in stored]
 
 
 def test_a_page_with_repeats_and_bad_records_becomes_the_right_leads() -> None:
@@ -48,10 +55,10 @@ def test_a_page_with_repeats_and_bad_records_becomes_the_right_leads() -> None:
         (5, payload("13800000005", consent=Consent())),
     ]
     received = _receive(page)
-    assert [changed for _, changed in received] == [True] * 5
+    assert [s.changed for s in received] == [True] * 5
 
     # when the page is processed as one batch
-    results = inbox.inbound_process_many(inbound_ids=[row.pk for row, _ in received])
+    results = intake.intake_process(inbound_ids=_ids(received))
 
     # then each record has its own outcome, in order, and nothing is lost
     assert [r.result for r in results] == [
@@ -76,10 +83,10 @@ def test_a_page_with_repeats_and_bad_records_becomes_the_right_leads() -> None:
 
 def test_processing_a_batch_twice_changes_nothing() -> None:
     received = _receive([(i, payload(f"1380000{i:04d}")) for i in range(5)])
-    ids = [row.pk for row, _ in received]
-    inbox.inbound_process_many(inbound_ids=ids)
+    ids = _ids(received)
+    intake.intake_process(inbound_ids=ids)
 
-    again = inbox.inbound_process_many(inbound_ids=ids)
+    again = intake.intake_process(inbound_ids=ids)
 
     assert all(r.replayed for r in again)
     assert Lead.objects.count() == 5
@@ -89,17 +96,16 @@ def test_processing_a_batch_twice_changes_nothing() -> None:
 
 def test_receive_many_tells_new_replayed_and_resent_records_apart() -> None:
     first = _receive([(1, payload("13800000001")), (2, payload("13800000002"))])
-    inbox.inbound_process_many(inbound_ids=[row.pk for row, _ in first])
+    intake.intake_process(inbound_ids=_ids(first))
 
     # the same page again, with record 2 enriched by the platform
     second = _receive([(1, payload("13800000001")), (2, payload("13800000002", city="杭州"))])
-    replayed = inbox.inbound_receive_many(
-        channel="baidu", records=_page([(1, payload("13800000001"))])
-    )
+    replayed = intake.leads_intake(source=BAIDU, records=_page([(1, payload("13800000001"))]))
 
-    assert [changed for _, changed in second] == [False, True]
-    assert second[1][0].status == InboundStatus.RECEIVED
-    assert replayed[0][1] is False
+    assert [s.changed for s in second] == [False, True]
+    assert [s.new for s in second] == [False, False]  # record 2 is a re-send, not a new one
+    assert InboundLead.objects.get(pk=second[1].inbound_id).status == InboundStatus.RECEIVED
+    assert replayed[0].changed is False
     assert InboundLead.objects.count() == 2
 
 
@@ -109,9 +115,9 @@ def test_a_page_costs_a_fixed_number_of_queries() -> None:
     big = _receive([(i, payload(f"1390000{i:04d}")) for i in range(100, 130)])
 
     with CaptureQueriesContext(connection) as few:
-        inbox.inbound_process_many(inbound_ids=[row.pk for row, _ in small])
+        intake.intake_process(inbound_ids=_ids(small))
     with CaptureQueriesContext(connection) as many:
-        inbox.inbound_process_many(inbound_ids=[row.pk for row, _ in big])
+        intake.intake_process(inbound_ids=_ids(big))
 
     assert len(many) == len(few)  # 6× the records, the same statements
 
@@ -127,7 +133,7 @@ def test_an_unexpected_batch_failure_falls_back_to_one_by_one(monkeypatch) -> No
 
     monkeypatch.setattr(ingest, "leads_ingest", fails_for_batches)
 
-    results = inbox.inbound_process_many(inbound_ids=[row.pk for row, _ in received])
+    results = intake.intake_process(inbound_ids=_ids(received))
 
     assert [r.result for r in results] == ["created"] * 3
     assert InboundLead.objects.filter(status=InboundStatus.PROCESSED).count() == 3
@@ -137,19 +143,19 @@ def test_an_unexpected_batch_failure_falls_back_to_one_by_one(monkeypatch) -> No
 def test_sweep_processes_records_nobody_processed_and_leaves_fresh_ones() -> None:
     stale = _receive([(1, payload("13800000001")), (2, payload("13800000002"))])
     fresh = _receive([(3, payload("13800000003"))])
-    InboundLead.objects.filter(pk__in=[row.pk for row, _ in stale]).update(
+    InboundLead.objects.filter(pk__in=_ids(stale)).update(
         updated_at=timezone.now() - dt.timedelta(minutes=10)
     )
 
-    picked = inbox.inbound_sweep()
+    picked = intake.intake_sweep()
 
     assert picked == 2
-    assert InboundLead.objects.get(pk=fresh[0][0].pk).status == InboundStatus.RECEIVED
+    assert InboundLead.objects.get(pk=fresh[0].inbound_id).status == InboundStatus.RECEIVED
     assert InboundLead.objects.filter(status=InboundStatus.PROCESSED).count() == 2
-    assert inbox.inbound_sweep() == 0
+    assert intake.intake_sweep() == 0
 
 
 def test_the_sweep_is_scheduled() -> None:
     from django_celery_beat.models import PeriodicTask
 
-    assert PeriodicTask.objects.filter(task="channels.inbound_sweep").count() == 1
+    assert PeriodicTask.objects.filter(task="funnel.intake_sweep").count() == 1

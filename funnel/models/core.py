@@ -1,7 +1,7 @@
-"""Funnel models. PII columns are encrypted (funnel.crypto); the phone is found by its HMAC.
+"""The funnel's core: specialty, package, assistants, lead, touchpoint, event, order.
 
-This module holds the shared core (specialty, package, lead, touchpoint, event, order) that
-channels, landing and analytics build on; routing, scoring and follow-up models sit beside it.
+PII columns are encrypted (funnel.crypto); the phone is found by its HMAC. Channels, landing
+and cms build on these; intake (raw records) and ad spend sit beside them in this package.
 """
 
 from __future__ import annotations
@@ -272,6 +272,20 @@ class RoutingRule(models.Model):
         return self.name
 
 
+class Channel(models.TextChoices):
+    """Where a lead can come from: the ad platforms the connectors speak to, and our own
+    sources (landing form, lead API, CSV import, referral). Defined here, in the funnel's
+    vocabulary, because intake, touchpoints, spend and reports all key on it."""
+
+    DOUYIN = "douyin", "抖音（巨量引擎）"
+    XIAOHONGSHU = "xiaohongshu", "小红书（聚光）"
+    BAIDU = "baidu", "百度（营销）"
+    LANDING = "landing", "落地页表单"
+    API = "api", "线索 API"
+    CSV = "csv", "CSV 导入"
+    REFERRAL = "referral", "转介绍"
+
+
 class Stage(models.TextChoices):
     NEW = "new", "新线索"
     CONTACTED = "contacted", "已加微"
@@ -374,7 +388,7 @@ class Lead(models.Model):
     last_touch_at = models.DateTimeField("最近触达", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    # Report facts (issue 7): copies of what the stage events and the first touchpoint say,
+    # Report facts: copies of what the stage events and the first touchpoint say,
     # kept by funnel.services.lead_facts so the growth reports read one table, not 5 M events.
     furthest_rank = models.PositiveSmallIntegerField(
         "最远阶段序号", default=0, editable=False, help_text="0 新线索 … 6 已复购（退出不降级）"
@@ -426,7 +440,7 @@ class Touchpoint(models.Model):
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="touchpoints")
     # One touchpoint per inbound record: an enriched re-send updates it instead of adding one.
     inbound = models.OneToOneField(
-        "channels.InboundLead",
+        "funnel.InboundLead",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -641,9 +655,6 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-# --- Growth reports (issue 7, owned by the analytics branch) -------------------------------
 
 
 class EliminationRule(models.Model):

@@ -1,0 +1,385 @@
+"""Intake: the one way a raw record from any source enters the funnel (nothing is lost).
+
+Every source calls `lead_intake` (one record: a landing form, a lead-API call, a platform push,
+a seeded lead) or `leads_intake` (a page: a platform pull, a CSV batch). Both store the raw
+record first, idempotent on (channel, account, external id), and then process it through
+`funnel.services.ingest` in the way the caller needs:
+
+- `Processing.NOW`: in this call, committed durably; the landing form and the lead API answer
+  with the routed lead, CSV import reports its counts, the seed walks the lead on.
+- `Processing.LATER`: after the caller's transaction commits, by the `funnel.intake_process`
+  task (pulls and pushes answer the platform first); `intake_sweep` picks up any record whose
+  task was lost.
+
+A record that cannot become a lead is quarantined with a reason code (`funnel.errors`) and can
+be fixed and replayed from the admin (`intake_replay`). A body that cannot even be read is
+kept too, quarantined on arrival (`intake_reject`). Nothing else writes an InboundLead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from funnel import errors
+from funnel.bulk import rows_update
+from funnel.models import InboundLead, InboundStatus
+from funnel.payload import IngestResult, LeadPayload
+
+logger = logging.getLogger("yinliu.intake")
+SWEEP_AFTER = dt.timedelta(minutes=2)
+SWEEP_BATCH = 100
+
+
+@dataclass(frozen=True)
+class IntakeSource:
+    """Where records come from: a channel (`funnel.models.Channel`) and, for an ad platform,
+    the account's name ("" for our own form, the lead API and CSV import)."""
+
+    channel: str
+    account: str = ""
+
+
+class Processing(enum.Enum):
+    NOW = "now"  # in this call, durable commit: the caller answers with the lead
+    LATER = "later"  # after the caller's commit, by a task (backed by the sweep)
+
+
+@dataclass
+class IntakeResult:
+    """One record's fate. `changed` is False for an exact replay of a stored record; `new` is
+    True the first time a record is stored (a changed re-send is changed but not new).
+    `outcome` is the ingest result when the record was processed (or, for a replay, what its
+    earlier processing decided); None while it waits for `Processing.LATER`."""
+
+    inbound_id: int
+    changed: bool
+    new: bool
+    outcome: IngestResult | None = None
+
+
+Record = tuple[str, dict[str, Any], LeadPayload | None]  # (external id, raw, payload)
+
+
+def lead_intake(
+    *,
+    source: IntakeSource,
+    external_id: str,
+    raw: dict[str, Any],
+    payload: LeadPayload | None,
+    processing: Processing = Processing.NOW,
+) -> IntakeResult:
+    """Store one record and process it (see the module doc). A re-send with different content
+    (platforms fill some fields late) replaces the stored record and is processed again, which
+    updates the lead's attribution; an exact replay answers the stored outcome.
+
+    Raises nothing for bad content: it is quarantined and `outcome.result` says so."""
+    with transaction.atomic():
+        row, changed = _store_one(source, external_id, raw, payload)
+        if processing is Processing.LATER and changed:
+            intake_enqueue(inbound_ids=[row.pk])
+    result = IntakeResult(
+        inbound_id=row.pk, changed=changed, new=changed and _never_processed(row)
+    )
+    if processing is Processing.NOW:
+        (result.outcome,) = intake_process(inbound_ids=[row.pk], durable=True) or [None]
+    return result
+
+
+def leads_intake(
+    *,
+    source: IntakeSource,
+    records: list[Record],
+    processing: Processing = Processing.LATER,
+) -> list[IntakeResult]:
+    """Store a page of records, one result per distinct external id (the last copy of an id
+    wins), in two statements whatever the page size, inside the caller's transaction (a pull
+    moves its checkpoint in the same one). Changed records are processed as one ingest batch:
+    after the caller commits (LATER), or now (NOW: records still waiting are processed too;
+    exact replays of finished ones answer their stored outcome)."""
+    with transaction.atomic():
+        stored = _store_page(source, records)
+        changed_ids = [row.pk for row, changed in stored if changed]
+        if processing is Processing.LATER:
+            intake_enqueue(inbound_ids=changed_ids)
+    results = [
+        IntakeResult(
+            inbound_id=row.pk, changed=changed, new=changed and _never_processed(row)
+        )
+        for row, changed in stored
+    ]
+    if processing is Processing.NOW:
+        todo = [
+            row.pk for row, changed in stored if changed or row.status == InboundStatus.RECEIVED
+        ]
+        outcomes = {o.inbound_id: o for o in intake_process(inbound_ids=todo)}
+        for result, (row, _changed) in zip(results, stored, strict=True):
+            result.outcome = outcomes.get(row.pk) or _stored_outcome(row)
+    return results
+
+
+def intake_reject(*, source: IntakeSource, body: bytes, code: str, detail: str) -> int:
+    """Keep an authentic body that cannot be read as a lead, quarantined on arrival with `code`
+    (e.g. `malformed_body`), so staff see it; keyed by its digest, so a re-send is one row.
+    Returns the inbound id."""
+    import hashlib
+
+    digest = hashlib.sha256(body).hexdigest()[:40]
+    raw = {"body": body.decode("utf-8", errors="replace"), "error": detail[:300]}
+    with transaction.atomic():
+        row, _changed = _store_one(source, f"malformed:{digest}", raw, None)
+        row.status = InboundStatus.QUARANTINED
+        row.reason = code
+        row.detail = detail[:1000]
+        row.save(update_fields=["status", "reason", "detail", "updated_at"])
+    return row.pk
+
+
+def _never_processed(row: InboundLead) -> bool:
+    return row.attempts == 0 and row.lead_id is None
+
+
+def _stored_outcome(row: InboundLead) -> IngestResult:
+    """What an earlier processing decided, for an exact replay."""
+    if row.status == InboundStatus.PROCESSED:
+        return IngestResult(
+            result=row.result, lead_id=row.lead_id, inbound_id=row.pk, replayed=True
+        )
+    return IngestResult(
+        result="quarantined",
+        reason=row.reason,
+        detail=row.detail,
+        inbound_id=row.pk,
+        replayed=True,
+    )
+
+
+def _store_one(
+    source: IntakeSource, external_id: str, raw: dict[str, Any], payload: LeadPayload | None
+) -> tuple[InboundLead, bool]:
+    """One INSERT for the usual new record: this is every webhook's path, where latency
+    counts. The same outcome as a page of one through `_store_page`."""
+    row = _new_row(source, external_id, raw, payload)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+            return row, True
+        except IntegrityError:
+            row = InboundLead.objects.select_for_update().get(
+                channel=source.channel, account_name=source.account, external_id=external_id
+            )
+        if row.raw == raw:
+            return row, False
+        _resend(row, raw, payload)
+        rows_update([row], RESEND_FIELDS)
+        return row, True
+
+
+RESEND_FIELDS = ["raw", "payload", "status", "updated_at"]
+
+
+def _new_row(
+    source: IntakeSource, external_id: str, raw: dict[str, Any], payload: LeadPayload | None
+) -> InboundLead:
+    return InboundLead(
+        channel=source.channel,
+        account_name=source.account,
+        external_id=external_id,
+        raw=raw,
+        payload=payload.to_dict() if payload else None,
+    )
+
+
+def _resend(row: InboundLead, raw: dict[str, Any], payload: LeadPayload | None) -> None:
+    """A changed copy of a stored record replaces it and waits for processing again."""
+    row.raw = raw
+    row.payload = payload.to_dict() if payload else None
+    row.status = InboundStatus.RECEIVED
+    row.updated_at = timezone.now()
+
+
+def _store_page(source: IntakeSource, records: list[Record]) -> list[tuple[InboundLead, bool]]:
+    """Insert every record (ON CONFLICT DO NOTHING), then lock the page's rows; only re-sends
+    whose content changed are written again.
+
+    A row counts as ours (new) when it was stored since this call began and holds our copy;
+    a copy another request stored at the same moment then also counts as new, which costs
+    one idempotent extra processing, never a lost record."""
+    wanted = {external_id: (raw, payload) for external_id, raw, payload in records}
+    with transaction.atomic():
+        began = timezone.now()
+        InboundLead.objects.bulk_create(
+            [_new_row(source, ext, raw, payload) for ext, (raw, payload) in wanted.items()],
+            ignore_conflicts=True,
+        )
+        rows = InboundLead.objects.select_for_update().filter(
+            channel=source.channel, account_name=source.account, external_id__in=list(wanted)
+        )
+        # The stored payload is never read here: skip decrypting it.
+        stored = {row.external_id: row for row in rows.defer("payload").order_by("pk")}
+        out: list[tuple[InboundLead, bool]] = []
+        resent: list[InboundLead] = []
+        for external_id, (raw, payload) in wanted.items():
+            row = stored[external_id]
+            if row.raw == raw:
+                out.append((row, row.received_at >= began))
+                continue
+            _resend(row, raw, payload)
+            resent.append(row)
+            out.append((row, True))
+        if resent:
+            rows_update(resent, RESEND_FIELDS)
+        return out
+
+
+def intake_enqueue(*, inbound_ids: list[int]) -> None:
+    """Process stored records as one batch after the surrounding transaction commits (never
+    inside it). If the broker is away the records stay RECEIVED and the sweep takes them."""
+    from funnel.tasks import intake_process_task
+
+    if inbound_ids:
+        ids = list(inbound_ids)
+        transaction.on_commit(lambda: intake_process_task.delay(ids))
+
+
+def _commit_without_flush() -> None:
+    """Background processing is derived data: the raw records were committed durably when
+    received, and a crash that loses the last fraction of a second of processing leaves those
+    rows RECEIVED, where `intake_sweep` finds and processes them again. So such a transaction
+    does not wait for its WAL flush (PostgreSQL's per-transaction `synchronous_commit = off`),
+    which is a large share of a batch's time on a small disk."""
+    # Only when this is the outermost transaction: SET LOCAL would bind an enclosing one too.
+    if connection.vendor == "postgresql" and not connection.savepoint_ids:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def intake_sweep(*, older_than: dt.timedelta = SWEEP_AFTER, limit: int = 5000) -> int:
+    """Records stored but never processed (a worker died, the broker lost the message, a
+    commit was lost): process them now, in batches. Returns how many were picked up."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        InboundLead.objects.filter(status=InboundStatus.RECEIVED, updated_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for at in range(0, len(ids), SWEEP_BATCH):
+        intake_process(inbound_ids=ids[at : at + SWEEP_BATCH])
+    return len(ids)
+
+
+PROCESS_FIELDS = [
+    "status",
+    "reason",
+    "detail",
+    "lead",
+    "result",
+    "processed_at",
+    "attempts",
+    "updated_at",
+]
+
+
+def intake_process(*, inbound_ids: list[int], durable: bool = False) -> list[IngestResult]:
+    """Process stored records as one ingest batch: a fixed number of statements whatever the
+    number of records; idempotent (processed rows answer their stored outcome). `durable`
+    makes the commit wait for the disk, for callers that answer someone with the result. If a
+    batch of several fails for an unexpected reason, each record is processed alone, so one
+    bad record cannot hold back the others."""
+    try:
+        with transaction.atomic():
+            if not durable:
+                _commit_without_flush()
+            return _process_locked(inbound_ids)
+    except Exception:
+        if len(inbound_ids) < 2:
+            raise
+        logger.exception(
+            "batch of %d inbound records failed; processing one by one", len(inbound_ids)
+        )
+        return [
+            result
+            for pk in inbound_ids
+            for result in intake_process(inbound_ids=[pk], durable=durable)
+        ]
+
+
+def _process_locked(inbound_ids: list[int]) -> list[IngestResult]:
+    from funnel.services import ingest
+
+    rows = list(
+        InboundLead.objects.select_for_update()
+        .filter(pk__in=inbound_ids)
+        .defer("raw")
+        .order_by("pk")
+    )
+    results = {
+        row.pk: _stored_outcome(row) for row in rows if row.status == InboundStatus.PROCESSED
+    }
+    todo = [row for row in rows if row.pk not in results]
+    mapped = [row for row in todo if row.payload is not None]
+    outcomes: dict[int, IngestResult | errors.LeadRejected] = dict.fromkeys(
+        (row.pk for row in todo), errors.LeadRejected(errors.UNMAPPED)
+    )
+    outcomes.update(
+        zip(
+            (row.pk for row in mapped),
+            ingest.leads_ingest(
+                items=[
+                    ingest.IngestItem(payload=LeadPayload.from_dict(row.payload), inbound=row)
+                    for row in mapped
+                ]
+            ),
+            strict=True,
+        )
+    )
+    now = timezone.now()
+    for row in todo:
+        results[row.pk] = _outcome_record(row, outcomes[row.pk], now)
+    rows_update(todo, PROCESS_FIELDS)
+    return [results[pk] for pk in inbound_ids if pk in results]
+
+
+def _outcome_record(
+    row: InboundLead, outcome: IngestResult | errors.LeadRejected, now: dt.datetime
+) -> IngestResult:
+    """Set the row's status from its ingest outcome (saved by the caller, with the batch)."""
+    row.attempts += 1
+    row.updated_at = now
+    if isinstance(outcome, errors.LeadRejected):  # quarantined, kept for fix-and-replay
+        row.status = InboundStatus.QUARANTINED
+        row.reason = outcome.code
+        row.detail = outcome.message
+        return IngestResult(
+            result="quarantined", reason=outcome.code, detail=outcome.message, inbound_id=row.pk
+        )
+    row.status = InboundStatus.PROCESSED
+    row.reason = ""
+    row.detail = ""
+    row.lead_id = outcome.lead_id
+    row.result = outcome.result
+    row.processed_at = now
+    return outcome
+
+
+def intake_replay(*, inbound_id: int, changes: dict[str, Any] | None = None) -> IngestResult:
+    """Fix a quarantined record's normalized fields (from the admin) and process it again.
+    A processed record answers its stored outcome. Raises InboundLead.DoesNotExist."""
+    with transaction.atomic():
+        row = InboundLead.objects.select_for_update().get(pk=inbound_id)
+        if row.status == InboundStatus.PROCESSED:
+            return _stored_outcome(row)
+        payload = dict(row.payload or {})
+        payload.update(changes or {})
+        row.payload = LeadPayload.from_dict(payload).to_dict()
+        row.status = InboundStatus.RECEIVED
+        row.save(update_fields=["payload", "status", "updated_at"])
+    (outcome,) = intake_process(inbound_ids=[inbound_id], durable=True)
+    return outcome
