@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from funnel.models import (
+    STAGE_MAIN_PATH,
     Assistant,
     AssistantPool,
     Clinic,
@@ -358,7 +359,8 @@ _PHONES: dict[int, str] = {}
 
 
 def _walk(lead_id: int, target: str, rng: random.Random, packages, actor: str) -> None:
-    path = [Stage.CONTACTED, Stage.PROFILED, Stage.CONSULTED, Stage.PRESCRIBED]
+    order = STAGE_MAIN_PATH
+    path = order[order.index(Stage.CONTACTED) : order.index(Stage.PAID)]  # 加微 … 开方
     if target in (Stage.INVALID,):
         lead_stage_change(
             lead_id=lead_id, to_stage=Stage.INVALID, actor_label=actor, note="空号/非本人"
@@ -370,7 +372,6 @@ def _walk(lead_id: int, target: str, rng: random.Random, packages, actor: str) -
             lead_id=lead_id, to_stage=Stage.LOST, actor_label=actor, note="多次联系未回复"
         )
         return
-    order = [Stage.NEW, *path, Stage.PAID, Stage.REPURCHASED]
     for stage in path:
         if order.index(stage) > order.index(target):
             return

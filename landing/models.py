@@ -185,11 +185,6 @@ class LandingPage(FormMixin, BasePage):
             return rendering.landing_post(page=self, request=request)
         return rendering.landing_get(page=self, request=request)
 
-    def process_form_submission(self, form):
-        # Not reached through serve(): kept so Wagtail's preview and any caller of the form
-        # extension point still go through the landing service.
-        raise NotImplementedError("LandingPage submissions go through landing_form_submit")
-
 
 class KeywordVariant(Orderable):
     """An SEM keyword group: when the search keyword contains one of `keywords`, this

@@ -5,7 +5,6 @@ refuses to name a winner before both arms reach it."""
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import dataclass
 
 
@@ -69,26 +68,3 @@ def ab_decide(
     if reached:
         winner = ("b" if z > 0 else "a") if p < alpha else "none"
     return ABResult(visitors_a, conversions_a, visitors_b, conversions_b, z, p, reached, winner)
-
-
-def aa_false_positive_rate(
-    *, experiments: int, visitors: int, rate: float, alpha: float = 0.05, seed: int = 0
-) -> float:
-    """Share of A/A experiments (both arms the same true rate) that `ab_decide` calls for
-    one arm: should be about `alpha` when the test is valid."""
-    rng = random.Random(seed)  # noqa: S311 - a seeded simulation, not a secret
-    positives = 0
-    for _ in range(experiments):
-        conv_a = sum(1 for _ in range(visitors) if rng.random() < rate)
-        conv_b = sum(1 for _ in range(visitors) if rng.random() < rate)
-        result = ab_decide(
-            visitors_a=visitors,
-            conversions_a=conv_a,
-            visitors_b=visitors,
-            conversions_b=conv_b,
-            horizon=visitors,
-            alpha=alpha,
-        )
-        if result.winner in ("a", "b"):
-            positives += 1
-    return positives / experiments

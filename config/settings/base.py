@@ -193,10 +193,10 @@ REFERRAL_REWARD_POINTS_PER_YUAN = envmod.integer("REFERRAL_REWARD_POINTS_PER_YUA
 # Platform push bodies above this size are refused with 413 payload_too_large.
 CHANNELS_WEBHOOK_MAX_BYTES = envmod.integer("CHANNELS_WEBHOOK_MAX_BYTES", 64 * 1024)
 
-# Growth reports (issue 7): tasks living outside an app's tasks.py, imported by every worker.
+# Growth reports: tasks living outside an app's tasks.py, imported by every worker.
 CELERY_IMPORTS = ["funnel.reports.tasks"]
 # The admin must work from mainland China and load nothing from abroad: no Gravatar avatars,
-# no release check against wagtail.org (issue 7's dashboard is opened in a test browser too).
+# no release check against wagtail.org (the dashboard is opened in a test browser too).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Doctors approve medical content without holding publish permission (docs/cms.md).

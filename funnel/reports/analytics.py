@@ -13,8 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-STAGES = ["contacted", "profiled", "consulted", "prescribed", "paid", "repurchased"]
-RATE_STAGES = ["contacted", "profiled", "consulted", "prescribed", "paid"]
+from funnel.models import STAGE_MAIN_PATH
+
+# Stages a lead reaches after 新线索, in order; a stage rate's numerator is each one but the last.
+STAGES = [str(stage) for stage in STAGE_MAIN_PATH[1:]]
+RATE_STAGES = STAGES[:-1]
 METRICS = [
     "spend",
     "impressions",

@@ -24,13 +24,21 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from funnel.crypto import encrypt_str
-from funnel.models import Assistant, Lead, LeadEvent, Order, Specialty, Touchpoint
+from funnel.models import (
+    STAGE_MAIN_PATH,
+    Assistant,
+    Lead,
+    LeadEvent,
+    Order,
+    Specialty,
+    Touchpoint,
+)
 from funnel.services.lead_facts import lead_facts_backfill
 
 MARK = "gen-"  # phone_hash prefix of generated leads
 CHANNELS = ["douyin", "baidu", "xiaohongshu", "landing"]
 CAMPAIGNS_PER_CHANNEL = 12
-STAGES = ["new", "contacted", "profiled", "consulted", "prescribed", "paid", "repurchased"]
+STAGES = [str(stage) for stage in STAGE_MAIN_PATH]
 
 
 def generated_lead_count() -> int:

@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
 from landing.models import ABArmStat, ABTest
 from landing.selectors import ab_results
 from landing.services.ab import ab_visitor_record, arm_for
-from landing.stats import aa_false_positive_rate, ab_decide, two_proportion_z_test
+from landing.stats import ab_decide, two_proportion_z_test
 from tests.landing.conftest import form_data
 
+
+def aa_false_positive_rate(
+    *, experiments: int, visitors: int, rate: float, alpha: float = 0.05, seed: int = 0
+) -> float:
+    """Share of A/A experiments (both arms the same true rate) that `ab_decide` calls for
+    one arm: should be about `alpha` when the test is valid."""
+    rng = random.Random(seed)  # noqa: S311 - a seeded simulation, not a secret
+    positives = 0
+    for _ in range(experiments):
+        conv_a = sum(1 for _ in range(visitors) if rng.random() < rate)
+        conv_b = sum(1 for _ in range(visitors) if rng.random() < rate)
+        result = ab_decide(
+            visitors_a=visitors,
+            conversions_a=conv_a,
+            visitors_b=visitors,
+            conversions_b=conv_b,
+            horizon=visitors,
+            alpha=alpha,
+        )
+        if result.winner in ("a", "b"):
+            positives += 1
+    return positives / experiments
 
 def test_z_test_matches_the_textbook_value() -> None:
     # 100/1000 vs 130/1000: pooled p = 0.115, se = sqrt(.115*.885*(2/1000)) = 0.014267

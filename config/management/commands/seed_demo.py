@@ -20,12 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         for dotted in SEED_MODULES:
-            try:
-                module = import_module(dotted)
-            except ModuleNotFoundError as exc:
-                if exc.name != dotted:
-                    raise
-                continue  # that app has nothing to seed yet
+            module = import_module(dotted)
             self.stdout.write(f"seed: {dotted}")
             with transaction.atomic():
                 module.seed(stdout=self.stdout)
