@@ -61,7 +61,7 @@ def pull_spend_task(account_id: int, days: int = 3) -> int:
     max_retries=6,
 )
 def douyin_clue_callback_task(inbound_id: int, stage: str) -> bool:
-    from channels.services.postback import postback_douyin_send
+    from channels.douyin.postback import postback_douyin_send
 
     return postback_douyin_send(inbound_id=inbound_id, stage=stage)
 
@@ -73,6 +73,6 @@ def douyin_clue_callback_task(inbound_id: int, stage: str) -> bool:
     max_retries=6,
 )
 def baidu_ocpc_upload_task(inbound_id: int) -> bool:
-    from channels.services.postback import postback_baidu_send
+    from channels.baidu.postback import postback_baidu_send
 
     return postback_baidu_send(inbound_id=inbound_id)

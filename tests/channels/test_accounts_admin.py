@@ -12,9 +12,10 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
+from channels.baidu.postback import logid_url
 from channels.models import ChannelAccount, InboundLead, InboundStatus
 from channels.services.inbox import inbound_process, inbound_receive
-from channels.services.postback import lead_stage_changed, logid_url
+from channels.services.postback import lead_stage_changed
 from funnel.models import Lead
 from funnel.payload import LeadPayload
 
