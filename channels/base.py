@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from channels import errors
 from channels.errors import PlatformError, RateLimited, Transient
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -122,3 +124,16 @@ def specialty_guess(*texts: str) -> str:
         if any(w in joined for w in words):
             return name
     return ""
+
+
+def push_ts_seconds(value: Any) -> int:
+    """A push timestamp as unix seconds (Xiaohongshu sends milliseconds, Feiyu seconds)."""
+    ts = as_int(value, 0)
+    return ts // 1000 if ts > 10**11 else ts  # milliseconds → seconds
+
+
+def push_check_fresh(ts: int, account: Any, default_skew: int) -> None:
+    """Refuse a replayed or forged-late push: `push_max_skew_seconds` (per account) either way."""
+    skew = int((account.settings or {}).get("push_max_skew_seconds", default_skew))
+    if ts <= 0 or abs(time.time() - ts) > skew:
+        raise errors.WebhookRejected(errors.STALE_TIMESTAMP)

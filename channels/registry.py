@@ -1,47 +1,120 @@
-"""Which client and mapping serve which channel (one place for the per-platform switch)."""
+"""How generic code finds a platform's client, push verify / map / reply, pull mapping and
+postback: one `Platform` adapter per ad platform, built from the modules under
+`channels/<platform>/` (the one place for the per-platform switch).
+
+Facts behind each module: shared/channels/API_FACTS.md (one section per platform).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from channels.baidu import mapping as baidu_mapping
+from channels.baidu import postback as baidu_postback
+from channels.baidu import webhook as baidu_webhook
+from channels.baidu.client import BaiduClient
+from channels.base import as_str
+from channels.douyin import mapping as douyin_mapping
+from channels.douyin import postback as douyin_postback
+from channels.douyin import webhook as douyin_webhook
+from channels.douyin.client import DouyinClient
 from channels.models import Channel
-
-PULL_CHANNELS = (Channel.DOUYIN, Channel.BAIDU)  # Xiaohongshu has no lead pull API
-SPEND_CHANNELS = (Channel.DOUYIN, Channel.XIAOHONGSHU, Channel.BAIDU)
-
-
-def client_for(account: Any) -> Any:
-    if account.channel == Channel.DOUYIN:
-        from channels.douyin.client import DouyinClient
-
-        return DouyinClient(account)
-    if account.channel == Channel.XIAOHONGSHU:
-        from channels.xiaohongshu.client import XiaohongshuClient
-
-        return XiaohongshuClient(account)
-    if account.channel == Channel.BAIDU:
-        from channels.baidu.client import BaiduClient
-
-        return BaiduClient(account)
-    raise ValueError(f"no API client for channel {account.channel}")
+from channels.xiaohongshu import webhook as xhs_webhook
+from channels.xiaohongshu.client import XiaohongshuClient
 
 
-def streams_for(account: Any) -> list[str]:
-    if account.channel == Channel.BAIDU:
-        return client_for(account).streams()
+def _one_stream(account: Any) -> list[str]:
     return ["clue"]
 
 
+@dataclass(frozen=True)
+class Platform:
+    """One ad platform as generic code sees it (webhooks, pulls, spend, postbacks).
+
+    `verify_push(account, headers, body, data)` raises `WebhookRejected`; `map_push(account,
+    data)` and `map_pull(record, account=name)` return (external id, LeadPayload) or raise
+    ValueError; `postback_send(inbound_id, stage)` reports a conversion to the platform for
+    the stages in `postback_stages` (raising on failure: the outbox retries).
+    """
+
+    channel: str
+    client: Callable[[Any], Any]
+    verify_push: Callable[[Any, dict[str, str], bytes, Any], None]
+    map_push: Callable[[Any, dict[str, Any]], tuple[str, Any]]
+    push_reply: Callable[[], Any]  # → dict (JSON) or str (text/plain)
+    map_pull: Callable[..., tuple[str, Any]] | None = None  # None: no lead pull API
+    pull_id_key: str = ""
+    streams: Callable[[Any], list[str]] = _one_stream  # account → pull streams
+    postback_stages: tuple[str, ...] = ()
+    postback_send: Callable[[int, str], bool] | None = None
+
+
+PLATFORMS: dict[str, Platform] = {
+    Channel.DOUYIN: Platform(
+        channel=Channel.DOUYIN,
+        client=DouyinClient,
+        verify_push=douyin_webhook.verify_push,
+        map_push=douyin_webhook.map_account_push,
+        push_reply=douyin_webhook.push_reply,
+        map_pull=douyin_mapping.map_pull,
+        pull_id_key="clue_id",
+        postback_stages=douyin_postback.POSTBACK_STAGES,
+        postback_send=douyin_postback.postback_send,
+    ),
+    # Xiaohongshu has no lead pull API and no conversion postback: push and spend only.
+    Channel.XIAOHONGSHU: Platform(
+        channel=Channel.XIAOHONGSHU,
+        client=XiaohongshuClient,
+        verify_push=xhs_webhook.verify_push,
+        map_push=xhs_webhook.map_account_push,
+        push_reply=xhs_webhook.push_reply,
+    ),
+    Channel.BAIDU: Platform(
+        channel=Channel.BAIDU,
+        client=BaiduClient,
+        verify_push=baidu_webhook.verify_push,
+        map_push=baidu_webhook.map_account_push,
+        push_reply=baidu_webhook.push_reply,
+        map_pull=baidu_mapping.map_pull,
+        pull_id_key="clueId",
+        streams=lambda account: BaiduClient(account).streams(),  # one per solution type
+        postback_stages=baidu_postback.POSTBACK_STAGES,
+        postback_send=baidu_postback.postback_send,
+    ),
+}
+
+PUSH_CHANNELS = tuple(PLATFORMS)
+PULL_CHANNELS = tuple(c for c, p in PLATFORMS.items() if p.map_pull is not None)
+SPEND_CHANNELS = tuple(PLATFORMS)
+POSTBACK_CHANNELS = tuple(c for c, p in PLATFORMS.items() if p.postback_send is not None)
+
+
+def platform_for(channel: str) -> Platform:
+    try:
+        return PLATFORMS[channel]
+    except KeyError:
+        raise ValueError(f"no ad platform for channel {channel}") from None
+
+
+def client_for(account: Any) -> Any:
+    platform = PLATFORMS.get(account.channel)
+    if platform is None:
+        raise ValueError(f"no API client for channel {account.channel}")
+    return platform.client(account)
+
+
+def streams_for(account: Any) -> list[str]:
+    return platform_for(account.channel).streams(account)
+
+
 def map_pulled(account: Any, record: dict) -> tuple[str, Any]:
-    if account.channel == Channel.DOUYIN:
-        from channels.douyin.mapping import map_pull
-    else:
-        from channels.baidu.mapping import map_pull
+    map_pull = platform_for(account.channel).map_pull
+    if map_pull is None:
+        raise ValueError(f"{account.channel} has no lead pull API")
     return map_pull(record, account=account.name)
 
 
 def pulled_id(account: Any, record: dict) -> str:
-    from channels.base import as_str
-
-    key = "clue_id" if account.channel == Channel.DOUYIN else "clueId"
-    return as_str(record.get(key))
+    return as_str(record.get(platform_for(account.channel).pull_id_key))

@@ -3,9 +3,10 @@ the page.
 
 A run pulls a fixed window [start, end] (so newest-first pagination is stable while new leads
 arrive); the next run starts `trailing_minutes` before the previous end to pick up the fields
-platforms fill in late (an enriched record updates the stored one). Rate limits and 5xx are
-retried with exponential back-off; when retries run out the run stops where it is, the
-checkpoint unmoved, and the next scheduled run resumes at the same page.
+platforms fill in late (an enriched record updates the stored one). Each page request goes
+through `platform_call` (rate limits and 5xx retried with exponential back-off, an expired
+token refreshed once); when it raises, the run stops where it is, the checkpoint unmoved, the
+failure is recorded on the account, and the next scheduled run resumes at the same page.
 """
 
 from __future__ import annotations
@@ -13,22 +14,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from channels.errors import PlatformError, RateLimited, TokenExpired, Transient
+from channels.errors import PlatformError, RateLimited
 from channels.models import ChannelAccount, PullCheckpoint
 from channels.registry import PULL_CHANNELS, client_for, map_pulled, pulled_id, streams_for
-from channels.services.accounts import (
-    account_failure_record,
-    account_success_record,
-    account_tokens_refresh,
-)
+from channels.services.accounts import account_failure_record, account_success_record
+from channels.services.calls import platform_call
 from funnel.models import InboundLead, InboundStatus
 from funnel.services.intake import IntakeSource, leads_intake
 
@@ -56,31 +54,6 @@ class PullStats:
 
 
 Progress = Callable[[str], None]
-
-
-def _fetch(
-    *, account: ChannelAccount, client: Any, stream: str, start, end, page: int, stats: PullStats
-):
-    knobs = account.settings or {}
-    retries = int(knobs.get("max_retries", 3))
-    backoff = float(knobs.get("backoff_seconds", 2.0))
-    refreshed = False
-    attempt = 0
-    while True:
-        try:
-            return client.lead_page(stream=stream, start=start, end=end, page=page)
-        except TokenExpired:
-            if refreshed:
-                raise
-            account_tokens_refresh(account=account, client=client)
-            refreshed = True
-            stats.refreshed += 1
-        except (RateLimited, Transient):
-            if attempt >= retries:
-                raise
-            stats.retries += 1
-            time.sleep(backoff * (2**attempt))
-            attempt += 1
 
 
 def _unmapped_id(account: ChannelAccount, record: dict[str, Any]) -> str:
@@ -146,14 +119,11 @@ def _pull_stream(
                 cp.save(update_fields=["window_start", "window_end", "next_page", "updated_at"])
             start, end, page = cp.window_start, cp.window_end, cp.next_page
         while True:
-            result = _fetch(
-                account=account,
-                client=client,
-                stream=stream,
-                start=start,
-                end=end,
-                page=page,
-                stats=stats,
+            result = platform_call(
+                account,
+                client,
+                partial(client.lead_page, stream=stream, start=start, end=end, page=page),
+                stats,
             )
             with transaction.atomic():
                 cp = PullCheckpoint.objects.select_for_update().get(account=account, stream=stream)

@@ -12,8 +12,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
+from channels.baidu.postback import logid_url
 from channels.models import ChannelAccount
-from channels.services.postback import logid_url, postbacks_for_event
+from channels.services.postback import postbacks_for_event
 from funnel.models import InboundLead, InboundStatus, Lead, OutboxDelivery
 from funnel.payload import LeadPayload
 from funnel.services.intake import IntakeSource, lead_intake
