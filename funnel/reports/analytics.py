@@ -8,12 +8,26 @@ Definitions follow DESIGN.md "Metrics". A metric whose denominator is zero (or u
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from funnel.models import STAGE_MAIN_PATH
+from funnel.reports.metrics import (
+    CENT,
+    cac,
+    conversion_rate,
+    cpl,
+    ctr,
+    k_factor,
+    money,
+    payback_days,
+    repurchase_rate,
+    retention,
+    roi,
+    stage_rate,
+)
 
 # Stages a lead reaches after 新线索, in order; a stage rate's numerator is each one but the last.
 STAGES = [str(stage) for stage in STAGE_MAIN_PATH[1:]]
@@ -65,42 +79,7 @@ OUTPUT_KEYS = {
     "assistant": ["assistant_id", "assistant"],
     "specialty": ["specialty", "specialty_name"],
 }
-CENT = Decimal("0.01")
 _COUNT_COLUMNS = ["leads", *[f"reached_{s}" for s in STAGES], "paying_patients", "repurchasers"]
-
-
-def money(value: Any) -> Decimal | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def share(numerator: Any, denominator: Any) -> float | None:
-    """numerator / denominator rounded to 4 places; None when the denominator is 0 or unknown."""
-    if denominator is None or numerator is None or pd.isna(denominator) or denominator == 0:
-        return None
-    return round(float(numerator) / float(denominator), 4)
-
-
-def money_per(amount: Decimal | None, count: Any) -> Decimal | None:
-    if amount is None or count is None or pd.isna(count) or count == 0:
-        return None
-    return (Decimal(amount) / Decimal(int(count))).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def payback_days(
-    daily_revenue: list[tuple[dt.date, Decimal]], spend: Decimal | None, since: dt.date
-) -> int | None:
-    """Days from ``since`` to the first day cumulative revenue reaches ``spend`` (0 = same day);
-    None when there is no spend or revenue never catches up."""
-    if spend is None or spend <= 0:
-        return None
-    total = Decimal(0)
-    for day, amount in sorted(daily_revenue):
-        total += Decimal(amount)
-        if total >= spend:
-            return max((day - since).days, 0)
-    return None
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
@@ -183,7 +162,7 @@ def funnel_table(
         previous = counts["leads"]
         rates = {}
         for stage in RATE_STAGES:
-            rates[f"rate_{stage}"] = share(counts[f"reached_{stage}"], previous)
+            rates[f"rate_{stage}"] = stage_rate(counts[f"reached_{stage}"], previous)
             previous = counts[f"reached_{stage}"]
         since = start
         if grain and group["period"] is not None:
@@ -193,19 +172,21 @@ def funnel_table(
                 "spend": spend_total,
                 "impressions": impressions,
                 "clicks": clicks,
-                "ctr": share(clicks, impressions),
+                "ctr": ctr(clicks, impressions),
                 "leads": counts["leads"],
-                "cpl": money_per(spend_total, counts["leads"]),
+                "cpl": cpl(spend_total, counts["leads"]),
                 **rates,
-                "conversion_rate": share(counts["paying_patients"], counts["leads"]),
+                "conversion_rate": conversion_rate(counts["paying_patients"], counts["leads"]),
                 "paying_patients": counts["paying_patients"],
-                "cac": money_per(spend_total, counts["paying_patients"]),
+                "cac": cac(spend_total, counts["paying_patients"]),
                 "revenue": revenue_total,
-                "roi": share(revenue_total, spend_total),
+                "roi": roi(revenue_total, spend_total),
                 "payback_days": payback_days(
                     daily.get(tuple(group[k] for k in keys), []), spend_total, since
                 ),
-                "repurchase_rate": share(counts["repurchasers"], counts["paying_patients"]),
+                "repurchase_rate": repurchase_rate(
+                    counts["repurchasers"], counts["paying_patients"]
+                ),
             }
         )
         out.append(row)
@@ -229,10 +210,10 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "leads": leads,
         "paying_patients": payers,
         "revenue": revenue,
-        "cpl": money_per(spend, leads),
-        "cac": money_per(spend, payers),
-        "conversion_rate": share(payers, leads),
-        "roi": share(revenue, spend),
+        "cpl": cpl(spend, leads),
+        "cac": cac(spend, payers),
+        "conversion_rate": conversion_rate(payers, leads),
+        "roi": roi(revenue, spend),
     }
 
 
@@ -260,11 +241,11 @@ def cohort_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {
                 "cohort": record["cohort"],
                 "size": size,
-                "retention_day1": share(record["day1"], size),
-                "retention_day7": share(record["day7"], size),
-                "retention_day30": share(record["day30"], size),
+                "retention_day1": retention(record["day1"], size),
+                "retention_day7": retention(record["day7"], size),
+                "retention_day30": retention(record["day30"], size),
                 "referred": int(record["referred"] or 0),
-                "k_factor": share(record["referred"], size),
+                "k_factor": k_factor(record["referred"], size),
             }
         )
     return out
@@ -291,8 +272,10 @@ def elimination_flags(
         name = " / ".join(str(row.get(k) or "") for k in OUTPUT_KEYS[by])
         if max_cac is None or row.get("spend") in (None, Decimal(0)):
             continue
-        cac = row.get("cac")
-        if (cac is not None and cac > max_cac) or (cac is None and row["spend"] > max_cac):
+        group_cac = row.get("cac")
+        if (group_cac is not None and group_cac > max_cac) or (
+            group_cac is None and row["spend"] > max_cac
+        ):
             flags.append(
                 {
                     "dimension": by,
@@ -300,7 +283,7 @@ def elimination_flags(
                     "name": name,
                     "reason": "cac_above_target",
                     "figures": {
-                        "cac": cac,
+                        "cac": group_cac,
                         "target_cac": max_cac,
                         "spend": row["spend"],
                         "paying_patients": row["paying_patients"],
@@ -310,7 +293,7 @@ def elimination_flags(
     if min_conversion is not None:
         for row in cohorts:
             size = int(row.get("cohort_leads") or 0)
-            rate = share(row.get("cohort_payers") or 0, size)
+            rate = conversion_rate(row.get("cohort_payers") or 0, size)
             if rate is not None and rate < min_conversion:
                 group = {k: row.get(k) for k in keys}
                 flags.append(
@@ -346,9 +329,11 @@ def assistant_board(
         }
         for stage in RATE_STAGES:
             reached = int(row[f"reached_{stage}"] or 0)
-            entry[f"rate_{stage}"] = share(reached, previous)
+            entry[f"rate_{stage}"] = stage_rate(reached, previous)
             previous = reached
-        entry["repurchase_rate"] = share(row["repurchasers"] or 0, row["paying_patients"] or 0)
+        entry["repurchase_rate"] = repurchase_rate(
+            row["repurchasers"] or 0, row["paying_patients"] or 0
+        )
         entry["paying_patients"] = int(row["paying_patients"] or 0)
         entry["revenue"] = money(row["revenue"]) or Decimal("0.00")
         entry["sla_breaches"] = int(row.get("sla_breaches") or 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from funnel.reports import analytics
+from funnel.reports import analytics, metrics
 
 D = Decimal
 MON = dt.date(2026, 11, 2)
@@ -19,23 +19,23 @@ def lead_row(**kw):
 
 
 def test_share_and_money_per_never_divide_by_zero():
-    assert analytics.share(1, 3) == 0.3333
-    assert analytics.share(5, 0) is None
-    assert analytics.share(0, 0) is None
-    assert analytics.share(1, None) is None
-    assert analytics.money_per(D("100.00"), 3) == D("33.33")
-    assert analytics.money_per(D("100.00"), 0) is None
-    assert analytics.money_per(None, 4) is None
+    assert metrics.share(1, 3) == 0.3333
+    assert metrics.share(5, 0) is None
+    assert metrics.share(0, 0) is None
+    assert metrics.share(1, None) is None
+    assert metrics.money_per(D("100.00"), 3) == D("33.33")
+    assert metrics.money_per(D("100.00"), 0) is None
+    assert metrics.money_per(None, 4) is None
 
 
 def test_payback_days():
     days = [(dt.date(2026, 11, 5), D("100")), (dt.date(2026, 11, 3), D("250"))]
     # cumulative 250 on 11-03, 350 on 11-05
-    assert analytics.payback_days(days, D("300"), MON) == 3
-    assert analytics.payback_days(days, D("250"), MON) == 1
-    assert analytics.payback_days(days, D("351"), MON) is None
-    assert analytics.payback_days(days, D("0"), MON) is None
-    assert analytics.payback_days([], None, MON) is None
+    assert metrics.payback_days(days, D("300"), MON) == 3
+    assert metrics.payback_days(days, D("250"), MON) == 1
+    assert metrics.payback_days(days, D("351"), MON) is None
+    assert metrics.payback_days(days, D("0"), MON) is None
+    assert metrics.payback_days([], None, MON) is None
 
 
 def test_funnel_table_merges_spend_and_leads():
