@@ -49,6 +49,12 @@ if [ -n "${REDIS_URL:-}" ]; then
   echo "== REDIS_URL is set: starting a Celery worker with beat (log: var/worker.log)"
   .venv/bin/celery -A config worker --beat -l info --concurrency 2 >var/worker.log 2>&1 &
   PIDS+=($!)
+else
+  # The embedded default has no broker: beat alone runs each due periodic task inline (tasks
+  # are eager), so the sweeps, reminders, birthday plan and pulls still happen on schedule.
+  echo "== embedded default: Celery beat runs the periodic tasks in-process (log: var/beat.log)"
+  .venv/bin/celery -A config beat -l info >var/beat.log 2>&1 &
+  PIDS+=($!)
 fi
 
 CREDS=$($PY manage.py demo_admin 2>var/secrets.log)

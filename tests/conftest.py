@@ -161,3 +161,24 @@ def _browser_site_tree(request) -> None:
     if "browser" in request.keywords:
         request.getfixturevalue("transactional_db")
         ensure_site_tree()
+
+
+@pytest.fixture
+def outbox_drain():
+    """Play the worker for the outbox: deliver what is pending and never tried. In the
+    embedded default the after-commit task already ran inline (nothing left to do here); with
+    Redis the task sits in the queue and no worker runs in the test."""
+
+    def drain() -> int:
+        from funnel.models import OutboxDelivery
+        from funnel.outbox import outbox_deliver
+
+        pending = OutboxDelivery.objects.filter(status="pending", attempts=0).values_list(
+            "pk", flat=True
+        )
+        ids = list(pending)
+        for delivery_id in ids:
+            outbox_deliver(delivery_id=delivery_id)
+        return len(ids)
+
+    return drain

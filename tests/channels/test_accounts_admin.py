@@ -134,7 +134,9 @@ def test_admin_lists_render(client, make_account):
 
 
 @responses.activate
-def test_postback_skips_leads_from_our_own_forms(make_account, django_capture_on_commit_callbacks):
+def test_postback_skips_leads_from_our_own_forms(
+    make_account, django_capture_on_commit_callbacks, outbox_drain
+):
     # given a lead that came from the landing form (no platform account)
     payload = LeadPayload(phone="13800138000", channel="landing", consent_required=False)
     lead_id = lead_intake(
@@ -143,6 +145,7 @@ def test_postback_skips_leads_from_our_own_forms(make_account, django_capture_on
     # when it pays, the postback listener sends nothing to any platform
     with django_capture_on_commit_callbacks(execute=True):
         order_record(lead_id=lead_id, amount="699.00")
+    outbox_drain()
     delivery = OutboxDelivery.objects.get(listener="channels.postbacks")
     assert delivery.status == OutboxDelivery.Status.DONE
     assert postbacks_for_event(event_id=delivery.event_id) == 0

@@ -48,11 +48,12 @@ def _delivery() -> OutboxDelivery:
 
 
 def test_a_committed_stage_change_reaches_the_listener_once(
-    recorder, lead_id, django_capture_on_commit_callbacks
+    recorder, lead_id, django_capture_on_commit_callbacks, outbox_drain
 ) -> None:
     # when a lead is contacted
     with django_capture_on_commit_callbacks(execute=True):
         lead_stage_change(lead_id=lead_id, to_stage=Stage.CONTACTED)
+    outbox_drain()
     # then the listener saw that stage event, and the delivery is done
     event = LeadEvent.objects.get(lead_id=lead_id, kind="stage", to_stage=Stage.CONTACTED)
     assert recorder.seen == [event.pk]
@@ -70,13 +71,14 @@ def test_the_ingests_own_events_are_not_published(recorder, lead_id) -> None:
 
 
 def test_a_failing_listener_never_fails_the_stage_change_and_is_retried(
-    recorder, lead_id, django_capture_on_commit_callbacks
+    recorder, lead_id, django_capture_on_commit_callbacks, outbox_drain
 ) -> None:
     # given the platform behind the listener is down
     recorder.failing = True
-    # when the stage changes (eager mode: the delivery runs inline after commit)
+    # when the stage changes (embedded default: the delivery runs inline after commit)
     with django_capture_on_commit_callbacks(execute=True):
         lead = lead_stage_change(lead_id=lead_id, to_stage=Stage.CONTACTED)
+    outbox_drain()
     # then the change stands and the delivery waits with its error and a back-off
     assert lead.stage == Stage.CONTACTED
     delivery = _delivery()
