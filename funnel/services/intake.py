@@ -269,7 +269,9 @@ def intake_enqueue(*, inbound_ids: list[int]) -> None:
 
     if inbound_ids:
         ids = list(inbound_ids)
-        transaction.on_commit(lambda: intake_process_task.delay(ids))
+        # robust: a broker outage (or, inline, a failed processing) is logged, never raised
+        # into the push or the pull that already stored the records; the sweep takes them.
+        transaction.on_commit(lambda: intake_process_task.delay(ids), robust=True)
 
 
 def _commit_without_flush() -> None:
