@@ -589,7 +589,8 @@ class FollowUp(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "待处理"
-        SENT = "sent", "已提醒"
+        QUEUED = "queued", "提醒待发送"  # its notification waits for the notifier
+        SENT = "sent", "已提醒"  # the notifier confirmed delivery
         DONE = "done", "已完成"
         CANCELLED = "cancelled", "已取消"
 
