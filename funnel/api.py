@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, Header, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.responses import Status
 from ninja.security import HttpBearer
@@ -16,6 +16,7 @@ from funnel import errors
 from funnel import events as lead_events
 from funnel.models import Channel, Lead, ServicePackage
 from funnel.payload import Consent, LeadPayload
+from funnel.services.idempotency import Replayed, idempotent_call
 from funnel.services.intake import IntakeSource, lead_intake
 from funnel.services.tokens import api_token_check
 
@@ -116,6 +117,27 @@ class EventOut(Schema):
     stage: str
 
 
+class Problem(Schema):
+    """Every refusal: a machine-readable code and a message (Chinese first); some codes carry
+    more keys (a forbidden transition its `from` and `to`)."""
+
+    model_config = {"extra": "allow"}
+
+    error: str
+    message: str = ""
+
+
+IDEMPOTENCY_HEADER = Header(
+    "",
+    alias="Idempotency-Key",
+    description=(
+        "Your unique id for this request (up to 128 characters), scoped to your token: a "
+        "retry with the same body answers what the first request answered and changes "
+        "nothing; the same key with another body answers 422 idempotency_key_reused."
+    ),
+)
+
+
 def _payload(body: LeadIn, key: str) -> LeadPayload:
     if isinstance(body.consent, bool):
         consent = Consent(given=body.consent, version=body.consent_version, source="api")
@@ -148,9 +170,25 @@ def _payload(body: LeadIn, key: str) -> LeadPayload:
     )
 
 
-@api.post("/leads", response={200: LeadOut, 201: LeadOut, 422: Rejected}, url_name="lead_create")
-def lead_create(request: HttpRequest, body: LeadIn):
-    key = (request.headers.get("Idempotency-Key") or "").strip()[:128] or f"auto-{uuid.uuid4()}"
+CREATE_KEY_HEADER = Header(
+    "",
+    alias="Idempotency-Key",
+    description=(
+        "Your id for this lead record (up to 128 characters): a retry with the same key is the "
+        "same intake record and answers the same lead."
+    ),
+)
+
+
+@api.post(
+    "/leads",
+    response={200: LeadOut, 201: LeadOut, 401: Problem, 422: Rejected},
+    url_name="lead_create",
+)
+def lead_create(request: HttpRequest, body: LeadIn, idempotency_key: str = CREATE_KEY_HEADER):
+    """Create (201) or merge into (200) a lead; 422 with the intake record's id when it cannot
+    become a lead (kept in quarantine)."""
+    key = idempotency_key.strip()[:128] or f"auto-{uuid.uuid4()}"
     stored = lead_intake(
         source=IntakeSource(channel=Channel.API),
         external_id=key,
@@ -166,8 +204,31 @@ def lead_create(request: HttpRequest, body: LeadIn):
     return Status(status, {"lead_id": outcome.lead_id, "result": outcome.result})
 
 
-@api.post("/leads/{lead_id}/events", response={200: EventOut}, url_name="lead_event")
-def lead_event(request: HttpRequest, lead_id: int, body: EventIn):
+@api.post(
+    "/leads/{lead_id}/events",
+    response={200: EventOut, 401: Problem, 404: Problem, 409: Problem, 422: Problem},
+    url_name="lead_event",
+)
+def lead_event(
+    request: HttpRequest, lead_id: int, body: EventIn, idempotency_key: str = IDEMPOTENCY_HEADER
+):
+    """A stage change (with `amount` for 已支付) or a note. With `Idempotency-Key` a retried
+    payment is never a second order (nor a false 已复购)."""
+    outcome = idempotent_call(
+        token_id=request.auth.pk,
+        endpoint="lead_event",
+        key=idempotency_key,
+        body={"lead_id": lead_id, **body.dict()},
+        run=lambda: (200, _lead_event(request, lead_id, body)),
+    )
+    status, answer = outcome
+    response = api.create_response(request, answer, status=status)
+    if isinstance(outcome, Replayed):
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _lead_event(request: HttpRequest, lead_id: int, body: EventIn) -> dict[str, Any]:
     from funnel.services.stages import lead_stage_change
 
     lead = Lead.objects.filter(pk=lead_id).first()

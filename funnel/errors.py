@@ -29,6 +29,7 @@ REVEAL_FORBIDDEN = "reveal_forbidden"
 LEAD_NOT_FOUND = "lead_not_found"
 UNKNOWN_PACKAGE = "unknown_package"
 EMPTY_EVENT = "empty_event"
+IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
 
 MESSAGES = {
     MISSING_PHONE: "没有手机号 / no phone number",
@@ -46,6 +47,7 @@ MESSAGES = {
     LEAD_NOT_FOUND: "线索不存在",
     UNKNOWN_PACKAGE: "服务包不存在",
     EMPTY_EVENT: "需要 stage 或 note",
+    IDEMPOTENCY_KEY_REUSED: "同一个 Idempotency-Key 已用于不同的请求内容",
 }
 
 

@@ -26,6 +26,7 @@ from funnel.models.core import (  # noqa: F401  (names other modules import from
     Stage,
     Touchpoint,
 )
+from funnel.models.idempotency import IdempotencyKey  # noqa: F401
 from funnel.models.intake import InboundLead, InboundStatus  # noqa: F401
 from funnel.models.notification import Notification  # noqa: F401
 from funnel.models.outbox import OutboxDelivery  # noqa: F401

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -149,3 +150,57 @@ def test_openapi_schema_is_served(client) -> None:
 
     assert response.status_code == 200
     assert "/api/v1/leads" in response.json()["paths"]
+
+
+def test_a_retried_payment_is_one_order_and_never_a_false_repurchase(client, auth) -> None:
+    # given a lead, and a payment sent twice with one Idempotency-Key (a network retry)
+    lead_id = _post(client, BODY, auth).json()["lead_id"]
+    url = f"{URL}/{lead_id}/events"
+    pay = {"stage": "paid", "amount": "699.00"}
+    first = _post(client, pay, {**auth, "Idempotency-Key": "pay-1"}, url)
+    retry = _post(client, pay, {**auth, "Idempotency-Key": "pay-1"}, url)
+    # then one order, the lead paid (not repurchased), and the retry answered the same
+    assert Order.objects.count() == 1
+    assert Lead.objects.get(pk=lead_id).stage == "paid"
+    assert (first.status_code, first.json()) == (200, {"lead_id": lead_id, "stage": "paid"})
+    assert (retry.status_code, retry.json()) == (200, first.json())
+    assert retry["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first
+    # while a second payment with a new key is a real repurchase
+    again = _post(client, pay, {**auth, "Idempotency-Key": "pay-2"}, url)
+    assert again.json()["stage"] == "repurchased"
+    assert Order.objects.count() == 2
+
+
+def test_the_same_key_with_another_body_is_refused_and_changes_nothing(client, auth) -> None:
+    lead_id = _post(client, BODY, auth).json()["lead_id"]
+    url = f"{URL}/{lead_id}/events"
+    keyed = {**auth, "Idempotency-Key": "k"}
+    _post(client, {"stage": "paid", "amount": "699.00"}, keyed, url)
+    other = _post(client, {"stage": "paid", "amount": "9.00"}, keyed, url)
+    assert (other.status_code, other.json()["error"]) == (422, "idempotency_key_reused")
+    assert list(Order.objects.values_list("amount", flat=True)) == [Decimal("699.00")]
+
+
+def test_a_refusal_is_remembered_too_and_keys_are_per_client(client, auth) -> None:
+    lead_id = _post(client, BODY, auth).json()["lead_id"]
+    url = f"{URL}/{lead_id}/events"
+    refused = _post(client, {"stage": "cured"}, {**auth, "Idempotency-Key": "x"}, url)
+    again = _post(client, {"stage": "cured"}, {**auth, "Idempotency-Key": "x"}, url)
+    assert (refused.status_code, again.status_code) == (422, 422)
+    assert again.json() == refused.json()
+    # another client using the same key is not that request
+    other = {"Authorization": f"Bearer {api_token_create(name='erp')}"}
+    theirs = _post(client, {"stage": "contacted"}, {**other, "Idempotency-Key": "x"}, url)
+    assert (theirs.status_code, theirs.json()["stage"]) == (200, "contacted")
+
+
+def test_the_schema_declares_the_key_and_every_answer(client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    for path in ("/api/v1/leads", "/api/v1/leads/{lead_id}/events"):
+        operation = schema["paths"][path]["post"]
+        headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        assert "Idempotency-Key" in headers
+        assert {"401", "422"} <= set(operation["responses"])
+    events = schema["paths"]["/api/v1/leads/{lead_id}/events"]["post"]["responses"]
+    assert {"200", "401", "404", "409", "422"} <= set(events)
