@@ -12,6 +12,7 @@ MISSING_PHONE = "missing_phone"
 INVALID_PHONE = "invalid_phone"
 CONSENT_REQUIRED = "consent_required"
 UNMAPPED = "unmapped"
+ALREADY_PROCESSED = "already_processed"
 INVALID_VALUE = "invalid_value"
 
 # Stages and orders.
@@ -36,6 +37,7 @@ MESSAGES = {
     INVALID_PHONE: "手机号无效 / the phone number is not valid",
     CONSENT_REQUIRED: "缺少健康信息授权 / no consent for health information",
     UNMAPPED: "无法识别的线索格式 / no normalized payload",
+    ALREADY_PROCESSED: "该原始线索已入库为线索，修改请在线索页进行",
     INVALID_VALUE: "字段值无法保存 / a value cannot be stored",
     UNKNOWN_STAGE: "未知阶段",
     FORBIDDEN_TRANSITION: "不允许的阶段变更",
@@ -49,6 +51,18 @@ MESSAGES = {
     EMPTY_EVENT: "需要 stage 或 note",
     IDEMPOTENCY_KEY_REUSED: "同一个 Idempotency-Key 已用于不同的请求内容",
 }
+
+
+class ReplayRefused(ApplicationError):
+    """A replay that cannot apply (the record is already a lead)."""
+
+    def __init__(self, code: str, *, lead_id: int | None) -> None:
+        super().__init__(
+            code,
+            MESSAGES.get(code, code) + (f"（线索 #{lead_id}）" if lead_id else ""),
+            status=409,
+            extra={"lead_id": lead_id},
+        )
 
 
 class LeadRejected(ApplicationError):

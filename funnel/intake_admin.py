@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.generic import RedirectView
 from wagtail import hooks
@@ -21,7 +22,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from config.errors import ApplicationError
 from funnel.crypto import mask_name, mask_phone
 from funnel.models import InboundLead, InboundStatus, OutboxDelivery, SpendRecord
-from funnel.services.intake import intake_replay
+from funnel.services.intake import ConsentRecord, intake_replay
 
 
 class ReplayColumn(Column):
@@ -109,9 +110,42 @@ class ReplayForm(forms.Form):
     specialty = forms.CharField(label="专科（名称或 slug）", required=False, max_length=80)
     city = forms.CharField(label="城市", required=False, max_length=40)
     campaign_name = forms.CharField(label="计划名称", required=False, max_length=200)
+    # Consent the record lacked (e.g. a CSV from an event, a call centre): recorded with
+    # who recorded it, never assumed.
+    consent_version = forms.CharField(
+        label="授权文本版本（补录授权时填写）", required=False, max_length=40
+    )
+    consent_source = forms.CharField(
+        label="授权来源（如：线下活动纸质授权书）", required=False, max_length=30
+    )
+    consent_at = forms.DateTimeField(label="授权时间（默认现在）", required=False)
+    consent_confirmed = forms.BooleanField(
+        label="我已核实此人签署了上述版本的健康信息授权", required=False
+    )
+
+    FIELDS = ("phone", "name", "specialty", "city", "campaign_name")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        parts = [data.get(k) for k in ("consent_version", "consent_source", "consent_confirmed")]
+        if any(parts) and not all(parts):
+            raise forms.ValidationError("补录授权需填写版本、来源并勾选核实")
+        return data
 
     def changes(self) -> dict[str, str]:
-        return {k: v.strip() for k, v in self.cleaned_data.items() if v and v.strip()}
+        data = self.cleaned_data
+        return {k: data[k].strip() for k in self.FIELDS if data.get(k) and data[k].strip()}
+
+    def consent(self, user) -> ConsentRecord | None:
+        data = self.cleaned_data
+        if not data.get("consent_confirmed"):
+            return None
+        return ConsentRecord(
+            version=data["consent_version"].strip(),
+            source=data["consent_source"].strip(),
+            at=data.get("consent_at") or timezone.now(),
+            recorded_by=user.get_username(),
+        )
 
 
 @permission_required("funnel.change_inboundlead", raise_exception=True)
@@ -120,8 +154,12 @@ def intake_replay_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
     form = ReplayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = intake_replay(inbound_id=row.pk, changes=form.changes())
-        except (ApplicationError, ValueError, TypeError) as err:
+            result = intake_replay(
+                inbound_id=row.pk, changes=form.changes(), consent=form.consent(request.user)
+            )
+        except ApplicationError as err:
+            messages.error(request, f"重放失败：{err.message}")
+        except (ValueError, TypeError) as err:
             messages.error(request, f"重放失败：{err}")
         else:
             if result.result == "quarantined":

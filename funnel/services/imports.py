@@ -150,7 +150,12 @@ def leads_import_csv(
             # The same row twice goes into the next batch, where it is an exact replay.
             _import_chunk(list(chunk.values()), summary)
             chunk = {}
-        chunk[external_id] = (external_id, {k or "_extra": v for k, v in row.items()}, payload)
+        raw = {k or "_extra": v for k, v in row.items()}
+        # The consent the import records is part of what was received: re-importing a file
+        # with the consent version it lacked is a changed record, so its quarantined rows are
+        # processed again (once) and released; the same import twice changes nothing.
+        raw["_consent_version"] = consent_version
+        chunk[external_id] = (external_id, raw, payload)
     if chunk:
         _import_chunk(list(chunk.values()), summary)
     return summary

@@ -421,15 +421,48 @@ def _outcome_record(
     return outcome
 
 
-def intake_replay(*, inbound_id: int, changes: dict[str, Any] | None = None) -> IngestResult:
-    """Fix a quarantined record's normalized fields (from the admin) and process it again.
-    A processed record answers its stored outcome. Raises InboundLead.DoesNotExist."""
+@dataclass(frozen=True)
+class ConsentRecord:
+    """Consent staff recorded for a record that lacked it (PIPL Art. 29): the text version
+    the person agreed to, where (the event, the call, the paper form), when, and who recorded
+    it (kept on the lead as its consent source)."""
+
+    version: str
+    source: str
+    at: dt.datetime
+    recorded_by: str
+
+
+def intake_replay(
+    *,
+    inbound_id: int,
+    changes: dict[str, Any] | None = None,
+    consent: ConsentRecord | None = None,
+) -> IngestResult:
+    """Fix a quarantined record's normalized fields (from the admin), record its consent if it
+    lacked it, and process it again. Works for every quarantine reason, an unreadable body
+    included (its fields come from `changes`). A processed record answers its stored outcome;
+    with changes it raises ApplicationError 409 `already_processed` (edit the lead instead).
+    Raises InboundLead.DoesNotExist."""
     with transaction.atomic():
         row = InboundLead.objects.select_for_update().get(pk=inbound_id)
         if row.status == InboundStatus.PROCESSED:
+            if changes or consent:
+                raise errors.ReplayRefused(errors.ALREADY_PROCESSED, lead_id=row.lead_id)
             return _stored_outcome(row)
         payload = dict(row.payload or {})
+        # An unreadable body has no payload: it is this record's channel and account.
+        payload.setdefault("channel", row.channel)
+        payload.setdefault("account", row.account_name)
+        payload.setdefault("external_id", row.external_id)
         payload.update(changes or {})
+        if consent is not None:
+            payload["consent"] = {
+                "given": True,
+                "version": consent.version,
+                "at": consent.at.isoformat(),
+                "source": f"{consent.source}·{consent.recorded_by}",
+            }
         row.payload = _stored_payload(LeadPayload.from_dict(payload))
         row.status = InboundStatus.RECEIVED
         row.save(update_fields=["payload", "status", "updated_at"])

@@ -170,3 +170,37 @@ def test_seed_is_idempotent_and_points_at_the_sandbox(monkeypatch):
         "xhs-demo": "http://127.0.0.1:9911",
         "baidu-demo": "http://127.0.0.1:9911",
     }
+
+
+def test_admin_replay_records_the_missing_consent(client, make_account):
+    # given a record quarantined for want of consent
+    payload = LeadPayload(phone="13800138000", name="张三", channel="douyin", account="dy")
+    make_account("douyin", "dy")
+    stored = lead_intake(
+        source=IntakeSource(channel="douyin", account="dy"),
+        external_id="c2",
+        raw={"clue_id": "c2"},
+        payload=payload,
+    )
+    assert stored.outcome.reason == "consent_required"
+    admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
+    client.force_login(admin)
+    url = f"/admin/intake/{stored.inbound_id}/replay/"
+    # when consent is half filled in, nothing happens
+    half = client.post(url, {"consent_version": "health-2026-01"})
+    assert half.status_code == 200
+    assert "补录授权需填写版本、来源并勾选核实" in half.content.decode()
+    assert Lead.objects.count() == 0
+    # when staff record it fully
+    done = client.post(
+        url,
+        {
+            "consent_version": "health-2026-01",
+            "consent_source": "电话回访录音",
+            "consent_confirmed": "on",
+        },
+    )
+    # then the record is a lead with that consent, recorded by that user
+    assert done.status_code == 302
+    lead = Lead.objects.get()
+    assert (lead.consent_version, lead.consent_source) == ("health-2026-01", "电话回访录音·ops")

@@ -127,3 +127,20 @@ def test_a_file_larger_than_a_batch_with_a_repeated_row_counts_every_row(
     assert out == "rows=7 created=6 merged=0 quarantined=0 unchanged=1"
     assert Lead.objects.count() == 6
     assert Lead.objects.exclude(assignee=None).count() == 6
+
+
+def test_reimporting_with_the_missing_consent_releases_the_rows_once(tmp_path, routed) -> None:
+    # given a file imported without a consent version: every row in quarantine
+    _import(tmp_path, CSV)
+    # when it is imported again with the consent version collected at the event
+    released = _import(tmp_path, CSV, "--consent-version", "health-2026-01")
+    # then the rows that lacked consent become leads (the bad phone stays quarantined)
+    assert released == (
+        "rows=4 created=2 merged=1 quarantined=1 unchanged=0 (invalid_phone=1)"
+    )
+    assert Lead.objects.count() == 2
+    assert set(Lead.objects.values_list("consent_version", flat=True)) == {"health-2026-01"}
+    # and a third import changes nothing
+    again = _import(tmp_path, CSV, "--consent-version", "health-2026-01")
+    assert again == "rows=4 created=0 merged=0 quarantined=0 unchanged=4"
+    assert InboundLead.objects.filter(channel="csv").count() == 4

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from config.errors import ApplicationError
 from funnel.models import InboundLead, InboundStatus, Lead, LeadEvent, Touchpoint
 from funnel.payload import Consent
 from funnel.services import ingest, intake
@@ -159,3 +160,64 @@ def test_the_sweep_is_scheduled() -> None:
     from django_celery_beat.models import PeriodicTask
 
     assert PeriodicTask.objects.filter(task="funnel.intake_sweep").count() == 1
+
+
+# --- every quarantine reason has a way back ----------------------------------------------
+
+
+def test_staff_record_the_missing_consent_and_the_record_becomes_a_lead() -> None:
+    # given a record quarantined for want of consent (an event's spreadsheet row)
+    (stored,) = intake.leads_intake(
+        source=intake.IntakeSource(channel="csv", account="expo"),
+        records=[("expo:1", {"手机": "13800000031"}, payload("13800000031", consent=Consent()))],
+        processing=intake.Processing.NOW,
+    )
+    assert stored.outcome.reason == "consent_required"
+    # when staff record where and when consent was given, and replay
+    at = timezone.now() - dt.timedelta(days=2)
+    outcome = intake.intake_replay(
+        inbound_id=stored.inbound_id,
+        consent=intake.ConsentRecord(
+            version="health-2026-01", source="线下义诊纸质授权", at=at, recorded_by="ops"
+        ),
+    )
+    # then it is a lead carrying that consent, who recorded it included
+    assert outcome.result == "created"
+    lead = Lead.objects.get(pk=outcome.lead_id)
+    assert (lead.consent_version, lead.consent_given_at) == ("health-2026-01", at)
+    assert lead.consent_source == "线下义诊纸质授权·ops"
+
+
+def test_an_unreadable_body_is_released_with_the_fields_staff_supply() -> None:
+    # given an authentic push whose body could not be read as a lead
+    pk = intake.intake_reject(
+        source=intake.IntakeSource(channel="baidu", account="bd"),
+        body=b"{not json",
+        code="malformed_body",
+        detail="body is not a JSON object",
+    )
+    # when staff supply the phone and name from the platform's console, with consent
+    outcome = intake.intake_replay(
+        inbound_id=pk,
+        changes={"phone": "13800000032", "name": "王五"},
+        consent=intake.ConsentRecord(
+            version="platform-form", source="百度表单", at=timezone.now(), recorded_by="ops"
+        ),
+    )
+    # then it is a lead from that channel and account
+    assert outcome.result == "created"
+    touch = Touchpoint.objects.get(lead_id=outcome.lead_id)
+    assert (touch.channel, touch.account_name) == ("baidu", "bd")
+
+
+def test_changing_a_processed_record_says_why_not() -> None:
+    (stored,) = intake.leads_intake(
+        source=BAIDU, records=_page([(1, payload("13800000033"))]), processing=intake.Processing.NOW
+    )
+    # a replay without changes answers the stored outcome
+    assert intake.intake_replay(inbound_id=stored.inbound_id).replayed is True
+    # a replay with changes is refused, naming the lead to edit instead
+    with pytest.raises(ApplicationError) as refused:
+        intake.intake_replay(inbound_id=stored.inbound_id, changes={"city": "杭州"})
+    assert (refused.value.code, refused.value.status) == ("already_processed", 409)
+    assert f"线索 #{stored.outcome.lead_id}" in refused.value.message
