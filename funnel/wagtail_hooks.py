@@ -45,6 +45,7 @@ from funnel.models import (
     Stage,
 )
 from funnel.selectors import leads_visible_to
+from funnel.services.identity import lead_merge, leads_mark_distinct
 from funnel.services.pii import lead_reveal
 from funnel.services.stages import lead_stage_change
 
@@ -230,9 +231,44 @@ def lead_stage_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     return redirect(reverse("wagtailsnippets_funnel_lead:inspect", args=[lead.pk]))
 
 
+@login_required
+@require_POST
+def lead_identity_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """Merge another lead into this one, or mark the two as different people (staff who may
+    change leads and see both)."""
+    lead = _visible_lead(request, lead_id)
+    back = redirect(reverse("wagtailsnippets_funnel_lead:inspect", args=[lead.pk]))
+    if not request.user.has_perm("funnel.change_lead"):
+        messages.error(request, "没有修改线索的权限")
+        return back
+    try:
+        other_id = int(request.POST.get("other_id", ""))
+    except ValueError:
+        messages.error(request, "请填写另一条线索的编号")
+        return back
+    if not leads_visible_to(user=request.user).filter(pk=other_id).exists():
+        messages.error(request, f"线索 #{other_id} 不存在或不可见")
+        return back
+    try:
+        if request.POST.get("action") == "merge":
+            lead_merge(keep_id=lead.pk, drop_id=other_id, actor=request.user)
+            messages.success(request, f"已将线索 #{other_id} 合并到本线索")
+        else:
+            leads_mark_distinct(lead_a=lead.pk, lead_b=other_id, actor=request.user)
+            messages.success(request, f"已标记与线索 #{other_id} 为不同的人")
+    except ApplicationError as err:
+        messages.error(request, err.message)
+    return back
+
+
 @hooks.register("register_admin_urls")
 def funnel_admin_urls():
     return [
+        path(
+            "funnel/leads/<int:lead_id>/identity/",
+            lead_identity_view,
+            name="funnel_lead_identity",
+        ),
         path("funnel/leads/<int:lead_id>/reveal/", lead_reveal_view, name="funnel_lead_reveal"),
         path("funnel/leads/<int:lead_id>/stage/", lead_stage_view, name="funnel_lead_stage"),
     ]

@@ -13,6 +13,7 @@ from funnel.models.core import (  # noqa: F401  (names other modules import from
     EliminationRule,
     FollowUp,
     Lead,
+    LeadAlias,
     LeadEvent,
     Order,
     PoolMember,

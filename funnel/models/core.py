@@ -706,3 +706,21 @@ class EliminationRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LeadAlias(models.Model):
+    """Another phone of a lead: the phone of a lead merged into it. A later record with that
+    phone joins this lead. Only the keyed hash is kept (as on the lead)."""
+
+    wagtail_reference_index_ignore = True
+
+    phone_hash = models.CharField("手机号指纹", max_length=64, unique=True, editable=False)
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="aliases")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "合并手机号"
+        verbose_name_plural = "合并手机号"
+
+    def __str__(self) -> str:
+        return f"线索 #{self.lead_id} 的合并手机号"

@@ -8,21 +8,24 @@ CSV import) decides through `phone_normalize`, so a number one door accepts no o
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from typing import Any
 
 import phonenumbers
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 
 from config.errors import ApplicationError
 from funnel import errors
 from funnel import events as lead_events
 from funnel.locks import locked
-from funnel.models import DistinctLeadPair, FollowUp, Lead, LeadEvent, Order, Touchpoint
+from funnel.models import STAGE_MAIN_PATH, DistinctLeadPair, Lead, LeadAlias, Touchpoint
+from funnel.services import scoring
 from funnel.services.lead_facts import lead_facts_refresh
 
+logger = logging.getLogger("yinliu.identity")
 DEFAULT_REGION = "CN"
 SPREADSHEET_FLOAT = re.compile(r"\+?\d{6,15}\.0")
 
@@ -60,10 +63,17 @@ def phone_normalize(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def keys_canonical(keys: list[str]) -> dict[str, str]:
+    """Phone keys that are aliases (a phone merged into another lead) → that lead's key."""
+    return dict(
+        LeadAlias.objects.filter(phone_hash__in=keys).values_list("phone_hash", "lead__phone_hash")
+    )
+
+
 def leads_lock_by_key(keys: list[str]) -> QuerySet[Lead]:
     """The known people among these phone keys, locked in id order (so concurrent batches
     queue instead of deadlocking). The phone itself is not read (the key identifies): skip
-    decrypting it."""
+    decrypting it. Resolve aliases first (`keys_canonical`)."""
     return locked(
         Lead.objects.filter(phone_hash__in=keys).select_related("specialty").defer("phone")
     ).order_by("pk")
@@ -90,9 +100,95 @@ def leads_mark_distinct(*, lead_a: int, lead_b: int, actor: Any = None) -> None:
     )
 
 
+def _merge_touchpoints(keep: Lead, drop: Lead) -> None:
+    """The earliest first touch of the two stays the one first touch."""
+    firsts = list(
+        Touchpoint.objects.filter(lead__in=[keep, drop], is_first=True).order_by(
+            "occurred_at", "pk"
+        )
+    )
+    Touchpoint.objects.filter(lead=drop).update(lead=keep, is_first=False)
+    Touchpoint.objects.filter(lead=keep).update(is_first=False)
+    if firsts:
+        Touchpoint.objects.filter(pk=firsts[0].pk).update(is_first=True)
+
+
+def _merge_never_merge_pairs(keep: Lead, drop: Lead) -> None:
+    """`drop`'s "not the same person" decisions become `keep`'s (stored low/high ordered)."""
+    pairs = DistinctLeadPair.objects.filter(Q(lead_low=drop) | Q(lead_high=drop))
+    others = {p.lead_high_id if p.lead_low_id == drop.pk else p.lead_low_id for p in pairs}
+    pairs.delete()
+    DistinctLeadPair.objects.bulk_create(
+        [
+            DistinctLeadPair(lead_low_id=low, lead_high_id=high)
+            for low, high in (_pair(keep.pk, other) for other in others - {keep.pk})
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _move_relations(keep: Lead, drop: Lead) -> None:
+    """Everything else that points at `drop` (events, orders, follow-ups, intake records,
+    referrals, rewards, and what other apps hang on a lead: care plans, group memberships …)
+    moves to `keep`, found through the model graph so a new relation cannot be forgotten. A
+    row the move would duplicate (a unique constraint) stays with `drop` and goes with it."""
+    for relation in Lead._meta.related_objects:
+        if relation.many_to_many or relation.one_to_one:
+            continue
+        model, field = relation.related_model, relation.field.name
+        if (model, field) in ((Touchpoint, "lead"), (LeadAlias, "lead")) or (
+            model is DistinctLeadPair
+        ):
+            continue  # handled above, or re-pointed below
+        try:
+            with transaction.atomic():
+                model._base_manager.filter(**{field: drop}).update(**{field: keep})
+        except IntegrityError:
+            logger.warning("merge %s→%s: %s.%s rows kept as duplicates", drop.pk, keep.pk,
+                           model._meta.label, field)
+    LeadAlias.objects.filter(lead=drop).update(lead=keep)
+    # keep was referred by drop: a person does not refer themself.
+    Lead.objects.filter(pk=keep.pk, referred_by=keep).update(referred_by=None)
+    if keep.referred_by_id == drop.pk:
+        keep.referred_by = None
+
+
+def _merge_facts(keep: Lead, drop: Lead) -> None:
+    """The kept person as the joined history says: blanks filled, the earlier creation, the
+    later touch, the stage furthest along the main path (a side exit yields to any main-path
+    stage), and the score recomputed over every touch."""
+    for field in ("name", "wechat_id", "gender", "age", "city", "specialty_id", "birthday"):
+        if not getattr(keep, field) and getattr(drop, field):
+            setattr(keep, field, getattr(drop, field))
+    keep.created_at = min(keep.created_at, drop.created_at)
+    touches = [t for t in (keep.last_touch_at, drop.last_touch_at) if t is not None]
+    keep.last_touch_at = max(touches) if touches else None
+    keep.stage = _further_stage(keep.stage, drop.stage)
+    last = Touchpoint.objects.filter(lead=keep).order_by("-occurred_at", "-pk").first()
+    facts = scoring.ScoreFacts(
+        lead=keep,
+        channel=last.channel if last else "",
+        keyword=last.keyword if last else "",
+        touch_count=Touchpoint.objects.filter(lead=keep).count(),
+    )
+    keep.score, keep.score_explanation = scoring.score_compute(
+        facts=facts, rules=scoring.active_rules()
+    )
+
+
+def _further_stage(a: str, b: str) -> str:
+    on_path = [s for s in (a, b) if s in STAGE_MAIN_PATH]
+    if not on_path:
+        return a
+    return max(on_path, key=STAGE_MAIN_PATH.index)
+
+
 def lead_merge(*, keep_id: int, drop_id: int, actor: Any = None) -> Lead:
-    """Fold `drop` into `keep`: touchpoints, events, orders, follow-ups and inbound records
-    move over; the earliest first touch stays first; `drop` is deleted. Audited on `keep`."""
+    """Fold `drop` into `keep` (staff decided they are one person): every relation moves over
+    (`_move_relations`), the earliest first touch stays first, keep's stage, times, score and
+    report facts are recomputed from the joined history, keep inherits drop's referral code
+    if it has none, and drop's phone becomes an alias of keep. `drop` is deleted. Audited on
+    `keep`. Raises ApplicationError `same_lead` (422) or `marked_distinct` (409)."""
     low, high = _pair(keep_id, drop_id)
     if keep_id == drop_id:
         raise ApplicationError(errors.SAME_LEAD, errors.MESSAGES[errors.SAME_LEAD], status=422)
@@ -106,29 +202,21 @@ def lead_merge(*, keep_id: int, drop_id: int, actor: Any = None) -> Lead:
             for lead in Lead.objects.select_for_update().filter(pk__in=[low, high]).order_by("pk")
         }
         keep, drop = pair[keep_id], pair[drop_id]
-        firsts = list(
-            Touchpoint.objects.filter(lead__in=[keep, drop], is_first=True).order_by(
-                "occurred_at", "pk"
-            )
-        )
-        Touchpoint.objects.filter(lead=drop).update(lead=keep, is_first=False)
-        Touchpoint.objects.filter(lead=keep).update(is_first=False)
-        if firsts:
-            Touchpoint.objects.filter(pk=firsts[0].pk).update(is_first=True)
-        LeadEvent.objects.filter(lead=drop).update(lead=keep)
-        Order.objects.filter(lead=drop).update(lead=keep)
-        FollowUp.objects.filter(lead=drop).update(lead=keep)
-        Lead.objects.filter(referred_by=drop).update(referred_by=keep)
-        drop.inbound.update(lead=keep)
-        for field in ("name", "wechat_id", "gender", "age", "city", "specialty_id", "birthday"):
-            if not getattr(keep, field) and getattr(drop, field):
-                setattr(keep, field, getattr(drop, field))
-        keep.created_at = min(keep.created_at, drop.created_at)
+        _merge_touchpoints(keep, drop)
+        _merge_never_merge_pairs(keep, drop)
+        _move_relations(keep, drop)
+        _merge_facts(keep, drop)
+        alias_key = drop.phone_hash
+        drop_code = drop.referral_code
+        drop.delete()
+        # The merged-away phone is an alias: a later record with it joins `keep`.
+        LeadAlias.objects.create(phone_hash=alias_key, lead=keep)
+        if keep.referral_code is None and drop_code:
+            keep.referral_code = drop_code  # the code the person shared keeps working
         keep.save()
         # The moved events and the re-chosen first touch change keep's report facts.
         lead_facts_refresh(lead_ids=[keep.pk])
         lead_events.event_record(
-            lead_events.merge_event(lead=keep, merged_lead_id=drop.pk, actor=actor)
+            lead_events.merge_event(lead=keep, merged_lead_id=drop_id, actor=actor)
         )
-        drop.delete()
     return keep

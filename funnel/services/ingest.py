@@ -23,7 +23,7 @@ from funnel.crypto import phone_hash
 from funnel.models import InboundLead, Lead, Specialty, Stage, Touchpoint
 from funnel.payload import IngestResult, LeadPayload
 from funnel.services import routing, scoring
-from funnel.services.identity import leads_lock_by_key, phone_normalize
+from funnel.services.identity import keys_canonical, leads_lock_by_key, phone_normalize
 
 GENDERS = {"m": "m", "male": "m", "男": "m", "f": "f", "female": "f", "女": "f"}
 
@@ -409,6 +409,10 @@ def leads_ingest(*, items: list[IngestItem]) -> list[IngestResult | errors.LeadR
 
 
 def _ingest_prepared(prepared: list[_Prepared], score_rules: list, results: list) -> None:
+    # A phone merged into another lead is that lead's (identity.keys_canonical).
+    canonical = keys_canonical([p.digest for p in prepared])
+    for prep in prepared:
+        prep.digest = canonical.get(prep.digest, prep.digest)
     batch = _batch_load(prepared, score_rules)
     seen: set[str] = set()
     outcomes: list[str] = []

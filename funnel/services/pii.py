@@ -42,6 +42,7 @@ def _anonymize(lead: Lead) -> None:
     lead.phone_hash = f"anonymized:{lead.pk}"
     lead.anonymized_at = timezone.now()
     lead.save()
+    lead.aliases.all().delete()  # an alias is a phone too
     LeadEvent.objects.filter(lead=lead, kind=LeadEvent.Kind.NOTE).update(note="（已匿名化）")
     FollowUp.objects.filter(lead=lead, status=FollowUp.Status.PENDING).update(
         status=FollowUp.Status.CANCELLED
