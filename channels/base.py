@@ -83,7 +83,7 @@ def as_str(value: Any) -> str:
 def as_int(value: Any, default: int = 0) -> int:
     try:
         return int(Decimal(str(value)))
-    except (InvalidOperation, ValueError, TypeError):
+    except (InvalidOperation, ValueError, TypeError, OverflowError):  # "inf", "NaN", junk
         return default
 
 
@@ -135,5 +135,5 @@ def push_ts_seconds(value: Any) -> int:
 def push_check_fresh(ts: int, account: Any, default_skew: int) -> None:
     """Refuse a replayed or forged-late push: `push_max_skew_seconds` (per account) either way."""
     skew = int((account.settings or {}).get("push_max_skew_seconds", default_skew))
-    if ts <= 0 or abs(time.time() - ts) > skew:
+    if ts <= 0 or abs(int(time.time()) - ts) > skew:  # integers: any size compares
         raise errors.WebhookRejected(errors.STALE_TIMESTAMP)

@@ -11,6 +11,7 @@ PAYLOAD_TOO_LARGE = "payload_too_large"
 UNKNOWN_ACCOUNT = "unknown_account"
 UNKNOWN_CHANNEL = "unknown_channel"
 METHOD_NOT_ALLOWED = "method_not_allowed"
+UNAVAILABLE = "unavailable"
 
 MESSAGES = {
     INVALID_SIGNATURE: "签名校验失败 / the signature does not match",
@@ -20,6 +21,7 @@ MESSAGES = {
     UNKNOWN_ACCOUNT: "未知账户 / no such active account on this channel",
     UNKNOWN_CHANNEL: "未知渠道 / this channel has no push webhook",
     METHOD_NOT_ALLOWED: "仅支持 POST / only POST is accepted",
+    UNAVAILABLE: "请稍后重试 / storage is unavailable, retry later",
 }
 
 STATUS = {
@@ -30,6 +32,7 @@ STATUS = {
     UNKNOWN_ACCOUNT: 404,
     UNKNOWN_CHANNEL: 404,
     METHOD_NOT_ALLOWED: 405,
+    UNAVAILABLE: 503,
 }
 
 

@@ -37,7 +37,7 @@ def webhook(request: HttpRequest, channel: str, account_name: str) -> HttpRespon
     except DatabaseError:
         # The platform retries: say "later", never 500.
         logger.exception("webhook store failed for %s/%s", channel, account_name)
-        return JsonResponse({"error": "unavailable", "message": "请稍后重试"}, status=503)
+        return _reject(errors.WebhookRejected(errors.UNAVAILABLE))
     if isinstance(reply.body, str):
         return HttpResponse(reply.body, content_type="text/plain; charset=utf-8")
     return JsonResponse(reply.body, json_dumps_params={"ensure_ascii": False})

@@ -4,13 +4,30 @@ never shown (not in any panel). Raw records, quarantine and spend are the funnel
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from channels.models import ChannelAccount, PullCheckpoint
-from channels.services.accounts import account_schedules_install
+from channels.services.accounts import account_has_records, account_schedules_install
+
+
+class ChannelAccountForm(WagtailAdminModelForm):
+    """An account's channel and name are what its push URL, intake records and spend facts
+    name it by: fixed once it exists (deactivate it and add a new one to start over)."""
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            for field in ("channel", "name"):
+                if field in data and data[field] != getattr(self.instance, field):
+                    self.add_error(field, "创建后不能修改：推送地址、原始线索和消耗都以它为标识")
+        return data
 
 
 class ChannelAccountViewSet(SnippetViewSet):
@@ -27,15 +44,18 @@ class ChannelAccountViewSet(SnippetViewSet):
         "last_error",
     ]
     list_filter = ["channel", "is_active"]
-    panels = [
-        FieldPanel("channel"),
-        FieldPanel("name"),
-        FieldPanel("api_base_url"),
-        FieldPanel("advertiser_id"),
-        FieldPanel("app_id"),
-        FieldPanel("is_active"),
-        FieldPanel("settings"),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("channel"),
+            FieldPanel("name", help_text="创建后不能修改（推送地址与数据以它为标识）"),
+            FieldPanel("api_base_url"),
+            FieldPanel("advertiser_id"),
+            FieldPanel("app_id"),
+            FieldPanel("is_active"),
+            FieldPanel("settings"),
+        ],
+        base_form_class=ChannelAccountForm,
+    )
 
 
 class PullCheckpointViewSet(SnippetViewSet):
@@ -68,3 +88,15 @@ def _account_created(request, instance) -> None:
 def _account_edited(request, instance) -> None:
     if isinstance(instance, ChannelAccount):
         account_schedules_install(account=instance)
+
+
+@hooks.register("before_delete_snippet")
+def _account_delete_guard(request, instances):
+    # Intake records and spend name their account: deleting it would orphan them (and a
+    # re-created namesake would inherit them). Deactivate it instead.
+    kept = [a for a in instances if isinstance(a, ChannelAccount) and account_has_records(a)]
+    if kept:
+        names = "、".join(a.name for a in kept)
+        messages.error(request, f"账户 {names} 已有原始线索或消耗数据，不能删除；请改为停用")
+        return redirect(reverse("wagtailsnippets_channels_channelaccount:list"))
+    return None

@@ -40,14 +40,16 @@ api = NinjaAPI(
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(request, {"error": "invalid_body", "detail": exc.errors}, status=422)
+    return api.create_response(
+        request, {"error": errors.INVALID_BODY, "detail": exc.errors}, status=422
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
         request,
-        {"error": "invalid_token", "message": "Bearer token missing or unknown"},
+        {"error": errors.INVALID_TOKEN, "message": errors.MESSAGES[errors.INVALID_TOKEN]},
         status=401,
     )
 
@@ -59,7 +61,7 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = "malformed_body" if exc.status_code == 400 else f"http_{exc.status_code}"
+    code = errors.MALFORMED_BODY if exc.status_code == 400 else f"http_{exc.status_code}"
     return api.create_response(
         request, {"error": code, "message": str(exc)}, status=exc.status_code
     )

@@ -27,6 +27,9 @@ MARKED_DISTINCT = "marked_distinct"
 REVEAL_FORBIDDEN = "reveal_forbidden"
 
 # Lead API.
+INVALID_BODY = "invalid_body"
+INVALID_TOKEN = "invalid_token"  # noqa: S105  an error code, not a secret
+MALFORMED_BODY = "malformed_body"
 LEAD_NOT_FOUND = "lead_not_found"
 UNKNOWN_PACKAGE = "unknown_package"
 EMPTY_EVENT = "empty_event"
@@ -46,6 +49,9 @@ MESSAGES = {
     SAME_LEAD: "同一条线索",
     MARKED_DISTINCT: "这两条线索已被标记为不同的人，不能合并",
     REVEAL_FORBIDDEN: "没有查看完整信息的权限",
+    INVALID_BODY: "请求字段无效",
+    INVALID_TOKEN: "Bearer token missing or unknown",
+    MALFORMED_BODY: "请求体不是有效的 JSON",
     LEAD_NOT_FOUND: "线索不存在",
     UNKNOWN_PACKAGE: "服务包不存在",
     EMPTY_EVENT: "需要 stage 或 note",

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 from django.views.generic import RedirectView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -22,6 +23,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from config.errors import ApplicationError
 from funnel.crypto import mask_name, mask_phone
 from funnel.models import InboundLead, InboundStatus, OutboxDelivery, SpendRecord
+from funnel.outbox import outbox_retry
 from funnel.services.intake import ConsentRecord, intake_replay
 
 
@@ -87,12 +89,37 @@ class SpendRecordViewSet(SnippetViewSet):
     panels = [FieldPanel("cost", read_only=True)]
 
 
+class RetryColumn(Column):
+    def get_value(self, instance) -> str:
+        if instance.status != OutboxDelivery.Status.FAILED:
+            return ""
+        url = reverse("outbox_retry", args=[instance.pk])
+        return format_html(
+            '<form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken"'
+            ' value="{}"><button class="button button-small" type="submit">重试</button></form>',
+            url,
+            self.csrf_token,
+        )
+
+    def get_cell_context_data(self, instance, parent_context):
+        self.csrf_token = str(parent_context.get("csrf_token", ""))
+        return super().get_cell_context_data(instance, parent_context)
+
+
 class OutboxDeliveryViewSet(SnippetViewSet):
     model = OutboxDelivery
     icon = "mail"
     menu_label = "事件投递"
     url_prefix = "funnel/outbox"
-    list_display = ["__str__", "status", "attempts", "next_attempt_at", "last_error", "created_at"]
+    list_display = [
+        "__str__",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "created_at",
+        RetryColumn("retry", label="操作"),
+    ]
     list_filter = ["status", "listener"]
     panels = [FieldPanel("last_error", read_only=True)]
 
@@ -191,14 +218,35 @@ def quarantine_view(request: HttpRequest) -> HttpResponse:
     return render(request, "funnel/admin/quarantine.html", {"rows": rows})
 
 
+@require_POST
+@permission_required("funnel.change_outboxdelivery", raise_exception=True)
+def outbox_retry_view(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    outbox_retry(delivery_id=delivery_id)
+    messages.success(request, "已安排重试：下一次投递补投时发送")
+    return redirect(reverse("wagtailsnippets_funnel_outboxdelivery:list"))
+
+
 def admin_urls() -> list:
     return [
         path("intake/quarantine/", quarantine_view, name="intake_quarantine"),
         path("intake/<int:inbound_id>/replay/", intake_replay_view, name="intake_replay"),
-        # The address the quarantine had before intake moved into the funnel (bookmarks).
+        path("intake/outbox/<int:delivery_id>/retry/", outbox_retry_view, name="outbox_retry"),
+        # The addresses these pages had before intake moved into the funnel (bookmarks).
         path(
             "channels/quarantine/",
-            RedirectView.as_view(pattern_name="intake_quarantine", permanent=False),
+            RedirectView.as_view(pattern_name="intake_quarantine", query_string=True),
+        ),
+        path(
+            "channels/inbound/<int:inbound_id>/replay/",
+            RedirectView.as_view(pattern_name="intake_replay", query_string=True),
+        ),
+        path(
+            "channels/inbound/",
+            RedirectView.as_view(url="/admin/funnel/inbound/", query_string=True),
+        ),
+        path(
+            "channels/spend/",
+            RedirectView.as_view(url="/admin/funnel/spend/", query_string=True),
         ),
     ]
 

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -78,6 +80,11 @@ def outbox_publish(*, events: list[LeadEvent]) -> list[int]:
 def _enqueue(delivery_ids: list[int]) -> None:
     from funnel.tasks import outbox_deliver_task
 
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # The embedded default has no worker: an inline delivery would make the request
+        # that changed the stage wait on a platform (30 s for one that hangs). The sweep
+        # (beat, every minute) delivers these after SWEEP_GRACE instead.
+        return
     for delivery_id in delivery_ids:
         try:
             outbox_deliver_task.delay(delivery_id)
@@ -131,10 +138,16 @@ def outbox_deliver(*, delivery_id: int) -> str:
         return row.status
 
 
+SWEEP_BUDGET_SECONDS = 45.0  # one run stays within its minute, even behind a hanging platform
+
+
 def outbox_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     """Deliver what is due: retries whose back-off has passed, and deliveries never tried
-    whose after-commit task was lost. Returns how many were attempted."""
+    whose after-commit task was lost (or, in the embedded default, never sent inline). Stops
+    starting new deliveries after SWEEP_BUDGET_SECONDS; the rest wait for the next run.
+    Returns how many were attempted."""
     now = now or timezone.now()
+    started = time.monotonic()
     due = list(
         OutboxDelivery.objects.filter(status=OutboxDelivery.Status.PENDING)
         .filter(
@@ -144,6 +157,17 @@ def outbox_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
+    attempted = 0
     for delivery_id in due:
+        if time.monotonic() - started > SWEEP_BUDGET_SECONDS:
+            break
         outbox_deliver(delivery_id=delivery_id)
-    return len(due)
+        attempted += 1
+    return attempted
+
+
+def outbox_retry(*, delivery_id: int) -> None:
+    """Staff: try a delivery that gave up (`failed`) again, at the next sweep."""
+    OutboxDelivery.objects.filter(pk=delivery_id, status=OutboxDelivery.Status.FAILED).update(
+        status=OutboxDelivery.Status.PENDING, next_attempt_at=timezone.now()
+    )

@@ -15,6 +15,7 @@ LINK_EXPIRED = "link_expired"
 LINK_INVALID = "link_invalid"
 UNKNOWN_PACKAGE = "unknown_package"
 INVALID_FORM = "invalid_form"
+NO_VISITOR = "no_visitor"
 SUBMIT_FAILED = "submit_failed"
 
 MESSAGES = {
@@ -28,6 +29,7 @@ MESSAGES = {
     LINK_INVALID: "链接无效",
     UNKNOWN_PACKAGE: "服务包不存在或已下架",
     INVALID_FORM: "请检查表单",
+    NO_VISITOR: "没有访客标识",
     SUBMIT_FAILED: "提交未成功，请检查后重试",
     # Intake's codes (funnel.errors), said to a patient.
     MISSING_PHONE: "请填写手机号",

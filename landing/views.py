@@ -64,7 +64,7 @@ def form_token(request: HttpRequest) -> JsonResponse:
 def ab_seen(request: HttpRequest, test_id: int) -> JsonResponse:
     visitor = request.COOKIES.get(VISITOR_COOKIE, "")
     if not visitor:
-        return JsonResponse({"error": "no_visitor"}, status=400)
+        return JsonResponse({"error": errors.NO_VISITOR}, status=400)
     arm = ab_visitor_record(test_id=test_id, visitor=visitor)
     return JsonResponse({"counted": arm is not None})
 

@@ -10,10 +10,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from channels import errors
 from channels.base import TokenPair
 from channels.models import Channel, ChannelAccount
 from channels.registry import PULL_CHANNELS
 from config.errors import ApplicationError
+from funnel.models import InboundLead, SpendRecord
 
 logger = logging.getLogger("yinliu.channels")
 
@@ -36,7 +38,8 @@ def channel_account_create(
 ) -> tuple[ChannelAccount, bool]:
     """Create or update an account by (channel, name) and install its schedules."""
     if channel not in Channel.values:
-        raise ApplicationError("unknown_channel", f"unknown channel {channel}")
+        message = f"{errors.MESSAGES[errors.UNKNOWN_CHANNEL]}: {channel}"
+        raise ApplicationError(errors.UNKNOWN_CHANNEL, message)
     values: dict[str, Any] = {
         "api_base_url": api_base_url,
         "advertiser_id": advertiser_id,
@@ -140,3 +143,11 @@ def account_failure_record(*, account_id: int, error: str) -> int:
             )
         )
     return failures
+
+
+def account_has_records(account: ChannelAccount) -> bool:
+    """Whether intake records or spend facts name this account (it must not be deleted)."""
+    named = {"channel": account.channel, "account_name": account.name}
+    return InboundLead.objects.filter(**named).exists() or SpendRecord.objects.filter(
+        **named
+    ).exists()

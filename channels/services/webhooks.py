@@ -68,7 +68,9 @@ def webhook_receive(
     source = IntakeSource(channel=channel, account=account.name)
     try:
         external_id, payload = _map(account, data)
-    except ValueError as exc:
+    except (ValueError, TypeError, OverflowError, OSError, KeyError, AttributeError) as exc:
+        # Anything an authentic body makes the mapping trip over (a date in the year 10³⁰,
+        # a list where a mapping was expected …) is a body we keep and refuse, never a 500.
         # Authentic but unreadable as a lead: kept, quarantined on arrival, and refused.
         inbound_id = intake_reject(
             source=source, body=body, code=errors.MALFORMED_BODY, detail=str(exc)

@@ -40,29 +40,47 @@ def beat_backward(apps, schema_editor):
     periodic_task_remove(name=OUTBOX_SWEEP, apps=apps)
 
 
+def _move_content_types(apps, source: str, target: str) -> None:
+    """The two models' content types (and so their permissions, and the groups and users
+    holding them) move from app `source` to app `target`. If `target` already has them (a
+    database migrated down and up again, where Django recreated them), the holders of each
+    `source` permission are given the `target` one and the `source` rows go."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    for model in ("inboundlead", "spendrecord"):
+        old = ContentType.objects.filter(app_label=source, model=model).first()
+        if old is None:
+            continue
+        new = ContentType.objects.filter(app_label=target, model=model).first()
+        if new is None:
+            old.app_label = target
+            old.save(update_fields=["app_label"])
+            continue
+        for perm in Permission.objects.filter(content_type=old):
+            twin, _ = Permission.objects.get_or_create(
+                content_type=new, codename=perm.codename, defaults={"name": perm.name}
+            )
+            for group in perm.group_set.all():
+                group.permissions.add(twin)
+            for user in perm.user_set.all():
+                user.user_permissions.add(twin)
+        old.delete()  # its permissions go with it
+
+
 def content_types_forward(apps, schema_editor):
     # Permissions (and the groups holding them) follow the models to their new app.
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for model in ("inboundlead", "spendrecord"):
-        if not ContentType.objects.filter(app_label="funnel", model=model).exists():
-            ContentType.objects.filter(app_label="channels", model=model).update(
-                app_label="funnel"
-            )
+    _move_content_types(apps, "channels", "funnel")
 
 
 def content_types_backward(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for model in ("inboundlead", "spendrecord"):
-        if not ContentType.objects.filter(app_label="channels", model=model).exists():
-            ContentType.objects.filter(app_label="funnel", model=model).update(
-                app_label="channels"
-            )
+    _move_content_types(apps, "funnel", "channels")
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("funnel", "0006_lead_report_facts"),
         ("contenttypes", "0002_remove_content_type_name"),
+        ("auth", "0012_alter_user_first_name_max_length"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -50,6 +50,16 @@ class Window:
     start: dt.date
     end: dt.date  # inclusive
 
+    # Reports cover the product's lifetime; a date outside it is a typo (9999-12-31), and the
+    # day after it would not exist.
+    EARLIEST = dt.date(2000, 1, 1)
+    LATEST = dt.date(2100, 12, 31)
+
+    def __post_init__(self) -> None:
+        for day in (self.start, self.end):
+            if not self.EARLIEST <= day <= self.LATEST:
+                raise ValueError(f"日期须在 {self.EARLIEST} 与 {self.LATEST} 之间：{day}")
+
     @property
     def start_at(self) -> dt.datetime:
         return dt.datetime.combine(self.start, dt.time.min, tzinfo=_tz())

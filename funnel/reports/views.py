@@ -99,6 +99,10 @@ class ReportFilterForm(forms.Form):
             raise forms.ValidationError("开始日期不能晚于结束日期")
         if (end - start).days > 731:
             raise forms.ValidationError("一次最多查看两年")
+        try:
+            Window(start, end)
+        except ValueError as err:
+            raise forms.ValidationError(str(err)) from err
         data.update(start=start, end=end, by=data.get("by") or "channel")
         return data
 

@@ -140,12 +140,20 @@ def _move_relations(keep: Lead, drop: Lead) -> None:
             model is DistinctLeadPair
         ):
             continue  # handled above, or re-pointed below
+        rows = model._base_manager.filter(**{field: drop})
         try:
             with transaction.atomic():
-                model._base_manager.filter(**{field: drop}).update(**{field: keep})
+                rows.update(**{field: keep})
         except IntegrityError:
-            logger.warning("merge %s→%s: %s.%s rows kept as duplicates", drop.pk, keep.pk,
-                           model._meta.label, field)
+            # Some rows would duplicate keep's (e.g. the same reminder due at the same time):
+            # move the others one by one; a duplicate stays with drop and goes with it.
+            for pk in list(rows.values_list("pk", flat=True)):
+                try:
+                    with transaction.atomic():
+                        model._base_manager.filter(pk=pk).update(**{field: keep})
+                except IntegrityError:
+                    logger.info("merge %s→%s: %s %s is a duplicate", drop.pk, keep.pk,
+                                model._meta.label, pk)
     LeadAlias.objects.filter(lead=drop).update(lead=keep)
     # keep was referred by drop: a person does not refer themself.
     Lead.objects.filter(pk=keep.pk, referred_by=keep).update(referred_by=None)

@@ -121,14 +121,23 @@ def lead_stage_change(
     return lead
 
 
+# Order.amount holds 12 digits with 2 decimals: at most 9,999,999,999.99 yuan.
+AMOUNT_MAX = Decimal("9999999999.99")
+
+
 def _amount(value: str | Decimal) -> Decimal:
+    """Yuan, to the cent: finite, positive (a paid order), within the column; else 422
+    invalid_amount."""
     try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+        amount = Decimal(str(value))
+        if not amount.is_finite() or amount > AMOUNT_MAX:
+            raise InvalidOperation
+        amount = amount.quantize(Decimal("0.01"))
+        if amount <= 0:
+            raise InvalidOperation
+        return amount
     except (InvalidOperation, ValueError) as exc:
         raise ApplicationError(errors.INVALID_AMOUNT, f"金额无效: {value}", status=422) from exc
-    if amount < 0 or not amount.is_finite():
-        raise ApplicationError(errors.INVALID_AMOUNT, f"金额无效: {value}", status=422)
-    return amount
 
 
 def order_record(

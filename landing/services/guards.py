@@ -12,6 +12,7 @@ from django.core import signing
 from django.core.cache import cache
 
 from config.errors import ApplicationError
+from funnel.services.identity import phone_normalize
 from landing import errors
 
 TICKET_SALT = "landing.ticket"
@@ -69,5 +70,10 @@ def submit_limits_check(*, ip: str, phone: str) -> None:
     ip_limit, ip_window = settings.LANDING_RATE_LIMIT_IP
     phone_limit, phone_window = settings.LANDING_RATE_LIMIT_PHONE
     rate_limit_hit(scope="ip", ident=ip, limit=ip_limit, window=ip_window)
-    digits = "".join(ch for ch in phone if ch.isdigit())[-11:]
-    rate_limit_hit(scope="phone", ident=digits, limit=phone_limit, window=phone_window)
+    # Counted per person, as identity decides who that is: every way of writing one number
+    # (full-width digits, marks, spaces) is one bucket.
+    try:
+        ident = phone_normalize(phone)
+    except ApplicationError:
+        ident = "".join(ch for ch in phone if ch.isdigit())[-11:]
+    rate_limit_hit(scope="phone", ident=ident, limit=phone_limit, window=phone_window)

@@ -204,3 +204,79 @@ def test_admin_replay_records_the_missing_consent(client, make_account):
     assert done.status_code == 302
     lead = Lead.objects.get()
     assert (lead.consent_version, lead.consent_source) == ("health-2026-01", "电话回访录音·ops")
+
+
+def test_an_accounts_name_cannot_change_and_an_account_with_data_cannot_be_deleted(
+    client, make_account
+):
+    # given an account whose records and spend name it
+    account = make_account("douyin", "dy")
+    lead_intake(
+        source=IntakeSource(channel="douyin", account="dy"),
+        external_id="c9",
+        raw={"clue_id": "c9"},
+        payload=LeadPayload(phone="13800138009", channel="douyin", account="dy"),
+    )
+    admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
+    client.force_login(admin)
+    edit_url = f"/admin/channels/accounts/edit/{account.pk}/"
+    form = client.get(edit_url)
+    assert form.status_code == 200
+    # when staff try to rename it
+    renamed = client.post(
+        edit_url,
+        {
+            "channel": "douyin",
+            "name": "dy-new",
+            "api_base_url": "",
+            "advertiser_id": "",
+            "app_id": "",
+            "is_active": "on",
+            "settings": "{}",
+        },
+    )
+    # then the form refuses, and the name stays
+    assert renamed.status_code == 200
+    assert "创建后不能修改" in renamed.content.decode()
+    account.refresh_from_db()
+    assert account.name == "dy"
+    # and deleting it is refused while data names it
+    deleted = client.post(f"/admin/channels/accounts/delete/{account.pk}/", follow=True)
+    assert "不能删除" in deleted.content.decode()
+    assert ChannelAccount.objects.filter(pk=account.pk).exists()
+
+
+def test_the_old_admin_addresses_lead_to_the_new_ones(client):
+    admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
+    client.force_login(admin)
+    for old, new in [
+        ("/admin/channels/quarantine/?q=1", "/admin/intake/quarantine/?q=1"),
+        ("/admin/channels/inbound/", "/admin/funnel/inbound/"),
+        ("/admin/channels/inbound/5/replay/", "/admin/intake/5/replay/"),
+        ("/admin/channels/spend/?channel=baidu", "/admin/funnel/spend/?channel=baidu"),
+    ]:
+        answer = client.get(old)
+        assert (answer.status_code, answer["Location"]) == (302, new)
+
+
+def test_staff_can_retry_a_postback_that_gave_up(client, make_account):
+    from funnel.models import LeadEvent
+
+    lead_id = lead_intake(
+        source=IntakeSource(channel="landing"),
+        external_id="f9",
+        raw={},
+        payload=LeadPayload(phone="13800138010", channel="landing", consent_required=False),
+    ).outcome.lead_id
+    event = LeadEvent.objects.filter(lead_id=lead_id).first()
+    delivery = OutboxDelivery.objects.create(
+        event=event, listener="channels.postbacks", status="failed", attempts=12
+    )
+    admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
+    client.force_login(admin)
+    listing = client.get("/admin/funnel/outbox/")
+    assert "重试" in listing.content.decode()
+    answer = client.post(f"/admin/intake/outbox/{delivery.pk}/retry/")
+    assert answer.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == "pending"

@@ -214,3 +214,39 @@ def test_get_is_refused_with_a_code(client, make_account):
     assert response.status_code == 405
     assert response.json()["error"] == "method_not_allowed"
     assert InboundLead.objects.count() == 0
+
+
+@pytest.mark.parametrize("value", [10**30, -(10**30), "1e9999", float("nan")])
+def test_an_authentic_douyin_push_with_an_impossible_time_is_kept_not_a_500(
+    client, make_account, value
+):
+    # given a signed push whose submit time no calendar holds
+    make_account("douyin", "dy")
+    body = {**payload("douyin_feiyu_push.json"), "create_time": value}
+    raw = json.dumps(body).encode()
+    # when it is posted
+    answer = post(client, url("douyin", "dy"), raw, **douyin_headers(body["id"]))
+    # then it is answered (kept and quarantined, or taken with our own time), never a 500
+    assert answer.status_code in (200, 400)
+    if answer.status_code == 400:
+        assert answer.json()["error"] == "malformed_body"
+        assert InboundLead.objects.get().reason == "malformed_body"
+    else:
+        assert InboundLead.objects.count() == 1
+
+
+@pytest.mark.parametrize("ts", ["1e9999", "inf", "NaN", "-1", "99999999999999999999999999"])
+def test_impossible_push_timestamps_are_stale_not_a_500(client, make_account, ts):
+    make_account("douyin", "dy")
+    make_account("xiaohongshu", "xhs")
+    body = payload("douyin_feiyu_push.json")
+    headers = {**douyin_headers(body["id"]), "HTTP_TIMESTAMP": ts}
+    headers["HTTP_SIGNATURE"] = douyin_headers(body["id"], ts=0)["HTTP_SIGNATURE"]
+    dy = post(client, url("douyin", "dy"), json.dumps(body).encode(), **headers)
+    xbody = {**xhs_body(), "timestamp": ts}
+    xraw = json.dumps(xbody).encode()
+    xhs = post(client, url("xiaohongshu", "xhs"), xraw, **xhs_headers(xraw))
+    assert dy.status_code == 401
+    assert xhs.status_code == 401
+    assert xhs.json()["error"] == "stale_timestamp"
+    assert InboundLead.objects.count() == 0

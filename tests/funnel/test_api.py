@@ -204,3 +204,14 @@ def test_the_schema_declares_the_key_and_every_answer(client) -> None:
         assert {"401", "422"} <= set(operation["responses"])
     events = schema["paths"]["/api/v1/leads/{lead_id}/events"]["post"]["responses"]
     assert {"200", "401", "404", "409", "422"} <= set(events)
+
+
+@pytest.mark.parametrize(
+    "amount", ["NaN", "nan", "Infinity", "-inf", "1e15", "10000000000", "-1", "12abc", "1e-999999"]
+)
+def test_impossible_amounts_are_refused_with_their_code(client, auth, amount) -> None:
+    lead_id = _post(client, BODY, auth).json()["lead_id"]
+    answer = _post(client, {"stage": "paid", "amount": amount}, auth, f"{URL}/{lead_id}/events")
+    assert (answer.status_code, answer.json()["error"]) == (422, "invalid_amount")
+    assert Order.objects.count() == 0
+    assert Lead.objects.get(pk=lead_id).stage == "new"

@@ -143,3 +143,21 @@ def test_an_assistant_cannot_merge(client, ingest) -> None:
     client.force_login(assistant)
     client.post(f"/admin/funnel/leads/{a}/identity/", {"other_id": b, "action": "merge"})
     assert Lead.objects.filter(pk__in=[a, b]).count() == 2
+
+
+def test_merging_two_leads_with_the_same_reminder_keeps_one_and_moves_the_rest(ingest) -> None:
+    from funnel.models import FollowUp
+
+    keep = ingest(payload("13800000101")).lead_id
+    drop = ingest(payload("13800000102")).lead_id
+    due = timezone.now() + dt.timedelta(days=1)
+    FollowUp.objects.create(lead_id=keep, kind="revisit", due_at=due)
+    FollowUp.objects.create(lead_id=drop, kind="revisit", due_at=due)  # the same reminder
+    FollowUp.objects.create(lead_id=drop, kind="refill", due_at=due)  # drop's own
+    lead_merge(keep_id=keep, drop_id=drop)
+    kinds = sorted(
+        FollowUp.objects.filter(lead_id=keep, kind__in=["revisit", "refill"]).values_list(
+            "kind", flat=True
+        )
+    )
+    assert kinds == ["refill", "revisit"]

@@ -137,6 +137,14 @@ def test_previous_rows_survive_the_move_into_the_funnel_and_back() -> None:
     assert {"funnel.intake_sweep", "funnel.outbox_sweep"} <= tasks
     assert "channels.inbound_sweep" not in tasks
 
+    # given a group allowed to see intake records
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.create(name="增长-迁移测试")
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="funnel", codename="view_inboundlead")
+    )
+
     # when it is migrated back to the previous funnel schema
     old = _migrate([("funnel", "0006_lead_report_facts")], state=BEFORE)
 
@@ -155,5 +163,21 @@ def test_previous_rows_survive_the_move_into_the_funnel_and_back() -> None:
     PeriodicTask = old.get_model("django_celery_beat", "PeriodicTask")
     assert PeriodicTask.objects.filter(task="channels.inbound_sweep").count() == 1
 
-    # and forward again leaves the database at the newest schema for the tests after this one
+    # the group's permission went back with the model
+    assert set(group.permissions.values_list("content_type__app_label", "codename")) == {
+        ("channels", "view_inboundlead")
+    }
+
+    # when `migrate` recreates the funnel's content types meanwhile (its post-migrate step)
+    # and the database is migrated forward again
+    from django.contrib.contenttypes.models import ContentType
+
+    recreated = ContentType.objects.create(app_label="funnel", model="inboundlead")
+    Permission.objects.create(content_type=recreated, codename="view_inboundlead", name="x")
     _migrate(_latest())
+
+    # then the group still holds the permission, on the funnel's model, once
+    assert set(group.permissions.values_list("content_type__app_label", "codename")) == {
+        ("funnel", "view_inboundlead")
+    }
+    assert not ContentType.objects.filter(app_label="channels", model="inboundlead").exists()

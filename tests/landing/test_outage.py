@@ -40,3 +40,13 @@ def test_healthz_says_the_cache_and_the_broker_are_down(client, redis_outage) ->
     assert report["database"] == "ok"
     assert report["cache"].startswith("error")
     assert report["broker"].startswith("error")
+
+
+def test_the_per_phone_limit_counts_a_person_however_the_number_is_written(
+    client, landing, settings
+) -> None:
+    settings.LANDING_RATE_LIMIT_PHONE = (2, 3600)
+    settings.LANDING_RATE_LIMIT_IP = (100, 3600)
+    spellings = ["13800138333", "１3800138333", "1３800138333"]
+    answers = [client.post(URL, form_data(phone=p, idem=f"i{n}")) for n, p in enumerate(spellings)]
+    assert [a.status_code for a in answers] == [302, 302, 429]

@@ -138,3 +138,18 @@ def test_no_flags_no_notice(db, caplog):
     with caplog.at_level("WARNING", logger="yinliu.notify"):
         assert elimination_flags_notify(today=dt.date(2026, 11, 9)) == 0
     assert caplog.text == ""
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("9999-12-30", "9999-12-31"), ("0001-01-01", "0001-01-02")]
+)
+@pytest.mark.django_db
+def test_a_date_outside_the_products_lifetime_is_a_form_error_not_a_500(
+    client, start, end
+) -> None:
+    admin = get_user_model().objects.create_superuser("rep", "rep@example.invalid", "pw")
+    client.force_login(admin)
+    for page in ("/admin/reports/", "/admin/reports/assistants/"):
+        answer = client.get(page, {"start": start, "end": end})
+        assert answer.status_code == 400  # the form's own refusal, with its message
+        assert "日期须在" in answer.content.decode()

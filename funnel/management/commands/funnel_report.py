@@ -37,10 +37,14 @@ class Command(BaseCommand):
         start = _date(options["start"]) if options["start"] else end - dt.timedelta(days=29)
         if start > end:
             raise CommandError("--start is after --end")
+        try:
+            window = Window(start, end)
+        except ValueError as err:
+            raise CommandError(str(err)) from err
         rows = [
             json_row(r)
             for r in funnel_report(
-                by=options["by"], window=Window(start, end), grain=options["grain"]
+                by=options["by"], window=window, grain=options["grain"]
             )
         ]
         fmt = options["format"]
