@@ -11,6 +11,4 @@ class ChannelsConfig(AppConfig):
         from channels.tasks import postbacks_on_stage_task
         from funnel.outbox import listener_register
 
-        listener_register(
-            name="channels.postbacks", kinds={"stage"}, task=postbacks_on_stage_task
-        )
+        listener_register(name="channels.postbacks", kinds={"stage"}, task=postbacks_on_stage_task)

@@ -171,9 +171,9 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
         return fail(8206, "accessToken 已失效")
     head = {"desc": "success", "status": 0, "quota": 2, "rquota": 49998, "failures": []}
     if path == "/json/sms/service/LeadsNoticeService/getNoticeList":
-        size = min(5000, int(req.get("pageSize", 1000)))
         start, end = parse_time(req["startDate"]), parse_time(req["endDate"])
         with st.lock:
+            size = st.page_size(header_in.get("userName", ""), int(req.get("pageSize", 1000)), 5000)
             ids = st.window("baidu", start, end, req.get("solutionType", ""))
             chunk = ids[(page - 1) * size : page * size]
             if st.duplicate_across_pages and page > 1 and chunk:
@@ -209,7 +209,10 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
             for d, cid, name, cost, imp, clk, _conv in spend_rows("baidu", start, end)
         ]
         first = int(req.get("startRow", 0))
-        count = int(req.get("rowCount", 1000))
+        with st.lock:
+            count = st.page_size(
+                header_in.get("userName", ""), int(req.get("rowCount", 1000)), 10000
+            )
         return h.send(
             200,
             {
