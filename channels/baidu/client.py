@@ -182,8 +182,10 @@ class BaiduClient:
                 return rows
         raise PageCapReached("page_cap", f"getReportData past {max_pages(self.account)} pages")
 
-    def ocpc_upload(self, *, conversions: list[dict[str, Any]]) -> None:
-        """At most 99 per call; `header.status` 4 means retry later."""
+    def ocpc_upload(self, *, conversions: list[dict[str, Any]]) -> str:
+        """At most 99 per call; `header.status` 4 means retry later. Returns the last answer's
+        `desc` (for the postback log)."""
+        desc = ""
         token = self.account.postback_token or self.account.access_token
         for i in range(0, len(conversions), 99):
             data = http_json(
@@ -195,5 +197,7 @@ class BaiduClient:
             status = as_int((data.get("header") or {}).get("status"), -1)
             if status == 4:
                 raise Transient("4", "OCPC asks to retry later")
+            desc = as_str((data.get("header") or {}).get("desc"))
             if status != 0:
-                raise PlatformError(str(status), as_str((data.get("header") or {}).get("desc")))
+                raise PlatformError(str(status), desc)
+        return f"0 {desc}"

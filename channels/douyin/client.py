@@ -7,13 +7,16 @@ Facts: shared/channels/API_FACTS.md. Uncertain points are per-account settings
 - `page_size` (default 100), `trailing_minutes` (re-pull window for late fields, default 30).
 - `callback_states` (default {"contacted": 2, "paid": 3}): the clue_convert_state we report on
   `clue/life/callback` when a lead becomes valid / pays [U: exact enum not published].
+- `conversion_events`, `conversion_base_url`: the conversion API (`channels.douyin.postback`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from channels.base import (
     LeadPage,
@@ -31,6 +34,7 @@ from channels.base import (
 from channels.errors import PageCapReached, PlatformError, RateLimited, TokenExpired
 
 DEFAULT_BASE_URL = "https://ad.oceanengine.com/open_api/"
+DEFAULT_CONVERSION_URL = "https://analytics.oceanengine.com"
 RATE_LIMIT_CODES = [40100]
 AUTH_CODES = list(range(40101, 40110))
 
@@ -172,14 +176,45 @@ class DouyinClient:
         raise PageCapReached("page_cap", f"report/custom/get past {max_pages(self.account)} pages")
 
     # -- postback --------------------------------------------------------------------------
-    def clue_callback(self, *, clue_id: str, stage: str) -> None:
-        states = {"contacted": 2, "paid": 3, **self.settings.get("callback_states", {})}
-        self._call(
+    def clue_callback(self, *, clue_id: str, state: int) -> str:
+        """`clue/life/callback` [C]: tell the platform what became of its clue. Returns the
+        answer's message (for the postback log)."""
+        data = http_json(
+            self.http,
             "POST",
-            "2/tools/clue/life/callback/",
+            self.base + "2/tools/clue/life/callback/",
+            headers={"Access-Token": self.account.access_token},
             json={
                 "advertiser_id": as_int(self.account.advertiser_id),
                 "clue_id": clue_id,
-                "clue_convert_state": states[stage],
+                "clue_convert_state": state,
             },
         )
+        self._check(data)
+        return f"{as_int(data.get('code'))} {as_str(data.get('message'))}"
+
+    def conversion_base(self) -> str:
+        explicit = self.settings.get("conversion_base_url")
+        if explicit:
+            return str(explicit).rstrip("/")
+        if self.account.api_base_url:  # the sandbox (or a proxy) serves both hosts
+            parts = urlsplit(self.account.api_base_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return DEFAULT_CONVERSION_URL
+
+    def conversion(self, *, callback: str, event_type: str) -> str:
+        """The conversion API [S] (API_FACTS, "Conversion API for landing-page visits"): one
+        event for the visit whose `clickid` / `callback` is `callback`. No token: the callback
+        value identifies the ad and account. Returns the answer's message."""
+        data = http_json(
+            self.http,
+            "POST",
+            self.conversion_base() + "/api/v2/conversion",
+            json={
+                "event_type": event_type,
+                "context": {"ad": {"callback": callback}},
+                "timestamp": int(time.time() * 1000),
+            },
+        )
+        self._check(data)
+        return f"{as_int(data.get('code'))} {as_str(data.get('message'))}"

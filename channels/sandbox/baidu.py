@@ -127,8 +127,17 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
             },
         )
     if path == "/ocpcapi/api/uploadConvertData":
+        # Faults (`path` "uploadConvertData"): a 5xx, a rate limit (HTTP 429), or status 4.
         with st.lock:
-            st.postbacks.append({"platform": "baidu", **body})
+            fault = st.take_fault(path, None, query.get("sandbox_fault", ""))
+            if not fault:
+                st.postbacks.append({"platform": "baidu", **body})
+        if fault == "server_error":
+            return h.send(500, b"internal error")
+        if fault == "rate_limit":
+            return h.send(429, {"header": {"status": 4, "desc": "too many requests"}})
+        if fault == "retry_later":
+            return h.send(200, {"header": {"status": 4, "desc": "retry later"}})
         return h.send(200, {"header": {"status": 0, "desc": "success"}})
     header_in = body.get("header") or {}
     req = body.get("body") or {}

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from channels.sandbox.server import Handler
     from channels.sandbox.state import SandboxState
 
-PATH_PREFIXES = ("/open_api/",)
+PATH_PREFIXES = ("/open_api/", "/api/v2/conversion")
 LATE = ("app_name", "convert_status", "intention_estimation")  # ≈10 minutes late on the real API
 
 
@@ -161,6 +161,24 @@ def report_data(st: SandboxState, query: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def conversion(h: Handler, query: dict[str, str], body: dict[str, Any]) -> None:
+    """The conversion API look-alike (analytics.oceanengine.com `/api/v2/conversion`): no token,
+    the callback names the click. Faults (`path` "conversion"): a 5xx, a 429 rate limit."""
+    st = h.state
+    with st.lock:
+        fault = st.take_fault("/api/v2/conversion", None, query.get("sandbox_fault", ""))
+        if not fault:
+            st.postbacks.append({"platform": "douyin", "api": "conversion", **body})
+    if fault == "server_error":
+        return h.send(503, b"<html>503 Service Unavailable</html>")
+    if fault == "rate_limit":
+        return h.send(429, {"code": 40100, "message": "请求过于频繁"})
+    callback = ((body.get("context") or {}).get("ad") or {}).get("callback")
+    if not callback or not body.get("event_type"):
+        return h.send(200, {"code": 40000, "message": "参数错误：缺少 callback 或 event_type"})
+    return h.send(200, {"code": 0, "message": "成功"})
+
+
 def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -> None:
     st = h.state
     ok = {"code": 0, "message": "OK", "request_id": f"sbx{time.time_ns()}"}
@@ -183,6 +201,8 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
                 },
             },
         )
+    if path == "/api/v2/conversion":
+        return conversion(h, query, body)
     page = int(query.get("page", 1)) if "clue/get" in path else None
     with st.lock:
         fault = st.take_fault(path, page, query.get("sandbox_fault", ""))
