@@ -336,7 +336,7 @@ def test_a_spend_server_that_never_ends_is_cut_at_the_page_cap(make_account, cha
 
 
 @pytest.mark.parametrize(
-    ("channel", "prefix", "streams"),
+    ("channel", "prefix", "requests"),
     # Douyin: 7 pages of 4, one of 2, then an empty one; Baidu: per solution type 4, 4, 2, empty
     [("douyin", "/open_api/", 9), ("baidu", "", 3 * 4)],
 )
