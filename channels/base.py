@@ -27,7 +27,8 @@ MAX_PAGES = 1000
 class LeadPage:
     """One page of raw lead records as the platform sent them. `has_more` is decided from what
     the server returned (its rows, totals and page fields), never from the size we asked for;
-    `total_pages` is the server's own figure (0 when it gave none), for progress lines only."""
+    `total_pages` is the server's figure or an estimate from its rows (0 when unknown), for
+    progress lines only."""
 
     records: list[dict[str, Any]]
     page: int
