@@ -8,9 +8,10 @@ class ChannelsConfig(AppConfig):
     def ready(self) -> None:
         # React to committed funnel events through the funnel's outbox (the funnel never
         # imports the connectors).
-        from channels.tasks import postbacks_on_stage_task
+        from channels.tasks import postbacks_on_stage_task, postbacks_plan_task
         from funnel.outbox import listener_register
 
-        listener_register(
-            name="channels.postbacks", kinds={"stage"}, task=postbacks_on_stage_task
-        )
+        # Planning first: its log rows stay whatever the sends do (the outbox undoes a failing
+        # listener's writes).
+        listener_register(name="channels.postbacks_plan", kinds={"stage"}, task=postbacks_plan_task)
+        listener_register(name="channels.postbacks", kinds={"stage"}, task=postbacks_on_stage_task)

@@ -18,13 +18,42 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 TIMEOUT = (5, 30)
 
 
+# Guard against a server that never says it is done (API_FACTS, "Page sizes are the
+# server's"): a pull or report stops after this many pages (per-account `max_pages`).
+MAX_PAGES = 1000
+
+
 @dataclass
 class LeadPage:
-    """One page of raw lead records as the platform sent them."""
+    """One page of raw lead records as the platform sent them. `has_more` is decided from what
+    the server returned (its rows, totals and page fields), never from the size we asked for;
+    `total_pages` is the server's figure or an estimate from its rows (0 when unknown), for
+    progress lines only."""
 
     records: list[dict[str, Any]]
     page: int
-    total_pages: int
+    has_more: bool
+    total_pages: int = 0
+
+
+def server_has_more(*, got: int, seen: int, total: int, requested: int) -> bool:
+    """Whether another page is worth asking for (API_FACTS, "Page sizes are the server's").
+
+    `got`: rows on this page; `seen`: rows the server has returned up to and including this
+    page (an estimate where the server's page size is unknown); `total`: the server's total
+    (0 when it gave none); `requested`: the page size we asked for. An empty page always ends
+    (it also ends a server whose total is too high); without a total, a page as full as we asked
+    may have a successor. A server that caps its pages returns fewer rows than requested, so
+    the size we asked for never decides the page count when a total is known."""
+    if got <= 0:
+        return False
+    if total > 0:
+        return seen < total
+    return got >= requested
+
+
+def max_pages(account: Any) -> int:
+    return int((account.settings or {}).get("max_pages", MAX_PAGES))
 
 
 @dataclass

@@ -61,3 +61,8 @@ class TokenExpired(PlatformError):
 
 class Transient(PlatformError):
     """5xx or a network failure: retry later."""
+
+
+class PageCapReached(PlatformError):
+    """The server kept saying there were more pages past `max_pages`: stop rather than loop
+    forever (the window is closed; the account records the error for staff to look at)."""

@@ -78,3 +78,49 @@ class PullCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.stream} @ {self.cursor}"
+
+
+class PostbackLog(models.Model):
+    """One conversion postback to one platform: a stage event of a lead, reported for one click
+    or platform lead id (`target`). Planned when the stage event is published (its own outbox
+    listener, which cannot fail on the network), marked sent by the sending listener.
+
+    A failed send is not written here: the outbox undoes a failing listener's writes and keeps
+    the error on its delivery row (`funnel.OutboxDelivery`, listener `channels.postbacks`), so a
+    row still `pending` is read together with that delivery (tries, last error, given up) by
+    `channels.selectors`."""
+
+    wagtail_reference_index_ignore = True
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待回传"
+        SENT = "sent", "已回传"
+
+    event = models.ForeignKey(
+        "funnel.LeadEvent", on_delete=models.CASCADE, related_name="postbacks"
+    )
+    lead = models.ForeignKey("funnel.Lead", on_delete=models.CASCADE, related_name="postbacks")
+    platform = models.CharField("平台", max_length=20, choices=Channel.choices)
+    kind = models.CharField("回传方式", max_length=30)  # clue_callback, conversion_api, ocpc
+    account_name = models.CharField("账户", max_length=80)
+    stage = models.CharField("阶段", max_length=20)
+    platform_event = models.CharField("平台事件", max_length=40)
+    target = models.CharField("点击/线索 ID", max_length=255)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
+    tries = models.PositiveIntegerField("尝试次数", default=0)
+    last_answer = models.CharField("平台应答", max_length=500, blank=True, default="")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("回传时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "回传记录"
+        verbose_name_plural = "回传记录"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "platform", "kind", "target"], name="postbacklog_one_per_send"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="postbacklog_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.stage}→{self.platform_event}"

@@ -29,14 +29,36 @@ def _one_stream(account: Any) -> list[str]:
     return ["clue"]
 
 
+class Source:
+    """Which intake records a postback kind reports on."""
+
+    OWN = "own"  # the platform's own records (pulled or pushed leads): target = their lead id
+    CLICKS = "clicks"  # any record carrying one of `click_keys`: target = that click id
+    OTHER_CLICKS = "other_clicks"  # the same, except the platform's own records
+
+
+@dataclass(frozen=True)
+class PostbackKind:
+    """One way of reporting a conversion to a platform.
+
+    `events(account)` maps our stages to the platform's event for that account (a stage not in
+    it is not reported); `send(account, inbound, target, platform_event)` reports one and
+    returns the platform's answer, raising `PlatformError` on failure (the outbox retries)."""
+
+    kind: str
+    source: str
+    events: Callable[[Any], dict[str, str]]
+    send: Callable[[Any, Any, str, str], str]
+    click_keys: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Platform:
     """One ad platform as generic code sees it (webhooks, pulls, spend, postbacks).
 
     `verify_push(account, headers, body, data)` raises `WebhookRejected`; `map_push(account,
     data)` and `map_pull(record, account=name)` return (external id, LeadPayload) or raise
-    ValueError; `postback_send(inbound_id, stage)` reports a conversion to the platform for
-    the stages in `postback_stages` (raising on failure: the outbox retries).
+    ValueError; `postbacks` are the ways it hears about conversions (`PostbackKind`).
     """
 
     channel: str
@@ -47,8 +69,7 @@ class Platform:
     map_pull: Callable[..., tuple[str, Any]] | None = None  # None: no lead pull API
     pull_id_key: str = ""
     streams: Callable[[Any], list[str]] = _one_stream  # account → pull streams
-    postback_stages: tuple[str, ...] = ()
-    postback_send: Callable[[int, str], bool] | None = None
+    postbacks: tuple[PostbackKind, ...] = ()
 
 
 PLATFORMS: dict[str, Platform] = {
@@ -60,10 +81,24 @@ PLATFORMS: dict[str, Platform] = {
         push_reply=douyin_webhook.push_reply,
         map_pull=douyin_mapping.map_pull,
         pull_id_key="clue_id",
-        postback_stages=douyin_postback.POSTBACK_STAGES,
-        postback_send=douyin_postback.postback_send,
+        postbacks=(
+            PostbackKind(
+                kind="clue_callback",
+                source=Source.OWN,
+                events=douyin_postback.callback_events,
+                send=douyin_postback.clue_callback_send,
+            ),
+            PostbackKind(
+                kind="conversion_api",
+                source=Source.OTHER_CLICKS,  # its own clues are reported by the clue callback
+                events=douyin_postback.conversion_events,
+                send=douyin_postback.conversion_send,
+                click_keys=("clickid", "callback"),
+            ),
+        ),
     ),
-    # Xiaohongshu has no lead pull API and no conversion postback: push and spend only.
+    # Xiaohongshu has no lead pull API and no documented conversion upload (docs/channels.md):
+    # push and spend only; its `click_id` is kept on the touchpoint, not reported.
     Channel.XIAOHONGSHU: Platform(
         channel=Channel.XIAOHONGSHU,
         client=XiaohongshuClient,
@@ -80,15 +115,22 @@ PLATFORMS: dict[str, Platform] = {
         map_pull=baidu_mapping.map_pull,
         pull_id_key="clueId",
         streams=lambda account: BaiduClient(account).streams(),  # one per solution type
-        postback_stages=baidu_postback.POSTBACK_STAGES,
-        postback_send=baidu_postback.postback_send,
+        postbacks=(
+            PostbackKind(
+                kind="ocpc",
+                source=Source.CLICKS,  # its own leads carry bdVid too
+                events=baidu_postback.ocpc_events,
+                send=baidu_postback.ocpc_send,
+                click_keys=("bd_vid",),
+            ),
+        ),
     ),
 }
 
 PUSH_CHANNELS = tuple(PLATFORMS)
 PULL_CHANNELS = tuple(c for c, p in PLATFORMS.items() if p.map_pull is not None)
 SPEND_CHANNELS = tuple(PLATFORMS)
-POSTBACK_CHANNELS = tuple(c for c, p in PLATFORMS.items() if p.postback_send is not None)
+POSTBACK_CHANNELS = tuple(c for c, p in PLATFORMS.items() if p.postbacks)
 
 
 def platform_for(channel: str) -> Platform:

@@ -34,3 +34,11 @@ def postbacks_on_stage_task(event_id: int) -> int:
     from channels.services.postback import postbacks_for_event
 
     return postbacks_for_event(event_id=event_id)
+
+
+@shared_task(name="channels.postbacks_plan")
+def postbacks_plan_task(event_id: int) -> int:
+    """Outbox listener for stage events: writes the postback log rows (database only)."""
+    from channels.services.postback import postbacks_plan
+
+    return postbacks_plan(event_id=event_id)

@@ -1,20 +1,29 @@
-"""Admin: ad accounts with their health, and where each account's pulls stand. Secrets are
-never shown (not in any panel). Raw records, quarantine and spend are the funnel's
-(`funnel.intake_admin`)."""
+"""Admin: ad accounts with their health, where each account's pulls stand, and the postback
+log. Secrets are never shown (not in any panel); leads are shown masked. Raw records,
+quarantine and spend are the funnel's (`funnel.intake_admin`)."""
 
 from __future__ import annotations
 
+import django_filters
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.shortcuts import redirect
 from django.urls import reverse
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from channels.models import ChannelAccount, PullCheckpoint
+from channels.models import ChannelAccount, PostbackLog, PullCheckpoint
+from channels.selectors import Outcome, postback_log
 from channels.services.accounts import account_has_records, account_schedules_install
+from funnel.crypto import mask_phone
+from funnel.models import Channel
 
 
 class ChannelAccountForm(WagtailAdminModelForm):
@@ -67,11 +76,83 @@ class PullCheckpointViewSet(SnippetViewSet):
     panels = [FieldPanel("next_page", read_only=True)]
 
 
+class PostbackFilterSet(WagtailFilterSet):
+    outcome = django_filters.ChoiceFilter(
+        label="结果", choices=Outcome.CHOICES, method="filter_outcome"
+    )
+    platform = django_filters.ChoiceFilter(
+        label="平台", choices=[c for c in Channel.choices if c[0] in ("douyin", "baidu")]
+    )
+
+    class Meta:
+        model = PostbackLog
+        fields = ["platform"]
+
+    def filter_outcome(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(outcome=value) if value else queryset
+
+
+class _Annotated(Column):
+    """A column read from `channels.selectors.postback_log`'s annotations."""
+
+    def __init__(self, name: str, label: str, render=str) -> None:
+        super().__init__(name, label=label, accessor=name)
+        self._render = render
+
+    def get_value(self, instance) -> str:
+        return self._render(getattr(instance, self.accessor, ""))
+
+
+def _outcome_label(value: str) -> str:
+    return dict(Outcome.CHOICES).get(value, value)
+
+
+class ViewOnlyPolicy(ModelPermissionPolicy):
+    """The log is written by the postback listeners only: staff may look, never edit."""
+
+    def user_has_permission(self, user, action: str) -> bool:
+        if action in {"add", "change", "delete"}:
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions) -> bool:
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(PostbackLog, ViewOnlyPolicy(PostbackLog))
+
+
+class PostbackLogViewSet(SnippetViewSet):
+    """One row per platform send; read-only (the listeners write it)."""
+
+    model = PostbackLog
+    icon = "upload"
+    menu_label = "回传记录"
+    url_prefix = "channels/postbacks"
+    filterset_class = PostbackFilterSet
+    list_per_page = 50
+    inspect_view_enabled = True
+    list_display = [
+        _Annotated("lead", "线索", lambda lead: f"#{lead.pk} {mask_phone(lead.phone)}"),
+        "platform",
+        "stage",
+        "platform_event",
+        _Annotated("outcome", "结果", _outcome_label),
+        _Annotated("attempts", "尝试次数"),
+        _Annotated("answer", "平台应答", lambda text: (text or "")[:120]),
+        "created_at",
+        "sent_at",
+    ]
+
+    def get_queryset(self, request):
+        return postback_log()
+
+
 class ChannelsGroup(SnippetViewSetGroup):
     menu_label = "渠道"
     menu_icon = "site"
     menu_order = 210
-    items = (ChannelAccountViewSet, PullCheckpointViewSet)
+    items = (ChannelAccountViewSet, PullCheckpointViewSet, PostbackLogViewSet)
 
 
 register_snippet(ChannelsGroup)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,13 +41,30 @@ def check_broker() -> str:
 CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}
 
 
-def health_report() -> tuple[bool, dict[str, str]]:
-    report: dict[str, str] = {}
+def report_postbacks() -> dict[str, int]:
+    """Conversion postbacks whose last try failed in the last day. Reported, never a reason
+    for 503: a platform's outage is not ours, and the outbox keeps retrying."""
+    from channels.selectors import postbacks_failed_count
+
+    return {"failed_last_day": postbacks_failed_count()}
+
+
+# Facts shown next to the checks; they never make the report unhealthy.
+REPORTS = {"postbacks": report_postbacks}
+
+
+def health_report() -> tuple[bool, dict[str, Any]]:
+    report: dict[str, Any] = {}
     healthy = True
     for name, check in CHECKS.items():
         try:
             report[name] = check()
         except Exception as exc:  # noqa: BLE001  a health probe must report, not raise
             healthy = False
+            report[name] = f"error: {type(exc).__name__}: {exc}"[:300]
+    for name, fact in REPORTS.items():
+        try:
+            report[name] = fact()
+        except Exception as exc:  # noqa: BLE001  the database check already says why
             report[name] = f"error: {type(exc).__name__}: {exc}"[:300]
     return healthy, report

@@ -24,9 +24,11 @@ from channels.base import (
     as_str,
     beijing_fmt,
     http_json,
+    max_pages,
+    server_has_more,
     session,
 )
-from channels.errors import PlatformError, RateLimited, TokenExpired, Transient
+from channels.errors import PageCapReached, PlatformError, RateLimited, TokenExpired, Transient
 
 DEFAULT_API = "https://api.baidu.com"
 DEFAULT_AUTH = "https://u.baidu.com"
@@ -123,14 +125,23 @@ class BaiduClient:
         block = blocks[0] if blocks and isinstance(blocks[0], dict) else {}
         records = [r for r in (block.get("noticeDetailList") or []) if isinstance(r, dict)]
         total = as_int(block.get("totalNum"))
-        total_pages = max(1, -(-total // page_size))
-        return LeadPage(records=records, page=page, total_pages=total_pages)
+        # Some accounts' servers cap pageSize far below what we ask (API_FACTS, "Page sizes are
+        # the server's"): the page count follows the rows this page holds. Every page before
+        # this one was as full as this one, unless this one is the last (then one more request
+        # finds an empty page and stops). `rowNumber` is not relied on: its meaning is [U].
+        got = len(records)
+        return LeadPage(
+            records=records,
+            page=page,
+            has_more=server_has_more(got=got, seen=page * got, total=total, requested=page_size),
+            total_pages=-(-total // got) if got else 0,
+        )
 
     def spend(self, *, start: dt.date, end: dt.date) -> list[SpendRow]:
         columns = ["date", "campaignId", "campaignNameStatus", "impression", "click", "cost"]
         rows: list[SpendRow] = []
         start_row, chunk = 0, 1000
-        while True:
+        for _ in range(max_pages(self.account)):
             body = self._service(
                 "/json/sms/service/OpenApiReportService/getReportData",
                 {
@@ -159,12 +170,22 @@ class BaiduClient:
                         clicks=as_int(row.get("click")),
                     )
                 )
+            # The next chunk starts after the rows the server returned, not after the rowCount
+            # asked for (a capped server returns fewer).
             start_row += len(got)
-            if not got or start_row >= as_int(block.get("totalRowCount")):
+            if not server_has_more(
+                got=len(got),
+                seen=start_row,
+                total=as_int(block.get("totalRowCount")),
+                requested=chunk,
+            ):
                 return rows
+        raise PageCapReached("page_cap", f"getReportData past {max_pages(self.account)} pages")
 
-    def ocpc_upload(self, *, conversions: list[dict[str, Any]]) -> None:
-        """At most 99 per call; `header.status` 4 means retry later."""
+    def ocpc_upload(self, *, conversions: list[dict[str, Any]]) -> str:
+        """At most 99 per call; `header.status` 4 means retry later. Returns the last answer's
+        `desc` (for the postback log)."""
+        desc = ""
         token = self.account.postback_token or self.account.access_token
         for i in range(0, len(conversions), 99):
             data = http_json(
@@ -176,5 +197,7 @@ class BaiduClient:
             status = as_int((data.get("header") or {}).get("status"), -1)
             if status == 4:
                 raise Transient("4", "OCPC asks to retry later")
+            desc = as_str((data.get("header") or {}).get("desc"))
             if status != 0:
-                raise PlatformError(str(status), as_str((data.get("header") or {}).get("desc")))
+                raise PlatformError(str(status), desc)
+        return f"0 {desc}"

@@ -1,18 +1,17 @@
-"""Baidu OCPC conversion upload (`uploadConvertData`) when a lead pays.
+"""Baidu OCPC conversion upload (`uploadConvertData`), for every record carrying `bd_vid`:
+Baidu's own leads and landing-form or API leads that came from a Baidu ad.
 
 Facts: shared/channels/API_FACTS.md, "Baidu — Conversion postback" [S]: `logidUrl` is the
-landing URL carrying `bd_vid` (≤1024 characters); `newType` is the per-account setting
-`ocpc_new_type` (26).
+landing URL carrying `bd_vid` (≤1024 characters); `newType` per stage from the account setting
+`ocpc_types` (default paid → `ocpc_new_type`, 26) [U].
 """
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 from channels.models import ChannelAccount
-from funnel.models import InboundLead
-
-POSTBACK_STAGES = ("paid",)
 
 
 def logid_url(url: str, bd_vid: str) -> str:
@@ -26,20 +25,21 @@ def logid_url(url: str, bd_vid: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))[:1024]
 
 
-def postback_send(inbound_id: int, stage: str) -> bool:
-    """Upload one paid conversion (`stage` is "paid"). False without a `bd_vid` or an account
-    (OCPC has nothing to match); raises the client's PlatformError on failure."""
+def ocpc_events(account: ChannelAccount) -> dict[str, str]:
+    knobs = account.settings or {}
+    types = knobs.get("ocpc_types")
+    if types is None:
+        types = {"paid": knobs.get("ocpc_new_type", 26)}
+    return {stage: str(t) for stage, t in types.items() if t not in (None, "")}
+
+
+def ocpc_send(account: ChannelAccount, inbound: Any, target: str, platform_event: str) -> str:
+    """Upload one conversion for `bd_vid` = `target`; raises the client's PlatformError."""
     from channels.baidu.client import BaiduClient
 
-    row = InboundLead.objects.get(pk=inbound_id)
-    payload = row.payload or {}
-    bd_vid = (payload.get("click_ids") or {}).get("bd_vid", "")
-    account = ChannelAccount.objects.filter(channel=row.channel, name=row.account_name).first()
-    if not bd_vid or account is None:
-        return False
-    conversion = {
-        "logidUrl": logid_url((payload.get("extra") or {}).get("url", ""), bd_vid),
-        "newType": int((account.settings or {}).get("ocpc_new_type", 26)),
-    }
-    BaiduClient(account).ocpc_upload(conversions=[conversion])
-    return True
+    payload = inbound.payload or {}
+    extra = payload.get("extra") or {}
+    # A landing-form or API lead has no stored landing URL: the account's `ocpc_landing_url`.
+    url = extra.get("url") or (account.settings or {}).get("ocpc_landing_url", "")
+    conversion = {"logidUrl": logid_url(url, target), "newType": int(platform_event)}
+    return BaiduClient(account).ocpc_upload(conversions=[conversion])

@@ -7,13 +7,16 @@ Facts: shared/channels/API_FACTS.md. Uncertain points are per-account settings
 - `page_size` (default 100), `trailing_minutes` (re-pull window for late fields, default 30).
 - `callback_states` (default {"contacted": 2, "paid": 3}): the clue_convert_state we report on
   `clue/life/callback` when a lead becomes valid / pays [U: exact enum not published].
+- `conversion_events`, `conversion_base_url`: the conversion API (`channels.douyin.postback`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from channels.base import (
     LeadPage,
@@ -24,13 +27,37 @@ from channels.base import (
     as_str,
     beijing_fmt,
     http_json,
+    max_pages,
+    server_has_more,
     session,
 )
-from channels.errors import PlatformError, RateLimited, TokenExpired
+from channels.errors import PageCapReached, PlatformError, RateLimited, TokenExpired
 
 DEFAULT_BASE_URL = "https://ad.oceanengine.com/open_api/"
+DEFAULT_CONVERSION_URL = "https://analytics.oceanengine.com"
 RATE_LIMIT_CODES = [40100]
 AUTH_CODES = list(range(40101, 40110))
+
+
+SPEND_PAGE_SIZE = 1000
+
+
+def _more(data: dict[str, Any], *, page: int, got: int, requested: int, seen: int = 0) -> bool:
+    """Another page after `page`? From what the server returned (API_FACTS, "Page sizes are the
+    server's"): its own page count, or its total against the rows its pages hold. The pages
+    before this one held as many rows as this one (a server's page size is fixed, whatever it
+    reports in `page_size`); a short last page makes one more request that comes back empty.
+    An empty page ends the list whatever the totals claim. `seen`: the rows counted so far,
+    when the caller keeps count (spend)."""
+    info = data.get("page_info") or {}
+    if got and page < as_int(info.get("total_page")):
+        return True
+    return server_has_more(
+        got=got,
+        seen=seen or page * got,
+        total=as_int(info.get("total_number")),
+        requested=requested,
+    )
 
 
 class DouyinClient:
@@ -85,6 +112,7 @@ class DouyinClient:
     def lead_page(
         self, *, stream: str, start: dt.datetime, end: dt.datetime, page: int
     ) -> LeadPage:
+        requested = int(self.settings.get("page_size", 100))
         data = self._call(
             "GET",
             "2/tools/clue/get/",
@@ -93,41 +121,48 @@ class DouyinClient:
                 "start_time": beijing_fmt(start),
                 "end_time": beijing_fmt(end),
                 "page": page,
-                "page_size": int(self.settings.get("page_size", 100)),
+                "page_size": requested,
             },
         )
-        info = data.get("page_info") or {}
         records = [r for r in (data.get("list") or []) if isinstance(r, dict)]
-        return LeadPage(records=records, page=page, total_pages=as_int(info.get("total_page"), 1))
+        return LeadPage(
+            records=records,
+            page=page,
+            has_more=_more(data, page=page, got=len(records), requested=requested),
+            total_pages=as_int((data.get("page_info") or {}).get("total_page")),
+        )
 
     # -- spend -----------------------------------------------------------------------------
     def spend(self, *, start: dt.date, end: dt.date) -> list[SpendRow]:
         rows: list[SpendRow] = []
-        page = 1
-        while True:
+        for page in range(1, max_pages(self.account) + 1):
             data = self._call(
                 "GET",
                 "v3.0/report/custom/get/",
                 params={
                     "advertiser_id": self.account.advertiser_id,
-                    "dimensions": json.dumps(["stat_time_day", "cdp_project_id"]),
+                    # Promotions (广告), the level a clue's `promotion_id` names: spend and
+                    # leads join at one level (API_FACTS, "Spend and leads must join at one
+                    # level"); projects (`cdp_project_id`) are a level above, other ids.
+                    "dimensions": json.dumps(["stat_time_day", "cdp_promotion_id"]),
                     "metrics": json.dumps(["stat_cost", "show_cnt", "click_cnt", "convert_cnt"]),
                     "filters": "[]",
                     "order_by": "[]",
                     "start_time": start.isoformat(),
                     "end_time": end.isoformat(),
                     "page": page,
-                    "page_size": 1000,
+                    "page_size": SPEND_PAGE_SIZE,
                 },
             )
-            for row in data.get("rows") or []:
+            got = data.get("rows") or []
+            for row in got:
                 dims = row.get("dimensions") or {}
                 metrics = row.get("metrics") or {}
                 day = as_str(dims.get("stat_time_day"))[:10]
                 rows.append(
                     SpendRow(
-                        campaign_id=as_str(dims.get("cdp_project_id")),
-                        campaign_name=as_str(dims.get("cdp_project_name")),
+                        campaign_id=as_str(dims.get("cdp_promotion_id")),
+                        campaign_name=as_str(dims.get("cdp_promotion_name")),
                         date=dt.date.fromisoformat(day),
                         cost=as_decimal(metrics.get("stat_cost")),
                         impressions=as_int(metrics.get("show_cnt")),
@@ -135,20 +170,51 @@ class DouyinClient:
                         conversions=as_int(metrics.get("convert_cnt")),
                     )
                 )
-            info = data.get("page_info") or {}
-            if page >= as_int(info.get("total_page"), 1):
+            more = _more(data, page=page, got=len(got), requested=SPEND_PAGE_SIZE, seen=len(rows))
+            if not more:
                 return rows
-            page += 1
+        raise PageCapReached("page_cap", f"report/custom/get past {max_pages(self.account)} pages")
 
     # -- postback --------------------------------------------------------------------------
-    def clue_callback(self, *, clue_id: str, stage: str) -> None:
-        states = {"contacted": 2, "paid": 3, **self.settings.get("callback_states", {})}
-        self._call(
+    def clue_callback(self, *, clue_id: str, state: int) -> str:
+        """`clue/life/callback` [C]: tell the platform what became of its clue. Returns the
+        answer's message (for the postback log)."""
+        data = http_json(
+            self.http,
             "POST",
-            "2/tools/clue/life/callback/",
+            self.base + "2/tools/clue/life/callback/",
+            headers={"Access-Token": self.account.access_token},
             json={
                 "advertiser_id": as_int(self.account.advertiser_id),
                 "clue_id": clue_id,
-                "clue_convert_state": states[stage],
+                "clue_convert_state": state,
             },
         )
+        self._check(data)
+        return f"{as_int(data.get('code'))} {as_str(data.get('message'))}"
+
+    def conversion_base(self) -> str:
+        explicit = self.settings.get("conversion_base_url")
+        if explicit:
+            return str(explicit).rstrip("/")
+        if self.account.api_base_url:  # the sandbox (or a proxy) serves both hosts
+            parts = urlsplit(self.account.api_base_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return DEFAULT_CONVERSION_URL
+
+    def conversion(self, *, callback: str, event_type: str) -> str:
+        """The conversion API [S] (API_FACTS, "Conversion API for landing-page visits"): one
+        event for the visit whose `clickid` / `callback` is `callback`. No token: the callback
+        value identifies the ad and account. Returns the answer's message."""
+        data = http_json(
+            self.http,
+            "POST",
+            self.conversion_base() + "/api/v2/conversion",
+            json={
+                "event_type": event_type,
+                "context": {"ad": {"callback": callback}},
+                "timestamp": int(time.time() * 1000),
+            },
+        )
+        self._check(data)
+        return f"{as_int(data.get('code'))} {as_str(data.get('message'))}"

@@ -1,25 +1,46 @@
-"""Douyin conversion postback: `clue/life/callback` when a lead becomes valid or pays.
-
-Facts: shared/channels/API_FACTS.md, "Douyin — Lead status feedback" [C]; the state codes sent
-are the per-account setting `callback_states` (see `channels.douyin.client`).
+"""Ocean Engine postbacks, two kinds (API_FACTS, "Douyin — Ocean Engine"):
+- `clue_callback`: `clue/life/callback` [C] for the platform's own clues (Feiyu pushes, pulls),
+  state codes per account in `callback_states` (default contacted → 2, paid → 3) [U].
+- `conversion_api`: the conversion API [S] (`POST /api/v2/conversion`) for leads that reached
+  our landing page or API from an Ocean Engine ad, identified by the visit's `clickid` (or the
+  `callback` monitor parameter). Event types per account in `conversion_events` (default
+  contacted → "form", paid → "active_pay"): an account may only send the types set up in its
+  转化跟踪 [U]. Base URL: the setting `conversion_base_url`, else the host of `api_base_url`
+  (the sandbox serves both), else https://analytics.oceanengine.com.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from channels.models import ChannelAccount
-from funnel.models import InboundLead
 
-POSTBACK_STAGES = ("contacted", "paid")
+DEFAULT_CALLBACK_STATES = {"contacted": 2, "paid": 3}
+DEFAULT_CONVERSION_EVENTS = {"contacted": "form", "paid": "active_pay"}
 
 
-def postback_send(inbound_id: int, stage: str) -> bool:
-    """Report one stored clue's new state. False when its account is gone (nothing to send);
-    raises the client's PlatformError on failure (the outbox retries)."""
+def callback_events(account: ChannelAccount) -> dict[str, str]:
+    states = {**DEFAULT_CALLBACK_STATES, **(account.settings or {}).get("callback_states", {})}
+    return {stage: str(state) for stage, state in states.items() if state not in (None, "")}
+
+
+def conversion_events(account: ChannelAccount) -> dict[str, str]:
+    configured = (account.settings or {}).get("conversion_events")
+    events = DEFAULT_CONVERSION_EVENTS if configured is None else configured
+    return {stage: str(event) for stage, event in events.items() if event}
+
+
+def clue_callback_send(
+    account: ChannelAccount, inbound: Any, target: str, platform_event: str
+) -> str:
+    """Report one clue's new state; raises the client's PlatformError (the outbox retries)."""
     from channels.douyin.client import DouyinClient
 
-    row = InboundLead.objects.get(pk=inbound_id)
-    account = ChannelAccount.objects.filter(channel=row.channel, name=row.account_name).first()
-    if account is None:
-        return False
-    DouyinClient(account).clue_callback(clue_id=row.external_id, stage=stage)
-    return True
+    return DouyinClient(account).clue_callback(clue_id=target, state=int(platform_event))
+
+
+def conversion_send(account: ChannelAccount, inbound: Any, target: str, platform_event: str) -> str:
+    """One conversion of a landing/API visit; raises the client's PlatformError."""
+    from channels.douyin.client import DouyinClient
+
+    return DouyinClient(account).conversion(callback=target, event_type=platform_event)

@@ -127,8 +127,17 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
             },
         )
     if path == "/ocpcapi/api/uploadConvertData":
+        # Faults (`path` "uploadConvertData"): a 5xx, a rate limit (HTTP 429), or status 4.
         with st.lock:
-            st.postbacks.append({"platform": "baidu", **body})
+            fault = st.take_fault(path, None, query.get("sandbox_fault", ""))
+            if not fault:
+                st.postbacks.append({"platform": "baidu", **body})
+        if fault == "server_error":
+            return h.send(500, b"internal error")
+        if fault == "rate_limit":
+            return h.send(429, {"header": {"status": 4, "desc": "too many requests"}})
+        if fault == "retry_later":
+            return h.send(200, {"header": {"status": 4, "desc": "retry later"}})
         return h.send(200, {"header": {"status": 0, "desc": "success"}})
     header_in = body.get("header") or {}
     req = body.get("body") or {}
@@ -171,9 +180,9 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
         return fail(8206, "accessToken 已失效")
     head = {"desc": "success", "status": 0, "quota": 2, "rquota": 49998, "failures": []}
     if path == "/json/sms/service/LeadsNoticeService/getNoticeList":
-        size = min(5000, int(req.get("pageSize", 1000)))
         start, end = parse_time(req["startDate"]), parse_time(req["endDate"])
         with st.lock:
+            size = st.page_size(header_in.get("userName", ""), int(req.get("pageSize", 1000)), 5000)
             ids = st.window("baidu", start, end, req.get("solutionType", ""))
             chunk = ids[(page - 1) * size : page * size]
             if st.duplicate_across_pages and page > 1 and chunk:
@@ -209,7 +218,10 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
             for d, cid, name, cost, imp, clk, _conv in spend_rows("baidu", start, end)
         ]
         first = int(req.get("startRow", 0))
-        count = int(req.get("rowCount", 1000))
+        with st.lock:
+            count = st.page_size(
+                header_in.get("userName", ""), int(req.get("rowCount", 1000)), 10000
+            )
         return h.send(
             200,
             {

@@ -93,6 +93,15 @@ TOPICS = {
         "answers": {"确诊年限": ["1年内", "1-5年", "5年以上"], "是否打胰岛素": ["是", "否"]},
     },
 }
+# Douyin campaigns are promotions (广告, the unit level of the 2.0 system: a clue's
+# `promotion_id`); they sit inside projects (项目, `cdp_project_id`) whose ids differ, so that
+# spend joined at the wrong level finds no leads (API_FACTS, "Spend and leads must join at one
+# level").
+DOUYIN_PROJECTS = {
+    "7363000000000000001": ("7362000000000000101", "项目-脱发失眠"),
+    "7363000000000000002": ("7362000000000000101", "项目-脱发失眠"),
+    "7363000000000000003": ("7362000000000000102", "项目-糖尿病"),
+}
 CAMPAIGNS = {
     "douyin": [
         ("7363000000000000001", "脱发-表单-北京", "脱发"),

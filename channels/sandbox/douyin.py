@@ -13,15 +13,24 @@ import datetime as dt
 import hashlib
 import json
 import time
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from channels.sandbox.data import CAMPAIGNS, TOPICS, parse_time, person, rng, spend_rows
+from channels.sandbox.data import (
+    CAMPAIGNS,
+    DOUYIN_PROJECTS,
+    TOPICS,
+    parse_time,
+    person,
+    rng,
+    spend_rows,
+)
 
 if TYPE_CHECKING:
     from channels.sandbox.server import Handler
     from channels.sandbox.state import SandboxState
 
-PATH_PREFIXES = ("/open_api/",)
+PATH_PREFIXES = ("/open_api/", "/api/v2/conversion")
 LATE = ("app_name", "convert_status", "intention_estimation")  # ≈10 minutes late on the real API
 
 
@@ -107,6 +116,69 @@ def signed_push(state: SandboxState, i: int, secret: str, delayed: bool) -> tupl
     return raw, {"Signature": base64.b64encode(digest).decode(), "Timestamp": ts}
 
 
+def report_data(st: SandboxState, query: dict[str, str]) -> dict[str, Any]:
+    """`report/custom/get` grouped by day and the level asked for: `cdp_promotion_id` (广告,
+    what clues carry) or `cdp_project_id` (项目, a level above, other ids), paged with the
+    account's page cap."""
+    start = dt.date.fromisoformat(query["start_time"])
+    end = dt.date.fromisoformat(query["end_time"])
+    dims = json.loads(query.get("dimensions") or "[]")
+    level = "project" if "cdp_project_id" in dims else "promotion"
+    grouped: dict[tuple[str, str, str], list] = {}
+    for d, cid, name, cost, imp, clk, conv in spend_rows("douyin", start, end):
+        key_id, key_name = DOUYIN_PROJECTS[cid] if level == "project" else (cid, name)
+        acc = grouped.setdefault((d.isoformat(), key_id, key_name), [Decimal(0), 0, 0, 0])
+        for n, value in enumerate((cost, imp, clk, conv)):
+            acc[n] += value
+    rows = [
+        {
+            "dimensions": {
+                "stat_time_day": day,
+                f"cdp_{level}_id": key_id,
+                f"cdp_{level}_name": key_name,
+            },
+            "metrics": {
+                "stat_cost": str(cost),
+                "show_cnt": str(imp),
+                "click_cnt": clk,
+                "convert_cnt": conv,
+            },
+        }
+        for (day, key_id, key_name), (cost, imp, clk, conv) in grouped.items()
+    ]
+    page = int(query.get("page", 1))
+    with st.lock:
+        size = st.page_size(query.get("advertiser_id", ""), int(query.get("page_size", 1000)), 1000)
+    return {
+        "rows": rows[(page - 1) * size : page * size],
+        "total_metrics": {},
+        "page_info": {
+            "page": page,
+            "page_size": size,
+            "total_number": len(rows),
+            "total_page": max(1, -(-len(rows) // size)),
+        },
+    }
+
+
+def conversion(h: Handler, query: dict[str, str], body: dict[str, Any]) -> None:
+    """The conversion API look-alike (analytics.oceanengine.com `/api/v2/conversion`): no token,
+    the callback names the click. Faults (`path` "conversion"): a 5xx, a 429 rate limit."""
+    st = h.state
+    with st.lock:
+        fault = st.take_fault("/api/v2/conversion", None, query.get("sandbox_fault", ""))
+        if not fault:
+            st.postbacks.append({"platform": "douyin", "api": "conversion", **body})
+    if fault == "server_error":
+        return h.send(503, b"<html>503 Service Unavailable</html>")
+    if fault == "rate_limit":
+        return h.send(429, {"code": 40100, "message": "请求过于频繁"})
+    callback = ((body.get("context") or {}).get("ad") or {}).get("callback")
+    if not callback or not body.get("event_type"):
+        return h.send(200, {"code": 40000, "message": "参数错误：缺少 callback 或 event_type"})
+    return h.send(200, {"code": 0, "message": "成功"})
+
+
 def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -> None:
     st = h.state
     ok = {"code": 0, "message": "OK", "request_id": f"sbx{time.time_ns()}"}
@@ -129,6 +201,8 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
                 },
             },
         )
+    if path == "/api/v2/conversion":
+        return conversion(h, query, body)
     page = int(query.get("page", 1)) if "clue/get" in path else None
     with st.lock:
         fault = st.take_fault(path, page, query.get("sandbox_fault", ""))
@@ -143,9 +217,10 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
     if not token_ok:
         return h.send(200, {"code": 40102, "message": "access_token 已过期"})
     if path == "/open_api/2/tools/clue/get/":
-        size = min(100, int(query.get("page_size", 100)))
+        advertiser = (json.loads(query.get("advertiser_ids") or "[]") or [""])[0]
         start, end = parse_time(query["start_time"]), parse_time(query["end_time"])
         with st.lock:
+            size = st.page_size(str(advertiser), int(query.get("page_size", 100)), 100)
             ids = st.window("douyin", start, end)
             total_pages = max(1, -(-len(ids) // size))
             chunk = ids[(page - 1) * size : page * size]
@@ -175,40 +250,7 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
             },
         )
     if path == "/open_api/v3.0/report/custom/get/":
-        start = dt.date.fromisoformat(query["start_time"])
-        end = dt.date.fromisoformat(query["end_time"])
-        rows = [
-            {
-                "dimensions": {
-                    "stat_time_day": d.isoformat(),
-                    "cdp_project_id": cid,
-                    "cdp_project_name": name,
-                },
-                "metrics": {
-                    "stat_cost": str(cost),
-                    "show_cnt": str(imp),
-                    "click_cnt": clk,
-                    "convert_cnt": conv,
-                },
-            }
-            for d, cid, name, cost, imp, clk, conv in spend_rows("douyin", start, end)
-        ]
-        return h.send(
-            200,
-            {
-                **ok,
-                "data": {
-                    "rows": rows,
-                    "total_metrics": {},
-                    "page_info": {
-                        "page": 1,
-                        "page_size": 1000,
-                        "total_number": len(rows),
-                        "total_page": 1,
-                    },
-                },
-            },
-        )
+        return h.send(200, {**ok, "data": report_data(st, query)})
     if path == "/open_api/2/tools/clue/life/callback/":
         with st.lock:
             st.postbacks.append({"platform": "douyin", **body})

@@ -83,6 +83,13 @@ class Handler(BaseHTTPRequestHandler):
                     if flag in body:
                         setattr(st, flag, bool(body[flag]))
                 st.faults.extend(dict(f) for f in body.get("faults", []))
+                if "page_cap" in body:  # {"<advertiser id or userName>": N} or N for all
+                    cap = body["page_cap"]
+                    st.page_caps = (
+                        {str(k): int(v) for k, v in cap.items()}
+                        if isinstance(cap, dict)
+                        else ({"*": int(cap)} if cap else {})
+                    )
             return self.send(200, {"ok": True})
         if path == "/sandbox/state":
             with st.lock:
@@ -94,6 +101,7 @@ class Handler(BaseHTTPRequestHandler):
                         "refreshes": st.refreshes,
                         "postbacks": st.postbacks,
                         "faults": st.faults,
+                        "page_caps": st.page_caps,
                     },
                 )
         if path == "/sandbox/push":

@@ -23,6 +23,10 @@ class SandboxState:
         self.late_fields = False
         self.duplicate_across_pages = False
         self.faults: list[dict[str, Any]] = []
+        # Per-account page caps (advertiser id / userName → rows per page, "*" for every
+        # account): the server returns at most this many rows whatever page size is asked,
+        # like the Baidu accounts in API_FACTS ("Page sizes are the server's").
+        self.page_caps: dict[str, int] = {}
         self.revoked: set[str] = set()
         self.token_seq = 0
         self.served: set[str] = set()
@@ -68,6 +72,12 @@ class SandboxState:
                 self._cache.clear()
             self._cache[key] = cached
         return cached
+
+    def page_size(self, account: str, requested: int, limit: int) -> int:
+        """Rows per page this server gives `account`: what was asked, within the platform's
+        limit and the account's cap."""
+        cap = self.page_caps.get(str(account), self.page_caps.get("*", limit))
+        return max(1, min(requested, limit, cap))
 
     # -- tokens ----------------------------------------------------------------------------
     def token_ok(self, token: str) -> bool:

@@ -116,5 +116,11 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
             }
             for d, cid, name, cost, imp, clk, conv in spend_rows("xiaohongshu", start, end)
         ]
-        return h.send(200, {**ok, "data": {"data_list": rows, "total_count": len(rows)}})
+        page = int(body.get("page_num", 1))
+        with st.lock:
+            size = st.page_size(
+                str(body.get("advertiser_id", "")), int(body.get("page_size", 500)), 500
+            )
+        chunk = rows[(page - 1) * size : page * size]
+        return h.send(200, {**ok, "data": {"data_list": chunk, "total_count": len(rows)}})
     h.send(404, {"code": 404, "success": False, "msg": "not found"})

@@ -22,7 +22,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from channels.errors import PlatformError, RateLimited
+from channels.base import max_pages
+from channels.errors import PageCapReached, PlatformError, RateLimited
 from channels.models import ChannelAccount, PullCheckpoint
 from channels.registry import PULL_CHANNELS, client_for, map_pulled, pulled_id, streams_for
 from channels.services.accounts import account_failure_record, account_success_record
@@ -130,7 +131,11 @@ def _pull_stream(
                 if cp.window_end != end or cp.next_page != page:
                     break  # another worker moved on meanwhile: re-read the checkpoint
                 _store_page(account=account, records=result.records, stats=stats)
-                last = page >= result.total_pages or not result.records
+                # The server's own answer decides whether more pages follow (API_FACTS, "Page
+                # sizes are the server's"); a server that never stops is cut at `max_pages`,
+                # its window closed so the next run does not loop on it again.
+                capped = result.has_more and page >= max_pages(account)
+                last = not result.has_more or capped
                 if last:
                     cp.cursor, cp.window_start, cp.window_end = end, None, None
                     cp.next_page = 1
@@ -141,9 +146,12 @@ def _pull_stream(
             stats.pages += 1
             if progress:
                 progress(
-                    f"{account.channel}/{account.name} {stream} 第 {page}/{result.total_pages} 页"
+                    f"{account.channel}/{account.name} {stream} 第 {page}/"
+                    f"{result.total_pages or '?'} 页"
                     f"：新 {stats.new} 重复 {stats.duplicate} 更新 {stats.updated}"
                 )
+            if capped:
+                raise PageCapReached("page_cap", f"{stream}: still more after {page} pages")
             if last:
                 break
             page += 1

@@ -13,12 +13,23 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from channels.base import SpendRow, TokenPair, as_decimal, as_int, as_str, http_json, session
-from channels.errors import PlatformError, RateLimited, TokenExpired
+from channels.base import (
+    SpendRow,
+    TokenPair,
+    as_decimal,
+    as_int,
+    as_str,
+    http_json,
+    max_pages,
+    server_has_more,
+    session,
+)
+from channels.errors import PageCapReached, PlatformError, RateLimited, TokenExpired
 
 DEFAULT_BASE_URL = "https://adapi.xiaohongshu.com"
 RATE_LIMIT_CODES = [429, 40100]
 AUTH_CODES = [401, 40101, 40102]
+SPEND_PAGE_SIZE = 500
 
 
 class XiaohongshuClient:
@@ -66,8 +77,8 @@ class XiaohongshuClient:
     def spend(self, *, start: dt.date, end: dt.date) -> list[SpendRow]:
         per_fen = self.settings.get("fee_unit", "yuan") == "fen"
         rows: list[SpendRow] = []
-        page = 1
-        while True:
+        seen = 0
+        for page in range(1, max_pages(self.account) + 1):
             data = self._post(
                 "/api/open/jg/data/report/offline/campaign",
                 {
@@ -76,7 +87,7 @@ class XiaohongshuClient:
                     "end_date": end.isoformat(),
                     "time_unit": "DAY",
                     "page_num": page,
-                    "page_size": 500,
+                    "page_size": SPEND_PAGE_SIZE,
                 },
             )
             items = data.get("data_list") or []
@@ -95,6 +106,15 @@ class XiaohongshuClient:
                         conversions=as_int(item.get("leads")),
                     )
                 )
-            if not items or page * 500 >= as_int(data.get("total_count")):
+            # Counted by the rows the server returned: it may hold fewer per page than asked.
+            seen += len(items)
+            if not server_has_more(
+                got=len(items),
+                seen=seen,
+                total=as_int(data.get("total_count")),
+                requested=SPEND_PAGE_SIZE,
+            ):
                 return rows
-            page += 1
+        raise PageCapReached(
+            "page_cap", f"report/offline/campaign past {max_pages(self.account)} pages"
+        )

@@ -13,12 +13,14 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from channels.models import ChannelAccount
 from channels.sandbox import push_leads
 from config.celery import app
 from funnel.models import InboundLead, Lead, SpendRecord, Stage, Touchpoint
+from funnel.outbox import SWEEP_GRACE, outbox_sweep
 from funnel.services.stages import lead_stage_change
 from tests.channels.conftest import drain
 
@@ -175,6 +177,9 @@ def test_end_to_end_against_the_sandbox(sandbox, our_server):
         lead_stage_change(lead_id=dy_lead.pk, to_stage=Stage.CONTACTED)
         lead_stage_change(lead_id=bd_lead.pk, to_stage=Stage.CONTACTED)
         lead_stage_change(lead_id=bd_lead.pk, to_stage=Stage.PAID, amount="699.00")
+        if app.conf.task_always_eager:
+            # The embedded default delivers through the outbox sweep (beat), not inline.
+            outbox_sweep(now=timezone.now() + SWEEP_GRACE * 2)
         posted = wait_for_postbacks(state, 2)
     # then the platforms heard: one clue callback, one OCPC upload carrying bd_vid
     douyin = [p for p in posted if p["platform"] == "douyin"]
