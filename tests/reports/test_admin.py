@@ -64,7 +64,9 @@ def test_csv_and_xlsx_export(client, boss, world):
     # when
     response = client.get(f"/admin/reports/?by=channel&{WEEK}&export=csv")
     # then
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff渠道,".encode())
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     douyin = next(r for r in rows if r["渠道"] == "douyin")
     assert (douyin["消耗（元）"], douyin["获客成本（元）"], douyin["ROI"]) == (
         "400.00",
