@@ -113,6 +113,15 @@ def _key(value: Any) -> Any:
     return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
 
 
+def _group_key(value: Any) -> Any:
+    """A group key as the database gave it: pandas turns an integer id column holding a NULL
+    (unassigned, unattributed) into floats, which JSON would print as ``1.0``."""
+    value = _key(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def funnel_table(
     *,
     by: str,
@@ -140,13 +149,13 @@ def funnel_table(
 
     daily: dict[tuple, list[tuple[dt.date, Decimal]]] = {}
     for row in revenue:
-        daily.setdefault(tuple(_key(row.get(k)) for k in keys), []).append(
+        daily.setdefault(tuple(_group_key(row.get(k)) for k in keys), []).append(
             (row["day"], Decimal(row["revenue"]))
         )
 
     out: list[dict[str, Any]] = []
     for record in merged.to_dict("records"):
-        group = {k: _key(record[k]) for k in keys}
+        group = {k: _group_key(record[k]) for k in keys}
         counts = {
             c: int(record[c]) if _key(record.get(c)) is not None else 0 for c in _COUNT_COLUMNS
         }

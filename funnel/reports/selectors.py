@@ -116,9 +116,18 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def _param(value: Any) -> Any:
+    """A bound value as the database stores it. SQLite keeps datetimes as naive UTC text, so
+    an aware Shanghai bound (``…+08:00``) compared as text would shift every window by 8 hours;
+    Django's own adapter turns it into the stored form (PostgreSQL gets it unchanged)."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
 def _fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [_param(p) for p in params])
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -384,13 +393,18 @@ def cohort_conversion_counts(*, by: str, window: Window, after_days: int) -> lis
 
 
 def assistant_board_counts(*, window: Window) -> list[dict[str, Any]]:
-    """Per assistant: assigned leads created in the window, stage reach, revenue, SLA breaches
-    (SLA checks that fell due while the lead was still new: status sent, i.e. the alert fired)."""
+    """Per assistant: assigned leads created in the window, stage reach, revenue, SLA breaches.
+
+    A breach is an SLA check due in the window that fired: a stage change cancels the pending
+    check (``stages._after_stage``), so a check the dispatcher claimed (``sent_at`` set,
+    whatever status it ends in) fell due while the lead was still new. The dispatcher marks
+    SLA checks ``done`` after enforcing them, never leaves them ``sent``."""
     rows = lead_funnel_counts(by="assistant", window=window)
     sql = """
         SELECT f.assignee_id AS assistant_id, COUNT(*) AS sla_breaches
         FROM funnel_followup f
-        WHERE f.kind = 'sla_check' AND f.status = 'sent' AND f.due_at >= %s AND f.due_at < %s
+        WHERE f.kind = 'sla_check' AND f.sent_at IS NOT NULL
+            AND f.due_at >= %s AND f.due_at < %s
         GROUP BY f.assignee_id
     """
     breaches = {

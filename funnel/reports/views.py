@@ -9,11 +9,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
+from funnel.csvsafe import csv_lines
 from funnel.reports import analytics, charts
 from funnel.reports.selectors import (
     Window,
@@ -67,6 +69,10 @@ HEADINGS = {
     "referred": "转介绍新线索",
     "k_factor": "K 因子",
     "sla_breaches": "超时未加微",
+    "rule": "规则",
+    "name": "对象",
+    "reason": "原因",
+    "text": "说明",
 }
 STAGE_LABELS = ["新线索", "已加微", "已建档", "已问诊", "已开方", "已支付", "已复购"]
 
@@ -153,6 +159,18 @@ class BaseReportView(SpreadsheetExportMixin, TemplateView):
 
     def to_row_dict(self, item: dict[str, Any]) -> dict[str, Any]:
         return {field: item.get(field) for field in self.list_export}
+
+    def write_csv_response(self, queryset: list[dict[str, Any]]) -> StreamingHttpResponse:
+        """Through the project's one safe CSV writer (BOM, formula cells neutralised), not
+        Wagtail's plain writer."""
+        lines = csv_lines(
+            columns=self.list_export,
+            rows=(self.to_row_dict(item) for item in queryset),
+            headings=self.export_headings,
+        )
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.csv"'
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -325,6 +343,13 @@ class FlagsView(BaseReportView):
             }
             for f in elimination_flags_evaluate()
         ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # The page lists the same rows its CSV exports (the template used to read a name the
+        # view never set, and so always said there was nothing to drop).
+        context["flags"] = self.rows
+        return context
 
 
 def dashboard_figures(today: dt.date | None = None) -> list[dict[str, Any]]:

@@ -12,7 +12,6 @@ from django.core.management import CommandError, call_command
 
 from funnel.reports.selectors import (
     Window,
-    assistant_board_counts,
     cohort_counts,
     funnel_report,
     lead_funnel_counts,
@@ -168,30 +167,6 @@ def test_cohorts_retention_and_referrals(world):
     ]
 
 
-def test_assistant_board_counts_sla_breaches(world):
-    from funnel.models import FollowUp
-
-    lin = world["lin"]
-    l1 = world["leads"][0]
-    FollowUp.objects.create(
-        lead=l1,
-        assignee=lin,
-        kind="sla_check",
-        due_at=dt.datetime(2026, 11, 2, 3, tzinfo=dt.UTC),
-        status="sent",
-    )
-    FollowUp.objects.create(
-        lead=l1,
-        assignee=lin,
-        kind="sla_check",
-        due_at=dt.datetime(2026, 11, 2, 4, tzinfo=dt.UTC),
-        status="cancelled",
-    )
-    rows = {r["assistant_id"]: r for r in assistant_board_counts(window=WEEK)}
-    assert rows[lin.pk]["sla_breaches"] == 1
-    assert rows[None]["sla_breaches"] == 0
-
-
 def test_cli_json_is_the_documented_shape(world):
     out = StringIO()
     call_command(
@@ -230,7 +205,7 @@ def test_cli_csv_and_table(world):
         stdout=out,
     )
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("specialty,specialty_name,spend,")
+    assert lines[0].startswith("\ufeffspecialty,specialty_name,spend,")
     assert len(lines) == 4  # header + 脱发, 失眠, none
     out = StringIO()
     call_command(
