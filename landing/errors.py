@@ -11,6 +11,11 @@ NO_CONSENT_TEXT = "no_consent_text"
 LINK_EXPIRED = "link_expired"
 LINK_INVALID = "link_invalid"
 UNKNOWN_PACKAGE = "unknown_package"
+INVALID_FORM = "invalid_form"
+CONSENT_TEXT_IMMUTABLE = "consent_text_immutable"
+# Quarantine reasons the funnel's ingest can give a form submission (funnel/errors.py).
+INVALID_PHONE = "invalid_phone"
+MISSING_PHONE = "missing_phone"
 
 MESSAGES = {
     TOO_FAST: "提交过快，请稍后再试",
@@ -22,4 +27,18 @@ MESSAGES = {
     LINK_EXPIRED: "链接已过期，请联系您的医助获取新链接",
     LINK_INVALID: "链接无效",
     UNKNOWN_PACKAGE: "服务包不存在或已下架",
+    INVALID_FORM: "请检查以下标红的内容",
+    CONSENT_TEXT_IMMUTABLE: "已发布的授权文本不能修改：请新建一个版本（新的版本号）",
+    INVALID_PHONE: "请填写正确的手机号",
+    MISSING_PHONE: "请填写手机号",
+}
+DEFAULT_MESSAGE = "信息有误，请检查后重新提交"
+
+# Where a refusal is shown on the form: next to the field the visitor has to fix (phones
+# scroll there); refusals that no field can fix sit right above the submit button.
+ERROR_FIELD = {
+    CONSENT_REQUIRED: "consent",
+    CONSENT_VERSION_STALE: "consent",
+    INVALID_PHONE: "phone",
+    MISSING_PHONE: "phone",
 }

@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from config.errors import ApplicationError
-from landing.forms import LeadForm
+from landing import errors
+from landing.forms import LeadForm, error_placement, lead_form_refused
 from landing.models import KEYWORD_PARAMS, LandingPage
 from landing.selectors import consent_current, hero_for, package_offer, running_test
 from landing.services.ab import VISITOR_COOKIE, arm_for, visitor_new
@@ -78,6 +79,7 @@ def _render(
         ab_test=test,
         arm=arm,
         error=error,
+        **error_placement(error, form),
     )
     html = render_to_string(page.get_template(request), context)
     meta = {"variant": hero.variant, "test_id": test.pk if test else None, "arm": arm}
@@ -114,8 +116,8 @@ def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
     keyword = request.POST.get("utm_term") or request.POST.get("kw") or ""
     visitor = request.COOKIES.get(VISITOR_COOKIE, "")
     if not form.is_valid():
-        code = "consent_required" if "consent" in form.errors else "invalid_form"
-        err = ApplicationError(code, "请检查表单", status=400)
+        code = errors.CONSENT_REQUIRED if "consent" in form.errors else errors.INVALID_FORM
+        err = ApplicationError(code, errors.MESSAGES[errors.INVALID_FORM], status=400)
         response, _ = _render(
             page=page,
             request=request,
@@ -137,10 +139,13 @@ def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
             visitor=visitor,
         )
     except ApplicationError as err:
+        consent = consent_current()
         response, _ = _render(
             page=page,
             request=request,
-            form=form,
+            form=lead_form_refused(
+                form=form, error=err, consent_version=consent.version if consent else ""
+            ),
             keyword=keyword,
             visitor=visitor,
             error=err,

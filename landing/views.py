@@ -21,7 +21,8 @@ from funnel.models import LeadEvent, ServicePackage, Specialty, Stage
 from funnel.selectors import lead_routing_summary, leads_visible_to
 from funnel.services.referrals import referral_code_ensure, referral_qr
 from funnel.services.stages import lead_stage_change
-from landing.forms import LeadForm
+from landing import errors
+from landing.forms import LeadForm, error_placement, lead_form_refused
 from landing.rendering import cacheable, client_ip
 from landing.selectors import (
     assistant_today,
@@ -141,6 +142,10 @@ def package_reserve(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ApplicationError as exc:
             error = exc
+            consent = consent_current()
+            form = lead_form_refused(
+                form=form, error=exc, consent_version=consent.version if consent else ""
+            )
         else:
             if outcome.lead_id is None:
                 return render(request, "landing/thank_you.html", {"summary": None})
@@ -148,8 +153,14 @@ def package_reserve(request: HttpRequest, slug: str) -> HttpResponse:
 
             return redirect(reverse("landing:thanks", args=[thanks_token(lead_id=outcome.lead_id)]))
     else:
-        error = ApplicationError("invalid_form", "请检查表单", status=400)
-    context = {**_package_context(request, package, form), "error": error}
+        error = ApplicationError(
+            errors.INVALID_FORM, errors.MESSAGES[errors.INVALID_FORM], status=400
+        )
+    context = {
+        **_package_context(request, package, form),
+        "error": error,
+        **error_placement(error, form),
+    }
     return render(request, "landing/package_detail.html", context, status=error.status)
 
 

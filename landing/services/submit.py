@@ -124,7 +124,10 @@ def landing_form_submit(
     result = inbound_process(inbound_id=row.pk)
     if result.result == "quarantined":
         raise ApplicationError(
-            result.reason, result.reason, status=422, extra={"inbound_id": row.pk}
+            result.reason,
+            errors.MESSAGES.get(result.reason, errors.DEFAULT_MESSAGE),
+            status=422,
+            extra={"inbound_id": row.pk},
         )
     if not result.replayed:
         if ab_test_id and visitor and result.result == "created":
