@@ -13,7 +13,7 @@ from landing.forms import LeadForm, error_placement, lead_form_refused
 from landing.models import KEYWORD_PARAMS, LandingPage
 from landing.selectors import consent_current, hero_for, package_offer, running_test
 from landing.services.ab import VISITOR_COOKIE, arm_for, visitor_new
-from landing.services.cache import generation, page_cache_store
+from landing.services.cache import cache_seconds, generation, page_cache_store
 from landing.services.careplan import thanks_token
 from landing.services.submit import landing_form_submit
 
@@ -82,7 +82,12 @@ def _render(
         **error_placement(error, form),
     )
     html = render_to_string(page.get_template(request), context)
-    meta = {"variant": hero.variant, "test_id": test.pk if test else None, "arm": arm}
+    meta = {
+        "variant": hero.variant,
+        "test_id": test.pk if test else None,
+        "arm": arm,
+        "deadlines": [package.deadline] if package else [],
+    }
     return HttpResponse(html, status=status), meta
 
 
@@ -104,6 +109,7 @@ def landing_get(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
             arm=meta["arm"],
             html=response.content.decode(),
             gen=gen,
+            timeout=cache_seconds(deadlines=meta["deadlines"]),
         )
     if meta["test_id"] and new_visitor:
         response.set_cookie(VISITOR_COOKIE, visitor, max_age=VISITOR_MAX_AGE, samesite="Lax")

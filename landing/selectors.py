@@ -76,10 +76,14 @@ def package_offer(*, package: ServicePackage | None, now: dt.datetime | None = N
         return {}
     now = now or timezone.now()
     deadline = package.deadline if package.deadline and package.deadline > now else None
+    promo = package.promo_active(now)
     return {
         "package": package,
         "includes": [line for line in package.includes.splitlines() if line.strip()],
-        "has_promo": package.promo_price is not None and package.promo_price < package.list_price,
+        # The promo price and its strike-through end at the deadline (the page cache is cut
+        # there too: landing.services.cache.cache_seconds).
+        "has_promo": promo,
+        "price": package.promo_price if promo else package.list_price,
         "deadline": deadline,
         "stock": package.stock if package.stock else None,
         "sold_out": package.stock == 0,

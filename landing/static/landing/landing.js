@@ -55,12 +55,38 @@
   }
 
   function showRefusal(form) {
-    var message = form.querySelector("[data-field-error], .lp-error[data-error-code]");
+    // The message next to a field first (that is what to fix), else the form's banner.
+    var message = form.querySelector("[data-field-error]") ||
+      form.querySelector(".lp-error[data-error-code]");
     if (!message) return;
     var name = message.getAttribute("data-field-error");
     var input = name && name !== "submit" ? form.elements[name] : null;
-    message.scrollIntoView({block: "center"});
-    if (input && input.focus) input.focus({preventScroll: true});
+    function go() {
+      message.scrollIntoView({block: "center"});
+      if (input && input.focus) input.focus({preventScroll: true});
+    }
+    // After the load and the browser's own jump to #lead-form, which would undo the focus.
+    if (document.readyState === "complete") go();
+    else window.addEventListener("load", function () { window.setTimeout(go, 0); }, {once: true});
+  }
+
+  /* A promo ends at its deadline even on a page served from the cache or left open: the
+     server cuts the cache lifetime at the deadline, and this swaps the price back to the
+     list price when the deadline passes in the browser. */
+  function promoEnds(holder) {
+    var until = Date.parse(holder.getAttribute("data-promo-until"));
+    if (isNaN(until)) return;
+    function end() {
+      var price = holder.querySelector("[data-price]");
+      if (price) price.textContent = holder.getAttribute("data-list-price");
+      Array.prototype.forEach.call(holder.querySelectorAll("[data-promo-only]"), function (el) {
+        el.parentNode.removeChild(el);
+      });
+      holder.removeAttribute("data-promo-until");
+    }
+    var left = until - Date.now();
+    if (left <= 0) end();
+    else if (left < 2147483647) window.setTimeout(end, left);
   }
 
   function abSeen() {
@@ -78,5 +104,6 @@
     wire(form);
     showRefusal(form);
   });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-promo-until]"), promoEnds);
   abSeen();
 })();
