@@ -11,7 +11,7 @@ from config.errors import ApplicationError
 from landing import errors
 from landing.forms import LeadForm, error_placement, lead_form_refused
 from landing.models import KEYWORD_PARAMS, LandingPage
-from landing.selectors import consent_current, hero_for, package_offer, running_test
+from landing.selectors import consent_current, hero_for, package_offer, test_for_visit
 from landing.services.ab import VISITOR_COOKIE, arm_for, visitor_new
 from landing.services.cache import cache_seconds, generation, page_cache_store
 from landing.services.careplan import thanks_token
@@ -51,7 +51,7 @@ def _render(
     status: int = 200,
 ) -> tuple[HttpResponse, dict]:
     hero = hero_for(page=page, keyword=keyword)
-    test = running_test(page=page)
+    test = test_for_visit(page=page, hero=hero)
     arm = arm_for(test_id=test.pk, visitor=visitor) if test and visitor else "-"
     headline, subheadline, package = hero.headline, page.subheadline, hero.package
     if test and arm == "b":
@@ -119,7 +119,7 @@ def landing_get(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
 
 def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
     form = LeadForm(request.POST)
-    keyword = request.POST.get("utm_term") or request.POST.get("kw") or ""
+    keyword = next((request.POST[n] for n in KEYWORD_PARAMS if request.POST.get(n)), "")[:100]
     visitor = request.COOKIES.get(VISITOR_COOKIE, "")
     if not form.is_valid():
         code = errors.CONSENT_REQUIRED if "consent" in form.errors else errors.INVALID_FORM
@@ -134,7 +134,7 @@ def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
             status=400,
         )
         return response
-    test = running_test(page=page)
+    test = test_for_visit(page=page, hero=hero_for(page=page, keyword=keyword))
     try:
         outcome = landing_form_submit(
             data=form.cleaned_data,

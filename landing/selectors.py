@@ -57,6 +57,16 @@ def running_test(*, page: LandingPage) -> ABTest | None:
     )
 
 
+def test_for_visit(*, page: LandingPage, hero: Hero) -> ABTest | None:
+    """The running test this visit takes part in. A visitor whose search keyword chose the
+    headline (a keyword variant) sees the same headline in both arms, so a headline test
+    leaves them out: counting them would only dilute the difference it measures."""
+    test = running_test(page=page)
+    if test is not None and test.headline_b and hero.variant != "0":
+        return None
+    return test
+
+
 def ab_results(*, test: ABTest) -> ABResult:
     counts = {arm.arm: arm for arm in test.arms.all()}
     a, b = counts.get("a"), counts.get("b")
