@@ -255,22 +255,35 @@ def json_row(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def cohort_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Weekly cohorts: retention on day 1, 7, 30 (share with any event that day) and K-factor
-    (new leads referred by the cohort's members / cohort size)."""
-    frame = _frame(rows, ["cohort", "size", "day1", "day7", "day30", "referred"])
+def cohort_table(
+    rows: list[dict[str, Any]], spend: dict[dt.date, Decimal] | None = None
+) -> list[dict[str, Any]]:
+    """Weekly cohorts: spend of the week (yuan), CPL (spend / cohort size), paying patients
+    and CAC (spend / paying patients), retention on day 1, 7, 30 (share with any event that
+    day) and K-factor (new leads referred by the cohort's members / cohort size). A week
+    with spend and no lead is a row of its own (size 0, CPL empty)."""
+    spend = spend or {}
+    frame = _frame(rows, ["cohort", "size", "day1", "day7", "day30", "referred", "payers"])
+    records = {r["cohort"]: r for r in frame.to_dict("records")}
     out = []
-    for record in frame.to_dict("records"):
-        size = int(record["size"] or 0)
+    for week in sorted(set(records) | set(spend)):
+        record = records.get(week, {})
+        size = int(_key(record.get("size")) or 0)
+        payers = int(_key(record.get("payers")) or 0)
+        cost = money(spend.get(week)) if week in spend else Decimal("0.00")
         out.append(
             {
-                "cohort": record["cohort"],
+                "cohort": week,
                 "size": size,
-                "retention_day1": share(record["day1"], size),
-                "retention_day7": share(record["day7"], size),
-                "retention_day30": share(record["day30"], size),
-                "referred": int(record["referred"] or 0),
-                "k_factor": share(record["referred"], size),
+                "spend": cost,
+                "cpl": money_per(cost, size),
+                "paying_patients": payers,
+                "cac": money_per(cost, payers),
+                "retention_day1": share(_key(record.get("day1")), size),
+                "retention_day7": share(_key(record.get("day7")), size),
+                "retention_day30": share(_key(record.get("day30")), size),
+                "referred": int(_key(record.get("referred")) or 0),
+                "k_factor": share(_key(record.get("referred")), size),
             }
         )
     return out

@@ -330,7 +330,8 @@ def specialty_slugs(ids: list[Any]) -> dict[Any, str]:
 
 def cohort_counts(*, window: Window) -> list[dict[str, Any]]:
     """Weekly lead cohorts: size, members with any event on local day 1, 7 and 30 after
-    creation, and the new leads referred by the cohort's members (any time)."""
+    creation, the new leads referred by the cohort's members (any time), and the members who
+    paid before the window's end (payers, for CAC)."""
     cohort = _period_sql("l.created_at", "week")
     if connection.vendor == "postgresql":
         diff = f"({_local_date_sql('e.created_at')} - {_local_date_sql('l.created_at')})"
@@ -355,7 +356,10 @@ def cohort_counts(*, window: Window) -> list[dict[str, Any]]:
         )
         SELECT {cohort} AS cohort, COUNT(*) AS size,
             SUM(COALESCE(act.d1, 0)) AS day1, SUM(COALESCE(act.d7, 0)) AS day7,
-            SUM(COALESCE(act.d30, 0)) AS day30, SUM(COALESCE(refs.n, 0)) AS referred
+            SUM(COALESCE(act.d30, 0)) AS day30, SUM(COALESCE(refs.n, 0)) AS referred,
+            SUM(CASE WHEN EXISTS (
+                SELECT 1 FROM funnel_order o WHERE o.lead_id = l.id AND o.paid_at < %s
+            ) THEN 1 ELSE 0 END) AS payers
         FROM funnel_lead l
         LEFT JOIN act ON act.lead_id = l.id
         LEFT JOIN refs ON refs.lead_id = l.id
@@ -363,10 +367,25 @@ def cohort_counts(*, window: Window) -> list[dict[str, Any]]:
         GROUP BY {cohort}
         ORDER BY 1
     """  # noqa: S608 (constant fragments; values are bound parameters)
-    rows = _fetch(sql, [window.start_at, window.end_at, window.start_at, window.end_at])
+    rows = _fetch(
+        sql, [window.start_at, window.end_at, window.end_at, window.start_at, window.end_at]
+    )
     for row in rows:
         row["cohort"] = _as_date(row["cohort"])
     return rows
+
+
+def spend_by_week(*, window: Window) -> dict[dt.date, Decimal]:
+    """Spend (yuan) of every channel per week (Monday start) of the window, from SpendRecord:
+    the cost of the week's cohort (platforms report local days, so no time zone work)."""
+    rows = (
+        SpendRecord.objects.filter(date__gte=window.start, date__lte=window.end)
+        .annotate(week=TruncWeek("date"))
+        .values("week")
+        .annotate(spend=Sum("cost"))
+        .order_by("week")
+    )
+    return {_as_date(r["week"]): r["spend"] for r in rows}
 
 
 def cohort_conversion_counts(*, by: str, window: Window, after_days: int) -> list[dict[str, Any]]:

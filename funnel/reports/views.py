@@ -23,6 +23,7 @@ from funnel.reports.selectors import (
     cohort_counts,
     dimension_labels,
     report_inputs,
+    spend_by_week,
 )
 
 DIMENSION_LABELS = {
@@ -272,11 +273,13 @@ class FunnelReportView(BaseReportView):
 
 class CohortReportView(BaseReportView):
     template_name = "reports/report.html"
-    page_title = "周队列留存与 K 因子"
+    page_title = "周队列：消耗、获客成本、留存与 K 因子"
     export_filename = "cohorts"
 
     def get_rows(self) -> list[dict[str, Any]]:
-        return analytics.cohort_table(cohort_counts(window=self.window))
+        return analytics.cohort_table(
+            cohort_counts(window=self.window), spend_by_week(window=self.window)
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -293,6 +296,14 @@ class CohortReportView(BaseReportView):
             ),
             charts.bar_chart(
                 labels, {"K 因子": [r["k_factor"] for r in self.rows]}, title="K 因子"
+            ),
+            charts.bar_chart(
+                labels,
+                {
+                    "线索成本": [r["cpl"] for r in self.rows],
+                    "获客成本": [r["cac"] for r in self.rows],
+                },
+                title="线索成本与获客成本（元）",
             ),
         ]
         context["charts"] = [mark_safe(s) for s in svgs]  # noqa: S308 (escaped in charts)

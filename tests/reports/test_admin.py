@@ -140,3 +140,21 @@ def test_no_flags_no_notice(db, caplog):
     with caplog.at_level("WARNING", logger="yinliu.notify"):
         assert elimination_flags_notify(today=dt.date(2026, 11, 9)) == 0
     assert caplog.text == ""
+
+
+def test_cohort_page_shows_spend_cpl_and_cac_beside_retention(client, boss, world):
+    client.force_login(boss)
+    # when
+    page = client.get(f"/admin/reports/cohorts/?{WEEK}").content.decode()
+    export = client.get(f"/admin/reports/cohorts/?{WEEK}&export=csv")
+    # then: 600.00 of spend over 7 leads and 2 payers (see conftest)
+    row = next(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    assert (row["队列（周）"], row["人数"], row["消耗（元）"]) == ("2026-11-02", "7", "600.00")
+    assert (row["线索成本（元）"], row["付费患者"], row["获客成本（元）"]) == (
+        "85.71",
+        "2",
+        "300.00",
+    )
+    assert (row["次日留存"], row["K 因子"]) == ("0.7143", "0.1429")
+    assert "获客成本（元）" in page
+    assert "300.00" in page

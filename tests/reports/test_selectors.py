@@ -15,6 +15,7 @@ from funnel.reports.selectors import (
     cohort_counts,
     funnel_report,
     lead_funnel_counts,
+    spend_by_week,
     spend_totals,
 )
 
@@ -163,8 +164,21 @@ def test_other_dimensions(world):
 def test_cohorts_retention_and_referrals(world):
     rows = cohort_counts(window=WEEK)
     assert rows == [
-        {"cohort": dt.date(2026, 11, 2), "size": 7, "day1": 5, "day7": 0, "day30": 0, "referred": 1}
+        {
+            "cohort": dt.date(2026, 11, 2),
+            "size": 7,
+            "day1": 5,
+            "day7": 0,
+            "day30": 0,
+            "referred": 1,
+            "payers": 2,  # L1 and L6 paid in the window; L8 was created before it
+        }
     ]
+
+
+def test_spend_by_week_sums_every_channel_of_the_week(world):
+    # douyin 300 + 100, baidu 0, xiaohongshu 200 in the week; douyin's 11-20 row is outside
+    assert spend_by_week(window=WEEK) == {dt.date(2026, 11, 2): D("600.00")}
 
 
 def test_cli_json_is_the_documented_shape(world):
