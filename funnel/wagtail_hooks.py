@@ -26,6 +26,7 @@ from wagtail.snippets.views.snippets import (
 
 from channels.models import Channel
 from config.errors import ApplicationError
+from funnel.admin_labels import admin_columns, admin_panels, display_value, field_label
 from funnel.crypto import mask_name, mask_phone
 from funnel.models import (
     ApiToken,
@@ -55,6 +56,7 @@ class LeadFilterSet(WagtailFilterSet):
     created_at = django_filters.DateFromToRangeFilter(
         label="创建日期", widget=DateRangePickerWidget
     )
+    specialty = django_filters.ModelChoiceFilter(label="专科", queryset=Specialty.objects.all())
 
     class Meta:
         model = Lead
@@ -97,6 +99,12 @@ class LeadInspectView(VisibleLeadMixin, InspectView):
         )
         return context
 
+    def get_field_label(self, field_name, field):
+        return field_label(Lead, field_name)
+
+    def get_field_display_value(self, field_name, field):
+        return display_value(super().get_field_display_value(field_name, field))
+
 
 class LeadViewSet(SnippetViewSet):
     model = Lead
@@ -104,16 +112,19 @@ class LeadViewSet(SnippetViewSet):
     menu_label = "线索"
     menu_name = "leads"
     url_prefix = "funnel/leads"
-    list_display = [
-        "__str__",
-        MaskedColumn("name", "姓名", mask_name),
-        MaskedColumn("phone", "手机号", mask_phone),
-        "stage",
-        "specialty",
-        "assignee",
-        "score",
-        "created_at",
-    ]
+    list_display = admin_columns(
+        Lead,
+        [
+            "__str__",
+            MaskedColumn("name", "姓名", mask_name),
+            MaskedColumn("phone", "手机号", mask_phone),
+            "stage",
+            "specialty",
+            "assignee",
+            "score",
+            "created_at",
+        ],
+    )
     filterset_class = LeadFilterSet
     list_per_page = 50
     inspect_view_enabled = True
@@ -140,7 +151,7 @@ class LeadViewSet(SnippetViewSet):
         FieldPanel("age"),
         FieldPanel("city"),
         FieldPanel("birthday"),
-        FieldPanel("specialty"),
+        FieldPanel("specialty", heading="专科"),
     ]
 
     def get_queryset(self, request: HttpRequest):
@@ -241,7 +252,14 @@ hooks.register("register_bulk_action", StageBulkAction)
 
 
 def _simple(model_, icon_: str, label: str, fields: list[str], **extra) -> type[SnippetViewSet]:
-    attrs = {"model": model_, "icon": icon_, "menu_label": label, "list_display": fields, **extra}
+    attrs = {
+        "model": model_,
+        "icon": icon_,
+        "menu_label": label,
+        "list_display": admin_columns(model_, fields),
+        "panels": admin_panels(model_),
+        **extra,
+    }
     return type(f"{model_.__name__}ViewSet", (SnippetViewSet,), attrs)
 
 

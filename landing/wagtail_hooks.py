@@ -16,6 +16,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from funnel.admin_labels import admin_columns
 from funnel.models import Lead
 from landing import errors
 from landing.models import ABTest, CarePlan, ConsentText
@@ -91,7 +92,7 @@ class ConsentTextViewSet(SnippetViewSet):
     model = ConsentText
     icon = "doc-full"
     menu_label = "授权文本"
-    list_display = ["version", "title", "is_current", "published_at"]
+    list_display = admin_columns(ConsentText, ["version", "title", "is_current", "published_at"])
     edit_handler = ObjectList(
         [FieldPanel("version"), FieldPanel("title"), FieldPanel("text")],
         base_form_class=ConsentTextForm,
@@ -104,8 +105,7 @@ class ABTestViewSet(SnippetViewSet):
     menu_label = "A/B 测试"
     list_display = [
         "name",
-        "page",
-        "status",
+        *admin_columns(ABTest, ["page", "status"]),
         Column("arm_a", label="A 转化/访客", accessor=lambda t: _ab_cell(t, "a")),
         Column("arm_b", label="B 转化/访客", accessor=lambda t: _ab_cell(t, "b")),
         Column("stats", label="检验", accessor=lambda t: _ab_cell(t, "p")),
@@ -125,9 +125,7 @@ class CarePlanViewSet(SnippetViewSet):
     icon = "date"
     menu_label = "治疗计划"
     list_display = [
-        "title",
-        "lead",
-        "therapist",
+        *admin_columns(CarePlan, ["title", "lead", "therapist"]),
         Column("link", label="患者链接", accessor=_share_link),
     ]
 
