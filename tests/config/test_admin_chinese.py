@@ -104,7 +104,7 @@ def _headers(html: str) -> list[str]:
 
 
 def test_project_labels_booleans_and_empty_values_are_chinese(client, boss):
-    from funnel.models import Lead, Order, ReferralReward
+    from funnel.models import EliminationRule, Lead, Order, ReferralReward
     from tests.funnel.factories import PackageFactory
 
     # given a package without stock, and a referral reward between two leads
@@ -125,6 +125,10 @@ def test_project_labels_booleans_and_empty_values_are_chinese(client, boss):
     assert "Referee" not in rewards
     form = client.get("/admin/snippets/funnel/servicepackage/add/").content.decode()
     assert "Specialty" not in form
+    EliminationRule.objects.create(name="抖音成本", dimension="channel", max_cac="300")
+    rules = client.get("/admin/snippets/funnel/eliminationrule/").content.decode()
+    assert re.search(r"<td[^>]*>\s*是\s*</td>", rules)
+    assert not re.search(r">\s*(None|True|False)\s*<", rules)
     inspect = client.get(f"/admin/funnel/leads/inspect/{referrer.pk}/").content.decode()
     assert not re.search(r">\s*(None|True|False)\s*<", inspect)
     assert "Specialty" not in inspect
