@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from landing.models import ABArmStat, ABTest
+from landing.selectors import ab_results
 from landing.services.cache import page_cache_purge
 
 VISITOR_COOKIE = "yl_v"
@@ -86,8 +87,6 @@ def ab_conversion_record(*, test_id: int, visitor: str) -> str | None:
 def ab_verdict_record(*, test_id: int) -> ABTest | None:
     """Once both arms reached the horizon: decide once (landing.stats) and finish the test
     with its winner ("a", "b" or "none"). Returns the finished test, else None."""
-    from landing.selectors import ab_results
-
     with transaction.atomic():
         test = ABTest.objects.select_for_update().filter(pk=test_id).first()
         if test is None or test.status != ABTest.Status.RUNNING:
