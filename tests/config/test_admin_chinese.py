@@ -132,3 +132,10 @@ def test_project_labels_booleans_and_empty_values_are_chinese(client, boss):
     inspect = client.get(f"/admin/funnel/leads/inspect/{referrer.pk}/").content.decode()
     assert not re.search(r">\s*(None|True|False)\s*<", inspect)
     assert "Specialty" not in inspect
+
+
+def test_the_admin_javascript_catalogue_has_the_editor_strings(client, boss):
+    client.force_login(boss)
+    catalogue = client.get("/admin/jsi18n/").content.decode()
+    assert "\\u63d2\\u5165\\u5185\\u5bb9\\u5757" in catalogue or "插入内容块" in catalogue
+    assert "Insert a block" in catalogue  # the msgid, now with its translation beside it
