@@ -45,6 +45,7 @@ def _menu_links(html: str) -> list[tuple[str, str]]:
 ROLES = {
     "editor": {"groups": ("Editors",)},
     "doctor": {"groups": ("医生审核",)},
+    "ad_reviewer": {"groups": ("医疗广告审查",)},
     "assistant": {"perms": ("view_lead", "change_lead", "view_followup")},
     "growth": {"perms": ("view_lead", "change_lead", "reveal_pii", "view_growth_reports")},
 }
