@@ -22,6 +22,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from channels.models import ChannelAccount, PostbackLog, PullCheckpoint
 from channels.selectors import Outcome, postback_log
 from channels.services.accounts import account_has_records, account_schedules_install
+from funnel.admin_labels import admin_columns
 from funnel.crypto import mask_phone
 from funnel.models import Channel
 
@@ -44,14 +45,17 @@ class ChannelAccountViewSet(SnippetViewSet):
     icon = "link-external"
     menu_label = "广告账户"
     url_prefix = "channels/accounts"
-    list_display = [
-        "__str__",
-        "is_active",
-        "last_pull_at",
-        "last_success_at",
-        "consecutive_failures",
-        "last_error",
-    ]
+    list_display = admin_columns(
+        ChannelAccount,
+        [
+            "__str__",
+            "is_active",
+            "last_pull_at",
+            "last_success_at",
+            "consecutive_failures",
+            "last_error",
+        ],
+    )
     list_filter = ["channel", "is_active"]
     edit_handler = ObjectList(
         [
@@ -72,7 +76,9 @@ class PullCheckpointViewSet(SnippetViewSet):
     icon = "history"
     menu_label = "拉取检查点"
     url_prefix = "channels/checkpoints"
-    list_display = ["account", "stream", "cursor", "next_page", "pages_done", "updated_at"]
+    list_display = admin_columns(
+        PullCheckpoint, ["account", "stream", "cursor", "next_page", "pages_done", "updated_at"]
+    )
     panels = [FieldPanel("next_page", read_only=True)]
 
 

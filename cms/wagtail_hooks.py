@@ -13,6 +13,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from cms import admin_menu  # noqa: F401
 from cms.compliance import wagtail_hooks as compliance_hooks  # noqa: F401
 from cms.drafts_views import channel_drafts_view
 from cms.models import ArticlePage, BaiduPush, ChannelDraft

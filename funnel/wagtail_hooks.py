@@ -25,6 +25,7 @@ from wagtail.snippets.views.snippets import (
 )
 
 from config.errors import ApplicationError
+from funnel.admin_labels import admin_columns, admin_panels, display_value, field_label
 from funnel.crypto import mask_name, mask_phone
 from funnel.intake_admin import IntakeGroup
 from funnel.models import (
@@ -57,6 +58,7 @@ class LeadFilterSet(WagtailFilterSet):
     created_at = django_filters.DateFromToRangeFilter(
         label="创建日期", widget=DateRangePickerWidget
     )
+    specialty = django_filters.ModelChoiceFilter(label="专科", queryset=Specialty.objects.all())
 
     class Meta:
         model = Lead
@@ -99,6 +101,12 @@ class LeadInspectView(VisibleLeadMixin, InspectView):
         )
         return context
 
+    def get_field_label(self, field_name, field):
+        return field_label(Lead, field_name)
+
+    def get_field_display_value(self, field_name, field):
+        return display_value(super().get_field_display_value(field_name, field))
+
 
 class LeadViewSet(SnippetViewSet):
     model = Lead
@@ -106,16 +114,19 @@ class LeadViewSet(SnippetViewSet):
     menu_label = "线索"
     menu_name = "leads"
     url_prefix = "funnel/leads"
-    list_display = [
-        "__str__",
-        MaskedColumn("name", "姓名", mask_name),
-        MaskedColumn("phone", "手机号", mask_phone),
-        "stage",
-        "specialty",
-        "assignee",
-        "score",
-        "created_at",
-    ]
+    list_display = admin_columns(
+        Lead,
+        [
+            "__str__",
+            MaskedColumn("name", "姓名", mask_name),
+            MaskedColumn("phone", "手机号", mask_phone),
+            "stage",
+            "specialty",
+            "assignee",
+            "score",
+            "created_at",
+        ],
+    )
     filterset_class = LeadFilterSet
     list_per_page = 50
     inspect_view_enabled = True
@@ -142,7 +153,7 @@ class LeadViewSet(SnippetViewSet):
         FieldPanel("age"),
         FieldPanel("city"),
         FieldPanel("birthday"),
-        FieldPanel("specialty"),
+        FieldPanel("specialty", heading="专科"),
     ]
 
     def get_queryset(self, request: HttpRequest):
@@ -281,7 +292,8 @@ class FollowUpViewSet(SnippetViewSet):
     model = FollowUp
     icon = "time"
     menu_label = "跟进"
-    list_display = ["__str__", "lead", "assignee", "status", "due_at"]
+    list_display = admin_columns(FollowUp, ["__str__", "lead", "assignee", "status", "due_at"])
+    panels = admin_panels(FollowUp)
     list_filter = ["kind", "status"]
 
 
@@ -289,42 +301,50 @@ class ServicePackageViewSet(SnippetViewSet):
     model = ServicePackage
     icon = "tag"
     menu_label = "服务包"
-    list_display = [
-        "name",
-        "specialty",
-        "list_price",
-        "promo_price",
-        "duration_days",
-        "is_active",
-    ]
+    list_display = admin_columns(
+        ServicePackage,
+        [
+            "name",
+            "specialty",
+            "list_price",
+            "promo_price",
+            "duration_days",
+            "is_active",
+        ],
+    )
+    panels = admin_panels(ServicePackage)
 
 
 class SpecialtyViewSet(SnippetViewSet):
     model = Specialty
     icon = "folder-open-inverse"
     menu_label = "专科"
-    list_display = ["name", "slug"]
+    list_display = admin_columns(Specialty, ["name", "slug"])
+    panels = admin_panels(Specialty)
 
 
 class AssistantViewSet(SnippetViewSet):
     model = Assistant
     icon = "group"
     menu_label = "医助"
-    list_display = ["name", "clinic", "daily_cap", "on_duty", "is_active"]
+    list_display = admin_columns(Assistant, ["name", "clinic", "daily_cap", "on_duty", "is_active"])
+    panels = admin_panels(Assistant)
 
 
 class AssistantPoolViewSet(SnippetViewSet):
     model = AssistantPool
     icon = "link"
     menu_label = "活码"
-    list_display = ["name", "slug", "overflow", "sla_minutes"]
+    list_display = admin_columns(AssistantPool, ["name", "slug", "overflow", "sla_minutes"])
+    panels = admin_panels(AssistantPool)
 
 
 class PoolMemberViewSet(SnippetViewSet):
     model = PoolMember
     icon = "list-ul"
     menu_label = "活码成员"
-    list_display = ["pool", "assistant", "weight"]
+    list_display = admin_columns(PoolMember, ["pool", "assistant", "weight"])
+    panels = admin_panels(PoolMember)
     list_filter = ["pool"]
 
 
@@ -332,50 +352,61 @@ class RoutingRuleViewSet(SnippetViewSet):
     model = RoutingRule
     icon = "redirect"
     menu_label = "分配规则"
-    list_display = [
-        "name",
-        "priority",
-        "specialty",
-        "channel",
-        "package",
-        "pool",
-        "is_active",
-    ]
+    list_display = admin_columns(
+        RoutingRule,
+        [
+            "name",
+            "priority",
+            "specialty",
+            "channel",
+            "package",
+            "pool",
+            "is_active",
+        ],
+    )
+    panels = admin_panels(RoutingRule)
 
 
 class ScoringRuleViewSet(SnippetViewSet):
     model = ScoringRule
     icon = "order"
     menu_label = "评分规则"
-    list_display = ["name", "kind", "points", "is_active"]
+    list_display = admin_columns(ScoringRule, ["name", "kind", "points", "is_active"])
+    panels = admin_panels(ScoringRule)
 
 
 class PrivateGroupViewSet(SnippetViewSet):
     model = PrivateGroup
     icon = "group"
     menu_label = "私域社群"
-    list_display = ["name", "kind", "owner", "capacity", "opens_on", "closes_on"]
+    list_display = admin_columns(
+        PrivateGroup, ["name", "kind", "owner", "capacity", "opens_on", "closes_on"]
+    )
+    panels = admin_panels(PrivateGroup)
 
 
 class ClinicViewSet(SnippetViewSet):
     model = Clinic
     icon = "home"
     menu_label = "门店"
-    list_display = ["name", "city"]
+    list_display = admin_columns(Clinic, ["name", "city"])
+    panels = admin_panels(Clinic)
 
 
 class ReferralRewardViewSet(SnippetViewSet):
     model = ReferralReward
     icon = "pick"
     menu_label = "转介绍奖励"
-    list_display = ["referrer", "referee", "amount", "points"]
+    list_display = admin_columns(ReferralReward, ["referrer", "referee", "amount", "points"])
+    panels = admin_panels(ReferralReward)
 
 
 class ApiTokenViewSet(SnippetViewSet):
     model = ApiToken
     icon = "key"
     menu_label = "API 令牌"
-    list_display = ["name", "is_active", "created_at", "last_used_at"]
+    list_display = admin_columns(ApiToken, ["name", "is_active", "created_at", "last_used_at"])
+    panels = admin_panels(ApiToken)
 
 
 class FunnelGroup(SnippetViewSetGroup):

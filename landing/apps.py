@@ -6,11 +6,21 @@ class LandingConfig(AppConfig):
     verbose_name = "落地页"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
         from wagtail.signals import page_published, page_unpublished
 
-        from landing.services.cache import page_cache_purge_receiver
+        from funnel.models import ServicePackage
+        from landing.services.cache import page_cache_purge_on_commit, page_cache_purge_receiver
 
         # Wagtail announces publishing (admin, scheduled and programmatic) only through these
         # signals; the receiver is a one-line call of the purge service, no logic.
         page_published.connect(page_cache_purge_receiver, dispatch_uid="landing_purge_published")
         page_unpublished.connect(page_cache_purge_receiver, dispatch_uid="landing_purge_unpub")
+        # A package is edited in the funnel's admin (or by a script); funnel does not know the
+        # landing cache exists, so landing listens for the row change and only purges.
+        post_save.connect(
+            page_cache_purge_on_commit, sender=ServicePackage, dispatch_uid="landing_purge_pkg"
+        )
+        post_delete.connect(
+            page_cache_purge_on_commit, sender=ServicePackage, dispatch_uid="landing_purge_pkg_d"
+        )

@@ -17,6 +17,7 @@ UNKNOWN_PACKAGE = "unknown_package"
 INVALID_FORM = "invalid_form"
 NO_VISITOR = "no_visitor"
 SUBMIT_FAILED = "submit_failed"
+CONSENT_TEXT_IMMUTABLE = "consent_text_immutable"
 
 MESSAGES = {
     TOO_FAST: "提交过快，请稍后再试",
@@ -28,10 +29,21 @@ MESSAGES = {
     LINK_EXPIRED: "链接已过期，请联系您的医助获取新链接",
     LINK_INVALID: "链接无效",
     UNKNOWN_PACKAGE: "服务包不存在或已下架",
-    INVALID_FORM: "请检查表单",
+    INVALID_FORM: "请检查以下标红的内容",
     NO_VISITOR: "没有访客标识",
     SUBMIT_FAILED: "提交未成功，请检查后重试",
+    CONSENT_TEXT_IMMUTABLE: "已发布的授权文本不能修改：请新建一个版本（新的版本号）",
     # Intake's codes (funnel.errors), said to a patient.
     MISSING_PHONE: "请填写手机号",
     INVALID_PHONE: "请填写正确的手机号",
+}
+DEFAULT_MESSAGE = "信息有误，请检查后重新提交"
+
+# Where a refusal is shown on the form: next to the field the visitor has to fix (phones
+# scroll there); refusals that no field can fix sit right above the submit button.
+ERROR_FIELD = {
+    CONSENT_REQUIRED: "consent",
+    CONSENT_VERSION_STALE: "consent",
+    INVALID_PHONE: "phone",
+    MISSING_PHONE: "phone",
 }

@@ -6,12 +6,14 @@ from django import forms
 
 from config.errors import ApplicationError
 from funnel.services.identity import phone_normalize
+from landing import errors
 
 CLICK_ID_FIELDS = ("bd_vid", "clickid", "callback", "click_id")
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 # Copied from the URL into hidden inputs by landing.js, so cached pages still attribute.
 ATTRIBUTION_FIELDS = (*CLICK_ID_FIELDS, *UTM_FIELDS, "kw", "keyword", "content", "ref")
 ATTRIBUTION_MAX = 2000
+
 
 class LeadForm(forms.Form):
     name = forms.CharField(label="您的称呼", max_length=30)
@@ -66,3 +68,47 @@ class LeadForm(forms.Form):
         return value
 
 
+def lead_form_refused(*, form: LeadForm, error: ApplicationError, consent_version: str) -> LeadForm:
+    """The form to show again after a refusal, so the next submission can succeed.
+
+    - everything typed stays, the consent tick too (the visitor already agreed to this text);
+    - a stale consent text: the form now carries the current version and the tick is cleared
+      (nobody is held to a text they have not seen), so the next submission is accepted
+      instead of answering 409 again;
+    - the start-time ticket is kept, so the minimum fill time still counts from the first
+      page load (re-ticking a box must not be ``too_fast``); a ticket refused as invalid is
+      dropped and landing.js fetches a new one;
+    - a quarantined submission was stored under its idempotency key: a corrected one needs a
+      new key, or the inbox would replay the stored record.
+    """
+    data = form.data.copy()
+    if error.code == errors.CONSENT_VERSION_STALE:
+        data["consent_version"] = consent_version
+        data.pop("consent", None)
+    if error.code == errors.TICKET_INVALID:
+        data["ticket"] = ""
+    if "inbound_id" in error.extra:
+        data["idem"] = ""
+    refused = LeadForm(data)
+    refused.full_clean()
+    if error.code == errors.CONSENT_VERSION_STALE:
+        # The untick is ours, not the visitor's mistake: the new text's message shows next
+        # to the box instead of "please tick".
+        refused.errors.pop("consent", None)
+    return refused
+
+
+def error_placement(error: ApplicationError | None, form: LeadForm | None) -> dict:
+    """Template context for where the refusal shows: ``error_field`` (a field name or
+    "submit") and the Chinese message for it."""
+    if error is None:
+        return {"error_field": "", "error_message": ""}
+    if error.code == errors.INVALID_FORM or (form is not None and form.errors):
+        return {"error_field": "", "error_message": errors.MESSAGES[errors.INVALID_FORM]}
+    field = errors.ERROR_FIELD.get(error.code, "submit")
+    if error.code == errors.RATE_LIMITED and error.extra.get("scope") == "phone":
+        field = "phone"
+    message = errors.MESSAGES.get(error.code) or (
+        error.message if error.message != error.code else errors.DEFAULT_MESSAGE
+    )
+    return {"error_field": field, "error_message": message}

@@ -247,7 +247,7 @@ class ABTest(models.Model):
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
 
     panels = [
-        FieldPanel("page"),
+        FieldPanel("page", heading="落地页"),
         FieldPanel("name"),
         FieldPanel("status"),
         FieldPanel("headline_b"),

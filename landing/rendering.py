@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from config.errors import ApplicationError
 from landing import errors
-from landing.forms import LeadForm
+from landing.forms import LeadForm, error_placement, lead_form_refused
 from landing.models import KEYWORD_PARAMS, LandingPage
-from landing.selectors import consent_current, hero_for, package_offer, running_test
+from landing.selectors import consent_current, hero_for, package_offer, test_for_visit
 from landing.services.ab import VISITOR_COOKIE, arm_for, visitor_new
-from landing.services.cache import generation, page_cache_store
+from landing.services.cache import cache_seconds, generation, page_cache_store
 from landing.services.careplan import thanks_token
 from landing.services.submit import landing_form_submit
 
@@ -51,7 +51,7 @@ def _render(
     status: int = 200,
 ) -> tuple[HttpResponse, dict]:
     hero = hero_for(page=page, keyword=keyword)
-    test = running_test(page=page)
+    test = test_for_visit(page=page, hero=hero)
     arm = arm_for(test_id=test.pk, visitor=visitor) if test and visitor else "-"
     headline, subheadline, package = hero.headline, page.subheadline, hero.package
     if test and arm == "b":
@@ -79,9 +79,15 @@ def _render(
         ab_test=test,
         arm=arm,
         error=error,
+        **error_placement(error, form),
     )
     html = render_to_string(page.get_template(request), context)
-    meta = {"variant": hero.variant, "test_id": test.pk if test else None, "arm": arm}
+    meta = {
+        "variant": hero.variant,
+        "test_id": test.pk if test else None,
+        "arm": arm,
+        "deadlines": [package.deadline] if package else [],
+    }
     return HttpResponse(html, status=status), meta
 
 
@@ -103,6 +109,7 @@ def landing_get(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
             arm=meta["arm"],
             html=response.content.decode(),
             gen=gen,
+            timeout=cache_seconds(deadlines=meta["deadlines"]),
         )
     if meta["test_id"] and new_visitor:
         response.set_cookie(VISITOR_COOKIE, visitor, max_age=VISITOR_MAX_AGE, samesite="Lax")
@@ -112,7 +119,7 @@ def landing_get(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
 
 def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
     form = LeadForm(request.POST)
-    keyword = request.POST.get("utm_term") or request.POST.get("kw") or ""
+    keyword = next((request.POST[n] for n in KEYWORD_PARAMS if request.POST.get(n)), "")[:100]
     visitor = request.COOKIES.get(VISITOR_COOKIE, "")
     if not form.is_valid():
         code = errors.CONSENT_REQUIRED if "consent" in form.errors else errors.INVALID_FORM
@@ -127,7 +134,7 @@ def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
             status=400,
         )
         return response
-    test = running_test(page=page)
+    test = test_for_visit(page=page, hero=hero_for(page=page, keyword=keyword))
     try:
         outcome = landing_form_submit(
             data=form.cleaned_data,
@@ -138,10 +145,13 @@ def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
             visitor=visitor,
         )
     except ApplicationError as err:
+        consent = consent_current()
         response, _ = _render(
             page=page,
             request=request,
-            form=form,
+            form=lead_form_refused(
+                form=form, error=err, consent_version=consent.version if consent else ""
+            ),
             keyword=keyword,
             visitor=visitor,
             error=err,

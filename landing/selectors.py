@@ -57,6 +57,16 @@ def running_test(*, page: LandingPage) -> ABTest | None:
     )
 
 
+def test_for_visit(*, page: LandingPage, hero: Hero) -> ABTest | None:
+    """The running test this visit takes part in. A visitor whose search keyword chose the
+    headline (a keyword variant) sees the same headline in both arms, so a headline test
+    leaves them out: counting them would only dilute the difference it measures."""
+    test = running_test(page=page)
+    if test is not None and test.headline_b and hero.variant != "0":
+        return None
+    return test
+
+
 def ab_results(*, test: ABTest) -> ABResult:
     counts = {arm.arm: arm for arm in test.arms.all()}
     a, b = counts.get("a"), counts.get("b")
@@ -76,10 +86,14 @@ def package_offer(*, package: ServicePackage | None, now: dt.datetime | None = N
         return {}
     now = now or timezone.now()
     deadline = package.deadline if package.deadline and package.deadline > now else None
+    promo = package.promo_active(now)
     return {
         "package": package,
         "includes": [line for line in package.includes.splitlines() if line.strip()],
-        "has_promo": package.promo_price is not None and package.promo_price < package.list_price,
+        # The promo price and its strike-through end at the deadline (the page cache is cut
+        # there too: landing.services.cache.cache_seconds).
+        "has_promo": promo,
+        "price": package.promo_price if promo else package.list_price,
         "deadline": deadline,
         "stock": package.stock if package.stock else None,
         "sold_out": package.stock == 0,

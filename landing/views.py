@@ -22,7 +22,7 @@ from funnel.selectors import lead_routing_summary, leads_visible_to
 from funnel.services.referrals import referral_code_ensure, referral_qr
 from funnel.services.stages import lead_stage_change
 from landing import errors
-from landing.forms import LeadForm
+from landing.forms import LeadForm, error_placement, lead_form_refused
 from landing.rendering import cacheable, client_ip
 from landing.selectors import (
     assistant_today,
@@ -33,7 +33,7 @@ from landing.selectors import (
     packages_for_specialty,
 )
 from landing.services.ab import VISITOR_COOKIE, ab_visitor_record
-from landing.services.cache import generation, page_cache_store
+from landing.services.cache import cache_seconds, generation, page_cache_store
 from landing.services.careplan import careplan_link_open, thanks_open
 from landing.services.guards import ticket_issue
 from landing.services.submit import landing_form_submit
@@ -89,10 +89,19 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "landing/thank_you.html", context)
 
 
-def _cached(request: HttpRequest, html: str, gen: int) -> HttpResponse:
+def _cached(
+    request: HttpRequest, html: str, gen: str, packages: list[ServicePackage]
+) -> HttpResponse:
     if cacheable(request):
         page_cache_store(
-            path=request.path, keyword="", variant="p", test_id=None, arm="-", html=html, gen=gen
+            path=request.path,
+            keyword="",
+            variant="p",
+            test_id=None,
+            arm="-",
+            html=html,
+            gen=gen,
+            timeout=cache_seconds(deadlines=[p.deadline for p in packages]),
         )
     response = HttpResponse(html)
     response["X-Page-Cache"] = "MISS"
@@ -101,10 +110,11 @@ def _cached(request: HttpRequest, html: str, gen: int) -> HttpResponse:
 
 def _package_context(request: HttpRequest, package: ServicePackage, form: LeadForm | None) -> dict:
     consent = consent_current()
+    siblings = packages_for_specialty(slug=package.specialty.slug).exclude(pk=package.pk)
     return {
         "offer": package_offer(package=package),
         "package": package,
-        "siblings": packages_for_specialty(slug=package.specialty.slug).exclude(pk=package.pk),
+        "siblings": [package_offer(package=p) for p in siblings],
         "consent": consent,
         "form": form
         or LeadForm(
@@ -119,10 +129,9 @@ def package_detail(request: HttpRequest, slug: str) -> HttpResponse:
     package = get_object_or_404(
         ServicePackage.objects.select_related("specialty"), slug=slug, is_active=True
     )
-    html = render_to_string(
-        "landing/package_detail.html", _package_context(request, package, None), request
-    )
-    return _cached(request, html, gen)
+    context = _package_context(request, package, None)
+    html = render_to_string("landing/package_detail.html", context, request)
+    return _cached(request, html, gen, [package, *(o["package"] for o in context["siblings"])])
 
 
 @require_POST
@@ -142,6 +151,10 @@ def package_reserve(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ApplicationError as exc:
             error = exc
+            consent = consent_current()
+            form = lead_form_refused(
+                form=form, error=exc, consent_version=consent.version if consent else ""
+            )
         else:
             if outcome.lead_id is None:
                 return render(request, "landing/thank_you.html", {"summary": None})
@@ -152,7 +165,11 @@ def package_reserve(request: HttpRequest, slug: str) -> HttpResponse:
         error = ApplicationError(
             errors.INVALID_FORM, errors.MESSAGES[errors.INVALID_FORM], status=400
         )
-    context = {**_package_context(request, package, form), "error": error}
+    context = {
+        **_package_context(request, package, form),
+        "error": error,
+        **error_placement(error, form),
+    }
     return render(request, "landing/package_detail.html", context, status=error.status)
 
 
@@ -166,7 +183,7 @@ def package_compare(request: HttpRequest, specialty: str) -> HttpResponse:
     html = render_to_string(
         "landing/package_compare.html", {"specialty": spec, "offers": offers}, request
     )
-    return _cached(request, html, gen)
+    return _cached(request, html, gen, [o["package"] for o in offers])
 
 
 @never_cache

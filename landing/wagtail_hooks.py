@@ -3,15 +3,22 @@ share links; cache purge on publish."""
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from funnel.admin_labels import admin_columns
+from funnel.models import Lead
+from landing import errors
 from landing.models import ABTest, CarePlan, ConsentText
 from landing.selectors import ab_results
 from landing.services.cache import page_cache_purge
@@ -26,11 +33,47 @@ def _purge_on_snippet(request, instances_or_instance=None, **kwargs) -> None:
     instances = instances_or_instance
     items = instances if isinstance(instances, list | tuple) else [instances]
     for item in items:
-        if isinstance(item, ConsentText) and getattr(item, "pk", None):
-            # A new text becomes the one every form shows (and cached forms are purged).
-            consent_text_publish(version=item.version, text=item.text, title=item.title)
-        elif isinstance(item, ABTest | ConsentText):
+        if isinstance(item, ABTest):
             page_cache_purge()
+
+
+@hooks.register("after_create_snippet")
+def _publish_new_consent_text(request, instance) -> None:
+    # A new version becomes the one every form shows (and cached forms are purged). Edits
+    # never get here with new words: the form refuses them (a change is a new version).
+    if isinstance(instance, ConsentText):
+        consent_text_publish(version=instance.version, text=instance.text, title=instance.title)
+
+
+@hooks.register("before_delete_snippet")
+def _keep_consent_texts(request, instances):
+    texts = [i for i in instances if isinstance(i, ConsentText)]
+    if not texts:
+        return None
+    used = set(
+        Lead.objects.filter(consent_version__in=[t.version for t in texts]).values_list(
+            "consent_version", flat=True
+        )
+    )
+    kept = [t.version for t in texts if t.is_current or t.version in used]
+    if kept:
+        messages.error(request, f"授权文本 {'、'.join(kept)} 正在使用或已有线索同意，不能删除。")
+        return redirect("wagtailsnippets_landing_consenttext:list")
+    return None
+
+
+class ConsentTextForm(WagtailAdminModelForm):
+    """A saved consent text is read-only: leads hold the words of the version they agreed
+    to. The admin's 复制 (copy) with a new version number is how a text changes."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.instance.pk and self.changed_data:
+            raise forms.ValidationError(
+                errors.MESSAGES[errors.CONSENT_TEXT_IMMUTABLE],
+                code=errors.CONSENT_TEXT_IMMUTABLE,
+            )
+        return data
 
 
 def _ab_cell(test: ABTest, what: str) -> str:
@@ -49,8 +92,11 @@ class ConsentTextViewSet(SnippetViewSet):
     model = ConsentText
     icon = "doc-full"
     menu_label = "授权文本"
-    list_display = ["version", "title", "is_current", "published_at"]
-    panels = [FieldPanel("version"), FieldPanel("title"), FieldPanel("text")]
+    list_display = admin_columns(ConsentText, ["version", "title", "is_current", "published_at"])
+    edit_handler = ObjectList(
+        [FieldPanel("version"), FieldPanel("title"), FieldPanel("text")],
+        base_form_class=ConsentTextForm,
+    )
 
 
 class ABTestViewSet(SnippetViewSet):
@@ -59,8 +105,7 @@ class ABTestViewSet(SnippetViewSet):
     menu_label = "A/B 测试"
     list_display = [
         "name",
-        "page",
-        "status",
+        *admin_columns(ABTest, ["page", "status"]),
         Column("arm_a", label="A 转化/访客", accessor=lambda t: _ab_cell(t, "a")),
         Column("arm_b", label="B 转化/访客", accessor=lambda t: _ab_cell(t, "b")),
         Column("stats", label="检验", accessor=lambda t: _ab_cell(t, "p")),
@@ -80,9 +125,7 @@ class CarePlanViewSet(SnippetViewSet):
     icon = "date"
     menu_label = "治疗计划"
     list_display = [
-        "title",
-        "lead",
-        "therapist",
+        *admin_columns(CarePlan, ["title", "lead", "therapist"]),
         Column("link", label="患者链接", accessor=_share_link),
     ]
 

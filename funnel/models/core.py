@@ -6,6 +6,7 @@ and cms build on these; intake (raw records) and ad spend sit beside them in thi
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -62,9 +63,16 @@ class ServicePackage(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def promo_active(self, now: dt.datetime | None = None) -> bool:
+        """A promo price below the list price, until its deadline (when one is set)."""
+        if self.promo_price is None or self.promo_price >= self.list_price:
+            return False
+        return self.deadline is None or self.deadline > (now or timezone.now())
+
     @property
     def price(self) -> Decimal:
-        return self.promo_price if self.promo_price is not None else self.list_price
+        """The price a patient pays now (yuan): the promo ends at its deadline."""
+        return self.promo_price if self.promo_active() else self.list_price
 
 
 class Clinic(models.Model):

@@ -95,6 +95,15 @@ def _key(value: Any) -> Any:
     return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
 
 
+def _group_key(value: Any) -> Any:
+    """A group key as the database gave it: pandas turns an integer id column holding a NULL
+    (unassigned, unattributed) into floats, which JSON would print as ``1.0``."""
+    value = _key(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def funnel_table(
     *,
     by: str,
@@ -122,13 +131,13 @@ def funnel_table(
 
     daily: dict[tuple, list[tuple[dt.date, Decimal]]] = {}
     for row in revenue:
-        daily.setdefault(tuple(_key(row.get(k)) for k in keys), []).append(
+        daily.setdefault(tuple(_group_key(row.get(k)) for k in keys), []).append(
             (row["day"], Decimal(row["revenue"]))
         )
 
     out: list[dict[str, Any]] = []
     for record in merged.to_dict("records"):
-        group = {k: _key(record[k]) for k in keys}
+        group = {k: _group_key(record[k]) for k in keys}
         counts = {
             c: int(record[c]) if _key(record.get(c)) is not None else 0 for c in _COUNT_COLUMNS
         }
@@ -230,22 +239,35 @@ def json_row(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def cohort_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Weekly cohorts: retention on day 1, 7, 30 (share with any event that day) and K-factor
-    (new leads referred by the cohort's members / cohort size)."""
-    frame = _frame(rows, ["cohort", "size", "day1", "day7", "day30", "referred"])
+def cohort_table(
+    rows: list[dict[str, Any]], spend: dict[dt.date, Decimal] | None = None
+) -> list[dict[str, Any]]:
+    """Weekly cohorts: spend of the week (yuan), CPL (spend / cohort size), paying patients
+    and CAC (spend / paying patients), retention on day 1, 7, 30 (share with any event that
+    day) and K-factor (new leads referred by the cohort's members / cohort size). A week
+    with spend and no lead is a row of its own (size 0, CPL empty)."""
+    spend = spend or {}
+    frame = _frame(rows, ["cohort", "size", "day1", "day7", "day30", "referred", "payers"])
+    records = {r["cohort"]: r for r in frame.to_dict("records")}
     out = []
-    for record in frame.to_dict("records"):
-        size = int(record["size"] or 0)
+    for week in sorted(set(records) | set(spend)):
+        record = records.get(week, {})
+        size = int(_key(record.get("size")) or 0)
+        payers = int(_key(record.get("payers")) or 0)
+        cost = money(spend.get(week)) if week in spend else Decimal("0.00")
         out.append(
             {
-                "cohort": record["cohort"],
+                "cohort": week,
                 "size": size,
-                "retention_day1": retention(record["day1"], size),
-                "retention_day7": retention(record["day7"], size),
-                "retention_day30": retention(record["day30"], size),
-                "referred": int(record["referred"] or 0),
-                "k_factor": k_factor(record["referred"], size),
+                "spend": cost,
+                "cpl": cpl(cost, size),
+                "paying_patients": payers,
+                "cac": cac(cost, payers),
+                "retention_day1": retention(_key(record.get("day1")), size),
+                "retention_day7": retention(_key(record.get("day7")), size),
+                "retention_day30": retention(_key(record.get("day30")), size),
+                "referred": int(_key(record.get("referred")) or 0),
+                "k_factor": k_factor(_key(record.get("referred")), size),
             }
         )
     return out

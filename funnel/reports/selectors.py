@@ -125,9 +125,18 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def _param(value: Any) -> Any:
+    """A bound value as the database stores it. SQLite keeps datetimes as naive UTC text, so
+    an aware Shanghai bound (``…+08:00``) compared as text would shift every window by 8 hours;
+    Django's own adapter turns it into the stored form (PostgreSQL gets it unchanged)."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
 def _fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [_param(p) for p in params])
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -325,7 +334,8 @@ def specialty_slugs(ids: list[Any]) -> dict[Any, str]:
 
 def cohort_counts(*, window: Window) -> list[dict[str, Any]]:
     """Weekly lead cohorts: size, members with any event on local day 1, 7 and 30 after
-    creation, and the new leads referred by the cohort's members (any time)."""
+    creation, the new leads referred by the cohort's members (any time), and the members who
+    paid before the window's end (payers, for CAC)."""
     cohort = _period_sql("l.created_at", "week")
     if connection.vendor == "postgresql":
         diff = f"({_local_date_sql('e.created_at')} - {_local_date_sql('l.created_at')})"
@@ -350,7 +360,10 @@ def cohort_counts(*, window: Window) -> list[dict[str, Any]]:
         )
         SELECT {cohort} AS cohort, COUNT(*) AS size,
             SUM(COALESCE(act.d1, 0)) AS day1, SUM(COALESCE(act.d7, 0)) AS day7,
-            SUM(COALESCE(act.d30, 0)) AS day30, SUM(COALESCE(refs.n, 0)) AS referred
+            SUM(COALESCE(act.d30, 0)) AS day30, SUM(COALESCE(refs.n, 0)) AS referred,
+            SUM(CASE WHEN EXISTS (
+                SELECT 1 FROM funnel_order o WHERE o.lead_id = l.id AND o.paid_at < %s
+            ) THEN 1 ELSE 0 END) AS payers
         FROM funnel_lead l
         LEFT JOIN act ON act.lead_id = l.id
         LEFT JOIN refs ON refs.lead_id = l.id
@@ -358,10 +371,25 @@ def cohort_counts(*, window: Window) -> list[dict[str, Any]]:
         GROUP BY {cohort}
         ORDER BY 1
     """  # noqa: S608 (constant fragments; values are bound parameters)
-    rows = _fetch(sql, [window.start_at, window.end_at, window.start_at, window.end_at])
+    rows = _fetch(
+        sql, [window.start_at, window.end_at, window.end_at, window.start_at, window.end_at]
+    )
     for row in rows:
         row["cohort"] = _as_date(row["cohort"])
     return rows
+
+
+def spend_by_week(*, window: Window) -> dict[dt.date, Decimal]:
+    """Spend (yuan) of every channel per week (Monday start) of the window, from SpendRecord:
+    the cost of the week's cohort (platforms report local days, so no time zone work)."""
+    rows = (
+        SpendRecord.objects.filter(date__gte=window.start, date__lte=window.end)
+        .annotate(week=TruncWeek("date"))
+        .values("week")
+        .annotate(spend=Sum("cost"))
+        .order_by("week")
+    )
+    return {_as_date(r["week"]): r["spend"] for r in rows}
 
 
 def cohort_conversion_counts(*, by: str, window: Window, after_days: int) -> list[dict[str, Any]]:
@@ -388,13 +416,18 @@ def cohort_conversion_counts(*, by: str, window: Window, after_days: int) -> lis
 
 
 def assistant_board_counts(*, window: Window) -> list[dict[str, Any]]:
-    """Per assistant: assigned leads created in the window, stage reach, revenue, SLA breaches
-    (SLA checks that fell due while the lead was still new: status sent, i.e. the alert fired)."""
+    """Per assistant: assigned leads created in the window, stage reach, revenue, SLA breaches.
+
+    A breach is an SLA check due in the window that fired: a stage change cancels the pending
+    check (``stages._after_stage``), so a check the dispatcher claimed (``sent_at`` set,
+    whatever status it ends in) fell due while the lead was still new. The dispatcher marks
+    SLA checks ``done`` after enforcing them, never leaves them ``sent``."""
     rows = lead_funnel_counts(by="assistant", window=window)
     sql = """
         SELECT f.assignee_id AS assistant_id, COUNT(*) AS sla_breaches
         FROM funnel_followup f
-        WHERE f.kind = 'sla_check' AND f.status = 'sent' AND f.due_at >= %s AND f.due_at < %s
+        WHERE f.kind = 'sla_check' AND f.sent_at IS NOT NULL
+            AND f.due_at >= %s AND f.due_at < %s
         GROUP BY f.assignee_id
     """
     breaches = {

@@ -9,11 +9,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
+from funnel.csvsafe import csv_lines
 from funnel.reports import analytics, charts
 from funnel.reports.selectors import (
     Window,
@@ -21,6 +23,7 @@ from funnel.reports.selectors import (
     cohort_counts,
     dimension_labels,
     report_inputs,
+    spend_by_week,
 )
 
 DIMENSION_LABELS = {
@@ -67,6 +70,10 @@ HEADINGS = {
     "referred": "转介绍新线索",
     "k_factor": "K 因子",
     "sla_breaches": "超时未加微",
+    "rule": "规则",
+    "name": "对象",
+    "reason": "原因",
+    "text": "说明",
 }
 STAGE_LABELS = ["新线索", "已加微", "已建档", "已问诊", "已开方", "已支付", "已复购"]
 
@@ -157,6 +164,18 @@ class BaseReportView(SpreadsheetExportMixin, TemplateView):
 
     def to_row_dict(self, item: dict[str, Any]) -> dict[str, Any]:
         return {field: item.get(field) for field in self.list_export}
+
+    def write_csv_response(self, queryset: list[dict[str, Any]]) -> StreamingHttpResponse:
+        """Through the project's one safe CSV writer (BOM, formula cells neutralised), not
+        Wagtail's plain writer."""
+        lines = csv_lines(
+            columns=self.list_export,
+            rows=(self.to_row_dict(item) for item in queryset),
+            headings=self.export_headings,
+        )
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.get_filename()}.csv"'
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -258,11 +277,13 @@ class FunnelReportView(BaseReportView):
 
 class CohortReportView(BaseReportView):
     template_name = "reports/report.html"
-    page_title = "周队列留存与 K 因子"
+    page_title = "周队列：消耗、获客成本、留存与 K 因子"
     export_filename = "cohorts"
 
     def get_rows(self) -> list[dict[str, Any]]:
-        return analytics.cohort_table(cohort_counts(window=self.window))
+        return analytics.cohort_table(
+            cohort_counts(window=self.window), spend_by_week(window=self.window)
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -279,6 +300,14 @@ class CohortReportView(BaseReportView):
             ),
             charts.bar_chart(
                 labels, {"K 因子": [r["k_factor"] for r in self.rows]}, title="K 因子"
+            ),
+            charts.bar_chart(
+                labels,
+                {
+                    "线索成本": [r["cpl"] for r in self.rows],
+                    "获客成本": [r["cac"] for r in self.rows],
+                },
+                title="线索成本与获客成本（元）",
             ),
         ]
         context["charts"] = [mark_safe(s) for s in svgs]  # noqa: S308 (escaped in charts)
@@ -329,6 +358,13 @@ class FlagsView(BaseReportView):
             }
             for f in elimination_flags_evaluate()
         ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # The page lists the same rows its CSV exports (the template used to read a name the
+        # view never set, and so always said there was nothing to drop).
+        context["flags"] = self.rows
+        return context
 
 
 def dashboard_figures(today: dt.date | None = None) -> list[dict[str, Any]]:

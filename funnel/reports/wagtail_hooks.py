@@ -12,6 +12,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from funnel.admin_labels import admin_columns
 from funnel.models import EliminationRule
 from funnel.reports import charts, views
 
@@ -68,14 +69,10 @@ class EliminationRuleViewSet(SnippetViewSet):
     model = EliminationRule
     icon = "warning"
     menu_label = "淘汰规则"
-    list_display = [
-        "name",
-        "dimension",
-        "max_cac",
-        "min_conversion_rate",
-        "after_days",
-        "is_active",
-    ]
+    list_display = admin_columns(
+        EliminationRule,
+        ["name", "dimension", "max_cac", "min_conversion_rate", "after_days", "is_active"],
+    )
     add_to_admin_menu = False
 
 

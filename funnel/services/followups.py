@@ -45,7 +45,10 @@ def followups_dispatch(*, now: dt.datetime | None = None, limit: int = 200) -> i
         for row in rows:
             if row.kind == FollowUp.Kind.SLA_CHECK:
                 sla_enforce(lead_id=row.lead_id)
-                FollowUp.objects.filter(pk=row.pk).update(status=FollowUp.Status.DONE)
+                # sent_at: when the check fired (the assistant board counts these breaches).
+                FollowUp.objects.filter(pk=row.pk).update(
+                    status=FollowUp.Status.DONE, sent_at=now
+                )
                 continue
             who = row.assignee.name if row.assignee else "待分配"
             label = mask_name(row.lead.name) or "线索"

@@ -13,13 +13,17 @@ round trip; other processes see a purge within that many seconds (this one at on
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
 
 GEN_KEY = "lp:gen"
 LOCAL_MAX = 512
@@ -63,12 +67,18 @@ def _generation_local() -> str:
     return generation()
 
 
+def _fresh(value: object | None, gen: str) -> bool:
+    # "until" (epoch seconds) bounds an entry by the deadlines it shows: the local copy has
+    # no timeout of its own, and a promo must not outlive its deadline on a cached page.
+    return value is not None and value["gen"] == gen and value.get("until", 0) > time.time()
+
+
 def _get(key: str, gen: str) -> object | None:
     use_local = settings.LANDING_CACHE_LOCAL_SECONDS > 0
     value = _local.get(key) if use_local else None
-    if value is None or value["gen"] != gen:
+    if not _fresh(value, gen):
         value = cache.get(key)
-        if value is None or value["gen"] != gen:
+        if not _fresh(value, gen):
             return None
         if use_local:
             if len(_local) >= LOCAL_MAX:
@@ -90,15 +100,48 @@ def entry_lookup(*, path: str, alias: Alias, arm: str) -> str | None:
     return None if value is None else value["html"]
 
 
+def cache_seconds(
+    *, deadlines: Iterable[dt.datetime | None], now: dt.datetime | None = None
+) -> int:
+    """How long a page may be cached: ``LANDING_CACHE_SECONDS``, cut at the first deadline
+    still ahead among those it shows (at that instant its promo price, strike-through and
+    countdown change). 0: do not cache."""
+    now = now or timezone.now()
+    seconds = float(settings.LANDING_CACHE_SECONDS)
+    for deadline in deadlines:
+        if deadline is not None and deadline > now:
+            seconds = min(seconds, (deadline - now).total_seconds())
+    return max(int(seconds), 0)
+
+
 def page_cache_store(
-    *, path: str, keyword: str, variant: str, test_id: int | None, arm: str, html: str, gen: str
+    *,
+    path: str,
+    keyword: str,
+    variant: str,
+    test_id: int | None,
+    arm: str,
+    html: str,
+    gen: str,
+    timeout: int | None = None,
 ) -> None:
+    """Store a rendered page; ``timeout`` (seconds, from ``cache_seconds``) defaults to
+    ``LANDING_CACHE_SECONDS``."""
+    timeout = settings.LANDING_CACHE_SECONDS if timeout is None else timeout
+    if timeout <= 0:
+        return
+    until = time.time() + timeout
     cache.set_many(
         {
-            alias_key(path, keyword): {"gen": gen, "variant": variant, "test": test_id},
-            entry_key(path, variant, arm): {"gen": gen, "html": html},
+            alias_key(path, keyword): {
+                "gen": gen,
+                "variant": variant,
+                "test": test_id,
+                "until": until,
+            },
+            entry_key(path, variant, arm): {"gen": gen, "html": html, "until": until},
         },
-        timeout=settings.LANDING_CACHE_SECONDS,
+        timeout=timeout,
     )
 
 
@@ -113,3 +156,10 @@ def page_cache_purge() -> str:
 
 def page_cache_purge_receiver(sender, **kwargs) -> None:
     page_cache_purge()
+
+
+def page_cache_purge_on_commit(sender, **kwargs) -> None:
+    """A service package changed (price, stock, deadline, on sale): every landing and package
+    page may show it, so all are purged — after the commit, so a page rendered meanwhile
+    from the old row cannot be stored under the new generation."""
+    transaction.on_commit(page_cache_purge)

@@ -126,7 +126,7 @@ def landing_form_submit(
     if result is None or result.result == "quarantined":
         code = result.reason if result else errors.SUBMIT_FAILED
         # The patient reads a sentence, never a code (the code stays for staff and scripts).
-        message = errors.MESSAGES.get(code, errors.MESSAGES[errors.SUBMIT_FAILED])
+        message = errors.MESSAGES.get(code, errors.DEFAULT_MESSAGE)
         raise ApplicationError(code, message, status=422, extra={"inbound_id": stored.inbound_id})
     if not result.replayed:
         if ab_test_id and visitor and result.result == "created":

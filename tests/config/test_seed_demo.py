@@ -34,3 +34,21 @@ def test_seed_demo_is_idempotent() -> None:
     # then nothing was added, removed or duplicated
     assert _counts() == first
     assert "seed_demo: done" in out.getvalue()
+
+
+def test_the_demo_flags_page_has_flags(client) -> None:
+    # given the demo data (leads, stage walks and orders through the services; the rules)
+    call_command("seed_demo", stdout=io.StringIO())
+    from django.contrib.auth import get_user_model
+
+    from funnel.reports.services import elimination_flags_evaluate, flag_text
+
+    flags = elimination_flags_evaluate()
+    assert flags
+    # when the growth lead opens the flags page
+    boss = get_user_model().objects.create_superuser("flags_boss", "f@example.com", "pw")
+    client.force_login(boss)
+    page = client.get("/admin/reports/flags/").content.decode()
+    # then it lists each flag, not "nothing to drop"
+    assert "当前没有需要淘汰的渠道或计划" not in page
+    assert all(flag_text(f) in page for f in flags)

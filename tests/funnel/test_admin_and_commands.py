@@ -142,7 +142,7 @@ def test_export_leads_is_masked_unless_reveal(ingest) -> None:
     )
     assert row["click_ids"] == {"bd_vid": "vid1"}
     assert json.loads(revealed.getvalue())["phone"] == "+8613812345678"
-    assert csv_out.getvalue().splitlines()[0].startswith("lead_id,name,phone,stage")
+    assert csv_out.getvalue().splitlines()[0].startswith("\ufefflead_id,name,phone,stage")
     assert "13812345678" not in csv_out.getvalue()
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from landing.models import ABArmStat, ABTest
 from landing.selectors import ab_results
-from landing.services.ab import ab_visitor_record, arm_for
+from landing.services.ab import ab_conversion_record, ab_visitor_record, arm_for
 from landing.stats import ab_decide, two_proportion_z_test
 from tests.landing.conftest import form_data
 
@@ -81,7 +81,8 @@ def test_visitors_counted_once_and_conversions_recorded(client, landing) -> None
     arm = arm_for(test_id=test.pk, visitor="visitor-1")
     assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": True}
     assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": False}
-    assert client.post("/lp/hair-loss/", form_data()).status_code == 302
+    # (no search keyword: a keyword variant would keep the visitor out of a headline test)
+    assert client.post("/lp/hair-loss/", form_data(utm_term=None)).status_code == 302
     stat = ABArmStat.objects.get(test=test, arm=arm)
     assert (stat.visitors, stat.conversions) == (1, 1)
     assert ABArmStat.objects.count() == 1
@@ -122,3 +123,71 @@ def test_admin_lists_results_and_winner(admin_client, landing) -> None:
     assert response.status_code == 200
     assert "24/120 (20.0%)" in body
     assert "B 版胜出" in body
+
+
+def _visitors(test_id: int, arm: str, n: int, start: int = 0) -> list[str]:
+    found = (
+        f"v{i}" for i in range(start, 10_000) if arm_for(test_id=test_id, visitor=f"v{i}") == arm
+    )
+    return [next(found) for _ in range(n)]
+
+
+@pytest.mark.django_db
+def test_the_test_stops_at_its_horizon_and_keeps_its_verdict(landing) -> None:
+    # given a test with a horizon of 3 visitors per arm
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B", horizon=3)
+    a_side = _visitors(test.pk, "a", 4)
+    b_side = _visitors(test.pk, "b", 4)
+    # when arm A fills (no conversion) and two of B's first three convert
+    for visitor in a_side[:3]:
+        assert ab_visitor_record(test_id=test.pk, visitor=visitor) == "a"
+    for visitor in b_side[:2]:
+        assert ab_visitor_record(test_id=test.pk, visitor=visitor) == "b"
+        assert ab_conversion_record(test_id=test.pk, visitor=visitor) == "b"
+    assert ab_visitor_record(test_id=test.pk, visitor=a_side[3]) is None  # A is full
+    test.refresh_from_db()
+    assert test.status == ABTest.Status.RUNNING
+    assert ab_visitor_record(test_id=test.pk, visitor=b_side[2]) == "b"
+    # then the verdict is recorded at the horizon: 0/3 vs 2/3, pooled p = 1/3,
+    # se = sqrt(1/3 * 2/3 * 2/3) = 0.385, z = 1.73, p = 0.083 > 0.05: no significant difference
+    test.refresh_from_db()
+    assert (test.status, test.winner) == (ABTest.Status.FINISHED, "none")
+    assert test.finished_at is not None
+    # when more people visit and convert afterwards
+    assert ab_conversion_record(test_id=test.pk, visitor=b_side[2]) is None
+    assert ab_visitor_record(test_id=test.pk, visitor=b_side[3]) is None
+    # then nothing moves
+    counts = sorted(
+        ABArmStat.objects.filter(test=test).values_list("arm", "visitors", "conversions")
+    )
+    assert counts == [("a", 3, 0), ("b", 3, 2)]
+    assert ab_results(test=test).winner == "none"
+
+
+@pytest.mark.django_db
+def test_a_visitor_outside_the_sample_does_not_convert(landing) -> None:
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B", horizon=10)
+    # a lead from someone whose visit was never counted (no beacon) is not a conversion
+    assert ab_conversion_record(test_id=test.pk, visitor="never-seen") is None
+    assert ABArmStat.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_keyword_visitors_are_kept_out_of_headline_tests(client, landing) -> None:
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    client.cookies["yl_v"] = "visitor-kw"
+    # when a visitor arrives with a keyword that picks a variant headline
+    html = client.get("/lp/hair-loss/", {"utm_term": "脂溢性脱发"}).content.decode()
+    # then the page takes no part in the test (no beacon) and their lead is no conversion
+    assert "data-ab-test" not in html
+    assert client.post("/lp/hair-loss/", form_data()).status_code == 302
+    assert ABArmStat.objects.filter(test=test).count() == 0
+    # while a visitor without a keyword is in the test
+    assert f'data-ab-test="{test.pk}"' in client.get("/lp/hair-loss/").content.decode()
+
+
+@pytest.mark.django_db
+def test_keyword_visitors_stay_in_tests_that_do_not_touch_the_headline(client, landing) -> None:
+    test = ABTest.objects.create(page=landing.page, name="副标题测试", subheadline_b="B 副标题")
+    html = client.get("/lp/hair-loss/", {"utm_term": "脂溢性脱发"}).content.decode()
+    assert f'data-ab-test="{test.pk}"' in html

@@ -44,3 +44,21 @@ def test_ab_upserts_lose_no_increment(landing) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(bump, range(200)))
     assert ABArmStat.objects.get(test=test, arm="a").visitors == 200
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_arm_never_passes_its_horizon_under_concurrency(landing) -> None:
+    # given a horizon of 25 visitors, when 200 visitors of arm A arrive at once
+    test = ABTest.objects.create(page=landing.page, name="并发上限", horizon=25)
+
+    def visit(_: int) -> bool:
+        try:
+            return _upsert(test.pk, "a", "visitors", cap=test.horizon)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counted = list(pool.map(visit, range(200)))
+    # then exactly 25 are counted, and the counter says so
+    assert counted.count(True) == 25
+    assert ABArmStat.objects.get(test=test, arm="a").visitors == 25

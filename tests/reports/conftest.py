@@ -118,3 +118,26 @@ def world(db):
     # facts from them the way the migration's backfill does.
     lead_facts_refresh(lead_ids=[lead.pk for lead in (l1, l2, l3, l4, l5, l6, l7, l8)])
     return {"leads": [l1, l2, l3, l4, l5, l6, l7, l8], "lin": lin, "hair": hair, "sleep": sleep}
+
+
+@pytest.fixture
+def ingest_at(monkeypatch):
+    """Send a payload through the real intake → ingest path as if it arrived at ``when``
+    (Django's clock is moved for the call only: auto_now_add and every service read it)."""
+    from django.utils import timezone
+
+    from funnel.services.intake import IntakeSource, lead_intake
+
+    keys = iter(range(1, 10_000))
+
+    def send(when: dt.datetime, payload):
+        with monkeypatch.context() as m:
+            m.setattr(timezone, "now", lambda: when.astimezone(dt.UTC))
+            return lead_intake(
+                source=IntakeSource(channel=payload.channel or "api"),
+                external_id=f"at-{next(keys)}",
+                raw=payload.to_dict(),
+                payload=payload,
+            ).outcome
+
+    return send

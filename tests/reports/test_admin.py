@@ -64,7 +64,9 @@ def test_csv_and_xlsx_export(client, boss, world):
     # when
     response = client.get(f"/admin/reports/?by=channel&{WEEK}&export=csv")
     # then
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff渠道,".encode())
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     douyin = next(r for r in rows if r["渠道"] == "douyin")
     assert (douyin["消耗（元）"], douyin["获客成本（元）"], douyin["ROI"]) == (
         "400.00",
@@ -120,8 +122,11 @@ def test_elimination_rule_edit_and_flags_notified(client, boss, world, caplog):
     # when: evaluated on 11-09 (window 11-02 … 11-08)
     import datetime as dt
 
+    from funnel.services.notify import notifications_deliver
+
     with caplog.at_level("WARNING", logger="yinliu.notify"):
         sent = elimination_flags_notify(today=dt.date(2026, 11, 9))
+        notifications_deliver()  # the queued notice goes out (after commit, in production)
     # then: douyin CAC 400 > 300 is flagged with its figures; baidu (CAC 0) is not
     assert sent == 1
     assert "douyin" in caplog.text
@@ -153,3 +158,21 @@ def test_a_date_outside_the_products_lifetime_is_a_form_error_not_a_500(
         answer = client.get(page, {"start": start, "end": end})
         assert answer.status_code == 400  # the form's own refusal, with its message
         assert "日期须在" in answer.content.decode()
+
+
+def test_cohort_page_shows_spend_cpl_and_cac_beside_retention(client, boss, world):
+    client.force_login(boss)
+    # when
+    page = client.get(f"/admin/reports/cohorts/?{WEEK}").content.decode()
+    export = client.get(f"/admin/reports/cohorts/?{WEEK}&export=csv")
+    # then: 600.00 of spend over 7 leads and 2 payers (see conftest)
+    row = next(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    assert (row["队列（周）"], row["人数"], row["消耗（元）"]) == ("2026-11-02", "7", "600.00")
+    assert (row["线索成本（元）"], row["付费患者"], row["获客成本（元）"]) == (
+        "85.71",
+        "2",
+        "300.00",
+    )
+    assert (row["次日留存"], row["K 因子"]) == ("0.7143", "0.1429")
+    assert "获客成本（元）" in page
+    assert "300.00" in page

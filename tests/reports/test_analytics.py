@@ -124,30 +124,62 @@ def test_totals_and_json_row():
     }
 
 
-def test_cohort_table_retention_and_k_factor():
+def test_cohort_table_retention_k_factor_and_spend():
+    # given a cohort of 8 with 2 payers and 500 yuan of spend; an empty week with 120 yuan;
+    # a week with leads and no spend row
+    week2, week3 = MON + dt.timedelta(days=7), MON + dt.timedelta(days=14)
     rows = analytics.cohort_table(
         [
-            {"cohort": MON, "size": 8, "day1": 4, "day7": 2, "day30": 1, "referred": 2},
             {
-                "cohort": MON + dt.timedelta(days=7),
-                "size": 0,
+                "cohort": MON,
+                "size": 8,
+                "day1": 4,
+                "day7": 2,
+                "day30": 1,
+                "referred": 2,
+                "payers": 2,
+            },
+            {
+                "cohort": week3,
+                "size": 3,
                 "day1": 0,
                 "day7": 0,
                 "day30": 0,
                 "referred": 0,
+                "payers": 0,
             },
-        ]
+        ],
+        {MON: D("500.00"), week2: D("120.00")},
     )
     assert rows[0] == {
         "cohort": MON,
         "size": 8,
+        "spend": D("500.00"),
+        "cpl": D("62.50"),
+        "paying_patients": 2,
+        "cac": D("250.00"),
         "retention_day1": 0.5,
         "retention_day7": 0.25,
         "retention_day30": 0.125,
         "referred": 2,
         "k_factor": 0.25,
     }
-    assert (rows[1]["retention_day1"], rows[1]["k_factor"]) == (None, None)
+    # spend without leads: CPL and CAC empty, never infinite
+    assert [rows[1][k] for k in ("cohort", "size", "spend", "cpl", "cac", "k_factor")] == [
+        week2,
+        0,
+        D("120.00"),
+        None,
+        None,
+        None,
+    ]
+    # leads without spend: 0.00 spend, CPL 0.00, CAC empty (no payer)
+    assert [rows[2][k] for k in ("cohort", "spend", "cpl", "cac")] == [
+        week3,
+        D("0.00"),
+        D("0.00"),
+        None,
+    ]
 
 
 def test_elimination_flags_carry_their_figures():

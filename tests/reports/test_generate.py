@@ -76,8 +76,11 @@ def test_flag_task_sends_through_the_notifier(world, caplog, monkeypatch):
     )
     monkeypatch.setattr(services.timezone, "localdate", lambda: dt.date(2026, 11, 9))
     # when: a week of leads, each at least 3 days old by now, conversion within 3 days
+    from funnel.services.notify import notifications_deliver
+
     with caplog.at_level("WARNING", logger="yinliu.notify"):
         sent = tasks.elimination_flags_task.apply().get()
+        notifications_deliver()  # the queued notices go out (after commit, in production)
     # then: c1 (1 of its matured leads paid within 3 days … below 50 %) is flagged
     assert sent >= 1
     assert "N 天转化率低于下限" in caplog.text

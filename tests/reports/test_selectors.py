@@ -12,10 +12,10 @@ from django.core.management import CommandError, call_command
 
 from funnel.reports.selectors import (
     Window,
-    assistant_board_counts,
     cohort_counts,
     funnel_report,
     lead_funnel_counts,
+    spend_by_week,
     spend_totals,
 )
 
@@ -164,32 +164,21 @@ def test_other_dimensions(world):
 def test_cohorts_retention_and_referrals(world):
     rows = cohort_counts(window=WEEK)
     assert rows == [
-        {"cohort": dt.date(2026, 11, 2), "size": 7, "day1": 5, "day7": 0, "day30": 0, "referred": 1}
+        {
+            "cohort": dt.date(2026, 11, 2),
+            "size": 7,
+            "day1": 5,
+            "day7": 0,
+            "day30": 0,
+            "referred": 1,
+            "payers": 2,  # L1 and L6 paid in the window; L8 was created before it
+        }
     ]
 
 
-def test_assistant_board_counts_sla_breaches(world):
-    from funnel.models import FollowUp
-
-    lin = world["lin"]
-    l1 = world["leads"][0]
-    FollowUp.objects.create(
-        lead=l1,
-        assignee=lin,
-        kind="sla_check",
-        due_at=dt.datetime(2026, 11, 2, 3, tzinfo=dt.UTC),
-        status="sent",
-    )
-    FollowUp.objects.create(
-        lead=l1,
-        assignee=lin,
-        kind="sla_check",
-        due_at=dt.datetime(2026, 11, 2, 4, tzinfo=dt.UTC),
-        status="cancelled",
-    )
-    rows = {r["assistant_id"]: r for r in assistant_board_counts(window=WEEK)}
-    assert rows[lin.pk]["sla_breaches"] == 1
-    assert rows[None]["sla_breaches"] == 0
+def test_spend_by_week_sums_every_channel_of_the_week(world):
+    # douyin 300 + 100, baidu 0, xiaohongshu 200 in the week; douyin's 11-20 row is outside
+    assert spend_by_week(window=WEEK) == {dt.date(2026, 11, 2): D("600.00")}
 
 
 def test_cli_json_is_the_documented_shape(world):
@@ -230,7 +219,7 @@ def test_cli_csv_and_table(world):
         stdout=out,
     )
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("specialty,specialty_name,spend,")
+    assert lines[0].startswith("\ufeffspecialty,specialty_name,spend,")
     assert len(lines) == 4  # header + 脱发, 失眠, none
     out = StringIO()
     call_command(

@@ -2,7 +2,8 @@
 
 Each app owns its part in `<app>/seed.py` with a `seed(stdout)` function. The order matters:
 the funnel first (specialties and packages that content links to, assistants, leads), then
-content, then channels (accounts pointing at the sandbox), then landing pages.
+content, then channels (accounts pointing at the sandbox), then landing pages, then the
+growth reports' elimination rules.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-SEED_MODULES = ["funnel.seed", "cms.seed", "channels.seed", "landing.seed"]
+SEED_MODULES = ["funnel.seed", "cms.seed", "channels.seed", "landing.seed", "funnel.reports.seed"]
 
 
 class Command(BaseCommand):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.core.management.base import BaseCommand
 
+from funnel.csvsafe import csv_write
 from funnel.selectors import lead_export_rows
 
 COLUMNS = [
@@ -41,7 +41,11 @@ class Command(BaseCommand):
             for row in rows:
                 self.stdout.write(json.dumps(row, ensure_ascii=False))
             return
-        writer = csv.DictWriter(self.stdout, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "click_ids": json.dumps(row["click_ids"], ensure_ascii=False)})
+        csv_write(
+            self.stdout,
+            columns=COLUMNS,
+            rows=(
+                {**row, "click_ids": json.dumps(row["click_ids"], ensure_ascii=False)}
+                for row in rows
+            ),
+        )

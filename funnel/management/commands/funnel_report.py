@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from funnel.csvsafe import csv_write
 from funnel.reports.analytics import json_row
 from funnel.reports.selectors import DIMENSIONS, GRAINS, Window, funnel_report
 
@@ -57,9 +57,7 @@ class Command(BaseCommand):
             return
         columns = list(rows[0])
         if fmt == "csv":
-            writer = csv.DictWriter(self.stdout, fieldnames=columns, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in rows)
+            csv_write(self.stdout, columns=columns, rows=rows)
             return
         cells = [[("" if r[c] is None else str(r[c])) for c in columns] for r in rows]
         widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]

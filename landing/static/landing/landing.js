@@ -1,6 +1,8 @@
 /* Landing form: copies attribution from the URL into the form (cached pages stay
    attributable), adds a client idempotency key, fetches the CSRF token and the start-time
-   ticket from an uncached endpoint, and sends one submission per page load. */
+   ticket from an uncached endpoint at page load (the minimum fill time counts from there; a
+   refused form keeps its first ticket), sends one submission per page load, and after a
+   refusal scrolls to the message next to the field to fix. */
 (function () {
   "use strict";
   var ATTRIBUTION = ["bd_vid", "clickid", "callback", "click_id", "utm_source", "utm_medium",
@@ -27,13 +29,14 @@
           .then(function (r) { if (!r.ok) throw new Error("token " + r.status); return r.json(); })
           .then(function (data) {
             form.elements.csrfmiddlewaretoken.value = data.csrf;
-            form.elements.ticket.value = data.ticket;
+            // A re-rendered (refused) form already has the ticket of its first load.
+            if (!form.elements.ticket.value) form.elements.ticket.value = data.ticket;
           })
           .catch(function (err) { pending = null; throw err; });
       }
       return pending;
     }
-    form.addEventListener("focusin", function () { token().catch(function () {}); }, {once: true});
+    token().catch(function () {});  // at page load: the fill time starts when the page does
 
     var sending = false;
     form.addEventListener("submit", function (event) {
@@ -51,6 +54,41 @@
     });
   }
 
+  function showRefusal(form) {
+    // The message next to a field first (that is what to fix), else the form's banner.
+    var message = form.querySelector("[data-field-error]") ||
+      form.querySelector(".lp-error[data-error-code]");
+    if (!message) return;
+    var name = message.getAttribute("data-field-error");
+    var input = name && name !== "submit" ? form.elements[name] : null;
+    function go() {
+      message.scrollIntoView({block: "center"});
+      if (input && input.focus) input.focus({preventScroll: true});
+    }
+    // After the load and the browser's own jump to #lead-form, which would undo the focus.
+    if (document.readyState === "complete") go();
+    else window.addEventListener("load", function () { window.setTimeout(go, 0); }, {once: true});
+  }
+
+  /* A promo ends at its deadline even on a page served from the cache or left open: the
+     server cuts the cache lifetime at the deadline, and this swaps the price back to the
+     list price when the deadline passes in the browser. */
+  function promoEnds(holder) {
+    var until = Date.parse(holder.getAttribute("data-promo-until"));
+    if (isNaN(until)) return;
+    function end() {
+      var price = holder.querySelector("[data-price]");
+      if (price) price.textContent = holder.getAttribute("data-list-price");
+      Array.prototype.forEach.call(holder.querySelectorAll("[data-promo-only]"), function (el) {
+        el.parentNode.removeChild(el);
+      });
+      holder.removeAttribute("data-promo-until");
+    }
+    var left = until - Date.now();
+    if (left <= 0) end();
+    else if (left < 2147483647) window.setTimeout(end, left);
+  }
+
   function abSeen() {
     var holder = document.querySelector("[data-ab-test]");
     var testId = holder && holder.getAttribute("data-ab-test");
@@ -62,6 +100,10 @@
     }).catch(function () {});
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("form[data-lead-form]"), wire);
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-lead-form]"), function (form) {
+    wire(form);
+    showRefusal(form);
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-promo-until]"), promoEnds);
   abSeen();
 })();
