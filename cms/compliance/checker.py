@@ -80,11 +80,14 @@ class ComplianceReport:
 
 
 def _fold(line: str) -> str:
-    """Full-width digits, letters and ％ to ASCII, one character for one so offsets hold."""
+    """Full-width digits, letters and ％ to ASCII, one character for one so offsets hold.
+
+    Chinese punctuation stays as written: NFKC would turn ，；！？： into ASCII, and the
+    rules' gaps (`[^，。；！？]`) would then run across clauses they are meant to stop at."""
     out = []
     for ch in line:
         folded = unicodedata.normalize("NFKC", ch)
-        out.append(folded if len(folded) == 1 else ch)
+        out.append(folded if len(folded) == 1 and (folded.isalnum() or folded == "%") else ch)
     return "".join(out)
 
 

@@ -199,7 +199,7 @@ def test_landing_page_copy_keyword_variants_and_reviews() -> None:
 
     assert _where(page) == {
         ("headline", "mad7-timeline"),
-        ("subheadline", "ad16-guarantee"),
+        ("subheadline", "ad16-refund"),  # a guarantee dressed as a refund
         ("trust[0].review.quote", "ad16-testimonial"),
         ("keyword_variants[0].headline", "ad16-comparison"),
         # the SEM keywords are targeting data, not copy the public sees
