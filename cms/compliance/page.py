@@ -12,13 +12,13 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from cms.compliance.checker import ComplianceReport, Finding, check_report
-from cms.compliance.extract import block_texts, page_texts, rich_text_links
+from cms.compliance.extract import block_texts, page_texts
 from cms.compliance.rules import load_rules
+from cms.html_text import Link, html_links
 
 SCIENCE = "science"
 DISGUISED_AD_RULE = "ad19-cta"
-_LANDING_HREF = re.compile(r'href="[^"]*/lp/', re.I)
-_PAGE_LINK_ID = re.compile(r'linktype="page"[^>]*\bid="(\d+)"', re.I)
+_LANDING_HREF = re.compile(r"(^|/)lp/", re.I)
 
 
 def page_scopes(page) -> frozenset[str]:
@@ -67,15 +67,22 @@ def _disguised_ad_findings(page) -> Iterator[tuple[Finding, str]]:
                 label = " ".join(t for _, t, _ in texts if t) or child.block_type
                 yield _structural_finding(field=path, text=label, what="服务包入口"), label
             raw = child.value.source if hasattr(child.value, "source") else str(child.value)
-            for link in rich_text_links(raw):
-                if _LANDING_HREF.search(link):
-                    yield _structural_finding(field=path, text=link, what="落地页链接"), link
-                elif match := _PAGE_LINK_ID.search(link):
-                    linked.append((path, link, int(match.group(1))))
+            for link in html_links(raw):
+                shown = _link_shown(link)
+                if _LANDING_HREF.search(link.href):
+                    yield _structural_finding(field=path, text=shown, what="落地页链接"), shown
+                elif link.attrs.get("linktype") == "page" and link.attrs.get("id", "").isdigit():
+                    linked.append((path, shown, int(link.attrs["id"])))
     landing_ids = _landing_page_ids({page_id for _, _, page_id in linked})
     for path, link, page_id in linked:
         if page_id in landing_ids:
             yield _structural_finding(field=path, text=link, what="落地页链接"), link
+
+
+def _link_shown(link: Link) -> str:
+    """How a finding names a link: the anchor as the editor wrote it (attributes sorted)."""
+    attrs = " ".join(f'{key}="{value}"' for key, value in sorted(link.attrs.items()))
+    return f"<a {attrs}>{link.text}</a>"
 
 
 def _contains_package(value, package_model) -> bool:
