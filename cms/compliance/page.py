@@ -1,6 +1,6 @@
 """check_page: the text rules over every public text of a page, plus the structural
 《广告法》第十九条 check on 科普 pages (a service-package entry or a landing-page link turns
-health science into a disguised ad)."""
+health science into a disguised ad), in the fields and in the page as served."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from wagtail.models import Page
 
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.extract import block_texts, page_texts
+from cms.compliance.rendered import rendered_report
 from cms.compliance.rules import load_rules
 from cms.html_text import Link, html_links
 
@@ -95,8 +96,10 @@ def _contains_package(value, package_model) -> bool:
     return False
 
 
-def check_page(page) -> ComplianceReport:
-    """All findings for a page (live or in-memory: an edit form's unsaved instance works)."""
+def check_page(page, *, rendered: bool = True) -> ComplianceReport:
+    """All findings for a page (live or in-memory: an edit form's unsaved instance works).
+    On a 科普 page, `rendered` adds the page-level check of the served HTML
+    (cms.compliance.rendered): conversion elements the template shows."""
     if type(page) is Page:
         page = page.specific
     scopes = page_scopes(page)
@@ -107,6 +110,8 @@ def check_page(page) -> ComplianceReport:
         for finding, line in _disguised_ad_findings(page):
             report.findings.append(finding)
             report.lines[(finding.field, finding.line)] = line
+        if rendered:
+            report.extend(rendered_report(page, known=report))
     return report
 
 

@@ -249,12 +249,16 @@ def test_science_page_with_a_package_entry_or_landing_link_is_a_disguised_ad() -
     science = _science_article(parent, "science", body=body)
     expert = _science_article(parent, "expert", body=body)
 
-    # then all three are found on the 科普 page, none on the expert-layer page
+    # then all three are found on the 科普 page, none on the expert-layer page; the served
+    # page also shows the package's price (the links are not reported twice)
     assert sorted(_where(science)) == [
         ("body[0].paragraph", "ad19-cta"),
         ("body[1].paragraph", "ad19-cta"),
         ("body[2].package_cta", "ad19-cta"),
+        ("rendered", "ad19-cta"),
     ]
+    rendered = [f.text for f in check_page(science).findings if f.field.startswith("rendered")]
+    assert rendered == [f"¥{package.price}"]
     assert _where(expert) == set()
 
 
