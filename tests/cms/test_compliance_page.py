@@ -185,7 +185,7 @@ def test_landing_page_copy_keyword_variants_and_reviews() -> None:
         headline="三个疗程痊愈",
         subheadline="不好不收费",
         package=package,
-        ad_review_number="（沪）医广【2026】第08-12-0031号",
+        ad_review_certificate="（沪）医广【2026】第08-12-0031号",
         form_title="免费咨询",
         trust=[
             {
