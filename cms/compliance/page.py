@@ -13,12 +13,11 @@ from wagtail.models import Page
 
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.extract import block_texts, page_texts
-from cms.compliance.rendered import rendered_report
+from cms.compliance.rendered import disguised_ad_finding, rendered_report
 from cms.compliance.rules import load_rules
 from cms.html_text import Link, html_links
 
 SCIENCE = "science"
-DISGUISED_AD_RULE = "ad19-cta"
 _LANDING_HREF = re.compile(r"(^|/)lp/", re.I)
 
 
@@ -29,18 +28,8 @@ def page_scopes(page) -> frozenset[str]:
 
 
 def _structural_finding(*, field: str, text: str, what: str) -> Finding:
-    rule = next(r for r in load_rules().rules if r.id == DISGUISED_AD_RULE)
-    return Finding(
-        rule=rule.id,
-        severity=rule.severity,
-        reference=rule.reference,
-        message=f"科普内容不得放置{what}（变相发布医疗广告）",
-        field=field,
-        line=1,
-        start=0,
-        end=len(text),
-        text=text,
-    )
+    message = f"科普内容不得放置{what}（变相发布医疗广告）"
+    return disguised_ad_finding(field=field, line=1, text=text, message=message)
 
 
 def _landing_page_ids(ids: set[int]) -> set[int]:

@@ -54,19 +54,26 @@ def rendered_html(page) -> str | None:
     return response.content.decode(response.charset or "utf-8")
 
 
-def _finding(*, field: str, line: int, text: str, what: str) -> Finding:
+def disguised_ad_finding(*, field: str, line: int, text: str, message: str) -> Finding:
+    """A structural 第十九条 finding (no regex matched: an element is there), reported under
+    the `ad19-cta` rule so certificates and reports treat it like the text rule."""
     rule = next(r for r in load_rules().rules if r.id == DISGUISED_AD_RULE)
     return Finding(
         rule=rule.id,
         severity=rule.severity,
         reference=rule.reference,
-        message=f"科普页面不得展示{what}（变相发布医疗广告）",
+        message=message,
         field=field,
         line=line,
         start=0,
         end=len(text),
         text=text,
     )
+
+
+def _finding(*, field: str, line: int, text: str, what: str) -> Finding:
+    message = f"科普页面不得展示{what}（变相发布医疗广告）"
+    return disguised_ad_finding(field=field, line=line, text=text, message=message)
 
 
 def _is_conversion_link(href: str) -> str:
