@@ -29,6 +29,9 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.http import HttpRequest
+
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.rules import load_rules
 from cms.html_text import PageHtml, parse_html
@@ -48,10 +51,28 @@ def rendered_html(page) -> str | None:
     new page in the create form: its revision is checked again before it goes live)."""
     if not page.pk or not page.path:
         return None
-    response = page.make_preview_request(preview_mode=page.default_preview_mode)
+    response = page.make_preview_request(
+        original_request=_behind_the_proxy(), preview_mode=page.default_preview_mode
+    )
     if response.status_code != 200:
-        raise RuntimeError(f"rendering page {page.pk} answered {response.status_code}")
+        raise RenderError(f"页面渲染返回 {response.status_code}")
     return response.content.decode(response.charset or "utf-8")
+
+
+class RenderError(RuntimeError):
+    """The page could not be rendered, so what it shows cannot be checked."""
+
+
+def _behind_the_proxy() -> HttpRequest | None:
+    """In production the site sits behind a TLS proxy (SECURE_PROXY_SSL_HEADER) and redirects
+    plain http: the dummy request carries the proxy's header, as a patient's request would.
+    Wagtail copies that header from an "original request" into its dummy request."""
+    header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if not header:
+        return None
+    request = HttpRequest()
+    request.META[header[0]] = header[1]
+    return request
 
 
 def disguised_ad_finding(*, field: str, line: int, text: str, message: str) -> Finding:
@@ -107,7 +128,17 @@ def conversion_findings(html: PageHtml) -> Iterator[tuple[Finding, str]]:
 def rendered_report(page, *, known: ComplianceReport) -> ComplianceReport:
     """Findings on the served page that the field checks in `known` did not already make."""
     report = ComplianceReport(rules_version=known.rules_version)
-    source = rendered_html(page)
+    try:
+        source = rendered_html(page)
+    except Exception as exc:  # noqa: BLE001  a template error must not crash the editor
+        # fail closed: a page whose output cannot be checked is not published unchecked
+        logger.exception("compliance: page %s could not be rendered", page.pk)
+        text = f"{type(exc).__name__}: {exc}"[:200]
+        message = "无法渲染页面，未能检查页面展示的转化元素；请修正后再发布"
+        finding = disguised_ad_finding(field=RENDERED, line=1, text=text, message=message)
+        report.findings.append(finding)
+        report.lines[(finding.field, finding.line)] = text
+        return report
     if source is None:
         return report
     html = parse_html(source)

@@ -111,3 +111,26 @@ def test_every_seeded_science_page_passes_the_gate_as_rendered(seeded) -> None:
         # then the page did render, and nothing on it blocks publication
         assert f"<h1>{page.title}</h1>" in html
         assert [f.text for f in report.findings if f.blocking] == [], page.url_path
+
+
+def test_behind_a_tls_proxy_the_page_is_rendered_not_redirected(settings) -> None:
+    # given production's TLS settings (plain http is redirected to https)
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    page = _science(hub(), body=[{"type": "paragraph", "value": rich("规律作息很重要。")}])
+
+    html = rendered_html(page)
+
+    assert "<h1>睡眠卫生</h1>" in html
+
+
+def test_a_page_that_cannot_be_rendered_is_not_published_unchecked(monkeypatch) -> None:
+    page = _science(hub(), body=[{"type": "paragraph", "value": rich("规律作息很重要。")}])
+    monkeypatch.setattr(ArticlePage, "template", "cms/no_such_template.html")
+
+    report = check_page(page)
+
+    assert [(f.field, f.rule, f.blocking) for f in report.findings] == [
+        ("rendered", "ad19-cta", True)
+    ]
+    assert report.findings[0].text == "RenderError: 页面渲染返回 500"
