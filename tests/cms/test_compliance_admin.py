@@ -304,3 +304,16 @@ def test_non_reviewer_cannot_set_the_validity_date(client, video) -> None:
     _post(client, video, publish=False, ad_review_valid_until="2099-01-01")
 
     assert _fresh(video).get_latest_revision_as_object().ad_review_valid_until is None
+
+
+def test_the_panel_says_when_the_certificate_has_expired(client, video) -> None:
+    VideoPage.objects.filter(pk=video.pk).update(
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=today() - datetime.timedelta(days=1),
+    )
+    client.force_login(editor())
+
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[video.pk])).content.decode()
+
+    assert "data-compliance-expired" in html
+    assert "医疗广告审查证明已于" in html
