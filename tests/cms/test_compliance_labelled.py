@@ -3,7 +3,9 @@ violations of each kind the law names, and look-alike sentences from honest heal
 written from the same provisions' categories.
 
 Two parts: `compliance_labelled.tsv` (the rules were tuned on it) and
-`compliance_heldout.tsv` (written before tuning, never used to change a rule). Figures are
+`compliance_heldout.tsv` (written before tuning, never used to change a rule; the first
+held-out part was folded into tuning after its figures were reported, and a second one
+written before that replaced it). Figures are
 reported per category and per part (`pytest … -s` prints them with every miss); the floors
 below are the measured figures rounded down, so a regression fails the suite.
 """
@@ -92,7 +94,7 @@ def test_labelled_set_is_large_balanced_and_covers_every_category() -> None:
     violations = sum(row.violation for row in rows)
     categories = {row.category for row in rows}
 
-    assert len(rows) >= 300
+    assert len(rows) >= 390
     assert len(heldout) >= 90
     assert 0.4 <= violations / len(rows) <= 0.6
     assert categories == {
@@ -109,25 +111,25 @@ def test_labelled_set_is_large_balanced_and_covers_every_category() -> None:
 
 # Measured floors (docs/compliance.md has the figures): overall and per category.
 TUNING_FLOOR = (0.99, 0.99)  # precision, recall
-HELDOUT_FLOOR = (0.97, 0.76)
+HELDOUT_FLOOR = (0.99, 0.6)
 # per category, both parts pooled: (precision, recall)
 CATEGORY_FLOOR = {
-    "absolute": (0.92, 1.0),
-    "before_after": (1.0, 1.0),
-    "cohort": (1.0, 0.85),
-    "comparison": (1.0, 0.9),
-    "disguised_ad": (1.0, 0.92),
-    "endorsement": (1.0, 0.81),
-    "guarantee": (1.0, 0.83),
-    "instant": (1.0, 1.0),
+    "absolute": (0.93, 0.93),
+    "before_after": (1.0, 0.7),
+    "cohort": (1.0, 0.9),
+    "comparison": (1.0, 0.92),
+    "disguised_ad": (1.0, 0.94),
+    "endorsement": (1.0, 0.85),
+    "guarantee": (1.0, 0.86),
+    "instant": (1.0, 0.9),
     "military": (1.0, 1.0),
     "nonmedical": (1.0, 1.0),
-    "rate": (1.0, 0.9),
-    "refund": (1.0, 0.88),
-    "stop_medicine": (1.0, 0.88),
-    "superstition": (0.85, 1.0),
-    "testimonial": (1.0, 0.9),
-    "timeline": (1.0, 0.9),
+    "rate": (1.0, 0.92),
+    "refund": (1.0, 1.0),
+    "stop_medicine": (1.0, 0.75),
+    "superstition": (1.0, 1.0),
+    "testimonial": (1.0, 0.92),
+    "timeline": (1.0, 0.84),
 }
 
 
