@@ -29,3 +29,11 @@ def baidu_push_sweep_task() -> int:
     from cms.services.baidu_push import baidu_push_sweep
 
     return baidu_push_sweep()
+
+
+@shared_task(name="cms.ad_review_expiry_sweep")
+def ad_review_expiry_sweep_task() -> int:
+    """Daily: flag live pages whose medical-ad review certificate has expired."""
+    from cms.services.ad_review import ad_review_expired_flag
+
+    return ad_review_expired_flag()

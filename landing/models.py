@@ -121,7 +121,6 @@ class LandingPage(FormMixin, BasePage):
         verbose_name="默认服务包",
     )
     clinic_licence = models.CharField("医疗机构执业许可证号", max_length=80, blank=True)
-    ad_review_number = models.CharField("医疗广告审查证明文号", max_length=80, blank=True)
     trust = StreamField(
         [("doctor", TrustDoctorBlock()), ("review", TrustReviewBlock())],
         blank=True,
@@ -149,7 +148,8 @@ class LandingPage(FormMixin, BasePage):
         ),
         InlinePanel("keyword_variants", label="关键词匹配版本"),
         MultiFieldPanel(
-            [FieldPanel("clinic_licence"), FieldPanel("ad_review_number"), FieldPanel("trust")],
+            # the review certificate shown is the gate's (医疗广告合规 panel): one field
+            [FieldPanel("clinic_licence"), FieldPanel("trust")],
             heading="信任背书",
         ),
         MultiFieldPanel(

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
 
+from cms.compliance.gate import certificate_default_valid_until
 from funnel.models import Assistant, Lead, ServicePackage, Specialty
 from landing.models import (
     ABTest,
@@ -153,7 +154,9 @@ def _landing_page(
         hero_body=spec["body"],
         package=package,
         clinic_licence="PDY00012331010417A1002",
-        ad_review_number="（沪）医广【2026】第 08-12-0031 号",
+        # shown on the page as the certificate the gate checked (valid for a year)
+        ad_review_certificate="（沪）医广【2026】第 08-12-0031 号",
+        ad_review_valid_until=certificate_default_valid_until(),
         trust=[
             (
                 "doctor",

@@ -1,12 +1,18 @@
-"""Text checking: every rule's patterns against every line, minus context exceptions."""
+"""Text checking: every rule's patterns against every sentence of every line, minus
+context exceptions. A match never spans two sentences (。！？ end one) nor two lines."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 
 from cms.compliance.rules import Rule, RuleSet, load_rules
+
+# A sentence ends after these (the mark belongs to the sentence it ends); 。 and ！？ in both
+# widths. Commas and semicolons do not end one: a claim often spans clauses.
+_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*")
 
 # Findings keep the context they were found in (clipped) so the editor can highlight them.
 CONTEXT_CHARS = 40
@@ -74,11 +80,14 @@ class ComplianceReport:
 
 
 def _fold(line: str) -> str:
-    """Full-width digits, letters and ％ to ASCII, one character for one so offsets hold."""
+    """Full-width digits, letters and ％ to ASCII, one character for one so offsets hold.
+
+    Chinese punctuation stays as written: NFKC would turn ，；！？： into ASCII, and the
+    rules' gaps (`[^，。；！？]`) would then run across clauses they are meant to stop at."""
     out = []
     for ch in line:
         folded = unicodedata.normalize("NFKC", ch)
-        out.append(folded if len(folded) == 1 else ch)
+        out.append(folded if len(folded) == 1 and (folded.isalnum() or folded == "%") else ch)
     return "".join(out)
 
 
@@ -86,11 +95,30 @@ def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def _rule_findings(rule: Rule, folded: str, original: str, *, field: str, line_no: int):
-    excepted = [m.span() for pattern in rule.exceptions for m in pattern.finditer(folded)]
+def _sentences(folded: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _SENTENCE.finditer(folded)]
+
+
+def _rule_findings(
+    rule: Rule,
+    folded: str,
+    original: str,
+    *,
+    field: str,
+    line_no: int,
+    sentences: list[tuple[int, int]],
+):
+    # pos/endpos bound each search to one sentence without copying it: an exception or a
+    # pattern cannot reach into the neighbouring sentence
+    excepted = [
+        m.span()
+        for pattern in rule.exceptions
+        for lo, hi in sentences
+        for m in pattern.finditer(folded, lo, hi)
+    ]
     taken: list[tuple[int, int]] = []
     for pattern in rule.patterns:
-        for match in pattern.finditer(folded):
+        for match in (m for lo, hi in sentences for m in pattern.finditer(folded, lo, hi)):
             start, end = match.span()
             if start == end or _overlaps(start, end, excepted) or _overlaps(start, end, taken):
                 continue
@@ -122,10 +150,13 @@ def check_report(
         if not line.strip():
             continue
         folded = _fold(line)
+        sentences = _sentences(folded)
         found = [
             f
             for rule in rules
-            for f in _rule_findings(rule, folded, line, field=field, line_no=line_no)
+            for f in _rule_findings(
+                rule, folded, line, field=field, line_no=line_no, sentences=sentences
+            )
         ]
         if found:
             report.lines[(field, line_no)] = line

@@ -8,18 +8,18 @@ checked without touching this module.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator
 
 from django.db import models
-from django.utils.html import strip_tags
 from wagtail import blocks
 from wagtail.documents.models import AbstractDocument
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.rich_text import RichText
+
+from cms.html_text import html_text
 
 # Page's own fields that editors write and the public sees; the rest is tree bookkeeping.
 PAGE_TEXT_FIELDS = ("title", "seo_title", "search_description")
@@ -35,18 +35,12 @@ SKIP_BLOCKS = (
     blocks.DateBlock,
     blocks.IntegerBlock,
 )
-_BLOCK_END = re.compile(r"<br\s*/?>|</(p|li|h[1-6]|blockquote|div|tr|dt|dd)>", re.I)
-_LINK = re.compile(r"<a\s[^>]*>", re.I)
 
 
 def rich_text_to_plain(source: str) -> str:
-    """Paragraphs and list items on their own lines, so line numbers point somewhere useful."""
-    text = _BLOCK_END.sub("\n", source or "")
-    return html.unescape(strip_tags(text))
-
-
-def rich_text_links(source: str) -> list[str]:
-    return _LINK.findall(source or "")
+    """Paragraphs, list items and headings on their own lines (parsed, cms.html_text), so a
+    rule never reads across two blocks and line numbers point somewhere useful."""
+    return html_text(source)
 
 
 def _skip(field: models.Field) -> bool:

@@ -7,6 +7,7 @@ from django import forms
 from wagtail.admin.forms import WagtailAdminPageForm
 
 CERTIFICATE_FIELD = "ad_review_certificate"
+VALID_UNTIL_FIELD = "ad_review_valid_until"
 
 
 class CompliancePageForm(WagtailAdminPageForm):
@@ -15,10 +16,11 @@ class CompliancePageForm(WagtailAdminPageForm):
         from cms.compliance.gate import is_reviewer
 
         self.user_is_reviewer = is_reviewer(self.for_user)
-        field = self.fields.get(CERTIFICATE_FIELD)
-        if field is not None and not self.user_is_reviewer:
-            # A disabled field ignores whatever is posted: a non-reviewer cannot set it.
-            field.disabled = True
+        for name in (CERTIFICATE_FIELD, VALID_UNTIL_FIELD):
+            field = self.fields.get(name)
+            if field is not None and not self.user_is_reviewer:
+                # A disabled field ignores whatever is posted: a non-reviewer cannot set it.
+                field.disabled = True
 
     @property
     def is_publishing(self) -> bool:
@@ -32,6 +34,16 @@ class CompliancePageForm(WagtailAdminPageForm):
             raise forms.ValidationError(
                 "医疗广告审查证明文号格式不正确，如：（京）医广【2026】第01-23-001号"
             )
+        return value
+
+    def clean_ad_review_valid_until(self):
+        from cms.compliance.gate import valid_until_error
+
+        value = self.cleaned_data.get(VALID_UNTIL_FIELD)
+        if self.user_is_reviewer and (error := valid_until_error(value)):
+            # an unchanged date of an earlier certificate is the gate's business, not a typo
+            if VALID_UNTIL_FIELD in self.changed_data:
+                raise forms.ValidationError(error)
         return value
 
     def is_valid(self) -> bool:
@@ -53,6 +65,7 @@ class CompliancePageForm(WagtailAdminPageForm):
                 user=self.for_user,
                 certificate=self.cleaned_data.get(CERTIFICATE_FIELD, ""),
                 report=report,
+                valid_until=self.cleaned_data.get(VALID_UNTIL_FIELD),
             )
         if self.is_publishing:
             decision = publish_decision(page=page, report=report)

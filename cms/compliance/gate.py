@@ -3,6 +3,7 @@ recorded the review certificate (医疗广告审查证明) for exactly those fin
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -22,6 +23,10 @@ CERTIFICATE_FORMAT = re.compile(
 )
 
 
+# 《医疗广告管理办法》第十三条: 《医疗广告审查证明》的有效期为一年.
+CERTIFICATE_VALIDITY = datetime.timedelta(days=365)
+
+
 class CompliancePublishBlocked(PublishPagePermissionError):
     """Raised when code tries to publish a page the gate refuses. A PermissionDenied, so an
     admin view that triggers it answers 403 instead of crashing."""
@@ -34,7 +39,7 @@ class CompliancePublishBlocked(PublishPagePermissionError):
 @dataclass(frozen=True)
 class GateDecision:
     allowed: bool
-    reason: str  # clean | certified | no_certificate | not_reviewer | uncovered
+    reason: str  # clean | certified | no_certificate | not_reviewer | uncovered | expired
     message: str
     report: ComplianceReport
 
@@ -47,6 +52,23 @@ def certificate_is_valid(number: str) -> bool:
     return bool(CERTIFICATE_FORMAT.match((number or "").strip()))
 
 
+def today() -> datetime.date:
+    """The date in Asia/Shanghai (a certificate's validity is a date as printed)."""
+    return timezone.localdate()
+
+
+def certificate_default_valid_until(*, on: datetime.date | None = None) -> datetime.date:
+    """One year from the day it is recorded, when the reviewer does not give the date."""
+    return (on or today()) + CERTIFICATE_VALIDITY
+
+
+def certificate_expired(page, *, on: datetime.date | None = None) -> bool:
+    """The page carries a certificate whose validity ended before `on` (today)."""
+    until = getattr(page, "ad_review_valid_until", None)
+    certificate = (getattr(page, "ad_review_certificate", "") or "").strip()
+    return bool(certificate and until and until < (on or today()))
+
+
 def _summary(report: ComplianceReport, limit: int = 3) -> str:
     shown = "；".join(f"“{f.text}”（{f.reference}）" for f in report.blocking[:limit])
     more = f" 等 {len(report.blocking)} 处" if len(report.blocking) > limit else ""
@@ -54,6 +76,12 @@ def _summary(report: ComplianceReport, limit: int = 3) -> str:
 
 
 def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
+    if certificate_expired(page):
+        # An expired certificate is never shown to the public, whatever the findings.
+        until = page.ad_review_valid_until.isoformat()
+        why = f"医疗广告审查证明已于 {until} 过期（有效期一年），须由审查人员重新记录有效的证明"
+        found = f"存在医疗广告合规问题：{_summary(report)}。" if report.has_blocking else ""
+        return GateDecision(False, "expired", f"{found}{why}", report)
     if not report.has_blocking:
         return GateDecision(True, "clean", "", report)
     certificate = (page.ad_review_certificate or "").strip()
@@ -82,29 +110,61 @@ def page_publish_gate(*, page, user=None, report: ComplianceReport | None = None
     return report
 
 
-def certificate_apply(*, page, user, certificate: str, report: ComplianceReport) -> None:
-    """Record (or clear) the certificate on the in-memory page; the caller saves it."""
+def certificate_apply(
+    *,
+    page,
+    user,
+    certificate: str,
+    report: ComplianceReport,
+    valid_until: datetime.date | None = None,
+) -> None:
+    """Record (or clear) the certificate on the in-memory page; the caller saves it. Without
+    `valid_until` the certificate is valid for a year from today."""
     certificate = (certificate or "").strip()
+    page.ad_review_expired_at = None
     if not certificate:
         page.ad_review_certificate = ""
         page.ad_review_recorded_by = None
         page.ad_review_recorded_at = None
+        page.ad_review_valid_until = None
         page.ad_review_scope = []
         return
     page.ad_review_certificate = certificate
     page.ad_review_recorded_by = user
     page.ad_review_recorded_at = timezone.now()
+    page.ad_review_valid_until = valid_until or certificate_default_valid_until()
     page.ad_review_scope = sorted({f.scope_key() for f in report.blocking})
 
 
-def page_ad_review_record(*, page, user, certificate: str):
-    """A reviewer records the certificate for the page's current content; saves a revision
-    (returned) that can then be published."""
+def valid_until_error(valid_until: datetime.date | None) -> str:
+    """Why a validity date cannot be recorded ("" when it can)."""
+    if valid_until is None:
+        return ""
+    if valid_until < today():
+        return "审查证明已过期，不能作为发布依据"
+    if valid_until > certificate_default_valid_until():
+        return "审查证明有效期为一年，截止日不能晚于一年之后"
+    return ""
+
+
+def page_ad_review_record(
+    *, page, user, certificate: str, valid_until: datetime.date | None = None
+):
+    """A reviewer records the certificate (and its validity, a year by default) for the
+    page's current content; saves a revision (returned) that can then be published."""
     if not is_reviewer(user):
         raise PermissionDenied("只有“医疗广告审查”组成员可以记录医疗广告审查证明")
     if not certificate_is_valid(certificate):
         raise ValidationError("医疗广告审查证明文号格式不正确，如：（京）医广【2026】第01-23-001号")
-    certificate_apply(page=page, user=user, certificate=certificate, report=check_page(page))
+    if error := valid_until_error(valid_until):
+        raise ValidationError(error)
+    certificate_apply(
+        page=page,
+        user=user,
+        certificate=certificate,
+        report=check_page(page),
+        valid_until=valid_until,
+    )
     return page.save_revision(user=user, log_action=True)
 
 

@@ -1,6 +1,6 @@
 """check_page: the text rules over every public text of a page, plus the structural
 《广告法》第十九条 check on 科普 pages (a service-package entry or a landing-page link turns
-health science into a disguised ad)."""
+health science into a disguised ad), in the fields and in the page as served."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from cms.compliance.checker import ComplianceReport, Finding, check_report
-from cms.compliance.extract import block_texts, page_texts, rich_text_links
+from cms.compliance.extract import block_texts, page_texts
+from cms.compliance.rendered import disguised_ad_finding, rendered_report
 from cms.compliance.rules import load_rules
+from cms.html_text import Link, html_links
 
 SCIENCE = "science"
-DISGUISED_AD_RULE = "ad19-cta"
-_LANDING_HREF = re.compile(r'href="[^"]*/lp/', re.I)
-_PAGE_LINK_ID = re.compile(r'linktype="page"[^>]*\bid="(\d+)"', re.I)
+_LANDING_HREF = re.compile(r"(^|/)lp/", re.I)
 
 
 def page_scopes(page) -> frozenset[str]:
@@ -28,18 +28,8 @@ def page_scopes(page) -> frozenset[str]:
 
 
 def _structural_finding(*, field: str, text: str, what: str) -> Finding:
-    rule = next(r for r in load_rules().rules if r.id == DISGUISED_AD_RULE)
-    return Finding(
-        rule=rule.id,
-        severity=rule.severity,
-        reference=rule.reference,
-        message=f"科普内容不得放置{what}（变相发布医疗广告）",
-        field=field,
-        line=1,
-        start=0,
-        end=len(text),
-        text=text,
-    )
+    message = f"科普内容不得放置{what}（变相发布医疗广告）"
+    return disguised_ad_finding(field=field, line=1, text=text, message=message)
 
 
 def _landing_page_ids(ids: set[int]) -> set[int]:
@@ -67,15 +57,22 @@ def _disguised_ad_findings(page) -> Iterator[tuple[Finding, str]]:
                 label = " ".join(t for _, t, _ in texts if t) or child.block_type
                 yield _structural_finding(field=path, text=label, what="服务包入口"), label
             raw = child.value.source if hasattr(child.value, "source") else str(child.value)
-            for link in rich_text_links(raw):
-                if _LANDING_HREF.search(link):
-                    yield _structural_finding(field=path, text=link, what="落地页链接"), link
-                elif match := _PAGE_LINK_ID.search(link):
-                    linked.append((path, link, int(match.group(1))))
+            for link in html_links(raw):
+                shown = _link_shown(link)
+                if _LANDING_HREF.search(link.href):
+                    yield _structural_finding(field=path, text=shown, what="落地页链接"), shown
+                elif link.attrs.get("linktype") == "page" and link.attrs.get("id", "").isdigit():
+                    linked.append((path, shown, int(link.attrs["id"])))
     landing_ids = _landing_page_ids({page_id for _, _, page_id in linked})
     for path, link, page_id in linked:
         if page_id in landing_ids:
             yield _structural_finding(field=path, text=link, what="落地页链接"), link
+
+
+def _link_shown(link: Link) -> str:
+    """How a finding names a link: the anchor as the editor wrote it (attributes sorted)."""
+    attrs = " ".join(f'{key}="{value}"' for key, value in sorted(link.attrs.items()))
+    return f"<a {attrs}>{link.text}</a>"
 
 
 def _contains_package(value, package_model) -> bool:
@@ -88,8 +85,10 @@ def _contains_package(value, package_model) -> bool:
     return False
 
 
-def check_page(page) -> ComplianceReport:
-    """All findings for a page (live or in-memory: an edit form's unsaved instance works)."""
+def check_page(page, *, rendered: bool = True) -> ComplianceReport:
+    """All findings for a page (live or in-memory: an edit form's unsaved instance works).
+    On a 科普 page, `rendered` adds the page-level check of the served HTML
+    (cms.compliance.rendered): conversion elements the template shows."""
     if type(page) is Page:
         page = page.specific
     scopes = page_scopes(page)
@@ -100,6 +99,8 @@ def check_page(page) -> ComplianceReport:
         for finding, line in _disguised_ad_findings(page):
             report.findings.append(finding)
             report.lines[(finding.field, finding.line)] = line
+        if rendered:
+            report.extend(rendered_report(page, known=report))
     return report
 
 

@@ -1,7 +1,9 @@
 """Loads the versioned rules data file (`rules.toml`) into compiled rules.
 
 The rules are data so that legal reviewers can read and extend them without touching the
-checker; see docs/compliance.md for the format.
+checker; see docs/compliance.md for the format. Each rule carries its legal basis, the
+category of claim it describes and its own examples (sentences it must find, look-alikes it
+must not), which the test suite checks rule by rule.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ class Rule:
     patterns: tuple[re.Pattern[str], ...]
     exceptions: tuple[re.Pattern[str], ...]
     scope: str = ""
+    category: str = ""
+    # sentences the rule must find / look-alikes it must not (tests read them)
+    examples: tuple[str, ...] = ()
+    clean: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,10 @@ def parse_rules(data: dict) -> RuleSet:
                 raise RulesFileError(f"rule {rule_id}: {key} is required")
         if not raw.get("patterns"):
             raise RulesFileError(f"rule {rule_id}: at least one pattern is required")
+        if not str(raw.get("category", "")).strip():
+            raise RulesFileError(f"rule {rule_id}: category is required")
+        if not raw.get("examples") or not raw.get("clean"):
+            raise RulesFileError(f"rule {rule_id}: needs examples and clean look-alikes")
         rules.append(
             Rule(
                 id=rule_id,
@@ -77,6 +87,9 @@ def parse_rules(data: dict) -> RuleSet:
                 patterns=_compile(rule_id, raw["patterns"]),
                 exceptions=_compile(rule_id, raw.get("exceptions", [])),
                 scope=raw.get("scope", ""),
+                category=raw["category"],
+                examples=tuple(raw["examples"]),
+                clean=tuple(raw["clean"]),
             )
         )
     return RuleSet(version=version, rules=tuple(rules))

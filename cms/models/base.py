@@ -72,6 +72,17 @@ class BasePage(SeoMixin, Page):
         verbose_name="审查证明记录人",
     )
     ad_review_recorded_at = models.DateTimeField("审查证明记录时间", null=True, editable=False)
+    # 医疗广告审查证明 is valid for one year (《医疗广告管理办法》第十三条): the gate refuses to
+    # publish with an expired one and the daily sweep flags live pages still showing one.
+    ad_review_valid_until = models.DateField(
+        "审查证明有效期至",
+        null=True,
+        blank=True,
+        help_text="证明上的有效期截止日；不填则按记录之日起一年计",
+    )
+    ad_review_expired_at = models.DateTimeField(
+        "审查证明过期标记时间", null=True, blank=True, editable=False
+    )
     # The blocking findings ("rule:text") the reviewer saw when recording the certificate:
     # a violation added later is not covered by it.
     ad_review_scope = models.JSONField("审查覆盖的问题", default=list, blank=True, editable=False)
@@ -84,6 +95,8 @@ class BasePage(SeoMixin, Page):
         "ad_review_certificate",
         "ad_review_recorded_by",
         "ad_review_recorded_at",
+        "ad_review_valid_until",
+        "ad_review_expired_at",
         "ad_review_scope",
         "compliance_result",
     ]
@@ -91,7 +104,11 @@ class BasePage(SeoMixin, Page):
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel(
-            [CompliancePanel(), FieldPanel("ad_review_certificate")],
+            [
+                CompliancePanel(),
+                FieldPanel("ad_review_certificate"),
+                FieldPanel("ad_review_valid_until"),
+            ],
             heading="医疗广告合规",
             classname="collapsible",
         ),
@@ -115,6 +132,12 @@ class BasePage(SeoMixin, Page):
             page=candidate, report=report, state="published"
         )
         return result
+
+    def ad_review_current(self) -> bool:
+        """A certificate is on the page and not past its validity (what the public is shown)."""
+        from cms.compliance.gate import certificate_expired
+
+        return bool(self.ad_review_certificate) and not certificate_expired(self)
 
     # --- SEO helpers used by templates/base.html -----------------------------------------
     def meta_title(self) -> str:

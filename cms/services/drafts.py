@@ -3,38 +3,43 @@ with the compliance checker and store them (one row per article and channel)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
-from django.utils.html import strip_tags
 
 from cms import drafts
 from cms.compliance import check_text
 from cms.compliance.page import page_scopes
+from cms.html_text import Block, html_blocks, html_sections
 from cms.models import ArticlePage, ChannelDraft, SpecialtyPage
 
-HEADING = re.compile(r"<h[23][^>]*>(.*?)</h[23]>", re.S | re.I)
+CLAUSE_END = ("；", ";", "。", "！", "？", "!", "?", "，", ",", "：", ":")
 
 
-UNPUNCTUATED_ITEM_END = re.compile(r"(?<![；;。！？!?，,：:])</li>")
+def _joined(blocks: list[Block]) -> str:
+    """Blocks as draft prose: a list item becomes a clause («…；» unless it already ends
+    with punctuation) running on into the next item; other blocks are separated by a space."""
+    out = ""
+    for i, block in enumerate(blocks):
+        text = block.text
+        if block.list_tag and not text.endswith(CLAUSE_END):
+            text += "；"
+        if out and not blocks[i - 1].list_tag:
+            out += " "
+        out += text
+    return drafts.squash(out)
 
 
 def _plain(html: str) -> str:
-    # list items become clauses: "；" unless the item already ends with punctuation
-    html = UNPUNCTUATED_ITEM_END.sub("；</li>", html).replace("</p>", "</p> ")
-    return drafts.squash(strip_tags(html))
+    return _joined(html_blocks(html))
 
 
 def _sections(html: str) -> list[tuple[str, str]]:
-    """Split a rich-text block at its h2/h3 headings: [(heading, plain text), …]."""
-    pieces = HEADING.split(html)
-    found = [("", _plain(pieces[0]))] if _plain(pieces[0]) else []
-    for heading, text in zip(pieces[1::2], pieces[2::2], strict=True):
-        found.append((_plain(heading), _plain(text)))
-    return found
+    """Split a rich-text block at its headings: [(heading, plain text), …]; the parsed
+    blocks keep list items apart, so a list reads as clauses, not one glued word."""
+    return [(heading, _joined(blocks)) for heading, blocks in html_sections(html)]
 
 
 def article_source(*, article: ArticlePage) -> drafts.ArticleSource:

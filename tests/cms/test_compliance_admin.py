@@ -3,11 +3,13 @@ drafts still save, a reviewer's certificate unlocks publishing, a non-reviewer's
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
 
+from cms.compliance.gate import today
 from cms.models import ArticlePage, VideoPage
 from tests.cms.compliance_support import CERTIFICATE, draft, editor, hub, reviewer, rich
 
@@ -259,3 +261,59 @@ def test_create_view_refuses_to_publish_a_new_page_with_findings(client) -> None
         True,
         "clean",
     )
+
+
+def test_reviewer_records_a_validity_date_in_the_editor(client, video) -> None:
+    client.force_login(reviewer())
+    until = today() + datetime.timedelta(days=200)
+
+    response = _post(
+        client,
+        video,
+        publish=True,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=until.isoformat(),
+    )
+
+    assert response.status_code == 302
+    assert _fresh(video).ad_review_valid_until == until
+
+
+def test_reviewer_cannot_record_an_expired_certificate_in_the_editor(client, video) -> None:
+    client.force_login(reviewer())
+    yesterday = today() - datetime.timedelta(days=1)
+
+    response = _post(
+        client,
+        video,
+        publish=True,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=yesterday.isoformat(),
+    )
+
+    assert response.status_code == 200
+    assert "审查证明已过期，不能作为发布依据" in response.content.decode()
+    page = _fresh(video)
+    assert not page.live
+    assert page.ad_review_valid_until is None
+
+
+def test_non_reviewer_cannot_set_the_validity_date(client, video) -> None:
+    client.force_login(editor())
+
+    _post(client, video, publish=False, ad_review_valid_until="2099-01-01")
+
+    assert _fresh(video).get_latest_revision_as_object().ad_review_valid_until is None
+
+
+def test_the_panel_says_when_the_certificate_has_expired(client, video) -> None:
+    VideoPage.objects.filter(pk=video.pk).update(
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=today() - datetime.timedelta(days=1),
+    )
+    client.force_login(editor())
+
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[video.pk])).content.decode()
+
+    assert "data-compliance-expired" in html
+    assert "医疗广告审查证明已于" in html

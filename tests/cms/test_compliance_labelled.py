@@ -1,53 +1,158 @@
 """Precision and recall of the blocking rules on a labelled set of realistic sentences:
-violations seen in clinic ads, and look-alike sentences from honest health science."""
+violations of each kind the law names, and look-alike sentences from honest health science
+written from the same provisions' categories.
+
+Two parts: `compliance_labelled.tsv` (the rules were tuned on it) and
+`compliance_heldout.tsv` (written before tuning, never used to change a rule; the first
+held-out part was folded into tuning after its figures were reported, and a second one
+written before that replaced it). Figures are
+reported per category and per part (`pytest … -s` prints them with every miss); the floors
+below are the measured figures rounded down, so a regression fails the suite.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from cms.compliance import check_text
 
-LABELLED = Path(__file__).with_name("compliance_labelled.tsv")
+HERE = Path(__file__).parent
+TUNING = HERE / "compliance_labelled.tsv"
+HELDOUT = HERE / "compliance_heldout.tsv"
 
 
-def _labelled() -> list[tuple[bool, frozenset[str], str]]:
+@dataclass(frozen=True)
+class Labelled:
+    violation: bool
+    scopes: frozenset[str]
+    category: str
+    sentence: str
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def labelled(path: Path) -> list[Labelled]:
     rows = []
-    for raw in LABELLED.read_text(encoding="utf-8").splitlines():
+    for raw in path.read_text(encoding="utf-8").splitlines():
         if not raw.strip() or raw.startswith("#"):
             continue
-        label, scope, sentence = raw.split("\t")
+        label, scope, category, sentence = raw.split("\t")
         scopes = frozenset({scope}) if scope != "-" else frozenset()
-        rows.append((label == "1", scopes, sentence))
+        rows.append(Labelled(label == "1", scopes, category, sentence))
     return rows
 
 
-def test_labelled_set_is_large_and_balanced() -> None:
-    rows = _labelled()
-    violations = sum(1 for is_violation, _, _ in rows if is_violation)
+def score(rows: list[Labelled]) -> tuple[Score, dict[str, Score], list[tuple[str, Labelled]]]:
+    overall, per_category, misses = Score(), defaultdict(Score), []
+    for row in rows:
+        flagged = any(f.severity == "block" for f in check_text(row.sentence, scopes=row.scopes))
+        for s in (overall, per_category[row.category]):
+            s.tp += flagged and row.violation
+            s.fp += flagged and not row.violation
+            s.fn += row.violation and not flagged
+            s.tn += not flagged and not row.violation
+        if flagged != row.violation:
+            misses.append(("误报" if flagged else "漏报", row))
+    return overall, dict(per_category), misses
 
-    assert len(rows) >= 60
-    assert 0.4 <= violations / len(rows) <= 0.6
 
-
-def test_precision_and_recall_of_blocking_findings() -> None:
-    tp = fp = fn = 0
-    misses = []
-    for is_violation, scopes, sentence in _labelled():
-        flagged = any(f.severity == "block" for f in check_text(sentence, scopes=scopes))
-        tp += flagged and is_violation
-        fp += flagged and not is_violation
-        fn += is_violation and not flagged
-        if flagged != is_violation:
-            misses.append(("误报" if flagged else "漏报", sentence))
-
-    precision = tp / (tp + fp)
-    recall = tp / (tp + fn)
+def _print(name: str, overall: Score, per_category: dict[str, Score], misses) -> None:
     print(
-        f"\ncompliance labelled set: precision={precision:.3f} recall={recall:.3f} "
-        f"tp={tp} fp={fp} fn={fn}"
+        f"\n{name}: precision={overall.precision:.3f} recall={overall.recall:.3f} "
+        f"tp={overall.tp} fp={overall.fp} fn={overall.fn} tn={overall.tn}"
     )
-    for kind, sentence in misses:
-        print(f"  {kind}: {sentence}")
+    for category, s in sorted(per_category.items()):
+        print(
+            f"  {category:14} P={s.precision:.2f} R={s.recall:.2f} "
+            f"(tp={s.tp} fp={s.fp} fn={s.fn} tn={s.tn})"
+        )
+    for kind, row in misses:
+        print(f"  {kind} [{row.category}]: {row.sentence}")
 
-    assert precision >= 0.9
-    assert recall >= 0.9
+
+def test_labelled_set_is_large_balanced_and_covers_every_category() -> None:
+    tuning, heldout = labelled(TUNING), labelled(HELDOUT)
+    rows = tuning + heldout
+    violations = sum(row.violation for row in rows)
+    categories = {row.category for row in rows}
+
+    assert len(rows) >= 390
+    assert len(heldout) >= 90
+    assert 0.4 <= violations / len(rows) <= 0.6
+    assert categories == {
+        "absolute", "guarantee", "refund", "cohort", "stop_medicine", "instant", "rate",
+        "comparison", "testimonial", "before_after", "endorsement", "nonmedical", "timeline",
+        "superstition", "military", "disguised_ad",
+    }  # fmt: skip
+    for category in categories:  # each kind has violations and look-alikes in both parts
+        for part in (tuning, heldout):
+            kinds = {row.violation for row in part if row.category == category}
+            assert kinds == {True, False}, category
+    assert not {r.sentence for r in tuning} & {r.sentence for r in heldout}
+
+
+# Measured floors (docs/compliance.md has the figures): overall and per category.
+TUNING_FLOOR = (0.99, 0.99)  # precision, recall
+HELDOUT_FLOOR = (0.99, 0.6)
+# per category, both parts pooled: (precision, recall)
+CATEGORY_FLOOR = {
+    "absolute": (0.93, 0.93),
+    "before_after": (1.0, 0.7),
+    "cohort": (1.0, 0.9),
+    "comparison": (1.0, 0.92),
+    "disguised_ad": (1.0, 0.94),
+    "endorsement": (1.0, 0.85),
+    "guarantee": (1.0, 0.86),
+    "instant": (1.0, 0.9),
+    "military": (1.0, 1.0),
+    "nonmedical": (1.0, 1.0),
+    "rate": (1.0, 0.92),
+    "refund": (1.0, 1.0),
+    "stop_medicine": (1.0, 0.75),
+    "superstition": (1.0, 1.0),
+    "testimonial": (1.0, 0.92),
+    "timeline": (1.0, 0.84),
+}
+
+
+def test_tuning_part_precision_and_recall() -> None:
+    overall, per_category, misses = score(labelled(TUNING))
+    _print("tuning part", overall, per_category, misses)
+
+    assert overall.precision >= TUNING_FLOOR[0]
+    assert overall.recall >= TUNING_FLOOR[1]
+
+
+def test_heldout_part_precision_and_recall() -> None:
+    overall, per_category, misses = score(labelled(HELDOUT))
+    _print("held-out part", overall, per_category, misses)
+
+    assert overall.precision >= HELDOUT_FLOOR[0]
+    assert overall.recall >= HELDOUT_FLOOR[1]
+
+
+@pytest.mark.parametrize(("category", "floor"), sorted(CATEGORY_FLOOR.items()))
+def test_per_category_precision_and_recall(category: str, floor: tuple[float, float]) -> None:
+    rows = [r for r in labelled(TUNING) + labelled(HELDOUT) if r.category == category]
+    overall, _, _ = score(rows)
+
+    assert overall.precision >= floor[0]
+    assert overall.recall >= floor[1]

@@ -185,7 +185,7 @@ def test_landing_page_copy_keyword_variants_and_reviews() -> None:
         headline="三个疗程痊愈",
         subheadline="不好不收费",
         package=package,
-        ad_review_number="（沪）医广【2026】第08-12-0031号",
+        ad_review_certificate="（沪）医广【2026】第08-12-0031号",
         form_title="免费咨询",
         trust=[
             {
@@ -199,7 +199,7 @@ def test_landing_page_copy_keyword_variants_and_reviews() -> None:
 
     assert _where(page) == {
         ("headline", "mad7-timeline"),
-        ("subheadline", "ad16-guarantee"),
+        ("subheadline", "ad16-refund"),  # a guarantee dressed as a refund
         ("trust[0].review.quote", "ad16-testimonial"),
         ("keyword_variants[0].headline", "ad16-comparison"),
         # the SEM keywords are targeting data, not copy the public sees
@@ -249,12 +249,16 @@ def test_science_page_with_a_package_entry_or_landing_link_is_a_disguised_ad() -
     science = _science_article(parent, "science", body=body)
     expert = _science_article(parent, "expert", body=body)
 
-    # then all three are found on the 科普 page, none on the expert-layer page
+    # then all three are found on the 科普 page, none on the expert-layer page; the served
+    # page also shows the package's price (the links are not reported twice)
     assert sorted(_where(science)) == [
         ("body[0].paragraph", "ad19-cta"),
         ("body[1].paragraph", "ad19-cta"),
         ("body[2].package_cta", "ad19-cta"),
+        ("rendered", "ad19-cta"),
     ]
+    rendered = [f.text for f in check_page(science).findings if f.field.startswith("rendered")]
+    assert rendered == [f"¥{package.price}"]
     assert _where(expert) == set()
 
 

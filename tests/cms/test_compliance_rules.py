@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from cms.compliance import Finding, check_text, load_rules
+from cms.compliance import Finding, check_report, check_text, load_rules
 from cms.compliance.rules import RulesFileError, parse_rules
 
 
@@ -131,37 +131,102 @@ def test_rules_file_is_versioned_and_every_rule_is_complete() -> None:
     assert {r.severity for r in ruleset.rules} == {"block", "warn"}
     assert all(r.reference and r.message and r.patterns for r in ruleset.rules)
     assert {r.id for r in ruleset.rules if r.scope == "science"} == {"ad19-contact", "ad19-cta"}
+    assert all(r.category and r.examples and r.clean for r in ruleset.rules)
+
+
+VALID = {
+    "id": "x",
+    "category": "guarantee",
+    "severity": "block",
+    "reference": "r",
+    "message": "m",
+    "patterns": ["a"],
+    "examples": ["a"],
+    "clean": ["b"],
+}
 
 
 @pytest.mark.parametrize(
-    ("rule", "error"),
+    ("change", "error"),
     [
-        (
-            {"id": "x", "severity": "fatal", "reference": "r", "message": "m", "patterns": ["a"]},
-            "severity",
-        ),
-        (
-            {"id": "x", "severity": "block", "reference": "r", "message": "m", "patterns": ["("]},
-            "bad regex",
-        ),
-        (
-            {"id": "x", "severity": "block", "reference": "", "message": "m", "patterns": ["a"]},
-            "reference",
-        ),
-        (
-            {"id": "x", "severity": "block", "reference": "r", "message": "m", "patterns": []},
-            "pattern",
-        ),
+        ({"severity": "fatal"}, "severity"),
+        ({"patterns": ["("]}, "bad regex"),
+        ({"reference": ""}, "reference"),
+        ({"patterns": []}, "pattern"),
+        ({"category": ""}, "category"),
+        ({"examples": []}, "examples"),
+        ({"clean": []}, "clean"),
     ],
 )
-def test_a_malformed_rules_file_is_refused(rule: dict, error: str) -> None:
+def test_a_malformed_rules_file_is_refused(change: dict, error: str) -> None:
     with pytest.raises(RulesFileError, match=error):
-        parse_rules({"version": "1", "rules": [rule]})
+        parse_rules({"version": "1", "rules": [VALID | change]})
 
 
 def test_duplicate_rule_ids_and_missing_version_are_refused() -> None:
-    rule = {"id": "x", "severity": "block", "reference": "r", "message": "m", "patterns": ["a"]}
+    assert [r.id for r in parse_rules({"version": "1", "rules": [VALID]}).rules] == ["x"]
     with pytest.raises(RulesFileError, match="duplicated"):
-        parse_rules({"version": "1", "rules": [rule, rule]})
+        parse_rules({"version": "1", "rules": [VALID, VALID]})
     with pytest.raises(RulesFileError, match="version"):
-        parse_rules({"rules": [rule]})
+        parse_rules({"rules": [VALID]})
+
+
+RULES = load_rules().rules
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "sentence"),
+    [(rule.id, sentence) for rule in RULES for sentence in rule.examples],
+)
+def test_each_rule_finds_its_own_examples(rule_id: str, sentence: str) -> None:
+    rule = next(r for r in RULES if r.id == rule_id)
+
+    findings = [f for f in check_text(sentence, scopes={"science"}) if f.rule == rule_id]
+
+    assert findings
+    assert {f.severity for f in findings} == {rule.severity}
+    assert all(sentence[f.start : f.end] == f.text for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "sentence"),
+    [(rule.id, sentence) for rule in RULES for sentence in rule.clean],
+)
+def test_each_rule_leaves_its_look_alikes_alone(rule_id: str, sentence: str) -> None:
+    assert [f.text for f in check_text(sentence, scopes={"science"}) if f.rule == rule_id] == []
+
+
+def test_every_legal_basis_the_catalogue_promises_is_cited() -> None:
+    references = " ".join(rule.reference for rule in RULES)
+
+    for basis in (
+        "《广告法》第九条",
+        "第十六条第一款第（一）项",
+        "第十六条第一款第（二）项",
+        "第十六条第一款第（三）项",
+        "第十六条第一款第（四）项",
+        "《广告法》第十七条",
+        "《广告法》第十九条",
+        "第二十八条",
+        "《医疗广告管理办法》第七条",
+        "《互联网广告管理办法》第八条",
+        "《医疗广告认定指南》（2025）",
+    ):
+        assert basis in references, basis
+
+
+def test_a_match_never_spans_two_sentences() -> None:
+    # a rule whose gap would read across 。 and ！ if the checker let it
+    ruleset = parse_rules({"version": "1", "rules": [VALID | {"patterns": ["患者.{0,6}好了"]}]})
+
+    within = check_report("这位患者的病好了", ruleset=ruleset).findings
+    across = check_report("门诊患者很多。病好了就停药！患者，好了", ruleset=ruleset).findings
+
+    assert [f.text for f in within] == ["患者的病好了"]
+    assert [(f.start, f.text) for f in across] == [(14, "患者，好了")]
+
+
+def test_chinese_punctuation_is_not_folded_so_clause_gaps_hold() -> None:
+    # ，is not folded to "," (a rule's [^，。；！？] gap stops at it); ％ and digits are
+    assert _blocking_rules("治愈率达９５％") == ["ad16-rate"]
+    assert _blocking_rules("有效率因人而异，约30%") == []

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 from django.core import signing
 
+from cms.compliance.gate import certificate_default_valid_until
 from funnel.models import Assistant, AssistantPool, ServicePackage, Specialty
 from landing.models import ConsentText, LandingIndexPage, LandingPage
 from landing.services.consent import consent_text_publish
@@ -83,7 +84,8 @@ def build_landing(*, slug: str = "hair-loss", name: str = "脱发") -> Landing:
         specialty=specialty,
         headline=f"{name}困扰？先弄清原因再调理",
         package=package,
-        ad_review_number="（沪）医广【2026】第 08-12-0031 号",
+        ad_review_certificate="（沪）医广【2026】第 08-12-0031 号",
+        ad_review_valid_until=certificate_default_valid_until(),
     )
     index.add_child(instance=page)
     page.keyword_variants.create(

@@ -1,0 +1,165 @@
+"""The page-level disguised-ad check: what a 科普 page will actually serve.
+
+《广告法》第十九条 and 《互联网广告管理办法》第八条: a page that presents health knowledge may
+not also show the provider's address, contact details or shopping links; the 2025
+《医疗广告认定指南》 treats such a page as a medical ad. Field texts alone cannot tell: the
+template adds its own elements (a 「在线咨询」 button, a package card, a lead form), so the
+gate renders the page object it is about to publish (the revision's, template and blocks
+included) the way Wagtail's preview does (`Page.make_preview_request`: a dummy request
+through the middleware, anonymous like a patient), parses the served HTML
+(`cms.html_text`) and looks for conversion elements:
+
+- links to lead capture (landing pages under /lp/, package pages under /packages/) and
+  contact links (tel:, sms:, mailto:, weixin:);
+- forms other than the site search;
+- images that are QR codes (alt, title or file name says so);
+- the 第十九条 text rules (phone numbers, WeChat ids, prices, 在线咨询 …) over every rendered
+  block, header and footer included.
+
+What the editor wrote in a field is already checked field by field (with the field's path
+for the editor); a rendered finding that repeats one of those is dropped.
+
+Source: Wagtail `wagtail/models/preview.py` (`PreviewableMixin.make_preview_request`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from cms.compliance.checker import ComplianceReport, Finding, check_report
+from cms.compliance.rules import load_rules
+from cms.html_text import PageHtml, parse_html
+
+logger = logging.getLogger("yinliu.cms.compliance")
+
+RENDERED = "rendered"  # the field name findings on the served page carry
+DISGUISED_AD_RULE = "ad19-cta"
+CONVERSION_PATHS = ("/lp/", "/packages/")
+CONTACT_SCHEMES = ("tel", "sms", "mailto", "weixin")
+SEARCH_PATH = "/search/"
+QR_IMAGE = re.compile(r"二维码|活码|qr[-_ ]?code|(^|[/_\-.])qr([/_\-.]|$)|wecom|企业微信", re.I)
+
+
+def rendered_html(page) -> str | None:
+    """The HTML the page serves, or None for a page that cannot be routed yet (an unsaved
+    new page in the create form: its revision is checked again before it goes live)."""
+    if not page.pk or not page.path:
+        return None
+    response = page.make_preview_request(
+        original_request=_behind_the_proxy(), preview_mode=page.default_preview_mode
+    )
+    if response.status_code != 200:
+        raise RenderError(f"页面渲染返回 {response.status_code}")
+    return response.content.decode(response.charset or "utf-8")
+
+
+class RenderError(RuntimeError):
+    """The page could not be rendered, so what it shows cannot be checked."""
+
+
+def _behind_the_proxy() -> HttpRequest | None:
+    """In production the site sits behind a TLS proxy (SECURE_PROXY_SSL_HEADER) and redirects
+    plain http: the dummy request carries the proxy's header, as a patient's request would.
+    Wagtail copies that header from an "original request" into its dummy request."""
+    header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if not header:
+        return None
+    request = HttpRequest()
+    request.META[header[0]] = header[1]
+    return request
+
+
+def disguised_ad_finding(*, field: str, line: int, text: str, message: str) -> Finding:
+    """A structural 第十九条 finding (no regex matched: an element is there), reported under
+    the `ad19-cta` rule so certificates and reports treat it like the text rule."""
+    rule = next(r for r in load_rules().rules if r.id == DISGUISED_AD_RULE)
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        reference=rule.reference,
+        message=message,
+        field=field,
+        line=line,
+        start=0,
+        end=len(text),
+        text=text,
+    )
+
+
+def _finding(*, field: str, line: int, text: str, what: str) -> Finding:
+    message = f"科普页面不得展示{what}（变相发布医疗广告）"
+    return disguised_ad_finding(field=field, line=line, text=text, message=message)
+
+
+def _is_conversion_link(href: str) -> str:
+    """What kind of conversion element a link is ("" if none)."""
+    parts = urlsplit(href)
+    if parts.scheme.lower() in CONTACT_SCHEMES:
+        return "联系方式链接"
+    if parts.netloc == "" and parts.path.startswith(CONVERSION_PATHS):
+        return "咨询、购买入口"
+    return ""
+
+
+def conversion_findings(html: PageHtml) -> Iterator[tuple[Finding, str]]:
+    """Structural findings on a parsed page: (finding, the text to show it in)."""
+    for i, link in enumerate(html.links):
+        what = _is_conversion_link(link.href)
+        if what:
+            text = f"{link.text}（{link.href}）" if link.text else link.href
+            yield _finding(field=f"{RENDERED}.links", line=i + 1, text=text, what=what), text
+    for i, form in enumerate(html.forms):
+        if urlsplit(form.action).path == SEARCH_PATH and form.method == "get":
+            continue
+        text = f"表单（{form.action or '本页'}：{'、'.join(form.fields)}）"
+        yield _finding(field=f"{RENDERED}.forms", line=i + 1, text=text, what="留资表单"), text
+    for i, image in enumerate(html.images):
+        if QR_IMAGE.search(image.src) or QR_IMAGE.search(image.alt):
+            text = image.alt or image.src
+            yield _finding(field=f"{RENDERED}.images", line=i + 1, text=text, what="二维码"), text
+
+
+def rendered_report(page, *, known: ComplianceReport) -> ComplianceReport:
+    """Findings on the served page that the field checks in `known` did not already make."""
+    report = ComplianceReport(rules_version=known.rules_version)
+    try:
+        source = rendered_html(page)
+    except Exception as exc:  # noqa: BLE001  a template error must not crash the editor
+        # fail closed: a page whose output cannot be checked is not published unchecked
+        logger.exception("compliance: page %s could not be rendered", page.pk)
+        text = f"{type(exc).__name__}: {exc}"[:200]
+        message = "无法渲染页面，未能检查页面展示的转化元素；请修正后再发布"
+        finding = disguised_ad_finding(field=RENDERED, line=1, text=text, message=message)
+        report.findings.append(finding)
+        report.lines[(finding.field, finding.line)] = text
+        return report
+    if source is None:
+        return report
+    html = parse_html(source)
+    seen = {f.scope_key() for f in known.findings}
+    # structural findings the field checks made (a package block, a landing link in rich
+    # text): the same element rendered is not reported twice
+    structural = [f.text for f in known.findings if f.rule == DISGUISED_AD_RULE]
+    science_rules = {r.id for r in load_rules().rules if r.scope == "science"}
+    text_report = check_report(html.text(), field=RENDERED, scopes={"science"})
+    for finding in text_report.findings:
+        if finding.rule in science_rules and finding.scope_key() not in seen:
+            seen.add(finding.scope_key())
+            report.findings.append(finding)
+            report.lines[(finding.field, finding.line)] = text_report.lines[
+                (finding.field, finding.line)
+            ]
+    for finding, line in conversion_findings(html):
+        anchor = finding.text.split("（", 1)[0]
+        if finding.scope_key() in seen or (anchor and any(anchor in t for t in structural)):
+            continue
+        seen.add(finding.scope_key())
+        report.findings.append(finding)
+        report.lines[(finding.field, finding.line)] = line
+    return report

@@ -1,0 +1,214 @@
+"""HTML read as HTML: text per block, and the links, forms, images and phone numbers a page
+shows. The one place the project parses HTML (beautifulsoup4 with the standard library's
+parser), for the compliance checker, the 科普 page-level check and the channel drafts.
+
+Why not `django.utils.html.strip_tags`: it glues paragraphs, list items and headings
+together («…脱发。</p><p>保证…» becomes one line, «<li>不长</li><li>不收费</li>» one
+word), so a rule could match across two blocks, and drafts lose their headings and lists.
+Here every block element (paragraph, list item, heading, quote, cell, caption …) is its own
+`Block`, and `<br>` ends a block too.
+
+Sources: Beautiful Soup documentation, "Navigating the tree" and "Searching the tree"
+(https://www.crummy.com/software/BeautifulSoup/bs4/doc/); block elements after the HTML
+Living Standard's "flow content" grouping elements (§4.4) and headings (§4.3.6).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import Comment, Doctype, ProcessingInstruction
+
+PARSER = "html.parser"  # standard library: no compiled dependency, same result everywhere
+
+# Elements whose content is a block of its own: a rule never reads across two of them.
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "button", "caption", "dd",
+        "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer",
+        "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "label", "legend", "li",
+        "main", "nav", "ol", "option", "p", "pre", "section", "summary", "table", "tbody",
+        "td", "tfoot", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+# Never shown as text.
+HIDDEN_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "head", "title", "meta", "link", "svg"}
+)
+HEADING = re.compile(r"^h([1-6])$")
+# Mainland mobile numbers, 400/800 numbers and landlines with an area code, as written in
+# copy (spaces or hyphens between groups); the same shapes as the ad19-contact rule.
+PHONE = re.compile(
+    r"(?<!\d)(?:1[3-9]\d(?:[-\s]?\d{4}){2}|[48]00[-\s]?\d{3}[-\s]?\d{4}|0\d{2,3}[-\s]?\d{7,8})(?!\d)"
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of visible text. `tag` is the element that holds it (p, li, h2 …),
+    `level` the heading level (0 for anything else), `list_tag` "ul"/"ol" for a list item."""
+
+    tag: str
+    text: str
+    level: int = 0
+    list_tag: str = ""
+
+    @property
+    def is_heading(self) -> bool:
+        return self.level > 0
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str
+    attrs: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Form:
+    action: str
+    method: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class PageHtml:
+    """What a rendered page shows: text blocks and the elements the 第十九条 check reads."""
+
+    blocks: list[Block]
+    links: list[Link]
+    forms: list[Form]
+    images: list[Image]
+    phones: list[str]
+
+    def text(self) -> str:
+        return blocks_text(self.blocks)
+
+
+def _soup(source: str) -> BeautifulSoup:
+    return BeautifulSoup(source or "", PARSER)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _walk(node: Tag, blocks: list[Block], buffer: list[str], owner: Tag | None) -> None:
+    for child in node.children:
+        if isinstance(child, Comment | Doctype | ProcessingInstruction):
+            continue
+        if isinstance(child, NavigableString):
+            buffer.append(str(child))
+            continue
+        if not isinstance(child, Tag) or child.name in HIDDEN_TAGS:
+            continue
+        if child.name == "br":
+            _flush(blocks, buffer, owner)
+        elif child.name in BLOCK_TAGS:
+            _flush(blocks, buffer, owner)
+            _walk(child, blocks, buffer, child)
+            _flush(blocks, buffer, child)
+        else:
+            _walk(child, blocks, buffer, owner)
+
+
+def _flush(blocks: list[Block], buffer: list[str], owner: Tag | None) -> None:
+    text = _squash("".join(buffer))
+    buffer.clear()
+    if not text:
+        return
+    name = owner.name if owner is not None else ""
+    heading = HEADING.match(name)
+    list_tag = ""
+    if name == "li" and isinstance(owner.parent, Tag) and owner.parent.name in ("ul", "ol"):
+        list_tag = owner.parent.name
+    blocks.append(Block(name, text, int(heading.group(1)) if heading else 0, list_tag))
+
+
+def _blocks_of(node: Tag) -> list[Block]:
+    blocks: list[Block] = []
+    buffer: list[str] = []
+    _walk(node, blocks, buffer, None)
+    _flush(blocks, buffer, None)
+    return blocks
+
+
+def html_blocks(source: str) -> list[Block]:
+    """The visible text of an HTML fragment or document, one `Block` per block element."""
+    return _blocks_of(_soup(source))
+
+
+def blocks_text(blocks: list[Block]) -> str:
+    """One line per block: line numbers of findings point at a paragraph or list item."""
+    return "\n".join(block.text for block in blocks)
+
+
+def html_text(source: str) -> str:
+    """`html_blocks` as lines (what the compliance checker reads)."""
+    return blocks_text(html_blocks(source))
+
+
+def html_sections(source: str) -> Iterator[tuple[str, list[Block]]]:
+    """Split at headings: (heading text or "", the blocks under it), in order. Blocks before
+    the first heading come under ""."""
+    heading, under = "", []
+    for block in html_blocks(source):
+        if block.is_heading:
+            if heading or under:
+                yield heading, under
+            heading, under = block.text, []
+        else:
+            under.append(block)
+    if heading or under:
+        yield heading, under
+
+
+def html_links(source: str) -> list[Link]:
+    """Every `<a>` with its href (Wagtail's stored rich text has `linktype`/`id` instead of
+    href for page links: those attributes are kept in `attrs`)."""
+    return _links(_soup(source))
+
+
+def _links(soup: BeautifulSoup | Tag) -> list[Link]:
+    links = []
+    for anchor in soup.find_all("a"):
+        attrs = {k: " ".join(v) if isinstance(v, list) else str(v) for k, v in anchor.attrs.items()}
+        links.append(Link(attrs.get("href", ""), _squash(anchor.get_text(" ")), attrs))
+    return links
+
+
+def parse_html(source: str, *, root: str = "") -> PageHtml:
+    """A rendered page: blocks, links, forms, images and phone numbers (in text and in
+    `tel:` links). `root` is a CSS selector for the part to read (e.g. "main"); the whole
+    document when empty or absent."""
+    soup = _soup(source)
+    scope: BeautifulSoup | Tag = (soup.select_one(root) if root else None) or soup
+    blocks = _blocks_of(scope)
+    forms = [
+        Form(
+            action=str(form.get("action", "")),
+            method=str(form.get("method", "get")).lower(),
+            fields=tuple(
+                str(el.get("name")) for el in form.find_all(["input", "select", "textarea"])
+                if el.get("name") and el.get("type") != "hidden"
+            ),
+        )
+        for form in scope.find_all("form")
+    ]
+    images = [
+        Image(str(img.get("src", "")), str(img.get("alt", ""))) for img in scope.find_all("img")
+    ]
+    links = _links(scope)
+    phones = [m.group(0) for block in blocks for m in PHONE.finditer(block.text)]
+    phones += [link.href[4:] for link in links if link.href.lower().startswith("tel:")]
+    return PageHtml(blocks=blocks, links=links, forms=forms, images=images, phones=phones)

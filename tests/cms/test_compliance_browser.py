@@ -1,0 +1,63 @@
+"""A real headless Chromium: an editor publishes a 科普 article carrying a CTA block (a
+service-package entry) from the Wagtail editor and is refused (《广告法》第十九条)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cms.models import ArticlePage
+from tests.cms.compliance_support import draft, hub, rich
+from tests.conftest import ensure_site_tree
+from tests.funnel.factories import PackageFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_publishing_a_science_article_with_a_cta_block_is_refused(
+    live_server, chromium, client, django_user_model
+) -> None:
+    # given a draft 科普 article whose body offers a service package
+    ensure_site_tree()
+    parent = hub()
+    package = PackageFactory(specialty=parent.specialty)
+    article = draft(
+        parent,
+        ArticlePage(
+            title="睡前习惯与入睡",
+            slug="bedtime",
+            layer="science",
+            body=[
+                {"type": "paragraph", "value": rich("固定起床时间有助于入睡。")},
+                {"type": "package_cta", "value": {"package": package.pk, "text": "了解调理方案"}},
+            ],
+        ),
+    )
+    article.save_revision()
+    editor = django_user_model.objects.create_superuser("chief", password="pw-chief-1")
+    client.force_login(editor)
+    context = chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    # when the editor opens it and presses 「发布」
+    page.goto(f"{live_server.url}/admin/pages/{article.pk}/edit/")
+    page.locator("footer [data-w-dropdown-target='toggle']").first.click()
+    page.locator("button[name='action-publish']").click()
+    page.wait_for_load_state("networkidle")
+    shown = page.content()
+    context.close()
+
+    # then the editor sees the refusal naming the finding, and the article is not live
+    assert "存在医疗广告合规问题" in shown
+    assert "科普内容不得放置服务包入口" in shown
+    article.refresh_from_db()
+    assert article.live is False
+    assert article.live_revision_id is None
+    assert errors == []

@@ -1,0 +1,73 @@
+"""cms.html_text: HTML parsed into blocks, links, forms, images and phone numbers."""
+
+from __future__ import annotations
+
+from django.utils.html import strip_tags
+
+from cms.compliance import check_text
+from cms.html_text import Block, Form, Image, html_blocks, html_sections, html_text, parse_html
+from cms.services.drafts import _sections
+
+
+def test_paragraphs_list_items_and_headings_are_separate_blocks() -> None:
+    source = (
+        "<h2>何时就医</h2><p>落发&amp;增多，<b>持续</b>数周。</p>"
+        "<ul><li>发际线后移</li><li>头顶变稀</li></ul><ol><li>第一步</li></ol>"
+        "<p>一行<br>两行</p><script>var x = '根治';</script><style>p{}</style>"
+    )
+
+    assert html_blocks(source) == [
+        Block("h2", "何时就医", level=2),
+        Block("p", "落发&增多，持续数周。"),
+        Block("li", "发际线后移", list_tag="ul"),
+        Block("li", "头顶变稀", list_tag="ul"),
+        Block("li", "第一步", list_tag="ol"),
+        Block("p", "一行"),
+        Block("p", "两行"),
+    ]
+
+
+def test_a_rule_cannot_match_across_two_list_items() -> None:
+    # given two harmless list items that strip_tags glues into a refund guarantee
+    source = "<ul><li>头发不长</li><li>不收费的检查项目</li></ul>"
+    assert check_text(strip_tags(source)) != []  # the old way: 「不长不收费」 across items
+
+    # when the text is parsed into blocks, then nothing is found
+    assert html_text(source) == "头发不长\n不收费的检查项目"
+    assert check_text(html_text(source)) == []
+
+
+def test_sections_split_at_headings_and_keep_lists_as_clauses() -> None:
+    source = "<p>导语。</p><h2>症状</h2><ul><li>掉发多</li><li>头皮痒。</li></ul><p>及时就医。</p>"
+
+    assert [(h, [b.text for b in blocks]) for h, blocks in html_sections(source)] == [
+        ("", ["导语。"]),
+        ("症状", ["掉发多", "头皮痒。", "及时就医。"]),
+    ]
+    assert _sections(source) == [("", "导语。"), ("症状", "掉发多；头皮痒。及时就医。")]
+
+
+def test_page_elements_links_forms_images_and_phones() -> None:
+    source = """<html><head><title>t</title></head><body><header>站点</header>
+      <main><p>咨询 138 0013 8000 或 021-64001234</p>
+        <a href="/lp/hair/?utm=1">在线咨询</a><a href="tel:4001234567">拨打</a>
+        <form action="/lp/hair/submit/" method="POST"><input name="phone">
+          <input type="hidden" name="csrf"><textarea name="note"></textarea></form>
+        <img src="/media/qr.png" alt="二维码"></main></body></html>"""
+
+    page = parse_html(source, root="main")
+
+    assert [b.text for b in page.blocks] == ["咨询 138 0013 8000 或 021-64001234", "在线咨询拨打"]
+    assert [(link.href, link.text) for link in page.links] == [
+        ("/lp/hair/?utm=1", "在线咨询"),
+        ("tel:4001234567", "拨打"),
+    ]
+    assert page.forms == [Form("/lp/hair/submit/", "post", ("phone", "note"))]
+    assert page.images == [Image("/media/qr.png", "二维码")]
+    assert page.phones == ["138 0013 8000", "021-64001234", "4001234567"]
+
+
+def test_a_missing_root_reads_the_whole_document_and_empty_input_is_empty() -> None:
+    assert [b.text for b in parse_html("<p>甲</p>", root="main").blocks] == ["甲"]
+    assert html_blocks("") == []
+    assert parse_html("").phones == []

@@ -1,0 +1,56 @@
+"""landing 0004 makes the review certificate one field and keeps every existing number."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from landing.models import LandingPage
+
+BEFORE = [("landing", "0003_compliance_gate_fields")]
+AFTER = [("landing", "0004_ad_review_one_certificate")]
+NUMBER = "（沪）医广【2026】第 08-12-0031 号"
+
+
+def _migrate(target) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_displayed_number_becomes_the_certificate_in_rows_and_revisions(landing) -> None:
+    # given a landing page from before: its displayed number in its own field, the gate's
+    # certificate empty, in the row and in a saved draft
+    page = landing.page
+    LandingPage.objects.filter(pk=page.pk).update(
+        ad_review_certificate="", ad_review_valid_until=None
+    )
+    revision = page.save_revision()
+    content = dict(revision.content, ad_review_certificate="", ad_review_number=NUMBER)
+    _migrate(BEFORE)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE landing_landingpage SET ad_review_number = %s WHERE page_ptr_id = %s",
+            [NUMBER, page.pk],
+        )
+        cursor.execute(
+            "UPDATE wagtailcore_revision SET content = %s WHERE id = %s",
+            [json.dumps(content, cls=DjangoJSONEncoder, ensure_ascii=False), revision.pk],
+        )
+
+    # when the migration runs
+    _migrate(AFTER)
+
+    # then the number is the page's one certificate, in the row and in the draft
+    migrated = LandingPage.objects.get(pk=page.pk)
+    assert migrated.ad_review_certificate == NUMBER
+    assert migrated.ad_review_valid_until is None  # never recorded: no date to count from
+    revision.refresh_from_db()
+    assert revision.content["ad_review_certificate"] == NUMBER
+    assert "ad_review_number" not in revision.content
+    assert revision.as_object().ad_review_certificate == NUMBER
