@@ -13,6 +13,7 @@ from wagtail.models import Page
 
 from cms.compliance.forms import CompliancePageForm
 from cms.compliance.panels import CompliancePanel
+from cms.search import SegmentedSearchField
 
 
 class SeoMixin(models.Model):
@@ -88,6 +89,9 @@ class BasePage(SeoMixin, Page):
         "compliance_result",
     ]
     base_form_class = CompliancePageForm
+    # The title is indexed as words too (cms/search.py), next to Page's own fields, which
+    # stay as they are (Wagtail checks that every page type keeps them).
+    search_fields = [*Page.search_fields, SegmentedSearchField("title", boost=2)]
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel(

@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from cms.blocks import ArticleStreamBlock
 from cms.models.base import BasePage, plain
+from cms.search import SegmentedSearchField
 
 PAGE_SIZE = 10
 
@@ -72,7 +73,7 @@ class SpecialtyPage(BasePage):
         FieldPanel("intro"),
         FieldPanel("hero_image"),
     ]
-    search_fields = [*BasePage.search_fields, index.SearchField("intro")]
+    search_fields = [*BasePage.search_fields, SegmentedSearchField("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.ArticlePage", "cms.VideoPage", "cms.PatientStoryPage"]
 
@@ -170,8 +171,8 @@ class ArticlePage(BasePage):
     ]
     search_fields = [
         *BasePage.search_fields,
-        index.SearchField("summary"),
-        index.SearchField("body"),
+        SegmentedSearchField("summary"),
+        SegmentedSearchField("body"),
         index.FilterField("layer"),
     ]
     parent_page_types = ["cms.SpecialtyPage"]
@@ -276,8 +277,8 @@ class VideoPage(BasePage):
     ]
     search_fields = [
         *BasePage.search_fields,
-        index.SearchField("summary"),
-        index.SearchField("transcript"),
+        SegmentedSearchField("summary"),
+        SegmentedSearchField("transcript"),
     ]
     parent_page_types = ["cms.SpecialtyPage"]
     subpage_types: list[str] = []
@@ -372,8 +373,8 @@ class DoctorPage(BasePage):
     ]
     search_fields = [
         *BasePage.search_fields,
-        index.SearchField("hospital"),
-        index.SearchField("biography"),
+        SegmentedSearchField("hospital"),
+        SegmentedSearchField("biography"),
     ]
     parent_page_types = ["cms.DoctorIndexPage"]
     subpage_types: list[str] = []
@@ -427,7 +428,7 @@ class PatientStoryPage(BasePage):
         FieldPanel("cover"),
         FieldPanel("body"),
     ]
-    search_fields = [*BasePage.search_fields, index.SearchField("body")]
+    search_fields = [*BasePage.search_fields, SegmentedSearchField("body")]
     parent_page_types = ["cms.SpecialtyPage"]
     subpage_types: list[str] = []
 
