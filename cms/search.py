@@ -107,4 +107,3 @@ class SegmentedSearchField(index.SearchField):
         if isinstance(value, (list, tuple)):
             return [segment(item) if isinstance(item, str) else item for item in value]
         return value
-

@@ -65,6 +65,7 @@ def article_context(*, page, request=None) -> dict[str, Any]:
         .select_related("cover")
         .order_by("-first_published_at")[:4]
     )
+    page._condition_name = hub.specialty.name
     site = Site.find_for_request(request) if request is not None else None
     if site is not None and site.root_page.path == hub.path[: -hub.steplen]:
         page._breadcrumbs = [site.root_page, hub, page]

@@ -101,6 +101,10 @@ class LandingIndexPage(Page):
 
         return redirect("/")
 
+    def get_sitemap_urls(self, request=None):
+        # The folder itself only redirects home: a sitemap lists pages that answer 200.
+        return []
+
 
 class LandingPage(FormMixin, BasePage):
     """One SEM/SEO landing page per specialty (or per campaign). The form is fixed (name,

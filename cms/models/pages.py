@@ -16,6 +16,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from cms.blocks import ArticleStreamBlock
+from cms.links import absolute_url
 from cms.models.base import BasePage, plain
 from cms.search import SegmentedSearchField
 
@@ -191,6 +192,16 @@ class ArticlePage(BasePage):
     def card_label(self) -> str:
         return self.get_layer_display()
 
+    def condition_name(self) -> str:
+        """The condition the article is about: its hub's specialty (脱发, not 脱发专科).
+        `article_context` sets it from the hub it loads anyway; else one query."""
+        if not hasattr(self, "_condition_name"):
+            hub = SpecialtyPage.objects.select_related("specialty").get(
+                path=self.path[: -self.steplen]
+            )
+            self._condition_name = hub.specialty.name
+        return self._condition_name
+
     def faq_items(self) -> list[tuple[str, str]]:
         return [
             (item["question"], item["answer"].source)
@@ -213,7 +224,7 @@ class ArticlePage(BasePage):
             "inLanguage": "zh-CN",
             "datePublished": published.isoformat() if published else None,
             "dateModified": self.last_published_at.isoformat() if self.last_published_at else None,
-            "about": {"@type": "MedicalCondition", "name": self.breadcrumbs()[-2].title},
+            "about": {"@type": "MedicalCondition", "name": self.condition_name()},
         }
         if self.reviewer_id:
             data["reviewedBy"] = {"@type": "Physician", "name": self.reviewer.title}
@@ -305,14 +316,12 @@ class VideoPage(BasePage):
             "name": self.title,
             "description": self.summary or self.meta_description() or self.title,
             "duration": f"PT{minutes}M{seconds}S",
-            "contentUrl": request.build_absolute_uri(self.source_url())
-            if self.source_url()
-            else None,
+            "contentUrl": absolute_url(request, self.source_url()) if self.source_url() else None,
             "uploadDate": (
                 self.published_on
                 or (self.first_published_at.date() if self.first_published_at else None)
             ),
-            "thumbnailUrl": request.build_absolute_uri(self.cover.get_rendition("fill-640x360").url)
+            "thumbnailUrl": absolute_url(request, self.cover.get_rendition("fill-640x360").url)
             if self.cover_id
             else None,
             "transcript": self.transcript[:2000] or None,
