@@ -44,6 +44,20 @@ def doctors_for(*, specialty_id: int):
     )
 
 
+def articles_reviewed_by(*, doctor) -> list:
+    """The live public articles a doctor reviewed, newest first (the doctor page lists them:
+    the same doctor, the same credentials, on every page that names them)."""
+    from cms.models import ArticlePage
+
+    return list(
+        ArticlePage.objects.live()
+        .public()
+        .filter(reviewer=doctor)
+        .select_related("cover")
+        .order_by("-first_published_at", "pk")
+    )
+
+
 def packages_for(*, specialty_id: int):
     return ServicePackage.objects.filter(specialty_id=specialty_id, is_active=True).order_by(
         "sort_order", "pk"

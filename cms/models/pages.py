@@ -391,6 +391,13 @@ class DoctorPage(BasePage):
     class Meta:
         verbose_name = "医生"
 
+    def get_context(self, request, *args, **kwargs):
+        from cms.selectors import articles_reviewed_by
+
+        context = super().get_context(request, *args, **kwargs)
+        context["reviewed_articles"] = articles_reviewed_by(doctor=self)
+        return context
+
     def json_ld_main(self, request) -> dict[str, Any]:
         return {
             "@context": "https://schema.org",
