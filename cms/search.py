@@ -22,7 +22,7 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-from modelsearch import index
+from wagtail.search import index
 
 USER_DICTIONARY = Path(__file__).with_name("search_terms.txt")
 # A query is at most this many words: enough for any real question, and a bound on the SQL.
@@ -98,7 +98,7 @@ def query_text(query: str) -> str:
 class SegmentedSearchField(index.SearchField):
     """A SearchField whose text is segmented before the backend indexes it (strings, and
     the lists of strings a StreamField gives). Same name, boost and column as SearchField:
-    a field named "title" still fills the index's title column, which ranks first."""
+    a field named "title" still fills the index's title column."""
 
     def get_value(self, obj):
         value = super().get_value(obj)
