@@ -46,21 +46,20 @@ def _graph(html: str) -> list[dict]:
     return json.loads(block)
 
 
-def _page_urls(site) -> list[str]:
-    return [
-        "/",
-        "/doctors/",
-        "/hair-loss/",
-        "/hair-loss/hair-loss-science-1/",
-        "/hair-loss/hair-loss-video-1/",
-        "/hair-loss/hair-loss-story-1/",
-        "/doctors/hair-loss-doctor-1/",
-        "/lp/hair-loss/",
-    ]
+PAGE_PATHS = [
+    "/",
+    "/doctors/",
+    "/hair-loss/",
+    "/hair-loss/hair-loss-science-1/",
+    "/hair-loss/hair-loss-video-1/",
+    "/hair-loss/hair-loss-story-1/",
+    "/doctors/hair-loss-doctor-1/",
+    "/lp/hair-loss/",
+]
 
 
 def test_titles_name_the_site_once(site, client):
-    for path in _page_urls(site):
+    for path in PAGE_PATHS:
         title = _title(client.get(path).content.decode())
         assert title.count("引流健康") == 1, (path, title)
     assert (
@@ -70,7 +69,7 @@ def test_titles_name_the_site_once(site, client):
 
 
 def test_every_page_type_has_a_share_card_on_the_base_url(site, client):
-    for path in _page_urls(site):
+    for path in PAGE_PATHS:
         html = client.get(path).content.decode()
         assert len(_meta(html, "og:title")) == 1, path
         assert len(_meta(html, "og:description")) == 1, path
