@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files import File
 from django.core.files.images import ImageFile
 from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
+from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
@@ -33,6 +36,8 @@ from cms.workflows import DOCTOR_GROUP
 from funnel.models import ServicePackage, Specialty
 from funnel.seed import DEMO_PASSWORD
 
+DEMO_VIDEO_TITLE = "演示视频（4 秒）"
+DEMO_VIDEO_SECONDS = 4
 SPECIALTY_NAMES = {"hair-loss": "脱发", "insomnia": "失眠", "diabetes": "糖尿病"}
 
 
@@ -56,6 +61,21 @@ def _image(title: str, color: tuple[int, int, int]) -> Image:
     return Image.objects.create(
         title=title, file=ImageFile(io.BytesIO(buffer.getvalue()), name=f"demo-{slug}.jpg")
     )
+
+
+DEMO_VIDEO = Path(__file__).with_name("demo") / "video.mp4"
+
+
+def _demo_video() -> Document:
+    """The committed 4-second H.264 clip (320×180, 12 KB) as a Wagtail document, so the demo
+    video pages play and VideoObject's contentUrl answers with a real video/mp4."""
+    found = Document.objects.filter(title=DEMO_VIDEO_TITLE).first()
+    if found:
+        return found
+    with DEMO_VIDEO.open("rb") as handle:
+        return Document.objects.create(
+            title=DEMO_VIDEO_TITLE, file=File(handle, name="demo-video.mp4")
+        )
 
 
 def _publish(page: Page) -> Page:
@@ -223,19 +243,24 @@ def seed_pages(*, stdout) -> None:
                 page.tags.add(*article["tags"])
                 _publish(page)
         video = content["video"]
-        _child(
+        video_page = _child(
             hub,
             VideoPage,
             f"{spec_slug}-video-1",
             title=video["title"],
             summary=video["summary"],
             search_description=video["summary"][:150],
-            duration_seconds=video["duration"],
+            duration_seconds=DEMO_VIDEO_SECONDS,  # the clip's, not the script's length
             transcript=video["transcript"],
-            video_url=f"/media/demo/{spec_slug}-video-1.mp4",
+            video_file=_demo_video(),
             cover=_image(f"{video['title']} 封面", color),
             published_on=today,
         )
+        if video_page.video_file_id is None:  # seeded before the demo shipped a real clip
+            video_page.video_file = _demo_video()
+            video_page.video_url = ""
+            video_page.duration_seconds = DEMO_VIDEO_SECONDS
+            _publish(video_page)
         story = content["story"]
         _child(
             hub,

@@ -44,6 +44,20 @@ def doctors_for(*, specialty_id: int):
     )
 
 
+def articles_reviewed_by(*, doctor) -> list:
+    """The live public articles a doctor reviewed, newest first (the doctor page lists them:
+    the same doctor, the same credentials, on every page that names them)."""
+    from cms.models import ArticlePage
+
+    return list(
+        ArticlePage.objects.live()
+        .public()
+        .filter(reviewer=doctor)
+        .select_related("cover")
+        .order_by("-first_published_at", "pk")
+    )
+
+
 def packages_for(*, specialty_id: int):
     return ServicePackage.objects.filter(specialty_id=specialty_id, is_active=True).order_by(
         "sort_order", "pk"
@@ -65,6 +79,7 @@ def article_context(*, page, request=None) -> dict[str, Any]:
         .select_related("cover")
         .order_by("-first_published_at")[:4]
     )
+    page._condition_name = hub.specialty.name
     site = Site.find_for_request(request) if request is not None else None
     if site is not None and site.root_page.path == hub.path[: -hub.steplen]:
         page._breadcrumbs = [site.root_page, hub, page]
@@ -76,24 +91,36 @@ def article_context(*, page, request=None) -> dict[str, Any]:
     }
 
 
-def pages_search(*, query: str) -> list[Page]:
-    """Wagtail search, plus a substring match on titles and descriptions.
+def pages_search(*, query: str, limit: int = 50) -> list[Page]:
+    """Live public pages matching `query`, best first; never raises for any query string.
 
-    The database search backend tokenizes on spaces and punctuation, so a Chinese phrase
-    inside a longer run of characters is not a token of its own; the substring match finds
-    it. Production sites with much content should use Wagtail's Elasticsearch backend with a
-    Chinese analyzer instead (see README)."""
+    The query is cut into words like the index (cms/search.py): pages holding every word
+    come first; when no page holds them all, pages holding any of them. Pages whose title
+    holds more of the words come first, else the backend's order (its ranking of title
+    against body differs between SQLite's bm25 and PostgreSQL's ts_rank). Then pages whose
+    title or description contains the query as typed (a fragment of a word the segmenter
+    kept whole)."""
     from django.db.models import Q
 
-    query = query.strip()
-    if not query:
+    from cms.search import query_terms, query_text
+
+    terms = query_terms(query)
+    text = query_text(query)
+    if not terms and not text:
         return []
     live = Page.objects.live().public().filter(depth__gt=1)
-    found = list(live.specific().search(query)[:50])
-    seen = {page.pk for page in found}
-    extra = (
-        live.filter(Q(title__icontains=query) | Q(search_description__icontains=query))
-        .exclude(pk__in=seen)
-        .specific()[:50]
-    )
-    return found + list(extra)
+    found: list[Page] = []
+    if terms:
+        words = " ".join(terms)
+        found = list(live.specific().search(words, operator="and")[:limit])
+        if not found and len(terms) > 1:
+            found = list(live.specific().search(words, operator="or")[:limit])
+        found.sort(key=lambda page: -sum(term in page.title.lower() for term in terms))
+    if text and len(found) < limit:
+        extra = (
+            live.filter(Q(title__icontains=text) | Q(search_description__icontains=text))
+            .exclude(pk__in=[page.pk for page in found])
+            .specific()[: limit - len(found)]
+        )
+        found.extend(extra)
+    return found

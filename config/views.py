@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from cms.links import absolute_url
 from config.health import health_report
 
 
@@ -19,7 +20,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    sitemap = request.build_absolute_uri("/sitemap.xml")
+    # On the configured site base URL, like every URL the sitemap lists.
+    sitemap = absolute_url(request, "/sitemap.xml")
     lines = [
         "User-agent: *",
         "Allow: /",

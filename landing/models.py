@@ -52,10 +52,12 @@ class ConsentText(models.Model):
 
 
 class TrustDoctorBlock(blocks.StructBlock):
-    name = blocks.CharBlock(label="医生姓名")
-    title = blocks.CharBlock(label="职称 / 科室")
-    credential = blocks.CharBlock(label="执业证书编号", required=False)
-    intro = blocks.TextBlock(label="简介", required=False)
+    """A doctor from the doctor pages: name, 职称, hospital and licence number are read from
+    the DoctorPage, so a landing page can neither differ from it nor show a doctor who
+    has no page."""
+
+    doctor = blocks.PageChooserBlock(page_type="cms.DoctorPage", label="医生")
+    intro = blocks.TextBlock(label="本页补充介绍", required=False)
 
     class Meta:
         label = "医生"
@@ -100,6 +102,10 @@ class LandingIndexPage(Page):
         from django.shortcuts import redirect
 
         return redirect("/")
+
+    def get_sitemap_urls(self, request=None):
+        # The folder itself only redirects home: a sitemap lists pages that answer 200.
+        return []
 
 
 class LandingPage(FormMixin, BasePage):

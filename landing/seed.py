@@ -12,6 +12,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from cms.compliance.gate import certificate_default_valid_until
+from cms.models import DoctorPage
 from funnel.models import Assistant, Lead, ServicePackage, Specialty
 from landing.models import (
     ABTest,
@@ -59,7 +60,6 @@ PAGES = {
                 "多数产后脱发属于休止期脱发，会逐渐恢复；哺乳期用药需谨慎，建议先咨询医生。",
             ),
         ],
-        "doctor": ("李文静", "皮肤科 主治医师", "110310000123456"),
         "review": (
             "检测时医生讲得很细，医助每周提醒我护理，有问题随时能问到。",
             "王女士，29 岁",
@@ -84,7 +84,6 @@ PAGES = {
                 "早醒的原因需要医生结合睡眠日记和量表评估判断，必要时建议到院进一步检查。",
             ),
         ],
-        "doctor": ("陈立", "神经内科 副主任医师", "330110000654321"),
         "review": ("睡眠管理师每天点评我的睡眠日记，提醒很耐心。", "刘先生，41 岁"),
     },
     "diabetes": {
@@ -106,7 +105,6 @@ PAGES = {
                 "不需要完全戒掉主食，关键是控制总量、选择低升糖指数的食物并规律进餐。",
             ),
         ],
-        "doctor": ("赵敏", "内分泌科 主治医师", "110105000987654"),
         "review": ("健康管理师每周点评血糖记录，饮食建议很具体，容易坚持。", "张先生，56 岁"),
     },
 }
@@ -138,12 +136,25 @@ def _index() -> LandingIndexPage:
     return index
 
 
+def _doctor_blocks(specialty: Specialty) -> list[tuple[str, dict]]:
+    """The specialty's first live doctor page as the page's trust doctor (none without one:
+    a landing page shows only doctors who have a page, with that page's credentials)."""
+    doctor = DoctorPage.objects.live().filter(specialties=specialty).order_by("path").first()
+    return [("doctor", {"doctor": doctor, "intro": ""})] if doctor is not None else []
+
+
 def _landing_page(
     index: LandingIndexPage, specialty: Specialty, package: ServicePackage
 ) -> LandingPage:
     spec = PAGES[specialty.slug]
     page = LandingPage.objects.filter(slug=specialty.slug).first()
     if page is not None:
+        doctors = _doctor_blocks(specialty)
+        if doctors and not any(block.block_type == "doctor" for block in page.trust):
+            # Seeded before doctors came from the doctor pages (the migration dropped a
+            # doctor who had no page): show the specialty's doctor again.
+            page.trust.insert(0, doctors[0])
+            page.save_revision().publish()
         return page
     page = LandingPage(
         title=spec["title"],
@@ -158,15 +169,7 @@ def _landing_page(
         ad_review_certificate="（沪）医广【2026】第 08-12-0031 号",
         ad_review_valid_until=certificate_default_valid_until(),
         trust=[
-            (
-                "doctor",
-                {
-                    "name": spec["doctor"][0],
-                    "title": spec["doctor"][1],
-                    "credential": spec["doctor"][2],
-                    "intro": "",
-                },
-            ),
+            *_doctor_blocks(specialty),
             (
                 "review",
                 {"quote": spec["review"][0], "author": spec["review"][1], "consent_on_file": True},

@@ -13,6 +13,7 @@ from wagtail.models import Page
 
 from cms.compliance.forms import CompliancePageForm
 from cms.compliance.panels import CompliancePanel
+from cms.search import SegmentedSearchField
 
 
 class SeoMixin(models.Model):
@@ -101,6 +102,9 @@ class BasePage(SeoMixin, Page):
         "compliance_result",
     ]
     base_form_class = CompliancePageForm
+    # The title is indexed as words too (cms/search.py), next to Page's own fields, which
+    # stay as they are (Wagtail checks that every page type keeps them).
+    search_fields = [*Page.search_fields, SegmentedSearchField("title", boost=2)]
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel(
@@ -144,7 +148,25 @@ class BasePage(SeoMixin, Page):
         return self.seo_title or self.title
 
     def meta_description(self) -> str:
-        return self.search_description or ""
+        return self.search_description or self.description_fallback()
+
+    def description_fallback(self) -> str:
+        """The page's own short text when the editor wrote no search description."""
+        for name in ("summary", "subheadline", "intro", "biography", "body"):
+            value = getattr(self, name, "")
+            if isinstance(value, str) and value:
+                return plain(value)
+        return ""
+
+    # The image a share card (WeChat, Open Graph) shows: the share image, else the page's
+    # own picture; templates fall back to the site's default image after that.
+    og_image_fields = ("share_image", "cover", "hero_image", "photo")
+
+    def og_image(self):
+        for name in self.og_image_fields:
+            if getattr(self, f"{name}_id", None):
+                return getattr(self, name)
+        return None
 
     def canonical(self, request) -> str:
         return self.canonical_url or self.get_full_url(request)

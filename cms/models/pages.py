@@ -16,7 +16,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from cms.blocks import ArticleStreamBlock
+from cms.links import absolute_url
 from cms.models.base import BasePage, plain
+from cms.search import SegmentedSearchField
 
 PAGE_SIZE = 10
 
@@ -72,7 +74,7 @@ class SpecialtyPage(BasePage):
         FieldPanel("intro"),
         FieldPanel("hero_image"),
     ]
-    search_fields = [*BasePage.search_fields, index.SearchField("intro")]
+    search_fields = [*BasePage.search_fields, SegmentedSearchField("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.ArticlePage", "cms.VideoPage", "cms.PatientStoryPage"]
 
@@ -170,8 +172,8 @@ class ArticlePage(BasePage):
     ]
     search_fields = [
         *BasePage.search_fields,
-        index.SearchField("summary"),
-        index.SearchField("body"),
+        SegmentedSearchField("summary"),
+        SegmentedSearchField("body"),
         index.FilterField("layer"),
     ]
     parent_page_types = ["cms.SpecialtyPage"]
@@ -189,6 +191,16 @@ class ArticlePage(BasePage):
 
     def card_label(self) -> str:
         return self.get_layer_display()
+
+    def condition_name(self) -> str:
+        """The condition the article is about: its hub's specialty (脱发, not 脱发专科).
+        `article_context` sets it from the hub it loads anyway; else one query."""
+        if not hasattr(self, "_condition_name"):
+            hub = SpecialtyPage.objects.select_related("specialty").get(
+                path=self.path[: -self.steplen]
+            )
+            self._condition_name = hub.specialty.name
+        return self._condition_name
 
     def faq_items(self) -> list[tuple[str, str]]:
         return [
@@ -212,7 +224,7 @@ class ArticlePage(BasePage):
             "inLanguage": "zh-CN",
             "datePublished": published.isoformat() if published else None,
             "dateModified": self.last_published_at.isoformat() if self.last_published_at else None,
-            "about": {"@type": "MedicalCondition", "name": self.breadcrumbs()[-2].title},
+            "about": {"@type": "MedicalCondition", "name": self.condition_name()},
         }
         if self.reviewer_id:
             data["reviewedBy"] = {"@type": "Physician", "name": self.reviewer.title}
@@ -276,8 +288,8 @@ class VideoPage(BasePage):
     ]
     search_fields = [
         *BasePage.search_fields,
-        index.SearchField("summary"),
-        index.SearchField("transcript"),
+        SegmentedSearchField("summary"),
+        SegmentedSearchField("transcript"),
     ]
     parent_page_types = ["cms.SpecialtyPage"]
     subpage_types: list[str] = []
@@ -304,14 +316,12 @@ class VideoPage(BasePage):
             "name": self.title,
             "description": self.summary or self.meta_description() or self.title,
             "duration": f"PT{minutes}M{seconds}S",
-            "contentUrl": request.build_absolute_uri(self.source_url())
-            if self.source_url()
-            else None,
+            "contentUrl": absolute_url(request, self.source_url()) if self.source_url() else None,
             "uploadDate": (
                 self.published_on
                 or (self.first_published_at.date() if self.first_published_at else None)
             ),
-            "thumbnailUrl": request.build_absolute_uri(self.cover.get_rendition("fill-640x360").url)
+            "thumbnailUrl": absolute_url(request, self.cover.get_rendition("fill-640x360").url)
             if self.cover_id
             else None,
             "transcript": self.transcript[:2000] or None,
@@ -372,14 +382,21 @@ class DoctorPage(BasePage):
     ]
     search_fields = [
         *BasePage.search_fields,
-        index.SearchField("hospital"),
-        index.SearchField("biography"),
+        SegmentedSearchField("hospital"),
+        SegmentedSearchField("biography"),
     ]
     parent_page_types = ["cms.DoctorIndexPage"]
     subpage_types: list[str] = []
 
     class Meta:
         verbose_name = "医生"
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.selectors import articles_reviewed_by
+
+        context = super().get_context(request, *args, **kwargs)
+        context["reviewed_articles"] = articles_reviewed_by(doctor=self)
+        return context
 
     def json_ld_main(self, request) -> dict[str, Any]:
         return {
@@ -427,7 +444,7 @@ class PatientStoryPage(BasePage):
         FieldPanel("cover"),
         FieldPanel("body"),
     ]
-    search_fields = [*BasePage.search_fields, index.SearchField("body")]
+    search_fields = [*BasePage.search_fields, SegmentedSearchField("body")]
     parent_page_types = ["cms.SpecialtyPage"]
     subpage_types: list[str] = []
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import template
+from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 
 from cms import links
@@ -37,3 +38,34 @@ def duration(seconds: int) -> str:
 @register.filter
 def canonical(page, request) -> str:
     return page.canonical(request) if hasattr(page, "canonical") else ""
+
+
+# Shown by a share card when a page has no picture of its own (a committed static file).
+DEFAULT_SHARE_IMAGE = "img/share-default.png"
+SHARE_RENDITION = "fill-1200x630"
+DEFAULT_SITE_NAME = "引流健康"
+
+
+@register.simple_tag(takes_context=True)
+def og_image_url(context, page) -> str:
+    """Absolute URL of the page's share image (share image, else its cover / hero / photo,
+    else the site's default), on the configured site base URL."""
+    request = context.get("request")
+    image = page.og_image() if hasattr(page, "og_image") else None
+    path = image.get_rendition(SHARE_RENDITION).url if image is not None else None
+    return links.absolute_url(request, path or static(DEFAULT_SHARE_IMAGE))
+
+
+@register.simple_tag(takes_context=True)
+def title_with_site(context, title: str) -> str:
+    """`title | 引流健康`, unless the title already names the site (SEO titles often end
+    with it): a crawler should not see the site name twice."""
+    from wagtail.models import Site
+
+    request = context.get("request")
+    site = Site.find_for_request(request) if request is not None else None
+    name = (site.site_name if site is not None else "") or DEFAULT_SITE_NAME
+    title = (title or "").strip()
+    if not title:
+        return name
+    return title if name in title else f"{title} | {name}"

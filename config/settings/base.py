@@ -181,7 +181,9 @@ WAGTAIL_SITE_NAME = "引流 Yinliu"
 WAGTAILADMIN_BASE_URL = envmod.optional("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_I18N_ENABLED = False
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "pptx", "txt", "xlsx", "zip"]
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "mp4", "pdf", "pptx", "txt", "xlsx", "zip"]
+# A video's file is played in the page and opened by crawlers, not downloaded.
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf", "text/plain", "video/mp4"]
 # Wagtail 8 runs its own background work through django-tasks; immediate keeps it in-process.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -113,7 +113,7 @@ def test_video_page_needs_a_source_and_describes_itself(client, hub) -> None:
     graph = _json_ld(html)
     assert graph[0]["@type"] == "VideoObject"
     assert graph[0]["duration"] == "PT10M12S"
-    assert graph[0]["contentUrl"] == "http://testserver/media/demo/relax.mp4"
+    assert graph[0]["contentUrl"] == "http://localhost/media/demo/relax.mp4"
     assert "请找一个舒适的姿势躺好。" in html
 
 

@@ -56,7 +56,8 @@ def test_robots_txt_names_the_sitemap(client) -> None:
     response = client.get("/robots.txt")
 
     assert response.status_code == 200
-    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+    # on the Site's base URL (like the sitemap's entries), not the request's host
+    assert "Sitemap: http://localhost/sitemap.xml" in response.content.decode()
     assert "Disallow: /admin/" in response.content.decode()
 
 

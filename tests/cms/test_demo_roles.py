@@ -1,0 +1,160 @@
+"""Every demo role does its job after `seed_demo`: each logs in with the seeded account and
+the demo password, as a person trying the demo would, and goes through the admin (or the H5
+page) with Django's test client."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+from wagtail.models import TaskState
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from cms.models import ArticlePage, ChannelDraft
+from funnel import seed as funnel_seed
+from funnel.models import Lead
+from funnel.seed import DEMO_PASSWORD
+from tests.cms.compliance_support import CERTIFICATE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings, monkeypatch, django_capture_on_commit_callbacks) -> None:
+    """`make demo`'s data: seed_demo, then demo_admin (dev settings only, hence DEBUG).
+    Fewer generated leads than the demo's: the roles need some, not hundreds."""
+    settings.DEBUG = True
+    monkeypatch.setattr(funnel_seed, "LEAD_COUNT", 30)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+        call_command("demo_admin", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def _login(client, username: str) -> None:
+    client.logout()
+    assert client.login(username=username, password=DEMO_PASSWORD), username
+
+
+def _article_form(article: ArticlePage, **overrides) -> dict:
+    """The article editor's POST body for a page without body blocks or tags."""
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "layer": article.layer,
+        "summary": article.summary,
+        "cover": "",
+        "reviewer": "",
+        "published_on": "",
+        "tags": "",
+        "body": streamfield([]),
+        "comments": inline_formset([]),
+        "seo_title": "",
+        "search_description": "",
+        "canonical_url": "",
+        "share_image": "",
+        "ad_review_certificate": "",
+    }
+    data.update(overrides)
+    return nested_form_data(data)
+
+
+def _waiting_submission() -> tuple[ArticlePage, TaskState]:
+    article = ArticlePage.objects.get(slug="insomnia-review-demo")
+    state = TaskState.objects.get(workflow_state__object_id=str(article.pk), status="in_progress")
+    return article, state
+
+
+def _doctor_actions(article: ArticlePage, state: TaskState) -> list[str]:
+    """What the doctor's review screen offers, for the article as stored now."""
+    doctor = get_user_model().objects.get(username="yisheng_zhou")
+    fresh = ArticlePage.objects.get(pk=article.pk)
+    return [name for name, _label, _modal in state.task.specific.get_actions(fresh, doctor)]
+
+
+def test_admin_reaches_the_admin_and_the_reports(demo, client):
+    _login(client, "admin")
+
+    assert client.get(reverse("wagtailadmin_home")).status_code == 200
+    assert client.get("/admin/reports/").status_code == 200
+
+
+def test_assistant_sees_her_leads_on_the_phone_page_and_in_the_admin(demo, client):
+    # given the seed's assistant, who owns some of the generated leads
+    own = Lead.objects.filter(assignee__user__username="yizhu_lin").count()
+    assert own > 0
+    _login(client, "yizhu_lin")
+
+    # when she opens her phone page and the admin's lead list
+    h5 = client.get("/h5/assistant/")
+    listing = client.get("/admin/funnel/leads/")
+
+    # then both answer, and the list holds her leads only
+    assert h5.status_code == 200
+    assert listing.status_code == 200
+    assert listing.context["paginator"].count == own
+
+
+def test_editor_generates_and_edits_a_channel_draft(demo, client):
+    # given the editor and a seeded article
+    article = ArticlePage.objects.get(slug="hair-loss-science-1")
+    _login(client, "bianji_chen")
+
+    # when she generates its drafts and follows the 「修改」 link of one
+    generated = client.post(reverse("cms_channel_drafts", args=[article.pk]))
+    draft = ChannelDraft.objects.get(article=article, kind="baidu")
+    edit_url = reverse("wagtailsnippets_cms_channeldraft:edit", args=[draft.pk])
+    listing = client.get(reverse("cms_channel_drafts", args=[article.pk]))
+    form = client.get(edit_url)
+    saved = client.post(
+        edit_url, {"title": "脱发的常见原因", "body": draft.body, "hashtags": draft.hashtags}
+    )
+
+    # then every step is allowed and her edit is kept
+    assert generated.status_code == 302
+    assert edit_url in listing.content.decode()
+    assert form.status_code == 200
+    assert saved.status_code == 302
+    assert ChannelDraft.objects.get(pk=draft.pk).title == "脱发的常见原因"
+
+
+def test_doctor_approves_the_seeded_submission(demo, client):
+    article, state = _waiting_submission()
+    _login(client, "yisheng_zhou")
+
+    response = client.post(
+        reverse("wagtailadmin_pages:workflow_action", args=(article.pk, "approve", state.pk)),
+        {"comment": "内容准确"},
+    )
+
+    assert response.status_code in (200, 302)
+    assert ArticlePage.objects.get(pk=article.pk).live
+
+
+def test_ad_reviewer_records_a_certificate_that_lets_the_doctor_approve(demo, client):
+    # given the seeded submission, revised with a claim only a certificate lets through
+    article, state = _waiting_submission()
+    article.summary = "坚持练习三天见效。"
+    article.save_revision(user=article.get_latest_revision().user)
+    assert _doctor_actions(article, state) == ["reject"]
+    _login(client, "shencha_li")
+
+    # when the ad reviewer opens the article in the admin and records the certificate
+    dashboard = client.get(reverse("wagtailadmin_home"))
+    editor = client.get(reverse("wagtailadmin_pages:edit", args=[article.pk]))
+    saved = client.post(
+        reverse("wagtailadmin_pages:edit", args=[article.pk]),
+        _article_form(article, summary="坚持练习三天见效。", ad_review_certificate=CERTIFICATE),
+    )
+
+    # then the certificate is on the revision under review, recorded by her,
+    # and the doctor may now approve it
+    assert dashboard.status_code == 200
+    assert editor.status_code == 200
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    latest = ArticlePage.objects.get(pk=article.pk).get_latest_revision_as_object()
+    assert latest.ad_review_certificate == CERTIFICATE
+    assert latest.ad_review_recorded_by.username == "shencha_li"
+    assert _doctor_actions(article, state) == ["reject", "approve"]

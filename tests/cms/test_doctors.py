@@ -1,0 +1,117 @@
+"""One doctor, one set of credentials: landing pages take their doctors from the doctor
+pages, the migration converts the old typed-in doctors, and a doctor page lists the
+articles its doctor reviewed."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+
+import pytest
+from django.apps import apps
+
+from cms.models import ArticlePage, DoctorPage
+from landing import seed as landing_seed
+from landing.models import LandingPage
+
+pytestmark = pytest.mark.django_db
+
+migration = importlib.import_module("landing.migrations.0005_trust_doctor_from_doctor_pages")
+
+
+@pytest.fixture
+def landing(seeded, django_capture_on_commit_callbacks) -> LandingPage:
+    with django_capture_on_commit_callbacks(execute=True):
+        landing_seed.seed(stdout=io.StringIO())
+    return LandingPage.objects.get(slug="hair-loss")
+
+
+def test_landing_page_shows_the_doctor_page_credentials(landing, client):
+    # given the hair-loss landing page and its specialty's first doctor page
+    doctor = DoctorPage.objects.filter(specialties__slug="hair-loss").order_by("path").first()
+
+    # when a visitor opens the landing page
+    html = client.get("/lp/hair-loss/").content.decode()
+
+    # then the doctor is the doctor page's, with its rank, hospital and licence number
+    assert [b.value["doctor"].pk for b in landing.trust if b.block_type == "doctor"] == [doctor.pk]
+    assert f'<a href="{doctor.url}">{doctor.title}</a></strong> · {doctor.rank}' in html
+    assert f"医师执业证书编码：{doctor.licence_number}" in html
+
+
+def test_a_doctor_whose_page_is_unpublished_is_not_shown(landing, client):
+    doctor = DoctorPage.objects.filter(specialties__slug="hair-loss").order_by("path").first()
+    doctor.unpublish()
+
+    html = client.get("/lp/hair-loss/").content.decode()
+
+    assert doctor.licence_number not in html
+
+
+def test_migration_links_typed_in_doctors_to_their_pages_and_drops_the_rest(landing):
+    # given old-format doctor blocks on the page and in its latest revision: one named after
+    # a doctor page (with a stale licence number), one matching only by licence, one unknown
+    doctor = DoctorPage.objects.filter(specialties__slug="hair-loss").order_by("path").first()
+    old = [
+        {
+            "type": "doctor",
+            "id": "a",
+            "value": {
+                "name": doctor.title,
+                "title": "主任医师",
+                "credential": "000",
+                "intro": "擅长脱发",
+            },
+        },
+        {
+            "type": "doctor",
+            "id": "b",
+            "value": {
+                "name": "别名",
+                "title": "医师",
+                "credential": doctor.licence_number,
+                "intro": "",
+            },
+        },
+        {
+            "type": "doctor",
+            "id": "c",
+            "value": {"name": "无此人", "title": "医师", "credential": "999", "intro": ""},
+        },
+        {
+            "type": "review",
+            "id": "d",
+            "value": {"quote": "好", "author": "张女士", "consent_on_file": True},
+        },
+    ]
+    LandingPage.objects.filter(pk=landing.pk).update(trust=json.dumps(old))
+    revision = landing.get_latest_revision()
+    revision.content["trust"] = json.dumps(old)
+    revision.save(update_fields=["content"])
+
+    # when the data migration runs
+    migration.forwards(apps, None)
+
+    # then both known doctors point at the page, the unknown one is gone, reviews stay
+    expected = [
+        {"type": "doctor", "id": "a", "value": {"doctor": doctor.pk, "intro": "擅长脱发"}},
+        {"type": "doctor", "id": "b", "value": {"doctor": doctor.pk, "intro": ""}},
+        old[3],
+    ]
+    page = LandingPage.objects.get(pk=landing.pk)
+    assert list(page.trust.raw_data) == expected
+    revision.refresh_from_db()
+    assert json.loads(revision.content["trust"]) == expected
+
+
+def test_doctor_page_lists_the_articles_its_doctor_reviewed(seeded, client):
+    doctor = DoctorPage.objects.filter(specialties__slug="hair-loss").order_by("path").first()
+    reviewed = ArticlePage.objects.live().filter(reviewer=doctor).order_by("-first_published_at")
+    assert reviewed.count() == 4
+
+    html = client.get(doctor.url).content.decode()
+
+    assert f"{doctor.title}审核的文章" in html
+    for article in reviewed:
+        assert f'<a href="{article.url}">{article.title}</a>' in html

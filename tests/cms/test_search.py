@@ -1,0 +1,191 @@
+"""Site search in Chinese: words inside article bodies are found (segmented with jieba and
+the specialties' vocabulary on both sides, index and query), titles rank first, and no
+query string makes /search/ fail. Runs on whichever database the suite runs on (SQLite
+FTS5 in the first CI pass, PostgreSQL in the second)."""
+
+from __future__ import annotations
+
+import pytest
+from wagtail.models import Page
+
+from cms.models import ArticlePage, HomePage, SpecialtyPage
+from cms.search import query_terms, segment
+from cms.selectors import pages_search
+from funnel.models import Specialty
+
+pytestmark = pytest.mark.django_db
+
+
+def _slugs(pages: list[Page]) -> list[str]:
+    return [page.slug for page in pages]
+
+
+@pytest.fixture
+def hub(db, django_capture_on_commit_callbacks) -> SpecialtyPage:
+    specialty, _ = Specialty.objects.get_or_create(slug="hair-loss", defaults={"name": "脱发"})
+    page = SpecialtyPage(title="脱发专科", slug="hair-loss", specialty=specialty)
+    with django_capture_on_commit_callbacks(execute=True):
+        HomePage.objects.get().add_child(instance=page)
+        page.save_revision().publish()
+    return page
+
+
+@pytest.fixture
+def publish(hub, django_capture_on_commit_callbacks):
+    """Publishes an article under the hub and lets the search index see it (on commit)."""
+
+    def make(slug: str, title: str, paragraph: str, **fields) -> ArticlePage:
+        article = ArticlePage(
+            slug=slug,
+            title=title,
+            layer="expert",
+            body=[{"type": "paragraph", "value": f"<p>{paragraph}</p>"}],
+            **fields,
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            hub.add_child(instance=article)
+            article.save_revision().publish()
+        return article
+
+    return make
+
+
+# --- the segmenter (pure) -------------------------------------------------------------
+def test_segment_cuts_chinese_into_words_with_the_specialties_vocabulary():
+    assert segment("<p>处于休止期的头发会自然脱落</p>").split() == [
+        "处于",
+        "休止",
+        "休止期",
+        "的",
+        "头发",
+        "会",
+        "自然",
+        "脱落",
+    ]
+
+
+def test_query_terms_drop_stop_words_symbols_and_operators():
+    assert query_terms("头皮鳞屑怎么办？") == ["头皮", "鳞屑"]
+    assert query_terms('"熬夜" AND 失眠 -- OR *') == ["熬夜", "失眠"]
+    assert query_terms("米诺地尔minoxidil 5%") == ["米诺地尔", "minoxidil", "5"]
+
+
+def test_query_terms_are_bounded_and_clean_for_any_input():
+    assert query_terms("\x00\ud800😀\u200b") == []
+    assert query_terms("") == []
+    many = query_terms(" ".join(f"词{i}" for i in range(100)))
+    assert len(many) == 12
+    assert query_terms("a" * 10_000) == ["a" * 40]
+
+
+# --- search over the seeded site --------------------------------------------------------
+@pytest.mark.parametrize("word", ["休止期", "鳞屑", "熬夜"])
+def test_words_inside_a_seeded_article_body_are_found(seeded, client, word):
+    # given the seeded hair-loss science article, which has the word in its body only
+    article = ArticlePage.objects.get(slug="hair-loss-science-1")
+    assert word not in article.title
+
+    # when a reader searches for it
+    response = client.get("/search/", {"q": word})
+
+    # then the article is among the results
+    assert response.status_code == 200
+    assert "hair-loss-science-1" in _slugs(list(response.context["page_obj"]))
+
+
+def test_a_title_match_ranks_above_a_body_match(publish):
+    # given one article with the word in its body (published first) and one in its title
+    publish("body", "头发护理的日常", "头皮出现鳞屑时，先别急着换洗发水。")
+    publish("title", "头皮鳞屑是怎么回事", "红斑和瘙痒也要一起看。")
+
+    # when searching for the word
+    found = pages_search(query="鳞屑")
+
+    # then both are found, the title match first
+    assert _slugs(found) == ["title", "body"]
+
+
+def test_all_words_first_then_any_word(publish):
+    publish("both", "睡前放松", "熬夜之后容易失眠。")
+    publish("one", "作息建议", "尽量不要熬夜。")
+
+    assert _slugs(pages_search(query="熬夜 失眠")) == ["both"]
+    # no page holds 褪黑素: the pages holding any word are offered instead
+    assert sorted(_slugs(pages_search(query="熬夜 褪黑素"))) == ["both", "one"]
+
+
+def test_mixed_chinese_and_english_queries(publish):
+    publish("minoxidil", "外用药物的用法", "米诺地尔（minoxidil）需要连续使用数月。")
+    publish("other", "洗头的误区", "洗头本身不会导致脱发。")
+
+    assert _slugs(pages_search(query="minoxidil")) == ["minoxidil"]
+    assert _slugs(pages_search(query="米诺地尔minoxidil")) == ["minoxidil"]
+    assert _slugs(pages_search(query="Minoxidil 用法")) == ["minoxidil"]
+
+
+def test_a_fragment_of_a_title_is_still_found_by_substring(publish):
+    publish("fragment", "糖化血红蛋白怎么看", "三个月的平均血糖水平。")
+
+    assert _slugs(pages_search(query="化血红")) == ["fragment"]
+
+
+@pytest.fixture
+def article(publish) -> ArticlePage:
+    """Something to find, so hostile queries run the whole search, not an empty index."""
+    return publish("resting", "毛发的周期", "处于休止期的头发会自然脱落。")
+
+
+HOSTILE = [
+    '"',
+    "'",
+    '"休止期',
+    "休止期'",
+    "' OR 1=1 --",
+    "'); DROP TABLE wagtailcore_page; --",
+    "AND OR NOT NEAR",
+    "NEAR(休止期 鳞屑)",
+    "title:脱发",
+    "-脱发",
+    "*",
+    "脱发*",
+    "^脱发",
+    "(",
+    ")",
+    "{}[]",
+    "\\",
+    "%",
+    "_",
+    "%_%",
+    "&|!<->",
+    "休止期 & !鳞屑",
+    "😀🧑‍⚕️💊",
+    "\x00",
+    "休止\x00期",
+    "\u202e\u200b\ufeff",
+    "Ｓｅｌｅｃｔ",
+    "a" * 10_240,
+    "休" * 10_240,
+    " " * 500,
+    "<script>alert(1)</script>",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_no_query_string_makes_search_fail(article, client, query):
+    response = client.get("/search/", {"q": query})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("raw", ["%ED%A0%80", "%FF%FE", "%00", "%C0%AF", "%", "%E4%BC"])
+def test_undecodable_bytes_in_the_query_string_answer_200(article, client, raw):
+    assert client.get(f"/search/?q={raw}").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["\ud800休止期", "休止期\x00", "休止期\x00\udfff"])
+def test_lone_surrogates_and_nul_reaching_the_selector_are_dropped(article, query):
+    assert _slugs(pages_search(query=query)) == ["resting"]
+
+
+def test_a_query_of_nothing_but_surrogates_finds_nothing(article):
+    assert pages_search(query="\udfff\ud800") == []

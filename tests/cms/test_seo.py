@@ -1,0 +1,151 @@
+"""What a crawler and WeChat see: titles, share cards, canonical and other absolute URLs on
+the configured site base URL, the sitemap, robots.txt, JSON-LD; and the demo video plays."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from xml.etree import ElementTree
+
+import pytest
+from wagtail.models import Site
+
+from cms.models import ArticlePage, DoctorIndexPage, VideoPage
+from landing import seed as landing_seed
+from landing.models import LandingPage
+
+pytestmark = pytest.mark.django_db
+
+LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+BASE = "https://www.yinliu.example"
+
+
+@pytest.fixture
+def site(seeded, django_capture_on_commit_callbacks) -> Site:
+    """The seeded site (with its landing pages) served on a configured base URL other than
+    the test client's host."""
+    with django_capture_on_commit_callbacks(execute=True):
+        landing_seed.seed(stdout=io.StringIO())
+    site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port = "www.yinliu.example", 443
+    site.save()
+    return site
+
+
+def _meta(html: str, prop: str) -> list[str]:
+    return re.findall(rf'<meta property="{prop}" content="([^"]*)">', html)
+
+
+def _title(html: str) -> str:
+    return re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+
+
+def _graph(html: str) -> list[dict]:
+    (block,) = LD.findall(html)
+    return json.loads(block)
+
+
+PAGE_PATHS = [
+    "/",
+    "/doctors/",
+    "/hair-loss/",
+    "/hair-loss/hair-loss-science-1/",
+    "/hair-loss/hair-loss-video-1/",
+    "/hair-loss/hair-loss-story-1/",
+    "/doctors/hair-loss-doctor-1/",
+    "/lp/hair-loss/",
+]
+
+
+def test_titles_name_the_site_once(site, client):
+    for path in PAGE_PATHS:
+        title = _title(client.get(path).content.decode())
+        assert title.count("引流健康") == 1, (path, title)
+    assert (
+        _title(client.get("/hair-loss/").content.decode()) == "脱发的原因、评估与日常管理｜引流健康"
+    )
+    assert _title(client.get("/doctors/").content.decode()) == "医生团队 | 引流健康"
+
+
+def test_every_page_type_has_a_share_card_on_the_base_url(site, client):
+    for path in PAGE_PATHS:
+        html = client.get(path).content.decode()
+        assert len(_meta(html, "og:title")) == 1, path
+        assert len(_meta(html, "og:description")) == 1, path
+        (image,) = _meta(html, "og:image")
+        assert image.startswith(f"{BASE}/"), (path, image)
+        (canonical,) = re.findall(r'<link rel="canonical" href="([^"]*)">', html)
+        assert canonical == f"{BASE}{path}", path
+
+
+def test_share_image_falls_back_to_the_cover_then_the_site_default(site, client):
+    article = ArticlePage.objects.get(slug="hair-loss-science-1")
+    assert article.share_image_id is None
+
+    article_image = _meta(client.get(article.url).content.decode(), "og:image")[0]
+    landing_image = _meta(client.get("/lp/hair-loss/").content.decode(), "og:image")[0]
+
+    cover_file = article.cover.file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    assert f"/{cover_file}." in article_image
+    assert ".fill-1200x630" in article_image
+    assert landing_image == f"{BASE}/static/img/share-default.png"
+
+
+def test_landing_page_and_doctors_index_describe_themselves(site, client):
+    landing = LandingPage.objects.get(slug="hair-loss")
+    index = DoctorIndexPage.objects.get()
+
+    landing_html = client.get("/lp/hair-loss/").content.decode()
+    index_html = client.get("/doctors/").content.decode()
+
+    assert _meta(landing_html, "og:title") == [landing.title]
+    assert _meta(landing_html, "og:description") == [landing.search_description]
+    assert _meta(index_html, "og:title") == ["医生团队"]
+    assert _meta(index_html, "og:description") == [index.meta_description()]
+    assert index.meta_description() != ""
+
+
+def test_sitemap_lists_pages_that_answer_200_and_the_package_pages(site, client):
+    xml = client.get("/sitemap.xml").content
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    # our own response, not untrusted input
+    tree = ElementTree.fromstring(xml)  # noqa: S314
+    locations = [loc.text for loc in tree.findall("s:url/s:loc", ns)]
+
+    assert all(location.startswith(f"{BASE}/") for location in locations)
+    assert f"{BASE}/lp/" not in locations  # the folder redirects home
+    assert f"{BASE}/packages/hair-loss-3m/" in locations
+    for location in locations:
+        assert client.get(location.removeprefix(BASE)).status_code == 200, location
+
+
+def test_robots_names_the_sitemap_on_the_base_url(site, client):
+    assert f"Sitemap: {BASE}/sitemap.xml" in client.get("/robots.txt").content.decode()
+
+
+def test_article_json_ld_names_the_condition(site, client):
+    html = client.get("/hair-loss/hair-loss-science-1/").content.decode()
+
+    assert _graph(html)[0]["about"] == {"@type": "MedicalCondition", "name": "脱发"}
+
+
+def test_the_demo_video_plays_from_its_content_url(site, client):
+    # given a seeded video page
+    page = VideoPage.objects.get(slug="hair-loss-video-1")
+    html = client.get(page.url).content.decode()
+    video = _graph(html)[0]
+
+    # when its contentUrl is fetched
+    assert video["contentUrl"].startswith(f"{BASE}/documents/")
+    response = client.get(video["contentUrl"].removeprefix(BASE))
+
+    # then it is a real MP4 (an ISO media file: "ftyp" box first), with a poster on the page
+    body = b"".join(response.streaming_content)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "video/mp4"
+    assert body[4:8] == b"ftyp"
+    assert 1_000 < len(body) < 200_000
+    assert video["duration"] == "PT0M4S"
+    assert video["thumbnailUrl"].startswith(f"{BASE}/")
+    assert re.search(r'<video [^>]*poster="[^"]+"', html)
