@@ -42,4 +42,10 @@ def ocpc_send(account: ChannelAccount, inbound: Any, target: str, platform_event
     # A landing-form or API lead has no stored landing URL: the account's `ocpc_landing_url`.
     url = extra.get("url") or (account.settings or {}).get("ocpc_landing_url", "")
     conversion = {"logidUrl": logid_url(url, target), "newType": int(platform_event)}
-    return BaiduClient(account).ocpc_upload(conversions=[conversion])
+    from channels.services.calls import platform_call
+
+    client = BaiduClient(account)
+    # An expired token is refreshed once, as pulls do; other failures go back to the outbox.
+    return platform_call(
+        account, client, lambda: client.ocpc_upload(conversions=[conversion]), retries=0
+    )

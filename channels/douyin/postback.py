@@ -35,12 +35,27 @@ def clue_callback_send(
 ) -> str:
     """Report one clue's new state; raises the client's PlatformError (the outbox retries)."""
     from channels.douyin.client import DouyinClient
+    from channels.services.calls import platform_call
 
-    return DouyinClient(account).clue_callback(clue_id=target, state=int(platform_event))
+    client = DouyinClient(account)
+    # An expired token is refreshed once, as pulls do; other failures go back to the outbox.
+    return platform_call(
+        account,
+        client,
+        lambda: client.clue_callback(clue_id=target, state=int(platform_event)),
+        retries=0,
+    )
 
 
 def conversion_send(account: ChannelAccount, inbound: Any, target: str, platform_event: str) -> str:
     """One conversion of a landing/API visit; raises the client's PlatformError."""
     from channels.douyin.client import DouyinClient
+    from channels.services.calls import platform_call
 
-    return DouyinClient(account).conversion(callback=target, event_type=platform_event)
+    client = DouyinClient(account)
+    return platform_call(
+        account,
+        client,
+        lambda: client.conversion(callback=target, event_type=platform_event),
+        retries=0,
+    )

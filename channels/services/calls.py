@@ -31,6 +31,7 @@ def platform_call(
     client: Any,
     fn: Callable[[], T],
     stats: CallStats | None = None,
+    retries: int | None = None,
 ) -> T:
     """Return `fn()` (a call on `client`), retrying as the platform rules say; raise otherwise.
 
@@ -43,9 +44,10 @@ def platform_call(
       the last error.
     - Any other `PlatformError` raises at once.
     The caller decides how to record a failure; `stats` (if given) counts refreshes and retries.
+    `retries` overrides `max_retries` (postbacks pass 0: the outbox owns their back-off).
     """
     knobs = account.settings or {}
-    retries = int(knobs.get("max_retries", 3))
+    retries = int(knobs.get("max_retries", 3)) if retries is None else retries
     backoff = float(knobs.get("backoff_seconds", 2.0))
     refreshed = False
     attempt = 0

@@ -70,3 +70,29 @@ def test_a_platform_5xx_during_a_stage_change_answers_200_and_is_sent_later(
     calls = [c for c in responses.calls if c.request.url.startswith(CALLBACK)]
     assert len(calls) == 2
     assert json.loads(calls[-1].request.body)["clue_convert_state"] == 2
+
+
+@responses.activate
+def test_an_expired_token_during_a_postback_is_refreshed_once(
+    douyin_lead, django_capture_on_commit_callbacks, outbox_drain
+) -> None:
+    from channels.models import ChannelAccount
+    from funnel.services.stages import lead_stage_change
+    from tests.channels.conftest import payload as recorded
+
+    # given the access token expired: the callback answers 40102 once, then succeeds
+    responses.add(responses.POST, CALLBACK, json=recorded("douyin_token_expired.json"))
+    responses.add(responses.POST, CALLBACK, json={"code": 0, "message": "OK", "data": {}})
+    responses.add(
+        responses.POST, BASE + "oauth2/refresh_token/", json=recorded("douyin_refresh_token.json")
+    )
+    # when the lead is contacted and the postback delivered
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_stage_change(lead_id=douyin_lead, to_stage=Stage.CONTACTED)
+    outbox_drain()
+    # then the pair was refreshed once and the callback sent again, delivered
+    assert [c.request.url for c in responses.calls].count(BASE + "oauth2/refresh_token/") == 1
+    delivery = OutboxDelivery.objects.get(listener="channels.postbacks")
+    assert delivery.status == "done"
+    account = ChannelAccount.objects.get(name="dy")
+    assert account.access_token != "old-access"
