@@ -14,7 +14,6 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -22,6 +21,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from channels.models import ChannelAccount, PostbackLog, PullCheckpoint
 from channels.selectors import Outcome, postback_log
 from channels.services.accounts import account_has_records, account_schedules_install
+from config.admin_policies import ViewOnlyPolicy
 from funnel.admin_labels import admin_columns
 from funnel.crypto import mask_phone
 from funnel.models import Channel
@@ -111,18 +111,6 @@ class _Annotated(Column):
 
 def _outcome_label(value: str) -> str:
     return dict(Outcome.CHOICES).get(value, value)
-
-
-class ViewOnlyPolicy(ModelPermissionPolicy):
-    """The log is written by the postback listeners only: staff may look, never edit."""
-
-    def user_has_permission(self, user, action: str) -> bool:
-        if action in {"add", "change", "delete"}:
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions) -> bool:
-        return any(self.user_has_permission(user, action) for action in actions)
 
 
 register_permission_policy(PostbackLog, ViewOnlyPolicy(PostbackLog))

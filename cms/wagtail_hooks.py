@@ -8,7 +8,6 @@ from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -18,19 +17,7 @@ from cms.compliance import wagtail_hooks as compliance_hooks  # noqa: F401
 from cms.drafts_views import channel_drafts_view
 from cms.models import ArticlePage, BaiduPush, ChannelDraft
 from cms.services.drafts import channel_draft_check
-
-
-class ViewOnlyPolicy(ModelPermissionPolicy):
-    """Rows written by tasks: editors (superusers included) may look, never add or change."""
-
-    def user_has_permission(self, user, action: str) -> bool:
-        if action in {"add", "change", "delete"}:
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions) -> bool:
-        return any(self.user_has_permission(user, action) for action in actions)
-
+from config.admin_policies import ViewOnlyPolicy
 
 register_permission_policy(BaiduPush, ViewOnlyPolicy(BaiduPush))
 
