@@ -182,9 +182,14 @@ def _roles() -> dict[str, Group]:
 
     access_admin = perms("access_admin")
     assistants, _ = Group.objects.get_or_create(name="医助")
-    assistants.permissions.add(*access_admin, *perms("view_lead", "change_lead", "view_followup"))
+    assistants.permissions.add(
+        *access_admin, *perms("view_lead", "change_lead", "view_followup", "view_privategroup")
+    )
     growth, _ = Group.objects.get_or_create(name="增长")
-    growth.permissions.add(*access_admin, *perms("view_lead", "change_lead", "reveal_pii"))
+    growth.permissions.add(
+        *access_admin,
+        *perms("view_lead", "change_lead", "reveal_pii", "assign_lead", "view_privategroup"),
+    )
     editors, _ = Group.objects.get_or_create(name="编辑")  # content only: no lead permission
     editors.permissions.add(*access_admin)
     return {"assistants": assistants, "growth": growth, "editors": editors}

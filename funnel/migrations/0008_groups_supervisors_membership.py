@@ -13,6 +13,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name='lead',
+            options={'permissions': [('reveal_pii', '可查看完整手机号与姓名'), ('assign_lead', '可分配 / 改派线索')], 'verbose_name': '线索', 'verbose_name_plural': '线索'},
+        ),
         migrations.CreateModel(
             name='GroupMembership',
             fields=[

@@ -480,7 +480,10 @@ class Lead(models.Model):
     class Meta:
         verbose_name = "线索"
         verbose_name_plural = "线索"
-        permissions = [("reveal_pii", "可查看完整手机号与姓名")]
+        permissions = [
+            ("reveal_pii", "可查看完整手机号与姓名"),
+            ("assign_lead", "可分配 / 改派线索"),
+        ]
         indexes = [
             # Covers the report's scan: window on created_at, every group key and the reach,
             # so a year of a million leads is an index-only scan of ~60 bytes a lead.
