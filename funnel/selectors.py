@@ -121,9 +121,7 @@ def groups_open_for_lead(*, lead: Lead) -> QuerySet[PrivateGroup]:
     today = timezone.localdate()
     open_now = GroupMembership.objects.filter(lead=lead, left_at__isnull=True).values("group_id")
     return (
-        PrivateGroup.objects.exclude(closes_on__lt=today)
-        .exclude(pk__in=open_now)
-        .order_by("name")
+        PrivateGroup.objects.exclude(closes_on__lt=today).exclude(pk__in=open_now).order_by("name")
     )
 
 

@@ -243,9 +243,7 @@ def _assign(
         lead.updated_at = now
         writes.unassigned_add(lead=lead, pool=pool, reason=reason)
         return None
-    _assign_to(
-        lead=lead, pool=pool, assistant=assistant, writes=writes, now=now, reason=reason
-    )
+    _assign_to(lead=lead, pool=pool, assistant=assistant, writes=writes, now=now, reason=reason)
     return assistant
 
 
@@ -438,7 +436,11 @@ def sla_enforce(*, lead_id: int) -> Assistant | None:
             return None
         writes = RouteWrites()
         _assign_to(
-            lead=lead, pool=pool, assistant=assistant, writes=writes, now=timezone.now(),
+            lead=lead,
+            pool=pool,
+            assistant=assistant,
+            writes=writes,
+            now=timezone.now(),
             reason="sla",
         )
         lead.save(update_fields=ASSIGN_FIELDS)
@@ -500,8 +502,13 @@ def leads_reassign(*, lead_ids: Iterable[int], assistant_id: int, actor: Any) ->
         for lead in leads:
             # The old assistant's pending SLA check would otherwise move the lead on again.
             _assign_to(
-                lead=lead, pool=lead.pool, assistant=assistant, writes=writes, now=now,
-                reason="manual", actor=actor,
+                lead=lead,
+                pool=lead.pool,
+                assistant=assistant,
+                writes=writes,
+                now=now,
+                reason="manual",
+                actor=actor,
             )
         FollowUp.objects.filter(
             lead__in=leads, kind=FollowUp.Kind.SLA_CHECK, status=FollowUp.Status.PENDING
