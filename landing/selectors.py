@@ -123,4 +123,7 @@ def assistant_today(*, user: Any, day: dt.date | None = None) -> dict[str, list]
 
 
 def lead_notes(*, lead: Lead) -> QuerySet[LeadEvent]:
-    return lead.events.filter(kind__in=["note", "stage", "reserve"]).order_by("-created_at")[:30]
+    """The lead's story on the phone page, newest first: stages, notes, reservations,
+    assignments, groups and follow-ups done or put off (reveals are audit, not story)."""
+    kinds = ["note", "stage", "reserve", "assign", "group", "followup"]
+    return lead.events.filter(kind__in=kinds).order_by("-created_at", "-pk")[:30]
