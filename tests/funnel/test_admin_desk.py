@@ -175,4 +175,6 @@ def test_enrol_from_the_lead_page_and_the_roster(client, ingest) -> None:
     assert f'data-lead="{a}"' in found_html
     assert f'data-lead="{b}"' not in found_html
     assert "社群已满员" in full.content.decode()
+    listing = client.get("/admin/snippets/funnel/privategroup/").content.decode()
+    assert f'<a href="/admin/funnel/groups/{camp.pk}/roster/">1 / 1 名单</a>' in listing
     assert camp.memberships.filter(lead_id=b, left_at__isnull=True).count() == 0
