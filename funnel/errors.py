@@ -72,3 +72,8 @@ class LeadRejected(ApplicationError):
         super().__init__(
             code, MESSAGES.get(code, code) + (f": {detail}" if detail else ""), status=422
         )
+
+
+def refusal(code: str, *, status: int = 409) -> ApplicationError:
+    """A refusal with its code's message (desk actions: reassign, follow-ups, groups)."""
+    return ApplicationError(code, MESSAGES[code], status=status)

@@ -67,14 +67,9 @@ class ServicePackage(models.Model):
         return self.promo_price if self.promo_price is not None else self.list_price
 
 
-class Clinic(models.Model):
-    """门店 / 机构: a physical location; assistants belong to one."""
-
-    name = models.CharField("名称", max_length=100, unique=True)
-    city = models.CharField("城市", max_length=50, blank=True, default="")
-    # Who hears of a lead its pool cannot place (a missed 加微 SLA with everyone at cap) when
-    # the lead's pool names no supervisor of its own.
-    supervisor = models.ForeignKey(
+def supervisor_field() -> models.ForeignKey:
+    """The user who answers for leads of a clinic or pool (alerted on a missed SLA)."""
+    return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
@@ -82,6 +77,16 @@ class Clinic(models.Model):
         related_name="+",
         verbose_name="主管",
     )
+
+
+class Clinic(models.Model):
+    """门店 / 机构: a physical location; assistants belong to one."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    city = models.CharField("城市", max_length=50, blank=True, default="")
+    # Who hears of a lead its pool cannot place (a missed 加微 SLA with everyone at cap) when
+    # the lead's pool names no supervisor of its own.
+    supervisor = supervisor_field()
 
     class Meta:
         verbose_name = "门店"
@@ -136,14 +141,7 @@ class AssistantPool(models.Model):
     is_active = models.BooleanField("启用", default=True)
     # The lead's supervisor: alerted when a missed SLA finds nobody to take the lead over.
     # Empty → the supervisor of the assistant's clinic.
-    supervisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="主管",
-    )
+    supervisor = supervisor_field()
 
     class Meta:
         verbose_name = "活码"
@@ -235,7 +233,7 @@ class PrivateGroup(models.Model):
                 | models.Q(opens_on__isnull=True)
                 | models.Q(closes_on__gte=models.F("opens_on")),
                 name="privategroup_dates_ordered",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -243,9 +241,7 @@ class PrivateGroup(models.Model):
 
     def clean(self) -> None:
         if self.pk and self.capacity < self.member_count:
-            raise ValidationError(
-                {"capacity": f"容量不能小于当前人数（{self.member_count}）"}
-            )
+            raise ValidationError({"capacity": f"容量不能小于当前人数（{self.member_count}）"})
 
 
 class GroupMembership(models.Model):

@@ -10,7 +10,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.errors import ApplicationError
 from funnel import errors
 from funnel import events as lead_events
 from funnel.crypto import mask_name
@@ -87,13 +86,9 @@ OPEN = (FollowUp.Status.PENDING, FollowUp.Status.SENT)
 def _open_followup(followup_id: int) -> FollowUp:
     followup = locked(FollowUp.objects.all()).filter(pk=followup_id).first()
     if followup is None:
-        raise ApplicationError(
-            errors.FOLLOWUP_NOT_FOUND, errors.MESSAGES[errors.FOLLOWUP_NOT_FOUND], status=404
-        )
+        raise errors.refusal(errors.FOLLOWUP_NOT_FOUND, status=404)
     if followup.status not in OPEN:
-        raise ApplicationError(
-            errors.FOLLOWUP_CLOSED, errors.MESSAGES[errors.FOLLOWUP_CLOSED], status=409
-        )
+        raise errors.refusal(errors.FOLLOWUP_CLOSED)
     return followup
 
 
@@ -119,9 +114,7 @@ def followup_snooze(*, followup_id: int, until: dt.datetime, actor: Any = None) 
     """Put a follow-up off to `until` (aware): pending again, reminded again when due.
     `until` must be in the future (`invalid_snooze`)."""
     if until <= timezone.now():
-        raise ApplicationError(
-            errors.INVALID_SNOOZE, errors.MESSAGES[errors.INVALID_SNOOZE], status=422
-        )
+        raise errors.refusal(errors.INVALID_SNOOZE, status=422)
     until = until.replace(microsecond=0)
     with transaction.atomic():
         followup = _open_followup(followup_id)
@@ -161,9 +154,7 @@ def snooze_until(*, choice: str, now: dt.datetime | None = None) -> dt.datetime:
     if choice == "tomorrow":
         day = timezone.localdate(now) + dt.timedelta(days=1)
         return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
-    raise ApplicationError(
-        errors.INVALID_SNOOZE, errors.MESSAGES[errors.INVALID_SNOOZE], status=422
-    )
+    raise errors.refusal(errors.INVALID_SNOOZE, status=422)
 
 
 def followup_schedule(*, lead_id: int, kind: str, due_at: dt.datetime, note: str = "") -> FollowUp:

@@ -25,10 +25,6 @@ from funnel.locks import locked
 from funnel.models import GroupMembership, Lead, PrivateGroup
 
 
-def _refuse(code: str, status: int = 409) -> ApplicationError:
-    return ApplicationError(code, errors.MESSAGES[code], status=status)
-
-
 def group_enroll(
     *, group_id: int, lead_id: int, actor: Any = None, source: str = "manual"
 ) -> GroupMembership:
@@ -39,16 +35,16 @@ def group_enroll(
     with transaction.atomic():
         group = locked(PrivateGroup.objects.all()).get(pk=group_id)
         if group.closes_on is not None and timezone.localdate(now) > group.closes_on:
-            raise _refuse(errors.GROUP_CLOSED)
+            raise errors.refusal(errors.GROUP_CLOSED)
         if group.member_count >= group.capacity:
-            raise _refuse(errors.GROUP_FULL)
+            raise errors.refusal(errors.GROUP_FULL)
         try:
             with transaction.atomic():
                 membership = GroupMembership.objects.create(
                     group=group, lead_id=lead_id, source=source, joined_at=now
                 )
         except IntegrityError as exc:
-            raise _refuse(errors.ALREADY_MEMBER) from exc
+            raise errors.refusal(errors.ALREADY_MEMBER) from exc
         PrivateGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") + 1)
         lead_events.event_record(
             lead_events.group_joined_event(
@@ -67,7 +63,7 @@ def group_leave(*, group_id: int, lead_id: int, actor: Any = None) -> GroupMembe
             group=group, lead_id=lead_id, left_at__isnull=True
         ).first()
         if membership is None:
-            raise _refuse(errors.NOT_MEMBER)
+            raise errors.refusal(errors.NOT_MEMBER)
         membership.left_at = now
         membership.save(update_fields=["left_at"])
         PrivateGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)

@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.errors import ApplicationError
 from funnel import errors
 from funnel import events as lead_events
 from funnel.bulk import rows_update
@@ -484,11 +483,7 @@ def leads_reassign(*, lead_ids: Iterable[int], assistant_id: int, actor: Any) ->
     with transaction.atomic():
         assistant = Assistant.objects.filter(pk=assistant_id, is_active=True).first()
         if assistant is None:
-            raise ApplicationError(
-                errors.ASSISTANT_UNAVAILABLE,
-                errors.MESSAGES[errors.ASSISTANT_UNAVAILABLE],
-                status=409,
-            )
+            raise errors.refusal(errors.ASSISTANT_UNAVAILABLE)
         leads = list(
             locked(Lead.objects.select_related("pool"))
             .filter(pk__in=list(lead_ids), anonymized_at__isnull=True)
