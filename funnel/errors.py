@@ -12,6 +12,7 @@ MISSING_PHONE = "missing_phone"
 INVALID_PHONE = "invalid_phone"
 CONSENT_REQUIRED = "consent_required"
 UNMAPPED = "unmapped"
+INVALID_VALUE = "invalid_value"
 
 # Stages and orders.
 UNKNOWN_STAGE = "unknown_stage"
@@ -44,6 +45,7 @@ MESSAGES = {
     INVALID_PHONE: "手机号无效 / the phone number is not valid",
     CONSENT_REQUIRED: "缺少健康信息授权 / no consent for health information",
     UNMAPPED: "无法识别的线索格式 / no normalized payload",
+    INVALID_VALUE: "字段值无法保存 / a value cannot be stored",
     UNKNOWN_STAGE: "未知阶段",
     FORBIDDEN_TRANSITION: "不允许的阶段变更",
     AMOUNT_REQUIRED: "支付需要金额",

@@ -13,6 +13,7 @@ from the instance then.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from funnel.models import Lead, LeadEvent, Stage
@@ -24,6 +25,7 @@ def _build(
     *,
     lead: Lead | int,
     kind: str,
+    at: dt.datetime | None = None,
     actor: Any = None,
     actor_label: str = "",
     from_stage: str = "",
@@ -35,8 +37,10 @@ def _build(
     user = actor if actor is not None and getattr(actor, "pk", None) else None
     if not actor_label:
         actor_label = user.get_username() if user is not None else SYSTEM
+    when = {"created_at": at} if at is not None else {}
     return LeadEvent(
         **relation,
+        **when,
         kind=kind,
         actor=user,
         actor_label=actor_label,
@@ -47,12 +51,14 @@ def _build(
     )
 
 
-def new_lead_event(*, lead: Lead | int, channel: str) -> LeadEvent:
-    """The person's first record became a lead: a stage event into 新线索. `actor_label` is
-    the channel it came from. data: {}."""
+def new_lead_event(*, lead: Lead | int, channel: str, at: dt.datetime) -> LeadEvent:
+    """The person's first record became a lead: a stage event into 新线索, at the time they
+    submitted (`at`, the lead's creation time). `actor_label` is the channel it came from.
+    data: {}."""
     return _build(
         lead=lead,
         kind=LeadEvent.Kind.STAGE,
+        at=at,
         to_stage=Stage.NEW,
         actor_label=channel or SYSTEM,
         note="新线索",

@@ -6,6 +6,14 @@ from django.db import connection
 from django.db.models import QuerySet
 
 
+def named_lock(name: str) -> None:
+    """Serialise a piece of work across workers until the current transaction ends
+    (PostgreSQL's transaction-level advisory lock; SQLite serialises writers already)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+
+
 def locked(queryset: QuerySet, *, skip_locked: bool = False) -> QuerySet:
     """SELECT … FOR UPDATE OF the queryset's own table: joined rows (select_related) are read,
     not locked, and PostgreSQL accepts nullable joins. SQLite serialises writers instead."""

@@ -94,3 +94,60 @@ class IngestResult:
     inbound_id: int | None = None
     replayed: bool = False  # True when this is the stored outcome of an earlier processing
     detail: str = ""  # the quarantine reason in words (Chinese first), for staff and callers
+
+
+# What one record may carry into the funnel's columns. Longer values are cut where intake
+# receives them (the raw record keeps them whole): one oversized click id or UTM value must
+# never make a form answer 500 or stop the records queued behind it.
+TEXT_LIMITS = {
+    "channel": 20,
+    "account": 80,
+    "campaign_id": 64,
+    "campaign_name": 200,
+    "adgroup_id": 64,
+    "ad_id": 64,
+    "creative_id": 64,
+    "keyword": 200,
+    "city": 50,
+    "gender": 10,
+    "specialty": 50,
+    "name": 100,
+    "wechat_id": 100,
+    "concern": 2000,
+    "phone": 64,
+    "referral_code": 32,
+    "idempotency_key": 128,
+    "occurred_at": 64,
+    "external_id": 128,
+}
+MAP_LIMITS = {  # field: (entries, key length, value length)
+    "click_ids": (10, 32, 500),
+    "utm": (10, 32, 200),
+    "answers": (50, 100, 2000),
+}
+INT_MAX = 2**31 - 1  # the page id columns are 32-bit integers on PostgreSQL
+
+
+def _text(value: Any, limit: int) -> str:
+    return (value if isinstance(value, str) else "" if value is None else str(value))[:limit]
+
+
+def payload_bounded(payload: LeadPayload) -> LeadPayload:
+    """A copy of `payload` whose every value fits the funnel's columns (module constants):
+    text cut to its limit, maps cut in entries, keys and values, page ids outside 1…2³¹−1
+    dropped. Pure; intake stores this copy and keeps the raw record whole."""
+    data = payload.to_dict()
+    for name, limit in TEXT_LIMITS.items():
+        data[name] = _text(data.get(name), limit)
+    for name, (entries, key_len, value_len) in MAP_LIMITS.items():
+        items = list((data.get(name) or {}).items())[:entries]
+        data[name] = {_text(k, key_len): _text(v, value_len) for k, v in items}
+    for name in ("content_page_id", "landing_page_id"):
+        value = data.get(name)
+        fits = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= INT_MAX
+        data[name] = value if fits else None
+    consent = data["consent"]
+    consent["version"] = _text(consent.get("version"), 40)
+    consent["source"] = _text(consent.get("source"), 40)
+    consent["at"] = _text(consent.get("at"), 64)
+    return LeadPayload.from_dict(data)

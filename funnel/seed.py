@@ -497,7 +497,7 @@ def _assistant_day(username: str, stdout) -> None:
             has_birthday += lead_birthday_set(lead_id=lead.pk, birthday=birthday)
     due = FollowUp.objects.filter(
         assignee__user__username=username,
-        status__in=[FollowUp.Status.PENDING, FollowUp.Status.SENT],
+        status__in=[FollowUp.Status.PENDING, FollowUp.Status.QUEUED, FollowUp.Status.SENT],
         due_at__lt=at(0, 0) + dt.timedelta(days=1),
     ).count()
     stdout.write(f"  {username}: {due} follow-ups due today, {has_birthday} birthdays this week")

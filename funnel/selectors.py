@@ -41,7 +41,7 @@ def followups_due_for_user(*, user: Any, day: dt.date | None = None) -> QuerySet
         FollowUp.objects.filter(
             assignee=assistant,
             due_at__lt=end,
-            status__in=[FollowUp.Status.PENDING, FollowUp.Status.SENT],
+            status__in=[FollowUp.Status.PENDING, FollowUp.Status.QUEUED, FollowUp.Status.SENT],
         )
         .select_related("lead")
         .order_by("due_at")

@@ -73,3 +73,11 @@ def outbox_sweep_task() -> int:
     from funnel.outbox import outbox_sweep
 
     return outbox_sweep()
+
+
+@shared_task(name="funnel.notifications_deliver")
+def notifications_deliver_task() -> int:
+    """Every minute and after a commit that queued some: send what the notifier's pace allows."""
+    from funnel.services.notify import notifications_deliver
+
+    return notifications_deliver()

@@ -11,6 +11,7 @@ CLICK_ID_FIELDS = ("bd_vid", "clickid", "callback", "click_id")
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 # Copied from the URL into hidden inputs by landing.js, so cached pages still attribute.
 ATTRIBUTION_FIELDS = (*CLICK_ID_FIELDS, *UTM_FIELDS, "kw", "keyword", "content", "ref")
+ATTRIBUTION_MAX = 2000
 
 class LeadForm(forms.Form):
     name = forms.CharField(label="您的称呼", max_length=30)
@@ -39,9 +40,22 @@ class LeadForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ATTRIBUTION_FIELDS:
-            self.fields[name] = forms.CharField(
-                widget=forms.HiddenInput, required=False, max_length=500
+            # Copied from the ad's URL, never typed: a value too long must not refuse the
+            # patient's form (they cannot see or fix it). Kept up to ATTRIBUTION_MAX in the
+            # raw record; intake cuts each to its column.
+            self.fields[name] = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in ATTRIBUTION_FIELDS:
+            if data.get(name):
+                data[name] = data[name][:ATTRIBUTION_MAX]
+        if not data.get("consent"):
+            self.add_error(
+                "consent",
+                forms.ValidationError("请阅读并勾选健康信息授权后再提交", code="consent_required"),
             )
+        return data
 
     def clean_phone(self) -> str:
         value = self.cleaned_data["phone"].strip()
@@ -51,11 +65,4 @@ class LeadForm(forms.Form):
             raise forms.ValidationError("请填写正确的手机号", code=err.code) from err
         return value
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if not data.get("consent"):
-            self.add_error(
-                "consent",
-                forms.ValidationError("请阅读并勾选健康信息授权后再提交", code="consent_required"),
-            )
-        return data
+

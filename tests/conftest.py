@@ -182,3 +182,29 @@ def outbox_drain():
         return len(ids)
 
     return drain
+
+
+CLOSED = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused at once
+
+
+@pytest.fixture
+def redis_outage(settings):
+    """The cache and the broker pointed at a closed port, as in a Redis outage; tasks are not
+    run inline (as in production). Restores the Celery app afterwards."""
+    from config.celery import app
+    from config.settings.base import redis_caches
+
+    # Read first: Celery's conf reads through to Django's settings, changed just below.
+    saved_broker, saved_eager = app.conf.broker_url, app.conf.task_always_eager
+    settings.CACHES = redis_caches(CLOSED)  # the production cache settings, Redis gone
+    settings.CELERY_BROKER_URL = CLOSED
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.broker_url = CLOSED
+    app.conf.task_always_eager = False
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield
+    app.conf.broker_url = saved_broker
+    app.conf.task_always_eager = saved_eager
+    app._pool = None
+    app.amqp._producer_pool = None

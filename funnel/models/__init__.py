@@ -28,5 +28,6 @@ from funnel.models.core import (  # noqa: F401  (names other modules import from
     Touchpoint,
 )
 from funnel.models.intake import InboundLead, InboundStatus  # noqa: F401
+from funnel.models.notification import Notification  # noqa: F401
 from funnel.models.outbox import OutboxDelivery  # noqa: F401
 from funnel.models.spend import SpendRecord  # noqa: F401

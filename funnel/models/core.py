@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from funnel.crypto import EncryptedJSONField, EncryptedTextField
 
@@ -455,7 +456,9 @@ class Lead(models.Model):
     consent_withdrawn_at = models.DateTimeField("撤回授权时间", null=True, blank=True)
     anonymized_at = models.DateTimeField("匿名化时间", null=True, blank=True)
     last_touch_at = models.DateTimeField("最近触达", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    # When the person first submitted, as the source says (a platform's submit time, our form's
+    # arrival): the day reports count the lead on. Ingest sets it; other writers get "now".
+    created_at = models.DateTimeField("创建时间", default=timezone.now, db_index=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     # Report facts: copies of what the stage events and the first touchpoint say,
     # kept by funnel.services.lead_facts so the growth reports read one table, not 5 M events.
@@ -580,7 +583,8 @@ class LeadEvent(models.Model):
     actor_label = models.CharField("操作方", max_length=100, blank=True, default="")
     note = models.TextField("备注", blank=True, default="")
     data = models.JSONField("数据", default=dict, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # When it happened (a new lead's event: when the person submitted); writers may say so.
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = "线索事件"
@@ -659,7 +663,8 @@ class FollowUp(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "待处理"
-        SENT = "sent", "已提醒"
+        QUEUED = "queued", "提醒待发送"  # its notification waits for the notifier
+        SENT = "sent", "已提醒"  # the notifier confirmed delivery
         DONE = "done", "已完成"
         CANCELLED = "cancelled", "已取消"
 

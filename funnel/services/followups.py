@@ -1,6 +1,7 @@
 """Due follow-ups are claimed in batches with SELECT … FOR UPDATE SKIP LOCKED, so several
-workers (or beat firing twice) never send the same reminder twice, and nothing waits in a
-long ETA task. Claimed rows are marked first, then the notifier runs outside the lock."""
+workers (or beat firing twice) never queue the same reminder twice, and nothing waits in a
+long ETA task. A claimed reminder is queued as a notification (status `queued`) and becomes
+`sent` only when the notifier confirmed delivery (`funnel.services.notify`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from funnel import events as lead_events
 from funnel.crypto import mask_name
 from funnel.locks import locked
 from funnel.models import FollowUp, Lead
-from funnel.services.notify import notify
+from funnel.services.notify import Notice, notifications_deliver, notifications_queue
 from funnel.services.routing import sla_enforce
 
 
@@ -27,20 +28,23 @@ def _claim(now: dt.datetime, limit: int) -> list[FollowUp]:
         queryset = locked(queryset, skip_locked=True)
         rows = list(queryset.select_related("lead", "assignee")[:limit])
         FollowUp.objects.filter(pk__in=[r.pk for r in rows]).update(
-            status=FollowUp.Status.SENT, sent_at=now
+            status=FollowUp.Status.QUEUED
         )
     return rows
 
 
 def followups_dispatch(*, now: dt.datetime | None = None, limit: int = 200) -> int:
-    """Handle every due follow-up once; returns how many were claimed."""
+    """Handle every due follow-up once: SLA checks run now, reminders are queued as
+    notifications and sent at the notifier's pace (the rest on the next run). Returns how many
+    were claimed."""
     now = now or timezone.now()
     handled = 0
     while True:
         rows = _claim(now, limit)
         if not rows:
-            return handled
+            break
         handled += len(rows)
+        notices, followup_ids = [], []
         for row in rows:
             if row.kind == FollowUp.Kind.SLA_CHECK:
                 sla_enforce(lead_id=row.lead_id)
@@ -49,13 +53,18 @@ def followups_dispatch(*, now: dt.datetime | None = None, limit: int = 200) -> i
             who = row.assignee.name if row.assignee else "待分配"
             label = mask_name(row.lead.name) or "线索"
             due = timezone.localtime(row.due_at)
-            notify(
-                title=f"{row.get_kind_display()}：{label} #{row.lead_id}",
-                body=f"{who}：{row.note or row.get_kind_display()}（到期 {due:%m-%d %H:%M}）",
-                level="info",
+            notices.append(
+                Notice(
+                    title=f"{row.get_kind_display()}：{label} #{row.lead_id}",
+                    body=f"{who}：{row.note or row.get_kind_display()}（到期 {due:%m-%d %H:%M}）",
+                )
             )
+            followup_ids.append(row.pk)
+        notifications_queue(notices=notices, followup_ids=followup_ids)
         if len(rows) < limit:
-            return handled
+            break
+    notifications_deliver(now=now)
+    return handled
 
 
 def birthdays_plan(*, day: dt.date | None = None) -> int:
@@ -80,7 +89,7 @@ def birthdays_plan(*, day: dt.date | None = None) -> int:
     return len(rows)
 
 
-OPEN = (FollowUp.Status.PENDING, FollowUp.Status.SENT)
+OPEN = (FollowUp.Status.PENDING, FollowUp.Status.QUEUED, FollowUp.Status.SENT)
 
 
 def _open_followup(followup_id: int) -> FollowUp:

@@ -8,6 +8,7 @@ CSV import) decides through `phone_normalize`, so a number one door accepts no o
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -23,14 +24,20 @@ from funnel.models import DistinctLeadPair, FollowUp, Lead, LeadEvent, Order, To
 from funnel.services.lead_facts import lead_facts_refresh
 
 DEFAULT_REGION = "CN"
+SPREADSHEET_FLOAT = re.compile(r"\+?\d{6,15}\.0")
 
 
 def _clean(raw: str) -> str:
     """NFKC folds full-width digits and plus signs (＋８６１３８…, typed on Chinese IMEs) to
     ASCII; format characters (Unicode Cf: direction marks, zero-width spaces that autofill and
-    copy-paste carry) are dropped."""
-    text = unicodedata.normalize("NFKC", raw or "")
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
+    copy-paste carry) are dropped; a spreadsheet's number cell read as a float ("13800138000.0")
+    or marked as text ("'13800138000") is the number it shows."""
+    text = unicodedata.normalize("NFKC", str(raw or ""))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
+    text = text.lstrip("'")
+    if SPREADSHEET_FLOAT.fullmatch(text):
+        text = text[:-2]
+    return text
 
 
 def phone_normalize(raw: str) -> str:

@@ -44,13 +44,20 @@ class SpecialtyIndex:
         return self.by_key.get((value or "").strip())
 
 
-def _occurred(payload: LeadPayload) -> dt.datetime:
-    parsed = parse_datetime(payload.occurred_at) if payload.occurred_at else None
+def _occurred(payload: LeadPayload, now: dt.datetime) -> dt.datetime:
+    """When the person submitted, as the source says (`occurred_at`, ISO-8601; a naive time is
+    Asia/Shanghai, as every platform here writes it); now when the source does not say or the
+    value cannot be read. A time in the future (a platform's clock ahead of ours) is now: a
+    lead never dates from after we stored it."""
+    try:
+        parsed = parse_datetime(payload.occurred_at) if payload.occurred_at else None
+    except ValueError:  # well-formed but impossible, e.g. 2026-02-30
+        parsed = None
     if parsed is None:
-        return timezone.now()
+        return now
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
-    return parsed
+    return min(parsed, now)
 
 
 def _age(value: object) -> int | None:
@@ -170,7 +177,7 @@ def _prepare(index: int, item: IngestItem, specialties: SpecialtyIndex) -> _Prep
         item=item,
         e164=e164,
         digest=phone_hash(e164),
-        occurred=_occurred(payload),
+        occurred=_occurred(payload, timezone.now()),
         specialty=specialties.resolve(payload.specialty),
     )
 
@@ -190,12 +197,21 @@ def _batch_load(prepared: list[_Prepared], score_rules: list) -> _Batch:
     )
     new = set()
     for prep in prepared:
+        if prep.digest in new:
+            # The same new person twice in one batch (pages come newest first): the lead dates
+            # from their earliest submission.
+            lead = leads[prep.digest]
+            lead.created_at = min(lead.created_at, prep.occurred)
+            continue
         if prep.digest not in leads:
             leads[prep.digest] = Lead(
                 phone_hash=prep.digest,
                 phone=prep.e164,
                 specialty=prep.specialty,
                 last_touch_at=prep.occurred,
+                # The report day is the day the person submitted (a 7-day first pull spreads
+                # over 7 days), not the day we stored the record.
+                created_at=prep.occurred,
             )
             new.add(prep.digest)
     inbound_ids = [p.item.inbound.pk for p in prepared if p.item.inbound and p.item.inbound.pk]
@@ -313,7 +329,9 @@ def _history(
     """A new person enters at 新线索; a known one who left details again gets a touch event."""
     payload = prep.item.payload
     if created:
-        batch.writes.events.append(lead_events.new_lead_event(lead=lead, channel=payload.channel))
+        batch.writes.events.append(
+            lead_events.new_lead_event(lead=lead, channel=payload.channel, at=lead.created_at)
+        )
     elif touched_again:
         batch.writes.events.append(
             lead_events.touch_event(lead=lead, channel=payload.channel, keyword=payload.keyword)

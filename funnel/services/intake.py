@@ -20,17 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from funnel import errors
 from funnel.bulk import rows_update
 from funnel.models import InboundLead, InboundStatus
-from funnel.payload import IngestResult, LeadPayload
+from funnel.payload import TEXT_LIMITS, IngestResult, LeadPayload, payload_bounded
 
 logger = logging.getLogger("yinliu.intake")
 SWEEP_AFTER = dt.timedelta(minutes=2)
@@ -44,6 +45,11 @@ class IntakeSource:
 
     channel: str
     account: str = ""
+
+    def __post_init__(self) -> None:
+        # Bounded like every received value, so storing and finding a record agree.
+        object.__setattr__(self, "channel", str(self.channel)[: TEXT_LIMITS["channel"]])
+        object.__setattr__(self, "account", str(self.account)[: TEXT_LIMITS["account"]])
 
 
 class Processing(enum.Enum):
@@ -128,9 +134,8 @@ def intake_reject(*, source: IntakeSource, body: bytes, code: str, detail: str) 
     """Keep an authentic body that cannot be read as a lead, quarantined on arrival with `code`
     (e.g. `malformed_body`), so staff see it; keyed by its digest, so a re-send is one row.
     Returns the inbound id."""
-    import hashlib
 
-    digest = hashlib.sha256(body).hexdigest()[:40]
+    digest = hashlib.sha256(body).hexdigest()[:40]  # a re-sent body is the same record
     raw = {"body": body.decode("utf-8", errors="replace"), "error": detail[:300]}
     with transaction.atomic():
         row, _changed = _store_one(source, f"malformed:{digest}", raw, None)
@@ -160,11 +165,29 @@ def _stored_outcome(row: InboundLead) -> IngestResult:
     )
 
 
+EXTERNAL_ID_MAX = 128
+
+
+def _external_key(external_id: str) -> str:
+    """The stored id: as sent when it fits the column, else a digest of it (cutting could make
+    two records one; the raw record keeps the id whole)."""
+    external_id = str(external_id)
+    if len(external_id) <= EXTERNAL_ID_MAX:
+        return external_id
+    return "sha256:" + hashlib.sha256(external_id.encode("utf-8")).hexdigest()
+
+
+def _stored_payload(payload: LeadPayload | None) -> dict[str, Any] | None:
+    """The normalized copy intake keeps, every value within its column (`payload_bounded`)."""
+    return payload_bounded(payload).to_dict() if payload is not None else None
+
+
 def _store_one(
     source: IntakeSource, external_id: str, raw: dict[str, Any], payload: LeadPayload | None
 ) -> tuple[InboundLead, bool]:
     """One INSERT for the usual new record: this is every webhook's path, where latency
     counts. The same outcome as a page of one through `_store_page`."""
+    external_id = _external_key(external_id)
     row = _new_row(source, external_id, raw, payload)
     with transaction.atomic():
         try:
@@ -193,14 +216,14 @@ def _new_row(
         account_name=source.account,
         external_id=external_id,
         raw=raw,
-        payload=payload.to_dict() if payload else None,
+        payload=_stored_payload(payload),
     )
 
 
 def _resend(row: InboundLead, raw: dict[str, Any], payload: LeadPayload | None) -> None:
     """A changed copy of a stored record replaces it and waits for processing again."""
     row.raw = raw
-    row.payload = payload.to_dict() if payload else None
+    row.payload = _stored_payload(payload)
     row.status = InboundStatus.RECEIVED
     row.updated_at = timezone.now()
 
@@ -212,7 +235,7 @@ def _store_page(source: IntakeSource, records: list[Record]) -> list[tuple[Inbou
     A row counts as ours (new) when it was stored since this call began and holds our copy;
     a copy another request stored at the same moment then also counts as new, which costs
     one idempotent extra processing, never a lost record."""
-    wanted = {external_id: (raw, payload) for external_id, raw, payload in records}
+    wanted = {_external_key(ext): (raw, payload) for ext, raw, payload in records}
     with transaction.atomic():
         began = timezone.now()
         InboundLead.objects.bulk_create(
@@ -246,7 +269,9 @@ def intake_enqueue(*, inbound_ids: list[int]) -> None:
 
     if inbound_ids:
         ids = list(inbound_ids)
-        transaction.on_commit(lambda: intake_process_task.delay(ids))
+        # robust: a broker outage (or, inline, a failed processing) is logged, never raised
+        # into the push or the pull that already stored the records; the sweep takes them.
+        transaction.on_commit(lambda: intake_process_task.delay(ids), robust=True)
 
 
 def _commit_without_flush() -> None:
@@ -298,17 +323,41 @@ def intake_process(*, inbound_ids: list[int], durable: bool = False) -> list[Ing
             if not durable:
                 _commit_without_flush()
             return _process_locked(inbound_ids)
-    except Exception:
-        if len(inbound_ids) < 2:
-            raise
-        logger.exception(
-            "batch of %d inbound records failed; processing one by one", len(inbound_ids)
-        )
-        return [
-            result
-            for pk in inbound_ids
-            for result in intake_process(inbound_ids=[pk], durable=durable)
-        ]
+    except Exception as exc:
+        if len(inbound_ids) >= 2:
+            logger.exception(
+                "batch of %d inbound records failed; processing one by one", len(inbound_ids)
+            )
+            return [
+                result
+                for pk in inbound_ids
+                for result in intake_process(inbound_ids=[pk], durable=durable)
+            ]
+        if not isinstance(exc, POISON):
+            raise  # the database or a worker is in trouble, not the record: retry later
+        # This record itself cannot be stored as a lead. Keep it, quarantined, so it never
+        # blocks the queue (the sweep would otherwise meet it on every run).
+        logger.exception("inbound record %s cannot be processed; quarantined", inbound_ids[0])
+        return [_quarantine_poison(inbound_ids[0], exc)]
+
+
+# Failures that belong to one record's content (a value the database refuses, a payload that
+# cannot be read), as opposed to the database or the worker failing.
+POISON = (DataError, IntegrityError, ValueError, TypeError, KeyError, AttributeError)
+
+
+def _quarantine_poison(inbound_id: int, exc: Exception) -> IngestResult:
+    detail = f"{errors.MESSAGES[errors.INVALID_VALUE]}: {type(exc).__name__}: {exc}"[:1000]
+    with transaction.atomic():
+        row = InboundLead.objects.select_for_update().defer("raw").get(pk=inbound_id)
+        row.status = InboundStatus.QUARANTINED
+        row.reason = errors.INVALID_VALUE
+        row.detail = detail
+        row.attempts += 1
+        row.save(update_fields=["status", "reason", "detail", "attempts", "updated_at"])
+    return IngestResult(
+        result="quarantined", reason=errors.INVALID_VALUE, detail=detail, inbound_id=inbound_id
+    )
 
 
 def _process_locked(inbound_ids: list[int]) -> list[IngestResult]:
@@ -333,7 +382,10 @@ def _process_locked(inbound_ids: list[int]) -> list[IngestResult]:
             (row.pk for row in mapped),
             ingest.leads_ingest(
                 items=[
-                    ingest.IngestItem(payload=LeadPayload.from_dict(row.payload), inbound=row)
+                    # Bounded again: records stored before the bounds existed are cut too.
+                    ingest.IngestItem(
+                        payload=payload_bounded(LeadPayload.from_dict(row.payload)), inbound=row
+                    )
                     for row in mapped
                 ]
             ),
@@ -378,7 +430,7 @@ def intake_replay(*, inbound_id: int, changes: dict[str, Any] | None = None) -> 
             return _stored_outcome(row)
         payload = dict(row.payload or {})
         payload.update(changes or {})
-        row.payload = LeadPayload.from_dict(payload).to_dict()
+        row.payload = _stored_payload(LeadPayload.from_dict(payload))
         row.status = InboundStatus.RECEIVED
         row.save(update_fields=["payload", "status", "updated_at"])
     (outcome,) = intake_process(inbound_ids=[inbound_id], durable=True)

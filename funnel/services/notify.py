@@ -1,19 +1,38 @@
-"""Notifier interface: alerts and reminders go to staff through one function.
+"""Notifications to staff: alerts and reminders go through one function, are queued, and are
+sent at the notifier's pace.
 
 `NOTIFIER=console` (default) logs; `NOTIFIER=wecom_robot` posts to a WeCom group robot
-(`WECOM_ROBOT_WEBHOOK`, see shared/channels/API_FACTS.md). Callers never know which.
+(`WECOM_ROBOT_WEBHOOK`). A group robot takes at most 20 messages a minute and answers errcode
+45009 beyond that (WeCom's group-robot documentation, 消息发送频率限制); so every message is a
+`Notification` row first, `notifications_deliver` sends what the last minute's budget allows,
+leaves the rest queued for the next run (every minute, and after each commit that queued
+some), waits a minute after a 45009, retries other failures with back-off, and marks a message
+(and its follow-up reminder) sent only when the robot confirmed it. Callers never know which
+notifier runs.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Protocol
 
 import requests
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from funnel.locks import locked, named_lock
+from funnel.models import FollowUp, Notification
 
 logger = logging.getLogger("yinliu.notify")
+
+ROBOT_PER_MINUTE = 20
+ROBOT_RATE_LIMITED = 45009
+MAX_ATTEMPTS = 8
+WINDOW = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -23,17 +42,28 @@ class Notice:
     level: str = "info"  # info | warning | critical
 
 
+class NotifierRateLimited(Exception):
+    """The notifier refused for now (WeCom 45009): wait for the next minute."""
+
+
 class Notifier(Protocol):
+    per_minute: int | None  # None: no rate limit
+
     def send(self, notice: Notice) -> None: ...
 
 
 class ConsoleNotifier:
+    per_minute = None
+
     def send(self, notice: Notice) -> None:
         logger.warning("[%s] %s\n%s", notice.level, notice.title, notice.body)
 
 
 class WeComRobotNotifier:
-    """WeCom group robot: POST {"msgtype": "markdown", ...}; errcode != 0 is a failure."""
+    """WeCom group robot: POST {"msgtype": "markdown", ...}; errcode 0 is delivered, 45009 is
+    the per-minute limit (raises NotifierRateLimited), any other errcode is a failure."""
+
+    per_minute = ROBOT_PER_MINUTE
 
     def __init__(self, webhook_url: str, timeout: float = 5.0) -> None:
         self.webhook_url = webhook_url
@@ -48,7 +78,10 @@ class WeComRobotNotifier:
         )
         response.raise_for_status()
         answer = response.json()
-        if answer.get("errcode", 0) != 0:
+        code = answer.get("errcode", 0)
+        if code == ROBOT_RATE_LIMITED:
+            raise NotifierRateLimited(f"WeCom robot rate limit: {answer}")
+        if code != 0:
             raise RuntimeError(f"WeCom robot refused the message: {answer}")
 
 
@@ -59,4 +92,96 @@ def get_notifier() -> Notifier:
 
 
 def notify(*, title: str, body: str, level: str = "info") -> None:
-    get_notifier().send(Notice(title=title, body=body, level=level))
+    """Queue one message to staff; it is sent after the current transaction commits (at the
+    notifier's pace). Never raises for a notifier problem."""
+    notifications_queue(notices=[Notice(title=title, body=body, level=level)])
+    transaction.on_commit(_deliver_soon, robust=True)
+
+
+def notifications_queue(
+    *, notices: list[Notice], followup_ids: list[int | None] | None = None
+) -> list[Notification]:
+    """Queue messages (one statement); `followup_ids` ties each to the reminder it carries."""
+    ids = followup_ids or [None] * len(notices)
+    return Notification.objects.bulk_create(
+        [
+            Notification(
+                title=n.title[:200], body=n.body, level=n.level, followup_id=followup_id
+            )
+            for n, followup_id in zip(notices, ids, strict=True)
+        ]
+    )
+
+
+def _deliver_soon() -> None:
+    from funnel.tasks import notifications_deliver_task
+
+    notifications_deliver_task.delay()
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return min(dt.timedelta(minutes=1) * (2 ** max(attempts - 1, 0)), dt.timedelta(hours=1))
+
+
+def notifications_deliver(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Send queued messages within the notifier's budget for the last minute. One worker at a
+    time (a named lock): two cannot together exceed the robot's limit. Returns how many were
+    confirmed sent."""
+    notifier = get_notifier()
+    now = now or timezone.now()
+    with transaction.atomic():
+        named_lock("funnel.notifications_deliver")
+        budget = limit
+        if notifier.per_minute is not None:
+            recent = Notification.objects.filter(
+                status=Notification.Status.SENT, sent_at__gt=now - WINDOW
+            ).count()
+            budget = max(0, min(limit, notifier.per_minute - recent))
+        if budget == 0:
+            return 0
+        due = locked(
+            Notification.objects.filter(status=Notification.Status.PENDING).filter(
+                Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+            )
+        ).order_by("pk")[:budget]
+        sent = 0
+        for row in due:
+            outcome = _send_one(notifier, row, now)
+            if outcome == "sent":
+                sent += 1
+            elif outcome == "rate_limited":
+                break  # the rest wait for the next minute, untouched
+        return sent
+
+
+def _send_one(notifier: Notifier, row: Notification, now: dt.datetime) -> str:
+    row.attempts += 1
+    try:
+        notifier.send(Notice(title=row.title, body=row.body, level=row.level))
+    except NotifierRateLimited as exc:
+        row.attempts -= 1  # the robot's pace, not this message's fault
+        row.next_attempt_at = now + WINDOW
+        row.last_error = str(exc)[:2000]
+        row.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+        return "rate_limited"
+    except Exception as exc:  # a failed delivery is kept and retried, never raised
+        logger.warning("notification %s not delivered: %s", row.pk, exc)
+        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = Notification.Status.FAILED
+            row.next_attempt_at = None
+        else:
+            row.next_attempt_at = now + _backoff(row.attempts)
+        row.save(update_fields=["attempts", "status", "next_attempt_at", "last_error"])
+        return "failed"
+    delivered = timezone.now()
+    row.status = Notification.Status.SENT
+    row.sent_at = delivered
+    row.last_error = ""
+    row.next_attempt_at = None
+    row.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
+    if row.followup_id:
+        FollowUp.objects.filter(pk=row.followup_id, status=FollowUp.Status.QUEUED).update(
+            status=FollowUp.Status.SENT, sent_at=delivered
+        )
+    return "sent"

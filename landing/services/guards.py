@@ -4,6 +4,7 @@ counted on the real cache with atomic increments (Redis INCR in production)."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 
 from django.conf import settings
@@ -14,6 +15,8 @@ from config.errors import ApplicationError
 from landing import errors
 
 TICKET_SALT = "landing.ticket"
+
+logger = logging.getLogger("yinliu.landing")
 
 
 def ticket_issue() -> str:
@@ -47,6 +50,11 @@ def rate_limit_hit(*, scope: str, ident: str, limit: int, window: int) -> int:
     except ValueError:  # evicted between add and incr: start the window again
         cache.add(key, 1, timeout=window + 5)
         count = 1
+    if count is None:
+        # The cache is unreachable (its backend answers None, logged): fail open. Refusing
+        # every patient's form for an outage of our own would lose more than a burst of spam.
+        logger.warning("rate limit %s not counted: cache unavailable", scope)
+        return 0
     if count > limit:
         raise ApplicationError(
             errors.RATE_LIMITED,

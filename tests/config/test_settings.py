@@ -115,7 +115,7 @@ def test_database_and_redis_urls_switch_to_postgres_redis_and_a_real_broker() ->
 
     assert got == (
         "django.db.backends.postgresql somewhere False redis://127.0.0.1:6379/7 "
-        "django.core.cache.backends.redis.RedisCache"
+        "django_redis.cache.RedisCache"
     )
 
 

@@ -1,44 +1,131 @@
+"""Notifications are queued and sent at the notifier's pace: a WeCom group robot takes 20 a
+minute; 45009 waits a minute; a reminder is marked sent only when the robot confirmed it."""
+
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 import responses
+from django.utils import timezone
 
+from funnel.models import FollowUp, Notification
+from funnel.services.followups import followups_dispatch
 from funnel.services.notify import (
     ConsoleNotifier,
     Notice,
+    NotifierRateLimited,
     WeComRobotNotifier,
     get_notifier,
+    notifications_deliver,
     notify,
 )
+from tests.funnel.factories import payload
 
+pytestmark = pytest.mark.django_db
 HOOK = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=test-key"
 
 
-@responses.activate
-def test_wecom_robot_posts_markdown(settings) -> None:
+@pytest.fixture
+def robot(settings):
     settings.NOTIFIER = "wecom_robot"
     settings.WECOM_ROBOT_WEBHOOK = HOOK
+
+
+@responses.activate
+def test_wecom_robot_posts_markdown(robot, django_capture_on_commit_callbacks) -> None:
     responses.post(HOOK, json={"errcode": 0, "errmsg": "ok"})
-
-    notify(title="复诊提醒", body="林晓雯：张** 明天复诊")
-
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(title="复诊提醒", body="林晓雯：张** 明天复诊")
+    notifications_deliver()  # with Redis the after-commit task waits in the queue
     sent = json.loads(responses.calls[0].request.body)
     assert sent == {
         "msgtype": "markdown",
         "markdown": {"content": "**复诊提醒**\n林晓雯：张** 明天复诊"},
     }
+    assert Notification.objects.get().status == "sent"
 
 
 @responses.activate
-def test_wecom_robot_refusal_is_an_error() -> None:
+def test_the_robots_rate_limit_code_is_its_own_error() -> None:
     responses.post(HOOK, json={"errcode": 45009, "errmsg": "api freq out of limit"})
+    with pytest.raises(NotifierRateLimited, match="45009"):
+        WeComRobotNotifier(HOOK).send(Notice(title="t", body="b"))
 
-    with pytest.raises(RuntimeError, match="45009"):
+
+@responses.activate
+def test_other_refusals_are_errors() -> None:
+    responses.post(HOOK, json={"errcode": 93000, "errmsg": "invalid webhook url"})
+    with pytest.raises(RuntimeError, match="93000"):
         WeComRobotNotifier(HOOK).send(Notice(title="t", body="b"))
 
 
 def test_console_is_the_default(settings) -> None:
     settings.NOTIFIER = "console"
     assert isinstance(get_notifier(), ConsoleNotifier)
+
+
+def _due_reminders(ingest, count: int) -> list[int]:
+    lead_id = ingest(payload()).lead_id
+    now = timezone.now()
+    return [
+        FollowUp.objects.create(
+            lead_id=lead_id, kind="revisit", due_at=now - dt.timedelta(minutes=1, seconds=i)
+        ).pk
+        for i in range(count)
+    ]
+
+
+@responses.activate
+def test_twenty_five_reminders_go_out_twenty_a_minute_and_none_is_lost(robot, ingest) -> None:
+    responses.post(HOOK, json={"errcode": 0, "errmsg": "ok"})
+    _due_reminders(ingest, 25)
+    now = timezone.now()
+    # when the dispatcher runs
+    assert followups_dispatch(now=now) == 25
+    # then 20 reach the robot and are sent; 5 wait, queued, not marked sent
+    assert len(responses.calls) == 20
+    statuses = sorted(FollowUp.objects.values_list("status", flat=True))
+    assert statuses == ["queued"] * 5 + ["sent"] * 20
+    assert Notification.objects.filter(status="pending").count() == 5
+    # and within the same minute nothing more goes out
+    assert notifications_deliver(now=now + dt.timedelta(seconds=30)) == 0
+    # the next minute the rest go
+    assert notifications_deliver(now=timezone.now() + dt.timedelta(minutes=1, seconds=1)) == 5
+    assert FollowUp.objects.filter(status="sent").count() == 25
+    assert len(responses.calls) == 25
+
+
+@responses.activate
+def test_a_45009_keeps_the_rest_queued_for_the_next_minute(robot, ingest) -> None:
+    # given the robot accepts two, then answers 45009
+    responses.post(HOOK, json={"errcode": 0, "errmsg": "ok"})
+    responses.post(HOOK, json={"errcode": 0, "errmsg": "ok"})
+    responses.post(HOOK, json={"errcode": 45009, "errmsg": "api freq out of limit"})
+    _due_reminders(ingest, 5)
+    now = timezone.now()
+    followups_dispatch(now=now)
+    # then two are sent, three are queued (not sent), the third waits a minute
+    assert FollowUp.objects.filter(status="sent").count() == 2
+    assert FollowUp.objects.filter(status="queued").count() == 3
+    limited = Notification.objects.filter(status="pending").order_by("pk").first()
+    assert limited.next_attempt_at == now + dt.timedelta(minutes=1)
+    assert limited.attempts == 0
+    assert len(responses.calls) == 3
+
+
+@responses.activate
+def test_a_failing_robot_is_retried_then_given_up_visibly(robot, ingest) -> None:
+    responses.post(HOOK, status=500)
+    _due_reminders(ingest, 1)
+    now = timezone.now()
+    followups_dispatch(now=now)
+    row = Notification.objects.get()
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.next_attempt_at == now + dt.timedelta(minutes=1)
+    for step in range(2, 10):
+        notifications_deliver(now=now + dt.timedelta(days=step))
+    row.refresh_from_db()
+    assert row.status == "failed"
+    assert FollowUp.objects.get().status == "queued"  # never claimed as sent

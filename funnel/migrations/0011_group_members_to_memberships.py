@@ -21,7 +21,7 @@ def members_copy(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("funnel", "0008_groups_supervisors_membership")]
+    dependencies = [("funnel", "0010_groups_supervisors_membership")]
 
     operations = [
         migrations.RunPython(members_copy, migrations.RunPython.noop),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funnel', '0007_intake_spend_outbox'),
+        ('funnel', '0009_notifications_queue'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,43 @@
+"""Staff notifications (reminders, alerts) waiting for, or confirmed by, the notifier."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from funnel.models.core import FollowUp
+
+
+class Notification(models.Model):
+    """One message to staff. Queued first, sent at the notifier's pace (a WeCom group robot
+    takes 20 a minute), marked sent only when the notifier confirmed it; a follow-up reminder
+    is marked sent with it. Bodies carry masked names only."""
+
+    wagtail_reference_index_ignore = True
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True, default="")
+    level = models.CharField("级别", max_length=20, default="info")
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
+    last_error = models.TextField("最近错误", blank=True, default="")
+    followup = models.ForeignKey(
+        FollowUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx")]
+
+    def __str__(self) -> str:
+        return self.title
