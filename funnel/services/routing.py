@@ -424,13 +424,9 @@ def sla_enforce(*, lead_id: int) -> Assistant | None:
                     supervisor_id=supervisor.pk if supervisor else None,
                 )
             )
-            transaction.on_commit(
-                partial(
-                    _alert_sla_kept,
-                    lead.pk,
-                    lead.assignee.name,
-                    supervisor.get_username() if supervisor else "",
-                )
+            # Queued in this transaction: sent after it commits, never for a rolled-back one.
+            _alert_sla_kept(
+                lead.pk, lead.assignee.name, supervisor.get_username() if supervisor else ""
             )
             return None
         writes = RouteWrites()

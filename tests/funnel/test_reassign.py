@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 from django.contrib.auth import get_user_model
 
 from config.errors import ApplicationError
 from funnel import errors
-from funnel.models import AssistantDayLoad, Clinic, FollowUp, Lead, LeadEvent
+from funnel.models import AssistantDayLoad, Clinic, FollowUp, Lead, LeadEvent, Notification
 from funnel.services import routing
 from funnel.services.followups import followups_dispatch
 from tests.funnel.factories import AssistantFactory, catch_all_rule, payload, pool_with
@@ -24,7 +22,7 @@ def _breach_sla() -> None:
 
 
 def test_missed_sla_with_everyone_at_cap_keeps_the_assistant_and_alerts_the_supervisor(
-    ingest, caplog, django_capture_on_commit_callbacks
+    ingest,
 ) -> None:
     # given: two assistants, cap 1 each, one lead each; the pool names a supervisor
     boss = get_user_model().objects.create_user(username="zhuguan_wu")
@@ -36,11 +34,7 @@ def test_missed_sla_with_everyone_at_cap_keeps_the_assistant_and_alerts_the_supe
 
     # when: the first lead's SLA check falls due
     _breach_sla()
-    with (
-        caplog.at_level(logging.WARNING, logger="yinliu.notify"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        followups_dispatch()
+    followups_dispatch()
 
     # then: both leads keep their assistant; nobody was unassigned for "sla"
     assert Lead.objects.get(pk=first).assignee_id == owner
@@ -54,8 +48,11 @@ def test_missed_sla_with_everyone_at_cap_keeps_the_assistant_and_alerts_the_supe
         "supervisor_id": boss.pk,
         "reason": "sla",
     }
-    assert "@zhuguan_wu" in caplog.text
-    assert "无人可改派" in caplog.text
+    # both leads missed their limit and both stay: one alert each
+    assert Notification.objects.filter(title="超时未加微，无人可改派").count() == 2
+    alert = Notification.objects.get(title="超时未加微，无人可改派", body__contains=f"#{first} ")
+    assert alert.level == "critical"
+    assert alert.body.startswith(f"@zhuguan_wu 线索 #{first} 未在时限内加微")
 
 
 def test_supervisor_falls_back_to_the_assistants_clinic(ingest) -> None:
