@@ -26,6 +26,16 @@ SAME_LEAD = "same_lead"
 MARKED_DISTINCT = "marked_distinct"
 REVEAL_FORBIDDEN = "reveal_forbidden"
 
+# Assignment, follow-ups, groups.
+ASSISTANT_UNAVAILABLE = "assistant_unavailable"
+FOLLOWUP_CLOSED = "followup_closed"
+FOLLOWUP_NOT_FOUND = "followup_not_found"
+INVALID_SNOOZE = "invalid_snooze"
+GROUP_FULL = "group_full"
+GROUP_CLOSED = "group_closed"
+ALREADY_MEMBER = "already_member"
+NOT_MEMBER = "not_member"
+
 # Lead API.
 INVALID_BODY = "invalid_body"
 INVALID_TOKEN = "invalid_token"  # noqa: S105  an error code, not a secret
@@ -56,6 +66,14 @@ MESSAGES = {
     UNKNOWN_PACKAGE: "服务包不存在",
     EMPTY_EVENT: "需要 stage 或 note",
     IDEMPOTENCY_KEY_REUSED: "同一个 Idempotency-Key 已用于不同的请求内容",
+    ASSISTANT_UNAVAILABLE: "该医助已离职，不能接收线索",
+    FOLLOWUP_CLOSED: "此跟进已完成或已取消",
+    FOLLOWUP_NOT_FOUND: "跟进不存在",
+    INVALID_SNOOZE: "稍后提醒的时间必须晚于现在",
+    GROUP_FULL: "社群已满员",
+    GROUP_CLOSED: "社群已结营，不能再加入",
+    ALREADY_MEMBER: "已在此社群中",
+    NOT_MEMBER: "不在此社群中",
 }
 
 
@@ -78,3 +96,8 @@ class LeadRejected(ApplicationError):
         super().__init__(
             code, MESSAGES.get(code, code) + (f": {detail}" if detail else ""), status=422
         )
+
+
+def refusal(code: str, *, status: int = 409) -> ApplicationError:
+    """A refusal with its code's message (desk actions: reassign, follow-ups, groups)."""
+    return ApplicationError(code, MESSAGES[code], status=status)

@@ -89,14 +89,22 @@ def stage_event(
 
 
 def assigned_event(
-    *, lead: Lead | int, pool_slug: str, assistant_id: int, assistant_name: str, reason: str
+    *,
+    lead: Lead | int,
+    pool_slug: str,
+    assistant_id: int,
+    assistant_name: str,
+    reason: str,
+    actor: Any = None,
 ) -> LeadEvent:
-    """Routing gave a lead nobody owned to an assistant. data: {"pool": pool slug,
-    "assistant_id": int, "previous_assistant_id": None, "reason": "route" | "sla" | …}
+    """Routing (or staff, `reason="manual"`, `actor` set) gave a lead nobody owned to an
+    assistant. data: {"pool": pool slug ("" when the lead has no pool), "assistant_id": int,
+    "previous_assistant_id": None, "reason": "route" | "sla" | "manual"}
     (the assistant board counts assignments by `assistant_id`)."""
     return _build(
         lead=lead,
         kind=LeadEvent.Kind.ASSIGN,
+        actor=actor,
         note=f"分配给 {assistant_name}",
         data={
             "pool": pool_slug,
@@ -115,12 +123,14 @@ def reassigned_event(
     assistant_name: str,
     previous_assistant_id: int,
     reason: str,
+    actor: Any = None,
 ) -> LeadEvent:
-    """A lead moved from one assistant to another (a missed SLA, staff). The same data keys as
-    `assigned_event`, with `previous_assistant_id` set."""
+    """A lead moved from one assistant to another (a missed SLA, staff by hand with `actor`).
+    The same data keys as `assigned_event`, with `previous_assistant_id` set."""
     return _build(
         lead=lead,
         kind=LeadEvent.Kind.ASSIGN,
+        actor=actor,
         note=f"改派给 {assistant_name}",
         data={
             "pool": pool_slug,
@@ -144,6 +154,93 @@ def unassigned_event(*, lead: Lead | int, reason: str, pool_slug: str = "") -> L
         note, data = "无人可接：进入待分配队列", {"pool": pool_slug, "reason": reason}
     return _build(
         lead=lead, kind=LeadEvent.Kind.ASSIGN, note=note, data={**data, "unassigned": True}
+    )
+
+
+def sla_escalated_event(
+    *, lead: Lead | int, pool_slug: str, assistant_id: int, supervisor_id: int | None
+) -> LeadEvent:
+    """The 加微 SLA was missed and nobody else in the pool (or its overflow) could take the lead:
+    it stays with its assistant and the lead's supervisor is alerted. data: {"pool": pool slug,
+    "assistant_id": the assistant who keeps it, "supervisor_id": user id or None (nobody
+    named: the alert goes to the general channel), "reason": "sla"}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.ASSIGN,
+        note="超时未加微，无人可改派：保留原医助，已通知主管",
+        data={
+            "pool": pool_slug,
+            "assistant_id": assistant_id,
+            "supervisor_id": supervisor_id,
+            "reason": "sla",
+        },
+    )
+
+
+def group_joined_event(
+    *, lead: Lead | int, group_id: int, group_name: str, source: str, actor: Any = None
+) -> LeadEvent:
+    """The lead joined a private group or camp. data: {"group_id": int, "source": "manual"
+    (staff, `actor` set) | "rule" (a routing rule)}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.GROUP,
+        actor=actor,
+        note=f"加入社群：{group_name}",
+        data={"group_id": group_id, "source": source},
+    )
+
+
+def group_left_event(
+    *, lead: Lead | int, group_id: int, group_name: str, actor: Any = None
+) -> LeadEvent:
+    """The lead left (or was taken out of) a group or camp. data: {"group_id": int}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.GROUP,
+        actor=actor,
+        note=f"退出社群：{group_name}",
+        data={"group_id": group_id},
+    )
+
+
+def group_refused_event(
+    *, lead: Lead | int, group_id: int, group_name: str, code: str
+) -> LeadEvent:
+    """A routing rule would have put the lead in a group that could not take it (full, closed).
+    data: {"group_id": int, "code": "group_full" | "group_closed" | "already_member"}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.GROUP,
+        note=f"未能加入社群：{group_name}（{code}）",
+        data={"group_id": group_id, "code": code},
+    )
+
+
+def followup_done_event(
+    *, lead: Lead | int, followup_id: int, kind_label: str, actor: Any = None
+) -> LeadEvent:
+    """An assistant marked a follow-up done. data: {"followup_id": int}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.FOLLOWUP,
+        actor=actor,
+        note=f"已完成：{kind_label}",
+        data={"followup_id": followup_id},
+    )
+
+
+def followup_snoozed_event(
+    *, lead: Lead | int, followup_id: int, kind_label: str, due_at: str, actor: Any = None
+) -> LeadEvent:
+    """An assistant put a follow-up off. data: {"followup_id": int, "due_at": the new due
+    time, ISO 8601 with offset}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.FOLLOWUP,
+        actor=actor,
+        note=f"稍后提醒：{kind_label}",
+        data={"followup_id": followup_id, "due_at": due_at},
     )
 
 

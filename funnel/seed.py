@@ -17,6 +17,7 @@ from funnel.models import (
     Assistant,
     AssistantPool,
     Clinic,
+    FollowUp,
     Lead,
     LeadEvent,
     PoolMember,
@@ -28,6 +29,7 @@ from funnel.models import (
     Stage,
 )
 from funnel.payload import Consent, LeadPayload
+from funnel.services.followups import followup_schedule, lead_birthday_set
 from funnel.services.intake import IntakeSource, lead_intake
 from funnel.services.referrals import referral_code_ensure
 from funnel.services.stages import lead_stage_change, order_record
@@ -182,9 +184,14 @@ def _roles() -> dict[str, Group]:
 
     access_admin = perms("access_admin")
     assistants, _ = Group.objects.get_or_create(name="医助")
-    assistants.permissions.add(*access_admin, *perms("view_lead", "change_lead", "view_followup"))
+    assistants.permissions.add(
+        *access_admin, *perms("view_lead", "change_lead", "view_followup", "view_privategroup")
+    )
     growth, _ = Group.objects.get_or_create(name="增长")
-    growth.permissions.add(*access_admin, *perms("view_lead", "change_lead", "reveal_pii"))
+    growth.permissions.add(
+        *access_admin,
+        *perms("view_lead", "change_lead", "reveal_pii", "assign_lead", "view_privategroup"),
+    )
     editors, _ = Group.objects.get_or_create(name="编辑")  # content only: no lead permission
     editors.permissions.add(*access_admin)
     return {"assistants": assistants, "growth": growth, "editors": editors}
@@ -220,7 +227,23 @@ def _assistants(specialties, groups) -> dict[str, Assistant]:
     return found
 
 
-def _pools(specialties, packages, assistants) -> None:
+def _supervisor(groups):
+    """主管: alerted when a missed 加微 SLA finds nobody free (every pool and clinic names her)."""
+    user, created = get_user_model().objects.get_or_create(
+        username=SUPERVISOR, defaults={"first_name": "何主管", "is_staff": True}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    user.groups.add(groups["growth"])
+    Clinic.objects.filter(supervisor__isnull=True).update(supervisor=user)
+    return user
+
+
+SUPERVISOR = "zhuguan_he"
+
+
+def _pools(specialties, packages, assistants, camps, supervisor) -> None:
     general, _ = AssistantPool.objects.get_or_create(
         slug="general", defaults={"name": "综合活码（溢出）", "sla_minutes": 60}
     )
@@ -253,6 +276,8 @@ def _pools(specialties, packages, assistants) -> None:
                 "specialty": specialties[spec_slug],
                 "package": packages[package_slug],
                 "pool": pool,
+                # 失眠 leads also join the sleep camp (until it is full: the rest is noted)
+                "group": camps.get(spec_slug) if spec_slug == "insomnia" else None,
             },
         )
     RoutingRule.objects.get_or_create(
@@ -268,17 +293,20 @@ def _pools(specialties, packages, assistants) -> None:
     RoutingRule.objects.get_or_create(
         name="其他 → 综合活码", defaults={"priority": 1000, "pool": general}
     )
+    AssistantPool.objects.filter(supervisor__isnull=True).update(supervisor=supervisor)
 
 
-def _groups(specialties, assistants) -> None:
+def _groups(specialties, assistants) -> dict[str, PrivateGroup]:
+    """The demo's groups and camps; returns the camps by specialty slug."""
     today = timezone.localdate()
+    camps_by_specialty: dict[str, PrivateGroup] = {}
     camps = [
         ("13天控糖训练营·第12期", "camp", "diabetes", "yizhu_zhao", 120, 13),
         ("脱发护理交流群", "group", "hair-loss", "yizhu_lin", 300, None),
         ("21天好睡眠打卡营", "camp", "insomnia", "yizhu_chen", 80, 21),
     ]
     for name, kind, spec, owner, capacity, days in camps:
-        PrivateGroup.objects.get_or_create(
+        group, _ = PrivateGroup.objects.get_or_create(
             name=name,
             defaults={
                 "kind": kind,
@@ -289,6 +317,9 @@ def _groups(specialties, assistants) -> None:
                 "closes_on": today + dt.timedelta(days=days) if days else None,
             },
         )
+        if kind == "camp":
+            camps_by_specialty[spec] = group
+    return camps_by_specialty
 
 
 def _scoring() -> None:
@@ -423,13 +454,64 @@ def _leads(packages, stdout) -> int:
     return fresh
 
 
+def _assistant_day(username: str, stdout) -> None:
+    """Today's work for the demo assistant, so the phone page is not empty on day one:
+    revisits and a refill due today, and birthdays in the coming week (planned through the
+    same services staff and beat use). Re-running on the same day adds nothing."""
+    today = timezone.localdate()
+    leads = list(
+        Lead.objects.filter(
+            assignee__user__username=username,
+            anonymized_at__isnull=True,
+            stage__in=[Stage.CONTACTED, Stage.PROFILED, Stage.CONSULTED, Stage.PAID],
+        ).order_by("pk")[:6]
+    )
+
+    def at(hour: int, minute: int) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(today, dt.time(hour, minute)))
+
+    plan = [
+        (FollowUp.Kind.REVISIT, at(10, 0), "复诊回访：头皮情况与用药反馈"),
+        (FollowUp.Kind.REVISIT, at(14, 30), "复诊回访：约本周到店复查"),
+        (FollowUp.Kind.REFILL, at(16, 0), "服务包即将到期：续方"),
+    ]
+    for lead, (kind, due, note) in zip(leads, plan, strict=False):
+        followup_schedule(lead_id=lead.pk, kind=kind, due_at=due, note=note)
+    week = {
+        ((today + dt.timedelta(days=d)).month, (today + dt.timedelta(days=d)).day) for d in range(7)
+    }
+    has_birthday = sum(
+        1 for lead in leads if lead.birthday and (lead.birthday.month, lead.birthday.day) in week
+    )
+    offsets = iter((1, 3))
+    for lead in leads[3:]:
+        if has_birthday >= 2:
+            break
+        if lead.birthday is None:
+            day = today + dt.timedelta(days=next(offsets, 5))
+            year = 1970 + lead.pk % 30
+            try:
+                birthday = day.replace(year=year)
+            except ValueError:  # 29 February in a common year
+                birthday = (day - dt.timedelta(days=1)).replace(year=year)
+            has_birthday += lead_birthday_set(lead_id=lead.pk, birthday=birthday)
+    due = FollowUp.objects.filter(
+        assignee__user__username=username,
+        status__in=[FollowUp.Status.PENDING, FollowUp.Status.QUEUED, FollowUp.Status.SENT],
+        due_at__lt=at(0, 0) + dt.timedelta(days=1),
+    ).count()
+    stdout.write(f"  {username}: {due} follow-ups due today, {has_birthday} birthdays this week")
+
+
 def seed(*, stdout) -> None:
     specialties = _specialties()
     packages = _packages(specialties)
     groups = _roles()
     assistants = _assistants(specialties, groups)
-    _pools(specialties, packages, assistants)
-    _groups(specialties, assistants)
+    supervisor = _supervisor(groups)
+    camps = _groups(specialties, assistants)
+    _pools(specialties, packages, assistants, camps, supervisor)
     _scoring()
     _leads(packages, stdout)
+    _assistant_day(ASSISTANTS[0][0], stdout)
     stdout.write(f"  login: assistant {ASSISTANTS[0][0]} / {DEMO_PASSWORD}")

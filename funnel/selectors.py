@@ -8,8 +8,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from funnel.crypto import mask_name, mask_phone
-from funnel.models import FollowUp, Lead, Touchpoint
+from config.errors import ApplicationError
+from funnel.crypto import mask_name, mask_phone, phone_hash
+from funnel.models import FollowUp, GroupMembership, Lead, PrivateGroup, Touchpoint
+from funnel.services.identity import phone_normalize
 
 
 def lead_routing_summary(*, lead_id: int) -> dict[str, Any]:
@@ -87,3 +89,74 @@ def lead_export_rows(*, reveal: bool = False):
             "click_ids": touch.click_ids if touch else {},
             "created_at": timezone.localtime(lead.created_at).isoformat(),
         }
+
+
+def user_can_assign(*, user: Any) -> bool:
+    """Who may hand leads to assistants (改派, the unassigned queue): growth staff and
+    superusers, through the `funnel.assign_lead` permission."""
+    return bool(user.is_active and user.has_perm("funnel.assign_lead"))
+
+
+def leads_unassigned() -> QuerySet[Lead]:
+    """The unassigned queue (待分配): leads nobody owns, oldest first; anonymized and invalid
+    ones are not waiting for anyone."""
+    return (
+        Lead.objects.filter(assignee__isnull=True, anonymized_at__isnull=True)
+        .exclude(stage="invalid")
+        .select_related("specialty", "pool")
+        .order_by("created_at", "pk")
+    )
+
+
+def followup_for_user(*, user: Any, followup_id: int) -> FollowUp | None:
+    """One of the signed-in assistant's own follow-ups (None for anybody else's)."""
+    assistant = getattr(user, "assistant", None)
+    if assistant is None:
+        return None
+    return FollowUp.objects.filter(pk=followup_id, assignee=assistant).first()
+
+
+def groups_open_for_lead(*, lead: Lead) -> QuerySet[PrivateGroup]:
+    """Groups a lead could be put in from its page: not closed, not already in."""
+    today = timezone.localdate()
+    open_now = GroupMembership.objects.filter(lead=lead, left_at__isnull=True).values("group_id")
+    return (
+        PrivateGroup.objects.exclude(closes_on__lt=today).exclude(pk__in=open_now).order_by("name")
+    )
+
+
+def lead_memberships(*, lead: Lead) -> QuerySet[GroupMembership]:
+    return lead.group_memberships.select_related("group").order_by("-joined_at")
+
+
+def group_roster(*, group: PrivateGroup, query: str = "") -> list[dict[str, Any]]:
+    """Who joined and who left, newest first, masked. `query` finds members by phone (any
+    way of writing it: matched on the keyed hash, names are encrypted) or by lead id
+    (`#12` or `12` when it is not a phone)."""
+    rows = group.memberships.select_related("lead").order_by("-joined_at", "-pk")
+    query = query.strip()
+    if query:
+        lead_ids: list[int] = []
+        try:
+            e164 = phone_normalize(query)
+        except ApplicationError:
+            e164 = ""
+        if e164:
+            lead_ids += list(
+                Lead.objects.filter(phone_hash=phone_hash(e164)).values_list("pk", flat=True)
+            )
+        digits = query.lstrip("#")
+        if digits.isdigit() and len(digits) < 11:
+            lead_ids.append(int(digits))
+        rows = rows.filter(lead_id__in=lead_ids)
+    return [
+        {
+            "lead_id": m.lead_id,
+            "name": mask_name(m.lead.name),
+            "phone": mask_phone(m.lead.phone),
+            "source": m.source,
+            "joined_at": m.joined_at,
+            "left_at": m.left_at,
+        }
+        for m in rows
+    ]

@@ -3,16 +3,22 @@ and the configuration staff edit: packages, pools, assistants, scoring and routi
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
@@ -45,10 +51,20 @@ from funnel.models import (
     Specialty,
     Stage,
 )
-from funnel.selectors import leads_visible_to
+from funnel.selectors import (
+    group_roster,
+    groups_open_for_lead,
+    lead_memberships,
+    leads_unassigned,
+    leads_visible_to,
+    user_can_assign,
+)
+from funnel.services.groups import group_enroll, group_leave
 from funnel.services.identity import lead_merge, leads_mark_distinct
 from funnel.services.pii import lead_reveal
-from funnel.services.stages import lead_stage_change
+from funnel.services.routing import lead_reassign, leads_reassign
+from funnel.services.stages import lead_stage_change, transition_allowed
+from funnel.templatetags.funnel_display import shanghai_format
 
 
 class LeadFilterSet(WagtailFilterSet):
@@ -94,10 +110,19 @@ class LeadInspectView(VisibleLeadMixin, InspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        lead = self.object
+        user = self.request.user
         context.update(
-            stages=Stage.choices,
-            masked_name=mask_name(self.object.name),
-            masked_phone=mask_phone(self.object.phone),
+            stages=[(v, label) for v, label in Stage.choices if transition_allowed(lead.stage, v)]
+            + ([(Stage.PAID.value, Stage.PAID.label)] if lead.stage == Stage.PAID else []),
+            masked_name=mask_name(lead.name),
+            masked_phone=mask_phone(lead.phone),
+            events=lead.events.select_related("actor").order_by("created_at", "pk"),
+            touchpoints=lead.touchpoints.order_by("occurred_at", "pk"),
+            memberships=lead_memberships(lead=lead),
+            can_assign=user_can_assign(user=user),
+            assistants=Assistant.objects.filter(is_active=True).order_by("name"),
+            groups_open=groups_open_for_lead(lead=lead),
         )
         return context
 
@@ -105,7 +130,10 @@ class LeadInspectView(VisibleLeadMixin, InspectView):
         return field_label(Lead, field_name)
 
     def get_field_display_value(self, field_name, field):
-        return display_value(super().get_field_display_value(field_name, field))
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, dt.datetime):
+            return shanghai_format(value)  # Wagtail would print the stored UTC value
+        return display_value(value)
 
 
 class LeadViewSet(SnippetViewSet):
@@ -205,6 +233,40 @@ class StageBulkAction(SnippetBulkAction):
         return f"已变更 {num_parent_objects} 条线索；{num_child_objects} 条不允许此变更，未改动。"
 
 
+class ReassignForm(forms.Form):
+    assistant = forms.ModelChoiceField(
+        label="改派给", queryset=Assistant.objects.filter(is_active=True).order_by("name")
+    )
+
+
+class ReassignBulkAction(SnippetBulkAction):
+    display_name = "改派医助"
+    action_type = "reassign"
+    aria_label = "把所选线索改派给一位医助"
+    template_name = "funnel/admin/bulk_reassign.html"
+    models = [Lead]
+    action_priority = 30
+
+    def get_form_class(self):
+        return ReassignForm
+
+    def check_perm(self, obj) -> bool:
+        return user_can_assign(user=self.request.user)
+
+    def get_execution_context(self):
+        return {**super().get_execution_context(), **self.cleaned_form.cleaned_data}
+
+    @classmethod
+    def execute_action(cls, objects, user=None, assistant=None, **kwargs):
+        moved = leads_reassign(
+            lead_ids=[lead.pk for lead in objects], assistant_id=assistant.pk, actor=user
+        )
+        return moved, len(objects) - moved
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return f"已改派 {num_parent_objects} 条线索；{num_child_objects} 条原本就是该医助，未改动。"
+
+
 def _visible_lead(request: HttpRequest, lead_id: int) -> Lead:
     return get_object_or_404(leads_visible_to(user=request.user), pk=lead_id)
 
@@ -272,6 +334,129 @@ def lead_identity_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     return back
 
 
+def _inspect(lead_id: int) -> HttpResponse:
+    return redirect(reverse("wagtailsnippets_funnel_lead:inspect", args=[lead_id]))
+
+
+@login_required
+@require_POST
+def lead_reassign_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _visible_lead(request, lead_id)
+    if not user_can_assign(user=request.user):
+        raise PermissionDenied
+    form = ReassignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择医助")
+        return _inspect(lead.pk)
+    try:
+        moved = lead_reassign(
+            lead_id=lead.pk, assistant_id=form.cleaned_data["assistant"].pk, actor=request.user
+        )
+    except ApplicationError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, "已改派" if moved else "线索原本就是该医助，未改动")
+    return _inspect(lead.pk)
+
+
+class UnassignedAssignForm(forms.Form):
+    assistant = forms.ModelChoiceField(queryset=Assistant.objects.filter(is_active=True))
+    leads = forms.ModelMultipleChoiceField(queryset=Lead.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leads"].queryset = leads_unassigned()
+
+
+@login_required
+def unassigned_queue_view(request: HttpRequest) -> HttpResponse:
+    """待分配线索: leads nobody owns, masked, with an assign action."""
+    if not user_can_assign(user=request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = UnassignedAssignForm(request.POST)
+        if form.is_valid():
+            moved = leads_reassign(
+                lead_ids=[lead.pk for lead in form.cleaned_data["leads"]],
+                assistant_id=form.cleaned_data["assistant"].pk,
+                actor=request.user,
+            )
+            messages.success(request, f"已分配 {moved} 条线索给 {form.cleaned_data['assistant']}")
+            return redirect("funnel_unassigned")
+        messages.error(request, "请勾选线索并选择医助")
+    paginator = Paginator(leads_unassigned(), 50)
+    page = paginator.get_page(request.GET.get("p"))
+    rows = [(lead, mask_name(lead.name), mask_phone(lead.phone)) for lead in page]
+    return render(
+        request,
+        "funnel/admin/unassigned.html",
+        {
+            "page": page,
+            "rows": rows,
+            "total": paginator.count,
+            "assistants": Assistant.objects.filter(is_active=True).order_by("name"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def lead_enroll_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _visible_lead(request, lead_id)
+    if not request.user.has_perm("funnel.change_lead"):
+        raise PermissionDenied
+    group_id = request.POST.get("group", "")
+    if not group_id.isdigit():
+        messages.error(request, "请选择社群")
+        return _inspect(lead.pk)
+    group = get_object_or_404(PrivateGroup, pk=int(group_id))
+    try:
+        group_enroll(group_id=group.pk, lead_id=lead.pk, actor=request.user)
+    except ApplicationError as err:
+        messages.error(request, f"{group.name}：{err.message}")
+    else:
+        messages.success(request, f"已加入「{group.name}」")
+    return _inspect(lead.pk)
+
+
+def _roster_allowed(request: HttpRequest) -> None:
+    if not request.user.has_perm("funnel.view_privategroup"):
+        raise PermissionDenied
+
+
+@login_required
+def group_roster_view(request: HttpRequest, group_id: int) -> HttpResponse:
+    """名单: who joined and who left, with times in Shanghai; search by phone or lead id."""
+    _roster_allowed(request)
+    group = get_object_or_404(PrivateGroup, pk=group_id)
+    query = request.GET.get("q", "")
+    rows = group_roster(group=group, query=query)
+    visible = set(
+        leads_visible_to(user=request.user)
+        .filter(pk__in=[r["lead_id"] for r in rows])
+        .values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "funnel/admin/group_roster.html",
+        {"group": group, "rows": rows, "query": query, "visible": visible},
+    )
+
+
+@login_required
+@require_POST
+def group_leave_view(request: HttpRequest, group_id: int, lead_id: int) -> HttpResponse:
+    _roster_allowed(request)
+    lead = _visible_lead(request, lead_id)
+    try:
+        group_leave(group_id=group_id, lead_id=lead.pk, actor=request.user)
+    except ApplicationError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, f"线索 #{lead.pk} 已退出")
+    return redirect(reverse("funnel_group_roster", args=[group_id]))
+
+
 @hooks.register("register_admin_urls")
 def funnel_admin_urls():
     return [
@@ -282,10 +467,42 @@ def funnel_admin_urls():
         ),
         path("funnel/leads/<int:lead_id>/reveal/", lead_reveal_view, name="funnel_lead_reveal"),
         path("funnel/leads/<int:lead_id>/stage/", lead_stage_view, name="funnel_lead_stage"),
+        path(
+            "funnel/leads/<int:lead_id>/reassign/", lead_reassign_view, name="funnel_lead_reassign"
+        ),
+        path("funnel/leads/<int:lead_id>/enroll/", lead_enroll_view, name="funnel_lead_enroll"),
+        path("funnel/unassigned/", unassigned_queue_view, name="funnel_unassigned"),
+        path("funnel/groups/<int:group_id>/roster/", group_roster_view, name="funnel_group_roster"),
+        path(
+            "funnel/groups/<int:group_id>/leave/<int:lead_id>/",
+            group_leave_view,
+            name="funnel_group_leave",
+        ),
     ]
 
 
+class PermissionMenuItem(MenuItem):
+    def __init__(self, *args, shown_to, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.shown_to = shown_to
+
+    def is_shown(self, request) -> bool:
+        return self.shown_to(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def unassigned_menu_item():
+    return PermissionMenuItem(
+        "待分配线索",
+        reverse("funnel_unassigned"),
+        icon_name="warning",
+        order=199,
+        shown_to=lambda user: user_can_assign(user=user),
+    )
+
+
 hooks.register("register_bulk_action", StageBulkAction)
+hooks.register("register_bulk_action", ReassignBulkAction)
 
 
 class FollowUpViewSet(SnippetViewSet):
@@ -375,6 +592,20 @@ class ScoringRuleViewSet(SnippetViewSet):
     panels = admin_panels(ScoringRule)
 
 
+class RosterColumn(Column):
+    def get_value(self, instance) -> str:
+        return f"{instance.member_count} / {instance.capacity}"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["value"] = format_html(
+            '<a href="{}">{} 名单</a>',
+            reverse("funnel_group_roster", args=[instance.pk]),
+            self.get_value(instance),
+        )
+        return context
+
+
 class PrivateGroupViewSet(SnippetViewSet):
     model = PrivateGroup
     icon = "group"
@@ -383,6 +614,16 @@ class PrivateGroupViewSet(SnippetViewSet):
         PrivateGroup, ["name", "kind", "owner", "capacity", "opens_on", "closes_on"]
     )
     panels = admin_panels(PrivateGroup)
+
+
+    list_display = [
+        "name",
+        "kind",
+        "owner",
+        RosterColumn("roster", label="人数 / 容量"),
+        "opens_on",
+        "closes_on",
+    ]
 
 
 class ClinicViewSet(SnippetViewSet):

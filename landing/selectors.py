@@ -127,14 +127,27 @@ def careplan_view(*, plan_id: int) -> dict[str, Any]:
 
 
 def assistant_today(*, user: Any, day: dt.date | None = None) -> dict[str, list]:
-    """Due follow-ups of the signed-in assistant grouped for the phone page."""
+    """Due follow-ups of the signed-in assistant grouped for the phone page, with the
+    birthdays of the coming week."""
     from funnel.selectors import followups_due_for_user
 
     groups: dict[str, list] = {kind: [] for kind in FollowUp.Kind.values}
     for followup in followups_due_for_user(user=user, day=day):
         groups[followup.kind].append(followup)
+    # Birthdays are worth knowing a week ahead (a gift, a call on the day): the coming six
+    # days' greetings are listed with today's.
+    day = day or timezone.localdate()
+    week_end = day + dt.timedelta(days=7)
+    for followup in followups_due_for_user(user=user, day=week_end - dt.timedelta(days=1)).filter(
+        kind=FollowUp.Kind.BIRTHDAY
+    ):
+        if followup not in groups[FollowUp.Kind.BIRTHDAY]:
+            groups[FollowUp.Kind.BIRTHDAY].append(followup)
     return groups
 
 
 def lead_notes(*, lead: Lead) -> QuerySet[LeadEvent]:
-    return lead.events.filter(kind__in=["note", "stage", "reserve"]).order_by("-created_at")[:30]
+    """The lead's story on the phone page, newest first: stages, notes, reservations,
+    assignments, groups and follow-ups done or put off (reveals are audit, not story)."""
+    kinds = ["note", "stage", "reserve", "assign", "group", "followup"]
+    return lead.events.filter(kind__in=kinds).order_by("-created_at", "-pk")[:30]

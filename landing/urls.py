@@ -13,4 +13,9 @@ urlpatterns = [
     path("h5/plan/<str:token>/", views.careplan, name="careplan"),
     path("h5/assistant/", views.assistant_home, name="assistant_home"),
     path("h5/assistant/leads/<int:lead_id>/", views.assistant_lead, name="assistant_lead"),
+    path(
+        "h5/assistant/followups/<int:followup_id>/",
+        views.assistant_followup,
+        name="assistant_followup",
+    ),
 ]

@@ -18,9 +18,15 @@ from config.errors import ApplicationError
 from funnel import events as lead_events
 from funnel.crypto import mask_name, mask_phone
 from funnel.models import ServicePackage, Specialty, Stage
-from funnel.selectors import lead_routing_summary, leads_visible_to
+from funnel.selectors import followup_for_user, lead_routing_summary, leads_visible_to
+from funnel.services.followups import (
+    SNOOZE_CHOICES,
+    followup_done,
+    followup_snooze,
+    snooze_until,
+)
 from funnel.services.referrals import referral_code_ensure, referral_qr
-from funnel.services.stages import lead_stage_change
+from funnel.services.stages import lead_stage_change, transition_allowed
 from landing import errors
 from landing.forms import LeadForm, error_placement, lead_form_refused
 from landing.rendering import cacheable, client_ip
@@ -209,14 +215,45 @@ H5_LOGIN = "/admin/login/"
 @login_required(login_url=H5_LOGIN)
 @never_cache
 def assistant_home(request: HttpRequest) -> HttpResponse:
+    return _assistant_home_render(request)
+
+
+def _assistant_home_render(
+    request: HttpRequest, error: ApplicationError | None = None
+) -> HttpResponse:
     groups = assistant_today(user=request.user)
     leads = leads_visible_to(user=request.user).order_by("-created_at")[:20]
     context = {
         "groups": [(kind, label, groups[kind]) for kind, label in followup_kinds()],
         "leads": [(lead, mask_name(lead.name), mask_phone(lead.phone)) for lead in leads],
         "assistant": getattr(request.user, "assistant", None),
+        "snooze_choices": list(SNOOZE_CHOICES.items()),
+        "error": error,
     }
-    return render(request, "landing/assistant_home.html", context)
+    return render(
+        request, "landing/assistant_home.html", context, status=error.status if error else 200
+    )
+
+
+@login_required(login_url=H5_LOGIN)
+@never_cache
+@require_POST
+def assistant_followup(request: HttpRequest, followup_id: int) -> HttpResponse:
+    """完成 or 稍后提醒 on one of the assistant's own follow-ups (404 for anyone else's)."""
+    followup = followup_for_user(user=request.user, followup_id=followup_id)
+    if followup is None:
+        raise Http404("not your follow-up")
+    action = request.POST.get("action", "")
+    try:
+        if action == "done":
+            followup_done(followup_id=followup.pk, actor=request.user)
+        else:
+            followup_snooze(
+                followup_id=followup.pk, until=snooze_until(choice=action), actor=request.user
+            )
+    except ApplicationError as err:
+        return _assistant_home_render(request, error=err)
+    return redirect(reverse("landing:assistant_home") + f"#g-{followup.kind}")
 
 
 def followup_kinds() -> list[tuple[str, str]]:
@@ -258,7 +295,9 @@ def assistant_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
         "name": mask_name(lead.name),
         "phone": mask_phone(lead.phone),
         "notes": lead_notes(lead=lead),
-        "stages": [(s.value, s.label) for s in H5_STAGES if s.value != lead.stage],
+        "touchpoints": lead.touchpoints.order_by("occurred_at", "pk"),
+        # Only the moves the funnel accepts from here: a button never answers 409.
+        "stages": [(s.value, s.label) for s in H5_STAGES if transition_allowed(lead.stage, s)],
         "stage_label": Stage(lead.stage).label,
         "error": error,
     }

@@ -12,6 +12,7 @@ from funnel.models.core import (  # noqa: F401  (names other modules import from
     DistinctLeadPair,
     EliminationRule,
     FollowUp,
+    GroupMembership,
     Lead,
     LeadAlias,
     LeadEvent,

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -75,11 +76,26 @@ class ServicePackage(models.Model):
         return self.promo_price if self.promo_active() else self.list_price
 
 
+def supervisor_field() -> models.ForeignKey:
+    """The user who answers for leads of a clinic or pool (alerted on a missed SLA)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="主管",
+    )
+
+
 class Clinic(models.Model):
     """门店 / 机构: a physical location; assistants belong to one."""
 
     name = models.CharField("名称", max_length=100, unique=True)
     city = models.CharField("城市", max_length=50, blank=True, default="")
+    # Who hears of a lead its pool cannot place (a missed 加微 SLA with everyone at cap) when
+    # the lead's pool names no supervisor of its own.
+    supervisor = supervisor_field()
 
     class Meta:
         verbose_name = "门店"
@@ -132,6 +148,9 @@ class AssistantPool(models.Model):
     )
     sla_minutes = models.PositiveIntegerField("加微时限（分钟）", default=30)
     is_active = models.BooleanField("启用", default=True)
+    # The lead's supervisor: alerted when a missed SLA finds nobody to take the lead over.
+    # Empty → the supervisor of the assistant's clinic.
+    supervisor = supervisor_field()
 
     class Meta:
         verbose_name = "活码"
@@ -206,22 +225,64 @@ class PrivateGroup(models.Model):
     opens_on = models.DateField("开营日期", null=True, blank=True)
     closes_on = models.DateField("结营日期", null=True, blank=True)
     wecom_chat_id = models.CharField("企业微信群 ID", max_length=64, blank=True, default="")
-    members = models.ManyToManyField("Lead", blank=True, related_name="groups", verbose_name="成员")
+    # Current members, changed only by funnel.services.groups under this row's lock; the
+    # constraint below is the last word on capacity, whatever path writes.
+    member_count = models.PositiveIntegerField("当前人数", default=0, editable=False)
 
     class Meta:
         verbose_name = "私域社群"
         verbose_name_plural = "私域社群"
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(member_count__lte=models.F("capacity")),
+                name="privategroup_within_capacity",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(closes_on__isnull=True)
                 | models.Q(opens_on__isnull=True)
                 | models.Q(closes_on__gte=models.F("opens_on")),
                 name="privategroup_dates_ordered",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.pk and self.capacity < self.member_count:
+            raise ValidationError({"capacity": f"容量不能小于当前人数（{self.member_count}）"})
+
+
+class GroupMembership(models.Model):
+    """One stay of a lead in a group or camp: joined, and left (null while still in).
+    A lead may re-join after leaving (a new row); at most one open stay per group and lead."""
+
+    wagtail_reference_index_ignore = True
+
+    group = models.ForeignKey(
+        PrivateGroup, on_delete=models.CASCADE, related_name="memberships", verbose_name="社群"
+    )
+    lead = models.ForeignKey(
+        "Lead", on_delete=models.CASCADE, related_name="group_memberships", verbose_name="线索"
+    )
+    source = models.CharField("入群方式", max_length=20, default="manual")  # manual | rule
+    joined_at = models.DateTimeField("入群时间")
+    left_at = models.DateTimeField("退群时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "社群成员"
+        verbose_name_plural = "社群成员"
+        ordering = ["joined_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "lead"],
+                condition=models.Q(left_at__isnull=True),
+                name="groupmembership_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} · 线索 #{self.lead_id}"
 
 
 class ScoringRule(models.Model):
@@ -271,6 +332,14 @@ class RoutingRule(models.Model):
         ServicePackage, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="推荐服务包"
     )
     pool = models.ForeignKey(AssistantPool, on_delete=models.PROTECT, verbose_name="活码")
+    group = models.ForeignKey(
+        PrivateGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="加入社群 / 训练营",
+        help_text="匹配的线索同时加入此社群（满员或已结营则不加入，时间线有记录）",
+    )
 
     class Meta:
         verbose_name = "分配规则"
@@ -418,7 +487,10 @@ class Lead(models.Model):
     class Meta:
         verbose_name = "线索"
         verbose_name_plural = "线索"
-        permissions = [("reveal_pii", "可查看完整手机号与姓名")]
+        permissions = [
+            ("reveal_pii", "可查看完整手机号与姓名"),
+            ("assign_lead", "可分配 / 改派线索"),
+        ]
         indexes = [
             # Covers the report's scan: window on created_at, every group key and the reach,
             # so a year of a million leads is an index-only scan of ~60 bytes a lead.
@@ -506,6 +578,8 @@ class LeadEvent(models.Model):
         TOUCH = "touch", "再次触达"
         SCORE = "score", "评分"
         RESERVE = "reserve", "预约服务包"
+        GROUP = "group", "社群"
+        FOLLOWUP = "followup", "跟进"
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, db_index=True)

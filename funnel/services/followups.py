@@ -6,10 +6,13 @@ long ETA task. A claimed reminder is queued as a notification (status `queued`) 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from funnel import errors
+from funnel import events as lead_events
 from funnel.crypto import mask_name
 from funnel.locks import locked
 from funnel.models import FollowUp, Lead
@@ -68,7 +71,8 @@ def followups_dispatch(*, now: dt.datetime | None = None, limit: int = 200) -> i
 
 
 def birthdays_plan(*, day: dt.date | None = None) -> int:
-    """Create tomorrow's birthday greetings (09:00 local) for leads with a birthday on file."""
+    """Create a day's birthday greetings (09:00 Asia/Shanghai; default tomorrow) for leads with
+    a birthday on file. Safe to run twice: a greeting exists once per lead and time."""
     day = day or (timezone.localdate() + dt.timedelta(days=1))
     due = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
     leads = Lead.objects.filter(
@@ -86,3 +90,109 @@ def birthdays_plan(*, day: dt.date | None = None) -> int:
     ]
     FollowUp.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+OPEN = (FollowUp.Status.PENDING, FollowUp.Status.QUEUED, FollowUp.Status.SENT)
+
+
+def _open_followup(followup_id: int) -> FollowUp:
+    followup = locked(FollowUp.objects.all()).filter(pk=followup_id).first()
+    if followup is None:
+        raise errors.refusal(errors.FOLLOWUP_NOT_FOUND, status=404)
+    if followup.status not in OPEN:
+        raise errors.refusal(errors.FOLLOWUP_CLOSED)
+    return followup
+
+
+def followup_done(*, followup_id: int, actor: Any = None) -> FollowUp:
+    """The assistant did it (visited, greeted, chased): closed, on the lead's timeline.
+    A follow-up already done or cancelled answers `followup_closed` and changes nothing."""
+    with transaction.atomic():
+        followup = _open_followup(followup_id)
+        followup.status = FollowUp.Status.DONE
+        followup.save(update_fields=["status"])
+        lead_events.event_record(
+            lead_events.followup_done_event(
+                lead=followup.lead_id,
+                followup_id=followup.pk,
+                kind_label=followup.get_kind_display(),
+                actor=actor,
+            )
+        )
+    return followup
+
+
+def followup_snooze(*, followup_id: int, until: dt.datetime, actor: Any = None) -> FollowUp:
+    """Put a follow-up off to `until` (aware): pending again, reminded again when due.
+    `until` must be in the future (`invalid_snooze`)."""
+    if until <= timezone.now():
+        raise errors.refusal(errors.INVALID_SNOOZE, status=422)
+    until = until.replace(microsecond=0)
+    with transaction.atomic():
+        followup = _open_followup(followup_id)
+        followup.due_at = until
+        followup.status = FollowUp.Status.PENDING
+        followup.sent_at = None
+        try:
+            with transaction.atomic():
+                followup.save(update_fields=["due_at", "status", "sent_at"])
+        except IntegrityError:
+            # The same reminder already waits at that minute: this one is folded into it.
+            followup.status = FollowUp.Status.CANCELLED
+            followup.due_at = FollowUp.objects.get(pk=followup.pk).due_at
+            followup.save(update_fields=["status"])
+        lead_events.event_record(
+            lead_events.followup_snoozed_event(
+                lead=followup.lead_id,
+                followup_id=followup.pk,
+                kind_label=followup.get_kind_display(),
+                due_at=until.isoformat(),
+                actor=actor,
+            )
+        )
+    return followup
+
+
+SNOOZE_CHOICES = {"1h": "1 小时后", "3h": "3 小时后", "tomorrow": "明天 9:00"}
+
+
+def snooze_until(*, choice: str, now: dt.datetime | None = None) -> dt.datetime:
+    """The phone page's snooze buttons → a due time (Asia/Shanghai 09:00 for tomorrow)."""
+    now = now or timezone.now()
+    if choice == "1h":
+        return now + dt.timedelta(hours=1)
+    if choice == "3h":
+        return now + dt.timedelta(hours=3)
+    if choice == "tomorrow":
+        day = timezone.localdate(now) + dt.timedelta(days=1)
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+    raise errors.refusal(errors.INVALID_SNOOZE, status=422)
+
+
+def followup_schedule(*, lead_id: int, kind: str, due_at: dt.datetime, note: str = "") -> FollowUp:
+    """A reminder for the lead's assistant (revisit, refill …) at `due_at`; the same lead, kind
+    and time is one reminder (re-running returns it)."""
+    lead = Lead.objects.only("pk", "assignee_id").get(pk=lead_id)
+    followup, _ = FollowUp.objects.get_or_create(
+        lead_id=lead.pk,
+        kind=kind,
+        due_at=due_at,
+        defaults={"assignee_id": lead.assignee_id, "note": note},
+    )
+    return followup
+
+
+def lead_birthday_set(*, lead_id: int, birthday: dt.date) -> int:
+    """Record the lead's birthday; a birthday within the coming week gets its greeting planned
+    now (the nightly plan only looks one day ahead). Returns greetings planned (0 or 1)."""
+    Lead.objects.filter(pk=lead_id).update(birthday=birthday, updated_at=timezone.now())
+    today = timezone.localdate()
+    for offset in range(7):
+        day = today + dt.timedelta(days=offset)
+        if (day.month, day.day) == (birthday.month, birthday.day):
+            due = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+            followup_schedule(
+                lead_id=lead_id, kind=FollowUp.Kind.BIRTHDAY, due_at=due, note="生日关怀"
+            )
+            return 1
+    return 0

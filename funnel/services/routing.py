@@ -13,10 +13,13 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from funnel import errors
 from funnel import events as lead_events
 from funnel.bulk import rows_update
 from funnel.locks import locked
@@ -30,6 +33,7 @@ from funnel.models import (
     PoolMember,
     RoutingRule,
 )
+from funnel.services.groups import leads_enroll_by_rule
 from funnel.services.notify import notify
 
 logger = logging.getLogger("yinliu.routing")
@@ -193,6 +197,7 @@ class RouteWrites:
     events: list[LeadEvent] = field(default_factory=list)
     followups: list[FollowUp] = field(default_factory=list)
     unassigned: list[tuple[Lead, str]] = field(default_factory=list)
+    enrolments: list[tuple[Lead, int]] = field(default_factory=list)  # (lead, group id)
 
     def unassigned_add(self, *, lead: Lead, pool: AssistantPool | None, reason: str) -> None:
         """The lead waits in the unassigned queue (no pool: no rule matched); an alert goes
@@ -211,7 +216,9 @@ class RouteWrites:
             FollowUp.objects.bulk_create(self.followups, ignore_conflicts=True)
         for lead, pool_name in self.unassigned:
             transaction.on_commit(partial(_alert_unassigned, lead.pk, pool_name))
-        self.events, self.followups, self.unassigned = [], [], []
+        if self.enrolments:
+            leads_enroll_by_rule(enrolments=self.enrolments)
+        self.events, self.followups, self.unassigned, self.enrolments = [], [], [], []
 
 
 def _assign(
@@ -224,44 +231,72 @@ def _assign(
     exclude: Iterable[int] = (),
     reason: str = "route",
 ) -> Assistant | None:
-    """Mutates the lead (pool, assignee, assigned_at) and collects its event and SLA check."""
+    """Mutates the lead (pool, assignee, assigned_at) and collects its event and SLA check.
+    Nobody can take it → the unassigned queue (only routing of a lead nobody owns gets here:
+    a missed SLA never takes a lead away, see `sla_enforce`)."""
     assistant = allocator.pick(pool=pool, exclude=exclude)
+    if assistant is None:
+        lead.pool = pool
+        lead.assignee = None
+        lead.assigned_at = None
+        lead.updated_at = now
+        writes.unassigned_add(lead=lead, pool=pool, reason=reason)
+        return None
+    _assign_to(lead=lead, pool=pool, assistant=assistant, writes=writes, now=now, reason=reason)
+    return assistant
+
+
+def _assign_to(
+    *,
+    lead: Lead,
+    pool: AssistantPool | None,
+    assistant: Assistant,
+    writes: RouteWrites,
+    now: dt.datetime,
+    reason: str,
+    actor: Any = None,
+) -> None:
     previous = lead.assignee_id
     lead.pool = pool
     lead.assignee = assistant
-    lead.assigned_at = now if assistant else None
+    lead.assigned_at = now
     lead.updated_at = now
-    if assistant is None:
-        writes.unassigned_add(lead=lead, pool=pool, reason=reason)
-        return None
+    pool_slug = pool.slug if pool else ""
     if previous is None:
         event = lead_events.assigned_event(
             lead=lead,
-            pool_slug=pool.slug,
+            pool_slug=pool_slug,
             assistant_id=assistant.pk,
             assistant_name=assistant.name,
             reason=reason,
+            actor=actor,
         )
     else:
         event = lead_events.reassigned_event(
             lead=lead,
-            pool_slug=pool.slug,
+            pool_slug=pool_slug,
             assistant_id=assistant.pk,
             assistant_name=assistant.name,
             previous_assistant_id=previous,
             reason=reason,
+            actor=actor,
         )
     writes.events.append(event)
-    writes.followups.append(
-        FollowUp(
-            lead=lead,
-            kind=FollowUp.Kind.SLA_CHECK,
-            due_at=now + dt.timedelta(minutes=pool.sla_minutes),
-            assignee=assistant,
-            note=f"{pool.sla_minutes} 分钟内加微",
+    if lead.stage == "new":
+        sla_minutes = pool.sla_minutes if pool else SLA_MINUTES_DEFAULT
+        writes.followups.append(
+            FollowUp(
+                lead=lead,
+                kind=FollowUp.Kind.SLA_CHECK,
+                due_at=now + dt.timedelta(minutes=sla_minutes),
+                assignee=assistant,
+                note=f"{sla_minutes} 分钟内加微",
+            )
         )
-    )
-    return assistant
+
+
+# A lead staff assign by hand without a pool gets the model's default 加微 time limit.
+SLA_MINUTES_DEFAULT = 30
 
 
 ASSIGN_FIELDS = ["pool", "assignee", "assigned_at", "updated_at"]
@@ -336,6 +371,8 @@ def leads_route(
             continue
         if rule.package_id:
             lead.recommended_package_id = rule.package_id
+        if rule.group_id:
+            writes.enrolments.append((lead, rule.group_id))
         planned.append((lead, rule))
     if planned:
         allocator = Allocator({rule.pool_id: rule.pool for _, rule in planned}.values())
@@ -349,18 +386,130 @@ def leads_route(
     return routed
 
 
+def lead_supervisor(*, lead: Lead) -> Any:
+    """The user who answers for the lead: its pool's supervisor, else the supervisor of its
+    assistant's clinic; None when neither is named."""
+    if lead.pool is not None and lead.pool.supervisor_id:
+        return lead.pool.supervisor
+    assistant = lead.assignee
+    if assistant is not None and assistant.clinic is not None:
+        return assistant.clinic.supervisor
+    return None
+
+
 def sla_enforce(*, lead_id: int) -> Assistant | None:
-    """The SLA check fell due: a lead still not contacted (未加微) goes to someone else."""
+    """The SLA check fell due: a lead still not contacted (未加微) goes to someone in its pool
+    (or overflow) who can take it. When nobody can, it stays with its assistant and the lead's
+    supervisor is alerted: a lead is never taken away to nobody. Returns the new assistant,
+    None when it stayed."""
     with transaction.atomic():
-        lead = locked(Lead.objects.select_related("pool")).get(pk=lead_id)
+        lead = locked(
+            Lead.objects.select_related("pool__supervisor", "assignee__clinic__supervisor")
+        ).get(pk=lead_id)
         if lead.stage != "new" or lead.pool is None or lead.anonymized_at:
             return None
-        exclude = [lead.assignee_id] if lead.assignee_id else []
-        assistant = lead_assign(lead=lead, pool=lead.pool, exclude=exclude, reason="sla")
-    if assistant is not None:
-        notify(
-            title="超时未加微，线索已改派",
-            body=f"线索 #{lead_id} 未在时限内加微，已改派给 {assistant.name}。",
-            level="warning",
+        if lead.assignee_id is None:
+            return None  # waiting in the unassigned queue: staff assign it from there
+        pool = lead.pool
+        allocator = Allocator([pool])
+        assistant = allocator.pick(pool=pool, exclude=[lead.assignee_id])
+        allocator.flush()
+        if assistant is None:
+            supervisor = lead_supervisor(lead=lead)
+            lead_events.event_record(
+                lead_events.sla_escalated_event(
+                    lead=lead,
+                    pool_slug=pool.slug,
+                    assistant_id=lead.assignee_id,
+                    supervisor_id=supervisor.pk if supervisor else None,
+                )
+            )
+            # Queued in this transaction: sent after it commits, never for a rolled-back one.
+            _alert_sla_kept(
+                lead.pk, lead.assignee.name, supervisor.get_username() if supervisor else ""
+            )
+            return None
+        writes = RouteWrites()
+        _assign_to(
+            lead=lead,
+            pool=pool,
+            assistant=assistant,
+            writes=writes,
+            now=timezone.now(),
+            reason="sla",
         )
+        lead.save(update_fields=ASSIGN_FIELDS)
+        writes.flush()
+    notify(
+        title="超时未加微，线索已改派",
+        body=f"线索 #{lead_id} 未在时限内加微，已改派给 {assistant.name}。",
+        level="warning",
+    )
     return assistant
+
+
+def _alert_sla_kept(lead_id: int, assistant_name: str, supervisor: str) -> None:
+    to = f"@{supervisor} " if supervisor else ""
+    notify(
+        title="超时未加微，无人可改派",
+        body=(
+            f"{to}线索 #{lead_id} 未在时限内加微，活码内其他医助均已满额或不在班："
+            f"仍由 {assistant_name} 跟进，请主管协调（可在线索页手动改派）。"
+        ),
+        level="critical",
+    )
+
+
+def _day_load_add(assistant_id: int, count: int) -> None:
+    """Count hand-assigned leads in the assistant's day load too (the cap then reflects what
+    they really got today); the row is created if missing, then raised atomically."""
+    day = timezone.localdate()
+    AssistantDayLoad.objects.bulk_create(
+        [AssistantDayLoad(assistant_id=assistant_id, day=day, count=0)], ignore_conflicts=True
+    )
+    AssistantDayLoad.objects.filter(assistant_id=assistant_id, day=day).update(
+        count=F("count") + count
+    )
+
+
+def leads_reassign(*, lead_ids: Iterable[int], assistant_id: int, actor: Any) -> int:
+    """Staff give leads to an assistant by hand (one from its page, many as a bulk action,
+    or from the unassigned queue). Staff may go past the daily cap: they decide. Leads already
+    with that assistant, and anonymized ones, are left as they are. Returns how many moved."""
+    with transaction.atomic():
+        assistant = Assistant.objects.filter(pk=assistant_id, is_active=True).first()
+        if assistant is None:
+            raise errors.refusal(errors.ASSISTANT_UNAVAILABLE)
+        leads = list(
+            locked(Lead.objects.select_related("pool"))
+            .filter(pk__in=list(lead_ids), anonymized_at__isnull=True)
+            .exclude(assignee_id=assistant.pk)
+            .order_by("pk")
+        )
+        if not leads:
+            return 0
+        now = timezone.now()
+        writes = RouteWrites()
+        for lead in leads:
+            # The old assistant's pending SLA check would otherwise move the lead on again.
+            _assign_to(
+                lead=lead,
+                pool=lead.pool,
+                assistant=assistant,
+                writes=writes,
+                now=now,
+                reason="manual",
+                actor=actor,
+            )
+        FollowUp.objects.filter(
+            lead__in=leads, kind=FollowUp.Kind.SLA_CHECK, status=FollowUp.Status.PENDING
+        ).update(status=FollowUp.Status.CANCELLED)
+        rows_update(leads, ASSIGN_FIELDS)
+        writes.flush()
+        _day_load_add(assistant.pk, len(leads))
+    return len(leads)
+
+
+def lead_reassign(*, lead_id: int, assistant_id: int, actor: Any) -> bool:
+    """One lead by hand (its admin page): True when it moved."""
+    return leads_reassign(lead_ids=[lead_id], assistant_id=assistant_id, actor=actor) == 1

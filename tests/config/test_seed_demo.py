@@ -8,6 +8,10 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from funnel.models import FollowUp, Lead, LeadEvent
+from funnel.services.followups import followups_dispatch
+from landing.selectors import assistant_today
+
 pytestmark = pytest.mark.django_db
 
 # Tables that legitimately grow on every run (logs, sessions), if any, go here.
@@ -22,10 +26,21 @@ def _counts() -> dict[str, int]:
     }
 
 
-def test_seed_demo_is_idempotent() -> None:
+def test_seed_demo_is_idempotent(client) -> None:
     # given a seeded database
     call_command("seed_demo", stdout=io.StringIO())
     first = _counts()
+    # the demo assistant's phone page has today's work and this week's birthdays
+    from django.contrib.auth import get_user_model
+
+    lin = get_user_model().objects.get(username="yizhu_lin")
+    client.force_login(lin)
+    html = client.get("/h5/assistant/").content.decode()
+    today = assistant_today(user=lin)
+    assert len(today["revisit"]) >= 2
+    assert len(today["refill"]) >= 1
+    assert len(today["birthday"]) >= 2
+    assert html.count("data-followup=") == sum(len(items) for items in today.values())
 
     # when seeding again
     out = io.StringIO()
@@ -34,6 +49,16 @@ def test_seed_demo_is_idempotent() -> None:
     # then nothing was added, removed or duplicated
     assert _counts() == first
     assert "seed_demo: done" in out.getvalue()
+
+    # and when every 加微 time limit of the demo passes, no lead is left with nobody
+    unassigned = Lead.objects.filter(assignee__isnull=True).count()
+    FollowUp.objects.filter(kind="sla_check", status="pending").update(
+        due_at="2000-01-01T00:00:00Z"
+    )
+    followups_dispatch()
+    assert Lead.objects.filter(assignee__isnull=True).count() == unassigned
+    assert not LeadEvent.objects.filter(data__reason="sla", data__unassigned=True).exists()
+
 
 
 def test_the_demo_flags_page_has_flags(client) -> None:

@@ -7,6 +7,7 @@ intake sweep's beat row, then migrated to the newest schema and back again."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import pytest
@@ -137,14 +138,6 @@ def test_previous_rows_survive_the_move_into_the_funnel_and_back() -> None:
     assert {"funnel.intake_sweep", "funnel.outbox_sweep"} <= tasks
     assert "channels.inbound_sweep" not in tasks
 
-    # given a group allowed to see intake records
-    from django.contrib.auth.models import Group, Permission
-
-    group = Group.objects.create(name="增长-迁移测试")
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="funnel", codename="view_inboundlead")
-    )
-
     # when it is migrated back to the previous funnel schema
     old = _migrate([("funnel", "0006_lead_report_facts")], state=BEFORE)
 
@@ -163,21 +156,34 @@ def test_previous_rows_survive_the_move_into_the_funnel_and_back() -> None:
     PeriodicTask = old.get_model("django_celery_beat", "PeriodicTask")
     assert PeriodicTask.objects.filter(task="channels.inbound_sweep").count() == 1
 
-    # the group's permission went back with the model
-    assert set(group.permissions.values_list("content_type__app_label", "codename")) == {
-        ("channels", "view_inboundlead")
-    }
-
-    # when `migrate` recreates the funnel's content types meanwhile (its post-migrate step)
-    # and the database is migrated forward again
-    from django.contrib.contenttypes.models import ContentType
-
-    recreated = ContentType.objects.create(app_label="funnel", model="inboundlead")
-    Permission.objects.create(content_type=recreated, codename="view_inboundlead", name="x")
+    # and forward again leaves the database at the newest schema for the tests after this one
     _migrate(_latest())
 
-    # then the group still holds the permission, on the funnel's model, once
+
+@pytest.mark.django_db
+def test_permissions_survive_when_migrate_recreated_the_content_types_meanwhile() -> None:
+    """Migrated down, `migrate`'s post-migrate step re-creates the funnel's content types (new
+    ids, new permissions); migrating forward must give the groups holding the channels'
+    permission the funnel's one, once."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    move = importlib.import_module("funnel.migrations.0007_intake_spend_outbox")
+    # given the state after a migration down: the model's content type under channels, a
+    # group holding its permission, and a funnel twin Django re-created meanwhile
+    ct = ContentType.objects.get(app_label="funnel", model="inboundlead")
+    ct.app_label = "channels"
+    ct.save()
+    group = Group.objects.create(name="增长-迁移测试")
+    group.permissions.add(Permission.objects.get(content_type=ct, codename="view_inboundlead"))
+    twin = ContentType.objects.create(app_label="funnel", model="inboundlead")
+    Permission.objects.create(content_type=twin, codename="view_inboundlead", name="x")
+    # when the forward step runs
+    move.content_types_forward(apps, None)
+    # then the group holds the funnel's permission, and the channels' content type is gone
     assert set(group.permissions.values_list("content_type__app_label", "codename")) == {
         ("funnel", "view_inboundlead")
     }
     assert not ContentType.objects.filter(app_label="channels", model="inboundlead").exists()
+    ContentType.objects.clear_cache()

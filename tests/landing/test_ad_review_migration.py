@@ -22,7 +22,10 @@ def _migrate(target) -> None:
     executor.migrate(target)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# No serialized_rollback: a transactional test before this one (a migration test, a browser
+# test) leaves content types re-created with new ids, which a restored snapshot would clash
+# with; the `landing` fixture builds what this test needs.
+@pytest.mark.django_db(transaction=True)
 def test_the_displayed_number_becomes_the_certificate_in_rows_and_revisions(landing) -> None:
     # given a landing page from before: its displayed number in its own field, the gate's
     # certificate empty, in the row and in a saved draft

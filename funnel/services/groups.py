@@ -1,0 +1,96 @@
+"""Private groups and time-boxed camps (私域社群 / 训练营): enrol and take out.
+
+Every change locks the group's row first and moves its `member_count` in the same
+transaction, so two assistants enrolling the last free seat at once get one seat and one
+`group_full` (no count-then-insert race). The database has the last word twice: the count may
+not pass the capacity (check constraint) and a lead has at most one open stay per group
+(partial unique constraint).
+
+Dates: a camp takes members until its close date (结营日期, Asia/Shanghai day) inclusive;
+enrolling before it opens is allowed (people sign up for the next 期).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.errors import ApplicationError
+from funnel import errors
+from funnel import events as lead_events
+from funnel.locks import locked
+from funnel.models import GroupMembership, Lead, PrivateGroup
+
+
+def group_enroll(
+    *, group_id: int, lead_id: int, actor: Any = None, source: str = "manual"
+) -> GroupMembership:
+    """Put the lead in the group. Refuses with `group_closed` after the close date,
+    `group_full` at capacity, `already_member` while an earlier stay is open; a refusal
+    writes nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        group = locked(PrivateGroup.objects.all()).get(pk=group_id)
+        if group.closes_on is not None and timezone.localdate(now) > group.closes_on:
+            raise errors.refusal(errors.GROUP_CLOSED)
+        if group.member_count >= group.capacity:
+            raise errors.refusal(errors.GROUP_FULL)
+        try:
+            with transaction.atomic():
+                membership = GroupMembership.objects.create(
+                    group=group, lead_id=lead_id, source=source, joined_at=now
+                )
+        except IntegrityError as exc:
+            raise errors.refusal(errors.ALREADY_MEMBER) from exc
+        PrivateGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") + 1)
+        lead_events.event_record(
+            lead_events.group_joined_event(
+                lead=lead_id, group_id=group.pk, group_name=group.name, source=source, actor=actor
+            )
+        )
+    return membership
+
+
+def group_leave(*, group_id: int, lead_id: int, actor: Any = None) -> GroupMembership:
+    """Close the lead's open stay in the group (the row stays: the roster shows who left)."""
+    now = timezone.now()
+    with transaction.atomic():
+        group = locked(PrivateGroup.objects.all()).get(pk=group_id)
+        membership = GroupMembership.objects.filter(
+            group=group, lead_id=lead_id, left_at__isnull=True
+        ).first()
+        if membership is None:
+            raise errors.refusal(errors.NOT_MEMBER)
+        membership.left_at = now
+        membership.save(update_fields=["left_at"])
+        PrivateGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
+        lead_events.event_record(
+            lead_events.group_left_event(
+                lead=lead_id, group_id=group.pk, group_name=group.name, actor=actor
+            )
+        )
+    return membership
+
+
+def leads_enroll_by_rule(*, enrolments: list[tuple[Lead, int]]) -> int:
+    """Routing rules that name a group enrol their leads after routing. A group that cannot
+    take a lead (full, closed) does not hold up the lead: the refusal goes on its timeline.
+    Returns how many joined."""
+    joined = 0
+    # Groups in id order: concurrent batches lock them in one order and never deadlock.
+    for lead, group_id in sorted(enrolments, key=lambda item: (item[1], item[0].pk)):
+        try:
+            group_enroll(group_id=group_id, lead_id=lead.pk, source="rule")
+        except ApplicationError as err:
+            group = PrivateGroup.objects.only("name").get(pk=group_id)
+            lead_events.event_record(
+                lead_events.group_refused_event(
+                    lead=lead.pk, group_id=group_id, group_name=group.name, code=err.code
+                )
+            )
+            continue
+        joined += 1
+    return joined
