@@ -8,10 +8,11 @@ where `task` is an idempotent Celery task taking one event id. A service that wr
 other apps care about publishes it in the same transaction (`outbox_publish`): one
 `OutboxDelivery` row per interested listener is written with the event, and after commit each
 is delivered (`funnel.outbox_deliver`). A delivery runs its listener and records the outcome on
-the row; a failure is never raised into the request that changed the stage (in the embedded
-default tasks run inline), it is kept with its error and tried again by `outbox_sweep` with
-exponential back-off (30 s, 1 min, 2 min … capped at 1 h) until `MAX_ATTEMPTS`, then left
-`failed` for staff to see. Delivery is at least once, so listeners must be idempotent.
+the row; a failure is never raised into the request that changed the stage (the embedded
+default leaves deliveries to the sweep), it is kept with its error and tried again by
+`outbox_sweep` with exponential back-off (30 s, 1 min, 2 min … capped at 1 h) until
+`MAX_ATTEMPTS`, then left `failed` for staff to see. Listeners run outside any transaction
+and delivery is at least once, so listeners must be idempotent.
 """
 
 from __future__ import annotations
@@ -99,43 +100,53 @@ def _backoff(attempts: int) -> dt.timedelta:
     return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
-def outbox_deliver(*, delivery_id: int) -> str:
-    """Run one pending delivery's listener, at most one worker at a time per delivery (the row
-    is locked, others skip it). Returns the delivery's status afterwards ("" when there was
-    nothing to do). The listener runs in a savepoint: its writes are undone when it fails."""
+# While a delivery runs, its row is leased (next_attempt_at pushed this far ahead) so no other
+# worker or sweep takes it; a worker that dies mid-delivery is retried when the lease ends.
+LEASE = dt.timedelta(minutes=5)
+
+
+def outbox_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str:
+    """Run one pending delivery's listener, at most one worker at a time per delivery.
+    Returns the delivery's status afterwards ("" when there was nothing to do).
+
+    The listener runs outside any database transaction: a platform that hangs for 30 s must
+    not hold a row lock (or, on SQLite, the database's write lock) that a patient's form is
+    waiting for. The row is claimed (leased) in one short transaction and the outcome
+    recorded in another; the listener's own writes stand as it made them. `now` (default the
+    clock) decides what is due and when a retry comes."""
+    now = now or timezone.now()
     with transaction.atomic():
         row = (
             OutboxDelivery.objects.select_for_update(skip_locked=True)
             .filter(pk=delivery_id, status=OutboxDelivery.Status.PENDING)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
             .first()
         )
         if row is None:
             return ""
-        now = timezone.now()
         row.attempts += 1
-        listener = _LISTENERS.get(row.listener)
-        try:
-            if listener is None:
-                raise LookupError(f"no listener registered as {row.listener!r}")
-            with transaction.atomic():
-                listener.task(row.event_id)
-        except Exception as exc:  # recorded and retried, never raised into the caller
-            logger.warning("outbox %s → %s failed: %s", row.event_id, row.listener, exc)
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status = OutboxDelivery.Status.FAILED
-                row.next_attempt_at = None
-            else:
-                row.next_attempt_at = now + _backoff(row.attempts)
-        else:
-            row.status = OutboxDelivery.Status.DONE
-            row.delivered_at = now
-            row.last_error = ""
+        row.next_attempt_at = now + LEASE
+        row.save(update_fields=["attempts", "next_attempt_at"])
+    listener = _LISTENERS.get(row.listener)
+    try:
+        if listener is None:
+            raise LookupError(f"no listener registered as {row.listener!r}")
+        listener.task(row.event_id)
+    except Exception as exc:  # recorded and retried, never raised into the caller
+        logger.warning("outbox %s → %s failed: %s", row.event_id, row.listener, exc)
+        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = OutboxDelivery.Status.FAILED
             row.next_attempt_at = None
-        row.save(
-            update_fields=["attempts", "status", "last_error", "next_attempt_at", "delivered_at"]
-        )
-        return row.status
+        else:
+            row.next_attempt_at = now + _backoff(row.attempts)
+    else:
+        row.status = OutboxDelivery.Status.DONE
+        row.delivered_at = timezone.now()
+        row.last_error = ""
+        row.next_attempt_at = None
+    row.save(update_fields=["status", "last_error", "next_attempt_at", "delivered_at"])
+    return row.status
 
 
 SWEEP_BUDGET_SECONDS = 45.0  # one run stays within its minute, even behind a hanging platform
@@ -161,7 +172,7 @@ def outbox_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
     for delivery_id in due:
         if time.monotonic() - started > SWEEP_BUDGET_SECONDS:
             break
-        outbox_deliver(delivery_id=delivery_id)
+        outbox_deliver(delivery_id=delivery_id, now=now)
         attempted += 1
     return attempted
 

@@ -322,8 +322,12 @@ def lead_identity_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     if not leads_visible_to(user=request.user).filter(pk=other_id).exists():
         messages.error(request, f"线索 #{other_id} 不存在或不可见")
         return back
+    action = request.POST.get("action")
+    if action not in ("merge", "distinct"):
+        messages.error(request, "未知操作")
+        return back
     try:
-        if request.POST.get("action") == "merge":
+        if action == "merge":
             lead_merge(keep_id=lead.pk, drop_id=other_id, actor=request.user)
             messages.success(request, f"已将线索 #{other_id} 合并到本线索")
         else:

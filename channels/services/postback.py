@@ -6,9 +6,8 @@ Two outbox listeners (registered in `ChannelsConfig.ready()`) take every committ
   happens to the sends.
 - `postbacks_for_event` sends the planned rows still pending and marks each sent. A failure
   raises (a 5xx, a rate limit, an expired token alike), so the outbox keeps its delivery row
-  with the error and retries it with back-off; the outbox undoes this listener's writes when
-  it raises, and a send already made is made again on the retry, which the platforms treat as
-  one (same clue and state; same click id and event type; same `logidUrl` and type).
+  with the error and retries it with back-off. The listener runs outside any transaction, so
+  a send marked sent stays marked: a retry sends only what has not gone out yet.
 
 What is sent (`channels.registry.PostbackKind`, per platform):
 - the platform's own records (Douyin clues): the clue callback, for the record's account;
@@ -145,12 +144,12 @@ def postbacks_for_event(*, event_id: int) -> int:
     if event is None or not sends:
         return 0
     rows = {(r.platform, r.kind, r.target): r for r in _log_rows(event=event, sends=sends)}
-    # This attempt's number: the outbox counts attempts on its delivery row.
-    tries = 1 + (
+    # This attempt's number: the outbox counts it on its delivery row before calling us.
+    tries = (
         OutboxDelivery.objects.filter(event_id=event_id, listener=LISTENER)
         .values_list("attempts", flat=True)
         .first()
-        or 0
+        or 1
     )
     inbound = InboundLead.objects.in_bulk([send.inbound_id for send in sends])
     sent = 0

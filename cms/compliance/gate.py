@@ -39,7 +39,8 @@ class CompliancePublishBlocked(PublishPagePermissionError):
 @dataclass(frozen=True)
 class GateDecision:
     allowed: bool
-    reason: str  # clean | certified | no_certificate | not_reviewer | uncovered | expired
+    # clean | certified | no_certificate | not_reviewer | uncovered | expired | science_ad
+    reason: str
     message: str
     report: ComplianceReport
 
@@ -75,6 +76,11 @@ def _summary(report: ComplianceReport, limit: int = 3) -> str:
     return shown + more
 
 
+# Findings of 广告法第十九条 on 科普 pages (conversion elements, contact details): no
+# certificate clears them.
+SCIENCE_ONLY_PREFIX = "ad19-"
+
+
 def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
     if certificate_expired(page):
         # An expired certificate is never shown to the public, whatever the findings.
@@ -84,6 +90,14 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         return GateDecision(False, "expired", f"{found}{why}", report)
     if not report.has_blocking:
         return GateDecision(True, "clean", "", report)
+    disguised = [f for f in report.blocking if f.rule.startswith(SCIENCE_ONLY_PREFIX)]
+    if disguised:
+        # 广告法第十九条: health-science content may not carry an ad at all. A medical-ad
+        # review certificate approves an ad; it cannot turn a 科普 page into one.
+        why = "科普内容不得含有咨询、联系方式等广告内容（广告法第十九条），审查证明不能豁免，请删除"
+        return GateDecision(
+            False, "science_ad", f"存在医疗广告合规问题：{_summary(report)}。{why}", report
+        )
     certificate = (page.ad_review_certificate or "").strip()
     recorded_by = page.ad_review_recorded_by if page.ad_review_recorded_by_id else None
     if not certificate:

@@ -140,3 +140,31 @@ def test_the_sweep_is_scheduled_daily_by_a_migration() -> None:
 
     assert (task.crontab.minute, task.crontab.hour) == ("10", "0")
     assert str(task.crontab.timezone) == "Asia/Shanghai"
+
+
+@pytest.mark.django_db
+def test_no_certificate_clears_a_consultation_link_on_a_science_page() -> None:
+    # given a 科普 article carrying 「在线咨询」 and a phone number (广告法第十九条)
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="脱发的科学认识",
+            slug="science-with-cta",
+            layer="science",
+            body=[
+                {
+                    "type": "paragraph",
+                    "value": rich("毛囊有生长期和休止期。有脱发困扰？在线咨询，电话 13800138000。"),
+                }
+            ],
+        ),
+    )
+    # when a reviewer records a medical-ad review certificate and it is published
+    user = reviewer("shencha-science")
+    revision = page_ad_review_record(page=page, user=user, certificate=CERTIFICATE)
+    # then it is still refused: a certificate approves an ad, it cannot make 科普 one
+    with pytest.raises(CompliancePublishBlocked) as blocked:
+        revision.publish(user=user)
+    assert blocked.value.decision.reason == "science_ad"
+    assert "第十九条" in str(blocked.value)
+    assert not ArticlePage.objects.get(pk=page.pk).live

@@ -102,12 +102,13 @@ def test_back_off_doubles_and_gives_up_after_the_last_attempt(recorder, lead_id)
     lead_stage_change(lead_id=lead_id, to_stage=Stage.CONTACTED)  # on_commit never runs here
     delivery = _delivery()
     waits = []
+    at = timezone.now()
     for _ in range(outbox.MAX_ATTEMPTS):
-        before = timezone.now()
-        outbox.outbox_deliver(delivery_id=delivery.pk)
+        outbox.outbox_deliver(delivery_id=delivery.pk, now=at)
         delivery.refresh_from_db()
         if delivery.next_attempt_at:
-            waits.append(round((delivery.next_attempt_at - before).total_seconds()))
+            waits.append(round((delivery.next_attempt_at - at).total_seconds()))
+            at = delivery.next_attempt_at  # the retry comes when it is due
     assert waits[:4] == [30, 60, 120, 240]
     assert max(waits) == 3600
     assert (delivery.status, delivery.attempts) == ("failed", outbox.MAX_ATTEMPTS)
@@ -143,3 +144,22 @@ def test_the_sweeps_are_scheduled() -> None:
 
     tasks = set(PeriodicTask.objects.values_list("task", flat=True))
     assert {"funnel.outbox_sweep", "funnel.intake_sweep"} <= tasks
+
+
+def test_a_listener_runs_outside_any_transaction(recorder, lead_id, monkeypatch) -> None:
+    # a platform call must never hold a row lock (or SQLite's write lock) that a patient's
+    # form would wait for
+    from django.db import connection
+
+    depth_seen = []
+    outbox._LISTENERS["test.recorder"] = outbox.Listener(
+        name="test.recorder",
+        kinds=frozenset({"stage"}),
+        task=lambda event_id: depth_seen.append(len(connection.atomic_blocks)),
+    )
+    lead_stage_change(lead_id=lead_id, to_stage=Stage.CONTACTED)
+    delivery = _delivery()
+    # (pytest-django wraps the test in transactions: compare with the depth around the call)
+    outside = len(connection.atomic_blocks)
+    outbox.outbox_deliver(delivery_id=delivery.pk)
+    assert depth_seen == [outside]
