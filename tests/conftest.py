@@ -196,15 +196,22 @@ def redis_outage(settings):
 
     # Read first: Celery's conf reads through to Django's settings, changed just below.
     saved_broker, saved_eager = app.conf.broker_url, app.conf.task_always_eager
+    saved_backend = app.conf.result_backend
     settings.CACHES = redis_caches(CLOSED)  # the production cache settings, Redis gone
     settings.CELERY_BROKER_URL = CLOSED
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.broker_url = CLOSED
+    app.conf.result_backend = CLOSED  # production's result backend is the same Redis
     app.conf.task_always_eager = False
     app._pool = None
     app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
     yield
     app.conf.broker_url = saved_broker
     app.conf.task_always_eager = saved_eager
+    app.conf.result_backend = saved_backend
     app._pool = None
     app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
