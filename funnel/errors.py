@@ -44,6 +44,7 @@ LEAD_NOT_FOUND = "lead_not_found"
 UNKNOWN_PACKAGE = "unknown_package"
 EMPTY_EVENT = "empty_event"
 IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+SLA_CHECK_NOT_CLOSABLE = "sla_check_not_closable"
 
 MESSAGES = {
     MISSING_PHONE: "没有手机号 / no phone number",
@@ -66,6 +67,7 @@ MESSAGES = {
     UNKNOWN_PACKAGE: "服务包不存在",
     EMPTY_EVENT: "需要 stage 或 note",
     IDEMPOTENCY_KEY_REUSED: "同一个 Idempotency-Key 已用于不同的请求内容",
+    SLA_CHECK_NOT_CLOSABLE: "加微时限检查在加微后自动关闭，不能手动完成或推迟",
     ASSISTANT_UNAVAILABLE: "该医助已离职，不能接收线索",
     FOLLOWUP_CLOSED: "此跟进已完成或已取消",
     FOLLOWUP_NOT_FOUND: "跟进不存在",

@@ -99,6 +99,10 @@ def _open_followup(followup_id: int) -> FollowUp:
     followup = locked(FollowUp.objects.all()).filter(pk=followup_id).first()
     if followup is None:
         raise errors.refusal(errors.FOLLOWUP_NOT_FOUND, status=404)
+    if followup.kind == FollowUp.Kind.SLA_CHECK:
+        # The 加微 time limit is enforced, not acknowledged: only contacting the lead (a stage
+        # change) closes it, so nobody can switch off the reassignment by tapping 完成.
+        raise errors.refusal(errors.SLA_CHECK_NOT_CLOSABLE)
     if followup.status not in OPEN:
         raise errors.refusal(errors.FOLLOWUP_CLOSED)
     return followup

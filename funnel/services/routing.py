@@ -440,6 +440,7 @@ def sla_enforce(*, lead_id: int) -> Assistant | None:
         )
         lead.save(update_fields=ASSIGN_FIELDS)
         writes.flush()
+        followups_follow_lead(lead_ids=[lead.pk], assistant_id=assistant.pk)
     notify(
         title="超时未加微，线索已改派",
         body=f"线索 #{lead_id} 未在时限内加微，已改派给 {assistant.name}。",
@@ -469,6 +470,18 @@ def _day_load_add(assistant_id: int, count: int) -> None:
     )
     AssistantDayLoad.objects.filter(assistant_id=assistant_id, day=day).update(
         count=F("count") + count
+    )
+
+
+def followups_follow_lead(*, lead_ids: list[int], assistant_id: int) -> int:
+    """A reassigned lead's open reminders (revisits, refills, payment chases, birthdays) go
+    with it to its new assistant: the old one no longer sees the lead and could not act."""
+    return (
+        FollowUp.objects.filter(
+            lead_id__in=lead_ids, status__in=[FollowUp.Status.PENDING, FollowUp.Status.QUEUED]
+        )
+        .exclude(kind=FollowUp.Kind.SLA_CHECK)
+        .update(assignee_id=assistant_id)
     )
 
 
@@ -504,6 +517,7 @@ def leads_reassign(*, lead_ids: Iterable[int], assistant_id: int, actor: Any) ->
         FollowUp.objects.filter(
             lead__in=leads, kind=FollowUp.Kind.SLA_CHECK, status=FollowUp.Status.PENDING
         ).update(status=FollowUp.Status.CANCELLED)
+        followups_follow_lead(lead_ids=[lead.pk for lead in leads], assistant_id=assistant.pk)
         rows_update(leads, ASSIGN_FIELDS)
         writes.flush()
         _day_load_add(assistant.pk, len(leads))

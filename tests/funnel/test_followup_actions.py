@@ -129,3 +129,22 @@ def test_beat_runs_the_birthday_plan_in_the_embedded_default(ingest, settings) -
 
     greeting = FollowUp.objects.get(kind="birthday", lead_id=lead_id)
     assert timezone.localtime(greeting.due_at).date() == tomorrow
+
+
+def test_the_sla_check_cannot_be_closed_or_put_off_by_hand(ingest) -> None:
+    # given a routed lead with its 加微 time-limit check
+    pool, _ = pool_with([1])
+    catch_all_rule(pool)
+    lead_id = ingest(payload("13800000009")).lead_id
+    check = FollowUp.objects.get(lead_id=lead_id, kind="sla_check")
+    # when the assistant taps 完成 or 明天 9:00 on it, then both are refused
+    for action in (
+        lambda: followup_done(followup_id=check.pk),
+        lambda: followup_snooze(followup_id=check.pk, until=timezone.now() + dt.timedelta(days=1)),
+    ):
+        with pytest.raises(ApplicationError) as refused:
+            action()
+        assert refused.value.code == errors.SLA_CHECK_NOT_CLOSABLE
+    # and the check is untouched: only contacting the lead closes it
+    check.refresh_from_db()
+    assert check.status == "pending"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from config.errors import ApplicationError
 from funnel import errors
@@ -150,3 +153,18 @@ def test_reassign_to_an_inactive_assistant_is_refused_and_changes_nothing(ingest
     assert err.value.code == errors.ASSISTANT_UNAVAILABLE
     assert Lead.objects.get(pk=lead_id).assignee_id == a.pk
     assert not LeadEvent.objects.filter(data__reason="manual").exists()
+
+
+def test_a_reassigned_leads_open_reminders_go_with_it(ingest) -> None:
+    from funnel.services.followups import followup_schedule
+
+    staff = get_user_model().objects.create_user(username="zengzhang2")
+    pool, (a,) = pool_with([1])
+    catch_all_rule(pool)
+    lead_id = ingest(payload("13800000021")).lead_id
+    due = timezone.now() + dt.timedelta(days=2)
+    revisit = followup_schedule(lead_id=lead_id, kind="revisit", due_at=due, note="复诊")
+    b = AssistantFactory(daily_cap=10)
+    routing.lead_reassign(lead_id=lead_id, assistant_id=b.pk, actor=staff)
+    revisit.refresh_from_db()
+    assert revisit.assignee_id == b.pk
