@@ -71,7 +71,7 @@ MESSAGES = {
     ASSISTANT_UNAVAILABLE: "该医助已离职，不能接收线索",
     FOLLOWUP_CLOSED: "此跟进已完成或已取消",
     FOLLOWUP_NOT_FOUND: "跟进不存在",
-    INVALID_SNOOZE: "稍后提醒的时间必须晚于现在",
+    INVALID_SNOOZE: "请选择有效的稍后提醒时间（须晚于现在）",
     GROUP_FULL: "社群已满员",
     GROUP_CLOSED: "社群已结营，不能再加入",
     ALREADY_MEMBER: "已在此社群中",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from funnel import errors
 from funnel.models import Lead, LeadEvent, Stage
 
 SYSTEM = "系统"
@@ -212,7 +213,7 @@ def group_refused_event(
     return _build(
         lead=lead,
         kind=LeadEvent.Kind.GROUP,
-        note=f"未能加入社群：{group_name}（{code}）",
+        note=f"未能加入社群：{group_name}（{errors.MESSAGES.get(code, code)}）",
         data={"group_id": group_id, "code": code},
     )
 

@@ -43,8 +43,24 @@ def elimination_flags_evaluate(*, today: dt.date | None = None) -> list[dict[str
     return flags
 
 
+# The figures behind a flag, as staff read them.
+FIGURE_LABELS = {
+    "cac": "获客成本（元）",
+    "target_cac": "目标获客成本（元）",
+    "spend": "消耗（元）",
+    "paying_patients": "付费患者",
+    "conversion_rate": "转化率",
+    "threshold": "转化率下限",
+    "after_days": "观察天数",
+    "cohort_leads": "线索数",
+    "cohort_payers": "付费数",
+}
+
+
 def flag_text(flag: dict[str, Any]) -> str:
-    figures = "，".join(f"{k}={v}" for k, v in flag["figures"].items())
+    figures = "，".join(
+        f"{FIGURE_LABELS.get(k, k)} {'—' if v is None else v}" for k, v in flag["figures"].items()
+    )
     return f"【{flag['rule']}】{flag['name'] or '未归因'}：{REASONS[flag['reason']]}（{figures}）"
 
 

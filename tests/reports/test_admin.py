@@ -130,7 +130,7 @@ def test_elimination_rule_edit_and_flags_notified(client, boss, world, caplog):
     # then: douyin CAC 400 > 300 is flagged with its figures; baidu (CAC 0) is not
     assert sent == 1
     assert "douyin" in caplog.text
-    assert "cac=400.00" in caplog.text
+    assert "获客成本（元） 400.00" in caplog.text
     assert "baidu" not in caplog.text
 
 
