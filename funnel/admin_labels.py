@@ -66,6 +66,10 @@ class ZhColumn(Column):
     """A listing column with a Chinese heading and Chinese booleans / empty values."""
 
     def get_value(self, instance: Any) -> Any:
+        # A field with choices shows its label (进行中, 已结束), not the stored code.
+        display = getattr(instance, f"get_{self.name}_display", None)
+        if callable(display):
+            return display_value(display())
         value = super().get_value(instance)
         if isinstance(value, models.Model):
             return str(value)

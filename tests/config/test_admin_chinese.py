@@ -140,3 +140,13 @@ def test_the_admin_javascript_catalogue_has_the_editor_strings(client, boss):
     catalogue = client.get("/admin/jsi18n/").content.decode()
     assert "\\u63d2\\u5165\\u5185\\u5bb9\\u5757" in catalogue or "插入内容块" in catalogue
     assert "Insert a block" in catalogue  # the msgid, now with its translation beside it
+
+
+@pytest.mark.django_db
+def test_a_field_with_choices_lists_its_chinese_label_not_its_code() -> None:
+    from funnel.admin_labels import ZhColumn
+    from funnel.models import FollowUp
+
+    column = ZhColumn("status", label="状态")
+    assert column.get_value(FollowUp(status="pending")) == "待处理"
+    assert column.get_value(FollowUp(status="queued")) == "提醒待发送"
