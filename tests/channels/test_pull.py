@@ -11,6 +11,7 @@ from django.utils import timezone
 from channels.models import ChannelAccount, PullCheckpoint
 from channels.services.pull import leads_pull
 from funnel.models import InboundLead, Lead, Touchpoint
+from funnel.services.notify import notifications_deliver
 from tests.channels.conftest import drain
 
 
@@ -165,6 +166,7 @@ def test_alert_after_three_consecutive_failures(
         for _ in range(4):
             with django_capture_on_commit_callbacks(execute=True):
                 leads_pull(account_id=account.pk)
+        notifications_deliver()  # with Redis the after-commit send waits in the queue
     account.refresh_from_db()
     alerts = [r for r in caplog.records if "连续 3 次" in r.getMessage()]
     assert account.consecutive_failures == 4
