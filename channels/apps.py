@@ -15,3 +15,7 @@ class ChannelsConfig(AppConfig):
         # listener's writes).
         listener_register(name="channels.postbacks_plan", kinds={"stage"}, task=postbacks_plan_task)
         listener_register(name="channels.postbacks", kinds={"stage"}, task=postbacks_on_stage_task)
+        # WeCom callbacks are intake records processed by the connector, not as leads.
+        from channels.wecom.services import register as wecom_register
+
+        wecom_register()

@@ -124,3 +124,6 @@ class PostbackLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} {self.stage}→{self.platform_event}"
+
+
+from channels.wecom.models import WecomAccount, WecomContact  # noqa: E402, F401  (WeCom tables)

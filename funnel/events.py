@@ -74,13 +74,16 @@ def stage_event(
     actor: Any = None,
     actor_label: str = "",
     note: str = "",
+    at: dt.datetime | None = None,
 ) -> LeadEvent:
     """A move along the funnel (加微 建档 问诊 开方 支付 复购, or a side exit). The stage codes are
     `Stage` values; reports rank them by `STAGE_MAIN_PATH`; the outbox hands these to the
-    conversion postbacks. data: {}."""
+    conversion postbacks. `at`: when it happened, if the source says (a WeCom add event's
+    CreateTime); else now. data: {}."""
     return _build(
         lead=lead,
         kind=LeadEvent.Kind.STAGE,
+        at=at,
         from_stage=from_stage,
         to_stage=to_stage,
         actor=actor,
@@ -327,3 +330,18 @@ def events_record(events: list[LeadEvent]) -> None:
     """Write many events in one statement (batched ingest and routing)."""
     if events:
         LeadEvent.objects.bulk_create(events)
+
+
+def wecom_contact_deleted_event(
+    *, lead: Lead | int, member_userid: str, at: dt.datetime | None = None
+) -> LeadEvent:
+    """A churn signal: the patient deleted their assistant on WeCom (`del_follow_user`, at the
+    callback's time). data: {"source": "wecom", "change": "del_follow_user", "member_userid"}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.CHURN,
+        at=at,
+        actor_label="企业微信",
+        note="患者已在企业微信删除医助",
+        data={"source": "wecom", "change": "del_follow_user", "member_userid": member_userid},
+    )

@@ -362,6 +362,7 @@ class Channel(models.TextChoices):
     API = "api", "线索 API"
     CSV = "csv", "CSV 导入"
     REFERRAL = "referral", "转介绍"
+    WECOM = "wecom", "企业微信"  # private-domain events (add / delete contact), not ad leads
 
 
 class Stage(models.TextChoices):
@@ -580,6 +581,7 @@ class LeadEvent(models.Model):
         RESERVE = "reserve", "预约服务包"
         GROUP = "group", "社群"
         FOLLOWUP = "followup", "跟进"
+        CHURN = "churn", "流失信号"  # e.g. the patient deleted the assistant on WeCom
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, db_index=True)
@@ -668,6 +670,7 @@ class FollowUp(models.Model):
         REFILL = "refill", "续方提醒"
         PAYMENT_CHASE = "payment_chase", "催付"
         SLA_CHECK = "sla_check", "加微时限检查"
+        CHURN = "churn", "被删除挽回"  # the patient deleted the assistant on WeCom
 
     class Status(models.TextChoices):
         PENDING = "pending", "待处理"

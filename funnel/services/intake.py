@@ -22,6 +22,7 @@ import datetime as dt
 import enum
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -360,6 +361,19 @@ def _quarantine_poison(inbound_id: int, exc: Exception) -> IngestResult:
     )
 
 
+Outcome = IngestResult | errors.LeadRejected
+RecordHandler = Callable[[list[InboundLead]], list[Outcome]]
+# Records that are events, not leads (WeCom contact callbacks), are processed by their
+# channel's handler instead of lead ingest: the connector registers it in its
+# `AppConfig.ready()` (the funnel never imports it). A handler gets the locked rows of one batch
+# and returns one outcome per row, in order, inside the batch's transaction.
+_HANDLERS: dict[str, RecordHandler] = {}
+
+
+def intake_handler_register(*, channel: str, handler: RecordHandler) -> None:
+    _HANDLERS[channel] = handler
+
+
 def _process_locked(inbound_ids: list[int]) -> list[IngestResult]:
     from funnel.services import ingest
 
@@ -392,6 +406,10 @@ def _process_locked(inbound_ids: list[int]) -> list[IngestResult]:
             strict=True,
         )
     )
+    for channel, handler in _HANDLERS.items():
+        handled = [row for row in todo if row.channel == channel]
+        if handled:
+            outcomes.update(zip((row.pk for row in handled), handler(handled), strict=True))
     now = timezone.now()
     for row in todo:
         results[row.pk] = _outcome_record(row, outcomes[row.pk], now)

@@ -64,7 +64,15 @@ def _after_stage(lead: Lead, to_stage: str) -> None:
         ).update(status=FollowUp.Status.CANCELLED)
 
 
-def _set_stage(lead: Lead, to_stage: str, *, actor: Any, actor_label: str, note: str) -> None:
+def _set_stage(
+    lead: Lead,
+    to_stage: str,
+    *,
+    actor: Any,
+    actor_label: str,
+    note: str,
+    at: dt.datetime | None = None,
+) -> None:
     from_stage = lead.stage
     lead.stage = to_stage
     reached = furthest_rank_raise(lead=lead, to_stage=to_stage)  # report fact, same row write
@@ -77,6 +85,7 @@ def _set_stage(lead: Lead, to_stage: str, *, actor: Any, actor_label: str, note:
             actor=actor,
             actor_label=actor_label,
             note=note,
+            at=at,
         )
     )
     _after_stage(lead, to_stage)
@@ -93,7 +102,9 @@ def lead_stage_change(
     note: str = "",
     amount: str | Decimal | None = None,
     package: ServicePackage | None = None,
+    at: dt.datetime | None = None,
 ) -> Lead:
+    """`at`: when the change happened, when the source says (a WeCom add event's time)."""
     if to_stage not in Stage.values:
         raise ApplicationError(errors.UNKNOWN_STAGE, f"未知阶段: {to_stage}", status=422)
     if to_stage == Stage.PAID:
@@ -117,7 +128,7 @@ def lead_stage_change(
                 status=409,
                 extra={"from": lead.stage, "to": to_stage},
             )
-        _set_stage(lead, to_stage, actor=actor, actor_label=actor_label, note=note)
+        _set_stage(lead, to_stage, actor=actor, actor_label=actor_label, note=note, at=at)
     return lead
 
 

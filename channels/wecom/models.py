@@ -1,0 +1,87 @@
+"""WeCom (企业微信) private domain: the connected company and the customer contacts its members
+hold (WECOM_FACTS.md). Loaded with `channels.models` (the channels app owns these tables).
+
+Raw callbacks are the funnel's intake records (`InboundLead`, channel `wecom`), stored before
+anything else happens; these rows are what processing them decided."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from funnel.crypto import EncryptedTextField
+
+OFFICIAL_BASE_URL = "https://qyapi.weixin.qq.com"
+
+
+class WecomAccount(models.Model):
+    """One WeCom company (customer contact). The secret, the callback token and the
+    EncodingAESKey are encrypted at rest and never shown (WECOM_FACTS.md, "Access" and
+    "Callback encryption")."""
+
+    wagtail_reference_index_ignore = True
+
+    name = models.SlugField("账户名", max_length=80, unique=True, allow_unicode=True)
+    corp_id = models.CharField("企业 ID（CorpID）", max_length=64)
+    secret = EncryptedTextField("客户联系 / 应用 Secret", blank=True, default="")
+    agent_id = models.CharField("应用 AgentId", max_length=32, blank=True, default="")
+    token = EncryptedTextField("回调 Token", blank=True, default="")
+    aes_key = EncryptedTextField("回调 EncodingAESKey", blank=True, default="")
+    api_base_url = models.URLField("API 地址", default=OFFICIAL_BASE_URL)
+    settings = models.JSONField("其他配置", default=dict, blank=True)  # non-secret knobs
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "企业微信账户"
+        verbose_name_plural = "企业微信账户"
+
+    def __str__(self) -> str:
+        return f"企业微信 · {self.name}"
+
+
+class WecomContact(models.Model):
+    """A customer contact (外部联系人) held by one member: who added whom, when, and the lead it
+    belongs to. `lead` empty: an add whose state named no lead (未匹配), listed in the admin for
+    staff to bind. The external userid identifies a person: encrypted, found by its keyed hash."""
+
+    wagtail_reference_index_ignore = True
+
+    class Status(models.TextChoices):
+        ADDED = "added", "已添加"
+        DELETED_BY_CUSTOMER = "deleted_by_customer", "客户已删除医助"
+        REMOVED_BY_MEMBER = "removed_by_member", "医助已删除客户"
+
+    account = models.ForeignKey(WecomAccount, on_delete=models.PROTECT, related_name="contacts")
+    lead = models.ForeignKey(
+        "funnel.Lead",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="wecom_contacts",
+        verbose_name="线索",
+    )
+    member_userid = models.CharField("成员 userid", max_length=64)
+    external_userid = EncryptedTextField("外部联系人 ID")
+    external_key = models.CharField("外部联系人指纹", max_length=64, editable=False)
+    state = models.CharField("渠道参数 state", max_length=80, blank=True, default="")
+    status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.ADDED)
+    added_at = models.DateTimeField("添加时间")
+    deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
+    inbound_id = models.PositiveBigIntegerField("回调记录", null=True, blank=True)
+    bound_by = models.CharField("绑定人", max_length=150, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "企业微信客户"
+        verbose_name_plural = "企业微信客户"
+        ordering = ["-added_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "member_userid", "external_key"], name="wecomcontact_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["external_key"], name="wecomcontact_ext_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member_userid} ↔ 客户 {self.external_key[:8]}"
