@@ -1,0 +1,155 @@
+"""Callbacks move the funnel: add_external_contact → 已加微 at the event's time, bound to the
+member and the external contact; unknown state → unmatched contact for staff; del_follow_user
+→ churn event and a supervisor follow-up. Everything goes through the real endpoint and the
+funnel's intake processing (`drain` plays the worker)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from django.db import connection
+
+from channels.wecom.models import WecomContact
+from channels.wecom.services import contact_bind
+from channels.wecom.state import MAX_CHARS, lead_from_state, state_for_lead
+from funnel.models import FollowUp, InboundLead, Lead, LeadEvent, Notification, Stage
+from tests.channels.conftest import drain
+from tests.channels.wecom.conftest import event_xml
+
+pytestmark = pytest.mark.django_db
+
+
+def _stage_events(lead: Lead, stage: str = Stage.CONTACTED) -> list[LeadEvent]:
+    return list(LeadEvent.objects.filter(lead=lead, kind=LeadEvent.Kind.STAGE, to_stage=stage))
+
+
+def test_state_token_is_short_signed_and_without_pii():
+    for lead_id in (1, 4242, 2**63 - 1):
+        state = state_for_lead(lead_id)
+        assert len(state) <= MAX_CHARS
+        assert lead_from_state(state) == lead_id
+    state = state_for_lead(4242)
+    body, sig = state.split(".")
+    assert lead_from_state(f"{body}.{sig[:-1]}{'A' if sig[-1] != 'A' else 'B'}") is None
+    assert lead_from_state(state_for_lead(4243).split(".")[0] + "." + sig) is None
+    for junk in ("", "wb:1:4285486", "yl.", "yl!!.abc", "x" * 200, "yl1.2.3"):
+        assert lead_from_state(junk) is None
+
+
+def test_add_with_known_state_reaches_contacted_at_the_event_time(post_event, make_lead):
+    lead = make_lead()
+    created = int(time.time()) - 120
+    xml = event_xml(
+        State=state_for_lead(lead.pk),
+        CreateTime=str(created),
+        UserID="lisi",
+        ExternalUserID="wmPATIENT01",
+    )
+    assert post_event(xml).status_code == 200
+    drain()
+    lead.refresh_from_db()
+    assert lead.stage == Stage.CONTACTED
+    (event,) = _stage_events(lead)
+    assert event.created_at == dt.datetime.fromtimestamp(created, tz=dt.UTC)
+    assert event.actor_label == "企业微信"
+    contact = WecomContact.objects.get()
+    assert contact.lead_id == lead.pk
+    assert contact.member_userid == "lisi"
+    assert contact.external_userid == "wmPATIENT01"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT external_userid FROM channels_wecomcontact")
+        assert "wmPATIENT01" not in cursor.fetchone()[0]  # encrypted at rest
+    row = InboundLead.objects.get(channel="wecom")
+    assert row.result == "contacted"
+    assert row.lead_id == lead.pk
+
+
+def test_replays_give_no_second_stage_change(post_event, make_lead):
+    lead = make_lead()
+    xml = event_xml(State=state_for_lead(lead.pk), CreateTime=str(int(time.time())))
+    for _ in range(3):
+        assert post_event(xml).status_code == 200
+        drain()
+    # Same customer adding a second member of the team: a second contact, no second stage.
+    other = event_xml(State=state_for_lead(lead.pk), UserID="wangwu")
+    assert post_event(other).status_code == 200
+    drain()
+    assert len(_stage_events(lead)) == 1
+    assert WecomContact.objects.filter(lead=lead).count() == 2
+
+
+def test_add_for_a_lead_already_further_keeps_its_stage(post_event, make_lead):
+    from funnel.services.stages import lead_stage_change
+
+    lead = make_lead()
+    lead_stage_change(lead_id=lead.pk, to_stage=Stage.CONSULTED)
+    assert post_event(event_xml(State=state_for_lead(lead.pk))).status_code == 200
+    drain()
+    lead.refresh_from_db()
+    assert lead.stage == Stage.CONSULTED
+    assert WecomContact.objects.get().lead_id == lead.pk
+
+
+@pytest.mark.parametrize("state", ["", "wb:1:4285486", "forged"])
+def test_unknown_state_is_kept_unmatched_for_staff(post_event, make_lead, state):
+    lead = make_lead()
+    if state == "forged":
+        body, sig = state_for_lead(lead.pk).split(".")
+        state = f"{body}.{'x' * len(sig)}"
+    created = int(time.time()) - 60
+    assert post_event(event_xml(State=state, CreateTime=str(created))).status_code == 200
+    drain()
+    contact = WecomContact.objects.get()
+    assert contact.lead_id is None
+    assert InboundLead.objects.get(channel="wecom").result == "unmatched"
+    lead.refresh_from_db()
+    assert lead.stage == Stage.NEW
+    # Staff bind it: the lead reaches 已加微 at the add's time.
+    contact_bind(contact_id=contact.pk, lead_id=lead.pk)
+    lead.refresh_from_db()
+    assert lead.stage == Stage.CONTACTED
+    (event,) = _stage_events(lead)
+    assert event.created_at == dt.datetime.fromtimestamp(created, tz=dt.UTC)
+
+
+def test_del_follow_user_is_a_churn_signal_with_a_supervisor_followup(
+    post_event, make_lead, django_capture_on_commit_callbacks
+):
+    lead = make_lead()
+    added = int(time.time()) - 600
+    post_event(event_xml(State=state_for_lead(lead.pk), CreateTime=str(added)))
+    drain()
+    deleted = int(time.time()) - 5
+    xml = event_xml(ChangeType="del_follow_user", State="", CreateTime=str(deleted))
+    for _ in range(2):  # a retry is one effect
+        assert post_event(xml).status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            drain()
+    contact = WecomContact.objects.get()
+    assert contact.status == WecomContact.Status.DELETED_BY_CUSTOMER
+    assert contact.deleted_at == dt.datetime.fromtimestamp(deleted, tz=dt.UTC)
+    (churn,) = LeadEvent.objects.filter(lead=lead, kind=LeadEvent.Kind.CHURN)
+    assert churn.data["change"] == "del_follow_user"
+    (followup,) = FollowUp.objects.filter(lead=lead, kind=FollowUp.Kind.CHURN)
+    assert "主管" in followup.note
+    assert followup.status == FollowUp.Status.PENDING
+    assert Notification.objects.filter(title__contains="删除了医助").count() == 1
+
+
+def test_del_follow_user_for_an_unknown_contact_is_ignored(post_event):
+    xml = event_xml(ChangeType="del_follow_user", ExternalUserID="wmNOBODY")
+    assert post_event(xml).status_code == 200
+    drain()
+    assert InboundLead.objects.get(channel="wecom").result == "ignored"
+    assert not LeadEvent.objects.filter(kind=LeadEvent.Kind.CHURN).exists()
+
+
+def test_other_events_are_stored_and_ignored(post_event):
+    xml = event_xml(Event="change_external_chat", ChangeType="create", ChatId="wrOgQh")
+    assert post_event(xml).status_code == 200
+    drain()
+    row = InboundLead.objects.get(channel="wecom")
+    assert row.result == "ignored"
+    assert row.raw["ChatId"] == "wrOgQh"
