@@ -175,3 +175,6 @@ def _account_delete_guard(request, instances):
         messages.error(request, f"账户 {names} 已有原始线索或消耗数据，不能删除；请改为停用")
         return redirect(reverse("wagtailsnippets_channels_channelaccount:list"))
     return None
+
+
+from channels.wecom import admin as _wecom_admin  # noqa: E402, F401  (registers the WeCom group)

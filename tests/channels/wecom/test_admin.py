@@ -1,0 +1,117 @@
+"""Admin: the company form (secrets write-only), the unmatched-contact list and binding,
+the assistant's WeCom userid."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from channels.wecom.models import WecomAccount, WecomContact
+from funnel.models import Assistant, LeadEvent, Stage
+from tests.channels.conftest import drain
+from tests.channels.wecom.conftest import AES_KEY, event_xml
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
+    client.force_login(admin)
+    return client
+
+
+FORM = {
+    "name": "clinic-b",
+    "corp_id": "ww1111",
+    "agent_id": "1000003",
+    "secret": "adm-secret-1",
+    "token": "adm-token-1",
+    "aes_key": AES_KEY,
+    "api_base_url": "https://qyapi.weixin.qq.com",
+    "is_active": "on",
+    "settings": "{}",
+}
+
+
+def test_account_form_creates_and_never_shows_secrets(admin_client):
+    response = admin_client.post(reverse("wagtailsnippets_channels_wecomaccount:add"), FORM)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    account = WecomAccount.objects.get(name="clinic-b")
+    assert (account.secret, account.token, account.aes_key) == (
+        "adm-secret-1",
+        "adm-token-1",
+        AES_KEY,
+    )
+    page = admin_client.get(
+        reverse("wagtailsnippets_channels_wecomaccount:edit", args=[account.pk])
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    for secret in ("adm-secret-1", "adm-token-1", AES_KEY):
+        assert secret not in html
+    # Blank secrets on edit keep the stored values.
+    edit = {**FORM, "secret": "", "token": "", "aes_key": "", "agent_id": "1000004"}
+    response = admin_client.post(
+        reverse("wagtailsnippets_channels_wecomaccount:edit", args=[account.pk]), edit
+    )
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.agent_id == "1000004"
+    assert (account.secret, account.token, account.aes_key) == (
+        "adm-secret-1",
+        "adm-token-1",
+        AES_KEY,
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("aes_key", "short"), ("api_base_url", "http://example.com"), ("secret", "")],
+)
+def test_account_form_refuses_bad_values(admin_client, field, value):
+    response = admin_client.post(
+        reverse("wagtailsnippets_channels_wecomaccount:add"), {**FORM, field: value}
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert not WecomAccount.objects.exists()
+
+
+def test_unmatched_contacts_are_listed_and_bound(admin_client, post_event, make_lead):
+    lead = make_lead()
+    created = int(time.time()) - 30
+    post_event(event_xml(State="wb:1:4285486", CreateTime=str(created)))
+    drain()
+    contact = WecomContact.objects.get()
+    listing = admin_client.get(
+        reverse("wagtailsnippets_channels_wecomcontact:list") + "?matched=no"
+    )
+    assert listing.status_code == 200
+    assert contact.member_userid in listing.content.decode()
+    assert "wmEXTERNAL0001" not in listing.content.decode()
+    url = reverse("wagtailsnippets_channels_wecomcontact:edit", args=[contact.pk])
+    assert admin_client.post(url, {"bind_lead": "999999"}).status_code == 200  # no such lead
+    response = admin_client.post(url, {"bind_lead": str(lead.pk)})
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    lead.refresh_from_db()
+    assert contact.lead_id == lead.pk
+    assert contact.bound_by == "ops"
+    assert lead.stage == Stage.CONTACTED
+    assert LeadEvent.objects.filter(lead=lead, to_stage=Stage.CONTACTED).count() == 1
+    assert (
+        admin_client.get(
+            reverse("wagtailsnippets_channels_wecomcontact:list") + "?matched=no"
+        ).status_code
+        == 200
+    )
+
+
+def test_assistant_wecom_userid_is_editable_in_the_admin(admin_client):
+    assistant = Assistant.objects.create(name="李医助")
+    page = admin_client.get(reverse("wagtailsnippets_funnel_assistant:edit", args=[assistant.pk]))
+    assert page.status_code == 200
+    assert 'name="wecom_userid"' in page.content.decode()
