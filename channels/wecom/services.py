@@ -178,13 +178,17 @@ def contact_mark_contacted(*, lead_id: int, member_userid: str, at: dt.datetime)
     lead = Lead.objects.only("pk", "stage").get(pk=lead_id)
     if not transition_allowed(lead.stage, Stage.CONTACTED):
         return False
-    lead_stage_change(
-        lead_id=lead_id,
-        to_stage=Stage.CONTACTED,
-        actor_label="企业微信",
-        note=f"客户已添加企业微信成员 {member_userid}",
-        at=at,
-    )
+    try:
+        lead_stage_change(
+            lead_id=lead_id,
+            to_stage=Stage.CONTACTED,
+            actor_label="企业微信",
+            note=f"客户已添加企业微信成员 {member_userid}",
+            at=at,
+        )
+    except ApplicationError:
+        # Another worker (a second member's add, staff by hand) moved it first: one change.
+        return False
     return True
 
 

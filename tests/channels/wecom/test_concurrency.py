@@ -1,0 +1,83 @@
+"""The same WeCom callback delivered by several workers at once on the real PostgreSQL (WeCom
+retries while the first delivery is still running): one intake record, one contact, one
+stage change."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+
+import pytest
+from django.db import connections
+
+from channels.wecom.models import WecomContact
+from channels.wecom.state import state_for_lead
+from funnel.models import InboundLead, InboundStatus, Lead, LeadEvent, Stage
+from tests.channels.wecom.conftest import callback_request, event_xml
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+WORKERS = 6
+
+
+def _deliver(requests: list[tuple[str, bytes]], queue) -> None:
+    from django.test import Client
+
+    from funnel.services.intake import intake_process
+
+    connections.close_all()  # never share the parent's socket
+    client = Client()
+    codes = []
+    for query, body in requests:
+        response = client.post(
+            f"/channels/hooks/wecom/clinic/?{query}", data=body, content_type="text/xml"
+        )
+        codes.append(response.status_code)
+    # Every worker also plays the intake task for whatever is waiting.
+    ids = list(
+        InboundLead.objects.filter(channel="wecom", status=InboundStatus.RECEIVED).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in ids:
+        intake_process(inbound_ids=[pk])
+    queue.put(codes)
+    connections.close_all()
+
+
+def test_same_event_from_six_workers_has_one_effect(wecom_account) -> None:
+    lead = Lead.objects.create(phone_hash="wecom-race", phone="+8613800000001")
+    state = state_for_lead(lead.pk)
+    created = str(int(time.time()) - 30)
+    same = event_xml(State=state, CreateTime=created, ExternalUserID="wmRACE")
+    second_member = event_xml(State=state, CreateTime=created, ExternalUserID="wmRACE", UserID="m2")
+    # Each worker sends the event twice (fresh nonce and ciphertext each time, as WeCom
+    # retries) and half of them the second member's add too.
+    per_worker = [
+        [callback_request(same), callback_request(same)]
+        + ([callback_request(second_member)] if w % 2 else [])
+        for w in range(WORKERS)
+    ]
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_deliver, args=(per_worker[w], queue)) for w in range(WORKERS)]
+    for proc in procs:
+        proc.start()
+    results = [queue.get(timeout=300) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=300)
+
+    assert [p.exitcode for p in procs] == [0] * WORKERS
+    assert all(code == 200 for codes in results for code in codes)
+    rows = InboundLead.objects.filter(channel="wecom")
+    assert rows.count() == 2  # the event and the second member's add
+    assert set(rows.values_list("status", flat=True)) == {InboundStatus.PROCESSED}
+    assert WecomContact.objects.filter(lead=lead).count() == 2
+    lead.refresh_from_db()
+    assert lead.stage == Stage.CONTACTED
+    stages = LeadEvent.objects.filter(lead=lead, kind="stage", to_stage=Stage.CONTACTED)
+    assert stages.count() == 1
