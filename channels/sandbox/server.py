@@ -12,11 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from channels.sandbox import baidu, douyin, xiaohongshu
+from channels.sandbox import baidu, douyin, wecom, xiaohongshu
 from channels.sandbox.state import SandboxState
 
 # The real paths do not overlap across platforms, so one port serves all three.
 PLATFORMS = {"douyin": douyin, "xiaohongshu": xiaohongshu, "baidu": baidu}
+# WeCom is no ad platform (no lead pushes): its paths are served, its callbacks sent on request.
+SERVED = {**PLATFORMS, "wecom": wecom}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -62,7 +64,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if path.startswith("/sandbox/"):
                 return self._sandbox(path, body)
-            for platform in PLATFORMS.values():
+            for platform in SERVED.values():
                 if path.startswith(platform.PATH_PREFIXES):
                     return platform.handle(self, path, query, body)
             self.send(404, {"error": "not_found"})
@@ -104,6 +106,8 @@ class Handler(BaseHTTPRequestHandler):
                         "page_caps": st.page_caps,
                     },
                 )
+        if path == "/sandbox/wecom":
+            return self.send(200, wecom.control(st, body))
         if path == "/sandbox/push":
             result = push_leads(
                 st,

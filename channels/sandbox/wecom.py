@@ -1,0 +1,170 @@
+"""WeCom (企业微信) look-alike: `gettoken`, `externalcontact/get`, and real encrypted callbacks
+sent to our server (URL check and customer-contact events).
+
+Facts: shared/channels/WECOM_FACTS.md ("Access", "Callback events", "Callback encryption").
+The WXBizMsgCrypt encryption and signature are written here on their own, from the published
+algorithm (the other side of the wire: never our `channels.wecom.crypto`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import os
+import struct
+import time
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import requests
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+if TYPE_CHECKING:
+    from channels.sandbox.server import Handler
+    from channels.sandbox.state import SandboxState
+
+PATH_PREFIXES = ("/cgi-bin/",)
+TOKEN_LIFETIME = 7200
+_nonce = itertools.count(1)
+
+
+def _world(state: SandboxState) -> dict[str, Any]:
+    """The WeCom part of the sandbox's memory (issued tokens, calls), under `state.lock`."""
+    return state.__dict__.setdefault("wecom", {"tokens": set(), "issued": 0, "expire_next": 0})
+
+
+def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -> None:
+    st = h.state
+    with st.lock:
+        world = _world(st)
+        if path == "/cgi-bin/gettoken":
+            if not query.get("corpid") or not query.get("corpsecret"):
+                return h.send(200, {"errcode": 40013, "errmsg": "invalid corpid"})
+            world["issued"] += 1
+            token = f"wecom-tok-{world['issued']}"
+            world["tokens"].add(token)
+            return h.send(
+                200,
+                {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": TOKEN_LIFETIME},
+            )
+        token = query.get("access_token", "")
+        if world["expire_next"] > 0 and token in world["tokens"]:
+            # Fault: this token dies now (a token expiring mid-run).
+            world["expire_next"] -= 1
+            world["tokens"].discard(token)
+        if token not in world["tokens"]:
+            return h.send(200, {"errcode": 42001, "errmsg": "access_token expired"})
+    if path == "/cgi-bin/externalcontact/get":
+        ext = query.get("external_userid", "")
+        return h.send(
+            200,
+            {
+                "errcode": 0,
+                "errmsg": "ok",
+                "external_contact": {"external_userid": ext, "name": "患者", "type": 1},
+                "follow_user": [],
+            },
+        )
+    h.send(200, {"errcode": 60011, "errmsg": "no privilege to access/modify contact/party/agent"})
+
+
+def _seal(plain: str, aes_key: str, receive_id: str) -> str:
+    key = base64.b64decode(aes_key + "=")
+    msg = plain.encode("utf-8")
+    data = os.urandom(16) + struct.pack("!I", len(msg)) + msg + receive_id.encode("utf-8")
+    pad = 32 - len(data) % 32
+    data += bytes([pad]) * pad
+    enc = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
+    return base64.b64encode(enc.update(data) + enc.finalize()).decode("ascii")
+
+
+def _sign(token: str, timestamp: str, nonce: str, encrypted: str) -> str:
+    return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypted])).encode()).hexdigest()  # noqa: S324
+
+
+def event_xml(
+    *,
+    corp_id: str,
+    change_type: str,
+    userid: str,
+    external_userid: str,
+    state: str = "",
+    create_time: int | None = None,
+) -> str:
+    fields = {
+        "ToUserName": corp_id,
+        "FromUserName": "sys",
+        "CreateTime": str(create_time or int(time.time())),
+        "MsgType": "event",
+        "Event": "change_external_contact",
+        "ChangeType": change_type,
+        "UserID": userid,
+        "ExternalUserID": external_userid,
+    }
+    if change_type == "add_external_contact":
+        fields["State"] = state
+        fields["WelcomeCode"] = base64.urlsafe_b64encode(os.urandom(12)).decode()
+    return "<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>"
+
+
+def send_event(
+    *, target: str, token: str, aes_key: str, corp_id: str, xml: str, agent_id: str = "1000002"
+) -> requests.Response:
+    """POST one encrypted event to our callback URL, as WeCom does."""
+    ts, nonce = str(int(time.time())), str(next(_nonce))
+    encrypted = _seal(xml, aes_key, corp_id)
+    body = (
+        f"<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName><AgentID><![CDATA[{agent_id}]]>"
+        f"</AgentID><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+    )
+    query = urlencode(
+        {"msg_signature": _sign(token, ts, nonce, encrypted), "timestamp": ts, "nonce": nonce}
+    )
+    return requests.post(
+        f"{target}?{query}",
+        data=body.encode("utf-8"),
+        headers={"Content-Type": "text/xml"},
+        timeout=10,
+    )
+
+
+def verify_url(*, target: str, token: str, aes_key: str, corp_id: str) -> tuple[bool, str]:
+    """The URL check WeCom makes when the admin saves the callback URL: (passed, answer)."""
+    echo = str(int.from_bytes(os.urandom(8), "big"))
+    ts, nonce = str(int(time.time())), str(next(_nonce))
+    encrypted = _seal(echo, aes_key, corp_id)
+    query = urlencode(
+        {
+            "msg_signature": _sign(token, ts, nonce, encrypted),
+            "timestamp": ts,
+            "nonce": nonce,
+            "echostr": encrypted,
+        }
+    )
+    response = requests.get(f"{target}?{query}", timeout=10)
+    return response.status_code == 200 and response.text == echo, response.text
+
+
+def control(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
+    """POST /sandbox/wecom {"action": "add" | "delete" | "verify" | "expire_token", "target",
+    "token", "aes_key", "corp_id", "userid", "external_userid", "state"}."""
+    action = body.get("action", "add")
+    if action == "expire_token":
+        with state.lock:
+            _world(state)["expire_next"] += int(body.get("times", 1))
+        return {"ok": True}
+    creds = {k: str(body[k]) for k in ("target", "token", "aes_key", "corp_id")}
+    if action == "verify":
+        ok, answer = verify_url(**creds)
+        return {"ok": ok, "answer": answer[:200]}
+    change = {"add": "add_external_contact", "delete": "del_follow_user"}[action]
+    xml = event_xml(
+        corp_id=creds["corp_id"],
+        change_type=change,
+        userid=str(body.get("userid", "demo-assistant")),
+        external_userid=str(body.get("external_userid", "wmDemoPatient0001")),
+        state=str(body.get("state", "")),
+    )
+    response = send_event(xml=xml, **creds)
+    return {"status": response.status_code, "answer": response.text[:200]}
