@@ -123,8 +123,8 @@ def _consent(lead: Lead, payload: LeadPayload, when: dt.datetime) -> bool:
     lead.consent_version = _consent_version(payload)
     lead.consent_given_at = (parse_datetime(consent.at) if consent.at else None) or when
     source = consent.source or payload.channel
-    if payload.account and payload.account not in source:
-        source = f"{source}@{payload.account}"
+    if payload.account and source.startswith(f"{payload.channel}:"):
+        source = f"{source}@{payload.account}"  # a platform's form: which ad account
     lead.consent_source = source[:40]
     lead.consent_withdrawn_at = None
     return True

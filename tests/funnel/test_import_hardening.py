@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 from funnel.models import InboundLead, Lead
 from funnel.payload import LeadPayload
 from funnel.services.intake import IntakeSource, Processing, leads_intake
+from landing.models import ConsentText
 from tests.funnel.factories import SpecialtyFactory, catch_all_rule, pool_with
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,8 @@ CSV = "姓名,手机号,病种\n王晓明,13812345678,脱发\n李华,13912345678
 @pytest.fixture(autouse=True)
 def routed():
     SpecialtyFactory(slug="hair-loss", name="脱发")
+    for version in ("health-2026-01", "v1", "v2"):
+        ConsentText.objects.create(version=version, text=f"健康信息授权 {version}")
     pool, _ = pool_with([1])
     catch_all_rule(pool)
 
@@ -161,3 +164,13 @@ def test_reimporting_with_another_consent_version_keeps_the_recorded_consent(tmp
     # then nothing changes: the leads keep the consent they were imported with
     assert again == "rows=2 created=0 merged=0 quarantined=0 unchanged=2"
     assert set(Lead.objects.values_list("consent_version", flat=True)) == {"v1"}
+
+
+def test_an_unknown_consent_version_is_refused_before_anything_is_stored(tmp_path) -> None:
+    with pytest.raises(CommandError) as refused:
+        _import(tmp_path, CSV.encode("utf-8-sig"), "--consent-version", "health-2099")
+
+    assert refused.value.returncode == 2
+    assert "未知的授权文本版本" in str(refused.value)
+    assert "health-2026-01" in str(refused.value)
+    assert InboundLead.objects.count() == 0

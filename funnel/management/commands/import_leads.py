@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.errors import ApplicationError
+from funnel.consent import consent_version_check
 from funnel.services.imports import ImportRefused, csv_lines, leads_import_csv
 
 
@@ -28,6 +30,11 @@ class Command(BaseCommand):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"no such file: {path}", returncode=2)
+        if consent_version:
+            try:
+                consent_version_check(consent_version)
+            except ApplicationError as exc:
+                raise CommandError(exc.message, returncode=2) from exc
         try:
             summary = leads_import_csv(
                 lines=csv_lines(file.read_bytes()),
