@@ -8,7 +8,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.responses import Status
 from ninja.security import HttpBearer
 
 from config.errors import ApplicationError
@@ -21,11 +20,31 @@ from funnel.services.intake import IntakeSource, lead_intake
 from funnel.services.tokens import api_token_check
 
 CLICK_ID_KEYS = ("bd_vid", "clickid", "callback", "click_id")
+# A lead or an event is a few KiB at most; anything larger is refused before it is parsed
+# (and never stored): 413 payload_too_large.
+API_MAX_BYTES = 64 * 1024
+
+
+def _body_bounded(request: HttpRequest) -> None:
+    """Refuse a body over API_MAX_BYTES before it is read or parsed: the declared length
+    first, the read length after (a chunked body declares none)."""
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if (declared.isdigit() and int(declared) > API_MAX_BYTES) or len(
+        request.body
+    ) > API_MAX_BYTES:
+        raise ApplicationError(
+            errors.PAYLOAD_TOO_LARGE, errors.MESSAGES[errors.PAYLOAD_TOO_LARGE], status=413
+        )
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return api_token_check(token=token)
+        client = api_token_check(token=token)
+        if client is not None:
+            # Here, not in a parser: django-ninja parses the body after authentication and
+            # turns any parser error into 400. An unknown caller still gets 401 first.
+            _body_bounded(request)
+        return client
 
 
 api = NinjaAPI(
@@ -74,25 +93,31 @@ class ConsentIn(Schema):
 
 
 class LeadIn(Schema):
-    phone: str = Field(..., max_length=40)
-    name: str = Field(..., max_length=60)
-    channel: str = Field(..., max_length=20)
+    """Text values are not refused for their length: intake cuts each to its column
+    (`funnel.payload` bounds) and keeps the raw record whole, like every other source. The
+    body itself is bounded (API_MAX_BYTES)."""
+
+    phone: str
+    name: str
+    channel: str = Field(..., description="one of the funnel's channels (422 unknown_channel)")
     consent: bool | ConsentIn
-    consent_version: str = Field("", max_length=40)
-    specialty: str = Field("", max_length=50)
-    campaign: str = Field("", max_length=200)
-    campaign_id: str = Field("", max_length=64)
-    keyword: str = Field("", max_length=200)
-    gender: str = Field("", max_length=10)
+    consent_version: str = ""
+    specialty: str = ""
+    campaign: str = ""
+    campaign_id: str = ""
+    keyword: str = ""
+    gender: str = ""
     age: int | None = Field(None, ge=0, le=130)
-    city: str = Field("", max_length=50)
-    concern: str = Field("", max_length=2000)
-    referral_code: str = Field("", max_length=16)
-    bd_vid: str = Field("", max_length=200)
-    clickid: str = Field("", max_length=200)
-    callback: str = Field("", max_length=500)
-    click_id: str = Field("", max_length=200)
-    utm: dict[str, str] = Field(default_factory=dict)
+    city: str = ""
+    concern: str = ""
+    referral_code: str = ""
+    bd_vid: str = ""
+    clickid: str = ""
+    callback: str = ""
+    click_id: str = ""
+    utm: dict[str, str] = Field(
+        default_factory=dict, description="at most 10 entries kept, keys 32 and values 200 chars"
+    )
     content_page_id: int | None = None
 
 
@@ -140,15 +165,17 @@ IDEMPOTENCY_HEADER = Header(
 )
 
 
-def _payload(body: LeadIn, key: str) -> LeadPayload:
+def _payload(body: LeadIn, key: str, *, client: str) -> LeadPayload:
+    # Where the consent was given: through this API client (its token's name).
+    source = f"api:{client}"
     if isinstance(body.consent, bool):
-        consent = Consent(given=body.consent, version=body.consent_version, source="api")
+        consent = Consent(given=body.consent, version=body.consent_version, source=source)
     else:
         consent = Consent(
             given=body.consent.given,
             version=body.consent.version or body.consent_version,
             at=body.consent.at,
-            source="api",
+            source=source,
         )
     return LeadPayload(
         phone=body.phone,
@@ -172,43 +199,65 @@ def _payload(body: LeadIn, key: str) -> LeadPayload:
     )
 
 
-CREATE_KEY_HEADER = Header(
-    "",
-    alias="Idempotency-Key",
-    description=(
-        "Your id for this lead record (up to 128 characters): a retry with the same key is the "
-        "same intake record and answers the same lead."
-    ),
-)
-
-
 @api.post(
     "/leads",
-    response={200: LeadOut, 201: LeadOut, 401: Problem, 422: Rejected},
+    response={200: LeadOut, 201: LeadOut, 401: Problem, 413: Problem, 422: Rejected},
     url_name="lead_create",
 )
-def lead_create(request: HttpRequest, body: LeadIn, idempotency_key: str = CREATE_KEY_HEADER):
+def lead_create(request: HttpRequest, body: LeadIn, idempotency_key: str = IDEMPOTENCY_HEADER):
     """Create (201) or merge into (200) a lead; 422 with the intake record's id when it cannot
-    become a lead (kept in quarantine)."""
-    key = idempotency_key.strip()[:128] or f"auto-{uuid.uuid4()}"
+    become a lead (kept in quarantine). With `Idempotency-Key` a retry answers the first
+    answer; the same key with another body answers 422 idempotency_key_reused."""
+    if body.channel not in Channel.values:
+        raise ApplicationError(
+            errors.UNKNOWN_CHANNEL,
+            errors.MESSAGES[errors.UNKNOWN_CHANNEL] + ", ".join(Channel.values),
+            status=422,
+        )
+    token = request.auth
+    outcome = idempotent_call(
+        token_id=token.pk,
+        endpoint="lead_create",
+        key=idempotency_key,
+        body=body.dict(),
+        run=lambda: _lead_create(token, body, idempotency_key),
+    )
+    status, answer = outcome
+    response = api.create_response(request, answer, status=status)
+    if isinstance(outcome, Replayed):
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _lead_create(token: Any, body: LeadIn, idempotency_key: str) -> tuple[int, dict[str, Any]]:
+    key = idempotency_key.strip()[:128]
+    # The intake record is this client's: two clients' keys never name one record.
+    external_id = f"t{token.pk}:{key}" if key else f"auto-{uuid.uuid4()}"
     stored = lead_intake(
         source=IntakeSource(channel=Channel.API),
-        external_id=key,
+        external_id=external_id,
         raw=body.dict(),
-        payload=_payload(body, key),
+        payload=_payload(body, key, client=token.name),
     )
     outcome = stored.outcome
     if outcome is None or outcome.result == "quarantined" or outcome.lead_id is None:
         reason = outcome.reason if outcome else errors.UNMAPPED
-        rejected = {"error": reason, "inbound_id": stored.inbound_id}
-        return Status(422, {**rejected, "message": outcome.detail if outcome else ""})
+        message = outcome.detail if outcome else ""
+        return 422, {"error": reason, "inbound_id": stored.inbound_id, "message": message}
     status = 201 if outcome.result == "created" else 200
-    return Status(status, {"lead_id": outcome.lead_id, "result": outcome.result})
+    return status, {"lead_id": outcome.lead_id, "result": outcome.result}
 
 
 @api.post(
     "/leads/{lead_id}/events",
-    response={200: EventOut, 401: Problem, 404: Problem, 409: Problem, 422: Problem},
+    response={
+        200: EventOut,
+        401: Problem,
+        404: Problem,
+        409: Problem,
+        413: Problem,
+        422: Problem,
+    },
     url_name="lead_event",
 )
 def lead_event(

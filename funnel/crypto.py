@@ -63,6 +63,15 @@ def phone_hash(e164: str) -> str:
     return hmac.new(key, e164.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def record_key(purpose: str, value: str) -> str:
+    """Keyed HMAC-SHA256 for ids derived from personal data (a CSV row's content): a key
+    derived from PHONE_HASH_KEY per purpose, so such an id cannot be reversed by hashing
+    guesses (a phone-only row would be found in about a second from a plain SHA-256)."""
+    root = settings.PHONE_HASH_KEY.encode("utf-8")
+    key = hmac.new(root, f"record-key:{purpose}".encode(), hashlib.sha256).digest()
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def mask_phone(e164: str) -> str:
     """+8613812345678 → 138****5678; other countries keep their code and the last 4 digits."""
     if not e164:

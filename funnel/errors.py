@@ -14,6 +14,9 @@ CONSENT_REQUIRED = "consent_required"
 UNMAPPED = "unmapped"
 ALREADY_PROCESSED = "already_processed"
 INVALID_VALUE = "invalid_value"
+# A re-send of a processed record (same source and external id) names another person: held
+# for staff review instead of quietly becoming a second lead.
+PHONE_CHANGED = "phone_changed"
 
 # Stages and orders.
 UNKNOWN_STAGE = "unknown_stage"
@@ -44,6 +47,8 @@ LEAD_NOT_FOUND = "lead_not_found"
 UNKNOWN_PACKAGE = "unknown_package"
 EMPTY_EVENT = "empty_event"
 IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+UNKNOWN_CHANNEL = "unknown_channel"
+PAYLOAD_TOO_LARGE = "payload_too_large"
 SLA_CHECK_NOT_CLOSABLE = "sla_check_not_closable"
 
 MESSAGES = {
@@ -53,6 +58,8 @@ MESSAGES = {
     UNMAPPED: "无法识别的线索格式 / no normalized payload",
     ALREADY_PROCESSED: "该原始线索已入库为线索，修改请在线索页进行",
     INVALID_VALUE: "字段值无法保存 / a value cannot be stored",
+    PHONE_CHANGED: "同一来源记录重发时手机号变了，待人工核对 / a re-send of this record carries "
+    "another phone: held for review",
     UNKNOWN_STAGE: "未知阶段",
     FORBIDDEN_TRANSITION: "不允许的阶段变更",
     AMOUNT_REQUIRED: "支付需要金额",
@@ -67,6 +74,8 @@ MESSAGES = {
     UNKNOWN_PACKAGE: "服务包不存在",
     EMPTY_EVENT: "需要 stage 或 note",
     IDEMPOTENCY_KEY_REUSED: "同一个 Idempotency-Key 已用于不同的请求内容",
+    UNKNOWN_CHANNEL: "未知渠道 / channel must be one of: ",
+    PAYLOAD_TOO_LARGE: "请求体过大 / the body is too large",
     SLA_CHECK_NOT_CLOSABLE: "加微时限检查在加微后自动关闭，不能手动完成或推迟",
     ASSISTANT_UNAVAILABLE: "该医助已离职，不能接收线索",
     FOLLOWUP_CLOSED: "此跟进已完成或已取消",

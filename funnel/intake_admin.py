@@ -21,6 +21,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from config.errors import ApplicationError
+from funnel.consent import consent_version_check
 from funnel.crypto import mask_name, mask_phone
 from funnel.models import InboundLead, InboundStatus, OutboxDelivery, SpendRecord
 from funnel.outbox import outbox_retry
@@ -157,6 +158,12 @@ class ReplayForm(forms.Form):
         parts = [data.get(k) for k in ("consent_version", "consent_source", "consent_confirmed")]
         if any(parts) and not all(parts):
             raise forms.ValidationError("补录授权需填写版本、来源并勾选核实")
+        version = (data.get("consent_version") or "").strip()
+        if version:
+            try:
+                consent_version_check(version)
+            except ApplicationError as err:
+                self.add_error("consent_version", err.message)
         return data
 
     def changes(self) -> dict[str, str]:

@@ -61,6 +61,13 @@ def leads_visible_to(*, user: Any) -> QuerySet[Lead]:
     return qs.none()
 
 
+def followups_visible_to(*, user: Any) -> QuerySet[FollowUp]:
+    """Follow-ups of the leads `user` may see (an assistant: their own leads' only)."""
+    if user.is_superuser:
+        return FollowUp.objects.all()
+    return FollowUp.objects.filter(lead__in=leads_visible_to(user=user))
+
+
 def lead_export_rows(*, reveal: bool = False):
     """One dict a lead for `export_leads`: stage, assignee, package, first-touch attribution."""
     firsts = {

@@ -23,11 +23,15 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views.snippets import (
+    DeleteView,
     EditView,
+    HistoryView,
     InspectView,
     SnippetViewSet,
     SnippetViewSetGroup,
+    UsageView,
 )
 
 from config.errors import ApplicationError
@@ -52,6 +56,7 @@ from funnel.models import (
     Stage,
 )
 from funnel.selectors import (
+    followups_visible_to,
     group_roster,
     groups_open_for_lead,
     lead_memberships,
@@ -90,19 +95,57 @@ class MaskedColumn(Column):
         return self.masker(getattr(instance, self.name))
 
 
-class VisibleLeadMixin:
-    """Wagtail applies a viewset's queryset to the index only; detail views check it here so
-    an assistant cannot open another assistant's lead by its URL."""
+class ScopedObjectMixin:
+    """Wagtail applies a viewset's queryset to the index only; every view of one object (edit,
+    inspect, delete, history, usage) checks it here, so an assistant cannot open another
+    assistant's lead or follow-up by its URL. `visible_to(user=…)` is the scope selector."""
 
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        if not leads_visible_to(user=self.request.user).filter(pk=obj.pk).exists():
-            raise Http404("lead not visible to this user")
+    visible_to = staticmethod(leads_visible_to)
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not self.visible_to(user=self.request.user).filter(pk=obj.pk).exists():
+            raise Http404("not visible to this user")
         return obj
 
 
-class LeadEditView(VisibleLeadMixin, EditView):
+VisibleLeadMixin = ScopedObjectMixin
+
+
+class LeadEditView(ScopedObjectMixin, EditView):
     pass
+
+
+class LeadHistoryView(ScopedObjectMixin, HistoryView):
+    pass
+
+
+class LeadUsageView(ScopedObjectMixin, UsageView):
+    pass
+
+
+class LeadDeleteView(ScopedObjectMixin, DeleteView):
+    pass
+
+
+class _VisibleLeadChoices:
+    """The lead chooser (any form with a lead field) lists only leads the user may see."""
+
+    def get_object_list(self):
+        return leads_visible_to(user=self.request.user)
+
+
+class LeadChooseView(_VisibleLeadChoices, snippet_chooser.ChooseView):
+    pass
+
+
+class LeadChooseResultsView(_VisibleLeadChoices, snippet_chooser.ChooseResultsView):
+    pass
+
+
+class LeadChooserViewSet(snippet_chooser.SnippetChooserViewSet):
+    choose_view_class = LeadChooseView
+    choose_results_view_class = LeadChooseResultsView
 
 
 class LeadInspectView(VisibleLeadMixin, InspectView):
@@ -160,6 +203,10 @@ class LeadViewSet(SnippetViewSet):
     inspect_view_enabled = True
     inspect_view_class = LeadInspectView
     edit_view_class = LeadEditView
+    history_view_class = LeadHistoryView
+    usage_view_class = LeadUsageView
+    delete_view_class = LeadDeleteView
+    chooser_viewset_class = LeadChooserViewSet
     inspect_view_fields = [
         "stage",
         "specialty",
@@ -509,6 +556,30 @@ hooks.register("register_bulk_action", StageBulkAction)
 hooks.register("register_bulk_action", ReassignBulkAction)
 
 
+class _FollowUpScope(ScopedObjectMixin):
+    visible_to = staticmethod(followups_visible_to)
+
+
+class FollowUpEditView(_FollowUpScope, EditView):
+    pass
+
+
+class FollowUpInspectView(_FollowUpScope, InspectView):
+    pass
+
+
+class FollowUpHistoryView(_FollowUpScope, HistoryView):
+    pass
+
+
+class FollowUpUsageView(_FollowUpScope, UsageView):
+    pass
+
+
+class FollowUpDeleteView(_FollowUpScope, DeleteView):
+    pass
+
+
 class FollowUpViewSet(SnippetViewSet):
     model = FollowUp
     icon = "time"
@@ -516,6 +587,15 @@ class FollowUpViewSet(SnippetViewSet):
     list_display = admin_columns(FollowUp, ["__str__", "lead", "assignee", "status", "due_at"])
     panels = admin_panels(FollowUp)
     list_filter = ["kind", "status"]
+    edit_view_class = FollowUpEditView
+    inspect_view_class = FollowUpInspectView
+    history_view_class = FollowUpHistoryView
+    usage_view_class = FollowUpUsageView
+    delete_view_class = FollowUpDeleteView
+
+    def get_queryset(self, request: HttpRequest):
+        # An assistant's list holds their own leads' follow-ups only.
+        return followups_visible_to(user=request.user).select_related("lead", "assignee")
 
 
 class ServicePackageViewSet(SnippetViewSet):

@@ -24,3 +24,8 @@ class LandingConfig(AppConfig):
         post_delete.connect(
             page_cache_purge_on_commit, sender=ServicePackage, dispatch_uid="landing_purge_pkg_d"
         )
+        # The funnel checks a consent version staff or an import name against our texts.
+        from funnel.consent import consent_versions_provider_register
+        from landing.selectors import consent_versions
+
+        consent_versions_provider_register(consent_versions)

@@ -30,7 +30,7 @@ MESSAGES = {
     LINK_INVALID: "链接无效",
     UNKNOWN_PACKAGE: "服务包不存在或已下架",
     INVALID_FORM: "请检查以下标红的内容",
-    NO_VISITOR: "没有访客标识",
+    NO_VISITOR: "没有服务器分配的访客标识",
     SUBMIT_FAILED: "提交未成功，请检查后重试",
     CONSENT_TEXT_IMMUTABLE: "已发布的授权文本不能修改：请新建一个版本（新的版本号）",
     # Intake's codes (funnel.errors), said to a patient.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 
 from config.errors import ApplicationError
@@ -13,6 +15,24 @@ UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_conte
 # Copied from the URL into hidden inputs by landing.js, so cached pages still attribute.
 ATTRIBUTION_FIELDS = (*CLICK_ID_FIELDS, *UTM_FIELDS, "kw", "keyword", "content", "ref")
 ATTRIBUTION_MAX = 2000
+
+
+class HiddenParamField(forms.CharField):
+    """An ad parameter copied from the URL into a hidden input (click id, utm_*): the patient
+    cannot see or fix it, so it never refuses the form. Control, format and surrogate
+    characters (a NUL, a stray direction mark) are dropped at receipt and the value is cut to
+    ATTRIBUTION_MAX (intake cuts it again to its column; the raw record keeps what is left)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+        self.validators = []  # nothing left to refuse: NULs are stripped, not reported
+
+    def to_python(self, value) -> str:
+        text = value if isinstance(value, str) else "" if value is None else str(value)
+        text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+        return text.strip()[:ATTRIBUTION_MAX]
 
 
 class LeadForm(forms.Form):
@@ -45,13 +65,10 @@ class LeadForm(forms.Form):
             # Copied from the ad's URL, never typed: a value too long must not refuse the
             # patient's form (they cannot see or fix it). Kept up to ATTRIBUTION_MAX in the
             # raw record; intake cuts each to its column.
-            self.fields[name] = forms.CharField(widget=forms.HiddenInput, required=False)
+            self.fields[name] = HiddenParamField()
 
     def clean(self) -> dict:
         data = super().clean()
-        for name in ATTRIBUTION_FIELDS:
-            if data.get(name):
-                data[name] = data[name][:ATTRIBUTION_MAX]
         if not data.get("consent"):
             self.add_error(
                 "consent",

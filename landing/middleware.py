@@ -9,7 +9,13 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from landing.models import KEYWORD_PARAMS
-from landing.services.ab import VISITOR_COOKIE, arm_for, visitor_new
+from landing.services.ab import (
+    VISITOR_COOKIE,
+    arm_for,
+    visitor_cookie_value,
+    visitor_from_cookie,
+    visitor_new,
+)
 from landing.services.cache import alias_lookup, entry_lookup
 
 CACHED_PREFIXES = ("/lp/", "/packages/")
@@ -34,7 +40,7 @@ class LandingCacheMiddleware:
         alias = alias_lookup(path=request.path, keyword=keyword)
         if alias is None:
             return self.get_response(request)
-        visitor = request.COOKIES.get(VISITOR_COOKIE, "")
+        visitor = visitor_from_cookie(request.COOKIES.get(VISITOR_COOKIE)) or ""
         new_visitor = False
         arm = "-"
         if alias.test_id:
@@ -47,5 +53,10 @@ class LandingCacheMiddleware:
         response = HttpResponse(html)
         response["X-Page-Cache"] = "HIT"
         if new_visitor:
-            response.set_cookie(VISITOR_COOKIE, visitor, max_age=180 * 24 * 3600, samesite="Lax")
+            response.set_cookie(
+                VISITOR_COOKIE,
+                visitor_cookie_value(visitor),
+                max_age=180 * 24 * 3600,
+                samesite="Lax",
+            )
         return response

@@ -292,6 +292,27 @@ class ABArmStat(models.Model):
         return f"{self.test_id}/{self.arm}: {self.conversions}/{self.visitors}"
 
 
+class ABVisitor(models.Model):
+    """A visitor the server assigned (signed cookie) and counted in a test, once: the unique
+    constraint, not a check, keeps a second beacon or a second lead from counting again.
+    `arm` is empty for a visitor who came after their arm reached the horizon (outside the
+    sample: their conversion is not counted either)."""
+
+    test = models.ForeignKey(ABTest, on_delete=models.CASCADE, related_name="visitors")
+    visitor = models.CharField(max_length=64)
+    arm = models.CharField(max_length=1, blank=True, default="")
+    converted = models.BooleanField(default=False)
+    seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["test", "visitor"], name="abvisitor_once_per_test")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.test_id}/{self.visitor}: {self.arm or '-'}"
+
+
 class CarePlan(ClusterableModel):
     """治疗计划: what the patient sees on the signed H5 link (calendar, photos, therapist)."""
 

@@ -12,7 +12,13 @@ from landing import errors
 from landing.forms import LeadForm, error_placement, lead_form_refused
 from landing.models import KEYWORD_PARAMS, LandingPage
 from landing.selectors import consent_current, hero_for, package_offer, test_for_visit
-from landing.services.ab import VISITOR_COOKIE, arm_for, visitor_new
+from landing.services.ab import (
+    VISITOR_COOKIE,
+    arm_for,
+    visitor_cookie_value,
+    visitor_from_cookie,
+    visitor_new,
+)
 from landing.services.cache import cache_seconds, generation, page_cache_store
 from landing.services.careplan import thanks_token
 from landing.services.submit import landing_form_submit
@@ -93,8 +99,8 @@ def _render(
 
 def landing_get(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
     keyword = request_keyword(request)
-    visitor = request.COOKIES.get(VISITOR_COOKIE, "")
-    new_visitor = not visitor
+    visitor = visitor_from_cookie(request.COOKIES.get(VISITOR_COOKIE))
+    new_visitor = visitor is None  # no cookie, or one we did not sign: assign one
     visitor = visitor or visitor_new()
     gen = generation()  # read before rendering: a purge during the render wins
     response, meta = _render(
@@ -112,7 +118,12 @@ def landing_get(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
             timeout=cache_seconds(deadlines=meta["deadlines"]),
         )
     if meta["test_id"] and new_visitor:
-        response.set_cookie(VISITOR_COOKIE, visitor, max_age=VISITOR_MAX_AGE, samesite="Lax")
+        response.set_cookie(
+            VISITOR_COOKIE,
+            visitor_cookie_value(visitor),
+            max_age=VISITOR_MAX_AGE,
+            samesite="Lax",
+        )
     response["X-Page-Cache"] = "MISS"
     return response
 
@@ -120,7 +131,7 @@ def landing_get(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
 def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
     form = LeadForm(request.POST)
     keyword = next((request.POST[n] for n in KEYWORD_PARAMS if request.POST.get(n)), "")[:100]
-    visitor = request.COOKIES.get(VISITOR_COOKIE, "")
+    visitor = visitor_from_cookie(request.COOKIES.get(VISITOR_COOKIE)) or ""
     if not form.is_valid():
         code = errors.CONSENT_REQUIRED if "consent" in form.errors else errors.INVALID_FORM
         err = ApplicationError(code, errors.MESSAGES[errors.INVALID_FORM], status=400)

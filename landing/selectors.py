@@ -151,3 +151,8 @@ def lead_notes(*, lead: Lead) -> QuerySet[LeadEvent]:
     assignments, groups and follow-ups done or put off (reveals are audit, not story)."""
     kinds = ["note", "stage", "reserve", "assign", "group", "followup"]
     return lead.events.filter(kind__in=kinds).order_by("-created_at", "-pk")[:30]
+
+
+def consent_versions() -> list[str]:
+    """Every consent text version ever published (leads may hold any of them)."""
+    return list(ConsentText.objects.values_list("version", flat=True))

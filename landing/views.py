@@ -38,7 +38,7 @@ from landing.selectors import (
     package_offer,
     packages_for_specialty,
 )
-from landing.services.ab import VISITOR_COOKIE, ab_visitor_record
+from landing.services.ab import VISITOR_COOKIE, ab_visitor_record, visitor_from_cookie
 from landing.services.cache import cache_seconds, generation, page_cache_store
 from landing.services.careplan import careplan_link_open, thanks_open
 from landing.services.guards import ticket_issue
@@ -65,11 +65,11 @@ def form_token(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"csrf": get_token(request), "ticket": ticket_issue()})
 
 
-@csrf_exempt  # a counter beacon: the arm is recomputed server-side from the cookie
+@csrf_exempt  # a counter beacon: the arm is recomputed server-side from the signed cookie
 @require_POST
 def ab_seen(request: HttpRequest, test_id: int) -> JsonResponse:
-    visitor = request.COOKIES.get(VISITOR_COOKIE, "")
-    if not visitor:
+    visitor = visitor_from_cookie(request.COOKIES.get(VISITOR_COOKIE))
+    if visitor is None:  # no cookie, or one the server did not issue
         return JsonResponse({"error": errors.NO_VISITOR}, status=400)
     arm = ab_visitor_record(test_id=test_id, visitor=visitor)
     return JsonResponse({"counted": arm is not None})

@@ -1,6 +1,7 @@
 """Funnel models, one module per concept: the core (lead, touchpoint, event, order, routing),
 intake (raw records), ad spend and the outbox. Import them from here."""
 
+from funnel.models.audit import ExportAudit  # noqa: F401
 from funnel.models.core import (  # noqa: F401  (names other modules import from here)
     STAGE_MAIN_PATH,
     ApiToken,

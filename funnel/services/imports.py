@@ -3,7 +3,11 @@
 Every row becomes an InboundLead (channel "csv") first and is then processed like any other
 source, so a row with a bad phone or no consent is quarantined with its reason (fixable from
 the admin), never dropped. Re-importing the same file adds nothing: a row's external id is
-its own `external_id`/`id` column, or a digest of the row's content.
+its own `external_id`/`id` column, or a keyed digest of the row's content (`csv_row_key`).
+
+A file is read and checked whole before any row is stored (`csv_rows_read`): an unreadable
+file, a missing phone column or an oversized cell refuses the file (`ImportRefused`), so
+nothing is half-imported.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from funnel.models import Channel
+from funnel.crypto import record_key
+from funnel.models import Channel, InboundLead, InboundStatus
 from funnel.payload import Consent, LeadPayload
 from funnel.services.intake import IntakeSource, Processing, leads_intake
 
@@ -76,12 +81,105 @@ class ImportSummary:
     reasons: Counter = field(default_factory=Counter)  # quarantine reason codes
 
 
+class ImportRefused(Exception):  # noqa: N818  (a refusal, not a bug)
+    """The file cannot be imported as it is; nothing of it was stored. The message says why
+    and what to do (Chinese first)."""
+
+
+CELL_MAX = 64 * 1024  # characters: far above any real cell, far below what hurts memory
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
 def csv_text_decode(data: bytes) -> str:
-    """UTF-8 (with or without Excel's BOM), else GB18030: what Chinese Excel saves by default."""
+    """UTF-8 (with or without Excel's BOM), UTF-16 with its BOM (Excel's "Unicode text"),
+    else GB18030: what Chinese Excel saves by default. Raises ImportRefused for anything
+    else (an Excel workbook, a binary file, bytes no encoding reads)."""
+    if not data.strip():
+        raise ImportRefused("文件是空的 / the file is empty")
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportRefused(
+            "这是 Excel 工作簿，请在 Excel 中“另存为 CSV UTF-8”后再导入 / this is an Excel "
+            "workbook: save it as CSV (UTF-8) first"
+        )
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise _undecodable(exc) from exc
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("gb18030")
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise _undecodable(exc) from exc
+    if "\x00" in text:
+        raise ImportRefused(
+            "文件含有空字符（NUL），不是文本 CSV / the file holds NUL bytes: not a text CSV"
+        )
+    return text
+
+
+def _undecodable(exc: UnicodeDecodeError) -> ImportRefused:
+    return ImportRefused(
+        f"无法识别文件编码（第 {exc.start} 字节）：请存为 UTF-8、GB18030 或 UTF-16 的 CSV / "
+        f"cannot decode the file (byte {exc.start}): save it as UTF-8, GB18030 or UTF-16 CSV"
+    )
+
+
+def csv_rows_read(text: str) -> list[dict[str, str]]:
+    """Every non-blank row of a CSV text, checked whole before anything is stored. Raises
+    ImportRefused for no header, no phone column, a malformed or oversized cell."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        headers = reader.fieldnames or []
+        if not any(_field(h) == "phone" for h in headers):
+            raise ImportRefused(
+                "找不到手机号列（表头应含 手机号/手机/电话/phone）/ no phone column in the "
+                f"header row (found: {', '.join(h.strip()[:30] for h in headers[:12])})"
+            )
+        rows = []
+        for row in reader:
+            if not any((v or "").strip() for k, v in row.items() if k is not None):
+                continue  # blank spreadsheet line
+            for value in row.values():
+                cells = value if isinstance(value, list) else [value]
+                if any(len(c or "") > CELL_MAX for c in cells):
+                    raise ImportRefused(
+                        f"第 {reader.line_num} 行有超长单元格（超过 {CELL_MAX} 字符）/ line "
+                        f"{reader.line_num} has a cell over {CELL_MAX} characters"
+                    )
+            rows.append(row)
+    except csv.Error as exc:
+        raise ImportRefused(
+            f"第 {reader.line_num} 行无法读取 / line {reader.line_num} cannot be read: {exc}"
+        ) from exc
+    return rows
+
+
+def _field(header: str | None) -> str | None:
+    if header is None:
+        return None
+    return HEADERS.get(header.strip().lower(), HEADERS.get(header.strip()))
+
+
+def csv_row_key(row: dict[str, str]) -> str:
+    """The id of a row without an id column: a keyed digest of its content. The plain SHA-256
+    it replaces (its first 32 hex digits) is the HMAC's input, so migration 0014 could re-key
+    stored ids without the rows."""
+    digest = hashlib.sha256(
+        json.dumps(row, ensure_ascii=False, sort_keys=True, default=str).encode()
+    ).hexdigest()[:32]
+    return csv_row_key_from_digest(digest)
+
+
+def csv_row_key_from_digest(digest: str) -> str:
+    return "k" + record_key("csv-row", digest)[:32]
 
 
 def csv_row_payload(
@@ -94,7 +192,7 @@ def csv_row_payload(
         if header is None:  # more cells than headers: keep them rather than lose them
             answers["extra_cells"] = " | ".join(str(v) for v in raw or [])
             continue
-        key = HEADERS.get(header.strip().lower(), HEADERS.get(header.strip()))
+        key = _field(header)
         value = (raw or "").strip()
         if key:
             values[key] = value
@@ -103,12 +201,7 @@ def csv_row_payload(
     consent_cell = values.pop("consent", "")
     given = bool(consent_version) and (not consent_cell or consent_cell.lower() in YES)
     # Prefixed with the source so two files that both number their rows 1, 2, 3 do not collide.
-    own_id = (
-        values.pop("external_id", "")
-        or hashlib.sha256(
-            json.dumps(row, ensure_ascii=False, sort_keys=True, default=str).encode()
-        ).hexdigest()[:32]
-    )
+    own_id = values.pop("external_id", "") or csv_row_key(row)
     external_id = f"{source_name}:{own_id}"[:128]
     age = values.pop("age", "")
     payload = LeadPayload(
@@ -132,16 +225,16 @@ IMPORT_BATCH = 200
 
 
 def leads_import_csv(
-    *, lines: Iterable[str], consent_version: str = "", source_name: str = ""
+    *, lines: Iterable[str] | str, consent_version: str = "", source_name: str = ""
 ) -> ImportSummary:
-    """Store then process the rows, a batch at a time (one ingest batch each). Without
-    `consent_version` no row carries consent, so rows are quarantined as `consent_required`
-    until someone records where consent was collected."""
+    """Check the whole file, then store and process the rows a batch at a time (one ingest
+    batch each). Without `consent_version` no row carries consent, so rows are quarantined as
+    `consent_required` until someone records where consent was collected. Raises
+    ImportRefused (nothing stored) for a file that cannot be read."""
+    text = lines if isinstance(lines, str) else "".join(lines)
     summary = ImportSummary()
     chunk: dict[str, tuple[str, dict, LeadPayload]] = {}
-    for row in csv.DictReader(lines):
-        if not any((v or "").strip() for k, v in row.items() if k is not None):
-            continue  # blank spreadsheet line
+    for row in csv_rows_read(text):
         summary.rows += 1
         external_id, payload = csv_row_payload(
             row=row, consent_version=consent_version, source_name=source_name
@@ -161,7 +254,30 @@ def leads_import_csv(
     return summary
 
 
+def _keep_recorded_consent(records: list[tuple[str, dict, LeadPayload]]) -> None:
+    """Rows that already became leads keep the consent they were imported with: importing
+    the file again with another `--consent-version` must not rewrite what people agreed to
+    (only quarantined rows are released by it)."""
+    done = InboundLead.objects.filter(
+        channel=CHANNEL,
+        account_name="",
+        status=InboundStatus.PROCESSED,
+        external_id__in=[ext for ext, _raw, _payload in records],
+    ).values_list("external_id", "raw", "payload")
+    earlier = {ext: (raw, payload) for ext, raw, payload in done}
+    for external_id, raw, payload in records:
+        if external_id not in earlier:
+            continue
+        old_raw, old_payload = earlier[external_id]
+        raw["_consent_version"] = (old_raw or {}).get("_consent_version", "")
+        consent = (old_payload or {}).get("consent") or {}
+        payload.consent = Consent(
+            **{k: v for k, v in consent.items() if k in Consent.__dataclass_fields__}
+        )
+
+
 def _import_chunk(records: list[tuple[str, dict, LeadPayload]], summary: ImportSummary) -> None:
+    _keep_recorded_consent(records)
     for stored in leads_intake(
         source=IntakeSource(channel=CHANNEL), records=records, processing=Processing.NOW
     ):
@@ -174,5 +290,6 @@ def _import_chunk(records: list[tuple[str, dict, LeadPayload]], summary: ImportS
             summary.reasons[outcome.reason] += 1
 
 
-def csv_lines(data: bytes) -> io.StringIO:
-    return io.StringIO(csv_text_decode(data), newline="")
+def csv_lines(data: bytes) -> str:
+    """The file's text (see `csv_text_decode`); raises ImportRefused."""
+    return csv_text_decode(data)

@@ -96,15 +96,36 @@ def _fill(lead: Lead, payload: LeadPayload, specialty: Specialty | None) -> list
     return changed
 
 
+FORM_ID_KEYS = ("form_id", "site_id", "page_id")  # a platform form's id, as connectors keep it
+
+
+def _consent_version(payload: LeadPayload) -> str:
+    """The text the person agreed to. Our forms send their version; a platform's lead form
+    shows the platform's own consent text, named by platform and form id; an API caller that
+    sends no version is recorded as such (its token is the source)."""
+    if payload.consent.version:
+        return payload.consent.version
+    form = next((str(payload.extra.get(k)) for k in FORM_ID_KEYS if payload.extra.get(k)), "")
+    if payload.channel in ("douyin", "xiaohongshu", "baidu"):
+        return f"{payload.channel}-form:{form or payload.ad_id or 'unknown'}"[:40]
+    return f"{payload.channel}:unversioned"[:40]
+
+
 def _consent(lead: Lead, payload: LeadPayload, when: dt.datetime) -> bool:
+    """Record where, when and under which text version consent was given (every lead has
+    one). A re-send or another touch naming no new version keeps the recorded consent."""
     consent = payload.consent
     if not consent.given:
         return False
-    if lead.consent_version == consent.version and lead.consent_withdrawn_at is None:
+    recorded = lead.consent_given_at is not None and lead.consent_withdrawn_at is None
+    if recorded and (not consent.version or lead.consent_version == consent.version):
         return False
-    lead.consent_version = consent.version or lead.consent_version
-    lead.consent_given_at = parse_datetime(consent.at) if consent.at else when
-    lead.consent_source = consent.source or payload.channel
+    lead.consent_version = _consent_version(payload)
+    lead.consent_given_at = (parse_datetime(consent.at) if consent.at else None) or when
+    source = consent.source or payload.channel
+    if payload.account and source.startswith(f"{payload.channel}:"):
+        source = f"{source}@{payload.account}"  # a platform's form: which ad account
+    lead.consent_source = source[:40]
     lead.consent_withdrawn_at = None
     return True
 

@@ -201,12 +201,41 @@ def _store_one(
             )
         if row.raw == raw:
             return row, False
+        before = row.payload
         _resend(row, raw, payload)
+        _hold_if_phone_changed(row, before)
         rows_update([row], RESEND_FIELDS)
         return row, True
 
 
-RESEND_FIELDS = ["raw", "payload", "status", "updated_at"]
+RESEND_FIELDS = ["raw", "payload", "status", "reason", "detail", "updated_at"]
+
+
+def _phone_key(payload: dict[str, Any] | None) -> str | None:
+    from funnel.services.identity import phone_normalize
+
+    try:
+        return phone_normalize((payload or {}).get("phone") or "")
+    except errors.LeadRejected:
+        return None
+
+
+def _hold_if_phone_changed(row: InboundLead, before: dict[str, Any] | None) -> None:
+    """A source re-sending a record it already gave us (same external id, so the same
+    submission) with another person's phone is not a new person: it is held for staff
+    (quarantined `phone_changed`, replayable), the lead it made stays as it was. Late fields
+    and another spelling of the same number are ordinary re-sends."""
+    if row.lead_id is None or before is None:
+        return
+    old, new = _phone_key(before), _phone_key(row.payload)
+    if old is None or new is None or old == new:
+        return
+    row.status = InboundStatus.QUARANTINED
+    row.reason = errors.PHONE_CHANGED
+    row.detail = errors.MESSAGES[errors.PHONE_CHANGED]
+
+
+HELD = {errors.PHONE_CHANGED}  # quarantine reasons only staff release (by replaying)
 
 
 def _new_row(
@@ -250,12 +279,20 @@ def _store_page(source: IntakeSource, records: list[Record]) -> list[tuple[Inbou
         stored = {row.external_id: row for row in rows.defer("payload").order_by("pk")}
         out: list[tuple[InboundLead, bool]] = []
         resent: list[InboundLead] = []
+        changed = [ext for ext, (raw, _p) in wanted.items() if stored[ext].raw != raw]
+        # Only changed re-sends of records that made a lead need their earlier payload.
+        before = dict(
+            InboundLead.objects.filter(
+                pk__in=[stored[ext].pk for ext in changed if stored[ext].lead_id]
+            ).values_list("pk", "payload")
+        ) if changed else {}
         for external_id, (raw, payload) in wanted.items():
             row = stored[external_id]
             if row.raw == raw:
                 out.append((row, row.received_at >= began))
                 continue
             _resend(row, raw, payload)
+            _hold_if_phone_changed(row, before.get(row.pk))
             resent.append(row)
             out.append((row, True))
         if resent:
@@ -384,7 +421,10 @@ def _process_locked(inbound_ids: list[int]) -> list[IngestResult]:
         .order_by("pk")
     )
     results = {
-        row.pk: _stored_outcome(row) for row in rows if row.status == InboundStatus.PROCESSED
+        row.pk: _stored_outcome(row)
+        for row in rows
+        if row.status == InboundStatus.PROCESSED
+        or (row.status == InboundStatus.QUARANTINED and row.reason in HELD)
     }
     todo = [row for row in rows if row.pk not in results]
     mapped = [row for row in todo if row.payload is not None]

@@ -1,24 +1,44 @@
-"""A/B test writes: deterministic arm assignment and counters kept with atomic upserts."""
+"""A/B test writes: deterministic arm assignment and counters kept with atomic upserts.
+
+Only visitors the server assigned count: the visitor cookie carries an id we issued, signed
+(`visitor_cookie_value`); a cookie a client made up is not a visitor (`visitor_from_cookie`).
+Each visitor counts once per test by a unique row (ABVisitor), not by a cache check."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 
-from django.core.cache import cache
+from django.core import signing
 from django.db import connection, transaction
 from django.utils import timezone
 
-from landing.models import ABArmStat, ABTest
+from landing.models import ABArmStat, ABTest, ABVisitor
 from landing.selectors import ab_results
 from landing.services.cache import page_cache_purge
 
 VISITOR_COOKIE = "yl_v"
-SEEN_TTL = 90 * 24 * 3600
+_SIGNER = signing.Signer(salt="landing.ab.visitor")
 
 
 def visitor_new() -> str:
     return secrets.token_hex(8)
+
+
+def visitor_cookie_value(visitor: str) -> str:
+    """What the visitor cookie holds: the id we issued, signed."""
+    return _SIGNER.sign(visitor)
+
+
+def visitor_from_cookie(value: str | None) -> str | None:
+    """The visitor id in a cookie we signed; None for a missing or client-made cookie."""
+    if not value:
+        return None
+    try:
+        visitor = _SIGNER.unsign(value)
+    except signing.BadSignature:
+        return None
+    return visitor if 0 < len(visitor) <= 64 else None
 
 
 def arm_for(*, test_id: int, visitor: str) -> str:
@@ -47,12 +67,22 @@ def _upsert(test_id: int, arm: str, column: str, cap: int | None = None) -> bool
         return cursor.fetchone() is not None
 
 
-def _seen_key(test_id: int, visitor: str) -> str:
-    return f"lp:ab:seen:{test_id}:{visitor}"
+def _visitor_claim(test_id: int, visitor: str) -> bool:
+    """Insert the (test, visitor) row; True only for the request that inserted it."""
+    table = ABVisitor._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (test_id, visitor, arm, converted, seen_at) "  # noqa: S608
+            f"VALUES (%s, %s, '', %s, %s) ON CONFLICT (test_id, visitor) DO NOTHING "
+            f"RETURNING id",
+            [test_id, visitor, False, timezone.now()],
+        )
+        return cursor.fetchone() is not None
 
 
 def ab_visitor_record(*, test_id: int, visitor: str) -> str | None:
     """Count a visitor once per test (the unit of the test is a person, not a page view).
+    `visitor` is an id the server issued (`visitor_from_cookie`).
 
     Fixed horizon: an arm counts its first ``horizon`` visitors and no more; a visitor who
     came after the arm was full is remembered as outside the sample (their conversion is not
@@ -62,26 +92,32 @@ def ab_visitor_record(*, test_id: int, visitor: str) -> str | None:
     if test is None:
         return None
     arm = arm_for(test_id=test_id, visitor=visitor)
-    if not cache.add(_seen_key(test_id, visitor), "-", timeout=SEEN_TTL):
-        return None
-    if not _upsert(test_id, arm, "visitors", cap=test.horizon):
-        return None
-    cache.set(_seen_key(test_id, visitor), arm, timeout=SEEN_TTL)
+    with transaction.atomic():
+        if not _visitor_claim(test_id, visitor):
+            return None
+        if not _upsert(test_id, arm, "visitors", cap=test.horizon):
+            return None  # outside the sample: the row stays with no arm
+        ABVisitor.objects.filter(test_id=test_id, visitor=visitor).update(arm=arm)
     ab_verdict_record(test_id=test_id)
     return arm
 
 
 def ab_conversion_record(*, test_id: int, visitor: str) -> str | None:
     """A new lead from a visitor in a running test's sample counts once for their arm."""
-    arm = cache.get(_seen_key(test_id, visitor))
-    if arm not in ("a", "b"):
-        return None  # never counted as a visitor (no beacon, or came after the horizon)
     if not ABTest.objects.filter(pk=test_id, status=ABTest.Status.RUNNING).exists():
         return None
-    if not cache.add(f"lp:ab:conv:{test_id}:{visitor}", 1, timeout=SEEN_TTL):
-        return None
-    _upsert(test_id, arm, "conversions")
-    return arm
+    with transaction.atomic():
+        row = (
+            ABVisitor.objects.select_for_update()
+            .filter(test_id=test_id, visitor=visitor, converted=False)
+            .exclude(arm="")
+            .first()
+        )
+        if row is None:
+            return None  # never counted (no beacon, after the horizon) or already converted
+        ABVisitor.objects.filter(pk=row.pk).update(converted=True)
+        _upsert(test_id, row.arm, "conversions")
+    return row.arm
 
 
 def ab_verdict_record(*, test_id: int) -> ABTest | None:

@@ -19,6 +19,7 @@ from funnel.models import InboundLead, InboundStatus, Lead, OutboxDelivery
 from funnel.payload import LeadPayload
 from funnel.services.intake import IntakeSource, lead_intake
 from funnel.services.stages import order_record
+from landing.models import ConsentText
 
 pytestmark = pytest.mark.django_db
 
@@ -183,9 +184,18 @@ def test_admin_replay_records_the_missing_consent(client, make_account):
         payload=payload,
     )
     assert stored.outcome.reason == "consent_required"
+    ConsentText.objects.create(version="health-2026-01", text="健康信息授权")
     admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
     client.force_login(admin)
     url = f"/admin/intake/{stored.inbound_id}/replay/"
+    # when the version named is not a published consent text, nothing happens
+    unknown = client.post(
+        url,
+        {"consent_version": "v-typo", "consent_source": "电话", "consent_confirmed": "on"},
+    )
+    assert unknown.status_code == 200
+    assert "未知的授权文本版本" in unknown.content.decode()
+    assert Lead.objects.count() == 0
     # when consent is half filled in, nothing happens
     half = client.post(url, {"consent_version": "health-2026-01"})
     assert half.status_code == 200

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 
 from funnel.crypto import phone_hash
 from funnel.models import InboundLead, InboundStatus, Lead, Touchpoint
+from landing.models import ConsentText
 from tests.funnel.factories import SpecialtyFactory, catch_all_rule, pool_with
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,8 @@ def _import(tmp_path, content: str | bytes, *args: str) -> str:
 @pytest.fixture
 def routed():
     SpecialtyFactory(slug="hair-loss", name="脱发")
+    for version in ("health-2026-01", "offline-2026", "v1", "v2"):
+        ConsentText.objects.create(version=version, text=f"健康信息授权 {version}")
     pool, _ = pool_with([1])
     catch_all_rule(pool)
 

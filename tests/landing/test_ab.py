@@ -9,7 +9,12 @@ import pytest
 
 from landing.models import ABArmStat, ABTest
 from landing.selectors import ab_results
-from landing.services.ab import ab_conversion_record, ab_visitor_record, arm_for
+from landing.services.ab import (
+    ab_conversion_record,
+    ab_visitor_record,
+    arm_for,
+    visitor_cookie_value,
+)
 from landing.stats import ab_decide, two_proportion_z_test
 from tests.landing.conftest import form_data
 
@@ -77,7 +82,7 @@ def test_arm_assignment_is_deterministic_and_balanced() -> None:
 @pytest.mark.django_db
 def test_visitors_counted_once_and_conversions_recorded(client, landing) -> None:
     test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
-    client.cookies["yl_v"] = "visitor-1"
+    client.cookies["yl_v"] = visitor_cookie_value("visitor-1")
     arm = arm_for(test_id=test.pk, visitor="visitor-1")
     assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": True}
     assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": False}
@@ -99,7 +104,7 @@ def test_arm_b_shows_the_b_headline_without_keyword(client, landing) -> None:
         page=landing.page, name="标题测试", headline_b="B 版：先检测再调理"
     )
     visitor = next(f"v{i}" for i in range(100) if arm_for(test_id=test.pk, visitor=f"v{i}") == "b")
-    client.cookies["yl_v"] = visitor
+    client.cookies["yl_v"] = visitor_cookie_value(visitor)
     assert "B 版：先检测再调理" in client.get("/lp/hair-loss/").content.decode()
     # a matched keyword keeps its headline even in arm B
     kw = client.get("/lp/hair-loss/", {"utm_term": "脂溢性脱发"}).content.decode()
@@ -175,7 +180,7 @@ def test_a_visitor_outside_the_sample_does_not_convert(landing) -> None:
 @pytest.mark.django_db
 def test_keyword_visitors_are_kept_out_of_headline_tests(client, landing) -> None:
     test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
-    client.cookies["yl_v"] = "visitor-kw"
+    client.cookies["yl_v"] = visitor_cookie_value("visitor-kw")
     # when a visitor arrives with a keyword that picks a variant headline
     html = client.get("/lp/hair-loss/", {"utm_term": "脂溢性脱发"}).content.decode()
     # then the page takes no part in the test (no beacon) and their lead is no conversion
@@ -191,3 +196,44 @@ def test_keyword_visitors_stay_in_tests_that_do_not_touch_the_headline(client, l
     test = ABTest.objects.create(page=landing.page, name="副标题测试", subheadline_b="B 副标题")
     html = client.get("/lp/hair-loss/", {"utm_term": "脂溢性脱发"}).content.decode()
     assert f'data-ab-test="{test.pk}"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cookie", ["visitor-1", "visitor-1:forged", "", "x" * 5000])
+def test_a_visitor_cookie_the_server_did_not_issue_is_not_counted(client, landing, cookie) -> None:
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    client.cookies["yl_v"] = cookie
+
+    answer = client.post(f"/lp/ab/{test.pk}/seen/")
+
+    assert (answer.status_code, answer.json()["error"]) == (400, "no_visitor")
+    assert ABArmStat.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_page_replaces_a_made_up_cookie_with_a_signed_one(client, landing) -> None:
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    client.cookies["yl_v"] = "chosen-by-client"
+
+    client.get("/lp/hair-loss/")
+    issued = client.cookies["yl_v"].value
+
+    assert issued != "chosen-by-client"
+    assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": True}
+    assert sum(ABArmStat.objects.filter(test=test).values_list("visitors", flat=True)) == 1
+
+
+@pytest.mark.django_db
+def test_a_visitor_counts_once_per_test_even_when_the_cache_forgets(client, landing) -> None:
+    from django.core.cache import cache
+
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    client.cookies["yl_v"] = visitor_cookie_value("visitor-9")
+    assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": True}
+    cache.clear()  # evicted, restarted, or a cache outage
+    assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": False}
+    assert ab_conversion_record(test_id=test.pk, visitor="visitor-9") is not None
+    cache.clear()
+    assert ab_conversion_record(test_id=test.pk, visitor="visitor-9") is None
+    stat = ABArmStat.objects.get(test=test)
+    assert (stat.visitors, stat.conversions) == (1, 1)

@@ -1,4 +1,5 @@
-"""export_leads [--format jsonl|csv] [--reveal]: one lead a row, masked unless --reveal."""
+"""export_leads [--format jsonl|csv] [--reveal [--operator NAME]]: one lead a row, masked unless
+--reveal; a revealed export is audited (ExportAudit: operator, OS user, time, rows, filter)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from funnel.csvsafe import csv_write
-from funnel.selectors import lead_export_rows
+from funnel.services.exports import leads_export
 
 COLUMNS = [
     "lead_id",
@@ -34,9 +35,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reveal", action="store_true", help="full phone and name (audited use)"
         )
+        parser.add_argument(
+            "--operator",
+            default="",
+            help="who is exporting, recorded in the audit (default: the OS user)",
+        )
 
-    def handle(self, *args, format: str, reveal: bool, **options) -> None:
-        rows = lead_export_rows(reveal=reveal)
+    def handle(self, *args, format: str, reveal: bool, operator: str, **options) -> None:
+        rows = leads_export(
+            reveal=reveal,
+            what="export_leads",
+            operator=operator,
+            filters={"leads": "all"},
+            output_format=format,
+        )
         if format == "jsonl":
             for row in rows:
                 self.stdout.write(json.dumps(row, ensure_ascii=False))
