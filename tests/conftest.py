@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sys
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -215,3 +217,23 @@ def redis_outage(settings):
     app.amqp._producer_pool = None
     app._backend_cache = None
     app._local.__dict__.pop("backend", None)
+
+
+@pytest.fixture
+def broker_down(monkeypatch, request):
+    """The reviewer's setup: REDIS_URL on a closed port (6399), tasks not run inline."""
+    monkeypatch.setattr(sys.modules[__name__], "CLOSED", "redis://127.0.0.1:6399/0")
+    request.getfixturevalue("redis_outage")
+
+
+@pytest.fixture
+def timed(django_capture_on_commit_callbacks):
+    """Time one request with what runs after its commit (the enqueue to the dead broker)."""
+
+    def run(send) -> tuple[float, object]:
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = send()
+        return time.monotonic() - started, answer
+
+    return run

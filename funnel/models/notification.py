@@ -33,6 +33,9 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True, db_index=True)
+    # Set while a worker sends it (outside any transaction): counted against the pace, not
+    # taken by another worker until the lease runs out (a worker that died leaves it due).
+    claimed_at = models.DateTimeField("发送中（领取时间）", null=True, blank=True)
 
     class Meta:
         verbose_name = "通知"

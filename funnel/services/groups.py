@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.errors import ApplicationError
 from funnel import errors
 from funnel import events as lead_events
 from funnel.locks import locked
@@ -77,20 +76,64 @@ def group_leave(*, group_id: int, lead_id: int, actor: Any = None) -> GroupMembe
 
 def leads_enroll_by_rule(*, enrolments: list[tuple[Lead, int]]) -> int:
     """Routing rules that name a group enrol their leads after routing. A group that cannot
-    take a lead (full, closed) does not hold up the lead: the refusal goes on its timeline.
-    Returns how many joined."""
-    joined = 0
-    # Groups in id order: concurrent batches lock them in one order and never deadlock.
-    for lead, group_id in sorted(enrolments, key=lambda item: (item[1], item[0].pk)):
-        try:
-            group_enroll(group_id=group_id, lead_id=lead.pk, source="rule")
-        except ApplicationError as err:
-            group = PrivateGroup.objects.only("name").get(pk=group_id)
-            lead_events.event_record(
-                lead_events.group_refused_event(
-                    lead=lead.pk, group_id=group_id, group_name=group.name, code=err.code
+    take a lead (full, closed, already a member) does not hold up the lead: the refusal goes
+    on its timeline. The same rules as `group_enroll`, in a few statements per group whatever
+    the batch size (a pulled page routes a hundred leads at once). Returns how many joined."""
+    if not enrolments:
+        return 0
+    now = timezone.now()
+    today = timezone.localdate(now)
+    by_group: dict[int, list[Lead]] = {}
+    for lead, group_id in enrolments:
+        by_group.setdefault(group_id, []).append(lead)
+    # Groups locked in id order: concurrent batches (and `group_enroll`) queue, never deadlock.
+    groups = {
+        g.pk: g for g in locked(PrivateGroup.objects.filter(pk__in=list(by_group))).order_by("pk")
+    }
+    open_stays = set(
+        GroupMembership.objects.filter(
+            group_id__in=list(groups),
+            lead_id__in=[lead.pk for lead, _ in enrolments],
+            left_at__isnull=True,
+        ).values_list("group_id", "lead_id")
+    )
+    memberships: list[GroupMembership] = []
+    events = []
+    counts: dict[int, int] = {}
+    for group_id in sorted(by_group):
+        group = groups.get(group_id)
+        if group is None:
+            continue  # deleted meanwhile: nothing to join
+        count = group.member_count
+        for lead in sorted(by_group[group_id], key=lambda lead: lead.pk):
+            code = ""
+            if group.closes_on is not None and today > group.closes_on:
+                code = errors.GROUP_CLOSED
+            elif (group.pk, lead.pk) in open_stays:
+                code = errors.ALREADY_MEMBER
+            elif count >= group.capacity:
+                code = errors.GROUP_FULL
+            if code:
+                events.append(
+                    lead_events.group_refused_event(
+                        lead=lead.pk, group_id=group.pk, group_name=group.name, code=code
+                    )
+                )
+                continue
+            open_stays.add((group.pk, lead.pk))
+            count += 1
+            memberships.append(
+                GroupMembership(group=group, lead_id=lead.pk, source="rule", joined_at=now)
+            )
+            events.append(
+                lead_events.group_joined_event(
+                    lead=lead.pk, group_id=group.pk, group_name=group.name, source="rule"
                 )
             )
-            continue
-        joined += 1
-    return joined
+        if count != group.member_count:
+            counts[group.pk] = count - group.member_count
+    GroupMembership.objects.bulk_create(memberships)
+    for group_id, added in counts.items():
+        PrivateGroup.objects.filter(pk=group_id).update(member_count=F("member_count") + added)
+    lead_events.events_record(events)
+    return len(memberships)

@@ -33,6 +33,8 @@ ROBOT_PER_MINUTE = 20
 ROBOT_RATE_LIMITED = 45009
 MAX_ATTEMPTS = 8
 WINDOW = dt.timedelta(minutes=1)
+# How long a claimed message is left to the worker sending it (the notifier's timeout is 5 s).
+CLAIM_LEASE = dt.timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -105,9 +107,7 @@ def notifications_queue(
     ids = followup_ids or [None] * len(notices)
     return Notification.objects.bulk_create(
         [
-            Notification(
-                title=n.title[:200], body=n.body, level=n.level, followup_id=followup_id
-            )
+            Notification(title=n.title[:200], body=n.body, level=n.level, followup_id=followup_id)
             for n, followup_id in zip(notices, ids, strict=True)
         ]
     )
@@ -124,45 +124,65 @@ def _backoff(attempts: int) -> dt.timedelta:
 
 
 def notifications_deliver(*, now: dt.datetime | None = None, limit: int = 200) -> int:
-    """Send queued messages within the notifier's budget for the last minute. One worker at a
-    time (a named lock): two cannot together exceed the robot's limit. Returns how many were
-    confirmed sent."""
+    """Send queued messages within the notifier's budget for the last minute. Returns how many
+    were confirmed sent.
+
+    No transaction is held while the notifier is called (on SQLite that would hold the
+    database's write lock for the length of an HTTP call): the due messages are claimed in a
+    short transaction (one worker at a time, a named lock; claimed messages in flight count
+    against the pace, so two workers cannot together exceed the robot's limit), sent, and
+    each outcome is written in its own short transaction."""
     notifier = get_notifier()
     now = now or timezone.now()
+    claimed = _claim(notifier, now, limit)
+    sent = 0
+    for at, row in enumerate(claimed):
+        outcome = _send_one(notifier, row, now)
+        if outcome == "sent":
+            sent += 1
+        elif outcome == "rate_limited":
+            # the rest wait for the next minute, otherwise untouched
+            Notification.objects.filter(pk__in=[r.pk for r in claimed[at + 1 :]]).update(
+                claimed_at=None
+            )
+            break
+    return sent
+
+
+def _claim(notifier: Notifier, now: dt.datetime, limit: int) -> list[Notification]:
     with transaction.atomic():
         named_lock("funnel.notifications_deliver")
+        in_flight = Q(status=Notification.Status.PENDING, claimed_at__gt=now - CLAIM_LEASE)
         budget = limit
         if notifier.per_minute is not None:
             recent = Notification.objects.filter(
-                status=Notification.Status.SENT, sent_at__gt=now - WINDOW
+                Q(status=Notification.Status.SENT, sent_at__gt=now - WINDOW) | in_flight
             ).count()
             budget = max(0, min(limit, notifier.per_minute - recent))
         if budget == 0:
-            return 0
-        due = locked(
-            Notification.objects.filter(status=Notification.Status.PENDING).filter(
-                Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-            )
-        ).order_by("pk")[:budget]
-        sent = 0
-        for row in due:
-            outcome = _send_one(notifier, row, now)
-            if outcome == "sent":
-                sent += 1
-            elif outcome == "rate_limited":
-                break  # the rest wait for the next minute, untouched
-        return sent
+            return []
+        due = list(
+            locked(
+                Notification.objects.filter(status=Notification.Status.PENDING)
+                .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+                .exclude(in_flight)
+            ).order_by("pk")[:budget]
+        )
+        Notification.objects.filter(pk__in=[row.pk for row in due]).update(claimed_at=now)
+        return due
 
 
 def _send_one(notifier: Notifier, row: Notification, now: dt.datetime) -> str:
+    """Send one claimed message (no transaction open) and record the outcome."""
     row.attempts += 1
+    row.claimed_at = None
     try:
         notifier.send(Notice(title=row.title, body=row.body, level=row.level))
     except NotifierRateLimited as exc:
         row.attempts -= 1  # the robot's pace, not this message's fault
         row.next_attempt_at = now + WINDOW
         row.last_error = str(exc)[:2000]
-        row.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+        row.save(update_fields=["attempts", "next_attempt_at", "last_error", "claimed_at"])
         return "rate_limited"
     except Exception as exc:  # a failed delivery is kept and retried, never raised
         logger.warning("notification %s not delivered: %s", row.pk, exc)
@@ -172,16 +192,28 @@ def _send_one(notifier: Notifier, row: Notification, now: dt.datetime) -> str:
             row.next_attempt_at = None
         else:
             row.next_attempt_at = now + _backoff(row.attempts)
-        row.save(update_fields=["attempts", "status", "next_attempt_at", "last_error"])
+        row.save(
+            update_fields=["attempts", "status", "next_attempt_at", "last_error", "claimed_at"]
+        )
         return "failed"
     delivered = timezone.now()
     row.status = Notification.Status.SENT
     row.sent_at = delivered
     row.last_error = ""
     row.next_attempt_at = None
-    row.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
-    if row.followup_id:
-        FollowUp.objects.filter(pk=row.followup_id, status=FollowUp.Status.QUEUED).update(
-            status=FollowUp.Status.SENT, sent_at=delivered
+    with transaction.atomic():
+        row.save(
+            update_fields=[
+                "attempts",
+                "status",
+                "sent_at",
+                "last_error",
+                "next_attempt_at",
+                "claimed_at",
+            ]
         )
+        if row.followup_id:
+            FollowUp.objects.filter(pk=row.followup_id, status=FollowUp.Status.QUEUED).update(
+                status=FollowUp.Status.SENT, sent_at=delivered
+            )
     return "sent"

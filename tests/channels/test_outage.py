@@ -45,3 +45,45 @@ def test_a_push_is_stored_and_answered_at_once_when_the_broker_is_down(
     row.refresh_from_db()
     assert row.status == InboundStatus.PROCESSED
     assert Lead.objects.get().phone == "+8613912340000"
+
+
+def test_signed_pushes_answer_well_under_a_second_while_the_broker_is_down(
+    client, make_account, broker_down, timed, caplog
+) -> None:
+    # given: the broker's port is closed; the process has served one push (imports done)
+    make_account("douyin", "dy")
+    body = payload("douyin_feiyu_push.json")
+
+    def push(n: int):
+        sent = {**body, "id": f"{body['id']}-{n}"}
+        raw = json.dumps(sent).encode()
+        return post(client, url("douyin", "dy"), raw, **douyin_headers(sent["id"]))
+
+    timed(lambda: push(0))
+    # when three more arrive
+    timings = [timed(lambda n=n: push(n)) for n in (1, 2, 3)]
+    # then each is acknowledged well under a second, stored, and the failed enqueue logged
+    assert [answer.status_code for _, answer in timings] == [200, 200, 200]
+    assert max(took for took, _ in timings) < 1.0, timings
+    assert InboundLead.objects.filter(status=InboundStatus.RECEIVED).count() == 4
+    assert "intake_process" in caplog.text  # the failed enqueue, logged and swallowed
+
+
+def test_the_landing_form_and_the_lead_api_answer_well_under_a_second_while_the_broker_is_down(
+    client, broker_down, timed
+) -> None:
+    from funnel.services.tokens import api_token_create
+
+    auth = {"Authorization": f"Bearer {api_token_create(name='crm')}"}
+
+    def lead(n: int):
+        body = {"phone": f"1380013800{n}", "name": "张三", "channel": "api", "consent": True}
+        return client.post(
+            "/api/v1/leads", data=json.dumps(body), content_type="application/json", headers=auth
+        )
+
+    timed(lambda: lead(0))  # warm-up
+    took, answer = timed(lambda: lead(1))
+    assert answer.status_code in (200, 201), answer.content
+    assert took < 1.0
+    assert Lead.objects.count() == 2

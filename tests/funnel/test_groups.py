@@ -135,3 +135,77 @@ def test_routing_rule_enrols_insomnia_leads_in_the_camp_until_it_is_full(ingest)
     refused = LeadEvent.objects.get(lead_id=second, kind="group")
     assert refused.data == {"group_id": camp.pk, "code": errors.GROUP_FULL}
     assert not LeadEvent.objects.filter(lead_id=other, kind="group").exists()
+
+
+def _rule_batch(n: int, *, capacity: int, start: int = 0) -> tuple[PrivateGroup, list]:
+    """A page of `n` insomnia leads ingested as one batch into a rule that names a camp."""
+    from funnel.services.ingest import IngestItem
+
+    insomnia = SpecialtyFactory(slug=f"insomnia-{start}", name=f"失眠{start}")
+    camp = _camp(capacity=capacity, specialty=insomnia)
+    pool, _ = pool_with([1])
+    RoutingRule.objects.create(
+        name="失眠 → 营", priority=1, specialty=insomnia, pool=pool, group=camp
+    )
+    items = [
+        IngestItem(payload=payload(f"1390000{start + i:04d}", specialty=insomnia.slug))
+        for i in range(n)
+    ]
+    return camp, items
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_a_batch_enrols_by_rule_in_a_fixed_number_of_statements(n) -> None:
+    # given: a camp with seats for all but one lead of a page
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from funnel.services.ingest import leads_ingest
+
+    camp, items = _rule_batch(n, capacity=n - 1)
+
+    # when: the page is ingested as one batch
+    with CaptureQueriesContext(connection) as queries:
+        results = leads_ingest(items=items)
+
+    # then: all leads but one joined, that one is refused on its timeline, the count is
+    # right, and enrolment cost the same few statements whatever the page size
+    ids = {r.lead_id for r in results}
+    camp.refresh_from_db()
+    members = set(camp.memberships.values_list("lead_id", flat=True))
+    assert camp.member_count == len(members) == n - 1
+    (left_out,) = ids - members
+    refused = LeadEvent.objects.get(lead_id=left_out, kind="group")
+    assert refused.data == {"group_id": camp.pk, "code": errors.GROUP_FULL}
+    assert LeadEvent.objects.filter(lead_id__in=members, kind="group").count() == n - 1
+    group_statements = [
+        q
+        for q in queries.captured_queries
+        if "privategroup" in q["sql"] or "groupmembership" in q["sql"]
+    ]
+    assert len(group_statements) <= 4
+
+
+def test_a_batch_refuses_a_lead_already_in_the_camp_and_a_closed_camp(ingest) -> None:
+    # given: one lead already in the camp, and a closed camp for another rule
+    from funnel.services.groups import leads_enroll_by_rule
+
+    camp = _camp(capacity=5)
+    closed = _camp(name="已结营", closes_on=timezone.localdate() - dt.timedelta(days=1))
+    a, b = _leads(ingest, 2)
+    group_enroll(group_id=camp.pk, lead_id=a)
+    lead_a, lead_b = Lead.objects.get(pk=a), Lead.objects.get(pk=b)
+
+    # when
+    joined = leads_enroll_by_rule(
+        enrolments=[(lead_a, camp.pk), (lead_b, camp.pk), (lead_b, closed.pk)]
+    )
+
+    # then
+    assert joined == 1
+    camp.refresh_from_db()
+    assert camp.member_count == 2
+    codes = sorted(
+        e.data["code"] for e in LeadEvent.objects.filter(kind="group") if "code" in e.data
+    )
+    assert codes == sorted([errors.ALREADY_MEMBER, errors.GROUP_CLOSED])

@@ -19,6 +19,7 @@ from funnel.services.notify import (
     WeComRobotNotifier,
     get_notifier,
     notifications_deliver,
+    notifications_queue,
     notify,
 )
 from tests.funnel.factories import payload
@@ -129,3 +130,58 @@ def test_a_failing_robot_is_retried_then_given_up_visibly(robot, ingest) -> None
     row.refresh_from_db()
     assert row.status == "failed"
     assert FollowUp.objects.get().status == "queued"  # never claimed as sent
+
+
+@pytest.mark.django_db(transaction=True)
+@responses.activate
+def test_the_robot_is_called_with_no_transaction_open_and_marks_sent_after(robot) -> None:
+    # given: two queued messages; the fake robot records whether a transaction (and so, on
+    # SQLite, the database's write lock) was held while it was called
+    from django.db import connection
+
+    seen: list[bool] = []
+
+    def answer(request):
+        seen.append(connection.in_atomic_block)
+        return (200, {}, json.dumps({"errcode": 0, "errmsg": "ok"}))
+
+    responses.add_callback(responses.POST, HOOK, callback=answer)
+    notifications_queue(
+        notices=[Notice(title="复诊提醒", body="a"), Notice(title="复诊提醒", body="b")]
+    )
+
+    # when
+    sent = notifications_deliver()
+
+    # then: each send ran outside any transaction, and each was marked sent once delivered
+    assert sent == 2
+    assert seen == [False, False]
+    assert list(Notification.objects.values_list("status", flat=True)) == ["sent", "sent"]
+    assert not Notification.objects.exclude(claimed_at=None).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@responses.activate
+def test_a_message_claimed_by_a_worker_still_sending_is_neither_resent_nor_over_the_pace(
+    robot,
+) -> None:
+    # given: 20 messages another worker claimed a moment ago (its HTTP calls still running)
+    # and 5 more waiting
+    responses.post(HOOK, json={"errcode": 0, "errmsg": "ok"})
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        [Notification(title="t", body=str(i), claimed_at=now) for i in range(20)]
+        + [Notification(title="t", body=f"w{i}") for i in range(5)]
+    )
+
+    # when: a second worker runs
+    sent = notifications_deliver(now=now + dt.timedelta(seconds=5))
+
+    # then: the robot's 20 a minute are taken by the in-flight ones: nothing more goes out
+    assert sent == 0
+    assert len(responses.calls) == 0
+
+    # and a claim whose worker died is taken again once its lease ran out (never lost)
+    later = now + dt.timedelta(minutes=5)
+    assert notifications_deliver(now=later) == 20
+    assert Notification.objects.filter(status="pending").count() == 5

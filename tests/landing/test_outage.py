@@ -50,3 +50,17 @@ def test_the_per_phone_limit_counts_a_person_however_the_number_is_written(
     spellings = ["13800138333", "１3800138333", "1３800138333"]
     answers = [client.post(URL, form_data(phone=p, idem=f"i{n}")) for n, p in enumerate(spellings)]
     assert [a.status_code for a in answers] == [302, 302, 429]
+
+
+@pytest.mark.usefixtures("broker_down")
+def test_the_form_answers_well_under_a_second_while_the_broker_is_down(
+    client, landing, timed
+) -> None:
+    # given: the broker on a closed port (6399); the page has served one form (imports done)
+    timed(lambda: client.post(URL, form_data(phone="13800138001", idem="w")))
+    # when a patient sends the form
+    took, sent = timed(lambda: client.post(URL, form_data(phone="13800138002", idem="x")))
+    # then it is kept and answered at once
+    assert sent.status_code == 302
+    assert took < 1.0
+    assert Lead.objects.count() == 2
