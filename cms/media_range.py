@@ -3,17 +3,20 @@ WeChat's browser only play an MP4 that answers `Range: bytes=0-1` with 206 Parti
 Wagtail's document view streams the whole file with 200; `before_serve_document` (registered
 in cms.wagtail_hooks, after Wagtail's own view-restriction check) answers range requests here.
 A request without Range, with several ranges, or with If-Range is left to Wagtail (a full 200,
-which RFC 9110 allows)."""
+which RFC 9110 allows).
+
+Wagtail only accepts an `HttpResponse` from the hook (not a streaming one), so a part is read
+into memory: at most MAX_PART bytes, a longer range is answered with its first MAX_PART bytes
+and a Content-Range saying so (players then ask for the next part)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.I)
-CHUNK = 64 * 1024
+MAX_PART = 4 * 1024 * 1024
 
 
 def byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
@@ -37,17 +40,10 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
     return start, end
 
 
-def _chunks(fileobj, start: int, length: int) -> Iterator[bytes]:
-    try:
+def _read(document, start: int, length: int) -> bytes:
+    with document.file.storage.open(document.file.name, "rb") as fileobj:
         fileobj.seek(start)
-        while length > 0:
-            data = fileobj.read(min(CHUNK, length))
-            if not data:
-                break
-            length -= len(data)
-            yield data
-    finally:
-        fileobj.close()
+        return fileobj.read(length)
 
 
 def document_range_response(document, request) -> HttpResponse | None:
@@ -64,14 +60,10 @@ def document_range_response(document, request) -> HttpResponse | None:
         response["Accept-Ranges"] = "bytes"
         return response
     start, end = span
+    end = min(end, start + MAX_PART - 1)
     length = end - start + 1
-    if request.method == "HEAD":
-        response = HttpResponse(status=206, content_type=document.content_type)
-    else:
-        fileobj = document.file.storage.open(document.file.name, "rb")
-        response = StreamingHttpResponse(
-            _chunks(fileobj, start, length), status=206, content_type=document.content_type
-        )
+    body = b"" if request.method == "HEAD" else _read(document, start, length)
+    response = HttpResponse(body, status=206, content_type=document.content_type)
     response["Content-Range"] = f"bytes {start}-{end}/{size}"
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"

@@ -85,3 +85,15 @@ def test_a_range_request_does_not_bypass_a_view_restriction(client, video) -> No
 
     # then Wagtail's restriction answers first (a login redirect), not a 206 with the bytes
     assert response.status_code == 302
+
+
+def test_a_long_range_is_answered_in_parts(client, video, monkeypatch) -> None:
+    from cms import media_range
+
+    monkeypatch.setattr(media_range, "MAX_PART", 1000)
+
+    response = client.get(video.url, HTTP_RANGE="bytes=0-")
+
+    assert response.status_code == 206
+    assert response["Content-Range"] == f"bytes 0-999/{len(BODY)}"
+    assert _body(response) == BODY[:1000]
