@@ -94,3 +94,11 @@ def _drafts_listing_button(page, user, next_url=None):
 def _drafts_header_button(page, user, view_name, next_url=None):
     if page.specific_class is ArticlePage and page.permissions_for_user(user).can_edit():
         yield _drafts_button(page, 75)
+
+
+@hooks.register("before_serve_document", order=100)  # after Wagtail's view restrictions
+def serve_document_range(document, request):
+    """Range requests get 206 Partial Content (iOS/WeChat play MP4 only so)."""
+    from cms.media_range import document_range_response
+
+    return document_range_response(document, request)

@@ -60,10 +60,6 @@ PAGES = {
                 "多数产后脱发属于休止期脱发，会逐渐恢复；哺乳期用药需谨慎，建议先咨询医生。",
             ),
         ],
-        "review": (
-            "检测时医生讲得很细，医助每周提醒我护理，有问题随时能问到。",
-            "王女士，29 岁",
-        ),
     },
     "insomnia": {
         "title": "失眠问题专科咨询",
@@ -84,7 +80,6 @@ PAGES = {
                 "早醒的原因需要医生结合睡眠日记和量表评估判断，必要时建议到院进一步检查。",
             ),
         ],
-        "review": ("睡眠管理师每天点评我的睡眠日记，提醒很耐心。", "刘先生，41 岁"),
     },
     "diabetes": {
         "title": "糖尿病管理咨询",
@@ -105,7 +100,6 @@ PAGES = {
                 "不需要完全戒掉主食，关键是控制总量、选择低升糖指数的食物并规律进餐。",
             ),
         ],
-        "review": ("健康管理师每周点评血糖记录，饮食建议很具体，容易坚持。", "张先生，56 岁"),
     },
 }
 
@@ -150,10 +144,18 @@ def _landing_page(
     page = LandingPage.objects.filter(slug=specialty.slug).first()
     if page is not None:
         doctors = _doctor_blocks(specialty)
+        changed = False
         if doctors and not any(block.block_type == "doctor" for block in page.trust):
             # Seeded before doctors came from the doctor pages (the migration dropped a
             # doctor who had no page): show the specialty's doctor again.
             page.trust.insert(0, doctors[0])
+            changed = True
+        reviews = [i for i, block in enumerate(page.trust) if block.block_type == "review"]
+        for index in reversed(reviews):
+            # Seeded before patient reviews were recognised as testimonials: drop them.
+            del page.trust[index]
+            changed = True
+        if changed:
             page.save_revision().publish()
         return page
     page = LandingPage(
@@ -168,13 +170,8 @@ def _landing_page(
         # shown on the page as the certificate the gate checked (valid for a year)
         ad_review_certificate="（沪）医广【2026】第 08-12-0031 号",
         ad_review_valid_until=certificate_default_valid_until(),
-        trust=[
-            *_doctor_blocks(specialty),
-            (
-                "review",
-                {"quote": spec["review"][0], "author": spec["review"][1], "consent_on_file": True},
-            ),
-        ],
+        # the doctor only: a patient's quote is a testimonial (《医疗广告管理办法》第七条第（六）项)
+        trust=_doctor_blocks(specialty),
         search_description=spec["sub"],
     )
     index.add_child(instance=page)

@@ -69,6 +69,38 @@ def _disguised_ad_findings(page) -> Iterator[tuple[Finding, str]]:
             yield _structural_finding(field=path, text=link, what="落地页链接"), link
 
 
+TESTIMONIAL_RULE = "ad16-testimonial"
+
+
+def _is_patient_review(block) -> bool:
+    """A block that quotes a named patient (a quote and its author): a testimonial whatever
+    its wording, consent or not (《医疗广告管理办法》第七条第（六）项)."""
+    return {"quote", "author"} <= set(getattr(block, "child_blocks", {}))
+
+
+def _testimonial_findings(page) -> Iterator[tuple[Finding, str]]:
+    rule = next(r for r in load_rules().rules if r.id == TESTIMONIAL_RULE)
+    for field in page._meta.concrete_fields:
+        if not isinstance(field, StreamField):
+            continue
+        for child_index, child in enumerate(getattr(page, field.attname) or []):
+            if not _is_patient_review(child.block):
+                continue
+            shown = f"{child.value.get('author') or ''}：{child.value.get('quote') or ''}"
+            finding = Finding(
+                rule=rule.id,
+                severity=rule.severity,
+                reference=rule.reference,
+                message="不得利用患者的名义或形象作证明（患者评价、现身说法，取得同意亦不可）",
+                field=f"{field.name}[{child_index}].{child.block_type}",
+                line=1,
+                start=0,
+                end=len(shown),
+                text=shown,
+            )
+            yield finding, shown
+
+
 def _link_shown(link: Link) -> str:
     """How a finding names a link: the anchor as the editor wrote it (attributes sorted)."""
     attrs = " ".join(f'{key}="{value}"' for key, value in sorted(link.attrs.items()))
@@ -95,6 +127,9 @@ def check_page(page, *, rendered: bool = True) -> ComplianceReport:
     report = ComplianceReport(rules_version=load_rules().version)
     for field, text in page_texts(page):
         report.extend(check_report(text, field=field, scopes=scopes))
+    for finding, line in _testimonial_findings(page):
+        report.findings.append(finding)
+        report.lines[(finding.field, finding.line)] = line
     if SCIENCE in scopes:
         for finding, line in _disguised_ad_findings(page):
             report.findings.append(finding)

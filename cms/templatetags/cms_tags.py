@@ -57,6 +57,12 @@ def og_image_url(context, page) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def absolute(context, path: str) -> str:
+    """`path` on the configured site base URL (canonical and share URLs of non-page views)."""
+    return links.absolute_url(context.get("request"), path)
+
+
+@register.simple_tag(takes_context=True)
 def title_with_site(context, title: str) -> str:
     """`title | 引流健康`, unless the title already names the site (SEO titles often end
     with it): a crawler should not see the site name twice."""

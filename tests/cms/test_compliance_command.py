@@ -84,10 +84,46 @@ def test_missing_file_and_undecodable_file_exit_2(tmp_path: Path) -> None:
     code, _ = _run(str(tmp_path / "nope.txt"))
     assert code == 2
 
-    binary = tmp_path / "gbk.txt"
-    binary.write_bytes("根治脱发".encode("gbk"))
+    undecodable = tmp_path / "bad.txt"
+    undecodable.write_bytes(b"abc\xff\xfe\xff\n")  # neither UTF-8 nor GB18030
+    with pytest.raises(CommandError, match="无法识别文件编码") as exc:
+        call_command("check_compliance", str(undecodable), stdout=io.StringIO())
+    assert exc.value.returncode == 2
+
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     code, _ = _run(str(binary))
     assert code == 2
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.encode("utf-8"),
+        lambda text: text.encode("utf-8-sig"),  # UTF-8 with a BOM (Windows Notepad)
+        lambda text: text.encode("gb18030"),
+        lambda text: text.encode("gbk"),  # GBK is a subset of GB18030
+        lambda text: text.encode("utf-16"),  # with its BOM, the platform's byte order
+        lambda text: b"\xfe\xff" + text.encode("utf-16-be"),
+        lambda text: b"\xff\xfe" + text.encode("utf-16-le"),
+    ],
+    ids=["utf-8", "utf-8-bom", "gb18030", "gbk", "utf-16", "utf-16-be-bom", "utf-16-le-bom"],
+)
+def test_a_file_in_any_usual_chinese_encoding_is_read(tmp_path: Path, encode) -> None:
+    # given the same copy saved in one of the encodings editors use
+    path = tmp_path / "copy.txt"
+    path.write_bytes(encode("规律作息很重要。\r\n本院治愈率达95%，根治脱发。\r\n"))
+
+    # when it is checked
+    code, out = _run(str(path), "--format", "json")
+
+    # then it is read as text: the same findings, on the same lines, exit 1
+    rows = json.loads(out)
+    assert code == 1
+    assert [(r["rule"], r["line"], r["text"]) for r in rows] == [
+        ("ad16-rate", 2, "治愈率达95%"),
+        ("ad16-guarantee", 2, "根治"),
+    ]
 
 
 @pytest.mark.django_db

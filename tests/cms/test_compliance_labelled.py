@@ -94,8 +94,8 @@ def test_labelled_set_is_large_balanced_and_covers_every_category() -> None:
     violations = sum(row.violation for row in rows)
     categories = {row.category for row in rows}
 
-    assert len(rows) >= 390
-    assert len(heldout) >= 90
+    assert len(rows) >= 590
+    assert len(heldout) >= 110
     assert 0.4 <= violations / len(rows) <= 0.6
     assert categories == {
         "absolute", "guarantee", "refund", "cohort", "stop_medicine", "instant", "rate",
@@ -110,26 +110,26 @@ def test_labelled_set_is_large_balanced_and_covers_every_category() -> None:
 
 
 # Measured floors (docs/compliance.md has the figures): overall and per category.
-TUNING_FLOOR = (0.99, 0.99)  # precision, recall
-HELDOUT_FLOOR = (0.99, 0.6)
+TUNING_FLOOR = (1.0, 1.0)  # precision, recall: no clean tuning sentence is blocked
+HELDOUT_FLOOR = (0.96, 0.83)
 # per category, both parts pooled: (precision, recall)
 CATEGORY_FLOOR = {
-    "absolute": (0.93, 0.93),
-    "before_after": (1.0, 0.7),
-    "cohort": (1.0, 0.9),
-    "comparison": (1.0, 0.92),
-    "disguised_ad": (1.0, 0.94),
-    "endorsement": (1.0, 0.85),
-    "guarantee": (1.0, 0.86),
-    "instant": (1.0, 0.9),
+    "absolute": (1.0, 1.0),
+    "before_after": (1.0, 0.81),
+    "cohort": (1.0, 1.0),
+    "comparison": (1.0, 0.96),
+    "disguised_ad": (1.0, 1.0),
+    "endorsement": (1.0, 1.0),
+    "guarantee": (1.0, 0.9),
+    "instant": (0.92, 0.95),
     "military": (1.0, 1.0),
     "nonmedical": (1.0, 1.0),
-    "rate": (1.0, 0.92),
-    "refund": (1.0, 1.0),
-    "stop_medicine": (1.0, 0.75),
+    "rate": (1.0, 0.93),
+    "refund": (1.0, 0.95),
+    "stop_medicine": (1.0, 1.0),
     "superstition": (1.0, 1.0),
-    "testimonial": (1.0, 0.92),
-    "timeline": (1.0, 0.84),
+    "testimonial": (1.0, 1.0),
+    "timeline": (1.0, 1.0),
 }
 
 

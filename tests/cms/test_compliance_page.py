@@ -201,9 +201,34 @@ def test_landing_page_copy_keyword_variants_and_reviews() -> None:
         ("headline", "mad7-timeline"),
         ("subheadline", "ad16-refund"),  # a guarantee dressed as a refund
         ("trust[0].review.quote", "ad16-testimonial"),
+        ("trust[0].review", "ad16-testimonial"),  # a named patient's quote as such
         ("keyword_variants[0].headline", "ad16-comparison"),
         # the SEM keywords are targeting data, not copy the public sees
     }
+
+
+def test_a_patient_review_is_a_testimonial_however_mild_and_consented() -> None:
+    # given a landing page quoting a named patient in harmless words, consent on file
+    package = PackageFactory()
+    index = draft(HomePage.objects.get(), LandingIndexPage(title="专科咨询", slug="lp"))
+    review = {"quote": "医生讲得很细，医助每周提醒我护理。", "author": "王女士，29 岁"}
+    page = LandingPage(
+        title="脱发咨询",
+        slug="hair",
+        specialty=package.specialty,
+        headline="脱发困扰？先做一次毛囊检测",
+        package=package,
+        trust=[{"type": "review", "value": {**review, "consent_on_file": True}}],
+    )
+    draft(index, page)
+
+    # when it is checked
+    report = check_page(page)
+
+    # then the quote itself blocks publication (《医疗广告管理办法》第七条第（六）项)
+    assert [(f.field, f.rule, f.blocking, f.text) for f in report.findings] == [
+        ("trust[0].review", "ad16-testimonial", True, f"{review['author']}：{review['quote']}")
+    ]
 
 
 def _science_article(parent, layer: str, **kwargs) -> ArticlePage:

@@ -55,7 +55,10 @@ PAGE_PATHS = [
     "/hair-loss/hair-loss-story-1/",
     "/doctors/hair-loss-doctor-1/",
     "/lp/hair-loss/",
+    "/packages/hair-loss-3m/",
+    "/packages/compare/hair-loss/",
 ]
+# Pages for one visitor or one query: never indexed, so no canonical or share card.
 
 
 def test_titles_name_the_site_once(site, client):
@@ -149,3 +152,48 @@ def test_the_demo_video_plays_from_its_content_url(site, client):
     assert video["duration"] == "PT0M4S"
     assert video["thumbnailUrl"].startswith(f"{BASE}/")
     assert re.search(r'<video [^>]*poster="[^"]+"', html)
+
+
+def _noindex_paths() -> list[str]:
+    from funnel.models import Lead
+    from landing.models import CarePlan
+    from landing.services.careplan import careplan_link_token
+
+    lead = Lead.objects.create(phone_hash="h1", phone="+8613800000001")
+    plan = CarePlan.objects.create(lead=lead, title="脱发3个月管理计划")
+    return ["/search/?q=脱发", f"/h5/plan/{careplan_link_token(plan_id=plan.pk)}/"]
+
+
+def test_every_public_page_type_is_walked_for_its_head(site, client):
+    # every public page type: indexable ones carry a share card and a canonical on the base
+    # URL, per-visitor/per-query ones say noindex and offer nothing to share
+    for path in PAGE_PATHS:
+        response = client.get(path)
+        html = response.content.decode()
+        assert response.status_code == 200, path
+        assert 'name="robots" content="noindex"' not in html, path
+        (title,) = _meta(html, "og:title")
+        (description,) = _meta(html, "og:description")
+        assert title, path
+        assert description, path
+    for path in _noindex_paths():
+        response = client.get(path)
+        html = response.content.decode()
+        assert response.status_code == 200, path
+        assert '<meta name="robots" content="noindex">' in html, path
+        assert 'rel="canonical"' not in html, path
+        assert _meta(html, "og:title") == [], path
+
+
+def test_package_page_shares_its_name_summary_and_an_image(site, client):
+    from funnel.models import ServicePackage
+
+    package = ServicePackage.objects.get(slug="hair-loss-3m")
+    html = client.get("/packages/hair-loss-3m/").content.decode()
+
+    assert _meta(html, "og:title") == [package.name]
+    assert _meta(html, "og:description") == [package.summary]
+    assert re.findall(r'<meta name="description" content="([^"]*)">', html) == [package.summary]
+    (image,) = _meta(html, "og:image")
+    assert image.startswith(f"{BASE}/")
+    assert image.endswith(".png")  # the site's share image

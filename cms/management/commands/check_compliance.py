@@ -1,10 +1,13 @@
 """check_compliance PATH|--page ID [--format text|json] [--science]
 
+A file may be UTF-8 (with or without a BOM), GB18030 (GBK, GB2312) or UTF-16 with its BOM.
+
 Exit status: 0 no blocking finding, 1 at least one blocking finding, 2 bad input (missing
-file or page, unreadable text)."""
+file or page, a file that is not text in one of those encodings)."""
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
@@ -15,12 +18,35 @@ from cms.compliance import ComplianceReport, check_page, check_report
 CONTRACT_KEYS = ("rule", "severity", "line", "start", "end", "text", "reference")
 
 
+def decode_text(data: bytes) -> str:
+    """The text of a copy file: a BOM decides (UTF-8, UTF-16 LE/BE); without one, strict
+    UTF-8, then strict GB18030 (which covers GBK and GB2312). Raises ValueError for bytes
+    that are none of these, or that decode to control characters (a binary file)."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = [("utf-8-sig", data)]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [("utf-16", data)]
+    else:
+        candidates = [("utf-8", data), ("gb18030", data)]
+    for encoding, raw in candidates:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if any(ch < " " and ch not in "\t\n\r\f\v" for ch in text):
+            raise ValueError("内容含控制字符，不是文本文件")
+        return text
+    raise ValueError("既不是 UTF-8（可带 BOM）、GB18030/GBK，也不是带 BOM 的 UTF-16")
+
+
 class Command(BaseCommand):
     help = "检查文本文件或页面的医疗广告合规问题；有阻止发布的问题时退出码为 1"
 
     def add_arguments(self, parser):
         target = parser.add_mutually_exclusive_group(required=True)
-        target.add_argument("path", nargs="?", help="UTF-8 文本文件，逐行检查")
+        target.add_argument(
+            "path", nargs="?", help="文本文件（UTF-8、GB18030、带 BOM 的 UTF-16），逐行检查"
+        )
         target.add_argument("--page", type=int, help="页面 ID（检查最新版本，含未发布草稿）")
         parser.add_argument("--format", choices=("text", "json"), default="text")
         parser.add_argument(
@@ -52,9 +78,11 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"文件不存在：{path}", returncode=2)
         try:
-            text = file.read_text(encoding="utf-8-sig")
-        except (UnicodeDecodeError, OSError) as exc:
-            raise CommandError(f"无法按 UTF-8 读取 {path}：{exc}", returncode=2) from exc
+            text = decode_text(file.read_bytes())
+        except OSError as exc:
+            raise CommandError(f"无法读取 {path}：{exc}", returncode=2) from exc
+        except ValueError as exc:
+            raise CommandError(f"无法识别文件编码 {path}：{exc}", returncode=2) from exc
         return check_report(text, scopes={"science"} if science else ())
 
     def _page_report(self, page_id: int) -> ComplianceReport:

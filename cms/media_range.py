@@ -1,0 +1,73 @@
+"""HTTP Range requests (RFC 9110 §14) for documents such as the demo video: iOS Safari and
+WeChat's browser only play an MP4 that answers `Range: bytes=0-1` with 206 Partial Content.
+Wagtail's document view streams the whole file with 200; `before_serve_document` (registered
+in cms.wagtail_hooks, after Wagtail's own view-restriction check) answers range requests here.
+A request without Range, with several ranges, or with If-Range is left to Wagtail (a full 200,
+which RFC 9110 allows).
+
+Wagtail only accepts an `HttpResponse` from the hook (not a streaming one), so a part is read
+into memory: at most MAX_PART bytes, a longer range is answered with its first MAX_PART bytes
+and a Content-Range saying so (players then ask for the next part)."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import HttpResponse
+
+_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.I)
+MAX_PART = 4 * 1024 * 1024
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
+    """(first, last) inclusive for one satisfiable range; False when unsatisfiable (416);
+    None when the header is not one byte range we answer (serve the whole file)."""
+    match = _RANGE.match(header or "")
+    if match is None:
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # suffix: the last N bytes
+        length = int(last)
+        if length == 0 or size == 0:
+            return False
+        return max(size - length, 0), size - 1
+    start = int(first)
+    end = size - 1 if not last else min(int(last), size - 1)
+    if start >= size or (last and int(last) < start):
+        return False
+    return start, end
+
+
+def _read(document, start: int, length: int) -> bytes:
+    with document.file.storage.open(document.file.name, "rb") as fileobj:
+        fileobj.seek(start)
+        return fileobj.read(length)
+
+
+def document_range_response(document, request) -> HttpResponse | None:
+    header = request.headers.get("Range")
+    if request.method not in ("GET", "HEAD") or not header or request.headers.get("If-Range"):
+        return None
+    size = document.file.size
+    span = byte_range(header, size)
+    if span is None:
+        return None
+    if span is False:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        response["Accept-Ranges"] = "bytes"
+        return response
+    start, end = span
+    end = min(end, start + MAX_PART - 1)
+    length = end - start + 1
+    body = b"" if request.method == "HEAD" else _read(document, start, length)
+    response = HttpResponse(body, status=206, content_type=document.content_type)
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    response["Content-Disposition"] = document.content_disposition
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
