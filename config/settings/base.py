@@ -191,6 +191,14 @@ WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf", "text/plain", "video/mp4"
 # Wagtail 8 runs its own background work through django-tasks; immediate keeps it in-process.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+# --- dev/demo tools ------------------------------------------------------------------------
+# seed_demo, demo_admin, sandbox_platforms and generate_funnel_data create data and logins
+# with public demo passwords: only the dev settings (and so the demo and tests) allow them.
+DEMO_COMMANDS_ENABLED = False
+# Ad-account API base URLs may point at loopback (the sandbox look-alikes) only where this is
+# true: dev, demo and tests. Production accepts each platform's own hosts only.
+CHANNELS_SANDBOX_URLS_ALLOWED = False
+
 # --- secrets and PII keys (filled per mode) -----------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
