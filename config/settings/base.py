@@ -262,6 +262,10 @@ MIDDLEWARE.insert(
 LANDING_CACHE_SECONDS = envmod.integer("LANDING_CACHE_SECONDS", 600)
 LANDING_MIN_SUBMIT_SECONDS = envmod.integer("LANDING_MIN_SUBMIT_SECONDS", 3)
 LANDING_TICKET_MAX_AGE = 2 * 60 * 60
+# How many reverse proxies (each appending to X-Forwarded-For) stand in front of the app:
+# the client address for rate limits is taken from that position (landing.rendering.client_ip).
+# 0 (the default): the socket's peer, X-Forwarded-For ignored.
+TRUSTED_PROXY_COUNT = envmod.integer("TRUSTED_PROXY_COUNT", 0)
 # (attempts, window seconds) per client IP and per phone number
 LANDING_RATE_LIMIT_IP = (envmod.integer("LANDING_RATE_LIMIT_IP", 20), 3600)
 LANDING_RATE_LIMIT_PHONE = (envmod.integer("LANDING_RATE_LIMIT_PHONE", 5), 3600)
