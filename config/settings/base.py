@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "taggit",
     # background work
     "django_celery_beat",
+    # the lead API's docs: with the app installed django-ninja serves Swagger UI from our
+    # static files instead of a foreign CDN (unreachable from much of mainland China)
+    "ninja",
     # django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -51,6 +54,7 @@ MIDDLEWARE = [
     # same framing headers as fresh ones (issue 13).
     "config.middleware.FrameAncestorsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
