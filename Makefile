@@ -43,6 +43,7 @@ bench: install ## benchmarks on PostgreSQL (BENCH_DATABASE_URL), figures as rati
 
 worker: install ## Celery worker + beat against REDIS_URL
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)"; exit 2; }
+	@test -n "$$DJANGO_SETTINGS_MODULE" || echo "make worker: production settings (real keys required); export DJANGO_SETTINGS_MODULE=config.settings.dev for a local trial"
 	$(VENV)/bin/celery -A config worker --beat -l info --concurrency $${CONCURRENCY:-2}
 
 clean: ## remove the virtualenv and local data

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import logging
 import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
@@ -16,6 +19,7 @@ from channels.errors import PlatformError, RateLimited, Transient
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 TIMEOUT = (5, 30)
+logger = logging.getLogger("yinliu.channels")
 
 
 # Guard against a server that never says it is done (API_FACTS, "Page sizes are the
@@ -75,7 +79,62 @@ class TokenPair:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def session() -> requests.Session:
+SANDBOX_HOSTS = ("localhost",)
+# Reserved names that never resolve (RFC 2606/6761): the tests' fake platform hosts.
+SANDBOX_SUFFIXES = (".invalid", ".test", ".localhost")
+
+
+def api_url_problem(url: str, domains: tuple[str, ...]) -> str:
+    """"" when `url` may receive an account's access token, else why not.
+
+    Allowed: https on one of the platform's own domains (or a subdomain). Loopback and the
+    reserved test names only where settings.CHANNELS_SANDBOX_URLS_ALLOWED (dev, demo, tests):
+    the sandbox look-alikes. Anything else would hand the token to whoever runs that host.
+    """
+    from django.conf import settings
+
+    try:
+        parts = urlsplit(str(url))
+        host = (parts.hostname or "").lower().rstrip(".")
+    except ValueError:
+        return "unreadable URL"
+    if parts.username or parts.password:
+        return "credentials in the URL"
+    if parts.scheme == "https" and any(host == d or host.endswith("." + d) for d in domains):
+        return ""
+    if getattr(settings, "CHANNELS_SANDBOX_URLS_ALLOWED", False) and parts.scheme in (
+        "http",
+        "https",
+    ):
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host in SANDBOX_HOSTS or host.endswith(SANDBOX_SUFFIXES)
+        if loopback:
+            return ""
+    return f"host {host or '?'} is not one of {', '.join(domains)} (https)"
+
+
+class PlatformSession(requests.Session):
+    """A session that sends nothing (and so no token) to a host outside the platform's domains,
+    whatever the stored base URL says: the check runs on every request, at call time."""
+
+    def __init__(self, domains: tuple[str, ...]) -> None:
+        super().__init__()
+        self.domains = domains
+        self.headers["User-Agent"] = "yinliu-connector/1"
+
+    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+        problem = api_url_problem(url, self.domains)
+        if problem:
+            logger.warning("refused a platform call to %s: %s", urlsplit(str(url)).netloc, problem)
+            raise PlatformError(errors.INVALID_API_BASE_URL)
+        return super().request(method, url, *args, **kwargs)
+
+
+def session(domains: tuple[str, ...] | None = None) -> requests.Session:
+    if domains is not None:
+        return PlatformSession(domains)
     s = requests.Session()
     s.headers["User-Agent"] = "yinliu-connector/1"
     return s
@@ -87,10 +146,14 @@ def http_json(sess: requests.Session, method: str, url: str, **kwargs: Any) -> d
         response = sess.request(method, url, timeout=TIMEOUT, **kwargs)
     except requests.RequestException as exc:
         raise Transient("network", str(exc)) from exc
+    # The remote body is logged here, never carried in the error: the error's text reaches
+    # the admin (last error, alerts), and a platform (or whatever answers) controls the body.
     if response.status_code == 429:
-        raise RateLimited("http_429", response.text[:200])
+        logger.warning("platform answered 429: %s", response.text[:500])
+        raise RateLimited("http_429")
     if response.status_code >= 500:
-        raise Transient(f"http_{response.status_code}", response.text[:200])
+        logger.warning("platform answered %s: %s", response.status_code, response.text[:500])
+        raise Transient(f"http_{response.status_code}")
     try:
         data = response.json()
     except ValueError as exc:

@@ -12,6 +12,8 @@ UNKNOWN_ACCOUNT = "unknown_account"
 UNKNOWN_CHANNEL = "unknown_channel"
 METHOD_NOT_ALLOWED = "method_not_allowed"
 UNAVAILABLE = "unavailable"
+WEBHOOK_SECRET_MISSING = "webhook_secret_missing"  # noqa: S105  (an error code)
+INVALID_API_BASE_URL = "invalid_api_base_url"
 
 MESSAGES = {
     INVALID_SIGNATURE: "签名校验失败 / the signature does not match",
@@ -22,6 +24,8 @@ MESSAGES = {
     UNKNOWN_CHANNEL: "未知渠道 / this channel has no push webhook",
     METHOD_NOT_ALLOWED: "仅支持 POST / only POST is accepted",
     UNAVAILABLE: "请稍后重试 / storage is unavailable, retry later",
+    WEBHOOK_SECRET_MISSING: "该账户未配置推送密钥，拒绝推送 / the account has no webhook secret",
+    INVALID_API_BASE_URL: "API 地址不是该平台的官方地址 / not one of the platform's API hosts",
 }
 
 STATUS = {
@@ -33,6 +37,7 @@ STATUS = {
     UNKNOWN_CHANNEL: 404,
     METHOD_NOT_ALLOWED: 405,
     UNAVAILABLE: 503,
+    WEBHOOK_SECRET_MISSING: 403,
 }
 
 
@@ -43,10 +48,16 @@ class WebhookRejected(ApplicationError):
 
 
 class PlatformError(Exception):
-    """A platform answered with an error envelope (or an HTTP error)."""
+    """A platform answered with an error envelope (or an HTTP error).
+
+    Its text is the code alone: the text goes to the admin (the account's last error, alerts,
+    the outbox), and `message` comes from the remote side, so it is only ever logged. Errors
+    whose message we wrote ourselves (`remote = False`) keep it in their text."""
+
+    remote = True
 
     def __init__(self, code: str, message: str = "") -> None:
-        super().__init__(f"{code}: {message}" if message else code)
+        super().__init__(f"{code}: {message}" if message and not self.remote else str(code))
         self.code = str(code)
         self.message = message
 
@@ -66,3 +77,5 @@ class Transient(PlatformError):
 class PageCapReached(PlatformError):
     """The server kept saying there were more pages past `max_pages`: stop rather than loop
     forever (the window is closed; the account records the error for staff to look at)."""
+
+    remote = False  # our own words

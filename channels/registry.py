@@ -14,14 +14,17 @@ from typing import Any
 from channels.baidu import mapping as baidu_mapping
 from channels.baidu import postback as baidu_postback
 from channels.baidu import webhook as baidu_webhook
+from channels.baidu.client import API_DOMAINS as BAIDU_API_DOMAINS
 from channels.baidu.client import BaiduClient
 from channels.base import as_str
 from channels.douyin import mapping as douyin_mapping
 from channels.douyin import postback as douyin_postback
 from channels.douyin import webhook as douyin_webhook
+from channels.douyin.client import API_DOMAINS as DOUYIN_API_DOMAINS
 from channels.douyin.client import DouyinClient
 from channels.models import Channel
 from channels.xiaohongshu import webhook as xhs_webhook
+from channels.xiaohongshu.client import API_DOMAINS as XHS_API_DOMAINS
 from channels.xiaohongshu.client import XiaohongshuClient
 
 
@@ -125,6 +128,13 @@ PLATFORMS: dict[str, Platform] = {
             ),
         ),
     ),
+}
+
+# Where each platform's accounts may send their tokens (channels.base.api_url_problem).
+API_DOMAINS = {
+    Channel.DOUYIN: DOUYIN_API_DOMAINS,
+    Channel.XIAOHONGSHU: XHS_API_DOMAINS,
+    Channel.BAIDU: BAIDU_API_DOMAINS,
 }
 
 PUSH_CHANNELS = tuple(PLATFORMS)

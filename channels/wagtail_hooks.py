@@ -1,10 +1,11 @@
 """Admin: ad accounts with their health, where each account's pulls stand, and the postback
-log. Secrets are never shown (not in any panel); leads are shown masked. Raw records,
-quarantine and spend are the funnel's (`funnel.intake_admin`)."""
+log. Secrets are never shown (the webhook secret is a write-only field); leads are shown
+masked. Raw records, quarantine and spend are the funnel's (`funnel.intake_admin`)."""
 
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.shortcuts import redirect
@@ -20,7 +21,11 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from channels.models import ChannelAccount, PostbackLog, PullCheckpoint
 from channels.selectors import Outcome, postback_log
-from channels.services.accounts import account_has_records, account_schedules_install
+from channels.services.accounts import (
+    account_config_problems,
+    account_has_records,
+    account_schedules_install,
+)
 from config.admin_policies import ViewOnlyPolicy
 from funnel.admin_labels import admin_columns
 from funnel.crypto import mask_phone
@@ -29,7 +34,11 @@ from funnel.models import Channel
 
 class ChannelAccountForm(WagtailAdminModelForm):
     """An account's channel and name are what its push URL, intake records and spend facts
-    name it by: fixed once it exists (deactivate it and add a new one to start over)."""
+    name it by: fixed once it exists (deactivate it and add a new one to start over).
+
+    The webhook secret is write-only: never shown, left blank it keeps the stored one. The
+    API base URL and URL settings must be the platform's own hosts, and a push-only account
+    needs its secret (`account_config_problems`, shared with `channel_account add`)."""
 
     def clean(self):
         data = super().clean()
@@ -37,6 +46,16 @@ class ChannelAccountForm(WagtailAdminModelForm):
             for field in ("channel", "name"):
                 if field in data and data[field] != getattr(self.instance, field):
                     self.add_error(field, "创建后不能修改：推送地址、原始线索和消耗都以它为标识")
+            if "webhook_secret" in data and not data["webhook_secret"]:
+                data["webhook_secret"] = self.instance.webhook_secret
+        problems = account_config_problems(
+            channel=data.get("channel") or self.instance.channel,
+            api_base_url=data.get("api_base_url") or "",
+            webhook_secret=data.get("webhook_secret") or "",
+            settings=data.get("settings") if isinstance(data.get("settings"), dict) else None,
+        )
+        for field, (_code, message) in problems.items():
+            self.add_error(field if field in self.fields else None, message)
         return data
 
 
@@ -61,7 +80,12 @@ class ChannelAccountViewSet(SnippetViewSet):
         [
             FieldPanel("channel"),
             FieldPanel("name", help_text="创建后不能修改（推送地址与数据以它为标识）"),
-            FieldPanel("api_base_url"),
+            FieldPanel("api_base_url", help_text="留空使用平台官方地址；只接受该平台的官方域名"),
+            FieldPanel(
+                "webhook_secret",
+                widget=forms.PasswordInput(render_value=False),
+                help_text="平台推送配置里的 token；留空则保留已保存的密钥（不会显示）",
+            ),
             FieldPanel("advertiser_id"),
             FieldPanel("app_id"),
             FieldPanel("is_active"),

@@ -7,3 +7,6 @@ class ConfigAppConfig(AppConfig):
     name = "config"
     label = "yinliu_config"
     verbose_name = "Yinliu"
+
+    def ready(self) -> None:
+        from config import checks  # noqa: F401  (registers the key checks)

@@ -74,5 +74,10 @@ def throwaway(name: str, *, seed: str) -> tuple[str, bool]:
     value = env.str(name, default="")
     if value:
         return value, False
+    return throwaway_value(seed), True
+
+
+def throwaway_value(seed: str) -> str:
+    """The derived dev value for a seed: public knowledge, refused whenever DEBUG is off."""
     digest = hashlib.sha256(f"yinliu-throwaway:{seed}".encode()).digest()
-    return base64.urlsafe_b64encode(digest).decode(), True
+    return base64.urlsafe_b64encode(digest).decode()

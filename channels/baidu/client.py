@@ -33,6 +33,8 @@ from channels.errors import PageCapReached, PlatformError, RateLimited, TokenExp
 DEFAULT_API = "https://api.baidu.com"
 DEFAULT_AUTH = "https://u.baidu.com"
 DEFAULT_OCPC = "https://ocpc.baidu.com"
+# Where this account's token may go (API, auth, OCPC): every call is checked.
+API_DOMAINS = ("baidu.com",)
 SOLUTION_TYPES = ["phone", "consult", "form", "wechat", "callback", "follow"]
 AUTH_CODES = [8206, 8207]
 RATE_LIMIT_CODES = [8904, 8905]
@@ -50,7 +52,7 @@ class BaiduClient:
         self.ocpc = (
             self.settings.get("ocpc_base_url") or account.api_base_url or DEFAULT_OCPC
         ).rstrip("/")
-        self.http = session()
+        self.http = session(API_DOMAINS)
 
     def _check(self, data: dict[str, Any]) -> dict[str, Any]:
         header = data.get("header") or {}

@@ -1,7 +1,8 @@
 """Baidu lead push: body-token check, mapping and the plain-text reply.
 
 Facts: shared/channels/API_FACTS.md, "Baidu — Lead push" [S]: the body's `token` equals the
-configured token (constant-time compare); no timestamp; reply the text `success`.
+configured token (constant-time compare); no timestamp, so a replay can only repeat a record we
+already hold (unique per account and external id: a no-op); reply the text `success`.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ def verify_push(account: ChannelAccount, headers: dict[str, str], body: bytes, d
     if data is None:
         # The token is inside the body: unreadable means unauthenticated, not kept.
         raise errors.WebhookRejected(errors.MALFORMED_BODY)
+    if not account.webhook_secret:
+        raise errors.WebhookRejected(errors.WEBHOOK_SECRET_MISSING)
     given = as_str(data.get("token")) if isinstance(data, dict) else ""
-    if not account.webhook_secret or not hmac.compare_digest(
+    if not hmac.compare_digest(
         given.encode(), account.webhook_secret.encode()
     ):
         raise errors.WebhookRejected(errors.INVALID_SIGNATURE)

@@ -35,6 +35,8 @@ from channels.errors import PageCapReached, PlatformError, RateLimited, TokenExp
 
 DEFAULT_BASE_URL = "https://ad.oceanengine.com/open_api/"
 DEFAULT_CONVERSION_URL = "https://analytics.oceanengine.com"
+# Where this account's token may go (base URL, conversion URL): every call is checked.
+API_DOMAINS = ("oceanengine.com",)
 RATE_LIMIT_CODES = [40100]
 AUTH_CODES = list(range(40101, 40110))
 
@@ -65,7 +67,7 @@ class DouyinClient:
         self.account = account
         self.base = (account.api_base_url or DEFAULT_BASE_URL).rstrip("/") + "/"
         self.settings = account.settings or {}
-        self.http = session()
+        self.http = session(API_DOMAINS)
 
     # -- envelope --------------------------------------------------------------------------
     def _check(self, data: dict[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 Facts: shared/channels/API_FACTS.md, "Douyin — Lead push, Feiyu CRM" [S]. The signature scheme
 is uncertain [U], so it is the per-account setting `push_signature`: "sha256_b64" (default,
-base64(sha256("clue_id|token|timestamp"))) | "hmac_sha256_b64" | "header_token" | "none";
-`push_max_skew_seconds` (300) bounds the `Timestamp` header.
+base64(sha256("clue_id|token|timestamp"))) | "hmac_sha256_b64" | "header_token";
+`push_max_skew_seconds` (300) bounds the `Timestamp` header, which every scheme requires.
+There is no unsigned scheme (issue 13): an account without its webhook secret, or with any other
+`push_signature` value, refuses every push.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from channels.base import as_str, push_check_fresh, push_ts_seconds
 from channels.douyin.mapping import map_push
 from channels.models import ChannelAccount
 from funnel.payload import LeadPayload
+
+PUSH_SIGNATURE_SCHEMES = ("sha256_b64", "hmac_sha256_b64", "header_token")
 
 
 def push_reply() -> dict[str, Any]:
@@ -37,9 +41,11 @@ def douyin_signature(clue_id: str, token: str, timestamp: str, scheme: str = "sh
 def verify_push(account: ChannelAccount, headers: dict[str, str], body: bytes, data: Any) -> None:
     """Raise WebhookRejected unless the push is signed with the account's webhook secret."""
     scheme = (account.settings or {}).get("push_signature", "sha256_b64")
-    if scheme == "none":
-        return
     token = account.webhook_secret
+    if not token:
+        raise errors.WebhookRejected(errors.WEBHOOK_SECRET_MISSING)
+    if scheme not in PUSH_SIGNATURE_SCHEMES:
+        raise errors.WebhookRejected(errors.INVALID_SIGNATURE)
     timestamp = headers.get("timestamp", "")
     if scheme == "header_token":
         ok = bool(token) and hmac.compare_digest(headers.get("access_token", ""), token)

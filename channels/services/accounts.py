@@ -11,15 +11,47 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels import errors
-from channels.base import TokenPair
+from channels.base import TokenPair, api_url_problem
 from channels.models import Channel, ChannelAccount
-from channels.registry import PULL_CHANNELS
+from channels.registry import API_DOMAINS, PULL_CHANNELS, PUSH_CHANNELS
 from config.errors import ApplicationError
 from funnel.models import InboundLead, SpendRecord
 
 logger = logging.getLogger("yinliu.channels")
 
 ALERT_AFTER_FAILURES = 3
+
+
+# Account settings that override a base URL (channels/<platform>/client.py).
+URL_SETTINGS = ("auth_base_url", "ocpc_base_url", "conversion_base_url")
+
+
+def account_config_problems(
+    *, channel: str, api_base_url: str, webhook_secret: str, settings: dict[str, Any] | None
+) -> dict[str, tuple[str, str]]:
+    """Why an account cannot be saved as given: {field: (error code, message)}.
+
+    - every URL its token is sent to is on the platform's own hosts (loopback only where the
+      sandbox is allowed: dev, demo, tests);
+    - a channel whose leads arrive only by push (Xiaohongshu) has its webhook secret: without
+      it anyone could post leads (pushes to any account without one are refused as well).
+    """
+    problems: dict[str, tuple[str, str]] = {}
+    domains = API_DOMAINS.get(channel, ())
+    urls = [("api_base_url", api_base_url)] + [
+        (f"settings.{key}", str((settings or {}).get(key) or "")) for key in URL_SETTINGS
+    ]
+    for field, url in urls:
+        problem = api_url_problem(url, domains) if url else ""
+        if problem:
+            message = f"{errors.MESSAGES[errors.INVALID_API_BASE_URL]}: {field}: {problem}"
+            problems[field] = (errors.INVALID_API_BASE_URL, message)
+    if channel in PUSH_CHANNELS and channel not in PULL_CHANNELS and not webhook_secret:
+        problems["webhook_secret"] = (
+            errors.WEBHOOK_SECRET_MISSING,
+            "推送账户必须填写推送密钥（平台后台的 token）/ a push account needs its webhook secret",
+        )
+    return problems
 
 
 def channel_account_create(
@@ -54,6 +86,16 @@ def channel_account_create(
     values = {k: v for k, v in values.items() if v}
     if settings is not None:
         values["settings"] = settings
+    stored = ChannelAccount.objects.filter(channel=channel, name=name).first()
+    problems = account_config_problems(
+        channel=channel,
+        api_base_url=values.get("api_base_url", stored.api_base_url if stored else ""),
+        webhook_secret=values.get("webhook_secret", stored.webhook_secret if stored else ""),
+        settings=values.get("settings", stored.settings if stored else None),
+    )
+    if problems:
+        code, message = next(iter(problems.values()))
+        raise ApplicationError(code, message, extra={"fields": sorted(problems)})
     with transaction.atomic():
         account, created = ChannelAccount.objects.update_or_create(
             channel=channel, name=name, defaults=values

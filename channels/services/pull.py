@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -33,6 +34,8 @@ from funnel.services.intake import IntakeSource, leads_intake
 
 DEFAULT_LOOKBACK_DAYS = 7
 DEFAULT_WINDOW_DAYS = {"douyin": 365, "baidu": 30}
+
+logger = logging.getLogger("yinliu.channels")
 
 
 @dataclass
@@ -179,6 +182,9 @@ def leads_pull(
                 now=now,
             )
     except PlatformError as exc:
+        logger.warning(
+            "pull %s/%s failed: %s %s", account.channel, account.name, exc.code, exc.message
+        )
         stats.error = f"{type(exc).__name__}: {exc}"
         stats.rate_limited = isinstance(exc, RateLimited)
         account_failure_record(account_id=account.pk, error=stats.error)

@@ -8,6 +8,7 @@ pulls); when it raises, the failure is recorded on the account as `spend: <type>
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from functools import partial
 
@@ -17,6 +18,8 @@ from channels.registry import SPEND_CHANNELS, client_for
 from channels.services.accounts import account_failure_record, account_success_record
 from channels.services.calls import platform_call
 from funnel.services.spend import spend_records_upsert
+
+logger = logging.getLogger("yinliu.channels")
 
 
 @dataclass
@@ -35,6 +38,9 @@ def spend_pull(*, account_id: int, start: dt.date, end: dt.date) -> SpendStats:
     try:
         rows = platform_call(account, client, partial(client.spend, start=start, end=end))
     except PlatformError as exc:
+        logger.warning(
+            "spend %s/%s failed: %s %s", account.channel, account.name, exc.code, exc.message
+        )
         # Recorded like a lead pull's failure (type and message), marked as the spend import's.
         stats.error = f"{type(exc).__name__}: {exc}"
         account_failure_record(account_id=account.pk, error=f"spend: {stats.error}")

@@ -27,6 +27,8 @@ from channels.base import (
 from channels.errors import PageCapReached, PlatformError, RateLimited, TokenExpired
 
 DEFAULT_BASE_URL = "https://adapi.xiaohongshu.com"
+# Where this account's token may go: every call is checked.
+API_DOMAINS = ("xiaohongshu.com",)
 RATE_LIMIT_CODES = [429, 40100]
 AUTH_CODES = [401, 40101, 40102]
 SPEND_PAGE_SIZE = 500
@@ -37,7 +39,7 @@ class XiaohongshuClient:
         self.account = account
         self.base = (account.api_base_url or DEFAULT_BASE_URL).rstrip("/")
         self.settings = account.settings or {}
-        self.http = session()
+        self.http = session(API_DOMAINS)
 
     def _check(self, data: dict[str, Any]) -> dict[str, Any]:
         code = as_int(data.get("code"), default=-1)

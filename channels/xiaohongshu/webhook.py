@@ -1,9 +1,13 @@
 """Juguang (聚光) landing-page lead push: signature check, mapping and reply.
 
-Facts: shared/channels/API_FACTS.md, "Xiaohongshu — Leads" [S]: optional header
-`X-Red-Signature: sha1=<hex>` = HMAC-SHA1(landing-page token, raw body), checked when the
-account has a webhook secret; `push_max_skew_seconds` (600: the platform retries 3× every 30 s)
-bounds the body's `timestamp` when it sends one.
+Facts: shared/channels/API_FACTS.md, "Xiaohongshu — Leads" [S]: header
+`X-Red-Signature: sha1=<hex>` = HMAC-SHA1(landing-page token, raw body);
+`push_max_skew_seconds` (600: the platform retries 3× every 30 s) bounds the body's `timestamp`.
+
+The platform calls the signature optional; we do not (issue 13): an account without its
+webhook secret refuses every push (`webhook_secret_missing`), an unsigned push is
+`invalid_signature`, and a push without a readable, current `timestamp` is `stale_timestamp`
+(without one a captured push could be replayed forever).
 """
 
 from __future__ import annotations
@@ -29,14 +33,15 @@ def xhs_signature(secret: str, body: bytes) -> str:
 
 
 def verify_push(account: ChannelAccount, headers: dict[str, str], body: bytes, data: Any) -> None:
-    """Raise WebhookRejected for a wrong signature (when one is configured) or a stale push."""
-    if account.webhook_secret:
-        expected = xhs_signature(account.webhook_secret, body)
-        given = headers.get("x-red-signature", "")
-        if not hmac.compare_digest(given.encode(), expected.encode()):
-            raise errors.WebhookRejected(errors.INVALID_SIGNATURE)
-    if isinstance(data, dict) and "timestamp" in data:
-        push_check_fresh(push_ts_seconds(data.get("timestamp")), account, 600)
+    """Raise WebhookRejected unless the push is signed and its timestamp is current."""
+    if not account.webhook_secret:
+        raise errors.WebhookRejected(errors.WEBHOOK_SECRET_MISSING)
+    expected = xhs_signature(account.webhook_secret, body)
+    given = headers.get("x-red-signature", "")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise errors.WebhookRejected(errors.INVALID_SIGNATURE)
+    timestamp = data.get("timestamp") if isinstance(data, dict) else None
+    push_check_fresh(push_ts_seconds(timestamp), account, 600)
 
 
 def map_account_push(account: ChannelAccount, data: dict[str, Any]) -> tuple[str, LeadPayload]:

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "taggit",
     # background work
     "django_celery_beat",
+    # the lead API's docs: with the app installed django-ninja serves Swagger UI from our
+    # static files instead of a foreign CDN (unreachable from much of mainland China)
+    "ninja",
     # django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -47,15 +50,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the landing page cache (inserted after WhiteNoise below): cached pages get the
+    # same framing headers as fresh ones (issue 13).
+    "config.middleware.FrameAncestorsMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -191,6 +202,14 @@ WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf", "text/plain", "video/mp4"
 # Wagtail 8 runs its own background work through django-tasks; immediate keeps it in-process.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+# --- dev/demo tools ------------------------------------------------------------------------
+# seed_demo, demo_admin, sandbox_platforms and generate_funnel_data create data and logins
+# with public demo passwords: only the dev settings (and so the demo and tests) allow them.
+DEMO_COMMANDS_ENABLED = False
+# Ad-account API base URLs may point at loopback (the sandbox look-alikes) only where this is
+# true: dev, demo and tests. Production accepts each platform's own hosts only.
+CHANNELS_SANDBOX_URLS_ALLOWED = False
+
 # --- secrets and PII keys (filled per mode) -----------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -247,6 +266,10 @@ MIDDLEWARE.insert(
 LANDING_CACHE_SECONDS = envmod.integer("LANDING_CACHE_SECONDS", 600)
 LANDING_MIN_SUBMIT_SECONDS = envmod.integer("LANDING_MIN_SUBMIT_SECONDS", 3)
 LANDING_TICKET_MAX_AGE = 2 * 60 * 60
+# How many reverse proxies (each appending to X-Forwarded-For) stand in front of the app:
+# the client address for rate limits is taken from that position (landing.rendering.client_ip).
+# 0 (the default): the socket's peer, X-Forwarded-For ignored.
+TRUSTED_PROXY_COUNT = envmod.integer("TRUSTED_PROXY_COUNT", 0)
 # (attempts, window seconds) per client IP and per phone number
 LANDING_RATE_LIMIT_IP = (envmod.integer("LANDING_RATE_LIMIT_IP", 20), 3600)
 LANDING_RATE_LIMIT_PHONE = (envmod.integer("LANDING_RATE_LIMIT_PHONE", 5), 3600)

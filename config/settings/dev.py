@@ -11,6 +11,9 @@ from .base import *  # noqa: F403
 DEBUG = envmod.debug(default=True)
 ALLOWED_HOSTS = envmod.allowed_hosts(default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 
+DEMO_COMMANDS_ENABLED = True
+CHANNELS_SANDBOX_URLS_ALLOWED = True
+
 SECRET_KEY, _generated_secret = envmod.throwaway("SECRET_KEY", seed="django-secret")
 _keys, _generated_keys = envmod.throwaway("FIELD_ENCRYPTION_KEYS", seed="field-encryption")
 FIELD_ENCRYPTION_KEYS = [k.strip() for k in _keys.split(",") if k.strip()]

@@ -111,13 +111,20 @@ def encrypted_fields() -> list[tuple[Any, list[str]]]:
 def pii_keys_rotate(*, batch: int = 500, progress=None) -> int:
     """Re-encrypt every encrypted column with the newest key (the first of
     FIELD_ENCRYPTION_KEYS). Reading decrypts with any configured key; saving encrypts with
-    the first, so a load-and-save is the rotation."""
+    the first, so a load-and-save is the rotation.
+
+    Each batch is read FOR UPDATE in the transaction that writes it back: an edit made
+    meanwhile waits for the batch and is then applied (or the batch waits for it and reads
+    it), never overwritten with the value read before it (issue 13). On SQLite the
+    transaction takes the write lock at BEGIN, which gives the same order."""
     total = 0
     for model, names in encrypted_fields():
         last = 0
         while True:
             with transaction.atomic():
-                rows = list(model.objects.filter(pk__gt=last).order_by("pk")[:batch])
+                rows = list(
+                    model.objects.select_for_update().filter(pk__gt=last).order_by("pk")[:batch]
+                )
                 for row in rows:
                     model.objects.filter(pk=row.pk).update(
                         **{name: getattr(row, name) for name in names}

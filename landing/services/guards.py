@@ -1,10 +1,11 @@
-"""Abuse guards for public forms: a signed ticket (minimum time to submit) and rate limits
-counted on the real cache with atomic increments (Redis INCR in production)."""
+"""Abuse guards for public forms: a signed, single-use ticket (minimum time to submit) and rate
+limits counted on the real cache with atomic increments (Redis INCR in production)."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import time
 
 from django.conf import settings
@@ -22,7 +23,7 @@ logger = logging.getLogger("yinliu.landing")
 
 def ticket_issue() -> str:
     """Handed out by the uncached token endpoint when the visitor starts filling the form."""
-    return signing.dumps({"t": time.time()}, salt=TICKET_SALT)
+    return signing.dumps({"t": time.time(), "n": secrets.token_urlsafe(12)}, salt=TICKET_SALT)
 
 
 def ticket_check(*, ticket: str, now: float | None = None) -> None:
@@ -35,6 +36,23 @@ def ticket_check(*, ticket: str, now: float | None = None) -> None:
         ) from exc
     if now - float(data.get("t", now)) < settings.LANDING_MIN_SUBMIT_SECONDS:
         raise ApplicationError(errors.TOO_FAST, errors.MESSAGES[errors.TOO_FAST], status=400)
+
+
+def ticket_use(*, ticket: str, idem: str) -> None:
+    """Spend a (checked) ticket on one submission: the first submission that uses it binds it
+    to its idempotency key with one atomic cache ADD (Redis SET NX; the local-memory cache
+    locks), so a ticket carries one submission however many are sent with it. The same
+    submission sent again (same key: a double click, a retry) is the inbox's replay, not a new
+    submission, and passes. A cache outage fails open, like the rate limits."""
+    key = f"lp:tk:{_digest(ticket)}"
+    added = cache.add(key, idem, timeout=settings.LANDING_TICKET_MAX_AGE + 60)
+    if added is None:  # django-redis answers None when Redis is unreachable (logged)
+        logger.warning("form ticket not recorded: cache unavailable")
+        return
+    if not added and cache.get(key) != idem:
+        raise ApplicationError(
+            errors.TICKET_INVALID, errors.MESSAGES[errors.TICKET_INVALID], status=400
+        )
 
 
 def _digest(value: str) -> str:

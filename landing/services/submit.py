@@ -21,7 +21,7 @@ from landing import errors
 from landing.forms import ATTRIBUTION_FIELDS, CLICK_ID_FIELDS, UTM_FIELDS
 from landing.selectors import consent_current
 from landing.services.ab import ab_conversion_record
-from landing.services.guards import submit_limits_check, ticket_check
+from landing.services.guards import submit_limits_check, ticket_check, ticket_use
 
 NOT_RAW = {"ticket", "website", "csrfmiddlewaretoken"}
 
@@ -103,6 +103,8 @@ def landing_form_submit(
     submit_limits_check(ip=ip, phone=data["phone"])
 
     data = {**data, "idem": (data.get("idem") or uuid.uuid4().hex)[:64]}
+    # Single use: one ticket, one submission (its replays under the same key are the same one).
+    ticket_use(ticket=data.get("ticket") or "", idem=data["idem"])
     payload = landing_payload(data=data, specialty=specialty, landing_page_id=landing_page_id)
     raw_keys = {
         "name",

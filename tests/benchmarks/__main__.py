@@ -42,6 +42,11 @@ def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # Measure what production runs: no per-query debug logging, no debug templates.
     os.environ.setdefault("DEBUG", "false")
+    # DEBUG off refuses the dev throwaway keys (config.keys): the bench database gets fixed
+    # keys of its own (bench data only; never use them anywhere else).
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuv")
+    os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "YmVuY2gtb25seS1maWVsZC1lbmNyeXB0aW9uLWtleSE=")
+    os.environ.setdefault("PHONE_HASH_KEY", "bench-only-phone-hash-key-0123456789-abc")
     ensure_database(os.environ.get("DATABASE_URL", ""))
     import django
 

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from channels.models import ChannelAccount
 from funnel.models import InboundLead, InboundStatus, Lead, Touchpoint
 from tests.channels.conftest import drain, payload
 
@@ -162,16 +163,18 @@ def _cases(make_account) -> list[tuple[str, bytes, dict, int, str, bool]]:
     for i in range(10):  # forged Xiaohongshu signature
         raw = json.dumps({**xhs_body(), "n": i}).encode()
         cases.append((xhs, raw, xhs_headers(raw, secret="wrong"), 401, "invalid_signature", False))
+    now_ms = int(time.time() * 1000)
     shapes = [
-        b"[1,2,3]",
-        b'{"data": "x"}',
-        b'{"data": {"leads_id": ""}}',
-        b"\xff\xfe garbage",
-        b"{}",
+        (b"[1,2,3]", 401, "stale_timestamp", False),  # no timestamp to check: refused
+        (b'{"timestamp": %d, "data": "x"}' % now_ms, 400, "malformed_body", True),
+        (b'{"timestamp": %d, "data": {"leads_id": ""}}' % now_ms, 400, "malformed_body", True),
+        (b"\xff\xfe garbage", 401, "stale_timestamp", False),
+        (b'{"timestamp": %d}' % now_ms, 400, "malformed_body", True),
     ]
     for i in range(15):  # authentic Xiaohongshu bodies that are not a lead
-        raw = shapes[i % 5] + b" " * i
-        cases.append((xhs, raw, xhs_headers(raw), 400, "malformed_body", True))
+        shape, status, code, kept = shapes[i % 5]
+        raw = shape + b" " * i
+        cases.append((xhs, raw, xhs_headers(raw), status, code, kept))
     for i in range(10):  # Baidu with the wrong token
         body = {**payload("baidu_push_first.json"), "clue_id": f"b{i}", "token": "nope"}
         cases.append((bd, json.dumps(body).encode(), {}, 401, "invalid_signature", False))
@@ -198,13 +201,13 @@ def test_hundred_malformed_or_forged_bodies(client, make_account):
     assert all(a.status_code < 500 for a in answers)
     # and every authentic malformed body is kept in quarantine (and pointed to); forged ones not
     kept = [a.json().get("inbound_id") for a, case in zip(answers, cases, strict=True) if case[-1]]
-    assert len(kept) == 35
+    assert len(kept) == 29
     assert all(kept)
     quarantined = InboundLead.objects.filter(
         status=InboundStatus.QUARANTINED, reason="malformed_body"
     )
     assert set(quarantined.values_list("pk", flat=True)) == set(kept)
-    assert InboundLead.objects.count() == 35
+    assert InboundLead.objects.count() == 29
     assert Lead.objects.count() == 0
 
 
@@ -249,4 +252,88 @@ def test_impossible_push_timestamps_are_stale_not_a_500(client, make_account, ts
     assert dy.status_code == 401
     assert xhs.status_code == 401
     assert xhs.json()["error"] == "stale_timestamp"
+    assert InboundLead.objects.count() == 0
+
+
+# --- issue 13: no unsigned push, no push without a replay window ------------------------------
+
+
+@pytest.mark.parametrize("channel", ["douyin", "xiaohongshu", "baidu"])
+def test_push_to_an_account_without_webhook_secret_is_refused(client, channel):
+    # given an account saved (before this rule) without a webhook secret
+    ChannelAccount.objects.create(channel=channel, name="nosecret")
+    body = {**xhs_body(), "token": ""} if channel != "douyin" else payload("douyin_feiyu_push.json")
+    raw = json.dumps(body).encode()
+
+    # when an unsigned push arrives
+    answer = post(client, url(channel, "nosecret"), raw, HTTP_TIMESTAMP=str(int(time.time())))
+
+    # then it is refused with its code and nothing is stored
+    assert answer.status_code == 403
+    assert answer.json()["error"] == "webhook_secret_missing"
+    assert InboundLead.objects.count() == 0
+
+
+@pytest.mark.parametrize("scheme", ["none", "", "md5"])
+def test_douyin_push_without_a_known_signature_scheme_is_refused(client, make_account, scheme):
+    make_account("douyin", "dy")
+    ChannelAccount.objects.filter(name="dy").update(settings={"push_signature": scheme})
+    body = payload("douyin_feiyu_push.json")
+
+    answer = post(client, url("douyin", "dy"), json.dumps(body).encode())
+
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "invalid_signature"
+    assert InboundLead.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        None,
+        "",
+        "abc",
+        "12:00",
+        int((time.time() + 3600) * 1000),
+        10**30,
+        -1,
+        int(time.time() - 3600),
+    ],
+)
+def test_signed_xiaohongshu_push_without_a_current_timestamp_is_refused(
+    client, make_account, timestamp
+):
+    # given a correctly signed push whose timestamp is missing, unreadable, future or old
+    make_account("xiaohongshu", "xhs")
+    body = xhs_body()
+    if timestamp is None:
+        del body["timestamp"]
+    else:
+        body["timestamp"] = timestamp
+    raw = json.dumps(body).encode()
+
+    # when it is posted
+    answer = post(client, url("xiaohongshu", "xhs"), raw, **xhs_headers(raw))
+
+    # then it is refused as stale and not stored
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "stale_timestamp"
+    assert InboundLead.objects.count() == 0
+
+
+@pytest.mark.parametrize("ts", ["", "abc", str(int(time.time()) + 3600)])
+def test_signed_douyin_push_without_a_current_timestamp_is_refused(client, make_account, ts):
+    make_account("douyin", "dy", settings={"push_signature": "header_token"})
+    body = payload("douyin_feiyu_push.json")
+
+    answer = post(
+        client,
+        url("douyin", "dy"),
+        json.dumps(body).encode(),
+        HTTP_ACCESS_TOKEN="hook-secret",
+        HTTP_TIMESTAMP=ts,
+    )
+
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "stale_timestamp"
     assert InboundLead.objects.count() == 0

@@ -11,9 +11,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {
-    "SECRET_KEY": "x" * 60 + "-a-long-random-production-secret-key-for-tests",
-    "FIELD_ENCRYPTION_KEYS": "new-key,old-key",
-    "PHONE_HASH_KEY": "hash-key",
+    "SECRET_KEY": "kq3Zt8-vWf2LxN9bR4sYp7mHc1JgD6eAuT0oIzQ5nKlV_yXwSrFdGhE",
+    "FIELD_ENCRYPTION_KEYS": (
+        "4aSpu4hFpIxO9T1xj1A-X8_jeR3K4_4GnJpKV7VwVyE=,"
+        "Q0s0WlcJjH9yJ6L8m3vZbB2xk4sJY1u2wq9ZrQp6N5M="
+    ),
+    "PHONE_HASH_KEY": "Yb4nT9q2Lx7Vm3Kp8Rz1Wd6Hs0Fc5Jg-Ue_Ao",
 }
 
 
@@ -73,6 +76,149 @@ def test_production_check_deploy_is_clean_with_secrets() -> None:
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def _throwaway(seed: str) -> str:
+    from config.env import throwaway_value
+
+    return throwaway_value(seed)
+
+
+WEAK = [
+    ("SECRET_KEY", "password", "yinliu.E001"),
+    ("SECRET_KEY", "django-insecure-" + "ab" * 30, "yinliu.E001"),
+    ("SECRET_KEY", _throwaway("django-secret"), "yinliu.E001"),
+    ("FIELD_ENCRYPTION_KEYS", "password", "yinliu.E002"),
+    ("FIELD_ENCRYPTION_KEYS", SECRETS["FIELD_ENCRYPTION_KEYS"] + ",old-passphrase", "yinliu.E002"),
+    ("FIELD_ENCRYPTION_KEYS", _throwaway("field-encryption"), "yinliu.E002"),
+    ("PHONE_HASH_KEY", "k", "yinliu.E003"),
+    ("PHONE_HASH_KEY", "a" * 40, "yinliu.E003"),
+    ("PHONE_HASH_KEY", _throwaway("phone-hash"), "yinliu.E003"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "check_id"), WEAK)
+def test_key_check_reports_each_weak_key(settings, name, value, check_id) -> None:
+    from django.core.checks import run_checks
+
+    # given DEBUG off, proper keys but one weak one
+    settings.DEBUG = False
+    settings.GENERATED_SECRETS = []
+    settings.SECRET_KEY = SECRETS["SECRET_KEY"]
+    settings.FIELD_ENCRYPTION_KEYS = SECRETS["FIELD_ENCRYPTION_KEYS"].split(",")
+    settings.PHONE_HASH_KEY = SECRETS["PHONE_HASH_KEY"]
+    setattr(settings, name, value.split(",") if name == "FIELD_ENCRYPTION_KEYS" else value)
+
+    # when the checks run
+    found = [m for m in run_checks(include_deployment_checks=True) if m.id.startswith("yinliu.")]
+
+    # then exactly that key is reported, as an error naming it
+    assert [m.id for m in found] == [check_id]
+    assert name in found[0].msg
+    assert found[0].is_serious()
+
+
+def test_key_check_is_silent_with_proper_keys_and_with_debug_on(settings) -> None:
+    from django.core.checks import run_checks
+
+    settings.DEBUG = True  # dev: throwaway keys expected
+    assert not [m for m in run_checks() if m.id.startswith("yinliu.")]
+    settings.DEBUG = False
+    settings.GENERATED_SECRETS = []
+    settings.SECRET_KEY = SECRETS["SECRET_KEY"]
+    settings.FIELD_ENCRYPTION_KEYS = SECRETS["FIELD_ENCRYPTION_KEYS"].split(",")
+    settings.PHONE_HASH_KEY = SECRETS["PHONE_HASH_KEY"]
+    assert not [m for m in run_checks() if m.id.startswith("yinliu.")]
+
+
+def test_production_check_deploy_fails_with_weak_keys() -> None:
+    # given production settings with the issue's weak keys
+    env = _env(
+        **{**SECRETS, "FIELD_ENCRYPTION_KEYS": "password", "PHONE_HASH_KEY": "k"},
+        ALLOWED_HOSTS="clinic.example.com",
+    )
+
+    # when the deploy check runs
+    result = _manage("check", "--deploy", "--settings=config.settings.production", env=env)
+
+    # then it fails with a clear message per key
+    assert result.returncode != 0
+    assert "yinliu.E002" in result.stderr
+    assert "FIELD_ENCRYPTION_KEYS key 1" in result.stderr
+    assert "yinliu.E003" in result.stderr
+    assert "PHONE_HASH_KEY must be" in result.stderr
+
+
+def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=120, check=False,
+    )
+
+
+def test_wsgi_without_settings_module_runs_production_settings() -> None:
+    env = _env(**SECRETS, ALLOWED_HOSTS="clinic.example.com")
+
+    result = _python(
+        "import config.wsgi\nfrom django.conf import settings\n"
+        "print(settings.SETTINGS_MODULE, settings.DEBUG, settings.DEMO_COMMANDS_ENABLED, "
+        "settings.CHANNELS_SANDBOX_URLS_ALLOWED)",
+        env,
+    )
+
+    # production: no debug, no demo commands, no loopback API base URLs
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["config.settings.production", "False", "False", "False"]
+
+
+def test_wsgi_without_settings_module_or_keys_refuses_to_start() -> None:
+    result = _python("import config.wsgi", _env())
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_wsgi_with_dev_settings_and_debug_off_refuses_throwaway_keys() -> None:
+    env = _env(DJANGO_SETTINGS_MODULE="config.settings.dev", DEBUG="false")
+
+    result = _python("import config.wsgi", env)
+
+    assert result.returncode != 0
+    assert "WeakKeysError" in result.stderr
+    assert "yinliu.E004" in result.stderr
+
+
+def test_dev_manage_command_with_debug_off_refuses_throwaway_keys() -> None:
+    result = _manage("check", env=_env(DEBUG="false"))
+
+    assert result.returncode != 0
+    assert "yinliu.E004" in result.stderr
+
+
+def test_celery_without_settings_module_runs_production_settings() -> None:
+    env = _env(**SECRETS, ALLOWED_HOSTS="clinic.example.com")
+
+    result = _python(
+        "import os\nfrom config.celery import app\n"
+        "print(os.environ['DJANGO_SETTINGS_MODULE'], app.conf.task_acks_late)",
+        env,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["config.settings.production", "True"]
+
+
+def test_celery_worker_start_refuses_weak_keys_with_debug_off() -> None:
+    env = _env(DJANGO_SETTINGS_MODULE="config.settings.dev", DEBUG="false")
+
+    result = _python(
+        "import django\ndjango.setup()\nfrom config.celery import _refuse_weak_keys\n"
+        "_refuse_weak_keys()",
+        env,
+    )
+
+    assert result.returncode != 0
+    assert "yinliu.E004" in result.stderr
 
 
 def test_dev_generates_throwaway_secrets_and_says_so() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from channels.sandbox import SandboxState, sandbox_server
+from config.demo import demo_commands_refuse
 
 # The demo accounts (`channels.seed`): Baidu's userName and Douyin's advertiser id.
 DEMO_PAGE_CAPS = ["baidu-demo=25", "1790000000000001=20"]
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--plain", action="store_true", help="no quirks, no faults")
 
     def handle(self, *args, **options) -> None:
+        demo_commands_refuse("sandbox_platforms")
         state = SandboxState(lead_count=options["leads"])
         if not options["plain"]:
             caps = options["page_cap"] or DEMO_PAGE_CAPS

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
+
+from config.demo import demo_commands_refuse
 
 DEMO_USERNAME = "admin"
 DEMO_PASSWORD = "yinliu-demo"  # noqa: S105  printed to the person running the demo on purpose
@@ -17,8 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=DEMO_PASSWORD)
 
     def handle(self, *args, password: str, **options) -> None:
-        if not getattr(settings, "GENERATED_SECRETS", None) and not settings.DEBUG:
-            raise CommandError("demo_admin is for dev/demo settings only")
+        demo_commands_refuse("demo_admin")
         user, created = get_user_model().objects.get_or_create(
             username=DEMO_USERNAME, defaults={"email": "admin@demo.yinliu.local"}
         )

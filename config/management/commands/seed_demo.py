@@ -13,6 +13,8 @@ from importlib import import_module
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from config.demo import demo_commands_refuse
+
 SEED_MODULES = ["funnel.seed", "cms.seed", "channels.seed", "landing.seed", "funnel.reports.seed"]
 
 
@@ -20,6 +22,7 @@ class Command(BaseCommand):
     help = "加载演示数据（幂等，可重复运行）/ load demo data (idempotent)"
 
     def handle(self, *args, **options) -> None:
+        demo_commands_refuse("seed_demo")
         for dotted in SEED_MODULES:
             module = import_module(dotted)
             self.stdout.write(f"seed: {dotted}")

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils import timezone
 
+from config.demo import demo_commands_refuse
 from funnel.reports.generate import funnel_data_generate, generated_lead_count
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        demo_commands_refuse("generate_funnel_data")
         if connection.vendor != "postgresql":
             raise CommandError("generate_funnel_data needs PostgreSQL (set DATABASE_URL)")
         if options["leads"] < 1:

@@ -1,0 +1,76 @@
+"""Security headers every response carries, however it was produced; one size limit for every
+request body.
+
+The landing page cache answers anonymous visitors before most middleware runs
+(`landing.middleware.LandingCacheMiddleware`), so the header middlewares sit outside it in
+settings.MIDDLEWARE: a cached page is framed, sniffed and referred exactly like a fresh one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+FRAME_ANCESTORS = {"DENY": "frame-ancestors 'none'", "SAMEORIGIN": "frame-ancestors 'self'"}
+
+
+class FrameAncestorsMiddleware:
+    """`Content-Security-Policy: frame-ancestors` matching `X-Frame-Options` (set by Django's
+    XFrameOptionsMiddleware, inside this one): browsers that honour only CSP get the same
+    rule. A response with its own CSP, or exempted from framing rules, is left as it is."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = FRAME_ANCESTORS.get(response.get("X-Frame-Options", "").upper())
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response
+
+
+PAYLOAD_TOO_LARGE = "payload_too_large"
+PAYLOAD_TOO_LARGE_MESSAGE = "请求体过大 / the body is too large"
+
+
+def _too_large() -> JsonResponse:
+    return JsonResponse(
+        {"error": PAYLOAD_TOO_LARGE, "message": PAYLOAD_TOO_LARGE_MESSAGE}, status=413
+    )
+
+
+class BodySizeLimitMiddleware:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413 `payload_too_large` on every
+    endpoint (API, landing and package forms, webhooks), before any view, CSRF check or
+    parser meets Django's RequestDataTooBig (a 400 or, inside a framework, a 500).
+
+    A declared length over the limit is refused at once, except multipart bodies, where
+    the limit counts the non-file fields only (admin image uploads are larger by right):
+    those are parsed here and refused if the fields alone are too large."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            if not request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+                return _too_large()
+            try:
+                request.POST  # noqa: B018  (parsed once, kept on the request)
+            except RequestDataTooBig:
+                return _too_large()
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, RequestDataTooBig):
+            return _too_large()
+        return None

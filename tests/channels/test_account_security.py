@@ -1,0 +1,236 @@
+"""Issue 13, points 4 and 17: push accounts keep their secret, tokens go only to the platform's
+own hosts (admin form, `channel_account add`, the client at call time), and remote error text
+never reaches the admin."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import responses
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from channels.models import ChannelAccount
+from channels.services.accounts import channel_account_create
+from channels.services.pull import leads_pull
+from config.errors import ApplicationError
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
+EVIL = "https://collector.evil.example.com/open_api/"
+
+
+def _admin(client):
+    admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
+    client.force_login(admin)
+
+
+def _form(**overrides) -> dict:
+    data = {
+        "channel": "xiaohongshu",
+        "name": "xhs-main",
+        "api_base_url": "",
+        "advertiser_id": "",
+        "app_id": "",
+        "webhook_secret": "",
+        "is_active": "on",
+        "settings": "{}",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- point 4: a push account cannot be saved without its secret --------------------------------
+
+
+def test_service_refuses_a_push_only_account_without_webhook_secret():
+    with pytest.raises(ApplicationError) as refused:
+        channel_account_create(channel="xiaohongshu", name="xhs")
+
+    assert refused.value.code == "webhook_secret_missing"
+    assert not ChannelAccount.objects.exists()
+
+
+def test_command_refuses_a_push_account_without_webhook_secret_and_takes_one_with_it():
+    with pytest.raises(CommandError, match="推送密钥"):
+        call_command("channel_account", "add", "--channel", "xiaohongshu", "--name", "xhs")
+    assert not ChannelAccount.objects.exists()
+
+    call_command(
+        "channel_account",
+        "add",
+        "--channel",
+        "xiaohongshu",
+        "--name",
+        "xhs",
+        "--webhook-secret",
+        "juguang-token",
+    )
+
+    assert ChannelAccount.objects.get(name="xhs").webhook_secret == "juguang-token"
+
+
+def test_admin_form_requires_the_secret_keeps_it_hidden_and_keeps_it_when_left_blank(client):
+    _admin(client)
+    add = "/admin/channels/accounts/add/"
+
+    # the add form has a write-only secret field
+    page = client.get(add).content.decode()
+    assert 'name="webhook_secret"' in page
+    assert 'type="password"' in page
+
+    # without a secret: refused, nothing saved
+    refused = client.post(add, _form())
+    assert refused.status_code == 200
+    assert "推送账户必须填写推送密钥" in refused.content.decode()
+    assert not ChannelAccount.objects.exists()
+
+    # with one: saved
+    client.post(add, _form(webhook_secret="juguang-token"))
+    account = ChannelAccount.objects.get(name="xhs-main")
+    assert account.webhook_secret == "juguang-token"
+
+    # editing with the field blank keeps it, and it is never shown back
+    edit = f"/admin/channels/accounts/edit/{account.pk}/"
+    assert "juguang-token" not in client.get(edit).content.decode()
+    client.post(edit, _form(app_id="app-2"))
+    account.refresh_from_db()
+    assert (account.app_id, account.webhook_secret) == ("app-2", "juguang-token")
+
+
+# --- point 17: tokens go only to the platform's hosts ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("channel", "url"),
+    [
+        ("douyin", EVIL),
+        ("douyin", "http://ad.oceanengine.com/open_api/"),  # not https
+        ("douyin", "https://oceanengine.com.evil.example.com/"),
+        ("douyin", "https://user:pw@ad.oceanengine.com/"),
+        ("baidu", "https://api.baidu.com.cn/"),
+        ("xiaohongshu", "https://adapi.xiaohongshu.com.evil.example.com"),
+        ("xiaohongshu", "http://169.254.169.254/latest/meta-data"),
+    ],
+)
+def test_service_and_command_refuse_a_base_url_off_the_platforms_hosts(channel, url):
+    with pytest.raises(ApplicationError) as refused:
+        channel_account_create(
+            channel=channel, name="acct", api_base_url=url, webhook_secret="hook"
+        )
+    assert refused.value.code == "invalid_api_base_url"
+    with pytest.raises(CommandError, match="API 地址"):
+        call_command(
+            "channel_account",
+            "add",
+            "--channel",
+            channel,
+            "--name",
+            "acct",
+            "--api-base-url",
+            url,
+            "--webhook-secret",
+            "hook",
+        )
+    assert not ChannelAccount.objects.exists()
+
+
+def test_a_url_setting_off_the_platforms_hosts_is_refused_too():
+    with pytest.raises(ApplicationError) as refused:
+        channel_account_create(
+            channel="baidu",
+            name="bd",
+            webhook_secret="hook",
+            settings={"ocpc_base_url": "https://evil.example.com"},
+        )
+    assert refused.value.code == "invalid_api_base_url"
+
+
+@pytest.mark.parametrize(
+    ("channel", "url"),
+    [
+        ("douyin", "https://ad.oceanengine.com/open_api/"),
+        ("baidu", "https://api.baidu.com"),
+        ("xiaohongshu", "https://adapi.xiaohongshu.com"),
+    ],
+)
+def test_official_hosts_are_accepted(channel, url):
+    account, _ = channel_account_create(
+        channel=channel, name="acct", api_base_url=url, webhook_secret="hook"
+    )
+    assert account.api_base_url == url
+
+
+def test_loopback_sandbox_only_where_settings_allow_it(settings):
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED = False
+    with pytest.raises(ApplicationError):
+        channel_account_create(
+            channel="douyin", name="dy", api_base_url="http://127.0.0.1:8765/", webhook_secret="h"
+        )
+
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED = True
+    account, _ = channel_account_create(
+        channel="douyin", name="dy", api_base_url="http://127.0.0.1:8765/", webhook_secret="h"
+    )
+    assert account.api_base_url == "http://127.0.0.1:8765/"
+
+
+def test_admin_form_refuses_a_foreign_base_url(client):
+    _admin(client)
+
+    refused = client.post(
+        "/admin/channels/accounts/add/",
+        _form(channel="douyin", name="dy", api_base_url=EVIL, webhook_secret="hook"),
+    )
+
+    assert refused.status_code == 200
+    assert "不是该平台的官方地址" in refused.content.decode()
+    assert not ChannelAccount.objects.exists()
+
+
+@responses.activate
+def test_client_refuses_at_call_time_a_foreign_url_stored_before_the_rule(settings):
+    # given an account whose base URL was pointed elsewhere before the rule existed
+    account = ChannelAccount.objects.create(
+        channel="douyin",
+        name="dy",
+        api_base_url=EVIL,
+        access_token="live-token",
+        webhook_secret="hook",
+        settings={"max_retries": 0},
+    )
+    responses.get(EVIL + "2/tools/clue/get/", json={"code": 0, "data": {"list": []}})
+
+    # when a pull runs
+    error = leads_pull(account_id=account.pk, now=NOW).error
+
+    # then nothing was sent there (no token left the process) and a code is recorded
+    assert len(responses.calls) == 0
+    account.refresh_from_db()
+    assert "invalid_api_base_url" in error
+    assert "invalid_api_base_url" in account.last_error
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (500, "<html>REMOTE-SECRET-TEXT stack trace</html>"),
+        (429, "REMOTE-SECRET-TEXT slow down"),
+        (200, '{"code": 40001, "message": "REMOTE-SECRET-TEXT <script>x</script>"}'),
+    ],
+)
+def test_remote_error_text_is_never_echoed_into_the_account(make_account, status, body):
+    dy = "https://ad.oceanengine.com/open_api/"
+    account = make_account("douyin", "dy", base=dy, settings={"max_retries": 0})
+    responses.get(dy + "2/tools/clue/get/", body=body, status=status)
+
+    error = leads_pull(account_id=account.pk, now=NOW).error
+
+    account.refresh_from_db()
+    assert error
+    assert "REMOTE-SECRET-TEXT" not in error
+    assert "REMOTE-SECRET-TEXT" not in account.last_error
