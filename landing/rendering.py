@@ -7,8 +7,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from ipware import get_client_ip
 
+from config.client_address import client_ip
 from config.errors import ApplicationError
 from landing import errors
 from landing.forms import LeadForm, error_placement, lead_form_refused
@@ -42,29 +42,6 @@ def cacheable(request: HttpRequest) -> bool:
         and not getattr(request, "is_preview", False)
         and not request.user.is_authenticated
     )
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The visitor's address for rate limits.
-
-    With no trusted proxy (TRUSTED_PROXY_COUNT=0) it is the socket's peer: X-Forwarded-For is
-    anyone's to write. Behind N trusted proxies each appends the address it saw, so the
-    client is the N-th entry from the right of X-Forwarded-For (django-ipware: the last
-    proxy is the socket's peer, the N-1 others are the entries after the client); entries to
-    its left came from the client and are ignored. A header shorter than that falls back to
-    the socket (a request that did not come through the proxies)."""
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    count = settings.TRUSTED_PROXY_COUNT
-    if count <= 0:
-        return remote
-    ip, _routable = get_client_ip(
-        request,
-        proxy_order="left-most",
-        proxy_count=count - 1,
-        request_header_order=["HTTP_X_FORWARDED_FOR"],
-        strict=False,
-    )
-    return ip or remote
 
 
 def _render(

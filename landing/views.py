@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from config.client_address import client_ip
 from config.errors import ApplicationError
 from funnel import events as lead_events
 from funnel.crypto import mask_name, mask_phone
@@ -29,7 +30,7 @@ from funnel.services.referrals import referral_code_ensure, referral_qr
 from funnel.services.stages import lead_stage_change, transition_allowed
 from landing import errors
 from landing.forms import LeadForm, error_placement, lead_form_refused
-from landing.rendering import cacheable, client_ip
+from landing.rendering import cacheable
 from landing.selectors import (
     assistant_today,
     careplan_view,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery.schedules import crontab  # noqa: F401  (used by modes that add beat entries)
 
 from config import env as envmod
@@ -38,6 +40,8 @@ INSTALLED_APPS = [
     # the lead API's docs: with the app installed django-ninja serves Swagger UI from our
     # static files instead of a foreign CDN (unreachable from much of mainland China)
     "ninja",
+    # admin login throttling (issue 13 point 21)
+    "axes",
     # django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -62,7 +66,26 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # last, as django-axes asks: turns a locked-out login into its lockout page
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- admin login throttling (django-axes) --------------------------------------------------
+# Guessing staff passwords opens patients' records: after AXES_FAILURE_LIMIT wrong passwords
+# for one username from one address, that pair is locked out for the cool-off time (429 and a
+# Chinese page); a success resets the count. Locking by username alone would let anyone lock
+# the clinic's staff out; by address alone would lock a whole clinic behind one NAT.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envmod.integer("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envmod.integer("ADMIN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin_lockout.html"
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_ip"
+AXES_VERBOSE = False
 
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -267,7 +290,7 @@ LANDING_CACHE_SECONDS = envmod.integer("LANDING_CACHE_SECONDS", 600)
 LANDING_MIN_SUBMIT_SECONDS = envmod.integer("LANDING_MIN_SUBMIT_SECONDS", 3)
 LANDING_TICKET_MAX_AGE = 2 * 60 * 60
 # How many reverse proxies (each appending to X-Forwarded-For) stand in front of the app:
-# the client address for rate limits is taken from that position (landing.rendering.client_ip).
+# the client address for rate limits is taken from that position (config.client_address.client_ip).
 # 0 (the default): the socket's peer, X-Forwarded-For ignored.
 TRUSTED_PROXY_COUNT = envmod.integer("TRUSTED_PROXY_COUNT", 0)
 # (attempts, window seconds) per client IP and per phone number

@@ -1,0 +1,33 @@
+"""The client's address behind the configured number of trusted proxies.
+
+One answer for every place that counts or locks by address: the landing form's rate limits and
+the admin's login throttling (django-axes calls it through ``AXES_CLIENT_IP_CALLABLE``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from ipware import get_client_ip
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The visitor's address for rate limits.
+
+    With no trusted proxy (TRUSTED_PROXY_COUNT=0) it is the socket's peer: X-Forwarded-For is
+    anyone's to write. Behind N trusted proxies each appends the address it saw, so the
+    client is the N-th entry from the right of X-Forwarded-For (django-ipware: the last
+    proxy is the socket's peer, the N-1 others are the entries after the client); entries to
+    its left came from the client and are ignored. A header shorter than that falls back to
+    the socket (a request that did not come through the proxies)."""
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    ip, _routable = get_client_ip(
+        request,
+        proxy_order="left-most",
+        proxy_count=count - 1,
+        request_header_order=["HTTP_X_FORWARDED_FOR"],
+        strict=False,
+    )
+    return ip or remote
