@@ -15,3 +15,8 @@ class ChannelsConfig(AppConfig):
         # listener's writes).
         listener_register(name="channels.postbacks_plan", kinds={"stage"}, task=postbacks_plan_task)
         listener_register(name="channels.postbacks", kinds={"stage"}, task=postbacks_on_stage_task)
+
+        from channels.services.privacy import postbacks_anonymize
+        from funnel.services.pii import anonymizer_register
+
+        anonymizer_register(name="channels.postbacks", wiper=postbacks_anonymize)

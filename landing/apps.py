@@ -24,3 +24,8 @@ class LandingConfig(AppConfig):
         post_delete.connect(
             page_cache_purge_on_commit, sender=ServicePackage, dispatch_uid="landing_purge_pkg_d"
         )
+
+        from funnel.services.pii import anonymizer_register
+        from landing.services.careplan import careplans_anonymize
+
+        anonymizer_register(name="landing.careplans", wiper=careplans_anonymize)

@@ -152,6 +152,14 @@ def _never_processed(row: InboundLead) -> bool:
 
 def _stored_outcome(row: InboundLead) -> IngestResult:
     """What an earlier processing decided, for an exact replay."""
+    if row.status == InboundStatus.ANONYMIZED:
+        return IngestResult(
+            result="quarantined",
+            reason=errors.PERSON_ANONYMIZED,
+            detail=errors.MESSAGES[errors.PERSON_ANONYMIZED],
+            inbound_id=row.pk,
+            replayed=True,
+        )
     if row.status == InboundStatus.PROCESSED:
         return IngestResult(
             result=row.result, lead_id=row.lead_id, inbound_id=row.pk, replayed=True
@@ -198,7 +206,7 @@ def _store_one(
             row = InboundLead.objects.select_for_update().get(
                 channel=source.channel, account_name=source.account, external_id=external_id
             )
-        if row.raw == raw:
+        if row.raw == raw or row.status == InboundStatus.ANONYMIZED:
             return row, False
         _resend(row, raw, payload)
         rows_update([row], RESEND_FIELDS)
@@ -251,7 +259,8 @@ def _store_page(source: IntakeSource, records: list[Record]) -> list[tuple[Inbou
         resent: list[InboundLead] = []
         for external_id, (raw, payload) in wanted.items():
             row = stored[external_id]
-            if row.raw == raw:
+            # A withdrawn person's record re-sent: refused (its stored outcome says why).
+            if row.raw == raw or row.status == InboundStatus.ANONYMIZED:
                 out.append((row, row.received_at >= began))
                 continue
             _resend(row, raw, payload)
@@ -370,7 +379,9 @@ def _process_locked(inbound_ids: list[int]) -> list[IngestResult]:
         .order_by("pk")
     )
     results = {
-        row.pk: _stored_outcome(row) for row in rows if row.status == InboundStatus.PROCESSED
+        row.pk: _stored_outcome(row)
+        for row in rows
+        if row.status in (InboundStatus.PROCESSED, InboundStatus.ANONYMIZED)
     }
     todo = [row for row in rows if row.pk not in results]
     mapped = [row for row in todo if row.payload is not None]
@@ -446,6 +457,8 @@ def intake_replay(
     Raises InboundLead.DoesNotExist."""
     with transaction.atomic():
         row = InboundLead.objects.select_for_update().get(pk=inbound_id)
+        if row.status == InboundStatus.ANONYMIZED:
+            return _stored_outcome(row)  # nothing left to replay: the person was anonymized
         if row.status == InboundStatus.PROCESSED:
             if changes or consent:
                 raise errors.ReplayRefused(errors.ALREADY_PROCESSED, lead_id=row.lead_id)

@@ -42,3 +42,15 @@ def thanks_open(*, token: str) -> int:
         raise ApplicationError(
             errors.LINK_INVALID, errors.MESSAGES[errors.LINK_INVALID], status=404
         ) from exc
+
+
+def careplans_anonymize(lead_id: int) -> None:
+    """A withdrawn or expired person's care plans go entirely: the calendar, the notes and the
+    progress photos (their files too) are about that person and nothing else. Registered
+    with the funnel's anonymizer (`LandingConfig.ready`); idempotent."""
+    from landing.models import CarePlan, CarePlanPhoto
+
+    photos = list(CarePlanPhoto.objects.filter(plan__lead_id=lead_id).select_related("image"))
+    CarePlan.objects.filter(lead_id=lead_id).delete()
+    for photo in photos:
+        photo.image.delete()  # the Image row, its renditions and the stored files
