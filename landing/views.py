@@ -78,15 +78,28 @@ def ab_seen(request: HttpRequest, test_id: int) -> JsonResponse:
 @never_cache
 @require_GET
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
+    """Only what this submission chose (the page's or reserved package) and, when it created
+    the lead, the assistant its routing picked and its new referral code. A submission that
+    matched a known person shows none of that person's facts."""
     try:
-        lead_id = thanks_open(token=token)
+        ticket = thanks_open(token=token)
     except ApplicationError as err:
         return _error_page(request, err)
-    summary = lead_routing_summary(lead_id=lead_id)
-    code = referral_code_ensure(lead_id=lead_id)
+    package = (
+        ServicePackage.objects.filter(pk=ticket.package_id, is_active=True).first()
+        if ticket.package_id
+        else None
+    )
+    summary = {"assistant": "", "assistant_title": "", "assistant_qr_url": ""}
+    code = ""
+    if ticket.created:
+        routed = lead_routing_summary(lead_id=ticket.lead_id)
+        summary = {k: routed[k] for k in summary}
+        package = package or routed["package"]  # routed for this very submission
+        code = referral_code_ensure(lead_id=ticket.lead_id)
     context = {
         "summary": summary,
-        "offer": package_offer(package=summary["package"]),
+        "offer": package_offer(package=package) if package else None,
         "assistant_qr": _qr_data_uri(summary["assistant_qr_url"])
         if summary["assistant_qr_url"]
         else "",
@@ -166,7 +179,12 @@ def package_reserve(request: HttpRequest, slug: str) -> HttpResponse:
                 return render(request, "landing/thank_you.html", {"summary": None})
             from landing.services.careplan import thanks_token
 
-            return redirect(reverse("landing:thanks", args=[thanks_token(lead_id=outcome.lead_id)]))
+            token = thanks_token(
+                lead_id=outcome.lead_id,
+                created=outcome.result == "created",
+                package_id=package.pk,
+            )
+            return redirect(reverse("landing:thanks", args=[token]))
     else:
         error = ApplicationError(
             errors.INVALID_FORM, errors.MESSAGES[errors.INVALID_FORM], status=400

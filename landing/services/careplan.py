@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core import signing
 
@@ -31,13 +33,30 @@ def careplan_link_open(*, token: str, max_age: int | None = None) -> int:
         ) from exc
 
 
-def thanks_token(*, lead_id: int) -> str:
-    return signing.dumps({"l": lead_id}, salt=THANKS_SALT)
+@dataclass(frozen=True)
+class Thanks:
+    """What one submission may show on its thank-you page: what *it* chose and did, never
+    facts of a person already known (a known phone on a diabetes form must not reveal a
+    hair-loss patient's assistant, package or referral code)."""
+
+    lead_id: int
+    created: bool  # this submission created the lead (its routing is this submission's own)
+    package_id: int | None  # the page's package / the package reserved with this form
 
 
-def thanks_open(*, token: str) -> int:
+def thanks_token(*, lead_id: int, created: bool, package_id: int | None) -> str:
+    return signing.dumps({"l": lead_id, "n": bool(created), "p": package_id}, salt=THANKS_SALT)
+
+
+def thanks_open(*, token: str) -> Thanks:
     try:
-        return int(signing.loads(token, salt=THANKS_SALT, max_age=24 * 3600)["l"])
+        data = signing.loads(token, salt=THANKS_SALT, max_age=24 * 3600)
+        package_id = data["p"]
+        return Thanks(
+            lead_id=int(data["l"]),
+            created=data["n"] is True,
+            package_id=None if package_id is None else int(package_id),
+        )
     except (signing.BadSignature, KeyError, ValueError, TypeError) as exc:
         raise ApplicationError(
             errors.LINK_INVALID, errors.MESSAGES[errors.LINK_INVALID], status=404
