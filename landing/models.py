@@ -316,6 +316,10 @@ class CarePlan(ClusterableModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every patient link carries the version it was issued under: revoking bumps it, so all
+    # links issued before answer 410 while a new link works (`careplan_link_revoke`).
+    link_version = models.PositiveIntegerField("链接版本", default=0, editable=False)
+    link_revoked_at = models.DateTimeField("链接撤销时间", null=True, blank=True, editable=False)
 
     panels = [
         FieldPanel("lead"),
