@@ -17,6 +17,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
 from cms.models import BasePage
+from landing.storage import careplan_photo_path, private_photo_storage
 
 KEYWORD_PARAMS = ("utm_term", "kw", "keyword")
 
@@ -363,11 +364,12 @@ class CarePlanPhoto(Orderable):
     plan = ParentalKey(CarePlan, on_delete=models.CASCADE, related_name="photos")
     month = models.DateField("月份")
     angle = models.CharField("角度", max_length=20, default="正面")
-    image = models.ForeignKey(
-        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name="照片"
+    # A patient's photo: private storage, never a Wagtail image (see landing/storage.py).
+    photo = models.ImageField(
+        "照片", storage=private_photo_storage, upload_to=careplan_photo_path, max_length=200
     )
 
-    panels = [FieldPanel("month"), FieldPanel("angle"), FieldPanel("image")]
+    panels = [FieldPanel("month"), FieldPanel("angle"), FieldPanel("photo")]
 
     class Meta(Orderable.Meta):
         verbose_name = "进展照片"

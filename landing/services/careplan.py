@@ -110,7 +110,10 @@ def careplans_anonymize(lead_id: int) -> None:
     with the funnel's anonymizer (`LandingConfig.ready`); idempotent."""
     from landing.models import CarePlanPhoto
 
-    photos = list(CarePlanPhoto.objects.filter(plan__lead_id=lead_id).select_related("image"))
+    names = list(
+        CarePlanPhoto.objects.filter(plan__lead_id=lead_id).values_list("photo", flat=True)
+    )
     CarePlan.objects.filter(lead_id=lead_id).delete()
-    for photo in photos:
-        photo.image.delete()  # the Image row, its renditions and the stored files
+    storage = CarePlanPhoto._meta.get_field("photo").storage
+    # Files after the rows: a failure leaves an orphan file, never a row without its file.
+    transaction.on_commit(lambda: [storage.delete(name) for name in names if name])

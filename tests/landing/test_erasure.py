@@ -131,11 +131,9 @@ def _a_person_everywhere(client, landing) -> Lead:
     CarePlanItem.objects.create(
         plan=plan, day=timezone.localdate(), kind="medication", title="用药", note=PLAN_NOTE
     )
-    from cms.seed import _image
+    from tests.landing.test_careplan_photos import jpeg
 
-    CarePlanPhoto.objects.create(
-        plan=plan, month=dt.date(2026, 10, 1), angle="头顶", image=_image("头顶", (90, 90, 90))
-    )
+    CarePlanPhoto.objects.create(plan=plan, month=dt.date(2026, 10, 1), angle="头顶", photo=jpeg())
     # the person really is everywhere before
     before = _every_cell()
     assert [s for s in SECRETS if s not in before] == []

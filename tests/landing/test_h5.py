@@ -50,14 +50,10 @@ def test_signed_link_opens_without_login(client, plan) -> None:
 
 
 def test_signed_link_shows_monthly_progress_photos(client, plan) -> None:
-    from cms.seed import _image
+    from tests.landing.test_careplan_photos import jpeg
 
-    CarePlanPhoto.objects.create(
-        plan=plan, month=dt.date(2026, 10, 1), angle="头顶", image=_image("头顶 10月", (90, 90, 90))
-    )
-    CarePlanPhoto.objects.create(
-        plan=plan, month=dt.date(2026, 11, 1), angle="头顶", image=_image("头顶 11月", (99, 99, 99))
-    )
+    CarePlanPhoto.objects.create(plan=plan, month=dt.date(2026, 10, 1), angle="头顶", photo=jpeg())
+    CarePlanPhoto.objects.create(plan=plan, month=dt.date(2026, 11, 1), angle="头顶", photo=jpeg())
 
     body = client.get(f"/h5/plan/{careplan_link_token(plan_id=plan.pk)}/").content.decode()
 
