@@ -56,6 +56,7 @@ class Migration(migrations.Migration):
                 to="wagtailimages.image",
             ),
         ),
+        # The old column goes in 0008: on PostgreSQL a table cannot be altered in the
+        # transaction that deleted rows it is referenced by (pending trigger events).
         migrations.RunPython(photos_to_private, migrations.RunPython.noop),
-        migrations.RemoveField(model_name="careplanphoto", name="image"),
     ]
