@@ -19,3 +19,8 @@ class ChannelsConfig(AppConfig):
         from channels.wecom.services import register as wecom_register
 
         wecom_register()
+
+        from channels.services.privacy import postbacks_anonymize
+        from funnel.services.pii import anonymizer_register
+
+        anonymizer_register(name="channels.postbacks", wiper=postbacks_anonymize)

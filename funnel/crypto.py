@@ -93,7 +93,8 @@ class EncryptedTextField(models.TextField):
     """A text column stored as a Fernet token. Not searchable or sortable, by design."""
 
     def from_db_value(self, value: str | None, expression, connection) -> str | None:
-        return None if value is None else decrypt_str(value)
+        # An empty column holds no secret (rows written by SQL, before encryption): read "".
+        return None if value is None else decrypt_str(value) if value else ""
 
     def get_prep_value(self, value: Any) -> str | None:
         value = super().get_prep_value(value)

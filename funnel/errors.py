@@ -13,6 +13,7 @@ INVALID_PHONE = "invalid_phone"
 CONSENT_REQUIRED = "consent_required"
 UNMAPPED = "unmapped"
 ALREADY_PROCESSED = "already_processed"
+PERSON_ANONYMIZED = "person_anonymized"
 INVALID_VALUE = "invalid_value"
 # A re-send of a processed record (same source and external id) names another person: held
 # for staff review instead of quietly becoming a second lead.
@@ -57,6 +58,7 @@ MESSAGES = {
     CONSENT_REQUIRED: "缺少健康信息授权 / no consent for health information",
     UNMAPPED: "无法识别的线索格式 / no normalized payload",
     ALREADY_PROCESSED: "该原始线索已入库为线索，修改请在线索页进行",
+    PERSON_ANONYMIZED: "此人已撤回授权或超过保存期限，原始记录已匿名化：同一记录的重发不再入库",
     INVALID_VALUE: "字段值无法保存 / a value cannot be stored",
     PHONE_CHANGED: "同一来源记录重发时手机号变了，待人工核对 / a re-send of this record carries "
     "another phone: held for review",

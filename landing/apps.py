@@ -29,3 +29,8 @@ class LandingConfig(AppConfig):
         from landing.selectors import consent_versions
 
         consent_versions_provider_register(consent_versions)
+
+        from funnel.services.pii import anonymizer_register
+        from landing.services.careplan import careplans_anonymize
+
+        anonymizer_register(name="landing.careplans", wiper=careplans_anonymize)

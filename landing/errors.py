@@ -13,6 +13,7 @@ CONSENT_VERSION_STALE = "consent_version_stale"
 NO_CONSENT_TEXT = "no_consent_text"
 LINK_EXPIRED = "link_expired"
 LINK_INVALID = "link_invalid"
+LINK_REVOKED = "link_revoked"
 UNKNOWN_PACKAGE = "unknown_package"
 INVALID_FORM = "invalid_form"
 NO_VISITOR = "no_visitor"
@@ -28,6 +29,7 @@ MESSAGES = {
     NO_CONSENT_TEXT: "暂未配置授权文本，暂不能提交",
     LINK_EXPIRED: "链接已过期，请联系您的医助获取新链接",
     LINK_INVALID: "链接无效",
+    LINK_REVOKED: "此链接已被撤销，请联系您的医助获取新链接",
     UNKNOWN_PACKAGE: "服务包不存在或已下架",
     INVALID_FORM: "请检查以下标红的内容",
     NO_VISITOR: "没有服务器分配的访客标识",

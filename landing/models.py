@@ -17,6 +17,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
 from cms.models import BasePage
+from landing.storage import careplan_photo_path, private_photo_storage
 
 KEYWORD_PARAMS = ("utm_term", "kw", "keyword")
 
@@ -337,6 +338,10 @@ class CarePlan(ClusterableModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every patient link carries the version it was issued under: revoking bumps it, so all
+    # links issued before answer 410 while a new link works (`careplan_link_revoke`).
+    link_version = models.PositiveIntegerField("链接版本", default=0, editable=False)
+    link_revoked_at = models.DateTimeField("链接撤销时间", null=True, blank=True, editable=False)
 
     panels = [
         FieldPanel("lead"),
@@ -380,11 +385,12 @@ class CarePlanPhoto(Orderable):
     plan = ParentalKey(CarePlan, on_delete=models.CASCADE, related_name="photos")
     month = models.DateField("月份")
     angle = models.CharField("角度", max_length=20, default="正面")
-    image = models.ForeignKey(
-        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+", verbose_name="照片"
+    # A patient's photo: private storage, never a Wagtail image (see landing/storage.py).
+    photo = models.ImageField(
+        "照片", storage=private_photo_storage, upload_to=careplan_photo_path, max_length=200
     )
 
-    panels = [FieldPanel("month"), FieldPanel("angle"), FieldPanel("image")]
+    panels = [FieldPanel("month"), FieldPanel("angle"), FieldPanel("photo")]
 
     class Meta(Orderable.Meta):
         verbose_name = "进展照片"

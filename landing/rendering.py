@@ -172,5 +172,14 @@ def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
             render_to_string("landing/thank_you.html", {"summary": None, "page": page}, request)
         )
     return HttpResponseRedirect(
-        reverse("landing:thanks", kwargs={"token": thanks_token(lead_id=outcome.lead_id)})
+        reverse(
+            "landing:thanks",
+            kwargs={
+                "token": thanks_token(
+                    lead_id=outcome.lead_id,
+                    created=outcome.result == "created",
+                    package_id=page.package_id,
+                )
+            },
+        )
     )

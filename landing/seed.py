@@ -253,17 +253,23 @@ def _care_plan() -> CarePlan | None:
 
 def _care_plan_photos(plan: CarePlan, start: dt.date) -> None:
     """Monthly progress photos, front and top, as generated placeholders (no downloads)."""
+    from django.core.files.base import ContentFile
+
     from cms.seed import _image
 
     for month in range(3):
         for angle, color in (("正面", (120, 100, 90)), ("头顶", (100, 90, 80))):
             shade = tuple(c + 20 * month for c in color)
-            CarePlanPhoto.objects.get_or_create(
-                plan=plan,
-                month=(start + dt.timedelta(days=30 * month)).replace(day=1),
-                angle=angle,
-                defaults={"image": _image(f"进展照片 第{month + 1}月 {angle}", shade)},
-            )
+            month_day = (start + dt.timedelta(days=30 * month)).replace(day=1)
+            if CarePlanPhoto.objects.filter(plan=plan, month=month_day, angle=angle).exists():
+                continue
+            # Drawn as a Wagtail image, then kept privately (patients' photos never stay in
+            # the image library: landing/storage.py); the library copy is removed again.
+            image = _image(f"进展照片 第{month + 1}月 {angle}", shade)
+            with image.file.open("rb") as source:
+                content = ContentFile(source.read(), name="photo.jpg")
+            image.delete()
+            CarePlanPhoto.objects.create(plan=plan, month=month_day, angle=angle, photo=content)
 
 
 def seed(*, stdout) -> None:

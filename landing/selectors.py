@@ -109,7 +109,7 @@ def packages_for_specialty(*, slug: str) -> QuerySet[ServicePackage]:
 def careplan_view(*, plan_id: int) -> dict[str, Any]:
     plan = (
         CarePlan.objects.select_related("lead", "therapist")
-        .prefetch_related("items", "photos__image", "articles")
+        .prefetch_related("items", "photos", "articles")
         .get(pk=plan_id)
     )
     today = timezone.localdate()

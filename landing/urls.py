@@ -11,6 +11,12 @@ urlpatterns = [
     path("packages/<slug:slug>/", views.package_detail, name="package_detail"),
     path("packages/<slug:slug>/reserve/", views.package_reserve, name="package_reserve"),
     path("h5/plan/<str:token>/", views.careplan, name="careplan"),
+    path("h5/plan/<str:token>/photos/<int:photo_id>/", views.careplan_photo, name="careplan_photo"),
+    path(
+        "h5/assistant/photos/<int:photo_id>/",
+        views.careplan_photo_staff,
+        name="careplan_photo_staff",
+    ),
     path("h5/assistant/", views.assistant_home, name="assistant_home"),
     path("h5/assistant/leads/<int:lead_id>/", views.assistant_lead, name="assistant_lead"),
     path(

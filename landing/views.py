@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -30,6 +30,7 @@ from funnel.services.referrals import referral_code_ensure, referral_qr
 from funnel.services.stages import lead_stage_change, transition_allowed
 from landing import errors
 from landing.forms import LeadForm, error_placement, lead_form_refused
+from landing.models import CarePlanPhoto
 from landing.rendering import cacheable
 from landing.selectors import (
     assistant_today,
@@ -45,6 +46,7 @@ from landing.services.careplan import careplan_link_open, thanks_open
 from landing.services.guards import ticket_issue
 from landing.services.submit import landing_form_submit
 
+H5_LOGIN = "/admin/login/"
 H5_STAGES = [Stage.CONTACTED, Stage.PROFILED, Stage.CONSULTED, Stage.PRESCRIBED, Stage.LOST]
 
 
@@ -79,15 +81,28 @@ def ab_seen(request: HttpRequest, test_id: int) -> JsonResponse:
 @never_cache
 @require_GET
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
+    """Only what this submission chose (the page's or reserved package) and, when it created
+    the lead, the assistant its routing picked and its new referral code. A submission that
+    matched a known person shows none of that person's facts."""
     try:
-        lead_id = thanks_open(token=token)
+        ticket = thanks_open(token=token)
     except ApplicationError as err:
         return _error_page(request, err)
-    summary = lead_routing_summary(lead_id=lead_id)
-    code = referral_code_ensure(lead_id=lead_id)
+    package = (
+        ServicePackage.objects.filter(pk=ticket.package_id, is_active=True).first()
+        if ticket.package_id
+        else None
+    )
+    summary = {"assistant": "", "assistant_title": "", "assistant_qr_url": ""}
+    code = ""
+    if ticket.created:
+        routed = lead_routing_summary(lead_id=ticket.lead_id)
+        summary = {k: routed[k] for k in summary}
+        package = package or routed["package"]  # routed for this very submission
+        code = referral_code_ensure(lead_id=ticket.lead_id)
     context = {
         "summary": summary,
-        "offer": package_offer(package=summary["package"]),
+        "offer": package_offer(package=package) if package else None,
         "assistant_qr": _qr_data_uri(summary["assistant_qr_url"])
         if summary["assistant_qr_url"]
         else "",
@@ -167,7 +182,12 @@ def package_reserve(request: HttpRequest, slug: str) -> HttpResponse:
                 return render(request, "landing/thank_you.html", {"summary": None})
             from landing.services.careplan import thanks_token
 
-            return redirect(reverse("landing:thanks", args=[thanks_token(lead_id=outcome.lead_id)]))
+            token = thanks_token(
+                lead_id=outcome.lead_id,
+                created=outcome.result == "created",
+                package_id=package.pk,
+            )
+            return redirect(reverse("landing:thanks", args=[token]))
     else:
         error = ApplicationError(
             errors.INVALID_FORM, errors.MESSAGES[errors.INVALID_FORM], status=400
@@ -207,10 +227,39 @@ def careplan(request: HttpRequest, token: str) -> HttpResponse:
     context["referral_url"] = request.build_absolute_uri(
         reverse("referral:landing", kwargs={"code": code})
     )
+    context["token"] = token
     return render(request, "landing/careplan.html", context)
 
 
-H5_LOGIN = "/admin/login/"
+def _photo_response(photo) -> FileResponse:
+    response = FileResponse(photo.photo.open("rb"))
+    # A patient's photo: no shared cache keeps it, no browser guesses its type.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+@require_GET
+def careplan_photo(request: HttpRequest, token: str, photo_id: int) -> HttpResponse:
+    """A progress photo, to whoever holds the plan's valid link (revoked/expired → 410)."""
+    try:
+        plan_id = careplan_link_open(token=token)
+    except ApplicationError as err:
+        return _error_page(request, err)
+    photo = get_object_or_404(CarePlanPhoto, pk=photo_id, plan_id=plan_id)
+    return _photo_response(photo)
+
+
+@login_required(login_url=H5_LOGIN)
+@never_cache
+@require_GET
+def careplan_photo_staff(request: HttpRequest, photo_id: int) -> HttpResponse:
+    """A progress photo for staff who may see the plan's lead (its assistant, lead viewers)."""
+    photo = get_object_or_404(CarePlanPhoto.objects.select_related("plan"), pk=photo_id)
+    if not leads_visible_to(user=request.user).filter(pk=photo.plan.lead_id).exists():
+        raise Http404("not your patient")
+    return _photo_response(photo)
 
 
 @login_required(login_url=H5_LOGIN)

@@ -6,9 +6,13 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
@@ -22,7 +26,7 @@ from landing import errors
 from landing.models import ABTest, CarePlan, ConsentText
 from landing.selectors import ab_results
 from landing.services.cache import page_cache_purge
-from landing.services.careplan import careplan_link_token
+from landing.services.careplan import REVOKE_ACTION, careplan_link_revoke, careplan_link_token
 from landing.services.consent import consent_text_publish
 
 
@@ -120,6 +124,36 @@ def _share_link(plan: CarePlan) -> str:
     return format_html('<a href="{}" target="_blank" rel="noopener">分享链接</a>', url)
 
 
+def _revoke_button(plan: CarePlan, csrf_token: str) -> str:
+    revoked = (
+        format_html(
+            '<span class="help">已于 {} 撤销</span> ',
+            timezone.localtime(plan.link_revoked_at).strftime("%Y-%m-%d %H:%M"),
+        )
+        if plan.link_revoked_at
+        else ""
+    )
+    return format_html(
+        '{}<form method="post" action="{}" style="display:inline">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<button type="submit" class="button button-small button-secondary no">撤销已发出的链接'
+        "</button></form>",
+        revoked,
+        reverse("landing_careplan_revoke", args=[plan.pk]),
+        csrf_token,
+    )
+
+
+class _RevokeColumn(Column):
+    """A POST button with the request's CSRF token (so the cell is built per request)."""
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        request = parent_context.get("request")
+        context["value"] = _revoke_button(instance, get_token(request) if request else "")
+        return context
+
+
 class CarePlanViewSet(SnippetViewSet):
     model = CarePlan
     icon = "date"
@@ -127,7 +161,35 @@ class CarePlanViewSet(SnippetViewSet):
     list_display = [
         *admin_columns(CarePlan, ["title", "lead", "therapist"]),
         Column("link", label="患者链接", accessor=_share_link),
+        _RevokeColumn("revoke", label="撤销链接"),
     ]
+
+
+@require_POST
+def careplan_revoke_view(request, plan_id: int):
+    """Admin action: every link issued so far for this plan answers 410 from now on."""
+    if not request.user.has_perm("landing.change_careplan"):
+        raise PermissionDenied
+    plan = get_object_or_404(CarePlan, pk=plan_id)
+    careplan_link_revoke(plan_id=plan.pk, actor=request.user)
+    messages.success(request, f"「{plan.title}」已发出的患者链接已撤销；新生成的链接可正常打开。")
+    return redirect(reverse("wagtailsnippets_landing_careplan:list"))
+
+
+@hooks.register("register_admin_urls")
+def _careplan_admin_urls():
+    return [
+        path(
+            "careplans/<int:plan_id>/revoke/",
+            careplan_revoke_view,
+            name="landing_careplan_revoke",
+        )
+    ]
+
+
+@hooks.register("register_log_actions")
+def _careplan_log_actions(actions):
+    actions.register_action(REVOKE_ACTION, "撤销患者链接", "撤销治疗计划的患者链接")
 
 
 class LandingGroup(SnippetViewSetGroup):

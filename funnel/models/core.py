@@ -591,7 +591,8 @@ class LeadEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     actor_label = models.CharField("操作方", max_length=100, blank=True, default="")
-    note = models.TextField("备注", blank=True, default="")
+    # Free text about a patient's health (staff, the API, stage changes): PII, encrypted.
+    note = EncryptedTextField("备注", blank=True, default="")
     data = models.JSONField("数据", default=dict, blank=True)
     # When it happened (a new lead's event: when the person submitted); writers may say so.
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
@@ -688,7 +689,8 @@ class FollowUp(models.Model):
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
     )
-    note = models.CharField("说明", max_length=200, blank=True, default="")
+    # May carry what staff wrote about the patient: encrypted like every free text.
+    note = EncryptedTextField("说明", max_length=200, blank=True, default="")
     sent_at = models.DateTimeField("提醒时间", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

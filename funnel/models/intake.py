@@ -12,6 +12,9 @@ class InboundStatus(models.TextChoices):
     RECEIVED = "received", "已接收"
     PROCESSED = "processed", "已入库"
     QUARANTINED = "quarantined", "隔离"
+    # The person withdrew consent or passed the retention period: the copy is wiped and a
+    # re-send of the same record (same source and external id) is refused, not re-processed.
+    ANONYMIZED = "anonymized", "已匿名化"
 
 
 class InboundLead(models.Model):

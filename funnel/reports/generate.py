@@ -206,7 +206,7 @@ def funnel_data_generate(*, leads: int, end: dt.date, seed: float = 0.42) -> dic
             {
                 "lead_id": "g.id",
                 "kind": "'note'",
-                "note": "'已电话沟通，约定复诊时间'",
+                "note": ("%s", [encrypt_str("已电话沟通，约定复诊时间")]),
                 "created_at": "g.created_at + k * (1 + random() * 10) * interval '1 day'",
             },
             "FROM gen_lead g CROSS JOIN LATERAL generate_series(1, g.notes) k",
@@ -288,7 +288,7 @@ def events_top_up(*, target: int) -> int:
         {
             "lead_id": "l.id",
             "kind": "'note'",
-            "note": "'复诊前电话提醒'",
+            "note": ("%s", [encrypt_str("复诊前电话提醒")]),
             "created_at": "l.created_at + interval '3 days'",
         },
         "FROM (SELECT id, created_at FROM funnel_lead WHERE phone_hash LIKE %s "

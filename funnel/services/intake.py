@@ -153,6 +153,14 @@ def _never_processed(row: InboundLead) -> bool:
 
 def _stored_outcome(row: InboundLead) -> IngestResult:
     """What an earlier processing decided, for an exact replay."""
+    if row.status == InboundStatus.ANONYMIZED:
+        return IngestResult(
+            result="quarantined",
+            reason=errors.PERSON_ANONYMIZED,
+            detail=errors.MESSAGES[errors.PERSON_ANONYMIZED],
+            inbound_id=row.pk,
+            replayed=True,
+        )
     if row.status == InboundStatus.PROCESSED:
         return IngestResult(
             result=row.result, lead_id=row.lead_id, inbound_id=row.pk, replayed=True
@@ -199,7 +207,7 @@ def _store_one(
             row = InboundLead.objects.select_for_update().get(
                 channel=source.channel, account_name=source.account, external_id=external_id
             )
-        if row.raw == raw:
+        if row.raw == raw or row.status == InboundStatus.ANONYMIZED:
             return row, False
         before = row.payload
         _resend(row, raw, payload)
@@ -288,7 +296,8 @@ def _store_page(source: IntakeSource, records: list[Record]) -> list[tuple[Inbou
         ) if changed else {}
         for external_id, (raw, payload) in wanted.items():
             row = stored[external_id]
-            if row.raw == raw:
+            # A withdrawn person's record re-sent: refused (its stored outcome says why).
+            if row.raw == raw or row.status == InboundStatus.ANONYMIZED:
                 out.append((row, row.received_at >= began))
                 continue
             _resend(row, raw, payload)
@@ -423,7 +432,7 @@ def _process_locked(inbound_ids: list[int]) -> list[IngestResult]:
     results = {
         row.pk: _stored_outcome(row)
         for row in rows
-        if row.status == InboundStatus.PROCESSED
+        if row.status in (InboundStatus.PROCESSED, InboundStatus.ANONYMIZED)
         or (row.status == InboundStatus.QUARANTINED and row.reason in HELD)
     }
     todo = [row for row in rows if row.pk not in results]
@@ -504,6 +513,8 @@ def intake_replay(
     Raises InboundLead.DoesNotExist."""
     with transaction.atomic():
         row = InboundLead.objects.select_for_update().get(pk=inbound_id)
+        if row.status == InboundStatus.ANONYMIZED:
+            return _stored_outcome(row)  # nothing left to replay: the person was anonymized
         if row.status == InboundStatus.PROCESSED:
             if changes or consent:
                 raise errors.ReplayRefused(errors.ALREADY_PROCESSED, lead_id=row.lead_id)

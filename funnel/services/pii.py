@@ -4,6 +4,7 @@ merge and never-merge included, lives in `funnel.services.identity`.)"""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -17,7 +18,16 @@ from funnel import errors
 from funnel import events as lead_events
 from funnel.crypto import EncryptedJSONField, EncryptedTextField
 from funnel.locks import locked
-from funnel.models import FollowUp, Lead, LeadEvent
+from funnel.models import (
+    FollowUp,
+    IdempotencyKey,
+    InboundLead,
+    InboundStatus,
+    Lead,
+    LeadEvent,
+    Notification,
+    Touchpoint,
+)
 
 REVEAL_PERMISSION = "funnel.reveal_pii"
 
@@ -32,6 +42,33 @@ def lead_reveal(*, lead_id: int, user: Any) -> dict[str, str]:
     return {"phone": lead.phone, "name": lead.name, "wechat_id": lead.wechat_id}
 
 
+ANONYMIZED_TEXT = "（已匿名化）"
+ANONYMIZED_RAW = {"anonymized": True}
+
+# Apps above the funnel (care plans and their photos, postback logs …) hold copies of a
+# person's data the funnel cannot see; they register a wiper here from `AppConfig.ready()`.
+# A wiper takes the lead's id, runs inside the anonymizing transaction and must be idempotent.
+Wiper = Callable[[int], None]
+_WIPERS: dict[str, Wiper] = {}
+
+
+def anonymizer_register(*, name: str, wiper: Wiper) -> None:
+    """Register (or replace, by name) a wiper run for every anonymized lead."""
+    _WIPERS[name] = wiper
+
+
+def inbound_anonymize(*, queryset) -> int:
+    """Wipe raw intake copies (raw body, normalized payload, error detail). The row stays,
+    `anonymized`, so a platform re-send of the same record is refused, not re-processed."""
+    return queryset.update(
+        raw=ANONYMIZED_RAW,
+        payload=None,
+        detail="",
+        status=InboundStatus.ANONYMIZED,
+        updated_at=timezone.now(),
+    )
+
+
 def _anonymize(lead: Lead) -> None:
     lead.phone = ""
     lead.name = ""
@@ -43,10 +80,33 @@ def _anonymize(lead: Lead) -> None:
     lead.anonymized_at = timezone.now()
     lead.save()
     lead.aliases.all().delete()  # an alias is a phone too
-    LeadEvent.objects.filter(lead=lead, kind=LeadEvent.Kind.NOTE).update(note="（已匿名化）")
+    # Every copy of what the person said or typed, or what staff wrote about them. Counts,
+    # stages, channels and campaigns stay for the reports; nothing that identifies or
+    # describes the person does.
+    inbound_anonymize(
+        queryset=InboundLead.objects.filter(
+            Q(lead=lead) | Q(pk__in=Touchpoint.objects.filter(lead=lead).values("inbound_id"))
+        )
+    )
+    # Health search terms and the visit's identifiers (click ids, UTM) of every arrival.
+    Touchpoint.objects.filter(lead=lead).update(keyword="", utm={}, click_ids={})
+    LeadEvent.objects.filter(lead=lead).update(note=ANONYMIZED_TEXT)
+    for event in LeadEvent.objects.filter(lead=lead).exclude(data={}).only("pk", "data"):
+        if "keyword" in event.data:  # a touch event's search term
+            LeadEvent.objects.filter(pk=event.pk).update(
+                data={k: v for k, v in event.data.items() if k != "keyword"}
+            )
     FollowUp.objects.filter(lead=lead, status=FollowUp.Status.PENDING).update(
         status=FollowUp.Status.CANCELLED
     )
+    FollowUp.objects.filter(lead=lead).update(note="")
+    Notification.objects.filter(followup__lead=lead).update(
+        title=ANONYMIZED_TEXT, body=ANONYMIZED_TEXT
+    )
+    # An API answer is kept with a digest of the request body it answered (name, phone …).
+    IdempotencyKey.objects.filter(response__lead_id=lead.pk).update(request_hash="")
+    for wiper in _WIPERS.values():
+        wiper(lead.pk)
 
 
 def consent_withdraw(*, lead_id: int, actor: Any = None, actor_label: str = "") -> Lead:
@@ -92,7 +152,14 @@ def leads_purge_expired(*, now: dt.datetime | None = None, batch: int = 500) -> 
             )
         purged += len(rows)
         if len(rows) < batch:
-            return purged
+            break
+    # Records that never became anyone's lead (quarantined, never fixed) expire too.
+    inbound_anonymize(
+        queryset=InboundLead.objects.filter(lead__isnull=True, received_at__lt=cutoff)
+        .exclude(status=InboundStatus.ANONYMIZED)
+        .exclude(pk__in=Touchpoint.objects.filter(inbound__isnull=False).values("inbound_id"))
+    )
+    return purged
 
 
 def encrypted_fields() -> list[tuple[Any, list[str]]]:

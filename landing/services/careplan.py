@@ -2,43 +2,118 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
 
 from config.errors import ApplicationError
 from landing import errors
+from landing.models import CarePlan
 
 SALT = "landing.careplan"
 THANKS_SALT = "landing.thanks"
 
 
+def _link_value(plan_id: int, version: int) -> str:
+    # Version 0 signs the bare id: links issued before revocation existed keep working.
+    return str(plan_id) if version == 0 else f"{plan_id}.{version}"
+
+
 def careplan_link_token(*, plan_id: int) -> str:
-    return signing.TimestampSigner(salt=SALT).sign(str(plan_id))
+    """A patient link to the plan under its current link version."""
+    version = CarePlan.objects.filter(pk=plan_id).values_list("link_version", flat=True).first()
+    return signing.TimestampSigner(salt=SALT).sign(_link_value(plan_id, version or 0))
+
+
+def _refused(code: str, status: int) -> ApplicationError:
+    return ApplicationError(code, errors.MESSAGES[code], status=status)
 
 
 def careplan_link_open(*, token: str, max_age: int | None = None) -> int:
-    """The plan id inside a link; expired → 410, tampered or foreign → 404."""
+    """The plan id inside a link: expired or revoked → 410; tampered, foreign or its plan gone
+    (deleted, its person anonymized) → 404."""
     max_age = settings.LANDING_CAREPLAN_LINK_SECONDS if max_age is None else max_age
     try:
-        return int(signing.TimestampSigner(salt=SALT).unsign(token, max_age=max_age))
+        value = signing.TimestampSigner(salt=SALT).unsign(token, max_age=max_age)
+        plan_part, _, version_part = value.partition(".")
+        plan_id, version = int(plan_part), int(version_part or 0)
     except signing.SignatureExpired as exc:
-        raise ApplicationError(
-            errors.LINK_EXPIRED, errors.MESSAGES[errors.LINK_EXPIRED], status=410
-        ) from exc
+        raise _refused(errors.LINK_EXPIRED, 410) from exc
     except (signing.BadSignature, ValueError) as exc:
-        raise ApplicationError(
-            errors.LINK_INVALID, errors.MESSAGES[errors.LINK_INVALID], status=404
-        ) from exc
+        raise _refused(errors.LINK_INVALID, 404) from exc
+    current = CarePlan.objects.filter(pk=plan_id).values_list("link_version", flat=True).first()
+    if current is None:
+        raise _refused(errors.LINK_INVALID, 404)
+    if version != current:
+        raise _refused(errors.LINK_REVOKED, 410)
+    return plan_id
 
 
-def thanks_token(*, lead_id: int) -> str:
-    return signing.dumps({"l": lead_id}, salt=THANKS_SALT)
+REVOKE_ACTION = "landing.careplan_link_revoke"
 
 
-def thanks_open(*, token: str) -> int:
+def careplan_link_revoke(*, plan_id: int, actor: Any) -> CarePlan:
+    """Revoke every patient link issued so far for this plan (a lost phone, a forwarded link);
+    a link made afterwards works. Audited in Wagtail's log (who, when, which plan)."""
+    with transaction.atomic():
+        plan = CarePlan.objects.select_for_update().get(pk=plan_id)
+        plan.link_version += 1
+        plan.link_revoked_at = timezone.now()
+        plan.save(update_fields=["link_version", "link_revoked_at"])
+        log(
+            instance=plan,
+            action=REVOKE_ACTION,
+            user=actor,
+            data={"link_version": plan.link_version},
+        )
+    return plan
+
+
+@dataclass(frozen=True)
+class Thanks:
+    """What one submission may show on its thank-you page: what *it* chose and did, never
+    facts of a person already known (a known phone on a diabetes form must not reveal a
+    hair-loss patient's assistant, package or referral code)."""
+
+    lead_id: int
+    created: bool  # this submission created the lead (its routing is this submission's own)
+    package_id: int | None  # the page's package / the package reserved with this form
+
+
+def thanks_token(*, lead_id: int, created: bool, package_id: int | None) -> str:
+    return signing.dumps({"l": lead_id, "n": bool(created), "p": package_id}, salt=THANKS_SALT)
+
+
+def thanks_open(*, token: str) -> Thanks:
     try:
-        return int(signing.loads(token, salt=THANKS_SALT, max_age=24 * 3600)["l"])
+        data = signing.loads(token, salt=THANKS_SALT, max_age=24 * 3600)
+        package_id = data["p"]
+        return Thanks(
+            lead_id=int(data["l"]),
+            created=data["n"] is True,
+            package_id=None if package_id is None else int(package_id),
+        )
     except (signing.BadSignature, KeyError, ValueError, TypeError) as exc:
         raise ApplicationError(
             errors.LINK_INVALID, errors.MESSAGES[errors.LINK_INVALID], status=404
         ) from exc
+
+
+def careplans_anonymize(lead_id: int) -> None:
+    """A withdrawn or expired person's care plans go entirely: the calendar, the notes and the
+    progress photos (their files too) are about that person and nothing else. Registered
+    with the funnel's anonymizer (`LandingConfig.ready`); idempotent."""
+    from landing.models import CarePlanPhoto
+
+    names = list(
+        CarePlanPhoto.objects.filter(plan__lead_id=lead_id).values_list("photo", flat=True)
+    )
+    CarePlan.objects.filter(lead_id=lead_id).delete()
+    storage = CarePlanPhoto._meta.get_field("photo").storage
+    # Files after the rows: a failure leaves an orphan file, never a row without its file.
+    transaction.on_commit(lambda: [storage.delete(name) for name in names if name])
