@@ -3,7 +3,6 @@ render, store in the page cache; on POST validate the form and hand it to the se
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
