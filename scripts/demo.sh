@@ -15,8 +15,14 @@ export SANDBOX_PORT
 mkdir -p var
 
 port_free() { ! (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+# wait_port HOST PORT [PID]: until the port answers (up to 3 minutes: Django and Wagtail load
+# slowly on a busy two-core machine), or until the process PID has died.
 wait_port() {
-  for _ in $(seq 1 50); do port_free "$1" "$2" || return 0; sleep 0.2; done
+  for _ in $(seq 1 900); do
+    port_free "$1" "$2" || return 0
+    if [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; then return 1; fi
+    sleep 0.2
+  done
   return 1
 }
 
@@ -36,7 +42,7 @@ if $PY manage.py help sandbox_platforms >/dev/null 2>&1; then
     echo "== sandbox ad platforms on http://127.0.0.1:$SANDBOX_PORT (log: var/sandbox.log)"
     $PY manage.py sandbox_platforms --port "$SANDBOX_PORT" >var/sandbox.log 2>&1 &
     PIDS+=($!)
-    wait_port 127.0.0.1 "$SANDBOX_PORT" || { echo "sandbox did not start; see var/sandbox.log"; exit 1; }
+    wait_port 127.0.0.1 "$SANDBOX_PORT" "$!" || { echo "sandbox did not start:"; tail -20 var/sandbox.log; exit 1; }
   else
     echo "== sandbox port $SANDBOX_PORT already serves something; using it"
   fi
