@@ -27,7 +27,7 @@ def verify_push(account: ChannelAccount, headers: dict[str, str], body: bytes, d
     if data is None:
         # The token is inside the body: unreadable means unauthenticated, not kept.
         raise errors.WebhookRejected(errors.MALFORMED_BODY)
-    if not account.webhook_secret:
+    if not account.webhook_secret.strip():
         raise errors.WebhookRejected(errors.WEBHOOK_SECRET_MISSING)
     given = as_str(data.get("token")) if isinstance(data, dict) else ""
     if not hmac.compare_digest(

@@ -42,7 +42,7 @@ def verify_push(account: ChannelAccount, headers: dict[str, str], body: bytes, d
     """Raise WebhookRejected unless the push is signed with the account's webhook secret."""
     scheme = (account.settings or {}).get("push_signature", "sha256_b64")
     token = account.webhook_secret
-    if not token:
+    if not token.strip():
         raise errors.WebhookRejected(errors.WEBHOOK_SECRET_MISSING)
     if scheme not in PUSH_SIGNATURE_SCHEMES:
         raise errors.WebhookRejected(errors.INVALID_SIGNATURE)

@@ -46,7 +46,8 @@ def account_config_problems(
         if problem:
             message = f"{errors.MESSAGES[errors.INVALID_API_BASE_URL]}: {field}: {problem}"
             problems[field] = (errors.INVALID_API_BASE_URL, message)
-    if channel in PUSH_CHANNELS and channel not in PULL_CHANNELS and not webhook_secret:
+    # a secret of spaces signs nothing anyone could not sign: it counts as no secret
+    if channel in PUSH_CHANNELS and channel not in PULL_CHANNELS and not webhook_secret.strip():
         problems["webhook_secret"] = (
             errors.WEBHOOK_SECRET_MISSING,
             "推送账户必须填写推送密钥（平台后台的 token）/ a push account needs its webhook secret",
@@ -82,8 +83,9 @@ def channel_account_create(
         "webhook_secret": webhook_secret,
         "postback_token": postback_token,
     }
-    # Options left out on an update keep their stored value.
-    values = {k: v for k, v in values.items() if v}
+    # Credentials pasted from a platform's console arrive with stray spaces and line ends: they
+    # are never part of a token. Options left out (or blank) on an update keep their stored value.
+    values = {k: v.strip() for k, v in values.items() if v and v.strip()}
     if settings is not None:
         values["settings"] = settings
     stored = ChannelAccount.objects.filter(channel=channel, name=name).first()

@@ -34,7 +34,7 @@ def xhs_signature(secret: str, body: bytes) -> str:
 
 def verify_push(account: ChannelAccount, headers: dict[str, str], body: bytes, data: Any) -> None:
     """Raise WebhookRejected unless the push is signed and its timestamp is current."""
-    if not account.webhook_secret:
+    if not account.webhook_secret.strip():
         raise errors.WebhookRejected(errors.WEBHOOK_SECRET_MISSING)
     expected = xhs_signature(account.webhook_secret, body)
     given = headers.get("x-red-signature", "")

@@ -54,6 +54,23 @@ def test_service_refuses_a_push_only_account_without_webhook_secret():
     assert not ChannelAccount.objects.exists()
 
 
+@pytest.mark.parametrize("blank", [" ", "   ", "\t", "\n"])
+def test_a_secret_of_spaces_is_no_secret(blank):
+    with pytest.raises(ApplicationError) as refused:
+        channel_account_create(channel="xiaohongshu", name="xhs", webhook_secret=blank)
+
+    assert refused.value.code == "webhook_secret_missing"
+    assert not ChannelAccount.objects.exists()
+
+
+def test_pasted_credentials_lose_their_stray_spaces():
+    account, _ = channel_account_create(
+        channel="xiaohongshu", name="xhs", webhook_secret=" juguang-token\n"
+    )
+
+    assert account.webhook_secret == "juguang-token"
+
+
 def test_command_refuses_a_push_account_without_webhook_secret_and_takes_one_with_it():
     with pytest.raises(CommandError, match="推送密钥"):
         call_command("channel_account", "add", "--channel", "xiaohongshu", "--name", "xhs")

@@ -258,10 +258,12 @@ def test_impossible_push_timestamps_are_stale_not_a_500(client, make_account, ts
 # --- issue 13: no unsigned push, no push without a replay window ------------------------------
 
 
+@pytest.mark.parametrize("secret", ["", " ", "\t\n"])
 @pytest.mark.parametrize("channel", ["douyin", "xiaohongshu", "baidu"])
-def test_push_to_an_account_without_webhook_secret_is_refused(client, channel):
-    # given an account saved (before this rule) without a webhook secret
-    ChannelAccount.objects.create(channel=channel, name="nosecret")
+def test_push_to_an_account_without_webhook_secret_is_refused(client, channel, secret):
+    # given an account saved (before this rule) without a webhook secret, or with one of
+    # spaces only (anyone can sign with that)
+    ChannelAccount.objects.create(channel=channel, name="nosecret", webhook_secret=secret)
     body = {**xhs_body(), "token": ""} if channel != "douyin" else payload("douyin_feiyu_push.json")
     raw = json.dumps(body).encode()
 
