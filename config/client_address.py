@@ -5,6 +5,8 @@ the admin's login throttling (django-axes calls it through ``AXES_CLIENT_IP_CALL
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 from ipware import get_client_ip
@@ -31,3 +33,15 @@ def client_ip(request: HttpRequest) -> str:
         strict=False,
     )
     return ip or remote
+
+
+def client_ip_or_none(request: HttpRequest) -> str | None:
+    """`client_ip` when it is an IP address, else None (django-axes stores it in an address
+    column, which PostgreSQL types: a request without a socket address, such as the test
+    client's `force_login` or an internal call, must not make a login fail)."""
+    address = client_ip(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address

@@ -84,7 +84,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=envmod.integer("ADMIN_LOGIN_COOLOFF_MINUTE
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin_lockout.html"
-AXES_CLIENT_IP_CALLABLE = "config.client_address.client_ip"
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_ip_or_none"
 AXES_VERBOSE = False
 
 SECURE_REFERRER_POLICY = "same-origin"
