@@ -237,3 +237,26 @@ def timed(django_capture_on_commit_callbacks):
         return time.monotonic() - started, answer
 
     return run
+
+
+@pytest.fixture
+def migrator(transactional_db):
+    """Migrate the test database to given nodes: ``migrate([("app", "0004_x")], state=None)``
+    returns the historical apps at `state` (default: the targets). Whatever the test does or
+    raises, the database is left at the newest schema for the tests after it: a test that
+    stops at an old node would leave later tests without the columns they write."""
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(targets, state=None):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets)
+        return executor.loader.project_state(state or targets).apps
+
+    yield migrate
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert not executor.migration_plan(executor.loader.graph.leaf_nodes())

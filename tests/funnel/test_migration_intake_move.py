@@ -18,14 +18,6 @@ from django.utils import timezone
 BEFORE = [("funnel", "0006_lead_report_facts"), ("channels", "0005_install_inbound_sweep")]
 
 
-def _migrate(targets, state=None):
-    """Migrate to `targets`; the historical models at `state` (default: the targets)."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(state or targets).apps
-
-
 def _latest():
     executor = MigrationExecutor(connection)
     return executor.loader.graph.leaf_nodes()
@@ -100,12 +92,12 @@ def _fill(apps) -> dict:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_previous_rows_survive_the_move_into_the_funnel_and_back() -> None:
+def test_previous_rows_survive_the_move_into_the_funnel_and_back(migrator) -> None:
     # given a database at the previous schema, filled as the previous main filled it
-    ids = _fill(_migrate(BEFORE))
+    ids = _fill(migrator(BEFORE))
 
     # when it is migrated to the newest schema
-    apps = _migrate(_latest())
+    apps = migrator(_latest())
 
     # then every intake record is the funnel's, with its status, reason, lead and source
     Inbound = apps.get_model("funnel", "InboundLead")
@@ -139,7 +131,7 @@ def test_previous_rows_survive_the_move_into_the_funnel_and_back() -> None:
     assert "channels.inbound_sweep" not in tasks
 
     # when it is migrated back to the previous funnel schema
-    old = _migrate([("funnel", "0006_lead_report_facts")], state=BEFORE)
+    old = migrator([("funnel", "0006_lead_report_facts")], state=BEFORE)
 
     # then the channels app holds the rows again, spend linked to its accounts once more
     OldSpend = old.get_model("channels", "SpendRecord")
@@ -157,7 +149,7 @@ def test_previous_rows_survive_the_move_into_the_funnel_and_back() -> None:
     assert PeriodicTask.objects.filter(task="channels.inbound_sweep").count() == 1
 
     # and forward again leaves the database at the newest schema for the tests after this one
-    _migrate(_latest())
+    migrator(_latest())
 
 
 @pytest.mark.django_db

@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from funnel import events as lead_events
@@ -75,41 +74,29 @@ def test_key_rotation_covers_the_notes(ingest, settings) -> None:
     assert LeadEvent.objects.get(pk=note.pk).note == NOTE
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
-def test_migration_encrypts_existing_plaintext_notes_and_back() -> None:
+def test_migration_encrypts_existing_plaintext_notes_and_back(migrator) -> None:
     before = [("funnel", "0013_group_members_to_memberships")]
     after = [("funnel", "0014_privdata_encrypt_notes")]
-    try:
-        apps = _migrate(before)
-        Lead = apps.get_model("funnel", "Lead")
-        Event = apps.get_model("funnel", "LeadEvent")
-        FollowUpOld = apps.get_model("funnel", "FollowUp")
-        lead = Lead.objects.create(phone_hash="h-mig", phone="+8613800000001", name="张三")
-        event = Event.objects.create(lead=lead, kind="note", note=NOTE)
-        empty = Event.objects.create(lead=lead, kind="assign", note="")
-        followup = FollowUpOld.objects.create(
-            lead=lead, kind="revisit", due_at=timezone.now(), note=FOLLOWUP_NOTE
-        )
-        assert _raw("funnel_leadevent", event.pk) == NOTE  # plaintext before
+    apps = migrator(before)
+    Lead = apps.get_model("funnel", "Lead")
+    Event = apps.get_model("funnel", "LeadEvent")
+    FollowUpOld = apps.get_model("funnel", "FollowUp")
+    lead = Lead.objects.create(phone_hash="h-mig", phone="+8613800000001", name="张三")
+    event = Event.objects.create(lead=lead, kind="note", note=NOTE)
+    empty = Event.objects.create(lead=lead, kind="assign", note="")
+    followup = FollowUpOld.objects.create(
+        lead=lead, kind="revisit", due_at=timezone.now(), note=FOLLOWUP_NOTE
+    )
+    assert _raw("funnel_leadevent", event.pk) == NOTE  # plaintext before
 
-        _migrate(after)
+    migrator(after)
 
-        assert decrypt_str(_raw("funnel_leadevent", event.pk)) == NOTE
-        assert decrypt_str(_raw("funnel_leadevent", empty.pk)) == ""
-        assert decrypt_str(_raw("funnel_followup", followup.pk)) == FOLLOWUP_NOTE
-        assert LeadEvent.objects.get(pk=event.pk).note == NOTE
+    assert decrypt_str(_raw("funnel_leadevent", event.pk)) == NOTE
+    assert decrypt_str(_raw("funnel_leadevent", empty.pk)) == ""
+    assert decrypt_str(_raw("funnel_followup", followup.pk)) == FOLLOWUP_NOTE
+    assert LeadEvent.objects.get(pk=event.pk).note == NOTE
 
-        _migrate(before)  # and back
-        assert _raw("funnel_leadevent", event.pk) == NOTE
-        assert _raw("funnel_followup", followup.pk) == FOLLOWUP_NOTE
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
+    migrator(before)  # and back
+    assert _raw("funnel_leadevent", event.pk) == NOTE
+    assert _raw("funnel_followup", followup.pk) == FOLLOWUP_NOTE

@@ -7,7 +7,6 @@ import json
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from landing.models import LandingPage
 
@@ -16,17 +15,13 @@ AFTER = [("landing", "0004_ad_review_one_certificate")]
 NUMBER = "（沪）医广【2026】第 08-12-0031 号"
 
 
-def _migrate(target) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-
-
 # No serialized_rollback: a transactional test before this one (a migration test, a browser
 # test) leaves content types re-created with new ids, which a restored snapshot would clash
 # with; the `landing` fixture builds what this test needs.
 @pytest.mark.django_db(transaction=True)
-def test_the_displayed_number_becomes_the_certificate_in_rows_and_revisions(landing) -> None:
+def test_the_displayed_number_becomes_the_certificate_in_rows_and_revisions(
+    landing, migrator
+) -> None:
     # given a landing page from before: its displayed number in its own field, the gate's
     # certificate empty, in the row and in a saved draft
     page = landing.page
@@ -35,7 +30,7 @@ def test_the_displayed_number_becomes_the_certificate_in_rows_and_revisions(land
     )
     revision = page.save_revision()
     content = dict(revision.content, ad_review_certificate="", ad_review_number=NUMBER)
-    _migrate(BEFORE)
+    migrator(BEFORE)
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE landing_landingpage SET ad_review_number = %s WHERE page_ptr_id = %s",
@@ -47,7 +42,7 @@ def test_the_displayed_number_becomes_the_certificate_in_rows_and_revisions(land
         )
 
     # when the migration runs
-    _migrate(AFTER)
+    migrator(AFTER)
 
     # then the number is the page's one certificate, in the row and in the draft
     migrated = LandingPage.objects.get(pk=page.pk)

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.core.files.images import ImageFile
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
@@ -17,22 +15,15 @@ BEFORE = [("landing", "0006_privdata_careplan_link_revocation")]
 AFTER = [("landing", "0008_privdata_drop_careplan_image")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
-def test_existing_photos_move_to_private_storage(settings, tmp_path) -> None:
+def test_existing_photos_move_to_private_storage(settings, tmp_path, migrator) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.LANDING_PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
     buffer = io.BytesIO()
     PILImage.new("RGB", (8, 8), (10, 20, 30)).save(buffer, format="JPEG")
     picture = buffer.getvalue()
     try:
-        apps = _migrate(BEFORE)
+        apps = migrator(BEFORE)
         Plan = apps.get_model("landing", "CarePlan")
         Photo = apps.get_model("landing", "CarePlanPhoto")
         from wagtail.models import Collection
@@ -51,7 +42,7 @@ def test_existing_photos_move_to_private_storage(settings, tmp_path) -> None:
         library_file = Path(settings.MEDIA_ROOT) / image.file.name
         assert library_file.exists()
 
-        _migrate(AFTER)
+        migrator(AFTER)
 
         from landing.models import CarePlanPhoto
 
@@ -63,6 +54,3 @@ def test_existing_photos_move_to_private_storage(settings, tmp_path) -> None:
         from landing.models import CarePlan
 
         CarePlan.objects.all().delete()
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
