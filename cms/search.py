@@ -24,6 +24,8 @@ from pathlib import Path
 
 from wagtail.search import index
 
+from cms.textnorm import normalize
+
 USER_DICTIONARY = Path(__file__).with_name("search_terms.txt")
 # A query is at most this many words: enough for any real question, and a bound on the SQL.
 MAX_QUERY_TERMS = 12
@@ -55,9 +57,11 @@ def _tokenizer():
 
 def _clean(text: str) -> str:
     """Text a database accepts whatever arrived: no NUL or control characters, no lone
-    surrogates, full-width letters and digits folded to ASCII (ＡＢＣ → ABC)."""
+    surrogates; read as the compliance checker reads it (`cms.textnorm`: traditional →
+    simplified, zero-width characters and spaces inside Chinese words dropped, so 「熬 夜」
+    finds 熬夜), full-width letters and digits folded to ASCII (ＡＢＣ → ABC)."""
     text = text.encode("utf-8", "ignore").decode("utf-8")
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", normalize(text))
     return "".join(ch if ch.isprintable() else " " for ch in text)
 
 

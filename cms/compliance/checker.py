@@ -1,14 +1,18 @@
 """Text checking: every rule's patterns against every sentence of every line, minus
-context exceptions. A match never spans two sentences (。！？ end one) nor two lines."""
+context exceptions. A match never spans two sentences (。！？ end one) nor two lines.
+
+Lines are read through `cms.textnorm` first (traditional → simplified, invisible characters and
+spaces inside Chinese words dropped, full-width folded): spelling a claim oddly does not hide it.
+Findings give offsets and text in the line as written."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 
 from cms.compliance.rules import Rule, RuleSet, load_rules
+from cms.textnorm import normalize_map
 
 # A sentence ends after these (the mark belongs to the sentence it ends); 。 and ！？ in both
 # widths. Commas and semicolons do not end one: a claim often spans clauses.
@@ -79,18 +83,6 @@ class ComplianceReport:
         self.lines.update(other.lines)
 
 
-def _fold(line: str) -> str:
-    """Full-width digits, letters and ％ to ASCII, one character for one so offsets hold.
-
-    Chinese punctuation stays as written: NFKC would turn ，；！？： into ASCII, and the
-    rules' gaps (`[^，。；！？]`) would then run across clauses they are meant to stop at."""
-    out = []
-    for ch in line:
-        folded = unicodedata.normalize("NFKC", ch)
-        out.append(folded if len(folded) == 1 and (folded.isalnum() or folded == "%") else ch)
-    return "".join(out)
-
-
 def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
@@ -103,6 +95,7 @@ def _rule_findings(
     rule: Rule,
     folded: str,
     original: str,
+    origin: list[int],
     *,
     field: str,
     line_no: int,
@@ -123,6 +116,8 @@ def _rule_findings(
             if start == end or _overlaps(start, end, excepted) or _overlaps(start, end, taken):
                 continue
             taken.append((start, end))
+            # report the characters the editor typed, separators and all
+            first, last = origin[start], origin[end - 1] + 1
             yield Finding(
                 rule=rule.id,
                 severity=rule.severity,
@@ -130,9 +125,9 @@ def _rule_findings(
                 message=rule.message,
                 field=field,
                 line=line_no,
-                start=start,
-                end=end,
-                text=original[start:end],
+                start=first,
+                end=last,
+                text=original[first:last],
             )
 
 
@@ -149,13 +144,13 @@ def check_report(
     for line_no, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
-        folded = _fold(line)
+        folded, origin = normalize_map(line)
         sentences = _sentences(folded)
         found = [
             f
             for rule in rules
             for f in _rule_findings(
-                rule, folded, line, field=field, line_no=line_no, sentences=sentences
+                rule, folded, line, origin, field=field, line_no=line_no, sentences=sentences
             )
         ]
         if found:

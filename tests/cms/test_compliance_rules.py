@@ -230,3 +230,40 @@ def test_chinese_punctuation_is_not_folded_so_clause_gaps_hold() -> None:
     # ，is not folded to "," (a rule's [^，。；！？] gap stops at it); ％ and digits are
     assert _blocking_rules("治愈率达９５％") == ["ad16-rate"]
     assert _blocking_rules("有效率因人而异，约30%") == []
+
+
+# --- claims spelled to slip past the rules (cms/textnorm.py) -------------------------------
+@pytest.mark.parametrize(
+    ("sentence", "rule", "written"),
+    [
+        ("三个月根\u200b治脱发", "ad16-guarantee", "根\u200b治"),  # zero-width space
+        ("三个月根\u200d治脱发", "ad16-guarantee", "根\u200d治"),  # zero-width joiner
+        ("三个月根\ufeff治脱发", "ad16-guarantee", "根\ufeff治"),  # BOM
+        ("三个月根\u00ad治脱发", "ad16-guarantee", "根\u00ad治"),  # soft hyphen
+        ("三个月根 治脱发", "ad16-guarantee", "根 治"),
+        ("三个月根\u3000治脱发", "ad16-guarantee", "根\u3000治"),
+        ("三个月根 · 治脱发", "ad16-guarantee", "根 · 治"),
+        ("三个月根＊治脱发", "ad16-guarantee", "根＊治"),
+        ("三個月根治脫髮", "ad16-guarantee", "根治"),  # traditional characters
+        ("療效顯著，保證療效", "ad16-guarantee", "保證療效"),
+        ("治癒率９５％", "ad16-rate", "治癒率９５％"),
+        ("全市最\u200b先进的设备", "ad9-absolute", "最\u200b先进"),
+    ],
+)
+def test_a_claim_spelled_oddly_is_found_and_reported_as_written(sentence, rule, written):
+    findings = [f for f in check_text(sentence) if f.rule == rule]
+
+    assert [f.text for f in findings] == [written]
+    assert sentence[findings[0].start : findings[0].end] == written
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "头发 治疗需要耐心",  # a space between two ordinary words joins nothing forbidden
+        "糖尿病患者 · 饮食要点",
+        "有效率因人而異，約30%",
+    ],
+)
+def test_normalising_does_not_make_clean_sentences_blocking(sentence):
+    assert _blocking_rules(sentence) == []

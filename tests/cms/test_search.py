@@ -189,3 +189,37 @@ def test_lone_surrogates_and_nul_reaching_the_selector_are_dropped(article, quer
 
 def test_a_query_of_nothing_but_surrogates_finds_nothing(article):
     assert pages_search(query="\udfff\ud800") == []
+
+
+# --- text as readers type it ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    "query",
+    [
+        "熬 夜",  # a space inside the word
+        "熬\u3000夜",  # an ideographic space
+        "熬\u200b夜",  # a zero-width space pasted from a chat
+        "熬\u00a0夜",
+        "「熬 夜」",
+        "熬·夜",
+    ],
+)
+def test_a_word_split_by_spaces_or_invisible_characters_is_still_found(publish, query):
+    publish("night", "作息建议", "尽量不要熬夜，睡前少看手机。")
+
+    assert _slugs(pages_search(query=query)) == ["night"]
+
+
+@pytest.mark.parametrize("query", ["ＨｂＡ１ｃ", "hba1c", "HBA1C", "糖化ＨｂＡ１ｃ"])
+def test_full_width_and_mixed_case_latin_terms_are_found(publish, query):
+    publish("hba1c", "糖化血红蛋白", "糖化血红蛋白（HbA1c）反映近三个月的平均血糖。")
+
+    assert "hba1c" in _slugs(pages_search(query=query))
+
+
+def test_traditional_characters_find_simplified_text_and_back(publish):
+    publish("simplified", "脱发的原因", "雄激素性脱发与遗传有关。")
+    publish("traditional", "頭髮護理", "經常熬夜的人頭皮容易出油。")
+
+    found = _slugs(pages_search(query="脫髮"))  # the hub 脱发专科 matches too
+    assert "simplified" in found and "traditional" not in found
+    assert _slugs(pages_search(query="头皮出油")) == ["traditional"]
