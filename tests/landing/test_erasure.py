@@ -126,7 +126,7 @@ def _a_person_everywhere(client, landing) -> Lead:
     due = timezone.now() - dt.timedelta(minutes=1)
     followup_schedule(lead_id=lead.pk, kind="revisit", due_at=due, note=FOLLOWUP_NOTE)
     followups_dispatch(now=timezone.now())
-    assert Notification.objects.filter(body__contains=FOLLOWUP_NOTE).exists()
+    assert any(FOLLOWUP_NOTE in n.body for n in Notification.objects.all())
     plan = CarePlan.objects.create(lead=lead, title="脱发3个月管理计划", goal=PLAN_GOAL)
     CarePlanItem.objects.create(
         plan=plan, day=timezone.localdate(), kind="medication", title="用药", note=PLAN_NOTE
