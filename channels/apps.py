@@ -20,7 +20,8 @@ class ChannelsConfig(AppConfig):
 
         wecom_register()
 
-        from channels.services.privacy import postbacks_anonymize
+        from channels.services.privacy import postbacks_anonymize, wecom_contacts_anonymize
         from funnel.services.pii import anonymizer_register
 
         anonymizer_register(name="channels.postbacks", wiper=postbacks_anonymize)
+        anonymizer_register(name="channels.wecom_contacts", wiper=wecom_contacts_anonymize)

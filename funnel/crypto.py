@@ -83,9 +83,12 @@ def mask_phone(e164: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """张三丰 → 张**; a single character stays as is."""
+    """张三丰 → 张**, 李四 → 李*; a one-character name is the whole name, so it becomes "*"
+    (showing it would show the person's full name)."""
     if not name:
         return ""
+    if len(name) == 1:
+        return "*"
     return name[0] + "*" * (len(name) - 1)
 
 

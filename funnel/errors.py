@@ -29,6 +29,8 @@ INVALID_AMOUNT = "invalid_amount"
 SAME_LEAD = "same_lead"
 MARKED_DISTINCT = "marked_distinct"
 REVEAL_FORBIDDEN = "reveal_forbidden"
+WITHDRAW_FORBIDDEN = "withdraw_forbidden"  # 403: no funnel.withdraw_consent
+ALREADY_ANONYMIZED = "already_anonymized"  # 409: withdrawn or purged before
 
 # Assignment, follow-ups, groups.
 ASSISTANT_UNAVAILABLE = "assistant_unavailable"
@@ -69,6 +71,8 @@ MESSAGES = {
     SAME_LEAD: "同一条线索",
     MARKED_DISTINCT: "这两条线索已被标记为不同的人，不能合并",
     REVEAL_FORBIDDEN: "没有查看完整信息的权限",
+    WITHDRAW_FORBIDDEN: "没有撤回患者授权的权限",
+    ALREADY_ANONYMIZED: "此人已撤回授权或超过保存期限，个人信息已匿名化，无需再次操作",
     INVALID_BODY: "请求字段无效",
     INVALID_TOKEN: "Bearer token missing or unknown",
     MALFORMED_BODY: "请求体不是有效的 JSON",

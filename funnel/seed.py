@@ -190,7 +190,15 @@ def _roles() -> dict[str, Group]:
     growth, _ = Group.objects.get_or_create(name="增长")
     growth.permissions.add(
         *access_admin,
-        *perms("view_lead", "change_lead", "reveal_pii", "assign_lead", "view_privategroup"),
+        *perms(
+            "view_lead",
+            "change_lead",
+            "reveal_pii",
+            "assign_lead",
+            "view_privategroup",
+            # Supervisors act on a patient's withdrawal request; assistants do not.
+            "withdraw_consent",
+        ),
     )
     editors, _ = Group.objects.get_or_create(name="编辑")  # content only: no lead permission
     editors.permissions.add(*access_admin)

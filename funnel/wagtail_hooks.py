@@ -35,6 +35,7 @@ from wagtail.snippets.views.snippets import (
 )
 
 from config.errors import ApplicationError
+from funnel import errors
 from funnel.admin_labels import admin_columns, admin_panels, display_value, field_label
 from funnel.crypto import mask_name, mask_phone
 from funnel.intake_admin import IntakeGroup
@@ -66,7 +67,7 @@ from funnel.selectors import (
 )
 from funnel.services.groups import group_enroll, group_leave
 from funnel.services.identity import lead_merge, leads_mark_distinct
-from funnel.services.pii import lead_reveal
+from funnel.services.pii import WITHDRAW_PERMISSION, consent_withdraw, lead_reveal
 from funnel.services.routing import lead_reassign, leads_reassign
 from funnel.services.stages import lead_stage_change, transition_allowed
 from funnel.templatetags.funnel_display import shanghai_format
@@ -166,6 +167,7 @@ class LeadInspectView(VisibleLeadMixin, InspectView):
             can_assign=user_can_assign(user=user),
             assistants=Assistant.objects.filter(is_active=True).order_by("name"),
             groups_open=groups_open_for_lead(lead=lead),
+            can_withdraw=lead.anonymized_at is None and user.has_perm(WITHDRAW_PERMISSION),
         )
         return context
 
@@ -470,6 +472,33 @@ def lead_enroll_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     return _inspect(lead.pk)
 
 
+@login_required
+def lead_withdraw_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """撤回授权并匿名化 (PIPL Art. 15, on the patient's request): GET shows what will happen and
+    changes nothing; POST (CSRF-checked) anonymizes the person at once, audited as a consent
+    event by the acting user. No `funnel.withdraw_consent` → 403 `withdraw_forbidden`;
+    already anonymized → 409 `already_anonymized` (nothing written)."""
+    lead = _visible_lead(request, lead_id)
+    refused = None
+    if not request.user.has_perm(WITHDRAW_PERMISSION):
+        refused = errors.refusal(errors.WITHDRAW_FORBIDDEN, status=403)
+    elif lead.anonymized_at is not None:
+        refused = errors.refusal(errors.ALREADY_ANONYMIZED, status=409)
+    if refused is None and request.method == "POST":
+        try:
+            consent_withdraw(lead_id=lead.pk, actor=request.user)
+        except ApplicationError as err:  # a second click raced the first
+            refused = err
+        else:
+            messages.success(request, f"{lead}：已撤回授权，个人信息已匿名化")
+            return _inspect(lead.pk)
+    if refused is not None:
+        return render(request, "funnel/admin/error.html", {"error": refused}, status=refused.status)
+    if request.method != "GET":
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    return render(request, "funnel/admin/withdraw_confirm.html", {"lead": lead})
+
+
 def _roster_allowed(request: HttpRequest) -> None:
     if not request.user.has_perm("funnel.view_privategroup"):
         raise PermissionDenied
@@ -522,6 +551,9 @@ def funnel_admin_urls():
             "funnel/leads/<int:lead_id>/reassign/", lead_reassign_view, name="funnel_lead_reassign"
         ),
         path("funnel/leads/<int:lead_id>/enroll/", lead_enroll_view, name="funnel_lead_enroll"),
+        path(
+            "funnel/leads/<int:lead_id>/withdraw/", lead_withdraw_view, name="funnel_lead_withdraw"
+        ),
         path("funnel/unassigned/", unassigned_queue_view, name="funnel_unassigned"),
         path("funnel/groups/<int:group_id>/roster/", group_roster_view, name="funnel_group_roster"),
         path(
@@ -698,7 +730,6 @@ class PrivateGroupViewSet(SnippetViewSet):
         PrivateGroup, ["name", "kind", "owner", "capacity", "opens_on", "closes_on"]
     )
     panels = admin_panels(PrivateGroup)
-
 
     list_display = [
         "name",

@@ -14,6 +14,9 @@ NO_CONSENT_TEXT = "no_consent_text"
 LINK_EXPIRED = "link_expired"
 LINK_INVALID = "link_invalid"
 LINK_REVOKED = "link_revoked"
+# A genuine link whose plan was erased with its person (withdrawal or retention purge): 410,
+# said neutrally (whoever holds a forwarded link learns nothing about the person).
+LINK_GONE = "link_gone"
 UNKNOWN_PACKAGE = "unknown_package"
 INVALID_FORM = "invalid_form"
 NO_VISITOR = "no_visitor"
@@ -30,6 +33,7 @@ MESSAGES = {
     LINK_EXPIRED: "链接已过期，请联系您的医助获取新链接",
     LINK_INVALID: "链接无效",
     LINK_REVOKED: "此链接已被撤销，请联系您的医助获取新链接",
+    LINK_GONE: "此链接已失效",
     UNKNOWN_PACKAGE: "服务包不存在或已下架",
     INVALID_FORM: "请检查以下标红的内容",
     NO_VISITOR: "没有服务器分配的访客标识",

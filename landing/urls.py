@@ -12,6 +12,7 @@ urlpatterns = [
     path("packages/<slug:slug>/reserve/", views.package_reserve, name="package_reserve"),
     path("h5/plan/<str:token>/", views.careplan, name="careplan"),
     path("h5/plan/<str:token>/photos/<int:photo_id>/", views.careplan_photo, name="careplan_photo"),
+    path("h5/plan/<str:token>/withdraw/", views.careplan_withdraw, name="careplan_withdraw"),
     path(
         "h5/assistant/photos/<int:photo_id>/",
         views.careplan_photo_staff,

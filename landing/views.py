@@ -42,7 +42,7 @@ from landing.selectors import (
 )
 from landing.services.ab import VISITOR_COOKIE, ab_visitor_record, visitor_from_cookie
 from landing.services.cache import cache_seconds, generation, page_cache_store
-from landing.services.careplan import careplan_link_open, thanks_open
+from landing.services.careplan import careplan_consent_withdraw, careplan_link_open, thanks_open
 from landing.services.guards import ticket_issue
 from landing.services.submit import landing_form_submit
 
@@ -229,6 +229,22 @@ def careplan(request: HttpRequest, token: str) -> HttpResponse:
     )
     context["token"] = token
     return render(request, "landing/careplan.html", context)
+
+
+@never_cache
+def careplan_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """撤回授权 from the patient's plan link: GET asks for confirmation (irreversible) and
+    changes nothing; POST (CSRF-checked) anonymizes the person. Refusals as the link's."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    try:
+        if request.method == "POST":
+            careplan_consent_withdraw(token=token)
+            return render(request, "landing/careplan_withdrawn.html")
+        careplan_link_open(token=token)
+    except ApplicationError as err:
+        return _error_page(request, err)
+    return render(request, "landing/careplan_withdraw.html", {"token": token})
 
 
 def _photo_response(photo) -> FileResponse:

@@ -26,7 +26,12 @@ from landing import errors
 from landing.models import ABTest, CarePlan, ConsentText
 from landing.selectors import ab_results
 from landing.services.cache import page_cache_purge
-from landing.services.careplan import REVOKE_ACTION, careplan_link_revoke, careplan_link_token
+from landing.services.careplan import (
+    ERASED_ACTION,
+    REVOKE_ACTION,
+    careplan_link_revoke,
+    careplan_link_token,
+)
 from landing.services.consent import consent_text_publish
 
 
@@ -190,6 +195,7 @@ def _careplan_admin_urls():
 @hooks.register("register_log_actions")
 def _careplan_log_actions(actions):
     actions.register_action(REVOKE_ACTION, "撤销患者链接", "撤销治疗计划的患者链接")
+    actions.register_action(ERASED_ACTION, "随患者匿名化删除", "治疗计划已随患者匿名化删除")
 
 
 class LandingGroup(SnippetViewSetGroup):

@@ -139,7 +139,8 @@ def _contact_added(row: InboundLead, account: WecomAccount, raw: dict[str, Any])
     if not member or not external:
         return IngestResult(result="ignored", inbound_id=row.pk, detail="no UserID/ExternalUserID")
     lead_id = lead_from_state(state)
-    lead = Lead.objects.filter(pk=lead_id).first() if lead_id else None
+    # A withdrawn or purged person's old code names an anonymized lead: never linked again.
+    lead = Lead.objects.filter(pk=lead_id, anonymized_at__isnull=True).first() if lead_id else None
     contact, created = WecomContact.objects.select_for_update().get_or_create(
         account=account,
         member_userid=member,

@@ -491,6 +491,8 @@ class Lead(models.Model):
         permissions = [
             ("reveal_pii", "可查看完整手机号与姓名"),
             ("assign_lead", "可分配 / 改派线索"),
+            # PIPL Art. 15 on a patient's request: irreversible, so its own permission.
+            ("withdraw_consent", "可撤回患者授权并匿名化"),
         ]
         indexes = [
             # Covers the report's scan: window on created_at, every group key and the reach,

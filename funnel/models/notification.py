@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django.db import models
 
+from funnel.crypto import EncryptedTextField
 from funnel.models.core import FollowUp
 
 
 class Notification(models.Model):
     """One message to staff. Queued first, sent at the notifier's pace (a WeCom group robot
     takes 20 a minute), marked sent only when the notifier confirmed it; a follow-up reminder
-    is marked sent with it. Bodies carry masked names only."""
+    is marked sent with it. Bodies carry masked names only, and a reminder's body carries the
+    follow-up's note (what staff wrote about the person): title and body are encrypted at rest
+    (issue 13), wiped when the person is anonymized."""
 
     wagtail_reference_index_ignore = True
 
@@ -19,12 +22,12 @@ class Notification(models.Model):
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
 
-    title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True, default="")
+    # Callers cut the title to 200 characters (`notifications_queue`); the column holds the
+    # longer token.
+    title = EncryptedTextField("标题")
+    body = EncryptedTextField("内容", blank=True, default="")
     level = models.CharField("级别", max_length=20, default="info")
-    status = models.CharField(
-        "状态", max_length=20, choices=Status.choices, default=Status.PENDING
-    )
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField("尝试次数", default=0)
     next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
     last_error = models.TextField("最近错误", blank=True, default="")

@@ -9,14 +9,17 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from config.errors import ApplicationError
 from funnel import errors
 from funnel import events as lead_events
-from funnel.crypto import EncryptedJSONField, EncryptedTextField
+from funnel.crypto import EncryptedJSONField, EncryptedTextField, phone_hash
 from funnel.locks import locked
 from funnel.models import (
     FollowUp,
@@ -24,12 +27,14 @@ from funnel.models import (
     InboundLead,
     InboundStatus,
     Lead,
+    LeadAlias,
     LeadEvent,
     Notification,
     Touchpoint,
 )
 
 REVEAL_PERMISSION = "funnel.reveal_pii"
+WITHDRAW_PERMISSION = "funnel.withdraw_consent"
 
 
 def lead_reveal(*, lead_id: int, user: Any) -> dict[str, str]:
@@ -69,6 +74,104 @@ def inbound_anonymize(*, queryset) -> int:
     )
 
 
+def _phone_keys(leads: list[Lead]) -> set[str]:
+    """The keyed hashes naming these people's phones (their own and merged-in aliases); read
+    before anonymizing, which replaces them."""
+    keys = {lead.phone_hash for lead in leads if lead.anonymized_at is None}
+    keys |= set(
+        LeadAlias.objects.filter(lead__in=[lead.pk for lead in leads]).values_list(
+            "phone_hash", flat=True
+        )
+    )
+    return {k for k in keys if k and not k.startswith("anonymized:")}
+
+
+def _phones_in(value: Any) -> set[str]:
+    """Every string in a raw or normalized record (any nesting) that reads as a phone,
+    as the keyed hash of its E.164 form."""
+    from funnel.services.identity import phone_normalize
+
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, str | int) and not isinstance(item, bool):
+            text = str(item)
+            if 7 <= sum(ch.isdigit() for ch in text) <= 20 and len(text) <= 40:
+                try:
+                    found.add(phone_hash(phone_normalize(text)))
+                except errors.LeadRejected:
+                    pass
+    return found
+
+
+def inbound_orphans_anonymize(*, phone_keys: set[str], batch: int = 500) -> int:
+    """Wipe raw records that never became anyone's lead (quarantined: invalid, held, a
+    duplicate; or not processed yet) but carry one of these phones (keyed hashes) anywhere in
+    their raw or normalized copy. The rows keep no phone fingerprint, so each is decrypted
+    and its phone-like values hashed: a scan of the unlinked rows only (issue 13 point 2).
+    Returns how many rows were wiped."""
+    if not phone_keys:
+        return 0
+    orphans = (
+        InboundLead.objects.filter(lead__isnull=True)
+        .exclude(status=InboundStatus.ANONYMIZED)
+        .order_by("pk")
+        .only("pk", "raw", "payload")
+    )
+    matched: list[int] = []
+    last = 0
+    while True:
+        rows = list(orphans.filter(pk__gt=last)[:batch])
+        if not rows:
+            break
+        last = rows[-1].pk
+        matched += [row.pk for row in rows if _phones_in([row.raw, row.payload]) & phone_keys]
+    return inbound_anonymize(queryset=InboundLead.objects.filter(pk__in=matched))
+
+
+# What a log entry may keep of its `data`: numbers and flags (ids, versions); any text may
+# quote the person (a field value, a title).
+def _log_data_stripped(data: Any) -> dict:
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if v is None or isinstance(v, bool | int | float)}
+
+
+def admin_logs_anonymize(*, lead: Lead) -> None:
+    """Wagtail's and Django's admin history of the lead (and of its follow-ups and
+    touchpoints, whose labels can quote a note or a search term) keep the label the object had
+    then: relabel each "<model> #<id>" and strip its data of text (issue 13 point 2)."""
+    targets: list[tuple[type, list[int]]] = [
+        (Lead, [lead.pk]),
+        (FollowUp, list(FollowUp.objects.filter(lead=lead).values_list("pk", flat=True))),
+        (Touchpoint, list(Touchpoint.objects.filter(lead=lead).values_list("pk", flat=True))),
+    ]
+    for model, ids in targets:
+        if not ids:
+            continue
+        content_type = ContentType.objects.get_for_model(model)
+        object_ids = [str(pk) for pk in ids]
+        name = "线索" if model is Lead else model._meta.verbose_name
+        entries = ModelLogEntry.objects.filter(
+            content_type=content_type, object_id__in=object_ids
+        ).only("pk", "object_id", "data")
+        for entry in entries:
+            ModelLogEntry.objects.filter(pk=entry.pk).update(
+                label=f"{name} #{entry.object_id}", data=_log_data_stripped(entry.data)
+            )
+        for entry in LogEntry.objects.filter(
+            content_type=content_type, object_id__in=object_ids
+        ).only("pk", "object_id"):
+            LogEntry.objects.filter(pk=entry.pk).update(
+                object_repr=f"{name} #{entry.object_id}", change_message=""
+            )
+
+
 def _anonymize(lead: Lead) -> None:
     lead.phone = ""
     lead.name = ""
@@ -105,17 +208,29 @@ def _anonymize(lead: Lead) -> None:
     )
     # An API answer is kept with a digest of the request body it answered (name, phone …).
     IdempotencyKey.objects.filter(response__lead_id=lead.pk).update(request_hash="")
+    admin_logs_anonymize(lead=lead)
     for wiper in _WIPERS.values():
         wiper(lead.pk)
 
 
 def consent_withdraw(*, lead_id: int, actor: Any = None, actor_label: str = "") -> Lead:
     """PIPL Art. 15: withdrawal stops processing; the person's data is anonymized at once.
-    Aggregates (touchpoints, orders) stay for the reports without anything identifying."""
+    Aggregates (touchpoints, orders) stay for the reports without anything identifying.
+
+    `actor`: the staff user acting (needs `funnel.withdraw_consent`, else `withdraw_forbidden`
+    403); None when the person acts themselves or a system does (`actor_label` says who).
+    A person already anonymized (withdrawn or purged) → `already_anonymized` 409, nothing
+    written. Raises Lead.DoesNotExist for an unknown id."""
+    if actor is not None and not actor.has_perm(WITHDRAW_PERMISSION):
+        raise errors.refusal(errors.WITHDRAW_FORBIDDEN, status=403)
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
+        if lead.anonymized_at is not None:
+            raise errors.refusal(errors.ALREADY_ANONYMIZED, status=409)
+        keys = _phone_keys([lead])
         lead.consent_withdrawn_at = timezone.now()
         _anonymize(lead)
+        inbound_orphans_anonymize(phone_keys=keys)
         lead_events.event_record(
             lead_events.consent_event(
                 lead=lead,
@@ -142,8 +257,10 @@ def leads_purge_expired(*, now: dt.datetime | None = None, batch: int = 500) -> 
                 )
                 .order_by("pk")[:batch]
             )
+            keys = _phone_keys(rows)
             for lead in rows:
                 _anonymize(lead)
+            inbound_orphans_anonymize(phone_keys=keys)
             lead_events.events_record(
                 [
                     lead_events.consent_event(lead=lead, note="超过保存期限，已匿名化")

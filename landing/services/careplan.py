@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
 
 from config.errors import ApplicationError
 from landing import errors
@@ -48,6 +50,8 @@ def careplan_link_open(*, token: str, max_age: int | None = None) -> int:
         raise _refused(errors.LINK_INVALID, 404) from exc
     current = CarePlan.objects.filter(pk=plan_id).values_list("link_version", flat=True).first()
     if current is None:
+        if _erased(plan_id):
+            raise _refused(errors.LINK_GONE, 410)
         raise _refused(errors.LINK_INVALID, 404)
     if version != current:
         raise _refused(errors.LINK_REVOKED, 410)
@@ -55,6 +59,41 @@ def careplan_link_open(*, token: str, max_age: int | None = None) -> int:
 
 
 REVOKE_ACTION = "landing.careplan_link_revoke"
+# Left in Wagtail's log for each plan erased with its person: the plan id only, so a genuine
+# link to it answers 410 (gone), not 404 (never ours). Nothing about the person.
+ERASED_ACTION = "landing.careplan_erased"
+PATIENT_ACTOR = "患者本人（护理计划链接）"
+
+
+def _plan_type() -> ContentType:
+    return ContentType.objects.get_for_model(CarePlan)
+
+
+def _erased(plan_id: int) -> bool:
+    return ModelLogEntry.objects.filter(
+        content_type=_plan_type(), object_id=str(plan_id), action=ERASED_ACTION
+    ).exists()
+
+
+def careplan_consent_withdraw(*, token: str) -> int:
+    """The patient withdraws consent from their care-plan link (PIPL Art. 15): the person is
+    anonymized at once (the plan, its photos and the link go with it), audited as
+    "患者本人（护理计划链接）". Refusals: the link's own (`careplan_link_open`: 404/410); a person
+    already anonymized → 410 `link_gone`. Returns the lead id."""
+    from funnel import errors as funnel_errors
+    from funnel.services.pii import consent_withdraw
+
+    plan_id = careplan_link_open(token=token)
+    lead_id = CarePlan.objects.filter(pk=plan_id).values_list("lead_id", flat=True).first()
+    if lead_id is None:
+        raise _refused(errors.LINK_GONE, 410)
+    try:
+        consent_withdraw(lead_id=lead_id, actor_label=PATIENT_ACTOR)
+    except ApplicationError as err:
+        if err.code == funnel_errors.ALREADY_ANONYMIZED:
+            raise _refused(errors.LINK_GONE, 410) from err
+        raise
+    return lead_id
 
 
 def careplan_link_revoke(*, plan_id: int, actor: Any) -> CarePlan:
@@ -113,7 +152,26 @@ def careplans_anonymize(lead_id: int) -> None:
     names = list(
         CarePlanPhoto.objects.filter(plan__lead_id=lead_id).values_list("photo", flat=True)
     )
+    plan_ids = list(CarePlan.objects.filter(lead_id=lead_id).values_list("pk", flat=True))
     CarePlan.objects.filter(lead_id=lead_id).delete()
+    # The plan's admin history keeps its title (staff may have written the name in it): each
+    # entry becomes "治疗计划 #id" with no data, and a marker says the plan was erased.
+    plan_type, now = _plan_type(), timezone.now()
+    for plan_id in plan_ids:
+        ModelLogEntry.objects.filter(content_type=plan_type, object_id=str(plan_id)).update(
+            label=f"治疗计划 #{plan_id}", data={}
+        )
+    ModelLogEntry.objects.bulk_create(
+        ModelLogEntry(
+            content_type=plan_type,
+            object_id=str(plan_id),
+            label=f"治疗计划 #{plan_id}",
+            action=ERASED_ACTION,
+            timestamp=now,
+            data={},
+        )
+        for plan_id in plan_ids
+    )
     storage = CarePlanPhoto._meta.get_field("photo").storage
     # Files after the rows: a failure leaves an orphan file, never a row without its file.
     transaction.on_commit(lambda: [storage.delete(name) for name in names if name])

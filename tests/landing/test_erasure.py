@@ -1,5 +1,9 @@
 """Withdrawal and the retention purge reach every copy of a person (issue 13 point 2): after
-either, no table holds their name, phone, answers, notes or search terms, raw or decrypted."""
+either, no table holds their name, phone, answers, notes or search terms, raw or decrypted.
+The person is seeded through the real paths (form, API, staff notes, a reminder sent as a
+notification, a care plan, a WeCom add through the callback endpoint, an admin edit, a raw
+record quarantined without consent); withdrawal goes through the lead's admin action and
+through the patient's care-plan link."""
 
 from __future__ import annotations
 
@@ -7,18 +11,36 @@ import datetime as dt
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
+from channels.wecom.models import WecomContact
+from channels.wecom.services import wecom_account_create
+from channels.wecom.state import state_for_lead
 from funnel import events as lead_events
 from funnel.crypto import decrypt_str
-from funnel.models import FollowUp, InboundLead, Lead, LeadEvent, Notification, Touchpoint
+from funnel.models import (
+    FollowUp,
+    InboundLead,
+    InboundStatus,
+    Lead,
+    LeadEvent,
+    Notification,
+    Touchpoint,
+)
+from funnel.payload import Consent
 from funnel.services.followups import followup_schedule, followups_dispatch
 from funnel.services.intake import IntakeSource, lead_intake
 from funnel.services.pii import consent_withdraw, leads_purge_expired
 from funnel.services.stages import lead_stage_change
 from funnel.services.tokens import api_token_create
 from landing.models import CarePlan, CarePlanItem, CarePlanPhoto
+from landing.services.careplan import careplan_link_token
+from tests.channels.conftest import drain
+from tests.channels.wecom import conftest as wecom
 from tests.funnel.factories import payload
 from tests.landing.conftest import form_data
 
@@ -35,6 +57,8 @@ API_NOTE = "CRM：有家族遗传史"
 FOLLOWUP_NOTE = "复诊时复查甲功"
 PLAN_NOTE = "米诺地尔外用每日两次"
 PLAN_GOAL = "三个月内发际线不再后移"
+WECOM_EXTERNAL = "wmOUYANGxm0001"
+HELD_PHONE = "139-1234-5678"
 SECRETS = [
     NAME,
     PHONE_DIGITS,
@@ -48,6 +72,8 @@ SECRETS = [
     FOLLOWUP_NOTE,
     PLAN_NOTE,
     PLAN_GOAL,
+    WECOM_EXTERNAL,
+    HELD_PHONE,
 ]
 
 
@@ -126,7 +152,7 @@ def _a_person_everywhere(client, landing) -> Lead:
     due = timezone.now() - dt.timedelta(minutes=1)
     followup_schedule(lead_id=lead.pk, kind="revisit", due_at=due, note=FOLLOWUP_NOTE)
     followups_dispatch(now=timezone.now())
-    assert Notification.objects.filter(body__contains=FOLLOWUP_NOTE).exists()
+    assert any(FOLLOWUP_NOTE in n.body for n in Notification.objects.all())
     plan = CarePlan.objects.create(lead=lead, title="脱发3个月管理计划", goal=PLAN_GOAL)
     CarePlanItem.objects.create(
         plan=plan, day=timezone.localdate(), kind="medication", title="用药", note=PLAN_NOTE
@@ -134,6 +160,41 @@ def _a_person_everywhere(client, landing) -> Lead:
     from tests.landing.test_careplan_photos import jpeg
 
     CarePlanPhoto.objects.create(plan=plan, month=dt.date(2026, 10, 1), angle="头顶", photo=jpeg())
+    # added on WeCom through the callback endpoint (the code carried the lead's state)
+    account, _ = wecom_account_create(
+        name="clinic",
+        corp_id=wecom.CORP_ID,
+        secret="s",
+        agent_id="1000002",
+        token=wecom.TOKEN,
+        aes_key=wecom.AES_KEY,
+    )
+    query, body = wecom.callback_request(
+        wecom.event_xml(State=state_for_lead(lead.pk), ExternalUserID=WECOM_EXTERNAL)
+    )
+    hook = client.post(
+        f"/channels/hooks/wecom/{account.name}/?{query}", data=body, content_type="text/xml"
+    )
+    assert hook.status_code == 200
+    drain()
+    assert WecomContact.objects.get().lead_id == lead.pk
+    # an admin edit of the lead (Wagtail logs it)
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("root", password="x"))
+    edit = admin.post(
+        f"/admin/funnel/leads/edit/{lead.pk}/",
+        {"gender": "", "age": "", "city": "上海", "birthday": "1990-05-01", "specialty": ""},
+    )
+    assert edit.status_code == 302
+    assert ModelLogEntry.objects.filter(object_id=str(lead.pk), action="wagtail.edit").exists()
+    # a record of the same phone quarantined without consent, never linked to the lead
+    held = lead_intake(
+        source=IntakeSource(channel="douyin", account="dy-main"),
+        external_id="held-1",
+        raw={"tel": HELD_PHONE, "name": NAME},
+        payload=payload(HELD_PHONE, name=NAME, consent=Consent(given=False)),
+    ).inbound_id
+    assert InboundLead.objects.filter(pk=held, lead=None, status=InboundStatus.QUARANTINED).exists()
     # the person really is everywhere before
     before = _every_cell()
     assert [s for s in SECRETS if s not in before] == []
@@ -149,14 +210,38 @@ def _assert_gone(lead_id: int) -> None:
     assert LeadEvent.objects.filter(lead_id=lead_id, to_stage="contacted").exists()
     assert not CarePlan.objects.filter(lead_id=lead_id).exists()
     assert FollowUp.objects.filter(lead_id=lead_id).exists()
+    assert WecomContact.objects.filter(lead_id=lead_id).count() == 1  # the add is still counted
+    assert Notification.objects.count() >= 1
 
 
-def test_withdrawal_leaves_nothing_of_the_person_in_any_table(client, landing) -> None:
+def test_withdrawal_by_staff_leaves_nothing_of_the_person_in_any_table(client, landing) -> None:
     lead = _a_person_everywhere(client, landing)
+    staff = Client()
+    staff.force_login(get_user_model().objects.get(username="root"))
 
-    consent_withdraw(lead_id=lead.pk, actor_label="患者来电")
+    response = staff.post(f"/admin/funnel/leads/{lead.pk}/withdraw/")
 
+    assert response.status_code == 302
+    assert LeadEvent.objects.get(lead=lead, kind="consent").actor.username == "root"
     _assert_gone(lead.pk)
+
+
+def test_withdrawal_by_the_patient_leaves_nothing_of_the_person_in_any_table(
+    client, landing
+) -> None:
+    lead = _a_person_everywhere(client, landing)
+    token = careplan_link_token(plan_id=CarePlan.objects.get(lead=lead).pk)
+    patient = Client(enforce_csrf_checks=True)
+    csrf = patient.get(f"/h5/plan/{token}/withdraw/").cookies["csrftoken"].value
+
+    response = patient.post(f"/h5/plan/{token}/withdraw/", {"csrfmiddlewaretoken": csrf})
+
+    assert response.status_code == 200
+    assert (
+        LeadEvent.objects.get(lead=lead, kind="consent").actor_label == "患者本人（护理计划链接）"
+    )
+    _assert_gone(lead.pk)
+    assert patient.get(f"/h5/plan/{token}/").status_code == 410
 
 
 def test_retention_purge_leaves_nothing_of_the_person_in_any_table(
