@@ -48,6 +48,8 @@ LEAD_NOT_FOUND = "lead_not_found"
 UNKNOWN_PACKAGE = "unknown_package"
 EMPTY_EVENT = "empty_event"
 IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+IDEMPOTENCY_KEY_TOO_LONG = "idempotency_key_too_long"
+IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
 UNKNOWN_CHANNEL = "unknown_channel"
 PAYLOAD_TOO_LARGE = "payload_too_large"
 SLA_CHECK_NOT_CLOSABLE = "sla_check_not_closable"
@@ -76,6 +78,8 @@ MESSAGES = {
     UNKNOWN_PACKAGE: "服务包不存在",
     EMPTY_EVENT: "需要 stage 或 note",
     IDEMPOTENCY_KEY_REUSED: "同一个 Idempotency-Key 已用于不同的请求内容",
+    IDEMPOTENCY_KEY_TOO_LONG: "Idempotency-Key 最长 128 个字符 / the key is over 128 characters",
+    IDEMPOTENCY_KEY_INVALID: "Idempotency-Key 含控制字符 / the key has control characters",
     UNKNOWN_CHANNEL: "未知渠道 / channel must be one of: ",
     PAYLOAD_TOO_LARGE: "请求体过大 / the body is too large",
     SLA_CHECK_NOT_CLOSABLE: "加微时限检查在加微后自动关闭，不能手动完成或推迟",
