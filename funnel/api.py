@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, Header, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -13,6 +14,7 @@ from ninja.security import HttpBearer
 from config.errors import ApplicationError
 from funnel import errors
 from funnel import events as lead_events
+from funnel.consent import consent_time_read, consent_version_check
 from funnel.models import Channel, Lead, ServicePackage
 from funnel.payload import Consent, LeadPayload
 from funnel.services.idempotency import Replayed, idempotency_key_clean, idempotent_call
@@ -213,6 +215,7 @@ def lead_create(request: HttpRequest, body: LeadIn, idempotency_key: str = IDEMP
             errors.MESSAGES[errors.UNKNOWN_CHANNEL] + ", ".join(Channel.values),
             status=422,
         )
+    _consent_check(body)
     token = request.auth
     outcome = idempotent_call(
         token_id=token.pk,
@@ -226,6 +229,23 @@ def lead_create(request: HttpRequest, body: LeadIn, idempotency_key: str = IDEMP
     if isinstance(outcome, Replayed):
         response["Idempotent-Replayed"] = "true"
     return response
+
+
+def _consent_check(body: LeadIn) -> None:
+    """Consent given through the API names a published text version (when it names one) and a
+    time the caller can vouch for: ISO-8601 with its offset, not in the future. Raises
+    ApplicationError 422 `unknown_consent_version`, `invalid_consent_time` or
+    `consent_time_in_future`; nothing is stored."""
+    consent = body.consent
+    given = consent if isinstance(consent, bool) else consent.given
+    if not given:
+        return
+    version = body.consent_version if isinstance(consent, bool) else consent.version
+    version = version or body.consent_version
+    if version:
+        consent_version_check(version)
+    if not isinstance(consent, bool):
+        consent_time_read(consent.at, now=timezone.now(), naive_ok=False)
 
 
 def _lead_create(token: Any, body: LeadIn, idempotency_key: str) -> tuple[int, dict[str, Any]]:

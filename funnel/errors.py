@@ -11,6 +11,8 @@ from config.errors import ApplicationError
 MISSING_PHONE = "missing_phone"
 INVALID_PHONE = "invalid_phone"
 CONSENT_REQUIRED = "consent_required"
+INVALID_CONSENT_TIME = "invalid_consent_time"  # funnel.consent.consent_time_read
+CONSENT_TIME_IN_FUTURE = "consent_time_in_future"
 UNMAPPED = "unmapped"
 ALREADY_PROCESSED = "already_processed"
 PERSON_ANONYMIZED = "person_anonymized"
@@ -58,6 +60,8 @@ MESSAGES = {
     MISSING_PHONE: "没有手机号 / no phone number",
     INVALID_PHONE: "手机号无效 / the phone number is not valid",
     CONSENT_REQUIRED: "缺少健康信息授权 / no consent for health information",
+    INVALID_CONSENT_TIME: "授权时间无法识别或超出范围 / the consent time cannot be read",
+    CONSENT_TIME_IN_FUTURE: "授权时间在未来 / the consent time is in the future",
     UNMAPPED: "无法识别的线索格式 / no normalized payload",
     ALREADY_PROCESSED: "该原始线索已入库为线索，修改请在线索页进行",
     PERSON_ANONYMIZED: "此人已撤回授权或超过保存期限，原始记录已匿名化：同一记录的重发不再入库",
