@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -84,35 +85,82 @@ SANDBOX_HOSTS = ("localhost",)
 SANDBOX_SUFFIXES = (".invalid", ".test", ".localhost")
 
 
-def api_url_problem(url: str, domains: tuple[str, ...]) -> str:
-    """"" when `url` may receive an account's access token, else why not.
+# A host name as the platform's own hosts are spelled: ASCII letters, digits and hyphens in
+# non-empty dot-separated labels, no trailing dot. Anything else (an IDN, an empty label, a
+# trailing dot that some resolvers and TLS stacks treat differently) is refused, not normalised.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_NAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
+# Characters with no business in a base URL: each one is a place where two URL parsers (ours
+# and the HTTP client's) or a proxy can read a different host. `%`: escapes (a `%2e` or `%2f`
+# in the authority); `\\`: urllib3 ends the authority there, urllib.parse does not; `@`:
+# userinfo, the classic "official-host@evil" trick.
+_REFUSED_CHARS = set("\\%@")
 
-    Allowed: https on one of the platform's own domains (or a subdomain). Loopback and the
-    reserved test names only where settings.CHANNELS_SANDBOX_URLS_ALLOWED (dev, demo, tests):
-    the sandbox look-alikes. Anything else would hand the token to whoever runs that host.
+
+def api_url_problem(url: str, domains: tuple[str, ...], *, base: bool = True) -> str:
+    """ "" when `url` may receive an account's access token, else why not (English, short).
+
+    `domains`: the platform's own domains (a host equal to one, or a subdomain of one, is
+    allowed). `base`: True when checking a stored base URL (save time: no query or fragment);
+    False at call time, where the client has appended its path.
+
+    The URL is read by both parsers that matter: `urllib.parse` (ours) and
+    `urllib3.util.parse_url` (the one `requests` uses to pick the host it connects to). They
+    must agree on scheme, host and port; the URL must be plain ASCII without whitespace, control
+    characters, backslashes, percent-escapes or userinfo; the port is the scheme's default.
+    Loopback and the reserved test names (any port, http or https) only where
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED (dev, demo, tests): the sandbox look-alikes.
+    Anything else could hand the token to whoever runs another host.
     """
     from django.conf import settings
+    from urllib3.exceptions import LocationParseError
+    from urllib3.util import parse_url
 
+    text = str(url)
+    if not text.isascii():
+        return "non-ASCII characters (IDN or look-alike host)"
+    if any(ch <= " " or ch == "\x7f" for ch in text):
+        return "whitespace or control characters"
+    if _REFUSED_CHARS & set(text):
+        return "backslash, percent-escape or userinfo (@)"
     try:
-        parts = urlsplit(str(url))
-        host = (parts.hostname or "").lower().rstrip(".")
-    except ValueError:
+        parts = urlsplit(text)
+        ours = (parts.scheme.lower(), (parts.hostname or "").lower(), parts.port)
+        seen = parse_url(text)  # what requests will connect to
+        theirs = ((seen.scheme or "").lower(), (seen.host or "").lower(), seen.port)
+    except (ValueError, LocationParseError):
         return "unreadable URL"
-    if parts.username or parts.password:
+    scheme, host, port = ours
+    if theirs[1].startswith("[") and theirs[1].endswith("]"):
+        theirs = (theirs[0], theirs[1][1:-1], theirs[2])
+    if ours != theirs:
+        return "URL parsers disagree on its host"
+    if parts.username is not None or parts.password is not None or seen.auth:
         return "credentials in the URL"
-    if parts.scheme == "https" and any(host == d or host.endswith("." + d) for d in domains):
+    if base and (parts.query or parts.fragment or "?" in text or "#" in text):
+        return "query or fragment in a base URL"
+    sandbox = bool(getattr(settings, "CHANNELS_SANDBOX_URLS_ALLOWED", False))
+    if sandbox and scheme in ("http", "https") and _is_sandbox_host(host):
         return ""
-    if getattr(settings, "CHANNELS_SANDBOX_URLS_ALLOWED", False) and parts.scheme in (
-        "http",
-        "https",
-    ):
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = host in SANDBOX_HOSTS or host.endswith(SANDBOX_SUFFIXES)
-        if loopback:
-            return ""
-    return f"host {host or '?'} is not one of {', '.join(domains)} (https)"
+    if not _HOST_NAME.match(host):
+        return f"host {host or '?'} is not a plain host name"
+    if scheme != "https":
+        return f"{scheme or '?'}: only https"
+    if port not in (None, 443):
+        return f"port {port}: only the default port"
+    if any(host == d or host.endswith("." + d) for d in domains):
+        return ""
+    return f"host {host} is not one of {', '.join(domains)} (https)"
+
+
+def _is_sandbox_host(host: str) -> bool:
+    """Loopback (an IP literal) or a reserved name that never resolves off this machine."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return bool(_HOST_NAME.match(host)) and (
+            host in SANDBOX_HOSTS or host.endswith(SANDBOX_SUFFIXES)
+        )
 
 
 class PlatformSession(requests.Session):
@@ -125,7 +173,7 @@ class PlatformSession(requests.Session):
         self.headers["User-Agent"] = "yinliu-connector/1"
 
     def request(self, method, url, *args, **kwargs):  # type: ignore[override]
-        problem = api_url_problem(url, self.domains)
+        problem = api_url_problem(url, self.domains, base=False)
         if problem:
             logger.warning("refused a platform call to %s: %s", urlsplit(str(url)).netloc, problem)
             raise PlatformError(errors.INVALID_API_BASE_URL)

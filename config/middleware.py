@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 
 FRAME_ANCESTORS = {"DENY": "frame-ancestors 'none'", "SAMEORIGIN": "frame-ancestors 'self'"}
 
@@ -43,14 +44,21 @@ def _too_large() -> JsonResponse:
     )
 
 
+# Where staff upload files (Wagtail documents and images, care-plan photos, Django admin):
+# only there may a multipart body be larger than DATA_UPLOAD_MAX_MEMORY_SIZE.
+UPLOAD_PATH_PREFIXES = ("/admin/", "/django-admin/")
+
+
 class BodySizeLimitMiddleware:
     """A body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413 `payload_too_large` on every
     endpoint (API, landing and package forms, webhooks), before any view, CSRF check or
     parser meets Django's RequestDataTooBig (a 400 or, inside a framework, a 500).
 
-    A declared length over the limit is refused at once, except multipart bodies, where
-    the limit counts the non-file fields only (admin image uploads are larger by right):
-    those are parsed here and refused if the fields alone are too large."""
+    A declared length over the limit is refused at once, whatever its content type, except a
+    multipart upload under the staff admin (`UPLOAD_PATH_PREFIXES`), where the limit counts the
+    non-file fields only (uploads are larger by right): that body is parsed here, and any
+    failure to parse it (fields too large, too many fields or files, a broken or missing
+    boundary) is the same 413, never Django's bare 400."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -62,11 +70,16 @@ class BodySizeLimitMiddleware:
         except ValueError:
             length = 0
         if limit is not None and length > limit:
-            if not request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+            content_type = request.META.get("CONTENT_TYPE", "").lower()
+            upload = content_type.startswith("multipart/form-data") and request.path.startswith(
+                UPLOAD_PATH_PREFIXES
+            )
+            if not upload:
                 return _too_large()
             try:
                 request.POST  # noqa: B018  (parsed once, kept on the request)
-            except RequestDataTooBig:
+            except (SuspiciousOperation, MultiPartParserError):
+                # RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent are SuspiciousOperation
                 return _too_large()
         return self.get_response(request)
 

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, Header, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -13,9 +14,10 @@ from ninja.security import HttpBearer
 from config.errors import ApplicationError
 from funnel import errors
 from funnel import events as lead_events
+from funnel.consent import consent_time_read, consent_version_check
 from funnel.models import Channel, Lead, ServicePackage
 from funnel.payload import Consent, LeadPayload
-from funnel.services.idempotency import Replayed, idempotent_call
+from funnel.services.idempotency import Replayed, idempotency_key_clean, idempotent_call
 from funnel.services.intake import IntakeSource, lead_intake
 from funnel.services.tokens import api_token_check
 
@@ -29,9 +31,7 @@ def _body_bounded(request: HttpRequest) -> None:
     """Refuse a body over API_MAX_BYTES before it is read or parsed: the declared length
     first, the read length after (a chunked body declares none)."""
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    if (declared.isdigit() and int(declared) > API_MAX_BYTES) or len(
-        request.body
-    ) > API_MAX_BYTES:
+    if (declared.isdigit() and int(declared) > API_MAX_BYTES) or len(request.body) > API_MAX_BYTES:
         raise ApplicationError(
             errors.PAYLOAD_TOO_LARGE, errors.MESSAGES[errors.PAYLOAD_TOO_LARGE], status=413
         )
@@ -160,7 +160,8 @@ IDEMPOTENCY_HEADER = Header(
     description=(
         "Your unique id for this request (up to 128 characters), scoped to your token: a "
         "retry with the same body answers what the first request answered and changes "
-        "nothing; the same key with another body answers 422 idempotency_key_reused."
+        "nothing; the same key with another body answers 422 idempotency_key_reused. A "
+        "longer key answers 422 idempotency_key_too_long (keys are never cut)."
     ),
 )
 
@@ -214,6 +215,7 @@ def lead_create(request: HttpRequest, body: LeadIn, idempotency_key: str = IDEMP
             errors.MESSAGES[errors.UNKNOWN_CHANNEL] + ", ".join(Channel.values),
             status=422,
         )
+    _consent_check(body)
     token = request.auth
     outcome = idempotent_call(
         token_id=token.pk,
@@ -229,8 +231,25 @@ def lead_create(request: HttpRequest, body: LeadIn, idempotency_key: str = IDEMP
     return response
 
 
+def _consent_check(body: LeadIn) -> None:
+    """Consent given through the API names a published text version (when it names one) and a
+    time the caller can vouch for: ISO-8601 with its offset, not in the future. Raises
+    ApplicationError 422 `unknown_consent_version`, `invalid_consent_time` or
+    `consent_time_in_future`; nothing is stored."""
+    consent = body.consent
+    given = consent if isinstance(consent, bool) else consent.given
+    if not given:
+        return
+    version = body.consent_version if isinstance(consent, bool) else consent.version
+    version = version or body.consent_version
+    if version:
+        consent_version_check(version)
+    if not isinstance(consent, bool):
+        consent_time_read(consent.at, now=timezone.now(), naive_ok=False)
+
+
 def _lead_create(token: Any, body: LeadIn, idempotency_key: str) -> tuple[int, dict[str, Any]]:
-    key = idempotency_key.strip()[:128]
+    key = idempotency_key_clean(idempotency_key)  # checked whole by idempotent_call already
     # The intake record is this client's: two clients' keys never name one record.
     external_id = f"t{token.pk}:{key}" if key else f"auto-{uuid.uuid4()}"
     stored = lead_intake(
@@ -307,7 +326,5 @@ def _lead_event(request: HttpRequest, lead_id: int, body: EventIn) -> dict[str, 
             lead_events.note_event(lead=lead, actor_label=label, note=body.note)
         )
     else:
-        raise ApplicationError(
-            errors.EMPTY_EVENT, errors.MESSAGES[errors.EMPTY_EVENT], status=422
-        )
+        raise ApplicationError(errors.EMPTY_EVENT, errors.MESSAGES[errors.EMPTY_EVENT], status=422)
     return {"lead_id": lead.pk, "stage": lead.stage}

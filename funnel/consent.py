@@ -5,11 +5,21 @@ never imports it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
+from zoneinfo import ZoneInfo
+
+from django.utils.dateparse import parse_datetime
 
 from config.errors import ApplicationError
 
 UNKNOWN_CONSENT_VERSION = "unknown_consent_version"
+INVALID_CONSENT_TIME = "invalid_consent_time"
+CONSENT_TIME_IN_FUTURE = "consent_time_in_future"
+# Clocks differ: a consent time up to this far ahead of ours is taken as given (as now).
+CONSENT_CLOCK_SKEW = dt.timedelta(minutes=5)
+EARLIEST_CONSENT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # before any form of ours existed
+BEIJING = ZoneInfo("Asia/Shanghai")
 _providers: list[Callable[[], Iterable[str]]] = []
 
 
@@ -39,3 +49,43 @@ def consent_version_check(version: str) -> None:
         status=422,
         extra={"version": version},
     )
+
+
+def consent_time_read(value: object, *, now: dt.datetime, naive_ok: bool) -> dt.datetime | None:
+    """When consent was given, from what a caller or a platform sent: "" or None → None (the
+    caller records the time it received the record); else an aware datetime, at most now.
+
+    `value` must be an ISO-8601 string (a number is refused: seconds or milliseconds cannot be
+    told apart); with `naive_ok` a time without offset is Asia/Shanghai, else it is refused.
+    Raises ApplicationError 422 `invalid_consent_time` for anything unreadable, impossible
+    (2026-02-30), out of range (year 1 or 9999 with any offset, before 2000), and
+    `consent_time_in_future` beyond CONSENT_CLOCK_SKEW ahead of `now`."""
+    if value is None or value == "":
+        return None
+    parsed: dt.datetime | None = None
+    if isinstance(value, str) and value.isascii():
+        try:
+            parsed = parse_datetime(value.strip())
+        except ValueError:  # well-formed but impossible
+            parsed = None
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=BEIJING) if naive_ok else None
+    try:
+        # the UTC reading of year 1 at +14:00 or year 9999 at -12:00 does not exist
+        utc = parsed.astimezone(dt.UTC) if parsed is not None else None
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or utc < EARLIEST_CONSENT:
+        raise ApplicationError(
+            INVALID_CONSENT_TIME,
+            f"授权时间无法识别，应为带时区的 ISO-8601 时间（如 2026-11-01T10:30:00+08:00）且不早于 "
+            f"2000 年，实为 {str(value)[:40]!r} / consent time must be ISO-8601 with an offset",
+            status=422,
+        )
+    if utc > now + CONSENT_CLOCK_SKEW:
+        raise ApplicationError(
+            CONSENT_TIME_IN_FUTURE,
+            f"授权时间在未来：{str(value)[:40]} / the consent time is in the future",
+            status=422,
+        )
+    return min(utc, now)

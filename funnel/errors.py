@@ -11,6 +11,8 @@ from config.errors import ApplicationError
 MISSING_PHONE = "missing_phone"
 INVALID_PHONE = "invalid_phone"
 CONSENT_REQUIRED = "consent_required"
+INVALID_CONSENT_TIME = "invalid_consent_time"  # funnel.consent.consent_time_read
+CONSENT_TIME_IN_FUTURE = "consent_time_in_future"
 UNMAPPED = "unmapped"
 ALREADY_PROCESSED = "already_processed"
 PERSON_ANONYMIZED = "person_anonymized"
@@ -50,6 +52,8 @@ LEAD_NOT_FOUND = "lead_not_found"
 UNKNOWN_PACKAGE = "unknown_package"
 EMPTY_EVENT = "empty_event"
 IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+IDEMPOTENCY_KEY_TOO_LONG = "idempotency_key_too_long"
+IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
 UNKNOWN_CHANNEL = "unknown_channel"
 PAYLOAD_TOO_LARGE = "payload_too_large"
 SLA_CHECK_NOT_CLOSABLE = "sla_check_not_closable"
@@ -58,6 +62,8 @@ MESSAGES = {
     MISSING_PHONE: "没有手机号 / no phone number",
     INVALID_PHONE: "手机号无效 / the phone number is not valid",
     CONSENT_REQUIRED: "缺少健康信息授权 / no consent for health information",
+    INVALID_CONSENT_TIME: "授权时间无法识别或超出范围 / the consent time cannot be read",
+    CONSENT_TIME_IN_FUTURE: "授权时间在未来 / the consent time is in the future",
     UNMAPPED: "无法识别的线索格式 / no normalized payload",
     ALREADY_PROCESSED: "该原始线索已入库为线索，修改请在线索页进行",
     PERSON_ANONYMIZED: "此人已撤回授权或超过保存期限，原始记录已匿名化：同一记录的重发不再入库",
@@ -80,6 +86,8 @@ MESSAGES = {
     UNKNOWN_PACKAGE: "服务包不存在",
     EMPTY_EVENT: "需要 stage 或 note",
     IDEMPOTENCY_KEY_REUSED: "同一个 Idempotency-Key 已用于不同的请求内容",
+    IDEMPOTENCY_KEY_TOO_LONG: "Idempotency-Key 最长 128 个字符 / the key is over 128 characters",
+    IDEMPOTENCY_KEY_INVALID: "Idempotency-Key 含控制字符 / the key has control characters",
     UNKNOWN_CHANNEL: "未知渠道 / channel must be one of: ",
     PAYLOAD_TOO_LARGE: "请求体过大 / the body is too large",
     SLA_CHECK_NOT_CLOSABLE: "加微时限检查在加微后自动关闭，不能手动完成或推迟",

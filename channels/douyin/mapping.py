@@ -60,6 +60,7 @@ def map_pull(record: dict[str, Any], *, account: str) -> tuple[str, LeadPayload]
             "clue_type": CLUE_TYPES.get(as_int(record.get("clue_type"), -1), ""),
             "clue_state": as_int(record.get("clue_state")),
             "site_id": as_str(record.get("site_id")),
+            "module_id": as_str(record.get("module_id")),  # the form on that page
             "district": as_str(record.get("country_name")),  # sic: the district, not a country
             "external_url": as_str(record.get("external_url")),
             **{k: as_str(record.get(k)) for k in LATE_FIELDS if record.get(k) not in (None, "")},

@@ -14,7 +14,7 @@ from django.core.cache import cache
 
 from channels.base import as_int, as_str, http_json, session
 from channels.errors import PlatformError, RateLimited
-from channels.wecom.models import OFFICIAL_BASE_URL
+from channels.wecom.models import OFFICIAL_BASE_URL, WECOM_API_DOMAINS
 
 TOKEN_ERRCODES = {40014, 42001}  # invalid / expired access token
 RATE_LIMIT_ERRCODES = {45009, 45033}  # API frequency limits [S]
@@ -25,7 +25,8 @@ class WecomClient:
     def __init__(self, account: Any) -> None:
         self.account = account
         self.base = (account.api_base_url or OFFICIAL_BASE_URL).rstrip("/") + "/cgi-bin/"
-        self.http = session()
+        # checked again on every call: a URL stored before the rule never receives the secret
+        self.http = session(WECOM_API_DOMAINS)
 
     def _cache_key(self) -> str:
         # Keyed by account and credentials: a changed secret never reuses the old token.

@@ -11,6 +11,8 @@ from django.db import models
 from funnel.crypto import EncryptedTextField
 
 OFFICIAL_BASE_URL = "https://qyapi.weixin.qq.com"
+# Where a company's secret and access tokens may go (channels.base.api_url_problem).
+WECOM_API_DOMAINS = ("qyapi.weixin.qq.com",)
 
 
 class WecomAccount(models.Model):

@@ -11,18 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
 
+from channels.base import api_url_problem
 from channels.wecom import crypto
 from channels.wecom import errors as wecom_errors
-from channels.wecom.models import OFFICIAL_BASE_URL, WecomAccount, WecomContact
+from channels.wecom.models import OFFICIAL_BASE_URL, WECOM_API_DOMAINS, WecomAccount, WecomContact
 from channels.wecom.state import lead_from_state
 from config.errors import ApplicationError
 from funnel import events as lead_events
@@ -32,8 +31,6 @@ from funnel.services.stages import lead_stage_change, transition_allowed
 
 logger = logging.getLogger("yinliu.channels.wecom")
 
-LOOPBACK_HOSTS = {"localhost"}
-
 
 def _refuse(code: str, detail: str = "") -> ApplicationError:
     message = wecom_errors.MESSAGES[code] + (f": {detail}" if detail else "")
@@ -41,25 +38,14 @@ def _refuse(code: str, detail: str = "") -> ApplicationError:
 
 
 def base_url_check(url: str) -> str:
-    """The API base URL: https to any host, or plain http to this machine only (the sandbox);
-    no credentials, query or fragment in it. Returns it without a trailing slash."""
+    """The API base URL, checked by the rule every platform account follows
+    (`channels.base.api_url_problem`): https on WeCom's own host, or the sandbox on this machine
+    where settings.CHANNELS_SANDBOX_URLS_ALLOWED. Blank means the official host. Returns it
+    without a trailing slash; raises ApplicationError `invalid_base_url` (400)."""
     url = (url or "").strip() or OFFICIAL_BASE_URL
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        loopback = host in LOOPBACK_HOSTS or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if (
-        parts.scheme not in ("https", "http")
-        or not host
-        or (parts.scheme == "http" and not loopback)
-        or parts.username
-        or parts.password
-        or parts.query
-        or parts.fragment
-    ):
-        raise _refuse(wecom_errors.INVALID_BASE_URL, url[:200])
+    problem = api_url_problem(url, WECOM_API_DOMAINS)
+    if problem:
+        raise _refuse(wecom_errors.INVALID_BASE_URL, f"{url[:200]!r}: {problem}")
     return url.rstrip("/")
 
 

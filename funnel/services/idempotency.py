@@ -21,6 +21,24 @@ from funnel.models import IdempotencyKey
 
 Answer = tuple[int, dict[str, Any]]  # (HTTP status, JSON body)
 
+MAX_KEY_CHARS = 128  # the column's length (IdempotencyKey.key)
+
+
+def idempotency_key_clean(key: str | None) -> str:
+    """The client's key without surrounding spaces ("" when none was sent).
+
+    Raises ApplicationError 422 `idempotency_key_too_long` over MAX_KEY_CHARS (a key is never
+    cut: two keys alike in their first 128 characters would become one and answer each other's
+    requests) and `idempotency_key_invalid` for control characters (a NUL cannot be stored)."""
+    key = (key or "").strip()
+    if len(key) > MAX_KEY_CHARS:
+        code = errors.IDEMPOTENCY_KEY_TOO_LONG
+        raise ApplicationError(code, errors.MESSAGES[code], status=422)
+    if any(ch < " " or ch == "\x7f" for ch in key):
+        code = errors.IDEMPOTENCY_KEY_INVALID
+        raise ApplicationError(code, errors.MESSAGES[code], status=422)
+    return key
+
 
 class Replayed(tuple):
     """The stored answer of an earlier request with the same key (callers may say so, e.g.
@@ -42,8 +60,9 @@ def idempotent_call(
 ) -> Answer:
     """Run `run` once per (client, endpoint, key) and remember its answer, refusals included
     (an ApplicationError becomes its 4xx answer). Without a key, just run. Raises
-    ApplicationError 422 `idempotency_key_reused` for the same key with another body."""
-    key = (key or "").strip()[:128]
+    ApplicationError 422 `idempotency_key_reused` for the same key with another body, and the
+    refusals of `idempotency_key_clean` for a key too long or with control characters."""
+    key = idempotency_key_clean(key)
     if not key:
         return _answer(run)
     digest = _digest(body)
@@ -57,9 +76,7 @@ def idempotent_call(
             row.save(update_fields=["status_code", "response"])
             return status, answer
     except IntegrityError:
-        row = IdempotencyKey.objects.filter(
-            token_id=token_id, endpoint=endpoint, key=key
-        ).first()
+        row = IdempotencyKey.objects.filter(token_id=token_id, endpoint=endpoint, key=key).first()
         if row is None:
             raise  # not a key collision: the work itself hit a constraint
     if row.request_hash != digest:

@@ -13,21 +13,26 @@ nothing is half-imported.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from funnel.crypto import record_key
 from funnel.models import Channel, InboundLead, InboundStatus
-from funnel.payload import Consent, LeadPayload
+from funnel.payload import TEXT_LIMITS, Consent, LeadPayload
+from funnel.services.ingest import GENDERS
 from funnel.services.intake import IntakeSource, Processing, leads_intake
 
 CHANNEL = Channel.CSV
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 # Header → LeadPayload field. Chinese headers are what clinics' spreadsheets actually use.
 HEADERS = {
@@ -135,6 +140,11 @@ def _undecodable(exc: UnicodeDecodeError) -> ImportRefused:
 def csv_rows_read(text: str) -> list[dict[str, str]]:
     """Every non-blank row of a CSV text, checked whole before anything is stored. Raises
     ImportRefused for no header, no phone column, a malformed or oversized cell."""
+    return [row for _line, row in csv_rows_numbered(text)]
+
+
+def csv_rows_numbered(text: str) -> list[tuple[int, dict[str, str]]]:
+    """(line number where the row ends, row) for every non-blank row; see `csv_rows_read`."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         headers = reader.fieldnames or []
@@ -154,12 +164,93 @@ def csv_rows_read(text: str) -> list[dict[str, str]]:
                         f"第 {reader.line_num} 行有超长单元格（超过 {CELL_MAX} 字符）/ line "
                         f"{reader.line_num} has a cell over {CELL_MAX} characters"
                     )
-            rows.append(row)
+            rows.append((reader.line_num, row))
     except csv.Error as exc:
         raise ImportRefused(
             f"第 {reader.line_num} 行无法读取 / line {reader.line_num} cannot be read: {exc}"
         ) from exc
     return rows
+
+
+class CellRefused(ValueError):
+    """One cell cannot be converted; `csv_row_payload` raises it, the import names the row."""
+
+    def __init__(self, column: str, zh: str, en: str) -> None:
+        super().__init__(f"{column}: {en}")
+        self.column, self.zh, self.en = column, zh, en
+
+
+AGE_MAX = 119  # ingest keeps ages 1-119 (`funnel.services.ingest._age`)
+NO = {"0", "false", "no", "n", "否", "不同意", "未同意", "✗", "×"}
+# Dates as spreadsheets write them; a naive time is Asia/Shanghai (like every other source).
+DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+)
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # older than any lead a clinic could hold
+FUTURE_SKEW = dt.timedelta(days=1)
+
+
+def _age_cell(column: str, value: str) -> int | None:
+    """Blank → None; else 1-119 written in ASCII digits (no sign, decimals, exponents,
+    superscripts or full-width digits: each of those is a typo or another column's data)."""
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 3) or not (
+        1 <= int(value) <= AGE_MAX
+    ):
+        raise CellRefused(
+            column,
+            f"年龄应为 1-{AGE_MAX} 的整数（半角数字），实为 {value[:20]!r}",
+            f"age must be a whole number 1-{AGE_MAX} in ASCII digits, got {value[:20]!r}",
+        )
+    return int(value)
+
+
+def _time_cell(column: str, value: str, now: dt.datetime) -> str:
+    """Blank → ""; else an ISO-8601 time (with its offset) between 2000 and tomorrow."""
+    if not value:
+        return ""
+    parsed: dt.datetime | None = None
+    try:
+        parsed = parse_datetime(value) if value.isascii() else None
+    except ValueError:
+        parsed = None
+    for fmt in DATE_FORMATS:
+        if parsed is not None:
+            break
+        try:
+            parsed = dt.datetime.strptime(value, fmt)  # noqa: DTZ007  (made aware below)
+        except ValueError:
+            continue
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=BEIJING)
+    try:
+        fits = parsed is not None and EARLIEST <= parsed <= now + FUTURE_SKEW
+    except OverflowError:
+        fits = False
+    if not fits:
+        raise CellRefused(
+            column,
+            f"时间无法识别或不在 2000 年至今之间（如 2026-11-01 10:30），实为 {value[:40]!r}",
+            f"not a time between 2000 and today (e.g. 2026-11-01 10:30), got {value[:40]!r}",
+        )
+    return parsed.isoformat()  # type: ignore[union-attr]
+
+
+def _choice_cell(column: str, value: str, allowed: dict[str, str] | set[str], what: str) -> str:
+    if value and value.lower() not in allowed and value not in allowed:
+        shown = " / ".join(sorted(allowed)[:8])
+        raise CellRefused(
+            column,
+            f"{what}只能填 {shown}，实为 {value[:20]!r}",
+            f"{what} must be one of {shown}, got {value[:20]!r}",
+        )
+    return value
 
 
 def _field(header: str | None) -> str | None:
@@ -183,10 +274,16 @@ def csv_row_key_from_digest(digest: str) -> str:
 
 
 def csv_row_payload(
-    *, row: dict[str, str], consent_version: str, source_name: str
+    *, row: dict[str, str], consent_version: str, source_name: str, now: dt.datetime | None = None
 ) -> tuple[str, LeadPayload]:
-    """One spreadsheet row → (external id, payload). Unknown columns go to `answers`."""
+    """One spreadsheet row → (external id, payload). Unknown columns go to `answers`.
+
+    The one conversion both the whole-file check and the import use: raises CellRefused
+    (column, Chinese and English reason) for a cell it cannot convert exactly (age, time,
+    gender, consent, an id too long to keep whole)."""
+    now = now or timezone.now()
     values: dict[str, str] = {}
+    columns: dict[str, str] = {}  # field → the header it came from, for messages
     answers: dict[str, str] = {}
     for header, raw in row.items():
         if header is None:  # more cells than headers: keep them rather than lose them
@@ -196,17 +293,31 @@ def csv_row_payload(
         value = (raw or "").strip()
         if key:
             values[key] = value
+            columns[key] = header.strip()
         elif value:
             answers[header.strip()] = value
-    consent_cell = values.pop("consent", "")
+    consent_cell = _choice_cell(
+        columns.get("consent", "consent"), values.pop("consent", ""), YES | NO, "同意/consent "
+    )
     given = bool(consent_version) and (not consent_cell or consent_cell.lower() in YES)
+    _choice_cell(columns.get("gender", "gender"), values.get("gender", ""), GENDERS, "性别/gender ")
     # Prefixed with the source so two files that both number their rows 1, 2, 3 do not collide.
     own_id = values.pop("external_id", "") or csv_row_key(row)
-    external_id = f"{source_name}:{own_id}"[:128]
-    age = values.pop("age", "")
+    external_id = f"{source_name}:{own_id}"
+    if len(external_id) > TEXT_LIMITS["external_id"]:
+        # cut, two long ids alike in their start would be one record (the second a "re-send")
+        raise CellRefused(
+            columns.get("external_id", "id"),
+            f"编号过长（连同来源名超过 {TEXT_LIMITS['external_id']} 字符）",
+            f"id too long (over {TEXT_LIMITS['external_id']} characters with the source name)",
+        )
+    age = _age_cell(columns.get("age", "age"), values.pop("age", ""))
+    values["occurred_at"] = _time_cell(
+        columns.get("occurred_at", "occurred_at"), values.get("occurred_at", ""), now
+    )
     payload = LeadPayload(
         **values,
-        age=int(age) if age.isdigit() else None,
+        age=age,
         answers=answers,
         channel=CHANNEL,
         account=source_name,
@@ -214,11 +325,38 @@ def csv_row_payload(
         consent=Consent(
             given=given,
             version=consent_version if given else "",
-            at=timezone.now().isoformat() if given else "",
+            at=now.isoformat() if given else "",
             source=f"csv:{source_name}" if given else "",
         ),
     )
     return external_id, payload
+
+
+def csv_records(
+    text: str, *, consent_version: str, source_name: str
+) -> list[tuple[str, dict, LeadPayload]]:
+    """Every row of the file converted exactly as the import stores it: (external id, raw
+    record, payload). Raises ImportRefused naming the line and column of the first cell that
+    cannot be converted; nothing is stored by this."""
+    now = timezone.now()
+    records = []
+    for line, row in csv_rows_numbered(text):
+        try:
+            external_id, payload = csv_row_payload(
+                row=row, consent_version=consent_version, source_name=source_name, now=now
+            )
+        except CellRefused as bad:
+            raise ImportRefused(
+                f"第 {line} 行「{bad.column[:30]}」列：{bad.zh}；整个文件未导入 / line {line}, "
+                f"column {bad.column[:30]!r}: {bad.en}; nothing was imported"
+            ) from bad
+        raw = {k or "_extra": v for k, v in row.items()}
+        # The consent the import records is part of what was received: re-importing a file
+        # with the consent version it lacked is a changed record, so its quarantined rows are
+        # processed again (once) and released; the same import twice changes nothing.
+        raw["_consent_version"] = consent_version
+        records.append((external_id, raw, payload))
+    return records
 
 
 IMPORT_BATCH = 200
@@ -234,20 +372,15 @@ def leads_import_csv(
     text = lines if isinstance(lines, str) else "".join(lines)
     summary = ImportSummary()
     chunk: dict[str, tuple[str, dict, LeadPayload]] = {}
-    for row in csv_rows_read(text):
+    # Every row is converted before the first is stored: a bad cell anywhere refuses the file.
+    for external_id, raw, payload in csv_records(
+        text, consent_version=consent_version, source_name=source_name
+    ):
         summary.rows += 1
-        external_id, payload = csv_row_payload(
-            row=row, consent_version=consent_version, source_name=source_name
-        )
         if external_id in chunk or len(chunk) >= IMPORT_BATCH:
             # The same row twice goes into the next batch, where it is an exact replay.
             _import_chunk(list(chunk.values()), summary)
             chunk = {}
-        raw = {k or "_extra": v for k, v in row.items()}
-        # The consent the import records is part of what was received: re-importing a file
-        # with the consent version it lacked is a changed record, so its quarantined rows are
-        # processed again (once) and released; the same import twice changes nothing.
-        raw["_consent_version"] = consent_version
         chunk[external_id] = (external_id, raw, payload)
     if chunk:
         _import_chunk(list(chunk.values()), summary)

@@ -16,9 +16,11 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from config.errors import ApplicationError
 from funnel import errors
 from funnel import events as lead_events
 from funnel.bulk import rows_update
+from funnel.consent import CONSENT_TIME_IN_FUTURE, consent_time_read
 from funnel.crypto import phone_hash
 from funnel.models import InboundLead, Lead, Specialty, Stage, Touchpoint
 from funnel.payload import IngestResult, LeadPayload
@@ -96,7 +98,21 @@ def _fill(lead: Lead, payload: LeadPayload, specialty: Specialty | None) -> list
     return changed
 
 
-FORM_ID_KEYS = ("form_id", "site_id", "page_id")  # a platform form's id, as connectors keep it
+# A platform form's id, as connectors keep it in `extra`, most specific first (API_FACTS):
+# Douyin pulls `module_id` (the form) on `site_id` (the page); Xiaohongshu pushes
+# `landing_page_id`; Baidu pulls `pageId` on `siteId`. Pushes without one fall back to the ad.
+FORM_ID_KEYS = ("form_id", "module_id", "landing_page_id", "page_id", "site_id")
+PLATFORM_CHANNELS = ("douyin", "xiaohongshu", "baidu")
+
+
+def _from_platform_form(payload: LeadPayload) -> bool:
+    """Consent given on the platform's own form: a platform record whose consent source is that
+    platform's (connectors write `<platform>:<form kind>`). An API caller naming a platform as
+    its channel gave consent through the API, never on a form it did not show."""
+    source = payload.consent.source or ""
+    return payload.channel in PLATFORM_CHANNELS and (
+        not source or source.startswith(f"{payload.channel}:")
+    )
 
 
 def _consent_version(payload: LeadPayload) -> str:
@@ -106,8 +122,11 @@ def _consent_version(payload: LeadPayload) -> str:
     if payload.consent.version:
         return payload.consent.version
     form = next((str(payload.extra.get(k)) for k in FORM_ID_KEYS if payload.extra.get(k)), "")
-    if payload.channel in ("douyin", "xiaohongshu", "baidu"):
+    if _from_platform_form(payload):
         return f"{payload.channel}-form:{form or payload.ad_id or 'unknown'}"[:40]
+    source = payload.consent.source or ""
+    if source.startswith("api:"):
+        return "api:unversioned"
     return f"{payload.channel}:unversioned"[:40]
 
 
@@ -121,7 +140,11 @@ def _consent(lead: Lead, payload: LeadPayload, when: dt.datetime) -> bool:
     if recorded and (not consent.version or lead.consent_version == consent.version):
         return False
     lead.consent_version = _consent_version(payload)
-    lead.consent_given_at = (parse_datetime(consent.at) if consent.at else None) or when
+    try:
+        given_at = consent_time_read(consent.at, now=timezone.now(), naive_ok=True)
+    except ApplicationError:  # refused in _prepare already; never a 500 here
+        given_at = None
+    lead.consent_given_at = given_at or when
     source = consent.source or payload.channel
     if payload.account and source.startswith(f"{payload.channel}:"):
         source = f"{source}@{payload.account}"  # a platform's form: which ad account
@@ -193,6 +216,8 @@ def _prepare(index: int, item: IngestItem, specialties: SpecialtyIndex) -> _Prep
     e164 = phone_normalize(payload.phone)
     if payload.consent_required and not payload.consent.given:
         raise errors.LeadRejected(errors.CONSENT_REQUIRED)
+    if payload.consent.given:
+        _consent_time_check(payload)
     return _Prepared(
         index=index,
         item=item,
@@ -201,6 +226,24 @@ def _prepare(index: int, item: IngestItem, specialties: SpecialtyIndex) -> _Prep
         occurred=_occurred(payload, timezone.now()),
         specialty=specialties.resolve(payload.specialty),
     )
+
+
+def _consent_time_check(payload: LeadPayload) -> None:
+    """Quarantine a record whose consent time is unreadable, impossible or in the future: its
+    own `consent.at`, or for a platform's form the submit time (the consent time recorded)."""
+    now = timezone.now()
+    try:
+        consent_time_read(payload.consent.at, now=now, naive_ok=True)
+        if not payload.consent.at and _from_platform_form(payload) and payload.occurred_at:
+            try:
+                consent_time_read(payload.occurred_at, now=now, naive_ok=True)
+            except ApplicationError as bad:
+                if bad.code == CONSENT_TIME_IN_FUTURE:
+                    raise
+                # an unreadable submit time is the receipt time (`_occurred`), not a refusal
+    except ApplicationError as bad:
+        detail = str(payload.consent.at or payload.occurred_at)[:40]
+        raise errors.LeadRejected(bad.code, detail) from bad
 
 
 def _batch_load(prepared: list[_Prepared], score_rules: list) -> _Batch:
@@ -364,9 +407,7 @@ def _score(prep: _Prepared, lead: Lead, touch_count: int, batch: _Batch) -> list
     facts = scoring.ScoreFacts(
         lead=lead, channel=payload.channel, keyword=payload.keyword, touch_count=touch_count
     )
-    lead.score, lead.score_explanation = scoring.score_compute(
-        facts=facts, rules=batch.score_rules
-    )
+    lead.score, lead.score_explanation = scoring.score_compute(facts=facts, rules=batch.score_rules)
     return ["score", "score_explanation"]
 
 

@@ -155,6 +155,149 @@ def test_service_and_command_refuse_a_base_url_off_the_platforms_hosts(channel, 
     assert not ChannelAccount.objects.exists()
 
 
+# Each of these is read as an official host by one parser and as another host (or another
+# port, or with credentials) by the HTTP client, a proxy or a resolver: all are refused.
+TRICK_URLS = [
+    "https://evil.example\\.oceanengine.com/",  # urllib3 connects to evil.example
+    "https://evil.example\\@ad.oceanengine.com/",
+    "https://ad.oceanengine.com\\@evil.example/",
+    "https://evil.example%2f.oceanengine.com/",  # percent-escapes
+    "https://evil.example%2F@ad.oceanengine.com/",
+    "https://ad%2eoceanengine.com/",
+    "https://ad.oceanengine.com%00.evil.example/",
+    "https://x@ad.oceanengine.com/",  # userinfo without a password
+    "https://@ad.oceanengine.com/",
+    "https://ad.oceanengine.com:pw@evil.example/",
+    "https://ad.oceanengine.com /open_api/",  # whitespace and control characters
+    "https://ad.oceanengine.com\t.evil.example/",
+    "https://ad.oceanengine.com\n/",
+    "https://ad.oceanengine.com\x00.evil.example/",
+    "https://ad.oceanengine.com\x7f/",
+    "https://ad.oceanengine.com:8443/",  # non-default ports
+    "https://ad.oceanengine.com:80/",
+    "https://ad.oceanengine.com:0/",
+    "https://ad.oceanengine.com./",  # trailing dot, empty label
+    "https://ad..oceanengine.com/",
+    "https://.oceanengine.com/",
+    "https://ad.oceanengine\u3002com/",  # IDN / Unicode look-alikes
+    "https://evil.example\uff0f.oceanengine.com/",
+    "https://\u0430d.oceanengine.com/",  # Cyrillic a
+    "https://ad.oceanengine.com\u200b/",
+    "https://xn--d-7sb.oceanengine.com\u2024evil.example/",
+    "https://ad.oceanengine.com/open_api/?next=https://evil.example",  # query, fragment
+    "https://ad.oceanengine.com/#frag",
+    "https://[::1].oceanengine.com/",
+    "//ad.oceanengine.com/",  # no scheme
+    "https:ad.oceanengine.com",
+]
+
+
+@pytest.mark.parametrize("url", TRICK_URLS)
+def test_urls_the_http_client_would_read_differently_are_refused(url):
+    with pytest.raises(ApplicationError) as refused:
+        channel_account_create(
+            channel="douyin", name="acct", api_base_url=url, webhook_secret="hook"
+        )
+    assert refused.value.code == "invalid_api_base_url"
+    with pytest.raises(CommandError, match="API 地址"):
+        call_command(
+            "channel_account",
+            "add",
+            "--channel",
+            "douyin",
+            "--name",
+            "acct",
+            "--api-base-url",
+            url,
+            "--webhook-secret",
+            "hook",
+        )
+    assert not ChannelAccount.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8765\\@ad.oceanengine.com/",
+        "http://2130706433/",  # 127.0.0.1 as one number: not read as loopback by every parser
+        "http://127.1:8765/",
+        "http://localhost.:8765/",
+        "http://127.0.0.1%2f@evil.example/",
+        "http://sandbox.test\\.evil.example/",
+    ],
+)
+def test_sandbox_urls_are_held_to_the_same_rule(settings, url):
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED = True
+    with pytest.raises(ApplicationError) as refused:
+        channel_account_create(
+            channel="douyin", name="acct", api_base_url=url, webhook_secret="hook"
+        )
+    assert refused.value.code == "invalid_api_base_url"
+
+
+def test_official_hosts_on_other_ports_only_in_the_sandbox(settings):
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED = False
+    account, _ = channel_account_create(
+        channel="douyin",
+        name="dy",
+        api_base_url="https://ad.oceanengine.com:443/open_api/",
+        webhook_secret="h",
+    )
+    assert account.api_base_url == "https://ad.oceanengine.com:443/open_api/"
+    with pytest.raises(ApplicationError):
+        channel_account_create(
+            channel="douyin",
+            name="dy",
+            api_base_url="https://ad.oceanengine.com:8443/open_api/",
+            webhook_secret="h",
+        )
+
+
+def test_admin_form_refuses_a_url_the_http_client_reads_differently(client):
+    _admin(client)
+
+    refused = client.post(
+        "/admin/channels/accounts/add/",
+        _form(
+            channel="douyin",
+            name="dy",
+            api_base_url="https://evil.example\\.oceanengine.com/",
+            webhook_secret="hook",
+        ),
+    )
+
+    assert refused.status_code == 200
+    assert not ChannelAccount.objects.exists()
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "https://evil.example\\.oceanengine.com/open_api/",
+        "https://x@ad.oceanengine.com/open_api/",
+        "https://ad.oceanengine.com:8443/open_api/",
+        "https://ad.oceanengine.com./open_api/",
+    ],
+)
+def test_client_refuses_at_call_time_a_url_the_http_client_reads_differently(settings, stored):
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED = False
+    account = ChannelAccount.objects.create(
+        channel="douyin",
+        name="dy",
+        api_base_url=stored,
+        access_token="live-token",
+        webhook_secret="hook",
+        settings={"max_retries": 0},
+    )
+    responses.get("https://evil.example/open_api/2/tools/clue/get/", json={"code": 0})
+
+    error = leads_pull(account_id=account.pk, now=NOW).error
+
+    assert len(responses.calls) == 0
+    assert "invalid_api_base_url" in error
+
+
 def test_a_url_setting_off_the_platforms_hosts_is_refused_too():
     with pytest.raises(ApplicationError) as refused:
         channel_account_create(

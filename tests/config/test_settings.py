@@ -13,8 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {
     "SECRET_KEY": "kq3Zt8-vWf2LxN9bR4sYp7mHc1JgD6eAuT0oIzQ5nKlV_yXwSrFdGhE",
     "FIELD_ENCRYPTION_KEYS": (
-        "4aSpu4hFpIxO9T1xj1A-X8_jeR3K4_4GnJpKV7VwVyE=,"
-        "Q0s0WlcJjH9yJ6L8m3vZbB2xk4sJY1u2wq9ZrQp6N5M="
+        "4aSpu4hFpIxO9T1xj1A-X8_jeR3K4_4GnJpKV7VwVyE=,Q0s0WlcJjH9yJ6L8m3vZbB2xk4sJY1u2wq9ZrQp6N5M="
     ),
     "PHONE_HASH_KEY": "Yb4nT9q2Lx7Vm3Kp8Rz1Wd6Hs0Fc5Jg-Ue_Ao",
 }
@@ -69,13 +68,33 @@ def test_production_refuses_to_start_without_each_secret(missing: str) -> None:
     assert f"{missing} is not set" in result.stderr
 
 
-def test_production_check_deploy_is_clean_with_secrets() -> None:
-    env = _env(**SECRETS, ALLOWED_HOSTS="clinic.example.com")
+def _generated_secrets() -> dict[str, str]:
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "FIELD_ENCRYPTION_KEYS": ",".join(Fernet.generate_key().decode() for _ in range(2)),
+        "PHONE_HASH_KEY": secrets.token_urlsafe(48),
+    }
+
+
+@pytest.mark.parametrize("keys", ["fixed", "generated"])
+def test_production_check_deploy_is_clean_with_secrets(keys) -> None:
+    given = SECRETS if keys == "fixed" else _generated_secrets()
+    env = _env(**given, ALLOWED_HOSTS="clinic.example.com")
 
     result = _manage("check", "--deploy", "--settings=config.settings.production", env=env)
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def _b64(raw: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(raw).decode()
 
 
 def _throwaway(seed: str) -> str:
@@ -94,7 +113,58 @@ WEAK = [
     ("PHONE_HASH_KEY", "k", "yinliu.E003"),
     ("PHONE_HASH_KEY", "a" * 40, "yinliu.E003"),
     ("PHONE_HASH_KEY", _throwaway("phone-hash"), "yinliu.E003"),
+    # the right form, no strength (point 23 review): each kind of pattern, per key
+    ("SECRET_KEY", "x" * 50, "yinliu.E001"),
+    ("SECRET_KEY", "abcde" * 12, "yinliu.E001"),
+    ("SECRET_KEY", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "yinliu.E001"),
+    ("SECRET_KEY", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaabcde", "yinliu.E001"),
+    ("FIELD_ENCRYPTION_KEYS", "A" * 43 + "=", "yinliu.E002"),  # 32 zero bytes
+    ("FIELD_ENCRYPTION_KEYS", _b64(bytes(range(8)) * 4), "yinliu.E002"),  # repeated block
+    (
+        "FIELD_ENCRYPTION_KEYS",
+        _b64(bytes.fromhex("5be2a1c94f07d36e8a11b2c3d4e5f607") * 2),
+        "yinliu.E002",
+    ),  # a random-looking half, twice
+    ("FIELD_ENCRYPTION_KEYS", _b64(bytes(range(32))), "yinliu.E002"),  # a run
+    (
+        "FIELD_ENCRYPTION_KEYS",
+        _b64(bytes(16) + bytes.fromhex("5be2a1c94f07d36e8a11b2c3d4e5f607")),
+        "yinliu.E002",
+    ),  # a signing half of zeros
+    (
+        "FIELD_ENCRYPTION_KEYS",
+        SECRETS["FIELD_ENCRYPTION_KEYS"] + "," + "_" * 43 + "=",
+        "yinliu.E002",
+    ),  # an old key in the list is held to the rule too
+    ("PHONE_HASH_KEY", "z" * 32, "yinliu.E003"),
+    ("PHONE_HASH_KEY", "abcd" * 8, "yinliu.E003"),
+    ("PHONE_HASH_KEY", "Yb4nT9q2" * 4, "yinliu.E003"),
+    ("PHONE_HASH_KEY", "abcdefghijklmnopqrstuvwxyz012345", "yinliu.E003"),
+    ("PHONE_HASH_KEY", "0123456789" * 4, "yinliu.E003"),
 ]
+
+
+def test_generated_keys_always_pass_the_strength_rule() -> None:
+    """Guards the thresholds from the other side: no key from the documented generators fails
+    (2000 draws each; the margins behind the thresholds are in config/keys.py)."""
+    import secrets
+
+    from cryptography.fernet import Fernet
+    from django.core.management.utils import get_random_secret_key
+
+    from config.keys import (
+        field_encryption_keys_problems,
+        phone_hash_key_problems,
+        secret_key_problems,
+    )
+
+    for _ in range(2000):
+        assert not field_encryption_keys_problems([Fernet.generate_key().decode()])
+        assert not phone_hash_key_problems(secrets.token_urlsafe(24))
+        assert not phone_hash_key_problems(secrets.token_urlsafe(48))
+        assert not phone_hash_key_problems(secrets.token_hex(16))
+        assert not secret_key_problems(get_random_secret_key())
+        assert not secret_key_problems(secrets.token_urlsafe(48))
 
 
 @pytest.mark.parametrize(("name", "value", "check_id"), WEAK)
@@ -149,10 +219,45 @@ def test_production_check_deploy_fails_with_weak_keys() -> None:
     assert "PHONE_HASH_KEY must be" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "weak",
+    [
+        {
+            "SECRET_KEY": "x" * 50,
+            "FIELD_ENCRYPTION_KEYS": "A" * 43 + "=",
+            "PHONE_HASH_KEY": "z" * 32,
+        },
+        {
+            "SECRET_KEY": "abcde" * 12,
+            "FIELD_ENCRYPTION_KEYS": _b64(bytes(range(8)) * 4),
+            "PHONE_HASH_KEY": "Yb4nT9q2" * 4,
+        },
+    ],
+    ids=["one-char", "repeated-pattern"],
+)
+def test_production_check_deploy_fails_on_keys_of_the_right_form_but_no_strength(weak) -> None:
+    env = _env(**weak, ALLOWED_HOSTS="clinic.example.com")
+
+    result = _manage("check", "--deploy", "--settings=config.settings.production", env=env)
+
+    assert result.returncode != 0
+    for check_id, name in [
+        ("yinliu.E001", "SECRET_KEY"),
+        ("yinliu.E002", "FIELD_ENCRYPTION_KEYS key 1"),
+        ("yinliu.E003", "PHONE_HASH_KEY"),
+    ]:
+        assert f"({check_id}) {name}" in result.stderr, result.stderr
+
+
 def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=120, check=False,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

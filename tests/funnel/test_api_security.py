@@ -145,3 +145,60 @@ def test_events_bodies_are_bounded_too(client) -> None:
         headers=auth,
     )
     assert (answer.status_code, answer.json()["error"]) == (413, "payload_too_large")
+
+
+# --- Idempotency-Key length and form (review of point 6) ------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", ["leads", "events"])
+def test_keys_differing_only_after_128_chars_never_collide(client, endpoint) -> None:
+    # given a client whose keys share their first 128 characters
+    crm = _bearer("crm")
+    stem = "k" * 128
+    url = URL
+    body = {**BODY, "campaign": "春季"}
+    if endpoint == "events":
+        lead_id = _post(client, BODY, crm).json()["lead_id"]
+        url, body = f"/api/v1/leads/{lead_id}/events", {"note": "第一次"}
+    leads, keys = Lead.objects.count(), IdempotencyKey.objects.count()
+
+    # when each is sent (another body each time)
+    first = client.post(
+        url,
+        data=body,
+        content_type="application/json",
+        headers={**crm, "Idempotency-Key": stem + "-a"},
+    )
+    other = {**body, "phone": "13900139000"} if endpoint == "leads" else {"note": "第二次"}
+    second = client.post(
+        url,
+        data=other,
+        content_type="application/json",
+        headers={**crm, "Idempotency-Key": stem + "-b"},
+    )
+
+    # then both are refused with a code (never cut, so never one key), nothing stored
+    for answer in (first, second):
+        assert (answer.status_code, answer.json()["error"]) == (422, "idempotency_key_too_long")
+    assert Lead.objects.count() == leads
+    assert IdempotencyKey.objects.count() == keys
+    assert InboundLead.objects.filter(external_id__startswith="t").count() == 0
+
+
+def test_a_key_of_exactly_128_chars_is_kept_whole(client) -> None:
+    crm = {**_bearer("crm"), "Idempotency-Key": "k" * 127 + "z"}
+    first = _post(client, BODY, crm)
+    again = _post(client, BODY, crm)
+
+    assert first.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert IdempotencyKey.objects.get().key == "k" * 127 + "z"
+
+
+@pytest.mark.parametrize("key", ["a\x00b", "a\tb", "a\x1bb", "a\x7fb"])
+def test_a_key_with_control_characters_is_refused(client, key) -> None:
+    answer = _post(client, BODY, {**_bearer("crm"), "Idempotency-Key": key})
+
+    assert (answer.status_code, answer.json()["error"]) == (422, "idempotency_key_invalid")
+    assert Lead.objects.count() == 0
+    assert IdempotencyKey.objects.count() == 0

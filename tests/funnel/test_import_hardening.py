@@ -174,3 +174,95 @@ def test_an_unknown_consent_version_is_refused_before_anything_is_stored(tmp_pat
     assert "未知的授权文本版本" in str(refused.value)
     assert "health-2026-01" in str(refused.value)
     assert InboundLead.objects.count() == 0
+
+
+# --- review of point 24: a bad cell anywhere refuses the file, by the import's own conversion ---
+
+GOOD_ROWS = "王晓明,13812345678,脱发,35,男,是,2026-11-01 10:30\n"
+HEADER = "姓名,手机号,病种,年龄,性别,同意,留资时间\n"
+BAD_CELLS = {
+    # column: (header as written, bad values)
+    "年龄": [
+        "²",
+        "１２",
+        "-3",
+        "1e9",
+        "12.5",
+        "0",
+        "120",
+        "1" * 5000,  # int() of it raises (and used to make a traceback mid-import)
+        "12岁",
+        "0x1f",
+    ],
+    "留资时间": [
+        "2026-02-30 10:00",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-12:00",
+        "1999-12-31",
+        "2099-01-01",
+        "昨天",
+        "1730000000",
+        "2026-13-01",
+    ],
+    "性别": ["unknown", "2"],
+    "同意": ["maybe"],
+}
+
+
+def _bad_cell_cases() -> list[tuple[str, str]]:
+    return [(column, value) for column, values in BAD_CELLS.items() for value in values]
+
+
+@pytest.mark.parametrize(("column", "value"), _bad_cell_cases())
+def test_a_bad_cell_anywhere_refuses_the_whole_file_naming_line_and_column(
+    tmp_path, column, value
+) -> None:
+    # given good rows, then a row with one bad cell, then more good rows (beyond one batch)
+    headers = HEADER.strip().split(",")
+    bad = GOOD_ROWS.strip().split(",")
+    bad[headers.index(column)] = f'"{value}"'
+    bad[1] = "13900000000"
+    good = [f"张{i},1370000{i:04d},失眠,40,女,是,2026-11-02 09:00\n" for i in range(250)]
+    content = HEADER + GOOD_ROWS + "".join(good) + ",".join(bad) + "\n" + GOOD_ROWS
+
+    with pytest.raises(CommandError) as refused:
+        _import(tmp_path, content.encode("utf-8-sig"), "--consent-version", "v1")
+
+    message = str(refused.value)
+    assert refused.value.returncode == 2
+    assert "第 253 行" in message
+    assert "line 253" in message
+    assert f"「{column}」" in message
+    assert "Traceback" not in message
+    assert len(message) < 400
+    assert InboundLead.objects.count() == 0
+    assert Lead.objects.count() == 0
+
+
+def test_an_id_too_long_to_keep_whole_refuses_the_file(tmp_path) -> None:
+    # two ids alike in their first 128 characters must never become one record
+    content = "编号,姓名,手机号\n" + "".join(
+        f"{'x' * 200}{i},王{i},1381234567{i}\n" for i in range(2)
+    )
+    with pytest.raises(CommandError) as refused:
+        _import(tmp_path, content.encode(), "--consent-version", "v1")
+    assert refused.value.returncode == 2
+    assert "「编号」" in str(refused.value)
+    assert InboundLead.objects.count() == 0
+
+
+def test_the_cells_spreadsheets_write_are_read_exactly(tmp_path) -> None:
+    content = (
+        HEADER
+        + "王晓明,13812345678,脱发,35,男,是,2026/11/01 10:30\n"
+        + "李华,13912345678,失眠,,F,,2026-11-01T10:30:00+08:00\n"
+        + "赵六,13712345678,失眠,7,,否,\n"
+    )
+
+    out = _import(tmp_path, content.encode("utf-8-sig"), "--consent-version", "v1")
+
+    assert out.startswith("rows=3 created=2 merged=0 quarantined=1")
+    assert sorted((lead.age or 0, lead.gender) for lead in Lead.objects.all()) == [
+        (0, "f"),
+        (35, "m"),
+    ]

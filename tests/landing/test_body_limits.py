@@ -56,3 +56,65 @@ def test_admin_uploads_larger_than_the_field_limit_are_not_refused(admin_client,
     answer = admin_client.post("/admin/documents/multiple/add/", {"files[]": upload})
 
     assert answer.status_code != 413
+
+
+def _multipart_cases(settings, form: dict) -> dict:
+    """Over-limit multipart bodies of each kind (review of point 25: these answered 400)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return {
+        "many small fields": {f"f{i}": "x" * 20 for i in range(limit // 20 + 10)},
+        "one big field": {**form, "concern": "x" * (limit + 10)},
+        "a big file": {**form, "doc": SimpleUploadedFile("a.txt", b"x" * (limit + 10))},
+        "many files": {
+            **form,
+            "doc": [SimpleUploadedFile(f"a{i}.txt", b"x" * (limit // 50)) for i in range(120)],
+        },
+    }
+
+
+def test_every_over_limit_multipart_body_answers_413(client, landing, settings) -> None:
+    token = api_token_create(name="crm")
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    urls = [
+        "/lp/hair-loss/",
+        f"/packages/{landing.package.slug}/reserve/",
+        "/api/v1/leads",
+        "/channels/hooks/douyin/nobody/",
+        "/r/NOPE/",
+    ]
+    raw = b"--zz\r\n" + b"x" * (limit + 10)
+    got = {}
+    for url in urls:
+        for name, data in _multipart_cases(settings, form_data()).items():
+            answer = client.post(url, data, HTTP_AUTHORIZATION=f"Bearer {token}")
+            got[url, name] = (answer.status_code, answer.json()["error"])
+        for name, content_type in [
+            ("broken body", "multipart/form-data; boundary=zz"),
+            ("no boundary", "multipart/form-data"),
+            ("upper case type", "Multipart/Form-Data; boundary=zz"),
+        ]:
+            answer = client.generic(
+                "POST", url, raw, content_type=content_type, HTTP_AUTHORIZATION=f"Bearer {token}"
+            )
+            got[url, name] = (answer.status_code, answer.json()["error"])
+
+    assert got == dict.fromkeys(got, (413, "payload_too_large"))
+    assert InboundLead.objects.count() == 0
+
+
+def test_an_admin_upload_whose_fields_break_the_limit_answers_413(admin_client, settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    for name, data in _multipart_cases(settings, {"title": "t"}).items():
+        if name == "a big file":
+            continue  # files do not count (the test above)
+        answer = admin_client.post("/admin/documents/multiple/add/", data)
+        assert (answer.status_code, answer.json()["error"]) == (413, "payload_too_large"), name
+    broken = admin_client.generic(
+        "POST",
+        "/admin/documents/multiple/add/",
+        b"--zz\r\n" + b"x" * 2000,
+        content_type="multipart/form-data; boundary=zz",
+    )
+    assert broken.status_code == 413

@@ -73,6 +73,16 @@ def test_aes_key_must_be_43_base64_chars(key):
         "https://example.com/?x=1",
         "http://10.0.0.5:8000",
         "javascript:alert(1)",
+        "https://proxy.example.com/wecom",  # any other host would receive the corp secret
+        "https://qyapi.weixin.qq.com.evil.example/",
+        "https://evil.example\\.qyapi.weixin.qq.com/",  # the HTTP client reads evil.example
+        "https://evil.example%2f.qyapi.weixin.qq.com/",
+        "https://x@qyapi.weixin.qq.com/",
+        "https://qyapi.weixin.qq.com./",
+        "https://qyapi.weixin.qq.com:8443/",
+        "https://qyapi.weixin.qq.com\t.evil.example/",
+        "https://qyapi.weixin.qq\u3002com/",
+        "http://2130706433/",
     ],
 )
 def test_base_url_is_restricted(url):
@@ -80,10 +90,32 @@ def test_base_url_is_restricted(url):
         _run(*ARGS, "--api-base-url", url)
 
 
-@pytest.mark.parametrize("url", ["https://proxy.example.com/wecom", "http://127.0.0.1:8765"])
+@pytest.mark.parametrize("url", ["https://qyapi.weixin.qq.com", "http://127.0.0.1:8765"])
 def test_base_url_allowed(url):
     _run(*ARGS, "--api-base-url", url)
     assert WecomAccount.objects.get().api_base_url == url
+
+
+def test_loopback_base_url_only_where_the_sandbox_is_allowed(settings):
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED = False
+    with pytest.raises(CommandError, match="API"):
+        _run(*ARGS, "--api-base-url", "http://127.0.0.1:8765")
+    assert not WecomAccount.objects.exists()
+
+
+@responses.activate
+def test_client_refuses_at_call_time_a_base_url_stored_before_the_rule(settings):
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED = False
+    cache.clear()
+    _run(*ARGS)
+    WecomAccount.objects.update(api_base_url="https://evil.example\\.qyapi.weixin.qq.com")
+    responses.get("https://evil.example/.qyapi.weixin.qq.com/cgi-bin/gettoken", json={})
+
+    with pytest.raises(PlatformError) as refused:
+        WecomClient(WecomAccount.objects.get()).external_contact("wm1")
+
+    assert refused.value.code == "invalid_api_base_url"
+    assert len(responses.calls) == 0
 
 
 BASE = "https://wecom.test"
