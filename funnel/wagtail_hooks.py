@@ -699,7 +699,6 @@ class PrivateGroupViewSet(SnippetViewSet):
     )
     panels = admin_panels(PrivateGroup)
 
-
     list_display = [
         "name",
         "kind",
@@ -757,5 +756,14 @@ class FunnelGroup(SnippetViewSetGroup):
 
 register_snippet(FunnelGroup)
 register_snippet(IntakeGroup)
+
+
+@hooks.register("register_admin_viewset")
+def _export_audit_viewset():
+    from funnel.audit_admin import export_audit_viewset
+
+    return export_audit_viewset
+
+
 # The growth reports register their own admin views and menu.
 from funnel.reports import wagtail_hooks as _reports_hooks  # noqa: E402, F401
