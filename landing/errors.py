@@ -25,6 +25,7 @@ LINK_REVOKED = "link_revoked"
 UNKNOWN_PACKAGE = "unknown_package"
 INVALID_FORM = "invalid_form"
 NO_VISITOR = "no_visitor"
+CROSS_ORIGIN = "cross_origin"
 SUBMIT_FAILED = "submit_failed"
 CONSENT_TEXT_IMMUTABLE = "consent_text_immutable"
 
@@ -41,6 +42,7 @@ MESSAGES = {
     UNKNOWN_PACKAGE: "服务包不存在或已下架",
     INVALID_FORM: "请检查以下标红的内容",
     NO_VISITOR: "没有服务器分配的访客标识",
+    CROSS_ORIGIN: "请求不是从本站页面发出的",
     SUBMIT_FAILED: "提交未成功，请检查后重试",
     CONSENT_TEXT_IMMUTABLE: "已发布的授权文本不能修改：请新建一个版本（新的版本号）",
     # Intake's codes (funnel.errors.QUARANTINE_REASONS), said to a patient: each refusal the
