@@ -83,12 +83,17 @@ def lead_owned_register(*, model: type[Model], lead_path: str) -> None:
 
 def lead_owned_visible_to(*, user: Any, model: type[Model]) -> QuerySet | None:
     """The rows of a lead-owned `model` that `user` may see (scoped by `leads_visible_to`,
-    the one rule); None when `model` does not belong to leads."""
+    the one rule); None when `model` does not belong to leads.
+
+    Leads themselves follow `leads_visible_to` whole. For rows that belong to a lead (care
+    plans, follow-ups …) an assistant is narrowed to their own leads' rows; other staff are
+    not narrowed here: the model's own permission decides (a care-plan editor without lead
+    permissions still keeps the plans)."""
     if model not in _LEAD_OWNED:
         return None
     path = _LEAD_OWNED[model]
     rows = model._default_manager.all()
-    if user.is_superuser:
+    if user.is_superuser or (path and getattr(user, "assistant", None) is None):
         return rows
     return rows.filter(**{f"{path}__in" if path else "pk__in": leads_visible_to(user=user)})
 
