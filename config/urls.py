@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from config import views
+from funnel.history_admin import ScopedLogEntriesView
 from landing.sitemaps import PackageSitemap
 
 SITEMAPS = {"pages": Sitemap, "packages": PackageSitemap}
@@ -19,6 +20,17 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("django-admin/", admin.site.urls),
+    # Wagtail's site history, scoped to the leads the user may see (ahead of Wagtail's own).
+    path(
+        "admin/reports/site-history/",
+        ScopedLogEntriesView.as_view(),
+        name="scoped_site_history",
+    ),
+    path(
+        "admin/reports/site-history/results/",
+        ScopedLogEntriesView.as_view(results_only=True),
+        name="scoped_site_history_results",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("channels/", include("channels.urls")),

@@ -45,10 +45,13 @@ def encrypt_str(value: str) -> str:
     return _cipher().encrypt(value.encode("utf-8")).decode("ascii")
 
 
-def decrypt_str(token: str) -> str:
+def decrypt_str(token: str, *, ttl: int | None = None) -> str:
+    """The text encrypted in `token` (a Fernet token under any configured key). With `ttl`
+    (seconds), a token older than that is refused too. Raises ValueError when no key matches,
+    the token was altered, it is not a token at all, or it is too old."""
     try:
-        return _cipher().decrypt(token.encode("ascii")).decode("utf-8")
-    except InvalidToken as exc:
+        return _cipher().decrypt(token.encode("ascii"), ttl=ttl).decode("utf-8")
+    except (InvalidToken, UnicodeError) as exc:
         raise ValueError("cannot decrypt: no configured key matches this value") from exc
 
 

@@ -20,6 +20,17 @@ INVALID_VALUE = "invalid_value"
 # A re-send of a processed record (same source and external id) names another person: held
 # for staff review instead of quietly becoming a second lead.
 PHONE_CHANGED = "phone_changed"
+# Every reason intake can quarantine a record with (a page that submits through intake, the
+# landing form, has a sentence for each: tests/landing/test_refusal_messages.py).
+QUARANTINE_REASONS = (
+    MISSING_PHONE,
+    INVALID_PHONE,
+    CONSENT_REQUIRED,
+    UNMAPPED,
+    PERSON_ANONYMIZED,
+    INVALID_VALUE,
+    PHONE_CHANGED,
+)
 
 # Stages and orders.
 UNKNOWN_STAGE = "unknown_stage"

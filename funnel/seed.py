@@ -202,7 +202,15 @@ def _roles() -> dict[str, Group]:
     )
     editors, _ = Group.objects.get_or_create(name="编辑")  # content only: no lead permission
     editors.permissions.add(*access_admin)
-    return {"assistants": assistants, "growth": growth, "editors": editors}
+    # 主管: also reads the export audit (who took full phones and names out).
+    supervisors, _ = Group.objects.get_or_create(name="主管")
+    supervisors.permissions.add(*access_admin, *perms("view_exportaudit"))
+    return {
+        "assistants": assistants,
+        "growth": growth,
+        "editors": editors,
+        "supervisors": supervisors,
+    }
 
 
 def _assistants(specialties, groups) -> dict[str, Assistant]:
@@ -243,7 +251,7 @@ def _supervisor(groups):
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
-    user.groups.add(groups["growth"])
+    user.groups.add(groups["growth"], groups["supervisors"])
     Clinic.objects.filter(supervisor__isnull=True).update(supervisor=user)
     return user
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Model, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from config.errors import ApplicationError
@@ -66,6 +68,48 @@ def followups_visible_to(*, user: Any) -> QuerySet[FollowUp]:
     if user.is_superuser:
         return FollowUp.objects.all()
     return FollowUp.objects.filter(lead__in=leads_visible_to(user=user))
+
+
+# Models whose rows belong to one lead, with the path from the row to its lead ("" for the
+# lead itself). Apps above the funnel add theirs (landing's care plans) from their ready().
+_LEAD_OWNED: dict[type[Model], str] = {Lead: "", FollowUp: "lead", GroupMembership: "lead"}
+
+
+def lead_owned_register(*, model: type[Model], lead_path: str) -> None:
+    """Declare `model`'s rows as belonging to the lead at `lead_path` (e.g. "lead"), so
+    history views and other generic listings scope them by `leads_visible_to`."""
+    _LEAD_OWNED[model] = lead_path
+
+
+def lead_owned_visible_to(*, user: Any, model: type[Model]) -> QuerySet | None:
+    """The rows of a lead-owned `model` that `user` may see (scoped by `leads_visible_to`,
+    the one rule); None when `model` does not belong to leads.
+
+    Leads themselves follow `leads_visible_to` whole. For rows that belong to a lead (care
+    plans, follow-ups …) an assistant is narrowed to their own leads' rows; other staff are
+    not narrowed here: the model's own permission decides (a care-plan editor without lead
+    permissions still keeps the plans)."""
+    if model not in _LEAD_OWNED:
+        return None
+    path = _LEAD_OWNED[model]
+    rows = model._default_manager.all()
+    if user.is_superuser or (path and getattr(user, "assistant", None) is None):
+        return rows
+    return rows.filter(**{f"{path}__in" if path else "pk__in": leads_visible_to(user=user)})
+
+
+def log_entries_visible_to(*, user: Any, queryset: QuerySet) -> QuerySet:
+    """`queryset` of Wagtail log entries (site history, its CSV/XLSX export) without the
+    entries about lead-owned rows `user` may not see: their labels name leads ("线索 #12")."""
+    if user.is_superuser or not any(f.name == "object_id" for f in queryset.model._meta.fields):
+        return queryset  # page log entries name pages, never leads
+    for model in _LEAD_OWNED:
+        visible = lead_owned_visible_to(user=user, model=model)
+        ids = visible.annotate(_pk_text=Cast("pk", CharField())).values("_pk_text")
+        queryset = queryset.exclude(
+            Q(content_type=ContentType.objects.get_for_model(model)) & ~Q(object_id__in=ids)
+        )
+    return queryset
 
 
 def lead_export_rows(*, reveal: bool = False):
@@ -136,11 +180,16 @@ def lead_memberships(*, lead: Lead) -> QuerySet[GroupMembership]:
     return lead.group_memberships.select_related("group").order_by("-joined_at")
 
 
-def group_roster(*, group: PrivateGroup, query: str = "") -> list[dict[str, Any]]:
-    """Who joined and who left, newest first, masked. `query` finds members by phone (any
-    way of writing it: matched on the keyed hash, names are encrypted) or by lead id
-    (`#12` or `12` when it is not a phone)."""
-    rows = group.memberships.select_related("lead").order_by("-joined_at", "-pk")
+def group_roster(*, group: PrivateGroup, user: Any, query: str = "") -> list[dict[str, Any]]:
+    """Who joined and who left, newest first, masked, among the leads `user` may see (an
+    assistant: their own; `leads_visible_to`). `query` finds members by phone (any way of
+    writing it: matched on the keyed hash, names are encrypted) or by lead id (`#12` or `12`
+    when it is not a phone)."""
+    rows = (
+        group.memberships.filter(lead__in=leads_visible_to(user=user))
+        .select_related("lead")
+        .order_by("-joined_at", "-pk")
+    )
     query = query.strip()
     if query:
         lead_ids: list[int] = []

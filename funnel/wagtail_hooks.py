@@ -144,9 +144,23 @@ class LeadChooseResultsView(_VisibleLeadChoices, snippet_chooser.ChooseResultsVi
     pass
 
 
+class LeadChosenView(snippet_chooser.SnippetChosenView):
+    """A chosen id the user may not see is not found (it would answer the lead's label)."""
+
+    def get_object(self, pk):
+        return get_object_or_404(leads_visible_to(user=self.request.user), pk=pk)
+
+
+class LeadChosenMultipleView(snippet_chooser.SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return leads_visible_to(user=self.request.user).filter(pk__in=pks)
+
+
 class LeadChooserViewSet(snippet_chooser.SnippetChooserViewSet):
     choose_view_class = LeadChooseView
     choose_results_view_class = LeadChooseResultsView
+    chosen_view_class = LeadChosenView
+    chosen_multiple_view_class = LeadChosenMultipleView
 
 
 class LeadInspectView(VisibleLeadMixin, InspectView):
@@ -510,12 +524,8 @@ def group_roster_view(request: HttpRequest, group_id: int) -> HttpResponse:
     _roster_allowed(request)
     group = get_object_or_404(PrivateGroup, pk=group_id)
     query = request.GET.get("q", "")
-    rows = group_roster(group=group, query=query)
-    visible = set(
-        leads_visible_to(user=request.user)
-        .filter(pk__in=[r["lead_id"] for r in rows])
-        .values_list("pk", flat=True)
-    )
+    rows = group_roster(group=group, user=request.user, query=query)
+    visible = {r["lead_id"] for r in rows}  # the roster holds only leads the user may see
     return render(
         request,
         "funnel/admin/group_roster.html",
@@ -788,5 +798,14 @@ class FunnelGroup(SnippetViewSetGroup):
 
 register_snippet(FunnelGroup)
 register_snippet(IntakeGroup)
+
+
+@hooks.register("register_admin_viewset")
+def _export_audit_viewset():
+    from funnel.audit_admin import export_audit_viewset
+
+    return export_audit_viewset
+
+
 # The growth reports register their own admin views and menu.
 from funnel.reports import wagtail_hooks as _reports_hooks  # noqa: E402, F401

@@ -34,3 +34,10 @@ class LandingConfig(AppConfig):
         from landing.services.careplan import careplans_anonymize
 
         anonymizer_register(name="landing.careplans", wiper=careplans_anonymize)
+
+        # A care plan belongs to one lead: its admin views and history entries are scoped
+        # by the funnel's one rule (an assistant sees their own patients' only).
+        from funnel.selectors import lead_owned_register
+        from landing.models import CarePlan
+
+        lead_owned_register(model=CarePlan, lead_path="lead")

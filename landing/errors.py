@@ -4,7 +4,15 @@ funnel's (`funnel.errors`), said here in a patient's words."""
 
 from __future__ import annotations
 
-from funnel.errors import CONSENT_REQUIRED, INVALID_PHONE, MISSING_PHONE
+from funnel.errors import (
+    CONSENT_REQUIRED,
+    INVALID_PHONE,
+    INVALID_VALUE,
+    MISSING_PHONE,
+    PERSON_ANONYMIZED,
+    PHONE_CHANGED,
+    UNMAPPED,
+)
 
 TOO_FAST = "too_fast"
 TICKET_INVALID = "ticket_invalid"
@@ -20,6 +28,7 @@ LINK_GONE = "link_gone"
 UNKNOWN_PACKAGE = "unknown_package"
 INVALID_FORM = "invalid_form"
 NO_VISITOR = "no_visitor"
+CROSS_ORIGIN = "cross_origin"
 SUBMIT_FAILED = "submit_failed"
 CONSENT_TEXT_IMMUTABLE = "consent_text_immutable"
 
@@ -37,11 +46,22 @@ MESSAGES = {
     UNKNOWN_PACKAGE: "服务包不存在或已下架",
     INVALID_FORM: "请检查以下标红的内容",
     NO_VISITOR: "没有服务器分配的访客标识",
+    CROSS_ORIGIN: "请求不是从本站页面发出的",
     SUBMIT_FAILED: "提交未成功，请检查后重试",
     CONSENT_TEXT_IMMUTABLE: "已发布的授权文本不能修改：请新建一个版本（新的版本号）",
-    # Intake's codes (funnel.errors), said to a patient.
+    # Intake's codes (funnel.errors.QUARANTINE_REASONS), said to a patient: each refusal the
+    # form can get has its own sentence (a generic one misleads: a withdrawn person re-sending
+    # the same submission must learn why it was not taken, not to retry).
     MISSING_PHONE: "请填写手机号",
     INVALID_PHONE: "请填写正确的手机号",
+    PERSON_ANONYMIZED: (
+        "您此前已撤回授权，这次提交未被保存。如需重新咨询，请刷新页面后重新填写并勾选授权"
+    ),
+    PHONE_CHANGED: (
+        "这次提交的手机号与先前同一次提交不一致，已转人工核对；如需更换手机号，请刷新页面后重新提交"
+    ),
+    UNMAPPED: "提交内容无法识别，请刷新页面后重新填写",
+    INVALID_VALUE: "部分内容无法保存，请检查填写的内容后重新提交",
 }
 DEFAULT_MESSAGE = "信息有误，请检查后重新提交"
 

@@ -71,11 +71,34 @@ def form_token(request: HttpRequest) -> JsonResponse:
 @csrf_exempt  # a counter beacon: the arm is recomputed server-side from the signed cookie
 @require_POST
 def ab_seen(request: HttpRequest, test_id: int) -> JsonResponse:
+    """The page's beacon: counts the visitor whose signed cookie came back (set by an earlier
+    page response, never by this request), sent by our own page (same origin), within the
+    client address's daily allowance (`ab_visitor_record`)."""
+    if not same_origin(request):
+        return JsonResponse({"error": errors.CROSS_ORIGIN}, status=403)
     visitor = visitor_from_cookie(request.COOKIES.get(VISITOR_COOKIE))
     if visitor is None:  # no cookie, or one the server did not issue
         return JsonResponse({"error": errors.NO_VISITOR}, status=400)
-    arm = ab_visitor_record(test_id=test_id, visitor=visitor)
+    try:
+        arm = ab_visitor_record(test_id=test_id, visitor=visitor, ip=client_ip(request))
+    except ApplicationError as err:
+        return JsonResponse({"error": err.code}, status=err.status)
     return JsonResponse({"counted": arm is not None})
+
+
+def same_origin(request: HttpRequest) -> bool:
+    """True for a request a page of this site sent: the browser's Sec-Fetch-Site says
+    same-origin, or (older browsers) Origin, else Referer, names this scheme and host. A
+    request naming no origin at all (a script, a bot) is not ours."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site == "same-origin"
+    ours = f"{request.scheme}://{request.get_host()}"
+    origin = request.headers.get("Origin")
+    if origin:
+        return origin == ours
+    referer = request.headers.get("Referer", "")
+    return referer == ours or referer.startswith(ours + "/")
 
 
 @never_cache

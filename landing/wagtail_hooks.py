@@ -18,10 +18,20 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    DeleteView,
+    EditView,
+    HistoryView,
+    InspectView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+    UsageView,
+)
 
 from funnel.admin_labels import admin_columns
 from funnel.models import Lead
+from funnel.selectors import lead_owned_visible_to
+from funnel.wagtail_hooks import ScopedObjectMixin
 from landing import errors
 from landing.models import ABTest, CarePlan, ConsentText
 from landing.selectors import ab_results
@@ -159,6 +169,35 @@ class _RevokeColumn(Column):
         return context
 
 
+def careplans_visible_to(*, user):
+    """Care plans of the leads `user` may see (`leads_visible_to`, through the funnel)."""
+    return lead_owned_visible_to(user=user, model=CarePlan)
+
+
+class _CarePlanScope(ScopedObjectMixin):
+    visible_to = staticmethod(careplans_visible_to)
+
+
+class CarePlanEditView(_CarePlanScope, EditView):
+    pass
+
+
+class CarePlanInspectView(_CarePlanScope, InspectView):
+    pass
+
+
+class CarePlanHistoryView(_CarePlanScope, HistoryView):
+    pass
+
+
+class CarePlanUsageView(_CarePlanScope, UsageView):
+    pass
+
+
+class CarePlanDeleteView(_CarePlanScope, DeleteView):
+    pass
+
+
 class CarePlanViewSet(SnippetViewSet):
     model = CarePlan
     icon = "date"
@@ -168,6 +207,15 @@ class CarePlanViewSet(SnippetViewSet):
         Column("link", label="患者链接", accessor=_share_link),
         _RevokeColumn("revoke", label="撤销链接"),
     ]
+    edit_view_class = CarePlanEditView
+    inspect_view_class = CarePlanInspectView
+    history_view_class = CarePlanHistoryView
+    usage_view_class = CarePlanUsageView
+    delete_view_class = CarePlanDeleteView
+
+    def get_queryset(self, request):
+        # An assistant's list holds their own patients' plans only.
+        return careplans_visible_to(user=request.user).select_related("lead", "therapist")
 
 
 @require_POST
@@ -175,7 +223,7 @@ def careplan_revoke_view(request, plan_id: int):
     """Admin action: every link issued so far for this plan answers 410 from now on."""
     if not request.user.has_perm("landing.change_careplan"):
         raise PermissionDenied
-    plan = get_object_or_404(CarePlan, pk=plan_id)
+    plan = get_object_or_404(careplans_visible_to(user=request.user), pk=plan_id)
     careplan_link_revoke(plan_id=plan.pk, actor=request.user)
     messages.success(request, f"「{plan.title}」已发出的患者链接已撤销；新生成的链接可正常打开。")
     return redirect(reverse("wagtailsnippets_landing_careplan:list"))

@@ -296,6 +296,9 @@ TRUSTED_PROXY_COUNT = envmod.integer("TRUSTED_PROXY_COUNT", 0)
 # (attempts, window seconds) per client IP and per phone number
 LANDING_RATE_LIMIT_IP = (envmod.integer("LANDING_RATE_LIMIT_IP", 20), 3600)
 LANDING_RATE_LIMIT_PHONE = (envmod.integer("LANDING_RATE_LIMIT_PHONE", 5), 3600)
+# New A/B visitors one client address may add to one test per day (offices and mobile
+# carriers share addresses, so not 1; a script minting cookies gets no further).
+LANDING_AB_VISITORS_PER_ADDRESS_DAY = envmod.integer("LANDING_AB_VISITORS_PER_ADDRESS_DAY", 20)
 LANDING_CAREPLAN_LINK_SECONDS = envmod.integer("LANDING_CAREPLAN_LINK_DAYS", 90) * 24 * 3600
 # Per-process copy of cached pages in front of the shared cache; other processes see a purge
 # within this many seconds (0 disables the local copy).

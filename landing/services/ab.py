@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils import timezone
 from landing.models import ABArmStat, ABTest, ABVisitor
 from landing.selectors import ab_results
 from landing.services.cache import page_cache_purge
+from landing.services.guards import rate_limit_hit
 
 VISITOR_COOKIE = "yl_v"
 _SIGNER = signing.Signer(salt="landing.ab.visitor")
@@ -80,9 +82,15 @@ def _visitor_claim(test_id: int, visitor: str) -> bool:
         return cursor.fetchone() is not None
 
 
-def ab_visitor_record(*, test_id: int, visitor: str) -> str | None:
+def ab_visitor_record(*, test_id: int, visitor: str, ip: str = "") -> str | None:
     """Count a visitor once per test (the unit of the test is a person, not a page view).
-    `visitor` is an id the server issued (`visitor_from_cookie`).
+    `visitor` is an id the server issued (`visitor_from_cookie`), sent back by the page's
+    beacon; `ip` is the client address (`config.client_address.client_ip`).
+
+    A script can fetch pages and collect fresh signed cookies as fast as it likes, so each
+    client address adds at most LANDING_AB_VISITORS_PER_ADDRESS_DAY new visitors to one test
+    a day (Shanghai day; raises ApplicationError 429 `rate_limited` past it). Replays of a
+    counted visitor neither count nor use the allowance.
 
     Fixed horizon: an arm counts its first ``horizon`` visitors and no more; a visitor who
     came after the arm was full is remembered as outside the sample (their conversion is not
@@ -91,6 +99,15 @@ def ab_visitor_record(*, test_id: int, visitor: str) -> str | None:
     test = ABTest.objects.filter(pk=test_id, status=ABTest.Status.RUNNING).first()
     if test is None:
         return None
+    if ABVisitor.objects.filter(test_id=test_id, visitor=visitor).exists():
+        return None  # a replayed beacon: counted already
+    if ip:
+        rate_limit_hit(
+            scope=f"ab{test_id}:{timezone.localdate().isoformat()}",
+            ident=ip,
+            limit=settings.LANDING_AB_VISITORS_PER_ADDRESS_DAY,
+            window=24 * 3600,
+        )
     arm = arm_for(test_id=test_id, visitor=visitor)
     with transaction.atomic():
         if not _visitor_claim(test_id, visitor):
@@ -108,16 +125,19 @@ def ab_conversion_record(*, test_id: int, visitor: str) -> str | None:
         return None
     with transaction.atomic():
         row = (
-            ABVisitor.objects.select_for_update()
-            .filter(test_id=test_id, visitor=visitor, converted=False)
+            ABVisitor.objects.filter(test_id=test_id, visitor=visitor)
             .exclude(arm="")
+            .values("pk", "arm")
             .first()
         )
         if row is None:
-            return None  # never counted (no beacon, after the horizon) or already converted
-        ABVisitor.objects.filter(pk=row.pk).update(converted=True)
-        _upsert(test_id, row.arm, "conversions")
-    return row.arm
+            return None  # never counted (no beacon) or after the horizon
+        # Compare-and-set on the visitor's one row (unique per test and visitor): of any
+        # number of replays or concurrent leads, only the update that flips it counts.
+        if not ABVisitor.objects.filter(pk=row["pk"], converted=False).update(converted=True):
+            return None  # converted already
+        _upsert(test_id, row["arm"], "conversions")
+    return row["arm"]
 
 
 def ab_verdict_record(*, test_id: int) -> ABTest | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,11 +15,12 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from config.errors import ApplicationError
+from funnel.crypto import decrypt_str, encrypt_str
 from landing import errors
 from landing.models import CarePlan
 
 SALT = "landing.careplan"
-THANKS_SALT = "landing.thanks"
+THANKS_SALT = "landing.thanks"  # the old signed, readable tokens (refused now)
 
 
 def _link_value(plan_id: int, version: int) -> str:
@@ -124,20 +126,37 @@ class Thanks:
     package_id: int | None  # the page's package / the package reserved with this form
 
 
+THANKS_MAX_AGE = 24 * 3600  # seconds a thank-you link opens
+THANKS_PURPOSE = "yl-thanks-v2"  # other Fernet tokens of ours (encrypted fields) are not tickets
+
+
 def thanks_token(*, lead_id: int, created: bool, package_id: int | None) -> str:
-    return signing.dumps({"l": lead_id, "n": bool(created), "p": package_id}, salt=THANKS_SALT)
+    """An opaque thank-you token: the submission (lead id, whether it created the lead, the
+    package it chose) encrypted with the field-encryption keys (Fernet: AES-128-CBC +
+    HMAC-SHA256, URL-safe), so a visitor or anyone the URL reaches (a referrer header, a
+    shared screenshot) cannot read the lead id or the package, and cannot forge one."""
+    body = json.dumps(
+        {"w": THANKS_PURPOSE, "l": lead_id, "n": bool(created), "p": package_id},
+        separators=(",", ":"),
+    )
+    return encrypt_str(body)
 
 
 def thanks_open(*, token: str) -> Thanks:
+    """The submission inside a token from `thanks_token`, at most THANKS_MAX_AGE old. Raises
+    ApplicationError 404 `link_invalid` for anything else: the old signed (readable) tokens,
+    an altered or foreign token, another purpose's ciphertext, an expired one."""
     try:
-        data = signing.loads(token, salt=THANKS_SALT, max_age=24 * 3600)
+        data = json.loads(decrypt_str(token, ttl=THANKS_MAX_AGE))
+        if data["w"] != THANKS_PURPOSE:
+            raise ValueError("not a thank-you token")
         package_id = data["p"]
         return Thanks(
             lead_id=int(data["l"]),
             created=data["n"] is True,
             package_id=None if package_id is None else int(package_id),
         )
-    except (signing.BadSignature, KeyError, ValueError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
         raise ApplicationError(
             errors.LINK_INVALID, errors.MESSAGES[errors.LINK_INVALID], status=404
         ) from exc

@@ -26,8 +26,9 @@ def test_demo_command_refuses_without_demo_settings(settings, command, args) -> 
     users = get_user_model().objects.count()
 
     # when the command runs, then it refuses before creating anything
-    with pytest.raises(CommandError, match="dev and demo settings only"):
+    with pytest.raises(CommandError, match="dev and demo settings only") as refused:
         call_command(command, *args)
+    assert refused.value.returncode == 2
     assert get_user_model().objects.count() == users
     assert not Specialty.objects.exists()
 
@@ -38,3 +39,50 @@ def test_demo_admin_still_runs_under_dev_settings(settings) -> None:
     call_command("demo_admin")
 
     assert get_user_model().objects.filter(username="admin", is_superuser=True).exists()
+
+
+REMOTE_DATABASES = [
+    pytest.param({"ENGINE": "django.db.backends.postgresql", "HOST": "10.2.3.4"}, id="private-ip"),
+    pytest.param({"ENGINE": "django.db.backends.postgresql", "HOST": "db.clinic.cn"}, id="name"),
+    pytest.param({"ENGINE": "django.db.backends.postgresql", "HOST": "[2001:db8::5]"}, id="ipv6"),
+    pytest.param({"ENGINE": "django.db.backends.mysql", "HOST": "127.0.0.1"}, id="other-engine"),
+]
+
+
+@pytest.mark.parametrize("database", REMOTE_DATABASES)
+@pytest.mark.parametrize(("command", "args"), DEMO_COMMANDS)
+def test_demo_command_refuses_a_database_off_this_host(
+    monkeypatch, command, args, database
+) -> None:
+    # given dev settings (what `manage.py` defaults to) but DATABASE_URL naming another host
+    from django.db import connection
+
+    for key, value in database.items():
+        monkeypatch.setitem(connection.settings_dict, key, value)
+    users = get_user_model().objects.count()
+
+    # when the command runs, then it refuses with exit status 2, naming the host, before writing
+    with pytest.raises(CommandError, match="数据库不在本机") as refused:
+        call_command(command, *args)
+    assert refused.value.returncode == 2
+    assert database["HOST"] in str(refused.value)
+    assert get_user_model().objects.count() == users
+    assert not Specialty.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "database",
+    [
+        {"ENGINE": "django.db.backends.sqlite3", "HOST": ""},
+        {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1"},
+        {"ENGINE": "django.db.backends.postgresql", "HOST": "localhost"},
+        {"ENGINE": "django.db.backends.postgresql", "HOST": "::1"},
+        {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.2"},
+        {"ENGINE": "django.db.backends.postgresql", "HOST": "/var/run/postgresql"},
+        {"ENGINE": "django.db.backends.postgresql", "HOST": ""},
+    ],
+)
+def test_local_databases_are_allowed(database) -> None:
+    from config.demo import database_is_local
+
+    assert database_is_local(database) is True

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from landing.models import ABArmStat, ABTest
+from landing.models import ABArmStat, ABTest, ABVisitor
 from landing.selectors import ab_results
 from landing.services.ab import (
     ab_conversion_record,
@@ -17,6 +17,9 @@ from landing.services.ab import (
 )
 from landing.stats import ab_decide, two_proportion_z_test
 from tests.landing.conftest import form_data
+
+# What a browser sends with the page's fetch() beacon.
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"}
 
 
 def aa_false_positive_rate(
@@ -40,6 +43,7 @@ def aa_false_positive_rate(
         if result.winner in ("a", "b"):
             positives += 1
     return positives / experiments
+
 
 def test_z_test_matches_the_textbook_value() -> None:
     # 100/1000 vs 130/1000: pooled p = 0.115, se = sqrt(.115*.885*(2/1000)) = 0.014267
@@ -84,8 +88,8 @@ def test_visitors_counted_once_and_conversions_recorded(client, landing) -> None
     test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
     client.cookies["yl_v"] = visitor_cookie_value("visitor-1")
     arm = arm_for(test_id=test.pk, visitor="visitor-1")
-    assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": True}
-    assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": False}
+    assert client.post(f"/lp/ab/{test.pk}/seen/", headers=SAME_ORIGIN).json() == {"counted": True}
+    assert client.post(f"/lp/ab/{test.pk}/seen/", headers=SAME_ORIGIN).json() == {"counted": False}
     # (no search keyword: a keyword variant would keep the visitor out of a headline test)
     assert client.post("/lp/hair-loss/", form_data(utm_term=None)).status_code == 302
     stat = ABArmStat.objects.get(test=test, arm=arm)
@@ -204,7 +208,7 @@ def test_a_visitor_cookie_the_server_did_not_issue_is_not_counted(client, landin
     test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
     client.cookies["yl_v"] = cookie
 
-    answer = client.post(f"/lp/ab/{test.pk}/seen/")
+    answer = client.post(f"/lp/ab/{test.pk}/seen/", headers=SAME_ORIGIN)
 
     assert (answer.status_code, answer.json()["error"]) == (400, "no_visitor")
     assert ABArmStat.objects.count() == 0
@@ -219,7 +223,7 @@ def test_a_page_replaces_a_made_up_cookie_with_a_signed_one(client, landing) -> 
     issued = client.cookies["yl_v"].value
 
     assert issued != "chosen-by-client"
-    assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": True}
+    assert client.post(f"/lp/ab/{test.pk}/seen/", headers=SAME_ORIGIN).json() == {"counted": True}
     assert sum(ABArmStat.objects.filter(test=test).values_list("visitors", flat=True)) == 1
 
 
@@ -229,11 +233,167 @@ def test_a_visitor_counts_once_per_test_even_when_the_cache_forgets(client, land
 
     test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
     client.cookies["yl_v"] = visitor_cookie_value("visitor-9")
-    assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": True}
+    assert client.post(f"/lp/ab/{test.pk}/seen/", headers=SAME_ORIGIN).json() == {"counted": True}
     cache.clear()  # evicted, restarted, or a cache outage
-    assert client.post(f"/lp/ab/{test.pk}/seen/").json() == {"counted": False}
+    assert client.post(f"/lp/ab/{test.pk}/seen/", headers=SAME_ORIGIN).json() == {"counted": False}
     assert ab_conversion_record(test_id=test.pk, visitor="visitor-9") is not None
     cache.clear()
     assert ab_conversion_record(test_id=test.pk, visitor="visitor-9") is None
     stat = ABArmStat.objects.get(test=test)
     assert (stat.visitors, stat.conversions) == (1, 1)
+
+
+# --- Issue 13 review, point 14: the counts cannot be stuffed by a script ------------------
+
+
+def _beacon(client, test_id: int, headers=None):
+    return client.post(
+        f"/lp/ab/{test_id}/seen/", headers=SAME_ORIGIN if headers is None else headers
+    )
+
+
+def _counted(test) -> int:
+    return sum(ABArmStat.objects.filter(test=test).values_list("visitors", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_page_view_that_sets_the_cookie_counts_nobody(client, landing) -> None:
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+
+    for _ in range(3):
+        client.cookies.clear()
+        assert client.get("/lp/hair-loss/").status_code == 200  # each mints a fresh cookie
+
+    assert _counted(test) == 0
+    assert ABVisitor.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_script_minting_cookies_is_capped_per_address_per_day(client, landing, settings):
+    # given a script that loads the page (fresh cookie) and beacons, over and over
+    settings.LANDING_AB_VISITORS_PER_ADDRESS_DAY = 3
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    answers = []
+    for _ in range(6):
+        client.cookies.clear()
+        client.get("/lp/hair-loss/")
+        answers.append(_beacon(client, test.pk).status_code)
+
+    # then only the address's daily allowance counts; the rest are refused with their code
+    assert answers == [200, 200, 200, 429, 429, 429]
+    assert _counted(test) == 3
+    # and another address is not held back by this one
+    client.cookies.clear()
+    client.get("/lp/hair-loss/", REMOTE_ADDR="10.9.9.9")
+    other = client.post(f"/lp/ab/{test.pk}/seen/", headers=SAME_ORIGIN, REMOTE_ADDR="10.9.9.9")
+    assert other.json() == {"counted": True}
+    assert _counted(test) == 4
+
+
+@pytest.mark.django_db
+def test_a_replayed_beacon_counts_once_and_uses_no_allowance(client, landing, settings):
+    settings.LANDING_AB_VISITORS_PER_ADDRESS_DAY = 2
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    client.get("/lp/hair-loss/")
+
+    replies = [_beacon(client, test.pk).json() for _ in range(5)]
+
+    assert replies == [{"counted": True}] + [{"counted": False}] * 4
+    assert _counted(test) == 1
+    client.cookies.clear()
+    client.get("/lp/hair-loss/")
+    assert _beacon(client, test.pk).json() == {"counted": True}  # allowance left for one more
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # a script or bot: no origin at all
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Referer": "https://evil.example/lp/hair-loss/"},
+        {"Referer": "http://testserver.evil.example/lp/"},
+    ],
+    ids=["none", "foreign-origin", "cross-site", "same-site", "foreign-referer", "lookalike"],
+)
+def test_a_beacon_not_sent_by_our_page_is_refused(client, landing, headers) -> None:
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    client.get("/lp/hair-loss/")
+
+    answer = _beacon(client, test.pk, headers=headers)
+
+    assert (answer.status_code, answer.json()["error"]) == (403, "cross_origin")
+    assert ABVisitor.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_older_browser_with_only_a_referer_counts(client, landing) -> None:
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    client.get("/lp/hair-loss/")
+
+    answer = _beacon(client, test.pk, headers={"Referer": "http://testserver/lp/hair-loss/"})
+
+    assert answer.json() == {"counted": True}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        lambda: "visitor-1",
+        lambda: visitor_cookie_value("v1") + "x",
+        lambda: __import__("django.core.signing", fromlist=["x"]).Signer(salt="other").sign("v1"),
+        lambda: __import__("django.core.signing", fromlist=["x"]).dumps("v1"),
+    ],
+    ids=["unsigned", "altered", "other-salt", "signed-object"],
+)
+def test_a_forged_or_foreign_cookie_counts_nobody(client, landing, cookie) -> None:
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    client.cookies["yl_v"] = cookie()
+
+    answer = _beacon(client, test.pk)
+
+    assert (answer.status_code, answer.json()["error"]) == (400, "no_visitor")
+    assert ABVisitor.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_cookie_from_another_test_is_one_visitor_once_in_each(client, landing) -> None:
+    # given a visitor cookie issued on another test's page (the test since ended)
+    first = ABTest.objects.create(page=landing.page, name="旧测试", headline_b="旧 B")
+    client.get("/lp/hair-loss/")
+    assert _beacon(client, first.pk).json() == {"counted": True}
+    first.status = ABTest.Status.FINISHED
+    first.save()
+    second = ABTest.objects.create(page=landing.page, name="新测试", headline_b="新 B")
+
+    # when it is replayed against the new test and the old one
+    replies = [_beacon(client, second.pk).json() for _ in range(3)]
+    old = _beacon(client, first.pk).json()
+
+    # then the person counts once in the new test, and the ended test does not move
+    assert replies == [{"counted": True}, {"counted": False}, {"counted": False}]
+    assert old == {"counted": False}
+    assert (_counted(first), _counted(second)) == (1, 1)
+
+
+@pytest.mark.django_db
+def test_conversions_count_once_per_visitor_however_often_they_submit(client, landing) -> None:
+    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    client.get("/lp/hair-loss/")
+    assert _beacon(client, test.pk).json() == {"counted": True}
+
+    # the same submission replayed, then two more people's leads from the same browser
+    sent = [
+        client.post("/lp/hair-loss/", form_data(idem="k-1", utm_term=None)),
+        client.post("/lp/hair-loss/", form_data(idem="k-1", utm_term=None)),
+        client.post("/lp/hair-loss/", form_data(idem="k-2", phone="13912345670", utm_term=None)),
+        client.post("/lp/hair-loss/", form_data(idem="k-3", phone="13912345671", utm_term=None)),
+    ]
+
+    assert [s.status_code for s in sent] == [302] * 4
+    stat = ABArmStat.objects.get(test=test)
+    assert (stat.visitors, stat.conversions) == (1, 1)
+    assert ABVisitor.objects.get(test=test).converted is True

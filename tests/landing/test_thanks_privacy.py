@@ -80,3 +80,74 @@ def test_a_forged_or_old_style_thanks_token_is_refused(client, landing) -> None:
     old_style = signing.dumps({"l": 1}, salt=THANKS_SALT)  # the lead-only token of before
     assert client.get(f"/lp/thanks/{old_style}/").status_code == 404
     assert client.get("/lp/thanks/garbage/").status_code == 404
+
+
+def _readable_parts(token: str) -> str:
+    """Whatever base64 or signing could reveal of a token, decoded as far as it goes."""
+    import base64
+    import zlib
+
+    found = [token]
+    for part in token.replace(":", ".").split("."):
+        part = part.lstrip(".")
+        for raw in (part, part + "=" * (-len(part) % 4)):
+            try:
+                data = base64.urlsafe_b64decode(raw)
+            except ValueError:
+                continue
+            found.append(data.decode("latin-1"))
+            try:
+                found.append(zlib.decompress(data).decode("latin-1"))
+            except zlib.error:
+                pass
+    return "\n".join(found)
+
+
+def test_the_thanks_token_is_opaque(client, landing) -> None:
+    # given a submission that reserves a package (the token carries lead, created, package)
+    sent = client.post(f"/packages/{landing.package.slug}/reserve/", form_data(idem="k-opaque"))
+    token = sent["Location"].rstrip("/").rsplit("/", 1)[-1]
+    lead = Lead.objects.get()
+
+    # then nothing in the URL reads as the lead id, the package or the JSON that holds them
+    readable = _readable_parts(token)
+    for secret in ('"l"', '"p"', f":{lead.pk},", f":{landing.package.pk}", "true", "created"):
+        assert secret not in readable
+    from django.core import signing
+
+    with pytest.raises(signing.BadSignature):
+        signing.loads(token, salt="landing.thanks")
+    # and it still opens the thank-you page with what this submission chose
+    assert client.get(sent["Location"]).status_code == 200
+    assert landing.package.name in client.get(sent["Location"]).content.decode()
+
+
+def test_every_other_token_is_refused(client, landing, monkeypatch) -> None:
+    from django.core import signing
+
+    from funnel.crypto import encrypt_str
+    from landing.services.careplan import THANKS_SALT, thanks_token
+
+    good = thanks_token(lead_id=1, created=True, package_id=landing.package.pk)
+    old_full = signing.dumps({"l": 1, "n": True, "p": landing.package.pk}, salt=THANKS_SALT)
+    other_purpose = encrypt_str('{"l": 1, "n": true, "p": null}')  # e.g. a stolen field value
+    tampered = good[:-6] + ("A" if good[-6] != "A" else "B") + good[-5:]
+    refused = {
+        "old-signed-full": old_full,
+        "other-purpose": other_purpose,
+        "tampered": tampered,
+        "encrypted-name": encrypt_str("张三"),
+        "empty-json": encrypt_str("{}"),
+    }
+
+    answers = {
+        name: client.get(f"/lp/thanks/{token}/").status_code for name, token in refused.items()
+    }
+
+    assert answers == dict.fromkeys(refused, 404)
+    # a day later the real one is refused too
+    import time
+
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 24 * 3600 + 5)
+    assert client.get(f"/lp/thanks/{good}/").status_code == 404

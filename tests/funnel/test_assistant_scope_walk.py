@@ -1,0 +1,203 @@
+"""Issue 13 review, point 18: an assistant (医助) sees only their own leads everywhere a staff
+page lists or opens leads. The walk logs in as an assistant and opens every such page; another
+assistant's lead (its id, masked name, masked phone, its follow-up and care plan) never
+appears, and every direct URL to it answers 404/403 (or Wagtail's permission redirect)."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from funnel.crypto import mask_name, mask_phone
+from funnel.models import FollowUp, Lead, PrivateGroup
+from funnel.services.groups import group_enroll
+from landing.models import CarePlan
+from tests.funnel.factories import AssistantFactory, UserFactory, payload
+
+pytestmark = pytest.mark.django_db
+
+# The demo 医助 group's permissions, plus care plans (therapists keep their patients' plans).
+PERMS = [
+    "access_admin",
+    "view_lead",
+    "change_lead",
+    "view_followup",
+    "change_followup",
+    "delete_followup",
+    "view_privategroup",
+    "view_careplan",
+    "change_careplan",
+]
+THEIR_PHONE = "13800138002"
+THEIR_NAME = "赵六六"
+
+
+@pytest.fixture
+def desks(client, ingest, django_user_model):
+    user = UserFactory(username="yizhu_lin")
+    user.user_permissions.add(*Permission.objects.filter(codename__in=PERMS))
+    mine = AssistantFactory(user=user)
+    other = AssistantFactory()
+    own = Lead.objects.get(pk=ingest(payload("13800138001", name="张三")).lead_id)
+    their = Lead.objects.get(pk=ingest(payload(THEIR_PHONE, name=THEIR_NAME)).lead_id)
+    Lead.objects.filter(pk=own.pk).update(assignee=mine)
+    Lead.objects.filter(pk=their.pk).update(assignee=other)
+    group = PrivateGroup.objects.create(name="脱发护理交流群", kind="group", capacity=10)
+    group_enroll(group_id=group.pk, lead_id=own.pk)
+    group_enroll(group_id=group.pk, lead_id=their.pk)
+    now = timezone.now()
+    own_fu = FollowUp.objects.create(lead=own, assignee=mine, kind="revisit", due_at=now)
+    their_fu = FollowUp.objects.create(lead=their, assignee=other, kind="revisit", due_at=now)
+    own_plan = CarePlan.objects.create(lead=own, title="张的护理计划", therapist=mine)
+    their_plan = CarePlan.objects.create(lead=their, title="赵的护理计划", therapist=other)
+    # A supervisor's admin edits write Wagtail log entries naming each object ("线索 #N").
+    boss = django_user_model.objects.create_superuser("boss", "boss@example.com", "x")
+    for obj in (own, their, own_fu, their_fu, own_plan, their_plan, group):
+        log(instance=obj, action="wagtail.edit", user=boss)
+    client.force_login(type(user).objects.get(pk=user.pk))
+    return {
+        "own": own,
+        "their": their,
+        "group": group,
+        "other": other,
+        "own_fu": own_fu,
+        "their_fu": their_fu,
+        "own_plan": own_plan,
+        "their_plan": their_plan,
+    }
+
+
+def _their_marks(d) -> list[str]:
+    their = d["their"]
+    return [
+        f"线索 #{their.pk}<",
+        f'线索 #{their.pk}"',
+        f"线索 #{their.pk},",
+        f"线索 #{their.pk}\n",
+        f'data-lead="{their.pk}"',
+        mask_phone(THEIR_PHONE),
+        mask_name(THEIR_NAME),
+        f"/funnel/leads/inspect/{their.pk}/",
+        f"/funnel/leads/edit/{their.pk}/",
+        f"/chosen/{their.pk}/",
+        f"/h5/assistant/leads/{their.pk}/",
+        f"/followup/edit/{d['their_fu'].pk}/",
+        f"/careplan/edit/{d['their_plan'].pk}/",
+        "赵的护理计划",
+    ]
+
+
+# Every staff page that lists leads or things about them ({group}, {other}: ids).
+LISTING_URLS = [
+    "/admin/",
+    "/admin/funnel/leads/",
+    f"/admin/funnel/leads/?q={THEIR_PHONE}",
+    "/admin/snippets/funnel/followup/",
+    "/admin/snippets/funnel/privategroup/",
+    "/admin/funnel/groups/{group}/roster/",
+    f"/admin/funnel/groups/{{group}}/roster/?q={THEIR_PHONE}",
+    "/admin/funnel/groups/{group}/roster/?q=138-0013-8002",
+    "/admin/funnel/groups/{group}/roster/?q=%23{their}",
+    "/admin/funnel/groups/{group}/roster/?q={their}",
+    "/admin/snippets/funnel/privategroup/history/{group}/",
+    "/admin/snippets/funnel/privategroup/usage/{group}/",
+    "/admin/snippets/funnel/assistant/usage/{other}/",
+    "/admin/snippets/landing/careplan/",
+    "/admin/reports/site-history/",
+    "/admin/reports/site-history/results/",
+    "/admin/reports/site-history/?export=csv",
+    "/admin/reports/site-history/?export=xlsx",
+    "/admin/funnel/leads/history/{own}/",
+    "/admin/snippets/landing/careplan/history/{own_plan}/",
+    "/admin/snippets/funnel/followup/history/{own_fu}/",
+    "/admin/snippets/choose/funnel/lead/",
+    "/admin/snippets/choose/funnel/lead/results/",
+    f"/admin/snippets/choose/funnel/lead/results/?q={THEIR_PHONE}",
+    "/admin/snippets/choose/funnel/lead/chosen-multiple/?id={their}&id={own}",
+    "/admin/funnel/unassigned/",
+    "/admin/funnel/inbound/",
+    "/admin/channels/postbacks/",
+    "/admin/reports/",
+    "/admin/reports/assistants/",
+    "/admin/reports/flags/",
+    "/h5/assistant/",
+    f"/h5/assistant/?q={THEIR_PHONE}",
+]
+
+# Direct URLs to the other assistant's lead and the things that belong to it.
+DIRECT_URLS = [
+    ("get", "/admin/funnel/leads/inspect/{their}/"),
+    ("get", "/admin/funnel/leads/edit/{their}/"),
+    ("get", "/admin/funnel/leads/history/{their}/"),
+    ("get", "/admin/funnel/leads/usage/{their}/"),
+    ("get", "/admin/funnel/leads/delete/{their}/"),
+    ("post", "/admin/funnel/leads/{their}/reveal/"),
+    ("post", "/admin/funnel/leads/{their}/stage/"),
+    ("post", "/admin/funnel/leads/{their}/identity/"),
+    ("post", "/admin/funnel/leads/{their}/enroll/"),
+    ("post", "/admin/funnel/groups/{group}/leave/{their}/"),
+    ("get", "/admin/snippets/choose/funnel/lead/chosen/{their}/"),
+    ("get", "/admin/snippets/funnel/followup/edit/{their_fu}/"),
+    ("get", "/admin/snippets/funnel/followup/inspect/{their_fu}/"),
+    ("get", "/admin/snippets/funnel/followup/history/{their_fu}/"),
+    ("get", "/admin/snippets/funnel/followup/usage/{their_fu}/"),
+    ("get", "/admin/snippets/landing/careplan/edit/{their_plan}/"),
+    ("get", "/admin/snippets/landing/careplan/history/{their_plan}/"),
+    ("get", "/admin/snippets/landing/careplan/usage/{their_plan}/"),
+    ("get", "/admin/snippets/landing/careplan/delete/{their_plan}/"),
+    ("post", "/admin/careplans/{their_plan}/revoke/"),
+    ("get", "/h5/assistant/leads/{their}/"),
+]
+
+
+def _fill(url: str, d) -> str:
+    ids = {key: getattr(value, "pk", value) for key, value in d.items()}
+    return url.format(**ids)
+
+
+@pytest.mark.parametrize("url", LISTING_URLS)
+def test_no_page_lists_another_assistants_lead(client, desks, url) -> None:
+    answer = client.get(_fill(url, desks))
+
+    raw = b"".join(answer.streaming_content) if answer.streaming else answer.content
+    body = raw.decode("utf-8", errors="replace")
+    if answer.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        sheet = openpyxl.load_workbook(io.BytesIO(raw)).active
+        body = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row)
+    assert answer.status_code in (200, 302, 403)
+    leaked = [mark for mark in _their_marks(desks) if mark in body]
+    assert leaked == []
+
+
+def test_the_walk_sees_the_assistants_own_lead(client, desks) -> None:
+    # The same pages do show her own lead: the walk is not passing because pages are empty.
+    own = desks["own"]
+    roster = client.get(_fill("/admin/funnel/groups/{group}/roster/", desks)).content.decode()
+    history = client.get("/admin/reports/site-history/").content.decode()
+    plans = client.get("/admin/snippets/landing/careplan/").content.decode()
+
+    assert f'data-lead="{own.pk}"' in roster
+    assert f"线索 #{own.pk}" in history
+    assert "张的护理计划" in plans
+
+
+@pytest.mark.parametrize(("method", "url"), DIRECT_URLS)
+def test_direct_urls_to_another_assistants_lead_are_refused(client, desks, method, url) -> None:
+    their = desks["their"]
+    before = (their.stage, their.anonymized_at, their.events.count())
+
+    answer = getattr(client, method)(_fill(url, desks), {"to_stage": "contacted"})
+
+    assert answer.status_code in (403, 404) or (
+        answer.status_code == 302 and reverse("wagtailadmin_home") == answer["Location"]
+    )
+    body = answer.content.decode("utf-8", errors="replace")
+    assert mask_phone(THEIR_PHONE) not in body
+    their.refresh_from_db()
+    assert (their.stage, their.anonymized_at, their.events.count()) == before
