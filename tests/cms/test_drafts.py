@@ -177,7 +177,7 @@ def test_only_a_conversion_article_may_invite_a_consultation(hub, layer, held):
 
     found = channel_drafts_refresh(article=article)
 
-    rules = {f.rule for d in found for f in d.compliance}
+    rules = {f["rule"] for d in found for f in d.compliance}
     assert rules == ({"ad19-cta"} if held else set())
 
 
