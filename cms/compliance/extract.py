@@ -51,6 +51,18 @@ def _skip(field: models.Field) -> bool:
     )
 
 
+def identifier_values(page) -> set[str]:
+    """The page's identifier values (licence numbers, certificates, slugs …: the fields the
+    text check skips), so the rendered check does not read a 执业证书编码 shown on the
+    page as a phone number either."""
+    values = set()
+    for field in page._meta.concrete_fields:
+        value = getattr(page, field.attname, None)
+        if _skip(field) and isinstance(value, str) and value.strip():
+            values.add(value.strip())
+    return values
+
+
 def image_texts(image: AbstractImage, path: str) -> Iterator[tuple[str, str]]:
     yield f"{path}.title", image.title
     if getattr(image, "description", ""):

@@ -22,9 +22,16 @@ _LANDING_HREF = re.compile(r"(^|/)lp/", re.I)
 
 
 def page_scopes(page) -> frozenset[str]:
-    """科普-layer pages get the 第十九条 rules. Any page type with a `layer` field set to
-    science qualifies, so a new 科普 page type needs no change here."""
-    return frozenset({SCIENCE}) if getattr(page, "layer", "") == SCIENCE else frozenset()
+    """Health-science pages get the 第十九条 rules (and the structural and rendered checks):
+    every page whose `is_health_science()` says so (articles of every layer but 转化, videos,
+    hubs, the home page, doctor pages, patient stories); an object without that method
+    (not a `BasePage`) qualifies by a `layer` of science."""
+    is_health_science = getattr(page, "is_health_science", None)
+    if callable(is_health_science):
+        science = bool(is_health_science())
+    else:
+        science = getattr(page, "layer", "") == SCIENCE
+    return frozenset({SCIENCE}) if science else frozenset()
 
 
 def _structural_finding(*, field: str, text: str, what: str) -> Finding:

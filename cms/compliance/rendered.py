@@ -33,6 +33,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from cms.compliance.checker import ComplianceReport, Finding, check_report
+from cms.compliance.extract import identifier_values
 from cms.compliance.rules import load_rules
 from cms.html_text import PageHtml, parse_html
 
@@ -148,7 +149,10 @@ def rendered_report(page, *, known: ComplianceReport) -> ComplianceReport:
     structural = [f.text for f in known.findings if f.rule == DISGUISED_AD_RULE]
     science_rules = {r.id for r in load_rules().rules if r.scope == "science"}
     text_report = check_report(html.text(), field=RENDERED, scopes={"science"})
+    identifiers = identifier_values(page)
     for finding in text_report.findings:
+        if any(finding.text in value for value in identifiers):
+            continue  # the page's own licence or certificate number, shown as such
         if finding.rule in science_rules and finding.scope_key() not in seen:
             seen.add(finding.scope_key())
             report.findings.append(finding)

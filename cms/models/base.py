@@ -122,6 +122,16 @@ class BasePage(SeoMixin, Page):
     class Meta:
         abstract = True
 
+    # Pages that present health knowledge (《广告法》第十九条, 《互联网广告管理办法》第八条) carry
+    # no conversion element: no consultation or landing link, QR code, contact or price.
+    # Conversion lives on 转化-layer articles and landing pages only. The gate checks such a
+    # page with the 科普 rules (cms.compliance.page.page_scopes), fields and served HTML alike.
+    # A subclass that presents health knowledge says so; the default (landing pages, any
+    # page type another app adds) is a page the 第十九条 rules do not apply to.
+    def is_health_science(self) -> bool:
+        """True when the page presents health knowledge and may show no conversion element."""
+        return False
+
     def publish(self, revision, user=None, **kwargs):
         """Every publication made in code (revision.publish(), workflows, scheduled and
         bulk publishing) passes the compliance gate; the edit view is gated by the form."""

@@ -42,6 +42,11 @@ class HomePage(BasePage):
         context["hubs"] = specialty_hubs()
         return context
 
+    def is_health_science(self) -> bool:
+        """The home page lists the health-science hubs
+        (《广告法》第十九条): no conversion element here."""
+        return True
+
     def json_ld_main(self, request) -> dict[str, Any]:
         return {
             "@context": "https://schema.org",
@@ -53,7 +58,8 @@ class HomePage(BasePage):
 
 
 class SpecialtyPage(BasePage):
-    """专科 / 单病种 hub: its articles, videos, doctors and service packages."""
+    """专科 / 单病种 hub: its articles, videos and doctors (service packages live on 转化
+    articles and landing pages, not on a health-science hub)."""
 
     specialty = models.OneToOneField(
         "funnel.Specialty", on_delete=models.PROTECT, related_name="hub", verbose_name="专科"
@@ -102,9 +108,13 @@ class SpecialtyPage(BasePage):
         items = selectors.hub_items(hub=self, layer=request.GET.get("layer", ""))
         context["page_obj"] = Paginator(items, PAGE_SIZE).get_page(request.GET.get("p"))
         context["doctors"] = selectors.doctors_for(specialty_id=self.specialty_id)
-        context["packages"] = selectors.packages_for(specialty_id=self.specialty_id)
         context["layers"] = ArticlePage.Layer.choices
         return context
+
+    def is_health_science(self) -> bool:
+        """A hub presents its specialty's health science
+        (《广告法》第十九条): no conversion element here."""
+        return True
 
     def json_ld_main(self, request) -> dict[str, Any]:
         return {
@@ -210,6 +220,11 @@ class ArticlePage(BasePage):
             for item in block.value["items"]
         ]
 
+    def is_health_science(self) -> bool:
+        """Every layer but 转化 is health science (科普, 专家IP, 互动: self-tests included);
+        only 转化 articles may carry the consultation link and package cards."""
+        return self.layer != self.Layer.CONVERSION
+
     def json_ld_main(self, request) -> dict[str, Any]:
         published = self.published_on or (
             self.first_published_at.date() if self.first_published_at else None
@@ -308,6 +323,11 @@ class VideoPage(BasePage):
     def source_url(self) -> str:
         return self.video_file.url if self.video_file_id else self.video_url
 
+    def is_health_science(self) -> bool:
+        """A video is health science (videos have no layer)
+        (《广告法》第十九条): no conversion element here."""
+        return True
+
     def json_ld_main(self, request) -> dict[str, Any]:
         minutes, seconds = divmod(self.duration_seconds, 60)
         data = {
@@ -342,6 +362,11 @@ class DoctorIndexPage(BasePage):
 
     class Meta:
         verbose_name = "医生团队"
+
+    def is_health_science(self) -> bool:
+        """The doctor team presents the doctors
+        (《广告法》第十九条): no conversion element here."""
+        return True
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -397,6 +422,11 @@ class DoctorPage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         context["reviewed_articles"] = articles_reviewed_by(doctor=self)
         return context
+
+    def is_health_science(self) -> bool:
+        """A doctor's page presents the doctor and the articles they reviewed
+        (《广告法》第十九条): no conversion element here."""
+        return True
 
     def json_ld_main(self, request) -> dict[str, Any]:
         return {
@@ -460,6 +490,11 @@ class PatientStoryPage(BasePage):
             self.consent_recorded and self.consent_reference and self.consent_date
         ):
             raise ValidationError("患者故事须先记录患者同意（勾选、同意书编号与日期）")
+
+    def is_health_science(self) -> bool:
+        """A patient's story is read as health content
+        (《广告法》第十九条): no conversion element here."""
+        return True
 
     def json_ld_main(self, request) -> dict[str, Any]:
         return {

@@ -23,6 +23,11 @@ from cms.compliance import check_text
 HERE = Path(__file__).parent
 TUNING = HERE / "compliance_labelled.tsv"
 HELDOUT = HERE / "compliance_heldout.tsv"
+# Fourth round: written and measured before rules 2026.11.6 (P 0.964, R 0.365), which were
+# then written with its misses in view: its figures now measure fit, not generalisation.
+HELDOUT2 = HERE / "compliance_heldout2.tsv"
+# Fifth round: written after rules 2026.11.6 and measured once, untouched: the honest figure.
+HELDOUT3 = HERE / "compliance_heldout3.tsv"
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,9 @@ def test_labelled_set_is_large_balanced_and_covers_every_category() -> None:
 
 # Measured floors (docs/compliance.md has the figures): overall and per category.
 TUNING_FLOOR = (1.0, 1.0)  # precision, recall: no clean tuning sentence is blocked
-HELDOUT_FLOOR = (0.96, 0.83)
+HELDOUT_FLOOR = (0.96, 0.86)
+HELDOUT2_FLOOR = (0.98, 0.98)  # measured 1.000 / 1.000 (74 violations: one miss is 0.986)
+HELDOUT3_FLOOR = (0.97, 0.46)  # measured 1.000 / 0.467
 # per category, both parts pooled: (precision, recall)
 CATEGORY_FLOOR = {
     "absolute": (1.0, 1.0),
@@ -147,6 +154,26 @@ def test_heldout_part_precision_and_recall() -> None:
 
     assert overall.precision >= HELDOUT_FLOOR[0]
     assert overall.recall >= HELDOUT_FLOOR[1]
+
+
+@pytest.mark.parametrize(
+    ("path", "floor"), [(HELDOUT2, HELDOUT2_FLOOR), (HELDOUT3, HELDOUT3_FLOOR)], ids=["2", "3"]
+)
+def test_later_heldout_parts_precision_and_recall(path: Path, floor: tuple[float, float]) -> None:
+    rows = labelled(path)
+    overall, per_category, misses = score(rows)
+    _print(path.name, overall, per_category, misses)
+
+    assert len(rows) >= 80
+    assert 0.4 <= sum(r.violation for r in rows) / len(rows) <= 0.6
+    assert {r.category for r in rows} == {r.category for r in labelled(TUNING)}
+    # no sentence of a held-out part also sits in another part
+    others = {
+        r.sentence for p in (TUNING, HELDOUT, HELDOUT2, HELDOUT3) if p != path for r in labelled(p)
+    }
+    assert not {r.sentence for r in rows} & others
+    assert overall.precision >= floor[0]
+    assert overall.recall >= floor[1]
 
 
 @pytest.mark.parametrize(("category", "floor"), sorted(CATEGORY_FLOOR.items()))

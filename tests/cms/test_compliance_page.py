@@ -147,7 +147,8 @@ def test_identifiers_are_not_read_as_prose() -> None:
                     body=rich("吃了两个月药就好了，太感谢医生了！"),
                 ),
             ),
-            {("body", "ad16-testimonial")},
+            # 两个月…就好了 is also a time-boxed cure (rules 2026.11.6)
+            {("body", "ad16-testimonial"), ("body", "mad7-timeline")},
         ),
         (
             lambda home, parent: parent,
@@ -273,9 +274,12 @@ def test_science_page_with_a_package_entry_or_landing_link_is_a_disguised_ad() -
 
     science = _science_article(parent, "science", body=body)
     expert = _science_article(parent, "expert", body=body)
+    conversion = _science_article(parent, "conversion", body=body)
 
-    # then all three are found on the 科普 page, none on the expert-layer page; the served
-    # page also shows the package's price (the links are not reported twice)
+    # then all three are found on the 科普 and the 专家IP page (both health science), none on
+    # the 转化 page; the served page also shows the package's price (the links are not
+    # reported twice)
+    assert sorted(_where(expert)) == sorted(_where(science))
     assert sorted(_where(science)) == [
         ("body[0].paragraph", "ad19-cta"),
         ("body[1].paragraph", "ad19-cta"),
@@ -284,7 +288,7 @@ def test_science_page_with_a_package_entry_or_landing_link_is_a_disguised_ad() -
     ]
     rendered = [f.text for f in check_page(science).findings if f.field.startswith("rendered")]
     assert rendered == [f"¥{package.price}"]
-    assert _where(expert) == set()
+    assert _where(conversion) == set()
 
 
 def test_base_page_instances_are_checked_as_their_specific_type() -> None:

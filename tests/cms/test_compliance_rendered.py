@@ -1,17 +1,27 @@
 """The page-level disguised-ad check (《广告法》第十九条, 《互联网广告管理办法》第八条): the
-gate reads what a 科普 page will serve, template and blocks included."""
+gate reads what a health-science page (every type but 转化 articles and landing pages) will
+serve, template and blocks included."""
 
 from __future__ import annotations
+
+import datetime
 
 import pytest
 from wagtail.models import Page
 
 from cms.compliance import check_page
 from cms.compliance.gate import CompliancePublishBlocked
-from cms.compliance.page import check_revision
+from cms.compliance.page import check_revision, page_scopes
 from cms.compliance.rendered import conversion_findings, rendered_html
 from cms.html_text import parse_html
-from cms.models import ArticlePage
+from cms.models import (
+    ArticlePage,
+    DoctorIndexPage,
+    DoctorPage,
+    HomePage,
+    PatientStoryPage,
+    VideoPage,
+)
 from tests.cms.compliance_support import draft, hub, rich
 
 pytestmark = pytest.mark.django_db
@@ -99,19 +109,136 @@ def test_an_unsaved_page_is_checked_by_its_fields_only() -> None:
     assert check_page(page).findings == []
 
 
-def test_every_seeded_science_page_passes_the_gate_as_rendered(seeded) -> None:
-    # given every 科普 article the demo seed publishes
-    pages = list(ArticlePage.objects.live().filter(layer="science").order_by("path"))
-    assert len(pages) == 3
+# Every health-science page type (《广告法》第十九条): all but 转化 articles and landing pages.
+HEALTH_SCIENCE_TYPES = {
+    "HomePage", "SpecialtyPage", "ArticlePage", "VideoPage", "DoctorIndexPage", "DoctorPage",
+    "PatientStoryPage",
+}  # fmt: skip
+CONVERSION_MARKS = ("/lp/", "/packages/", "在线咨询", "预约咨询", "二维码", "¥")
+
+
+def _health_science_pages() -> list:
+    pages = [p for p in Page.objects.live().specific().order_by("path") if hasattr(p, "layer")]
+    pages += [
+        p
+        for p in Page.objects.live().specific().order_by("path")
+        if not hasattr(p, "layer") and getattr(p, "is_health_science", lambda: False)()
+    ]
+    return [p for p in pages if p.is_health_science()]
+
+
+def test_every_seeded_health_science_page_passes_the_gate_as_rendered(seeded) -> None:
+    # given every health-science page the demo seed publishes: 科普, 专家IP and 互动 (self-test)
+    # articles, videos, hubs, the home page, the doctor team, doctors and patient stories
+    pages = _health_science_pages()
+    assert {type(p).__name__ for p in pages} == HEALTH_SCIENCE_TYPES
+    assert {p.layer for p in pages if isinstance(p, ArticlePage)} == {
+        "science",
+        "expert",
+        "interactive",
+    }
 
     for page in pages:
-        # when its live revision is checked, the served HTML included
+        # when its live revision is checked as the gate checks it, the served HTML included
         html = rendered_html(page.live_revision.as_object())
         report = check_revision(page.live_revision)
 
-        # then the page did render, and nothing on it blocks publication
-        assert f"<h1>{page.title}</h1>" in html
+        # then it is checked with the 科普 rules, did render, and nothing on it blocks
+        assert page_scopes(page) == {"science"}, page.url_path
+        assert f"<h1>{page.title}</h1>" in html, page.url_path
         assert [f.text for f in report.findings if f.blocking] == [], page.url_path
+
+
+def test_health_science_pages_serve_no_conversion_element(client, seeded) -> None:
+    # given every seeded page a patient can open, per type
+    pages = _health_science_pages()
+    conversion = ArticlePage.objects.live().filter(layer="conversion").first()
+
+    for page in pages:
+        # when a visitor GETs it
+        response = client.get(page.url)
+        html = response.content.decode()
+
+        # then it shows no consultation or landing link, package card, price or QR code
+        assert response.status_code == 200, page.url_path
+        links = [link.href for link in parse_html(html).links]
+        assert not [h for h in links if h.startswith(("/lp/", "/packages/"))], page.url_path
+        assert not [m for m in CONVERSION_MARKS if m in html], (page.url_path, type(page).__name__)
+
+    # while the 转化 article keeps its consultation link and package cards
+    html = client.get(conversion.url).content.decode()
+    assert "在线咨询" in html
+    assert f"/lp/{conversion.get_parent().specific.specialty.slug}/" in html
+    assert "/packages/" in html
+    assert page_scopes(conversion) == frozenset()
+
+
+# A template for each health-science type that adds back a consultation link: what the site's
+# templates rendered before (video, hub, home) or might after an edit.
+CTA_TEMPLATE = """{% extends "base.html" %}{% block content %}<h1>{{ page.title }}</h1>
+<p><a class="cta" href="/lp/insomnia/?content={{ page.pk }}">在线咨询</a></p>{% endblock %}"""
+
+
+@pytest.mark.parametrize(
+    ("template", "make"),
+    [
+        ("video_page", "video"),
+        ("article_page", "expert"),
+        ("article_page", "interactive"),
+        ("specialty_page", "hub"),
+        ("doctor_page", "doctor"),
+        ("patient_story_page", "story"),
+    ],
+)
+def test_the_gate_checks_every_health_science_type_as_rendered(
+    settings, tmp_path, template, make
+) -> None:
+    # given a template of that page type that renders a consultation link
+    (tmp_path / "cms").mkdir()
+    (tmp_path / "cms" / f"{template}.html").write_text(CTA_TEMPLATE, encoding="utf-8")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    parent = hub()
+    page = {
+        "video": lambda: draft(parent, VideoPage(title="放松", slug="v", video_url="/v.mp4")),
+        "expert": lambda: draft(parent, ArticlePage(title="专家谈", slug="e", layer="expert")),
+        "interactive": lambda: draft(
+            parent, ArticlePage(title="自测：失眠类型", slug="t", layer="interactive")
+        ),
+        "hub": lambda: parent,
+        "doctor": lambda: draft(
+            draft(HomePage.objects.get(), DoctorIndexPage(title="医生团队", slug="doctors")),
+            DoctorPage(
+                title="李医生",
+                slug="li",
+                rank="主治医师",
+                hospital="某医院",
+                licence_number="110310000012346",
+            ),
+        ),
+        "story": lambda: draft(
+            parent,
+            PatientStoryPage(
+                title="我的经历",
+                slug="s",
+                patient_alias="王女士",
+                body=rich("规律作息"),
+                consent_recorded=True,
+                consent_reference="TY-2026-001",
+                consent_date=datetime.date(2026, 11, 1),
+            ),
+        ),
+    }[make]()
+
+    # when the gate checks it
+    report = check_page(page)
+
+    # then the served link blocks publication, wherever the page type sits
+    assert ("rendered.links", f"在线咨询（/lp/insomnia/?content={page.pk}）") in _rendered(report)
+    assert report.has_blocking
+    with pytest.raises(CompliancePublishBlocked):
+        page.save_revision().publish()
 
 
 def test_behind_a_tls_proxy_the_page_is_rendered_not_redirected(settings) -> None:

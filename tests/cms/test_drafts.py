@@ -163,19 +163,22 @@ def test_violations_in_the_source_are_found_in_the_drafts(hub):
     assert all(d.blocking_count() > 0 for d in found.values())
 
 
-def test_a_clean_expert_article_is_not_held_to_the_science_only_rules(hub):
-    # 第十九条 applies to 科普 only: an expert article may invite a consultation
+@pytest.mark.parametrize(("layer", "held"), [("conversion", False), ("expert", True)])
+def test_only_a_conversion_article_may_invite_a_consultation(hub, layer, held):
+    # 第十九条 applies to health science, which is every layer but 转化 (专家IP included):
+    # only a 转化 article may invite a consultation
     article = ArticlePage(
         title="毛发门诊的预约流程",
         slug="booking",
-        layer="expert",
+        layer=layer,
         summary="在线预约后到店面诊，医生评估后制定方案。",
     )
     hub.add_child(instance=article)
 
     found = channel_drafts_refresh(article=article)
 
-    assert [f for d in found for f in d.compliance] == []
+    rules = {f["rule"] for d in found for f in d.compliance}
+    assert rules == ({"ad19-cta"} if held else set())
 
 
 # --- admin --------------------------------------------------------------------------------
