@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from funnel.models import Lead, ServicePackage
 from tests.landing.conftest import build_landing
@@ -58,7 +59,13 @@ def test_a_refused_form_scrolls_to_the_field_and_keeps_tick_and_clock(
     # when 3 s have passed since the first page load (not since the re-render), they send
     time.sleep(max(0.0, 3.3 - (time.monotonic() - loaded)))
     page.click("button[type=submit]")
-    page.wait_for_url("**/lp/thanks/**")
+    try:
+        page.wait_for_url("**/lp/thanks/**")
+    except PlaywrightTimeout:  # say what the visitor saw instead of a bare timeout
+        errors = page.locator("[data-error-code]")
+        shown = errors.all_inner_texts()
+        codes = [e.get_attribute("data-error-code") for e in errors.all()]
+        raise AssertionError(f"no thank-you page: {page.url} {codes} {shown}") from None
     # then the lead is created
     assert Lead.objects.count() == 1
     # the refusals are 400 documents (the console says so); nothing else went wrong

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from funnel.models import InboundLead, Lead
+from landing.services.careplan import thanks_open
 from landing.services.guards import ticket_issue
 from tests.landing.conftest import form_data, old_ticket
 
@@ -69,7 +70,13 @@ def test_the_same_submission_sent_twice_with_its_ticket_is_one_lead(client, land
     first = client.post(URL, form_data(ticket=ticket, idem="k-a"))
     again = client.post(URL, form_data(ticket=ticket, idem="k-a"))  # a double click
     assert (first.status_code, again.status_code) == (302, 302)
-    assert first["Location"] == again["Location"]
+    # the thank-you token is encrypted afresh each time (issue 13): both open the same answer
+    prefix = "/lp/thanks/"
+    opened = [
+        thanks_open(token=response["Location"].removeprefix(prefix).strip("/"))
+        for response in (first, again)
+    ]
+    assert opened[0] == opened[1]
     assert Lead.objects.count() == 1
 
 
