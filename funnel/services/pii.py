@@ -178,6 +178,11 @@ def _anonymize(lead: Lead) -> None:
     lead.wechat_id = ""
     lead.answers = None
     lead.birthday = None
+    lead.city = ""  # typed by the person: a district or an address as often as a city
+    lead.score_explanation = []  # its reasons quote the search term and answers
+    # A referral code names the person to whoever scans it; the referral links between
+    # people stay (referred_by) for the reports.
+    lead.referral_code = None
     # The dedup key must go too (it identifies the phone); a unique placeholder keeps the row.
     lead.phone_hash = f"anonymized:{lead.pk}"
     lead.anonymized_at = timezone.now()

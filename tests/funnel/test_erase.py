@@ -323,3 +323,32 @@ def test_never_linked_records_of_the_phone_are_wiped(ingest, settings, how) -> N
     other = InboundLead.objects.get(pk=theirs)
     assert other.status == InboundStatus.QUARANTINED
     assert other.raw["name"] == "李华"
+
+
+# ---- what the reviewer found left on the lead row -------------------------------------
+
+
+@pytest.mark.parametrize("how", ["withdraw", "purge"])
+def test_city_score_reasons_and_referral_code_go_with_the_person(
+    client, ingest, settings, how
+) -> None:
+    from funnel.services.referrals import referral_code_ensure
+
+    lead_id = ingest(payload(PHONE, name=NAME, city="北京市朝阳区望京西园三区")).lead_id
+    Lead.objects.filter(pk=lead_id).update(score_explanation=[{"reason": "关键词 脂溢性脱发"}])
+    code = referral_code_ensure(lead_id=lead_id)
+    assert client.get(f"/r/{code}/").status_code == 302
+
+    if how == "withdraw":
+        consent_withdraw(lead_id=lead_id)
+    else:
+        Lead.objects.filter(pk=lead_id).update(
+            last_touch_at=timezone.now() - dt.timedelta(days=settings.FUNNEL_RETENTION_DAYS + 1),
+            created_at=timezone.now() - dt.timedelta(days=settings.FUNNEL_RETENTION_DAYS + 1),
+        )
+        assert leads_purge_expired() >= 1
+
+    lead = Lead.objects.get(pk=lead_id)
+    assert (lead.city, lead.score_explanation, lead.referral_code) == ("", [], None)
+    assert client.get(f"/r/{code}/").status_code == 404
+    assert client.get(f"/r/{code}.svg").status_code == 404
