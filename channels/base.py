@@ -165,19 +165,40 @@ def _is_sandbox_host(host: str) -> bool:
 
 class PlatformSession(requests.Session):
     """A session that sends nothing (and so no token) to a host outside the platform's domains,
-    whatever the stored base URL says: the check runs on every request, at call time."""
+    whatever the stored base URL says: the check runs on every request, at call time.
+
+    It never follows a redirect: `requests` would send the next hop without this check, keep
+    custom headers such as `Access-Token` and re-send the body (Baidu's carries the token) on a
+    307/308. No platform API answers with a redirect, so one is refused as PlatformError
+    `unexpected_redirect` and nothing is sent to its Location."""
 
     def __init__(self, domains: tuple[str, ...]) -> None:
         super().__init__()
         self.domains = domains
         self.headers["User-Agent"] = "yinliu-connector/1"
+        self.max_redirects = 0  # belt and braces: a caller's allow_redirects=True still stops
 
     def request(self, method, url, *args, **kwargs):  # type: ignore[override]
         problem = api_url_problem(url, self.domains, base=False)
         if problem:
             logger.warning("refused a platform call to %s: %s", urlsplit(str(url)).netloc, problem)
             raise PlatformError(errors.INVALID_API_BASE_URL)
-        return super().request(method, url, *args, **kwargs)
+        kwargs["allow_redirects"] = False
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except requests.TooManyRedirects as exc:
+            raise PlatformError(errors.UNEXPECTED_REDIRECT) from exc
+        if response.is_redirect or 300 <= response.status_code < 400:
+            location = urlsplit(response.headers.get("Location", "")).netloc
+            logger.warning(
+                "refused a platform redirect (%s) from %s to %s",
+                response.status_code,
+                urlsplit(str(url)).netloc,
+                location[:200],
+            )
+            response.close()
+            raise PlatformError(errors.UNEXPECTED_REDIRECT)
+        return response
 
 
 def session(domains: tuple[str, ...] | None = None) -> requests.Session:

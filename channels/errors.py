@@ -14,6 +14,8 @@ METHOD_NOT_ALLOWED = "method_not_allowed"
 UNAVAILABLE = "unavailable"
 WEBHOOK_SECRET_MISSING = "webhook_secret_missing"  # noqa: S105  (an error code)
 INVALID_API_BASE_URL = "invalid_api_base_url"
+# A platform API answered with a redirect: never followed (the token would go with it).
+UNEXPECTED_REDIRECT = "unexpected_redirect"
 
 MESSAGES = {
     INVALID_SIGNATURE: "签名校验失败 / the signature does not match",
@@ -26,6 +28,7 @@ MESSAGES = {
     UNAVAILABLE: "请稍后重试 / storage is unavailable, retry later",
     WEBHOOK_SECRET_MISSING: "该账户未配置推送密钥，拒绝推送 / the account has no webhook secret",
     INVALID_API_BASE_URL: "API 地址不是该平台的官方地址 / not one of the platform's API hosts",
+    UNEXPECTED_REDIRECT: "平台接口返回了跳转，已拒绝 / the platform API answered with a redirect",
 }
 
 STATUS = {

@@ -21,6 +21,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from config.errors import ApplicationError
+from funnel.admin_choosers import scoped_chooser_viewset, with_view_permission
 from funnel.consent import consent_version_check
 from funnel.crypto import mask_name, mask_phone
 from funnel.models import InboundLead, InboundStatus, OutboxDelivery, SpendRecord
@@ -67,6 +68,10 @@ class InboundLeadViewSet(SnippetViewSet):
         "processed_at",
     ]
     panels = [FieldPanel("reason", read_only=True)]
+    # Raw records are for staff who may open the list (not an assistant's lead picker).
+    chooser_viewset_class = scoped_chooser_viewset(
+        with_view_permission(InboundLead), "InboundLeadChooserViewSet"
+    )
 
     def get_queryset(self, request: HttpRequest):
         return InboundLead.objects.select_related("lead").order_by("-received_at")

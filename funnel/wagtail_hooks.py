@@ -23,7 +23,6 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views.snippets import (
     DeleteView,
     EditView,
@@ -36,6 +35,7 @@ from wagtail.snippets.views.snippets import (
 
 from config.errors import ApplicationError
 from funnel import errors
+from funnel.admin_choosers import scoped_chooser_viewset
 from funnel.admin_labels import admin_columns, admin_panels, display_value, field_label
 from funnel.crypto import mask_name, mask_phone
 from funnel.intake_admin import IntakeGroup
@@ -129,38 +129,7 @@ class LeadDeleteView(ScopedObjectMixin, DeleteView):
     pass
 
 
-class _VisibleLeadChoices:
-    """The lead chooser (any form with a lead field) lists only leads the user may see."""
-
-    def get_object_list(self):
-        return leads_visible_to(user=self.request.user)
-
-
-class LeadChooseView(_VisibleLeadChoices, snippet_chooser.ChooseView):
-    pass
-
-
-class LeadChooseResultsView(_VisibleLeadChoices, snippet_chooser.ChooseResultsView):
-    pass
-
-
-class LeadChosenView(snippet_chooser.SnippetChosenView):
-    """A chosen id the user may not see is not found (it would answer the lead's label)."""
-
-    def get_object(self, pk):
-        return get_object_or_404(leads_visible_to(user=self.request.user), pk=pk)
-
-
-class LeadChosenMultipleView(snippet_chooser.SnippetChosenMultipleView):
-    def get_objects(self, pks):
-        return leads_visible_to(user=self.request.user).filter(pk__in=pks)
-
-
-class LeadChooserViewSet(snippet_chooser.SnippetChooserViewSet):
-    choose_view_class = LeadChooseView
-    choose_results_view_class = LeadChooseResultsView
-    chosen_view_class = LeadChosenView
-    chosen_multiple_view_class = LeadChosenMultipleView
+LeadChooserViewSet = scoped_chooser_viewset(leads_visible_to, "LeadChooserViewSet")
 
 
 class LeadInspectView(VisibleLeadMixin, InspectView):
@@ -634,6 +603,7 @@ class FollowUpViewSet(SnippetViewSet):
     history_view_class = FollowUpHistoryView
     usage_view_class = FollowUpUsageView
     delete_view_class = FollowUpDeleteView
+    chooser_viewset_class = scoped_chooser_viewset(followups_visible_to, "FollowUpChooserViewSet")
 
     def get_queryset(self, request: HttpRequest):
         # An assistant's list holds their own leads' follow-ups only.

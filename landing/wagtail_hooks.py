@@ -28,6 +28,7 @@ from wagtail.snippets.views.snippets import (
     UsageView,
 )
 
+from funnel.admin_choosers import scoped_chooser_viewset
 from funnel.admin_labels import admin_columns
 from funnel.models import Lead
 from funnel.selectors import lead_owned_visible_to
@@ -212,6 +213,8 @@ class CarePlanViewSet(SnippetViewSet):
     history_view_class = CarePlanHistoryView
     usage_view_class = CarePlanUsageView
     delete_view_class = CarePlanDeleteView
+    # A form's care-plan field: its chooser lists, searches and answers only visible plans.
+    chooser_viewset_class = scoped_chooser_viewset(careplans_visible_to, "CarePlanChooserViewSet")
 
     def get_queryset(self, request):
         # An assistant's list holds their own patients' plans only.

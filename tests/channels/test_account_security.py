@@ -394,3 +394,98 @@ def test_remote_error_text_is_never_echoed_into_the_account(make_account, status
     assert error
     assert "REMOTE-SECRET-TEXT" not in error
     assert "REMOTE-SECRET-TEXT" not in account.last_error
+
+
+# --- point 17 (review): a redirect never carries a token to another host -------------------------
+
+FOREIGN = "https://collector.evil.example.com/stolen"
+OFFICIAL = {
+    "douyin": "https://ad.oceanengine.com/open_api/",
+    "baidu": "https://api.baidu.com",
+    "xiaohongshu": "https://adapi.xiaohongshu.com",
+}
+
+
+def _redirect_everything_on(host_pattern: str, status: int) -> None:
+    """Every GET/POST to the platform's host answers `status` towards FOREIGN; FOREIGN itself
+    answers 200, so a client that follows the redirect would be seen calling it."""
+    import re
+
+    for method in (responses.GET, responses.POST):
+        responses.add(
+            method, re.compile(host_pattern), status=status, headers={"Location": FOREIGN}
+        )
+        responses.add(method, FOREIGN, json={"code": 0, "errcode": 0, "data": {}})
+
+
+@responses.activate
+@pytest.mark.parametrize("status", [302, 307, 308])
+@pytest.mark.parametrize(
+    ("channel", "pull"),
+    [
+        ("douyin", "leads"),
+        ("baidu", "leads"),
+        ("douyin", "spend"),
+        ("baidu", "spend"),
+        ("xiaohongshu", "spend"),  # its leads are pushed, never pulled
+    ],
+)
+def test_a_pull_never_follows_a_redirect_off_the_platform(make_account, channel, pull, status):
+    from channels.services.spend import spend_pull
+
+    account = make_account(channel, "acct", base=OFFICIAL[channel], settings={"max_retries": 0})
+    _redirect_everything_on(r"https://[a-z.]*(oceanengine|baidu|xiaohongshu)\.com/.*", status)
+
+    if pull == "leads":
+        error = leads_pull(account_id=account.pk, now=NOW).error
+    else:
+        error = spend_pull(account_id=account.pk, start=NOW.date(), end=NOW.date()).error
+
+    assert not [c for c in responses.calls if "evil.example" in c.request.url]
+    assert "unexpected_redirect" in error
+    account.refresh_from_db()
+    assert "unexpected_redirect" in account.last_error
+
+
+@responses.activate
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_the_checked_session_refuses_any_redirect_and_keeps_the_token_home(status):
+    from channels.base import session
+    from channels.errors import PlatformError
+
+    _redirect_everything_on(r"https://ad\.oceanengine\.com/.*", status)
+
+    with pytest.raises(PlatformError) as refused:
+        session(("oceanengine.com",)).post(
+            "https://ad.oceanengine.com/open_api/x",
+            headers={"Access-Token": "S"},
+            json={"accessToken": "S"},
+        )
+
+    assert str(refused.value) == "unexpected_redirect"
+    assert [c.request.url for c in responses.calls] == ["https://ad.oceanengine.com/open_api/x"]
+
+
+@responses.activate
+@pytest.mark.parametrize("status", [302, 307, 308])
+def test_the_wecom_client_never_follows_a_redirect_with_its_secret(status):
+    from channels.errors import PlatformError
+    from channels.wecom.client import WecomClient
+    from channels.wecom.services import wecom_account_create
+
+    account, _ = wecom_account_create(
+        name="clinic",
+        corp_id="ww-corp",
+        secret="contact-secret",
+        agent_id="1000002",
+        token="tok",
+        aes_key="a" * 43,
+        api_base_url="https://qyapi.weixin.qq.com",
+    )
+    _redirect_everything_on(r"https://qyapi\.weixin\.qq\.com/.*", status)
+
+    with pytest.raises(PlatformError) as refused:
+        WecomClient(account).access_token()
+
+    assert "unexpected_redirect" in str(refused.value)
+    assert not [c for c in responses.calls if "evil.example" in c.request.url]

@@ -86,3 +86,63 @@ def test_local_databases_are_allowed(database) -> None:
     from config.demo import database_is_local
 
     assert database_is_local(database) is True
+
+
+# Review of point 13: libpq decides where an empty HOST goes (PGHOST, PGHOSTADDR, a service,
+# `host=`/`hostaddr=` from DATABASE_URL's query string, which land in OPTIONS).
+LIBPQ_REDIRECTS = [
+    pytest.param({"PGHOST": "192.0.2.77"}, {}, "192.0.2.77", id="PGHOST"),
+    pytest.param({"PGHOST": "/tmp,192.0.2.77"}, {}, "192.0.2.77", id="PGHOST-list"),
+    pytest.param({"PGHOSTADDR": "192.0.2.77"}, {}, "192.0.2.77", id="PGHOSTADDR"),
+    pytest.param({"PGSERVICE": "prod"}, {}, "prod", id="PGSERVICE"),
+    pytest.param({}, {"host": "192.0.2.77"}, "192.0.2.77", id="query-host"),
+    pytest.param({}, {"hostaddr": "192.0.2.77"}, "192.0.2.77", id="query-hostaddr"),
+    pytest.param({}, {"service": "prod"}, "prod", id="query-service"),
+]
+
+
+@pytest.mark.parametrize(("environ", "options", "where"), LIBPQ_REDIRECTS)
+@pytest.mark.parametrize(("command", "args"), DEMO_COMMANDS[:2])
+def test_demo_command_refuses_where_libpq_would_go_elsewhere(
+    monkeypatch, command, args, environ, options, where
+) -> None:
+    # given `env -i DATABASE_URL=postgres:///yinliu PGHOST=192.0.2.77 manage.py seed_demo`
+    from django.db import connection
+
+    monkeypatch.setitem(connection.settings_dict, "ENGINE", "django.db.backends.postgresql")
+    monkeypatch.setitem(connection.settings_dict, "HOST", "")
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", dict(options))
+    for key in ("PGHOST", "PGHOSTADDR", "PGSERVICE"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    users = get_user_model().objects.count()
+
+    with pytest.raises(CommandError, match="数据库不在本机") as refused:
+        call_command(command, *args)
+
+    assert refused.value.returncode == 2
+    assert where in str(refused.value)
+    assert get_user_model().objects.count() == users
+
+
+@pytest.mark.parametrize(
+    ("environ", "options"),
+    [
+        ({"PGHOST": "/var/run/postgresql"}, {}),
+        ({"PGHOST": "localhost,127.0.0.1"}, {}),
+        ({"PGHOSTADDR": "127.0.0.1"}, {}),
+        ({}, {"host": "/tmp"}),
+        ({}, {"hostaddr": "::1"}),
+    ],
+)
+def test_libpq_settings_that_stay_local_are_allowed(monkeypatch, environ, options) -> None:
+    from config.demo import database_is_local
+
+    for key in ("PGHOST", "PGHOSTADDR", "PGSERVICE"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    database = {"ENGINE": "django.db.backends.postgresql", "HOST": "", "OPTIONS": options}
+
+    assert database_is_local(database) is True

@@ -90,6 +90,8 @@ def _their_marks(d) -> list[str]:
         f"/followup/edit/{d['their_fu'].pk}/",
         f"/careplan/edit/{d['their_plan'].pk}/",
         "赵的护理计划",
+        f"/followup/chosen/{d['their_fu'].pk}/",
+        f"/careplan/chosen/{d['their_plan'].pk}/",
     ]
 
 
@@ -120,6 +122,22 @@ LISTING_URLS = [
     "/admin/snippets/choose/funnel/lead/results/",
     f"/admin/snippets/choose/funnel/lead/results/?q={THEIR_PHONE}",
     "/admin/snippets/choose/funnel/lead/chosen-multiple/?id={their}&id={own}",
+    # Every chooser of a lead-linked object (a form's plan or follow-up field): list, search,
+    # several chosen at once.
+    "/admin/snippets/choose/landing/careplan/",
+    "/admin/snippets/choose/landing/careplan/results/",
+    "/admin/snippets/choose/landing/careplan/results/?q=赵的",
+    "/admin/snippets/choose/landing/careplan/results/?q=护理计划",
+    "/admin/snippets/choose/landing/careplan/chosen-multiple/?id={their_plan}&id={own_plan}",
+    "/admin/snippets/choose/funnel/followup/",
+    "/admin/snippets/choose/funnel/followup/results/",
+    f"/admin/snippets/choose/funnel/followup/results/?q={THEIR_NAME}",
+    "/admin/snippets/choose/funnel/followup/chosen-multiple/?id={their_fu}&id={own_fu}",
+    # Choosers of other lead-linked snippets: refused or empty of the other lead's marks.
+    "/admin/snippets/choose/funnel/inboundlead/results/",
+    "/admin/snippets/choose/funnel/referralreward/results/",
+    "/admin/snippets/choose/funnel/privategroup/results/",
+    "/admin/snippets/choose/channels/postbacklog/results/",
     "/admin/funnel/unassigned/",
     "/admin/funnel/inbound/",
     "/admin/channels/postbacks/",
@@ -143,6 +161,8 @@ DIRECT_URLS = [
     ("post", "/admin/funnel/leads/{their}/enroll/"),
     ("post", "/admin/funnel/groups/{group}/leave/{their}/"),
     ("get", "/admin/snippets/choose/funnel/lead/chosen/{their}/"),
+    ("get", "/admin/snippets/choose/landing/careplan/chosen/{their_plan}/"),
+    ("get", "/admin/snippets/choose/funnel/followup/chosen/{their_fu}/"),
     ("get", "/admin/snippets/funnel/followup/edit/{their_fu}/"),
     ("get", "/admin/snippets/funnel/followup/inspect/{their_fu}/"),
     ("get", "/admin/snippets/funnel/followup/history/{their_fu}/"),
@@ -181,10 +201,14 @@ def test_the_walk_sees_the_assistants_own_lead(client, desks) -> None:
     roster = client.get(_fill("/admin/funnel/groups/{group}/roster/", desks)).content.decode()
     history = client.get("/admin/reports/site-history/").content.decode()
     plans = client.get("/admin/snippets/landing/careplan/").content.decode()
+    chooser = client.get("/admin/snippets/choose/landing/careplan/results/").content.decode()
+    chosen = client.get(f"/admin/snippets/choose/landing/careplan/chosen/{desks['own_plan'].pk}/")
 
     assert f'data-lead="{own.pk}"' in roster
     assert f"线索 #{own.pk}" in history
     assert "张的护理计划" in plans
+    assert "张的护理计划" in chooser
+    assert chosen.status_code == 200
 
 
 @pytest.mark.parametrize(("method", "url"), DIRECT_URLS)

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from funnel.csvsafe import csv_write
 from funnel.services.exports import leads_export
@@ -27,6 +28,16 @@ COLUMNS = [
 ]
 
 
+def operator_problem(operator: str) -> str:
+    """ "" when `operator` may be written into the audit, else why not. Control, format and
+    line/paragraph-separator characters are refused: a newline or escape sequence would forge
+    or hide audit lines, a bidi override would show another name."""
+    for ch in operator:
+        if unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp"):
+            return f"control character U+{ord(ch):04X}"
+    return ""
+
+
 class Command(BaseCommand):
     help = "导出线索（默认脱敏）/ export leads, masked unless --reveal"
 
@@ -42,6 +53,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, format: str, reveal: bool, operator: str, **options) -> None:
+        problem = operator_problem(operator)
+        if problem:
+            raise CommandError(
+                f"--operator 含控制字符，拒绝导出 / --operator refused: {problem}",
+                returncode=2,
+            )
         rows = leads_export(
             reveal=reveal,
             what="export_leads",
