@@ -18,9 +18,12 @@ def payload(name: str) -> dict:
 
 
 def drain() -> None:
-    """Play the worker: process what is still waiting (with Redis the tasks sit in the queue)."""
-    for pk in InboundLead.objects.filter(status=InboundStatus.RECEIVED).values_list(
-        "pk", flat=True
+    """Play the worker: process what is still waiting (with Redis the tasks sit in the queue),
+    in the order it arrived (PostgreSQL returns rows in no set order: updated rows move)."""
+    for pk in (
+        InboundLead.objects.filter(status=InboundStatus.RECEIVED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     ):
         intake_process(inbound_ids=[pk], durable=True)
 
