@@ -78,3 +78,37 @@ def test_escaped_backslash_u_text_is_an_ordinary_string(client):
     answer = _post(client, URL, {**BODY, "concern": "\\ud800 看起来像转义"}, _bearer())
     assert answer.status_code == 201
     assert InboundLead.objects.get().raw["concern"] == "\\ud800 看起来像转义"
+
+
+# Issue 13 review point 3: a retry after withdrawal says the person was withdrawn, not that
+# the client sent another body (the body digest is wiped with the person).
+
+
+@pytest.mark.parametrize("same_body", [True, False])
+def test_a_retry_after_withdrawal_answers_person_anonymized(client, same_body):
+    from funnel.services.pii import consent_withdraw
+
+    headers = {**_bearer(), "Idempotency-Key": "lead-after-withdrawal"}
+    created = _post(client, URL, BODY, headers)
+    assert created.status_code == 201
+    consent_withdraw(lead_id=created.json()["lead_id"], actor_label="患者来电")
+
+    body = BODY if same_body else {**BODY, "campaign": "秋季"}
+    retry = _post(client, URL, body, headers)
+    assert (retry.status_code, retry.json()["error"]) == (422, "person_anonymized")
+    assert InboundLead.objects.count() == 1
+    assert Lead.objects.filter(anonymized_at__isnull=True).count() == 0
+
+
+def test_an_event_retry_after_withdrawal_answers_person_anonymized(client):
+    from funnel.services.pii import consent_withdraw
+
+    bearer = _bearer()
+    lead_id = _post(client, URL, BODY, bearer).json()["lead_id"]
+    event_url = f"/api/v1/leads/{lead_id}/events"
+    headers = {**bearer, "Idempotency-Key": "note-1"}
+    assert _post(client, event_url, {"note": "已电话沟通"}, headers).status_code == 200
+    consent_withdraw(lead_id=lead_id, actor_label="患者来电")
+
+    retry = _post(client, event_url, {"note": "已电话沟通"}, headers)
+    assert (retry.status_code, retry.json()["error"]) == (422, "person_anonymized")
