@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -20,6 +21,7 @@ from funnel.payload import Consent, LeadPayload
 from funnel.services.idempotency import Replayed, idempotency_key_clean, idempotent_call
 from funnel.services.intake import IntakeSource, lead_intake
 from funnel.services.tokens import api_token_check
+from funnel.surrogates import has_surrogate
 
 CLICK_ID_KEYS = ("bd_vid", "clickid", "callback", "click_id")
 # A lead or an event is a few KiB at most; anything larger is refused before it is parsed
@@ -37,6 +39,20 @@ def _body_bounded(request: HttpRequest) -> None:
         )
 
 
+def _body_unicode_checked(request: HttpRequest) -> None:
+    """Refuse a JSON body holding a lone surrogate (U+D800–U+DFFF, sent as an escape like
+    `\\ud800`) in any string, key or nested value: 422 `string_unicode`, nothing stored. It
+    cannot be encoded as UTF-8 (the idempotency digest, PII encryption and PostgreSQL jsonb all
+    fail on it). A body that is not JSON is left to the parser (400 malformed_body)."""
+    try:
+        data = json.loads(request.body or b"null")
+    except ValueError:
+        return
+    if has_surrogate(data):
+        code = errors.STRING_UNICODE
+        raise ApplicationError(code, errors.MESSAGES[code], status=422)
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         client = api_token_check(token=token)
@@ -44,6 +60,7 @@ class TokenAuth(HttpBearer):
             # Here, not in a parser: django-ninja parses the body after authentication and
             # turns any parser error into 400. An unknown caller still gets 401 first.
             _body_bounded(request)
+            _body_unicode_checked(request)
         return client
 
 

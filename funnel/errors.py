@@ -20,6 +20,9 @@ INVALID_VALUE = "invalid_value"
 # A re-send of a processed record (same source and external id) names another person: held
 # for staff review instead of quietly becoming a second lead.
 PHONE_CHANGED = "phone_changed"
+# A lone surrogate (U+D800–U+DFFF) in a received string: it cannot be encoded as UTF-8. The
+# lead API refuses the body (422); a platform record is kept with U+FFFD in its place and held.
+STRING_UNICODE = "string_unicode"
 # Every reason intake can quarantine a record with (a page that submits through intake, the
 # landing form, has a sentence for each: tests/landing/test_refusal_messages.py).
 QUARANTINE_REASONS = (
@@ -30,6 +33,7 @@ QUARANTINE_REASONS = (
     PERSON_ANONYMIZED,
     INVALID_VALUE,
     PHONE_CHANGED,
+    STRING_UNICODE,
 )
 
 # Stages and orders.
@@ -81,6 +85,8 @@ MESSAGES = {
     INVALID_VALUE: "字段值无法保存 / a value cannot be stored",
     PHONE_CHANGED: "同一来源记录重发时手机号变了，待人工核对 / a re-send of this record carries "
     "another phone: held for review",
+    STRING_UNICODE: "文本含无效的 Unicode 字符（孤立代理项 U+D800–U+DFFF）/ a string holds a lone "
+    "surrogate",
     UNKNOWN_STAGE: "未知阶段",
     FORBIDDEN_TRANSITION: "不允许的阶段变更",
     AMOUNT_REQUIRED: "支付需要金额",

@@ -22,6 +22,7 @@ from funnel.models import IdempotencyKey
 Answer = tuple[int, dict[str, Any]]  # (HTTP status, JSON body)
 
 MAX_KEY_CHARS = 128  # the column's length (IdempotencyKey.key)
+WIPED = ""  # the request digest of a key whose person was anonymized (funnel.services.pii)
 
 
 def idempotency_key_clean(key: str | None) -> str:
@@ -60,7 +61,8 @@ def idempotent_call(
 ) -> Answer:
     """Run `run` once per (client, endpoint, key) and remember its answer, refusals included
     (an ApplicationError becomes its 4xx answer). Without a key, just run. Raises
-    ApplicationError 422 `idempotency_key_reused` for the same key with another body, and the
+    ApplicationError 422 `idempotency_key_reused` for the same key with another body,
+    `person_anonymized` for any body once the key's person was withdrawn or purged, and the
     refusals of `idempotency_key_clean` for a key too long or with control characters."""
     key = idempotency_key_clean(key)
     if not key:
@@ -79,6 +81,12 @@ def idempotent_call(
         row = IdempotencyKey.objects.filter(token_id=token_id, endpoint=endpoint, key=key).first()
         if row is None:
             raise  # not a key collision: the work itself hit a constraint
+    if row.request_hash == WIPED:
+        # The person was withdrawn or purged: their body digest went with them, so no body
+        # can be compared. Say so, as a platform re-send of their record is answered, rather
+        # than telling the client it sent another body.
+        code = errors.PERSON_ANONYMIZED
+        raise ApplicationError(code, errors.MESSAGES[code], status=422)
     if row.request_hash != digest:
         raise ApplicationError(
             errors.IDEMPOTENCY_KEY_REUSED,

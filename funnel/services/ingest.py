@@ -91,7 +91,10 @@ def _fill(lead: Lead, payload: LeadPayload, specialty: Specialty | None) -> list
     if payload.concern:
         answers.setdefault("concern", payload.concern)
     if answers:
-        merged = {**(lead.answers or {}), **answers}
+        # What the person or staff recorded first stays: a later submission matched by phone
+        # (anyone can type a known number into a form) only adds questions never answered.
+        # Its own answers are kept whole on its intake record.
+        merged = {**answers, **(lead.answers or {})}
         if merged != lead.answers:
             lead.answers = merged
             changed.append("answers")

@@ -33,6 +33,7 @@ from funnel import errors
 from funnel.bulk import rows_update
 from funnel.models import InboundLead, InboundStatus
 from funnel.payload import TEXT_LIMITS, IngestResult, LeadPayload, payload_bounded
+from funnel.surrogates import has_surrogate, surrogates_replaced
 
 logger = logging.getLogger("yinliu.intake")
 SWEEP_AFTER = dt.timedelta(minutes=2)
@@ -91,9 +92,7 @@ def lead_intake(
         row, changed = _store_one(source, external_id, raw, payload)
         if processing is Processing.LATER and changed:
             intake_enqueue(inbound_ids=[row.pk])
-    result = IntakeResult(
-        inbound_id=row.pk, changed=changed, new=changed and _never_processed(row)
-    )
+    result = IntakeResult(inbound_id=row.pk, changed=changed, new=changed and _never_processed(row))
     if processing is Processing.NOW:
         (result.outcome,) = intake_process(inbound_ids=[row.pk], durable=True) or [None]
     return result
@@ -116,9 +115,7 @@ def leads_intake(
         if processing is Processing.LATER:
             intake_enqueue(inbound_ids=changed_ids)
     results = [
-        IntakeResult(
-            inbound_id=row.pk, changed=changed, new=changed and _never_processed(row)
-        )
+        IntakeResult(inbound_id=row.pk, changed=changed, new=changed and _never_processed(row))
         for row, changed in stored
     ]
     if processing is Processing.NOW:
@@ -196,6 +193,7 @@ def _store_one(
 ) -> tuple[InboundLead, bool]:
     """One INSERT for the usual new record: this is every webhook's path, where latency
     counts. The same outcome as a page of one through `_store_page`."""
+    external_id, raw, payload = _storable(external_id, raw, payload)
     external_id = _external_key(external_id)
     row = _new_row(source, external_id, raw, payload)
     with transaction.atomic():
@@ -212,11 +210,42 @@ def _store_one(
         before = row.payload
         _resend(row, raw, payload)
         _hold_if_phone_changed(row, before)
+        _hold_if_unreadable(row)
         rows_update([row], RESEND_FIELDS)
         return row, True
 
 
 RESEND_FIELDS = ["raw", "payload", "status", "reason", "detail", "updated_at"]
+
+
+def _storable(
+    external_id: str, raw: dict[str, Any], payload: LeadPayload | None
+) -> tuple[str, dict[str, Any], LeadPayload | None]:
+    """The record as it can be stored: a lone surrogate (U+D800–U+DFFF, from a JSON escape
+    like `\\ud800`) cannot be encoded as UTF-8, so neither encrypted nor kept in jsonb. Each
+    is replaced by U+FFFD and the raw record is marked (`_hold_if_unreadable` holds it for
+    staff with `string_unicode`): nothing is lost, nothing half written, never a 500."""
+    bad = has_surrogate(raw) or has_surrogate(external_id)
+    if payload is not None and has_surrogate(payload.to_dict()):
+        bad = True
+        payload = LeadPayload.from_dict(surrogates_replaced(payload.to_dict()))
+    if not bad:
+        return external_id, raw, payload
+    raw = {**surrogates_replaced(raw), UNREADABLE_MARK: True}
+    return surrogates_replaced(external_id), raw, payload
+
+
+# Set on a raw record whose lone surrogates were replaced (its stored copy is not what came).
+UNREADABLE_MARK = "_string_unicode"
+
+
+def _hold_if_unreadable(row: InboundLead) -> None:
+    """A record that came with lone surrogates is held (quarantined `string_unicode`, released
+    only by a staff replay): its text was changed on the way in, a person's name included."""
+    if isinstance(row.raw, dict) and row.raw.get(UNREADABLE_MARK):
+        row.status = InboundStatus.QUARANTINED
+        row.reason = errors.STRING_UNICODE
+        row.detail = errors.MESSAGES[errors.STRING_UNICODE]
 
 
 def _phone_key(payload: dict[str, Any] | None) -> str | None:
@@ -243,19 +272,22 @@ def _hold_if_phone_changed(row: InboundLead, before: dict[str, Any] | None) -> N
     row.detail = errors.MESSAGES[errors.PHONE_CHANGED]
 
 
-HELD = {errors.PHONE_CHANGED}  # quarantine reasons only staff release (by replaying)
+# Quarantine reasons only staff release (by replaying).
+HELD = {errors.PHONE_CHANGED, errors.STRING_UNICODE}
 
 
 def _new_row(
     source: IntakeSource, external_id: str, raw: dict[str, Any], payload: LeadPayload | None
 ) -> InboundLead:
-    return InboundLead(
+    row = InboundLead(
         channel=source.channel,
         account_name=source.account,
         external_id=external_id,
         raw=raw,
         payload=_stored_payload(payload),
     )
+    _hold_if_unreadable(row)
+    return row
 
 
 def _resend(row: InboundLead, raw: dict[str, Any], payload: LeadPayload | None) -> None:
@@ -273,7 +305,10 @@ def _store_page(source: IntakeSource, records: list[Record]) -> list[tuple[Inbou
     A row counts as ours (new) when it was stored since this call began and holds our copy;
     a copy another request stored at the same moment then also counts as new, which costs
     one idempotent extra processing, never a lost record."""
-    wanted = {_external_key(ext): (raw, payload) for ext, raw, payload in records}
+    wanted = {
+        _external_key(ext): (raw, payload)
+        for ext, raw, payload in (_storable(*record) for record in records)
+    }
     with transaction.atomic():
         began = timezone.now()
         InboundLead.objects.bulk_create(
@@ -289,11 +324,15 @@ def _store_page(source: IntakeSource, records: list[Record]) -> list[tuple[Inbou
         resent: list[InboundLead] = []
         changed = [ext for ext, (raw, _p) in wanted.items() if stored[ext].raw != raw]
         # Only changed re-sends of records that made a lead need their earlier payload.
-        before = dict(
-            InboundLead.objects.filter(
-                pk__in=[stored[ext].pk for ext in changed if stored[ext].lead_id]
-            ).values_list("pk", "payload")
-        ) if changed else {}
+        before = (
+            dict(
+                InboundLead.objects.filter(
+                    pk__in=[stored[ext].pk for ext in changed if stored[ext].lead_id]
+                ).values_list("pk", "payload")
+            )
+            if changed
+            else {}
+        )
         for external_id, (raw, payload) in wanted.items():
             row = stored[external_id]
             # A withdrawn person's record re-sent: refused (its stored outcome says why).
@@ -302,6 +341,7 @@ def _store_page(source: IntakeSource, records: list[Record]) -> list[tuple[Inbou
                 continue
             _resend(row, raw, payload)
             _hold_if_phone_changed(row, before.get(row.pk))
+            _hold_if_unreadable(row)
             resent.append(row)
             out.append((row, True))
         if resent:

@@ -51,8 +51,9 @@ def test_csv_rows_go_through_the_inbox_and_bad_phones_are_quarantined(tmp_path, 
     assert wang.name == "王晓明"
     assert wang.specialty.slug == "hair-loss"
     assert wang.consent_version == "health-2026-01"
-    # answers merge, the later row's note winning (ingest's rule for answers)
-    assert wang.answers == {"concern": "发际线后移两年", "来源备注": "复诊咨询"}
+    # answers merge, the first row's note staying (a later submission matched by phone never
+    # overwrites what was recorded: issue 13 review; the later row keeps it on its record)
+    assert wang.answers == {"concern": "发际线后移两年", "来源备注": "义诊现场"}
     assert Touchpoint.objects.filter(lead=wang, channel="csv").count() == 2
     bad = InboundLead.objects.get(channel="csv", external_id="义诊.csv:3")
     assert (bad.status, bad.reason) == (InboundStatus.QUARANTINED, "invalid_phone")
