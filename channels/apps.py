@@ -21,7 +21,9 @@ class ChannelsConfig(AppConfig):
         wecom_register()
 
         from channels.services.privacy import postbacks_anonymize, wecom_contacts_anonymize
+        from channels.wecom.contactways import contact_ways_delete
         from funnel.services.pii import anonymizer_register
 
         anonymizer_register(name="channels.postbacks", wiper=postbacks_anonymize)
         anonymizer_register(name="channels.wecom_contacts", wiper=wecom_contacts_anonymize)
+        anonymizer_register(name="channels.wecom_ways", wiper=contact_ways_delete)

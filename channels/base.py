@@ -163,6 +163,11 @@ def _is_sandbox_host(host: str) -> bool:
         )
 
 
+def sandbox_url(url: str) -> bool:
+    """The URL points at a sandbox look-alike on this machine (loopback or a reserved name)."""
+    return _is_sandbox_host((urlsplit(url).hostname or "").lower())
+
+
 class PlatformSession(requests.Session):
     """A session that sends nothing (and so no token) to a host outside the platform's domains,
     whatever the stored base URL says: the check runs on every request, at call time.

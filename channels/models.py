@@ -126,4 +126,8 @@ class PostbackLog(models.Model):
         return f"{self.get_platform_display()} {self.stage}→{self.platform_event}"
 
 
-from channels.wecom.models import WecomAccount, WecomContact  # noqa: E402, F401  (WeCom tables)
+from channels.wecom.models import (  # noqa: E402, F401  (WeCom tables)
+    WecomAccount,
+    WecomContact,
+    WecomContactWay,
+)

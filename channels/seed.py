@@ -6,6 +6,8 @@ import os
 
 from channels.models import Channel, ChannelAccount
 from channels.services.accounts import channel_account_create
+from channels.wecom.models import WecomAccount
+from channels.wecom.services import wecom_account_create
 
 DEMO_ACCOUNTS = [
     {
@@ -35,6 +37,18 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# The demo company on the WeCom sandbox (its callback is saved by `wecom_account
+# sandbox-callback` once the site serves). A fixed demo key: the sandbox is on this machine.
+WECOM_DEMO = {
+    "name": "demo",
+    "corp_id": "wwdemo00000000001",
+    "secret": "sandbox-wecom-secret",
+    "agent_id": "1000002",
+    "token": "sandboxWecomToken2026",
+    "aes_key": "c2FuZGJveC13ZWNvbS1kZW1vLWFlcy1rZXktMzJiISE",
+}
+
+
 def seed(*, stdout) -> None:
     port = os.environ.get("SANDBOX_PORT") or "8765"
     base = f"http://127.0.0.1:{port}"
@@ -58,3 +72,9 @@ def seed(*, stdout) -> None:
             settings=spec["settings"],
         )
         stdout.write(f"  channels: {'created' if created else 'kept'} {account}")
+
+    if WecomAccount.objects.filter(name=WECOM_DEMO["name"]).exists():
+        stdout.write("  channels: kept 企业微信 · demo")
+        return
+    account, _ = wecom_account_create(**WECOM_DEMO, api_base_url=base)
+    stdout.write(f"  channels: created {account}")

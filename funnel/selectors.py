@@ -16,22 +16,6 @@ from funnel.models import FollowUp, GroupMembership, Lead, PrivateGroup, Touchpo
 from funnel.services.identity import phone_normalize
 
 
-def lead_routing_summary(*, lead_id: int) -> dict[str, Any]:
-    lead = Lead.objects.select_related("assignee", "recommended_package", "pool").get(pk=lead_id)
-    assistant = lead.assignee
-    package = lead.recommended_package
-    return {
-        "lead_id": lead.pk,
-        "stage": lead.stage,
-        "assistant": assistant.name if assistant else "",
-        "assistant_title": assistant.title if assistant else "",
-        "assistant_qr_url": assistant.wecom_qr_url if assistant else "",
-        "package": package,
-        "pool": lead.pool.name if lead.pool else "",
-        "unassigned": assistant is None,
-    }
-
-
 def followups_due_for_user(*, user: Any, day: dt.date | None = None) -> QuerySet[FollowUp]:
     """An assistant's follow-ups due up to the end of `day` (local), oldest first."""
     day = day or timezone.localdate()

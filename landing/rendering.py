@@ -178,6 +178,7 @@ def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
                     lead_id=outcome.lead_id,
                     created=outcome.result == "created",
                     package_id=page.package_id,
+                    specialty_id=page.specialty_id,
                 )
             },
         )

@@ -108,7 +108,7 @@ def packages_for_specialty(*, slug: str) -> QuerySet[ServicePackage]:
 
 def careplan_view(*, plan_id: int) -> dict[str, Any]:
     plan = (
-        CarePlan.objects.select_related("lead", "therapist")
+        CarePlan.objects.select_related("lead__assignee", "therapist")
         .prefetch_related("items", "photos", "articles")
         .get(pk=plan_id)
     )
@@ -123,6 +123,8 @@ def careplan_view(*, plan_id: int) -> dict[str, Any]:
         "photos": list(plan.photos.all()),
         "articles": [p for p in plan.articles.all() if p.live],
         "therapist": plan.therapist,
+        # whom the patient adds on WeCom: the plan's therapist, else the lead's assistant
+        "contact": plan.therapist or plan.lead.assignee,
     }
 
 

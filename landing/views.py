@@ -14,12 +14,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from channels.wecom.contactways import contact_code_for
 from config.client_address import client_ip
 from config.errors import ApplicationError
 from funnel import events as lead_events
 from funnel.crypto import mask_name, mask_phone
-from funnel.models import ServicePackage, Specialty, Stage
-from funnel.selectors import followup_for_user, lead_routing_summary, leads_visible_to
+from funnel.models import Assistant, ServicePackage, Specialty, Stage
+from funnel.selectors import followup_for_user, leads_visible_to
 from funnel.services.followups import (
     SNOOZE_CHOICES,
     followup_done,
@@ -27,6 +28,7 @@ from funnel.services.followups import (
     snooze_until,
 )
 from funnel.services.referrals import referral_code_ensure, referral_qr
+from funnel.services.routing import submission_reply
 from funnel.services.stages import lead_stage_change, transition_allowed
 from landing import errors
 from landing.forms import LeadForm, error_placement, lead_form_refused
@@ -101,35 +103,43 @@ def same_origin(request: HttpRequest) -> bool:
     return referer == ours or referer.startswith(ours + "/")
 
 
+def _contact_qr(*, lead_id: int, assistant: Assistant | None) -> str:
+    """The QR a patient scans to add `assistant`: the lead's attributed 联系我 code when WeCom is
+    connected (the add finds the lead by itself), else the member's static code."""
+    if assistant is None:
+        return ""
+    code = contact_code_for(lead_id=lead_id, member_userid=assistant.wecom_userid)
+    if code is not None:
+        return code.image_url
+    return _qr_data_uri(assistant.wecom_qr_url) if assistant.wecom_qr_url else ""
+
+
 @never_cache
 @require_GET
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
-    """Only what this submission chose (the page's or reserved package) and, when it created
-    the lead, the assistant its routing picked and its new referral code. A submission that
-    matched a known person shows none of that person's facts."""
+    """One shape for every submission (issue 13 point 1): the package it chose and the contact
+    code of the assistant its reply may name (`submission_reply`), never an existing person's
+    assistant, package or referral code (the referral code lives on the care plan)."""
     try:
         ticket = thanks_open(token=token)
     except ApplicationError as err:
         return _error_page(request, err)
+    reply = submission_reply(
+        lead_id=ticket.lead_id, specialty_id=ticket.specialty_id, created=ticket.created
+    )
     package = (
         ServicePackage.objects.filter(pk=ticket.package_id, is_active=True).first()
         if ticket.package_id
         else None
-    )
-    summary = {"assistant": "", "assistant_title": "", "assistant_qr_url": ""}
-    code = ""
-    if ticket.created:
-        routed = lead_routing_summary(lead_id=ticket.lead_id)
-        summary = {k: routed[k] for k in summary}
-        package = package or routed["package"]  # routed for this very submission
-        code = referral_code_ensure(lead_id=ticket.lead_id)
+    ) or reply.package
+    assistant = reply.assistant
     context = {
-        "summary": summary,
+        "summary": {
+            "assistant": assistant.name if assistant else "",
+            "assistant_title": assistant.title if assistant else "",
+        },
         "offer": package_offer(package=package) if package else None,
-        "assistant_qr": _qr_data_uri(summary["assistant_qr_url"])
-        if summary["assistant_qr_url"]
-        else "",
-        "referral_code": code,
+        "assistant_qr": _contact_qr(lead_id=ticket.lead_id, assistant=assistant),
     }
     return render(request, "landing/thank_you.html", context)
 
@@ -209,6 +219,7 @@ def package_reserve(request: HttpRequest, slug: str) -> HttpResponse:
                 lead_id=outcome.lead_id,
                 created=outcome.result == "created",
                 package_id=package.pk,
+                specialty_id=package.specialty_id,
             )
             return redirect(reverse("landing:thanks", args=[token]))
     else:
@@ -244,6 +255,9 @@ def careplan(request: HttpRequest, token: str) -> HttpResponse:
     except ApplicationError as err:
         return _error_page(request, err)
     context = careplan_view(plan_id=plan_id)
+    context["contact_qr"] = _contact_qr(
+        lead_id=context["plan"].lead_id, assistant=context["contact"]
+    )
     code = referral_code_ensure(lead_id=context["plan"].lead_id)
     context["referral_code"] = code
     context["referral_qr"] = reverse("referral:qr", kwargs={"code": code, "kind": "svg"})

@@ -87,4 +87,17 @@ MSG
 
 $PY manage.py runserver "$HOST:$PORT" --noreload &
 PIDS+=($!)
-wait "${PIDS[-1]}"
+SERVER=$!
+if $PY manage.py help wecom_account >/dev/null 2>&1 && wait_port "$HOST" "$PORT" "$SERVER"; then
+  # The step a clinic's IT person does in the WeCom console (docs/wecom.md), played on the
+  # sandbox: save the callback URL; the sandbox verifies it like WeCom does.
+  $PY manage.py wecom_account sandbox-callback --name demo --callback-url "$BASE" \
+    || echo "== WeCom sandbox callback not verified (see above): adds will not reach the demo"
+  cat <<MSG
+ 企业微信沙箱（加微自动化）: submit a form at $BASE/lp/hair-loss/, then open
+   http://127.0.0.1:$SANDBOX_PORT/sandbox/wecom/scan/latest
+ to play the patient scanning the thank-you page's contact code: the lead moves to 已加微
+ by itself (admin → 线索). Unmatched adds: admin → 企业微信客户.
+MSG
+fi
+wait "$SERVER"

@@ -37,6 +37,13 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
+    def send_raw(self, status: int, raw: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
     def _body(self) -> dict[str, Any]:
         length = int(self.headers.get("Content-Length") or 0)
         if not length:
@@ -108,6 +115,15 @@ class Handler(BaseHTTPRequestHandler):
                 )
         if path == "/sandbox/wecom":
             return self.send(200, wecom.control(st, body))
+        if path.startswith("/sandbox/wecom/qr/"):
+            return self.send_raw(
+                200, wecom.qr_svg(self.headers.get("Host", "127.0.0.1"), path), "image/svg+xml"
+            )
+        if path.startswith("/sandbox/wecom/scan/"):
+            result = wecom.scan(st, path.rsplit("/", 1)[-1])
+            return self.send_raw(
+                200 if result["ok"] else 409, wecom.scan_page(result), "text/html; charset=utf-8"
+            )
         if path == "/sandbox/push":
             result = push_leads(
                 st,

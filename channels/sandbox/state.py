@@ -33,6 +33,7 @@ class SandboxState:
         self.calls: dict[str, int] = {}
         self.postbacks: list[dict[str, Any]] = []
         self.refreshes = 0
+        self.__dict__.pop("wecom", None)  # the WeCom look-alike's tokens, codes and callback
         self._cache: dict[tuple, list] = {}
 
     # -- time ------------------------------------------------------------------------------

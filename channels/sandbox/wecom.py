@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
+import io
 import itertools
 import os
 import struct
@@ -31,7 +33,10 @@ _nonce = itertools.count(1)
 
 def _world(state: SandboxState) -> dict[str, Any]:
     """The WeCom part of the sandbox's memory (issued tokens, calls), under `state.lock`."""
-    return state.__dict__.setdefault("wecom", {"tokens": set(), "issued": 0, "expire_next": 0})
+    return state.__dict__.setdefault(
+        "wecom",
+        {"tokens": set(), "issued": 0, "expire_next": 0, "ways": {}, "callback": None},
+    )
 
 
 def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -> None:
@@ -55,6 +60,14 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
             world["tokens"].discard(token)
         if token not in world["tokens"]:
             return h.send(200, {"errcode": 42001, "errmsg": "access_token expired"})
+    if path == "/cgi-bin/externalcontact/add_contact_way":
+        return h.send(200, add_contact_way(st, body, host=h.headers.get("Host", "127.0.0.1")))
+    if path == "/cgi-bin/externalcontact/del_contact_way":
+        with st.lock:
+            gone = _world(st)["ways"].pop(str(body.get("config_id", "")), None)
+        if gone is None:
+            return h.send(200, {"errcode": 41044, "errmsg": "invalid config_id"})
+        return h.send(200, {"errcode": 0, "errmsg": "ok"})
     if path == "/cgi-bin/externalcontact/get":
         ext = query.get("external_userid", "")
         return h.send(
@@ -67,6 +80,66 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
             },
         )
     h.send(200, {"errcode": 60011, "errmsg": "no privilege to access/modify contact/party/agent"})
+
+
+def add_contact_way(state: SandboxState, body: dict[str, Any], *, host: str) -> dict[str, Any]:
+    """`add_contact_way` as WECOM_FACTS.md gives it: type 1 takes exactly one user, `state` at
+    most 30 characters, scene 2 answers a QR image URL (served by this sandbox)."""
+    users = body.get("user") or []
+    state_value = str(body.get("state") or "")
+    if body.get("type") not in (1, 2) or body.get("scene") not in (1, 2):
+        return {"errcode": 40058, "errmsg": "invalid type or scene"}
+    if not isinstance(users, list) or not users or (body["type"] == 1 and len(users) != 1):
+        return {"errcode": 40058, "errmsg": "type 1 needs exactly one user"}
+    if len(state_value) > 30:
+        return {"errcode": 40058, "errmsg": "state exceeds 30 characters"}
+    with state.lock:
+        ways = _world(state)["ways"]
+        config_id = f"cw{len(ways) + 1:06d}{os.urandom(4).hex()}"
+        ways[config_id] = {
+            "user": str(users[0]),
+            "state": state_value,
+            "is_temp": bool(body.get("is_temp")),
+            "scans": 0,
+        }
+        _world(state)["last_way"] = config_id
+    answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "config_id": config_id}
+    if body["scene"] == 2:
+        answer["qr_code"] = f"http://{host}/sandbox/wecom/qr/{config_id}.svg"
+    return answer
+
+
+def scan(state: SandboxState, config_id: str, external_userid: str = "") -> dict[str, Any]:
+    """A patient scans a contact code: WeCom sends `add_external_contact` with the code's member
+    and state to the callback configured (`configure`). A temporary code works once."""
+    with state.lock:
+        world = _world(state)
+        if config_id == "latest":
+            config_id = world.get("last_way", "")
+        way = world["ways"].get(config_id)
+        callback = world["callback"]
+        if way is None:
+            return {"ok": False, "error": "no such contact way"}
+        if callback is None:
+            return {"ok": False, "error": "no callback configured (action: configure)"}
+        if way["is_temp"] and way["scans"]:
+            return {"ok": False, "error": "temporary code already used"}
+        way["scans"] += 1
+        external = external_userid or f"wmSandbox{config_id[2:8]}{way['scans']:04d}"
+    xml = event_xml(
+        corp_id=callback["corp_id"],
+        change_type="add_external_contact",
+        userid=way["user"],
+        external_userid=external,
+        state=way["state"],
+    )
+    response = send_event(xml=xml, **callback)
+    return {
+        "ok": response.status_code == 200,
+        "status": response.status_code,
+        "config_id": config_id,
+        "member": way["user"],
+    }
 
 
 def _seal(plain: str, aes_key: str, receive_id: str) -> str:
@@ -147,14 +220,29 @@ def verify_url(*, target: str, token: str, aes_key: str, corp_id: str) -> tuple[
 
 
 def control(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
-    """POST /sandbox/wecom {"action": "add" | "delete" | "verify" | "expire_token", "target",
-    "token", "aes_key", "corp_id", "userid", "external_userid", "state"}."""
+    """POST /sandbox/wecom {"action": "add" | "delete" | "verify" | "configure" | "scan" |
+    "ways" | "expire_token", "target", "token", "aes_key", "corp_id", "userid",
+    "external_userid", "state", "config_id"}. `configure` keeps the callback (and checks it as
+    WeCom does when the URL is saved); `scan` plays a patient scanning a contact code."""
     action = body.get("action", "add")
+    if action == "scan":
+        return scan(
+            state, str(body.get("config_id", "latest")), str(body.get("external_userid", ""))
+        )
+    if action == "ways":
+        with state.lock:
+            return {"ways": dict(_world(state)["ways"])}
     if action == "expire_token":
         with state.lock:
             _world(state)["expire_next"] += int(body.get("times", 1))
         return {"ok": True}
     creds = {k: str(body[k]) for k in ("target", "token", "aes_key", "corp_id")}
+    if action == "configure":
+        # What the clinic's IT person types into the WeCom console: URL, Token, EncodingAESKey.
+        with state.lock:
+            _world(state)["callback"] = creds
+        ok, answer = verify_url(**creds)
+        return {"ok": ok, "answer": answer[:200]}
     if action == "verify":
         ok, answer = verify_url(**creds)
         return {"ok": ok, "answer": answer[:200]}
@@ -168,3 +256,28 @@ def control(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
     )
     response = send_event(xml=xml, **creds)
     return {"status": response.status_code, "answer": response.text[:200]}
+
+
+def qr_svg(host: str, path: str) -> bytes:
+    """The contact code's image: a QR whose content is this sandbox's scan page (on a phone,
+    scanning it plays the patient's add; on a desktop, the demo opens the page)."""
+    import segno
+
+    config_id = path.rsplit("/", 1)[-1].removesuffix(".svg")
+    buffer = io.BytesIO()
+    segno.make(f"http://{host}/sandbox/wecom/scan/{config_id}", error="m").save(
+        buffer, kind="svg", scale=6, border=2
+    )
+    return buffer.getvalue()
+
+
+def scan_page(result: dict[str, Any]) -> bytes:
+    if result.get("ok"):
+        text = (
+            f"已模拟患者添加企业微信成员 {html.escape(result['member'])}（{result['config_id']}）"
+        )
+    else:
+        text = f"未能模拟添加：{html.escape(str(result.get('error') or result.get('status')))}"
+    return (
+        f'<!doctype html><meta charset="utf-8"><title>企业微信沙箱</title><p>{text}</p>'
+    ).encode()

@@ -87,3 +87,36 @@ class WecomContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_userid} ↔ 客户 {self.external_key[:8]}"
+
+
+class WecomContactWay(models.Model):
+    """A 联系我 code made for one lead and one member (`externalcontact/add_contact_way`, scene
+    2 = QR, `state` naming the lead; WECOM_FACTS.md "联系我"). Made once per (account, lead,
+    member) and shown again on every page that offers that contact: a lost `config_id` cannot
+    be listed back from WeCom, so it is kept here. Deleted with the lead's personal data (its
+    state names the lead)."""
+
+    wagtail_reference_index_ignore = True
+
+    account = models.ForeignKey(WecomAccount, on_delete=models.PROTECT, related_name="ways")
+    lead = models.ForeignKey(
+        "funnel.Lead", on_delete=models.CASCADE, related_name="wecom_ways", verbose_name="线索"
+    )
+    member_userid = models.CharField("成员 userid", max_length=64)
+    config_id = models.CharField("联系方式 config_id", max_length=64)
+    qr_code = models.URLField("二维码图片", max_length=500)
+    state = models.CharField("渠道参数 state", max_length=30)
+    is_temp = models.BooleanField("临时会话", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "企业微信联系我"
+        verbose_name_plural = "企业微信联系我"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "lead", "member_userid"], name="wecomcontactway_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"联系我 {self.member_userid} · 线索 #{self.lead_id}"

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from funnel import errors
 from funnel import events as lead_events
@@ -27,11 +28,13 @@ from funnel.models import (
     Assistant,
     AssistantDayLoad,
     AssistantPool,
+    Channel,
     FollowUp,
     Lead,
     LeadEvent,
     PoolMember,
     RoutingRule,
+    ServicePackage,
 )
 from funnel.services.groups import leads_enroll_by_rule
 from funnel.services.notify import notify
@@ -527,3 +530,50 @@ def leads_reassign(*, lead_ids: Iterable[int], assistant_id: int, actor: Any) ->
 def lead_reassign(*, lead_id: int, assistant_id: int, actor: Any) -> bool:
     """One lead by hand (its admin page): True when it moved."""
     return leads_reassign(lead_ids=[lead_id], assistant_id=assistant_id, actor=actor) == 1
+
+
+@dataclass(frozen=True)
+class SubmissionReply:
+    """What one form submission's answer may show: the assistant whose contact code it offers
+    and the package it recommends (either may be None: 医助正在为您安排 / no offer)."""
+
+    assistant: Assistant | None
+    package: ServicePackage | None
+
+
+def submission_reply(*, lead_id: int, specialty_id: int | None, created: bool) -> SubmissionReply:
+    """The assistant and package one form submission's answer shows (issue 13 point 1: a reply
+    shows only what the submission itself chose, never an existing person's facts).
+
+    - The submission created the lead: its routed assignee and package (this submission's own
+      routing).
+    - A known person on a form of their own specialty: their assignee (a new person submitting
+      twice sees the same) or nobody yet, and the package this page's specialty routes to.
+    - A known person on another specialty's form: a member of the 活码 this page's specialty
+      routes to, chosen by a keyed hash of (lead, specialty) among its active members: the same
+      on every reload and re-submission (a new person's assistant is sticky too), so neither
+      the name nor its changes tell a visitor that the phone was known or what it came for.
+      Nothing is written: the lead keeps its owner; adding this member binds the contact only.
+    """
+    lead = Lead.objects.select_related("assignee", "recommended_package").get(pk=lead_id)
+    if created or specialty_id is None:
+        return SubmissionReply(lead.assignee, lead.recommended_package)
+    facts = RouteFacts(
+        specialty_id=specialty_id, channel=Channel.LANDING, city="", keyword="", age=None, score=0
+    )
+    rule = rule_select(rules=rules_active(), facts=facts)
+    package = rule.package if rule is not None and rule.package_id else None
+    if lead.specialty_id == specialty_id:
+        return SubmissionReply(lead.assignee, package)
+    if rule is None or not rule.pool.is_active:
+        return SubmissionReply(None, package)
+    members = [
+        m.assistant
+        for m in PoolMember.objects.filter(pool=rule.pool, assistant__is_active=True)
+        .select_related("assistant")
+        .order_by("pk")
+    ]
+    if not members:
+        return SubmissionReply(None, package)
+    digest = salted_hmac("yinliu.routing.contact", f"{lead_id}:{specialty_id}").digest()
+    return SubmissionReply(members[int.from_bytes(digest[:8], "big") % len(members)], package)

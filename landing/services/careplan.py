@@ -124,19 +124,28 @@ class Thanks:
     lead_id: int
     created: bool  # this submission created the lead (its routing is this submission's own)
     package_id: int | None  # the page's package / the package reserved with this form
+    specialty_id: int | None = None  # the page's specialty (whose 活码 answers this submission)
 
 
 THANKS_MAX_AGE = 24 * 3600  # seconds a thank-you link opens
 THANKS_PURPOSE = "yl-thanks-v2"  # other Fernet tokens of ours (encrypted fields) are not tickets
 
 
-def thanks_token(*, lead_id: int, created: bool, package_id: int | None) -> str:
+def thanks_token(
+    *, lead_id: int, created: bool, package_id: int | None, specialty_id: int | None = None
+) -> str:
     """An opaque thank-you token: the submission (lead id, whether it created the lead, the
     package it chose) encrypted with the field-encryption keys (Fernet: AES-128-CBC +
     HMAC-SHA256, URL-safe), so a visitor or anyone the URL reaches (a referrer header, a
     shared screenshot) cannot read the lead id or the package, and cannot forge one."""
     body = json.dumps(
-        {"w": THANKS_PURPOSE, "l": lead_id, "n": bool(created), "p": package_id},
+        {
+            "w": THANKS_PURPOSE,
+            "l": lead_id,
+            "n": bool(created),
+            "p": package_id,
+            "s": specialty_id,
+        },
         separators=(",", ":"),
     )
     return encrypt_str(body)
@@ -150,11 +159,12 @@ def thanks_open(*, token: str) -> Thanks:
         data = json.loads(decrypt_str(token, ttl=THANKS_MAX_AGE))
         if data["w"] != THANKS_PURPOSE:
             raise ValueError("not a thank-you token")
-        package_id = data["p"]
+        package_id, specialty_id = data["p"], data.get("s")
         return Thanks(
             lead_id=int(data["l"]),
             created=data["n"] is True,
             package_id=None if package_id is None else int(package_id),
+            specialty_id=None if specialty_id is None else int(specialty_id),
         )
     except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
         raise ApplicationError(

@@ -63,10 +63,11 @@ def test_landing_to_thank_you_care_plan_and_assistant(live_server, phone_page, s
     time.sleep(1.2)
     page.locator("button[type=submit]").dblclick()
     page.wait_for_url("**/lp/thanks/**")
-    # then the thank-you page shows the assistant's WeCom QR and a referral QR
+    # then the thank-you page shows the assistant's WeCom QR and no referral code (a public
+    # form's answer shows only what the submission chose; the code lives on the care plan)
     assert page.get_by_test_id("assistant-qr").is_visible()
     assert "林晓雯" in page.locator("#assistant-title").inner_text()
-    assert page.get_by_test_id("referral-qr").is_visible()
+    assert page.get_by_test_id("referral-qr").count() == 0
     # and exactly one lead exists, with the click id and the keyword (CSRF passed on a cached page)
     time.sleep(0.3)
     assert InboundLead.objects.count() == 1
@@ -91,6 +92,7 @@ def test_landing_to_thank_you_care_plan_and_assistant(live_server, phone_page, s
     page.goto(f"{live_server.url}/h5/plan/{careplan_link_token(plan_id=plan.pk)}/")
     assert page.get_by_test_id("careplan-title").inner_text() == "脱发3个月管理计划"
     assert page.get_by_test_id("referral-qr").is_visible()
+    assert page.get_by_test_id("contact-qr").is_visible()  # whom to add on WeCom
     assert blocking_violations(page) == []
 
     # the assistant signs in and sees the new lead on the phone page

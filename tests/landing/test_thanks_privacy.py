@@ -4,10 +4,13 @@ or referral code."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from funnel.models import Lead
+from funnel.models import Assistant, Lead, PoolMember, RoutingRule
 from funnel.services.referrals import referral_code_ensure
+from tests.funnel.factories import AssistantFactory
 from tests.landing.conftest import build_landing, form_data
 
 pytestmark = pytest.mark.django_db
@@ -26,50 +29,90 @@ def known_hair_loss_patient(client, landing) -> Lead:
     return lead
 
 
-def _leaks(body: str, lead: Lead, landing) -> list[str]:
-    facts = [landing.assistant.name, landing.package.name, lead.referral_code, "assistant-qr"]
-    return [fact for fact in facts if fact in body]
+@pytest.fixture
+def diabetes(landing):
+    """A diabetes page whose own rule (before the catch-all) routes to its own 活码 of two."""
+    page = build_landing(slug="diabetes", name="糖尿病")
+    RoutingRule.objects.filter(pool=page.pool).update(specialty=page.specialty, priority=10)
+    second = AssistantFactory(name="吴静怡", wecom_qr_url="https://work.weixin.qq.com/ca/diab2")
+    PoolMember.objects.create(pool=page.pool, assistant=second, weight=1)
+    Assistant.objects.filter(pk=page.assistant.pk).update(
+        name="王思远", wecom_qr_url="https://work.weixin.qq.com/ca/diab1"
+    )
+    return page
 
 
-def test_a_known_phone_on_another_specialtys_form_reveals_nothing(
+def _reply(body: str) -> str:
+    """The page as a visitor compares it: without the per-request CSRF/nonce noise."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)
+
+
+def _thanks(client, url: str, phone: str, idem: str) -> str:
+    sent = client.post(url, form_data(idem=idem, phone=phone))
+    assert sent.status_code == 302, sent.content.decode()[:300]
+    return _reply(client.get(sent["Location"]).content.decode())
+
+
+def _hair_loss_facts(lead: Lead, landing) -> list[str]:
+    return [landing.assistant.name, landing.package.name, lead.referral_code, "hairloss"]
+
+
+@pytest.mark.parametrize("url", ["/lp/diabetes/", "/packages/diabetes-3m/reserve/"])
+def test_a_known_phone_on_another_specialtys_form_answers_as_a_new_phone_would(
+    client, landing, known_hair_loss_patient, diabetes, url
+) -> None:
+    # given a hair-loss patient known by phone, and a diabetes form with its own 活码
+    # when someone submits that phone on the diabetes form (page or package reservation)
+    known = _thanks(client, url, "13912345678", "k-known")
+
+    # then nothing of the existing patient shows, and the answer has the shape a new
+    # person's has: a diabetes assistant with a code, and this page's package
+    assert Lead.objects.count() == 1  # it was the known person
+    assert [
+        fact for fact in _hair_loss_facts(known_hair_loss_patient, landing) if fact in known
+    ] == []
+    assert diabetes.package.name in known
+    new = _thanks(client, url, "13700001111", "k-new")
+    for answer in (known, new):
+        assert re.search(r"您的专属医助：(王思远|吴静怡)", answer)
+        assert 'data-testid="assistant-qr"' in answer
+        assert "推荐码" not in answer  # no one's referral code on a public form's answer
+
+
+def test_the_known_phones_assistant_is_sticky_like_a_new_persons(
+    client, landing, known_hair_loss_patient, diabetes
+) -> None:
+    # a new person re-submitting sees their routed assistant again: a known one must too,
+    # else a changing name would tell that the phone was known elsewhere
+    names = {
+        re.search(
+            r"您的专属医助：(\S+?)<",
+            _thanks(client, "/lp/diabetes/", "13912345678", f"k{i}"),
+        ).group(1)
+        for i in range(4)
+    }
+    assert len(names) == 1
+    # and nothing was written to the person: owner and package stay the hair-loss ones
+    known_hair_loss_patient.refresh_from_db()
+    assert known_hair_loss_patient.assignee == landing.assistant
+
+
+def test_a_known_phone_on_its_own_specialtys_form_sees_its_assistant(
     client, landing, known_hair_loss_patient
 ) -> None:
-    # given a diabetes landing page, and a hair-loss patient already known by phone
-    diabetes = build_landing(slug="diabetes", name="糖尿病")
-
-    # when someone submits that phone on the diabetes form
-    sent = client.post("/lp/diabetes/", form_data(idem="k-diab"))
-    assert sent.status_code == 302
-    body = client.get(sent["Location"]).content.decode()
-
-    # then the answer shows this page's package only, none of the existing patient's facts
-    assert Lead.objects.count() == 1  # it was the known person (merged)
-    assert _leaks(body, known_hair_loss_patient, landing) == []
-    assert diabetes.package.name in body
-    assert "医助正在为您安排" in body
+    body = _thanks(client, "/lp/hair-loss/", "13912345678", "k-again")
+    assert "您的专属医助：周雅琴" in body
+    assert landing.package.name in body
+    assert known_hair_loss_patient.referral_code not in body
 
 
-def test_a_known_phone_reserving_a_package_sees_only_that_package(
-    client, landing, known_hair_loss_patient
+def test_a_new_person_gets_their_routed_assistant_and_package_but_no_referral_code(
+    client, landing
 ) -> None:
-    diabetes = build_landing(slug="diabetes", name="糖尿病")
-
-    sent = client.post(f"/packages/{diabetes.package.slug}/reserve/", form_data(idem="k-reserve"))
-    assert sent.status_code == 302
-    body = client.get(sent["Location"]).content.decode()
-
-    assert _leaks(body, known_hair_loss_patient, landing) == []
-    assert diabetes.package.name in body
-
-
-def test_a_new_person_still_gets_their_routed_assistant_and_referral_code(client, landing):
-    sent = client.post("/lp/hair-loss/", form_data(idem="k-new"))
-    body = client.get(sent["Location"]).content.decode()
-    lead = Lead.objects.get()
+    body = _thanks(client, "/lp/hair-loss/", "13800138000", "k-new")
     assert "您的专属医助：林晓雯" in body
     assert landing.package.name in body
-    assert lead.referral_code
-    assert lead.referral_code in body
+    assert "推荐码" not in body  # it lives on the care plan, reached after 加微
 
 
 def test_a_forged_or_old_style_thanks_token_is_refused(client, landing) -> None:

@@ -3,8 +3,10 @@ token and the EncodingAESKey are stored encrypted and never printed."""
 
 from __future__ import annotations
 
+import requests
 from django.core.management.base import BaseCommand, CommandError
 
+from channels.base import sandbox_url
 from channels.wecom.models import WecomAccount
 from channels.wecom.services import wecom_account_create
 from config.errors import ApplicationError
@@ -24,8 +26,16 @@ class Command(BaseCommand):
         add.add_argument("--aes-key", required=True, help="回调 EncodingAESKey (43 chars)")
         add.add_argument("--api-base-url", default="")
         sub.add_parser("list", help="列出 / list companies")
+        box = sub.add_parser(
+            "sandbox-callback",
+            help="演示：在沙箱“管理后台”保存回调 URL / demo: set the sandbox's callback URL",
+        )
+        box.add_argument("--name", required=True)
+        box.add_argument("--callback-url", required=True, help="e.g. http://127.0.0.1:8000")
 
     def handle(self, *args, **options) -> None:
+        if options["action"] == "sandbox-callback":
+            return self._sandbox_callback(options["name"], options["callback_url"])
         if options["action"] == "add":
             try:
                 account, created = wecom_account_create(
@@ -56,3 +66,28 @@ class Command(BaseCommand):
             )
         if not rows:
             self.stdout.write("(no WeCom companies)")
+
+    def _sandbox_callback(self, name: str, site: str) -> None:
+        """What a clinic's IT person does in the WeCom console (docs/wecom.md step 4), played
+        against the sandbox: save URL, Token and EncodingAESKey; WeCom verifies the URL."""
+        account = WecomAccount.objects.filter(name=name).first()
+        if account is None:
+            raise CommandError(f"no WeCom account named {name!r}")
+        if not sandbox_url(account.api_base_url):
+            raise CommandError("only a sandbox account (API on this machine) takes this command")
+        target = f"{site.rstrip('/')}/channels/hooks/wecom/{account.name}/"
+        answer = requests.post(
+            account.api_base_url.rstrip("/") + "/sandbox/wecom",
+            json={
+                "action": "configure",
+                "target": target,
+                "token": account.token,
+                "aes_key": account.aes_key,
+                "corp_id": account.corp_id,
+            },
+            timeout=30,
+            allow_redirects=False,
+        ).json()
+        if not answer.get("ok"):
+            raise CommandError(f"the sandbox could not verify {target}: {answer}")
+        self.stdout.write(f"sandbox callback verified: {target}")

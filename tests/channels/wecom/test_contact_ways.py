@@ -1,0 +1,195 @@
+"""Attributed contact codes (issue 16 point 2): the thank-you and care-plan pages show a 联系我
+code made for the lead (`add_contact_way`, state naming the lead), so the patient's add moves
+the lead by itself; without WeCom (or when it fails) the member's static code is shown."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+import responses
+from django.core.cache import cache
+
+from channels.wecom.contactways import contact_code_for
+from channels.wecom.models import WecomContact, WecomContactWay
+from channels.wecom.services import wecom_account_create
+from channels.wecom.state import lead_from_state
+from funnel.models import Lead, Stage
+from funnel.services.pii import consent_withdraw
+from tests.channels.conftest import drain
+from tests.channels.test_e2e_sandbox import our_server  # noqa: F401  (fixture)
+from tests.channels.wecom.conftest import AES_KEY, CORP_ID, TOKEN
+from tests.landing.conftest import build_landing, form_data
+
+BASE = "https://wecom.test"
+WAY_URL = f"{BASE}/cgi-bin/externalcontact/add_contact_way"
+QR = "https://wework.qpic.cn/wwpic/contact-way-qr/0"
+
+
+def _account(base: str = BASE, **settings_):
+    cache.clear()
+    account, _ = wecom_account_create(
+        name="clinic",
+        corp_id=CORP_ID,
+        secret="s",
+        agent_id="1000002",
+        token=TOKEN,
+        aes_key=AES_KEY,
+        api_base_url=base,
+    )
+    if settings_:
+        account.settings = settings_
+        account.save()
+    return account
+
+
+def _token() -> None:
+    responses.get(
+        f"{BASE}/cgi-bin/gettoken", json={"errcode": 0, "access_token": "T", "expires_in": 7200}
+    )
+
+
+@pytest.fixture
+def routed(client, db, settings):
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED = True
+    landing = build_landing()
+    landing.assistant.wecom_userid = "linxiaowen"
+    landing.assistant.wecom_qr_url = "https://work.weixin.qq.com/ca/static-lin"
+    landing.assistant.save()
+    return landing
+
+
+def _thanks(client) -> str:
+    sent = client.post("/lp/hair-loss/", form_data(idem="cw-1"))
+    assert sent.status_code == 302
+    return client.get(sent["Location"]).content.decode()
+
+
+@responses.activate
+def test_the_thank_you_page_shows_a_code_made_for_the_lead_once(client, routed):
+    _account()
+    _token()
+    way = responses.post(WAY_URL, json={"errcode": 0, "config_id": "cfg-1", "qr_code": QR})
+
+    body = _thanks(client)
+    again = client.get(client.post("/lp/hair-loss/", form_data(idem="cw-1"))["Location"])
+
+    lead = Lead.objects.get()
+    assert QR in body
+    assert QR in again.content.decode()
+    assert way.call_count == 1  # made once, kept (a lost config_id cannot be listed back)
+    sent = json.loads(way.calls[0].request.body)
+    assert sent["type"] == 1
+    assert sent["scene"] == 2
+    assert sent["user"] == ["linxiaowen"]
+    assert lead_from_state(sent["state"]) == lead.pk
+    assert len(sent["state"]) <= 30
+    assert "is_temp" not in sent
+    assert WecomContactWay.objects.get().config_id == "cfg-1"
+
+
+@responses.activate
+def test_a_temporary_session_account_asks_for_single_use_codes(client, routed):
+    _account(contact_mode="temp")
+    _token()
+    way = responses.post(WAY_URL, json={"errcode": 0, "config_id": "cfg-t", "qr_code": QR})
+    _thanks(client)
+    sent = json.loads(way.calls[0].request.body)
+    assert sent["is_temp"] is True
+    assert sent["expires_in"] == 7 * 24 * 3600
+    assert WecomContactWay.objects.get().is_temp is True
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"json": {"errcode": 41054, "errmsg": "user not active"}},
+        {"status": 502, "body": "bad gateway"},
+        {"json": {"errcode": 0, "config_id": "cfg-x", "qr_code": "javascript:alert(1)"}},
+        {"json": {"errcode": 0, "config_id": "cfg-h", "qr_code": "http://evil.example/q.png"}},
+        {"json": {"errcode": 0, "qr_code": QR}},  # no config_id
+        {"status": 302, "headers": {"Location": "https://evil.example/"}},
+    ],
+    ids=["refused", "5xx", "hostile-qr", "plain-http-qr", "no-config-id", "redirect"],
+)
+@responses.activate
+def test_a_failing_wecom_falls_back_to_the_static_code_and_keeps_nothing(client, routed, answer):
+    _account()
+    _token()
+    responses.post(WAY_URL, **answer)
+
+    body = _thanks(client)
+
+    assert 'data-testid="assistant-qr"' in body
+    assert 'src="data:image/svg+xml;base64,' in body  # the member's static code
+    assert "javascript:" not in body
+    assert "evil.example" not in body
+    assert WecomContactWay.objects.count() == 0
+
+
+def test_without_wecom_the_static_code_is_shown(client, routed):
+    body = _thanks(client)
+    assert 'src="data:image/svg+xml;base64,' in body
+    assert WecomContactWay.objects.count() == 0
+
+
+@responses.activate
+def test_withdrawal_forgets_the_codes_and_deletes_them_at_wecom(
+    client, routed, django_capture_on_commit_callbacks
+):
+    _account()
+    _token()
+    responses.post(WAY_URL, json={"errcode": 0, "config_id": "cfg-w", "qr_code": QR})
+    delete = responses.post(f"{BASE}/cgi-bin/externalcontact/del_contact_way", json={"errcode": 0})
+    _thanks(client)
+    lead = Lead.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_withdraw(lead_id=lead.pk, actor_label="患者本人")
+
+    assert WecomContactWay.objects.count() == 0
+    assert json.loads(delete.calls[0].request.body) == {"config_id": "cfg-w"}
+    # and no new code names the withdrawn person
+    assert contact_code_for(lead_id=lead.pk, member_userid="linxiaowen") is None
+    assert len(responses.calls) == 3  # token, add, del: nothing more
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_scanning_the_code_moves_the_lead_by_itself(client, sandbox, our_server, settings):  # noqa: F811
+    """The whole path on the sandbox: page → add_contact_way → the patient scans → WeCom's
+    encrypted add event → the lead reaches 已加微, bound to the member."""
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED = True
+    _state, base = sandbox
+    landing = build_landing()
+    landing.assistant.wecom_userid = "linxiaowen"
+    landing.assistant.save()
+    account = _account(base)
+    configured = requests.post(
+        f"{base}/sandbox/wecom",
+        json={
+            "action": "configure",
+            "target": f"{our_server}/channels/hooks/wecom/{account.name}/",
+            "token": TOKEN,
+            "aes_key": AES_KEY,
+            "corp_id": CORP_ID,
+        },
+        timeout=30,
+    ).json()
+    assert configured["ok"] is True
+
+    body = _thanks(client)
+    way = WecomContactWay.objects.get()
+    assert f'src="{way.qr_code}"' in body
+    image = requests.get(way.qr_code, timeout=10)
+    assert image.status_code == 200
+    assert image.headers["Content-Type"] == "image/svg+xml"
+
+    scanned = requests.get(f"{base}/sandbox/wecom/scan/latest", timeout=30)
+    assert scanned.status_code == 200, scanned.text
+    drain()
+
+    lead = Lead.objects.get()
+    assert lead.stage == Stage.CONTACTED
+    contact = WecomContact.objects.get()
+    assert (contact.lead_id, contact.member_userid) == (lead.pk, "linxiaowen")
