@@ -30,9 +30,7 @@ def verify_push(account: ChannelAccount, headers: dict[str, str], body: bytes, d
     if not account.webhook_secret.strip():
         raise errors.WebhookRejected(errors.WEBHOOK_SECRET_MISSING)
     given = as_str(data.get("token")) if isinstance(data, dict) else ""
-    if not hmac.compare_digest(
-        given.encode(), account.webhook_secret.encode()
-    ):
+    if not hmac.compare_digest(given.encode(), account.webhook_secret.encode()):
         raise errors.WebhookRejected(errors.INVALID_SIGNATURE)
 
 

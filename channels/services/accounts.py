@@ -192,6 +192,6 @@ def account_failure_record(*, account_id: int, error: str) -> int:
 def account_has_records(account: ChannelAccount) -> bool:
     """Whether intake records or spend facts name this account (it must not be deleted)."""
     named = {"channel": account.channel, "account_name": account.name}
-    return InboundLead.objects.filter(**named).exists() or SpendRecord.objects.filter(
-        **named
-    ).exists()
+    return (
+        InboundLead.objects.filter(**named).exists() or SpendRecord.objects.filter(**named).exists()
+    )
