@@ -169,6 +169,10 @@ def test_a_stage_change_marks_the_new_stage_and_removes_the_previous_one(tagged,
     ]
     assert rows[1].add_tags == [tags[Stage.PROFILED]]
     assert rows[1].member_userid == "zhangsan"
+    # and the log keeps no personal data: the patient's userid stays on the contact alone
+    for row in rows:
+        values = [str(getattr(row, f.attname)) for f in WecomTagMark._meta.concrete_fields]
+        assert not [v for v in values if "wmPATIENT01" in v]
 
 
 def test_a_replayed_delivery_marks_once(tagged, outbox_drain):

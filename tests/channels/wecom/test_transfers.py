@@ -107,6 +107,9 @@ def test_reassigning_an_added_lead_transfers_the_customer_to_the_new_assistant(a
     assert row.contact == added["contact"]
     assert row.next_check_at - row.requested_at == dt.timedelta(hours=24, minutes=5)
     assert OutboxDelivery.objects.get(listener=LISTENER).status == "done"
+    # and the log keeps no personal data: the patient's userid stays on the contact alone
+    values = [str(getattr(row, f.attname)) for f in WecomTransfer._meta.concrete_fields]
+    assert not [v for v in values if PATIENT in v]
 
 
 def test_a_lead_not_added_yet_moves_without_any_call(added, make_lead, outbox_drain):
