@@ -130,4 +130,6 @@ from channels.wecom.models import (  # noqa: E402, F401  (WeCom tables)
     WecomAccount,
     WecomContact,
     WecomContactWay,
+    WecomWelcome,
+    WecomWelcomeTemplate,
 )
