@@ -203,11 +203,17 @@ def scan(state: SandboxState, config_id: str, external_userid: str = "") -> dict
         welcome_code=welcome_code_issue(state, userid=way["user"], external_userid=external),
     )
     response = send_event(xml=xml, **callback)
+    with state.lock:
+        # Embedded (no worker), our server sends the welcome before it answers the callback.
+        welcome = next(
+            (w for w in _world(state)["welcomes"] if w["external_userid"] == external), None
+        )
     return {
         "ok": response.status_code == 200,
         "status": response.status_code,
         "config_id": config_id,
         "member": way["user"],
+        "welcome": welcome["content"] if welcome else "",
     }
 
 
@@ -383,6 +389,11 @@ def scan_page(result: dict[str, Any]) -> bytes:
         text = (
             f"已模拟患者添加企业微信成员 {html.escape(result['member'])}（{result['config_id']}）"
         )
+        if result.get("welcome"):
+            body = html.escape(result["welcome"]).replace("\n", "<br>")
+            text += f"</p><p>患者收到的欢迎语：</p><blockquote>{body}</blockquote><p>"
+        else:
+            text += "</p><p>欢迎语尚未送达（有后台任务时稍后送达；见后台「欢迎语记录」）"
     else:
         text = f"未能模拟添加：{html.escape(str(result.get('error') or result.get('status')))}"
     return (
