@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,6 +146,9 @@ class _EventFields:
             state=str(raw.get("State") or "")[:80],
             welcome_code=str(raw.get("WelcomeCode") or "")[:512],
         )
+
+
+ContactHandler = Callable[[InboundLead, WecomAccount, _EventFields], IngestResult]
 
 
 def _contact_locked(
@@ -294,7 +298,7 @@ def _contact_half_added(row: InboundLead, account: WecomAccount, ev: _EventField
 DELETED = (WecomContact.Status.DELETED_BY_CUSTOMER, WecomContact.Status.REMOVED_BY_MEMBER)
 
 
-def _contact_deleted(status: str) -> Any:
+def _contact_deleted(status: str) -> ContactHandler:
     def handle(row: InboundLead, account: WecomAccount, ev: _EventFields) -> IngestResult:
         """`del_follow_user` (the patient deleted the member) or `del_external_contact` (the
         member deleted the patient): the contact's status and time, and on the lead a churn
@@ -379,7 +383,7 @@ def _contact_edited(row: InboundLead, account: WecomAccount, ev: _EventFields) -
     return IngestResult(result="edited", lead_id=contact.lead_id, inbound_id=row.pk)
 
 
-CONTACT_HANDLERS = {
+CONTACT_HANDLERS: dict[str, ContactHandler] = {
     "add_external_contact": _contact_added,
     "add_half_external_contact": _contact_half_added,
     "del_follow_user": _contact_deleted(WecomContact.Status.DELETED_BY_CUSTOMER),

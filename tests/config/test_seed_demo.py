@@ -75,7 +75,6 @@ def test_seed_demo_is_idempotent(client) -> None:
     assert not LeadEvent.objects.filter(data__reason="sla", data__unassigned=True).exists()
 
 
-
 def test_the_demo_flags_page_has_flags(client) -> None:
     # given the demo data (leads, stage walks and orders through the services; the rules)
     call_command("seed_demo", stdout=io.StringIO())
