@@ -181,10 +181,10 @@ def event_xml(
     return "<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>"
 
 
-def send_event(
+def signed_callback(
     *, target: str, token: str, aes_key: str, corp_id: str, xml: str, agent_id: str = "1000002"
-) -> requests.Response:
-    """POST one encrypted event to our callback URL, as WeCom does."""
+) -> tuple[str, bytes, dict[str, str]]:
+    """One encrypted event as WeCom POSTs it: (URL with signature query, body, headers)."""
     ts, nonce = str(int(time.time())), str(next(_nonce))
     encrypted = _seal(xml, aes_key, corp_id)
     body = (
@@ -194,12 +194,17 @@ def send_event(
     query = urlencode(
         {"msg_signature": _sign(token, ts, nonce, encrypted), "timestamp": ts, "nonce": nonce}
     )
-    return requests.post(
-        f"{target}?{query}",
-        data=body.encode("utf-8"),
-        headers={"Content-Type": "text/xml"},
-        timeout=10,
+    return f"{target}?{query}", body.encode("utf-8"), {"Content-Type": "text/xml"}
+
+
+def send_event(
+    *, target: str, token: str, aes_key: str, corp_id: str, xml: str, agent_id: str = "1000002"
+) -> requests.Response:
+    """POST one encrypted event to our callback URL, as WeCom does."""
+    url, body, headers = signed_callback(
+        target=target, token=token, aes_key=aes_key, corp_id=corp_id, xml=xml, agent_id=agent_id
     )
+    return requests.post(url, data=body, headers=headers, timeout=10)
 
 
 def verify_url(*, target: str, token: str, aes_key: str, corp_id: str) -> tuple[bool, str]:
