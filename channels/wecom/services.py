@@ -114,6 +114,10 @@ def _process_one(row: InboundLead, account: WecomAccount | None) -> IngestResult
         return _contact_added(row, account, raw)
     if event == "change_external_contact" and change == "del_follow_user":
         return _contact_deleted_by_customer(row, account, raw)
+    if event == "change_external_chat":
+        from channels.wecom.groups import chat_changed
+
+        return chat_changed(row, account, raw, at=event_time(raw))
     return IngestResult(result="ignored", inbound_id=row.pk, detail=f"{event}/{change}"[:200])
 
 
