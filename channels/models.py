@@ -128,8 +128,10 @@ class PostbackLog(models.Model):
 
 from channels.wecom.models import (  # noqa: E402, F401  (WeCom tables)
     WecomAccount,
+    WecomChatMember,
     WecomContact,
     WecomContactWay,
+    WecomGroupWay,
     WecomWelcome,
     WecomWelcomeTemplate,
 )

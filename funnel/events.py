@@ -182,27 +182,40 @@ def sla_escalated_event(
 
 
 def group_joined_event(
-    *, lead: Lead | int, group_id: int, group_name: str, source: str, actor: Any = None
+    *,
+    lead: Lead | int,
+    group_id: int,
+    group_name: str,
+    source: str,
+    actor: Any = None,
+    at: dt.datetime | None = None,
 ) -> LeadEvent:
     """The lead joined a private group or camp. data: {"group_id": int, "source": "manual"
-    (staff, `actor` set) | "rule" (a routing rule)}."""
+    (staff, `actor` set) | "rule" (a routing rule) | "wecom" (the group's WeCom join code)}."""
     return _build(
         lead=lead,
         kind=LeadEvent.Kind.GROUP,
         actor=actor,
+        at=at,
         note=f"加入社群：{group_name}",
         data={"group_id": group_id, "source": source},
     )
 
 
 def group_left_event(
-    *, lead: Lead | int, group_id: int, group_name: str, actor: Any = None
+    *,
+    lead: Lead | int,
+    group_id: int,
+    group_name: str,
+    actor: Any = None,
+    at: dt.datetime | None = None,
 ) -> LeadEvent:
     """The lead left (or was taken out of) a group or camp. data: {"group_id": int}."""
     return _build(
         lead=lead,
         kind=LeadEvent.Kind.GROUP,
         actor=actor,
+        at=at,
         note=f"退出社群：{group_name}",
         data={"group_id": group_id},
     )

@@ -1,6 +1,8 @@
 """WeCom (企业微信) look-alike: `gettoken`, `externalcontact/get`, contact ways,
-`send_welcome_msg`, and real encrypted callbacks sent to our server (URL check and
-customer-contact events).
+`send_welcome_msg`, group join ways (`groupchat/add_join_way`, `get_join_way`), customer groups
+(`groupchat/get`), member behaviour data (`get_user_behavior_data`, deterministic generated
+figures), and real encrypted callbacks sent to our server (URL check, customer-contact and
+customer-group events).
 
 Facts: shared/channels/WECOM_FACTS.md ("Access", "Callback events", "Callback encryption",
 "Welcome message").
@@ -52,6 +54,9 @@ def _world(state: SandboxState) -> dict[str, Any]:
             "callback": None,
             "welcome_codes": {},  # code → {"at", "used", "userid", "external_userid"}
             "welcomes": [],  # the messages accepted, in order
+            "join_ways": {},
+            "chats": {},
+            "room_limit": 200,
         },
     )
 
@@ -87,6 +92,14 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
         return h.send(200, {"errcode": 0, "errmsg": "ok"})
     if path == "/cgi-bin/externalcontact/send_welcome_msg":
         return h.send(200, send_welcome_msg(st, body))
+    if path == "/cgi-bin/externalcontact/groupchat/add_join_way":
+        return h.send(200, add_join_way(st, body, host=h.headers.get("Host", "127.0.0.1")))
+    if path == "/cgi-bin/externalcontact/groupchat/get_join_way":
+        return h.send(200, get_join_way(st, str(body.get("config_id", ""))))
+    if path == "/cgi-bin/externalcontact/groupchat/get":
+        return h.send(200, groupchat_get(st, str(body.get("chat_id", ""))))
+    if path == "/cgi-bin/externalcontact/get_user_behavior_data":
+        return h.send(200, user_behavior_data(body))
     if path == "/cgi-bin/externalcontact/get":
         ext = query.get("external_userid", "")
         return h.send(
@@ -177,9 +190,208 @@ def send_welcome_msg(state: SandboxState, body: dict[str, Any]) -> dict[str, Any
     return {"errcode": 0, "errmsg": "ok"}
 
 
+def add_join_way(state: SandboxState, body: dict[str, Any], *, host: str) -> dict[str, Any]:
+    """`groupchat/add_join_way` as WECOM_FACTS.md gives it: scene 1 or 2, `chat_id_list` of 1–5
+    existing groups, `state` ≤ 30, `room_base_name` ≤ 40, `auto_create_room` default 1."""
+    chats = body.get("chat_id_list") or []
+    state_value = str(body.get("state") or "")
+    if body.get("scene") not in (1, 2):
+        return {"errcode": 40058, "errmsg": "invalid scene"}
+    if not isinstance(chats, list) or not 1 <= len(chats) <= 5:
+        return {"errcode": 40058, "errmsg": "chat_id_list needs 1 to 5 chats"}
+    if len(state_value) > 30 or len(str(body.get("room_base_name") or "")) > 40:
+        return {"errcode": 40058, "errmsg": "state or room_base_name too long"}
+    with state.lock:
+        world = _world(state)
+        for chat_id in chats:
+            world["chats"].setdefault(
+                str(chat_id), {"members": [], "create_time": int(time.time())}
+            )
+        config_id = f"jw{len(world['join_ways']) + 1:06d}{os.urandom(4).hex()}"
+        world["join_ways"][config_id] = {
+            "config_id": config_id,
+            "scene": body["scene"],
+            "remark": str(body.get("remark") or ""),
+            "auto_create_room": int(body.get("auto_create_room", 1)),
+            "room_base_name": str(body.get("room_base_name") or ""),
+            "room_base_id": int(body.get("room_base_id") or 1),
+            "chat_id_list": [str(c) for c in chats],
+            "state": state_value,
+            "qr_code": f"http://{host}/sandbox/wecom/qr/{config_id}.svg",
+        }
+        world["last_join_way"] = config_id
+    return {"errcode": 0, "errmsg": "ok", "config_id": config_id}
+
+
+def get_join_way(state: SandboxState, config_id: str) -> dict[str, Any]:
+    with state.lock:
+        way = _world(state)["join_ways"].get(config_id)
+        if way is None:
+            return {"errcode": 41044, "errmsg": "invalid config_id"}
+        return {
+            "errcode": 0,
+            "errmsg": "ok",
+            "join_way": {**way, "chat_id_list": list(way["chat_id_list"])},
+        }
+
+
+def groupchat_get(state: SandboxState, chat_id: str) -> dict[str, Any]:
+    with state.lock:
+        chat = _world(state)["chats"].get(chat_id)
+        if chat is None:
+            return {"errcode": 40050, "errmsg": "chat not exists"}
+        members = [dict(m) for m in chat["members"]]
+        created = chat["create_time"]
+    return {
+        "errcode": 0,
+        "errmsg": "ok",
+        "group_chat": {
+            "chat_id": chat_id,
+            "name": chat_id,
+            "owner": "demo-assistant",
+            "create_time": created,
+            "member_list": members,
+            "admin_list": [],
+        },
+    }
+
+
+def behavior_day(userid: str, stat_time: int) -> dict[str, Any]:
+    """One member's generated figures for the day starting at `stat_time` (same input, same
+    figures, so tests and the demo can check them)."""
+    digest = hashlib.sha256(f"{userid}|{stat_time}".encode()).digest()
+    chats = digest[0] % 40
+    entry: dict[str, Any] = {
+        "stat_time": stat_time,
+        "new_apply_cnt": digest[1] % 6,
+        "new_contact_cnt": digest[2] % 12,
+        "chat_cnt": chats,
+        "message_cnt": chats * 3 + digest[3] % 10,
+        "negative_feedback_cnt": digest[4] % 3,
+    }
+    if chats:
+        entry["reply_percentage"] = round(60 + (digest[5] % 401) / 10, 1)
+        entry["avg_reply_time"] = 1 + digest[6] % 30
+    return entry
+
+
+def user_behavior_data(body: dict[str, Any]) -> dict[str, Any]:
+    """`get_user_behavior_data`: one entry per day from start_time to end_time (span ≤ 30 days),
+    the figures of all the userids asked summed, as WeCom does."""
+    users = body.get("userid") or []
+    start, end = int(body.get("start_time") or 0), int(body.get("end_time") or 0)
+    if not isinstance(users, list) or not users:
+        return {"errcode": 40058, "errmsg": "userid and partyid cannot both be empty"}
+    if start <= 0 or end < start or end - start > 30 * 86400:
+        return {"errcode": 40058, "errmsg": "invalid time range (at most 30 days)"}
+    days = []
+    for stat_time in range(start, end + 1, 86400):
+        total: dict[str, Any] = {"stat_time": stat_time}
+        figures = [behavior_day(str(u), stat_time) for u in users]
+        for name in ("new_apply_cnt", "new_contact_cnt", "chat_cnt", "message_cnt"):
+            total[name] = sum(f[name] for f in figures)
+        total["negative_feedback_cnt"] = sum(f["negative_feedback_cnt"] for f in figures)
+        replied = [f for f in figures if "reply_percentage" in f]
+        if replied:
+            total["reply_percentage"] = round(
+                sum(f["reply_percentage"] for f in replied) / len(replied), 1
+            )
+            total["avg_reply_time"] = round(
+                sum(f["avg_reply_time"] for f in replied) / len(replied)
+            )
+        days.append(total)
+    return {"errcode": 0, "errmsg": "ok", "behavior_data": days}
+
+
+def group_join(
+    state: SandboxState, config_id: str, external_userid: str = "", create_time: int | None = None
+) -> dict[str, Any]:
+    """A customer scans a group join code: they land in the code's last chat (a new chat when
+    it is full and the code auto-creates rooms), with the code's `state`, and WeCom sends
+    `change_external_chat` update/add_member to the callback configured."""
+    with state.lock:
+        world = _world(state)
+        if config_id == "latest":
+            config_id = world.get("last_join_way", "")
+        way = world["join_ways"].get(config_id)
+        callback = world["callback"]
+        if way is None:
+            return {"ok": False, "error": "no such join way"}
+        if callback is None:
+            return {"ok": False, "error": "no callback configured (action: configure)"}
+        chat_id = way["chat_id_list"][-1]
+        customers = [m for m in world["chats"][chat_id]["members"] if m["type"] == 2]
+        if len(customers) >= world["room_limit"]:
+            if not way["auto_create_room"] or len(way["chat_id_list"]) >= 5:
+                return {"ok": False, "error": "group full"}
+            chat_id = f"wrSandbox{config_id[2:8]}r{way['room_base_id'] + len(way['chat_id_list'])}"
+            world["chats"][chat_id] = {"members": [], "create_time": int(time.time())}
+            way["chat_id_list"].append(chat_id)
+        chat = world["chats"][chat_id]
+        external = external_userid or f"wmSandboxG{config_id[2:8]}{len(chat['members']) + 1:04d}"
+        if any(m["userid"] == external for m in chat["members"]):
+            return {"ok": False, "error": "already in the chat"}
+        at = create_time or int(time.time())
+        chat["members"].append(
+            {
+                "userid": external,
+                "type": 2,
+                "join_time": at,
+                "join_scene": 3,
+                "invitor": {"userid": ""},
+                "group_nickname": "",
+                "name": "患者",
+                "state": way["state"],
+            }
+        )
+    xml = chat_event_xml(
+        corp_id=callback["corp_id"],
+        chat_id=chat_id,
+        update_detail="add_member",
+        create_time=at,
+        join_scene=3,
+    )
+    response = send_event(xml=xml, **callback)
+    return {"ok": response.status_code == 200, "status": response.status_code, "chat_id": chat_id}
+
+
+def group_quit(
+    state: SandboxState, chat_id: str, external_userid: str, create_time: int | None = None
+) -> dict[str, Any]:
+    """A customer leaves a chat (QuitScene 0: by themselves): `update`/`del_member` is sent."""
+    with state.lock:
+        world = _world(state)
+        chat = world["chats"].get(chat_id)
+        callback = world["callback"]
+        if chat is None or callback is None:
+            return {"ok": False, "error": "no such chat or no callback configured"}
+        before = len(chat["members"])
+        chat["members"] = [m for m in chat["members"] if m["userid"] != external_userid]
+        if len(chat["members"]) == before:
+            return {"ok": False, "error": "not in the chat"}
+    xml = chat_event_xml(
+        corp_id=callback["corp_id"],
+        chat_id=chat_id,
+        update_detail="del_member",
+        create_time=create_time,
+        quit_scene=0,
+    )
+    response = send_event(xml=xml, **callback)
+    return {"ok": response.status_code == 200, "status": response.status_code, "chat_id": chat_id}
+
+
 def scan(state: SandboxState, config_id: str, external_userid: str = "") -> dict[str, Any]:
     """A patient scans a contact code: WeCom sends `add_external_contact` with the code's member
-    and state to the callback configured (`configure`). A temporary code works once."""
+    and state to the callback configured (`configure`). A temporary code works once. A group
+    join code's id plays a group join instead (`group_join`)."""
+    with state.lock:
+        world = _world(state)
+        if config_id in world["join_ways"]:
+            is_group = True
+        else:
+            is_group = False
+    if is_group:
+        return {**group_join(state, config_id, external_userid), "member": "群聊"}
     with state.lock:
         world = _world(state)
         if config_id == "latest":
@@ -272,10 +484,43 @@ def event_xml(
     return "<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>"
 
 
-def send_event(
+def chat_event_xml(
+    *,
+    corp_id: str,
+    chat_id: str,
+    update_detail: str = "add_member",
+    change_type: str = "update",
+    create_time: int | None = None,
+    join_scene: int = 3,
+    quit_scene: int = 0,
+    mem_change_cnt: int = 1,
+) -> str:
+    """A customer-group event (`change_external_chat`): `update` with `UpdateDetail`
+    add_member (`JoinScene` 1 invited, 3 by QR) or del_member (`QuitScene` 0 left, 1 removed);
+    it names the chat and how many changed, never who: the receiver calls `groupchat/get`."""
+    fields = {
+        "ToUserName": corp_id,
+        "FromUserName": "sys",
+        "CreateTime": str(create_time or int(time.time())),
+        "MsgType": "event",
+        "Event": "change_external_chat",
+        "ChatId": chat_id,
+        "ChangeType": change_type,
+    }
+    if change_type == "update":
+        fields["UpdateDetail"] = update_detail
+        if update_detail == "add_member":
+            fields["JoinScene"] = str(join_scene)
+        if update_detail == "del_member":
+            fields["QuitScene"] = str(quit_scene)
+        fields["MemChangeCnt"] = str(mem_change_cnt)
+    return "<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>"
+
+
+def signed_callback(
     *, target: str, token: str, aes_key: str, corp_id: str, xml: str, agent_id: str = "1000002"
-) -> requests.Response:
-    """POST one encrypted event to our callback URL, as WeCom does."""
+) -> tuple[str, bytes, dict[str, str]]:
+    """One encrypted event as WeCom POSTs it: (URL with signature query, body, headers)."""
     ts, nonce = str(int(time.time())), str(next(_nonce))
     encrypted = _seal(xml, aes_key, corp_id)
     body = (
@@ -285,12 +530,17 @@ def send_event(
     query = urlencode(
         {"msg_signature": _sign(token, ts, nonce, encrypted), "timestamp": ts, "nonce": nonce}
     )
-    return requests.post(
-        f"{target}?{query}",
-        data=body.encode("utf-8"),
-        headers={"Content-Type": "text/xml"},
-        timeout=10,
+    return f"{target}?{query}", body.encode("utf-8"), {"Content-Type": "text/xml"}
+
+
+def send_event(
+    *, target: str, token: str, aes_key: str, corp_id: str, xml: str, agent_id: str = "1000002"
+) -> requests.Response:
+    """POST one encrypted event to our callback URL, as WeCom does."""
+    url, body, headers = signed_callback(
+        target=target, token=token, aes_key=aes_key, corp_id=corp_id, xml=xml, agent_id=agent_id
     )
+    return requests.post(url, data=body, headers=headers, timeout=10)
 
 
 def verify_url(*, target: str, token: str, aes_key: str, corp_id: str) -> tuple[bool, str]:
@@ -312,7 +562,8 @@ def verify_url(*, target: str, token: str, aes_key: str, corp_id: str) -> tuple[
 
 def control(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
     """POST /sandbox/wecom {"action": …, "target", "token", "aes_key", "corp_id", "userid",
-    "external_userid", "state", "config_id", "create_time", "fault"}.
+    "external_userid", "state", "config_id", "chat_id", "create_time", "update_detail",
+    "limit", "fault"}.
 
     - `configure` keeps the callback (and checks it as WeCom does when the URL is saved);
       `verify` only checks it.
@@ -321,8 +572,41 @@ def control(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
       (out-of-order plays); adds carry a fresh WelcomeCode, with `fault` `welcome_used` or
       `welcome_expired` to have `send_welcome_msg` refuse it.
     - `scan` plays a patient scanning a contact code; `ways` lists the codes made;
-      `welcomes` lists the welcome messages accepted; `expire_token` kills the next token."""
+      `welcomes` lists the welcome messages accepted; `expire_token` kills the next token.
+    - `join_group` / `quit_group` play a customer joining a group through a join code /
+      leaving a chat (the chat changes, then the event is sent); `chat_event` sends a
+      `change_external_chat` event alone (a replay, or a change the sandbox's chats do not
+      show); `room_limit` sets how many customers a chat holds."""
     action = body.get("action", "add")
+    at = int(body["create_time"]) if body.get("create_time") else None
+    if action == "join_group":
+        return group_join(
+            state, str(body.get("config_id", "latest")), str(body.get("external_userid", "")), at
+        )
+    if action == "quit_group":
+        return group_quit(
+            state, str(body.get("chat_id", "")), str(body.get("external_userid", "")), at
+        )
+    if action == "room_limit":
+        with state.lock:
+            _world(state)["room_limit"] = int(body.get("limit", 200))
+        return {"ok": True}
+    if action == "chat_event":
+        with state.lock:
+            callback = _world(state)["callback"]
+        if callback is None:
+            return {"ok": False, "error": "no callback configured (action: configure)"}
+        xml = chat_event_xml(
+            corp_id=callback["corp_id"],
+            chat_id=str(body.get("chat_id", "")),
+            update_detail=str(body.get("update_detail", "add_member")),
+            create_time=at,
+        )
+        response = send_event(xml=xml, **callback)
+        return {"ok": response.status_code == 200, "status": response.status_code}
+    if action == "join_ways":
+        with state.lock:
+            return {"join_ways": dict(_world(state)["join_ways"])}
     if action == "scan":
         return scan(
             state, str(body.get("config_id", "latest")), str(body.get("external_userid", ""))
@@ -357,14 +641,13 @@ def control(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
         code = welcome_code_issue(
             state, userid=userid, external_userid=external, fault=str(body.get("fault", ""))
         )
-    created = body.get("create_time")
     xml = event_xml(
         corp_id=creds["corp_id"],
         change_type=change,
         userid=userid,
         external_userid=external,
         state=str(body.get("state", "")),
-        create_time=int(created) if created else None,
+        create_time=at,
         welcome_code=code,
     )
     response = send_event(xml=xml, **creds)

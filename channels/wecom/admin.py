@@ -9,6 +9,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -271,3 +272,25 @@ def _contact_bound(request, instance) -> None:
         lead_id = request.POST.get("bind_lead", "").strip()
         if lead_id.isdigit():
             contact_bind(contact_id=instance.pk, lead_id=int(lead_id), actor=request.user)
+
+
+@hooks.register("funnel_group_panels")
+def _group_code_panel(request, group) -> str:
+    """The group's WeCom join code on its roster page (made on first display; a full or closed
+    camp shows why there is none). Staff show it to patients or forward the image."""
+    from channels.wecom.groups import group_code_for
+
+    code = group_code_for(group_id=group.pk)
+    if not code.image_url:
+        return format_html(
+            '<section class="w-mb-4" data-testid="wecom-group-code"><h2 class="w-h3">'
+            "企业微信入群码</h2><p>{}</p></section>",
+            code.reason,
+        )
+    return format_html(
+        '<section class="w-mb-4" data-testid="wecom-group-code"><h2 class="w-h3">企业微信入群码'
+        '</h2><img src="{}" alt="企业微信入群码" width="180" height="180">'
+        "<p>渠道参数 state：<code>{}</code>（群满时企业微信自动新建群）</p></section>",
+        code.image_url,
+        code.state,
+    )

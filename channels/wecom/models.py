@@ -226,3 +226,102 @@ class WecomWelcome(models.Model):
 
     def __str__(self) -> str:
         return f"欢迎语 · 线索 #{self.lead_id} · {self.get_status_display()}"
+
+
+class WecomGroupWay(models.Model):
+    """The WeCom group join code (加入群聊 活码) of one private group / camp
+    (`externalcontact/groupchat/add_join_way`, scene 2 = QR, `state` naming the group;
+    WECOM_FACTS.md "Customer groups and group join ways"). Made once per (account, group) and
+    kept: a lost `config_id` cannot be listed back. `chat_ids` are the chats the code opened
+    with; WeCom opens more (`auto_create_room`) when one is full, and members who join through
+    any of them carry the code's `state`. The state names a group, not a person."""
+
+    wagtail_reference_index_ignore = True
+
+    account = models.ForeignKey(WecomAccount, on_delete=models.PROTECT, related_name="group_ways")
+    group = models.ForeignKey(
+        "funnel.PrivateGroup",
+        on_delete=models.CASCADE,
+        related_name="wecom_ways",
+        verbose_name="社群",
+    )
+    config_id = models.CharField("入群方式 config_id", max_length=64)
+    qr_code = models.URLField("群二维码图片", max_length=500)
+    state = models.CharField("渠道参数 state", max_length=30)
+    chat_ids = models.JSONField("群 ID", default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "企业微信群活码"
+        verbose_name_plural = "企业微信群活码"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "group"], name="wecomgroupway_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"群活码 · {self.group_id}"
+
+
+class WecomChatMember(models.Model):
+    """One stay of an external contact (a customer) in a WeCom customer group, as we learn it
+    from `change_external_chat` events and `groupchat/get` (WECOM_FACTS.md). `lead` is the
+    person's lead when one of our members holds them as a contact (`WecomContact`, by the
+    external userid's keyed fingerprint); `group` the private group whose join code they used
+    (`state`). `outcome`: what joining did to the group's membership (see `OUTCOMES`).
+
+    At most one open stay per (account, chat, person): a replayed add finds it and does nothing.
+    The external userid identifies a person: encrypted, found by its keyed hash, wiped on
+    withdrawal (`channels.services.privacy`)."""
+
+    wagtail_reference_index_ignore = True
+
+    class Outcome(models.TextChoices):
+        JOINED = "joined", "已入群"
+        ALREADY_MEMBER = "already_member", "已是成员"
+        OVER_CAPACITY = "group_full", "超出容量"
+        CLOSED = "group_closed", "已结营"
+        NO_LEAD = "no_lead", "未匹配线索"
+        NOT_OURS = "not_ours", "非本群活码"
+
+    account = models.ForeignKey(WecomAccount, on_delete=models.PROTECT, related_name="chat_members")
+    chat_id = models.CharField("群 ID", max_length=64)
+    group = models.ForeignKey(
+        "funnel.PrivateGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="wecom_members",
+        verbose_name="社群",
+    )
+    lead = models.ForeignKey(
+        "funnel.Lead",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="wecom_chat_stays",
+        verbose_name="线索",
+    )
+    external_userid = EncryptedTextField("外部联系人 ID")
+    external_key = models.CharField("外部联系人指纹", max_length=64, editable=False)
+    state = models.CharField("渠道参数 state", max_length=30, blank=True, default="")
+    outcome = models.CharField("入群结果", max_length=20, choices=Outcome.choices)
+    joined_at = models.DateTimeField("入群时间")
+    left_at = models.DateTimeField("退群时间", null=True, blank=True)
+    inbound_id = models.PositiveBigIntegerField("回调记录", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "企业微信群成员"
+        verbose_name_plural = "企业微信群成员"
+        ordering = ["-joined_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "chat_id", "external_key"],
+                condition=models.Q(left_at__isnull=True),
+                name="wecomchatmember_one_open",
+            )
+        ]
+        indexes = [models.Index(fields=["external_key"], name="wecomchatmember_ext_idx")]
+
+    def __str__(self) -> str:
+        return f"群 {self.chat_id} · 客户 {self.external_key[:8]}"

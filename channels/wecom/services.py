@@ -113,6 +113,10 @@ def _process_one(row: InboundLead, account: WecomAccount | None) -> IngestResult
         return IngestResult(result="ignored", inbound_id=row.pk, detail="no such WeCom account")
     event = str(raw.get("Event") or "")
     change = str(raw.get("ChangeType") or "")
+    if event == "change_external_chat":
+        from channels.wecom.groups import chat_changed
+
+        return chat_changed(row, account, raw, at=event_time(raw))
     handler = CONTACT_HANDLERS.get(change) if event == "change_external_contact" else None
     if handler is None:
         return IngestResult(result="ignored", inbound_id=row.pk, detail=f"{event}/{change}"[:200])

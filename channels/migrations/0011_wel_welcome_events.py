@@ -18,7 +18,7 @@ def last_event_from_times(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels', '0009_wecom_contact_way'),
+        ('channels', '0010_grp_group_ways_behavior'),
         ('funnel', '0014_wecom_channel'),
     ]
 
