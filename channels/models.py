@@ -132,4 +132,6 @@ from channels.wecom.models import (  # noqa: E402, F401  (WeCom tables)
     WecomContact,
     WecomContactWay,
     WecomGroupWay,
+    WecomWelcome,
+    WecomWelcomeTemplate,
 )

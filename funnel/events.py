@@ -358,3 +358,46 @@ def wecom_contact_deleted_event(
         note="患者已在企业微信删除医助",
         data={"source": "wecom", "change": "del_follow_user", "member_userid": member_userid},
     )
+
+
+def wecom_contact_removed_event(
+    *, lead: Lead | int, member_userid: str, at: dt.datetime | None = None
+) -> LeadEvent:
+    """A churn signal: the assistant deleted the patient on WeCom (`del_external_contact`, at
+    the callback's time). data: {"source": "wecom", "change": "del_external_contact",
+    "member_userid"}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.CHURN,
+        at=at,
+        actor_label="企业微信",
+        note="医助已在企业微信删除患者",
+        data={"source": "wecom", "change": "del_external_contact", "member_userid": member_userid},
+    )
+
+
+def wecom_welcome_event(
+    *, lead: Lead | int, member_userid: str, status: str, reason: str, reason_label: str
+) -> LeadEvent:
+    """What became of the WeCom welcome message for the patient's add (sent, or why not: the
+    platform refused it, its text failed the compliance check, the code had expired). A note
+    on the timeline. data: {"source": "wecom", "change": "welcome", "status": "sent" |
+    "failed" | "not_sent", "reason": a code ("" when sent), "member_userid"}."""
+    note = (
+        "企业微信欢迎语已发送"
+        if status == "sent"
+        else f"企业微信欢迎语未发送：{reason_label or reason}"
+    )
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.NOTE,
+        actor_label="企业微信",
+        note=note[:500],
+        data={
+            "source": "wecom",
+            "change": "welcome",
+            "status": status,
+            "reason": reason,
+            "member_userid": member_userid,
+        },
+    )

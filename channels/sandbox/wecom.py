@@ -1,9 +1,11 @@
-"""WeCom (企业微信) look-alike: `gettoken`, `externalcontact/get`, contact ways, group join ways
-(`groupchat/add_join_way`, `get_join_way`), customer groups (`groupchat/get`), member behaviour
-data (`get_user_behavior_data`, deterministic generated figures), and real encrypted callbacks
-sent to our server (URL check, customer-contact and customer-group events).
+"""WeCom (企业微信) look-alike: `gettoken`, `externalcontact/get`, contact ways,
+`send_welcome_msg`, group join ways (`groupchat/add_join_way`, `get_join_way`), customer groups
+(`groupchat/get`), member behaviour data (`get_user_behavior_data`, deterministic generated
+figures), and real encrypted callbacks sent to our server (URL check, customer-contact and
+customer-group events).
 
-Facts: shared/channels/WECOM_FACTS.md ("Access", "Callback events", "Callback encryption").
+Facts: shared/channels/WECOM_FACTS.md ("Access", "Callback events", "Callback encryption",
+"Welcome message").
 The WXBizMsgCrypt encryption and signature are written here on their own, from the published
 algorithm (the other side of the wire: never our `channels.wecom.crypto`).
 """
@@ -30,6 +32,13 @@ if TYPE_CHECKING:
 
 PATH_PREFIXES = ("/cgi-bin/",)
 TOKEN_LIFETIME = 7200
+# A welcome code works once, within 20 s of the add event that carried it (WECOM_FACTS.md).
+WELCOME_CODE_SECONDS = 20
+WELCOME_MAX_BYTES = 4000
+ERR_WELCOME_USED = 41051  # "externaluser has started chatting": the code was used already [C]
+ERR_WELCOME_INVALID = 41052  # an unknown or expired code ("invalid send time") [U]
+ERR_TEXT_EMPTY = 44004  # empty text content [S]
+ERR_TEXT_TOO_LONG = 45002  # content over the size limit [S]
 _nonce = itertools.count(1)
 
 
@@ -43,6 +52,8 @@ def _world(state: SandboxState) -> dict[str, Any]:
             "expire_next": 0,
             "ways": {},
             "callback": None,
+            "welcome_codes": {},  # code → {"at", "used", "userid", "external_userid"}
+            "welcomes": [],  # the messages accepted, in order
             "join_ways": {},
             "chats": {},
             "room_limit": 200,
@@ -79,6 +90,8 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
         if gone is None:
             return h.send(200, {"errcode": 41044, "errmsg": "invalid config_id"})
         return h.send(200, {"errcode": 0, "errmsg": "ok"})
+    if path == "/cgi-bin/externalcontact/send_welcome_msg":
+        return h.send(200, send_welcome_msg(st, body))
     if path == "/cgi-bin/externalcontact/groupchat/add_join_way":
         return h.send(200, add_join_way(st, body, host=h.headers.get("Host", "127.0.0.1")))
     if path == "/cgi-bin/externalcontact/groupchat/get_join_way":
@@ -126,6 +139,55 @@ def add_contact_way(state: SandboxState, body: dict[str, Any], *, host: str) -> 
     if body["scene"] == 2:
         answer["qr_code"] = f"http://{host}/sandbox/wecom/qr/{config_id}.svg"
     return answer
+
+
+def welcome_code_issue(
+    state: SandboxState, *, userid: str, external_userid: str, fault: str = ""
+) -> str:
+    """A fresh WelcomeCode for an add event about to be sent. Faults (for tests and demos):
+    `welcome_used` — another app already used it (41051); `welcome_expired` — it was issued
+    more than 20 s ago by the time anyone sends with it."""
+    code = base64.urlsafe_b64encode(os.urandom(12)).decode()
+    issued = time.time() - (WELCOME_CODE_SECONDS + 1 if fault == "welcome_expired" else 0)
+    with state.lock:
+        _world(state)["welcome_codes"][code] = {
+            "at": issued,
+            "used": fault == "welcome_used",
+            "userid": userid,
+            "external_userid": external_userid,
+        }
+    return code
+
+
+def send_welcome_msg(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
+    """`externalcontact/send_welcome_msg {welcome_code, text: {content}, attachments}`: only a
+    code from an add event this sandbox sent in the last 20 s, once; text or attachments."""
+    code = str(body.get("welcome_code") or "")
+    text = body.get("text") if isinstance(body.get("text"), dict) else {}
+    content = str(text.get("content") or "")
+    attachments = body.get("attachments") or []
+    if not content and not attachments:
+        return {"errcode": ERR_TEXT_EMPTY, "errmsg": "empty content"}
+    if len(content.encode("utf-8")) > WELCOME_MAX_BYTES:
+        return {"errcode": ERR_TEXT_TOO_LONG, "errmsg": "content size out of limit"}
+    with state.lock:
+        world = _world(state)
+        issued = world["welcome_codes"].get(code)
+        if issued is None or time.time() - issued["at"] > WELCOME_CODE_SECONDS:
+            return {"errcode": ERR_WELCOME_INVALID, "errmsg": "invalid welcome_code or send time"}
+        if issued["used"]:
+            return {"errcode": ERR_WELCOME_USED, "errmsg": "externaluser has started chatting"}
+        issued["used"] = True
+        world["welcomes"].append(
+            {
+                "userid": issued["userid"],
+                "external_userid": issued["external_userid"],
+                "content": content,
+                "attachments": attachments,
+                "at": time.time(),
+            }
+        )
+    return {"errcode": 0, "errmsg": "ok"}
 
 
 def add_join_way(state: SandboxState, body: dict[str, Any], *, host: str) -> dict[str, Any]:
@@ -350,13 +412,20 @@ def scan(state: SandboxState, config_id: str, external_userid: str = "") -> dict
         userid=way["user"],
         external_userid=external,
         state=way["state"],
+        welcome_code=welcome_code_issue(state, userid=way["user"], external_userid=external),
     )
     response = send_event(xml=xml, **callback)
+    with state.lock:
+        # Embedded (no worker), our server sends the welcome before it answers the callback.
+        welcome = next(
+            (w for w in _world(state)["welcomes"] if w["external_userid"] == external), None
+        )
     return {
         "ok": response.status_code == 200,
         "status": response.status_code,
         "config_id": config_id,
         "member": way["user"],
+        "welcome": welcome["content"] if welcome else "",
     }
 
 
@@ -374,6 +443,17 @@ def _sign(token: str, timestamp: str, nonce: str, encrypted: str) -> str:
     return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypted])).encode()).hexdigest()  # noqa: S324
 
 
+ADD_CHANGES = ("add_external_contact", "add_half_external_contact")
+# control actions → the change they send (WECOM_FACTS.md, "Callback events")
+CONTACT_ACTIONS = {
+    "add": "add_external_contact",
+    "add_half": "add_half_external_contact",
+    "delete": "del_follow_user",  # the patient deleted the member
+    "remove": "del_external_contact",  # the member deleted the patient
+    "edit": "edit_external_contact",
+}
+
+
 def event_xml(
     *,
     corp_id: str,
@@ -382,7 +462,11 @@ def event_xml(
     external_userid: str,
     state: str = "",
     create_time: int | None = None,
+    welcome_code: str = "",
 ) -> str:
+    """One `change_external_contact` event as WeCom writes it. Adds (full and half) carry the
+    state and, when given, a WelcomeCode (`welcome_code_issue` makes one this sandbox will
+    accept); the other changes carry neither."""
     fields = {
         "ToUserName": corp_id,
         "FromUserName": "sys",
@@ -393,9 +477,10 @@ def event_xml(
         "UserID": userid,
         "ExternalUserID": external_userid,
     }
-    if change_type == "add_external_contact":
+    if change_type in ADD_CHANGES:
         fields["State"] = state
-        fields["WelcomeCode"] = base64.urlsafe_b64encode(os.urandom(12)).decode()
+        if welcome_code:
+            fields["WelcomeCode"] = welcome_code
     return "<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>"
 
 
@@ -476,15 +561,22 @@ def verify_url(*, target: str, token: str, aes_key: str, corp_id: str) -> tuple[
 
 
 def control(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
-    """POST /sandbox/wecom {"action": "add" | "delete" | "verify" | "configure" | "scan" |
-    "ways" | "expire_token" | "join_group" | "quit_group" | "chat_event" | "room_limit",
-    "target", "token", "aes_key", "corp_id", "userid", "external_userid", "state",
-    "config_id", "chat_id", "create_time", "update_detail", "limit"}. `configure` keeps the
-    callback (and checks it as WeCom does when the URL is saved); `scan` plays a patient
-    scanning a contact code; `join_group` / `quit_group` play a customer joining a group
-    through a join code / leaving a chat (the chat changes, then the event is sent);
-    `chat_event` sends a `change_external_chat` event alone (a replay, or a change the
-    sandbox's chats do not show); `room_limit` sets how many customers a chat holds."""
+    """POST /sandbox/wecom {"action": …, "target", "token", "aes_key", "corp_id", "userid",
+    "external_userid", "state", "config_id", "chat_id", "create_time", "update_detail",
+    "limit", "fault"}.
+
+    - `configure` keeps the callback (and checks it as WeCom does when the URL is saved);
+      `verify` only checks it.
+    - `add` | `add_half` | `delete` (del_follow_user) | `remove` (del_external_contact) |
+      `edit`: send that customer-contact event now; `create_time` (Unix seconds) backdates it
+      (out-of-order plays); adds carry a fresh WelcomeCode, with `fault` `welcome_used` or
+      `welcome_expired` to have `send_welcome_msg` refuse it.
+    - `scan` plays a patient scanning a contact code; `ways` lists the codes made;
+      `welcomes` lists the welcome messages accepted; `expire_token` kills the next token.
+    - `join_group` / `quit_group` play a customer joining a group through a join code /
+      leaving a chat (the chat changes, then the event is sent); `chat_event` sends a
+      `change_external_chat` event alone (a replay, or a change the sandbox's chats do not
+      show); `room_limit` sets how many customers a chat holds."""
     action = body.get("action", "add")
     at = int(body["create_time"]) if body.get("create_time") else None
     if action == "join_group":
@@ -522,6 +614,9 @@ def control(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
     if action == "ways":
         with state.lock:
             return {"ways": dict(_world(state)["ways"])}
+    if action == "welcomes":
+        with state.lock:
+            return {"welcomes": list(_world(state)["welcomes"])}
     if action == "expire_token":
         with state.lock:
             _world(state)["expire_next"] += int(body.get("times", 1))
@@ -536,13 +631,24 @@ def control(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
     if action == "verify":
         ok, answer = verify_url(**creds)
         return {"ok": ok, "answer": answer[:200]}
-    change = {"add": "add_external_contact", "delete": "del_follow_user"}[action]
+    if action not in CONTACT_ACTIONS:
+        return {"ok": False, "error": f"unknown action {action!r}"}
+    change = CONTACT_ACTIONS[action]
+    userid = str(body.get("userid", "demo-assistant"))
+    external = str(body.get("external_userid", "wmDemoPatient0001"))
+    code = ""
+    if change in ADD_CHANGES:
+        code = welcome_code_issue(
+            state, userid=userid, external_userid=external, fault=str(body.get("fault", ""))
+        )
     xml = event_xml(
         corp_id=creds["corp_id"],
         change_type=change,
-        userid=str(body.get("userid", "demo-assistant")),
-        external_userid=str(body.get("external_userid", "wmDemoPatient0001")),
+        userid=userid,
+        external_userid=external,
         state=str(body.get("state", "")),
+        create_time=at,
+        welcome_code=code,
     )
     response = send_event(xml=xml, **creds)
     return {"status": response.status_code, "answer": response.text[:200]}
@@ -566,6 +672,11 @@ def scan_page(result: dict[str, Any]) -> bytes:
         text = (
             f"已模拟患者添加企业微信成员 {html.escape(result['member'])}（{result['config_id']}）"
         )
+        if result.get("welcome"):
+            body = html.escape(result["welcome"]).replace("\n", "<br>")
+            text += f"</p><p>患者收到的欢迎语：</p><blockquote>{body}</blockquote><p>"
+        else:
+            text += "</p><p>欢迎语尚未送达（有后台任务时稍后送达；见后台「欢迎语记录」）"
     else:
         text = f"未能模拟添加：{html.escape(str(result.get('error') or result.get('status')))}"
     return (

@@ -1,7 +1,8 @@
 """Admin (Wagtail snippets, group 企业微信): companies, with their secrets write-only (never
-shown; left blank on edit they keep their stored value), and customer contacts, where staff
-find the unmatched ones (an add whose state named no lead) and bind them to a lead.
-Registered from `channels.wagtail_hooks`."""
+shown; left blank on edit they keep their stored value), customer contacts, where staff
+find the unmatched ones (an add whose state named no lead) and bind them to a lead, welcome
+message templates (checked against the medical-ad rules on save) and the welcome log
+(read-only, scoped to the leads the user may see). Registered from `channels.wagtail_hooks`."""
 
 from __future__ import annotations
 
@@ -13,14 +14,29 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    DeleteView,
+    EditView,
+    HistoryView,
+    InspectView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+    UsageView,
+)
 
-from channels.wecom.models import WecomAccount, WecomContact
+from channels.wecom.models import WecomAccount, WecomContact, WecomWelcome, WecomWelcomeTemplate
 from channels.wecom.services import aes_key_check, base_url_check, contact_bind
+from channels.wecom.welcome import reason_label
+from config.admin_policies import ViewOnlyPolicy
 from config.errors import ApplicationError
 from funnel.admin_labels import admin_columns
 from funnel.models import Lead
+from funnel.public_text import public_text_problems
+from funnel.selectors import lead_owned_visible_to
+from funnel.wagtail_hooks import ScopedObjectMixin
 
 SECRET_FIELDS = ("secret", "token", "aes_key")
 
@@ -140,11 +156,111 @@ class WecomContactViewSet(SnippetViewSet):
     )
 
 
+class WelcomeTemplateForm(WagtailAdminModelForm):
+    """A template that fails the medical-ad check cannot be saved (the whole message is
+    checked again before each send: rules change, and the sender adds text)."""
+
+    def clean_text(self):
+        text = self.cleaned_data.get("text") or ""
+        problems = public_text_problems(text)
+        if problems is None:
+            raise forms.ValidationError("合规检查不可用，暂不能保存欢迎语")
+        if problems:
+            raise forms.ValidationError(["未通过医疗广告合规检查：", *problems])
+        return text
+
+
+class WecomWelcomeTemplateViewSet(SnippetViewSet):
+    model = WecomWelcomeTemplate
+    icon = "mail"
+    menu_label = "欢迎语模板"
+    url_prefix = "channels/wecom/welcome-templates"
+    list_display = admin_columns(WecomWelcomeTemplate, ["__str__", "is_active", "updated_at"])
+    edit_handler = ObjectList(
+        [FieldPanel("specialty"), FieldPanel("text"), FieldPanel("is_active")],
+        base_form_class=WelcomeTemplateForm,
+    )
+
+
+def welcomes_visible_to(*, user):
+    """Welcome records of the leads `user` may see (an assistant: their own patients')."""
+    return lead_owned_visible_to(user=user, model=WecomWelcome)
+
+
+class _WelcomeScope(ScopedObjectMixin):
+    visible_to = staticmethod(welcomes_visible_to)
+
+
+class WelcomeInspectView(_WelcomeScope, InspectView):
+    pass
+
+
+class WelcomeHistoryView(_WelcomeScope, HistoryView):
+    pass
+
+
+class WelcomeUsageView(_WelcomeScope, UsageView):
+    pass
+
+
+class WelcomeEditView(_WelcomeScope, EditView):
+    pass
+
+
+class WelcomeDeleteView(_WelcomeScope, DeleteView):
+    pass
+
+
+register_permission_policy(WecomWelcome, ViewOnlyPolicy(WecomWelcome))
+
+
+class WecomWelcomeViewSet(SnippetViewSet):
+    """One row per add event's welcome: sent, failed (WeCom's code) or not sent (why)."""
+
+    model = WecomWelcome
+    icon = "mail"
+    menu_label = "欢迎语记录"
+    url_prefix = "channels/wecom/welcomes"
+    list_filter = ["status"]
+    list_per_page = 50
+    inspect_view_enabled = True
+    list_display = [
+        Column("lead", label="线索", accessor=lambda w: f"线索 #{w.lead_id}"),
+        *admin_columns(WecomWelcome, ["member_userid", "status"]),
+        Column("reason", label="原因", accessor=lambda w: reason_label(w.reason)),
+        *admin_columns(WecomWelcome, ["event_at", "sent_at"]),
+    ]
+    inspect_view_fields = [
+        "lead",
+        "member_userid",
+        "status",
+        "reason",
+        "detail",
+        "text",
+        "event_at",
+        "sent_at",
+        "created_at",
+    ]
+    inspect_view_class = WelcomeInspectView
+    history_view_class = WelcomeHistoryView
+    usage_view_class = WelcomeUsageView
+    edit_view_class = WelcomeEditView
+    delete_view_class = WelcomeDeleteView
+
+    def get_queryset(self, request):
+        return welcomes_visible_to(user=request.user)
+
+
 class WecomGroup(SnippetViewSetGroup):
     menu_label = "企业微信"
     menu_icon = "group"
     menu_order = 211
-    items = (WecomAccountViewSet, WecomContactViewSet)
+    items = (
+        WecomAccountViewSet,
+        WecomContactViewSet,
+        WecomWelcomeTemplateViewSet,
+        WecomWelcomeViewSet,
+    )
 
 
 register_snippet(WecomGroup)

@@ -7,6 +7,7 @@ anything else happens; these rows are what processing them decided."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from funnel.crypto import EncryptedTextField
 
@@ -44,12 +45,19 @@ class WecomAccount(models.Model):
 class WecomContact(models.Model):
     """A customer contact (外部联系人) held by one member: who added whom, when, and the lead it
     belongs to. `lead` empty: an add whose state named no lead (未匹配), listed in the admin for
-    staff to bind. The external userid identifies a person: encrypted, found by its keyed hash."""
+    staff to bind. The external userid identifies a person: encrypted, found by its keyed hash.
+
+    Callbacks may arrive out of order: `last_event_at` is the CreateTime of the newest add or
+    delete applied to `status`, and an older one never overrides it (an older add still fills
+    in `added_at` and the lead). A delete for a contact we have not seen yet makes the row
+    (no `added_at`), so the add arriving after it cannot bring the contact back."""
 
     wagtail_reference_index_ignore = True
 
     class Status(models.TextChoices):
         ADDED = "added", "已添加"
+        # add_half_external_contact: the patient added the member, who has not accepted yet
+        PENDING = "pending", "待通过"
         DELETED_BY_CUSTOMER = "deleted_by_customer", "客户已删除医助"
         REMOVED_BY_MEMBER = "removed_by_member", "医助已删除客户"
 
@@ -67,8 +75,10 @@ class WecomContact(models.Model):
     external_key = models.CharField("外部联系人指纹", max_length=64, editable=False)
     state = models.CharField("渠道参数 state", max_length=80, blank=True, default="")
     status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.ADDED)
-    added_at = models.DateTimeField("添加时间")
+    added_at = models.DateTimeField("添加时间", null=True, blank=True)
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
+    last_event_at = models.DateTimeField("最近状态事件时间", null=True, blank=True)
+    edited_at = models.DateTimeField("最近编辑时间", null=True, blank=True)
     inbound_id = models.PositiveBigIntegerField("回调记录", null=True, blank=True)
     bound_by = models.CharField("绑定人", max_length=150, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -120,6 +130,102 @@ class WecomContactWay(models.Model):
 
     def __str__(self) -> str:
         return f"联系我 {self.member_userid} · 线索 #{self.lead_id}"
+
+
+class WecomWelcomeTemplate(models.Model):
+    """欢迎语模板: the text a patient receives when they add their assistant (WECOM_FACTS.md,
+    "Welcome message"). One per specialty; the row without a specialty (默认) serves leads
+    whose specialty has none. The consent notice and the care-plan link are added by the
+    sender (`channels.wecom.welcome`), so no template can leave them out. Checked against the
+    medical-ad rules on save and again, with what is added, before each send."""
+
+    wagtail_reference_index_ignore = True
+
+    specialty = models.ForeignKey(
+        "funnel.Specialty",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="wecom_welcome_templates",
+        verbose_name="专科",
+        help_text="留空：默认模板（用于没有专属模板的专科）",
+    )
+    text = models.TextField(
+        "欢迎语正文",
+        max_length=1000,
+        help_text="发送时自动附上个人信息告知与护理计划链接（如有）；保存前做医疗广告合规检查",
+    )
+    is_active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "企业微信欢迎语模板"
+        verbose_name_plural = "企业微信欢迎语模板"
+        ordering = ["specialty_id", "pk"]
+        constraints = [
+            # One per specialty, and one default (NULL reads as 0: never a specialty's id).
+            models.UniqueConstraint(
+                Coalesce("specialty", models.Value(0)),
+                name="wecomwelcometemplate_one_per_specialty",
+                violation_error_message="该专科（或默认）已有欢迎语模板",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"欢迎语 · {self.specialty or '默认'}"
+
+
+class WecomWelcome(models.Model):
+    """One welcome message for one add event (`send_welcome_msg` with its WelcomeCode): what
+    was decided and what WeCom answered. Unique per (account, code): a replayed or re-processed
+    add finds the row and sends nothing again. `text` is what went out with the care-plan link
+    replaced by a marker (the link opens the patient's plan: never kept here); the welcome
+    code itself is kept only as a keyed digest."""
+
+    wagtail_reference_index_ignore = True
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"  # WeCom refused or could not be reached
+        NOT_SENT = "not_sent", "未发送"  # our decision; `reason` says why
+
+    account = models.ForeignKey(WecomAccount, on_delete=models.PROTECT, related_name="welcomes")
+    lead = models.ForeignKey(
+        "funnel.Lead", on_delete=models.CASCADE, related_name="wecom_welcomes", verbose_name="线索"
+    )
+    contact = models.ForeignKey(
+        WecomContact,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="welcomes",
+        verbose_name="企业微信客户",
+    )
+    member_userid = models.CharField("成员 userid", max_length=64)
+    code_key = models.CharField("欢迎语 code 指纹", max_length=64, editable=False)
+    event_at = models.DateTimeField("添加事件时间")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField("原因", max_length=40, blank=True, default="")
+    detail = models.TextField("说明", blank=True, default="")
+    text = models.TextField("发送内容", blank=True, default="")
+    inbound_id = models.PositiveBigIntegerField("回调记录", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "企业微信欢迎语记录"
+        verbose_name_plural = "企业微信欢迎语记录"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "code_key"], name="wecomwelcome_one_per_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"欢迎语 · 线索 #{self.lead_id} · {self.get_status_display()}"
 
 
 class WecomGroupWay(models.Model):
