@@ -41,9 +41,15 @@ class ChannelsConfig(AppConfig):
         anonymizer_register(name="channels.wecom_contacts", wiper=wecom_contacts_anonymize)
         anonymizer_register(name="channels.wecom_ways", wiper=contact_ways_delete)
 
+        # A welcome record belongs to its lead: admin lists and history scope it by the
+        # funnel's one rule (an assistant sees their own patients' only).
+        from channels.wecom.models import WecomWelcome
+        from funnel.selectors import lead_owned_register
+
+        lead_owned_register(model=WecomWelcome, lead_path="lead")
+
         # Our WeCom change logs belong to a lead: scoped by the funnel's one rule.
         from channels.wecom.models import WecomTagMark, WecomTransfer
-        from funnel.selectors import lead_owned_register
 
         lead_owned_register(model=WecomTagMark, lead_path="lead")
         lead_owned_register(model=WecomTransfer, lead_path="lead")

@@ -128,8 +128,12 @@ class PostbackLog(models.Model):
 
 from channels.wecom.models import (  # noqa: E402, F401  (WeCom tables)
     WecomAccount,
+    WecomChatMember,
     WecomContact,
     WecomContactWay,
+    WecomGroupWay,
     WecomTagMark,
     WecomTransfer,
+    WecomWelcome,
+    WecomWelcomeTemplate,
 )

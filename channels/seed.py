@@ -6,7 +6,7 @@ import os
 
 from channels.models import Channel, ChannelAccount
 from channels.services.accounts import channel_account_create
-from channels.wecom.models import WecomAccount
+from channels.wecom.models import WecomAccount, WecomWelcomeTemplate
 from channels.wecom.services import wecom_account_create
 
 DEMO_ACCOUNTS = [
@@ -49,6 +49,11 @@ WECOM_DEMO = {
 }
 
 
+WECOM_DEMO_WELCOME = (
+    "您好，我是您的专属医助，已收到您的咨询。稍后为您安排医生答疑，有问题随时在这里留言。"
+)
+
+
 def seed(*, stdout) -> None:
     port = os.environ.get("SANDBOX_PORT") or "8765"
     base = f"http://127.0.0.1:{port}"
@@ -73,6 +78,12 @@ def seed(*, stdout) -> None:
         )
         stdout.write(f"  channels: {'created' if created else 'kept'} {account}")
 
+    # The welcome a patient gets on adding their assistant (default template; the sender
+    # adds the consent notice and the care-plan link).
+    _, made = WecomWelcomeTemplate.objects.get_or_create(
+        specialty=None, defaults={"text": WECOM_DEMO_WELCOME}
+    )
+    stdout.write(f"  channels: {'created' if made else 'kept'} 企业微信欢迎语模板 · 默认")
     if WecomAccount.objects.filter(name=WECOM_DEMO["name"]).exists():
         stdout.write("  channels: kept 企业微信 · demo")
         return

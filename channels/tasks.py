@@ -44,6 +44,21 @@ def postbacks_plan_task(event_id: int) -> int:
     return postbacks_plan(event_id=event_id)
 
 
+@shared_task(
+    name="channels.wecom_behavior_import",
+    autoretry_for=(Exception,),
+    retry_backoff=300,
+    max_retries=5,
+)
+def wecom_behavior_import_task(day: str = "") -> int:
+    """Daily: yesterday's WeCom member behaviour data (a Shanghai day; an upsert, so a retry
+    or a second run rewrites the same rows). `day`: YYYY-MM-DD to re-import one day."""
+    from channels.wecom.behavior import behavior_import_all
+
+    parsed = dt.date.fromisoformat(day) if day else None
+    return sum(r.rows for r in behavior_import_all(day=parsed))
+
+
 @shared_task(name="channels.wecom_stage_tags")
 def wecom_stage_tags_task(event_id: int) -> int:
     """Outbox listener for stage events: the WeCom stage tag on the lead's contacts. Retries

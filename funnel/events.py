@@ -183,27 +183,40 @@ def sla_escalated_event(
 
 
 def group_joined_event(
-    *, lead: Lead | int, group_id: int, group_name: str, source: str, actor: Any = None
+    *,
+    lead: Lead | int,
+    group_id: int,
+    group_name: str,
+    source: str,
+    actor: Any = None,
+    at: dt.datetime | None = None,
 ) -> LeadEvent:
     """The lead joined a private group or camp. data: {"group_id": int, "source": "manual"
-    (staff, `actor` set) | "rule" (a routing rule)}."""
+    (staff, `actor` set) | "rule" (a routing rule) | "wecom" (the group's WeCom join code)}."""
     return _build(
         lead=lead,
         kind=LeadEvent.Kind.GROUP,
         actor=actor,
+        at=at,
         note=f"加入社群：{group_name}",
         data={"group_id": group_id, "source": source},
     )
 
 
 def group_left_event(
-    *, lead: Lead | int, group_id: int, group_name: str, actor: Any = None
+    *,
+    lead: Lead | int,
+    group_id: int,
+    group_name: str,
+    actor: Any = None,
+    at: dt.datetime | None = None,
 ) -> LeadEvent:
     """The lead left (or was taken out of) a group or camp. data: {"group_id": int}."""
     return _build(
         lead=lead,
         kind=LeadEvent.Kind.GROUP,
         actor=actor,
+        at=at,
         note=f"退出社群：{group_name}",
         data={"group_id": group_id},
     )
@@ -345,4 +358,47 @@ def wecom_contact_deleted_event(
         actor_label="企业微信",
         note="患者已在企业微信删除医助",
         data={"source": "wecom", "change": "del_follow_user", "member_userid": member_userid},
+    )
+
+
+def wecom_contact_removed_event(
+    *, lead: Lead | int, member_userid: str, at: dt.datetime | None = None
+) -> LeadEvent:
+    """A churn signal: the assistant deleted the patient on WeCom (`del_external_contact`, at
+    the callback's time). data: {"source": "wecom", "change": "del_external_contact",
+    "member_userid"}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.CHURN,
+        at=at,
+        actor_label="企业微信",
+        note="医助已在企业微信删除患者",
+        data={"source": "wecom", "change": "del_external_contact", "member_userid": member_userid},
+    )
+
+
+def wecom_welcome_event(
+    *, lead: Lead | int, member_userid: str, status: str, reason: str, reason_label: str
+) -> LeadEvent:
+    """What became of the WeCom welcome message for the patient's add (sent, or why not: the
+    platform refused it, its text failed the compliance check, the code had expired). A note
+    on the timeline. data: {"source": "wecom", "change": "welcome", "status": "sent" |
+    "failed" | "not_sent", "reason": a code ("" when sent), "member_userid"}."""
+    note = (
+        "企业微信欢迎语已发送"
+        if status == "sent"
+        else f"企业微信欢迎语未发送：{reason_label or reason}"
+    )
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.NOTE,
+        actor_label="企业微信",
+        note=note[:500],
+        data={
+            "source": "wecom",
+            "change": "welcome",
+            "status": status,
+            "reason": reason,
+            "member_userid": member_userid,
+        },
     )

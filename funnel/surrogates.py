@@ -6,6 +6,7 @@ the bad characters replaced by U+FFFD and quarantines it with that code."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -15,13 +16,27 @@ REPLACEMENT = "\ufffd"
 
 def has_surrogate(value: Any) -> bool:
     """True when any str in `value` (a JSON-like tree of dicts, lists, tuples; keys included)
-    holds a lone surrogate. Other types are ignored."""
+    holds a lone surrogate. Other types are ignored.
+
+    Every pulled record passes here: one C-level JSON dump and UTF-8 encode (which refuses a
+    lone surrogate) instead of a Python walk, about ten times faster on a platform record
+    (`make bench ONLY=channels`); the walk remains for trees JSON cannot dump."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    except (TypeError, ValueError):
+        return _has_surrogate_walk(value)
+    return False
+
+
+def _has_surrogate_walk(value: Any) -> bool:
     if isinstance(value, str):
         return _SURROGATE.search(value) is not None
     if isinstance(value, dict):
-        return any(has_surrogate(k) or has_surrogate(v) for k, v in value.items())
+        return any(_has_surrogate_walk(k) or _has_surrogate_walk(v) for k, v in value.items())
     if isinstance(value, list | tuple):
-        return any(has_surrogate(v) for v in value)
+        return any(_has_surrogate_walk(v) for v in value)
     return False
 
 

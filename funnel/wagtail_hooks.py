@@ -482,6 +482,9 @@ def lead_withdraw_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     return render(request, "funnel/admin/withdraw_confirm.html", {"lead": lead})
 
 
+GROUP_PANELS_HOOK = "funnel_group_panels"
+
+
 def _roster_allowed(request: HttpRequest) -> None:
     if not request.user.has_perm("funnel.view_privategroup"):
         raise PermissionDenied
@@ -495,10 +498,13 @@ def group_roster_view(request: HttpRequest, group_id: int) -> HttpResponse:
     query = request.GET.get("q", "")
     rows = group_roster(group=group, user=request.user, query=query)
     visible = {r["lead_id"] for r in rows}  # the roster holds only leads the user may see
+    # Other apps add panels (the WeCom group join code) through a Wagtail hook: the funnel
+    # never imports them. Each hook returns escaped HTML (format_html).
+    panels = [fn(request=request, group=group) for fn in hooks.get_hooks(GROUP_PANELS_HOOK)]
     return render(
         request,
         "funnel/admin/group_roster.html",
-        {"group": group, "rows": rows, "query": query, "visible": visible},
+        {"group": group, "rows": rows, "query": query, "visible": visible, "panels": panels},
     )
 
 

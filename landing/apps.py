@@ -30,6 +30,13 @@ class LandingConfig(AppConfig):
 
         consent_versions_provider_register(consent_versions)
 
+        # A connector writing to the patient (the WeCom welcome) links the care plan through
+        # the funnel: the token is ours (signed, versioned, revocable).
+        from funnel.patient_links import careplan_link_provider_register
+        from landing.services.careplan import careplan_link_for_lead
+
+        careplan_link_provider_register(careplan_link_for_lead)
+
         from funnel.services.pii import anonymizer_register
         from landing.services.careplan import careplans_anonymize
 

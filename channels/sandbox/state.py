@@ -19,6 +19,7 @@ class SandboxState:
 
     def reset(self, lead_count: int = 120, now: dt.datetime | None = None) -> None:
         self.lead_count = lead_count
+        self.__dict__.pop("wecom", None)  # the WeCom look-alike's world starts empty too
         self.now = (now or dt.datetime.now(BEIJING)).astimezone(BEIJING).replace(microsecond=0)
         self.late_fields = False
         self.duplicate_across_pages = False

@@ -1,19 +1,21 @@
-"""WeCom (企业微信) look-alike: `gettoken`, `externalcontact/get`, contact ways, enterprise tags
-(`get_corp_tag_list`, `add_corp_tag`, `mark_tag`), customer transfers (`transfer_customer`,
-`transfer_result`), and real encrypted callbacks sent to our server (URL check and
-customer-contact events, `transfer_fail` included).
+"""WeCom (企业微信) look-alike: `gettoken`, `externalcontact/get`, contact ways,
+`send_welcome_msg`, group join ways (`groupchat/add_join_way`, `get_join_way`), customer groups
+(`groupchat/get`), member behaviour data (`get_user_behavior_data`, deterministic generated
+figures), enterprise tags (`get_corp_tag_list`, `add_corp_tag`, `mark_tag`), customer transfers
+(`transfer_customer`, `transfer_result`), and real encrypted callbacks sent to our server (URL
+check, customer-contact events with `transfer_fail`, and customer-group events).
 
-It remembers the company's members (userids seen in contact ways and adds, or set with the
-`members` control action) and which member holds which customer (an add makes the relation), so
-it answers like WeCom where that matters: 60111 for an unknown userid, 84061 for a member who
-does not hold that customer, 40068 for an unknown tag id, 40071 for a tag name already in its
-group, and per customer 40128 (a third transfer in 90 days), 40129 (a transfer under way), 40130
-(same member) and 40131 (the handover member does not hold the customer). Faults
-(`/sandbox/control` `faults` with a `path` such as "mark_tag"): `rate_limit` answers errcode
-45009, `server_error` HTTP 500.
+For tags and transfers it remembers the company's members (userids seen in contact ways and
+adds, or set with the `members` control action) and which member holds which customer (an add
+makes the relation), so it answers like WeCom where that matters: 60111 for an unknown userid,
+84061 for a member who does not hold that customer, 40068 for an unknown tag id, 40071 for a tag
+name already in its group, and per customer 40128 (a third transfer in 90 days), 40129 (a
+transfer under way), 40130 (same member) and 40131 (the handover member does not hold the
+customer). Faults (`/sandbox/control` `faults` with a `path` such as "mark_tag"): `rate_limit`
+answers errcode 45009, `server_error` HTTP 500.
 
 Facts: shared/channels/WECOM_FACTS.md ("Access", "Callback events", "Callback encryption",
-"Tags", "Reassigning customers").
+"Welcome message", "Tags", "Reassigning customers").
 The WXBizMsgCrypt encryption and signature are written here on their own, from the published
 algorithm (the other side of the wire: never our `channels.wecom.crypto`).
 """
@@ -40,6 +42,13 @@ if TYPE_CHECKING:
 
 PATH_PREFIXES = ("/cgi-bin/",)
 TOKEN_LIFETIME = 7200
+# A welcome code works once, within 20 s of the add event that carried it (WECOM_FACTS.md).
+WELCOME_CODE_SECONDS = 20
+WELCOME_MAX_BYTES = 4000
+ERR_WELCOME_USED = 41051  # "externaluser has started chatting": the code was used already [C]
+ERR_WELCOME_INVALID = 41052  # an unknown or expired code ("invalid send time") [U]
+ERR_TEXT_EMPTY = 44004  # empty text content [S]
+ERR_TEXT_TOO_LONG = 45002  # content over the size limit [S]
 _nonce = itertools.count(1)
 
 
@@ -53,6 +62,11 @@ def _world(state: SandboxState) -> dict[str, Any]:
             "expire_next": 0,
             "ways": {},
             "callback": None,
+            "welcome_codes": {},  # code → {"at", "used", "userid", "external_userid"}
+            "welcomes": [],  # the messages accepted, in order
+            "join_ways": {},
+            "chats": {},
+            "room_limit": 200,
             "members": set(),  # userids of the company's members
             "relations": {},  # (member userid, external userid) → set of tag ids
             "tag_groups": [],  # as get_corp_tag_list answers them
@@ -106,6 +120,16 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
         if gone is None:
             return h.send(200, {"errcode": 41044, "errmsg": "invalid config_id"})
         return h.send(200, {"errcode": 0, "errmsg": "ok"})
+    if path == "/cgi-bin/externalcontact/send_welcome_msg":
+        return h.send(200, send_welcome_msg(st, body))
+    if path == "/cgi-bin/externalcontact/groupchat/add_join_way":
+        return h.send(200, add_join_way(st, body, host=h.headers.get("Host", "127.0.0.1")))
+    if path == "/cgi-bin/externalcontact/groupchat/get_join_way":
+        return h.send(200, get_join_way(st, str(body.get("config_id", ""))))
+    if path == "/cgi-bin/externalcontact/groupchat/get":
+        return h.send(200, groupchat_get(st, str(body.get("chat_id", ""))))
+    if path == "/cgi-bin/externalcontact/get_user_behavior_data":
+        return h.send(200, user_behavior_data(body))
     if path == "/cgi-bin/externalcontact/get":
         ext = query.get("external_userid", "")
         return h.send(
@@ -148,9 +172,257 @@ def add_contact_way(state: SandboxState, body: dict[str, Any], *, host: str) -> 
     return answer
 
 
+def welcome_code_issue(
+    state: SandboxState, *, userid: str, external_userid: str, fault: str = ""
+) -> str:
+    """A fresh WelcomeCode for an add event about to be sent. Faults (for tests and demos):
+    `welcome_used` — another app already used it (41051); `welcome_expired` — it was issued
+    more than 20 s ago by the time anyone sends with it."""
+    code = base64.urlsafe_b64encode(os.urandom(12)).decode()
+    issued = time.time() - (WELCOME_CODE_SECONDS + 1 if fault == "welcome_expired" else 0)
+    with state.lock:
+        _world(state)["welcome_codes"][code] = {
+            "at": issued,
+            "used": fault == "welcome_used",
+            "userid": userid,
+            "external_userid": external_userid,
+        }
+    return code
+
+
+def send_welcome_msg(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
+    """`externalcontact/send_welcome_msg {welcome_code, text: {content}, attachments}`: only a
+    code from an add event this sandbox sent in the last 20 s, once; text or attachments."""
+    code = str(body.get("welcome_code") or "")
+    text = body.get("text") if isinstance(body.get("text"), dict) else {}
+    content = str(text.get("content") or "")
+    attachments = body.get("attachments") or []
+    if not content and not attachments:
+        return {"errcode": ERR_TEXT_EMPTY, "errmsg": "empty content"}
+    if len(content.encode("utf-8")) > WELCOME_MAX_BYTES:
+        return {"errcode": ERR_TEXT_TOO_LONG, "errmsg": "content size out of limit"}
+    with state.lock:
+        world = _world(state)
+        issued = world["welcome_codes"].get(code)
+        if issued is None or time.time() - issued["at"] > WELCOME_CODE_SECONDS:
+            return {"errcode": ERR_WELCOME_INVALID, "errmsg": "invalid welcome_code or send time"}
+        if issued["used"]:
+            return {"errcode": ERR_WELCOME_USED, "errmsg": "externaluser has started chatting"}
+        issued["used"] = True
+        world["welcomes"].append(
+            {
+                "userid": issued["userid"],
+                "external_userid": issued["external_userid"],
+                "content": content,
+                "attachments": attachments,
+                "at": time.time(),
+            }
+        )
+    return {"errcode": 0, "errmsg": "ok"}
+
+
+def add_join_way(state: SandboxState, body: dict[str, Any], *, host: str) -> dict[str, Any]:
+    """`groupchat/add_join_way` as WECOM_FACTS.md gives it: scene 1 or 2, `chat_id_list` of 1–5
+    existing groups, `state` ≤ 30, `room_base_name` ≤ 40, `auto_create_room` default 1."""
+    chats = body.get("chat_id_list") or []
+    state_value = str(body.get("state") or "")
+    if body.get("scene") not in (1, 2):
+        return {"errcode": 40058, "errmsg": "invalid scene"}
+    if not isinstance(chats, list) or not 1 <= len(chats) <= 5:
+        return {"errcode": 40058, "errmsg": "chat_id_list needs 1 to 5 chats"}
+    if len(state_value) > 30 or len(str(body.get("room_base_name") or "")) > 40:
+        return {"errcode": 40058, "errmsg": "state or room_base_name too long"}
+    with state.lock:
+        world = _world(state)
+        for chat_id in chats:
+            world["chats"].setdefault(
+                str(chat_id), {"members": [], "create_time": int(time.time())}
+            )
+        config_id = f"jw{len(world['join_ways']) + 1:06d}{os.urandom(4).hex()}"
+        world["join_ways"][config_id] = {
+            "config_id": config_id,
+            "scene": body["scene"],
+            "remark": str(body.get("remark") or ""),
+            "auto_create_room": int(body.get("auto_create_room", 1)),
+            "room_base_name": str(body.get("room_base_name") or ""),
+            "room_base_id": int(body.get("room_base_id") or 1),
+            "chat_id_list": [str(c) for c in chats],
+            "state": state_value,
+            "qr_code": f"http://{host}/sandbox/wecom/qr/{config_id}.svg",
+        }
+        world["last_join_way"] = config_id
+    return {"errcode": 0, "errmsg": "ok", "config_id": config_id}
+
+
+def get_join_way(state: SandboxState, config_id: str) -> dict[str, Any]:
+    with state.lock:
+        way = _world(state)["join_ways"].get(config_id)
+        if way is None:
+            return {"errcode": 41044, "errmsg": "invalid config_id"}
+        return {
+            "errcode": 0,
+            "errmsg": "ok",
+            "join_way": {**way, "chat_id_list": list(way["chat_id_list"])},
+        }
+
+
+def groupchat_get(state: SandboxState, chat_id: str) -> dict[str, Any]:
+    with state.lock:
+        chat = _world(state)["chats"].get(chat_id)
+        if chat is None:
+            return {"errcode": 40050, "errmsg": "chat not exists"}
+        members = [dict(m) for m in chat["members"]]
+        created = chat["create_time"]
+    return {
+        "errcode": 0,
+        "errmsg": "ok",
+        "group_chat": {
+            "chat_id": chat_id,
+            "name": chat_id,
+            "owner": "demo-assistant",
+            "create_time": created,
+            "member_list": members,
+            "admin_list": [],
+        },
+    }
+
+
+def behavior_day(userid: str, stat_time: int) -> dict[str, Any]:
+    """One member's generated figures for the day starting at `stat_time` (same input, same
+    figures, so tests and the demo can check them)."""
+    digest = hashlib.sha256(f"{userid}|{stat_time}".encode()).digest()
+    chats = digest[0] % 40
+    entry: dict[str, Any] = {
+        "stat_time": stat_time,
+        "new_apply_cnt": digest[1] % 6,
+        "new_contact_cnt": digest[2] % 12,
+        "chat_cnt": chats,
+        "message_cnt": chats * 3 + digest[3] % 10,
+        "negative_feedback_cnt": digest[4] % 3,
+    }
+    if chats:
+        entry["reply_percentage"] = round(60 + (digest[5] % 401) / 10, 1)
+        entry["avg_reply_time"] = 1 + digest[6] % 30
+    return entry
+
+
+def user_behavior_data(body: dict[str, Any]) -> dict[str, Any]:
+    """`get_user_behavior_data`: one entry per day from start_time to end_time (span ≤ 30 days),
+    the figures of all the userids asked summed, as WeCom does."""
+    users = body.get("userid") or []
+    start, end = int(body.get("start_time") or 0), int(body.get("end_time") or 0)
+    if not isinstance(users, list) or not users:
+        return {"errcode": 40058, "errmsg": "userid and partyid cannot both be empty"}
+    if start <= 0 or end < start or end - start > 30 * 86400:
+        return {"errcode": 40058, "errmsg": "invalid time range (at most 30 days)"}
+    days = []
+    for stat_time in range(start, end + 1, 86400):
+        total: dict[str, Any] = {"stat_time": stat_time}
+        figures = [behavior_day(str(u), stat_time) for u in users]
+        for name in ("new_apply_cnt", "new_contact_cnt", "chat_cnt", "message_cnt"):
+            total[name] = sum(f[name] for f in figures)
+        total["negative_feedback_cnt"] = sum(f["negative_feedback_cnt"] for f in figures)
+        replied = [f for f in figures if "reply_percentage" in f]
+        if replied:
+            total["reply_percentage"] = round(
+                sum(f["reply_percentage"] for f in replied) / len(replied), 1
+            )
+            total["avg_reply_time"] = round(
+                sum(f["avg_reply_time"] for f in replied) / len(replied)
+            )
+        days.append(total)
+    return {"errcode": 0, "errmsg": "ok", "behavior_data": days}
+
+
+def group_join(
+    state: SandboxState, config_id: str, external_userid: str = "", create_time: int | None = None
+) -> dict[str, Any]:
+    """A customer scans a group join code: they land in the code's last chat (a new chat when
+    it is full and the code auto-creates rooms), with the code's `state`, and WeCom sends
+    `change_external_chat` update/add_member to the callback configured."""
+    with state.lock:
+        world = _world(state)
+        if config_id == "latest":
+            config_id = world.get("last_join_way", "")
+        way = world["join_ways"].get(config_id)
+        callback = world["callback"]
+        if way is None:
+            return {"ok": False, "error": "no such join way"}
+        if callback is None:
+            return {"ok": False, "error": "no callback configured (action: configure)"}
+        chat_id = way["chat_id_list"][-1]
+        customers = [m for m in world["chats"][chat_id]["members"] if m["type"] == 2]
+        if len(customers) >= world["room_limit"]:
+            if not way["auto_create_room"] or len(way["chat_id_list"]) >= 5:
+                return {"ok": False, "error": "group full"}
+            chat_id = f"wrSandbox{config_id[2:8]}r{way['room_base_id'] + len(way['chat_id_list'])}"
+            world["chats"][chat_id] = {"members": [], "create_time": int(time.time())}
+            way["chat_id_list"].append(chat_id)
+        chat = world["chats"][chat_id]
+        external = external_userid or f"wmSandboxG{config_id[2:8]}{len(chat['members']) + 1:04d}"
+        if any(m["userid"] == external for m in chat["members"]):
+            return {"ok": False, "error": "already in the chat"}
+        at = create_time or int(time.time())
+        chat["members"].append(
+            {
+                "userid": external,
+                "type": 2,
+                "join_time": at,
+                "join_scene": 3,
+                "invitor": {"userid": ""},
+                "group_nickname": "",
+                "name": "患者",
+                "state": way["state"],
+            }
+        )
+    xml = chat_event_xml(
+        corp_id=callback["corp_id"],
+        chat_id=chat_id,
+        update_detail="add_member",
+        create_time=at,
+        join_scene=3,
+    )
+    response = send_event(xml=xml, **callback)
+    return {"ok": response.status_code == 200, "status": response.status_code, "chat_id": chat_id}
+
+
+def group_quit(
+    state: SandboxState, chat_id: str, external_userid: str, create_time: int | None = None
+) -> dict[str, Any]:
+    """A customer leaves a chat (QuitScene 0: by themselves): `update`/`del_member` is sent."""
+    with state.lock:
+        world = _world(state)
+        chat = world["chats"].get(chat_id)
+        callback = world["callback"]
+        if chat is None or callback is None:
+            return {"ok": False, "error": "no such chat or no callback configured"}
+        before = len(chat["members"])
+        chat["members"] = [m for m in chat["members"] if m["userid"] != external_userid]
+        if len(chat["members"]) == before:
+            return {"ok": False, "error": "not in the chat"}
+    xml = chat_event_xml(
+        corp_id=callback["corp_id"],
+        chat_id=chat_id,
+        update_detail="del_member",
+        create_time=create_time,
+        quit_scene=0,
+    )
+    response = send_event(xml=xml, **callback)
+    return {"ok": response.status_code == 200, "status": response.status_code, "chat_id": chat_id}
+
+
 def scan(state: SandboxState, config_id: str, external_userid: str = "") -> dict[str, Any]:
     """A patient scans a contact code: WeCom sends `add_external_contact` with the code's member
-    and state to the callback configured (`configure`). A temporary code works once."""
+    and state to the callback configured (`configure`). A temporary code works once. A group
+    join code's id plays a group join instead (`group_join`)."""
+    with state.lock:
+        world = _world(state)
+        if config_id in world["join_ways"]:
+            is_group = True
+        else:
+            is_group = False
+    if is_group:
+        return {**group_join(state, config_id, external_userid), "member": "群聊"}
     with state.lock:
         world = _world(state)
         if config_id == "latest":
@@ -172,13 +444,20 @@ def scan(state: SandboxState, config_id: str, external_userid: str = "") -> dict
         userid=way["user"],
         external_userid=external,
         state=way["state"],
+        welcome_code=welcome_code_issue(state, userid=way["user"], external_userid=external),
     )
     response = send_event(xml=xml, **callback)
+    with state.lock:
+        # Embedded (no worker), our server sends the welcome before it answers the callback.
+        welcome = next(
+            (w for w in _world(state)["welcomes"] if w["external_userid"] == external), None
+        )
     return {
         "ok": response.status_code == 200,
         "status": response.status_code,
         "config_id": config_id,
         "member": way["user"],
+        "welcome": welcome["content"] if welcome else "",
     }
 
 
@@ -402,6 +681,17 @@ def _sign(token: str, timestamp: str, nonce: str, encrypted: str) -> str:
     return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypted])).encode()).hexdigest()  # noqa: S324
 
 
+ADD_CHANGES = ("add_external_contact", "add_half_external_contact")
+# control actions → the change they send (WECOM_FACTS.md, "Callback events")
+CONTACT_ACTIONS = {
+    "add": "add_external_contact",
+    "add_half": "add_half_external_contact",
+    "delete": "del_follow_user",  # the patient deleted the member
+    "remove": "del_external_contact",  # the member deleted the patient
+    "edit": "edit_external_contact",
+}
+
+
 def event_xml(
     *,
     corp_id: str,
@@ -410,8 +700,12 @@ def event_xml(
     external_userid: str,
     state: str = "",
     create_time: int | None = None,
+    welcome_code: str = "",
     extra: dict[str, str] | None = None,
 ) -> str:
+    """One `change_external_contact` event as WeCom writes it. Adds (full and half) carry the
+    state and, when given, a WelcomeCode (`welcome_code_issue` makes one this sandbox will
+    accept); the other changes carry neither."""
     fields = {
         "ToUserName": corp_id,
         "FromUserName": "sys",
@@ -422,17 +716,51 @@ def event_xml(
         "UserID": userid,
         "ExternalUserID": external_userid,
     }
-    if change_type == "add_external_contact":
+    if change_type in ADD_CHANGES:
         fields["State"] = state
-        fields["WelcomeCode"] = base64.urlsafe_b64encode(os.urandom(12)).decode()
+        if welcome_code:
+            fields["WelcomeCode"] = welcome_code
     fields.update(extra or {})
     return "<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>"
 
 
-def send_event(
+def chat_event_xml(
+    *,
+    corp_id: str,
+    chat_id: str,
+    update_detail: str = "add_member",
+    change_type: str = "update",
+    create_time: int | None = None,
+    join_scene: int = 3,
+    quit_scene: int = 0,
+    mem_change_cnt: int = 1,
+) -> str:
+    """A customer-group event (`change_external_chat`): `update` with `UpdateDetail`
+    add_member (`JoinScene` 1 invited, 3 by QR) or del_member (`QuitScene` 0 left, 1 removed);
+    it names the chat and how many changed, never who: the receiver calls `groupchat/get`."""
+    fields = {
+        "ToUserName": corp_id,
+        "FromUserName": "sys",
+        "CreateTime": str(create_time or int(time.time())),
+        "MsgType": "event",
+        "Event": "change_external_chat",
+        "ChatId": chat_id,
+        "ChangeType": change_type,
+    }
+    if change_type == "update":
+        fields["UpdateDetail"] = update_detail
+        if update_detail == "add_member":
+            fields["JoinScene"] = str(join_scene)
+        if update_detail == "del_member":
+            fields["QuitScene"] = str(quit_scene)
+        fields["MemChangeCnt"] = str(mem_change_cnt)
+    return "<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>"
+
+
+def signed_callback(
     *, target: str, token: str, aes_key: str, corp_id: str, xml: str, agent_id: str = "1000002"
-) -> requests.Response:
-    """POST one encrypted event to our callback URL, as WeCom does."""
+) -> tuple[str, bytes, dict[str, str]]:
+    """One encrypted event as WeCom POSTs it: (URL with signature query, body, headers)."""
     ts, nonce = str(int(time.time())), str(next(_nonce))
     encrypted = _seal(xml, aes_key, corp_id)
     body = (
@@ -442,12 +770,17 @@ def send_event(
     query = urlencode(
         {"msg_signature": _sign(token, ts, nonce, encrypted), "timestamp": ts, "nonce": nonce}
     )
-    return requests.post(
-        f"{target}?{query}",
-        data=body.encode("utf-8"),
-        headers={"Content-Type": "text/xml"},
-        timeout=10,
+    return f"{target}?{query}", body.encode("utf-8"), {"Content-Type": "text/xml"}
+
+
+def send_event(
+    *, target: str, token: str, aes_key: str, corp_id: str, xml: str, agent_id: str = "1000002"
+) -> requests.Response:
+    """POST one encrypted event to our callback URL, as WeCom does."""
+    url, body, headers = signed_callback(
+        target=target, token=token, aes_key=aes_key, corp_id=corp_id, xml=xml, agent_id=agent_id
     )
+    return requests.post(url, data=body, headers=headers, timeout=10)
 
 
 def verify_url(*, target: str, token: str, aes_key: str, corp_id: str) -> tuple[bool, str]:
@@ -468,20 +801,60 @@ def verify_url(*, target: str, token: str, aes_key: str, corp_id: str) -> tuple[
 
 
 def control(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
-    """POST /sandbox/wecom {"action": "add" | "delete" | "verify" | "configure" | "scan" |
-    "ways" | "expire_token" | "members" | "relation" | "inspect" | "del_tag" |
-    "transfer_finish", "target", "token", "aes_key", "corp_id", "userid", "userids",
-    "external_userid", "state", "config_id", "tag_id", "status"}. `configure` keeps the
-    callback (and checks it as WeCom does when the URL is saved); `scan` plays a patient
-    scanning a contact code; `members` adds members to the company (the console's address
-    book); `relation` makes a member hold a customer without a callback; `inspect` shows tag
-    groups, each customer's tags and the transfers; `del_tag` deletes a tag as an admin in the
-    console would; `transfer_finish` ends a waiting transfer with `status` 1 (taken over), 3
-    (the customer refused) or 4 (the new member is at the limit), 3 and 4 sending the
-    `transfer_fail` callback to the configured URL."""
+    """POST /sandbox/wecom {"action": …, "target", "token", "aes_key", "corp_id", "userid",
+    "external_userid", "state", "config_id", "chat_id", "create_time", "update_detail",
+    "limit", "fault"}.
+
+    - `configure` keeps the callback (and checks it as WeCom does when the URL is saved);
+      `verify` only checks it.
+    - `add` | `add_half` | `delete` (del_follow_user) | `remove` (del_external_contact) |
+      `edit`: send that customer-contact event now; `create_time` (Unix seconds) backdates it
+      (out-of-order plays); adds carry a fresh WelcomeCode, with `fault` `welcome_used` or
+      `welcome_expired` to have `send_welcome_msg` refuse it.
+    - `scan` plays a patient scanning a contact code; `ways` lists the codes made;
+      `welcomes` lists the welcome messages accepted; `expire_token` kills the next token.
+    - `join_group` / `quit_group` play a customer joining a group through a join code /
+      leaving a chat (the chat changes, then the event is sent); `chat_event` sends a
+      `change_external_chat` event alone (a replay, or a change the sandbox's chats do not
+      show); `room_limit` sets how many customers a chat holds.
+    - Tags and transfers: `members` adds userids to the company (the console's address book,
+      `userids`); `relation` makes a member hold a customer without a callback; `inspect` shows
+      tag groups, each customer's tags and the transfers; `del_tag` deletes a tag (`tag_id`) as
+      an admin in the console would; `transfer_finish` ends a waiting transfer with `status` 1
+      (taken over), 3 (the customer refused) or 4 (the new member is at the limit), 3 and 4
+      sending the `transfer_fail` callback to the configured URL."""
     action = body.get("action", "add")
     if action in LOCAL_ACTIONS:
         return LOCAL_ACTIONS[action](state, body)
+    at = int(body["create_time"]) if body.get("create_time") else None
+    if action == "join_group":
+        return group_join(
+            state, str(body.get("config_id", "latest")), str(body.get("external_userid", "")), at
+        )
+    if action == "quit_group":
+        return group_quit(
+            state, str(body.get("chat_id", "")), str(body.get("external_userid", "")), at
+        )
+    if action == "room_limit":
+        with state.lock:
+            _world(state)["room_limit"] = int(body.get("limit", 200))
+        return {"ok": True}
+    if action == "chat_event":
+        with state.lock:
+            callback = _world(state)["callback"]
+        if callback is None:
+            return {"ok": False, "error": "no callback configured (action: configure)"}
+        xml = chat_event_xml(
+            corp_id=callback["corp_id"],
+            chat_id=str(body.get("chat_id", "")),
+            update_detail=str(body.get("update_detail", "add_member")),
+            create_time=at,
+        )
+        response = send_event(xml=xml, **callback)
+        return {"ok": response.status_code == 200, "status": response.status_code}
+    if action == "join_ways":
+        with state.lock:
+            return {"join_ways": dict(_world(state)["join_ways"])}
     if action == "scan":
         return scan(
             state, str(body.get("config_id", "latest")), str(body.get("external_userid", ""))
@@ -489,6 +862,9 @@ def control(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
     if action == "ways":
         with state.lock:
             return {"ways": dict(_world(state)["ways"])}
+    if action == "welcomes":
+        with state.lock:
+            return {"welcomes": list(_world(state)["welcomes"])}
     if action == "expire_token":
         with state.lock:
             _world(state)["expire_next"] += int(body.get("times", 1))
@@ -503,14 +879,21 @@ def control(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
     if action == "verify":
         ok, answer = verify_url(**creds)
         return {"ok": ok, "answer": answer[:200]}
-    change = {"add": "add_external_contact", "delete": "del_follow_user"}[action]
+    if action not in CONTACT_ACTIONS:
+        return {"ok": False, "error": f"unknown action {action!r}"}
+    change = CONTACT_ACTIONS[action]
     userid = str(body.get("userid", "demo-assistant"))
     external = str(body.get("external_userid", "wmDemoPatient0001"))
+    code = ""
+    if change in ADD_CHANGES:
+        code = welcome_code_issue(
+            state, userid=userid, external_userid=external, fault=str(body.get("fault", ""))
+        )
     with state.lock:
         world = _world(state)
-        if action == "add":
+        if change == "add_external_contact":
             _relate(world, userid, external)
-        else:
+        elif change in ("del_follow_user", "del_external_contact"):
             world["relations"].pop((userid, external), None)
     xml = event_xml(
         corp_id=creds["corp_id"],
@@ -518,6 +901,8 @@ def control(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
         userid=userid,
         external_userid=external,
         state=str(body.get("state", "")),
+        create_time=at,
+        welcome_code=code,
     )
     response = send_event(xml=xml, **creds)
     return {"status": response.status_code, "answer": response.text[:200]}
@@ -621,6 +1006,11 @@ def scan_page(result: dict[str, Any]) -> bytes:
         text = (
             f"已模拟患者添加企业微信成员 {html.escape(result['member'])}（{result['config_id']}）"
         )
+        if result.get("welcome"):
+            body = html.escape(result["welcome"]).replace("\n", "<br>")
+            text += f"</p><p>患者收到的欢迎语：</p><blockquote>{body}</blockquote><p>"
+        else:
+            text += "</p><p>欢迎语尚未送达（有后台任务时稍后送达；见后台「欢迎语记录」）"
     else:
         text = f"未能模拟添加：{html.escape(str(result.get('error') or result.get('status')))}"
     return (

@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from channels.models import PostbackLog
-from channels.wecom.models import WecomContact
+from channels.wecom.models import WecomChatMember, WecomContact
 from funnel.models import Channel, InboundLead, InboundStatus
 from funnel.services.pii import inbound_anonymize
 
@@ -41,6 +41,7 @@ def wecom_contacts_anonymize(lead_id: int) -> None:
             .filter(external_key__in=keys)
             .exclude(lead_id=lead_id)
         )
+    _chat_members_anonymize(lead_id, keys)
     if not contacts:
         return
     externals = {c.external_userid for c in contacts if c.external_userid}
@@ -65,4 +66,17 @@ def wecom_contacts_anonymize(lead_id: int) -> None:
             external_key=f"{ANONYMIZED_KEY}{contact.pk}",
             state="",
             updated_at=timezone.now(),
+        )
+
+
+def _chat_members_anonymize(lead_id: int, keys: set[str]) -> None:
+    """Group-chat stays of the person (bound to the lead, or with one of their fingerprints):
+    the external userid, its fingerprint and the state go; a placeholder key per row keeps the
+    one-open-stay constraint. Called before the contacts lose their fingerprints."""
+    stays = WecomChatMember.objects.filter(lead_id=lead_id)
+    if keys:
+        stays = stays | WecomChatMember.objects.filter(external_key__in=keys)
+    for pk in stays.exclude(external_key__startswith=ANONYMIZED_KEY).values_list("pk", flat=True):
+        WecomChatMember.objects.filter(pk=pk).update(
+            external_userid="", external_key=f"{ANONYMIZED_KEY}{pk}", state=""
         )

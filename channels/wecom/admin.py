@@ -1,16 +1,19 @@
 """Admin (Wagtail snippets, group 企业微信): companies, with their secrets write-only (never
 shown; left blank on edit they keep their stored value), customer contacts, where staff
-find the unmatched ones (an add whose state named no lead) and bind them to a lead, and two
+find the unmatched ones (an add whose state named no lead) and bind them to a lead, welcome
+message templates (checked against the medical-ad rules on save), the welcome log, and two
 read-only logs of what we changed at WeCom (API changes raise no callback): the stage tags
 marked (企业微信阶段标签) and the customer transfers (企业微信客户转接). The logs are scoped by
-the funnel's one rule (`lead_owned_visible_to`: an assistant sees their own leads' rows, in
-the list, the chooser and every per-row view). Registered from `channels.wagtail_hooks`."""
+the funnel's one rule (`lead_owned_visible_to`: an assistant sees their own leads' rows; the
+tag and transfer logs in the list, the chooser and every per-row view). Registered from
+`channels.wagtail_hooks`."""
 
 from __future__ import annotations
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -19,20 +22,32 @@ from wagtail.admin.ui.tables import Column
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import (
+    DeleteView,
+    EditView,
     HistoryView,
+    InspectView,
     SnippetViewSet,
     SnippetViewSetGroup,
     UsageView,
 )
 
-from channels.wecom.models import WecomAccount, WecomContact, WecomTagMark, WecomTransfer
+from channels.wecom.models import (
+    WecomAccount,
+    WecomContact,
+    WecomTagMark,
+    WecomTransfer,
+    WecomWelcome,
+    WecomWelcomeTemplate,
+)
 from channels.wecom.services import aes_key_check, base_url_check, contact_bind
+from channels.wecom.welcome import reason_label
 from config.admin_policies import ViewOnlyPolicy
 from config.errors import ApplicationError
 from funnel.admin_choosers import scoped_chooser_viewset
 from funnel.admin_labels import admin_columns
 from funnel.crypto import mask_phone
 from funnel.models import Lead
+from funnel.public_text import public_text_problems
 from funnel.selectors import lead_owned_visible_to
 from funnel.wagtail_hooks import ScopedObjectMixin
 
@@ -154,6 +169,101 @@ class WecomContactViewSet(SnippetViewSet):
     )
 
 
+class WelcomeTemplateForm(WagtailAdminModelForm):
+    """A template that fails the medical-ad check cannot be saved (the whole message is
+    checked again before each send: rules change, and the sender adds text)."""
+
+    def clean_text(self):
+        text = self.cleaned_data.get("text") or ""
+        problems = public_text_problems(text)
+        if problems is None:
+            raise forms.ValidationError("合规检查不可用，暂不能保存欢迎语")
+        if problems:
+            raise forms.ValidationError(["未通过医疗广告合规检查：", *problems])
+        return text
+
+
+class WecomWelcomeTemplateViewSet(SnippetViewSet):
+    model = WecomWelcomeTemplate
+    icon = "mail"
+    menu_label = "欢迎语模板"
+    url_prefix = "channels/wecom/welcome-templates"
+    list_display = admin_columns(WecomWelcomeTemplate, ["__str__", "is_active", "updated_at"])
+    edit_handler = ObjectList(
+        [FieldPanel("specialty"), FieldPanel("text"), FieldPanel("is_active")],
+        base_form_class=WelcomeTemplateForm,
+    )
+
+
+def welcomes_visible_to(*, user):
+    """Welcome records of the leads `user` may see (an assistant: their own patients')."""
+    return lead_owned_visible_to(user=user, model=WecomWelcome)
+
+
+class _WelcomeScope(ScopedObjectMixin):
+    visible_to = staticmethod(welcomes_visible_to)
+
+
+class WelcomeInspectView(_WelcomeScope, InspectView):
+    pass
+
+
+class WelcomeHistoryView(_WelcomeScope, HistoryView):
+    pass
+
+
+class WelcomeUsageView(_WelcomeScope, UsageView):
+    pass
+
+
+class WelcomeEditView(_WelcomeScope, EditView):
+    pass
+
+
+class WelcomeDeleteView(_WelcomeScope, DeleteView):
+    pass
+
+
+register_permission_policy(WecomWelcome, ViewOnlyPolicy(WecomWelcome))
+
+
+class WecomWelcomeViewSet(SnippetViewSet):
+    """One row per add event's welcome: sent, failed (WeCom's code) or not sent (why)."""
+
+    model = WecomWelcome
+    icon = "mail"
+    menu_label = "欢迎语记录"
+    url_prefix = "channels/wecom/welcomes"
+    list_filter = ["status"]
+    list_per_page = 50
+    inspect_view_enabled = True
+    list_display = [
+        Column("lead", label="线索", accessor=lambda w: f"线索 #{w.lead_id}"),
+        *admin_columns(WecomWelcome, ["member_userid", "status"]),
+        Column("reason", label="原因", accessor=lambda w: reason_label(w.reason)),
+        *admin_columns(WecomWelcome, ["event_at", "sent_at"]),
+    ]
+    inspect_view_fields = [
+        "lead",
+        "member_userid",
+        "status",
+        "reason",
+        "detail",
+        "text",
+        "event_at",
+        "sent_at",
+        "created_at",
+    ]
+    inspect_view_class = WelcomeInspectView
+    history_view_class = WelcomeHistoryView
+    usage_view_class = WelcomeUsageView
+    edit_view_class = WelcomeEditView
+    delete_view_class = WelcomeDeleteView
+
+    def get_queryset(self, request):
+        return welcomes_visible_to(user=request.user)
+
+
 class _LeadColumn(Column):
     """The row's lead, masked (`#id 138****5678`), as the postback log shows it."""
 
@@ -249,7 +359,14 @@ class WecomGroup(SnippetViewSetGroup):
     menu_label = "企业微信"
     menu_icon = "group"
     menu_order = 211
-    items = (WecomAccountViewSet, WecomContactViewSet, WecomTagMarkViewSet, WecomTransferViewSet)
+    items = (
+        WecomAccountViewSet,
+        WecomContactViewSet,
+        WecomWelcomeTemplateViewSet,
+        WecomWelcomeViewSet,
+        WecomTagMarkViewSet,
+        WecomTransferViewSet,
+    )
 
 
 register_snippet(WecomGroup)
@@ -261,3 +378,25 @@ def _contact_bound(request, instance) -> None:
         lead_id = request.POST.get("bind_lead", "").strip()
         if lead_id.isdigit():
             contact_bind(contact_id=instance.pk, lead_id=int(lead_id), actor=request.user)
+
+
+@hooks.register("funnel_group_panels")
+def _group_code_panel(request, group) -> str:
+    """The group's WeCom join code on its roster page (made on first display; a full or closed
+    camp shows why there is none). Staff show it to patients or forward the image."""
+    from channels.wecom.groups import group_code_for
+
+    code = group_code_for(group_id=group.pk)
+    if not code.image_url:
+        return format_html(
+            '<section class="w-mb-4" data-testid="wecom-group-code"><h2 class="w-h3">'
+            "企业微信入群码</h2><p>{}</p></section>",
+            code.reason,
+        )
+    return format_html(
+        '<section class="w-mb-4" data-testid="wecom-group-code"><h2 class="w-h3">企业微信入群码'
+        '</h2><img src="{}" alt="企业微信入群码" width="180" height="180">'
+        "<p>渠道参数 state：<code>{}</code>（群满时企业微信自动新建群）</p></section>",
+        code.image_url,
+        code.state,
+    )

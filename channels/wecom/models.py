@@ -7,6 +7,7 @@ anything else happens; these rows are what processing them decided."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from funnel.crypto import EncryptedTextField
 
@@ -44,12 +45,19 @@ class WecomAccount(models.Model):
 class WecomContact(models.Model):
     """A customer contact (外部联系人) held by one member: who added whom, when, and the lead it
     belongs to. `lead` empty: an add whose state named no lead (未匹配), listed in the admin for
-    staff to bind. The external userid identifies a person: encrypted, found by its keyed hash."""
+    staff to bind. The external userid identifies a person: encrypted, found by its keyed hash.
+
+    Callbacks may arrive out of order: `last_event_at` is the CreateTime of the newest add or
+    delete applied to `status`, and an older one never overrides it (an older add still fills
+    in `added_at` and the lead). A delete for a contact we have not seen yet makes the row
+    (no `added_at`), so the add arriving after it cannot bring the contact back."""
 
     wagtail_reference_index_ignore = True
 
     class Status(models.TextChoices):
         ADDED = "added", "已添加"
+        # add_half_external_contact: the patient added the member, who has not accepted yet
+        PENDING = "pending", "待通过"
         DELETED_BY_CUSTOMER = "deleted_by_customer", "客户已删除医助"
         REMOVED_BY_MEMBER = "removed_by_member", "医助已删除客户"
         # 在职继承 done (`transfer_result` status 1): the customer is now another member's.
@@ -69,8 +77,10 @@ class WecomContact(models.Model):
     external_key = models.CharField("外部联系人指纹", max_length=64, editable=False)
     state = models.CharField("渠道参数 state", max_length=80, blank=True, default="")
     status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.ADDED)
-    added_at = models.DateTimeField("添加时间")
+    added_at = models.DateTimeField("添加时间", null=True, blank=True)
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
+    last_event_at = models.DateTimeField("最近状态事件时间", null=True, blank=True)
+    edited_at = models.DateTimeField("最近编辑时间", null=True, blank=True)
     inbound_id = models.PositiveBigIntegerField("回调记录", null=True, blank=True)
     bound_by = models.CharField("绑定人", max_length=150, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -122,6 +132,201 @@ class WecomContactWay(models.Model):
 
     def __str__(self) -> str:
         return f"联系我 {self.member_userid} · 线索 #{self.lead_id}"
+
+
+class WecomWelcomeTemplate(models.Model):
+    """欢迎语模板: the text a patient receives when they add their assistant (WECOM_FACTS.md,
+    "Welcome message"). One per specialty; the row without a specialty (默认) serves leads
+    whose specialty has none. The consent notice and the care-plan link are added by the
+    sender (`channels.wecom.welcome`), so no template can leave them out. Checked against the
+    medical-ad rules on save and again, with what is added, before each send."""
+
+    wagtail_reference_index_ignore = True
+
+    specialty = models.ForeignKey(
+        "funnel.Specialty",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="wecom_welcome_templates",
+        verbose_name="专科",
+        help_text="留空：默认模板（用于没有专属模板的专科）",
+    )
+    text = models.TextField(
+        "欢迎语正文",
+        max_length=1000,
+        help_text="发送时自动附上个人信息告知与护理计划链接（如有）；保存前做医疗广告合规检查",
+    )
+    is_active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "企业微信欢迎语模板"
+        verbose_name_plural = "企业微信欢迎语模板"
+        ordering = ["specialty_id", "pk"]
+        constraints = [
+            # One per specialty, and one default (NULL reads as 0: never a specialty's id).
+            models.UniqueConstraint(
+                Coalesce("specialty", models.Value(0)),
+                name="wecomwelcometemplate_one_per_specialty",
+                violation_error_message="该专科（或默认）已有欢迎语模板",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"欢迎语 · {self.specialty or '默认'}"
+
+
+class WecomWelcome(models.Model):
+    """One welcome message for one add event (`send_welcome_msg` with its WelcomeCode): what
+    was decided and what WeCom answered. Unique per (account, code): a replayed or re-processed
+    add finds the row and sends nothing again. `text` is what went out with the care-plan link
+    replaced by a marker (the link opens the patient's plan: never kept here); the welcome
+    code itself is kept only as a keyed digest."""
+
+    wagtail_reference_index_ignore = True
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"  # WeCom refused or could not be reached
+        NOT_SENT = "not_sent", "未发送"  # our decision; `reason` says why
+
+    account = models.ForeignKey(WecomAccount, on_delete=models.PROTECT, related_name="welcomes")
+    lead = models.ForeignKey(
+        "funnel.Lead", on_delete=models.CASCADE, related_name="wecom_welcomes", verbose_name="线索"
+    )
+    contact = models.ForeignKey(
+        WecomContact,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="welcomes",
+        verbose_name="企业微信客户",
+    )
+    member_userid = models.CharField("成员 userid", max_length=64)
+    code_key = models.CharField("欢迎语 code 指纹", max_length=64, editable=False)
+    event_at = models.DateTimeField("添加事件时间")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField("原因", max_length=40, blank=True, default="")
+    detail = models.TextField("说明", blank=True, default="")
+    text = models.TextField("发送内容", blank=True, default="")
+    inbound_id = models.PositiveBigIntegerField("回调记录", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "企业微信欢迎语记录"
+        verbose_name_plural = "企业微信欢迎语记录"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "code_key"], name="wecomwelcome_one_per_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"欢迎语 · 线索 #{self.lead_id} · {self.get_status_display()}"
+
+
+class WecomGroupWay(models.Model):
+    """The WeCom group join code (加入群聊 活码) of one private group / camp
+    (`externalcontact/groupchat/add_join_way`, scene 2 = QR, `state` naming the group;
+    WECOM_FACTS.md "Customer groups and group join ways"). Made once per (account, group) and
+    kept: a lost `config_id` cannot be listed back. `chat_ids` are the chats the code opened
+    with; WeCom opens more (`auto_create_room`) when one is full, and members who join through
+    any of them carry the code's `state`. The state names a group, not a person."""
+
+    wagtail_reference_index_ignore = True
+
+    account = models.ForeignKey(WecomAccount, on_delete=models.PROTECT, related_name="group_ways")
+    group = models.ForeignKey(
+        "funnel.PrivateGroup",
+        on_delete=models.CASCADE,
+        related_name="wecom_ways",
+        verbose_name="社群",
+    )
+    config_id = models.CharField("入群方式 config_id", max_length=64)
+    qr_code = models.URLField("群二维码图片", max_length=500)
+    state = models.CharField("渠道参数 state", max_length=30)
+    chat_ids = models.JSONField("群 ID", default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "企业微信群活码"
+        verbose_name_plural = "企业微信群活码"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "group"], name="wecomgroupway_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"群活码 · {self.group_id}"
+
+
+class WecomChatMember(models.Model):
+    """One stay of an external contact (a customer) in a WeCom customer group, as we learn it
+    from `change_external_chat` events and `groupchat/get` (WECOM_FACTS.md). `lead` is the
+    person's lead when one of our members holds them as a contact (`WecomContact`, by the
+    external userid's keyed fingerprint); `group` the private group whose join code they used
+    (`state`). `outcome`: what joining did to the group's membership (see `OUTCOMES`).
+
+    At most one open stay per (account, chat, person): a replayed add finds it and does nothing.
+    The external userid identifies a person: encrypted, found by its keyed hash, wiped on
+    withdrawal (`channels.services.privacy`)."""
+
+    wagtail_reference_index_ignore = True
+
+    class Outcome(models.TextChoices):
+        JOINED = "joined", "已入群"
+        ALREADY_MEMBER = "already_member", "已是成员"
+        OVER_CAPACITY = "group_full", "超出容量"
+        CLOSED = "group_closed", "已结营"
+        NO_LEAD = "no_lead", "未匹配线索"
+        NOT_OURS = "not_ours", "非本群活码"
+
+    account = models.ForeignKey(WecomAccount, on_delete=models.PROTECT, related_name="chat_members")
+    chat_id = models.CharField("群 ID", max_length=64)
+    group = models.ForeignKey(
+        "funnel.PrivateGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="wecom_members",
+        verbose_name="社群",
+    )
+    lead = models.ForeignKey(
+        "funnel.Lead",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="wecom_chat_stays",
+        verbose_name="线索",
+    )
+    external_userid = EncryptedTextField("外部联系人 ID")
+    external_key = models.CharField("外部联系人指纹", max_length=64, editable=False)
+    state = models.CharField("渠道参数 state", max_length=30, blank=True, default="")
+    outcome = models.CharField("入群结果", max_length=20, choices=Outcome.choices)
+    joined_at = models.DateTimeField("入群时间")
+    left_at = models.DateTimeField("退群时间", null=True, blank=True)
+    inbound_id = models.PositiveBigIntegerField("回调记录", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "企业微信群成员"
+        verbose_name_plural = "企业微信群成员"
+        ordering = ["-joined_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "chat_id", "external_key"],
+                condition=models.Q(left_at__isnull=True),
+                name="wecomchatmember_one_open",
+            )
+        ]
+        indexes = [models.Index(fields=["external_key"], name="wecomchatmember_ext_idx")]
+
+    def __str__(self) -> str:
+        return f"群 {self.chat_id} · 客户 {self.external_key[:8]}"
 
 
 class WecomTagMark(models.Model):

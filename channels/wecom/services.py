@@ -12,6 +12,8 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -23,6 +25,7 @@ from channels.wecom import crypto
 from channels.wecom import errors as wecom_errors
 from channels.wecom.models import OFFICIAL_BASE_URL, WECOM_API_DOMAINS, WecomAccount, WecomContact
 from channels.wecom.state import lead_from_state
+from channels.wecom.welcome import welcome_plan
 from config.errors import ApplicationError
 from funnel import events as lead_events
 from funnel.models import Channel, FollowUp, InboundLead, Lead, Stage
@@ -110,104 +113,240 @@ def _process_one(row: InboundLead, account: WecomAccount | None) -> IngestResult
         return IngestResult(result="ignored", inbound_id=row.pk, detail="no such WeCom account")
     event = str(raw.get("Event") or "")
     change = str(raw.get("ChangeType") or "")
-    if event == "change_external_contact" and change == "add_external_contact":
-        return _contact_added(row, account, raw)
-    if event == "change_external_contact" and change == "del_follow_user":
-        return _contact_deleted_by_customer(row, account, raw)
     if event == "change_external_contact" and change == "transfer_fail":
         from channels.wecom.transfers import transfer_failed
 
         return transfer_failed(row, account, raw)
-    return IngestResult(result="ignored", inbound_id=row.pk, detail=f"{event}/{change}"[:200])
+    if event == "change_external_chat":
+        from channels.wecom.groups import chat_changed
 
-
-def _contact_added(row: InboundLead, account: WecomAccount, raw: dict[str, Any]) -> IngestResult:
-    member = str(raw.get("UserID") or "")[:64]
-    external = str(raw.get("ExternalUserID") or "")
-    state = str(raw.get("State") or "")[:80]
-    at = event_time(raw)
-    if not member or not external:
+        return chat_changed(row, account, raw, at=event_time(raw))
+    handler = CONTACT_HANDLERS.get(change) if event == "change_external_contact" else None
+    if handler is None:
+        return IngestResult(result="ignored", inbound_id=row.pk, detail=f"{event}/{change}"[:200])
+    fields = _EventFields.read(raw)
+    if fields is None:
         return IngestResult(result="ignored", inbound_id=row.pk, detail="no UserID/ExternalUserID")
+    return handler(row, account, fields)
+
+
+@dataclass(frozen=True)
+class _EventFields:
+    """What every customer-contact event names: the member, the customer, when, and (adds)
+    the state and welcome code."""
+
+    member: str
+    external: str
+    at: dt.datetime
+    state: str
+    welcome_code: str
+
+    @classmethod
+    def read(cls, raw: dict[str, Any]) -> _EventFields | None:
+        member = str(raw.get("UserID") or "")[:64]
+        external = str(raw.get("ExternalUserID") or "")
+        if not member or not external:
+            return None
+        return cls(
+            member=member,
+            external=external,
+            at=event_time(raw),
+            state=str(raw.get("State") or "")[:80],
+            welcome_code=str(raw.get("WelcomeCode") or "")[:512],
+        )
+
+
+ContactHandler = Callable[[InboundLead, WecomAccount, _EventFields], IngestResult]
+
+
+def _contact_locked(
+    account: WecomAccount, ev: _EventFields, *, defaults: dict[str, Any]
+) -> tuple[WecomContact, bool]:
+    """The contact row for (account, member, customer), locked; made from `defaults` when new
+    (two workers making it at once: the constraint keeps one, the other reads it)."""
+    return WecomContact.objects.select_for_update().get_or_create(
+        account=account,
+        member_userid=ev.member,
+        external_key=external_key(ev.external),
+        defaults={"external_userid": ev.external, "last_event_at": ev.at, **defaults},
+    )
+
+
+def _is_newest(contact: WecomContact, at: dt.datetime) -> bool:
+    """An event may set the contact's status only if no newer status event was applied (events
+    arrive out of order; CreateTime decides, not arrival). Same second: the later arrival."""
+    return contact.last_event_at is None or at >= contact.last_event_at
+
+
+def _lead_for_state(state: str) -> Lead | None:
     lead_id = lead_from_state(state)
     # A withdrawn or purged person's old code names an anonymized lead: never linked again.
-    lead = Lead.objects.filter(pk=lead_id, anonymized_at__isnull=True).first() if lead_id else None
-    contact, created = WecomContact.objects.select_for_update().get_or_create(
-        account=account,
-        member_userid=member,
-        external_key=external_key(external),
+    return Lead.objects.filter(pk=lead_id, anonymized_at__isnull=True).first() if lead_id else None
+
+
+def _bind_lead(contact: WecomContact, lead: Lead | None, changed: list[str]) -> bool:
+    """Fill in the lead (and keep the state) when the contact has none yet; True if bound."""
+    if contact.lead_id is not None or lead is None:
+        return False
+    contact.lead = lead
+    changed.append("lead")
+    return True
+
+
+def _contact_added(row: InboundLead, account: WecomAccount, ev: _EventFields) -> IngestResult:
+    """`add_external_contact`: the contact is added (unless a newer event says otherwise), the
+    lead named by the state reaches 已加微 at the event's time, and the welcome message is
+    planned with the event's code. Replays: one contact, one stage change, one welcome."""
+    lead = _lead_for_state(ev.state)
+    contact, created = _contact_locked(
+        account,
+        ev,
         defaults={
-            "external_userid": external,
-            "state": state,
-            "added_at": at,
+            "state": ev.state,
+            "added_at": ev.at,
             "lead": lead,
             "inbound_id": row.pk,
+            "status": WecomContact.Status.ADDED,
         },
     )
+    current = created
+    bound = False
     if not created:
-        changed = []
-        if contact.status != WecomContact.Status.ADDED and at > (contact.deleted_at or at):
-            # Re-added after a deletion: the contact is back.
-            contact.status, contact.deleted_at, contact.added_at = (
-                WecomContact.Status.ADDED,
-                None,
-                at,
-            )
-            changed += ["status", "deleted_at", "added_at"]
-        if contact.lead_id is None and lead is not None:
-            contact.lead = lead
-            changed.append("lead")
+        changed: list[str] = []
+        if _is_newest(contact, ev.at):
+            current = True
+            if contact.status != WecomContact.Status.ADDED:
+                # Accepted after a half add, or added again after a deletion.
+                contact.status, contact.deleted_at, contact.added_at = (
+                    WecomContact.Status.ADDED,
+                    None,
+                    ev.at,
+                )
+                changed += ["status", "deleted_at", "added_at"]
+            if contact.last_event_at != ev.at:
+                contact.last_event_at = ev.at
+                changed.append("last_event_at")
+        elif contact.added_at is None:
+            # The delete came first (out of order): the add is still a fact, the status stays.
+            contact.added_at = ev.at
+            changed.append("added_at")
+        if not contact.state and ev.state:
+            contact.state = ev.state
+            changed.append("state")
+        bound = _bind_lead(contact, lead, changed)
         if changed:
             contact.save(update_fields=[*changed, "updated_at"])
     if contact.lead_id is None:
         return IngestResult(result="unmatched", inbound_id=row.pk)
-    contact_mark_contacted(lead_id=contact.lead_id, member_userid=member, at=contact.added_at)
-    return IngestResult(result="contacted", lead_id=contact.lead_id, inbound_id=row.pk)
-
-
-def contact_mark_contacted(*, lead_id: int, member_userid: str, at: dt.datetime) -> bool:
-    """Move the lead to 已加微 at `at` unless it is there or further (replays: no change)."""
-    lead = Lead.objects.only("pk", "stage").get(pk=lead_id)
-    if not transition_allowed(lead.stage, Stage.CONTACTED):
-        return False
-    try:
-        lead_stage_change(
-            lead_id=lead_id,
-            to_stage=Stage.CONTACTED,
-            actor_label="企业微信",
-            note=f"客户已添加企业微信成员 {member_userid}",
-            at=at,
+    # The patient did add the member at that time, whatever happened since: the stage history
+    # says so (a lead further along keeps its stage).
+    contact_mark_contacted(lead_id=contact.lead_id, member_userid=ev.member, at=ev.at)
+    if bound and contact.status != WecomContact.Status.ADDED:
+        _deletion_effects(contact, at=contact.deleted_at or ev.at)
+    if current and contact.status == WecomContact.Status.ADDED and ev.welcome_code:
+        welcome_plan(
+            account=account,
+            contact=contact,
+            lead_id=contact.lead_id,
+            welcome_code=ev.welcome_code,
+            event_at=ev.at,
+            inbound_id=row.pk,
         )
-    except ApplicationError:
-        # Another worker (a second member's add, staff by hand) moved it first: one change.
-        return False
-    return True
+    return IngestResult(
+        result="contacted" if current else "stale", lead_id=contact.lead_id, inbound_id=row.pk
+    )
 
 
-def _contact_deleted_by_customer(
-    row: InboundLead, account: WecomAccount, raw: dict[str, Any]
-) -> IngestResult:
-    """`del_follow_user`: the patient deleted the assistant — a churn signal on the lead and a
-    follow-up for the supervisor (once: the contact's status changes once)."""
+def _contact_half_added(row: InboundLead, account: WecomAccount, ev: _EventFields) -> IngestResult:
+    """`add_half_external_contact`: the patient added the member, who has not accepted yet.
+    The contact is kept as 待通过 with its lead; the stage does not move and no welcome goes
+    (both wait for the `add_external_contact` that follows the member's acceptance)."""
+    lead = _lead_for_state(ev.state)
+    contact, created = _contact_locked(
+        account,
+        ev,
+        defaults={
+            "state": ev.state,
+            "added_at": ev.at,
+            "lead": lead,
+            "inbound_id": row.pk,
+            "status": WecomContact.Status.PENDING,
+        },
+    )
+    current = created
+    if not created:
+        changed: list[str] = []
+        if _is_newest(contact, ev.at):
+            current = True
+            if contact.status != WecomContact.Status.PENDING:
+                contact.status, contact.deleted_at, contact.added_at = (
+                    WecomContact.Status.PENDING,
+                    None,
+                    ev.at,
+                )
+                changed += ["status", "deleted_at", "added_at"]
+            if contact.last_event_at != ev.at:
+                contact.last_event_at = ev.at
+                changed.append("last_event_at")
+        if not contact.state and ev.state:
+            contact.state = ev.state
+            changed.append("state")
+        bound = _bind_lead(contact, lead, changed)
+        if changed:
+            contact.save(update_fields=[*changed, "updated_at"])
+        if bound and contact.status in DELETED:
+            _deletion_effects(contact, at=contact.deleted_at or ev.at)
+    if not current:
+        return IngestResult(result="stale", lead_id=contact.lead_id, inbound_id=row.pk)
+    if contact.lead_id is None:
+        return IngestResult(result="unmatched", inbound_id=row.pk)
+    return IngestResult(result="pending", lead_id=contact.lead_id, inbound_id=row.pk)
+
+
+DELETED = (WecomContact.Status.DELETED_BY_CUSTOMER, WecomContact.Status.REMOVED_BY_MEMBER)
+
+
+def _contact_deleted(status: str) -> ContactHandler:
+    def handle(row: InboundLead, account: WecomAccount, ev: _EventFields) -> IngestResult:
+        """`del_follow_user` (the patient deleted the member) or `del_external_contact` (the
+        member deleted the patient): the contact's status and time, and on the lead a churn
+        signal (for the patient's deletion also a supervisor follow-up and a notification);
+        once per deletion. A contact not seen yet is recorded deleted (unmatched), so its add
+        arriving later cannot bring it back."""
+        contact, created = _contact_locked(
+            account, ev, defaults={"status": status, "deleted_at": ev.at, "inbound_id": row.pk}
+        )
+        result = "churn" if status == WecomContact.Status.DELETED_BY_CUSTOMER else "removed"
+        if not created:
+            if not _is_newest(contact, ev.at):
+                return IngestResult(result="stale", lead_id=contact.lead_id, inbound_id=row.pk)
+            if contact.status == status:  # the same deletion again: one effect
+                return IngestResult(result=result, lead_id=contact.lead_id, inbound_id=row.pk)
+            contact.status, contact.deleted_at, contact.last_event_at = status, ev.at, ev.at
+            contact.save(update_fields=["status", "deleted_at", "last_event_at", "updated_at"])
+        if contact.lead_id is None:
+            return IngestResult(result="unmatched", inbound_id=row.pk)
+        _deletion_effects(contact, at=ev.at)
+        return IngestResult(result=result, lead_id=contact.lead_id, inbound_id=row.pk)
+
+    return handle
+
+
+def _deletion_effects(contact: WecomContact, *, at: dt.datetime) -> None:
+    """What a deletion means for the contact's lead, written once per deletion: when it is
+    applied to a contact with a lead, or when a deleted contact gets its lead (the add came
+    after the delete, or staff bound it)."""
     from funnel.services.notify import notify
     from funnel.services.routing import lead_supervisor
 
-    member = str(raw.get("UserID") or "")[:64]
-    external = str(raw.get("ExternalUserID") or "")
-    at = event_time(raw)
-    contact = (
-        WecomContact.objects.select_for_update()
-        .filter(account=account, member_userid=member, external_key=external_key(external))
-        .first()
-    )
-    if contact is None:
-        return IngestResult(result="ignored", inbound_id=row.pk, detail="unknown contact")
-    if contact.status == WecomContact.Status.DELETED_BY_CUSTOMER:
-        return IngestResult(result="churn", lead_id=contact.lead_id, inbound_id=row.pk)
-    contact.status = WecomContact.Status.DELETED_BY_CUSTOMER
-    contact.deleted_at = at
-    contact.save(update_fields=["status", "deleted_at", "updated_at"])
-    if contact.lead_id is None:
-        return IngestResult(result="churn", inbound_id=row.pk)
+    member = contact.member_userid
+    if contact.status == WecomContact.Status.REMOVED_BY_MEMBER:
+        lead_events.event_record(
+            lead_events.wecom_contact_removed_event(
+                lead=contact.lead_id, member_userid=member, at=at
+            )
+        )
+        return
     lead = Lead.objects.select_related("pool__supervisor", "assignee__clinic__supervisor").get(
         pk=contact.lead_id
     )
@@ -233,21 +372,69 @@ def _contact_deleted_by_customer(
         ),
         robust=True,
     )
-    return IngestResult(result="churn", lead_id=lead.pk, inbound_id=row.pk)
+
+
+def _contact_edited(row: InboundLead, account: WecomAccount, ev: _EventFields) -> IngestResult:
+    """`edit_external_contact` (a remark or tag edited in WeCom): the edit time is kept (the
+    newest one); nothing else changes. A contact we do not know is ignored."""
+    contact = (
+        WecomContact.objects.select_for_update()
+        .filter(account=account, member_userid=ev.member, external_key=external_key(ev.external))
+        .first()
+    )
+    if contact is None:
+        return IngestResult(result="ignored", inbound_id=row.pk, detail="unknown contact")
+    if contact.edited_at is not None and ev.at <= contact.edited_at:
+        return IngestResult(result="stale", lead_id=contact.lead_id, inbound_id=row.pk)
+    contact.edited_at = ev.at
+    contact.save(update_fields=["edited_at", "updated_at"])
+    return IngestResult(result="edited", lead_id=contact.lead_id, inbound_id=row.pk)
+
+
+CONTACT_HANDLERS: dict[str, ContactHandler] = {
+    "add_external_contact": _contact_added,
+    "add_half_external_contact": _contact_half_added,
+    "del_follow_user": _contact_deleted(WecomContact.Status.DELETED_BY_CUSTOMER),
+    "del_external_contact": _contact_deleted(WecomContact.Status.REMOVED_BY_MEMBER),
+    "edit_external_contact": _contact_edited,
+}
+
+
+def contact_mark_contacted(*, lead_id: int, member_userid: str, at: dt.datetime) -> bool:
+    """Move the lead to 已加微 at `at` unless it is there or further (replays: no change)."""
+    lead = Lead.objects.only("pk", "stage").get(pk=lead_id)
+    if not transition_allowed(lead.stage, Stage.CONTACTED):
+        return False
+    try:
+        lead_stage_change(
+            lead_id=lead_id,
+            to_stage=Stage.CONTACTED,
+            actor_label="企业微信",
+            note=f"客户已添加企业微信成员 {member_userid}",
+            at=at,
+        )
+    except ApplicationError:
+        # Another worker (a second member's add, staff by hand) moved it first: one change.
+        return False
+    return True
 
 
 def contact_bind(*, contact_id: int, lead_id: int, actor: Any = None) -> WecomContact:
-    """Staff bind an unmatched contact to a lead: the lead reaches 已加微 at the add's time."""
+    """Staff bind an unmatched contact to a lead: the lead reaches 已加微 at the add's time
+    (when the add is known); a contact already deleted also gets its deletion's signal."""
     with transaction.atomic():
         contact = WecomContact.objects.select_for_update().get(pk=contact_id)
         lead = Lead.objects.get(pk=lead_id)
+        newly = contact.lead_id is None
         contact.lead = lead
         contact.bound_by = (actor.get_username() if actor is not None else "")[:150]
         contact.save(update_fields=["lead", "bound_by", "updated_at"])
-        if contact.status == WecomContact.Status.ADDED:
+        if contact.added_at is not None and contact.status != WecomContact.Status.PENDING:
             contact_mark_contacted(
                 lead_id=lead.pk, member_userid=contact.member_userid, at=contact.added_at
             )
+        if newly and contact.status in DELETED:
+            _deletion_effects(contact, at=contact.deleted_at or timezone.now())
     return contact
 
 

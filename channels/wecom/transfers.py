@@ -292,16 +292,18 @@ def _call(rows: list[WecomTransfer], handover: str, takeover: str, now: dt.datet
 
 def _taken_over(row: WecomTransfer, at: dt.datetime) -> None:
     """Status 1: the customer is the new member's. The old contact is `transferred`; the new
-    member's contact is bound to the lead (made here: the API raises no add callback)."""
+    member's contact is bound to the lead (made here: the API raises no add callback). Like
+    callbacks, the handover's time (`takeover_time`) only changes a status no newer event set
+    (`last_event_at`)."""
     with transaction.atomic():
         if not WecomTransfer.objects.filter(pk=row.pk, status=S.WAITING).update(
             status=S.DONE, last_answer="1", finished_at=at, next_check_at=None
         ):
             return
         old = WecomContact.objects.select_for_update().get(pk=row.contact_id)
-        if old.status == WecomContact.Status.ADDED:
-            old.status, old.deleted_at = WecomContact.Status.TRANSFERRED, at
-            old.save(update_fields=["status", "deleted_at", "updated_at"])
+        if old.status == WecomContact.Status.ADDED and _newest(old, at):
+            old.status, old.deleted_at, old.last_event_at = WecomContact.Status.TRANSFERRED, at, at
+            old.save(update_fields=["status", "deleted_at", "last_event_at", "updated_at"])
         new, created = WecomContact.objects.select_for_update().get_or_create(
             account_id=row.account_id,
             member_userid=row.takeover_userid,
@@ -310,6 +312,8 @@ def _taken_over(row: WecomTransfer, at: dt.datetime) -> None:
                 "external_userid": old.external_userid,
                 "lead_id": row.lead_id,
                 "added_at": at,
+                "last_event_at": at,
+                "status": WecomContact.Status.ADDED,
             },
         )
         if not created:
@@ -317,11 +321,16 @@ def _taken_over(row: WecomTransfer, at: dt.datetime) -> None:
             if new.lead_id is None:
                 new.lead_id = row.lead_id
                 changed.append("lead")
-            if new.status != WecomContact.Status.ADDED:
+            if new.status != WecomContact.Status.ADDED and _newest(new, at):
                 new.status, new.deleted_at, new.added_at = WecomContact.Status.ADDED, None, at
-                changed += ["status", "deleted_at", "added_at"]
+                new.last_event_at = at
+                changed += ["status", "deleted_at", "added_at", "last_event_at"]
             if changed:
                 new.save(update_fields=[*changed, "updated_at"])
+
+
+def _newest(contact: WecomContact, at: dt.datetime) -> bool:
+    return contact.last_event_at is None or at >= contact.last_event_at
 
 
 def _final(row: WecomTransfer, status: str, answer: str, at: dt.datetime) -> bool:

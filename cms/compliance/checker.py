@@ -163,3 +163,10 @@ def check_text(text: str, *, field: str = "", scopes: Collection[str] = ()) -> l
     """Findings for `text`, line by line. `scopes={"science"}` adds the 科普-only rules
     (广告法第十九条: contact details and calls to action)."""
     return check_report(text, field=field, scopes=scopes).findings
+
+
+def blocking_problems(text: str) -> list[str]:
+    """The blocking findings for `text` as readable lines (rule「wording」：message), for text
+    the clinic sends outside the CMS; registered with `funnel.public_text` by `CmsConfig`. Such
+    text carries no review certificate, so every blocking finding stops it."""
+    return [f"{f.rule}「{f.text}」：{f.message}" for f in check_text(text) if f.blocking]

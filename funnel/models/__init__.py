@@ -33,4 +33,4 @@ from funnel.models.idempotency import IdempotencyKey  # noqa: F401
 from funnel.models.intake import InboundLead, InboundStatus  # noqa: F401
 from funnel.models.notification import Notification  # noqa: F401
 from funnel.models.outbox import OutboxDelivery  # noqa: F401
-from funnel.models.spend import SpendRecord  # noqa: F401
+from funnel.models.spend import AssistantBehaviorDay, SpendRecord  # noqa: F401

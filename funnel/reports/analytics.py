@@ -54,6 +54,7 @@ METRICS = [
 ]
 MONEY = {"spend", "cpl", "cac", "revenue"}
 RATIOS = {
+    "reply_percentage",
     "ctr",
     "rate_contacted",
     "rate_profiled",
@@ -360,5 +361,88 @@ def assistant_board(
         entry["revenue"] = money(row["revenue"]) or Decimal("0.00")
         entry["sla_breaches"] = int(row.get("sla_breaches") or 0)
         out.append(entry)
+    out.sort(key=lambda r: (r["assistant"] is None, r["assistant"] or ""))
+    return out
+
+
+WECOM_COLUMNS = [
+    "added",
+    "add_median_minutes",
+    "wecom_deletions",
+    "new_contact_cnt",
+    "new_apply_cnt",
+    "chat_cnt",
+    "message_cnt",
+    "reply_percentage",
+    "avg_reply_time",
+    "negative_feedback_cnt",
+]
+
+
+def median(values: list[float]) -> float | None:
+    """The median (mean of the two middle values for an even count); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[mid]
+    return (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def assistant_wecom(
+    board: list[dict[str, Any]],
+    inputs: dict[str, Any],
+    *,
+    counts: list[dict[str, Any]] | None = None,
+    labels: dict[Any, str] | None = None,
+) -> list[dict[str, Any]]:
+    """The assistant board with its WeCom figures beside 加微率 (``rate_contacted`` = added ÷
+    assigned): ``added`` (leads that reached 已加微), ``add_median_minutes`` (median minutes
+    from assignment to the add, 1 place), ``wecom_deletions`` (patients who deleted the member),
+    and the imported behaviour sums over the window: new contacts and applications, chats,
+    messages, negative feedback; ``reply_percentage`` (share 0–1 of chats replied to) and
+    ``avg_reply_time`` (minutes) as chat-weighted means of WeCom's daily figures, None when
+    no day had chats. Assistants with WeCom figures but no lead in the window get a row too.
+    ``inputs``: ``selectors.assistant_wecom_inputs``; ``counts``: the rows the board came from
+    (for ``added``)."""
+    labels = labels or {}
+    reached = {r["assistant_id"]: int(r["reached_contacted"] or 0) for r in counts or []}
+    behavior, minutes = inputs["behavior"], inputs["add_minutes"]
+    deletions = inputs["deletions"]
+    rows = {r["assistant_id"]: dict(r) for r in board}
+    for assistant_id in set(behavior) | set(deletions) | set(minutes):
+        if assistant_id not in rows:
+            # No lead in the window: the same columns, empty (rates None, counts 0).
+            zero = {"assistant_id": assistant_id, "leads": 0, "repurchasers": 0}
+            zero |= {f"reached_{stage}": 0 for stage in RATE_STAGES}
+            zero |= {"paying_patients": 0, "revenue": None, "sla_breaches": 0}
+            rows[assistant_id] = assistant_board([zero], labels)[0]
+    out = []
+    for assistant_id, row in rows.items():
+        b = behavior.get(assistant_id, {})
+        med = median(minutes.get(assistant_id, []))
+        row["added"] = reached.get(assistant_id, 0)
+        row["add_median_minutes"] = round(med, 1) if med is not None else None
+        row["wecom_deletions"] = int(deletions.get(assistant_id, 0))
+        for name in (
+            "new_contact_cnt",
+            "new_apply_cnt",
+            "chat_cnt",
+            "message_cnt",
+            "negative_feedback_cnt",
+        ):
+            row[name] = int(b.get(name, 0))
+        row["reply_percentage"] = (
+            round(float(b["reply_weighted"]) / b["reply_chats"] / 100, 4)
+            if b.get("reply_chats")
+            else None
+        )
+        row["avg_reply_time"] = (
+            round(b["reply_time_weighted"] / b["reply_time_chats"], 1)
+            if b.get("reply_time_chats")
+            else None
+        )
+        out.append(row)
     out.sort(key=lambda r: (r["assistant"] is None, r["assistant"] or ""))
     return out

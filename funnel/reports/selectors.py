@@ -21,10 +21,17 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
-from funnel.models import Assistant, Specialty, SpendRecord
+from funnel.models import (
+    Assistant,
+    AssistantBehaviorDay,
+    LeadEvent,
+    Specialty,
+    SpendRecord,
+    Stage,
+)
 from funnel.services.lead_facts import STAGE_RANKS
 
 # new … repurchased in the order ``Lead.furthest_rank`` numbers them (0 … 6).
@@ -436,6 +443,98 @@ def assistant_board_counts(*, window: Window) -> list[dict[str, Any]]:
     for row in rows:
         row["sla_breaches"] = breaches.get(row["assistant_id"], 0)
     return rows
+
+
+def assistant_wecom_inputs(*, window: Window) -> dict[str, Any]:
+    """What the assistant board shows beside the funnel, per assistant id (analytics turns it
+    into figures):
+
+    - "behavior": imported WeCom behaviour days (`AssistantBehaviorDay`, found by the
+      assistant's `wecom_userid`) with a day in the window, summed per assistant: counts, and
+      `reply_weighted` / `reply_time_weighted` = Σ figure × chat_cnt over days that have it,
+      with `reply_chats` / `reply_time_chats` = Σ chat_cnt over those days (chat-weighted means).
+    - "add_minutes": per assistant, minutes from assignment to the first 已加微 stage event of
+      each lead created in the window (the board's leads), assigned and added.
+    - "deletions": per assistant (the lead's assignee), WeCom 删除 events (the patient deleted
+      the member, `del_follow_user`) recorded in the window."""
+    by_userid: dict[str, list[int]] = {}
+    for pk, userid in Assistant.objects.exclude(wecom_userid="").values_list("pk", "wecom_userid"):
+        by_userid.setdefault(userid, []).append(pk)
+    behavior: dict[int, dict[str, Any]] = {}
+    days = AssistantBehaviorDay.objects.filter(
+        day__gte=window.start, day__lte=window.end, userid__in=list(by_userid)
+    ).values_list(
+        "userid",
+        "new_apply_cnt",
+        "new_contact_cnt",
+        "chat_cnt",
+        "message_cnt",
+        "reply_percentage",
+        "avg_reply_time",
+        "negative_feedback_cnt",
+    )
+    for userid, apply, new, chats, messages, reply, reply_time, negative in days:
+        for assistant_id in by_userid[userid]:
+            row = behavior.setdefault(
+                assistant_id,
+                {
+                    "new_apply_cnt": 0,
+                    "new_contact_cnt": 0,
+                    "chat_cnt": 0,
+                    "message_cnt": 0,
+                    "negative_feedback_cnt": 0,
+                    "reply_weighted": Decimal("0"),
+                    "reply_chats": 0,
+                    "reply_time_weighted": 0,
+                    "reply_time_chats": 0,
+                },
+            )
+            row["new_apply_cnt"] += apply
+            row["new_contact_cnt"] += new
+            row["chat_cnt"] += chats
+            row["message_cnt"] += messages
+            row["negative_feedback_cnt"] += negative
+            if reply is not None:
+                row["reply_weighted"] += reply * chats
+                row["reply_chats"] += chats
+            if reply_time is not None:
+                row["reply_time_weighted"] += reply_time * chats
+                row["reply_time_chats"] += chats
+    sql = """
+        SELECT l.assignee_id AS assistant_id, l.assigned_at AS assigned_at,
+            MIN(e.created_at) AS added_at
+        FROM funnel_lead l
+        JOIN funnel_leadevent e ON e.lead_id = l.id AND e.kind = %s AND e.to_stage = %s
+        WHERE l.created_at >= %s AND l.created_at < %s
+            AND l.assignee_id IS NOT NULL AND l.assigned_at IS NOT NULL
+        GROUP BY l.id, l.assignee_id, l.assigned_at
+    """
+    add_minutes: dict[int, list[float]] = {}
+    for r in _fetch(sql, [LeadEvent.Kind.STAGE, Stage.CONTACTED, window.start_at, window.end_at]):
+        assigned, added = _as_datetime(r["assigned_at"]), _as_datetime(r["added_at"])
+        minutes = max((added - assigned).total_seconds() / 60, 0.0)
+        add_minutes.setdefault(r["assistant_id"], []).append(minutes)
+    deletions = {
+        r["lead__assignee_id"]: r["n"]
+        for r in LeadEvent.objects.filter(
+            kind=LeadEvent.Kind.CHURN,
+            data__change="del_follow_user",
+            created_at__gte=window.start_at,
+            created_at__lt=window.end_at,
+            lead__assignee_id__isnull=False,
+        )
+        .values("lead__assignee_id")
+        .annotate(n=Count("pk"))
+    }
+    return {"behavior": behavior, "add_minutes": add_minutes, "deletions": deletions}
+
+
+def _as_datetime(value: Any) -> dt.datetime:
+    """A timestamp from a raw cursor: PostgreSQL gives aware datetimes, SQLite naive UTC text."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    parsed = dt.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def report_inputs(*, by: str, window: Window, grain: str | None = None) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from funnel.reports import analytics, charts
 from funnel.reports.selectors import (
     Window,
     assistant_board_counts,
+    assistant_wecom_inputs,
     cohort_counts,
     dimension_labels,
     report_inputs,
@@ -70,6 +71,16 @@ HEADINGS = {
     "referred": "转介绍新线索",
     "k_factor": "K 因子",
     "sla_breaches": "超时未加微",
+    "added": "已加微",
+    "add_median_minutes": "分配到加微（中位，分钟）",
+    "wecom_deletions": "被患者删除",
+    "new_contact_cnt": "新增客户（企微）",
+    "new_apply_cnt": "发起申请（企微）",
+    "chat_cnt": "聊天数（企微）",
+    "message_cnt": "发送消息（企微）",
+    "reply_percentage": "回复率（企微）",
+    "avg_reply_time": "平均首次回复（分钟）",
+    "negative_feedback_cnt": "删除 / 拉黑成员（企微）",
     "rule": "规则",
     "name": "对象",
     "reason": "原因",
@@ -321,14 +332,37 @@ class AssistantBoardView(BaseReportView):
     export_filename = "assistants"
 
     def get_rows(self) -> list[dict[str, Any]]:
-        counts = assistant_board_counts(window=self.window)
-        labels = dimension_labels(by="assistant", ids=[r["assistant_id"] for r in counts])
-        return analytics.assistant_board(counts, labels)
+        return assistant_board_rows(self.window)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         names = [r["assistant"] or "未分配" for r in self.rows]
         svgs = [
+            charts.bar_chart(
+                names,
+                {
+                    "加微率": [r["rate_contacted"] for r in self.rows],
+                    "回复率（企微）": [r["reply_percentage"] for r in self.rows],
+                },
+                title="加微率与企业微信回复率",
+            ),
+            charts.bar_chart(
+                names,
+                {
+                    "新增客户": [r["new_contact_cnt"] for r in self.rows],
+                    "聊天数": [r["chat_cnt"] for r in self.rows],
+                    "被删除": [r["wecom_deletions"] for r in self.rows],
+                },
+                title="企业微信行为（人 / 次）",
+            ),
+            charts.bar_chart(
+                names,
+                {
+                    "分配到加微": [r["add_median_minutes"] for r in self.rows],
+                    "首次回复": [r["avg_reply_time"] for r in self.rows],
+                },
+                title="响应时长（分钟）",
+            ),
             charts.bar_chart(
                 names, {"收入": [r["revenue"] for r in self.rows]}, title="收入（元）"
             ),
@@ -339,6 +373,17 @@ class AssistantBoardView(BaseReportView):
         context["charts"] = [mark_safe(s) for s in svgs]  # noqa: S308 (escaped in charts)
         context["hide_dimension"] = True
         return context
+
+
+def assistant_board_rows(window: Window) -> list[dict[str, Any]]:
+    """The assistant board: funnel figures per assignee and, beside 加微率, the WeCom figures
+    (analytics.assistant_wecom)."""
+    counts = assistant_board_counts(window=window)
+    wecom = assistant_wecom_inputs(window=window)
+    ids = {r["assistant_id"] for r in counts} | set(wecom["behavior"]) | set(wecom["deletions"])
+    labels = dimension_labels(by="assistant", ids=sorted(i for i in ids if i is not None))
+    board = analytics.assistant_board(counts, labels)
+    return analytics.assistant_wecom(board, wecom, counts=counts, labels=labels)
 
 
 class FlagsView(BaseReportView):

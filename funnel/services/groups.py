@@ -12,6 +12,7 @@ enrolling before it opens is allowed (people sign up for the next 期).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -25,12 +26,18 @@ from funnel.models import GroupMembership, Lead, PrivateGroup
 
 
 def group_enroll(
-    *, group_id: int, lead_id: int, actor: Any = None, source: str = "manual"
+    *,
+    group_id: int,
+    lead_id: int,
+    actor: Any = None,
+    source: str = "manual",
+    at: dt.datetime | None = None,
 ) -> GroupMembership:
     """Put the lead in the group. Refuses with `group_closed` after the close date,
     `group_full` at capacity, `already_member` while an earlier stay is open; a refusal
-    writes nothing."""
-    now = timezone.now()
+    writes nothing. `at`: when the person joined (a WeCom join's own time; default now).
+    `source`: "manual" (staff) | "rule" (routing) | "wecom" (joined through the group code)."""
+    now = at or timezone.now()
     with transaction.atomic():
         group = locked(PrivateGroup.objects.all()).get(pk=group_id)
         if group.closes_on is not None and timezone.localdate(now) > group.closes_on:
@@ -47,15 +54,23 @@ def group_enroll(
         PrivateGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") + 1)
         lead_events.event_record(
             lead_events.group_joined_event(
-                lead=lead_id, group_id=group.pk, group_name=group.name, source=source, actor=actor
+                lead=lead_id,
+                group_id=group.pk,
+                group_name=group.name,
+                source=source,
+                actor=actor,
+                at=at,
             )
         )
     return membership
 
 
-def group_leave(*, group_id: int, lead_id: int, actor: Any = None) -> GroupMembership:
-    """Close the lead's open stay in the group (the row stays: the roster shows who left)."""
-    now = timezone.now()
+def group_leave(
+    *, group_id: int, lead_id: int, actor: Any = None, at: dt.datetime | None = None
+) -> GroupMembership:
+    """Close the lead's open stay in the group (the row stays: the roster shows who left).
+    `at`: when they left (a WeCom quit's own time; default now). Refuses `not_member`."""
+    now = at or timezone.now()
     with transaction.atomic():
         group = locked(PrivateGroup.objects.all()).get(pk=group_id)
         membership = GroupMembership.objects.filter(
@@ -68,7 +83,7 @@ def group_leave(*, group_id: int, lead_id: int, actor: Any = None) -> GroupMembe
         PrivateGroup.objects.filter(pk=group.pk).update(member_count=F("member_count") - 1)
         lead_events.event_record(
             lead_events.group_left_event(
-                lead=lead_id, group_id=group.pk, group_name=group.name, actor=actor
+                lead=lead_id, group_id=group.pk, group_name=group.name, actor=actor, at=at
             )
         )
     return membership

@@ -34,6 +34,26 @@ def careplan_link_token(*, plan_id: int) -> str:
     return signing.TimestampSigner(salt=SALT).sign(_link_value(plan_id, version or 0))
 
 
+def careplan_link_for_lead(lead_id: int) -> str | None:
+    """An absolute patient link to the lead's newest care plan (under its current link
+    version, on the public site's base URL), or None when the lead has none. Registered with
+    `funnel.patient_links` (`LandingConfig.ready`): the WeCom welcome message carries it."""
+    from django.urls import reverse
+
+    from cms.links import site_root_url
+
+    plan_id = (
+        CarePlan.objects.filter(lead_id=lead_id, lead__anonymized_at__isnull=True)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if plan_id is None:
+        return None
+    base = (site_root_url() or settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+    return base + reverse("landing:careplan", args=[careplan_link_token(plan_id=plan_id)])
+
+
 def _refused(code: str, status: int) -> ApplicationError:
     return ApplicationError(code, errors.MESSAGES[code], status=status)
 

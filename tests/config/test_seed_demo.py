@@ -38,6 +38,13 @@ def test_seed_demo_is_idempotent(client) -> None:
     # given a seeded database
     call_command("seed_demo", stdout=io.StringIO())
     first = _counts()
+    # the patient who adds a demo assistant on WeCom gets a welcome that may be sent
+    from channels.wecom.models import WecomWelcomeTemplate
+    from funnel.public_text import public_text_problems
+
+    (welcome,) = WecomWelcomeTemplate.objects.all()
+    assert welcome.specialty_id is None
+    assert public_text_problems(welcome.text) == []
     # the demo assistant's phone page has today's work and this week's birthdays
     from django.contrib.auth import get_user_model
 
@@ -66,7 +73,6 @@ def test_seed_demo_is_idempotent(client) -> None:
     followups_dispatch()
     assert Lead.objects.filter(assignee__isnull=True).count() == unassigned
     assert not LeadEvent.objects.filter(data__reason="sla", data__unassigned=True).exists()
-
 
 
 def test_the_demo_flags_page_has_flags(client) -> None:

@@ -201,3 +201,75 @@ def test_the_wecom_change_logs_are_read_only_and_scoped_to_the_assistants_leads(
         # and nobody edits or adds to what the listeners wrote
         assert edit.status_code in (302, 403)
         assert add.status_code in (302, 403)
+
+
+# ---- welcome templates and the welcome log ------------------------------------------------
+
+
+def test_welcome_template_form_refuses_text_failing_the_compliance_check(admin_client):
+    from channels.wecom.models import WecomWelcomeTemplate
+    from tests.funnel.factories import SpecialtyFactory
+
+    specialty = SpecialtyFactory(slug="hair-loss", name="脱发")
+    add = reverse("wagtailsnippets_channels_wecomwelcometemplate:add")
+    refused = admin_client.post(
+        add, {"specialty": specialty.pk, "text": "本疗程保证治愈，根治脱发。", "is_active": "on"}
+    )
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "未通过医疗广告合规检查" in html
+    assert "保证治愈" in html
+    assert not WecomWelcomeTemplate.objects.exists()
+    good = {"specialty": specialty.pk, "text": "您好，已收到您的咨询。", "is_active": "on"}
+    assert admin_client.post(add, good).status_code == 302
+    # One template per specialty (and one default): the second is refused, not a 500.
+    again = admin_client.post(add, {**good, "text": "您好。"})
+    assert again.status_code == 200
+    assert "已有欢迎语模板" in again.content.decode()
+    assert (
+        admin_client.post(add, {"text": "您好，欢迎咨询。", "is_active": "on"}).status_code == 302
+    )
+    assert admin_client.post(add, {"text": "您好。", "is_active": "on"}).status_code == 200
+    assert WecomWelcomeTemplate.objects.count() == 2
+
+
+def test_welcome_log_shows_an_assistant_only_their_own_patients(client, wecom_account):
+    from django.contrib.auth.models import Permission
+
+    from channels.wecom.models import WecomWelcome
+    from tests.funnel.factories import AssistantFactory, UserFactory
+
+    user = UserFactory(username="yizhu_wel")
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["access_admin", "view_lead", "view_wecomwelcome"])
+    )
+    mine, other = AssistantFactory(user=user), AssistantFactory()
+    from funnel.models import Lead
+
+    own = Lead.objects.create(phone_hash="wel-own", phone="+8613800000011", assignee=mine)
+    their = Lead.objects.create(phone_hash="wel-their", phone="+8613800000012", assignee=other)
+    rows = {
+        lead.pk: WecomWelcome.objects.create(
+            account=wecom_account,
+            lead=lead,
+            member_userid="member-own" if lead == own else "member-their",
+            code_key=f"k{lead.pk}",
+            event_at=lead.created_at,
+            status=WecomWelcome.Status.FAILED,
+            reason="41051",
+        )
+        for lead in (own, their)
+    }
+    client.force_login(user)
+    listing = client.get(reverse("wagtailsnippets_channels_wecomwelcome:list"))
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert "member-own" in html
+    assert "member-their" not in html
+    assert "该客户已收到其他应用的欢迎语" in html
+    inspect = "wagtailsnippets_channels_wecomwelcome:inspect"
+    assert client.get(reverse(inspect, args=[rows[own.pk].pk])).status_code == 200
+    assert client.get(reverse(inspect, args=[rows[their.pk].pk])).status_code == 404
+    # Written by the sender only: nobody edits or deletes a record.
+    edit = client.get(reverse("wagtailsnippets_channels_wecomwelcome:edit", args=[rows[own.pk].pk]))
+    assert edit.status_code in (302, 403)

@@ -81,3 +81,39 @@ def test_same_event_from_six_workers_has_one_effect(wecom_account) -> None:
     assert lead.stage == Stage.CONTACTED
     stages = LeadEvent.objects.filter(lead=lead, kind="stage", to_stage=Stage.CONTACTED)
     assert stages.count() == 1
+
+
+def test_same_fresh_add_from_six_workers_sends_one_welcome(wecom_account, sandbox, settings):
+    """Six workers receive and process the same fresh add (its code good for 20 s): one
+    welcome row, one `send_welcome_msg` at the sandbox (which would also take the code only
+    once), sent."""
+    from channels.sandbox import wecom as sandbox_wecom
+    from channels.wecom.models import WecomWelcome, WecomWelcomeTemplate
+
+    state, base = sandbox
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED = True
+    WecomAccount = type(wecom_account)
+    WecomAccount.objects.filter(pk=wecom_account.pk).update(api_base_url=base)
+    WecomWelcomeTemplate.objects.create(specialty=None, text="您好，已收到您的咨询。")
+    lead = Lead.objects.create(phone_hash="wecom-race-welcome", phone="+8613800000021")
+    code = sandbox_wecom.welcome_code_issue(state, userid="zhangsan", external_userid="wmWRACE")
+    same = event_xml(State=state_for_lead(lead.pk), ExternalUserID="wmWRACE", WelcomeCode=code)
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    procs = [
+        ctx.Process(target=_deliver, args=([callback_request(same)], queue)) for _ in range(WORKERS)
+    ]
+    for proc in procs:
+        proc.start()
+    results = [queue.get(timeout=300) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=300)
+
+    assert [p.exitcode for p in procs] == [0] * WORKERS
+    assert all(code == 200 for codes in results for code in codes)
+    row = WecomWelcome.objects.get()
+    assert row.status == WecomWelcome.Status.SENT
+    with state.lock:
+        assert [w["external_userid"] for w in state.wecom["welcomes"]] == ["wmWRACE"]
+        assert state.calls["/cgi-bin/externalcontact/send_welcome_msg"] == 1

@@ -193,3 +193,52 @@ def test_scanning_the_code_moves_the_lead_by_itself(client, sandbox, our_server,
     assert lead.stage == Stage.CONTACTED
     contact = WecomContact.objects.get()
     assert (contact.lead_id, contact.member_userid) == (lead.pk, "linxiaowen")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_scanning_the_code_brings_the_welcome_with_the_consent_notice(
+    client,
+    sandbox,
+    our_server,  # noqa: F811
+    settings,
+):
+    """page → code → the patient scans → the add event → the welcome message reaches WeCom
+    (the sandbox) with the event's code, within its 20 s, with the template and the notice."""
+    from channels.wecom.models import WecomWelcome, WecomWelcomeTemplate
+
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED = True
+    _state, base = sandbox
+    landing = build_landing()
+    landing.assistant.wecom_userid = "linxiaowen"
+    landing.assistant.save()
+    WecomWelcomeTemplate.objects.create(
+        specialty=landing.specialty, text="您好，我是林晓雯，已收到您的咨询，稍后为您安排医生答疑。"
+    )
+    account = _account(base)
+    configured = requests.post(
+        f"{base}/sandbox/wecom",
+        json={
+            "action": "configure",
+            "target": f"{our_server}/channels/hooks/wecom/{account.name}/",
+            "token": TOKEN,
+            "aes_key": AES_KEY,
+            "corp_id": CORP_ID,
+        },
+        timeout=30,
+    ).json()
+    assert configured["ok"] is True
+    _thanks(client)
+
+    scanned = requests.get(f"{base}/sandbox/wecom/scan/latest", timeout=30)
+    assert scanned.status_code == 200, scanned.text
+    drain()  # with Redis the intake task waits in the queue; embedded, it already ran
+
+    welcomes = requests.post(f"{base}/sandbox/wecom", json={"action": "welcomes"}, timeout=30)
+    (message,) = welcomes.json()["welcomes"]
+    assert message["userid"] == "linxiaowen"
+    assert message["content"].startswith("您好，我是林晓雯")
+    assert "【个人信息告知】" in message["content"]
+    assert "撤回授权" in message["content"]
+    lead = Lead.objects.get()
+    assert f"授权文本版本 {lead.consent_version}" in message["content"]
+    assert WecomWelcome.objects.get().status == WecomWelcome.Status.SENT

@@ -138,11 +138,17 @@ def test_del_follow_user_is_a_churn_signal_with_a_supervisor_followup(
     assert sum("删除了医助" in n.title for n in Notification.objects.all()) == 1
 
 
-def test_del_follow_user_for_an_unknown_contact_is_ignored(post_event):
+def test_del_follow_user_for_an_unknown_contact_is_kept_deleted_and_unmatched(post_event):
     xml = event_xml(ChangeType="del_follow_user", ExternalUserID="wmNOBODY")
     assert post_event(xml).status_code == 200
     drain()
-    assert InboundLead.objects.get(channel="wecom").result == "ignored"
+    assert InboundLead.objects.get(channel="wecom").result == "unmatched"
+    contact = WecomContact.objects.get()
+    assert (contact.status, contact.lead_id, contact.added_at) == (
+        WecomContact.Status.DELETED_BY_CUSTOMER,
+        None,
+        None,
+    )
     assert not LeadEvent.objects.filter(kind=LeadEvent.Kind.CHURN).exists()
 
 
@@ -153,3 +159,169 @@ def test_other_events_are_stored_and_ignored(post_event):
     row = InboundLead.objects.get(channel="wecom")
     assert row.result == "ignored"
     assert row.raw["ChatId"] == "wrOgQh"
+
+
+# ---- add_half_external_contact, del_external_contact, edit_external_contact, order ------------
+
+
+def _at(seconds: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+
+
+def test_half_add_keeps_the_contact_pending_without_moving_the_stage(post_event, make_lead):
+    lead = make_lead()
+    half = int(time.time()) - 60
+    xml = event_xml(
+        ChangeType="add_half_external_contact", State=state_for_lead(lead.pk), CreateTime=str(half)
+    )
+    for _ in range(2):  # a replay is one effect
+        assert post_event(xml).status_code == 200
+        drain()
+    contact = WecomContact.objects.get()
+    assert (contact.status, contact.lead_id, contact.added_at) == (
+        WecomContact.Status.PENDING,
+        lead.pk,
+        _at(half),
+    )
+    lead.refresh_from_db()
+    assert lead.stage == Stage.NEW
+    assert InboundLead.objects.get(channel="wecom").result == "pending"
+    # The member accepts: the add moves the lead at the add's time.
+    accepted = half + 30
+    post_event(event_xml(State=state_for_lead(lead.pk), CreateTime=str(accepted)))
+    drain()
+    contact.refresh_from_db()
+    assert (contact.status, contact.added_at) == (WecomContact.Status.ADDED, _at(accepted))
+    (event,) = _stage_events(lead)
+    assert event.created_at == _at(accepted)
+
+
+def test_a_half_add_older_than_the_add_does_not_undo_it(post_event, make_lead):
+    lead = make_lead()
+    now = int(time.time())
+    post_event(event_xml(State=state_for_lead(lead.pk), CreateTime=str(now - 10)))
+    drain()
+    late = event_xml(
+        ChangeType="add_half_external_contact",
+        State=state_for_lead(lead.pk),
+        CreateTime=str(now - 40),
+    )
+    post_event(late)
+    drain()
+    contact = WecomContact.objects.get()
+    assert (contact.status, contact.added_at) == (WecomContact.Status.ADDED, _at(now - 10))
+    assert InboundLead.objects.filter(channel="wecom").order_by("pk").last().result == "stale"
+
+
+def test_member_deleting_the_customer_is_recorded_once(post_event, make_lead):
+    lead = make_lead()
+    added = int(time.time()) - 600
+    post_event(event_xml(State=state_for_lead(lead.pk), CreateTime=str(added)))
+    drain()
+    removed = added + 300
+    xml = event_xml(ChangeType="del_external_contact", State="", CreateTime=str(removed))
+    for _ in range(2):
+        assert post_event(xml).status_code == 200
+        drain()
+    contact = WecomContact.objects.get()
+    assert (contact.status, contact.deleted_at) == (
+        WecomContact.Status.REMOVED_BY_MEMBER,
+        _at(removed),
+    )
+    (event,) = LeadEvent.objects.filter(lead=lead, kind=LeadEvent.Kind.CHURN)
+    assert event.data == {
+        "source": "wecom",
+        "change": "del_external_contact",
+        "member_userid": "zhangsan",
+    }
+    assert event.created_at == _at(removed)
+    assert not FollowUp.objects.filter(lead=lead).exclude(kind=FollowUp.Kind.SLA_CHECK).exists()
+    lead.refresh_from_db()
+    assert lead.stage == Stage.CONTACTED  # the funnel keeps what happened
+    assert InboundLead.objects.filter(channel="wecom").order_by("pk").last().result == "removed"
+
+
+def test_delete_arriving_before_its_add_is_not_undone_by_the_add(post_event, make_lead):
+    lead = make_lead()
+    added = int(time.time()) - 100
+    removed = added + 50
+    # WeCom delivers the delete first (a retry of the add comes later).
+    post_event(event_xml(ChangeType="del_external_contact", State="", CreateTime=str(removed)))
+    drain()
+    contact = WecomContact.objects.get()
+    assert (contact.status, contact.lead_id) == (WecomContact.Status.REMOVED_BY_MEMBER, None)
+    post_event(event_xml(State=state_for_lead(lead.pk), CreateTime=str(added)))
+    drain()
+    contact.refresh_from_db()
+    assert contact.status == WecomContact.Status.REMOVED_BY_MEMBER
+    assert (contact.lead_id, contact.added_at, contact.deleted_at) == (
+        lead.pk,
+        _at(added),
+        _at(removed),
+    )
+    lead.refresh_from_db()
+    assert lead.stage == Stage.CONTACTED  # it was added, at that time
+    (event,) = _stage_events(lead)
+    assert event.created_at == _at(added)
+    (churn,) = LeadEvent.objects.filter(lead=lead, kind=LeadEvent.Kind.CHURN)
+    assert churn.created_at == _at(removed)
+    assert InboundLead.objects.filter(channel="wecom").order_by("pk").last().result == "stale"
+
+
+def test_an_older_delete_does_not_override_a_newer_re_add(post_event, make_lead):
+    lead = make_lead()
+    now = int(time.time())
+    post_event(event_xml(State=state_for_lead(lead.pk), CreateTime=str(now - 100)))
+    drain()
+    post_event(event_xml(State=state_for_lead(lead.pk), CreateTime=str(now - 10)))  # re-add
+    drain()
+    post_event(event_xml(ChangeType="del_follow_user", State="", CreateTime=str(now - 50)))
+    drain()
+    contact = WecomContact.objects.get()
+    assert (contact.status, contact.deleted_at) == (WecomContact.Status.ADDED, None)
+    assert not LeadEvent.objects.filter(lead=lead, kind=LeadEvent.Kind.CHURN).exists()
+    assert not FollowUp.objects.filter(lead=lead, kind=FollowUp.Kind.CHURN).exists()
+
+
+def test_edit_records_the_newest_edit_time_only(post_event, make_lead):
+    lead = make_lead()
+    now = int(time.time())
+    post_event(event_xml(State=state_for_lead(lead.pk), CreateTime=str(now - 100)))
+    drain()
+    events_before = LeadEvent.objects.filter(lead=lead).count()
+    newer = event_xml(ChangeType="edit_external_contact", State="", CreateTime=str(now - 20))
+    older = event_xml(ChangeType="edit_external_contact", State="", CreateTime=str(now - 60))
+    for xml in (newer, newer, older):
+        assert post_event(xml).status_code == 200
+        drain()
+    contact = WecomContact.objects.get()
+    assert contact.edited_at == _at(now - 20)
+    assert contact.status == WecomContact.Status.ADDED
+    results = list(
+        InboundLead.objects.filter(channel="wecom").order_by("pk").values_list("result", flat=True)
+    )
+    assert results == ["contacted", "edited", "stale"]
+    assert LeadEvent.objects.filter(lead=lead).count() == events_before  # nothing else changes
+
+
+def test_edit_for_an_unknown_contact_is_ignored(post_event):
+    post_event(event_xml(ChangeType="edit_external_contact", ExternalUserID="wmNOBODY"))
+    drain()
+    assert InboundLead.objects.get(channel="wecom").result == "ignored"
+    assert not WecomContact.objects.exists()
+
+
+def test_binding_a_deleted_unmatched_contact_gives_its_lead_the_churn_signal(post_event, make_lead):
+    lead = make_lead()
+    now = int(time.time())
+    post_event(event_xml(State="", CreateTime=str(now - 100)))
+    drain()
+    post_event(event_xml(ChangeType="del_follow_user", State="", CreateTime=str(now - 50)))
+    drain()
+    contact = WecomContact.objects.get()
+    contact_bind(contact_id=contact.pk, lead_id=lead.pk)
+    lead.refresh_from_db()
+    assert lead.stage == Stage.CONTACTED
+    (churn,) = LeadEvent.objects.filter(lead=lead, kind=LeadEvent.Kind.CHURN)
+    assert churn.created_at == _at(now - 50)
+    assert FollowUp.objects.filter(lead=lead, kind=FollowUp.Kind.CHURN).count() == 1

@@ -4,6 +4,8 @@ token API our client calls."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 from django.core.cache import cache
@@ -189,3 +191,119 @@ def test_stage_tags_and_a_refused_transfer_end_to_end(sandbox, our_server, outbo
     (followup,) = FollowUp.objects.filter(lead=lead, kind=FollowUp.Kind.WECOM_READD)
     assert followup.assignee == zhou
     assert "主管 zhuguan" in followup.note
+
+
+def _creds(server: str) -> dict:
+    target = f"{server}/channels/hooks/wecom/demo/"
+    return {"target": target, "token": TOKEN, "aes_key": AES_KEY, "corp_id": CORP_ID}
+
+
+def _demo_account(base: str):
+    cache.clear()
+    account, _ = wecom_account_create(
+        name="demo",
+        corp_id=CORP_ID,
+        secret="s",
+        agent_id="1000002",
+        token=TOKEN,
+        aes_key=AES_KEY,
+        api_base_url=base,
+    )
+    return account
+
+
+def test_sandbox_welcome_api_takes_a_fresh_code_once(sandbox):
+    """The look-alike's `send_welcome_msg` as WECOM_FACTS.md says: a code from an add it sent,
+    within 20 s, once (41051 after); anything else refused; text required."""
+    from channels.sandbox import wecom as sandbox_wecom
+
+    state, base = sandbox
+    token = requests.get(
+        f"{base}/cgi-bin/gettoken", params={"corpid": CORP_ID, "corpsecret": "s"}, timeout=10
+    ).json()["access_token"]
+
+    def send(code: str, content: str = "您好") -> int:
+        answer = requests.post(
+            f"{base}/cgi-bin/externalcontact/send_welcome_msg",
+            params={"access_token": token},
+            json={"welcome_code": code, "text": {"content": content}},
+            timeout=10,
+        )
+        return answer.json()["errcode"]
+
+    fresh = sandbox_wecom.welcome_code_issue(state, userid="zhangsan", external_userid="wm1")
+    stale = sandbox_wecom.welcome_code_issue(
+        state, userid="zhangsan", external_userid="wm2", fault="welcome_expired"
+    )
+    assert send(fresh, "") == 44004
+    assert send(fresh, "长" * 1400) == 45002  # 4200 bytes
+    assert send(fresh) == 0
+    assert send(fresh) == 41051  # once
+    assert send(stale) == 41052  # more than 20 s after its event
+    assert send("never-issued") == 41052
+    with state.lock:
+        assert [w["external_userid"] for w in state.wecom["welcomes"]] == ["wm1"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "errcode"), [("welcome_used", "41051"), ("welcome_expired", "41052")]
+)
+def test_a_welcome_code_the_sandbox_refuses_is_recorded_not_raised(
+    sandbox,
+    our_server,  # noqa: F811
+    fault,
+    errcode,
+):
+    from channels.wecom.models import WecomWelcome, WecomWelcomeTemplate
+
+    _state, base = sandbox
+    _demo_account(base)
+    WecomWelcomeTemplate.objects.create(specialty=None, text="您好，已收到您的咨询。")
+    lead = Lead.objects.create(phone_hash="wecom-wel", phone="+8613800000019")
+    added = _control(
+        base,
+        action="add",
+        userid="zhangsan",
+        external_userid="wmWEL",
+        state=state_for_lead(lead.pk),
+        fault=fault,
+        **_creds(our_server),
+    )
+    assert added == {"status": 200, "answer": "success"}  # the callback never suffers
+    drain()
+    row = WecomWelcome.objects.get()
+    assert (row.status, row.reason) == (WecomWelcome.Status.FAILED, errcode)
+    note = LeadEvent.objects.get(lead=lead, kind=LeadEvent.Kind.NOTE)
+    assert note.data["reason"] == errcode
+    lead.refresh_from_db()
+    assert lead.stage == Stage.CONTACTED
+    assert _control(base, action="welcomes") == {"welcomes": []}
+
+
+def test_sandbox_sends_the_other_contact_events(sandbox, our_server):  # noqa: F811
+    _state, base = sandbox
+    _demo_account(base)
+    creds = _creds(our_server)
+    lead = Lead.objects.create(phone_hash="wecom-more", phone="+8613800000018")
+    who = {"userid": "zhangsan", "external_userid": "wmMORE"}
+    now = int(time.time())
+    steps = [
+        ("add_half", now - 40, {"state": state_for_lead(lead.pk)}, "pending"),
+        ("add", now - 30, {"state": state_for_lead(lead.pk)}, "contacted"),
+        ("edit", now - 20, {}, "edited"),
+        ("remove", now - 10, {}, "removed"),
+        ("add_half", now - 35, {"state": state_for_lead(lead.pk)}, "stale"),  # late, older
+    ]
+    for action, at, extra, _ in steps:
+        answer = _control(base, action=action, create_time=at, **who, **extra, **creds)
+        assert answer["status"] == 200
+        drain()
+    results = list(
+        InboundLead.objects.filter(channel="wecom").order_by("pk").values_list("result", flat=True)
+    )
+    assert results == [result for *_, result in steps]
+    contact = WecomContact.objects.get()
+    assert contact.status == WecomContact.Status.REMOVED_BY_MEMBER
+    lead.refresh_from_db()
+    assert lead.stage == Stage.CONTACTED
+    assert LeadEvent.objects.filter(lead=lead, kind=LeadEvent.Kind.CHURN).count() == 1

@@ -1,0 +1,143 @@
+"""Assistants' KPIs from WeCom (issue 16 point 7): the daily import of member behaviour data
+(`externalcontact/get_user_behavior_data`, WECOM_FACTS.md "Member behaviour data": per day
+new_apply_cnt, new_contact_cnt, chat_cnt, message_cnt, reply_percentage, avg_reply_time in
+minutes, negative_feedback_cnt; span ≤ 30 days, history ≤ 180 days).
+
+Days are Asia/Shanghai days: WeCom counts a day from Beijing midnight and answers each day with
+`stat_time` = that midnight in unix seconds, so a day D is asked as start_time = end_time =
+D 00:00 +08:00 and every answered entry is stored under the Shanghai date of its `stat_time`.
+One call per member: given several userids WeCom answers their sum, and the board needs each
+assistant's own figures. Rows go to the funnel's fact table (`AssistantBehaviorDay`) through
+`funnel.services.activity.behavior_days_upsert`: a re-import replaces a day's figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from channels.base import as_int
+from channels.errors import PlatformError, RateLimited, Transient
+from channels.wecom.client import WecomClient
+from channels.wecom.models import WecomAccount
+from funnel.models import Assistant
+from funnel.services.activity import BehaviorFact, behavior_days_upsert
+
+logger = logging.getLogger("yinliu.channels.wecom")
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HISTORY_DAYS = 180
+
+
+@dataclass
+class BehaviorImport:
+    """What one import did: rows written, members asked, members WeCom refused (userid →
+    error code, e.g. 60111 unknown userid; those members are skipped, the rest imported)."""
+
+    day: dt.date
+    rows: int = 0
+    members: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def day_bounds(day: dt.date) -> tuple[int, int]:
+    """(start_time, end_time) unix seconds asking WeCom for exactly the Shanghai day `day`."""
+    start = int(dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI).timestamp())
+    return start, start
+
+
+def stat_day(stat_time: Any) -> dt.date | None:
+    seconds = as_int(stat_time, default=-1)
+    if seconds < 0:
+        return None
+    return dt.datetime.fromtimestamp(seconds, tz=SHANGHAI).date()
+
+
+def _percent(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return None
+    return min(max(number, Decimal("0")), Decimal("100"))
+
+
+def _minutes(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    return max(as_int(value, default=0), 0)
+
+
+def _fact(userid: str, entry: dict[str, Any], day: dt.date) -> BehaviorFact:
+    def count(name: str) -> int:
+        return max(as_int(entry.get(name), default=0), 0)
+
+    return BehaviorFact(
+        userid=userid,
+        day=day,
+        new_apply_cnt=count("new_apply_cnt"),
+        new_contact_cnt=count("new_contact_cnt"),
+        chat_cnt=count("chat_cnt"),
+        message_cnt=count("message_cnt"),
+        reply_percentage=_percent(entry.get("reply_percentage")),
+        avg_reply_time=_minutes(entry.get("avg_reply_time")),
+        negative_feedback_cnt=count("negative_feedback_cnt"),
+    )
+
+
+def assistant_userids() -> list[str]:
+    """The WeCom userids of active assistants (the members whose KPIs the board shows)."""
+    return sorted(
+        set(
+            Assistant.objects.filter(is_active=True)
+            .exclude(wecom_userid="")
+            .values_list("wecom_userid", flat=True)
+        )
+    )
+
+
+def behavior_import(*, account: WecomAccount, day: dt.date) -> BehaviorImport:
+    """Import `day` (a Shanghai date) for every active assistant's userid. A member WeCom
+    refuses is skipped and reported; a network failure, a rate limit or a dead token raises
+    (`Transient` / `RateLimited` / `PlatformError` from the client) so the task retries the
+    whole day (an upsert: already written members are rewritten, never doubled).
+    Raises ValueError for a day in the future or past WeCom's 180-day history."""
+    today = dt.datetime.now(SHANGHAI).date()
+    if day > today or (today - day).days > HISTORY_DAYS:
+        raise ValueError(f"{day}: WeCom keeps the last {HISTORY_DAYS} days only")
+    start, end = day_bounds(day)
+    client = WecomClient(account)
+    result = BehaviorImport(day=day)
+    facts: list[BehaviorFact] = []
+    for userid in assistant_userids():
+        result.members += 1
+        try:
+            answer = client.call(
+                "POST",
+                "externalcontact/get_user_behavior_data",
+                json={"userid": [userid], "start_time": start, "end_time": end},
+            )
+        except (Transient, RateLimited):
+            raise
+        except PlatformError as exc:
+            logger.warning("get_user_behavior_data %s for %s: %s", day, userid, exc)
+            result.failed[userid] = str(exc)
+            continue
+        for entry in answer.get("behavior_data") or []:
+            if isinstance(entry, dict) and stat_day(entry.get("stat_time")) == day:
+                facts.append(_fact(userid, entry, day))
+    result.rows = behavior_days_upsert(account=account.name, facts=facts)
+    return result
+
+
+def behavior_import_all(*, day: dt.date | None = None) -> list[BehaviorImport]:
+    """Every active account, for `day` (default: yesterday in Shanghai, the last whole day)."""
+    day = day or dt.datetime.now(SHANGHAI).date() - dt.timedelta(days=1)
+    return [
+        behavior_import(account=account, day=day)
+        for account in WecomAccount.objects.filter(is_active=True).order_by("pk")
+    ]
