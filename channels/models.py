@@ -132,6 +132,8 @@ from channels.wecom.models import (  # noqa: E402, F401  (WeCom tables)
     WecomContact,
     WecomContactWay,
     WecomGroupWay,
+    WecomTagMark,
+    WecomTransfer,
     WecomWelcome,
     WecomWelcomeTemplate,
 )

@@ -57,3 +57,29 @@ def wecom_behavior_import_task(day: str = "") -> int:
 
     parsed = dt.date.fromisoformat(day) if day else None
     return sum(r.rows for r in behavior_import_all(day=parsed))
+
+
+@shared_task(name="channels.wecom_stage_tags")
+def wecom_stage_tags_task(event_id: int) -> int:
+    """Outbox listener for stage events: the WeCom stage tag on the lead's contacts. Retries
+    are the outbox's, so this raises on failure; a replay marks nothing twice."""
+    from channels.wecom.tags import stage_tags_mark
+
+    return stage_tags_mark(event_id=event_id)
+
+
+@shared_task(name="channels.wecom_transfers")
+def wecom_transfers_task(event_id: int) -> int:
+    """Outbox listener for assignment events: a reassigned lead's WeCom customers go to the
+    new assistant. Retries are the outbox's; a replay transfers nothing twice."""
+    from channels.wecom.transfers import transfers_on_reassign
+
+    return transfers_on_reassign(event_id=event_id)
+
+
+@shared_task(name="channels.wecom_transfers_check")
+def wecom_transfers_check_task() -> int:
+    """Beat: how the waiting WeCom transfers ended (`transfer_result`)."""
+    from channels.wecom.transfers import transfers_check
+
+    return transfers_check()

@@ -130,7 +130,8 @@ def reassigned_event(
     actor: Any = None,
 ) -> LeadEvent:
     """A lead moved from one assistant to another (a missed SLA, staff by hand with `actor`).
-    The same data keys as `assigned_event`, with `previous_assistant_id` set."""
+    The same data keys as `assigned_event`, with `previous_assistant_id` set. Published to the
+    outbox (kind `assign`): the WeCom connector moves the patient's contact with the lead."""
     return _build(
         lead=lead,
         kind=LeadEvent.Kind.ASSIGN,

@@ -93,11 +93,15 @@ if $PY manage.py help wecom_account >/dev/null 2>&1 && wait_port "$HOST" "$PORT"
   # sandbox: save the callback URL; the sandbox verifies it like WeCom does.
   $PY manage.py wecom_account sandbox-callback --name demo --callback-url "$BASE" \
     || echo "== WeCom sandbox callback not verified (see above): adds will not reach the demo"
+  # The stage tags (引流阶段) the lead's contact is marked with; a second run makes nothing.
+  $PY manage.py wecom_account tags --name demo >/dev/null \
+    || echo "== WeCom sandbox stage tags not set up (see above): contacts will not be tagged"
   cat <<MSG
  企业微信沙箱（加微自动化）: submit a form at $BASE/lp/hair-loss/, then open
    http://127.0.0.1:$SANDBOX_PORT/sandbox/wecom/scan/latest
  to play the patient scanning the thank-you page's contact code: the lead moves to 已加微
- by itself (admin → 线索). Unmatched adds: admin → 企业微信客户.
+ by itself (admin → 线索) and its contact gets the 已加微 tag (admin → 企业微信阶段标签).
+ Unmatched adds: admin → 企业微信客户.
 MSG
 fi
 wait "$SERVER"

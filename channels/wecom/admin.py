@@ -1,8 +1,12 @@
 """Admin (Wagtail snippets, group 企业微信): companies, with their secrets write-only (never
 shown; left blank on edit they keep their stored value), customer contacts, where staff
 find the unmatched ones (an add whose state named no lead) and bind them to a lead, welcome
-message templates (checked against the medical-ad rules on save) and the welcome log
-(read-only, scoped to the leads the user may see). Registered from `channels.wagtail_hooks`."""
+message templates (checked against the medical-ad rules on save), the welcome log, and two
+read-only logs of what we changed at WeCom (API changes raise no callback): the stage tags
+marked (企业微信阶段标签) and the customer transfers (企业微信客户转接). The logs are scoped by
+the funnel's one rule (`lead_owned_visible_to`: an assistant sees their own leads' rows; the
+tag and transfer logs in the list, the chooser and every per-row view). Registered from
+`channels.wagtail_hooks`."""
 
 from __future__ import annotations
 
@@ -27,12 +31,21 @@ from wagtail.snippets.views.snippets import (
     UsageView,
 )
 
-from channels.wecom.models import WecomAccount, WecomContact, WecomWelcome, WecomWelcomeTemplate
+from channels.wecom.models import (
+    WecomAccount,
+    WecomContact,
+    WecomTagMark,
+    WecomTransfer,
+    WecomWelcome,
+    WecomWelcomeTemplate,
+)
 from channels.wecom.services import aes_key_check, base_url_check, contact_bind
 from channels.wecom.welcome import reason_label
 from config.admin_policies import ViewOnlyPolicy
 from config.errors import ApplicationError
+from funnel.admin_choosers import scoped_chooser_viewset
 from funnel.admin_labels import admin_columns
+from funnel.crypto import mask_phone
 from funnel.models import Lead
 from funnel.public_text import public_text_problems
 from funnel.selectors import lead_owned_visible_to
@@ -251,6 +264,97 @@ class WecomWelcomeViewSet(SnippetViewSet):
         return welcomes_visible_to(user=request.user)
 
 
+class _LeadColumn(Column):
+    """The row's lead, masked (`#id 138****5678`), as the postback log shows it."""
+
+    def __init__(self) -> None:
+        super().__init__("lead", label="线索", accessor="lead")
+
+    def get_value(self, instance) -> str:
+        lead = instance.lead
+        return f"#{lead.pk} {mask_phone(lead.phone)}" if lead.phone else f"#{lead.pk}"
+
+
+def _scoped(model):
+    """A read-only, lead-scoped snippet: the list, the chooser and each row's history and
+    usage views see only rows of leads the user may see."""
+
+    def visible_to(*, user):
+        return lead_owned_visible_to(user=user, model=model).select_related("lead")
+
+    class Scope(ScopedObjectMixin):
+        pass
+
+    Scope.visible_to = staticmethod(visible_to)
+    register_permission_policy(model, ViewOnlyPolicy(model))
+    history = type(f"{model.__name__}HistoryView", (Scope, HistoryView), {})
+    usage = type(f"{model.__name__}UsageView", (Scope, UsageView), {})
+    chooser = scoped_chooser_viewset(visible_to, f"{model.__name__}ChooserViewSet")
+    return visible_to, history, usage, chooser
+
+
+_marks_visible, _MarkHistory, _MarkUsage, _MarkChooser = _scoped(WecomTagMark)
+_transfers_visible, _TransferHistory, _TransferUsage, _TransferChooser = _scoped(WecomTransfer)
+
+
+class WecomTagMarkViewSet(SnippetViewSet):
+    """Which stage tag we marked on which contact, with WeCom's answer (read-only)."""
+
+    model = WecomTagMark
+    icon = "tag"
+    menu_label = "企业微信阶段标签"
+    url_prefix = "channels/wecom/tag-marks"
+    list_per_page = 50
+    inspect_view_enabled = False
+    list_filter = ["status", "stage"]
+    list_display = [
+        _LeadColumn(),
+        *admin_columns(
+            WecomTagMark,
+            ["member_userid", "stage", "status", "tries", "last_answer", "event_at", "marked_at"],
+        ),
+    ]
+    history_view_class = _MarkHistory
+    usage_view_class = _MarkUsage
+    chooser_viewset_class = _MarkChooser
+
+    def get_queryset(self, request):
+        return _marks_visible(user=request.user).order_by("-created_at", "-pk")
+
+
+class WecomTransferViewSet(SnippetViewSet):
+    """Each reassignment's customer transfer and how it ended (read-only)."""
+
+    model = WecomTransfer
+    icon = "resubmit"
+    menu_label = "企业微信客户转接"
+    url_prefix = "channels/wecom/transfers"
+    list_per_page = 50
+    inspect_view_enabled = False
+    list_filter = ["status"]
+    list_display = [
+        _LeadColumn(),
+        *admin_columns(
+            WecomTransfer,
+            [
+                "handover_userid",
+                "takeover_userid",
+                "status",
+                "tries",
+                "last_answer",
+                "requested_at",
+                "finished_at",
+            ],
+        ),
+    ]
+    history_view_class = _TransferHistory
+    usage_view_class = _TransferUsage
+    chooser_viewset_class = _TransferChooser
+
+    def get_queryset(self, request):
+        return _transfers_visible(user=request.user).order_by("-created_at", "-pk")
+
+
 class WecomGroup(SnippetViewSetGroup):
     menu_label = "企业微信"
     menu_icon = "group"
@@ -260,6 +364,8 @@ class WecomGroup(SnippetViewSetGroup):
         WecomContactViewSet,
         WecomWelcomeTemplateViewSet,
         WecomWelcomeViewSet,
+        WecomTagMarkViewSet,
+        WecomTransferViewSet,
     )
 
 

@@ -60,6 +60,8 @@ class WecomContact(models.Model):
         PENDING = "pending", "待通过"
         DELETED_BY_CUSTOMER = "deleted_by_customer", "客户已删除医助"
         REMOVED_BY_MEMBER = "removed_by_member", "医助已删除客户"
+        # 在职继承 done (`transfer_result` status 1): the customer is now another member's.
+        TRANSFERRED = "transferred", "已转接给其他医助"
 
     account = models.ForeignKey(WecomAccount, on_delete=models.PROTECT, related_name="contacts")
     lead = models.ForeignKey(
@@ -325,3 +327,125 @@ class WecomChatMember(models.Model):
 
     def __str__(self) -> str:
         return f"群 {self.chat_id} · 客户 {self.external_key[:8]}"
+
+
+class WecomTagMark(models.Model):
+    """One `externalcontact/mark_tag` we made (or decided not to make) on one contact for one
+    stage event (issue 16 point 5). API changes raise no callback (WECOM_FACTS.md "Callback
+    events"), so this log is how staff see which stage tag WeCom holds: the newest `done` row
+    of a contact. One row per (event, contact): a replayed outbox delivery finds its row and
+    marks nothing twice. No personal data: ids of the tags and of the member, and WeCom's
+    error code."""
+
+    wagtail_reference_index_ignore = True
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待标记"
+        SENDING = "sending", "标记中"
+        DONE = "done", "已标记"
+        ERROR = "error", "失败，重试中"  # the outbox tries the delivery again
+        FAILED = "failed", "失败，不再重试"  # the relationship is gone (errcode 84061 …)
+        SUPERSEDED = "superseded", "已被后续阶段取代"  # a later stage was marked first
+
+    account = models.ForeignKey(WecomAccount, on_delete=models.PROTECT, related_name="+")
+    contact = models.ForeignKey(
+        WecomContact,
+        on_delete=models.CASCADE,
+        related_name="tag_marks",
+        verbose_name="企业微信客户",
+    )
+    lead = models.ForeignKey(
+        "funnel.Lead", on_delete=models.CASCADE, related_name="+", verbose_name="线索"
+    )
+    event = models.ForeignKey(
+        "funnel.LeadEvent", on_delete=models.CASCADE, related_name="+", verbose_name="阶段事件"
+    )
+    event_at = models.DateTimeField("阶段变更时间")  # decides order, not arrival
+    member_userid = models.CharField("成员 userid", max_length=64)
+    stage = models.CharField("阶段", max_length=20)
+    add_tags = models.JSONField("添加的标签", default=list, blank=True)
+    remove_tags = models.JSONField("移除的标签", default=list, blank=True)
+    status = models.CharField(
+        "结果", max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    tries = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_answer = models.CharField("企业微信应答", max_length=200, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    marked_at = models.DateTimeField("标记时间", null=True, blank=True)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "企业微信阶段标签"
+        verbose_name_plural = "企业微信阶段标签"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "contact"], name="wecomtagmark_unique")
+        ]
+        indexes = [models.Index(fields=["contact", "status"], name="wecomtagmark_contact_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member_userid} · {self.stage} · {self.get_status_display()}"
+
+
+class WecomTransfer(models.Model):
+    """One reassignment's `externalcontact/transfer_customer` (在职继承) of one contact, and
+    what became of it (`transfer_result`, the `transfer_fail` callback), issue 16 point 8.
+    WeCom allows a customer at most two transfers in 90 days (WECOM_FACTS.md "Reassigning
+    customers"): these rows are what we count before calling. One row per (reassignment
+    event, contact): a replayed delivery transfers once."""
+
+    wagtail_reference_index_ignore = True
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待转接"
+        SENDING = "sending", "转接中"
+        ERROR = "error", "调用失败，重试中"  # the outbox tries the delivery again
+        WAITING = "waiting", "等待接替"  # WeCom accepted; the new member takes over in 24 h
+        DONE = "done", "接替完毕"
+        REFUSED = "refused", "客户拒绝"
+        TAKEOVER_LIMIT = "takeover_limit", "接替医助客户已达上限"
+        LIMIT_REACHED = "limit_reached", "90 天内已转接 2 次，未调用"
+        FAILED = "failed", "企业微信拒绝"
+        SKIPPED = "skipped", "无需转接"
+
+    # WeCom accepted these: they count towards its 2-in-90-days limit.
+    COUNTED = (Status.WAITING, Status.DONE, Status.REFUSED, Status.TAKEOVER_LIMIT)
+    OPEN = (Status.PENDING, Status.SENDING, Status.ERROR)
+
+    account = models.ForeignKey(WecomAccount, on_delete=models.PROTECT, related_name="+")
+    contact = models.ForeignKey(
+        WecomContact,
+        on_delete=models.CASCADE,
+        related_name="transfers",
+        verbose_name="企业微信客户",
+    )
+    lead = models.ForeignKey(
+        "funnel.Lead", on_delete=models.CASCADE, related_name="+", verbose_name="线索"
+    )
+    event = models.ForeignKey(
+        "funnel.LeadEvent", on_delete=models.CASCADE, related_name="+", verbose_name="改派事件"
+    )
+    handover_userid = models.CharField("原医助 userid", max_length=64)
+    takeover_userid = models.CharField("接替医助 userid", max_length=64, blank=True, default="")
+    status = models.CharField(
+        "结果", max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    tries = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_answer = models.CharField("企业微信应答", max_length=200, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    requested_at = models.DateTimeField("企业微信受理时间", null=True, blank=True)
+    next_check_at = models.DateTimeField("下次查询结果", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "企业微信客户转接"
+        verbose_name_plural = "企业微信客户转接"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "contact"], name="wecomtransfer_unique")
+        ]
+        indexes = [models.Index(fields=["status", "next_check_at"], name="wecomtransfer_check_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.handover_userid} → {self.takeover_userid} · {self.get_status_display()}"

@@ -113,6 +113,10 @@ def _process_one(row: InboundLead, account: WecomAccount | None) -> IngestResult
         return IngestResult(result="ignored", inbound_id=row.pk, detail="no such WeCom account")
     event = str(raw.get("Event") or "")
     change = str(raw.get("ChangeType") or "")
+    if event == "change_external_contact" and change == "transfer_fail":
+        from channels.wecom.transfers import transfer_failed
+
+        return transfer_failed(row, account, raw)
     if event == "change_external_chat":
         from channels.wecom.groups import chat_changed
 

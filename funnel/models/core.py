@@ -674,6 +674,9 @@ class FollowUp(models.Model):
         PAYMENT_CHASE = "payment_chase", "催付"
         SLA_CHECK = "sla_check", "加微时限检查"
         CHURN = "churn", "被删除挽回"  # the patient deleted the assistant on WeCom
+        # A reassigned patient's WeCom contact could not be transferred (the platform's limit,
+        # a refusal): the new assistant asks them to add him or her.
+        WECOM_READD = "wecom_readd", "请患者添加新医助"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待处理"

@@ -36,6 +36,7 @@ from funnel.models import (
     RoutingRule,
     ServicePackage,
 )
+from funnel.outbox import outbox_publish
 from funnel.services.groups import leads_enroll_by_rule
 from funnel.services.notify import notify
 
@@ -213,7 +214,13 @@ class RouteWrites:
         self.unassigned.append((lead, pool.name if pool else "（无匹配规则）"))
 
     def flush(self) -> None:
+        # Reassignments are published to the outbox (another app may move what the old
+        # assistant held: WeCom customers); first assignments are not (ingest writes
+        # thousands of them and nobody listens).
+        moved = [e for e in self.events if (e.data or {}).get("previous_assistant_id")]
         lead_events.events_record(self.events)
+        if moved:
+            outbox_publish(events=moved)
         if self.followups:
             # (lead, kind, due_at) is unique: a repeated assignment in the same instant is one.
             FollowUp.objects.bulk_create(self.followups, ignore_conflicts=True)

@@ -33,7 +33,6 @@ from funnel.services.lead_facts import furthest_rank_raise
 EXITS = {Stage.INVALID, Stage.LOST}
 
 
-
 def transition_allowed(from_stage: str, to_stage: str) -> bool:
     if from_stage == to_stage or to_stage == Stage.REPURCHASED:
         return False
@@ -89,7 +88,7 @@ def _set_stage(
         )
     )
     _after_stage(lead, to_stage)
-    # Other apps (conversion postbacks, later WeCom tags) hear of it after commit.
+    # Other apps (conversion postbacks, WeCom stage tags) hear of it after commit.
     outbox_publish(events=[event])
 
 

@@ -8,9 +8,10 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from channels.wecom.models import WecomAccount, WecomContact
-from funnel.models import Assistant, LeadEvent, Stage
+from funnel.models import Assistant, Lead, LeadEvent, Stage
 from tests.channels.conftest import drain
 from tests.channels.wecom.conftest import AES_KEY, event_xml
 
@@ -115,6 +116,91 @@ def test_assistant_wecom_userid_is_editable_in_the_admin(admin_client):
     page = admin_client.get(reverse("wagtailsnippets_funnel_assistant:edit", args=[assistant.pk]))
     assert page.status_code == 200
     assert 'name="wecom_userid"' in page.content.decode()
+
+
+def _logged_rows(account, lead, member: str, external: str):
+    from channels.wecom.models import WecomTagMark, WecomTransfer
+    from channels.wecom.services import external_key
+
+    contact = WecomContact.objects.create(
+        account=account,
+        lead=lead,
+        member_userid=member,
+        external_userid=external,
+        external_key=external_key(external),
+        added_at=timezone.now(),
+    )
+    event = LeadEvent.objects.create(lead=lead, kind="stage", to_stage="contacted")
+    mark = WecomTagMark.objects.create(
+        account=account,
+        contact=contact,
+        lead=lead,
+        event=event,
+        event_at=event.created_at,
+        member_userid=member,
+        stage="contacted",
+        status="done",
+    )
+    transfer = WecomTransfer.objects.create(
+        account=account,
+        contact=contact,
+        lead=lead,
+        event=event,
+        handover_userid=member,
+        takeover_userid="lisi",
+        status="waiting",
+    )
+    return mark, transfer
+
+
+def test_the_wecom_change_logs_are_read_only_and_scoped_to_the_assistants_leads(
+    client, wecom_account, make_lead
+):
+    from django.contrib.auth.models import Permission
+
+    from tests.funnel.factories import UserFactory
+
+    # given an assistant who may view the logs, her lead and another assistant's
+    user = UserFactory(username="yizhu_tag")
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["access_admin", "view_lead", "view_wecomtagmark", "view_wecomtransfer"]
+        )
+    )
+    mine, other = (
+        Assistant.objects.create(name="林", user=user),
+        Assistant.objects.create(name="周"),
+    )
+    own, their = make_lead(phone="13800138001"), make_lead(phone="13800138002")
+    Lead.objects.filter(pk=own.pk).update(assignee=mine)
+    Lead.objects.filter(pk=their.pk).update(assignee=other)
+    own_rows = _logged_rows(wecom_account, own, "zhangsan", "wmOWN")
+    their_rows = _logged_rows(wecom_account, their, "wangwu", "wmTHEIRS")
+    client.force_login(user)
+
+    for name, own_row, their_row in zip(
+        ["wecomtagmark", "wecomtransfer"], own_rows, their_rows, strict=True
+    ):
+        listing = client.get(reverse(f"wagtailsnippets_channels_{name}:list"))
+        chooser = client.get(f"/admin/snippets/choose/channels/{name}/results/")
+        history = client.get(
+            reverse(f"wagtailsnippets_channels_{name}:history", args=[their_row.pk])
+        )
+        edit = client.get(reverse(f"wagtailsnippets_channels_{name}:edit", args=[own_row.pk]))
+        add = client.get(reverse(f"wagtailsnippets_channels_{name}:add"))
+
+        # then she sees her lead's row (masked) and never the other one
+        body = listing.content.decode()
+        assert listing.status_code == 200
+        assert f"#{own.pk} 138****8001" in body
+        assert "138****8002" not in body
+        assert f"#{their.pk} " not in body
+        assert "138****8002" not in chooser.content.decode()
+        assert f"/chosen/{their_row.pk}/" not in chooser.content.decode()
+        assert history.status_code == 404
+        # and nobody edits or adds to what the listeners wrote
+        assert edit.status_code in (302, 403)
+        assert add.status_code in (302, 403)
 
 
 # ---- welcome templates and the welcome log ------------------------------------------------

@@ -93,6 +93,106 @@ def test_token_expiring_mid_run_against_the_sandbox(sandbox):
         assert state.calls["/cgi-bin/gettoken"] == 2
 
 
+def test_stage_tags_and_a_refused_transfer_end_to_end(sandbox, our_server, outbox_drain):  # noqa: F811
+    """The IT person's commands, a patient's add, two stage changes and a reassignment, all
+    against the sandbox in a thread; the refusal comes back as a real encrypted callback."""
+    import io
+
+    from django.core.management import call_command
+
+    from channels.wecom.models import WecomTagMark, WecomTransfer
+    from funnel.models import Clinic, FollowUp
+    from funnel.services.routing import lead_reassign
+    from funnel.services.stages import lead_stage_change
+    from tests.funnel.factories import AssistantFactory, UserFactory
+
+    def run(*args: str) -> str:
+        out = io.StringIO()
+        call_command(*args, stdout=out)
+        return out.getvalue()
+
+    _state, base = sandbox
+    clinic = Clinic.objects.create(name="望京门店", supervisor=UserFactory(username="zhuguan"))
+    lin = AssistantFactory(name="林晓雯", wecom_userid="zhangsan", clinic=clinic)
+    zhou = AssistantFactory(name="周敏", wecom_userid="lisi", clinic=clinic)
+    # given the company connected, its callback saved and its stage tags set up
+    run(
+        "wecom_account",
+        "add",
+        "--name",
+        "demo",
+        "--corp-id",
+        CORP_ID,
+        "--secret",
+        "s",
+        "--agent-id",
+        "1000002",
+        "--token",
+        TOKEN,
+        "--aes-key",
+        AES_KEY,
+        "--api-base-url",
+        base,
+    )
+    run("wecom_account", "sandbox-callback", "--name", "demo", "--callback-url", our_server)
+    assert "0 already there" in run("wecom_account", "tags", "--name", "demo")
+    creds = {
+        "target": f"{our_server}/channels/hooks/wecom/demo/",
+        "token": TOKEN,
+        "aes_key": AES_KEY,
+        "corp_id": CORP_ID,
+    }
+    lead = Lead.objects.create(phone_hash="wecom-e2e-tags", phone="+8613800000010", assignee=lin)
+
+    def tags() -> list[str]:
+        customers = _control(base, action="inspect")["customers"]
+        return next(c["tags"] for c in customers if c["userid"] == "zhangsan")
+
+    # when the patient adds 林晓雯 through the lead's code
+    _control(
+        base,
+        action="add",
+        userid="zhangsan",
+        external_userid="wmE2E",
+        state=state_for_lead(lead.pk),
+        **creds,
+    )
+    drain()
+    outbox_drain()
+    # then the lead is 已加微 and WeCom shows the tag
+    lead.refresh_from_db()
+    assert lead.stage == Stage.CONTACTED
+    assert tags() == ["已加微"]
+
+    # when staff record the profile
+    lead_stage_change(lead_id=lead.pk, to_stage=Stage.PROFILED)
+    outbox_drain()
+    assert tags() == ["已建档"]
+    assert list(WecomTagMark.objects.values_list("stage", "status").order_by("pk")) == [
+        (Stage.CONTACTED, "done"),
+        (Stage.PROFILED, "done"),
+    ]
+
+    # when the lead moves to 周敏: WeCom is asked to hand the customer over
+    assert lead_reassign(lead_id=lead.pk, assistant_id=zhou.pk, actor=None)
+    outbox_drain()
+    (sent,) = _control(base, action="inspect")["transfers"]
+    assert (sent["handover"], sent["takeover"], sent["status"]) == ("zhangsan", "lisi", 2)
+    assert WecomTransfer.objects.get().status == "waiting"
+
+    # when the patient refuses: WeCom's transfer_fail callback reaches us
+    assert (
+        _control(base, action="transfer_finish", external_userid="wmE2E", status=3)["callback"]
+        == 200
+    )
+    drain()
+    # then the transfer is refused and 周敏 is asked to have the patient add her
+    assert WecomTransfer.objects.get().status == "refused"
+    (followup,) = FollowUp.objects.filter(lead=lead, kind=FollowUp.Kind.WECOM_READD)
+    assert followup.assignee == zhou
+    assert "主管 zhuguan" in followup.note
+
+
 def _creds(server: str) -> dict:
     target = f"{server}/channels/hooks/wecom/demo/"
     return {"target": target, "token": TOKEN, "aes_key": AES_KEY, "corp_id": CORP_ID}

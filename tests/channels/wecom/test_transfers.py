@@ -1,0 +1,330 @@
+"""Reassignment moves the WeCom relationship (issue 16 point 8): a lead already added, moved to
+another assistant, is transferred in WeCom (`transfer_customer` with the old and new userids)
+through the outbox, and its result tracked (`transfer_result`, the `transfer_fail` callback).
+Past the platform's limit (2 transfers in 90 days) nothing is called: the new assistant gets a
+follow-up to ask the patient to add them, and the supervisor is told. WeCom is the sandbox's
+look-alike in a thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+import requests
+from django.utils import timezone
+
+from channels.tasks import wecom_transfers_task
+from channels.wecom.models import WecomContact, WecomTransfer
+from channels.wecom.services import external_key
+from channels.wecom.transfers import LISTENER, transfers_check
+from funnel.models import Clinic, FollowUp, Lead, LeadEvent, Notification, OutboxDelivery
+from funnel.outbox import outbox_deliver, outbox_sweep
+from funnel.services.routing import lead_reassign, leads_reassign
+from tests.channels.conftest import drain
+from tests.channels.wecom.conftest import event_xml
+from tests.funnel.factories import AssistantFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TRANSFER = "/cgi-bin/externalcontact/transfer_customer"
+PATIENT = "wmPATIENT01"
+
+
+def control(base: str, path: str = "/sandbox/wecom", **body) -> dict:
+    answer = requests.post(f"{base}{path}", json=body, timeout=30)
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def calls(state, path: str = TRANSFER) -> int:
+    with state.lock:
+        return state.calls.get(path, 0)
+
+
+def sandbox_transfers(state) -> list[dict]:
+    with state.lock:
+        return [dict(t) for t in state.wecom["transfers"]]
+
+
+@pytest.fixture
+def added(sandbox, wecom_account, make_lead):
+    """Lead with 医助 A (zhangsan), whose patient added her; 医助 B (lisi) in a clinic whose
+    supervisor is `boss`. WeCom knows both members and the relationship."""
+    state, base = sandbox
+    wecom_account.api_base_url = base
+    wecom_account.save()
+    boss = UserFactory(username="boss")
+    clinic = Clinic.objects.create(name="朝阳门店", supervisor=boss)
+    a = AssistantFactory(name="林晓雯", wecom_userid="zhangsan", clinic=clinic)
+    b = AssistantFactory(name="周敏", wecom_userid="lisi", clinic=clinic)
+    lead = make_lead()
+    Lead.objects.filter(pk=lead.pk).update(assignee=a, stage="contacted")
+    contact = WecomContact.objects.create(
+        account=wecom_account,
+        lead=lead,
+        member_userid="zhangsan",
+        external_userid=PATIENT,
+        external_key=external_key(PATIENT),
+        added_at=timezone.now() - dt.timedelta(days=3),
+    )
+    control(base, action="members", userids=["zhangsan", "lisi", "wangwu"])
+    control(base, action="relation", userid="zhangsan", external_userid=PATIENT)
+    return {"state": state, "base": base, "lead": lead, "contact": contact, "a": a, "b": b}
+
+
+def notices() -> list[Notification]:
+    # Titles are encrypted at rest: compared after reading.
+    return [n for n in Notification.objects.all() if n.title == "企业微信客户未能转接"]
+
+
+def _reassign_event(lead: Lead) -> LeadEvent:
+    return LeadEvent.objects.filter(lead=lead, kind="assign").latest("pk")
+
+
+def test_reassigning_an_added_lead_transfers_the_customer_to_the_new_assistant(added, outbox_drain):
+    state, lead = added["state"], added["lead"]
+
+    # when staff move the lead to 医助 B
+    assert lead_reassign(lead_id=lead.pk, assistant_id=added["b"].pk, actor=None)
+    outbox_drain()
+
+    # then WeCom was asked once to hand the customer from zhangsan to lisi
+    (sent,) = sandbox_transfers(state)
+    assert (sent["handover"], sent["takeover"], sent["external_userid"]) == (
+        "zhangsan",
+        "lisi",
+        PATIENT,
+    )
+    row = WecomTransfer.objects.get()
+    assert (row.handover_userid, row.takeover_userid, row.status, row.last_answer) == (
+        "zhangsan",
+        "lisi",
+        "waiting",
+        "0",
+    )
+    assert row.event == _reassign_event(lead)
+    assert row.contact == added["contact"]
+    assert row.next_check_at - row.requested_at == dt.timedelta(hours=24, minutes=5)
+    assert OutboxDelivery.objects.get(listener=LISTENER).status == "done"
+    # and the log keeps no personal data: the patient's userid stays on the contact alone
+    values = [str(getattr(row, f.attname)) for f in WecomTransfer._meta.concrete_fields]
+    assert not [v for v in values if PATIENT in v]
+
+
+def test_a_lead_not_added_yet_moves_without_any_call(added, make_lead, outbox_drain):
+    state = added["state"]
+    other = make_lead(phone="13900139000")
+    Lead.objects.filter(pk=other.pk).update(assignee=added["a"])
+
+    assert leads_reassign(lead_ids=[other.pk], assistant_id=added["b"].pk, actor=None) == 1
+    outbox_drain()
+
+    assert calls(state) == 0
+    assert not WecomTransfer.objects.exists()
+
+
+def test_a_first_assignment_publishes_nothing_to_the_transfer_listener(added):
+    # The lead was created (and queued unassigned) by intake: no assignment event went out.
+    assert not OutboxDelivery.objects.filter(listener=LISTENER).exists()
+
+
+def _earlier_transfers(added, ages_days: list[int]) -> None:
+    """Transfers of the same customer WeCom accepted earlier (through another member)."""
+    lead = added["lead"]
+    earlier = WecomContact.objects.create(
+        account=added["contact"].account,
+        lead=lead,
+        member_userid="wangwu",
+        external_userid=PATIENT,
+        external_key=external_key(PATIENT),
+        status=WecomContact.Status.TRANSFERRED,
+        added_at=timezone.now() - dt.timedelta(days=200),
+    )
+    for age, status in zip(ages_days, ["done", "refused"], strict=True):
+        WecomTransfer.objects.create(
+            account=earlier.account,
+            contact=earlier,
+            lead=lead,
+            event=LeadEvent.objects.create(lead=lead, kind="assign", data={}),
+            handover_userid="wangwu",
+            takeover_userid="zhangsan",
+            status=status,
+            requested_at=timezone.now() - dt.timedelta(days=age),
+        )
+
+
+def test_a_third_transfer_in_90_days_is_not_called_and_the_supervisor_is_told(added, outbox_drain):
+    state, lead = added["state"], added["lead"]
+    _earlier_transfers(added, [80, 10])
+
+    lead_reassign(lead_id=lead.pk, assistant_id=added["b"].pk, actor=None)
+    outbox_drain()
+
+    # then WeCom was not called; the row says why
+    assert calls(state) == 0
+    row = WecomTransfer.objects.get(event=_reassign_event(lead))
+    assert (row.status, row.takeover_userid) == ("limit_reached", "lisi")
+    # and 医助 B has a follow-up to ask the patient to add her, naming the supervisor
+    (followup,) = FollowUp.objects.filter(lead=lead, kind=FollowUp.Kind.WECOM_READD)
+    assert followup.assignee == added["b"]
+    assert followup.status == "pending"
+    assert "主管 boss" in followup.note
+    assert "90 天内已在企业微信转接 2 次" in followup.note
+    assert "请周敏请患者主动添加其企业微信" in followup.note
+    (notice,) = notices()
+    assert notice.body.startswith(f"@boss 线索 #{lead.pk}：")
+    # and a replay of the delivery changes nothing more
+    wecom_transfers_task(_reassign_event(lead).pk)
+    assert FollowUp.objects.filter(lead=lead, kind=FollowUp.Kind.WECOM_READD).count() == 1
+    assert calls(state) == 0
+
+
+def test_transfers_older_than_90_days_do_not_count(added, outbox_drain):
+    state, lead = added["state"], added["lead"]
+    _earlier_transfers(added, [91, 10])
+
+    lead_reassign(lead_id=lead.pk, assistant_id=added["b"].pk, actor=None)
+    outbox_drain()
+
+    assert calls(state) == 1
+    assert WecomTransfer.objects.get(event=_reassign_event(lead)).status == "waiting"
+    assert not FollowUp.objects.filter(kind=FollowUp.Kind.WECOM_READD).exists()
+
+
+def test_wecom_answering_its_limit_errcode_takes_the_same_path(added, outbox_drain):
+    state, lead = added["state"], added["lead"]
+    # given two transfers WeCom knows of and we never recorded (made in the console)
+    with state.lock:
+        for _ in range(2):
+            state.wecom["transfers"].append(
+                {
+                    "handover": "wangwu",
+                    "takeover": "zhangsan",
+                    "external_userid": PATIENT,
+                    "at": time.time() - 86400 * 5,
+                    "status": 1,
+                    "takeover_time": 0,
+                }
+            )
+
+    lead_reassign(lead_id=lead.pk, assistant_id=added["b"].pk, actor=None)
+    outbox_drain()
+
+    row = WecomTransfer.objects.get()
+    assert (row.status, row.last_answer) == ("limit_reached", "40128")
+    assert calls(state) == 1
+    assert FollowUp.objects.filter(lead=lead, kind=FollowUp.Kind.WECOM_READD).count() == 1
+
+
+def test_a_replayed_delivery_transfers_once(added, outbox_drain):
+    state, lead = added["state"], added["lead"]
+    lead_reassign(lead_id=lead.pk, assistant_id=added["b"].pk, actor=None)
+    outbox_drain()
+    event = _reassign_event(lead)
+    delivery = OutboxDelivery.objects.get(listener=LISTENER)
+
+    assert wecom_transfers_task(event.pk) == 0
+    OutboxDelivery.objects.filter(pk=delivery.pk).update(status="pending", next_attempt_at=None)
+    assert outbox_deliver(delivery_id=delivery.pk) == "done"
+
+    assert calls(state) == 1
+    assert len(sandbox_transfers(state)) == 1
+    assert WecomTransfer.objects.count() == 1
+
+
+def test_a_rate_limited_transfer_is_retried_and_the_reassignment_stands(added, outbox_drain):
+    state, base, lead = added["state"], added["base"], added["lead"]
+    control(base, "/sandbox/control", faults=[{"kind": "rate_limit", "path": "transfer_customer"}])
+
+    lead_reassign(lead_id=lead.pk, assistant_id=added["b"].pk, actor=None)
+    outbox_drain()
+
+    lead.refresh_from_db()
+    assert lead.assignee == added["b"]
+    delivery = OutboxDelivery.objects.get(listener=LISTENER)
+    assert (delivery.status, delivery.last_error) == ("pending", "RateLimited: 45009")
+    row = WecomTransfer.objects.get()
+    assert (row.status, row.tries, row.last_answer) == ("error", 1, "45009")
+
+    assert outbox_sweep(now=delivery.next_attempt_at + dt.timedelta(seconds=1)) == 1
+
+    row.refresh_from_db()
+    assert (row.status, row.tries) == ("waiting", 2)
+    assert len(sandbox_transfers(state)) == 1
+    assert calls(state) == 2
+
+
+def _waiting(added, outbox_drain) -> WecomTransfer:
+    lead_reassign(lead_id=added["lead"].pk, assistant_id=added["b"].pk, actor=None)
+    outbox_drain()
+    return WecomTransfer.objects.get(status="waiting")
+
+
+def test_the_result_taken_over_moves_the_contact_to_the_new_member(added, outbox_drain):
+    row = _waiting(added, outbox_drain)
+    # given WeCom has not handed over yet
+    assert transfers_check(now=row.next_check_at) == 0
+    row.refresh_from_db()
+    assert row.status == "waiting"
+    assert row.next_check_at > row.requested_at + dt.timedelta(hours=24, minutes=5)
+
+    # when the customer is taken over and the check runs
+    assert control(added["base"], action="transfer_finish", external_userid=PATIENT, status=1)["ok"]
+    assert transfers_check(now=row.next_check_at) == 1
+
+    row.refresh_from_db()
+    assert row.status == "done"
+    old = WecomContact.objects.get(pk=added["contact"].pk)
+    assert old.status == WecomContact.Status.TRANSFERRED
+    new = WecomContact.objects.get(member_userid="lisi")
+    assert (new.lead, new.status, new.external_userid) == (added["lead"], "added", PATIENT)
+    assert new.external_key == old.external_key
+    assert not FollowUp.objects.filter(kind=FollowUp.Kind.WECOM_READD).exists()
+
+
+def test_the_result_refused_asks_the_new_assistant_to_be_added(added, outbox_drain):
+    row = _waiting(added, outbox_drain)
+    control(added["base"], action="transfer_finish", external_userid=PATIENT, status=3)
+
+    assert transfers_check(now=row.next_check_at) == 1
+    assert transfers_check(now=row.next_check_at + dt.timedelta(hours=2)) == 0
+
+    row.refresh_from_db()
+    assert row.status == "refused"
+    assert WecomContact.objects.get(pk=added["contact"].pk).status == "added"
+    (followup,) = FollowUp.objects.filter(kind=FollowUp.Kind.WECOM_READD)
+    assert "患者拒绝了企业微信转接" in followup.note
+
+
+def test_the_transfer_fail_callback_ends_it_once(added, outbox_drain, post_event):
+    row = _waiting(added, outbox_drain)
+    xml = event_xml(
+        ChangeType="transfer_fail",
+        FailReason="customer_limit_exceed",
+        UserID="lisi",
+        ExternalUserID=PATIENT,
+        State="",
+        WelcomeCode="",
+    )
+
+    # when WeCom reports the failure, and sends it again
+    for _ in range(2):
+        assert post_event(xml).status_code == 200
+        drain()
+    later = event_xml(
+        ChangeType="transfer_fail",
+        FailReason="customer_refused",
+        UserID="lisi",
+        ExternalUserID=PATIENT,
+        CreateTime=str(int(time.time()) + 1),
+    )
+    assert post_event(later).status_code == 200
+    drain()
+
+    # then the transfer ended at the member's limit, once
+    row.refresh_from_db()
+    assert (row.status, row.last_answer) == ("takeover_limit", "customer_limit_exceed")
+    assert FollowUp.objects.filter(kind=FollowUp.Kind.WECOM_READD).count() == 1
+    assert len(notices()) == 1
+    assert transfers_check(now=row.next_check_at or timezone.now() + dt.timedelta(days=2)) == 0
