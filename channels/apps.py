@@ -49,7 +49,11 @@ class ChannelsConfig(AppConfig):
         lead_owned_register(model=WecomWelcome, lead_path="lead")
 
         # Our WeCom change logs belong to a lead: scoped by the funnel's one rule.
-        from channels.wecom.models import WecomTagMark, WecomTransfer
+        from channels.models import PostbackLog
+        from channels.wecom.models import WecomContact, WecomTagMark, WecomTransfer
 
         lead_owned_register(model=WecomTagMark, lead_path="lead")
         lead_owned_register(model=WecomTransfer, lead_path="lead")
+        # A patient's WeCom contacts and the postbacks naming their visit: same rule.
+        lead_owned_register(model=WecomContact, lead_path="lead")
+        lead_owned_register(model=PostbackLog, lead_path="lead")

@@ -17,7 +17,13 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    HistoryView,
+    InspectView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+    UsageView,
+)
 
 from channels.models import ChannelAccount, PostbackLog, PullCheckpoint
 from channels.selectors import Outcome, postback_log
@@ -27,9 +33,12 @@ from channels.services.accounts import (
     account_schedules_install,
 )
 from config.admin_policies import ViewOnlyPolicy
+from funnel.admin_choosers import scoped_chooser_viewset
 from funnel.admin_labels import admin_columns
 from funnel.crypto import mask_phone
 from funnel.models import Channel
+from funnel.selectors import lead_owned_visible_to
+from funnel.wagtail_hooks import ScopedObjectMixin
 
 
 class ChannelAccountForm(WagtailAdminModelForm):
@@ -140,6 +149,15 @@ def _outcome_label(value: str) -> str:
 register_permission_policy(PostbackLog, ViewOnlyPolicy(PostbackLog))
 
 
+def postbacks_visible_to(*, user) -> QuerySet[PostbackLog]:
+    """Postbacks of the leads `user` may see (an assistant: their own patients' visits)."""
+    return postback_log().filter(pk__in=lead_owned_visible_to(user=user, model=PostbackLog))
+
+
+class _PostbackScope(ScopedObjectMixin):
+    visible_to = staticmethod(postbacks_visible_to)
+
+
 class PostbackLogViewSet(SnippetViewSet):
     """One row per platform send; read-only (the listeners write it)."""
 
@@ -162,8 +180,13 @@ class PostbackLogViewSet(SnippetViewSet):
         "sent_at",
     ]
 
+    inspect_view_class = type("PostbackInspectView", (_PostbackScope, InspectView), {})
+    history_view_class = type("PostbackHistoryView", (_PostbackScope, HistoryView), {})
+    usage_view_class = type("PostbackUsageView", (_PostbackScope, UsageView), {})
+    chooser_viewset_class = scoped_chooser_viewset(postbacks_visible_to, "PostbackChooserViewSet")
+
     def get_queryset(self, request):
-        return postback_log()
+        return postbacks_visible_to(user=request.user)
 
 
 class ChannelsGroup(SnippetViewSetGroup):

@@ -48,7 +48,7 @@ from funnel.admin_labels import admin_columns
 from funnel.crypto import mask_phone
 from funnel.models import Lead
 from funnel.public_text import public_text_problems
-from funnel.selectors import lead_owned_visible_to
+from funnel.selectors import lead_owned_visible_to, leads_visible_to
 from funnel.wagtail_hooks import ScopedObjectMixin
 
 SECRET_FIELDS = ("secret", "token", "aes_key")
@@ -125,9 +125,28 @@ class WecomContactForm(WagtailAdminModelForm):
 
     def clean_bind_lead(self):
         value = self.cleaned_data.get("bind_lead")
-        if value and not Lead.objects.filter(pk=value).exists():
+        # Only a lead this user may see (an assistant: their own): an id is not a key.
+        visible = leads_visible_to(user=self.for_user) if self.for_user else Lead.objects.none()
+        if value and not visible.filter(pk=value).exists():
             raise forms.ValidationError("没有这个线索")
         return value
+
+
+def contacts_visible_to(*, user):
+    """WeCom contacts of the leads `user` may see (`lead_owned_visible_to`): an assistant sees
+    their own patients' contacts and no unmatched ones (binding is a supervisor's job)."""
+    return lead_owned_visible_to(user=user, model=WecomContact)
+
+
+class _ContactScope(ScopedObjectMixin):
+    visible_to = staticmethod(contacts_visible_to)
+
+
+ContactEditView = type("ContactEditView", (_ContactScope, EditView), {})
+ContactDeleteView = type("ContactDeleteView", (_ContactScope, DeleteView), {})
+ContactHistoryView = type("ContactHistoryView", (_ContactScope, HistoryView), {})
+ContactUsageView = type("ContactUsageView", (_ContactScope, UsageView), {})
+ContactInspectView = type("ContactInspectView", (_ContactScope, InspectView), {})
 
 
 class ContactFilterSet(WagtailFilterSet):
@@ -167,6 +186,17 @@ class WecomContactViewSet(SnippetViewSet):
         ],
         base_form_class=WecomContactForm,
     )
+    edit_view_class = ContactEditView
+    delete_view_class = ContactDeleteView
+    history_view_class = ContactHistoryView
+    usage_view_class = ContactUsageView
+    inspect_view_class = ContactInspectView
+    chooser_viewset_class = scoped_chooser_viewset(
+        contacts_visible_to, "WecomContactChooserViewSet"
+    )
+
+    def get_queryset(self, request):
+        return contacts_visible_to(user=request.user)
 
 
 class WelcomeTemplateForm(WagtailAdminModelForm):

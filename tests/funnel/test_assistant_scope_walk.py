@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from channels.models import PostbackLog
+from channels.wecom.models import WecomContact
+from channels.wecom.services import external_key, wecom_account_create
 from funnel.crypto import mask_name, mask_phone
 from funnel.models import FollowUp, Lead, PrivateGroup
 from funnel.services.groups import group_enroll
@@ -33,6 +36,10 @@ PERMS = [
     "view_privategroup",
     "view_careplan",
     "change_careplan",
+    # A clinic may also let assistants see WeCom contacts and postbacks: still scoped.
+    "view_wecomcontact",
+    "change_wecomcontact",
+    "view_postbacklog",
 ]
 THEIR_PHONE = "13800138002"
 THEIR_NAME = "赵六六"
@@ -56,6 +63,34 @@ def desks(client, ingest, django_user_model):
     their_fu = FollowUp.objects.create(lead=their, assignee=other, kind="revisit", due_at=now)
     own_plan = CarePlan.objects.create(lead=own, title="张的护理计划", therapist=mine)
     their_plan = CarePlan.objects.create(lead=their, title="赵的护理计划", therapist=other)
+    account, _ = wecom_account_create(
+        name="clinic", corp_id="ww1", secret="s", agent_id="1", token="t", aes_key="A" * 43
+    )
+    contacts = {
+        name: WecomContact.objects.create(
+            account=account,
+            lead=lead,
+            member_userid=f"m{lead.pk}",
+            external_userid=f"wmEXT{lead.pk}",
+            external_key=external_key(f"wmEXT{lead.pk}"),
+            state=f"st-{name}",
+            added_at=timezone.now(),
+        )
+        for name, lead in (("own", own), ("their", their))
+    }
+    postbacks = {
+        name: PostbackLog.objects.create(
+            event=lead.events.first(),
+            lead=lead,
+            platform="baidu",
+            kind="ocpc",
+            account_name="bd",
+            stage="new",
+            platform_event="3",
+            target=f"bdvid-{name}-secret",
+        )
+        for name, lead in (("own", own), ("their", their))
+    }
     # A supervisor's admin edits write Wagtail log entries naming each object ("线索 #N").
     boss = django_user_model.objects.create_superuser("boss", "boss@example.com", "x")
     for obj in (own, their, own_fu, their_fu, own_plan, their_plan, group):
@@ -70,6 +105,8 @@ def desks(client, ingest, django_user_model):
         "their_fu": their_fu,
         "own_plan": own_plan,
         "their_plan": their_plan,
+        "their_contact": contacts["their"],
+        "their_postback": postbacks["their"],
     }
 
 
@@ -92,6 +129,11 @@ def _their_marks(d) -> list[str]:
         "赵的护理计划",
         f"/followup/chosen/{d['their_fu'].pk}/",
         f"/careplan/chosen/{d['their_plan'].pk}/",
+        "st-their",
+        f"m{their.pk}<",
+        "bdvid-their-secret",
+        f"/contacts/edit/{d['their_contact'].pk}/",
+        f"/postbacks/inspect/{d['their_postback'].pk}/",
     ]
 
 
@@ -141,6 +183,10 @@ LISTING_URLS = [
     "/admin/funnel/unassigned/",
     "/admin/funnel/inbound/",
     "/admin/channels/postbacks/",
+    "/admin/channels/postbacks/?platform=baidu",
+    "/admin/channels/wecom/contacts/",
+    "/admin/channels/wecom/contacts/?matched=yes",
+    "/admin/snippets/choose/channels/wecomcontact/results/",
     "/admin/reports/",
     "/admin/reports/assistants/",
     "/admin/reports/flags/",
@@ -173,6 +219,12 @@ DIRECT_URLS = [
     ("get", "/admin/snippets/landing/careplan/delete/{their_plan}/"),
     ("post", "/admin/careplans/{their_plan}/revoke/"),
     ("get", "/h5/assistant/leads/{their}/"),
+    ("get", "/admin/channels/wecom/contacts/edit/{their_contact}/"),
+    ("post", "/admin/channels/wecom/contacts/edit/{their_contact}/"),
+    ("get", "/admin/channels/wecom/contacts/history/{their_contact}/"),
+    ("get", "/admin/channels/wecom/contacts/usage/{their_contact}/"),
+    ("get", "/admin/channels/postbacks/inspect/{their_postback}/"),
+    ("get", "/admin/channels/postbacks/history/{their_postback}/"),
 ]
 
 
@@ -225,3 +277,26 @@ def test_direct_urls_to_another_assistants_lead_are_refused(client, desks, metho
     assert mask_phone(THEIR_PHONE) not in body
     their.refresh_from_db()
     assert (their.stage, their.anonymized_at, their.events.count()) == before
+
+
+def test_the_walk_sees_the_assistants_own_contacts_and_postbacks(client, desks) -> None:
+    contacts = client.get("/admin/channels/wecom/contacts/").content.decode()
+    postbacks = client.get("/admin/channels/postbacks/").content.decode()
+    assert "st-own" in contacts
+    assert f"#{desks['own'].pk} " in postbacks
+
+
+def test_an_assistant_cannot_bind_a_contact_to_another_assistants_lead(client, desks) -> None:
+    # given her own lead's contact, and the other assistant's lead id typed into the bind field
+    own_contact = WecomContact.objects.get(lead=desks["own"])
+    url = f"/admin/channels/wecom/contacts/edit/{own_contact.pk}/"
+    form = client.get(url)
+    assert form.status_code == 200
+
+    answer = client.post(url, {"bind_lead": desks["their"].pk})
+
+    # then the form refuses the id like an unknown one, and nothing moves
+    assert answer.status_code == 200
+    assert "没有这个线索" in answer.content.decode()
+    own_contact.refresh_from_db()
+    assert own_contact.lead_id == desks["own"].pk
