@@ -6,8 +6,9 @@ chosen-multiple) lists and labels the whole model to any admin user: it checks n
 and ignores the viewset's `get_queryset`. Every snippet viewset of the project derives from
 `CheckedSnippetViewSet`, whose chooser answers 403 to a user without the model's view or
 change permission (the permission policy Wagtail registers for the model decides, as on the
-listing); snippets whose rows belong to a lead also scope the rows with
-`scoped_chooser_viewset`."""
+listing) and, for a model whose rows belong to a lead (`lead_owned_register`), lists and
+answers only the rows the pages show that user (`lead_owned_visible_to`). Leads, follow-ups
+and care plans use their own selectors (`scoped_chooser_viewset`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.permissions import policy_registry
 from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from funnel.selectors import lead_owned_visible_to
 
 # A chooser lists and labels rows: the permissions that let a user list them elsewhere.
 CHOOSE_PERMISSIONS = ("view", "change")
@@ -35,25 +38,47 @@ class ChooserPermissionMixin(PermissionCheckedMixin):
         return policy_registry.get_by_type(self.model_class)
 
 
-class ChooseView(ChooserPermissionMixin, snippet_chooser.ChooseView):
+class LeadOwnedRowsMixin:
+    """For a lead-owned model: only the rows `lead_owned_visible_to` gives the user (another
+    assistant's patient's row is not listed, and its id answers 404); other models whole."""
+
+    def _visible(self, rows: QuerySet) -> QuerySet:
+        visible = lead_owned_visible_to(user=self.request.user, model=self.model_class)
+        return rows if visible is None else rows.filter(pk__in=visible.values("pk"))
+
+    def get_object_list(self):
+        return self._visible(super().get_object_list())
+
+    def get_object(self, pk):
+        return get_object_or_404(self._visible(self.model_class._default_manager.all()), pk=pk)
+
+    def get_objects(self, pks):
+        return self._visible(super().get_objects(pks))
+
+
+class ChooseView(ChooserPermissionMixin, LeadOwnedRowsMixin, snippet_chooser.ChooseView):
     pass
 
 
-class ChooseResultsView(ChooserPermissionMixin, snippet_chooser.ChooseResultsView):
+class ChooseResultsView(
+    ChooserPermissionMixin, LeadOwnedRowsMixin, snippet_chooser.ChooseResultsView
+):
     pass
 
 
-class ChosenView(ChooserPermissionMixin, snippet_chooser.SnippetChosenView):
+class ChosenView(ChooserPermissionMixin, LeadOwnedRowsMixin, snippet_chooser.SnippetChosenView):
     pass
 
 
-class ChosenMultipleView(ChooserPermissionMixin, snippet_chooser.SnippetChosenMultipleView):
+class ChosenMultipleView(
+    ChooserPermissionMixin, LeadOwnedRowsMixin, snippet_chooser.SnippetChosenMultipleView
+):
     pass
 
 
 class CheckedSnippetChooserViewSet(snippet_chooser.SnippetChooserViewSet):
     """Wagtail's snippet chooser with every view permission-checked (its create view already
-    needs the model's add permission)."""
+    needs the model's add permission) and lead-owned rows scoped."""
 
     choose_view_class = ChooseView
     choose_results_view_class = ChooseResultsView
