@@ -206,12 +206,9 @@ class PlatformSession(requests.Session):
         return response
 
 
-def session(domains: tuple[str, ...] | None = None) -> requests.Session:
-    if domains is not None:
-        return PlatformSession(domains)
-    s = requests.Session()
-    s.headers["User-Agent"] = "yinliu-connector/1"
-    return s
+def session(domains: tuple[str, ...]) -> requests.Session:
+    """The only session a connector uses: checked hosts, no redirects (`PlatformSession`)."""
+    return PlatformSession(domains)
 
 
 def http_json(sess: requests.Session, method: str, url: str, **kwargs: Any) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import (
     HistoryView,
     InspectView,
-    SnippetViewSet,
     SnippetViewSetGroup,
     UsageView,
 )
@@ -33,7 +32,7 @@ from channels.services.accounts import (
     account_schedules_install,
 )
 from config.admin_policies import ViewOnlyPolicy
-from funnel.admin_choosers import scoped_chooser_viewset
+from funnel.admin_choosers import CheckedSnippetViewSet, scoped_chooser_viewset
 from funnel.admin_labels import admin_columns
 from funnel.crypto import mask_phone
 from funnel.models import Channel
@@ -68,7 +67,7 @@ class ChannelAccountForm(WagtailAdminModelForm):
         return data
 
 
-class ChannelAccountViewSet(SnippetViewSet):
+class ChannelAccountViewSet(CheckedSnippetViewSet):
     model = ChannelAccount
     icon = "link-external"
     menu_label = "广告账户"
@@ -104,7 +103,7 @@ class ChannelAccountViewSet(SnippetViewSet):
     )
 
 
-class PullCheckpointViewSet(SnippetViewSet):
+class PullCheckpointViewSet(CheckedSnippetViewSet):
     model = PullCheckpoint
     icon = "history"
     menu_label = "拉取检查点"
@@ -158,7 +157,7 @@ class _PostbackScope(ScopedObjectMixin):
     visible_to = staticmethod(postbacks_visible_to)
 
 
-class PostbackLogViewSet(SnippetViewSet):
+class PostbackLogViewSet(CheckedSnippetViewSet):
     """One row per platform send; read-only (the listeners write it)."""
 
     model = PostbackLog

@@ -2,14 +2,22 @@
 per line. Answers `{"success": n, "remain": m, …}` or `{"error": 401, "message": "…"}`.
 
 Only this module speaks HTTP to Baidu; failures come back as the two exceptions below so
-the task can decide what is worth retrying."""
+the task can decide what is worth retrying. A redirect is never followed: the token is in the
+query string and a 307/308 would re-send the body to the Location; any 3xx is PushRejected
+with the code `unexpected_redirect` (the API does not redirect: retrying cannot help)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+
+from cms import errors
+
+logger = logging.getLogger("yinliu.cms.baidu_push")
 
 ENDPOINT = "http://data.zz.baidu.com/urls"
 TIMEOUT = (5, 20)
@@ -52,9 +60,19 @@ def urls_submit(*, site: str, token: str, urls: list[str], endpoint: str = ENDPO
             data="\n".join(urls).encode(),
             headers={"Content-Type": "text/plain", "User-Agent": "yinliu-cms/1"},
             timeout=TIMEOUT,
+            allow_redirects=False,
         )
     except requests.RequestException as exc:
         raise PushTransient(f"network: {exc}") from exc
+    if response.is_redirect or 300 <= response.status_code < 400:
+        location = urlsplit(response.headers.get("Location", "")).netloc
+        logger.warning(
+            "%s: Baidu's push API answered %s towards %s, not followed",
+            errors.UNEXPECTED_REDIRECT,
+            response.status_code,
+            location[:200],
+        )
+        raise PushRejected(response.status_code, {"error": errors.UNEXPECTED_REDIRECT})
     try:
         body: dict[str, Any] | str = response.json()
     except ValueError:

@@ -10,7 +10,6 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from cms import admin_menu  # noqa: F401
 from cms.compliance import wagtail_hooks as compliance_hooks  # noqa: F401
@@ -18,6 +17,7 @@ from cms.drafts_views import channel_drafts_view
 from cms.models import ArticlePage, BaiduPush, ChannelDraft
 from cms.services.drafts import channel_draft_check
 from config.admin_policies import ViewOnlyPolicy
+from funnel.admin_choosers import CheckedSnippetViewSet
 
 register_permission_policy(BaiduPush, ViewOnlyPolicy(BaiduPush))
 
@@ -42,7 +42,7 @@ def _baidu_push_viewset():
 
 
 # --- channel drafts -----------------------------------------------------------------------
-class ChannelDraftViewSet(SnippetViewSet):
+class ChannelDraftViewSet(CheckedSnippetViewSet):
     model = ChannelDraft
     icon = "doc-full"
     menu_label = "渠道稿"

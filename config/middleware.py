@@ -45,8 +45,16 @@ def _too_large() -> JsonResponse:
 
 
 # Where staff upload files (Wagtail documents and images, care-plan photos, Django admin):
-# only there may a multipart body be larger than DATA_UPLOAD_MAX_MEMORY_SIZE.
+# only there may a multipart body be larger than DATA_UPLOAD_MAX_MEMORY_SIZE, and only for a
+# logged-in user (AdminBodyLimitMiddleware).
 UPLOAD_PATH_PREFIXES = ("/admin/", "/django-admin/")
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 class BodySizeLimitMiddleware:
@@ -55,31 +63,20 @@ class BodySizeLimitMiddleware:
     parser meets Django's RequestDataTooBig (a 400 or, inside a framework, a 500).
 
     A declared length over the limit is refused at once, whatever its content type, except a
-    multipart upload under the staff admin (`UPLOAD_PATH_PREFIXES`), where the limit counts the
-    non-file fields only (uploads are larger by right): that body is parsed here, and any
-    failure to parse it (fields too large, too many fields or files, a broken or missing
-    boundary) is the same 413, never Django's bare 400."""
+    multipart upload under the staff admin (`UPLOAD_PATH_PREFIXES`): it is left unread for
+    AdminBodyLimitMiddleware, which runs once the session tells who is asking."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if limit is not None and length > limit:
+        if limit is not None and _declared_length(request) > limit:
             content_type = request.META.get("CONTENT_TYPE", "").lower()
             upload = content_type.startswith("multipart/form-data") and request.path.startswith(
                 UPLOAD_PATH_PREFIXES
             )
             if not upload:
-                return _too_large()
-            try:
-                request.POST  # noqa: B018  (parsed once, kept on the request)
-            except (SuspiciousOperation, MultiPartParserError):
-                # RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent are SuspiciousOperation
                 return _too_large()
         return self.get_response(request)
 
@@ -87,3 +84,35 @@ class BodySizeLimitMiddleware:
         if isinstance(exception, RequestDataTooBig):
             return _too_large()
         return None
+
+
+class AdminBodyLimitMiddleware:
+    """The admin's bodies, once the session tells who is asking (after AuthenticationMiddleware,
+    before CSRF's check and the views, which would parse the body).
+
+    Anonymous (the login form, or any admin URL before login): a declared length over
+    ADMIN_ANONYMOUS_MAX_BYTES answers 413 `payload_too_large`, the body unread. Logged in: a
+    multipart upload over DATA_UPLOAD_MAX_MEMORY_SIZE (let through by BodySizeLimitMiddleware)
+    is parsed here with the limit counting the non-file fields only (uploads are larger by
+    right; Wagtail checks file sizes); any failure to parse it (fields too large, too many
+    fields or files, a broken or missing boundary) is the same 413, never Django's bare 400."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(UPLOAD_PATH_PREFIXES):
+            return self.get_response(request)
+        length = _declared_length(request)
+        if not request.user.is_authenticated:
+            if length > settings.ADMIN_ANONYMOUS_MAX_BYTES:
+                return _too_large()
+            return self.get_response(request)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            try:
+                request.POST  # noqa: B018  (parsed once, kept on the request)
+            except (SuspiciousOperation, MultiPartParserError):
+                # RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent are SuspiciousOperation
+                return _too_large()
+        return self.get_response(request)

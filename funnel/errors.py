@@ -73,6 +73,10 @@ UNKNOWN_CHANNEL = "unknown_channel"
 PAYLOAD_TOO_LARGE = "payload_too_large"
 SLA_CHECK_NOT_CLOSABLE = "sla_check_not_closable"
 
+# Notifier: the WeCom group robot answered with a redirect. Never followed (the robot key is in
+# the URL, a 307/308 would re-send the message to the Location); the message stays queued.
+UNEXPECTED_REDIRECT = "unexpected_redirect"
+
 MESSAGES = {
     MISSING_PHONE: "没有手机号 / no phone number",
     INVALID_PHONE: "手机号无效 / the phone number is not valid",
@@ -116,6 +120,7 @@ MESSAGES = {
     GROUP_CLOSED: "社群已结营，不能再加入",
     ALREADY_MEMBER: "已在此社群中",
     NOT_MEMBER: "不在此社群中",
+    UNEXPECTED_REDIRECT: "群机器人地址返回了跳转，已拒绝 / the robot URL answered with a redirect",
 }
 
 

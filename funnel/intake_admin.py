@@ -18,10 +18,10 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from config.errors import ApplicationError
-from funnel.admin_choosers import scoped_chooser_viewset, with_view_permission
+from funnel.admin_choosers import CheckedSnippetViewSet
 from funnel.consent import consent_version_check
 from funnel.crypto import mask_name, mask_phone
 from funnel.models import InboundLead, InboundStatus, OutboxDelivery, SpendRecord
@@ -37,7 +37,7 @@ class ReplayColumn(Column):
         return format_html('<a class="button button-small" href="{}">修复并重放</a>', url)
 
 
-class InboundLeadViewSet(SnippetViewSet):
+class InboundLeadViewSet(CheckedSnippetViewSet):
     model = InboundLead
     icon = "tray-from"
     menu_label = "原始线索"
@@ -68,16 +68,12 @@ class InboundLeadViewSet(SnippetViewSet):
         "processed_at",
     ]
     panels = [FieldPanel("reason", read_only=True)]
-    # Raw records are for staff who may open the list (not an assistant's lead picker).
-    chooser_viewset_class = scoped_chooser_viewset(
-        with_view_permission(InboundLead), "InboundLeadChooserViewSet"
-    )
 
     def get_queryset(self, request: HttpRequest):
         return InboundLead.objects.select_related("lead").order_by("-received_at")
 
 
-class SpendRecordViewSet(SnippetViewSet):
+class SpendRecordViewSet(CheckedSnippetViewSet):
     model = SpendRecord
     icon = "table"
     menu_label = "消耗"
@@ -112,7 +108,7 @@ class RetryColumn(Column):
         return super().get_cell_context_data(instance, parent_context)
 
 
-class OutboxDeliveryViewSet(SnippetViewSet):
+class OutboxDeliveryViewSet(CheckedSnippetViewSet):
     model = OutboxDelivery
     icon = "mail"
     menu_label = "事件投递"

@@ -183,9 +183,12 @@ def _roles() -> dict[str, Group]:
         return list(Permission.objects.filter(codename__in=codenames))
 
     access_admin = perms("access_admin")
+    # Choosers need the chosen model's view permission: the lead form picks a specialty,
+    # landing pages and article blocks a specialty and a service package.
     assistants, _ = Group.objects.get_or_create(name="医助")
     assistants.permissions.add(
-        *access_admin, *perms("view_lead", "change_lead", "view_followup", "view_privategroup")
+        *access_admin,
+        *perms("view_lead", "change_lead", "view_followup", "view_privategroup", "view_specialty"),
     )
     growth, _ = Group.objects.get_or_create(name="增长")
     growth.permissions.add(
@@ -193,6 +196,7 @@ def _roles() -> dict[str, Group]:
         *perms(
             "view_lead",
             "change_lead",
+            "view_specialty",
             "reveal_pii",
             "assign_lead",
             "view_privategroup",
@@ -201,7 +205,7 @@ def _roles() -> dict[str, Group]:
         ),
     )
     editors, _ = Group.objects.get_or_create(name="编辑")  # content only: no lead permission
-    editors.permissions.add(*access_admin)
+    editors.permissions.add(*access_admin, *perms("view_specialty", "view_servicepackage"))
     # 主管: also reads the export audit (who took full phones and names out).
     supervisors, _ = Group.objects.get_or_create(name="主管")
     supervisors.permissions.add(*access_admin, *perms("view_exportaudit"))

@@ -28,14 +28,13 @@ from wagtail.snippets.views.snippets import (
     EditView,
     HistoryView,
     InspectView,
-    SnippetViewSet,
     SnippetViewSetGroup,
     UsageView,
 )
 
 from config.errors import ApplicationError
 from funnel import errors
-from funnel.admin_choosers import scoped_chooser_viewset
+from funnel.admin_choosers import CheckedSnippetViewSet, scoped_chooser_viewset
 from funnel.admin_labels import admin_columns, admin_panels, display_value, field_label
 from funnel.crypto import mask_name, mask_phone
 from funnel.intake_admin import IntakeGroup
@@ -164,7 +163,7 @@ class LeadInspectView(VisibleLeadMixin, InspectView):
         return display_value(value)
 
 
-class LeadViewSet(SnippetViewSet):
+class LeadViewSet(CheckedSnippetViewSet):
     model = Lead
     icon = "user"
     menu_label = "线索"
@@ -597,7 +596,7 @@ class FollowUpDeleteView(_FollowUpScope, DeleteView):
     pass
 
 
-class FollowUpViewSet(SnippetViewSet):
+class FollowUpViewSet(CheckedSnippetViewSet):
     model = FollowUp
     icon = "time"
     menu_label = "跟进"
@@ -616,7 +615,7 @@ class FollowUpViewSet(SnippetViewSet):
         return followups_visible_to(user=request.user).select_related("lead", "assignee")
 
 
-class ServicePackageViewSet(SnippetViewSet):
+class ServicePackageViewSet(CheckedSnippetViewSet):
     model = ServicePackage
     icon = "tag"
     menu_label = "服务包"
@@ -634,7 +633,7 @@ class ServicePackageViewSet(SnippetViewSet):
     panels = admin_panels(ServicePackage)
 
 
-class SpecialtyViewSet(SnippetViewSet):
+class SpecialtyViewSet(CheckedSnippetViewSet):
     model = Specialty
     icon = "folder-open-inverse"
     menu_label = "专科"
@@ -642,7 +641,7 @@ class SpecialtyViewSet(SnippetViewSet):
     panels = admin_panels(Specialty)
 
 
-class AssistantViewSet(SnippetViewSet):
+class AssistantViewSet(CheckedSnippetViewSet):
     model = Assistant
     icon = "group"
     menu_label = "医助"
@@ -650,7 +649,7 @@ class AssistantViewSet(SnippetViewSet):
     panels = admin_panels(Assistant)
 
 
-class AssistantPoolViewSet(SnippetViewSet):
+class AssistantPoolViewSet(CheckedSnippetViewSet):
     model = AssistantPool
     icon = "link"
     menu_label = "活码"
@@ -658,7 +657,7 @@ class AssistantPoolViewSet(SnippetViewSet):
     panels = admin_panels(AssistantPool)
 
 
-class PoolMemberViewSet(SnippetViewSet):
+class PoolMemberViewSet(CheckedSnippetViewSet):
     model = PoolMember
     icon = "list-ul"
     menu_label = "活码成员"
@@ -667,7 +666,7 @@ class PoolMemberViewSet(SnippetViewSet):
     list_filter = ["pool"]
 
 
-class RoutingRuleViewSet(SnippetViewSet):
+class RoutingRuleViewSet(CheckedSnippetViewSet):
     model = RoutingRule
     icon = "redirect"
     menu_label = "分配规则"
@@ -686,7 +685,7 @@ class RoutingRuleViewSet(SnippetViewSet):
     panels = admin_panels(RoutingRule)
 
 
-class ScoringRuleViewSet(SnippetViewSet):
+class ScoringRuleViewSet(CheckedSnippetViewSet):
     model = ScoringRule
     icon = "order"
     menu_label = "评分规则"
@@ -708,7 +707,7 @@ class RosterColumn(Column):
         return context
 
 
-class PrivateGroupViewSet(SnippetViewSet):
+class PrivateGroupViewSet(CheckedSnippetViewSet):
     model = PrivateGroup
     icon = "group"
     menu_label = "私域社群"
@@ -727,7 +726,7 @@ class PrivateGroupViewSet(SnippetViewSet):
     ]
 
 
-class ClinicViewSet(SnippetViewSet):
+class ClinicViewSet(CheckedSnippetViewSet):
     model = Clinic
     icon = "home"
     menu_label = "门店"
@@ -735,7 +734,7 @@ class ClinicViewSet(SnippetViewSet):
     panels = admin_panels(Clinic)
 
 
-class ReferralRewardViewSet(SnippetViewSet):
+class ReferralRewardViewSet(CheckedSnippetViewSet):
     model = ReferralReward
     icon = "pick"
     menu_label = "转介绍奖励"
@@ -743,7 +742,7 @@ class ReferralRewardViewSet(SnippetViewSet):
     panels = admin_panels(ReferralReward)
 
 
-class ApiTokenViewSet(SnippetViewSet):
+class ApiTokenViewSet(CheckedSnippetViewSet):
     model = ApiToken
     icon = "key"
     menu_label = "API 令牌"

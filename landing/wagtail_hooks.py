@@ -23,12 +23,11 @@ from wagtail.snippets.views.snippets import (
     EditView,
     HistoryView,
     InspectView,
-    SnippetViewSet,
     SnippetViewSetGroup,
     UsageView,
 )
 
-from funnel.admin_choosers import scoped_chooser_viewset
+from funnel.admin_choosers import CheckedSnippetViewSet, scoped_chooser_viewset
 from funnel.admin_labels import admin_columns
 from funnel.models import Lead
 from funnel.selectors import lead_owned_visible_to
@@ -108,7 +107,7 @@ def _ab_cell(test: ABTest, what: str) -> str:
     return test.winner and labels.get(test.winner, test.winner) or labels[result.winner]
 
 
-class ConsentTextViewSet(SnippetViewSet):
+class ConsentTextViewSet(CheckedSnippetViewSet):
     model = ConsentText
     icon = "doc-full"
     menu_label = "授权文本"
@@ -119,7 +118,7 @@ class ConsentTextViewSet(SnippetViewSet):
     )
 
 
-class ABTestViewSet(SnippetViewSet):
+class ABTestViewSet(CheckedSnippetViewSet):
     model = ABTest
     icon = "table"
     menu_label = "A/B 测试"
@@ -199,7 +198,7 @@ class CarePlanDeleteView(_CarePlanScope, DeleteView):
     pass
 
 
-class CarePlanViewSet(SnippetViewSet):
+class CarePlanViewSet(CheckedSnippetViewSet):
     model = CarePlan
     icon = "date"
     menu_label = "治疗计划"

@@ -155,7 +155,10 @@ def push_leads(
         platform = PLATFORMS.get(channel, baidu)
         raw, signed = platform.signed_push(state, i, secret, delayed)
         headers = {"Content-Type": "application/json", **signed}
-        response = requests.post(target, data=raw, headers=headers, timeout=10)
+        # a redirect is the target's answer (its status), never a second signed request
+        response = requests.post(
+            target, data=raw, headers=headers, timeout=10, allow_redirects=False
+        )
         statuses.append(response.status_code)
     return statuses
 

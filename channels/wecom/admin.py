@@ -26,7 +26,6 @@ from wagtail.snippets.views.snippets import (
     EditView,
     HistoryView,
     InspectView,
-    SnippetViewSet,
     SnippetViewSetGroup,
     UsageView,
 )
@@ -43,7 +42,7 @@ from channels.wecom.services import aes_key_check, base_url_check, contact_bind
 from channels.wecom.welcome import reason_label
 from config.admin_policies import ViewOnlyPolicy
 from config.errors import ApplicationError
-from funnel.admin_choosers import scoped_chooser_viewset
+from funnel.admin_choosers import CheckedSnippetViewSet, scoped_chooser_viewset
 from funnel.admin_labels import admin_columns
 from funnel.crypto import mask_phone
 from funnel.models import Lead
@@ -93,7 +92,7 @@ class WecomAccountForm(WagtailAdminModelForm):
         return data
 
 
-class WecomAccountViewSet(SnippetViewSet):
+class WecomAccountViewSet(CheckedSnippetViewSet):
     model = WecomAccount
     icon = "link-external"
     menu_label = "企业微信账户"
@@ -166,7 +165,7 @@ class ContactFilterSet(WagtailFilterSet):
         return queryset
 
 
-class WecomContactViewSet(SnippetViewSet):
+class WecomContactViewSet(CheckedSnippetViewSet):
     model = WecomContact
     icon = "user"
     menu_label = "企业微信客户"
@@ -213,7 +212,7 @@ class WelcomeTemplateForm(WagtailAdminModelForm):
         return text
 
 
-class WecomWelcomeTemplateViewSet(SnippetViewSet):
+class WecomWelcomeTemplateViewSet(CheckedSnippetViewSet):
     model = WecomWelcomeTemplate
     icon = "mail"
     menu_label = "欢迎语模板"
@@ -257,7 +256,7 @@ class WelcomeDeleteView(_WelcomeScope, DeleteView):
 register_permission_policy(WecomWelcome, ViewOnlyPolicy(WecomWelcome))
 
 
-class WecomWelcomeViewSet(SnippetViewSet):
+class WecomWelcomeViewSet(CheckedSnippetViewSet):
     """One row per add event's welcome: sent, failed (WeCom's code) or not sent (why)."""
 
     model = WecomWelcome
@@ -327,7 +326,7 @@ _marks_visible, _MarkHistory, _MarkUsage, _MarkChooser = _scoped(WecomTagMark)
 _transfers_visible, _TransferHistory, _TransferUsage, _TransferChooser = _scoped(WecomTransfer)
 
 
-class WecomTagMarkViewSet(SnippetViewSet):
+class WecomTagMarkViewSet(CheckedSnippetViewSet):
     """Which stage tag we marked on which contact, with WeCom's answer (read-only)."""
 
     model = WecomTagMark
@@ -352,7 +351,7 @@ class WecomTagMarkViewSet(SnippetViewSet):
         return _marks_visible(user=request.user).order_by("-created_at", "-pk")
 
 
-class WecomTransferViewSet(SnippetViewSet):
+class WecomTransferViewSet(CheckedSnippetViewSet):
     """Each reassignment's customer transfer and how it ended (read-only)."""
 
     model = WecomTransfer

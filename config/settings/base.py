@@ -64,11 +64,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # first after login is known, before CSRF or any view reads a body: see the limit below
+    "config.middleware.AdminBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # last, as django-axes asks: turns a locked-out login into its lockout page
     "axes.middleware.AxesMiddleware",
 ]
+
+# An anonymous request to the admin (the login form, or any admin URL it is sent to) whose
+# declared body is larger than this answers 413 before the body is read; the login form needs
+# a few hundred bytes. Logged-in staff upload under Django's limits (config.middleware).
+ADMIN_ANONYMOUS_MAX_BYTES = 64 * 1024
 
 # --- admin login throttling (django-axes) --------------------------------------------------
 # Guessing staff passwords opens patients' records: after AXES_FAILURE_LIMIT wrong passwords

@@ -10,8 +10,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
+from funnel.admin_choosers import CheckedSnippetViewSet
 from funnel.admin_labels import admin_columns
 from funnel.models import EliminationRule
 from funnel.reports import charts, views
@@ -65,7 +65,7 @@ def growth_panel(request, panels: list) -> None:
         panels.insert(0, GrowthPanel())
 
 
-class EliminationRuleViewSet(SnippetViewSet):
+class EliminationRuleViewSet(CheckedSnippetViewSet):
     model = EliminationRule
     icon = "warning"
     menu_label = "淘汰规则"

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from funnel import errors
 from funnel.locks import locked, named_lock
 from funnel.models import FollowUp, Notification
 
@@ -63,7 +65,9 @@ class ConsoleNotifier:
 
 class WeComRobotNotifier:
     """WeCom group robot: POST {"msgtype": "markdown", ...}; errcode 0 is delivered, 45009 is
-    the per-minute limit (raises NotifierRateLimited), any other errcode is a failure."""
+    the per-minute limit (raises NotifierRateLimited), any other errcode is a failure. A
+    redirect is never followed (the URL carries the robot's key; a 307/308 would re-send the
+    message to the Location): any 3xx is a failure `unexpected_redirect`, retried like others."""
 
     per_minute = ROBOT_PER_MINUTE
 
@@ -77,7 +81,17 @@ class WeComRobotNotifier:
             self.webhook_url,
             json={"msgtype": "markdown", "markdown": {"content": content}},
             timeout=self.timeout,
+            allow_redirects=False,
         )
+        if response.is_redirect or 300 <= response.status_code < 400:
+            location = urlsplit(response.headers.get("Location", "")).netloc
+            logger.warning(
+                "%s: the robot answered %s towards %s, not followed",
+                errors.UNEXPECTED_REDIRECT,
+                response.status_code,
+                location[:200],
+            )
+            raise RuntimeError(f"{errors.UNEXPECTED_REDIRECT} (HTTP {response.status_code})")
         response.raise_for_status()
         answer = response.json()
         code = answer.get("errcode", 0)

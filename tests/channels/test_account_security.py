@@ -489,3 +489,24 @@ def test_the_wecom_client_never_follows_a_redirect_with_its_secret(status):
 
     assert "unexpected_redirect" in str(refused.value)
     assert not [c for c in responses.calls if "evil.example" in c.request.url]
+
+
+@responses.activate
+@pytest.mark.parametrize("status", [302, 307])
+def test_the_sandbox_never_follows_a_redirect_with_its_signed_requests(status):
+    # The sandbox posts signed pushes and WeCom events to the target it is told: a redirect
+    # answer is its answer (a failure), never a second request elsewhere.
+    from channels.sandbox.server import push_leads
+    from channels.sandbox.state import SandboxState
+    from channels.sandbox.wecom import send_event, verify_url
+
+    target = "http://127.0.0.1:8000/channels/hooks/douyin/dy/"
+    _redirect_everything_on(r"http://127\.0\.0\.1:8000/.*", status)
+    keys = {"token": "t", "aes_key": "a" * 43, "corp_id": "ww-corp"}
+
+    statuses = push_leads(SandboxState(), channel="douyin", target=target, secret="s")
+    event = send_event(target=target, xml="<xml></xml>", **keys)
+    passed, _answer = verify_url(target=target, **keys)
+
+    assert (statuses, event.status_code, passed) == ([status], status, False)
+    assert not [c for c in responses.calls if c.request.url.startswith(FOREIGN)]

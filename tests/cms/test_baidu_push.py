@@ -165,6 +165,30 @@ def test_401_is_not_retried_and_is_logged(token, hub, caplog, django_capture_on_
 
 
 @responses.activate
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_not_followed_and_the_push_fails_with_its_code(
+    token, hub, caplog, status, django_capture_on_commit_callbacks
+):
+    # Given Baidu's endpoint answering with a redirect to another host (which would answer ok);
+    # the token travels in the query string and a 307/308 would re-send the body
+    elsewhere = "https://collector.example.com/urls"
+    responses.post(ENDPOINT, status=status, headers={"Location": elsewhere})
+    responses.post(elsewhere, json=OK)
+    responses.get(elsewhere, json=OK)
+
+    with caplog.at_level(logging.WARNING, logger="yinliu.cms.baidu_push"):
+        publish_queued(_draft(hub), django_capture_on_commit_callbacks)
+        drain()
+
+    push = BaiduPush.objects.get()
+    assert [call.request.url.split("?")[0] for call in responses.calls] == [ENDPOINT]
+    assert (push.status, push.tries, push.http_status) == ("failed", 1, status)
+    assert push.response["error"] == "unexpected_redirect"
+    assert "tok-123" not in str(push.response)
+    assert "unexpected_redirect" in caplog.text
+
+
+@responses.activate
 def test_error_body_with_200_is_a_refusal(token, hub, django_capture_on_commit_callbacks):
     # Baidu answers some refusals (site not verified) as JSON errors
     refused = {"error": 400, "message": "site init fail"}

@@ -6,6 +6,7 @@ appears, and every direct URL to it answers 404/403 (or Wagtail's permission red
 from __future__ import annotations
 
 import io
+import json
 
 import openpyxl
 import pytest
@@ -15,7 +16,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from channels.models import PostbackLog
-from channels.wecom.models import WecomContact
+from channels.wecom.models import WecomContact, WecomWelcome
 from channels.wecom.services import external_key, wecom_account_create
 from funnel.crypto import mask_name, mask_phone
 from funnel.models import FollowUp, Lead, PrivateGroup
@@ -40,6 +41,8 @@ PERMS = [
     "view_wecomcontact",
     "change_wecomcontact",
     "view_postbacklog",
+    # and the WeCom welcome log (lead-owned: an assistant sees her own patients' welcomes)
+    "view_wecomwelcome",
 ]
 THEIR_PHONE = "13800138002"
 THEIR_NAME = "赵六六"
@@ -91,6 +94,17 @@ def desks(client, ingest, django_user_model):
         )
         for name, lead in (("own", own), ("their", their))
     }
+    welcomes = {
+        key: WecomWelcome.objects.create(
+            account=account,
+            lead=lead,
+            member_userid="m",
+            code_key=f"code-{key}",
+            event_at=now,
+            text=f"{label}的欢迎语",
+        )
+        for key, lead, label in (("own", own, "张"), ("their", their, "赵"))
+    }
     # A supervisor's admin edits write Wagtail log entries naming each object ("线索 #N").
     boss = django_user_model.objects.create_superuser("boss", "boss@example.com", "x")
     for obj in (own, their, own_fu, their_fu, own_plan, their_plan, group):
@@ -107,6 +121,8 @@ def desks(client, ingest, django_user_model):
         "their_plan": their_plan,
         "their_contact": contacts["their"],
         "their_postback": postbacks["their"],
+        "own_welcome": welcomes["own"],
+        "their_welcome": welcomes["their"],
     }
 
 
@@ -117,6 +133,7 @@ def _their_marks(d) -> list[str]:
         f'线索 #{their.pk}"',
         f"线索 #{their.pk},",
         f"线索 #{their.pk}\n",
+        f"线索 #{their.pk} ",
         f'data-lead="{their.pk}"',
         mask_phone(THEIR_PHONE),
         mask_name(THEIR_NAME),
@@ -134,6 +151,8 @@ def _their_marks(d) -> list[str]:
         "bdvid-their-secret",
         f"/contacts/edit/{d['their_contact'].pk}/",
         f"/postbacks/inspect/{d['their_postback'].pk}/",
+        "赵的欢迎语",
+        f"/wecomwelcome/chosen/{d['their_welcome'].pk}/",
     ]
 
 
@@ -180,6 +199,11 @@ LISTING_URLS = [
     "/admin/snippets/choose/funnel/referralreward/results/",
     "/admin/snippets/choose/funnel/privategroup/results/",
     "/admin/snippets/choose/channels/postbacklog/results/",
+    # Every lead-owned model's chooser is scoped like its pages (the WeCom welcome log).
+    "/admin/snippets/choose/channels/wecomwelcome/",
+    "/admin/snippets/choose/channels/wecomwelcome/results/",
+    "/admin/snippets/choose/channels/wecomwelcome/results/?q=欢迎语",
+    "/admin/snippets/choose/channels/wecomwelcome/chosen-multiple/?id={their_welcome}&id={own_welcome}",
     "/admin/funnel/unassigned/",
     "/admin/funnel/inbound/",
     "/admin/channels/postbacks/",
@@ -209,6 +233,7 @@ DIRECT_URLS = [
     ("get", "/admin/snippets/choose/funnel/lead/chosen/{their}/"),
     ("get", "/admin/snippets/choose/landing/careplan/chosen/{their_plan}/"),
     ("get", "/admin/snippets/choose/funnel/followup/chosen/{their_fu}/"),
+    ("get", "/admin/snippets/choose/channels/wecomwelcome/chosen/{their_welcome}/"),
     ("get", "/admin/snippets/funnel/followup/edit/{their_fu}/"),
     ("get", "/admin/snippets/funnel/followup/inspect/{their_fu}/"),
     ("get", "/admin/snippets/funnel/followup/history/{their_fu}/"),
@@ -239,6 +264,9 @@ def test_no_page_lists_another_assistants_lead(client, desks, url) -> None:
 
     raw = b"".join(answer.streaming_content) if answer.streaming else answer.content
     body = raw.decode("utf-8", errors="replace")
+    if answer.get("Content-Type", "").startswith("application/json"):
+        # chooser answers are JSON: read their text unescaped ("\u8d75" is 赵)
+        body = json.dumps(json.loads(body), ensure_ascii=False)
     if answer.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
         sheet = openpyxl.load_workbook(io.BytesIO(raw)).active
         body = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row)

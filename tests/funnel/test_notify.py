@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
 import pytest
 import responses
@@ -60,6 +61,35 @@ def test_other_refusals_are_errors() -> None:
     responses.post(HOOK, json={"errcode": 93000, "errmsg": "invalid webhook url"})
     with pytest.raises(RuntimeError, match="93000"):
         WeComRobotNotifier(HOOK).send(Notice(title="t", body="b"))
+
+
+ELSEWHERE = "https://collector.example.com/hook"
+
+
+@responses.activate
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_robot_redirect_is_not_followed_and_the_message_stays_undelivered(
+    robot, caplog, status
+) -> None:
+    # Given a robot URL that answers with a redirect to another host (which would answer ok)
+    responses.post(HOOK, status=status, headers={"Location": ELSEWHERE})
+    responses.post(ELSEWHERE, json={"errcode": 0, "errmsg": "ok"})
+    responses.get(ELSEWHERE, json={"errcode": 0, "errmsg": "ok"})
+    notifications_queue(notices=[Notice(title="复诊提醒", body="林晓雯：张** 明天复诊")])
+
+    # When the queue is delivered
+    with caplog.at_level(logging.WARNING, logger="yinliu.notify"):
+        sent = notifications_deliver()
+
+    # Then nothing reached the other host and the message waits for its retry, with the code
+    assert sent == 0
+    assert [call.request.url for call in responses.calls] == [HOOK]
+    row = Notification.objects.get()
+    assert (row.status, row.attempts, row.sent_at) == ("pending", 1, None)
+    assert row.next_attempt_at is not None
+    assert "unexpected_redirect" in row.last_error
+    assert "unexpected_redirect" in caplog.text
+    assert "collector.example.com" in caplog.text
 
 
 def test_console_is_the_default(settings) -> None:
