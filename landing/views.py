@@ -103,15 +103,23 @@ def same_origin(request: HttpRequest) -> bool:
     return referer == ours or referer.startswith(ours + "/")
 
 
-def _contact_qr(*, lead_id: int, assistant: Assistant | None) -> str:
-    """The QR a patient scans to add `assistant`: the lead's attributed 联系我 code when WeCom is
-    connected (the add finds the lead by itself), else the member's static code."""
+def _contact(*, lead_id: int, assistant: Assistant | None) -> tuple[str, str]:
+    """(QR image src, link) a patient uses to add `assistant`: the lead's attributed code when
+    WeCom is connected (a 联系我 QR, or a 获客链接 and its QR), else the member's static code;
+    the link is "" except for a 获客链接 (it opens WeCom from WeChat on a phone)."""
     if assistant is None:
-        return ""
+        return "", ""
     code = contact_code_for(lead_id=lead_id, member_userid=assistant.wecom_userid)
+    if code is not None and code.link:
+        return _qr_data_uri(code.link), code.link
     if code is not None:
-        return code.image_url
-    return _qr_data_uri(assistant.wecom_qr_url) if assistant.wecom_qr_url else ""
+        return code.image_url, ""
+    return (_qr_data_uri(assistant.wecom_qr_url) if assistant.wecom_qr_url else ""), ""
+
+
+def _on_phone(request: HttpRequest) -> bool:
+    agent = request.headers.get("User-Agent", "")
+    return "MicroMessenger" in agent or "Mobile" in agent
 
 
 @never_cache
@@ -139,8 +147,9 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
             "assistant_title": assistant.title if assistant else "",
         },
         "offer": package_offer(package=package) if package else None,
-        "assistant_qr": _contact_qr(lead_id=ticket.lead_id, assistant=assistant),
     }
+    context["assistant_qr"], link = _contact(lead_id=ticket.lead_id, assistant=assistant)
+    context["contact_link"] = link if _on_phone(request) else ""
     return render(request, "landing/thank_you.html", context)
 
 
@@ -255,9 +264,10 @@ def careplan(request: HttpRequest, token: str) -> HttpResponse:
     except ApplicationError as err:
         return _error_page(request, err)
     context = careplan_view(plan_id=plan_id)
-    context["contact_qr"] = _contact_qr(
+    context["contact_qr"], link = _contact(
         lead_id=context["plan"].lead_id, assistant=context["contact"]
     )
+    context["contact_link"] = link if _on_phone(request) else ""
     code = referral_code_ensure(lead_id=context["plan"].lead_id)
     context["referral_code"] = code
     context["referral_qr"] = reverse("referral:qr", kwargs={"code": code, "kind": "svg"})

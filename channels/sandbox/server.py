@@ -70,7 +70,7 @@ class Handler(BaseHTTPRequestHandler):
             st.calls[path] = st.calls.get(path, 0) + 1
         try:
             if path.startswith("/sandbox/"):
-                return self._sandbox(path, body)
+                return self._sandbox(path, body, query)
             for platform in SERVED.values():
                 if path.startswith(platform.PATH_PREFIXES):
                     return platform.handle(self, path, query, body)
@@ -79,7 +79,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send(400, {"error": "bad_request", "message": str(exc)})
 
     # -- control ---------------------------------------------------------------------------
-    def _sandbox(self, path: str, body: dict[str, Any]) -> None:
+    def _sandbox(self, path: str, body: dict[str, Any], query: dict[str, str]) -> None:
         st = self.state
         if path == "/sandbox/control":
             with st.lock:
@@ -118,6 +118,11 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/sandbox/wecom/qr/"):
             return self.send_raw(
                 200, wecom.qr_svg(self.headers.get("Host", "127.0.0.1"), path), "image/svg+xml"
+            )
+        if path.startswith("/sandbox/wecom/ca/"):
+            result = wecom.open_link(st, path.rsplit("/", 1)[-1], query.get("customer_channel", ""))
+            return self.send_raw(
+                200 if result["ok"] else 409, wecom.scan_page(result), "text/html; charset=utf-8"
             )
         if path.startswith("/sandbox/wecom/scan/"):
             result = wecom.scan(st, path.rsplit("/", 1)[-1])

@@ -73,6 +73,7 @@ def _world(state: SandboxState) -> dict[str, Any]:
             "tag_seq": 0,
             "marks": [],  # every mark_tag body accepted
             "transfers": [],  # {handover, takeover, external_userid, at, status, takeover_time}
+            "links": {},  # 获客链接: link_id → {"user", "url"}
         },
     )
 
@@ -112,6 +113,8 @@ def handle(h: Handler, path: str, query: dict[str, str], body: dict[str, Any]) -
         with st.lock:
             answer = API[path](_world(st), body)
         return h.send(200, answer)
+    if path == "/cgi-bin/externalcontact/customer_acquisition/create_link":
+        return h.send(200, create_link(st, body, host=h.headers.get("Host", "127.0.0.1")))
     if path == "/cgi-bin/externalcontact/add_contact_way":
         return h.send(200, add_contact_way(st, body, host=h.headers.get("Host", "127.0.0.1")))
     if path == "/cgi-bin/externalcontact/del_contact_way":
@@ -409,6 +412,43 @@ def group_quit(
     )
     response = send_event(xml=xml, **callback)
     return {"ok": response.status_code == 200, "status": response.status_code, "chat_id": chat_id}
+
+
+def create_link(state: SandboxState, body: dict[str, Any], *, host: str) -> dict[str, Any]:
+    """`customer_acquisition/create_link` (WECOM_FACTS.md, "获客链接"): `range.user_list` of
+    the company's members; answers `link` with its id and URL (served by this sandbox)."""
+    scope = body.get("range")
+    users = scope.get("user_list") if isinstance(scope, dict) else None
+    if not isinstance(users, list) or not users or len(users) > 500:
+        return _err(40058, "range.user_list is required (1-500 userids)")
+    if not str(body.get("link_name") or ""):
+        return _err(40058, "link_name is required")
+    with state.lock:
+        links = _world(state)["links"]
+        link_id = f"cal{len(links) + 1:05d}{os.urandom(3).hex()}"
+        url = f"http://{host}/sandbox/wecom/ca/{link_id}"
+        links[link_id] = {"user": str(users[0]), "url": url}
+    return {"errcode": 0, "errmsg": "ok", "link": {"link_id": link_id, "url": url}}
+
+
+def open_link(state: SandboxState, link_id: str, customer_channel: str) -> dict[str, Any]:
+    """A patient opens a 获客链接 and adds the member: the add event carries `customer_channel`
+    as its State (at most 64 bytes, WECOM_FACTS.md)."""
+    with state.lock:
+        world = _world(state)
+        link = world["links"].get(link_id)
+        if link is None:
+            return {"ok": False, "error": "no such link"}
+        if len(customer_channel.encode("utf-8")) > 64:
+            return {"ok": False, "error": "customer_channel exceeds 64 bytes"}
+        config_id = f"ca{link_id}{len(world['ways']):04d}"
+        world["ways"][config_id] = {
+            "user": link["user"],
+            "state": customer_channel,
+            "is_temp": False,
+            "scans": 0,
+        }
+    return scan(state, config_id)
 
 
 def scan(state: SandboxState, config_id: str, external_userid: str = "") -> dict[str, Any]:

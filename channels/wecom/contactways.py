@@ -7,6 +7,9 @@ Kinds, chosen per account (`WecomAccount.settings["contact_mode"]`; docs/wecom.m
   group codes), reusable: scanned again it still names the lead.
 - `temp`: the same as a temporary session (`is_temp`, 医疗行业 companies only): single use,
   outside the quota, and it expires (`expires_in`, 7 days here), so it suits one-off campaigns.
+- `acquisition_link`: a 获客链接 per member (`customer_acquisition/create_link`, made once and
+  kept in the account's settings) with `?customer_channel=<the lead's state>`: opens WeCom
+  straight from WeChat on a phone; each added customer uses the company's paid quota.
 
 No account, no member userid or a failed call: None, and the page falls back to the member's
 static QR (unattributed: its add lands in 未匹配 for staff to bind)."""
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
 
 from django.db import IntegrityError, transaction
 
@@ -27,7 +31,9 @@ from funnel.models import Lead
 
 logger = logging.getLogger("yinliu.channels.wecom")
 
-CONTACT_MODES = ("contact_way", "temp")
+CONTACT_MODES = ("contact_way", "temp", "acquisition_link")
+# Where a 获客链接 may point (WECOM_FACTS.md, "获客链接": https://work.weixin.qq.com/ca/…).
+LINK_HOSTS = ("work.weixin.qq.com",)
 TEMP_EXPIRES_SECONDS = 7 * 24 * 3600  # how long a temporary-session code can be scanned
 TEMP_CHAT_SECONDS = 24 * 3600  # how long the temporary chat stays open (WeCom's default)
 
@@ -36,9 +42,10 @@ TEMP_CHAT_SECONDS = 24 * 3600  # how long the temporary chat stays open (WeCom's
 class ContactCode:
     """A code to show: `image_url` is WeCom's QR image (an https URL on the live platform)."""
 
-    image_url: str
+    image_url: str  # "" for a link: the page draws the link's QR itself
     member_userid: str
     is_temp: bool
+    link: str = ""  # a 获客链接 carrying the lead (opens WeCom from WeChat on a phone)
 
 
 def contact_account() -> WecomAccount | None:
@@ -63,6 +70,12 @@ def contact_code_for(*, lead_id: int, member_userid: str) -> ContactCode | None:
         return None
     if not Lead.objects.filter(pk=lead_id, anonymized_at__isnull=True).exists():
         return None  # a withdrawn person gets no new code naming them
+    if contact_mode(account) == "acquisition_link":
+        url = _acquisition_link(account, member_userid)
+        if not url:
+            return None
+        link = f"{url}?{urlencode({'customer_channel': state_for_lead(lead_id)})}"
+        return ContactCode("", member_userid, False, link=link)
     kept = WecomContactWay.objects.filter(
         account=account, lead_id=lead_id, member_userid=member_userid
     ).first()
@@ -113,6 +126,50 @@ def contact_code_for(*, lead_id: int, member_userid: str) -> ContactCode | None:
             account=account, lead_id=lead_id, member_userid=member_userid
         )
     return ContactCode(way.qr_code, way.member_userid, way.is_temp)
+
+
+def _link_ok(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.query or parts.fragment:
+        return False  # the lead's customer_channel is appended: the link must carry none
+    if parts.scheme == "https" and (parts.hostname or "") in LINK_HOSTS:
+        return True
+    return parts.scheme == "http" and sandbox_url(url)
+
+
+def _acquisition_link(account: WecomAccount, member_userid: str) -> str:
+    """The member's 获客链接 URL, made on first use and kept in `account.settings
+    ["acquisition_links"]` (one per member, shared by every lead: the lead rides in
+    `customer_channel`). "" when WeCom refuses or answers a link we will not show."""
+    kept = ((account.settings or {}).get("acquisition_links") or {}).get(member_userid) or {}
+    if kept.get("url"):
+        return str(kept["url"])
+    try:
+        answer = WecomClient(account).call(
+            "POST",
+            "externalcontact/customer_acquisition/create_link",
+            json={
+                "link_name": f"引流 {member_userid}"[:30],
+                "range": {"user_list": [member_userid]},
+                "skip_verify": True,
+            },
+        )
+    except PlatformError as exc:
+        logger.warning("create_link failed for member %s: %s", member_userid, exc)
+        return ""
+    link = answer.get("link") if isinstance(answer.get("link"), dict) else {}
+    url, link_id = str(link.get("url") or ""), str(link.get("link_id") or "")
+    if not link_id or not _link_ok(url):
+        logger.warning("create_link answered no usable link for member %s", member_userid)
+        return ""
+    with transaction.atomic():
+        locked = WecomAccount.objects.select_for_update().get(pk=account.pk)
+        links = dict((locked.settings or {}).get("acquisition_links") or {})
+        if member_userid not in links:  # two pages at once: the first link kept wins
+            links[member_userid] = {"link_id": link_id[:64], "url": url[:500]}
+            locked.settings = {**(locked.settings or {}), "acquisition_links": links}
+            locked.save(update_fields=["settings"])
+        return str(links[member_userid]["url"])
 
 
 def contact_ways_delete(lead_id: int) -> None:

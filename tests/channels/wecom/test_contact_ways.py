@@ -4,7 +4,10 @@ the lead by itself; without WeCom (or when it fails) the member's static code is
 
 from __future__ import annotations
 
+import html
 import json
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -242,3 +245,95 @@ def test_scanning_the_code_brings_the_welcome_with_the_consent_notice(
     lead = Lead.objects.get()
     assert f"授权文本版本 {lead.consent_version}" in message["content"]
     assert WecomWelcome.objects.get().status == WecomWelcome.Status.SENT
+
+
+LINK_URL = f"{BASE}/cgi-bin/externalcontact/customer_acquisition/create_link"
+CA = "https://work.weixin.qq.com/ca/cawcde1234567890"
+PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.47"
+
+
+@responses.activate
+def test_an_acquisition_link_account_gives_phones_a_link_carrying_the_lead(client, routed):
+    _account(contact_mode="acquisition_link")
+    _token()
+    made = responses.post(LINK_URL, json={"errcode": 0, "link": {"link_id": "cal-1", "url": CA}})
+
+    sent = client.post("/lp/hair-loss/", form_data(idem="cw-link"))
+    on_phone = client.get(sent["Location"], HTTP_USER_AGENT=PHONE_UA).content.decode()
+    on_desktop = client.get(sent["Location"]).content.decode()
+
+    lead = Lead.objects.get()
+    match = re.search(r'data-testid="contact-link"', on_phone)
+    assert match is not None
+    href = re.search(r'href="([^"]+)"[^>]*data-testid="contact-link"', on_phone).group(1)
+    query = parse_qs(urlsplit(html.unescape(href)).query)
+    assert html.unescape(href).startswith(CA + "?")
+    assert lead_from_state(query["customer_channel"][0]) == lead.pk
+    # a desktop gets the QR of that link, no button
+    assert 'data-testid="contact-link"' not in on_desktop
+    assert 'src="data:image/svg+xml;base64,' in on_desktop
+    # one link per member, made once, shared by every lead
+    assert made.call_count == 1
+    body = json.loads(made.calls[0].request.body)
+    assert body["range"] == {"user_list": ["linxiaowen"]}
+    second = client.post("/lp/hair-loss/", form_data(idem="cw-link2", phone="13700002222"))
+    client.get(second["Location"], HTTP_USER_AGENT=PHONE_UA)
+    assert made.call_count == 1
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        {"link_id": "x", "url": "https://evil.example/ca/x"},
+        {"link_id": "x", "url": "http://work.weixin.qq.com/ca/x"},
+        {"link_id": "x", "url": "https://work.weixin.qq.com/ca/x?customer_channel=someone"},
+        {"link_id": "x", "url": "javascript:alert(1)"},
+        {"url": CA},
+    ],
+    ids=["foreign-host", "plain-http", "own-query", "script", "no-link-id"],
+)
+@responses.activate
+def test_a_link_we_would_not_show_falls_back_to_the_static_code(client, routed, link):
+    account = _account(contact_mode="acquisition_link")
+    _token()
+    responses.post(LINK_URL, json={"errcode": 0, "link": link})
+
+    sent = client.post("/lp/hair-loss/", form_data(idem="cw-bad"))
+    body = client.get(sent["Location"], HTTP_USER_AGENT=PHONE_UA).content.decode()
+
+    assert 'data-testid="contact-link"' not in body
+    assert "evil.example" not in body and "javascript:" not in body  # noqa: PT018
+    account.refresh_from_db()
+    assert "acquisition_links" not in account.settings
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_opening_the_link_moves_the_lead_by_itself(client, sandbox, our_server, settings):  # noqa: F811
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED = True
+    _state, base = sandbox
+    landing = build_landing()
+    landing.assistant.wecom_userid = "linxiaowen"
+    landing.assistant.save()
+    account = _account(base, contact_mode="acquisition_link")
+    requests.post(
+        f"{base}/sandbox/wecom",
+        json={
+            "action": "configure",
+            "target": f"{our_server}/channels/hooks/wecom/{account.name}/",
+            "token": TOKEN,
+            "aes_key": AES_KEY,
+            "corp_id": CORP_ID,
+        },
+        timeout=30,
+    )
+    sent = client.post("/lp/hair-loss/", form_data(idem="cw-e2e-link"))
+    body = client.get(sent["Location"], HTTP_USER_AGENT=PHONE_UA).content.decode()
+    href = html.unescape(re.search(r'href="([^"]+)"[^>]*data-testid="contact-link"', body).group(1))
+
+    opened = requests.get(href, timeout=30)
+    assert opened.status_code == 200, opened.text
+    drain()
+
+    lead = Lead.objects.get()
+    assert lead.stage == Stage.CONTACTED
+    assert WecomContact.objects.get().lead_id == lead.pk
