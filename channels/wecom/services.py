@@ -178,10 +178,27 @@ def _is_newest(contact: WecomContact, at: dt.datetime) -> bool:
     return contact.last_event_at is None or at >= contact.last_event_at
 
 
-def _lead_for_state(state: str) -> Lead | None:
+def _lead_for_state(state: str, account: WecomAccount, external: str) -> Lead | None:
+    """The lead a genuine state names, if this customer may be bound to it.
+
+    A withdrawn or purged person's old code names an anonymized lead: never linked again. A
+    lead's code binds one person: once a customer of this company is bound to the lead, an
+    add by anyone else through the same code (a screenshot of the thank-you or care-plan page
+    scanned by a stranger) stays 未匹配 for staff to bind, so the welcome message with the
+    patient's care-plan link never reaches them. The lead row is locked: two strangers at
+    once cannot both pass."""
     lead_id = lead_from_state(state)
-    # A withdrawn or purged person's old code names an anonymized lead: never linked again.
-    return Lead.objects.filter(pk=lead_id, anonymized_at__isnull=True).first() if lead_id else None
+    if not lead_id:
+        return None
+    lead = Lead.objects.select_for_update().filter(pk=lead_id, anonymized_at__isnull=True).first()
+    if lead is None:
+        return None
+    someone_else = (
+        WecomContact.objects.filter(account=account, lead=lead)
+        .exclude(external_key=external_key(external))
+        .exists()
+    )
+    return None if someone_else else lead
 
 
 def _bind_lead(contact: WecomContact, lead: Lead | None, changed: list[str]) -> bool:
@@ -197,7 +214,7 @@ def _contact_added(row: InboundLead, account: WecomAccount, ev: _EventFields) ->
     """`add_external_contact`: the contact is added (unless a newer event says otherwise), the
     lead named by the state reaches 已加微 at the event's time, and the welcome message is
     planned with the event's code. Replays: one contact, one stage change, one welcome."""
-    lead = _lead_for_state(ev.state)
+    lead = _lead_for_state(ev.state, account, ev.external)
     contact, created = _contact_locked(
         account,
         ev,
@@ -261,7 +278,7 @@ def _contact_half_added(row: InboundLead, account: WecomAccount, ev: _EventField
     """`add_half_external_contact`: the patient added the member, who has not accepted yet.
     The contact is kept as 待通过 with its lead; the stage does not move and no welcome goes
     (both wait for the `add_external_contact` that follows the member's acceptance)."""
-    lead = _lead_for_state(ev.state)
+    lead = _lead_for_state(ev.state, account, ev.external)
     contact, created = _contact_locked(
         account,
         ev,

@@ -325,3 +325,35 @@ def test_binding_a_deleted_unmatched_contact_gives_its_lead_the_churn_signal(pos
     (churn,) = LeadEvent.objects.filter(lead=lead, kind=LeadEvent.Kind.CHURN)
     assert churn.created_at == _at(now - 50)
     assert FollowUp.objects.filter(lead=lead, kind=FollowUp.Kind.CHURN).count() == 1
+
+
+def test_a_leads_code_binds_one_person_and_a_stranger_stays_unmatched(post_event, make_lead):
+    """Review of issue 16: a screenshot of the patient's code scanned by someone else must not
+    bind them to the lead (the welcome message would hand them the care-plan link)."""
+    from channels.wecom.models import WecomWelcome
+
+    lead = make_lead()
+    state = state_for_lead(lead.pk)
+    # the patient scans their code
+    post_event(event_xml(State=state, UserID="lisi", ExternalUserID="wmPATIENT01"))
+    # a stranger scans the same code (same member), and another stranger adds another member
+    post_event(event_xml(State=state, UserID="lisi", ExternalUserID="wmSTRANGER1"))
+    post_event(event_xml(State=state, UserID="wangwu", ExternalUserID="wmSTRANGER2"))
+    # the patient also adds a second member through a code of their own lead
+    post_event(event_xml(State=state, UserID="wangwu", ExternalUserID="wmPATIENT01"))
+    drain()
+
+    bound = sorted(
+        (c.member_userid, c.external_userid, c.lead_id) for c in WecomContact.objects.all()
+    )
+    assert bound == [
+        ("lisi", "wmPATIENT01", lead.pk),
+        ("lisi", "wmSTRANGER1", None),
+        ("wangwu", "wmPATIENT01", lead.pk),
+        ("wangwu", "wmSTRANGER2", None),
+    ]
+    results = sorted(InboundLead.objects.filter(channel="wecom").values_list("result", flat=True))
+    assert results.count("unmatched") == 2
+    # no welcome (with its care-plan link) was planned for a stranger
+    strangers = WecomContact.objects.filter(lead__isnull=True)
+    assert not WecomWelcome.objects.filter(contact__in=strangers).exists()
