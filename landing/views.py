@@ -103,13 +103,17 @@ def same_origin(request: HttpRequest) -> bool:
     return referer == ours or referer.startswith(ours + "/")
 
 
-def _contact(*, lead_id: int, assistant: Assistant | None) -> tuple[str, str]:
+def _contact(
+    *, lead_id: int, assistant: Assistant | None, verified: bool = True
+) -> tuple[str, str]:
     """(QR image src, link) a patient uses to add `assistant`: the lead's attributed code when
     WeCom is connected (a 联系我 QR, or a 获客链接 and its QR), else the member's static code;
     the link is "" except for a 获客链接 (it opens WeCom from WeChat on a phone)."""
     if assistant is None:
         return "", ""
-    code = contact_code_for(lead_id=lead_id, member_userid=assistant.wecom_userid)
+    code = contact_code_for(
+        lead_id=lead_id, member_userid=assistant.wecom_userid, verified=verified
+    )
     if code is not None and code.link:
         return _qr_data_uri(code.link), code.link
     if code is not None:
@@ -148,7 +152,11 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
         },
         "offer": package_offer(package=package) if package else None,
     }
-    context["assistant_qr"], link = _contact(lead_id=ticket.lead_id, assistant=assistant)
+    # A submission that matched a known phone proves nothing of its sender: its code never
+    # binds by itself (contact_code_for, verified=False).
+    context["assistant_qr"], link = _contact(
+        lead_id=ticket.lead_id, assistant=assistant, verified=ticket.created
+    )
     context["contact_link"] = link if _on_phone(request) else ""
     return render(request, "landing/thank_you.html", context)
 

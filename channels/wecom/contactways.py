@@ -26,7 +26,7 @@ from channels.base import sandbox_url
 from channels.errors import PlatformError
 from channels.wecom.client import WecomClient
 from channels.wecom.models import WecomAccount, WecomContactWay
-from channels.wecom.state import state_for_lead
+from channels.wecom.state import state_for_lead, state_for_unverified
 from funnel.models import Lead
 
 logger = logging.getLogger("yinliu.channels.wecom")
@@ -59,8 +59,15 @@ def contact_mode(account: WecomAccount) -> str:
     return mode if mode in CONTACT_MODES else "contact_way"
 
 
-def contact_code_for(*, lead_id: int, member_userid: str) -> ContactCode | None:
+def contact_code_for(
+    *, lead_id: int, member_userid: str, verified: bool = True
+) -> ContactCode | None:
     """The lead's contact code for one member, made on first use (one API call) and kept.
+
+    `verified=False`: the code a public submission that matched a known phone shows (issue 13
+    point 1). Its state (`state_for_unverified`) names the lead only as a hint: an add through
+    it stays 未匹配 until staff bind it, so typing someone's phone number on a form never earns
+    their welcome message, care-plan link or chat.
 
     Returns None when there is no active WeCom account, no member userid, or WeCom refuses or
     cannot be reached (logged; the caller shows the member's static QR instead). Never raises
@@ -74,15 +81,16 @@ def contact_code_for(*, lead_id: int, member_userid: str) -> ContactCode | None:
         url = _acquisition_link(account, member_userid)
         if not url:
             return None
-        link = f"{url}?{urlencode({'customer_channel': state_for_lead(lead_id)})}"
+        channel = state_for_lead(lead_id) if verified else state_for_unverified(lead_id)
+        link = f"{url}?{urlencode({'customer_channel': channel})}"
         return ContactCode("", member_userid, False, link=link)
     kept = WecomContactWay.objects.filter(
-        account=account, lead_id=lead_id, member_userid=member_userid
+        account=account, lead_id=lead_id, member_userid=member_userid, verified=verified
     ).first()
     if kept is not None:
         return ContactCode(kept.qr_code, kept.member_userid, kept.is_temp)
     is_temp = contact_mode(account) == "temp"
-    state = state_for_lead(lead_id)
+    state = state_for_lead(lead_id) if verified else state_for_unverified(lead_id)
     body: dict[str, object] = {
         "type": 1,
         "scene": 2,
@@ -119,11 +127,12 @@ def contact_code_for(*, lead_id: int, member_userid: str) -> ContactCode | None:
                 qr_code=qr_code[:500],
                 state=state,
                 is_temp=is_temp,
+                verified=verified,
             )
     except IntegrityError:
         # Two pages asked at once: the first code kept wins (the other stays unused at WeCom).
         way = WecomContactWay.objects.get(
-            account=account, lead_id=lead_id, member_userid=member_userid
+            account=account, lead_id=lead_id, member_userid=member_userid, verified=verified
         )
     return ContactCode(way.qr_code, way.member_userid, way.is_temp)
 

@@ -119,6 +119,9 @@ class WecomContactWay(models.Model):
     qr_code = models.URLField("二维码图片", max_length=500)
     state = models.CharField("渠道参数 state", max_length=30)
     is_temp = models.BooleanField("临时会话", default=False)
+    # False: made for a public submission that matched a known phone; its adds are never
+    # bound by themselves (the submitter only typed a phone number).
+    verified = models.BooleanField("可自动绑定", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -126,7 +129,8 @@ class WecomContactWay(models.Model):
         verbose_name_plural = "企业微信联系我"
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "lead", "member_userid"], name="wecomcontactway_unique"
+                fields=["account", "lead", "member_userid", "verified"],
+                name="wecomcontactway_unique",
             )
         ]
 

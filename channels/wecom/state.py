@@ -19,7 +19,9 @@ PREFIX = "yl"
 SIG_CHARS = 12
 MAX_CHARS = 30
 GROUP_PREFIX = "yg"
+UNVERIFIED_PREFIX = "yu"
 _SALT = "yinliu.channels.wecom.state"
+_UNVERIFIED_SALT = "yinliu.channels.wecom.unverified-state"
 _GROUP_SALT = "yinliu.channels.wecom.group-state"
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -77,3 +79,15 @@ def state_for_group(group_id: int) -> str:
 def group_from_state(state: str) -> int | None:
     """The private group id a genuine group state names, else None (a lead's token too)."""
     return _read(GROUP_PREFIX, _GROUP_SALT, state)
+
+
+def state_for_unverified(lead_id: int) -> str:
+    """The state of a code shown after a public submission that matched a *known* phone: `yu`
+    + base-36 lead id + `.` + signature. Whoever scans it only typed a phone number, so the add
+    is never bound by itself (未匹配, the lead named as a hint for staff to verify)."""
+    return _token(UNVERIFIED_PREFIX, _UNVERIFIED_SALT, lead_id)
+
+
+def unverified_lead_from_state(state: str) -> int | None:
+    """The lead a genuine unverified state suggests, else None (a lead's own token too)."""
+    return _read(UNVERIFIED_PREFIX, _UNVERIFIED_SALT, state)

@@ -548,39 +548,66 @@ class SubmissionReply:
     package: ServicePackage | None
 
 
+def _takers_now(pool: AssistantPool) -> list[Assistant]:
+    """The members a new lead could be routed to right now, as `Allocator.pick` sees them (on
+    duty and on shift, under today's cap; the overflow chain when the pool has none), in a
+    fixed order. Read only: nothing is locked or counted."""
+    now_local = timezone.localtime()
+    seen: set[int] = set()
+    current: AssistantPool | None = pool
+    while current is not None and current.pk not in seen and current.is_active:
+        seen.add(current.pk)
+        members = [
+            m.assistant
+            for m in PoolMember.objects.filter(pool=current)
+            .select_related("assistant")
+            .order_by("pk")
+        ]
+        loads = dict(
+            AssistantDayLoad.objects.filter(
+                assistant_id__in=[a.pk for a in members], day=now_local.date()
+            ).values_list("assistant_id", "count")
+        )
+        takers = [
+            a
+            for a in members
+            if _on_shift(a, now_local) and (a.daily_cap is None or loads.get(a.pk, 0) < a.daily_cap)
+        ]
+        if takers:
+            return takers
+        current = current.overflow
+    return []
+
+
 def submission_reply(*, lead_id: int, specialty_id: int | None, created: bool) -> SubmissionReply:
     """The assistant and package one form submission's answer shows (issue 13 point 1: a reply
     shows only what the submission itself chose, never an existing person's facts).
 
     - The submission created the lead: its routed assignee and package (this submission's own
       routing).
-    - A known person on a form of their own specialty: their assignee (a new person submitting
-      twice sees the same) or nobody yet, and the package this page's specialty routes to.
-    - A known person on another specialty's form: a member of the 活码 this page's specialty
-      routes to, chosen by a keyed hash of (lead, specialty) among its active members: the same
-      on every reload and re-submission (a new person's assistant is sticky too), so neither
+    - A known phone, on any specialty's form: the package this page's specialty routes to, and
+      one of the members a new lead would be routed to right now (`_takers_now`: duty, shift,
+      daily cap, overflow, as routing sees them), chosen by a keyed hash of (lead, specialty):
+      the same on every reload and re-submission (a new person's assistant is sticky too, since
+      their second submission is a known phone's), never the existing owner as such, so neither
       the name nor its changes tell a visitor that the phone was known or what it came for.
-      Nothing is written: the lead keeps its owner; adding this member binds the contact only.
+      Nothing is written: the lead keeps its owner.
+
+    The contact code shown with a known phone's reply never binds by itself (landing asks for
+    an unverified code): the sender only typed a phone number.
     """
     lead = Lead.objects.select_related("assignee", "recommended_package").get(pk=lead_id)
-    if created or specialty_id is None:
+    if created:
         return SubmissionReply(lead.assignee, lead.recommended_package)
+    if specialty_id is None:
+        return SubmissionReply(None, None)
     facts = RouteFacts(
         specialty_id=specialty_id, channel=Channel.LANDING, city="", keyword="", age=None, score=0
     )
     rule = rule_select(rules=rules_active(), facts=facts)
     package = rule.package if rule is not None and rule.package_id else None
-    if lead.specialty_id == specialty_id:
-        return SubmissionReply(lead.assignee, package)
-    if rule is None or not rule.pool.is_active:
-        return SubmissionReply(None, package)
-    members = [
-        m.assistant
-        for m in PoolMember.objects.filter(pool=rule.pool, assistant__is_active=True)
-        .select_related("assistant")
-        .order_by("pk")
-    ]
-    if not members:
+    takers = _takers_now(rule.pool) if rule is not None else []
+    if not takers:
         return SubmissionReply(None, package)
     digest = salted_hmac("yinliu.routing.contact", f"{lead_id}:{specialty_id}").digest()
-    return SubmissionReply(members[int.from_bytes(digest[:8], "big") % len(members)], package)
+    return SubmissionReply(takers[int.from_bytes(digest[:8], "big") % len(takers)], package)

@@ -97,13 +97,38 @@ def test_the_known_phones_assistant_is_sticky_like_a_new_persons(
     assert known_hair_loss_patient.assignee == landing.assistant
 
 
-def test_a_known_phone_on_its_own_specialtys_form_sees_its_assistant(
+def test_a_known_phone_on_its_own_specialtys_form_answers_like_a_new_one(
     client, landing, known_hair_loss_patient
 ) -> None:
     body = _thanks(client, "/lp/hair-loss/", "13912345678", "k-again")
     assert "您的专属医助：周雅琴" in body
     assert landing.package.name in body
     assert known_hair_loss_patient.referral_code not in body
+
+
+def test_a_full_or_off_duty_member_is_never_named_for_a_known_phone(
+    client, landing, known_hair_loss_patient, diabetes
+) -> None:
+    """Review of issue 13: new phones go through caps, shifts and duty; a known phone's name
+    must come from the same members, or a name no new phone gets tells it was known."""
+    from django.utils import timezone
+
+    from funnel.models import AssistantDayLoad
+
+    # given 王思远 at today's cap, so routing sends every new diabetes lead to 吴静怡
+    Assistant.objects.filter(pk=diabetes.assistant.pk).update(daily_cap=1)
+    AssistantDayLoad.objects.update_or_create(
+        assistant_id=diabetes.assistant.pk, day=timezone.localdate(), defaults={"count": 1}
+    )
+    new = _thanks(client, "/lp/diabetes/", "13700003333", "k-cap-new")
+    assert "您的专属医助：吴静怡" in new
+    # then a known phone, on the diabetes form, is answered with her too, however often
+    for i in range(3):
+        known = _thanks(client, "/lp/diabetes/", "13912345678", f"k-cap-{i}")
+        assert "您的专属医助：吴静怡" in known
+    # and off duty she is not named either: the overflow-less pool has nobody left
+    Assistant.objects.filter(name="吴静怡").update(on_duty=False)
+    assert "医助正在为您安排" in _thanks(client, "/lp/diabetes/", "13912345678", "k-off")
 
 
 def test_a_new_person_gets_their_routed_assistant_and_package_but_no_referral_code(

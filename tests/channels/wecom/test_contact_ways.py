@@ -337,3 +337,33 @@ def test_opening_the_link_moves_the_lead_by_itself(client, sandbox, our_server, 
     lead = Lead.objects.get()
     assert lead.stage == Stage.CONTACTED
     assert WecomContact.objects.get().lead_id == lead.pk
+
+
+@responses.activate
+def test_a_known_phones_code_never_binds_by_itself(client, routed, post_event):
+    """Review of issue 13 point 1: typing a patient's phone on a form must not earn a code that
+    binds the scanner to the patient (the welcome would carry the care-plan link)."""
+    from channels.wecom.state import lead_from_state, unverified_lead_from_state
+    from tests.channels.wecom.conftest import event_xml
+
+    _account()
+    _token()
+    way = responses.post(
+        WAY_URL,
+        json={"errcode": 0, "config_id": "cfg-k", "qr_code": QR},
+    )
+    first = client.post("/lp/hair-loss/", form_data(idem="cw-k1"))
+    client.get(first["Location"])  # the patient's own page: a code that binds
+    again = client.post("/lp/hair-loss/", form_data(idem="cw-k2"))  # same phone: known
+    client.get(again["Location"])
+
+    lead = Lead.objects.get()
+    states = [json.loads(c.request.body)["state"] for c in way.calls]
+    assert len(states) == 2
+    assert lead_from_state(states[0]) == lead.pk
+    assert lead_from_state(states[1]) is None
+    assert unverified_lead_from_state(states[1]) == lead.pk  # a hint for staff, no more
+    # an add through the known phone's code stays unmatched
+    post_event(event_xml(State=states[1], UserID="linxiaowen", ExternalUserID="wmSCANNER"))
+    drain()
+    assert WecomContact.objects.get().lead_id is None
