@@ -170,6 +170,8 @@ class WecomContactViewSet(CheckedSnippetViewSet):
     icon = "user"
     menu_label = "企业微信客户"
     url_prefix = "channels/wecom/contacts"
+    # Contacts come from WeCom's callbacks only: no copy (its view is not lead-scoped either).
+    copy_view_enabled = False
     filterset_class = ContactFilterSet
     list_display = admin_columns(
         WecomContact, ["__str__", "lead", "member_userid", "status", "state", "added_at"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import uuid
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
@@ -89,8 +90,10 @@ def _open(account: WecomAccount, p: dict[str, str], encrypted: str) -> str:
         raise CallbackRejected(exc.code) from exc
 
 
-def _xml_fields(text: str | bytes) -> dict[str, str]:
-    """A flat `<xml><Name>value</Name>…</xml>` document as a dict; anything else is refused."""
+def _xml_fields(text: str | bytes, max_chars: int = MAX_FIELD_CHARS) -> dict[str, str]:
+    """A flat `<xml><Name>value</Name>…</xml>` document as a dict; anything else is refused.
+    Values are cut at `max_chars` (the envelope's `Encrypt` is not: a long event's ciphertext
+    cut short would fail its signature and WeCom would retry it for ever)."""
     try:
         root = fromstring(text, forbid_dtd=True)
     except (ParseError, DefusedXmlException, ValueError) as exc:
@@ -101,7 +104,7 @@ def _xml_fields(text: str | bytes) -> dict[str, str]:
             value = "".join(child.itertext())
         else:
             value = child.text or ""
-        fields[str(child.tag)[:64]] = value.strip()[:MAX_FIELD_CHARS]
+        fields[str(child.tag)[:64]] = value.strip()[:max_chars]
     return fields
 
 
@@ -113,8 +116,14 @@ def verify_url(*, account_name: str, query: Any) -> str:
 
 
 def event_key(event: dict[str, str]) -> str:
-    """Stable per event (a retry gives the same key); keyed, so no id is readable in it."""
+    """Stable per event (a retry gives the same key); keyed, so no id is readable in it.
+
+    Group events (`change_external_chat`) name no person: two joins of one chat in the same
+    second are identical and must both be kept, so each delivery gets its own key; their
+    processing reads the whole chat (`groupchat/get`) and converges, retries included."""
     joined = "\0".join(event.get(f, "") for f in DEDUPE_FIELDS)
+    if event.get("Event") == "change_external_chat":
+        joined += "\0" + uuid.uuid4().hex
     key = ("wecom-event\0" + django_settings.PHONE_HASH_KEY).encode("utf-8")
     return "evt:" + hmac.new(key, joined.encode("utf-8"), hashlib.sha256).hexdigest()[:48]
 
@@ -125,7 +134,7 @@ def callback_receive(*, account_name: str, query: Any, body: bytes) -> int:
         raise CallbackRejected(wecom_errors.PAYLOAD_TOO_LARGE)
     account = _account(account_name)
     p = _params(query, "msg_signature", "timestamp", "nonce")
-    envelope = _xml_fields(body)
+    envelope = _xml_fields(body, max_chars=max_body_bytes())
     encrypted = envelope.get("Encrypt", "")
     if not encrypted:
         raise CallbackRejected(wecom_errors.MALFORMED_BODY)

@@ -231,6 +231,27 @@ def test_seeded_supervisors_may_withdraw_and_assistants_may_not() -> None:
     assert not roles["editors"].permissions.filter(codename="withdraw_consent").exists()
 
 
+def test_seeded_supervisors_can_do_the_wecom_desk_work(client) -> None:
+    """Review of issue 16: 主管 binds unmatched contacts, reads the WeCom logs, the assistant
+    board and the churn follow-ups."""
+    from funnel.seed import _roles
+
+    roles = _roles()
+    boss = UserFactory(username="zhuguan_test")
+    boss.groups.add(roles["growth"], roles["supervisors"])
+    client.force_login(boss)
+    for url in (
+        "/admin/channels/wecom/contacts/",
+        "/admin/channels/wecom/welcomes/",
+        "/admin/channels/wecom/tag-marks/",
+        "/admin/channels/wecom/transfers/",
+        "/admin/channels/postbacks/",
+        "/admin/reports/assistants/",
+        "/admin/snippets/funnel/followup/",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
 # ---- point 5: admin history -----------------------------------------------------------------
 
 

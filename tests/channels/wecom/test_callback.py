@@ -89,6 +89,34 @@ def test_retries_are_one_record(post_event):
     assert InboundLead.objects.filter(channel="wecom").count() == 2
 
 
+def test_two_identical_group_events_are_both_kept(post_event):
+    """Review of issue 16: two patients joining one chat in the same second send identical
+    `change_external_chat` events (no person in them); both are stored (their processing
+    reads the whole chat, so a retry stored twice converges)."""
+    xml = event_xml(
+        Event="change_external_chat",
+        ChangeType="update",
+        ChatId="wrCHAT01",
+        UpdateDetail="add_member",
+        JoinScene="3",
+        MemChangeCnt="1",
+        CreateTime="1800000000",
+        UserID="",
+        ExternalUserID="",
+    )
+    assert post_event(xml).status_code == 200
+    assert post_event(xml).status_code == 200
+    assert InboundLead.objects.filter(channel="wecom").count() == 2
+
+
+def test_a_long_authentic_event_is_not_cut_before_its_signature_check(post_event):
+    # a ciphertext well over 2000 characters (about 1.5 KB of plain event and more)
+    xml = event_xml(Remark="备注" * 1200, CreateTime="1800000001")
+    answer = post_event(xml)
+    assert answer.status_code == 200, answer.content
+    assert InboundLead.objects.filter(channel="wecom").count() == 1
+
+
 @pytest.mark.parametrize(
     ("kwargs", "status", "code"),
     [
