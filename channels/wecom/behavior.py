@@ -100,15 +100,26 @@ def assistant_userids() -> list[str]:
     )
 
 
+def day_check(day: dt.date) -> None:
+    """Raise ValueError (a zh-hans / English message) unless `day` (a Shanghai date) can be
+    imported: not after today, not older than WeCom's `HISTORY_DAYS`-day history."""
+    today = dt.datetime.now(SHANGHAI).date()
+    if day > today:
+        raise ValueError(f"{day}: 不能导入未来的日期 / day is in the future")
+    if (today - day).days > HISTORY_DAYS:
+        raise ValueError(
+            f"{day}: 企业微信只保留最近 {HISTORY_DAYS} 天"
+            f" / WeCom keeps the last {HISTORY_DAYS} days only"
+        )
+
+
 def behavior_import(*, account: WecomAccount, day: dt.date) -> BehaviorImport:
     """Import `day` (a Shanghai date) for every active assistant's userid. A member WeCom
     refuses is skipped and reported; a network failure, a rate limit or a dead token raises
     (`Transient` / `RateLimited` / `PlatformError` from the client) so the task retries the
     whole day (an upsert: already written members are rewritten, never doubled).
-    Raises ValueError for a day in the future or past WeCom's 180-day history."""
-    today = dt.datetime.now(SHANGHAI).date()
-    if day > today or (today - day).days > HISTORY_DAYS:
-        raise ValueError(f"{day}: WeCom keeps the last {HISTORY_DAYS} days only")
+    Raises ValueError for a day in the future or past WeCom's 180-day history (`day_check`)."""
+    day_check(day)
     start, end = day_bounds(day)
     client = WecomClient(account)
     result = BehaviorImport(day=day)
@@ -135,8 +146,10 @@ def behavior_import(*, account: WecomAccount, day: dt.date) -> BehaviorImport:
 
 
 def behavior_import_all(*, day: dt.date | None = None) -> list[BehaviorImport]:
-    """Every active account, for `day` (default: yesterday in Shanghai, the last whole day)."""
+    """Every active account, for `day` (default: yesterday in Shanghai, the last whole day).
+    Raises ValueError for a day `day_check` refuses, before any account is asked."""
     day = day or dt.datetime.now(SHANGHAI).date() - dt.timedelta(days=1)
+    day_check(day)  # refused even with no account to ask
     return [
         behavior_import(account=account, day=day)
         for account in WecomAccount.objects.filter(is_active=True).order_by("pk")

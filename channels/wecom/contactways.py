@@ -7,6 +7,7 @@ Kinds, chosen per account (`WecomAccount.settings["contact_mode"]`; docs/wecom.m
   group codes), reusable: scanned again it still names the lead.
 - `temp`: the same as a temporary session (`is_temp`, 医疗行业 companies only): single use,
   outside the quota, and it expires (`expires_in`, 7 days here), so it suits one-off campaigns.
+  A used or (nearly) expired one is replaced by a fresh code on the next page view.
 - `acquisition_link`: a 获客链接 per member (`customer_acquisition/create_link`, made once and
   kept in the account's settings) with `?customer_channel=<the lead's state>`: opens WeCom
   straight from WeChat on a phone; each added customer uses the company's paid quota.
@@ -16,16 +17,18 @@ static QR (unattributed: its add lands in 未匹配 for staff to bind)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from channels.base import sandbox_url
 from channels.errors import PlatformError
 from channels.wecom.client import WecomClient
-from channels.wecom.models import WecomAccount, WecomContactWay
+from channels.wecom.models import WecomAccount, WecomContact, WecomContactWay
 from channels.wecom.state import state_for_lead, state_for_unverified
 from funnel.models import Lead
 
@@ -36,6 +39,10 @@ CONTACT_MODES = ("contact_way", "temp", "acquisition_link")
 LINK_HOSTS = ("work.weixin.qq.com",)
 TEMP_EXPIRES_SECONDS = 7 * 24 * 3600  # how long a temporary-session code can be scanned
 TEMP_CHAT_SECONDS = 24 * 3600  # how long the temporary chat stays open (WeCom's default)
+# A temporary code this close to expiring is replaced: a patient may scan it some time later.
+TEMP_RENEW_MARGIN_SECONDS = 3600
+# An add's time is the callback's CreateTime (WeCom's clock): allow for skew against ours.
+TEMP_CLOCK_SKEW_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -59,10 +66,37 @@ def contact_mode(account: WecomAccount) -> str:
     return mode if mode in CONTACT_MODES else "contact_way"
 
 
+def _spent(way: WecomContactWay) -> bool:
+    """A temporary-session code is single use and expires (WECOM_FACTS.md, "联系我"): spent
+    once an add came through it or once it is within `TEMP_RENEW_MARGIN_SECONDS` of expiring.
+    A permanent code is never spent.
+
+    Every code of the lead carries the same state (it names the lead), so "through it" also
+    needs the add to be after the code: its time (`added_at`, WeCom's clock, so less
+    `TEMP_CLOCK_SKEW_SECONDS`) and our writing of it (`updated_at`, our clock: without it the
+    add that spent the previous code would, inside the skew, spend its fresh successor too)."""
+    if not way.is_temp:
+        return False
+    now = timezone.now()
+    if way.created_at <= now - dt.timedelta(
+        seconds=TEMP_EXPIRES_SECONDS - TEMP_RENEW_MARGIN_SECONDS
+    ):
+        return True
+    return WecomContact.objects.filter(
+        account_id=way.account_id,
+        lead_id=way.lead_id,
+        member_userid=way.member_userid,
+        state=way.state,
+        added_at__gte=way.created_at - dt.timedelta(seconds=TEMP_CLOCK_SKEW_SECONDS),
+        updated_at__gte=way.created_at,
+    ).exists()
+
+
 def contact_code_for(
     *, lead_id: int, member_userid: str, verified: bool = True
 ) -> ContactCode | None:
-    """The lead's contact code for one member, made on first use (one API call) and kept.
+    """The lead's contact code for one member, made on first use (one API call) and kept; a
+    temporary-session code is replaced by a fresh one once used or (nearly) expired.
 
     `verified=False`: the code a public submission that matched a known phone shows (issue 13
     point 1). Its state (`state_for_unverified`) names the lead only as a hint: an add through
@@ -87,7 +121,7 @@ def contact_code_for(
     kept = WecomContactWay.objects.filter(
         account=account, lead_id=lead_id, member_userid=member_userid, verified=verified
     ).first()
-    if kept is not None:
+    if kept is not None and not _spent(kept):
         return ContactCode(kept.qr_code, kept.member_userid, kept.is_temp)
     is_temp = contact_mode(account) == "temp"
     state = state_for_lead(lead_id) if verified else state_for_unverified(lead_id)
@@ -119,6 +153,10 @@ def contact_code_for(
         return None
     try:
         with transaction.atomic():
+            if kept is not None:
+                # The spent code's row goes first (one row per account/lead/member); the code
+                # itself is left at WeCom: used or expired, it adds nobody any more.
+                WecomContactWay.objects.filter(pk=kept.pk).delete()
             way = WecomContactWay.objects.create(
                 account=account,
                 lead_id=lead_id,
@@ -130,7 +168,8 @@ def contact_code_for(
                 verified=verified,
             )
     except IntegrityError:
-        # Two pages asked at once: the first code kept wins (the other stays unused at WeCom).
+        # Two pages asked at once: the first code kept wins (the other stays unused at WeCom;
+        # a temporary one expires there by itself).
         way = WecomContactWay.objects.get(
             account=account, lead_id=lead_id, member_userid=member_userid, verified=verified
         )

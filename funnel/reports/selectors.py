@@ -453,8 +453,9 @@ def assistant_wecom_inputs(*, window: Window) -> dict[str, Any]:
       assistant's `wecom_userid`) with a day in the window, summed per assistant: counts, and
       `reply_weighted` / `reply_time_weighted` = Σ figure × chat_cnt over days that have it,
       with `reply_chats` / `reply_time_chats` = Σ chat_cnt over those days (chat-weighted means).
-    - "add_minutes": per assistant, minutes from assignment to the first 已加微 stage event of
-      each lead created in the window (the board's leads), assigned and added.
+    - "add_minutes": per assistant, a list of minutes from the assignment to that assistant to
+      the first 已加微 stage event, one per lead created in the window (the board's leads)
+      whose assignee it is (see `_add_minutes`).
     - "deletions": per assistant (the lead's assignee), WeCom 删除 events (the patient deleted
       the member, `del_follow_user`) recorded in the window."""
     by_userid: dict[str, list[int]] = {}
@@ -500,20 +501,7 @@ def assistant_wecom_inputs(*, window: Window) -> dict[str, Any]:
             if reply_time is not None:
                 row["reply_time_weighted"] += reply_time * chats
                 row["reply_time_chats"] += chats
-    sql = """
-        SELECT l.assignee_id AS assistant_id, l.assigned_at AS assigned_at,
-            MIN(e.created_at) AS added_at
-        FROM funnel_lead l
-        JOIN funnel_leadevent e ON e.lead_id = l.id AND e.kind = %s AND e.to_stage = %s
-        WHERE l.created_at >= %s AND l.created_at < %s
-            AND l.assignee_id IS NOT NULL AND l.assigned_at IS NOT NULL
-        GROUP BY l.id, l.assignee_id, l.assigned_at
-    """
-    add_minutes: dict[int, list[float]] = {}
-    for r in _fetch(sql, [LeadEvent.Kind.STAGE, Stage.CONTACTED, window.start_at, window.end_at]):
-        assigned, added = _as_datetime(r["assigned_at"]), _as_datetime(r["added_at"])
-        minutes = max((added - assigned).total_seconds() / 60, 0.0)
-        add_minutes.setdefault(r["assistant_id"], []).append(minutes)
+    add_minutes = _add_minutes(window)
     deletions = {
         r["lead__assignee_id"]: r["n"]
         for r in LeadEvent.objects.filter(
@@ -527,6 +515,50 @@ def assistant_wecom_inputs(*, window: Window) -> dict[str, Any]:
         .annotate(n=Count("pk"))
     }
     return {"behavior": behavior, "add_minutes": add_minutes, "deletions": deletions}
+
+
+def _add_minutes(window: Window) -> dict[int, list[float]]:
+    """Assistant id → minutes (float) from the lead's assignment to that assistant (its current
+    assignee, the board's row) to the lead's first 已加微 stage event, per lead created in the
+    window. The assignment is the latest assign event naming the assistant (`assigned_event` /
+    `reassigned_event`: data has "previous_assistant_id"; an SLA escalation keeps the lead and
+    is no assignment) at or before that 已加微. Not the lead's current `assigned_at`: a lead
+    moved after its add would count 0. A lead with no such assignment (moved to the assistant
+    after the add; seeded without events) is skipped, not clamped to 0."""
+    sql = """
+        SELECT l.id AS lead_id, l.assignee_id AS assistant_id, MIN(e.created_at) AS added_at
+        FROM funnel_lead l
+        JOIN funnel_leadevent e ON e.lead_id = l.id AND e.kind = %s AND e.to_stage = %s
+        WHERE l.created_at >= %s AND l.created_at < %s AND l.assignee_id IS NOT NULL
+        GROUP BY l.id, l.assignee_id
+    """
+    added = {
+        r["lead_id"]: (r["assistant_id"], _as_datetime(r["added_at"]))
+        for r in _fetch(
+            sql, [LeadEvent.Kind.STAGE, Stage.CONTACTED, window.start_at, window.end_at]
+        )
+    }
+    assigned: dict[int, dt.datetime] = {}  # lead id → latest assignment to its assignee ≤ add
+    events = LeadEvent.objects.filter(
+        kind=LeadEvent.Kind.ASSIGN,
+        data__has_key="previous_assistant_id",
+        lead__created_at__gte=window.start_at,
+        lead__created_at__lt=window.end_at,
+        lead__assignee_id__isnull=False,
+    ).values_list("lead_id", "data__assistant_id", "created_at")
+    for lead_id, assistant_id, at in events:
+        if lead_id not in added:
+            continue
+        owner, added_at = added[lead_id]
+        if assistant_id != owner or at > added_at:
+            continue
+        if lead_id not in assigned or at > assigned[lead_id]:
+            assigned[lead_id] = at
+    add_minutes: dict[int, list[float]] = {}
+    for lead_id, at in assigned.items():
+        owner, added_at = added[lead_id]
+        add_minutes.setdefault(owner, []).append((added_at - at).total_seconds() / 60)
+    return add_minutes
 
 
 def _as_datetime(value: Any) -> dt.datetime:

@@ -30,8 +30,8 @@ from django.core.cache import cache
 from channels.wecom.behavior import behavior_import
 from channels.wecom.services import wecom_account_create
 from funnel import events as lead_events
-from funnel.models import Assistant
-from funnel.reports.selectors import Window
+from funnel.models import Assistant, Lead, LeadEvent
+from funnel.reports.selectors import Window, assistant_wecom_inputs
 from funnel.reports.views import assistant_board_rows
 from funnel.services.lead_facts import lead_facts_refresh
 from tests.channels.wecom.conftest import AES_KEY, CORP_ID, TOKEN
@@ -117,6 +117,29 @@ def imported(settings):
     return lin, wang
 
 
+def _assign(lead, assistant, when, previous=None) -> None:
+    """The routing's assignment event for `lead` to `assistant` at `when`."""
+    if previous is None:
+        event = lead_events.assigned_event(
+            lead=lead,
+            pool_slug="",
+            assistant_id=assistant.pk,
+            assistant_name=assistant.name,
+            reason="route",
+        )
+    else:
+        event = lead_events.reassigned_event(
+            lead=lead,
+            pool_slug="",
+            assistant_id=assistant.pk,
+            assistant_name=assistant.name,
+            previous_assistant_id=previous.pk,
+            reason="sla",
+        )
+    lead_events.event_record(event)
+    LeadEvent.objects.filter(pk=event.pk).update(created_at=when)
+
+
 @pytest.fixture
 def leads(imported):
     lin, _ = imported
@@ -125,6 +148,7 @@ def leads(imported):
     c = make_lead(3, at(5, 9), assignee=lin)
     for lead, assigned in ((a, at(3, 10)), (b, at(4, 10)), (c, at(5, 10))):
         type(lead).objects.filter(pk=lead.pk).update(assigned_at=assigned)
+        _assign(lead, lin, assigned)
     stage_event(a, "contacted", at(3, 10) + dt.timedelta(minutes=30), "new")
     stage_event(b, "contacted", at(4, 11, month=11) + dt.timedelta(minutes=30), "new")
     lead_facts_refresh(lead_ids=[a.pk, b.pk, c.pk])
@@ -172,3 +196,47 @@ def test_the_board_page_and_its_export_carry_the_figures_and_a_chart(client, imp
     assert lin["回复率（企微）"] == "0.8"
     assert lin["被患者删除"] == "1"
     assert lin["聊天数（企微）"] == "30"
+
+
+def test_the_add_median_counts_from_the_assignment_to_that_assistant(imported):
+    """Minutes from the assignment to the board's assistant (the lead's assignee) at or before
+    the first 已加微 to that add; never the lead's current `assigned_at` clamped at 0."""
+    lin, wang = imported
+    # D: routed to 王 at 09:00, moved to 林 at 10:00, added 10:20 → 林 20 min (not 80).
+    d = make_lead(4, at(5, 8), assignee=lin)
+    _assign(d, wang, at(5, 9))
+    _assign(d, lin, at(5, 10), previous=wang)
+    stage_event(d, "contacted", at(5, 10) + dt.timedelta(minutes=20), "new")
+    # E: 林 at 10:00, added 10:40, then moved to 王 at 12:00 (his assigned_at) → no add of
+    # his: skipped (was 0.0: the current assigned_at clamped).
+    e = make_lead(5, at(6, 9), assignee=wang)
+    _assign(e, lin, at(6, 10))
+    stage_event(e, "contacted", at(6, 10) + dt.timedelta(minutes=40), "new")
+    _assign(e, wang, at(6, 12), previous=lin)
+    # F: 林 at 10:00, the SLA escalation (not an assignment) at 11:00, added 12:00 → 120 min;
+    # the second 已加微 (re-added later) does not count.
+    f = make_lead(6, at(7, 9), assignee=lin)
+    _assign(f, lin, at(7, 10))
+    lead_events.event_record(
+        lead_events.sla_escalated_event(
+            lead=f, pool_slug="", assistant_id=lin.pk, supervisor_id=None
+        )
+    )
+    LeadEvent.objects.filter(lead=f, data__reason="sla").update(created_at=at(7, 11))
+    stage_event(f, "contacted", at(7, 12), "new")
+    stage_event(f, "contacted", at(8, 12), "new")
+    # G: seeded with an assignee and assigned_at but no assignment event → skipped.
+    g = make_lead(7, at(7, 9), assignee=wang)
+    stage_event(g, "contacted", at(7, 9) + dt.timedelta(minutes=5), "new")
+    for lead, when in ((d, at(5, 10)), (e, at(6, 12)), (f, at(7, 10)), (g, at(7, 23))):
+        Lead.objects.filter(pk=lead.pk).update(assigned_at=when)
+    lead_facts_refresh(lead_ids=[d.pk, e.pk, f.pk, g.pk])
+
+    minutes = assistant_wecom_inputs(window=WEEK)["add_minutes"]
+    rows = {r["assistant"]: r for r in assistant_board_rows(WEEK)}
+
+    assert sorted(minutes[lin.pk]) == [20.0, 120.0]
+    assert wang.pk not in minutes
+    assert rows["林医助"]["add_median_minutes"] == 70.0
+    assert rows["王医助"]["added"] == 2
+    assert rows["王医助"]["add_median_minutes"] is None

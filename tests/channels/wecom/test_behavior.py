@@ -179,3 +179,28 @@ def test_the_daily_import_is_scheduled_with_beat():
     task = PeriodicTask.objects.get(task="channels.wecom_behavior_import")
     assert (task.crontab.hour, task.crontab.minute) == ("6", "10")
     assert str(task.crontab.timezone) == "Asia/Shanghai"
+
+
+@pytest.mark.parametrize("accounts", [True, False], ids=["with-account", "no-account"])
+def test_the_command_says_a_future_day_is_in_the_future(request, accounts):
+    if accounts:
+        request.getfixturevalue("account")
+    future = dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=2)
+
+    with pytest.raises(CommandError) as err:
+        call_command("wecom_behavior_import", "--day", future.isoformat(), stdout=StringIO())
+
+    assert err.value.returncode == 2
+    assert "不能导入未来的日期" in str(err.value)
+    assert "180" not in str(err.value)
+    assert AssistantBehaviorDay.objects.count() == 0
+
+
+def test_the_command_says_a_day_past_the_history_is_too_old(account):
+    old = dt.datetime.now(SHANGHAI).date() - dt.timedelta(days=181)
+
+    with pytest.raises(CommandError) as err:
+        call_command("wecom_behavior_import", "--day", old.isoformat(), stdout=StringIO())
+
+    assert err.value.returncode == 2
+    assert "180" in str(err.value)

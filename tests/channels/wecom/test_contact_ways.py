@@ -4,6 +4,7 @@ the lead by itself; without WeCom (or when it fails) the member's static code is
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -13,8 +14,9 @@ import pytest
 import requests
 import responses
 from django.core.cache import cache
+from django.utils import timezone
 
-from channels.wecom.contactways import contact_code_for
+from channels.wecom.contactways import TEMP_EXPIRES_SECONDS, contact_code_for
 from channels.wecom.models import WecomContact, WecomContactWay
 from channels.wecom.services import wecom_account_create
 from channels.wecom.state import lead_from_state
@@ -102,6 +104,134 @@ def test_a_temporary_session_account_asks_for_single_use_codes(client, routed):
     assert sent["is_temp"] is True
     assert sent["expires_in"] == 7 * 24 * 3600
     assert WecomContactWay.objects.get().is_temp is True
+
+
+QR2 = "https://wework.qpic.cn/wwpic/contact-way-qr/2"
+
+
+def _two_codes() -> responses.BaseResponse:
+    """add_contact_way answering cfg-1/QR, then cfg-2/QR2."""
+    first = responses.post(WAY_URL, json={"errcode": 0, "config_id": "cfg-1", "qr_code": QR})
+    responses.post(WAY_URL, json={"errcode": 0, "config_id": "cfg-2", "qr_code": QR2})
+    return first
+
+
+def _added_through(way: WecomContactWay, at) -> None:
+    """The patient's add through `way` (what `_contact_added` keeps: the way's state)."""
+    WecomContact.objects.create(
+        account=way.account,
+        lead=way.lead,
+        member_userid=way.member_userid,
+        external_userid="wmPatient01",
+        external_key="k-patient-01",
+        state=way.state,
+        added_at=at,
+    )
+
+
+def _way_calls() -> list[dict]:
+    return [
+        json.loads(c.request.body)
+        for c in responses.calls
+        if c.request.url.split("?")[0] == WAY_URL
+    ]
+
+
+@responses.activate
+def test_a_used_temporary_code_is_replaced_on_the_next_view(client, routed):
+    _account(contact_mode="temp")
+    _token()
+    _two_codes()
+    _thanks(client)
+    lead, way = Lead.objects.get(), WecomContactWay.objects.get()
+    _added_through(way, timezone.now())
+
+    code = contact_code_for(lead_id=lead.pk, member_userid="linxiaowen")
+    again = contact_code_for(lead_id=lead.pk, member_userid="linxiaowen")
+
+    assert code is not None
+    assert code.image_url == QR2
+    assert code.is_temp
+    assert again == code  # the fresh code is kept until it is used or expires in turn
+    sent = _way_calls()
+    assert len(sent) == 2
+    assert sent[1]["is_temp"] is True
+    assert lead_from_state(sent[1]["state"]) == lead.pk
+    assert WecomContactWay.objects.get().config_id == "cfg-2"
+
+
+@responses.activate
+def test_an_add_from_before_the_temporary_code_does_not_use_it(client, routed):
+    # The patient added through an older code of the lead (same state), long before this one.
+    _account(contact_mode="temp")
+    _token()
+    _two_codes()
+    _thanks(client)
+    lead, way = Lead.objects.get(), WecomContactWay.objects.get()
+    _added_through(way, way.created_at - dt.timedelta(hours=1))
+
+    code = contact_code_for(lead_id=lead.pk, member_userid="linxiaowen")
+
+    assert code is not None
+    assert code.image_url == QR
+    assert len(_way_calls()) == 1
+
+
+@responses.activate
+def test_an_expired_temporary_code_is_replaced(client, routed):
+    _account(contact_mode="temp")
+    _token()
+    _two_codes()
+    _thanks(client)
+    lead = Lead.objects.get()
+    WecomContactWay.objects.update(
+        created_at=timezone.now() - dt.timedelta(seconds=TEMP_EXPIRES_SECONDS)
+    )
+
+    code = contact_code_for(lead_id=lead.pk, member_userid="linxiaowen")
+
+    assert code is not None
+    assert code.image_url == QR2
+    assert len(_way_calls()) == 2
+    assert WecomContactWay.objects.get().config_id == "cfg-2"
+
+
+@responses.activate
+def test_a_fresh_temporary_code_is_kept(client, routed):
+    _account(contact_mode="temp")
+    _token()
+    _two_codes()
+    _thanks(client)
+    lead = Lead.objects.get()
+    WecomContactWay.objects.update(
+        created_at=timezone.now() - dt.timedelta(seconds=TEMP_EXPIRES_SECONDS // 2)
+    )
+
+    code = contact_code_for(lead_id=lead.pk, member_userid="linxiaowen")
+
+    assert code is not None
+    assert code.image_url == QR
+    assert len(_way_calls()) == 1
+
+
+@responses.activate
+def test_a_permanent_code_is_kept_even_used_and_old(client, routed):
+    _account()
+    _token()
+    _two_codes()
+    _thanks(client)
+    lead, way = Lead.objects.get(), WecomContactWay.objects.get()
+    _added_through(way, timezone.now())
+    WecomContactWay.objects.update(
+        created_at=timezone.now() - dt.timedelta(seconds=2 * TEMP_EXPIRES_SECONDS)
+    )
+
+    code = contact_code_for(lead_id=lead.pk, member_userid="linxiaowen")
+
+    assert code is not None
+    assert code.image_url == QR
+    assert not code.is_temp
+    assert len(_way_calls()) == 1
 
 
 @pytest.mark.parametrize(
