@@ -179,6 +179,7 @@ def landing_post(*, page: LandingPage, request: HttpRequest) -> HttpResponse:
                     created=outcome.result == "created",
                     package_id=page.package_id,
                     specialty_id=page.specialty_id,
+                    submission=outcome.submission,
                 )
             },
         )

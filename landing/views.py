@@ -104,7 +104,7 @@ def same_origin(request: HttpRequest) -> bool:
 
 
 def _contact(
-    *, lead_id: int, assistant: Assistant | None, verified: bool = True
+    *, lead_id: int, assistant: Assistant | None, verified: bool = True, submission: str = ""
 ) -> tuple[str, str]:
     """(QR image src, link) a patient uses to add `assistant`: the lead's attributed code when
     WeCom is connected (a 联系我 QR, or a 获客链接 and its QR), else the member's static code;
@@ -112,7 +112,10 @@ def _contact(
     if assistant is None:
         return "", ""
     code = contact_code_for(
-        lead_id=lead_id, member_userid=assistant.wecom_userid, verified=verified
+        lead_id=lead_id,
+        member_userid=assistant.wecom_userid,
+        verified=verified,
+        submission=submission,
     )
     if code is not None and code.link:
         return _qr_data_uri(code.link), code.link
@@ -155,7 +158,10 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     # A submission that matched a known phone proves nothing of its sender: its code never
     # binds by itself (contact_code_for, verified=False).
     context["assistant_qr"], link = _contact(
-        lead_id=ticket.lead_id, assistant=assistant, verified=ticket.created
+        lead_id=ticket.lead_id,
+        assistant=assistant,
+        verified=ticket.created,
+        submission=ticket.nonce,
     )
     context["contact_link"] = link if _on_phone(request) else ""
     return render(request, "landing/thank_you.html", context)
@@ -237,6 +243,7 @@ def package_reserve(request: HttpRequest, slug: str) -> HttpResponse:
                 created=outcome.result == "created",
                 package_id=package.pk,
                 specialty_id=package.specialty_id,
+                submission=outcome.submission,
             )
             return redirect(reverse("landing:thanks", args=[token]))
     else:

@@ -19,8 +19,13 @@ class Migration(migrations.Migration):
             name='verified',
             field=models.BooleanField(default=True, verbose_name='可自动绑定'),
         ),
+        migrations.AddField(
+            model_name='wecomcontactway',
+            name='submission',
+            field=models.CharField(blank=True, default='', max_length=32, verbose_name='留资批次'),
+        ),
         migrations.AddConstraint(
             model_name='wecomcontactway',
-            constraint=models.UniqueConstraint(fields=('account', 'lead', 'member_userid', 'verified'), name='wecomcontactway_unique'),
+            constraint=models.UniqueConstraint(fields=('account', 'lead', 'member_userid', 'verified', 'submission'), name='wecomcontactway_unique'),
         ),
     ]

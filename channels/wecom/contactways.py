@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
@@ -93,7 +94,7 @@ def _spent(way: WecomContactWay) -> bool:
 
 
 def contact_code_for(
-    *, lead_id: int, member_userid: str, verified: bool = True
+    *, lead_id: int, member_userid: str, verified: bool = True, submission: str = ""
 ) -> ContactCode | None:
     """The lead's contact code for one member, made on first use (one API call) and kept; a
     temporary-session code is replaced by a fresh one once used or (nearly) expired.
@@ -101,7 +102,9 @@ def contact_code_for(
     `verified=False`: the code a public submission that matched a known phone shows (issue 13
     point 1). Its state (`state_for_unverified`) names the lead only as a hint: an add through
     it stays 未匹配 until staff bind it, so typing someone's phone number on a form never earns
-    their welcome message, care-plan link or chat.
+    their welcome message, care-plan link or chat. Such codes are kept per `submission` (the
+    thank-you token's nonce): every submission of a known phone gets its own, as every first
+    submission of a new phone does, so submitting twice cannot tell the two apart.
 
     Returns None when there is no active WeCom account, no member userid, or WeCom refuses or
     cannot be reached (logged; the caller shows the member's static QR instead). Never raises
@@ -111,16 +114,17 @@ def contact_code_for(
         return None
     if not Lead.objects.filter(pk=lead_id, anonymized_at__isnull=True).exists():
         return None  # a withdrawn person gets no new code naming them
+    submission = "" if verified else submission[:32]
+    mine = {
+        "account": account,
+        "lead_id": lead_id,
+        "member_userid": member_userid,
+        "verified": verified,
+        "submission": submission,
+    }
     if contact_mode(account) == "acquisition_link":
-        url = _acquisition_link(account, member_userid)
-        if not url:
-            return None
-        channel = state_for_lead(lead_id) if verified else state_for_unverified(lead_id)
-        link = f"{url}?{urlencode({'customer_channel': channel})}"
-        return ContactCode("", member_userid, False, link=link)
-    kept = WecomContactWay.objects.filter(
-        account=account, lead_id=lead_id, member_userid=member_userid, verified=verified
-    ).first()
+        return _link_code(account, mine)
+    kept = WecomContactWay.objects.filter(**mine).first()
     if kept is not None and not _spent(kept):
         return ContactCode(kept.qr_code, kept.member_userid, kept.is_temp)
     is_temp = contact_mode(account) == "temp"
@@ -158,22 +162,57 @@ def contact_code_for(
                 # itself is left at WeCom: used or expired, it adds nobody any more.
                 WecomContactWay.objects.filter(pk=kept.pk).delete()
             way = WecomContactWay.objects.create(
-                account=account,
-                lead_id=lead_id,
-                member_userid=member_userid,
+                **mine,
                 config_id=config_id[:64],
                 qr_code=qr_code[:500],
                 state=state,
                 is_temp=is_temp,
-                verified=verified,
             )
     except IntegrityError:
         # Two pages asked at once: the first code kept wins (the other stays unused at WeCom;
         # a temporary one expires there by itself).
-        way = WecomContactWay.objects.get(
-            account=account, lead_id=lead_id, member_userid=member_userid, verified=verified
-        )
+        way = WecomContactWay.objects.get(**mine)
     return ContactCode(way.qr_code, way.member_userid, way.is_temp)
+
+
+LINK_CONFIG = "link"  # a 获客链接 row's config_id: nothing per lead to delete at WeCom
+CHANNEL_PREFIX = "yc"
+
+
+def _link_code(account: WecomAccount, mine: dict[str, object]) -> ContactCode | None:
+    """A 获客链接 with an opaque `customer_channel` (`yc` + 16 random characters) kept as
+    this lead/submission's row: the visitor reads the URL, so it must show neither the lead id
+    nor whether the code binds (`channel_lead`, in the add's processing, looks it up)."""
+    member_userid = str(mine["member_userid"])
+    url = _acquisition_link(account, member_userid)
+    if not url:
+        return None
+    kept = WecomContactWay.objects.filter(**mine).first()
+    if kept is None:
+        try:
+            with transaction.atomic():
+                kept = WecomContactWay.objects.create(
+                    **mine,
+                    config_id=LINK_CONFIG,
+                    qr_code=url[:500],
+                    state=CHANNEL_PREFIX + secrets.token_urlsafe(12),
+                    is_temp=False,
+                )
+        except IntegrityError:
+            kept = WecomContactWay.objects.get(**mine)
+    link = f"{url}?{urlencode({'customer_channel': kept.state})}"
+    return ContactCode("", member_userid, False, link=link)
+
+
+def channel_lead(*, account: WecomAccount, state: str) -> int | None:
+    """The lead a 获客链接's opaque `customer_channel` binds to: only a verified row's."""
+    if not state.startswith(CHANNEL_PREFIX) or len(state) > 30:
+        return None
+    return (
+        WecomContactWay.objects.filter(account=account, state=state, verified=True)
+        .values_list("lead_id", flat=True)
+        .first()
+    )
 
 
 def _link_ok(url: str) -> bool:
@@ -228,6 +267,7 @@ def contact_ways_delete(lead_id: int) -> None:
     if not ways:
         return
     WecomContactWay.objects.filter(pk__in=[w.pk for w in ways]).delete()
+    ways = [w for w in ways if w.config_id != LINK_CONFIG]  # a member's link is not the lead's
 
     def remote() -> None:
         for way in ways:

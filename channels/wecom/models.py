@@ -122,6 +122,9 @@ class WecomContactWay(models.Model):
     # False: made for a public submission that matched a known phone; its adds are never
     # bound by themselves (the submitter only typed a phone number).
     verified = models.BooleanField("可自动绑定", default=True)
+    # An unverified code is made per submission (its thank-you token's nonce): one kept per
+    # lead would tell a visitor submitting twice that the phone was known (the same code).
+    submission = models.CharField("留资批次", max_length=32, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -129,7 +132,7 @@ class WecomContactWay(models.Model):
         verbose_name_plural = "企业微信联系我"
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "lead", "member_userid", "verified"],
+                fields=["account", "lead", "member_userid", "verified", "submission"],
                 name="wecomcontactway_unique",
             )
         ]

@@ -23,6 +23,7 @@ from django.utils import timezone
 from channels.base import api_url_problem
 from channels.wecom import crypto
 from channels.wecom import errors as wecom_errors
+from channels.wecom.contactways import channel_lead
 from channels.wecom.models import OFFICIAL_BASE_URL, WECOM_API_DOMAINS, WecomAccount, WecomContact
 from channels.wecom.state import lead_from_state
 from channels.wecom.welcome import welcome_plan
@@ -187,7 +188,7 @@ def _lead_for_state(state: str, account: WecomAccount, external: str) -> Lead | 
     scanned by a stranger) stays 未匹配 for staff to bind, so the welcome message with the
     patient's care-plan link never reaches them. The lead row is locked: two strangers at
     once cannot both pass."""
-    lead_id = lead_from_state(state)
+    lead_id = lead_from_state(state) or channel_lead(account=account, state=state)
     if not lead_id:
         return None
     lead = Lead.objects.select_for_update().filter(pk=lead_id, anonymized_at__isnull=True).first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
@@ -145,6 +147,7 @@ class Thanks:
     created: bool  # this submission created the lead (its routing is this submission's own)
     package_id: int | None  # the page's package / the package reserved with this form
     specialty_id: int | None = None  # the page's specialty (whose 活码 answers this submission)
+    nonce: str = ""  # this submission's own (its unverified contact code is its own)
 
 
 THANKS_MAX_AGE = 24 * 3600  # seconds a thank-you link opens
@@ -152,7 +155,12 @@ THANKS_PURPOSE = "yl-thanks-v2"  # other Fernet tokens of ours (encrypted fields
 
 
 def thanks_token(
-    *, lead_id: int, created: bool, package_id: int | None, specialty_id: int | None = None
+    *,
+    lead_id: int,
+    created: bool,
+    package_id: int | None,
+    specialty_id: int | None = None,
+    submission: str = "",
 ) -> str:
     """An opaque thank-you token: the submission (lead id, whether it created the lead, the
     package it chose) encrypted with the field-encryption keys (Fernet: AES-128-CBC +
@@ -165,6 +173,11 @@ def thanks_token(
             "n": bool(created),
             "p": package_id,
             "s": specialty_id,
+            # The submission, keyed (its idempotency key never shows): a double click opens the
+            # same answer, another submission of the same phone its own code.
+            "t": salted_hmac(
+                "yinliu.landing.thanks-submission", submission or secrets.token_hex(8)
+            ).hexdigest()[:16],
         },
         separators=(",", ":"),
     )
@@ -185,6 +198,7 @@ def thanks_open(*, token: str) -> Thanks:
             created=data["n"] is True,
             package_id=None if package_id is None else int(package_id),
             specialty_id=None if specialty_id is None else int(specialty_id),
+            nonce=str(data.get("t") or "")[:32],
         )
     except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
         raise ApplicationError(

@@ -31,6 +31,7 @@ class SubmitOutcome:
     result: str  # created | merged | honeypot
     lead_id: int | None = None
     replayed: bool = False
+    submission: str = ""  # the submission's idempotency key (a double click: the same)
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -142,4 +143,9 @@ def landing_form_submit(
                     inbound_id=stored.inbound_id,
                 )
             )
-    return SubmitOutcome(result=result.result, lead_id=result.lead_id, replayed=result.replayed)
+    return SubmitOutcome(
+        result=result.result,
+        lead_id=result.lead_id,
+        replayed=result.replayed,
+        submission=data["idem"],
+    )

@@ -16,7 +16,7 @@ import responses
 from django.core.cache import cache
 from django.utils import timezone
 
-from channels.wecom.contactways import TEMP_EXPIRES_SECONDS, contact_code_for
+from channels.wecom.contactways import TEMP_EXPIRES_SECONDS, channel_lead, contact_code_for
 from channels.wecom.models import WecomContact, WecomContactWay
 from channels.wecom.services import wecom_account_create
 from channels.wecom.state import lead_from_state
@@ -398,7 +398,12 @@ def test_an_acquisition_link_account_gives_phones_a_link_carrying_the_lead(clien
     href = re.search(r'href="([^"]+)"[^>]*data-testid="contact-link"', on_phone).group(1)
     query = parse_qs(urlsplit(html.unescape(href)).query)
     assert html.unescape(href).startswith(CA + "?")
-    assert lead_from_state(query["customer_channel"][0]) == lead.pk
+    channel = query["customer_channel"][0]
+    # opaque: neither the lead id nor whether it binds can be read off the URL
+    assert channel.startswith("yc")
+    assert lead_from_state(channel) is None
+    account = WecomContactWay.objects.get().account
+    assert channel_lead(account=account, state=channel) == lead.pk
     # a desktop gets the QR of that link, no button
     assert 'data-testid="contact-link"' not in on_desktop
     assert 'src="data:image/svg+xml;base64,' in on_desktop
@@ -497,3 +502,32 @@ def test_a_known_phones_code_never_binds_by_itself(client, routed, post_event):
     post_event(event_xml(State=states[1], UserID="linxiaowen", ExternalUserID="wmSCANNER"))
     drain()
     assert WecomContact.objects.get().lead_id is None
+
+
+@responses.activate
+def test_each_submission_of_a_known_phone_gets_its_own_code(client, routed):
+    """Re-review of issue 13 point 1: a new phone's first and second submissions show two
+    codes; a known phone's must too, or submitting twice tells it was known."""
+    _account()
+    _token()
+    configs = iter(f"cfg-{i}" for i in range(10))
+    responses.add_callback(
+        responses.POST,
+        WAY_URL,
+        callback=lambda request: (
+            200,
+            {},
+            json.dumps({"errcode": 0, "config_id": next(configs), "qr_code": QR}),
+        ),
+    )
+    shown = []
+    for i in range(3):
+        sent = client.post("/lp/hair-loss/", form_data(idem=f"cw-n{i}"))
+        shown.append(client.get(sent["Location"]).content.decode())
+        # a reload shows that submission's code again
+        assert client.get(sent["Location"]).content.decode() == shown[-1]
+
+    ways = list(WecomContactWay.objects.order_by("pk"))
+    assert [w.verified for w in ways] == [True, False, False]
+    assert len({w.config_id for w in ways}) == 3
+    assert len({w.submission for w in ways if not w.verified}) == 2
