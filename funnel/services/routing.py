@@ -588,9 +588,9 @@ def submission_reply(*, lead_id: int, specialty_id: int | None, created: bool) -
     - A known phone, on any specialty's form: the package this page's specialty routes to, and
       one of the members a new lead would be routed to right now (`_takers_now`: duty, shift,
       daily cap, overflow, as routing sees them), chosen by a keyed hash of (lead, specialty):
-      the same on every reload and re-submission (a new person's assistant is sticky too, since
-      their second submission is a known phone's), never the existing owner as such, so neither
-      the name nor its changes tell a visitor that the phone was known or what it came for.
+      the same on every reload and re-submission; the owner when the owner is one of those
+      members (as a new person re-submitting sees their routed assistant again), so neither the
+      name nor its changes tell a visitor that the phone was known or what it came for.
       Nothing is written: the lead keeps its owner.
 
     The contact code shown with a known phone's reply never binds by itself (landing asks for
@@ -609,5 +609,9 @@ def submission_reply(*, lead_id: int, specialty_id: int | None, created: bool) -
     takers = _takers_now(rule.pool) if rule is not None else []
     if not takers:
         return SubmissionReply(None, package)
+    if lead.assignee in takers:
+        # The owner is one routing would pick now: a new person re-submitting sees their
+        # routed assistant again, so this one must be seen too (a change would tell).
+        return SubmissionReply(lead.assignee, package)
     digest = salted_hmac("yinliu.routing.contact", f"{lead_id}:{specialty_id}").digest()
     return SubmissionReply(takers[int.from_bytes(digest[:8], "big") % len(takers)], package)

@@ -219,3 +219,18 @@ def test_every_other_token_is_refused(client, landing, monkeypatch) -> None:
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 24 * 3600 + 5)
     assert client.get(f"/lp/thanks/{good}/").status_code == 404
+
+
+def test_a_new_persons_second_submission_names_the_same_assistant(client, diabetes) -> None:
+    """Re-review of issue 13 point 1: with two members on duty, a new phone's first answer
+    names its routed assistant; its second (now a known phone's) must name the same one, as
+    a known phone's answers never change."""
+    names = [
+        re.search(
+            r"您的专属医助：(\S+?)<", _thanks(client, "/lp/diabetes/", phone, f"k-{phone}-{i}")
+        ).group(1)
+        for phone in ("13700004441", "13700004442", "13700004443")
+        for i in range(2)
+    ]
+    assert names[0::2] == names[1::2]
+    assert len(set(names)) == 2  # both members were routed to: the check is not vacuous
