@@ -31,10 +31,11 @@ from channels.wecom import errors as wecom_errors
 from channels.wecom.models import WecomAccount
 from config.errors import ApplicationError
 from funnel.models import Channel
-from funnel.services.intake import IntakeSource, Processing, intake_reject, lead_intake
+from funnel.services.intake import IntakeSource, Processing, Resend, intake_reject, lead_intake
 
 # The fields that identify one event (WECOM_FACTS.md: dedupe on ToUserName, ChangeType, UserID,
 # ExternalUserID, CreateTime; Event, ChatId and UpdateDetail tell group and tag events apart).
+# Never WelcomeCode or State: a resend of one add may carry another code, and it is one event.
 DEDUPE_FIELDS = (
     "ToUserName",
     "Event",
@@ -157,5 +158,8 @@ def callback_receive(*, account_name: str, query: Any, body: bytes) -> int:
         raw=event,
         payload=None,
         processing=Processing.LATER,
+        # WeCom's resend identity is the key's fields, nothing else: a resend with a fresh
+        # WelcomeCode is the same event (processing it again would send a second welcome).
+        resend=Resend.KEEP_FIRST,
     )
     return stored.inbound_id

@@ -59,6 +59,16 @@ class Processing(enum.Enum):
     LATER = "later"  # after the caller's commit, by a task (backed by the sweep)
 
 
+class Resend(enum.Enum):
+    """What a record stored again under the same external id with other content is."""
+
+    # An update: platforms fill some fields late; the record is replaced and processed again.
+    REPLACE = "replace"
+    # The same record: the source's external id is its whole identity (WeCom re-sends one
+    # event with a fresh WelcomeCode); the first copy stays and nothing is processed again.
+    KEEP_FIRST = "keep_first"
+
+
 @dataclass
 class IntakeResult:
     """One record's fate. `changed` is False for an exact replay of a stored record; `new` is
@@ -82,14 +92,17 @@ def lead_intake(
     raw: dict[str, Any],
     payload: LeadPayload | None,
     processing: Processing = Processing.NOW,
+    resend: Resend = Resend.REPLACE,
 ) -> IntakeResult:
     """Store one record and process it (see the module doc). A re-send with different content
     (platforms fill some fields late) replaces the stored record and is processed again, which
-    updates the lead's attribution; an exact replay answers the stored outcome.
+    updates the lead's attribution — unless `resend` is `Resend.KEEP_FIRST` (the source says
+    an id is one record whatever else differs): then it is a replay. An exact replay answers
+    the stored outcome.
 
     Raises nothing for bad content: it is quarantined and `outcome.result` says so."""
     with transaction.atomic():
-        row, changed = _store_one(source, external_id, raw, payload)
+        row, changed = _store_one(source, external_id, raw, payload, resend=resend)
         if processing is Processing.LATER and changed:
             intake_enqueue(inbound_ids=[row.pk])
     result = IntakeResult(inbound_id=row.pk, changed=changed, new=changed and _never_processed(row))
@@ -189,7 +202,12 @@ def _stored_payload(payload: LeadPayload | None) -> dict[str, Any] | None:
 
 
 def _store_one(
-    source: IntakeSource, external_id: str, raw: dict[str, Any], payload: LeadPayload | None
+    source: IntakeSource,
+    external_id: str,
+    raw: dict[str, Any],
+    payload: LeadPayload | None,
+    *,
+    resend: Resend = Resend.REPLACE,
 ) -> tuple[InboundLead, bool]:
     """One INSERT for the usual new record: this is every webhook's path, where latency
     counts. The same outcome as a page of one through `_store_page`."""
@@ -206,6 +224,8 @@ def _store_one(
                 channel=source.channel, account_name=source.account, external_id=external_id
             )
         if row.raw == raw or row.status == InboundStatus.ANONYMIZED:
+            return row, False
+        if resend is Resend.KEEP_FIRST:
             return row, False
         before = row.payload
         _resend(row, raw, payload)

@@ -256,3 +256,26 @@ def test_one_welcome_per_code_is_a_database_rule_and_one_worker_sends(
     assert welcome_mod.welcome_send(welcome_id=row.pk, welcome_code="W-RACE") == "sent"
     assert welcome_mod.welcome_send(welcome_id=row.pk, welcome_code="W-RACE") == ""
     assert len(_sends(wecom_api)) == 1
+
+
+def test_a_resend_with_another_welcome_code_is_the_same_event_and_sends_once(
+    deliver, make_lead, template, wecom_api
+):
+    """WeCom's resend identity is (ToUserName, ChangeType, UserID, ExternalUserID, CreateTime)
+    (WECOM_FACTS.md "Callback events"): a resend carrying a fresh WelcomeCode is the same add,
+    stored once and processed once — not a second welcome with the second code."""
+    wecom_api.post(SEND, json={"errcode": 0, "errmsg": "ok"})
+    lead = make_lead()
+    at = str(int(time.time()))
+    first = event_xml(State=state_for_lead(lead.pk), WelcomeCode="WELCOME-R1", CreateTime=at)
+    again = event_xml(State=state_for_lead(lead.pk), WelcomeCode="WELCOME-R2", CreateTime=at)
+
+    deliver(first)
+    deliver(again)
+
+    assert [b["welcome_code"] for b in _sends(wecom_api)] == ["WELCOME-R1"]
+    assert WecomWelcome.objects.count() == 1
+    (row,) = InboundLead.objects.filter(channel="wecom")
+    assert row.raw["WelcomeCode"] == "WELCOME-R1"  # the first copy is the record
+    assert row.attempts == 1
+    assert len(_notes(lead)) == 1
