@@ -72,8 +72,10 @@ def _spent(way: WecomContactWay) -> bool:
     once an add came through it or once it is within `TEMP_RENEW_MARGIN_SECONDS` of expiring.
     A permanent code is never spent.
 
-    Every code of the lead carries the same state (it names the lead), so "through it" also
-    needs the add to be after the code: its time (`added_at`, WeCom's clock, so less
+    "Through it" is read from the add's state, not its lead: an add through an unverified code
+    (`yu…`, a known phone's) stays unmatched (no lead) and spends the code all the same. Every
+    code of the lead of one kind carries the same state (it names the lead), so "through it"
+    also needs the add to be after the code: its time (`added_at`, WeCom's clock, so less
     `TEMP_CLOCK_SKEW_SECONDS`) and our writing of it (`updated_at`, our clock: without it the
     add that spent the previous code would, inside the skew, spend its fresh successor too)."""
     if not way.is_temp:
@@ -85,7 +87,6 @@ def _spent(way: WecomContactWay) -> bool:
         return True
     return WecomContact.objects.filter(
         account_id=way.account_id,
-        lead_id=way.lead_id,
         member_userid=way.member_userid,
         state=way.state,
         added_at__gte=way.created_at - dt.timedelta(seconds=TEMP_CLOCK_SKEW_SECONDS),

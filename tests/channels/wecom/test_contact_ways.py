@@ -531,3 +531,83 @@ def test_each_submission_of_a_known_phone_gets_its_own_code(client, routed):
     assert [w.verified for w in ways] == [True, False, False]
     assert len({w.config_id for w in ways}) == 3
     assert len({w.submission for w in ways if not w.verified}) == 2
+
+
+def _known_phone_code(client) -> WecomContactWay:
+    """A temporary code shown to a second submission of a known phone (unverified, `yu…`)."""
+    first = client.post("/lp/hair-loss/", form_data(idem="cw-u1"))
+    client.get(first["Location"])
+    again = client.post("/lp/hair-loss/", form_data(idem="cw-u2"))
+    client.get(again["Location"])
+    return WecomContactWay.objects.get(verified=False)
+
+
+@responses.activate
+def test_a_used_unverified_temporary_code_is_renewed_like_a_verified_one(
+    client, routed, post_event
+):
+    """Review of issue 16 point 3: an add through a known phone's temporary code stays
+    unmatched (no lead on the contact), and the code is spent all the same."""
+    from tests.channels.wecom.conftest import event_xml
+
+    _account(contact_mode="temp")
+    _token()
+    configs = iter(f"cfg-{i}" for i in range(10))
+    responses.add_callback(
+        responses.POST,
+        WAY_URL,
+        callback=lambda request: (
+            200,
+            {},
+            json.dumps({"errcode": 0, "config_id": (c := next(configs)), "qr_code": f"{QR}{c}"}),
+        ),
+    )
+    way = _known_phone_code(client)
+    assert way.is_temp
+    lead = Lead.objects.get()
+
+    # the patient adds through it: WeCom's callback, processed as usual
+    post_event(event_xml(State=way.state, UserID="linxiaowen", ExternalUserID="wmKNOWN"))
+    drain()
+    assert WecomContact.objects.get().lead_id is None  # unmatched, as before
+
+    code = contact_code_for(
+        lead_id=lead.pk, member_userid="linxiaowen", verified=False, submission=way.submission
+    )
+    again = contact_code_for(
+        lead_id=lead.pk, member_userid="linxiaowen", verified=False, submission=way.submission
+    )
+
+    assert code is not None
+    assert code.image_url != way.qr_code
+    assert again == code
+    renewed = WecomContactWay.objects.get(verified=False)
+    assert renewed.config_id != way.config_id
+    assert renewed.submission == way.submission
+    assert _way_calls()[-1]["state"] == way.state  # still only a hint, never binding
+
+
+@responses.activate
+def test_an_expired_unverified_temporary_code_is_renewed(client, routed):
+    _account(contact_mode="temp")
+    _token()
+    configs = iter(f"cfg-{i}" for i in range(10))
+    responses.add_callback(
+        responses.POST,
+        WAY_URL,
+        callback=lambda request: (
+            200,
+            {},
+            json.dumps({"errcode": 0, "config_id": next(configs), "qr_code": QR}),
+        ),
+    )
+    way = _known_phone_code(client)
+    WecomContactWay.objects.filter(pk=way.pk).update(
+        created_at=timezone.now() - dt.timedelta(seconds=TEMP_EXPIRES_SECONDS)
+    )
+
+    contact_code_for(
+        lead_id=way.lead_id, member_userid="linxiaowen", verified=False, submission=way.submission
+    )
+
+    assert WecomContactWay.objects.get(verified=False).config_id != way.config_id
