@@ -414,6 +414,10 @@ class WecomTransfer(models.Model):
         LIMIT_REACHED = "limit_reached", "90 天内已转接 2 次，未调用"
         FAILED = "failed", "企业微信拒绝"
         SKIPPED = "skipped", "无需转接"
+        # Reassigned again while an earlier transfer of the customer was under way (WeCom
+        # allows one at a time): called when that one ends, from whoever holds the customer.
+        QUEUED = "queued", "等待上一次转接结束"
+        SUPERSEDED = "superseded", "已被后续改派取代"  # a later reassignment queued after it
 
     # WeCom accepted these: they count towards its 2-in-90-days limit.
     COUNTED = (Status.WAITING, Status.DONE, Status.REFUSED, Status.TAKEOVER_LIMIT)
@@ -431,6 +435,14 @@ class WecomTransfer(models.Model):
     )
     event = models.ForeignKey(
         "funnel.LeadEvent", on_delete=models.CASCADE, related_name="+", verbose_name="改派事件"
+    )
+    waits_for = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="queued_after",
+        verbose_name="等待的转接",
     )
     handover_userid = models.CharField("原医助 userid", max_length=64)
     takeover_userid = models.CharField("接替医助 userid", max_length=64, blank=True, default="")

@@ -20,6 +20,19 @@ added their assistant goes to another assistant, the customer is handed over in 
   above. The `transfer_fail` callback (`FailReason` customer_refused / customer_limit_exceed)
   ends a waiting transfer the same way, at once.
 
+- **Reassigned again while a transfer is under way** (WeCom takes one transfer of a customer at
+  a time, 40129): the new reassignment's row is `queued` behind the transfer in flight
+  (`waits_for`); an older queued row of the lead is `superseded` (only the last assistant
+  counts). When the transfer in flight ends — taken over, refused, at a limit, failed — the
+  queued row is released (`_release`): it is called from whoever holds the customer then (the
+  middle assistant if the handover went through, else the first) to the final assistant, or
+  skipped when the customer is already theirs. The middle assistant gets no follow-up; if the
+  final transfer cannot be made, the final assistant gets the 请患者添加新医助 follow-up with
+  the reason. So the relationship never stays silently with the middle assistant.
+- **Stuck rows** (a worker that died between claiming a row and recording WeCom's answer, a
+  release whose after-commit call was lost): `transfers_check` also drives `pending` rows
+  due and `sending` rows past their lease, and releases queued rows whose predecessor ended.
+
 One row per (reassignment event, contact): a replayed delivery transfers once (a row is claimed
 by a conditional UPDATE before the call; WeCom answering 40129, "already being transferred",
 to a retry whose first call got through counts as accepted). A failure of the call itself (an
@@ -71,7 +84,13 @@ FINISHED = (
     S.LIMIT_REACHED,
     S.FAILED,
     S.SKIPPED,
+    S.QUEUED,  # not finished, but nothing to call until its predecessor ends
+    S.SUPERSEDED,
 )
+# A transfer of the customer is under way (or about to be): a new one waits behind it.
+IN_FLIGHT = (S.PENDING, S.SENDING, S.ERROR, S.WAITING)
+# Ended: a queued row behind it may go.
+ENDED = (S.DONE, S.REFUSED, S.TAKEOVER_LIMIT, S.LIMIT_REACHED, S.FAILED, S.SKIPPED)
 RESULT_STATUS = {1: S.DONE, 3: S.REFUSED, 4: S.TAKEOVER_LIMIT}
 FAIL_REASONS = {"customer_refused": S.REFUSED, "customer_limit_exceed": S.TAKEOVER_LIMIT}
 REASON_TEXT = {
@@ -79,7 +98,9 @@ REASON_TEXT = {
     S.REFUSED: "患者拒绝了企业微信转接",
     S.TAKEOVER_LIMIT: "新医助的企业微信客户数已达上限，转接未完成",
     S.FAILED: "企业微信未能转接该患者",
+    S.SKIPPED: "接替医助未设置企业微信 userid，患者仍在原医助的企业微信",
 }
+NO_USERID = "接替医助未设置企业微信 userid"
 
 
 def _claim(row: WecomTransfer, now: dt.datetime) -> bool:
@@ -147,9 +168,13 @@ def readd_followup(*, row: WecomTransfer, status: str, at: dt.datetime) -> None:
 
 
 def _refuse(row: WecomTransfer, status: str, answer: str, at: dt.datetime, **fields) -> None:
-    """A final outcome that leaves the patient with the old member."""
-    _set(row, status, answer, finished_at=at, **fields)
-    readd_followup(row=row, status=status, at=at)
+    """A final outcome that leaves the patient with the old member: the new assistant is asked
+    to have the patient add them — unless a later reassignment was queued behind this row,
+    which then goes on from the old member to the final assistant."""
+    with transaction.atomic():
+        _set(row, status, answer, finished_at=at, **fields)
+        if not _release(row, at):
+            readd_followup(row=row, status=status, at=at)
 
 
 def _userids(event: LeadEvent) -> tuple[str, str]:
@@ -172,15 +197,18 @@ def transfers_on_reassign(*, event_id: int, now: dt.datetime | None = None) -> i
     if Lead.objects.filter(pk=event.lead_id, anonymized_at__isnull=False).exists():
         return 0
     handover, takeover = _userids(event)
-    if not handover:
-        return 0
-    contacts = list(
-        WecomContact.objects.filter(
-            lead_id=event.lead_id, status=WecomContact.Status.ADDED, member_userid=handover
+    contacts = (
+        list(
+            WecomContact.objects.filter(
+                lead_id=event.lead_id, status=WecomContact.Status.ADDED, member_userid=handover
+            )
+            .exclude(external_key__startswith=ANONYMIZED_KEY)
+            .order_by("pk")
         )
-        .exclude(external_key__startswith=ANONYMIZED_KEY)
-        .order_by("pk")
+        if handover
+        else []
     )
+    _queue_behind(event, handover, takeover, {c.external_key for c in contacts}, now)
     if not contacts:
         return 0  # not added yet: the new assistant's contact code does the rest
     WecomTransfer.objects.bulk_create(
@@ -197,21 +225,26 @@ def transfers_on_reassign(*, event_id: int, now: dt.datetime | None = None) -> i
         ],
         ignore_conflicts=True,
     )
-    rows = [
-        row
-        for row in WecomTransfer.objects.select_related("account", "contact", "event")
+    rows = list(
+        WecomTransfer.objects.select_related("account", "contact", "event")
         .filter(event=event)
         .exclude(status__in=FINISHED)
         .order_by("pk")
-        if _claim(row, now)
-    ]
-    groups: dict[int, list[WecomTransfer]] = {}
+    )
+    return _drive(rows, now)
+
+
+def _drive(rows: list[WecomTransfer], now: dt.datetime) -> int:
+    """Claim, decide and call each row (its own handover and takeover members). Returns how
+    many WeCom accepted; raises the first failure of a call after trying every group."""
+    groups: dict[tuple[int, str, str], list[WecomTransfer]] = {}
     for row in rows:
-        if not _callable(row, takeover, now):
+        if not _claim(row, now) or not _callable(row, row.takeover_userid, now):
             continue
-        groups.setdefault(row.account_id, []).append(row)
+        key = (row.account_id, row.handover_userid, row.takeover_userid)
+        groups.setdefault(key, []).append(row)
     accepted, failure = 0, None
-    for group in groups.values():
+    for (_, handover, takeover), group in groups.items():
         for start in range(0, len(group), BATCH):
             try:
                 accepted += _call(group[start : start + BATCH], handover, takeover, now)
@@ -222,14 +255,118 @@ def transfers_on_reassign(*, event_id: int, now: dt.datetime | None = None) -> i
     return accepted
 
 
+def _queue_behind(
+    event: LeadEvent, handover: str, takeover: str, moving: set[str], now: dt.datetime
+) -> None:
+    """The lead's customers whose transfer is still under way (and not held by `handover`,
+    whose rows the caller makes): this reassignment waits behind it in a `queued` row, and
+    any reassignment queued before it is superseded (the last assistant is the one that
+    counts). The in-flight rows are locked, so a transfer ending meanwhile either sees the
+    queued row (and releases it) or is seen ended here (nothing queued). A replay finds its
+    rows and queues nothing again."""
+    if WecomTransfer.objects.filter(event=event).exists():
+        return
+    with transaction.atomic():
+        ahead = list(
+            WecomTransfer.objects.select_for_update()
+            .select_related("contact")
+            .filter(lead_id=event.lead_id, status__in=IN_FLIGHT)
+            .exclude(event=event)
+            .order_by("-pk")
+        )
+        ahead = [r for r in ahead if r.contact.external_key not in moving]
+        if not ahead:
+            return
+        WecomTransfer.objects.filter(lead_id=event.lead_id, status=S.QUEUED).exclude(
+            event=event
+        ).update(status=S.SUPERSEDED, finished_at=now, last_answer=f"event:{event.pk}")
+        seen: set[str] = set()
+        for row in ahead:  # the newest transfer of each customer
+            if row.contact.external_key in seen:
+                continue
+            seen.add(row.contact.external_key)
+            WecomTransfer.objects.create(
+                account_id=row.account_id,
+                contact=row.contact,
+                lead_id=event.lead_id,
+                event=event,
+                waits_for=row,
+                handover_userid=row.takeover_userid or handover,
+                takeover_userid=takeover,
+                status=S.QUEUED,
+            )
+
+
+def _release(ended: WecomTransfer, at: dt.datetime) -> bool:
+    """`ended` finished: the reassignment queued behind it goes on from whoever holds the
+    customer now to its own (final) assistant. Runs inside the caller's transaction, which
+    changed `ended`'s status; the call itself runs after the commit (and `transfers_check`
+    drives it if that is lost). Returns True when a queued row took over what follows."""
+    queued = list(
+        WecomTransfer.objects.select_for_update()
+        .select_related("contact")
+        .filter(waits_for_id=ended.pk, status=S.QUEUED)
+    )
+    if not queued:
+        return False
+    released = []
+    for row in queued:
+        if Lead.objects.filter(pk=row.lead_id, anonymized_at__isnull=False).exists():
+            _set(row, S.SKIPPED, "患者已撤回授权", finished_at=at)
+            continue
+        held = {
+            c.member_userid: c
+            for c in WecomContact.objects.filter(
+                account_id=row.account_id,
+                external_key=row.contact.external_key,
+                status=WecomContact.Status.ADDED,
+            )
+        }
+        holder = held.get(ended.takeover_userid) or held.get(ended.handover_userid)
+        holder = holder or next((c for c in held.values() if c.lead_id == row.lead_id), None)
+        if row.takeover_userid and row.takeover_userid in held:
+            _set(row, S.SKIPPED, "患者已是新医助的企业微信客户", finished_at=at)
+            continue
+        if holder is None:
+            _set(row, S.SKIPPED, "患者已不是企业微信客户", finished_at=at)
+            continue
+        WecomTransfer.objects.filter(pk=row.pk).update(
+            status=S.PENDING, contact=holder, handover_userid=holder.member_userid, next_check_at=at
+        )
+        released.append(row.pk)
+    if released:
+        transaction.on_commit(lambda: _drive_ids(released, timezone.now()), robust=True)
+    return True
+
+
+def _drive_ids(ids: list[int], now: dt.datetime) -> int:
+    rows = list(
+        WecomTransfer.objects.select_related("account", "contact", "event")
+        .filter(pk__in=ids)
+        .exclude(status__in=FINISHED)
+        .order_by("pk")
+    )
+    try:
+        return _drive(rows, now)
+    except PlatformError as exc:
+        # Left `error`: transfers_check calls it again (no outbox delivery carries it).
+        logger.warning("released transfer call failed: %s", exc.code)
+        return 0
+
+
 def _callable(row: WecomTransfer, takeover: str, now: dt.datetime) -> bool:
     """Decide what needs no call: nobody to take over, already the new member's customer,
     or the platform's limit reached by our own count."""
     if not takeover:
-        _set(row, S.SKIPPED, "接替医助未设置企业微信 userid", finished_at=now)
+        if (row.event.data or {}).get("assistant_id"):
+            # The patient stays with the old member: the new assistant and the supervisor
+            # are told why (a follow-up), never silently.
+            _refuse(row, S.SKIPPED, NO_USERID, now)
+        else:  # moved to the unassigned queue: nobody to hand the customer to yet
+            _done_without_call(row, "改派到待分配队列", now)
         return False
     if takeover == row.handover_userid:
-        _set(row, S.SKIPPED, "同一企业微信成员", finished_at=now)
+        _done_without_call(row, "同一企业微信成员", now)
         return False
     if WecomContact.objects.filter(
         account_id=row.account_id,
@@ -237,12 +374,19 @@ def _callable(row: WecomTransfer, takeover: str, now: dt.datetime) -> bool:
         external_key=row.contact.external_key,
         status=WecomContact.Status.ADDED,
     ).exists():
-        _set(row, S.SKIPPED, "患者已是新医助的企业微信客户", finished_at=now)
+        _done_without_call(row, "患者已是新医助的企业微信客户", now)
         return False
     if transfers_counted(contact=row.contact, now=now, exclude=row.pk) >= TRANSFER_LIMIT:
         _refuse(row, S.LIMIT_REACHED, "limit_reached", now, takeover_userid=takeover)
         return False
     return True
+
+
+def _done_without_call(row: WecomTransfer, answer: str, now: dt.datetime) -> None:
+    """Nothing to move for this row (the customer is already the new member's)."""
+    with transaction.atomic():
+        _set(row, S.SKIPPED, answer, finished_at=now)
+        _release(row, now)
 
 
 def _call(rows: list[WecomTransfer], handover: str, takeover: str, now: dt.datetime) -> int:
@@ -327,6 +471,8 @@ def _taken_over(row: WecomTransfer, at: dt.datetime) -> None:
                 changed += ["status", "deleted_at", "added_at", "last_event_at"]
             if changed:
                 new.save(update_fields=[*changed, "updated_at"])
+        # A reassignment queued behind this one goes on from the new member.
+        _release(row, at)
 
 
 def _newest(contact: WecomContact, at: dt.datetime) -> bool:
@@ -340,7 +486,8 @@ def _final(row: WecomTransfer, status: str, answer: str, at: dt.datetime) -> boo
             status=status, last_answer=answer[:ANSWER_CHARS], finished_at=at, next_check_at=None
         ):
             return False
-        readd_followup(row=row, status=status, at=at)
+        if not _release(row, at):
+            readd_followup(row=row, status=status, at=at)
     return True
 
 
@@ -383,7 +530,65 @@ def transfers_check(*, now: dt.datetime | None = None, limit: int = 500) -> int:
             continue
         for row in rows:
             finished += _apply(row, results.get(row.contact.external_userid), now)
+    transfers_sweep(now=now)
     return finished
+
+
+RELEASED_MAX_TRIES = 12  # a released row's calls (no outbox delivery retries it)
+
+
+def transfers_sweep(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Rows nothing else will move (part of the `transfers_check` beat): queued rows whose
+    predecessor ended without releasing them, `pending` rows due (released) or older than a
+    lease (their delivery or after-commit call was lost), `sending` rows whose worker died
+    past the lease, and released rows left `error` (after RELEASED_MAX_TRIES: `failed`, with
+    the follow-up). Outbox-driven rows are the outbox's while its delivery is pending; once it
+    gave up, an `error` row is `failed` with the follow-up. Returns how many rows were
+    driven; a failing call is logged (never raises)."""
+    from funnel.models import OutboxDelivery
+
+    now = now or timezone.now()
+    carried = OutboxDelivery.objects.filter(
+        listener=LISTENER, status=OutboxDelivery.Status.PENDING
+    ).values("event_id")
+    given_up = OutboxDelivery.objects.filter(
+        listener=LISTENER, status=OutboxDelivery.Status.FAILED
+    ).values("event_id")
+    for row in (
+        WecomTransfer.objects.select_related("event")
+        .filter(status=S.ERROR, waits_for__isnull=True, event_id__in=given_up)
+        .exclude(event_id__in=carried)[:limit]
+    ):
+        # The outbox gave up: the row said 重试中 for ever and nobody was told.
+        _refuse(row, S.FAILED, f"gave_up:{row.last_answer}", now)
+    for row in WecomTransfer.objects.filter(
+        status=S.QUEUED, waits_for__status__in=ENDED
+    ).select_related("waits_for")[:limit]:
+        with transaction.atomic():
+            _release(row.waits_for, now)
+    for row in WecomTransfer.objects.filter(status=S.QUEUED, waits_for__isnull=True)[:limit]:
+        _set(row, S.SKIPPED, "上一次转接记录已不存在", finished_at=now)
+    for row in WecomTransfer.objects.select_related("event").filter(
+        status=S.ERROR, waits_for__isnull=False, tries__gte=RELEASED_MAX_TRIES
+    )[:limit]:
+        _refuse(row, S.FAILED, f"gave_up:{row.last_answer}", now)
+    stuck = (
+        Q(status=S.PENDING, next_check_at__lte=now)
+        | Q(status=S.PENDING, created_at__lt=now - LEASE)
+        | Q(status=S.SENDING, claimed_at__lt=now - LEASE)
+        | Q(status=S.ERROR, waits_for__isnull=False, claimed_at__lt=now - LEASE)
+    )
+    rows = list(
+        WecomTransfer.objects.select_related("account", "contact", "event")
+        .filter(stuck)
+        .exclude(waits_for__isnull=True, event_id__in=carried)  # the outbox still has these
+        .order_by("pk")[:limit]
+    )
+    try:
+        _drive(rows, now)
+    except PlatformError as exc:
+        logger.warning("transfer sweep: a call failed: %s", exc.code)
+    return len(rows)
 
 
 def _later(rows: Iterable[WecomTransfer], now: dt.datetime) -> None:

@@ -328,3 +328,181 @@ def test_the_transfer_fail_callback_ends_it_once(added, outbox_drain, post_event
     assert FollowUp.objects.filter(kind=FollowUp.Kind.WECOM_READD).count() == 1
     assert len(notices()) == 1
     assert transfers_check(now=row.next_check_at or timezone.now() + dt.timedelta(days=2)) == 0
+
+
+# ---- a reassignment while a transfer is still waiting (review of issue 16 point 1) --------
+
+
+@pytest.fixture
+def third(added):
+    """医助 C (王五, wecom userid wangwu) in the same clinic."""
+    return AssistantFactory(name="王五", wecom_userid="wangwu", clinic=added["a"].clinic)
+
+
+def _readds(lead) -> list[FollowUp]:
+    return list(FollowUp.objects.filter(lead=lead, kind=FollowUp.Kind.WECOM_READD))
+
+
+def test_a_reassignment_during_a_waiting_transfer_moves_the_customer_on_to_the_final_assistant(
+    added, third, outbox_drain
+):
+    state, lead = added["state"], added["lead"]
+    first = _waiting(added, outbox_drain)  # zhangsan → lisi, waiting 24 h
+
+    # when the lead moves on to 医助 C before WeCom hands the customer to B
+    lead_reassign(lead_id=lead.pk, assistant_id=third.pk, actor=None)
+    outbox_drain()
+
+    # then nothing is called yet (WeCom allows one transfer under way): C's transfer waits
+    assert calls(state) == 1
+    queued = WecomTransfer.objects.get(event=_reassign_event(lead))
+    assert (queued.status, queued.takeover_userid, queued.waits_for) == ("queued", "wangwu", first)
+
+    # when B takes the customer over, the check hands them on from B to C at once
+    control(added["base"], action="transfer_finish", external_userid=PATIENT, status=1)
+    assert transfers_check(now=first.next_check_at) == 1
+    assert [(t["handover"], t["takeover"]) for t in sandbox_transfers(state)] == [
+        ("zhangsan", "lisi"),
+        ("lisi", "wangwu"),
+    ]
+    queued.refresh_from_db()
+    assert (queued.status, queued.handover_userid) == ("waiting", "lisi")
+
+    # and when C takes over, the relationship ends at C, bound to the lead
+    control(added["base"], action="transfer_finish", external_userid=PATIENT, status=1)
+    assert transfers_check(now=queued.next_check_at) == 1
+    held = WecomContact.objects.get(external_key=external_key(PATIENT), status="added")
+    assert (held.member_userid, held.lead) == ("wangwu", lead)
+    assert _readds(lead) == []  # nobody has to ask the patient anything
+
+
+def test_when_the_waiting_transfer_fails_the_customer_goes_straight_to_the_final_assistant(
+    added, third, outbox_drain, post_event, django_capture_on_commit_callbacks
+):
+    state, lead = added["state"], added["lead"]
+    first = _waiting(added, outbox_drain)
+    lead_reassign(lead_id=lead.pk, assistant_id=third.pk, actor=None)
+    outbox_drain()
+
+    # when WeCom reports that B could not take the customer (B is at the limit)
+    control(added["base"], action="transfer_finish", external_userid=PATIENT, status=4)
+    xml = event_xml(
+        ChangeType="transfer_fail",
+        FailReason="customer_limit_exceed",
+        UserID="lisi",
+        ExternalUserID=PATIENT,
+        State="",
+        WelcomeCode="",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_event(xml).status_code == 200
+        drain()
+
+    # then the middle assistant gets no follow-up; A's customer goes to C instead
+    first.refresh_from_db()
+    assert first.status == "takeover_limit"
+    assert [(t["handover"], t["takeover"]) for t in sandbox_transfers(state)][-1] == (
+        "zhangsan",
+        "wangwu",
+    )
+    queued = WecomTransfer.objects.get(event=_reassign_event(lead))
+    assert (queued.status, queued.handover_userid) == ("waiting", "zhangsan")
+    assert _readds(lead) == []
+
+    # and when C cannot take over either (the patient refuses), C is asked to be added
+    control(added["base"], action="transfer_finish", external_userid=PATIENT, status=3)
+    assert transfers_check(now=queued.next_check_at) == 1
+    (followup,) = _readds(lead)
+    assert followup.assignee == third
+    assert "请王五请患者主动添加其企业微信" in followup.note
+
+
+def test_past_the_limit_the_final_assistant_gets_the_follow_up_not_the_middle_one(
+    added, third, outbox_drain
+):
+    state, lead = added["state"], added["lead"]
+    # given one earlier transfer of this customer in the last 90 days
+    _earlier_transfers(added, [80, 400])
+    first = _waiting(added, outbox_drain)  # the second in 90 days
+    lead_reassign(lead_id=lead.pk, assistant_id=third.pk, actor=None)
+    outbox_drain()
+
+    control(added["base"], action="transfer_finish", external_userid=PATIENT, status=1)
+    assert transfers_check(now=first.next_check_at) == 1
+
+    # then B holds the customer, a third transfer is not called, and C is told why
+    assert len(sandbox_transfers(state)) == 1
+    queued = WecomTransfer.objects.get(event=_reassign_event(lead))
+    assert (queued.status, queued.handover_userid) == ("limit_reached", "lisi")
+    (followup,) = _readds(lead)
+    assert followup.assignee == third
+    assert "90 天内已在企业微信转接 2 次" in followup.note
+    assert "请王五请患者主动添加其企业微信" in followup.note
+
+
+def test_only_the_last_of_several_reassignments_during_a_waiting_transfer_counts(
+    added, third, outbox_drain
+):
+    state, lead = added["state"], added["lead"]
+    first = _waiting(added, outbox_drain)
+    lead_reassign(lead_id=lead.pk, assistant_id=third.pk, actor=None)
+    outbox_drain()
+    middle = WecomTransfer.objects.get(event=_reassign_event(lead))
+    # back to 医助 A: the customer should end where they are now
+    lead_reassign(lead_id=lead.pk, assistant_id=added["a"].pk, actor=None)
+    outbox_drain()
+
+    middle.refresh_from_db()
+    assert middle.status == "superseded"
+    last = WecomTransfer.objects.get(event=_reassign_event(lead))
+    assert (last.status, last.takeover_userid, last.waits_for) == ("queued", "zhangsan", first)
+
+    # B refuses nothing: WeCom hands the customer to B; they go back to A
+    control(added["base"], action="transfer_finish", external_userid=PATIENT, status=1)
+    transfers_check(now=first.next_check_at)
+    assert [(t["handover"], t["takeover"]) for t in sandbox_transfers(state)][-1] == (
+        "lisi",
+        "zhangsan",
+    )
+    assert _readds(lead) == []
+
+
+def test_reassigning_to_an_assistant_without_a_wecom_userid_says_why(added, outbox_drain):
+    lead = added["lead"]
+    nobody = AssistantFactory(name="赵六", wecom_userid="", clinic=added["a"].clinic)
+
+    lead_reassign(lead_id=lead.pk, assistant_id=nobody.pk, actor=None)
+    outbox_drain()
+
+    row = WecomTransfer.objects.get()
+    assert (row.status, row.last_answer) == ("skipped", "接替医助未设置企业微信 userid")
+    (followup,) = _readds(lead)
+    assert followup.assignee == nobody
+    assert "接替医助未设置企业微信 userid，患者仍在原医助的企业微信" in followup.note
+
+
+def test_a_transfer_left_sending_by_a_dead_worker_is_called_by_the_check(added, outbox_drain):
+    """The worker claimed the row and died; the outbox's retry came inside the row's lease,
+    skipped it and finished the delivery: nothing else would ever call WeCom for it."""
+    state, lead = added["state"], added["lead"]
+    lead_reassign(lead_id=lead.pk, assistant_id=added["b"].pk, actor=None)
+    event = _reassign_event(lead)
+    claimed = timezone.now() - dt.timedelta(minutes=6)
+    row = WecomTransfer.objects.create(
+        account=added["contact"].account,
+        contact=added["contact"],
+        lead=lead,
+        event=event,
+        handover_userid="zhangsan",
+        takeover_userid="lisi",
+        status="sending",
+        claimed_at=claimed,
+        tries=1,
+    )
+    OutboxDelivery.objects.filter(listener=LISTENER).update(status="done")
+
+    transfers_check()
+
+    row.refresh_from_db()
+    assert (row.status, row.tries) == ("waiting", 2)
+    assert len(sandbox_transfers(state)) == 1
