@@ -83,3 +83,18 @@ def wecom_transfers_check_task() -> int:
     from channels.wecom.transfers import transfers_check
 
     return transfers_check()
+
+
+@shared_task(name="channels.wecom_sweep")
+def wecom_sweep_task() -> dict:
+    """Beat (every 5 minutes): WeCom rows a dead worker left in flight — welcomes (marked, never
+    sent late), stage tag marks and customer transfers (called, or ended with a reason)."""
+    from channels.wecom.tags import tag_marks_sweep
+    from channels.wecom.transfers import transfers_sweep
+    from channels.wecom.welcome import welcomes_sweep
+
+    return {
+        "welcomes": welcomes_sweep(),
+        "tag_marks": tag_marks_sweep(),
+        "transfers": transfers_sweep(),
+    }

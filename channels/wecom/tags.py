@@ -194,13 +194,23 @@ def stage_tags_mark(*, event_id: int, now: dt.datetime | None = None) -> int:
         return 0  # a withdrawn person's contacts are forgotten, not tagged
     WecomTagMark.objects.bulk_create(_plan(event), ignore_conflicts=True)
     rows = list(
-        WecomTagMark.objects.select_related("account", "contact")
+        WecomTagMark.objects.select_related("account", "contact", "event")
         .filter(event=event)
         .exclude(status__in=FINISHED)
         .order_by("pk")
     )
+    marked, failure = _mark(rows, now)
+    if failure is not None:
+        raise failure
+    return marked
+
+
+def _mark(rows: list[WecomTagMark], now: dt.datetime | None) -> tuple[int, PlatformError | None]:
+    """Claim and mark each row (its own stage event). Returns (how many marked, the first
+    retryable failure or None); every row is tried."""
     marked, failure = 0, None
     for row in rows:
+        event = row.event
         now_ = now or timezone.now()
         if not _claim(row, now_):
             continue  # done meanwhile, or another worker holds it
@@ -242,6 +252,39 @@ def stage_tags_mark(*, event_id: int, now: dt.datetime | None = None) -> int:
             marked_at=timezone.now(),
         )
         marked += 1
+    return marked, failure
+
+
+def tag_marks_sweep(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """Beat (`channels.wecom_sweep`): marks nothing else will move. A `sending` row whose
+    worker died past the lease, or a `pending` one older than the lease, whose delivery ended
+    anyway (the outbox's retry came inside the lease and skipped the claimed row), is marked
+    now; an `error` row whose outbox delivery gave up is `failed` (it said 重试中 for ever).
+    Rows a pending delivery still carries are left to the outbox. Returns how many rows
+    were taken up; a failing call is logged (never raises)."""
+    from funnel.models import OutboxDelivery
+
+    now = now or timezone.now()
+    carried = OutboxDelivery.objects.filter(
+        listener=LISTENER, status=OutboxDelivery.Status.PENDING
+    ).values("event_id")
+    given_up = OutboxDelivery.objects.filter(
+        listener=LISTENER, status=OutboxDelivery.Status.FAILED
+    ).values("event_id")
+    failed = WecomTagMark.objects.filter(
+        status=WecomTagMark.Status.ERROR, event_id__in=given_up
+    ).exclude(event_id__in=carried)
+    gave_up = failed.update(status=WecomTagMark.Status.FAILED)
+    stuck = Q(status=WecomTagMark.Status.PENDING, created_at__lt=now - LEASE) | Q(
+        status=WecomTagMark.Status.SENDING, claimed_at__lt=now - LEASE
+    )
+    rows = list(
+        WecomTagMark.objects.select_related("account", "contact", "event")
+        .filter(stuck)
+        .exclude(event_id__in=carried)
+        .order_by("pk")[:limit]
+    )
+    _marked, failure = _mark(rows, now)
     if failure is not None:
-        raise failure
-    return marked
+        logger.warning("tag sweep: a mark failed: %s", failure.code)
+    return gave_up + len(rows)

@@ -59,6 +59,7 @@ CODE_EXPIRED = "code_expired"
 LEAD_ANONYMIZED = "lead_anonymized"
 TEXT_TOO_LONG = "text_too_long"
 INTERNAL_ERROR = "internal_error"
+INTERRUPTED = "interrupted"
 
 REASONS = {
     NO_TEMPLATE: "未配置欢迎语模板（该专科与默认均无）",
@@ -68,6 +69,7 @@ REASONS = {
     LEAD_ANONYMIZED: "患者已撤回授权",
     TEXT_TOO_LONG: "欢迎语超过 4000 字节",
     INTERNAL_ERROR: "发送时出错（见日志）",
+    INTERRUPTED: "发送中断（处理进程退出），结果未知；code 已过期，不再补发",
     "41051": "该客户已收到其他应用的欢迎语（41051）",
 }
 
@@ -229,3 +231,47 @@ def _record(
                 )
             )
     return status
+
+
+# ---- sweep (beat) -------------------------------------------------------------------------
+
+# A sender holds a row `sending` for one call at most (connect 5 s + read 30 s, plus a token
+# fetch): a row older than this in `sending` lost its worker.
+SENDING_STALE = dt.timedelta(minutes=2)
+# After the 20 s the after-commit sender would itself record "expired": leave it a minute.
+PENDING_STALE = WELCOME_WINDOW + dt.timedelta(minutes=1)
+
+
+def welcomes_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Beat (`channels.wecom_sweep`): finish welcomes a dead worker left behind. Its code is
+    good for 20 s and only its digest is kept, so nothing is ever sent late:
+    - `pending` past the window (the after-commit send was lost with its worker) → 未发送 ·
+      code 已超过有效期;
+    - `sending` past `SENDING_STALE` (the worker died mid-call: WeCom may or may not have
+      delivered it) → 发送失败 · 发送中断, 结果未知.
+    Each row is taken by one conditional UPDATE (a live sender or a second sweep cannot
+    record it twice) and gets its note on the timeline. Returns how many were finished."""
+    now = now or timezone.now()
+    finished = 0
+    lost = WecomWelcome.objects.filter(
+        status=WecomWelcome.Status.PENDING, event_at__lt=now - PENDING_STALE
+    ).values_list("pk", flat=True)[:limit]
+    for pk in list(lost):
+        if WecomWelcome.objects.filter(pk=pk, status=WecomWelcome.Status.PENDING).update(
+            status=WecomWelcome.Status.SENDING, updated_at=now
+        ):
+            _record(pk, WecomWelcome.Status.NOT_SENT, CODE_EXPIRED)
+            finished += 1
+    died = WecomWelcome.objects.filter(
+        status=WecomWelcome.Status.SENDING,
+        updated_at__lt=now - SENDING_STALE,
+        event_at__lt=now - PENDING_STALE,
+    ).values_list("pk", "updated_at")[:limit]
+    for pk, claimed in list(died):
+        # Moved on from the exact claim seen: one sweep records it.
+        if WecomWelcome.objects.filter(
+            pk=pk, status=WecomWelcome.Status.SENDING, updated_at=claimed
+        ).update(updated_at=now):
+            _record(pk, WecomWelcome.Status.FAILED, INTERRUPTED)
+            finished += 1
+    return finished

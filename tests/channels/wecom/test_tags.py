@@ -312,3 +312,35 @@ def test_without_stage_tags_nothing_is_marked_or_recorded(sandboxed, make_lead, 
     assert not WecomTagMark.objects.exists()
     assert calls(state, MARK) == 0
     assert OutboxDelivery.objects.get(listener=LISTENER).status == "done"
+
+
+def test_a_mark_left_sending_by_a_dead_worker_is_marked_by_the_sweep(tagged):
+    """Review of issue 16 point 2 (the same kind of stuck row as a welcome): worker 1 claimed
+    the delivery and the mark, then died; the outbox's retry came when the delivery's lease
+    ended but inside the mark's, skipped the claimed mark and finished the delivery."""
+    from channels.wecom.tags import _claim, _plan, tag_marks_sweep
+
+    state, _base, lead, contact, tags = tagged
+    lead_stage_change(lead_id=lead.pk, to_stage=Stage.CONTACTED)
+    event = LeadEvent.objects.get(lead=lead, kind="stage", to_stage=Stage.CONTACTED)
+    delivery = OutboxDelivery.objects.get(event=event, listener=LISTENER)
+    t0 = timezone.now()
+    # worker 1: the delivery leased, the mark claimed … and nothing more
+    OutboxDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=1, next_attempt_at=t0 + dt.timedelta(minutes=5)
+    )
+    WecomTagMark.objects.bulk_create(_plan(event))
+    assert _claim(WecomTagMark.objects.get(), t0)
+    # the retry, right at the end of the delivery's lease
+    assert outbox_deliver(delivery_id=delivery.pk, now=t0 + dt.timedelta(minutes=5)) == "done"
+    row = WecomTagMark.objects.get()
+    assert row.status == "sending"
+    assert calls(state, MARK) == 0
+
+    # when the sweep runs past the mark's lease
+    assert tag_marks_sweep(now=t0 + dt.timedelta(minutes=6)) == 1
+
+    row.refresh_from_db()
+    assert (row.status, row.tries) == ("done", 2)
+    assert customer_tags(state) == {tags[Stage.CONTACTED]}
+    assert tag_marks_sweep(now=t0 + dt.timedelta(minutes=12)) == 0

@@ -8,6 +8,7 @@ and intake processing (`drain` plays the worker, its after-commit sends run capt
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from urllib.parse import urlsplit
@@ -279,3 +280,35 @@ def test_a_resend_with_another_welcome_code_is_the_same_event_and_sends_once(
     assert row.raw["WelcomeCode"] == "WELCOME-R1"  # the first copy is the record
     assert row.attempts == 1
     assert len(_notes(lead)) == 1
+
+
+def test_a_welcome_left_pending_or_sending_by_a_dead_worker_is_swept_never_sent_late(
+    post_event, make_lead, template, wecom_api
+):
+    """Review of issue 16 point 2: the worker died after the add's commit (its after-commit
+    send never ran) or between claiming the row and recording WeCom's answer. The code is
+    good for 20 s: the sweep records why nothing went, and never calls WeCom."""
+    wecom_api.post(SEND, json={"errcode": 0, "errmsg": "ok"})
+    lost, died = make_lead(), make_lead(phone="13800138009")
+    for lead, code, external in ((lost, "W-LOST", "wmLOST"), (died, "W-DIED", "wmDIED")):
+        xml = event_xml(State=state_for_lead(lead.pk), WelcomeCode=code, ExternalUserID=external)
+        assert post_event(xml).status_code == 200
+        drain()  # processed; its after-commit send is lost with the worker
+    pending = WecomWelcome.objects.get(lead=lost)
+    sending = WecomWelcome.objects.get(lead=died)
+    assert {pending.status, sending.status} == {WecomWelcome.Status.PENDING}
+    WecomWelcome.objects.filter(pk=sending.pk).update(status=WecomWelcome.Status.SENDING)
+
+    # inside the 20 s nothing is touched (a live worker may still be sending)
+    assert welcome_mod.welcomes_sweep(now=pending.event_at + dt.timedelta(seconds=5)) == 0
+    later = pending.event_at + dt.timedelta(minutes=5)
+    assert welcome_mod.welcomes_sweep(now=later) == 2
+    assert welcome_mod.welcomes_sweep(now=later) == 0  # once
+
+    pending.refresh_from_db()
+    sending.refresh_from_db()
+    assert (pending.status, pending.reason) == ("not_sent", welcome_mod.CODE_EXPIRED)
+    assert (sending.status, sending.reason) == ("failed", welcome_mod.INTERRUPTED)
+    assert "结果未知" in sending.detail
+    assert _sends(wecom_api) == []
+    assert len(_notes(died)) == 1  # the assistant reads on the timeline to greet by hand
