@@ -312,3 +312,13 @@ def test_a_welcome_left_pending_or_sending_by_a_dead_worker_is_swept_never_sent_
     assert "结果未知" in sending.detail
     assert _sends(wecom_api) == []
     assert len(_notes(died)) == 1  # the assistant reads on the timeline to greet by hand
+
+
+def test_the_wecom_sweep_is_scheduled_every_five_minutes_and_runs(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from channels.tasks import wecom_sweep_task
+
+    (row,) = PeriodicTask.objects.filter(task="channels.wecom_sweep")
+    assert (row.crontab.minute, row.crontab.timezone.key) == ("*/5", "Asia/Shanghai")
+    assert wecom_sweep_task() == {"welcomes": 0, "tag_marks": 0, "transfers": 0}
