@@ -38,6 +38,7 @@ from channels.wecom.models import (
     WecomWelcome,
     WecomWelcomeTemplate,
 )
+from channels.wecom.selectors import contact_hint
 from channels.wecom.services import aes_key_check, base_url_check, contact_bind
 from channels.wecom.welcome import reason_label
 from config.admin_policies import ViewOnlyPolicy
@@ -122,6 +123,26 @@ class WecomContactForm(WagtailAdminModelForm):
         help_text="未匹配的客户：填写线索编号，线索将在添加时间进入「已加微」",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        contact = self.instance
+        if not contact.pk or contact.lead_id is not None:
+            return
+        hint = contact_hint(contact)
+        field = self.fields["bind_lead"]
+        # The suggestion only for staff who may see that lead (an id is not a key).
+        visible = (
+            hint.lead_id is not None
+            and self.for_user is not None
+            and leads_visible_to(user=self.for_user).filter(pk=hint.lead_id).exists()
+        )
+        detail = hint.detail() if visible else ""
+        field.help_text = "；".join(p for p in (f"来源：{hint.text}", detail) if p) + (
+            "。核对后保存即绑定" if visible else "。核对后填写线索编号并保存即绑定"
+        )
+        if visible:
+            field.initial = hint.lead_id
+
     def clean_bind_lead(self):
         value = self.cleaned_data.get("bind_lead")
         # Only a lead this user may see (an assistant: their own): an id is not a key.
@@ -165,6 +186,16 @@ class ContactFilterSet(WagtailFilterSet):
         return queryset
 
 
+class _HintColumn(Column):
+    """Why an unmatched contact is unmatched, in words (never the raw state alone)."""
+
+    def __init__(self) -> None:
+        super().__init__("hint", label="来源说明")
+
+    def get_value(self, instance) -> str:
+        return contact_hint(instance).text
+
+
 class WecomContactViewSet(CheckedSnippetViewSet):
     model = WecomContact
     icon = "user"
@@ -173,9 +204,10 @@ class WecomContactViewSet(CheckedSnippetViewSet):
     # Contacts come from WeCom's callbacks only: no copy (its view is not lead-scoped either).
     copy_view_enabled = False
     filterset_class = ContactFilterSet
-    list_display = admin_columns(
-        WecomContact, ["__str__", "lead", "member_userid", "status", "state", "added_at"]
-    )
+    list_display = [
+        *admin_columns(WecomContact, ["__str__", "lead", "member_userid", "status", "added_at"]),
+        _HintColumn(),
+    ]
     edit_handler = ObjectList(
         [
             FieldPanel("member_userid", read_only=True),

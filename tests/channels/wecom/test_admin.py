@@ -273,3 +273,87 @@ def test_welcome_log_shows_an_assistant_only_their_own_patients(client, wecom_ac
     # Written by the sender only: nobody edits or deletes a record.
     edit = client.get(reverse("wagtailsnippets_channels_wecomwelcome:edit", args=[rows[own.pk].pk]))
     assert edit.status_code in (302, 403)
+
+
+API = "https://qyapi.weixin.qq.com/cgi-bin/"
+
+
+@pytest.fixture
+def known_phone_add(client, settings, post_event):
+    """A patient's lead from a landing form; the same phone submitted again shows an
+    unverified code (`yu…`); someone adds the assistant through it (unmatched)."""
+    import json
+
+    import responses
+
+    from tests.landing.conftest import build_landing, form_data
+
+    landing = build_landing()
+    landing.assistant.wecom_userid = "linxiaowen"
+    landing.assistant.save()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(API + "gettoken", json={"errcode": 0, "access_token": "T", "expires_in": 7200})
+        mock.post(
+            API + "externalcontact/add_contact_way",
+            json={"errcode": 0, "config_id": "cfg-1", "qr_code": "https://wework.qpic.cn/q/1"},
+        )
+        first = client.post("/lp/hair-loss/", form_data(idem="hint-1"))
+        client.get(first["Location"])
+        again = client.post("/lp/hair-loss/", form_data(idem="hint-2"))
+        page = client.get(again["Location"]).content.decode()
+        states = [
+            json.loads(c.request.body)["state"]
+            for c in mock.calls
+            if "add_contact_way" in c.request.url
+        ]
+    post_event(event_xml(State=states[-1], UserID="linxiaowen", ExternalUserID="wmHINT"))
+    drain()
+    return {"lead": Lead.objects.get(), "state": states[-1], "page": page, "landing": landing}
+
+
+def test_an_unmatched_add_through_a_known_phones_code_is_explained_and_bound_from_there(
+    admin_client, known_phone_add
+):
+    """Review of issue 16 point 4: staff read why the add is unmatched and which submission it
+    came from, not a raw `yu…` string, and bind it from the same page."""
+    lead, state = known_phone_add["lead"], known_phone_add["state"]
+    contact = WecomContact.objects.get()
+    assert contact.lead_id is None
+    explain = "来自已有号码的再次留资（未验证），请核对后绑定"
+
+    listing = admin_client.get(
+        reverse("wagtailsnippets_channels_wecomcontact:list") + "?matched=no"
+    ).content.decode()
+    assert explain in listing
+
+    url = reverse("wagtailsnippets_channels_wecomcontact:edit", args=[contact.pk])
+    page = admin_client.get(url).content.decode()
+    assert explain in page
+    assert f"疑似线索 #{lead.pk}" in page
+    title = known_phone_add["landing"].page.title
+    assert f"落地页「{title}」" in page
+    assert "留资时间 " in page
+    assert f'value="{lead.pk}"' in page  # the suggested lead, ready to bind after checking
+
+    assert admin_client.post(url, {"bind_lead": str(lead.pk)}).status_code == 302
+    contact.refresh_from_db()
+    assert contact.lead_id == lead.pk
+    # the public thank-you page said nothing of it
+    assert explain not in known_phone_add["page"]
+    assert state not in known_phone_add["page"]
+
+
+@pytest.mark.parametrize(
+    ("state", "explain"),
+    [
+        ("", "未带渠道参数（通过医助的固定二维码或名片添加）"),
+        ("wb:1:4285486", "企业微信自带或无法识别的渠道参数"),
+    ],
+)
+def test_other_unmatched_adds_are_explained_too(admin_client, post_event, state, explain):
+    post_event(event_xml(State=state))
+    drain()
+    contact = WecomContact.objects.get()
+    url = reverse("wagtailsnippets_channels_wecomcontact:edit", args=[contact.pk])
+    assert explain in admin_client.get(url).content.decode()
+    assert 'name="bind_lead" value' not in admin_client.get(url).content.decode()
