@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from channels.wecom.contactways import contact_code_for
+from channels.wecom.groups import group_codes_for_lead
 from config.client_address import client_ip
 from config.errors import ApplicationError
 from funnel import events as lead_events
@@ -283,6 +284,9 @@ def careplan(request: HttpRequest, token: str) -> HttpResponse:
         lead_id=context["plan"].lead_id, assistant=context["contact"]
     )
     context["contact_link"] = link if _on_phone(request) else ""
+    # The WeCom group codes of the patient's own groups and camps (this page only: its link
+    # is the patient's secret).
+    context["group_codes"] = group_codes_for_lead(lead_id=context["plan"].lead_id)
     code = referral_code_ensure(lead_id=context["plan"].lead_id)
     context["referral_code"] = code
     context["referral_qr"] = reverse("referral:qr", kwargs={"code": code, "kind": "svg"})

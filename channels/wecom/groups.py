@@ -61,17 +61,21 @@ def _account() -> WecomAccount | None:
     return WecomAccount.objects.filter(is_active=True).order_by("pk").first()
 
 
-def group_code_for(*, group_id: int, today: dt.date | None = None) -> GroupCode:
+def group_code_for(
+    *, group_id: int, today: dt.date | None = None, enrolled: bool = False
+) -> GroupCode:
     """The group's join code, made on first use (one `add_join_way`) and kept.
 
     A camp that is full (member_count ≥ capacity) or past its close date shows no code
-    (reason says which); no active account or a refusal from WeCom: no code, reason given
-    (logged). Never raises for the platform's sake: the group's page must render."""
+    (reason says which); `enrolled`: asked for a patient already enrolled, whose seat is
+    counted, so a full camp still shows them its code (a closed one does not). No active
+    account or a refusal from WeCom: no code, reason given (logged). Never raises for the
+    platform's sake: the group's page must render."""
     group = PrivateGroup.objects.get(pk=group_id)
     today = today or timezone.localdate()
     if group.closes_on is not None and today > group.closes_on:
         return GroupCode(reason="已结营，不再显示入群码")
-    if group.member_count >= group.capacity:
+    if not enrolled and group.member_count >= group.capacity:
         return GroupCode(reason=f"已满（{group.member_count} / {group.capacity}），不再显示入群码")
     account = _account()
     if account is None:
@@ -130,6 +134,34 @@ def group_code_for(*, group_id: int, today: dt.date | None = None) -> GroupCode:
         # Two pages asked at once: the first code kept wins (the other stays unused at WeCom).
         kept = WecomGroupWay.objects.get(account=account, group=group)
     return GroupCode(image_url=kept.qr_code, state=kept.state)
+
+
+@dataclass(frozen=True)
+class PatientGroupCode:
+    """One group code a patient may see: their group's name and the QR image."""
+
+    name: str
+    image_url: str
+
+
+def group_codes_for_lead(*, lead_id: int, today: dt.date | None = None) -> list[PatientGroupCode]:
+    """The join codes of the groups and camps the lead is enrolled in now (an open
+    membership), for the patient's own care-plan page (its link is the patient's secret):
+    never another group's, nothing for a group left or closed, nothing when WeCom has no code
+    (staff-facing reasons are not shown to patients). Never raises."""
+    if Lead.objects.filter(pk=lead_id, anonymized_at__isnull=False).exists():
+        return []
+    groups = (
+        GroupMembership.objects.filter(lead_id=lead_id, left_at__isnull=True)
+        .select_related("group")
+        .order_by("joined_at", "pk")
+    )
+    codes = []
+    for membership in groups:
+        code = group_code_for(group_id=membership.group_id, today=today, enrolled=True)
+        if code.image_url:
+            codes.append(PatientGroupCode(membership.group.name, code.image_url))
+    return codes
 
 
 # ---- change_external_chat (intake handler branch) ------------------------------------------

@@ -334,3 +334,56 @@ def test_an_odd_join_way_answer_keeps_nothing(api):
     assert code.image_url == ""
     assert code.reason
     assert not WecomGroupWay.objects.exists()
+
+
+def _plan_page(client, lead) -> str:
+    from urllib.parse import urlsplit
+
+    from funnel.patient_links import careplan_link_for
+    from landing.models import CarePlan
+
+    CarePlan.objects.create(lead=lead, title="控糖 3 个月计划")
+    response = client.get(urlsplit(careplan_link_for(lead_id=lead.pk)).path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_patient_sees_their_own_camps_group_code_on_their_care_plan_page(client, api, make_lead):
+    """Review of issue 16 point 6: staff forward a camp's code from its roster; the enrolled
+    patient finds it on their own care-plan page too — their camp's only, even when the camp
+    is full (their seat is taken by them), never another camp's."""
+    mine, other = _camp(capacity=1), _camp(name="失眠调理营", wecom_chat_id="wrOTHER")
+    lead, stranger = make_lead(), make_lead(phone="13800138077")
+    group_enroll(group_id=mine.pk, lead_id=lead.pk)
+    group_enroll(group_id=other.pk, lead_id=stranger.pk)
+    _way_answers(api)
+
+    page = _plan_page(client, lead)
+
+    assert 'data-testid="group-code"' in page
+    assert QR in page
+    assert "13天控糖训练营" in page
+    assert "失眠调理营" not in page
+    (way,) = WecomGroupWay.objects.all()
+    assert way.group == mine
+
+
+def test_no_group_code_for_a_patient_who_left_or_a_closed_camp(client, api, make_lead):
+    from django.utils import timezone
+
+    from funnel.services.groups import group_leave
+
+    left, closed = _camp(), _camp(name="已结营的营", wecom_chat_id="wrCLOSED")
+    lead = make_lead()
+    group_enroll(group_id=left.pk, lead_id=lead.pk)
+    group_leave(group_id=left.pk, lead_id=lead.pk)
+    group_enroll(group_id=closed.pk, lead_id=lead.pk)
+    PrivateGroup.objects.filter(pk=closed.pk).update(
+        closes_on=timezone.localdate() - dt.timedelta(days=1)
+    )
+    _way_answers(api)
+
+    page = _plan_page(client, lead)
+
+    assert 'data-testid="group-code"' not in page
+    assert not WecomGroupWay.objects.exists()
