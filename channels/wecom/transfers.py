@@ -145,7 +145,8 @@ def readd_followup(*, row: WecomTransfer, status: str, at: dt.datetime) -> None:
     lead = Lead.objects.select_related("pool__supervisor", "assignee__clinic__supervisor").get(
         pk=row.lead_id
     )
-    assistant_id = (row.event.data or {}).get("assistant_id") or lead.assignee_id
+    # The lead's assistant now (the last of several reassignments), else the event's.
+    assistant_id = lead.assignee_id or (row.event.data or {}).get("assistant_id")
     assistant = Assistant.objects.filter(pk=assistant_id).first() if assistant_id else None
     supervisor = lead_supervisor(lead=lead)
     who = supervisor.get_username() if supervisor is not None else ""
@@ -178,8 +179,19 @@ def _refuse(row: WecomTransfer, status: str, answer: str, at: dt.datetime, **fie
 
 
 def _userids(event: LeadEvent) -> tuple[str, str]:
+    """(the previous assistant's userid, the userid to hand over to). The latter is the
+    assistant of the lead's *latest* assignment: a later reassignment whose delivery ran
+    first found nothing to move (this one's customer was not its previous assistant's yet),
+    so this one takes the customer straight to where the lead is now, never to the middle."""
     data = event.data or {}
-    ids = [data.get("previous_assistant_id"), data.get("assistant_id")]
+    latest = (
+        LeadEvent.objects.filter(lead_id=event.lead_id, kind=LeadEvent.Kind.ASSIGN, pk__gt=event.pk)
+        .order_by("-pk")
+        .values_list("data", flat=True)
+        .first()
+    )
+    target = (latest or {}).get("assistant_id") if latest is not None else data.get("assistant_id")
+    ids = [data.get("previous_assistant_id"), target]
     found = dict(
         Assistant.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "wecom_userid")
     )
@@ -358,7 +370,7 @@ def _callable(row: WecomTransfer, takeover: str, now: dt.datetime) -> bool:
     """Decide what needs no call: nobody to take over, already the new member's customer,
     or the platform's limit reached by our own count."""
     if not takeover:
-        if (row.event.data or {}).get("assistant_id"):
+        if Lead.objects.filter(pk=row.lead_id, assignee__isnull=False).exists():
             # The patient stays with the old member: the new assistant and the supervisor
             # are told why (a follow-up), never silently.
             _refuse(row, S.SKIPPED, NO_USERID, now)

@@ -506,3 +506,27 @@ def test_a_transfer_left_sending_by_a_dead_worker_is_called_by_the_check(added, 
     row.refresh_from_db()
     assert (row.status, row.tries) == ("waiting", 2)
     assert len(sandbox_transfers(state)) == 1
+
+
+def test_reassignments_delivered_out_of_order_still_end_at_the_final_assistant(
+    added, third, outbox_drain
+):
+    """The second reassignment's delivery runs first (the first one's task was late): it finds
+    nothing to move (B holds nobody yet); the first one, run after, hands the customer straight
+    to the lead's final assistant, never to the middle one."""
+    state, lead = added["state"], added["lead"]
+    lead_reassign(lead_id=lead.pk, assistant_id=added["b"].pk, actor=None)
+    lead_reassign(lead_id=lead.pk, assistant_id=third.pk, actor=None)
+    first, second = OutboxDelivery.objects.filter(listener=LISTENER).order_by("pk")
+
+    assert outbox_deliver(delivery_id=second.pk) == "done"
+    assert outbox_deliver(delivery_id=first.pk) == "done"
+
+    assert [(t["handover"], t["takeover"]) for t in sandbox_transfers(state)] == [
+        ("zhangsan", "wangwu")
+    ]
+    row = WecomTransfer.objects.get(status="waiting")
+    control(added["base"], action="transfer_finish", external_userid=PATIENT, status=3)
+    assert transfers_check(now=row.next_check_at) == 1
+    (followup,) = _readds(lead)
+    assert followup.assignee == third  # the lead's assistant now, not the event's
