@@ -117,3 +117,57 @@ def test_same_fresh_add_from_six_workers_sends_one_welcome(wecom_account, sandbo
     with state.lock:
         assert [w["external_userid"] for w in state.wecom["welcomes"]] == ["wmWRACE"]
         assert state.calls["/cgi-bin/externalcontact/send_welcome_msg"] == 1
+
+
+def test_resends_of_one_add_with_different_welcome_codes_send_one_welcome(
+    wecom_account, sandbox, settings
+):
+    """Review of issue 16 point 6 under concurrency: WeCom resends one add (same identity,
+    same CreateTime) with a fresh WelcomeCode each time, to six workers at once: one intake
+    record, processed once, one welcome row and one `send_welcome_msg`."""
+    from channels.sandbox import wecom as sandbox_wecom
+    from channels.wecom.models import WecomWelcome, WecomWelcomeTemplate
+
+    state, base = sandbox
+    settings.CHANNELS_SANDBOX_URLS_ALLOWED = True
+    WecomAccount = type(wecom_account)
+    WecomAccount.objects.filter(pk=wecom_account.pk).update(api_base_url=base)
+    WecomWelcomeTemplate.objects.create(specialty=None, text="您好，已收到您的咨询。")
+    lead = Lead.objects.create(phone_hash="wecom-race-resend", phone="+8613800000031")
+    created = str(int(time.time()))
+    sends = [
+        event_xml(
+            State=state_for_lead(lead.pk),
+            ExternalUserID="wmRESEND",
+            CreateTime=created,
+            WelcomeCode=sandbox_wecom.welcome_code_issue(
+                state, userid="zhangsan", external_userid="wmRESEND"
+            ),
+        )
+        for _ in range(WORKERS)
+    ]
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    # the first copy is received and processed (its welcome sent) …
+    first = ctx.Process(target=_deliver, args=([callback_request(sends[0])], queue))
+    first.start()
+    results = [queue.get(timeout=300)]
+    first.join(timeout=300)
+    # … then WeCom's resends, each with its own code, reach five workers at once
+    procs = [
+        ctx.Process(target=_deliver, args=([callback_request(xml)], queue)) for xml in sends[1:]
+    ]
+    for proc in procs:
+        proc.start()
+    results += [queue.get(timeout=300) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=300)
+
+    assert [p.exitcode for p in [first, *procs]] == [0] * WORKERS
+    assert all(code == 200 for codes in results for code in codes)
+    (record,) = InboundLead.objects.filter(channel="wecom")
+    assert record.attempts == 1
+    assert WecomWelcome.objects.count() == 1
+    with state.lock:
+        assert state.calls["/cgi-bin/externalcontact/send_welcome_msg"] == 1
