@@ -205,7 +205,9 @@ class WecomContactViewSet(CheckedSnippetViewSet):
     copy_view_enabled = False
     filterset_class = ContactFilterSet
     list_display = [
-        *admin_columns(WecomContact, ["__str__", "lead", "member_userid", "status", "added_at"]),
+        *admin_columns(
+            WecomContact, ["__str__", "lead", "member_userid", "status", "state", "added_at"]
+        ),
         _HintColumn(),
     ]
     edit_handler = ObjectList(
