@@ -478,7 +478,8 @@ def test_opening_the_link_moves_the_lead_by_itself(client, sandbox, our_server, 
 def test_a_known_phones_code_never_binds_by_itself(client, routed, post_event):
     """Review of issue 13 point 1: typing a patient's phone on a form must not earn a code that
     binds the scanner to the patient (the welcome would carry the care-plan link)."""
-    from channels.wecom.state import lead_from_state, unverified_lead_from_state
+    from channels.wecom.contactways import unverified_way
+    from channels.wecom.state import lead_from_state
     from tests.channels.wecom.conftest import event_xml
 
     _account()
@@ -497,7 +498,10 @@ def test_a_known_phones_code_never_binds_by_itself(client, routed, post_event):
     assert len(states) == 2
     assert lead_from_state(states[0]) == lead.pk
     assert lead_from_state(states[1]) is None
-    assert unverified_lead_from_state(states[1]) == lead.pk  # a hint for staff, no more
+    account = WecomContactWay.objects.first().account
+    assert unverified_way(account=account, state=states[1]).lead_id == lead.pk  # a staff hint
+    # opaque: the state names nobody (no lead id, no signature over one)
+    assert re.fullmatch(r"yu[0-9a-f]{16}", states[1])
     # an add through the known phone's code stays unmatched
     post_event(event_xml(State=states[1], UserID="linxiaowen", ExternalUserID="wmSCANNER"))
     drain()
@@ -531,3 +535,72 @@ def test_each_submission_of_a_known_phone_gets_its_own_code(client, routed):
     assert [w.verified for w in ways] == [True, False, False]
     assert len({w.config_id for w in ways}) == 3
     assert len({w.submission for w in ways if not w.verified}) == 2
+
+
+@responses.activate
+def test_a_known_phones_welcome_is_the_one_a_new_phone_gets(
+    client, routed, post_event, make_lead, django_capture_on_commit_callbacks
+):
+    """Re-review of issue 13 point 1: scanning a never-seen phone's code brought the clinic's
+    welcome within seconds and a known phone's none. Both now get the same message: the
+    template of the page's specialty and the notice with the consent text the page showed —
+    never the known person's specialty, care-plan link or older consent version."""
+    from channels.wecom.models import WecomWelcome, WecomWelcomeTemplate
+    from landing.models import CarePlan
+    from tests.channels.wecom.conftest import event_xml
+    from tests.funnel.factories import SpecialtyFactory
+    from tests.landing.conftest import CONSENT_V1
+
+    _account()
+    _token()
+    configs = iter(f"cfg-w{i}" for i in range(10))
+    responses.add_callback(
+        responses.POST,
+        WAY_URL,
+        callback=lambda request: (
+            200,
+            {},
+            json.dumps({"errcode": 0, "config_id": next(configs), "qr_code": QR}),
+        ),
+    )
+    sent = responses.post(
+        f"{BASE}/cgi-bin/externalcontact/send_welcome_msg", json={"errcode": 0, "errmsg": "ok"}
+    )
+    WecomWelcomeTemplate.objects.create(
+        specialty=routed.specialty, text="您好，我是脱发门诊医助林晓雯，稍后为您安排医生答疑。"
+    )
+    WecomWelcomeTemplate.objects.create(specialty=None, text="您好，欢迎咨询。")
+    # A patient the clinic knows: another specialty (own template), a care plan, an older text.
+    SpecialtyFactory(slug="insomnia", name="失眠")
+    patient = make_lead(phone="13700001111", specialty="insomnia")
+    assert patient.specialty_id is not None
+    WecomWelcomeTemplate.objects.create(specialty=patient.specialty, text="失眠门诊欢迎您。")
+    CarePlan.objects.create(lead=patient, title="失眠 8 周计划")
+    Lead.objects.filter(pk=patient.pk).update(consent_version="old-2025")
+
+    states = []
+    for idem, phone in (("w-new", "13600001111"), ("w-known", "13700001111")):
+        thanks = client.post("/lp/hair-loss/", form_data(idem=idem, phone=phone))
+        assert client.get(thanks["Location"]).status_code == 200
+        states.append(json.loads(responses.calls[-1].request.body)["state"])
+    for state, who, code in ((states[0], "wmNEW", "W-NEW"), (states[1], "wmATTACKER", "W-ATT")):
+        xml = event_xml(State=state, UserID="linxiaowen", ExternalUserID=who, WelcomeCode=code)
+        assert post_event(xml).status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            drain()
+
+    new, known = (json.loads(c.request.body) for c in sent.calls)
+    assert (new["welcome_code"], known["welcome_code"]) == ("W-NEW", "W-ATT")
+    assert new["text"] == known["text"]
+    text = known["text"]["content"]
+    assert text.startswith("您好，我是脱发门诊医助林晓雯")
+    assert f"授权文本版本 {CONSENT_V1}" in text
+    assert "失眠" not in text and "/h5/plan/" not in text and "old-2025" not in text  # noqa: PT018
+    # the known phone's add stays unmatched; its welcome row names no lead, no timeline note
+    from channels.wecom.services import external_key
+
+    assert WecomContact.objects.get(external_key=external_key("wmATTACKER")).lead_id is None
+    unmatched = WecomWelcome.objects.get(lead__isnull=True)
+    assert unmatched.status == WecomWelcome.Status.SENT
+    patient.refresh_from_db()
+    assert patient.stage != Stage.CONTACTED
