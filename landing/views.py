@@ -150,7 +150,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     except ApplicationError as err:
         return _error_page(request, err)
     reply = submission_reply(
-        lead_id=ticket.lead_id, specialty_id=ticket.specialty_id, created=ticket.created
+        lead_id=ticket.lead_id, created=ticket.created, submission=ticket.nonce
     )
     package = (
         ServicePackage.objects.filter(pk=ticket.package_id, is_active=True).first()

@@ -83,6 +83,11 @@ def _spent(way: WecomContactWay) -> bool:
         seconds=TEMP_EXPIRES_SECONDS - TEMP_RENEW_MARGIN_SECONDS
     ):
         return True
+    if not way.verified:
+        # An unverified code's state is its own (random, one per code) and its adds bind no
+        # lead: any add through that state spent it. A known phone's page must renew its
+        # used code exactly as a new phone's does, or a reload after the scan would tell.
+        return WecomContact.objects.filter(account_id=way.account_id, state=way.state).exists()
     return WecomContact.objects.filter(
         account_id=way.account_id,
         lead_id=way.lead_id,

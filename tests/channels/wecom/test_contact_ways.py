@@ -604,3 +604,38 @@ def test_a_known_phones_welcome_is_the_one_a_new_phone_gets(
     assert unmatched.status == WecomWelcome.Status.SENT
     patient.refresh_from_db()
     assert patient.stage != Stage.CONTACTED
+
+
+@responses.activate
+def test_a_used_temporary_code_is_renewed_for_known_and_new_phones_alike(
+    client, routed, post_event
+):
+    """Re-review of issue 13 point 1: in temp mode a new phone's page showed a fresh code
+    after the scan and a known phone's kept its used (dead) code, which told them apart."""
+    from tests.channels.wecom.conftest import event_xml
+
+    _account(contact_mode="temp")
+    _token()
+    made = iter(range(1, 20))
+
+    def answer(request):
+        n = next(made)
+        qr = f"https://wework.qpic.cn/wwpic/contact-way-qr/t{n}"
+        return 200, {}, json.dumps({"errcode": 0, "config_id": f"cfg-t{n}", "qr_code": qr})
+
+    responses.add_callback(responses.POST, WAY_URL, callback=answer)
+
+    def qr_of(body: str) -> str:
+        return re.search(r'src="(https://wework\.qpic\.cn/[^"]+)"', body).group(1)
+
+    client.post("/lp/hair-loss/", form_data(idem="t-known-0", phone="13700008888"))  # known
+    for idem, phone, who in (("t-new", "13700009999", "wmN"), ("t-known", "13700008888", "wmK")):
+        location = client.post("/lp/hair-loss/", form_data(idem=idem, phone=phone))["Location"]
+        before = qr_of(client.get(location).content.decode())
+        state = _way_calls()[-1]["state"]
+        xml = event_xml(State=state, UserID="linxiaowen", ExternalUserID=who, WelcomeCode="")
+        assert post_event(xml).status_code == 200
+        drain()
+        after = qr_of(client.get(location).content.decode())
+        assert after != before, phone  # the used code is replaced on the next view
+        assert qr_of(client.get(location).content.decode()) == after  # and then kept
