@@ -154,6 +154,10 @@ THANKS_MAX_AGE = 24 * 3600  # seconds a thank-you link opens
 THANKS_PURPOSE = "yl-thanks-v2"  # other Fernet tokens of ours (encrypted fields) are not tickets
 
 
+# Longer than any body (w, 20-digit ids, t): every token has the same length.
+THANKS_PADDED_LENGTH = 192
+
+
 def thanks_submission_digest(submission: str) -> str:
     """A submission's keyed digest (16 hex characters; its idempotency key never shows): the
     thank-you token carries it, and the funnel records a known phone's reply under it."""
@@ -185,7 +189,9 @@ def thanks_token(
         },
         separators=(",", ":"),
     )
-    return encrypt_str(body)
+    # Padded to one length (JSON allows trailing spaces): the token's length must not grow with
+    # the lead id or say whether a package was chosen.
+    return encrypt_str(body.ljust(THANKS_PADDED_LENGTH))
 
 
 def thanks_open(*, token: str) -> Thanks:

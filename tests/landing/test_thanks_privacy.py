@@ -281,3 +281,18 @@ def test_every_other_token_is_refused(client, landing, monkeypatch) -> None:
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 24 * 3600 + 5)
     assert client.get(f"/lp/thanks/{good}/").status_code == 404
+
+
+def test_every_thanks_token_has_the_same_length() -> None:
+    """Re-review: the token grew with the lead id and with a chosen package's id."""
+    from landing.services.careplan import thanks_open, thanks_token
+
+    tokens = [
+        thanks_token(lead_id=lead_id, created=created, package_id=package, specialty_id=spec)
+        for lead_id in (1, 99_999_999, 2**62)
+        for created in (True, False)
+        for package in (None, 7, 10**12)
+        for spec in (None, 3)
+    ]
+    assert len({len(t) for t in tokens}) == 1
+    assert thanks_open(token=tokens[-1]).lead_id == 2**62
