@@ -402,3 +402,30 @@ def wecom_welcome_event(
             "member_userid": member_userid,
         },
     )
+
+
+def submission_reply_event(
+    *,
+    lead: Lead | int,
+    submission: str,
+    assistant_id: int | None,
+    assistant_name: str,
+    package_id: int | None,
+) -> LeadEvent:
+    """A known phone's new submission was answered (its thank-you page) with the assistant and
+    package routing gave that submission, not the lead's own (issue 13 point 1). A note for
+    staff: the contact this page offered stays 未匹配 until a supervisor binds it. data:
+    {"change": "submission_reply", "submission": the thank-you token's keyed digest,
+    "assistant_id": int | None, "package_id": int | None}."""
+    shown = assistant_name or "（暂无可分配医助）"
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.NOTE,
+        note=f"再次留资的答复页显示医助：{shown}（未验证身份，添加后待主管核对绑定）"[:500],
+        data={
+            "change": "submission_reply",
+            "submission": submission[:32],
+            "assistant_id": assistant_id,
+            "package_id": package_id,
+        },
+    )

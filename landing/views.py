@@ -105,18 +105,28 @@ def same_origin(request: HttpRequest) -> bool:
 
 
 def _contact(
-    *, lead_id: int, assistant: Assistant | None, verified: bool = True, submission: str = ""
+    *,
+    lead_id: int,
+    assistant: Assistant | None,
+    verified: bool = True,
+    submission: str = "",
+    specialty_id: int | None = None,
 ) -> tuple[str, str]:
     """(QR image src, link) a patient uses to add `assistant`: the lead's attributed code when
     WeCom is connected (a 联系我 QR, or a 获客链接 and its QR), else the member's static code;
-    the link is "" except for a 获客链接 (it opens WeCom from WeChat on a phone)."""
+    the link is "" except for a 获客链接 (it opens WeCom from WeChat on a phone). The code
+    keeps `specialty_id` and the consent text now current: an add that binds no lead is
+    welcomed with those (the submission's own choices), never with a lead's."""
     if assistant is None:
         return "", ""
+    consent = consent_current()
     code = contact_code_for(
         lead_id=lead_id,
         member_userid=assistant.wecom_userid,
         verified=verified,
         submission=submission,
+        specialty_id=specialty_id,
+        consent_version=consent.version if consent else "",
     )
     if code is not None and code.link:
         return _qr_data_uri(code.link), code.link
@@ -141,7 +151,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     except ApplicationError as err:
         return _error_page(request, err)
     reply = submission_reply(
-        lead_id=ticket.lead_id, specialty_id=ticket.specialty_id, created=ticket.created
+        lead_id=ticket.lead_id, created=ticket.created, submission=ticket.nonce
     )
     package = (
         ServicePackage.objects.filter(pk=ticket.package_id, is_active=True).first()
@@ -163,6 +173,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
         assistant=assistant,
         verified=ticket.created,
         submission=ticket.nonce,
+        specialty_id=ticket.specialty_id,
     )
     context["contact_link"] = link if _on_phone(request) else ""
     return render(request, "landing/thank_you.html", context)

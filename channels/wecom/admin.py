@@ -303,7 +303,11 @@ class WecomWelcomeViewSet(CheckedSnippetViewSet):
     list_per_page = 50
     inspect_view_enabled = True
     list_display = [
-        Column("lead", label="线索", accessor=lambda w: f"线索 #{w.lead_id}"),
+        Column(
+            "lead",
+            label="线索",
+            accessor=lambda w: f"线索 #{w.lead_id}" if w.lead_id else "未匹配（通用欢迎语）",
+        ),
         *admin_columns(WecomWelcome, ["member_userid", "status"]),
         Column("reason", label="原因", accessor=lambda w: reason_label(w.reason)),
         *admin_columns(WecomWelcome, ["event_at", "sent_at"]),

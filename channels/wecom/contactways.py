@@ -30,7 +30,7 @@ from channels.base import sandbox_url
 from channels.errors import PlatformError
 from channels.wecom.client import WecomClient
 from channels.wecom.models import WecomAccount, WecomContact, WecomContactWay
-from channels.wecom.state import state_for_lead, state_for_unverified
+from channels.wecom.state import UNVERIFIED_PREFIX, state_for_lead
 from funnel.models import Lead
 
 logger = logging.getLogger("yinliu.channels.wecom")
@@ -72,10 +72,10 @@ def _spent(way: WecomContactWay) -> bool:
     once an add came through it or once it is within `TEMP_RENEW_MARGIN_SECONDS` of expiring.
     A permanent code is never spent.
 
-    "Through it" is read from the add's state, not its lead: an add through an unverified code
-    (`yu…`, a known phone's) stays unmatched (no lead) and spends the code all the same. Every
-    code of the lead of one kind carries the same state (it names the lead), so "through it"
-    also needs the add to be after the code: its time (`added_at`, WeCom's clock, so less
+    "Through it" is read from the add's state, not its lead: an add that stays unmatched (a
+    stranger scanning a shared screenshot of the lead's code) spends the code all the same.
+    Every verified code of the lead carries the same state (it names the lead), so "through
+    it" also needs the add to be after the code: its time (`added_at`, WeCom's clock, so less
     `TEMP_CLOCK_SKEW_SECONDS`) and our writing of it (`updated_at`, our clock: without it the
     add that spent the previous code would, inside the skew, spend its fresh successor too)."""
     if not way.is_temp:
@@ -85,6 +85,11 @@ def _spent(way: WecomContactWay) -> bool:
         seconds=TEMP_EXPIRES_SECONDS - TEMP_RENEW_MARGIN_SECONDS
     ):
         return True
+    if not way.verified:
+        # An unverified code's state is its own (random, one per code) and its adds bind no
+        # lead: any add through that state spent it. A known phone's page must renew its
+        # used code exactly as a new phone's does, or a reload after the scan would tell.
+        return WecomContact.objects.filter(account_id=way.account_id, state=way.state).exists()
     return WecomContact.objects.filter(
         account_id=way.account_id,
         member_userid=way.member_userid,
@@ -95,15 +100,23 @@ def _spent(way: WecomContactWay) -> bool:
 
 
 def contact_code_for(
-    *, lead_id: int, member_userid: str, verified: bool = True, submission: str = ""
+    *,
+    lead_id: int,
+    member_userid: str,
+    verified: bool = True,
+    submission: str = "",
+    specialty_id: int | None = None,
+    consent_version: str = "",
 ) -> ContactCode | None:
     """The lead's contact code for one member, made on first use (one API call) and kept; a
     temporary-session code is replaced by a fresh one once used or (nearly) expired.
 
     `verified=False`: the code a public submission that matched a known phone shows (issue 13
-    point 1). Its state (`state_for_unverified`) names the lead only as a hint: an add through
-    it stays 未匹配 until staff bind it, so typing someone's phone number on a form never earns
-    their welcome message, care-plan link or chat. Such codes are kept per `submission` (the
+    point 1). Its state is opaque (`yu` + random, `unverified_way` finds the row and the lead
+    it suggests to staff): an add through it stays 未匹配 until staff bind it, so typing
+    someone's phone number on a form never earns their care-plan link or chat, only the plain
+    welcome of `specialty_id` / `consent_version` (what the submission itself chose and showed;
+    kept on the row, `channels.wecom.welcome`). Such codes are kept per `submission` (the
     thank-you token's nonce): every submission of a known phone gets its own, as every first
     submission of a new phone does, so submitting twice cannot tell the two apart.
 
@@ -124,12 +137,14 @@ def contact_code_for(
         "submission": submission,
     }
     if contact_mode(account) == "acquisition_link":
-        return _link_code(account, mine)
+        return _link_code(
+            account, mine, specialty_id=specialty_id, consent_version=consent_version[:40]
+        )
     kept = WecomContactWay.objects.filter(**mine).first()
     if kept is not None and not _spent(kept):
         return ContactCode(kept.qr_code, kept.member_userid, kept.is_temp)
     is_temp = contact_mode(account) == "temp"
-    state = state_for_lead(lead_id) if verified else state_for_unverified(lead_id)
+    state = state_for_lead(lead_id) if verified else UNVERIFIED_PREFIX + secrets.token_hex(8)
     body: dict[str, object] = {
         "type": 1,
         "scene": 2,
@@ -168,6 +183,8 @@ def contact_code_for(
                 qr_code=qr_code[:500],
                 state=state,
                 is_temp=is_temp,
+                specialty_id=specialty_id,
+                consent_version=consent_version[:40],
             )
     except IntegrityError:
         # Two pages asked at once: the first code kept wins (the other stays unused at WeCom;
@@ -180,7 +197,13 @@ LINK_CONFIG = "link"  # a 获客链接 row's config_id: nothing per lead to dele
 CHANNEL_PREFIX = "yc"
 
 
-def _link_code(account: WecomAccount, mine: dict[str, object]) -> ContactCode | None:
+def _link_code(
+    account: WecomAccount,
+    mine: dict[str, object],
+    *,
+    specialty_id: int | None = None,
+    consent_version: str = "",
+) -> ContactCode | None:
     """A 获客链接 with an opaque `customer_channel` (`yc` + 16 random characters) kept as
     this lead/submission's row: the visitor reads the URL, so it must show neither the lead id
     nor whether the code binds (`channel_lead`, in the add's processing, looks it up)."""
@@ -198,6 +221,8 @@ def _link_code(account: WecomAccount, mine: dict[str, object]) -> ContactCode | 
                     qr_code=url[:500],
                     state=CHANNEL_PREFIX + secrets.token_urlsafe(12),
                     is_temp=False,
+                    specialty_id=specialty_id,
+                    consent_version=consent_version,
                 )
         except IntegrityError:
             kept = WecomContactWay.objects.get(**mine)
@@ -214,6 +239,15 @@ def channel_lead(*, account: WecomAccount, state: str) -> int | None:
         .values_list("lead_id", flat=True)
         .first()
     )
+
+
+def unverified_way(*, account: WecomAccount, state: str) -> WecomContactWay | None:
+    """The unverified code (a known phone's submission) an add's state or customer_channel
+    names, else None: its `lead` is the hint staff verify before binding, never bound by
+    itself."""
+    if not state or len(state) > 30:
+        return None
+    return WecomContactWay.objects.filter(account=account, state=state, verified=False).first()
 
 
 def _link_ok(url: str) -> bool:

@@ -125,6 +125,17 @@ class WecomContactWay(models.Model):
     # An unverified code is made per submission (its thank-you token's nonce): one kept per
     # lead would tell a visitor submitting twice that the phone was known (the same code).
     submission = models.CharField("留资批次", max_length=32, blank=True, default="")
+    # What the submission itself chose (the page's specialty and the consent text it showed):
+    # an unmatched add through this code is welcomed with these, never with the lead's.
+    specialty = models.ForeignKey(
+        "funnel.Specialty",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="留资专科",
+    )
+    consent_version = models.CharField("留资授权文本版本", max_length=40, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -201,8 +212,26 @@ class WecomWelcome(models.Model):
         NOT_SENT = "not_sent", "未发送"  # our decision; `reason` says why
 
     account = models.ForeignKey(WecomAccount, on_delete=models.PROTECT, related_name="welcomes")
+    # None: an add that bound no lead (未匹配): it gets the plain welcome of the code's
+    # submission (template and consent notice, nothing of any lead; issue 13 point 1).
     lead = models.ForeignKey(
-        "funnel.Lead", on_delete=models.CASCADE, related_name="wecom_welcomes", verbose_name="线索"
+        "funnel.Lead",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="wecom_welcomes",
+        verbose_name="线索",
+    )
+    specialty = models.ForeignKey(
+        "funnel.Specialty",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="专科（未匹配时）",
+    )
+    consent_version = models.CharField(
+        "授权文本版本（未匹配时）", max_length=40, blank=True, default=""
     )
     contact = models.ForeignKey(
         WecomContact,

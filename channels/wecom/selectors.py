@@ -11,13 +11,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from channels.wecom.contactways import CHANNEL_PREFIX, TEMP_CLOCK_SKEW_SECONDS
+from channels.wecom.contactways import TEMP_CLOCK_SKEW_SECONDS
 from channels.wecom.models import WecomContact, WecomContactWay
-from channels.wecom.state import (
-    group_from_state,
-    lead_from_state,
-    unverified_lead_from_state,
-)
+from channels.wecom.state import group_from_state, lead_from_state
 from funnel.models import Lead, Touchpoint
 
 UNVERIFIED = "unverified"
@@ -61,41 +57,43 @@ class ContactHint:
         return " · ".join(parts)
 
 
-def _state_lead(contact: WecomContact) -> tuple[int | None, bool]:
-    """(the lead the state names, whether the code was a verified one)."""
+def _state_way(contact: WecomContact) -> tuple[int | None, bool, WecomContactWay | None]:
+    """(the lead the state names, whether its code binds, the code itself when the state is
+    one code's own: a known phone's unverified `yu…` code or a 获客链接 channel `yc…`)."""
     state = contact.state or ""
     lead_id = lead_from_state(state)
     if lead_id:
-        return lead_id, True
-    lead_id = unverified_lead_from_state(state)
-    if lead_id:
-        return lead_id, False
-    if state.startswith(CHANNEL_PREFIX):
-        row = (
-            WecomContactWay.objects.filter(account_id=contact.account_id, state=state)
-            .values_list("lead_id", "verified")
-            .first()
-        )
-        if row:
-            return row[0], row[1]
-    return None, False
-
-
-def _submission(contact: WecomContact, lead_id: int) -> tuple[str, dt.datetime | None]:
-    """The landing page and time of the submission whose code was scanned: the newest code
-    of that lead and member shown before the add (its thank-you page), and the newest
-    touchpoint with a landing page up to then."""
-    ways = WecomContactWay.objects.filter(
-        account_id=contact.account_id,
-        lead_id=lead_id,
-        member_userid=contact.member_userid,
-        state=contact.state,
+        return lead_id, True, None
+    way = (
+        WecomContactWay.objects.filter(account_id=contact.account_id, state=state).first()
+        if state and len(state) <= 30
+        else None
     )
-    if contact.added_at is not None:
-        ways = ways.filter(
-            created_at__lte=contact.added_at + dt.timedelta(seconds=TEMP_CLOCK_SKEW_SECONDS)
+    if way is not None:
+        return way.lead_id, way.verified, way
+    return None, False, None
+
+
+def _submission(
+    contact: WecomContact, lead_id: int, way: WecomContactWay | None
+) -> tuple[str, dt.datetime | None]:
+    """The landing page and time of the submission whose code was scanned: that code's own
+    (else the newest code of that lead and member shown before the add — its thank-you page),
+    and the newest touchpoint with a landing page up to then."""
+    if way is not None:
+        shown = way.created_at
+    else:
+        ways = WecomContactWay.objects.filter(
+            account_id=contact.account_id,
+            lead_id=lead_id,
+            member_userid=contact.member_userid,
+            state=contact.state,
         )
-    shown = ways.order_by("-created_at").values_list("created_at", flat=True).first()
+        if contact.added_at is not None:
+            ways = ways.filter(
+                created_at__lte=contact.added_at + dt.timedelta(seconds=TEMP_CLOCK_SKEW_SECONDS)
+            )
+        shown = ways.order_by("-created_at").values_list("created_at", flat=True).first()
     touches = Touchpoint.objects.filter(lead_id=lead_id, landing_page_id__isnull=False)
     if shown is not None:
         touches = touches.filter(occurred_at__lte=shown)
@@ -104,8 +102,8 @@ def _submission(contact: WecomContact, lead_id: int) -> tuple[str, dt.datetime |
     if touch is not None:
         from wagtail.models import Page
 
-        title = Page.objects.filter(pk=touch.landing_page_id).values_list("title", flat=True)
-        title = str(title.first() or "")
+        found = Page.objects.filter(pk=touch.landing_page_id).values_list("title", flat=True)
+        title = str(found.first() or "")
     submitted = touch.occurred_at if touch is not None else shown
     return title[:60], submitted
 
@@ -119,11 +117,11 @@ def contact_hint(contact: WecomContact) -> ContactHint:
         return ContactHint(NO_STATE, EXPLAIN[NO_STATE])
     if group_from_state(state):
         return ContactHint(GROUP, EXPLAIN[GROUP])
-    lead_id, verified = _state_lead(contact)
+    lead_id, verified, way = _state_way(contact)
     if lead_id is None:
         return ContactHint(FOREIGN, EXPLAIN[FOREIGN])
     if not Lead.objects.filter(pk=lead_id, anonymized_at__isnull=True).exists():
         return ContactHint(WITHDRAWN, EXPLAIN[WITHDRAWN])
     kind = TAKEN if verified else UNVERIFIED
-    title, submitted = _submission(contact, lead_id)
+    title, submitted = _submission(contact, lead_id, way)
     return ContactHint(kind, EXPLAIN[kind], lead_id, title, submitted)

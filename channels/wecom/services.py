@@ -24,7 +24,13 @@ from channels.base import api_url_problem
 from channels.wecom import crypto
 from channels.wecom import errors as wecom_errors
 from channels.wecom.contactways import channel_lead
-from channels.wecom.models import OFFICIAL_BASE_URL, WECOM_API_DOMAINS, WecomAccount, WecomContact
+from channels.wecom.models import (
+    OFFICIAL_BASE_URL,
+    WECOM_API_DOMAINS,
+    WecomAccount,
+    WecomContact,
+    WecomContactWay,
+)
 from channels.wecom.state import lead_from_state
 from channels.wecom.welcome import welcome_plan
 from config.errors import ApplicationError
@@ -255,6 +261,8 @@ def _contact_added(row: InboundLead, account: WecomAccount, ev: _EventFields) ->
         if changed:
             contact.save(update_fields=[*changed, "updated_at"])
     if contact.lead_id is None:
+        if current and contact.status == WecomContact.Status.ADDED and ev.welcome_code:
+            _plain_welcome_plan(row, account, contact, ev)
         return IngestResult(result="unmatched", inbound_id=row.pk)
     # The patient did add the member at that time, whatever happened since: the stage history
     # says so (a lead further along keeps its stage).
@@ -272,6 +280,30 @@ def _contact_added(row: InboundLead, account: WecomAccount, ev: _EventFields) ->
         )
     return IngestResult(
         result="contacted" if current else "stale", lead_id=contact.lead_id, inbound_id=row.pk
+    )
+
+
+def _plain_welcome_plan(
+    row: InboundLead, account: WecomAccount, contact: WecomContact, ev: _EventFields
+) -> None:
+    """An unmatched add's welcome: the specialty and consent version its code's submission
+    chose (a code of ours kept with them), else the default template with no version."""
+    way = (
+        WecomContactWay.objects.filter(account=account, state=ev.state)
+        .values("specialty_id", "consent_version")
+        .first()
+        if ev.state
+        else None
+    ) or {"specialty_id": None, "consent_version": ""}
+    welcome_plan(
+        account=account,
+        contact=contact,
+        lead_id=None,
+        welcome_code=ev.welcome_code,
+        event_at=ev.at,
+        inbound_id=row.pk,
+        specialty_id=way["specialty_id"],
+        consent_version=way["consent_version"],
     )
 
 

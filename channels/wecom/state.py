@@ -6,7 +6,11 @@ salted), e.g. `yl2n9c.Xf3k…` (at most 2 + 13 + 1 + 12 = 28 characters for any 
 Anything else (a hand-made code, WeCom's own `wb:1:…` on a re-add) reads as no lead.
 
 Group join codes (issue 16 point 6) carry the same kind of token naming a private group /
-camp: prefix `yg`, its own salt, so a lead's token never reads as a group and back."""
+camp: prefix `yg`, its own salt, so a lead's token never reads as a group and back.
+
+The codes a known phone's submission shows (issue 13 point 1) carry no token naming anyone:
+`yu` + 16 random hex characters, one per code, looked up server-side
+(`channels.wecom.contactways.unverified_way`)."""
 
 from __future__ import annotations
 
@@ -21,7 +25,6 @@ MAX_CHARS = 30
 GROUP_PREFIX = "yg"
 UNVERIFIED_PREFIX = "yu"
 _SALT = "yinliu.channels.wecom.state"
-_UNVERIFIED_SALT = "yinliu.channels.wecom.unverified-state"
 _GROUP_SALT = "yinliu.channels.wecom.group-state"
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -79,15 +82,3 @@ def state_for_group(group_id: int) -> str:
 def group_from_state(state: str) -> int | None:
     """The private group id a genuine group state names, else None (a lead's token too)."""
     return _read(GROUP_PREFIX, _GROUP_SALT, state)
-
-
-def state_for_unverified(lead_id: int) -> str:
-    """The state of a code shown after a public submission that matched a *known* phone: `yu`
-    + base-36 lead id + `.` + signature. Whoever scans it only typed a phone number, so the add
-    is never bound by itself (未匹配, the lead named as a hint for staff to verify)."""
-    return _token(UNVERIFIED_PREFIX, _UNVERIFIED_SALT, lead_id)
-
-
-def unverified_lead_from_state(state: str) -> int | None:
-    """The lead a genuine unverified state suggests, else None (a lead's own token too)."""
-    return _read(UNVERIFIED_PREFIX, _UNVERIFIED_SALT, state)

@@ -21,7 +21,13 @@ The text: the specialty's template (else the default one), the lead's care-plan 
 lead has a plan (`funnel.patient_links`: landing provides it), and the consent notice, which
 the sender adds so that no template can drop it. The whole text goes through the medical-ad
 checker (`funnel.public_text`: cms provides it); a blocking finding stops the send. Every
-outcome but "no template" is also a note on the lead's timeline."""
+outcome but "no template" is also a note on the lead's timeline.
+
+An add that binds no lead (未匹配: a known phone's unverified code, a stranger scanning a
+screenshot, a code of ours we cannot read) gets the *plain* welcome: the template of the
+specialty its submission chose and the notice with that submission's consent version, no
+care-plan link, no timeline note. It is what a new phone's first add receives too, so the
+welcome does not tell a visitor who typed someone's phone whether the clinic knew them."""
 
 from __future__ import annotations
 
@@ -40,7 +46,6 @@ from channels.errors import PlatformError
 from channels.wecom.client import WecomClient
 from channels.wecom.models import WecomAccount, WecomContact, WecomWelcome, WecomWelcomeTemplate
 from funnel import events as lead_events
-from funnel.models import Lead
 from funnel.patient_links import careplan_link_for
 from funnel.public_text import public_text_problems
 
@@ -83,10 +88,10 @@ def reason_label(reason: str) -> str:
     return f"企业微信拒绝（错误码 {reason}）" if reason else ""
 
 
-def consent_notice(*, lead: Lead, has_careplan: bool) -> str:
+def consent_notice(*, consent_version: str, has_careplan: bool) -> str:
     """The personal-information notice every welcome carries (PIPL Art. 17, 29: purpose, and how
     to withdraw): the version of the text the person agreed to, when we have it."""
-    version = f"（授权文本版本 {lead.consent_version}）" if lead.consent_version else ""
+    version = f"（授权文本版本 {consent_version}）" if consent_version else ""
     where = "直接告诉您的医助即可" + ("，或在护理计划页点击「撤回授权」" if has_careplan else "")
     return (
         f"【个人信息告知】您提交的健康信息仅用于本次咨询与后续健康服务，加密保存，不另作他用"
@@ -104,12 +109,12 @@ def welcome_template_for(*, specialty_id: int | None) -> WecomWelcomeTemplate | 
     return (own or found or [None])[0]
 
 
-def welcome_text(*, template_text: str, lead: Lead, careplan_link: str | None) -> str:
+def welcome_text(*, template_text: str, consent_version: str, careplan_link: str | None) -> str:
     """The message as the patient reads it: template, care-plan link (when any), notice."""
     parts = [template_text.strip()]
     if careplan_link:
         parts.append(f"您的护理计划：{careplan_link}")
-    parts.append(consent_notice(lead=lead, has_careplan=bool(careplan_link)))
+    parts.append(consent_notice(consent_version=consent_version, has_careplan=bool(careplan_link)))
     return "\n\n".join(p for p in parts if p)
 
 
@@ -123,18 +128,28 @@ def welcome_plan(
     *,
     account: WecomAccount,
     contact: WecomContact,
-    lead_id: int,
+    lead_id: int | None,
     welcome_code: str,
     event_at: dt.datetime,
     inbound_id: int | None,
+    specialty_id: int | None = None,
+    consent_version: str = "",
 ) -> WecomWelcome | None:
     """Inside the add event's processing: record the welcome for this code once and send it
-    after the commit. Returns the row when this call made it (None: already planned)."""
+    after the commit. Returns the row when this call made it (None: already planned).
+
+    `lead_id` None: an add that bound no lead (未匹配). It gets the plain welcome: the template
+    of `specialty_id` (the submission's page; None: the default template) and the notice with
+    `consent_version` (the text that submission showed), no care-plan link. A new phone's
+    first welcome has exactly that shape too (a new lead has no plan yet), so scanning the
+    code of a phone typed on a form tells nobody whether the clinic knew it (issue 13 point 1)."""
     welcome, created = WecomWelcome.objects.get_or_create(
         account=account,
         code_key=code_key(welcome_code),
         defaults={
             "lead_id": lead_id,
+            "specialty_id": None if lead_id else specialty_id,
+            "consent_version": "" if lead_id else consent_version[:40],
             "contact": contact,
             "member_userid": contact.member_userid,
             "event_at": event_at,
@@ -167,15 +182,20 @@ def welcome_send(*, welcome_id: int, welcome_code: str, now: dt.datetime | None 
 def _send_claimed(welcome_id: int, welcome_code: str, now: dt.datetime) -> str:
     welcome = WecomWelcome.objects.select_related("account", "lead").get(pk=welcome_id)
     lead = welcome.lead
-    if lead.anonymized_at is not None:
+    if lead is not None and lead.anonymized_at is not None:
         return _record(welcome_id, WecomWelcome.Status.NOT_SENT, LEAD_ANONYMIZED, event=False)
     if now - welcome.event_at > WELCOME_WINDOW:
         return _record(welcome_id, WecomWelcome.Status.NOT_SENT, CODE_EXPIRED)
-    template = welcome_template_for(specialty_id=lead.specialty_id)
+    if lead is None:
+        # Unmatched: the submission's own choices, nothing of any lead.
+        specialty_id, version, link = welcome.specialty_id, welcome.consent_version, None
+    else:
+        specialty_id, version = lead.specialty_id, lead.consent_version
+        link = careplan_link_for(lead_id=lead.pk)
+    template = welcome_template_for(specialty_id=specialty_id)
     if template is None:
         return _record(welcome_id, WecomWelcome.Status.NOT_SENT, NO_TEMPLATE, event=False)
-    link = careplan_link_for(lead_id=lead.pk)
-    text = welcome_text(template_text=template.text, lead=lead, careplan_link=link)
+    text = welcome_text(template_text=template.text, consent_version=version, careplan_link=link)
     kept = text.replace(link, CAREPLAN_MARK) if link else text
     problems = public_text_problems(text)
     if problems is None:
@@ -220,7 +240,7 @@ def _record(
         welcome.text = text
         welcome.sent_at = sent_at
         welcome.save(update_fields=["status", "reason", "detail", "text", "sent_at", "updated_at"])
-        if event:
+        if event and welcome.lead_id is not None:
             lead_events.event_record(
                 lead_events.wecom_welcome_event(
                     lead=welcome.lead_id,

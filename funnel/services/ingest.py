@@ -70,7 +70,7 @@ def _age(value: object) -> int | None:
     return age if 0 < age < 120 else None
 
 
-def _fill(lead: Lead, payload: LeadPayload, specialty: Specialty | None) -> list[str]:
+def lead_fill(lead: Lead, payload: LeadPayload, specialty: Specialty | None) -> list[str]:
     """Fill what the lead lacks from this payload; later sources never erase earlier facts."""
     changed = []
     candidates = {
@@ -312,7 +312,7 @@ def _apply(prep: _Prepared, *, created: bool, batch: _Batch) -> str:
     history event, the score; then queue the lead for routing."""
     lead = batch.leads[prep.digest]
     changed = _revive(lead, prep)
-    changed += _fill(lead, prep.item.payload, prep.specialty)
+    changed += lead_fill(lead, prep.item.payload, prep.specialty)
     if _consent(lead, prep.item.payload, prep.occurred):
         changed += ["consent_version", "consent_given_at", "consent_source", "consent_withdrawn_at"]
     referrer = _referrer(prep, batch)

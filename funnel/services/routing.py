@@ -18,7 +18,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from funnel import errors
 from funnel import events as lead_events
@@ -28,15 +27,16 @@ from funnel.models import (
     Assistant,
     AssistantDayLoad,
     AssistantPool,
-    Channel,
     FollowUp,
     Lead,
     LeadEvent,
     PoolMember,
     RoutingRule,
     ServicePackage,
+    Specialty,
 )
 from funnel.outbox import outbox_publish
+from funnel.payload import LeadPayload
 from funnel.services.groups import leads_enroll_by_rule
 from funnel.services.notify import notify
 
@@ -548,70 +548,108 @@ class SubmissionReply:
     package: ServicePackage | None
 
 
-def _takers_now(pool: AssistantPool) -> list[Assistant]:
-    """The members a new lead could be routed to right now, as `Allocator.pick` sees them (on
-    duty and on shift, under today's cap; the overflow chain when the pool has none), in a
-    fixed order. Read only: nothing is locked or counted."""
-    now_local = timezone.localtime()
-    seen: set[int] = set()
-    current: AssistantPool | None = pool
-    while current is not None and current.pk not in seen and current.is_active:
-        seen.add(current.pk)
-        members = [
-            m.assistant
-            for m in PoolMember.objects.filter(pool=current)
-            .select_related("assistant")
-            .order_by("pk")
-        ]
-        loads = dict(
-            AssistantDayLoad.objects.filter(
-                assistant_id__in=[a.pk for a in members], day=now_local.date()
-            ).values_list("assistant_id", "count")
+def _submission_facts(payload: LeadPayload) -> RouteFacts:
+    """The facts a new lead made from `payload` would be routed on (`leads_ingest`: the same
+    fill and the same scoring, first touch), whoever the phone belongs to."""
+    from funnel.services import scoring
+    from funnel.services.ingest import lead_fill
+
+    specialty = (
+        Specialty.objects.filter(slug=payload.specialty).first() if payload.specialty else None
+    )
+    lead = Lead(phone_hash="", specialty=specialty)
+    lead_fill(lead, payload, specialty)
+    score, _ = scoring.score_compute(
+        facts=scoring.ScoreFacts(
+            lead=lead, channel=payload.channel, keyword=payload.keyword, touch_count=1
+        ),
+        rules=scoring.active_rules(),
+    )
+    return RouteFacts(
+        specialty_id=specialty.pk if specialty else None,
+        channel=payload.channel,
+        city=lead.city,
+        keyword=payload.keyword,
+        age=lead.age,
+        score=score,
+    )
+
+
+def submission_route(*, lead_id: int, payload: LeadPayload, submission: str) -> SubmissionReply:
+    """Answer a known phone's new public submission as a new lead's would be answered (issue 13
+    point 1): the rule its own facts select (specialty of the page, keyword, age, city, score:
+    `_submission_facts`), and the next assistant of that pool's rotation, under the same locks
+    and counted the same way (round-robin weight, today's cap): the assistant it shows will
+    receive the WeCom add, and a rotation that moved only for new phones would tell a visitor
+    probing with fresh numbers which ones were known. Recorded once per `submission` (the
+    thank-you token's keyed digest) as a note on the lead, so the page, its reloads and a
+    double click show the same answer (`submission_reply`). The lead keeps its owner.
+    Returns the reply; writes one event and the allocator's counters."""
+    facts = _submission_facts(payload)
+    rule = rule_select(rules=rules_active(), facts=facts)
+    package = rule.package if rule is not None and rule.package_id else None
+    with transaction.atomic():
+        shown = _submission_recorded(lead_id=lead_id, submission=submission, lock=True)
+        if shown is not None:
+            return shown
+        assistant = None
+        if rule is not None:
+            allocator = Allocator([rule.pool])
+            assistant = allocator.pick(pool=rule.pool)
+            allocator.flush()
+        lead_events.event_record(
+            lead_events.submission_reply_event(
+                lead=lead_id,
+                submission=submission,
+                assistant_id=assistant.pk if assistant else None,
+                assistant_name=assistant.name if assistant else "",
+                package_id=package.pk if package else None,
+            )
         )
-        takers = [
-            a
-            for a in members
-            if _on_shift(a, now_local) and (a.daily_cap is None or loads.get(a.pk, 0) < a.daily_cap)
-        ]
-        if takers:
-            return takers
-        current = current.overflow
-    return []
+    return SubmissionReply(assistant, package)
 
 
-def submission_reply(*, lead_id: int, specialty_id: int | None, created: bool) -> SubmissionReply:
+def _submission_recorded(
+    *, lead_id: int, submission: str, lock: bool = False
+) -> SubmissionReply | None:
+    """The reply recorded for this submission of the lead, else None."""
+    rows = LeadEvent.objects.filter(
+        lead_id=lead_id, kind=LeadEvent.Kind.NOTE, data__change="submission_reply"
+    )
+    if lock:
+        # One reply per submission even when a double click's two requests race: the lead row
+        # is the lock (both requests matched this lead).
+        list(locked(Lead.objects.filter(pk=lead_id)))
+    for event in rows.order_by("pk"):
+        if (event.data or {}).get("submission") == submission[:32]:
+            data = event.data
+            return SubmissionReply(
+                Assistant.objects.filter(pk=data.get("assistant_id")).first()
+                if data.get("assistant_id")
+                else None,
+                ServicePackage.objects.filter(pk=data.get("package_id")).first()
+                if data.get("package_id")
+                else None,
+            )
+    return None
+
+
+def submission_reply(*, lead_id: int, created: bool, submission: str) -> SubmissionReply:
     """The assistant and package one form submission's answer shows (issue 13 point 1: a reply
     shows only what the submission itself chose, never an existing person's facts).
 
     - The submission created the lead: its routed assignee and package (this submission's own
       routing).
-    - A known phone, on any specialty's form: the package this page's specialty routes to, and
-      one of the members a new lead would be routed to right now (`_takers_now`: duty, shift,
-      daily cap, overflow, as routing sees them), chosen by a keyed hash of (lead, specialty):
-      the same on every reload and re-submission; the owner when the owner is one of those
-      members (as a new person re-submitting sees their routed assistant again), so neither the
-      name nor its changes tell a visitor that the phone was known or what it came for.
-      Nothing is written: the lead keeps its owner.
+    - A known phone, on any specialty's form: what `submission_route` gave this submission
+      (the rule of its own facts, the next assistant of the rotation), recorded when it was
+      submitted; never the lead's owner or package as such.
 
     The contact code shown with a known phone's reply never binds by itself (landing asks for
     an unverified code): the sender only typed a phone number.
     """
-    lead = Lead.objects.select_related("assignee", "recommended_package").get(pk=lead_id)
     if created:
+        lead = Lead.objects.select_related("assignee", "recommended_package").get(pk=lead_id)
         return SubmissionReply(lead.assignee, lead.recommended_package)
-    if specialty_id is None:
-        return SubmissionReply(None, None)
-    facts = RouteFacts(
-        specialty_id=specialty_id, channel=Channel.LANDING, city="", keyword="", age=None, score=0
+    return _submission_recorded(lead_id=lead_id, submission=submission) or SubmissionReply(
+        None, None
     )
-    rule = rule_select(rules=rules_active(), facts=facts)
-    package = rule.package if rule is not None and rule.package_id else None
-    takers = _takers_now(rule.pool) if rule is not None else []
-    if not takers:
-        return SubmissionReply(None, package)
-    if lead.assignee in takers:
-        # The owner is one routing would pick now: a new person re-submitting sees their
-        # routed assistant again, so this one must be seen too (a change would tell).
-        return SubmissionReply(lead.assignee, package)
-    digest = salted_hmac("yinliu.routing.contact", f"{lead_id}:{specialty_id}").digest()
-    return SubmissionReply(takers[int.from_bytes(digest[:8], "big") % len(takers)], package)

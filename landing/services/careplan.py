@@ -154,6 +154,16 @@ THANKS_MAX_AGE = 24 * 3600  # seconds a thank-you link opens
 THANKS_PURPOSE = "yl-thanks-v2"  # other Fernet tokens of ours (encrypted fields) are not tickets
 
 
+# Longer than any body (w, 20-digit ids, t): every token has the same length.
+THANKS_PADDED_LENGTH = 192
+
+
+def thanks_submission_digest(submission: str) -> str:
+    """A submission's keyed digest (16 hex characters; its idempotency key never shows): the
+    thank-you token carries it, and the funnel records a known phone's reply under it."""
+    return salted_hmac("yinliu.landing.thanks-submission", submission).hexdigest()[:16]
+
+
 def thanks_token(
     *,
     lead_id: int,
@@ -175,13 +185,13 @@ def thanks_token(
             "s": specialty_id,
             # The submission, keyed (its idempotency key never shows): a double click opens the
             # same answer, another submission of the same phone its own code.
-            "t": salted_hmac(
-                "yinliu.landing.thanks-submission", submission or secrets.token_hex(8)
-            ).hexdigest()[:16],
+            "t": thanks_submission_digest(submission or secrets.token_hex(8)),
         },
         separators=(",", ":"),
     )
-    return encrypt_str(body)
+    # Padded to one length (JSON allows trailing spaces): the token's length must not grow with
+    # the lead id or say whether a package was chosen.
+    return encrypt_str(body.ljust(THANKS_PADDED_LENGTH))
 
 
 def thanks_open(*, token: str) -> Thanks:

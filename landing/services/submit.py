@@ -17,10 +17,12 @@ from funnel import events as lead_events
 from funnel.models import Channel, ServicePackage
 from funnel.payload import Consent, LeadPayload
 from funnel.services.intake import IntakeSource, lead_intake
+from funnel.services.routing import submission_route
 from landing import errors
 from landing.forms import ATTRIBUTION_FIELDS, CLICK_ID_FIELDS, UTM_FIELDS
 from landing.selectors import consent_current
 from landing.services.ab import ab_conversion_record
+from landing.services.careplan import thanks_submission_digest
 from landing.services.guards import submit_limits_check, ticket_check, ticket_use
 
 NOT_RAW = {"ticket", "website", "csrfmiddlewaretoken"}
@@ -131,6 +133,14 @@ def landing_form_submit(
         # The patient reads a sentence, never a code (the code stays for staff and scripts).
         message = errors.MESSAGES.get(code, errors.DEFAULT_MESSAGE)
         raise ApplicationError(code, message, status=422, extra={"inbound_id": stored.inbound_id})
+    if result.result != "created" and result.lead_id is not None:
+        # A known phone: answered as a new lead's submission would be, from its own facts,
+        # once per submission (a replay finds the recorded answer).
+        submission_route(
+            lead_id=result.lead_id,
+            payload=payload,
+            submission=thanks_submission_digest(data["idem"]),
+        )
     if not result.replayed:
         if ab_test_id and visitor and result.result == "created":
             ab_conversion_record(test_id=ab_test_id, visitor=visitor)

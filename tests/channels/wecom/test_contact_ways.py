@@ -478,7 +478,8 @@ def test_opening_the_link_moves_the_lead_by_itself(client, sandbox, our_server, 
 def test_a_known_phones_code_never_binds_by_itself(client, routed, post_event):
     """Review of issue 13 point 1: typing a patient's phone on a form must not earn a code that
     binds the scanner to the patient (the welcome would carry the care-plan link)."""
-    from channels.wecom.state import lead_from_state, unverified_lead_from_state
+    from channels.wecom.contactways import unverified_way
+    from channels.wecom.state import lead_from_state
     from tests.channels.wecom.conftest import event_xml
 
     _account()
@@ -497,7 +498,10 @@ def test_a_known_phones_code_never_binds_by_itself(client, routed, post_event):
     assert len(states) == 2
     assert lead_from_state(states[0]) == lead.pk
     assert lead_from_state(states[1]) is None
-    assert unverified_lead_from_state(states[1]) == lead.pk  # a hint for staff, no more
+    account = WecomContactWay.objects.first().account
+    assert unverified_way(account=account, state=states[1]).lead_id == lead.pk  # a staff hint
+    # opaque: the state names nobody (no lead id, no signature over one)
+    assert re.fullmatch(r"yu[0-9a-f]{16}", states[1])
     # an add through the known phone's code stays unmatched
     post_event(event_xml(State=states[1], UserID="linxiaowen", ExternalUserID="wmSCANNER"))
     drain()
@@ -533,6 +537,110 @@ def test_each_submission_of_a_known_phone_gets_its_own_code(client, routed):
     assert len({w.submission for w in ways if not w.verified}) == 2
 
 
+@responses.activate
+def test_a_known_phones_welcome_is_the_one_a_new_phone_gets(
+    client, routed, post_event, make_lead, django_capture_on_commit_callbacks
+):
+    """Re-review of issue 13 point 1: scanning a never-seen phone's code brought the clinic's
+    welcome within seconds and a known phone's none. Both now get the same message: the
+    template of the page's specialty and the notice with the consent text the page showed —
+    never the known person's specialty, care-plan link or older consent version."""
+    from channels.wecom.models import WecomWelcome, WecomWelcomeTemplate
+    from landing.models import CarePlan
+    from tests.channels.wecom.conftest import event_xml
+    from tests.funnel.factories import SpecialtyFactory
+    from tests.landing.conftest import CONSENT_V1
+
+    _account()
+    _token()
+    configs = iter(f"cfg-w{i}" for i in range(10))
+    responses.add_callback(
+        responses.POST,
+        WAY_URL,
+        callback=lambda request: (
+            200,
+            {},
+            json.dumps({"errcode": 0, "config_id": next(configs), "qr_code": QR}),
+        ),
+    )
+    sent = responses.post(
+        f"{BASE}/cgi-bin/externalcontact/send_welcome_msg", json={"errcode": 0, "errmsg": "ok"}
+    )
+    WecomWelcomeTemplate.objects.create(
+        specialty=routed.specialty, text="您好，我是脱发门诊医助林晓雯，稍后为您安排医生答疑。"
+    )
+    WecomWelcomeTemplate.objects.create(specialty=None, text="您好，欢迎咨询。")
+    # A patient the clinic knows: another specialty (own template), a care plan, an older text.
+    SpecialtyFactory(slug="insomnia", name="失眠")
+    patient = make_lead(phone="13700001111", specialty="insomnia")
+    assert patient.specialty_id is not None
+    WecomWelcomeTemplate.objects.create(specialty=patient.specialty, text="失眠门诊欢迎您。")
+    CarePlan.objects.create(lead=patient, title="失眠 8 周计划")
+    Lead.objects.filter(pk=patient.pk).update(consent_version="old-2025")
+
+    states = []
+    for idem, phone in (("w-new", "13600001111"), ("w-known", "13700001111")):
+        thanks = client.post("/lp/hair-loss/", form_data(idem=idem, phone=phone))
+        assert client.get(thanks["Location"]).status_code == 200
+        states.append(json.loads(responses.calls[-1].request.body)["state"])
+    for state, who, code in ((states[0], "wmNEW", "W-NEW"), (states[1], "wmATTACKER", "W-ATT")):
+        xml = event_xml(State=state, UserID="linxiaowen", ExternalUserID=who, WelcomeCode=code)
+        assert post_event(xml).status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            drain()
+
+    new, known = (json.loads(c.request.body) for c in sent.calls)
+    assert (new["welcome_code"], known["welcome_code"]) == ("W-NEW", "W-ATT")
+    assert new["text"] == known["text"]
+    text = known["text"]["content"]
+    assert text.startswith("您好，我是脱发门诊医助林晓雯")
+    assert f"授权文本版本 {CONSENT_V1}" in text
+    assert "失眠" not in text and "/h5/plan/" not in text and "old-2025" not in text  # noqa: PT018
+    # the known phone's add stays unmatched; its welcome row names no lead, no timeline note
+    from channels.wecom.services import external_key
+
+    assert WecomContact.objects.get(external_key=external_key("wmATTACKER")).lead_id is None
+    unmatched = WecomWelcome.objects.get(lead__isnull=True)
+    assert unmatched.status == WecomWelcome.Status.SENT
+    patient.refresh_from_db()
+    assert patient.stage != Stage.CONTACTED
+
+
+@responses.activate
+def test_a_used_temporary_code_is_renewed_for_known_and_new_phones_alike(
+    client, routed, post_event
+):
+    """Re-review of issue 13 point 1: in temp mode a new phone's page showed a fresh code
+    after the scan and a known phone's kept its used (dead) code, which told them apart."""
+    from tests.channels.wecom.conftest import event_xml
+
+    _account(contact_mode="temp")
+    _token()
+    made = iter(range(1, 20))
+
+    def answer(request):
+        n = next(made)
+        qr = f"https://wework.qpic.cn/wwpic/contact-way-qr/t{n}"
+        return 200, {}, json.dumps({"errcode": 0, "config_id": f"cfg-t{n}", "qr_code": qr})
+
+    responses.add_callback(responses.POST, WAY_URL, callback=answer)
+
+    def qr_of(body: str) -> str:
+        return re.search(r'src="(https://wework\.qpic\.cn/[^"]+)"', body).group(1)
+
+    client.post("/lp/hair-loss/", form_data(idem="t-known-0", phone="13700008888"))  # known
+    for idem, phone, who in (("t-new", "13700009999", "wmN"), ("t-known", "13700008888", "wmK")):
+        location = client.post("/lp/hair-loss/", form_data(idem=idem, phone=phone))["Location"]
+        before = qr_of(client.get(location).content.decode())
+        state = _way_calls()[-1]["state"]
+        xml = event_xml(State=state, UserID="linxiaowen", ExternalUserID=who, WelcomeCode="")
+        assert post_event(xml).status_code == 200
+        drain()
+        after = qr_of(client.get(location).content.decode())
+        assert after != before, phone  # the used code is replaced on the next view
+        assert qr_of(client.get(location).content.decode()) == after  # and then kept
+
+
 def _known_phone_code(client) -> WecomContactWay:
     """A temporary code shown to a second submission of a known phone (unverified, `yu…`)."""
     first = client.post("/lp/hair-loss/", form_data(idem="cw-u1"))
@@ -540,51 +648,6 @@ def _known_phone_code(client) -> WecomContactWay:
     again = client.post("/lp/hair-loss/", form_data(idem="cw-u2"))
     client.get(again["Location"])
     return WecomContactWay.objects.get(verified=False)
-
-
-@responses.activate
-def test_a_used_unverified_temporary_code_is_renewed_like_a_verified_one(
-    client, routed, post_event
-):
-    """Review of issue 16 point 3: an add through a known phone's temporary code stays
-    unmatched (no lead on the contact), and the code is spent all the same."""
-    from tests.channels.wecom.conftest import event_xml
-
-    _account(contact_mode="temp")
-    _token()
-    configs = iter(f"cfg-{i}" for i in range(10))
-    responses.add_callback(
-        responses.POST,
-        WAY_URL,
-        callback=lambda request: (
-            200,
-            {},
-            json.dumps({"errcode": 0, "config_id": (c := next(configs)), "qr_code": f"{QR}{c}"}),
-        ),
-    )
-    way = _known_phone_code(client)
-    assert way.is_temp
-    lead = Lead.objects.get()
-
-    # the patient adds through it: WeCom's callback, processed as usual
-    post_event(event_xml(State=way.state, UserID="linxiaowen", ExternalUserID="wmKNOWN"))
-    drain()
-    assert WecomContact.objects.get().lead_id is None  # unmatched, as before
-
-    code = contact_code_for(
-        lead_id=lead.pk, member_userid="linxiaowen", verified=False, submission=way.submission
-    )
-    again = contact_code_for(
-        lead_id=lead.pk, member_userid="linxiaowen", verified=False, submission=way.submission
-    )
-
-    assert code is not None
-    assert code.image_url != way.qr_code
-    assert again == code
-    renewed = WecomContactWay.objects.get(verified=False)
-    assert renewed.config_id != way.config_id
-    assert renewed.submission == way.submission
-    assert _way_calls()[-1]["state"] == way.state  # still only a hint, never binding
 
 
 @responses.activate
@@ -611,3 +674,27 @@ def test_an_expired_unverified_temporary_code_is_renewed(client, routed):
     )
 
     assert WecomContactWay.objects.get(verified=False).config_id != way.config_id
+
+
+@responses.activate
+def test_a_leads_temporary_code_used_by_a_stranger_is_renewed_too(client, routed, post_event):
+    """Review of issue 16 point 3 (the same kind): a shared screenshot of the patient's own
+    temporary code, scanned by someone else, stays unmatched (one person per lead) — and the
+    single-use code is spent all the same: the patient's page shows a fresh one."""
+    from tests.channels.wecom.conftest import event_xml
+
+    _account(contact_mode="temp")
+    _token()
+    _two_codes()
+    _thanks(client)
+    lead, way = Lead.objects.get(), WecomContactWay.objects.get()
+    _added_through(way, timezone.now() - dt.timedelta(hours=2))  # the patient, earlier code
+    WecomContact.objects.update(added_at=way.created_at - dt.timedelta(hours=1))
+    post_event(event_xml(State=way.state, UserID="linxiaowen", ExternalUserID="wmSTRANGER"))
+    drain()
+    assert WecomContact.objects.filter(lead__isnull=True).count() == 1  # the stranger
+
+    code = contact_code_for(lead_id=lead.pk, member_userid="linxiaowen")
+
+    assert code is not None
+    assert code.image_url == QR2

@@ -225,15 +225,49 @@ def test_a_code_older_than_twenty_seconds_is_not_tried(deliver, make_lead, templ
     assert lead.stage == Stage.CONTACTED
 
 
-def test_half_adds_unmatched_adds_and_adds_without_a_code_send_nothing(
-    deliver, make_lead, template, wecom_api
-):
+def test_half_adds_and_adds_without_a_code_send_nothing(deliver, make_lead, template, wecom_api):
     lead = make_lead()
     deliver(event_xml(ChangeType="add_half_external_contact", State=state_for_lead(lead.pk)))
-    deliver(event_xml(State="wb:1:4285486", ExternalUserID="wmOTHER", WelcomeCode="W-UNMATCHED"))
     deliver(event_xml(State=state_for_lead(lead.pk), UserID="lisi", WelcomeCode=""))
     assert len(wecom_api.calls) == 0
     assert not WecomWelcome.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "state",
+    ["wb:1:4285486", "", "yu0123456789abcdef", "yl1.forgedsignatur"],
+    ids=["wecom-own", "none", "unknown-unverified", "forged"],
+)
+def test_an_unmatched_add_gets_the_plain_welcome_and_nothing_of_any_lead(
+    deliver, make_lead, template, wecom_api, state
+):
+    """Issue 13 point 1: an add that binds no lead is welcomed like a new phone's first add
+    (template + notice), so the welcome's presence tells nothing; it names no lead."""
+    wecom_api.post(SEND, json={"errcode": 0, "errmsg": "ok"})
+    WecomWelcomeTemplate.objects.create(specialty=None, text="您好，欢迎咨询，医助稍后联系您。")
+    lead = make_lead()
+    CarePlan.objects.create(lead=lead, title="脱发 3 个月计划")
+    deliver(event_xml(State=state, ExternalUserID="wmOTHER", WelcomeCode="W-UNMATCHED"))
+    (body,) = _sends(wecom_api)
+    content = body["text"]["content"]
+    assert content.startswith("您好，欢迎咨询，医助稍后联系您。")  # no way: default template
+    assert "【个人信息告知】" in content
+    assert "/h5/plan/" not in content
+    assert "授权文本版本" not in content  # no submission named a version
+    row = WecomWelcome.objects.get()
+    assert (row.lead_id, row.status) == (None, WecomWelcome.Status.SENT)
+    assert _notes(lead) == []
+    lead.refresh_from_db()
+    assert lead.stage != Stage.CONTACTED
+
+
+def test_an_unmatched_add_without_a_default_template_is_logged_not_sent(
+    deliver, template, wecom_api
+):
+    deliver(event_xml(State="wb:1:1", ExternalUserID="wmOTHER", WelcomeCode="W-U2"))
+    assert _sends(wecom_api) == []
+    row = WecomWelcome.objects.get()
+    assert (row.lead_id, row.reason) == (None, welcome_mod.NO_TEMPLATE)
 
 
 def test_one_welcome_per_code_is_a_database_rule_and_one_worker_sends(

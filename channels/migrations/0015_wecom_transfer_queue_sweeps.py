@@ -20,7 +20,7 @@ def uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels', '0013_wecom_contact_way_verified'),
+        ('channels', '0014_welcome_unmatched'),
         ('django_celery_beat', '0019_alter_periodictasks_options'),
     ]
 
