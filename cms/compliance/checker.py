@@ -103,32 +103,41 @@ def _rule_findings(
 ):
     # pos/endpos bound each search to one sentence without copying it: an exception or a
     # pattern cannot reach into the neighbouring sentence
-    excepted = [
-        m.span()
-        for pattern in rule.exceptions
+    matches = [
+        (m.span(), lo, hi)
+        for pattern in rule.patterns
         for lo, hi in sentences
         for m in pattern.finditer(folded, lo, hi)
     ]
+    if not matches:
+        return
+    # exceptions are only read in the sentences a pattern matched: most rules match nothing,
+    # and the checker runs on every save
+    hit = sorted({(lo, hi) for _, lo, hi in matches})
+    excepted = [
+        m.span()
+        for pattern in rule.exceptions
+        for lo, hi in hit
+        for m in pattern.finditer(folded, lo, hi)
+    ]
     taken: list[tuple[int, int]] = []
-    for pattern in rule.patterns:
-        for match in (m for lo, hi in sentences for m in pattern.finditer(folded, lo, hi)):
-            start, end = match.span()
-            if start == end or _overlaps(start, end, excepted) or _overlaps(start, end, taken):
-                continue
-            taken.append((start, end))
-            # report the characters the editor typed, separators and all
-            first, last = origin[start], origin[end - 1] + 1
-            yield Finding(
-                rule=rule.id,
-                severity=rule.severity,
-                reference=rule.reference,
-                message=rule.message,
-                field=field,
-                line=line_no,
-                start=first,
-                end=last,
-                text=original[first:last],
-            )
+    for (start, end), _, _ in matches:
+        if start == end or _overlaps(start, end, excepted) or _overlaps(start, end, taken):
+            continue
+        taken.append((start, end))
+        # report the characters the editor typed, separators and all
+        first, last = origin[start], origin[end - 1] + 1
+        yield Finding(
+            rule=rule.id,
+            severity=rule.severity,
+            reference=rule.reference,
+            message=rule.message,
+            field=field,
+            line=line_no,
+            start=first,
+            end=last,
+            text=original[first:last],
+        )
 
 
 def check_report(
