@@ -94,6 +94,9 @@ def parse_rules(data: dict) -> RuleSet:
     if not version:
         raise RulesFileError("rules file has no version")
     lexicon = _lexicon(data)
+    # exceptions every rule shares (a claim quoted to warn against it), unless a rule opts
+    # out with `common_exceptions = false` (a quoted keyword to send is itself a call to act)
+    common = list(data.get("common_exceptions", []))
     seen: set[str] = set()
     rules = []
     for raw in data.get("rules", []):
@@ -121,7 +124,12 @@ def parse_rules(data: dict) -> RuleSet:
                 reference=raw["reference"],
                 message=raw["message"],
                 patterns=_compile(rule_id, raw["patterns"], lexicon),
-                exceptions=_compile(rule_id, raw.get("exceptions", []), lexicon),
+                exceptions=_compile(
+                    rule_id,
+                    raw.get("exceptions", [])
+                    + (common if raw.get("common_exceptions", True) else []),
+                    lexicon,
+                ),
                 scope=raw.get("scope", ""),
                 category=raw["category"],
                 examples=tuple(raw["examples"]),
