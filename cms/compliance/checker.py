@@ -15,8 +15,12 @@ from cms.compliance.rules import Rule, RuleSet, load_rules
 from cms.textnorm import normalize_map
 
 # A sentence ends after these (the mark belongs to the sentence it ends); 。 and ！？ in both
-# widths. Commas and semicolons do not end one: a claim often spans clauses.
-_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*")
+# widths. Commas and semicolons do not end one: a claim often spans clauses. Closing quotes
+# after the mark belong to the sentence they close, and so does an attribution dash right
+# after them (「“……就稳了。”——糖友老周」 is one sentence: a quote and who said it).
+_SENTENCE = re.compile(
+    r"[^。！？!?]+[。！？!?]*[”’」』\"]*(?:[ \t]*(?:——|—|--)[^。！？!?“「『]*[。！？!?]*)?"
+)
 
 # Findings keep the context they were found in (clipped) so the editor can highlight them.
 CONTEXT_CHARS = 40
