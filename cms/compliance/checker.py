@@ -15,12 +15,10 @@ from cms.compliance.rules import Rule, RuleSet, load_rules
 from cms.textnorm import normalize_map
 
 # A sentence ends after these (the mark belongs to the sentence it ends); 。 and ！？ in both
-# widths. Commas and semicolons do not end one: a claim often spans clauses. Closing quotes
-# after the mark belong to the sentence they close, and so does an attribution dash right
-# after them (「“……就稳了。”——糖友老周」 is one sentence: a quote and who said it).
-_SENTENCE = re.compile(
-    r"[^。！？!?]+[。！？!?]*[”’」』\"]*(?:[ \t]*(?:——|—|--)[^。！？!?“「『]*[。！？!?]*)?"
-)
+# widths. Commas and semicolons do not end one: a claim often spans clauses. A mark followed
+# by a closing quote ends the quote, not the sentence: 「“……就稳了。”——糖友老周」 and
+# 「“我现在天天睡到自然醒！”一位老患者这样告诉我们」 are each one sentence, a quote and who said it.
+_SENTENCE = re.compile(r"(?:[^。！？!?]|[。！？!?]+[”’」』\"])+[。！？!?]*[”’」』\"]*")
 
 # Findings keep the context they were found in (clipped) so the editor can highlight them.
 CONTEXT_CHARS = 40
