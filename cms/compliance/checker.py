@@ -15,8 +15,10 @@ from cms.compliance.rules import Rule, RuleSet, load_rules
 from cms.textnorm import normalize_map
 
 # A sentence ends after these (the mark belongs to the sentence it ends); 。 and ！？ in both
-# widths. Commas and semicolons do not end one: a claim often spans clauses.
-_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]*")
+# widths. Commas and semicolons do not end one: a claim often spans clauses. A mark followed
+# by a closing quote ends the quote, not the sentence: 「“……就稳了。”——糖友老周」 and
+# 「“我现在天天睡到自然醒！”一位老患者这样告诉我们」 are each one sentence, a quote and who said it.
+_SENTENCE = re.compile(r"(?:[^。！？!?]|[。！？!?]+[”’」』\"])+[。！？!?]*[”’」』\"]*")
 
 # Findings keep the context they were found in (clipped) so the editor can highlight them.
 CONTEXT_CHARS = 40
@@ -103,32 +105,41 @@ def _rule_findings(
 ):
     # pos/endpos bound each search to one sentence without copying it: an exception or a
     # pattern cannot reach into the neighbouring sentence
-    excepted = [
-        m.span()
-        for pattern in rule.exceptions
+    matches = [
+        (m.span(), lo, hi)
+        for pattern in rule.patterns
         for lo, hi in sentences
         for m in pattern.finditer(folded, lo, hi)
     ]
+    if not matches:
+        return
+    # exceptions are only read in the sentences a pattern matched: most rules match nothing,
+    # and the checker runs on every save
+    hit = sorted({(lo, hi) for _, lo, hi in matches})
+    excepted = [
+        m.span()
+        for pattern in rule.exceptions
+        for lo, hi in hit
+        for m in pattern.finditer(folded, lo, hi)
+    ]
     taken: list[tuple[int, int]] = []
-    for pattern in rule.patterns:
-        for match in (m for lo, hi in sentences for m in pattern.finditer(folded, lo, hi)):
-            start, end = match.span()
-            if start == end or _overlaps(start, end, excepted) or _overlaps(start, end, taken):
-                continue
-            taken.append((start, end))
-            # report the characters the editor typed, separators and all
-            first, last = origin[start], origin[end - 1] + 1
-            yield Finding(
-                rule=rule.id,
-                severity=rule.severity,
-                reference=rule.reference,
-                message=rule.message,
-                field=field,
-                line=line_no,
-                start=first,
-                end=last,
-                text=original[first:last],
-            )
+    for (start, end), _, _ in matches:
+        if start == end or _overlaps(start, end, excepted) or _overlaps(start, end, taken):
+            continue
+        taken.append((start, end))
+        # report the characters the editor typed, separators and all
+        first, last = origin[start], origin[end - 1] + 1
+        yield Finding(
+            rule=rule.id,
+            severity=rule.severity,
+            reference=rule.reference,
+            message=rule.message,
+            field=field,
+            line=line_no,
+            start=first,
+            end=last,
+            text=original[first:last],
+        )
 
 
 def check_report(

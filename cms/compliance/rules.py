@@ -44,11 +44,46 @@ class RuleSet:
     rules: tuple[Rule, ...]
 
 
-def _compile(rule_id: str, sources: list[str]) -> tuple[re.Pattern[str], ...]:
+# `{name}` in a pattern or exception stands for the lexicon entry `name`: a regex
+# quantifier is `{2}` / `{0,6}` (digits), so a lower-case name never collides with one.
+_LEXICON_REF = re.compile(r"\{([a-z][a-z_]*)\}")
+
+
+def _lexicon(data: dict) -> dict[str, str]:
+    """The `[lexicon]` table as name -> non-capturing alternation. An entry is a list of
+    words or regex fragments and may itself use entries defined before it."""
+    raw = data.get("lexicon", {})
+    if not isinstance(raw, dict):
+        raise RulesFileError("lexicon must be a table of word lists")
+    lexicon: dict[str, str] = {}
+    for name, words in raw.items():
+        if not re.fullmatch(r"[a-z][a-z_]*", name) or not isinstance(words, list) or not words:
+            raise RulesFileError(f"lexicon {name!r}: a lower-case name and a list of words")
+        lexicon[name] = (
+            "(?:" + "|".join(_expand(f"lexicon {name}", w, lexicon) for w in words) + ")"
+        )
+    return lexicon
+
+
+def _expand(owner: str, source: str, lexicon: dict[str, str]) -> str:
+    def entry(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in lexicon:
+            raise RulesFileError(f"{owner}: unknown lexicon entry {{{name}}} in {source!r}")
+        return lexicon[name]
+
+    return _LEXICON_REF.sub(entry, source)
+
+
+def _compile(
+    rule_id: str, sources: list[str], lexicon: dict[str, str] | None = None
+) -> tuple[re.Pattern[str], ...]:
     compiled = []
     for source in sources:
         try:
-            compiled.append(re.compile(source, re.IGNORECASE))
+            compiled.append(
+                re.compile(_expand(f"rule {rule_id}", source, lexicon or {}), re.IGNORECASE)
+            )
         except re.error as exc:
             raise RulesFileError(f"rule {rule_id}: bad regex {source!r}: {exc}") from exc
     return tuple(compiled)
@@ -58,6 +93,10 @@ def parse_rules(data: dict) -> RuleSet:
     version = str(data.get("version", "")).strip()
     if not version:
         raise RulesFileError("rules file has no version")
+    lexicon = _lexicon(data)
+    # exceptions every rule shares (a claim quoted to warn against it), unless a rule opts
+    # out with `common_exceptions = false` (a quoted keyword to send is itself a call to act)
+    common = list(data.get("common_exceptions", []))
     seen: set[str] = set()
     rules = []
     for raw in data.get("rules", []):
@@ -84,8 +123,13 @@ def parse_rules(data: dict) -> RuleSet:
                 severity=raw["severity"],
                 reference=raw["reference"],
                 message=raw["message"],
-                patterns=_compile(rule_id, raw["patterns"]),
-                exceptions=_compile(rule_id, raw.get("exceptions", [])),
+                patterns=_compile(rule_id, raw["patterns"], lexicon),
+                exceptions=_compile(
+                    rule_id,
+                    raw.get("exceptions", [])
+                    + (common if raw.get("common_exceptions", True) else []),
+                    lexicon,
+                ),
                 scope=raw.get("scope", ""),
                 category=raw["category"],
                 examples=tuple(raw["examples"]),

@@ -2,12 +2,13 @@
 violations of each kind the law names, and look-alike sentences from honest health science
 written from the same provisions' categories.
 
-Two parts: `compliance_labelled.tsv` (the rules were tuned on it) and
-`compliance_heldout.tsv` (written before tuning, never used to change a rule; the first
-held-out part was folded into tuning after its figures were reported, and a second one
-written before that replaced it). Figures are
-reported per category and per part (`pytest … -s` prints them with every miss); the floors
-below are the measured figures rounded down, so a regression fails the suite.
+Four parts, each written from the provisions: `compliance_labelled.tsv` (the rules were tuned
+on it), then `compliance_heldout.tsv`, `compliance_heldout2.tsv` and `compliance_heldout3.tsv`,
+each written before a round of rule changes, measured once as that round's honest figure and
+only then folded into tuning (docs/compliance.md has the protocol and every figure). Since
+round 5 every part is tuning; the next honest figure is a part the rules' author never saw.
+Figures are reported per category and per part (`pytest … -s` prints them with every miss);
+the floors below are the measured figures rounded down, so a regression fails the suite.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ HELDOUT = HERE / "compliance_heldout.tsv"
 # Fourth round: written and measured before rules 2026.11.6 (P 0.964, R 0.365), which were
 # then written with its misses in view: its figures now measure fit, not generalisation.
 HELDOUT2 = HERE / "compliance_heldout2.tsv"
-# Fifth round: written after rules 2026.11.6 and measured once, untouched: the honest figure.
+# Fifth round: written after rules 2026.11.6 and measured once (P 1.000, R 0.467); folded into
+# tuning in round 5 (rules 2026.11.7), so its figures now measure fit. Round 5's honest figure
+# is the lead's single measurement on a part written from the law without the rules in view.
 HELDOUT3 = HERE / "compliance_heldout3.tsv"
+ALL_PARTS = (TUNING, HELDOUT, HELDOUT2, HELDOUT3)
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,7 @@ def test_labelled_set_is_large_balanced_and_covers_every_category() -> None:
     violations = sum(row.violation for row in rows)
     categories = {row.category for row in rows}
 
-    assert len(rows) >= 590
+    assert len(rows) >= 970
     assert len(heldout) >= 110
     assert 0.4 <= violations / len(rows) <= 0.6
     assert categories == {
@@ -114,25 +118,27 @@ def test_labelled_set_is_large_balanced_and_covers_every_category() -> None:
     assert not {r.sentence for r in tuning} & {r.sentence for r in heldout}
 
 
-# Measured floors (docs/compliance.md has the figures): overall and per category.
+# Measured floors (docs/compliance.md has the figures): overall and per category. Every part
+# is tuning since round 5 (rules 2026.11.7), measured at 1.000 / 1.000: a floor below that
+# leaves room for one miss in the part's size, never for a blocked clean sentence.
 TUNING_FLOOR = (1.0, 1.0)  # precision, recall: no clean tuning sentence is blocked
-HELDOUT_FLOOR = (0.96, 0.86)
-HELDOUT2_FLOOR = (0.98, 0.98)  # measured 1.000 / 1.000 (74 violations: one miss is 0.986)
-HELDOUT3_FLOOR = (0.97, 0.46)  # measured 1.000 / 0.467
-# per category, both parts pooled: (precision, recall)
+HELDOUT_FLOOR = (1.0, 0.98)  # 59 violations: one miss is 0.983
+HELDOUT2_FLOOR = (1.0, 0.98)  # 74 violations: one miss is 0.986
+HELDOUT3_FLOOR = (1.0, 0.97)  # 45 violations: one miss is 0.978 (was 1.000 / 0.467 unseen)
+# per category, all parts pooled: (precision, recall); measured 1.000 / 1.000 in every one
 CATEGORY_FLOOR = {
     "absolute": (1.0, 1.0),
-    "before_after": (1.0, 0.81),
+    "before_after": (1.0, 1.0),
     "cohort": (1.0, 1.0),
-    "comparison": (1.0, 0.96),
+    "comparison": (1.0, 1.0),
     "disguised_ad": (1.0, 1.0),
     "endorsement": (1.0, 1.0),
-    "guarantee": (1.0, 0.9),
-    "instant": (0.92, 0.95),
+    "guarantee": (1.0, 1.0),
+    "instant": (1.0, 1.0),
     "military": (1.0, 1.0),
     "nonmedical": (1.0, 1.0),
-    "rate": (1.0, 0.93),
-    "refund": (1.0, 0.95),
+    "rate": (1.0, 1.0),
+    "refund": (1.0, 1.0),
     "stop_medicine": (1.0, 1.0),
     "superstition": (1.0, 1.0),
     "testimonial": (1.0, 1.0),
@@ -168,9 +174,7 @@ def test_later_heldout_parts_precision_and_recall(path: Path, floor: tuple[float
     assert 0.4 <= sum(r.violation for r in rows) / len(rows) <= 0.6
     assert {r.category for r in rows} == {r.category for r in labelled(TUNING)}
     # no sentence of a held-out part also sits in another part
-    others = {
-        r.sentence for p in (TUNING, HELDOUT, HELDOUT2, HELDOUT3) if p != path for r in labelled(p)
-    }
+    others = {r.sentence for p in ALL_PARTS if p != path for r in labelled(p)}
     assert not {r.sentence for r in rows} & others
     assert overall.precision >= floor[0]
     assert overall.recall >= floor[1]
@@ -178,7 +182,7 @@ def test_later_heldout_parts_precision_and_recall(path: Path, floor: tuple[float
 
 @pytest.mark.parametrize(("category", "floor"), sorted(CATEGORY_FLOOR.items()))
 def test_per_category_precision_and_recall(category: str, floor: tuple[float, float]) -> None:
-    rows = [r for r in labelled(TUNING) + labelled(HELDOUT) if r.category == category]
+    rows = [r for part in ALL_PARTS for r in labelled(part) if r.category == category]
     overall, _, _ = score(rows)
 
     assert overall.precision >= floor[0]

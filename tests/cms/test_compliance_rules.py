@@ -267,3 +267,124 @@ def test_a_claim_spelled_oddly_is_found_and_reported_as_written(sentence, rule, 
 )
 def test_normalising_does_not_make_clean_sentences_blocking(sentence):
     assert _blocking_rules(sentence) == []
+
+
+# --- round 5: the lexicon, shared exceptions, grammar rules -------------------------------
+def test_a_lexicon_entry_stands_for_its_words_wherever_a_pattern_names_it() -> None:
+    ruleset = parse_rules(
+        {
+            "version": "1",
+            "lexicon": {"commit": ["一定", "保准"], "outcome": ["长出", "睡好"]},
+            "rules": [VALID | {"patterns": ["{commit}能{outcome}"], "exceptions": ["不{commit}"]}],
+        }
+    )
+
+    found = [
+        f.text
+        for s in ("一定能长出", "保准能睡好", "不一定能长出")
+        for f in check_report(s, ruleset=ruleset).findings
+    ]
+
+    assert found == ["一定能长出", "保准能睡好"]
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"rules": [VALID | {"patterns": ["{missing}能"]}]}, "unknown lexicon entry"),
+        ({"lexicon": {"Bad": ["a"]}, "rules": [VALID]}, "lexicon"),
+        ({"lexicon": {"empty": []}, "rules": [VALID]}, "lexicon"),
+    ],
+)
+def test_a_lexicon_mistake_is_refused_at_load_time(data: dict, error: str) -> None:
+    with pytest.raises(RulesFileError, match=error):
+        parse_rules({"version": "1"} | data)
+
+
+def test_a_regex_quantifier_is_not_read_as_a_lexicon_entry() -> None:
+    ruleset = parse_rules({"version": "1", "rules": [VALID | {"patterns": ["患者[^，]{0,2}好了"]}]})
+
+    assert [f.text for f in check_report("患者都好了", ruleset=ruleset).findings] == ["患者都好了"]
+
+
+def test_shared_exceptions_apply_to_every_rule_unless_it_opts_out() -> None:
+    ruleset = parse_rules(
+        {
+            "version": "1",
+            "common_exceptions": ["警惕[^。]{0,8}"],
+            "rules": [
+                VALID | {"id": "shares", "patterns": ["根治"]},
+                VALID | {"id": "own", "patterns": ["根治"], "common_exceptions": False},
+            ],
+        }
+    )
+
+    assert [f.rule for f in check_report("警惕根治广告", ruleset=ruleset).findings] == ["own"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "看到“包治百病”“七天根治”的广告，一定要提高警惕",
+        "某些机构宣传“无效退款”，患者应理性看待",
+        "不要相信“一次植发，终身受益”的说法",
+        "网上流传的“三天停掉胰岛素”说法是错误的",
+    ],
+)
+def test_a_claim_quoted_to_warn_against_it_is_not_the_pages_claim(sentence: str) -> None:
+    assert _blocking_rules(sentence) == []
+
+
+def test_a_quoted_keyword_to_send_is_still_a_call_to_act_on_a_science_page() -> None:
+    assert "ad19-cta" in _blocking_rules("后台回复“失眠”领取助眠方案", scopes={"science"})
+
+
+def test_a_quote_and_its_attribution_dash_are_one_sentence() -> None:
+    sentence = "“以前吃多少降糖药都没用，在这里调了两个月就稳了。”——糖友老周"
+
+    findings = [f for f in check_text(sentence) if f.rule == "ad16-testimonial"]
+
+    assert findings
+    assert findings[0].text.endswith("糖友老周")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule"),
+    [
+        # a commitment word x an outcome
+        ("放心交给我们，您的头发一定能回来", "ad16-guarantee"),
+        # a peer institution x a comparative, told as two clauses
+        ("人家医院需要做三次，我们一次就够", "ad16-comparison"),
+        # an endorser class x a verify/visit verb
+        ("北京三甲医院的主任医师每周来我院坐诊", "ad16-endorsement"),
+        # a whole-group quantifier x recovery, by double negation
+        ("在我院植发的顾客，没有一位不长出新发的", "ad16-cohort"),
+        # a drug class x stop
+        ("失眠调好后，安眠药自然就可以不用了", "ad16-stop-medicine"),
+        # a time span of days x an effect
+        ("用了喷雾，掉发当天就少了一大半", "ad16-instant"),
+        # a treatment period x a promised outcome
+        ("坚持十天，血糖轻松回到正常范围", "mad7-timeline"),
+        # two time points x an outcome state
+        ("三个月前头顶稀疏，三个月后已经看不出来了", "ad16-before-after"),
+    ],
+)
+def test_each_grammar_finds_a_wording_no_keyword_names(sentence: str, rule: str) -> None:
+    assert rule in _blocking_rules(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "规律作息可能有助于减少复发",  # hedge
+        "没有哪家医院能保证植发后头发一定长回来",  # negation
+        "与磺脲类药物相比，二甲双胍较少引起低血糖",  # a drug comparison from the guidelines
+        "指南由多家三甲医院的专家共同制定",  # guideline mention
+        "能否停药要由医生根据复查结果判断",  # advice
+        "术后第二天就能恢复正常工作",  # a fact about recovery from surgery
+        "三个月前开始用药，三个月后需要复查肝功能",  # two time points, no outcome
+        "研究显示约七成患者经认知行为治疗后睡眠改善",  # a population statistic
+    ],
+)
+def test_each_grammar_leaves_hedged_negated_and_factual_twins_alone(sentence: str) -> None:
+    assert _blocking_rules(sentence) == []
