@@ -412,16 +412,16 @@ def submission_reply_event(
     assistant_name: str,
     package_id: int | None,
 ) -> LeadEvent:
-    """A known phone's new submission was answered (its thank-you page) with the assistant and
-    package routing gave that submission, not the lead's own (issue 13 point 1). A note for
-    staff: the contact this page offered stays 未匹配 until a supervisor binds it. data:
+    """A submission was answered (its thank-you page) with this assistant and package: a new
+    lead's routing, or for a known phone what routing gave that submission, not the lead's
+    own (issue 13 point 1; that page's contact stays 未匹配 until a supervisor binds it). data:
     {"change": "submission_reply", "submission": the thank-you token's keyed digest,
     "assistant_id": int | None, "package_id": int | None}."""
     shown = assistant_name or "（暂无可分配医助）"
     return _build(
         lead=lead,
         kind=LeadEvent.Kind.NOTE,
-        note=f"再次留资的答复页显示医助：{shown}（未验证身份，添加后待主管核对绑定）"[:500],
+        note=f"留资答复页显示医助：{shown}"[:500],
         data={
             "change": "submission_reply",
             "submission": submission[:32],

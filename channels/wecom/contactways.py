@@ -126,8 +126,10 @@ def contact_code_for(
     account = contact_account()
     if account is None or not member_userid:
         return None
-    if not Lead.objects.filter(pk=lead_id, anonymized_at__isnull=True).exists():
+    if verified and not Lead.objects.filter(pk=lead_id, anonymized_at__isnull=True).exists():
         return None  # a withdrawn person gets no new code naming them
+    # An unverified code names nobody (opaque state) and belongs to whoever typed the phone:
+    # it outlives the person's withdrawal, or the submitter's page would change with it.
     submission = "" if verified else submission[:32]
     mine = {
         "account": account,
@@ -173,10 +175,16 @@ def contact_code_for(
         return None
     try:
         with transaction.atomic():
-            if kept is not None:
+            if kept is not None and verified:
                 # The spent code's row goes first (one row per account/lead/member); the code
                 # itself is left at WeCom: used or expired, it adds nobody any more.
                 WecomContactWay.objects.filter(pk=kept.pk).delete()
+            elif kept is not None:
+                # An unverified code's row stays, out of the submission's slot: an add through
+                # it is still waiting for a supervisor, who reads the hint from this row.
+                WecomContactWay.objects.filter(pk=kept.pk).update(
+                    submission=f"{submission[:16]}~{kept.pk}"[:32]
+                )
             way = WecomContactWay.objects.create(
                 **mine,
                 config_id=config_id[:64],
@@ -298,7 +306,12 @@ def contact_ways_delete(lead_id: int) -> None:
     """Forget the lead's codes (their state names the lead) and ask WeCom to delete them after
     the commit (`del_contact_way`; a failure is logged: an add through a deleted person's old
     code names an anonymized lead and is never linked). Idempotent."""
-    ways = list(WecomContactWay.objects.select_related("account").filter(lead_id=lead_id))
+    # Unverified codes stay: their state names nobody, they were shown to whoever typed the
+    # phone (deleting them would change that visitor's page and tell them the phone was a
+    # patient's), and their adds are never bound (the lead they hint at is anonymized).
+    ways = list(
+        WecomContactWay.objects.select_related("account").filter(lead_id=lead_id, verified=True)
+    )
     if not ways:
         return
     WecomContactWay.objects.filter(pk__in=[w.pk for w in ways]).delete()

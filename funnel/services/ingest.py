@@ -22,7 +22,7 @@ from funnel import events as lead_events
 from funnel.bulk import rows_update
 from funnel.consent import CONSENT_TIME_IN_FUTURE, consent_time_read
 from funnel.crypto import phone_hash
-from funnel.models import InboundLead, Lead, Specialty, Stage, Touchpoint
+from funnel.models import Channel, InboundLead, Lead, Specialty, Stage, Touchpoint
 from funnel.payload import IngestResult, LeadPayload
 from funnel.services import routing, scoring
 from funnel.services.identity import keys_canonical, leads_lock_by_key, phone_normalize
@@ -422,6 +422,12 @@ def _route_queue(
     if not touched or key in batch.to_route:
         return
     if not (created or (lead.assignee_id is None and lead.stage == Stage.NEW)):
+        return
+    if not created and prep.item.payload.channel == Channel.LANDING:
+        # A public form's known phone proves nothing of its sender and is answered with its own
+        # routing turn (`routing.submission_route`); draining the queue here would spend a
+        # second turn, in the lead's own pool, and tell a visitor probing that pool that the
+        # phone was known. Staff drain the queue.
         return
     payload = prep.item.payload
     batch.to_route[key] = (

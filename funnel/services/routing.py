@@ -575,7 +575,9 @@ def _submission_facts(payload: LeadPayload) -> RouteFacts:
     )
 
 
-def submission_route(*, lead_id: int, payload: LeadPayload, submission: str) -> SubmissionReply:
+def submission_route(
+    *, lead_id: int, payload: LeadPayload, submission: str, created: bool
+) -> SubmissionReply:
     """Answer a known phone's new public submission as a new lead's would be answered (issue 13
     point 1): the rule its own facts select (specialty of the page, keyword, age, city, score:
     `_submission_facts`), and the next assistant of that pool's rotation, under the same locks
@@ -584,28 +586,44 @@ def submission_route(*, lead_id: int, payload: LeadPayload, submission: str) -> 
     probing with fresh numbers which ones were known. Recorded once per `submission` (the
     thank-you token's keyed digest) as a note on the lead, so the page, its reloads and a
     double click show the same answer (`submission_reply`). The lead keeps its owner.
-    Returns the reply; writes one event and the allocator's counters."""
-    facts = _submission_facts(payload)
-    rule = rule_select(rules=rules_active(), facts=facts)
-    package = rule.package if rule is not None and rule.package_id else None
+    `created`: the submission made the lead, which intake has just routed: its reply is that
+    routing (the assignee and package now), recorded the same way, so that a later
+    reassignment (SLA, the morning queue, staff) changes neither page: a new phone's answer
+    that followed its lead's owner would tell it from a known phone's, which cannot.
+
+    Returns the reply; writes one event (and, for a known phone, the allocator's counters)."""
     with transaction.atomic():
         shown = _submission_recorded(lead_id=lead_id, submission=submission, lock=True)
         if shown is not None:
             return shown
+        if created:
+            lead = Lead.objects.select_related("assignee", "recommended_package").get(pk=lead_id)
+            return _submission_record(lead_id, submission, lead.assignee, lead.recommended_package)
+        rule = rule_select(rules=rules_active(), facts=_submission_facts(payload))
+        package = rule.package if rule is not None and rule.package_id else None
         assistant = None
         if rule is not None:
             allocator = Allocator([rule.pool])
             assistant = allocator.pick(pool=rule.pool)
             allocator.flush()
-        lead_events.event_record(
-            lead_events.submission_reply_event(
-                lead=lead_id,
-                submission=submission,
-                assistant_id=assistant.pk if assistant else None,
-                assistant_name=assistant.name if assistant else "",
-                package_id=package.pk if package else None,
-            )
+        return _submission_record(lead_id, submission, assistant, package)
+
+
+def _submission_record(
+    lead_id: int,
+    submission: str,
+    assistant: Assistant | None,
+    package: ServicePackage | None,
+) -> SubmissionReply:
+    lead_events.event_record(
+        lead_events.submission_reply_event(
+            lead=lead_id,
+            submission=submission,
+            assistant_id=assistant.pk if assistant else None,
+            assistant_name=assistant.name if assistant else "",
+            package_id=package.pk if package else None,
         )
+    )
     return SubmissionReply(assistant, package)
 
 
@@ -638,18 +656,20 @@ def submission_reply(*, lead_id: int, created: bool, submission: str) -> Submiss
     """The assistant and package one form submission's answer shows (issue 13 point 1: a reply
     shows only what the submission itself chose, never an existing person's facts).
 
-    - The submission created the lead: its routed assignee and package (this submission's own
-      routing).
-    - A known phone, on any specialty's form: what `submission_route` gave this submission
-      (the rule of its own facts, the next assistant of the rotation), recorded when it was
-      submitted; never the lead's owner or package as such.
+    Both read what `submission_route` recorded when the form was submitted:
+    - the submission created the lead: its routing then (assignee, package);
+    - a known phone, on any specialty's form: the rule of its own facts and the next assistant
+      of the rotation; never the lead's owner or package as such.
+    Later reassignments change neither. (A token from before replies were recorded, created
+    only: the lead's assignee now.)
 
     The contact code shown with a known phone's reply never binds by itself (landing asks for
     an unverified code): the sender only typed a phone number.
     """
+    recorded = _submission_recorded(lead_id=lead_id, submission=submission)
+    if recorded is not None:
+        return recorded
     if created:
         lead = Lead.objects.select_related("assignee", "recommended_package").get(pk=lead_id)
         return SubmissionReply(lead.assignee, lead.recommended_package)
-    return _submission_recorded(lead_id=lead_id, submission=submission) or SubmissionReply(
-        None, None
-    )
+    return SubmissionReply(None, None)

@@ -133,13 +133,14 @@ def landing_form_submit(
         # The patient reads a sentence, never a code (the code stays for staff and scripts).
         message = errors.MESSAGES.get(code, errors.DEFAULT_MESSAGE)
         raise ApplicationError(code, message, status=422, extra={"inbound_id": stored.inbound_id})
-    if result.result != "created" and result.lead_id is not None:
-        # A known phone: answered as a new lead's submission would be, from its own facts,
-        # once per submission (a replay finds the recorded answer).
+    if result.lead_id is not None:
+        # The answer is recorded once per submission (a replay finds it): a new lead's routing,
+        # or for a known phone what routing gives a new lead's submission with these facts.
         submission_route(
             lead_id=result.lead_id,
             payload=payload,
             submission=thanks_submission_digest(data["idem"]),
+            created=result.result == "created",
         )
     if not result.replayed:
         if ab_test_id and visitor and result.result == "created":

@@ -296,3 +296,40 @@ def test_every_thanks_token_has_the_same_length() -> None:
     ]
     assert len({len(t) for t in tokens}) == 1
     assert thanks_open(token=tokens[-1]).lead_id == 2**62
+
+
+def test_a_later_reassignment_changes_neither_page(
+    client, landing, known_hair_loss_patient, diabetes
+):
+    """Third review of issue 13 point 1: a new phone's page followed its lead's live owner (an
+    SLA move, the morning queue, a manual reassignment) while a known phone's stayed fixed.
+    Both replies are recorded when the form is submitted."""
+    from funnel.services.routing import lead_reassign
+
+    new_at = client.post("/lp/diabetes/", form_data(idem="ra-new", phone="13700009001"))
+    known_at = client.post("/lp/diabetes/", form_data(idem="ra-known", phone="13912345678"))
+    before = [_reply(client.get(r["Location"]).content.decode()) for r in (new_at, known_at)]
+    new_lead = Lead.objects.exclude(pk=known_hair_loss_patient.pk).get()
+    others = Assistant.objects.exclude(pk=new_lead.assignee_id).exclude(pk=landing.assistant.pk)
+    assert lead_reassign(lead_id=new_lead.pk, assistant_id=others.first().pk, actor=None)
+    lead_reassign(lead_id=known_hair_loss_patient.pk, assistant_id=others.first().pk, actor=None)
+    after = [_reply(client.get(r["Location"]).content.decode()) for r in (new_at, known_at)]
+    names = [re.search(r"您的专属医助：(\S+?)<", page).group(1) for page in before + after]
+    assert names[:2] == names[2:]
+
+
+def test_a_queued_known_lead_is_not_routed_by_a_public_form(client, landing, diabetes) -> None:
+    """Third review: a known lead waiting in the unassigned queue was routed by its public
+    submission (a turn in its own pool) and then answered with a second turn."""
+    from funnel.models import AssistantDayLoad
+
+    Assistant.objects.update(on_duty=False)
+    client.post("/lp/hair-loss/", form_data(idem="q-1", phone="13700009101"))
+    queued = Lead.objects.get()
+    assert queued.assignee_id is None
+    Assistant.objects.update(on_duty=True)
+    _rotation_reset()
+    client.post("/lp/diabetes/", form_data(idem="q-2", phone="13700009101"))
+    queued.refresh_from_db()
+    assert queued.assignee_id is None  # staff drain the queue; the form does not
+    assert sum(AssistantDayLoad.objects.values_list("count", flat=True)) == 1  # one turn

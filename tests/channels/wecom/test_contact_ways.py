@@ -673,7 +673,10 @@ def test_an_expired_unverified_temporary_code_is_renewed(client, routed):
         lead_id=way.lead_id, member_userid="linxiaowen", verified=False, submission=way.submission
     )
 
-    assert WecomContactWay.objects.get(verified=False).config_id != way.config_id
+    current = WecomContactWay.objects.get(verified=False, submission=way.submission)
+    assert current.config_id != way.config_id
+    # the expired code's row stays out of the submission's slot (its hint for staff)
+    assert WecomContactWay.objects.filter(verified=False).count() == 2
 
 
 @responses.activate
@@ -698,3 +701,70 @@ def test_a_leads_temporary_code_used_by_a_stranger_is_renewed_too(client, routed
 
     assert code is not None
     assert code.image_url == QR2
+
+
+@responses.activate
+def test_a_renewed_unverified_code_keeps_its_hint_for_staff(client, routed, post_event):
+    """Third review: in temp mode the reload that renewed a known phone's used code deleted
+    its row, and the supervisor lost the hint for the add waiting behind it."""
+    from channels.wecom.contactways import unverified_way
+    from tests.channels.wecom.conftest import event_xml
+
+    account = _account(contact_mode="temp")
+    _token()
+    made = iter(range(1, 20))
+    responses.add_callback(
+        responses.POST,
+        WAY_URL,
+        callback=lambda request: (
+            200,
+            {},
+            json.dumps({"errcode": 0, "config_id": f"cfg-h{next(made)}", "qr_code": QR}),
+        ),
+    )
+    client.post("/lp/hair-loss/", form_data(idem="h-0", phone="13700008811"))  # the patient
+    location = client.post("/lp/hair-loss/", form_data(idem="h-1", phone="13700008811"))["Location"]
+    client.get(location)
+    state = _way_calls()[-1]["state"]
+    assert (
+        post_event(event_xml(State=state, UserID="linxiaowen", WelcomeCode="")).status_code == 200
+    )
+    drain()
+    client.get(location)  # renewed
+    assert _way_calls()[-1]["state"] != state
+    hint = unverified_way(account=account, state=state)
+    assert hint is not None
+    assert hint.lead_id == Lead.objects.get().pk
+
+
+@responses.activate
+def test_a_withdrawal_leaves_the_page_of_whoever_typed_the_phone_unchanged(client, routed):
+    """Third review: withdrawing a patient deleted the unverified codes shown to whoever had
+    typed their phone, so that visitor's page changed (a never-seen phone's never does)."""
+    _account()
+    _token()
+    made = iter(range(1, 20))
+
+    def answer(request):
+        n = next(made)
+        qr = f"https://wework.qpic.cn/wwpic/contact-way-qr/w{n}"
+        return 200, {}, json.dumps({"errcode": 0, "config_id": f"cfg-w{n}", "qr_code": qr})
+
+    responses.add_callback(responses.POST, WAY_URL, callback=answer)
+    deleted = responses.post(f"{BASE}/cgi-bin/externalcontact/del_contact_way", json={"errcode": 0})
+    own = client.post("/lp/hair-loss/", form_data(idem="wd-0", phone="13700008822"))
+    client.get(own["Location"])  # the patient's own page: their (verified) code
+    patient = Lead.objects.get()
+    location = client.post("/lp/hair-loss/", form_data(idem="wd-1", phone="13700008822"))[
+        "Location"
+    ]
+    before = client.get(location).content.decode()
+    consent_withdraw(lead_id=patient.pk, actor_label="患者本人")
+    after = client.get(location).content.decode()
+
+    qr = re.compile(r'src="([^"]+)"')
+    assert qr.findall(before) == qr.findall(after)
+    assert WecomContactWay.objects.filter(verified=False).count() == 1
+    # the patient's own (verified) code names them: it goes (at WeCom after the commit)
+    assert not WecomContactWay.objects.filter(verified=True).exists()
+    assert deleted.call_count == 0  # nothing asked of WeCom for the visitor's code
