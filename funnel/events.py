@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Any
 
 from funnel import errors
+from funnel.bulk import rows_insert
 from funnel.models import Lead, LeadEvent, Stage
 
 SYSTEM = "系统"
@@ -342,8 +343,7 @@ def event_record(event: LeadEvent) -> LeadEvent:
 
 def events_record(events: list[LeadEvent]) -> None:
     """Write many events in one statement (batched ingest and routing)."""
-    if events:
-        LeadEvent.objects.bulk_create(events)
+    rows_insert(events)
 
 
 def wecom_contact_deleted_event(

@@ -30,7 +30,7 @@ from channels.registry import PULL_CHANNELS, client_for, map_pulled, pulled_id, 
 from channels.services.accounts import account_failure_record, account_success_record
 from channels.services.calls import platform_call
 from funnel.models import InboundLead, InboundStatus
-from funnel.services.intake import IntakeSource, leads_intake
+from funnel.services.intake import IntakeSource, Processing, leads_intake
 
 DEFAULT_LOOKBACK_DAYS = 7
 DEFAULT_WINDOW_DAYS = {"douyin": 365, "baidu": 30}
@@ -81,9 +81,12 @@ def _store_page(
             external_id, payload = _unmapped_id(account, record), None
         records_in.append((external_id, record, payload))
     # The same lead may sit on two pages (or twice on one): intake keeps the last copy, and
-    # processes the page after the checkpoint's transaction commits.
+    # processes the page here right after the checkpoint's transaction commits, from the
+    # records in memory (a failure leaves them to the intake task and the sweep).
     for stored in leads_intake(
-        source=IntakeSource(channel=account.channel, account=account.name), records=records_in
+        source=IntakeSource(channel=account.channel, account=account.name),
+        records=records_in,
+        processing=Processing.AFTER_COMMIT,
     ):
         if not stored.changed:
             stats.duplicate += 1

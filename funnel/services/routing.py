@@ -22,7 +22,7 @@ from django.utils.crypto import salted_hmac
 
 from funnel import errors
 from funnel import events as lead_events
-from funnel.bulk import rows_update
+from funnel.bulk import rows_insert, rows_update
 from funnel.locks import locked
 from funnel.models import (
     Assistant,
@@ -223,7 +223,7 @@ class RouteWrites:
             outbox_publish(events=moved)
         if self.followups:
             # (lead, kind, due_at) is unique: a repeated assignment in the same instant is one.
-            FollowUp.objects.bulk_create(self.followups, ignore_conflicts=True)
+            rows_insert(self.followups, ignore_conflicts=True)
         for lead, pool_name in self.unassigned:
             transaction.on_commit(partial(_alert_unassigned, lead.pk, pool_name))
         if self.enrolments:
