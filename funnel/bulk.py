@@ -1,9 +1,13 @@
-"""Set-based writes for batches: one UPDATE … FROM (VALUES …) for many rows.
+"""Set-based writes for batches: one statement for many rows, on PostgreSQL with one binary
+array parameter per column (`UPDATE … FROM UNNEST(…)`, `INSERT … SELECT * FROM UNNEST(…)`).
 
 Django's `bulk_update` builds a CASE WHEN expression per row and field; for a 100-row batch
-that costs more Python time than everything else ingest does. PostgreSQL takes the rows as a
-VALUES list instead. Other databases (the embedded SQLite) keep `bulk_update`: correctness is
-the same, and they are not where throughput matters.
+that costs more Python time than everything else ingest does. Its `bulk_create` sends one
+text array literal per column, which psycopg builds with a per-byte regular expression (slow
+for the kilobyte-sized encrypted values intake stores), and a VALUES list is parsed and planned
+row by row. Binary arrays cost neither. Other databases (the embedded SQLite) keep Django's
+`bulk_update` and `bulk_create`: correctness is the same, and they are not where throughput
+matters.
 """
 
 from __future__ import annotations
@@ -28,26 +32,44 @@ def rows_update(objs: Iterable[Model], fields: Sequence[str]) -> int:
         return model._base_manager.using(alias).bulk_update(objs, list(fields))
     meta = model._meta
     pk = meta.pk
-    model_fields = [meta.get_field(name) for name in fields]
+    model_fields = [pk, *(meta.get_field(name) for name in fields)]
     qn = connection.ops.quote_name
-    columns = [pk.column, *(f.column for f in model_fields)]
-    casts = [pk.cast_db_type(connection), *(f.cast_db_type(connection) for f in model_fields)]
-    row_sql = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
-    params: list = []
-    for obj in objs:
-        params.append(pk.get_db_prep_save(obj.pk, connection))
-        params.extend(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in model_fields)
+    columns = [f.column for f in model_fields]
+    values = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs]
+        for f in model_fields
+    ]
     assignments = ", ".join(f"{qn(col)} = v.{qn(col)}" for col in columns[1:])
-    # Only quoted identifiers from the model's meta are interpolated; values are parameters.
+    # Only quoted identifiers and types from the model's meta are interpolated; values are
+    # parameters, one array per column (see `rows_insert` for why binary).
     sql = (
         f"UPDATE {qn(meta.db_table)} AS t SET {assignments} "  # noqa: S608
-        f"FROM (VALUES {', '.join([row_sql] * len(objs))}) "
+        f"FROM UNNEST({_arrays(model_fields, connection)}) "
         f"AS v({', '.join(qn(c) for c in columns)}) "
         f"WHERE t.{qn(pk.column)} = v.{qn(pk.column)}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    with _binary_cursor(connection) as cursor:
+        cursor.execute(sql, values)
         return cursor.rowcount
+
+
+def _arrays(fields, connection) -> str:
+    """One binary array parameter per field, cast to the column's type (without its length:
+    the column checks that)."""
+    return ", ".join(f"%b::{f.db_type(connection).split('(')[0]}[]" for f in fields)
+
+
+def _binary_cursor(connection):
+    """A server-side-binding cursor on Django's own connection (the same transaction), wrapped
+    like every Django cursor: errors become django.db errors, the query is logged."""
+    import psycopg
+
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    with connection.wrap_database_errors:
+        if connection.queries_logged:
+            return connection.make_debug_cursor(raw)
+        return connection.make_cursor(raw)
 
 
 def rows_insert(
@@ -63,11 +85,8 @@ def rows_insert(
     row actually inserted, in no promised order; None when the database cannot say which
     rows were inserted (then the caller reads them back).
 
-    Why not `bulk_create`: on PostgreSQL it sends each column as one text array literal
-    (`UNNEST`), and psycopg builds such a literal with a per-byte regular expression: for
-    kilobyte-sized values (encrypted raw records) that costs more than the insert itself.
-    Here the arrays travel in PostgreSQL's binary format (server-side parameters), where a
-    text value is sent as it is. Other databases take `bulk_create`."""
+    Why not `bulk_create`: see the module doc (for a page of encrypted raw records its text
+    arrays cost more than the insert itself)."""
     objs = list(objs)
     if not objs:
         return []
@@ -90,33 +109,21 @@ def rows_insert(
 
 
 def _insert_binary(objs, fields, columns, connection, ignore_conflicts, returning):
-    import psycopg
-
     meta = type(objs[0])._meta
     columns = [
         [f.get_db_prep_save(v, connection) for v in column]
         for f, column in zip(fields, columns, strict=True)
     ]
     qn = connection.ops.quote_name
-    # Only quoted identifiers and column types from the model's meta are interpolated.
-    unnest = ", ".join(f"%b::{f.db_type(connection).split('(')[0]}[]" for f in fields)
     back = [meta.pk, *(meta.get_field(n) for n in returning)]
+    # Only quoted identifiers and column types from the model's meta are interpolated.
     sql = (
         f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
-        f"SELECT * FROM UNNEST({unnest})"
+        f"SELECT * FROM UNNEST({_arrays(fields, connection)})"
         + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
         + f" RETURNING {', '.join(qn(f.column) for f in back)}"
     )
-    connection.ensure_connection()
-    # A server-side-binding cursor on Django's own connection (same transaction), wrapped
-    # like every Django cursor: errors become django.db errors, the query is logged.
-    raw = psycopg.Cursor(connection.connection)
-    with connection.wrap_database_errors:
-        cursor = (
-            connection.make_debug_cursor(raw)
-            if connection.queries_logged
-            else connection.make_cursor(raw)
-        )
+    cursor = _binary_cursor(connection)
     with cursor:
         cursor.execute(sql, columns)
         rows = [tuple(row) for row in cursor.fetchall()]
