@@ -78,3 +78,31 @@ def test_rows_already_there_are_skipped_and_only_new_ones_reported() -> None:
         assert [ext for _pk, ext in got] == ["b"]
     else:
         assert got is None
+
+
+def test_a_batch_encrypts_a_system_note_once_and_a_staff_note_per_row() -> None:
+    # given two new people, each with a system-written event and the same staff note
+    leads = [_lead("13800000001"), _lead("13800000002")]
+    rows_insert(leads)
+    events = [lead_events.new_lead_event(lead=lead, channel="douyin", at=None) for lead in leads]
+    events += [
+        lead_events.note_event(lead=lead, note="乙肝复查", actor_label="医助") for lead in leads
+    ]
+
+    # when the batch is written
+    lead_events.events_record(events)
+
+    # then the system note ("新线索", a function of the clear columns) has one token for the
+    # batch, the staff note one per row, and both read back as written
+    ids = [e.pk for e in events]
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(ids))  # placeholders only
+        sql = f"SELECT kind, note FROM funnel_leadevent WHERE id IN ({marks})"  # noqa: S608
+        cursor.execute(sql, ids)
+        tokens = cursor.fetchall()
+    system = {note for kind, note in tokens if kind == "stage"}
+    staff = [note for kind, note in tokens if kind == "note"]
+    assert len(system) == 1
+    assert len(set(staff)) == 2
+    stored = LeadEvent.objects.filter(pk__in=[e.pk for e in events]).order_by("pk")
+    assert [e.note for e in stored] == ["新线索", "新线索", "乙肝复查", "乙肝复查"]
