@@ -15,7 +15,48 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    ForeignKey,
+    IntegerField,
+    Model,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+    SmallIntegerField,
+    TextField,
+)
+
+# Field classes (exactly these, not subclasses such as the encrypted ones) whose database
+# value is the Python value itself when it already has the column's plain type: for them the
+# per-value trip through `get_db_prep_save` is skipped.
+_AS_IS = {
+    CharField: str,
+    TextField: str,
+    IntegerField: int,
+    SmallIntegerField: int,
+    BigIntegerField: int,
+    PositiveIntegerField: int,
+    PositiveSmallIntegerField: int,
+    BooleanField: bool,
+}
+
+
+def _db_values(field, values: list, connection) -> list:
+    """`field.get_db_prep_save` of each value, skipping the call where it returns the value
+    as it is (None, or a value of exactly the column's plain type)."""
+    kind = type(field)
+    if kind is ForeignKey and type(field.target_field) in (AutoField, BigAutoField):
+        plain = int
+    else:
+        plain = _AS_IS.get(kind)
+    if plain is None:
+        return [field.get_db_prep_save(v, connection) for v in values]
+    prep = field.get_db_prep_save
+    return [v if v is None or type(v) is plain else prep(v, connection) for v in values]
 
 
 def rows_update(objs: Iterable[Model], fields: Sequence[str]) -> int:
@@ -36,8 +77,7 @@ def rows_update(objs: Iterable[Model], fields: Sequence[str]) -> int:
     qn = connection.ops.quote_name
     columns = [f.column for f in model_fields]
     values = [
-        [f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs]
-        for f in model_fields
+        _db_values(f, [getattr(obj, f.attname) for obj in objs], connection) for f in model_fields
     ]
     assignments = ", ".join(f"{qn(col)} = v.{qn(col)}" for col in columns[1:])
     # Only quoted identifiers and types from the model's meta are interpolated; values are
@@ -110,10 +150,7 @@ def rows_insert(
 
 def _insert_binary(objs, fields, columns, connection, ignore_conflicts, returning):
     meta = type(objs[0])._meta
-    columns = [
-        [f.get_db_prep_save(v, connection) for v in column]
-        for f, column in zip(fields, columns, strict=True)
-    ]
+    columns = [_db_values(f, column, connection) for f, column in zip(fields, columns, strict=True)]
     qn = connection.ops.quote_name
     back = [meta.pk, *(meta.get_field(n) for n in returning)]
     # Only quoted identifiers and column types from the model's meta are interpolated.
