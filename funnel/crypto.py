@@ -95,6 +95,41 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 1)
 
 
+class SystemText(str):
+    """A text our code writes (not a person or staff) from what the same row keeps in clear:
+    an event's note from its kind and data ("新线索", "分配给 <the assistant in data>"), a
+    follow-up's note from its due time. Stored encrypted like any text; a batch writer may
+    encrypt each distinct one once for all its rows (`seal_system_texts`)."""
+
+
+class SealedText(SystemText):
+    """A `SystemText` whose ciphertext is made: `EncryptedTextField` stores `token` as is."""
+
+    token: str
+
+
+def seal_system_texts(objs: list, field: str) -> None:
+    """Encrypt each distinct `SystemText` in `field` of a batch's objects once, and give every
+    object holding it the same token.
+
+    Why this weakens nothing: equal tokens tell a reader of the table only that these rows'
+    texts are equal, and each text is a function of columns the same rows keep in clear, so
+    they tell that already; a token is never shared by two different texts (each distinct
+    text has its own IV and ciphertext), and the per-batch dict is dropped with the batch.
+    Anything a person or staff wrote is a plain `str` and is encrypted per row as always:
+    equal tokens there would show which patients wrote the same thing."""
+    texts: dict[str, SealedText] = {}
+    for obj in objs:
+        text = getattr(obj, field)
+        if not isinstance(text, SystemText) or isinstance(text, SealedText) or not text:
+            continue
+        sealed = texts.get(text)
+        if sealed is None:
+            sealed = texts[text] = SealedText(text)
+            sealed.token = encrypt_str(text)
+        setattr(obj, field, sealed)
+
+
 class EncryptedTextField(models.TextField):
     """A text column stored as a Fernet token. Not searchable or sortable, by design."""
 
@@ -104,6 +139,8 @@ class EncryptedTextField(models.TextField):
 
     def get_prep_value(self, value: Any) -> str | None:
         value = super().get_prep_value(value)
+        if isinstance(value, SealedText):
+            return value.token
         return None if value is None else encrypt_str(str(value))
 
 

@@ -17,6 +17,8 @@ import datetime as dt
 from typing import Any
 
 from funnel import errors
+from funnel.bulk import rows_insert
+from funnel.crypto import SystemText, seal_system_texts
 from funnel.models import Lead, LeadEvent, Stage
 
 SYSTEM = "系统"
@@ -62,7 +64,7 @@ def new_lead_event(*, lead: Lead | int, channel: str, at: dt.datetime) -> LeadEv
         at=at,
         to_stage=Stage.NEW,
         actor_label=channel or SYSTEM,
-        note="新线索",
+        note=SystemText("新线索"),
     )
 
 
@@ -109,7 +111,7 @@ def assigned_event(
         lead=lead,
         kind=LeadEvent.Kind.ASSIGN,
         actor=actor,
-        note=f"分配给 {assistant_name}",
+        note=SystemText(f"分配给 {assistant_name}"),
         data={
             "pool": pool_slug,
             "assistant_id": assistant_id,
@@ -154,9 +156,9 @@ def unassigned_event(*, lead: Lead | int, reason: str, pool_slug: str = "") -> L
     (no routing rule matched; no pool) or why the pool had nobody ("route", "sla" …).
     data: {"pool": pool slug (absent for no_rule), "reason": str, "unassigned": True}."""
     if reason == NO_RULE:
-        note, data = "没有匹配的分配规则：进入待分配队列", {"reason": reason}
+        note, data = SystemText("没有匹配的分配规则：进入待分配队列"), {"reason": reason}
     else:
-        note, data = "无人可接：进入待分配队列", {"pool": pool_slug, "reason": reason}
+        note, data = SystemText("无人可接：进入待分配队列"), {"pool": pool_slug, "reason": reason}
     return _build(
         lead=lead, kind=LeadEvent.Kind.ASSIGN, note=note, data={**data, "unassigned": True}
     )
@@ -269,7 +271,7 @@ def touch_event(*, lead: Lead | int, channel: str, keyword: str) -> LeadEvent:
         lead=lead,
         kind=LeadEvent.Kind.TOUCH,
         actor_label=channel or SYSTEM,
-        note="再次留资",
+        note=SystemText("再次留资"),
         data={"channel": channel, "keyword": keyword[:100]},
     )
 
@@ -341,9 +343,10 @@ def event_record(event: LeadEvent) -> LeadEvent:
 
 
 def events_record(events: list[LeadEvent]) -> None:
-    """Write many events in one statement (batched ingest and routing)."""
-    if events:
-        LeadEvent.objects.bulk_create(events)
+    """Write many events in one statement (batched ingest and routing); a system-written note
+    is encrypted once per batch (`funnel.crypto.seal_system_texts` says why that is safe)."""
+    seal_system_texts(events, "note")
+    rows_insert(events)
 
 
 def wecom_contact_deleted_event(

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from config.errors import ApplicationError
 from funnel import errors
 from funnel import events as lead_events
-from funnel.bulk import rows_update
+from funnel.bulk import rows_insert, rows_update
 from funnel.consent import CONSENT_TIME_IN_FUTURE, consent_time_read
 from funnel.crypto import phone_hash
 from funnel.models import Channel, InboundLead, Lead, Specialty, Stage, Touchpoint
@@ -496,7 +496,7 @@ def _ingest_prepared(prepared: list[_Prepared], score_rules: list, results: list
     now = timezone.now()
     # New people are inserted once, complete (routing included), in hash order: two batches
     # sharing new people then wait for each other instead of deadlocking.
-    Lead.objects.bulk_create([batch.leads[d] for d in sorted(batch.new)])
+    rows_insert([batch.leads[d] for d in sorted(batch.new)])
     changed = {d for d in batch.leads_changed if d not in batch.new}
     changed.update(lead.phone_hash for lead in routed if lead.phone_hash not in batch.new)
     if changed:
@@ -504,7 +504,7 @@ def _ingest_prepared(prepared: list[_Prepared], score_rules: list, results: list
             batch.leads[digest].updated_at = now
         fields = [*sorted(batch.lead_fields - {"updated_at"}), "updated_at"]
         rows_update([batch.leads[d] for d in sorted(changed)], fields)
-    Touchpoint.objects.bulk_create(batch.touchpoints_new)
+    rows_insert(batch.touchpoints_new)
     if batch.touchpoints_changed:
         rows_update(batch.touchpoints_changed, TOUCH_FIELDS)
     batch.writes.flush()

@@ -8,8 +8,13 @@ record first, idempotent on (channel, account, external id), and then process it
 - `Processing.NOW`: in this call, committed durably; the landing form and the lead API answer
   with the routed lead, CSV import reports its counts, the seed walks the lead on.
 - `Processing.LATER`: after the caller's transaction commits, by the `funnel.intake_process`
-  task (pulls and pushes answer the platform first); `intake_sweep` picks up any record whose
-  task was lost.
+  task (pushes answer the platform first); `intake_sweep` picks up any record whose task was
+  lost.
+- `Processing.AFTER_COMMIT` (pages only): right after the caller's transaction commits, in the
+  caller's process, from the records it still holds in memory (a pull, already a background
+  task, processes each page as soon as its checkpoint commits, without reading back and
+  decrypting what it just wrote). The stored rows stay the truth: a row changed meanwhile is
+  read back, and a failed processing leaves the rows RECEIVED for the task and the sweep.
 
 A record that cannot become a lead is quarantined with a reason code (`funnel.errors`) and can
 be fixed and replayed from the admin (`intake_replay`). A body that cannot even be read is
@@ -24,13 +29,14 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from funnel import errors
-from funnel.bulk import rows_update
+from funnel.bulk import rows_insert, rows_update
 from funnel.models import InboundLead, InboundStatus
 from funnel.payload import TEXT_LIMITS, IngestResult, LeadPayload, payload_bounded
 from funnel.surrogates import has_surrogate, surrogates_replaced
@@ -57,6 +63,7 @@ class IntakeSource:
 class Processing(enum.Enum):
     NOW = "now"  # in this call, durable commit: the caller answers with the lead
     LATER = "later"  # after the caller's commit, by a task (backed by the sweep)
+    AFTER_COMMIT = "after_commit"  # after the caller's commit, here, from memory (pages)
 
 
 class Resend(enum.Enum):
@@ -121,12 +128,21 @@ def leads_intake(
     wins), in two statements whatever the page size, inside the caller's transaction (a pull
     moves its checkpoint in the same one). Changed records are processed as one ingest batch:
     after the caller commits (LATER), or now (NOW: records still waiting are processed too;
-    exact replays of finished ones answer their stored outcome)."""
+    exact replays of finished ones answer their stored outcome; AFTER_COMMIT: see the module
+    doc)."""
     with transaction.atomic():
         stored = _store_page(source, records)
         changed_ids = [row.pk for row, changed in stored if changed]
         if processing is Processing.LATER:
             intake_enqueue(inbound_ids=changed_ids)
+        elif processing is Processing.AFTER_COMMIT and changed_ids:
+            # Rows read back (already there) hold no payload in memory: processing reads it.
+            held = {
+                row.pk: row
+                for row, changed in stored
+                if changed and "payload" not in row.get_deferred_fields()
+            }
+            transaction.on_commit(partial(_process_after_commit, changed_ids, held))
     results = [
         IntakeResult(inbound_id=row.pk, changed=changed, new=changed and _never_processed(row))
         for row, changed in stored
@@ -331,15 +347,26 @@ def _store_page(source: IntakeSource, records: list[Record]) -> list[tuple[Inbou
     }
     with transaction.atomic():
         began = timezone.now()
-        InboundLead.objects.bulk_create(
-            [_new_row(source, ext, raw, payload) for ext, (raw, payload) in wanted.items()],
-            ignore_conflicts=True,
+        fresh = {ext: _new_row(source, ext, raw, payload) for ext, (raw, payload) in wanted.items()}
+        inserted = rows_insert(
+            list(fresh.values()), ignore_conflicts=True, returning=["external_id"]
         )
-        rows = InboundLead.objects.select_for_update().filter(
-            channel=source.channel, account_name=source.account, external_id__in=list(wanted)
-        )
-        # The stored payload is never read here: skip decrypting it.
-        stored = {row.external_id: row for row in rows.defer("payload").order_by("pk")}
+        stored: dict[str, InboundLead] = {}
+        if inserted is not None:
+            # Rows this statement inserted are ours, as built (and locked until we commit):
+            # only the ones already there are read back.
+            for pk, external_id in inserted:
+                row = fresh[external_id]
+                row.pk = pk
+                row._state.adding, row._state.db = False, InboundLead.objects.db
+                stored[external_id] = row
+        others = [ext for ext in wanted if ext not in stored]
+        if others:
+            rows = InboundLead.objects.select_for_update().filter(
+                channel=source.channel, account_name=source.account, external_id__in=others
+            )
+            # The stored payload is never read here: skip decrypting it.
+            stored.update((row.external_id, row) for row in rows.defer("payload").order_by("pk"))
         out: list[tuple[InboundLead, bool]] = []
         resent: list[InboundLead] = []
         changed = [ext for ext, (raw, _p) in wanted.items() if stored[ext].raw != raw]
@@ -381,6 +408,22 @@ def intake_enqueue(*, inbound_ids: list[int]) -> None:
         transaction.on_commit(lambda: intake_process_task.delay(ids), robust=True)
 
 
+def _process_after_commit(ids: list[int], held: dict[int, InboundLead]) -> None:
+    """`Processing.AFTER_COMMIT`: process the rows just committed from the copies in memory.
+    Never raises into the caller (its records are stored): on failure the batch goes to the
+    task (retried with back-off), and if the broker is away too the sweep takes it."""
+    from funnel.tasks import intake_process_task
+
+    try:
+        intake_process(inbound_ids=ids, held=held)
+    except Exception:
+        logger.exception("processing %d stored records failed; handing them to the task", len(ids))
+        try:
+            intake_process_task.delay(ids)
+        except Exception:
+            logger.exception("enqueueing %d stored records failed; the sweep takes them", len(ids))
+
+
 def _commit_without_flush() -> None:
     """Background processing is derived data: the raw records were committed durably when
     received, and a crash that loses the last fraction of a second of processing leaves those
@@ -419,17 +462,21 @@ PROCESS_FIELDS = [
 ]
 
 
-def intake_process(*, inbound_ids: list[int], durable: bool = False) -> list[IngestResult]:
+def intake_process(
+    *, inbound_ids: list[int], durable: bool = False, held: dict[int, InboundLead] | None = None
+) -> list[IngestResult]:
     """Process stored records as one ingest batch: a fixed number of statements whatever the
     number of records; idempotent (processed rows answer their stored outcome). `durable`
     makes the commit wait for the disk, for callers that answer someone with the result. If a
     batch of several fails for an unexpected reason, each record is processed alone, so one
-    bad record cannot hold back the others."""
+    bad record cannot hold back the others. `held`: in-memory copies of rows this process
+    has just stored (by id), used instead of reading their payload back while the stored row
+    is still the one held (same `updated_at`)."""
     try:
         with transaction.atomic():
             if not durable:
                 _commit_without_flush()
-            return _process_locked(inbound_ids)
+            return _process_locked(inbound_ids, held or {})
     except Exception as exc:
         if len(inbound_ids) >= 2:
             logger.exception(
@@ -438,7 +485,7 @@ def intake_process(*, inbound_ids: list[int], durable: bool = False) -> list[Ing
             return [
                 result
                 for pk in inbound_ids
-                for result in intake_process(inbound_ids=[pk], durable=durable)
+                for result in intake_process(inbound_ids=[pk], durable=durable, held=held)
             ]
         if not isinstance(exc, POISON):
             raise  # the database or a worker is in trouble, not the record: retry later
@@ -480,15 +527,16 @@ def intake_handler_register(*, channel: str, handler: RecordHandler) -> None:
     _HANDLERS[channel] = handler
 
 
-def _process_locked(inbound_ids: list[int]) -> list[IngestResult]:
+def _process_locked(inbound_ids: list[int], held: dict[int, InboundLead]) -> list[IngestResult]:
     from funnel.services import ingest
 
     rows = list(
         InboundLead.objects.select_for_update()
         .filter(pk__in=inbound_ids)
-        .defer("raw")
+        .defer(*(("raw", "payload") if held else ("raw",)))
         .order_by("pk")
     )
+    fresh = _payloads_from_memory(rows, held) if held else set()
     results = {
         row.pk: _stored_outcome(row)
         for row in rows
@@ -507,7 +555,10 @@ def _process_locked(inbound_ids: list[int]) -> list[IngestResult]:
                 items=[
                     # Bounded again: records stored before the bounds existed are cut too.
                     ingest.IngestItem(
-                        payload=payload_bounded(LeadPayload.from_dict(row.payload)), inbound=row
+                        payload=LeadPayload.from_dict(row.payload)
+                        if row.pk in fresh  # bounded when this process stored it
+                        else payload_bounded(LeadPayload.from_dict(row.payload)),
+                        inbound=row,
                     )
                     for row in mapped
                 ]
@@ -524,6 +575,28 @@ def _process_locked(inbound_ids: list[int]) -> list[IngestResult]:
         results[row.pk] = _outcome_record(row, outcomes[row.pk], now)
     rows_update(todo, PROCESS_FIELDS)
     return [results[pk] for pk in inbound_ids if pk in results]
+
+
+def _payloads_from_memory(rows: list[InboundLead], held: dict[int, InboundLead]) -> set[int]:
+    """Give each locked row (read without its payload) the payload it holds: the in-memory
+    copy while the row is still the one this process stored (a re-send, a replay or an
+    anonymization since then moved `updated_at`), else the stored one, read back. The copy is
+    the dict whose JSON was encrypted, so processing sees what a read-back would give (JSON
+    keeps its str/int/bool/None/dict values; `extra` is only read through `str()`). Returns
+    the ids whose payload came from memory."""
+    fresh: set[int] = set()
+    for row in rows:
+        mine = held.get(row.pk)
+        if mine is not None and mine.updated_at == row.updated_at:
+            row.payload = mine.payload
+            fresh.add(row.pk)
+    stale = [row.pk for row in rows if row.pk not in fresh]
+    if stale:
+        stored = dict(InboundLead.objects.filter(pk__in=stale).values_list("pk", "payload"))
+        for row in rows:
+            if row.pk in stored:
+                row.payload = stored[row.pk]
+    return fresh
 
 
 def _outcome_record(

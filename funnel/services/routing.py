@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from funnel import errors
 from funnel import events as lead_events
-from funnel.bulk import rows_update
+from funnel.bulk import rows_insert, rows_update
+from funnel.crypto import SystemText, seal_system_texts
 from funnel.locks import locked
 from funnel.models import (
     Assistant,
@@ -223,7 +224,8 @@ class RouteWrites:
             outbox_publish(events=moved)
         if self.followups:
             # (lead, kind, due_at) is unique: a repeated assignment in the same instant is one.
-            FollowUp.objects.bulk_create(self.followups, ignore_conflicts=True)
+            seal_system_texts(self.followups, "note")
+            rows_insert(self.followups, ignore_conflicts=True)
         for lead, pool_name in self.unassigned:
             transaction.on_commit(partial(_alert_unassigned, lead.pk, pool_name))
         if self.enrolments:
@@ -300,7 +302,7 @@ def _assign_to(
                 kind=FollowUp.Kind.SLA_CHECK,
                 due_at=now + dt.timedelta(minutes=sla_minutes),
                 assignee=assistant,
-                note=f"{sla_minutes} 分钟内加微",
+                note=SystemText(f"{sla_minutes} 分钟内加微"),  # from its due time
             )
         )
 

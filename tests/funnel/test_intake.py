@@ -221,3 +221,73 @@ def test_changing_a_processed_record_says_why_not() -> None:
         intake.intake_replay(inbound_id=stored.inbound_id, changes={"city": "杭州"})
     assert (refused.value.code, refused.value.status) == ("already_processed", 409)
     assert f"线索 #{stored.outcome.lead_id}" in refused.value.message
+
+
+def _stored_after_commit(records):
+    with transaction.atomic():
+        return intake.leads_intake(
+            source=BAIDU, records=_page(records), processing=intake.Processing.AFTER_COMMIT
+        )
+
+
+def test_a_page_processed_after_commit_becomes_leads_once_committed(
+    django_capture_on_commit_callbacks,
+) -> None:
+    # given a page stored for processing right after its commit (what a pull does)
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        received = _stored_after_commit([(1, payload("13800000001")), (2, payload("12345"))])
+    # then nothing is processed before the commit: the raw records wait, stored
+    assert Lead.objects.count() == 0
+    assert InboundLead.objects.filter(status=InboundStatus.RECEIVED).count() == 2
+
+    # when the commit's callbacks run
+    with CaptureQueriesContext(connection) as queries:
+        for callback in pending:
+            callback()
+
+    # then the page is processed: a lead, and the bad record quarantined on its own
+    rows = {r.pk: r for r in InboundLead.objects.filter(pk__in=_ids(received))}
+    assert rows[received[0].inbound_id].status == InboundStatus.PROCESSED
+    assert rows[received[1].inbound_id].reason == "invalid_phone"
+    assert Lead.objects.get().phone == "+8613800000001"
+    if connection.vendor == "postgresql":
+        # from the copies in memory: the payloads just written are not read back
+        reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+        assert not [sql for sql in reads if '"channels_inboundlead"."payload"' in sql]
+
+
+def test_a_row_changed_since_it_was_stored_is_processed_from_the_database() -> None:
+    # given a stored record, and an in-memory copy of it with another phone
+    (received,) = _receive([(1, payload("13800000001"))])
+    copy = InboundLead.objects.get(pk=received.inbound_id)
+    copy.payload = {**copy.payload, "phone": "13900000009"}
+    # that is no longer the stored row (a re-send or a replay moved `updated_at` since)
+    copy.updated_at -= dt.timedelta(seconds=1)
+
+    # when the record is processed with that copy held
+    (result,) = intake.intake_process(
+        inbound_ids=[received.inbound_id], held={received.inbound_id: copy}
+    )
+
+    # then the stored payload decided, not the stale copy
+    assert Lead.objects.get(pk=result.lead_id).phone == "+8613800000001"
+
+
+def test_a_failed_processing_after_commit_leaves_the_records_for_the_task_and_the_sweep(
+    monkeypatch, django_capture_on_commit_callbacks, caplog
+) -> None:
+    # given processing that fails for a reason that is not the records' (a bug, the database)
+    def broken(*, items):
+        raise RuntimeError("simulated outage while processing")
+
+    monkeypatch.setattr(ingest, "leads_ingest", broken)
+
+    # when a page is stored and committed
+    with django_capture_on_commit_callbacks(execute=True):
+        received = _stored_after_commit([(1, payload("13800000001")), (2, payload("13800000002"))])
+
+    # then the caller was not failed, and the stored records wait for the task and the sweep
+    assert len(received) == 2
+    statuses = InboundLead.objects.filter(pk__in=_ids(received)).values_list("status", flat=True)
+    assert set(statuses) == {InboundStatus.RECEIVED}
+    assert "handing them to the task" in caplog.text
