@@ -128,6 +128,8 @@ def contact_code_for(
         return None
     if verified and not Lead.objects.filter(pk=lead_id, anonymized_at__isnull=True).exists():
         return None  # a withdrawn person gets no new code naming them
+    if not verified and not Lead.objects.filter(pk=lead_id).exists():
+        return None  # merged away since: a code row needs its lead
     # An unverified code names nobody (opaque state) and belongs to whoever typed the phone:
     # it outlives the person's withdrawal, or the submitter's page would change with it.
     submission = "" if verified else submission[:32]

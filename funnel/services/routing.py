@@ -632,26 +632,33 @@ def _submission_record(
 def _submission_recorded(
     *, lead_id: int, submission: str, lock: bool = False
 ) -> SubmissionReply | None:
-    """The reply recorded for this submission of the lead, else None."""
-    rows = LeadEvent.objects.filter(
-        lead_id=lead_id, kind=LeadEvent.Kind.NOTE, data__change="submission_reply"
-    )
+    """The reply recorded for this submission, else None. Found by the submission's digest
+    alone, not the lead: a merge moves the event to the kept lead, and the page must not
+    change (or fail) because staff merged two records."""
     if lock:
         # One reply per submission even when a double click's two requests race: the lead row
         # is the lock (both requests matched this lead).
         list(locked(Lead.objects.filter(pk=lead_id)))
-    for event in rows.order_by("pk"):
-        if (event.data or {}).get("submission") == submission[:32]:
-            data = event.data
-            return SubmissionReply(
-                Assistant.objects.filter(pk=data.get("assistant_id")).first()
-                if data.get("assistant_id")
-                else None,
-                ServicePackage.objects.filter(pk=data.get("package_id")).first()
-                if data.get("package_id")
-                else None,
-            )
-    return None
+    event = (
+        LeadEvent.objects.filter(
+            kind=LeadEvent.Kind.NOTE,
+            data__change="submission_reply",
+            data__submission=submission[:32],
+        )
+        .order_by("pk")
+        .first()
+    )
+    if event is None:
+        return None
+    data = event.data or {}
+    return SubmissionReply(
+        Assistant.objects.filter(pk=data.get("assistant_id")).first()
+        if data.get("assistant_id")
+        else None,
+        ServicePackage.objects.filter(pk=data.get("package_id")).first()
+        if data.get("package_id")
+        else None,
+    )
 
 
 def submission_reply(*, lead_id: int, created: bool, submission: str) -> SubmissionReply:
@@ -672,6 +679,11 @@ def submission_reply(*, lead_id: int, created: bool, submission: str) -> Submiss
     if recorded is not None:
         return recorded
     if created:
-        lead = Lead.objects.select_related("assignee", "recommended_package").get(pk=lead_id)
-        return SubmissionReply(lead.assignee, lead.recommended_package)
+        lead = (
+            Lead.objects.select_related("assignee", "recommended_package")
+            .filter(pk=lead_id)
+            .first()
+        )
+        if lead is not None:  # (merged away since: nothing to show, never an error)
+            return SubmissionReply(lead.assignee, lead.recommended_package)
     return SubmissionReply(None, None)

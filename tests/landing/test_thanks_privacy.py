@@ -333,3 +333,25 @@ def test_a_queued_known_lead_is_not_routed_by_a_public_form(client, landing, dia
     queued.refresh_from_db()
     assert queued.assignee_id is None  # staff drain the queue; the form does not
     assert sum(AssistantDayLoad.objects.values_list("count", flat=True)) == 1  # one turn
+
+
+def test_a_merge_after_the_submission_changes_and_breaks_no_page(
+    client, landing, known_hair_loss_patient, diabetes
+) -> None:
+    """Third review: after staff merged the lead away, a new phone's page answered 500 and a
+    known phone's lost its answer (the recorded reply moved with the merge)."""
+    from funnel.services.identity import lead_merge
+
+    new_at = client.post("/lp/diabetes/", form_data(idem="mg-new", phone="13700009301"))
+    known_at = client.post("/lp/diabetes/", form_data(idem="mg-known", phone="13912345678"))
+    before = [client.get(r["Location"]).content.decode() for r in (new_at, known_at)]
+    new_lead = Lead.objects.exclude(pk=known_hair_loss_patient.pk).get()
+    keeper = Lead.objects.create(phone_hash="keeper-hash", phone="+8613700009399")
+    lead_merge(keep_id=keeper.pk, drop_id=new_lead.pk)
+    lead_merge(keep_id=keeper.pk, drop_id=known_hair_loss_patient.pk)
+    after = [client.get(r["Location"]) for r in (new_at, known_at)]
+    assert [r.status_code for r in after] == [200, 200]
+    name = re.compile(r"您的专属医助：(\S+?)<")
+    assert [name.search(b).group(1) for b in before] == [
+        name.search(r.content.decode()).group(1) for r in after
+    ]
