@@ -71,6 +71,26 @@ class WecomAccountForm(WagtailAdminModelForm):
         help_text="43 位，企业微信后台「接收消息服务器配置」中生成",
     )
 
+    def clean_settings(self):
+        """其他配置 must be a JSON object whose known keys hold usable values: a bad value
+        here once made every callback of the account answer 500."""
+        from channels.wecom.contactways import CONTACT_MODES
+
+        value = self.cleaned_data.get("settings")
+        if value in (None, ""):
+            return {}
+        if not isinstance(value, dict):
+            raise forms.ValidationError('须为 JSON 对象，例如 {"contact_mode": "temp"}')
+        mode = value.get("contact_mode")
+        if mode is not None and mode not in CONTACT_MODES:
+            raise forms.ValidationError(f"contact_mode 只能是 {'、'.join(CONTACT_MODES)}")
+        skew = value.get("callback_max_skew_seconds")
+        if skew is not None and not (
+            isinstance(skew, int) and not isinstance(skew, bool) and 30 <= skew <= 3600
+        ):
+            raise forms.ValidationError("callback_max_skew_seconds 须为 30–3600 的整数（秒）")
+        return value
+
     def clean(self):
         data = super().clean()
         if self.instance.pk and "name" in data and data["name"] != self.instance.name:
@@ -149,6 +169,13 @@ class WecomContactForm(WagtailAdminModelForm):
         visible = leads_visible_to(user=self.for_user) if self.for_user else Lead.objects.none()
         if value and not visible.filter(pk=value).exists():
             raise forms.ValidationError("没有这个线索")
+        if value and Lead.objects.filter(pk=value, anonymized_at__isnull=False).exists():
+            raise forms.ValidationError("该线索已撤回授权（已匿名化），不能绑定")
+        bound = self.instance.lead_id if self.instance.pk else None
+        if value and bound is not None and bound != value:
+            # Moving a patient's chat to another record silently would send that record's
+            # stage tags to this patient: a contact is bound once.
+            raise forms.ValidationError(f"该客户已绑定线索 #{bound}，不能改绑")
         return value
 
 

@@ -63,7 +63,8 @@ def contact_account() -> WecomAccount | None:
 
 
 def contact_mode(account: WecomAccount) -> str:
-    mode = str((account.settings or {}).get("contact_mode") or "contact_way")
+    settings_ = account.settings if isinstance(account.settings, dict) else {}
+    mode = str(settings_.get("contact_mode") or "contact_way")
     return mode if mode in CONTACT_MODES else "contact_way"
 
 

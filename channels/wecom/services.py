@@ -475,6 +475,10 @@ def contact_bind(*, contact_id: int, lead_id: int, actor: Any = None) -> WecomCo
     with transaction.atomic():
         contact = WecomContact.objects.select_for_update().get(pk=contact_id)
         lead = Lead.objects.get(pk=lead_id)
+        if lead.anonymized_at is not None or contact.lead_id not in (None, lead.pk):
+            # The form says why; a caller that skipped it changes nothing (a withdrawn
+            # person is never linked again; a bound contact is never silently moved).
+            return contact
         newly = contact.lead_id is None
         contact.lead = lead
         contact.bound_by = (actor.get_username() if actor is not None else "")[:150]

@@ -75,7 +75,7 @@ def _params(query: Any, *names: str) -> dict[str, str]:
 
 
 def _open(account: WecomAccount, p: dict[str, str], encrypted: str) -> str:
-    skew = int((account.settings or {}).get("callback_max_skew_seconds", crypto.DEFAULT_MAX_SKEW))
+    skew = _max_skew(account)
     try:
         return crypto.verify_and_decrypt(
             token=account.token,
@@ -163,3 +163,13 @@ def callback_receive(*, account_name: str, query: Any, body: bytes) -> int:
         resend=Resend.KEEP_FIRST,
     )
     return stored.inbound_id
+
+
+def _max_skew(account: WecomAccount) -> int:
+    """The account's allowed clock skew in seconds (30-3600), else the default: a bad value
+    saved before the form checked it must not make every callback answer 500."""
+    settings_ = account.settings if isinstance(account.settings, dict) else {}
+    value = settings_.get("callback_max_skew_seconds", crypto.DEFAULT_MAX_SKEW)
+    if isinstance(value, int) and not isinstance(value, bool) and 30 <= value <= 3600:
+        return value
+    return crypto.DEFAULT_MAX_SKEW

@@ -111,6 +111,37 @@ def test_unmatched_contacts_are_listed_and_bound(admin_client, post_event, make_
     )
 
 
+def test_a_withdrawn_lead_is_never_bound_and_a_bound_contact_never_moved(
+    admin_client, post_event, make_lead
+):
+    """Review of issue 16: staff could bind a contact to an anonymized lead (it moved to
+    已加微 after its withdrawal) and silently move a bound contact to another lead."""
+    from funnel.services.pii import consent_withdraw
+
+    withdrawn, other = make_lead(), make_lead(phone="13800138077")
+    consent_withdraw(lead_id=withdrawn.pk, actor_label="患者本人")
+    post_event(event_xml(State="wb:1:1", CreateTime=str(int(time.time()) - 30)))
+    drain()
+    contact = WecomContact.objects.get()
+    url = reverse("wagtailsnippets_channels_wecomcontact:edit", args=[contact.pk])
+
+    refused = admin_client.post(url, {"bind_lead": str(withdrawn.pk)})
+    assert refused.status_code == 200
+    assert "已撤回授权" in refused.content.decode()
+    contact.refresh_from_db()
+    assert contact.lead_id is None
+    withdrawn.refresh_from_db()
+    assert withdrawn.stage != Stage.CONTACTED
+
+    assert admin_client.post(url, {"bind_lead": str(other.pk)}).status_code == 302
+    third = make_lead(phone="13800138078")
+    moved = admin_client.post(url, {"bind_lead": str(third.pk)})
+    assert moved.status_code == 200
+    assert "不能改绑" in moved.content.decode()
+    contact.refresh_from_db()
+    assert contact.lead_id == other.pk
+
+
 def test_assistant_wecom_userid_is_editable_in_the_admin(admin_client):
     assistant = Assistant.objects.create(name="李医助")
     page = admin_client.get(reverse("wagtailsnippets_funnel_assistant:edit", args=[assistant.pk]))
@@ -357,3 +388,16 @@ def test_other_unmatched_adds_are_explained_too(admin_client, post_event, state,
     url = reverse("wagtailsnippets_channels_wecomcontact:edit", args=[contact.pk])
     assert explain in admin_client.get(url).content.decode()
     assert 'name="bind_lead" value' not in admin_client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "settings_json",
+    ['{"callback_max_skew_seconds": "abc"}', "[1, 2]", '{"contact_mode": "qr"}'],
+)
+def test_account_form_refuses_unusable_settings(admin_client, settings_json):
+    response = admin_client.post(
+        reverse("wagtailsnippets_channels_wecomaccount:add"),
+        {**FORM, "settings": settings_json},
+    )
+    assert response.status_code == 200
+    assert not WecomAccount.objects.exists()

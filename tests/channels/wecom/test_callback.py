@@ -203,3 +203,17 @@ def test_not_xml_envelope(client, wecom_account):
 
 def test_corp_id_is_the_receive_id(post_event):
     assert post_event(event_xml(), receive_id=CORP_ID, aes_key=AES_KEY).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "bad", [{"callback_max_skew_seconds": "abc"}, [1, 2], {"callback_max_skew_seconds": 10**9}]
+)
+def test_bad_account_settings_never_make_a_callback_fail(client, wecom_account, post_event, bad):
+    """Review of issue 16: a bad 其他配置 value made every callback of the account answer 500
+    (and a huge skew switched the stale check off). The default applies instead."""
+    from channels.wecom.models import WecomAccount
+
+    WecomAccount.objects.filter(pk=wecom_account.pk).update(settings=bad)
+    assert post_event(event_xml()).status_code == 200
+    stale = post_event(event_xml(), timestamp=int(time.time()) - 3600)
+    assert stale.status_code == 401  # stale_timestamp: the default window applies
