@@ -209,16 +209,19 @@ def transfers_on_reassign(*, event_id: int, now: dt.datetime | None = None) -> i
     if Lead.objects.filter(pk=event.lead_id, anonymized_at__isnull=False).exists():
         return 0
     handover, takeover = _userids(event)
-    contacts = (
-        list(
-            WecomContact.objects.filter(
-                lead_id=event.lead_id, status=WecomContact.Status.ADDED, member_userid=handover
-            )
-            .exclude(external_key__startswith=ANONYMIZED_KEY)
-            .order_by("pk")
-        )
-        if handover
-        else []
+    # The customers as WeCom holds them, not as our assignment history says: after a
+    # transfer that never happened (refused, a member without userid, the 90-day limit) the
+    # patient is still with an earlier member, and the next reassignment must move them from
+    # there. Customers with a transfer under way wait behind it (`_queue_behind`).
+    in_flight = WecomTransfer.objects.filter(lead_id=event.lead_id, status__in=IN_FLIGHT).exclude(
+        event=event
+    )
+    contacts = list(
+        WecomContact.objects.filter(lead_id=event.lead_id, status=WecomContact.Status.ADDED)
+        .exclude(member_userid__in=[takeover] if takeover else [])
+        .exclude(external_key__startswith=ANONYMIZED_KEY)
+        .exclude(pk__in=in_flight.values("contact_id"))
+        .order_by("pk")
     )
     _queue_behind(event, handover, takeover, {c.external_key for c in contacts}, now)
     if not contacts:
@@ -230,7 +233,7 @@ def transfers_on_reassign(*, event_id: int, now: dt.datetime | None = None) -> i
                 contact=c,
                 lead_id=event.lead_id,
                 event=event,
-                handover_userid=handover,
+                handover_userid=c.member_userid,
                 takeover_userid=takeover,
             )
             for c in contacts
@@ -287,7 +290,9 @@ def _queue_behind(
             .order_by("-pk")
         )
         ahead = [r for r in ahead if r.contact.external_key not in moving]
-        if not ahead:
+        if not ahead or any(r.event_id > event.pk for r in ahead):
+            # Nothing under way, or a later reassignment is already moving the customer (its
+            # delivery ran first) to where the lead is now: nothing to wait for.
             return
         WecomTransfer.objects.filter(lead_id=event.lead_id, status=S.QUEUED).exclude(
             event=event

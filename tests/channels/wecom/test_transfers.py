@@ -530,3 +530,23 @@ def test_reassignments_delivered_out_of_order_still_end_at_the_final_assistant(
     assert transfers_check(now=row.next_check_at) == 1
     (followup,) = _readds(lead)
     assert followup.assignee == third  # the lead's assistant now, not the event's
+
+
+def test_the_next_reassignment_moves_the_customer_from_whoever_still_holds_them(
+    added, third, outbox_drain
+):
+    """Review of issue 16: after a reassignment that moved nobody (the new assistant had no
+    WeCom userid), the next reassignment looked for the customer at that assistant, found
+    nothing and left the patient with the first one for good."""
+    state, lead = added["state"], added["lead"]
+    nobody = AssistantFactory(name="陈思远", wecom_userid="", clinic=added["a"].clinic)
+    lead_reassign(lead_id=lead.pk, assistant_id=nobody.pk, actor=None)
+    outbox_drain()
+    assert sandbox_transfers(state) == []
+
+    lead_reassign(lead_id=lead.pk, assistant_id=third.pk, actor=None)
+    outbox_drain()
+
+    assert [(t["handover"], t["takeover"]) for t in sandbox_transfers(state)] == [
+        ("zhangsan", "wangwu")
+    ]
