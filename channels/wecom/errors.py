@@ -17,6 +17,7 @@ INVALID_AES_KEY = "invalid_aes_key"
 INVALID_BASE_URL = "invalid_base_url"
 METHOD_NOT_ALLOWED = "method_not_allowed"
 MISSING_PARAMETER = "missing_parameter"
+INVALID_ACCOUNT = "invalid_account"
 
 MESSAGES = {
     **channel_errors.MESSAGES,
@@ -26,6 +27,7 @@ MESSAGES = {
     INVALID_BASE_URL: "API 地址不允许 / the API base URL is not allowed",
     METHOD_NOT_ALLOWED: "仅支持 GET 与 POST / only GET and POST are accepted",
     MISSING_PARAMETER: "缺少参数 / msg_signature, timestamp, nonce (and echostr) are required",
+    INVALID_ACCOUNT: "企业微信账户信息不完整或不合法 / invalid WeCom account fields",
 }
 
 STATUS = {
@@ -36,4 +38,5 @@ STATUS = {
     INVALID_BASE_URL: 400,
     METHOD_NOT_ALLOWED: 405,
     MISSING_PARAMETER: 400,
+    INVALID_ACCOUNT: 400,
 }

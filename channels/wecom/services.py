@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -77,7 +78,11 @@ def wecom_account_create(
     aes_key: str,
     api_base_url: str = "",
 ) -> tuple[WecomAccount, bool]:
-    """Create or update a company by name (the callback URL names it)."""
+    """Create or update a company by name (the callback URL names it). Raises
+    ApplicationError 400 `invalid_account` for a name the callback route cannot match, or an
+    empty or over-long corp id, secret, agent id or token (the admin form's own rules), and
+    `invalid_aes_key` / `invalid_base_url` as the form does."""
+    _account_fields_check(name=name, corp_id=corp_id, secret=secret, agent_id=agent_id, token=token)
     aes_key_check(aes_key)
     values = {
         "corp_id": corp_id.strip(),
@@ -88,6 +93,29 @@ def wecom_account_create(
         "api_base_url": base_url_check(api_base_url),
     }
     return WecomAccount.objects.update_or_create(name=name, defaults=values)
+
+
+_ACCOUNT_NAME = re.compile(r"^[-\w]{1,80}$")
+
+
+def _account_fields_check(
+    *, name: str, corp_id: str, secret: str, agent_id: str, token: str
+) -> None:
+    problems = []
+    if not _ACCOUNT_NAME.fullmatch(name or ""):
+        problems.append("账户名只能用字母、数字、汉字、- 和 _（1–80 个字符），回调地址以它为标识")
+    for label, value, limit in (
+        ("企业 ID", corp_id, 64),
+        ("Secret", secret, 200),
+        ("AgentId", str(agent_id), 32),
+        ("Token", token, 64),
+    ):
+        if not (value or "").strip():
+            problems.append(f"{label} 不能为空")
+        elif len(value.strip()) > limit:
+            problems.append(f"{label} 超过 {limit} 个字符")
+    if problems:
+        raise _refuse(wecom_errors.INVALID_ACCOUNT, "；".join(problems))
 
 
 def external_key(external_userid: str) -> str:

@@ -206,3 +206,25 @@ def test_gettoken_error_is_a_platform_error(account):
     with pytest.raises(PlatformError) as exc:
         WecomClient(account).access_token()
     assert exc.value.code == "40001"
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--name", "bad/name x"),
+        ("--name", ""),
+        ("--corp-id", ""),
+        ("--corp-id", "w" * 500),
+        ("--secret", " "),
+        ("--token", ""),
+        ("--agent-id", ""),
+    ],
+)
+def test_add_refuses_what_the_admin_form_refuses(flag, value):
+    """Review of issue 16: `add` created accounts whose callback path never matches, with
+    empty secrets, or a 500-character corp id (a DataError on PostgreSQL)."""
+    args = list(ARGS)
+    args[args.index(flag) + 1] = value
+    with pytest.raises(CommandError):
+        _run(*args)
+    assert not WecomAccount.objects.exists()
