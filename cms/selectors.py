@@ -65,8 +65,9 @@ def packages_for(*, specialty_id: int):
 
 
 def article_context(*, page, request=None) -> dict[str, Any]:
-    """Hub, related reading and the specialty's packages for an article page, in few queries:
-    the breadcrumb trail is built from the site root Wagtail already loaded and the hub."""
+    """Hub, related reading and (转化 articles only) the specialty's packages for an article
+    page, in few queries: the breadcrumb trail is built from the site root Wagtail already
+    loaded and the hub."""
     from wagtail.models import Site
 
     from cms.models import ArticlePage, SpecialtyPage
@@ -86,7 +87,12 @@ def article_context(*, page, request=None) -> dict[str, Any]:
     return {
         "hub": hub,
         "related": list(related),
-        "packages": list(packages_for(specialty_id=hub.specialty_id)[:3]),
+        # 科普/专家IP/互动 articles never show packages (《广告法》第十九条): no query for them
+        "packages": (
+            list(packages_for(specialty_id=hub.specialty_id)[:3])
+            if page.layer == ArticlePage.Layer.CONVERSION
+            else []
+        ),
         "content_id": page.pk,
     }
 

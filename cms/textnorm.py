@@ -9,8 +9,11 @@ An advertiser who knows the rules writes 「根　治」, 「根\u200b治」, �
 - invisible format characters (Unicode category Cf: zero-width space and joiners, BOM, soft
   hyphen, bidi marks) and variation selectors dropped;
 - full-width letters, digits and ％ folded to ASCII (one character for one);
-- spaces and decorative separators (·・•*＊_~～) between two Chinese characters dropped: Chinese
-  puts no spaces between words, so a space there only splits a word.
+- spaces and decorative separators (·・•*＊_~～, slashes and vertical bars of any width,
+  hyphens and dashes, emoji and other symbols (Unicode So/Sk), combining marks (Mn, e.g.
+  U+034F)) between two Chinese characters dropped: Chinese puts no spaces between words, so
+  a separator there only splits a word (「根-治」「根😊治」). A 破折号 (——) is a clause
+  break and stays; separators next to a digit or a Latin letter stay (「2型/1型」).
 
 Chinese punctuation (，；！？：) is never folded: the rules' gaps stop at clauses.
 
@@ -23,8 +26,15 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
-# Characters that only decorate or split a run of Chinese characters.
-_SEPARATORS = frozenset(" \t\u00a0\u3000·・•*＊_~～")
+# Characters that only decorate or split a run of Chinese characters: spaces, dots, stars,
+# slashes and vertical bars of any width (hyphens and dashes are their Unicode category).
+_SEPARATORS = frozenset(" \t\u00a0\u3000·・•*＊_~～/／\\＼∕⁄|｜¦￤│∣\u2212")
+# Categories that split nothing Chinese readers read: dashes (Pd), symbols and emoji (So),
+# modifier symbols such as ^ and emoji skin tones (Sk), combining marks (Mn: U+034F
+# combining grapheme joiner, accents) — between two Han characters they only hide a word.
+_SEPARATOR_CATEGORIES = frozenset({"Pd", "So", "Sk", "Mn"})
+# A 破折号 is two em dashes (or two-em dash U+2E3A): a clause break, kept like ，and ；.
+_CLAUSE_DASHES = ("——", "――", "\u2e3a", "\u2e3b")
 
 
 @cache
@@ -66,6 +76,10 @@ def _simplified(text: str) -> str:
     return "".join(out)
 
 
+def _is_separator(ch: str) -> bool:
+    return ch in _SEPARATORS or unicodedata.category(ch) in _SEPARATOR_CATEGORIES
+
+
 def _fold(ch: str) -> str:
     folded = unicodedata.normalize("NFKC", ch)
     return folded if len(folded) == 1 and (folded.isalnum() or folded == "%") else ch
@@ -82,11 +96,12 @@ def normalize_map(text: str) -> tuple[str, list[int]]:
     i = 0
     while i < len(kept):
         ch, origin = kept[i]
-        if ch in _SEPARATORS and out and _is_cjk(out[-1][0]):
+        if _is_separator(ch) and out and _is_cjk(out[-1][0]):
             j = i
-            while j < len(kept) and kept[j][0] in _SEPARATORS:
+            while j < len(kept) and _is_separator(kept[j][0]):
                 j += 1
-            if j < len(kept) and _is_cjk(kept[j][0]):
+            run = "".join(c for c, _ in kept[i:j])
+            if j < len(kept) and _is_cjk(kept[j][0]) and not any(d in run for d in _CLAUSE_DASHES):
                 i = j  # a run of separators inside a Chinese word: gone
                 continue
         out.append((ch, origin))

@@ -4,7 +4,6 @@ health science into a disguised ad), in the fields and in the page as served."""
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from collections.abc import Iterator
 
@@ -16,9 +15,11 @@ from cms.compliance.extract import block_texts, page_texts
 from cms.compliance.rendered import disguised_ad_finding, rendered_report
 from cms.compliance.rules import load_rules
 from cms.html_text import Link, html_links
+from cms.links import link_kind
 
 SCIENCE = "science"
-_LANDING_HREF = re.compile(r"(^|/)lp/", re.I)
+# links to lead capture, read as `cms.links.link_kind` reads them (the rendered check too)
+_LEAD_CAPTURE = {"landing": "落地页链接", "package": "服务包链接"}
 
 
 def page_scopes(page) -> frozenset[str]:
@@ -66,8 +67,12 @@ def _disguised_ad_findings(page) -> Iterator[tuple[Finding, str]]:
             raw = child.value.source if hasattr(child.value, "source") else str(child.value)
             for link in html_links(raw):
                 shown = _link_shown(link)
-                if _LANDING_HREF.search(link.href):
-                    yield _structural_finding(field=path, text=shown, what="落地页链接"), shown
+                kind = link_kind(link.href)
+                if kind in _LEAD_CAPTURE:
+                    yield (
+                        _structural_finding(field=path, text=shown, what=_LEAD_CAPTURE[kind]),
+                        shown,
+                    )
                 elif link.attrs.get("linktype") == "page" and link.attrs.get("id", "").isdigit():
                     linked.append((path, shown, int(link.attrs["id"])))
     landing_ids = _landing_page_ids({page_id for _, _, page_id in linked})

@@ -18,13 +18,17 @@ class CompliancePanel(Panel):
         template_name = "cms/compliance/panel.html"
 
         def get_context_data(self, parent_context=None):
-            from cms.compliance.gate import publish_decision
+            from cms.compliance.gate import SCIENCE_ONLY_PREFIX, publish_decision
             from cms.compliance.page import check_page
 
             context = super().get_context_data(parent_context)
             report = check_page(self.instance)
             context["findings"] = [(f, *report.context(f)) for f in report.findings]
             context["blocking_count"] = len(report.blocking)
+            # 《广告法》第十九条 findings on a 科普 page: no certificate clears them (gate)
+            science_ad = [f for f in report.blocking if f.rule.startswith(SCIENCE_ONLY_PREFIX)]
+            context["science_ad_count"] = len(science_ad)
+            context["certifiable_count"] = len(report.blocking) - len(science_ad)
             context["decision"] = publish_decision(page=self.instance, report=report)
             context["rules_version"] = report.rules_version
             return context

@@ -10,7 +10,8 @@ through the middleware, anonymous like a patient), parses the served HTML
 (`cms.html_text`) and looks for conversion elements:
 
 - links to lead capture (landing pages under /lp/, package pages under /packages/) and
-  contact links (tel:, sms:, mailto:, weixin:);
+  contact links (tel:, sms:, mailto:, weixin:, WeCom 获客链接 and WeChat/QQ contact cards),
+  read by `cms.links.link_kind` (percent-decoded, dot segments resolved, case folded);
 - forms other than the site search;
 - images that are QR codes (alt, title or file name says so);
 - the 第十九条 text rules (phone numbers, WeChat ids, prices, 在线咨询 …) over every rendered
@@ -36,13 +37,12 @@ from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.extract import identifier_values
 from cms.compliance.rules import load_rules
 from cms.html_text import PageHtml, parse_html
+from cms.links import link_kind
 
 logger = logging.getLogger("yinliu.cms.compliance")
 
 RENDERED = "rendered"  # the field name findings on the served page carry
 DISGUISED_AD_RULE = "ad19-cta"
-CONVERSION_PATHS = ("/lp/", "/packages/")
-CONTACT_SCHEMES = ("tel", "sms", "mailto", "weixin")
 SEARCH_PATH = "/search/"
 QR_IMAGE = re.compile(r"二维码|活码|qr[-_ ]?code|(^|[/_\-.])qr([/_\-.]|$)|wecom|企业微信", re.I)
 
@@ -99,11 +99,12 @@ def _finding(*, field: str, line: int, text: str, what: str) -> Finding:
 
 
 def _is_conversion_link(href: str) -> str:
-    """What kind of conversion element a link is ("" if none)."""
-    parts = urlsplit(href)
-    if parts.scheme.lower() in CONTACT_SCHEMES:
+    """What kind of conversion element a link is ("" if none): `cms.links.link_kind`, the
+    reading the field check uses too (percent-encoding, dot segments, case, WeCom links)."""
+    kind = link_kind(href)
+    if kind == "contact":
         return "联系方式链接"
-    if parts.netloc == "" and parts.path.startswith(CONVERSION_PATHS):
+    if kind:
         return "咨询、购买入口"
     return ""
 

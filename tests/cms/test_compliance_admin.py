@@ -317,3 +317,41 @@ def test_the_panel_says_when_the_certificate_has_expired(client, video) -> None:
 
     assert "data-compliance-expired" in html
     assert "医疗广告审查证明已于" in html
+
+
+# issue 17 review: the panel says what a certificate can clear (《广告法》第十九条 findings on a
+# 科普 page: nothing) instead of always offering one
+def _panel_for(client, *, layer: str, text: str) -> str:
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="睡眠卫生",
+            slug=f"p-{layer}",
+            layer=layer,
+            body=[{"type": "paragraph", "value": rich("规律作息。", text)}],
+        ),
+    )
+    client.force_login(editor())
+    return _panel(client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode())
+
+
+def test_the_panel_says_a_certificate_cannot_clear_a_disguised_ad(client) -> None:
+    panel = _panel_for(client, layer="science", text="咨询电话：0571-88886666")
+
+    assert "审查证明不能豁免" in panel
+    assert "填写医疗广告审查证明文号" not in panel
+
+
+def test_the_panel_tells_which_findings_a_certificate_can_clear(client) -> None:
+    panel = _panel_for(client, layer="science", text="根治失眠，咨询电话：0571-88886666")
+
+    assert re.search(r"其中 3 处阻止发布：2 处属于科普内容中的广告内容", panel)
+    assert "审查证明不能豁免" in panel
+    assert "其余 1 处：修改措辞，或由“医疗广告审查”组成员填写医疗广告审查证明文号" in panel
+
+
+def test_the_panel_offers_a_certificate_when_one_can_clear_every_finding(client) -> None:
+    panel = _panel_for(client, layer="conversion", text="根治失眠。")
+
+    assert "修改措辞，或由“医疗广告审查”组成员填写医疗广告审查证明文号" in panel
+    assert "不能豁免" not in panel

@@ -284,3 +284,103 @@ def test_every_seeded_page_of_every_type_passes_the_gate(
 
         # then nothing on it blocks publication (a landing page no longer quotes a patient)
         assert [(f.field, f.text) for f in report.findings if f.blocking] == [], page.url_path
+
+
+# Issue 17 review: spellings of a lead-capture path that once passed both checks. The field
+# check and the rendered check read links through the same `cms.links.link_kind`.
+DISGUISED_LEAD_LINKS = [
+    "/%6Cp/hair-loss/",
+    "http://testserver/%6Cp/hair-loss/",
+    "https://localhost/%6cp/hair-loss/",
+    "/%70ackages/hair-loss/",
+    "/%256Cp/hair-loss/",  # double-encoded
+    "/%25256Cp/hair-loss/",  # thrice
+    "/./lp/hair-loss/",
+    "/%2e/lp/hair-loss/",
+    "//lp/hair-loss/",
+    "/articles//..//lp/hair-loss/",
+    "/LP/hair-loss/",
+    "/Packages/hair-loss/",
+    "../lp/hair-loss/",
+    "/articles/../lp/hair-loss/",
+    "/%2E%2E/lp/hair-loss/",
+    "/\\lp/hair-loss/",
+]
+
+
+@pytest.mark.parametrize("href", DISGUISED_LEAD_LINKS)
+def test_an_encoded_or_dotted_lead_capture_link_is_refused_on_science(href) -> None:
+    # given a 科普 article whose rich text links lead capture under a disguised path
+    body = [{"type": "paragraph", "value": f'<p>想进一步了解，<a href="{href}">看看这里</a>。</p>'}]
+    page = _science(hub(), body=body)
+
+    # when the gate checks it
+    report = check_page(page)
+
+    # then the field check names the link (the served page does not repeat it) and the
+    # page cannot go live
+    assert [(f.field, f.rule) for f in report.findings] == [("body[0].paragraph", "ad19-cta")]
+    assert "看看这里" in report.findings[0].text
+    with pytest.raises(CompliancePublishBlocked):
+        page.save_revision().publish()
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["/lp/hair-loss/", "/%6Cp/hair-loss/", "https://testserver/%70ackages/x/", "//LP/x", "/./lp"],
+)
+def test_the_rendered_check_reads_lead_capture_links_as_the_field_check_does(href) -> None:
+    html = parse_html(f'<main><a href="{href}">看看</a></main>')
+
+    assert [text for _, text in conversion_findings(html)] == [f"看看（{href}）"]
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["/lpx/", "/articles/lp-guide/", "/packagesx/", "/search/?q=%2Flp%2F", "https://example.com/"],
+)
+def test_links_that_only_look_like_lead_capture_are_not_conversion_elements(href) -> None:
+    html = parse_html(f'<main><a href="{href}">看看</a></main>')
+
+    assert list(conversion_findings(html)) == []
+
+
+WECOM_CONTACT_LINKS = [
+    "https://work.weixin.qq.com/ca/cawcde1234567890",
+    "HTTPS://WORK.WEIXIN.QQ.COM/%63a/cawcde1234567890",
+    "https://work.weixin.qq.com/kfid/kfc1234567890",
+    "https://work.weixin.qq.com/u/vc1234567890",
+    "https://u.wechat.com/EBz-abcdef",
+    "http://weixin.qq.com/r/abcdefghijk",
+    "https://wpa.qq.com/msgrd?v=3&uin=12345&site=qq&menu=yes",
+    "https://qm.qq.com/cgi-bin/qm/qr?k=abc",
+    "wxwork://message?username=doctor",
+]
+
+
+@pytest.mark.parametrize("href", WECOM_CONTACT_LINKS)
+def test_a_wecom_or_wechat_contact_link_is_refused_on_science(href) -> None:
+    # given a 科普 article linking a WeCom 获客链接 or a WeChat/QQ contact card
+    body = [{"type": "paragraph", "value": f'<p>加医助咨询：<a href="{href}">点这里</a></p>'}]
+    page = _science(hub(), body=body)
+
+    # when the gate checks the served page
+    report = check_page(page)
+
+    # then it is a contact link like tel: and the page cannot go live
+    links = [f for f in report.findings if f.field == "rendered.links"]
+    assert [(f.rule, f.message) for f in links] == [
+        ("ad19-cta", "科普页面不得展示联系方式链接（变相发布医疗广告）")
+    ]
+    with pytest.raises(CompliancePublishBlocked):
+        page.save_revision().publish()
+
+
+def test_other_wechat_and_qq_pages_are_not_contact_links() -> None:
+    html = parse_html(
+        '<main><a href="https://work.weixin.qq.com/">企业微信</a>'
+        '<a href="https://weixin.qq.com/">微信</a>'
+        '<a href="https://mp.weixin.qq.com/s/abc">公众号文章</a></main>'
+    )
+
+    assert list(conversion_findings(html)) == []

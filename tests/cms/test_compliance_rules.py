@@ -248,6 +248,25 @@ def test_chinese_punctuation_is_not_folded_so_clause_gaps_hold() -> None:
         ("療效顯著，保證療效", "ad16-guarantee", "保證療效"),
         ("治癒率９５％", "ad16-rate", "治癒率９５％"),
         ("全市最\u200b先进的设备", "ad9-absolute", "最\u200b先进"),
+        # issue 17 review: hyphens, slashes and bars of any width, emoji, symbols and
+        # combining marks between two Chinese characters
+        ("三个月根-治脱发", "ad16-guarantee", "根-治"),
+        ("三个月根－治脱发", "ad16-guarantee", "根－治"),
+        ("三个月根‐治脱发", "ad16-guarantee", "根‐治"),
+        ("三个月根–治脱发", "ad16-guarantee", "根–治"),
+        ("三个月根—治脱发", "ad16-guarantee", "根—治"),  # one em dash inside a word
+        ("三个月根/治脱发", "ad16-guarantee", "根/治"),
+        ("三个月根／治脱发", "ad16-guarantee", "根／治"),
+        ("三个月根\\治脱发", "ad16-guarantee", "根\\治"),
+        ("三个月根|治脱发", "ad16-guarantee", "根|治"),
+        ("三个月根｜治脱发", "ad16-guarantee", "根｜治"),
+        ("三个月根😊治脱发", "ad16-guarantee", "根😊治"),
+        ("三个月根👍🏻治脱发", "ad16-guarantee", "根👍🏻治"),  # emoji with a skin tone
+        ("三个月根★治脱发", "ad16-guarantee", "根★治"),
+        ("三个月根^治脱发", "ad16-guarantee", "根^治"),
+        ("三个月根\u034f治脱发", "ad16-guarantee", "根\u034f治"),  # combining grapheme joiner
+        ("三个月根\u0301治脱发", "ad16-guarantee", "根\u0301治"),  # combining acute
+        ("三个月根 - / 😊 治脱发", "ad16-guarantee", "根 - / 😊 治"),
     ],
 )
 def test_a_claim_spelled_oddly_is_found_and_reported_as_written(sentence, rule, written):
@@ -263,6 +282,10 @@ def test_a_claim_spelled_oddly_is_found_and_reported_as_written(sentence, rule, 
         "头发 治疗需要耐心",  # a space between two ordinary words joins nothing forbidden
         "糖尿病患者 · 饮食要点",
         "有效率因人而異，約30%",
+        "2型/1型糖尿病的区别",
+        "血糖/血压都要定期监测",
+        "不能根治——但可以长期控制",  # a 破折号 (two dashes) ends a clause
+        "熬夜|作息|饮食",
     ],
 )
 def test_normalising_does_not_make_clean_sentences_blocking(sentence):
