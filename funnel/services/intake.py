@@ -230,15 +230,13 @@ def _store_one(
     external_id, raw, payload = _storable(external_id, raw, payload)
     external_id = _external_key(external_id)
     row = _new_row(source, external_id, raw, payload)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row.save(force_insert=True)
+    # Callers hold the transaction; a savepoint here would cost two round trips per push.
+    with transaction.atomic(savepoint=False):
+        if _insert_new(row):
             return row, True
-        except IntegrityError:
-            row = InboundLead.objects.select_for_update().get(
-                channel=source.channel, account_name=source.account, external_id=external_id
-            )
+        row = InboundLead.objects.select_for_update().get(
+            channel=source.channel, account_name=source.account, external_id=external_id
+        )
         if row.raw == raw or row.status == InboundStatus.ANONYMIZED:
             return row, False
         if resend is Resend.KEEP_FIRST:
@@ -252,6 +250,35 @@ def _store_one(
 
 
 RESEND_FIELDS = ["raw", "payload", "status", "reason", "detail", "updated_at"]
+
+
+def _insert_new(row: InboundLead) -> bool:
+    """Insert `row` unless its (channel, account, external id) is stored already; True when
+    this call stored it (then `row.pk` is set). On PostgreSQL one `INSERT … ON CONFLICT DO
+    NOTHING RETURNING`: a conflict leaves the transaction usable, so no savepoint (SAVEPOINT
+    and RELEASE are two of a push's round trips). A concurrent insert of the same id waits
+    for the other transaction and then counts as already stored. Elsewhere a savepoint
+    catches the unique constraint."""
+    if connection.vendor == "postgresql":
+        began = timezone.now()
+        inserted = rows_insert([row], ignore_conflicts=True)
+        if inserted is None:
+            # rows_insert could not say (it fell back to bulk_create): ours if stored since.
+            stored = InboundLead.objects.only("pk", "received_at").get(
+                channel=row.channel, account_name=row.account_name, external_id=row.external_id
+            )
+            inserted = [(stored.pk,)] if stored.received_at >= began else []
+        if not inserted:
+            return False
+        row.pk = inserted[0][0]
+        row._state.adding, row._state.db = False, InboundLead.objects.db
+        return True
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _storable(
