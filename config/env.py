@@ -43,6 +43,13 @@ def allowed_hosts(default: list[str]) -> list[str]:
     return env.list("ALLOWED_HOSTS", default=default)
 
 
+def email(default: str) -> dict[str, object]:
+    """Django's `EMAIL_*` settings from `EMAIL_URL` (django-environ's email URL, e.g.
+    `smtp+tls://user:password@smtp.exmail.qq.com:587`, `consolemail://`,
+    `filemail:////absolute/dir`), or from `default` when it is unset or empty."""
+    return env.email_url_config(env.str("EMAIL_URL", default="") or default)
+
+
 def optional(name: str, default: str = "") -> str:
     return env.str(name, default=default)
 

@@ -265,6 +265,13 @@ LOGGING = {
 }
 
 # --- notifications ------------------------------------------------------------------------
+# Mail (Wagtail's moderation and workflow notices to editors and reviewers, password resets):
+# production sends through EMAIL_URL's server; dev keeps each message as a file (dev.py).
+globals().update(envmod.email("smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = envmod.optional("DEFAULT_FROM_EMAIL", "引流 <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+
 NOTIFIER = envmod.optional("NOTIFIER", "console")  # console | wecom_robot
 WECOM_ROBOT_WEBHOOK = envmod.optional("WECOM_ROBOT_WEBHOOK")
 

@@ -11,6 +11,10 @@ from .base import *  # noqa: F403
 DEBUG = envmod.debug(default=True)
 ALLOWED_HOSTS = envmod.allowed_hosts(default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 
+# No mail server on a developer machine or in `make demo`: every message (workflow notices)
+# is written to var/mail/ instead of failing to connect to localhost:25 with a traceback.
+globals().update(envmod.email(f"filemail:///{BASE_DIR / 'var' / 'mail'}"))  # noqa: F405
+
 DEMO_COMMANDS_ENABLED = True
 CHANNELS_SANDBOX_URLS_ALLOWED = True
 

@@ -24,6 +24,7 @@ def _env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
+    env.pop("EMAIL_URL", None)
     env.update(overrides)
     return env
 
@@ -379,3 +380,27 @@ def test_celery_defaults_suit_at_least_once_work() -> None:
     assert conf.task_reject_on_worker_lost is True
     # the broker's redelivery timeout must exceed the longest a task may run
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+
+
+def test_dev_keeps_mail_as_files_under_var_instead_of_a_missing_smtp_server() -> None:
+    # given dev settings with no EMAIL_URL (make demo): Wagtail's workflow notices must not
+    # fail to connect to localhost:25 (a traceback per notice in the demo's output)
+    backend, path = _setting(
+        "config.settings.dev", "settings.EMAIL_BACKEND, '|', settings.EMAIL_FILE_PATH", _env()
+    ).split(" | ")
+    assert backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert Path(path) == ROOT / "var" / "mail"
+
+
+def test_production_mails_through_email_url() -> None:
+    env = _env(**SECRETS, EMAIL_URL="smtp+tls://clinic:pw@smtp.exmail.qq.com:587")
+    out = _setting(
+        "config.settings.production",
+        "settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS",
+        env,
+    )
+    assert out == "django.core.mail.backends.smtp.EmailBackend smtp.exmail.qq.com 587 True"
+    # unset: the local mail server, as Django's own default
+    assert _setting("config.settings.production", "settings.EMAIL_HOST", _env(**SECRETS)) == (
+        "localhost"
+    )
