@@ -77,8 +77,11 @@ def _spent(way: WecomContactWay) -> bool:
     stranger scanning a shared screenshot of the lead's code) spends the code all the same.
     Every verified code of the lead carries the same state (it names the lead), so "through
     it" also needs the add to be after the code: its time (`added_at`, WeCom's clock, so less
-    `TEMP_CLOCK_SKEW_SECONDS`) and our writing of it (`updated_at`, our clock: without it the
-    add that spent the previous code would, inside the skew, spend its fresh successor too)."""
+    `TEMP_CLOCK_SKEW_SECONDS`) and our writing of that add (`add_recorded_at`, our clock:
+    without it the add that spent the previous code would, inside the skew, spend its fresh
+    successor too). Not `updated_at`: an edit, a deletion, a transfer or staff binding the
+    contact rewrite the row, and would spend the fresh code again on every such rewrite (a
+    quota'd renewal each, a new code on every reload: T1 of issue 13 point 1)."""
     if not way.is_temp:
         return False
     now = timezone.now()
@@ -96,7 +99,7 @@ def _spent(way: WecomContactWay) -> bool:
         member_userid=way.member_userid,
         state=way.state,
         added_at__gte=way.created_at - dt.timedelta(seconds=TEMP_CLOCK_SKEW_SECONDS),
-        updated_at__gte=way.created_at,
+        add_recorded_at__gte=way.created_at,
     ).exists()
 
 
