@@ -77,8 +77,11 @@ def _spent(way: WecomContactWay) -> bool:
     stranger scanning a shared screenshot of the lead's code) spends the code all the same.
     Every verified code of the lead carries the same state (it names the lead), so "through
     it" also needs the add to be after the code: its time (`added_at`, WeCom's clock, so less
-    `TEMP_CLOCK_SKEW_SECONDS`) and our writing of it (`updated_at`, our clock: without it the
-    add that spent the previous code would, inside the skew, spend its fresh successor too)."""
+    `TEMP_CLOCK_SKEW_SECONDS`) and our writing of that add (`add_recorded_at`, our clock:
+    without it the add that spent the previous code would, inside the skew, spend its fresh
+    successor too). Not `updated_at`: an edit, a deletion, a transfer or staff binding the
+    contact rewrite the row, and would spend the fresh code again on every such rewrite (a
+    quota'd renewal each, a new code on every reload: T1 of issue 13 point 1)."""
     if not way.is_temp:
         return False
     now = timezone.now()
@@ -96,7 +99,7 @@ def _spent(way: WecomContactWay) -> bool:
         member_userid=way.member_userid,
         state=way.state,
         added_at__gte=way.created_at - dt.timedelta(seconds=TEMP_CLOCK_SKEW_SECONDS),
-        updated_at__gte=way.created_at,
+        add_recorded_at__gte=way.created_at,
     ).exists()
 
 
@@ -121,18 +124,22 @@ def contact_code_for(
     thank-you token's nonce): every submission of a known phone gets its own, as every first
     submission of a new phone does, so submitting twice cannot tell the two apart.
 
-    Returns None when there is no active WeCom account, no member userid, or WeCom refuses or
-    cannot be reached (logged; the caller shows the member's static QR instead). Never raises
-    for the platform's sake: a patient's thank-you page must render."""
+    Returns None when there is no active WeCom account, no member userid, the lead is
+    anonymized (withdrawn, purged) or merged away (for either kind: the two pages must stay
+    alike), or WeCom refuses or cannot be reached (logged; the caller shows the member's
+    static QR instead). Never raises for the platform's sake: a patient's thank-you page
+    must render."""
     account = contact_account()
     if account is None or not member_userid:
         return None
-    if verified and not Lead.objects.filter(pk=lead_id, anonymized_at__isnull=True).exists():
-        return None  # a withdrawn person gets no new code naming them
-    if not verified and not Lead.objects.filter(pk=lead_id).exists():
-        return None  # merged away since: a code row needs its lead
-    # An unverified code names nobody (opaque state) and belongs to whoever typed the phone:
-    # it outlives the person's withdrawal, or the submitter's page would change with it.
+    if not Lead.objects.filter(pk=lead_id, anonymized_at__isnull=True).exists():
+        # Withdrawn, purged or merged away: no code for either kind (W1 of issue 13 point 1).
+        # A new phone's page must lose its code (it names the person), so a known phone's
+        # page loses its unverified one too, or watching one's own page after the owner's
+        # withdrawal would tell whether the phone was already a patient's. Both pages fall
+        # back to the member's static code; the unverified row stays for the add it may still
+        # bring (staff read its hint), it is only no longer shown.
+        return None
     submission = "" if verified else submission[:32]
     mine = {
         "account": account,
@@ -309,9 +316,10 @@ def contact_ways_delete(lead_id: int) -> None:
     """Forget the lead's codes (their state names the lead) and ask WeCom to delete them after
     the commit (`del_contact_way`; a failure is logged: an add through a deleted person's old
     code names an anonymized lead and is never linked). Idempotent."""
-    # Unverified codes stay: their state names nobody, they were shown to whoever typed the
-    # phone (deleting them would change that visitor's page and tell them the phone was a
-    # patient's), and their adds are never bound (the lead they hint at is anonymized).
+    # Unverified codes stay: their state names nobody, an add through one already shown is
+    # still waiting for staff (the row is its hint), and their adds are never bound (the lead
+    # they hint at is anonymized). They are no longer shown (`contact_code_for`), exactly as a
+    # new phone's page loses its verified code here.
     ways = list(
         WecomContactWay.objects.select_related("account").filter(lead_id=lead_id, verified=True)
     )

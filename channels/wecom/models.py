@@ -81,6 +81,11 @@ class WecomContact(models.Model):
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
     last_event_at = models.DateTimeField("最近状态事件时间", null=True, blank=True)
     edited_at = models.DateTimeField("最近编辑时间", null=True, blank=True)
+    # When we wrote an add of this contact (our clock): set only by the add handlers (an add, a
+    # half add, an add again after a deletion), never by an edit, a deletion, a transfer or
+    # staff binding it, which bump `updated_at` too. A temporary code is spent by an add
+    # written after it was made (`contactways._spent`), not by those rewrites.
+    add_recorded_at = models.DateTimeField("添加记录时间", null=True, blank=True, editable=False)
     inbound_id = models.PositiveBigIntegerField("回调记录", null=True, blank=True)
     bound_by = models.CharField("绑定人", max_length=150, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -256,6 +256,7 @@ def _contact_added(row: InboundLead, account: WecomAccount, ev: _EventFields) ->
         defaults={
             "state": ev.state,
             "added_at": ev.at,
+            "add_recorded_at": timezone.now(),
             "lead": lead,
             "inbound_id": row.pk,
             "status": WecomContact.Status.ADDED,
@@ -265,16 +266,22 @@ def _contact_added(row: InboundLead, account: WecomAccount, ev: _EventFields) ->
     bound = False
     if not created:
         changed: list[str] = []
+        # Whether this event is an add we had not written yet (a scan of a code): not the
+        # member accepting a half add (that scan was written then), not a replay.
+        another_add = False
         if _is_newest(contact, ev.at):
             current = True
             if contact.status != WecomContact.Status.ADDED:
                 # Accepted after a half add, or added again after a deletion.
+                another_add = contact.status != WecomContact.Status.PENDING
                 contact.status, contact.deleted_at, contact.added_at = (
                     WecomContact.Status.ADDED,
                     None,
                     ev.at,
                 )
                 changed += ["status", "deleted_at", "added_at"]
+            elif contact.last_event_at != ev.at:
+                another_add = True  # added again, its deletion's callback lost
             if contact.last_event_at != ev.at:
                 contact.last_event_at = ev.at
                 changed.append("last_event_at")
@@ -282,9 +289,13 @@ def _contact_added(row: InboundLead, account: WecomAccount, ev: _EventFields) ->
             # The delete came first (out of order): the add is still a fact, the status stays.
             contact.added_at = ev.at
             changed.append("added_at")
+            another_add = True
         if not contact.state and ev.state:
             contact.state = ev.state
             changed.append("state")
+        if another_add:
+            contact.add_recorded_at = timezone.now()
+            changed.append("add_recorded_at")
         bound = _bind_lead(contact, lead, changed)
         if changed:
             contact.save(update_fields=[*changed, "updated_at"])
@@ -346,6 +357,7 @@ def _contact_half_added(row: InboundLead, account: WecomAccount, ev: _EventField
         defaults={
             "state": ev.state,
             "added_at": ev.at,
+            "add_recorded_at": timezone.now(),  # the scan: it spends a temporary code
             "lead": lead,
             "inbound_id": row.pk,
             "status": WecomContact.Status.PENDING,
@@ -362,7 +374,8 @@ def _contact_half_added(row: InboundLead, account: WecomAccount, ev: _EventField
                     None,
                     ev.at,
                 )
-                changed += ["status", "deleted_at", "added_at"]
+                contact.add_recorded_at = timezone.now()
+                changed += ["status", "deleted_at", "added_at", "add_recorded_at"]
             if contact.last_event_at != ev.at:
                 contact.last_event_at = ev.at
                 changed.append("last_event_at")

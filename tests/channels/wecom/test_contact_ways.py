@@ -117,7 +117,8 @@ def _two_codes() -> responses.BaseResponse:
 
 
 def _added_through(way: WecomContactWay, at) -> None:
-    """The patient's add through `way` (what `_contact_added` keeps: the way's state)."""
+    """The patient's add through `way` (what `_contact_added` keeps: the way's state, the
+    add's time and when we wrote it)."""
     WecomContact.objects.create(
         account=way.account,
         lead=way.lead,
@@ -126,6 +127,7 @@ def _added_through(way: WecomContactWay, at) -> None:
         external_key="k-patient-01",
         state=way.state,
         added_at=at,
+        add_recorded_at=timezone.now(),
     )
 
 
@@ -738,9 +740,12 @@ def test_a_renewed_unverified_code_keeps_its_hint_for_staff(client, routed, post
 
 
 @responses.activate
-def test_a_withdrawal_leaves_the_page_of_whoever_typed_the_phone_unchanged(client, routed):
+def test_after_a_withdrawal_the_page_of_whoever_typed_the_phone_shows_no_code(client, routed):
     """Third review: withdrawing a patient deleted the unverified codes shown to whoever had
-    typed their phone, so that visitor's page changed (a never-seen phone's never does)."""
+    typed their phone. Issue 13 point 1, W1: a new phone's page loses its code when its owner
+    withdraws, so a known phone's page must lose its unverified code too (both show the
+    member's static code); the row stays (the hint for an add already made through it).
+    The whole pages are compared in tests/landing/test_thanks_withdrawal.py."""
     _account()
     _token()
     made = iter(range(1, 20))
@@ -763,8 +768,183 @@ def test_a_withdrawal_leaves_the_page_of_whoever_typed_the_phone_unchanged(clien
     after = client.get(location).content.decode()
 
     qr = re.compile(r'src="([^"]+)"')
-    assert qr.findall(before) == qr.findall(after)
+    assert qr.findall(before)[0].startswith("https://wework.qpic.cn/")
+    assert qr.findall(after)[0].startswith("data:image/svg+xml;base64,")  # the static code
     assert WecomContactWay.objects.filter(verified=False).count() == 1
     # the patient's own (verified) code names them: it goes (at WeCom after the commit)
     assert not WecomContactWay.objects.filter(verified=True).exists()
     assert deleted.call_count == 0  # nothing asked of WeCom for the visitor's code
+
+
+# ---- T1 (issue 13 point 1): only an add spends a temporary code, not a rewrite of its contact
+
+
+def _temp_codes() -> None:
+    """temp mode, every add_contact_way answering its own config id and image URL."""
+    _account(contact_mode="temp")
+    _token()
+    made = iter(range(1, 50))
+
+    def answer(request):
+        n = next(made)
+        qr = f"https://wework.qpic.cn/wwpic/contact-way-qr/r{n}"
+        return 200, {}, json.dumps({"errcode": 0, "config_id": f"cfg-r{n}", "qr_code": qr})
+
+    responses.add_callback(responses.POST, WAY_URL, callback=answer)
+
+
+def _qr(client, location: str) -> str:
+    body = client.get(location).content.decode()
+    return re.search(r'src="(https://wework\.qpic\.cn/[^"]+)"', body).group(1)
+
+
+def _event(post_event, change: str, state: str, who: str = "wmPATIENT", ago: int = 0) -> None:
+    """WeCom's callback, `ago` seconds back (CreateTime has whole seconds: two events of one
+    kind and person in the same second would be one event delivered twice)."""
+    import time
+
+    from tests.channels.wecom.conftest import event_xml
+
+    xml = event_xml(
+        ChangeType=change,
+        State=state,
+        UserID="linxiaowen",
+        ExternalUserID=who,
+        WelcomeCode="",
+        CreateTime=str(int(time.time()) - ago),
+    )
+    assert post_event(xml).status_code == 200
+    drain()
+
+
+def _renewed_after_the_patients_add(client, post_event, change: str = "add_external_contact"):
+    """The patient's page shows code A; the patient adds through it (`change`: a full add, or
+    a half add the member accepts later) and the next view renews the code to B.
+    Returns (page location, state, A's image, B's image)."""
+    location = client.post("/lp/hair-loss/", form_data(idem="t1-own"))["Location"]
+    first = _qr(client, location)
+    state = _way_calls()[-1]["state"]
+    _event(post_event, change, state, ago=2)
+    fresh = _qr(client, location)
+    assert fresh != first  # A was spent by the add
+    assert _qr(client, location) == fresh  # and B is kept
+    return location, state, first, fresh
+
+
+def _edit(post_event, state: str) -> None:
+    _event(post_event, "edit_external_contact", state)
+
+
+def _delete(post_event, state: str) -> None:
+    _event(post_event, "del_follow_user", state)
+
+
+def _bind_again(post_event, state: str) -> None:
+    from channels.wecom.services import contact_bind
+
+    contact = WecomContact.objects.get()
+    contact_bind(contact_id=contact.pk, lead_id=contact.lead_id)
+
+
+def _transfer(post_event, state: str) -> None:
+    """The lead is reassigned and WeCom hands the customer over to the new member
+    (`transfer_result` status 1, faked at the HTTP boundary): the old contact is rewritten."""
+    from channels.wecom.models import WecomTransfer
+    from channels.wecom.transfers import transfers_check
+    from funnel.models import LeadEvent
+
+    contact = WecomContact.objects.get()
+    now = timezone.now()
+    WecomTransfer.objects.create(
+        account=contact.account,
+        contact=contact,
+        lead=contact.lead,
+        event=LeadEvent.objects.filter(lead=contact.lead).first(),
+        handover_userid="linxiaowen",
+        takeover_userid="zhoumin",
+        status=WecomTransfer.Status.WAITING,
+        requested_at=now,
+        next_check_at=now,
+    )
+    responses.post(
+        f"{BASE}/cgi-bin/externalcontact/transfer_result",
+        json={
+            "errcode": 0,
+            "customer": [
+                {"external_userid": "wmPATIENT", "status": 1, "takeover_time": int(now.timestamp())}
+            ],
+            "next_cursor": "",
+        },
+    )
+    assert transfers_check(now=now) == 1
+    assert WecomContact.objects.get(pk=contact.pk).status == WecomContact.Status.TRANSFERRED
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [_edit, _delete, _bind_again, _transfer],
+    ids=["edit_external_contact", "del_follow_user", "staff-bind", "transfer"],
+)
+@responses.activate
+def test_a_rewrite_of_the_contact_that_spent_a_code_does_not_spend_its_successor(
+    client, routed, post_event, rewrite
+):
+    """T1 of issue 13 point 1: an edit (or a transfer, a deletion, staff saving the binding)
+    rewrote the contact row that spent the previous code (`updated_at` bumped), and inside the
+    clock skew that marked the fresh code spent again: every view renewed the code (a quota'd
+    call each) and the patient saw a new code on every reload."""
+    _temp_codes()
+    location, state, _first, fresh = _renewed_after_the_patients_add(client, post_event)
+    calls = len(_way_calls())
+
+    rewrite(post_event, state)
+
+    assert _qr(client, location) == fresh
+    assert len(_way_calls()) == calls  # no code made for nothing
+
+
+@responses.activate
+def test_the_member_accepting_a_half_add_does_not_spend_the_successor(client, routed, post_event):
+    """The patient's scan (a half add: 待通过) spent code A; the member accepting it later is
+    the same add, not another one through B."""
+    _temp_codes()
+    location, state, _first, fresh = _renewed_after_the_patients_add(
+        client, post_event, change="add_half_external_contact"
+    )
+    calls = len(_way_calls())
+
+    _event(post_event, "add_external_contact", state)
+
+    assert WecomContact.objects.get().status == WecomContact.Status.ADDED
+    assert _qr(client, location) == fresh
+    assert len(_way_calls()) == calls
+
+
+def _stranger_adds(post_event, state: str) -> None:
+    _event(post_event, "add_external_contact", state, who="wmSTRANGER")
+
+
+def _stranger_half_adds(post_event, state: str) -> None:
+    _event(post_event, "add_half_external_contact", state, who="wmSTRANGER")
+
+
+def _patient_deletes_and_adds_again(post_event, state: str) -> None:
+    _event(post_event, "del_follow_user", state, ago=1)
+    _event(post_event, "add_external_contact", state)
+
+
+@pytest.mark.parametrize(
+    "add",
+    [_stranger_adds, _stranger_half_adds, _patient_deletes_and_adds_again],
+    ids=["another-customer", "another-customer-half-add", "patient-re-adds"],
+)
+@responses.activate
+def test_a_genuine_add_through_the_successor_spends_it(client, routed, post_event, add):
+    _temp_codes()
+    location, state, _first, fresh = _renewed_after_the_patients_add(client, post_event)
+
+    add(post_event, state)
+
+    renewed = _qr(client, location)
+    assert renewed != fresh
+    assert _qr(client, location) == renewed
