@@ -64,6 +64,39 @@ def packages_for(*, specialty_id: int):
     )
 
 
+# What an article's render reads of the doctor who reviewed it (name, 职称, link) and of its
+# cover (a rendition: the cache key needs id and file hash, the crop the focal point; the alt
+# text falls back to title/description). Everything else on those joined rows is deferred:
+# compiling and decoding ~40 unused columns per request cost more than the query itself.
+REVIEWER_FIELDS = frozenset(
+    {"id", "page_ptr", "path", "depth", "title", "url_path", "content_type", "locale",
+     "translation_key", "rank"}
+)  # fmt: skip
+COVER_DEFERRED = ("collection", "created_at", "uploaded_by_user", "file_size")
+
+
+def article_for_render():
+    """ArticlePage rows with the cover and reviewer joined, narrowed to what the article
+    template and its JSON-LD read (a deferred column read later costs one query: the
+    render's query-count test catches that)."""
+    from cms.models import ArticlePage, DoctorPage
+
+    deferred = [
+        f"reviewer__{field.name}"
+        for field in DoctorPage._meta.concrete_fields
+        if field.name not in REVIEWER_FIELDS
+    ]
+    deferred += [f"cover__{name}" for name in COVER_DEFERRED]
+    return ArticlePage.objects.select_related("cover", "reviewer").defer(*deferred)
+
+
+def article_for_route(*, url_path: str, slug: str):
+    """The article at `url_path` (Wagtail's stored path, e.g. "/home/hub/article/") ready
+    to render, or None when no article lives there (any page type may: the caller then
+    routes the usual way). `slug` (the last path segment) lets the lookup use its index."""
+    return article_for_render().filter(slug=slug, url_path=url_path).first()
+
+
 def article_context(*, page, request=None) -> dict[str, Any]:
     """Hub, related reading and (转化 articles only) the specialty's packages for an article
     page, in few queries: the breadcrumb trail is built from the site root Wagtail already
@@ -77,8 +110,9 @@ def article_context(*, page, request=None) -> dict[str, Any]:
         ArticlePage.objects.child_of(hub)
         .live()
         .exclude(pk=page.pk)
-        .select_related("cover")
-        .order_by("-first_published_at")[:4]
+        .order_by("-first_published_at")
+        # the list shows a title and a link (pageurl reads url_path): nothing else
+        .only("title", "url_path", "path", "depth")[:4]
     )
     page._condition_name = hub.specialty.name
     site = Site.find_for_request(request) if request is not None else None
