@@ -75,11 +75,13 @@ class BasePage(SeoMixin, Page):
     ad_review_recorded_at = models.DateTimeField("审查证明记录时间", null=True, editable=False)
     # 医疗广告审查证明 is valid for one year (《医疗广告管理办法》第十三条): the gate refuses to
     # publish with an expired one and the daily sweep flags live pages still showing one.
+    # Required with a number (the form and `page_ad_review_record`); null only on rows and
+    # revisions recorded before it was, read as a year from `ad_review_recorded_at`.
     ad_review_valid_until = models.DateField(
         "审查证明有效期至",
         null=True,
         blank=True,
-        help_text="证明上的有效期截止日；不填则按记录之日起一年计",
+        help_text="证明上印的有效期截止日；填写审查证明文号时必填",
     )
     ad_review_expired_at = models.DateTimeField(
         "审查证明过期标记时间", null=True, blank=True, editable=False

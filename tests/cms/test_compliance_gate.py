@@ -12,7 +12,15 @@ from cms.compliance.gate import (
     page_ad_review_record,
 )
 from cms.models import ArticlePage
-from tests.cms.compliance_support import CERTIFICATE, draft, editor, hub, reviewer, rich
+from tests.cms.compliance_support import (
+    CERTIFICATE,
+    draft,
+    editor,
+    hub,
+    printed_until,
+    reviewer,
+    rich,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +70,9 @@ def test_blocking_finding_stops_publication_in_code(article) -> None:
 def test_reviewer_certificate_allows_publication(article) -> None:
     # given a reviewer records the certificate for the page as it is
     user = reviewer()
-    revision = page_ad_review_record(page=article, user=user, certificate=CERTIFICATE)
+    revision = page_ad_review_record(
+        page=article, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    )
 
     # when the revision is published
     revision.publish(user=user)
@@ -81,7 +91,9 @@ def test_reviewer_certificate_allows_publication(article) -> None:
 
 def test_non_reviewer_cannot_record_a_certificate(article) -> None:
     with pytest.raises(PermissionDenied):
-        page_ad_review_record(page=article, user=editor(), certificate=CERTIFICATE)
+        page_ad_review_record(
+            page=article, user=editor(), certificate=CERTIFICATE, valid_until=printed_until()
+        )
 
     article.refresh_from_db()
     assert article.ad_review_certificate == ""
@@ -104,7 +116,9 @@ def test_certificate_written_without_a_reviewer_does_not_unlock(article) -> None
 
 def test_violation_added_after_the_certificate_is_not_covered(article) -> None:
     user = reviewer()
-    page_ad_review_record(page=article, user=user, certificate=CERTIFICATE)
+    page_ad_review_record(
+        page=article, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    )
     article.body = [{"type": "paragraph", "value": rich("6 周调理，根治失眠。", "治愈率达 99%")}]
 
     with pytest.raises(CompliancePublishBlocked) as blocked:
@@ -116,7 +130,9 @@ def test_violation_added_after_the_certificate_is_not_covered(article) -> None:
 
 def test_reviewer_who_lost_the_permission_no_longer_vouches(article) -> None:
     user = reviewer()
-    revision = page_ad_review_record(page=article, user=user, certificate=CERTIFICATE)
+    revision = page_ad_review_record(
+        page=article, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    )
     user.groups.clear()  # the revision loads its recorder afresh, without cached perms
 
     with pytest.raises(CompliancePublishBlocked):
@@ -143,7 +159,9 @@ def test_certificate_number_format_is_checked_loosely(number: str, valid: bool) 
 
 def test_reviewer_with_a_malformed_number_is_refused(article) -> None:
     with pytest.raises(ValidationError):
-        page_ad_review_record(page=article, user=reviewer(), certificate="待补")
+        page_ad_review_record(
+            page=article, user=reviewer(), certificate="待补", valid_until=printed_until()
+        )
 
     assert article.revisions.count() == 0
 
@@ -151,7 +169,9 @@ def test_reviewer_with_a_malformed_number_is_refused(article) -> None:
 def test_publishing_a_revision_loaded_later_judges_the_revision_content(article) -> None:
     # given a certified revision, published later from a freshly loaded revision (as
     # workflows and scheduled publishing do), while the page row still has no certificate
-    revision = page_ad_review_record(page=article, user=reviewer(), certificate=CERTIFICATE)
+    revision = page_ad_review_record(
+        page=article, user=reviewer(), certificate=CERTIFICATE, valid_until=printed_until()
+    )
     loaded = type(revision).objects.get(pk=revision.pk)
     assert ArticlePage.objects.get(pk=article.pk).ad_review_certificate == ""
 
@@ -163,7 +183,9 @@ def test_publishing_a_revision_loaded_later_judges_the_revision_content(article)
 
 
 def test_a_copy_does_not_inherit_the_certificate(article) -> None:
-    page_ad_review_record(page=article, user=reviewer(), certificate=CERTIFICATE).publish()
+    page_ad_review_record(
+        page=article, user=reviewer(), certificate=CERTIFICATE, valid_until=printed_until()
+    ).publish()
     article.refresh_from_db()
     assert article.ad_review_certificate == CERTIFICATE  # the original row carries it
 
