@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.actions.publish_page_revision import PublishPagePermissionError
 
 from cms.compliance.checker import ComplianceReport
-from cms.compliance.page import check_page
+from cms.compliance.page import check_page, checked_text_digest
 
 REVIEW_PERMISSION = "cms.review_medical_ad"
 REVIEWER_GROUP = "医疗广告审查"
@@ -39,7 +39,8 @@ class CompliancePublishBlocked(PublishPagePermissionError):
 @dataclass(frozen=True)
 class GateDecision:
     allowed: bool
-    # clean | certified | no_certificate | not_reviewer | uncovered | expired | science_ad
+    # clean | certified | no_certificate | not_reviewer | content_changed | uncovered |
+    # expired | science_ad
     reason: str
     message: str
     report: ComplianceReport
@@ -130,6 +131,12 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         reason, why = "no_certificate", "须由医疗广告审查人员记录医疗广告审查证明文号后才能发布"
     elif not is_reviewer(recorded_by):
         reason, why = "not_reviewer", "审查证明文号不是由具有审查权限的人员记录的，不能作为发布依据"
+    elif (page.ad_review_text_hash or "") != checked_text_digest(page):
+        # A certificate approves a text, not a rule and a word: any change to what the
+        # check reads (one sentence rewritten around an approved claim) needs the reviewer
+        # again. A certificate recorded before digests were kept has none: the same.
+        reason = "content_changed"
+        why = "内容在记录审查证明后有改动，须由审查人员重新确认"
     else:
         covered = set(page.ad_review_scope or [])
         uncovered = [f for f in report.blocking if f.scope_key() not in covered]
@@ -169,6 +176,7 @@ def certificate_apply(
         page.ad_review_recorded_at = None
         page.ad_review_valid_until = None
         page.ad_review_scope = []
+        page.ad_review_text_hash = ""
         return
     if valid_until is None:
         raise ValueError("a certificate is recorded with the validity printed on it")
@@ -177,6 +185,8 @@ def certificate_apply(
     page.ad_review_recorded_at = timezone.now()
     page.ad_review_valid_until = valid_until
     page.ad_review_scope = sorted({f.scope_key() for f in report.blocking})
+    # the text the reviewer saw, as the check reads it: the gate refuses any other
+    page.ad_review_text_hash = checked_text_digest(page)
 
 
 VALID_UNTIL_REQUIRED = "请填写审查证明上印的有效期截止日"

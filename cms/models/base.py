@@ -89,6 +89,12 @@ class BasePage(SeoMixin, Page):
     # The blocking findings ("rule:text") the reviewer saw when recording the certificate:
     # a violation added later is not covered by it.
     ad_review_scope = models.JSONField("审查覆盖的问题", default=list, blank=True, editable=False)
+    # The digest of the text the check read when the certificate was recorded
+    # (`cms.compliance.page.checked_text_digest`): the certificate approves that text only.
+    # Its name ends in _hash, so the check never reads it as page text.
+    ad_review_text_hash = models.CharField(
+        "审查内容摘要", max_length=64, blank=True, default="", editable=False
+    )
     compliance_result = models.JSONField(
         "最近一次合规检查", default=dict, blank=True, editable=False
     )
@@ -101,6 +107,7 @@ class BasePage(SeoMixin, Page):
         "ad_review_valid_until",
         "ad_review_expired_at",
         "ad_review_scope",
+        "ad_review_text_hash",
         "compliance_result",
     ]
     base_form_class = CompliancePageForm

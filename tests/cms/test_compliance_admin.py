@@ -152,10 +152,49 @@ def test_non_reviewer_edit_keeps_the_certificate_but_new_violations_block(client
 
     # then it is refused, and the live page keeps the certified text
     assert response.status_code == 200
-    assert "记录审查证明后又出现了新的问题" in response.content.decode()
+    assert "内容在记录审查证明后有改动，须由审查人员重新确认" in response.content.decode()
     page = _fresh(video)
     assert "治愈率" not in page.transcript
     assert page.ad_review_certificate == CERTIFICATE
+
+
+def test_a_rewritten_sentence_needs_the_reviewer_again_in_the_editor(client, video) -> None:
+    # given a reviewer certified the transcript and published it
+    user = reviewer()
+    client.force_login(user)
+    until = printed_until().isoformat()
+    _post(
+        client,
+        video,
+        publish=True,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=until,
+    )
+    assert _fresh(video).live
+
+    # when an editor rewrites the other sentence (the approved claim stays) and publishes
+    rewritten = "大家好，今天介绍三种睡前放松方法。\n坚持练习三天见效。"
+    client.force_login(editor())
+    refused = _post(client, video, publish=True, transcript=rewritten)
+
+    # then it is refused with the reason, and the live page keeps the reviewed text
+    assert refused.status_code == 200
+    assert "内容在记录审查证明后有改动，须由审查人员重新确认" in refused.content.decode()
+    assert _fresh(video).transcript == TRANSCRIPT
+
+    # when the reviewer confirms the new text (saves it with the certificate), it publishes
+    client.force_login(user)
+    confirmed = _post(
+        client,
+        video,
+        publish=True,
+        transcript=rewritten,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=until,
+    )
+    assert confirmed.status_code == 302
+    assert _fresh(video).transcript == rewritten
+    assert _fresh(video).compliance_result["decision"] == "certified"
 
 
 def test_clean_page_publishes_from_the_editor(client, video) -> None:
