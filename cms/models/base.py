@@ -166,6 +166,18 @@ class BasePage(SeoMixin, Page):
     def meta_title(self) -> str:
         return self.seo_title or self.title
 
+    def share_title(self, site_name: str) -> str:
+        """The share card's title (og:title): `meta_title` without a trailing site name.
+        SEO titles end with it for Baidu (「脱发的原因…｜引流健康」); WeChat shows the source
+        next to a card's title, so the card named the site twice. A title that is only the
+        site name (the home page) stays."""
+        title = self.meta_title().strip()
+        if site_name and title.endswith(site_name):
+            stripped = title[: -len(site_name)].rstrip().rstrip(SITE_NAME_SEPARATORS).rstrip()
+            if stripped:
+                return stripped
+        return title
+
     def meta_description(self) -> str:
         return self.search_description or self.description_fallback()
 
@@ -230,6 +242,10 @@ class BasePage(SeoMixin, Page):
         """Serialized for a <script type="application/ld+json">; `</` escaped so text
         from editors can never close the script element."""
         return json.dumps(self.json_ld(request), ensure_ascii=False).replace("</", "<\\/")
+
+
+# Between a title and the site name: 「…｜引流健康」「… | 引流健康」「… - 引流健康」「…——引流健康」
+SITE_NAME_SEPARATORS = "|｜-－—–_·•:："
 
 
 def plain(text: str, limit: int = 160) -> str:
