@@ -164,3 +164,19 @@ def pages_search(*, query: str, limit: int = 50) -> list[Page]:
         )
         found.extend(extra)
     return found
+
+
+def ad_review_expired_pages() -> list[Page]:
+    """Live pages (any app's `BasePage`) the daily sweep flagged as still showing an expired
+    医疗广告审查证明, as their specific classes, longest flagged first. A page leaves the list
+    when a reviewer records a new certificate (the flag is cleared) or it is unpublished."""
+    from cms.services.ad_review import gated_page_models
+
+    flagged: list[Page] = []
+    for model in gated_page_models():
+        flagged.extend(
+            model.objects.filter(live=True, ad_review_expired_at__isnull=False).exclude(
+                ad_review_certificate=""
+            )
+        )
+    return sorted(flagged, key=lambda page: (page.ad_review_expired_at, page.pk))

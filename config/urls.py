@@ -10,9 +10,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms import views as cms_views
 from config import views
 from funnel.history_admin import ScopedLogEntriesView
-from landing.sitemaps import PackageSitemap
+from landing.sitemaps import PackageCompareSitemap, PackageSitemap
 
-SITEMAPS = {"pages": Sitemap, "packages": PackageSitemap}
+SITEMAPS = {"pages": Sitemap, "packages": PackageSitemap, "compare": PackageCompareSitemap}
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -137,6 +137,12 @@ def _doctor_blocks(specialty: Specialty) -> list[tuple[str, dict]]:
     return [("doctor", {"doctor": doctor, "intro": ""})] if doctor is not None else []
 
 
+def _demo_certificate_valid_until() -> dt.date:
+    """The validity the demo's (fictional) certificate prints: issued the day the demo is
+    seeded, so a year on. A real certificate's date is typed from the paper."""
+    return certificate_default_valid_until()
+
+
 def _landing_page(
     index: LandingIndexPage, specialty: Specialty, package: ServicePackage
 ) -> LandingPage:
@@ -155,6 +161,10 @@ def _landing_page(
             # Seeded before patient reviews were recognised as testimonials: drop them.
             del page.trust[index]
             changed = True
+        if page.ad_review_certificate and page.ad_review_valid_until is None:
+            # Seeded before the printed validity was required: the certificate carries one.
+            page.ad_review_valid_until = _demo_certificate_valid_until()
+            changed = True
         if changed:
             page.save_revision().publish()
         return page
@@ -167,9 +177,9 @@ def _landing_page(
         hero_body=spec["body"],
         package=package,
         clinic_licence="PDY00012331010417A1002",
-        # shown on the page as the certificate the gate checked (valid for a year)
+        # shown on the page as the certificate the gate checked, with its printed validity
         ad_review_certificate="（沪）医广【2026】第 08-12-0031 号",
-        ad_review_valid_until=certificate_default_valid_until(),
+        ad_review_valid_until=_demo_certificate_valid_until(),
         # the doctor only: a patient's quote is a testimonial (《医疗广告管理办法》第七条第（六）项)
         trust=_doctor_blocks(specialty),
         search_description=spec["sub"],

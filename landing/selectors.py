@@ -106,6 +106,14 @@ def packages_for_specialty(*, slug: str) -> QuerySet[ServicePackage]:
     )
 
 
+def compared_specialty_slugs() -> list[str]:
+    """Slugs of the specialties whose comparison page answers (/packages/compare/<slug>/):
+    those with at least one active package, in slug order."""
+    return sorted(
+        set(ServicePackage.objects.filter(is_active=True).values_list("specialty__slug", flat=True))
+    )
+
+
 def careplan_view(*, plan_id: int) -> dict[str, Any]:
     plan = (
         CarePlan.objects.select_related("lead__assignee", "therapist")

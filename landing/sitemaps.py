@@ -1,4 +1,5 @@
-"""The service-package pages in the sitemap, next to Wagtail's pages (config/urls.py)."""
+"""The service-package pages and their per-specialty comparisons in the sitemap, next to
+Wagtail's pages (config/urls.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from wagtail.contrib.sitemaps import Sitemap
 
 from cms.links import absolute_url
 from funnel.models import ServicePackage
+from landing.selectors import compared_specialty_slugs
 
 
 class PackageSitemap(Sitemap):
@@ -31,4 +33,27 @@ class PackageSitemap(Sitemap):
                 "alternates": [],
             }
             for package in self.paginator.page(page).object_list
+        ]
+
+
+class PackageCompareSitemap(Sitemap):
+    """The comparison page of each specialty with active packages
+    (/packages/compare/<specialty>/), on the configured site base URL."""
+
+    def items(self) -> list[str]:
+        return compared_specialty_slugs()
+
+    def get_urls(self, page=1, site=None, protocol=None) -> list[dict[str, Any]]:
+        return [
+            {
+                "item": slug,
+                "location": absolute_url(
+                    self.request, reverse("landing:package_compare", args=[slug])
+                ),
+                "lastmod": None,
+                "changefreq": None,
+                "priority": None,
+                "alternates": [],
+            }
+            for slug in self.paginator.page(page).object_list
         ]

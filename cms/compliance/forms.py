@@ -36,15 +36,27 @@ class CompliancePageForm(WagtailAdminPageForm):
             )
         return value
 
-    def clean_ad_review_valid_until(self):
-        from cms.compliance.gate import valid_until_error
+    def clean(self):
+        from cms.compliance.gate import VALID_UNTIL_REQUIRED, valid_until_error
 
-        value = self.cleaned_data.get(VALID_UNTIL_FIELD)
-        if self.user_is_reviewer and (error := valid_until_error(value)):
-            # an unchanged date of an earlier certificate is the gate's business, not a typo
-            if VALID_UNTIL_FIELD in self.changed_data:
-                raise forms.ValidationError(error)
-        return value
+        cleaned = super().clean()
+        if not self.user_is_reviewer or VALID_UNTIL_FIELD not in self.fields:
+            return cleaned
+        certificate = cleaned.get(CERTIFICATE_FIELD)
+        value = cleaned.get(VALID_UNTIL_FIELD)
+        if (
+            not certificate
+            or self.has_error(CERTIFICATE_FIELD)
+            or self.has_error(VALID_UNTIL_FIELD)
+        ):
+            return cleaned
+        # 《医疗广告管理办法》第十三条: the certificate prints its validity; we record that
+        # date, never one of our own. An unchanged date of an earlier certificate that has
+        # since passed is the gate's business (refused as expired), not a typo.
+        error = valid_until_error(value)
+        if error and (error == VALID_UNTIL_REQUIRED or VALID_UNTIL_FIELD in self.changed_data):
+            self.add_error(VALID_UNTIL_FIELD, error)
+        return cleaned
 
     def is_valid(self) -> bool:
         if not super().is_valid():

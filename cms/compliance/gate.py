@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.actions.publish_page_revision import PublishPagePermissionError
 
 from cms.compliance.checker import ComplianceReport
-from cms.compliance.page import check_page
+from cms.compliance.page import check_page, checked_text_digest
 
 REVIEW_PERMISSION = "cms.review_medical_ad"
 REVIEWER_GROUP = "医疗广告审查"
@@ -39,7 +39,8 @@ class CompliancePublishBlocked(PublishPagePermissionError):
 @dataclass(frozen=True)
 class GateDecision:
     allowed: bool
-    # clean | certified | no_certificate | not_reviewer | uncovered | expired | science_ad
+    # clean | certified | no_certificate | not_reviewer | content_changed | uncovered |
+    # expired | science_ad
     reason: str
     message: str
     report: ComplianceReport
@@ -59,13 +60,39 @@ def today() -> datetime.date:
 
 
 def certificate_default_valid_until(*, on: datetime.date | None = None) -> datetime.date:
-    """One year from the day it is recorded, when the reviewer does not give the date."""
+    """One year from `on` (today): the validity a certificate recorded before the printed
+    date was required is read with (and the demo seed's fictional certificate prints)."""
     return (on or today()) + CERTIFICATE_VALIDITY
+
+
+def certificate_latest_valid_until(*, on: datetime.date | None = None) -> datetime.date:
+    """The latest printed validity a certificate issued by `on` (today) can carry: one
+    calendar year after it (29 February → 28 February), plus a day of slack for a
+    certificate printed as 「至次年同日」."""
+    on = on or today()
+    try:
+        year_later = on.replace(year=on.year + 1)
+    except ValueError:  # 29 February
+        year_later = on.replace(year=on.year + 1, day=28)
+    return year_later + datetime.timedelta(days=1)
+
+
+def certificate_valid_until(page) -> datetime.date | None:
+    """The validity the gate reads: the printed date; for a certificate recorded before the
+    date was required (none on the row or revision), one year from the day it was recorded,
+    as it was then; None when neither is known (a number never recorded by a reviewer)."""
+    until = getattr(page, "ad_review_valid_until", None)
+    if until is not None:
+        return until
+    recorded_at = getattr(page, "ad_review_recorded_at", None)
+    if recorded_at is None:
+        return None
+    return timezone.localdate(recorded_at) + CERTIFICATE_VALIDITY
 
 
 def certificate_expired(page, *, on: datetime.date | None = None) -> bool:
     """The page carries a certificate whose validity ended before `on` (today)."""
-    until = getattr(page, "ad_review_valid_until", None)
+    until = certificate_valid_until(page)
     certificate = (getattr(page, "ad_review_certificate", "") or "").strip()
     return bool(certificate and until and until < (on or today()))
 
@@ -84,7 +111,7 @@ SCIENCE_ONLY_PREFIX = "ad19-"
 def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
     if certificate_expired(page):
         # An expired certificate is never shown to the public, whatever the findings.
-        until = page.ad_review_valid_until.isoformat()
+        until = certificate_valid_until(page).isoformat()
         why = f"医疗广告审查证明已于 {until} 过期（有效期一年），须由审查人员重新记录有效的证明"
         found = f"存在医疗广告合规问题：{_summary(report)}。" if report.has_blocking else ""
         return GateDecision(False, "expired", f"{found}{why}", report)
@@ -104,6 +131,12 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         reason, why = "no_certificate", "须由医疗广告审查人员记录医疗广告审查证明文号后才能发布"
     elif not is_reviewer(recorded_by):
         reason, why = "not_reviewer", "审查证明文号不是由具有审查权限的人员记录的，不能作为发布依据"
+    elif (page.ad_review_text_hash or "") != checked_text_digest(page):
+        # A certificate approves a text, not a rule and a word: any change to what the
+        # check reads (one sentence rewritten around an approved claim) needs the reviewer
+        # again. A certificate recorded before digests were kept has none: the same.
+        reason = "content_changed"
+        why = "内容在记录审查证明后有改动，须由审查人员重新确认"
     else:
         covered = set(page.ad_review_scope or [])
         uncovered = [f for f in report.blocking if f.scope_key() not in covered]
@@ -132,8 +165,9 @@ def certificate_apply(
     report: ComplianceReport,
     valid_until: datetime.date | None = None,
 ) -> None:
-    """Record (or clear) the certificate on the in-memory page; the caller saves it. Without
-    `valid_until` the certificate is valid for a year from today."""
+    """Record (or clear) the certificate on the in-memory page; the caller saves it.
+    `valid_until` is the date printed on the certificate, required with a number (callers
+    check it with `valid_until_error` first). Raises ValueError without it."""
     certificate = (certificate or "").strip()
     page.ad_review_expired_at = None
     if not certificate:
@@ -142,30 +176,39 @@ def certificate_apply(
         page.ad_review_recorded_at = None
         page.ad_review_valid_until = None
         page.ad_review_scope = []
+        page.ad_review_text_hash = ""
         return
+    if valid_until is None:
+        raise ValueError("a certificate is recorded with the validity printed on it")
     page.ad_review_certificate = certificate
     page.ad_review_recorded_by = user
     page.ad_review_recorded_at = timezone.now()
-    page.ad_review_valid_until = valid_until or certificate_default_valid_until()
+    page.ad_review_valid_until = valid_until
     page.ad_review_scope = sorted({f.scope_key() for f in report.blocking})
+    # the text the reviewer saw, as the check reads it: the gate refuses any other
+    page.ad_review_text_hash = checked_text_digest(page)
+
+
+VALID_UNTIL_REQUIRED = "请填写审查证明上印的有效期截止日"
 
 
 def valid_until_error(valid_until: datetime.date | None) -> str:
-    """Why a validity date cannot be recorded ("" when it can)."""
+    """Why a validity date cannot be recorded with a certificate number ("" when it can):
+    missing, already past, or later than any certificate issued today can run."""
     if valid_until is None:
-        return ""
+        return VALID_UNTIL_REQUIRED
     if valid_until < today():
         return "审查证明已过期，不能作为发布依据"
-    if valid_until > certificate_default_valid_until():
-        return "审查证明有效期为一年，截止日不能晚于一年之后"
+    if valid_until > certificate_latest_valid_until():
+        return "审查证明有效期为一年，截止日不能晚于一年零一天之后，请核对证明上的日期"
     return ""
 
 
-def page_ad_review_record(
-    *, page, user, certificate: str, valid_until: datetime.date | None = None
-):
-    """A reviewer records the certificate (and its validity, a year by default) for the
-    page's current content; saves a revision (returned) that can then be published."""
+def page_ad_review_record(*, page, user, certificate: str, valid_until: datetime.date | None):
+    """A reviewer records the certificate and the validity printed on it (required) for the
+    page's current content; saves a revision (returned) that can then be published.
+    Raises PermissionDenied (not a reviewer), ValidationError (number format; validity
+    missing, past or over a year and a day ahead)."""
     if not is_reviewer(user):
         raise PermissionDenied("只有“医疗广告审查”组成员可以记录医疗广告审查证明")
     if not certificate_is_valid(certificate):

@@ -4,6 +4,8 @@ health science into a disguised ad), in the fields and in the page as served."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import OrderedDict
 from collections.abc import Iterator
 
@@ -149,6 +151,21 @@ def check_page(page, *, rendered: bool = True) -> ComplianceReport:
         if rendered:
             report.extend(rendered_report(page, known=report))
     return report
+
+
+def checked_text_digest(page) -> str:
+    """SHA-256 (64 hex characters) of the text `check_page` reads from the page's own
+    fields and blocks: every (field path, text) pair of `page_texts`, in order (title, SEO
+    title and description, text fields, StreamField blocks at any depth, chosen images',
+    pages' and snippets' texts, tags, cluster children). What a reviewer's certificate
+    approves; the gate compares it at publication. Not in it: what the check skips (slug,
+    URLs, identifiers such as the certificate's own fields, choices, an image's file) and the
+    rendered template (site header and footer, other pages' titles: they change without the
+    page changing; its findings are 第十九条 ones that no certificate clears)."""
+    if type(page) is Page:
+        page = page.specific
+    payload = json.dumps(list(page_texts(page)), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 # Revision (id, created) → its report. A revision never changes, and one publication asks

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
-from cms.compliance.gate import page_compliance_store, publish_decision
+from cms.compliance.gate import is_reviewer, page_compliance_store, publish_decision
 from cms.compliance.page import check_page, check_revision
+from cms.compliance.views import EXPIRED_REPORT_TITLE, ad_review_expired_report
 
 
 def _gated(page) -> bool:
@@ -58,3 +61,31 @@ def store_result(request, page):
 # The create and edit views run these after saving a draft and after publishing alike.
 hooks.register("after_create_page", store_result)
 hooks.register("after_edit_page", store_result)
+
+
+# --- expired certificates: where the reviewer sees what the daily sweep flagged -----------
+@hooks.register("register_admin_urls")
+def _ad_review_urls() -> list:
+    return [
+        path(
+            "cms/ad-review/expired/",
+            ad_review_expired_report,
+            name="cms_ad_review_expired",
+        )
+    ]
+
+
+class ReviewerMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return is_reviewer(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def _ad_review_expired_menu_item() -> MenuItem:
+    return ReviewerMenuItem(
+        EXPIRED_REPORT_TITLE,
+        reverse("cms_ad_review_expired"),
+        name="ad-review-expired",
+        icon_name="warning",
+        order=215,
+    )

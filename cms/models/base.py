@@ -75,11 +75,13 @@ class BasePage(SeoMixin, Page):
     ad_review_recorded_at = models.DateTimeField("审查证明记录时间", null=True, editable=False)
     # 医疗广告审查证明 is valid for one year (《医疗广告管理办法》第十三条): the gate refuses to
     # publish with an expired one and the daily sweep flags live pages still showing one.
+    # Required with a number (the form and `page_ad_review_record`); null only on rows and
+    # revisions recorded before it was, read as a year from `ad_review_recorded_at`.
     ad_review_valid_until = models.DateField(
         "审查证明有效期至",
         null=True,
         blank=True,
-        help_text="证明上的有效期截止日；不填则按记录之日起一年计",
+        help_text="证明上印的有效期截止日；填写审查证明文号时必填",
     )
     ad_review_expired_at = models.DateTimeField(
         "审查证明过期标记时间", null=True, blank=True, editable=False
@@ -87,6 +89,12 @@ class BasePage(SeoMixin, Page):
     # The blocking findings ("rule:text") the reviewer saw when recording the certificate:
     # a violation added later is not covered by it.
     ad_review_scope = models.JSONField("审查覆盖的问题", default=list, blank=True, editable=False)
+    # The digest of the text the check read when the certificate was recorded
+    # (`cms.compliance.page.checked_text_digest`): the certificate approves that text only.
+    # Its name ends in _hash, so the check never reads it as page text.
+    ad_review_text_hash = models.CharField(
+        "审查内容摘要", max_length=64, blank=True, default="", editable=False
+    )
     compliance_result = models.JSONField(
         "最近一次合规检查", default=dict, blank=True, editable=False
     )
@@ -99,6 +107,7 @@ class BasePage(SeoMixin, Page):
         "ad_review_valid_until",
         "ad_review_expired_at",
         "ad_review_scope",
+        "ad_review_text_hash",
         "compliance_result",
     ]
     base_form_class = CompliancePageForm
@@ -156,6 +165,18 @@ class BasePage(SeoMixin, Page):
     # --- SEO helpers used by templates/base.html -----------------------------------------
     def meta_title(self) -> str:
         return self.seo_title or self.title
+
+    def share_title(self, site_name: str) -> str:
+        """The share card's title (og:title): `meta_title` without a trailing site name.
+        SEO titles end with it for Baidu (「脱发的原因…｜引流健康」); WeChat shows the source
+        next to a card's title, so the card named the site twice. A title that is only the
+        site name (the home page) stays."""
+        title = self.meta_title().strip()
+        if site_name and title.endswith(site_name):
+            stripped = title[: -len(site_name)].rstrip().rstrip(SITE_NAME_SEPARATORS).rstrip()
+            if stripped:
+                return stripped
+        return title
 
     def meta_description(self) -> str:
         return self.search_description or self.description_fallback()
@@ -221,6 +242,10 @@ class BasePage(SeoMixin, Page):
         """Serialized for a <script type="application/ld+json">; `</` escaped so text
         from editors can never close the script element."""
         return json.dumps(self.json_ld(request), ensure_ascii=False).replace("</", "<\\/")
+
+
+# Between a title and the site name: 「…｜引流健康」「… | 引流健康」「… - 引流健康」「…——引流健康」
+SITE_NAME_SEPARATORS = "|｜-－—–_·•:："
 
 
 def plain(text: str, limit: int = 160) -> str:

@@ -8,9 +8,10 @@ import datetime
 import logging
 
 from django.apps import apps
+from django.db.models import Q
 from django.utils import timezone
 
-from cms.compliance.gate import today
+from cms.compliance.gate import CERTIFICATE_VALIDITY, today
 from cms.models.base import BasePage
 
 logger = logging.getLogger("yinliu.cms.compliance")
@@ -31,12 +32,19 @@ def ad_review_expired_flag(*, on: datetime.date | None = None) -> int:
     keeps its first flag time, and recording a new certificate clears the flag."""
     on = on or today()
     now = timezone.now()
+    # A certificate recorded before the printed date was required (none on the row) is
+    # read as the gate reads it (`certificate_valid_until`): a year from the day it was
+    # recorded, so it expired if recorded before this Shanghai midnight.
+    recorded_before = timezone.make_aware(
+        datetime.datetime.combine(on - CERTIFICATE_VALIDITY, datetime.time.min)
+    )
+    passed = Q(ad_review_valid_until__lt=on) | Q(
+        ad_review_valid_until__isnull=True, ad_review_recorded_at__lt=recorded_before
+    )
     flagged = 0
     for model in gated_page_models():
         expired = model.objects.filter(
-            live=True,
-            ad_review_valid_until__lt=on,
-            ad_review_expired_at__isnull=True,
+            passed, live=True, ad_review_expired_at__isnull=True
         ).exclude(ad_review_certificate="")
         ids = list(expired.values_list("pk", flat=True))
         if not ids:

@@ -92,15 +92,25 @@ def absolute(context, path: str) -> str:
     return links.absolute_url(context.get("request"), path)
 
 
-@register.simple_tag(takes_context=True)
-def title_with_site(context, title: str) -> str:
-    """`title | 引流健康`, unless the title already names the site (SEO titles often end
-    with it): a crawler should not see the site name twice."""
+def _site_name(context) -> str:
     from wagtail.models import Site
 
     request = context.get("request")
     site = Site.find_for_request(request) if request is not None else None
-    name = (site.site_name if site is not None else "") or DEFAULT_SITE_NAME
+    return (site.site_name if site is not None else "") or DEFAULT_SITE_NAME
+
+
+@register.simple_tag(takes_context=True)
+def share_title(context, page) -> str:
+    """The page's og:title: its title without the site name an SEO title ends with."""
+    return page.share_title(_site_name(context))
+
+
+@register.simple_tag(takes_context=True)
+def title_with_site(context, title: str) -> str:
+    """`title | 引流健康`, unless the title already names the site (SEO titles often end
+    with it): a crawler should not see the site name twice."""
+    name = _site_name(context)
     title = (title or "").strip()
     if not title:
         return name

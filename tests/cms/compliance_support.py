@@ -3,6 +3,7 @@ the gate is about, so each test publishes explicitly)."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 from django.contrib.auth.models import Group
@@ -11,11 +12,16 @@ from PIL import Image as PILImage
 from wagtail.images.models import Image
 from wagtail.models import Page
 
-from cms.compliance.gate import REVIEWER_GROUP
+from cms.compliance.gate import REVIEWER_GROUP, today
 from cms.models import HomePage, SpecialtyPage
 from tests.funnel.factories import SpecialtyFactory, UserFactory
 
 CERTIFICATE = "（京）医广【2026】第01-23-001号"
+
+
+def printed_until() -> datetime.date:
+    """The validity a certificate issued today prints: a year on."""
+    return today() + datetime.timedelta(days=365)
 
 
 def rich(*paragraphs: str) -> str:

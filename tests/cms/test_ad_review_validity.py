@@ -10,14 +10,22 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
+from wagtail.models import Page
 
-from cms.compliance.gate import CompliancePublishBlocked, page_ad_review_record, today
+from cms.compliance.gate import (
+    CompliancePublishBlocked,
+    certificate_latest_valid_until,
+    certificate_valid_until,
+    page_ad_review_record,
+    today,
+)
 from cms.models import ArticlePage
 from cms.services.ad_review import ad_review_expired_flag
 from cms.tasks import ad_review_expiry_sweep_task
-from tests.cms.compliance_support import CERTIFICATE, draft, hub, reviewer, rich
+from tests.cms.compliance_support import CERTIFICATE, draft, hub, printed_until, reviewer, rich
 
 DAY = datetime.timedelta(days=1)
+YEAR = datetime.timedelta(days=365)
 
 
 def _article(parent=None, slug: str = "plan") -> ArticlePage:
@@ -34,41 +42,114 @@ def _article(parent=None, slug: str = "plan") -> ArticlePage:
 
 def _certified_live(page, *, valid_until: datetime.date) -> ArticlePage:
     user = reviewer(f"shencha-{page.slug}")
-    page_ad_review_record(page=page, user=user, certificate=CERTIFICATE).publish(user=user)
+    page_ad_review_record(
+        page=page, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    ).publish(user=user)
     # time passes: the certificate's validity is what it is today
     type(page).objects.filter(pk=page.pk).update(ad_review_valid_until=valid_until)
     return type(page).objects.get(pk=page.pk)
 
 
 @pytest.mark.django_db
-def test_a_certificate_is_recorded_valid_for_a_year_by_default() -> None:
+def test_a_certificate_is_recorded_with_the_validity_printed_on_it() -> None:
     page = _article()
+    printed = today() + datetime.timedelta(days=200)  # issued some months ago
 
-    revision = page_ad_review_record(page=page, user=reviewer(), certificate=CERTIFICATE)
+    revision = page_ad_review_record(
+        page=page, user=reviewer(), certificate=CERTIFICATE, valid_until=printed
+    )
 
     recorded = revision.as_object()
-    assert recorded.ad_review_valid_until == today() + datetime.timedelta(days=365)
+    assert recorded.ad_review_valid_until == printed
     assert recorded.ad_review_expired_at is None
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("offset", "error"),
-    [(-1, "审查证明已过期"), (366, "有效期为一年")],
-)
-def test_an_expired_or_too_long_validity_cannot_be_recorded(offset: int, error: str) -> None:
+def test_a_certificate_without_its_printed_validity_cannot_be_recorded() -> None:
     page = _article()
+
+    with pytest.raises(ValidationError, match="请填写审查证明上印的有效期截止日"):
+        page_ad_review_record(page=page, user=reviewer(), certificate=CERTIFICATE, valid_until=None)
+
+    assert page.latest_revision is None  # nothing was saved
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("days_after_latest", "error"),
+    [(None, "审查证明已过期"), (1, "一年零一天")],
+)
+def test_an_expired_or_too_long_validity_cannot_be_recorded(
+    days_after_latest: int | None, error: str
+) -> None:
+    page = _article()
+    if days_after_latest is None:
+        valid_until = today() - DAY
+    else:
+        valid_until = certificate_latest_valid_until() + datetime.timedelta(days=1)
 
     with pytest.raises(ValidationError, match=error):
         page_ad_review_record(
-            page=page,
-            user=reviewer(),
-            certificate=CERTIFICATE,
-            valid_until=today() + datetime.timedelta(days=offset),
+            page=page, user=reviewer(), certificate=CERTIFICATE, valid_until=valid_until
         )
 
     assert page.latest_revision is None  # nothing was saved
     assert page.get_latest_revision_as_object().ad_review_certificate == ""
+
+
+@pytest.mark.parametrize(
+    ("on", "latest"),
+    [
+        (datetime.date(2026, 11, 30), datetime.date(2027, 12, 1)),  # 365 days + 1
+        (datetime.date(2027, 3, 1), datetime.date(2028, 3, 2)),  # over 29 Feb: 366 + 1
+        (datetime.date(2028, 2, 29), datetime.date(2029, 3, 1)),  # no 29 Feb next year
+    ],
+)
+def test_the_latest_printed_validity_is_a_calendar_year_and_a_day(
+    on: datetime.date, latest: datetime.date
+) -> None:
+    assert certificate_latest_valid_until(on=on) == latest
+
+
+@pytest.mark.django_db
+def test_a_year_and_a_day_ahead_is_the_latest_validity_recorded() -> None:
+    page = _article()
+
+    revision = page_ad_review_record(
+        page=page,
+        user=reviewer(),
+        certificate=CERTIFICATE,
+        valid_until=certificate_latest_valid_until(),
+    )
+
+    assert revision.as_object().ad_review_valid_until == certificate_latest_valid_until()
+
+
+@pytest.mark.django_db
+def test_a_certificate_recorded_before_the_date_was_required_keeps_the_old_year() -> None:
+    # given a certified live page from before: number and recording time, no printed date
+    page = _certified_live(_article(), valid_until=today())
+    recorded_at = timezone.now() - datetime.timedelta(days=300)
+    ArticlePage.objects.filter(pk=page.pk).update(
+        ad_review_valid_until=None, ad_review_recorded_at=recorded_at
+    )
+    page = ArticlePage.objects.get(pk=page.pk)
+
+    # then the gate reads a year from the day it was recorded: still valid, it publishes
+    assert certificate_valid_until(page) == timezone.localdate(recorded_at) + YEAR
+    page.canonical_url = "https://example.com/plan"
+    page.save_revision().publish()
+    assert ArticlePage.objects.get(pk=page.pk).canonical_url == "https://example.com/plan"
+
+    # and once that year is over, it is expired: refused and flagged by the sweep
+    ArticlePage.objects.filter(pk=page.pk).update(
+        ad_review_recorded_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    page = ArticlePage.objects.get(pk=page.pk)
+    with pytest.raises(CompliancePublishBlocked) as blocked:
+        page.save_revision().publish()
+    assert blocked.value.decision.reason == "expired"
+    assert ad_review_expired_flag() == 1
 
 
 @pytest.mark.django_db
@@ -89,11 +170,11 @@ def test_the_gate_refuses_to_publish_with_an_expired_certificate() -> None:
 @pytest.mark.django_db
 def test_a_certificate_valid_through_today_still_publishes() -> None:
     page = _certified_live(_article(), valid_until=today())
-    page.title = "失眠调理方案（更新）"
+    page.canonical_url = "https://example.com/plan"  # not text the check reads
 
     page.save_revision().publish()
 
-    assert ArticlePage.objects.get(pk=page.pk).title == "失眠调理方案（更新）"
+    assert ArticlePage.objects.get(pk=page.pk).canonical_url == "https://example.com/plan"
 
 
 @pytest.mark.django_db
@@ -104,7 +185,12 @@ def test_the_daily_sweep_flags_live_pages_with_an_expired_certificate_once() -> 
     expired = _certified_live(_article(parent, "expired"), valid_until=today() - DAY)
     valid = _certified_live(_article(parent, "valid"), valid_until=today() + DAY)
     unpublished = _article(parent, "draft")
-    page_ad_review_record(page=unpublished, user=reviewer("shencha-d"), certificate=CERTIFICATE)
+    page_ad_review_record(
+        page=unpublished,
+        user=reviewer("shencha-d"),
+        certificate=CERTIFICATE,
+        valid_until=printed_until(),
+    )
     ArticlePage.objects.filter(pk=unpublished.pk).update(ad_review_valid_until=today() - DAY)
 
     # when the beat task runs twice
@@ -127,11 +213,13 @@ def test_recording_a_new_certificate_clears_the_expiry_flag() -> None:
     page.refresh_from_db()
 
     user = reviewer("renew")
-    page_ad_review_record(page=page, user=user, certificate=CERTIFICATE).publish(user=user)
+    page_ad_review_record(
+        page=page, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    ).publish(user=user)
 
     page.refresh_from_db()
     assert page.ad_review_expired_at is None
-    assert page.ad_review_valid_until == today() + datetime.timedelta(days=365)
+    assert page.ad_review_valid_until == printed_until()
 
 
 @pytest.mark.django_db
@@ -161,10 +249,61 @@ def test_no_certificate_clears_a_consultation_link_on_a_science_page() -> None:
     )
     # when a reviewer records a medical-ad review certificate and it is published
     user = reviewer("shencha-science")
-    revision = page_ad_review_record(page=page, user=user, certificate=CERTIFICATE)
+    revision = page_ad_review_record(
+        page=page, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    )
     # then it is still refused: a certificate approves an ad, it cannot make 科普 one
     with pytest.raises(CompliancePublishBlocked) as blocked:
         revision.publish(user=user)
     assert blocked.value.decision.reason == "science_ad"
     assert "第十九条" in str(blocked.value)
     assert not ArticlePage.objects.get(pk=page.pk).live
+
+
+@pytest.mark.django_db
+def test_seeded_demo_pages_with_a_certificate_carry_its_printed_validity(
+    seeded, django_capture_on_commit_callbacks
+) -> None:
+    import io
+
+    from cms.models.base import BasePage
+    from landing import seed as landing_seed
+    from landing.models import LandingPage
+
+    def certified() -> list:
+        pages = [p for p in Page.objects.live().specific() if isinstance(p, BasePage)]
+        return [p for p in pages if p.ad_review_certificate]
+
+    # given the demo content, landing pages included
+    with django_capture_on_commit_callbacks(execute=True):
+        landing_seed.seed(stdout=io.StringIO())
+    assert certified(), "the demo shows at least one certificate"
+    assert all(p.ad_review_valid_until is not None for p in certified())
+
+    # when a landing page seeded before the date was required is seeded again
+    LandingPage.objects.update(ad_review_valid_until=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        landing_seed.seed(stdout=io.StringIO())
+
+    # then it carries the date again, on the row and on its live revision
+    for page in certified():
+        assert page.ad_review_valid_until == printed_until(), page.url_path
+        assert page.live_revision.as_object().ad_review_valid_until == printed_until()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_the_old_year_for_a_number_without_a_date(migrator) -> None:
+    # given a certified page from before the printed date was required (no date on the row)
+    page = _certified_live(_article(), valid_until=today())
+    recorded_at = datetime.datetime(2026, 3, 1, 20, 0, tzinfo=datetime.UTC)  # 3月2日 Shanghai
+    ArticlePage.objects.filter(pk=page.pk).update(
+        ad_review_valid_until=None, ad_review_recorded_at=recorded_at
+    )
+    migrator([("cms", "0012_chooser_view_permissions")])
+
+    # when the migration runs
+    apps = migrator([("cms", "0013_ad_review_valid_until_required")])
+
+    # then the row keeps the old default: a year from the day recorded, Asia/Shanghai
+    migrated = apps.get_model("cms", "ArticlePage").objects.get(pk=page.pk)
+    assert migrated.ad_review_valid_until == datetime.date(2027, 3, 2)

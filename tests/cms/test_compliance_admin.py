@@ -9,9 +9,17 @@ import re
 import pytest
 from django.urls import reverse
 
-from cms.compliance.gate import today
+from cms.compliance.gate import certificate_latest_valid_until, today
 from cms.models import ArticlePage, VideoPage
-from tests.cms.compliance_support import CERTIFICATE, draft, editor, hub, reviewer, rich
+from tests.cms.compliance_support import (
+    CERTIFICATE,
+    draft,
+    editor,
+    hub,
+    printed_until,
+    reviewer,
+    rich,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +47,7 @@ def _post(client, page, *, publish: bool, **overrides):
         "search_description": "",
         "canonical_url": "",
         "ad_review_certificate": "",
+        "ad_review_valid_until": "",
     }
     data.update(overrides)
     if publish:
@@ -84,11 +93,18 @@ def test_reviewer_records_the_certificate_and_publishes(client, video) -> None:
     user = reviewer()
     client.force_login(user)
 
-    response = _post(client, video, publish=True, ad_review_certificate=CERTIFICATE)
+    response = _post(
+        client,
+        video,
+        publish=True,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=printed_until().isoformat(),
+    )
 
     assert response.status_code == 302
     page = _fresh(video)
     assert page.live
+    assert page.ad_review_valid_until == printed_until()
     assert page.ad_review_certificate == CERTIFICATE
     assert page.ad_review_recorded_by == user
     assert page.ad_review_scope == ["mad7-timeline:三天见效"]
@@ -121,7 +137,13 @@ def test_reviewer_with_a_malformed_number_gets_a_field_error(client, video) -> N
 def test_non_reviewer_edit_keeps_the_certificate_but_new_violations_block(client, video) -> None:
     # given a reviewer certified the page and published it
     client.force_login(reviewer())
-    _post(client, video, publish=True, ad_review_certificate=CERTIFICATE)
+    _post(
+        client,
+        video,
+        publish=True,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=printed_until().isoformat(),
+    )
     assert _fresh(video).live
 
     # when an editor adds another violation and publishes
@@ -130,10 +152,49 @@ def test_non_reviewer_edit_keeps_the_certificate_but_new_violations_block(client
 
     # then it is refused, and the live page keeps the certified text
     assert response.status_code == 200
-    assert "记录审查证明后又出现了新的问题" in response.content.decode()
+    assert "内容在记录审查证明后有改动，须由审查人员重新确认" in response.content.decode()
     page = _fresh(video)
     assert "治愈率" not in page.transcript
     assert page.ad_review_certificate == CERTIFICATE
+
+
+def test_a_rewritten_sentence_needs_the_reviewer_again_in_the_editor(client, video) -> None:
+    # given a reviewer certified the transcript and published it
+    user = reviewer()
+    client.force_login(user)
+    until = printed_until().isoformat()
+    _post(
+        client,
+        video,
+        publish=True,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=until,
+    )
+    assert _fresh(video).live
+
+    # when an editor rewrites the other sentence (the approved claim stays) and publishes
+    rewritten = "大家好，今天介绍三种睡前放松方法。\n坚持练习三天见效。"
+    client.force_login(editor())
+    refused = _post(client, video, publish=True, transcript=rewritten)
+
+    # then it is refused with the reason, and the live page keeps the reviewed text
+    assert refused.status_code == 200
+    assert "内容在记录审查证明后有改动，须由审查人员重新确认" in refused.content.decode()
+    assert _fresh(video).transcript == TRANSCRIPT
+
+    # when the reviewer confirms the new text (saves it with the certificate), it publishes
+    client.force_login(user)
+    confirmed = _post(
+        client,
+        video,
+        publish=True,
+        transcript=rewritten,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=until,
+    )
+    assert confirmed.status_code == 302
+    assert _fresh(video).transcript == rewritten
+    assert _fresh(video).compliance_result["decision"] == "certified"
 
 
 def test_clean_page_publishes_from_the_editor(client, video) -> None:
@@ -277,6 +338,48 @@ def test_reviewer_records_a_validity_date_in_the_editor(client, video) -> None:
 
     assert response.status_code == 302
     assert _fresh(video).ad_review_valid_until == until
+
+
+def test_a_certificate_number_needs_the_printed_validity_in_the_editor(client, video) -> None:
+    # given a reviewer who types the number but not the date printed on the certificate
+    client.force_login(reviewer())
+
+    # when she saves a draft, and when she publishes
+    drafted = _post(client, video, publish=False, ad_review_certificate=CERTIFICATE)
+    published = _post(client, video, publish=True, ad_review_certificate=CERTIFICATE)
+
+    # then both are refused with a field error; nothing is saved, nothing goes live
+    for response in (drafted, published):
+        assert response.status_code == 200
+        assert "请填写审查证明上印的有效期截止日" in response.content.decode()
+    page = _fresh(video)
+    assert (page.live, page.revisions.count(), page.ad_review_certificate) == (False, 0, "")
+
+
+def test_a_validity_beyond_a_year_and_a_day_is_refused_in_the_editor(client, video) -> None:
+    client.force_login(reviewer())
+    latest = certificate_latest_valid_until()
+
+    refused = _post(
+        client,
+        video,
+        publish=True,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=(latest + datetime.timedelta(days=1)).isoformat(),
+    )
+    assert refused.status_code == 200
+    assert "截止日不能晚于一年零一天之后" in refused.content.decode()
+    assert not _fresh(video).live
+
+    accepted = _post(
+        client,
+        video,
+        publish=True,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=latest.isoformat(),
+    )
+    assert accepted.status_code == 302
+    assert (_fresh(video).live, _fresh(video).ad_review_valid_until) == (True, latest)
 
 
 def test_reviewer_cannot_record_an_expired_certificate_in_the_editor(client, video) -> None:

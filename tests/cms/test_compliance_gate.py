@@ -12,7 +12,15 @@ from cms.compliance.gate import (
     page_ad_review_record,
 )
 from cms.models import ArticlePage
-from tests.cms.compliance_support import CERTIFICATE, draft, editor, hub, reviewer, rich
+from tests.cms.compliance_support import (
+    CERTIFICATE,
+    draft,
+    editor,
+    hub,
+    printed_until,
+    reviewer,
+    rich,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +70,9 @@ def test_blocking_finding_stops_publication_in_code(article) -> None:
 def test_reviewer_certificate_allows_publication(article) -> None:
     # given a reviewer records the certificate for the page as it is
     user = reviewer()
-    revision = page_ad_review_record(page=article, user=user, certificate=CERTIFICATE)
+    revision = page_ad_review_record(
+        page=article, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    )
 
     # when the revision is published
     revision.publish(user=user)
@@ -81,7 +91,9 @@ def test_reviewer_certificate_allows_publication(article) -> None:
 
 def test_non_reviewer_cannot_record_a_certificate(article) -> None:
     with pytest.raises(PermissionDenied):
-        page_ad_review_record(page=article, user=editor(), certificate=CERTIFICATE)
+        page_ad_review_record(
+            page=article, user=editor(), certificate=CERTIFICATE, valid_until=printed_until()
+        )
 
     article.refresh_from_db()
     assert article.ad_review_certificate == ""
@@ -104,19 +116,128 @@ def test_certificate_written_without_a_reviewer_does_not_unlock(article) -> None
 
 def test_violation_added_after_the_certificate_is_not_covered(article) -> None:
     user = reviewer()
-    page_ad_review_record(page=article, user=user, certificate=CERTIFICATE)
+    page_ad_review_record(
+        page=article, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    )
     article.body = [{"type": "paragraph", "value": rich("6 周调理，根治失眠。", "治愈率达 99%")}]
 
     with pytest.raises(CompliancePublishBlocked) as blocked:
         article.save_revision(user=editor()).publish()
 
+    # the text changed, so the certificate no longer speaks for it (before any scope check)
+    assert blocked.value.decision.reason == "content_changed"
+    assert not _live(article)
+
+
+def test_a_new_finding_in_the_approved_text_is_not_covered(article) -> None:
+    # given a certificate for the text as it is, whose recorded scope misses a finding the
+    # rules find in that same text (rules grow between versions; the text did not change)
+    user = reviewer()
+    page_ad_review_record(
+        page=article, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    )
+    article.refresh_from_db()
+    page = article.get_latest_revision_as_object()
+    page.ad_review_scope = []
+
+    # when it is published, then the finding is not covered
+    with pytest.raises(CompliancePublishBlocked) as blocked:
+        page.save_revision().publish()
     assert blocked.value.decision.reason == "uncovered"
+    assert not _live(article)
+
+
+# issue 17: a certificate approves a text, not a rule and a word
+def _rewrite(page, *paragraphs: str) -> None:
+    page.body = [{"type": "paragraph", "value": rich(*paragraphs)}]
+
+
+def test_a_certificate_approves_the_text_it_was_recorded_for(article) -> None:
+    # given a reviewer's certificate for 「6 周调理，根治失眠。」, published
+    user = reviewer()
+    _rewrite(article, "6 周调理，根治失眠。", "每周复诊一次。")
+    page_ad_review_record(
+        page=article, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    ).publish()
+    assert _live(article)
+
+    # when an editor rewrites one other sentence (no new finding) and publishes
+    page = ArticlePage.objects.get(pk=article.pk)
+    _rewrite(page, "6 周调理，根治失眠。", "疗程内可以随时加做检查。")
+    with pytest.raises(CompliancePublishBlocked) as blocked:
+        page.save_revision(user=editor()).publish()
+
+    # then it is refused, the live page keeps the reviewed text
+    assert blocked.value.decision.reason == "content_changed"
+    assert "内容在记录审查证明后有改动，须由审查人员重新确认" in str(blocked.value)
+    assert "每周复诊一次" in str(ArticlePage.objects.get(pk=article.pk).body)
+
+    # when the reviewer records the certificate again for the new text, it publishes
+    page = ArticlePage.objects.get(pk=article.pk).get_latest_revision_as_object()
+    page_ad_review_record(
+        page=page, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    ).publish()
+    live = ArticlePage.objects.get(pk=article.pk)
+    assert "疗程内可以随时加做检查" in str(live.body)
+    assert live.compliance_result["decision"] == "certified"
+
+
+def test_text_the_check_does_not_read_leaves_the_certificate_standing(article) -> None:
+    # given a certified page
+    page_ad_review_record(
+        page=article, user=reviewer(), certificate=CERTIFICATE, valid_until=printed_until()
+    ).publish()
+
+    # when its slug and canonical link change (not text the check reads), it publishes
+    page = ArticlePage.objects.get(pk=article.pk)
+    page.slug = "plan-2026"
+    page.canonical_url = "https://example.com/plan"
+    page.save_revision().publish()
+
+    assert ArticlePage.objects.get(pk=article.pk).slug == "plan-2026"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda page: setattr(page, "seo_title", "失眠调理方案｜六周"),
+        lambda page: setattr(page, "search_description", "六周调理方案，每周复诊。"),
+        lambda page: setattr(page, "title", "失眠六周调理方案"),
+    ],
+    ids=["seo_title", "search_description", "title"],
+)
+def test_titles_and_descriptions_are_part_of_the_approved_text(article, change) -> None:
+    page_ad_review_record(
+        page=article, user=reviewer(), certificate=CERTIFICATE, valid_until=printed_until()
+    ).publish()
+    page = ArticlePage.objects.get(pk=article.pk)
+    change(page)
+
+    with pytest.raises(CompliancePublishBlocked) as blocked:
+        page.save_revision().publish()
+    assert blocked.value.decision.reason == "content_changed"
+
+
+def test_a_certificate_recorded_before_digests_needs_the_reviewer_again(article) -> None:
+    # given a certificate recorded before the digest was kept (empty, as migrated)
+    revision = page_ad_review_record(
+        page=article, user=reviewer(), certificate=CERTIFICATE, valid_until=printed_until()
+    )
+    content = dict(revision.content, ad_review_text_hash="")
+    type(revision).objects.filter(pk=revision.pk).update(content=content)
+
+    # when it is published, then the reviewer has to confirm it first
+    with pytest.raises(CompliancePublishBlocked) as blocked:
+        type(revision).objects.get(pk=revision.pk).publish()
+    assert blocked.value.decision.reason == "content_changed"
     assert not _live(article)
 
 
 def test_reviewer_who_lost_the_permission_no_longer_vouches(article) -> None:
     user = reviewer()
-    revision = page_ad_review_record(page=article, user=user, certificate=CERTIFICATE)
+    revision = page_ad_review_record(
+        page=article, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    )
     user.groups.clear()  # the revision loads its recorder afresh, without cached perms
 
     with pytest.raises(CompliancePublishBlocked):
@@ -143,7 +264,9 @@ def test_certificate_number_format_is_checked_loosely(number: str, valid: bool) 
 
 def test_reviewer_with_a_malformed_number_is_refused(article) -> None:
     with pytest.raises(ValidationError):
-        page_ad_review_record(page=article, user=reviewer(), certificate="待补")
+        page_ad_review_record(
+            page=article, user=reviewer(), certificate="待补", valid_until=printed_until()
+        )
 
     assert article.revisions.count() == 0
 
@@ -151,7 +274,9 @@ def test_reviewer_with_a_malformed_number_is_refused(article) -> None:
 def test_publishing_a_revision_loaded_later_judges_the_revision_content(article) -> None:
     # given a certified revision, published later from a freshly loaded revision (as
     # workflows and scheduled publishing do), while the page row still has no certificate
-    revision = page_ad_review_record(page=article, user=reviewer(), certificate=CERTIFICATE)
+    revision = page_ad_review_record(
+        page=article, user=reviewer(), certificate=CERTIFICATE, valid_until=printed_until()
+    )
     loaded = type(revision).objects.get(pk=revision.pk)
     assert ArticlePage.objects.get(pk=article.pk).ad_review_certificate == ""
 
@@ -163,7 +288,9 @@ def test_publishing_a_revision_loaded_later_judges_the_revision_content(article)
 
 
 def test_a_copy_does_not_inherit_the_certificate(article) -> None:
-    page_ad_review_record(page=article, user=reviewer(), certificate=CERTIFICATE).publish()
+    page_ad_review_record(
+        page=article, user=reviewer(), certificate=CERTIFICATE, valid_until=printed_until()
+    ).publish()
     article.refresh_from_db()
     assert article.ad_review_certificate == CERTIFICATE  # the original row carries it
 

@@ -17,7 +17,7 @@ from cms.models import ArticlePage, ChannelDraft
 from funnel import seed as funnel_seed
 from funnel.models import Lead
 from funnel.seed import DEMO_PASSWORD
-from tests.cms.compliance_support import CERTIFICATE
+from tests.cms.compliance_support import CERTIFICATE, printed_until
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,7 @@ def _article_form(article: ArticlePage, **overrides) -> dict:
         "canonical_url": "",
         "share_image": "",
         "ad_review_certificate": "",
+        "ad_review_valid_until": "",
     }
     data.update(overrides)
     return nested_form_data(data)
@@ -149,7 +150,12 @@ def test_ad_reviewer_records_a_certificate_that_lets_the_doctor_approve(demo, cl
     editor = client.get(reverse("wagtailadmin_pages:edit", args=[article.pk]))
     saved = client.post(
         reverse("wagtailadmin_pages:edit", args=[article.pk]),
-        _article_form(article, summary="坚持练习三天见效。", ad_review_certificate=CERTIFICATE),
+        _article_form(
+            article,
+            summary="坚持练习三天见效。",
+            ad_review_certificate=CERTIFICATE,
+            ad_review_valid_until=printed_until().isoformat(),
+        ),
     )
 
     # then the certificate is on the revision under review, recorded by her,

@@ -71,6 +71,20 @@ def test_titles_name_the_site_once(site, client):
     assert _title(client.get("/doctors/").content.decode()) == "医生团队 | 引流健康"
 
 
+def test_share_titles_do_not_repeat_the_site_name(site, client):
+    # given hubs whose SEO title ends with the site name for Baidu (「…｜引流健康」)
+    hub_html = client.get("/hair-loss/").content.decode()
+
+    # then the share card's title is the page's own (WeChat shows the source next to it),
+    # while the document title keeps the site name once
+    assert _meta(hub_html, "og:title") == ["脱发的原因、评估与日常管理"]
+    assert _title(hub_html) == "脱发的原因、评估与日常管理｜引流健康"
+    for path in PAGE_PATHS:
+        html = client.get(path).content.decode()
+        (title,) = _meta(html, "og:title")
+        assert title == "引流健康" or "引流健康" not in title, (path, title)
+
+
 def test_every_page_type_has_a_share_card_on_the_base_url(site, client):
     for path in PAGE_PATHS:
         html = client.get(path).content.decode()
@@ -119,6 +133,11 @@ def test_sitemap_lists_pages_that_answer_200_and_the_package_pages(site, client)
     assert all(location.startswith(f"{BASE}/") for location in locations)
     assert f"{BASE}/lp/" not in locations  # the folder redirects home
     assert f"{BASE}/packages/hair-loss-3m/" in locations
+    # one comparison page per specialty with packages (issue 17)
+    compare = sorted(x for x in locations if "/packages/compare/" in x)
+    assert compare == [
+        f"{BASE}/packages/compare/{slug}/" for slug in ("diabetes", "hair-loss", "insomnia")
+    ]
     for location in locations:
         assert client.get(location.removeprefix(BASE)).status_code == 200, location
 

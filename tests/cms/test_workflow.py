@@ -4,6 +4,7 @@ blocking finding has no recorded review certificate."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -12,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from wagtail.models import TaskState, WorkflowState
 
-from cms.compliance.gate import page_ad_review_record
+from cms.compliance.gate import page_ad_review_record, today
 from cms.models import ArticlePage, HomePage, MedicalReviewTask, SpecialtyPage
 from cms.workflows import DOCTOR_GROUP, WORKFLOW_NAME
 from funnel.models import Specialty
@@ -150,6 +151,7 @@ def test_blocking_finding_refuses_approval_until_a_certificate_is_recorded(clien
         page=article.get_latest_revision_as_object(),
         user=users["reviewer"],
         certificate=CERTIFICATE,
+        valid_until=today() + datetime.timedelta(days=365),
     )
     approved = client.post(_action_url(article, "approve", state), {"comment": "已有审查证明"})
 

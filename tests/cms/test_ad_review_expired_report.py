@@ -1,0 +1,122 @@
+"""What the daily expiry sweep flags reaches the reviewer: a 「审查证明过期」 listing on the admin
+menu of the 医疗广告审查 group (the demo's shencha_li), each page linked to its editor, the
+page's compliance panel saying it has expired, and the public page no longer showing it."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from cms.compliance.gate import REVIEWER_GROUP, page_ad_review_record, today
+from cms.models import ArticlePage
+from cms.tasks import ad_review_expiry_sweep_task
+from landing.models import LandingPage
+from landing.services.cache import page_cache_purge
+from tests.cms.compliance_support import CERTIFICATE, editor, hub, printed_until, reviewer, rich
+from tests.config.test_admin_chinese import _menu_links
+from tests.funnel.factories import UserFactory
+from tests.landing.conftest import build_landing
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
+REPORT = "/admin/cms/ad-review/expired/"
+
+
+def _reviewer_role():
+    """A user in the reviewer group only, as the demo seed makes shencha_li (not a superuser,
+    not a Moderator): what that role sees is what the group's permissions give."""
+    user = UserFactory(username="shencha_li")
+    user.groups.add(Group.objects.get(name=REVIEWER_GROUP))
+    return user
+
+
+def _certified_article(*, valid_until: datetime.date) -> ArticlePage:
+    page = ArticlePage(
+        title="失眠调理方案",
+        slug="plan",
+        layer="conversion",
+        body=[{"type": "paragraph", "value": rich("6 周调理，根治失眠。")}],
+        live=False,
+    )
+    hub().add_child(instance=page)
+    user = reviewer("shencha-plan")
+    page_ad_review_record(
+        page=page, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    ).publish(user=user)
+    ArticlePage.objects.filter(pk=page.pk).update(ad_review_valid_until=valid_until)
+    return ArticlePage.objects.get(pk=page.pk)
+
+
+def test_the_reviewer_sees_the_flagged_pages_and_opens_each_editor(client) -> None:
+    # given a landing page whose certificate ended yesterday and an article whose is valid
+    landing = build_landing().page
+    assert "医疗广告审查证明" in client.get(landing.url).content.decode()  # while valid
+    LandingPage.objects.filter(pk=landing.pk).update(ad_review_valid_until=today() - DAY)
+    valid = _certified_article(valid_until=today() + DAY)
+
+    # when the daily task runs
+    assert ad_review_expiry_sweep_task.apply().get() == 1
+
+    # then the reviewer role has 「审查证明过期」 on her menu, and the listing names the page
+    client.force_login(_reviewer_role())
+    home = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert ("审查证明过期", REPORT) in _menu_links(home)
+    response = client.get(REPORT)
+    assert response.status_code == 200
+    html = response.content.decode()
+    edit_url = reverse("wagtailadmin_pages:edit", args=[landing.pk])
+    assert f'<a href="{edit_url}">{landing.title}</a>' in html
+    assert landing.ad_review_certificate in html
+    assert f'data-page-id="{valid.pk}"' not in html
+    assert len(re.findall(r"<tr data-page-id=", html)) == 1
+
+    # and the link opens the editor, whose compliance panel says the certificate expired
+    panel = client.get(edit_url)
+    assert panel.status_code == 200
+    assert "data-compliance-expired" in panel.content.decode()
+    assert "医疗广告审查证明已于" in panel.content.decode()
+
+    # and the public page no longer shows the certificate (once the cached copy is gone)
+    page_cache_purge()
+    assert "医疗广告审查证明" not in client.get(landing.url).content.decode()
+
+
+def test_a_renewed_certificate_leaves_the_listing(client) -> None:
+    # given a flagged landing page
+    landing = build_landing().page
+    LandingPage.objects.filter(pk=landing.pk).update(ad_review_valid_until=today() - DAY)
+    ad_review_expiry_sweep_task.apply()
+    user = _reviewer_role()
+    client.force_login(user)
+    assert f'data-page-id="{landing.pk}"' in client.get(REPORT).content.decode()
+
+    # when the reviewer records the renewed certificate and an editor publishes it (the
+    # reviewer role may edit, not publish)
+    page = LandingPage.objects.get(pk=landing.pk)
+    page_ad_review_record(
+        page=page, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    ).publish(user=editor())
+
+    # then the page leaves the listing, and the public page shows the new certificate
+    html = client.get(REPORT).content.decode()
+    assert f'data-page-id="{landing.pk}"' not in html
+    assert "没有审查证明过期的已发布页面" in html
+    page_cache_purge()
+    assert CERTIFICATE in client.get(landing.url).content.decode()
+
+
+def test_the_listing_is_for_reviewers_only(client) -> None:
+    client.force_login(editor())
+
+    home = client.get(reverse("wagtailadmin_home")).content.decode()
+
+    assert REPORT not in [url for _, url in _menu_links(home)]
+    # Wagtail answers an admin view's PermissionDenied with its "no permission" redirect
+    refused = client.get(REPORT)
+    assert refused.status_code == 302
+    assert "data-ad-review-expired" not in refused.content.decode()
