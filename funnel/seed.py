@@ -207,7 +207,7 @@ def _roles() -> dict[str, Group]:
     editors, _ = Group.objects.get_or_create(name="编辑")  # content only: no lead permission
     editors.permissions.add(*access_admin, *perms("view_specialty", "view_servicepackage"))
     # 主管: also reads the export audit (who took full phones and names out), the growth
-    # reports and assistant board, follow-ups (the churn follow-ups name them), and does the
+    # reports and assistant board, follow-ups (the churn follow-ups are theirs), and does the
     # WeCom desk work: binds unmatched contacts, edits welcome templates, reads the welcome,
     # stage-tag, transfer and postback logs. (Codenames only: funnel imports no other app.)
     supervisors, _ = Group.objects.get_or_create(name="主管")

@@ -443,7 +443,7 @@ def _deletion_effects(contact: WecomContact, *, at: dt.datetime) -> None:
     applied to a contact with a lead, or when a deleted contact gets its lead (the add came
     after the delete, or staff bound it)."""
     from funnel.services.notify import notify
-    from funnel.services.routing import lead_supervisor
+    from funnel.services.routing import lead_supervisor_on_duty
 
     member = contact.member_userid
     if contact.status == WecomContact.Status.REMOVED_BY_MEMBER:
@@ -459,16 +459,25 @@ def _deletion_effects(contact: WecomContact, *, at: dt.datetime) -> None:
     lead_events.event_record(
         lead_events.wecom_contact_deleted_event(lead=lead, member_userid=member, at=at)
     )
-    supervisor = lead_supervisor(lead=lead)
-    who = supervisor.get_username() if supervisor is not None else ""
-    note = (
-        f"{'主管 ' + who + '：' if who else '主管：'}患者已在企业微信删除医助 {member}，请跟进挽回"
-    )
+    # 被删除挽回 is a supervisor's task (issue 16): the lead's responsible supervisor, else
+    # any active one; the assistant only when the company has no active supervisor at all.
+    supervisor = lead_supervisor_on_duty(lead=lead)
+    if supervisor is not None:
+        who = supervisor.get_username()
+        note = f"主管 {who}：患者已在企业微信删除医助 {member}，请跟进挽回"
+        owner = {"supervisor": supervisor, "assignee_id": None}
+    else:
+        who = ""
+        note = (
+            "未找到主管（无启用的主管账号），由医助跟进："
+            f"患者已在企业微信删除医助 {member}，请挽回"
+        )
+        owner = {"supervisor": None, "assignee_id": lead.assignee_id}
     FollowUp.objects.get_or_create(
         lead=lead,
         kind=FollowUp.Kind.CHURN,
         due_at=at.replace(microsecond=0),
-        defaults={"assignee_id": lead.assignee_id, "note": note[:200]},
+        defaults={**owner, "note": note[:200]},
     )
     transaction.on_commit(
         lambda: notify(
