@@ -44,19 +44,37 @@ def postbacks_plan_task(event_id: int) -> int:
     return postbacks_plan(event_id=event_id)
 
 
-@shared_task(
-    name="channels.wecom_behavior_import",
-    autoretry_for=(Exception,),
-    retry_backoff=300,
-    max_retries=5,
-)
-def wecom_behavior_import_task(day: str = "") -> int:
-    """Daily: yesterday's WeCom member behaviour data (a Shanghai day; an upsert, so a retry
-    or a second run rewrites the same rows). `day`: YYYY-MM-DD to re-import one day."""
-    from channels.wecom.behavior import behavior_import_all
+class BehaviorImportFailed(Exception):
+    """Some WeCom accounts could not be imported (the message names them and their codes)."""
 
-    parsed = dt.date.fromisoformat(day) if day else None
-    return sum(r.rows for r in behavior_import_all(day=parsed))
+
+@shared_task(name="channels.wecom_behavior_import", bind=True, max_retries=5)
+def wecom_behavior_import_task(self, day: str = "", accounts: list[str] | None = None) -> int:
+    """Daily: yesterday's WeCom member behaviour data (a Shanghai day; an upsert, so a retry
+    or a second run rewrites the same rows). `day`: YYYY-MM-DD to re-import one day;
+    `accounts`: only these account names (the retry's). Every account is imported on its own;
+    the retry (5, 10, 20 … minutes later) carries the day fixed and only the accounts that
+    failed, so the good ones are not asked again. Returns the rows written by this run; raises
+    BehaviorImportFailed naming the accounts once the retries are spent."""
+    from channels.wecom.behavior import SHANGHAI, behavior_import_all, failures_text
+
+    parsed = (
+        dt.date.fromisoformat(day)
+        if day
+        else dt.datetime.now(SHANGHAI).date() - dt.timedelta(days=1)
+    )
+    results = behavior_import_all(day=parsed, accounts=accounts)
+    failed = [r.account for r in results if r.error]
+    if failed:
+        error = BehaviorImportFailed(failures_text(results))
+        if self.request.retries >= self.max_retries:
+            raise error
+        raise self.retry(
+            kwargs={"day": parsed.isoformat(), "accounts": failed},
+            countdown=300 * 2**self.request.retries,
+            exc=error,
+        )
+    return sum(r.rows for r in results)
 
 
 @shared_task(name="channels.wecom_stage_tags")

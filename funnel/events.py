@@ -380,6 +380,27 @@ def wecom_contact_removed_event(
     )
 
 
+def wecom_contact_half_added_event(
+    *, lead: Lead | int, member_userid: str, at: dt.datetime | None = None
+) -> LeadEvent:
+    """The patient asked to add their assistant on WeCom and the member has not accepted yet
+    (`add_half_external_contact`, at the callback's time): a note, not 已加微 (the stage moves
+    with the full add). data: {"source": "wecom", "change": "add_half_external_contact",
+    "member_userid"}."""
+    return _build(
+        lead=lead,
+        kind=LeadEvent.Kind.NOTE,
+        at=at,
+        actor_label="企业微信",
+        note=f"患者已申请添加医助 {member_userid}（待医助通过，尚未加微）"[:500],
+        data={
+            "source": "wecom",
+            "change": "add_half_external_contact",
+            "member_userid": member_userid,
+        },
+    )
+
+
 def wecom_welcome_event(
     *, lead: Lead | int, member_userid: str, status: str, reason: str, reason_label: str
 ) -> LeadEvent:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -207,7 +208,7 @@ def _roles() -> dict[str, Group]:
     editors, _ = Group.objects.get_or_create(name="编辑")  # content only: no lead permission
     editors.permissions.add(*access_admin, *perms("view_specialty", "view_servicepackage"))
     # 主管: also reads the export audit (who took full phones and names out), the growth
-    # reports and assistant board, follow-ups (the churn follow-ups name them), and does the
+    # reports and assistant board, follow-ups (the churn follow-ups are theirs), and does the
     # WeCom desk work: binds unmatched contacts, edits welcome templates, reads the welcome,
     # stage-tag, transfer and postback logs. (Codenames only: funnel imports no other app.)
     supervisors, _ = Group.objects.get_or_create(name="主管")
@@ -429,7 +430,44 @@ def _lead_payload(i: int, rng: random.Random, now: dt.datetime) -> tuple[LeadPay
 _PHONES: dict[int, str] = {}
 
 
-def _walk(lead_id: int, target: str, rng: random.Random, packages, actor: str) -> None:
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _add_delay(rng: random.Random, assigned_at: dt.datetime) -> dt.timedelta:
+    """How long the patient took to add the assistant on WeCom after the assignment: most
+    within the hour, some the same day, a tail over one to three days; a patient does not add
+    in the Shanghai night (22:00–08:00): that add happens the next morning."""
+    roll = rng.random()
+    if roll < 0.40:
+        minutes = rng.uniform(1, 45)
+    elif roll < 0.70:
+        minutes = rng.uniform(45, 240)
+    elif roll < 0.90:
+        minutes = rng.uniform(240, 24 * 60)
+    else:
+        minutes = rng.uniform(24 * 60, 3 * 24 * 60)
+    local = (assigned_at + dt.timedelta(minutes=minutes)).astimezone(SHANGHAI)
+    if local.hour >= 22 or local.hour < 8:
+        morning = local.date() + dt.timedelta(days=1 if local.hour >= 22 else 0)
+        local = dt.datetime.combine(morning, dt.time(8), tzinfo=SHANGHAI) + dt.timedelta(
+            minutes=rng.uniform(0, 150)
+        )
+    return local - assigned_at
+
+
+def _walk(
+    lead_id: int,
+    target: str,
+    rng: random.Random,
+    packages,
+    actor: str,
+    *,
+    added_at: dt.datetime,
+    now: dt.datetime,
+) -> None:
+    """Move a seeded lead along the funnel to `target`. 已加微 happens at `added_at` through
+    the path a WeCom add takes (`lead_stage_change(at=…)`, as `contact_mark_contacted` does);
+    each later step a few hours to two days after the previous one, never after `now`."""
     order = STAGE_MAIN_PATH
     path = order[order.index(Stage.CONTACTED) : order.index(Stage.PAID)]  # 加微 … 开方
     if target in (Stage.INVALID,):
@@ -437,16 +475,40 @@ def _walk(lead_id: int, target: str, rng: random.Random, packages, actor: str) -
             lead_id=lead_id, to_stage=Stage.INVALID, actor_label=actor, note="空号/非本人"
         )
         return
-    if target == Stage.LOST:
-        lead_stage_change(lead_id=lead_id, to_stage=Stage.CONTACTED, actor_label=actor)
+
+    def contacted() -> None:
         lead_stage_change(
-            lead_id=lead_id, to_stage=Stage.LOST, actor_label=actor, note="多次联系未回复"
+            lead_id=lead_id,
+            to_stage=Stage.CONTACTED,
+            actor_label="企业微信",
+            note="客户已添加企业微信成员（演示数据）",
+            at=added_at,
+        )
+
+    at = added_at
+
+    def later() -> dt.datetime:
+        nonlocal at
+        at = min(at + dt.timedelta(minutes=rng.uniform(60, 48 * 60)), now)
+        return at
+
+    if target == Stage.LOST:
+        contacted()
+        lead_stage_change(
+            lead_id=lead_id,
+            to_stage=Stage.LOST,
+            actor_label=actor,
+            note="多次联系未回复",
+            at=later(),
         )
         return
     for stage in path:
         if order.index(stage) > order.index(target):
             return
-        lead_stage_change(lead_id=lead_id, to_stage=stage, actor_label=actor)
+        if stage == Stage.CONTACTED:
+            contacted()
+        else:
+            lead_stage_change(lead_id=lead_id, to_stage=stage, actor_label=actor, at=later())
     if target in (Stage.PAID, Stage.REPURCHASED):
         lead = Lead.objects.select_related("recommended_package").get(pk=lead_id)
         package = lead.recommended_package or packages["hair-loss-starter"]
@@ -480,13 +542,23 @@ def _leads(packages, stdout) -> int:
             continue
         fresh += 1
         if result.result == "created":
-            _walk(result.lead_id, target, rng, packages, actor="demo")
+            # The intake ran now: put the lead, its first stage and its assignment back at
+            # the submission's time (routing assigns within a minute or two), then walk it
+            # with each step at its own time, so the board's 分配到加微 has a real spread.
+            assigned_at = when + dt.timedelta(seconds=rng.randint(5, 120))
+            added_at = min(assigned_at + _add_delay(rng, assigned_at), now)
             Lead.objects.filter(pk=result.lead_id).update(created_at=when)
-            LeadEvent.objects.filter(lead_id=result.lead_id).update(
-                created_at=when + dt.timedelta(hours=rng.randint(1, 72))
-            )
+            LeadEvent.objects.filter(lead_id=result.lead_id).update(created_at=assigned_at)
             LeadEvent.objects.filter(lead_id=result.lead_id, kind="stage", to_stage="new").update(
                 created_at=when
+            )
+            walked = timezone.now()
+            _walk(
+                result.lead_id, target, rng, packages, actor="demo", added_at=added_at, now=now
+            )
+            # Steps with no time of their own (an order's 支付 stage, 无效): after the walk.
+            LeadEvent.objects.filter(lead_id=result.lead_id, created_at__gte=walked).update(
+                created_at=min(added_at + dt.timedelta(hours=rng.randint(1, 72)), now)
             )
             if target in (Stage.PAID, Stage.REPURCHASED):
                 referrers.append(result.lead_id)

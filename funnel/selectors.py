@@ -34,6 +34,22 @@ def followups_due_for_user(*, user: Any, day: dt.date | None = None) -> QuerySet
     )
 
 
+def followups_for_supervisor(*, user: Any, limit: int = 50) -> list[FollowUp]:
+    """The open follow-ups that belong to `user` as a supervisor (`FollowUp.supervisor`, e.g.
+    被删除挽回), due first, at most `limit`: the 「待我跟进」 panel on their admin home. Their
+    own tasks, whatever leads they may list otherwise."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        FollowUp.objects.filter(
+            supervisor=user,
+            status__in=[FollowUp.Status.PENDING, FollowUp.Status.QUEUED, FollowUp.Status.SENT],
+        )
+        .select_related("lead")
+        .order_by("due_at", "pk")[:limit]
+    )
+
+
 def leads_visible_to(*, user: Any) -> QuerySet[Lead]:
     """Assistants see only their own leads; staff without lead permissions see none."""
     qs = Lead.objects.all()
@@ -48,10 +64,11 @@ def leads_visible_to(*, user: Any) -> QuerySet[Lead]:
 
 
 def followups_visible_to(*, user: Any) -> QuerySet[FollowUp]:
-    """Follow-ups of the leads `user` may see (an assistant: their own leads' only)."""
+    """Follow-ups of the leads `user` may see (an assistant: their own leads' only), and the
+    ones that belong to `user` as a supervisor."""
     if user.is_superuser:
         return FollowUp.objects.all()
-    return FollowUp.objects.filter(lead__in=leads_visible_to(user=user))
+    return FollowUp.objects.filter(Q(lead__in=leads_visible_to(user=user)) | Q(supervisor=user))
 
 
 # Models whose rows belong to one lead, with the path from the row to its lead ("" for the

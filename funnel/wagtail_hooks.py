@@ -20,6 +20,7 @@ from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
@@ -56,6 +57,7 @@ from funnel.models import (
     Stage,
 )
 from funnel.selectors import (
+    followups_for_supervisor,
     followups_visible_to,
     group_roster,
     groups_open_for_lead,
@@ -600,7 +602,9 @@ class FollowUpViewSet(CheckedSnippetViewSet):
     model = FollowUp
     icon = "time"
     menu_label = "跟进"
-    list_display = admin_columns(FollowUp, ["__str__", "lead", "assignee", "status", "due_at"])
+    list_display = admin_columns(
+        FollowUp, ["__str__", "lead", "assignee", "supervisor", "status", "due_at"]
+    )
     panels = admin_panels(FollowUp)
     list_filter = ["kind", "status"]
     edit_view_class = FollowUpEditView
@@ -613,6 +617,28 @@ class FollowUpViewSet(CheckedSnippetViewSet):
     def get_queryset(self, request: HttpRequest):
         # An assistant's list holds their own leads' follow-ups only.
         return followups_visible_to(user=request.user).select_related("lead", "assignee")
+
+
+class SupervisorFollowUpsPanel(Component):
+    """「待我跟进」 on a supervisor's admin home: the open follow-ups that belong to them
+    (被删除挽回 …), due first."""
+
+    name = "supervisor_followups"
+    order = 40
+    template_name = "funnel/admin/supervisor_followups_panel.html"
+
+    def __init__(self, followups: list[FollowUp]) -> None:
+        self.followups = followups
+
+    def get_context_data(self, parent_context=None) -> dict:
+        return {"followups": self.followups}
+
+
+@hooks.register("construct_homepage_panels")
+def supervisor_followups_panel(request: HttpRequest, panels: list) -> None:
+    followups = followups_for_supervisor(user=request.user)
+    if followups:
+        panels.insert(0, SupervisorFollowUpsPanel(followups))
 
 
 class ServicePackageViewSet(CheckedSnippetViewSet):

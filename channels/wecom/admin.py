@@ -242,6 +242,7 @@ class WecomContactViewSet(CheckedSnippetViewSet):
             FieldPanel("member_userid", read_only=True),
             FieldPanel("state", read_only=True),
             FieldPanel("status", read_only=True),
+            FieldPanel("half_added_at", read_only=True),
             FieldPanel("added_at", read_only=True),
             FieldPanel("lead", read_only=True),
             FieldPanel("bind_lead"),

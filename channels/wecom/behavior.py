@@ -30,17 +30,31 @@ logger = logging.getLogger("yinliu.channels.wecom")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HISTORY_DAYS = 180
+# Errors about one member, not the account: that member is skipped, the others imported
+# (60111 unknown userid, 60011 the member is outside the app's visible range [S]). Any other
+# code (a refused secret 40001, an API the app may not call 48002 …) fails the account.
+MEMBER_ERRCODES = {"60111", "60011"}
 
 
 @dataclass
 class BehaviorImport:
-    """What one import did: rows written, members asked, members WeCom refused (userid →
-    error code, e.g. 60111 unknown userid; those members are skipped, the rest imported)."""
+    """What one account's import did: `account` (its name), rows written, members asked,
+    members WeCom refused (userid → error code, e.g. 60111 unknown userid; those members are
+    skipped, the rest imported), and `error`: "" when the account was imported, else the code
+    that stopped it (WeCom's errcode such as "40001", or ours: "http_502", "network",
+    "http_200" for an answer that is not JSON, "bad_answer" for one missing its fields); a
+    failed account wrote no rows."""
 
     day: dt.date
+    account: str = ""
     rows: int = 0
     members: int = 0
     failed: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+
+
+BAD_ANSWER = "bad_answer"  # errcode 0 but the figures are missing or unreadable
+COUNTS = ("new_apply_cnt", "new_contact_cnt", "chat_cnt", "message_cnt", "negative_feedback_cnt")
 
 
 def day_bounds(day: dt.date) -> tuple[int, int]:
@@ -89,6 +103,26 @@ def _fact(userid: str, entry: dict[str, Any], day: dt.date) -> BehaviorFact:
     )
 
 
+def _entries(answer: dict[str, Any], day: dt.date) -> list[dict[str, Any]]:
+    """The answer's entries for `day`. Raises PlatformError `bad_answer` when the answer is not
+    what WeCom documents (no `behavior_data` list; an entry that is not an object, has no
+    readable `stat_time` or lacks one of the counts): storing zeros for it would show an
+    assistant with no work that day. `reply_percentage` / `avg_reply_time` may be absent (no
+    chat that day)."""
+    data = answer.get("behavior_data")
+    if not isinstance(data, list):
+        raise PlatformError(BAD_ANSWER, "no behavior_data list")
+    entries = []
+    for entry in data:
+        if not isinstance(entry, dict) or stat_day(entry.get("stat_time")) is None:
+            raise PlatformError(BAD_ANSWER, "an entry without stat_time")
+        if any(name not in entry for name in COUNTS):
+            raise PlatformError(BAD_ANSWER, "an entry without its counts")
+        if stat_day(entry.get("stat_time")) == day:
+            entries.append(entry)
+    return entries
+
+
 def assistant_userids() -> list[str]:
     """The WeCom userids of active assistants (the members whose KPIs the board shows)."""
     return sorted(
@@ -115,14 +149,15 @@ def day_check(day: dt.date) -> None:
 
 def behavior_import(*, account: WecomAccount, day: dt.date) -> BehaviorImport:
     """Import `day` (a Shanghai date) for every active assistant's userid. A member WeCom
-    refuses is skipped and reported; a network failure, a rate limit or a dead token raises
-    (`Transient` / `RateLimited` / `PlatformError` from the client) so the task retries the
-    whole day (an upsert: already written members are rewritten, never doubled).
+    refuses is skipped and reported; a network failure, a 5xx, a rate limit, a dead token or
+    secret, or an answer that is not what WeCom documents raises (`Transient` / `RateLimited` /
+    `PlatformError`, code `bad_answer` for the last) before any of the account's rows are
+    written, so a retry imports the whole account (an upsert: nothing is doubled).
     Raises ValueError for a day in the future or past WeCom's 180-day history (`day_check`)."""
     day_check(day)
     start, end = day_bounds(day)
     client = WecomClient(account)
-    result = BehaviorImport(day=day)
+    result = BehaviorImport(day=day, account=account.name)
     facts: list[BehaviorFact] = []
     for userid in assistant_userids():
         result.members += 1
@@ -135,22 +170,48 @@ def behavior_import(*, account: WecomAccount, day: dt.date) -> BehaviorImport:
         except (Transient, RateLimited):
             raise
         except PlatformError as exc:
-            logger.warning("get_user_behavior_data %s for %s: %s", day, userid, exc)
-            result.failed[userid] = str(exc)
-            continue
-        for entry in answer.get("behavior_data") or []:
-            if isinstance(entry, dict) and stat_day(entry.get("stat_time")) == day:
-                facts.append(_fact(userid, entry, day))
+            if exc.code in MEMBER_ERRCODES:
+                logger.warning("get_user_behavior_data %s for %s: %s", day, userid, exc)
+                result.failed[userid] = str(exc)
+                continue
+            raise  # the account's own trouble (token, secret, permission): the account fails
+        facts.extend(_fact(userid, entry, day) for entry in _entries(answer, day))
     result.rows = behavior_days_upsert(account=account.name, facts=facts)
     return result
 
 
-def behavior_import_all(*, day: dt.date | None = None) -> list[BehaviorImport]:
-    """Every active account, for `day` (default: yesterday in Shanghai, the last whole day).
+def behavior_import_all(
+    *, day: dt.date | None = None, accounts: list[str] | None = None
+) -> list[BehaviorImport]:
+    """Every active account (or those of them named in `accounts`), for `day` (default:
+    yesterday in Shanghai, the last whole day), each on its own: an account that fails (its
+    token or secret refused, a 5xx, the network, a malformed answer) is logged with its name
+    and code and returned with `error` set, and the others are imported all the same.
     Raises ValueError for a day `day_check` refuses, before any account is asked."""
     day = day or dt.datetime.now(SHANGHAI).date() - dt.timedelta(days=1)
     day_check(day)  # refused even with no account to ask
-    return [
-        behavior_import(account=account, day=day)
-        for account in WecomAccount.objects.filter(is_active=True).order_by("pk")
-    ]
+    rows = WecomAccount.objects.filter(is_active=True).order_by("pk")
+    if accounts is not None:
+        rows = rows.filter(name__in=accounts)
+    results = []
+    for account in rows:
+        try:
+            results.append(behavior_import(account=account, day=day))
+        except PlatformError as exc:
+            logger.error(
+                "wecom behaviour import %s: account %s failed, errcode %s (%s)",
+                day,
+                account.name,
+                exc.code,
+                exc.message[:200],
+            )
+            results.append(BehaviorImport(day=day, account=account.name, error=exc.code))
+    return results
+
+
+def failures_text(results: list[BehaviorImport]) -> str:
+    """The failed accounts in zh-hans, for the command and the task ("" when none failed):
+    企业微信账户 branch 导入失败（错误码 40001）; …"""
+    return "；".join(
+        f"企业微信账户 {r.account} 导入失败（错误码 {r.error}）" for r in results if r.error
+    )

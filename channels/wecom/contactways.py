@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from channels.base import sandbox_url
@@ -94,11 +95,13 @@ def _spent(way: WecomContactWay) -> bool:
         # lead: any add through that state spent it. A known phone's page must renew its
         # used code exactly as a new phone's does, or a reload after the scan would tell.
         return WecomContact.objects.filter(account_id=way.account_id, state=way.state).exists()
+    since = way.created_at - dt.timedelta(seconds=TEMP_CLOCK_SKEW_SECONDS)
+    # A half add (the patient scanned, the member has not accepted) used the code as well.
     return WecomContact.objects.filter(
+        Q(added_at__gte=since) | Q(half_added_at__gte=since),
         account_id=way.account_id,
         member_userid=way.member_userid,
         state=way.state,
-        added_at__gte=way.created_at - dt.timedelta(seconds=TEMP_CLOCK_SKEW_SECONDS),
         add_recorded_at__gte=way.created_at,
     ).exists()
 

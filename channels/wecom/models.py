@@ -77,7 +77,11 @@ class WecomContact(models.Model):
     external_key = models.CharField("外部联系人指纹", max_length=64, editable=False)
     state = models.CharField("渠道参数 state", max_length=80, blank=True, default="")
     status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.ADDED)
+    # The full add (add_external_contact): what 已加微 and time-to-add count. A half add
+    # (add_half_external_contact: the patient asked, the member has not accepted) is a request,
+    # not an add: it keeps its own time and never sets this one.
     added_at = models.DateTimeField("添加时间", null=True, blank=True)
+    half_added_at = models.DateTimeField("申请添加时间（待通过）", null=True, blank=True)
     deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
     last_event_at = models.DateTimeField("最近状态事件时间", null=True, blank=True)
     edited_at = models.DateTimeField("最近编辑时间", null=True, blank=True)

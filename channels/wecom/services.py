@@ -347,16 +347,18 @@ def _plain_welcome_plan(
 
 
 def _contact_half_added(row: InboundLead, account: WecomAccount, ev: _EventFields) -> IngestResult:
-    """`add_half_external_contact`: the patient added the member, who has not accepted yet.
-    The contact is kept as 待通过 with its lead; the stage does not move and no welcome goes
-    (both wait for the `add_external_contact` that follows the member's acceptance)."""
+    """`add_half_external_contact`: the patient added the member, who has not accepted yet
+    (WECOM_FACTS.md, "Callback events"). A request, not an add: the contact is kept as 待通过
+    with its lead and the request's own time (`half_added_at`), and a note goes on the lead's
+    timeline (once per request); `added_at`, the stage (已加微) and the welcome all wait for
+    the `add_external_contact` that follows the member's acceptance."""
     lead = _lead_for_state(ev.state, account, ev.external)
     contact, created = _contact_locked(
         account,
         ev,
         defaults={
             "state": ev.state,
-            "added_at": ev.at,
+            "half_added_at": ev.at,
             "add_recorded_at": timezone.now(),  # the scan: it spends a temporary code
             "lead": lead,
             "inbound_id": row.pk,
@@ -364,21 +366,28 @@ def _contact_half_added(row: InboundLead, account: WecomAccount, ev: _EventField
         },
     )
     current = created
+    requested = created  # a new request: its note goes on the lead (now or when bound)
     if not created:
         changed: list[str] = []
         if _is_newest(contact, ev.at):
             current = True
             if contact.status != WecomContact.Status.PENDING:
+                # Asked again after a deletion: the earlier add is over, nothing is added now.
                 contact.status, contact.deleted_at, contact.added_at = (
                     WecomContact.Status.PENDING,
                     None,
-                    ev.at,
+                    None,
                 )
                 contact.add_recorded_at = timezone.now()
                 changed += ["status", "deleted_at", "added_at", "add_recorded_at"]
+                requested = True
             if contact.last_event_at != ev.at:
                 contact.last_event_at = ev.at
                 changed.append("last_event_at")
+        if current or contact.half_added_at is None:
+            if contact.half_added_at != ev.at:
+                contact.half_added_at = ev.at
+                changed.append("half_added_at")
         if not contact.state and ev.state:
             contact.state = ev.state
             changed.append("state")
@@ -391,6 +400,12 @@ def _contact_half_added(row: InboundLead, account: WecomAccount, ev: _EventField
         return IngestResult(result="stale", lead_id=contact.lead_id, inbound_id=row.pk)
     if contact.lead_id is None:
         return IngestResult(result="unmatched", inbound_id=row.pk)
+    if requested:
+        lead_events.event_record(
+            lead_events.wecom_contact_half_added_event(
+                lead=contact.lead_id, member_userid=ev.member, at=ev.at
+            )
+        )
     return IngestResult(result="pending", lead_id=contact.lead_id, inbound_id=row.pk)
 
 
@@ -428,7 +443,7 @@ def _deletion_effects(contact: WecomContact, *, at: dt.datetime) -> None:
     applied to a contact with a lead, or when a deleted contact gets its lead (the add came
     after the delete, or staff bound it)."""
     from funnel.services.notify import notify
-    from funnel.services.routing import lead_supervisor
+    from funnel.services.routing import lead_supervisor_on_duty
 
     member = contact.member_userid
     if contact.status == WecomContact.Status.REMOVED_BY_MEMBER:
@@ -444,16 +459,25 @@ def _deletion_effects(contact: WecomContact, *, at: dt.datetime) -> None:
     lead_events.event_record(
         lead_events.wecom_contact_deleted_event(lead=lead, member_userid=member, at=at)
     )
-    supervisor = lead_supervisor(lead=lead)
-    who = supervisor.get_username() if supervisor is not None else ""
-    note = (
-        f"{'主管 ' + who + '：' if who else '主管：'}患者已在企业微信删除医助 {member}，请跟进挽回"
-    )
+    # 被删除挽回 is a supervisor's task (issue 16): the lead's responsible supervisor, else
+    # any active one; the assistant only when the company has no active supervisor at all.
+    supervisor = lead_supervisor_on_duty(lead=lead)
+    if supervisor is not None:
+        who = supervisor.get_username()
+        note = f"主管 {who}：患者已在企业微信删除医助 {member}，请跟进挽回"
+        owner = {"supervisor": supervisor, "assignee_id": None}
+    else:
+        who = ""
+        note = (
+            "未找到主管（无启用的主管账号），由医助跟进："
+            f"患者已在企业微信删除医助 {member}，请挽回"
+        )
+        owner = {"supervisor": None, "assignee_id": lead.assignee_id}
     FollowUp.objects.get_or_create(
         lead=lead,
         kind=FollowUp.Kind.CHURN,
         due_at=at.replace(microsecond=0),
-        defaults={"assignee_id": lead.assignee_id, "note": note[:200]},
+        defaults={**owner, "note": note[:200]},
     )
     transaction.on_commit(
         lambda: notify(
@@ -524,7 +548,8 @@ def contact_bind(*, contact_id: int, lead_id: int, actor: Any = None) -> WecomCo
         contact.lead = lead
         contact.bound_by = (actor.get_username() if actor is not None else "")[:150]
         contact.save(update_fields=["lead", "bound_by", "updated_at"])
-        if contact.added_at is not None and contact.status != WecomContact.Status.PENDING:
+        # Only a full add counts (a half add never sets `added_at`, whatever the status now).
+        if contact.added_at is not None:
             contact_mark_contacted(
                 lead_id=lead.pk, member_userid=contact.member_userid, at=contact.added_at
             )

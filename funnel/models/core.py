@@ -689,6 +689,16 @@ class FollowUp(models.Model):
     assignee = models.ForeignKey(
         Assistant, null=True, blank=True, on_delete=models.SET_NULL, related_name="followups"
     )
+    # A supervisor's task (被删除挽回: the patient deleted the assistant) belongs to a user,
+    # not an assistant: shown on that user's admin home (「待我跟进」), not the assistant's page.
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervised_followups",
+        verbose_name="负责主管",
+    )
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     due_at = models.DateTimeField("到期时间", db_index=True)
     status = models.CharField(

@@ -26,7 +26,7 @@ def _claim(now: dt.datetime, limit: int) -> list[FollowUp]:
             status=FollowUp.Status.PENDING, due_at__lte=now
         ).order_by("due_at", "pk")
         queryset = locked(queryset, skip_locked=True)
-        rows = list(queryset.select_related("lead", "assignee")[:limit])
+        rows = list(queryset.select_related("lead", "assignee", "supervisor")[:limit])
         FollowUp.objects.filter(pk__in=[r.pk for r in rows]).update(
             status=FollowUp.Status.QUEUED
         )
@@ -53,7 +53,10 @@ def followups_dispatch(*, now: dt.datetime | None = None, limit: int = 200) -> i
                     status=FollowUp.Status.DONE, sent_at=now
                 )
                 continue
-            who = row.assignee.name if row.assignee else "待分配"
+            if row.supervisor is not None:
+                who = f"主管 {row.supervisor.get_username()}"
+            else:
+                who = row.assignee.name if row.assignee else "待分配"
             label = mask_name(row.lead.name) or "线索"
             due = timezone.localtime(row.due_at)
             notices.append(

@@ -409,6 +409,28 @@ def lead_supervisor(*, lead: Lead) -> Any:
     return None
 
 
+SUPERVISOR_GROUP = "主管"  # the seeded role (funnel.seed); supervisors are users, not assistants
+
+
+def lead_supervisor_on_duty(*, lead: Lead) -> Any:
+    """The supervisor a task about `lead` goes to (the churn follow-up): the one responsible
+    for it (`lead_supervisor`: its pool's, else its assistant's clinic's) when that user is
+    active, else any active member of the 主管 group (the oldest account, so the choice is
+    stable); None when there is none. `lead` should come with `pool__supervisor` and
+    `assignee__clinic__supervisor` selected."""
+    responsible = lead_supervisor(lead=lead)
+    if responsible is not None and responsible.is_active:
+        return responsible
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=SUPERVISOR_GROUP)
+        .order_by("pk")
+        .first()
+    )
+
+
 def sla_enforce(*, lead_id: int) -> Assistant | None:
     """The SLA check fell due: a lead still not contacted (未加微) goes to someone in its pool
     (or overflow) who can take it. When nobody can, it stays with its assistant and the lead's

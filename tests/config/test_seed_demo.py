@@ -91,3 +91,40 @@ def test_the_demo_flags_page_has_flags(client) -> None:
     # then it lists each flag, not "nothing to drop"
     assert "当前没有需要淘汰的渠道或计划" not in page
     assert all(flag_text(f) in page for f in flags)
+
+
+def test_the_demo_time_to_add_has_a_realistic_spread() -> None:
+    """The assistant board's 分配到加微 chart reads `_add_minutes` through
+    `assistant_wecom_inputs`: the seeded adds (已加微 at the add's own time, through the same
+    stage change a WeCom add makes) range from minutes to days, never in the Shanghai night."""
+    import datetime as dt
+    import statistics
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from funnel.reports.selectors import Window, assistant_wecom_inputs
+
+    call_command("seed_demo", stdout=io.StringIO())
+    today = timezone.localdate()
+    window = Window(start=today - dt.timedelta(days=60), end=today)
+
+    per_assistant = assistant_wecom_inputs(window=window)["add_minutes"]
+
+    minutes = sorted(m for values in per_assistant.values() for m in values)
+    assert len(per_assistant) >= 3
+    assert len(minutes) >= 100
+    assert minutes[0] >= 0
+    assert minutes[0] < 15  # some patients add within minutes
+    assert minutes[-1] > 24 * 60  # some take more than a day
+    assert 30 < statistics.median(minutes) < 12 * 60
+    assert len({round(m) for m in minutes}) > len(minutes) // 2  # not one delay for all
+    # each assistant's median differs: the chart is not flat across assistants either
+    assert len({round(statistics.median(v)) for v in per_assistant.values()}) > 1
+    shanghai = ZoneInfo("Asia/Shanghai")
+    adds = LeadEvent.objects.filter(kind="stage", to_stage="contacted", actor_label="企业微信")
+    assert adds.count() >= len(minutes)
+    # (the last days' adds may be cut at the seeding moment, whatever its hour)
+    settled = adds.filter(created_at__lt=timezone.now() - dt.timedelta(days=4))
+    assert settled.count() >= 100
+    assert all(8 <= e.created_at.astimezone(shanghai).hour < 22 for e in settled)

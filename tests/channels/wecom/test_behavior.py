@@ -204,3 +204,145 @@ def test_the_command_says_a_day_past_the_history_is_too_old(account):
 
     assert err.value.returncode == 2
     assert "180" in str(err.value)
+
+
+# ---- one broken account never blocks the others (F5) ---------------------------------------
+
+BROKEN = "https://broken.test"
+
+
+@pytest.fixture
+def two_accounts(account):
+    """`clinic` (good, on BASE) and `branch` on another host that the test breaks."""
+    broken, _ = wecom_account_create(
+        name="branch",
+        corp_id="ww-branch",
+        secret="wrong-secret",
+        agent_id="1000003",
+        token=TOKEN,
+        aes_key=AES_KEY,
+        api_base_url=BROKEN,
+    )
+    return account, broken
+
+
+def _broken_token(api, answer: dict | None = None, status: int = 200, body: str | None = None):
+    text = body if body is not None else json.dumps(answer)
+    api.add(responses.GET, f"{BROKEN}/cgi-bin/gettoken", body=text, status=status)
+
+
+def _broken_behavior(api, *, status: int = 200, body: str) -> None:
+    api.add(
+        responses.GET,
+        f"{BROKEN}/cgi-bin/gettoken",
+        json={"errcode": 0, "access_token": "B", "expires_in": 7200},
+    )
+    api.add(
+        responses.POST,
+        f"{BROKEN}/cgi-bin/externalcontact/get_user_behavior_data",
+        body=body,
+        status=status,
+    )
+
+
+def _good_rows() -> set[tuple[str, str]]:
+    return set(AssistantBehaviorDay.objects.values_list("account_name", "userid"))
+
+
+BAD_ANSWERS = {
+    # a bad secret: gettoken refuses with WeCom's errcode
+    "token": (
+        "40001",
+        lambda api: _broken_token(api, {"errcode": 40001, "errmsg": "invalid credential"}),
+    ),
+    "5xx": ("http_502", lambda api: _broken_behavior(api, status=502, body="Bad Gateway")),
+    "not-json": ("http_200", lambda api: _broken_behavior(api, body="<html>oops</html>")),
+    "missing-fields": (
+        "bad_answer",
+        lambda api: _broken_behavior(api, body=json.dumps({"errcode": 0, "errmsg": "ok"})),
+    ),
+    "entry-missing-fields": (
+        "bad_answer",
+        lambda api: _broken_behavior(
+            api, body=json.dumps({"errcode": 0, "behavior_data": [{"chat_cnt": 3}]})
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_ANSWERS), ids=list(BAD_ANSWERS))
+def test_one_broken_account_does_not_block_the_others(api, two_accounts, case, caplog):
+    code, breaks = BAD_ANSWERS[case]
+    day = timezone.localdate() - dt.timedelta(days=1)
+    _answer(api, {"linxiaowen": LIN, "wangfang": WANG})
+    breaks(api)
+    out = StringIO()
+
+    with pytest.raises(CommandError) as err:
+        call_command("wecom_behavior_import", "--day", day.isoformat(), stdout=out)
+
+    # the good account was imported whatever became of the broken one
+    assert _good_rows() == {("clinic", "linxiaowen"), ("clinic", "wangfang")}
+    assert f"clinic · {day}: 2 rows, 2 members" in out.getvalue()
+    # the command fails after that, naming the account and WeCom's code, in zh-hans
+    assert err.value.returncode == 1
+    assert "branch" in str(err.value)
+    assert code in str(err.value)
+    assert "导入失败" in str(err.value)
+    assert "clinic" not in str(err.value)
+    # and the log names them too
+    assert any("branch" in r.getMessage() and code in r.getMessage() for r in caplog.records)
+
+
+def test_the_task_retries_only_the_failed_account(api, two_accounts, monkeypatch):
+    from channels.tasks import BehaviorImportFailed, wecom_behavior_import_task
+
+    # eager retries re-run through apply(), which would raise the Retry itself otherwise
+    monkeypatch.setitem(wecom_behavior_import_task.app.conf, "task_eager_propagates", False)
+
+    day = timezone.localdate() - dt.timedelta(days=1)
+    _answer(api, {"linxiaowen": LIN, "wangfang": WANG})
+    _broken_token(api, {"errcode": 40001, "errmsg": "invalid credential"})
+
+    # eager (no broker): each retry runs at once, with the kwargs the retry carries
+    outcome = wecom_behavior_import_task.apply(kwargs={"day": day.isoformat()}, throw=False)
+
+    with pytest.raises(BehaviorImportFailed) as err:
+        outcome.get()
+    assert "branch" in str(err.value)
+    assert "40001" in str(err.value)
+    good_calls = [c for c in api.calls if c.request.url.startswith(BEHAVIOR)]
+    broken_tokens = [c for c in api.calls if c.request.url.startswith(f"{BROKEN}/cgi-bin/gettoken")]
+    assert len(good_calls) == 2  # clinic's two members, asked once: never retried
+    assert len(broken_tokens) == 1 + wecom_behavior_import_task.max_retries
+    assert _good_rows() == {("clinic", "linxiaowen"), ("clinic", "wangfang")}
+
+
+def test_the_task_retry_imports_the_failed_account_once_it_recovers(api, two_accounts):
+    from channels.tasks import wecom_behavior_import_task
+
+    day = timezone.localdate() - dt.timedelta(days=1)
+    _answer(api, {"linxiaowen": LIN, "wangfang": WANG})
+    # branch: a 5xx on the first try, then a healthy answer
+    api.add(responses.GET, f"{BROKEN}/cgi-bin/gettoken", status=503, body="busy")
+    api.add(
+        responses.GET,
+        f"{BROKEN}/cgi-bin/gettoken",
+        json={"errcode": 0, "access_token": "B", "expires_in": 7200},
+    )
+    api.add(
+        responses.POST,
+        f"{BROKEN}/cgi-bin/externalcontact/get_user_behavior_data",
+        json={"errcode": 0, "behavior_data": [{"stat_time": _midnight(day), **LIN}]},
+    )
+
+    rows = wecom_behavior_import_task.apply(kwargs={"day": day.isoformat()}, throw=False).get()
+
+    assert _good_rows() == {
+        ("clinic", "linxiaowen"),
+        ("clinic", "wangfang"),
+        ("branch", "linxiaowen"),
+        ("branch", "wangfang"),
+    }
+    assert len([c for c in api.calls if c.request.url.startswith(BEHAVIOR)]) == 2
+    assert rows == 2  # the retry's own rows (the first run's 2 were returned by nobody)

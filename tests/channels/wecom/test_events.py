@@ -178,22 +178,58 @@ def test_half_add_keeps_the_contact_pending_without_moving_the_stage(post_event,
         assert post_event(xml).status_code == 200
         drain()
     contact = WecomContact.objects.get()
-    assert (contact.status, contact.lead_id, contact.added_at) == (
+    # A request, not an add: no add time (加微 and time-to-add wait for the full add), its
+    # own time and its own note on the lead's timeline, once.
+    assert (contact.status, contact.lead_id, contact.added_at, contact.half_added_at) == (
         WecomContact.Status.PENDING,
         lead.pk,
+        None,
         _at(half),
     )
     lead.refresh_from_db()
     assert lead.stage == Stage.NEW
+    assert not _stage_events(lead)
+    (note,) = LeadEvent.objects.filter(lead=lead, data__change="add_half_external_contact")
+    assert (note.kind, note.created_at) == (LeadEvent.Kind.NOTE, _at(half))
+    assert note.data == {
+        "source": "wecom",
+        "change": "add_half_external_contact",
+        "member_userid": "zhangsan",
+    }
     assert InboundLead.objects.get(channel="wecom").result == "pending"
     # The member accepts: the add moves the lead at the add's time.
     accepted = half + 30
     post_event(event_xml(State=state_for_lead(lead.pk), CreateTime=str(accepted)))
     drain()
     contact.refresh_from_db()
-    assert (contact.status, contact.added_at) == (WecomContact.Status.ADDED, _at(accepted))
+    assert (contact.status, contact.added_at, contact.half_added_at) == (
+        WecomContact.Status.ADDED,
+        _at(accepted),
+        _at(half),
+    )
+    lead.refresh_from_db()
+    assert lead.stage == Stage.CONTACTED
     (event,) = _stage_events(lead)
     assert event.created_at == _at(accepted)
+
+
+def test_a_half_add_then_a_deletion_never_makes_the_lead_added(post_event, make_lead):
+    """The patient asked, then deleted the member before any acceptance: binding the contact
+    by hand records the churn signal but never 已加微 (there was no add)."""
+    lead = make_lead()
+    half = int(time.time()) - 120
+    post_event(event_xml(ChangeType="add_half_external_contact", State="", CreateTime=str(half)))
+    post_event(event_xml(ChangeType="del_follow_user", State="", CreateTime=str(half + 60)))
+    drain()
+    contact = WecomContact.objects.get()
+    assert (contact.added_at, contact.half_added_at) == (None, _at(half))
+
+    contact_bind(contact_id=contact.pk, lead_id=lead.pk)
+
+    lead.refresh_from_db()
+    assert lead.stage == Stage.NEW
+    assert not _stage_events(lead)
+    assert LeadEvent.objects.filter(lead=lead, kind=LeadEvent.Kind.CHURN).count() == 1
 
 
 def test_a_half_add_older_than_the_add_does_not_undo_it(post_event, make_lead):
