@@ -94,6 +94,48 @@ def _clear_cache() -> None:
     cache.clear()
 
 
+def _db_marker_kwargs(item) -> dict | None:
+    marker = item.get_closest_marker("django_db")
+    return None if marker is None else dict(marker.kwargs)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A plain transactional test ends with a flush that re-creates content types and
+    permissions (post_migrate) with new ids; a `serialized_rollback` test right after it then
+    restores the snapshot's rows and clashes on (app_label, model). Between exactly those two,
+    the re-created rows go (the restore brings the snapshot's own back) and the content-type
+    cache holds the snapshot's, as it does between two serialized tests."""
+    yield
+    this, after = _db_marker_kwargs(item), nextitem and _db_marker_kwargs(nextitem)
+    if not (
+        this
+        and this.get("transaction")
+        and not this.get("serialized_rollback")
+        and after
+        and after.get("serialized_rollback")
+    ):
+        return
+    import json
+
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        Permission.objects.all().delete()
+        ContentType.objects.all().delete()
+    # The restore saves rows whose signals look content types up: they must find the
+    # snapshot's own (as after a serialized test), or they create rows the restore then
+    # clashes with.
+    ContentType.objects.clear_cache()
+    for row in json.loads(getattr(connection, "_test_serialized_contents", "") or "[]"):
+        if row["model"] == "contenttypes.contenttype":
+            snapshot = ContentType(pk=row["pk"], **row["fields"])
+            ContentType.objects._add_to_cache(connection.alias, snapshot)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_content_types(request) -> None:
     """A transactional test flushes the tables and the next one re-creates content types with
