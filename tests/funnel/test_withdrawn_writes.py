@@ -163,3 +163,41 @@ def test_the_admin_merge_form_says_why(client, ingest, assistants) -> None:
         assert response.status_code == 200
         assert "已匿名化" in response.content.decode()
     assert Lead.objects.filter(pk__in=[live, gone]).count() == 2
+
+
+def test_withdrawal_closes_every_open_reminder_and_none_is_snoozed_back(withdrawn, ingest) -> None:
+    from funnel.services.followups import followup_done, followup_snooze
+
+    lead_id = ingest(payload("13800000331")).lead_id
+    due = timezone.now() + dt.timedelta(days=1)
+    queued = followup_schedule(lead_id=lead_id, kind="revisit", due_at=due)
+    sent = followup_schedule(lead_id=lead_id, kind="refill", due_at=due)
+    FollowUp.objects.filter(pk=queued.pk).update(status=FollowUp.Status.QUEUED)
+    FollowUp.objects.filter(pk=sent.pk).update(status=FollowUp.Status.SENT)
+    consent_withdraw(lead_id=lead_id)
+    statuses = set(FollowUp.objects.filter(lead_id=lead_id).values_list("status", flat=True))
+    assert statuses == {FollowUp.Status.CANCELLED}
+    # a reminder left open by a withdrawal before this rule (SENT) is not reopened either
+    FollowUp.objects.filter(pk=sent.pk).update(status=FollowUp.Status.SENT)
+    later = timezone.now() + dt.timedelta(hours=1)
+    _refused(lambda: followup_snooze(followup_id=sent.pk, until=later))
+    _refused(lambda: followup_done(followup_id=sent.pk))
+    assert FollowUp.objects.get(pk=sent.pk).status == FollowUp.Status.SENT
+
+
+def test_no_code_ever_clears_anonymized_at() -> None:
+    # A withdrawal is final: nothing brings the record back (a merge, a re-submission).
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    clearing = re.compile(r"anonymized_at\s*=\s*None|anonymized_at\"?\s*:\s*None")
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for app in ("funnel", "channels", "landing", "cms", "config")
+        for path in (root / app).rglob("*.py")
+        if "migrations" not in path.parts
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if clearing.search(line)
+    ]
+    assert found == []
