@@ -14,7 +14,6 @@ from ninja.security import HttpBearer
 
 from config.errors import ApplicationError
 from funnel import errors
-from funnel import events as lead_events
 from funnel.consent import consent_time_read, consent_version_check
 from funnel.models import Channel, Lead, ServicePackage
 from funnel.payload import Consent, LeadPayload
@@ -316,7 +315,7 @@ def lead_event(
 
 
 def _lead_event(request: HttpRequest, lead_id: int, body: EventIn) -> dict[str, Any]:
-    from funnel.services.stages import lead_stage_change
+    from funnel.services.stages import lead_note_add, lead_stage_change
 
     lead = Lead.objects.filter(pk=lead_id).first()
     if lead is None:
@@ -339,9 +338,7 @@ def _lead_event(request: HttpRequest, lead_id: int, body: EventIn) -> dict[str, 
             package=package,
         )
     elif body.note:
-        lead_events.event_record(
-            lead_events.note_event(lead=lead, actor_label=label, note=body.note)
-        )
+        lead_note_add(lead_id=lead.pk, actor_label=label, note=body.note)
     else:
         raise ApplicationError(errors.EMPTY_EVENT, errors.MESSAGES[errors.EMPTY_EVENT], status=422)
     return {"lead_id": lead.pk, "stage": lead.stage}

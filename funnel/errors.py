@@ -145,6 +145,20 @@ class LeadRejected(ApplicationError):
         )
 
 
+# A write into a withdrawn or purged person's record (a note, a stage, an order, a follow-up,
+# a group, a merge, an edit): refused with ALREADY_ANONYMIZED and this message, so nothing
+# recontacts or re-identifies them (PIPL Art. 15: withdrawal stops processing).
+ANONYMIZED_WRITE = "此人已撤回授权或超过保存期限，个人信息已匿名化：不能再记录、变更或合并"
+
+
+def lead_live_require(lead: object) -> None:
+    """Refuse a write into an anonymized lead: `already_anonymized` 409 (every service that
+    writes into one lead calls it, on the row it locked, so every caller is covered). `lead`:
+    anything with `anonymized_at` (a Lead)."""
+    if getattr(lead, "anonymized_at", None) is not None:
+        raise ApplicationError(ALREADY_ANONYMIZED, ANONYMIZED_WRITE, status=409)
+
+
 def refusal(code: str, *, status: int = 409) -> ApplicationError:
     """A refusal with its code's message (desk actions: reassign, follow-ups, groups)."""
     return ApplicationError(code, MESSAGES[code], status=status)

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -39,6 +40,7 @@ from funnel.admin_choosers import CheckedSnippetViewSet, scoped_chooser_viewset
 from funnel.admin_labels import admin_columns, admin_panels, display_value, field_label
 from funnel.crypto import mask_name, mask_phone
 from funnel.intake_admin import IntakeGroup
+from funnel.locks import locked
 from funnel.models import (
     ApiToken,
     Assistant,
@@ -115,7 +117,20 @@ VisibleLeadMixin = ScopedObjectMixin
 
 
 class LeadEditView(ScopedObjectMixin, EditView):
-    pass
+    def form_valid(self, form):
+        """Save only into a live lead: a withdrawn or purged person's city or birthday typed
+        here would re-identify them (`already_anonymized`, shown as a form error, nothing
+        stored). The row is locked, so a withdrawal running now comes first or after."""
+        try:
+            with transaction.atomic():
+                errors.lead_live_require(
+                    locked(Lead.objects.only("anonymized_at")).get(pk=self.object.pk)
+                )
+                return super().form_valid(form)
+        except ApplicationError as err:
+            form.add_error(None, err.message)
+            self.produced_error_message = err.message
+            return self.form_invalid(form)
 
 
 class LeadHistoryView(ScopedObjectMixin, HistoryView):

@@ -18,7 +18,6 @@ from channels.wecom.contactways import contact_code_for
 from channels.wecom.groups import group_codes_for_lead
 from config.client_address import client_ip
 from config.errors import ApplicationError
-from funnel import events as lead_events
 from funnel.crypto import mask_name, mask_phone
 from funnel.models import Assistant, ServicePackage, Specialty, Stage
 from funnel.selectors import followup_for_user, leads_visible_to
@@ -30,7 +29,7 @@ from funnel.services.followups import (
 )
 from funnel.services.referrals import referral_code_ensure, referral_qr
 from funnel.services.routing import submission_reply
-from funnel.services.stages import lead_stage_change, transition_allowed
+from funnel.services.stages import lead_note_add, lead_stage_change, transition_allowed
 from landing import errors
 from landing.forms import LeadForm, error_placement, lead_form_refused
 from landing.models import CarePlanPhoto
@@ -420,10 +419,8 @@ def assistant_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("note", "").strip():
-                lead_events.event_record(
-                    lead_events.note_event(
-                        lead=lead.pk, actor=request.user, note=request.POST["note"].strip()[:1000]
-                    )
+                lead_note_add(
+                    lead_id=lead.pk, actor=request.user, note=request.POST["note"].strip()[:1000]
                 )
             elif request.POST.get("stage"):
                 lead_stage_change(

@@ -270,7 +270,8 @@ def _stay_open(
         # stays within its capacity and the timeline says why.
         stay.outcome = err.code if err.code in WecomChatMember.Outcome.values else stay.outcome
         stay.save(update_fields=["outcome"])
-        if err.code != "already_member":
+        # already_anonymized: withdrawn meanwhile, nothing more goes on their record.
+        if err.code not in ("already_member", "already_anonymized"):
             lead_events.event_record(
                 lead_events.group_refused_event(
                     lead=lead_id, group_id=group.pk, group_name=group.name, code=err.code

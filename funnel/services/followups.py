@@ -108,6 +108,9 @@ def _open_followup(followup_id: int) -> FollowUp:
         raise errors.refusal(errors.SLA_CHECK_NOT_CLOSABLE)
     if followup.status not in OPEN:
         raise errors.refusal(errors.FOLLOWUP_CLOSED)
+    # A snooze would remind staff to contact a withdrawn person again; a 完成 writes into
+    # their timeline. Neither: withdrawal closed their follow-ups (`funnel.services.pii`).
+    errors.lead_live_require(Lead.objects.only("anonymized_at").get(pk=followup.lead_id))
     return followup
 
 
@@ -178,8 +181,10 @@ def snooze_until(*, choice: str, now: dt.datetime | None = None) -> dt.datetime:
 
 def followup_schedule(*, lead_id: int, kind: str, due_at: dt.datetime, note: str = "") -> FollowUp:
     """A reminder for the lead's assistant (revisit, refill …) at `due_at`; the same lead, kind
-    and time is one reminder (re-running returns it)."""
-    lead = Lead.objects.only("pk", "assignee_id").get(pk=lead_id)
+    and time is one reminder (re-running returns it). A withdrawn or purged person →
+    `already_anonymized` 409: nobody is reminded to contact them."""
+    lead = Lead.objects.only("pk", "assignee_id", "anonymized_at").get(pk=lead_id)
+    errors.lead_live_require(lead)
     followup, _ = FollowUp.objects.get_or_create(
         lead_id=lead.pk,
         kind=kind,
@@ -191,8 +196,11 @@ def followup_schedule(*, lead_id: int, kind: str, due_at: dt.datetime, note: str
 
 def lead_birthday_set(*, lead_id: int, birthday: dt.date) -> int:
     """Record the lead's birthday; a birthday within the coming week gets its greeting planned
-    now (the nightly plan only looks one day ahead). Returns greetings planned (0 or 1)."""
-    Lead.objects.filter(pk=lead_id).update(birthday=birthday, updated_at=timezone.now())
+    now (the nightly plan only looks one day ahead). Returns greetings planned (0 or 1).
+    A withdrawn or purged person → `already_anonymized` 409, nothing stored."""
+    with transaction.atomic():
+        errors.lead_live_require(locked(Lead.objects.only("anonymized_at")).get(pk=lead_id))
+        Lead.objects.filter(pk=lead_id).update(birthday=birthday, updated_at=timezone.now())
     today = timezone.localdate()
     for offset in range(7):
         day = today + dt.timedelta(days=offset)

@@ -36,10 +36,12 @@ def group_enroll(
     """Put the lead in the group. Refuses with `group_closed` after the close date,
     `group_full` at capacity, `already_member` while an earlier stay is open; a refusal
     writes nothing. `at`: when the person joined (a WeCom join's own time; default now).
-    `source`: "manual" (staff) | "rule" (routing) | "wecom" (joined through the group code)."""
+    `source`: "manual" (staff) | "rule" (routing) | "wecom" (joined through the group code).
+    A withdrawn or purged person → `already_anonymized` 409."""
     now = at or timezone.now()
     with transaction.atomic():
         group = locked(PrivateGroup.objects.all()).get(pk=group_id)
+        errors.lead_live_require(Lead.objects.only("anonymized_at").get(pk=lead_id))
         if group.closes_on is not None and timezone.localdate(now) > group.closes_on:
             raise errors.refusal(errors.GROUP_CLOSED)
         if group.member_count >= group.capacity:
@@ -121,6 +123,8 @@ def leads_enroll_by_rule(*, enrolments: list[tuple[Lead, int]]) -> int:
             continue  # deleted meanwhile: nothing to join
         count = group.member_count
         for lead in sorted(by_group[group_id], key=lambda lead: lead.pk):
+            if lead.anonymized_at is not None:
+                continue  # withdrawn meanwhile: no group, no event on their record
             code = ""
             if group.closes_on is not None and today > group.closes_on:
                 code = errors.GROUP_CLOSED

@@ -196,7 +196,10 @@ def lead_merge(*, keep_id: int, drop_id: int, actor: Any = None) -> Lead:
     (`_move_relations`), the earliest first touch stays first, keep's stage, times, score and
     report facts are recomputed from the joined history, keep inherits drop's referral code
     if it has none, and drop's phone becomes an alias of keep. `drop` is deleted. Audited on
-    `keep`. Raises ApplicationError `same_lead` (422) or `marked_distinct` (409)."""
+    `keep`. Raises ApplicationError `same_lead` (422), `marked_distinct` (409), or
+    `already_anonymized` (409) when either side is a withdrawn or purged person: folding one
+    into a live lead would re-identify it (its stage, facts and events joined to a phone),
+    and a live phone made an alias of one would bring it back on the next submission."""
     low, high = _pair(keep_id, drop_id)
     if keep_id == drop_id:
         raise ApplicationError(errors.SAME_LEAD, errors.MESSAGES[errors.SAME_LEAD], status=422)
@@ -210,6 +213,8 @@ def lead_merge(*, keep_id: int, drop_id: int, actor: Any = None) -> Lead:
             for lead in Lead.objects.select_for_update().filter(pk__in=[low, high]).order_by("pk")
         }
         keep, drop = pair[keep_id], pair[drop_id]
+        errors.lead_live_require(keep)
+        errors.lead_live_require(drop)
         _merge_touchpoints(keep, drop)
         _merge_never_merge_pairs(keep, drop)
         _move_relations(keep, drop)

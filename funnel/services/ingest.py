@@ -307,12 +307,14 @@ def _first_touch_copy(lead: Lead, values: dict) -> list[str]:
 
 def _apply(prep: _Prepared, *, created: bool, batch: _Batch) -> str:
     """One payload onto its lead, in arrival order; collects the writes. The steps, each
-    returning the lead fields it changed: revive an anonymized person, fill missing facts,
-    record consent, bind the referrer, touch (a new touchpoint or an enriched re-send), the
-    history event, the score; then queue the lead for routing."""
+    returning the lead fields it changed: fill missing facts, record consent, bind the
+    referrer, touch (a new touchpoint or an enriched re-send), the history event, the score;
+    then queue the lead for routing."""
     lead = batch.leads[prep.digest]
-    changed = _revive(lead, prep)
-    changed += lead_fill(lead, prep.item.payload, prep.specialty)
+    # Never a withdrawn or purged person: anonymizing replaced their phone key with a
+    # placeholder and deleted their aliases, and a merge never involves one, so a payload
+    # cannot find their row; nothing ever clears `anonymized_at` (issue 13 point 2).
+    changed = lead_fill(lead, prep.item.payload, prep.specialty)
     if _consent(lead, prep.item.payload, prep.occurred):
         changed += ["consent_version", "consent_given_at", "consent_source", "consent_withdrawn_at"]
     referrer = _referrer(prep, batch)
@@ -327,15 +329,6 @@ def _apply(prep: _Prepared, *, created: bool, batch: _Batch) -> str:
         batch.leads_changed.add(prep.digest)
     _route_queue(prep, lead, created=created, touched=touch_count is not None, batch=batch)
     return "created" if created else "merged"
-
-
-def _revive(lead: Lead, prep: _Prepared) -> list[str]:
-    """The person came back after a purge or a withdrawal: a fresh record, same key."""
-    if lead.anonymized_at is None:
-        return []
-    lead.anonymized_at = None
-    lead.phone = prep.e164
-    return ["anonymized_at", "phone"]
 
 
 def _referrer(prep: _Prepared, batch: _Batch) -> Lead | None:

@@ -204,9 +204,11 @@ def _anonymize(lead: Lead) -> None:
             LeadEvent.objects.filter(pk=event.pk).update(
                 data={k: v for k, v in event.data.items() if k != "keyword"}
             )
-    FollowUp.objects.filter(lead=lead, status=FollowUp.Status.PENDING).update(
-        status=FollowUp.Status.CANCELLED
-    )
+    # Every open reminder closes (a queued or sent one too: none may be snoozed back).
+    FollowUp.objects.filter(
+        lead=lead,
+        status__in=[FollowUp.Status.PENDING, FollowUp.Status.QUEUED, FollowUp.Status.SENT],
+    ).update(status=FollowUp.Status.CANCELLED)
     FollowUp.objects.filter(lead=lead).update(note="")
     Notification.objects.filter(followup__lead=lead).update(
         title=ANONYMIZED_TEXT, body=ANONYMIZED_TEXT

@@ -8,6 +8,7 @@ import secrets
 import segno
 from django.db import IntegrityError, transaction
 
+from funnel import errors
 from funnel.models import Lead
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud in store
@@ -18,15 +19,18 @@ def _new_code() -> str:
 
 
 def referral_code_ensure(*, lead_id: int) -> str:
+    """The lead's referral code, drawn once. A withdrawn or purged person →
+    `already_anonymized` 409 (a code would name them to whoever scans it again)."""
     for _ in range(5):
-        lead = Lead.objects.only("referral_code").get(pk=lead_id)
+        lead = Lead.objects.only("referral_code", "anonymized_at").get(pk=lead_id)
+        errors.lead_live_require(lead)
         if lead.referral_code:
             return lead.referral_code
         try:
             with transaction.atomic():
-                updated = Lead.objects.filter(pk=lead_id, referral_code__isnull=True).update(
-                    referral_code=_new_code()
-                )
+                updated = Lead.objects.filter(
+                    pk=lead_id, referral_code__isnull=True, anonymized_at__isnull=True
+                ).update(referral_code=_new_code())
         except IntegrityError:
             continue  # the rare collision: draw again
         if updated == 0:

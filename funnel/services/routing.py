@@ -559,7 +559,9 @@ def leads_reassign(*, lead_ids: Iterable[int], assistant_id: int, actor: Any) ->
 
 
 def lead_reassign(*, lead_id: int, assistant_id: int, actor: Any) -> bool:
-    """One lead by hand (its admin page): True when it moved."""
+    """One lead by hand (its admin page): True when it moved. A withdrawn or purged person →
+    `already_anonymized` 409 (the bulk `leads_reassign` skips them)."""
+    errors.lead_live_require(Lead.objects.only("anonymized_at").get(pk=lead_id))
     return leads_reassign(lead_ids=[lead_id], assistant_id=assistant_id, actor=actor) == 1
 
 

@@ -103,7 +103,9 @@ def lead_stage_change(
     package: ServicePackage | None = None,
     at: dt.datetime | None = None,
 ) -> Lead:
-    """`at`: when the change happened, when the source says (a WeCom add event's time)."""
+    """`at`: when the change happened, when the source says (a WeCom add event's time).
+    Refuses `unknown_stage` 422, `amount_required` 422, `forbidden_transition` 409, and
+    `already_anonymized` 409 for a withdrawn or purged person (nothing written)."""
     if to_stage not in Stage.values:
         raise ApplicationError(errors.UNKNOWN_STAGE, f"未知阶段: {to_stage}", status=422)
     if to_stage == Stage.PAID:
@@ -120,6 +122,7 @@ def lead_stage_change(
         return Lead.objects.get(pk=lead_id)
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
+        errors.lead_live_require(lead)
         if not transition_allowed(lead.stage, to_stage):
             raise ApplicationError(
                 errors.FORBIDDEN_TRANSITION,
@@ -129,6 +132,18 @@ def lead_stage_change(
             )
         _set_stage(lead, to_stage, actor=actor, actor_label=actor_label, note=note, at=at)
     return lead
+
+
+def lead_note_add(*, lead_id: int, note: str, actor: Any = None, actor_label: str = "") -> None:
+    """A staff or API note (备注) on the lead's timeline. A withdrawn or purged person →
+    `already_anonymized` 409, nothing written (the lead row is locked so a withdrawal running
+    now either comes first and refuses this, or comes after and wipes it)."""
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().only("pk", "anonymized_at").get(pk=lead_id)
+        errors.lead_live_require(lead)
+        lead_events.event_record(
+            lead_events.note_event(lead=lead.pk, actor=actor, actor_label=actor_label, note=note)
+        )
 
 
 # Order.amount holds 12 digits with 2 decimals: at most 9,999,999,999.99 yuan.
@@ -162,11 +177,13 @@ def order_record(
     note: str = "",
 ) -> Order:
     """A paid order: first → paid, second → repurchased; refill and revisit reminders follow;
-    a referred patient's order earns the referrer a reward."""
+    a referred patient's order earns the referrer a reward. A withdrawn or purged person →
+    `already_anonymized` 409: no order, no reminders to contact them."""
     value = _amount(amount)
     paid_at = paid_at or timezone.now()
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead_id)
+        errors.lead_live_require(lead)
         if lead.stage == Stage.INVALID:
             raise ApplicationError(errors.FORBIDDEN_TRANSITION, "无效线索不能下单", status=409)
         package = package or lead.recommended_package
