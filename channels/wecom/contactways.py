@@ -45,6 +45,10 @@ TEMP_CHAT_SECONDS = 24 * 3600  # how long the temporary chat stays open (WeCom's
 TEMP_RENEW_MARGIN_SECONDS = 3600
 # An add's time is the callback's CreateTime (WeCom's clock): allow for skew against ours.
 TEMP_CLOCK_SKEW_SECONDS = 120
+LINK_CONFIG = "link"  # a 获客链接 row's config_id: nothing per lead to delete at WeCom
+CHANNEL_PREFIX = "yc"
+# An unverified row whose code was deleted at WeCom (its lead withdrawn): kept as a staff hint.
+DELETED_CONFIG = "deleted"
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,19 @@ def _spent(way: WecomContactWay) -> bool:
     ).exists()
 
 
+def _kind(way: WecomContactWay) -> str:
+    """The contact mode a kept row was made in (one of CONTACT_MODES)."""
+    if way.config_id == LINK_CONFIG:
+        return "acquisition_link"
+    return "temp" if way.is_temp else "contact_way"
+
+
+def _set_aside(way: WecomContactWay, submission: str) -> None:
+    """Move a kept row out of its lead/member/submission slot (the unique constraint's) so a
+    fresh code can take it; the row itself stays (its adds and its deletion need it)."""
+    WecomContactWay.objects.filter(pk=way.pk).update(submission=f"{submission[:16]}~{way.pk}"[:32])
+
+
 def contact_code_for(
     *,
     lead_id: int,
@@ -140,8 +157,9 @@ def contact_code_for(
         # A new phone's page must lose its code (it names the person), so a known phone's
         # page loses its unverified one too, or watching one's own page after the owner's
         # withdrawal would tell whether the phone was already a patient's. Both pages fall
-        # back to the member's static code; the unverified row stays for the add it may still
-        # bring (staff read its hint), it is only no longer shown.
+        # back to the member's static code; the unverified row stays as the hint for an add
+        # already made through it, its code deleted at WeCom as the verified one is (F2,
+        # `contact_ways_delete`).
         return None
     submission = "" if verified else submission[:32]
     mine = {
@@ -151,14 +169,15 @@ def contact_code_for(
         "verified": verified,
         "submission": submission,
     }
-    if contact_mode(account) == "acquisition_link":
+    mode = contact_mode(account)
+    if mode == "acquisition_link":
         return _link_code(
             account, mine, specialty_id=specialty_id, consent_version=consent_version[:40]
         )
     kept = WecomContactWay.objects.filter(**mine).first()
-    if kept is not None and not _spent(kept):
+    if kept is not None and _kind(kept) == mode and not _spent(kept):
         return ContactCode(kept.qr_code, kept.member_userid, kept.is_temp)
-    is_temp = contact_mode(account) == "temp"
+    is_temp = mode == "temp"
     state = state_for_lead(lead_id) if verified else UNVERIFIED_PREFIX + secrets.token_hex(8)
     body: dict[str, object] = {
         "type": 1,
@@ -188,16 +207,16 @@ def contact_code_for(
         return None
     try:
         with transaction.atomic():
-            if kept is not None and verified:
+            if kept is not None and verified and _kind(kept) == mode:
                 # The spent code's row goes first (one row per account/lead/member); the code
                 # itself is left at WeCom: used or expired, it adds nobody any more.
                 WecomContactWay.objects.filter(pk=kept.pk).delete()
             elif kept is not None:
                 # An unverified code's row stays, out of the submission's slot: an add through
-                # it is still waiting for a supervisor, who reads the hint from this row.
-                WecomContactWay.objects.filter(pk=kept.pk).update(
-                    submission=f"{submission[:16]}~{kept.pk}"[:32]
-                )
+                # it is still waiting for a supervisor, who reads the hint from this row. So
+                # does a code made in an earlier mode: it may still be scanned from a saved
+                # page, and the lead's withdrawal deletes it at WeCom (`contact_ways_delete`).
+                _set_aside(kept, submission)
             way = WecomContactWay.objects.create(
                 **mine,
                 config_id=config_id[:64],
@@ -212,10 +231,6 @@ def contact_code_for(
         # a temporary one expires there by itself).
         way = WecomContactWay.objects.get(**mine)
     return ContactCode(way.qr_code, way.member_userid, way.is_temp)
-
-
-LINK_CONFIG = "link"  # a 获客链接 row's config_id: nothing per lead to delete at WeCom
-CHANNEL_PREFIX = "yc"
 
 
 def _link_code(
@@ -233,9 +248,14 @@ def _link_code(
     if not url:
         return None
     kept = WecomContactWay.objects.filter(**mine).first()
-    if kept is None:
+    if kept is None or _kind(kept) != "acquisition_link":
+        # A code kept from an earlier mode (F1 of issue 13 point 1) is not reused: its state
+        # would become the visible customer_channel (a verified one's `yl`+lead id, an
+        # unverified one's `yu…`), telling a new phone from a known one.
         try:
             with transaction.atomic():
+                if kept is not None:
+                    _set_aside(kept, str(mine["submission"]))
                 kept = WecomContactWay.objects.create(
                     **mine,
                     config_id=LINK_CONFIG,
@@ -318,26 +338,37 @@ def _acquisition_link(account: WecomAccount, member_userid: str) -> str:
 def contact_ways_delete(lead_id: int) -> None:
     """Forget the lead's codes (their state names the lead) and ask WeCom to delete them after
     the commit (`del_contact_way`; a failure is logged: an add through a deleted person's old
-    code names an anonymized lead and is never linked). Idempotent."""
-    # Unverified codes stay: their state names nobody, an add through one already shown is
-    # still waiting for staff (the row is its hint), and their adds are never bound (the lead
-    # they hint at is anonymized). They are no longer shown (`contact_code_for`), exactly as a
-    # new phone's page loses its verified code here.
+    code names an anonymized lead and is never linked). Idempotent.
+
+    The unverified codes that submissions of the lead's phone made are deleted at WeCom too
+    (F2 of issue 13 point 1): were they left working, scanning a saved QR after the owner's
+    withdrawal would tell a known phone's code (still adds, plain welcome) from a new phone's
+    ("no such contact way"). Their rows stay, as the staff hint for an add already made
+    through them, marked `config_id = DELETED_CONFIG` once WeCom confirmed the deletion (not
+    asked again). A 获客链接 row has nothing of its own at WeCom (the link is the member's)."""
     ways = list(
         WecomContactWay.objects.select_related("account").filter(lead_id=lead_id, verified=True)
     )
-    if not ways:
+    hints = list(
+        WecomContactWay.objects.select_related("account")
+        .filter(lead_id=lead_id, verified=False)
+        .exclude(config_id__in=[LINK_CONFIG, DELETED_CONFIG])
+    )
+    if not ways and not hints:
         return
     WecomContactWay.objects.filter(pk__in=[w.pk for w in ways]).delete()
     ways = [w for w in ways if w.config_id != LINK_CONFIG]  # a member's link is not the lead's
 
     def remote() -> None:
-        for way in ways:
+        for way in [*ways, *hints]:
             try:
                 WecomClient(way.account).call(
                     "POST", "externalcontact/del_contact_way", json={"config_id": way.config_id}
                 )
             except PlatformError as exc:
                 logger.warning("del_contact_way %s failed: %s", way.config_id, exc)
+                continue
+            if not way.verified:
+                WecomContactWay.objects.filter(pk=way.pk).update(config_id=DELETED_CONFIG)
 
     transaction.on_commit(remote, robust=True)

@@ -326,9 +326,16 @@ def _plain_welcome_plan(
     row: InboundLead, account: WecomAccount, contact: WecomContact, ev: _EventFields
 ) -> None:
     """An unmatched add's welcome: the specialty and consent version its code's submission
-    chose (a code of ours kept with them), else the default template with no version."""
+    chose (a code of ours kept with them), else the default template with no version.
+
+    A code whose lead is anonymized counts as none: a withdrawal forgets a new phone's code
+    but keeps a known phone's unverified row (the staff hint), and a saved 获客链接 still adds
+    (the link is the member's), so using that row's choice would tell the two apart (F2 of
+    issue 13 point 1)."""
     way = (
-        WecomContactWay.objects.filter(account=account, state=ev.state)
+        WecomContactWay.objects.filter(
+            account=account, state=ev.state, lead__anonymized_at__isnull=True
+        )
         .values("specialty_id", "consent_version")
         .first()
         if ev.state

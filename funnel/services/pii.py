@@ -196,8 +196,11 @@ def _anonymize(lead: Lead) -> None:
             Q(lead=lead) | Q(pk__in=Touchpoint.objects.filter(lead=lead).values("inbound_id"))
         )
     )
-    # Health search terms and the visit's identifiers (click ids, UTM) of every arrival.
-    Touchpoint.objects.filter(lead=lead).update(keyword="", utm={}, click_ids={})
+    # Health search terms and the visit's identifiers (click ids, UTM) of every arrival. The
+    # campaign's name too: on a landing form it is the visitor's utm_campaign, free text they
+    # can write anything into (F5 of issue 13 point 1). Reports keep the campaign by its id,
+    # named from the ad platform's spend rows or other arrivals.
+    Touchpoint.objects.filter(lead=lead).update(keyword="", campaign_name="", utm={}, click_ids={})
     LeadEvent.objects.filter(lead=lead).update(note=ANONYMIZED_TEXT)
     for event in LeadEvent.objects.filter(lead=lead).exclude(data={}).only("pk", "data"):
         if "keyword" in event.data:  # a touch event's search term

@@ -51,6 +51,7 @@ PHONE_DIGITS = "13912345678"
 CONCERN = "最近半年掉发明显，头皮出油"
 SEARCH = "脂溢性脱发怎么治最快"
 UTM_CONTENT = "头皮屑多掉发严重"
+UTM_CAMPAIGN = "欧阳的斑秃复发咨询"  # visitor-supplied: kept as the touchpoint's campaign name
 STAFF_NOTE = "自述甲状腺功能减退，服优甲乐"
 STAGE_NOTE = "加微时说夜里失眠三个月"
 API_NOTE = "CRM：有家族遗传史"
@@ -66,6 +67,7 @@ SECRETS = [
     CONCERN,
     SEARCH,
     UTM_CONTENT,
+    UTM_CAMPAIGN,
     STAFF_NOTE,
     STAGE_NOTE,
     API_NOTE,
@@ -117,7 +119,12 @@ def _a_person_everywhere(client, landing) -> Lead:
     response = client.post(
         "/lp/hair-loss/",
         form_data(
-            name=NAME, phone=PHONE_DIGITS, concern=CONCERN, utm_term=SEARCH, utm_content=UTM_CONTENT
+            name=NAME,
+            phone=PHONE_DIGITS,
+            concern=CONCERN,
+            utm_term=SEARCH,
+            utm_content=UTM_CONTENT,
+            utm_campaign=UTM_CAMPAIGN,
         ),
     )
     assert response.status_code == 302

@@ -773,7 +773,54 @@ def test_after_a_withdrawal_the_page_of_whoever_typed_the_phone_shows_no_code(cl
     assert WecomContactWay.objects.filter(verified=False).count() == 1
     # the patient's own (verified) code names them: it goes (at WeCom after the commit)
     assert not WecomContactWay.objects.filter(verified=True).exists()
-    assert deleted.call_count == 0  # nothing asked of WeCom for the visitor's code
+    assert deleted.call_count == 0  # only after the commit (the next test runs it)
+
+
+@responses.activate
+def test_a_withdrawal_deletes_the_new_and_the_known_phones_codes_at_wecom_alike(
+    client, routed, django_capture_on_commit_callbacks
+):
+    """F2 of issue 13 point 1: after the owners withdrew, the new phone's code was deleted at
+    WeCom and the known phone's unverified one kept working, so scanning a saved QR told them
+    apart. Both are deleted now; the unverified row stays as the staff hint, marked deleted."""
+    from channels.wecom.contactways import DELETED_CONFIG, contact_ways_delete
+
+    _account()
+    _token()
+    made = iter(range(1, 20))
+
+    def answer(request):
+        n = next(made)
+        qr = f"https://wework.qpic.cn/wwpic/contact-way-qr/d{n}"
+        return 200, {}, json.dumps({"errcode": 0, "config_id": f"cfg-d{n}", "qr_code": qr})
+
+    responses.add_callback(responses.POST, WAY_URL, callback=answer)
+    deleted = responses.post(f"{BASE}/cgi-bin/externalcontact/del_contact_way", json={"errcode": 0})
+    # given a patient known by phone, a new phone's page and a known phone's page, each seen
+    client.post("/lp/hair-loss/", form_data(idem="dd-0", phone="13700008822"))
+    patient = Lead.objects.get()
+    for idem, phone in (("dd-new", "13700009911"), ("dd-known", "13700008822")):
+        client.get(client.post("/lp/hair-loss/", form_data(idem=idem, phone=phone))["Location"])
+    new_code = WecomContactWay.objects.get(verified=True).config_id
+    known_code = WecomContactWay.objects.get(verified=False).config_id
+    newcomer = Lead.objects.exclude(pk=patient.pk).get()
+
+    # when both owners withdraw
+    for lead in (newcomer, patient):
+        with django_capture_on_commit_callbacks(execute=True):
+            consent_withdraw(lead_id=lead.pk, actor_label="患者本人")
+
+    # then WeCom was asked to delete both codes, once each
+    asked = sorted(json.loads(call.request.body)["config_id"] for call in deleted.calls)
+    assert asked == sorted([new_code, known_code])
+    # the verified row is gone, the unverified one stays as the hint, marked deleted
+    assert not WecomContactWay.objects.filter(verified=True).exists()
+    hint = WecomContactWay.objects.get(verified=False)
+    assert (hint.lead_id, hint.config_id) == (patient.pk, DELETED_CONFIG)
+    # and running the wiper again asks WeCom nothing more
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_ways_delete(patient.pk)
+    assert deleted.call_count == 2
 
 
 # ---- T1 (issue 13 point 1): only an add spends a temporary code, not a rewrite of its contact
@@ -948,3 +995,51 @@ def test_a_genuine_add_through_the_successor_spends_it(client, routed, post_even
     renewed = _qr(client, location)
     assert renewed != fresh
     assert _qr(client, location) == renewed
+
+
+@responses.activate
+def test_after_a_withdrawal_a_saved_link_welcomes_new_and_known_phones_alike(
+    client, routed, post_event, django_capture_on_commit_callbacks
+):
+    """F2 of issue 13 point 1, 获客链接 mode: the link is the member's, so a saved one still adds
+    after the owners withdrew. The new phone's channel then named no code (its row forgotten:
+    the default welcome) while the known phone's unverified row still chose the submission's
+    specialty and consent version. An unmatched add through a code of an anonymized lead is
+    welcomed as one through no code of ours."""
+    from channels.wecom.models import WecomWelcomeTemplate
+    from tests.channels.wecom.conftest import event_xml
+
+    _account(contact_mode="acquisition_link")
+    _token()
+    responses.post(LINK_URL, json={"errcode": 0, "link": {"link_id": "cal-1", "url": CA}})
+    sent = responses.post(
+        f"{BASE}/cgi-bin/externalcontact/send_welcome_msg", json={"errcode": 0, "errmsg": "ok"}
+    )
+    WecomWelcomeTemplate.objects.create(specialty=routed.specialty, text="脱发门诊欢迎您。")
+    WecomWelcomeTemplate.objects.create(specialty=None, text="您好，欢迎咨询。")
+    # given a patient known by phone, and a new phone's and a known phone's saved links
+    client.post("/lp/hair-loss/", form_data(idem="lw-0", phone="13700008822"))
+    patient = Lead.objects.get()
+    channels = []
+    for idem, phone in (("lw-new", "13700009911"), ("lw-known", "13700008822")):
+        page = client.get(
+            client.post("/lp/hair-loss/", form_data(idem=idem, phone=phone))["Location"],
+            HTTP_USER_AGENT=PHONE_UA,
+        ).content.decode()
+        channels.append(re.search(r"customer_channel=([^\"'&]+)", html.unescape(page))[1])
+    newcomer = Lead.objects.exclude(pk=patient.pk).get()
+    # when both owners withdraw, then each link is opened and the member added
+    for lead in (newcomer, patient):
+        with django_capture_on_commit_callbacks(execute=True):
+            consent_withdraw(lead_id=lead.pk, actor_label="患者本人")
+    for state, who, code in ((channels[0], "wmNEW", "W-NEW"), (channels[1], "wmKNOWN", "W-KN")):
+        xml = event_xml(State=state, UserID="linxiaowen", ExternalUserID=who, WelcomeCode=code)
+        assert post_event(xml).status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            drain()
+
+    # then both get the same welcome: the default one, nothing of the submission's choice
+    new, known = (json.loads(c.request.body) for c in sent.calls)
+    assert (new["welcome_code"], known["welcome_code"]) == ("W-NEW", "W-KN")
+    assert new["text"] == known["text"]
+    assert known["text"]["content"].startswith("您好，欢迎咨询。")
