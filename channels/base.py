@@ -17,6 +17,7 @@ import requests
 
 from channels import errors
 from channels.errors import PlatformError, RateLimited, Transient
+from funnel.outbound import request_error_text
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 TIMEOUT = (5, 30)
@@ -216,7 +217,7 @@ def http_json(sess: requests.Session, method: str, url: str, **kwargs: Any) -> d
     try:
         response = sess.request(method, url, timeout=TIMEOUT, **kwargs)
     except requests.RequestException as exc:
-        raise Transient("network", str(exc)) from exc
+        raise Transient("network", request_error_text(exc)) from exc
     # The remote body is logged here, never carried in the error: the error's text reaches
     # the admin (last error, alerts), and a platform (or whatever answers) controls the body.
     if response.status_code == 429:

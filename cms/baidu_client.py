@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import requests
 
 from cms import errors
+from funnel.outbound import request_error_text
 
 logger = logging.getLogger("yinliu.cms.baidu_push")
 
@@ -63,7 +64,7 @@ def urls_submit(*, site: str, token: str, urls: list[str], endpoint: str = ENDPO
             allow_redirects=False,
         )
     except requests.RequestException as exc:
-        raise PushTransient(f"network: {exc}") from exc
+        raise PushTransient(f"network: {request_error_text(exc)}") from exc
     if response.is_redirect or 300 <= response.status_code < 400:
         location = urlsplit(response.headers.get("Location", "")).netloc
         logger.warning(

@@ -89,6 +89,13 @@ class WecomAccountForm(WagtailAdminModelForm):
             isinstance(skew, int) and not isinstance(skew, bool) and 30 <= skew <= 3600
         ):
             raise forms.ValidationError("callback_max_skew_seconds 须为 30–3600 的整数（秒）")
+        links = value.get("acquisition_links")
+        if links is not None and not (
+            isinstance(links, dict) and all(isinstance(v, dict) for v in links.values())
+        ):
+            raise forms.ValidationError(
+                "acquisition_links 由系统写入（每位成员一个获客链接），须为对象；不确定时请删除该项"
+            )
         return value
 
     def clean(self):

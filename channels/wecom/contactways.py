@@ -300,11 +300,21 @@ def _link_ok(url: str) -> bool:
     return parts.scheme == "http" and sandbox_url(url)
 
 
+def kept_links(settings: object) -> dict[str, dict]:
+    """`settings["acquisition_links"]` as `_acquisition_link` writes it ({member userid:
+    {"link_id", "url"}}), without whatever else a hand edit left there (a list, a string):
+    a bad value must never take a patient's thank-you page down."""
+    links = settings.get("acquisition_links") if isinstance(settings, dict) else None
+    if not isinstance(links, dict):
+        return {}
+    return {str(k): v for k, v in links.items() if isinstance(v, dict)}
+
+
 def _acquisition_link(account: WecomAccount, member_userid: str) -> str:
     """The member's 获客链接 URL, made on first use and kept in `account.settings
     ["acquisition_links"]` (one per member, shared by every lead: the lead rides in
     `customer_channel`). "" when WeCom refuses or answers a link we will not show."""
-    kept = ((account.settings or {}).get("acquisition_links") or {}).get(member_userid) or {}
+    kept = kept_links(account.settings).get(member_userid) or {}
     if kept.get("url"):
         return str(kept["url"])
     try:
@@ -327,7 +337,7 @@ def _acquisition_link(account: WecomAccount, member_userid: str) -> str:
         return ""
     with transaction.atomic():
         locked = WecomAccount.objects.select_for_update().get(pk=account.pk)
-        links = dict((locked.settings or {}).get("acquisition_links") or {})
+        links = kept_links(locked.settings)
         if member_userid not in links:  # two pages at once: the first link kept wins
             links[member_userid] = {"link_id": link_id[:64], "url": url[:500]}
             locked.settings = {**(locked.settings or {}), "acquisition_links": links}

@@ -28,6 +28,7 @@ from django.utils import timezone
 from funnel import errors
 from funnel.locks import locked, named_lock
 from funnel.models import FollowUp, Notification
+from funnel.outbound import request_error_text
 
 logger = logging.getLogger("yinliu.notify")
 
@@ -199,8 +200,10 @@ def _send_one(notifier: Notifier, row: Notification, now: dt.datetime) -> str:
         row.save(update_fields=["attempts", "next_attempt_at", "last_error", "claimed_at"])
         return "rate_limited"
     except Exception as exc:  # a failed delivery is kept and retried, never raised
-        logger.warning("notification %s not delivered: %s", row.pk, exc)
-        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        # A network failure's text holds the robot's URL and its key (funnel.outbound).
+        detail = request_error_text(exc) if isinstance(exc, requests.RequestException) else exc
+        logger.warning("notification %s not delivered: %s", row.pk, detail)
+        row.last_error = f"{type(exc).__name__}: {detail}"[:2000]
         if row.attempts >= MAX_ATTEMPTS:
             row.status = Notification.Status.FAILED
             row.next_attempt_at = None

@@ -392,7 +392,13 @@ def test_other_unmatched_adds_are_explained_too(admin_client, post_event, state,
 
 @pytest.mark.parametrize(
     "settings_json",
-    ['{"callback_max_skew_seconds": "abc"}', "[1, 2]", '{"contact_mode": "qr"}'],
+    [
+        '{"callback_max_skew_seconds": "abc"}',
+        "[1, 2]",
+        '{"contact_mode": "qr"}',
+        '{"contact_mode": "acquisition_link", "acquisition_links": [1, 2]}',
+        '{"acquisition_links": {"linxiaowen": "https://work.weixin.qq.com/ca/x"}}',
+    ],
 )
 def test_account_form_refuses_unusable_settings(admin_client, settings_json):
     response = admin_client.post(
@@ -401,3 +407,15 @@ def test_account_form_refuses_unusable_settings(admin_client, settings_json):
     )
     assert response.status_code == 200
     assert not WecomAccount.objects.exists()
+
+
+@pytest.mark.parametrize("stored", [[1, 2], "x", {"linxiaowen": "url"}, None, 5])
+def test_a_hand_edited_acquisition_links_value_reads_as_no_link(stored):
+    from channels.wecom.contactways import kept_links
+
+    # whatever sits there (the form refuses these; an edit in the shell or an old row may not)
+    # reads as "no link kept": the page then asks WeCom for one instead of answering 500
+    assert kept_links({"acquisition_links": stored}) == {}
+    assert kept_links([]) == {}
+    good = {"linxiaowen": {"link_id": "cal1", "url": "https://work.weixin.qq.com/ca/cal1"}}
+    assert kept_links({"acquisition_links": good}) == good
