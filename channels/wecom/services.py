@@ -471,7 +471,8 @@ def _deletion_effects(contact: WecomContact, *, at: dt.datetime) -> None:
     supervisor = lead_supervisor_on_duty(lead=lead)
     if supervisor is not None:
         who = supervisor.get_username()
-        note = f"主管 {who}：患者已在企业微信删除医助 {member}，请跟进挽回"
+        # the reminder names the supervisor itself (followups_dispatch): not again here
+        note = f"患者已在企业微信删除医助 {member}，请跟进挽回"
         owner = {"supervisor": supervisor, "assignee_id": None}
     else:
         who = ""

@@ -59,7 +59,17 @@ def test_the_churn_followup_belongs_to_the_pool_supervisor_and_is_on_her_home(
 
     # the pool's supervisor answers for the lead before the clinic's
     assert (followup.supervisor, followup.assignee) == (pool_head, None)
-    assert "pool_head" in followup.note
+    assert followup.note == "患者已在企业微信删除医助 zhangsan，请跟进挽回"
+    # the due reminder names the supervisor once (it used to read 「主管 x：主管 x：…」)
+    from django.utils import timezone
+
+    from funnel.models import Notification
+    from funnel.services.followups import followups_dispatch
+
+    FollowUp.objects.filter(pk=followup.pk).update(due_at=timezone.now())
+    followups_dispatch()
+    (reminder,) = [n.body for n in Notification.objects.all() if "到期" in n.body]
+    assert reminder.count("主管 pool_head") == 1, reminder
     # not on the assistant's phone page: it is the supervisor's task
     assert not followups_due_for_user(user=assistant.user).filter(pk=followup.pk).exists()
     # on the supervisor's admin home, and not on the other supervisor's
