@@ -291,7 +291,7 @@ def test_seeded_demo_pages_with_a_certificate_carry_its_printed_validity(
         assert page.live_revision.as_object().ad_review_valid_until == printed_until()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_keeps_the_old_year_for_a_number_without_a_date(migrator) -> None:
     # given a certified page from before the printed date was required (no date on the row)
     page = _certified_live(_article(), valid_until=today())
