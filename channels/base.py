@@ -17,7 +17,7 @@ import requests
 
 from channels import errors
 from channels.errors import PlatformError, RateLimited, Transient
-from funnel.outbound import request_error_text
+from funnel.outbound import BudgetSpent, budget_active, call_timeout, request_error_text
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 TIMEOUT = (5, 30)
@@ -215,7 +215,15 @@ def session(domains: tuple[str, ...]) -> requests.Session:
 def http_json(sess: requests.Session, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
     """One call; HTTP-level failures become PlatformError subclasses (never requests errors)."""
     try:
-        response = sess.request(method, url, timeout=TIMEOUT, **kwargs)
+        # Inside a web request, no longer than the request's outbound budget (funnel.outbound).
+        timeout = call_timeout(TIMEOUT)
+    except BudgetSpent as exc:
+        raise Transient(exc.code, str(exc)) from exc
+    try:
+        response = sess.request(method, url, timeout=timeout, **kwargs)
+    except requests.Timeout as exc:
+        code = BudgetSpent.code if budget_active() else "network"
+        raise Transient(code, request_error_text(exc)) from exc
     except requests.RequestException as exc:
         raise Transient("network", request_error_text(exc)) from exc
     # The remote body is logged here, never carried in the error: the error's text reaches

@@ -15,6 +15,8 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 
+from funnel.outbound import outbound_budget
+
 FRAME_ANCESTORS = {"DENY": "frame-ancestors 'none'", "SAMEORIGIN": "frame-ancestors 'self'"}
 
 
@@ -116,3 +118,18 @@ class AdminBodyLimitMiddleware:
                 # RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent are SuspiciousOperation
                 return _too_large()
         return self.get_response(request)
+
+
+class OutboundBudgetMiddleware:
+    """Every web request may spend at most settings.OUTBOUND_REQUEST_BUDGET_SECONDS calling
+    outside platforms (`funnel.outbound.outbound_budget`): without a broker, the work a request
+    enqueues runs inside it, and neither WeCom (5 s for a callback) nor a patient on the
+    thank-you page waits for a platform answering in 30 s. A call cut short is a transient
+    failure the outbox, the sweeps or the welcome record take as usual."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with outbound_budget(settings.OUTBOUND_REQUEST_BUDGET_SECONDS):
+            return self.get_response(request)

@@ -1,4 +1,4 @@
-"""What an outbound HTTP failure may say about itself.
+"""Outbound HTTP calls: what a failure may say about itself, how long a request may wait.
 
 requests puts the whole URL of a failed call in the exception's text, query string included,
 and the services we call take secrets there: WeCom's `gettoken?corpsecret=…` and every call's
@@ -9,6 +9,10 @@ ever used: only the exception's kind and the host.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 
@@ -19,3 +23,60 @@ def request_error_text(exc: BaseException) -> str:
     url = str(getattr(request, "url", "") or "")
     host = urlsplit(url).hostname or ""
     return f"{type(exc).__name__} ({host})" if host else type(exc).__name__
+
+
+# ---- the time a web request may spend calling out ------------------------------------------
+#
+# Without a broker (the embedded default: no REDIS_URL, Celery runs tasks eagerly) the work a
+# request enqueues runs inside it: the WeCom welcome after a callback, postbacks after a stage
+# change, robot notices after a new lead. WeCom answers a callback that takes more than 5 s with
+# retries (WECOM_FACTS.md, "Callback events"), and a patient waits on the thank-you page. So a
+# request carries a budget (`config.middleware.OutboundBudgetMiddleware`,
+# settings.OUTBOUND_REQUEST_BUDGET_SECONDS): every outbound call in it gets at most what is left,
+# and a call with less than MIN_CALL_SECONDS left is not made. Such a failure is an ordinary
+# transient one (code `deadline`): the outbox, the sweeps and the welcome record take it as they
+# take a timeout. Workers, beat and management commands have no budget.
+
+_deadline: ContextVar[float | None] = ContextVar("outbound_deadline", default=None)
+MIN_CALL_SECONDS = 0.2
+DEADLINE = "deadline"
+
+
+class BudgetSpent(Exception):
+    """The request's outbound budget is spent: the call is not made."""
+
+    code = DEADLINE
+
+
+@contextmanager
+def outbound_budget(seconds: float | None) -> Iterator[None]:
+    """Within the block, outbound calls together take at most `seconds` (wall clock, from
+    now); a tighter budget already in force is kept. None or ≤ 0: no budget."""
+    if not seconds or seconds <= 0:
+        yield
+        return
+    ends = time.monotonic() + float(seconds)
+    outer = _deadline.get()
+    token = _deadline.set(ends if outer is None else min(outer, ends))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def budget_active() -> bool:
+    return _deadline.get() is not None
+
+
+def call_timeout(timeout: float | tuple[float, float]) -> float | tuple[float, float]:
+    """`timeout` (seconds, or requests' (connect, read) pair) cut to the budget left.
+    Raises BudgetSpent when less than MIN_CALL_SECONDS is left."""
+    ends = _deadline.get()
+    if ends is None:
+        return timeout
+    left = ends - time.monotonic()
+    if left < MIN_CALL_SECONDS:
+        raise BudgetSpent(f"outbound budget spent ({left:.2f} s left)")
+    if isinstance(timeout, tuple):
+        return (min(timeout[0], left), min(timeout[1], left))
+    return min(timeout, left)

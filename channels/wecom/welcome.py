@@ -76,6 +76,8 @@ REASONS = {
     INTERNAL_ERROR: "发送时出错（见日志）",
     INTERRUPTED: "发送中断（处理进程退出），结果未知；code 已过期，不再补发",
     "41051": "该客户已收到其他应用的欢迎语（41051）",
+    # funnel.outbound: without a broker the welcome is sent inside the callback request
+    "deadline": "企业微信接口未在回调时限内应答（未配置 Redis 时，欢迎语在回调请求内发送）",
 }
 
 

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "config.middleware.FrameAncestorsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.BodySizeLimitMiddleware",
+    "config.middleware.OutboundBudgetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -166,6 +167,9 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker the embedded default runs every task in-process, right after commit.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# What one web request may spend calling outside platforms, in seconds (funnel.outbound): with
+# no broker its enqueued work runs inside it, and WeCom waits 5 s for a callback's answer.
+OUTBOUND_REQUEST_BUDGET_SECONDS = envmod.env.float("OUTBOUND_REQUEST_BUDGET_SECONDS", default=3.0)
 CELERY_TASK_EAGER_PROPAGATES = True
 # At-least-once delivery: a task is acknowledged after it ran, so a killed worker's task is
 # redelivered. Every task is idempotent, which is what makes this safe.

@@ -28,7 +28,7 @@ from django.utils import timezone
 from funnel import errors
 from funnel.locks import locked, named_lock
 from funnel.models import FollowUp, Notification
-from funnel.outbound import request_error_text
+from funnel.outbound import BudgetSpent, call_timeout, request_error_text
 
 logger = logging.getLogger("yinliu.notify")
 
@@ -81,7 +81,7 @@ class WeComRobotNotifier:
         response = requests.post(
             self.webhook_url,
             json={"msgtype": "markdown", "markdown": {"content": content}},
-            timeout=self.timeout,
+            timeout=call_timeout(self.timeout),  # raises BudgetSpent (funnel.outbound)
             allow_redirects=False,
         )
         if response.is_redirect or 300 <= response.status_code < 400:
@@ -199,6 +199,13 @@ def _send_one(notifier: Notifier, row: Notification, now: dt.datetime) -> str:
         row.last_error = str(exc)[:2000]
         row.save(update_fields=["attempts", "next_attempt_at", "last_error", "claimed_at"])
         return "rate_limited"
+    except BudgetSpent as exc:
+        # Not sent at all: the web request that ran this (no broker) had no time left for it.
+        row.attempts -= 1
+        row.next_attempt_at = now
+        row.last_error = f"{exc.code}: {exc}"[:2000]
+        row.save(update_fields=["attempts", "next_attempt_at", "last_error", "claimed_at"])
+        return "deferred"
     except Exception as exc:  # a failed delivery is kept and retried, never raised
         # A network failure's text holds the robot's URL and its key (funnel.outbound).
         detail = request_error_text(exc) if isinstance(exc, requests.RequestException) else exc

@@ -84,12 +84,22 @@ def _generated_secrets() -> dict[str, str]:
 @pytest.mark.parametrize("keys", ["fixed", "generated"])
 def test_production_check_deploy_is_clean_with_secrets(keys) -> None:
     given = SECRETS if keys == "fixed" else _generated_secrets()
-    env = _env(**given, ALLOWED_HOSTS="clinic.example.com")
+    env = _env(**given, ALLOWED_HOSTS="clinic.example.com", REDIS_URL="redis://127.0.0.1:6379/9")
 
     result = _manage("check", "--deploy", "--settings=config.settings.production", env=env)
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_without_a_broker_is_warned_of_work_inside_requests() -> None:
+    env = _env(**SECRETS, ALLOWED_HOSTS="clinic.example.com")
+
+    result = _manage("check", "--deploy", "--settings=config.settings.production", env=env)
+
+    assert result.returncode == 0, result.stderr  # a warning: the embedded mode still runs
+    assert "yinliu.W001" in result.stderr + result.stdout
+    assert "OUTBOUND_REQUEST_BUDGET_SECONDS" in result.stderr + result.stdout
 
 
 def _b64(raw: bytes) -> str:

@@ -6,16 +6,24 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 
 import pytest
 import requests
+from django.utils import timezone
 
 from channels.base import http_json
 from channels.errors import Transient
 from cms.baidu_client import PushTransient, urls_submit
 from funnel.models import Notification
-from funnel.outbound import request_error_text
-from funnel.services.notify import WeComRobotNotifier, _send_one
+from funnel.outbound import (
+    BudgetSpent,
+    budget_active,
+    call_timeout,
+    outbound_budget,
+    request_error_text,
+)
+from funnel.services.notify import Notice, WeComRobotNotifier, _send_one
 
 SECRET = "Zq9mW3xT7vY2kL5nP8rB4cD6fG1hJ0sA9eU3iO7tR2w"
 
@@ -74,3 +82,71 @@ def test_an_undelivered_robot_message_keeps_no_key(caplog):
     assert row.last_error.startswith("ConnectionError")
     assert SECRET not in row.last_error
     assert SECRET not in caplog.text
+
+
+# ---- the request's outbound budget (issue 16 review F2, as a kind) --------------------------
+
+
+def test_outside_a_budget_timeouts_are_the_callers():
+    assert call_timeout((5, 30)) == (5, 30)
+    assert call_timeout(5.0) == 5.0
+
+
+def test_a_budget_cuts_every_call_to_what_is_left_and_then_refuses():
+    with outbound_budget(2.0):
+        connect, read = call_timeout((5, 30))
+        assert 1.5 < connect <= 2.0
+        assert 1.5 < read <= 2.0
+        with outbound_budget(60):  # an inner, looser budget never extends the outer one
+            assert call_timeout(30.0) <= 2.0
+    with outbound_budget(0.1), pytest.raises(BudgetSpent):
+        call_timeout((5, 30))
+    assert not budget_active()
+
+
+def _silent_server():
+    """Accepts connections and never answers (a platform that hangs)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    return sock
+
+
+def test_each_outbound_kind_gives_up_at_the_budget():
+    """The three ways we call out: platform APIs (channels.base), Baidu's link push (cms) and
+    the WeCom robot (funnel.notify); each is cut by the budget, each says `deadline`."""
+    with _silent_server() as sock:
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/x?token={SECRET}"
+        session = requests.Session()
+        with outbound_budget(0.6):
+            with pytest.raises(Transient) as platform:
+                http_json(session, "GET", url)
+        with outbound_budget(0.6):
+            with pytest.raises(PushTransient) as push:
+                urls_submit(site="https://example.com", token=SECRET, urls=["a"], endpoint=url)
+        with outbound_budget(0.6):
+            with pytest.raises(requests.Timeout):
+                WeComRobotNotifier(url, timeout=30).send(Notice(title="t", body="b"))
+    assert platform.value.code == "deadline"
+    assert SECRET not in str(platform.value)
+    assert SECRET not in str(push.value)
+    # Already spent: not even tried.
+    with outbound_budget(0.05):
+        time.sleep(0.1)
+        with pytest.raises(PushTransient, match="deadline"):
+            urls_submit(site="https://example.com", token=SECRET, urls=["a"], endpoint=url)
+
+
+@pytest.mark.django_db
+def test_a_notice_cut_by_the_budget_is_deferred_not_counted(settings):
+    settings.NOTIFIER = "wecom_robot"
+    settings.WECOM_ROBOT_WEBHOOK = "http://127.0.0.1:9/cgi-bin/webhook/send?key=" + SECRET
+    row = Notification.objects.create(title="新线索", body="张**")
+    with outbound_budget(0.05):
+        time.sleep(0.1)
+        outcome = _send_one(WeComRobotNotifier(settings.WECOM_ROBOT_WEBHOOK), row, timezone.now())
+    row.refresh_from_db()
+    assert outcome == "deferred"
+    assert (row.status, row.attempts) == ("pending", 0)
+    assert row.last_error.startswith("deadline")
+    assert SECRET not in row.last_error
