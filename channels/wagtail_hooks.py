@@ -33,7 +33,7 @@ from channels.services.accounts import (
 )
 from config.admin_policies import ViewOnlyPolicy
 from funnel.admin_choosers import CheckedSnippetViewSet, scoped_chooser_viewset
-from funnel.admin_labels import admin_columns
+from funnel.admin_labels import ReadOnlyPanel, admin_columns
 from funnel.crypto import mask_phone
 from funnel.models import Channel
 from funnel.selectors import lead_owned_visible_to
@@ -111,7 +111,7 @@ class PullCheckpointViewSet(CheckedSnippetViewSet):
     list_display = admin_columns(
         PullCheckpoint, ["account", "stream", "cursor", "next_page", "pages_done", "updated_at"]
     )
-    panels = [FieldPanel("next_page", read_only=True)]
+    panels = [ReadOnlyPanel("next_page")]
 
 
 class PostbackFilterSet(WagtailFilterSet):

@@ -8,9 +8,11 @@ so the admin stays Chinese without a schema migration for a label.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
 
@@ -104,3 +106,18 @@ def admin_panels(model: type[models.Model]) -> list[FieldPanel]:
             continue
         panels.append(FieldPanel(field.name, heading=field_label(model, field.name)))
     return panels
+
+
+class ReadOnlyPanel(FieldPanel):
+    """A read-only field shown like the listings (`display_value`, Shanghai time): Wagtail's
+    own read-only output prints 「None」 for a missing date or link, and True/False."""
+
+    def __init__(self, field_name: str, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(field_name, **kwargs)
+
+    def format_value_for_display(self, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        shown = display_value(value)
+        return shown if shown is not value else super().format_value_for_display(value)

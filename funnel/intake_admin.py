@@ -16,12 +16,12 @@ from django.views.decorators.http import require_POST
 from django.views.generic import RedirectView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from config.errors import ApplicationError
 from funnel.admin_choosers import CheckedSnippetViewSet
+from funnel.admin_labels import ReadOnlyPanel
 from funnel.consent import consent_version_check
 from funnel.crypto import mask_name, mask_phone
 from funnel.models import InboundLead, InboundStatus, OutboxDelivery, SpendRecord
@@ -67,7 +67,7 @@ class InboundLeadViewSet(CheckedSnippetViewSet):
         "received_at",
         "processed_at",
     ]
-    panels = [FieldPanel("reason", read_only=True)]
+    panels = [ReadOnlyPanel("reason")]
 
     def get_queryset(self, request: HttpRequest):
         return InboundLead.objects.select_related("lead").order_by("-received_at")
@@ -88,7 +88,7 @@ class SpendRecordViewSet(CheckedSnippetViewSet):
         "clicks",
     ]
     list_filter = ["channel", "account_name", "date"]
-    panels = [FieldPanel("cost", read_only=True)]
+    panels = [ReadOnlyPanel("cost")]
 
 
 class RetryColumn(Column):
@@ -123,7 +123,7 @@ class OutboxDeliveryViewSet(CheckedSnippetViewSet):
         RetryColumn("retry", label="操作"),
     ]
     list_filter = ["status", "listener"]
-    panels = [FieldPanel("last_error", read_only=True)]
+    panels = [ReadOnlyPanel("last_error")]
 
 
 class IntakeGroup(SnippetViewSetGroup):

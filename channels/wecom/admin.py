@@ -39,12 +39,17 @@ from channels.wecom.models import (
     WecomWelcomeTemplate,
 )
 from channels.wecom.selectors import contact_hint
-from channels.wecom.services import aes_key_check, base_url_check, contact_bind
+from channels.wecom.services import (
+    account_field_problems,
+    aes_key_check,
+    base_url_check,
+    contact_bind,
+)
 from channels.wecom.welcome import reason_label
 from config.admin_policies import ViewOnlyPolicy
 from config.errors import ApplicationError
 from funnel.admin_choosers import CheckedSnippetViewSet, scoped_chooser_viewset
-from funnel.admin_labels import admin_columns
+from funnel.admin_labels import ReadOnlyPanel, admin_columns
 from funnel.crypto import mask_phone
 from funnel.models import Lead
 from funnel.public_text import public_text_problems
@@ -108,6 +113,17 @@ class WecomAccountForm(WagtailAdminModelForm):
                     data[field] = getattr(self.instance, field)  # blank keeps the stored value
                 else:
                     self.add_error(field, "必填")
+        # The command's rules (lengths, required agent id), one set: services.
+        problems = account_field_problems(
+            name=data.get("name") or self.instance.name or "",
+            corp_id=data.get("corp_id") or "",
+            secret=data.get("secret") or "",
+            agent_id=data.get("agent_id") or "",
+            token=data.get("token") or "",
+        )
+        for field, message in problems.items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
         try:
             if data.get("aes_key"):
                 aes_key_check(data["aes_key"])
@@ -246,12 +262,12 @@ class WecomContactViewSet(CheckedSnippetViewSet):
     ]
     edit_handler = ObjectList(
         [
-            FieldPanel("member_userid", read_only=True),
-            FieldPanel("state", read_only=True),
-            FieldPanel("status", read_only=True),
-            FieldPanel("half_added_at", read_only=True),
-            FieldPanel("added_at", read_only=True),
-            FieldPanel("lead", read_only=True),
+            ReadOnlyPanel("member_userid"),
+            ReadOnlyPanel("state"),
+            ReadOnlyPanel("status"),
+            ReadOnlyPanel("half_added_at"),
+            ReadOnlyPanel("added_at"),
+            ReadOnlyPanel("lead"),
             FieldPanel("bind_lead"),
         ],
         base_form_class=WecomContactForm,

@@ -18,6 +18,7 @@ INVALID_BASE_URL = "invalid_base_url"
 METHOD_NOT_ALLOWED = "method_not_allowed"
 MISSING_PARAMETER = "missing_parameter"
 INVALID_ACCOUNT = "invalid_account"
+CORP_IN_USE = "corp_in_use"
 
 MESSAGES = {
     **channel_errors.MESSAGES,
@@ -28,6 +29,7 @@ MESSAGES = {
     METHOD_NOT_ALLOWED: "仅支持 GET 与 POST / only GET and POST are accepted",
     MISSING_PARAMETER: "缺少参数 / msg_signature, timestamp, nonce (and echostr) are required",
     INVALID_ACCOUNT: "企业微信账户信息不完整或不合法 / invalid WeCom account fields",
+    CORP_IN_USE: "该企业 ID 已由另一个启用的账户连接 / another account connects this corp id",
 }
 
 STATUS = {
@@ -39,4 +41,5 @@ STATUS = {
     METHOD_NOT_ALLOWED: 405,
     MISSING_PARAMETER: 400,
     INVALID_ACCOUNT: 400,
+    CORP_IN_USE: 409,
 }

@@ -37,6 +37,16 @@ class WecomAccount(models.Model):
     class Meta:
         verbose_name = "企业微信账户"
         verbose_name_plural = "企业微信账户"
+        constraints = [
+            # One company, one account: two would import its members' behaviour twice
+            # (the assistant board would sum it) and answer its callbacks twice.
+            models.UniqueConstraint(
+                fields=["corp_id"],
+                condition=models.Q(is_active=True),
+                name="wecomaccount_active_corp_unique",
+                violation_error_message="该企业 ID 已由另一个启用的账户连接（一个企业只连接一次）",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"企业微信 · {self.name}"

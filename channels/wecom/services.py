@@ -80,10 +80,17 @@ def wecom_account_create(
 ) -> tuple[WecomAccount, bool]:
     """Create or update a company by name (the callback URL names it). Raises
     ApplicationError 400 `invalid_account` for a name the callback route cannot match, or an
-    empty or over-long corp id, secret, agent id or token (the admin form's own rules), and
-    `invalid_aes_key` / `invalid_base_url` as the form does."""
-    _account_fields_check(name=name, corp_id=corp_id, secret=secret, agent_id=agent_id, token=token)
+    empty or over-long corp id, secret, agent id or token (`account_field_problems`, the admin
+    form's rules too), `invalid_aes_key` / `invalid_base_url` as the form does, and 409
+    `corp_in_use` when another active account already connects the corp id."""
+    problems = account_field_problems(
+        name=name, corp_id=corp_id, secret=secret, agent_id=agent_id, token=token
+    )
+    if problems:
+        raise _refuse(wecom_errors.INVALID_ACCOUNT, "；".join(problems.values()))
     aes_key_check(aes_key)
+    if corp_id_taken(corp_id=corp_id, other_than=name):
+        raise _refuse(wecom_errors.CORP_IN_USE, corp_id.strip())
     values = {
         "corp_id": corp_id.strip(),
         "secret": secret,
@@ -98,24 +105,40 @@ def wecom_account_create(
 _ACCOUNT_NAME = re.compile(r"^[-\w]{1,80}$")
 
 
-def _account_fields_check(
+# Upper bounds with room above what WeCom's console generates (the columns are encrypted text, so
+# the bound is ours): one set of rules for the command and the admin form.
+FIELD_LIMITS = {"corp_id": 64, "secret": 200, "agent_id": 32, "token": 64}
+FIELD_LABELS = {"corp_id": "企业 ID", "secret": "Secret", "agent_id": "AgentId", "token": "Token"}
+
+
+def account_field_problems(
     *, name: str, corp_id: str, secret: str, agent_id: str, token: str
-) -> None:
-    problems = []
+) -> dict[str, str]:
+    """Field name → zh-hans problem, empty when the fields can make an account: a name the
+    callback route matches, and a corp id, secret, agent id and token present and within
+    `FIELD_LIMITS` (characters)."""
+    problems: dict[str, str] = {}
     if not _ACCOUNT_NAME.fullmatch(name or ""):
-        problems.append("账户名只能用字母、数字、汉字、- 和 _（1–80 个字符），回调地址以它为标识")
-    for label, value, limit in (
-        ("企业 ID", corp_id, 64),
-        ("Secret", secret, 200),
-        ("AgentId", str(agent_id), 32),
-        ("Token", token, 64),
-    ):
-        if not (value or "").strip():
-            problems.append(f"{label} 不能为空")
-        elif len(value.strip()) > limit:
-            problems.append(f"{label} 超过 {limit} 个字符")
-    if problems:
-        raise _refuse(wecom_errors.INVALID_ACCOUNT, "；".join(problems))
+        problems["name"] = "账户名只能用字母、数字、汉字、- 和 _（1–80 个字符），回调地址以它为标识"
+    values = {"corp_id": corp_id, "secret": secret, "agent_id": str(agent_id or ""), "token": token}
+    for field, limit in FIELD_LIMITS.items():
+        value = (values[field] or "").strip()
+        if not value:
+            problems[field] = f"{FIELD_LABELS[field]} 不能为空"
+        elif len(value) > limit:
+            problems[field] = f"{FIELD_LABELS[field]} 超过 {limit} 个字符"
+    return problems
+
+
+def corp_id_taken(*, corp_id: str, other_than: str) -> bool:
+    """Whether an active account other than the one named `other_than` connects `corp_id`:
+    one company is one account (two would import its members' behaviour twice and answer its
+    callbacks twice). The database constraint `wecomaccount_active_corp_unique` decides races."""
+    return (
+        WecomAccount.objects.filter(corp_id=corp_id.strip(), is_active=True)
+        .exclude(name=other_than)
+        .exists()
+    )
 
 
 def external_key(external_userid: str) -> str:
@@ -477,8 +500,7 @@ def _deletion_effects(contact: WecomContact, *, at: dt.datetime) -> None:
     else:
         who = ""
         note = (
-            "未找到主管（无启用的主管账号），由医助跟进："
-            f"患者已在企业微信删除医助 {member}，请挽回"
+            f"未找到主管（无启用的主管账号），由医助跟进：患者已在企业微信删除医助 {member}，请挽回"
         )
         owner = {"supervisor": None, "assignee_id": lead.assignee_id}
     FollowUp.objects.get_or_create(
@@ -523,17 +545,23 @@ CONTACT_HANDLERS: dict[str, ContactHandler] = {
 }
 
 
-def contact_mark_contacted(*, lead_id: int, member_userid: str, at: dt.datetime) -> bool:
-    """Move the lead to 已加微 at `at` unless it is there or further (replays: no change)."""
+def contact_mark_contacted(
+    *, lead_id: int, member_userid: str, at: dt.datetime, actor: Any = None
+) -> bool:
+    """Move the lead to 已加微 at `at` unless it is there or further (replays: no change).
+    `actor`: the staff user who bound the contact by hand (the change is theirs); none for a
+    callback (the change is WeCom's)."""
     lead = Lead.objects.only("pk", "stage").get(pk=lead_id)
     if not transition_allowed(lead.stage, Stage.CONTACTED):
         return False
+    note = f"客户已添加企业微信成员 {member_userid}"
     try:
         lead_stage_change(
             lead_id=lead_id,
             to_stage=Stage.CONTACTED,
-            actor_label="企业微信",
-            note=f"客户已添加企业微信成员 {member_userid}",
+            actor=actor,
+            actor_label="" if actor is not None else "企业微信",
+            note=note + ("（员工绑定未匹配客户）" if actor is not None else ""),
             at=at,
         )
     except ApplicationError:
@@ -559,7 +587,10 @@ def contact_bind(*, contact_id: int, lead_id: int, actor: Any = None) -> WecomCo
         # Only a full add counts (a half add never sets `added_at`, whatever the status now).
         if contact.added_at is not None:
             contact_mark_contacted(
-                lead_id=lead.pk, member_userid=contact.member_userid, at=contact.added_at
+                lead_id=lead.pk,
+                member_userid=contact.member_userid,
+                at=contact.added_at,
+                actor=actor,
             )
         if newly and contact.status in DELETED:
             _deletion_effects(contact, at=contact.deleted_at or timezone.now())

@@ -133,6 +133,16 @@ class Assistant(models.Model):
         verbose_name = "医助"
         verbose_name_plural = "医助"
         ordering = ["pk"]
+        constraints = [
+            # One WeCom member is one assistant: the board finds KPIs, contacts and transfers
+            # by this userid.
+            models.UniqueConstraint(
+                fields=["wecom_userid"],
+                condition=~models.Q(wecom_userid=""),
+                name="assistant_wecom_userid_unique",
+                violation_error_message="该企业微信 userid 已属于另一位医助",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

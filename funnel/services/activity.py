@@ -5,12 +5,16 @@ funnel tables only (like ad spend, `funnel.services.spend`)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 
 from funnel.models import AssistantBehaviorDay
+
+logger = logging.getLogger("yinliu.funnel")
 
 FIGURES = (
     "new_apply_cnt",
@@ -40,8 +44,10 @@ class BehaviorFact:
 
 
 def behavior_days_upsert(*, account: str, facts: list[BehaviorFact]) -> int:
-    """One row per (account, userid, day); a re-import of a day replaces its figures (WeCom
-    settles a day's numbers late), never adds to them. Returns how many rows were written."""
+    """One set of figures per member and day: a re-import of a day replaces its figures (WeCom
+    settles a day's numbers late), never adds to them, and figures of the same userid and day
+    that another account wrote are replaced too (logged), so the board, which sums a member's
+    days, never counts one day twice. Returns how many rows were written."""
     rows = [
         AssistantBehaviorDay(
             account_name=account[:80],
@@ -52,7 +58,23 @@ def behavior_days_upsert(*, account: str, facts: list[BehaviorFact]) -> int:
         for fact in facts
         if fact.userid
     ]
+    by_day: dict[dt.date, set[str]] = defaultdict(set)
+    for row in rows:
+        by_day[row.day].add(row.userid)
     with transaction.atomic():
+        for day, userids in by_day.items():
+            others = AssistantBehaviorDay.objects.filter(day=day, userid__in=userids).exclude(
+                account_name=account[:80]
+            )
+            for userid, other in others.values_list("userid", "account_name"):
+                logger.warning(
+                    "behaviour of %s on %s: account %s replaces account %s's figures",
+                    userid,
+                    day,
+                    account,
+                    other,
+                )
+            others.delete()
         AssistantBehaviorDay.objects.bulk_create(
             rows,
             update_conflicts=True,

@@ -240,3 +240,43 @@ def test_the_add_median_counts_from_the_assignment_to_that_assistant(imported):
     assert rows["林医助"]["add_median_minutes"] == 70.0
     assert rows["王医助"]["added"] == 2
     assert rows["王医助"]["add_median_minutes"] is None
+
+
+def test_a_second_company_reporting_the_same_member_never_doubles_the_board(imported, leads):
+    """Issue 16 review F4: two WeCom accounts asked about one userid (another company whose
+    member has the same userid) made the board sum both. A member's day has one set of
+    figures: the later import replaces the other account's, and the board shows no sum."""
+    other, _ = wecom_account_create(
+        name="branch",
+        corp_id="ww-branch-corp",
+        secret="s",
+        agent_id="1000009",
+        token=TOKEN,
+        aes_key=AES_KEY,
+        api_base_url="https://branch.wecom.test",
+    )
+    day = dt.date(2026, 11, 3)
+    same = FIGURES[("linxiaowen", day)]
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.get(
+            "https://branch.wecom.test/cgi-bin/gettoken", json={"errcode": 0, "access_token": "B"}
+        )
+        rsps.post(
+            "https://branch.wecom.test/cgi-bin/externalcontact/get_user_behavior_data",
+            json={
+                "errcode": 0,
+                "behavior_data": [
+                    {
+                        "stat_time": int(
+                            dt.datetime.combine(day, dt.time.min, tzinfo=TZ).timestamp()
+                        ),
+                        **same,
+                    }
+                ],
+            },
+        )
+        behavior_import(account=other, day=day)
+
+    lin = {r["assistant"]: r for r in assistant_board_rows(WEEK)}["林医助"]
+    assert (lin["new_contact_cnt"], lin["chat_cnt"], lin["message_cnt"]) == (10, 30, 85)
+    assert lin["reply_percentage"] == 0.8

@@ -228,3 +228,23 @@ def test_add_refuses_what_the_admin_form_refuses(flag, value):
     with pytest.raises(CommandError):
         _run(*args)
     assert not WecomAccount.objects.exists()
+
+
+def test_one_company_is_connected_once():
+    """Issue 16 review F4: a second account for the same corp id would import its members'
+    behaviour again (the board summed both). The command refuses it by name; a switched-off
+    account does not count; the database refuses what slips past the check."""
+    _run(*ARGS)
+    args = list(ARGS)
+    args[args.index("--name") + 1] = "clinic-copy"
+    with pytest.raises(CommandError, match="已由另一个启用的账户连接"):
+        _run(*args)
+    assert list(WecomAccount.objects.values_list("name", flat=True)) == ["clinic-a"]
+    _run(*ARGS)  # the same account again is an update, not a second company
+
+    WecomAccount.objects.filter(name="clinic-a").update(is_active=False)
+    assert "created: wecom/clinic-copy" in _run(*args)
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WecomAccount.objects.filter(name="clinic-a").update(is_active=True)

@@ -3,6 +3,7 @@ the assistant's WeCom userid."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -94,6 +95,10 @@ def test_unmatched_contacts_are_listed_and_bound(admin_client, post_event, make_
     assert contact.member_userid in listing.content.decode()
     assert "wmEXTERNAL0001" not in listing.content.decode()
     url = reverse("wagtailsnippets_channels_wecomcontact:edit", args=[contact.pk])
+    # Its empty fields (no half add, no lead yet) read 「—」, never Python's 「None」.
+    form_page = admin_client.get(url).content.decode()
+    assert not re.search(r">\s*None\s*<", form_page)
+    assert "—" in form_page
     assert admin_client.post(url, {"bind_lead": "999999"}).status_code == 200  # no such lead
     response = admin_client.post(url, {"bind_lead": str(lead.pk)})
     assert response.status_code == 302
@@ -102,7 +107,10 @@ def test_unmatched_contacts_are_listed_and_bound(admin_client, post_event, make_
     assert contact.lead_id == lead.pk
     assert contact.bound_by == "ops"
     assert lead.stage == Stage.CONTACTED
-    assert LeadEvent.objects.filter(lead=lead, to_stage=Stage.CONTACTED).count() == 1
+    added = LeadEvent.objects.get(lead=lead, to_stage=Stage.CONTACTED)
+    # The change is the staff member's, not WeCom's (issue 16 review).
+    assert (added.actor.get_username(), added.actor_label) == ("ops", "ops")
+    assert "员工绑定" in added.note
     assert (
         admin_client.get(
             reverse("wagtailsnippets_channels_wecomcontact:list") + "?matched=no"
@@ -419,3 +427,39 @@ def test_a_hand_edited_acquisition_links_value_reads_as_no_link(stored):
     assert kept_links([]) == {}
     good = {"linxiaowen": {"link_id": "cal1", "url": "https://work.weixin.qq.com/ca/cal1"}}
     assert kept_links({"acquisition_links": good}) == good
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("agent_id", "", "AgentId 不能为空"),
+        ("token", "t" * 65, "Token 超过 64 个字符"),
+        ("secret", "s" * 201, "Secret 超过 200 个字符"),
+        ("corp_id", "ww-taken", "已由另一个启用的账户连接"),
+    ],
+)
+def test_account_form_keeps_the_command_s_rules(admin_client, field, value, message):
+    """Issue 16 review: the form let through what `wecom_account add` refuses (an empty agent
+    id, an over-long token or secret) and a second account of a connected company."""
+    WecomAccount.objects.create(name="first", corp_id="ww-taken", secret="s", token="t")
+    response = admin_client.post(
+        reverse("wagtailsnippets_channels_wecomaccount:add"), {**FORM, field: value}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert list(WecomAccount.objects.values_list("name", flat=True)) == ["first"]
+
+
+def test_one_wecom_member_is_one_assistant(admin_client):
+    Assistant.objects.create(name="林医助", wecom_userid="linxiaowen")
+    other = Assistant.objects.create(name="李医助")
+    response = admin_client.post(
+        reverse("wagtailsnippets_funnel_assistant:edit", args=[other.pk]),
+        {"name": "李医助", "is_active": "on", "on_duty": "on", "wecom_userid": "linxiaowen"},
+    )
+    assert response.status_code == 200
+    assert "已属于另一位医助" in response.content.decode()
+    other.refresh_from_db()
+    assert other.wecom_userid == ""
+    # Two assistants without a WeCom userid are fine.
+    Assistant.objects.create(name="王医助")

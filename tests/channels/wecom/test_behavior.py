@@ -338,11 +338,8 @@ def test_the_task_retry_imports_the_failed_account_once_it_recovers(api, two_acc
 
     rows = wecom_behavior_import_task.apply(kwargs={"day": day.isoformat()}, throw=False).get()
 
-    assert _good_rows() == {
-        ("clinic", "linxiaowen"),
-        ("clinic", "wangfang"),
-        ("branch", "linxiaowen"),
-        ("branch", "wangfang"),
-    }
+    # Both companies answered for the same userids: a member's day keeps one set of figures,
+    # the later import's (activity.behavior_days_upsert), so the board never sums the two.
+    assert _good_rows() == {("branch", "linxiaowen"), ("branch", "wangfang")}
     assert len([c for c in api.calls if c.request.url.startswith(BEHAVIOR)]) == 2
     assert rows == 2  # the retry's own rows (the first run's 2 were returned by nobody)
