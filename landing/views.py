@@ -134,9 +134,21 @@ def _contact(
     return (_qr_data_uri(assistant.wecom_qr_url) if assistant.wecom_qr_url else ""), ""
 
 
+# WeChat's and WeCom's desktop clients also say MicroMessenger; a link that opens WeCom does
+# nothing there, the QR does (scanned with the phone).
+DESKTOP_MARKS = ("WindowsWechat", "MacWechat", "Windows NT", "Macintosh", "X11; Linux")
+
+
+def phone_agent(agent: str) -> bool:
+    """Whether a User-Agent is a phone's (WeChat's in-app browser or a mobile browser): the
+    thank-you page then offers the link that opens WeCom; a desktop gets the QR."""
+    if "Mobile" not in agent and any(mark in agent for mark in DESKTOP_MARKS):
+        return False
+    return "MicroMessenger" in agent or "Mobile" in agent or "Android" in agent
+
+
 def _on_phone(request: HttpRequest) -> bool:
-    agent = request.headers.get("User-Agent", "")
-    return "MicroMessenger" in agent or "Mobile" in agent
+    return phone_agent(request.headers.get("User-Agent", ""))
 
 
 @never_cache

@@ -112,8 +112,10 @@ def decrypt(encrypted: str, *, encoding_aes_key: str, receive_id: str) -> str:
         raw = base64.b64decode(str(encrypted or ""), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise CryptoError(errors.DECRYPT_FAILED, "not base64") from exc
-    if not raw or len(raw) % 16:
-        raise CryptoError(errors.DECRYPT_FAILED, "ciphertext is not whole AES blocks")
+    if not raw or len(raw) % BLOCK:
+        # WeCom pads to 32 bytes: a ciphertext of whole AES blocks (16) that is not a multiple
+        # of 32 was not made by the scheme, whatever its padding bytes say.
+        raise CryptoError(errors.DECRYPT_FAILED, "ciphertext is not padded to 32 bytes")
     dec = Cipher(algorithms.AES(key), modes.CBC(key[:16])).decryptor()
     data = _unpad(dec.update(raw) + dec.finalize())
     if len(data) < 20:

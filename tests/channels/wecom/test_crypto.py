@@ -155,6 +155,16 @@ def test_padding_error_is_refused(pad_byte, first_pad_byte):
     assert exc.value.code == wecom_errors.DECRYPT_FAILED
 
 
+def test_padding_to_16_bytes_is_refused():
+    """AES's own block (16) is not the scheme's (32): a valid PKCS#7-16 padding that leaves
+    the ciphertext off a 32-byte multiple is refused (issue 16 review)."""
+    encrypted = hand_encrypt(b"<xml/>", aes_key43=SAMPLE_AES_KEY, receive_id=b"wwcorp", pad_to=16)
+    assert len(base64.b64decode(encrypted)) % 32 == 16  # the input is what the test says
+    with pytest.raises(crypto.CryptoError) as exc:
+        crypto.decrypt(encrypted, encoding_aes_key=SAMPLE_AES_KEY, receive_id="wwcorp")
+    assert exc.value.code == wecom_errors.DECRYPT_FAILED
+
+
 def test_wrong_key_is_refused_not_crashing():
     other_key = base64.b64encode(b"k" * 32).decode()[:43]
     encrypted = hand_encrypt(b"<xml/>", aes_key43=other_key, receive_id=b"wwcorp")
