@@ -89,7 +89,8 @@ def _render(
         "variant": hero.variant,
         "test_id": test.pk if test else None,
         "arm": arm,
-        "deadlines": [package.deadline] if package else [],
+        # the promo's end changes the price; the certificate's end hides it (never cached past)
+        "deadlines": [package.deadline if package else None, page.ad_review_ends_at()],
     }
     return HttpResponse(html, status=status), meta
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page
@@ -155,6 +157,18 @@ class BasePage(SeoMixin, Page):
             page=candidate, report=report, state="published"
         )
         return result
+
+    def ad_review_ends_at(self):
+        """The instant the certificate stops being shown (aware datetime): the Asia/Shanghai
+        midnight after its last valid day; None without a dated certificate. Page caches end
+        there too (`landing.rendering`), so no cached copy shows an expired certificate."""
+        from cms.compliance.gate import certificate_valid_until
+
+        until = certificate_valid_until(self) if self.ad_review_certificate else None
+        if until is None:
+            return None
+        next_day = until + dt.timedelta(days=1)
+        return timezone.make_aware(dt.datetime.combine(next_day, dt.time.min))
 
     def ad_review_current(self) -> bool:
         """A certificate is on the page and not past its validity (what the public is shown)."""

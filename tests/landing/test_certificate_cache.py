@@ -1,0 +1,45 @@
+"""A cached landing page never shows its 医疗广告审查证明 past the certificate's last valid day
+(issue 17 point 4; review): the cached copy's lifetime ends at the Asia/Shanghai midnight after
+it, as it ends at a promo's deadline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import types
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from landing.models import LandingPage
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CERTIFICATE = "（沪）医广【2026】第 08-12-0031 号"
+
+
+def test_a_cached_landing_page_drops_the_certificate_at_its_expiry(
+    client, landing, settings, monkeypatch
+):
+    settings.LANDING_CACHE_SECONDS = 600
+    # given a certificate whose last valid day is today, at 23:59 in Shanghai
+    evening = dt.datetime.now(SHANGHAI).replace(hour=23, minute=59, second=0, microsecond=0)
+    LandingPage.objects.filter(pk=landing.page.pk).update(ad_review_valid_until=evening.date())
+    monkeypatch.setattr(timezone, "now", lambda: evening)
+    url = landing.page.url
+    first = client.get(url)
+    assert CERTIFICATE in first.content.decode()
+    assert client.get(url)["X-Page-Cache"] == "HIT"
+
+    # when the night passes midnight (nobody edited anything: no purge)
+    real = time.time
+    monkeypatch.setattr(
+        "landing.services.cache.time",
+        types.SimpleNamespace(time=lambda: real() + 91, monotonic=time.monotonic),
+    )
+    monkeypatch.setattr(timezone, "now", lambda: evening + dt.timedelta(seconds=91))
+    after = client.get(url)
+
+    # then the cached copy is gone and the fresh page shows no expired certificate
+    assert after["X-Page-Cache"] == "MISS"
+    assert CERTIFICATE not in after.content.decode()
+    assert "医疗广告审查证明" not in after.content.decode()
