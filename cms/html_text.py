@@ -90,6 +90,9 @@ class PageHtml:
     forms: list[Form]
     images: list[Image]
     phones: list[str]
+    # Other ways a page takes the visitor somewhere or shows another page inside itself:
+    # iframe/frame/embed src, object data, image-map area href, a meta refresh's URL.
+    frames: list[Link] = field(default_factory=list)
 
     def text(self) -> str:
         return blocks_text(self.blocks)
@@ -187,6 +190,25 @@ def _links(soup: BeautifulSoup | Tag) -> list[Link]:
     return links
 
 
+REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\"\s;]+)", re.I)
+FRAME_ATTRS = {"iframe": "src", "frame": "src", "embed": "src", "object": "data", "area": "href"}
+
+
+def _frames(soup: BeautifulSoup | Tag) -> list[Link]:
+    frames = []
+    for tag in soup.find_all(list(FRAME_ATTRS)):
+        target = str(tag.get(FRAME_ATTRS[tag.name], "") or "")
+        if target:
+            label = str(tag.get("title") or tag.get("alt") or tag.name)
+            frames.append(Link(target, _squash(label)))
+    for meta in soup.find_all("meta"):
+        if str(meta.get("http-equiv", "")).lower() == "refresh":
+            found = REFRESH_URL.search(str(meta.get("content", "")))
+            if found:
+                frames.append(Link(found.group(1), "自动跳转"))
+    return frames
+
+
 def parse_html(source: str, *, root: str = "") -> PageHtml:
     """A rendered page: blocks, links, forms, images and phone numbers (in text and in
     `tel:` links). `root` is a CSS selector for the part to read (e.g. "main"); the whole
@@ -199,7 +221,8 @@ def parse_html(source: str, *, root: str = "") -> PageHtml:
             action=str(form.get("action", "")),
             method=str(form.get("method", "get")).lower(),
             fields=tuple(
-                str(el.get("name")) for el in form.find_all(["input", "select", "textarea"])
+                str(el.get("name"))
+                for el in form.find_all(["input", "select", "textarea"])
                 if el.get("name") and el.get("type") != "hidden"
             ),
         )
@@ -211,4 +234,11 @@ def parse_html(source: str, *, root: str = "") -> PageHtml:
     links = _links(scope)
     phones = [m.group(0) for block in blocks for m in PHONE.finditer(block.text)]
     phones += [link.href[4:] for link in links if link.href.lower().startswith("tel:")]
-    return PageHtml(blocks=blocks, links=links, forms=forms, images=images, phones=phones)
+    return PageHtml(
+        blocks=blocks,
+        links=links,
+        forms=forms,
+        images=images,
+        phones=phones,
+        frames=_frames(soup),  # the whole document: a refresh sits in the head
+    )

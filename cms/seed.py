@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.core.files.images import ImageFile
 from django.utils import timezone
@@ -21,7 +22,12 @@ from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
-from cms.compliance.gate import REVIEWER_GROUP
+from cms.compliance.gate import (
+    REVIEW_PERMISSION,
+    REVIEWER_GROUP,
+    certificate_default_valid_until,
+    page_ad_review_record,
+)
 from cms.models import (
     ArticlePage,
     DoctorIndexPage,
@@ -78,7 +84,52 @@ def _demo_video() -> Document:
         )
 
 
+# The demo's (fictional) 医疗广告审查证明: every seeded medical-ad page (landing pages, 转化
+# articles) is published on it, recorded by the demo reviewer for the page's text.
+DEMO_CERTIFICATE = "（沪）医广【2026】第 08-12-0031 号"
+
+
+def demo_reviewer():
+    """The demo's medical-ad reviewer (shencha_li, group 医疗广告审查), created when missing,
+    with the group and its permission as migration cms 0004 makes them (a test database
+    flushed between tests has neither)."""
+    content_type, _ = ContentType.objects.get_or_create(app_label="cms", model="homepage")
+    codename = REVIEW_PERMISSION.split(".")[1]
+    permission, _ = Permission.objects.get_or_create(
+        content_type=content_type,
+        codename=codename,
+        defaults={"name": "可记录医疗广告审查证明（医疗广告审查）"},
+    )
+    group, _ = Group.objects.get_or_create(name=REVIEWER_GROUP)
+    group.permissions.add(permission)
+    user, created = get_user_model().objects.get_or_create(
+        username="shencha_li", defaults={"first_name": "李审查"}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    user.groups.add(group)
+    return user
+
+
+def publish_ad_page(page: Page, *, certificate: str = DEMO_CERTIFICATE) -> Page:
+    """Publish a medical-ad page the way the clinic must: the reviewer records the certificate
+    (number and printed validity, issued the day the demo is seeded) for its current text,
+    then that revision goes live (`cms.compliance.gate`)."""
+    reviewer = demo_reviewer()
+    revision = page_ad_review_record(
+        page=page,
+        user=reviewer,
+        certificate=certificate,
+        valid_until=certificate_default_valid_until(),
+    )
+    revision.publish()  # the seed publishes; the reviewer only records the certificate
+    return page
+
+
 def _publish(page: Page) -> Page:
+    if page.is_medical_ad():
+        return publish_ad_page(page)
     page.save_revision().publish()
     return page
 

@@ -185,6 +185,10 @@ class LandingPage(FormMixin, BasePage):
     def get_form(self, *args, page=None, user=None, **kwargs):
         return self.get_form_class()(*args, **kwargs)
 
+    def is_medical_ad(self) -> bool:
+        """A landing page is an ad for the clinic's consultation (SEM / SEO traffic)."""
+        return True
+
     def serve(self, request, *args, **kwargs):
         from landing import rendering
 

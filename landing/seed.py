@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
 
-from cms.compliance.gate import certificate_default_valid_until
 from cms.models import DoctorPage
+from cms.seed import publish_ad_page
 from funnel.models import Assistant, Lead, ServicePackage, Specialty
 from landing.models import (
     ABTest,
@@ -137,12 +137,6 @@ def _doctor_blocks(specialty: Specialty) -> list[tuple[str, dict]]:
     return [("doctor", {"doctor": doctor, "intro": ""})] if doctor is not None else []
 
 
-def _demo_certificate_valid_until() -> dt.date:
-    """The validity the demo's (fictional) certificate prints: issued the day the demo is
-    seeded, so a year on. A real certificate's date is typed from the paper."""
-    return certificate_default_valid_until()
-
-
 def _landing_page(
     index: LandingIndexPage, specialty: Specialty, package: ServicePackage
 ) -> LandingPage:
@@ -161,12 +155,12 @@ def _landing_page(
             # Seeded before patient reviews were recognised as testimonials: drop them.
             del page.trust[index]
             changed = True
-        if page.ad_review_certificate and page.ad_review_valid_until is None:
-            # Seeded before the printed validity was required: the certificate carries one.
-            page.ad_review_valid_until = _demo_certificate_valid_until()
+        if page.ad_review_valid_until is None or page.ad_review_recorded_by_id is None:
+            # Seeded before the printed validity and the reviewer's recording were required:
+            # the demo reviewer records the certificate again, with its date.
             changed = True
         if changed:
-            page.save_revision().publish()
+            publish_ad_page(page)
         return page
     page = LandingPage(
         title=spec["title"],
@@ -177,9 +171,6 @@ def _landing_page(
         hero_body=spec["body"],
         package=package,
         clinic_licence="PDY00012331010417A1002",
-        # shown on the page as the certificate the gate checked, with its printed validity
-        ad_review_certificate="（沪）医广【2026】第 08-12-0031 号",
-        ad_review_valid_until=_demo_certificate_valid_until(),
         # the doctor only: a patient's quote is a testimonial (《医疗广告管理办法》第七条第（六）项)
         trust=_doctor_blocks(specialty),
         search_description=spec["sub"],
@@ -189,7 +180,8 @@ def _landing_page(
         page.keyword_variants.create(
             keywords=keywords, headline=headline, body=body, package=package, sort_order=order
         )
-    page.save_revision().publish()
+    # shown on the page as the certificate the gate checked, with its printed validity
+    publish_ad_page(page)
     return page
 
 

@@ -116,7 +116,15 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         found = f"存在医疗广告合规问题：{_summary(report)}。" if report.has_blocking else ""
         return GateDecision(False, "expired", f"{found}{why}", report)
     if not report.has_blocking:
-        return GateDecision(True, "clean", "", report)
+        if not is_medical_ad(page):
+            return GateDecision(True, "clean", "", report)
+        # A landing page or 转化 article is a medical ad whatever its wording: it is published
+        # on a reviewer's certificate for exactly this text, findings or none.
+        problem = _certificate_problem(page)
+        if problem is None:
+            return GateDecision(True, "certified", "", report)
+        reason, why = problem
+        return GateDecision(False, reason, f"{AD_PAGE_NEEDS_CERTIFICATE}{why}", report)
     disguised = [f for f in report.blocking if f.rule.startswith(SCIENCE_ONLY_PREFIX)]
     if disguised:
         # 广告法第十九条: health-science content may not carry an ad at all. A medical-ad
@@ -125,26 +133,44 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         return GateDecision(
             False, "science_ad", f"存在医疗广告合规问题：{_summary(report)}。{why}", report
         )
-    certificate = (page.ad_review_certificate or "").strip()
-    recorded_by = page.ad_review_recorded_by if page.ad_review_recorded_by_id else None
-    if not certificate:
-        reason, why = "no_certificate", "须由医疗广告审查人员记录医疗广告审查证明文号后才能发布"
-    elif not is_reviewer(recorded_by):
-        reason, why = "not_reviewer", "审查证明文号不是由具有审查权限的人员记录的，不能作为发布依据"
-    elif (page.ad_review_text_hash or "") != checked_text_digest(page):
-        # A certificate approves a text, not a rule and a word: any change to what the
-        # check reads (one sentence rewritten around an approved claim) needs the reviewer
-        # again. A certificate recorded before digests were kept has none: the same.
-        reason = "content_changed"
-        why = "内容在记录审查证明后有改动，须由审查人员重新确认"
-    else:
+    problem = _certificate_problem(page)
+    if problem is None:
         covered = set(page.ad_review_scope or [])
         uncovered = [f for f in report.blocking if f.scope_key() not in covered]
         if not uncovered:
             return GateDecision(True, "certified", "", report)
-        reason = "uncovered"
-        why = "记录审查证明后又出现了新的问题，须由审查人员重新确认"
+        problem = ("uncovered", "记录审查证明后又出现了新的问题，须由审查人员重新确认")
+    reason, why = problem
     return GateDecision(False, reason, f"存在医疗广告合规问题：{_summary(report)}。{why}", report)
+
+
+# 《医疗广告管理办法》第三条、第八条: a medical institution publishes a medical ad only with a
+# 《医疗广告审查证明》. Landing pages and 转化 articles exist to bring patients in: ads.
+AD_PAGE_NEEDS_CERTIFICATE = "落地页和转化文章属于医疗广告（《医疗广告管理办法》第三条、第八条），"
+
+
+def is_medical_ad(page) -> bool:
+    """Whether the page is a medical ad as a whole (`BasePage.is_medical_ad`): published only
+    on a reviewer's certificate for its text, even with no finding."""
+    check = getattr(page, "is_medical_ad", None)
+    return bool(check()) if callable(check) else False
+
+
+def _certificate_problem(page) -> tuple[str, str] | None:
+    """(reason, zh-hans why) when the page's certificate cannot be relied on: none, not
+    recorded by a reviewer, or recorded for another text; None when it can."""
+    certificate = (page.ad_review_certificate or "").strip()
+    recorded_by = page.ad_review_recorded_by if page.ad_review_recorded_by_id else None
+    if not certificate:
+        return "no_certificate", "须由医疗广告审查人员记录医疗广告审查证明文号后才能发布"
+    if not is_reviewer(recorded_by):
+        return "not_reviewer", "审查证明文号不是由具有审查权限的人员记录的，不能作为发布依据"
+    if (page.ad_review_text_hash or "") != checked_text_digest(page):
+        # A certificate approves a text, not a rule and a word: any change to what the
+        # check reads (one sentence rewritten around an approved claim) needs the reviewer
+        # again. A certificate recorded before digests were kept has none: the same.
+        return "content_changed", "内容在记录审查证明后有改动，须由审查人员重新确认"
+    return None
 
 
 def page_publish_gate(*, page, user=None, report: ComplianceReport | None = None):

@@ -11,9 +11,12 @@ through the middleware, anonymous like a patient), parses the served HTML
 
 - links to lead capture (landing pages under /lp/, package pages under /packages/) and
   contact links (tel:, sms:, mailto:, weixin:, WeCom 获客链接 and WeChat/QQ contact cards),
-  read by `cms.links.link_kind` (percent-decoded, dot segments resolved, case folded);
+  read by `cms.links.link_kind` (percent-decoded, dot segments resolved, case folded), and
+  the same targets embedded or jumped to (iframe/frame/embed/object, image-map areas, a meta
+  refresh);
 - forms other than the site search;
-- images that are QR codes (alt, title or file name says so);
+- images that are QR codes: the alt, title or file name says so, or the picture holds a
+  matrix code (`cms.compliance.qr`, decoded with zxing-cpp);
 - the 第十九条 text rules (phone numbers, WeChat ids, prices, 在线咨询 …) over every rendered
   block, header and footer included.
 
@@ -35,6 +38,7 @@ from django.http import HttpRequest
 
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.extract import identifier_values
+from cms.compliance.qr import image_codes
 from cms.compliance.rules import load_rules
 from cms.html_text import PageHtml, parse_html
 from cms.links import link_kind
@@ -116,14 +120,25 @@ def conversion_findings(html: PageHtml) -> Iterator[tuple[Finding, str]]:
         if what:
             text = f"{link.text}（{link.href}）" if link.text else link.href
             yield _finding(field=f"{RENDERED}.links", line=i + 1, text=text, what=what), text
+    for i, frame in enumerate(html.frames):
+        # a landing page or consultation shown inside the page, or a jump to it
+        what = _is_conversion_link(frame.href)
+        if what:
+            text = f"{frame.text}（{frame.href}）"
+            yield _finding(field=f"{RENDERED}.frames", line=i + 1, text=text, what=what), text
     for i, form in enumerate(html.forms):
         if urlsplit(form.action).path == SEARCH_PATH and form.method == "get":
             continue
         text = f"表单（{form.action or '本页'}：{'、'.join(form.fields)}）"
         yield _finding(field=f"{RENDERED}.forms", line=i + 1, text=text, what="留资表单"), text
     for i, image in enumerate(html.images):
-        if QR_IMAGE.search(image.src) or QR_IMAGE.search(image.alt):
+        named = QR_IMAGE.search(image.src) or QR_IMAGE.search(image.alt)
+        # what the picture is, whatever it is called (cms.compliance.qr)
+        codes = [] if named else image_codes(image.src)
+        if named or codes:
             text = image.alt or image.src
+            if codes:
+                text = f"{text}（图中二维码：{codes[0][:80]}）"
             yield _finding(field=f"{RENDERED}.images", line=i + 1, text=text, what="二维码"), text
 
 

@@ -143,6 +143,12 @@ class BasePage(SeoMixin, Page):
         """True when the page presents health knowledge and may show no conversion element."""
         return False
 
+    def is_medical_ad(self) -> bool:
+        """True when the page as a whole is a medical ad (a landing page, a 转化 article): the
+        gate publishes it only on a reviewer's 医疗广告审查证明 for its text, even when no
+        rule finds anything (《医疗广告管理办法》第三条、第八条)."""
+        return False
+
     def publish(self, revision, user=None, **kwargs):
         """Every publication made in code (revision.publish(), workflows, scheduled and
         bulk publishing) passes the compliance gate; the edit view is gated by the form."""

@@ -264,6 +264,10 @@ class ArticlePage(BasePage):
         only 转化 articles may carry the consultation link and package cards."""
         return self.layer != self.Layer.CONVERSION
 
+    def is_medical_ad(self) -> bool:
+        """A 转化 article brings patients to a consultation: a medical ad."""
+        return self.layer == self.Layer.CONVERSION
+
     def json_ld_main(self, request) -> dict[str, Any]:
         published = self.published_on or (
             self.first_published_at.date() if self.first_published_at else None

@@ -304,3 +304,66 @@ def test_a_copy_does_not_inherit_the_certificate(article) -> None:
     )
     with pytest.raises(CompliancePublishBlocked):
         copy.save_revision().publish()
+
+
+# ---- a medical-ad page needs its certificate whatever its wording (issue 17 point 4) -------
+
+
+def _clean_conversion() -> ArticlePage:
+    return draft(
+        hub(),
+        ArticlePage(
+            title="失眠门诊咨询",
+            slug="clinic",
+            layer="conversion",
+            body=[{"type": "paragraph", "value": rich("由睡眠门诊医生评估后制定调理方案。")}],
+        ),
+    )
+
+
+def test_a_medical_ad_without_a_finding_still_needs_a_reviewer_certificate() -> None:
+    """Review of issue 17: a 转化 article or landing page with no finding published with no
+    certificate at all; it is a medical ad (医疗广告管理办法 Art. 3, 8) whatever its words."""
+    page = _clean_conversion()
+    with pytest.raises(CompliancePublishBlocked) as blocked:
+        page.save_revision().publish()
+    assert blocked.value.decision.reason == "no_certificate"
+    assert "属于医疗广告" in str(blocked.value)
+    assert not _live(page)
+
+    # an editor typing a number is not a review
+    page.ad_review_certificate = CERTIFICATE
+    page.ad_review_valid_until = printed_until()
+    with pytest.raises(CompliancePublishBlocked) as typed:
+        page.save_revision(user=editor()).publish()
+    assert typed.value.decision.reason == "not_reviewer"
+
+    # the reviewer's certificate for this text publishes it
+    user = reviewer()
+    page_ad_review_record(
+        page=page, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    ).publish()
+    assert _live(page)
+    assert ArticlePage.objects.get(pk=page.pk).compliance_result["decision"] == "certified"
+
+    # and a rewritten sentence needs the reviewer again, findings or none
+    page = ArticlePage.objects.get(pk=page.pk)
+    page.body = [{"type": "paragraph", "value": rich("由睡眠门诊医生当面评估。")}]
+    with pytest.raises(CompliancePublishBlocked) as changed:
+        page.save_revision().publish()
+    assert changed.value.decision.reason == "content_changed"
+
+
+def test_a_clean_science_article_needs_no_certificate() -> None:
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="睡眠卫生",
+            slug="hygiene",
+            layer="science",
+            body=[{"type": "paragraph", "value": rich("固定起床时间有助于睡眠。")}],
+        ),
+    )
+    page.save_revision().publish()
+    assert _live(page)
+    assert ArticlePage.objects.get(pk=page.pk).compliance_result["decision"] == "clean"

@@ -26,9 +26,15 @@ def test_the_displayed_number_becomes_the_certificate_in_rows_and_revisions(
     # given a landing page from before: its displayed number in its own field, the gate's
     # certificate empty, in the row and in a saved draft
     page = landing.page
-    LandingPage.objects.filter(pk=page.pk).update(
-        ad_review_certificate="", ad_review_valid_until=None
-    )
+    never_recorded = {
+        "ad_review_certificate": "",
+        "ad_review_valid_until": None,
+        "ad_review_recorded_at": None,
+        "ad_review_recorded_by": None,
+    }
+    LandingPage.objects.filter(pk=page.pk).update(**never_recorded)
+    for name, value in never_recorded.items():
+        setattr(page, name, value)
     revision = page.save_revision()
     content = dict(revision.content, ad_review_certificate="", ad_review_number=NUMBER)
     migrator(BEFORE)

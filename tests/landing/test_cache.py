@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cms.seed import publish_ad_page
+
 pytestmark = pytest.mark.django_db
 URL = "/lp/hair-loss/"
 
@@ -36,7 +38,7 @@ def test_publish_purges_the_cache(client, landing) -> None:
     assert client.get(URL)["X-Page-Cache"] == "HIT"
     # when an editor publishes a new headline
     landing.page.headline = "新标题：脱发先检测再调理"
-    landing.page.save_revision().publish()
+    publish_ad_page(landing.page)  # the reviewer approves the new text, then it goes live
     # then the next request renders the new version
     fresh = client.get(URL)
     assert fresh["X-Page-Cache"] == "MISS"
@@ -67,7 +69,7 @@ def test_local_copy_serves_hits_and_is_dropped_on_purge(client, landing, setting
     client.get(URL)
     assert client.get(URL)["X-Page-Cache"] == "HIT"
     landing.page.headline = "本地副本也随发布失效"
-    landing.page.save_revision().publish()
+    publish_ad_page(landing.page)
     fresh = client.get(URL)
     assert fresh["X-Page-Cache"] == "MISS"
     assert "本地副本也随发布失效" in fresh.content.decode()
