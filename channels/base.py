@@ -17,7 +17,7 @@ import requests
 
 from channels import errors
 from channels.errors import PlatformError, RateLimited, Transient
-from funnel.outbound import BudgetSpent, budget_active, call_timeout, request_error_text
+from funnel.outbound import BudgetSpent, budget_active, request_error_text, within_budget
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 TIMEOUT = (5, 30)
@@ -216,11 +216,11 @@ def http_json(sess: requests.Session, method: str, url: str, **kwargs: Any) -> d
     """One call; HTTP-level failures become PlatformError subclasses (never requests errors)."""
     try:
         # Inside a web request, no longer than the request's outbound budget (funnel.outbound).
-        timeout = call_timeout(TIMEOUT)
+        response = within_budget(
+            lambda timeout: sess.request(method, url, timeout=timeout, **kwargs), TIMEOUT
+        )
     except BudgetSpent as exc:
         raise Transient(exc.code, str(exc)) from exc
-    try:
-        response = sess.request(method, url, timeout=timeout, **kwargs)
     except requests.Timeout as exc:
         code = BudgetSpent.code if budget_active() else "network"
         raise Transient(code, request_error_text(exc)) from exc

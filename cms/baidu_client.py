@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import requests
 
 from cms import errors
-from funnel.outbound import BudgetSpent, call_timeout, request_error_text
+from funnel.outbound import BudgetSpent, request_error_text, within_budget
 
 logger = logging.getLogger("yinliu.cms.baidu_push")
 
@@ -56,18 +56,19 @@ class PushAnswer:
 def urls_submit(*, site: str, token: str, urls: list[str], endpoint: str = ENDPOINT) -> PushAnswer:
     try:
         # Inside a web request (a publish without a broker), the request's outbound budget.
-        timeout = call_timeout(TIMEOUT)
+        response = within_budget(
+            lambda timeout: requests.post(
+                endpoint,
+                params={"site": site, "token": token},
+                data="\n".join(urls).encode(),
+                headers={"Content-Type": "text/plain", "User-Agent": "yinliu-cms/1"},
+                timeout=timeout,
+                allow_redirects=False,
+            ),
+            TIMEOUT,
+        )
     except BudgetSpent as exc:
         raise PushTransient(f"{exc.code}: {exc}") from exc
-    try:
-        response = requests.post(
-            endpoint,
-            params={"site": site, "token": token},
-            data="\n".join(urls).encode(),
-            headers={"Content-Type": "text/plain", "User-Agent": "yinliu-cms/1"},
-            timeout=timeout,
-            allow_redirects=False,
-        )
     except requests.RequestException as exc:
         raise PushTransient(f"network: {request_error_text(exc)}") from exc
     if response.is_redirect or 300 <= response.status_code < 400:

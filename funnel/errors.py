@@ -23,6 +23,10 @@ PHONE_CHANGED = "phone_changed"
 # A lone surrogate (U+D800–U+DFFF) in a received string: it cannot be encoded as UTF-8. The
 # lead API refuses the body (422); a platform record is kept with U+FFFD in its place and held.
 STRING_UNICODE = "string_unicode"
+# A record whose processing kept failing for a reason outside its content (its channel's
+# platform refusing a call it needs, a handler error): set aside after
+# `intake.PROCESS_ATTEMPTS` tries so the sweep moves on; staff replay it from quarantine.
+PROCESSING_FAILED = "processing_failed"
 # Every reason intake can quarantine a record with (a page that submits through intake, the
 # landing form, has a sentence for each: tests/landing/test_refusal_messages.py).
 QUARANTINE_REASONS = (
@@ -34,6 +38,7 @@ QUARANTINE_REASONS = (
     INVALID_VALUE,
     PHONE_CHANGED,
     STRING_UNICODE,
+    PROCESSING_FAILED,
 )
 
 # Stages and orders.
@@ -87,6 +92,7 @@ MESSAGES = {
     ALREADY_PROCESSED: "该原始线索已入库为线索，修改请在线索页进行",
     PERSON_ANONYMIZED: "此人已撤回授权或超过保存期限，原始记录已匿名化：同一记录的重发不再入库",
     INVALID_VALUE: "字段值无法保存 / a value cannot be stored",
+    PROCESSING_FAILED: "多次处理失败，已暂存待人工处理 / processing kept failing; set aside",
     PHONE_CHANGED: "同一来源记录重发时手机号变了，待人工核对 / a re-send of this record carries "
     "another phone: held for review",
     STRING_UNICODE: "文本含无效的 Unicode 字符（孤立代理项 U+D800–U+DFFF）/ a string holds a lone "

@@ -407,13 +407,15 @@ def wecom_welcome_event(
     """What became of the WeCom welcome message for the patient's add (sent, or why not: the
     platform refused it, its text failed the compliance check, the code had expired). A note
     on the timeline. data: {"source": "wecom", "change": "welcome", "status": "sent" |
-    "failed" | "not_sent", "reason": a code ("" when sent), "member_userid"}."""
+    "failed" | "unknown" | "not_sent", "reason": a code ("" when sent), "member_userid"}."""
     # The words of the welcome record's own status (发送失败 is WeCom's refusal or silence,
     # 未发送 our decision), so the timeline and the 欢迎语记录 list say the same.
     if status == "sent":
         note = "企业微信欢迎语已发送"
     elif status == "failed":
         note = f"企业微信欢迎语发送失败：{reason_label or reason}"
+    elif status == "unknown":  # the call was cut or its worker died: it may have arrived
+        note = f"企业微信欢迎语结果未知：{reason_label or reason}"
     else:
         note = f"企业微信欢迎语未发送：{reason_label or reason}"
     return _build(

@@ -9,11 +9,15 @@ ever used: only the exception's kind and the host.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+T = TypeVar("T")
 
 
 def request_error_text(exc: BaseException) -> str:
@@ -42,10 +46,21 @@ MIN_CALL_SECONDS = 0.2
 DEADLINE = "deadline"
 
 
+DEADLINE_IN_FLIGHT = "deadline_in_flight"
+
+
 class BudgetSpent(Exception):
     """The request's outbound budget is spent: the call is not made."""
 
     code = DEADLINE
+
+
+class BudgetCut(BudgetSpent):
+    """The call was made and the budget ran out before its answer: the platform may have
+    acted on it (result unknown). The call goes on in the background and its answer is
+    dropped."""
+
+    code = DEADLINE_IN_FLIGHT
 
 
 @contextmanager
@@ -80,3 +95,31 @@ def call_timeout(timeout: float | tuple[float, float]) -> float | tuple[float, f
     if isinstance(timeout, tuple):
         return (min(timeout[0], left), min(timeout[1], left))
     return min(timeout, left)
+
+
+def within_budget(call: Callable[[Any], T], timeout: float | tuple[float, float]) -> T:
+    """`call(timeout)` (one outbound HTTP call that reads its whole answer), held to the
+    request's budget as a whole: requests' timeouts bound each socket read, so a platform
+    trickling its answer a byte at a time never trips them. Inside a budget the call runs in
+    a helper thread that the request waits for no longer than the budget left; past it,
+    BudgetCut. Before it, BudgetSpent when nothing is left. Outside a budget, a plain call."""
+    ends = _deadline.get()
+    if ends is None:
+        return call(timeout)
+    clipped = call_timeout(timeout)
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = call(clipped)
+        except BaseException as exc:  # noqa: BLE001  handed to the waiting request
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="outbound-call", daemon=True)
+    worker.start()
+    worker.join(max(0.0, ends - time.monotonic()))
+    if worker.is_alive():
+        raise BudgetCut("outbound budget ran out while waiting for the answer")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]

@@ -11,6 +11,7 @@ from funnel.errors import (
     MISSING_PHONE,
     PERSON_ANONYMIZED,
     PHONE_CHANGED,
+    PROCESSING_FAILED,
     STRING_UNICODE,
     UNMAPPED,
 )
@@ -64,6 +65,7 @@ MESSAGES = {
     UNMAPPED: "提交内容无法识别，请刷新页面后重新填写",
     INVALID_VALUE: "部分内容无法保存，请检查填写的内容后重新提交",
     STRING_UNICODE: "部分内容含无法识别的字符，请检查填写的内容后重新提交",
+    PROCESSING_FAILED: "提交已保存，正在处理中，请稍后刷新页面",
 }
 DEFAULT_MESSAGE = "信息有误，请检查后重新提交"
 

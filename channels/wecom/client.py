@@ -13,11 +13,12 @@ from typing import Any
 from django.core.cache import cache
 
 from channels.base import as_int, as_str, http_json, session
-from channels.errors import PlatformError, RateLimited
+from channels.errors import PlatformError, RateLimited, Transient
 from channels.wecom.models import OFFICIAL_BASE_URL, WECOM_API_DOMAINS
 
 TOKEN_ERRCODES = {40014, 42001}  # invalid / expired access token
 RATE_LIMIT_ERRCODES = {45009, 45033}  # API frequency limits [S]
+BUSY_ERRCODES = {-1}  # 系统繁忙: WeCom's global code for "try again later" [S]
 TOKEN_MARGIN_SECONDS = 300
 
 
@@ -43,6 +44,8 @@ class WecomClient:
         message = as_str(data.get("errmsg"))
         if code in RATE_LIMIT_ERRCODES:
             raise RateLimited(str(code), message)
+        if code in BUSY_ERRCODES:
+            raise Transient(str(code), message)
         raise PlatformError(str(code), message)
 
     def _fetch_token(self) -> str:

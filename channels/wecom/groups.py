@@ -32,7 +32,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from channels.base import sandbox_url
-from channels.errors import PlatformError
+from channels.errors import PlatformError, RateLimited, Transient
 from channels.wecom.client import WecomClient
 from channels.wecom.models import WecomAccount, WecomChatMember, WecomContact, WecomGroupWay
 from channels.wecom.state import group_from_state, state_for_group
@@ -178,8 +178,9 @@ def chat_changed(
     row: InboundLead, account: WecomAccount, raw: dict[str, Any], *, at: dt.datetime
 ) -> IngestResult:
     """`change_external_chat`: on `update` with add_member / del_member, bring our stays of the
-    chat in line with `groupchat/get`. A platform failure raises `PlatformError`, which leaves
-    the record unprocessed for the intake sweep to retry (nothing lost)."""
+    chat in line with `groupchat/get`. WeCom busy or unreachable raises (`Transient`,
+    `RateLimited`): the record stays for the intake sweep to retry (nothing lost); WeCom
+    refusing the chat for good (an errcode) ends it as ignored, with the code."""
     from channels.wecom.services import external_key
 
     change = str(raw.get("ChangeType") or "")
@@ -189,9 +190,18 @@ def chat_changed(
         return IngestResult(
             result="ignored", inbound_id=row.pk, detail=f"chat {change}/{detail}"[:200]
         )
-    answer = WecomClient(account).call(
-        "POST", "externalcontact/groupchat/get", json={"chat_id": chat_id, "need_name": 0}
-    )
+    try:
+        answer = WecomClient(account).call(
+            "POST", "externalcontact/groupchat/get", json={"chat_id": chat_id, "need_name": 0}
+        )
+    except (Transient, RateLimited):
+        raise  # WeCom busy or unreachable: the sweep tries again
+    except PlatformError as exc:
+        # WeCom refuses to describe the chat for good (40050: a dismissed chat, one outside
+        # the app's range): nothing to bring in line; the record says why.
+        return IngestResult(
+            result="ignored", inbound_id=row.pk, detail=f"groupchat/get {exc.code}"[:200]
+        )
     chat = answer.get("group_chat") if isinstance(answer.get("group_chat"), dict) else {}
     present: dict[str, dict[str, Any]] = {}
     for member in chat.get("member_list") or []:

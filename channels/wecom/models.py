@@ -7,7 +7,7 @@ anything else happens; these rows are what processing them decided."""
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from funnel.crypto import EncryptedTextField
 
@@ -41,7 +41,7 @@ class WecomAccount(models.Model):
             # One company, one account: two would import its members' behaviour twice
             # (the assistant board would sum it) and answer its callbacks twice.
             models.UniqueConstraint(
-                fields=["corp_id"],
+                Lower("corp_id"),
                 condition=models.Q(is_active=True),
                 name="wecomaccount_active_corp_unique",
                 violation_error_message="该企业 ID 已由另一个启用的账户连接（一个企业只连接一次）",

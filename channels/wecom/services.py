@@ -135,7 +135,7 @@ def corp_id_taken(*, corp_id: str, other_than: str) -> bool:
     one company is one account (two would import its members' behaviour twice and answer its
     callbacks twice). The database constraint `wecomaccount_active_corp_unique` decides races."""
     return (
-        WecomAccount.objects.filter(corp_id=corp_id.strip(), is_active=True)
+        WecomAccount.objects.filter(corp_id__iexact=corp_id.strip(), is_active=True)
         .exclude(name=other_than)
         .exists()
     )

@@ -116,15 +116,17 @@ def verify_url(*, account_name: str, query: Any) -> str:
     return _open(account, p, p["echostr"])
 
 
-def event_key(event: dict[str, str]) -> str:
+def event_key(event: dict[str, str], *, delivery: str = "") -> str:
     """Stable per event (a retry gives the same key); keyed, so no id is readable in it.
 
     Group events (`change_external_chat`) name no person: two joins of one chat in the same
-    second are identical and must both be kept, so each delivery gets its own key; their
+    second are identical and must both be kept, so each delivery is its own record, told
+    apart by its ciphertext (`delivery`: WeCom encrypts every delivery with a fresh random
+    prefix, so a byte-for-byte replay of one is the same record, stored once); their
     processing reads the whole chat (`groupchat/get`) and converges, retries included."""
     joined = "\0".join(event.get(f, "") for f in DEDUPE_FIELDS)
     if event.get("Event") == "change_external_chat":
-        joined += "\0" + uuid.uuid4().hex
+        joined += "\0" + (delivery or uuid.uuid4().hex)
     key = ("wecom-event\0" + django_settings.PHONE_HASH_KEY).encode("utf-8")
     return "evt:" + hmac.new(key, joined.encode("utf-8"), hashlib.sha256).hexdigest()[:48]
 
@@ -154,7 +156,7 @@ def callback_receive(*, account_name: str, query: Any, body: bytes) -> int:
         raise WebhookRejected(wecom_errors.MALFORMED_BODY, inbound_id=inbound_id) from None
     stored = lead_intake(
         source=source,
-        external_id=event_key(event),
+        external_id=event_key(event, delivery=encrypted),
         raw=event,
         payload=None,
         processing=Processing.LATER,

@@ -46,6 +46,7 @@ from channels.errors import PlatformError
 from channels.wecom.client import WecomClient
 from channels.wecom.models import WecomAccount, WecomContact, WecomWelcome, WecomWelcomeTemplate
 from funnel import events as lead_events
+from funnel.outbound import DEADLINE, DEADLINE_IN_FLIGHT
 from funnel.patient_links import careplan_link_for
 from funnel.public_text import public_text_problems
 
@@ -65,6 +66,8 @@ LEAD_ANONYMIZED = "lead_anonymized"
 TEXT_TOO_LONG = "text_too_long"
 INTERNAL_ERROR = "internal_error"
 INTERRUPTED = "interrupted"
+# Sent or not, nobody knows: the timeline says 结果未知, not 发送失败 (the patient may have it).
+UNKNOWN_OUTCOME = {INTERRUPTED, DEADLINE_IN_FLIGHT}
 
 REASONS = {
     NO_TEMPLATE: "未配置欢迎语模板（该专科与默认均无）",
@@ -77,7 +80,11 @@ REASONS = {
     INTERRUPTED: "发送中断（处理进程退出），结果未知；code 已过期，不再补发",
     "41051": "该客户已收到其他应用的欢迎语（41051）",
     # funnel.outbound: without a broker the welcome is sent inside the callback request
-    "deadline": "企业微信接口未在回调时限内应答（未配置 Redis 时，欢迎语在回调请求内发送）",
+    DEADLINE: "回调时限内已无时间调用企业微信，未发出（未配置 Redis 时，欢迎语在回调请求内发送）",
+    DEADLINE_IN_FLIGHT: (
+        "企业微信未在回调时限内应答，结果未知（可能已送达，请勿重复问候；"
+        "未配置 Redis 时，欢迎语在回调请求内发送）"
+    ),
 }
 
 
@@ -247,7 +254,7 @@ def _record(
                 lead_events.wecom_welcome_event(
                     lead=welcome.lead_id,
                     member_userid=welcome.member_userid,
-                    status=status,
+                    status="unknown" if reason in UNKNOWN_OUTCOME else status,
                     reason=reason,
                     reason_label=reason_label(reason),
                 )

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from funnel.crypto import EncryptedJSONField, EncryptedTextField
@@ -135,9 +136,9 @@ class Assistant(models.Model):
         ordering = ["pk"]
         constraints = [
             # One WeCom member is one assistant: the board finds KPIs, contacts and transfers
-            # by this userid.
+            # by this userid (WeCom's userids ignore case, 成员 UserID 不区分大小写).
             models.UniqueConstraint(
-                fields=["wecom_userid"],
+                Lower("wecom_userid"),
                 condition=~models.Q(wecom_userid=""),
                 name="assistant_wecom_userid_unique",
                 violation_error_message="该企业微信 userid 已属于另一位医助",

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from funnel.locks import named_lock
 from funnel.models import AssistantBehaviorDay
 
 logger = logging.getLogger("yinliu.funnel")
@@ -62,6 +63,8 @@ def behavior_days_upsert(*, account: str, facts: list[BehaviorFact]) -> int:
     for row in rows:
         by_day[row.day].add(row.userid)
     with transaction.atomic():
+        # Two accounts' imports at once must not both insert the same member-day.
+        named_lock("assistant-behavior-days")
         for day, userids in by_day.items():
             others = AssistantBehaviorDay.objects.filter(day=day, userid__in=userids).exclude(
                 account_name=account[:80]

@@ -473,8 +473,46 @@ def intake_sweep(*, older_than: dt.timedelta = SWEEP_AFTER, limit: int = 5000) -
         .values_list("pk", flat=True)[:limit]
     )
     for at in range(0, len(ids), SWEEP_BATCH):
-        intake_process(inbound_ids=ids[at : at + SWEEP_BATCH])
+        batch = ids[at : at + SWEEP_BATCH]
+        try:
+            intake_process(inbound_ids=batch)
+        except Exception as exc:  # a lone record (last batch of one) that raised: noted
+            if len(batch) != 1:
+                raise
+            _process_failed(batch[0], exc)
     return len(ids)
+
+
+# How often a record whose processing raises (not for its content: its channel's platform
+# refusing a call, a handler error) is tried before it is set aside, one sweep apart
+# (`SWEEP_AFTER`): about 12 × 2 min. Staff replay it from quarantine once the cause is fixed.
+PROCESS_ATTEMPTS = 12
+
+
+def _process_failed(inbound_id: int, exc: Exception) -> IngestResult:
+    """Count a failed try of one record (its `updated_at` moves, so the sweep comes back to it
+    a sweep later); past PROCESS_ATTEMPTS it is quarantined `processing_failed`. Either way
+    the sweep goes on to the next record. Raises when the database itself fails."""
+    logger.warning("inbound record %s: processing failed: %s", inbound_id, exc)
+    detail = f"{type(exc).__name__}: {exc}"[:1000]
+    with transaction.atomic():
+        row = InboundLead.objects.select_for_update().defer("raw").get(pk=inbound_id)
+        if row.status != InboundStatus.RECEIVED:
+            return _stored_outcome(row)
+        row.attempts += 1
+        row.detail = detail
+        if row.attempts >= PROCESS_ATTEMPTS:
+            row.status = InboundStatus.QUARANTINED
+            row.reason = errors.PROCESSING_FAILED
+        row.save(update_fields=["status", "reason", "detail", "attempts", "updated_at"])
+    if row.status == InboundStatus.QUARANTINED:
+        return IngestResult(
+            result="quarantined",
+            reason=errors.PROCESSING_FAILED,
+            detail=detail,
+            inbound_id=inbound_id,
+        )
+    return IngestResult(result="failed", detail=detail, inbound_id=inbound_id)
 
 
 PROCESS_FIELDS = [
@@ -509,11 +547,13 @@ def intake_process(
             logger.exception(
                 "batch of %d inbound records failed; processing one by one", len(inbound_ids)
             )
-            return [
-                result
-                for pk in inbound_ids
-                for result in intake_process(inbound_ids=[pk], durable=durable, held=held)
-            ]
+            results: list[IngestResult] = []
+            for pk in inbound_ids:
+                try:
+                    results += intake_process(inbound_ids=[pk], durable=durable, held=held)
+                except Exception as one:  # noqa: BLE001  one record's trouble: noted, next one
+                    results.append(_process_failed(pk, one))
+            return results
         if not isinstance(exc, POISON):
             raise  # the database or a worker is in trouble, not the record: retry later
         # This record itself cannot be stored as a lead. Keep it, quarantined, so it never
@@ -641,7 +681,8 @@ def _outcome_record(
         )
     row.status = InboundStatus.PROCESSED
     row.reason = ""
-    row.detail = ""
+    # what the handler said (an ignored WeCom event says why); a failed try's note is cleared
+    row.detail = (outcome.detail or "")[:1000]
     row.lead_id = outcome.lead_id
     row.result = outcome.result
     row.processed_at = now
@@ -679,7 +720,23 @@ def intake_replay(
             if changes or consent:
                 raise errors.ReplayRefused(errors.ALREADY_PROCESSED, lead_id=row.lead_id)
             return _stored_outcome(row)
-        payload = dict(row.payload or {})
+        if row.channel in _HANDLERS:
+            # An event, not a lead (WeCom callbacks): replayed as received, through its
+            # channel's handler; nothing of a lead's fields applies to it.
+            row.status = InboundStatus.RECEIVED
+            row.attempts = 0
+            row.save(update_fields=["status", "attempts", "updated_at"])
+            payload = None
+        else:
+            payload = dict(row.payload or {})
+    if payload is None:
+        try:
+            (outcome,) = intake_process(inbound_ids=[inbound_id], durable=True)
+        except Exception as exc:  # noqa: BLE001  its platform still refuses: noted, kept
+            return _process_failed(inbound_id, exc)
+        return outcome
+    with transaction.atomic():
+        row = InboundLead.objects.select_for_update().get(pk=inbound_id)
         # An unreadable body has no payload: it is this record's channel and account.
         payload.setdefault("channel", row.channel)
         payload.setdefault("account", row.account_name)

@@ -28,7 +28,7 @@ from django.utils import timezone
 from funnel import errors
 from funnel.locks import locked, named_lock
 from funnel.models import FollowUp, Notification
-from funnel.outbound import BudgetSpent, call_timeout, request_error_text
+from funnel.outbound import BudgetSpent, request_error_text, within_budget
 
 logger = logging.getLogger("yinliu.notify")
 
@@ -78,11 +78,15 @@ class WeComRobotNotifier:
 
     def send(self, notice: Notice) -> None:
         content = f"**{notice.title}**\n{notice.body}"[:4000]
-        response = requests.post(
-            self.webhook_url,
-            json={"msgtype": "markdown", "markdown": {"content": content}},
-            timeout=call_timeout(self.timeout),  # raises BudgetSpent (funnel.outbound)
-            allow_redirects=False,
+        # held to a web request's outbound budget (funnel.outbound): raises BudgetSpent
+        response = within_budget(
+            lambda timeout: requests.post(
+                self.webhook_url,
+                json={"msgtype": "markdown", "markdown": {"content": content}},
+                timeout=timeout,
+                allow_redirects=False,
+            ),
+            self.timeout,
         )
         if response.is_redirect or 300 <= response.status_code < 400:
             location = urlsplit(response.headers.get("Location", "")).netloc

@@ -240,6 +240,12 @@ def test_one_company_is_connected_once():
     with pytest.raises(CommandError, match="已由另一个启用的账户连接"):
         _run(*args)
     assert list(WecomAccount.objects.values_list("name", flat=True)) == ["clinic-a"]
+    shouted = list(args)
+    shouted[shouted.index("--corp-id") + 1] = (
+        "WW00000000000000AA"  # the same corp, typed in capitals
+    )
+    with pytest.raises(CommandError, match="已由另一个启用的账户连接"):
+        _run(*shouted)
     _run(*ARGS)  # the same account again is an update, not a second company
 
     WecomAccount.objects.filter(name="clinic-a").update(is_active=False)

@@ -459,6 +459,12 @@ def test_one_wecom_member_is_one_assistant(admin_client):
     )
     assert response.status_code == 200
     assert "已属于另一位医助" in response.content.decode()
+    # WeCom's userids ignore case: the same member typed in capitals is the same member
+    shouted = admin_client.post(
+        reverse("wagtailsnippets_funnel_assistant:edit", args=[other.pk]),
+        {"name": "李医助", "is_active": "on", "on_duty": "on", "wecom_userid": "LinXiaowen"},
+    )
+    assert "已属于另一位医助" in shouted.content.decode()
     other.refresh_from_db()
     assert other.wecom_userid == ""
     # Two assistants without a WeCom userid are fine.

@@ -26,7 +26,7 @@ from channels.wecom.state import (
 from funnel.models import GroupMembership, InboundLead, InboundStatus, LeadEvent, PrivateGroup
 from funnel.services.groups import group_enroll
 from tests.channels.conftest import drain
-from tests.channels.wecom.conftest import AES_KEY, CORP_ID, TOKEN, callback_request
+from tests.channels.wecom.conftest import AES_KEY, CORP_ID, TOKEN, callback_request, event_xml
 
 pytestmark = pytest.mark.django_db
 
@@ -387,3 +387,124 @@ def test_no_group_code_for_a_patient_who_left_or_a_closed_camp(client, api, make
 
     assert 'data-testid="group-code"' not in page
     assert not WecomGroupWay.objects.exists()
+
+
+def test_one_event_wecom_refuses_never_holds_the_sweep(
+    api, account, make_lead, django_capture_on_commit_callbacks
+):
+    """Issue 16 review: a chat WeCom no longer knows (40050) raised on every sweep and stopped
+    it, so a real join stored behind it was never processed. Now: WeCom's refusal ends that
+    event (ignored, with the code); a busy WeCom (-1, 5xx) leaves its event for the next
+    sweep, counted, set aside after `PROCESS_ATTEMPTS`; the records behind both go through."""
+    from channels.wecom.webhook import event_key
+    from funnel.models import Channel
+    from funnel.services.intake import (
+        PROCESS_ATTEMPTS,
+        IntakeSource,
+        Processing,
+        Resend,
+        intake_replay,
+        intake_sweep,
+        lead_intake,
+    )
+
+    camp = _camp()
+    lead = make_lead()
+    _contact(account, lead, "wmPATIENT07")
+    busy = {"on": True}
+
+    def answer(request):
+        chat_id = json.loads(request.body)["chat_id"]
+        if chat_id == "wrNOSUCH":
+            return 200, {}, json.dumps({"errcode": 40050, "errmsg": "chatid不存在"})
+        if chat_id == "wrBUSY" and busy["on"]:
+            return 200, {}, json.dumps({"errcode": -1, "errmsg": "system busy"})
+        members = [
+            {"userid": "zhangsan", "type": 1, "join_time": 1, "join_scene": 1},
+            {
+                "userid": "wmPATIENT07",
+                "type": 2,
+                "join_time": int(time.time()) - 60,
+                "join_scene": 3,
+                "state": state_for_group(camp.pk),
+            },
+        ]
+        chat = {"chat_id": chat_id, "member_list": members if chat_id == CHAT else members[:1]}
+        return 200, {}, json.dumps({"errcode": 0, "group_chat": chat})
+
+    api.add_callback(responses.POST, GET_CHAT, callback=answer)
+
+    def stored(chat: str, created: int) -> int:
+        event = {
+            "ToUserName": CORP_ID,
+            "Event": "change_external_chat",
+            "ChatId": chat,
+            "ChangeType": "update",
+            "UpdateDetail": "add_member",
+            "CreateTime": str(created),
+        }
+        with django_capture_on_commit_callbacks(execute=False):  # the worker never came
+            return lead_intake(
+                source=IntakeSource(channel=Channel.WECOM, account=account.name),
+                external_id=event_key(event),
+                raw=event,
+                payload=None,
+                processing=Processing.LATER,
+                resend=Resend.KEEP_FIRST,
+            ).inbound_id
+
+    now = int(time.time())
+    gone, slow, real = stored("wrNOSUCH", now - 30), stored("wrBUSY", now - 20), stored(CHAT, now)
+
+    def sweep() -> None:
+        InboundLead.objects.filter(status=InboundStatus.RECEIVED).update(
+            updated_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+        )
+        intake_sweep()
+
+    sweep()
+
+    rows = {r.pk: r for r in InboundLead.objects.filter(pk__in=[gone, slow, real])}
+    assert (rows[gone].status, rows[gone].result) == (InboundStatus.PROCESSED, "ignored")
+    assert "40050" in rows[gone].detail
+    assert (rows[slow].status, rows[slow].attempts) == (InboundStatus.RECEIVED, 1)
+    assert rows[real].status == InboundStatus.PROCESSED
+    assert GroupMembership.objects.filter(group=camp, lead=lead).count() == 1
+
+    for _ in range(PROCESS_ATTEMPTS - 1):
+        sweep()
+    held = InboundLead.objects.get(pk=slow)
+    assert (held.status, held.reason) == (InboundStatus.QUARANTINED, "processing_failed")
+    assert held.attempts == PROCESS_ATTEMPTS
+
+    # once WeCom answers again, staff replay it from quarantine
+    busy["on"] = False
+    assert intake_replay(inbound_id=slow).result == "group_changed"
+    assert InboundLead.objects.get(pk=slow).status == InboundStatus.PROCESSED
+
+
+def test_a_replayed_group_callback_is_stored_once(api, account, client):
+    """Issue 16 review: a byte-for-byte replay of a signed chat callback made a new record
+    (and a `groupchat/get`) each time; two deliveries of identical joins still count twice."""
+    _chat(api)
+    event = event_xml(
+        Event="change_external_chat",
+        ChatId=CHAT,
+        ChangeType="update",
+        UpdateDetail="add_member",
+        UserID="",
+        ExternalUserID="",
+        WelcomeCode="",
+    )
+    query, body = callback_request(event)
+    url = f"/channels/hooks/wecom/{account.name}/?{query}"
+    for _ in range(3):
+        assert client.post(url, data=body, content_type="text/xml").status_code == 200
+    assert InboundLead.objects.filter(channel="wecom").count() == 1
+
+    # the same event delivered again by WeCom (encrypted afresh) is another delivery
+    query, body = callback_request(event)
+    client.post(
+        f"/channels/hooks/wecom/{account.name}/?{query}", data=body, content_type="text/xml"
+    )
+    assert InboundLead.objects.filter(channel="wecom").count() == 2
