@@ -106,12 +106,15 @@ def wecom_transfers_check_task() -> int:
 @shared_task(name="channels.wecom_sweep")
 def wecom_sweep_task() -> dict:
     """Beat (every 5 minutes): WeCom rows a dead worker left in flight — welcomes (marked, never
-    sent late), stage tag marks and customer transfers (called, or ended with a reason)."""
+    sent late), stage tag marks and customer transfers (called, or ended with a reason) — and
+    withdrawn people's contact codes WeCom has not confirmed deleted."""
+    from channels.wecom.contactways import contact_ways_delete_sweep
     from channels.wecom.tags import tag_marks_sweep
     from channels.wecom.transfers import transfers_sweep
     from channels.wecom.welcome import welcomes_sweep
 
     return {
+        "withdrawn_codes": contact_ways_delete_sweep(),
         "welcomes": welcomes_sweep(),
         "tag_marks": tag_marks_sweep(),
         "transfers": transfers_sweep(),

@@ -199,6 +199,9 @@ def intake_replay_view(request: HttpRequest, inbound_id: int) -> HttpResponse:
         else:
             if result.result == "quarantined":
                 messages.warning(request, f"仍被隔离：{result.reason}")
+            elif result.result == "failed":
+                # its platform still refuses: kept for the sweep, with why
+                messages.warning(request, f"仍失败，稍后由补处理任务重试：{result.detail}")
             else:
                 messages.success(request, f"已重放：{result.result}（线索 {result.lead_id}）")
                 return redirect(reverse("wagtailsnippets_funnel_inboundlead:list"))

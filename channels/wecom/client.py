@@ -15,6 +15,7 @@ from django.core.cache import cache
 from channels.base import as_int, as_str, http_json, session
 from channels.errors import PlatformError, RateLimited, Transient
 from channels.wecom.models import OFFICIAL_BASE_URL, WECOM_API_DOMAINS
+from funnel.outbound import DEADLINE, DEADLINE_IN_FLIGHT
 
 TOKEN_ERRCODES = {40014, 42001}  # invalid / expired access token
 RATE_LIMIT_ERRCODES = {45009, 45033}  # API frequency limits [S]
@@ -68,6 +69,17 @@ class WecomClient:
     def access_token(self) -> str:
         return cache.get(self._cache_key()) or self._fetch_token()
 
+    def _token_for_call(self, fetch) -> str:
+        """A token for the call about to be made. A token fetch cut by the request's time
+        budget means the call itself was never made: said as `deadline` (not sent), never as
+        `deadline_in_flight` (the welcome would read 结果未知 for a message never sent)."""
+        try:
+            return fetch()
+        except Transient as exc:
+            if exc.code == DEADLINE_IN_FLIGHT:
+                raise Transient(DEADLINE, "token fetch cut: the call was not made") from exc
+            raise
+
     def call(
         self,
         method: str,
@@ -77,7 +89,7 @@ class WecomClient:
         params: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """One API call with the cached token; on 40014 / 42001 one fresh token and one retry."""
-        token = self.access_token()
+        token = self._token_for_call(self.access_token)
         for attempt in (1, 2):
             query = {**(params or {}), "access_token": token}
             data = http_json(
@@ -86,7 +98,7 @@ class WecomClient:
             code = as_int(data.get("errcode"), default=0)
             if code in TOKEN_ERRCODES and attempt == 1:
                 cache.delete(self._cache_key())
-                token = self._fetch_token()
+                token = self._token_for_call(self._fetch_token)
                 continue
             return self._check(data)
         raise AssertionError("unreachable")

@@ -346,16 +346,19 @@ def _acquisition_link(account: WecomAccount, member_userid: str) -> str:
 
 
 def contact_ways_delete(lead_id: int) -> None:
-    """Forget the lead's codes (their state names the lead) and ask WeCom to delete them after
-    the commit (`del_contact_way`; a failure is logged: an add through a deleted person's old
-    code names an anonymized lead and is never linked). Idempotent.
+    """Retire the lead's codes (their state names the lead) and ask WeCom to delete them after
+    the commit (`del_contact_way`): an add through a deleted person's old code names an
+    anonymized lead and is never linked. Idempotent.
 
-    The unverified codes that submissions of the lead's phone made are deleted at WeCom too
-    (F2 of issue 13 point 1): were they left working, scanning a saved QR after the owner's
-    withdrawal would tell a known phone's code (still adds, plain welcome) from a new phone's
-    ("no such contact way"). Their rows stay, as the staff hint for an add already made
-    through them, marked `config_id = DELETED_CONFIG` once WeCom confirmed the deletion (not
-    asked again). A 获客链接 row has nothing of its own at WeCom (the link is the member's)."""
+    Every code of the lead goes, the unverified ones that submissions of the lead's phone made
+    included (F2 of issue 13 point 1): were one left working, scanning a saved QR after the
+    owner's withdrawal would tell a known phone's code (still adds, plain welcome) from a new
+    phone's ("no such contact way"). The lead's own (verified) rows are deleted; the unverified
+    rows stay, as the staff hint for an add already made through them, marked
+    `config_id = DELETED_CONFIG` once WeCom confirmed the deletion. A deletion that failed or
+    was cut by the request's time budget is left for the WeCom sweep
+    (`contact_ways_delete_sweep`): an unverified row as it is, a verified one kept again as an
+    unverified row (never shown or bound). A 获客链接 row has nothing of its own at WeCom."""
     ways = list(
         WecomContactWay.objects.select_related("account").filter(lead_id=lead_id, verified=True)
     )
@@ -371,14 +374,54 @@ def contact_ways_delete(lead_id: int) -> None:
 
     def remote() -> None:
         for way in [*ways, *hints]:
-            try:
-                WecomClient(way.account).call(
-                    "POST", "externalcontact/del_contact_way", json={"config_id": way.config_id}
+            if _remote_delete_one(way):
+                if not way.verified:
+                    WecomContactWay.objects.filter(pk=way.pk).update(config_id=DELETED_CONFIG)
+            elif way.verified:
+                # Its row is gone: kept again, unverified (never shown or bound), so the
+                # sweep can finish the deletion.
+                WecomContactWay.objects.get_or_create(
+                    account=way.account,
+                    lead_id=way.lead_id,
+                    member_userid=way.member_userid,
+                    verified=False,
+                    submission=f"retired-{way.pk}"[:32],
+                    defaults={
+                        "config_id": way.config_id,
+                        "qr_code": way.qr_code,
+                        "state": way.state,
+                        "is_temp": way.is_temp,
+                    },
                 )
-            except PlatformError as exc:
-                logger.warning("del_contact_way %s failed: %s", way.config_id, exc)
-                continue
-            if not way.verified:
-                WecomContactWay.objects.filter(pk=way.pk).update(config_id=DELETED_CONFIG)
 
     transaction.on_commit(remote, robust=True)
+
+
+def _remote_delete_one(way: WecomContactWay) -> bool:
+    """`del_contact_way` for one code; False when WeCom refused, failed or the request's time
+    budget cut it (logged)."""
+    try:
+        WecomClient(way.account).call(
+            "POST", "externalcontact/del_contact_way", json={"config_id": way.config_id}
+        )
+    except PlatformError as exc:
+        logger.warning("del_contact_way %s failed: %s", way.config_id, exc)
+        return False
+    return True
+
+
+def contact_ways_delete_sweep(*, limit: int = 200) -> int:
+    """Beat (the WeCom sweep): codes of withdrawn people that WeCom has not confirmed deleted
+    (the call failed, or the web request that withdrew had no time left for it) are deleted
+    now and marked so. Returns how many were deleted."""
+    done = 0
+    for way in (
+        WecomContactWay.objects.select_related("account")
+        .filter(lead__anonymized_at__isnull=False)
+        .exclude(config_id__in=[LINK_CONFIG, DELETED_CONFIG])
+        .order_by("pk")[:limit]
+    ):
+        if _remote_delete_one(way):
+            WecomContactWay.objects.filter(pk=way.pk).update(config_id=DELETED_CONFIG)
+            done += 1
+    return done

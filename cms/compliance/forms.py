@@ -8,15 +8,27 @@ from wagtail.admin.forms import WagtailAdminPageForm
 
 CERTIFICATE_FIELD = "ad_review_certificate"
 VALID_UNTIL_FIELD = "ad_review_valid_until"
+CONFIRM_FIELD = "ad_review_confirm"
+CONFIRM_REQUIRED = "记录或更改医疗广告审查证明时，须勾选确认已审查当前内容"
 
 
 class CompliancePageForm(WagtailAdminPageForm):
+    # Recording a certificate is a deliberate act of the reviewer, never a side effect of
+    # saving or publishing: it binds the certificate to the text as it is now (review of
+    # issue 17: a reviewer's — or a superuser's — plain save re-stamped an old certificate
+    # onto new text, and an approved ad went live with a claim nobody reviewed).
+    ad_review_confirm = forms.BooleanField(
+        label="确认审查",
+        required=False,
+        help_text="我已审查本页当前的全部内容，为其记录上面的医疗广告审查证明（仅审查人员）",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from cms.compliance.gate import is_reviewer
 
         self.user_is_reviewer = is_reviewer(self.for_user)
-        for name in (CERTIFICATE_FIELD, VALID_UNTIL_FIELD):
+        for name in (CERTIFICATE_FIELD, VALID_UNTIL_FIELD, CONFIRM_FIELD):
             field = self.fields.get(name)
             if field is not None and not self.user_is_reviewer:
                 # A disabled field ignores whatever is posted: a non-reviewer cannot set it.
@@ -71,14 +83,21 @@ class CompliancePageForm(WagtailAdminPageForm):
         page = self.instance
         report = check_page(page)
         if self.user_is_reviewer and CERTIFICATE_FIELD in self.fields:
-            # A reviewer saving the page with a certificate vouches for what it shows now.
-            certificate_apply(
-                page=page,
-                user=self.for_user,
-                certificate=self.cleaned_data.get(CERTIFICATE_FIELD, ""),
-                report=report,
-                valid_until=self.cleaned_data.get(VALID_UNTIL_FIELD),
-            )
+            certificate = self.cleaned_data.get(CERTIFICATE_FIELD, "")
+            typed = {CERTIFICATE_FIELD, VALID_UNTIL_FIELD} & set(self.changed_data)
+            if self.cleaned_data.get(CONFIRM_FIELD) or (typed and not certificate):
+                # The reviewer confirms: the certificate vouches for what the page shows now
+                # (or, the number emptied, the page has none).
+                certificate_apply(
+                    page=page,
+                    user=self.for_user,
+                    certificate=certificate,
+                    report=report,
+                    valid_until=self.cleaned_data.get(VALID_UNTIL_FIELD),
+                )
+            elif typed:
+                self.add_error(CONFIRM_FIELD, CONFIRM_REQUIRED)
+                return False
         if self.is_publishing:
             decision = publish_decision(page=page, report=report)
             if not decision.allowed:

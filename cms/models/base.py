@@ -123,6 +123,7 @@ class BasePage(SeoMixin, Page):
                 CompliancePanel(),
                 FieldPanel("ad_review_certificate"),
                 FieldPanel("ad_review_valid_until"),
+                FieldPanel("ad_review_confirm"),
             ],
             heading="医疗广告合规",
             classname="collapsible",

@@ -32,7 +32,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import (
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.utils import timezone
 
 from funnel import errors
@@ -476,17 +483,27 @@ def intake_sweep(*, older_than: dt.timedelta = SWEEP_AFTER, limit: int = 5000) -
         batch = ids[at : at + SWEEP_BATCH]
         try:
             intake_process(inbound_ids=batch)
-        except Exception as exc:  # a lone record (last batch of one) that raised: noted
-            if len(batch) != 1:
-                raise
-            _process_failed(batch[0], exc)
+        except DB_TROUBLE:
+            raise  # the database, not a record: the beat runs the sweep again
+        except Exception:  # noqa: BLE001  some record of the batch: find it, go on past it
+            for pk in batch:  # processed ones answer their stored outcome
+                try:
+                    intake_process(inbound_ids=[pk])
+                except DB_TROUBLE:
+                    raise
+                except Exception as exc:  # noqa: BLE001  this record's trouble: noted
+                    _process_failed(pk, exc)
     return len(ids)
 
 
 # How often a record whose processing raises (not for its content: its channel's platform
-# refusing a call, a handler error) is tried before it is set aside, one sweep apart
-# (`SWEEP_AFTER`): about 12 × 2 min. Staff replay it from quarantine once the cause is fixed.
+# refusing a call, a handler error) is tried before it is set aside, one sweep apart (the
+# beat runs the sweep every 5 minutes): about an hour. Staff replay it from quarantine once
+# the cause is fixed.
 PROCESS_ATTEMPTS = 12
+# The database itself failing (a lock, a deadlock, a lost connection) is never a record's
+# try: it is raised for the whole batch.
+DB_TROUBLE = (OperationalError, InterfaceError)
 
 
 def _process_failed(inbound_id: int, exc: Exception) -> IngestResult:
@@ -547,13 +564,11 @@ def intake_process(
             logger.exception(
                 "batch of %d inbound records failed; processing one by one", len(inbound_ids)
             )
-            results: list[IngestResult] = []
-            for pk in inbound_ids:
-                try:
-                    results += intake_process(inbound_ids=[pk], durable=durable, held=held)
-                except Exception as one:  # noqa: BLE001  one record's trouble: noted, next one
-                    results.append(_process_failed(pk, one))
-            return results
+            return [
+                result
+                for pk in inbound_ids
+                for result in intake_process(inbound_ids=[pk], durable=durable, held=held)
+            ]
         if not isinstance(exc, POISON):
             raise  # the database or a worker is in trouble, not the record: retry later
         # This record itself cannot be stored as a lead. Keep it, quarantined, so it never
@@ -724,8 +739,9 @@ def intake_replay(
             # An event, not a lead (WeCom callbacks): replayed as received, through its
             # channel's handler; nothing of a lead's fields applies to it.
             row.status = InboundStatus.RECEIVED
+            row.reason = ""
             row.attempts = 0
-            row.save(update_fields=["status", "attempts", "updated_at"])
+            row.save(update_fields=["status", "reason", "attempts", "updated_at"])
             payload = None
         else:
             payload = dict(row.payload or {})

@@ -49,6 +49,8 @@ def _post(client, page, *, publish: bool, **overrides):
         "ad_review_certificate": "",
         "ad_review_valid_until": "",
     }
+    if overrides.get("ad_review_certificate") and "ad_review_confirm" not in overrides:
+        overrides["ad_review_confirm"] = "on"  # the reviewer confirms what they record
     data.update(overrides)
     if publish:
         data["action-publish"] = "action-publish"
@@ -458,3 +460,60 @@ def test_the_panel_offers_a_certificate_when_one_can_clear_every_finding(client)
 
     assert "修改措辞，或由“医疗广告审查”组成员填写医疗广告审查证明文号" in panel
     assert "不能豁免" not in panel
+
+
+def test_a_reviewer_s_plain_save_never_re_stamps_an_old_certificate_on_new_text(client, video):
+    """Review of issue 17 (B1): saving or publishing as a reviewer re-recorded the page's old
+    certificate for whatever text it now had, and a superuser counted as a reviewer. Now the
+    reviewer records by ticking 确认审查; a superuser outside 医疗广告审查 is no reviewer."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(reviewer())
+    until = printed_until().isoformat()
+    recorded = _post(
+        client, video, publish=True, ad_review_certificate=CERTIFICATE, ad_review_valid_until=until
+    )
+    assert recorded.status_code == 302
+    approved_hash = _fresh(video).ad_review_text_hash
+
+    # the text changes; the reviewer saves and publishes without confirming
+    refused = _post(
+        client,
+        video,
+        publish=True,
+        transcript=TRANSCRIPT + "再加一句未经审查的话。",
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=until,
+        ad_review_confirm="",
+    )
+    assert refused.status_code == 200
+    assert "须由审查人员重新确认" in refused.content.decode()
+    assert _fresh(video).ad_review_text_hash == approved_hash
+    assert "再加一句" not in _fresh(video).transcript
+
+    # a new number typed without confirming is refused with why
+    typed = _post(
+        client,
+        video,
+        publish=False,
+        ad_review_certificate="（京）医广【2026】第01-23-009号",
+        ad_review_valid_until=until,
+        ad_review_confirm="",
+    )
+    assert "须勾选确认已审查当前内容" in typed.content.decode()
+
+    # a superuser who is not in the reviewers' group cannot record at all
+    chief = get_user_model().objects.create_superuser("chief", password="pw-chief-1")
+    client.force_login(chief)
+    by_chief = _post(
+        client,
+        video,
+        publish=True,
+        transcript=TRANSCRIPT + "再加一句未经审查的话。",
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=until,
+        ad_review_confirm="on",
+    )
+    assert by_chief.status_code == 200
+    assert _fresh(video).ad_review_recorded_by.username != "chief"
+    assert "再加一句" not in _fresh(video).transcript

@@ -155,6 +155,7 @@ def test_ad_reviewer_records_a_certificate_that_lets_the_doctor_approve(demo, cl
             summary="坚持练习三天见效。",
             ad_review_certificate=CERTIFICATE,
             ad_review_valid_until=printed_until().isoformat(),
+            ad_review_confirm="on",
         ),
     )
 

@@ -41,7 +41,8 @@ def slow_wecom():
 
         def _answer(self) -> None:
             calls.append(self.path.split("?")[0])
-            slow = "/gettoken" not in self.path
+            token = "/gettoken" in self.path
+            slow = token if mode["how"] == "token" else not token
             if slow and mode["how"] == "hold":
                 release.wait(HOLD)
             body = json.dumps(
@@ -52,7 +53,7 @@ def slow_wecom():
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                if slow and mode["how"] == "trickle":
+                if slow and mode["how"] in ("trickle", "token"):
                     # a byte every 0.4 s: no single read is slow, the answer is (the review's)
                     for byte in body:
                         if release.wait(0.4):
@@ -74,7 +75,7 @@ def slow_wecom():
     server.server_close()
 
 
-@pytest.mark.parametrize("how", ["hold", "trickle"])
+@pytest.mark.parametrize("how", ["hold", "trickle", "token"])
 def test_a_slow_wecom_api_never_holds_the_callback(
     slow_wecom, wecom_account, post_event, make_lead, how
 ):
@@ -95,16 +96,22 @@ def test_a_slow_wecom_api_never_holds_the_callback(
     assert took < WECOM_CALLBACK_LIMIT, took
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # Processed inside the request: the stage moved, the welcome was tried and cut.
-        assert "/cgi-bin/externalcontact/send_welcome_msg" in calls
         lead.refresh_from_db()
         assert lead.stage == Stage.CONTACTED
         welcome = WecomWelcome.objects.get()
+        note = LeadEvent.objects.filter(lead=lead, data__change="welcome").get()
+        if how == "token":
+            # the token never came: the welcome was not sent, and the timeline says so
+            assert "/cgi-bin/externalcontact/send_welcome_msg" not in calls
+            assert (welcome.status, welcome.reason) == (WecomWelcome.Status.FAILED, "deadline")
+            assert note.note.startswith("企业微信欢迎语发送失败：")
+            return
+        assert "/cgi-bin/externalcontact/send_welcome_msg" in calls
         # it was sent and never answered in time: it may have arrived (review)
         assert (welcome.status, welcome.reason) == (
             WecomWelcome.Status.FAILED,
             "deadline_in_flight",
         )
-        note = LeadEvent.objects.filter(lead=lead, data__change="welcome").get()
         assert note.data["status"] == "unknown"
         assert note.note.startswith("企业微信欢迎语结果未知：企业微信未在回调时限内应答")
     else:

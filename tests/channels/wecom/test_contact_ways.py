@@ -1043,3 +1043,50 @@ def test_after_a_withdrawal_a_saved_link_welcomes_new_and_known_phones_alike(
     assert (new["welcome_code"], known["welcome_code"]) == ("W-NEW", "W-KN")
     assert new["text"] == known["text"]
     assert known["text"]["content"].startswith("您好，欢迎咨询。")
+
+
+@responses.activate
+def test_a_deletion_wecom_did_not_confirm_is_finished_by_the_sweep(
+    client, routed, django_capture_on_commit_callbacks
+):
+    """Issue 16 re-check: with WeCom failing (or the withdrawal request's time budget spent)
+    the codes stayed live at WeCom and nothing tried again; a withdrawn person's saved QR
+    still added them. Now the WeCom sweep finishes every deletion WeCom has not confirmed."""
+    from channels.wecom.contactways import DELETED_CONFIG, contact_ways_delete_sweep
+
+    _account()
+    _token()
+    made = iter(range(1, 20))
+
+    def answer(request):
+        n = next(made)
+        qr = f"https://wework.qpic.cn/wwpic/contact-way-qr/e{n}"
+        return 200, {}, json.dumps({"errcode": 0, "config_id": f"cfg-e{n}", "qr_code": qr})
+
+    responses.add_callback(responses.POST, WAY_URL, callback=answer)
+    delete_url = f"{BASE}/cgi-bin/externalcontact/del_contact_way"
+    failing = responses.post(delete_url, status=502, body="Bad Gateway")
+    # a patient with their own code and a known phone's code
+    client.get(
+        client.post("/lp/hair-loss/", form_data(idem="de-0", phone="13700008833"))["Location"]
+    )
+    client.get(
+        client.post("/lp/hair-loss/", form_data(idem="de-1", phone="13700008833"))["Location"]
+    )
+    patient = Lead.objects.get()
+    codes = sorted(WecomContactWay.objects.values_list("config_id", flat=True))
+    assert len(codes) == 2
+
+    # when they withdraw while WeCom fails
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_withdraw(lead_id=patient.pk, actor_label="患者本人")
+    assert failing.call_count == 2
+    pending = WecomContactWay.objects.filter(lead=patient, verified=False)
+    assert sorted(pending.values_list("config_id", flat=True)) == codes  # kept, not shown
+
+    # then the sweep deletes both once WeCom answers, and asks nothing more after that
+    responses.replace(responses.POST, delete_url, json={"errcode": 0})
+    assert contact_ways_delete_sweep() == 2
+    assert set(pending.values_list("config_id", flat=True)) == {DELETED_CONFIG}
+    assert not WecomContactWay.objects.filter(verified=True).exists()
+    assert contact_ways_delete_sweep() == 0
