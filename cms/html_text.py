@@ -231,6 +231,17 @@ def parse_html(source: str, *, root: str = "") -> PageHtml:
     images = [
         Image(str(img.get("src", "")), str(img.get("alt", ""))) for img in scope.find_all("img")
     ]
+    # pictures a page shows without <img>: a video's poster, the share card (og:image)
+    images += [
+        Image(str(video.get("poster")), "视频封面")
+        for video in soup.find_all("video")
+        if video.get("poster")
+    ]
+    images += [
+        Image(str(meta.get("content")), "分享图")
+        for meta in soup.find_all("meta", attrs={"property": "og:image"})
+        if meta.get("content")
+    ]
     links = _links(scope)
     phones = [m.group(0) for block in blocks for m in PHONE.finditer(block.text)]
     phones += [link.href[4:] for link in links if link.href.lower().startswith("tel:")]

@@ -57,6 +57,9 @@ CONTACT_HOSTS = {
     "wpa.qq.com": ("",),
     "qm.qq.com": ("",),
 }
+# Online consultation chats clinics embed (Baidu 商桥 and 爱番番, 53KF, 快商通): any address
+# on these domains or their subdomains opens a conversation with the provider.
+CHAT_DOMAINS = ("qiao.baidu.com", "affim.baidu.com", "53kf.com", "kuaishang.cn")
 _MAX_DECODES = 8
 _BROWSER_DROPS = re.compile(r"[\t\n\r]")
 
@@ -95,6 +98,8 @@ def link_kind(href: str) -> str:
     path = normalized_path(parts.path)
     host = (parts.hostname or "").rstrip(".")
     if host in CONTACT_HOSTS and path.startswith(CONTACT_HOSTS[host]):
+        return "contact"
+    if any(host == domain or host.endswith("." + domain) for domain in CHAT_DOMAINS):
         return "contact"
     paths = [path + "/"]  # /lp without the slash is redirected to /lp/ (APPEND_SLASH)
     if host and "." not in host:

@@ -163,7 +163,15 @@ def pages_search(*, query: str, limit: int = 50) -> list[Page]:
             .specific()[: limit - len(found)]
         )
         found.extend(extra)
-    return found
+    # The site search is part of the health-science site: it lists no medical ad (landing
+    # pages, 转化 articles), or its results page would carry lead-capture links (review of
+    # issue 17; 《广告法》第十九条).
+    return [page for page in found if not _is_medical_ad(page)]
+
+
+def _is_medical_ad(page) -> bool:
+    check = getattr(page, "is_medical_ad", None)
+    return bool(check()) if callable(check) else False
 
 
 def ad_review_expired_pages() -> list[Page]:

@@ -37,3 +37,12 @@ def ad_review_expiry_sweep_task() -> int:
     from cms.services.ad_review import ad_review_expired_flag
 
     return ad_review_expired_flag()
+
+
+@shared_task(name="cms.publish_scheduled")
+def publish_scheduled_task() -> None:
+    """Beat (every minute): Wagtail's scheduled publishing, through the compliance gate
+    (`cms/management/commands/publish_scheduled.py`)."""
+    from django.core.management import call_command
+
+    call_command("publish_scheduled")

@@ -277,3 +277,58 @@ def page_compliance_store(*, page, report: ComplianceReport, state: str) -> dict
     type(page).objects.filter(pk=page.pk).update(compliance_result=data)
     page.compliance_result = data
     return data
+
+
+def scheduled_refusals_unschedule() -> list[str]:
+    """Due scheduled revisions of gated pages that the gate refuses now: each is taken off the
+    schedule (`approved_go_live_at` cleared; the draft stays), its result stored on the page
+    for the editor and logged. Returns one line per revision ("页面标题: reason message")."""
+    import logging
+
+    from wagtail.models import Revision
+
+    from cms.compliance.page import check_revision
+
+    logger = logging.getLogger("yinliu.cms.compliance")
+    lines = []
+    due = Revision.objects.filter(approved_go_live_at__lt=timezone.now()).order_by("pk")
+    for revision in due:
+        page = revision.as_object()
+        if not hasattr(page, "ad_review_certificate"):
+            continue  # not a gated page type
+        report = check_revision(revision)
+        decision = publish_decision(page=page, report=report)
+        if decision.allowed:
+            continue
+        Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=None)
+        page_compliance_store(page=page, report=report, state="draft")
+        line = f"{page.title}: {decision.reason} {decision.message}"
+        logger.warning("scheduled publication refused and unscheduled: %s", line)
+        lines.append(line)
+    return lines
+
+
+def published_page_recheck(*, page, revision=None) -> bool:
+    """On `page_published`: a page that went live other than through `BasePage.publish`
+    (Wagtail's copy with 发布副本 publishes the copy directly, certificate dropped) is judged
+    now, and unpublished again when the gate refuses it (review of issue 17: a copied landing
+    page went live with no certificate). Publications through the gate pass again (the
+    revision's check is cached). Returns True when the page was taken down."""
+    import logging
+
+    from cms.compliance.page import check_revision
+
+    specific = page.specific
+    if not hasattr(specific, "ad_review_certificate"):
+        return False
+    candidate = revision.as_object() if revision is not None else specific
+    report = check_revision(revision) if revision is not None else check_page(specific)
+    decision = publish_decision(page=candidate, report=report)
+    if decision.allowed:
+        return False
+    specific.unpublish(log_action="wagtail.unpublish")
+    page_compliance_store(page=candidate, report=report, state="draft")
+    logging.getLogger("yinliu.cms.compliance").warning(
+        "page %s went live without the gate and was unpublished: %s", page.pk, decision.message
+    )
+    return True

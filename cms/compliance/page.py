@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import OrderedDict
 from collections.abc import Iterator
 
@@ -164,8 +165,46 @@ def checked_text_digest(page) -> str:
     page changing; its findings are 第十九条 ones that no certificate clears)."""
     if type(page) is Page:
         page = page.specific
-    payload = json.dumps(list(page_texts(page)), ensure_ascii=False, separators=(",", ":"))
+    approved = [*page_texts(page), *_shown_pictures(page), *_shown_identifiers(page)]
+    payload = json.dumps(approved, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _shown_pictures(page) -> list[tuple[str, str]]:
+    """("picture", file hash) for every image the page chooses (fields and blocks, through
+    Wagtail's reference extraction, as its 使用情况 does): a certificate approves the ad's
+    pictures too, so another picture (a before/after photo) needs the reviewer again (review
+    of issue 17). Sorted: the order of extraction is not the page's."""
+    from wagtail.images import get_image_model
+    from wagtail.models import ReferenceIndex
+
+    model = get_image_model()
+    image_type = ReferenceIndex._get_base_content_type(model).pk
+    ids = {
+        int(object_id)
+        for type_id, object_id, *_ in ReferenceIndex._extract_references_from_object(page)
+        if type_id == image_type and str(object_id).isdigit()
+    }
+    hashes = model.objects.filter(pk__in=ids).values_list("pk", "file_hash")
+    return sorted(("picture", f"{pk}:{file_hash}") for pk, file_hash in hashes)
+
+
+# Identifiers an ad shows as such, which the text check skips (licence numbers, phone and
+# reference numbers): part of what the certificate approves. Not URLs, slugs, paths or the
+# certificate's own fields (a new slug or canonical URL leaves the certificate standing).
+SHOWN_IDENTIFIER = re.compile(r"(^|_)(licence|license|reference|number|code|phone)$")
+
+
+def _shown_identifiers(page) -> list[tuple[str, str]]:
+    """(field, value) for the identifiers the page shows (a clinic's licence number …)."""
+    shown = []
+    for field in page._meta.concrete_fields:
+        if field.name.startswith("ad_review_") or not SHOWN_IDENTIFIER.search(field.name):
+            continue
+        value = getattr(page, field.attname, None)
+        if isinstance(value, str) and value.strip():
+            shown.append((field.name, value.strip()))
+    return shown
 
 
 # Revision (id, created) → its report. A revision never changes, and one publication asks

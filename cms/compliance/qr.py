@@ -40,6 +40,21 @@ def _media_name(src: str) -> str:
     return path[len(prefix) :]
 
 
+def _flattened(picture: Image.Image) -> list[Image.Image]:
+    """The picture as a browser shows it: a transparent one over white (a page's background)
+    and, for a code drawn light on transparent, over black; an opaque one as it is. Dropping
+    the alpha channel alone turns transparent black pixels black and hides a black code."""
+    if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
+        rgba = picture.convert("RGBA")
+        flats = []
+        for ground in ((255, 255, 255), (0, 0, 0)):
+            canvas = Image.new("RGB", rgba.size, ground)
+            canvas.paste(rgba, mask=rgba.getchannel("A"))
+            flats.append(canvas)
+        return flats
+    return [picture.convert("RGB")]
+
+
 def _decode(name: str) -> list[str]:
     import zxingcpp
 
@@ -51,7 +66,11 @@ def _decode(name: str) -> list[str]:
                 size = (max(1, int(picture.width * scale)), max(1, int(picture.height * scale)))
                 picture.draft("RGB", size)  # JPEGs decode small at once
                 picture = picture.resize(size)
-            results = zxingcpp.read_barcodes(picture.convert("RGB"), formats=formats)
+            results = []
+            for flat in _flattened(picture):
+                results = zxingcpp.read_barcodes(flat, formats=formats)
+                if results:
+                    break
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         logger.warning("compliance: picture %s could not be read for codes: %s", name, exc)
         return []

@@ -113,6 +113,21 @@ def _is_conversion_link(href: str) -> str:
     return ""
 
 
+# Files a page may embed; any other path of this site is a page.
+OWN_FILES = ("/media/", "/static/", "/documents/")
+SHORT_LINK_HOSTS = ("t.cn", "url.cn", "dwz.cn", "suo.im", "u.nu")
+
+
+def _framed_elsewhere(href: str) -> str:
+    parts = urlsplit(href or "")
+    host = (parts.hostname or "").lower()
+    if not host and parts.path.startswith("/") and not parts.path.startswith(OWN_FILES):
+        return "嵌入的本站页面"
+    if host in SHORT_LINK_HOSTS:
+        return "去向不明的短链接"
+    return ""
+
+
 def conversion_findings(html: PageHtml) -> Iterator[tuple[Finding, str]]:
     """Structural findings on a parsed page: (finding, the text to show it in)."""
     for i, link in enumerate(html.links):
@@ -121,8 +136,10 @@ def conversion_findings(html: PageHtml) -> Iterator[tuple[Finding, str]]:
             text = f"{link.text}（{link.href}）" if link.text else link.href
             yield _finding(field=f"{RENDERED}.links", line=i + 1, text=text, what=what), text
     for i, frame in enumerate(html.frames):
-        # a landing page or consultation shown inside the page, or a jump to it
-        what = _is_conversion_link(frame.href)
+        # a landing page or consultation shown inside the page, or a jump to it; a page of
+        # this site framed inside a 科普 page (a 转化 article's consult link and package card
+        # come with it) or a short link whose target cannot be read count too
+        what = _is_conversion_link(frame.href) or _framed_elsewhere(frame.href)
         if what:
             text = f"{frame.text}（{frame.href}）"
             yield _finding(field=f"{RENDERED}.frames", line=i + 1, text=text, what=what), text

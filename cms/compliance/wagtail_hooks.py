@@ -51,6 +51,12 @@ def store_result(request, page):
         if report.findings and decision == "clean":
             messages.warning(request, f"有 {len(report.findings)} 处措辞提示，请复核。")
         return
+    if not report.blocking:
+        # No finding, and still not publishable: a medical ad without its certificate for
+        # this text (the count of problems would read 0 while publishing is refused).
+        why = publish_decision(page=page, report=report).message
+        messages.warning(request, f"已保存为草稿；{why}")
+        return
     messages.warning(
         request,
         f"已保存为草稿；有 {len(report.blocking)} 处医疗广告合规问题会阻止发布，"

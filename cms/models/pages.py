@@ -83,9 +83,7 @@ def _page_two_levels_down(home: HomePage, parent_slug: str, slug: str) -> BasePa
     article = article_for_route(url_path=url_path, slug=slug)
     if article is not None:
         return article
-    found = Page.objects.filter(slug=slug, url_path=url_path).values_list(
-        "pk", "content_type_id"
-    )
+    found = Page.objects.filter(slug=slug, url_path=url_path).values_list("pk", "content_type_id")
     for pk, content_type_id in found[:1]:
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         if model in (VideoPage, PatientStoryPage, DoctorPage):

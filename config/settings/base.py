@@ -219,6 +219,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on a missing root
 MEDIA_URL = "/media/"
+# A picture a published page shows is never swapped in place (cms/image_forms.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.image_forms.GatedImageForm"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -367,3 +367,22 @@ def test_a_clean_science_article_needs_no_certificate() -> None:
     page.save_revision().publish()
     assert _live(page)
     assert ArticlePage.objects.get(pk=page.pk).compliance_result["decision"] == "clean"
+
+
+def test_a_certificate_approves_the_pictures_too() -> None:
+    """Review of issue 17 (M6): on a certified 转化 article another cover (a before/after photo
+    under the same title) kept the certificate standing."""
+    from tests.cms.compliance_support import image
+
+    page = _clean_conversion()
+    page.cover = image("封面")
+    page_ad_review_record(
+        page=page, user=reviewer(), certificate=CERTIFICATE, valid_until=printed_until()
+    ).publish()
+    assert _live(page)
+
+    page = ArticlePage.objects.get(pk=page.pk)
+    page.cover = image("封面")  # same title, another picture
+    with pytest.raises(CompliancePublishBlocked) as swapped:
+        page.save_revision().publish()
+    assert swapped.value.decision.reason == "content_changed"

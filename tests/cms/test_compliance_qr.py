@@ -67,8 +67,9 @@ def test_a_qr_code_in_a_picture_named_like_a_photo_is_found(fmt):
 
     found = _rendered_images(page)
 
-    assert len(found) == 1
-    assert WECOM_LINK in found[0]
+    # the cover, and the share card that falls back to it
+    assert len(found) == 2
+    assert all(WECOM_LINK in text for text in found)
 
 
 def test_a_plain_picture_is_not_a_qr_code():
@@ -80,7 +81,7 @@ def test_a_plain_picture_is_not_a_qr_code():
 def test_any_scannable_code_counts_not_only_contact_links():
     # a QR with a bare WeChat id or a phone number is a contact code too
     page = _science(_photo(with_code="weixin://contacts/profile/clinic-helper"))
-    assert len(_rendered_images(page)) == 1
+    assert len(_rendered_images(page)) == 2
 
 
 def test_only_our_own_media_are_read():
@@ -107,6 +108,12 @@ EMBEDS = {
     "embed": '<embed src="https://work.weixin.qq.com/ca/cawcde1">',
     "area": '<map><area href="/%6Cp/insomnia/" alt="咨询"></map>',
     "refresh": '<meta http-equiv="refresh" content="3; url=/lp/insomnia/">',
+    # review: our own 转化 article framed, third-party consultation chats, a short link
+    "own-page": '<iframe src="/hair-loss/hair-loss-conversion-4/"></iframe>',
+    "shangqiao": '<iframe src="https://p.qiao.baidu.com/cps/chat?siteId=1"></iframe>',
+    "affim": '<iframe src="https://affim.baidu.com/unique_1/chat"></iframe>',
+    "53kf": '<iframe src="https://tb.53kf.com/code/client/abc/1"></iframe>',
+    "short": '<iframe src="https://t.cn/A6abcd"></iframe>',
 }
 
 
@@ -124,3 +131,33 @@ def test_an_embedded_video_is_not_a_conversion_element():
         '<iframe src="https://v.qq.com/txp/iframe/player.html?vid=x"></iframe></main>'
     )
     assert list(conversion_findings(html)) == []
+
+
+def test_a_code_on_a_transparent_picture_is_found():
+    """Review: a black code on a transparent PNG vanished when the alpha channel was dropped
+    (transparent black became black); the picture is flattened as a browser shows it."""
+    buffer = io.BytesIO()
+    segno.make(WECOM_LINK, error="m").save(buffer, kind="png", scale=8, border=4)
+    buffer.seek(0)
+    code = PILImage.open(buffer).convert("L")
+    picture = PILImage.new("RGBA", (1600, 1000), (0, 0, 0, 0))
+    black = PILImage.new("RGBA", code.size, (0, 0, 0, 255))
+    picture.paste(black, (600, 300), mask=code.point(lambda v: 255 if v < 128 else 0))
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    image = Image.objects.create(
+        title="透明图", file=ImageFile(io.BytesIO(out.getvalue()), name="overlay.png")
+    )
+    assert image_codes(image.file.url) == [WECOM_LINK]
+
+
+def test_a_video_poster_and_a_share_image_are_read_too():
+    html = parse_html(
+        '<html><head><meta property="og:image" content="https://site.example/media/x/share.png">'
+        '</head><body><main><video poster="/media/images/poster.jpg" src="/v.mp4"></video>'
+        "</main></body></html>"
+    )
+    assert ("/media/images/poster.jpg", "视频封面") in [(i.src, i.alt) for i in html.images]
+    assert ("https://site.example/media/x/share.png", "分享图") in [
+        (i.src, i.alt) for i in html.images
+    ]

@@ -224,3 +224,13 @@ def test_traditional_characters_find_simplified_text_and_back(publish):
     assert "simplified" in found
     assert "traditional" not in found
     assert _slugs(pages_search(query="头皮出油")) == ["traditional"]
+
+
+def test_the_site_search_lists_no_medical_ad(seeded, client):
+    """Review of issue 17: /search/?q=CBT-I listed the insomnia landing page, so the search
+    results page (part of the health-science site) carried /lp/ links."""
+    response = client.get("/search/", {"q": "失眠"})
+    found = list(response.context["page_obj"])
+    assert found  # the science content is found
+    assert not [page.url_path for page in found if page.specific.is_medical_ad()]
+    assert 'href="/lp/' not in response.content.decode()

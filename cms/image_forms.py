@@ -1,0 +1,44 @@
+"""The image edit form: a picture shown on a published page cannot be swapped in place.
+
+Replacing an image's file changes every live page that shows it at once, with no publish, no
+workflow and no compliance gate (review of issue 17: an editor without publish rights put a
+WeCom QR code on a live 科普 page, and a certified ad's pictures changed after review). So a
+new file for an image that a live page uses is refused: the editor uploads it as a new image
+and puts it on the page, whose publication the gate checks (pictures decoded for QR codes,
+`cms.compliance.qr`; an ad page needs its reviewer again). Title, tags and focal point stay
+editable. Which pages use the image: Wagtail's reference index (what "使用情况" shows)."""
+
+from __future__ import annotations
+
+from django import forms
+from wagtail.images.forms import BaseImageForm
+from wagtail.models import Page, ReferenceIndex
+
+IN_USE = (
+    "该图片正用于已发布的页面（{pages}）：不能直接替换文件。"
+    "请上传为新图片，在页面中替换后重新发布（发布前会再次检查）"
+)
+
+
+def live_pages_using(image) -> list[Page]:
+    """Live pages whose published content shows `image` (reference index), at most 5."""
+    page_type = ReferenceIndex._get_base_content_type(Page)
+    ids = (
+        ReferenceIndex.get_references_to(image)
+        .filter(base_content_type=page_type)
+        .values_list("object_id", flat=True)
+    )
+    return list(
+        Page.objects.filter(pk__in=[int(i) for i in ids if str(i).isdigit()], live=True)[:5]
+    )
+
+
+class GatedImageForm(BaseImageForm):
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "file" in self.changed_data:
+            pages = live_pages_using(self.instance)
+            if pages:
+                names = "、".join(f"「{p.title}」" for p in pages)
+                self.add_error("file", forms.ValidationError(IN_USE.format(pages=names)))
+        return cleaned

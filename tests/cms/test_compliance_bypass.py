@@ -1,0 +1,148 @@
+"""Ways around the publish gate that are not the publish button (review of issue 17): a
+copy published by Wagtail's copy view, scheduled publishing, and swapping the file of a
+picture a live page shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import segno
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image as PILImage
+from wagtail.models import Revision
+
+from cms.models import ArticlePage
+from cms.seed import publish_ad_page
+from tests.cms.compliance_support import draft, editor, hub, image, rich
+
+pytestmark = pytest.mark.django_db
+
+
+def _conversion() -> ArticlePage:
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="失眠门诊咨询",
+            slug="clinic",
+            layer="conversion",
+            body=[{"type": "paragraph", "value": rich("由睡眠门诊医生评估后制定调理方案。")}],
+        ),
+    )
+    publish_ad_page(page)
+    return ArticlePage.objects.get(pk=page.pk)
+
+
+def test_a_copy_published_by_the_copy_view_is_taken_down_without_its_certificate():
+    original = _conversion()
+    assert original.live
+
+    copy = original.copy(
+        update_attrs={"slug": "clinic-copy", "title": "失眠门诊咨询（副本）"}, keep_live=True
+    )
+
+    copy = ArticlePage.objects.get(pk=copy.pk)
+    assert copy.ad_review_certificate == ""
+    assert copy.live is False  # a medical ad without its certificate is not left live
+    assert copy.compliance_result["decision"] == "no_certificate"
+    assert ArticlePage.objects.get(pk=original.pk).live  # the original is untouched
+
+
+def test_a_clean_science_copy_stays_live():
+    page = draft(hub(), ArticlePage(title="睡眠卫生", slug="hygiene", layer="science", body=[]))
+    page.save_revision().publish()
+    page = ArticlePage.objects.get(pk=page.pk)
+    copy = page.copy(update_attrs={"slug": "hygiene-2", "title": "睡眠卫生 2"}, keep_live=True)
+    assert ArticlePage.objects.get(pk=copy.pk).live
+
+
+def test_a_refused_scheduled_revision_never_stops_the_others():
+    parent = hub()
+    refused = draft(
+        parent,
+        ArticlePage(title="失眠评估", slug="assess", layer="conversion", body=[]),
+    )
+    clean = draft(parent, ArticlePage(title="睡眠小贴士", slug="tips", layer="science", body=[]))
+    past = timezone.now() - dt.timedelta(minutes=5)
+    for page in (refused, clean):
+        revision = page.save_revision()
+        Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=past)
+
+    err = io.StringIO()
+    call_command("publish_scheduled", stdout=io.StringIO(), stderr=err)
+
+    assert ArticlePage.objects.get(pk=clean.pk).live
+    assert not ArticlePage.objects.get(pk=refused.pk).live
+    assert "失眠评估" in err.getvalue()
+    # taken off the schedule: the next run does not meet it again
+    assert not Revision.objects.filter(approved_go_live_at__isnull=False).exists()
+    call_command("publish_scheduled", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_scheduled_publishing_runs_from_beat():
+    from django_celery_beat.models import PeriodicTask
+
+    assert PeriodicTask.objects.filter(task="cms.publish_scheduled", enabled=True).exists()
+
+
+def _qr_jpeg() -> bytes:
+    code = io.BytesIO()
+    segno.make("https://work.weixin.qq.com/ca/x", error="m").save(code, kind="png", scale=8)
+    code.seek(0)
+    out = io.BytesIO()
+    PILImage.open(code).convert("RGB").save(out, format="JPEG")
+    return out.getvalue()
+
+
+def test_a_picture_a_live_page_shows_cannot_be_swapped_in_place(client):
+    cover = image("配图")
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="睡眠卫生",
+            slug="hygiene",
+            layer="science",
+            cover=cover,
+            body=[{"type": "paragraph", "value": rich("固定起床时间。")}],
+        ),
+    )
+    page.save_revision().publish()
+    client.force_login(editor())
+    url = reverse("wagtailimages:edit", args=[cover.pk])
+
+    swapped = client.post(
+        url,
+        {
+            "title": "配图",
+            "file": SimpleUploadedFile("photo.jpg", _qr_jpeg(), content_type="image/jpeg"),
+            "collection": cover.collection_id,
+            "tags": "",
+            "focal_point_x": "",
+            "focal_point_y": "",
+            "focal_point_width": "",
+            "focal_point_height": "",
+        },
+    )
+
+    assert swapped.status_code == 200
+    assert "不能直接替换文件" in swapped.content.decode()
+    cover.refresh_from_db()
+    assert "compliance-test" in cover.file.name  # the old file, not photo.jpg
+    # the title alone may change
+    renamed = client.post(
+        url,
+        {
+            "title": "睡眠配图",
+            "collection": cover.collection_id,
+            "tags": "",
+            "focal_point_x": "",
+            "focal_point_y": "",
+            "focal_point_width": "",
+            "focal_point_height": "",
+        },
+    )
+    assert renamed.status_code == 302
