@@ -86,7 +86,9 @@ def _demo_video() -> Document:
 
 # The demo's (fictional) 医疗广告审查证明: every seeded medical-ad page (landing pages, 转化
 # articles) is published on it, recorded by the demo reviewer for the page's text.
-DEMO_CERTIFICATE = "（沪）医广【2026】第 08-12-0031 号"
+def demo_certificate() -> str:
+    """The number, issued the year the demo is seeded (its validity is a year on)."""
+    return f"（沪）医广【{timezone.localdate().year}】第 08-12-0031 号"
 
 
 def demo_reviewer():
@@ -112,7 +114,7 @@ def demo_reviewer():
     return user
 
 
-def publish_ad_page(page: Page, *, certificate: str = DEMO_CERTIFICATE) -> Page:
+def publish_ad_page(page: Page, *, certificate: str = "") -> Page:
     """Publish a medical-ad page the way the clinic must: the reviewer records the certificate
     (number and printed validity, issued the day the demo is seeded) for its current text,
     then that revision goes live (`cms.compliance.gate`)."""
@@ -120,7 +122,7 @@ def publish_ad_page(page: Page, *, certificate: str = DEMO_CERTIFICATE) -> Page:
     revision = page_ad_review_record(
         page=page,
         user=reviewer,
-        certificate=certificate,
+        certificate=certificate or demo_certificate(),
         valid_until=certificate_default_valid_until(),
     )
     revision.publish()  # the seed publishes; the reviewer only records the certificate

@@ -49,7 +49,11 @@ class CompliancePageForm(WagtailAdminPageForm):
         return value
 
     def clean(self):
-        from cms.compliance.gate import VALID_UNTIL_REQUIRED, valid_until_error
+        from cms.compliance.gate import (
+            VALID_UNTIL_REQUIRED,
+            certificate_year_error,
+            valid_until_error,
+        )
 
         cleaned = super().clean()
         if not self.user_is_reviewer or VALID_UNTIL_FIELD not in self.fields:
@@ -68,6 +72,9 @@ class CompliancePageForm(WagtailAdminPageForm):
         error = valid_until_error(value)
         if error and (error == VALID_UNTIL_REQUIRED or VALID_UNTIL_FIELD in self.changed_data):
             self.add_error(VALID_UNTIL_FIELD, error)
+        elif {CERTIFICATE_FIELD, VALID_UNTIL_FIELD} & set(self.changed_data):
+            if year_error := certificate_year_error(certificate, value):
+                self.add_error(CERTIFICATE_FIELD, year_error)
         return cleaned
 
     def is_valid(self) -> bool:

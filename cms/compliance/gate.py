@@ -237,6 +237,24 @@ def valid_until_error(valid_until: datetime.date | None) -> str:
     return ""
 
 
+CERTIFICATE_YEAR = re.compile(r"医广\s*[【\[(（]\s*(\d{4})")
+
+
+def certificate_year_error(certificate: str, valid_until: datetime.date | None) -> str:
+    """Why the year printed in the number cannot go with the validity ("" when it can): a
+    certificate numbered 【Y】 was issued in year Y, so it runs no later than year Y + 1 and
+    is not numbered after this year (review of issue 17: 【2019】 valid until 2027 passed)."""
+    found = CERTIFICATE_YEAR.search(certificate or "")
+    if not found:
+        return ""
+    year = int(found.group(1))
+    if year > today().year:
+        return f"审查证明文号中的年份 {year} 晚于今年，请核对文号"
+    if valid_until is not None and valid_until.year > year + 1:
+        return f"{year} 年的审查证明有效期不会到 {valid_until.year} 年，请核对文号与有效期"
+    return ""
+
+
 def page_ad_review_record(*, page, user, certificate: str, valid_until: datetime.date | None):
     """A reviewer records the certificate and the validity printed on it (required) for the
     page's current content; saves a revision (returned) that can then be published.
@@ -246,7 +264,7 @@ def page_ad_review_record(*, page, user, certificate: str, valid_until: datetime
         raise PermissionDenied("只有“医疗广告审查”组成员可以记录医疗广告审查证明")
     if not certificate_is_valid(certificate):
         raise ValidationError("医疗广告审查证明文号格式不正确，如：（京）医广【2026】第01-23-001号")
-    if error := valid_until_error(valid_until):
+    if error := valid_until_error(valid_until) or certificate_year_error(certificate, valid_until):
         raise ValidationError(error)
     certificate_apply(
         page=page,

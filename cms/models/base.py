@@ -184,6 +184,10 @@ class BasePage(SeoMixin, Page):
         return bool(self.ad_review_certificate) and not certificate_expired(self)
 
     # --- SEO helpers used by templates/base.html -----------------------------------------
+    # Open Graph type: a page of one piece of content is an article; hubs, the home page, the
+    # doctor team and landing pages are "website" (review of issue 17).
+    og_type = "website"
+
     def meta_title(self) -> str:
         return self.seo_title or self.title
 

@@ -174,6 +174,8 @@ class ArticlePageTag(TaggedItemBase):
 class ArticlePage(BasePage):
     """Health-science article in one of the four content layers."""
 
+    og_type = "article"
+
     class Layer(models.TextChoices):
         SCIENCE = "science", "科普"
         EXPERT = "expert", "专家IP"
@@ -309,6 +311,8 @@ class ArticlePage(BasePage):
 class VideoPage(BasePage):
     """A short video: an uploaded file (Wagtail document) or a player URL, with transcript."""
 
+    og_type = "video.other"
+
     video_file = models.ForeignKey(
         "wagtaildocs.Document",
         null=True,
@@ -423,6 +427,8 @@ class DoctorIndexPage(BasePage):
 class DoctorPage(BasePage):
     """A doctor: credentials shown as trust signals (职称, 医院, 执业证号)."""
 
+    og_type = "profile"
+
     rank = models.CharField("职称", max_length=50)
     hospital = models.CharField("执业医院", max_length=100)
     licence_number = models.CharField("医师执业证书编码", max_length=40)
@@ -484,6 +490,8 @@ class DoctorPage(BasePage):
 
 class PatientStoryPage(BasePage):
     """A patient's own account. Publishable only with the patient's recorded consent."""
+
+    og_type = "article"
 
     patient_alias = models.CharField("患者称呼（化名）", max_length=30)
     consent_recorded = models.BooleanField("已取得患者书面同意", default=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
@@ -16,7 +17,7 @@ from cms.compliance.gate import REVIEWER_GROUP, today
 from cms.models import HomePage, SpecialtyPage
 from tests.funnel.factories import SpecialtyFactory, UserFactory
 
-CERTIFICATE = "（京）医广【2026】第01-23-001号"
+CERTIFICATE = f"（京）医广【{datetime.datetime.now(ZoneInfo('Asia/Shanghai')).year}】第01-23-001号"
 
 
 def printed_until() -> datetime.date:

@@ -307,3 +307,25 @@ def test_the_migration_keeps_the_old_year_for_a_number_without_a_date(migrator) 
     # then the row keeps the old default: a year from the day recorded, Asia/Shanghai
     migrated = apps.get_model("cms", "ArticlePage").objects.get(pk=page.pk)
     assert migrated.ad_review_valid_until == datetime.date(2027, 3, 2)
+
+
+@pytest.mark.django_db
+def test_the_year_in_the_number_goes_with_the_validity() -> None:
+    """Review of issue 17: 【2019】 valid until next year was accepted."""
+    from cms.compliance.gate import certificate_year_error
+
+    this_year = today().year
+    assert certificate_year_error(f"（京）医广【{this_year}】第01-23-001号", printed_until()) == ""
+    assert "请核对文号与有效期" in certificate_year_error(
+        "（京）医广【2019】第01-23-001号", printed_until()
+    )
+    assert "晚于今年" in certificate_year_error(
+        f"（京）医广【{this_year + 1}】第01-23-001号", printed_until()
+    )
+    with pytest.raises(ValidationError):
+        page_ad_review_record(
+            page=_article(),
+            user=reviewer(),
+            certificate="（京）医广【2019】第01-23-001号",
+            valid_until=printed_until(),
+        )

@@ -496,7 +496,7 @@ def test_a_reviewer_s_plain_save_never_re_stamps_an_old_certificate_on_new_text(
         client,
         video,
         publish=False,
-        ad_review_certificate="（京）医广【2026】第01-23-009号",
+        ad_review_certificate=CERTIFICATE.replace("001号", "009号"),
         ad_review_valid_until=until,
         ad_review_confirm="",
     )

@@ -216,3 +216,16 @@ def test_package_page_shares_its_name_summary_and_an_image(site, client):
     (image,) = _meta(html, "og:image")
     assert image.startswith(f"{BASE}/")
     assert image.endswith(".png")  # the site's share image
+
+
+def test_each_page_type_says_what_it_is_to_a_share_card(site, client):
+    """Review of issue 17: the home page, hubs and the doctor team said og:type article."""
+    expected = {
+        "/": "website",
+        "/hair-loss/": "website",
+        "/doctors/": "website",
+        "/hair-loss/hair-loss-science-1/": "article",
+    }
+    for path, kind in expected.items():
+        html = client.get(path).content.decode()
+        assert _meta(html, "og:type") == [kind], path

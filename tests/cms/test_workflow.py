@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
@@ -20,7 +21,7 @@ from funnel.models import Specialty
 
 pytestmark = pytest.mark.django_db
 
-CERTIFICATE = "（京）医广【2026】第01-23-001号"
+CERTIFICATE = f"（京）医广【{datetime.datetime.now(ZoneInfo('Asia/Shanghai')).year}】第01-23-001号"
 
 
 @pytest.fixture

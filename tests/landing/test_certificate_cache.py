@@ -4,6 +4,7 @@ it, as it ends at a promo's deadline."""
 
 from __future__ import annotations
 
+import datetime
 import datetime as dt
 import time
 import types
@@ -14,7 +15,9 @@ from django.utils import timezone
 from landing.models import LandingPage
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-CERTIFICATE = "（沪）医广【2026】第 08-12-0031 号"
+CERTIFICATE = (
+    f"（沪）医广【{datetime.datetime.now(ZoneInfo('Asia/Shanghai')).year}】第 08-12-0031 号"
+)
 
 
 def test_a_cached_landing_page_drops_the_certificate_at_its_expiry(
