@@ -355,4 +355,9 @@ def test_the_wecom_sweep_is_scheduled_every_five_minutes_and_runs(db):
 
     (row,) = PeriodicTask.objects.filter(task="channels.wecom_sweep")
     assert (row.crontab.minute, row.crontab.timezone.key) == ("*/5", "Asia/Shanghai")
-    assert wecom_sweep_task() == {"welcomes": 0, "tag_marks": 0, "transfers": 0}
+    assert wecom_sweep_task() == {
+        "withdrawn_codes": 0,
+        "welcomes": 0,
+        "tag_marks": 0,
+        "transfers": 0,
+    }
