@@ -1,4 +1,5 @@
-"""The image edit form: a picture shown on a published page cannot be swapped in place.
+"""The image and document edit forms: a picture or a file (a video) shown on a published page
+cannot be swapped in place.
 
 Replacing an image's file changes every live page that shows it at once, with no publish, no
 workflow and no compliance gate (review of issue 17: an editor without publish rights put a
@@ -11,17 +12,19 @@ editable. Which pages use the image: Wagtail's reference index (what "使用情�
 from __future__ import annotations
 
 from django import forms
+from wagtail.documents.forms import BaseDocumentForm
 from wagtail.images.forms import BaseImageForm
 from wagtail.models import Page, ReferenceIndex
 
 IN_USE = (
-    "该图片正用于已发布的页面（{pages}）：不能直接替换文件。"
-    "请上传为新图片，在页面中替换后重新发布（发布前会再次检查）"
+    "该{what}正用于已发布的页面（{pages}）：不能直接替换文件。"
+    "请上传为新{what}，在页面中替换后重新发布（发布前会再次检查）"
 )
 
 
 def live_pages_using(image) -> list[Page]:
-    """Live pages whose published content shows `image` (reference index), at most 5."""
+    """Live pages whose published content shows `image` (or a document: reference index),
+    at most 5."""
     page_type = ReferenceIndex._get_base_content_type(Page)
     ids = (
         ReferenceIndex.get_references_to(image)
@@ -33,12 +36,25 @@ def live_pages_using(image) -> list[Page]:
     )
 
 
+def _file_swap_error(form, what: str) -> None:
+    if form.instance.pk and "file" in form.changed_data:
+        pages = live_pages_using(form.instance)
+        if pages:
+            names = "、".join(f"「{p.title}」" for p in pages)
+            form.add_error("file", forms.ValidationError(IN_USE.format(what=what, pages=names)))
+
+
 class GatedImageForm(BaseImageForm):
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and "file" in self.changed_data:
-            pages = live_pages_using(self.instance)
-            if pages:
-                names = "、".join(f"「{p.title}」" for p in pages)
-                self.add_error("file", forms.ValidationError(IN_USE.format(pages=names)))
+        _file_swap_error(self, "图片")
+        return cleaned
+
+
+class GatedDocumentForm(BaseDocumentForm):
+    """A video file (VideoPage plays a Wagtail document) follows the pictures' rule."""
+
+    def clean(self):
+        cleaned = super().clean()
+        _file_swap_error(self, "文件")
         return cleaned

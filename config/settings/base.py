@@ -221,6 +221,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on a missing 
 MEDIA_URL = "/media/"
 # A picture a published page shows is never swapped in place (cms/image_forms.py).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.image_forms.GatedImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.image_forms.GatedDocumentForm"
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

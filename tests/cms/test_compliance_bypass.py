@@ -146,3 +146,34 @@ def test_a_picture_a_live_page_shows_cannot_be_swapped_in_place(client):
         },
     )
     assert renamed.status_code == 302
+
+
+def test_a_video_file_a_live_page_plays_cannot_be_swapped_in_place(client):
+    """The sibling of the picture: a VideoPage plays a Wagtail document."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    from cms.models import VideoPage
+
+    video = Document.objects.create(title="演示视频", file=ContentFile(b"\\x00" * 64, name="v.mp4"))
+    page = draft(
+        hub(),
+        VideoPage(title="睡前放松练习", slug="relax", video_file=video, transcript="放松呼吸。"),
+    )
+    page.save_revision().publish()
+    client.force_login(editor())
+
+    swapped = client.post(
+        reverse("wagtaildocs:edit", args=[video.pk]),
+        {
+            "title": "演示视频",
+            "file": SimpleUploadedFile("other.mp4", b"\\x01" * 64, content_type="video/mp4"),
+            "collection": video.collection_id,
+            "tags": "",
+        },
+    )
+
+    assert swapped.status_code == 200
+    assert "不能直接替换文件" in swapped.content.decode()
+    video.refresh_from_db()
+    assert video.file.name.startswith("documents/v")
