@@ -30,7 +30,7 @@ from channels.registry import PULL_CHANNELS, client_for, map_pulled, pulled_id, 
 from channels.services.accounts import account_failure_record, account_success_record
 from channels.services.calls import platform_call
 from funnel.models import InboundLead, InboundStatus
-from funnel.services.intake import IntakeSource, Processing, leads_intake
+from funnel.services.intake import AfterCommitQueue, IntakeSource, Processing, leads_intake
 
 DEFAULT_LOOKBACK_DAYS = 7
 DEFAULT_WINDOW_DAYS = {"douyin": 365, "baidu": 30}
@@ -71,7 +71,11 @@ def _unmapped_id(account: ChannelAccount, record: dict[str, Any]) -> str:
 
 
 def _store_page(
-    *, account: ChannelAccount, records: list[dict[str, Any]], stats: PullStats
+    *,
+    account: ChannelAccount,
+    records: list[dict[str, Any]],
+    stats: PullStats,
+    queue: AfterCommitQueue,
 ) -> None:
     records_in: list[tuple[str, dict[str, Any], Any]] = []
     for record in records:
@@ -81,12 +85,13 @@ def _store_page(
             external_id, payload = _unmapped_id(account, record), None
         records_in.append((external_id, record, payload))
     # The same lead may sit on two pages (or twice on one): intake keeps the last copy, and
-    # processes the page here right after the checkpoint's transaction commits, from the
-    # records in memory (a failure leaves them to the intake task and the sweep).
+    # processes the page here once the checkpoint's transaction commits, from the records in
+    # memory, a few pages per batch (`queue`; a failure leaves them to the task and the sweep).
     for stored in leads_intake(
         source=IntakeSource(channel=account.channel, account=account.name),
         records=records_in,
         processing=Processing.AFTER_COMMIT,
+        queue=queue,
     ):
         if not stored.changed:
             stats.duplicate += 1
@@ -120,6 +125,7 @@ def _pull_stream(
     stats: PullStats,
     progress: Progress | None,
     now: dt.datetime,
+    queue: AfterCommitQueue,
 ) -> None:
     knobs = account.settings or {}
     trailing = dt.timedelta(minutes=int(knobs.get("trailing_minutes", 30)))
@@ -151,7 +157,7 @@ def _pull_stream(
                 cp = PullCheckpoint.objects.select_for_update().get(account=account, stream=stream)
                 if cp.window_end != end or cp.next_page != page:
                     break  # another worker moved on meanwhile: re-read the checkpoint
-                _store_page(account=account, records=result.records, stats=stats)
+                _store_page(account=account, records=result.records, stats=stats, queue=queue)
                 # The server's own answer decides whether more pages follow (API_FACTS, "Page
                 # sizes are the server's"); a server that never stops is cut at `max_pages`,
                 # its window closed so the next run does not loop on it again.
@@ -189,6 +195,9 @@ def leads_pull(
         return stats
     client = client_for(account)
     now = now or timezone.now()
+    # Committed pages are processed a few at a time (`AfterCommitQueue`), and what waits is
+    # processed before this returns, also when the platform stops the run.
+    queue = AfterCommitQueue()
     try:
         for stream in streams_for(account):
             _pull_stream(
@@ -198,6 +207,7 @@ def leads_pull(
                 stats=stats,
                 progress=progress,
                 now=now,
+                queue=queue,
             )
     except PlatformError as exc:
         logger.warning(
@@ -208,7 +218,11 @@ def leads_pull(
         account_failure_record(account_id=account.pk, error=stats.error)
     else:
         account_success_record(account_id=account.pk)
+    finally:
+        # After the pages' own callbacks (a pull inside an outer transaction commits them
+        # with it; alone, each ran at its page's commit and this runs now).
+        transaction.on_commit(queue.flush)
     stats.quarantined = InboundLead.objects.filter(
-        pk__in=stats.changed_ids, status=InboundStatus.QUARANTINED
+        pk__any=stats.changed_ids, status=InboundStatus.QUARANTINED
     ).count()
     return stats

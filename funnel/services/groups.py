@@ -110,7 +110,7 @@ def leads_enroll_by_rule(*, enrolments: list[tuple[Lead, int]]) -> int:
     open_stays = set(
         GroupMembership.objects.filter(
             group_id__in=list(groups),
-            lead_id__in=[lead.pk for lead, _ in enrolments],
+            lead_id__any=[lead.pk for lead, _ in enrolments],
             left_at__isnull=True,
         ).values_list("group_id", "lead_id")
     )

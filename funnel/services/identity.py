@@ -66,7 +66,7 @@ def phone_normalize(raw: str) -> str:
 def keys_canonical(keys: list[str]) -> dict[str, str]:
     """Phone keys that are aliases (a phone merged into another lead) → that lead's key."""
     return dict(
-        LeadAlias.objects.filter(phone_hash__in=keys).values_list("phone_hash", "lead__phone_hash")
+        LeadAlias.objects.filter(phone_hash__any=keys).values_list("phone_hash", "lead__phone_hash")
     )
 
 
@@ -75,7 +75,7 @@ def leads_lock_by_key(keys: list[str]) -> QuerySet[Lead]:
     queue instead of deadlocking). The phone itself is not read (the key identifies): skip
     decrypting it. Resolve aliases first (`keys_canonical`)."""
     return locked(
-        Lead.objects.filter(phone_hash__in=keys).select_related("specialty").defer("phone")
+        Lead.objects.filter(phone_hash__any=keys).select_related("specialty").defer("phone")
     ).order_by("pk")
 
 
@@ -152,8 +152,9 @@ def _move_relations(keep: Lead, drop: Lead) -> None:
                     with transaction.atomic():
                         model._base_manager.filter(pk=pk).update(**{field: keep})
                 except IntegrityError:
-                    logger.info("merge %s→%s: %s %s is a duplicate", drop.pk, keep.pk,
-                                model._meta.label, pk)
+                    logger.info(
+                        "merge %s→%s: %s %s is a duplicate", drop.pk, keep.pk, model._meta.label, pk
+                    )
     LeadAlias.objects.filter(lead=drop).update(lead=keep)
     # keep was referred by drop: a person does not refer themself.
     Lead.objects.filter(pk=keep.pk, referred_by=keep).update(referred_by=None)

@@ -256,7 +256,7 @@ def _batch_load(prepared: list[_Prepared], score_rules: list) -> _Batch:
     leads = {lead.phone_hash: lead for lead in leads_lock_by_key(digests)}
     by_id = {lead.pk: digest for digest, lead in leads.items()}
     counts = (
-        Touchpoint.objects.filter(lead_id__in=list(by_id))
+        Touchpoint.objects.filter(lead_id__any=list(by_id))
         .values_list("lead_id")
         .annotate(n=Count("pk"), first=Max(Cast("is_first", IntegerField())))
         if by_id
@@ -283,8 +283,8 @@ def _batch_load(prepared: list[_Prepared], score_rules: list) -> _Batch:
             new.add(prep.digest)
     inbound_ids = [p.item.inbound.pk for p in prepared if p.item.inbound and p.item.inbound.pk]
     codes = {(p.item.payload.referral_code or "").strip().upper() for p in prepared} - {""}
-    touches = Touchpoint.objects.filter(inbound_id__in=inbound_ids) if inbound_ids else []
-    referrers = Lead.objects.filter(referral_code__in=codes) if codes else []
+    touches = Touchpoint.objects.filter(inbound_id__any=inbound_ids) if inbound_ids else []
+    referrers = Lead.objects.filter(referral_code__any=codes) if codes else []
     return _Batch(
         leads=leads,
         new=new,

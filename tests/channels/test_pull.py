@@ -172,3 +172,48 @@ def test_alert_after_three_consecutive_failures(
     assert account.consecutive_failures == 4
     assert "Transient" in account.last_error
     assert len(alerts) == 1
+
+
+def test_a_pull_processes_its_pages_a_few_at_a_time_and_all_before_it_returns(
+    make_account, sandbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given 30 leads on 6 pages of 5, and batches of at most 12 waiting records
+    from funnel.services import intake
+
+    state, base = sandbox
+    account = _douyin(make_account, base)
+    monkeypatch.setattr(intake, "AFTER_COMMIT_BATCH", 12)
+    batches: list[int] = []
+    process = intake.intake_process
+
+    def counted(*, inbound_ids, **kwargs):
+        batches.append(len(inbound_ids))
+        return process(inbound_ids=inbound_ids, **kwargs)
+
+    monkeypatch.setattr(intake, "intake_process", counted)
+    # when the pull runs (each page's commit runs its callbacks, as outside a test)
+    with django_capture_on_commit_callbacks(execute=True):
+        stats = leads_pull(account_id=account.pk)
+    # then pages were processed three at a time (15 ≥ 12), none alone, and every record is
+    # a lead when the pull returns (no task, no sweep needed)
+    assert stats.new == 30
+    assert batches == [15, 15]
+    assert Lead.objects.count() == 30
+    assert not _records(account).exclude(status="processed").exists()
+
+
+def test_a_pull_stopped_by_the_platform_still_processes_the_pages_it_stored(
+    make_account, sandbox, django_capture_on_commit_callbacks
+):
+    # given page 3 of 6 failing for good
+    state, base = sandbox
+    state.faults.append({"kind": "server_error", "path": "clue/get", "page": 3, "times": 99})
+    account = _douyin(make_account, base)
+    # when the pull stops there (fewer records waiting than a batch)
+    with django_capture_on_commit_callbacks(execute=True):
+        stats = leads_pull(account_id=account.pk)
+    # then the two stored pages are leads already, before any sweep
+    assert stats.error.startswith("Transient")
+    assert stats.new == 10
+    assert Lead.objects.count() == 10
+    assert not _records(account).exclude(status="processed").exists()
