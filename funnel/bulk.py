@@ -13,6 +13,8 @@ matters.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import Any, TypeVar
 
 from django.db import connections, router
 from django.db.models import (
@@ -29,6 +31,9 @@ from django.db.models import (
     SmallIntegerField,
     TextField,
 )
+from django.db.models.base import DEFERRED as _DEFERRED
+
+M = TypeVar("M", bound=Model)
 
 # Field classes (exactly these, not subclasses such as the encrypted ones) whose database
 # value is the Python value itself when it already has the column's plain type: for them the
@@ -174,3 +179,47 @@ def _insert_binary(objs, fields, columns, connection, ignore_conflicts, returnin
             obj._state.adding = False
             obj._state.db = connection.alias
     return rows
+
+
+@cache
+def _constructor_plan(model: type[Model]) -> tuple[tuple[Any, ...], frozenset[str]]:
+    """Per concrete field (in column order): (field, attname, name when it is a relation's
+    instance keyword, else None); and every keyword `model_new` accepts."""
+    plan = tuple(
+        (f, f.attname, f.name if f.name != f.attname else None) for f in model._meta.concrete_fields
+    )
+    names = {f.attname for f, _a, _n in plan} | {n for _f, _a, n in plan if n}
+    return plan, frozenset(names)
+
+
+def model_new(model: type[M], **values: Any) -> M:
+    """An unsaved `model(**values)`, built through the constructor's positional path (the one
+    Django uses to load rows): for batch writers that build hundreds per batch (intake's
+    records, ingest's leads, touchpoints, events, follow-ups).
+
+    Why not `model(**values)`: the keyword path looks each field up in `values` by catching a
+    KeyError for every field left to its default (33 on a lead), which costs more than the
+    rest of building the lead; measured 34 µs against 14 µs per lead, and about a tenth of
+    a pull (`make bench ONLY=channels`). Same result: defaults from `field.get_default()`,
+    a related instance given by the field's name set through its descriptor (cached, its id
+    copied at save), an unknown keyword a TypeError."""
+    plan, known = _constructor_plan(model)
+    unknown = values.keys() - known
+    if unknown:
+        raise TypeError(f"{model.__name__}() got unexpected keyword arguments: {sorted(unknown)}")
+    args = []
+    related = []
+    for field, attname, name in plan:
+        if field.generated:
+            args.append(_DEFERRED)  # the database computes it (the keyword path skips it too)
+        elif attname in values:
+            args.append(values[attname])
+        elif name is not None and name in values:
+            args.append(_DEFERRED)  # set below, through the descriptor
+            related.append((name, values[name]))
+        else:
+            args.append(field.get_default())
+    obj = model(*args)
+    for name, instance in related:
+        setattr(obj, name, instance)
+    return obj

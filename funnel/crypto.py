@@ -141,7 +141,13 @@ class EncryptedTextField(models.TextField):
         value = super().get_prep_value(value)
         if isinstance(value, SealedText):
             return value.token
-        return None if value is None else encrypt_str(str(value))
+        if value is None or value == "":
+            # An empty text is stored empty (read back as ""): its token would say no more,
+            # since a Fernet token's length gives the text's length in 16-byte steps and the
+            # shortest token is an empty text's; it saves an encryption per empty field per row
+            # (a pulled lead has no name or WeChat id more often than not).
+            return value
+        return encrypt_str(str(value))
 
 
 class EncryptedJSONField(models.TextField):

@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Any
 
 from funnel import errors
-from funnel.bulk import rows_insert
+from funnel.bulk import model_new, rows_insert
 from funnel.crypto import SystemText, seal_system_texts
 from funnel.models import Lead, LeadEvent, Stage
 
@@ -41,7 +41,8 @@ def _build(
     if not actor_label:
         actor_label = user.get_username() if user is not None else SYSTEM
     when = {"created_at": at} if at is not None else {}
-    return LeadEvent(
+    return model_new(
+        LeadEvent,
         **relation,
         **when,
         kind=kind,

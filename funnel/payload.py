@@ -70,8 +70,7 @@ class LeadPayload:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LeadPayload:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
+        values = {k: v for k, v in data.items() if k in _KNOWN}
         consent = values.get("consent") or {}
         if isinstance(consent, dict):
             values["consent"] = Consent(
@@ -81,6 +80,7 @@ class LeadPayload:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(LeadPayload))
+_KNOWN = frozenset(_FIELD_NAMES)  # `from_dict` runs per record: not `fields()` each time
 
 
 @dataclass

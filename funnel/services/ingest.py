@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from config.errors import ApplicationError
 from funnel import errors
 from funnel import events as lead_events
-from funnel.bulk import rows_insert, rows_update
+from funnel.bulk import model_new, rows_insert, rows_update
 from funnel.consent import CONSENT_TIME_IN_FUTURE, consent_time_read
 from funnel.crypto import phone_hash
 from funnel.models import Channel, InboundLead, Lead, Specialty, Stage, Touchpoint
@@ -271,7 +271,8 @@ def _batch_load(prepared: list[_Prepared], score_rules: list) -> _Batch:
             lead.created_at = min(lead.created_at, prep.occurred)
             continue
         if prep.digest not in leads:
-            leads[prep.digest] = Lead(
+            leads[prep.digest] = model_new(
+                Lead,
                 phone_hash=prep.digest,
                 phone=prep.e164,
                 specialty=prep.specialty,
@@ -365,7 +366,8 @@ def _touch(
     changed: list[str] = []
     is_first = key not in batch.has_first
     batch.touchpoints_new.append(
-        Touchpoint(
+        model_new(
+            Touchpoint,
             lead=lead,
             inbound=inbound if inbound and inbound.pk else None,
             is_first=is_first,

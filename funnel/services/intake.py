@@ -43,7 +43,7 @@ from django.db import (
 from django.utils import timezone
 
 from funnel import errors
-from funnel.bulk import rows_insert, rows_update
+from funnel.bulk import model_new, rows_insert, rows_update
 from funnel.models import InboundLead, InboundStatus
 from funnel.payload import TEXT_LIMITS, IngestResult, LeadPayload, payload_bounded
 from funnel.surrogates import has_surrogate, surrogates_replaced
@@ -384,7 +384,8 @@ HELD = {errors.PHONE_CHANGED, errors.STRING_UNICODE}
 def _new_row(
     source: IntakeSource, external_id: str, raw: dict[str, Any], payload: LeadPayload | None
 ) -> InboundLead:
-    row = InboundLead(
+    row = model_new(
+        InboundLead,
         channel=source.channel,
         account_name=source.account,
         external_id=external_id,

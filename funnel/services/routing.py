@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from funnel import errors
 from funnel import events as lead_events
-from funnel.bulk import rows_insert, rows_update
+from funnel.bulk import model_new, rows_insert, rows_update
 from funnel.crypto import SystemText, seal_system_texts
 from funnel.locks import locked
 from funnel.models import (
@@ -297,7 +297,8 @@ def _assign_to(
     if lead.stage == "new":
         sla_minutes = pool.sla_minutes if pool else SLA_MINUTES_DEFAULT
         writes.followups.append(
-            FollowUp(
+            model_new(
+                FollowUp,
                 lead=lead,
                 kind=FollowUp.Kind.SLA_CHECK,
                 due_at=now + dt.timedelta(minutes=sla_minutes),

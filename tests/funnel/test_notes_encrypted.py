@@ -100,3 +100,30 @@ def test_migration_encrypts_existing_plaintext_notes_and_back(migrator) -> None:
     migrator(before)  # and back
     assert _raw("funnel_leadevent", event.pk) == NOTE
     assert _raw("funnel_followup", followup.pk) == FOLLOWUP_NOTE
+
+
+def _lead_columns(pk: int) -> tuple[str, str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone, name, wechat_id FROM funnel_lead WHERE id = %s", [pk])
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db
+def test_an_empty_text_is_stored_empty_and_any_other_text_encrypted(ingest) -> None:
+    # given a lead who left a phone and a name but no WeChat id
+    lead_id = ingest(payload("13812345670", name="张三丰")).lead_id
+    phone, name, wechat_id = _lead_columns(lead_id)
+    # then phone and name are tokens, the empty WeChat id is stored empty (a token of nothing
+    # would only say its length, which an empty column says too)
+    assert decrypt_str(phone) == "+8613812345670"
+    assert decrypt_str(name) == "张三丰"
+    assert "张" not in name
+    assert wechat_id == ""
+    # and the lead reads back as it was, and a later WeChat id is encrypted
+    from funnel.models import Lead
+
+    lead = Lead.objects.get(pk=lead_id)
+    assert (lead.name, lead.wechat_id) == ("张三丰", "")
+    lead.wechat_id = "zhang_sanfeng"
+    lead.save(update_fields=["wechat_id"])
+    assert decrypt_str(_lead_columns(lead_id)[2]) == "zhang_sanfeng"
