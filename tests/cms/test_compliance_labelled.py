@@ -2,11 +2,12 @@
 violations of each kind the law names, and look-alike sentences from honest health science
 written from the same provisions' categories.
 
-Four parts, each written from the provisions: `compliance_labelled.tsv` (the rules were tuned
-on it), then `compliance_heldout.tsv`, `compliance_heldout2.tsv` and `compliance_heldout3.tsv`,
-each written before a round of rule changes, measured once as that round's honest figure and
-only then folded into tuning (docs/compliance.md has the protocol and every figure). Since
-round 5 every part is tuning; the next honest figure is a part the rules' author never saw.
+Five tuning parts, each written from the provisions: `compliance_labelled.tsv` (the rules were
+tuned on it), then `compliance_heldout.tsv`, `compliance_heldout2.tsv`,
+`compliance_heldout3.tsv` and `compliance_heldout4.tsv`, each written before a round of rule
+changes, measured once as that round's honest figure and only then folded into tuning
+(docs/compliance.md has the protocol and every figure). The next honest figure is
+`compliance_heldout5.tsv`, a part the rules' author never saw, measured once by the lead.
 Figures are reported per category and per part (`pytest … -s` prints them with every miss);
 the floors below are the measured figures rounded down, so a regression fails the suite.
 """
@@ -31,10 +32,45 @@ HELDOUT2 = HERE / "compliance_heldout2.tsv"
 # tuning in round 5 (rules 2026.11.7), so its figures now measure fit. Round 5's honest figure
 # is the lead's single measurement on a part written from the law without the rules in view.
 HELDOUT3 = HERE / "compliance_heldout3.tsv"
-# Round 6: written without seeing the rules, measured once, not tuned against (its own
-# category names; kept out of ALL_PARTS so the pooled category floors stay about fit).
+# Round 5's honest part: written without seeing the rules, measured once on rules 2026.11.7
+# (P 0.901, R 0.837); folded into tuning in round 6 (rules 2026.11.8), so its figures now
+# measure fit. Its categories are the writer's own names: CATEGORY_OF maps them onto the
+# catalogue's for the pooled per-category floors.
 HELDOUT4 = HERE / "compliance_heldout4.tsv"
-ALL_PARTS = (TUNING, HELDOUT, HELDOUT2, HELDOUT3)
+ALL_PARTS = (TUNING, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4)
+# Round 6's honest part: written by someone else without the rules in view, measured once by
+# the lead after rules 2026.11.8 landed. Absent until then (the test skips).
+HELDOUT5 = HERE / "compliance_heldout5.tsv"
+
+# A part written with its own category names: each name mapped onto the catalogue's category
+# whose rules forbid that kind (docs/compliance.md, the catalogue). A look-alike (`clean_…`)
+# counts in the category it imitates; heldout4's plain `clean` sentences imitate no kind and
+# are pooled as `general` (no violation: its floor says none of them is blocked).
+CATEGORY_OF = {
+    HELDOUT4.name: {
+        "cure_guarantee": "guarantee",
+        "clean_cure": "guarantee",
+        "safety": "guarantee",  # ad16-safety is a guarantee rule (16(1)(1); 7(2))
+        "clean_safety": "guarantee",
+        "superlative": "absolute",
+        "clean_superlative": "absolute",
+        "contact_cta": "disguised_ad",
+        "clean_contact": "disguised_ad",
+        "efficacy_rate": "rate",
+        "clean_efficacy": "rate",
+        "cohort": "cohort",
+        "clean_cohort": "cohort",
+        "comparison": "comparison",
+        "clean_comparison": "comparison",
+        "endorsement": "endorsement",
+        "clean_endorsement": "endorsement",
+        "instant": "instant",
+        "clean_instant": "instant",
+        "before_after": "before_after",
+        "clean_before_after": "before_after",
+        "clean": "general",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -61,13 +97,18 @@ class Score:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
-def labelled(path: Path) -> list[Labelled]:
+def labelled(path: Path, *, catalogue: bool = False) -> list[Labelled]:
+    """The part's sentences; `catalogue=True`: categories mapped onto the catalogue's
+    (CATEGORY_OF; a name the mapping does not know fails loudly)."""
+    names = CATEGORY_OF.get(path.name) if catalogue else None
     rows = []
     for raw in path.read_text(encoding="utf-8").splitlines():
         if not raw.strip() or raw.startswith("#"):
             continue
         label, scope, category, sentence = raw.split("\t")
         scopes = frozenset({scope}) if scope != "-" else frozenset()
+        if names is not None:
+            category = names[category]
         rows.append(Labelled(label == "1", scopes, category, sentence))
     return rows
 
@@ -122,12 +163,14 @@ def test_labelled_set_is_large_balanced_and_covers_every_category() -> None:
 
 
 # Measured floors (docs/compliance.md has the figures): overall and per category. Every part
-# is tuning since round 5 (rules 2026.11.7), measured at 1.000 / 1.000: a floor below that
-# leaves room for one miss in the part's size, never for a blocked clean sentence.
+# is tuning since round 5 (rules 2026.11.7; heldout4 since round 6, rules 2026.11.8), measured
+# at 1.000 / 1.000: a floor below that leaves room for one miss in the part's size, never for
+# a blocked clean sentence.
 TUNING_FLOOR = (1.0, 1.0)  # precision, recall: no clean tuning sentence is blocked
 HELDOUT_FLOOR = (1.0, 0.98)  # 59 violations: one miss is 0.983
 HELDOUT2_FLOOR = (1.0, 0.98)  # 74 violations: one miss is 0.986
 HELDOUT3_FLOOR = (1.0, 0.97)  # 45 violations: one miss is 0.978 (was 1.000 / 0.467 unseen)
+HELDOUT4_FLOOR = (1.0, 0.98)  # 98 violations: one miss is 0.990 (was 0.901 / 0.837 unseen)
 # per category, all parts pooled: (precision, recall); measured 1.000 / 1.000 in every one
 CATEGORY_FLOOR = {
     "absolute": (1.0, 1.0),
@@ -136,6 +179,7 @@ CATEGORY_FLOOR = {
     "comparison": (1.0, 1.0),
     "disguised_ad": (1.0, 1.0),
     "endorsement": (1.0, 1.0),
+    "general": (1.0, 1.0),  # heldout4's plain clean sentences: none blocked
     "guarantee": (1.0, 1.0),
     "instant": (1.0, 1.0),
     "military": (1.0, 1.0),
@@ -166,7 +210,9 @@ def test_heldout_part_precision_and_recall() -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "floor"), [(HELDOUT2, HELDOUT2_FLOOR), (HELDOUT3, HELDOUT3_FLOOR)], ids=["2", "3"]
+    ("path", "floor"),
+    [(HELDOUT2, HELDOUT2_FLOOR), (HELDOUT3, HELDOUT3_FLOOR), (HELDOUT4, HELDOUT4_FLOOR)],
+    ids=["2", "3", "4"],
 )
 def test_later_heldout_parts_precision_and_recall(path: Path, floor: tuple[float, float]) -> None:
     rows = labelled(path)
@@ -175,7 +221,10 @@ def test_later_heldout_parts_precision_and_recall(path: Path, floor: tuple[float
 
     assert len(rows) >= 80
     assert 0.4 <= sum(r.violation for r in rows) / len(rows) <= 0.6
-    assert {r.category for r in rows} == {r.category for r in labelled(TUNING)}
+    if path.name in CATEGORY_OF:  # the writer's own names, each mapped onto the catalogue's
+        assert set(CATEGORY_OF[path.name]) == {r.category for r in rows}
+    else:
+        assert {r.category for r in rows} == {r.category for r in labelled(TUNING)}
     # no sentence of a held-out part also sits in another part
     others = {r.sentence for p in ALL_PARTS if p != path for r in labelled(p)}
     assert not {r.sentence for r in rows} & others
@@ -183,28 +232,37 @@ def test_later_heldout_parts_precision_and_recall(path: Path, floor: tuple[float
     assert overall.recall >= floor[1]
 
 
+def test_every_category_of_every_part_has_a_floor() -> None:
+    # a category no floor names would be measured by nobody: heldout4's own names are mapped
+    for part in ALL_PARTS:
+        assert {r.category for r in labelled(part, catalogue=True)} <= set(CATEGORY_FLOOR), part
+
+
 @pytest.mark.parametrize(("category", "floor"), sorted(CATEGORY_FLOOR.items()))
 def test_per_category_precision_and_recall(category: str, floor: tuple[float, float]) -> None:
-    rows = [r for part in ALL_PARTS for r in labelled(part) if r.category == category]
+    rows = [
+        r for part in ALL_PARTS for r in labelled(part, catalogue=True) if r.category == category
+    ]
+    assert rows
     overall, _, _ = score(rows)
 
     assert overall.precision >= floor[0]
     assert overall.recall >= floor[1]
 
 
-# Measured once on rules 2026.11.7 (docs/compliance.md): 0.901 / 0.837 (the rules before round
-# 5, 2026.11.6: 0.862 / 0.827). Floors at the measurement: a rule change may not lose ground on
-# sentences nobody tuned against.
-HELDOUT4_FLOOR = (0.90, 0.83)
+# heldout5 is measured once, on rules 2026.11.8, by the lead (docs/compliance.md, round 6).
+HELDOUT5_FLOOR = (0.0, 0.0)  # set after the one measurement
 
 
 def test_unseen_part_precision_and_recall() -> None:
-    rows = labelled(HELDOUT4)
+    if not HELDOUT5.exists():
+        pytest.skip("compliance_heldout5.tsv is not here yet: the lead measures it once")
+    rows = labelled(HELDOUT5)
     overall, per_category, misses = score(rows)
-    _print(HELDOUT4.name, overall, per_category, misses)
+    _print(HELDOUT5.name, overall, per_category, misses)
 
-    assert len(rows) >= 160
+    assert rows
     others = {r.sentence for p in ALL_PARTS for r in labelled(p)}
     assert not {r.sentence for r in rows} & others
-    assert overall.precision >= HELDOUT4_FLOOR[0]
-    assert overall.recall >= HELDOUT4_FLOOR[1]
+    assert overall.precision >= HELDOUT5_FLOOR[0]
+    assert overall.recall >= HELDOUT5_FLOOR[1]

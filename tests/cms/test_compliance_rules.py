@@ -390,6 +390,24 @@ def test_a_quote_and_its_attribution_dash_are_one_sentence() -> None:
         ("坚持十天，血糖轻松回到正常范围", "mad7-timeline"),
         # two time points x an outcome state
         ("三个月前头顶稀疏，三个月后已经看不出来了", "ad16-before-after"),
+        # (2026.11.8) a treatment or drug as the yardstick; a failure elsewhere, then success here
+        ("草本调理胜过西药控糖", "ad16-comparison"),
+        ("在别家医院调了两年没效果，来我们这里三周就睡踏实了", "ad16-comparison"),
+        # a region x only we
+        ("这项微针生发技术全市只有我们能做", "ad9-absolute"),
+        # measured values before and after; a picture offered as proof
+        ("减肥前160斤，用了我们的代餐后只剩110斤", "ad16-before-after"),
+        ("植发一年后的效果如下图", "ad16-before-after"),
+        # the same day twice x an effect; a period x kilos lost
+        ("当天植发当天就能长头发", "ad16-instant"),
+        ("一个月瘦15斤，不用节食", "mad7-timeline"),
+        # long-term use x no harm at all
+        ("这款降压贴长期使用也没有任何副作用", "ad16-safety"),
+        # our patients as a whole x an outcome; an average gain in percent
+        ("在本中心调理的糖友都达标了", "ad16-cohort"),
+        ("患者深睡眠平均提高了45%", "ad16-rate"),
+        # word of mouth introducing an outcome
+        ("糖友口碑推荐：在这里调了两个月，血糖稳住了", "ad16-testimonial"),
     ],
 )
 def test_each_grammar_finds_a_wording_no_keyword_names(sentence: str, rule: str) -> None:
@@ -407,7 +425,36 @@ def test_each_grammar_finds_a_wording_no_keyword_names(sentence: str, rule: str)
         "术后第二天就能恢复正常工作",  # a fact about recovery from surgery
         "三个月前开始用药，三个月后需要复查肝功能",  # two time points, no outcome
         "研究显示约七成患者经认知行为治疗后睡眠改善",  # a population statistic
+        # (2026.11.8)
+        "任何医院都不能承诺植发百分之百成活",  # a promise nobody can make
+        "明星为保健品代言的，依法要承担连带责任",  # the law's verdict
+        "网传偏方不能替代正规治疗",  # no substitute for proper care
+        "不要期望植发当天就能看到效果",  # a wait warned against
+        "慢性病谈不上“根治”，重在长期控制",  # a quoted claim denied
+        "没有哪种降糖药是唯一正确的选择，要看个体情况",  # a negated 唯一
+        "研究显示，认知行为疗法的长期效果优于安眠药",  # research reported
+        "控糖目标是把糖化从9%降到7%以下",  # a target, not a story
+        "银屑病很难做到零复发",  # a negated zero recurrence
     ],
 )
 def test_each_grammar_leaves_hedged_negated_and_factual_twins_alone(sentence: str) -> None:
     assert _blocking_rules(sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "blocked"),
+    [
+        ("出现意识不清时请立即拨打120急救电话", False),  # an emergency number is no clinic's
+        ("遇到心理危机可拨打12356心理援助热线", False),
+        ("对医疗服务有疑问可拨打12320卫生热线", False),
+        ("警惕“扫码领取免费体检”之类的骗局", False),  # a warning against a contact scam
+        ("不要轻信短信里“加微信免费问诊”的邀请", False),
+        ("请拨打120以外的本院热线预约", True),  # the clinic's own line is still a contact
+        ("当心错过优惠，扫码立即领取", True),  # 当心错过 is a call to act, not a warning
+        ("后台回复“失眠”领取助眠方案", True),
+    ],
+)
+def test_public_numbers_and_scam_warnings_are_not_a_clinics_contact(
+    sentence: str, blocked: bool
+) -> None:
+    assert bool(_blocking_rules(sentence, scopes={"science"})) is blocked
