@@ -87,6 +87,11 @@ def bench_pull() -> list[Figure]:
     funnel_seed.seed(stdout=io.StringIO())  # pools and rules, so leads are routed
     _reset_funnel()
     _settle()  # the reset's deletes are set-up, not the pull's work
+    # A pull runs in a Celery worker process, which freezes its start-up objects
+    # (config.celery); set this process up the same way (the baseline runs in it too).
+    from config.celery import startup_objects_freeze
+
+    startup_objects_freeze()
     server, base = sandbox_start(0, SandboxState(lead_count=LEADS))
     try:
         account, _ = channel_account_create(

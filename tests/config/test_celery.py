@@ -34,3 +34,18 @@ def test_tasks_run_eagerly_without_a_broker(settings) -> None:
     if settings.REDIS_URL:
         pytest.skip("eager mode is the embedded default only")
     assert ping.delay("7").get(timeout=1) == "pong:7"
+
+
+def test_a_worker_process_freezes_its_start_up_objects() -> None:
+    import gc
+
+    from celery import signals
+
+    gc.unfreeze()
+    try:
+        # when a prefork child starts (the signal Celery sends in it)
+        signals.worker_process_init.send(sender=None)
+        # then what was alive at start is out of the collector's generations
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
