@@ -251,7 +251,9 @@ def test_per_category_precision_and_recall(category: str, floor: tuple[float, fl
 
 
 # heldout5 is measured once, on rules 2026.11.8, by the lead (docs/compliance.md, round 6).
-HELDOUT5_FLOOR = (0.0, 0.0)  # set after the one measurement
+# Measured once on rules 2026.11.8 (docs/compliance.md, round 6): 0.900 / 0.750 (rules 2026.11.7
+# on it: 0.880 / 0.720). Floors at the measurement.
+HELDOUT5_FLOOR = (0.90, 0.75)
 
 
 def test_unseen_part_precision_and_recall() -> None:
