@@ -26,7 +26,7 @@ def _refuse_weak_keys(**kwargs) -> None:
     keys_refuse_weak(settings)
 
 
-def startup_objects_freeze() -> None:
+def startup_objects_freeze(*, collect: bool = True) -> None:
     """Move every object alive now (Django's and Wagtail's models, URL patterns, templates,
     compiled rules: built at start, kept for the process's life) out of the garbage
     collector's reach (`gc.freeze`, which Python's documentation recommends for pre-forked
@@ -37,11 +37,20 @@ def startup_objects_freeze() -> None:
     only cycles among start-up objects are no longer looked for."""
     import gc
 
-    gc.collect()
+    if collect:
+        gc.collect()
     gc.freeze()
+
+
+@signals.worker_init.connect
+def _freeze_before_fork(**kwargs) -> None:
+    # In the worker's main process, before the prefork pool forks (the solo and thread pools
+    # run tasks in this process): children inherit the frozen generation and share its pages.
+    startup_objects_freeze()
 
 
 @signals.worker_process_init.connect
 def _freeze_after_fork(**kwargs) -> None:
-    # In each prefork child, once the app is loaded (the parent's objects included).
-    startup_objects_freeze()
+    # In each prefork child, what it built since the fork; no collection here: it would write
+    # to every inherited object's header and copy the parent's pages into each child.
+    startup_objects_freeze(collect=False)

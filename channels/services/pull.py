@@ -30,7 +30,13 @@ from channels.registry import PULL_CHANNELS, client_for, map_pulled, pulled_id, 
 from channels.services.accounts import account_failure_record, account_success_record
 from channels.services.calls import platform_call
 from funnel.models import InboundLead, InboundStatus
-from funnel.services.intake import AfterCommitQueue, IntakeSource, Processing, leads_intake
+from funnel.services.intake import (
+    AfterCommitQueue,
+    IntakeSource,
+    Processing,
+    Record,
+    leads_intake,
+)
 
 DEFAULT_LOOKBACK_DAYS = 7
 DEFAULT_WINDOW_DAYS = {"douyin": 365, "baidu": 30}
@@ -70,20 +76,26 @@ def _unmapped_id(account: ChannelAccount, record: dict[str, Any]) -> str:
     )
 
 
-def _store_page(
-    *,
-    account: ChannelAccount,
-    records: list[dict[str, Any]],
-    stats: PullStats,
-    queue: AfterCommitQueue,
-) -> None:
-    records_in: list[tuple[str, dict[str, Any], Any]] = []
+def _mapped(account: ChannelAccount, records: list[dict[str, Any]]) -> list[Record]:
+    """(external id, raw record, payload) per pulled record; an unmappable one is kept with no
+    payload (processing quarantines it as unmapped)."""
+    records_in: list[Record] = []
     for record in records:
         try:
             external_id, payload = map_pulled(account, record)
-        except ValueError:  # kept; processing quarantines it as unmapped
+        except ValueError:
             external_id, payload = _unmapped_id(account, record), None
         records_in.append((external_id, record, payload))
+    return records_in
+
+
+def _store_page(
+    *,
+    account: ChannelAccount,
+    records_in: list[Record],
+    stats: PullStats,
+    queue: AfterCommitQueue,
+) -> None:
     # The same lead may sit on two pages (or twice on one): intake keeps the last copy, and
     # processes the page here once the checkpoint's transaction commits, from the records in
     # memory, a few pages per batch (`queue`; a failure leaves them to the task and the sweep).
@@ -152,12 +164,19 @@ def _pull_stream(
                 partial(client.lead_page, stream=stream, start=start, end=end, page=page),
                 stats,
             )
+            records_in = _mapped(account, result.records)
+            if queue.holds([external_id for external_id, _r, _p in records_in]):
+                # A record of this page waits, unprocessed, from an earlier page (a re-send,
+                # perhaps with other fields): process what waits first, so the re-send meets
+                # the lead its first copy made, as page-by-page processing would (a changed
+                # phone is then held for staff, `phone_changed`; the count says "updated").
+                queue.flush()
             with transaction.atomic():
                 _commit_without_flush()
                 cp = PullCheckpoint.objects.select_for_update().get(account=account, stream=stream)
                 if cp.window_end != end or cp.next_page != page:
                     break  # another worker moved on meanwhile: re-read the checkpoint
-                _store_page(account=account, records=result.records, stats=stats, queue=queue)
+                _store_page(account=account, records_in=records_in, stats=stats, queue=queue)
                 # The server's own answer decides whether more pages follow (API_FACTS, "Page
                 # sizes are the server's"); a server that never stops is cut at `max_pages`,
                 # its window closed so the next run does not loop on it again.
@@ -216,12 +235,17 @@ def leads_pull(
         stats.error = f"{type(exc).__name__}: {exc}"
         stats.rate_limited = isinstance(exc, RateLimited)
         account_failure_record(account_id=account.pk, error=stats.error)
+    except BaseException:
+        # Interrupted (Ctrl-C, a task's time limit) or failing for another reason: stop now;
+        # what waits stays RECEIVED, committed, for the intake sweep.
+        queue.clear()
+        raise
     else:
         account_success_record(account_id=account.pk)
-    finally:
-        # After the pages' own callbacks (a pull inside an outer transaction commits them
-        # with it; alone, each ran at its page's commit and this runs now).
-        transaction.on_commit(queue.flush)
+    # The stored pages that still wait are processed (also when the platform stopped the
+    # run), after the pages' own callbacks: a pull inside an outer transaction commits them
+    # with it; alone, each ran at its page's commit and this runs now.
+    transaction.on_commit(queue.flush)
     stats.quarantined = InboundLead.objects.filter(
         pk__any=stats.changed_ids, status=InboundStatus.QUARANTINED
     ).count()

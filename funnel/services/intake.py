@@ -102,16 +102,31 @@ class AfterCommitQueue:
     limit: int = field(default_factory=lambda: AFTER_COMMIT_BATCH)
     ids: dict[int, None] = field(default_factory=dict)  # ordered, each record once
     held: dict[int, InboundLead] = field(default_factory=dict)
+    keys: set[str] = field(default_factory=set)  # the waiting records' stored external ids
 
-    def add(self, ids: list[int], held: dict[int, InboundLead]) -> None:
+    def add(self, ids: list[int], held: dict[int, InboundLead], keys: list[str] = ()) -> None:
         self.ids.update(dict.fromkeys(ids))
-        self.held.update(held)  # a record re-sent on a later page: its latest copy
+        self.held.update(held)
+        self.keys.update(keys)
         if len(self.ids) >= self.limit:
             self.flush()
 
+    def holds(self, external_ids: list[str]) -> bool:
+        """Whether one of these records (external ids as the source sends them) waits here.
+        The caller flushes first: a re-send must meet the lead its first copy makes, as it
+        would if every page were processed at once (a changed phone held `phone_changed`,
+        the re-send counted as updated, not new)."""
+        return bool(self.keys) and any(
+            _external_key(surrogates_replaced(str(e))) in self.keys for e in external_ids
+        )
+
+    def clear(self) -> None:
+        """Forget what waits (committed RECEIVED records: the intake sweep takes them)."""
+        self.ids, self.held, self.keys = {}, {}, set()
+
     def flush(self) -> None:
         ids, held = list(self.ids), self.held
-        self.ids, self.held = {}, {}
+        self.clear()
         if ids:
             _process_after_commit(ids, held)
 
@@ -183,8 +198,11 @@ def leads_intake(
                 for row, changed in stored
                 if changed and "payload" not in row.get_deferred_fields()
             }
-            process = queue.add if queue is not None else _process_after_commit
-            transaction.on_commit(partial(process, changed_ids, held))
+            if queue is not None:
+                keys = [row.external_id for row, changed in stored if changed]
+                transaction.on_commit(partial(queue.add, changed_ids, held, keys))
+            else:
+                transaction.on_commit(partial(_process_after_commit, changed_ids, held))
     results = [
         IntakeResult(inbound_id=row.pk, changed=changed, new=changed and _never_processed(row))
         for row, changed in stored

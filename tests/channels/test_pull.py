@@ -217,3 +217,75 @@ def test_a_pull_stopped_by_the_platform_still_processes_the_pages_it_stored(
     assert stats.new == 10
     assert Lead.objects.count() == 10
     assert not _records(account).exclude(status="processed").exists()
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: each page's callbacks run at its commit
+@pytest.mark.parametrize("batch", [1, 500])
+def test_a_changed_re_send_on_a_later_page_meets_its_lead_however_pages_are_batched(
+    make_account, sandbox, monkeypatch, batch
+):
+    # given 30 leads on pages of 5, each page repeating the previous page's last lead, and
+    # the platform sending two of those repeats changed: one with another person's phone, one
+    # with a phone that cannot be a person's (issue 14 review: with five pages waiting
+    # unprocessed, the re-send replaced the first copy before it made a lead)
+    from channels.sandbox import douyin as sandbox_douyin
+    from funnel.services import intake
+
+    state, base = sandbox
+    state.duplicate_across_pages = True
+    monkeypatch.setattr(intake, "AFTER_COMMIT_BATCH", batch)
+    served: dict[int, int] = {}
+    original = sandbox_douyin.lead_record
+
+    def changed_on_resend(st, i):
+        record = original(st, i)
+        served[i] = served.get(i, 0) + 1
+        if served[i] == 2 and i == 4:
+            record["telephone"] = "13912345678"
+        if served[i] == 2 and i == 9:
+            record["telephone"] = "12345"
+        return record
+
+    monkeypatch.setattr(sandbox_douyin, "lead_record", changed_on_resend)
+    account = _douyin(make_account, base)
+    # when the pull runs
+    stats = leads_pull(account_id=account.pk)
+    # then both first copies are leads, and both changed re-sends are held for staff or
+    # refused, as when every page is processed at once: 30 records, 2 of them updated
+    assert (stats.new, stats.updated) == (30, 2)
+    assert Lead.objects.count() == 30
+    reasons = sorted(_records(account).exclude(status="processed").values_list("reason", flat=True))
+    assert reasons == ["invalid_phone", "phone_changed"]
+    assert stats.quarantined == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interrupted_pull_stops_at_once_and_leaves_its_stored_pages_to_the_sweep(
+    make_account, sandbox, monkeypatch
+):
+    # given a pull whose third page request is interrupted (Ctrl-C, a task's time limit)
+    from channels.services import pull as pull_module
+    from funnel.services.intake import intake_sweep
+
+    state, base = sandbox
+    account = _douyin(make_account, base)
+    calls = {"n": 0}
+    original = pull_module.platform_call
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pull_module, "platform_call", interrupted)
+    # when it is interrupted
+    with pytest.raises(KeyboardInterrupt):
+        leads_pull(account_id=account.pk)
+    # then it did not stop to process the waiting pages: they are stored, RECEIVED
+    assert _records(account).count() == 10
+    assert set(_records(account).values_list("status", flat=True)) == {"received"}
+    assert Lead.objects.count() == 0
+    # and the sweep makes them leads
+    intake_sweep(older_than=dt.timedelta(0))
+    assert Lead.objects.count() == 10

@@ -47,6 +47,21 @@ def test_any_on_text_and_on_a_foreign_key(leads) -> None:
     assert not Lead.objects.filter(pk__any=[leads[0].pk]).exclude(pk__any=[leads[0].pk]).exists()
 
 
+def test_negated_with_a_null_or_an_impossible_id_it_reads_as_in(leads) -> None:
+    # (issue 14 review: NOT (x = ANY('{a,NULL}')) is NULL, and 2**63 is beyond bigint)
+    others = {lead.pk for lead in leads[1:]}
+    for wanted in ([leads[0].pk, None], [leads[0].pk, 2**63], [leads[0].pk, -(2**63) - 1]):
+        assert set(Lead.objects.exclude(pk__any=wanted).values_list("pk", flat=True)) == others
+        assert list(Lead.objects.filter(pk__any=wanted).values_list("pk", flat=True)) == [
+            leads[0].pk
+        ]
+
+
+def test_a_subquery_is_refused_with_a_clear_message(leads) -> None:
+    with pytest.raises(TypeError, match="field__in for a subquery"):
+        list(Lead.objects.filter(pk__any=Lead.objects.values_list("pk", flat=True)))
+
+
 def test_on_postgresql_a_long_list_is_one_parameter(leads) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs Django's own IN")
