@@ -177,3 +177,72 @@ def test_a_video_file_a_live_page_plays_cannot_be_swapped_in_place(client):
     assert "不能直接替换文件" in swapped.content.decode()
     video.refresh_from_db()
     assert video.file.name.startswith("documents/v")
+
+
+def test_bulk_publish_refuses_a_blocked_page_by_name_and_publishes_nothing(client):
+    # given two drafts under one hub: a clean 科普 article and one inviting a consultation
+    parent = hub()
+    clean = draft(
+        parent,
+        ArticlePage(
+            title="睡眠卫生",
+            slug="hygiene",
+            layer="science",
+            body=[{"type": "paragraph", "value": rich("固定起床时间有助于稳定生物钟。")}],
+        ),
+    )
+    blocked = draft(
+        parent,
+        ArticlePage(
+            title="失眠怎么办",
+            slug="what-to-do",
+            layer="science",
+            body=[{"type": "paragraph", "value": rich("有失眠困扰？立即在线咨询，限时优惠。")}],
+        ),
+    )
+    client.force_login(editor())
+    url = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
+    # when an editor selects both in the explorer and publishes them in bulk
+    response = client.post(
+        f"{url}?id={clean.pk}&id={blocked.pk}&next=/admin/pages/{parent.pk}/",
+        {"include_descendants": ""},
+    )
+    # then nothing is published, and the editor is told which page and why (not a 403)
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/pages/{parent.pk}/"
+    assert not ArticlePage.objects.filter(pk__in=[clean.pk, blocked.pk], live=True).exists()
+    shown = [str(m) for m in response.wsgi_request._messages]
+    assert any("未批量发布" in m and "“失眠怎么办”" in m and "睡眠卫生" not in m for m in shown)
+
+
+def test_bulk_publish_of_clean_pages_still_publishes(client):
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="睡眠卫生",
+            slug="hygiene",
+            layer="science",
+            body=[{"type": "paragraph", "value": rich("固定起床时间有助于稳定生物钟。")}],
+        ),
+    )
+    client.force_login(editor())
+    url = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
+    client.post(f"{url}?id={page.pk}&next=/admin/pages/", {"include_descendants": ""})
+    assert ArticlePage.objects.get(pk=page.pk).live
+
+
+def test_bulk_publish_never_redirects_off_site(client):
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="失眠怎么办",
+            slug="what-to-do",
+            layer="science",
+            body=[{"type": "paragraph", "value": rich("有失眠困扰？立即在线咨询。")}],
+        ),
+    )
+    client.force_login(editor())
+    url = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
+    response = client.post(f"{url}?id={page.pk}&next=https://evil.example/", {})
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
