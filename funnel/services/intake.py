@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from funnel import errors
 from funnel.bulk import model_new, rows_insert, rows_update
+from funnel.crypto import phone_hash
 from funnel.models import InboundLead, InboundStatus
 from funnel.payload import TEXT_LIMITS, IngestResult, LeadPayload, payload_bounded
 from funnel.surrogates import has_surrogate, surrogates_replaced
@@ -301,9 +302,9 @@ def _store_one(
             return row, False
         if resend is Resend.KEEP_FIRST:
             return row, False
-        before = row.payload
+        before, was_held = row.payload, _held_for_phone(row)
         _resend(row, raw, payload)
-        _hold_if_phone_changed(row, before)
+        _hold_if_phone_changed(row, before, was_held=was_held)
         _hold_if_unreadable(row)
         rows_update([row], RESEND_FIELDS)
         return row, True
@@ -380,19 +381,46 @@ def _phone_key(payload: dict[str, Any] | None) -> str | None:
         return None
 
 
-def _hold_if_phone_changed(row: InboundLead, before: dict[str, Any] | None) -> None:
+def _hold_if_phone_changed(
+    row: InboundLead, before: dict[str, Any] | None, *, was_held: bool = False
+) -> None:
     """A source re-sending a record it already gave us (same external id, so the same
     submission) with another person's phone is not a new person: it is held for staff
     (quarantined `phone_changed`, replayable), the lead it made stays as it was. Late fields
-    and another spelling of the same number are ordinary re-sends."""
-    if row.lead_id is None or before is None:
+    and another spelling of the same number are ordinary re-sends.
+
+    A record already held (`was_held`) stays held through further re-sends (a late field, the
+    next pull's trailing window) until its phone is again one of its lead's (the platform
+    corrected it) or staff replay it: compared with the held copy, the phone would look
+    unchanged and the record would make a lead for the other person."""
+    if row.lead_id is None:
         return
-    old, new = _phone_key(before), _phone_key(row.payload)
-    if old is None or new is None or old == new:
-        return
+    new = _phone_key(row.payload)
+    if was_held:
+        if new is not None and phone_hash(new) in _lead_keys(row.lead_id):
+            return
+    else:
+        if before is None:
+            return
+        old = _phone_key(before)
+        if old is None or new is None or old == new:
+            return
     row.status = InboundStatus.QUARANTINED
     row.reason = errors.PHONE_CHANGED
     row.detail = errors.MESSAGES[errors.PHONE_CHANGED]
+
+
+def _held_for_phone(row: InboundLead) -> bool:
+    return row.status == InboundStatus.QUARANTINED and row.reason == errors.PHONE_CHANGED
+
+
+def _lead_keys(lead_id: int) -> set[str]:
+    """The phone keys that are this lead's: its own and those merged into it."""
+    from funnel.models import Lead, LeadAlias
+
+    keys = set(Lead.objects.filter(pk=lead_id).values_list("phone_hash", flat=True))
+    keys.update(LeadAlias.objects.filter(lead_id=lead_id).values_list("phone_hash", flat=True))
+    return keys
 
 
 # Quarantine reasons only staff release (by replaying).
@@ -474,8 +502,9 @@ def _store_page(source: IntakeSource, records: list[Record]) -> list[tuple[Inbou
             if row.raw == raw or row.status == InboundStatus.ANONYMIZED:
                 out.append((row, row.received_at >= began))
                 continue
+            was_held = _held_for_phone(row)
             _resend(row, raw, payload)
-            _hold_if_phone_changed(row, before.get(row.pk))
+            _hold_if_phone_changed(row, before.get(row.pk), was_held=was_held)
             _hold_if_unreadable(row)
             resent.append(row)
             out.append((row, True))

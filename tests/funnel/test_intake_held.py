@@ -83,3 +83,38 @@ def test_a_pulled_page_holds_a_changed_phone_too() -> None:
 
     assert (result.outcome.result, result.outcome.reason) == ("quarantined", "phone_changed")
     assert Lead.objects.count() == 1
+
+
+@pytest.mark.parametrize("campaign", ["春季-补全", "春季"])
+def test_a_held_record_stays_held_through_further_resends(campaign) -> None:
+    # given a record held because its re-send carried another person's phone
+    first = _send("13800138000")
+    _send("13900139000")
+    # when the platform sends it again with that phone (a late field, or a trailing window)
+    again = _send("13900139000", campaign=campaign + "-再次")
+    # then it is still held for staff: no lead is made for the other person
+    assert (again.result, again.reason) == ("quarantined", "phone_changed")
+    row = InboundLead.objects.get()
+    assert (row.status, row.reason, row.lead_id) == ("quarantined", "phone_changed", first.lead_id)
+    assert Lead.objects.count() == 1
+
+
+def test_a_held_record_whose_phone_comes_back_is_an_ordinary_resend() -> None:
+    first = _send("13800138000")
+    _send("13900139000")
+    # the platform corrected the phone back to the lead's (another spelling of it)
+    again = _send("+86 138 0013 8000", campaign="春季-更正")
+    assert (again.result, again.lead_id) == ("merged", first.lead_id)
+    assert InboundLead.objects.get().status == InboundStatus.PROCESSED
+    assert Lead.objects.count() == 1
+
+
+def test_a_pulled_page_keeps_a_held_record_held_too() -> None:
+    sends = (("13800138000", "春季"), ("13900139000", "春季"), ("13900139000", "补"))
+    for phone, campaign in sends:
+        raw, payload = _record(phone, campaign)
+        (result,) = leads_intake(
+            source=SOURCE, records=[("c-1", raw, payload)], processing=Processing.NOW
+        )
+    assert (result.outcome.result, result.outcome.reason) == ("quarantined", "phone_changed")
+    assert Lead.objects.count() == 1
