@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 
+from cms.compliance import classifier
 from cms.compliance.rules import Rule, RuleSet, load_rules
 from cms.textnorm import normalize_map
 
@@ -142,16 +143,87 @@ def _rule_findings(
         )
 
 
+# What the second reader's finding says: it names the kinds it reads for, not a wording.
+MODEL_RULE = "model-claim"
+MODEL_REFERENCE = "广告法第十六条、第二十八条；医疗广告管理办法第七条"
+MODEL_MESSAGE = (
+    "整句读起来像医疗广告禁止的内容（疗效或治愈保证、治愈率、与他院比较、代言或患者证言、"
+    "立竿见影、无副作用等；模型判读 {probability:.0%}，规则未命中具体措辞）。"
+    "请改写为中性的科普表述；确属事实陈述的，请交医疗广告审查人员复核"
+)
+
+
+@dataclass(frozen=True)
+class _Unread:
+    """A sentence no blocking rule found anything in, for the second reader."""
+
+    line_no: int
+    folded: str
+    start: int  # in the line as written
+    end: int
+    text: str
+
+    def finding(self, *, field: str, probability: float) -> Finding:
+        return Finding(
+            rule=MODEL_RULE,
+            severity="block",
+            reference=MODEL_REFERENCE,
+            message=MODEL_MESSAGE.format(probability=probability),
+            field=field,
+            line=self.line_no,
+            start=self.start,
+            end=self.end,
+            text=self.text,
+        )
+
+
+def _unread_sentences(
+    line: str,
+    folded: str,
+    origin: list[int],
+    sentences: list[tuple[int, int]],
+    line_no: int,
+    blocked: list[tuple[int, int]],
+) -> list[_Unread]:
+    unread = []
+    for lo, hi in sentences:
+        sentence = folded[lo:hi]
+        if not classifier.readable(sentence):
+            continue
+        # trim the sentence's outer spaces so the highlight is the sentence
+        lo += len(sentence) - len(sentence.lstrip())
+        hi -= len(sentence) - len(sentence.rstrip())
+        first, last = origin[lo], origin[hi - 1] + 1
+        if _overlaps(first, last, blocked):
+            continue  # the rules already said what is wrong with it
+        unread.append(_Unread(line_no, folded[lo:hi], first, last, line[first:last]))
+    return unread
+
+
+def _probabilities(unread: list[_Unread]) -> list[float]:
+    if not unread:
+        return []
+    return classifier.model().probabilities([u.folded for u in unread])
+
+
 def check_report(
     text: str,
     *,
     field: str = "",
     scopes: Collection[str] = (),
     ruleset: RuleSet | None = None,
+    second_reader: bool = True,
 ) -> ComplianceReport:
+    """Findings of the rules, then of the second reader (`cms.compliance.classifier`) on each
+    sentence of at least `MIN_CHARS` Chinese characters that no blocking rule found anything
+    in. `second_reader=False` reads with the rules alone (measurements of the rules)."""
     ruleset = ruleset or load_rules()
     report = ComplianceReport(rules_version=ruleset.version)
+    if second_reader:
+        report.rules_version = f"{ruleset.version}+{classifier.MODEL_VERSION}"
     rules = [r for r in ruleset.rules if not r.scope or r.scope in scopes]
+    per_line: dict[int, list[Finding]] = {}
+    unread: list[_Unread] = []  # sentences for the second reader
     for line_no, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
@@ -165,8 +237,19 @@ def check_report(
             )
         ]
         if found:
-            report.lines[(field, line_no)] = line
-            report.findings.extend(sorted(found, key=lambda f: (f.start, f.rule)))
+            per_line[line_no] = found
+        if second_reader:
+            blocked = [(f.start, f.end) for f in found if f.blocking]
+            unread.extend(_unread_sentences(line, folded, origin, sentences, line_no, blocked))
+    for sentence, probability in zip(unread, _probabilities(unread), strict=True):
+        if probability >= classifier.THRESHOLD:
+            per_line.setdefault(sentence.line_no, []).append(
+                sentence.finding(field=field, probability=probability)
+            )
+    lines = (text or "").splitlines()
+    for line_no in sorted(per_line):
+        report.lines[(field, line_no)] = lines[line_no - 1]
+        report.findings.extend(sorted(per_line[line_no], key=lambda f: (f.start, f.rule)))
     return report
 
 

@@ -2,12 +2,13 @@
 violations of each kind the law names, and look-alike sentences from honest health science
 written from the same provisions' categories.
 
-Five tuning parts, each written from the provisions: `compliance_labelled.tsv` (the rules were
-tuned on it), then `compliance_heldout.tsv`, `compliance_heldout2.tsv`,
-`compliance_heldout3.tsv` and `compliance_heldout4.tsv`, each written before a round of rule
-changes, measured once as that round's honest figure and only then folded into tuning
-(docs/compliance.md has the protocol and every figure). The next honest figure is
-`compliance_heldout5.tsv`, a part the rules' author never saw, measured once by the lead.
+Six tuning parts in `cms/compliance/corpus/`, each written from the provisions:
+`compliance_labelled.tsv` (the rules were tuned on it), then `compliance_heldout.tsv` …
+`compliance_heldout5.tsv`, each written before a round of rule changes, measured once as that
+round's honest figure and only then folded into tuning (docs/compliance.md has the protocol and
+every figure). The second reader (`cms.compliance.classifier`) learns from all six, so their
+figures here are the rules' alone. The next honest figure is `tests/cms/compliance_heldout6.tsv`,
+which nobody learnt from: measured once by the lead with the rules alone and with both readers.
 Figures are reported per category and per part (`pytest … -s` prints them with every miss);
 the floors below are the measured figures rounded down, so a regression fails the suite.
 """
@@ -20,27 +21,28 @@ from pathlib import Path
 
 import pytest
 
-from cms.compliance import check_text
+from cms.compliance.checker import check_report
+from cms.compliance.classifier import CORPUS
 
 HERE = Path(__file__).parent
-TUNING = HERE / "compliance_labelled.tsv"
-HELDOUT = HERE / "compliance_heldout.tsv"
+TUNING = CORPUS / "compliance_labelled.tsv"
+HELDOUT = CORPUS / "compliance_heldout.tsv"
 # Fourth round: written and measured before rules 2026.11.6 (P 0.964, R 0.365), which were
 # then written with its misses in view: its figures now measure fit, not generalisation.
-HELDOUT2 = HERE / "compliance_heldout2.tsv"
+HELDOUT2 = CORPUS / "compliance_heldout2.tsv"
 # Fifth round: written after rules 2026.11.6 and measured once (P 1.000, R 0.467); folded into
 # tuning in round 5 (rules 2026.11.7), so its figures now measure fit. Round 5's honest figure
 # is the lead's single measurement on a part written from the law without the rules in view.
-HELDOUT3 = HERE / "compliance_heldout3.tsv"
+HELDOUT3 = CORPUS / "compliance_heldout3.tsv"
 # Round 5's honest part: written without seeing the rules, measured once on rules 2026.11.7
 # (P 0.901, R 0.837); folded into tuning in round 6 (rules 2026.11.8), so its figures now
 # measure fit. Its categories are the writer's own names: CATEGORY_OF maps them onto the
 # catalogue's for the pooled per-category floors.
-HELDOUT4 = HERE / "compliance_heldout4.tsv"
+HELDOUT4 = CORPUS / "compliance_heldout4.tsv"
 ALL_PARTS = (TUNING, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4)
 # Round 6's honest part: written by someone else without the rules in view, measured once by
 # the lead after rules 2026.11.8 landed. Absent until then (the test skips).
-HELDOUT5 = HERE / "compliance_heldout5.tsv"
+HELDOUT5 = CORPUS / "compliance_heldout5.tsv"
 
 # A part written with its own category names: each name mapped onto the catalogue's category
 # whose rules forbid that kind (docs/compliance.md, the catalogue). A look-alike (`clean_…`)
@@ -113,10 +115,16 @@ def labelled(path: Path, *, catalogue: bool = False) -> list[Labelled]:
     return rows
 
 
-def score(rows: list[Labelled]) -> tuple[Score, dict[str, Score], list[tuple[str, Labelled]]]:
+def score(
+    rows: list[Labelled], *, second_reader: bool = False
+) -> tuple[Score, dict[str, Score], list[tuple[str, Labelled]]]:
+    """Scores of the rules alone (the parts below are their tuning data, and the model learns
+    from them too: a figure with the model on them would measure memory), or with the second
+    reader (`second_reader=True`: the checker as editors meet it, for parts nobody learnt from)."""
     overall, per_category, misses = Score(), defaultdict(Score), []
     for row in rows:
-        flagged = any(f.severity == "block" for f in check_text(row.sentence, scopes=row.scopes))
+        report = check_report(row.sentence, scopes=row.scopes, second_reader=second_reader)
+        flagged = report.has_blocking
         for s in (overall, per_category[row.category]):
             s.tp += flagged and row.violation
             s.fp += flagged and not row.violation
@@ -250,15 +258,13 @@ def test_per_category_precision_and_recall(category: str, floor: tuple[float, fl
     assert overall.recall >= floor[1]
 
 
-# heldout5 is measured once, on rules 2026.11.8, by the lead (docs/compliance.md, round 6).
-# Measured once on rules 2026.11.8 (docs/compliance.md, round 6): 0.900 / 0.750 (rules 2026.11.7
-# on it: 0.880 / 0.720). Floors at the measurement.
+# heldout5 was measured once on rules 2026.11.8 (docs/compliance.md, round 6): 0.900 / 0.750
+# (rules 2026.11.7 on it: 0.880 / 0.720). Since round 7 the second reader learns from it, so
+# only the rules' figure on it is still a measurement of anything; floors at that measurement.
 HELDOUT5_FLOOR = (0.90, 0.75)
 
 
-def test_unseen_part_precision_and_recall() -> None:
-    if not HELDOUT5.exists():
-        pytest.skip("compliance_heldout5.tsv is not here yet: the lead measures it once")
+def test_round6_part_precision_and_recall_of_the_rules() -> None:
     rows = labelled(HELDOUT5)
     overall, per_category, misses = score(rows)
     _print(HELDOUT5.name, overall, per_category, misses)
@@ -268,3 +274,35 @@ def test_unseen_part_precision_and_recall() -> None:
     assert not {r.sentence for r in rows} & others
     assert overall.precision >= HELDOUT5_FLOOR[0]
     assert overall.recall >= HELDOUT5_FLOOR[1]
+
+
+# Round 7's honest part: written blind from the law by a helper, committed before the second
+# reader's parameters were fixed, measured once by the lead (docs/compliance.md, round 7).
+# Rules alone 0.981 / 0.708 (102 of 144; 2 of 126 clean blocked); rules and second reader
+# 0.984 / 0.868 (125 of 144; the same 2). Floors at the measurement, so a regression fails.
+HELDOUT6 = HERE / "compliance_heldout6.tsv"
+HELDOUT6_FLOOR = {False: (0.98, 0.70), True: (0.98, 0.86)}
+
+
+@pytest.mark.parametrize("second_reader", [False, True], ids=["rules", "rules+model"])
+def test_unseen_part_precision_and_recall(second_reader: bool) -> None:
+    rows = labelled(HELDOUT6)
+    overall, per_category, misses = score(rows, second_reader=second_reader)
+    _print(f"{HELDOUT6.name} second_reader={second_reader}", overall, per_category, misses)
+
+    assert len(rows) >= 250
+    learnt = {r.sentence for p in ALL_PARTS + (HELDOUT5,) for r in labelled(p)}
+    assert not {r.sentence for r in rows} & learnt  # nobody learnt from it
+    precision, recall = HELDOUT6_FLOOR[second_reader]
+    assert overall.precision >= precision
+    assert overall.recall >= recall
+
+
+def test_second_reader_adds_recall_and_no_false_block_on_the_unseen_part() -> None:
+    rows = labelled(HELDOUT6)
+    rules, _, rules_misses = score(rows)
+    both, _, both_misses = score(rows, second_reader=True)
+
+    assert both.fp == rules.fp  # every clean sentence it blocks, the rules block too
+    assert both.tp >= rules.tp + 20
+    assert {id(r) for kind, r in both_misses} <= {id(r) for kind, r in rules_misses}
