@@ -458,3 +458,38 @@ def test_public_numbers_and_scam_warnings_are_not_a_clinics_contact(
     sentence: str, blocked: bool
 ) -> None:
     assert bool(_blocking_rules(sentence, scopes={"science"})) is blocked
+
+
+# (2026.12.1) found by the background corpus of lawful clinic text (docs/compliance.md, round 7)
+QUESTIONS_AND_THEIR_CLAIMS = [
+    ("血糖正常了可以停药吗", "血糖正常了就可以停药了"),
+    ("米诺地尔能停吗？停了会不会又掉？", "用了三个月，米诺地尔就能停了"),
+    ("生物制剂打了就不会复发了吧？", "生物制剂打了就不会复发了"),
+    ("尿酸降下来了药能停吗？", "尿酸降下来，药就都能停了"),
+]
+
+
+@pytest.mark.parametrize(("question", "claim"), QUESTIONS_AND_THEIR_CLAIMS)
+def test_a_patients_question_is_not_a_claim_but_its_answer_as_a_promise_is(
+    question: str, claim: str
+) -> None:
+    def blocked(text: str) -> bool:
+        return check_report(text, second_reader=False).has_blocking
+
+    assert not blocked(question)
+    assert blocked(claim)
+    # a question before a claim does not excuse the claim
+    assert blocked(f"{question}？{claim}。")
+
+
+@pytest.mark.parametrize("text", ["我们的疗效好着呢", "效果好得很吧"])
+def test_an_emphatic_ending_is_not_a_question(text: str) -> None:
+    assert check_report(f"三天见效，{text}", second_reader=False).has_blocking
+
+
+def test_the_emergency_number_by_its_name_is_not_the_clinics_contact() -> None:
+    science = {"science"}
+
+    assert not check_report("如有紧急情况请立即拨打急救电话", scopes=science).has_blocking
+    assert not check_report("胸痛不缓解时请呼叫急救中心", scopes=science).has_blocking
+    assert check_report("夜间不适可拨打我院急救电话", scopes=science).has_blocking
