@@ -7,8 +7,13 @@ copy published by Wagtail's copy view) must not stay live until a worker gets to
 
 from __future__ import annotations
 
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.models import Page, Site
 from wagtail.signals import page_published
+
+from cms.sites import clear_sites_cache
 
 
 @receiver(page_published, dispatch_uid="cms.compliance_recheck")
@@ -25,3 +30,16 @@ def _push_to_baidu(sender, instance, **kwargs) -> None:
     from cms.services.baidu_push import baidu_push_schedule
 
     baidu_push_schedule(page=instance)
+
+
+@receiver(post_save, dispatch_uid="cms.sites_cache_on_save")
+@receiver(post_delete, dispatch_uid="cms.sites_cache_on_delete")
+def _sites_changed(sender, instance, **kwargs) -> None:
+    """The cached site list (`cms.sites`) holds Site rows and their root pages: a change to
+    either is read on the next request, in every process sharing the cache. Cleared now and
+    again on commit: a request in another process may refill it from the old rows meanwhile."""
+    if isinstance(instance, Site) or (
+        isinstance(instance, Page) and Site.objects.filter(root_page_id=instance.pk).exists()
+    ):
+        clear_sites_cache()
+        transaction.on_commit(clear_sites_cache)

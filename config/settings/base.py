@@ -68,6 +68,8 @@ MIDDLEWARE = [
     # first after login is known, before CSRF or any view reads a body: see the limit below
     "config.middleware.AdminBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # the request's Wagtail Site from a cached list instead of a query per request (cms/sites.py)
+    "cms.sites.SiteMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # last, as django-axes asks: turns a locked-out login into its lockout page
     "axes.middleware.AxesMiddleware",
