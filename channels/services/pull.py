@@ -96,9 +96,10 @@ def _store_page(
     stats: PullStats,
     queue: AfterCommitQueue,
 ) -> None:
-    # The same lead may sit on two pages (or twice on one): intake keeps the last copy, and
-    # processes the page here once the checkpoint's transaction commits, from the records in
-    # memory, a few pages per batch (`queue`; a failure leaves them to the task and the sweep).
+    # The same lead may sit on two pages (or twice on one: intake stores the copies in turn,
+    # a second copy with another phone held `phone_changed`). Intake processes the page here
+    # once the checkpoint's transaction commits, from the records in memory, a few pages per
+    # batch (`queue`; a failure leaves them to the task and the sweep).
     for stored in leads_intake(
         source=IntakeSource(channel=account.channel, account=account.name),
         records=records_in,

@@ -208,6 +208,8 @@ class _Batch:
     referrers: dict[str, Lead]
     touchpoints_new: list[Touchpoint] = field(default_factory=list)
     touchpoints_changed: list[Touchpoint] = field(default_factory=list)
+    # touchpoints whose record now resolves to another person (see `_touch`)
+    touchpoints_detached: list[Touchpoint] = field(default_factory=list)
     lead_fields: set[str] = field(default_factory=set)
     leads_changed: set[str] = field(default_factory=set)
     to_route: dict[str, tuple[Lead, routing.RouteFacts]] = field(default_factory=dict)
@@ -357,6 +359,13 @@ def _touch(
     inbound = prep.item.inbound
     values = _touch_values(prep.item.payload, prep.occurred, referrer)
     existing = batch.touch_by_inbound.get(inbound.pk) if inbound and inbound.pk else None
+    if existing is not None and existing.lead_id != lead.pk:
+        # The record now resolves to another person (staff replayed a record held
+        # `phone_changed`): the first person keeps the touch they made, as it was; this person
+        # gets a touch of their own, the record's (review of issue 14, M1).
+        existing.inbound = None
+        batch.touchpoints_detached.append(existing)
+        existing = None
     if existing is not None:
         for name, value in values.items():
             setattr(existing, name, value)
@@ -499,6 +508,8 @@ def _ingest_prepared(prepared: list[_Prepared], score_rules: list, results: list
             batch.leads[digest].updated_at = now
         fields = [*sorted(batch.lead_fields - {"updated_at"}), "updated_at"]
         rows_update([batch.leads[d] for d in sorted(changed)], fields)
+    if batch.touchpoints_detached:  # before the inserts: one touchpoint per record
+        rows_update(batch.touchpoints_detached, ["inbound"])
     rows_insert(batch.touchpoints_new)
     if batch.touchpoints_changed:
         rows_update(batch.touchpoints_changed, TOUCH_FIELDS)

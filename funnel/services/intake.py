@@ -47,6 +47,7 @@ from funnel.bulk import model_new, rows_insert, rows_update
 from funnel.crypto import phone_hash
 from funnel.models import InboundLead, InboundStatus
 from funnel.payload import TEXT_LIMITS, IngestResult, LeadPayload, payload_bounded
+from funnel.services.ingest import PLATFORM_CHANNELS
 from funnel.surrogates import has_surrogate, surrogates_replaced
 
 logger = logging.getLogger("yinliu.intake")
@@ -181,14 +182,15 @@ def leads_intake(
     processing: Processing = Processing.LATER,
     queue: AfterCommitQueue | None = None,
 ) -> list[IntakeResult]:
-    """Store a page of records, one result per distinct external id (the last copy of an id
-    wins), in two statements whatever the page size, inside the caller's transaction (a pull
+    """Store a page of records, one result per distinct external id, in two statements
+    whatever the page size (an id sent twice on one page: its copies are stored in turn, as
+    re-sends, see `_store_rounds`), inside the caller's transaction (a pull
     moves its checkpoint in the same one). Changed records are processed as one ingest batch:
     after the caller commits (LATER), or now (NOW: records still waiting are processed too;
     exact replays of finished ones answer their stored outcome; AFTER_COMMIT: see the module
     doc; with a `queue`, the page joins it after the commit instead of being processed alone)."""
     with transaction.atomic():
-        stored = _store_page(source, records)
+        stored, new_ids = _store_rounds(source, records)
         changed_ids = [row.pk for row, changed in stored if changed]
         if processing is Processing.LATER:
             intake_enqueue(inbound_ids=changed_ids)
@@ -205,7 +207,7 @@ def leads_intake(
             else:
                 transaction.on_commit(partial(_process_after_commit, changed_ids, held))
     results = [
-        IntakeResult(inbound_id=row.pk, changed=changed, new=changed and _never_processed(row))
+        IntakeResult(inbound_id=row.pk, changed=changed, new=row.pk in new_ids)
         for row, changed in stored
     ]
     if processing is Processing.NOW:
@@ -302,6 +304,9 @@ def _store_one(
             return row, False
         if resend is Resend.KEEP_FIRST:
             return row, False
+        if _waits_with_another_phone(row, row.payload, payload):
+            _process_first([row.pk])
+            row = InboundLead.objects.select_for_update().get(pk=row.pk)
         before, was_held = row.payload, _held_for_phone(row)
         _resend(row, raw, payload)
         _hold_if_phone_changed(row, before, was_held=was_held)
@@ -414,6 +419,27 @@ def _held_for_phone(row: InboundLead) -> bool:
     return row.status == InboundStatus.QUARANTINED and row.reason == errors.PHONE_CHANGED
 
 
+def _waits_with_another_phone(
+    row: InboundLead, stored: dict[str, Any] | None, payload: LeadPayload | None
+) -> bool:
+    """A re-send whose stored first copy still waits to be processed (for the task, the sweep
+    or a pull's batch) and carries another person's phone. Replacing that copy would lose the
+    first person: `_process_first` lets it make its lead first (review of issue 14, H2)."""
+    if row.status != InboundStatus.RECEIVED or not _never_processed(row) or payload is None:
+        return False
+    old, new = _phone_key(stored), _phone_key(payload.to_dict())
+    return old is not None and new is not None and old != new
+
+
+def _process_first(inbound_ids: list[int]) -> None:
+    """Process waiting first copies now, inside the caller's transaction (it holds their
+    locks), so the re-sends about to replace them meet the leads they make: a changed phone
+    is then held `phone_changed`, as if every copy had been processed on arrival. Rare (a
+    platform re-sending a record with another phone before we processed it), so its cost (a
+    savepoint and an ingest batch inside a push or a page) does not matter."""
+    intake_process(inbound_ids=inbound_ids)
+
+
 def _lead_keys(lead_id: int) -> set[str]:
     """The phone keys that are this lead's: its own and those merged into it."""
     from funnel.models import Lead, LeadAlias
@@ -486,6 +512,26 @@ def _store_page(source: IntakeSource, records: list[Record]) -> list[tuple[Inbou
         out: list[tuple[InboundLead, bool]] = []
         resent: list[InboundLead] = []
         changed = [ext for ext, (raw, _p) in wanted.items() if stored[ext].raw != raw]
+        waiting = [
+            ext
+            for ext in changed
+            if stored[ext].status == InboundStatus.RECEIVED and _never_processed(stored[ext])
+        ]
+        if waiting:
+            copies = dict(
+                InboundLead.objects.filter(pk__any=[stored[ext].pk for ext in waiting]).values_list(
+                    "pk", "payload"
+                )
+            )
+            first = [
+                row.pk
+                for row, (_raw, payload) in ((stored[ext], wanted[ext]) for ext in waiting)
+                if _waits_with_another_phone(row, copies.get(row.pk), payload)
+            ]
+            if first:
+                _process_first(first)
+                again = InboundLead.objects.select_for_update().filter(pk__any=first)
+                stored.update((row.external_id, row) for row in again.defer("payload"))
         # Only changed re-sends of records that made a lead need their earlier payload.
         before = (
             dict(
@@ -511,6 +557,34 @@ def _store_page(source: IntakeSource, records: list[Record]) -> list[tuple[Inbou
         if resent:
             rows_update(resent, RESEND_FIELDS)
         return out
+
+
+def _store_rounds(
+    source: IntakeSource, records: list[Record]
+) -> tuple[list[tuple[InboundLead, bool]], set[int]]:
+    """`_store_page` for a page that may hold one external id more than once: the first copy
+    of each id is stored, then the second as its re-send, and so on, so a second copy with
+    another phone is held `phone_changed` instead of silently replacing the first person
+    (review of issue 14, H2); copies that only add late fields end as one record, as before.
+    Returns one (row, changed) per distinct id in first-seen order, and the ids stored new."""
+    rounds: list[list[Record]] = []
+    seen: dict[str, int] = {}
+    for record in records:
+        key = _external_key(surrogates_replaced(str(record[0])))
+        turn = seen.get(key, 0)
+        seen[key] = turn + 1
+        if turn == len(rounds):
+            rounds.append([])
+        rounds[turn].append(record)
+    merged: dict[str, tuple[InboundLead, bool]] = {}
+    new_ids: set[int] = set()
+    for part in rounds or [[]]:
+        for row, changed in _store_page(source, part):
+            if row.external_id not in merged and changed and _never_processed(row):
+                new_ids.add(row.pk)
+            earlier = merged.get(row.external_id)
+            merged[row.external_id] = (row, changed or bool(earlier and earlier[1]))
+    return list(merged.values()), new_ids
 
 
 def intake_enqueue(*, inbound_ids: list[int]) -> None:
@@ -837,6 +911,12 @@ def intake_replay(
     with transaction.atomic():
         row = InboundLead.objects.select_for_update().get(pk=inbound_id)
         # An unreadable body has no payload: it is this record's channel and account.
+        if not payload and row.channel in PLATFORM_CHANNELS:
+            # A signed push from a platform's lead form: the person consented on that form,
+            # as the connector's mapping says for every readable record (review of issue 14,
+            # M8); staff fill in the fields the body could not give.
+            payload["consent_required"] = False
+            payload["consent"] = {"given": True, "source": f"{row.channel}:platform_form"}
         payload.setdefault("channel", row.channel)
         payload.setdefault("account", row.account_name)
         payload.setdefault("external_id", row.external_id)

@@ -210,6 +210,38 @@ def test_an_unreadable_body_is_released_with_the_fields_staff_supply() -> None:
     assert (touch.channel, touch.account_name) == ("baidu", "bd")
 
 
+@pytest.mark.parametrize("channel", ["douyin", "xiaohongshu", "baidu"])
+def test_an_unreadable_platform_push_is_released_without_our_consent_text(channel) -> None:
+    # Review of issue 14 (M8): the person consented on the platform's own form; staff only
+    # supply what the body could not give, and never have to record our consent for it.
+    pk = intake.intake_reject(
+        source=intake.IntakeSource(channel=channel, account="acc"),
+        body=b'{"create_time": "yesterday"',
+        code="malformed_body",
+        detail="body is not a JSON object",
+    )
+
+    outcome = intake.intake_replay(inbound_id=pk, changes={"phone": "13800000034", "name": "王六"})
+
+    assert outcome.result == "created"
+    lead = Lead.objects.get(pk=outcome.lead_id)
+    assert lead.consent_source.startswith(channel)
+
+
+@pytest.mark.parametrize("channel", ["landing", "api", "csv"])
+def test_an_unreadable_body_of_our_own_sources_still_needs_consent(channel) -> None:
+    pk = intake.intake_reject(
+        source=intake.IntakeSource(channel=channel),
+        body=b"{not json",
+        code="malformed_body",
+        detail="body is not a JSON object",
+    )
+
+    outcome = intake.intake_replay(inbound_id=pk, changes={"phone": "13800000035", "name": "赵"})
+
+    assert (outcome.result, outcome.reason) == ("quarantined", "consent_required")
+
+
 def test_changing_a_processed_record_says_why_not() -> None:
     (stored,) = intake.leads_intake(
         source=BAIDU, records=_page([(1, payload("13800000033"))]), processing=intake.Processing.NOW
