@@ -50,6 +50,11 @@ def phone_normalize(raw: str) -> str:
     text = _clean(raw)
     if not text:
         raise errors.LeadRejected(errors.MISSING_PHONE)
+    if any(ch.isascii() and ch.isalpha() for ch in text):
+        # libphonenumber reads letters as a keypad's (1391111ABCD → …2223): a vanity number is
+        # not how anyone writes a Chinese phone, and guessing digits would make a stranger's
+        # number (review of issue 14)
+        raise errors.LeadRejected(errors.INVALID_PHONE)
     digits = "".join(ch for ch in text if ch.isdigit())
     # "8613800000000" (country code without +) is common in platform exports.
     if not text.startswith("+") and digits.startswith("86") and len(digits) == 13:

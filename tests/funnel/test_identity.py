@@ -44,6 +44,10 @@ def test_every_way_of_writing_one_number_is_one_e164(raw: str) -> None:
         ("1.38001E+10", "invalid_phone"),  # a float in scientific notation has lost digits
         ("not a phone", "invalid_phone"),
         ("13800138000.5", "invalid_phone"),
+        ("1391111ABCD", "invalid_phone"),  # keypad letters are not digits
+        ("138OO138OOO", "invalid_phone"),  # letter O for zero
+        ("+86 138 0013 8000 ext 12", "invalid_phone"),
+        ("１３８００１３８ＡＢＣ", "invalid_phone"),  # full-width letters
     ],
 )
 def test_what_is_not_a_phone_is_refused_with_its_code(raw: str, code: str) -> None:
