@@ -22,7 +22,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from config.errors import ApplicationError
 from funnel.admin_choosers import CheckedSnippetViewSet
 from funnel.admin_labels import ReadOnlyPanel
-from funnel.consent import consent_version_check
+from funnel.consent import CONSENT_CLOCK_SKEW, consent_version_check
 from funnel.crypto import mask_name, mask_phone
 from funnel.models import InboundLead, InboundStatus, OutboxDelivery, SpendRecord
 from funnel.outbox import outbox_retry
@@ -139,6 +139,11 @@ class ReplayForm(forms.Form):
     specialty = forms.CharField(label="专科（名称或 slug）", required=False, max_length=80)
     city = forms.CharField(label="城市", required=False, max_length=40)
     campaign_name = forms.CharField(label="计划名称", required=False, max_length=200)
+    campaign_id = forms.CharField(label="计划 ID", required=False, max_length=64)
+    keyword = forms.CharField(label="搜索词", required=False, max_length=200)
+    concern = forms.CharField(label="主要困扰", required=False, max_length=200)
+    wechat_id = forms.CharField(label="微信号", required=False, max_length=64)
+    referral_code = forms.CharField(label="推荐码", required=False, max_length=16)
     # Consent the record lacked (e.g. a CSV from an event, a call centre): recorded with
     # who recorded it, never assumed.
     consent_version = forms.CharField(
@@ -152,13 +157,28 @@ class ReplayForm(forms.Form):
         label="我已核实此人签署了上述版本的健康信息授权", required=False
     )
 
-    FIELDS = ("phone", "name", "specialty", "city", "campaign_name")
+    FIELDS = (
+        "phone",
+        "name",
+        "specialty",
+        "city",
+        "campaign_name",
+        "campaign_id",
+        "keyword",
+        "concern",
+        "wechat_id",
+        "referral_code",
+    )
 
     def clean(self) -> dict:
         data = super().clean()
         parts = [data.get(k) for k in ("consent_version", "consent_source", "consent_confirmed")]
         if any(parts) and not all(parts):
             raise forms.ValidationError("补录授权需填写版本、来源并勾选核实")
+        at = data.get("consent_at")
+        if at is not None and at > timezone.now() + CONSENT_CLOCK_SKEW:
+            # the same bound intake applies (`consent_time_in_future`): said here, not after
+            self.add_error("consent_at", "授权时间不能晚于现在")
         version = (data.get("consent_version") or "").strip()
         if version:
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -10,12 +11,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from channels.baidu.postback import logid_url
 from channels.models import ChannelAccount
 from channels.services.postback import postbacks_for_event
-from funnel.models import InboundLead, InboundStatus, Lead, OutboxDelivery
+from funnel.models import InboundLead, InboundStatus, Lead, OutboxDelivery, Touchpoint
 from funnel.payload import LeadPayload
 from funnel.services.intake import IntakeSource, lead_intake
 from funnel.services.stages import order_record
@@ -115,6 +117,46 @@ def test_admin_replay_that_still_fails_stays_quarantined(client, make_account):
     assert response.status_code == 200
     assert row.status == InboundStatus.QUARANTINED
     assert Lead.objects.count() == 0
+
+
+def test_admin_replay_refuses_a_consent_time_in_the_future_on_the_form(client, make_account):
+    # Review of issue 14: accepted, then quarantined `consent_time_in_future` by intake.
+    row = _quarantined(make_account)
+    admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
+    client.force_login(admin)
+    later = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+
+    response = client.post(
+        f"/admin/intake/{row.pk}/replay/",
+        {
+            "phone": "13800138000",
+            "consent_version": "health-2026-01",
+            "consent_source": "线下义诊纸质授权",
+            "consent_at": later,
+            "consent_confirmed": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "授权时间不能晚于现在" in response.content.decode()
+    row.refresh_from_db()
+    assert row.status == InboundStatus.QUARANTINED
+    assert Lead.objects.count() == 0
+
+
+def test_admin_replay_edits_the_attribution_fields_too(client, make_account):
+    row = _quarantined(make_account)
+    admin = get_user_model().objects.create_superuser("ops", "ops@example.invalid", "pw")
+    client.force_login(admin)
+
+    response = client.post(
+        f"/admin/intake/{row.pk}/replay/",
+        {"phone": "13800138000", "campaign_id": "777", "keyword": "脱发 医院", "concern": "头顶稀"},
+    )
+
+    assert response.status_code == 302
+    touch = Touchpoint.objects.get()
+    assert (touch.campaign_id, touch.keyword) == ("777", "脱发 医院")
 
 
 def test_admin_lists_render(client, make_account):
