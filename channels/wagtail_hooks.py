@@ -35,7 +35,7 @@ from config.admin_policies import ViewOnlyPolicy
 from funnel.admin_choosers import CheckedSnippetViewSet, scoped_chooser_viewset
 from funnel.admin_labels import ReadOnlyPanel, admin_columns
 from funnel.crypto import mask_phone
-from funnel.models import Channel
+from funnel.models import Channel, Stage
 from funnel.selectors import lead_owned_visible_to
 from funnel.wagtail_hooks import ScopedObjectMixin
 
@@ -170,7 +170,8 @@ class PostbackLogViewSet(CheckedSnippetViewSet):
     list_display = [
         _Annotated("lead", "线索", lambda lead: f"#{lead.pk} {mask_phone(lead.phone)}"),
         "platform",
-        "stage",
+        # the funnel's stage names (已加微, 已支付 …), not their codes (review of issue 14)
+        _Annotated("stage", "阶段", lambda code: dict(Stage.choices).get(code, code)),
         "platform_event",
         _Annotated("outcome", "结果", _outcome_label),
         _Annotated("attempts", "尝试次数"),

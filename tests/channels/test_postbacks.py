@@ -250,6 +250,8 @@ def test_the_postback_log_admin_lists_masked_leads_and_filters_by_outcome(
     assert "138****8000" in html
     assert "139****9000" in html
     assert "13800138000" not in html
+    assert "已支付" in html  # stage names, not codes
+    assert ">paid<" not in html
     assert failing.status_code == 200
     text = failing.content.decode()
     assert "139****9000" in text
