@@ -203,6 +203,11 @@ def _roles() -> dict[str, Group]:
             "view_privategroup",
             # Supervisors act on a patient's withdrawal request; assistants do not.
             "withdraw_consent",
+            # the quarantine queue and its fix & replay (docs/days.md): the growth lead owns
+            # what the channels bring in; the list, queue and replay pages show masked
+            # phones and names only, never the raw body
+            "view_inboundlead",
+            "change_inboundlead",
         ),
     )
     editors, _ = Group.objects.get_or_create(name="编辑")  # content only: no lead permission

@@ -373,3 +373,24 @@ def test_city_score_reasons_and_referral_code_go_with_the_person(
     assert (lead.city, lead.score_explanation, lead.referral_code) == ("", [], None)
     assert client.get(f"/r/{code}/").status_code == 404
     assert client.get(f"/r/{code}.svg").status_code == 404
+
+
+def test_the_growth_lead_opens_the_quarantine_queue_and_replays_as_days_md_says(client) -> None:
+    """Review of issue 14: 隔离队列 was superuser-only although the growth lead's day uses it."""
+    from funnel.seed import _roles
+
+    roles = _roles()
+    growth = UserFactory(username="zengzhang_test")
+    growth.groups.add(roles["growth"])
+    editor = UserFactory(username="bianji_test")
+    editor.groups.add(roles["editors"])
+    client.force_login(growth)
+    queue = client.get("/admin/intake/quarantine/")
+    home = client.get("/admin/")
+
+    assert queue.status_code == 200
+    assert "/admin/intake/quarantine/" in home.content.decode()  # its menu item
+    assert client.get("/admin/funnel/inbound/").status_code == 200
+    client.force_login(editor)
+    assert client.get("/admin/intake/quarantine/").status_code in (302, 403)  # refused
+    assert "/admin/intake/quarantine/" not in client.get("/admin/").content.decode()
