@@ -218,7 +218,8 @@ def _payload(body: LeadIn, key: str, *, client: str) -> LeadPayload:
 
 @api.post(
     "/leads",
-    response={200: LeadOut, 201: LeadOut, 401: Problem, 413: Problem, 422: Rejected},
+    # 400: a body that is not JSON (`malformed_body`, the parser's answer, kept in quarantine)
+    response={200: LeadOut, 201: LeadOut, 400: Problem, 401: Problem, 413: Problem, 422: Rejected},
     url_name="lead_create",
 )
 def lead_create(request: HttpRequest, body: LeadIn, idempotency_key: str = IDEMPOTENCY_HEADER):
@@ -287,6 +288,7 @@ def _lead_create(token: Any, body: LeadIn, idempotency_key: str) -> tuple[int, d
     "/leads/{lead_id}/events",
     response={
         200: EventOut,
+        400: Problem,
         401: Problem,
         404: Problem,
         409: Problem,
