@@ -130,3 +130,55 @@ def test_baidu_push_is_snake_case_and_delayed_push_adds_attribution():
 def test_baidu_split_phones_handles_chinese_comma():
     assert baidu.split_phones("13800000000，13900000000") == ["13800000000", "13900000000"]
     assert baidu.split_phones("") == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["+86 139 1111 3001", "139 1111 3002", "139-1111-3003", " 139 1111 3004 ", "010 6552 9988"],
+)
+def test_baidu_one_number_written_with_spaces_or_hyphens_stays_one(value):
+    # given one number as people write it (the landing form, API and CSV accept each)
+    # when the phone field is split
+    # then it is one number, as written (intake normalises it)
+    assert baidu.split_phones(value) == [value.strip()]
+
+
+@pytest.mark.parametrize(
+    ("value", "phones"),
+    [
+        ("13911113004,13911113005", ["13911113004", "13911113005"]),
+        ("13911113006 13911113007", ["13911113006", "13911113007"]),
+        ("13911113008\t13911113009", ["13911113008", "13911113009"]),
+        ("13911113010\n13911113011", ["13911113010", "13911113011"]),
+        ("13911113012\r\n13911113013", ["13911113012", "13911113013"]),
+        ("13911113014;13911113015", ["13911113014", "13911113015"]),
+        ("13911113016/13911113017", ["13911113016", "13911113017"]),
+        ("13911113018、13911113019", ["13911113018", "13911113019"]),
+        ("+86 139 1111 3020 139 1111 3021", ["+86 139 1111 3020", "139 1111 3021"]),
+        ("139 1111 3022，139-1111-3023", ["139 1111 3022", "139-1111-3023"]),
+    ],
+)
+def test_baidu_two_numbers_are_split_where_the_text_really_holds_two(value, phones):
+    assert baidu.split_phones(value) == phones
+
+
+def test_baidu_words_that_make_no_number_are_kept_for_intake_to_refuse():
+    # given a field whose words are no phone however they are grouped
+    # then it is kept whole (quarantined invalid_phone by intake, raw record kept)
+    assert baidu.split_phones("12345 67890") == ["12345 67890"]
+    assert baidu.split_phones(" ".join(["139"] * 40)) == [" ".join(["139"] * 40)]
+
+
+@pytest.mark.parametrize("mapper", ["pull", "push"])
+def test_baidu_a_spaced_number_is_the_leads_phone_on_pull_and_push(mapper):
+    # given a Baidu record whose phone field holds one number written with spaces
+    if mapper == "pull":
+        record = payload("baidu_notice_list.json")["body"]["data"][0]["noticeDetailList"][0]
+        record["cluePhoneNumber"] = "+86 139 1111 3001"
+        _, p = baidu.map_pull(record, account="bd")
+    else:
+        body = {**payload("baidu_push_first.json"), "clue_phone_number": "+86 139 1111 3001"}
+        _, p = baidu.map_push(body, account="bd")
+    # then that is the phone, and no second number is invented
+    assert p.phone == "+86 139 1111 3001"
+    assert "other_phones" not in p.extra

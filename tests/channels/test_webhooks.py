@@ -111,6 +111,33 @@ def test_baidu_push_replies_success_and_delayed_push_upserts_attribution(client,
     assert Touchpoint.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("written", "phone"),
+    [
+        ("+86 139 1111 3001", "+8613911113001"),
+        ("139 1111 3002", "+8613911113002"),
+        ("139-1111-3003", "+8613911113003"),
+        ("13911113004,13911113005", "+8613911113004"),
+        ("13911113006 13911113007", "+8613911113006"),
+        ("13911113008\t13911113009", "+8613911113008"),
+        ("13911113010\n13911113011", "+8613911113010"),
+    ],
+)
+def test_a_baidu_push_with_a_spaced_out_number_becomes_a_lead(client, make_account, written, phone):
+    # given a Baidu push whose clue_phone_number is one number written with spaces or
+    # hyphens, or two numbers (the review: a spaced number was quarantined invalid_phone)
+    make_account("baidu", "bd", webhook_secret="bd-push-token")
+    body = {**payload("baidu_push_first.json"), "clue_phone_number": written}
+    # when it is pushed
+    answer = post(client, url("baidu", "bd"), json.dumps(body, ensure_ascii=False).encode())
+    drain()
+    # then it is a lead with that (first) number, not quarantined
+    row = InboundLead.objects.get()
+    assert answer.content == b"success"
+    assert (row.status, row.reason) == (InboundStatus.PROCESSED, "")
+    assert Lead.objects.get().phone == phone
+
+
 def test_authentic_push_without_phone_is_quarantined_and_answered_ok(client, make_account):
     make_account("xiaohongshu", "xhs")
     body = xhs_body()
