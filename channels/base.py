@@ -383,15 +383,101 @@ def as_decimal(value: Any) -> Decimal:
         return Decimal("0.00")
 
 
-def beijing_iso(text: str) -> str:
-    """ "2026-11-01 10:21:33" (Beijing time, no zone) → ISO-8601 with +08:00; "" if unreadable."""
-    text = (text or "").strip()
-    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+# An epoch from 10**11 on is milliseconds: as seconds that is the year 5138, as milliseconds
+# 1973, and no platform time falls beyond either. Below 10**9 seconds (2001) no lead was made:
+# such a number is no time of ours (a date's digits, a counter), so it is unreadable.
+EPOCH_MS_FROM = 10**11
+EPOCH_SECONDS_FROM = 10**9
+_EPOCH = re.compile(r"\d{1,20}(?:\.\d{1,9})?")
+_CLOCK_TIME = re.compile(
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"  # 2026-11-25, 2026/11/25, 2026.11.25
+    r"(?:(?:[ T]+)(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,9}))?)?)?"  # 10:21[:33[.5]]
+    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?"  # Z, +08:00, +0800, +08
+)
+# What an unreadable lead time is kept as in the payload's `extra` ({field: text as sent}).
+UNREADABLE_TIMES = "unreadable_times"
+
+
+def _epoch_time(number: Decimal) -> dt.datetime | None:
+    if not number.is_finite() or number <= 0:
+        return None
+    seconds = number / 1000 if number >= EPOCH_MS_FROM else number
+    if seconds < EPOCH_SECONDS_FROM:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(float(seconds), tz=BEIJING)
+    except (OverflowError, OSError, ValueError):  # past the calendar's year 9999
+        return None
+
+
+def _clock_offset(text: str | None) -> dt.tzinfo | None:
+    """ "Z", "+08:00", "+0800", "+08" → a fixed offset; None for none given (Asia/Shanghai)."""
+    if not text:
+        return None
+    if text in ("Z", "z"):
+        return dt.UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))  # ValueError ≥ 24 h
+
+
+def platform_time(value: Any) -> dt.datetime | None:
+    """A platform's lead time → an aware datetime; None when empty or unreadable.
+
+    The one reader of every connector's lead times (Douyin `create_time_detail` /
+    `create_time`, Baidu `commitTime` / `commit_time`, Xiaohongshu `submitted_time`): text
+    "2026-11-25 10:21:33", "2026/11/25 10:21:33", "2026-11-25T10:21:33" (seconds, a fraction
+    and the time itself optional), Asia/Shanghai when it carries no offset (an offset, "Z" or
+    "+08:00", is honoured); or a unix epoch, a number or its digits as text, in seconds or
+    milliseconds by magnitude (`EPOCH_MS_FROM`). Unreadable: impossible dates (2026-02-30),
+    epochs before 2001 or past the calendar, NaN, booleans and any other shape."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
         try:
-            return dt.datetime.strptime(text, fmt).replace(tzinfo=BEIJING).isoformat()
-        except ValueError:
+            return _epoch_time(Decimal(str(value)))
+        except InvalidOperation:
+            return None
+    text = str(value).strip()
+    if _EPOCH.fullmatch(text):
+        return _epoch_time(Decimal(text))
+    match = _CLOCK_TIME.fullmatch(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    try:
+        return dt.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int((fraction or "0")[:6].ljust(6, "0")),
+            tzinfo=_clock_offset(offset) or BEIJING,
+        )
+    except ValueError:  # 2026-02-30, 25:00, an offset of a day or more
+        return None
+
+
+def occurred_iso(extra: dict[str, Any], *fields: tuple[str, Any], channel: str) -> str:
+    """When the person submitted, as ISO-8601 with its offset: the first of `fields`
+    ((field name, value as sent), most precise first) that `platform_time` reads; "" when
+    none does, and intake dates the lead at receipt. A value that was sent but cannot be read
+    is not dropped silently: it is kept in `extra[UNREADABLE_TIMES]` ({field: text, cut at 64
+    characters}, in the raw record staff can replay) and logged with `channel`."""
+    found = ""
+    for name, value in fields:
+        if value is None or (isinstance(value, str) and not value.strip()):
             continue
-    return ""
+        moment = platform_time(value)
+        if moment is None:
+            extra.setdefault(UNREADABLE_TIMES, {})[name] = str(value)[:64]
+            logger.warning("%s lead time %s unreadable: %r", channel, name, str(value)[:64])
+        elif not found:
+            found = moment.isoformat()
+    return found
 
 
 def beijing_fmt(moment: dt.datetime, with_time: bool = True) -> str:
@@ -418,7 +504,7 @@ def specialty_guess(*texts: str) -> str:
 def push_ts_seconds(value: Any) -> int:
     """A push timestamp as unix seconds (Xiaohongshu sends milliseconds, Feiyu seconds)."""
     ts = as_int(value, 0)
-    return ts // 1000 if ts > 10**11 else ts  # milliseconds → seconds
+    return ts // 1000 if ts >= EPOCH_MS_FROM else ts  # milliseconds → seconds
 
 
 def push_check_fresh(ts: int, account: Any, default_skew: int) -> None:

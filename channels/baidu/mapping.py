@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from channels.base import as_str, beijing_iso, specialty_guess
+from channels.base import as_str, occurred_iso, specialty_guess
 from funnel.errors import LeadRejected
 from funnel.payload import Consent, LeadPayload
 from funnel.services.identity import phone_normalize
@@ -108,7 +108,7 @@ def _build(
     area: str,
     wechat: str,
     bd_vid: str,
-    occurred: str,
+    occurred: tuple[str, Any],
     source: str,
     extra: dict[str, Any],
 ) -> LeadPayload:
@@ -122,6 +122,7 @@ def _build(
     }
     if len(phones) > 1:
         extra["other_phones"] = phones[1:]
+    occurred_at = occurred_iso(extra, occurred, channel="baidu")
     return LeadPayload(
         phone=phone,
         name=name,
@@ -140,7 +141,7 @@ def _build(
         click_ids={"bd_vid": bd_vid} if bd_vid else {},
         consent=Consent(given=True, source=f"baidu:{source}"),
         consent_required=False,
-        occurred_at=beijing_iso(occurred),
+        occurred_at=occurred_at,
         extra={"bidword": keyword, "search_word": search_word, "area": area, **extra},
     )
 
@@ -163,7 +164,7 @@ def map_pull(record: dict[str, Any], *, account: str) -> tuple[str, LeadPayload]
         area=as_str(record.get("area")),
         wechat=as_str(record.get("imName")) if record.get("solutionType") == "wechat" else "",
         bd_vid=as_str(record.get("bdVid")),
-        occurred=as_str(record.get("commitTime")),
+        occurred=("commitTime", record.get("commitTime")),
         source=as_str(record.get("solutionType")) or "pull",
         extra={
             "solution_type": as_str(record.get("solutionType")),
@@ -195,7 +196,7 @@ def map_push(body: dict[str, Any], *, account: str) -> tuple[str, LeadPayload]:
         area=as_str(body.get("area")) or as_str(body.get("area_province")),
         wechat=as_str(body.get("wechat_account")),
         bd_vid=as_str(body.get("bd_vid")),
-        occurred=as_str(body.get("commit_time")),
+        occurred=("commit_time", body.get("commit_time")),
         source="push",
         extra={
             "solution_type": as_str(body.get("solution_type_name")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -136,6 +137,66 @@ def test_a_baidu_push_with_a_spaced_out_number_becomes_a_lead(client, make_accou
     assert answer.content == b"success"
     assert (row.status, row.reason) == (InboundStatus.PROCESSED, "")
     assert Lead.objects.get().phone == phone
+
+
+def _two_days_ago_in_beijing() -> dt.datetime:
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(microsecond=0)
+    return now - dt.timedelta(days=2)
+
+
+@pytest.mark.parametrize(
+    ("channel", "field", "shape"),
+    [
+        ("douyin", "create_time", "%Y-%m-%d %H:%M:%S"),
+        ("baidu", "commit_time", "%Y/%m/%d %H:%M:%S"),
+        ("baidu", "commit_time", "%Y-%m-%dT%H:%M:%S"),
+        ("baidu", "commit_time", "epoch"),
+        ("baidu", "commit_time", "epoch ms"),
+    ],
+)
+def test_a_pushed_lead_dates_from_its_submit_time_in_any_format(
+    client, make_account, channel, field, shape
+):
+    # given a push whose submit time is written as text or an epoch (the review: a Douyin
+    # string create_time and Baidu's other formats were dated at receipt)
+    when = _two_days_ago_in_beijing()
+    epochs = {"epoch": int(when.timestamp()), "epoch ms": int(when.timestamp()) * 1000}
+    sent = epochs[shape] if shape in epochs else when.strftime(shape)
+    # when it is pushed
+    _push(client, make_account, channel, field, sent)
+    # then the lead's touchpoint dates from that moment
+    assert Touchpoint.objects.get().occurred_at == when
+
+
+@pytest.mark.parametrize(
+    ("channel", "field"), [("douyin", "create_time"), ("baidu", "commit_time")]
+)
+def test_a_pushed_lead_with_an_unreadable_time_is_dated_at_receipt_and_says_so(
+    client, make_account, channel, field
+):
+    # given a push whose submit time cannot be read
+    before = dt.datetime.now(dt.UTC)
+    _push(client, make_account, channel, field, "25.11.2026 下午")
+    # then the lead is made, dated at receipt, and the raw record keeps the time as sent
+    assert Touchpoint.objects.get().occurred_at >= before
+    extra = InboundLead.objects.get().payload["extra"]
+    assert extra["unreadable_times"] == {field: "25.11.2026 下午"}
+
+
+def _push(client, make_account, channel: str, field: str, sent: object) -> None:
+    if channel == "douyin":
+        make_account("douyin", "dy")
+        body = {**payload("douyin_feiyu_push.json"), field: sent}
+        headers = douyin_headers(body["id"])
+    else:
+        make_account("baidu", "bd", webhook_secret="bd-push-token")
+        body = {**payload("baidu_push_first.json"), field: sent}
+        headers = {}
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    answer = post(client, url(channel, {"douyin": "dy", "baidu": "bd"}[channel]), raw, **headers)
+    drain()
+    assert answer.status_code == 200
+    assert InboundLead.objects.get().status == InboundStatus.PROCESSED
 
 
 def test_authentic_push_without_phone_is_quarantined_and_answered_ok(client, make_account):
