@@ -7,6 +7,7 @@ import ipaddress
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -30,32 +31,115 @@ MAX_PAGES = 1000
 
 
 @dataclass
+class ServerPaging:
+    """What one answer says about the whole list, in the server's own fields (API_FACTS, "Page
+    sizes are the server's"); 0 / None where the server did not say.
+
+    `total`: rows in the list (Douyin `total_number`, Baidu `totalNum`, the reports'
+    `totalRowCount` / `total_count`); `total_pages`: the server's page count (Douyin
+    `total_page`); `page`: the page the server says it answered (Douyin `page_info.page`);
+    `has_more`: an explicit "more follow" flag."""
+
+    total: int = 0
+    total_pages: int = 0
+    page: int = 0
+    has_more: bool | None = None
+
+
+@dataclass
 class LeadPage:
-    """One page of raw lead records as the platform sent them. `has_more` is decided from what
-    the server returned (its rows, totals and page fields), never from the size we asked for;
-    `total_pages` is the server's figure or an estimate from its rows (0 when unknown), for
-    progress lines only."""
+    """One page of raw lead records as the platform sent them, with what the server said about
+    the list (`server`). Whether another page follows is decided by the caller from the rows
+    received so far (`PageCount`, `more_pages`), never from this page's size alone."""
 
     records: list[dict[str, Any]]
     page: int
-    has_more: bool
-    total_pages: int = 0
+    server: ServerPaging = field(default_factory=ServerPaging)
 
 
-def server_has_more(*, got: int, seen: int, total: int, requested: int) -> bool:
-    """Whether another page is worth asking for (API_FACTS, "Page sizes are the server's").
+@dataclass
+class PageCount:
+    """What the pages of one list have returned so far: the only measure of how far a list
+    has been read (API_FACTS, "Page sizes are the server's").
 
-    `got`: rows on this page; `seen`: rows the server has returned up to and including this
-    page (an estimate where the server's page size is unknown); `total`: the server's total
-    (0 when it gave none); `requested`: the page size we asked for. An empty page always ends
-    (it also ends a server whose total is too high); without a total, a page as full as we asked
-    may have a successor. A server that caps its pages returns fewer rows than requested, so
-    the size we asked for never decides the page count when a total is known."""
+    `rows`: distinct rows received so far. A server may send a row again on the next page
+    (newest-first lists repeat a page's last row on the next one): a repeat is counted once,
+    else the count reaches the server's total a row early and the list's last row is never
+    asked for. `first_page_rows`: rows (as sent, repeats included) on the list's first page,
+    the server's own page size (it may cap what we ask, and what it reports in a `page_size`
+    field is not always its own); 0 before the first page. `seen`: keys of the rows counted
+    (a lead's platform id, a spend row's campaign and day); `last_keys`: the previous page's,
+    which is what a lead pull keeps between runs (a resumed pull recognises the usual repeat,
+    a row of the page before; a row repeated from further back, after a resume, counts twice).
+    """
+
+    rows: int = 0
+    first_page_rows: int = 0
+    seen: set[str] = field(default_factory=set)
+    last_keys: list[str] = field(default_factory=list)
+
+    @classmethod
+    def resumed(cls, *, rows: int, first_page_rows: int, last_keys: list[str]) -> PageCount:
+        """The count of a list read in an earlier run, as its checkpoint kept it."""
+        keys = [str(k) for k in last_keys or []]
+        return cls(rows=rows, first_page_rows=first_page_rows, seen=set(keys), last_keys=keys)
+
+    def add(self, *, page: int, keys: list[str]) -> int:
+        """Count one page's rows (`keys`, as sent, one per row); returns how many were new."""
+        new = 0
+        for key in keys:
+            if key not in self.seen:
+                self.seen.add(key)
+                new += 1
+        self.rows += new
+        if page == 1:
+            self.first_page_rows = len(keys)
+        self.last_keys = list(dict.fromkeys(keys))
+        return new
+
+    def pages_estimate(self, server: ServerPaging) -> int:
+        """The list's page count for progress lines: the server's, else its total over its own
+        page size; 0 when unknown. Never used to decide paging."""
+        if server.total_pages:
+            return server.total_pages
+        if server.total and self.first_page_rows:
+            return -(-server.total // self.first_page_rows)
+        return 0
+
+
+def more_pages(*, page: int, got: int, count: PageCount, server: ServerPaging) -> bool:
+    """Whether to ask for the page after `page` (API_FACTS, "Page sizes are the server's").
+
+    `got`: rows on this page as sent; `count`: the list's rows so far, this page included;
+    `server`: what this answer said about the list. An empty page always ends (also a server
+    whose total was too high). Otherwise each field the server gave may ask for more, and any
+    one that does wins (a wrong stop loses leads for good, a wrong "more" costs one request
+    that comes back empty): an explicit `has_more`, its page count against the page it says it
+    answered, its total against the distinct rows received. A server that gave none of them is
+    read until a short page: fewer rows than its own first page held (never the size we asked
+    for, which a capping server ignores); the first page is never short by that measure, so a
+    one-page list costs one more request, which comes back empty."""
     if got <= 0:
         return False
-    if total > 0:
-        return seen < total
-    return got >= requested
+    said: list[bool] = []
+    if server.has_more is not None:
+        said.append(server.has_more)
+    if server.total_pages > 0:
+        said.append((server.page or page) < server.total_pages)
+    if server.total > 0:
+        said.append(count.rows < server.total)
+    if said:
+        return any(said)
+    return page == 1 or got >= count.first_page_rows
+
+
+def server_flag(value: Any) -> bool | None:
+    """A server's `has_more`-style flag (true/false, 1/0, "true"/"false") or None if absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes")
+    return bool(value)
 
 
 def max_pages(account: Any) -> int:
@@ -71,6 +155,39 @@ class SpendRow:
     impressions: int = 0
     clicks: int = 0
     conversions: int = 0
+
+    @property
+    def key(self) -> str:
+        """One report row per campaign and day: a row a server sends twice has the same key."""
+        return f"{self.campaign_id}|{self.date.isoformat()}"
+
+
+# One request of a paged spend report: (page from 1, rows received so far) → (its rows
+# parsed, what the server said about the list).
+SpendFetch = Callable[[int, int], tuple[list[SpendRow], ServerPaging]]
+
+
+def spend_read(fetch: SpendFetch, *, account: Any, what: str) -> list[SpendRow]:
+    """A paged spend report read to its end, each row once (`more_pages`).
+
+    `fetch(page, received)`: `received` is the distinct rows so far, the offset of the next
+    row for a report paged by row (Baidu `startRow`): the rows the server returned, repeats
+    counted once, never the count asked for. A row sent again (same campaign and day) keeps
+    its last copy: the funnel writes one row per campaign and day in one statement, which
+    PostgreSQL refuses when it names a row twice. Raises PageCapReached (`what` in its
+    message) after the account's `max_pages` requests if the server still says there is more.
+    """
+    count = PageCount()
+    kept: dict[str, SpendRow] = {}
+    limit = max_pages(account)
+    for page in range(1, limit + 1):
+        rows, server = fetch(page, count.rows)
+        count.add(page=page, keys=[row.key for row in rows])
+        for row in rows:
+            kept[row.key] = row
+        if not more_pages(page=page, got=len(rows), count=count, server=server):
+            return list(kept.values())
+    raise errors.PageCapReached("page_cap", f"{what} past {limit} pages")
 
 
 @dataclass
@@ -266,15 +383,101 @@ def as_decimal(value: Any) -> Decimal:
         return Decimal("0.00")
 
 
-def beijing_iso(text: str) -> str:
-    """ "2026-11-01 10:21:33" (Beijing time, no zone) → ISO-8601 with +08:00; "" if unreadable."""
-    text = (text or "").strip()
-    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+# An epoch from 10**11 on is milliseconds: as seconds that is the year 5138, as milliseconds
+# 1973, and no platform time falls beyond either. Below 10**9 seconds (2001) no lead was made:
+# such a number is no time of ours (a date's digits, a counter), so it is unreadable.
+EPOCH_MS_FROM = 10**11
+EPOCH_SECONDS_FROM = 10**9
+_EPOCH = re.compile(r"\d{1,20}(?:\.\d{1,9})?")
+_CLOCK_TIME = re.compile(
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"  # 2026-11-25, 2026/11/25, 2026.11.25
+    r"(?:(?:[ T]+)(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,9}))?)?)?"  # 10:21[:33[.5]]
+    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?"  # Z, +08:00, +0800, +08
+)
+# What an unreadable lead time is kept as in the payload's `extra` ({field: text as sent}).
+UNREADABLE_TIMES = "unreadable_times"
+
+
+def _epoch_time(number: Decimal) -> dt.datetime | None:
+    if not number.is_finite() or number <= 0:
+        return None
+    seconds = number / 1000 if number >= EPOCH_MS_FROM else number
+    if seconds < EPOCH_SECONDS_FROM:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(float(seconds), tz=BEIJING)
+    except (OverflowError, OSError, ValueError):  # past the calendar's year 9999
+        return None
+
+
+def _clock_offset(text: str | None) -> dt.tzinfo | None:
+    """ "Z", "+08:00", "+0800", "+08" → a fixed offset; None for none given (Asia/Shanghai)."""
+    if not text:
+        return None
+    if text in ("Z", "z"):
+        return dt.UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))  # ValueError ≥ 24 h
+
+
+def platform_time(value: Any) -> dt.datetime | None:
+    """A platform's lead time → an aware datetime; None when empty or unreadable.
+
+    The one reader of every connector's lead times (Douyin `create_time_detail` /
+    `create_time`, Baidu `commitTime` / `commit_time`, Xiaohongshu `submitted_time`): text
+    "2026-11-25 10:21:33", "2026/11/25 10:21:33", "2026-11-25T10:21:33" (seconds, a fraction
+    and the time itself optional), Asia/Shanghai when it carries no offset (an offset, "Z" or
+    "+08:00", is honoured); or a unix epoch, a number or its digits as text, in seconds or
+    milliseconds by magnitude (`EPOCH_MS_FROM`). Unreadable: impossible dates (2026-02-30),
+    epochs before 2001 or past the calendar, NaN, booleans and any other shape."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | Decimal):
         try:
-            return dt.datetime.strptime(text, fmt).replace(tzinfo=BEIJING).isoformat()
-        except ValueError:
+            return _epoch_time(Decimal(str(value)))
+        except InvalidOperation:
+            return None
+    text = str(value).strip()
+    if _EPOCH.fullmatch(text):
+        return _epoch_time(Decimal(text))
+    match = _CLOCK_TIME.fullmatch(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    try:
+        return dt.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int((fraction or "0")[:6].ljust(6, "0")),
+            tzinfo=_clock_offset(offset) or BEIJING,
+        )
+    except ValueError:  # 2026-02-30, 25:00, an offset of a day or more
+        return None
+
+
+def occurred_iso(extra: dict[str, Any], *fields: tuple[str, Any], channel: str) -> str:
+    """When the person submitted, as ISO-8601 with its offset: the first of `fields`
+    ((field name, value as sent), most precise first) that `platform_time` reads; "" when
+    none does, and intake dates the lead at receipt. A value that was sent but cannot be read
+    is not dropped silently: it is kept in `extra[UNREADABLE_TIMES]` ({field: text, cut at 64
+    characters}, in the raw record staff can replay) and logged with `channel`."""
+    found = ""
+    for name, value in fields:
+        if value is None or (isinstance(value, str) and not value.strip()):
             continue
-    return ""
+        moment = platform_time(value)
+        if moment is None:
+            extra.setdefault(UNREADABLE_TIMES, {})[name] = str(value)[:64]
+            logger.warning("%s lead time %s unreadable: %r", channel, name, str(value)[:64])
+        elif not found:
+            found = moment.isoformat()
+    return found
 
 
 def beijing_fmt(moment: dt.datetime, with_time: bool = True) -> str:
@@ -301,7 +504,7 @@ def specialty_guess(*texts: str) -> str:
 def push_ts_seconds(value: Any) -> int:
     """A push timestamp as unix seconds (Xiaohongshu sends milliseconds, Feiyu seconds)."""
     ts = as_int(value, 0)
-    return ts // 1000 if ts > 10**11 else ts  # milliseconds → seconds
+    return ts // 1000 if ts >= EPOCH_MS_FROM else ts  # milliseconds → seconds
 
 
 def push_check_fresh(ts: int, account: Any, default_skew: int) -> None:

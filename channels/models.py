@@ -50,9 +50,11 @@ class ChannelAccount(models.Model):
 class PullCheckpoint(models.Model):
     """Where an account's lead pull stands, per stream (Douyin: clue; Baidu: solution type).
 
-    `cursor` is the end of the last window pulled completely; `window_*`/`next_page` describe
-    a run in progress, so an interrupted pull resumes at the first page not yet stored. It is
-    only ever written under select_for_update, in the transaction that stored the page.
+    `cursor` is the end of the last window pulled completely; `window_*`/`next_page` and the
+    window's count (`rows_received`, `first_page_rows`, `last_page_ids`) describe a run in
+    progress, so an interrupted pull resumes at the first page not yet stored and still knows
+    how much of the list it has. It is only ever written under select_for_update, in the
+    transaction that stored the page.
     """
 
     # Nothing here references pages or images: skip Wagtail's per-save reference indexing.
@@ -66,6 +68,12 @@ class PullCheckpoint(models.Model):
     window_start = models.DateTimeField("本轮开始", null=True, blank=True)
     window_end = models.DateTimeField("本轮结束", null=True, blank=True)
     next_page = models.PositiveIntegerField("下一页", default=1)
+    # How far the window's list has been read, by what the server returned (channels.base.
+    # PageCount): distinct rows so far, the rows its first page held (the server's own page
+    # size) and the last stored page's lead ids (a re-sent row is recognised after a resume).
+    rows_received = models.PositiveIntegerField("本轮已收条数", default=0)
+    first_page_rows = models.PositiveIntegerField("本轮首页条数", default=0)
+    last_page_ids = models.JSONField("上一页线索 ID", default=list, blank=True)
     pages_done = models.PositiveIntegerField("已完成页数", default=0)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from channels.base import (
     LeadPage,
+    ServerPaging,
     SpendRow,
     TokenPair,
     as_decimal,
@@ -24,11 +25,10 @@ from channels.base import (
     as_str,
     beijing_fmt,
     http_json,
-    max_pages,
-    server_has_more,
     session,
+    spend_read,
 )
-from channels.errors import PageCapReached, PlatformError, RateLimited, TokenExpired, Transient
+from channels.errors import PlatformError, RateLimited, TokenExpired, Transient
 
 DEFAULT_API = "https://api.baidu.com"
 DEFAULT_AUTH = "https://u.baidu.com"
@@ -39,6 +39,7 @@ SOLUTION_TYPES = ["phone", "consult", "form", "wechat", "callback", "follow"]
 AUTH_CODES = [8206, 8207]
 RATE_LIMIT_CODES = [8904, 8905]
 REPORT_SEARCH_CAMPAIGN = 2290316
+SPEND_CHUNK = 1000  # report rows asked for per request (the server may return fewer)
 
 
 class BaiduClient:
@@ -126,24 +127,19 @@ class BaiduClient:
         blocks = body.get("data") or []
         block = blocks[0] if blocks and isinstance(blocks[0], dict) else {}
         records = [r for r in (block.get("noticeDetailList") or []) if isinstance(r, dict)]
-        total = as_int(block.get("totalNum"))
-        # Some accounts' servers cap pageSize far below what we ask (API_FACTS, "Page sizes are
-        # the server's"): the page count follows the rows this page holds. Every page before
-        # this one was as full as this one, unless this one is the last (then one more request
-        # finds an empty page and stops). `rowNumber` is not relied on: its meaning is [U].
-        got = len(records)
+        # Some accounts' servers cap pageSize far below what we ask, and a page may repeat the
+        # previous page's last row (API_FACTS, "Page sizes are the server's"): only `totalNum`
+        # is taken from the server, the caller counts the rows received against it.
+        # `rowNumber` is not relied on: its meaning is [U].
         return LeadPage(
-            records=records,
-            page=page,
-            has_more=server_has_more(got=got, seen=page * got, total=total, requested=page_size),
-            total_pages=-(-total // got) if got else 0,
+            records=records, page=page, server=ServerPaging(total=as_int(block.get("totalNum")))
         )
 
     def spend(self, *, start: dt.date, end: dt.date) -> list[SpendRow]:
+        """Daily spend per search campaign, every chunk of the report (`spend_read`)."""
         columns = ["date", "campaignId", "campaignNameStatus", "impression", "click", "cost"]
-        rows: list[SpendRow] = []
-        start_row, chunk = 0, 1000
-        for _ in range(max_pages(self.account)):
+
+        def fetch(_page: int, received: int) -> tuple[list[SpendRow], ServerPaging]:
             body = self._service(
                 "/json/sms/service/OpenApiReportService/getReportData",
                 {
@@ -152,15 +148,18 @@ class BaiduClient:
                     "endDate": end.isoformat(),
                     "timeUnit": "DAY",
                     "columns": columns,
-                    "startRow": start_row,
-                    "rowCount": chunk,
+                    # The next chunk starts after the distinct rows the server returned, not
+                    # after the rowCount asked for (a capped server returns fewer; a repeated
+                    # row is not a new one).
+                    "startRow": received,
+                    "rowCount": SPEND_CHUNK,
                     "needSum": False,
                 },
             )
             blocks = body.get("data") or []
             block = blocks[0] if blocks else {}
-            got = block.get("rows") or []
-            for raw in got:
+            rows = []
+            for raw in block.get("rows") or []:
                 row = dict(zip(columns, raw, strict=False)) if isinstance(raw, list) else raw
                 rows.append(
                     SpendRow(
@@ -172,17 +171,9 @@ class BaiduClient:
                         clicks=as_int(row.get("click")),
                     )
                 )
-            # The next chunk starts after the rows the server returned, not after the rowCount
-            # asked for (a capped server returns fewer).
-            start_row += len(got)
-            if not server_has_more(
-                got=len(got),
-                seen=start_row,
-                total=as_int(block.get("totalRowCount")),
-                requested=chunk,
-            ):
-                return rows
-        raise PageCapReached("page_cap", f"getReportData past {max_pages(self.account)} pages")
+            return rows, ServerPaging(total=as_int(block.get("totalRowCount")))
+
+        return spend_read(fetch, account=self.account, what="getReportData")
 
     def ocpc_upload(self, *, conversions: list[dict[str, Any]]) -> str:
         """At most 99 per call; `header.status` 4 means retry later. Returns the last answer's

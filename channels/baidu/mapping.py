@@ -3,20 +3,74 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from channels.base import as_str, beijing_iso, specialty_guess
+from channels.base import as_str, occurred_iso, specialty_guess
+from funnel.errors import LeadRejected
 from funnel.payload import Consent, LeadPayload
+from funnel.services.identity import phone_normalize
 
 
 class MalformedRecord(ValueError):
     pass
 
 
-def split_phones(value: str) -> list[str]:
-    """`clue_phone_number` may hold two numbers: "13800000000,13900000000"."""
-    text = as_str(value).replace("，", ",").replace(";", ",").replace(" ", ",")
-    return [p for p in text.split(",") if p]
+# What separates two numbers in `clue_phone_number` wherever it stands: commas, semicolons,
+# slashes, the enumeration comma, line breaks and tabs (ASCII and full-width). A space is not
+# one of them: people and platforms write one number with spaces ("+86 139 1111 3001").
+PHONE_SEPARATORS = re.compile(r"[,，;；/／、|\r\n\t]+")
+MAX_PHONE_WORDS = 12  # "+86 139 1111 3001" is 4 words; two such numbers 8
+
+
+def _one_number(text: str) -> bool:
+    """Whether `text` is one complete phone number, by the project's one phone normaliser
+    (`funnel.services.identity.phone_normalize`: the landing form, API and CSV accept it)."""
+    try:
+        phone_normalize(text)
+    except LeadRejected:
+        return False
+    return True
+
+
+def _split_on_spaces(text: str) -> list[str]:
+    """Space-separated words → the fewest runs of consecutive words that are each one
+    complete number ("13911113006 13911113007" → two; "+86 139 1111 3001" is one already).
+    The text unchanged when no such split exists (intake then refuses it, quarantined), or
+    when it has more words than a few spaced-out numbers do (`MAX_PHONE_WORDS`: each run is
+    tried, so the work grows with the square of the words of a field the platform fills)."""
+    words = text.split()
+    if len(words) > MAX_PHONE_WORDS:
+        return [text]
+    # best[i]: the fewest numbers the first i words make, with the split that does it
+    best: list[list[str] | None] = [[]] + [None] * len(words)
+    for end in range(1, len(words) + 1):
+        for start in range(end):
+            before = best[start]
+            run = " ".join(words[start:end])
+            if before is None or not _one_number(run):
+                continue
+            if best[end] is None or len(before) + 1 < len(best[end] or []):
+                best[end] = [*before, run]
+    return best[-1] or [text]
+
+
+def split_phones(value: Any) -> list[str]:
+    """The numbers in `clue_phone_number`, as written (intake normalises each): it may hold
+    two ("13800000000,13900000000", "a、b", a tab or line break between, "a b"), and one
+    number may be written with spaces or hyphens ("+86 139 1111 3001", "139-1111-3003").
+    Split at the separators (`PHONE_SEPARATORS`), and at a space only between two complete
+    numbers. [] when empty."""
+    phones = []
+    for part in PHONE_SEPARATORS.split(as_str(value)):
+        part = part.strip()
+        if not part:
+            continue
+        if len(part.split()) > 1 and not _one_number(part):
+            phones.extend(_split_on_spaces(part))
+        else:
+            phones.append(part)
+    return phones
 
 
 def form_answers(form_detail: Any) -> dict[str, str]:
@@ -54,7 +108,7 @@ def _build(
     area: str,
     wechat: str,
     bd_vid: str,
-    occurred: str,
+    occurred: tuple[str, Any],
     source: str,
     extra: dict[str, Any],
 ) -> LeadPayload:
@@ -68,6 +122,7 @@ def _build(
     }
     if len(phones) > 1:
         extra["other_phones"] = phones[1:]
+    occurred_at = occurred_iso(extra, occurred, channel="baidu")
     return LeadPayload(
         phone=phone,
         name=name,
@@ -86,7 +141,7 @@ def _build(
         click_ids={"bd_vid": bd_vid} if bd_vid else {},
         consent=Consent(given=True, source=f"baidu:{source}"),
         consent_required=False,
-        occurred_at=beijing_iso(occurred),
+        occurred_at=occurred_at,
         extra={"bidword": keyword, "search_word": search_word, "area": area, **extra},
     )
 
@@ -109,7 +164,7 @@ def map_pull(record: dict[str, Any], *, account: str) -> tuple[str, LeadPayload]
         area=as_str(record.get("area")),
         wechat=as_str(record.get("imName")) if record.get("solutionType") == "wechat" else "",
         bd_vid=as_str(record.get("bdVid")),
-        occurred=as_str(record.get("commitTime")),
+        occurred=("commitTime", record.get("commitTime")),
         source=as_str(record.get("solutionType")) or "pull",
         extra={
             "solution_type": as_str(record.get("solutionType")),
@@ -141,7 +196,7 @@ def map_push(body: dict[str, Any], *, account: str) -> tuple[str, LeadPayload]:
         area=as_str(body.get("area")) or as_str(body.get("area_province")),
         wechat=as_str(body.get("wechat_account")),
         bd_vid=as_str(body.get("bd_vid")),
-        occurred=as_str(body.get("commit_time")),
+        occurred=("commit_time", body.get("commit_time")),
         source="push",
         extra={
             "solution_type": as_str(body.get("solution_type_name")),

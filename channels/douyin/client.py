@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from channels.base import (
     LeadPage,
+    ServerPaging,
     SpendRow,
     TokenPair,
     as_decimal,
@@ -27,11 +28,11 @@ from channels.base import (
     as_str,
     beijing_fmt,
     http_json,
-    max_pages,
-    server_has_more,
+    server_flag,
     session,
+    spend_read,
 )
-from channels.errors import PageCapReached, PlatformError, RateLimited, TokenExpired
+from channels.errors import PlatformError, RateLimited, TokenExpired
 
 DEFAULT_BASE_URL = "https://ad.oceanengine.com/open_api/"
 DEFAULT_CONVERSION_URL = "https://analytics.oceanengine.com"
@@ -44,21 +45,14 @@ AUTH_CODES = list(range(40101, 40110))
 SPEND_PAGE_SIZE = 1000
 
 
-def _more(data: dict[str, Any], *, page: int, got: int, requested: int, seen: int = 0) -> bool:
-    """Another page after `page`? From what the server returned (API_FACTS, "Page sizes are the
-    server's"): its own page count, or its total against the rows its pages hold. The pages
-    before this one held as many rows as this one (a server's page size is fixed, whatever it
-    reports in `page_size`); a short last page makes one more request that comes back empty.
-    An empty page ends the list whatever the totals claim. `seen`: the rows counted so far,
-    when the caller keeps count (spend)."""
+def _paging(data: dict[str, Any]) -> ServerPaging:
+    """What `page_info` says about the list (any field may be missing)."""
     info = data.get("page_info") or {}
-    if got and page < as_int(info.get("total_page")):
-        return True
-    return server_has_more(
-        got=got,
-        seen=seen or page * got,
+    return ServerPaging(
         total=as_int(info.get("total_number")),
-        requested=requested,
+        total_pages=as_int(info.get("total_page")),
+        page=as_int(info.get("page")),
+        has_more=server_flag(info.get("has_more")),
     )
 
 
@@ -127,17 +121,13 @@ class DouyinClient:
             },
         )
         records = [r for r in (data.get("list") or []) if isinstance(r, dict)]
-        return LeadPage(
-            records=records,
-            page=page,
-            has_more=_more(data, page=page, got=len(records), requested=requested),
-            total_pages=as_int((data.get("page_info") or {}).get("total_page")),
-        )
+        return LeadPage(records=records, page=page, server=_paging(data))
 
     # -- spend -----------------------------------------------------------------------------
     def spend(self, *, start: dt.date, end: dt.date) -> list[SpendRow]:
-        rows: list[SpendRow] = []
-        for page in range(1, max_pages(self.account) + 1):
+        """Daily spend per promotion, every page of the report (`spend_read`)."""
+
+        def fetch(page: int, _received: int) -> tuple[list[SpendRow], ServerPaging]:
             data = self._call(
                 "GET",
                 "v3.0/report/custom/get/",
@@ -156,26 +146,24 @@ class DouyinClient:
                     "page_size": SPEND_PAGE_SIZE,
                 },
             )
-            got = data.get("rows") or []
-            for row in got:
+            rows = []
+            for row in data.get("rows") or []:
                 dims = row.get("dimensions") or {}
                 metrics = row.get("metrics") or {}
-                day = as_str(dims.get("stat_time_day"))[:10]
                 rows.append(
                     SpendRow(
                         campaign_id=as_str(dims.get("cdp_promotion_id")),
                         campaign_name=as_str(dims.get("cdp_promotion_name")),
-                        date=dt.date.fromisoformat(day),
+                        date=dt.date.fromisoformat(as_str(dims.get("stat_time_day"))[:10]),
                         cost=as_decimal(metrics.get("stat_cost")),
                         impressions=as_int(metrics.get("show_cnt")),
                         clicks=as_int(metrics.get("click_cnt")),
                         conversions=as_int(metrics.get("convert_cnt")),
                     )
                 )
-            more = _more(data, page=page, got=len(got), requested=SPEND_PAGE_SIZE, seen=len(rows))
-            if not more:
-                return rows
-        raise PageCapReached("page_cap", f"report/custom/get past {max_pages(self.account)} pages")
+            return rows, _paging(data)
+
+        return spend_read(fetch, account=self.account, what="report/custom/get")
 
     # -- postback --------------------------------------------------------------------------
     def clue_callback(self, *, clue_id: str, state: int) -> str:

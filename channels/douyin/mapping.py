@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from channels.base import BEIJING, as_int, as_str, beijing_iso, specialty_guess
+from channels.base import as_int, as_str, occurred_iso, specialty_guess
 from funnel.payload import Consent, LeadPayload
 
 GENDER = {1: "m", 2: "f"}
@@ -33,6 +32,23 @@ def map_pull(record: dict[str, Any], *, account: str) -> tuple[str, LeadPayload]
     answers = {as_str(k): as_str(v) for k, v in (record.get("remark_dict") or {}).items()}
     campaign = as_str(record.get("promotion_name"))
     concern = as_str(record.get("remark")) or as_str(record.get("form_remark"))
+    extra: dict[str, Any] = {
+        "advertiser_id": as_str(record.get("advertiser_id")),
+        "clue_type": CLUE_TYPES.get(as_int(record.get("clue_type"), -1), ""),
+        "clue_state": as_int(record.get("clue_state")),
+        "site_id": as_str(record.get("site_id")),
+        "module_id": as_str(record.get("module_id")),  # the form on that page
+        "district": as_str(record.get("country_name")),  # sic: the district, not a country
+        "external_url": as_str(record.get("external_url")),
+        **{k: as_str(record.get(k)) for k in LATE_FIELDS if record.get(k) not in (None, "")},
+    }
+    # create_time_detail to the second; create_time is the day (both Beijing time)
+    occurred = occurred_iso(
+        extra,
+        ("create_time_detail", record.get("create_time_detail")),
+        ("create_time", record.get("create_time")),
+        channel="douyin",
+    )
     payload = LeadPayload(
         phone=as_str(record.get("telephone")),
         name=as_str(record.get("name")),
@@ -53,29 +69,27 @@ def map_pull(record: dict[str, Any], *, account: str) -> tuple[str, LeadPayload]
         click_ids={"ad_id": as_str(record.get("ad_id"))} if record.get("ad_id") else {},
         consent=Consent(given=True, source="douyin:platform_form"),
         consent_required=False,
-        occurred_at=beijing_iso(as_str(record.get("create_time_detail")))
-        or beijing_iso(as_str(record.get("create_time"))),
-        extra={
-            "advertiser_id": as_str(record.get("advertiser_id")),
-            "clue_type": CLUE_TYPES.get(as_int(record.get("clue_type"), -1), ""),
-            "clue_state": as_int(record.get("clue_state")),
-            "site_id": as_str(record.get("site_id")),
-            "module_id": as_str(record.get("module_id")),  # the form on that page
-            "district": as_str(record.get("country_name")),  # sic: the district, not a country
-            "external_url": as_str(record.get("external_url")),
-            **{k: as_str(record.get(k)) for k in LATE_FIELDS if record.get(k) not in (None, "")},
-        },
+        occurred_at=occurred,
+        extra=extra,
     )
     return clue_id, payload
 
 
 def map_push(body: dict[str, Any], *, account: str) -> tuple[str, LeadPayload]:
-    """Feiyu CRM push: `id` is the lead id, `telphone` (sic), `create_time` unix seconds."""
+    """Feiyu CRM push: `id` is the lead id, `telphone` (sic), `create_time` unix seconds (or a
+    time as text: `channels.base.platform_time` reads either)."""
     clue_id = as_str(body.get("id") or body.get("clue_id"))
     if not clue_id:
         raise MalformedRecord("id missing")
-    created = as_int(body.get("create_time"))
-    occurred = dt.datetime.fromtimestamp(created, tz=BEIJING).isoformat() if created > 0 else ""
+    extra: dict[str, Any] = {
+        "adv_name": as_str(body.get("adv_name")),
+        "external_url": as_str(body.get("external_url")),
+        "clue_source": as_str(body.get("clue_source")),
+        "flow_type": as_str(body.get("flow_type")),
+        "clue_type": CLUE_TYPES.get(as_int(body.get("clue_type"), -1), ""),
+    }
+    # unix seconds as documented; some senders write the Beijing time as text
+    occurred = occurred_iso(extra, ("create_time", body.get("create_time")), channel="douyin")
     payload = LeadPayload(
         phone=as_str(body.get("telphone") or body.get("telephone")),
         name=as_str(body.get("name")),
@@ -92,12 +106,6 @@ def map_push(body: dict[str, Any], *, account: str) -> tuple[str, LeadPayload]:
         consent=Consent(given=True, source="douyin:feiyu_push"),
         consent_required=False,
         occurred_at=occurred,
-        extra={
-            "adv_name": as_str(body.get("adv_name")),
-            "external_url": as_str(body.get("external_url")),
-            "clue_source": as_str(body.get("clue_source")),
-            "flow_type": as_str(body.get("flow_type")),
-            "clue_type": CLUE_TYPES.get(as_int(body.get("clue_type"), -1), ""),
-        },
+        extra=extra,
     )
     return clue_id, payload

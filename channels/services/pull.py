@@ -23,7 +23,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from channels.base import max_pages
+from channels.base import PageCount, max_pages, more_pages
 from channels.errors import PageCapReached, PlatformError, RateLimited
 from channels.models import ChannelAccount, PullCheckpoint
 from channels.registry import PULL_CHANNELS, client_for, map_pulled, pulled_id, streams_for
@@ -130,6 +130,18 @@ def _commit_without_flush() -> None:
             cursor.execute("SET LOCAL synchronous_commit = off")
 
 
+COUNT_FIELDS = ("rows_received", "first_page_rows", "last_page_ids")
+
+
+def _count_keep(cp: PullCheckpoint, count: PageCount) -> None:
+    """Put a window's count on its checkpoint (saved by the caller): what a resumed run needs,
+    the previous page's ids rather than every id of the window (a page's worth, whatever the
+    window's size)."""
+    cp.rows_received = count.rows
+    cp.first_page_rows = count.first_page_rows
+    cp.last_page_ids = count.last_keys
+
+
 def _pull_stream(
     *,
     account: ChannelAccount,
@@ -156,8 +168,23 @@ def _pull_stream(
                 start = (cp.cursor - trailing) if cp.cursor else now - lookback
                 cp.window_start, cp.window_end = start, min(now, start + span)
                 cp.next_page = 1
-                cp.save(update_fields=["window_start", "window_end", "next_page", "updated_at"])
+                _count_keep(cp, PageCount())
+                cp.save(
+                    update_fields=[
+                        "window_start",
+                        "window_end",
+                        "next_page",
+                        *COUNT_FIELDS,
+                        "updated_at",
+                    ]
+                )
             start, end, page = cp.window_start, cp.window_end, cp.next_page
+            # How much of the window's list earlier pages (perhaps of an earlier run) returned.
+            count = PageCount.resumed(
+                rows=cp.rows_received,
+                first_page_rows=cp.first_page_rows,
+                last_keys=cp.last_page_ids,
+            )
         while True:
             result = platform_call(
                 account,
@@ -178,23 +205,31 @@ def _pull_stream(
                 if cp.window_end != end or cp.next_page != page:
                     break  # another worker moved on meanwhile: re-read the checkpoint
                 _store_page(account=account, records_in=records_in, stats=stats, queue=queue)
-                # The server's own answer decides whether more pages follow (API_FACTS, "Page
-                # sizes are the server's"); a server that never stops is cut at `max_pages`,
-                # its window closed so the next run does not loop on it again.
-                capped = result.has_more and page >= max_pages(account)
-                last = not result.has_more or capped
+                # What the server returned decides whether more pages follow (API_FACTS, "Page
+                # sizes are the server's"): the distinct rows received so far against its
+                # totals and page fields, never an estimate from this page's size (a page that
+                # repeats a row would end the list a row early); a server that never stops is
+                # cut at `max_pages`, its window closed so the next run does not loop on it.
+                count.add(page=page, keys=[external_id for external_id, _r, _p in records_in])
+                has_more = more_pages(
+                    page=page, got=len(result.records), count=count, server=result.server
+                )
+                capped = has_more and page >= max_pages(account)
+                last = not has_more or capped
                 if last:
                     cp.cursor, cp.window_start, cp.window_end = end, None, None
                     cp.next_page = 1
+                    _count_keep(cp, PageCount())
                 else:
                     cp.next_page = page + 1
+                    _count_keep(cp, count)
                 cp.pages_done += 1
                 cp.save()
             stats.pages += 1
             if progress:
                 progress(
                     f"{account.channel}/{account.name} {stream} 第 {page}/"
-                    f"{result.total_pages or '?'} 页"
+                    f"{count.pages_estimate(result.server) or '?'} 页"
                     f"：新 {stats.new} 重复 {stats.duplicate} 更新 {stats.updated}"
                 )
             if capped:

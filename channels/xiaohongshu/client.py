@@ -14,17 +14,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from channels.base import (
+    ServerPaging,
     SpendRow,
     TokenPair,
     as_decimal,
     as_int,
     as_str,
     http_json,
-    max_pages,
-    server_has_more,
     session,
+    spend_read,
 )
-from channels.errors import PageCapReached, PlatformError, RateLimited, TokenExpired
+from channels.errors import PlatformError, RateLimited, TokenExpired
 
 DEFAULT_BASE_URL = "https://adapi.xiaohongshu.com"
 # Where this account's token may go: every call is checked.
@@ -77,10 +77,10 @@ class XiaohongshuClient:
         )
 
     def spend(self, *, start: dt.date, end: dt.date) -> list[SpendRow]:
+        """Daily spend per campaign, every page of the offline report (`spend_read`)."""
         per_fen = self.settings.get("fee_unit", "yuan") == "fen"
-        rows: list[SpendRow] = []
-        seen = 0
-        for page in range(1, max_pages(self.account) + 1):
+
+        def fetch(page: int, _received: int) -> tuple[list[SpendRow], ServerPaging]:
             data = self._post(
                 "/api/open/jg/data/report/offline/campaign",
                 {
@@ -92,8 +92,8 @@ class XiaohongshuClient:
                     "page_size": SPEND_PAGE_SIZE,
                 },
             )
-            items = data.get("data_list") or []
-            for item in items:
+            rows = []
+            for item in data.get("data_list") or []:
                 cost = as_decimal(item.get("fee"))
                 if per_fen:
                     cost = (cost / Decimal(100)).quantize(Decimal("0.01"), ROUND_HALF_UP)
@@ -108,15 +108,6 @@ class XiaohongshuClient:
                         conversions=as_int(item.get("leads")),
                     )
                 )
-            # Counted by the rows the server returned: it may hold fewer per page than asked.
-            seen += len(items)
-            if not server_has_more(
-                got=len(items),
-                seen=seen,
-                total=as_int(data.get("total_count")),
-                requested=SPEND_PAGE_SIZE,
-            ):
-                return rows
-        raise PageCapReached(
-            "page_cap", f"report/offline/campaign past {max_pages(self.account)} pages"
-        )
+            return rows, ServerPaging(total=as_int(data.get("total_count")))
+
+        return spend_read(fetch, account=self.account, what="report/offline/campaign")

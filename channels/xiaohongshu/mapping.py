@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.base import as_str, beijing_iso, specialty_guess
+from channels.base import as_str, occurred_iso, specialty_guess
 from funnel.payload import Consent, LeadPayload
 
 NAME_LABELS = ["姓名", "名字", "称呼", "您的姓名"]
@@ -62,6 +62,16 @@ def map_push(
     }
     campaign = as_str(d.get("campaignname"))
     keyword = as_str(d.get("keyword"))
+    extra: dict[str, Any] = {
+        "landing_page_id": as_str(d.get("landingpageid")),
+        "url": as_str(d.get("url")),
+        "source_channel": as_str(d.get("sourcechannel")),
+        "xhs_account_id": as_str(d.get("accountid")),
+        "unit_name": as_str(d.get("unitname")),
+    }
+    occurred = occurred_iso(
+        extra, ("submitted_time", d.get("submittedtime")), channel="xiaohongshu"
+    )
     payload = LeadPayload(
         phone=pick(phone_labels),
         name=pick(name_labels),
@@ -78,13 +88,7 @@ def map_push(
         keyword=keyword,
         consent=Consent(given=True, source="xiaohongshu:landing_page_form"),
         consent_required=False,
-        occurred_at=beijing_iso(as_str(d.get("submittedtime"))),
-        extra={
-            "landing_page_id": as_str(d.get("landingpageid")),
-            "url": as_str(d.get("url")),
-            "source_channel": as_str(d.get("sourcechannel")),
-            "xhs_account_id": as_str(d.get("accountid")),
-            "unit_name": as_str(d.get("unitname")),
-        },
+        occurred_at=occurred,
+        extra=extra,
     )
     return leads_id, payload

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from channels.baidu import mapping as baidu
+from channels.base import platform_time
 from channels.douyin import mapping as douyin
 from channels.xiaohongshu import mapping as xhs
 from tests.channels.conftest import payload
@@ -130,3 +135,167 @@ def test_baidu_push_is_snake_case_and_delayed_push_adds_attribution():
 def test_baidu_split_phones_handles_chinese_comma():
     assert baidu.split_phones("13800000000，13900000000") == ["13800000000", "13900000000"]
     assert baidu.split_phones("") == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["+86 139 1111 3001", "139 1111 3002", "139-1111-3003", " 139 1111 3004 ", "010 6552 9988"],
+)
+def test_baidu_one_number_written_with_spaces_or_hyphens_stays_one(value):
+    # given one number as people write it (the landing form, API and CSV accept each)
+    # when the phone field is split
+    # then it is one number, as written (intake normalises it)
+    assert baidu.split_phones(value) == [value.strip()]
+
+
+@pytest.mark.parametrize(
+    ("value", "phones"),
+    [
+        ("13911113004,13911113005", ["13911113004", "13911113005"]),
+        ("13911113006 13911113007", ["13911113006", "13911113007"]),
+        ("13911113008\t13911113009", ["13911113008", "13911113009"]),
+        ("13911113010\n13911113011", ["13911113010", "13911113011"]),
+        ("13911113012\r\n13911113013", ["13911113012", "13911113013"]),
+        ("13911113014;13911113015", ["13911113014", "13911113015"]),
+        ("13911113016/13911113017", ["13911113016", "13911113017"]),
+        ("13911113018、13911113019", ["13911113018", "13911113019"]),
+        ("+86 139 1111 3020 139 1111 3021", ["+86 139 1111 3020", "139 1111 3021"]),
+        ("139 1111 3022，139-1111-3023", ["139 1111 3022", "139-1111-3023"]),
+    ],
+)
+def test_baidu_two_numbers_are_split_where_the_text_really_holds_two(value, phones):
+    assert baidu.split_phones(value) == phones
+
+
+def test_baidu_words_that_make_no_number_are_kept_for_intake_to_refuse():
+    # given a field whose words are no phone however they are grouped
+    # then it is kept whole (quarantined invalid_phone by intake, raw record kept)
+    assert baidu.split_phones("12345 67890") == ["12345 67890"]
+    assert baidu.split_phones(" ".join(["139"] * 40)) == [" ".join(["139"] * 40)]
+
+
+@pytest.mark.parametrize("mapper", ["pull", "push"])
+def test_baidu_a_spaced_number_is_the_leads_phone_on_pull_and_push(mapper):
+    # given a Baidu record whose phone field holds one number written with spaces
+    if mapper == "pull":
+        record = payload("baidu_notice_list.json")["body"]["data"][0]["noticeDetailList"][0]
+        record["cluePhoneNumber"] = "+86 139 1111 3001"
+        _, p = baidu.map_pull(record, account="bd")
+    else:
+        body = {**payload("baidu_push_first.json"), "clue_phone_number": "+86 139 1111 3001"}
+        _, p = baidu.map_push(body, account="bd")
+    # then that is the phone, and no second number is invented
+    assert p.phone == "+86 139 1111 3001"
+    assert "other_phones" not in p.extra
+
+
+# -- lead times: one reader (channels.base.platform_time) for every connector ----------------
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+WHEN = dt.datetime(2026, 11, 25, 10, 21, 33, tzinfo=SHANGHAI)
+EPOCH = int(WHEN.timestamp())  # 1795573293
+TIME_FORMATS = [
+    ("2026-11-25 10:21:33", WHEN),
+    ("2026/11/25 10:21:33", WHEN),
+    ("2026-11-25T10:21:33", WHEN),
+    ("2026-11-25T02:21:33Z", WHEN),  # an offset given is honoured
+    ("2026-11-25 10:21:33+08:00", WHEN),
+    (EPOCH, WHEN),  # epoch seconds
+    (str(EPOCH), WHEN),
+    (EPOCH * 1000, WHEN),  # epoch milliseconds
+    (str(EPOCH * 1000), WHEN),
+    ("2026-11-25", dt.datetime(2026, 11, 25, tzinfo=SHANGHAI)),  # a day alone: its midnight
+]
+UNREADABLE = ["25/11/2026 10:21", "2026-02-30 10:00:00", "昨天", "20261125", -5, float("nan")]
+
+
+def _douyin_pull(when: Any) -> tuple[str, Any]:
+    record = payload("douyin_clue_get_page1.json")["data"]["list"][0]
+    record = {**record, "create_time_detail": when}
+    record.pop("create_time")
+    return "create_time_detail", douyin.map_pull(record, account="dy")[1]
+
+
+def _douyin_push(when: Any) -> tuple[str, Any]:
+    body = {**payload("douyin_feiyu_push.json"), "create_time": when}
+    return "create_time", douyin.map_push(body, account="dy")[1]
+
+
+def _baidu_pull(when: Any) -> tuple[str, Any]:
+    record = payload("baidu_notice_list.json")["body"]["data"][0]["noticeDetailList"][0]
+    return "commitTime", baidu.map_pull({**record, "commitTime": when}, account="bd")[1]
+
+
+def _baidu_push(when: Any) -> tuple[str, Any]:
+    body = {**payload("baidu_push_first.json"), "commit_time": when}
+    return "commit_time", baidu.map_push(body, account="bd")[1]
+
+
+def _xhs_push(when: Any) -> tuple[str, Any]:
+    body = payload("xhs_push.json")
+    body["data"]["submitted_time"] = when
+    return "submitted_time", xhs.map_push(body, account="xhs")[1]
+
+
+MAPPERS: dict[str, Callable[[Any], tuple[str, Any]]] = {
+    "douyin pull": _douyin_pull,
+    "douyin push": _douyin_push,
+    "baidu pull": _baidu_pull,
+    "baidu push": _baidu_push,
+    "xiaohongshu push": _xhs_push,
+}
+
+
+@pytest.mark.parametrize(("sent", "meant"), TIME_FORMATS, ids=[repr(f[0]) for f in TIME_FORMATS])
+@pytest.mark.parametrize("mapper", MAPPERS)
+def test_every_connector_reads_a_lead_time_in_every_format(mapper, sent, meant):
+    # given a record whose submit time is written in one of the platforms' ways (no offset:
+    # Beijing time; a number: epoch seconds or milliseconds by its size)
+    # when it is mapped
+    _field, p = MAPPERS[mapper](sent)
+    # then the lead dates from that moment, not from its receipt
+    assert dt.datetime.fromisoformat(p.occurred_at) == meant
+    assert "unreadable_times" not in p.extra
+
+
+@pytest.mark.parametrize("sent", UNREADABLE, ids=repr)
+@pytest.mark.parametrize("mapper", MAPPERS)
+def test_an_unreadable_lead_time_is_recorded_not_dropped_silently(mapper, sent, caplog):
+    # given a record whose submit time no reader understands (or no calendar holds)
+    # when it is mapped
+    field, p = MAPPERS[mapper](sent)
+    # then intake will date it at receipt (no time given), and the time as sent is kept on
+    # the record and logged
+    assert p.occurred_at == ""
+    assert p.extra["unreadable_times"] == {field: str(sent)}
+    assert field in caplog.text
+
+
+def test_douyin_pull_falls_back_to_the_day_and_keeps_the_odd_detail():
+    record = payload("douyin_clue_get_page1.json")["data"]["list"][0]
+    _, p = douyin.map_pull({**record, "create_time_detail": "10:21"}, account="dy")
+    assert p.occurred_at == "2026-11-01T00:00:00+08:00"  # create_time, the day
+    assert p.extra["unreadable_times"] == {"create_time_detail": "10:21"}
+
+
+@pytest.mark.parametrize(
+    ("sent", "meant"),
+    [
+        ("2026-11-25 10:21:33.250", WHEN.replace(microsecond=250000)),
+        ("2026-11-25 10:21", WHEN.replace(second=0)),
+        ("2026-11-25 10:21:33+0800", WHEN),
+        (float(EPOCH), WHEN),
+        (EPOCH * 1000 + 500, WHEN.replace(microsecond=500000)),
+        (10**11, None),  # milliseconds from here: 1973, before any lead
+        (99_999_999, None),  # seconds before 2001: no lead's time (a date's digits, a count)
+        (True, None),
+        (10**30, None),
+        ("1e9999", None),
+        ("2026-11-25 10:21:33+24:00", None),
+        ("", None),
+        (None, None),
+    ],
+    ids=repr,
+)
+def test_platform_time_edges(sent, meant):
+    assert platform_time(sent) == meant

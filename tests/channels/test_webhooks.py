@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -109,6 +110,93 @@ def test_baidu_push_replies_success_and_delayed_push_upserts_attribution(client,
     )
     assert InboundLead.objects.count() == 1
     assert Touchpoint.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("written", "phone"),
+    [
+        ("+86 139 1111 3001", "+8613911113001"),
+        ("139 1111 3002", "+8613911113002"),
+        ("139-1111-3003", "+8613911113003"),
+        ("13911113004,13911113005", "+8613911113004"),
+        ("13911113006 13911113007", "+8613911113006"),
+        ("13911113008\t13911113009", "+8613911113008"),
+        ("13911113010\n13911113011", "+8613911113010"),
+    ],
+)
+def test_a_baidu_push_with_a_spaced_out_number_becomes_a_lead(client, make_account, written, phone):
+    # given a Baidu push whose clue_phone_number is one number written with spaces or
+    # hyphens, or two numbers (the review: a spaced number was quarantined invalid_phone)
+    make_account("baidu", "bd", webhook_secret="bd-push-token")
+    body = {**payload("baidu_push_first.json"), "clue_phone_number": written}
+    # when it is pushed
+    answer = post(client, url("baidu", "bd"), json.dumps(body, ensure_ascii=False).encode())
+    drain()
+    # then it is a lead with that (first) number, not quarantined
+    row = InboundLead.objects.get()
+    assert answer.content == b"success"
+    assert (row.status, row.reason) == (InboundStatus.PROCESSED, "")
+    assert Lead.objects.get().phone == phone
+
+
+def _two_days_ago_in_beijing() -> dt.datetime:
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(microsecond=0)
+    return now - dt.timedelta(days=2)
+
+
+@pytest.mark.parametrize(
+    ("channel", "field", "shape"),
+    [
+        ("douyin", "create_time", "%Y-%m-%d %H:%M:%S"),
+        ("baidu", "commit_time", "%Y/%m/%d %H:%M:%S"),
+        ("baidu", "commit_time", "%Y-%m-%dT%H:%M:%S"),
+        ("baidu", "commit_time", "epoch"),
+        ("baidu", "commit_time", "epoch ms"),
+    ],
+)
+def test_a_pushed_lead_dates_from_its_submit_time_in_any_format(
+    client, make_account, channel, field, shape
+):
+    # given a push whose submit time is written as text or an epoch (the review: a Douyin
+    # string create_time and Baidu's other formats were dated at receipt)
+    when = _two_days_ago_in_beijing()
+    epochs = {"epoch": int(when.timestamp()), "epoch ms": int(when.timestamp()) * 1000}
+    sent = epochs[shape] if shape in epochs else when.strftime(shape)
+    # when it is pushed
+    _push(client, make_account, channel, field, sent)
+    # then the lead's touchpoint dates from that moment
+    assert Touchpoint.objects.get().occurred_at == when
+
+
+@pytest.mark.parametrize(
+    ("channel", "field"), [("douyin", "create_time"), ("baidu", "commit_time")]
+)
+def test_a_pushed_lead_with_an_unreadable_time_is_dated_at_receipt_and_says_so(
+    client, make_account, channel, field
+):
+    # given a push whose submit time cannot be read
+    before = dt.datetime.now(dt.UTC)
+    _push(client, make_account, channel, field, "25.11.2026 下午")
+    # then the lead is made, dated at receipt, and the raw record keeps the time as sent
+    assert Touchpoint.objects.get().occurred_at >= before
+    extra = InboundLead.objects.get().payload["extra"]
+    assert extra["unreadable_times"] == {field: "25.11.2026 下午"}
+
+
+def _push(client, make_account, channel: str, field: str, sent: object) -> None:
+    if channel == "douyin":
+        make_account("douyin", "dy")
+        body = {**payload("douyin_feiyu_push.json"), field: sent}
+        headers = douyin_headers(body["id"])
+    else:
+        make_account("baidu", "bd", webhook_secret="bd-push-token")
+        body = {**payload("baidu_push_first.json"), field: sent}
+        headers = {}
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    answer = post(client, url(channel, {"douyin": "dy", "baidu": "bd"}[channel]), raw, **headers)
+    drain()
+    assert answer.status_code == 200
+    assert InboundLead.objects.get().status == InboundStatus.PROCESSED
 
 
 def test_authentic_push_without_phone_is_quarantined_and_answered_ok(client, make_account):
