@@ -21,7 +21,14 @@ from config.errors import ApplicationError
 from funnel import errors
 from funnel import events as lead_events
 from funnel.locks import locked
-from funnel.models import STAGE_MAIN_PATH, DistinctLeadPair, Lead, LeadAlias, Touchpoint
+from funnel.models import (
+    STAGE_MAIN_PATH,
+    DistinctLeadPair,
+    Lead,
+    LeadAlias,
+    ReferralCodeAlias,
+    Touchpoint,
+)
 from funnel.services import scoring
 from funnel.services.lead_facts import lead_facts_refresh
 
@@ -195,12 +202,13 @@ def _further_stage(a: str, b: str) -> str:
 def lead_merge(*, keep_id: int, drop_id: int, actor: Any = None) -> Lead:
     """Fold `drop` into `keep` (staff decided they are one person): every relation moves over
     (`_move_relations`), the earliest first touch stays first, keep's stage, times, score and
-    report facts are recomputed from the joined history, keep inherits drop's referral code
-    if it has none, and drop's phone becomes an alias of keep. `drop` is deleted. Audited on
-    `keep`. Raises ApplicationError `same_lead` (422), `marked_distinct` (409), or
-    `already_anonymized` (409) when either side is a withdrawn or purged person: folding one
-    into a live lead would re-identify it (its stage, facts and events joined to a phone),
-    and a live phone made an alias of one would bring it back on the next submission."""
+    report facts are recomputed from the joined history, drop's phone becomes an alias of
+    keep, and drop's referral code becomes keep's (its own when keep has none, else an alias
+    code): the code the person shared keeps landing and binding referees to keep. `drop` is
+    deleted. Audited on `keep`. Raises ApplicationError `same_lead` (422), `marked_distinct`
+    (409), or `already_anonymized` (409) when either side is a withdrawn or purged person:
+    folding one into a live lead would re-identify it (its stage, facts and events joined to a
+    phone), and a live phone made an alias of one would bring it back on the next submission."""
     low, high = _pair(keep_id, drop_id)
     if keep_id == drop_id:
         raise ApplicationError(errors.SAME_LEAD, errors.MESSAGES[errors.SAME_LEAD], status=422)
@@ -225,8 +233,11 @@ def lead_merge(*, keep_id: int, drop_id: int, actor: Any = None) -> Lead:
         drop.delete()
         # The merged-away phone is an alias: a later record with it joins `keep`.
         LeadAlias.objects.create(phone_hash=alias_key, lead=keep)
-        if keep.referral_code is None and drop_code:
-            keep.referral_code = drop_code  # the code the person shared keeps working
+        # The code the person shared (on paper, in QR codes) keeps working, for keep.
+        if drop_code and keep.referral_code is None:
+            keep.referral_code = drop_code
+        elif drop_code:
+            ReferralCodeAlias.objects.create(code=drop_code, lead=keep)
         keep.save()
         # The moved events and the re-chosen first touch change keep's report facts.
         lead_facts_refresh(lead_ids=[keep.pk])

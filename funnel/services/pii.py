@@ -188,6 +188,7 @@ def _anonymize(lead: Lead) -> None:
     lead.anonymized_at = timezone.now()
     lead.save()
     lead.aliases.all().delete()  # an alias is a phone too
+    lead.referral_aliases.all().delete()  # and a merged-in referral code names them as well
     # Every copy of what the person said or typed, or what staff wrote about them. Counts,
     # stages, channels and campaigns stay for the reports; nothing that identifies or
     # describes the person does.
