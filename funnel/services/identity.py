@@ -31,6 +31,7 @@ from funnel.models import (
 )
 from funnel.services import scoring
 from funnel.services.lead_facts import lead_facts_refresh
+from funnel.services.stages import merged_stage_settle
 
 logger = logging.getLogger("yinliu.identity")
 DEFAULT_REGION = "CN"
@@ -172,7 +173,8 @@ def _move_relations(keep: Lead, drop: Lead) -> None:
 def _merge_facts(keep: Lead, drop: Lead) -> None:
     """The kept person as the joined history says: blanks filled, the earlier creation, the
     later touch, the stage furthest along the main path (a side exit yields to any main-path
-    stage), and the score recomputed over every touch."""
+    stage; the joined orders may take it further: `stages.merged_stage_settle`), and the
+    score recomputed over every touch."""
     for field in ("name", "wechat_id", "gender", "age", "city", "specialty_id", "birthday"):
         if not getattr(keep, field) and getattr(drop, field):
             setattr(keep, field, getattr(drop, field))
@@ -201,14 +203,15 @@ def _further_stage(a: str, b: str) -> str:
 
 def lead_merge(*, keep_id: int, drop_id: int, actor: Any = None) -> Lead:
     """Fold `drop` into `keep` (staff decided they are one person): every relation moves over
-    (`_move_relations`), the earliest first touch stays first, keep's stage, times, score and
-    report facts are recomputed from the joined history, drop's phone becomes an alias of
-    keep, and drop's referral code becomes keep's (its own when keep has none, else an alias
-    code): the code the person shared keeps landing and binding referees to keep. `drop` is
-    deleted. Audited on `keep`. Raises ApplicationError `same_lead` (422), `marked_distinct`
-    (409), or `already_anonymized` (409) when either side is a withdrawn or purged person:
-    folding one into a live lead would re-identify it (its stage, facts and events joined to a
-    phone), and a live phone made an alias of one would bring it back on the next submission."""
+    (`_move_relations`), the earliest first touch stays first, keep's stage (orders included:
+    a paid order on each side makes 已复购), times, score and report facts are recomputed from
+    the joined history, drop's phone becomes an alias of keep, and drop's referral code
+    becomes keep's (its own when keep has none, else an alias code): the code the person
+    shared keeps landing and binding referees to keep. `drop` is deleted. Audited on `keep`.
+    Raises ApplicationError `same_lead` (422), `marked_distinct` (409), or
+    `already_anonymized` (409) when either side is a withdrawn or purged person: folding one
+    into a live lead would re-identify it (its stage, facts and events joined to a phone),
+    and a live phone made an alias of one would bring it back on the next submission."""
     low, high = _pair(keep_id, drop_id)
     if keep_id == drop_id:
         raise ApplicationError(errors.SAME_LEAD, errors.MESSAGES[errors.SAME_LEAD], status=422)
@@ -239,6 +242,7 @@ def lead_merge(*, keep_id: int, drop_id: int, actor: Any = None) -> Lead:
         elif drop_code:
             ReferralCodeAlias.objects.create(code=drop_code, lead=keep)
         keep.save()
+        merged_stage_settle(lead=keep, merged_lead_id=drop_id, actor=actor)
         # The moved events and the re-chosen first touch change keep's report facts.
         lead_facts_refresh(lead_ids=[keep.pk])
         lead_events.event_record(

@@ -22,7 +22,7 @@ from funnel.models import (
 )
 from funnel.services.identity import lead_merge, leads_mark_distinct
 from funnel.services.referrals import referral_code_ensure
-from funnel.services.stages import order_record
+from funnel.services.stages import lead_stage_change, order_record
 from landing.models import CarePlan
 from tests.funnel.factories import SpecialtyFactory, catch_all_rule, payload, pool_with
 
@@ -254,3 +254,53 @@ def test_a_new_code_is_never_one_a_merged_lead_still_answers_to(ingest, monkeypa
     monkeypatch.setattr(referrals, "_new_code", lambda: next(draws))
     # then C never gets X: it would hand B's referees to C
     assert referral_code_ensure(lead_id=c) == "FRESH234"
+
+
+# ---- the kept person's stage is what the joined orders say --------------------------------
+
+
+def test_merging_orders_from_both_sides_is_a_repurchase(ingest) -> None:
+    # given the same patient as two leads that each paid once (each 已支付)
+    keep = ingest(payload("13800000161")).lead_id
+    drop = ingest(payload("13800000162")).lead_id
+    order_record(lead_id=keep, amount="1980.00")
+    order_record(lead_id=drop, amount="1980.00")
+    assert Lead.objects.get(pk=keep).stage == Lead.objects.get(pk=drop).stage == "paid"
+    # when staff merge them
+    lead_merge(keep_id=keep, drop_id=drop)
+    # then the person paid twice: 已复购, with the move on the timeline and in the report facts
+    lead = Lead.objects.get(pk=keep)
+    assert Order.objects.filter(lead=lead).count() == 2
+    assert lead.stage == "repurchased"
+    assert lead.furthest_rank == 6
+    moves = LeadEvent.objects.filter(lead=lead, kind="stage", to_stage="repurchased")
+    assert list(moves.values_list("from_stage", flat=True)) == ["paid"]
+    # and a third order keeps it there
+    order_record(lead_id=keep, amount="100.00")
+    assert Lead.objects.get(pk=keep).stage == "repurchased"
+
+
+def test_merging_a_paid_lead_into_an_earlier_stage_is_paid(ingest) -> None:
+    # given keep at 已开方 without orders, drop paid once
+    keep = ingest(payload("13800000171")).lead_id
+    drop = ingest(payload("13800000172")).lead_id
+    lead_stage_change(lead_id=keep, to_stage="prescribed")
+    order_record(lead_id=drop, amount="699.00")
+    lead_merge(keep_id=keep, drop_id=drop)
+    lead = Lead.objects.get(pk=keep)
+    assert (lead.stage, lead.furthest_rank) == ("paid", 5)
+    # and the 已开方 payment chase is closed: the person paid
+    from funnel.models import FollowUp
+
+    assert not FollowUp.objects.filter(lead=lead, kind="payment_chase", status="pending").exists()
+
+
+def test_a_lead_that_left_after_paying_stays_left_when_merged(ingest) -> None:
+    # given both sides lost (one paid first): merging does not bring the person back
+    keep = ingest(payload("13800000181")).lead_id
+    drop = ingest(payload("13800000182")).lead_id
+    order_record(lead_id=drop, amount="699.00")
+    lead_stage_change(lead_id=drop, to_stage="lost")
+    lead_stage_change(lead_id=keep, to_stage="lost")
+    lead_merge(keep_id=keep, drop_id=drop)
+    assert Lead.objects.get(pk=keep).stage == "lost"
