@@ -15,6 +15,7 @@ from funnel.models import (
     LeadAlias,
     LeadEvent,
     Order,
+    OutboxDelivery,
     ReferralCodeAlias,
     ReferralReward,
     ScoringRule,
@@ -260,21 +261,30 @@ def test_a_new_code_is_never_one_a_merged_lead_still_answers_to(ingest, monkeypa
 
 
 def test_merging_orders_from_both_sides_is_a_repurchase(ingest) -> None:
-    # given the same patient as two leads that each paid once (each 已支付)
+    # given a repeat-touch rule, and the same patient as two leads that each paid once (each
+    # 已支付), drop touched later
+    ScoringRule.objects.create(name="再次留资", kind="repeat_touch", points=15)
     keep = ingest(payload("13800000161")).lead_id
     drop = ingest(payload("13800000162")).lead_id
     order_record(lead_id=keep, amount="1980.00")
     order_record(lead_id=drop, amount="1980.00")
     assert Lead.objects.get(pk=keep).stage == Lead.objects.get(pk=drop).stage == "paid"
+    later = timezone.now() + dt.timedelta(hours=1)
+    Lead.objects.filter(pk=drop).update(last_touch_at=later)
     # when staff merge them
-    lead_merge(keep_id=keep, drop_id=drop)
+    user = get_user_model().objects.create_user("ops", "ops@example.invalid", "pw")
+    lead_merge(keep_id=keep, drop_id=drop, actor=user)
     # then the person paid twice: 已复购, with the move on the timeline and in the report facts
     lead = Lead.objects.get(pk=keep)
     assert Order.objects.filter(lead=lead).count() == 2
     assert lead.stage == "repurchased"
     assert lead.furthest_rank == 6
+    # and the other joined facts: the later touch, the score over both touches
+    assert (lead.last_touch_at, lead.score) == (later, 15)
     moves = LeadEvent.objects.filter(lead=lead, kind="stage", to_stage="repurchased")
-    assert list(moves.values_list("from_stage", flat=True)) == ["paid"]
+    assert list(moves.values_list("from_stage", "actor_id")) == [("paid", user.pk)]
+    # announced as a second order's 已复购 is (postbacks, WeCom stage tags listen)
+    assert OutboxDelivery.objects.filter(event=moves.get()).exists()
     # and a third order keeps it there
     order_record(lead_id=keep, amount="100.00")
     assert Lead.objects.get(pk=keep).stage == "repurchased"
