@@ -78,6 +78,10 @@ UNKNOWN_CHANNEL = "unknown_channel"
 PAYLOAD_TOO_LARGE = "payload_too_large"
 SLA_CHECK_NOT_CLOSABLE = "sla_check_not_closable"
 
+# Staff forms that act once (`funnel.services.idempotency.form_submit_once`).
+FORM_TOKEN_INVALID = "form_token_invalid"  # noqa: S105  an error code, not a secret
+FORM_RESUBMITTED = "form_resubmitted"
+
 # Notifier: the WeCom group robot answered with a redirect. Never followed (the robot key is in
 # the URL, a 307/308 would re-send the message to the Location); the message stays queued.
 UNEXPECTED_REDIRECT = "unexpected_redirect"
@@ -118,6 +122,8 @@ MESSAGES = {
     UNKNOWN_CHANNEL: "未知渠道 / channel must be one of: ",
     PAYLOAD_TOO_LARGE: "请求体过大 / the body is too large",
     SLA_CHECK_NOT_CLOSABLE: "加微时限检查在加微后自动关闭，不能手动完成或推迟",
+    FORM_TOKEN_INVALID: "表单已失效，请刷新页面后重新提交",
+    FORM_RESUBMITTED: "该操作已提交，未重复记录",
     ASSISTANT_UNAVAILABLE: "该医助已离职，不能接收线索",
     FOLLOWUP_CLOSED: "此跟进已完成或已取消",
     FOLLOWUP_NOT_FOUND: "跟进不存在",

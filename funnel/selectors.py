@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -12,7 +13,14 @@ from django.utils import timezone
 
 from config.errors import ApplicationError
 from funnel.crypto import mask_name, mask_phone, phone_hash
-from funnel.models import FollowUp, GroupMembership, Lead, PrivateGroup, Touchpoint
+from funnel.models import (
+    FollowUp,
+    GroupMembership,
+    Lead,
+    PrivateGroup,
+    ReferralCodeAlias,
+    Touchpoint,
+)
 from funnel.services.identity import phone_normalize
 
 
@@ -217,3 +225,31 @@ def group_roster(*, group: PrivateGroup, user: Any, query: str = "") -> list[dic
         }
         for m in rows
     ]
+
+
+def referrers_by_code(*, codes: Iterable[str]) -> dict[str, Lead]:
+    """The live leads these referral codes name: each code → its lead, through the lead's own
+    code or a code merged into it (`ReferralCodeAlias`: a merged-away patient's shared code
+    binds their referees to the kept lead). Unknown codes are left out. At most two queries,
+    whatever the number of codes (ingest reads a whole batch's codes at once)."""
+    wanted = {code for code in codes if code}
+    if not wanted:
+        return {}
+    found = {
+        lead.referral_code: lead
+        for lead in Lead.objects.filter(
+            referral_code__any=list(wanted), anonymized_at__isnull=True
+        ).select_related("specialty")
+    }
+    rest = wanted - found.keys()
+    if rest:
+        for alias in ReferralCodeAlias.objects.filter(
+            code__any=list(rest), lead__anonymized_at__isnull=True
+        ).select_related("lead__specialty"):
+            found[alias.code] = alias.lead
+    return found
+
+
+def referrer_by_code(*, code: str) -> Lead | None:
+    """The live lead a scanned referral code names (`referrers_by_code`), else None."""
+    return referrers_by_code(codes=[code]).get(code)

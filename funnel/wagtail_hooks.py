@@ -69,6 +69,7 @@ from funnel.selectors import (
     user_can_assign,
 )
 from funnel.services.groups import group_enroll, group_leave
+from funnel.services.idempotency import form_submit_once, form_token_new
 from funnel.services.identity import lead_merge, leads_mark_distinct
 from funnel.services.pii import WITHDRAW_PERMISSION, consent_withdraw, lead_reveal
 from funnel.services.routing import lead_reassign, leads_reassign
@@ -167,6 +168,8 @@ class LeadInspectView(VisibleLeadMixin, InspectView):
             assistants=Assistant.objects.filter(is_active=True).order_by("name"),
             groups_open=groups_open_for_lead(lead=lead),
             can_withdraw=lead.anonymized_at is None and user.has_perm(WITHDRAW_PERMISSION),
+            # Each rendering of the stage form may act once (`lead_stage_view`).
+            stage_form_token=form_token_new(),
         )
         return context
 
@@ -333,20 +336,36 @@ def lead_reveal_view(request: HttpRequest, lead_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def lead_stage_view(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """The lead page's stage form. It acts once per rendered form (its one-time `form_token`):
+    a double click or a second tab sending 已支付 again records no second order (nor a false
+    已复购) and says so."""
     lead = _visible_lead(request, lead_id)
     form = StageForm(request.POST)
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            lead_stage_change(
-                lead_id=lead.pk,
-                to_stage=form.cleaned_data["to_stage"],
-                actor=request.user,
-                note=form.cleaned_data["note"],
-                amount=form.cleaned_data["amount"],
+            form_submit_once(
+                user_id=request.user.pk,
+                form="lead_stage",
+                token=request.POST.get("form_token"),
+                body={"lead_id": lead.pk, **data},
+                run=lambda: {
+                    "lead_id": lead.pk,
+                    "stage": lead_stage_change(
+                        lead_id=lead.pk,
+                        to_stage=data["to_stage"],
+                        actor=request.user,
+                        note=data["note"],
+                        amount=data["amount"],
+                    ).stage,
+                },
             )
             messages.success(request, "阶段已更新")
         except ApplicationError as err:
-            messages.error(request, err.message)
+            if err.code == errors.FORM_RESUBMITTED:
+                messages.warning(request, err.message)
+            else:
+                messages.error(request, err.message)
     else:
         messages.error(request, "表单无效")
     return redirect(reverse("wagtailsnippets_funnel_lead:inspect", args=[lead.pk]))

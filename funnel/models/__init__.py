@@ -20,6 +20,7 @@ from funnel.models.core import (  # noqa: F401  (names other modules import from
     Order,
     PoolMember,
     PrivateGroup,
+    ReferralCodeAlias,
     ReferralReward,
     RoutingRule,
     ScoringRule,

@@ -837,3 +837,23 @@ class LeadAlias(models.Model):
 
     def __str__(self) -> str:
         return f"线索 #{self.lead_id} 的合并手机号"
+
+
+class ReferralCodeAlias(models.Model):
+    """Another referral code of a lead: the code of a lead merged into it whose own code the
+    kept lead did not take (it had one). The patient shared that code, on paper and in QR
+    codes: it keeps landing on their specialty page and binding new people to them. Codes and
+    aliases share one namespace (a new code is never an alias's, `referral_code_ensure`)."""
+
+    wagtail_reference_index_ignore = True
+
+    code = models.CharField("推荐码", max_length=16, unique=True, editable=False)
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="referral_aliases")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "合并推荐码"
+        verbose_name_plural = "合并推荐码"
+
+    def __str__(self) -> str:
+        return f"线索 #{self.lead_id} 的合并推荐码"

@@ -21,9 +21,17 @@ from config.errors import ApplicationError
 from funnel import errors
 from funnel import events as lead_events
 from funnel.locks import locked
-from funnel.models import STAGE_MAIN_PATH, DistinctLeadPair, Lead, LeadAlias, Touchpoint
+from funnel.models import (
+    STAGE_MAIN_PATH,
+    DistinctLeadPair,
+    Lead,
+    LeadAlias,
+    ReferralCodeAlias,
+    Touchpoint,
+)
 from funnel.services import scoring
 from funnel.services.lead_facts import lead_facts_refresh
+from funnel.services.stages import merged_stage_settle
 
 logger = logging.getLogger("yinliu.identity")
 DEFAULT_REGION = "CN"
@@ -170,7 +178,8 @@ def _move_relations(keep: Lead, drop: Lead) -> None:
 def _merge_facts(keep: Lead, drop: Lead) -> None:
     """The kept person as the joined history says: blanks filled, the earlier creation, the
     later touch, the stage furthest along the main path (a side exit yields to any main-path
-    stage), and the score recomputed over every touch."""
+    stage; the joined orders may take it further: `stages.merged_stage_settle`), and the
+    score recomputed over every touch."""
     for field in ("name", "wechat_id", "gender", "age", "city", "specialty_id", "birthday"):
         if not getattr(keep, field) and getattr(drop, field):
             setattr(keep, field, getattr(drop, field))
@@ -199,10 +208,12 @@ def _further_stage(a: str, b: str) -> str:
 
 def lead_merge(*, keep_id: int, drop_id: int, actor: Any = None) -> Lead:
     """Fold `drop` into `keep` (staff decided they are one person): every relation moves over
-    (`_move_relations`), the earliest first touch stays first, keep's stage, times, score and
-    report facts are recomputed from the joined history, keep inherits drop's referral code
-    if it has none, and drop's phone becomes an alias of keep. `drop` is deleted. Audited on
-    `keep`. Raises ApplicationError `same_lead` (422), `marked_distinct` (409), or
+    (`_move_relations`), the earliest first touch stays first, keep's stage (orders included:
+    a paid order on each side makes 已复购), times, score and report facts are recomputed from
+    the joined history, drop's phone becomes an alias of keep, and drop's referral code
+    becomes keep's (its own when keep has none, else an alias code): the code the person
+    shared keeps landing and binding referees to keep. `drop` is deleted. Audited on `keep`.
+    Raises ApplicationError `same_lead` (422), `marked_distinct` (409), or
     `already_anonymized` (409) when either side is a withdrawn or purged person: folding one
     into a live lead would re-identify it (its stage, facts and events joined to a phone),
     and a live phone made an alias of one would bring it back on the next submission."""
@@ -230,9 +241,13 @@ def lead_merge(*, keep_id: int, drop_id: int, actor: Any = None) -> Lead:
         drop.delete()
         # The merged-away phone is an alias: a later record with it joins `keep`.
         LeadAlias.objects.create(phone_hash=alias_key, lead=keep)
-        if keep.referral_code is None and drop_code:
-            keep.referral_code = drop_code  # the code the person shared keeps working
+        # The code the person shared (on paper, in QR codes) keeps working, for keep.
+        if drop_code and keep.referral_code is None:
+            keep.referral_code = drop_code
+        elif drop_code:
+            ReferralCodeAlias.objects.create(code=drop_code, lead=keep)
         keep.save()
+        merged_stage_settle(lead=keep, merged_lead_id=drop_id, actor=actor)
         # The moved events and the re-chosen first touch change keep's report facts.
         lead_facts_refresh(lead_ids=[keep.pk])
         lead_events.event_record(

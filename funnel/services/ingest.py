@@ -24,6 +24,7 @@ from funnel.consent import CONSENT_TIME_IN_FUTURE, consent_time_read
 from funnel.crypto import phone_hash
 from funnel.models import Channel, InboundLead, Lead, Specialty, Stage, Touchpoint
 from funnel.payload import IngestResult, LeadPayload
+from funnel.selectors import referrers_by_code
 from funnel.services import routing, scoring
 from funnel.services.identity import keys_canonical, leads_lock_by_key, phone_normalize
 
@@ -287,7 +288,6 @@ def _batch_load(prepared: list[_Prepared], score_rules: list) -> _Batch:
     inbound_ids = [p.item.inbound.pk for p in prepared if p.item.inbound and p.item.inbound.pk]
     codes = {(p.item.payload.referral_code or "").strip().upper() for p in prepared} - {""}
     touches = Touchpoint.objects.filter(inbound_id__any=inbound_ids) if inbound_ids else []
-    referrers = Lead.objects.filter(referral_code__any=codes) if codes else []
     return _Batch(
         leads=leads,
         new=new,
@@ -295,7 +295,8 @@ def _batch_load(prepared: list[_Prepared], score_rules: list) -> _Batch:
         touch_counts={by_id[lead_id]: n for lead_id, n, _ in counts},
         has_first={by_id[lead_id] for lead_id, _, first in counts if first},
         touch_by_inbound={t.inbound_id: t for t in touches},
-        referrers={lead.referral_code: lead for lead in referrers},
+        # A code merged into another lead binds to the kept lead (`ReferralCodeAlias`).
+        referrers=referrers_by_code(codes=codes),
     )
 
 

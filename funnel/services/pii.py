@@ -188,6 +188,7 @@ def _anonymize(lead: Lead) -> None:
     lead.anonymized_at = timezone.now()
     lead.save()
     lead.aliases.all().delete()  # an alias is a phone too
+    lead.referral_aliases.all().delete()  # and a merged-in referral code names them as well
     # Every copy of what the person said or typed, or what staff wrote about them. Counts,
     # stages, channels and campaigns stay for the reports; nothing that identifies or
     # describes the person does.
@@ -216,7 +217,8 @@ def _anonymize(lead: Lead) -> None:
     Notification.objects.filter(followup__lead=lead).update(
         title=ANONYMIZED_TEXT, body=ANONYMIZED_TEXT
     )
-    # An API answer is kept with a digest of the request body it answered (name, phone …).
+    # An API answer (or a staff form's) is kept with a digest of the request body it answered
+    # (name, phone, a note …).
     IdempotencyKey.objects.filter(response__lead_id=lead.pk).update(request_hash="")
     admin_logs_anonymize(lead=lead)
     for wiper in _WIPERS.values():

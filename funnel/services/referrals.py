@@ -9,7 +9,7 @@ import segno
 from django.db import IntegrityError, transaction
 
 from funnel import errors
-from funnel.models import Lead
+from funnel.models import Lead, ReferralCodeAlias
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud in store
 
@@ -26,11 +26,17 @@ def referral_code_ensure(*, lead_id: int) -> str:
         errors.lead_live_require(lead)
         if lead.referral_code:
             return lead.referral_code
+        code = _new_code()
+        if ReferralCodeAlias.objects.filter(code=code).exists():
+            # A merged-away lead's code still binds its referees to the kept lead: handing it
+            # to someone else would split them. (The lead column's unique index cannot see
+            # the alias table; a draw is 1 in 32^8, so checking first is enough.)
+            continue
         try:
             with transaction.atomic():
                 updated = Lead.objects.filter(
                     pk=lead_id, referral_code__isnull=True, anonymized_at__isnull=True
-                ).update(referral_code=_new_code())
+                ).update(referral_code=code)
         except IntegrityError:
             continue  # the rare collision: draw again
         if updated == 0:

@@ -43,24 +43,36 @@ def transition_allowed(from_stage: str, to_stage: str) -> bool:
     return STAGE_MAIN_PATH.index(to_stage) > STAGE_MAIN_PATH.index(from_stage)
 
 
-def _after_stage(lead: Lead, to_stage: str) -> None:
-    now = timezone.now()
-    if to_stage != Stage.NEW:
+def stage_by_orders(paid_orders: int) -> str | None:
+    """The stage a person's paid orders alone put them at: the first order 已支付, a second
+    (or later) one 已复购 (DESIGN: second paid order = repurchase); None without an order."""
+    if paid_orders <= 0:
+        return None
+    return Stage.PAID if paid_orders == 1 else Stage.REPURCHASED
+
+
+def _reminders_settle(lead: Lead, stage: str) -> None:
+    """Cancel the pending reminders a lead at `stage` has nothing left to do for."""
+    if stage != Stage.NEW:
         # Contacted (or further): the SLA check has nothing left to enforce.
         FollowUp.objects.filter(
             lead=lead, kind=FollowUp.Kind.SLA_CHECK, status=FollowUp.Status.PENDING
         ).update(status=FollowUp.Status.CANCELLED)
+    if stage in (Stage.PAID, Stage.REPURCHASED, Stage.LOST, Stage.INVALID):
+        FollowUp.objects.filter(
+            lead=lead, kind=FollowUp.Kind.PAYMENT_CHASE, status=FollowUp.Status.PENDING
+        ).update(status=FollowUp.Status.CANCELLED)
+
+
+def _after_stage(lead: Lead, to_stage: str) -> None:
+    _reminders_settle(lead, to_stage)
     if to_stage == Stage.PRESCRIBED:
         FollowUp.objects.get_or_create(
             lead=lead,
             kind=FollowUp.Kind.PAYMENT_CHASE,
-            due_at=(now + dt.timedelta(days=1)).replace(second=0, microsecond=0),
+            due_at=(timezone.now() + dt.timedelta(days=1)).replace(second=0, microsecond=0),
             defaults={"assignee_id": lead.assignee_id, "note": "已开方未支付：跟进支付"},
         )
-    if to_stage in (Stage.PAID, Stage.LOST, Stage.INVALID):
-        FollowUp.objects.filter(
-            lead=lead, kind=FollowUp.Kind.PAYMENT_CHASE, status=FollowUp.Status.PENDING
-        ).update(status=FollowUp.Status.CANCELLED)
 
 
 def _set_stage(
@@ -190,8 +202,7 @@ def order_record(
         order = Order.objects.create(
             lead=lead, package=package, amount=value, paid_at=paid_at, external_id=external_id
         )
-        paid_orders = Order.objects.filter(lead=lead).count()
-        target = Stage.PAID if paid_orders == 1 else Stage.REPURCHASED
+        target = stage_by_orders(Order.objects.filter(lead=lead).count())
         if lead.stage != target and not (target == Stage.PAID and lead.stage == Stage.REPURCHASED):
             _set_stage(
                 lead,
@@ -203,6 +214,34 @@ def order_record(
         _order_followups(lead, order)
         _referral_reward(lead, order)
     return order
+
+
+def merged_stage_settle(*, lead: Lead, merged_lead_id: int, actor: Any = None) -> None:
+    """After a merge put `lead` (row locked by the caller, saved) at the further of the two
+    sides' stages, with both sides' orders on it: settle what that stage leaves undone, and
+    when the joined paid orders go further along the main path (each side paid once: two
+    orders, 已复购) move it there as a second order would have (event, report rank, outbox).
+    A person who left (流失, 无效) stays left: their orders say they paid, not that they came
+    back. `funnel.services.identity.lead_merge` calls it."""
+    paid_orders = Order.objects.filter(lead=lead).count()
+    target = stage_by_orders(paid_orders)
+    if (
+        target is not None
+        and lead.stage in STAGE_MAIN_PATH
+        and STAGE_MAIN_PATH.index(target) > STAGE_MAIN_PATH.index(lead.stage)
+    ):
+        _set_stage(
+            lead,
+            target,
+            actor=actor,
+            actor_label="",
+            note=f"合并线索 #{merged_lead_id} 后共 {paid_orders} 笔支付订单",
+        )
+        return
+    # The stage came from one side's timeline (its events moved over): the other side's
+    # reminders may be out of date (an SLA check of a lead now contacted, a payment chase of
+    # a lead now paid).
+    _reminders_settle(lead, lead.stage)
 
 
 def _order_followups(lead: Lead, order: Order) -> None:

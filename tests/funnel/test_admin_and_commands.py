@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -111,7 +112,13 @@ def test_stage_change_from_admin(client, two_leads) -> None:
     *_, a, _b = two_leads
     client.force_login(UserFactory(username="root", is_superuser=True))
 
-    client.post(f"/admin/funnel/leads/{a}/stage/", {"to_stage": "contacted", "note": "已加微"})
+    page = client.get(f"{LIST_URL}inspect/{a}/").content.decode()
+    (token,) = re.findall(r'name="form_token" value="([^"]+)"', page)  # one-time, per page
+
+    client.post(
+        f"/admin/funnel/leads/{a}/stage/",
+        {"to_stage": "contacted", "note": "已加微", "form_token": token},
+    )
 
     assert Lead.objects.get(pk=a).stage == "contacted"
 
