@@ -249,6 +249,20 @@ class StageForm(forms.Form):
     note = forms.CharField(label="备注", required=False)
 
 
+class BulkStageForm(StageForm):
+    """A payment is one order of one patient with its own amount, recorded from the lead page
+    (once per page, `form_submit_once`): the bulk action offers every stage but those, so a
+    resubmitted bulk page can never duplicate orders (review of issue 14)."""
+
+    to_stage = forms.ChoiceField(
+        label="新阶段",
+        choices=[
+            (v, label) for v, label in Stage.choices if v not in (Stage.PAID, Stage.REPURCHASED)
+        ],
+    )
+    amount = None
+
+
 class StageBulkAction(SnippetBulkAction):
     display_name = "变更阶段"
     action_type = "change_stage"
@@ -258,7 +272,7 @@ class StageBulkAction(SnippetBulkAction):
     action_priority = 20
 
     def get_form_class(self):
-        return StageForm
+        return BulkStageForm
 
     def check_perm(self, obj) -> bool:
         return leads_visible_to(user=self.request.user).filter(pk=obj.pk).exists()

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from funnel.models import Lead, LeadEvent, PrivateGroup, ScoringRule
+from funnel.models import Lead, LeadEvent, Order, PrivateGroup, ScoringRule
 from funnel.services.groups import group_enroll, group_leave
 from funnel.services.stages import lead_stage_change
 from tests.funnel.factories import (
@@ -102,9 +102,30 @@ def test_bulk_reassign_action(client, ingest) -> None:
     response = client.post(url, {"assistant": b.pk})
 
     assert page.status_code == 200
+    assert 'name="assistant"' in page.content.decode()  # the confirmation shows its field
     assert response.status_code == 302
     owners = dict(Lead.objects.filter(pk__in=ids).values_list("pk", "assignee_id"))
     assert owners == {ids[0]: b.pk, ids[1]: b.pk, ids[2]: a.pk}
+
+
+def test_bulk_stage_confirmation_shows_its_fields(client, ingest) -> None:
+    # Review of issue 14: the confirmation page rendered no stage, amount or note field.
+    pool, _ = pool_with([1])
+    catch_all_rule(pool)
+    ids = [ingest(payload(f"1381234568{i}")).lead_id for i in range(2)]
+    client.force_login(_growth())
+    url = "/admin/bulk/funnel/lead/change_stage/?" + "&".join(f"id={i}" for i in ids)
+
+    html = client.get(url).content.decode()
+
+    for name in ("to_stage", "note"):
+        assert f'name="{name}"' in html
+    # a payment is recorded per lead, with its amount, from the lead page
+    assert 'value="paid"' not in html
+    assert 'value="repurchased"' not in html
+    response = client.post(url, {"to_stage": "paid", "amount": "1980"})
+    assert response.status_code == 200  # the form refuses it
+    assert not Order.objects.exists()
 
 
 def test_lead_page_reads_in_chinese_and_shanghai_time(client, ingest) -> None:
