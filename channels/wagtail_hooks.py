@@ -31,7 +31,7 @@ from channels.services.accounts import (
     account_has_records,
     account_schedules_install,
 )
-from config.admin_policies import ViewOnlyPolicy
+from config.admin_policies import ServiceCreatedViewSetMixin, ViewOnlyPolicy, service_created
 from funnel.admin_choosers import CheckedSnippetViewSet, scoped_chooser_viewset
 from funnel.admin_labels import ReadOnlyPanel, admin_columns
 from funnel.crypto import mask_phone
@@ -108,7 +108,11 @@ class ChannelAccountViewSet(CheckedSnippetViewSet):
     )
 
 
-class PullCheckpointViewSet(CheckedSnippetViewSet):
+# A pull writes its checkpoints (under row locks, with the page): none added by hand.
+service_created(PullCheckpoint)
+
+
+class PullCheckpointViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     model = PullCheckpoint
     icon = "history"
     menu_label = "拉取检查点"
@@ -162,7 +166,7 @@ class _PostbackScope(ScopedObjectMixin):
     visible_to = staticmethod(postbacks_visible_to)
 
 
-class PostbackLogViewSet(CheckedSnippetViewSet):
+class PostbackLogViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     """One row per platform send; read-only (the listeners write it)."""
 
     model = PostbackLog
