@@ -49,8 +49,8 @@ def _create_refused(request: HttpRequest, *args, **kwargs) -> HttpResponse:
 class ServiceCreatedViewSetMixin:
     """For the admin viewset (ModelViewSet or SnippetViewSet) of a model registered with
     `service_created`: its add URL answers 403 to everyone, without building a form (with the
-    policy, the list offers no add button and the chooser no create form), and there is no
-    copy view (its URL answers 404). Put it first among the bases."""
+    policy, the list offers no add button), and there is no copy view (its URL answers 404).
+    Put it first among the bases."""
 
     copy_view_enabled = False
 
