@@ -143,7 +143,10 @@ def server_flag(value: Any) -> bool | None:
 
 
 def max_pages(account: Any) -> int:
-    return int((account.settings or {}).get("max_pages", MAX_PAGES))
+    """The account's `max_pages`; raises SettingsInvalid for a value it cannot use."""
+    from channels.account_settings import knob
+
+    return knob(account, "max_pages", MAX_PAGES)
 
 
 @dataclass
@@ -508,7 +511,10 @@ def push_ts_seconds(value: Any) -> int:
 
 
 def push_check_fresh(ts: int, account: Any, default_skew: int) -> None:
-    """Refuse a replayed or forged-late push: `push_max_skew_seconds` (per account) either way."""
-    skew = int((account.settings or {}).get("push_max_skew_seconds", default_skew))
+    """Refuse a replayed or forged-late push: `push_max_skew_seconds` (per account) either way.
+    A stored skew that cannot be used is read as the platform's default (bounded either way)."""
+    from channels.account_settings import knob_or_default
+
+    skew = knob_or_default(account, "push_max_skew_seconds", default_skew)
     if ts <= 0 or abs(int(time.time()) - ts) > skew:  # integers: any size compares
         raise errors.WebhookRejected(errors.STALE_TIMESTAMP)

@@ -16,6 +16,9 @@ WEBHOOK_SECRET_MISSING = "webhook_secret_missing"  # noqa: S105  (an error code)
 INVALID_API_BASE_URL = "invalid_api_base_url"
 # A platform API answered with a redirect: never followed (the token would go with it).
 UNEXPECTED_REDIRECT = "unexpected_redirect"
+# An account's settings (其他配置) hold a value a connector cannot use
+# (`channels.account_settings`).
+INVALID_SETTINGS = "invalid_settings"
 
 MESSAGES = {
     INVALID_SIGNATURE: "签名校验失败 / the signature does not match",
@@ -29,6 +32,7 @@ MESSAGES = {
     WEBHOOK_SECRET_MISSING: "该账户未配置推送密钥，拒绝推送 / the account has no webhook secret",
     INVALID_API_BASE_URL: "API 地址不是该平台的官方地址 / not one of the platform's API hosts",
     UNEXPECTED_REDIRECT: "平台接口返回了跳转，已拒绝 / the platform API answered with a redirect",
+    INVALID_SETTINGS: "账户的其他配置有误，请在广告账户中修改 / the account's settings are invalid",
 }
 
 STATUS = {
@@ -82,3 +86,14 @@ class PageCapReached(PlatformError):
     forever (the window is closed; the account records the error for staff to look at)."""
 
     remote = False  # our own words
+
+
+class SettingsInvalid(PlatformError):
+    """An account's stored settings hold a value a connector cannot use. Raised where the
+    value is read, so a pull or spend import records it on the account and a postback on its
+    outbox delivery, like any platform failure; staff fix it in 广告账户 → 其他配置."""
+
+    remote = False  # our own words: the key and what is wrong with its value
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(INVALID_SETTINGS, f"{MESSAGES[INVALID_SETTINGS]}: {problem}")

@@ -31,7 +31,7 @@ from channels.services.accounts import (
     account_has_records,
     account_schedules_install,
 )
-from config.admin_policies import ViewOnlyPolicy
+from config.admin_policies import ServiceCreatedViewSetMixin, ViewOnlyPolicy, service_created
 from funnel.admin_choosers import CheckedSnippetViewSet, scoped_chooser_viewset
 from funnel.admin_labels import ReadOnlyPanel, admin_columns
 from funnel.crypto import mask_phone
@@ -45,6 +45,7 @@ class ChannelAccountForm(WagtailAdminModelForm):
     name it by: fixed once it exists (deactivate it and add a new one to start over).
 
     The webhook secret is write-only: never shown, left blank it keeps the stored one. The
+    settings (其他配置) must be an object of known keys whose values a connector can use, the
     API base URL and URL settings must be the platform's own hosts, and a push-only account
     needs its secret (`account_config_problems`, shared with `channel_account add`)."""
 
@@ -60,9 +61,13 @@ class ChannelAccountForm(WagtailAdminModelForm):
             channel=data.get("channel") or self.instance.channel,
             api_base_url=data.get("api_base_url") or "",
             webhook_secret=data.get("webhook_secret") or "",
-            settings=data.get("settings") if isinstance(data.get("settings"), dict) else None,
+            settings=data.get("settings"),
         )
         for field, (_code, message) in problems.items():
+            if field.startswith("settings."):
+                field = "settings"  # a URL setting: shown at the settings field
+            if field in self.fields and field in self.errors:
+                continue  # the field's own error (unreadable JSON) says it already
             self.add_error(field if field in self.fields else None, message)
         return data
 
@@ -103,7 +108,11 @@ class ChannelAccountViewSet(CheckedSnippetViewSet):
     )
 
 
-class PullCheckpointViewSet(CheckedSnippetViewSet):
+# A pull writes its checkpoints (under row locks, with the page): none added by hand.
+service_created(PullCheckpoint)
+
+
+class PullCheckpointViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     model = PullCheckpoint
     icon = "history"
     menu_label = "拉取检查点"
@@ -157,7 +166,7 @@ class _PostbackScope(ScopedObjectMixin):
     visible_to = staticmethod(postbacks_visible_to)
 
 
-class PostbackLogViewSet(CheckedSnippetViewSet):
+class PostbackLogViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     """One row per platform send; read-only (the listeners write it)."""
 
     model = PostbackLog

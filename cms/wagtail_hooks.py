@@ -16,13 +16,13 @@ from cms.compliance import wagtail_hooks as compliance_hooks  # noqa: F401
 from cms.drafts_views import channel_drafts_view
 from cms.models import ArticlePage, BaiduPush, ChannelDraft
 from cms.services.drafts import channel_draft_check
-from config.admin_policies import ViewOnlyPolicy
+from config.admin_policies import ServiceCreatedViewSetMixin, ViewOnlyPolicy, service_created
 from funnel.admin_choosers import CheckedSnippetViewSet
 
 register_permission_policy(BaiduPush, ViewOnlyPolicy(BaiduPush))
 
 
-class BaiduPushViewSet(ModelViewSet):
+class BaiduPushViewSet(ServiceCreatedViewSetMixin, ModelViewSet):
     model = BaiduPush
     icon = "globe"
     menu_label = "百度推送"
@@ -42,7 +42,12 @@ def _baidu_push_viewset():
 
 
 # --- channel drafts -----------------------------------------------------------------------
-class ChannelDraftViewSet(CheckedSnippetViewSet):
+# Drafts are made from their article (POST on its drafts page regenerates them): none added
+# here by hand, where no article or channel would be set.
+service_created(ChannelDraft)
+
+
+class ChannelDraftViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     model = ChannelDraft
     icon = "doc-full"
     menu_label = "渠道稿"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 
 class ViewOnlyPolicy(ModelPermissionPolicy):
@@ -16,3 +19,48 @@ class ViewOnlyPolicy(ModelPermissionPolicy):
 
     def user_has_any_permission(self, user, actions) -> bool:
         return any(self.user_has_permission(user, action) for action in actions)
+
+
+class ServiceCreatedPolicy(ModelPermissionPolicy):
+    """Rows only a service creates (a lead and its raw record through intake, an outbox
+    delivery, a pull's checkpoint …): nobody adds one by hand, superusers included, because
+    the admin's add form would write around the service's rules (an empty phone, no consent,
+    a second blank row colliding on a unique key: 500). Viewing, changing and deleting follow
+    the model's permissions as before."""
+
+    def user_has_permission(self, user, action: str) -> bool:
+        if action == "add":
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions) -> bool:
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+CREATE_REFUSED = "这类记录由系统写入，不能手动添加 / these records are created by the system only"
+
+
+def _create_refused(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    # Answered, not raised: Wagtail's admin turns a raised PermissionDenied into a redirect to
+    # the dashboard, which would hide why (and look like a success to a script).
+    return HttpResponseForbidden(CREATE_REFUSED, content_type="text/plain; charset=utf-8")
+
+
+class ServiceCreatedViewSetMixin:
+    """For the admin viewset (ModelViewSet or SnippetViewSet) of a model registered with
+    `service_created`: its add URL answers 403 to everyone, without building a form (with the
+    policy, the list offers no add button), and there is no copy view (its URL answers 404).
+    Put it first among the bases."""
+
+    copy_view_enabled = False
+
+    @property
+    def add_view(self):
+        return _create_refused
+
+
+def service_created(*model_classes: type[models.Model]) -> None:
+    """Register `ServiceCreatedPolicy` for each model: call at import, before its viewset is
+    registered (Wagtail reads the model's policy then)."""
+    for model in model_classes:
+        register_permission_policy(model, ServiceCreatedPolicy(model))

@@ -9,14 +9,14 @@ from __future__ import annotations
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
-from config.admin_policies import ViewOnlyPolicy
+from config.admin_policies import ServiceCreatedViewSetMixin, ViewOnlyPolicy
 from funnel.admin_labels import admin_columns
 from funnel.models import ExportAudit
 
 register_permission_policy(ExportAudit, ViewOnlyPolicy(ExportAudit))
 
 
-class ExportAuditViewSet(ModelViewSet):
+class ExportAuditViewSet(ServiceCreatedViewSetMixin, ModelViewSet):
     model = ExportAudit
     icon = "clipboard-list"
     menu_label = "导出审计"

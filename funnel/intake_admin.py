@@ -19,6 +19,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
+from config.admin_policies import ServiceCreatedViewSetMixin, service_created
 from config.errors import ApplicationError
 from funnel.admin_choosers import CheckedSnippetViewSet
 from funnel.admin_labels import ReadOnlyPanel
@@ -27,6 +28,10 @@ from funnel.crypto import mask_name, mask_phone
 from funnel.models import InboundLead, InboundStatus, OutboxDelivery, SpendRecord
 from funnel.outbox import outbox_retry
 from funnel.services.intake import ConsentRecord, intake_replay
+
+# Raw records are written by intake only, spend facts by the spend import, deliveries by the
+# outbox: no add view, for superusers neither (config.admin_policies).
+service_created(InboundLead, SpendRecord, OutboxDelivery)
 
 
 class ReplayColumn(Column):
@@ -37,7 +42,7 @@ class ReplayColumn(Column):
         return format_html('<a class="button button-small" href="{}">修复并重放</a>', url)
 
 
-class InboundLeadViewSet(CheckedSnippetViewSet):
+class InboundLeadViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     model = InboundLead
     icon = "tray-from"
     menu_label = "原始线索"
@@ -73,7 +78,7 @@ class InboundLeadViewSet(CheckedSnippetViewSet):
         return InboundLead.objects.select_related("lead").order_by("-received_at")
 
 
-class SpendRecordViewSet(CheckedSnippetViewSet):
+class SpendRecordViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     model = SpendRecord
     icon = "table"
     menu_label = "消耗"
@@ -108,7 +113,7 @@ class RetryColumn(Column):
         return super().get_cell_context_data(instance, parent_context)
 
 
-class OutboxDeliveryViewSet(CheckedSnippetViewSet):
+class OutboxDeliveryViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     model = OutboxDelivery
     icon = "mail"
     menu_label = "事件投递"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from funnel.textclean import controls_dropped, controls_dropped_tree
+
 
 @dataclass
 class Consent:
@@ -128,20 +130,32 @@ MAP_LIMITS = {  # field: (entries, key length, value length)
 INT_MAX = 2**31 - 1  # the page id columns are 32-bit integers on PostgreSQL
 
 
-def _text(value: Any, limit: int) -> str:
-    return (value if isinstance(value, str) else "" if value is None else str(value))[:limit]
+# Free text a person typed on several lines: keeps tab and line breaks (`controls_dropped`).
+MULTILINE = frozenset({"concern", "answers"})
+
+
+def _text(value: Any, limit: int, *, multiline: bool = False) -> str:
+    text = value if isinstance(value, str) else "" if value is None else str(value)
+    # Dropped before the cut, so the limit counts characters that are kept.
+    return controls_dropped(text, multiline=multiline)[:limit]
 
 
 def payload_bounded(payload: LeadPayload) -> LeadPayload:
-    """A copy of `payload` whose every value fits the funnel's columns (module constants):
-    text cut to its limit, maps cut in entries, keys and values, page ids outside 1…2³¹−1
-    dropped. Pure; intake stores this copy and keeps the raw record whole."""
+    """A copy of `payload` whose every value can be stored in the funnel's columns (module
+    constants): control characters dropped from every text, map keys and `extra` included
+    (`funnel.textclean`; PostgreSQL refuses a NUL in text and jsonb), text cut to its limit,
+    maps cut in entries, keys and values, page ids outside 1…2³¹−1 dropped. Pure; intake
+    stores this copy (and bounds a stored copy again when it processes or replays it) and
+    keeps the raw record as it came."""
     data = payload.to_dict()
     for name, limit in TEXT_LIMITS.items():
-        data[name] = _text(data.get(name), limit)
+        data[name] = _text(data.get(name), limit, multiline=name in MULTILINE)
     for name, (entries, key_len, value_len) in MAP_LIMITS.items():
         items = list((data.get(name) or {}).items())[:entries]
-        data[name] = {_text(k, key_len): _text(v, value_len) for k, v in items}
+        multiline = name in MULTILINE
+        data[name] = {_text(k, key_len): _text(v, value_len, multiline=multiline) for k, v in items}
+    # Read by ingest (a platform form's id names the consent version) and by the postbacks.
+    data["extra"] = controls_dropped_tree(data.get("extra") or {})
     for name in ("content_page_id", "landing_page_id"):
         value = data.get(name)
         fits = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= INT_MAX

@@ -34,6 +34,7 @@ from wagtail.snippets.views.snippets import (
     UsageView,
 )
 
+from config.admin_policies import ServiceCreatedViewSetMixin, service_created
 from config.errors import ApplicationError
 from funnel import errors
 from funnel.admin_choosers import CheckedSnippetViewSet, scoped_chooser_viewset
@@ -75,6 +76,9 @@ from funnel.services.pii import WITHDRAW_PERMISSION, consent_withdraw, lead_reve
 from funnel.services.routing import lead_reassign, leads_reassign
 from funnel.services.stages import lead_stage_change, transition_allowed
 from funnel.templatetags.funnel_display import shanghai_format
+
+# Made by services only: no add view, for superusers neither (config.admin_policies).
+service_created(Lead, FollowUp, ReferralReward, ApiToken)
 
 
 class LeadFilterSet(WagtailFilterSet):
@@ -183,7 +187,10 @@ class LeadInspectView(VisibleLeadMixin, InspectView):
         return display_value(value)
 
 
-class LeadViewSet(CheckedSnippetViewSet):
+class LeadViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
+    """Leads come in through intake only (landing form, API, import, pulls, pushes): no add
+    or copy view here, for superusers neither (`service_created`)."""
+
     model = Lead
     icon = "user"
     menu_label = "线索"
@@ -646,7 +653,10 @@ class FollowUpDeleteView(_FollowUpScope, DeleteView):
     pass
 
 
-class FollowUpViewSet(CheckedSnippetViewSet):
+class FollowUpViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
+    """Follow-ups are planned by the services (`followup_schedule`, SLA, birthdays, refills),
+    which refuse a withdrawn person's lead: no add or copy view."""
+
     model = FollowUp
     icon = "time"
     menu_label = "跟进"
@@ -808,7 +818,9 @@ class ClinicViewSet(CheckedSnippetViewSet):
     panels = admin_panels(Clinic)
 
 
-class ReferralRewardViewSet(CheckedSnippetViewSet):
+class ReferralRewardViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
+    """Written by `order_record` from the reward rule, one per paid order: no add or copy."""
+
     model = ReferralReward
     icon = "pick"
     menu_label = "转介绍奖励"
@@ -816,7 +828,10 @@ class ReferralRewardViewSet(CheckedSnippetViewSet):
     panels = admin_panels(ReferralReward)
 
 
-class ApiTokenViewSet(CheckedSnippetViewSet):
+class ApiTokenViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
+    """Tokens are made by `api_token create` (it prints the token once and stores its hash);
+    here staff rename or deactivate them, never add one (it would have no token)."""
+
     model = ApiToken
     icon = "key"
     menu_label = "API 令牌"

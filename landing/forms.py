@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from django import forms
 
 from config.errors import ApplicationError
 from funnel.services.identity import phone_normalize
+from funnel.textclean import controls_dropped
 from landing import errors
 
 CLICK_ID_FIELDS = ("bd_vid", "clickid", "callback", "click_id")
@@ -31,7 +30,9 @@ class HiddenParamField(forms.CharField):
 
     def to_python(self, value) -> str:
         text = value if isinstance(value, str) else "" if value is None else str(value)
-        text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+        # The funnel's one sanitiser (intake applies its plain form to every payload); here
+        # also the invisible characters, as nobody reads these values.
+        text = controls_dropped(text, invisible=True)
         return text.strip()[:ATTRIBUTION_MAX]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from channels.account_settings import knob
 from channels.base import (
     LeadPage,
     ServerPaging,
@@ -45,13 +46,14 @@ SPEND_CHUNK = 1000  # report rows asked for per request (the server may return f
 class BaiduClient:
     def __init__(self, account: Any) -> None:
         self.account = account
-        self.settings = account.settings or {}
         self.api = (account.api_base_url or DEFAULT_API).rstrip("/")
+        # Settings are read through `knob`: a stored value it cannot use raises SettingsInvalid,
+        # which the pull, the spend import and the outbox record like a platform failure.
         self.auth = (
-            self.settings.get("auth_base_url") or account.api_base_url or DEFAULT_AUTH
+            knob(account, "auth_base_url", "") or account.api_base_url or DEFAULT_AUTH
         ).rstrip("/")
         self.ocpc = (
-            self.settings.get("ocpc_base_url") or account.api_base_url or DEFAULT_OCPC
+            knob(account, "ocpc_base_url", "") or account.api_base_url or DEFAULT_OCPC
         ).rstrip("/")
         self.http = session(API_DOMAINS)
 
@@ -63,9 +65,9 @@ class BaiduClient:
         message = "; ".join(as_str(f.get("message")) for f in failures if isinstance(f, dict))
         if status == 0 and not codes:
             return data.get("body") or {}
-        if any(c in self.settings.get("auth_codes", AUTH_CODES) for c in codes):
+        if any(c in knob(self.account, "auth_codes", AUTH_CODES) for c in codes):
             raise TokenExpired(str(codes[0]), message)
-        rate = self.settings.get("rate_limit_codes", RATE_LIMIT_CODES)
+        rate = knob(self.account, "rate_limit_codes", RATE_LIMIT_CODES)
         if any(c in rate for c in codes) or (
             "rquota" in header and as_int(header.get("rquota"), 1) <= 0
         ):
@@ -93,7 +95,7 @@ class BaiduClient:
                 "appId": self.account.app_id,
                 "refreshToken": self.account.refresh_token,
                 "secretKey": self.account.secret,
-                "userId": as_int(self.settings.get("user_id")) or None,
+                "userId": knob(self.account, "user_id", None),
             },
         )
         if as_int(data.get("code"), -1) != 0:
@@ -108,12 +110,12 @@ class BaiduClient:
         )
 
     def streams(self) -> list[str]:
-        return list(self.settings.get("solution_types", SOLUTION_TYPES))
+        return list(knob(self.account, "solution_types", SOLUTION_TYPES))
 
     def lead_page(
         self, *, stream: str, start: dt.datetime, end: dt.datetime, page: int
     ) -> LeadPage:
-        page_size = int(self.settings.get("page_size", 1000))
+        page_size = knob(self.account, "page_size", 1000)
         body = self._service(
             "/json/sms/service/LeadsNoticeService/getNoticeList",
             {

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
+from channels.account_settings import knob
 from channels.models import ChannelAccount
 
 
@@ -26,10 +27,11 @@ def logid_url(url: str, bd_vid: str) -> str:
 
 
 def ocpc_events(account: ChannelAccount) -> dict[str, str]:
-    knobs = account.settings or {}
-    types = knobs.get("ocpc_types")
+    """Stage → OCPC newType; raises SettingsInvalid for `ocpc_types` / `ocpc_new_type` values
+    it cannot use."""
+    types = knob(account, "ocpc_types", None)
     if types is None:
-        types = {"paid": knobs.get("ocpc_new_type", 26)}
+        types = {"paid": knob(account, "ocpc_new_type", 26)}
     return {stage: str(t) for stage, t in types.items() if t not in (None, "")}
 
 
@@ -40,7 +42,7 @@ def ocpc_send(account: ChannelAccount, inbound: Any, target: str, platform_event
     payload = inbound.payload or {}
     extra = payload.get("extra") or {}
     # A landing-form or API lead has no stored landing URL: the account's `ocpc_landing_url`.
-    url = extra.get("url") or (account.settings or {}).get("ocpc_landing_url", "")
+    url = extra.get("url") or knob(account, "ocpc_landing_url", "")
     conversion = {"logidUrl": logid_url(url, target), "newType": int(platform_event)}
     from channels.services.calls import platform_call
 

@@ -18,6 +18,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from channels.account_settings import knob
 from channels.base import (
     LeadPage,
     ServerPaging,
@@ -60,7 +61,6 @@ class DouyinClient:
     def __init__(self, account: Any) -> None:
         self.account = account
         self.base = (account.api_base_url or DEFAULT_BASE_URL).rstrip("/") + "/"
-        self.settings = account.settings or {}
         self.http = session(API_DOMAINS)
 
     # -- envelope --------------------------------------------------------------------------
@@ -69,9 +69,9 @@ class DouyinClient:
         if code == 0:
             return data.get("data") or {}
         message = as_str(data.get("message"))
-        if code in self.settings.get("rate_limit_codes", RATE_LIMIT_CODES):
+        if code in knob(self.account, "rate_limit_codes", RATE_LIMIT_CODES):
             raise RateLimited(str(code), message)
-        if code in self.settings.get("auth_codes", AUTH_CODES):
+        if code in knob(self.account, "auth_codes", AUTH_CODES):
             raise TokenExpired(str(code), message)
         raise PlatformError(str(code), message)
 
@@ -108,7 +108,7 @@ class DouyinClient:
     def lead_page(
         self, *, stream: str, start: dt.datetime, end: dt.datetime, page: int
     ) -> LeadPage:
-        requested = int(self.settings.get("page_size", 100))
+        requested = knob(self.account, "page_size", 100)
         data = self._call(
             "GET",
             "2/tools/clue/get/",
@@ -184,7 +184,7 @@ class DouyinClient:
         return f"{as_int(data.get('code'))} {as_str(data.get('message'))}"
 
     def conversion_base(self) -> str:
-        explicit = self.settings.get("conversion_base_url")
+        explicit = knob(self.account, "conversion_base_url", "")
         if explicit:
             return str(explicit).rstrip("/")
         if self.account.api_base_url:  # the sandbox (or a proxy) serves both hosts

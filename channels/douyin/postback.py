@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.account_settings import knob
 from channels.models import ChannelAccount
 
 DEFAULT_CALLBACK_STATES = {"contacted": 2, "paid": 3}
@@ -20,12 +21,14 @@ DEFAULT_CONVERSION_EVENTS = {"contacted": "form", "paid": "active_pay"}
 
 
 def callback_events(account: ChannelAccount) -> dict[str, str]:
-    states = {**DEFAULT_CALLBACK_STATES, **(account.settings or {}).get("callback_states", {})}
+    """Stage → clue_convert_state; raises SettingsInvalid for a `callback_states` it cannot use."""
+    states = {**DEFAULT_CALLBACK_STATES, **knob(account, "callback_states", {})}
     return {stage: str(state) for stage, state in states.items() if state not in (None, "")}
 
 
 def conversion_events(account: ChannelAccount) -> dict[str, str]:
-    configured = (account.settings or {}).get("conversion_events")
+    """Stage → event_type; raises SettingsInvalid for a `conversion_events` it cannot use."""
+    configured = knob(account, "conversion_events", None)
     events = DEFAULT_CONVERSION_EVENTS if configured is None else configured
     return {stage: str(event) for stage, event in events.items() if event}
 

@@ -16,12 +16,12 @@ import hmac
 from typing import Any
 
 from channels import errors
+from channels.account_settings import PUSH_SIGNATURE_SCHEMES, knob
 from channels.base import as_str, push_check_fresh, push_ts_seconds
 from channels.douyin.mapping import map_push
+from channels.errors import SettingsInvalid
 from channels.models import ChannelAccount
 from funnel.payload import LeadPayload
-
-PUSH_SIGNATURE_SCHEMES = ("sha256_b64", "hmac_sha256_b64", "header_token")
 
 
 def push_reply() -> dict[str, Any]:
@@ -40,10 +40,13 @@ def douyin_signature(clue_id: str, token: str, timestamp: str, scheme: str = "sh
 
 def verify_push(account: ChannelAccount, headers: dict[str, str], body: bytes, data: Any) -> None:
     """Raise WebhookRejected unless the push is signed with the account's webhook secret."""
-    scheme = (account.settings or {}).get("push_signature", "sha256_b64")
     token = account.webhook_secret
     if not token.strip():
         raise errors.WebhookRejected(errors.WEBHOOK_SECRET_MISSING)
+    try:
+        scheme = knob(account, "push_signature", "sha256_b64")
+    except SettingsInvalid:
+        scheme = ""  # no unsigned scheme, and no guessing one: refused below
     if scheme not in PUSH_SIGNATURE_SCHEMES:
         raise errors.WebhookRejected(errors.INVALID_SIGNATURE)
     timestamp = headers.get("timestamp", "")

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels import errors
+from channels.account_settings import settings_problems, settings_problems_text
 from channels.base import TokenPair, api_url_problem
 from channels.models import Channel, ChannelAccount
 from channels.registry import API_DOMAINS, PULL_CHANNELS, PUSH_CHANNELS
@@ -27,19 +28,26 @@ URL_SETTINGS = ("auth_base_url", "ocpc_base_url", "conversion_base_url")
 
 
 def account_config_problems(
-    *, channel: str, api_base_url: str, webhook_secret: str, settings: dict[str, Any] | None
+    *, channel: str, api_base_url: str, webhook_secret: str, settings: Any
 ) -> dict[str, tuple[str, str]]:
     """Why an account cannot be saved as given: {field: (error code, message)}.
 
+    - its settings are an object of known keys, each value of its type and range
+      (`channels.account_settings.settings_problems`; field "settings", code
+      `invalid_settings`, every problem named with its key);
     - every URL its token is sent to is on the platform's own hosts (loopback only where the
       sandbox is allowed: dev, demo, tests);
     - a channel whose leads arrive only by push (Xiaohongshu) has its webhook secret: without
       it anyone could post leads (pushes to any account without one are refused as well).
     """
     problems: dict[str, tuple[str, str]] = {}
+    bad_settings = settings_problems(settings)
+    if bad_settings:
+        problems["settings"] = (errors.INVALID_SETTINGS, settings_problems_text(bad_settings))
     domains = API_DOMAINS.get(channel, ())
+    knobs = settings if isinstance(settings, dict) else {}
     urls = [("api_base_url", api_base_url)] + [
-        (f"settings.{key}", str((settings or {}).get(key) or "")) for key in URL_SETTINGS
+        (f"settings.{key}", str(knobs.get(key) or "")) for key in URL_SETTINGS
     ]
     for field, url in urls:
         problem = api_url_problem(url, domains) if url else ""

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from channels.account_settings import knob
 from channels.errors import RateLimited, TokenExpired, Transient
 from channels.models import ChannelAccount
 from channels.services.accounts import account_tokens_refresh
@@ -46,9 +47,8 @@ def platform_call(
     The caller decides how to record a failure; `stats` (if given) counts refreshes and retries.
     `retries` overrides `max_retries` (postbacks pass 0: the outbox owns their back-off).
     """
-    knobs = account.settings or {}
-    retries = int(knobs.get("max_retries", 3)) if retries is None else retries
-    backoff = float(knobs.get("backoff_seconds", 2.0))
+    retries = knob(account, "max_retries", 3) if retries is None else retries
+    backoff = knob(account, "backoff_seconds", 2.0)
     refreshed = False
     attempt = 0
     while True:

@@ -18,6 +18,13 @@ What is sent (`channels.registry.PostbackKind`, per platform):
   `"postback_default": true`, else its first active account (lowest id).
 Which stages are reported as which platform event is set per account (`callback_states`,
 `conversion_events`, `ocpc_types`). Facts: shared/channels/API_FACTS.md.
+
+An account whose settings cannot be read for a send (`SettingsInvalid`: a stage map that is
+not an object, a value of the wrong type) still gets its log row, with no platform event, and
+the send listener raises that error after sending the others: the outbox keeps it on the
+delivery and retries, so the log shows the row failing with the reason and /healthz counts it.
+Once the settings are fixed, the retry sends it, or drops the row if the stage is not
+reported after all.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from channels.errors import SettingsInvalid
 from channels.models import ChannelAccount, PostbackLog
 from channels.registry import PLATFORMS, PostbackKind, Source
 from funnel.models import InboundLead, LeadEvent, OutboxDelivery
@@ -37,12 +45,16 @@ ANSWER_CHARS = 500
 
 @dataclass(frozen=True)
 class PlannedSend:
+    """One send a stage event calls for. `problem`: the account's settings could not say
+    whether or as what this stage is reported (`platform_event` is then "")."""
+
     platform: str
     kind: PostbackKind
     account: ChannelAccount
     inbound_id: int
     target: str
     platform_event: str
+    problem: SettingsInvalid | None = None
 
 
 def _default_account(channel: str) -> ChannelAccount | None:
@@ -97,13 +109,20 @@ def postback_plan(*, event_id: int) -> tuple[LeadEvent | None, list[PlannedSend]
                 if not targets:
                     continue
                 account = own_account(record) if own else default_account(channel)
-                platform_event = kind.events(account).get(stage) if account else None
-                if account is None or not platform_event:
+                if account is None:
+                    continue
+                problem = None
+                try:
+                    platform_event = kind.events(account).get(stage)
+                except SettingsInvalid as exc:
+                    # Unknown whether this stage is reported: planned, to fail visibly.
+                    platform_event, problem = "", exc
+                if not platform_event and problem is None:
                     continue
                 target = targets[0][:255]  # clickid and callback name one visit: report once
                 planned.setdefault(
                     (channel, kind.kind, target),
-                    PlannedSend(channel, kind, account, record.pk, target, platform_event),
+                    PlannedSend(channel, kind, account, record.pk, target, platform_event, problem),
                 )
     return event, list(planned.values())
 
@@ -139,9 +158,14 @@ def postbacks_plan(*, event_id: int) -> int:
 
 def postbacks_for_event(*, event_id: int) -> int:
     """Outbox listener: send the postbacks a stage event calls for that are not sent yet.
-    Returns how many were sent; raises the first failure (the outbox retries)."""
+    Returns how many were sent; raises the first failure (the outbox retries), and after the
+    others are sent, the settings problem of a send whose account cannot say what to report
+    (`SettingsInvalid`)."""
     event, sends = postback_plan(event_id=event_id)
-    if event is None or not sends:
+    if event is None:
+        return 0
+    _placeholders_drop(event=event, sends=sends)
+    if not sends:
         return 0
     rows = {(r.platform, r.kind, r.target): r for r in _log_rows(event=event, sends=sends)}
     # This attempt's number: the outbox counts it on its delivery row before calling us.
@@ -153,17 +177,39 @@ def postbacks_for_event(*, event_id: int) -> int:
     )
     inbound = InboundLead.objects.in_bulk([send.inbound_id for send in sends])
     sent = 0
+    problems: list[SettingsInvalid] = []
     for send in sends:
         row = rows[(send.platform, send.kind.kind, send.target)]
         if row.status == PostbackLog.Status.SENT:
             continue  # delivered again after it succeeded (at least once): not re-sent
+        if send.problem is not None:
+            problems.append(send.problem)  # raised below: one account's settings hold no other
+            continue
         answer = send.kind.send(
             send.account, inbound[send.inbound_id], send.target, send.platform_event
         )
         row.status = PostbackLog.Status.SENT
+        row.platform_event = send.platform_event  # a row planned while the settings were bad
         row.tries = tries
         row.last_answer = answer[:ANSWER_CHARS]
         row.sent_at = timezone.now()
-        row.save(update_fields=["status", "tries", "last_answer", "sent_at"])
+        row.save(update_fields=["status", "platform_event", "tries", "last_answer", "sent_at"])
         sent += 1
+    if problems:
+        raise problems[0]
     return sent
+
+
+def _placeholders_drop(*, event: LeadEvent, sends: list[PlannedSend]) -> None:
+    """Delete the rows planned while an account's settings could not be read (no platform
+    event) that the plan, now readable, no longer calls for (the stage is not reported)."""
+    kept = [(s.platform, s.kind.kind, s.target) for s in sends]
+    stale = [
+        row.pk
+        for row in PostbackLog.objects.filter(
+            event=event, status=PostbackLog.Status.PENDING, platform_event=""
+        )
+        if (row.platform, row.kind, row.target) not in kept
+    ]
+    if stale:
+        PostbackLog.objects.filter(pk__in=stale).delete()

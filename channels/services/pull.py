@@ -23,6 +23,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from channels.account_settings import knob
 from channels.base import PageCount, max_pages, more_pages
 from channels.errors import PageCapReached, PlatformError, RateLimited
 from channels.models import ChannelAccount, PullCheckpoint
@@ -152,11 +153,14 @@ def _pull_stream(
     now: dt.datetime,
     queue: AfterCommitQueue,
 ) -> None:
-    knobs = account.settings or {}
-    trailing = dt.timedelta(minutes=int(knobs.get("trailing_minutes", 30)))
-    lookback = dt.timedelta(days=int(knobs.get("initial_lookback_days", DEFAULT_LOOKBACK_DAYS)))
+    # Every setting the run uses is read before the first request: a value that cannot be
+    # used stops the run at once (SettingsInvalid, recorded on the account), not on the page
+    # that happens to need it.
+    pages_cap = max_pages(account)
+    trailing = dt.timedelta(minutes=knob(account, "trailing_minutes", 30))
+    lookback = dt.timedelta(days=knob(account, "initial_lookback_days", DEFAULT_LOOKBACK_DAYS))
     span = dt.timedelta(
-        days=int(knobs.get("window_days", DEFAULT_WINDOW_DAYS.get(account.channel, 30)))
+        days=knob(account, "window_days", DEFAULT_WINDOW_DAYS.get(account.channel, 30))
     )
     PullCheckpoint.objects.get_or_create(account=account, stream=stream)
     while True:
@@ -214,7 +218,7 @@ def _pull_stream(
                 has_more = more_pages(
                     page=page, got=len(result.records), count=count, server=result.server
                 )
-                capped = has_more and page >= max_pages(account)
+                capped = has_more and page >= pages_cap
                 last = not has_more or capped
                 if last:
                     cp.cursor, cp.window_start, cp.window_end = end, None, None
@@ -248,12 +252,14 @@ def leads_pull(
     stats = PullStats(account=f"{account.channel}/{account.name}")
     if account.channel not in PULL_CHANNELS or not account.is_active:
         return stats
-    client = client_for(account)
     now = now or timezone.now()
     # Committed pages are processed a few at a time (`AfterCommitQueue`), and what waits is
     # processed before this returns, also when the platform stops the run.
     queue = AfterCommitQueue()
     try:
+        # In here: the client reads the account's settings, and a value it cannot use
+        # (SettingsInvalid) is recorded on the account like a platform's refusal.
+        client = client_for(account)
         for stream in streams_for(account):
             _pull_stream(
                 account=account,

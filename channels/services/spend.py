@@ -34,8 +34,9 @@ def spend_pull(*, account_id: int, start: dt.date, end: dt.date) -> SpendStats:
     stats = SpendStats(account=f"{account.channel}/{account.name}")
     if account.channel not in SPEND_CHANNELS or not account.is_active:
         return stats
-    client = client_for(account)
     try:
+        # In here: a setting the client cannot use (SettingsInvalid) is recorded, not raised.
+        client = client_for(account)
         rows = platform_call(account, client, partial(client.spend, start=start, end=end))
     except PlatformError as exc:
         logger.warning(

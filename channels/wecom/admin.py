@@ -46,7 +46,7 @@ from channels.wecom.services import (
     contact_bind,
 )
 from channels.wecom.welcome import reason_label
-from config.admin_policies import ViewOnlyPolicy
+from config.admin_policies import ServiceCreatedViewSetMixin, ViewOnlyPolicy, service_created
 from config.errors import ApplicationError
 from funnel.admin_choosers import CheckedSnippetViewSet, scoped_chooser_viewset
 from funnel.admin_labels import ReadOnlyPanel, admin_columns
@@ -246,13 +246,16 @@ class _HintColumn(Column):
         return contact_hint(instance).text
 
 
-class WecomContactViewSet(CheckedSnippetViewSet):
+# Contacts come from WeCom's callbacks (through intake) only: none added by hand.
+service_created(WecomContact)
+
+
+class WecomContactViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     model = WecomContact
     icon = "user"
     menu_label = "企业微信客户"
     url_prefix = "channels/wecom/contacts"
-    # Contacts come from WeCom's callbacks only: no copy (its view is not lead-scoped either).
-    copy_view_enabled = False
+    # No copy either (ServiceCreatedViewSetMixin; its view is not lead-scoped either).
     filterset_class = ContactFilterSet
     list_display = [
         *admin_columns(
@@ -343,7 +346,7 @@ class WelcomeDeleteView(_WelcomeScope, DeleteView):
 register_permission_policy(WecomWelcome, ViewOnlyPolicy(WecomWelcome))
 
 
-class WecomWelcomeViewSet(CheckedSnippetViewSet):
+class WecomWelcomeViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     """One row per add event's welcome: sent, failed (WeCom's code) or not sent (why)."""
 
     model = WecomWelcome
@@ -417,7 +420,7 @@ _marks_visible, _MarkHistory, _MarkUsage, _MarkChooser = _scoped(WecomTagMark)
 _transfers_visible, _TransferHistory, _TransferUsage, _TransferChooser = _scoped(WecomTransfer)
 
 
-class WecomTagMarkViewSet(CheckedSnippetViewSet):
+class WecomTagMarkViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     """Which stage tag we marked on which contact, with WeCom's answer (read-only)."""
 
     model = WecomTagMark
@@ -442,7 +445,7 @@ class WecomTagMarkViewSet(CheckedSnippetViewSet):
         return _marks_visible(user=request.user).order_by("-created_at", "-pk")
 
 
-class WecomTransferViewSet(CheckedSnippetViewSet):
+class WecomTransferViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     """Each reassignment's customer transfer and how it ended (read-only)."""
 
     model = WecomTransfer

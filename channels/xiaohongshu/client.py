@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from channels.account_settings import knob
 from channels.base import (
     ServerPaging,
     SpendRow,
@@ -38,7 +39,6 @@ class XiaohongshuClient:
     def __init__(self, account: Any) -> None:
         self.account = account
         self.base = (account.api_base_url or DEFAULT_BASE_URL).rstrip("/")
-        self.settings = account.settings or {}
         self.http = session(API_DOMAINS)
 
     def _check(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -46,9 +46,9 @@ class XiaohongshuClient:
         if code == 0 and data.get("success", True) is not False:
             return data.get("data") or {}
         message = as_str(data.get("msg"))
-        if code in self.settings.get("rate_limit_codes", RATE_LIMIT_CODES):
+        if code in knob(self.account, "rate_limit_codes", RATE_LIMIT_CODES):
             raise RateLimited(str(code), message)
-        if code in self.settings.get("auth_codes", AUTH_CODES):
+        if code in knob(self.account, "auth_codes", AUTH_CODES):
             raise TokenExpired(str(code), message)
         raise PlatformError(str(code), message)
 
@@ -78,7 +78,7 @@ class XiaohongshuClient:
 
     def spend(self, *, start: dt.date, end: dt.date) -> list[SpendRow]:
         """Daily spend per campaign, every page of the offline report (`spend_read`)."""
-        per_fen = self.settings.get("fee_unit", "yuan") == "fen"
+        per_fen = knob(self.account, "fee_unit", "yuan") == "fen"
 
         def fetch(page: int, _received: int) -> tuple[list[SpendRow], ServerPaging]:
             data = self._post(

@@ -17,9 +17,10 @@ import hmac
 from typing import Any
 
 from channels import errors
+from channels.account_settings import knob_or_default
 from channels.base import push_check_fresh, push_ts_seconds
 from channels.models import ChannelAccount
-from channels.xiaohongshu.mapping import map_push
+from channels.xiaohongshu.mapping import NAME_LABELS, PHONE_LABELS, WECHAT_LABELS, map_push
 from funnel.payload import LeadPayload
 
 
@@ -45,5 +46,14 @@ def verify_push(account: ChannelAccount, headers: dict[str, str], body: bytes, d
 
 
 def map_account_push(account: ChannelAccount, data: dict[str, Any]) -> tuple[str, LeadPayload]:
-    # The labels that carry name / phone / WeChat are per-account settings.
-    return map_push(data, account=account.name, settings=account.settings)
+    # The labels that carry name / phone / WeChat are per-account settings; a stored value
+    # that cannot be used reads as the default labels (a push is never lost over it).
+    labels = {
+        key: knob_or_default(account, key, default)
+        for key, default in (
+            ("name_labels", NAME_LABELS),
+            ("phone_labels", PHONE_LABELS),
+            ("wechat_labels", WECHAT_LABELS),
+        )
+    }
+    return map_push(data, account=account.name, settings=labels)

@@ -49,6 +49,7 @@ from funnel.models import InboundLead, InboundStatus
 from funnel.payload import TEXT_LIMITS, IngestResult, LeadPayload, payload_bounded
 from funnel.services.ingest import PLATFORM_CHANNELS
 from funnel.surrogates import has_surrogate, surrogates_replaced
+from funnel.textclean import controls_dropped
 
 logger = logging.getLogger("yinliu.intake")
 SWEEP_AFTER = dt.timedelta(minutes=2)
@@ -267,10 +268,11 @@ EXTERNAL_ID_MAX = 128
 
 
 def _external_key(external_id: str) -> str:
-    """The stored id: as sent when it fits the column, else a digest of it (cutting could make
-    two records one; the raw record keeps the id whole)."""
+    """The stored id: as sent when it fits the column and holds no control character, else a
+    digest of it (cutting could make two records one, and PostgreSQL refuses a NUL in the
+    column; the raw record keeps the id whole)."""
     external_id = str(external_id)
-    if len(external_id) <= EXTERNAL_ID_MAX:
+    if len(external_id) <= EXTERNAL_ID_MAX and controls_dropped(external_id) == external_id:
         return external_id
     return "sha256:" + hashlib.sha256(external_id.encode("utf-8")).hexdigest()
 
@@ -731,7 +733,7 @@ def intake_process(
         # This record itself cannot be stored as a lead. Keep it, quarantined, so it never
         # blocks the queue (the sweep would otherwise meet it on every run).
         logger.exception("inbound record %s cannot be processed; quarantined", inbound_ids[0])
-        return [_quarantine_poison(inbound_ids[0], exc)]
+        return [_quarantine_poison(inbound_ids[0])]
 
 
 # Failures that belong to one record's content (a value the database refuses, a payload that
@@ -739,8 +741,11 @@ def intake_process(
 POISON = (DataError, IntegrityError, ValueError, TypeError, KeyError, AttributeError)
 
 
-def _quarantine_poison(inbound_id: int, exc: Exception) -> IngestResult:
-    detail = f"{errors.MESSAGES[errors.INVALID_VALUE]}: {type(exc).__name__}: {exc}"[:1000]
+def _quarantine_poison(inbound_id: int) -> IngestResult:
+    # The code's message only: this detail is answered to API clients and shown in the
+    # admin, and a database error's text quotes the statement's parameters (values of the
+    # record). The whole error is in the log (`intake_process`).
+    detail = errors.MESSAGES[errors.INVALID_VALUE]
     with transaction.atomic():
         row = InboundLead.objects.select_for_update().defer("raw").get(pk=inbound_id)
         row.status = InboundStatus.QUARANTINED
