@@ -13,35 +13,65 @@ hostname on the default site, then the default, then a unique hostname).
 `SiteMiddleware` hands the choice to Wagtail (`request._wagtail_site`, which
 `Site.find_for_request` reads first). The key is deleted whenever a Site is saved or deleted
 and whenever a site's root page is saved or deleted (`cms.signals`), in every process that
-shares the cache. Processes that share none (several web workers on the embedded default's
-per-process cache) see another worker's change within `SITES_CACHE_SECONDS`; Wagtail keeps
-its own root paths an hour under the same conditions.
+shares the cache, after at most `LOCAL_SECONDS` (each process's own copy). Processes that
+share no cache (several web workers on the embedded default's per-process cache) see another
+worker's change within `SITES_CACHE_SECONDS`; Wagtail keeps its own root paths an hour under
+the same conditions. A cache that fails reads as a miss (the database answers).
 """
 
 from __future__ import annotations
+
+import logging
+import pickle
+import time
+from typing import Any
 
 from django.core.cache import cache
 from django.http.request import split_domain_port
 
 SITES_CACHE_KEY = "yinliu:cms:sites:v1"
 SITES_CACHE_SECONDS = 60
+# Each process also keeps the list it last read for this long: a Redis that is down or does
+# not answer costs one timeout per process every few seconds, not one per request (issue 14,
+# point 12: an outage of the cache takes no page down), and most requests skip the cache read.
+LOCAL_SECONDS = 5.0
+
+logger = logging.getLogger("yinliu.cms.sites")
+_local: dict[str, Any] = {"until": 0.0, "blob": None}
 
 
 def sites() -> list:
     from wagtail.models import Site
 
-    found = cache.get(SITES_CACHE_KEY)
+    now = time.monotonic()
+    if _local["blob"] is not None and now < _local["until"]:
+        # a fresh copy per request: views may set attributes on the root page they get; the
+        # bytes are this process's own pickle of its database rows, never outside input
+        return pickle.loads(_local["blob"])  # noqa: S301
+    found = _cache_call(cache.get, SITES_CACHE_KEY)
     if found is None:
         found = list(Site.objects.select_related("root_page"))
         for site in found:
             # routing starts from the specific root page (HomePage.route): load it once here
             site.root_page = site.root_page.specific
-        cache.set(SITES_CACHE_KEY, found, SITES_CACHE_SECONDS)
+        _cache_call(cache.set, SITES_CACHE_KEY, found, SITES_CACHE_SECONDS)
+    _local["blob"], _local["until"] = pickle.dumps(found), now + LOCAL_SECONDS
     return found
 
 
 def clear_sites_cache() -> None:
-    cache.delete(SITES_CACHE_KEY)
+    _local["blob"], _local["until"] = None, 0.0
+    _cache_call(cache.delete, SITES_CACHE_KEY)
+
+
+def _cache_call(method, *args):
+    """The shared cache, or None when it fails: the site list is read from the database then
+    (a down cache backend that raises, like Django's own Redis one, never fails a page)."""
+    try:
+        return method(*args)
+    except Exception:  # noqa: BLE001  any backend's failure reads as a miss
+        logger.warning("site cache unavailable; reading the sites from the database", exc_info=True)
+        return None
 
 
 def site_for_host(hostname: str, port: int):

@@ -91,7 +91,10 @@ def _clear_cache() -> None:
     """Tests share one real cache (Redis in the services pass); start each with it empty."""
     from django.core.cache import cache
 
+    from cms.sites import clear_sites_cache
+
     cache.clear()
+    clear_sites_cache()  # each process's own copy of the site list too
 
 
 def _db_marker_kwargs(item) -> dict | None:

@@ -115,3 +115,30 @@ def test_odd_hosts_never_crash_the_lookup(client, seeded, host: str) -> None:
     response = client.get("/", HTTP_HOST=host)
 
     assert response.status_code in (200, 400, 404)
+
+
+def test_a_redis_outage_never_fails_a_page_and_reads_the_cache_rarely(
+    client, seeded, redis_outage
+) -> None:
+    # Issue 14 point 12 for the site list: the production cache settings with Redis gone. The
+    # list comes from the database, and each process keeps it a few seconds, so a Redis that
+    # times out is asked once per process every LOCAL_SECONDS, not once per request.
+    from cms import sites as sites_module
+
+    sites_module.clear_sites_cache()
+    article = ArticlePage.objects.live().order_by("path").first()
+    asked = []
+    real_get = sites_module.cache.get
+
+    def counting_get(*args, **kwargs):
+        asked.append(args[0])
+        return real_get(*args, **kwargs)
+
+    sites_module.cache.get = counting_get
+    try:
+        answers = [client.get(article.url).status_code for _ in range(5)]
+    finally:
+        sites_module.cache.get = real_get
+
+    assert answers == [200] * 5
+    assert asked.count(SITES_CACHE_KEY) == 1
