@@ -148,6 +148,59 @@ def test_a_picture_a_live_page_shows_cannot_be_swapped_in_place(client):
     assert renamed.status_code == 302
 
 
+def test_the_focal_point_of_a_picture_a_live_page_shows_cannot_move(client):
+    # Review of issue 17 (round 2): moving the focal point onto a corner the gate never saw
+    # (a QR code at the edge of a wide banner) changed the live page's crop without a publish.
+    cover = image("配图")
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="睡眠卫生",
+            slug="hygiene-focal",
+            layer="science",
+            cover=cover,
+            body=[{"type": "paragraph", "value": rich("固定起床时间。")}],
+        ),
+    )
+    page.save_revision().publish()
+    client.force_login(editor())
+    url = reverse("wagtailimages:edit", args=[cover.pk])
+    form = {"title": "配图", "collection": cover.collection_id, "tags": ""}
+
+    moved = client.post(
+        url,
+        {
+            **form,
+            "focal_point_x": "5",
+            "focal_point_y": "5",
+            "focal_point_width": "4",
+            "focal_point_height": "4",
+        },
+    )
+
+    assert moved.status_code == 200
+    assert "不能修改焦点区域" in moved.content.decode()
+    cover.refresh_from_db()
+    assert cover.focal_point_x is None
+    # a picture no live page shows keeps its focal point editable
+    spare = image("备用图")
+    free = client.post(
+        reverse("wagtailimages:edit", args=[spare.pk]),
+        {
+            **form,
+            "title": "备用图",
+            "collection": spare.collection_id,
+            "focal_point_x": "5",
+            "focal_point_y": "5",
+            "focal_point_width": "4",
+            "focal_point_height": "4",
+        },
+    )
+    assert free.status_code == 302
+    spare.refresh_from_db()
+    assert spare.focal_point_x == 5
+
+
 def test_a_video_file_a_live_page_plays_cannot_be_swapped_in_place(client):
     """The sibling of the picture: a VideoPage plays a Wagtail document."""
     from django.core.files.base import ContentFile
