@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
+from cms.compliance import classifier
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.extract import block_texts, page_texts
 from cms.compliance.rendered import disguised_ad_finding, rendered_report
@@ -139,7 +140,8 @@ def check_page(page, *, rendered: bool = True) -> ComplianceReport:
     if type(page) is Page:
         page = page.specific
     scopes = page_scopes(page)
-    report = ComplianceReport(rules_version=load_rules().version)
+    # both readers read every field (check_report's default): the version names both
+    report = ComplianceReport(rules_version=f"{load_rules().version}+{classifier.MODEL_VERSION}")
     for field, text in page_texts(page):
         report.extend(check_report(text, field=field, scopes=scopes))
     for finding, line in _testimonial_findings(page):

@@ -170,3 +170,17 @@ def test_rules_alone_when_asked_and_the_version_names_both_readers() -> None:
 
 def test_the_model_is_trained_once_per_process() -> None:
     assert classifier.model() is classifier.model()
+
+
+@pytest.mark.django_db
+def test_a_page_report_names_both_readers_version() -> None:
+    # Review of issue 17 (round 2): the gate and the editor panel showed the rules' version
+    # alone although the second reader had read the page.
+    from cms.compliance import check_page
+    from cms.models import ArticlePage
+
+    page = ArticlePage(title="睡眠卫生", slug="v", layer="science", body=[])
+
+    assert check_page(page, rendered=False).rules_version == (
+        f"{load_rules().version}+{classifier.MODEL_VERSION}"
+    )
