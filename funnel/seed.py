@@ -558,9 +558,7 @@ def _leads(packages, stdout) -> int:
                 created_at=when
             )
             walked = timezone.now()
-            _walk(
-                result.lead_id, target, rng, packages, actor="demo", added_at=added_at, now=now
-            )
+            _walk(result.lead_id, target, rng, packages, actor="demo", added_at=added_at, now=now)
             # Steps with no time of their own (an order's 支付 stage, 无效): after the walk.
             LeadEvent.objects.filter(lead_id=result.lead_id, created_at__gte=walked).update(
                 created_at=min(added_at + dt.timedelta(hours=rng.randint(1, 72)), now)

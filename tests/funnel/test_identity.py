@@ -59,9 +59,7 @@ def test_what_is_not_a_phone_is_refused_with_its_code(raw: str, code: str) -> No
 @pytest.mark.parametrize("raw", WRITTEN)
 def test_the_landing_form_accepts_what_intake_accepts(raw: str) -> None:
     # the form validates with the same normaliser: no door refuses what another accepts
-    form = LeadForm(
-        data={"name": "张三", "phone": raw, "consent": "on", "consent_version": "v1"}
-    )
+    form = LeadForm(data={"name": "张三", "phone": raw, "consent": "on", "consent_version": "v1"})
     assert form.is_valid(), form.errors
     assert phone_normalize(form.cleaned_data["phone"]) == E164
 
