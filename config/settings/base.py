@@ -133,6 +133,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = envmod.integer("DB_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # libpq waits forever for a server that accepts and never answers (a wedged PostgreSQL or
+    # a dead one behind a proxy): every request would hang with it. connect_timeout bounds the
+    # connection attempt (seconds; libpq "Parameter Key Words", PostgreSQL docs §32.1.2).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", envmod.integer("DB_CONNECT_TIMEOUT", 5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and broker ---------------------------------------------------------------------

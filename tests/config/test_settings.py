@@ -414,3 +414,76 @@ def test_production_mails_through_email_url() -> None:
     assert _setting("config.settings.production", "settings.EMAIL_HOST", _env(**SECRETS)) == (
         "localhost"
     )
+
+
+@pytest.fixture
+def silent_postgres():
+    """A real TCP listener that accepts connections and never answers, as a wedged PostgreSQL
+    (or a proxy in front of a dead one) does. Yields its port."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0), backlog=16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            held.append(conn)  # kept open, never read from or written to
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join(1)
+    for conn in held:
+        conn.close()
+    listener.close()
+    assert held, "the connection attempt never reached the silent listener"
+
+
+def test_a_silent_postgresql_fails_the_connection_instead_of_hanging_it(silent_postgres) -> None:
+    # given the settings pointed at a PostgreSQL that accepts and never answers
+    env = _env(
+        DATABASE_URL=f"postgres://yinliu@127.0.0.1:{silent_postgres}/yinliu",
+        DB_CONNECT_TIMEOUT="1",
+    )
+    code = (
+        "import django, os\n"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings.dev'\n"
+        "django.setup()\n"
+        "from django.db import connection\n"
+        "from django.db.utils import OperationalError\n"
+        "try:\n"
+        "    connection.ensure_connection()\n"
+        "except OperationalError as exc:\n"
+        "    print('refused:', exc)\n"
+    )
+    # when a connection is opened (the subprocess's own timeout turns a hang into a failure)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    # then it fails with libpq's timeout rather than waiting forever
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("refused:"), result.stdout
+    assert "timeout" in result.stdout.lower()
+
+
+def test_the_connect_timeout_is_configurable() -> None:
+    env = _env(DATABASE_URL="postgres://yinliu@127.0.0.1:5432/yinliu", DB_CONNECT_TIMEOUT="7")
+    expr = "settings.DATABASES['default']['OPTIONS']['connect_timeout']"
+    assert _setting("config.settings.dev", expr, env) == "7"
