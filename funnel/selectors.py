@@ -189,6 +189,27 @@ def lead_memberships(*, lead: Lead) -> QuerySet[GroupMembership]:
     return lead.group_memberships.select_related("group").order_by("-joined_at")
 
 
+def lead_ids_matching(query: str) -> list[int]:
+    """Lead ids a staff member's search box means: the lead with this phone, written any way
+    (`138 1234 5678`, `+86-138…`; matched on the keyed hash, phones are encrypted), and a lead
+    id (`#12` or `12` when it is not a phone). Not scoped: callers filter a scoped queryset
+    with it (`leads_visible_to`). [] when the query is neither."""
+    query = (query or "").strip()
+    lead_ids: list[int] = []
+    try:
+        e164 = phone_normalize(query)
+    except ApplicationError:
+        e164 = ""
+    if e164:
+        lead_ids += list(
+            Lead.objects.filter(phone_hash=phone_hash(e164)).values_list("pk", flat=True)
+        )
+    digits = query.lstrip("#")
+    if digits.isdigit() and len(digits) < 11 and int(digits) < 2**63:
+        lead_ids.append(int(digits))
+    return lead_ids
+
+
 def group_roster(*, group: PrivateGroup, user: Any, query: str = "") -> list[dict[str, Any]]:
     """Who joined and who left, newest first, masked, among the leads `user` may see (an
     assistant: their own; `leads_visible_to`). `query` finds members by phone (any way of
@@ -201,19 +222,7 @@ def group_roster(*, group: PrivateGroup, user: Any, query: str = "") -> list[dic
     )
     query = query.strip()
     if query:
-        lead_ids: list[int] = []
-        try:
-            e164 = phone_normalize(query)
-        except ApplicationError:
-            e164 = ""
-        if e164:
-            lead_ids += list(
-                Lead.objects.filter(phone_hash=phone_hash(e164)).values_list("pk", flat=True)
-            )
-        digits = query.lstrip("#")
-        if digits.isdigit() and len(digits) < 11:
-            lead_ids.append(int(digits))
-        rows = rows.filter(lead_id__in=lead_ids)
+        rows = rows.filter(lead_id__in=lead_ids_matching(query))
     return [
         {
             "lead_id": m.lead_id,

@@ -64,6 +64,7 @@ from funnel.selectors import (
     followups_visible_to,
     group_roster,
     groups_open_for_lead,
+    lead_ids_matching,
     lead_memberships,
     leads_unassigned,
     leads_visible_to,
@@ -89,10 +90,20 @@ class LeadFilterSet(WagtailFilterSet):
         label="创建日期", widget=DateRangePickerWidget
     )
     specialty = django_filters.ModelChoiceFilter(label="专科", queryset=Specialty.objects.all())
+    # Names and phones are encrypted, so Wagtail's text search cannot find a patient who
+    # calls in: the phone is matched on its keyed hash (`lead_ids_matching`).
+    phone = django_filters.CharFilter(
+        label="手机号或线索编号", method="filter_phone", help_text="完整手机号（任意写法）或 #编号"
+    )
 
     class Meta:
         model = Lead
-        fields = ["stage", "specialty", "assignee", "channel", "created_at"]
+        fields = ["phone", "stage", "specialty", "assignee", "channel", "created_at"]
+
+    def filter_phone(self, queryset, name: str, value: str):
+        if not (value or "").strip():
+            return queryset
+        return queryset.filter(pk__in=lead_ids_matching(value))
 
 
 class MaskedColumn(Column):
