@@ -43,9 +43,27 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
+def landing_page_url(landing_page_id: int | None) -> str:
+    """The landing page's public URL on the configured site base URL ("" for none, or for a
+    page no site serves). Baidu's OCPC upload names the page a conversion came from by it
+    (`logidUrl`, API_FACTS "Baidu — Conversion postback"): without it the connector falls back
+    to the account's `ocpc_landing_url`, or to a placeholder Baidu cannot match."""
+    if not landing_page_id:
+        return ""
+    from wagtail.models import Page
+
+    page = Page.objects.filter(pk=landing_page_id).first()
+    return (page.full_url or "") if page is not None else ""
+
+
 def landing_payload(
-    *, data: dict[str, Any], specialty: str, landing_page_id: int | None
+    *, data: dict[str, Any], specialty: str, landing_page_id: int | None, page_url: str = ""
 ) -> LeadPayload:
+    """The intake payload of a landing-form submission; `page_url` (the page it was sent
+    from) goes in `extra.url` for the platforms' conversion uploads."""
+    extra: dict[str, Any] = {"package": data["package"]} if data.get("package") else {}
+    if page_url:
+        extra["url"] = page_url
     keyword = data.get("utm_term") or data.get("kw") or data.get("keyword") or ""
     return LeadPayload(
         phone=data["phone"],
@@ -70,7 +88,7 @@ def landing_payload(
             source="landing",
         ),
         idempotency_key=data["idem"],
-        extra={"package": data["package"]} if data.get("package") else {},
+        extra=extra,
     )
 
 
@@ -108,7 +126,12 @@ def landing_form_submit(
     data = {**data, "idem": (data.get("idem") or uuid.uuid4().hex)[:64]}
     # Single use: one ticket, one submission (its replays under the same key are the same one).
     ticket_use(ticket=data.get("ticket") or "", idem=data["idem"])
-    payload = landing_payload(data=data, specialty=specialty, landing_page_id=landing_page_id)
+    payload = landing_payload(
+        data=data,
+        specialty=specialty,
+        landing_page_id=landing_page_id,
+        page_url=landing_page_url(landing_page_id),
+    )
     raw_keys = {
         "name",
         "phone",
