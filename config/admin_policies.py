@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -46,7 +48,38 @@ def _create_refused(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     return HttpResponseForbidden(CREATE_REFUSED, content_type="text/plain; charset=utf-8")
 
 
-class ServiceCreatedViewSetMixin:
+@cache
+def without_empty_export(view_class: type) -> type:
+    """`view_class` (a Wagtail index view) that renders its list for `?export=csv|xlsx` when
+    the viewset declares no `list_export` columns: Wagtail answers any list's export, and for
+    a list without columns the file is empty (two blank lines), which staff took for "no
+    data". Personal data leaves through the audited `export_leads` only."""
+    if getattr(view_class, "_no_empty_export", False):
+        return view_class
+
+    class View(view_class):
+        _no_empty_export = True
+
+        def setup(self, request, *args, **kwargs):
+            super().setup(request, *args, **kwargs)
+            if not self.list_export:
+                self.is_export = False
+
+    View.__name__ = View.__qualname__ = view_class.__name__
+    return View
+
+
+class NoEmptyExportViewSetMixin:
+    """For an admin viewset: its list never answers an empty spreadsheet
+    (`without_empty_export`). `CheckedSnippetViewSet` and `ServiceCreatedViewSetMixin` carry
+    it, so every viewset of the project does (`tests/config/test_admin_exports.py` walks them)."""
+
+    @property
+    def index_view_class(self):
+        return without_empty_export(super().index_view_class)
+
+
+class ServiceCreatedViewSetMixin(NoEmptyExportViewSetMixin):
     """For the admin viewset (ModelViewSet or SnippetViewSet) of a model registered with
     `service_created`: its add URL answers 403 to everyone, without building a form (with the
     policy, the list offers no add button), and there is no copy view (its URL answers 404).
