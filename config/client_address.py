@@ -35,13 +35,35 @@ def client_ip(request: HttpRequest) -> str:
     return ip or remote
 
 
+# An IPv6 subscriber is given a whole /64 (RFC 6177, RIPE-690): one person can walk through
+# 2^64 addresses, so counting per address would give them a fresh bucket per request.
+IPV6_SUBSCRIBER_PREFIX = 64
+
+
+def rate_limit_address(address: str) -> str:
+    """The key that counts or locks one visitor by `address`: an IPv4 address as it is; an
+    IPv6 address as its /64 network's first address (`2001:db8:1:2::`), an IPv4-mapped one
+    (`::ffff:203.0.113.7`) as the IPv4 address; anything else unchanged."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        network = ipaddress.IPv6Network((ip, IPV6_SUBSCRIBER_PREFIX), strict=False)
+        return str(network.network_address)
+    return str(ip)
+
+
 def client_ip_or_none(request: HttpRequest) -> str | None:
-    """`client_ip` when it is an IP address, else None (django-axes stores it in an address
-    column, which PostgreSQL types: a request without a socket address, such as the test
-    client's `force_login` or an internal call, must not make a login fail)."""
+    """The client's rate-limit address (`rate_limit_address(client_ip(…))`: an IPv6 client's
+    /64) when it is an IP address, else None (django-axes stores it in an address column,
+    which PostgreSQL types: a request without a socket address, such as the test client's
+    `force_login` or an internal call, must not make a login fail)."""
     address = client_ip(request)
     try:
         ipaddress.ip_address(address)
     except ValueError:
         return None
-    return address
+    return rate_limit_address(address)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 
+from config.client_address import rate_limit_address
 from config.errors import ApplicationError
 from funnel.services.identity import phone_normalize
 from landing import errors
@@ -87,7 +88,8 @@ def rate_limit_hit(*, scope: str, ident: str, limit: int, window: int) -> int:
 def submit_limits_check(*, ip: str, phone: str) -> None:
     ip_limit, ip_window = settings.LANDING_RATE_LIMIT_IP
     phone_limit, phone_window = settings.LANDING_RATE_LIMIT_PHONE
-    rate_limit_hit(scope="ip", ident=ip, limit=ip_limit, window=ip_window)
+    # an IPv6 visitor is counted per /64: the block one subscriber holds
+    rate_limit_hit(scope="ip", ident=rate_limit_address(ip), limit=ip_limit, window=ip_window)
     # Counted per person, as identity decides who that is: every way of writing one number
     # (full-width digits, marks, spaces) is one bucket.
     try:

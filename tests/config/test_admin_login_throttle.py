@@ -95,3 +95,16 @@ def test_a_login_without_a_socket_address_is_recorded_without_one(client, staff)
 
     assert _logged_in(client)
     assert AccessLog.objects.filter(username="zhuli_wang", ip_address__isnull=True).exists()
+
+
+def test_an_ipv6_guesser_cannot_buy_fresh_attempts_with_new_addresses_of_its_64(
+    client, staff, settings
+):
+    # given wrong passwords, each from another address of one /64
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "guess", REMOTE_ADDR=f"2001:db8:77:1::{i + 1:x}")
+
+    # then the next address of that /64 is locked too, even with the right password
+    response = _login(client, PASSWORD, REMOTE_ADDR="2001:db8:77:1:ffff::9")
+    assert response.status_code == 429
+    assert not _logged_in(client)

@@ -82,3 +82,42 @@ def test_the_same_submission_sent_twice_with_its_ticket_is_one_lead(client, land
 
 def test_issued_tickets_are_distinct() -> None:
     assert len({ticket_issue() for _ in range(20)}) == 20
+
+
+def test_an_ipv6_visitor_is_counted_per_64_not_per_address(client, landing, settings) -> None:
+    # given a limit of one submission per address block, and no proxy
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.LANDING_RATE_LIMIT_IP = (1, 3600)
+
+    def post(phone: str, address: str) -> int:
+        data = form_data(idem=f"k-{phone}", phone=phone)
+        return client.post(URL, data, REMOTE_ADDR=address).status_code
+
+    # when one subscriber walks through addresses of their /64
+    assert post("13900000001", "2001:db8:1:2::1") == 302
+    assert post("13900000002", "2001:db8:1:2:ffff:ffff:ffff:fffe") == 429
+    assert post("13900000003", "2001:DB8:1:2:0:0:0:9") == 429
+    # then another /64 has its own budget, and an IPv4-mapped address counts as the IPv4 one
+    assert post("13900000004", "2001:db8:1:3::1") == 302
+    assert post("13900000005", "203.0.113.7") == 302
+    assert post("13900000006", "::ffff:203.0.113.7") == 429
+    assert Lead.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::"),
+        ("2001:DB8:1:2::", "2001:db8:1:2::"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("::1", "::"),
+        ("fe80::1%eth0", "fe80::"),
+        ("unknown", "unknown"),
+        ("", ""),
+    ],
+)
+def test_the_rate_limit_key_of_an_address(address: str, key: str) -> None:
+    from config.client_address import rate_limit_address
+
+    assert rate_limit_address(address) == key
