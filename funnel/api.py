@@ -19,7 +19,7 @@ from funnel.models import Channel, Lead, ServicePackage
 from funnel.payload import Consent, LeadPayload
 from funnel.services.idempotency import Replayed, idempotency_key_clean, idempotent_call
 from funnel.services.intake import IntakeSource, lead_intake
-from funnel.services.tokens import api_token_check
+from funnel.services.tokens import api_token_check, api_token_scope_check
 from funnel.surrogates import has_surrogate
 
 CLICK_ID_KEYS = ("bd_vid", "clickid", "callback", "click_id")
@@ -56,6 +56,10 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         client = api_token_check(token=token)
         if client is not None:
+            # Before the body is read: a token without the endpoint's scope learns nothing
+            # from validation answers (403 insufficient_scope).
+            match = request.resolver_match
+            api_token_scope_check(client, endpoint=match.url_name if match else "")
             # Here, not in a parser: django-ninja parses the body after authentication and
             # turns any parser error into 400. An unknown caller still gets 401 first.
             _body_bounded(request)
@@ -219,7 +223,16 @@ def _payload(body: LeadIn, key: str, *, client: str) -> LeadPayload:
 @api.post(
     "/leads",
     # 400: a body that is not JSON (`malformed_body`, the parser's answer, kept in quarantine)
-    response={200: LeadOut, 201: LeadOut, 400: Problem, 401: Problem, 413: Problem, 422: Rejected},
+    # 403: the token lacks the leads:create scope (`insufficient_scope`)
+    response={
+        200: LeadOut,
+        201: LeadOut,
+        400: Problem,
+        401: Problem,
+        403: Problem,
+        413: Problem,
+        422: Rejected,
+    },
     url_name="lead_create",
 )
 def lead_create(request: HttpRequest, body: LeadIn, idempotency_key: str = IDEMPOTENCY_HEADER):
@@ -290,6 +303,7 @@ def _lead_create(token: Any, body: LeadIn, idempotency_key: str) -> tuple[int, d
         200: EventOut,
         400: Problem,
         401: Problem,
+        403: Problem,  # the token lacks the leads:events scope (`insufficient_scope`)
         404: Problem,
         409: Problem,
         413: Problem,

@@ -67,6 +67,7 @@ NOT_MEMBER = "not_member"
 # Lead API.
 INVALID_BODY = "invalid_body"
 INVALID_TOKEN = "invalid_token"  # noqa: S105  an error code, not a secret
+INSUFFICIENT_SCOPE = "insufficient_scope"  # 403: the token may not call this endpoint
 MALFORMED_BODY = "malformed_body"
 LEAD_NOT_FOUND = "lead_not_found"
 UNKNOWN_PACKAGE = "unknown_package"
@@ -112,6 +113,7 @@ MESSAGES = {
     ALREADY_ANONYMIZED: "此人已撤回授权或超过保存期限，个人信息已匿名化，无需再次操作",
     INVALID_BODY: "请求字段无效",
     INVALID_TOKEN: "Bearer token missing or unknown",
+    INSUFFICIENT_SCOPE: "此 API 令牌无权调用该接口 / the token's scopes do not cover this endpoint",
     MALFORMED_BODY: "请求体不是有效的 JSON",
     LEAD_NOT_FOUND: "线索不存在",
     UNKNOWN_PACKAGE: "服务包不存在",

@@ -4,6 +4,7 @@ and the configuration staff edit: packages, pools, assistants, scoring and routi
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import django_filters
 from django import forms
@@ -839,6 +840,23 @@ class ReferralRewardViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     panels = admin_panels(ReferralReward)
 
 
+class ScopesWidget(forms.CheckboxSelectMultiple):
+    """The token's scopes (a JSON list) as checkboxes: the JSON form field hands the widget a
+    JSON string, the checkboxes want the list."""
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = []
+        return super().format_value(value)
+
+    def value_from_datadict(self, data, files, name):
+        # back to the JSON text the JSON form field reads
+        return json.dumps(super().value_from_datadict(data, files, name) or [])
+
+
 class ApiTokenViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     """Tokens are made by `api_token create` (it prints the token once and stores its hash);
     here staff rename or deactivate them, never add one (it would have no token)."""
@@ -846,8 +864,17 @@ class ApiTokenViewSet(ServiceCreatedViewSetMixin, CheckedSnippetViewSet):
     model = ApiToken
     icon = "key"
     menu_label = "API 令牌"
-    list_display = admin_columns(ApiToken, ["name", "is_active", "created_at", "last_used_at"])
-    panels = admin_panels(ApiToken)
+    list_display = admin_columns(
+        ApiToken, ["name", "scopes", "is_active", "created_at", "last_used_at"]
+    )
+    panels = [
+        FieldPanel("name"),
+        FieldPanel(
+            "scopes",
+            widget=ScopesWidget(choices=ApiToken.SCOPE_CHOICES),
+        ),
+        FieldPanel("is_active"),
+    ]
 
 
 class FunnelGroup(SnippetViewSetGroup):

@@ -761,8 +761,17 @@ class ApiToken(models.Model):
     # High-volume operational rows: Wagtail's usage index is for content, not for these.
     wagtail_reference_index_ignore = True
 
+    # What the caller may do (`funnel.services.tokens.SCOPES`): a website's form needs
+    # leads:create only; marking leads paid (which reports revenue and sends the ad
+    # platforms' conversions) is leads:events.
+    SCOPE_CHOICES = [
+        ("leads:create", "创建线索（POST /api/v1/leads）"),
+        ("leads:events", "变更阶段与备注（POST /api/v1/leads/<id>/events）"),
+    ]
+
     name = models.CharField("名称", max_length=100, unique=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField("权限范围", default=list, blank=True)
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -773,6 +782,12 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        known = {value for value, _ in self.SCOPE_CHOICES}
+        scopes = self.scopes if isinstance(self.scopes, list) else None
+        if not scopes or not set(scopes) <= known:
+            raise ValidationError({"scopes": "请至少选择一项，且只能选择列出的权限范围"})
 
 
 class EliminationRule(models.Model):

@@ -201,7 +201,7 @@ def test_the_schema_declares_the_key_and_every_answer(client) -> None:
         operation = schema["paths"][path]["post"]
         headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
         assert "Idempotency-Key" in headers
-        assert {"400", "401", "422"} <= set(operation["responses"])
+        assert {"400", "401", "403", "422"} <= set(operation["responses"])
     events = schema["paths"]["/api/v1/leads/{lead_id}/events"]["post"]["responses"]
     assert {"200", "400", "401", "404", "409", "422"} <= set(events)
 
