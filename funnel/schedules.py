@@ -12,6 +12,11 @@ FUNNEL_SCHEDULES = [
         "funnel.leads_purge_expired",
         {"minute": "30", "hour": "3"},
     ),
+    (
+        "幂等键清理（每天 03:45）",
+        "funnel.idempotency_keys_purge",
+        {"minute": "45", "hour": "3"},
+    ),
 ]
 
 

@@ -32,6 +32,18 @@ def leads_purge_expired_task() -> int:
     return leads_purge_expired()
 
 
+@shared_task(
+    name="funnel.idempotency_keys_purge",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def idempotency_keys_purge_task() -> int:
+    from funnel.services.idempotency import idempotency_keys_purge
+
+    return idempotency_keys_purge()
+
+
 # Processing is idempotent, so any failure is retried; the intake sweep backs this up.
 # (One task for pages and single pushes alike: a push is a batch of one.)
 INTAKE_RETRY = {

@@ -293,6 +293,8 @@ WECOM_ROBOT_WEBHOOK = envmod.optional("WECOM_ROBOT_WEBHOOK")
 # --- funnel -------------------------------------------------------------------------------
 # Leads untouched for this many days are anonymized by the daily retention purge (PIPL).
 FUNNEL_RETENTION_DAYS = envmod.integer("FUNNEL_RETENTION_DAYS", 730)
+# How long an API Idempotency-Key (and a staff form's one-time token) is remembered.
+IDEMPOTENCY_KEY_DAYS = envmod.integer("IDEMPOTENCY_KEY_DAYS", 30)
 REFERRAL_REWARD_PERCENT = envmod.optional("REFERRAL_REWARD_PERCENT", "10")
 REFERRAL_REWARD_POINTS_PER_YUAN = envmod.integer("REFERRAL_REWARD_POINTS_PER_YUAN", 1)
 

@@ -12,6 +12,7 @@ unique index until the first commits, then answers the stored response."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -19,7 +20,9 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from config.errors import ApplicationError
 from funnel import errors
@@ -180,3 +183,15 @@ def form_submit_once(
     if isinstance(outcome, Replayed):
         raise errors.refusal(errors.FORM_RESUBMITTED)
     return outcome[1]
+
+
+def idempotency_keys_purge(*, now: dt.datetime | None = None) -> int:
+    """Deletes keys older than `IDEMPOTENCY_KEY_DAYS` (settings, days; 30 by default) and
+    returns how many. A client retrying a request later than that, or a staff form sent
+    again a month after it was rendered, acts again: platforms retry within hours (Stripe
+    keeps keys 24 hours), and without a limit every API call and every rendered stage form
+    that was sent stays in the table for ever."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.IDEMPOTENCY_KEY_DAYS)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
