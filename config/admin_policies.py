@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.utils import dateformat, timezone
+from wagtail.admin.views.generic.models import InspectView
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
@@ -79,7 +82,42 @@ class NoEmptyExportViewSetMixin:
         return without_empty_export(super().index_view_class)
 
 
-class ServiceCreatedViewSetMixin(NoEmptyExportViewSetMixin):
+def _shanghai(value: dt.datetime) -> str:
+    if timezone.is_aware(value):
+        value = timezone.localtime(value, timezone.get_default_timezone())
+    return dateformat.format(value, "Y-m-d H:i")
+
+
+@cache
+def with_shanghai_times(view_class: type) -> type:
+    """`view_class` (a Wagtail inspect view) showing date-times in Asia/Shanghai
+    (TIME_ZONE): Wagtail's inspect view prints the stored UTC value (a record received at
+    08:57 read 00:57)."""
+    if getattr(view_class, "_shanghai_times", False):
+        return view_class
+
+    class View(view_class):
+        _shanghai_times = True
+
+        def get_field_display_value(self, field_name, field):
+            value = super().get_field_display_value(field_name, field)
+            return _shanghai(value) if isinstance(value, dt.datetime) else value
+
+    View.__name__ = View.__qualname__ = view_class.__name__
+    return View
+
+
+class AdminTimesViewSetMixin:
+    """For an admin viewset: its inspect view, whichever class it sets, shows Shanghai times
+    (`with_shanghai_times`)."""
+
+    def construct_view(self, view_class, **kwargs):
+        if issubclass(view_class, InspectView):
+            view_class = with_shanghai_times(view_class)
+        return super().construct_view(view_class, **kwargs)
+
+
+class ServiceCreatedViewSetMixin(AdminTimesViewSetMixin, NoEmptyExportViewSetMixin):
     """For the admin viewset (ModelViewSet or SnippetViewSet) of a model registered with
     `service_created`: its add URL answers 403 to everyone, without building a form (with the
     policy, the list offers no add button), and there is no copy view (its URL answers 404).

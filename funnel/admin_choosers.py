@@ -22,7 +22,7 @@ from wagtail.permissions import policy_registry
 from wagtail.snippets.views import chooser as snippet_chooser
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from config.admin_policies import NoEmptyExportViewSetMixin
+from config.admin_policies import AdminTimesViewSetMixin, NoEmptyExportViewSetMixin
 from funnel.selectors import lead_owned_visible_to
 
 # A chooser lists and labels rows: the permissions that let a user list them elsewhere.
@@ -87,7 +87,7 @@ class CheckedSnippetChooserViewSet(snippet_chooser.SnippetChooserViewSet):
     chosen_multiple_view_class = ChosenMultipleView
 
 
-class CheckedSnippetViewSet(NoEmptyExportViewSetMixin, SnippetViewSet):
+class CheckedSnippetViewSet(AdminTimesViewSetMixin, NoEmptyExportViewSetMixin, SnippetViewSet):
     """The base of every snippet viewset here: its chooser checks the model's permission.
     `tests/funnel/test_chooser_permissions.py` walks every chooser URL, so a viewset derived
     from Wagtail's class directly fails there."""
