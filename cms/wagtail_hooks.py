@@ -123,6 +123,14 @@ def _drafts_header_button(page, user, view_name, next_url=None):
         yield _drafts_button(page, 75)
 
 
+@hooks.register("before_serve_document", order=99)  # after Wagtail's view restrictions
+def document_etag_hash(document, request) -> None:
+    """The full-file answer's ETag is the document's hash: make sure it has one."""
+    from cms.media_range import document_hash_ensure
+
+    document_hash_ensure(document)
+
+
 @hooks.register("before_serve_document", order=100)  # after Wagtail's view restrictions
 def serve_document_range(document, request):
     """Range requests get 206 Partial Content (iOS/WeChat play MP4 only so)."""
