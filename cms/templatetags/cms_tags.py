@@ -101,6 +101,13 @@ def _site_name(context) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def site_name(context) -> str:
+    """The clinic's name as set in the admin (设置 → 站点 → 站点名称, the request's Wagtail
+    Site), for the header brand and og:site_name; 引流健康 when the site has none."""
+    return _site_name(context)
+
+
+@register.simple_tag(takes_context=True)
 def share_title(context, page) -> str:
     """The page's og:title: its title without the site name an SEO title ends with."""
     return page.share_title(_site_name(context))

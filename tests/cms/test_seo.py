@@ -229,3 +229,39 @@ def test_each_page_type_says_what_it_is_to_a_share_card(site, client):
     for path, kind in expected.items():
         html = client.get(path).content.decode()
         assert _meta(html, "og:type") == [kind], path
+
+
+# --- the clinic's name from the admin (review of issue 17, round 2, L4) --------------------
+def _brand(html: str) -> list[str]:
+    return re.findall(r'<a href="/" class="brand">([^<]*)</a>', html)
+
+
+def test_the_header_titles_and_share_cards_name_the_site_the_admin_sets(site, client):
+    # given a clinic that names its site in the admin (设置 → 站点 → 站点名称)
+    site.site_name = "安心皮肤诊所"
+    site.save()
+
+    for path in [*PAGE_PATHS, "/search/?q=脱发", "/search/", "/no-such-page/"]:
+        html = client.get(path).content.decode()
+        # then every public page's header and title carry it, and share cards name it
+        assert _brand(html) == ["安心皮肤诊所"], path
+        assert "安心皮肤诊所" in _title(html), path
+        # (the package pages write their own share card: templates/landing, not base.html)
+        if path in PAGE_PATHS and not path.startswith("/packages/"):
+            assert _meta(html, "og:site_name") == ["安心皮肤诊所"], path
+    assert _title(client.get("/doctors/").content.decode()) == "医生团队 | 安心皮肤诊所"
+    assert _title(client.get("/search/?q=脱发").content.decode()) == "搜索：脱发 | 安心皮肤诊所"
+    assert (
+        _title(client.get("/packages/compare/hair-loss/").content.decode())
+        == "脱发服务包对比 | 安心皮肤诊所"
+    )
+
+
+def test_a_site_without_a_name_is_called_by_the_default(site, client):
+    site.site_name = ""
+    site.save()
+
+    html = client.get("/doctors/").content.decode()
+
+    assert _brand(html) == ["引流健康"]
+    assert _title(html) == "医生团队 | 引流健康"
