@@ -7,13 +7,21 @@ which RFC 9110 allows).
 
 Wagtail only accepts an `HttpResponse` from the hook (not a streaming one), so a part is read
 into memory: at most MAX_PART bytes, a longer range is answered with its first MAX_PART bytes
-and a Content-Range saying so (players then ask for the next part)."""
+and a Content-Range saying so (players then ask for the next part).
+
+The full-file path stays Wagtail's (`wagtail.documents.views.serve`), with two faults fixed
+around it (review of issue 17, round 2): its ETag is the document's `file_hash`, empty for a
+document made in code (the demo video), which made every such file `ETag: ""` (and an
+`If-None-Match: ""` a 304 for any of them) — `document_hash_ensure` fills the hash first; and
+`wagtail.utils.sendfile` sets `Content-Encoding` to the guessed encoding even when there is
+none, which Django writes as the text `None` — `DocumentHeadersMiddleware` drops it."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.I)
 MAX_PART = 4 * 1024 * 1024
@@ -71,3 +79,27 @@ def document_range_response(document, request) -> HttpResponse | None:
     response["Content-Security-Policy"] = "default-src 'none'"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def document_hash_ensure(document) -> None:
+    """Fills a document's empty `file_hash` (SHA-1 of the file, saved) before Wagtail's view
+    uses it as the ETag. Once per document: uploads through the admin hash at upload; only
+    documents created in code (seeds, imports) arrive here without one."""
+    if not document.file_hash:
+        document.get_file_hash()  # Wagtail's own: hashes, then saves update_fields=[file_hash]
+
+
+class DocumentHeadersMiddleware:
+    """Drops a `Content-Encoding` whose value is the text "None": `wagtail.utils.sendfile`
+    (Wagtail 8.0) assigns `encoding or guessed_encoding`, None for an uncompressed file, and
+    Django turns the None into that text. A client honouring it would fail to decode the
+    file (RFC 9110 §8.4: the codings applied to the content; there is no coding "None")."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.get("Content-Encoding") == "None":
+            del response["Content-Encoding"]
+        return response

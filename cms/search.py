@@ -37,6 +37,12 @@ STOP_WORDS = frozenset(
 )
 
 _TAG = re.compile(r"<[^>]+>")
+# A disease's subtype as patients type it: 2型, 2 型, Ⅱ型 (NFKC: II型), ii型, 二型, ２型, before
+# a Chinese word (糖尿病). Not 型号 (a model number).
+_SUBTYPE = re.compile(
+    r"(?<![0-9a-z])(?:[0-9]{1,2}|i{1,3}|iv|[一二三四])\s*型\s*(?!号)(?=[\u4e00-\u9fff])",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"\w+")
 _lock = threading.Lock()
 
@@ -84,8 +90,13 @@ def segment(text: str) -> str:
 
 def query_terms(query: str) -> list[str]:
     """Query side: the distinct words of `query` in jieba's precise mode, without stop
-    words, at most MAX_QUERY_TERMS of at most MAX_TERM_LENGTH characters each."""
-    cleaned = _clean(query or "")[: MAX_QUERY_TERMS * MAX_TERM_LENGTH]
+    words, at most MAX_QUERY_TERMS of at most MAX_TERM_LENGTH characters each.
+
+    A disease's subtype (2型糖尿病, Ⅱ型, 二型, 2 型) is left out of the words: the site is
+    organised per disease and its pages write the subtype in any of those forms or not at
+    all (the diabetes hub says 糖尿病), so requiring it dropped the hub (review of issue 17,
+    round 2). 「2型糖尿病」 searches 糖尿病."""
+    cleaned = _SUBTYPE.sub(" ", _clean(query or "")[: MAX_QUERY_TERMS * MAX_TERM_LENGTH])
     terms: list[str] = []
     for word in _words(_tokenizer().cut(cleaned)):
         word = word[:MAX_TERM_LENGTH]

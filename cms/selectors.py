@@ -163,15 +163,19 @@ def pages_search(*, query: str, limit: int = 50) -> list[Page]:
             .specific()[: limit - len(found)]
         )
         found.extend(extra)
-    # The site search is part of the health-science site: it lists no medical ad (landing
-    # pages, 转化 articles), or its results page would carry lead-capture links (review of
-    # issue 17; 《广告法》第十九条).
-    return [page for page in found if not _is_medical_ad(page)]
+    # The site search is part of the health-science site: it lists 科普 content only, no
+    # medical ad (landing pages, 转化 articles), or its results page would carry lead-capture
+    # links (review of issue 17; 《广告法》第十九条).
+    return [page for page in found if _is_science_content(page)]
 
 
-def _is_medical_ad(page) -> bool:
-    check = getattr(page, "is_medical_ad", None)
-    return bool(check()) if callable(check) else False
+def _is_science_content(page) -> bool:
+    """A content page of the site (BasePage) that is not a medical ad. Pages of other kinds
+    are left out too: the landing pages' folder (/lp/, 专科咨询) is a plain Page that only
+    exists to hold the ads (review of issue 17, round 2)."""
+    from cms.models.base import BasePage
+
+    return isinstance(page, BasePage) and not page.is_medical_ad()
 
 
 def ad_review_expired_pages() -> list[Page]:

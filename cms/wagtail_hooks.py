@@ -3,11 +3,13 @@ Baidu push log (read-only) and the channel drafts."""
 
 from __future__ import annotations
 
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
+from wagtail.models import TaskState
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
@@ -16,6 +18,8 @@ from cms.compliance import wagtail_hooks as compliance_hooks  # noqa: F401
 from cms.drafts_views import channel_drafts_view
 from cms.models import ArticlePage, BaiduPush, ChannelDraft
 from cms.services.drafts import channel_draft_check
+from cms.views import review_done
+from cms.workflows import reviewer_may_edit
 from config.admin_policies import ServiceCreatedViewSetMixin, ViewOnlyPolicy, service_created
 from funnel.admin_choosers import CheckedSnippetViewSet
 
@@ -76,8 +80,26 @@ def _channel_drafts_urls() -> list:
             "cms/articles/<int:page_id>/drafts/",
             channel_drafts_view,
             name="cms_channel_drafts",
-        )
+        ),
+        path("cms/reviewed/<int:task_state_id>/", review_done, name="cms_review_done"),
     ]
+
+
+@hooks.register("after_edit_page")
+def _reviewer_leaves_the_editor(request, page):
+    """A doctor who approves or rejects from the editor's footer would be sent to the page
+    tree or back to the editor, neither of which they may open once the task is done: send
+    them to the dashboard with the outcome (the review modal's path: MedicalReviewTask)."""
+    if not request.POST.get("workflow-action-name"):
+        return None
+    state = (
+        TaskState.objects.filter(finished_by=request.user, workflow_state__object_id=str(page.pk))
+        .order_by("-finished_at")
+        .first()
+    )
+    if state is None or reviewer_may_edit(page=page, user=request.user):
+        return None
+    return redirect(reverse("cms_review_done", args=(state.pk,)))
 
 
 def _drafts_button(page, priority: int):
@@ -99,6 +121,14 @@ def _drafts_listing_button(page, user, next_url=None):
 def _drafts_header_button(page, user, view_name, next_url=None):
     if page.specific_class is ArticlePage and page.permissions_for_user(user).can_edit():
         yield _drafts_button(page, 75)
+
+
+@hooks.register("before_serve_document", order=99)  # after Wagtail's view restrictions
+def document_etag_hash(document, request) -> None:
+    """The full-file answer's ETag is the document's hash: make sure it has one."""
+    from cms.media_range import document_hash_ensure
+
+    document_hash_ensure(document)
 
 
 @hooks.register("before_serve_document", order=100)  # after Wagtail's view restrictions

@@ -72,8 +72,46 @@ class MedicalReviewTask(AbstractGroupApprovalTask):
         return "cms/workflows/review_modal.html"
 
     def on_action(self, task_state, user, action_name, **kwargs):
+        """Approve or reject; returns where the admin sends the reviewer next (None: Wagtail's
+        default, the page's editor). A doctor may open the editor only while the page waits
+        on this task, so after deciding they would land on 「没有权限」: they go to the
+        dashboard (their review queue) with a message saying what happened instead."""
+        page = task_state.workflow_state.content_object
         if action_name == "approve":
-            decision = review_decision(task_state.workflow_state.content_object)
+            decision = review_decision(page)
             if decision is not None and not decision.allowed:
                 raise PermissionDenied(decision.message)
-        return super().on_action(task_state, user, action_name, **kwargs)
+        super().on_action(task_state, user, action_name, **kwargs)
+        return review_done_url(task_state=task_state, user=user)
+
+
+def reviewer_may_edit(*, page, user) -> bool:
+    """Whether `user` may still open `page`'s editor now (page permission, or a task of a
+    workflow still in progress that opens the editor to them)."""
+    page = type(page).objects.get(pk=page.pk)
+    if page.permissions_for_user(user).can_edit():
+        return True
+    task = page.current_workflow_task
+    return task is not None and task.specific.user_can_access_editor(page, user)
+
+
+def review_done_url(*, task_state, user) -> str | None:
+    """The admin URL that confirms `user`'s decision on `task_state` and shows the
+    dashboard, or None when they may still open the page's editor (an editor, a superuser)."""
+    from django.urls import reverse
+
+    if reviewer_may_edit(page=task_state.workflow_state.content_object, user=user):
+        return None
+    return reverse("cms_review_done", args=(task_state.pk,))
+
+
+def review_done_message(*, task_state) -> str:
+    """The dashboard's message after a review decision, in the reviewer's words."""
+    page = task_state.workflow_state.content_object
+    title = page.get_latest_revision_as_object().title
+    if task_state.status == "rejected":
+        return f"「{title}」已退回修改，编辑会收到通知。"
+    page.refresh_from_db(fields=["live"])
+    if task_state.workflow_state.status == "approved" and page.live:
+        return f"「{title}」已审核通过并发布。"
+    return f"「{title}」已审核通过。"

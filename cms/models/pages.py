@@ -142,8 +142,18 @@ class SpecialtyPage(BasePage):
         from cms import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        items = selectors.hub_items(hub=self, layer=request.GET.get("layer", ""))
-        context["page_obj"] = Paginator(items, PAGE_SIZE).get_page(request.GET.get("p"))
+        layer = request.GET.get("layer", "")
+        items = selectors.hub_items(hub=self, layer=layer)
+        # get_page: a junk `p` shows page 1, one past the end the last page (never a 500)
+        page_obj = Paginator(items, PAGE_SIZE).get_page(request.GET.get("p"))
+        context["page_obj"] = page_obj
+        # This list page as its own URL says it, for its canonical and its pager: the page
+        # actually shown (not a junk or out-of-range `p`), page 1 without `p`, a known layer.
+        query = {"layer": layer} if layer in ArticlePage.Layer.values else {}
+        context["list_query"] = query
+        context["canonical_query"] = (
+            {**query, "p": page_obj.number} if page_obj.number > 1 else query
+        )
         context["doctors"] = selectors.doctors_for(specialty_id=self.specialty_id)
         context["layers"] = ArticlePage.Layer.choices
         return context

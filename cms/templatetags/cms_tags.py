@@ -42,6 +42,32 @@ def canonical(page, request) -> str:
     return page.canonical(request) if hasattr(page, "canonical") else ""
 
 
+@register.simple_tag(takes_context=True)
+def canonical_href(context, page) -> str:
+    """The page's canonical URL; for a page of a paginated or filtered list the view puts
+    `canonical_query` in the context ({"p": 2}, {"layer": "science"}) and each list page
+    names itself, page number included (Google Search Central, «Pagination, incremental page
+    loading»: do not use the first page as the canonical of the others)."""
+    from urllib.parse import urlencode
+
+    request = context.get("request")
+    href = canonical(page, request)
+    query = context.get("canonical_query")
+    if href and query:
+        href = f"{href.split('?')[0]}?{urlencode(query)}"
+    return href
+
+
+@register.simple_tag
+def list_page_query(query: dict | None, number: int) -> str:
+    """The query string of page `number` of a list filtered by `query`: `?` alone for an
+    unfiltered page 1 (the list's own URL), else `?layer=…&p=…` without p=1."""
+    from urllib.parse import urlencode
+
+    params = {**(query or {}), **({"p": number} if number > 1 else {})}
+    return f"?{urlencode(params)}" if params else "?"
+
+
 # Shown by a share card when a page has no picture of its own (a committed static file).
 DEFAULT_SHARE_IMAGE = "img/share-default.png"
 SHARE_RENDITION = "fill-1200x630"
@@ -98,6 +124,38 @@ def _site_name(context) -> str:
     request = context.get("request")
     site = Site.find_for_request(request) if request is not None else None
     return (site.site_name if site is not None else "") or DEFAULT_SITE_NAME
+
+
+@register.simple_tag(takes_context=True)
+def site_name(context) -> str:
+    """The clinic's name as set in the admin (设置 → 站点 → 站点名称, the request's Wagtail
+    Site), for the header brand and og:site_name; 引流健康 when the site has none."""
+    return _site_name(context)
+
+
+# The footer under every public page. A landing page, a 转化 article and the service-package
+# pages are medical ads: calling them 科普 was a disguised ad; an ad must say it is one
+# (《广告法》第十四条: 广告应当具有可识别性). Review of issue 17, round 2, L8.
+FOOTER_SCIENCE = "本站内容仅供健康科普参考，不能替代医生面诊。如有不适请及时就医。"
+FOOTER_AD = "本页为医疗服务广告。诊疗方案因人而异，以医生面诊为准；如有不适请及时就医。"
+# The non-page views that show service packages or follow an ad's form (landing/urls.py:
+# names only, cms does not import landing).
+AD_VIEWS = frozenset({"package_detail", "package_compare", "package_reserve", "thanks"})
+
+
+@register.simple_tag(takes_context=True)
+def footer_note(context) -> str:
+    """The footer's sentence: FOOTER_AD on a medical ad (a page whose `is_medical_ad()` says
+    so, or one of AD_VIEWS), FOOTER_SCIENCE elsewhere."""
+    page = context.get("page")
+    check = getattr(page, "is_medical_ad", None)
+    if callable(check) and check():
+        return FOOTER_AD
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name in AD_VIEWS:
+        return FOOTER_AD
+    return FOOTER_SCIENCE
 
 
 @register.simple_tag(takes_context=True)

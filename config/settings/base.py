@@ -68,6 +68,8 @@ MIDDLEWARE = [
     # first after login is known, before CSRF or any view reads a body: see the limit below
     "config.middleware.AdminBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Wagtail's document view writes `Content-Encoding: None` (cms/media_range.py)
+    "cms.media_range.DocumentHeadersMiddleware",
     # the request's Wagtail Site from a cached list instead of a query per request (cms/sites.py)
     "cms.sites.SiteMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

@@ -97,3 +97,42 @@ def test_a_long_range_is_answered_in_parts(client, video, monkeypatch) -> None:
     assert response.status_code == 206
     assert response["Content-Range"] == f"bytes 0-999/{len(BODY)}"
     assert _body(response) == BODY[:1000]
+
+
+# --- the full-file path's headers (review of issue 17, round 2, L3) ------------------------
+@pytest.mark.parametrize("filename", ["demo.mp4", "guide.pdf", "notes.txt", "data.csv"])
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_a_full_document_answer_has_no_none_encoding_and_a_real_etag(
+    client, settings, tmp_path, filename, method
+) -> None:
+    import hashlib
+
+    settings.MEDIA_ROOT = tmp_path
+    doc = Document(title=filename)
+    doc.file.save(filename, ContentFile(BODY), save=False)
+    doc.save()  # made in code, as the demo seed does: no hash yet
+    assert doc.file_hash == ""
+
+    response = getattr(client, method)(doc.url)
+
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
+    assert response["ETag"] == f'"{hashlib.sha1(BODY).hexdigest()}"'  # noqa: S324
+    doc.refresh_from_db()
+    assert doc.file_hash == hashlib.sha1(BODY).hexdigest()  # noqa: S324
+
+
+def test_an_empty_etag_no_longer_matches_every_unhashed_document(client, video) -> None:
+    stale = client.get(video.url, HTTP_IF_NONE_MATCH='""')
+    current = client.get(video.url, HTTP_IF_NONE_MATCH=client.get(video.url)["ETag"])
+
+    assert stale.status_code == 200
+    assert _body(stale) == BODY
+    assert current.status_code == 304
+
+
+def test_the_range_answer_keeps_its_headers(client, video) -> None:
+    response = client.get(video.url, HTTP_RANGE="bytes=0-1")
+
+    assert response.status_code == 206
+    assert "Content-Encoding" not in response

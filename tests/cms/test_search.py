@@ -226,11 +226,73 @@ def test_traditional_characters_find_simplified_text_and_back(publish):
     assert _slugs(pages_search(query="头皮出油")) == ["traditional"]
 
 
-def test_the_site_search_lists_no_medical_ad(seeded, client):
+@pytest.fixture
+def seeded_with_ads(seeded, django_capture_on_commit_callbacks):
+    """The demo content plus the demo landing pages (/lp/…) and their folder, indexed."""
+    import io
+
+    from landing import seed as landing_seed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        landing_seed.seed(stdout=io.StringIO())
+    assert Page.objects.live().filter(url_path__contains="/lp/").count() == 4
+
+
+@pytest.mark.parametrize(
+    "query",
+    # the landing pages' words: their folder (专科咨询), titles, descriptions, the topics
+    ["咨询", "专科咨询", "失眠问题专科咨询", "CBT-I", "失眠", "脱发", "糖尿病管理", "血糖监测"],
+)
+def test_the_site_search_lists_science_content_only(seeded_with_ads, client, query):
     """Review of issue 17: /search/?q=CBT-I listed the insomnia landing page, so the search
-    results page (part of the health-science site) carried /lp/ links."""
-    response = client.get("/search/", {"q": "失眠"})
-    found = list(response.context["page_obj"])
-    assert found  # the science content is found
-    assert not [page.url_path for page in found if page.specific.is_medical_ad()]
-    assert 'href="/lp/' not in response.content.decode()
+    results page (part of the health-science site) carried /lp/ links; round 2: 「咨询」
+    still listed the landing pages' folder /lp/ (a plain Page, not a medical ad itself)."""
+    response = client.get("/search/", {"q": query})
+
+    html = response.content.decode()
+    found = [page.specific for page in response.context["page_obj"]]
+    assert response.status_code == 200
+    assert 'href="/lp/' not in html
+    assert [page.url_path for page in found if "/lp/" in page.url_path] == []
+    # no 转化 article (a medical ad too) either
+    assert [page.slug for page in found if getattr(page, "layer", "") == "conversion"] == []
+
+
+def test_the_landing_folder_query_finds_nothing_rather_than_the_ads(seeded_with_ads, client):
+    response = client.get("/search/", {"q": "咨询"})
+
+    assert list(response.context["page_obj"]) == []
+    assert "没有找到相关内容" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "2型糖尿病",
+        "Ⅱ型糖尿病",
+        "ⅱ型糖尿病",
+        "II型糖尿病",
+        "二型糖尿病",
+        "2 型糖尿病",
+        "２型糖尿病",
+        "1型糖尿病",
+        "一型糖尿病",
+        "2型糖尿病怎么办",
+    ],
+)
+def test_a_disease_subtype_in_the_query_still_finds_the_disease_hub(seeded, client, query):
+    """Review of issue 17, round 2: 「2型糖尿病」 (no space) was cut into 2 / 型 / 糖尿病 and all
+    three were required, so the diabetes hub (which says 糖尿病) was not found."""
+    response = client.get("/search/", {"q": query})
+
+    urls = [page.url_path for page in response.context["page_obj"]]
+    assert response.status_code == 200
+    assert urls[0] == "/home/diabetes/"
+    assert 'href="/diabetes/"' in response.content.decode()
+
+
+def test_the_subtype_is_dropped_from_the_query_words_only_before_a_chinese_word():
+    assert query_terms("2型糖尿病") == query_terms("Ⅱ型糖尿病") == ["糖尿病"]
+    assert query_terms("二型 糖尿病") == ["糖尿病"]
+    assert query_terms("这一型号") == ["这一", "型号"]
+    assert query_terms("新型冠状病毒") == ["新型", "冠状病毒"]

@@ -229,3 +229,149 @@ def test_each_page_type_says_what_it_is_to_a_share_card(site, client):
     for path, kind in expected.items():
         html = client.get(path).content.decode()
         assert _meta(html, "og:type") == [kind], path
+
+
+# --- the clinic's name from the admin (review of issue 17, round 2, L4) --------------------
+def _brand(html: str) -> list[str]:
+    return re.findall(r'<a href="/" class="brand">([^<]*)</a>', html)
+
+
+def test_the_header_titles_and_share_cards_name_the_site_the_admin_sets(site, client):
+    # given a clinic that names its site in the admin (设置 → 站点 → 站点名称)
+    site.site_name = "安心皮肤诊所"
+    site.save()
+
+    for path in [*PAGE_PATHS, "/search/?q=脱发", "/search/", "/no-such-page/"]:
+        html = client.get(path).content.decode()
+        # then every public page's header and title carry it, and share cards name it
+        assert _brand(html) == ["安心皮肤诊所"], path
+        assert "安心皮肤诊所" in _title(html), path
+        # (the package pages write their own share card: templates/landing, not base.html)
+        if path in PAGE_PATHS and not path.startswith("/packages/"):
+            assert _meta(html, "og:site_name") == ["安心皮肤诊所"], path
+    assert _title(client.get("/doctors/").content.decode()) == "医生团队 | 安心皮肤诊所"
+    assert _title(client.get("/search/?q=脱发").content.decode()) == "搜索：脱发 | 安心皮肤诊所"
+    assert (
+        _title(client.get("/packages/compare/hair-loss/").content.decode())
+        == "脱发服务包对比 | 安心皮肤诊所"
+    )
+
+
+def test_a_site_without_a_name_is_called_by_the_default(site, client):
+    site.site_name = ""
+    site.save()
+
+    html = client.get("/doctors/").content.decode()
+
+    assert _brand(html) == ["引流健康"]
+    assert _title(html) == "医生团队 | 引流健康"
+
+
+# --- a paginated hub names each page as itself (review of issue 17, round 2, L5) -----------
+def _canonical(html: str) -> list[str]:
+    return re.findall(r'<link rel="canonical" href="([^"]*)">', html)
+
+
+@pytest.fixture
+def long_hub(site):
+    """The hair-loss hub with 26 items: 20 more science articles, three pages of 10."""
+    from cms.models import ArticlePage, SpecialtyPage
+
+    hub = SpecialtyPage.objects.get(slug="hair-loss")
+    for n in range(20):
+        article = ArticlePage(
+            title=f"头发护理小知识第{n + 1}篇",
+            slug=f"care-{n + 1}",
+            layer="science",
+            summary="洗发频率因人而异，头皮出油多可以适当增加清洗次数。",
+        )
+        hub.add_child(instance=article)
+        article.save_revision().publish()
+    return hub
+
+
+# out of range shows the last page, junk the first: the canonical names what is shown; a
+# filtered list pages on its own
+CANONICAL_CASES = [
+    ("", "/hair-loss/"),
+    ("?p=1", "/hair-loss/"),
+    ("?p=2", "/hair-loss/?p=2"),
+    ("?p=3", "/hair-loss/?p=3"),
+    # out of range shows the last page, junk the first: the canonical names what is shown
+    ("?p=4", "/hair-loss/?p=3"),
+    ("?p=99999999999999999999", "/hair-loss/?p=3"),
+    ("?p=0", "/hair-loss/?p=3"),
+    ("?p=-1", "/hair-loss/?p=3"),
+    ("?p=abc", "/hair-loss/"),
+    ("?p=1.5", "/hair-loss/"),
+    ("?p=2abc", "/hair-loss/"),
+    ("?p=", "/hair-loss/"),
+    ("?p=%00", "/hair-loss/"),
+    ("?p=2&p=3", "/hair-loss/?p=3"),
+    # a filtered list pages on its own
+    ("?layer=science", "/hair-loss/?layer=science"),
+    ("?layer=science&p=2", "/hair-loss/?layer=science&p=2"),
+    ("?layer=science&p=9", "/hair-loss/?layer=science&p=3"),
+    ("?layer=nonsense&p=2", "/hair-loss/"),
+]
+
+
+def test_each_page_of_a_paginated_hub_is_its_own_canonical(long_hub, client):
+    from html import unescape
+
+    for query, canonical in CANONICAL_CASES:
+        response = client.get(f"/hair-loss/{query}")
+
+        html = response.content.decode()
+        assert response.status_code == 200, query
+        assert [unescape(h) for h in _canonical(html)] == [BASE + canonical], query
+        assert [unescape(h) for h in _meta(html, "og:url")] == [BASE + canonical], query
+        shown = response.context["page_obj"]
+        assert shown.number <= shown.paginator.num_pages, query
+
+
+def test_the_pager_links_keep_the_filter_and_link_page_one_without_a_number(long_hub, client):
+    second = client.get("/hair-loss/?layer=science&p=2").content.decode()
+    first = client.get("/hair-loss/?p=2").content.decode()
+
+    assert '<a href="?layer=science" rel="prev">上一页</a>' in second
+    assert '<a href="?layer=science&amp;p=3" rel="next">下一页</a>' in second
+    assert '<a href="?" rel="prev">上一页</a>' in first
+
+
+# --- the footer says what the page is (review of issue 17, round 2, L8) --------------------
+def _footer(html: str) -> str:
+    return re.search(r'<footer class="site-footer"><p>(.*?)</p></footer>', html, re.S).group(1)
+
+
+AD_FOOTER = "本页为医疗服务广告。诊疗方案因人而异，以医生面诊为准；如有不适请及时就医。"
+SCIENCE_FOOTER = "本站内容仅供健康科普参考，不能替代医生面诊。如有不适请及时就医。"
+
+
+def test_an_ad_page_does_not_call_itself_science_in_its_footer(site, client):
+    # the ads: every landing page, a 转化 article, the service-package pages
+    ads = [
+        "/lp/hair-loss/",
+        "/lp/insomnia/",
+        "/lp/diabetes/",
+        "/hair-loss/hair-loss-conversion-4/",
+        "/packages/hair-loss-3m/",
+        "/packages/compare/hair-loss/",
+    ]
+    science = [
+        "/",
+        "/hair-loss/",
+        "/hair-loss/hair-loss-science-1/",
+        "/hair-loss/hair-loss-video-1/",
+        "/hair-loss/hair-loss-story-1/",
+        "/doctors/",
+        "/doctors/hair-loss-doctor-1/",
+        "/search/?q=脱发",
+    ]
+
+    for path in ads:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert _footer(response.content.decode()) == AD_FOOTER, path
+    for path in science:
+        assert _footer(client.get(path).content.decode()) == SCIENCE_FOOTER, path

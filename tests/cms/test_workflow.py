@@ -224,3 +224,142 @@ def test_the_demo_review_team_can_walk_the_seeded_submission_to_publication(seed
     for username in ("bianji_chen", "shencha_li"):
         client.logout()
         assert _form_login(client, username)
+
+
+# --- where the reviewer lands (review of issue 17, round 2, L1) ----------------------------
+def _edit_form_data(html: str) -> dict[str, list[str]]:
+    """The page editor's form as a browser would send it unchanged: every named input with
+    its value (checkboxes and radios when checked), textareas and selected options."""
+    from html.parser import HTMLParser
+
+    class Form(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.data: dict[str, list[str]] = {}
+            self.inside_form = False
+            self.textarea: str | None = None
+            self.select: str | None = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form" and a.get("id") == "page-edit-form":
+                self.inside_form = True
+            if not self.inside_form or not a.get("name") and tag != "option":
+                return
+            if tag == "input":
+                kind = a.get("type", "text")
+                if kind in ("submit", "button", "file"):
+                    return
+                if kind in ("checkbox", "radio") and "checked" not in a:
+                    return
+                self.data.setdefault(a["name"], []).append(a.get("value") or "")
+            elif tag == "textarea":
+                self.textarea = a["name"]
+                self.data.setdefault(a["name"], []).append("")
+            elif tag == "select":
+                self.select = a["name"]
+            elif tag == "option" and self.select and "selected" in a:
+                self.data.setdefault(self.select, []).append(a.get("value") or "")
+
+        def handle_endtag(self, tag):
+            if tag == "textarea":
+                self.textarea = None
+            elif tag == "select":
+                self.select = None
+            elif tag == "form":
+                self.inside_form = False
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.data[self.textarea][-1] += data
+
+    parser = Form()
+    parser.feed(html)
+    return parser.data
+
+
+def _dashboard_after(client, response) -> tuple[list[str], str]:
+    """Follows a redirect (a modal's JSON answer or a 302) as the browser does: the URLs
+    visited and the final page."""
+    if response["Content-Type"].startswith("application/json"):
+        url = json.loads(response.content)["redirect"]
+    else:
+        url = response["Location"]
+    visited = [url]
+    final = client.get(url)
+    while final.status_code == 302:
+        visited.append(final["Location"])
+        final = client.get(final["Location"])
+    assert final.status_code == 200
+    return visited, final.content.decode()
+
+
+@pytest.mark.parametrize("xhr", [True, False], ids=["modal", "form-post"])
+@pytest.mark.parametrize(
+    ("action", "summary", "message"),
+    [
+        ("approve", "规律作息是改善睡眠的基础。", "「晚上睡不着怎么办」已审核通过并发布。"),
+        ("reject", "规律作息是改善睡眠的基础。", "「晚上睡不着怎么办」已退回修改"),
+        ("reject", "坚持六周，保证疗效。", "「晚上睡不着怎么办」已退回修改"),
+    ],
+)
+def test_a_doctor_lands_on_the_dashboard_with_the_outcome_after_a_review(
+    client, hub, users, xhr, action, summary, message
+):
+    """Approving (or rejecting) from the dashboard's review buttons sent the doctor to the
+    page's editor, which they may no longer open: 「没有权限」."""
+    article, state = _submitted(hub, users, summary)
+    client.force_login(users["doctor"])
+    headers = {"x-requested-with": "XMLHttpRequest"} if xhr else {}
+
+    url = _action_url(article, action, state)
+    response = client.post(url, {"comment": "已阅"}, headers=headers)
+    visited, html = _dashboard_after(client, response)
+
+    assert visited[-1] == "/admin/"
+    assert message in html
+    assert "没有权限" not in html
+    assert f"/admin/pages/{article.pk}/edit/" not in visited
+
+
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_a_doctor_deciding_in_the_editor_lands_on_the_dashboard_too(client, hub, users, action):
+    article, _ = _submitted(hub, users, "规律作息是改善睡眠的基础。")
+    client.force_login(users["doctor"])
+    edit_url = f"/admin/pages/{article.pk}/edit/"
+    data = _edit_form_data(client.get(edit_url).content.decode())
+    # the body is a StreamField the browser's JS serialises; this article's body is empty
+    data["body-count"] = ["0"]
+    # what the footer's 审核通过 / 退回修改 button adds
+    data.update({"action-workflow-action": ["true"], "workflow-action-name": [action]})
+
+    response = client.post(edit_url, data)
+    visited, html = _dashboard_after(client, response)
+
+    article.refresh_from_db()
+    assert article.live is (action == "approve")
+    assert visited[-1] == "/admin/"
+    assert ("已审核通过并发布" if action == "approve" else "已退回修改") in html
+    assert "没有权限" not in html
+
+
+def test_a_superuser_reviewing_still_returns_to_the_editor(client, hub, users, django_user_model):
+    article, state = _submitted(hub, users, "规律作息是改善睡眠的基础。")
+    admin = django_user_model.objects.create_superuser("boss", password="pw-boss-1")
+    client.force_login(admin)
+
+    response = client.post(_action_url(article, "approve", state), {"comment": "好"})
+
+    assert response["Location"] == f"/admin/pages/{article.pk}/edit/"
+
+
+def test_the_outcome_page_tells_nobody_else_about_the_review(client, hub, users):
+    article, state = _submitted(hub, users, "规律作息是改善睡眠的基础。")
+    client.force_login(users["doctor"])
+    client.post(_action_url(article, "approve", state), {"comment": "好"})
+    client.force_login(users["editor"])
+
+    response = client.get(reverse("cms_review_done", args=(state.pk,)), follow=True)
+
+    assert response.redirect_chain == [("/admin/", 302)]
+    assert "已审核通过" not in response.content.decode()
