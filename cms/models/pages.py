@@ -145,7 +145,7 @@ class SpecialtyPage(BasePage):
         items = selectors.hub_items(hub=self, layer=request.GET.get("layer", ""))
         context["page_obj"] = Paginator(items, PAGE_SIZE).get_page(request.GET.get("p"))
         context["doctors"] = selectors.doctors_for(specialty_id=self.specialty_id)
-        context["layers"] = ArticlePage.Layer.choices
+        context["layers"] = selectors.science_layers()  # a hub has no 转化 tab
         return context
 
     def is_health_science(self) -> bool:
