@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
@@ -38,7 +40,20 @@ class CalloutBlock(blocks.StructBlock):
         template = "cms/blocks/callout.html"
 
 
+VIDEO_URL_REFUSED = (
+    "只能嵌入本站上传的视频文件（/media/、/documents/）或以下平台的播放器地址（https）："
+    "腾讯视频 v.qq.com/txp/iframe/player.html、哔哩哔哩 player.bilibili.com/player.html、"
+    "优酷 player.youku.com/embed/、西瓜视频 www.ixigua.com/iframe/、"
+    "抖音 open.douyin.com/player/video；其他网页不能嵌入科普内容"
+)
+
+
 class VideoEmbedBlock(blocks.StructBlock):
+    """A video in an article: a file of ours played in `<video>`, or an allowed platform's
+    player framed (`cms.links.VIDEO_PLAYERS`). Any other address is refused on save and never
+    framed: a framed page could show a QR code or a shop inside a 科普 article (《广告法》第十九条;
+    review of issue 17, round 2, H3)."""
+
     url = blocks.URLBlock(label="视频地址（mp4 或平台播放页）")
     caption = blocks.CharBlock(label="说明", required=False, max_length=200)
 
@@ -46,6 +61,25 @@ class VideoEmbedBlock(blocks.StructBlock):
         icon = "media"
         label = "视频"
         template = "cms/blocks/video.html"
+
+    def clean(self, value):
+        from cms.links import video_player
+
+        value = super().clean(value)
+        if not video_player(value.get("url") or ""):
+            raise StructBlockValidationError(
+                block_errors={"url": ValidationError(VIDEO_URL_REFUSED)}
+            )
+        return value
+
+    def get_context(self, value, parent_context=None):
+        """`player`: "own" (play the file), "player" (frame it) or "" (show nothing): the
+        template decides from the allow-list, whatever reached the stored value."""
+        from cms.links import video_player
+
+        context = super().get_context(value, parent_context=parent_context)
+        context["player"] = video_player(value.get("url") or "")
+        return context
 
 
 class DoctorCardBlock(blocks.StructBlock):

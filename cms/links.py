@@ -49,10 +49,11 @@ CONTACT_SCHEMES = frozenset({"tel", "sms", "mailto", "weixin", "wxwork"})
 # … and the web addresses of WeChat / WeCom / QQ contact cards: host → path prefixes ("" any).
 # work.weixin.qq.com/ca/ is a WeCom 获客链接 (customer-acquisition link), /kfid/ a WeCom
 # customer-service chat, /u/ a member's card; weixin.qq.com/r/ and u.wechat.com a personal
-# WeChat QR link; wpa.qq.com and qm.qq.com open a QQ chat or group.
+# WeChat QR link, weixin.qq.com/g/ a WeChat group's QR link; wpa.qq.com and qm.qq.com open a
+# QQ chat or group.
 CONTACT_HOSTS = {
     "work.weixin.qq.com": ("/ca/", "/kfid/", "/u/"),
-    "weixin.qq.com": ("/r/",),
+    "weixin.qq.com": ("/r/", "/g/"),
     "u.wechat.com": ("",),
     "wpa.qq.com": ("",),
     "qm.qq.com": ("",),
@@ -60,15 +61,50 @@ CONTACT_HOSTS = {
 # Online consultation chats clinics embed (Baidu 商桥 and 爱番番, 53KF, 快商通): any address
 # on these domains or their subdomains opens a conversation with the provider.
 CHAT_DOMAINS = ("qiao.baidu.com", "affim.baidu.com", "53kf.com", "kuaishang.cn")
+# Shops, online consultation (问诊) and payment platforms: a link there sells or books (review
+# of issue 17, round 2, M5). Domains and their subdomains: health.jd.com is jd.com, the
+# Alipay 收款码 host qr.alipay.com and ur.alipay.com are alipay.com. wxaurl.cn is a WeChat
+# mini-program URL Link (it opens a mini program: a shop, a booking or a consultation).
+SHOP_DOMAINS = (
+    "taobao.com", "tmall.com", "tb.cn", "jd.com", "3.cn", "jdh.com", "jdhealth.com",
+    "pinduoduo.com", "yangkeduo.com", "weidian.com", "youzan.com", "youzan.cn",
+    "alipay.com", "haodf.com", "guahao.com", "wedoctor.com", "jk.cn", "chunyuyisheng.com",
+    "alihealth.cn", "wxaurl.cn",
+)  # fmt: skip
+# Short links hide where they lead (a landing page, a WeCom card): a 科普 page may not use
+# them, framed or linked.
+SHORT_LINK_DOMAINS = ("t.cn", "url.cn", "dwz.cn", "suo.im", "u.nu", "sourl.cn")
+# The video players a 科普 page may frame (cms.blocks.VideoEmbedBlock and the rendered check,
+# cms.compliance.rendered): exact host → path prefixes of the player page, and nothing else
+# of these hosts (v.qq.com/x/… is a page with comments, links and ads). Shapes from each
+# platform's 「分享 → 嵌入代码 / 通用代码」:
+# - Tencent Video: https://v.qq.com/txp/iframe/player.html?vid=… (older /iframe/player.html)
+# - bilibili: https://player.bilibili.com/player.html?bvid=…（or aid/cid）
+# - Youku: https://player.youku.com/embed/<id>
+# - Xigua: https://www.ixigua.com/iframe/<group id>?autoplay=0
+# - Douyin: https://open.douyin.com/player/video?vid=<item id>&autoplay=0 (抖音开放平台 player)
+# WeChat Channels (视频号) offers no player a web page outside WeChat can frame: not listed.
+VIDEO_PLAYERS = {
+    "v.qq.com": ("/txp/iframe/player.html", "/iframe/player.html"),
+    "player.bilibili.com": ("/player.html",),
+    "player.youku.com": ("/embed/",),
+    "www.ixigua.com": ("/iframe/",),
+    "open.douyin.com": ("/player/video",),
+}
+# Files of this site a page may embed (pictures, videos, documents; Wagtail documents are
+# served under /documents/<id>/<name>).
+OWN_FILE_PREFIXES = ("/media/", "/static/", "/documents/")
 _MAX_DECODES = 8
+_MAX_REDIRECTS = 4
 _BROWSER_DROPS = re.compile(r"[\t\n\r]")
 
 
-def normalized_path(path: str) -> str:
+def normalized_path(path: str, *, fold_case: bool = True) -> str:
     """A URL path as the server routes it, for comparison: percent-decoded until it no
     longer changes (%6C → l, %256C → %6C → l), backslashes read as slashes (browsers do),
     runs of slashes collapsed, dot segments resolved (../ above the root stays at the
-    root), lower-cased; a trailing slash is kept. `lp/x` (relative) reads as `/lp/x`."""
+    root), lower-cased unless `fold_case` is False (URL routing is case-sensitive); a
+    trailing slash is kept. `lp/x` (relative) reads as `/lp/x`."""
     for _ in range(_MAX_DECODES):
         decoded = unquote(path)
         if decoded == path:
@@ -80,27 +116,51 @@ def normalized_path(path: str) -> str:
         resolved = "/" + resolved.lstrip("/")
     if path.endswith(("/", "/.", "/..")) and not resolved.endswith("/"):
         resolved += "/"
-    return resolved.lower()
+    return resolved.lower() if fold_case else resolved
 
 
-def link_kind(href: str) -> str:
-    """What a link in content leads to: "contact" (a phone, mail, WeChat/WeCom/QQ contact),
-    "landing" or "package" (lead capture under /lp/ or /packages/, relative or on any host:
-    the site answers under several names), or "" for anything else. One reading for the
-    field check and the rendered-page check (cms.compliance), so an encoded or dotted path
-    (`/%6Cp/`, `/./lp/`, `//lp/`, `/LP/`) cannot pass one of them."""
-    parts = urlsplit(_BROWSER_DROPS.sub("", href or "").strip())
+def _in_domains(host: str, domains: tuple[str, ...]) -> bool:
+    return any(host == domain or host.endswith("." + domain) for domain in domains)
+
+
+def _clean(href: str) -> str:
+    """The URL as a browser reads it: tabs and newlines dropped, outer spaces trimmed."""
+    return _BROWSER_DROPS.sub("", href or "").strip()
+
+
+def link_kind(href: str, *, _depth: int = 0) -> str:
+    """What a link in content leads to, "" for nothing we know to convert:
+
+    - "contact": a phone, mail, WeChat/WeCom/QQ contact card or group, a consultation chat;
+    - "landing" / "package": lead capture under /lp/ or /packages/ (relative or on any host:
+      the site answers under several names), or any path of this site whose view serves or
+      redirects to lead capture (`/r/<code>/` → `/lp/<specialty>/`: `own_site_kind`);
+    - "ad_page": a page of this site that is a medical ad (`is_medical_ad()`: a 转化 article);
+    - "shop": a shop, online consultation or payment platform, a WeChat mini-program link;
+    - "short": a short link (t.cn …) whose target cannot be read.
+
+    One reading for the field check and the rendered-page check (cms.compliance), so an
+    encoded or dotted path (`/%6Cp/`, `/./lp/`, `//lp/`, `/LP/`) cannot pass one of them.
+    Reading an own-site path queries the database (routes, redirects, pages)."""
+    parts = urlsplit(_clean(href))
     scheme = parts.scheme.lower()
     if scheme in CONTACT_SCHEMES:
         return "contact"
     if scheme not in ("", "http", "https"):
         return ""
     path = normalized_path(parts.path)
-    host = (parts.hostname or "").rstrip(".")
+    try:
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:  # an unreadable netloc ("[::1" …): no browser goes there
+        return ""
     if host in CONTACT_HOSTS and path.startswith(CONTACT_HOSTS[host]):
         return "contact"
-    if any(host == domain or host.endswith("." + domain) for domain in CHAT_DOMAINS):
+    if _in_domains(host, CHAT_DOMAINS):
         return "contact"
+    if _in_domains(host, SHOP_DOMAINS):
+        return "shop"
+    if _in_domains(host, SHORT_LINK_DOMAINS):
+        return "short"
     paths = [path + "/"]  # /lp without the slash is redirected to /lp/ (APPEND_SLASH)
     if host and "." not in host:
         # `//lp/x` is scheme-relative to a host "lp" that does not exist: a broken link or a
@@ -109,4 +169,124 @@ def link_kind(href: str) -> str:
     for prefix, kind in CONVERSION_PATHS.items():
         if any(p.startswith(prefix) for p in paths):
             return kind
+    if not host and not parts.path:
+        return ""  # "#part", "?p=2": this same page
+    own_path = parts.path
+    if host and host not in own_hosts():
+        if "." in host:
+            return ""
+        own_path, host = f"{parts.netloc}/{parts.path}", ""  # the typed-out path above
+    return own_site_kind(normalized_path(own_path, fold_case=False), host=host, depth=_depth)
+
+
+def own_hosts() -> frozenset[str]:
+    """The names this site answers to: the Wagtail Sites' host names and ALLOWED_HOSTS
+    (without wildcards), lower-cased."""
+    from django.conf import settings
+    from wagtail.models import Site
+
+    names = {h.lower() for h in Site.objects.values_list("hostname", flat=True)}
+    names |= {h.lower().lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"}
+    return frozenset(names)
+
+
+def resolve_own_path(path: str):
+    """Django's resolver match for an own-site path (the path as given, else with the
+    slash APPEND_SLASH adds), or None when no route matches."""
+    from django.urls import Resolver404, resolve
+
+    for candidate in (path, path.rstrip("/") + "/"):
+        try:
+            return resolve(candidate)
+        except Resolver404:
+            continue
+    return None
+
+
+# Own views by URL namespace that serve or lead to lead capture: the referral link redirects
+# to its specialty's landing page (funnel.views.referral_landing) and its QR code encodes that
+# link; every view of the landing app is the funnel (forms, thanks, packages, H5 pages).
+_VIEW_KINDS = {"referral": "landing", "landing": "landing"}
+
+
+def own_site_kind(path: str, *, host: str = "", depth: int = 0) -> str:
+    """`link_kind` of a path of this site (case kept, normalized). The view Django's resolver
+    picks says what it is (`_VIEW_KINDS`; a package view is "package"); a path Wagtail
+    serves is read by the page it routes to ("landing" for a landing page, "ad_page" for any
+    other medical-ad page); a path that finds no page is followed through a Wagtail redirect
+    the way `RedirectMiddleware` does on the 404 (up to `_MAX_REDIRECTS` hops); else ""."""
+    from django.http import Http404, HttpRequest
+    from wagtail.contrib.redirects.models import Redirect
+    from wagtail.models import Site
+
+    match = resolve_own_path(path)
+    if match is not None and match.url_name and match.url_name.startswith("package"):
+        return "package"
+    if match is not None and match.namespace in _VIEW_KINDS:
+        return _VIEW_KINDS[match.namespace]
+    if match is not None and match.url_name != "wagtail_serve":
+        return ""
+    site = Site.objects.filter(hostname=host).first() if host else None
+    if site is None:
+        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        return ""
+    request = HttpRequest()
+    request.path = request.path_info = path
+    try:
+        found = site.root_page.specific.route(request, [c for c in path.split("/") if c])
+        return _page_kind(found.page.specific)
+    except Http404:
+        pass
+    if depth >= _MAX_REDIRECTS:
+        return ""
+    redirect = (
+        Redirect.get_for_site(site)
+        .filter(old_path=Redirect.normalise_path(path))
+        .select_related("redirect_page")
+        .first()
+    )
+    if redirect is None:
+        return ""
+    if redirect.redirect_page_id:
+        return _page_kind(redirect.redirect_page.specific)
+    return link_kind(redirect.redirect_link, _depth=depth + 1)
+
+
+def _page_kind(page) -> str:
+    is_medical_ad = getattr(page, "is_medical_ad", None)
+    if not (callable(is_medical_ad) and is_medical_ad()):
+        return ""
+    return "landing" if page._meta.app_label == "landing" else "ad_page"
+
+
+def video_player(url: str) -> str:
+    """Where a video frame may point, read as a browser reads `url`: "player" (an allowed
+    platform player, `VIDEO_PLAYERS`: exact host, the player's path, https or
+    protocol-relative, no user info, no port but 443), "own" (a file of this site under
+    `OWN_FILE_PREFIXES`, relative or on one of its host names), or "" (anything else:
+    another host or path, a look-alike host `v.qq.com.evil.cn`, `https://v.qq.com@evil.cn/`,
+    plain http, javascript:/data: URLs)."""
+    cleaned = _clean(url)
+    if "\\" in cleaned:  # browsers read "\" as "/": the host would not be what we parse
+        return ""
+    parts = urlsplit(cleaned)
+    scheme = parts.scheme.lower()
+    try:
+        host = (parts.hostname or "").rstrip(".")
+        port = parts.port
+    except ValueError:
+        return ""
+    if parts.username is not None or "@" in parts.netloc:
+        return ""
+    path = normalized_path(parts.path)
+    if host in VIDEO_PLAYERS and scheme in ("https", "") and port in (None, 443):
+        if parts.netloc and path.startswith(VIDEO_PLAYERS[host]):
+            return "player"
+        return ""
+    own = (not parts.netloc and scheme == "" and cleaned.startswith("/")) or (
+        scheme in ("http", "https") and host in own_hosts()
+    )
+    if own and path.startswith(OWN_FILE_PREFIXES):
+        return "own"
     return ""

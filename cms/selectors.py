@@ -16,12 +16,28 @@ def specialty_hubs():
     return SpecialtyPage.objects.live().public().select_related("specialty", "hero_image")
 
 
+def science_layers() -> list[tuple[str, str]]:
+    """The article layers a health-science page may list: (value, label) of every layer but
+    转化 (《广告法》第十九条: a 科普 page neither shows nor links a medical ad)."""
+    from cms.models import ArticlePage
+
+    return [c for c in ArticlePage.Layer.choices if c[0] != ArticlePage.Layer.CONVERSION]
+
+
 def hub_items(*, hub, layer: str = "") -> list[Page]:
-    """Articles (optionally one layer), videos and stories of a hub, newest first."""
+    """Health-science articles (optionally one layer), videos and stories of a hub, newest
+    first. A hub is a 科普 page: 转化 articles are never listed, and a `layer` that is not a
+    science layer (`?layer=conversion`, a typo) lists everything the hub may list."""
     from cms.models import ArticlePage, PatientStoryPage, VideoPage
 
-    articles = ArticlePage.objects.child_of(hub).live().public().select_related("cover")
-    if layer:
+    articles = (
+        ArticlePage.objects.child_of(hub)
+        .live()
+        .public()
+        .exclude(layer=ArticlePage.Layer.CONVERSION)
+        .select_related("cover")
+    )
+    if layer in {value for value, _ in science_layers()}:
         articles = articles.filter(layer=layer)
         return list(articles.order_by("-first_published_at"))
     videos = VideoPage.objects.child_of(hub).live().public().select_related("cover")
@@ -45,14 +61,16 @@ def doctors_for(*, specialty_id: int):
 
 
 def articles_reviewed_by(*, doctor) -> list:
-    """The live public articles a doctor reviewed, newest first (the doctor page lists them:
-    the same doctor, the same credentials, on every page that names them)."""
+    """The live public health-science articles a doctor reviewed, newest first (the doctor
+    page lists them: the same doctor, the same credentials, on every page that names them).
+    转化 articles are left out: the doctor page is a 科普 page (《广告法》第十九条)."""
     from cms.models import ArticlePage
 
     return list(
         ArticlePage.objects.live()
         .public()
         .filter(reviewer=doctor)
+        .exclude(layer=ArticlePage.Layer.CONVERSION)
         .select_related("cover")
         .order_by("-first_published_at", "pk")
     )
@@ -100,17 +118,18 @@ def article_for_route(*, url_path: str, slug: str):
 def article_context(*, page, request=None) -> dict[str, Any]:
     """Hub, related reading and (转化 articles only) the specialty's packages for an article
     page, in few queries: the breadcrumb trail is built from the site root Wagtail already
-    loaded and the hub."""
+    loaded and the hub. A health-science article's related reading lists science layers
+    only (《广告法》第十九条: no link to a 转化 article)."""
     from wagtail.models import Site
 
     from cms.models import ArticlePage, SpecialtyPage
 
     hub = SpecialtyPage.objects.select_related("specialty").get(path=page.path[: -page.steplen])
+    related = ArticlePage.objects.child_of(hub).live().exclude(pk=page.pk)
+    if page.is_health_science():
+        related = related.exclude(layer=ArticlePage.Layer.CONVERSION)
     related = (
-        ArticlePage.objects.child_of(hub)
-        .live()
-        .exclude(pk=page.pk)
-        .order_by("-first_published_at")
+        related.order_by("-first_published_at")
         # the list shows a title and a link (pageurl reads url_path): nothing else
         .only("title", "url_path", "path", "depth")[:4]
     )

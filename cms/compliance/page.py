@@ -16,14 +16,21 @@ from wagtail.models import Page
 from cms.compliance import classifier
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.extract import block_texts, page_texts
-from cms.compliance.rendered import disguised_ad_finding, rendered_report
+from cms.compliance.qr import document_codes
+from cms.compliance.rendered import LINK_WHAT, disguised_ad_finding, rendered_report
 from cms.compliance.rules import load_rules
 from cms.html_text import Link, html_links
 from cms.links import link_kind
 
 SCIENCE = "science"
-# links to lead capture, read as `cms.links.link_kind` reads them (the rendered check too)
-_LEAD_CAPTURE = {"landing": "落地页链接", "package": "服务包链接"}
+# links to lead capture, medical-ad pages, shops and short links, read as
+# `cms.links.link_kind` reads them (the rendered check too) and named as it names them;
+# contact links are left to the rendered check (one finding for the element)
+_LEAD_CAPTURE = {
+    **{kind: what for kind, what in LINK_WHAT.items() if kind != "contact"},
+    "landing": "落地页链接",
+    "package": "服务包链接",
+}
 
 
 def page_scopes(page) -> frozenset[str]:
@@ -44,20 +51,32 @@ def _structural_finding(*, field: str, text: str, what: str) -> Finding:
     return disguised_ad_finding(field=field, line=1, text=text, message=message)
 
 
-def _landing_page_ids(ids: set[int]) -> set[int]:
+def _ad_page_kinds(ids: set[int]) -> dict[int, str]:
+    """Page id → "landing" / "ad_page" for the pages among `ids` that are medical ads
+    (`is_medical_ad()`: landing pages, 转化 articles), whether live or not."""
     if not ids:
-        return set()
-    return set(
-        Page.objects.filter(id__in=ids, content_type__app_label="landing").values_list(
-            "id", flat=True
-        )
-    )
+        return {}
+    kinds = {}
+    for page in Page.objects.filter(id__in=ids).specific():
+        is_medical_ad = getattr(page, "is_medical_ad", None)
+        if callable(is_medical_ad) and is_medical_ad():
+            kinds[page.pk] = "landing" if page._meta.app_label == "landing" else "ad_page"
+    return kinds
+
+
+def _document_urls(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    from wagtail.documents import get_document_model
+
+    return {doc.pk: doc.url for doc in get_document_model().objects.filter(id__in=ids)}
 
 
 def _disguised_ad_findings(page) -> Iterator[tuple[Finding, str]]:
     from funnel.models import ServicePackage
 
     linked: list[tuple[str, str, int]] = []
+    documents: list[tuple[str, str, int]] = []
     for field in page._meta.concrete_fields:
         if not isinstance(field, StreamField):
             continue
@@ -71,18 +90,28 @@ def _disguised_ad_findings(page) -> Iterator[tuple[Finding, str]]:
             raw = child.value.source if hasattr(child.value, "source") else str(child.value)
             for link in html_links(raw):
                 shown = _link_shown(link)
-                kind = link_kind(link.href)
+                kind = link_kind(link.href) if link.href else ""
+                linktype, target = link.attrs.get("linktype"), link.attrs.get("id", "")
                 if kind in _LEAD_CAPTURE:
                     yield (
                         _structural_finding(field=path, text=shown, what=_LEAD_CAPTURE[kind]),
                         shown,
                     )
-                elif link.attrs.get("linktype") == "page" and link.attrs.get("id", "").isdigit():
-                    linked.append((path, shown, int(link.attrs["id"])))
-    landing_ids = _landing_page_ids({page_id for _, _, page_id in linked})
+                elif linktype == "page" and target.isdigit():
+                    linked.append((path, shown, int(target)))
+                elif linktype == "document" and target.isdigit():
+                    documents.append((path, shown, int(target)))
+                elif link.href and document_codes(link.href):
+                    yield _structural_finding(field=path, text=shown, what="含二维码的文档"), shown
+    ad_kinds = _ad_page_kinds({page_id for _, _, page_id in linked})
     for path, link, page_id in linked:
-        if page_id in landing_ids:
-            yield _structural_finding(field=path, text=link, what="落地页链接"), link
+        if page_id in ad_kinds:
+            what = _LEAD_CAPTURE[ad_kinds[page_id]]
+            yield _structural_finding(field=path, text=link, what=what), link
+    urls = _document_urls({doc_id for _, _, doc_id in documents})
+    for path, link, doc_id in documents:
+        if doc_id in urls and document_codes(urls[doc_id]):
+            yield _structural_finding(field=path, text=link, what="含二维码的文档"), link
 
 
 TESTIMONIAL_RULE = "ad16-testimonial"

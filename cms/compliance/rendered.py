@@ -9,11 +9,15 @@ included) the way Wagtail's preview does (`Page.make_preview_request`: a dummy r
 through the middleware, anonymous like a patient), parses the served HTML
 (`cms.html_text`) and looks for conversion elements:
 
-- links to lead capture (landing pages under /lp/, package pages under /packages/) and
-  contact links (tel:, sms:, mailto:, weixin:, WeCom 获客链接 and WeChat/QQ contact cards),
-  read by `cms.links.link_kind` (percent-decoded, dot segments resolved, case folded), and
-  the same targets embedded or jumped to (iframe/frame/embed/object, image-map areas, a meta
-  refresh);
+- links to lead capture (landing pages under /lp/, package pages under /packages/, any own
+  path whose view or Wagtail page leads there: `/r/<code>/`, a 转化 article), contact links
+  (tel:, sms:, mailto:, weixin:, WeCom 获客链接 and WeChat/QQ contact cards), shops and
+  consultation/payment platforms, short links, read by `cms.links.link_kind`
+  (percent-decoded, dot segments resolved, case folded), and the same targets embedded or
+  jumped to (iframe/frame/embed/object, image-map areas, a meta refresh);
+- anything framed or embedded that is not our own file or an allowed video player
+  (`cms.links.video_player`);
+- a linked PDF whose pictures hold a QR code (`cms.compliance.qr.document_codes`);
 - forms other than the site search;
 - images that are QR codes: the alt, title or file name says so, or the picture holds a
   matrix code (`cms.compliance.qr`, decoded with zxing-cpp);
@@ -33,15 +37,16 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from bs4 import BeautifulSoup
 from django.conf import settings
 from django.http import HttpRequest
 
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.extract import identifier_values
-from cms.compliance.qr import image_codes
+from cms.compliance.qr import document_codes, image_codes
 from cms.compliance.rules import load_rules
-from cms.html_text import PageHtml, parse_html
-from cms.links import link_kind
+from cms.html_text import PARSER, Link, PageHtml, parse_html
+from cms.links import OWN_FILE_PREFIXES, SHORT_LINK_DOMAINS, link_kind, video_player
 
 logger = logging.getLogger("yinliu.cms.compliance")
 
@@ -102,20 +107,49 @@ def _finding(*, field: str, line: int, text: str, what: str) -> Finding:
     return disguised_ad_finding(field=field, line=line, text=text, message=message)
 
 
+# What each `cms.links.link_kind` kind is called in a finding.
+LINK_WHAT = {
+    "contact": "联系方式链接",
+    "landing": "咨询、购买入口",
+    "package": "咨询、购买入口",
+    "ad_page": "医疗广告（转化内容）页面的链接",
+    "shop": "购物、问诊或支付平台链接",
+    "short": "去向不明的短链接",
+}
+
+
 def _is_conversion_link(href: str) -> str:
     """What kind of conversion element a link is ("" if none): `cms.links.link_kind`, the
-    reading the field check uses too (percent-encoding, dot segments, case, WeCom links)."""
-    kind = link_kind(href)
-    if kind == "contact":
-        return "联系方式链接"
-    if kind:
-        return "咨询、购买入口"
-    return ""
+    reading the field check uses too (percent-encoding, dot segments, case, WeCom links,
+    own paths through the URL resolver and the page they route to, shops, short links)."""
+    return LINK_WHAT.get(link_kind(href), "")
+
+
+# Elements that show another document inside the page, and the attribute naming it.
+EMBED_ATTRS = {"iframe": "src", "frame": "src", "embed": "src", "object": "data"}
+# Flash-era <object> children naming the movie; a browser that still plays one reads them.
+OBJECT_PARAMS = frozenset({"movie", "src", "url", "data"})
+
+
+def page_embeds(source: str) -> list[Link]:
+    """Every document the page shows inside itself: iframe/frame/embed src, object data and
+    its movie/src params, and an iframe's inline `srcdoc` (reported as "srcdoc:")."""
+    embeds = []
+    for tag in BeautifulSoup(source or "", PARSER).find_all(list(EMBED_ATTRS)):
+        label = str(tag.get("title") or tag.name)
+        targets = [str(tag.get(EMBED_ATTRS[tag.name]) or "")]
+        if tag.name == "iframe" and tag.get("srcdoc") is not None:
+            targets.append("srcdoc:" + str(tag.get("srcdoc"))[:80])
+        if tag.name == "object":
+            for param in tag.find_all("param"):
+                if str(param.get("name", "")).lower() in OBJECT_PARAMS:
+                    targets.append(str(param.get("value") or ""))
+        embeds.extend(Link(target, label, {"tag": tag.name}) for target in targets if target)
+    return embeds
 
 
 # Files a page may embed; any other path of this site is a page.
-OWN_FILES = ("/media/", "/static/", "/documents/")
-SHORT_LINK_HOSTS = ("t.cn", "url.cn", "dwz.cn", "suo.im", "u.nu")
+OWN_FILES = OWN_FILE_PREFIXES
 
 
 def _framed_elsewhere(href: str) -> str:
@@ -123,26 +157,56 @@ def _framed_elsewhere(href: str) -> str:
     host = (parts.hostname or "").lower()
     if not host and parts.path.startswith("/") and not parts.path.startswith(OWN_FILES):
         return "嵌入的本站页面"
-    if host in SHORT_LINK_HOSTS:
+    if any(host == d or host.endswith("." + d) for d in SHORT_LINK_DOMAINS):
         return "去向不明的短链接"
     return ""
 
 
-def conversion_findings(html: PageHtml) -> Iterator[tuple[Finding, str]]:
-    """Structural findings on a parsed page: (finding, the text to show it in)."""
+def _embed_refused(href: str) -> str:
+    """Why a page may not show `href` inside itself ("" when it may): only our own files and
+    the allowed video players (`cms.links.video_player`); any other page or host framed in a
+    科普 page could show a QR code, a shop or a form we never check."""
+    if video_player(href):
+        return ""
+    return "嵌入的非许可内容（仅可嵌入本站文件和指定视频平台播放器）"
+
+
+def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tuple[Finding, str]]:
+    """Structural findings on a parsed page: (finding, the text to show it in). `embeds`
+    (`page_embeds` of the same source) are held to the video allow-list."""
     for i, link in enumerate(html.links):
         what = _is_conversion_link(link.href)
+        codes = [] if what else document_codes(link.href)
+        if codes:
+            what = "含二维码的文档"
         if what:
             text = f"{link.text}（{link.href}）" if link.text else link.href
+            if codes:
+                text = f"{text}（文档中二维码：{codes[0][:80]}）"
             yield _finding(field=f"{RENDERED}.links", line=i + 1, text=text, what=what), text
+    reported = set()
     for i, frame in enumerate(html.frames):
-        # a landing page or consultation shown inside the page, or a jump to it; a page of
-        # this site framed inside a 科普 page (a 转化 article's consult link and package card
-        # come with it) or a short link whose target cannot be read count too
+        # a landing page or consultation shown inside the page, or a jump to it (an image
+        # map's area, a meta refresh); a page of this site framed inside a 科普 page (a 转化
+        # article's consult link and package card come with it) or a short link whose
+        # target cannot be read count too
         what = _is_conversion_link(frame.href) or _framed_elsewhere(frame.href)
         if what:
+            reported.add(frame.href)
             text = f"{frame.text}（{frame.href}）"
             yield _finding(field=f"{RENDERED}.frames", line=i + 1, text=text, what=what), text
+    for i, embed in enumerate(embeds):
+        if embed.href in reported:
+            continue
+        what = _embed_refused(embed.href)
+        codes = [] if what else image_codes(embed.href) or document_codes(embed.href)
+        if codes:
+            what = "二维码"
+        if what:
+            text = f"{embed.text}（{embed.href}）"
+            if codes:
+                text = f"{text}（图中二维码：{codes[0][:80]}）"
+            yield _finding(field=f"{RENDERED}.embeds", line=i + 1, text=text, what=what), text
     for i, form in enumerate(html.forms):
         if urlsplit(form.action).path == SEARCH_PATH and form.method == "get":
             continue
@@ -192,7 +256,7 @@ def rendered_report(page, *, known: ComplianceReport) -> ComplianceReport:
             report.lines[(finding.field, finding.line)] = text_report.lines[
                 (finding.field, finding.line)
             ]
-    for finding, line in conversion_findings(html):
+    for finding, line in conversion_findings(html, page_embeds(source)):
         anchor = finding.text.split("（", 1)[0]
         if finding.scope_key() in seen or (anchor and any(anchor in t for t in structural)):
             continue

@@ -155,7 +155,7 @@ class SpecialtyPage(BasePage):
             {**query, "p": page_obj.number} if page_obj.number > 1 else query
         )
         context["doctors"] = selectors.doctors_for(specialty_id=self.specialty_id)
-        context["layers"] = ArticlePage.Layer.choices
+        context["layers"] = selectors.science_layers()  # a hub has no 转化 tab
         return context
 
     def is_health_science(self) -> bool:

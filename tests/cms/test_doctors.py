@@ -109,9 +109,15 @@ def test_doctor_page_lists_the_articles_its_doctor_reviewed(seeded, client):
     doctor = DoctorPage.objects.filter(specialties__slug="hair-loss").order_by("path").first()
     reviewed = ArticlePage.objects.live().filter(reviewer=doctor).order_by("-first_published_at")
     assert reviewed.count() == 4
+    conversion = [a for a in reviewed if a.layer == "conversion"]
+    assert len(conversion) == 1
 
     html = client.get(doctor.url).content.decode()
 
     assert f"{doctor.title}审核的文章" in html
     for article in reviewed:
-        assert f'<a href="{article.url}">{article.title}</a>' in html
+        if article.layer != "conversion":
+            assert f'<a href="{article.url}">{article.title}</a>' in html
+    # the doctor page is a 科普 page: the 转化 article they reviewed is not listed
+    # (《广告法》第十九条; review of issue 17, round 2, M6)
+    assert conversion[0].url not in html
