@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from itertools import chain
 from typing import Any
 
@@ -43,8 +44,12 @@ def hub_items(*, hub, layer: str = "") -> list[Page]:
     videos = VideoPage.objects.child_of(hub).live().public().select_related("cover")
     stories = PatientStoryPage.objects.child_of(hub).live().public().select_related("cover")
     items = chain(articles, videos, stories)
+    # a page made live by a script or import may carry neither date: it sorts last
+    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
     return sorted(
-        items, key=lambda p: p.first_published_at or p.latest_revision_created_at, reverse=True
+        items,
+        key=lambda p: p.first_published_at or p.latest_revision_created_at or oldest,
+        reverse=True,
     )
 
 

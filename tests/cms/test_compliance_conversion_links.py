@@ -361,3 +361,17 @@ def test_the_gate_passes_the_science_pages_and_catches_a_listed_conversion_artic
     assert [(f.field, f.text) for f in report.findings if f.blocking] == [
         ("rendered.links", f"失眠评估与方案（{layers['conversion'].url}）")
     ]
+
+
+def test_a_hub_lists_a_live_article_that_carries_no_date_last(client) -> None:
+    # given a hub with a dated article and one made live by a script without any date
+    parent = hub()
+    dated = _live(parent, title="睡眠卫生十条", slug="dated", layer="science")
+    undated = ArticlePage(title="失眠的常见误区", slug="undated", layer="science")
+    parent.add_child(instance=undated)
+
+    # when a patient opens the hub, then it lists both, the undated one last (it crashed)
+    from cms.selectors import hub_items
+
+    assert [p.pk for p in hub_items(hub=parent)] == [dated.pk, undated.pk]
+    assert client.get(parent.url).status_code == 200
