@@ -15,7 +15,23 @@ An advertiser who knows the rules writes 「根　治」, 「根\u200b治」, �
   a separator there only splits a word (「根-治」「根😊治」). A 破折号 (——) is a clause
   break and stays; separators next to a digit or a Latin letter stay (「2型/1型」).
 
-Chinese punctuation (，；！？：) is never folded: the rules' gaps stop at clauses.
+Before any of that, look-alikes of a character are read as the character (round 8, M2):
+
+- Kangxi radicals (U+2F00–U+2FDF: ⾒ is 見, ⽆ is 无) and CJK compatibility ideographs
+  (U+F900–U+FAFF, U+2F800–U+2FA1F) by their Unicode normalisation (NFKC), which names the
+  unified ideograph each stands for;
+- the CJK radicals supplement (U+2E80–U+2EFF), which NFKC leaves alone but two, by
+  `_RADICAL_SUPPLEMENT`: the forms that print as a whole character (⻅ 见, ⻢ 马), after the
+  Unicode Character Database's EquivalentUnifiedIdeograph.txt;
+- variant characters OpenCC's `t2s` leaves as they are, by `_VARIANTS` (瘉 → 愈, 効 → 效).
+  The radicals must be folded *before* `t2s`: ⾒ folds to the traditional 見, which `t2s` then
+  reads as 见.
+
+Chinese punctuation (，；！？：) is never folded: the rules' gaps stop at clauses. But a word
+spelled one character at a time with the same mark between (「彻.底.治.好」「根,治」「根、治」
+「【根】【治】」「(根)(治)」) is not punctuated, it is hidden: a mark that stands between a lone
+Chinese character and the next one is dropped (`_spelled`). A mark between two words
+(「头皮、毛囊、发根」, 「好的,我们明天见」) is punctuation and stays.
 
 `normalize_map` also returns where each character came from, so a finding on the normalised
 text highlights the original characters the editor typed.
@@ -33,6 +49,31 @@ _SEPARATORS = frozenset(" \t\u00a0\u3000·・•*＊_~～/／\\＼∕⁄|｜¦�
 # modifier symbols such as ^ and emoji skin tones (Sk), combining marks (Mn: U+034F
 # combining grapheme joiner, accents) — between two Han characters they only hide a word.
 _SEPARATOR_CATEGORIES = frozenset({"Pd", "So", "Sk", "Mn"})
+# Marks that spell a word out one character at a time (「彻.底」「根,治」「【根】【治】」):
+# ASCII punctuation but the sentence ends ! and ?, the 顿号 and brackets and quotes of both
+# widths. The Chinese clause marks ，；：！？。 are never among them.
+_SPELLING_MARKS = frozenset(".,;:'\"()[]{}<>`、【】〔〕〖〗「」『』（）《》〈〉“”‘’［］｛｝＜＞．")
+_SPACES = frozenset(" \t\u00a0\u3000")
+# CJK radicals supplement forms that print as a whole character, and the unified ideograph
+# each is equivalent to (Unicode Character Database, EquivalentUnifiedIdeograph.txt; NFKC
+# already folds ⺟ and ⻳). Component-only forms (⺅ person, ⺡ water) are left out: they
+# do not stand for a character in running text.
+_RADICAL_SUPPLEMENT = {
+    "⺌": "小", "⺝": "月", "⺠": "民", "⻄": "西", "⻅": "见", "⻆": "角", "⻉": "贝",
+    "⻋": "车", "⻑": "長", "⻓": "长", "⻔": "门", "⻗": "雨", "⻘": "青", "⻚": "页",
+    "⻛": "风", "⻜": "飞", "⻝": "食", "⻢": "马", "⻣": "骨", "⻤": "鬼", "⻥": "鱼",
+    "⻦": "鸟", "⻧": "卤", "⻨": "麦", "⻩": "黄", "⻬": "齐", "⻮": "齿", "⻰": "龙",
+}  # fmt: skip
+# Variant characters OpenCC's t2s does not convert (checked: t2s leaves each as it is).
+# 瘉 and 傚 are the variants of 愈 and 效 the 1955《第一批异体字整理表》 retired; the rest
+# are Japanese shinjitai, mapped as OpenCC's own JPShinjitaiCharacters (jp2t) then t2s map
+# them (tests/cms/test_textnorm.py checks each against OpenCC). Only characters a medical
+# claim is written with: the table is not a general Japanese converter.
+_VARIANTS = {
+    "瘉": "愈", "傚": "效", "効": "效", "薬": "药", "髪": "发", "対": "对", "黒": "黑",
+    "剤": "剂", "験": "验", "顕": "显", "増": "增", "軽": "轻", "歳": "岁", "圧": "压",
+    "険": "险", "脳": "脑", "楽": "乐", "様": "样", "専": "专", "総": "总",
+}  # fmt: skip
 # A 破折号 is two em dashes (or two-em dash U+2E3A): a clause break, kept like ，and ；.
 _CLAUSE_DASHES = ("——", "――", "\u2e3a", "\u2e3b")
 
@@ -63,6 +104,19 @@ def _invisible(ch: str) -> bool:
     )
 
 
+def _look_alike(ch: str) -> str:
+    """The character `ch` stands for, when it is a radical, a compatibility ideograph or a
+    variant (see the module's docstring); otherwise `ch`. Always one character."""
+    code = ord(ch)
+    if 0x2F00 <= code <= 0x2FDF or 0xF900 <= code <= 0xFAFF or 0x2F800 <= code <= 0x2FA1F:
+        folded = unicodedata.normalize("NFKC", ch)
+        return folded if len(folded) == 1 else ch
+    if 0x2E80 <= code <= 0x2EFF:
+        folded = _RADICAL_SUPPLEMENT.get(ch) or unicodedata.normalize("NFKC", ch)
+        return folded if len(folded) == 1 else ch
+    return _VARIANTS.get(ch, ch)
+
+
 def _simplified(text: str) -> str:
     """`text` in simplified characters, one character for one (a phrase conversion that
     changes the length is done character by character instead)."""
@@ -88,7 +142,7 @@ def _fold(ch: str) -> str:
 def normalize_map(text: str) -> tuple[str, list[int]]:
     """(normalised text, origin): `origin[i]` is the index in `text` of normalised
     character i, and `origin[len(normalised)] == len(text)` (a sentinel for end offsets)."""
-    simplified = _simplified(text)
+    simplified = _simplified("".join(_look_alike(ch) for ch in text))
     kept: list[tuple[str, int]] = [
         (_fold(ch), i) for i, ch in enumerate(simplified) if not _invisible(ch)
     ]
@@ -106,7 +160,56 @@ def normalize_map(text: str) -> tuple[str, list[int]]:
                 continue
         out.append((ch, origin))
         i += 1
+    out = _spelled(out)
     return "".join(ch for ch, _ in out), [origin for _, origin in out] + [len(text)]
+
+
+def _spelled(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """`chars` without the marks that spell a word out (「彻.底.治.好」→「彻底治好」).
+
+    A run of `_SPELLING_MARKS` between two Chinese characters is dropped when one of the two
+    stands alone, i.e. has no Chinese character on its other side (「根,治」: 根 starts the
+    text), and, for the left one, the mark on its other side is the same run (「彻.底.治」:
+    底 has 「.」 on both sides). The closing and opening brackets of 「【根】【治】」 are one run
+    (「】【」); the outer ones stay. Between two words (「头皮、毛囊」) no character stands
+    alone, so the mark stays."""
+    n = len(chars)
+    drop: set[int] = set()
+    i = 0
+    while i < n:
+        if not _in_spelling(chars[i][0]) or i == 0 or not _is_cjk(chars[i - 1][0]):
+            i += 1
+            continue
+        j = i
+        while j < n and _in_spelling(chars[j][0]):
+            j += 1
+        run = [c for c, _ in chars[i:j]]
+        if j < n and _is_cjk(chars[j][0]) and any(c in _SPELLING_MARKS for c in run):
+            left_alone = i < 2 or not _is_cjk(chars[i - 2][0])
+            right_alone = j + 1 >= n or not _is_cjk(chars[j + 1][0])
+            if left_alone and i >= 2 and _spelling_run_before(chars, i - 1) not in (None, run):
+                left_alone = False  # 「好，是,治」: 是 follows a clause mark, not a spelling
+            if left_alone or right_alone:
+                drop.update(range(i, j))
+        i = j
+    return [c for k, c in enumerate(chars) if k not in drop]
+
+
+def _in_spelling(ch: str) -> bool:
+    # spaces around a spelling mark belong to it: 「根 , 治」
+    return ch in _SPELLING_MARKS or ch in _SPACES
+
+
+def _spelling_run_before(chars: list[tuple[str, int]], k: int) -> list[str] | None:
+    """The run of spelling marks that ends just before index `k` (`[]` when the character
+    before `k` is none of them, None at the start of the text)."""
+    if k == 0:
+        return None
+    j = k
+    while j > 0 and _in_spelling(chars[j - 1][0]):
+        j -= 1
+    run = [c for c, _ in chars[j:k]]
+    return run if run else []
 
 
 def normalize(text: str) -> str:

@@ -1,7 +1,10 @@
 """Content benchmark, in-process through Django's test client on the bench database:
 an ArticlePage render (median of N, seeded content) as a ratio to a bare Django view
 rendering a trivial template, measured interleaved in the same run; plus the article's SQL
-query count (the test suite asserts ≤ 15)."""
+query count (the test suite asserts ≤ 15); plus the compliance checker on one long line of
+findings (round 8, L7): its time as a ratio to normalising the same line (linear work, same
+run), and its time on a line four times longer as a ratio to the shorter one (≈ 4 when the
+checker is near-linear; it was ≈ 16 before round 8)."""
 
 from __future__ import annotations
 
@@ -13,11 +16,14 @@ from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.urls import include, path
 
-from tests.benchmarks.common import Figure, median
+from tests.benchmarks.common import Figure, median, timed
 
 ARTICLE = "/hair-loss/hair-loss-science-1/"
 BARE = "/__bench/template/"
 RENDERS = int(os.environ.get("BENCH_CMS_RENDERS", "200"))
+# one line of 「保证治愈」 repeated: every four characters a finding (characters per line)
+CHECK_CHARS = int(os.environ.get("BENCH_CMS_CHECK_CHARS", "64000"))
+CHECK_RUNS = int(os.environ.get("BENCH_CMS_CHECK_RUNS", "5"))
 
 TRIVIAL = engines["django"].from_string(
     "<!DOCTYPE html><html lang=zh-CN><head><title>{{ title }}</title></head>"
@@ -59,6 +65,46 @@ def _timed_get(client, url: str) -> float:
     return elapsed
 
 
+def _check_figures() -> list[Figure]:
+    from cms.compliance.checker import check_report
+    from cms.textnorm import normalize_map
+
+    def line(chars: int) -> str:
+        return "保证治愈" * (chars // 4)
+
+    def fold(text: str) -> float:
+        return timed(lambda: normalize_map(text))
+
+    def check(text: str) -> float:
+        return timed(lambda: check_report(text, second_reader=False))
+
+    short, long = line(CHECK_CHARS // 4), line(CHECK_CHARS)
+    check(short)  # warm-up: rules compiled, OpenCC loaded
+    checked, folded, checked_short = [], [], []
+    for _ in range(CHECK_RUNS):  # interleaved, as above
+        checked.append(check(long))
+        folded.append(fold(long))
+        checked_short.append(check(short))
+    return [
+        Figure(
+            name="compliance check, one long line (median)",
+            value=median(checked) * 1000,
+            unit="ms",
+            baseline_name="normalising the same line",
+            baseline_value=median(folded) * 1000,
+            note=f"{CHECK_CHARS} characters of 保证治愈, {CHECK_CHARS // 4} findings",
+        ),
+        Figure(
+            name="compliance check, line 4× longer (median)",
+            value=median(checked) * 1000,
+            unit="ms",
+            baseline_name=f"the same check on {CHECK_CHARS // 4} characters",
+            baseline_value=median(checked_short) * 1000,
+            target="≈ 4 (near-linear)",
+        ),
+    ]
+
+
 def run() -> list[Figure]:
     from django.db import connection
     from django.test import Client, override_settings
@@ -92,4 +138,5 @@ def run() -> list[Figure]:
             unit="queries",
             target="≤ 15",
         ),
+        *_check_figures(),
     ]

@@ -33,7 +33,7 @@ def test_a_rule_cannot_match_across_two_list_items() -> None:
     assert check_text(strip_tags(source)) != []  # the old way: 「不长不收费」 across items
 
     # when the text is parsed into blocks, then nothing is found
-    assert html_text(source) == "头发不长\n不收费的检查项目"
+    assert html_text(source) == "头发不长\n\n不收费的检查项目"  # items set off: no run-on
     assert check_text(html_text(source)) == []
 
 
