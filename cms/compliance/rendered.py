@@ -245,12 +245,17 @@ def rendered_report(page, *, known: ComplianceReport) -> ComplianceReport:
     # text): the same element rendered is not reported twice
     structural = [f.text for f in known.findings if f.rule == DISGUISED_AD_RULE]
     science_rules = {r.id for r in load_rules().rules if r.scope == "science"}
-    text_report = check_report(html.text(), field=RENDERED, scopes={"science"})
+    # The served text is read whole, so a claim split across two blocks or fields (a
+    # heading block 「保证」 over a paragraph block 「治愈脱发」) or made of template text is
+    # found here: every blocking rule's finding the fields did not make. The second reader
+    # judged each field's sentences already; on the template's text it is not asked.
+    text_report = check_report(html.text(), field=RENDERED, scopes={"science"}, second_reader=False)
     identifiers = identifier_values(page)
     for finding in text_report.findings:
         if any(finding.text in value for value in identifiers):
             continue  # the page's own licence or certificate number, shown as such
-        if finding.rule in science_rules and finding.scope_key() not in seen:
+        reported = finding.rule in science_rules or finding.blocking
+        if reported and finding.scope_key() not in seen:
             seen.add(finding.scope_key())
             report.findings.append(finding)
             report.lines[(finding.field, finding.line)] = text_report.lines[

@@ -384,3 +384,34 @@ def test_other_wechat_and_qq_pages_are_not_contact_links() -> None:
     )
 
     assert list(conversion_findings(html)) == []
+
+
+def _para(html: str) -> dict:
+    return {"type": "paragraph", "value": html}
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # two paragraph blocks; each half alone is lawful
+        (_para("<p>我们保证</p>"), _para("<p>治愈脱发。</p>")),
+        # a heading in one block over the paragraph of the next
+        (_para("<h2>本疗法治愈率</h2>"), _para("<p>达到九成。</p>")),
+        # a callout block under a paragraph block
+        (
+            _para("<p>有效率</p>"),
+            {"type": "callout", "value": {"kind": "tip", "text": "高达98%。"}},
+        ),
+        (_para("<p>三天</p>"), _para("<p>见效。</p>")),
+    ],
+)
+def test_a_claim_split_across_two_blocks_is_found_on_the_served_page(first, second) -> None:
+    # given a 科普 article whose claim starts in one block and ends in the next
+    page = _science(hub(), body=[first, second])
+
+    report = check_page(page)
+
+    # then the served page reads it whole and the gate blocks it
+    rendered = [f for f in report.blocking if f.field.startswith("rendered")]
+    assert rendered, report.findings
+    assert all(f.rule != "model-claim" for f in rendered)
