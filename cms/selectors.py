@@ -59,8 +59,10 @@ def articles_reviewed_by(*, doctor) -> list:
 
 
 def packages_for(*, specialty_id: int):
-    return ServicePackage.objects.on_sale().filter(specialty_id=specialty_id).order_by(
-        "sort_order", "pk"
+    return (
+        ServicePackage.objects.on_sale()
+        .filter(specialty_id=specialty_id)
+        .order_by("sort_order", "pk")
     )
 
 

@@ -101,17 +101,13 @@ def package_offer(*, package: ServicePackage | None, now: dt.datetime | None = N
 
 
 def packages_for_specialty(*, slug: str) -> QuerySet[ServicePackage]:
-    return ServicePackage.objects.on_sale().filter(specialty__slug=slug).select_related(
-        "specialty"
-    )
+    return ServicePackage.objects.on_sale().filter(specialty__slug=slug).select_related("specialty")
 
 
 def compared_specialty_slugs() -> list[str]:
     """Slugs of the specialties whose comparison page answers (/packages/compare/<slug>/):
     those with at least one active package, in slug order."""
-    return sorted(
-        set(ServicePackage.objects.on_sale().values_list("specialty__slug", flat=True))
-    )
+    return sorted(set(ServicePackage.objects.on_sale().values_list("specialty__slug", flat=True)))
 
 
 def careplan_view(*, plan_id: int) -> dict[str, Any]:

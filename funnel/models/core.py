@@ -151,9 +151,7 @@ class ServicePackage(DraftStateMixin, RevisionMixin, models.Model):
     def ad_review_current(self) -> bool:
         """A certificate is recorded and its printed validity has not passed (Asia/Shanghai)."""
         until = self.ad_review_valid_until
-        return bool(self.ad_review_certificate) and (
-            until is None or until >= timezone.localdate()
-        )
+        return bool(self.ad_review_certificate) and (until is None or until >= timezone.localdate())
 
     def ad_review_ends_at(self) -> dt.datetime | None:
         """The Asia/Shanghai midnight after the certificate's last valid day (aware), where
