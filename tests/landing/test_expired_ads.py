@@ -144,7 +144,8 @@ def test_the_daily_task_takes_expired_ads_down_and_tells_staff(landing) -> None:
     assert not LandingPage.objects.get(pk=landing.page.pk).live
     assert not ArticlePage.objects.get(slug="hair-plan").live
     package = ServicePackage.objects.get(pk=landing.package.pk)
-    assert not package.live and package.ad_review_expired_at is not None
+    assert not package.live
+    assert package.ad_review_expired_at is not None
     assert ServicePackage.objects.get(pk=valid.pk).live
     notice = Notification.objects.get()
     assert notice.title == EXPIRED_NOTICE_TITLE

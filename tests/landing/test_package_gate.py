@@ -113,7 +113,8 @@ def test_an_edit_publishes_only_on_a_certificate_for_it(client, field, value) ->
     assert drafted.status_code == 302
     row = ServicePackage.objects.get(pk=package.pk)
     assert str(getattr(row, field) or "") != value
-    assert row.live and row.has_unpublished_changes
+    assert row.live
+    assert row.has_unpublished_changes
     draft = row.get_latest_revision_as_object()
     assert field in {"deadline"} or str(getattr(draft, field)) == value
     assert _public(client, package) == live_before
@@ -141,7 +142,8 @@ def test_a_reviewer_publishes_the_edit_with_its_certificate(client) -> None:
     # then the new price is live, on the package page with the certificate the gate checked
     assert response.status_code == 302
     row = ServicePackage.objects.get(pk=package.pk)
-    assert row.promo_price == Decimal("1580.00") and not row.has_unpublished_changes
+    assert row.promo_price == Decimal("1580.00")
+    assert not row.has_unpublished_changes
     shown = _public(client, package)
     assert "¥1580.00" in shown
     assert f"<span data-ad-review-number>{number}</span>" in shown
