@@ -390,7 +390,10 @@ def page_compliance_store(*, page, report: ComplianceReport, state: str) -> dict
     """Writes the last result on the page row only (not a new revision)."""
     decision = publish_decision(page=page, report=report).reason
     data = compliance_result_data(report=report, state=state, decision=decision)
-    type(page).objects.filter(pk=page.pk).update(compliance_result=data)
+    if any(field.name == "compliance_result" for field in type(page)._meta.concrete_fields):
+        # pages keep it; a service package (gated too, scheduled through the same sweep)
+        # has no such column: its editor shows the gate's reason instead
+        type(page).objects.filter(pk=page.pk).update(compliance_result=data)
     page.compliance_result = data
     return data
 
