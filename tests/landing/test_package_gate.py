@@ -5,14 +5,20 @@ the live package."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
-from cms.compliance.gate import REVIEWER_GROUP, page_ad_review_record
+from cms.compliance.gate import (
+    REVIEWER_GROUP,
+    page_ad_review_record,
+    scheduled_refusals_unschedule,
+)
 from cms.compliance.page import check_page
 from funnel.models import ServicePackage
 from landing.services.cache import page_cache_purge
@@ -215,3 +221,22 @@ def test_existing_packages_are_migrated_live() -> None:
     package = PackageFactory()
     assert package.live
     assert ServicePackage.objects.on_sale().filter(pk=package.pk).exists()
+
+
+def test_a_scheduled_package_revision_the_gate_refuses_is_unscheduled() -> None:
+    # given a certified package with a scheduled revision that changes its price, now due
+    package = _certified(PackageFactory(specialty=SpecialtyFactory(slug="hair-loss")))
+    package.list_price = Decimal("99.00")
+    revision = package.save_revision()
+    revision.approved_go_live_at = timezone.now() - datetime.timedelta(minutes=1)
+    revision.save(update_fields=["approved_go_live_at"])
+
+    # when the scheduled-publishing sweep runs
+    lines = scheduled_refusals_unschedule()
+
+    # then the revision is taken off the schedule, with the gate's reason, and nothing changed
+    assert len(lines) == 1
+    assert "content_changed" in lines[0]
+    revision.refresh_from_db()
+    assert revision.approved_go_live_at is None
+    assert ServicePackage.objects.get(pk=package.pk).list_price == Decimal("2680.00")
