@@ -421,7 +421,7 @@ def scheduled_refusals_unschedule() -> list[str]:
             continue
         Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=None)
         page_compliance_store(page=page, report=report, state="draft")
-        line = f"{page.title}: {decision.reason} {decision.message}"
+        line = f"{getattr(page, 'title', '') or page}: {decision.reason} {decision.message}"
         logger.warning("scheduled publication refused and unscheduled: %s", line)
         lines.append(line)
     return lines
