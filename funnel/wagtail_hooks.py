@@ -711,6 +711,18 @@ class ServicePackageEditView(EditView):
             messages.error(self.request, f"已保存为草稿，未发布：{refused}")
             return redirect(self.get_edit_url())
 
+    def form_valid(self, form):
+        """A draft is checked on every save: its blocking findings are shown at once, not
+        first at 发布 (the form's `compliance_problems`, set by the registered gate's form)."""
+        response = super().form_valid(form)
+        problems = getattr(form, "compliance_problems", None)
+        if problems and self.action != "publish":
+            shown = "；".join(problems[:3]) + (
+                f" 等 {len(problems)} 处" if len(problems) > 3 else ""
+            )
+            messages.warning(self.request, f"草稿存在医疗广告合规问题，发布前须处理：{shown}")
+        return response
+
 
 class ServicePackageViewSet(CheckedSnippetViewSet):
     """服务包 (a medical ad): edits are drafts, published only through the gate; the

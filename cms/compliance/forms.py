@@ -93,6 +93,8 @@ class ComplianceFormMixin(forms.Form):
         # _post_clean has copied the cleaned fields onto self.instance: check what was typed.
         page = self.instance
         report = check_page(page)
+        # what a draft save tells the editor (a package's editor shows it; pages have hooks)
+        self.compliance_problems = [f"“{f.text}”（{f.reference}）" for f in report.blocking]
         if self.user_is_reviewer and CERTIFICATE_FIELD in self.fields:
             certificate = self.cleaned_data.get(CERTIFICATE_FIELD, "")
             typed = {CERTIFICATE_FIELD, VALID_UNTIL_FIELD} & set(self.changed_data)

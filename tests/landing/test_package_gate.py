@@ -240,3 +240,21 @@ def test_a_scheduled_package_revision_the_gate_refuses_is_unscheduled() -> None:
     revision.refresh_from_db()
     assert revision.approved_go_live_at is None
     assert ServicePackage.objects.get(pk=package.pk).list_price == Decimal("2680.00")
+
+
+def test_a_draft_is_checked_when_it_is_saved(client) -> None:
+    # given a certified package and an administrator
+    package = _certified(PackageFactory(specialty=SpecialtyFactory(slug="hair-loss")))
+    admin = type(client)()
+    _admin(admin)
+
+    # when a draft promising a cure is saved (not published)
+    response = admin.post(
+        EDIT.format(pk=package.pk), _form(package, includes="三个月根治脱发"), follow=True
+    )
+
+    # then the editor is told at once which words would block publication
+    html = response.content.decode()
+    assert "草稿存在医疗广告合规问题" in html
+    assert "根治" in html
+    assert ServicePackage.objects.get(pk=package.pk).includes == ""
