@@ -14,3 +14,11 @@ class CmsConfig(AppConfig):
         from funnel.public_text import public_text_checker_register
 
         public_text_checker_register(blocking_problems)
+
+        # A service package is a medical ad: its publication passes our gate, its editor
+        # carries the certificate fields (issue 17 review round 2, H4). Same hook pattern.
+        from cms.compliance.forms import ComplianceModelForm
+        from cms.compliance.gate import package_publish_check
+        from funnel.ad_gate import ad_gate_register
+
+        ad_gate_register(publish_check=package_publish_check, form_class=ComplianceModelForm)

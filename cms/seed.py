@@ -85,10 +85,16 @@ def _demo_video() -> Document:
 
 
 # The demo's (fictional) 医疗广告审查证明: every seeded medical-ad page (landing pages, 转化
-# articles) is published on it, recorded by the demo reviewer for the page's text.
-def demo_certificate() -> str:
-    """The number, issued the year the demo is seeded (its validity is a year on)."""
-    return f"（沪）医广【{timezone.localdate().year}】第 08-12-0031 号"
+# articles) and service package is published on its own one (a certificate approves one ad),
+# recorded by the demo reviewer for its text.
+def demo_certificate(obj=None) -> str:
+    """The number of `obj`'s certificate (P + page id, S + package id), issued the year the
+    demo is seeded (its validity is a year on)."""
+    year = timezone.localdate().year
+    if obj is None:
+        return f"（沪）医广【{year}】第 08-12-0031 号"
+    kind = "P" if isinstance(obj, Page) else "S"
+    return f"（沪）医广【{year}】第 08-12-{kind}{obj.pk:04d} 号"
 
 
 def demo_reviewer():
@@ -122,11 +128,36 @@ def publish_ad_page(page: Page, *, certificate: str = "") -> Page:
     revision = page_ad_review_record(
         page=page,
         user=reviewer,
-        certificate=certificate or demo_certificate(),
+        certificate=certificate or demo_certificate(page),
         valid_until=certificate_default_valid_until(),
     )
     revision.publish()  # the seed publishes; the reviewer only records the certificate
     return page
+
+
+def certify_packages() -> int:
+    """Every service package not live on a current certificate for its exact text and prices
+    (new, edited, seeded before packages were gated) is recorded by the demo reviewer and
+    published, as the clinic must publish a package (`funnel.ad_gate`). Returns how many.
+    Idempotent: a certified live package is left alone."""
+    from cms.compliance.gate import approved_digest, certificate_expired
+
+    certified = 0
+    for package in ServicePackage.objects.order_by("pk"):
+        current = (
+            package.live
+            and not package.has_unpublished_changes
+            and package.ad_review_certificate
+            and package.ad_review_recorded_by_id
+            and package.ad_review_text_hash == approved_digest(package)
+            and not certificate_expired(package)
+        )
+        if current:
+            continue
+        # the reviewer approves what the editors last wrote (a draft, when there is one)
+        publish_ad_page(package.get_latest_revision_as_object())
+        certified += 1
+    return certified
 
 
 def _publish(page: Page) -> Page:
@@ -235,6 +266,7 @@ def _home() -> HomePage:
 def seed(*, stdout) -> None:
     """The demo content, then the editorial team with one submission in review."""
     seed_pages(stdout=stdout)
+    certify_packages()
     _review_team_and_a_submission(stdout)
 
 

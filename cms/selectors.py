@@ -82,8 +82,10 @@ def articles_reviewed_by(*, doctor) -> list:
 
 
 def packages_for(*, specialty_id: int):
-    return ServicePackage.objects.filter(specialty_id=specialty_id, is_active=True).order_by(
-        "sort_order", "pk"
+    return (
+        ServicePackage.objects.on_sale()
+        .filter(specialty_id=specialty_id)
+        .order_by("sort_order", "pk")
     )
 
 
@@ -203,15 +205,15 @@ def _is_science_content(page) -> bool:
 
 
 def ad_review_expired_pages() -> list[Page]:
-    """Live pages (any app's `BasePage`) the daily sweep flagged as still showing an expired
+    """Pages (any app's `BasePage`) the daily sweep flagged and took down for an expired
     医疗广告审查证明, as their specific classes, longest flagged first. A page leaves the list
-    when a reviewer records a new certificate (the flag is cleared) or it is unpublished."""
+    when a reviewer records a new certificate (the flag is cleared)."""
     from cms.services.ad_review import gated_page_models
 
     flagged: list[Page] = []
     for model in gated_page_models():
         flagged.extend(
-            model.objects.filter(live=True, ad_review_expired_at__isnull=False).exclude(
+            model.objects.filter(ad_review_expired_at__isnull=False).exclude(
                 ad_review_certificate=""
             )
         )

@@ -711,22 +711,84 @@ def supervisor_followups_panel(request: HttpRequest, panels: list) -> None:
         panels.insert(0, SupervisorFollowUpsPanel(followups))
 
 
+class ServicePackageEditView(EditView):
+    """The package editor: 发布 goes through the medical-ad gate (`ServicePackage.publish`).
+    The form refuses first with the gate's reason; should the gate still refuse (a race, a
+    certificate that expired meanwhile), the draft is kept and the refusal shown, not a 403."""
+
+    def publish_action(self):
+        try:
+            return super().publish_action()
+        except PermissionDenied as refused:
+            messages.error(self.request, f"已保存为草稿，未发布：{refused}")
+            return redirect(self.get_edit_url())
+
+    def form_valid(self, form):
+        """A draft is checked on every save: its blocking findings are shown at once, not
+        first at 发布 (the form's `compliance_problems`, set by the registered gate's form)."""
+        response = super().form_valid(form)
+        problems = getattr(form, "compliance_problems", None)
+        if problems and self.action != "publish":
+            shown = "；".join(problems[:3]) + (
+                f" 等 {len(problems)} 处" if len(problems) > 3 else ""
+            )
+            messages.warning(self.request, f"草稿存在医疗广告合规问题，发布前须处理：{shown}")
+        return response
+
+
 class ServicePackageViewSet(CheckedSnippetViewSet):
+    """服务包 (a medical ad): edits are drafts, published only through the gate; the
+    reviewer records the 医疗广告审查证明 for the draft's exact text and prices."""
+
     model = ServicePackage
     icon = "tag"
     menu_label = "服务包"
-    list_display = admin_columns(
-        ServicePackage,
-        [
-            "name",
-            "specialty",
-            "list_price",
-            "promo_price",
-            "duration_days",
-            "is_active",
-        ],
+    edit_view_class = ServicePackageEditView
+    list_display = [
+        *admin_columns(
+            ServicePackage,
+            [
+                "name",
+                "specialty",
+                "list_price",
+                "promo_price",
+                "duration_days",
+                "is_active",
+            ],
+        ),
+        Column("status_string", label="状态"),
+    ]
+    business_fields = (
+        "specialty",
+        "name",
+        "slug",
+        "summary",
+        "includes",
+        "list_price",
+        "promo_price",
+        "duration_days",
+        "stock",
+        "deadline",
+        "is_active",
+        "sort_order",
     )
-    panels = admin_panels(ServicePackage)
+
+    def get_edit_handler(self):
+        from wagtail.admin.panels import MultiFieldPanel, ObjectList
+
+        from funnel.ad_gate import ad_gate
+
+        gate = ad_gate()
+        panels = [
+            FieldPanel(name, heading=field_label(ServicePackage, name))
+            for name in self.business_fields
+        ]
+        review = [FieldPanel("ad_review_certificate"), FieldPanel("ad_review_valid_until")]
+        if gate is not None:
+            review.append(FieldPanel("ad_review_confirm"))
+        panels.append(MultiFieldPanel(review, heading="医疗广告合规", classname="collapsible"))
+        form_class = gate.form_class if gate is not None else None
+        return ObjectList(panels, base_form_class=form_class).bind_to_model(ServicePackage)
 
 
 class SpecialtyViewSet(CheckedSnippetViewSet):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from cms.models import DoctorPage
-from cms.seed import publish_ad_page
+from cms.seed import certify_packages, publish_ad_page
 from funnel.models import Assistant, Lead, ServicePackage, Specialty
 from landing.models import (
     ABTest,
@@ -284,6 +284,8 @@ def seed(*, stdout) -> None:
     for slug, name in SPECIALTIES:
         specialty, _ = Specialty.objects.get_or_create(slug=slug, defaults={"name": name})
         package = _package(specialty)
+        certify_packages()  # a package is a medical ad: live on its own certificate
+        package.refresh_from_db()
         page = _landing_page(index, specialty, package)
         if not ABTest.objects.filter(page=page).exists():
             ABTest.objects.create(

@@ -82,8 +82,8 @@ def ab_results(*, test: ABTest) -> ABResult:
 
 def package_offer(*, package: ServicePackage | None, now: dt.datetime | None = None) -> dict:
     """Price and honest urgency: deadline and stock only when they are set and still true."""
-    if package is None:
-        return {}
+    if package is None or not package.live:
+        return {}  # a package never published (its row holds a draft) is not offered
     now = now or timezone.now()
     deadline = package.deadline if package.deadline and package.deadline > now else None
     promo = package.promo_active(now)
@@ -101,17 +101,13 @@ def package_offer(*, package: ServicePackage | None, now: dt.datetime | None = N
 
 
 def packages_for_specialty(*, slug: str) -> QuerySet[ServicePackage]:
-    return ServicePackage.objects.filter(specialty__slug=slug, is_active=True).select_related(
-        "specialty"
-    )
+    return ServicePackage.objects.on_sale().filter(specialty__slug=slug).select_related("specialty")
 
 
 def compared_specialty_slugs() -> list[str]:
     """Slugs of the specialties whose comparison page answers (/packages/compare/<slug>/):
     those with at least one active package, in slug order."""
-    return sorted(
-        set(ServicePackage.objects.filter(is_active=True).values_list("specialty__slug", flat=True))
-    )
+    return sorted(set(ServicePackage.objects.on_sale().values_list("specialty__slug", flat=True)))
 
 
 def careplan_view(*, plan_id: int) -> dict[str, Any]:

@@ -18,7 +18,7 @@ class PackageSitemap(Sitemap):
     like the pages' entries. A Wagtail Sitemap subclass only to receive the request."""
 
     def items(self):
-        return ServicePackage.objects.filter(is_active=True).order_by("sort_order", "pk")
+        return ServicePackage.objects.on_sale().order_by("sort_order", "pk")
 
     def get_urls(self, page=1, site=None, protocol=None) -> list[dict[str, Any]]:
         return [

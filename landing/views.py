@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from channels.wecom.contactways import contact_code_for
 from channels.wecom.groups import group_codes_for_lead
+from cms.compliance.gate import certificate_expired
+from cms.compliance.views import ad_suspended
 from config.client_address import client_ip
 from config.errors import ApplicationError
 from funnel.crypto import mask_name, mask_phone
@@ -165,7 +167,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
         lead_id=ticket.lead_id, created=ticket.created, submission=ticket.nonce
     )
     package = (
-        ServicePackage.objects.filter(pk=ticket.package_id, is_active=True).first()
+        ServicePackage.objects.on_sale().filter(pk=ticket.package_id).first()
         if ticket.package_id
         else None
     ) or reply.package
@@ -202,7 +204,13 @@ def _cached(
             arm="-",
             html=html,
             gen=gen,
-            timeout=cache_seconds(deadlines=[p.deadline for p in packages]),
+            # a package page ends with its promo and with its certificate (Shanghai midnight)
+            timeout=cache_seconds(
+                deadlines=[
+                    *(p.deadline for p in packages),
+                    *(p.ad_review_ends_at() for p in packages),
+                ]
+            ),
         )
     response = HttpResponse(html)
     response["X-Page-Cache"] = "MISS"
@@ -226,10 +234,16 @@ def _package_context(request: HttpRequest, package: ServicePackage, form: LeadFo
 
 @require_GET
 def package_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A service package's page (a medical ad): live and 上架 only; one whose certificate
+    has expired answers the neutral 「该页面暂停展示」 page (404) until the daily task
+    unpublishes it (issue 17 review round 2, M7)."""
     gen = generation()
     package = get_object_or_404(
-        ServicePackage.objects.select_related("specialty"), slug=slug, is_active=True
+        ServicePackage.objects.filter(live=True, is_active=True).select_related("specialty"),
+        slug=slug,
     )
+    if certificate_expired(package):
+        return ad_suspended(request)
     context = _package_context(request, package, None)
     html = render_to_string("landing/package_detail.html", context, request)
     return _cached(request, html, gen, [package, *(o["package"] for o in context["siblings"])])
@@ -238,7 +252,7 @@ def package_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def package_reserve(request: HttpRequest, slug: str) -> HttpResponse:
     package = get_object_or_404(
-        ServicePackage.objects.select_related("specialty"), slug=slug, is_active=True
+        ServicePackage.objects.on_sale().select_related("specialty"), slug=slug
     )
     form = LeadForm(request.POST)
     error: ApplicationError | None = None

@@ -4,7 +4,7 @@ blocking findings are not covered by a reviewer's certificate; "save draft" alwa
 from __future__ import annotations
 
 from django import forms
-from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 
 CERTIFICATE_FIELD = "ad_review_certificate"
 VALID_UNTIL_FIELD = "ad_review_valid_until"
@@ -12,7 +12,11 @@ CONFIRM_FIELD = "ad_review_confirm"
 CONFIRM_REQUIRED = "记录或更改医疗广告审查证明时，须勾选确认已审查当前内容"
 
 
-class CompliancePageForm(WagtailAdminPageForm):
+class ComplianceFormMixin(forms.Form):
+    """The gate's part of an ad's edit form (a page, or a service package through
+    `funnel.ad_gate`): the reviewer's certificate fields and confirmation, the check of what
+    was typed, and 发布 refused while the gate refuses."""
+
     # Recording a certificate is a deliberate act of the reviewer, never a side effect of
     # saving or publishing: it binds the certificate to the text as it is now (review of
     # issue 17: a reviewer's — or a superuser's — plain save re-stamped an old certificate
@@ -89,10 +93,14 @@ class CompliancePageForm(WagtailAdminPageForm):
         # _post_clean has copied the cleaned fields onto self.instance: check what was typed.
         page = self.instance
         report = check_page(page)
+        # what a draft save tells the editor (a package's editor shows it; pages have hooks)
+        self.compliance_problems = [f"“{f.text}”（{f.reference}）" for f in report.blocking]
         if self.user_is_reviewer and CERTIFICATE_FIELD in self.fields:
             certificate = self.cleaned_data.get(CERTIFICATE_FIELD, "")
             typed = {CERTIFICATE_FIELD, VALID_UNTIL_FIELD} & set(self.changed_data)
             if self.cleaned_data.get(CONFIRM_FIELD) or (typed and not certificate):
+                if certificate and not self._certificate_available(page, certificate):
+                    return False
                 # The reviewer confirms: the certificate vouches for what the page shows now
                 # (or, the number emptied, the page has none).
                 certificate_apply(
@@ -111,3 +119,30 @@ class CompliancePageForm(WagtailAdminPageForm):
                 self.add_error(None, decision.message)
                 return False
         return True
+
+    def _certificate_available(self, page, certificate: str) -> bool:
+        """Registers the number to this ad (a saved one) or finds it free (a new one: the
+        publication registers it); a number another ad holds is a field error."""
+        from django.core.exceptions import ValidationError
+
+        from cms.compliance.gate import CERTIFICATE_TAKEN, certificate_claim, certificate_taken
+
+        if page.pk is None:
+            if certificate_taken(obj=page, certificate=certificate):
+                self.add_error(CERTIFICATE_FIELD, CERTIFICATE_TAKEN)
+                return False
+            return True
+        try:
+            certificate_claim(obj=page, certificate=certificate)
+        except ValidationError as error:
+            self.add_error(CERTIFICATE_FIELD, error.messages[0])
+            return False
+        return True
+
+
+class CompliancePageForm(ComplianceFormMixin, WagtailAdminPageForm):
+    """A gated page's edit form (`BasePage.base_form_class`)."""
+
+
+class ComplianceModelForm(ComplianceFormMixin, WagtailAdminModelForm):
+    """A gated snippet's edit form (a service package, registered in `funnel.ad_gate`)."""

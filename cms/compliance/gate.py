@@ -165,14 +165,17 @@ def is_medical_ad(page) -> bool:
 
 def _certificate_problem(page) -> tuple[str, str] | None:
     """(reason, zh-hans why) when the page's certificate cannot be relied on: none, not
-    recorded by a reviewer, or recorded for another text; None when it can."""
+    recorded by a reviewer, already the certificate of another ad, or recorded for another
+    text; None when it can."""
     certificate = (page.ad_review_certificate or "").strip()
     recorded_by = page.ad_review_recorded_by if page.ad_review_recorded_by_id else None
     if not certificate:
         return "no_certificate", "须由医疗广告审查人员记录医疗广告审查证明文号后才能发布"
     if not is_reviewer(recorded_by):
         return "not_reviewer", "审查证明文号不是由具有审查权限的人员记录的，不能作为发布依据"
-    if (page.ad_review_text_hash or "") != checked_text_digest(page):
+    if certificate_taken(obj=page, certificate=certificate):
+        return "duplicate", CERTIFICATE_TAKEN
+    if (page.ad_review_text_hash or "") != approved_digest(page):
         # A certificate approves a text, not a rule and a word: any change to what the
         # check reads (one sentence rewritten around an approved claim) needs the reviewer
         # again. A certificate recorded before digests were kept has none: the same.
@@ -187,7 +190,100 @@ def page_publish_gate(*, page, user=None, report: ComplianceReport | None = None
     decision = publish_decision(page=page, report=report)
     if not decision.allowed:
         raise CompliancePublishBlocked(decision)
+    certificate = (getattr(page, "ad_review_certificate", "") or "").strip()
+    if certificate and page.pk is not None:
+        # The number goes live on this ad: register it (a certificate recorded before the
+        # register existed is claimed here, by the first ad that publishes on it).
+        try:
+            certificate_claim(obj=page, certificate=certificate)
+        except ValidationError:
+            raise CompliancePublishBlocked(
+                GateDecision(False, "duplicate", CERTIFICATE_TAKEN, report)
+            ) from None
     return report
+
+
+def package_publish_check(package, user=None) -> None:
+    """The gate for a service package (registered in `funnel.ad_gate` by `CmsConfig.ready`):
+    `package` is the revision's content about to go live. Raises CompliancePublishBlocked."""
+    page_publish_gate(page=package, user=user)
+
+
+# --- one certificate, one ad ------------------------------------------------------------
+
+CERTIFICATE_TAKEN = (
+    "该医疗广告审查证明文号已记录在另一个广告（页面或服务包）上：一份审查证明只批准一个广告，"
+    "请核对文号"
+)
+_BRACKETS = str.maketrans("（）【】［］－—", "()[][]--")
+
+
+def certificate_normalise(certificate: str) -> str:
+    """The number as the register compares it: without spaces, brackets and dashes in ASCII
+    (（沪）医广【2026】第 08-12-0031 号 and (沪)医广[2026]第08-12-0031号 are one number)."""
+    return re.sub(r"\s+", "", (certificate or "").translate(_BRACKETS))
+
+
+def _owner(obj) -> tuple[int, str]:
+    """(content type id, object id) naming the ad: a page as wagtailcore.Page, whatever its
+    type (a revision's copy and the live page are one ad); any other model as itself."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page
+
+    model = Page if isinstance(obj, Page) else type(obj)
+    return ContentType.objects.get_for_model(model).pk, str(obj.pk)
+
+
+def certificate_taken(*, obj, certificate: str) -> bool:
+    """The number is registered to another ad than `obj` (an unsaved `obj` owns nothing)."""
+    from cms.models import AdReviewCertificate
+
+    row = AdReviewCertificate.objects.filter(number=certificate_normalise(certificate)).first()
+    if row is None:
+        return False
+    if obj.pk is None:
+        return True
+    return (row.content_type_id, row.object_id) != _owner(obj)
+
+
+def certificate_claim(*, obj, certificate: str) -> None:
+    """Registers `certificate` to `obj` (saved), or leaves it with `obj` when it is already
+    its own (a new revision of the same ad). Raises ValidationError(CERTIFICATE_TAKEN) when
+    another ad holds it. Race-free: the unique number decides (INSERT … ON CONFLICT DO
+    NOTHING, then read who won), never a check before the insert."""
+    from cms.models import AdReviewCertificate
+
+    content_type_id, object_id = _owner(obj)
+    number = certificate_normalise(certificate)
+    AdReviewCertificate.objects.bulk_create(
+        [
+            AdReviewCertificate(
+                number=number,
+                shown=certificate.strip(),
+                content_type_id=content_type_id,
+                object_id=object_id,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    row = AdReviewCertificate.objects.get(number=number)
+    if (row.content_type_id, row.object_id) != (content_type_id, object_id):
+        raise ValidationError(CERTIFICATE_TAKEN)
+
+
+def approved_digest(obj) -> str:
+    """What a certificate approves (SHA-256, 64 hex): `checked_text_digest` of the page, and
+    for an ad with facts the text check does not read (a package's prices, period and promo
+    deadline: `ad_review_facts()`), those too, so a new price needs the reviewer again."""
+    text = checked_text_digest(obj)
+    facts = getattr(obj, "ad_review_facts", None)
+    if not callable(facts):
+        return text  # pages: unchanged, so certificates recorded before stay valid
+    import hashlib
+    import json
+
+    payload = json.dumps([text, facts()], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def certificate_apply(
@@ -219,7 +315,7 @@ def certificate_apply(
     page.ad_review_valid_until = valid_until
     page.ad_review_scope = sorted({f.scope_key() for f in report.blocking})
     # the text the reviewer saw, as the check reads it: the gate refuses any other
-    page.ad_review_text_hash = checked_text_digest(page)
+    page.ad_review_text_hash = approved_digest(page)
 
 
 VALID_UNTIL_REQUIRED = "请填写审查证明上印的有效期截止日"
@@ -257,15 +353,17 @@ def certificate_year_error(certificate: str, valid_until: datetime.date | None) 
 
 def page_ad_review_record(*, page, user, certificate: str, valid_until: datetime.date | None):
     """A reviewer records the certificate and the validity printed on it (required) for the
-    page's current content; saves a revision (returned) that can then be published.
+    page's (or a service package's: any saved object with the `ad_review_*` fields and
+    revisions) current content; saves a revision (returned) that can then be published.
     Raises PermissionDenied (not a reviewer), ValidationError (number format; validity
-    missing, past or over a year and a day ahead)."""
+    missing, past or over a year and a day ahead; the number already another ad's)."""
     if not is_reviewer(user):
         raise PermissionDenied("只有“医疗广告审查”组成员可以记录医疗广告审查证明")
     if not certificate_is_valid(certificate):
         raise ValidationError("医疗广告审查证明文号格式不正确，如：（京）医广【2026】第01-23-001号")
     if error := valid_until_error(valid_until) or certificate_year_error(certificate, valid_until):
         raise ValidationError(error)
+    certificate_claim(obj=page, certificate=certificate)
     certificate_apply(
         page=page,
         user=user,
@@ -292,7 +390,10 @@ def page_compliance_store(*, page, report: ComplianceReport, state: str) -> dict
     """Writes the last result on the page row only (not a new revision)."""
     decision = publish_decision(page=page, report=report).reason
     data = compliance_result_data(report=report, state=state, decision=decision)
-    type(page).objects.filter(pk=page.pk).update(compliance_result=data)
+    if any(field.name == "compliance_result" for field in type(page)._meta.concrete_fields):
+        # pages keep it; a service package (gated too, scheduled through the same sweep)
+        # has no such column: its editor shows the gate's reason instead
+        type(page).objects.filter(pk=page.pk).update(compliance_result=data)
     page.compliance_result = data
     return data
 
@@ -320,7 +421,7 @@ def scheduled_refusals_unschedule() -> list[str]:
             continue
         Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=None)
         page_compliance_store(page=page, report=report, state="draft")
-        line = f"{page.title}: {decision.reason} {decision.message}"
+        line = f"{getattr(page, 'title', '') or page}: {decision.reason} {decision.message}"
         logger.warning("scheduled publication refused and unscheduled: %s", line)
         lines.append(line)
     return lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.response import TemplateResponse
 
 from cms.compliance.gate import is_reviewer
@@ -23,3 +24,16 @@ def ad_review_expired_report(request: HttpRequest) -> HttpResponse:
         "cms/compliance/expired_report.html",
         {"page_title": EXPIRED_REPORT_TITLE, "pages": ad_review_expired_pages()},
     )
+
+
+SUSPENDED_TEMPLATE = "cms/compliance/suspended.html"
+SUSPENDED_STATUS = 404
+
+
+def ad_suspended(request: HttpRequest) -> HttpResponse:
+    """The neutral page served instead of a medical ad whose certificate has expired, until
+    the daily task unpublishes it: 404 (the ad is not available; a renewed certificate brings
+    it back at its address, so not 410), never cached, no ad text, no certificate number."""
+    response = render(request, SUSPENDED_TEMPLATE, status=SUSPENDED_STATUS)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -9,9 +9,15 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.utils import get_valid_next_url_from_request
 
-from cms.compliance.gate import is_reviewer, page_compliance_store, publish_decision
+from cms.compliance.gate import (
+    certificate_expired,
+    is_medical_ad,
+    is_reviewer,
+    page_compliance_store,
+    publish_decision,
+)
 from cms.compliance.page import check_page, check_revision
-from cms.compliance.views import EXPIRED_REPORT_TITLE, ad_review_expired_report
+from cms.compliance.views import EXPIRED_REPORT_TITLE, ad_review_expired_report, ad_suspended
 
 
 def _gated(page) -> bool:
@@ -124,3 +130,14 @@ def _ad_review_expired_menu_item() -> MenuItem:
         icon_name="warning",
         order=215,
     )
+
+
+@hooks.register("before_serve_page")
+def refuse_expired_ad(page, request, serve_args, serve_kwargs):
+    """A medical ad (landing page, 转化 article) whose certificate has expired is not served
+    (《医疗广告管理办法》第十三条), from the Asia/Shanghai day after its printed validity until
+    the daily task (`cms.ad_review_expiry_sweep`) unpublishes it (issue 17 review round 2,
+    M7): the neutral 「该页面暂停展示」 page, 404. Page caches end at that midnight too."""
+    if is_medical_ad(page) and certificate_expired(page):
+        return ad_suspended(request)
+    return None

@@ -1,3 +1,4 @@
+from cms.models.ad_review import AdReviewCertificate
 from cms.models.baidu import BaiduPush
 from cms.models.base import BasePage, SeoMixin
 from cms.models.drafts import ChannelDraft
@@ -14,6 +15,7 @@ from cms.models.pages import (
 from cms.workflows import MedicalReviewTask
 
 __all__ = [
+    "AdReviewCertificate",
     "BaiduPush",
     "ArticlePage",
     "ArticlePageTag",

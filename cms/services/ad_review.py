@@ -26,10 +26,28 @@ def gated_page_models() -> list[type[BasePage]]:
     ]
 
 
+def gated_ad_models() -> list[type]:
+    """Every model whose rows the gate publishes: the page models, and service packages
+    (`funnel.ServicePackage`, a medical ad with the same `ad_review_*` fields)."""
+    from funnel.models import ServicePackage
+
+    return [*gated_page_models(), ServicePackage]
+
+
+EXPIRED_NOTICE_TITLE = "医疗广告审查证明过期，已下线"
+
+
 def ad_review_expired_flag(*, on: datetime.date | None = None) -> int:
-    """Flags (once) every live page whose certificate's validity ended before `on` (today,
-    Asia/Shanghai); returns how many were newly flagged. Safe to run twice: a flagged page
-    keeps its first flag time, and recording a new certificate clears the flag."""
+    """Daily (issue 17 review round 2, M7): every live page or service package whose
+    certificate's validity ended before `on` (today, Asia/Shanghai) is flagged and
+    unpublished — an ad whose certificate has expired is an unreviewed medical ad, so it is
+    not served (until this runs, serving refuses it: `refuse_expired_ad`,
+    `landing.views.package_detail`). Each is logged, and staff are notified once per run
+    (`funnel.services.notify`). Returns how many were taken down. Safe to run twice: what
+    was taken down is no longer live; the flag keeps its first time and is cleared when a
+    reviewer records a new certificate, which the editor then publishes again."""
+    from funnel.services.notify import notify
+
     on = on or today()
     now = timezone.now()
     # A certificate recorded before the printed date was required (none on the row) is
@@ -41,20 +59,26 @@ def ad_review_expired_flag(*, on: datetime.date | None = None) -> int:
     passed = Q(ad_review_valid_until__lt=on) | Q(
         ad_review_valid_until__isnull=True, ad_review_recorded_at__lt=recorded_before
     )
-    flagged = 0
-    for model in gated_page_models():
-        expired = model.objects.filter(
-            passed, live=True, ad_review_expired_at__isnull=True
-        ).exclude(ad_review_certificate="")
-        ids = list(expired.values_list("pk", flat=True))
-        if not ids:
-            continue
-        # one UPDATE on the rows (not a revision): the flag is operational state
-        flagged += model.objects.filter(pk__in=ids, ad_review_expired_at__isnull=True).update(
-            ad_review_expired_at=now
-        )
-        for page_id in ids:
-            logger.warning(
-                "ad review certificate expired on live page %s (%s)", page_id, model.__name__
+    taken_down: list[str] = []
+    for model in gated_ad_models():
+        expired = model.objects.filter(passed, live=True).exclude(ad_review_certificate="")
+        for obj in expired.order_by("pk"):
+            # the flag first, as one UPDATE on the row (not a revision): operational state
+            model.objects.filter(pk=obj.pk, ad_review_expired_at__isnull=True).update(
+                ad_review_expired_at=now
             )
-    return flagged
+            obj.ad_review_expired_at = obj.ad_review_expired_at or now
+            obj.unpublish(log_action=True)
+            label = f"{model._meta.verbose_name}「{obj}」（{obj.ad_review_certificate}）"
+            logger.warning(
+                "ad review certificate expired: %s %s unpublished", model.__name__, obj.pk
+            )
+            taken_down.append(label)
+    if taken_down:
+        notify(
+            title=EXPIRED_NOTICE_TITLE,
+            body="以下广告的医疗广告审查证明已过期，已自动下线，须由审查人员记录新的证明后重新发布：\n"
+            + "\n".join(taken_down),
+            level="warning",
+        )
+    return len(taken_down)

@@ -10,10 +10,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from wagtail.models import DraftStateMixin, RevisionMixin
 
 from funnel.crypto import EncryptedJSONField, EncryptedTextField
 
@@ -34,8 +36,24 @@ class Specialty(models.Model):
         return self.name
 
 
-class ServicePackage(models.Model):
-    """服务包: a priced bundle; stock and deadline are shown only when set (honest urgency)."""
+class ServicePackageQuerySet(models.QuerySet):
+    def on_sale(self) -> ServicePackageQuerySet:
+        """What the public may be shown and offered: published (live), 上架, and not past
+        its certificate's printed validity (Asia/Shanghai date). A package never published
+        holds its draft on the row, so `is_active` alone is not enough."""
+        today = timezone.localdate()
+        return self.filter(live=True, is_active=True).exclude(ad_review_valid_until__lt=today)
+
+
+class ServicePackage(DraftStateMixin, RevisionMixin, models.Model):
+    """服务包: a priced bundle; stock and deadline are shown only when set (honest urgency).
+
+    A package page is a medical ad (a priced medical service, 《医疗广告管理办法》第三条、第八条):
+    edits are drafts (Wagtail revisions) and go live only through the medical-ad gate
+    (`funnel.ad_gate`, registered by cms), which requires a reviewer's 医疗广告审查证明 for
+    exactly that text and those prices. The row holds the live version while `live` is True
+    (Wagtail leaves a live row alone until a revision is published); public surfaces show
+    only live packages, and the price a patient pays is the row's (live) price."""
 
     specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="packages")
     name = models.CharField("名称", max_length=100)
@@ -52,6 +70,42 @@ class ServicePackage(models.Model):
     is_active = models.BooleanField("上架", default=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
 
+    # The certificate fields, as on every gated page (`cms.models.base.BasePage`, whose
+    # comments explain each); funnel cannot import cms, so they are declared here.
+    ad_review_certificate = models.CharField(
+        "医疗广告审查证明文号",
+        max_length=80,
+        blank=True,
+        default="",
+        help_text="如：（京）医广【2026】第01-23-001号。仅“医疗广告审查”组成员可填写",
+    )
+    ad_review_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name="审查证明记录人",
+    )
+    ad_review_recorded_at = models.DateTimeField("审查证明记录时间", null=True, editable=False)
+    ad_review_valid_until = models.DateField(
+        "审查证明有效期至",
+        null=True,
+        blank=True,
+        help_text="证明上印的有效期截止日；填写审查证明文号时必填",
+    )
+    ad_review_expired_at = models.DateTimeField(
+        "审查证明过期标记时间", null=True, blank=True, editable=False
+    )
+    ad_review_scope = models.JSONField("审查覆盖的问题", default=list, blank=True, editable=False)
+    ad_review_text_hash = models.CharField(
+        "审查内容摘要", max_length=64, blank=True, default="", editable=False
+    )
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="servicepackage")
+
+    objects = ServicePackageQuerySet.as_manager()
+
     class Meta:
         verbose_name = "服务包"
         verbose_name_plural = "服务包"
@@ -64,6 +118,48 @@ class ServicePackage(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def revisions(self):
+        return self._revisions
+
+    def is_medical_ad(self) -> bool:
+        """A package page is a medical ad whatever its wording (see the class docstring)."""
+        return True
+
+    def ad_review_facts(self) -> list[tuple[str, str]]:
+        """What the certificate approves besides the text: the prices, the service period and
+        the promo deadline the page shows ((field, value) pairs; money in yuan as written).
+        Not stock, 上架 or order: operational numbers staff change without a new ad."""
+        deadline = self.deadline.isoformat() if self.deadline else ""
+        promo = str(self.promo_price) if self.promo_price is not None else ""
+        return [
+            ("list_price", str(self.list_price)),
+            ("promo_price", promo),
+            ("duration_days", str(self.duration_days)),
+            ("deadline", deadline),
+        ]
+
+    def publish(self, revision, user=None, **kwargs):
+        """Every publication (the editor's 发布, revision.publish(), scheduled publishing,
+        reverting) passes the medical-ad gate first; raises PermissionDenied when refused."""
+        from funnel.ad_gate import ad_publish_check
+
+        ad_publish_check(revision.as_object(), user)
+        return super().publish(revision, user=user, **kwargs)
+
+    def ad_review_current(self) -> bool:
+        """A certificate is recorded and its printed validity has not passed (Asia/Shanghai)."""
+        until = self.ad_review_valid_until
+        return bool(self.ad_review_certificate) and (until is None or until >= timezone.localdate())
+
+    def ad_review_ends_at(self) -> dt.datetime | None:
+        """The Asia/Shanghai midnight after the certificate's last valid day (aware), where
+        a cached package page must end; None without a dated certificate."""
+        if not (self.ad_review_certificate and self.ad_review_valid_until):
+            return None
+        next_day = self.ad_review_valid_until + dt.timedelta(days=1)
+        return timezone.make_aware(dt.datetime.combine(next_day, dt.time.min))
 
     def promo_active(self, now: dt.datetime | None = None) -> bool:
         """A promo price below the list price, until its deadline (when one is set)."""

@@ -20,6 +20,14 @@ from tests.funnel.factories import SpecialtyFactory, UserFactory
 CERTIFICATE = f"（京）医广【{datetime.datetime.now(ZoneInfo('Asia/Shanghai')).year}】第01-23-001号"
 
 
+def certificate_for(obj) -> str:
+    """A certificate number of this year for one ad only (a certificate approves one ad:
+    the register refuses a number another page or package holds)."""
+    year = datetime.datetime.now(ZoneInfo("Asia/Shanghai")).year
+    kind = "P" if isinstance(obj, Page) else "S"
+    return f"（京）医广【{year}】第01-23-{kind}{obj.pk:04d}号"
+
+
 def printed_until() -> datetime.date:
     """The validity a certificate issued today prints: a year on."""
     return today() + datetime.timedelta(days=365)

@@ -35,6 +35,15 @@ def _reviewer_role():
     return user
 
 
+def _expire(page, until: datetime.date) -> None:
+    """Time passes: the certificate on the row and on the revision it was published from ends
+    on `until` (the sweep unpublishes the page; its editor then opens that revision)."""
+    type(page).objects.filter(pk=page.pk).update(ad_review_valid_until=until)
+    revision = page.get_latest_revision()
+    revision.content["ad_review_valid_until"] = until.isoformat()
+    revision.save(update_fields=["content"])
+
+
 def _certified_article(*, valid_until: datetime.date) -> ArticlePage:
     page = ArticlePage(
         title="失眠调理方案",
@@ -56,7 +65,7 @@ def test_the_reviewer_sees_the_flagged_pages_and_opens_each_editor(client) -> No
     # given a landing page whose certificate ended yesterday and an article whose is valid
     landing = build_landing().page
     assert "医疗广告审查证明" in client.get(landing.url).content.decode()  # while valid
-    LandingPage.objects.filter(pk=landing.pk).update(ad_review_valid_until=today() - DAY)
+    _expire(landing, today() - DAY)
     valid = _certified_article(valid_until=today() + DAY)
 
     # when the daily task runs
@@ -81,15 +90,18 @@ def test_the_reviewer_sees_the_flagged_pages_and_opens_each_editor(client) -> No
     assert "data-compliance-expired" in panel.content.decode()
     assert "医疗广告审查证明已于" in panel.content.decode()
 
-    # and the public page no longer shows the certificate (once the cached copy is gone)
+    # and the page is taken down: the public address no longer serves the ad
     page_cache_purge()
-    assert "医疗广告审查证明" not in client.get(landing.url).content.decode()
+    assert not LandingPage.objects.get(pk=landing.pk).live
+    gone = client.get(landing.url)
+    assert gone.status_code == 404
+    assert "医疗广告审查证明" not in gone.content.decode()
 
 
 def test_a_renewed_certificate_leaves_the_listing(client) -> None:
     # given a flagged landing page
     landing = build_landing().page
-    LandingPage.objects.filter(pk=landing.pk).update(ad_review_valid_until=today() - DAY)
+    _expire(landing, today() - DAY)
     ad_review_expiry_sweep_task.apply()
     user = _reviewer_role()
     client.force_login(user)
@@ -97,7 +109,7 @@ def test_a_renewed_certificate_leaves_the_listing(client) -> None:
 
     # when the reviewer records the renewed certificate and an editor publishes it (the
     # reviewer role may edit, not publish)
-    page = LandingPage.objects.get(pk=landing.pk)
+    page = LandingPage.objects.get(pk=landing.pk).get_latest_revision_as_object()
     page_ad_review_record(
         page=page, user=user, certificate=CERTIFICATE, valid_until=printed_until()
     ).publish(user=editor())

@@ -22,7 +22,15 @@ from cms.compliance.gate import (
 from cms.models import ArticlePage
 from cms.services.ad_review import ad_review_expired_flag
 from cms.tasks import ad_review_expiry_sweep_task
-from tests.cms.compliance_support import CERTIFICATE, draft, hub, printed_until, reviewer, rich
+from tests.cms.compliance_support import (
+    CERTIFICATE,
+    certificate_for,
+    draft,
+    hub,
+    printed_until,
+    reviewer,
+    rich,
+)
 
 DAY = datetime.timedelta(days=1)
 YEAR = datetime.timedelta(days=365)
@@ -43,7 +51,7 @@ def _article(parent=None, slug: str = "plan") -> ArticlePage:
 def _certified_live(page, *, valid_until: datetime.date) -> ArticlePage:
     user = reviewer(f"shencha-{page.slug}")
     page_ad_review_record(
-        page=page, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+        page=page, user=user, certificate=certificate_for(page), valid_until=printed_until()
     ).publish(user=user)
     # time passes: the certificate's validity is what it is today
     type(page).objects.filter(pk=page.pk).update(ad_review_valid_until=valid_until)
@@ -198,8 +206,11 @@ def test_the_daily_sweep_flags_live_pages_with_an_expired_certificate_once() -> 
     flagged_at = ArticlePage.objects.get(pk=expired.pk).ad_review_expired_at
     second = ad_review_expired_flag()
 
-    # then only the live expired page is flagged, once
+    # then only the live expired page is flagged, once, and taken down (issue 17 review
+    # round 2, M7: an expired ad is not served)
     assert (first, second) == (1, 0)
+    assert not ArticlePage.objects.get(pk=expired.pk).live
+    assert ArticlePage.objects.get(pk=valid.pk).live
     assert flagged_at is not None
     assert ArticlePage.objects.get(pk=expired.pk).ad_review_expired_at == flagged_at
     assert ArticlePage.objects.get(pk=valid.pk).ad_review_expired_at is None

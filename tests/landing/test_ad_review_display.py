@@ -22,9 +22,15 @@ def test_a_landing_page_shows_the_gates_certificate_while_it_is_valid(client, la
         ad_review_valid_until=today() - datetime.timedelta(days=1)
     )
     page_cache_purge()
-    hidden = client.get(page.url).content.decode()
+    refused = client.get(page.url)
+    hidden = refused.content.decode()
 
-    # then the certificate and its validity are shown, and never once expired
+    # then the certificate and its validity are shown, and once expired the page is not
+    # served at all (issue 17 review round 2, M7): the neutral page, 404, no ad, no number
     date = f"{until.year}年{until.month}月{until.day}日"
-    assert f"<li>医疗广告审查证明：{page.ad_review_certificate}（有效期至 {date}）</li>" in shown
+    number = f"<span data-ad-review-number>{page.ad_review_certificate}</span>"
+    assert f"医疗广告审查证明：{number}（有效期至 {date}）" in shown
+    assert refused.status_code == 404
+    assert "该页面暂停展示" in hidden
     assert "医疗广告审查证明" not in hidden
+    assert page.headline not in hidden

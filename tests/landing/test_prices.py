@@ -9,10 +9,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from cms.compliance.gate import REVIEWER_GROUP
 from funnel.models import ServicePackage
 from landing.services.cache import cache_seconds
+from tests.cms.compliance_support import certificate_for, printed_until
 from tests.funnel.factories import PackageFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +42,9 @@ def test_editing_a_package_in_the_admin_purges_every_page_showing_it(
     # given the landing page, the package page and the comparison are cached at ¥1980.00
     warm(client, landing)
     staff = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    # a package is a medical ad: the edit goes live on a reviewer's certificate (issue 17
+    # review round 2, H4), so the administrator here is also the clinic's reviewer
+    staff.groups.add(Group.objects.get(name=REVIEWER_GROUP))
     admin = type(client)()
     admin.force_login(staff)
     package = landing.package
@@ -59,6 +65,10 @@ def test_editing_a_package_in_the_admin_purges_every_page_showing_it(
                 "deadline": "",
                 "is_active": "on",
                 "sort_order": "0",
+                "ad_review_certificate": certificate_for(package),
+                "ad_review_valid_until": printed_until().isoformat(),
+                "ad_review_confirm": "on",
+                "action-publish": "publish",
             },
         )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -1,0 +1,126 @@
+"""One 医疗广告审查证明 approves one ad (issue 17 review round 2, M7): a number already recorded
+for another page or package is refused with a zh-hans message, by a unique register (not a
+check before an insert); the same page records it again on a new revision."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from cms.compliance.gate import (
+    CERTIFICATE_TAKEN,
+    page_ad_review_record,
+    publish_decision,
+)
+from cms.compliance.page import check_page
+from cms.models import AdReviewCertificate, ArticlePage
+from tests.cms.compliance_support import CERTIFICATE, draft, hub, printed_until, reviewer, rich
+from tests.funnel.factories import PackageFactory
+
+pytestmark = pytest.mark.django_db
+
+# the same number as a reviewer might type it again: other spaces, ASCII brackets
+SAME_NUMBER = [
+    CERTIFICATE,
+    CERTIFICATE.replace("第", "第 ").replace("号", " 号"),
+    CERTIFICATE.replace("（", "(").replace("）", ")").replace("【", "[").replace("】", "]"),
+]
+
+
+def _conversion(parent, slug: str) -> ArticlePage:
+    return draft(
+        parent,
+        ArticlePage(
+            title=f"失眠调理方案 {slug}",
+            slug=slug,
+            layer="conversion",
+            body=[{"type": "paragraph", "value": rich("6 周睡眠调理。")}],
+        ),
+    )
+
+
+def _record(obj, number: str, username: str = "shencha"):
+    return page_ad_review_record(
+        page=obj, user=reviewer(username), certificate=number, valid_until=printed_until()
+    )
+
+
+@pytest.mark.parametrize("number", SAME_NUMBER)
+def test_a_number_recorded_for_one_page_is_refused_on_another(number) -> None:
+    # given a page whose certificate is recorded
+    parent = hub()
+    first = _conversion(parent, "first")
+    _record(first, CERTIFICATE)
+    second = _conversion(parent, "second")
+    revisions = second.revisions.count()
+
+    # when a reviewer records the same number on another page
+    with pytest.raises(ValidationError) as refused:
+        _record(second, number, "shencha-2")
+
+    # then it is refused in Chinese, and the second page got no revision with it
+    assert refused.value.messages == [CERTIFICATE_TAKEN]
+    assert second.revisions.count() == revisions
+    assert AdReviewCertificate.objects.count() == 1
+
+
+def test_a_pages_number_is_refused_on_a_package_and_the_reverse() -> None:
+    parent = hub()
+    page = _conversion(parent, "page")
+    _record(page, CERTIFICATE)
+    package = PackageFactory()
+
+    with pytest.raises(ValidationError, match="一份审查证明只批准一个广告"):
+        _record(package, CERTIFICATE, "shencha-2")
+    other = CERTIFICATE.replace("001号", "002号")
+    _record(package, other, "shencha-3")
+    with pytest.raises(ValidationError, match="一份审查证明只批准一个广告"):
+        _record(_conversion(parent, "later"), other, "shencha-4")
+
+
+def test_the_same_page_records_its_number_again() -> None:
+    # given a page live on its certificate
+    page = _conversion(hub(), "plan")
+    _record(page, CERTIFICATE).publish()
+
+    # when its text changes and the reviewer records the same certificate for the new revision
+    page = ArticlePage.objects.get(pk=page.pk)
+    page.body = [{"type": "paragraph", "value": rich("8 周睡眠调理。")}]
+    revision = _record(page, CERTIFICATE, "shencha-2")
+
+    # then it is accepted and goes live
+    revision.publish()
+    assert ArticlePage.objects.get(pk=page.pk).ad_review_certificate == CERTIFICATE
+    assert AdReviewCertificate.objects.count() == 1
+
+
+def test_a_page_carrying_another_ads_number_is_not_published() -> None:
+    # given a live page on its certificate, and a second page carrying the same fields (as a
+    # copy, an import or an edit of the row would)
+    parent = hub()
+    first = _conversion(parent, "first")
+    _record(first, CERTIFICATE).publish()
+    first = ArticlePage.objects.get(pk=first.pk)
+    second = _conversion(parent, "second")
+    for name in ("ad_review_certificate", "ad_review_recorded_by", "ad_review_valid_until"):
+        setattr(second, name, getattr(first, name))
+    second.ad_review_text_hash = first.ad_review_text_hash
+
+    # then the gate refuses it as another ad's certificate
+    decision = publish_decision(page=second, report=check_page(second))
+    assert (decision.allowed, decision.reason) == (False, "duplicate")
+    assert CERTIFICATE_TAKEN in decision.message
+
+
+def test_the_register_is_a_constraint() -> None:
+    # given a registered number
+    page = _conversion(hub(), "plan")
+    _record(page, CERTIFICATE)
+    row = AdReviewCertificate.objects.get()
+
+    # when anything inserts it again, bypassing the services
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AdReviewCertificate.objects.create(
+            number=row.number, shown=row.shown, content_type_id=row.content_type_id, object_id="0"
+        )
