@@ -12,7 +12,7 @@ def existing_tokens_keep_every_scope(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funnel', '0023_idempotency_key_staff_forms'),
+        ('funnel', '0024_servicepackage_draft_state_ad_review'),
     ]
 
     operations = [

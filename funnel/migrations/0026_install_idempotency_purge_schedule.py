@@ -10,7 +10,7 @@ def install(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("funnel", "0024_apitoken_scopes"),
+        ("funnel", "0025_apitoken_scopes"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
