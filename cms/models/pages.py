@@ -149,7 +149,9 @@ class SpecialtyPage(BasePage):
         context["page_obj"] = page_obj
         # This list page as its own URL says it, for its canonical and its pager: the page
         # actually shown (not a junk or out-of-range `p`), page 1 without `p`, a known layer.
-        query = {"layer": layer} if layer in ArticlePage.Layer.values else {}
+        # (a layer the hub does not filter on, 转化 included, lists everything: no layer)
+        science = {value for value, _ in selectors.science_layers()}
+        query = {"layer": layer} if layer in science else {}
         context["list_query"] = query
         context["canonical_query"] = (
             {**query, "p": page_obj.number} if page_obj.number > 1 else query

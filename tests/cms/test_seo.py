@@ -312,7 +312,10 @@ CANONICAL_CASES = [
     ("?layer=science", "/hair-loss/?layer=science"),
     ("?layer=science&p=2", "/hair-loss/?layer=science&p=2"),
     ("?layer=science&p=9", "/hair-loss/?layer=science&p=3"),
-    ("?layer=nonsense&p=2", "/hair-loss/"),
+    # a layer the hub does not filter on lists everything (the hub has no 转化 tab)
+    ("?layer=nonsense&p=2", "/hair-loss/?p=2"),
+    ("?layer=conversion&p=2", "/hair-loss/?p=2"),
+    ("?layer=conversion", "/hair-loss/"),
 ]
 
 
