@@ -6,7 +6,10 @@ request lives in `landing/services/`, and reads in `landing/selectors.py`.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -184,6 +187,17 @@ class LandingPage(FormMixin, BasePage):
 
     def get_form(self, *args, page=None, user=None, **kwargs):
         return self.get_form_class()(*args, **kwargs)
+
+    # 医疗机构执业许可证 登记号: letters and digits as printed (e.g. PDY00012331010417A1002).
+    CLINIC_LICENCE_FORMAT = re.compile(r"[0-9A-Za-z]{6,40}")
+
+    def clean(self) -> None:
+        super().clean()
+        licence = (self.clinic_licence or "").strip()
+        if licence and not self.CLINIC_LICENCE_FORMAT.fullmatch(licence):
+            message = "医疗机构执业许可证号为证书上印的登记号（字母和数字），请按证书填写"
+            raise ValidationError({"clinic_licence": message})
+        self.clinic_licence = licence
 
     def is_medical_ad(self) -> bool:
         """A landing page is an ad for the clinic's consultation (SEM / SEO traffic)."""

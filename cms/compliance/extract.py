@@ -51,15 +51,37 @@ def _skip(field: models.Field) -> bool:
     )
 
 
+# Identifiers a page shows to patients as such (a doctor's 执业证书编码, a clinic's licence).
+SHOWN_IDENTIFIER = re.compile(r"(^|_)(licence|license|reference|number|code|phone)$")
+# What an identifier is written with: letters, digits and the marks codes use. A value with
+# anything else (Chinese, 加V, ：) is prose typed into an identifier field: read as text
+# (review of issue 17, round 2: 「加微信yl2026预约」 as a 执业证书编码 went live unread).
+IDENTIFIER_SHAPE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_/.()\s]*")
+
+
+def reads_as_prose(field: models.Field, value) -> bool:
+    """A shown identifier field (`SHOWN_IDENTIFIER`, not the certificate's own fields) whose
+    value is not identifier-shaped: the text check reads it, the rendered check does not
+    excuse it."""
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and not field.name.startswith("ad_review_")
+        and SHOWN_IDENTIFIER.search(field.name) is not None
+        and IDENTIFIER_SHAPE.fullmatch(value.strip()) is None
+    )
+
+
 def identifier_values(page) -> set[str]:
     """The page's identifier values (licence numbers, certificates, slugs …: the fields the
     text check skips), so the rendered check does not read a 执业证书编码 shown on the
-    page as a phone number either."""
+    page as a phone number either. A value that `reads_as_prose` is not one."""
     values = set()
     for field in page._meta.concrete_fields:
         value = getattr(page, field.attname, None)
         if _skip(field) and isinstance(value, str) and value.strip():
-            values.add(value.strip())
+            if not reads_as_prose(field, value):
+                values.add(value.strip())
     return values
 
 
@@ -122,6 +144,9 @@ def model_texts(obj, prefix: str = "", *, follow_relations: bool = True):
                     yield from _related_texts(related, path)
             continue
         if _skip(field):
+            value = getattr(obj, field.attname, None)
+            if reads_as_prose(field, value):
+                yield path, value
             continue
         value = getattr(obj, field.attname)
         if isinstance(field, StreamField):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -474,6 +475,17 @@ class DoctorPage(BasePage):
 
     class Meta:
         verbose_name = "医生"
+
+    # 医师执业证书编码: 15 digits (the national physician registration code, as printed on
+    # 《医师执业证书》 and looked up on the NHC's 医师执业注册信息查询).
+    LICENCE_FORMAT = re.compile(r"\d{15}")
+
+    def clean(self) -> None:
+        super().clean()
+        number = (self.licence_number or "").strip()
+        if not self.LICENCE_FORMAT.fullmatch(number):
+            raise ValidationError({"licence_number": "医师执业证书编码为 15 位数字，请按证书填写"})
+        self.licence_number = number
 
     def get_context(self, request, *args, **kwargs):
         from cms.selectors import articles_reviewed_by

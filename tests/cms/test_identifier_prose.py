@@ -1,0 +1,79 @@
+"""Review of issue 17, round 2 (second review), H1: an identifier field shown to patients (a
+doctor's 医师执业证书编码, a clinic's licence) is skipped by the text check because its
+digits look like phone numbers; prose typed into one (「加微信yl2026预约」) went live unread.
+Such fields now take only their format, and a value that is not identifier-shaped is read as
+text by the field check and not excused by the rendered check."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cms.compliance import check_page
+from cms.models import DoctorIndexPage, DoctorPage, HomePage
+from tests.cms.compliance_support import draft
+
+pytestmark = pytest.mark.django_db
+
+PROSE = [
+    "加微信yl2026预约",
+    "138-0013-8000 加V:yl2026",
+    "扫码咨询 保证治愈",
+    "110310000012345，包治脱发",
+]
+
+
+def _doctor(licence: str) -> DoctorPage:
+    team = draft(HomePage.objects.get(), DoctorIndexPage(title="医生团队", slug="doctors"))
+    return draft(
+        team,
+        DoctorPage(
+            title="李医生",
+            slug="li",
+            rank="副主任医师",
+            hospital="徐汇门诊部",
+            licence_number=licence,
+        ),
+    )
+
+
+@pytest.mark.parametrize("licence", PROSE)
+def test_prose_in_a_doctors_licence_number_is_read_and_blocks(licence) -> None:
+    doctor = _doctor(licence)
+
+    report = check_page(doctor)
+
+    assert report.has_blocking, report.findings
+    assert any(f.field == "licence_number" for f in report.blocking)
+
+
+@pytest.mark.parametrize("licence", [*PROSE, "1381234567", "11031000001234X", "110310000012345678"])
+def test_a_doctors_licence_number_must_be_15_digits(licence) -> None:
+    doctor = DoctorPage(
+        title="李医生", slug="li2", rank="主治医师", hospital="某医院", licence_number=licence
+    )
+    with pytest.raises(ValidationError) as refused:
+        doctor.clean()
+    assert "15 位数字" in str(refused.value)
+
+
+def test_a_real_licence_number_is_still_not_read_as_a_phone() -> None:
+    doctor = _doctor("110310000012345")
+    assert check_page(doctor).findings == []
+    DoctorPage(
+        title="李医生",
+        slug="li3",
+        rank="主治医师",
+        hospital="某医院",
+        licence_number=" 110310000012345 ",
+    ).clean()
+
+
+@pytest.mark.parametrize("licence", ["扫码咨询 保证治愈", "加V:yl2026"])
+def test_prose_in_a_clinic_licence_on_a_landing_page_is_read_and_refused(licence) -> None:
+    from landing.models import LandingPage
+
+    page = LandingPage(title="脱发咨询", slug="x", headline="脱发困扰？", clinic_licence=licence)
+    with pytest.raises(ValidationError) as refused:
+        page.clean()
+    assert "clinic_licence" in refused.value.message_dict
