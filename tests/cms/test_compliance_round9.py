@@ -65,3 +65,56 @@ def test_numeral_runs_anchored_at_their_start_find_what_they_found_before() -> N
                 assert [m.span() for m in before.finditer(folded)] == [
                     m.span() for m in after.finditer(folded)
                 ], (rule.id, before.pattern, text)
+
+
+# --- invisible and look-alike separators, bidi controls --------------------------------
+
+_SEPARATORS = [
+    "\u3164", "\u115f", "\u1160", "\uffa0",  # Hangul fillers
+    "･", "⋅", "∙", "‧", "․", "‥", "⸱", "+", "=", "＋", "＝",  # dot-like, plus, equals
+    *(chr(c) for c in range(0x2000, 0x200B)), "\u202f", "\u205f",  # em, thin, narrow spaces
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("sep", _SEPARATORS)
+@pytest.mark.parametrize("template", ["根{s}治脱发", "保{s}证{s}治{s}愈", "立竿见{s}影", "彻底{s}治好失眠"])
+def test_an_invisible_or_look_alike_separator_does_not_hide_a_claim(sep, template) -> None:
+    # plain text (the check_compliance CLI, channel drafts) reads like a page
+    assert _blocked(template.format(s=sep))
+
+
+@pytest.mark.parametrize("sep", ["･", "⋅", "+", "=", "\u2009"])
+def test_a_separator_next_to_digits_or_latin_letters_stays(sep) -> None:
+    assert normalize(f"2型{sep}1型") == f"2型{sep}1型"
+    assert normalize(f"HbA1c{sep}7") == f"HbA1c{sep}7"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本方案\u202e发脱治根\u202c",  # RLO … PDF: displays 本方案根治脱发
+        "本方案\u202b愈治证保\u202c",  # RLE
+        "失眠调理\u2067眠秒\u2069",  # RLI … PDI
+        "\u202d说明\u202c",  # LRO, even round harmless words
+        "说明\u2066文字\u2069",  # LRI
+        "说明\u2068文字\u2069",  # FSI
+        "说明\u202a文字\u202c",  # LRE
+    ],
+)
+def test_bidi_controls_are_a_blocking_finding(text) -> None:
+    findings = check_report(text, second_reader=False).blocking
+    bidi = [f for f in findings if f.rule == "bidi-control"]
+    assert bidi and all(set(f.text) <= set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069") for f in bidi)
+    assert "双向文字控制符" in bidi[0].message
+
+
+def test_bidi_controls_on_a_page_block_it() -> None:
+    from cms.compliance.extract import rich_text_to_plain
+
+    plain = rich_text_to_plain("<p>本方案\u202e发脱治根\u202c</p>")
+    assert "bidi-control" in _rules(plain)
+
+
+@pytest.mark.parametrize("text", ["从左到右\u200e的标记", "普通的中文句子。"])
+def test_marks_that_reorder_nothing_are_not_bidi_findings(text) -> None:
+    assert "bidi-control" not in _rules(text)
