@@ -23,7 +23,16 @@ from cms.textnorm import normalize_map
 # widths. Commas and semicolons do not end one: a claim often spans clauses. A mark followed
 # by a closing quote ends the quote, not the sentence: 「“……就稳了。”——糖友老周」 and
 # 「“我现在天天睡到自然醒！”一位老患者这样告诉我们」 are each one sentence, a quote and who said it.
-_SENTENCE = re.compile(r"(?:[^。！？!?]|[。！？!?]+[”’」』\"])+[。！？!?]*[”’」』\"]*")
+# A question mark answered or denied at once (「脱发能根治吗？能！」「头发再也不掉了？别信这种
+# 说法」) does not end the sentence either: the answer is what the question claims (round 9).
+_ANSWER = (
+    r"\s*(?:(?:当然|肯定|绝对|我们|本院|我院)?(?:就|都)?(?:能|可以|行|会|没问题|是的)(?=[！!。，,\s]|$)"
+    r"|我们就能|别信|不要信|不要相信|不可信|别轻信|不要轻信|这是谣言|是谣言|谣言|错了|其实不然"
+    r"|并非如此|事实并非如此|没那么简单|当然不(?:能|是|会|可能))"
+)
+_SENTENCE = re.compile(
+    rf"(?:[^。！？!?]|[。！？!?]+[”’」』\"]|[？?]+(?={_ANSWER}))+[。！？!?]*[”’」』\"]*"
+)
 
 # Findings keep the context they were found in (clipped) so the editor can highlight them.
 CONTEXT_CHARS = 40
