@@ -7,7 +7,8 @@ An advertiser who knows the rules writes 「根　治」, 「根\u200b治」, �
 - traditional characters as simplified (OpenCC's `t2s`, the reference converter: a character
   table is not enough, 乾燥/乾隆 differ);
 - invisible format characters (Unicode category Cf: zero-width space and joiners, BOM, soft
-  hyphen, bidi marks) and variation selectors dropped;
+  hyphen, bidi marks) and variation selectors dropped (the checker reports bidi embeddings,
+  overrides and isolates as a finding of their own: `checker._BIDI_CONTROLS`);
 - full-width letters, digits and ％ folded to ASCII (one character for one);
 - spaces of every width (Unicode Zs), Hangul fillers and decorative separators (·・•*＊_~～,
   dot-like ･⋅∙‧․‥⸱, + and =, slashes and vertical bars of any width,
