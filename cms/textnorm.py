@@ -7,9 +7,11 @@ An advertiser who knows the rules writes 「根　治」, 「根\u200b治」, �
 - traditional characters as simplified (OpenCC's `t2s`, the reference converter: a character
   table is not enough, 乾燥/乾隆 differ);
 - invisible format characters (Unicode category Cf: zero-width space and joiners, BOM, soft
-  hyphen, bidi marks) and variation selectors dropped;
+  hyphen, bidi marks) and variation selectors dropped (the checker reports bidi embeddings,
+  overrides and isolates as a finding of their own: `checker._BIDI_CONTROLS`);
 - full-width letters, digits and ％ folded to ASCII (one character for one);
-- spaces and decorative separators (·・•*＊_~～, slashes and vertical bars of any width,
+- spaces of every width (Unicode Zs), Hangul fillers and decorative separators (·・•*＊_~～,
+  dot-like ･⋅∙‧․‥⸱, + and =, slashes and vertical bars of any width,
   hyphens and dashes, emoji and other symbols (Unicode So/Sk), combining marks (Mn, e.g.
   U+034F)) between two Chinese characters dropped: Chinese puts no spaces between words, so
   a separator there only splits a word (「根-治」「根😊治」). A 破折号 (——) is a clause
@@ -44,16 +46,22 @@ from functools import cache
 
 # Characters that only decorate or split a run of Chinese characters: spaces, dots, stars,
 # slashes and vertical bars of any width (hyphens and dashes are their Unicode category).
-_SEPARATORS = frozenset(" \t\u00a0\u3000·・•*＊_~～/／\\＼∕⁄|｜¦￤│∣\u2212")
+_SEPARATORS = frozenset(
+    " \t\u00a0\u3000·・•*＊_~～/／\\＼∕⁄|｜¦￤│∣\u2212"
+    # round 9: dot-like marks (halfwidth katakana middle dot, dot operator, bullet operator,
+    # hyphenation point, one and two dot leaders, stenographic full stop), plus and equals
+    # of both widths, and the Hangul fillers, which are letters (Lo) that print as nothing
+    "･⋅∙‧․‥⸱+=＋＝\u3164\u115f\u1160\uffa0"
+)
 # Categories that split nothing Chinese readers read: dashes (Pd), symbols and emoji (So),
 # modifier symbols such as ^ and emoji skin tones (Sk), combining marks (Mn: U+034F
 # combining grapheme joiner, accents) — between two Han characters they only hide a word.
-_SEPARATOR_CATEGORIES = frozenset({"Pd", "So", "Sk", "Mn"})
+_SEPARATOR_CATEGORIES = frozenset({"Pd", "So", "Sk", "Mn", "Zs"})
 # Marks that spell a word out one character at a time (「彻.底」「根,治」「【根】【治】」):
 # ASCII punctuation but the sentence ends ! and ?, the 顿号 and brackets and quotes of both
 # widths. The Chinese clause marks ，；：！？。 are never among them.
 _SPELLING_MARKS = frozenset(".,;:'\"()[]{}<>`、【】〔〕〖〗「」『』（）《》〈〉“”‘’［］｛｝＜＞．")
-_SPACES = frozenset(" \t\u00a0\u3000")
+_SPACES = frozenset(" \t\u00a0\u3000\u3164\u115f\u1160\uffa0")
 # CJK radicals supplement forms that print as a whole character, and the unified ideograph
 # each is equivalent to (Unicode Character Database, EquivalentUnifiedIdeograph.txt; NFKC
 # already folds ⺟ and ⻳). Component-only forms (⺅ person, ⺡ water) are left out: they
@@ -131,7 +139,13 @@ def _simplified(text: str) -> str:
 
 
 def _is_separator(ch: str) -> bool:
+    # every space (Zs: em, thin, narrow no-break, medium mathematical spaces…) is one, so a
+    # line reads the same in plain text as on a page (round 9: 「根\u2009治」 passed the CLI)
     return ch in _SEPARATORS or unicodedata.category(ch) in _SEPARATOR_CATEGORIES
+
+
+def _in_spaces(ch: str) -> bool:
+    return ch in _SPACES or unicodedata.category(ch) == "Zs"
 
 
 def _fold(ch: str) -> str:
@@ -197,7 +211,7 @@ def _spelled(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 def _in_spelling(ch: str) -> bool:
     # spaces around a spelling mark belong to it: 「根 , 治」
-    return ch in _SPELLING_MARKS or ch in _SPACES
+    return ch in _SPELLING_MARKS or _in_spaces(ch)
 
 
 def _spelling_run_before(chars: list[tuple[str, int]], k: int) -> list[str] | None:

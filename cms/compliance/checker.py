@@ -23,7 +23,16 @@ from cms.textnorm import normalize_map
 # widths. Commas and semicolons do not end one: a claim often spans clauses. A mark followed
 # by a closing quote ends the quote, not the sentence: 「“……就稳了。”——糖友老周」 and
 # 「“我现在天天睡到自然醒！”一位老患者这样告诉我们」 are each one sentence, a quote and who said it.
-_SENTENCE = re.compile(r"(?:[^。！？!?]|[。！？!?]+[”’」』\"])+[。！？!?]*[”’」』\"]*")
+# A question mark answered or denied at once (「脱发能根治吗？能！」「头发再也不掉了？别信这种
+# 说法」) does not end the sentence either: the answer is what the question claims (round 9).
+_ANSWER = (
+    r"\s*(?:(?:当然|肯定|绝对|我们|本院|我院)?(?:就|都)?(?:能|可以|行|会|没问题|是的)(?=[！!。，,\s]|$)"
+    r"|我们就能|别信|不要信|不要相信|不可信|别轻信|不要轻信|这是谣言|是谣言|谣言|错了|其实不然"
+    r"|并非如此|事实并非如此|没那么简单|当然不(?:能|是|会|可能))"
+)
+_SENTENCE = re.compile(
+    rf"(?:[^。！？!?]|[。！？!?]+[”’」』\"]|[？?]+(?={_ANSWER}))+[。！？!?]*[”’」』\"]*"
+)
 
 # Findings keep the context they were found in (clipped) so the editor can highlight them.
 CONTEXT_CHARS = 40
@@ -265,6 +274,40 @@ MODEL_MESSAGE = (
 )
 
 
+# Bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO U+202A–202E, LRI RLI FSI PDI
+# U+2066–2069) make a line display in another order than it is stored: 「本方案\u202e发脱治根
+# \u202c」 displays 本方案根治脱发. Reading the run in display order would need the whole
+# Unicode bidi algorithm (UAX #9) and a guess at the reader's base direction; Chinese
+# content has no use for these controls at all, so their presence is itself the finding
+# (round 9). The marks LRM/RLM (U+200E/200F) reorder nothing on their own and are dropped by
+# `cms.textnorm` like any invisible character.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]+")
+BIDI_RULE = "bidi-control"
+BIDI_REFERENCE = "《广告法》第四条、第二十八条（以隐藏方式发布虚假或误导内容）"
+BIDI_MESSAGE = (
+    "内容含有双向文字控制符（如 U+202E），页面显示的文字顺序与保存的文字不同，"
+    "可能借此隐藏违规表述。中文内容不需要这类字符，请删除后重新保存"
+)
+
+
+def _bidi_findings(line: str, *, field: str, line_no: int) -> list[Finding]:
+    """One blocking finding per run of bidi controls in `line` (offsets in the line)."""
+    return [
+        Finding(
+            rule=BIDI_RULE,
+            severity="block",
+            reference=BIDI_REFERENCE,
+            message=BIDI_MESSAGE,
+            field=field,
+            line=line_no,
+            start=m.start(),
+            end=m.end(),
+            text=m.group(0),
+        )
+        for m in _BIDI_CONTROLS.finditer(line)
+    ]
+
+
 @dataclass(frozen=True)
 class _Unread:
     """A sentence no blocking rule found anything in, for the second reader."""
@@ -350,6 +393,7 @@ def check_report(
                 rule, folded, line, origin, field=field, line_no=line_no, sentences=sentences
             )
         ]
+        found.extend(_bidi_findings(line, field=field, line_no=line_no))
         current = _Line(line_no, line, folded, origin, sentences)
         if previous is not None and sentences and previous.sentences:
             known = per_line.get(previous.number, []) + found

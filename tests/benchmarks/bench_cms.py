@@ -4,7 +4,8 @@ rendering a trivial template, measured interleaved in the same run; plus the art
 query count (the test suite asserts ≤ 15); plus the compliance checker on one long line of
 findings (round 8, L7): its time as a ratio to normalising the same line (linear work, same
 run), and its time on a line four times longer as a ratio to the shorter one (≈ 4 when the
-checker is near-linear; it was ≈ 16 before round 8)."""
+checker is near-linear; it was ≈ 16 before round 8); and the same ratio on one long run of
+numerals (round 9, L7 sibling: 「1」×N was quadratic, 141 s for 20,000)."""
 
 from __future__ import annotations
 
@@ -85,6 +86,12 @@ def _check_figures() -> list[Figure]:
         checked.append(check(long))
         folded.append(fold(long))
         checked_short.append(check(short))
+    digits_short, digits_long = "1" * (CHECK_CHARS // 16), "1" * (CHECK_CHARS // 4)
+    check(digits_short)
+    digits, digits_shorter = [], []
+    for _ in range(CHECK_RUNS):
+        digits.append(check(digits_long))
+        digits_shorter.append(check(digits_short))
     return [
         Figure(
             name="compliance check, one long line (median)",
@@ -101,6 +108,14 @@ def _check_figures() -> list[Figure]:
             baseline_name=f"the same check on {CHECK_CHARS // 4} characters",
             baseline_value=median(checked_short) * 1000,
             target="≈ 4 (near-linear)",
+        ),
+        Figure(
+            name="compliance check, run of numerals 4× longer (median)",
+            value=median(digits) * 1000,
+            unit="ms",
+            baseline_name=f"the same check on {CHECK_CHARS // 16} characters of 「1」",
+            baseline_value=median(digits_shorter) * 1000,
+            target="≈ 4 (near-linear; ≈ 16 before round 9)",
         ),
     ]
 
