@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,8 +19,12 @@ REVIEW_PERMISSION = "cms.review_medical_ad"
 REVIEWER_GROUP = "医疗广告审查"
 # Loose on purpose: provinces write brackets and separators differently, e.g.
 # （京）医广【2026】第01-23-001号, (沪)医广[2025]第2501-001号, （粤）医广【2026】第0312号.
+# Digits and letters are ASCII only (re.ASCII: `\d` and `\s` would also take full-width
+# ２０２６ and other scripts' digits, a respelling of a number another ad holds; review of
+# issue 17, round 2, M3). The register compares `certificate_normalise` forms besides.
 CERTIFICATE_FORMAT = re.compile(
-    r"^[（(][一-龥]{1,3}[)）]\s*医广\s*[【\[(（]\s*\d{4}\s*[】\])）]\s*第?\s*[0-9A-Za-z][-－—0-9A-Za-z]*\s*号?$"
+    r"^[（(][一-龥]{1,3}[)）]\s*医广\s*[【\[(（]\s*\d{4}\s*[】\])）]\s*第?\s*[0-9A-Za-z][-－—0-9A-Za-z]*\s*号?$",
+    re.ASCII,
 )
 
 
@@ -58,6 +63,7 @@ def is_reviewer(user) -> bool:
 
 
 def certificate_is_valid(number: str) -> bool:
+    """The number is written as a 医疗广告审查证明 number, digits and letters in ASCII."""
     return bool(CERTIFICATE_FORMAT.match((number or "").strip()))
 
 
@@ -215,13 +221,19 @@ CERTIFICATE_TAKEN = (
     "该医疗广告审查证明文号已记录在另一个广告（页面或服务包）上：一份审查证明只批准一个广告，"
     "请核对文号"
 )
-_BRACKETS = str.maketrans("（）【】［］－—", "()[][]--")
+_BRACKETS = str.maketrans("（）【】［］〔〕－—–", "()[][][]---")
+# 第 and 号 are words around the number, not part of it: 「第08-12-0011号」, 「08-12-0011」
+# and 「第 08-12-0011 号」 are one certificate.
+_NOT_THE_NUMBER = re.compile(r"[\s第号]+")
 
 
 def certificate_normalise(certificate: str) -> str:
-    """The number as the register compares it: without spaces, brackets and dashes in ASCII
-    (（沪）医广【2026】第 08-12-0031 号 and (沪)医广[2026]第08-12-0031号 are one number)."""
-    return re.sub(r"\s+", "", (certificate or "").translate(_BRACKETS))
+    """The canonical number the register compares (review of issue 17, round 2, M3: a
+    respelling got a held number onto a second ad): NFKC (full-width ２０２６ and （ ） become
+    2026 and ( )), brackets and dashes in ASCII, letters upper case (P0011 = p0011), without
+    spaces, 第 or 号. （沪）医广【2026】第 08-12-p0011 号 → (沪)医广[2026]08-12-P0011."""
+    folded = unicodedata.normalize("NFKC", certificate or "").translate(_BRACKETS)
+    return _NOT_THE_NUMBER.sub("", folded).upper()
 
 
 def _owner(obj) -> tuple[int, str]:

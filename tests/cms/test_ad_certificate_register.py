@@ -124,3 +124,53 @@ def test_the_register_is_a_constraint() -> None:
         AdReviewCertificate.objects.create(
             number=row.number, shown=row.shown, content_type_id=row.content_type_id, object_id="0"
         )
+
+
+# issue 17 review round 2, M3: respellings of one number (letter case, 第/号 left out, other
+# brackets and dashes, spaces) are that number in the register
+HELD = "（沪）医广【{year}】第 08-12-P0011 号"
+RESPELLED = [
+    "（沪）医广【{year}】第 08-12-p0011 号",
+    "（沪）医广【{year}】08-12-P0011",
+    "（沪）医广【{year}】第08-12-P0011",
+    "（沪）医广【{year}】08-12-P0011号",
+    "(沪)医广[{year}]第08－12－p0011号",
+    "（沪） 医广 【{year}】 第 08—12—P0011 号",
+]
+
+
+@pytest.mark.parametrize("respelled", RESPELLED)
+def test_a_respelled_number_is_the_held_number(respelled) -> None:
+    year = printed_until().year - 1
+    parent = hub()
+    _record(_conversion(parent, "held"), HELD.format(year=year))
+    package = PackageFactory()
+
+    with pytest.raises(ValidationError) as refused:
+        _record(package, respelled.format(year=year), "shencha-2")
+
+    assert refused.value.messages == [CERTIFICATE_TAKEN]
+    assert AdReviewCertificate.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "digits",
+    [
+        str.maketrans("0123456789", "０１２３４５６７８９"),  # full-width
+        str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"),  # Arabic-Indic
+        str.maketrans("0123456789", "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗"),  # mathematical bold
+    ],
+)
+@pytest.mark.parametrize("part", ["year", "serial"])
+def test_a_number_with_non_ascii_digits_is_refused(digits, part) -> None:
+    year = str(printed_until().year - 1)
+    serial = "08-12-P0011"
+    if part == "year":
+        year = year.translate(digits)
+    else:
+        serial = serial.translate(digits)
+
+    with pytest.raises(ValidationError, match="格式不正确"):
+        _record(PackageFactory(), f"（沪）医广【{year}】第 {serial} 号")
+
+    assert AdReviewCertificate.objects.count() == 0
