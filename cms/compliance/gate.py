@@ -44,8 +44,8 @@ class CompliancePublishBlocked(PublishPagePermissionError):
 @dataclass(frozen=True)
 class GateDecision:
     allowed: bool
-    # clean | certified | no_certificate | not_reviewer | content_changed | uncovered |
-    # expired | science_ad
+    # clean | certified | taken_down | no_certificate | not_reviewer | content_changed |
+    # uncovered | expired | science_ad | duplicate
     reason: str
     message: str
     report: ComplianceReport
@@ -121,7 +121,18 @@ def _summary(report: ComplianceReport, limit: int = 3) -> str:
 SCIENCE_ONLY_PREFIX = "ad19-"
 
 
+def ad_taken_down(obj) -> bool:
+    """The version offers nothing to the public (a service package 下架: its
+    `ad_is_offered()` is False). Pages have no such state (they are unpublished instead)."""
+    offered = getattr(obj, "ad_is_offered", None)
+    return callable(offered) and not offered()
+
+
 def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
+    if ad_taken_down(page):
+        # Taking an ad down never waits for a reviewer; putting it up again does (the
+        # taken-down version's approval is cleared when it goes live, `ServicePackage.publish`).
+        return GateDecision(True, "taken_down", "", report)
     if certificate_expired(page):
         # An expired certificate is never shown to the public, whatever the findings.
         until = certificate_valid_until(page).isoformat()
@@ -197,7 +208,7 @@ def page_publish_gate(*, page, user=None, report: ComplianceReport | None = None
     if not decision.allowed:
         raise CompliancePublishBlocked(decision)
     certificate = (getattr(page, "ad_review_certificate", "") or "").strip()
-    if certificate and page.pk is not None:
+    if certificate and page.pk is not None and decision.reason != "taken_down":
         # The number goes live on this ad: register it (a certificate recorded before the
         # register existed is claimed here, by the first ad that publishes on it).
         try:
