@@ -148,7 +148,7 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         if problem is None:
             return GateDecision(True, "certified", "", report)
         reason, why = problem
-        return GateDecision(False, reason, f"{AD_PAGE_NEEDS_CERTIFICATE}{why}", report)
+        return GateDecision(False, reason, f"{ad_needs_certificate(page)}{why}", report)
     disguised = [f for f in report.blocking if f.rule.startswith(SCIENCE_ONLY_PREFIX)]
     if disguised:
         # 广告法第十九条: health-science content may not carry an ad at all. A medical-ad
@@ -171,6 +171,16 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
 # 《医疗广告管理办法》第三条、第八条: a medical institution publishes a medical ad only with a
 # 《医疗广告审查证明》. Landing pages and 转化 articles exist to bring patients in: ads.
 AD_PAGE_NEEDS_CERTIFICATE = "落地页和转化文章属于医疗广告（《医疗广告管理办法》第三条、第八条），"
+AD_PACKAGE_NEEDS_CERTIFICATE = "服务包属于医疗广告（《医疗广告管理办法》第三条、第八条），"
+
+
+def ad_needs_certificate(obj) -> str:
+    """The opening of a refusal for an ad with no finding, naming what `obj` is: a page
+    (landing page, 转化 article) or a service package (review of issue 17, round 2, L2: a
+    refused package was called a landing page)."""
+    from wagtail.models import Page
+
+    return AD_PAGE_NEEDS_CERTIFICATE if isinstance(obj, Page) else AD_PACKAGE_NEEDS_CERTIFICATE
 
 
 def is_medical_ad(page) -> bool:

@@ -109,3 +109,27 @@ def test_taking_down_needs_no_reviewer_and_putting_up_again_does(client) -> None
     _certified(again)
     page_cache_purge()
     assert client.get(f"/packages/{package.slug}/").status_code == 200
+
+
+@pytest.mark.parametrize("certificate", ["", "new"], ids=["none", "not-by-a-reviewer"])
+def test_a_refused_package_is_called_a_package(client, certificate) -> None:
+    """issue 17 review round 2, L2: the refusal of a package with no finding named landing
+    pages and 转化 articles."""
+    from tests.landing.test_package_gate import ADD
+
+    package, _ = _live_package()
+    admin = type(client)()
+    _admin(admin)
+    form = _form(package, slug="new-package", name="新服务包")
+    if certificate:
+        form["ad_review_certificate"] = "（沪）医广【2026】第 08-12-9999 号"
+    else:
+        form.update(ad_review_certificate="", ad_review_valid_until="")
+
+    response = admin.post(ADD, {**form, "action-publish": "1"})
+
+    shown = response.content.decode()
+    assert response.status_code == 200
+    assert "服务包属于医疗广告" in shown
+    assert "落地页和转化文章" not in shown
+    assert not ServicePackage.objects.filter(slug="new-package", live=True).exists()
