@@ -75,7 +75,7 @@ def _doctor_actions(article: ArticlePage, state: TaskState) -> list[str]:
     """What the doctor's review screen offers, for the article as stored now."""
     doctor = get_user_model().objects.get(username="yisheng_zhou")
     fresh = ArticlePage.objects.get(pk=article.pk)
-    return [name for name, _label, _modal in state.task.specific.get_actions(fresh, doctor)]
+    return [label for _name, label, _modal in state.task.specific.get_actions(fresh, doctor)]
 
 
 def test_admin_reaches_the_admin_and_the_reports(demo, client):
@@ -142,7 +142,7 @@ def test_ad_reviewer_records_a_certificate_that_lets_the_doctor_approve(demo, cl
     article, state = _waiting_submission()
     article.summary = "坚持练习三天见效。"
     article.save_revision(user=article.get_latest_revision().user)
-    assert _doctor_actions(article, state) == ["reject"]
+    assert _doctor_actions(article, state) == ["退回修改", "审核通过（合规检查未通过，将退回编辑）"]
     _login(client, "shencha_li")
 
     # when the ad reviewer opens the article in the admin and records the certificate
@@ -167,7 +167,7 @@ def test_ad_reviewer_records_a_certificate_that_lets_the_doctor_approve(demo, cl
     latest = ArticlePage.objects.get(pk=article.pk).get_latest_revision_as_object()
     assert latest.ad_review_certificate == CERTIFICATE
     assert latest.ad_review_recorded_by.username == "shencha_li"
-    assert _doctor_actions(article, state) == ["reject", "approve"]
+    assert _doctor_actions(article, state) == ["退回修改", "审核通过"]
 
 
 def _package_form(package, **overrides) -> dict:
