@@ -90,7 +90,9 @@ class MedicalReviewTask(AbstractGroupApprovalTask):
         if action_name == "approve":
             decision = review_decision(page)
             if decision is not None and not decision.allowed:
-                return gate_refusal_return(task_state=task_state, user=user, reason=decision.message)
+                return gate_refusal_return(
+                    task_state=task_state, user=user, reason=decision.message
+                )
             try:
                 with transaction.atomic():
                     super().on_action(task_state, user, action_name, **kwargs)

@@ -212,7 +212,9 @@ def test_an_edited_package_goes_live_through_editor_and_reviewer(demo, client):
     assert client.get(edit_url).status_code == 200
     saved = client.post(edit_url, _package_form(package, name=new_name))
     assert saved.status_code == 302
-    pressed = client.post(edit_url, {**_package_form(package, name=new_name), "action-publish": "1"})
+    pressed = client.post(
+        edit_url, {**_package_form(package, name=new_name), "action-publish": "1"}
+    )
     assert ServicePackage.objects.get(pk=package.pk).name == package.name
     assert pressed.status_code in (200, 302, 403)
     draft = ServicePackage.objects.get(pk=package.pk).get_latest_revision_as_object()
