@@ -174,3 +174,31 @@ def test_a_number_with_non_ascii_digits_is_refused(digits, part) -> None:
         _record(PackageFactory(), f"（沪）医广【{year}】第 {serial} 号")
 
     assert AdReviewCertificate.objects.count() == 0
+
+
+def test_the_migration_rewrites_held_numbers_in_the_canonical_form() -> None:
+    """cms/0017: rows held in the old form (spaces dropped, brackets in ASCII) become the
+    canonical form; a later row that is the same number respelled keeps nothing blocked."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    migration = importlib.import_module("cms.migrations.0017_ad_review_certificate_canonical")
+    kind = ContentType.objects.get_for_model(AdReviewCertificate)
+    old = [
+        ("(沪)医广[2026]第08-12-P0011号", "（沪）医广【2026】第 08-12-P0011 号", "1"),
+        ("(沪)医广[2026]第08-12-p0011号", "（沪）医广【2026】第08-12-p0011号", "2"),
+        ("(京)医广[2026]01-23-001", "（京）医广【2026】01-23-001", "3"),
+    ]
+    for number, shown, object_id in old:
+        AdReviewCertificate.objects.create(
+            number=number, shown=shown, content_type=kind, object_id=object_id
+        )
+
+    migration.canonicalise(apps, None)
+
+    numbers = dict(AdReviewCertificate.objects.values_list("object_id", "number"))
+    assert numbers["1"] == "(沪)医广[2026]08-12-P0011"
+    assert numbers["2"].startswith("重复:")
+    assert numbers["3"] == "(京)医广[2026]01-23-001"
