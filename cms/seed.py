@@ -185,6 +185,27 @@ REVIEW_TEAM = [
 ]
 
 
+# What each editorial role needs for service packages (a medical ad, edited as drafts and
+# published through the gate; review of issue 17, round 2, H3): editors write drafts (add,
+# change; the specialty chooser needs view_specialty), the medical-ad reviewer opens the
+# draft, records the certificate in it and publishes it (view, change, publish).
+PACKAGE_PERMISSIONS = {
+    "Editors": ("view_servicepackage", "add_servicepackage", "change_servicepackage"),
+    REVIEWER_GROUP: ("view_servicepackage", "change_servicepackage", "publish_servicepackage"),
+}
+
+
+def _package_roles() -> None:
+    """Grants PACKAGE_PERMISSIONS (and view_specialty) to the demo's editorial groups."""
+    for group_name, codenames in PACKAGE_PERMISSIONS.items():
+        group = Group.objects.get(name=group_name)
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="funnel", codename__in=[*codenames, "view_specialty"]
+            )
+        )
+
+
 def _review_team_and_a_submission(stdout) -> None:
     user_model = get_user_model()
     users = {}
@@ -197,6 +218,7 @@ def _review_team_and_a_submission(stdout) -> None:
             user.save()
         user.groups.add(Group.objects.get(name=group))
         users[group] = user
+    _package_roles()
     # One article waiting in the doctor's review queue (a draft, never published by the seed).
     hub = SpecialtyPage.objects.get(slug="insomnia")
     article = ArticlePage.objects.child_of(hub).filter(slug="insomnia-review-demo").first()

@@ -27,7 +27,7 @@ def review_done(request: HttpRequest, task_state_id: int) -> HttpResponse:
     the dashboard, which lists what still waits for them, with a message naming the page and
     the outcome. Only the reviewer who finished the task gets the message; anyone else (a
     guessed id) just gets the dashboard."""
-    from cms.workflows import review_done_message
+    from cms.workflows import review_done_message, review_done_refusal
 
     task_state = (
         TaskState.objects.filter(pk=task_state_id, finished_by=request.user)
@@ -35,5 +35,8 @@ def review_done(request: HttpRequest, task_state_id: int) -> HttpResponse:
         .first()
     )
     if task_state is not None:
-        messages.success(request, review_done_message(task_state=task_state))
+        if refusal := review_done_refusal(task_state=task_state):
+            messages.error(request, refusal)
+        else:
+            messages.success(request, review_done_message(task_state=task_state))
     return redirect("wagtailadmin_home")

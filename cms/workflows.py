@@ -8,7 +8,7 @@ the doctor's decision and the gate's in agreement and tells the doctor why."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from wagtail.models import AbstractGroupApprovalTask
 
 DOCTOR_GROUP = "医生审核"
@@ -61,12 +61,14 @@ class MedicalReviewTask(AbstractGroupApprovalTask):
     def get_actions(self, obj, user):
         if not (user.is_superuser or self._user_in_groups(user)):
             return []
-        # every action opens the review screen, which lists the compliance findings
-        actions = [("reject", "退回修改", True)]
+        # every action opens the review screen, which lists the compliance findings. Approval
+        # is offered even when the gate refuses the revision (a screen opened before a finding
+        # appeared posts it anyway): it then says what it will do, and `on_action` returns the
+        # page to the editor with the gate's reason instead of a bare 「没有权限」.
         decision = review_decision(obj)
-        if decision is None or decision.allowed:
-            actions.append(("approve", "审核通过", True))
-        return actions
+        refused = decision is not None and not decision.allowed
+        approve = "审核通过（合规检查未通过，将退回编辑）" if refused else "审核通过"
+        return [("reject", "退回修改", True), ("approve", approve, True)]
 
     def get_template_for_action(self, action):
         return "cms/workflows/review_modal.html"
@@ -75,14 +77,56 @@ class MedicalReviewTask(AbstractGroupApprovalTask):
         """Approve or reject; returns where the admin sends the reviewer next (None: Wagtail's
         default, the page's editor). A doctor may open the editor only while the page waits
         on this task, so after deciding they would land on 「没有权限」: they go to the
-        dashboard (their review queue) with a message saying what happened instead."""
+        dashboard (their review queue) with a message saying what happened instead.
+
+        An approval the publish gate refuses (decided before, or raised by the publication
+        itself) publishes nothing: the task is returned to the editor with the gate's reason
+        as its comment (the editor cannot edit a page waiting on this task, so leaving it in
+        progress left nobody able to act), and the doctor lands on the dashboard with that
+        reason (review of issue 17, round 2, L1: they got 「对不起，你没有权限访问。」)."""
+        from cms.compliance.gate import CompliancePublishBlocked
+
         page = task_state.workflow_state.content_object
         if action_name == "approve":
             decision = review_decision(page)
             if decision is not None and not decision.allowed:
-                raise PermissionDenied(decision.message)
+                return gate_refusal_return(
+                    task_state=task_state, user=user, reason=decision.message
+                )
+            try:
+                with transaction.atomic():
+                    super().on_action(task_state, user, action_name, **kwargs)
+            except CompliancePublishBlocked as blocked:
+                task_state.refresh_from_db()
+                return gate_refusal_return(
+                    task_state=task_state, user=user, reason=blocked.decision.message
+                )
+            return review_done_url(task_state=task_state, user=user)
         super().on_action(task_state, user, action_name, **kwargs)
         return review_done_url(task_state=task_state, user=user)
+
+
+# The comment a refused approval returns the task with; the dashboard message reads it back.
+GATE_REFUSED = "合规检查未通过，未发布，已退回编辑修改："
+
+
+def gate_refusal_return(*, task_state, user, reason: str) -> str:
+    """Returns the task to the editor (rejected, comment GATE_REFUSED + the gate's zh-hans
+    `reason`) on `user`'s behalf, and gives the admin URL where `user` reads the reason."""
+    from django.urls import reverse
+
+    task_state.reject(user=user, comment=f"{GATE_REFUSED}{reason}")
+    return reverse("cms_review_done", args=(task_state.pk,))
+
+
+def review_done_refusal(*, task_state) -> str:
+    """The dashboard's error after an approval the gate refused ("" for any other outcome)."""
+    comment = task_state.comment or ""
+    if task_state.status != "rejected" or not comment.startswith(GATE_REFUSED):
+        return ""
+    page = task_state.workflow_state.content_object
+    title = page.get_latest_revision_as_object().title
+    return f"「{title}」{GATE_REFUSED}{comment.removeprefix(GATE_REFUSED)}"
 
 
 def reviewer_may_edit(*, page, user) -> bool:

@@ -211,7 +211,13 @@ def _roles() -> dict[str, Group]:
         ),
     )
     editors, _ = Group.objects.get_or_create(name="编辑")  # content only: no lead permission
-    editors.permissions.add(*access_admin, *perms("view_specialty", "view_servicepackage"))
+    # 编辑 and 运营 write service-package drafts; the medical-ad reviewer publishes them on a
+    # certificate (cms.seed grants the reviewer's part; review of issue 17, round 2, H3)
+    editors.permissions.add(
+        *access_admin,
+        *perms("view_specialty", "view_servicepackage", "add_servicepackage"),
+        *perms("change_servicepackage"),
+    )
     # 主管: also reads the export audit (who took full phones and names out), the growth
     # reports and assistant board, follow-ups (the churn follow-ups are theirs), and does the
     # WeCom desk work: binds unmatched contacts, edits welcome templates, reads the welcome,

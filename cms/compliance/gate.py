@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,8 +19,12 @@ REVIEW_PERMISSION = "cms.review_medical_ad"
 REVIEWER_GROUP = "医疗广告审查"
 # Loose on purpose: provinces write brackets and separators differently, e.g.
 # （京）医广【2026】第01-23-001号, (沪)医广[2025]第2501-001号, （粤）医广【2026】第0312号.
+# Digits and letters are ASCII only (re.ASCII: `\d` and `\s` would also take full-width
+# ２０２６ and other scripts' digits, a respelling of a number another ad holds; review of
+# issue 17, round 2, M3). The register compares `certificate_normalise` forms besides.
 CERTIFICATE_FORMAT = re.compile(
-    r"^[（(][一-龥]{1,3}[)）]\s*医广\s*[【\[(（]\s*\d{4}\s*[】\])）]\s*第?\s*[0-9A-Za-z][-－—0-9A-Za-z]*\s*号?$"
+    r"^[（(][一-龥]{1,3}[)）]\s*医广\s*[【\[(（]\s*\d{4}\s*[】\])）]\s*第?\s*[0-9A-Za-z][-－—0-9A-Za-z]*\s*号?$",
+    re.ASCII,
 )
 
 
@@ -39,8 +44,8 @@ class CompliancePublishBlocked(PublishPagePermissionError):
 @dataclass(frozen=True)
 class GateDecision:
     allowed: bool
-    # clean | certified | no_certificate | not_reviewer | content_changed | uncovered |
-    # expired | science_ad
+    # clean | certified | taken_down | no_certificate | not_reviewer | content_changed |
+    # uncovered | expired | science_ad | duplicate
     reason: str
     message: str
     report: ComplianceReport
@@ -58,6 +63,7 @@ def is_reviewer(user) -> bool:
 
 
 def certificate_is_valid(number: str) -> bool:
+    """The number is written as a 医疗广告审查证明 number, digits and letters in ASCII."""
     return bool(CERTIFICATE_FORMAT.match((number or "").strip()))
 
 
@@ -115,7 +121,18 @@ def _summary(report: ComplianceReport, limit: int = 3) -> str:
 SCIENCE_ONLY_PREFIX = "ad19-"
 
 
+def ad_taken_down(obj) -> bool:
+    """The version offers nothing to the public (a service package 下架: its
+    `ad_is_offered()` is False). Pages have no such state (they are unpublished instead)."""
+    offered = getattr(obj, "ad_is_offered", None)
+    return callable(offered) and not offered()
+
+
 def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
+    if ad_taken_down(page):
+        # Taking an ad down never waits for a reviewer; putting it up again does (the
+        # taken-down version's approval is cleared when it goes live, `ServicePackage.publish`).
+        return GateDecision(True, "taken_down", "", report)
     if certificate_expired(page):
         # An expired certificate is never shown to the public, whatever the findings.
         until = certificate_valid_until(page).isoformat()
@@ -131,7 +148,7 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         if problem is None:
             return GateDecision(True, "certified", "", report)
         reason, why = problem
-        return GateDecision(False, reason, f"{AD_PAGE_NEEDS_CERTIFICATE}{why}", report)
+        return GateDecision(False, reason, f"{ad_needs_certificate(page)}{why}", report)
     disguised = [f for f in report.blocking if f.rule.startswith(SCIENCE_ONLY_PREFIX)]
     if disguised:
         # 广告法第十九条: health-science content may not carry an ad at all. A medical-ad
@@ -154,6 +171,16 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
 # 《医疗广告管理办法》第三条、第八条: a medical institution publishes a medical ad only with a
 # 《医疗广告审查证明》. Landing pages and 转化 articles exist to bring patients in: ads.
 AD_PAGE_NEEDS_CERTIFICATE = "落地页和转化文章属于医疗广告（《医疗广告管理办法》第三条、第八条），"
+AD_PACKAGE_NEEDS_CERTIFICATE = "服务包属于医疗广告（《医疗广告管理办法》第三条、第八条），"
+
+
+def ad_needs_certificate(obj) -> str:
+    """The opening of a refusal for an ad with no finding, naming what `obj` is: a page
+    (landing page, 转化 article) or a service package (review of issue 17, round 2, L2: a
+    refused package was called a landing page)."""
+    from wagtail.models import Page
+
+    return AD_PAGE_NEEDS_CERTIFICATE if isinstance(obj, Page) else AD_PACKAGE_NEEDS_CERTIFICATE
 
 
 def is_medical_ad(page) -> bool:
@@ -191,7 +218,7 @@ def page_publish_gate(*, page, user=None, report: ComplianceReport | None = None
     if not decision.allowed:
         raise CompliancePublishBlocked(decision)
     certificate = (getattr(page, "ad_review_certificate", "") or "").strip()
-    if certificate and page.pk is not None:
+    if certificate and page.pk is not None and decision.reason != "taken_down":
         # The number goes live on this ad: register it (a certificate recorded before the
         # register existed is claimed here, by the first ad that publishes on it).
         try:
@@ -215,13 +242,19 @@ CERTIFICATE_TAKEN = (
     "该医疗广告审查证明文号已记录在另一个广告（页面或服务包）上：一份审查证明只批准一个广告，"
     "请核对文号"
 )
-_BRACKETS = str.maketrans("（）【】［］－—", "()[][]--")
+_BRACKETS = str.maketrans("（）【】［］〔〕－—–", "()[][][]---")
+# 第 and 号 are words around the number, not part of it: 「第08-12-0011号」, 「08-12-0011」
+# and 「第 08-12-0011 号」 are one certificate.
+_NOT_THE_NUMBER = re.compile(r"[\s第号]+")
 
 
 def certificate_normalise(certificate: str) -> str:
-    """The number as the register compares it: without spaces, brackets and dashes in ASCII
-    (（沪）医广【2026】第 08-12-0031 号 and (沪)医广[2026]第08-12-0031号 are one number)."""
-    return re.sub(r"\s+", "", (certificate or "").translate(_BRACKETS))
+    """The canonical number the register compares (review of issue 17, round 2, M3: a
+    respelling got a held number onto a second ad): NFKC (full-width ２０２６ and （ ） become
+    2026 and ( )), brackets and dashes in ASCII, letters upper case (P0011 = p0011), without
+    spaces, 第 or 号. （沪）医广【2026】第 08-12-p0011 号 → (沪)医广[2026]08-12-P0011."""
+    folded = unicodedata.normalize("NFKC", certificate or "").translate(_BRACKETS)
+    return _NOT_THE_NUMBER.sub("", folded).upper()
 
 
 def _owner(obj) -> tuple[int, str]:

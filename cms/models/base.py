@@ -177,6 +177,17 @@ class BasePage(SeoMixin, Page):
         next_day = until + dt.timedelta(days=1)
         return timezone.make_aware(dt.datetime.combine(next_day, dt.time.min))
 
+    def get_sitemap_urls(self, request=None):
+        """Wagtail's entry, except for a medical ad whose certificate has expired: it answers
+        the 404 「该页面暂停展示」 (`cms.compliance.wagtail_hooks.refuse_expired_ad`, the same
+        reading) until the daily sweep unpublishes it, and a sitemap lists only pages that
+        answer 200 (review of issue 17, round 2, L4)."""
+        from cms.compliance.gate import certificate_expired, is_medical_ad
+
+        if is_medical_ad(self) and certificate_expired(self):
+            return []
+        return super().get_sitemap_urls(request)
+
     def ad_review_current(self) -> bool:
         """A certificate is on the page and not past its validity (what the public is shown)."""
         from cms.compliance.gate import certificate_expired

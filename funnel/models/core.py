@@ -128,24 +128,50 @@ class ServicePackage(DraftStateMixin, RevisionMixin, models.Model):
         return True
 
     def ad_review_facts(self) -> list[tuple[str, str]]:
-        """What the certificate approves besides the text: the prices, the service period and
-        the promo deadline the page shows ((field, value) pairs; money in yuan as written).
-        Not stock, 上架 or order: operational numbers staff change without a new ad."""
+        """What the certificate approves besides the text: everything a patient is shown or
+        reaches the package by ((field, value) pairs; money in yuan as written): the prices,
+        the service period, the promo deadline, the remaining places (「剩余 N」 is a claim of
+        scarcity), the specialty (which comparison page and specialty the ad is sold under)
+        and the slug (its URL), and that it is 上架 (offered). Review of issue 17, round 2,
+        H2: a package moved to another specialty with a new slug and 「剩余 1」 went live on
+        the certificate of the old one. Not `sort_order`: the order of packages on a list
+        claims nothing about any of them, so staff reorder without a reviewer."""
         deadline = self.deadline.isoformat() if self.deadline else ""
         promo = str(self.promo_price) if self.promo_price is not None else ""
+        stock = str(self.stock) if self.stock is not None else ""
         return [
             ("list_price", str(self.list_price)),
             ("promo_price", promo),
             ("duration_days", str(self.duration_days)),
             ("deadline", deadline),
+            ("stock", stock),
+            ("specialty", str(self.specialty_id or "")),
+            ("slug", self.slug),
+            ("is_active", "1" if self.is_active else "0"),
         ]
+
+    def ad_is_offered(self) -> bool:
+        """Whether this version offers the package to the public (上架). One that does not is
+        an ad taken down: the gate lets it go live without a reviewer (taking an ad down
+        never waits for one), and its publication ends the certificate's approval (see
+        `publish`), so putting it up again needs the reviewer."""
+        return self.is_active
 
     def publish(self, revision, user=None, **kwargs):
         """Every publication (the editor's 发布, revision.publish(), scheduled publishing,
-        reverting) passes the medical-ad gate first; raises PermissionDenied when refused."""
+        reverting) passes the medical-ad gate first; raises PermissionDenied when refused.
+
+        A version taken down (下架) goes live with the approval of its text cleared in the
+        revision itself (`ad_review_text_hash`, which the next draft starts from): the
+        certificate number and validity stay on record, but the reviewer confirms again
+        before the package is put up (review of issue 17, round 2, H2)."""
         from funnel.ad_gate import ad_publish_check
 
-        ad_publish_check(revision.as_object(), user)
+        candidate = revision.as_object()
+        ad_publish_check(candidate, user)
+        if not candidate.ad_is_offered() and revision.content.get("ad_review_text_hash"):
+            revision.content["ad_review_text_hash"] = ""
+            revision.save(update_fields=["content"])
         return super().publish(revision, user=user, **kwargs)
 
     def ad_review_current(self) -> bool:

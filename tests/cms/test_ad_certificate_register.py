@@ -124,3 +124,81 @@ def test_the_register_is_a_constraint() -> None:
         AdReviewCertificate.objects.create(
             number=row.number, shown=row.shown, content_type_id=row.content_type_id, object_id="0"
         )
+
+
+# issue 17 review round 2, M3: respellings of one number (letter case, 第/号 left out, other
+# brackets and dashes, spaces) are that number in the register
+HELD = "（沪）医广【{year}】第 08-12-P0011 号"
+RESPELLED = [
+    "（沪）医广【{year}】第 08-12-p0011 号",
+    "（沪）医广【{year}】08-12-P0011",
+    "（沪）医广【{year}】第08-12-P0011",
+    "（沪）医广【{year}】08-12-P0011号",
+    "(沪)医广[{year}]第08－12－p0011号",
+    "（沪） 医广 【{year}】 第 08—12—P0011 号",
+]
+
+
+@pytest.mark.parametrize("respelled", RESPELLED)
+def test_a_respelled_number_is_the_held_number(respelled) -> None:
+    year = printed_until().year - 1
+    parent = hub()
+    _record(_conversion(parent, "held"), HELD.format(year=year))
+    package = PackageFactory()
+
+    with pytest.raises(ValidationError) as refused:
+        _record(package, respelled.format(year=year), "shencha-2")
+
+    assert refused.value.messages == [CERTIFICATE_TAKEN]
+    assert AdReviewCertificate.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "digits",
+    [
+        str.maketrans("0123456789", "０１２３４５６７８９"),  # full-width
+        str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"),  # Arabic-Indic
+        str.maketrans("0123456789", "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗"),  # mathematical bold
+    ],
+)
+@pytest.mark.parametrize("part", ["year", "serial"])
+def test_a_number_with_non_ascii_digits_is_refused(digits, part) -> None:
+    year = str(printed_until().year - 1)
+    serial = "08-12-P0011"
+    if part == "year":
+        year = year.translate(digits)
+    else:
+        serial = serial.translate(digits)
+
+    with pytest.raises(ValidationError, match="格式不正确"):
+        _record(PackageFactory(), f"（沪）医广【{year}】第 {serial} 号")
+
+    assert AdReviewCertificate.objects.count() == 0
+
+
+def test_the_migration_rewrites_held_numbers_in_the_canonical_form() -> None:
+    """cms/0017: rows held in the old form (spaces dropped, brackets in ASCII) become the
+    canonical form; a later row that is the same number respelled keeps nothing blocked."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    migration = importlib.import_module("cms.migrations.0017_ad_review_certificate_canonical")
+    kind = ContentType.objects.get_for_model(AdReviewCertificate)
+    old = [
+        ("(沪)医广[2026]第08-12-P0011号", "（沪）医广【2026】第 08-12-P0011 号", "1"),
+        ("(沪)医广[2026]第08-12-p0011号", "（沪）医广【2026】第08-12-p0011号", "2"),
+        ("(京)医广[2026]01-23-001", "（京）医广【2026】01-23-001", "3"),
+    ]
+    for number, shown, object_id in old:
+        AdReviewCertificate.objects.create(
+            number=number, shown=shown, content_type=kind, object_id=object_id
+        )
+
+    migration.canonicalise(apps, None)
+
+    numbers = dict(AdReviewCertificate.objects.values_list("object_id", "number"))
+    assert numbers["1"] == "(沪)医广[2026]08-12-P0011"
+    assert numbers["2"].startswith("重复:")
+    assert numbers["3"] == "(京)医广[2026]01-23-001"

@@ -75,7 +75,7 @@ def _doctor_actions(article: ArticlePage, state: TaskState) -> list[str]:
     """What the doctor's review screen offers, for the article as stored now."""
     doctor = get_user_model().objects.get(username="yisheng_zhou")
     fresh = ArticlePage.objects.get(pk=article.pk)
-    return [name for name, _label, _modal in state.task.specific.get_actions(fresh, doctor)]
+    return [label for _name, label, _modal in state.task.specific.get_actions(fresh, doctor)]
 
 
 def test_admin_reaches_the_admin_and_the_reports(demo, client):
@@ -142,7 +142,7 @@ def test_ad_reviewer_records_a_certificate_that_lets_the_doctor_approve(demo, cl
     article, state = _waiting_submission()
     article.summary = "坚持练习三天见效。"
     article.save_revision(user=article.get_latest_revision().user)
-    assert _doctor_actions(article, state) == ["reject"]
+    assert _doctor_actions(article, state) == ["退回修改", "审核通过（合规检查未通过，将退回编辑）"]
     _login(client, "shencha_li")
 
     # when the ad reviewer opens the article in the admin and records the certificate
@@ -167,4 +167,72 @@ def test_ad_reviewer_records_a_certificate_that_lets_the_doctor_approve(demo, cl
     latest = ArticlePage.objects.get(pk=article.pk).get_latest_revision_as_object()
     assert latest.ad_review_certificate == CERTIFICATE
     assert latest.ad_review_recorded_by.username == "shencha_li"
-    assert _doctor_actions(article, state) == ["reject", "approve"]
+    assert _doctor_actions(article, state) == ["退回修改", "审核通过"]
+
+
+def _package_form(package, **overrides) -> dict:
+    """The package editor's POST body for `package` as its editor shows it."""
+    data = {
+        "specialty": str(package.specialty_id),
+        "name": package.name,
+        "slug": package.slug,
+        "summary": package.summary,
+        "includes": package.includes,
+        "list_price": str(package.list_price),
+        "promo_price": str(package.promo_price or ""),
+        "duration_days": str(package.duration_days),
+        "stock": "" if package.stock is None else str(package.stock),
+        "deadline": package.deadline.strftime("%Y-%m-%d %H:%M") if package.deadline else "",
+        "sort_order": str(package.sort_order),
+        "ad_review_certificate": package.ad_review_certificate,
+        "ad_review_valid_until": (
+            package.ad_review_valid_until.isoformat() if package.ad_review_valid_until else ""
+        ),
+    }
+    if package.is_active:
+        data["is_active"] = "on"
+    data.update(overrides)
+    return data
+
+
+def test_an_edited_package_goes_live_through_editor_and_reviewer(demo, client):
+    """issue 17 review round 2, H3: in the demo an editor writes a package draft and the
+    medical-ad reviewer records its certificate and publishes it, each with their own login."""
+    from funnel.models import ServicePackage
+    from landing.services.cache import page_cache_purge
+
+    package = ServicePackage.objects.on_sale().first()
+    edit_url = reverse("wagtailsnippets_funnel_servicepackage:edit", args=[package.pk])
+    listing_url = reverse("wagtailsnippets_funnel_servicepackage:list")
+    new_name = f"{package.name}（新版）"
+
+    # the editor: finds 服务包, writes a draft; she cannot publish it herself
+    _login(client, "bianji_chen")
+    assert client.get(listing_url).status_code == 200
+    assert client.get(edit_url).status_code == 200
+    saved = client.post(edit_url, _package_form(package, name=new_name))
+    assert saved.status_code == 302
+    pressed = client.post(
+        edit_url, {**_package_form(package, name=new_name), "action-publish": "1"}
+    )
+    assert ServicePackage.objects.get(pk=package.pk).name == package.name
+    assert pressed.status_code in (200, 302, 403)
+    draft = ServicePackage.objects.get(pk=package.pk).get_latest_revision_as_object()
+    assert draft.name == new_name
+
+    # the reviewer: opens the draft, confirms the certificate for it and publishes
+    _login(client, "shencha_li")
+    assert client.get(listing_url).status_code == 200
+    assert client.get(edit_url).status_code == 200
+    published = client.post(
+        edit_url,
+        {**_package_form(draft), "ad_review_confirm": "on", "action-publish": "1"},
+    )
+    assert published.status_code == 302, published.content.decode()[:2000]
+
+    # then the public sees the new version
+    live = ServicePackage.objects.get(pk=package.pk)
+    assert live.name == new_name
+    assert live.ad_review_recorded_by.username == "shencha_li"
+    page_cache_purge()
+    assert new_name in client.get(f"/packages/{package.slug}/").content.decode()

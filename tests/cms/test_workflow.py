@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from wagtail.models import TaskState, WorkflowState
 
@@ -126,41 +125,91 @@ def test_warnings_are_shown_on_the_review_screen_and_do_not_stop_approval(client
     assert article.live is True
 
 
-def test_blocking_finding_refuses_approval_until_a_certificate_is_recorded(client, hub, users):
+REFUSED_APPROVE = "审核通过（合规检查未通过，将退回编辑）"
+
+
+def _approve_label(task, article, user) -> str:
+    return dict((name, label) for name, label, _ in task.get_actions(article, user))["approve"]
+
+
+@pytest.mark.parametrize("xhr", [False, True])
+def test_an_approval_the_gate_refuses_returns_the_page_to_the_editor_with_the_reason(
+    client, hub, users, xhr
+):
+    """issue 17 review round 2, L1: the doctor landed on 「对不起，你没有权限访问。」 with no
+    reason, and the task stayed in progress where the editor cannot edit the page."""
     article, state = _submitted(hub, users, "坚持六周，保证疗效。")
     doctor = users["doctor"]
     client.force_login(doctor)
 
-    actions = [name for name, _, _ in state.task.specific.get_actions(article, doctor)]
+    label = _approve_label(state.task.specific, article, doctor)
     reject_screen = _modal_html(client.get(_action_url(article, "reject", state)))
-    refused = client.post(_action_url(article, "approve", state), {"comment": "通过"})
+    headers = {"x-requested-with": "XMLHttpRequest"} if xhr else {}
+    refused = client.post(
+        _action_url(article, "approve", state), {"comment": "通过"}, headers=headers
+    )
+    visited, html = _dashboard_after(client, refused)
 
-    # then the doctor sees why and cannot approve; nothing was published
-    assert actions == ["reject"]
+    # then the doctor was told what approving would do and now reads the gate's reason
+    assert label == REFUSED_APPROVE
     assert "阻止发布" in reject_screen
     assert "<mark>保证疗效</mark>" in reject_screen
-    assert refused.status_code == 302
-    # and code calling the task directly is refused the same way
-    with pytest.raises(PermissionDenied):
-        state.task.specific.on_action(state.specific, doctor, "approve")
+    assert visited[-1] == "/admin/"
+    assert "没有权限" not in html
+    assert "合规检查未通过，未发布，已退回编辑修改" in html
+    assert "保证疗效" in html
+    # nothing was published; the page is back with the editor, who may edit it
     article.refresh_from_db()
     state.refresh_from_db()
-    assert (article.live, state.status) == (False, "in_progress")
+    assert (article.live, state.status) == (False, "rejected")
+    assert state.workflow_state.status == "needs_changes"
+    client.force_login(users["editor"])
+    assert client.get(f"/admin/pages/{article.pk}/edit/").status_code == 200
 
-    # when the medical-ad reviewer records the certificate for this wording
+    # when the medical-ad reviewer records the certificate and the editor resubmits
     page_ad_review_record(
         page=article.get_latest_revision_as_object(),
         user=users["reviewer"],
         certificate=CERTIFICATE,
         valid_until=today() + datetime.timedelta(days=365),
     )
-    approved = client.post(_action_url(article, "approve", state), {"comment": "已有审查证明"})
+    state.workflow_state.resume(users["editor"])
+    again = TaskState.objects.filter(
+        workflow_state__object_id=str(article.pk), status="in_progress"
+    ).get()
+    client.force_login(doctor)
+    article.refresh_from_db()
+    assert _approve_label(again.task.specific, article, doctor) == "审核通过"
+    approved = client.post(_action_url(article, "approve", again), {"comment": "已有审查证明"})
 
     # then the doctor's approval publishes it
     assert approved.status_code == 302
     article.refresh_from_db()
     assert article.live is True
     assert article.ad_review_certificate == CERTIFICATE
+
+
+def test_a_publication_refused_after_the_check_returns_the_page_too(hub, users, monkeypatch):
+    """The publication itself refused (the certificate taken by another ad meanwhile, an
+    expiry at midnight): the same return to the editor, nothing half-approved."""
+    from cms.compliance import gate
+
+    article, state = _submitted(hub, users, "规律作息是改善睡眠的基础。")
+
+    def refuse(**kwargs):
+        raise gate.CompliancePublishBlocked(
+            gate.GateDecision(False, "duplicate", gate.CERTIFICATE_TAKEN, None)
+        )
+
+    monkeypatch.setattr(gate, "page_publish_gate", refuse)
+    url = state.task.specific.on_action(state, users["doctor"], "approve")
+
+    state.refresh_from_db()
+    article.refresh_from_db()
+    assert url == reverse("cms_review_done", args=(state.pk,))
+    assert (article.live, state.status) == (False, "rejected")
+    assert state.comment.endswith(gate.CERTIFICATE_TAKEN)
+    assert state.workflow_state.status == "needs_changes"
 
 
 def test_the_doctor_finds_the_submission_on_the_dashboard_and_in_the_editor(client, hub, users):
@@ -192,13 +241,13 @@ def test_a_revision_is_checked_once_however_often_its_actions_are_asked(
 
     # the dashboard, the review screen and a second visit all ask for the actions
     for _ in range(3):
-        assert [a[0] for a in task.get_actions(article, users["doctor"])] == ["reject"]
+        assert _approve_label(task, article, users["doctor"]) == REFUSED_APPROVE
 
     assert calls == [article.pk]
     # a new revision (the editor's fix) is checked afresh
     article.summary = "失眠的常见原因和就诊建议。"
     article.save_revision(user=users["editor"])
-    assert [a[0] for a in task.get_actions(article, users["doctor"])] == ["reject", "approve"]
+    assert _approve_label(task, article, users["doctor"]) == "审核通过"
     assert calls == [article.pk, article.pk]
 
 

@@ -1,0 +1,42 @@
+"""The register compares canonical numbers (issue 17 review round 2, M3): rows recorded with
+the old normalisation are rewritten in the new one. Two rows that turn out to be one number
+(a respelling got onto a second ad) keep the older row's claim; the later row keeps its old
+form, prefixed 「重复:」 and its id, so it no longer blocks anything and shows in the
+register for the clinic to sort out."""
+
+import re
+import unicodedata
+
+from django.db import migrations
+
+_BRACKETS = str.maketrans("（）【】［］〔〕－—–", "()[][][]---")
+_NOT_THE_NUMBER = re.compile(r"[\s第号]+")
+
+
+def _canonical(number: str) -> str:
+    # a frozen copy of cms.compliance.gate.certificate_normalise as of this migration
+    folded = unicodedata.normalize("NFKC", number or "").translate(_BRACKETS)
+    return _NOT_THE_NUMBER.sub("", folded).upper()
+
+
+def canonicalise(apps, schema_editor):
+    AdReviewCertificate = apps.get_model("cms", "AdReviewCertificate")
+    final, taken = {}, set()
+    for row in AdReviewCertificate.objects.order_by("recorded_at", "pk"):
+        number = _canonical(row.shown or row.number)
+        if number in taken:
+            number = f"重复:{row.pk}:{row.number}"[:80]
+        taken.add(number)
+        if number != row.number:
+            final[row.pk] = number
+    # temporary numbers first, so no final one meets an old one in the unique index
+    for pk in final:
+        AdReviewCertificate.objects.filter(pk=pk).update(number=f"迁移中:{pk}")
+    for pk, number in final.items():
+        AdReviewCertificate.objects.filter(pk=pk).update(number=number)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cms", "0016_ad_review_certificate_register")]
+
+    operations = [migrations.RunPython(canonicalise, migrations.RunPython.noop)]
