@@ -21,6 +21,18 @@ from tests.cms.compliance_support import certificate_for, draft, hub, printed_un
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
+@pytest.fixture(autouse=True)
+def _tasks_inline():
+    """The worker's part run inline on commit, whatever broker the run is configured with
+    (with REDIS_URL set the tasks would wait in Redis for a worker that is not there)."""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
 def _live_science(parent, body_html: str, slug: str = "sleep", title: str = "睡眠卫生"):
     body = [{"type": "paragraph", "value": body_html}]
     page = draft(parent, ArticlePage(title=title, slug=slug, layer="science", body=body))
