@@ -42,7 +42,7 @@ def science_live_pages(*, ids: Collection[int] | None = None) -> Iterator[Page]:
         if ids is not None:
             pages = pages.filter(pk__in=list(ids))
         for page in pages.order_by("pk").iterator():
-            if page.pk in seen or type(page) is not model:
+            if page.pk in seen or page.specific_class is not model:
                 continue  # a parent model's row of a subclass page: read as the subclass
             seen.add(page.pk)
             if page_scopes(page):
@@ -60,6 +60,8 @@ def science_pages_recheck(*, ids: Collection[int] | None = None) -> list[str]:
 
     taken_down: list[str] = []
     for page in science_live_pages(ids=ids):
+        if not type(page).objects.filter(pk=page.pk, live=True).exists():
+            continue  # taken down meanwhile (a re-check its own unpublishing set off, inline)
         report = check_page(page)
         decision = publish_decision(page=page, report=report)
         if decision.allowed:
