@@ -48,13 +48,36 @@ VIDEO_URL_REFUSED = (
 )
 
 
+class VideoAddressBlock(blocks.CharBlock):
+    """A video's address as typed: a path of this site (`/media/…`, `/documents/<id>/<name>`,
+    served on whatever host the page is read on) or an absolute URL. Not Wagtail's URLBlock,
+    whose URLField refuses a relative path, so our own files only passed with the host baked
+    in (review of issue 17, round 2, L3). What it may point at is `VideoEmbedBlock.clean`'s
+    (`cms.links.video_player`)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 500)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return super().clean(_clean_address(value))
+
+
+def _clean_address(value: str) -> str:
+    return (value or "").strip()
+
+
 class VideoEmbedBlock(blocks.StructBlock):
     """A video in an article: a file of ours played in `<video>`, or an allowed platform's
     player framed (`cms.links.VIDEO_PLAYERS`). Any other address is refused on save and never
     framed: a framed page could show a QR code or a shop inside a 科普 article (《广告法》第十九条;
     review of issue 17, round 2, H3)."""
 
-    url = blocks.URLBlock(label="视频地址（mp4 或平台播放页）")
+    url = VideoAddressBlock(
+        label="视频地址（mp4 或平台播放页）",
+        help_text="本站文件填路径即可，如 /media/videos/sleep.mp4、/documents/1/demo-video.mp4；"
+        "平台视频填播放器地址（https）",
+    )
     caption = blocks.CharBlock(label="说明", required=False, max_length=200)
 
     class Meta:

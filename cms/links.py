@@ -49,31 +49,53 @@ CONTACT_SCHEMES = frozenset({"tel", "sms", "mailto", "weixin", "wxwork"})
 # … and the web addresses of WeChat / WeCom / QQ contact cards: host → path prefixes ("" any).
 # work.weixin.qq.com/ca/ is a WeCom 获客链接 (customer-acquisition link), /kfid/ a WeCom
 # customer-service chat, /u/ a member's card; weixin.qq.com/r/ and u.wechat.com a personal
-# WeChat QR link, weixin.qq.com/g/ a WeChat group's QR link; wpa.qq.com and qm.qq.com open a
-# QQ chat or group.
+# WeChat QR link, weixin.qq.com/g/ a WeChat group's QR link, weixin.qq.com/q/ an official
+# account's follow QR link; open.weixin.qq.com/qr/code?username=… draws an account's follow
+# QR code, mp.weixin.qq.com/mp/profile_ext?action=home is an account's 关注 page and
+# /mp/qrcode its QR code (issue 17 review round 2, M4); qm.qq.com opens a QQ group. QQ chat
+# (WPA, 「推广工具」) hosts are read by `_is_qq_wpa`.
 CONTACT_HOSTS = {
     "work.weixin.qq.com": ("/ca/", "/kfid/", "/u/"),
-    "weixin.qq.com": ("/r/", "/g/"),
+    "weixin.qq.com": ("/r/", "/g/", "/q/"),
+    "open.weixin.qq.com": ("/qr/code",),
+    "mp.weixin.qq.com": ("/mp/profile_ext", "/mp/qrcode"),
     "u.wechat.com": ("",),
-    "wpa.qq.com": ("",),
     "qm.qq.com": ("",),
 }
-# Online consultation chats clinics embed (Baidu 商桥 and 爱番番, 53KF, 快商通): any address
-# on these domains or their subdomains opens a conversation with the provider.
-CHAT_DOMAINS = ("qiao.baidu.com", "affim.baidu.com", "53kf.com", "kuaishang.cn")
+# Online consultation chats clinics embed (Baidu 商桥 and 爱番番, 53KF, 快商通, 商务通 on
+# zoosnet.net / zoossoft, 美洽 meiqia, Udesk, 乐语 looyu, Live800, 易聊 easyliao, 智齿 sobot):
+# any address on these domains or their subdomains opens a conversation with the provider.
+CHAT_DOMAINS = (
+    "qiao.baidu.com", "affim.baidu.com", "53kf.com", "kuaishang.cn", "zoosnet.net",
+    "zoossoft.com", "zoossoft.cn", "meiqia.com", "udesk.cn", "looyu.com", "live800.com",
+    "easyliao.com", "sobot.com",
+)  # fmt: skip
 # Shops, online consultation (问诊) and payment platforms: a link there sells or books (review
 # of issue 17, round 2, M5). Domains and their subdomains: health.jd.com is jd.com, the
 # Alipay 收款码 host qr.alipay.com and ur.alipay.com are alipay.com. wxaurl.cn is a WeChat
 # mini-program URL Link (it opens a mini program: a shop, a booking or a consultation).
+# Bookings and shops of the local-service and video platforms (round 2, M4): 美团 and 大众点评
+# (dpurl.cn its short links) book a visit, jinritemai.com is the Douyin shop (抖店,
+# haohuo.jinritemai.com a product page), kwaixiaodian.com the Kuaishou shop.
 SHOP_DOMAINS = (
     "taobao.com", "tmall.com", "tb.cn", "jd.com", "3.cn", "jdh.com", "jdhealth.com",
     "pinduoduo.com", "yangkeduo.com", "weidian.com", "youzan.com", "youzan.cn",
     "alipay.com", "haodf.com", "guahao.com", "wedoctor.com", "jk.cn", "chunyuyisheng.com",
-    "alihealth.cn", "wxaurl.cn",
+    "alihealth.cn", "wxaurl.cn", "meituan.com", "dianping.com", "dpurl.cn", "jinritemai.com",
+    "kwaixiaodian.com",
 )  # fmt: skip
 # Short links hide where they lead (a landing page, a WeCom card): a 科普 page may not use
 # them, framed or linked.
-SHORT_LINK_DOMAINS = ("t.cn", "url.cn", "dwz.cn", "suo.im", "u.nu", "sourl.cn")
+# bit.ly and tinyurl.com, and the platforms' own share links: b23.tv (bilibili), v.douyin.com
+# (Douyin), xhslink.com (Xiaohongshu) lead to a video or note with its shop and contact
+# buttons (round 2, M4).
+SHORT_LINK_DOMAINS = (
+    "t.cn", "url.cn", "dwz.cn", "suo.im", "u.nu", "sourl.cn", "bit.ly", "tinyurl.com",
+    "b23.tv", "v.douyin.com", "xhslink.com",
+)  # fmt: skip
+# Schemes a 科普 link may use: web pages (relative, http, https). Anything else (ftp:, an app
+# scheme such as alipays:, snssdk…:, javascript:) leads somewhere no check reads: "scheme".
+WEB_SCHEMES = frozenset({"", "http", "https"})
 # The video players a 科普 page may frame (cms.blocks.VideoEmbedBlock and the rendered check,
 # cms.compliance.rendered): exact host → path prefixes of the player page, and nothing else
 # of these hosts (v.qq.com/x/… is a page with comments, links and ads). Shapes from each
@@ -123,6 +145,18 @@ def _in_domains(host: str, domains: tuple[str, ...]) -> bool:
     return any(host == domain or host.endswith("." + domain) for domain in domains)
 
 
+_WPA_PAGE = re.compile(r"/wpa(\.php)?(/|$)")
+
+
+def _is_qq_wpa(host: str, path: str) -> bool:
+    """A QQ chat link (WPA, QQ's 「推广工具」 for business chat): any qq.com host with a label
+    starting "wpa" (wpa.qq.com, wpa1.qq.com, wpa.b.qq.com …), or a wpa page on any qq.com
+    host (crm2.qq.com/page/portalpage/wpa.php)."""
+    if not _in_domains(host, ("qq.com",)):
+        return False
+    return any(label.startswith("wpa") for label in host.split(".")) or bool(_WPA_PAGE.search(path))
+
+
 def _clean(href: str) -> str:
     """The URL as a browser reads it: tabs and newlines dropped, outer spaces trimmed."""
     return _BROWSER_DROPS.sub("", href or "").strip()
@@ -137,7 +171,9 @@ def link_kind(href: str, *, _depth: int = 0) -> str:
       redirects to lead capture (`/r/<code>/` → `/lp/<specialty>/`: `own_site_kind`);
     - "ad_page": a page of this site that is a medical ad (`is_medical_ad()`: a 转化 article);
     - "shop": a shop, online consultation or payment platform, a WeChat mini-program link;
-    - "short": a short link (t.cn …) whose target cannot be read.
+    - "short": a short link (t.cn …) whose target cannot be read;
+    - "scheme": any scheme but http/https (ftp:, an app's scheme, javascript:): not a web
+      page, nothing reads where it leads.
 
     One reading for the field check and the rendered-page check (cms.compliance), so an
     encoded or dotted path (`/%6Cp/`, `/./lp/`, `//lp/`, `/LP/`) cannot pass one of them.
@@ -146,14 +182,16 @@ def link_kind(href: str, *, _depth: int = 0) -> str:
     scheme = parts.scheme.lower()
     if scheme in CONTACT_SCHEMES:
         return "contact"
-    if scheme not in ("", "http", "https"):
-        return ""
+    if scheme not in WEB_SCHEMES:
+        return "scheme"
     path = normalized_path(parts.path)
     try:
         host = (parts.hostname or "").rstrip(".")
     except ValueError:  # an unreadable netloc ("[::1" …): no browser goes there
         return ""
     if host in CONTACT_HOSTS and path.startswith(CONTACT_HOSTS[host]):
+        return "contact"
+    if _is_qq_wpa(host, path):
         return "contact"
     if _in_domains(host, CHAT_DOMAINS):
         return "contact"

@@ -7,11 +7,14 @@ copy published by Wagtail's copy view) must not stay live until a worker gets to
 
 from __future__ import annotations
 
+import threading
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, Site
-from wagtail.signals import page_published
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.sites import clear_sites_cache
 
@@ -43,3 +46,65 @@ def _sites_changed(sender, instance, **kwargs) -> None:
     ):
         clear_sites_cache()
         transaction.on_commit(clear_sites_cache)
+
+
+# Changes made in one transaction (a seed publishing many pages, a page moved with its
+# subtree) are re-checked by one task: the pending batch of this thread's transaction.
+_pending = threading.local()
+
+
+class _LinksBatch:
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+        self.page_ids: set[int] = set()
+
+    def __call__(self) -> None:
+        from cms.tasks import science_links_recheck_task
+
+        if getattr(_pending, "batch", None) is self:
+            _pending.batch = None
+        science_links_recheck_task.delay(paths=sorted(self.paths), page_ids=sorted(self.page_ids))
+
+
+def _links_recheck_enqueue(*, paths: list[str] = (), page_ids: list[int] = ()) -> None:
+    """Re-judge, after commit and in a worker, the live 科普 pages that link `paths` or the
+    pages `page_ids` (issue 17 review round 2, M1): where a link leads may change without
+    the linking page changing. One task per transaction, however many changes it holds."""
+    connection = transaction.get_connection()
+    batch = getattr(_pending, "batch", None)
+    # the batch is joined only while its callback still waits on this connection (Django's
+    # `run_on_commit` list of (savepoint ids, callback, robust)): a rolled-back transaction
+    # or savepoint dropped it, a committed one ran it
+    if batch is None or not any(entry[1] is batch for entry in connection.run_on_commit):
+        batch = _LinksBatch()
+        batch.paths.update(p for p in paths if p)
+        batch.page_ids.update(i for i in page_ids if i)
+        if connection.in_atomic_block:
+            _pending.batch = batch
+        transaction.on_commit(batch, robust=True)  # outside a transaction: runs now
+        return
+    batch.paths.update(p for p in paths if p)
+    batch.page_ids.update(i for i in page_ids if i)
+
+
+@receiver(page_published, dispatch_uid="cms.science_links_on_publish")
+@receiver(page_unpublished, dispatch_uid="cms.science_links_on_unpublish")
+def _page_changed_links(sender, instance, **kwargs) -> None:
+    """A published page may now be a 转化 article, or be served at a new slug a 科普 page
+    links; an unpublished one leaves its path to a redirect that may lead to lead capture."""
+    _links_recheck_enqueue(page_ids=[instance.pk])
+
+
+@receiver(post_page_move, dispatch_uid="cms.science_links_on_move")
+def _page_moved_links(sender, instance, url_path_before="", url_path_after="", **kwargs) -> None:
+    """A moved page (and its subtree) is served at new paths a 科普 page may link."""
+    if url_path_before != url_path_after:
+        _links_recheck_enqueue(page_ids=[instance.pk])
+
+
+@receiver(post_save, sender=Redirect, dispatch_uid="cms.science_links_on_redirect_save")
+@receiver(post_delete, sender=Redirect, dispatch_uid="cms.science_links_on_redirect_delete")
+def _redirect_changed_links(sender, instance, **kwargs) -> None:
+    """A redirect added or changed sends its old path somewhere new (a landing page); a
+    deleted one hands the path back to whatever the site serves there."""
+    _links_recheck_enqueue(paths=[instance.old_path])

@@ -46,3 +46,22 @@ def publish_scheduled_task() -> None:
     from django.core.management import call_command
 
     call_command("publish_scheduled")
+
+
+@shared_task(name="cms.science_links_recheck")
+def science_links_recheck_task(
+    paths: list[str] | None = None, page_ids: list[int] | None = None
+) -> int:
+    """On commit of a redirect or page change (cms.signals): re-judge the live 科普 pages
+    linking the changed paths or pages. Idempotent (a page taken down is no longer live)."""
+    from cms.services.science_recheck import science_links_recheck
+
+    return science_links_recheck(paths=paths or [], page_ids=page_ids or [])
+
+
+@shared_task(name="cms.science_pages_sweep")
+def science_pages_sweep_task() -> int:
+    """Daily: re-judge every live 科普 page; unpublish what the gate refuses now."""
+    from cms.services.science_recheck import science_pages_sweep
+
+    return science_pages_sweep()

@@ -161,3 +161,55 @@ def test_an_allowed_player_in_raw_html_is_no_finding(url) -> None:
     page = _article([{"type": "paragraph", "value": f'<p>视频</p><iframe src="{src}"></iframe>'}])
 
     assert [f for f in check_page(page).findings if f.blocking] == []
+
+
+# --- our own files by path (review of issue 17, round 2, L3) --------------------------------
+
+# The paths the help text names, and their siblings: a media file, a Wagtail document (served
+# under /documents/<id>/<name>), a static file, spelled with spaces around or a query.
+OWN_PATHS = [
+    "/media/x.mp4",
+    "/documents/1/demo-video.mp4",
+    "/media/videos/2026/sleep.mp4",
+    "/static/video/intro.webm",
+    " /media/x.mp4 ",
+    "/media/x.mp4?v=2",
+]
+# Own pages and paths that only look like files: still refused.
+OWN_PAGES = [
+    "/hair-loss/some-article/",
+    "/lp/hair-loss/",
+    "/media/../lp/hair-loss/",
+    "/%6Dedia/../lp/hair-loss/",
+    "media/x.mp4",  # relative to the article's own URL: not a file of ours
+    "/",
+]
+
+
+@pytest.mark.parametrize("url", OWN_PATHS)
+def test_the_video_block_accepts_our_files_by_path(url) -> None:
+    # given the editor's body with a video block naming our file by its path
+    stream = ArticleStreamBlock()
+    value = stream.to_python([{"type": "video", "value": {"url": url, "caption": "睡前放松"}}])
+
+    # when the form's stream block cleans it: accepted, kept relative (no host baked in)
+    cleaned = stream.clean(value)
+    assert cleaned[0].value["url"] == url.strip()
+
+    # and the published page plays it in <video> with that path
+    page = _article([{"type": "video", "value": {"url": url.strip(), "caption": "睡前放松"}}])
+    page.save_revision().publish()
+    page.refresh_from_db()
+    assert page.live is True
+    html = rendered_html(page)
+    assert f'<video controls preload="none" playsinline src="{url.strip()}"' in html
+
+
+@pytest.mark.parametrize("url", OWN_PAGES)
+def test_the_video_block_still_refuses_our_pages_by_path(url) -> None:
+    block, value = _block_value(url)
+
+    with pytest.raises(StructBlockValidationError) as refused:
+        block.clean(value)
+
+    assert VIDEO_URL_REFUSED in refused.value.block_errors["url"].messages
