@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cms", "0016_ad_review_certificate_register"),
+        ("cms", "0017_ad_review_certificate_canonical"),
     ]
 
     operations = [

@@ -20,7 +20,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cms", "0017_video_address_paths"),
+        ("cms", "0018_video_address_paths"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
