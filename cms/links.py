@@ -58,7 +58,9 @@ CONTACT_HOSTS = {
     "work.weixin.qq.com": ("/ca/", "/kfid/", "/u/"),
     "weixin.qq.com": ("/r/", "/g/", "/q/"),
     "open.weixin.qq.com": ("/qr/code",),
-    "mp.weixin.qq.com": ("/mp/profile_ext", "/mp/qrcode"),
+    # /mp/homepage and /mp/getmasssendmsg are an account's home and history pages, with
+    # its 关注 button (second verification of the review)
+    "mp.weixin.qq.com": ("/mp/profile_ext", "/mp/qrcode", "/mp/homepage", "/mp/getmasssendmsg"),
     "u.wechat.com": ("",),
     "qm.qq.com": ("",),
 }
@@ -83,7 +85,12 @@ SHOP_DOMAINS = (
     "alipay.com", "haodf.com", "guahao.com", "wedoctor.com", "jk.cn", "chunyuyisheng.com",
     "alihealth.cn", "wxaurl.cn", "meituan.com", "dianping.com", "dpurl.cn", "jinritemai.com",
     "kwaixiaodian.com",
+    # second verification of the review: online forms that take a name and a phone (腾讯问卷,
+    # 金数据, 问卷星) are lead capture; 小红书 goods pages sell; a.app.qq.com installs an app
+    "wj.qq.com", "jinshuju.net", "jinshuju.com", "wjx.cn", "wjx.top", "a.app.qq.com",
 )  # fmt: skip
+# Shop pages on platforms that are otherwise content: domain → path prefixes (小红书 goods).
+SHOP_PAGES = {"xiaohongshu.com": ("/goods-detail/", "/goods/")}
 # Short links hide where they lead (a landing page, a WeCom card): a 科普 page may not use
 # them, framed or linked.
 # bit.ly and tinyurl.com, and the platforms' own share links: b23.tv (bilibili), v.douyin.com
@@ -92,6 +99,8 @@ SHOP_DOMAINS = (
 SHORT_LINK_DOMAINS = (
     "t.cn", "url.cn", "dwz.cn", "suo.im", "u.nu", "sourl.cn", "bit.ly", "tinyurl.com",
     "b23.tv", "v.douyin.com", "xhslink.com",
+    # second verification of the review: Kuaishou's share links and more public shorteners
+    "v.kuaishou.com", "is.gd", "lnk0.com", "rebrand.ly", "cutt.ly", "s.id", "ow.ly",
 )  # fmt: skip
 # Schemes a 科普 link may use: web pages (relative, http, https). Anything else (ftp:, an app
 # scheme such as alipays:, snssdk…:, javascript:) leads somewhere no check reads: "scheme".
@@ -197,6 +206,13 @@ def link_kind(href: str, *, _depth: int = 0) -> str:
         return "contact"
     if _in_domains(host, SHOP_DOMAINS):
         return "shop"
+    if _in_domains(host, tuple(SHOP_PAGES)) and any(
+        path.startswith(prefix)
+        for domain, prefixes in SHOP_PAGES.items()
+        if _in_domains(host, (domain,))
+        for prefix in prefixes
+    ):
+        return "shop"
     if _in_domains(host, SHORT_LINK_DOMAINS):
         return "short"
     paths = [path + "/"]  # /lp without the slash is redirected to /lp/ (APPEND_SLASH)
@@ -226,6 +242,25 @@ def own_hosts() -> frozenset[str]:
     names = {h.lower() for h in Site.objects.values_list("hostname", flat=True)}
     names |= {h.lower().lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"}
     return frozenset(names)
+
+
+def canonical_url_problem(url: str) -> str:
+    """Why `url` cannot be a page's canonical URL ("" when it can): it must be an http(s)
+    address on this site (a host of `own_hosts` or a subdomain of one) that leads to no lead
+    capture, ad page or contact (`link_kind`). A canonical is served as `<link rel=canonical>`
+    and `og:url`: a WeCom 获客链接 there is what a share card and a crawler follow (second
+    verification of issue 17's review)."""
+    url = (url or "").strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    ours = any(host == name or host.endswith("." + name) for name in own_hosts() if name)
+    if parts.scheme.lower() not in ("http", "https") or not host or not ours:
+        return "规范链接须为本站地址（留空则使用本页地址）"
+    if link_kind(url):
+        return "规范链接不能指向落地页、服务包、转化文章或联系方式"
+    return ""
 
 
 def resolve_own_path(path: str):

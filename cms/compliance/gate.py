@@ -242,19 +242,27 @@ CERTIFICATE_TAKEN = (
     "该医疗广告审查证明文号已记录在另一个广告（页面或服务包）上：一份审查证明只批准一个广告，"
     "请核对文号"
 )
-_BRACKETS = str.maketrans("（）【】［］〔〕－—–", "()[][][]---")
+# The parts of a certificate number: runs of Chinese characters, runs of letters and digits.
+_NUMBER_PART = re.compile(r"[一-鿿]+|[0-9A-Z]+")
 # 第 and 号 are words around the number, not part of it: 「第08-12-0011号」, 「08-12-0011」
 # and 「第 08-12-0011 号」 are one certificate.
-_NOT_THE_NUMBER = re.compile(r"[\s第号]+")
+_AROUND_THE_NUMBER = frozenset({"第", "号", "第号"})
+# A digit run's leading zeros (0011 = 11; a lone 0 stays 0).
+_LEADING_ZEROS = re.compile(r"(?<![0-9])0+([0-9])")
 
 
 def certificate_normalise(certificate: str) -> str:
     """The canonical number the register compares (review of issue 17, round 2, M3: a
-    respelling got a held number onto a second ad): NFKC (full-width ２０２６ and （ ） become
-    2026 and ( )), brackets and dashes in ASCII, letters upper case (P0011 = p0011), without
-    spaces, 第 or 号. （沪）医广【2026】第 08-12-p0011 号 → (沪)医广[2026]08-12-P0011."""
-    folded = unicodedata.normalize("NFKC", certificate or "").translate(_BRACKETS)
-    return _NOT_THE_NUMBER.sub("", folded).upper()
+    respelling got a held number onto a second ad). NFKC (full-width ２０２６ and （ ） become
+    2026 and ( )), letters upper case (P0011 = p0011); then only the number's parts are kept,
+    in order: the province, 医广, the year and the serial's letter-and-digit groups, with the
+    leading zeros of each digit run dropped; brackets of any shape, dashes, spaces and the
+    words 第 and 号 around the number are not part of it. So 「（沪）医广【2026】第 08-12-p0011
+    号」, 「(沪)医广(2026)0812P0011」 and 「(沪)医广[2026]008-12-P0011-」 are one number:
+    沪医广2026812P11."""
+    folded = unicodedata.normalize("NFKC", certificate or "").upper()
+    parts = [p for p in _NUMBER_PART.findall(folded) if p not in _AROUND_THE_NUMBER]
+    return "".join(_LEADING_ZEROS.sub(r"\1", part) for part in parts)
 
 
 def _owner(obj) -> tuple[int, str]:

@@ -9,14 +9,16 @@ import unicodedata
 
 from django.db import migrations
 
-_BRACKETS = str.maketrans("（）【】［］〔〕－—–", "()[][][]---")
-_NOT_THE_NUMBER = re.compile(r"[\s第号]+")
+_NUMBER_PART = re.compile(r"[一-鿿]+|[0-9A-Z]+")
+_AROUND_THE_NUMBER = frozenset({"第", "号", "第号"})
+_LEADING_ZEROS = re.compile(r"(?<![0-9])0+([0-9])")
 
 
 def _canonical(number: str) -> str:
     # a frozen copy of cms.compliance.gate.certificate_normalise as of this migration
-    folded = unicodedata.normalize("NFKC", number or "").translate(_BRACKETS)
-    return _NOT_THE_NUMBER.sub("", folded).upper()
+    folded = unicodedata.normalize("NFKC", number or "").upper()
+    parts = [p for p in _NUMBER_PART.findall(folded) if p not in _AROUND_THE_NUMBER]
+    return "".join(_LEADING_ZEROS.sub(r"\1", part) for part in parts)
 
 
 def canonicalise(apps, schema_editor):

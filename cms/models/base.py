@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -50,6 +51,14 @@ class SeoMixin(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean(self) -> None:
+        from cms.links import canonical_url_problem
+
+        super().clean()
+        problem = canonical_url_problem(self.canonical_url)
+        if problem:
+            raise ValidationError({"canonical_url": problem})
 
 
 class BasePage(SeoMixin, Page):
@@ -236,7 +245,14 @@ class BasePage(SeoMixin, Page):
         return None
 
     def canonical(self, request) -> str:
-        return self.canonical_url or self.get_full_url(request)
+        """The canonical URL: the editor's, when it is one this site may declare
+        (`cms.links.canonical_url_problem`; a value stored before the check is ignored),
+        else the page's own full URL."""
+        from cms.links import canonical_url_problem
+
+        if self.canonical_url and not canonical_url_problem(self.canonical_url):
+            return self.canonical_url
+        return self.get_full_url(request)
 
     def breadcrumbs(self) -> list[Page]:
         # Used by the template and by JSON-LD in the same request: fetch the ancestors once.

@@ -478,7 +478,7 @@ class DoctorPage(BasePage):
 
     # 医师执业证书编码: 15 digits (the national physician registration code, as printed on
     # 《医师执业证书》 and looked up on the NHC's 医师执业注册信息查询).
-    LICENCE_FORMAT = re.compile(r"\d{15}")
+    LICENCE_FORMAT = re.compile(r"[0-9]{15}")
 
     def clean(self) -> None:
         super().clean()

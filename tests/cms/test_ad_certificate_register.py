@@ -136,6 +136,12 @@ RESPELLED = [
     "（沪）医广【{year}】08-12-P0011号",
     "(沪)医广[{year}]第08－12－p0011号",
     "（沪） 医广 【{year}】 第 08—12—P0011 号",
+    # second verification of the review: round brackets, no dashes, a trailing dash, a zero
+    "（沪）医广（{year}）第08-12-P0011号",
+    "(沪)医广({year})08-12-P0011",
+    "(沪)医广[{year}]0812P0011",
+    "(沪)医广[{year}]08-12-P0011-",
+    "(沪)医广[{year}]008-12-P0011",
 ]
 
 
@@ -199,6 +205,6 @@ def test_the_migration_rewrites_held_numbers_in_the_canonical_form() -> None:
     migration.canonicalise(apps, None)
 
     numbers = dict(AdReviewCertificate.objects.values_list("object_id", "number"))
-    assert numbers["1"] == "(沪)医广[2026]08-12-P0011"
+    assert numbers["1"] == "沪医广2026812P11"
     assert numbers["2"].startswith("重复:")
-    assert numbers["3"] == "(京)医广[2026]01-23-001"
+    assert numbers["3"] == "京医广20261231"

@@ -31,6 +31,17 @@ LINKS = {
     "https://b23.tv/AbCdEf1": SHORT,
     "https://v.douyin.com/iRNBho6u/": SHORT,
     "https://xhslink.com/a/AbCdEf": SHORT,
+    # second verification of the review
+    "https://v.kuaishou.com/abc": SHORT,
+    "https://is.gd/abc": SHORT,
+    "https://lnk0.com/abc": SHORT,
+    "https://mp.weixin.qq.com/mp/homepage?__biz=MzA5&hid=1": CONTACT,
+    "https://mp.weixin.qq.com/mp/getmasssendmsg?__biz=MzA5": CONTACT,
+    "https://wj.qq.com/s2/123456/abcd/": SHOP,
+    "https://jinshuju.net/f/AbCdEf": SHOP,
+    "https://www.wjx.cn/vm/abcdef.aspx": SHOP,
+    "https://www.xiaohongshu.com/goods-detail/5f0a1b2c3d": SHOP,
+    "https://a.app.qq.com/o/simple.jsp?pkgname=com.example": SHOP,
     # WeChat official-account follow pages and QR links
     "https://weixin.qq.com/q/02AbCdEfGh": CONTACT,
     "https://open.weixin.qq.com/qr/code?username=gh_0123456789ab": CONTACT,
@@ -89,6 +100,8 @@ def test_a_conversion_host_or_a_non_web_link_is_refused_on_science(href, what) -
     "href",
     [
         "https://mp.weixin.qq.com/s/AbCdEf",  # an article of an account: a page to read
+        "https://www.xiaohongshu.com/explore/64f0a1b2c3d",  # a note: a page to read
+        "https://wj.qq.com.example.org/s2/1/",  # a look-alike of the form host
         "https://open.weixin.qq.com/",
         "https://weixin.qq.com/",
         "https://www.qq.com/wpa-news/",  # no wpa host and no /wpa path

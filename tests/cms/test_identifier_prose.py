@@ -47,7 +47,17 @@ def test_prose_in_a_doctors_licence_number_is_read_and_blocks(licence) -> None:
     assert any(f.field == "licence_number" for f in report.blocking)
 
 
-@pytest.mark.parametrize("licence", [*PROSE, "1381234567", "11031000001234X", "110310000012345678"])
+@pytest.mark.parametrize(
+    "licence",
+    [
+        *PROSE,
+        "1381234567",
+        "11031000001234X",
+        "110310000012345678",
+        "１１０３１０００００１２３４５",  # full-width digits (second verification)
+        "١١٠٣١٠٠٠٠٠١٢٣٤٥",  # Arabic-Indic digits
+    ],
+)
 def test_a_doctors_licence_number_must_be_15_digits(licence) -> None:
     doctor = DoctorPage(
         title="李医生", slug="li2", rank="主治医师", hospital="某医院", licence_number=licence

@@ -1,0 +1,74 @@
+"""A page's canonical URL is served as <link rel=canonical> and og:url: it must be an address
+on this site that leads to no lead capture or contact (second verification of issue 17's
+review: a WeCom 获客链接 published as a doctor page's canonical)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from cms.models import ArticlePage
+from tests.cms.compliance_support import hub
+
+pytestmark = pytest.mark.django_db
+
+# {root}: the site's root URL, {host}: its host name
+REFUSED = [
+    "https://work.weixin.qq.com/ca/cawcde123",
+    "https://evil.example/hair-loss/",
+    "https://{host}.evil.example/x/",
+    "ftp://{host}/x/",
+    "{root}/lp/hair-loss/",
+    "{root}/packages/hair-loss-3m/",
+    "{root}/r/ABC123/",
+]
+
+
+def _ours(template: str) -> str:
+    from urllib.parse import urlsplit
+
+    from wagtail.models import Site
+
+    root = Site.objects.get(is_default_site=True).root_url
+    return template.format(root=root, host=urlsplit(root).hostname)
+
+
+def _article(parent, canonical: str) -> ArticlePage:
+    page = ArticlePage(title="睡眠卫生十条", slug="hygiene", layer="science")
+    parent.add_child(instance=page)
+    # stored around the form's check, as a script or an older row would have it
+    ArticlePage.objects.filter(pk=page.pk).update(canonical_url=canonical)
+    return ArticlePage.objects.get(pk=page.pk)
+
+
+@pytest.mark.parametrize("url", REFUSED)
+def test_a_canonical_off_site_or_to_lead_capture_is_refused(url) -> None:
+    hub()
+    page = ArticlePage(
+        title="睡眠卫生十条", slug="hygiene", layer="science", canonical_url=_ours(url)
+    )
+    with pytest.raises(ValidationError) as refused:
+        page.clean()
+    assert "canonical_url" in refused.value.message_dict
+
+
+def test_an_own_canonical_is_kept() -> None:
+    hub()
+    page = ArticlePage(
+        title="睡眠卫生十条",
+        slug="hygiene",
+        layer="science",
+        canonical_url=_ours("{root}/insomnia/"),
+    )
+    page.clean()
+
+
+def test_a_stored_bad_canonical_is_not_served(client) -> None:
+    # given a page whose canonical was stored before the check (a script, an old row)
+    parent = hub()
+    page = _article(parent, "https://work.weixin.qq.com/ca/cawcde123")
+    ArticlePage.objects.filter(pk=page.pk).update(live=True)
+
+    html = client.get(page.url).content.decode()
+
+    assert "work.weixin.qq.com" not in html
