@@ -22,6 +22,15 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
+def _site_tree() -> None:
+    """The Site and HomePage the migrations made, rebuilt when an earlier module's
+    transactional test flushed them (the full suite's order)."""
+    from tests.conftest import ensure_site_tree
+
+    ensure_site_tree()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_inline():
     """The worker's part run inline on commit, whatever broker the run is configured with
     (with REDIS_URL set the tasks would wait in Redis for a worker that is not there)."""
@@ -211,6 +220,16 @@ def test_the_daily_sweep_takes_down_what_changed_without_signals_and_is_idempote
 
 
 def test_the_sweep_is_scheduled_daily_by_a_migration() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    # the migration's own step, run again: an earlier transactional test of the full suite
+    # may have flushed the row it wrote (installing is idempotent)
+    migration = importlib.import_module("cms.migrations.0019_install_science_pages_sweep")
+    migration.install(apps, None)
+    migration.install(apps, None)
+
     task = PeriodicTask.objects.get(task="cms.science_pages_sweep")
 
     assert (task.crontab.minute, task.crontab.hour) == ("40", "0")
