@@ -246,20 +246,18 @@ def own_hosts() -> frozenset[str]:
 
 def canonical_url_problem(url: str) -> str:
     """Why `url` cannot be a page's canonical URL ("" when it can): it must be an http(s)
-    address on this site (a host of `own_hosts` or a subdomain of one) that leads to no lead
-    capture, ad page or contact (`link_kind`). A canonical is served as `<link rel=canonical>`
-    and `og:url`: a WeCom 获客链接 there is what a share card and a crawler follow (second
-    verification of issue 17's review)."""
+    address that leads to no lead capture, ad page, contact, shop or short link
+    (`link_kind`). A canonical is served as `<link rel=canonical>` and `og:url`: a WeCom
+    获客链接 there is what a share card and a crawler follow (second verification of issue
+    17's review). Another host is allowed: a clinic may name its main domain."""
     url = (url or "").strip()
     if not url:
         return ""
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower().rstrip(".")
-    ours = any(host == name or host.endswith("." + name) for name in own_hosts() if name)
-    if parts.scheme.lower() not in ("http", "https") or not host or not ours:
-        return "规范链接须为本站地址（留空则使用本页地址）"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return "规范链接须为 http(s) 网页地址（留空则使用本页地址）"
     if link_kind(url):
-        return "规范链接不能指向落地页、服务包、转化文章或联系方式"
+        return "规范链接不能指向落地页、服务包、转化文章、联系方式、购物平台或短链接"
     return ""
 
 

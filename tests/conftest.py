@@ -221,6 +221,42 @@ def ensure_site_tree():
     return home
 
 
+def ensure_review_groups() -> None:
+    """Wagtail's Moderators (admin access; add, change, publish and lock pages from the root)
+    and 医疗广告审查 (records certificates), rebuilt like `ensure_site_tree` when an earlier
+    transactional test's flush removed the rows the migrations created."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission, Page
+
+    from cms.compliance.gate import REVIEWER_GROUP
+
+    if not Group.objects.filter(name="Moderators").exists():
+        moderators = Group.objects.create(name="Moderators")
+        moderators.permissions.add(Permission.objects.get(codename="access_admin"))
+        root = Page.get_first_root_node()
+        for codename in ("add_page", "change_page", "publish_page", "lock_page", "unlock_page"):
+            GroupPagePermission.objects.create(
+                group=moderators,
+                page=root,
+                permission=Permission.objects.get(
+                    content_type__app_label="wagtailcore", codename=codename
+                ),
+            )
+    if not Group.objects.filter(name=REVIEWER_GROUP).exists():
+        reviewers = Group.objects.create(name=REVIEWER_GROUP)
+        from django.contrib.contenttypes.models import ContentType
+
+        from cms.models import HomePage
+
+        # the permission a migration made (cms 0004), on the home page type, as there
+        review, _ = Permission.objects.get_or_create(
+            codename="review_medical_ad",
+            content_type=ContentType.objects.get_for_model(HomePage),
+            defaults={"name": "可记录医疗广告审查证明"},
+        )
+        reviewers.permissions.add(Permission.objects.get(codename="access_admin"), review)
+
+
 @pytest.fixture(autouse=True)
 def _browser_site_tree(request) -> None:
     """Browser tests run after other transactional tests; give each the site it expects."""

@@ -25,9 +25,10 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def _site_tree() -> None:
     """The Site and HomePage the migrations made, rebuilt when an earlier module's
     transactional test flushed them (the full suite's order)."""
-    from tests.conftest import ensure_site_tree
+    from tests.conftest import ensure_review_groups, ensure_site_tree
 
     ensure_site_tree()
+    ensure_review_groups()
 
 
 @pytest.fixture(autouse=True)
