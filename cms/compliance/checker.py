@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 from cms.compliance import classifier
 from cms.compliance.rules import Rule, RuleSet, load_rules
+from cms.compliance.spelling import read_spellings
 from cms.textnorm import normalize_map
 
 # A sentence ends after these (the mark belongs to the sentence it ends); 。 and ！？ in both
@@ -25,11 +26,24 @@ from cms.textnorm import normalize_map
 # 「“我现在天天睡到自然醒！”一位老患者这样告诉我们」 are each one sentence, a quote and who said it.
 # A question mark answered or denied at once (「脱发能根治吗？能！」「头发再也不掉了？别信这种
 # 说法」) does not end the sentence either: the answer is what the question claims (round 9).
-_ANSWER = (
-    r"\s*(?:(?:当然|肯定|绝对|我们|本院|我院)?(?:就|都)?(?:能|可以|行|会|没问题|是的)(?=[！!。，,\s]|$)"
-    r"|我们就能|别信|不要信|不要相信|不可信|别轻信|不要轻信|这是谣言|是谣言|谣言|错了|其实不然"
+# (round 10) an answer in other words: 答案是肯定的, 没错, 可以的, 当然
+_AFFIRM = (
+    r"(?:(?:当然|肯定|绝对|我们|本院|我院)?(?:就|都)?(?:能|可以|行|会|没问题|是的)(?=[！!。，,\s]|$)"
+    r"|我们就能|答案是肯定的|答案是(?:能|可以|会|肯定)|没错|可以的|能的|当然(?=[！!。，,\s]|$))"
+)
+_DENY = (
+    r"(?:别信|不要信|不要相信|不可信|别轻信|不要轻信|这是谣言|是谣言|谣言|错了|其实不然"
     r"|并非如此|事实并非如此|没那么简单|当然不(?:能|是|会|可能))"
 )
+_ANSWER = rf"\s*(?:{_AFFIRM}|{_DENY})"
+# A line that is a question, and the next line that answers it yes (「脱发能根治吗？」 then
+# 「能！」): read joined like a line that ends no sentence (round 10)
+_ASKS = re.compile(r"[？?]+[”’」』\"]*\s*$")
+_ANSWERS = re.compile(rf"\s*{_AFFIRM}")
+# A claim asked and denied in the next breath (「头发再也不掉了？别信这种说法」): the rules'
+# common exception reads the question as the denial's; the second reader reads only from the
+# denial on, so the debunked claim is not read as the page's (round 10)
+_DEBUNK = re.compile(rf"[？?]+\s*(?={_DENY})")
 _SENTENCE = re.compile(
     rf"(?:[^。！？!?]|[。！？!?]+[”’」』\"]|[？?]+(?={_ANSWER}))+[。！？!?]*[”’」』\"]*"
 )
@@ -351,6 +365,12 @@ def _unread_sentences(
         first, last = origin[lo], origin[hi - 1] + 1
         if blocked.overlaps(first, last):
             continue  # the rules already said what is wrong with it
+        debunk = _DEBUNK.search(folded, lo, hi)
+        if debunk:
+            lo = debunk.end()
+            if not classifier.readable(folded[lo:hi]):
+                continue
+            first = origin[lo]
         unread.append(_Unread(line_no, folded[lo:hi], first, last, line[first:last]))
     return unread
 
@@ -380,11 +400,12 @@ def check_report(
     per_line: dict[int, list[Finding]] = {}
     unread: list[_Unread] = []  # sentences for the second reader
     previous: _Line | None = None
+    previous_asks = False
     for line_no, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             previous = None  # a blank line ends a paragraph
             continue
-        folded, origin = normalize_map(line)
+        folded, origin = read_spellings(*normalize_map(line))
         sentences = _sentences(folded)
         found = [
             f
@@ -395,6 +416,8 @@ def check_report(
         ]
         found.extend(_bidi_findings(line, field=field, line_no=line_no))
         current = _Line(line_no, line, folded, origin, sentences)
+        if previous is not None and previous_asks and not _ANSWERS.match(folded):
+            previous = None  # a question, and this line does not answer it
         if previous is not None and sentences and previous.sentences:
             known = per_line.get(previous.number, []) + found
             for finding in _join_findings(rules, previous, current, field=field, found=known):
@@ -402,7 +425,8 @@ def check_report(
                     found.append(finding)
                 else:
                     per_line.setdefault(finding.line, []).append(finding)
-        previous = None if _ENDS_SENTENCE.search(folded) else current
+        previous_asks = bool(_ASKS.search(folded))
+        previous = current if previous_asks or not _ENDS_SENTENCE.search(folded) else None
         if found:
             per_line[line_no] = found
         if second_reader:

@@ -1,0 +1,228 @@
+"""Issue 17, round 10 of the checker (docs/compliance.md): the second verification's leftovers.
+科普 contacts spelled another way (e-mail, QQ, WeChat by nickname, numbers in 大写/幺 numerals,
+prices in words, contacts "on my home page"), claim words spelled as homophones, look-alikes or
+pinyin (`cms.compliance.spelling`), zero side effects after the word, stopping a drug with 可,
+a disease said to be reversible, a Nobel name behind a product, a question answered in other
+words or on the next line, and our own service as "one of the best". Every case goes through
+the real checker, with the siblings of each input beside it and the lawful look-alikes that
+must still pass (with both readers: the second reader must not block them either)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cms.compliance.checker import check_report
+from cms.compliance.spelling import read_spellings
+from cms.textnorm import normalize_map
+
+SCIENCE = {"science"}
+
+
+def _blocking(text: str, scopes=(), second_reader: bool = False) -> set[str]:
+    report = check_report(text, scopes=scopes, second_reader=second_reader)
+    return {f.rule for f in report.blocking}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # e-mail, plain and disguised
+        "有问题发邮箱yisheng@qq.com",
+        "邮件联系 doctor@clinic.cn",
+        "来信请寄 zhou.doctor(at)163.com",
+        "zhouys＠163点com",
+        "yisheng#qq.com（#换成@）",
+        "联系邮箱见文末",
+        "请发邮件至编辑部",
+        # QQ and groups
+        "Q:123456789",
+        "QQ群：87654321",
+        "加q 12345678",
+        "想交流的可以加扣扣群",
+        "扫码进病友群，每天打卡控糖",
+        "进群领取食谱",
+        # WeChat by nickname
+        "有需要可以加作者v",
+        "加薇了解",
+        "加微咨询",
+        "＋V咨询",
+        "+vx领取",
+        "ⓥ：zhouys88",
+        "V：zhouys88",
+        "（微）zhouys88",
+        "【v】zhouys88",
+        "微信同号",
+        "手机同微信",
+        # numbers in other numerals
+        "壹叁捌零零壹叁捌零零零",
+        "请拨幺三八零零一三八零零零",
+        "一三八 零零一三 八零零零",
+        "四零零八八八六六六六",
+        "肆零零-捌捌捌-陆陆陆陆",
+        "热线两零两零两零两零",
+        # contacts by reference, private messages, accounts
+        "联系方式见主页",
+        "电话在简介里",
+        "主页有联系方式",
+        "简介留了微信",
+        "点击头像私信",
+        "私信小编领取",
+        "有问题私信咨询",
+        "搜索“XX医院”公众号",
+        "微信搜索“周医生谈脱发”即可",
+        "抖音号：zhouys2026",
+        "公众号：周医生谈睡眠",
+        # prices in words and lists
+        "检测199元起",
+        "首单仅需一块钱",
+        "体验价九十九元",
+        "新人只要一元",
+        "毛囊检测50元/次",
+        "评论区留言“1”领取控糖食谱",
+    ],
+)
+def test_science_contacts_spelled_another_way_are_blocked(text) -> None:
+    assert _blocking(text, SCIENCE) & {"ad19-contact", "ad19-cta"}, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "邮箱注册时请注意保护隐私",
+        "不要加入陌生人拉的“病友群”买药",
+        "研究纳入群体为2型糖尿病患者",
+        "可以在“健康中国”公众号搜索权威科普",
+        "搜索“国家医保服务平台”小程序查询报销政策",
+        "增加微量元素摄入要适量",
+        "参加微创手术前需要空腹",
+        "维生素A、C、E都有抗氧化作用",
+        "作者简介：周医生，皮肤科主治医师",
+        "小编薇薇整理了三条建议",
+        "医保起付线一般为1300元起付",
+        "血糖仪一般199元左右，可以在药店购买",
+        "以上内容仅供科普参考，具体情况请咨询医生",
+        "好了，今天的分享就到这里，有问题可以在评论区留言",
+        "Q：脱发会遗传吗？A：雄激素性脱发与遗传有关",
+        "血糖记录：空腹六点一，餐后七点八",
+        "全国心理援助热线400-161-9995",
+        "不要回复陌生人的私信，谨防诈骗",
+        "医生的V型切口缝合后一周拆线",
+    ],
+)
+def test_science_lawful_look_alikes_of_contacts_pass(text) -> None:
+    assert not _blocking(text, SCIENCE, second_reader=True), text
+
+
+def test_contacts_stay_science_rules() -> None:
+    # an ad page (a landing page) shows its contact: 第十九条 governs 科普 only
+    assert not _blocking("咨询邮箱：zhou@clinic.cn，QQ：123456789")
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "我们根冶脱发",
+        "跟治脱发不是梦",
+        "艮治脱发",
+        "亘治失眠",
+        "根zhi脱发",
+        "根 zhi 脱发",
+        "genzhi脱发",
+        "gen治失眠",
+        "三个月冶愈",
+        "保证zhi好失眠",
+        "三个月quan愈",
+        "保证全愈",
+        "zui好的生发医院",
+        "本疗法副作用为0",
+        "不良反应率0%",
+        "风险几乎为零",
+        "用了这个方法可停用胰岛素",
+        "调理半年可停用降压药",
+        "糖尿病可逆转",
+        "2型糖尿病完全可以逆转",
+        "脱发能被彻底逆转",
+        "我们能让糖尿病得到逆转",
+        "诺贝尔奖团队研发",
+        "诺奖得主推荐的助眠方案",
+        "脱发能根治吗？答案是肯定的",
+        "失眠能治愈吗？没错，可以",
+        "我们的疗法是最有效的方法之一",
+        "本院的植发技术堪称国内最先进的之一",
+    ],
+)
+def test_round10_claims_are_blocked(claim) -> None:
+    assert _blocking(claim), claim
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("脱发能根治吗？", "能！"),
+        ("失眠可以彻底治好吗？", "当然可以！"),
+        ("糖尿病能逆转吗？", "答案是肯定的。"),
+    ],
+)
+def test_a_question_answered_on_the_next_line_is_one_claim(question, answer) -> None:
+    report = check_report(f"{question}\n{answer}", second_reader=False)
+    assert {f.line for f in report.blocking} == {1, 2}
+    assert "ad16-question-claim" in {f.rule for f in report.blocking}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "脱发能根治吗？\n目前不能，但可以控制。",
+        "脱发能根治吗？\n\n能！",
+        "失眠能治好吗？\n先说说失眠的原因。",
+    ],
+)
+def test_a_question_not_answered_yes_stays_a_question(text) -> None:
+    assert not _blocking(text), text
+
+
+@pytest.mark.parametrize(
+    "lawful",
+    [
+        "跟治疗方案有关的问题请遵医嘱",
+        "这跟治愈率的统计口径有关",
+        "伤口完全愈合需要两周",
+        "陶冶好心情有助于睡眠",
+        "规律作息是改善睡眠最有效的方法之一",
+        "二甲双胍是最常用的降糖药之一",
+        "早期2型糖尿病通过减重有可能缓解，但并非逆转",
+        "糖尿病前期可以逆转，关键在生活方式",
+        "诺贝尔奖得主班廷发现了胰岛素",
+        "不良反应发生率为0.5%，多为轻度",
+        "风险不为零，需要权衡利弊",
+        "减重后部分患者在医生评估下可停用胰岛素",
+        "血糖平稳不等于可停药",
+        "头发再也不掉了？别信这种说法",
+        "吃黑芝麻能让白发变黑？别信，缺乏依据",
+    ],
+)
+def test_round10_lawful_look_alikes_pass_both_readers(lawful) -> None:
+    assert not _blocking(lawful, SCIENCE, second_reader=True), lawful
+
+
+def test_a_debunk_still_reads_what_follows_the_denial() -> None:
+    # the second reader skips the denied question, not a claim after the denial
+    report = check_report("头发再也不掉了？别信别人，来我们这里三个月保证长出来", scopes=SCIENCE)
+    assert report.has_blocking
+
+
+def test_a_spelling_is_highlighted_as_typed() -> None:
+    line = "我们gen zhi脱发"
+    report = check_report(line, second_reader=False)
+    finding = next(f for f in report.blocking if f.rule == "ad16-guarantee")
+    assert line[finding.start : finding.end] == finding.text
+    assert finding.text.startswith("gen")
+
+
+def test_read_spellings_keeps_the_origin_map_in_step() -> None:
+    folded, origin = normalize_map("先genzhi后冶愈")
+    text, mapped = read_spellings(folded, origin)
+    assert text == "先根治后治愈"
+    assert len(mapped) == len(text) + 1  # the end sentinel stays
+    assert mapped[-1] == len("先genzhi后冶愈")
+    assert [mapped[i] for i in range(len(text))] == sorted(mapped[: len(text)])
