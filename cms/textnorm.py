@@ -7,7 +7,8 @@ An advertiser who knows the rules writes 「根　治」, 「根\u200b治」, �
 - traditional characters as simplified (OpenCC's `t2s`, the reference converter: a character
   table is not enough, 乾燥/乾隆 differ);
 - invisible format characters (Unicode category Cf: zero-width space and joiners, BOM, soft
-  hyphen, bidi marks) and variation selectors dropped (the checker reports bidi embeddings,
+  hyphen, bidi marks), enclosing marks (Unicode Me: the keycap of 1️⃣, a circle round a
+  character; round 10) and variation selectors dropped (the checker reports bidi embeddings,
   overrides and isolates as a finding of their own: `checker._BIDI_CONTROLS`);
 - full-width letters, digits and ％ folded to ASCII (one character for one);
 - spaces of every width (Unicode Zs), Hangul fillers and decorative separators (·・•*＊_~～,
@@ -106,7 +107,7 @@ def _is_cjk(ch: str) -> bool:
 def _invisible(ch: str) -> bool:
     code = ord(ch)
     return (
-        unicodedata.category(ch) == "Cf"
+        unicodedata.category(ch) in ("Cf", "Me")
         or 0xFE00 <= code <= 0xFE0F  # variation selectors
         or 0xE0100 <= code <= 0xE01EF
     )

@@ -28,12 +28,18 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"[艮亘茛](?:治|冶)(?![疗理])", "根治"),
         # 治愈 / 治好 / 治疗 with the look-alike 冶 (陶冶 is a word) or in pinyin
         (r"(?<![陶])冶(?=[愈好疗])", "治"),
+        (r"(?<=[包专])冶", "治"),
+        (r"(?<![a-z])zhi\s*yu(?![a-z])", "治愈"),
+        (r"(?<![a-z])gen(?=除)", "根"),
+        (r"(?<=断)gen(?![a-z])", "根"),
         (r"(?<![a-z])zhi(?=[愈好疗])", "治"),
         (r"(?<=[治痊])yu(?![a-z])", "愈"),
         # 痊愈: pinyin and the common misspelling 全愈
         (r"(?<![a-z])quan(?=愈)", "痊"),
         # (完全愈合, 安全愈后 hold 全愈 across two words)
         (r"(?<![完安健])全愈(?!合)", "痊愈"),
+        # 副作用 misspelt 负作用 (a common error and a dodge alike)
+        (r"负作用", "副作用"),
         # 最 in pinyin before the words an absolute claim is built from (zui好, zui有效)
         (r"(?<![a-z])zui(?=[好佳强大优有快先专权])", "最"),
     )

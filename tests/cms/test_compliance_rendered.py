@@ -403,6 +403,9 @@ def _para(html: str) -> dict:
             {"type": "callout", "value": {"kind": "tip", "text": "高达98%。"}},
         ),
         (_para("<p>三天</p>"), _para("<p>见效。</p>")),
+        # (round 10) a question in a heading, answered yes in the next block
+        (_para("<h2>脱发能根治吗？</h2>"), _para("<p>能！这是我们的经验。</p>")),
+        (_para("<h2>失眠可以彻底治好吗？</h2>"), _para("<p>答案是肯定的。</p>")),
     ],
 )
 def test_a_claim_split_across_two_blocks_is_found_on_the_served_page(first, second) -> None:
@@ -415,3 +418,14 @@ def test_a_claim_split_across_two_blocks_is_found_on_the_served_page(first, seco
     rendered = [f for f in report.blocking if f.field.startswith("rendered")]
     assert rendered, report.findings
     assert all(f.rule != "model-claim" for f in rendered)
+
+
+def test_a_heading_question_answered_no_passes_on_the_served_page() -> None:
+    # given a 科普 article that asks in a heading and answers honestly in the next block
+    body = [_para("<h2>脱发能根治吗？</h2>"), _para("<p>目前还不能根治，但规范治疗可以控制。</p>")]
+    page = _science(hub(), body=body)
+
+    report = check_page(page)
+
+    # then nothing blocks: the question is a question
+    assert not report.has_blocking, report.findings

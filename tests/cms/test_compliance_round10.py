@@ -226,3 +226,45 @@ def test_read_spellings_keeps_the_origin_map_in_step() -> None:
     assert len(mapped) == len(text) + 1  # the end sentinel stays
     assert mapped[-1] == len("先genzhi后冶愈")
     assert [mapped[i] for i in range(len(text))] == sorted(mapped[: len(text)])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "邮箱 zhouys艾特qq点com",
+        "加绿泡泡详聊",
+        "扫一下就能加上",
+        "薇❤：zhouys88",
+        "138/1234/5678",
+        "1三8 0013 8000",
+        "1\ufe0f\u20e33\ufe0f\u20e38\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e31\ufe0f\u20e33\ufe0f\u20e38"
+        "\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e30\ufe0f\u20e3",
+        "欢迎咨询",
+        "左下角小黄车有同款",
+        "打开“周医生”小程序预约",
+        "滴滴我",
+    ],
+)
+def test_more_contact_siblings_are_blocked(text) -> None:
+    assert _blocking(text, SCIENCE) & {"ad19-contact", "ad19-cta"}, text
+
+
+@pytest.mark.parametrize(
+    "lawful",
+    [
+        "打开“国家医保服务平台”小程序可以查询报销进度",
+        "如有疑问请咨询您的主治医生",
+        "扫描电镜下可以看到毛鳞片受损",
+        "滴眼液要避免瓶口接触眼睛",
+    ],
+)
+def test_more_contact_look_alikes_pass(lawful) -> None:
+    assert not _blocking(lawful, SCIENCE, second_reader=True), lawful
+
+
+@pytest.mark.parametrize(
+    "claim",
+    ["包冶失眠", "专冶脱发", "zhiyu率高", "保证zhi yu", "gen除脱发", "无负作用", "零负作用"],
+)
+def test_more_spellings_of_claim_words_are_blocked(claim) -> None:
+    assert _blocking(claim), claim
