@@ -276,6 +276,94 @@ def test_a_pdf_without_a_code_and_another_sites_pdf_are_no_finding() -> None:
     assert _blocked(page) == []
 
 
+def _raw_pdf(content: bytes, name: str) -> Document:
+    """A one-page A4 PDF whose page is `content` (a content stream), written by hand: the
+    code below is drawn as the test says, not as a library would lay it out."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
+    return Document.objects.create(title="睡眠手册", file=ContentFile(out.getvalue(), name=name))
+
+
+def _modules(text: str) -> list[list[bool]]:
+    qr = segno.make(text, error="m")
+    return [[bool(dark) for dark in row] for row in qr.matrix_iter(scale=1, border=4)]
+
+
+def _vector_code_pdf(text: str, name: str) -> Document:
+    # each dark module a filled square path: no picture anywhere in the file
+    rows, size = _modules(text), 4.0
+    ops = [b"0 g"]
+    for y, row in enumerate(rows):
+        for x, dark in enumerate(row):
+            if dark:
+                ops.append(
+                    b"%.1f %.1f %.1f %.1f re f" % (300 + x * size, 700 - y * size, size, size)
+                )
+    return _raw_pdf(b"\n".join(ops), name)
+
+
+def _strips_code_pdf(text: str, name: str) -> Document:
+    # the code as two inline pictures, its top and bottom halves, drawn one above the other
+    rows = _modules(text)
+    scale = 8
+    picture = [
+        [0 if dark else 255 for dark in row for _ in range(scale)]
+        for row in rows
+        for _ in range(scale)
+    ]
+    half = len(picture) // 2
+    width = len(picture[0])
+    ops = []
+    for part, top in ((picture[:half], 700), (picture[half:], 700 - half / 2)):
+        data = bytes(v for row in part for v in row).hex().encode()
+        ops.append(
+            b"q %.1f 0 0 %.1f 300 %.1f cm BI /W %d /H %d /CS /G /BPC 8 /F /AHx ID %s> EI Q"
+            % (width / 2, len(part) / 2, top - len(part) / 2, width, len(part), data)
+        )
+    return _raw_pdf(b"\n".join(ops), name)
+
+
+@pytest.mark.parametrize("make", [_vector_code_pdf, _strips_code_pdf], ids=["vector", "strips"])
+def test_a_pdf_code_drawn_as_paths_or_cut_into_strips_is_found(make) -> None:
+    # given a brochure whose code is no single picture: paths, or two strips each no code
+    cache.clear()
+    brochure = make(WECOM_LINK, f"brochure-{make.__name__}.pdf")
+    html = parse_html(f'<main><a href="{brochure.url}">手册</a></main>')
+
+    # when the served page is read
+    found = [text for _, text in conversion_findings(html)]
+
+    # then the page as drawn shows the code
+    assert found == [f"手册（{brochure.url}）（文档中二维码：{WECOM_LINK}）"]
+
+
+def test_a_pdf_drawn_without_a_code_and_a_damaged_pdf_are_no_finding() -> None:
+    cache.clear()
+    plain = _raw_pdf(b"0 g 100 100 50 50 re f", "squares.pdf")
+    broken = Document.objects.create(
+        title="坏文件", file=ContentFile(b"%PDF-1.4 broken", name="bad.pdf")
+    )
+    html = parse_html(f'<main><a href="{plain.url}">一</a><a href="{broken.url}">二</a></main>')
+
+    assert list(conversion_findings(html)) == []
+
+
 # --- M6: the site's own lists on 科普 pages list no 转化 article ---------------------------
 
 
