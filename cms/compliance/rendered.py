@@ -18,6 +18,8 @@ through the middleware, anonymous like a patient), parses the served HTML
 - anything framed or embedded that is not our own file or an allowed video player
   (`cms.links.video_player`);
 - a linked PDF whose pictures hold a QR code (`cms.compliance.qr.document_codes`);
+- web addresses written as text (「复制 t.cn/A6xYz 到浏览器打开」, a shop's address): read by the
+  same `link_kind` as a link, since a reader copies them (round 10);
 - forms other than the site search;
 - images that are QR codes: the alt, title or file name says so, or the picture holds a
   matrix code (`cms.compliance.qr`, decoded with zxing-cpp);
@@ -119,6 +121,30 @@ LINK_WHAT = {
 }
 
 
+# A web address written as text: with a scheme, from www., or a host name ending in a common
+# top-level domain (a path after it allowed). Chinese punctuation and brackets end it.
+_TEXT_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'，。；！？、（）()【】「」]+"
+    r"|(?<![\w@.\-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"(?:com|cn|net|org|cc|me|io|top|xyz|link|info|vip|shop|site|co|ink|tv|la|so|gd)"
+    r"(?![\w-])(?:/[^\s<>\"'，。；！？、（）()【】「」]*)?",
+    re.IGNORECASE,
+)
+
+
+def text_urls(text: str) -> list[str]:
+    """The web addresses written in `text` as a reader would copy them, each with a scheme
+    (https:// added when it has none), in order, without repeats."""
+    found: list[str] = []
+    for match in _TEXT_URL.finditer(text or ""):
+        url = match.group(0).rstrip(".,;:!?")
+        if not url.lower().startswith(("http://", "https://")):
+            url = "https://" + url
+        if url not in found:
+            found.append(url)
+    return found
+
+
 def _is_conversion_link(href: str) -> str:
     """What kind of conversion element a link is ("" if none): `cms.links.link_kind`, the
     reading the field check uses too (percent-encoding, dot segments, case, WeCom links,
@@ -185,6 +211,12 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
             if codes:
                 text = f"{text}（文档中二维码：{codes[0][:80]}）"
             yield _finding(field=f"{RENDERED}.links", line=i + 1, text=text, what=what), text
+    linked = {link.href for link in html.links}
+    for i, url in enumerate(text_urls(html.text())):
+        what = _is_conversion_link(url)
+        if what and url not in linked:
+            text = f"正文网址（{url}）"
+            yield _finding(field=f"{RENDERED}.text_urls", line=i + 1, text=text, what=what), text
     reported = set()
     for i, frame in enumerate(html.frames):
         # a landing page or consultation shown inside the page, or a jump to it (an image

@@ -429,3 +429,43 @@ def test_a_heading_question_answered_no_passes_on_the_served_page() -> None:
 
     # then nothing blocks: the question is a question
     assert not report.has_blocking, report.findings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "复制 t.cn/A6xYz9 到浏览器打开",
+        "详见 https://item.taobao.com/item.htm?id=123",
+        "网址：www.taobao.com/shop/zhou",
+        "打开 url.cn/5AbCdE 领取",
+        "企业微信：work.weixin.qq.com/ca/cawcde0123456789",
+    ],
+)
+def test_a_web_address_written_as_text_is_read_as_a_link(text) -> None:
+    html = parse_html(f"<main><p>{text}</p></main>")
+
+    found = [finding.field for finding, _ in conversion_findings(html)]
+
+    assert found == ["rendered.text_urls"], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "参考：www.nhc.gov.cn 发布的指南",
+        "世界卫生组织网站 https://www.who.int/health-topics/diabetes",
+        "邮箱 zhou@qq.com",  # a text rule's finding (ad19-contact), not a link
+        "2型糖尿病的HbA1c.目标一般<7%",
+        "维生素B12.缺乏也会脱发",
+    ],
+)
+def test_text_that_is_no_conversion_address_is_no_link_finding(text) -> None:
+    html = parse_html(f"<main><p>{text}</p></main>")
+
+    assert list(conversion_findings(html)) == [], text
+
+
+def test_a_linked_address_written_out_as_its_own_text_is_one_finding() -> None:
+    html = parse_html('<main><a href="https://t.cn/A6xYz9">https://t.cn/A6xYz9</a></main>')
+
+    assert [f.field for f, _ in conversion_findings(html)] == ["rendered.links"]
