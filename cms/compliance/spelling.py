@@ -38,6 +38,11 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<![a-z])quan(?=愈)", "痊"),
         # (完全愈合, 安全愈后 hold 全愈 across two words)
         (r"(?<![完安健])全愈(?!合)", "痊愈"),
+        # 彻底 and 百分百 half in pinyin or with a homophone
+        (r"(?<=彻)\s*di(?![a-z])", "底"),
+        (r"(?<![a-z])che\s*(?=底)", "彻"),
+        (r"(?<![a-z])che\s*di(?![a-z])", "彻底"),
+        (r"百(?:份|fen)百", "百分百"),
         # 副作用 misspelt 负作用 (a common error and a dodge alike)
         (r"负作用", "副作用"),
         # 最 in pinyin before the words an absolute claim is built from (zui好, zui有效)

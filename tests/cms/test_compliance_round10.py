@@ -243,6 +243,9 @@ def test_read_spellings_keeps_the_origin_map_in_step() -> None:
         "左下角小黄车有同款",
         "打开“周医生”小程序预约",
         "滴滴我",
+        "v信搜：周医生",
+        "加我v了解",
+        "关注作者微",
     ],
 )
 def test_more_contact_siblings_are_blocked(text) -> None:
