@@ -122,9 +122,6 @@ VIDEO_PLAYERS = {
     "www.ixigua.com": ("/iframe/",),
     "open.douyin.com": ("/player/video",),
 }
-# Files of this site a page may embed (pictures, videos, documents; Wagtail documents are
-# served under /documents/<id>/<name>).
-OWN_FILE_PREFIXES = ("/media/", "/static/", "/documents/")
 _MAX_DECODES = 8
 _MAX_REDIRECTS = 4
 _BROWSER_DROPS = re.compile(r"[\t\n\r]")
@@ -334,8 +331,8 @@ def _page_kind(page) -> str:
 def video_player(url: str) -> str:
     """Where a video frame may point, read as a browser reads `url`: "player" (an allowed
     platform player, `VIDEO_PLAYERS`: exact host, the player's path, https or
-    protocol-relative, no user info, no port but 443), "own" (a file of this site under
-    `OWN_FILE_PREFIXES`, relative or on one of its host names), or "" (anything else:
+    protocol-relative, no user info, no port but 443), "own" (a file of this site exactly as
+    served, `own_file_path`, relative or on one of its host names), or "" (anything else:
     another host or path, a look-alike host `v.qq.com.evil.cn`, `https://v.qq.com@evil.cn/`,
     plain http, javascript:/data: URLs)."""
     cleaned = _clean(url)
@@ -358,6 +355,45 @@ def video_player(url: str) -> str:
     own = (not parts.netloc and scheme == "" and cleaned.startswith("/")) or (
         scheme in ("http", "https") and host in own_hosts()
     )
-    if own and path.startswith(OWN_FILE_PREFIXES):
+    if own and own_file_path(parts.path):
         return "own"
     return ""
+
+
+# Characters a served file's path never holds once decoded: controls (NUL, DEL, C1), and "\"
+# (browsers send it as "/", our file servers do not).
+_NOT_IN_FILE_PATH = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+
+
+def own_file_path(path: str) -> bool:
+    """Whether `path` (a URL's path as written, before any decoding) names a file this site
+    serves, exactly as it serves it: under MEDIA_URL or STATIC_URL (their path part, case as
+    configured: `/MEDIA/x.mp4` is not our file on a case-sensitive server), or a Wagtail
+    document (the `wagtaildocs_serve` route, `/documents/<id>/<name>`; not the document
+    password form under /documents/). The path, percent-decoded once (as the server decodes
+    it), must already be what the server routes: no dot segments (`..`, `%2e%2e`), no empty
+    segment ("//"), no backslash (`\\`, `%5c`), nothing still encoded after one decoding
+    (`%252e`), no control character, not a folder ("/" at the end): a path that only
+    normalises into a prefix (`/media/../lp/`, `/media//evil.example/x.mp4`) is not a file
+    of ours. A query or fragment is not part of `path` (our file servers ignore queries)."""
+    from django.conf import settings
+    from django.urls import Resolver404, resolve
+
+    decoded = unquote(path or "")
+    if not decoded.startswith("/") or decoded.endswith("/") or _NOT_IN_FILE_PATH.search(decoded):
+        return False
+    if decoded != normalized_path(path, fold_case=False):
+        return False
+    for base in (settings.MEDIA_URL, settings.STATIC_URL):
+        prefix = urlsplit(base or "").path
+        if urlsplit(base or "").netloc or not prefix.startswith("/") or prefix == "/":
+            continue  # served elsewhere (a CDN host) or at the root: no own-path prefix
+        if not prefix.endswith("/"):
+            prefix += "/"
+        if decoded.startswith(prefix) and len(decoded) > len(prefix):
+            return True
+    try:
+        match = resolve(decoded)
+    except Resolver404:
+        return False
+    return match.url_name == "wagtaildocs_serve"
