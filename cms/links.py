@@ -123,7 +123,11 @@ VIDEO_PLAYERS = {
     "open.douyin.com": ("/player/video",),
 }
 _MAX_DECODES = 8
-_MAX_REDIRECTS = 4
+# Wagtail redirects a link is followed through, by the gate (`own_site_kind`) and by the live
+# re-check looking for the 科普 pages a changed redirect reaches (cms.services.science_recheck):
+# a longer chain is not read to its end and is refused as "redirects" (where it leads is
+# unknown); a loop leads nowhere (the browser stops with an error).
+MAX_REDIRECT_HOPS = 5
 _BROWSER_DROPS = re.compile(r"[\t\n\r]")
 
 
@@ -168,7 +172,7 @@ def _clean(href: str) -> str:
     return _BROWSER_DROPS.sub("", href or "").strip()
 
 
-def link_kind(href: str, *, _depth: int = 0) -> str:
+def link_kind(href: str, *, _followed: tuple[tuple[int, str], ...] = ()) -> str:
     """What a link in content leads to, "" for nothing we know to convert:
 
     - "contact": a phone, mail, WeChat/WeCom/QQ contact card or group, a consultation chat;
@@ -178,6 +182,8 @@ def link_kind(href: str, *, _depth: int = 0) -> str:
     - "ad_page": a page of this site that is a medical ad (`is_medical_ad()`: a 转化 article);
     - "shop": a shop, online consultation or payment platform, a WeChat mini-program link;
     - "short": a short link (t.cn …) whose target cannot be read;
+    - "redirects": an own path that goes through more than `MAX_REDIRECT_HOPS` Wagtail
+      redirects without an end we read;
     - "scheme": any scheme but http/https (ftp:, an app's scheme, javascript:): not a web
       page, nothing reads where it leads.
 
@@ -227,7 +233,8 @@ def link_kind(href: str, *, _depth: int = 0) -> str:
         if "." in host:
             return ""
         own_path, host = f"{parts.netloc}/{parts.path}", ""  # the typed-out path above
-    return own_site_kind(normalized_path(own_path, fold_case=False), host=host, depth=_depth)
+    path = normalized_path(own_path, fold_case=False)
+    return own_site_kind(path, host=host, followed=_followed)
 
 
 def own_hosts() -> frozenset[str]:
@@ -277,12 +284,17 @@ def resolve_own_path(path: str):
 _VIEW_KINDS = {"referral": "landing", "landing": "landing"}
 
 
-def own_site_kind(path: str, *, host: str = "", depth: int = 0) -> str:
+def own_site_kind(path: str, *, host: str = "", followed: tuple[tuple[int, str], ...] = ()) -> str:
     """`link_kind` of a path of this site (case kept, normalized). The view Django's resolver
     picks says what it is (`_VIEW_KINDS`; a package view is "package"); a path Wagtail
     serves is read by the page it routes to ("landing" for a landing page, "ad_page" for any
     other medical-ad page); a path that finds no page is followed through a Wagtail redirect
-    the way `RedirectMiddleware` does on the 404 (up to `_MAX_REDIRECTS` hops); else ""."""
+    the way `RedirectMiddleware` does on the 404 (the site's own redirect before one for
+    every site), to the redirect's link or page; a page that is not live answers 404, so
+    the chain goes on from its URL. `followed` holds the (site id, old path) redirects this
+    link already went through: one seen again is a loop (""), more than
+    `MAX_REDIRECT_HOPS` of them "redirects"; else ""."""
+    from django.db.models import F
     from django.http import Http404, HttpRequest
     from wagtail.contrib.redirects.models import Redirect
     from wagtail.models import Site
@@ -306,19 +318,25 @@ def own_site_kind(path: str, *, host: str = "", depth: int = 0) -> str:
         return _page_kind(found.page.specific)
     except Http404:
         pass
-    if depth >= _MAX_REDIRECTS:
-        return ""
+    old_path = Redirect.normalise_path(path)
     redirect = (
         Redirect.get_for_site(site)
-        .filter(old_path=Redirect.normalise_path(path))
+        .filter(old_path=old_path)
         .select_related("redirect_page")
+        .order_by(F("site").asc(nulls_last=True))
         .first()
     )
     if redirect is None:
         return ""
-    if redirect.redirect_page_id:
+    step = (site.pk, old_path)
+    if step in followed:
+        return ""
+    if len(followed) >= MAX_REDIRECT_HOPS:
+        return "redirects"
+    if redirect.redirect_page_id and redirect.redirect_page.live:
         return _page_kind(redirect.redirect_page.specific)
-    return link_kind(redirect.redirect_link, _depth=depth + 1)
+    link = redirect.link
+    return link_kind(link, _followed=(*followed, step)) if link else ""
 
 
 def _page_kind(page) -> str:
