@@ -122,11 +122,12 @@ VIDEO_PLAYERS = {
     "www.ixigua.com": ("/iframe/",),
     "open.douyin.com": ("/player/video",),
 }
-# Files of this site a page may embed (pictures, videos, documents; Wagtail documents are
-# served under /documents/<id>/<name>).
-OWN_FILE_PREFIXES = ("/media/", "/static/", "/documents/")
 _MAX_DECODES = 8
-_MAX_REDIRECTS = 4
+# Wagtail redirects a link is followed through, by the gate (`own_site_kind`) and by the live
+# re-check looking for the 科普 pages a changed redirect reaches (cms.services.science_recheck):
+# a longer chain is not read to its end and is refused as "redirects" (where it leads is
+# unknown); a loop leads nowhere (the browser stops with an error).
+MAX_REDIRECT_HOPS = 5
 _BROWSER_DROPS = re.compile(r"[\t\n\r]")
 
 
@@ -171,7 +172,7 @@ def _clean(href: str) -> str:
     return _BROWSER_DROPS.sub("", href or "").strip()
 
 
-def link_kind(href: str, *, _depth: int = 0) -> str:
+def link_kind(href: str, *, _followed: tuple[tuple[int, str], ...] = ()) -> str:
     """What a link in content leads to, "" for nothing we know to convert:
 
     - "contact": a phone, mail, WeChat/WeCom/QQ contact card or group, a consultation chat;
@@ -181,6 +182,8 @@ def link_kind(href: str, *, _depth: int = 0) -> str:
     - "ad_page": a page of this site that is a medical ad (`is_medical_ad()`: a 转化 article);
     - "shop": a shop, online consultation or payment platform, a WeChat mini-program link;
     - "short": a short link (t.cn …) whose target cannot be read;
+    - "redirects": an own path that goes through more than `MAX_REDIRECT_HOPS` Wagtail
+      redirects without an end we read;
     - "scheme": any scheme but http/https (ftp:, an app's scheme, javascript:): not a web
       page, nothing reads where it leads.
 
@@ -230,7 +233,8 @@ def link_kind(href: str, *, _depth: int = 0) -> str:
         if "." in host:
             return ""
         own_path, host = f"{parts.netloc}/{parts.path}", ""  # the typed-out path above
-    return own_site_kind(normalized_path(own_path, fold_case=False), host=host, depth=_depth)
+    path = normalized_path(own_path, fold_case=False)
+    return own_site_kind(path, host=host, followed=_followed)
 
 
 def own_hosts() -> frozenset[str]:
@@ -280,12 +284,17 @@ def resolve_own_path(path: str):
 _VIEW_KINDS = {"referral": "landing", "landing": "landing"}
 
 
-def own_site_kind(path: str, *, host: str = "", depth: int = 0) -> str:
+def own_site_kind(path: str, *, host: str = "", followed: tuple[tuple[int, str], ...] = ()) -> str:
     """`link_kind` of a path of this site (case kept, normalized). The view Django's resolver
     picks says what it is (`_VIEW_KINDS`; a package view is "package"); a path Wagtail
     serves is read by the page it routes to ("landing" for a landing page, "ad_page" for any
     other medical-ad page); a path that finds no page is followed through a Wagtail redirect
-    the way `RedirectMiddleware` does on the 404 (up to `_MAX_REDIRECTS` hops); else ""."""
+    the way `RedirectMiddleware` does on the 404 (the site's own redirect before one for
+    every site), to the redirect's link or page; a page that is not live answers 404, so
+    the chain goes on from its URL. `followed` holds the (site id, old path) redirects this
+    link already went through: one seen again is a loop (""), more than
+    `MAX_REDIRECT_HOPS` of them "redirects"; else ""."""
+    from django.db.models import F
     from django.http import Http404, HttpRequest
     from wagtail.contrib.redirects.models import Redirect
     from wagtail.models import Site
@@ -309,19 +318,25 @@ def own_site_kind(path: str, *, host: str = "", depth: int = 0) -> str:
         return _page_kind(found.page.specific)
     except Http404:
         pass
-    if depth >= _MAX_REDIRECTS:
-        return ""
+    old_path = Redirect.normalise_path(path)
     redirect = (
         Redirect.get_for_site(site)
-        .filter(old_path=Redirect.normalise_path(path))
+        .filter(old_path=old_path)
         .select_related("redirect_page")
+        .order_by(F("site").asc(nulls_last=True))
         .first()
     )
     if redirect is None:
         return ""
-    if redirect.redirect_page_id:
+    step = (site.pk, old_path)
+    if step in followed:
+        return ""
+    if len(followed) >= MAX_REDIRECT_HOPS:
+        return "redirects"
+    if redirect.redirect_page_id and redirect.redirect_page.live:
         return _page_kind(redirect.redirect_page.specific)
-    return link_kind(redirect.redirect_link, _depth=depth + 1)
+    link = redirect.link
+    return link_kind(link, _followed=(*followed, step)) if link else ""
 
 
 def _page_kind(page) -> str:
@@ -334,8 +349,8 @@ def _page_kind(page) -> str:
 def video_player(url: str) -> str:
     """Where a video frame may point, read as a browser reads `url`: "player" (an allowed
     platform player, `VIDEO_PLAYERS`: exact host, the player's path, https or
-    protocol-relative, no user info, no port but 443), "own" (a file of this site under
-    `OWN_FILE_PREFIXES`, relative or on one of its host names), or "" (anything else:
+    protocol-relative, no user info, no port but 443), "own" (a file of this site exactly as
+    served, `own_file_path`, relative or on one of its host names), or "" (anything else:
     another host or path, a look-alike host `v.qq.com.evil.cn`, `https://v.qq.com@evil.cn/`,
     plain http, javascript:/data: URLs)."""
     cleaned = _clean(url)
@@ -358,6 +373,45 @@ def video_player(url: str) -> str:
     own = (not parts.netloc and scheme == "" and cleaned.startswith("/")) or (
         scheme in ("http", "https") and host in own_hosts()
     )
-    if own and path.startswith(OWN_FILE_PREFIXES):
+    if own and own_file_path(parts.path):
         return "own"
     return ""
+
+
+# Characters a served file's path never holds once decoded: controls (NUL, DEL, C1), and "\"
+# (browsers send it as "/", our file servers do not).
+_NOT_IN_FILE_PATH = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+
+
+def own_file_path(path: str) -> bool:
+    """Whether `path` (a URL's path as written, before any decoding) names a file this site
+    serves, exactly as it serves it: under MEDIA_URL or STATIC_URL (their path part, case as
+    configured: `/MEDIA/x.mp4` is not our file on a case-sensitive server), or a Wagtail
+    document (the `wagtaildocs_serve` route, `/documents/<id>/<name>`; not the document
+    password form under /documents/). The path, percent-decoded once (as the server decodes
+    it), must already be what the server routes: no dot segments (`..`, `%2e%2e`), no empty
+    segment ("//"), no backslash (`\\`, `%5c`), nothing still encoded after one decoding
+    (`%252e`), no control character, not a folder ("/" at the end): a path that only
+    normalises into a prefix (`/media/../lp/`, `/media//evil.example/x.mp4`) is not a file
+    of ours. A query or fragment is not part of `path` (our file servers ignore queries)."""
+    from django.conf import settings
+    from django.urls import Resolver404, resolve
+
+    decoded = unquote(path or "")
+    if not decoded.startswith("/") or decoded.endswith("/") or _NOT_IN_FILE_PATH.search(decoded):
+        return False
+    if decoded != normalized_path(path, fold_case=False):
+        return False
+    for base in (settings.MEDIA_URL, settings.STATIC_URL):
+        prefix = urlsplit(base or "").path
+        if urlsplit(base or "").netloc or not prefix.startswith("/") or prefix == "/":
+            continue  # served elsewhere (a CDN host) or at the root: no own-path prefix
+        if not prefix.endswith("/"):
+            prefix += "/"
+        if decoded.startswith(prefix) and len(decoded) > len(prefix):
+            return True
+    try:
+        match = resolve(decoded)
+    except Resolver404:
+        return False
+    return match.url_name == "wagtaildocs_serve"

@@ -18,6 +18,7 @@ from cms.compliance import wagtail_hooks as compliance_hooks  # noqa: F401
 from cms.drafts_views import channel_drafts_view
 from cms.models import ArticlePage, BaiduPush, ChannelDraft
 from cms.services.drafts import channel_draft_check
+from cms.site_forms import CheckedSiteViewSet
 from cms.views import review_done
 from cms.workflows import reviewer_may_edit
 from config.admin_policies import ServiceCreatedViewSetMixin, ViewOnlyPolicy, service_created
@@ -43,6 +44,14 @@ class BaiduPushViewSet(ServiceCreatedViewSetMixin, ModelViewSet):
 @hooks.register("register_admin_viewset")
 def _baidu_push_viewset():
     return BaiduPushViewSet("baidu_push")
+
+
+# Settings → Sites with the site name checked (cms.site_forms): ahead of wagtail.sites' own
+# registration (default order 0), so its URLs are the ones /admin/sites/… resolves to; a
+# namespace of its own (a second "wagtailsites" would make Django's reversing ambiguous).
+@hooks.register("register_admin_viewset", order=-1)
+def _checked_site_viewset():
+    return CheckedSiteViewSet("cms_sites", url_prefix="sites")
 
 
 # --- channel drafts -----------------------------------------------------------------------

@@ -48,7 +48,7 @@ from cms.compliance.extract import identifier_values
 from cms.compliance.qr import document_codes, image_codes
 from cms.compliance.rules import load_rules
 from cms.html_text import PARSER, Link, PageHtml, parse_html
-from cms.links import OWN_FILE_PREFIXES, SHORT_LINK_DOMAINS, link_kind, video_player
+from cms.links import SHORT_LINK_DOMAINS, link_kind, own_file_path, video_player
 
 logger = logging.getLogger("yinliu.cms.compliance")
 
@@ -117,6 +117,7 @@ LINK_WHAT = {
     "ad_page": "医疗广告（转化内容）页面的链接",
     "shop": "购物、问诊或支付平台链接",
     "short": "去向不明的短链接",
+    "redirects": "多次跳转、去向不明的链接",
     "scheme": "非网页链接（仅可链接 http/https 网页）",
 }
 
@@ -175,14 +176,12 @@ def page_embeds(source: str) -> list[Link]:
     return embeds
 
 
-# Files a page may embed; any other path of this site is a page.
-OWN_FILES = OWN_FILE_PREFIXES
-
-
 def _framed_elsewhere(href: str) -> str:
     parts = urlsplit(href or "")
     host = (parts.hostname or "").lower()
-    if not host and parts.path.startswith("/") and not parts.path.startswith(OWN_FILES):
+    # files a page may embed (`own_file_path`: exactly as served); any other path of this
+    # site is a page (`/media/../hair-loss/x/`, `/MEDIA/…` included)
+    if not host and parts.path.startswith("/") and not own_file_path(parts.path):
         return "嵌入的本站页面"
     if any(host == d or host.endswith("." + d) for d in SHORT_LINK_DOMAINS):
         return "去向不明的短链接"

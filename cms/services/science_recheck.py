@@ -4,14 +4,18 @@ The gate judges a 科普 page when it is published, but where its links lead can
 without the page changing: a Wagtail redirect is added from a path it links (to a landing
 page), a page it links is switched to 转化 or renamed/moved onto a linked URL. Each such
 change enqueues `science_links_recheck` (cms.signals, on commit) for the live 科普 pages that
-link the changed path or page; a daily sweep (`science_pages_sweep`) judges every live 科普
-page whatever changed (what the targeted re-check cannot see: the site's templates, chains of
-redirects, a change made with signals off). A live page the gate refuses now is unpublished,
-its result stored on the page for the editor, logged, and staff notified once per run."""
+link the changed path or page, directly or through a chain of Wagtail redirects (a page links
+/a/, /a → /b exists, /b → /lp/x/ is added: up to `cms.links.MAX_REDIRECT_HOPS`, as the gate
+follows them); a daily sweep (`science_pages_sweep`) judges every live 科普 page whatever
+changed (what the targeted re-check cannot see: the site's templates, a change made with
+signals off, more redirects than `REDIRECT_SCAN_LIMIT`). A live page the gate refuses now is
+unpublished, its result stored on the page for the editor, logged, and staff notified once per
+run."""
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Collection, Iterator
 from urllib.parse import urlsplit
 
@@ -21,7 +25,7 @@ from wagtail.models import Page, ReferenceIndex
 from cms.compliance.gate import page_compliance_store, publish_decision
 from cms.compliance.page import check_page, page_scopes
 from cms.html_text import html_links
-from cms.links import normalized_path, own_hosts
+from cms.links import MAX_REDIRECT_HOPS, normalized_path, own_hosts
 from cms.services.ad_review import gated_page_models
 
 logger = logging.getLogger("yinliu.cms.compliance")
@@ -31,6 +35,9 @@ RECHECK_NOTICE_TITLE = "科普页面的链接已指向医疗广告，已自动�
 # changed pages whose descendants' URLs moved with them): past it the daily sweep covers the
 # rest. A few thousand pages of parsed rich text is seconds of a worker.
 SCAN_LIMIT = 3000
+# Bound on the redirects one targeted re-check reads to find the chains leading to a changed
+# path (three short columns a row); past it the daily sweep covers the rest.
+REDIRECT_SCAN_LIMIT = 20000
 
 
 def science_live_pages(*, ids: Collection[int] | None = None) -> Iterator[Page]:
@@ -94,10 +101,12 @@ def science_links_recheck(*, paths: Collection[str] = (), page_ids: Collection[i
     """After a redirect or page change: judge the live 科普 pages that link one of `paths`
     (site paths, e.g. a redirect's old path) or one of the pages `page_ids` (or their
     descendants, whose URLs change with them) — by page link (Wagtail's ReferenceIndex) or by
-    a plain href to the page's URL. Returns how many were taken down."""
+    a plain href to the page's URL, or to a path whose chain of redirects reaches one of
+    those (`_reaching_paths`). Returns how many were taken down."""
     ids = _changed_pages(page_ids)
     targets = {_path_key(path) for path in paths if path}
     targets |= _page_paths(ids)
+    targets = _reaching_paths(targets)
     linking = _linking_by_reference(ids) | _linking_by_href(targets)
     return len(science_pages_recheck(ids=linking)) if linking else 0
 
@@ -115,8 +124,9 @@ def _changed_pages(page_ids: Collection[int]) -> set[int]:
 def _path_key(path: str) -> str:
     """A site path as compared here: normalized as links are read (`normalized_path`:
     decoded, dot segments resolved, lower-cased) without the trailing slash (a Wagtail
-    redirect's old path has none, a page URL has one)."""
-    return normalized_path(path).rstrip("/") or "/"
+    redirect's old path has none, a page URL has one); a query is not part of it (a link is
+    compared by its path)."""
+    return normalized_path(urlsplit(path).path).rstrip("/") or "/"
 
 
 def _page_paths(ids: set[int]) -> set[str]:
@@ -134,6 +144,69 @@ def _page_paths(ids: set[int]) -> set[str]:
     ):
         paths.add(_path_key(old_path))
     return paths
+
+
+def _reaching_paths(targets: set[str]) -> set[str]:
+    """`targets` (`_path_key` form) and every site path whose chain of Wagtail redirects
+    reaches one of them in at most `MAX_REDIRECT_HOPS` redirects: a link there leads where
+    the changed path now leads. Walked backwards from the targets, each path once (a loop
+    ends the walk). Redirects are read by their link (relative or on one of our host names)
+    or their page's URL (a page not live answers 404, so the chain goes on from its URL), on
+    any site: a path reached on one site only is judged once more, by the gate, no harm."""
+    if not targets:
+        return set()
+    sources = _redirect_sources()
+    found = set(targets)
+    frontier = set(targets)
+    for _ in range(MAX_REDIRECT_HOPS):
+        frontier = {old for target in frontier for old in sources.get(target, ())} - found
+        if not frontier:
+            break
+        found |= frontier
+    return found
+
+
+def _redirect_sources() -> dict[str, set[str]]:
+    """Where each redirect sends (`_path_key` form) → the old paths of the redirects that send
+    there, from the first `REDIRECT_SCAN_LIMIT` redirects (by id); a link off our hosts or
+    not to a web page sends nowhere this site reads."""
+    from wagtail.contrib.redirects.models import Redirect
+
+    hosts = own_hosts()
+    sources: dict[str, set[str]] = defaultdict(set)
+    to_pages: dict[int, set[str]] = defaultdict(set)
+    rows = Redirect.objects.order_by("pk").values_list("old_path", "redirect_link", "redirect_page")
+    read = 0
+    for old_path, link, page_id in rows[:REDIRECT_SCAN_LIMIT].iterator():
+        read += 1
+        if page_id:
+            to_pages[page_id].add(_path_key(old_path))
+            continue
+        target = _own_path_key(link or "", hosts)
+        if target is not None:
+            sources[target].add(_path_key(old_path))
+    if read >= REDIRECT_SCAN_LIMIT:
+        logger.warning("science re-check read only the first %s redirects", REDIRECT_SCAN_LIMIT)
+    for page in Page.objects.filter(pk__in=list(to_pages)).iterator():
+        parts = page.get_url_parts()  # (site id, root URL, page path) or None: not routable
+        if parts is not None:
+            sources[_path_key(parts[2])] |= to_pages[page.pk]
+    return sources
+
+
+def _own_path_key(href: str, hosts: frozenset[str]) -> str | None:
+    """The `_path_key` of `href` when it is a web address on this site (relative, or on one of
+    our host names `hosts`), else None."""
+    parts = urlsplit(href)
+    if parts.scheme.lower() not in ("", "http", "https"):
+        return None
+    try:
+        host = (parts.hostname or "").rstrip(".") if parts.netloc else ""
+    except ValueError:  # an unreadable netloc: no browser goes there
+        return None
+    if host and host not in hosts:
+        return None
+    return _path_key(parts.path)
 
 
 def _linking_by_reference(ids: set[int]) -> set[int]:
@@ -164,13 +237,7 @@ def _linking_by_href(targets: set[str]) -> set[int]:
     found: set[int] = set()
     for page in science_live_pages(ids=set(candidates)):
         for href in _hrefs(page):
-            parts = urlsplit(href)
-            if parts.scheme.lower() not in ("", "http", "https"):
-                continue
-            host = (parts.hostname or "").rstrip(".") if parts.netloc else ""
-            if host and host not in hosts:
-                continue
-            if _path_key(parts.path) in targets:
+            if _own_path_key(href, hosts) in targets:
                 found.add(page.pk)
                 break
     return found

@@ -111,6 +111,69 @@ def test_a_wagtail_redirect_to_lead_capture_or_a_conversion_article_is_followed(
     assert link_kind("/loop/") == ""
 
 
+def _chain(count: int, *, end: str) -> None:
+    """/chain-1 → /chain-2 → … → /chain-<count> → `end`: `count` redirects."""
+    for i in range(1, count):
+        Redirect.objects.create(old_path=f"/chain-{i}", redirect_link=f"/chain-{i + 1}/")
+    Redirect.objects.create(old_path=f"/chain-{count}", redirect_link=end)
+
+
+@pytest.mark.parametrize("count", [1, 2, 5])
+def test_a_chain_of_up_to_five_redirects_is_followed_to_lead_capture(count) -> None:
+    _chain(count, end="/lp/insomnia/")
+    page = _science(hub(), '<p><a href="/chain-1/">看看</a></p>')
+
+    assert link_kind("/chain-1/") == "landing"
+    assert _blocked(page) == [
+        ("body[0].paragraph", "科普内容不得放置落地页链接（变相发布医疗广告）")
+    ]
+
+
+def test_a_longer_chain_is_refused_as_leading_nowhere_known() -> None:
+    # six redirects: not read to the end (the re-check walks as far), so not let through
+    _chain(6, end="/insomnia/")
+    page = _science(hub(), '<p><a href="/chain-1/">看看</a></p>')
+
+    assert link_kind("/chain-1/") == "redirects"
+    assert link_kind("/chain-2/") == ""  # five redirects to a page that is not an ad
+    assert _blocked(page) == [
+        ("body[0].paragraph", "科普内容不得放置多次跳转、去向不明的链接（变相发布医疗广告）")
+    ]
+    _refused(page)
+
+
+def test_a_redirect_loop_leads_nowhere_and_is_no_finding() -> None:
+    Redirect.objects.create(old_path="/loop-a", redirect_link="/loop-b/")
+    Redirect.objects.create(old_path="/loop-b", redirect_link="/loop-c")
+    Redirect.objects.create(old_path="/loop-c", redirect_link="/loop-a/")
+    page = _science(hub(), '<p><a href="/loop-a/">看看</a></p>')
+
+    assert link_kind("/loop-a/") == ""
+    assert _blocked(page) == []
+
+
+def test_a_redirect_to_a_page_not_live_goes_on_from_its_url() -> None:
+    # a redirect to an article that was unpublished: its URL answers 404, where another
+    # redirect sends the patient to a landing page
+    parent = hub()
+    gone = _live(parent, title="旧方法", slug="old-tips", layer="science")
+    Redirect.objects.create(old_path="/tips-2024", redirect_page=gone)
+    assert link_kind("/tips-2024/") == ""
+    gone.unpublish()
+    Redirect.objects.create(old_path=gone.url.rstrip("/"), redirect_link="/lp/insomnia/")
+
+    assert link_kind("/tips-2024/") == "landing"
+
+
+def test_the_site_s_own_redirect_wins_over_one_for_every_site() -> None:
+    # RedirectMiddleware prefers the site's own redirect for a path
+    site = Site.objects.get(is_default_site=True)
+    Redirect.objects.create(old_path="/both", redirect_link="/insomnia/")
+    Redirect.objects.create(old_path="/both", site=site, redirect_link="/lp/insomnia/")
+
+    assert link_kind("/both/") == "landing"
+
+
 # --- links to a 转化 article (a medical ad) ---------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from cms.blocks import VIDEO_URL_REFUSED, ArticleStreamBlock, VideoEmbedBlock
 from cms.compliance import check_page
 from cms.compliance.gate import CompliancePublishBlocked
 from cms.compliance.rendered import rendered_html
+from cms.links import video_player
 from cms.models import ArticlePage
 from tests.cms.compliance_support import draft, hub, rich
 
@@ -213,3 +214,83 @@ def test_the_video_block_still_refuses_our_pages_by_path(url) -> None:
         block.clean(value)
 
     assert VIDEO_URL_REFUSED in refused.value.block_errors["url"].messages
+
+
+# --- our own files exactly as served (a video address read case-insensitively) ---------------
+
+# Paths that only normalise (fold case, decode, resolve dots, collapse slashes) into a file
+# prefix: the server does not serve our file there (URL paths are case-sensitive, MEDIA_URL is
+# `/media/`), or serves something else (a page, the admin, the document password form).
+NOT_OUR_FILES = [
+    "/MEDIA/x.mp4",
+    "/Media/videos/sleep.mp4",
+    "https://localhost/MEDIA/x.mp4",
+    "/DOCUMENTS/1/demo-video.mp4",
+    "/Static/video/intro.webm",
+    "/media/../admin/",
+    "/media/../admin/x.mp4",
+    "/media//evil.example/x.mp4",
+    "/media/./x.mp4",
+    "/media/%2e%2e/admin/x.mp4",
+    "/media/.%2E/lp/hair-loss/x.mp4",
+    "/media/%252e%252e/admin/x.mp4",
+    "/media/%2fevil.example/x.mp4",
+    "/media\\x.mp4",
+    "/media/%5c..%5cadmin/x.mp4",
+    "/media/x.mp4%00.html",
+    "/media/",
+    "/documents/authenticate_with_password/1/",
+    "/documents/1/",
+]
+
+
+@pytest.mark.parametrize("url", NOT_OUR_FILES)
+def test_an_own_file_is_accepted_only_as_the_site_serves_it(url) -> None:
+    block, value = _block_value(url)
+
+    with pytest.raises(StructBlockValidationError) as refused:
+        block.clean(value)
+
+    assert VIDEO_URL_REFUSED in refused.value.block_errors["url"].messages
+    assert video_player(url) == ""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # the file itself: our file servers read no query (a cache-buster, or any other)
+        "/media/x.mp4?redirect=https://evil.example/",
+        # a name in Chinese, as a browser sends it
+        "/media/videos/%E7%9D%A1%E7%9C%A0.mp4",
+        "/documents/12/%E7%9D%A1%E7%9C%A0.mp4",
+        "https://LOCALHOST/media/x.mp4",  # a host name is case-insensitive, a path is not
+        "/%6Dedia/x.mp4",  # an encoded letter: the server decodes it to /media/x.mp4
+    ],
+)
+def test_an_own_file_as_served_is_still_accepted(url) -> None:
+    block, value = _block_value(url)
+
+    assert block.clean(value)["url"] == url
+    assert video_player(url) == "own"
+
+
+def test_the_media_prefix_is_the_configured_one(settings) -> None:
+    # given a site serving its uploads under another MEDIA_URL
+    settings.MEDIA_URL = "/uploads/"
+
+    # then that path is an own file and the old one is not
+    assert video_player("/uploads/videos/sleep.mp4") == "own"
+    assert video_player("/media/videos/sleep.mp4") == ""
+
+
+@pytest.mark.parametrize("url", ["/MEDIA/../insomnia/guide/", "/media/../insomnia/guide/"])
+def test_a_page_of_ours_behind_a_file_prefix_is_reported_when_framed(url) -> None:
+    # given raw HTML jumping to a page of ours through a path that only looks like a file
+    body = [{"type": "paragraph", "value": f'<p>图</p><map><area href="{url}" alt="区"></map>'}]
+    page = _article(body)
+
+    report = check_page(page)
+
+    frames = [f for f in report.findings if f.field == "rendered.frames"]
+    assert len(frames) == 1, [(f.field, f.text) for f in report.findings]
+    assert frames[0].blocking

@@ -268,3 +268,69 @@ def test_changes_in_one_transaction_are_rechecked_by_one_task_after_commit() -> 
     (notice,) = _notices()
     assert "甲篇" in notice.body
     assert "乙篇" in notice.body
+
+
+# --- chains of redirects: the re-check finds what the gate follows ---------------------------
+
+
+def test_a_redirect_added_at_the_end_of_a_chain_takes_the_page_linking_its_start_down() -> None:
+    # given a live 科普 page linking /insomnia/a/, where an old redirect sends on to
+    # /insomnia/b/ (nothing there: the page passed the gate), and a page linking nothing
+    parent = hub()
+    Redirect.objects.create(old_path="/insomnia/a", redirect_link="/insomnia/b/")
+    linking = _live_science(parent, '<p>见<a href="/insomnia/a/">旧指南</a></p>')
+    other = _live_science(parent, rich("规律作息。"), slug="habits", title="作息习惯")
+
+    # when someone adds /insomnia/b → a landing page (the re-check enqueued on its commit)
+    Redirect.objects.create(old_path="/insomnia/b", redirect_link="/lp/insomnia/")
+
+    # then the page reaching it through the chain is taken down, the other stays live
+    _taken_down(linking)
+    _still_live(other)
+
+
+def test_a_chain_of_five_redirects_is_followed_on_the_recheck() -> None:
+    # given /insomnia/h1 → h2 → h3 → h4 → h5 (four redirects) linked from a live 科普 page,
+    # spelled as editors and Wagtail write them (an absolute own link, a query, no slash)
+    parent = hub()
+    Redirect.objects.create(old_path="/insomnia/h1", redirect_link="/insomnia/h2/")
+    Redirect.objects.create(old_path="/insomnia/h2", redirect_link="https://localhost/insomnia/h3")
+    Redirect.objects.create(old_path="/insomnia/h3", redirect_link="/insomnia/H4/?from=old")
+    Redirect.objects.create(old_path="/insomnia/H4", redirect_link="/insomnia/h5/")
+    linking = _live_science(parent, '<p>见<a href="https://localhost/insomnia/h1">指南</a></p>')
+
+    # when the fifth is added, to lead capture
+    Redirect.objects.create(old_path="/insomnia/h5", redirect_link="/packages/sleep/")
+
+    _taken_down(linking)
+
+
+def test_a_chain_through_an_unpublished_page_is_followed_on_the_recheck() -> None:
+    # given a 科普 page linking /insomnia/old-tips/, which redirects to a live 科普 article
+    parent = hub()
+    target = _live_science(parent, rich("睡前放松方法"), slug="tips", title="放松方法")
+    Redirect.objects.create(old_path="/insomnia/old-tips", redirect_page=target)
+    linking = _live_science(parent, '<p>见<a href="/insomnia/old-tips/">方法</a></p>')
+
+    # when the article is unpublished (its URL now answers 404) and its URL redirected to a
+    # landing page
+    target.unpublish()
+    _still_live(linking)  # its URL leads nowhere yet
+    Redirect.objects.create(old_path="/insomnia/tips", redirect_link="/lp/insomnia/")
+
+    # then the page linking the first redirect is taken down
+    _taken_down(linking)
+
+
+def test_a_redirect_loop_ends_the_walk_and_the_page_stays_live() -> None:
+    # given a live 科普 page linking into a loop of redirects (a broken link, not an ad)
+    parent = hub()
+    Redirect.objects.create(old_path="/insomnia/x", redirect_link="/insomnia/y/")
+    linking = _live_science(parent, '<p>见<a href="/insomnia/x/">旧页</a></p>')
+
+    # when the loop is closed
+    Redirect.objects.create(old_path="/insomnia/y", redirect_link="/insomnia/x/")
+
+    # then the re-check ends and leaves the page live, staff told nothing
+    _still_live(linking)
+    assert _notices() == []
