@@ -52,3 +52,39 @@ def test_a_science_page_keeps_the_site_search(client, landing):
     assert response.status_code == 200
     assert 'role="search"' in header
     assert 'placeholder="搜索科普内容"' in header
+
+
+def test_package_pages_have_no_site_search(client, landing):
+    # the package page and the comparison: medical ads like the landing page
+    for url in (
+        f"/packages/{landing.package.slug}/",
+        f"/packages/compare/{landing.specialty.slug}/",
+    ):
+        response = client.get(url)
+
+        assert response.status_code == 200, url
+        assert 'class="brand"' in _header(response.content.decode()), url
+        assert 'role="search"' not in response.content.decode(), url
+
+
+def test_a_conversion_article_has_no_site_search_and_a_science_one_keeps_it(client, landing):
+    from django.utils.timezone import now
+
+    from cms.models import ArticlePage
+    from tests.cms.compliance_support import hub
+
+    home = hub()  # articles live under a specialty hub
+    for slug, layer in (("offer", "conversion"), ("basics", "science")):
+        # added live directly: the gate is not under test here, the header is
+        home.add_child(
+            instance=ArticlePage(
+                title=f"{layer}文章", slug=slug, layer=layer, first_published_at=now()
+            )
+        )
+
+    conversion = client.get(f"{home.url}offer/").content.decode()
+    science = client.get(f"{home.url}basics/").content.decode()
+
+    assert 'role="search"' not in conversion
+    assert 'class="brand"' in _header(conversion)
+    assert 'role="search"' in _header(science)
