@@ -8,7 +8,7 @@ and only where the spelling makes no other word (跟治 before 疗 or 愈 is 跟
 
 The table is the words a claim rule is built from (根治, 治愈, 痊愈, 治好, 治疗, 最): a
 spelling of another word is not read, so a rule's wording is what the law names. Each entry's
-siblings are in tests/cms/test_compliance_spelling.py with the lawful text they must leave alone.
+siblings are in tests/cms/test_compliance_round10.py with the lawful text they must leave alone.
 """
 
 from __future__ import annotations
