@@ -164,10 +164,16 @@ def blocks_text(blocks: list[Block]) -> str:
     """One line per block: line numbers of findings point at a paragraph or list item. A
     blank line sets off each item block (`ITEM_TAGS`): the compliance checker reads a line
     without a sentence end on into the next one, but never across a blank line, so
-    «<li>头发不长</li><li>不收费的检查项目</li>» stays two items (round 8, M4)."""
+    «<li>头发不长</li><li>不收费的检查项目</li>» stays two items (round 8, M4). A <dt> and the
+    <dd> after it are a term and its description (an FAQ's question and answer): no blank
+    line between them."""
     lines: list[str] = []
     for i, block in enumerate(blocks):
-        if i and (block.tag in ITEM_TAGS or blocks[i - 1].tag in ITEM_TAGS):
+        # a term and its description are a question and its answer (an FAQ's <dt>/<dd>):
+        # read on, as a heading over its paragraph is (round 10: 「脱发能根治吗？」「答案是肯定的」)
+        # (the <dd> may hold paragraphs: whatever follows a <dt> is its description)
+        answers = bool(i) and blocks[i - 1].tag == "dt"
+        if i and not answers and (block.tag in ITEM_TAGS or blocks[i - 1].tag in ITEM_TAGS):
             lines.append("")
         lines.append(block.text)
     return "\n".join(lines)

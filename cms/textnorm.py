@@ -10,7 +10,8 @@ An advertiser who knows the rules writes 「根　治」, 「根\u200b治」, �
   hyphen, bidi marks), enclosing marks (Unicode Me: the keycap of 1️⃣, a circle round a
   character; round 10) and variation selectors dropped (the checker reports bidi embeddings,
   overrides and isolates as a finding of their own: `checker._BIDI_CONTROLS`);
-- full-width letters, digits and ％ folded to ASCII (one character for one);
+- full-width letters, digits and ％ folded to ASCII (one character for one), and the decimal
+  digits of every other script (Arabic-Indic ١٣٨ …) read as 0–9;
 - spaces of every width (Unicode Zs), Hangul fillers and decorative separators (·・•*＊_~～,
   dot-like ･⋅∙‧․‥⸱, + and =, slashes and vertical bars of any width,
   hyphens and dashes, emoji and other symbols (Unicode So/Sk), combining marks (Mn, e.g.
@@ -151,6 +152,10 @@ def _in_spaces(ch: str) -> bool:
 
 def _fold(ch: str) -> str:
     folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) == 1 and folded.isdigit() and not folded.isascii():
+        # a decimal digit of another script (Arabic-Indic ١٣٨, Devanagari …; round 10)
+        digit = unicodedata.digit(folded, None)
+        return str(digit) if digit is not None else ch
     return folded if len(folded) == 1 and (folded.isalnum() or folded == "%") else ch
 
 
@@ -199,6 +204,9 @@ def _spelled(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
         while j < n and _in_spelling(chars[j][0]):
             j += 1
         run = [c for c, _ in chars[i:j]]
+        if _opens_a_quote(chars, i, j, run):
+            i = j  # 「说“零风险”的手术」: a quotation opens, nothing is spelled (round 10)
+            continue
         if j < n and _is_cjk(chars[j][0]) and any(c in _SPELLING_MARKS for c in run):
             left_alone = i < 2 or not _is_cjk(chars[i - 2][0])
             right_alone = j + 1 >= n or not _is_cjk(chars[j + 1][0])
@@ -208,6 +216,27 @@ def _spelled(chars: list[tuple[str, int]]) -> list[tuple[str, int]]:
                 drop.update(range(i, j))
         i = j
     return [c for k, c in enumerate(chars) if k not in drop]
+
+
+# Opening quotes and brackets, and the mark that closes each.
+_CLOSING = {
+    "“": "”", "‘": "’", "「": "」", "『": "』", "（": "）", "(": ")", "《": "》", "〈": "〉",
+    "【": "】", "〔": "〕", "〖": "〗", "［": "］", "[": "]", "｛": "｝", "{": "}", '"': '"',
+    "'": "'",
+}  # fmt: skip
+
+
+def _opens_a_quote(chars: list[tuple[str, int]], i: int, j: int, run: list[str]) -> bool:
+    """The run `chars[i:j]` is one opening quote or bracket (spaces aside) whose closing mark
+    comes later in the text: a quotation, not a character spelled out (「说“零风险”」). An
+    opening mark nothing closes (「根“治脱发」), or one that closes round a single character
+    (「根（治）」), is still read as a spelling."""
+    marks = [c for c in run if not _in_spaces(c)]
+    if len(marks) != 1 or marks[0] not in _CLOSING:
+        return False
+    closing = _CLOSING[marks[0]]
+    # one character in quotes (「根（治）」) is a character set off, i.e. spelled
+    return any(c == closing for c, _ in chars[j + 2 :])
 
 
 def _in_spelling(ch: str) -> bool:

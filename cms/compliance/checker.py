@@ -29,17 +29,21 @@ from cms.textnorm import normalize_map
 # (round 10) an answer in other words: 答案是肯定的, 没错, 可以的, 当然
 _AFFIRM = (
     r"(?:(?:当然|肯定|绝对|我们|本院|我院)?(?:就|都)?(?:能|可以|行|会|没问题|是的)(?=[！!。，,\s]|$)"
-    r"|我们就能|答案是肯定的|答案是(?:能|可以|会|肯定)|没错|可以的|能的|当然(?=[！!。，,\s]|$))"
+    r"|我们就能|答案是肯定的|答案是(?:能|可以|会|肯定)|没错|可以的|能的|放心|没问题"
+    r"|当然(?=[！!。，,\s]|$))"
 )
+# (round 10) a bad outcome asked about and denied: 会复发吗？不会 / 有没有副作用？没有 (the claim
+# is 永不复发 / 无副作用; `ad16-question-claim` reads which questions make it one)
+_DENY_OUTCOME = r"(?:绝对|永远|肯定|一定|完全|一点也?|根本|保证)?(?:不会|不可能|没有|没|无|零)"
 _DENY = (
     r"(?:别信|不要信|不要相信|不可信|别轻信|不要轻信|这是谣言|是谣言|谣言|错了|其实不然"
     r"|并非如此|事实并非如此|没那么简单|当然不(?:能|是|会|可能))"
 )
-_ANSWER = rf"\s*(?:{_AFFIRM}|{_DENY})"
+_ANSWER = rf"\s*(?:{_AFFIRM}|{_DENY}|{_DENY_OUTCOME})"
 # A line that is a question, and the next line that answers it yes (「脱发能根治吗？」 then
 # 「能！」): read joined like a line that ends no sentence (round 10)
 _ASKS = re.compile(r"[？?]+[”’」』\"]*\s*$")
-_ANSWERS = re.compile(rf"\s*{_AFFIRM}")
+_ANSWERS = re.compile(rf"\s*(?:{_AFFIRM}|{_DENY_OUTCOME})")
 # A claim asked and denied in the next breath (「头发再也不掉了？别信这种说法」): the rules'
 # common exception reads the question as the denial's; the second reader reads only from the
 # denial on, so the debunked claim is not read as the page's (round 10)
@@ -353,6 +357,7 @@ def _unread_sentences(
     sentences: list[tuple[int, int]],
     line_no: int,
     blocked: _Spans,
+    skips: tuple[re.Pattern[str], ...] = (),
 ) -> list[_Unread]:
     unread = []
     for lo, hi in sentences:
@@ -371,8 +376,30 @@ def _unread_sentences(
             if not classifier.readable(folded[lo:hi]):
                 continue
             first = origin[lo]
-        unread.append(_Unread(line_no, folded[lo:hi], first, last, line[first:last]))
+        read = _without_framings(folded, lo, hi, skips)
+        if read is None:
+            continue
+        unread.append(_Unread(line_no, read, first, last, line[first:last]))
     return unread
+
+
+def _without_framings(
+    folded: str, lo: int, hi: int, skips: tuple[re.Pattern[str], ...]
+) -> str | None:
+    """The sentence `folded[lo:hi]` as the second reader reads it: without the spans of the
+    lawful framings (`RuleSet.skips`: 「目前没有任何方法能彻底治愈…」), the rest joined by a
+    comma; None when what is left is too short to read (the framing was the sentence)."""
+    spans = sorted(m.span() for pattern in skips for m in pattern.finditer(folded, lo, hi))
+    if not spans:
+        return folded[lo:hi]
+    parts, at = [], lo
+    for start, end in spans:
+        if start > at:
+            parts.append(folded[at:start])
+        at = max(at, end)
+    parts.append(folded[at:hi])
+    read = "，".join(p.strip("，,、；; ") for p in parts if p.strip("，,、；; "))
+    return read if classifier.readable(read) else None
 
 
 def _probabilities(unread: list[_Unread]) -> list[float]:
@@ -431,7 +458,9 @@ def check_report(
             per_line[line_no] = found
         if second_reader:
             blocked = _Spans((f.start, f.end) for f in found if f.blocking)
-            unread.extend(_unread_sentences(line, folded, origin, sentences, line_no, blocked))
+            unread.extend(
+                _unread_sentences(line, folded, origin, sentences, line_no, blocked, ruleset.skips)
+            )
     for sentence, probability in zip(unread, _probabilities(unread), strict=True):
         if probability >= classifier.THRESHOLD:
             per_line.setdefault(sentence.line_no, []).append(

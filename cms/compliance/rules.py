@@ -42,6 +42,10 @@ class Rule:
 class RuleSet:
     version: str
     rules: tuple[Rule, ...]
+    # Lawful framings the second reader does not read (`second_reader_skips`: 「目前没有任何方法
+    # 能彻底治愈…」 denies a cure): the rules read them through their exceptions; the model,
+    # which knows no exceptions, reads the sentence without their spans (round 10).
+    skips: tuple[re.Pattern[str], ...] = ()
 
 
 # `{name}` in a pattern or exception stands for the lexicon entry `name`: a regex
@@ -157,7 +161,8 @@ def parse_rules(data: dict) -> RuleSet:
                 clean=tuple(raw["clean"]),
             )
         )
-    return RuleSet(version=version, rules=tuple(rules))
+    skips = _compile("second_reader_skips", list(data.get("second_reader_skips", [])), lexicon)
+    return RuleSet(version=version, rules=tuple(rules), skips=skips)
 
 
 @lru_cache(maxsize=1)

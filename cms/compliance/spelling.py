@@ -43,12 +43,64 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<![a-z])che\s*(?=底)", "彻"),
         (r"(?<![a-z])che\s*di(?![a-z])", "彻底"),
         (r"百(?:份|fen)百", "百分百"),
+        # 信 written as its two parts (微亻言 = 微信)
+        (r"亻言", "信"),
         # 副作用 misspelt 负作用 (a common error and a dodge alike)
         (r"负作用", "副作用"),
+        # a rank written with the digit 1 (全国第1; 第1名患者 and 第10天 are counts)
+        (
+            r"(?<=全国|全省|全市|行业|排名|全网|销量|口碑|业内|国内|世界|全球)第1(?![\d名个次天周年月期步条例位])",
+            "第一",
+        ),
         # 最 in pinyin before the words an absolute claim is built from (zui好, zui有效)
         (r"(?<![a-z])zui(?=[好佳强大优有快先专权])", "最"),
     )
 )
+
+
+# (round 10, review) Claim words with any of their characters in pinyin or a homophone /
+# look-alike that makes no other word inside the claim word (立杆见影, 永不复法, 无付作用, 宝治百病,
+# 根chu, bao治, 药到病chu, bai分百, 全国di一, 最hao): each character's other spellings. A
+# spelling is read only inside one of `CLAIM_WORDS`, never alone (法 is a word, 发 too).
+_OTHER_SPELLINGS = {
+    "根": ("gen", "艮", "亘", "茛"), "治": ("zhi", "冶"), "除": ("chu",), "愈": ("yu",),
+    "痊": ("quan",), "包": ("bao", "(?<!宝)宝(?!宝)", "苞"), "保": ("bao",),
+    "证": ("zheng", "正", "症", "怔"),
+    "复": ("fu", "覆"), "发": ("fa", "法"), "副": ("fu", "付", "负"), "作": ("zuo", "做"),
+    "用": ("yong",), "药": ("yao",), "到": ("dao",), "病": ("bing",), "百": ("bai",),
+    "分": ("fen", "份"), "之": ("zhi",), "第": ("di",), "一": ("yi", "壹"), "最": ("zui", "醉"),
+    "好": ("hao",), "佳": ("jia",), "彻": ("che", "澈"), "底": ("di",), "立": ("li", "力"),
+    "竿": ("gan", "杆", "干"), "见": ("jian",), "影": ("ying",), "效": ("xiao", "笑", "校"),
+    "永": ("yong",), "不": ("bu",), "无": ("wu",), "针": ("zhen",), "断": ("duan",),
+}  # fmt: skip
+# 出 spells 除 only in 药到病除 (根出 is in 发根出现)
+_IN_WORD = {"药到病除": {"除": ("chu", "出")}}
+CLAIM_WORDS = (
+    "根治", "根除", "治愈", "痊愈", "包治", "百病", "保证", "永不复发", "副作用", "药到病除",
+    "百分百", "百分之百", "第一", "最好", "最佳", "彻底", "立竿见影", "一针见效", "断根",
+)  # fmt: skip
+
+
+def _word_pattern(word: str) -> re.Pattern[str]:
+    parts = []
+    for i, ch in enumerate(word):
+        spellings = _IN_WORD.get(word, {}).get(ch) or _OTHER_SPELLINGS.get(ch, ())
+        options = [re.escape(ch)]
+        for other in spellings:
+            option = other if other.startswith("(?") else re.escape(other)  # raw: context
+            if other.isascii() and not other.startswith(
+                "(?"
+            ):  # pinyin: not the middle of a Latin word
+                option = ("(?<![a-z])" if i == 0 else "") + option
+                option += "(?![a-z])" if i == len(word) - 1 else ""
+            options.append(option)
+        parts.append("(?:" + "|".join(options) + ")")
+    # 治 before 疗/理 is 治疗/治理 (宝宝治疗, 根治疗程 are not the claim word)
+    tail = "(?![疗理])" if word.endswith("治") else ""
+    return re.compile(r"\s*".join(parts) + tail, re.IGNORECASE)
+
+
+_WORD_SPELLINGS = tuple((_word_pattern(word), word) for word in CLAIM_WORDS)
 
 
 def read_spellings(text: str, origin: list[int]) -> tuple[str, list[int]]:
@@ -57,7 +109,7 @@ def read_spellings(text: str, origin: list[int]) -> tuple[str, list[int]]:
     with its end sentinel); the returned map does the same for the new text, each word's
     characters pointing into the spelling it replaced, so a finding still highlights what the
     editor typed."""
-    for pattern, word in _SPELLINGS:
+    for pattern, word in _SPELLINGS + _WORD_SPELLINGS:
         if not pattern.search(text):
             continue
         out: list[str] = []
@@ -65,6 +117,8 @@ def read_spellings(text: str, origin: list[int]) -> tuple[str, list[int]]:
         at = 0
         for match in pattern.finditer(text):
             start, end = match.span()
+            if match.group(0) == word:
+                continue  # written as the word itself: nothing to read
             out.append(text[at:start])
             mapped.extend(origin[at:start])
             out.append(word)

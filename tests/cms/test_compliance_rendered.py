@@ -469,3 +469,45 @@ def test_a_linked_address_written_out_as_its_own_text_is_one_finding() -> None:
     html = parse_html('<main><a href="https://t.cn/A6xYz9">https://t.cn/A6xYz9</a></main>')
 
     assert [f.field for f, _ in conversion_findings(html)] == ["rendered.links"]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("脱发能根治吗？", "答案是肯定的。"),
+        ("植发能保证100%存活吗？", "可以的，这点请放心。"),
+        ("治疗后会复发吗？", "不会，永远不会。"),
+        ("效果不好能退钱吗？", "能，全额退。"),
+        ("脱发能根治吗？", "能！"),
+    ],
+)
+def test_an_faq_question_answered_yes_is_one_claim_on_the_served_page(question, answer) -> None:
+    # given a 科普 article whose FAQ block asks and answers in two fields
+    faq = {
+        "type": "faq",
+        "value": {
+            "title": "常见问题",
+            "items": [{"question": question, "answer": f"<p>{answer}</p>"}],
+        },
+    }
+    page = _science(hub(), body=[faq])
+
+    # then the served page reads the <dt> and its <dd> as one, and the gate blocks it
+    report = check_page(page)
+    assert any(f.field.startswith("rendered") for f in report.blocking), report.findings
+
+
+def test_an_faq_answered_honestly_passes() -> None:
+    faq = {
+        "type": "faq",
+        "value": {
+            "title": "常见问题",
+            "items": [
+                {"question": "脱发能根治吗？", "answer": "<p>目前还不能根治，但可以控制。</p>"},
+                {"question": "脱发会传染吗？", "answer": "<p>不会。</p>"},
+            ],
+        },
+    }
+    page = _science(hub(), body=[faq])
+
+    assert not check_page(page).has_blocking

@@ -271,3 +271,120 @@ def test_more_contact_look_alikes_pass(lawful) -> None:
 )
 def test_more_spellings_of_claim_words_are_blocked(claim) -> None:
     assert _blocking(claim), claim
+
+
+# --- the fresh review of round 10 (the review's H1, H4, M1, M2, M3, M5) ----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有问题可以加我，我的微信号是hair2024，门诊电话（020）12345678。",
+        "微信号是 hair2024",
+        "我的v是hair2024",
+        "我的vx是hair2024",
+        "我的威是hair2024",
+        "加威：hair2024",
+        "加魏信：hair2024",
+        "徽信：hair2024",
+        "wei信：hair2024",
+        "微亻言：hair2024",
+        "门诊电话(020)1234-5678",
+        "020 8888 6666",
+        "١٣٨١٢٣٤٥٦٧٨",
+        "检查费用三百八十元",
+        "治疗费用约一万元",
+        "一次治疗大概两千块",
+        "植发大概一万多",
+        "费用在一到两万之间",
+        "收费一九八零元",
+        "价格：$299",
+    ],
+)
+def test_review_contacts_and_prices_are_blocked(text) -> None:
+    assert _blocking(text, SCIENCE) & {"ad19-contact", "ad19-cta"}, text
+
+
+@pytest.mark.parametrize(
+    "lawful",
+    [
+        "电话随访100例患者",
+        "手机使用时间超过3小时会影响睡眠",
+        "威胁健康的因素很多",
+        "糖尿病患者每年的医疗花费约三千元",
+        "我国糖尿病患者约1.4亿人",
+        "第1名患者入组后第10天复查",
+        "发根出现萎缩要及时就医",
+        "宝宝治疗湿疹要遵医嘱",
+        "让您见笑了，这是我的习惯",
+        "脱发会传染吗？不会。",
+        "米诺地尔有副作用吗？有，常见的是头皮瘙痒",
+        "停药后会反弹吗？有可能，要遵医嘱减量",
+        "有问题吗？没关系，慢慢来",
+        "目前没有任何方法能彻底治愈雄激素性脱发。",
+        "至今没有能彻底治愈糖尿病的药物。",
+        "还没有一种药能让人永不复发。",
+        "没有一种治疗能保证百分之百有效。",
+        "没有任何治疗能百分之百有效。",
+        "世上没有百分之百治愈的方法。",
+        "如果有人承诺能根治脱发，一定要警惕。",
+        "网上说的“三天根治失眠”是骗人的。",
+        "说“零风险”的手术都不可信。",
+        "快速见效的药物往往有副作用。",
+        "保持心情愉快是最好的良药之一。",
+        "左图为正常头皮，右图为脂溢性皮炎",
+    ],
+)
+def test_review_lawful_sentences_pass_both_readers(lawful) -> None:
+    assert not _blocking(lawful, SCIENCE, second_reader=True), lawful
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "治疗后会复发吗？不会，永远不会。",
+        "有没有副作用？没有。",
+        "效果不好能退钱吗？能，全额退。",
+        "植发能保证100%存活吗？可以的，这点请放心。",
+        "治疗后会复发吗？\n不会。",
+        "没有比我们更能彻底治愈脱发的医院",
+        "没有其他医院能彻底治愈脱发，只有我们能",
+        "目前没有任何方法能彻底治愈脱发，除了我们的疗法",
+        "没有任何方法能像我们一样彻底治愈脱发",
+        "本地没有哪家医院能和我们相提并论",
+        "没有治不好的脱发",
+        "立杆见影",
+        "力竿见影",
+        "无付作用",
+        "无副做用",
+        "永不复法",
+        "宝治百病",
+        "醉好的植发医院",
+        "一针见笑",
+        "全国第壹",
+        "全国第1",
+        "根chu脱发",
+        "包zhi百病",
+        "永不fu发",
+        "药到病chu",
+        "bai分百治愈",
+        "全国di一",
+        "服药后半小时头痛全消。",
+        "治疗一次就能看到效果。",
+        "张主任的方法，连隔壁三甲医院的医生都来偷师。",
+        "左图为治疗前，右图为治疗后。",
+        "我院失眠治愈的人数超过一万。",
+    ],
+)
+def test_review_claims_are_blocked(claim) -> None:
+    assert _blocking(claim), claim
+
+
+def test_the_second_reader_reads_a_sentence_without_its_lawful_framing() -> None:
+    # the denial of a cure is skipped; a claim in the same sentence is still read
+    lawful = check_report("世上没有百分之百治愈的方法。", scopes=SCIENCE)
+    claim = check_report(
+        "世上没有百分之百治愈的方法，但在我院三个月就能长出浓密头发", scopes=SCIENCE
+    )
+    assert not lawful.has_blocking
+    assert claim.has_blocking
