@@ -63,6 +63,11 @@ CONTACT_HOSTS = {
     "mp.weixin.qq.com": ("/mp/profile_ext", "/mp/qrcode", "/mp/homepage", "/mp/getmasssendmsg"),
     "u.wechat.com": ("",),
     "qm.qq.com": ("",),
+    # round 11: a QQ group's join link (jq.qq.com/?_wv=1027&k=…) and share pages, and a
+    # WeCom member's QR-code page (open.work.weixin.qq.com/wwopen/userQRCode?vcode=…)
+    "jq.qq.com": ("",),
+    "qun.qq.com": ("",),
+    "open.work.weixin.qq.com": ("/wwopen/userqrcode",),
 }
 # Online consultation chats clinics embed (Baidu 商桥 and 爱番番, 53KF, 快商通, 商务通 on
 # zoosnet.net / zoossoft, 美洽 meiqia, Udesk, 乐语 looyu, Live800, 易聊 easyliao, 智齿 sobot):
@@ -88,9 +93,28 @@ SHOP_DOMAINS = (
     # second verification of the review: online forms that take a name and a phone (腾讯问卷,
     # 金数据, 问卷星) are lead capture; 小红书 goods pages sell; a.app.qq.com installs an app
     "wj.qq.com", "jinshuju.net", "jinshuju.com", "wjx.cn", "wjx.top", "a.app.qq.com",
+    # round 11: hospital booking platforms (就医160, 北京114预约挂号 and its former address,
+    # 健康之路) and more online forms (问卷网, 麦客, 金山文档's forms)
+    "91160.com", "114yygh.com", "bjguahao.gov.cn", "yihu.com",
+    "wenjuan.com", "mikecrm.com", "f.kdocs.cn",
 )  # fmt: skip
 # Shop pages on platforms that are otherwise content: domain → path prefixes (小红书 goods).
-SHOP_PAGES = {"xiaohongshu.com": ("/goods-detail/", "/goods/")}
+# Tencent Docs and Feishu forms (腾讯文档收集表 docs.qq.com/form/…, 飞书问卷) take a name and a
+# phone like wj.qq.com; their other documents are documents.
+SHOP_PAGES = {
+    "xiaohongshu.com": ("/goods-detail/", "/goods/"),
+    "docs.qq.com": ("/form/",),
+    "feishu.cn": ("/share/base/form/",),
+}
+# Maps that show the clinic's address and route patients to it (《互联网广告管理办法》第八条:
+# a 科普 page shows no address): 高德 (uri.amap.com/marker, ditu.amap.com, surl.amap.com),
+# 百度地图 (map.baidu.com/poi/…, api.map.baidu.com/marker, j.map.baidu.com), 腾讯地图
+# (map.qq.com, apis.map.qq.com/uri/v1/marker), Apple and Google maps: kind "address".
+MAP_DOMAINS = (
+    "amap.com", "map.baidu.com", "map.qq.com", "map.sogou.com", "maps.apple.com",
+    "maps.google.com", "maps.app.goo.gl", "ditu.google.cn",
+)  # fmt: skip
+MAP_PAGES = {"google.com": ("/maps",), "google.cn": ("/maps",)}
 # Short links hide where they lead (a landing page, a WeCom card): a 科普 page may not use
 # them, framed or linked.
 # bit.ly and tinyurl.com, and the platforms' own share links: b23.tv (bilibili), v.douyin.com
@@ -101,6 +125,10 @@ SHORT_LINK_DOMAINS = (
     "b23.tv", "v.douyin.com", "xhslink.com",
     # second verification of the review: Kuaishou's share links and more public shorteners
     "v.kuaishou.com", "is.gd", "lnk0.com", "rebrand.ly", "cutt.ly", "s.id", "ow.ly",
+    # round 11: more public shorteners, and 草料二维码's 活码 pages (cli.im, qr61.cn), whose
+    # target the clinic changes at will
+    "goo.gl", "shorturl.at", "t.co", "t.ly", "tiny.cc", "rb.gy", "buff.ly", "bit.do", "v.gd",
+    "soo.gd", "shorturl.com", "suo.nz", "mrw.so", "sina.lt", "cli.im", "qr61.cn",
 )  # fmt: skip
 # Schemes a 科普 link may use: web pages (relative, http, https). Anything else (ftp:, an app
 # scheme such as alipays:, snssdk…:, javascript:) leads somewhere no check reads: "scheme".
@@ -167,6 +195,14 @@ def _is_qq_wpa(host: str, path: str) -> bool:
     return any(label.startswith("wpa") for label in host.split(".")) or bool(_WPA_PAGE.search(path))
 
 
+def _on_pages(host: str, path: str, pages: dict[str, tuple[str, ...]]) -> bool:
+    """Whether `path` on `host` starts with a prefix `pages` lists for its domain."""
+    return any(
+        _in_domains(host, (domain,)) and path.startswith(prefixes)
+        for domain, prefixes in pages.items()
+    )
+
+
 def _clean(href: str) -> str:
     """The URL as a browser reads it: tabs and newlines dropped, outer spaces trimmed."""
     return _BROWSER_DROPS.sub("", href or "").strip()
@@ -180,7 +216,9 @@ def link_kind(href: str, *, _followed: tuple[tuple[int, str], ...] = ()) -> str:
       the site answers under several names), or any path of this site whose view serves or
       redirects to lead capture (`/r/<code>/` → `/lp/<specialty>/`: `own_site_kind`);
     - "ad_page": a page of this site that is a medical ad (`is_medical_ad()`: a 转化 article);
-    - "shop": a shop, online consultation or payment platform, a WeChat mini-program link;
+    - "address": a map showing a place (高德, 百度, 腾讯 maps …: the clinic's address);
+    - "shop": a shop, online consultation, booking or payment platform, an online form, a
+      WeChat mini-program link;
     - "short": a short link (t.cn …) whose target cannot be read;
     - "redirects": an own path that goes through more than `MAX_REDIRECT_HOPS` Wagtail
       redirects without an end we read;
@@ -207,14 +245,9 @@ def link_kind(href: str, *, _followed: tuple[tuple[int, str], ...] = ()) -> str:
         return "contact"
     if _in_domains(host, CHAT_DOMAINS):
         return "contact"
-    if _in_domains(host, SHOP_DOMAINS):
-        return "shop"
-    if _in_domains(host, tuple(SHOP_PAGES)) and any(
-        path.startswith(prefix)
-        for domain, prefixes in SHOP_PAGES.items()
-        if _in_domains(host, (domain,))
-        for prefix in prefixes
-    ):
+    if _in_domains(host, MAP_DOMAINS) or _on_pages(host, path, MAP_PAGES):
+        return "address"
+    if _in_domains(host, SHOP_DOMAINS) or _on_pages(host, path, SHOP_PAGES):
         return "shop"
     if _in_domains(host, SHORT_LINK_DOMAINS):
         return "short"

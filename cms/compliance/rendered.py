@@ -45,10 +45,11 @@ from django.http import HttpRequest
 
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.extract import identifier_values
-from cms.compliance.qr import document_codes, image_codes
+from cms.compliance.qr import document_scan, image_scan
 from cms.compliance.rules import load_rules
 from cms.html_text import PARSER, Link, PageHtml, parse_html
 from cms.links import SHORT_LINK_DOMAINS, link_kind, own_file_path, video_player
+from cms.textnorm import normalize
 
 logger = logging.getLogger("yinliu.cms.compliance")
 
@@ -109,12 +110,20 @@ def _finding(*, field: str, line: int, text: str, what: str) -> Finding:
     return disguised_ad_finding(field=field, line=line, text=text, message=message)
 
 
+def _unchecked(*, field: str, line: int, text: str, problem: str) -> Finding:
+    """A file the page links, frames or shows that the gate could not read to the end
+    (`cms.compliance.qr.Scan.problem`): refused, since it may hold a code (fail closed)."""
+    message = f"科普页面链接或展示的文件无法检查：{problem}"
+    return disguised_ad_finding(field=field, line=line, text=text, message=message)
+
+
 # What each `cms.links.link_kind` kind is called in a finding.
 LINK_WHAT = {
     "contact": "联系方式链接",
     "landing": "咨询、购买入口",
     "package": "咨询、购买入口",
     "ad_page": "医疗广告（转化内容）页面的链接",
+    "address": "地址（地图）链接",
     "shop": "购物、问诊或支付平台链接",
     "short": "去向不明的短链接",
     "redirects": "多次跳转、去向不明的链接",
@@ -122,22 +131,46 @@ LINK_WHAT = {
 }
 
 
-# A web address written as text: with a scheme, from www., or a host name ending in a common
-# top-level domain (a path after it allowed). Chinese punctuation and brackets end it.
+# A web address written as text: with a scheme, from www., a host name ending in a top-level
+# domain (letters: .com, .cn, .gl, .ly …; any such name is read, `link_kind` then says what
+# it is, and an ordinary name is nothing), an IPv4 address or `localhost` with a port or a
+# path; a port and a path after any of them. Chinese characters and punctuation end it; one
+# just before the host does not hide it (「打开t.cn/x到浏览器」 is t.cn/x).
+_URL_TAIL = r"[^\s<>\"'，。；！？、（）()【】「」\u4e00-\u9fff]"
 _TEXT_URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"'，。；！？、（）()【】「」]+"
-    r"|(?<![\w@.\-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
-    r"(?:com|cn|net|org|cc|me|io|top|xyz|link|info|vip|shop|site|co|ink|tv|la|so|gd)"
-    r"(?![\w-])(?:/[^\s<>\"'，。；！？、（）()【】「」]*)?",
+    rf"(?:https?://|www\.){_URL_TAIL}+"
+    r"|(?<![A-Za-z0-9@.\-_])(?:"
+    r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,24}|xn--[a-z0-9-]{1,59})"
+    r"(?![A-Za-z0-9-])(?::\d{1,5})?"
+    r"|(?:(?:\d{1,3}\.){3}\d{1,3}|localhost)(?::\d{1,5}(?!\d)|(?=/))"
+    rf")(?:/{_URL_TAIL}*)?",
+    re.IGNORECASE,
+)
+# How an address is written so that a filter does not see it and a reader still types it:
+# 「t。cn」「t．cn」「t｡cn」「t点cn」「t dot cn」「t(.)cn」「t [dot] cn」「t . cn」 between two
+# letters or digits read as 「t.cn」, and a full-width ／ or ： as / and :. (Full-width letters and
+# digits are folded and zero-width characters dropped before, `cms.textnorm.normalize`.)
+# 「3点30分」 reads 「3.30分」, which is no address; 「HbA1c.」 is left as it is.
+_WRITTEN_DOT = re.compile(
+    r"(?<=[A-Za-z0-9])[^\S\n]*"
+    r"(?:[.。．｡]|点|(?<=\s)dot(?=\s)|[\[(（【][^\S\n]*(?:[.。．｡]|点|dot)[^\S\n]*[\])）】])"
+    r"[^\S\n]*(?=[A-Za-z0-9])",
     re.IGNORECASE,
 )
 
 
+def _as_typed(text: str) -> str:
+    """`text` as a reader would type its addresses into a browser (see `_WRITTEN_DOT`)."""
+    text = normalize(text or "").replace("／", "/").replace("：", ":")
+    return _WRITTEN_DOT.sub(".", text)
+
+
 def text_urls(text: str) -> list[str]:
-    """The web addresses written in `text` as a reader would copy them, each with a scheme
+    """The web addresses written in `text` as a reader would copy them (`_as_typed`: 「t点cn」,
+    full-width 「ｔ．ｃｎ」 and zero-width characters read as 「t.cn」), each with a scheme
     (https:// added when it has none), in order, without repeats."""
     found: list[str] = []
-    for match in _TEXT_URL.finditer(text or ""):
+    for match in _TEXT_URL.finditer(_as_typed(text)):
         url = match.group(0).rstrip(".,;:!?")
         if not url.lower().startswith(("http://", "https://")):
             url = "https://" + url
@@ -202,14 +235,20 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
     (`page_embeds` of the same source) are held to the video allow-list."""
     for i, link in enumerate(html.links):
         what = _is_conversion_link(link.href)
-        codes = [] if what else document_codes(link.href)
+        codes, problem = ([], "") if what else document_scan(link.href)
         if codes:
             what = "含二维码的文档"
-        if what:
+        if what or problem:
             text = f"{link.text}（{link.href}）" if link.text else link.href
             if codes:
                 text = f"{text}（文档中二维码：{codes[0][:80]}）"
-            yield _finding(field=f"{RENDERED}.links", line=i + 1, text=text, what=what), text
+            field = f"{RENDERED}.links"
+            finding = (
+                _finding(field=field, line=i + 1, text=text, what=what)
+                if what
+                else _unchecked(field=field, line=i + 1, text=text, problem=problem)
+            )
+            yield finding, text
     linked = {link.href for link in html.links}
     for i, url in enumerate(text_urls(html.text())):
         what = _is_conversion_link(url)
@@ -231,14 +270,20 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
         if embed.href in reported:
             continue
         what = _embed_refused(embed.href)
-        codes = [] if what else image_codes(embed.href) or document_codes(embed.href)
+        codes, problem = ([], "") if what else document_scan(embed.href)
         if codes:
             what = "二维码"
-        if what:
+        if what or problem:
             text = f"{embed.text}（{embed.href}）"
             if codes:
                 text = f"{text}（图中二维码：{codes[0][:80]}）"
-            yield _finding(field=f"{RENDERED}.embeds", line=i + 1, text=text, what=what), text
+            field = f"{RENDERED}.embeds"
+            finding = (
+                _finding(field=field, line=i + 1, text=text, what=what)
+                if what
+                else _unchecked(field=field, line=i + 1, text=text, problem=problem)
+            )
+            yield finding, text
     for i, form in enumerate(html.forms):
         if urlsplit(form.action).path == SEARCH_PATH and form.method == "get":
             continue
@@ -247,12 +292,18 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
     for i, image in enumerate(html.images):
         named = QR_IMAGE.search(image.src) or QR_IMAGE.search(image.alt)
         # what the picture is, whatever it is called (cms.compliance.qr)
-        codes = [] if named else image_codes(image.src)
-        if named or codes:
+        codes, problem = ([], "") if named else image_scan(image.src)
+        if named or codes or problem:
             text = image.alt or image.src
             if codes:
                 text = f"{text}（图中二维码：{codes[0][:80]}）"
-            yield _finding(field=f"{RENDERED}.images", line=i + 1, text=text, what="二维码"), text
+            field = f"{RENDERED}.images"
+            finding = (
+                _unchecked(field=field, line=i + 1, text=text, problem=problem)
+                if problem
+                else _finding(field=field, line=i + 1, text=text, what="二维码")
+            )
+            yield finding, text
 
 
 def rendered_report(page, *, known: ComplianceReport) -> ComplianceReport:

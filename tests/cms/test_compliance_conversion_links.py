@@ -416,7 +416,10 @@ def test_a_pdf_code_drawn_as_paths_or_cut_into_strips_is_found(make) -> None:
     assert found == [f"手册（{brochure.url}）（文档中二维码：{WECOM_LINK}）"]
 
 
-def test_a_pdf_drawn_without_a_code_and_a_damaged_pdf_are_no_finding() -> None:
+def test_a_pdf_drawn_without_a_code_is_no_finding_and_a_damaged_one_is_refused() -> None:
+    # round 11: a PDF PDFium cannot open may still open in another reader (repaired, or
+    # encrypted with a password printed next to the link): refused rather than passed unread
+    # (tests/cms/test_compliance_linked_files.py has its siblings)
     cache.clear()
     plain = _raw_pdf(b"0 g 100 100 50 50 re f", "squares.pdf")
     broken = Document.objects.create(
@@ -424,7 +427,12 @@ def test_a_pdf_drawn_without_a_code_and_a_damaged_pdf_are_no_finding() -> None:
     )
     html = parse_html(f'<main><a href="{plain.url}">一</a><a href="{broken.url}">二</a></main>')
 
-    assert list(conversion_findings(html)) == []
+    assert [(f.message, text) for f, text in conversion_findings(html)] == [
+        (
+            "科普页面链接或展示的文件无法检查：文档无法打开（损坏或加密），无法检查是否含二维码",
+            f"二（{broken.url}）",
+        )
+    ]
 
 
 # --- M6: the site's own lists on 科普 pages list no 转化 article ---------------------------

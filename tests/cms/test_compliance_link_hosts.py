@@ -21,6 +21,7 @@ SHORT = "去向不明的短链接"
 CONTACT = "联系方式链接"
 SHOP = "购物、问诊或支付平台链接"
 SCHEME = "非网页链接（仅可链接 http/https 网页）"
+ADDRESS = "地址（地图）链接"
 
 LINKS = {
     # short links and the platforms' share links
@@ -63,6 +64,29 @@ LINKS = {
     "https://i.meituan.com/awp/h5/yiliao/shop.html?id=1": SHOP,
     "https://www.dianping.com/shop/k1aBcD": SHOP,
     "https://haohuo.jinritemai.com/views/product/item2?id=3": SHOP,
+    # round 11: QQ groups, WeCom member QR pages, more shorteners and 活码 services, booking
+    # platforms, online forms, and maps to the clinic (an address, 互联网广告管理办法第八条)
+    "https://jq.qq.com/?_wv=1027&k=abc": CONTACT,
+    "https://qun.qq.com/qqweb/qunpro/share?_wv=3&inviteCode=abc": CONTACT,
+    "https://open.work.weixin.qq.com/wwopen/userQRCode?vcode=vc0123456789": CONTACT,
+    "https://goo.gl/abc": SHORT,
+    "https://shorturl.at/abc": SHORT,
+    "https://t.co/AbCdEf": SHORT,
+    "https://rb.gy/abc": SHORT,
+    "https://tiny.cc/abc": SHORT,
+    "https://qr61.cn/oAbCdE/qXyZ": SHORT,
+    "https://www.91160.com/doctors/1.html": SHOP,
+    "https://www.114yygh.com/hospital/1/home": SHOP,
+    "https://docs.qq.com/form/page/abc": SHOP,
+    "https://www.wenjuan.com/s/AbCdEf/": SHOP,
+    "https://uri.amap.com/marker?position=116.3,39.9&name=诊所": ADDRESS,
+    "https://ditu.amap.com/place/B000A83M61": ADDRESS,
+    "https://surl.amap.com/abc": ADDRESS,
+    "https://map.baidu.com/poi/诊所/@12958,4825": ADDRESS,
+    "https://api.map.baidu.com/marker?location=39.9,116.3&title=诊所": ADDRESS,
+    "https://map.qq.com/?type=marker&isopeninfowin=1&markertype=1&pointx=116.3": ADDRESS,
+    "https://apis.map.qq.com/uri/v1/marker?marker=coord:39.9,116.3": ADDRESS,
+    "https://www.google.com/maps/place/Clinic": ADDRESS,
     # not a web page
     "ftp://files.example.org/brochure.pdf": SCHEME,
     "FTP://files.example.org/": SCHEME,
@@ -111,6 +135,10 @@ def test_a_conversion_host_or_a_non_web_link_is_refused_on_science(href, what) -
         "https://dianping.com.example.org/",
         "https://www.douyin.com/video/7388149561765760266",  # a video page, not a share link
         "https://www.who.int/zh/news-room/fact-sheets",
+        "https://docs.qq.com/doc/DAbCdEf",  # a Tencent document, not its form
+        "https://open.work.weixin.qq.com/api/doc/90000/90135/91022",  # WeCom API docs
+        "https://www.google.com/search?q=sleep",
+        "https://notamap.com/",
         "/hair-loss/",
         "#part",
     ],

@@ -439,6 +439,22 @@ def test_a_heading_question_answered_no_passes_on_the_served_page() -> None:
         "网址：www.taobao.com/shop/zhou",
         "打开 url.cn/5AbCdE 领取",
         "企业微信：work.weixin.qq.com/ca/cawcde0123456789",
+        # round 11: written as a reader still types it
+        "复制 ｔ．ｃｎ／Ａ６ｘＹｚ 打开",
+        "复制 t。cn/A6xYz 打开",
+        "复制 t点cn/A6xYz 打开",
+        "复制 t\u200b.cn/A6xYz 打开",
+        "复制 t . cn/A6xYz 打开",
+        "复制 t dot cn/A6xYz 打开",
+        "复制 t(.)cn/A6xYz 打开",
+        "打开t.cn/A6xYz到浏览器",
+        "ｈｔｔｐｓ：／／t.cn/A6xYz",
+        # top-level domains beyond the common ones, an IP or localhost with a port
+        "复制 goo.gl/abc 打开",
+        "复制 shorturl.at/abc 打开",
+        "预约：127.0.0.1:8611/lp/hair-loss/",
+        "预约：localhost:8611/lp/hair-loss/",
+        "地图：uri.amap.com/marker?position=116.3,39.9",
     ],
 )
 def test_a_web_address_written_as_text_is_read_as_a_link(text) -> None:
@@ -457,6 +473,10 @@ def test_a_web_address_written_as_text_is_read_as_a_link(text) -> None:
         "邮箱 zhou@qq.com",  # a text rule's finding (ad19-contact), not a link
         "2型糖尿病的HbA1c.目标一般<7%",
         "维生素B12.缺乏也会脱发",
+        "下午3点30分服药",
+        "HbA1c. 空腹血糖 . 餐后血糖",
+        "版本 1.2.3.4 的指南",
+        "e.g. the end. Next",
     ],
 )
 def test_text_that_is_no_conversion_address_is_no_link_finding(text) -> None:
