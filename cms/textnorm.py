@@ -11,7 +11,8 @@ An advertiser who knows the rules writes 「根　治」, 「根\u200b治」, �
   character; round 10) and variation selectors dropped (the checker reports bidi embeddings,
   overrides and isolates as a finding of their own: `checker._BIDI_CONTROLS`);
 - full-width letters, digits and ％ folded to ASCII (one character for one), and the decimal
-  digits of every other script (Arabic-Indic ١٣٨ …) read as 0–9;
+  digits of every other script (Arabic-Indic ١٣٨ …) read as 0–9, and Latin letters with
+  tone marks or accents read as the letter (pinyin 彻dǐ, chè底);
 - spaces of every width (Unicode Zs), Hangul fillers and decorative separators (·・•*＊_~～,
   dot-like ･⋅∙‧․‥⸱, + and =, slashes and vertical bars of any width,
   hyphens and dashes, emoji and other symbols (Unicode So/Sk), combining marks (Mn, e.g.
@@ -156,7 +157,18 @@ def _fold(ch: str) -> str:
         # a decimal digit of another script (Arabic-Indic ١٣٨, Devanagari …; round 10)
         digit = unicodedata.digit(folded, None)
         return str(digit) if digit is not None else ch
+    if len(folded) == 1 and folded.isalpha() and not folded.isascii():
+        base = _latin_base(folded)
+        if base:  # a Latin letter with a tone mark or an accent (pinyin dǐ, chè; round 10)
+            return base if folded.islower() else base.upper()
     return folded if len(folded) == 1 and (folded.isalnum() or folded == "%") else ch
+
+
+def _latin_base(ch: str) -> str:
+    """The ASCII letter under a Latin letter with diacritics (ǐ → i, È → e); "" for any other
+    letter (Chinese, Greek …)."""
+    base = unicodedata.normalize("NFD", ch.lower())[0]
+    return base if "a" <= base <= "z" else ""
 
 
 def normalize_map(text: str) -> tuple[str, list[int]]:

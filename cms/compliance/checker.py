@@ -30,8 +30,14 @@ from cms.textnorm import normalize_map
 _AFFIRM = (
     r"(?:(?:当然|肯定|绝对|我们|本院|我院)?(?:就|都)?(?:能|可以|行|会|没问题|是的)(?=[！!。，,\s]|$)"
     r"|我们就能|答案是肯定的|答案是(?:能|可以|会|肯定)|没错|可以的|能的|放心|没问题"
-    r"|当然(?=[！!。，,\s]|$))"
+    r"|当然(?=[！!。，,\s]|$)|包的|包好|保证(?!不)|肯定的"
+    # (verification) we have it here, we refund: 在这里有 / 我们退款
+    r"|(?:在这里|在我们这里?|我们这里|这里|我们|本院|我院)(?:就|都)?有(?=[！!。，,\s]|$)"
+    r"|(?:我们|本院|我院)?(?:就|会)?(?:全额|全部)?(?:退款|退钱|退费|包退|免费重做|免费再治|不收费|不要钱)"
+    r"|不需要|不用|不必|无需)"
 )
+# an answer's label: 「Q：…？」「A：不会。」, 「问：…？答：无。」
+_LABEL = r"(?:(?:a|答|回答|医生答?|专家答?|医生回复)\s*[:：]\s*)?"
 # (round 10) a bad outcome asked about and denied: 会复发吗？不会 / 有没有副作用？没有 (the claim
 # is 永不复发 / 无副作用; `ad16-question-claim` reads which questions make it one)
 _DENY_OUTCOME = r"(?:绝对|永远|肯定|一定|完全|一点也?|根本|保证)?(?:不会|不可能|没有|没|无|零)"
@@ -39,17 +45,18 @@ _DENY = (
     r"(?:别信|不要信|不要相信|不可信|别轻信|不要轻信|这是谣言|是谣言|谣言|错了|其实不然"
     r"|并非如此|事实并非如此|没那么简单|当然不(?:能|是|会|可能))"
 )
-_ANSWER = rf"\s*(?:{_AFFIRM}|{_DENY}|{_DENY_OUTCOME})"
+_ANSWER = rf"\s*{_LABEL}(?:{_AFFIRM}|{_DENY}|{_DENY_OUTCOME})"
 # A line that is a question, and the next line that answers it yes (「脱发能根治吗？」 then
 # 「能！」): read joined like a line that ends no sentence (round 10)
 _ASKS = re.compile(r"[？?]+[”’」』\"]*\s*$")
-_ANSWERS = re.compile(rf"\s*(?:{_AFFIRM}|{_DENY_OUTCOME})")
+_ANSWERS = re.compile(rf"\s*{_LABEL}(?:{_AFFIRM}|{_DENY_OUTCOME})", re.IGNORECASE)
 # A claim asked and denied in the next breath (「头发再也不掉了？别信这种说法」): the rules'
 # common exception reads the question as the denial's; the second reader reads only from the
 # denial on, so the debunked claim is not read as the page's (round 10)
 _DEBUNK = re.compile(rf"[？?]+\s*(?={_DENY})")
 _SENTENCE = re.compile(
-    rf"(?:[^。！？!?]|[。！？!?]+[”’」』\"]|[？?]+(?={_ANSWER}))+[。！？!?]*[”’」』\"]*"
+    rf"(?:[^。！？!?]|[。！？!?]+[”’」』\"]|[？?]+(?={_ANSWER}))+[。！？!?]*[”’」』\"]*",
+    re.IGNORECASE,  # the answer's label: A：
 )
 
 # Findings keep the context they were found in (clipped) so the editor can highlight them.

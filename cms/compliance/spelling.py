@@ -66,18 +66,25 @@ _OTHER_SPELLINGS = {
     "根": ("gen", "艮", "亘", "茛"), "治": ("zhi", "冶"), "除": ("chu",), "愈": ("yu",),
     "痊": ("quan",), "包": ("bao", "(?<!宝)宝(?!宝)", "苞"), "保": ("bao",),
     "证": ("zheng", "正", "症", "怔"),
-    "复": ("fu", "覆"), "发": ("fa", "法"), "副": ("fu", "付", "负"), "作": ("zuo", "做"),
-    "用": ("yong",), "药": ("yao",), "到": ("dao",), "病": ("bing",), "百": ("bai",),
-    "分": ("fen", "份"), "之": ("zhi",), "第": ("di",), "一": ("yi", "壹"), "最": ("zui", "醉"),
+    "复": ("fu", "覆", "腹"), "发": ("fa", "法"), "副": ("fu", "付", "负"), "作": ("zuo", "做"),
+    "用": ("yong",), "药": ("yao",), "到": ("dao",), "病": ("bing",), "百": ("bai", "佰"),
+    "分": ("fen", "份"), "之": ("zhi",), "第": ("di",), "一": ("yi", "壹"),
+    "最": ("zui", "醉", "嘴"),
     "好": ("hao",), "佳": ("jia",), "彻": ("che", "澈"), "底": ("di",), "立": ("li", "力"),
     "竿": ("gan", "杆", "干"), "见": ("jian",), "影": ("ying",), "效": ("xiao", "笑", "校"),
     "永": ("yong",), "不": ("bu",), "无": ("wu",), "针": ("zhen",), "断": ("duan",),
 }  # fmt: skip
 # 出 spells 除 only in 药到病除 (根出 is in 发根出现)
-_IN_WORD = {"药到病除": {"除": ("chu", "出")}}
+_IN_WORD = {
+    "药到病除": {"除": ("chu", "出", "徐")},
+    "立竿见影": {"影": ("ying", "yin")},
+    # 根至 is 根治 only before an ailment (从发根至发梢 is a span)
+    "根治": {"治": ("zhi", "冶", "至(?=脱|失|糖|白|秃|斑|高|银|痘)")},
+}
 CLAIM_WORDS = (
     "根治", "根除", "治愈", "痊愈", "包治", "百病", "保证", "永不复发", "副作用", "药到病除",
     "百分百", "百分之百", "第一", "最好", "最佳", "彻底", "立竿见影", "一针见效", "断根",
+    "无副作用",
 )  # fmt: skip
 
 
@@ -87,10 +94,9 @@ def _word_pattern(word: str) -> re.Pattern[str]:
         spellings = _IN_WORD.get(word, {}).get(ch) or _OTHER_SPELLINGS.get(ch, ())
         options = [re.escape(ch)]
         for other in spellings:
-            option = other if other.startswith("(?") else re.escape(other)  # raw: context
-            if other.isascii() and not other.startswith(
-                "(?"
-            ):  # pinyin: not the middle of a Latin word
+            raw = "(?" in other  # a spelling with its context, written as a regex
+            option = other if raw else re.escape(other)
+            if other.isascii() and not raw:  # pinyin: not the middle of a Latin word
                 option = ("(?<![a-z])" if i == 0 else "") + option
                 option += "(?![a-z])" if i == len(word) - 1 else ""
             options.append(option)

@@ -388,3 +388,89 @@ def test_the_second_reader_reads_a_sentence_without_its_lawful_framing() -> None
     )
     assert not lawful.has_blocking
     assert claim.has_blocking
+
+
+# --- the verification of the review's fixes (V5–V9, V12, H1's last case) --------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有事找我：1 3 8 1 2 3 4 5 6 7 8",
+        "138****5678（完整号码私信）",
+        "手机尾号是5678，前面是1381234",
+        "手机号是138，后面是12345678",
+        "我的微信叫hair2024",
+        "微信名为hair_2024",
+        "V我：hair2024",
+        "加一下我的wechat，id是hair2024",
+        "我的薇芯是hair2024",
+        "微 信 号 是 h a i r 2 0 2 4",
+        "價格：三百八十圓",
+        "每针只要八百八",
+        "费用：USD 299",
+        "€199 per session",
+        "做一次的花费是三百八",
+    ],
+)
+def test_verification_contacts_and_prices_are_blocked(text) -> None:
+    assert _blocking(text, SCIENCE) & {"ad19-contact", "ad19-cta"}, text
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "别的医院都没有方法能彻底治愈脱发，我们可以。",
+        "没有任何一种治疗能做到永不复发，但张主任做到了。",
+        "网上说的“三天根治失眠”是骗人的，我们只需要两天。",
+        "世上没有百分之百治愈的方法？在这里有。",
+        "没有不能根治的失眠。",
+        "目前没有方法能彻底治愈脱发——我们的除外",
+        "不是没有方法能彻底治愈脱发，只是你没遇到我们",
+        "会不会复发？\n放心，不会的。",
+        "治不好怎么办？\n我们退款。",
+        "需要终身吃药吗？\n不需要，吃三个月就可以停。",
+        "能除根吗？\n绝对可以。",
+        "失眠能治好吗？\n包的。",
+        "Q：治疗后会复发吗？\nA：不会。",
+        "问：有副作用吗？答：无。",
+        "永不腹发",
+        "嘴好的植发医院",
+        "彻dǐ治愈脱发",
+        "chè底治愈",
+        "根至脱发",
+        "wu副作用",
+        "佰分佰有效",
+        "药到病徐",
+        "立竿见yin",
+        "上图是治疗前，下图是治疗三个月后",
+    ],
+)
+def test_verification_claims_are_blocked(claim) -> None:
+    assert _blocking(claim), claim
+
+
+@pytest.mark.parametrize(
+    "lawful",
+    [
+        "目前没有任何方法能彻底治愈雄激素性脱发，但规范治疗可以长期控制。",
+        "雄激素性脱发目前没有方法能彻底治愈。",
+        "没有任何一种治疗能做到永不复发。",
+        "如果有人向你推荐“祖传秘方根治糖尿病”，请立即拒绝并举报。",
+        "需要终身吃药吗？\n不一定，要看病情。",
+        "脱发能根治吗？\n当然不能，但可以控制。",
+        "问：会遗传吗？答：有一定的遗传倾向。",
+        "在公立医院做一次毛囊镜检查费用约一百元左右",
+        "国家医保目录内的二甲双胍每月药费只需几元钱",
+        "胰岛素集采后，每支价格降到了几十元",
+        "维新变法是历史事件",
+        "每次只要五分钟",
+        "一次要两千步",
+        "从发根至发梢都要护理",
+        "嘴好干，是不是血糖高了",
+        "café里的咖啡因会影响睡眠",
+        "腹部脂肪多的人更容易胰岛素抵抗",
+    ],
+)
+def test_verification_lawful_sentences_pass_both_readers(lawful) -> None:
+    assert not _blocking(lawful, SCIENCE, second_reader=True), lawful

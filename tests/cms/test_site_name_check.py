@@ -116,3 +116,17 @@ def test_an_empty_name_stays_allowed(admin) -> None:
 
     assert response.status_code == 302
     assert Site.objects.get(hostname="m.clinic.cn").site_name == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "wording"),
+    [("睡眠中心（t点cn/A6xYz）", "https://t.cn/A6xYz"), ("睡眠医学中心 V我hair2024", "V我")],
+)
+def test_a_name_with_an_address_as_text_or_a_wechat_nickname_is_refused(admin, name, wording):
+    # the verification's V11: what the page check refuses, the name check refuses too
+    response = admin.post("/admin/sites/new/", _site_data(name))
+
+    assert response.status_code == 200
+    (error,) = _errors(response)
+    assert f"「{wording}」" in error
+    assert not Site.objects.filter(hostname="m.clinic.cn").exists()

@@ -88,3 +88,13 @@ def test_a_conversion_article_has_no_site_search_and_a_science_one_keeps_it(clie
     assert 'role="search"' not in conversion
     assert 'class="brand"' in _header(conversion)
     assert 'role="search"' in _header(science)
+
+
+def test_the_funnel_error_page_has_no_site_search(client, landing):
+    # a bad or expired thank-you link answers the funnel's 「提示」 page, inside the ad
+    response = client.get("/lp/thanks/not-a-token/")
+
+    html = response.content.decode()
+    assert response.status_code in (400, 403, 404, 410)
+    assert 'class="brand"' in _header(html)
+    assert 'role="search"' not in html
