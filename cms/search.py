@@ -7,9 +7,13 @@ the specialties' vocabulary (`search_terms.txt`) before it reaches the index, an
 cut the same way before it reaches the backend: both sides then speak in space-separated
 words, which every database backend already handles.
 
-Indexing uses jieba's search mode (a long word also yields its parts: 糖化血红蛋白 → 血红蛋白,
-蛋白 …), the query its precise mode, so a query word matches the word or a part of a longer
-one. Decision and alternatives: docs/cms.md, «站内搜索».
+jieba cuts a word differently in different company: 「毛囊镜」 typed alone is 毛囊 / 镜, inside
+「毛囊镜检查」 it is 毛囊 / 镜检查. So the index holds, for each word of the text, the word, every
+dictionary word inside it (糖化血红蛋白 → 糖化, 血红蛋白, 蛋白 …; jieba's own search mode stops at
+three characters) and each of its Chinese characters; the query is cut in precise mode. A
+query word that lies inside one word of the text is then always an index token. A query that
+spans two of the text's words is matched by its characters (`query_characters`), and by the
+selector's substring match on titles. Decision and alternatives: docs/cms.md, «站内搜索».
 """
 
 from __future__ import annotations
@@ -30,6 +34,15 @@ USER_DICTIONARY = Path(__file__).with_name("search_terms.txt")
 # A query is at most this many words: enough for any real question, and a bound on the SQL.
 MAX_QUERY_TERMS = 12
 MAX_TERM_LENGTH = 40
+# A query's characters searched one by one when its words are not all found: a bound on the SQL.
+MAX_QUERY_CHARACTERS = 24
+# What the search form accepts and the view keeps (templates/base.html maxlength): 100
+# Chinese characters are 900 bytes of URL, far below a server's request-line limit (gunicorn
+# answers 414 above 4094 bytes, before Django sees the request).
+MAX_QUERY_LENGTH = 100
+# A word longer than this is not searched for the dictionary words inside it (a run jieba
+# could not cut, pasted text): its characters are still indexed.
+MAX_EXPANDED_WORD = 16
 # Words that carry no topic: a question asked in full (脱发怎么办) still finds the articles.
 STOP_WORDS = frozenset(
     "的 了 和 与 及 或 是 在 吗 呢 吧 啊 呀 么 怎么 怎么办 怎样 如何 什么 为什么 哪些 哪个 "
@@ -44,6 +57,10 @@ _SUBTYPE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w+")
+_HAN_CHARACTER = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_HAN = re.compile(_HAN_CHARACTER)
+# A query's parts when searched by character: each Chinese character, each other run whole.
+_ATOM = re.compile(rf"{_HAN_CHARACTER}|(?:(?!{_HAN_CHARACTER}).)+")
 _lock = threading.Lock()
 
 
@@ -80,12 +97,34 @@ def _words(tokens) -> list[str]:
     return words
 
 
+def _index_tokens(word: str, frequencies: dict[str, int]) -> list[str]:
+    """`word` and what a query may cut out of it: its Chinese characters, then the dictionary
+    words inside it (any length), then the word itself. A word without Chinese is itself."""
+    if len(word) < 2 or not _HAN.search(word):
+        return [word]
+    tokens = list(dict.fromkeys(_HAN.findall(word)))
+    if len(word) <= MAX_EXPANDED_WORD:
+        for size in range(2, len(word)):
+            for start in range(len(word) - size + 1):
+                part = word[start : start + size]
+                if frequencies.get(part) and part not in tokens:
+                    tokens.append(part)
+    tokens.append(word)
+    return tokens
+
+
 def segment(text: str) -> str:
-    """Index side: `text` (plain or HTML) as space-separated words in jieba's search mode."""
+    """Index side: `text` (plain or HTML) as space-separated tokens: each word of jieba's
+    precise cut preceded by its characters and the dictionary words inside it
+    (`_index_tokens`), so that any word a query is cut into is found (module docstring)."""
     if not text:
         return ""
     plain = html.unescape(_TAG.sub(" ", _clean(text)))
-    return " ".join(_words(_tokenizer().cut_for_search(plain)))
+    tokenizer = _tokenizer()
+    tokens: list[str] = []
+    for word in _words(tokenizer.cut(plain)):
+        tokens.extend(_index_tokens(word, tokenizer.FREQ))
+    return " ".join(tokens)
 
 
 def query_terms(query: str) -> list[str]:
@@ -103,6 +142,25 @@ def query_terms(query: str) -> list[str]:
         if word not in STOP_WORDS and word not in terms:
             terms.append(word)
     return terms[:MAX_QUERY_TERMS]
+
+
+def query_characters(terms: list[str]) -> list[str]:
+    """`terms` (from `query_terms`) as the index's single tokens: each Chinese character on
+    its own, other words whole; distinct, at most MAX_QUERY_CHARACTERS. Every page whose text
+    contains the query holds all of them, however its text was cut."""
+    atoms: list[str] = []
+    for term in terms:
+        for atom in _ATOM.findall(term):
+            if atom not in atoms:
+                atoms.append(atom)
+    return atoms[:MAX_QUERY_CHARACTERS]
+
+
+def compact(text: str) -> str:
+    """`text` read for a containment test: cleaned (as `_clean`), lower-cased, word characters
+    only (no spaces or punctuation), so 「毛囊镜」 is in 「三分钟看懂毛囊镜检查」 and in
+    「毛囊 鏡」's reading of it. A disease subtype is left out, as in `query_terms`."""
+    return "".join(_WORD.findall(_SUBTYPE.sub(" ", _clean(text or "")).lower()))
 
 
 def query_text(query: str) -> str:

@@ -158,17 +158,20 @@ def article_context(*, page, request=None) -> dict[str, Any]:
 
 
 def pages_search(*, query: str, limit: int = 50) -> list[Page]:
-    """Live public pages matching `query`, best first; never raises for any query string.
+    """Live public pages matching `query`, best first, at most `limit`; never raises for any
+    query string.
 
-    The query is cut into words like the index (cms/search.py): pages holding every word
-    come first; when no page holds them all, pages holding any of them. Pages whose title
-    holds more of the words come first, else the backend's order (its ranking of title
-    against body differs between SQLite's bm25 and PostgreSQL's ts_rank). Then pages whose
-    title or description contains the query as typed (a fragment of a word the segmenter
-    kept whole)."""
+    Found by three paths (cms/search.py cuts the query like the index): pages holding every
+    word of the query; when none does, pages holding every character of it (a query spanning
+    two of a text's words); when none does either, pages holding any of the words. Pages
+    whose title or description contains the query as typed are always added (a fragment of a
+    word the index kept whole). However a page was found, one whose title contains the query
+    (`cms.search.compact`: traditional/simplified, width, case, spaces aside) comes first;
+    then pages whose title holds more of the query's words; then the order found (the
+    backend's ranking, which differs between SQLite's bm25 and PostgreSQL's ts_rank)."""
     from django.db.models import Q
 
-    from cms.search import query_terms, query_text
+    from cms.search import compact, query_characters, query_terms, query_text
 
     terms = query_terms(query)
     text = query_text(query)
@@ -177,22 +180,34 @@ def pages_search(*, query: str, limit: int = 50) -> list[Page]:
     live = Page.objects.live().public().filter(depth__gt=1)
     found: list[Page] = []
     if terms:
-        words = " ".join(terms)
-        found = list(live.specific().search(words, operator="and")[:limit])
+        found = list(live.specific().search(" ".join(terms), operator="and")[:limit])
+        characters = query_characters(terms)
+        if not found and characters != terms:
+            found = list(live.specific().search(" ".join(characters), operator="and")[:limit])
         if not found and len(terms) > 1:
-            found = list(live.specific().search(words, operator="or")[:limit])
-        found.sort(key=lambda page: -sum(term in page.title.lower() for term in terms))
-    if text and len(found) < limit:
-        extra = (
-            live.filter(Q(title__icontains=text) | Q(search_description__icontains=text))
-            .exclude(pk__in=[page.pk for page in found])
-            .specific()[: limit - len(found)]
+            found = list(live.specific().search(" ".join(terms), operator="or")[:limit])
+    if text:
+        # Not bounded by what the full-text search found: a titled page must not be crowded
+        # out by `limit` pages that only mention the query.
+        seen = {page.pk for page in found}
+        found.extend(
+            page
+            for page in live.filter(
+                Q(title__icontains=text) | Q(search_description__icontains=text)
+            ).specific()[:limit]
+            if page.pk not in seen
         )
-        found.extend(extra)
+    phrase = compact(query)
+
+    def rank(page: Page) -> tuple[bool, int]:
+        title = compact(page.title)
+        return (not (phrase and phrase in title), -sum(term in title for term in terms))
+
+    found.sort(key=rank)
     # The site search is part of the health-science site: it lists 科普 content only, no
     # medical ad (landing pages, 转化 articles), or its results page would carry lead-capture
     # links (review of issue 17; 《广告法》第十九条).
-    return [page for page in found if _is_science_content(page)]
+    return [page for page in found if _is_science_content(page)][:limit]
 
 
 def _is_science_content(page) -> bool:

@@ -10,13 +10,14 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from wagtail.models import TaskState
 
-from cms.search import query_text
+from cms.search import MAX_QUERY_LENGTH, query_text
 from cms.selectors import pages_search
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    # Shown back to the reader, so cleaned like the query itself (no control characters).
-    query = query_text(request.GET.get("q") or "")[:100]
+    # Shown back to the reader, so cleaned like the query itself (no control characters);
+    # clipped to what the search form lets a reader type (a longer q comes from a hand-made URL).
+    query = query_text(request.GET.get("q") or "")[:MAX_QUERY_LENGTH]
     results = pages_search(query=query)
     page_obj = Paginator(results, 10).get_page(request.GET.get("p"))
     return TemplateResponse(request, "cms/search.html", {"query": query, "page_obj": page_obj})

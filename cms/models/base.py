@@ -216,12 +216,7 @@ class BasePage(SeoMixin, Page):
         SEO titles end with it for Baidu (「脱发的原因…｜引流健康」); WeChat shows the source
         next to a card's title, so the card named the site twice. A title that is only the
         site name (the home page) stays."""
-        title = self.meta_title().strip()
-        if site_name and title.endswith(site_name):
-            stripped = title[: -len(site_name)].rstrip().rstrip(SITE_NAME_SEPARATORS).rstrip()
-            if stripped:
-                return stripped
-        return title
+        return without_site_name(self.meta_title(), site_name)
 
     def meta_description(self) -> str:
         return self.search_description or self.description_fallback()
@@ -298,6 +293,18 @@ class BasePage(SeoMixin, Page):
 
 # Between a title and the site name: 「…｜引流健康」「… | 引流健康」「… - 引流健康」「…——引流健康」
 SITE_NAME_SEPARATORS = "|｜-－—–_·•:："
+
+
+def without_site_name(title: str, site_name: str) -> str:
+    """`title` (stripped) without a trailing `site_name` and the separator before it
+    (SITE_NAME_SEPARATORS); a title that is only the site name, or that does not end with it,
+    is returned as it is."""
+    title = (title or "").strip()
+    if site_name and title.endswith(site_name):
+        stripped = title[: -len(site_name)].rstrip().rstrip(SITE_NAME_SEPARATORS).rstrip()
+        if stripped:
+            return stripped
+    return title
 
 
 def plain(text: str, limit: int = 160) -> str:

@@ -166,10 +166,14 @@ def share_title(context, page) -> str:
 
 @register.simple_tag(takes_context=True)
 def title_with_site(context, title: str) -> str:
-    """`title | 引流健康`, unless the title already names the site (SEO titles often end
-    with it): a crawler should not see the site name twice."""
+    """`title | 引流健康`: one separator on every page. A title that already ends with the
+    site name (SEO titles do, for Baidu: 「…｜引流健康」「… - 引流健康」) has its own separator
+    replaced; one that names the site elsewhere is left whole: a crawler should not see the
+    site name twice."""
+    from cms.models.base import without_site_name
+
     name = _site_name(context)
-    title = (title or "").strip()
-    if not title:
+    title = without_site_name(title, name)
+    if not title or title == name:
         return name
     return title if name in title else f"{title} | {name}"

@@ -9,7 +9,7 @@ import pytest
 from wagtail.models import Page
 
 from cms.models import ArticlePage, HomePage, SpecialtyPage
-from cms.search import query_terms, segment
+from cms.search import MAX_QUERY_LENGTH, query_characters, query_terms, segment
 from cms.selectors import pages_search
 from funnel.models import Specialty
 
@@ -52,16 +52,45 @@ def publish(hub, django_capture_on_commit_callbacks):
 
 # --- the segmenter (pure) -------------------------------------------------------------
 def test_segment_cuts_chinese_into_words_with_the_specialties_vocabulary():
+    # each word comes with its characters and the dictionary words inside it
     assert segment("<p>处于休止期的头发会自然脱落</p>").split() == [
-        "处于",
-        "休止",
-        "休止期",
+        *["处", "于", "处于"],
+        *["休", "止", "期", "休止", "休止期"],
         "的",
-        "头发",
+        *["头", "发", "头发"],
         "会",
-        "自然",
-        "脱落",
+        *["自", "然", "自然"],
+        *["脱", "落", "脱落"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("毛囊镜", "三分钟看懂毛囊镜检查"),  # alone 毛囊/镜, in the title 毛囊镜检查
+        ("毛囊", "三分钟看懂毛囊镜检查"),
+        ("镜", "三分钟看懂毛囊镜检查"),
+        ("血红蛋白", "糖化血红蛋白怎么看"),  # four characters inside a six-character word
+        ("多导睡眠监测", "做了一次多导睡眠监测"),
+        ("睡眠监测", "做了一次多导睡眠监测"),
+        ("hba1c", "糖化HbA1c"),
+    ],
+)
+def test_every_query_word_inside_a_word_of_the_text_is_an_index_token(query, text):
+    """Review M6: 「毛囊镜」 was cut 毛囊 / 镜, the title 毛囊 / 镜检 / 镜检查: no 镜 token."""
+    tokens = set(segment(text).split())
+
+    assert set(query_terms(query)) <= tokens
+
+
+def test_a_query_spanning_two_words_of_the_text_is_matched_by_its_characters():
+    # 「睡前用药要注意」 is cut 睡前用 / 药要 / 注意: the word 用药 is not a token of it
+    tokens = set(segment("睡前用药要注意").split())
+    assert "用药" not in tokens
+
+    assert query_characters(query_terms("用药")) == ["用", "药"]
+    assert set(query_characters(query_terms("用药"))) <= tokens
+    assert query_characters(["糖化", "hba1c", "糖尿病"]) == ["糖", "化", "hba1c", "尿", "病"]
 
 
 def test_query_terms_drop_stop_words_symbols_and_operators():
@@ -103,6 +132,68 @@ def test_a_title_match_ranks_above_a_body_match(publish):
 
     # then both are found, the title match first
     assert _slugs(found) == ["title", "body"]
+
+
+TITLE_SHAPES = [
+    # (query, a title that contains it, a body that mentions it)
+    ("毛囊镜", "三分钟看懂毛囊镜检查", "医生会用毛囊镜观察毛干粗细。"),
+    ("毛囊 鏡", "三分钟看懂毛囊镜检查", "医生会用毛囊镜观察毛干粗细。"),
+    ("看懂毛囊镜", "三分钟看懂毛囊镜检查", "想看懂毛囊镜的报告，先了解毛干粗细。"),
+    ("镜", "放大镜下的头皮", "检查时镜头贴近头皮。"),
+    ("血红蛋白", "糖化血红蛋白怎么看", "血红蛋白偏低的人容易乏力。"),
+    ("多导睡眠监测", "多导睡眠监测怎么做", "医生建议先做一次多导睡眠监测。"),
+    ("用药", "睡前用药要注意", "用药前先问医生，不要自行加量。"),
+    ("HbA1c", "HbA1c 是什么", "复诊时会查 HbA1c。"),
+    ("2型糖尿病", "2型糖尿病的饮食", "2型糖尿病患者要规律监测血糖。"),
+]
+
+
+@pytest.mark.parametrize(("query", "title", "body"), TITLE_SHAPES)
+def test_a_page_whose_title_contains_the_query_comes_first(publish, client, query, title, body):
+    """Review M6: 「毛囊镜」 listed the page titled 「三分钟看懂毛囊镜检查」 second, after a page
+    that only mentions it in the body: its title held no 镜 token, so only the substring
+    match found it, after the ranking."""
+    # given a page that mentions the query in its body, published (and indexed) first
+    publish("body", "就诊前的准备", body)
+    publish("title", title, "这一页的正文不重复标题里的词。")
+
+    # when a reader searches through the search page
+    response = client.get("/search/", {"q": query})
+
+    # then both are found, the titled page first
+    assert response.status_code == 200
+    assert _slugs(list(response.context["page_obj"])) == ["title", "body"]
+
+
+def test_a_titled_page_is_not_crowded_out_by_pages_that_mention_the_query(publish):
+    # given pages whose text holds the word 用药 and one whose title holds it only as a
+    # substring (cut 睡前用 / 药要: not found by the word)
+    publish("body-1", "就诊前的准备", "用药前先问医生。")
+    publish("body-2", "复诊的安排", "用药后记录反应。")
+    publish("title", "睡前用药要注意", "这一页的正文不重复标题里的词。")
+
+    # then even one result is the titled page
+    assert _slugs(pages_search(query="用药", limit=1)) == ["title"]
+    assert _slugs(pages_search(query="用药"))[0] == "title"
+
+
+def test_a_query_spanning_words_of_a_body_finds_the_page_by_its_characters(publish):
+    publish("spanning", "作息建议", "睡前用药要注意剂量。")
+
+    assert _slugs(pages_search(query="用药")) == ["spanning"]
+
+
+@pytest.mark.parametrize("query", ["毛囊镜", "毛囊镜检查", "睡眠日记", "血糖", "失眠"])
+def test_seeded_pages_whose_title_contains_the_query_come_first(seeded, client, query):
+    # given the demo content, where the query is in some titles and in other pages' text
+    response = client.get("/search/", {"q": query})
+
+    # then every page titled with it comes before every page that is not
+    titled = [query in page.title for page in response.context["page_obj"]]
+    assert response.status_code == 200
+    assert True in titled
+    assert False in titled
+    assert titled == sorted(titled, reverse=True)
 
 
 def test_all_words_first_then_any_word(publish):
@@ -175,6 +266,19 @@ def test_no_query_string_makes_search_fail(article, client, query):
     response = client.get("/search/", {"q": query})
 
     assert response.status_code == 200
+
+
+def test_a_long_query_is_clipped_and_the_form_cannot_send_one(article, client):
+    """Review L1: a 9,000-character q never reaches Django behind gunicorn (414 above a
+    4094-byte request line): the form stops at MAX_QUERY_LENGTH characters (900 bytes of URL
+    in Chinese), and the view clips a longer q from a hand-made URL."""
+    response = client.get("/search/", {"q": "休止期" + "休" * 9_000})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["query"] == ("休止期" + "休" * 9_000)[:MAX_QUERY_LENGTH]
+    assert f'<input id="q" name="q" type="search" maxlength="{MAX_QUERY_LENGTH}"' in html
+    assert MAX_QUERY_LENGTH * len("休".encode()) * 3 < 4094  # percent-encoded, 9 bytes a character
 
 
 @pytest.mark.parametrize("raw", ["%ED%A0%80", "%FF%FE", "%00", "%C0%AF", "%", "%E4%BC"])

@@ -66,9 +66,46 @@ def test_titles_name_the_site_once(site, client):
         title = _title(client.get(path).content.decode())
         assert title.count("引流健康") == 1, (path, title)
     assert (
-        _title(client.get("/hair-loss/").content.decode()) == "脱发的原因、评估与日常管理｜引流健康"
+        _title(client.get("/hair-loss/").content.decode())
+        == "脱发的原因、评估与日常管理 | 引流健康"
     )
     assert _title(client.get("/doctors/").content.decode()) == "医生团队 | 引流健康"
+
+
+def test_every_page_type_separates_its_title_from_the_site_name_the_same_way(site, client):
+    """Review L2: hubs, whose SEO title ends 「｜引流健康」, showed the full-width bar; every
+    other page 「 | 」."""
+    paths = [*PAGE_PATHS, *_noindex_paths(), "/search/", "/no-such-page/", "/lp/thanks/bad/"]
+    for path in paths:
+        title = _title(client.get(path).content.decode())
+        # (the home page's title is the site name alone)
+        assert title == "引流健康" or re.fullmatch(r"\S.*\S \| 引流健康", title), (path, title)
+        assert title.count("引流健康") == 1, (path, title)
+        assert "｜" not in title, (path, title)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("脱发的原因｜引流健康", "脱发的原因 | 引流健康"),
+        ("脱发的原因 - 引流健康", "脱发的原因 | 引流健康"),
+        ("脱发的原因——引流健康", "脱发的原因 | 引流健康"),
+        ("脱发的原因：引流健康", "脱发的原因 | 引流健康"),
+        ("脱发的原因引流健康", "脱发的原因 | 引流健康"),
+        ("脱发的原因", "脱发的原因 | 引流健康"),
+        ("引流健康", "引流健康"),
+        ("  ", "引流健康"),
+        ("引流健康的医生团队", "引流健康的医生团队"),  # names the site elsewhere: left whole
+    ],
+)
+def test_title_with_site_writes_one_separator(title, expected):
+    from django.template import Context, Template
+
+    rendered = Template("{% load cms_tags %}{% title_with_site title %}").render(
+        Context({"title": title})
+    )
+
+    assert rendered == expected
 
 
 def test_share_titles_do_not_repeat_the_site_name(site, client):
@@ -78,7 +115,7 @@ def test_share_titles_do_not_repeat_the_site_name(site, client):
     # then the share card's title is the page's own (WeChat shows the source next to it),
     # while the document title keeps the site name once
     assert _meta(hub_html, "og:title") == ["脱发的原因、评估与日常管理"]
-    assert _title(hub_html) == "脱发的原因、评估与日常管理｜引流健康"
+    assert _title(hub_html) == "脱发的原因、评估与日常管理 | 引流健康"
     for path in PAGE_PATHS:
         html = client.get(path).content.decode()
         (title,) = _meta(html, "og:title")
