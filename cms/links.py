@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import posixpath
 import re
+from typing import NamedTuple
 from urllib.parse import unquote, urlencode, urlsplit
+
+from ada_url import URL as WhatwgURL
 
 
 def with_content(path: str, page_id: int | None) -> str:
@@ -54,6 +57,12 @@ CONTACT_SCHEMES = frozenset({"tel", "sms", "mailto", "weixin", "wxwork"})
 # QR code, mp.weixin.qq.com/mp/profile_ext?action=home is an account's 关注 page and
 # /mp/qrcode its QR code (issue 17 review round 2, M4); qm.qq.com opens a QQ group. QQ chat
 # (WPA, 「推广工具」) hosts are read by `_is_qq_wpa`.
+# An official account's article (mp.weixin.qq.com/s/<id>, /s?__biz=…) is a page to read, not
+# a contact link (decision of verification round V10): a third party's article is a citation,
+# and whose account an article is cannot be told from the /s/<id> form WeChat's share button
+# gives without fetching it (the gate fetches nothing). The account's follow entries (its
+# 关注 page, home, history and QR code, below) are refused; a QR code or a 「关注我们」 card in
+# the article itself is outside what the gate can read (docs/security.md).
 CONTACT_HOSTS = {
     "work.weixin.qq.com": ("/ca/", "/kfid/", "/u/"),
     "weixin.qq.com": ("/r/", "/g/", "/q/"),
@@ -76,7 +85,25 @@ CHAT_DOMAINS = (
     "qiao.baidu.com", "affim.baidu.com", "53kf.com", "kuaishang.cn", "zoosnet.net",
     "zoossoft.com", "zoossoft.cn", "meiqia.com", "udesk.cn", "looyu.com", "live800.com",
     "easyliao.com", "sobot.com",
+    # verification round V10: chat apps' links open a conversation or a group too — WhatsApp
+    # (wa.me/<number>, api.whatsapp.com/send?phone=…, chat.whatsapp.com group invites, its web
+    # client), Telegram (t.me, telegram.me), LINE (line.me/R/ti/p/…, lin.ee add-friend links),
+    # Messenger (m.me), Discord invites (discord.gg), Skype; a QQ group's page (group.qq.com);
+    # WeChat's web client (「打开 wx.qq.com 扫码」: wx.qq.com, wx2/wx8.qq.com, web.wechat.com)
+    "wa.me", "api.whatsapp.com", "chat.whatsapp.com", "web.whatsapp.com", "t.me",
+    "telegram.me", "line.me", "lin.ee", "m.me", "discord.gg", "join.skype.com",
+    "group.qq.com", "wx.qq.com", "wx2.qq.com", "wx8.qq.com", "web.wechat.com",
+    "web2.wechat.com",
 )  # fmt: skip
+# Contact pages on platforms that are otherwise content: domain → path prefixes. A 小红书,
+# Douyin or Kuaishou account page (its 关注 and 私信 buttons) is the account's channel
+# (verification round V10); Discord's long invite form. A note or a video stays a page to read.
+CONTACT_PAGES = {
+    "xiaohongshu.com": ("/user/profile/",),
+    "douyin.com": ("/user/",),
+    "kuaishou.com": ("/profile/",),
+    "discord.com": ("/invite/",),
+}
 # Shops, online consultation (问诊) and payment platforms: a link there sells or books (review
 # of issue 17, round 2, M5). Domains and their subdomains: health.jd.com is jd.com, the
 # Alipay 收款码 host qr.alipay.com and ur.alipay.com are alipay.com. wxaurl.cn is a WeChat
@@ -97,6 +124,10 @@ SHOP_DOMAINS = (
     # 健康之路) and more online forms (问卷网, 麦客, 金山文档's forms)
     "91160.com", "114yygh.com", "bjguahao.gov.cn", "yihu.com",
     "wenjuan.com", "mikecrm.com", "f.kdocs.cn",
+    # verification round V10: Google Forms (forms.gle, docs.google.com/forms below), Microsoft
+    # Forms, and the form builders Typeform, Jotform, SurveyMonkey; 问卷星's former domain
+    "forms.gle", "forms.office.com", "forms.microsoft.com", "typeform.com", "jotform.com",
+    "surveymonkey.com", "sojump.com",
 )  # fmt: skip
 # Shop pages on platforms that are otherwise content: domain → path prefixes (小红书 goods).
 # Tencent Docs and Feishu forms (腾讯文档收集表 docs.qq.com/form/…, 飞书问卷) take a name and a
@@ -105,6 +136,7 @@ SHOP_PAGES = {
     "xiaohongshu.com": ("/goods-detail/", "/goods/"),
     "docs.qq.com": ("/form/",),
     "feishu.cn": ("/share/base/form/",),
+    "docs.google.com": ("/forms/",),  # verification round V10
 }
 # Maps that show the clinic's address and route patients to it (《互联网广告管理办法》第八条:
 # a 科普 page shows no address): 高德 (uri.amap.com/marker, ditu.amap.com, surl.amap.com),
@@ -129,6 +161,10 @@ SHORT_LINK_DOMAINS = (
     # target the clinic changes at will
     "goo.gl", "shorturl.at", "t.co", "t.ly", "tiny.cc", "rb.gy", "buff.ly", "bit.do", "v.gd",
     "soo.gd", "shorturl.com", "suo.nz", "mrw.so", "sina.lt", "cli.im", "qr61.cn",
+    # verification round V10: reurl.cc and the other Taiwan shorteners (lihi, pse.is, ppt.cc),
+    # LinkedIn's lnkd.in, surl.li, Amazon's amzn.to, bl.ink, tinyurl's tiny.one
+    "reurl.cc", "lihi.cc", "lihi1.cc", "lihi1.com", "pse.is", "ppt.cc", "lnkd.in", "surl.li",
+    "amzn.to", "bl.ink", "tiny.one",
 )  # fmt: skip
 # Schemes a 科普 link may use: web pages (relative, http, https). Anything else (ftp:, an app
 # scheme such as alipays:, snssdk…:, javascript:) leads somewhere no check reads: "scheme".
@@ -208,10 +244,79 @@ def _clean(href: str) -> str:
     return _BROWSER_DROPS.sub("", href or "").strip()
 
 
+# A link is read by the WHATWG URL parser, as browsers read it (the URL Standard, through
+# ada-url: the parser Node.js uses), not by urllib.parse.urlsplit (RFC 3986): for http(s)
+# a browser reads "\" as "/", any number of slashes after the scheme (`https:/t.cn`,
+# `https:\\t.cn`, `HTTPS:////t.cn`), `\\t.cn` and `/\t.cn` as scheme-relative, strips
+# leading and trailing controls and spaces, drops tabs and newlines, percent-decodes the host
+# and folds it by IDNA (`T%2ECN`, `t。cn`, full-width `ｔ.ｃｎ` are all t.cn). urlsplit reads
+# all of these as a path of this site (verification round V1). A relative link is resolved
+# against a stand-in page URL of this site (`_BASE_HOST`, a name that cannot exist), once
+# over https and once over http: `https:t.cn/abc` is a path of this site on an https page
+# and t.cn on an http page (the URL Standard reads a same-scheme `https:x` as relative;
+# Chromium may not), so both readings are judged and the first conversion kind found wins.
+_BASE_HOST = "yinliu-page.invalid"
+_BASES = (f"https://{_BASE_HOST}/", f"http://{_BASE_HOST}/")
+_SCHEME = re.compile(r"^[\x00-\x20]*([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
+class BrowserURL(NamedTuple):
+    """A link as a browser reads it (`browser_urls`): `scheme` lower-case without ":";
+    `host` as the browser sends it (percent-decoded, IDNA ASCII, lower-case, a trailing dot
+    dropped), "" for a path of this site (a relative link, or a scheme without a host:
+    tel:, mailto:); `path` serialised by the parser (percent-encoded, dot segments resolved,
+    a backslash read as "/"; the opaque part for tel: and the like); `query` without "?"."""
+
+    scheme: str
+    host: str
+    path: str
+    query: str
+
+
+def browser_urls(href: str) -> list[BrowserURL]:
+    """The ways a browser may read `href` (an attribute value as written), without repeats:
+    the WHATWG URL parser's reading against an https and an http page of this site (see
+    `_BASES`), of the value as written and with Unicode spaces trimmed (`_clean`, as this
+    module read links before). [] when no browser can parse it (`http://[::1`: no browser
+    goes there)."""
+    readings: list[BrowserURL] = []
+    for value in dict.fromkeys((href or "", _clean(href))):
+        for base in _BASES:
+            try:
+                url = WhatwgURL(value, base=base)
+            except ValueError:
+                continue
+            host = url.hostname.lower().rstrip(".") if url.host else ""
+            reading = BrowserURL(
+                scheme=url.protocol.rstrip(":").lower(),
+                host="" if host == _BASE_HOST else host,
+                path=url.pathname,
+                query=url.search.lstrip("?"),
+            )
+            if reading not in readings:
+                readings.append(reading)
+    if readings:
+        # and as this module read links before (RFC 3986, then `normalized_path`: runs of
+        # slashes collapsed before dot segments, `/articles//..//lp/` is /lp/), which a
+        # proxy that merges slashes may follow: judged too, so no link passes that did
+        readings.extend(r for r in _rfc3986_reading(href) if r not in readings)
+    return readings
+
+
+def _rfc3986_reading(href: str) -> list[BrowserURL]:
+    parts = urlsplit(_clean(href))
+    try:
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:
+        return []
+    return [BrowserURL(parts.scheme.lower(), host, parts.path, parts.query)]
+
+
 def link_kind(href: str, *, _followed: tuple[tuple[int, str], ...] = ()) -> str:
     """What a link in content leads to, "" for nothing we know to convert:
 
-    - "contact": a phone, mail, WeChat/WeCom/QQ contact card or group, a consultation chat;
+    - "contact": a phone, mail, WeChat/WeCom/QQ contact card or group, a consultation chat,
+      a chat app's link (WhatsApp, Telegram, LINE …);
     - "landing" / "package": lead capture under /lp/ or /packages/ (relative or on any host:
       the site answers under several names), or any path of this site whose view serves or
       redirects to lead capture (`/r/<code>/` → `/lp/<specialty>/`: `own_site_kind`);
@@ -225,25 +330,99 @@ def link_kind(href: str, *, _followed: tuple[tuple[int, str], ...] = ()) -> str:
     - "scheme": any scheme but http/https (ftp:, an app's scheme, javascript:): not a web
       page, nothing reads where it leads.
 
-    One reading for the field check and the rendered-page check (cms.compliance), so an
-    encoded or dotted path (`/%6Cp/`, `/./lp/`, `//lp/`, `/LP/`) cannot pass one of them.
-    Reading an own-site path queries the database (routes, redirects, pages)."""
-    parts = urlsplit(_clean(href))
-    scheme = parts.scheme.lower()
-    if scheme in CONTACT_SCHEMES:
-        return "contact"
-    if scheme not in WEB_SCHEMES:
-        return "scheme"
-    path = normalized_path(parts.path)
-    try:
-        host = (parts.hostname or "").rstrip(".")
-    except ValueError:  # an unreadable netloc ("[::1" …): no browser goes there
-        return ""
+    The link is read as a browser reads it (`browser_urls`: the WHATWG URL parser), every
+    reading judged; one reading for the field check and the rendered-page check
+    (cms.compliance), so an encoded or dotted path (`/%6Cp/`, `/./lp/`, `//lp/`, `/LP/`) or
+    a host written the way browsers forgive (`https:/t.cn`, `\\t.cn`, `T%2ECN`) cannot pass
+    one of them. Reading an own-site path queries the database (routes, redirects, pages)."""
+    return _link_reading(href, _followed)[0]
+
+
+def resolved_target(href: str) -> str:
+    """Where `href` ends once the Wagtail redirects it goes through are followed (as
+    `link_kind` follows them: a path of this site that no route or page serves, redirected
+    by the site's `Redirect`s, up to `MAX_REDIRECT_HOPS`): the last redirect's link (a path
+    or a URL) or its page's URL; `href` itself when it goes through no redirect. The file
+    checks (`cms.compliance.qr.document_scan`, `image_scan`) read what this names: a
+    redirect /va3 → /documents/2/qr.pdf leads to the document (verification round V3)."""
+    return _link_reading(href, ())[1]
+
+
+class LinkReading(NamedTuple):
+    """`link_kind` and `resolved_target` of one link, read once (`read_link`)."""
+
+    kind: str
+    target: str
+
+
+def read_link(href: str) -> LinkReading:
+    """What `href` leads to and where its redirects end, in one reading (the checks need
+    both: a link that is no conversion link may still end at a file with a QR code)."""
+    return LinkReading(*_link_reading(href, ()))
+
+
+def _link_reading(href: str, followed: tuple[tuple[int, str], ...]) -> tuple[str, str]:
+    """(`link_kind`, `resolved_target`) of `href`: the first conversion kind among its
+    readings (`browser_urls`), and the end of the first reading that follows a redirect."""
+    readings = browser_urls(href)
+    if not readings:
+        # no browser parses it; an app scheme is still named by what it is
+        match = _SCHEME.match(href or "")
+        scheme = match.group(1).lower() if match else ""
+        if scheme in CONTACT_SCHEMES:
+            return "contact", href
+        return ("scheme" if scheme not in WEB_SCHEMES else ""), href
+    end = None
+    for url in readings:
+        kind, target = _url_kind(url, followed)
+        if kind:
+            return kind, target or href
+        end = end or target
+    return "", end or href
+
+
+def _url_kind(url: BrowserURL, followed: tuple[tuple[int, str], ...]) -> tuple[str, str | None]:
+    """`link_kind` of one reading, and the end of the redirect chain it went through (None
+    when it went through none)."""
+    if url.scheme in CONTACT_SCHEMES:
+        return "contact", None
+    if url.scheme not in WEB_SCHEMES:
+        return "scheme", None
+    host = url.host
+    path = normalized_path(url.path)
+    kind = host_kind(host, path)
+    if kind:
+        return kind, None
+    paths = [path + "/"]  # /lp without the slash is redirected to /lp/ (APPEND_SLASH)
+    if _typed_out(host):
+        # `//lp/x` is scheme-relative to a host "lp" that does not exist: a broken link or a
+        # typed-out path; read as the path it looks like
+        paths.append(normalized_path(f"{host}/{path}") + "/")
+    for prefix, kind in CONVERSION_PATHS.items():
+        if any(p.startswith(prefix) for p in paths):
+            return kind, None
+    own_path = url.path
+    if host and host not in own_hosts():
+        if not _typed_out(host):
+            return "", None
+        own_path, host = f"{host}/{url.path}", ""  # the typed-out path above
+    path = normalized_path(own_path, fold_case=False)
+    return _own_site(path, host=host, query=url.query, followed=followed)
+
+
+def _typed_out(host: str) -> bool:
+    """A host no browser can reach (a single label: "lp"), read as a typed-out path."""
+    return bool(host) and "." not in host and ":" not in host
+
+
+def host_kind(host: str, path: str) -> str:
+    """`link_kind` of a page `path` (normalized, lower-case) on another `host` (lower-case,
+    as a browser sends it): contact, address, shop or short; "" for any other."""
     if host in CONTACT_HOSTS and path.startswith(CONTACT_HOSTS[host]):
         return "contact"
     if _is_qq_wpa(host, path):
         return "contact"
-    if _in_domains(host, CHAT_DOMAINS):
+    if _in_domains(host, CHAT_DOMAINS) or _on_pages(host, path, CONTACT_PAGES):
         return "contact"
     if _in_domains(host, MAP_DOMAINS) or _on_pages(host, path, MAP_PAGES):
         return "address"
@@ -251,23 +430,7 @@ def link_kind(href: str, *, _followed: tuple[tuple[int, str], ...] = ()) -> str:
         return "shop"
     if _in_domains(host, SHORT_LINK_DOMAINS):
         return "short"
-    paths = [path + "/"]  # /lp without the slash is redirected to /lp/ (APPEND_SLASH)
-    if host and "." not in host:
-        # `//lp/x` is scheme-relative to a host "lp" that does not exist: a broken link or a
-        # typed-out path; read as the path it looks like
-        paths.append(normalized_path(f"{host}/{path}") + "/")
-    for prefix, kind in CONVERSION_PATHS.items():
-        if any(p.startswith(prefix) for p in paths):
-            return kind
-    if not host and not parts.path:
-        return ""  # "#part", "?p=2": this same page
-    own_path = parts.path
-    if host and host not in own_hosts():
-        if "." in host:
-            return ""
-        own_path, host = f"{parts.netloc}/{parts.path}", ""  # the typed-out path above
-    path = normalized_path(own_path, fold_case=False)
-    return own_site_kind(path, host=host, followed=_followed)
+    return ""
 
 
 def own_hosts() -> frozenset[str]:
@@ -317,59 +480,91 @@ def resolve_own_path(path: str):
 _VIEW_KINDS = {"referral": "landing", "landing": "landing"}
 
 
-def own_site_kind(path: str, *, host: str = "", followed: tuple[tuple[int, str], ...] = ()) -> str:
-    """`link_kind` of a path of this site (case kept, normalized). The view Django's resolver
-    picks says what it is (`_VIEW_KINDS`; a package view is "package"); a path Wagtail
-    serves is read by the page it routes to ("landing" for a landing page, "ad_page" for any
-    other medical-ad page); a path that finds no page is followed through a Wagtail redirect
-    the way `RedirectMiddleware` does on the 404 (the site's own redirect before one for
-    every site), to the redirect's link or page; a page that is not live answers 404, so
-    the chain goes on from its URL. `followed` holds the (site id, old path) redirects this
-    link already went through: one seen again is a loop (""), more than
+def own_site_kind(
+    path: str, *, host: str = "", query: str = "", followed: tuple[tuple[int, str], ...] = ()
+) -> str:
+    """`link_kind` of a path of this site (case kept, normalized) with its `query` (without
+    "?"). The view Django's resolver picks says what it is (`_VIEW_KINDS`; a package view is
+    "package"); a path Wagtail serves is read by the page it routes to ("landing" for a
+    landing page, "ad_page" for any other medical-ad page); a path that finds no page is
+    followed through a Wagtail redirect the way `RedirectMiddleware` does on the 404
+    (`_redirect_for`: path and query first, then the path alone; the site's own redirect
+    before one for every site), to the redirect's link or page; a page that is not live
+    answers 404, so the chain goes on from its URL. `followed` holds the (site id, old path)
+    redirects this link already went through: one seen again is a loop (""), more than
     `MAX_REDIRECT_HOPS` of them "redirects"; else ""."""
-    from django.db.models import F
+    return _own_site(path, host=host, query=query, followed=followed)[0]
+
+
+def _own_site(
+    path: str, *, host: str, query: str, followed: tuple[tuple[int, str], ...]
+) -> tuple[str, str | None]:
+    """`own_site_kind`, and the end of the redirect chain followed (None: no redirect)."""
     from django.http import Http404, HttpRequest
-    from wagtail.contrib.redirects.models import Redirect
     from wagtail.models import Site
 
     match = resolve_own_path(path)
     if match is not None and match.url_name and match.url_name.startswith("package"):
-        return "package"
+        return "package", None
     if match is not None and match.namespace in _VIEW_KINDS:
-        return _VIEW_KINDS[match.namespace]
+        return _VIEW_KINDS[match.namespace], None
     if match is not None and match.url_name != "wagtail_serve":
-        return ""
+        return "", None
     site = Site.objects.filter(hostname=host).first() if host else None
     if site is None:
         site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     if site is None:
-        return ""
+        return "", None
     request = HttpRequest()
     request.path = request.path_info = path
     try:
         found = site.root_page.specific.route(request, [c for c in path.split("/") if c])
-        return _page_kind(found.page.specific)
+        return _page_kind(found.page.specific), None
     except Http404:
         pass
-    old_path = Redirect.normalise_path(path)
-    redirect = (
-        Redirect.get_for_site(site)
-        .filter(old_path=old_path)
-        .select_related("redirect_page")
-        .order_by(F("site").asc(nulls_last=True))
-        .first()
-    )
+    redirect = _redirect_for(site, path, query)
     if redirect is None:
-        return ""
-    step = (site.pk, old_path)
+        return "", None
+    step = (site.pk, redirect.old_path)
     if step in followed:
-        return ""
+        return "", None
     if len(followed) >= MAX_REDIRECT_HOPS:
-        return "redirects"
-    if redirect.redirect_page_id and redirect.redirect_page.live:
-        return _page_kind(redirect.redirect_page.specific)
+        return "redirects", None
     link = redirect.link
-    return link_kind(link, _followed=(*followed, step)) if link else ""
+    if redirect.redirect_page_id and redirect.redirect_page.live:
+        return _page_kind(redirect.redirect_page.specific), link
+    if not link:
+        return "", None
+    kind, end = _link_reading(link, (*followed, step))
+    return kind, end
+
+
+def _redirect_for(site, path: str, query: str):
+    """The Wagtail `Redirect` that answers `path` (decoded, as `normalized_path` leaves it)
+    with `query` on `site`, as `wagtail.contrib.redirects.middleware.RedirectMiddleware`
+    finds it on a 404: the normalised path with its query (`Redirect.normalise_path`: query
+    parameters sorted) first, then the path alone (a redirect keyed on `/va9?x=1` answers
+    `/va9?x=1`, one on `/va9` answers `/va9?x=1` too: verification round V4); on each, the
+    site's own redirect before one for every site. None when none answers."""
+    from django.db.models import F
+    from wagtail.contrib.redirects.models import Redirect
+
+    full = Redirect.normalise_path(f"{path}?{query}" if query else path)
+    candidates = [full]
+    bare = Redirect.normalise_path(path)
+    if bare != full:
+        candidates.append(bare)
+    for old_path in candidates:
+        redirect = (
+            Redirect.get_for_site(site)
+            .filter(old_path=old_path)
+            .select_related("redirect_page")
+            .order_by(F("site").asc(nulls_last=True))
+            .first()
+        )
+        if redirect is not None:
+            return redirect
+    return None
 
 
 def _page_kind(page) -> str:

@@ -20,7 +20,7 @@ from cms.compliance.qr import document_codes
 from cms.compliance.rendered import LINK_WHAT, disguised_ad_finding, rendered_report
 from cms.compliance.rules import load_rules
 from cms.html_text import Link, html_links
-from cms.links import link_kind
+from cms.links import read_link
 
 SCIENCE = "science"
 # links to lead capture, medical-ad pages, shops and short links, read as
@@ -90,7 +90,9 @@ def _disguised_ad_findings(page) -> Iterator[tuple[Finding, str]]:
             raw = child.value.source if hasattr(child.value, "source") else str(child.value)
             for link in html_links(raw):
                 shown = _link_shown(link)
-                kind = link_kind(link.href) if link.href else ""
+                # a redirect of this site is followed to its end: /va3 → /documents/2/qr.pdf
+                # is the document (verification round V3)
+                kind, end = read_link(link.href) if link.href else ("", "")
                 linktype, target = link.attrs.get("linktype"), link.attrs.get("id", "")
                 if kind in _LEAD_CAPTURE:
                     yield (
@@ -101,7 +103,7 @@ def _disguised_ad_findings(page) -> Iterator[tuple[Finding, str]]:
                     linked.append((path, shown, int(target)))
                 elif linktype == "document" and target.isdigit():
                     documents.append((path, shown, int(target)))
-                elif link.href and document_codes(link.href):
+                elif end and document_codes(end):
                     yield _structural_finding(field=path, text=shown, what="含二维码的文档"), shown
     ad_kinds = _ad_page_kinds({page_id for _, _, page_id in linked})
     for path, link, page_id in linked:

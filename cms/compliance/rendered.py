@@ -48,7 +48,7 @@ from cms.compliance.extract import identifier_values
 from cms.compliance.qr import document_scan, image_scan
 from cms.compliance.rules import load_rules
 from cms.html_text import PARSER, Link, PageHtml, parse_html
-from cms.links import SHORT_LINK_DOMAINS, link_kind, own_file_path, video_player
+from cms.links import SHORT_LINK_DOMAINS, link_kind, own_file_path, read_link, video_player
 from cms.textnorm import normalize
 
 logger = logging.getLogger("yinliu.cms.compliance")
@@ -234,8 +234,11 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
     """Structural findings on a parsed page: (finding, the text to show it in). `embeds`
     (`page_embeds` of the same source) are held to the video allow-list."""
     for i, link in enumerate(html.links):
-        what = _is_conversion_link(link.href)
-        codes, problem = ([], "") if what else document_scan(link.href)
+        # the file a redirect of this site ends at is read too (/va3 → /documents/2/qr.pdf:
+        # verification round V3)
+        kind, target = read_link(link.href)
+        what = LINK_WHAT.get(kind, "")
+        codes, problem = ([], "") if what else document_scan(target)
         if codes:
             what = "含二维码的文档"
         if what or problem:
@@ -291,8 +294,10 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
         yield _finding(field=f"{RENDERED}.forms", line=i + 1, text=text, what="留资表单"), text
     for i, image in enumerate(html.images):
         named = QR_IMAGE.search(image.src) or QR_IMAGE.search(image.alt)
-        # what the picture is, whatever it is called (cms.compliance.qr)
-        codes, problem = ([], "") if named else image_scan(image.src)
+        # what the picture is, whatever it is called (cms.compliance.qr); a path of this site
+        # that is no file of ours is followed through its redirects to the file they end at
+        # (/va4 → /media/original_images/qr.png: verification round V3)
+        codes, problem = ([], "") if named else _picture_scan(image.src)
         if named or codes or problem:
             text = image.alt or image.src
             if codes:
@@ -304,6 +309,15 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
                 else _finding(field=field, line=i + 1, text=text, what="二维码")
             )
             yield finding, text
+
+
+def _picture_scan(src: str):
+    """`image_scan` of a picture the page shows, or `document_scan` of the file a redirect of
+    this site leads `src` to (a browser follows a redirect for a picture too)."""
+    if own_file_path(urlsplit(src or "").path):
+        return image_scan(src)
+    target = read_link(src).target
+    return document_scan(target) if target != src else image_scan(src)
 
 
 def rendered_report(page, *, known: ComplianceReport) -> ComplianceReport:
