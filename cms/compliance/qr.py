@@ -5,19 +5,27 @@ editor's upload is rarely named 「二维码」. The picture the page serves is 
 Aztec codes from a PIL image), so a code is found by what it is, whatever the file is called.
 
 A file the page links to (a Wagtail document, /documents/<id>/<name>, or a file under MEDIA_URL)
-is read by its content, whatever its name (`document_scan`):
+is read by its content, whatever its name (`document_scan`, `_kind`):
 
 - a PDF: the pictures on its pages go through the same decoder (pypdf extracts them), so a
   「资料下载」 with the WeCom code on its last page is found (review of issue 17, round 2, M5);
   then every page is drawn as a reader sees it (PDFium, through pypdfium2) and read again: a
   code drawn as vector paths, or cut into strips that are each no code, is one once drawn
-  (round 10). Up to MAX_PDF_PAGES pages, every one; a longer PDF, or one PDFium cannot open
-  (damaged, or encrypted: its password may be printed next to the link), is refused rather
-  than passed unread (`Scan.problem`);
-- a zip (a .zip download, DOCX/PPTX/XLSX, ODF): the pictures it holds, bounded in count and
-  size;
+  (round 10). A poster-size page is drawn in tiles at full resolution too, as a reader zooms
+  in (`_page_views`). Up to MAX_PDF_PAGES pages, every one; a longer PDF, a page or pages too
+  large to draw, or one PDFium cannot open (damaged, or encrypted: its password may be printed
+  next to the link), is refused rather than passed unread (`Scan.problem`);
+- a zip (a .zip download, DOCX/PPTX/XLSX, ODF): every member by its content (a picture Word
+  declares image/png may be called image1.bin), and the PDFs, office files and zips inside it
+  read the same way, MAX_NESTING deep, within bounds on bytes, pictures and drawn views
+  shared by everything inside one linked file;
 - a picture (PNG, JPEG, GIF, WebP …; every frame of an animation, longest shown first);
-- an SVG: refused, since nothing here draws one (PIL cannot) and a code in it would pass.
+- an SVG (known by its root element, after any prolog, any encoding, gzipped or not): refused,
+  since nothing here draws one (PIL cannot) and a code in it would pass.
+
+The text a linked file shows (a PDF's pages, an office file's text nodes, a text file) is kept
+(`Scan.text`): a phone number or WeChat id written in a 科普 page's handout is the page's own
+contact channel (`cms.compliance.rendered` reads it with the 科普 rules).
 
 Only our own media are read (a path under MEDIA_URL, through the default storage): the gate never
 fetches a URL a page names. Results are cached by file name (Wagtail never rewrites an image or
@@ -25,10 +33,16 @@ rendition file under the same name)."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import html
 import io
 import logging
+import math
+import re
 import zipfile
+import zlib
+from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
@@ -54,14 +68,25 @@ MAX_PDF_PAGES = 60
 MAX_PDF_PICTURES = 120
 # A linked file is read whole into memory (PDFium, zipfile): a larger one is refused.
 MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
-# Pictures read in a zip (a .zip download; DOCX/PPTX/XLSX keep theirs under word/media,
-# ppt/media, xl/media, ODF files under Pictures/): at most this many, each at most this size
-# unpacked (a zip bomb is refused, not unpacked).
+# Pictures read in a zip and the files inside it (by content, whatever their names): at most
+# this many, each at most this size unpacked (a zip bomb is refused, not unpacked).
 MAX_ZIP_PICTURES = 120
 MAX_ZIP_PICTURE_BYTES = 20 * 1024 * 1024
-ZIP_PICTURE_EXTENSIONS = (
-    ".png", ".jpg", ".jpeg", ".jfif", ".gif", ".bmp", ".tif", ".tiff", ".webp",
-)  # fmt: skip
+# Everything unpacked from one linked file (pictures, PDFs, zips, text inside it), at most.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Files inside files: the linked file is depth 0, a DOCX in a .zip depth 1, its pictures
+# depth 2; a zip at depth MAX_NESTING (its members deeper still) is refused.
+MAX_NESTING = 2
+# A page larger than MAX_PIXELS at RENDER_DPI (a poster) is drawn in tiles of TILE × TILE
+# pixels (MAX_PIXELS each) overlapping by TILE_OVERLAP pixels (a code up to that size is
+# whole in one tile), at most MAX_PAGE_TILES views a page (else refused); at most
+# MAX_PDF_VIEWS views (whole pages and tiles) for all the PDFs of one linked file.
+TILE = 2000
+TILE_OVERLAP = 500
+MAX_PAGE_TILES = 40
+MAX_PDF_VIEWS = 150
+# The text kept from one linked file, at most (characters): more is refused, not cut.
+MAX_TEXT_CHARS = 300_000
 # Frames of an animated picture (GIF, WebP, APNG) read, those shown longest first: a code
 # shown for one frame of a hundred is still on screen long enough when that frame lingers.
 MAX_FRAMES = 30
@@ -73,14 +98,20 @@ UNREADABLE = "文档无法打开（损坏或加密），无法检查是否含二
 TOO_LARGE = "文档过大，无法检查是否含二维码"
 TOO_MANY_PICTURES = f"文档中的图片过多或过大（超过 {MAX_ZIP_PICTURES} 张），无法检查是否含二维码"
 SVG_REFUSED = "SVG 文件无法检查是否含二维码（请改用 PNG 或 JPEG 图片）"
+NESTED_TOO_DEEP = f"压缩包嵌套超过 {MAX_NESTING} 层，无法检查是否含二维码"
+PAGE_TOO_LARGE = "文档页面尺寸过大，无法检查是否含二维码（请拆分或缩小页面）"
+TOO_MUCH_TO_DRAW = "文档中的 PDF 页面过多或过大，无法检查是否含二维码"
+TOO_MUCH_TEXT = f"文档文字过多（超过 {MAX_TEXT_CHARS} 字），无法检查是否含联系方式"
 
 
 class Scan(NamedTuple):
-    """What a linked file shows: the texts of the codes found, and why it could not be read
-    to the end ("" when it was)."""
+    """What a linked file shows: the texts of the codes found, why it could not be read to the
+    end ("" when it was), and the text it shows (read to the end, when no code was found and
+    nothing refused it; "" for a picture)."""
 
     codes: list[str]
     problem: str = ""
+    text: str = ""
 
 
 def _media_name(src: str) -> str:
@@ -129,7 +160,7 @@ def _picture_codes(picture: Image.Image) -> list[str]:
 def _decode(name: str) -> Scan:
     try:
         with default_storage.open(name, "rb") as handle:
-            if _is_svg(handle.read(1024)):
+            if _is_svg(handle.read(SNIFF_BYTES)):
                 # PIL cannot draw an SVG and nothing here rasterises one: a code in it would
                 # pass unseen, so it is refused (Wagtail takes no SVG upload by default)
                 return Scan([], SVG_REFUSED)
@@ -148,13 +179,13 @@ def image_scan(src: str) -> Scan:
     name = _media_name(src)
     if not name:
         return Scan([])
-    key = "cms:image-scan:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
+    key = "cms:image-scan:v2:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
     found = cache.get(key)
     if found is None:
         found = tuple(_decode(name))
         cache.set(key, found, CACHE_SECONDS)
-    codes, problem = found
-    return Scan(list(codes), problem)
+    codes, problem, text = found
+    return Scan(list(codes), problem, text)
 
 
 def image_codes(src: str) -> list[str]:
@@ -193,16 +224,196 @@ def _picture_file_codes(picture: Image.Image) -> list[str]:
     return []
 
 
+# What a file is, by its first bytes (`_kind`): a PDF reader looks for the header within
+# the first 1024 bytes; an SVG's root element may come after a long prolog (comments, a
+# doctype), read up to SNIFF_BYTES.
+PDF_HEADER_WITHIN = 1024
+SNIFF_BYTES = 64 * 1024
+# PIL formats that are no picture a reader is shown (a video PIL knows the header of).
+NOT_PICTURES = frozenset({"MPEG"})
+_PROLOG = re.compile(
+    r"\s*(?:<\?.*?\?>|<!--.*?-->|<!doctype\s[^\[>]*(?:\[.*?\])?\s*>)", re.IGNORECASE | re.DOTALL
+)
+_SVG_ROOT = re.compile(r"<(?:[\w.\-]+:)?svg[\s/>]", re.IGNORECASE)
+
+
+def _as_text(head: bytes) -> str | None:
+    """`head` as text (UTF-8, UTF-16/32 with a byte order mark, GB 18030 as Windows writes
+    Chinese), None for bytes that are no text (control characters, NUL)."""
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):  # fmt: skip
+        if head.startswith(bom):
+            text = codecs.getincrementaldecoder(codec)("replace").decode(head[len(bom) :])
+            break
+    else:
+        text = None
+        for codec in ("utf-8", "gb18030"):
+            try:
+                # the head may end inside a character: not final
+                text = codecs.getincrementaldecoder(codec)().decode(head, final=False)
+                break
+            except UnicodeDecodeError:
+                continue
+    if text is None or _CONTROL.search(text):
+        return None
+    return text
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def _is_svg(head: bytes) -> bool:
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return text.startswith((b"<svg", b"<?xml", b"<!doctype svg")) and b"<svg" in text
+    """An SVG by its content: the root element after the prolog (XML declaration, comments,
+    processing instructions, a doctype) is <svg> (any prefix, any Unicode encoding); gzip
+    (SVGZ) is unpacked first. A prolog the head does not finish (a comment longer than
+    SNIFF_BYTES) counts as one: its root cannot be seen, so it is refused, not passed."""
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, SNIFF_BYTES)
+        except zlib.error:
+            return False
+    text = _as_text(head)
+    if text is None:
+        return False
+    text = text.lstrip("\ufeff")
+    position = 0
+    while match := _PROLOG.match(text, position):
+        position = match.end()
+    rest = text[position:].lstrip()
+    # a prolog left open at the end of the head: the root is unseen, refused not passed
+    return bool(_SVG_ROOT.match(rest)) or rest.startswith(("<!--", "<?", "<!"))
 
 
-def _pdf_scan(data: bytes, name: str) -> Scan:
-    """A PDF (`data`): every page's pictures (pypdf, native resolution: a small code in a large
-    picture), then every page drawn by PDFium as a reader sees it (vector paths, strips)."""
+def _is_picture(head: bytes) -> bool:
+    """A picture by its magic bytes, as PIL tells its formats apart (`Image.OPEN` accepts)."""
+    Image.init()
+    prefix = head[:16]
+    for format_id, (_, accept) in Image.OPEN.items():
+        if accept is None or format_id in NOT_PICTURES:
+            continue
+        accepted = accept(prefix)
+        if accepted and not isinstance(accepted, str):
+            return True
+    return False
+
+
+def _kind(head: bytes) -> str:
+    """What a file is by its first bytes (at most SNIFF_BYTES): "pdf", "zip", "svg",
+    "picture", "text" (plain text or markup), "" for anything else (video, binaries)."""
+    if b"%PDF-" in head[:PDF_HEADER_WITHIN]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if _is_svg(head):
+        return "svg"
+    if _is_picture(head):
+        return "picture"
+    if head and _as_text(head) is not None:
+        return "text"
+    return ""
+
+
+class _Refused(Exception):
+    """The linked file cannot be read to the end: `problem` says why (the finding's text)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+@dataclass
+class _Reading:
+    """One linked file being read, and the files inside it: the bounds they share, and the
+    text read so far."""
+
+    name: str
+    # the module's bounds as they are when a file is read (a test lowers one)
+    bytes_left: int = field(default_factory=lambda: MAX_UNPACKED_BYTES)
+    pictures_left: int = field(default_factory=lambda: MAX_ZIP_PICTURES)
+    views_left: int = field(default_factory=lambda: MAX_PDF_VIEWS)
+    texts: list[str] = field(default_factory=list)
+    chars: int = 0
+
+    def add_text(self, text: str) -> None:
+        """Keep `text` (refused past MAX_TEXT_CHARS: a contact at its end would pass)."""
+        text = text.strip()
+        if not text:
+            return
+        self.chars += len(text)
+        if self.chars > MAX_TEXT_CHARS:
+            raise _Refused(TOO_MUCH_TEXT)
+        self.texts.append(text)
+
+    def text(self) -> str:
+        return "\n\n".join(self.texts)
+
+
+# Tags after which an office file starts a new line (a paragraph, a line break, a spreadsheet
+# cell or row, a shared string) or puts a space (a tab): words in two runs of one paragraph
+# are one word (「1381234」「5678」 is a phone number), two paragraphs are not.
+XML_LINE_TAGS = frozenset({"p", "h", "br", "cr", "si", "c", "row", "tr", "line-break", "list-item"})
+XML_SPACE_TAGS = frozenset({"tab", "s"})
+
+
+class _XmlText:
+    """An XML parser target keeping the text nodes (`XML_LINE_TAGS`), without recursion."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def start(self, tag: str, attrib: dict) -> None:
+        pass
+
+    def end(self, tag: str) -> None:
+        local = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+        if local in XML_LINE_TAGS:
+            self.parts.append("\n")
+        elif local in XML_SPACE_TAGS:
+            self.parts.append(" ")
+
+    def data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def close(self) -> str:
+        return "".join(self.parts)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _file_text(data: bytes) -> str:
+    """The text a text file shows: plain text as it is, XML (an office file's parts) or HTML
+    by their text nodes (markup that does not parse: its tags dropped)."""
+    text = _as_text(data)
+    if not text:
+        return ""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if not stripped.startswith("<"):
+        return text
+    from defusedxml.ElementTree import DefusedXMLParser
+
+    try:
+        parser = DefusedXMLParser(target=_XmlText())
+        parser.feed(data)
+        return parser.close()
+    except Exception:  # noqa: BLE001  any parser or defusedxml refusal: read the tags away
+        return html.unescape(_TAG.sub("\n", stripped))
+
+
+def _pdf_codes(data: bytes, reading: _Reading, name: str) -> list[str]:
+    """A PDF (`data`): its text kept (pypdf, every page), every page's pictures decoded
+    (pypdf, native resolution: a small code in a large picture), then every page drawn by
+    PDFium as a reader sees it (`_page_views`: vector paths, strips, a small code on a
+    poster). Refused: unopenable, more than MAX_PDF_PAGES pages, a page or pages too large
+    to draw (`_Refused`)."""
     import pypdfium2
 
+    if len(data) > reading.bytes_left:
+        raise _Refused(TOO_LARGE)
+    reading.bytes_left -= len(data)
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as exc:
@@ -210,32 +421,105 @@ def _pdf_scan(data: bytes, name: str) -> Scan:
         # password the page may print next to the link) another reader may repair or open:
         # refused, not passed unread
         logger.warning("compliance: document %s could not be opened: %s", name, exc)
-        return Scan([], UNREADABLE)
+        raise _Refused(UNREADABLE) from exc
     try:
         count = len(document)
         if count > MAX_PDF_PAGES:
-            return Scan([], TOO_MANY_PAGES)
-        found = _pdf_picture_codes(data, name)
-        if found:
-            return Scan(found)
+            raise _Refused(TOO_MANY_PAGES)
+        plans = []
         for index in range(count):
             page = document[index]
             try:
-                width, height = page.get_size()  # points (1/72 inch)
-                scale = RENDER_DPI / 72
-                if width * height * scale * scale > MAX_PIXELS:
-                    scale = (MAX_PIXELS / (width * height)) ** 0.5
-                found = _picture_codes(page.render(scale=scale).to_pil())
+                views = _page_views(*page.get_size())  # points (1/72 inch)
             finally:
                 page.close()
-            if found:
-                return Scan(found)
+            if len(views) > MAX_PAGE_TILES:
+                raise _Refused(PAGE_TOO_LARGE)
+            plans.append(views)
+        reading.views_left -= sum(len(views) for views in plans)
+        if reading.views_left < 0:
+            raise _Refused(TOO_MUCH_TO_DRAW)
+        _pdf_text(data, document, reading, name)
+        found = _pdf_picture_codes(data, name)
+        if found:
+            return found
+        for index, views in enumerate(plans):
+            page = document[index]
+            try:
+                for scale, crop in views:
+                    found = _picture_codes(page.render(scale=scale, crop=crop).to_pil())
+                    if found:
+                        return found
+            finally:
+                page.close()
     except (OSError, ValueError, pypdfium2.PdfiumError) as exc:
         logger.warning("compliance: document %s could not be drawn for codes: %s", name, exc)
-        return Scan([], UNREADABLE)
+        raise _Refused(UNREADABLE) from exc
     finally:
         document.close()
-    return Scan([])
+    return []
+
+
+def _page_views(width: float, height: float) -> list[tuple[float, tuple[float, ...]]]:
+    """How a page of `width` × `height` points is drawn: (scale, crop in points from the
+    left, bottom, right and top) for each view. A page that fits MAX_PIXELS at RENDER_DPI is
+    drawn whole; a larger one (a poster) in tiles of TILE pixels overlapping by TILE_OVERLAP,
+    at RENDER_DPI and at every half of it, then whole at the scale MAX_PIXELS allows: a code
+    of any size is wholly inside one view at a scale the decoder reads, as a reader zooms."""
+    if width <= 0 or height <= 0:
+        return []
+    scale = RENDER_DPI / 72
+    fit = (MAX_PIXELS / (width * height)) ** 0.5
+    views: list[tuple[float, tuple[float, ...]]] = []
+    while scale > fit:
+        pixels_wide, pixels_high = width * scale, height * scale
+        for top in _tile_starts(pixels_high):
+            for left in _tile_starts(pixels_wide):
+                right, bottom = min(left + TILE, pixels_wide), min(top + TILE, pixels_high)
+                crop = (left, pixels_high - bottom, pixels_wide - right, top)
+                views.append((scale, tuple(edge / scale for edge in crop)))
+                if len(views) > MAX_PAGE_TILES:
+                    return views  # refused by the caller: no need to plan the rest
+        scale /= 2
+    views.append((min(scale, fit), (0, 0, 0, 0)))
+    return views
+
+
+def _tile_starts(length: float) -> list[float]:
+    """Where tiles start along `length` pixels (the last one ends at the edge)."""
+    if length <= TILE:
+        return [0.0]
+    step = TILE - TILE_OVERLAP
+    count = math.ceil((length - TILE) / step) + 1
+    return [min(i * step, length - TILE) for i in range(count)]
+
+
+def _pdf_text(data: bytes, document, reading: _Reading, name: str) -> None:
+    """The text of every page (pypdf's `extract_text`; PDFium's text for a page pypdf cannot
+    read), kept in `reading`."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        pages = list(PdfReader(io.BytesIO(data)).pages)
+    except (PyPdfError, OSError, ValueError, KeyError, NotImplementedError) as exc:
+        logger.warning("compliance: document %s text could not be read: %s", name, exc)
+        pages = []
+    for index in range(len(document)):
+        try:
+            text = pages[index].extract_text() if index < len(pages) else None
+        except Exception as exc:  # noqa: BLE001  pypdf fails in many ways on odd files
+            logger.warning("compliance: document %s page %d text: %s", name, index + 1, exc)
+            text = None
+        if text is None:
+            page = document[index]
+            try:
+                textpage = page.get_textpage()
+                text = textpage.get_text_bounded()
+                textpage.close()
+            finally:
+                page.close()
+        reading.add_text(text)
 
 
 def _pdf_picture_codes(data: bytes, name: str) -> list[str]:
@@ -261,43 +545,79 @@ def _pdf_picture_codes(data: bytes, name: str) -> list[str]:
     return []
 
 
-def _zip_scan(handle, name: str) -> Scan:
-    """A zip (a .zip download, an office file): the pictures it holds, decoded. An office
-    file's SVG pictures come with a PNG copy (Office writes both), which is read; an SVG in
-    any other zip is refused like an SVG document."""
+# Parts of an office file that hold no text a reader is shown (relationships, themes, fonts,
+# settings, properties): not read for text. Everything else is (document, headers, footers,
+# notes, comments, slides and their masters, shared strings, charts, ODF content and styles).
+OFFICE_NO_TEXT = re.compile(
+    r"(^|/)(\[Content_Types\]\.xml|_rels/.*|[^/]*\.rels|theme/.*|fontTable\.xml|settings\.xml"
+    r"|webSettings\.xml|docProps/.*|META-INF/.*|mimetype|manifest\.rdf)$",
+    re.IGNORECASE,
+)
+
+
+def _zip_codes(source, reading: _Reading, depth: int) -> list[str]:
+    """A zip (a .zip download, an office file) at nesting `depth`: every member read by its
+    content, whatever its name (`_kind`): pictures decoded, text kept, PDFs and zips inside
+    read in turn up to MAX_NESTING. An office file's SVG pictures come with a PNG copy
+    (Office writes both), which is read; an SVG in any other zip is refused."""
     try:
-        with zipfile.ZipFile(handle) as archive:
+        with zipfile.ZipFile(source) as archive:
             members = archive.infolist()
             office = any(m.filename in OFFICE_MARKERS for m in members)
-            pictures = 0
             for member in members:
-                lower = member.filename.lower()
-                if member.is_dir():
+                if member.is_dir() or member.file_size == 0:
                     continue
-                if lower.endswith((".svg", ".svgz")) and not office:
-                    return Scan([], SVG_REFUSED)
-                if not lower.endswith(ZIP_PICTURE_EXTENSIONS):
+                if office and OFFICE_NO_TEXT.search(member.filename):
                     continue
-                pictures += 1
-                if pictures > MAX_ZIP_PICTURES or member.file_size > MAX_ZIP_PICTURE_BYTES:
-                    return Scan([], TOO_MANY_PICTURES)
                 with archive.open(member) as packed:
-                    data = packed.read(MAX_ZIP_PICTURE_BYTES + 1)
-                if len(data) > MAX_ZIP_PICTURE_BYTES:
-                    return Scan([], TOO_MANY_PICTURES)
-                try:
-                    with Image.open(io.BytesIO(data)) as picture:
-                        found = _picture_file_codes(picture)
-                except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
-                    continue  # a picture no viewer shows either
+                    head = packed.read(SNIFF_BYTES)
+                kind = _kind(head)
+                if kind == "svg" and office:
+                    continue
+                if kind == "picture":
+                    reading.pictures_left -= 1
+                    if reading.pictures_left < 0 or member.file_size > MAX_ZIP_PICTURE_BYTES:
+                        raise _Refused(TOO_MANY_PICTURES)
+                if not kind or kind == "svg":
+                    if kind:
+                        raise _Refused(SVG_REFUSED)
+                    continue
+                if kind == "zip" and depth + 1 >= MAX_NESTING:
+                    raise _Refused(NESTED_TOO_DEEP)
+                limit = MAX_ZIP_PICTURE_BYTES if kind == "picture" else reading.bytes_left
+                with archive.open(member) as packed:
+                    data = packed.read(limit + 1)
+                if len(data) > limit:
+                    raise _Refused(TOO_MANY_PICTURES if kind == "picture" else TOO_LARGE)
+                found = _inner_codes(data, kind, reading, depth + 1, member.filename)
                 if found:
-                    return Scan(found)
+                    return found
     except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, OSError, ValueError,
-            NotImplementedError, EOFError) as exc:  # fmt: skip
+            NotImplementedError, EOFError, zlib.error) as exc:  # fmt: skip
         # damaged, or encrypted (RuntimeError: a password is required)
-        logger.warning("compliance: zip %s could not be read for codes: %s", name, exc)
-        return Scan([], UNREADABLE)
-    return Scan([])
+        logger.warning("compliance: zip %s could not be read for codes: %s", reading.name, exc)
+        raise _Refused(UNREADABLE) from exc
+    return []
+
+
+def _inner_codes(data: bytes, kind: str, reading: _Reading, depth: int, name: str) -> list[str]:
+    """Codes in a file found inside the linked file (`kind` by `_kind`), its text kept."""
+    if kind == "pdf":
+        return _pdf_codes(data, reading, f"{reading.name}:{name}")
+    if kind == "zip":
+        return _zip_codes(io.BytesIO(data), reading, depth)
+    if kind == "text":
+        if len(data) > reading.bytes_left:
+            raise _Refused(TOO_LARGE)
+        reading.bytes_left -= len(data)
+        reading.add_text(_file_text(data))
+        return []
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            return _picture_file_codes(picture)
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError,
+            EOFError, SyntaxError):  # fmt: skip
+        return []  # a picture no viewer shows either
 
 
 # Files that make a zip an office document: OOXML (DOCX/PPTX/XLSX) and ODF.
@@ -332,47 +652,57 @@ def _document_name(href: str) -> str:
 
 
 def _scan_file(name: str) -> Scan:
-    """What the stored file `name` shows, by its content whatever its name: a PDF (its header
-    within the first 1024 bytes, where PDF readers look for it), a zip (office files), an
-    SVG (refused: no rasteriser here), any picture PIL opens (every frame); anything else
-    (text, CSV, video) holds no picture we read."""
+    """What the stored file `name` shows, by its content whatever its name (`_kind`): a PDF,
+    a zip (office files, a .zip download, and the files inside them), an SVG (refused: no
+    rasteriser here), any picture PIL opens (every frame), text; anything else (video)
+    holds nothing we read. Its text is kept for the text rules (`Scan.text`)."""
+    reading = _Reading(name)
     try:
         with default_storage.open(name, "rb") as handle:
-            head = handle.read(1024)
+            head = handle.read(SNIFF_BYTES)
             handle.seek(0)
-            if b"%PDF-" in head:
+            kind = _kind(head)
+            if kind == "zip":
+                codes = _zip_codes(handle, reading, 0)
+            elif kind == "svg":
+                raise _Refused(SVG_REFUSED)
+            elif kind == "picture":
+                try:
+                    with Image.open(handle) as picture:
+                        codes = _picture_file_codes(picture)
+                except (UnidentifiedImageError, Image.DecompressionBombError, ValueError,
+                        EOFError, SyntaxError):  # fmt: skip
+                    codes = []
+            elif kind:
                 if default_storage.size(name) > MAX_DOCUMENT_BYTES:
-                    return Scan([], TOO_LARGE)
-                return _pdf_scan(handle.read(), name)
-            if head.startswith(b"PK\x03\x04"):
-                return _zip_scan(handle, name)
-            if _is_svg(head) or head.startswith(b"\x1f\x8b") and name.lower().endswith(".svgz"):
-                return Scan([], SVG_REFUSED)
-            try:
-                with Image.open(handle) as picture:
-                    return Scan(_picture_file_codes(picture))
-            except (UnidentifiedImageError, Image.DecompressionBombError, ValueError):
-                return Scan([])
+                    raise _Refused(TOO_LARGE)
+                codes = _inner_codes(handle.read(), kind, reading, 0, name)
+            else:
+                codes = []
+    except _Refused as refused:
+        return Scan([], refused.problem)
     except OSError as exc:
         logger.warning("compliance: document %s could not be read for codes: %s", name, exc)
         return Scan([])
+    return Scan(codes, "", "" if codes else reading.text())
 
 
 def document_scan(href: str) -> Scan:
     """The codes in the file a link points to (one of our documents or media files,
-    `_document_name`: a PDF's pages, an office file's or a zip's pictures, a picture), and
-    why it could not be read to the end (`Scan.problem`: too many pages, damaged or
-    encrypted, an SVG); an empty Scan for a link elsewhere or a file that shows no picture."""
+    `_document_name`: a PDF's pages, an office file's or a zip's members and the files in
+    them, a picture), why it could not be read to the end (`Scan.problem`: too many pages,
+    too large, nested too deep, damaged or encrypted, an SVG), and the text it shows
+    (`Scan.text`); an empty Scan for a link elsewhere or a file that shows nothing we read."""
     name = _document_name(href)
     if not name:
         return Scan([])
-    key = "cms:document-scan:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
+    key = "cms:document-scan:v2:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
     found = cache.get(key)
     if found is None:
         found = tuple(_scan_file(name))
         cache.set(key, found, CACHE_SECONDS)
-    codes, problem = found
-    return Scan(list(codes), problem)
+    codes, problem, text = found
+    return Scan(list(codes), problem, text)
 
 
 def document_codes(href: str) -> list[str]:

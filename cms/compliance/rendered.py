@@ -17,7 +17,10 @@ through the middleware, anonymous like a patient), parses the served HTML
   jumped to (iframe/frame/embed/object, image-map areas, a meta refresh);
 - anything framed or embedded that is not our own file or an allowed video player
   (`cms.links.video_player`);
-- a linked PDF whose pictures hold a QR code (`cms.compliance.qr.document_codes`);
+- a linked file of ours (a PDF, an office file, a zip, a picture) that holds a QR code or
+  cannot be read to the end (`cms.compliance.qr.document_scan`), or whose text has a contact,
+  a call to consult or a blocking claim (`linked_text_findings`: the 科普 rules over the file's
+  text; the file is the page's own publication);
 - web addresses written as text (「复制 t.cn/A6xYz 到浏览器打开」, a shop's address): read by the
   same `link_kind` as a link, since a reader copies them (round 10);
 - forms other than the site search;
@@ -34,6 +37,7 @@ Source: Wagtail `wagtail/models/preview.py` (`PreviewableMixin.make_preview_requ
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterator
@@ -41,11 +45,12 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.extract import identifier_values
-from cms.compliance.qr import document_scan, image_scan
+from cms.compliance.qr import Scan, document_scan, image_scan
 from cms.compliance.rules import load_rules
 from cms.html_text import PARSER, Link, PageHtml, parse_html
 from cms.links import SHORT_LINK_DOMAINS, link_kind, own_file_path, read_link, video_player
@@ -179,6 +184,62 @@ def text_urls(text: str) -> list[str]:
     return found
 
 
+CONTACT_RULE = "ad19-contact"
+# At most this many findings for the text of one linked file (the first wordings found).
+MAX_FILE_TEXT_FINDINGS = 5
+TEXT_CACHE_SECONDS = 24 * 3600
+
+
+def linked_text_findings(
+    text: str, *, field: str, line: int, shown: str
+) -> Iterator[tuple[Finding, str]]:
+    """Findings on the text a linked file shows (`cms.compliance.qr.Scan.text`): the 科普
+    rules (`ad19-contact`, `ad19-cta`) and every blocking rule, without the second reader (as
+    the served page's text is read), each reported on the link `shown` with the wording
+    found: 「睡眠手册（/documents/3/x.pdf）（文档中的联系方式：微信hair2024）」."""
+    reported: list[str] = []
+    for rule, severity, reference, message, wording in _file_text_findings(text):
+        what = "联系方式" if rule == CONTACT_RULE else "文字"
+        label = f"{shown}（文档中的{what}：{wording[:80]}）"
+        if label in reported:
+            continue
+        reported.append(label)
+        finding = Finding(
+            rule=rule,
+            severity=severity,
+            reference=reference,
+            message=f"科普页面链接的文件中：{message}",
+            field=field,
+            line=line,
+            start=0,
+            end=len(label),
+            text=label,
+        )
+        yield finding, label
+        if len(reported) >= MAX_FILE_TEXT_FINDINGS:
+            return
+
+
+def _file_text_findings(text: str) -> list[tuple[str, str, str, str, str]]:
+    """(rule, severity, reference, message, wording) of the findings `linked_text_findings`
+    reports, cached by the text and the rules version (a 60-page PDF's text takes seconds to
+    read; the page is checked on every save)."""
+    ruleset = load_rules()
+    digest = hashlib.sha256(f"{ruleset.version}\n{text}".encode()).hexdigest()[:32]
+    key = "cms:document-text-findings:" + digest
+    found = cache.get(key)
+    if found is None:
+        science_rules = {r.id for r in ruleset.rules if r.scope == "science"}
+        report = check_report(text, scopes={"science"}, ruleset=ruleset, second_reader=False)
+        found = [
+            (f.rule, f.severity, f.reference, f.message, f.text)
+            for f in report.findings
+            if f.rule in science_rules or f.blocking
+        ]
+        cache.set(key, found, TEXT_CACHE_SECONDS)
+    return found
+
+
 def _is_conversion_link(href: str) -> str:
     """What kind of conversion element a link is ("" if none): `cms.links.link_kind`, the
     reading the field check uses too (percent-encoding, dot segments, case, WeCom links,
@@ -238,7 +299,7 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
         # verification round V3)
         kind, target = read_link(link.href)
         what = LINK_WHAT.get(kind, "")
-        codes, problem = ([], "") if what else document_scan(target)
+        codes, problem, file_text = Scan([]) if what else document_scan(target)
         if codes:
             what = "含二维码的文档"
         if what or problem:
@@ -252,6 +313,11 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
                 else _unchecked(field=field, line=i + 1, text=text, problem=problem)
             )
             yield finding, text
+        elif file_text:
+            shown = f"{link.text}（{link.href}）" if link.text else link.href
+            yield from linked_text_findings(
+                file_text, field=f"{RENDERED}.links", line=i + 1, shown=shown
+            )
     linked = {link.href for link in html.links}
     for i, url in enumerate(text_urls(html.text())):
         what = _is_conversion_link(url)
@@ -273,7 +339,7 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
         if embed.href in reported:
             continue
         what = _embed_refused(embed.href)
-        codes, problem = ([], "") if what else document_scan(embed.href)
+        codes, problem, file_text = Scan([]) if what else document_scan(embed.href)
         if codes:
             what = "二维码"
         if what or problem:
@@ -287,6 +353,10 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
                 else _unchecked(field=field, line=i + 1, text=text, problem=problem)
             )
             yield finding, text
+        elif file_text:
+            shown = f"{embed.text}（{embed.href}）"
+            field = f"{RENDERED}.embeds"
+            yield from linked_text_findings(file_text, field=field, line=i + 1, shown=shown)
     for i, form in enumerate(html.forms):
         if urlsplit(form.action).path == SEARCH_PATH and form.method == "get":
             continue
@@ -297,7 +367,7 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
         # what the picture is, whatever it is called (cms.compliance.qr); a path of this site
         # that is no file of ours is followed through its redirects to the file they end at
         # (/va4 → /media/original_images/qr.png: verification round V3)
-        codes, problem = ([], "") if named else _picture_scan(image.src)
+        codes, problem, _ = Scan([]) if named else _picture_scan(image.src)
         if named or codes or problem:
             text = image.alt or image.src
             if codes:

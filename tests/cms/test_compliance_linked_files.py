@@ -16,14 +16,17 @@ from django.core.files.storage import default_storage
 from PIL import Image as PILImage
 from wagtail.documents.models import Document
 
-from cms.compliance import check_page
+from cms.compliance import check_page, qr
 from cms.compliance.qr import (
     MAX_PDF_PAGES,
     MAX_PDF_PICTURES,
     MAX_ZIP_PICTURES,
+    NESTED_TOO_DEEP,
+    PAGE_TOO_LARGE,
     SVG_REFUSED,
     TOO_MANY_PAGES,
     TOO_MANY_PICTURES,
+    TOO_MUCH_TO_DRAW,
     UNREADABLE,
     document_scan,
     image_codes,
@@ -60,21 +63,33 @@ def _picture_bytes(picture: PILImage.Image, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def _vector_code_ops(text: str) -> bytes:
+def _vector_code_ops(
+    text: str, *, at: tuple[float, float] = (300, 700), size: float = 4.0
+) -> bytes:
+    """A code drawn as paths, its top left corner `at` (points), `size` points a module."""
     qr = segno.make(text, error="m")
-    ops, size = [b"0 g"], 4.0
+    ops, (left, top) = [b"0 g"], at
     for y, row in enumerate(qr.matrix_iter(scale=1, border=4)):
         for x, dark in enumerate(row):
             if dark:
                 ops.append(
-                    b"%.1f %.1f %.1f %.1f re f" % (300 + x * size, 700 - y * size, size, size)
+                    b"%.2f %.2f %.2f %.2f re f" % (left + x * size, top - y * size, size, size)
                 )
     return b"\n".join(ops)
 
 
-def _pdf(pages: list[bytes], *, xobjects: int = 0, prefix: bytes = b"") -> bytes:
-    """A PDF of A4 pages, each the content stream given, written by hand (the code is drawn as
-    the test says); `xobjects` tiny pictures are drawn on the first page (decoys)."""
+def _pdf(
+    pages: list[bytes],
+    *,
+    xobjects: int = 0,
+    prefix: bytes = b"",
+    size: tuple[int, int] = (595, 842),
+    font_chars: str = "",
+) -> bytes:
+    """A PDF of A4 pages (or `size` in points), each the content stream given, written by hand
+    (the code is drawn as the test says); `xobjects` tiny pictures are drawn on the first page
+    (decoys); with `font_chars`, a font /F1 whose two-byte codes are those characters' code
+    points (`_text_ops`), mapped back to them for a reader that copies the text."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -83,6 +98,7 @@ def _pdf(pages: list[bytes], *, xobjects: int = 0, prefix: bytes = b"") -> bytes
 
     add(b"<< /Type /Catalog /Pages 2 0 R >>")
     add(b"")  # the page tree, filled in below
+    font = _font(add, font_chars) if font_chars else 0
     decoys = [
         add(b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray "
             b"/BitsPerComponent 8 /Length 4 >>\nstream\n\x00\xff\xff\x00\nendstream")
@@ -98,13 +114,15 @@ def _pdf(pages: list[bytes], *, xobjects: int = 0, prefix: bytes = b"") -> bytes
                 + content
             )
             resources = b"<< /XObject << " + names + b" >> >>"
+        elif font:
+            resources = b"<< /Font << /F1 %d 0 R >> >>" % font
         else:
             resources = b"<< >>"
         stream = add(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
         kids.append(
             add(
-                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
-                b"/Resources %s >>" % (stream, resources)
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R "
+                b"/Resources %s >>" % (*size, stream, resources)
             )
         )
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
@@ -124,6 +142,47 @@ def _pdf(pages: list[bytes], *, xobjects: int = 0, prefix: bytes = b"") -> bytes
         b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     )
     return out.getvalue()
+
+
+def _font(add, chars: str) -> int:
+    """A Type0 font (Identity-H, not embedded: the reader draws a fallback) whose ToUnicode map
+    reads each two-byte code as the character with that code point."""
+    pairs = b"\n".join(b"<%04X> <%04X>" % (ord(c), ord(c)) for c in sorted(set(chars)))
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        b"/CMapName /Yinliu-UCS2 def /CMapType 2 def\n"
+        b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+        b"%d beginbfchar\n%s\nendbfchar\nendcmap CMapName currentdict /CMap defineresource pop "
+        b"end end" % (len(set(chars)), pairs)
+    )
+    to_unicode = add(b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream")
+    descriptor = add(
+        b"<< /Type /FontDescriptor /FontName /SimSun /Flags 4 /FontBBox [0 -140 1000 860] "
+        b"/ItalicAngle 0 /Ascent 860 /Descent -140 /CapHeight 700 /StemV 80 >>"
+    )
+    cid = add(
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo "
+        b"<< /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor %d 0 R "
+        b"/DW 1000 >>" % descriptor
+    )
+    return add(
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H "
+        b"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (cid, to_unicode)
+    )
+
+
+def _text_ops(lines: list[str]) -> bytes:
+    """A content stream writing `lines` with /F1 (`_font`), one under the other."""
+    ops = [b"BT /F1 12 Tf 14 TL 50 780 Td"]
+    for line in lines:
+        ops.append(b"<%s> Tj T*" % line.encode("utf-16-be").hex().upper().encode())
+    ops.append(b"ET")
+    return b"\n".join(ops)
+
+
+def _text_pdf(pages: list[list[str]]) -> bytes:
+    chars = "".join("".join(lines) for lines in pages)
+    return _pdf([_text_ops(lines) for lines in pages], font_chars=chars)
 
 
 BLANK = b"0 g 100 100 50 50 re f"
@@ -347,3 +406,206 @@ def test_the_gate_refuses_a_science_page_linking_a_picture_document_with_a_code(
         "科普内容不得放置含二维码的文档（变相发布医疗广告）"
     ]
     assert document_scan(document.url).codes == [WECOM_LINK]
+
+
+# --- round 11 verification: files inside files, posters, pictures by content, text -------
+
+
+def _docx(members: dict[str, bytes]) -> bytes:
+    return _zip({"[Content_Types].xml": CONTENT_TYPES, **members})
+
+
+def _code_png() -> bytes:
+    return _picture_bytes(_code_picture(WECOM_LINK), "PNG")
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        pytest.param(lambda: ("brochure.pdf", _pdf([_vector_code_ops(WECOM_LINK)])), id="pdf"),
+        pytest.param(
+            lambda: ("guide.docx", _docx({"word/media/image1.png": _code_png()})), id="docx"
+        ),
+        pytest.param(lambda: ("more.zip", _zip({"p/qr.png": _code_png()})), id="zip"),
+    ],
+)
+def test_a_code_in_a_file_inside_a_zip_is_found(inner) -> None:
+    # V2 (a), (b): a PDF or a DOCX inside the .zip download; the pictures of the zip alone
+    # were read
+    name, data = inner()
+    document = _document(_zip({f"资料/{name}": data}), "pack.zip")
+
+    assert _linked(document.url) == _code_found(document.url)
+
+
+def test_files_nested_deeper_than_the_bound_are_refused() -> None:
+    # a zip in a zip in a zip: the innermost is past MAX_NESTING
+    innermost = _zip({"qr.png": _code_png()})
+    document = _document(_zip({"a.zip": _zip({"b.zip": innermost})}), "deep.zip")
+
+    assert _linked(document.url) == _unchecked(document.url, NESTED_TOO_DEEP)
+
+
+def test_a_zip_of_many_pdfs_is_bounded_and_refused(monkeypatch) -> None:
+    # the views drawn are counted over every PDF in the linked file (a smaller bound here:
+    # each blank page drawn costs time)
+    monkeypatch.setattr(qr, "MAX_PDF_VIEWS", 25)
+    pages = _pdf([BLANK] * 10)
+    document = _document(_zip({f"{i}.pdf": pages for i in range(3)}), "pdfs.zip")
+
+    assert _linked(document.url) == _unchecked(document.url, TOO_MUCH_TO_DRAW)
+
+
+def test_a_small_code_on_a_poster_size_page_is_found() -> None:
+    # V2 (c): a 3000 × 3000 pt page with a code of about 2.6 cm (73 pt); drawn whole at the
+    # pixel cap's scale (0.667) its modules are under 2 pixels. A reader zooms in.
+    modules = len(list(segno.make(WECOM_LINK, error="m").matrix_iter(scale=1, border=4)))
+    ops = _vector_code_ops(WECOM_LINK, at=(2210, 1530), size=73.7 / modules)
+    poster = _document(_pdf([BLANK, ops], size=(3000, 3000)), "poster.pdf")
+
+    assert _linked(poster.url) == _code_found(poster.url)
+
+
+def test_a_code_as_large_as_a_poster_page_is_still_found() -> None:
+    # the tiles are each part of it: the page drawn whole reads it
+    modules = len(list(segno.make(WECOM_LINK, error="m").matrix_iter(scale=1, border=4)))
+    ops = _vector_code_ops(WECOM_LINK, at=(100, 2900), size=2800 / modules)
+    poster = _document(_pdf([ops], size=(3000, 3000)), "big-code.pdf")
+
+    assert _linked(poster.url) == _code_found(poster.url)
+
+
+def test_a_page_too_large_to_draw_is_refused_not_passed() -> None:
+    # PDF's largest page, 200 × 200 inches: more tiles than MAX_PAGE_TILES
+    poster = _document(_pdf([BLANK], size=(14400, 14400)), "huge.pdf")
+
+    assert _linked(poster.url) == _unchecked(poster.url, PAGE_TOO_LARGE)
+
+
+@pytest.mark.parametrize(
+    "member", ["word/media/image1.bin", "word/media/image1", "word/embeddings/qr.jpe"]
+)
+def test_a_picture_in_an_office_file_is_read_whatever_its_name(member) -> None:
+    # V2 (d): Word shows image1.bin by its declared content type (image/png)
+    document = _document(_docx({member: _code_png()}), "guide.docx")
+
+    assert _linked(document.url) == _code_found(document.url)
+
+
+def test_a_jpe_in_a_zip_is_read() -> None:
+    jpe = _picture_bytes(_code_picture(WECOM_LINK), "JPEG")
+    document = _document(_zip({"qr.jpe": jpe}), "pack.zip")
+
+    assert _linked(document.url) == _code_found(document.url)
+
+
+SVG_AFTER_COMMENT = b"<!-- made by an editor -->\n<!DOCTYPE svg>\n" + SVG.split(b"\n", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(SVG_AFTER_COMMENT, id="comment"),
+        pytest.param(b"\n\n" + b"<!--" + b" " * 3000 + b"-->" + SVG, id="long-comment"),
+        pytest.param(b'<svg:svg xmlns:svg="http://www.w3.org/2000/svg"/>', id="prefixed"),
+        pytest.param(b"\xff\xfe" + SVG.decode().encode("utf-16-le"), id="utf-16"),
+        pytest.param(__import__("gzip").compress(SVG_AFTER_COMMENT), id="svgz"),
+    ],
+)
+def test_an_svg_is_known_by_its_content(data) -> None:
+    # an SVG that starts with an XML comment passed as no picture at all
+    document = _document(data, "drawing.dat")
+    pack = _document(_zip({"drawing.dat": data}), "pack.zip")
+
+    assert _linked(document.url) == _unchecked(document.url, SVG_REFUSED)
+    assert _linked(pack.url) == _unchecked(pack.url, SVG_REFUSED)
+
+
+def test_xml_that_is_no_svg_is_not_refused() -> None:
+    document = _document("<?xml version='1.0'?><!-- x --><note>睡眠</note>".encode(), "note.xml")
+
+    assert _linked(document.url) == []
+
+
+def _text_found(href: str, wording: str) -> tuple[str, str]:
+    return (
+        "科普页面链接的文件中：科普内容不得附带电话、微信号、二维码等联系方式（变相发布医疗广告）",
+        f"资料（{href}）（文档中的联系方式：{wording}）",
+    )
+
+
+def test_contacts_written_in_a_linked_pdf_are_found() -> None:
+    # V13: the text of the file is the page's own contact channel
+    pdf = _text_pdf(
+        [["睡眠卫生手册", "规律作息有助于睡眠。"], ["如需帮助请联系", "WeChat: hair2024"]]
+    )
+    brochure = _document(pdf, "x.pdf")
+
+    assert _linked(brochure.url) == [_text_found(brochure.url, "WeChat: hair2024")]
+
+
+DOCUMENT_XML = (
+    '<?xml version="1.0" encoding="UTF-8"?><w:document '
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+    "<w:p><w:r><w:t>睡眠卫生</w:t></w:r></w:p>"
+    "<w:p><w:r><w:t>咨询电话1381234</w:t></w:r><w:r><w:t>5678，微信hair2024</w:t></w:r></w:p>"
+    "</w:body></w:document>"
+).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "part"),
+    [
+        ("guide.docx", "word/document.xml"),
+        ("footer.docx", "word/footer1.xml"),
+        ("slides.pptx", "ppt/slides/slide1.xml"),
+        ("sheet.xlsx", "xl/sharedStrings.xml"),
+        ("notes.odt", "content.xml"),
+    ],
+)
+def test_contacts_written_in_an_office_file_are_found(name, part) -> None:
+    document = _document(_docx({part: DOCUMENT_XML}), name)
+
+    assert _linked(document.url) == [
+        _text_found(document.url, "电话13812345678"),
+        _text_found(document.url, "微信hair2024"),
+    ]
+
+
+def test_contacts_in_a_docx_inside_a_zip_and_in_a_text_file_are_found() -> None:
+    pack = _document(_zip({"guide.docx": _docx({"word/document.xml": DOCUMENT_XML})}), "p.zip")
+    text = _document("睡眠日记\n微信hair2024".encode(), "diary.txt")
+
+    assert _linked(pack.url)[-1] == _text_found(pack.url, "微信hair2024")
+    assert _linked(text.url) == [_text_found(text.url, "微信hair2024")]
+
+
+def test_a_health_claim_in_a_linked_file_blocks_too() -> None:
+    brochure = _document(_text_pdf([["本疗法保证治愈脱发"]]), "claim.pdf")
+
+    found = _linked(brochure.url)
+    assert [text for _, text in found] == [f"资料（{brochure.url}）（文档中的文字：保证治愈）"]
+
+
+def test_a_linked_file_with_plain_health_text_is_no_finding() -> None:
+    pdf = _text_pdf([["睡眠卫生手册", "固定起床时间有助于睡眠。"]] * 3)
+    plain = DOCUMENT_XML.decode().replace("咨询电话1381234", "")
+    plain = plain.replace("5678，微信hair2024", "早睡早起")
+    document = _document(_docx({"word/document.xml": plain.encode()}), "plain.docx")
+    brochure = _document(pdf, "plain.pdf")
+
+    assert _linked(brochure.url) == []
+    assert _linked(document.url) == []
+
+
+def test_the_gate_refuses_a_science_page_linking_a_file_with_a_contact() -> None:
+    document = _document(_docx({"word/document.xml": DOCUMENT_XML}), "guide.docx")
+    body = f'<p>下载<a linktype="document" id="{document.pk}">睡眠手册</a></p>'
+    page = draft(
+        hub(),
+        ArticlePage(title="睡眠卫生", slug="sleep", layer="science",
+                    body=[{"type": "paragraph", "value": body}]),
+    )  # fmt: skip
+
+    texts = [f.text for f in check_page(page).blocking if f.field == "rendered.links"]
+    assert f"睡眠手册（{document.url}）（文档中的联系方式：微信hair2024）" in texts
