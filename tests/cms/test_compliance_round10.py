@@ -474,3 +474,42 @@ def test_verification_claims_are_blocked(claim) -> None:
 )
 def test_verification_lawful_sentences_pass_both_readers(lawful) -> None:
     assert not _blocking(lawful, SCIENCE, second_reader=True), lawful
+
+
+# --- the second verification (N6, N7, N9) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "没有任何方法能彻底治愈脱发，除非你来找张主任。",
+        "现在还没有药物能彻底治愈脱发——本院的新疗法是第一个。",
+        "没有哪家医院能保证永不复发，本院可以。",
+        "从前没有药物能根治糖尿病；如今，XX胶囊做到了。",
+        "还没有一种药能让人永不复发，张氏生发液就是那一种。",
+        "如果有人承诺能根治脱发，一定要警惕，除非他是张主任。",
+        "网上说的“三天根治失眠”是骗人的，在本院一天就够了。",
+        "吃这个药伤肝吗？完全不伤。",
+        "做完会反弹吗？不存在的。",
+        "植发会失败吗？从来没有过。",
+        "会留疤吗？不会留任何疤痕。",
+    ],
+)
+def test_second_verification_claims_are_blocked(claim) -> None:
+    assert _blocking(claim), claim
+
+
+@pytest.mark.parametrize(
+    "lawful",
+    [
+        "作为医生，我们不会向患者承诺“根治”，因为雄激素性脱发目前无法根治。",
+        "国家集采后，非那雄胺片的价格降到了每盒十几元。",
+        "胰岛素集采后，每支价格降到了几十元。",
+        "目前没有方法能根治脱发，但医生可以帮助你控制病情",
+        "植发会疼吗？不会太疼，有局部麻醉",
+        "没有药物能根治糖尿病，规范用药可以让血糖长期达标",
+        "我们通常建议每三个月复查HbA1c。",
+    ],
+)
+def test_second_verification_lawful_sentences_pass_both_readers(lawful) -> None:
+    assert not _blocking(lawful, SCIENCE, second_reader=True), lawful
