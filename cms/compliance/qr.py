@@ -19,13 +19,19 @@ is read by its content, whatever its name (`document_scan`, `_kind`):
   declares image/png may be called image1.bin), and the PDFs, office files and zips inside it
   read the same way, MAX_NESTING deep, within bounds on bytes, pictures and drawn views
   shared by everything inside one linked file;
+- a tar read like a zip; a gzip, bzip2 or xz stream unpacked and read as the file it holds
+  (a qr.png.gz is a picture, a .tar.gz a tar); a PDF's attached files read like a zip's
+  members; an archive nothing here opens (7z, RAR, an Office 97-2003 file …) refused, at
+  every level (`_member_codes` says which unknown files are skipped and why);
 - a picture (PNG, JPEG, GIF, WebP …; every frame of an animation, longest shown first);
 - an SVG (known by its root element, after any prolog, any encoding, gzipped or not): refused,
   since nothing here draws one (PIL cannot) and a code in it would pass.
 
-The text a linked file shows (a PDF's pages, an office file's text nodes, a text file) is kept
-(`Scan.text`): a phone number or WeChat id written in a 科普 page's handout is the page's own
-contact channel (`cms.compliance.rendered` reads it with the 科普 rules).
+The text a linked file shows (a PDF's pages and annotation notes, an office file's text nodes,
+a text file) is kept (`Scan.text`), with the web addresses it links as lines of it (a PDF's URI
+actions, an office file's external hyperlinks) so that a reader of the text reads them too: a
+phone number or WeChat id written in a 科普 page's handout is the page's own contact channel
+(`cms.compliance.rendered` reads it with the 科普 rules).
 
 Only our own media are read (a path under MEDIA_URL, through the default storage): the gate never
 fetches a URL a page names. Results are cached by file name (Wagtail never rewrites an image or
@@ -33,13 +39,17 @@ rendition file under the same name)."""
 
 from __future__ import annotations
 
+import bz2
 import codecs
+import gzip
 import hashlib
 import html
 import io
 import logging
+import lzma
 import math
 import re
+import tarfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -101,6 +111,7 @@ SVG_REFUSED = "SVG 文件无法检查是否含二维码（请改用 PNG 或 JPEG
 NESTED_TOO_DEEP = f"压缩包嵌套超过 {MAX_NESTING} 层，无法检查是否含二维码"
 PAGE_TOO_LARGE = "文档页面尺寸过大，无法检查是否含二维码（请拆分或缩小页面）"
 TOO_MUCH_TO_DRAW = "文档中的 PDF 页面过多或过大，无法检查是否含二维码"
+ARCHIVE_UNREADABLE = "文档中含无法读取的压缩包或文件格式（如 7z、rar），无法检查是否含二维码"
 TOO_MUCH_TEXT = f"文档文字过多（超过 {MAX_TEXT_CHARS} 字），无法检查是否含联系方式"
 
 
@@ -300,13 +311,37 @@ def _is_picture(head: bytes) -> bool:
     return False
 
 
+# Streams compressed whole (one file inside, read as if it were that file: a qr.png.gz is a
+# picture, a guide.tar.gz a tar), by their magic bytes; the stdlib unpacks them.
+COMPRESSED_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"))
+# Archives and containers holding files (pictures) that nothing here opens: refused
+# (`ARCHIVE_UNREADABLE`), for a code inside one would pass unread. 7z, RAR (4 and 5), CAB,
+# Zstandard, Unix compress (.Z), lzip, and an OLE compound file (a .doc/.xls/.ppt of Office
+# 97-2003, whose pictures sit in its streams).
+UNREADABLE_CONTAINERS = (
+    b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"MSCF\x00\x00\x00\x00", b"\x28\xb5\x2f\xfd",
+    b"\x1f\x9d", b"LZIP", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+)  # fmt: skip
+# Kinds that hold other files: each is a level of nesting (`MAX_NESTING`).
+CONTAINERS = frozenset({"zip", "tar"})
+
+
 def _kind(head: bytes) -> str:
-    """What a file is by its first bytes (at most SNIFF_BYTES): "pdf", "zip", "svg",
-    "picture", "text" (plain text or markup), "" for anything else (video, binaries)."""
+    """What a file is by its first bytes (at most SNIFF_BYTES): "pdf", "zip", "tar",
+    "gzip"/"bzip2"/"xz" (`COMPRESSED_MAGIC`), "container" (`UNREADABLE_CONTAINERS`, refused),
+    "svg", "picture", "text" (plain text or markup), "" for anything else (video, fonts,
+    binaries that no reader shows as a picture)."""
     if b"%PDF-" in head[:PDF_HEADER_WITHIN]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "zip"
+    for magic, kind in COMPRESSED_MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[257:262] == b"ustar":
+        return "tar"
+    if head.startswith(UNREADABLE_CONTAINERS):
+        return "container"
     if _is_svg(head):
         return "svg"
     if _is_picture(head):
@@ -365,7 +400,10 @@ class _XmlText:
         self.parts: list[str] = []
 
     def start(self, tag: str, attrib: dict) -> None:
-        pass
+        # an ODF hyperlink (<text:a xlink:href>): its web address kept as a line of text
+        href = attrib.get("{http://www.w3.org/1999/xlink}href")
+        if href and tag.rsplit("}", 1)[-1] == "a":
+            self.parts.append(f"\n{href}\n")
 
     def end(self, tag: str) -> None:
         local = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
@@ -403,9 +441,11 @@ def _file_text(data: bytes) -> str:
         return html.unescape(_TAG.sub("\n", stripped))
 
 
-def _pdf_codes(data: bytes, reading: _Reading, name: str) -> list[str]:
-    """A PDF (`data`): its text kept (pypdf, every page), every page's pictures decoded
-    (pypdf, native resolution: a small code in a large picture), then every page drawn by
+def _pdf_codes(data: bytes, reading: _Reading, name: str, depth: int = 0) -> list[str]:
+    """A PDF (`data`, at nesting `depth`): its text kept (pypdf, every page) with its links
+    and annotations (`_pdf_annotations`), every page's pictures decoded (pypdf, native
+    resolution: a small code in a large picture), its attached files read as a zip's members
+    (`_member_codes`: a reader lists them in its attachments pane), then every page drawn by
     PDFium as a reader sees it (`_page_views`: vector paths, strips, a small code on a
     poster). Refused: unopenable, more than MAX_PDF_PAGES pages, a page or pages too large
     to draw (`_Refused`)."""
@@ -440,9 +480,20 @@ def _pdf_codes(data: bytes, reading: _Reading, name: str) -> list[str]:
         if reading.views_left < 0:
             raise _Refused(TOO_MUCH_TO_DRAW)
         _pdf_text(data, document, reading, name)
+        attached = _pdf_annotations(data, reading, name)
         found = _pdf_picture_codes(data, name)
         if found:
             return found
+        for index in range(document.count_attachments()):
+            attachment = document.get_attachment(index)
+            attached.append((attachment.get_name(), bytes(attachment.get_data())))
+        for label, blob in attached:
+            if depth + 1 >= MAX_NESTING:
+                raise _Refused(NESTED_TOO_DEEP)
+            kind = _kind(blob[:SNIFF_BYTES])
+            found = _member_codes(kind, len(blob), io.BytesIO(blob).read, reading, depth, label)
+            if found:
+                return found
         for index, views in enumerate(plans):
             page = document[index]
             try:
@@ -522,6 +573,74 @@ def _pdf_text(data: bytes, document, reading: _Reading, name: str) -> None:
         reading.add_text(text)
 
 
+# Actions chained by /Next, followed at most this deep (a loop is no link a reader opens).
+MAX_PDF_ACTIONS = 20
+
+
+def _pdf_annotations(data: bytes, reading: _Reading, name: str) -> list[tuple[str, bytes]]:
+    """What a PDF shows or opens beyond its page text (pypdf's `extract_text` leaves it out),
+    kept as lines of the file's text: the web address of every URI action (a /Link
+    annotation, the document's /OpenAction, additional actions /AA) and the contents of every
+    annotation (a FreeText note, a sticky note). Returns the files attached to file
+    attachment annotations (name, bytes); those of the document's /EmbeddedFiles are listed
+    by PDFium. A PDF pypdf cannot parse keeps its page text (PDFium) and is drawn as ever."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    attached: list[tuple[str, bytes]] = []
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        root = reader.trailer["/Root"].get_object()
+        _action_links(root.get("/OpenAction"), reading)
+        _action_links(root.get("/AA"), reading)
+        for page in reader.pages:
+            _action_links(page.get("/AA"), reading)
+            for annotation in page.get("/Annots") or []:
+                annotation = annotation.get_object()
+                _action_links(annotation.get("/A"), reading)
+                _action_links(annotation.get("/AA"), reading)
+                contents = annotation.get("/Contents")
+                if isinstance(contents, str):
+                    reading.add_text(contents)
+                spec = annotation.get("/FS")
+                embedded = spec.get_object().get("/EF") if spec is not None else None
+                if embedded is not None:
+                    stream = embedded.get_object().get("/F")
+                    if stream is not None:
+                        attached.append((f"{name}:attachment", stream.get_object().get_data()))
+    except _Refused:
+        raise
+    except (PyPdfError, OSError, ValueError, KeyError, AttributeError, TypeError,
+            NotImplementedError) as exc:  # fmt: skip
+        logger.warning("compliance: document %s annotations could not be read: %s", name, exc)
+    return attached
+
+
+def _action_links(action, reading: _Reading) -> None:
+    """The web addresses a PDF action opens (a URI action, the actions chained after it by
+    /Next, each action of an /AA dictionary), kept as lines of the file's text."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    pending, seen = [action], 0
+    while pending and seen < MAX_PDF_ACTIONS:
+        current = pending.pop()
+        current = current.get_object() if current is not None else None
+        if isinstance(current, ArrayObject):
+            pending.extend(current)
+            continue
+        if not isinstance(current, DictionaryObject):
+            continue
+        seen += 1
+        uri = current.get("/URI")
+        if uri is not None and isinstance(uri.get_object(), (str, bytes)):
+            value = uri.get_object()
+            reading.add_text(value.decode("latin-1") if isinstance(value, bytes) else value)
+        if "/S" not in current and "/Type" not in current:
+            pending.extend(current.values())  # an /AA dictionary: its actions
+        elif current.get("/Next") is not None:
+            pending.append(current["/Next"])
+
+
 def _pdf_picture_codes(data: bytes, name: str) -> list[str]:
     """Codes in the pictures of a PDF's pages (at most MAX_PDF_PICTURES pictures)."""
     from pypdf import PdfReader
@@ -555,11 +674,17 @@ OFFICE_NO_TEXT = re.compile(
 )
 
 
+# Office relationship parts: the external targets they name (a DOCX hyperlink's web address)
+# are kept as lines of the file's text, for the caller reads a link a reader can click.
+_RELS = re.compile(r"(^|/)_rels/[^/]*\.rels$", re.IGNORECASE)
+
+
 def _zip_codes(source, reading: _Reading, depth: int) -> list[str]:
     """A zip (a .zip download, an office file) at nesting `depth`: every member read by its
-    content, whatever its name (`_kind`): pictures decoded, text kept, PDFs and zips inside
-    read in turn up to MAX_NESTING. An office file's SVG pictures come with a PNG copy
-    (Office writes both), which is read; an SVG in any other zip is refused."""
+    content, whatever its name (`_member_codes`): pictures decoded, text kept, PDFs, zips and
+    tars inside read in turn up to MAX_NESTING, an office file's external link targets kept
+    (`_rels_links`). An office file's SVG pictures come with a PNG copy (Office writes both),
+    which is read; an SVG in any other zip is refused."""
     try:
         with zipfile.ZipFile(source) as archive:
             members = archive.infolist()
@@ -567,29 +692,19 @@ def _zip_codes(source, reading: _Reading, depth: int) -> list[str]:
             for member in members:
                 if member.is_dir() or member.file_size == 0:
                     continue
+                if office and _RELS.search(member.filename):
+                    with archive.open(member) as packed:
+                        _rels_links(packed.read(reading.bytes_left + 1), reading)
+                    continue
                 if office and OFFICE_NO_TEXT.search(member.filename):
                     continue
                 with archive.open(member) as packed:
-                    head = packed.read(SNIFF_BYTES)
-                kind = _kind(head)
-                if kind == "svg" and office:
-                    continue
-                if kind == "picture":
-                    reading.pictures_left -= 1
-                    if reading.pictures_left < 0 or member.file_size > MAX_ZIP_PICTURE_BYTES:
-                        raise _Refused(TOO_MANY_PICTURES)
-                if not kind or kind == "svg":
-                    if kind:
-                        raise _Refused(SVG_REFUSED)
-                    continue
-                if kind == "zip" and depth + 1 >= MAX_NESTING:
-                    raise _Refused(NESTED_TOO_DEEP)
-                limit = MAX_ZIP_PICTURE_BYTES if kind == "picture" else reading.bytes_left
+                    kind = _kind(packed.read(SNIFF_BYTES))
                 with archive.open(member) as packed:
-                    data = packed.read(limit + 1)
-                if len(data) > limit:
-                    raise _Refused(TOO_MANY_PICTURES if kind == "picture" else TOO_LARGE)
-                found = _inner_codes(data, kind, reading, depth + 1, member.filename)
+                    found = _member_codes(
+                        kind, member.file_size, packed.read, reading, depth, member.filename,
+                        office=office,
+                    )  # fmt: skip
                 if found:
                     return found
     except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, OSError, ValueError,
@@ -600,12 +715,117 @@ def _zip_codes(source, reading: _Reading, depth: int) -> list[str]:
     return []
 
 
+def _tar_codes(data: bytes, reading: _Reading, depth: int) -> list[str]:
+    """A tar (unpacked already when it came gzipped: `_unpacked_codes`) at nesting `depth`:
+    every regular file read by its content as a zip's members are (`_member_codes`); links
+    and devices name no content of their own."""
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
+            for member in archive:
+                if not member.isfile() or member.size == 0:
+                    continue
+                packed = archive.extractfile(member)
+                if packed is None:
+                    continue
+                kind = _kind(packed.read(SNIFF_BYTES))
+                packed.seek(0)
+                found = _member_codes(kind, member.size, packed.read, reading, depth, member.name)
+                if found:
+                    return found
+    except (tarfile.TarError, OSError, ValueError, EOFError) as exc:
+        logger.warning("compliance: tar in %s could not be read for codes: %s", reading.name, exc)
+        raise _Refused(UNREADABLE) from exc
+    return []
+
+
+def _member_codes(
+    kind: str, size: int, read, reading: _Reading, depth: int, name: str, *, office: bool = False
+) -> list[str]:
+    """A file inside a container at nesting `depth` (a zip's or tar's member, a PDF's
+    attachment, the content of a gzip), `size` bytes unpacked, `read(n)` its bytes.
+
+    Fail closed on what may show a code: an archive nothing here opens ("container": 7z, RAR
+    …) is refused, as is an SVG outside an office file, a picture past the bounds, a zip or tar
+    at MAX_NESTING. A file of no kind we know (`_kind` ""; a font, an office file's .bin, a
+    video) is skipped: no reader shows it as a picture, and refusing it would refuse every DOCX
+    that embeds a font."""
+    if not kind:
+        return []
+    if kind == "svg":
+        if office:
+            return []
+        raise _Refused(SVG_REFUSED)
+    if kind == "container":
+        raise _Refused(ARCHIVE_UNREADABLE)
+    if kind == "picture":
+        reading.pictures_left -= 1
+        if reading.pictures_left < 0 or size > MAX_ZIP_PICTURE_BYTES:
+            raise _Refused(TOO_MANY_PICTURES)
+    if kind in CONTAINERS and depth + 1 >= MAX_NESTING:
+        raise _Refused(NESTED_TOO_DEEP)
+    limit = MAX_ZIP_PICTURE_BYTES if kind == "picture" else reading.bytes_left
+    data = read(limit + 1)
+    if len(data) > limit:
+        raise _Refused(TOO_MANY_PICTURES if kind == "picture" else TOO_LARGE)
+    return _inner_codes(data, kind, reading, depth + 1, name)
+
+
+# How a stream compressed whole is opened (`COMPRESSED_MAGIC`).
+_OPENERS = {
+    "gzip": lambda source: gzip.GzipFile(fileobj=source),
+    "bzip2": bz2.BZ2File,
+    "xz": lzma.LZMAFile,
+}
+
+
+def _unpacked_codes(data: bytes, kind: str, reading: _Reading, depth: int, name: str) -> list[str]:
+    """A gzip, bzip2 or xz stream at `depth`: unpacked within the bytes left (a bomb is
+    refused, not unpacked) and read as the file it holds, at the same depth (a .tar.gz is one
+    archive); a compressed stream inside it is refused as nested too deep."""
+    try:
+        with _OPENERS[kind](io.BytesIO(data)) as stream:
+            inner = stream.read(reading.bytes_left + 1)
+    except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
+        logger.warning("compliance: %s in %s could not be unpacked: %s", kind, reading.name, exc)
+        raise _Refused(UNREADABLE) from exc
+    if len(inner) > reading.bytes_left:
+        raise _Refused(TOO_LARGE)
+    reading.bytes_left -= len(inner)
+    inner_kind = _kind(inner[:SNIFF_BYTES])
+    if inner_kind in _OPENERS:
+        raise _Refused(NESTED_TOO_DEEP)
+    return _member_codes(inner_kind, len(inner), io.BytesIO(inner).read, reading, depth - 1, name)
+
+
+def _rels_links(data: bytes, reading: _Reading) -> None:
+    """The external targets of an office relationships part (a hyperlink's web address, a
+    linked picture), kept as lines of the file's text."""
+    from defusedxml.ElementTree import fromstring
+
+    if len(data) > reading.bytes_left:
+        raise _Refused(TOO_LARGE)
+    reading.bytes_left -= len(data)
+    try:
+        root = fromstring(data)
+    except Exception:  # noqa: BLE001  a part that does not parse names no link Word follows
+        return
+    for element in root.iter():
+        if element.get("TargetMode", "").lower() == "external" and element.get("Target"):
+            reading.add_text(element.get("Target"))
+
+
 def _inner_codes(data: bytes, kind: str, reading: _Reading, depth: int, name: str) -> list[str]:
     """Codes in a file found inside the linked file (`kind` by `_kind`), its text kept."""
+    if kind == "container":
+        raise _Refused(ARCHIVE_UNREADABLE)
     if kind == "pdf":
-        return _pdf_codes(data, reading, f"{reading.name}:{name}")
+        return _pdf_codes(data, reading, f"{reading.name}:{name}", depth)
     if kind == "zip":
         return _zip_codes(io.BytesIO(data), reading, depth)
+    if kind == "tar":
+        return _tar_codes(data, reading, depth)
+    if kind in _OPENERS:
+        return _unpacked_codes(data, kind, reading, depth, name)
     if kind == "text":
         if len(data) > reading.bytes_left:
             raise _Refused(TOO_LARGE)
@@ -696,7 +916,7 @@ def document_scan(href: str) -> Scan:
     name = _document_name(href)
     if not name:
         return Scan([])
-    key = "cms:document-scan:v2:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
+    key = "cms:document-scan:v3:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
     found = cache.get(key)
     if found is None:
         found = tuple(_scan_file(name))

@@ -5,7 +5,11 @@ unopenable one is refused, not passed), a picture served as a document or from o
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import io
+import lzma
+import tarfile
 import zipfile
 
 import pytest
@@ -14,16 +18,26 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image as PILImage
+from pypdf import PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 from wagtail.documents.models import Document
 
 from cms.compliance import check_page, qr
 from cms.compliance.qr import (
+    ARCHIVE_UNREADABLE,
     MAX_PDF_PAGES,
     MAX_PDF_PICTURES,
     MAX_ZIP_PICTURES,
     NESTED_TOO_DEEP,
     PAGE_TOO_LARGE,
     SVG_REFUSED,
+    TOO_LARGE,
     TOO_MANY_PAGES,
     TOO_MANY_PICTURES,
     TOO_MUCH_TO_DRAW,
@@ -31,7 +45,7 @@ from cms.compliance.qr import (
     document_scan,
     image_codes,
 )
-from cms.compliance.rendered import conversion_findings
+from cms.compliance.rendered import conversion_findings, text_urls
 from cms.html_text import parse_html
 from cms.models import ArticlePage
 from tests.cms.compliance_support import draft, hub
@@ -609,3 +623,186 @@ def test_the_gate_refuses_a_science_page_linking_a_file_with_a_contact() -> None
 
     texts = [f.text for f in check_page(page).blocking if f.field == "rendered.links"]
     assert f"睡眠手册（{document.url}）（文档中的联系方式：微信hair2024）" in texts
+
+
+# --- verification 2, N3: archives and attachments inside a linked file ----------------------
+
+
+def _gz(data: bytes) -> bytes:
+    return gzip.compress(data)
+
+
+def _tar(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def _attached_pdf(name: str, data: bytes) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_attachment(name, data)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        pytest.param(lambda: ("guide/qr.png.gz", _gz(_code_png())), id="png.gz"),
+        pytest.param(lambda: ("guide.tar.gz", _gz(_tar({"qr.png": _code_png()}))), id="tar.gz"),
+        pytest.param(lambda: ("guide.tar", _tar({"qr.png": _code_png()})), id="tar"),
+        pytest.param(lambda: ("qr.png.bz2", bz2.compress(_code_png())), id="bz2"),
+        pytest.param(lambda: ("qr.png.xz", lzma.compress(_code_png())), id="xz"),
+    ],
+)
+def test_a_code_in_a_compressed_file_or_a_tar_inside_a_zip_is_found(member) -> None:
+    # N3 (docs 33-35): a member of no kind we read was skipped
+    name, data = member()
+    document = _document(_zip({name: data}), "pack.zip")
+
+    assert _linked(document.url) == _code_found(document.url)
+
+
+def test_a_linked_tar_gz_is_read() -> None:
+    document = _document(_gz(_tar({"guide/qr.png": _code_png()})), "guide.tar.gz")
+
+    assert _linked(document.url) == _code_found(document.url)
+
+
+def test_a_code_attached_to_a_pdf_is_found() -> None:
+    # N3 (doc 36): /EmbeddedFiles was never opened
+    document = _document(_attached_pdf("qr.png", _code_png()), "guide.pdf")
+
+    assert _linked(document.url) == _code_found(document.url)
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [
+        pytest.param(b"7z\xbc\xaf\x27\x1c\x00\x04" + b"\x00" * 64, id="7z"),
+        pytest.param(b"Rar!\x1a\x07\x01\x00" + b"\x00" * 64, id="rar"),
+        pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, id="ole-doc"),
+    ],
+)
+def test_an_archive_we_cannot_open_is_refused_in_a_zip_a_pdf_or_linked(blob) -> None:
+    pack = _document(_zip({"guide/more": blob}), "pack.zip")
+    attached = _document(_attached_pdf("more", blob), "guide.pdf")
+    alone = _document(blob, "guide.bin")
+
+    for document in (pack, attached, alone):
+        assert _linked(document.url) == _unchecked(document.url, ARCHIVE_UNREADABLE)
+
+
+def test_an_unknown_binary_in_a_zip_is_skipped_and_a_gzip_bomb_refused(monkeypatch) -> None:
+    font = _document(_zip({"fonts/a.ttf": b"\x00\x01\x00\x00" + bytes(range(256))}), "f.zip")
+    monkeypatch.setattr(qr, "MAX_UNPACKED_BYTES", 1_000_000)
+    bomb = _document(_zip({"x.gz": _gz(b"\x00" * 2_000_000)}), "bomb.zip")
+
+    assert _linked(font.url) == []
+    assert _linked(bomb.url) == _unchecked(bomb.url, TOO_LARGE)
+
+
+def test_gzip_within_gzip_and_tar_past_the_nesting_bound_are_refused() -> None:
+    double = _document(_zip({"qr.png.gz.gz": _gz(_gz(_code_png()))}), "double.zip")
+    deep = _document(_zip({"a.zip": _zip({"b.tar": _tar({"qr.png": _code_png()})})}), "d.zip")
+
+    assert _linked(double.url) == _unchecked(double.url, NESTED_TOO_DEEP)
+    assert _linked(deep.url) == _unchecked(deep.url, NESTED_TOO_DEEP)
+
+
+# --- verification 2, N4: links and notes inside a linked file -------------------------------
+
+SHORT_LINK = "https://t.cn/A6xYz"
+
+
+def _annotated_pdf(*, annotation: dict | None = None, open_action: dict | None = None) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    if annotation is not None:
+        writer.add_annotation(0, DictionaryObject(annotation))
+    if open_action is not None:
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(open_action)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _uri_action() -> dict:
+    return {
+        NameObject("/S"): NameObject("/URI"),
+        NameObject("/URI"): TextStringObject(SHORT_LINK),
+    }
+
+
+def test_a_pdf_link_annotation_and_open_action_are_kept_as_text() -> None:
+    link = _annotated_pdf(
+        annotation={
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (10, 10, 200, 40)]),
+            NameObject("/A"): DictionaryObject(_uri_action()),
+        }
+    )
+    opening = _annotated_pdf(open_action=_uri_action())
+
+    for data, name in ((link, "n06_link.pdf"), (opening, "n16_openaction.pdf")):
+        scan = document_scan(_document(data, name).url)
+        assert (scan.problem, text_urls(scan.text)) == ("", [SHORT_LINK])
+
+
+def test_a_docx_hyperlink_and_an_odt_link_are_kept_as_text() -> None:
+    rels = (
+        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/'
+        f'officeDocument/2006/relationships/hyperlink" Target="{SHORT_LINK}" '
+        'TargetMode="External"/></Relationships>'
+    ).encode()
+    docx = _document(
+        _docx({"word/document.xml": DOCUMENT_XML, "word/_rels/document.xml.rels": rels}),
+        "n07_link.docx",
+    )
+    content = (
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+        ' xmlns:xlink="http://www.w3.org/1999/xlink"><text:p>'
+        f'<text:a xlink:href="{SHORT_LINK}">阅读全文</text:a></text:p></office:document-content>'
+    ).encode()
+    odt = _document(_zip({"mimetype": b"application/vnd.oasis.opendocument.text",
+                          "content.xml": content}), "n07_link.odt")  # fmt: skip
+
+    assert SHORT_LINK in text_urls(document_scan(docx.url).text)
+    assert text_urls(document_scan(odt.url).text) == [SHORT_LINK]
+
+
+def test_a_free_text_annotation_with_a_contact_is_found() -> None:
+    # N4 (doc 46): pypdf's extract_text leaves annotations out
+    data = _annotated_pdf(
+        annotation={
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/FreeText"),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (10, 10, 300, 60)]),
+            NameObject("/Contents"): TextStringObject("WeChat: hair2024 Tel 13812345678"),
+            NameObject("/DA"): TextStringObject("/Helv 12 Tf 0 g"),
+        }
+    )
+    document = _document(data, "n17_freetext.pdf")
+
+    assert _linked(document.url) == [
+        _text_found(document.url, "WeChat: hair2024"),
+        _text_found(document.url, "13812345678"),
+    ]
+
+
+def test_a_web_address_written_in_a_pdf_or_a_text_file_is_in_its_text() -> None:
+    # N4 (docs 40, 41): already kept; the caller reads `text_urls` of it (see report)
+    pdf = _document(_text_pdf([["copy t.cn/A6xYz into your browser"]]), "n08.pdf")
+    text = _document("睡眠卫生指南全文：复制 t.cn/A6xYz 到浏览器打开".encode(), "n09.txt")
+
+    for document in (pdf, text):
+        assert "t.cn/A6xYz" in document_scan(document.url).text
