@@ -390,7 +390,9 @@ def _link_reading(
     if kind or depth >= MAX_CARRIED_DEPTH:
         return kind, end
     for carried in carried_urls(href):
-        carried_kind, _ = _link_reading(carried, (), depth + 1)
+        # the redirects already followed go along: a redirect whose link carries its own
+        # path (/a → jump.example/?u=https://our.host/a) is a loop, not endless recursion
+        carried_kind, _ = _link_reading(carried, followed, depth + 1)
         if carried_kind:
             return carried_kind, end
     return "", end

@@ -156,6 +156,14 @@ def test_an_ordinary_url_in_a_query_stays_allowed(href) -> None:
     assert link_kind(href) == ""
 
 
+def test_a_redirect_whose_jump_page_carries_its_own_path_is_a_loop_not_a_crash() -> None:
+    Redirect.objects.create(
+        old_path="/loop", redirect_link="https://link.zhihu.com/?target=https://testserver/loop"
+    )
+
+    assert link_kind("/loop") == ""
+
+
 def test_the_gate_refuses_a_jump_page_to_a_short_link() -> None:
     _refused(
         _science(
