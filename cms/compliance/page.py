@@ -17,7 +17,12 @@ from cms.compliance import classifier
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.extract import block_texts, page_texts
 from cms.compliance.qr import document_codes
-from cms.compliance.rendered import LINK_WHAT, disguised_ad_finding, rendered_report
+from cms.compliance.rendered import (
+    LINK_WHAT,
+    disguised_ad_finding,
+    linked_file_scan,
+    rendered_report,
+)
 from cms.compliance.rules import load_rules
 from cms.html_text import Link, html_links
 from cms.links import read_link
@@ -103,7 +108,8 @@ def _disguised_ad_findings(page) -> Iterator[tuple[Finding, str]]:
                     linked.append((path, shown, int(target)))
                 elif linktype == "document" and target.isdigit():
                     documents.append((path, shown, int(target)))
-                elif end and document_codes(end):
+                elif link.href and linked_file_scan(link.href, end).codes:
+                    # every URL a browser fetches for it: `/\host/documents/…` (verification 2, N1)
                     yield _structural_finding(field=path, text=shown, what="含二维码的文档"), shown
     ad_kinds = _ad_page_kinds({page_id for _, _, page_id in linked})
     for path, link, page_id in linked:

@@ -22,7 +22,8 @@ through the middleware, anonymous like a patient), parses the served HTML
   a call to consult or a blocking claim (`linked_text_findings`: the 科普 rules over the file's
   text; the file is the page's own publication);
 - web addresses written as text (「复制 t.cn/A6xYz 到浏览器打开」, a shop's address): read by the
-  same `link_kind` as a link, since a reader copies them (round 10);
+  same `link_kind` as a link, since a reader copies them (round 10), and the file one ends at
+  scanned as a linked file (verification 2, N5);
 - forms other than the site search;
 - images that are QR codes: the alt, title or file name says so, or the picture holds a
   matrix code (`cms.compliance.qr`, decoded with zxing-cpp);
@@ -53,7 +54,14 @@ from cms.compliance.extract import identifier_values
 from cms.compliance.qr import Scan, document_scan, image_scan
 from cms.compliance.rules import load_rules
 from cms.html_text import PARSER, Link, PageHtml, parse_html
-from cms.links import SHORT_LINK_DOMAINS, link_kind, own_file_path, read_link, video_player
+from cms.links import (
+    SHORT_LINK_DOMAINS,
+    fetched_urls,
+    link_kind,
+    own_file_path,
+    read_link,
+    video_player,
+)
 from cms.textnorm import normalize
 
 logger = logging.getLogger("yinliu.cms.compliance")
@@ -152,13 +160,16 @@ _TEXT_URL = re.compile(
     re.IGNORECASE,
 )
 # How an address is written so that a filter does not see it and a reader still types it:
-# 「t。cn」「t．cn」「t｡cn」「t点cn」「t dot cn」「t(.)cn」「t [dot] cn」「t . cn」 between two
-# letters or digits read as 「t.cn」, and a full-width ／ or ： as / and :. (Full-width letters and
-# digits are folded and zero-width characters dropped before, `cms.textnorm.normalize`.)
+# 「t。cn」「t．cn」「t｡cn」「t点cn」「t dot cn」「t(.)cn」「t [dot] cn」「t . cn」, and the middle
+# dots and 「丶」「t·cn」「t・cn」「t•cn」「t丶cn」 and pinyin 「t dian cn」 (verification 2,
+# N8) between two letters or digits read as 「t.cn」, and a full-width ／ or ： as / and :.
+# (Full-width letters and digits are folded and zero-width characters dropped before,
+# `cms.textnorm.normalize`.)
 # 「3点30分」 reads 「3.30分」, which is no address; 「HbA1c.」 is left as it is.
 _WRITTEN_DOT = re.compile(
     r"(?<=[A-Za-z0-9])[^\S\n]*"
-    r"(?:[.。．｡]|点|(?<=\s)dot(?=\s)|[\[(（【][^\S\n]*(?:[.。．｡]|点|dot)[^\S\n]*[\])）】])"
+    r"(?:[.。．｡·・•丶]|点|(?<=\s)(?:dot|dian)(?=\s)"
+    r"|[\[(（【][^\S\n]*(?:[.。．｡·・•丶]|点|dot|dian)[^\S\n]*[\])）】])"
     r"[^\S\n]*(?=[A-Za-z0-9])",
     re.IGNORECASE,
 )
@@ -240,6 +251,20 @@ def _file_text_findings(text: str) -> list[tuple[str, str, str, str, str]]:
     return found
 
 
+def linked_file_scan(href: str, target: str = "") -> Scan:
+    """`document_scan` of every URL a browser may fetch for `href` and for where its
+    redirects end (`cms.links.fetched_urls`: `/\\host/documents/2/x.pdf`, `https:/host/…`
+    are our file to a browser, verification 2 N1): the first scan with a code or a problem,
+    else an empty one with the first text read."""
+    text = ""
+    for url in fetched_urls(href, target):
+        scan = document_scan(url)
+        if scan.codes or scan.problem:
+            return scan
+        text = text or scan.text
+    return Scan([], "", text)
+
+
 def _is_conversion_link(href: str) -> str:
     """What kind of conversion element a link is ("" if none): `cms.links.link_kind`, the
     reading the field check uses too (percent-encoding, dot segments, case, WeCom links,
@@ -299,7 +324,7 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
         # verification round V3)
         kind, target = read_link(link.href)
         what = LINK_WHAT.get(kind, "")
-        codes, problem, file_text = Scan([]) if what else document_scan(target)
+        codes, problem, file_text = Scan([]) if what else linked_file_scan(link.href, target)
         if codes:
             what = "含二维码的文档"
         if what or problem:
@@ -320,10 +345,25 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
             )
     linked = {link.href for link in html.links}
     for i, url in enumerate(text_urls(html.text())):
-        what = _is_conversion_link(url)
-        if what and url not in linked:
-            text = f"正文网址（{url}）"
-            yield _finding(field=f"{RENDERED}.text_urls", line=i + 1, text=text, what=what), text
+        if url in linked:
+            continue
+        # judged as a link, and the file it ends at read as a linked file's (a reader
+        # copies it: 「127.0.0.1:8631/documents/2/x.pdf」, verification 2 N5)
+        kind, target = read_link(url)
+        what = LINK_WHAT.get(kind, "")
+        codes, problem, file_text = Scan([]) if what else linked_file_scan(url, target)
+        if codes:
+            what = "含二维码的文档"
+        text = f"正文网址（{url}）"
+        if codes:
+            text = f"{text}（文档中二维码：{codes[0][:80]}）"
+        field = f"{RENDERED}.text_urls"
+        if what:
+            yield _finding(field=field, line=i + 1, text=text, what=what), text
+        elif problem:
+            yield _unchecked(field=field, line=i + 1, text=text, problem=problem), text
+        elif file_text:
+            yield from linked_text_findings(file_text, field=field, line=i + 1, shown=text)
     reported = set()
     for i, frame in enumerate(html.frames):
         # a landing page or consultation shown inside the page, or a jump to it (an image
@@ -386,8 +426,9 @@ def _picture_scan(src: str):
     this site leads `src` to (a browser follows a redirect for a picture too)."""
     if own_file_path(urlsplit(src or "").path):
         return image_scan(src)
-    target = read_link(src).target
-    return document_scan(target) if target != src else image_scan(src)
+    # a picture of ours written the way browsers forgive (`/\host/media/…`, `https:/host/…`)
+    # or reached through redirects: every URL a browser may fetch (verification 2, N1)
+    return linked_file_scan(src, read_link(src).target)
 
 
 def rendered_report(page, *, known: ComplianceReport) -> ComplianceReport:
