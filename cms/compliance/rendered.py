@@ -229,6 +229,17 @@ def linked_text_findings(
         yield finding, label
         if len(reported) >= MAX_FILE_TEXT_FINDINGS:
             return
+    # web addresses the file shows (its text, link annotations, hyperlinks: `Scan.text`)
+    # are read as the page's own are (round 10, second verification N4)
+    for url in text_urls(text):
+        what = _is_conversion_link(url)
+        if not what:
+            continue
+        label = f"{shown}（文档中的网址：{url[:80]}）"
+        reported.append(label)
+        yield _finding(field=field, line=line, text=label, what=what), label
+        if len(reported) >= MAX_FILE_TEXT_FINDINGS:
+            return
 
 
 def _file_text_findings(text: str) -> list[tuple[str, str, str, str, str]]:

@@ -806,3 +806,16 @@ def test_a_web_address_written_in_a_pdf_or_a_text_file_is_in_its_text() -> None:
 
     for document in (pdf, text):
         assert "t.cn/A6xYz" in document_scan(document.url).text
+
+
+def test_a_web_address_in_a_linked_file_blocks_the_page() -> None:
+    # N4: the file's web addresses (written, or a link annotation) are read as the page's are
+    cache.clear()
+    pdf = _document(_text_pdf([["copy t.cn/A6xYz into your browser"]]), "n08b.pdf")
+    text = _document("睡眠卫生指南全文：复制 t.cn/A6xYz 到浏览器打开".encode(), "n09b.txt")
+    plain = _document("参考：www.nhc.gov.cn 发布的指南".encode(), "n10b.txt")
+
+    for document in (pdf, text):
+        found = _linked(document.url)
+        assert any("文档中的网址：https://t.cn/A6xYz" in shown for _, shown in found), found
+    assert _linked(plain.url) == []
