@@ -356,7 +356,16 @@ def fetched_urls(href: str, target: str = "") -> list[str]:
     (`cms.compliance.qr.document_scan`) read these: `/\\host/documents/2/x.pdf` and
     `https:/host/documents/2/x.pdf` are our document to a browser (verification 2, N1)."""
     found: list[str] = []
-    for value in dict.fromkeys(v for v in (target, href) if v):
+    values = [v for v in (target, href) if v]
+    # the URLs another site's jump page carries (link.zhihu.com/?target=…/documents/2/x.pdf)
+    # are fetched too, and where their redirects end (third verification, F1)
+    carried: list[str] = []
+    for url in carried_urls(href):
+        carried.extend(c for c in (url, *carried_urls(url)) if c not in carried)
+    for url in carried:
+        end = read_link(url).target
+        values.extend(v for v in (url, end) if v and v not in values)
+    for value in dict.fromkeys(values):
         candidates = [value]
         for url in browser_urls(value):
             if url.scheme not in WEB_SCHEMES:
@@ -424,6 +433,10 @@ def carried_urls(href: str) -> list[str]:
     if len(rest) > 1:
         parts.append(rest[1].lstrip("!/?"))
     found: list[str] = []
+    # Google's AMP viewer carries its target in the path: /amp/s/<host>/<path>
+    amp = re.search(r"^(?:https?:)?//(?:www\.)?google\.[a-z.]+/amp/(?:s/)?([^?#]+)", cleaned, re.I)
+    if amp:
+        found.append("https://" + amp.group(1))
     for part in parts:
         for piece in re.split(r"[&;]", part):
             value = piece.split("=", 1)[1] if "=" in piece else piece
@@ -434,7 +447,8 @@ def carried_urls(href: str) -> list[str]:
                     break
                 candidates.append(decoded)
             for candidate in candidates:
-                candidate = candidate.strip()
+                # a dot written as 。．｡ is a dot to a browser's address bar (IDNA)
+                candidate = re.sub(r"[。．｡﹒]", ".", candidate.strip())
                 if not _CARRIED_URL.match(candidate):
                     continue
                 if not re.match(r"^(?:https?:|[/\\]{2})", candidate, re.IGNORECASE):

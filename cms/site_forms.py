@@ -29,14 +29,22 @@ def site_name_problems(name: str) -> list[str]:
     name, one line each: 「wording」：the rule's message. Empty when the name may be shown."""
     from cms.compliance.checker import check_text
     from cms.compliance.rendered import LINK_WHAT, text_urls
-    from cms.links import link_kind
+    from cms.links import link_kind, read_link
 
     findings = check_text(name or "", field="site_name", scopes={"science"})
     problems = [f"「{f.text}」{f.message}" for f in findings if f.blocking]
     # a web address written in the name is read as the page check reads it (round 10: the
     # name 「睡眠中心（t点cn/A6xYz）」 passed the text rules)
+    from cms.compliance.rendered import linked_file_scan
+
     for url in text_urls(name or ""):
         what = LINK_WHAT.get(link_kind(url), "")
+        if not what:
+            # our own file with a code in it, as the page check reads an address (F6)
+            codes, problem, _ = linked_file_scan(url, read_link(url).target)
+            what = "含二维码的文档" if codes else ""
+            if problem:
+                problems.append(f"「{url}」{problem}")
         if what:
             problems.append(f"「{url}」科普页面不得展示{what}（变相发布医疗广告）")
     return problems

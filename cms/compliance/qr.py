@@ -831,13 +831,82 @@ def _inner_codes(data: bytes, kind: str, reading: _Reading, depth: int, name: st
             raise _Refused(TOO_LARGE)
         reading.bytes_left -= len(data)
         reading.add_text(_file_text(data))
-        return []
+        return _embedded_codes(data, reading, depth, name)
+    if kind == "svg":
+        raise _Refused(SVG_REFUSED)
     try:
         with Image.open(io.BytesIO(data)) as picture:
             return _picture_file_codes(picture)
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError,
             EOFError, SyntaxError):  # fmt: skip
         return []  # a picture no viewer shows either
+
+
+# Pictures and links a text file carries inside itself (round 10, third verification F2, F3):
+# HTML/CSS data URIs, RTF \pict groups (hex), MIME parts (MHTML, .eml) and the addresses an
+# HTML file links, shows or jumps to (href, src, a meta refresh). A reader's program shows
+# the pictures and follows the links, so they are read like a zip's members and text.
+_DATA_URI = re.compile(
+    rb"data:(image/[a-z0-9.+-]+)\s*;\s*base64\s*,\s*([A-Za-z0-9+/=\s]{16,})", re.I
+)
+_RTF_PICT = re.compile(rb"\\pict\b(?:[^{}]|\{[^{}]*\})*?\s((?:[0-9a-fA-F]{2}\s*){32,})\}")
+_MIME = re.compile(rb"^(?:[\w-]+:[^\n]*\n)*?(?:MIME-Version|Content-Type):", re.I)
+_HTML_LINK = re.compile(
+    rb"""(?:href|src|action|data)\s*=\s*["']?([^"'\s>]+)"""
+    rb"""|http-equiv\s*=\s*["']?refresh["']?[^>]*?url\s*=\s*([^"'>\s;]+)""",
+    re.I,
+)
+MAX_EMBEDDED = 120
+
+
+def _embedded_codes(data: bytes, reading: _Reading, depth: int, name: str) -> list[str]:
+    """Codes in the pictures a text file embeds (data URIs, RTF pictures, MIME parts), each
+    read as a file inside it; the addresses an HTML file links are kept as its text. A MIME
+    message is read part by part. Raises _Refused past the shared bounds."""
+    import base64
+    import binascii
+
+    found: list[str] = []
+    embedded: list[bytes] = []
+    if _MIME.match(data[:SNIFF_BYTES]):
+        import email
+        from email import policy
+
+        message = email.message_from_bytes(data, policy=policy.default)
+        for part in message.walk():
+            if part.is_multipart():
+                continue
+            payload = part.get_payload(decode=True) or b""
+            if part.get_content_maintype() == "text":
+                reading.add_text(_file_text(payload))
+                found.extend(_embedded_codes(payload, reading, depth, name))
+            elif payload:
+                embedded.append(payload)
+    for match in _DATA_URI.finditer(data):
+        try:
+            embedded.append(base64.b64decode(re.sub(rb"\s+", b"", match.group(2)), validate=False))
+        except (binascii.Error, ValueError):
+            raise _Refused(UNREADABLE) from None
+    for match in _RTF_PICT.finditer(data):
+        try:
+            embedded.append(binascii.unhexlify(re.sub(rb"\s+", b"", match.group(1))))
+        except (binascii.Error, ValueError):
+            raise _Refused(UNREADABLE) from None
+    if len(embedded) > MAX_EMBEDDED:
+        raise _Refused(TOO_MANY_PICTURES)
+    links = [m.group(1) or m.group(2) for m in _HTML_LINK.finditer(data)]
+    if links:
+        reading.add_text("\n".join(link.decode("utf-8", "replace") for link in links[:200]))
+    for index, inner in enumerate(embedded):
+        if len(inner) > reading.bytes_left:
+            raise _Refused(TOO_LARGE)
+        reading.bytes_left -= len(inner)
+        found.extend(
+            _inner_codes(inner, _kind(inner[:SNIFF_BYTES]), reading, depth, f"{name}#{index}")
+        )
+        if found:
+            return found
+    return found
 
 
 # Files that make a zip an office document: OOXML (DOCX/PPTX/XLSX) and ODF.
@@ -916,7 +985,7 @@ def document_scan(href: str) -> Scan:
     name = _document_name(href)
     if not name:
         return Scan([])
-    key = "cms:document-scan:v3:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
+    key = "cms:document-scan:v4:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
     found = cache.get(key)
     if found is None:
         found = tuple(_scan_file(name))

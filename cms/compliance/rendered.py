@@ -168,8 +168,8 @@ _TEXT_URL = re.compile(
 # 「3点30分」 reads 「3.30分」, which is no address; 「HbA1c.」 is left as it is.
 _WRITTEN_DOT = re.compile(
     r"(?<=[A-Za-z0-9])[^\S\n]*"
-    r"(?:[.。．｡·・•丶]|点|(?<=\s)(?:dot|dian)(?=\s)"
-    r"|[\[(（【][^\S\n]*(?:[.。．｡·・•丶]|点|dot|dian)[^\S\n]*[\])）】])"
+    r"(?:[.。．｡·・•丶‧﹒⋅∙․]|点|(?<=\s)(?:dot|dian)(?=\s)"
+    r"|[\[(（【][^\S\n]*(?:[.。．｡·・•丶‧﹒⋅∙․]|点|dot|dian)[^\S\n]*[\])）】])"
     r"[^\S\n]*(?=[A-Za-z0-9])",
     re.IGNORECASE,
 )

@@ -210,3 +210,26 @@ def test_lawful_middle_dots_are_no_address(text) -> None:
 @pytest.mark.parametrize("name", ["睡眠中心 t·cn/A6xYz", "睡眠中心 link.zhihu.com/?target=t.cn"])
 def test_the_site_name_check_reads_them_too(name) -> None:
     assert any("去向不明的短链接" in problem for problem in site_name_problems(name))
+
+
+# --- the third verification (F4, F5, F6) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://www.google.com/amp/s/t.cn/A6xYz",
+        "https://link.zhihu.com/?target=t%E3%80%82cn%2FA6xYz",
+    ],
+)
+def test_a_jump_page_carrying_its_target_in_the_path_or_with_an_ideographic_dot(href) -> None:
+    from cms.links import link_kind
+
+    assert link_kind(href) == "short", href
+
+
+@pytest.mark.parametrize("dot", ["\u2027", "\ufe52"])
+def test_more_dots_in_a_written_address(dot) -> None:
+    from cms.compliance.rendered import text_urls
+
+    assert "https://t.cn/A6xYz" in text_urls(f"复制 t{dot}cn/A6xYz 到浏览器"), dot

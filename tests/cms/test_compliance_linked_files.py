@@ -819,3 +819,82 @@ def test_a_web_address_in_a_linked_file_blocks_the_page() -> None:
         found = _linked(document.url)
         assert any("文档中的网址：https://t.cn/A6xYz" in shown for _, shown in found), found
     assert _linked(plain.url) == []
+
+
+# --- third verification: pictures and links inside text formats (F2, F3), jump pages (F1) ---
+
+
+def _qr_png() -> bytes:
+    return _picture_bytes(_code_picture(WECOM_LINK), "PNG")
+
+
+def _embedded_files() -> dict[str, bytes]:
+    import base64
+
+    png = _qr_png()
+    b64 = base64.b64encode(png)
+    mime = (
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b1"\r\n\r\n'
+        b"--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>guide</p>\r\n"
+        b"--b1\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + b64
+        + b"\r\n--b1--\r\n"
+    )
+    return {
+        "page.html": b'<html><body><img src="data:image/png;base64,' + b64 + b'"></body></html>',
+        "css.html": b'<div style="background:url(data:image/png;base64,' + b64 + b')"></div>',
+        "guide.rtf": b"{\\rtf1\\ansi{\\pict\\pngblip\\picw300\\pich300 "
+        + png.hex().encode()
+        + b"}}",
+        "guide.mht": mime,
+        "guide.eml": b"From: a@example.cn\r\nSubject: x\r\n" + mime,
+    }
+
+
+@pytest.mark.parametrize("name", ["page.html", "css.html", "guide.rtf", "guide.mht", "guide.eml"])
+def test_a_code_embedded_in_a_text_format_is_found(name) -> None:
+    # F2: the picture is inside an HTML data URI, an RTF \pict group or a MIME part
+    document = _document(_embedded_files()[name], name)
+
+    assert _linked(document.url) == _code_found(document.url)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<p><a href="https://t.cn/A6xYz">\xe9\x98\x85\xe8\xaf\xbb\xe5\x85\xa8\xe6\x96\x87</a></p>',
+        b'<meta http-equiv="refresh" content="0;url=https://t.cn/A6xYz">',
+    ],
+)
+def test_links_inside_a_linked_html_file_are_read(body) -> None:
+    # F3: a short link as an <a href> or a meta refresh inside the linked file
+    document = _document(body, "guide.html")
+
+    found = _linked(document.url)
+
+    assert any("文档中的网址：https://t.cn/A6xYz" in shown for _, shown in found), found
+
+
+def test_a_plain_html_file_with_a_citation_link_is_no_finding() -> None:
+    document = _document(
+        b'<p>\xe5\x8f\x82\xe8\x80\x83 <a href="https://www.who.int/">WHO</a></p>', "c.html"
+    )
+
+    assert _linked(document.url) == []
+
+
+@pytest.mark.parametrize(
+    "jump",
+    [
+        "https://link.zhihu.com/?target=http%3A%2F%2Flocalhost%2Fdocuments%2F{pk}%2F{name}",
+        "https://www.google.com/url?q=http://localhost/documents/{pk}/{name}",
+    ],
+)
+def test_another_site_s_jump_page_carrying_our_qr_file_is_found(jump) -> None:
+    # F1: the jump page leads the reader to our own document with a code
+    brochure = _document(_qr_png(), "qr.png")
+    href = jump.format(pk=brochure.pk, name=brochure.file.name.rsplit("/", 1)[-1])
+
+    found = _linked(href)
+
+    assert any("文档中二维码" in shown for _, shown in found), found

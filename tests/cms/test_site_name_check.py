@@ -130,3 +130,24 @@ def test_a_name_with_an_address_as_text_or_a_wechat_nickname_is_refused(admin, n
     (error,) = _errors(response)
     assert f"「{wording}」" in error
     assert not Site.objects.filter(hostname="m.clinic.cn").exists()
+
+
+def test_a_name_naming_our_own_file_with_a_code_is_refused(admin) -> None:
+    # F6: the address of our own document holding a QR code, written in the name
+    import io
+
+    import segno
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    buffer = io.BytesIO()
+    segno.make("https://work.weixin.qq.com/ca/cawcde0123456789").save(buffer, kind="png", scale=8)
+    document = Document.objects.create(
+        title="码", file=ContentFile(buffer.getvalue(), name="qr.png")
+    )
+
+    response = admin.post("/admin/sites/new/", _site_data(f"睡眠中心 localhost{document.url}"))
+
+    assert response.status_code == 200
+    (error,) = _errors(response)
+    assert "含二维码的文档" in error
