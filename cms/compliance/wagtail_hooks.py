@@ -40,9 +40,23 @@ def refuse_blocked_publish(request, page):
     decision = publish_decision(page=page, report=_report(page))
     if decision.allowed:
         return None
+    _keep_new_page_offline(request, page)
     page_compliance_store(page=page, report=decision.report, state="draft")
     messages.error(request, f"未发布：{decision.message}（已保存为草稿）")
     return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+def _keep_new_page_offline(request, page) -> None:
+    """Wagtail's create view saves a page being published with `live=True` (the field's
+    default) before it calls `before_publish_page`; refusing there would leave the page
+    served, listed on its hub and in the sitemap with the refused text (issue 17, fourth
+    verification). A page created in this request and never published is made a draft, as
+    「保存草稿」 would have made it. An existing live page keeps serving its live revision."""
+    match = getattr(request, "resolver_match", None)
+    created_here = match is not None and match.view_name == "wagtailadmin_pages:add"
+    if created_here and page.live and page.live_revision_id is None:
+        type(page).objects.filter(pk=page.pk).update(live=False)
+        page.live = False
 
 
 @hooks.register("before_bulk_action")

@@ -518,3 +518,57 @@ def test_a_reviewer_s_plain_save_never_re_stamps_an_old_certificate_on_new_text(
     assert by_chief.status_code == 200
     assert _fresh(video).ad_review_recorded_by.username != "chief"
     assert "再加一句" not in _fresh(video).transcript
+
+
+@pytest.mark.parametrize(
+    "transcript",
+    [
+        "想了解更多，复制 t.cn/A6xYz 到浏览器打开。",  # read only in the served page
+        "复制 work.weixin.qq.com/ca/cawcde123 到浏览器。",
+    ],
+)
+def test_a_new_page_refused_by_the_served_page_check_is_not_live(client, transcript) -> None:
+    """The create view saves a page being published as live before `before_publish_page`
+    runs; when only the check of the served page refuses it, the page must stay a draft:
+    not served, not on its hub, not in the sitemap (issue 17, fourth verification)."""
+    parent = hub()
+    client.force_login(editor())
+    url = reverse("wagtailadmin_pages:add", args=["cms", "videopage", parent.pk])
+    data = {
+        "title": "放松练习",
+        "slug": "new-relax",
+        "video_url": "/v.mp4",
+        "duration_seconds": "60",
+        "transcript": transcript,
+        "action-publish": "action-publish",
+    }
+
+    response = client.post(url, data)
+
+    (page,) = VideoPage.objects.child_of(parent)
+    assert response.status_code == 302  # the hook's redirect to the editor, not the form
+    assert response["Location"] == reverse("wagtailadmin_pages:edit", args=[page.pk])
+    assert (page.live, page.live_revision_id, page.has_unpublished_changes) == (False, None, True)
+    assert page.get_latest_revision() is not None  # what the editor typed is kept as a draft
+    client.logout()
+    assert client.get("/insomnia/new-relax/").status_code == 404
+    assert "new-relax" not in client.get("/sitemap.xml").content.decode()
+    assert "放松练习" not in client.get("/insomnia/").content.decode()
+
+
+def test_a_refused_publish_keeps_an_existing_live_page_live(client) -> None:
+    """The offline rule is for a page created in the refused request only: an edit of a live
+    page that is refused keeps serving the live revision."""
+    parent = hub()
+    page = VideoPage(title="放松练习", slug="relax", video_url="/v.mp4", transcript="每天练习。")
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    client.force_login(editor())
+
+    _post(client, page, publish=True, transcript="想了解更多，复制 t.cn/A6xYz 到浏览器打开。")
+
+    page.refresh_from_db()
+    assert page.live and page.live_revision_id is not None
+    client.logout()
+    served = client.get("/insomnia/relax/")
+    assert served.status_code == 200 and "t.cn" not in served.content.decode()
