@@ -37,7 +37,11 @@ _AFFIRM = (
     r"|不需要|不用|不必|无需"
     # (2026.12.6) a denial asked, then reclaimed in the answer: 都说脱发不能根治？我们做到了 /
     # 张主任用十年证明了相反的结论 / 在我们这里不一样 (`ad16-denial-reclaimed` reads the whole)
-    r"|[^。！？!?，,；;]{0,14}?(?:做到了|证明了相反|相反的结论|是例外|偏不信|不信这个邪|不一样|打破了|改写了))"
+    r"|[^。！？!?，,；;]{0,14}?(?:做到了|证明了相反|相反的结论|是例外|偏不信|不信这个邪|不一样|打破了|改写了)"
+    # (2026.12.6) …？在我们这里可以 / 那是你还没遇到张主任 / 这种说法早就过时了
+    r"|(?:在这里|在我们这里?|我们这里|这里)(?:就|都|也)?(?:可以|能|行)(?=[！!。，,\s]|$)"
+    r"|(?:那|这)?(?:只?是|不过是|是因为)(?:你|您|他们|患者|大家)?(?:还)?没"
+    r"|(?:这种|这个|这句)?(?:说法|话)?[^。！？!?，,]{0,4}(?:过时|落伍|不成立|站不住脚))"
 )
 # an answer's label: 「Q：…？」「A：不会。」, 「问：…？答：无。」
 _LABEL = r"(?:(?:a|答|回答|医生答?|专家答?|医生回复)\s*[:：]\s*)?"
@@ -51,11 +55,23 @@ _DENY = (
     r"(?:别信|不要信|不要相信|不可信|别轻信|不要轻信|这是谣言|是谣言|谣言|错了|其实不然"
     r"|并非如此|事实并非如此|没那么简单|当然不(?:能|是|会|可能))"
 )
-_ANSWER = rf"\s*{_LABEL}(?:{_AFFIRM}|{_DENY}|{_DENY_OUTCOME})"
+# (2026.12.6, fourth verification) an answer that is itself the claim's figure, cohort, refund or
+# price (成功率高吗？接近百分之百 / 能停胰岛素吗？大部分患者三个月后就停了 / 没效果怎么办？全额退 /
+# 费用多少？三千左右): read with its question. Not every short answer: a question read joined to
+# a lawful answer (成功率高吗？因人而异) would lose the exception a question has
+_FIGURE_ANSWER = (
+    r"(?:(?:接近|几乎|差不多|将近|高达|超过)?(?:百分之百|百分百|\d+(?:\.\d+)?\s*[%％]|[九八七]成)"
+    r"|(?:大部分|大多数|绝大多数|多数|很多|不少|一半以上)(?:的)?(?:患者|病人|糖友|病友|人|顾客)"
+    r"[^。！？!?，,]{0,10}(?:就|都|已经)"
+    r"|(?:全额|全部|全)?(?:退款|退钱|退费|退|包退|赔)(?=[。！!，,\s]|$)"
+    r"|(?:大概|大约|约|差不多|一般)?[一二三四五六七八九十两几\d]+(?:\.\d+)?\s*(?:千|百|万|w|k|元|块)"
+    r"(?:多|出头|左右|以内|起)?(?=[。！!，,\s]|$))"
+)
+_ANSWER = rf"\s*{_LABEL}(?:{_AFFIRM}|{_DENY}|{_DENY_OUTCOME}|{_FIGURE_ANSWER})"
 # A line that is a question, and the next line that answers it yes (「脱发能根治吗？」 then
 # 「能！」): read joined like a line that ends no sentence (round 10)
 _ASKS = re.compile(r"[？?]+[”’」』\"]*\s*$")
-_ANSWERS = re.compile(rf"\s*{_LABEL}(?:{_AFFIRM}|{_DENY_OUTCOME})", re.IGNORECASE)
+_ANSWERS = re.compile(rf"\s*{_LABEL}(?:{_AFFIRM}|{_DENY_OUTCOME}|{_FIGURE_ANSWER})", re.IGNORECASE)
 # A claim asked and denied in the next breath (「头发再也不掉了？别信这种说法」): the rules'
 # common exception reads the question as the denial's; the second reader reads only from the
 # denial on, so the debunked claim is not read as the page's (round 10)

@@ -29,6 +29,18 @@ def _blocking(text: str, scopes=SCIENCE, second_reader: bool = False) -> set[str
         "失眠治不好？我院的方案打破了这个说法。",
         "都说脱发不能根治?我们做到了",  # ASCII question mark
         "都说脱发不能根治？\n我们做到了。",  # the answer on the next line
+        "都说脱发不能根治？我们偏偏做到了。",
+        "脱发真的不能根治吗？在我们这里可以。",  # an FAQ answer read with its question
+        # the no-cure statement called a myth, outdated, or the fault of the wrong doctor
+        "别人说不能根治，那是他们没找对地方。",
+        "脱发不能根治？那是你还没遇到张主任。",
+        "失眠治不好？那是没找对医生。",
+        "很多医生说糖尿病不能根治，我们不这么认为。",
+        "所谓“不能根治”，只是你没找到正确的方法。",
+        "脱发不能根治是个误区。",
+        "“失眠不能根治”是最大的谎言。",
+        "“脱发不能根治”的说法已经过时。",
+        "糖尿病无法治愈？这种说法早就过时了。",
     ],
 )
 @pytest.mark.parametrize("second_reader", [False, True])
@@ -48,8 +60,93 @@ def test_a_denial_asked_and_reclaimed_for_us_blocks(text: str, second_reader: bo
         "失眠能不能不吃药改善？很多患者通过认知行为治疗做到了。",
         "糖尿病和糖尿病前期有什么不同？两者的诊断标准不一样。",
         "为什么有些人坚持锻炼能控制血糖？他们做到了饮食和运动的平衡。",
+        "脱发不能根治，这是目前医学界的共识。",
+        "失眠治不好？那是因为没有坚持规范治疗，需要长期管理。",
+        "“脱发能根治”是个误区。",
+        "认为糖尿病不能治疗、干脆放弃，是个误区。",
+        "有人说糖尿病治不好就不用管了，这是错误的：规范治疗能减少并发症。",
+        "脱发真的不能根治吗？是的，但可以控制。",
     ],
 )
 @pytest.mark.parametrize("second_reader", [False, True])
 def test_a_denial_asked_and_confirmed_passes(text: str, second_reader: bool) -> None:
+    assert _blocking(text, second_reader=second_reader) == set()
+
+
+# An FAQ's question and a short answer are read as one sentence (the answer is what the
+# question claims), so the answer's claim is found with its subject.
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("来这里治疗后能停胰岛素吗？大部分患者三个月后就停了。", "ad16-question-claim"),
+        ("成功率高吗？接近百分之百。", "ad16-rate"),
+        ("没效果怎么办？全额退。", "ad16-refund"),
+        ("没效果怎么办？\n全额退。", "ad16-refund"),
+    ],
+)
+@pytest.mark.parametrize("second_reader", [False, True])
+def test_a_short_answer_is_read_with_its_question(text: str, rule: str, second_reader) -> None:
+    assert rule in _blocking(text, scopes=(), second_reader=second_reader)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "胰岛素能停吗？要看胰岛功能，须由医生评估后决定。",
+        "成功率高吗？因人而异。",
+        "没效果怎么办？及时复诊，调整方案。",
+        "会复发吗？可能会，需要长期管理。",
+        "费用能报销吗？部分项目可以。",
+    ],
+)
+@pytest.mark.parametrize("second_reader", [False, True])
+def test_a_short_lawful_answer_passes(text: str, second_reader: bool) -> None:
+    assert _blocking(text, scopes=(), second_reader=second_reader) == set()
+
+
+# Slogans of kinds the rules did not describe: a gain in percent or times, a period that
+# witnesses the change, the crowd as proof, the last stop, the ailment made history, a
+# homophone in 药到病除.
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("睡眠质量提升300%。", "ad16-rate"),
+        ("发量增加两倍，看得见的改变。", "ad16-rate"),
+        ("28天见证改变。", "mad7-timeline"),
+        ("三个疗程见证奇迹。", "mad7-timeline"),
+        ("上万患者的共同选择。", "ad16-cohort"),
+        ("10万+糖友的信赖。", "ad16-cohort"),
+        ("用过的人都说好。", "ad16-cohort"),
+        ("谁用谁知道。", "ad16-cohort"),
+        ("这里是很多脱发患者的最后一站。", "ad9-absolute"),
+        ("让失眠成为历史。", "ad16-permanence"),
+        ("脱发从此成为过去式。", "ad16-permanence"),
+        ("药倒病除。", "ad16-guarantee"),
+        ("药道病除。", "ad16-guarantee"),
+    ],
+)
+def test_slogans_of_new_kinds_block(text: str, rule: str) -> None:
+    assert rule in _blocking(text, scopes=())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the fresh verifier's false blocks: a refutation, a guideline's first line, the shock
+        # loss after a transplant, a doctor's honest limit
+        "有人说脱发能根治，这是不对的。",
+        "网上说“白发可以逆转”，目前缺乏可靠证据。",
+        "治疗失眠最有效的方法是认知行为治疗，而不是长期吃安眠药。",
+        "头发移植术后，移植的头发通常会先脱落，三到四个月后重新长出。",
+        "作为医生，我们能做的是帮助患者控制病情，而不是承诺治愈。",
+        # look-alikes of the new patterns
+        "研究显示，规律运动可使睡眠质量提升约20%。",
+        "我国有上万名医生参与了这项糖尿病防治培训。",
+        "熬夜的危害不会成为过去，规律作息要坚持。",
+        "倒药时请看清剂量。",
+        "这种药到底有没有用？没用就别吃了。",
+    ],
+)
+@pytest.mark.parametrize("second_reader", [False, True])
+def test_lawful_look_alikes_of_round_11_pass(text: str, second_reader: bool) -> None:
     assert _blocking(text, second_reader=second_reader) == set()
