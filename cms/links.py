@@ -366,9 +366,11 @@ def link_kind(href: str, *, _followed: tuple[tuple[int, str], ...] = ()) -> str:
     - "address": a map showing a place (高德, 百度, 腾讯 maps …: the clinic's address);
     - "shop": a shop, online consultation, booking or payment platform, an online form, a
       WeChat mini-program link;
-    - "short": a short link (t.cn …) whose target cannot be read;
+    - "short": a short link (t.cn …) or a jump page (`OPAQUE_JUMP_PAGES`: a search engine's
+      result link) whose target cannot be read;
     - "redirects": an own path that goes through more than `MAX_REDIRECT_HOPS` Wagtail
-      redirects without an end we read;
+      redirects without an end we read, or jump pages nested deeper than
+      `MAX_CARRIED_DEPTH`;
     - "scheme": any scheme but http/https (ftp:, an app's scheme, javascript:): not a web
       page, nothing reads where it leads.
 
@@ -524,8 +526,10 @@ def _base64_url(value: str) -> str:
 
 
 def carried_urls(href: str) -> list[str]:
-    """The web addresses `href`'s query and fragment values carry (see `_CARRIED_URL`), each
-    as a link a browser reads (a bare host name gets https://), in order, without repeats."""
+    """The web addresses `href`'s query and fragment values carry (see `_CARRIED_URL`: web
+    addresses, app links, base64 ones `_base64_url`) and its path carries
+    (`_PATH_CARRIERS`), each as a link a browser reads (a bare host name gets https://), in
+    order, without repeats."""
     cleaned = _clean(href)
     parts: list[str] = []
     rest = cleaned.split("#", 1)
