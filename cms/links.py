@@ -3,6 +3,7 @@ the funnel's touchpoints and the growth reports can credit the piece that conver
 
 from __future__ import annotations
 
+import base64
 import posixpath
 import re
 from typing import NamedTuple
@@ -64,7 +65,10 @@ CONTACT_SCHEMES = frozenset({"tel", "sms", "mailto", "weixin", "wxwork"})
 # 关注 page, home, history and QR code, below) are refused; a QR code or a 「关注我们」 card in
 # the article itself is outside what the gate can read (docs/security.md).
 CONTACT_HOSTS = {
-    "work.weixin.qq.com": ("/ca/", "/kfid/", "/u/"),
+    # fourth verification: every work.weixin.qq.com path but its help and API documentation
+    # (`CONTACT_HOST_DOCS`) is contact: /gm/ is a 客户群 join link (what a 群活码 encodes),
+    # and WeCom adds link kinds faster than a list of them follows (deny by default)
+    "work.weixin.qq.com": ("",),
     "weixin.qq.com": ("/r/", "/g/", "/q/"),
     "open.weixin.qq.com": ("/qr/code",),
     # /mp/homepage and /mp/getmasssendmsg are an account's home and history pages, with
@@ -78,6 +82,15 @@ CONTACT_HOSTS = {
     "qun.qq.com": ("",),
     "open.work.weixin.qq.com": ("/wwopen/userqrcode",),
 }
+# Documentation pages of a host `CONTACT_HOSTS` otherwise reads as contact: host → path
+# prefixes; the host's home page ("/") too. WeCom's home, its help centre
+# (work.weixin.qq.com/help?doc_id=…, /nl/help/…) and its API documentation (/api/doc/…)
+# explain the product and open no conversation.
+CONTACT_HOST_DOCS = {"work.weixin.qq.com": ("/help", "/nl/help", "/api/doc")}
+# A WeChat group's invite page (「邀请你加入群聊」): szsupport.weixin.qq.com/cgi-bin/
+# mmsupport-bin/addchatroombyinvite?ticket=… (the support hosts vary: support, szsupport,
+# hksupport …), on any weixin.qq.com host (fourth verification).
+_WEIXIN_GROUP_INVITE = re.compile(r"/mmsupport-bin/addchatroom")
 # Online consultation chats clinics embed (Baidu 商桥 and 爱番番, 53KF, 快商通, 商务通 on
 # zoosnet.net / zoossoft, 美洽 meiqia, Udesk, 乐语 looyu, Live800, 易聊 easyliao, 智齿 sobot):
 # any address on these domains or their subdomains opens a conversation with the provider.
@@ -103,6 +116,9 @@ CONTACT_PAGES = {
     "douyin.com": ("/user/",),
     "kuaishou.com": ("/profile/",),
     "discord.com": ("/invite/",),
+    # fourth verification: Douyin's share host for an account (the share button's link to
+    # www.douyin.com/user/…); Weibo account pages are read by `_is_weibo_profile`
+    "iesdouyin.com": ("/share/user/",),
 }
 # Shops, online consultation (问诊) and payment platforms: a link there sells or books (review
 # of issue 17, round 2, M5). Domains and their subdomains: health.jd.com is jd.com, the
@@ -165,7 +181,23 @@ SHORT_LINK_DOMAINS = (
     # LinkedIn's lnkd.in, surl.li, Amazon's amzn.to, bl.ink, tinyurl's tiny.one
     "reurl.cc", "lihi.cc", "lihi1.cc", "lihi1.com", "pse.is", "ppt.cc", "lnkd.in", "surl.li",
     "amzn.to", "bl.ink", "tiny.one",
+    # fourth verification: Chinese public shorteners (c1n.cn, m6z.cn, 搜狐 sohu.gg, 985.so,
+    # suo.yt, dwz.lc, dwz.mn) and Bitly's own j.mp. Extended by hand: the public shortener
+    # lists (e.g. github.com/PeterDaveHello/url-shorteners) also hold platform share hosts
+    # (youtu.be, fb.me) a citation may lawfully use, so they are not taken whole.
+    "c1n.cn", "m6z.cn", "sohu.gg", "985.so", "suo.yt", "dwz.lc", "dwz.mn", "j.mp",
 )  # fmt: skip
+# Search engines' result links and other jump pages whose target is opaque (encrypted or an
+# id: www.baidu.com/link?url=Qd0m…, www.sogou.com/link?url=…, www.so.com/link?m=…): where
+# they lead cannot be read, like a short link's (fourth verification). Bing's /ck/a carries
+# its target readably (`carried_urls`) and is refused only when none is read. Domain → path
+# prefixes.
+OPAQUE_JUMP_PAGES = {
+    "baidu.com": ("/link",),
+    "sogou.com": ("/link",),
+    "so.com": ("/link",),
+    "bing.com": ("/ck/a",),
+}
 # Schemes a 科普 link may use: web pages (relative, http, https). Anything else (ftp:, an app
 # scheme such as alipays:, snssdk…:, javascript:) leads somewhere no check reads: "scheme".
 WEB_SCHEMES = frozenset({"", "http", "https"})
@@ -229,6 +261,16 @@ def _is_qq_wpa(host: str, path: str) -> bool:
     if not _in_domains(host, ("qq.com",)):
         return False
     return any(label.startswith("wpa") for label in host.split(".")) or bool(_WPA_PAGE.search(path))
+
+
+# A Weibo account's page (its 关注 and 私信 buttons): weibo.com/u/<uid>, weibo.com/n/<name>,
+# weibo.com/<uid> (digits alone; weibo.com/<uid>/<post id> is a post, a page to read),
+# m.weibo.cn/u/<uid> and m.weibo.cn/profile/<uid> (fourth verification).
+_WEIBO_PROFILE = re.compile(r"^/(?:u|n|profile)/[^/]+|^/\d{5,}/?$")
+
+
+def _is_weibo_profile(host: str, path: str) -> bool:
+    return _in_domains(host, ("weibo.com", "weibo.cn")) and bool(_WEIBO_PROFILE.match(path))
 
 
 def _on_pages(host: str, path: str, pages: dict[str, tuple[str, ...]]) -> bool:
@@ -324,9 +366,11 @@ def link_kind(href: str, *, _followed: tuple[tuple[int, str], ...] = ()) -> str:
     - "address": a map showing a place (高德, 百度, 腾讯 maps …: the clinic's address);
     - "shop": a shop, online consultation, booking or payment platform, an online form, a
       WeChat mini-program link;
-    - "short": a short link (t.cn …) whose target cannot be read;
+    - "short": a short link (t.cn …) or a jump page (`OPAQUE_JUMP_PAGES`: a search engine's
+      result link) whose target cannot be read;
     - "redirects": an own path that goes through more than `MAX_REDIRECT_HOPS` Wagtail
-      redirects without an end we read;
+      redirects without an end we read, or jump pages nested deeper than
+      `MAX_CARRIED_DEPTH`;
     - "scheme": any scheme but http/https (ftp:, an app's scheme, javascript:): not a web
       page, nothing reads where it leads.
 
@@ -359,9 +403,13 @@ def fetched_urls(href: str, target: str = "") -> list[str]:
     values = [v for v in (target, href) if v]
     # the URLs another site's jump page carries (link.zhihu.com/?target=…/documents/2/x.pdf)
     # are fetched too, and where their redirects end (third verification, F1)
+    # (as deep as `link_kind` reads them: zhihu → google → douban → our PDF, fourth
+    # verification)
     carried: list[str] = []
-    for url in carried_urls(href):
-        carried.extend(c for c in (url, *carried_urls(url)) if c not in carried)
+    level = [href]
+    for _ in range(MAX_CARRIED_DEPTH):
+        level = [c for url in level for c in carried_urls(url) if c not in carried]
+        carried.extend(dict.fromkeys(level))
     for url in carried:
         end = read_link(url).target
         values.extend(v for v in (url, end) if v and v not in values)
@@ -396,15 +444,33 @@ def _link_reading(
     (`carried_urls`: another site's jump page), and the end of the first reading that
     follows a redirect."""
     kind, end = _own_reading(href, followed)
-    if kind or depth >= MAX_CARRIED_DEPTH:
+    if kind:
         return kind, end
-    for carried in carried_urls(href):
+    carried = carried_urls(href)
+    if depth >= MAX_CARRIED_DEPTH:
+        # a jump page nested deeper than we read: where it ends is not known (fourth
+        # verification: zhihu → google → douban → weibo → t.cn passed), refused as a chain
+        # of redirects is
+        return ("redirects" if carried else ""), end
+    if not carried and _opaque_jump(href):
+        return "short", end
+    for url in carried:
         # the redirects already followed go along: a redirect whose link carries its own
         # path (/a → jump.example/?u=https://our.host/a) is a loop, not endless recursion
-        carried_kind, _ = _link_reading(carried, followed, depth + 1)
+        carried_kind, _ = _link_reading(url, followed, depth + 1)
         if carried_kind:
             return carried_kind, end
     return "", end
+
+
+def _opaque_jump(href: str) -> bool:
+    """Whether a browser's reading of `href` is a jump page whose target cannot be read
+    (`OPAQUE_JUMP_PAGES`)."""
+    return any(
+        _on_pages(url.host, normalized_path(url.path), OPAQUE_JUMP_PAGES)
+        for url in browser_urls(href)
+        if url.scheme in ("http", "https")
+    )
 
 
 # Other sites' open redirectors (jump pages) carry where they send the reader in a query value:
@@ -415,16 +481,55 @@ def _link_reading(
 # MAX_CARRIED_DECODES times. An ordinary address of another site in a query stays allowed.
 MAX_CARRIED_DEPTH = 3
 MAX_CARRIED_DECODES = 2
+# A carried value may be an app's link too (fourth verification: link.zhihu.com/?target=
+# weixin://dl/business/?t=…, a WeChat mini program): any scheme followed by "//"
+# (weixin://, alipays://, snssdk1128://), or a contact scheme (tel:, mailto: …) — judged by
+# `link_kind` as such a link written in the page would be ("contact", "scheme").
 _CARRIED_URL = re.compile(
     r"^(?:https?:|[/\\]{2})\S+$"
+    r"|^[a-z][a-z0-9+.\-]*://\S+$"
+    rf"|^(?:{'|'.join(sorted(CONTACT_SCHEMES))}):\S+$"
     r"|^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?::\d{1,5})?(?:[/?#]\S*)?$",
     re.IGNORECASE,
 )
+_HAS_SCHEME = re.compile(
+    rf"^(?:https?:|[a-z][a-z0-9+.\-]*://|(?:{'|'.join(sorted(CONTACT_SCHEMES))}):|[/\\]{{2}})",
+    re.IGNORECASE,
+)
+# Jump pages and caches that carry their target in the path (fourth verification):
+# Google's AMP viewer (www.google.com/amp/s/<host>/<path>), the AMP cache
+# (<host-with-dashes>.cdn.ampproject.org/c/s/<host>/<path>: /c/ a page, /i/ a picture,
+# /r/ a resource, /v/ the viewer; s/ for https) and the Wayback Machine's snapshots and
+# jumps (web.archive.org/web/<time>[id_]/<URL>). A snapshot shows the target's page; an
+# ampproject URL is the target's page, served from the cache.
+_PATH_CARRIERS = (
+    re.compile(r"^(?:https?:)?//(?:www\.)?google\.[a-z.]+/amp/(?:s/)?([^?#]+)", re.I),
+    re.compile(r"^(?:https?:)?//[a-z0-9-]+\.cdn\.ampproject\.org/[a-z]{1,2}/(?:s/)?([^#]+)", re.I),
+    re.compile(r"^(?:https?:)?//(?:web\.|www\.)?archive\.org/web/[^/]*/([^#]+)", re.I),
+)
+# Bing's result jump (www.bing.com/ck/a?…&u=a1<base64url of the target>): a value that is
+# base64 or base64url (after Bing's "a1") and decodes to a URL with a scheme is carried.
+_BASE64_VALUE = re.compile(r"^(?:a1)?([A-Za-z0-9_\-+/]{12,}={0,2})$")
+
+
+def _base64_url(value: str) -> str:
+    """The URL `value` encodes in base64 or base64url ("" when it encodes none)."""
+    match = _BASE64_VALUE.match(value)
+    if not match:
+        return ""
+    data = match.group(1).replace("-", "+").replace("_", "/").rstrip("=")
+    try:
+        decoded = base64.b64decode(data + "=" * (-len(data) % 4)).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    return decoded if re.match(r"^[a-z][a-z0-9+.\-]*://\S+$", decoded, re.I) else ""
 
 
 def carried_urls(href: str) -> list[str]:
-    """The web addresses `href`'s query and fragment values carry (see `_CARRIED_URL`), each
-    as a link a browser reads (a bare host name gets https://), in order, without repeats."""
+    """The web addresses `href`'s query and fragment values carry (see `_CARRIED_URL`: web
+    addresses, app links, base64 ones `_base64_url`) and its path carries
+    (`_PATH_CARRIERS`), each as a link a browser reads (a bare host name gets https://), in
+    order, without repeats."""
     cleaned = _clean(href)
     parts: list[str] = []
     rest = cleaned.split("#", 1)
@@ -433,10 +538,11 @@ def carried_urls(href: str) -> list[str]:
     if len(rest) > 1:
         parts.append(rest[1].lstrip("!/?"))
     found: list[str] = []
-    # Google's AMP viewer carries its target in the path: /amp/s/<host>/<path>
-    amp = re.search(r"^(?:https?:)?//(?:www\.)?google\.[a-z.]+/amp/(?:s/)?([^?#]+)", cleaned, re.I)
-    if amp:
-        found.append("https://" + amp.group(1))
+    for carrier in _PATH_CARRIERS:
+        match = carrier.search(cleaned)
+        if match:
+            target = match.group(1)
+            found.append(target if _HAS_SCHEME.match(target) else "https://" + target)
     for part in parts:
         for piece in re.split(r"[&;]", part):
             value = piece.split("=", 1)[1] if "=" in piece else piece
@@ -446,12 +552,13 @@ def carried_urls(href: str) -> list[str]:
                 if decoded == candidates[-1]:
                     break
                 candidates.append(decoded)
+            candidates.extend(filter(None, map(_base64_url, list(candidates))))
             for candidate in candidates:
                 # a dot written as 。．｡ is a dot to a browser's address bar (IDNA)
                 candidate = re.sub(r"[。．｡﹒]", ".", candidate.strip())
                 if not _CARRIED_URL.match(candidate):
                     continue
-                if not re.match(r"^(?:https?:|[/\\]{2})", candidate, re.IGNORECASE):
+                if not _HAS_SCHEME.match(candidate):
                     candidate = "https://" + candidate
                 if candidate not in found:
                     found.append(candidate)
@@ -515,6 +622,12 @@ def host_kind(host: str, path: str) -> str:
     """`link_kind` of a page `path` (normalized, lower-case) on another `host` (lower-case,
     as a browser sends it): contact, address, shop or short; "" for any other."""
     if host in CONTACT_HOSTS and path.startswith(CONTACT_HOSTS[host]):
+        docs = CONTACT_HOST_DOCS.get(host)
+        if not (docs and (path == "/" or path.startswith(docs))):
+            return "contact"
+    if _in_domains(host, ("weixin.qq.com",)) and _WEIXIN_GROUP_INVITE.search(path):
+        return "contact"
+    if _is_weibo_profile(host, path):
         return "contact"
     if _is_qq_wpa(host, path):
         return "contact"

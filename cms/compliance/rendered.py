@@ -146,8 +146,10 @@ LINK_WHAT = {
 
 # A web address written as text: with a scheme, from www., a host name ending in a top-level
 # domain (letters: .com, .cn, .gl, .ly …; any such name is read, `link_kind` then says what
-# it is, and an ordinary name is nothing), an IPv4 address or `localhost` with a port or a
-# path; a port and a path after any of them. Chinese characters and punctuation end it; one
+# it is, and an ordinary name is nothing), an IP address or `localhost` with a port or a
+# path (IPv4 dotted, in hex `0x7f000001` or as one number `2130706433` with a port, IPv6 in
+# brackets `[::1]`: browsers read all of them, fourth verification); a port and a path after
+# any of them. Chinese characters and punctuation end it; one
 # just before the host does not hide it (「打开t.cn/x到浏览器」 is t.cn/x).
 _URL_TAIL = r"[^\s<>\"'，。；！？、（）()【】「」\u4e00-\u9fff]"
 _TEXT_URL = re.compile(
@@ -155,7 +157,11 @@ _TEXT_URL = re.compile(
     r"|(?<![A-Za-z0-9@.\-_])(?:"
     r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,24}|xn--[a-z0-9-]{1,59})"
     r"(?![A-Za-z0-9-])(?::\d{1,5})?"
-    r"|(?:(?:\d{1,3}\.){3}\d{1,3}|localhost)(?::\d{1,5}(?!\d)|(?=/))"
+    r"|(?:(?:\d{1,3}\.){3}\d{1,3}|localhost|0x[0-9a-f]{1,8}|\[[0-9a-f:.]*:[0-9a-f:.]*\])"
+    r"(?::\d{1,5}(?!\d)|(?=/))"
+    # an IPv4 address written as one number (2130706433 is 127.0.0.1 to a browser), with a
+    # port: a number followed by a path alone is an ordinary 「1000000/天」
+    r"|\d{7,10}:\d{1,5}(?!\d)"
     rf")(?:/{_URL_TAIL}*)?",
     re.IGNORECASE,
 )
@@ -181,17 +187,58 @@ def _as_typed(text: str) -> str:
     return _WRITTEN_DOT.sub(".", text)
 
 
+# An address split over two lines or blocks (fourth verification: 「复制 work.weixin」 then
+# 「.qq.com/ca/…」 in the next paragraph, 「t.」 then 「cn/A6xYz」 in the next list item, a
+# <br>, a heading then a paragraph, two StreamField blocks): the run of address characters
+# (letters, digits, dots written any way, "-", and the rest of an address) that ends a line,
+# and the one that starts the next line with text.
+_DOTS = "。．｡﹒"
+_LINE_TAIL = re.compile(rf"(?:{_URL_TAIL}|[{_DOTS}])+$")
+_LINE_HEAD = re.compile(rf"^(?:{_URL_TAIL}|[{_DOTS}])+")
+_ADDRESS_PIECE = re.compile(r"[A-Za-z0-9]")
+
+
 def text_urls(text: str) -> list[str]:
     """The web addresses written in `text` as a reader would copy them (`_as_typed`: 「t点cn」,
     full-width 「ｔ．ｃｎ」 and zero-width characters read as 「t.cn」), each with a scheme
-    (https:// added when it has none), in order, without repeats."""
+    (https:// added when it has none), in order, without repeats. An address split over two
+    lines (blocks, as `cms.html_text.blocks_text` writes a page) is read joined too
+    (`_split_addresses`), each part still read alone."""
     found: list[str] = []
+    for url in [*_addresses(text), *_split_addresses(text)]:
+        if url not in found:
+            found.append(url)
+    return found
+
+
+def _addresses(text: str) -> list[str]:
+    found = []
     for match in _TEXT_URL.finditer(_as_typed(text)):
         url = match.group(0).rstrip(".,;:!?")
         if not url.lower().startswith(("http://", "https://")):
             url = "https://" + url
-        if url not in found:
-            found.append(url)
+        found.append(url)
+    return found
+
+
+def _split_addresses(text: str) -> list[str]:
+    """The addresses read only when a line that ends in address characters is joined with
+    the next line with text that starts with them: 「复制 t.」 + 「cn/A6xYz 到浏览器」 is
+    t.cn/A6xYz. Both ends must hold a letter or a digit, and what is read must reach across
+    the join: sentences that merely end and start with words give nothing new (what
+    `cms.links.link_kind` then makes of an ordinary name is nothing)."""
+    lines = [line.strip() for line in normalize(text or "").split("\n")]
+    lines = [line for line in lines if line]
+    found = []
+    for line, following in zip(lines, lines[1:], strict=False):
+        tail, head = _LINE_TAIL.search(line), _LINE_HEAD.match(following)
+        if not (tail and head):
+            continue
+        tail, head = tail.group(0), head.group(0)
+        if not (_ADDRESS_PIECE.search(tail) and _ADDRESS_PIECE.search(head)):
+            continue
+        alone = set(_addresses(tail)) | set(_addresses(head))
+        found.extend(url for url in _addresses(tail + head) if url not in alone)
     return found
 
 
