@@ -57,6 +57,12 @@ SHOWN_IDENTIFIER = re.compile(r"(^|_)(licence|license|reference|number|code|phon
 # anything else (Chinese, 加V, ：) is prose typed into an identifier field: read as text
 # (review of issue 17, round 2: 「加微信yl2026预约」 as a 执业证书编码 went live unread).
 IDENTIFIER_SHAPE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_/.()\s]*")
+# A value a patient can dial is a phone number whatever its field is called (fourth
+# verification F11: 「同意书编号 400-888-6666」 shown on a patient story): a mobile, a 400/800
+# service number, or a landline with its area code, once the marks between digits are gone.
+# A 15-digit 执业证书编码 or a code with letters is none of these.
+PHONE_SHAPE = re.compile(r"(?:\+?86)?(?:1[3-9]\d{9}|[48]00\d{7}|0[1-9]\d{8,10})")
+_PHONE_MARKS = re.compile(r"[\s\-_/.()]")
 
 
 def reads_as_prose(field: models.Field, value) -> bool:
@@ -68,7 +74,10 @@ def reads_as_prose(field: models.Field, value) -> bool:
         and bool(value.strip())
         and not field.name.startswith("ad_review_")
         and SHOWN_IDENTIFIER.search(field.name) is not None
-        and IDENTIFIER_SHAPE.fullmatch(value.strip()) is None
+        and (
+            IDENTIFIER_SHAPE.fullmatch(value.strip()) is None
+            or PHONE_SHAPE.fullmatch(_PHONE_MARKS.sub("", value)) is not None
+        )
     )
 
 

@@ -87,3 +87,49 @@ def test_prose_in_a_clinic_licence_on_a_landing_page_is_read_and_refused(licence
     with pytest.raises(ValidationError) as refused:
         page.clean()
     assert "clinic_licence" in refused.value.message_dict
+
+
+def _story(reference: str):
+    from cms.models import PatientStoryPage
+    from tests.cms.compliance_support import hub, rich
+
+    return draft(
+        hub(),
+        PatientStoryPage(
+            title="我的睡眠故事",
+            slug="story",
+            patient_alias="小周",
+            consent_recorded=True,
+            consent_reference=reference,
+            consent_date="2026-11-01",
+            body=rich("规律作息以后，我慢慢睡得踏实了。"),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "400-888-6666",  # the fourth verification's F11: shown as 「同意书 400-888-6666」
+        "800 820 8820",
+        "13812345678",
+        "138-1234-5678",
+        "+86 138 1234 5678",
+        "021-64001234",
+        "(020) 8888 6666",
+    ],
+)
+def test_a_phone_number_in_an_identifier_field_is_read_as_one(reference) -> None:
+    """A number a patient can dial is a contact on a 科普 page whatever its field is called
+    (《广告法》第十九条): an identifier-shaped value that is phone-shaped is read as text."""
+    report = check_page(_story(reference))
+
+    assert report.has_blocking, report.findings
+    assert any(f.field == "consent_reference" for f in report.blocking)
+
+
+@pytest.mark.parametrize(
+    "reference", ["TY-2026-IN-001", "20261101-003", "CR2026/0042", "2026110100012"]
+)
+def test_a_consent_reference_that_is_no_phone_passes(reference) -> None:
+    assert check_page(_story(reference)).findings == []
