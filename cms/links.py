@@ -667,6 +667,15 @@ def canonical_url_problem(url: str) -> str:
         return "规范链接须为 http(s) 网页地址（留空则使用本页地址）"
     if link_kind(url):
         return "规范链接不能指向落地页、服务包、转化文章、联系方式、购物平台或短链接"
+    # A file of ours (a PDF or picture the gate scans on the page, not here), directly, through
+    # a redirect or carried by another site's jump page (fourth verification F12): a canonical
+    # names a page, and a share card would open the file
+    hosts = own_hosts()
+    for fetched in fetched_urls(url, resolved_target(url)):
+        parts = urlsplit(fetched)
+        ours = not parts.netloc or (parts.hostname or "").lower() in hosts
+        if ours and own_file_path(parts.path):
+            return "规范链接须为网页，不能指向本站的文件（文档、图片、视频）"
     return ""
 
 

@@ -21,6 +21,12 @@ REFUSED = [
     "{root}/lp/hair-loss/",
     "{root}/packages/hair-loss-3m/",
     "{root}/r/ABC123/",
+    # (fourth verification F12) a file of ours, directly or carried by a jump page, and a
+    # WeCom customer-group link
+    "{root}/documents/7/sleep-handbook.pdf",
+    "{root}/media/original_images/qr.png",
+    "https://link.zhihu.com/?target={root}/documents/7/sleep-handbook.pdf",
+    "https://work.weixin.qq.com/gm/3a7f9c2e1b",
 ]
 
 
@@ -72,3 +78,15 @@ def test_a_stored_bad_canonical_is_not_served(client) -> None:
     html = client.get(page.url).content.decode()
 
     assert "work.weixin.qq.com" not in html
+
+
+def test_a_canonical_on_another_sites_file_or_page_is_kept() -> None:
+    """A clinic may name its main domain; only our own files are refused (a canonical names
+    a page, and the gate scans our files on the page, not in the canonical)."""
+    hub()
+    ArticlePage(
+        title="睡眠卫生十条",
+        slug="hygiene",
+        layer="science",
+        canonical_url="https://www.example-clinic.cn/sleep/hygiene/",
+    ).clean()
