@@ -249,7 +249,7 @@ TEXT_CACHE_SECONDS = 24 * 3600
 
 
 def linked_text_findings(
-    text: str, *, field: str, line: int, shown: str
+    text: str, *, field: str, line: int, shown: str, depth: int = 0
 ) -> Iterator[tuple[Finding, str]]:
     """Findings on the text a linked file shows (`cms.compliance.qr.Scan.text`): the 科普
     rules (`ad19-contact`, `ad19-cta`) and every blocking rule, without the second reader (as
@@ -278,15 +278,43 @@ def linked_text_findings(
             return
     # web addresses the file shows (its text, link annotations, hyperlinks: `Scan.text`)
     # are read as the page's own are (round 10, second verification N4)
-    for url in text_urls(text):
-        what = _is_conversion_link(url)
-        if not what:
-            continue
+    for url in [*text_urls(text), *_own_paths_in(text)]:
+        kind, target = read_link(url)
+        what = LINK_WHAT.get(kind, "")
         label = f"{shown}（文档中的网址：{url[:80]}）"
-        reported.append(label)
-        yield _finding(field=field, line=line, text=label, what=what), label
+        if what:
+            reported.append(label)
+            yield _finding(field=field, line=line, text=label, what=what), label
+        elif depth < MAX_FILE_LINK_DEPTH:
+            # a file of ours the file links (a PDF's link annotation to /documents/7/qr.pdf):
+            # read as the page's own links are, one file deep (fourth verification F14)
+            codes, problem, inner_text = linked_file_scan(url, target)
+            if codes:
+                label = f"{label}（文档中二维码：{codes[0][:80]}）"
+                reported.append(label)
+                yield _finding(field=field, line=line, text=label, what="含二维码的文档"), label
+            elif problem:
+                reported.append(label)
+                yield _unchecked(field=field, line=line, text=label, problem=problem), label
+            elif inner_text:
+                yield from linked_text_findings(
+                    inner_text, field=field, line=line, shown=label, depth=depth + 1
+                )
         if len(reported) >= MAX_FILE_TEXT_FINDINGS:
             return
+
+
+# How deep files linked from files are read: a page's file, and the files of ours it links.
+MAX_FILE_LINK_DEPTH = 1
+# A path of ours written in a file without a host (a PDF link annotation's URI, an HTML
+# href): a viewer opened from our site resolves it against our host.
+_OWN_PATH_IN_TEXT = re.compile(r"""(?<![\w/.:])/(?:documents|media|static)/[^\s"'<>()（）]+""")
+
+
+def _own_paths_in(text: str) -> list[str]:
+    """Root-relative paths of our documents and media a file's text names, without repeats
+    (`own_file_path` decides what is a file of ours)."""
+    return list(dict.fromkeys(m.group(0) for m in _OWN_PATH_IN_TEXT.finditer(text or "")))
 
 
 def _file_text_findings(text: str) -> list[tuple[str, str, str, str, str]]:
