@@ -16,7 +16,7 @@ from wagtail.models import Page
 from cms.compliance import classifier
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.extract import block_texts, page_texts
-from cms.compliance.qr import document_codes
+from cms.compliance.qr import MISSING_FILE, document_codes
 from cms.compliance.rendered import (
     LINK_WHAT,
     disguised_ad_finding,
@@ -118,7 +118,12 @@ def _disguised_ad_findings(page) -> Iterator[tuple[Finding, str]]:
             yield _structural_finding(field=path, text=link, what=what), link
     urls = _document_urls({doc_id for _, _, doc_id in documents})
     for path, link, doc_id in documents:
-        if doc_id in urls and document_codes(urls[doc_id]):
+        if doc_id not in urls:
+            # a document not uploaded yet renders as no link; once one is uploaded with
+            # that id it is live on the page unchecked (fourth verification, F1)
+            message = f"科普页面链接或展示的文件无法检查：{MISSING_FILE}"
+            yield disguised_ad_finding(field=path, line=1, text=link, message=message), link
+        elif document_codes(urls[doc_id]):
             yield _structural_finding(field=path, text=link, what="含二维码的文档"), link
 
 

@@ -34,8 +34,12 @@ phone number or WeChat id written in a 科普 page's handout is the page's own c
 (`cms.compliance.rendered` reads it with the 科普 rules).
 
 Only our own media are read (a path under MEDIA_URL, through the default storage): the gate never
-fetches a URL a page names. Results are cached by file name (Wagtail never rewrites an image or
-rendition file under the same name)."""
+fetches a URL a page names. A path of ours that names no file (a document id not uploaded yet,
+a media file that is not there) is refused (`MISSING_FILE`): whatever is uploaded there later
+would be live on the page unchecked (fourth verification, F1). Results are cached by file name
+and content (SHA-256 of the stored bytes): a file replaced under the same name (Wagtail deletes
+the old file on replacement, so the name is free again) is read again (fourth verification,
+F2); a file that cannot be read is never cached."""
 
 from __future__ import annotations
 
@@ -113,6 +117,7 @@ PAGE_TOO_LARGE = "文档页面尺寸过大，无法检查是否含二维码（�
 TOO_MUCH_TO_DRAW = "文档中的 PDF 页面过多或过大，无法检查是否含二维码"
 ARCHIVE_UNREADABLE = "文档中含无法读取的压缩包或文件格式（如 7z、rar），无法检查是否含二维码"
 TOO_MUCH_TEXT = f"文档文字过多（超过 {MAX_TEXT_CHARS} 字），无法检查是否含联系方式"
+MISSING_FILE = "链接的本站文件不存在或无法读取（请先上传文件再链接），无法检查是否含二维码"
 
 
 class Scan(NamedTuple):
@@ -178,25 +183,57 @@ def _decode(name: str) -> Scan:
             handle.seek(0)
             with Image.open(handle) as picture:
                 return Scan(_picture_file_codes(picture))
-    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
+    except (UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
+        # a file that is no picture PIL knows: a browser shows none either
         logger.warning("compliance: picture %s could not be read for codes: %s", name, exc)
         return Scan([])
+    except OSError as exc:
+        # not there (deleted, not uploaded yet) or unreadable: what is served there later
+        # would pass unchecked, so it is refused (fourth verification, F1)
+        logger.warning("compliance: picture %s could not be read for codes: %s", name, exc)
+        return Scan([], MISSING_FILE)
+
+
+def _content_digest(name: str) -> str:
+    """SHA-256 (hex) of the stored file `name`, read in chunks; raises OSError when it is not
+    there or cannot be read."""
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _cached_scan(prefix: str, name: str, scan) -> Scan:
+    """`scan(name)`, cached under the file's name and content digest (a file replaced under
+    the same name is read again); a file not there or unreadable (`MISSING_FILE`) is refused
+    and never cached (it may be uploaded the next minute)."""
+    try:
+        content = _content_digest(name)
+    except OSError as exc:
+        logger.warning("compliance: file %s could not be read for codes: %s", name, exc)
+        return Scan([], MISSING_FILE)
+    digest = hashlib.sha256(f"{name}\n{content}".encode()).hexdigest()[:32]
+    key = prefix + digest
+    found = cache.get(key)
+    if found is None:
+        found = tuple(scan(name))
+        if found[1] == MISSING_FILE:
+            return Scan(*found)
+        cache.set(key, found, CACHE_SECONDS)
+    codes, problem, text = found
+    return Scan(list(codes), problem, text)
 
 
 def image_scan(src: str) -> Scan:
     """The matrix codes (QR …) in the picture at `src`, one of our media files (every frame
-    of an animation, longest shown first), and why it cannot be read ("" or `SVG_REFUSED`);
-    an empty Scan for a picture that is not ours or cannot be read."""
+    of an animation, longest shown first), and why it cannot be read ("", `SVG_REFUSED`, or
+    `MISSING_FILE` for a path of our media with no file there); an empty Scan for a picture
+    that is not ours or that PIL cannot open."""
     name = _media_name(src)
     if not name:
         return Scan([])
-    key = "cms:image-scan:v2:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
-    found = cache.get(key)
-    if found is None:
-        found = tuple(_decode(name))
-        cache.set(key, found, CACHE_SECONDS)
-    codes, problem, text = found
-    return Scan(list(codes), problem, text)
+    return _cached_scan("cms:image-scan:v3:", name, _decode)
 
 
 def image_codes(src: str) -> list[str]:
@@ -913,31 +950,58 @@ def _embedded_codes(data: bytes, reading: _Reading, depth: int, name: str) -> li
 OFFICE_MARKERS = frozenset({"[Content_Types].xml", "mimetype"})
 
 
-def _document_name(href: str) -> str:
-    """The storage name of a document this site serves at `href` (a Wagtail document under
-    /documents/<id>/<name>, or a file under MEDIA_URL; relative or on one of the site's host
-    names), "" for anything else."""
+class OwnFile(NamedTuple):
+    """A file this site serves at a URL (`own_file`): its storage name ("" when there is
+    none), the Wagtail document's id when the URL is a document's (/documents/<id>/<name>),
+    and `MISSING_FILE` when the URL is a path of ours that names no file."""
+
+    name: str = ""
+    document_id: int | None = None
+    problem: str = ""
+
+
+def own_file(href: str) -> OwnFile:
+    """The file of ours at `href` (a Wagtail document under /documents/<id>/<name>, or a file
+    under MEDIA_URL; relative or on one of the site's host names). A document path whose id
+    names no document, or whose name is not that document's file name (Wagtail's serve view
+    answers 404 until a file of that name is uploaded: `wagtail.documents.views.serve`), is
+    `MISSING_FILE`; OwnFile() for a URL that is no file of ours."""
     from cms.links import normalized_path, own_hosts, resolve_own_path
 
     parts = urlsplit((href or "").strip())
     try:
         host = (parts.hostname or "").rstrip(".")
     except ValueError:
-        return ""
+        return OwnFile()
     if parts.scheme.lower() not in ("", "http", "https") or (host and host not in own_hosts()):
-        return ""
+        return OwnFile()
     if parts.netloc and not host:
-        return ""
+        return OwnFile()
     path = normalized_path(parts.path, fold_case=False)
     if path.startswith(urlsplit(settings.MEDIA_URL).path):
-        return _media_name(path)
+        return OwnFile(_media_name(path))
     match = resolve_own_path(path)
     if match is None or match.url_name != "wagtaildocs_serve" or not match.args:
-        return ""
+        return OwnFile()
     from wagtail.documents import get_document_model
 
-    document = get_document_model().objects.filter(pk=match.args[0]).first()
-    return document.file.name if document is not None and document.file else ""
+    document_id = int(match.args[0][:18])  # a longer id names no row (and overflows SQLite)
+    document = (
+        get_document_model().objects.filter(pk=document_id).first()
+        if len(match.args[0]) <= 18
+        else None
+    )
+    if document is None or not document.file or document.filename != match.args[1]:
+        # not uploaded yet (ids are handed out in order: the next one is easy to guess), or
+        # another name: an upload there later would be live on the page unchecked
+        return OwnFile("", document_id, MISSING_FILE)
+    return OwnFile(document.file.name, document_id)
+
+
+def _document_name(href: str) -> str:
+    """The storage name of a document this site serves at `href` (`own_file`), "" for
+    anything else."""
+    return own_file(href).name
 
 
 def _scan_file(name: str) -> Scan:
@@ -971,27 +1035,25 @@ def _scan_file(name: str) -> Scan:
     except _Refused as refused:
         return Scan([], refused.problem)
     except OSError as exc:
+        # gone or unreadable: refused, not passed (fourth verification, F1)
         logger.warning("compliance: document %s could not be read for codes: %s", name, exc)
-        return Scan([])
+        return Scan([], MISSING_FILE)
     return Scan(codes, "", "" if codes else reading.text())
 
 
 def document_scan(href: str) -> Scan:
     """The codes in the file a link points to (one of our documents or media files,
-    `_document_name`: a PDF's pages, an office file's or a zip's members and the files in
-    them, a picture), why it could not be read to the end (`Scan.problem`: too many pages,
-    too large, nested too deep, damaged or encrypted, an SVG), and the text it shows
-    (`Scan.text`); an empty Scan for a link elsewhere or a file that shows nothing we read."""
-    name = _document_name(href)
+    `own_file`: a PDF's pages, an office file's or a zip's members and the files in them, a
+    picture), why it could not be read to the end (`Scan.problem`: too many pages, too
+    large, nested too deep, damaged or encrypted, an SVG, `MISSING_FILE` for a path of ours
+    with no file), and the text it shows (`Scan.text`); an empty Scan for a link elsewhere
+    or a file that shows nothing we read."""
+    name, _, problem = own_file(href)
+    if problem:
+        return Scan([], problem)
     if not name:
         return Scan([])
-    key = "cms:document-scan:v4:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
-    found = cache.get(key)
-    if found is None:
-        found = tuple(_scan_file(name))
-        cache.set(key, found, CACHE_SECONDS)
-    codes, problem, text = found
-    return Scan(list(codes), problem, text)
+    return _cached_scan("cms:document-scan:v5:", name, _scan_file)
 
 
 def document_codes(href: str) -> list[str]:
