@@ -150,3 +150,38 @@ def test_slogans_of_new_kinds_block(text: str, rule: str) -> None:
 @pytest.mark.parametrize("second_reader", [False, True])
 def test_lawful_look_alikes_of_round_11_pass(text: str, second_reader: bool) -> None:
     assert _blocking(text, second_reader=second_reader) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("十年脱发，一朝解决。", "mad7-timeline"),
+        ("二十多年的老失眠，一个疗程就搞定。", "mad7-timeline"),
+        ("院长亲自主刀，万无一失。", "ad16-guarantee"),
+        ("植发十拿九稳。", "ad16-guarantee"),
+        ("血糖稳如泰山。", "ad16-guarantee"),
+        ("谁告诉你脱发不能根治的？", "ad16-question-claim"),
+        ("谁跟你说失眠治不好？", "ad16-question-claim"),
+    ],
+)
+def test_idioms_of_certainty_and_years_ended_at_once_block(text: str, rule: str) -> None:
+    assert rule in _blocking(text, scopes=())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "没有哪种手术是万无一失的，术前要充分沟通。",
+        "用药前核对剂量，做到万无一失。",
+        "谁告诉你脱发要先看皮肤科？指南是这样建议的。",
+    ],
+)
+@pytest.mark.parametrize("second_reader", [False, True])
+def test_their_lawful_look_alikes_pass(text: str, second_reader: bool) -> None:
+    assert _blocking(text, second_reader=second_reader) == set()
+
+
+def test_a_long_illness_not_ended_at_once_passes_the_rules() -> None:
+    # the second reader (the model) blocks this lawful sentence already on 1ad62b4: a known
+    # false block of the model, left in docs/compliance.md round 11; the rules must pass it
+    assert _blocking("二十年的失眠，不是一朝一夕能解决的。") == set()
