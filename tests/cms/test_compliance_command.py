@@ -165,3 +165,28 @@ def test_real_process_exit_codes(copy: Path, tmp_path: Path) -> None:
     assert status(str(copy)) == 1
     assert status(str(clean)) == 0
     assert status(str(tmp_path / "missing.txt")) == 2
+
+
+def test_a_folder_a_huge_file_and_an_empty_file_are_told_apart(tmp_path: Path) -> None:
+    """Fourth verification: a folder was reported as 「文件不存在」, a 9 MB file ran for two
+    minutes, an empty file said nothing."""
+    with pytest.raises(CommandError, match="这是文件夹") as folder:
+        call_command("check_compliance", str(tmp_path), stdout=io.StringIO())
+    assert folder.value.returncode == 2
+
+    from cms.management.commands.check_compliance import MAX_FILE_BYTES
+
+    huge = tmp_path / "huge.txt"
+    huge.write_text("规律作息很重要。\n" * (MAX_FILE_BYTES // 24 + 1), encoding="utf-8")
+    assert huge.stat().st_size > MAX_FILE_BYTES
+    with pytest.raises(CommandError, match="文件过大") as too_big:
+        call_command("check_compliance", str(huge), stdout=io.StringIO())
+    assert too_big.value.returncode == 2
+
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n \n", encoding="utf-8")
+    err = io.StringIO()
+    call_command(
+        "check_compliance", str(empty), "--format", "json", stdout=io.StringIO(), stderr=err
+    )
+    assert "文件为空" in err.getvalue()
