@@ -111,8 +111,12 @@ def certificate_expired(page, *, on: datetime.date | None = None) -> bool:
 
 
 def _summary(report: ComplianceReport, limit: int = 3) -> str:
-    shown = "；".join(f"“{f.text}”（{f.reference}）" for f in report.blocking[:limit])
-    more = f" 等 {len(report.blocking)} 处" if len(report.blocking) > limit else ""
+    # the same wording under the same provision once: a question and its answer on two lines
+    # are one finding per line, the field check and the served page may find the same words
+    # (fourth verification: refusals repeated a finding)
+    distinct = list(dict.fromkeys(f"“{f.text}”（{f.reference}）" for f in report.blocking))
+    shown = "；".join(distinct[:limit])
+    more = f" 等 {len(distinct)} 处" if len(distinct) > limit else ""
     return shown + more
 
 

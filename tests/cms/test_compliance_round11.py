@@ -185,3 +185,13 @@ def test_a_long_illness_not_ended_at_once_passes_the_rules() -> None:
     # the second reader (the model) blocks this lawful sentence already on 1ad62b4: a known
     # false block of the model, left in docs/compliance.md round 11; the rules must pass it
     assert _blocking("二十年的失眠，不是一朝一夕能解决的。") == set()
+
+
+def test_a_refusal_names_each_wording_once() -> None:
+    """A question and its answer on two lines are a finding on each line with the same
+    wording; the refusal message says it once (fourth verification LOW)."""
+    from cms.compliance.gate import _summary
+
+    report = check_report("都说脱发不能根治？\n我们做到了。", scopes=SCIENCE, second_reader=False)
+    assert len(report.blocking) == 2
+    assert _summary(report).count("不能根治？我们做到了") == 1
