@@ -94,6 +94,9 @@ def test_a_channel_named_with_an_id_is_a_contact(text: str) -> None:
         "需要的话可以到我们门诊找我，地点在天河区。",
         "我们诊所就在天河区体育西路。",
         "本院地址在越秀区中山二路。",
+        "全网同名：引流健康",
+        "各平台同名，搜索即可找到我。",
+        "加我好友领取资料。",
     ],
 )
 def test_a_contact_by_reference_or_our_address_is_a_contact(text: str) -> None:
@@ -137,6 +140,13 @@ def test_a_contact_by_reference_or_our_address_is_a_contact(text: str) -> None:
         "治疗费用五位数。",
         "只收99大洋",
         "一次检查只收五十大洋。",
+        # a bound or a figure per time in words, spend-and-save, a few yuan for a service, 拼团
+        "植发两万以内搞定。",
+        "三千八一次，包含术后护理。",
+        "满1000减200。",
+        "0元体验头皮检测。",
+        "九块九测毛囊。",
+        "拼团更划算。",
         # a price measured against something cheap
         "一杯奶茶钱就能做一次头皮检测。",
         "一顿早餐钱就能做一次检测。",
@@ -257,6 +267,15 @@ def test_prices_in_words_are_read_by_the_rules_alone(text: str) -> None:
         "我们在临床上区分雄激素性脱发和斑秃。",
         "我们在门诊经常见到这样的患者。",
         "运动地点在公园或绿地区域更好。",
+        # numbers and words beside the new promotion shapes
+        "用一块检测试纸就能测血糖。",
+        "二十一次随访的结果显示血糖稳定。",
+        "两百一次性注射器要正确丢弃。",
+        "治疗一万以内的费用由医保报销一部分。",
+        "同名药物可能有不同剂型。",
+        "满18岁后才能献血。",
+        "满三个月减量一次。",
+        "每年检查一次血脂。",
     ],
 )
 @pytest.mark.parametrize("second_reader", [False, True])
