@@ -61,6 +61,8 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from PIL import Image, UnidentifiedImageError
 
+from cms.compliance import ocr
+
 logger = logging.getLogger("yinliu.cms.compliance")
 
 # Matrix codes a phone scans to add a contact or open a page; linear barcodes (a medicine
@@ -177,7 +179,7 @@ def _decode(name: str) -> Scan:
                 return Scan([], SVG_REFUSED)
             handle.seek(0)
             with Image.open(handle) as picture:
-                return Scan(_picture_file_codes(picture))
+                return _picture_file_scan(picture)
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         logger.warning("compliance: picture %s could not be read for codes: %s", name, exc)
         return Scan([])
@@ -190,11 +192,12 @@ def image_scan(src: str) -> Scan:
     name = _media_name(src)
     if not name:
         return Scan([])
-    key = "cms:image-scan:v2:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
+    key = "cms:image-scan:v3:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
     found = cache.get(key)
     if found is None:
         found = tuple(_decode(name))
-        cache.set(key, found, CACHE_SECONDS)
+        if found[1] not in ocr.TRANSIENT_PROBLEMS:
+            cache.set(key, found, CACHE_SECONDS)
     codes, problem, text = found
     return Scan(list(codes), problem, text)
 
@@ -224,6 +227,16 @@ def _frames(picture: Image.Image) -> list[Image.Image]:
         picture.seek(index)
         frames.append(picture.convert("RGBA"))
     return frames
+
+
+def _picture_file_scan(picture: Image.Image) -> Scan:
+    """Codes in an opened picture file (`_picture_file_codes`) and, when it holds none, the
+    text it shows (`cms.compliance.ocr`: a banner's phone number) or why that is unread."""
+    codes = _picture_file_codes(picture)
+    if codes:
+        return Scan(codes)
+    read = ocr.frames_text(_frames(picture))
+    return Scan([], read.problem, read.text)
 
 
 def _picture_file_codes(picture: Image.Image) -> list[str]:
@@ -958,10 +971,13 @@ def _scan_file(name: str) -> Scan:
             elif kind == "picture":
                 try:
                     with Image.open(handle) as picture:
-                        codes = _picture_file_codes(picture)
+                        codes, problem, text = _picture_file_scan(picture)
                 except (UnidentifiedImageError, Image.DecompressionBombError, ValueError,
                         EOFError, SyntaxError):  # fmt: skip
-                    codes = []
+                    codes, problem, text = [], "", ""
+                if problem:
+                    raise _Refused(problem)
+                reading.add_text(text)
             elif kind:
                 if default_storage.size(name) > MAX_DOCUMENT_BYTES:
                     raise _Refused(TOO_LARGE)
@@ -985,11 +1001,12 @@ def document_scan(href: str) -> Scan:
     name = _document_name(href)
     if not name:
         return Scan([])
-    key = "cms:document-scan:v4:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
+    key = "cms:document-scan:v5:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
     found = cache.get(key)
     if found is None:
         found = tuple(_scan_file(name))
-        cache.set(key, found, CACHE_SECONDS)
+        if found[1] not in ocr.TRANSIENT_PROBLEMS:
+            cache.set(key, found, CACHE_SECONDS)
     codes, problem, text = found
     return Scan(list(codes), problem, text)
 
