@@ -12,13 +12,13 @@ banners in Noto Sans CJK on this 2-core machine: Tesseract read every banner wor
 in about 0.5 s of CPU a pass; RapidOCR took 2.4–3.2 s a picture, misread 「门诊」 as 「內诊」,
 and brings OpenCV and ONNX Runtime (about 190 MB).
 
-A picture is read twice, at once (two processes): with Tesseract's global Otsu threshold,
-which reads dark or light text on an even ground, and with Sauvola's local threshold, which
-reads the white or yellow words on a coloured band that the global one drops as background
-(`PASSES`); the two texts are kept, one line each, repeats once. Tesseract's page
-segmentation is "sparse text" (`--psm 11`): its automatic one (`--psm 3`) read nothing of a
-single line of words in the middle of a plain banner, and Sauvola alone drops words 48 px
-high; each pass read what the other missed on the measured banners.
+A picture is read twice, at once (two processes, `PASSES`): as it is with Tesseract's global
+Otsu threshold, which reads dark words on a light ground, and inverted with Sauvola's local
+threshold, which reads light words on a dark or coloured band (yellow 「首诊仅需99元」 on a red
+strip across a light banner: the first pass, and Tesseract's own inversion, read nothing of
+it). The two texts are kept, one line each, repeats once. Page segmentation is "sparse text"
+(`--psm 11`): the automatic one (`--psm 3`) read nothing of a single line of words in the
+middle of a plain banner. Each pass read what the other missed on the measured banners.
 
 Bounds: a picture is shrunk to MAX_PIXELS first (cost grows with pixels; text a reader can
 read on a phone survives), a small one enlarged to MIN_WIDTH (Tesseract reads text about
@@ -42,14 +42,14 @@ from typing import NamedTuple
 
 from django.core import checks
 from django.core.cache import cache
-from PIL import Image
+from PIL import Image, ImageOps
 
 logger = logging.getLogger("yinliu.cms.compliance")
 
 LANGUAGES = "chi_sim+eng"
-# Tesseract's automatic page segmentation, and the two binarisations (`thresholding_method`:
-# 0 Otsu over the whole picture, 2 Sauvola over a window around each pixel).
-PASSES = ("--psm 11", "--psm 11 -c thresholding_method=2")
+# (inverted, Tesseract options) of each pass: sparse-text segmentation, and the binarisation
+# (`thresholding_method`: 0 Otsu over the whole picture, 2 Sauvola around each pixel).
+PASSES = ((False, "--psm 11"), (True, "--psm 11 -c thresholding_method=2"))
 MAX_PIXELS = 2_000_000
 MIN_WIDTH = 1000
 MAX_FRAMES = 5
@@ -110,8 +110,12 @@ def _lines(texts: list[str]) -> str:
 def _tesseract(grey: Image.Image) -> Read:
     import pytesseract
 
-    def one(config: str) -> str:
-        return pytesseract.image_to_string(grey, lang=LANGUAGES, config=config, timeout=TIMEOUT)
+    inverse = ImageOps.invert(grey)
+
+    def one(inverted_and_config: tuple[bool, str]) -> str:
+        inverted, config = inverted_and_config
+        picture = inverse if inverted else grey
+        return pytesseract.image_to_string(picture, lang=LANGUAGES, config=config, timeout=TIMEOUT)
 
     try:
         with ThreadPoolExecutor(max_workers=len(PASSES)) as pool:
@@ -133,7 +137,7 @@ def picture_text(picture: Image.Image) -> Read:
     """The text the still picture `picture` shows (`Read`), cached by its pixels."""
     grey = _prepared(picture)
     digest = hashlib.sha256(grey.tobytes()).hexdigest()[:32]
-    key = f"cms:picture-text:v1:{grey.size[0]}x{grey.size[1]}:{digest}"
+    key = f"cms:picture-text:v2:{grey.size[0]}x{grey.size[1]}:{digest}"
     found = cache.get(key)
     if found is not None:
         return Read(*found)

@@ -207,11 +207,11 @@ def test_a_chinese_banner_is_read_word_for_word_in_time(lines, capsys):
     read = ocr.picture_text(picture)
     seconds = time.perf_counter() - started
 
-    flat = read.text.replace(" ", "")
+    def plain(text: str) -> str:
+        return "".join(ch for ch in text if ch not in " ·:：-'.")
+
     for line in lines:
-        assert line.replace(" ", "").replace("·", "") in flat.replace("·", "").replace(
-            "-首诊", "首诊"
-        ), read.text
+        assert plain(line) in plain(read.text), read.text
     with capsys.disabled():
         print(f"\nOCR 1000x600 banner: {seconds:.2f} s wall")
     assert seconds < 15  # generous: the machine is shared; measured figures in the docs
