@@ -11,7 +11,7 @@ SANDBOX_PORT ?= 8765
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/yinliu_bench
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test bench worker lint migrate clean
+.PHONY: help install ocr-engine demo test bench worker lint migrate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -27,10 +27,20 @@ install: $(STAMP) ## create .venv and install pinned dependencies
 migrate: install ## apply database migrations
 	$(PY) manage.py migrate --noinput
 
-demo: install ## set everything up and serve the site and admin on http://127.0.0.1:8000
+# The words in a 科普 page's pictures are read by Debian's Tesseract (cms/compliance/ocr.py);
+# without it the gate refuses pictures on 科普 pages, so the demo installs it when it can.
+ocr-engine: ## install Tesseract with its Chinese model (apt, when missing)
+	@command -v tesseract >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	    $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
+	      tesseract-ocr tesseract-ocr-chi-sim >/dev/null || echo "could not install Tesseract: pictures on 科普 pages will be refused"; \
+	  else echo "no apt-get: install Tesseract 5 with its chi_sim model, or pictures on 科普 pages are refused"; fi; }
+
+demo: install ocr-engine ## set everything up and serve the site and admin on http://127.0.0.1:8000
 	@HOST=$(HOST) PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) bash scripts/demo.sh
 
-test: install ## run the test suite (SQLite; PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
+test: install ocr-engine ## run the test suite (SQLite; PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install ## ruff, the import contract (funnel imports no other app …) and the migrations check

@@ -65,6 +65,8 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from PIL import Image, UnidentifiedImageError
 
+from cms.compliance import ocr
+
 logger = logging.getLogger("yinliu.cms.compliance")
 
 # Matrix codes a phone scans to add a contact or open a page; linear barcodes (a medicine
@@ -182,7 +184,7 @@ def _decode(name: str) -> Scan:
                 return Scan([], SVG_REFUSED)
             handle.seek(0)
             with Image.open(handle) as picture:
-                return Scan(_picture_file_codes(picture))
+                return _picture_file_scan(picture)
     except (UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         # a file that is no picture PIL knows: a browser shows none either
         logger.warning("compliance: picture %s could not be read for codes: %s", name, exc)
@@ -218,8 +220,8 @@ def _cached_scan(prefix: str, name: str, scan) -> Scan:
     found = cache.get(key)
     if found is None:
         found = tuple(scan(name))
-        if found[1] == MISSING_FILE:
-            return Scan(*found)
+        if found[1] == MISSING_FILE or found[1] in ocr.TRANSIENT_PROBLEMS:
+            return Scan(*found)  # may be there (or readable) the next minute
         cache.set(key, found, CACHE_SECONDS)
     codes, problem, text = found
     return Scan(list(codes), problem, text)
@@ -233,7 +235,7 @@ def image_scan(src: str) -> Scan:
     name = _media_name(src)
     if not name:
         return Scan([])
-    return _cached_scan("cms:image-scan:v3:", name, _decode)
+    return _cached_scan("cms:image-scan:v4:", name, _decode)
 
 
 def image_codes(src: str) -> list[str]:
@@ -261,6 +263,16 @@ def _frames(picture: Image.Image) -> list[Image.Image]:
         picture.seek(index)
         frames.append(picture.convert("RGBA"))
     return frames
+
+
+def _picture_file_scan(picture: Image.Image) -> Scan:
+    """Codes in an opened picture file (`_picture_file_codes`) and, when it holds none, the
+    text it shows (`cms.compliance.ocr`: a banner's phone number) or why that is unread."""
+    codes = _picture_file_codes(picture)
+    if codes:
+        return Scan(codes)
+    read = ocr.frames_text(_frames(picture))
+    return Scan([], read.problem, read.text)
 
 
 def _picture_file_codes(picture: Image.Image) -> list[str]:
@@ -1022,10 +1034,13 @@ def _scan_file(name: str) -> Scan:
             elif kind == "picture":
                 try:
                     with Image.open(handle) as picture:
-                        codes = _picture_file_codes(picture)
+                        codes, problem, text = _picture_file_scan(picture)
                 except (UnidentifiedImageError, Image.DecompressionBombError, ValueError,
                         EOFError, SyntaxError):  # fmt: skip
-                    codes = []
+                    codes, problem, text = [], "", ""
+                if problem:
+                    raise _Refused(problem)
+                reading.add_text(text)
             elif kind:
                 if default_storage.size(name) > MAX_DOCUMENT_BYTES:
                     raise _Refused(TOO_LARGE)
@@ -1053,7 +1068,7 @@ def document_scan(href: str) -> Scan:
         return Scan([], problem)
     if not name:
         return Scan([])
-    return _cached_scan("cms:document-scan:v5:", name, _scan_file)
+    return _cached_scan("cms:document-scan:v6:", name, _scan_file)
 
 
 def document_codes(href: str) -> list[str]:

@@ -49,6 +49,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from cms.compliance import ocr
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.extract import identifier_values
 from cms.compliance.qr import Scan, document_scan, image_scan
@@ -249,24 +250,26 @@ TEXT_CACHE_SECONDS = 24 * 3600
 
 
 def linked_text_findings(
-    text: str, *, field: str, line: int, shown: str, depth: int = 0
+    text: str, *, field: str, line: int, shown: str, depth: int = 0, where: str = "文档"
 ) -> Iterator[tuple[Finding, str]]:
     """Findings on the text a linked file shows (`cms.compliance.qr.Scan.text`): the 科普
     rules (`ad19-contact`, `ad19-cta`) and every blocking rule, without the second reader (as
     the served page's text is read), each reported on the link `shown` with the wording
-    found: 「睡眠手册（/documents/3/x.pdf）（文档中的联系方式：微信hair2024）」."""
+    found: 「睡眠手册（/documents/3/x.pdf）（文档中的联系方式：微信hair2024）」; `where` names
+    what shows the text (「图片」 for the words in a picture the page shows)."""
     reported: list[str] = []
     for rule, severity, reference, message, wording in _file_text_findings(text):
         what = "联系方式" if rule == CONTACT_RULE else "文字"
-        label = f"{shown}（文档中的{what}：{wording[:80]}）"
+        label = f"{shown}（{where}中的{what}：{wording[:80]}）"
         if label in reported:
             continue
         reported.append(label)
+        origin = "展示的图片" if where == "图片" else "链接的文件"
         finding = Finding(
             rule=rule,
             severity=severity,
             reference=reference,
-            message=f"科普页面链接的文件中：{message}",
+            message=f"科普页面{origin}中：{message}",
             field=field,
             line=line,
             start=0,
@@ -281,7 +284,7 @@ def linked_text_findings(
     for url in [*text_urls(text), *_own_paths_in(text)]:
         kind, target = read_link(url)
         what = LINK_WHAT.get(kind, "")
-        label = f"{shown}（文档中的网址：{url[:80]}）"
+        label = f"{shown}（{where}中的网址：{url[:80]}）"
         if what:
             reported.append(label)
             yield _finding(field=field, line=line, text=label, what=what), label
@@ -290,7 +293,7 @@ def linked_text_findings(
             # read as the page's own links are, one file deep (fourth verification F14)
             codes, problem, inner_text = linked_file_scan(url, target)
             if codes:
-                label = f"{label}（文档中二维码：{codes[0][:80]}）"
+                label = f"{label}（{where}中二维码：{codes[0][:80]}）"
                 reported.append(label)
                 yield _finding(field=field, line=line, text=label, what="含二维码的文档"), label
             elif problem:
@@ -488,12 +491,18 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
             continue
         text = f"表单（{form.action or '本页'}：{'、'.join(form.fields)}）"
         yield _finding(field=f"{RENDERED}.forms", line=i + 1, text=text, what="留资表单"), text
+    pictures: set[str] = set()
     for i, image in enumerate(html.images):
         named = QR_IMAGE.search(image.src) or QR_IMAGE.search(image.alt)
         # what the picture is, whatever it is called (cms.compliance.qr); a path of this site
         # that is no file of ours is followed through its redirects to the file they end at
-        # (/va4 → /media/original_images/qr.png: verification round V3)
-        codes, problem, _ = Scan([]) if named else _picture_scan(image.src)
+        # (/va4 → /media/original_images/qr.png: verification round V3); the words it shows
+        # are read by the 科普 rules (cms.compliance.ocr: a banner's phone number, round 11)
+        pictures.add(image.src)
+        if len(pictures) > ocr.MAX_PAGE_PICTURES:
+            codes, problem, shown_text = [], ocr.TOO_MANY_PAGE_PICTURES, ""
+        else:
+            codes, problem, shown_text = Scan([]) if named else _picture_scan(image.src)
         if named or codes or problem:
             text = image.alt or image.src
             if codes:
@@ -505,6 +514,11 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
                 else _finding(field=field, line=i + 1, text=text, what="二维码")
             )
             yield finding, text
+        elif shown_text:
+            shown = f"{image.alt}（{image.src}）" if image.alt else image.src
+            yield from linked_text_findings(
+                shown_text, field=f"{RENDERED}.images", line=i + 1, shown=shown, where="图片"
+            )
 
 
 def _picture_scan(src: str):
