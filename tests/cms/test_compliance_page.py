@@ -108,7 +108,9 @@ def test_identifiers_are_not_read_as_prose() -> None:
             slug="li",
             rank="副主任医师",
             hospital="徐汇门诊部",
-            licence_number="13812345678",
+            # a 执业证书编码 (15 digits) is no phone number; one a patient can dial is read
+            # (fourth verification F11: tests/cms/test_identifier_prose.py)
+            licence_number="110310000012345",
             biography=rich("从事皮肤科工作十六年。"),
         ),
     )
