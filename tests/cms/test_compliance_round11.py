@@ -195,3 +195,17 @@ def test_a_refusal_names_each_wording_once() -> None:
     report = check_report("都说脱发不能根治？\n我们做到了。", scopes=SCIENCE, second_reader=False)
     assert len(report.blocking) == 2
     assert _summary(report).count("不能根治？我们做到了") == 1
+
+
+@pytest.mark.parametrize(
+    "text", ["手术费多少？一万五千元上下。", "费用大概多少？三千左右。", "多少钱？\n两千块钱左右。"]
+)
+def test_a_price_asked_and_answered_blocks_on_a_science_page(text: str) -> None:
+    assert "ad19-cta" in _blocking(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["治疗要多久？三个月上下。", "要吃几片？一片。", "费用能报销吗？部分可以。"]
+)
+def test_a_question_answered_with_no_price_passes(text: str) -> None:
+    assert _blocking(text) == set()
