@@ -118,6 +118,8 @@ TOO_MUCH_TO_DRAW = "文档中的 PDF 页面过多或过大，无法检查是否�
 ARCHIVE_UNREADABLE = "文档中含无法读取的压缩包或文件格式（如 7z、rar），无法检查是否含二维码"
 TOO_MUCH_TEXT = f"文档文字过多（超过 {MAX_TEXT_CHARS} 字），无法检查是否含联系方式"
 MISSING_FILE = "链接的本站文件不存在或无法读取（请先上传文件再链接），无法检查是否含二维码"
+VIDEO_UNREADABLE = "视频无法打开或解码（损坏或格式不支持），无法检查是否含二维码"
+VIDEO_TOO_COSTLY = "视频画面过大或解码量过大，无法检查是否含二维码（请转为常见的 MP4 格式）"
 
 
 class Scan(NamedTuple):
@@ -366,8 +368,9 @@ CONTAINERS = frozenset({"zip", "tar"})
 def _kind(head: bytes) -> str:
     """What a file is by its first bytes (at most SNIFF_BYTES): "pdf", "zip", "tar",
     "gzip"/"bzip2"/"xz" (`COMPRESSED_MAGIC`), "container" (`UNREADABLE_CONTAINERS`, refused),
-    "svg", "picture", "text" (plain text or markup), "" for anything else (video, fonts,
-    binaries that no reader shows as a picture)."""
+    "svg", "picture", "video" (`_is_video`: a video or sound file, read frame by frame),
+    "text" (plain text or markup), "" for anything else (fonts, binaries that no reader shows
+    as a picture)."""
     if b"%PDF-" in head[:PDF_HEADER_WITHIN]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
@@ -383,6 +386,8 @@ def _kind(head: bytes) -> str:
         return "svg"
     if _is_picture(head):
         return "picture"
+    if _is_video(head):
+        return "video"
     if head and _as_text(head) is not None:
         return "text"
     return ""
@@ -580,6 +585,180 @@ def _tile_starts(length: float) -> list[float]:
     step = TILE - TILE_OVERLAP
     count = math.ceil((length - TILE) / step) + 1
     return [min(i * step, length - TILE) for i in range(count)]
+
+
+# Videos (and sound files, whose cover picture a player shows), by their first bytes
+# (`_is_video`): ISO BMFF (MP4, MOV, 3GP, M4A: an `ftyp` box first; a HEIF/AVIF picture PIL
+# opens is a picture before this is asked), Matroska/WebM (EBML), AVI, FLV, Ogg, MP3 with an
+# ID3 tag (its APIC picture), MPEG program and transport streams (PIL knows the MPEG header,
+# `NOT_PICTURES`).
+_VIDEO_MAGIC = (
+    b"\x1a\x45\xdf\xa3", b"FLV\x01", b"OggS", b"ID3", b"\x00\x00\x01\xba", b"\x00\x00\x01\xb3",
+)  # fmt: skip
+
+
+def _is_video(head: bytes) -> bool:
+    """A video or sound container by its magic bytes (`_VIDEO_MAGIC`, an MP4's ftyp box, an
+    AVI's RIFF header, an MPEG transport stream's sync byte every 188 bytes)."""
+    if head[4:8] == b"ftyp" or head.startswith(_VIDEO_MAGIC):
+        return True
+    if head.startswith(b"RIFF") and head[8:12] in (b"AVI ", b"AVIX"):
+        return True
+    return len(head) >= 188 * 3 and all(head[i * 188] == 0x47 for i in range(3))
+
+
+# Frames of a video read for codes (`_video_times`): one a second, and always one a second
+# over its last VIDEO_TAIL_SECONDS and its very last frame (a clinic video ends on 「扫码加微信」,
+# and a player stays on the last frame); at most MAX_VIDEO_FRAMES, so a longer video is read
+# at a coarser rate, not skipped. Each frame is shrunk to VIDEO_SIDE pixels on its longer
+# side before decoding. A target more than VIDEO_SEEK_GAP seconds (and more than the
+# keyframe gap) past the last frame decoded is reached by seeking rather than by decoding
+# every frame between (`_video_frames`); at most MAX_VIDEO_DECODED frames are decoded for one
+# file (a long video with keyframes minutes apart), and a frame larger than MAX_VIDEO_PIXELS
+# is not decoded: either is refused (`VIDEO_TOO_COSTLY`), not passed.
+VIDEO_STEP = 1.0
+VIDEO_TAIL_SECONDS = 5
+MAX_VIDEO_FRAMES = 120
+VIDEO_SIDE = 1280
+VIDEO_SEEK_GAP = 3.0
+MAX_VIDEO_DECODED = 30_000
+MAX_VIDEO_PIXELS = 7680 * 4320
+MAX_VIDEO_STREAMS = 4
+
+
+def _video_times(duration: float) -> list[float]:
+    """When (seconds from the start) a video of `duration` seconds is looked at: every
+    VIDEO_STEP seconds (coarser for a long one, so at most MAX_VIDEO_FRAMES in all), then
+    every second over the last VIDEO_TAIL_SECONDS."""
+    tail_start = max(0.0, duration - VIDEO_TAIL_SECONDS)
+    tail = [tail_start + i for i in range(math.ceil(duration - tail_start) or 1)]
+    room = MAX_VIDEO_FRAMES - len(tail)
+    step = max(VIDEO_STEP, tail_start / room)
+    body = [i * step for i in range(math.ceil(tail_start / step))]
+    return body + tail
+
+
+class _VideoBudget:
+    """Frames decoded so far for one video file (`MAX_VIDEO_DECODED`)."""
+
+    def __init__(self) -> None:
+        self.decoded = 0
+
+    def count(self) -> None:
+        self.decoded += 1
+        if self.decoded > MAX_VIDEO_DECODED:
+            raise _Refused(VIDEO_TOO_COSTLY)
+
+
+def _video_codes(source, name: str) -> list[str]:
+    """Codes a video or sound file shows (`source`: a binary file object, read by PyAV, i.e.
+    FFmpeg): the frames `_video_times` names of every video stream (up to MAX_VIDEO_STREAMS;
+    a sound file's cover picture is one), each shrunk to VIDEO_SIDE and decoded as a picture
+    (`_picture_codes`). A file FFmpeg cannot open or decode is refused (`VIDEO_UNREADABLE`),
+    as a damaged PDF is: a player may still show it."""
+    import av
+
+    budget = _VideoBudget()
+    try:
+        with av.open(source, mode="r", metadata_errors="ignore") as container:
+            streams = list(container.streams.video)[:MAX_VIDEO_STREAMS]
+            for stream in streams:
+                if stream.codec_context.width * stream.codec_context.height > MAX_VIDEO_PIXELS:
+                    raise _Refused(VIDEO_TOO_COSTLY)
+                for frame in _video_frames(container, stream, budget):
+                    found = _picture_codes(_video_picture(frame))
+                    if found:
+                        return found
+    except _Refused:
+        raise
+    except (av.FFmpegError, OSError, ValueError, EOFError, MemoryError) as exc:
+        logger.warning("compliance: video %s could not be read for codes: %s", name, exc)
+        raise _Refused(VIDEO_UNREADABLE) from exc
+    return []
+
+
+def _video_picture(frame) -> Image.Image:
+    """A decoded video frame as an RGB picture at most VIDEO_SIDE pixels on its longer side."""
+    width, height = frame.width, frame.height
+    if width * height > MAX_VIDEO_PIXELS:
+        raise _Refused(VIDEO_TOO_COSTLY)
+    scale = min(1.0, VIDEO_SIDE / max(width, height, 1))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return frame.reformat(width=size[0], height=size[1], format="rgb24").to_image()
+
+
+def _video_duration(container, stream) -> tuple[float, float]:
+    """(start, duration) of a video stream in seconds: from its header, else from the
+    container's, else by reading the timestamps of all its packets (a WebM a browser
+    recorded has none in its header)."""
+    base = stream.time_base
+    start = float(stream.start_time * base) if stream.start_time is not None else 0.0
+    if stream.duration:
+        return start, float(stream.duration * base)
+    if container.duration:
+        return start, container.duration / 1_000_000
+    last = start
+    for packet in container.demux(stream):
+        if packet.pts is not None:
+            last = max(last, float((packet.pts + (packet.duration or 0)) * base))
+    container.seek(0)
+    return start, last - start
+
+
+def _video_frames(container, stream, budget: _VideoBudget):
+    """The frames of `stream` shown at the `_video_times` of its duration (the first frame
+    at or after each, or within half the gap to the one before), then its last frame. A
+    target is reached by seeking only when it lies further ahead than VIDEO_SEEK_GAP and
+    than the longest gap between keyframes seen so far: a seek lands on the keyframe before
+    its target, so with keyframes far apart decoding on is cheaper than seeking back."""
+    if stream.disposition & _av_disposition("attached_pic"):
+        # a cover picture: one frame, whatever the stream's duration says
+        for frame in container.decode(stream):
+            budget.count()
+            yield frame
+            return
+        return
+    stream.thread_type = "AUTO"
+    start, duration = _video_duration(container, stream)
+    times = _video_times(max(duration, 0.0))
+    position = previous = key_at = None
+    keyframe_gap = 0.0
+    frames = container.decode(stream)
+    last = None
+    for index, target in enumerate(times):
+        slack = (target - times[index - 1]) / 2 if index else 0.0
+        target += start
+        if position is None or target - position > max(VIDEO_SEEK_GAP, keyframe_gap):
+            offset = int(max(target - start, 0) / stream.time_base) + (stream.start_time or 0)
+            container.seek(offset, stream=stream, backward=True, any_frame=False)
+            frames = container.decode(stream)
+            key_at = None  # the keyframe gap is measured between keyframes decoded in a row
+        for frame in frames:
+            budget.count()
+            last = frame
+            position = frame.time if frame.time is not None else (position or start)
+            if frame.key_frame:
+                if key_at is not None:
+                    keyframe_gap = max(keyframe_gap, position - key_at)
+                key_at = position
+            if position >= target - slack and (previous is None or position > previous):
+                previous = position
+                yield frame
+                break
+        else:
+            break  # the end: no frame at or after the target
+    if last is not None:
+        for frame in frames:
+            budget.count()
+            last = frame
+        yield last
+
+
+def _av_disposition(name: str) -> int:
+    """The value of FFmpeg's stream disposition flag `name` (PyAV's `Disposition`)."""
+    import av
+
+    return int(getattr(av.stream.Disposition, name))
 
 
 def _pdf_text(data: bytes, document, reading: _Reading, name: str) -> None:
@@ -783,9 +962,9 @@ def _member_codes(
 
     Fail closed on what may show a code: an archive nothing here opens ("container": 7z, RAR
     …) is refused, as is an SVG outside an office file, a picture past the bounds, a zip or tar
-    at MAX_NESTING. A file of no kind we know (`_kind` ""; a font, an office file's .bin, a
-    video) is skipped: no reader shows it as a picture, and refusing it would refuse every DOCX
-    that embeds a font."""
+    at MAX_NESTING. A video (a PPTX's clip) is read as a linked one is (`_video_codes`). A
+    file of no kind we know (`_kind` ""; a font, an office file's .bin) is skipped: no reader
+    shows it as a picture, and refusing it would refuse every DOCX that embeds a font."""
     if not kind:
         return []
     if kind == "svg":
@@ -871,6 +1050,11 @@ def _inner_codes(data: bytes, kind: str, reading: _Reading, depth: int, name: st
         return _embedded_codes(data, reading, depth, name)
     if kind == "svg":
         raise _Refused(SVG_REFUSED)
+    if kind == "video":
+        if len(data) > reading.bytes_left:
+            raise _Refused(TOO_LARGE)
+        reading.bytes_left -= len(data)
+        return _video_codes(io.BytesIO(data), f"{reading.name}:{name}")
     try:
         with Image.open(io.BytesIO(data)) as picture:
             return _picture_file_codes(picture)
@@ -1007,8 +1191,8 @@ def _document_name(href: str) -> str:
 def _scan_file(name: str) -> Scan:
     """What the stored file `name` shows, by its content whatever its name (`_kind`): a PDF,
     a zip (office files, a .zip download, and the files inside them), an SVG (refused: no
-    rasteriser here), any picture PIL opens (every frame), text; anything else (video)
-    holds nothing we read. Its text is kept for the text rules (`Scan.text`)."""
+    rasteriser here), any picture PIL opens (every frame), a video (`_video_codes`), text;
+    anything else holds nothing we read. Its text is kept for the text rules (`Scan.text`)."""
     reading = _Reading(name)
     try:
         with default_storage.open(name, "rb") as handle:
@@ -1026,6 +1210,8 @@ def _scan_file(name: str) -> Scan:
                 except (UnidentifiedImageError, Image.DecompressionBombError, ValueError,
                         EOFError, SyntaxError):  # fmt: skip
                     codes = []
+            elif kind == "video":
+                codes = _video_codes(handle, name)
             elif kind:
                 if default_storage.size(name) > MAX_DOCUMENT_BYTES:
                     raise _Refused(TOO_LARGE)
