@@ -1105,9 +1105,13 @@ def _inner_codes(data: bytes, kind: str, reading: _Reading, depth: int, name: st
 # HTML/CSS data URIs, RTF \pict groups (hex), MIME parts (MHTML, .eml) and the addresses an
 # HTML file links, shows or jumps to (href, src, a meta refresh). A reader's program shows
 # the pictures and follows the links, so they are read like a zip's members and text.
-_DATA_URI = re.compile(
-    rb"data:(image/[a-z0-9.+-]+)\s*;\s*base64\s*,\s*([A-Za-z0-9+/=\s]{16,})", re.I
-)
+# A data URI (RFC 2397, as the WHATWG Fetch Standard's data: URL processor reads it):
+# `data:[<media type>][;<parameter>]*[;base64],<data>`, the media type optional, and any
+# parameters (charset=utf-8 …) before ;base64; <data> percent-decoded, then base64-decoded
+# when the last parameter is base64. Browsers show a picture whatever media type it claims
+# (they sniff it), so every data URI is read by its content (`_kind`). It ends where its
+# quote, CSS url( or unquoted attribute ends (`_data_uri_end`).
+_DATA_URI = re.compile(rb"""(["'(]?)\s*(?<![\w.+-])data:([^,"'<>()\s]*),""", re.I)
 _RTF_PICT = re.compile(rb"\\pict\b(?:[^{}]|\{[^{}]*\})*?\s((?:[0-9a-fA-F]{2}\s*){32,})\}")
 _MIME = re.compile(rb"^(?:[\w-]+:[^\n]*\n)*?(?:MIME-Version|Content-Type):", re.I)
 _HTML_LINK = re.compile(
@@ -1122,7 +1126,6 @@ def _embedded_codes(data: bytes, reading: _Reading, depth: int, name: str) -> li
     """Codes in the pictures a text file embeds (data URIs, RTF pictures, MIME parts), each
     read as a file inside it; the addresses an HTML file links are kept as its text. A MIME
     message is read part by part. Raises _Refused past the shared bounds."""
-    import base64
     import binascii
 
     found: list[str] = []
@@ -1142,10 +1145,9 @@ def _embedded_codes(data: bytes, reading: _Reading, depth: int, name: str) -> li
             elif payload:
                 embedded.append(payload)
     for match in _DATA_URI.finditer(data):
-        try:
-            embedded.append(base64.b64decode(re.sub(rb"\s+", b"", match.group(2)), validate=False))
-        except (binascii.Error, ValueError):
-            raise _Refused(UNREADABLE) from None
+        carried = _data_uri_bytes(data, match)
+        if carried:  # `data:,` carries nothing
+            embedded.append(carried)
     for match in _RTF_PICT.finditer(data):
         try:
             embedded.append(binascii.unhexlify(re.sub(rb"\s+", b"", match.group(1))))
@@ -1166,6 +1168,43 @@ def _embedded_codes(data: bytes, reading: _Reading, depth: int, name: str) -> li
         if found:
             return found
     return found
+
+
+def _data_uri_end(data: bytes, start: int, opener: bytes) -> int:
+    """Where a data URI's data starting at `start` ends: at the closing quote of a quoted
+    attribute or CSS string, at `)` in an unquoted CSS url(, else at whitespace or `>` (an
+    unquoted attribute) or a quote."""
+    if opener in (b'"', b"'"):
+        stops = re.compile(re.escape(opener))
+    elif opener == b"(":
+        stops = re.compile(rb"""[)"']""")
+    else:
+        stops = re.compile(rb"""[\s>"']""")
+    found = stops.search(data, start)
+    return found.start() if found else len(data)
+
+
+def _data_uri_bytes(data: bytes, match: re.Match) -> bytes:
+    """The bytes a data URI (`_DATA_URI`) carries: percent-decoded, then base64-decoded
+    (forgiving: ASCII whitespace dropped, padding optional) when its last parameter is
+    `base64`. A base64 body that does not decode is refused (`UNREADABLE`), not passed."""
+    import base64
+    import binascii
+    from urllib.parse import unquote_to_bytes
+
+    opener, header = match.group(1), match.group(2)
+    body = data[match.end() : _data_uri_end(data, match.end(), opener)]
+    decoded = unquote_to_bytes(body)
+    last = header.rsplit(b";", 1)[-1].strip().lower() if b";" in header else b""
+    if last != b"base64":
+        return decoded
+    decoded = re.sub(rb"[\t\n\f\r ]+", b"", decoded).rstrip(b"=")
+    if len(decoded) % 4 == 1 or not re.fullmatch(rb"[A-Za-z0-9+/]*", decoded):
+        raise _Refused(UNREADABLE)
+    try:
+        return base64.b64decode(decoded + b"=" * (-len(decoded) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise _Refused(UNREADABLE) from None
 
 
 # Files that make a zip an office document: OOXML (DOCX/PPTX/XLSX) and ODF.
