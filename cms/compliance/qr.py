@@ -760,7 +760,7 @@ def _video_frames(container, stream, budget: _VideoBudget):
     start, duration = _video_duration(container, stream)
     times = _video_times(max(duration, 0.0))
     position = previous = key_at = None
-    keyframe_gap = 0.0
+    keyframe_gap, landed = 0.0, False
     frames = container.decode(stream)
     last = None
     for index, target in enumerate(times):
@@ -771,10 +771,16 @@ def _video_frames(container, stream, budget: _VideoBudget):
             container.seek(offset, stream=stream, backward=True, any_frame=False)
             frames = container.decode(stream)
             key_at = None  # the keyframe gap is measured between keyframes decoded in a row
+            landed = True
         for frame in frames:
             budget.count()
             last = frame
             position = frame.time if frame.time is not None else (position or start)
+            if landed:
+                # the keyframe a seek lands on is this far before its target: seeking again
+                # over a shorter distance would decode the same frames again
+                keyframe_gap = max(keyframe_gap, target - position)
+                landed = False
             if frame.key_frame:
                 if key_at is not None:
                     keyframe_gap = max(keyframe_gap, position - key_at)
