@@ -43,6 +43,7 @@ F2); a file that cannot be read is never cached."""
 
 from __future__ import annotations
 
+import bisect
 import bz2
 import codecs
 import gzip
@@ -103,9 +104,10 @@ MAX_PAGE_TILES = 40
 MAX_PDF_VIEWS = 150
 # The text kept from one linked file, at most (characters): more is refused, not cut.
 MAX_TEXT_CHARS = 300_000
-# Frames of an animated picture (GIF, WebP, APNG) read, those shown longest first: a code
-# shown for one frame of a hundred is still on screen long enough when that frame lingers.
-MAX_FRAMES = 30
+# Frames of an animated picture (GIF, WebP, APNG) read, at most (`_frames`): the frame on
+# screen every FRAME_SAMPLE_MS (two in any second), then the distinct frames shown longest.
+MAX_FRAMES = 120
+FRAME_SAMPLE_MS = 500
 
 # Why a linked file cannot be checked (the finding's text, fail closed): the gate cannot say
 # it holds no code.
@@ -120,6 +122,8 @@ TOO_MUCH_TO_DRAW = "文档中的 PDF 页面过多或过大，无法检查是否�
 ARCHIVE_UNREADABLE = "文档中含无法读取的压缩包或文件格式（如 7z、rar），无法检查是否含二维码"
 TOO_MUCH_TEXT = f"文档文字过多（超过 {MAX_TEXT_CHARS} 字），无法检查是否含联系方式"
 MISSING_FILE = "链接的本站文件不存在或无法读取（请先上传文件再链接），无法检查是否含二维码"
+VIDEO_UNREADABLE = "视频无法打开或解码（损坏或格式不支持），无法检查是否含二维码"
+VIDEO_TOO_COSTLY = "视频画面过大或解码量过大，无法检查是否含二维码（请转为常见的 MP4 格式）"
 
 
 class Scan(NamedTuple):
@@ -250,16 +254,42 @@ RENDER_DPI = 150
 
 
 def _frames(picture: Image.Image) -> list[Image.Image]:
-    """The frames of `picture` a reader sees longest (all of a still picture: one)."""
+    """The frames of `picture` a reader sees (all of a still picture: one), at most
+    MAX_FRAMES: first the frame on screen every FRAME_SAMPLE_MS of the animation's running
+    time (coarser for a long one, so at most MAX_FRAMES / 2), so a code on screen for a
+    second in a row is read whatever the other frames' durations; then the distinct frames
+    (by their pixels) shown longest in total, so a code flashed for a frame at a time, many
+    times, is read too (fourth verification, F13: 35 plain frames of 120 ms ranked above the
+    60 frames of 100 ms showing the code)."""
     count = getattr(picture, "n_frames", 1)
     if count <= 1:
         return [picture]
-    shown = []
+    starts, shown_for, first_index, order = [], {}, {}, []
+    elapsed = 0
     for index in range(count):
         picture.seek(index)
-        shown.append((-int(picture.info.get("duration") or 0), index))
+        frame = picture.convert("RGBA")
+        key = hashlib.sha256(frame.tobytes()).digest()
+        duration = _frame_ms(picture.info.get("duration"))
+        starts.append(elapsed)
+        elapsed += duration
+        if key not in shown_for:
+            first_index[key] = index
+            order.append(key)
+        shown_for[key] = shown_for.get(key, 0) + duration
+    step = max(FRAME_SAMPLE_MS, math.ceil(elapsed / (MAX_FRAMES // 2)))
+    chosen: list[int] = []
+    for at in range(0, elapsed, step):
+        index = bisect.bisect_right(starts, at) - 1
+        if not chosen or chosen[-1] != index:
+            chosen.append(index)
+    for key in sorted(order, key=lambda k: -shown_for[k]):
+        if len(chosen) >= MAX_FRAMES:
+            break
+        if first_index[key] not in chosen:
+            chosen.append(first_index[key])
     frames = []
-    for _, index in sorted(shown)[:MAX_FRAMES]:
+    for index in chosen[:MAX_FRAMES]:
         picture.seek(index)
         frames.append(picture.convert("RGBA"))
     return frames
@@ -273,6 +303,16 @@ def _picture_file_scan(picture: Image.Image) -> Scan:
         return Scan(codes)
     read = ocr.frames_text(_frames(picture))
     return Scan([], read.problem, read.text)
+
+
+def _frame_ms(duration) -> int:
+    """How long a frame is shown (ms): browsers show a frame with no delay, or one of 10 ms
+    or less, for 100 ms (Chromium and Firefox both clamp it)."""
+    try:
+        duration = int(duration or 0)
+    except (TypeError, ValueError):
+        duration = 0
+    return duration if duration > 10 else 100
 
 
 def _picture_file_codes(picture: Image.Image) -> list[str]:
@@ -378,8 +418,9 @@ CONTAINERS = frozenset({"zip", "tar"})
 def _kind(head: bytes) -> str:
     """What a file is by its first bytes (at most SNIFF_BYTES): "pdf", "zip", "tar",
     "gzip"/"bzip2"/"xz" (`COMPRESSED_MAGIC`), "container" (`UNREADABLE_CONTAINERS`, refused),
-    "svg", "picture", "text" (plain text or markup), "" for anything else (video, fonts,
-    binaries that no reader shows as a picture)."""
+    "svg", "picture", "video" (`_is_video`: a video or sound file, read frame by frame),
+    "text" (plain text or markup), "" for anything else (fonts, binaries that no reader shows
+    as a picture)."""
     if b"%PDF-" in head[:PDF_HEADER_WITHIN]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
@@ -395,6 +436,8 @@ def _kind(head: bytes) -> str:
         return "svg"
     if _is_picture(head):
         return "picture"
+    if _is_video(head):
+        return "video"
     if head and _as_text(head) is not None:
         return "text"
     return ""
@@ -592,6 +635,186 @@ def _tile_starts(length: float) -> list[float]:
     step = TILE - TILE_OVERLAP
     count = math.ceil((length - TILE) / step) + 1
     return [min(i * step, length - TILE) for i in range(count)]
+
+
+# Videos (and sound files, whose cover picture a player shows), by their first bytes
+# (`_is_video`): ISO BMFF (MP4, MOV, 3GP, M4A: an `ftyp` box first; a HEIF/AVIF picture PIL
+# opens is a picture before this is asked), Matroska/WebM (EBML), AVI, FLV, Ogg, MP3 with an
+# ID3 tag (its APIC picture), MPEG program and transport streams (PIL knows the MPEG header,
+# `NOT_PICTURES`).
+_VIDEO_MAGIC = (
+    b"\x1a\x45\xdf\xa3", b"FLV\x01", b"OggS", b"ID3", b"\x00\x00\x01\xba", b"\x00\x00\x01\xb3",
+)  # fmt: skip
+
+
+def _is_video(head: bytes) -> bool:
+    """A video or sound container by its magic bytes (`_VIDEO_MAGIC`, an MP4's ftyp box, an
+    AVI's RIFF header, an MPEG transport stream's sync byte every 188 bytes)."""
+    if head[4:8] == b"ftyp" or head.startswith(_VIDEO_MAGIC):
+        return True
+    if head.startswith(b"RIFF") and head[8:12] in (b"AVI ", b"AVIX"):
+        return True
+    return len(head) >= 188 * 3 and all(head[i * 188] == 0x47 for i in range(3))
+
+
+# Frames of a video read for codes (`_video_times`): one a second, and always one a second
+# over its last VIDEO_TAIL_SECONDS and its very last frame (a clinic video ends on 「扫码加微信」,
+# and a player stays on the last frame); at most MAX_VIDEO_FRAMES, so a longer video is read
+# at a coarser rate, not skipped. Each frame is shrunk to VIDEO_SIDE pixels on its longer
+# side before decoding. A target more than VIDEO_SEEK_GAP seconds (and more than the
+# keyframe gap) past the last frame decoded is reached by seeking rather than by decoding
+# every frame between (`_video_frames`); at most MAX_VIDEO_DECODED frames are decoded for one
+# file (a long video with keyframes minutes apart), and a frame larger than MAX_VIDEO_PIXELS
+# is not decoded: either is refused (`VIDEO_TOO_COSTLY`), not passed.
+VIDEO_STEP = 1.0
+VIDEO_TAIL_SECONDS = 5
+MAX_VIDEO_FRAMES = 120
+VIDEO_SIDE = 1280
+VIDEO_SEEK_GAP = 3.0
+MAX_VIDEO_DECODED = 30_000
+MAX_VIDEO_PIXELS = 7680 * 4320
+MAX_VIDEO_STREAMS = 4
+
+
+def _video_times(duration: float) -> list[float]:
+    """When (seconds from the start) a video of `duration` seconds is looked at: every
+    VIDEO_STEP seconds (coarser for a long one, so at most MAX_VIDEO_FRAMES in all), then
+    every second over the last VIDEO_TAIL_SECONDS."""
+    tail_start = max(0.0, duration - VIDEO_TAIL_SECONDS)
+    tail = [tail_start + i for i in range(math.ceil(duration - tail_start) or 1)]
+    room = MAX_VIDEO_FRAMES - len(tail)
+    step = max(VIDEO_STEP, tail_start / room)
+    body = [i * step for i in range(math.ceil(tail_start / step))]
+    return body + tail
+
+
+class _VideoBudget:
+    """Frames decoded so far for one video file (`MAX_VIDEO_DECODED`)."""
+
+    def __init__(self) -> None:
+        self.decoded = 0
+
+    def count(self) -> None:
+        self.decoded += 1
+        if self.decoded > MAX_VIDEO_DECODED:
+            raise _Refused(VIDEO_TOO_COSTLY)
+
+
+def _video_codes(source, name: str) -> list[str]:
+    """Codes a video or sound file shows (`source`: a binary file object, read by PyAV, i.e.
+    FFmpeg): the frames `_video_times` names of every video stream (up to MAX_VIDEO_STREAMS;
+    a sound file's cover picture is one), each shrunk to VIDEO_SIDE and decoded as a picture
+    (`_picture_codes`). A file FFmpeg cannot open or decode is refused (`VIDEO_UNREADABLE`),
+    as a damaged PDF is: a player may still show it."""
+    import av
+
+    budget = _VideoBudget()
+    try:
+        with av.open(source, mode="r", metadata_errors="ignore") as container:
+            streams = list(container.streams.video)[:MAX_VIDEO_STREAMS]
+            for stream in streams:
+                if stream.codec_context.width * stream.codec_context.height > MAX_VIDEO_PIXELS:
+                    raise _Refused(VIDEO_TOO_COSTLY)
+                for frame in _video_frames(container, stream, budget):
+                    found = _picture_codes(_video_picture(frame))
+                    if found:
+                        return found
+    except _Refused:
+        raise
+    except (av.FFmpegError, OSError, ValueError, EOFError, MemoryError) as exc:
+        logger.warning("compliance: video %s could not be read for codes: %s", name, exc)
+        raise _Refused(VIDEO_UNREADABLE) from exc
+    return []
+
+
+def _video_picture(frame) -> Image.Image:
+    """A decoded video frame as an RGB picture at most VIDEO_SIDE pixels on its longer side."""
+    width, height = frame.width, frame.height
+    if width * height > MAX_VIDEO_PIXELS:
+        raise _Refused(VIDEO_TOO_COSTLY)
+    scale = min(1.0, VIDEO_SIDE / max(width, height, 1))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return frame.reformat(width=size[0], height=size[1], format="rgb24").to_image()
+
+
+def _video_duration(container, stream) -> tuple[float, float]:
+    """(start, duration) of a video stream in seconds: from its header, else from the
+    container's, else by reading the timestamps of all its packets (a WebM a browser
+    recorded has none in its header)."""
+    base = stream.time_base
+    start = float(stream.start_time * base) if stream.start_time is not None else 0.0
+    if stream.duration:
+        return start, float(stream.duration * base)
+    if container.duration:
+        return start, container.duration / 1_000_000
+    last = start
+    for packet in container.demux(stream):
+        if packet.pts is not None:
+            last = max(last, float((packet.pts + (packet.duration or 0)) * base))
+    container.seek(0)
+    return start, last - start
+
+
+def _video_frames(container, stream, budget: _VideoBudget):
+    """The frames of `stream` shown at the `_video_times` of its duration (the first frame
+    at or after each, or within half the gap to the one before), then its last frame. A
+    target is reached by seeking only when it lies further ahead than VIDEO_SEEK_GAP and
+    than the longest gap between keyframes seen so far: a seek lands on the keyframe before
+    its target, so with keyframes far apart decoding on is cheaper than seeking back."""
+    if stream.disposition & _av_disposition("attached_pic"):
+        # a cover picture: one frame, whatever the stream's duration says
+        for frame in container.decode(stream):
+            budget.count()
+            yield frame
+            return
+        return
+    stream.thread_type = "AUTO"
+    start, duration = _video_duration(container, stream)
+    times = _video_times(max(duration, 0.0))
+    position = previous = key_at = None
+    keyframe_gap, landed = 0.0, False
+    frames = container.decode(stream)
+    last = None
+    for index, target in enumerate(times):
+        slack = (target - times[index - 1]) / 2 if index else 0.0
+        target += start
+        if position is None or target - position > max(VIDEO_SEEK_GAP, keyframe_gap):
+            offset = int(max(target - start, 0) / stream.time_base) + (stream.start_time or 0)
+            container.seek(offset, stream=stream, backward=True, any_frame=False)
+            frames = container.decode(stream)
+            key_at = None  # the keyframe gap is measured between keyframes decoded in a row
+            landed = True
+        for frame in frames:
+            budget.count()
+            last = frame
+            position = frame.time if frame.time is not None else (position or start)
+            if landed:
+                # the keyframe a seek lands on is this far before its target: seeking again
+                # over a shorter distance would decode the same frames again
+                keyframe_gap = max(keyframe_gap, target - position)
+                landed = False
+            if frame.key_frame:
+                if key_at is not None:
+                    keyframe_gap = max(keyframe_gap, position - key_at)
+                key_at = position
+            if position >= target - slack and (previous is None or position > previous):
+                previous = position
+                yield frame
+                break
+        else:
+            break  # the end: no frame at or after the target
+    if last is not None:
+        for frame in frames:
+            budget.count()
+            last = frame
+        yield last
+
+
+def _av_disposition(name: str) -> int:
+    """The value of FFmpeg's stream disposition flag `name` (PyAV's `Disposition`)."""
+    import av
+
+    return int(getattr(av.stream.Disposition, name))
 
 
 def _pdf_text(data: bytes, document, reading: _Reading, name: str) -> None:
@@ -795,9 +1018,9 @@ def _member_codes(
 
     Fail closed on what may show a code: an archive nothing here opens ("container": 7z, RAR
     …) is refused, as is an SVG outside an office file, a picture past the bounds, a zip or tar
-    at MAX_NESTING. A file of no kind we know (`_kind` ""; a font, an office file's .bin, a
-    video) is skipped: no reader shows it as a picture, and refusing it would refuse every DOCX
-    that embeds a font."""
+    at MAX_NESTING. A video (a PPTX's clip) is read as a linked one is (`_video_codes`). A
+    file of no kind we know (`_kind` ""; a font, an office file's .bin) is skipped: no reader
+    shows it as a picture, and refusing it would refuse every DOCX that embeds a font."""
     if not kind:
         return []
     if kind == "svg":
@@ -883,6 +1106,11 @@ def _inner_codes(data: bytes, kind: str, reading: _Reading, depth: int, name: st
         return _embedded_codes(data, reading, depth, name)
     if kind == "svg":
         raise _Refused(SVG_REFUSED)
+    if kind == "video":
+        if len(data) > reading.bytes_left:
+            raise _Refused(TOO_LARGE)
+        reading.bytes_left -= len(data)
+        return _video_codes(io.BytesIO(data), f"{reading.name}:{name}")
     try:
         with Image.open(io.BytesIO(data)) as picture:
             return _picture_file_codes(picture)
@@ -895,9 +1123,13 @@ def _inner_codes(data: bytes, kind: str, reading: _Reading, depth: int, name: st
 # HTML/CSS data URIs, RTF \pict groups (hex), MIME parts (MHTML, .eml) and the addresses an
 # HTML file links, shows or jumps to (href, src, a meta refresh). A reader's program shows
 # the pictures and follows the links, so they are read like a zip's members and text.
-_DATA_URI = re.compile(
-    rb"data:(image/[a-z0-9.+-]+)\s*;\s*base64\s*,\s*([A-Za-z0-9+/=\s]{16,})", re.I
-)
+# A data URI (RFC 2397, as the WHATWG Fetch Standard's data: URL processor reads it):
+# `data:[<media type>][;<parameter>]*[;base64],<data>`, the media type optional, and any
+# parameters (charset=utf-8 …) before ;base64; <data> percent-decoded, then base64-decoded
+# when the last parameter is base64. Browsers show a picture whatever media type it claims
+# (they sniff it), so every data URI is read by its content (`_kind`). It ends where its
+# quote, CSS url( or unquoted attribute ends (`_data_uri_end`).
+_DATA_URI = re.compile(rb"""(["'(]?)\s*(?<![\w.+-])data:([^,"'<>()\s]*),""", re.I)
 _RTF_PICT = re.compile(rb"\\pict\b(?:[^{}]|\{[^{}]*\})*?\s((?:[0-9a-fA-F]{2}\s*){32,})\}")
 _MIME = re.compile(rb"^(?:[\w-]+:[^\n]*\n)*?(?:MIME-Version|Content-Type):", re.I)
 _HTML_LINK = re.compile(
@@ -912,7 +1144,6 @@ def _embedded_codes(data: bytes, reading: _Reading, depth: int, name: str) -> li
     """Codes in the pictures a text file embeds (data URIs, RTF pictures, MIME parts), each
     read as a file inside it; the addresses an HTML file links are kept as its text. A MIME
     message is read part by part. Raises _Refused past the shared bounds."""
-    import base64
     import binascii
 
     found: list[str] = []
@@ -932,10 +1163,9 @@ def _embedded_codes(data: bytes, reading: _Reading, depth: int, name: str) -> li
             elif payload:
                 embedded.append(payload)
     for match in _DATA_URI.finditer(data):
-        try:
-            embedded.append(base64.b64decode(re.sub(rb"\s+", b"", match.group(2)), validate=False))
-        except (binascii.Error, ValueError):
-            raise _Refused(UNREADABLE) from None
+        carried = _data_uri_bytes(data, match)
+        if carried:  # `data:,` carries nothing
+            embedded.append(carried)
     for match in _RTF_PICT.finditer(data):
         try:
             embedded.append(binascii.unhexlify(re.sub(rb"\s+", b"", match.group(1))))
@@ -956,6 +1186,43 @@ def _embedded_codes(data: bytes, reading: _Reading, depth: int, name: str) -> li
         if found:
             return found
     return found
+
+
+def _data_uri_end(data: bytes, start: int, opener: bytes) -> int:
+    """Where a data URI's data starting at `start` ends: at the closing quote of a quoted
+    attribute or CSS string, at `)` in an unquoted CSS url(, else at whitespace or `>` (an
+    unquoted attribute) or a quote."""
+    if opener in (b'"', b"'"):
+        stops = re.compile(re.escape(opener))
+    elif opener == b"(":
+        stops = re.compile(rb"""[)"']""")
+    else:
+        stops = re.compile(rb"""[\s>"']""")
+    found = stops.search(data, start)
+    return found.start() if found else len(data)
+
+
+def _data_uri_bytes(data: bytes, match: re.Match) -> bytes:
+    """The bytes a data URI (`_DATA_URI`) carries: percent-decoded, then base64-decoded
+    (forgiving: ASCII whitespace dropped, padding optional) when its last parameter is
+    `base64`. A base64 body that does not decode is refused (`UNREADABLE`), not passed."""
+    import base64
+    import binascii
+    from urllib.parse import unquote_to_bytes
+
+    opener, header = match.group(1), match.group(2)
+    body = data[match.end() : _data_uri_end(data, match.end(), opener)]
+    decoded = unquote_to_bytes(body)
+    last = header.rsplit(b";", 1)[-1].strip().lower() if b";" in header else b""
+    if last != b"base64":
+        return decoded
+    decoded = re.sub(rb"[\t\n\f\r ]+", b"", decoded).rstrip(b"=")
+    if len(decoded) % 4 == 1 or not re.fullmatch(rb"[A-Za-z0-9+/]*", decoded):
+        raise _Refused(UNREADABLE)
+    try:
+        return base64.b64decode(decoded + b"=" * (-len(decoded) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise _Refused(UNREADABLE) from None
 
 
 # Files that make a zip an office document: OOXML (DOCX/PPTX/XLSX) and ODF.
@@ -1019,8 +1286,8 @@ def _document_name(href: str) -> str:
 def _scan_file(name: str) -> Scan:
     """What the stored file `name` shows, by its content whatever its name (`_kind`): a PDF,
     a zip (office files, a .zip download, and the files inside them), an SVG (refused: no
-    rasteriser here), any picture PIL opens (every frame), text; anything else (video)
-    holds nothing we read. Its text is kept for the text rules (`Scan.text`)."""
+    rasteriser here), any picture PIL opens (every frame), a video (`_video_codes`), text;
+    anything else holds nothing we read. Its text is kept for the text rules (`Scan.text`)."""
     reading = _Reading(name)
     try:
         with default_storage.open(name, "rb") as handle:
@@ -1041,6 +1308,8 @@ def _scan_file(name: str) -> Scan:
                 if problem:
                     raise _Refused(problem)
                 reading.add_text(text)
+            elif kind == "video":
+                codes = _video_codes(handle, name)
             elif kind:
                 if default_storage.size(name) > MAX_DOCUMENT_BYTES:
                     raise _Refused(TOO_LARGE)
