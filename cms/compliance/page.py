@@ -10,6 +10,8 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterator
 
+from celery.signals import task_prerun
+from django.core.signals import request_started
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
@@ -251,11 +253,24 @@ def _shown_identifiers(page) -> list[tuple[str, str]]:
     return shown
 
 
-# Revision (id, created) → its report. A revision never changes, and one publication asks
-# several times (the publish hook, Page.publish, the after-save message, the doctor's review
-# screen and the dashboard's action lists), so each revision is checked once per process.
+# Revision (id, created) → its report. One publication asks several times (the publish hook,
+# Page.publish, the after-save message, the doctor's review screen and the dashboard's action
+# lists), so a revision is checked once per request or task. Not longer: a revision never
+# changes, but what it shows does (a picture's or document's file replaced, a redirect added
+# to a path it links), and a report kept for the process let bulk 发布 and a workflow approval
+# publish a draft checked before the swap (fifth verification, HIGH-1).
 _BY_REVISION: OrderedDict[tuple, ComplianceReport] = OrderedDict()
 _BY_REVISION_MAX = 512
+
+
+def forget_revision_reports(**_signal) -> None:
+    """Drop the reports of earlier requests and tasks (connected to Django's
+    `request_started` and Celery's `task_prerun`)."""
+    _BY_REVISION.clear()
+
+
+request_started.connect(forget_revision_reports, dispatch_uid="cms.compliance.page.reports")
+task_prerun.connect(forget_revision_reports, dispatch_uid="cms.compliance.page.reports")
 
 
 def check_revision(revision) -> ComplianceReport:
