@@ -52,7 +52,7 @@ from django.http import HttpRequest
 from cms.compliance import ocr
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.extract import identifier_values
-from cms.compliance.qr import MISSING_FILE, Scan, document_scan, image_scan
+from cms.compliance.qr import Scan, document_scan, image_scan
 from cms.compliance.rules import load_rules
 from cms.html_text import PARSER, Link, PageHtml, parse_html
 from cms.links import (
@@ -480,11 +480,6 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
             continue
         what = "" if embed.attrs.get("tag") in MEDIA_TAGS else _embed_refused(embed.href)
         codes, problem, file_text = Scan([]) if what else document_scan(embed.href)
-        if problem == MISSING_FILE and embed.attrs.get("tag") in MEDIA_TAGS:
-            # a video path of ours with no file plays nothing; not refused, as a link or a
-            # picture would be (pages name a video's path before its upload), so a file
-            # uploaded there after publication is not read (docs/compliance.md, Limits)
-            problem = ""
         if codes:
             what = "二维码"
         if what or problem:

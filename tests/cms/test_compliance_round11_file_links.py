@@ -102,3 +102,22 @@ def test_files_linking_each_other_are_read_one_file_deep_and_end() -> None:
     first.file.save("a.txt", ContentFile(f"见：{second.url}\n".encode()), save=True)
 
     assert _findings(first.url) == []
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<video controls src="/media/videos/not-yet.mp4"></video>',
+        '<video controls><source src="/documents/999/clip.mp4" type="video/mp4"></video>',
+        '<audio controls src="/media/audio/not-yet.mp3"></audio>',
+    ],
+)
+def test_a_video_path_of_ours_with_no_file_is_refused(tag: str) -> None:
+    """As a link or a picture is: whatever is uploaded there after publication would play
+    unread (fifth verification's review of the video scan)."""
+    from cms.compliance.rendered import page_embeds
+
+    source = f"<main><p>放松练习</p>{tag}</main>"
+    found = [text for _, text in conversion_findings(parse_html(source), page_embeds(source))]
+
+    assert found, "a path of ours with no file passed"

@@ -15,7 +15,7 @@ from cms.compliance.gate import CompliancePublishBlocked
 from cms.compliance.rendered import rendered_html
 from cms.links import video_player
 from cms.models import ArticlePage
-from tests.cms.compliance_support import draft, hub, rich
+from tests.cms.compliance_support import draft, hub, own_video, rich
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +197,9 @@ def test_the_video_block_accepts_our_files_by_path(url) -> None:
     cleaned = stream.clean(value)
     assert cleaned[0].value["url"] == url.strip()
 
-    # and the published page plays it in <video> with that path
+    # and the published page plays it in <video> with that path (the file uploaded first:
+    # a path of ours with no file is refused)
+    url = own_video(url)
     page = _article([{"type": "video", "value": {"url": url.strip(), "caption": "睡前放松"}}])
     page.save_revision().publish()
     page.refresh_from_db()

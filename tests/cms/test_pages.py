@@ -16,6 +16,7 @@ from cms.models import (
     VideoPage,
 )
 from funnel.models import Specialty
+from tests.cms.compliance_support import own_video
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def test_video_page_needs_a_source_and_describes_itself(client, hub) -> None:
         VideoPage(
             title="放松练习",
             slug="relax",
-            video_url="/media/demo/relax.mp4",
+            video_url=own_video("/media/demo/relax.mp4"),
             duration_seconds=612,
             summary="渐进式肌肉放松",
             transcript="请找一个舒适的姿势躺好。",
