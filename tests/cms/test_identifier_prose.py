@@ -133,3 +133,19 @@ def test_a_phone_number_in_an_identifier_field_is_read_as_one(reference) -> None
 )
 def test_a_consent_reference_that_is_no_phone_passes(reference) -> None:
     assert check_page(_story(reference)).findings == []
+
+
+@pytest.mark.parametrize(
+    "reference", ["TY2026-139 1234 5678", "No.400 820 8820", "wx-hair2024", "TY(QQ)88665544"]
+)
+def test_the_served_story_shows_that_consent_was_given_not_its_number(client, reference) -> None:
+    """Fifth verification: a phone or an id hidden in a consent number with a prefix was
+    served on the story. The number stays in the admin; the page says consent was given and
+    when."""
+    story = _story(reference)
+    story.save_revision().publish()
+
+    html = client.get(story.url).content.decode()
+
+    assert "经本人书面同意分享（2026年11月1日）" in html
+    assert reference not in html
