@@ -119,6 +119,12 @@ CONTACT_PAGES = {
     # fourth verification: Douyin's share host for an account (the share button's link to
     # www.douyin.com/user/…); Weibo account pages are read by `_is_weibo_profile`
     "iesdouyin.com": ("/share/user/",),
+    # fifth verification: a DingTalk or Feishu/Lark group's join link, a DingTalk chat, and
+    # QQ Mail's 「给我写信」 page (qm_share?t=qm_mailme&email=…)
+    "dingtalk.com": ("/action/joingroup", "/action/sendmsg", "/action/chat"),
+    "feishu.cn": ("/client/chat/",),
+    "larksuite.com": ("/client/chat/",),
+    "mail.qq.com": ("/cgi-bin/qm_share",),
 }
 # Shops, online consultation (问诊) and payment platforms: a link there sells or books (review
 # of issue 17, round 2, M5). Domains and their subdomains: health.jd.com is jd.com, the
@@ -144,6 +150,8 @@ SHOP_DOMAINS = (
     # Forms, and the form builders Typeform, Jotform, SurveyMonkey; 问卷星's former domain
     "forms.gle", "forms.office.com", "forms.microsoft.com", "typeform.com", "jotform.com",
     "surveymonkey.com", "sojump.com",
+    # fifth verification: 易企秀 H5 marketing pages (a form and a phone on each)
+    "eqxiu.com",
 )  # fmt: skip
 # Shop pages on platforms that are otherwise content: domain → path prefixes (小红书 goods).
 # Tencent Docs and Feishu forms (腾讯文档收集表 docs.qq.com/form/…, 飞书问卷) take a name and a
@@ -153,6 +161,7 @@ SHOP_PAGES = {
     "docs.qq.com": ("/form/",),
     "feishu.cn": ("/share/base/form/",),
     "docs.google.com": ("/forms/",),  # verification round V10
+    "shimo.im": ("/forms/",),  # fifth verification: 石墨表单
 }
 # Maps that show the clinic's address and route patients to it (《互联网广告管理办法》第八条:
 # a 科普 page shows no address): 高德 (uri.amap.com/marker, ditu.amap.com, surl.amap.com),
@@ -186,6 +195,8 @@ SHORT_LINK_DOMAINS = (
     # lists (e.g. github.com/PeterDaveHello/url-shorteners) also hold platform share hosts
     # (youtu.be, fb.me) a citation may lawfully use, so they are not taken whole.
     "c1n.cn", "m6z.cn", "sohu.gg", "985.so", "suo.yt", "dwz.lc", "dwz.mn", "j.mp",
+    # fifth verification: more public shorteners and Bitly's own links
+    "dub.sh", "x.gd", "kutt.it", "ouo.io", "adf.ly", "shorturl.asia", "urlc.cn", "bitly.com",
 )  # fmt: skip
 # Search engines' result links and other jump pages whose target is opaque (encrypted or an
 # id: www.baidu.com/link?url=Qd0m…, www.sogou.com/link?url=…, www.so.com/link?m=…): where

@@ -227,6 +227,45 @@ def test_more_short_link_hosts(host) -> None:
     assert _rendered(f"<p>浏览器输入 {host}/3xYz 即可</p>") == [SHORT]
 
 
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        # fifth verification: group joins and chats on other work apps, QQ Mail's write-to-me
+        ("https://qr.dingtalk.com/action/joingroup?code=v1,k1,abcDEF", "contact"),
+        ("https://applink.feishu.cn/client/chat/chatter/add_by_link?link_token=abc", "contact"),
+        ("https://applink.larksuite.com/client/chat/chatter/add_by_link?link_token=a", "contact"),
+        ("https://mail.qq.com/cgi-bin/qm_share?t=qm_mailme&email=doc@example.cn", "contact"),
+        # forms and marketing H5 pages that take a name and a phone
+        ("https://h5.eqxiu.com/s/AbCdEf12", "shop"),
+        ("https://shimo.im/forms/AbCd1234/fill", "shop"),
+        # more short links
+        ("https://dub.sh/sleep8", "short"),
+        ("https://x.gd/Ab12Cd", "short"),
+        ("https://kutt.it/abc", "short"),
+        ("https://ouo.io/abc", "short"),
+        ("https://adf.ly/abc", "short"),
+        ("https://shorturl.asia/abc", "short"),
+        ("https://urlc.cn/abc", "short"),
+        ("https://bitly.com/abc", "short"),
+    ],
+)
+def test_group_joins_forms_and_short_links_of_the_fifth_verification(url, kind) -> None:
+    assert link_kind(url) == kind
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.dingtalk.com/",
+        "https://www.feishu.cn/hc/zh-CN/articles/360024984973",
+        "https://shimo.im/docs/AbCd1234",
+        "https://mail.qq.com/",
+    ],
+)
+def test_their_ordinary_pages_stay_allowed(url) -> None:
+    assert link_kind(url) == ""
+
+
 # --- 5: web addresses written as text, split over two lines or blocks -----------------------
 
 SPLIT = [
