@@ -155,6 +155,9 @@ LINK_WHAT = {
 _URL_TAIL = r"[^\s<>\"'，。；！？、（）()【】「」\u4e00-\u9fff]"
 _TEXT_URL = re.compile(
     rf"(?:https?://|www\.){_URL_TAIL}+"
+    # an app's link typed out (weixin://dl/business/?t=…, wxwork://message?…, alipays://…):
+    # read as the same link in an <a> is (fifth verification)
+    rf"|(?<![A-Za-z0-9+.\-])(?!https?://)[a-z][a-z0-9+.\-]{{1,30}}://{_URL_TAIL}+"
     r"|(?<![A-Za-z0-9@.\-_])(?:"
     r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,24}|xn--[a-z0-9-]{1,59})"
     r"(?![A-Za-z0-9-])(?::\d{1,5})?"
@@ -216,7 +219,7 @@ def _addresses(text: str) -> list[str]:
     found = []
     for match in _TEXT_URL.finditer(_as_typed(text)):
         url = match.group(0).rstrip(".,;:!?")
-        if not url.lower().startswith(("http://", "https://")):
+        if "://" not in url:
             url = "https://" + url
         found.append(url)
     return found

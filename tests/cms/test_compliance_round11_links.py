@@ -372,3 +372,20 @@ def test_the_admin_publish_refuses_the_split_address_and_the_group_link(client) 
     assert "存在医疗广告合规问题" in group.content.decode()
     assert lawful.status_code == 302
     assert ArticlePage.objects.get(pk=article.pk).live is True
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>微信里打开 weixin://dl/business/?t=abcD1234 即可</p>",
+        "<p>企业微信：wxwork://message?uin=8888</p>",
+        "<p>支付宝打开 alipays://platformapi/startapp?appId=2021001</p>",
+    ],
+)
+def test_an_app_link_written_as_text_is_read_as_the_link(html) -> None:
+    """Fifth verification: the same links in an <a> were refused, typed out they were not."""
+    assert _rendered(html)
+
+
+def test_ordinary_text_with_a_colon_is_no_app_link() -> None:
+    assert _rendered("<p>比例为 1:2，时间 10:30，参考 ISO 8601。</p>") == []
