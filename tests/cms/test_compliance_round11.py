@@ -209,3 +209,39 @@ def test_a_price_asked_and_answered_blocks_on_a_science_page(text: str) -> None:
 )
 def test_a_question_answered_with_no_price_passes(text: str) -> None:
     assert _blocking(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the fifth verification's false blocks
+        "目前的治疗目标是延缓进展、改善外观，而不是彻底根除。",
+        "在病友群分享经历时，请隐去姓名、住址和联系电话等个人信息。",
+        "如发现有人以“包治”“无效退款”为名推销治疗，请提高警惕并向市场监管部门举报。",
+        "医保报销比例各地不同，具体请咨询当地医保经办机构。",
+        "我们不承诺疗效，也不提供“无效退款”之类的保证。",
+        "本文不提供任何联系方式，也不接受线上问诊。",
+        "遇到自称医生、要求添加微信的陌生人，请不要透露个人健康信息。",
+        "有患者问能不能一次根治，医生的回答是：目前做不到，需要长期管理。",
+        # siblings
+        "晒化验单时记得给手机号打码。",
+        "有人打着“祖传秘方”的旗号兜售生发水，千万别信。",
+    ],
+)
+@pytest.mark.parametrize("second_reader", [False, True])
+def test_lawful_sentences_of_the_fifth_verification_pass(text: str, second_reader) -> None:
+    assert _blocking(text, second_reader=second_reader) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们的目标是彻底根除脱发，而不是暂时缓解。",
+        "加微信hair2024，发照片时请隐去姓名。",
+        "本院提供无效退款保证。",
+        "脱发能不能一次根治？能！",
+        "具体请咨询我院医生。",
+    ],
+)
+def test_their_claiming_siblings_still_block(text: str) -> None:
+    assert _blocking(text) != set()
