@@ -76,15 +76,26 @@ class Read(NamedTuple):
     problem: str = ""
 
 
-def _prepared(picture: Image.Image) -> Image.Image:
-    """`picture` as Tesseract reads it best: over white when transparent (as a page shows it),
-    in grey, within MAX_PIXELS, and at least MIN_WIDTH wide (within MAX_PIXELS)."""
+def _flattened(picture: Image.Image) -> Image.Image:
+    """`picture` in grey as a page shows it: over white when transparent."""
     if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
         rgba = picture.convert("RGBA")
         canvas = Image.new("RGB", rgba.size, (255, 255, 255))
         canvas.paste(rgba, mask=rgba.getchannel("A"))
         picture = canvas
-    grey = picture.convert("L")
+    return picture.convert("L")
+
+
+# A picture whose greys all lie within this many levels of one another shows no word a reader
+# can make out (a flat colour, a blank placeholder): it is not read, which saves a Tesseract
+# run of about a second on every such picture.
+MIN_CONTRAST = 12
+
+
+def _prepared(picture: Image.Image) -> Image.Image:
+    """`picture` as Tesseract reads it best: over white when transparent (as a page shows it),
+    in grey, within MAX_PIXELS, and at least MIN_WIDTH wide (within MAX_PIXELS)."""
+    grey = _flattened(picture)
     width, height = grey.size
     scale = 1.0
     if width < MIN_WIDTH:
@@ -139,7 +150,11 @@ def _tesseract(grey: Image.Image) -> Read:
 
 
 def picture_text(picture: Image.Image) -> Read:
-    """The text the still picture `picture` shows (`Read`), cached by its pixels."""
+    """The text the still picture `picture` shows (`Read`), cached by its pixels; nothing for a
+    picture without contrast (`MIN_CONTRAST`)."""
+    low, high = _flattened(picture).getextrema()
+    if high - low < MIN_CONTRAST:
+        return Read("")
     grey = _prepared(picture)
     digest = hashlib.sha256(grey.tobytes()).hexdigest()[:32]
     key = f"cms:picture-text:v2:{grey.size[0]}x{grey.size[1]}:{digest}"

@@ -270,3 +270,20 @@ def test_a_page_with_more_pictures_than_the_bound_is_refused(monkeypatch):
     found = [(f.message, text) for f, text in conversion_findings(html)]
 
     assert found == [(f"科普页面链接或展示的文件无法检查：{ocr.TOO_MANY_PAGE_PICTURES}", "二")]
+
+
+def test_a_picture_without_contrast_is_not_read(monkeypatch):
+    """A flat colour or a blank placeholder shows no words: it is not given to the engine
+    (about a second a picture), so it passes even where the engine is missing."""
+    import pytesseract
+    from PIL import Image
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    for picture in (
+        Image.new("RGB", (8, 8), (90, 120, 90)),
+        Image.new("RGBA", (1200, 676), (0, 0, 0, 0)),
+        Image.new("L", (600, 400), 200),
+    ):
+        assert ocr.picture_text(picture) == ocr.Read("")
+    # words on it are still read (refused here: no engine to read them)
+    assert ocr.picture_text(_banner("了解更多护发知识")).problem == ocr.UNAVAILABLE

@@ -149,3 +149,24 @@ def test_the_served_story_shows_that_consent_was_given_not_its_number(client, re
 
     assert "经本人书面同意分享（2026年11月1日）" in html
     assert reference not in html
+    assert "{#" not in html  # a template comment over two lines is printed (sixth verification)
+    assert "consent" not in html
+
+
+@pytest.mark.parametrize(
+    "alias", ["王女士（电话13812345678）", "王女士（138 1234 5678）", "王女士·威芯hair2024"]
+)
+def test_a_contact_in_the_patients_alias_blocks(alias) -> None:
+    """Sixth verification: 患者称呼 is shown on the story and was skipped as an identifier."""
+    story = _story("TY-2026-IN-001")
+    story.patient_alias = alias
+
+    report = check_page(story)
+
+    assert any(f.field == "patient_alias" for f in report.blocking), report.findings
+
+
+def test_an_ordinary_alias_passes() -> None:
+    story = _story("TY-2026-IN-001")
+    story.patient_alias = "王女士"
+    assert check_page(story).findings == []
