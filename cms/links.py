@@ -125,6 +125,10 @@ CONTACT_PAGES = {
     "feishu.cn": ("/client/chat/",),
     "larksuite.com": ("/client/chat/",),
     "mail.qq.com": ("/cgi-bin/qm_share",),
+    # sixth verification: a bilibili or Zhihu account page (关注 and 私信), a 知识星球 group
+    "space.bilibili.com": ("",),
+    "zhihu.com": ("/people/", "/org/"),
+    "zsxq.com": ("/dweb2/index/group/", "/group/"),
 }
 # Shops, online consultation (问诊) and payment platforms: a link there sells or books (review
 # of issue 17, round 2, M5). Domains and their subdomains: health.jd.com is jd.com, the
@@ -150,8 +154,9 @@ SHOP_DOMAINS = (
     # Forms, and the form builders Typeform, Jotform, SurveyMonkey; 问卷星's former domain
     "forms.gle", "forms.office.com", "forms.microsoft.com", "typeform.com", "jotform.com",
     "surveymonkey.com", "sojump.com",
-    # fifth verification: 易企秀 H5 marketing pages (a form and a phone on each)
-    "eqxiu.com",
+    # fifth verification: 易企秀 H5 marketing pages (a form and a phone on each); sixth: WPS
+    # forms and 金数据's short host
+    "eqxiu.com", "f.wps.cn", "jsj.top",
 )  # fmt: skip
 # Shop pages on platforms that are otherwise content: domain → path prefixes (小红书 goods).
 # Tencent Docs and Feishu forms (腾讯文档收集表 docs.qq.com/form/…, 飞书问卷) take a name and a

@@ -247,6 +247,12 @@ def test_more_short_link_hosts(host) -> None:
         ("https://shorturl.asia/abc", "short"),
         ("https://urlc.cn/abc", "short"),
         ("https://bitly.com/abc", "short"),
+        # sixth verification
+        ("https://f.wps.cn/g/AbCdEf/", "shop"),
+        ("https://jsj.top/f/AbCdEf", "shop"),
+        ("https://wx.zsxq.com/dweb2/index/group/123456", "contact"),
+        ("https://space.bilibili.com/123456", "contact"),
+        ("https://www.zhihu.com/people/abc-doctor", "contact"),
     ],
 )
 def test_group_joins_forms_and_short_links_of_the_fifth_verification(url, kind) -> None:
@@ -260,6 +266,8 @@ def test_group_joins_forms_and_short_links_of_the_fifth_verification(url, kind) 
         "https://www.feishu.cn/hc/zh-CN/articles/360024984973",
         "https://shimo.im/docs/AbCd1234",
         "https://mail.qq.com/",
+        "https://www.zhihu.com/question/123456/answer/789",
+        "https://www.bilibili.com/video/BV1xx411c7mD",
     ],
 )
 def test_their_ordinary_pages_stay_allowed(url) -> None:
