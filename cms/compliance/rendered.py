@@ -157,7 +157,8 @@ _TEXT_URL = re.compile(
     rf"(?:https?://|www\.){_URL_TAIL}+"
     # an app's link typed out (weixin://dl/business/?t=…, wxwork://message?…, alipays://…):
     # read as the same link in an <a> is (fifth verification)
-    rf"|(?<![A-Za-z0-9+.\-])(?!https?://)[a-z][a-z0-9+.\-]{{1,30}}://{_URL_TAIL}+"
+    # (not a word glued to a web address: 「WHOhttps://www.who.int/」 is a web address)
+    rf"|(?<![A-Za-z0-9+.\-])(?![a-z0-9+.\-]*?https?://)[a-z][a-z0-9+.\-]{{1,30}}://{_URL_TAIL}+"
     r"|(?<![A-Za-z0-9@.\-_])(?:"
     r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,24}|xn--[a-z0-9-]{1,59})"
     r"(?![A-Za-z0-9-])(?::\d{1,5})?"

@@ -397,3 +397,11 @@ def test_an_app_link_written_as_text_is_read_as_the_link(html) -> None:
 
 def test_ordinary_text_with_a_colon_is_no_app_link() -> None:
     assert _rendered("<p>比例为 1:2，时间 10:30，参考 ISO 8601。</p>") == []
+
+
+def test_a_word_glued_to_a_web_address_is_no_app_link() -> None:
+    """A linked HTML file's text reads 「WHOhttps://www.who.int/」 (the link's words, then its
+    address): the web address, not an app scheme called 「whohttps」."""
+    from cms.compliance.rendered import text_urls
+
+    assert text_urls("参考 WHOhttps://www.who.int/") == ["https://www.who.int/"]
