@@ -162,9 +162,20 @@ def _testimonial_findings(page) -> Iterator[tuple[Finding, str]]:
 
 
 def _link_shown(link: Link) -> str:
-    """How a finding names a link: the anchor as the editor wrote it (attributes sorted)."""
-    attrs = " ".join(f'{key}="{value}"' for key, value in sorted(link.attrs.items()))
-    return f"<a {attrs}>{link.text}</a>"
+    """How a finding names a link to the editor: its words and where it goes, in the admin's
+    terms (「下载手册」（文档 #3）), never the stored markup (sixth verification: a refusal
+    quoted 「<a id="3" linktype="document">」)."""
+    linktype, target = link.attrs.get("linktype"), link.attrs.get("id", "")
+    if link.href:
+        where = link.href
+    elif linktype == "document":
+        where = f"文档 #{target}"
+    elif linktype == "page":
+        where = f"页面 #{target}"
+    else:
+        where = linktype or "链接"
+    words = " ".join(link.text.split()) or "（无文字）"
+    return f"链接「{words}」（{where}）"
 
 
 def _contains_package(value, package_model) -> bool:

@@ -153,9 +153,11 @@ def test_a_rich_text_link_to_a_document_not_uploaded_yet_blocks_the_page() -> No
                     body=[{"type": "paragraph", "value": body}]),
     )  # fmt: skip
 
-    assert [f.message for f in check_page(page).blocking] == [
-        f"科普页面链接或展示的文件无法检查：{MISSING_FILE}"
-    ]
+    blocking = check_page(page).blocking
+    assert [f.message for f in blocking] == [f"科普页面链接或展示的文件无法检查：{MISSING_FILE}"]
+    # the refusal names the link in the editor's words, not in the stored markup (sixth
+    # verification: it quoted 「<a id="3" linktype="document">」)
+    assert [f.text for f in blocking] == [f"链接「睡眠手册」（文档 #{future}）"]
 
 
 # --- F2 (a): cached by content, not by name -----------------------------------------------
