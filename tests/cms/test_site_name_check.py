@@ -120,7 +120,13 @@ def test_an_empty_name_stays_allowed(admin) -> None:
 
 @pytest.mark.parametrize(
     ("name", "wording"),
-    [("睡眠中心（t点cn/A6xYz）", "https://t.cn/A6xYz"), ("睡眠医学中心 V我hair2024", "V我")],
+    [
+        ("睡眠中心（t点cn/A6xYz）", "https://t.cn/A6xYz"),
+        ("睡眠医学中心 V我hair2024", "V我"),
+        # round 12: a platform searched for by name, a group to join
+        ("引流健康 搜公众号引流健康", "搜公众号引流健康"),
+        ("引流健康｜加群交流", "加群"),
+    ],
 )
 def test_a_name_with_an_address_as_text_or_a_wechat_nickname_is_refused(admin, name, wording):
     # the verification's V11: what the page check refuses, the name check refuses too
