@@ -29,12 +29,12 @@ migrate: install ## apply database migrations
 
 # The words in a 科普 page's pictures are read by Debian's Tesseract (cms/compliance/ocr.py);
 # without it the gate refuses pictures on 科普 pages, so the demo installs it when it can.
-ocr-engine: ## install Tesseract with its Chinese model (apt, when missing)
-	@command -v tesseract >/dev/null 2>&1 || { \
+ocr-engine: ## install Tesseract with its Chinese models, horizontal and vertical (apt, when missing)
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx chi_sim_vert; } || { \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	    $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
-	      tesseract-ocr tesseract-ocr-chi-sim >/dev/null || echo "could not install Tesseract: pictures on 科普 pages will be refused"; \
+	      tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-sim-vert >/dev/null || echo "could not install Tesseract: pictures on 科普 pages will be refused"; \
 	  else echo "no apt-get: install Tesseract 5 with its chi_sim model, or pictures on 科普 pages are refused"; fi; }
 
 demo: install ocr-engine ## set everything up and serve the site and admin on http://127.0.0.1:8000

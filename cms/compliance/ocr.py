@@ -22,8 +22,10 @@ middle of a plain banner. Each pass read what the other missed on the measured b
 
 Bounds: a picture is shrunk to MAX_PIXELS first (cost grows with pixels; text a reader can
 read on a phone survives), a small one enlarged to MIN_WIDTH (Tesseract reads text about
-20 px high and more); at most MAX_FRAMES frames of an animation (those shown longest, as the
-caller orders them); a pass taking longer than TIMEOUT seconds is a problem, not a pass.
+20 px high and more); at most MAX_FRAMES distinct frames of an animation or video (in the
+caller's order; frames alike are read once, `frames_text`); words not horizontal are read
+again only when a line came out unread (`_turned_read`, round 12); a pass taking longer
+than TIMEOUT seconds is a problem, not a pass.
 Results are cached by the picture's content (its pixels' SHA-256): a page is checked on every
 save and the same cover shows twice (the cover, the share card).
 
@@ -37,7 +39,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -53,7 +57,9 @@ LANGUAGES = "chi_sim+eng"
 PASSES = ((False, "--psm 11"), (True, "--psm 11 -c thresholding_method=2"))
 MAX_PIXELS = 2_000_000
 MIN_WIDTH = 1000
-MAX_FRAMES = 5
+# Distinct frames of an animation read, at most (`frames_text`; near-identical ones are read
+# once and do not count).
+MAX_FRAMES = 8
 TIMEOUT = 20  # seconds a pass may take
 CACHE_SECONDS = 24 * 3600
 # Pictures of one page read for text, at most (the caller refuses the rest, fail closed):
@@ -157,26 +163,221 @@ def picture_text(picture: Image.Image) -> Read:
         return Read("")
     grey = _prepared(picture)
     digest = hashlib.sha256(grey.tobytes()).hexdigest()[:32]
-    key = f"cms:picture-text:v2:{grey.size[0]}x{grey.size[1]}:{digest}"
+    key = f"cms:picture-text:v3:{grey.size[0]}x{grey.size[1]}:{digest}"
     found = cache.get(key)
     if found is not None:
         return Read(*found)
-    read = _tesseract(grey)
+    read = _turned_read(grey, _tesseract(grey))
     if not read.problem:
         cache.set(key, tuple(read), CACHE_SECONDS)
     return read
 
 
-def frames_text(frames: list[Image.Image]) -> Read:
-    """The text of the first MAX_FRAMES `frames` of a picture (the caller orders them, those
-    shown longest first), joined; the first problem stops the reading."""
-    texts = []
-    for frame in frames[:MAX_FRAMES]:
+def frames_text(frames: list[Image.Image], limit: int = MAX_FRAMES) -> Read:
+    """The text of the distinct `frames` of a picture or video (the caller orders them, those
+    to read first first), joined: a frame that looks like one already read (`_same_frame`:
+    an animation's moving dot, a video's still scene) is skipped, and at most `limit`
+    distinct frames are read; the first problem stops the reading."""
+    texts: list[str] = []
+    seen: list = []
+    for frame in frames:
+        if len(seen) >= limit:
+            break
+        signature = _frame_signature(frame)
+        if signature is None:
+            continue  # no contrast: nothing a reader can read (`MIN_CONTRAST`)
+        if any(_same_frame(signature, other) for other in seen):
+            continue
+        seen.append(signature)
         read = picture_text(frame)
         if read.problem:
             return Read("", read.problem)
         texts.append(read.text)
     return Read(_lines(texts))
+
+
+# --- words that are not horizontal, frames alike (round 12) --------------------------------
+#
+# The two passes read horizontal lines. A picture whose words are turned (「咨询热线 0755-…」
+# rotated 90°, 180° or 270°, 「微信 hair2024 预约」 tilted 30°) or written one character a line
+# (a vertical banner 「加微信号」) comes out as junk: short Latin lines, or a lone character.
+# Such a picture is read again (`_turned_read`), only then, so a picture whose lines were read
+# (the common case: every line holds two Chinese characters in a row) or that showed nothing
+# costs nothing more:
+# - a tilt is measured without Tesseract (`_skew`: the angle whose projection of the ink is
+#   the most peaked, numpy on a picture of SKEW_SIDE pixels, a few milliseconds); at
+#   MIN_SKEW..MAX_SKEW degrees the picture is turned back and read again (the two passes);
+# - else Tesseract's orientation detection (`--psm 0`, about 0.5 s) says whether it is turned
+#   90°, 180° or 270°; when sure (MIN_OSD_CONFIDENCE) it is turned back and read again;
+# - else, when a line is one Chinese character alone, the picture is read once more as
+#   vertical text (the `chi_sim_vert` model, `--psm 5`; skipped when that model is missing).
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_READ_LINE = re.compile(f"[{_CJK}]{{2}}")
+_LONE_CHARACTER = re.compile(f"^[{_CJK}]$")
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
+SKEW_SIDE = 320
+SKEW_STEP = 2
+MIN_SKEW = 8
+MAX_SKEW = 60
+# the projection at the angle found must be this much more peaked than the horizontal one
+MIN_SKEW_GAIN = 1.6
+SKEW_MAX_POINTS = 20_000
+OSD_CONFIG = "--psm 0 -c min_characters_to_try=5"
+MIN_OSD_CONFIDENCE = 0.3
+VERTICAL_LANGUAGES = "chi_sim_vert"
+VERTICAL_CONFIG = "--psm 5"
+
+
+def _unread(text: str) -> bool:
+    """Whether a line of `text` is not words a reader reads: no two Chinese characters in a
+    row (junk Tesseract makes of turned words, or a lone character of a column)."""
+    return any(not _READ_LINE.search(line.replace(" ", "")) for line in text.splitlines())
+
+
+def _box_mean(values, radius: int):
+    """The mean of `values` (2-D numpy) over a (2 radius + 1)² box around each pixel."""
+    import numpy as np
+
+    size = 2 * radius + 1
+    padded = np.pad(values, radius + 1, mode="edge").cumsum(0).cumsum(1)
+    total = padded[size:, size:] - padded[:-size, size:] - padded[size:, :-size]
+    total += padded[:-size, :-size]
+    return total[: values.shape[0], : values.shape[1]] / (size * size)
+
+
+def _skew(grey: Image.Image) -> float:
+    """The angle (degrees, counter-clockwise) the lines of `grey` are tilted by, 0.0 when
+    they are level or no angle stands out (`MIN_SKEW_GAIN`), or beyond MAX_SKEW (turned a
+    quarter: `_orientation`'s). Projection profile of the ink (pixels far from their
+    surroundings) of a SKEW_SIDE picture, every SKEW_STEP degrees."""
+    import numpy as np
+
+    small = grey.copy()
+    small.thumbnail((SKEW_SIDE, SKEW_SIDE))
+    values = np.asarray(small, dtype=np.float32)
+    if min(values.shape) < 16:
+        return 0.0
+    ink = np.abs(values - _box_mean(values, 7)) > 40
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 50:
+        return 0.0
+    if len(xs) > SKEW_MAX_POINTS:
+        pick = np.linspace(0, len(xs) - 1, SKEW_MAX_POINTS).astype(np.int64)
+        ys, xs = ys[pick], xs[pick]
+    ys = ys - ys.mean()
+    xs = xs - xs.mean()
+    scores = {}
+    for degrees in range(-88, 89, SKEW_STEP):
+        turn = math.radians(degrees)
+        projected = ys * math.cos(turn) + xs * math.sin(turn)
+        counts = np.bincount((projected - projected.min()).astype(np.int64))
+        scores[degrees] = float((counts.astype(np.float64) ** 2).sum())
+    best = max(scores, key=scores.get)
+    if not MIN_SKEW <= abs(best) <= MAX_SKEW or scores[best] < MIN_SKEW_GAIN * scores[0]:
+        return 0.0
+    return float(best)
+
+
+def _orientation(grey: Image.Image) -> int:
+    """How far (degrees: 0, 90, 180, 270) Tesseract's orientation detection says `grey` must
+    be turned clockwise to stand upright; 0 when it is unsure or finds no text."""
+    import pytesseract
+
+    try:
+        found = pytesseract.image_to_osd(grey, config=OSD_CONFIG, timeout=TIMEOUT)
+    except (pytesseract.TesseractError, RuntimeError) as exc:
+        # too few characters ("Too few characters. Skipping this page"), no osd model
+        logger.info("compliance: picture orientation not found: %s", str(exc)[-80:])
+        return 0
+    fields = dict(line.split(":", 1) for line in found.splitlines() if ":" in line)
+    try:
+        turn = int(fields.get("Rotate", "0").strip())
+        confidence = float(fields.get("Orientation confidence", "0").strip())
+    except ValueError:
+        return 0
+    return turn if turn in (90, 180, 270) and confidence >= MIN_OSD_CONFIDENCE else 0
+
+
+def _turned(grey: Image.Image, degrees: float) -> Image.Image:
+    """`grey` turned `degrees` counter-clockwise, the corners filled with its median grey,
+    within MAX_PIXELS."""
+    histogram = grey.histogram()
+    half, seen, median = sum(histogram) / 2, 0, 255
+    for level, count in enumerate(histogram):
+        seen += count
+        if seen >= half:
+            median = level
+            break
+    turned = grey.rotate(degrees, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=median)
+    if turned.width * turned.height > MAX_PIXELS:
+        scale = (MAX_PIXELS / (turned.width * turned.height)) ** 0.5
+        turned = turned.resize(
+            (max(1, int(turned.width * scale)), max(1, int(turned.height * scale)))
+        )
+    return turned
+
+
+def _vertical_read(grey: Image.Image) -> Read:
+    """The vertical lines of `grey` (`VERTICAL_LANGUAGES`), lines of two Chinese characters
+    or more only, the spaces Tesseract puts between them dropped; nothing when the model is
+    not installed."""
+    import pytesseract
+
+    try:
+        text = pytesseract.image_to_string(
+            grey, lang=VERTICAL_LANGUAGES, config=VERTICAL_CONFIG, timeout=TIMEOUT
+        )
+    except RuntimeError as exc:
+        logger.warning("compliance: picture text recognition failed: %s", exc)
+        return Read("", TIMED_OUT)
+    except pytesseract.TesseractError as exc:
+        logger.info("compliance: vertical text not read: %s", str(exc)[-80:])
+        return Read("")
+    lines = [_SPACE_BETWEEN_CJK.sub("", line.strip()) for line in text.splitlines()]
+    return Read("\n".join(line for line in lines if _READ_LINE.search(line)))
+
+
+def _turned_read(grey: Image.Image, read: Read) -> Read:
+    """`read` (the two passes' text of `grey`) and, when a line of it was not read
+    (`_unread`), the text of `grey` turned upright: by its tilt (`_skew`), else by a quarter
+    or half turn (`_orientation`), else read as vertical text when a line is one character
+    alone (`_vertical_read`). At most one more reading of the picture."""
+    if read.problem or not _unread(read.text):
+        return read
+    skew = _skew(grey)
+    if skew:
+        again = _tesseract(_turned(grey, -skew))
+    elif turn := _orientation(grey):
+        again = _tesseract(_turned(grey, -turn))
+    elif any(_LONE_CHARACTER.match(line.strip()) for line in read.text.splitlines()):
+        again = _vertical_read(grey)
+    else:
+        return read
+    if again.problem:
+        return again
+    return Read(_lines([read.text, again.text]))
+
+
+_SIGNATURE_SIDE = 32
+# two frames whose 32 × 32 greys differ nowhere by more than this many levels look alike
+_SAME_FRAME_LEVELS = 24
+
+
+def _frame_signature(frame: Image.Image):
+    """A 32 × 32 grey thumbnail of `frame` (numpy), None for a frame without contrast."""
+    import numpy as np
+
+    grey = _flattened(frame)
+    low, high = grey.getextrema()
+    if high - low < MIN_CONTRAST:
+        return None
+    thumbnail = grey.resize((_SIGNATURE_SIDE, _SIGNATURE_SIDE), Image.Resampling.BOX)
+    return np.asarray(thumbnail, dtype=np.int16)
+
+
+def _same_frame(one, other) -> bool:
+    """Whether two frame signatures look alike: no region differs by _SAME_FRAME_LEVELS."""
+    return int(abs(one - other).max()) <= _SAME_FRAME_LEVELS
 
 
 def engine_available() -> bool:
@@ -199,7 +400,10 @@ def engine_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         checks.Warning(
             "Tesseract with the Simplified Chinese model is not installed: the compliance "
             "gate cannot read the text in pictures and refuses 科普 pages that show one.",
-            hint="apt-get install tesseract-ocr tesseract-ocr-chi-sim (.ci/run installs them)",
+            hint=(
+                "apt-get install tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-sim-vert "
+                "(.ci/run installs them)"
+            ),
             id="cms.W001",
         )
     ]

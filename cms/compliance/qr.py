@@ -46,6 +46,7 @@ from __future__ import annotations
 import bisect
 import bz2
 import codecs
+import collections
 import gzip
 import hashlib
 import html
@@ -239,7 +240,7 @@ def image_scan(src: str) -> Scan:
     name = _media_name(src)
     if not name:
         return Scan([])
-    return _cached_scan("cms:image-scan:v4:", name, _decode)
+    return _cached_scan("cms:image-scan:v5:", name, _decode)
 
 
 def image_codes(src: str) -> list[str]:
@@ -700,15 +701,17 @@ class _VideoBudget:
             raise _Refused(VIDEO_TOO_COSTLY)
 
 
-def _video_codes(source, name: str) -> list[str]:
+def _video_codes(source, name: str, reading: _Reading | None = None) -> list[str]:
     """Codes a video or sound file shows (`source`: a binary file object, read by PyAV, i.e.
     FFmpeg): the frames `_video_times` names of every video stream (up to MAX_VIDEO_STREAMS;
     a sound file's cover picture is one), each shrunk to VIDEO_SIDE and decoded as a picture
     (`_picture_codes`). A file FFmpeg cannot open or decode is refused (`VIDEO_UNREADABLE`),
-    as a damaged PDF is: a player may still show it."""
+    as a damaged PDF is: a player may still show it. With `reading` (a video linked or played
+    itself), the words its frames show when it holds no code are kept there (`_video_words`)."""
     import av
 
     budget = _VideoBudget()
+    shown: collections.deque = collections.deque(maxlen=VIDEO_TEXT_FRAMES)
     try:
         with av.open(source, mode="r", metadata_errors="ignore") as container:
             streams = list(container.streams.video)[:MAX_VIDEO_STREAMS]
@@ -716,15 +719,50 @@ def _video_codes(source, name: str) -> list[str]:
                 if stream.codec_context.width * stream.codec_context.height > MAX_VIDEO_PIXELS:
                     raise _Refused(VIDEO_TOO_COSTLY)
                 for frame in _video_frames(container, stream, budget):
-                    found = _picture_codes(_video_picture(frame))
+                    picture = _video_picture(frame)
+                    found = _picture_codes(picture)
                     if found:
                         return found
+                    if reading is not None:
+                        _keep_changed(shown, picture)
     except _Refused:
         raise
     except (av.FFmpegError, OSError, ValueError, EOFError, MemoryError) as exc:
         logger.warning("compliance: video %s could not be read for codes: %s", name, exc)
         raise _Refused(VIDEO_UNREADABLE) from exc
+    if reading is not None and shown:
+        _video_words(list(shown), reading)
     return []
+
+
+# The words of a video's frames (round 12: 「咨询电话 0755-…」 on its last frame): of the frames
+# looked at for codes, those that differ from the one looked at before (`ocr._same_frame`),
+# the last VIDEO_TEXT_FRAMES of them (a clinic video ends on its contact; the very last frame
+# is always one), read as pictures are (`ocr.frames_text`, each cached by its pixels).
+VIDEO_TEXT_FRAMES = 6
+
+
+def _keep_changed(shown: collections.deque, picture: Image.Image) -> None:
+    """Keep `picture` in `shown` (its oldest dropped past VIDEO_TEXT_FRAMES) unless it looks
+    like the frame kept last (then it replaces it: the later of a still scene is kept, so the
+    very last frame always is) or shows nothing (no contrast)."""
+    signature = ocr._frame_signature(picture)
+    if signature is None:
+        return
+    if shown and ocr._same_frame(signature, shown[-1][0]):
+        shown[-1] = (signature, picture)
+        return
+    shown.append((signature, picture))
+
+
+def _video_words(shown: list, reading: _Reading) -> None:
+    """The words of the frames `shown` (last first), kept in `reading`; a problem reading them
+    (no engine, a timeout) refuses the video."""
+    frames = [picture for _, picture in reversed(shown)]
+    read = ocr.frames_text(frames, limit=VIDEO_TEXT_FRAMES)
+    if read.problem:
+        raise _Refused(read.problem)
+    reading.add_text(read.text)
 
 
 def _video_picture(frame) -> Image.Image:
@@ -1309,7 +1347,7 @@ def _scan_file(name: str) -> Scan:
                     raise _Refused(problem)
                 reading.add_text(text)
             elif kind == "video":
-                codes = _video_codes(handle, name)
+                codes = _video_codes(handle, name, reading)
             elif kind:
                 if default_storage.size(name) > MAX_DOCUMENT_BYTES:
                     raise _Refused(TOO_LARGE)
@@ -1337,7 +1375,7 @@ def document_scan(href: str) -> Scan:
         return Scan([], problem)
     if not name:
         return Scan([])
-    return _cached_scan("cms:document-scan:v6:", name, _scan_file)
+    return _cached_scan("cms:document-scan:v7:", name, _scan_file)
 
 
 def document_codes(href: str) -> list[str]:
