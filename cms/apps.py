@@ -22,3 +22,8 @@ class CmsConfig(AppConfig):
         from funnel.ad_gate import ad_gate_register
 
         ad_gate_register(publish_check=package_publish_check, form_class=ComplianceModelForm)
+
+        # The admin API's publish action goes through the gate too (it bypasses Page.publish).
+        from cms.compliance import api_actions
+
+        api_actions.register()

@@ -299,3 +299,38 @@ def test_bulk_publish_never_redirects_off_site(client):
     response = client.post(f"{url}?id={page.pk}&next=https://evil.example/", {})
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]
+
+
+def test_the_admin_api_publish_action_is_refused_with_the_reason_and_publishes_nothing(client):
+    # given a 科普 draft that invites a consultation, and a clean one
+    parent = hub()
+    blocked = draft(
+        parent,
+        ArticlePage(
+            title="失眠怎么办",
+            slug="what-to-do",
+            layer="science",
+            body=[{"type": "paragraph", "value": rich("有失眠困扰？立即在线咨询，限时优惠。")}],
+        ),
+    )
+    clean = draft(
+        parent,
+        ArticlePage(
+            title="睡眠卫生",
+            slug="hygiene",
+            layer="science",
+            body=[{"type": "paragraph", "value": rich("固定起床时间有助于稳定生物钟。")}],
+        ),
+    )
+    client.force_login(editor())
+    # when an editor publishes each through the admin API (sixth verification: 200 on refusal)
+    refused = client.post(f"/admin/api/main/pages/{blocked.pk}/action/publish/")
+    published = client.post(f"/admin/api/main/pages/{clean.pk}/action/publish/")
+    # then the blocked one gets 400 with the gate's reason and never goes live
+    assert refused.status_code == 400
+    assert "未发布" in refused.json()["compliance"][0]
+    assert ArticlePage.objects.get(pk=blocked.pk).live is False
+    assert ArticlePage.objects.get(pk=blocked.pk).compliance_result["state"] == "draft"
+    # and the clean one is published as before
+    assert published.status_code == 200
+    assert ArticlePage.objects.get(pk=clean.pk).live
