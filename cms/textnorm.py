@@ -44,6 +44,7 @@ text highlights the original characters the editor typed.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 
@@ -128,9 +129,16 @@ def _look_alike(ch: str) -> str:
     return _VARIANTS.get(ch, ch)
 
 
+# A lone surrogate (U+D800–U+DFFF) is no character: JSON can carry one escaped (「\\udcff」 in a
+# rich-text block a browser posts after a bad paste), OpenCC cannot encode it (a 500, seventh
+# verification), and neither database can store it. It reads as U+FFFD, one for one.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def _simplified(text: str) -> str:
     """`text` in simplified characters, one character for one (a phrase conversion that
-    changes the length is done character by character instead)."""
+    changes the length is done character by character instead); a lone surrogate is U+FFFD."""
+    text = _SURROGATES.sub("\ufffd", text)
     converted = _converter().convert(text)
     if len(converted) == len(text):
         return converted

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # first after login is known, before CSRF or any view reads a body: see the limit below
     "config.middleware.AdminBodyLimitMiddleware",
+    # a posted JSON escape of a lone surrogate reads as U+FFFD (a 500 otherwise)
+    "config.middleware.AdminLoneSurrogateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Wagtail's document view writes `Content-Encoding: None` (cms/media_range.py)
     "cms.media_range.DocumentHeadersMiddleware",
