@@ -11,6 +11,8 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 from ada_url import URL as WhatwgURL
 
+from cms.sites import sites as cached_sites
+
 
 def with_content(path: str, page_id: int | None) -> str:
     if not page_id:
@@ -662,9 +664,8 @@ def own_hosts() -> frozenset[str]:
     """The names this site answers to: the Wagtail Sites' host names and ALLOWED_HOSTS
     (without wildcards), lower-cased."""
     from django.conf import settings
-    from wagtail.models import Site
 
-    names = {h.lower() for h in Site.objects.values_list("hostname", flat=True)}
+    names = {site.hostname.lower() for site in cached_sites()}
     names |= {h.lower().lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"}
     return frozenset(names)
 
@@ -735,7 +736,6 @@ def _own_site(
 ) -> tuple[str, str | None]:
     """`own_site_kind`, and the end of the redirect chain followed (None: no redirect)."""
     from django.http import Http404, HttpRequest
-    from wagtail.models import Site
 
     match = resolve_own_path(path)
     if match is not None and match.url_name and match.url_name.startswith("package"):
@@ -744,9 +744,12 @@ def _own_site(
         return _VIEW_KINDS[match.namespace], None
     if match is not None and match.url_name != "wagtail_serve":
         return "", None
-    site = Site.objects.filter(hostname=host).first() if host else None
+    # the cached site list (`cms.sites`, specific root pages included): a page's check reads
+    # dozens of links, and a query for each was most of the gate's time on PostgreSQL
+    known = cached_sites()
+    site = next((s for s in known if s.hostname == host), None) if host else None
     if site is None:
-        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+        site = next((s for s in known if s.is_default_site), None)
     if site is None:
         return "", None
     request = HttpRequest()
