@@ -14,6 +14,12 @@ class CmsConfig(AppConfig):
         from funnel.public_text import public_text_checker_register
 
         public_text_checker_register(blocking_problems)
+        # Text kept in the funnel that 科普 pages show (a specialty's name) passes the check
+        # site names pass.
+        from cms.site_forms import site_name_problems
+        from funnel.public_text import science_text_checker_register
+
+        science_text_checker_register(site_name_problems)
 
         # A service package is a medical ad: its publication passes our gate, its editor
         # carries the certificate fields (issue 17 review round 2, H4). Same hook pattern.

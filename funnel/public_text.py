@@ -26,3 +26,22 @@ def public_text_problems(text: str) -> list[str] | None:
     if not _checkers:
         return None
     return [problem for checker in _checkers for problem in checker(text)]
+
+
+# Text a 科普 page shows that is kept outside the CMS (a specialty's name and description, on
+# its doctor pages and in every one of its 科普 articles' metadata) passes the 科普 rules too
+# (《广告法》第十九条: no contact or invitation). cms registers the check it runs on site names.
+_science_checkers: list[Checker] = []
+
+
+def science_text_checker_register(checker: Checker) -> None:
+    if checker not in _science_checkers:
+        _science_checkers.append(checker)
+
+
+def science_text_problems(text: str) -> list[str] | None:
+    """The blocking findings of the 科普 check for `text` ([] = it may be shown on 科普 pages);
+    None when no checker is registered (the caller must refuse: nothing was checked)."""
+    if not _science_checkers:
+        return None
+    return [problem for checker in _science_checkers for problem in checker(text)]

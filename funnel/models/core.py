@@ -35,6 +35,24 @@ class Specialty(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """The name and description are shown on 科普 pages (the doctor pages, every article's
+        metadata): they pass the 科普 check (seventh verification of issue 17: 「脱发
+        加微信yinliu2024」 was saved unchecked). Raises ValidationError per field."""
+        from django.core.exceptions import ValidationError
+
+        from funnel.public_text import science_text_problems
+
+        errors = {}
+        for field in ("name", "description"):
+            problems = science_text_problems(getattr(self, field) or "")
+            if problems is None:
+                errors[field] = "合规检查未启用，无法保存"
+            elif problems:
+                errors[field] = "科普页面会展示此内容，不得包含：" + "；".join(problems[:3])
+        if errors:
+            raise ValidationError(errors)
+
 
 class ServicePackageQuerySet(models.QuerySet):
     def on_sale(self) -> ServicePackageQuerySet:

@@ -157,3 +157,28 @@ def test_a_name_naming_our_own_file_with_a_code_is_refused(admin) -> None:
     assert response.status_code == 200
     (error,) = _errors(response)
     assert "含二维码的文档" in error
+
+
+@pytest.mark.parametrize(
+    "name", ["脱发 加微信yinliu2024", "失眠｜微信咨询", "糖尿病（电话 0755-8888-6666）"]
+)
+def test_a_specialty_name_with_a_contact_is_refused(name) -> None:
+    # seventh verification: the name shows on doctor pages and in every 科普 article's metadata
+    from django.core.exceptions import ValidationError
+
+    from funnel.models import Specialty
+
+    with pytest.raises(ValidationError) as refused:
+        Specialty(name=name, slug="x").full_clean()
+    assert "科普页面会展示此内容" in str(refused.value.message_dict["name"])
+
+
+def test_a_specialty_description_with_an_invitation_is_refused_and_a_plain_one_saved() -> None:
+    from django.core.exceptions import ValidationError
+
+    from funnel.models import Specialty
+
+    with pytest.raises(ValidationError) as refused:
+        Specialty(name="脱发", slug="hair", description="想面诊的话，周二来找我").full_clean()
+    assert list(refused.value.message_dict) == ["description"]
+    Specialty(name="脱发", slug="hair", description="雄激素性脱发与斑秃的科普").full_clean()
