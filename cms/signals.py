@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.contrib.redirects.models import Redirect
@@ -35,6 +36,15 @@ def _push_to_baidu(sender, instance, **kwargs) -> None:
     baidu_push_schedule(page=instance)
 
 
+def _is_or_under_site_root(page: Page) -> bool:
+    """`page` is a Site's root page, or a child of one: adding or removing a child changes the
+    root's `numchild`, and routing from a cached root with a stale count of none finds no child
+    (a new hub answered 404 while the cached list held its root from before: the seed's gate
+    check fills the list while it adds the hubs)."""
+    parent_path = page.path[: -Page.steplen] if page.depth > 1 else ""
+    return Site.objects.filter(Q(root_page_id=page.pk) | Q(root_page__path=parent_path)).exists()
+
+
 @receiver(post_save, dispatch_uid="cms.sites_cache_on_save")
 @receiver(post_delete, dispatch_uid="cms.sites_cache_on_delete")
 def _sites_changed(sender, instance, **kwargs) -> None:
@@ -42,7 +52,7 @@ def _sites_changed(sender, instance, **kwargs) -> None:
     either is read on the next request, in every process sharing the cache. Cleared now and
     again on commit: a request in another process may refill it from the old rows meanwhile."""
     if isinstance(instance, Site) or (
-        isinstance(instance, Page) and Site.objects.filter(root_page_id=instance.pk).exists()
+        isinstance(instance, Page) and _is_or_under_site_root(instance)
     ):
         clear_sites_cache()
         transaction.on_commit(clear_sites_cache)

@@ -142,3 +142,19 @@ def test_a_redis_outage_never_fails_a_page_and_reads_the_cache_rarely(
 
     assert answers == [200] * 5
     assert asked.count(SITES_CACHE_KEY) == 1
+
+
+def test_a_hub_added_after_the_site_list_was_cached_is_served(client) -> None:
+    """The cached list holds the root page with its child count: a count of none routes to
+    no child (Wagtail's `is_leaf`), so adding the home page's first child clears the list (a
+    seeded hub answered 404: the seed's gate check had cached the list before any hub)."""
+    from tests.cms.compliance_support import hub
+
+    assert HomePage.objects.get().numchild == 0
+    assert sites()[0].root_page.numchild == 0  # cached while the home page has no child
+
+    page = hub()
+    page.save_revision().publish()
+
+    assert sites()[0].root_page.numchild == 1
+    assert client.get("/insomnia/").status_code == 200
