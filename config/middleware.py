@@ -8,15 +8,19 @@ settings.MIDDLEWARE: a cached page is framed, sniffed and referred exactly like 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.html import escape
 
 from funnel.outbound import outbound_budget
+
+logger = logging.getLogger(__name__)
 
 FRAME_ANCESTORS = {"DENY": "frame-ancestors 'none'", "SAMEORIGIN": "frame-ancestors 'self'"}
 
@@ -121,6 +125,38 @@ class AdminBodyLimitMiddleware:
         return self.get_response(request)
 
 
+FORM_UNREADABLE = "form_unreadable"
+TOO_MANY_FIELDS = "too_many_fields"
+_ADMIN_FORM_ERRORS = {
+    FORM_UNREADABLE: "提交的表单数据无法读取（编辑器数据格式不对，可能被浏览器插件或脚本改动）。"
+    "未保存任何更改，请刷新页面后重新编辑。",
+    TOO_MANY_FIELDS: "表单字段过多（超过 {limit} 个），未保存任何更改。"
+    "请把内容拆分到多个页面或减少区块数量。",
+}
+
+
+def _admin_form_error(request: HttpRequest, code: str) -> HttpResponse:
+    message = _ADMIN_FORM_ERRORS[code].format(limit=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
+    back = escape(request.headers.get("Referer") or "/admin/")
+    html = (
+        '<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>无法保存</title>'
+        f"<h1>无法保存</h1><p>{escape(message)}</p><p>错误代码：{code}</p>"
+        f'<p><a href="{back}">返回</a></p></html>'
+    )
+    response = HttpResponse(html, status=400, content_type="text/html; charset=utf-8")
+    response["X-Error-Code"] = code
+    return response
+
+
+def _raised_reading_form_data(exception: BaseException) -> bool:
+    tb = exception.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "value_from_datadict":
+            return True
+        tb = tb.tb_next
+    return False
+
+
 # A JSON escape of a lone surrogate (U+D800–U+DFFF) inside a posted field: a high one not
 # followed by a low one, or a low one alone; not an escaped backslash's text (「\\\\udcff」).
 _LONE_SURROGATE_ESCAPE = re.compile(
@@ -137,7 +173,8 @@ class AdminLoneSurrogateMiddleware:
     database stores it, and the edit form echoing it back cannot be encoded: a 500 after the
     compliance check had failed on it too (seventh verification of issue 17). RFC 8259 §8.2:
     such a string's meaning is unpredictable. After AdminBodyLimitMiddleware, which bounds
-    what is parsed here; a body that does not parse is left to the view."""
+    what is parsed here; a body that does not parse answers `too_many_fields` or
+    `form_unreadable` (AdminFormErrorMiddleware)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -151,8 +188,11 @@ class AdminLoneSurrogateMiddleware:
         ):
             try:
                 posted = request.POST
+            except TooManyFieldsSent:
+                return _admin_form_error(request, TOO_MANY_FIELDS)
             except (SuspiciousOperation, MultiPartParserError):
-                return self.get_response(request)
+                # Django leaves an empty POST behind: the view would read a form of nothing
+                return _admin_form_error(request, FORM_UNREADABLE)
             if any(_LONE_SURROGATE_ESCAPE.search(v) for _, vs in posted.lists() for v in vs):
                 fixed = posted.copy()
                 for key, values in posted.lists():
@@ -160,6 +200,36 @@ class AdminLoneSurrogateMiddleware:
                 fixed._mutable = False
                 request.POST = fixed
         return self.get_response(request)
+
+
+class AdminFormErrorMiddleware:
+    """An admin form post that cannot be read answers 400 with a clear Chinese page and an
+    error code, never a 500 or Django's bare 400. Two kinds:
+    - `form_unreadable`: a widget failed to read its posted value (Wagtail's Draftail widget
+      `json.loads` the rich text's contentstate and its exporter indexes into it: malformed
+      or mis-shaped JSON raised inside the editor's save, the seventh verification of
+      issue 17). Recognised by the frame that raised (`value_from_datadict`, Django's widget
+      API), so a bug elsewhere still reports as the 500 it is.
+    - `too_many_fields`: more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS (TooManyFieldsSent).
+    Nothing was saved in either case: the form had not been validated."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not request.path.startswith(UPLOAD_PATH_PREFIXES) or request.method != "POST":
+            return None
+        if isinstance(exception, TooManyFieldsSent):
+            return _admin_form_error(request, TOO_MANY_FIELDS)
+        if isinstance(
+            exception, (ValueError, TypeError, KeyError, AttributeError, IndexError)
+        ) and (_raised_reading_form_data(exception)):
+            logger.warning("admin form data unreadable at %s: %r", request.path, exception)
+            return _admin_form_error(request, FORM_UNREADABLE)
+        return None
 
 
 class OutboundBudgetMiddleware:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -56,9 +57,30 @@ class SeoMixin(models.Model):
         from cms.links import canonical_url_problem
 
         super().clean()
+        errors: dict[str, str] = {}
         problem = canonical_url_problem(self.canonical_url)
         if problem:
-            raise ValidationError({"canonical_url": problem})
+            errors["canonical_url"] = problem
+        for name in ("title", "seo_title", "search_description"):
+            shown = control_characters_problem(
+                getattr(self, name, "") or "", multiline=name == "search_description"
+            )
+            if shown:
+                errors[name] = shown
+        if errors:
+            raise ValidationError(errors)
+
+
+def control_characters_problem(text: str, *, multiline: bool = False) -> str:
+    """A message naming the first control character (Unicode category Cc) in `text`, or "".
+    Why: a title is shown in the browser tab, the sitemap's XML (which forbids most C0
+    characters), WeChat's share card and channel drafts; a pasted BEL or vertical tab shows as
+    nothing or breaks them. Line breaks and tabs are allowed where `multiline` (a description)."""
+    allowed = "\n\r\t" if multiline else ""
+    for ch in text:
+        if unicodedata.category(ch) == "Cc" and ch not in allowed:
+            return f"含有不可见的控制字符（U+{ord(ch):04X}），请删除后再保存"
+    return ""
 
 
 class BasePage(SeoMixin, Page):

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "config.middleware.AdminBodyLimitMiddleware",
     # a posted JSON escape of a lone surrogate reads as U+FFFD (a 500 otherwise)
     "config.middleware.AdminLoneSurrogateMiddleware",
+    "config.middleware.AdminFormErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Wagtail's document view writes `Content-Encoding: None` (cms/media_range.py)
     "cms.media_range.DocumentHeadersMiddleware",
@@ -83,6 +84,11 @@ MIDDLEWARE = [
 # declared body is larger than this answers 413 before the body is read; the login form needs
 # a few hundred bytes. Logged-in staff upload under Django's limits (config.middleware).
 ADMIN_ANONYMOUS_MAX_BYTES = 64 * 1024
+# A StreamField posts several fields a block (type, id, order, deleted, then its values): a
+# long article or FAQ passes Django's default of 1000 (a 300-question FAQ answered a bare
+# 400). Wagtail's own project template sets 10 000; bodies stay bounded by the size limits.
+# Beyond it the admin answers `too_many_fields` (config.middleware.AdminFormErrorMiddleware).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- admin login throttling (django-axes) --------------------------------------------------
 # Guessing staff passwords opens patients' records: after AXES_FAILURE_LIMIT wrong passwords

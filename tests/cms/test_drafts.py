@@ -211,6 +211,26 @@ def test_editor_generates_and_copies_drafts_in_the_admin(client, editor, seeded)
     assert finders.find("cms/copy.js") is not None
 
 
+def test_a_draft_with_a_blocking_finding_offers_no_copy(client, editor, hub):
+    """A 禁止 finding means the draft must not be posted: the view shows why and no copy
+    button (the seventh verifier copied a 禁止 draft)."""
+    article = ArticlePage(
+        title="脱发的科普",
+        slug="held",
+        layer="science",
+        summary="治愈率95%，保证疗效。",
+    )
+    hub.add_child(instance=article)
+    channel_drafts_refresh(article=article)
+    client.force_login(editor)
+
+    html = client.get(f"/admin/cms/articles/{article.pk}/drafts/").content.decode()
+
+    assert all(d.blocking_count() for d in ChannelDraft.objects.filter(article=article))
+    assert 'data-copy-target="copy-' not in html
+    assert html.count("修改后才能复制发布") == 3
+
+
 def test_the_page_header_and_listing_link_to_the_drafts(admin_client, seeded):
     article = ArticlePage.objects.get(slug="diabetes-science-1")
     hub = article.get_parent()

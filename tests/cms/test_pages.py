@@ -220,3 +220,29 @@ def test_an_article_of_every_layer_renders_within_15_queries(
     sql = [q["sql"] for q in queries.captured_queries]
     # only a 转化 article shows the specialty's packages (health science shows none)
     assert any("funnel_servicepackage" in q for q in sql) is (layer == "conversion")
+
+
+@pytest.mark.parametrize("ch", ["\x00", "\x07", "\x0b", "\x1b", "\x7f", "\x85", "\n"])
+def test_a_title_with_a_control_character_is_refused_on_every_save(hub, ch: str) -> None:
+    """A pasted control character shows as nothing in the tab and the share card and breaks
+    the sitemap's XML (the seventh verifier published 「失眠\\x07科普」): refused on add, on a
+    revision of a saved page and in the SEO fields; a description may break lines."""
+    with pytest.raises(ValidationError) as added:
+        hub.add_child(instance=ArticlePage(title=f"失眠{ch}科普", slug="c1", layer="science"))
+    page = hub.add_child(instance=ArticlePage(title="失眠科普", slug="c2", layer="science"))
+    page.seo_title = f"失眠{ch}"
+    with pytest.raises(ValidationError) as revised:
+        page.save_revision()
+
+    assert f"U+{ord(ch):04X}" in str(added.value.message_dict["title"])
+    assert "控制字符" in str(revised.value.message_dict["seo_title"])
+
+
+def test_a_description_may_break_lines_but_not_ring_a_bell(hub) -> None:
+    page = hub.add_child(instance=ArticlePage(title="失眠科普", slug="c3", layer="science"))
+    page.search_description = "第一行\r\n第二行\t说明"
+    page.save_revision()  # accepted
+    page.search_description = "说明\x07"
+
+    with pytest.raises(ValidationError, match="U\\+0007"):
+        page.save_revision()
