@@ -27,7 +27,8 @@ class _SharedSeeding:
     seeded its own. Seeding publishes every page through the compliance gate (15–50 s of CPU),
     and 81 tests take the content: seeded once a test, it was most of CI's time."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed=_seed) -> None:
+        self.seed = seed
         self.atomic: transaction.Atomic | None = None
 
     def open(self, blocker) -> None:
@@ -35,7 +36,7 @@ class _SharedSeeding:
         with blocker.unblock():
             atomic.__enter__()
             try:
-                _seed()
+                self.seed()
             except BaseException:
                 transaction.set_rollback(True)
                 atomic.__exit__(None, None, None)

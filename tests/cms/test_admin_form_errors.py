@@ -57,7 +57,8 @@ def test_a_faq_of_300_questions_is_saved(client):
     url = f"/admin/pages/{page.pk}/edit/"
     data = _edit_form_data(client.get(url).content.decode())
     data.update({"body-count": ["1"], "body-0-type": ["faq"], "body-0-deleted": [""],
-                 "body-0-order": ["0"], "body-0-id": [""], "body-0-value-items-count": ["300"]})  # fmt: skip
+                 "body-0-order": ["0"], "body-0-id": [""],
+                 "body-0-value-items-count": ["300"]})  # fmt: skip
     answer = json.dumps({"blocks": [{"key": "k", "type": "unstyled", "depth": 0,
                          "text": "保持规律作息。", "inlineStyleRanges": [], "entityRanges": [],
                          "data": {}}], "entityMap": {}})  # fmt: skip

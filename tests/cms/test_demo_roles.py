@@ -9,6 +9,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from wagtail.models import TaskState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
@@ -18,19 +19,40 @@ from funnel import seed as funnel_seed
 from funnel.models import Lead
 from funnel.seed import DEMO_PASSWORD
 from tests.cms.compliance_support import CERTIFICATE, printed_until
+from tests.cms.conftest import _SharedSeeding
 
 pytestmark = pytest.mark.django_db
 
 
+def _seed_demo() -> None:
+    # `make demo`'s data: seed_demo, then demo_admin (dev settings only, hence DEBUG). Fewer
+    # generated leads than the demo's: the roles need some, not hundreds.
+    real = funnel_seed.LEAD_COUNT
+    funnel_seed.LEAD_COUNT = 30
+    try:
+        with override_settings(DEBUG=True), TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("seed_demo", stdout=io.StringIO())
+            call_command("demo_admin", stdout=io.StringIO(), stderr=io.StringIO())
+    finally:
+        funnel_seed.LEAD_COUNT = real
+
+
+_DEMO = _SharedSeeding(_seed_demo)
+
+
+@pytest.fixture(scope="module")
+def _demo_module(django_db_setup, django_db_blocker):
+    # seeded once for the module (35 s a time) inside a transaction rolled back at its end;
+    # each test runs in its own savepoint, so what one test does is undone for the next
+    _DEMO.open(django_db_blocker)
+    yield _DEMO
+    _DEMO.close(django_db_blocker)
+
+
 @pytest.fixture
-def demo(settings, monkeypatch, django_capture_on_commit_callbacks) -> None:
-    """`make demo`'s data: seed_demo, then demo_admin (dev settings only, hence DEBUG).
-    Fewer generated leads than the demo's: the roles need some, not hundreds."""
+def demo(_demo_module, db, settings) -> None:
+    """`make demo`'s data, as each role finds it on day one."""
     settings.DEBUG = True
-    monkeypatch.setattr(funnel_seed, "LEAD_COUNT", 30)
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", stdout=io.StringIO())
-        call_command("demo_admin", stdout=io.StringIO(), stderr=io.StringIO())
 
 
 def _login(client, username: str) -> None:
