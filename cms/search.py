@@ -97,6 +97,14 @@ def _words(tokens) -> list[str]:
     return words
 
 
+def safe_words(text: str) -> list[str]:
+    """The word runs of `text` (letters, digits, CJK), cleaned as `_clean` and lower-cased:
+    no search syntax of any backend survives (quotes, operators, brackets, wildcards). Each
+    space-separated part is cleaned alone: `_clean` joins Chinese across a space, and the
+    parts are the query's terms (pages_search passes 「熬夜 失眠」 as two)."""
+    return _words(_clean(part) for part in (text or "").split())
+
+
 def _index_tokens(word: str, frequencies: dict[str, int]) -> list[str]:
     """`word` and what a query may cut out of it: its Chinese characters, then the dictionary
     words inside it (any length), then the word itself. A word without Chinese is itself."""

@@ -249,7 +249,8 @@ STORAGES = {
 # --- wagtail ------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "引流 Yinliu"
 WAGTAILADMIN_BASE_URL = envmod.optional("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend with every query's words made safe (cms.search_backend).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search_backend"}}
 WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "mp4", "pdf", "pptx", "txt", "xlsx", "zip"]
 # A video's file is played in the page and opened by crawlers, not downloaded.
