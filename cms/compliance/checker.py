@@ -40,6 +40,8 @@ _AFFIRM = (
     r"|[^。！？!?，,；;]{0,14}?(?:做到了|证明了相反|相反的结论|是例外|偏不信|不信这个邪|不一样|打破了|改写了)"
     # (2026.12.6) …？在我们这里可以 / 那是你还没遇到张主任 / 这种说法早就过时了
     r"|(?:在这里|在我们这里?|我们这里|这里)(?:就|都|也)?(?:可以|能|行)(?=[！!。，,\s]|$)"
+    # (round 13) …？在我们这里可以做到 / 我们能做到
+    r"|(?:在这里|在我们这里?|我们这里|这里|我们|本院|我院)(?:就|都|也)?(?:可以|能)做(?:得)?到"
     r"|(?:那|这)?(?:只?是|不过是|是因为)(?:你|您|他们|患者|大家)?(?:还)?没"
     r"|(?:这种|这个|这句)?(?:说法|话)?[^。！？!?，,]{0,4}(?:过时|落伍|不成立|站不住脚))"
 )
@@ -90,10 +92,51 @@ _ANSWERS = re.compile(rf"\s*{_LABEL}(?:{_AFFIRM}|{_DENY_OUTCOME}|{_FIGURE_ANSWER
 # common exception reads the question as the denial's; the second reader reads only from the
 # denial on, so the debunked claim is not read as the page's (round 10)
 _DEBUNK = re.compile(rf"[？?]+\s*(?={_DENY})")
+# (round 13) the way to us asked, and the answer pointing at a place on the page
+# (「想找我？答案在图里」「怎么联系我？看简介」): one sentence, so `ad19-contact` reads the
+# question with its answer. Only after 我/我们/医生/作者/博主/小编: a quiz's answer
+# (「你睡得好吗？答案在文末」) ends its sentence as before
+_POINTED = (
+    r"\s*(?:答案|方法|办法|方式|入口|途径|联系方式|渠道)?(?:就|都)?"
+    r"(?:在|见|看|藏在|写在|放在|请看|详见)[^。！？!?，,]{0,6}?"
+    r"(?:图|简介|主页|评论区|置顶|文末|头像|签名|首页|资料|海报|封面|视频|片尾|水印|标题|角落|下方|上方)"
+)
 _SENTENCE = re.compile(
-    rf"(?:[^。！？!?]|[。！？!?]+[”’」』\"]|[？?]+(?={_ANSWER}))+[。！？!?]*[”’」』\"]*",
+    rf"(?:[^。！？!?]|[。！？!?]+[”’」』\"]|[？?]+(?={_ANSWER})|(?<=[我们生者主编])[？?]+(?={_POINTED}))+"
+    rf"[。！？!?]*[”’」』\"]*",
     re.IGNORECASE,  # the answer's label: A：
 )
+
+# (round 13) marks that split a name from what follows it, written in body text
+# (「引流健康｜微信咨询」「引流健康·在线问」): the folding drops them between two Chinese
+# characters (they also hide a word: 「根｜治」), so a line with one is also read by the 科普
+# rules with each mark as a comma, as a site name is read (`cms.site_forms._NAME_PARTS`)
+_NAME_MARKS = re.compile(r"(?<=[\u4e00-\u9fff])[\s｜|·•/／\-—–~～_]+(?=[\u4e00-\u9fff])")
+
+
+def _parted_findings(
+    rules: list[Rule], line: str, found: list[Finding], *, field: str, line_no: int
+) -> list[Finding]:
+    """The 科普 rules' findings in `line` read with its name marks as commas, less those a rule
+    already found where they lie. Offsets are the line's: each mark becomes one comma."""
+    science = [r for r in rules if r.scope == "science"]
+    if not science or not _NAME_MARKS.search(line):
+        return []
+    parted = _NAME_MARKS.sub(lambda m: "，" * len(m.group(0)), line)
+    folded, origin = read_spellings(*normalize_map(parted))
+    sentences = _sentences(folded)
+    more = []
+    for rule in science:
+        known = _Spans((g.start, g.end) for g in found if g.rule == rule.id)
+        more.extend(
+            f
+            for f in _rule_findings(
+                rule, folded, line, origin, field=field, line_no=line_no, sentences=sentences
+            )
+            if not known.overlaps(f.start, f.end)
+        )
+    return more
+
 
 # Findings keep the context they were found in (clipped) so the editor can highlight them.
 CONTEXT_CHARS = 40
@@ -485,6 +528,7 @@ def check_report(
             )
         ]
         found.extend(_bidi_findings(line, field=field, line_no=line_no))
+        found.extend(_parted_findings(rules, line, found, field=field, line_no=line_no))
         current = _Line(line_no, line, folded, origin, sentences)
         if previous is not None and previous_asks and not _ANSWERS.match(folded):
             previous = None  # a question, and this line does not answer it
