@@ -371,14 +371,35 @@ class VideoPage(BasePage):
         verbose_name = "视频"
 
     def clean(self) -> None:
+        from cms.blocks import VIDEO_URL_REFUSED
+        from cms.links import video_player
+
         super().clean()
+        self.video_url = (self.video_url or "").strip()
         if not self.video_file_id and not self.video_url:
             raise ValidationError("请上传视频文件或填写视频地址")
+        # the article's video block's rule (review of issue 17, round 2, H3): another host's
+        # file can be swapped for a promotion with a QR code at any time, unread by the gate
+        if self.video_url and not video_player(self.video_url):
+            raise ValidationError({"video_url": VIDEO_URL_REFUSED})
 
     def card_label(self) -> str:
         return "视频"
 
+    def player(self) -> str:
+        """How the page shows its video: "own" (our file, played in <video>), "player" (an
+        allowed platform's player, framed) or "" (nothing: an address off the allow-list that
+        reached the stored value some other way is never shown)."""
+        if self.video_file_id:
+            return "own"
+        from cms.links import video_player
+
+        return video_player(self.video_url or "")
+
     def source_url(self) -> str:
+        """The address played or framed; "" when the stored address is not allowed."""
+        if not self.player():
+            return ""
         return self.video_file.url if self.video_file_id else self.video_url
 
     def is_health_science(self) -> bool:
@@ -394,7 +415,10 @@ class VideoPage(BasePage):
             "name": self.title,
             "description": self.summary or self.meta_description() or self.title,
             "duration": f"PT{minutes}M{seconds}S",
-            "contentUrl": absolute_url(request, self.source_url()) if self.source_url() else None,
+            "contentUrl": absolute_url(request, self.source_url())
+            if self.player() == "own"
+            else None,
+            "embedUrl": self.source_url() if self.player() == "player" else None,
             "uploadDate": (
                 self.published_on
                 or (self.first_published_at.date() if self.first_published_at else None)

@@ -30,7 +30,7 @@ TRANSCRIPT = "大家好，今天介绍睡前放松。\n坚持练习三天见效�
 def video() -> VideoPage:
     return draft(
         hub(),
-        VideoPage(title="睡前放松练习", slug="relax", video_url="/v.mp4", transcript=TRANSCRIPT),
+        VideoPage(title="睡前放松练习", slug="relax", video_url="/media/v.mp4", transcript=TRANSCRIPT),
     )
 
 
@@ -306,7 +306,7 @@ def test_create_view_refuses_to_publish_a_new_page_with_findings(client) -> None
     data = {
         "title": "放松练习",
         "slug": "new-relax",
-        "video_url": "/v.mp4",
+        "video_url": "/media/v.mp4",
         "duration_seconds": "60",
         "transcript": "坚持练习，七天告别失眠。",
         "action-publish": "action-publish",
@@ -537,7 +537,7 @@ def test_a_new_page_refused_by_the_served_page_check_is_not_live(client, transcr
     data = {
         "title": "放松练习",
         "slug": "new-relax",
-        "video_url": "/v.mp4",
+        "video_url": "/media/v.mp4",
         "duration_seconds": "60",
         "transcript": transcript,
         "action-publish": "action-publish",
@@ -560,7 +560,7 @@ def test_a_refused_publish_keeps_an_existing_live_page_live(client) -> None:
     """The offline rule is for a page created in the refused request only: an edit of a live
     page that is refused keeps serving the live revision."""
     parent = hub()
-    page = VideoPage(title="放松练习", slug="relax", video_url="/v.mp4", transcript="每天练习。")
+    page = VideoPage(title="放松练习", slug="relax", video_url="/media/v.mp4", transcript="每天练习。")
     parent.add_child(instance=page)
     page.save_revision().publish()
     client.force_login(editor())

@@ -133,7 +133,7 @@ def test_identifiers_are_not_read_as_prose() -> None:
                 VideoPage(
                     title="睡前放松",
                     slug="v",
-                    video_url="/v.mp4",
+                    video_url="/media/v.mp4",
                     transcript="大家好。\n今天教大家放松。\n坚持练习，永不复发。",
                 ),
             ),

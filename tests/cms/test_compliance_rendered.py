@@ -201,7 +201,7 @@ def test_the_gate_checks_every_health_science_type_as_rendered(
     ]
     parent = hub()
     page = {
-        "video": lambda: draft(parent, VideoPage(title="放松", slug="v", video_url="/v.mp4")),
+        "video": lambda: draft(parent, VideoPage(title="放松", slug="v", video_url="/media/v.mp4")),
         "expert": lambda: draft(parent, ArticlePage(title="专家谈", slug="e", layer="expert")),
         "interactive": lambda: draft(
             parent, ArticlePage(title="自测：失眠类型", slug="t", layer="interactive")
