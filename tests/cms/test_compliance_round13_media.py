@@ -254,7 +254,8 @@ def test_a_video_with_more_distinct_scenes_than_read_is_warned_about(monkeypatch
     assert len(read) == qr.VIDEO_HEAD_FRAMES + qr.VIDEO_TEXT_FRAMES
 
 
-def _gif(frames: list[PILImage.Image], ms: int = 300) -> bytes:
+def _gif(frames: list[PILImage.Image], ms: int = 1000) -> bytes:
+    # a second a frame: every frame is sampled, in order (`qr._frames`)
     out = io.BytesIO()
     frames[0].save(
         out, format="GIF", save_all=True, append_images=frames[1:], duration=ms, loop=0,
