@@ -24,7 +24,8 @@ Bounds: a picture is shrunk to MAX_PIXELS first (cost grows with pixels; text a 
 read on a phone survives), a small one enlarged to MIN_WIDTH (Tesseract reads text about
 20 px high and more); at most MAX_FRAMES distinct frames of an animation or video (in the
 caller's order; frames alike are read once, `frames_text`); words not horizontal are read
-again only when a line came out unread (`_turned_read`, round 12); a pass taking longer
+again only when the lines of ink are tilted, a line came out unread, or nothing was read of
+lines of ink (`_turned_read`, rounds 12 and 13); a pass taking longer
 than TIMEOUT seconds is a problem, not a pass.
 Results are cached by the picture's content (its pixels' SHA-256): a page is checked on every
 save and the same cover shows twice (the cover, the share card).
@@ -219,14 +220,20 @@ def frames_text(frames: list[Image.Image], limit: int = MAX_FRAMES) -> Read:
 # (a vertical banner 「加微信号」) comes out as junk: short Latin lines, or a lone character.
 # Such a picture is read again (`_turned_read`), only then, so a picture whose lines were read
 # (the common case: every line holds two Chinese characters in a row) or that showed nothing
-# costs nothing more:
-# - a tilt is measured without Tesseract (`_skew`: the angle whose projection of the ink is
-#   the most peaked, numpy on a picture of SKEW_SIDE pixels, a few milliseconds); at
-#   MIN_SKEW..MAX_SKEW degrees the picture is turned back and read again (the two passes);
-# - else Tesseract's orientation detection (`--psm 0`, about 0.5 s) says whether it is turned
-#   90°, 180° or 270°; when sure (MIN_OSD_CONFIDENCE) it is turned back and read again;
+# costs no more Tesseract:
+# - a tilt is measured without Tesseract on every picture with ink (`_skew`: the angle whose
+#   projection of the ink is the most peaked, numpy on a picture of SKEW_SIDE pixels, a few
+#   milliseconds); at MIN_SKEW..MAX_SKEW degrees either way the picture is turned back and read
+#   again (the two passes), half a turn further when that reads nothing (round 13: a −8° tilt
+#   read 「0755-8888-66 6」 under a read line; 61–80° was out of range);
+# - else, when a line came out unread or nothing was read of lines of ink (`_line_angle`,
+#   round 13: a bare 「13800138000」 turned a quarter reads empty), Tesseract's orientation
+#   detection (`--psm 0`, about 0.5 s) says whether it is turned 90°, 180° or 270°; when sure
+#   (MIN_OSD_CONFIDENCE) it is turned back and read again;
 # - else, when a line is one Chinese character alone, the picture is read once more as
-#   vertical text (the `chi_sim_vert` model, `--psm 5`; skipped when that model is missing).
+#   vertical text (the `chi_sim_vert` model, `--psm 5`; skipped when that model is missing);
+# - else (round 13), lines of ink the detection was unsure of are turned by their angle: a
+#   quarter turn each way for upright lines, a half turn for level ones.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _READ_LINE = re.compile(f"[{_CJK}]{{2}}")
 _LONE_CHARACTER = re.compile(f"^[{_CJK}]$")

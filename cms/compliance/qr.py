@@ -789,11 +789,6 @@ class _ShownFrames:
         return [picture for _, picture, _ in [*reversed(self.tail), *self.head]]
 
 
-def _keep_changed(shown: _ShownFrames, picture: Image.Image) -> None:
-    """Keep `picture` in `shown` (`_ShownFrames.keep`, no time known)."""
-    shown.keep(picture, None)
-
-
 def _video_words(shown: _ShownFrames, reading: _Reading) -> None:
     """The words of the frames `shown` keeps (last first), kept in `reading`, and a note of the
     distinct frames not read (`ocr.unread_note`); a problem reading them (no engine, a
