@@ -24,7 +24,8 @@ Bounds: a picture is shrunk to MAX_PIXELS first (cost grows with pixels; text a 
 read on a phone survives), a small one enlarged to MIN_WIDTH (Tesseract reads text about
 20 px high and more); at most MAX_FRAMES distinct frames of an animation or video (in the
 caller's order; frames alike are read once, `frames_text`); words not horizontal are read
-again only when a line came out unread (`_turned_read`, round 12); a pass taking longer
+again only when the lines of ink are tilted, a line came out unread, or nothing was read of
+lines of ink (`_turned_read`, rounds 12 and 13); a pass taking longer
 than TIMEOUT seconds is a problem, not a pass.
 Results are cached by the picture's content (its pixels' SHA-256): a page is checked on every
 save and the same cover shows twice (the cover, the share card).
@@ -59,7 +60,7 @@ MAX_PIXELS = 2_000_000
 MIN_WIDTH = 1000
 # Distinct frames of an animation read, at most (`frames_text`; near-identical ones are read
 # once and do not count).
-MAX_FRAMES = 8
+MAX_FRAMES = 16
 TIMEOUT = 20  # seconds a pass may take
 CACHE_SECONDS = 24 * 3600
 # Pictures of one page read for text, at most (the caller refuses the rest, fail closed):
@@ -76,10 +77,23 @@ TOO_MANY_PAGE_PICTURES = f"页面图片过多（超过 {MAX_PAGE_PICTURES} 张�
 
 
 class Read(NamedTuple):
-    """The text a picture shows ("" for none) and why it could not be read ("" when it was)."""
+    """The text a picture shows ("" for none), why it could not be read ("" when it was), and
+    how many distinct frames of an animation were past the bound and not read (`frames_text`)."""
 
     text: str
     problem: str = ""
+    unread: int = 0
+
+
+# A line of a linked file's text (`cms.compliance.qr.Scan.text`) that names a part of the
+# file not read for words (frames past a bound): `cms.compliance.rendered` shows it to the
+# editor and the reviewer as a warning, and the text rules do not read it (round 13).
+UNREAD_MARK = "\ue000未识别文字："
+
+
+def unread_note(what: str) -> str:
+    """The line of a file's text saying `what` was not read for words (`UNREAD_MARK`)."""
+    return f"{UNREAD_MARK}{what}"
 
 
 def _flattened(picture: Image.Image) -> Image.Image:
@@ -163,7 +177,7 @@ def picture_text(picture: Image.Image) -> Read:
         return Read("")
     grey = _prepared(picture)
     digest = hashlib.sha256(grey.tobytes()).hexdigest()[:32]
-    key = f"cms:picture-text:v3:{grey.size[0]}x{grey.size[1]}:{digest}"
+    key = f"cms:picture-text:v4:{grey.size[0]}x{grey.size[1]}:{digest}"
     found = cache.get(key)
     if found is not None:
         return Read(*found)
@@ -177,23 +191,26 @@ def frames_text(frames: list[Image.Image], limit: int = MAX_FRAMES) -> Read:
     """The text of the distinct `frames` of a picture or video (the caller orders them, those
     to read first first), joined: a frame that looks like one already read (`_same_frame`:
     an animation's moving dot, a video's still scene) is skipped, and at most `limit`
-    distinct frames are read; the first problem stops the reading."""
+    distinct frames are read; the first problem stops the reading. The distinct frames past
+    the bound are counted (`Read.unread`: the caller names them, round 13), not read."""
     texts: list[str] = []
     seen: list = []
+    unread = 0
     for frame in frames:
-        if len(seen) >= limit:
-            break
         signature = _frame_signature(frame)
         if signature is None:
             continue  # no contrast: nothing a reader can read (`MIN_CONTRAST`)
         if any(_same_frame(signature, other) for other in seen):
             continue
         seen.append(signature)
+        if len(seen) > limit:
+            unread += 1
+            continue
         read = picture_text(frame)
         if read.problem:
             return Read("", read.problem)
         texts.append(read.text)
-    return Read(_lines(texts))
+    return Read(_lines(texts), "", unread)
 
 
 # --- words that are not horizontal, frames alike (round 12) --------------------------------
@@ -203,14 +220,20 @@ def frames_text(frames: list[Image.Image], limit: int = MAX_FRAMES) -> Read:
 # (a vertical banner 「加微信号」) comes out as junk: short Latin lines, or a lone character.
 # Such a picture is read again (`_turned_read`), only then, so a picture whose lines were read
 # (the common case: every line holds two Chinese characters in a row) or that showed nothing
-# costs nothing more:
-# - a tilt is measured without Tesseract (`_skew`: the angle whose projection of the ink is
-#   the most peaked, numpy on a picture of SKEW_SIDE pixels, a few milliseconds); at
-#   MIN_SKEW..MAX_SKEW degrees the picture is turned back and read again (the two passes);
-# - else Tesseract's orientation detection (`--psm 0`, about 0.5 s) says whether it is turned
-#   90°, 180° or 270°; when sure (MIN_OSD_CONFIDENCE) it is turned back and read again;
+# costs no more Tesseract:
+# - a tilt is measured without Tesseract on every picture with ink (`_skew`: the angle whose
+#   projection of the ink is the most peaked, numpy on a picture of SKEW_SIDE pixels, a few
+#   milliseconds); at MIN_SKEW..MAX_SKEW degrees either way the picture is turned back and read
+#   again (the two passes), half a turn further when that reads nothing (round 13: a −8° tilt
+#   read 「0755-8888-66 6」 under a read line; 61–80° was out of range);
+# - else, when a line came out unread or nothing was read of lines of ink (`_line_angle`,
+#   round 13: a bare 「13800138000」 turned a quarter reads empty), Tesseract's orientation
+#   detection (`--psm 0`, about 0.5 s) says whether it is turned 90°, 180° or 270°; when sure
+#   (MIN_OSD_CONFIDENCE) it is turned back and read again;
 # - else, when a line is one Chinese character alone, the picture is read once more as
-#   vertical text (the `chi_sim_vert` model, `--psm 5`; skipped when that model is missing).
+#   vertical text (the `chi_sim_vert` model, `--psm 5`; skipped when that model is missing);
+# - else (round 13), lines of ink the detection was unsure of are turned by their angle: a
+#   quarter turn each way for upright lines, a half turn for level ones.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _READ_LINE = re.compile(f"[{_CJK}]{{2}}")
 _LONE_CHARACTER = re.compile(f"^[{_CJK}]$")
@@ -218,7 +241,10 @@ _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
 SKEW_SIDE = 320
 SKEW_STEP = 2
 MIN_SKEW = 8
-MAX_SKEW = 60
+MAX_SKEW = 80
+# `_line_angle`: lines of ink stand out this much over the median angle's projection
+LINED_GAIN = 2.5
+_LONG_NUMBER = re.compile(r"\d(?:[\d\- ]{5,}\d)")
 # the projection at the angle found must be this much more peaked than the horizontal one
 MIN_SKEW_GAIN = 1.6
 SKEW_MAX_POINTS = 20_000
@@ -245,42 +271,64 @@ def _box_mean(values, radius: int):
     return total[: values.shape[0], : values.shape[1]] / (size * size)
 
 
-def _skew(grey: Image.Image) -> float:
-    """The angle (degrees, counter-clockwise) the lines of `grey` are tilted by, 0.0 when
-    they are level or no angle stands out (`MIN_SKEW_GAIN`), or beyond MAX_SKEW (turned a
-    quarter: `_orientation`'s). Projection profile of the ink (pixels far from their
-    surroundings) of a SKEW_SIDE picture, every SKEW_STEP degrees."""
+def _line_scores(grey: Image.Image) -> dict[int, float]:
+    """How peaked the projection of the ink of `grey` (pixels far from their surroundings, a
+    SKEW_SIDE picture) is at each angle (degrees counter-clockwise, -90 to 88 every SKEW_STEP):
+    lines of words give a peak at their angle; {} for a picture with too little ink."""
     import numpy as np
 
     small = grey.copy()
     small.thumbnail((SKEW_SIDE, SKEW_SIDE))
     values = np.asarray(small, dtype=np.float32)
     if min(values.shape) < 16:
-        return 0.0
+        return {}
     ink = np.abs(values - _box_mean(values, 7)) > 40
     ys, xs = np.nonzero(ink)
     if len(xs) < 50:
-        return 0.0
+        return {}
     if len(xs) > SKEW_MAX_POINTS:
         pick = np.linspace(0, len(xs) - 1, SKEW_MAX_POINTS).astype(np.int64)
         ys, xs = ys[pick], xs[pick]
     ys = ys - ys.mean()
     xs = xs - xs.mean()
     scores = {}
-    for degrees in range(-88, 89, SKEW_STEP):
+    for degrees in range(-90, 89, SKEW_STEP):
         turn = math.radians(degrees)
         projected = ys * math.cos(turn) + xs * math.sin(turn)
         counts = np.bincount((projected - projected.min()).astype(np.int64))
         scores[degrees] = float((counts.astype(np.float64) ** 2).sum())
+    return scores
+
+
+def _skew(grey: Image.Image, scores: dict[int, float] | None = None) -> float:
+    """The angle (degrees, counter-clockwise, either sign) the lines of `grey` are tilted by,
+    0.0 when they are level or no angle stands out (`MIN_SKEW_GAIN`), or beyond MAX_SKEW
+    (turned a quarter: `_orientation`'s). `_line_scores`, every SKEW_STEP degrees."""
+    if scores is None:
+        scores = _line_scores(grey)
+    if not scores:
+        return 0.0
     best = max(scores, key=scores.get)
     if not MIN_SKEW <= abs(best) <= MAX_SKEW or scores[best] < MIN_SKEW_GAIN * scores[0]:
         return 0.0
     return float(best)
 
 
-def _orientation(grey: Image.Image) -> int:
+def _line_angle(scores: dict[int, float]) -> int | None:
+    """The angle of the lines of ink (`_line_scores`) when they stand out as lines of words do
+    (the projection there at least LINED_GAIN times as peaked as at the median angle; a photo
+    measured 1.0–1.3, a line of digits 4.9–6.4, a banner 8–9), else None."""
+    if not scores:
+        return None
+    best = max(scores, key=scores.get)
+    median = sorted(scores.values())[len(scores) // 2]
+    return best if scores[best] >= LINED_GAIN * median else None
+
+
+def _orientation(grey: Image.Image) -> int | None:
     """How far (degrees: 0, 90, 180, 270) Tesseract's orientation detection says `grey` must
-    be turned clockwise to stand upright; 0 when it is unsure or finds no text."""
+    be turned clockwise to stand upright; None when it is unsure or finds too few characters
+    (a bare phone number: 「Too few characters」)."""
     import pytesseract
 
     try:
@@ -288,14 +336,16 @@ def _orientation(grey: Image.Image) -> int:
     except (pytesseract.TesseractError, RuntimeError) as exc:
         # too few characters ("Too few characters. Skipping this page"), no osd model
         logger.info("compliance: picture orientation not found: %s", str(exc)[-80:])
-        return 0
+        return None
     fields = dict(line.split(":", 1) for line in found.splitlines() if ":" in line)
     try:
         turn = int(fields.get("Rotate", "0").strip())
         confidence = float(fields.get("Orientation confidence", "0").strip())
     except ValueError:
-        return 0
-    return turn if turn in (90, 180, 270) and confidence >= MIN_OSD_CONFIDENCE else 0
+        return None
+    if turn not in (0, 90, 180, 270) or confidence < MIN_OSD_CONFIDENCE:
+        return None
+    return turn
 
 
 def _turned(grey: Image.Image, degrees: float) -> Image.Image:
@@ -337,22 +387,64 @@ def _vertical_read(grey: Image.Image) -> Read:
     return Read("\n".join(line for line in lines if _READ_LINE.search(line)))
 
 
+def _found(text: str) -> bool:
+    """Whether `text` holds words read (two Chinese characters in a row) or a number of seven
+    digits or more (what a phone rule reads)."""
+    return bool(_READ_LINE.search(text.replace(" ", "")) or _LONG_NUMBER.search(text))
+
+
 def _turned_read(grey: Image.Image, read: Read) -> Read:
-    """`read` (the two passes' text of `grey`) and, when a line of it was not read
-    (`_unread`), the text of `grey` turned upright: by its tilt (`_skew`), else by a quarter
-    or half turn (`_orientation`), else read as vertical text when a line is one character
-    alone (`_vertical_read`). At most one more reading of the picture."""
-    if read.problem or not _unread(read.text):
+    """`read` (the two passes' text of `grey`) and the text of `grey` turned upright when its
+    lines of ink are tilted (`_skew`, measured on every picture with ink: a few milliseconds;
+    turned back, and by half a turn more when that reads nothing), or when a line of `read` was
+    not read (`_unread`) or nothing was read of a picture whose ink lies in lines
+    (`_line_angle`, round 13: a bare 「13800138000」 turned a quarter reads empty): by a quarter
+    or half turn Tesseract's orientation detection names (`_orientation`), else as vertical
+    text when a line is one character alone (`_vertical_read`), else, when the detection is
+    unsure or the vertical read found nothing, by the lines' angle: a quarter turn each way
+    for upright lines, a half turn for level ones (only when the detection is unsure, and not
+    when `read` already holds a long number)."""
+    if read.problem:
         return read
-    skew = _skew(grey)
+    scores = _line_scores(grey)
+    skew = _skew(grey, scores)
     if skew:
-        again = _tesseract(_turned(grey, -skew))
-    elif turn := _orientation(grey):
-        again = _tesseract(_turned(grey, -turn))
-    elif any(_LONE_CHARACTER.match(line.strip()) for line in read.text.splitlines()):
-        again = _vertical_read(grey)
-    else:
+        return _joined(read, _first_found(grey, (-skew, 180 - skew)))
+    if read.text and not _unread(read.text):
         return read
+    angle = _line_angle(scores)
+    if not read.text and angle is None:
+        return read  # nothing read, and no lines of words to turn: a photo, a flat picture
+    turn = _orientation(grey)
+    if turn:
+        return _joined(read, _tesseract(_turned(grey, -turn)))
+    if any(_LONE_CHARACTER.match(line.strip()) for line in read.text.splitlines()):
+        vertical = _vertical_read(grey)
+        if vertical.problem or vertical.text or angle is None:
+            return _joined(read, vertical)
+    if angle is not None and abs(angle) >= 90 - SKEW_STEP:
+        # upright lines of ink read as nothing, or as junk and no vertical words: words
+        # turned a quarter, whatever the detection (unsure, or sure of junk) said
+        return _joined(read, _first_found(grey, (-90, 90)))
+    if turn is None and angle is not None and abs(angle) < MIN_SKEW:
+        if not _LONG_NUMBER.search(read.text):
+            return _joined(read, _tesseract(_turned(grey, 180)))
+    return read
+
+
+def _first_found(grey: Image.Image, turns: tuple[float, ...]) -> Read:
+    """The two passes' text of `grey` turned by the first of `turns` whose text holds words
+    (`_found`), else the text of the last one read."""
+    again = Read("")
+    for degrees in turns:
+        again = _tesseract(_turned(grey, degrees))
+        if again.problem or _found(again.text):
+            return again
+    return again
+
+
+def _joined(read: Read, again: Read) -> Read:
+    """`read` and `again`'s text, each line once; `again`'s problem when it has one."""
     if again.problem:
         return again
     return Read(_lines([read.text, again.text]))

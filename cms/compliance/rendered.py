@@ -131,6 +131,24 @@ def _unchecked(*, field: str, line: int, text: str, problem: str) -> Finding:
     return disguised_ad_finding(field=field, line=line, text=text, message=message)
 
 
+def _unread_warning(*, field: str, line: int, text: str) -> Finding:
+    """A warning (not blocking) on a video or animation the page shows or links whose frames
+    past the reading bound were not read for words (round 13): the editor and the reviewer
+    look at them."""
+    rule = next(r for r in load_rules().rules if r.id == DISGUISED_AD_RULE)
+    return Finding(
+        rule=rule.id,
+        severity="warn",
+        reference=rule.reference,
+        message="科普页面展示或链接的视频、动图中有画面未识别文字，请人工核对其中是否有联系方式",
+        field=field,
+        line=line,
+        start=0,
+        end=len(text),
+        text=text,
+    )
+
+
 # What each `cms.links.link_kind` kind is called in a finding.
 LINK_WHAT = {
     "contact": "联系方式链接",
@@ -262,6 +280,13 @@ def linked_text_findings(
     found: 「睡眠手册（/documents/3/x.pdf）（文档中的联系方式：微信hair2024）」; `where` names
     what shows the text (「图片」 for the words in a picture the page shows)."""
     reported: list[str] = []
+    # parts of the file not read for words (frames past a bound, `ocr.UNREAD_MARK`): a
+    # warning the editor and the reviewer see, not passed in silence (round 13)
+    rows = (text or "").split("\n")
+    for note in [row for row in rows if row.startswith(ocr.UNREAD_MARK)]:
+        label = f"{shown}（{note[len(ocr.UNREAD_MARK) :]}）"
+        yield _unread_warning(field=field, line=line, text=label), label
+    text = "\n".join(row for row in rows if not row.startswith(ocr.UNREAD_MARK))
     for rule, severity, reference, message, wording in _file_text_findings(text):
         what = "联系方式" if rule == CONTACT_RULE else "文字"
         label = f"{shown}（{where}中的{what}：{wording[:80]}）"
