@@ -9,7 +9,8 @@ and puts it on the page, whose publication the gate checks (pictures decoded for
 `cms.compliance.qr`; an ad page needs its reviewer again). The focal point likewise: it picks
 which part of the picture the page's crops show, so moving it onto a corner the gate never saw
 (a QR code at the edge of a wide banner) is a new picture too (review of issue 17, round 2).
-Title and tags stay editable. Which pages use the image or document: Wagtail's reference index
+Title and description stay editable, checked as the pages' check reads them
+(`_text_error`); tags too. Which pages use the image or document: Wagtail's reference index
 (what "使用情况" shows: chosen images, rich-text document and image links), and every live page
 whose content names the file by a URL (`live_pages_linking`: `/documents/8/x.pdf` written as a
 plain link, with or without our host, the file's /media/ URL, a rendition's URL, a written
@@ -184,11 +185,62 @@ def _focal_point_error(form) -> None:
             form.add_error(None, forms.ValidationError(FOCAL_IN_USE.format(pages=names)))
 
 
+TEXT_IN_USE = (
+    "该{what}正用于已发布的页面（{pages}）：{label}含有「{wording}」（{message}）。"
+    "页面合规检查会读取这段文字，保存后夜间复查会下线这些页面；请修改后再保存"
+)
+# The fields of an image or a document that the compliance check reads as the page's text
+# (`cms.compliance.page`: "the images and documents it uses (title, description …)").
+CHECKED_TEXT_FIELDS = ("title", "description")
+
+
+def _text_error(form, what: str) -> None:
+    """A changed title or description of a file live pages use, checked as those pages' check
+    reads it, before it is saved: the nightly sweep re-checks live 科普 pages and took one down
+    for a cover's new title no visitor sees (eighth verification of issue 17, F4), with no word
+    to the editor who saved it. Read with the 科普 rules when a health-science page uses it (or
+    when the pages named are too many to tell)."""
+    from cms.compliance.checker import check_report
+
+    changed = [
+        name
+        for name in CHECKED_TEXT_FIELDS
+        if name in form.changed_data and name in form.fields and form.cleaned_data.get(name)
+    ]
+    if not form.instance.pk or not changed:
+        return
+    pages = _pages_or_error(form, changed[0])
+    if not pages:
+        return
+    science = len(pages) >= MAX_NAMED or any(
+        getattr(p.specific, "is_health_science", lambda: False)() for p in pages
+    )
+    scopes = ("science",) if science else ()
+    names = "、".join(f"「{p.title}」" for p in pages)
+    for name in changed:
+        report = check_report(str(form.cleaned_data[name]), field=name, scopes=scopes)
+        if report.blocking:
+            finding = report.blocking[0]
+            form.add_error(
+                name,
+                forms.ValidationError(
+                    TEXT_IN_USE.format(
+                        what=what,
+                        pages=names,
+                        label=form.fields[name].label or name,
+                        wording=finding.text,
+                        message=finding.message,
+                    )
+                ),
+            )
+
+
 class GatedImageForm(BaseImageForm):
     def clean(self):
         cleaned = super().clean()
         _file_swap_error(self, "图片")
         _focal_point_error(self)
+        _text_error(self, "图片")
         return cleaned
 
 
@@ -198,4 +250,5 @@ class GatedDocumentForm(BaseDocumentForm):
     def clean(self):
         cleaned = super().clean()
         _file_swap_error(self, "文件")
+        _text_error(self, "文件")
         return cleaned

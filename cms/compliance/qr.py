@@ -55,6 +55,7 @@ import logging
 import lzma
 import math
 import re
+import struct
 import tarfile
 import zipfile
 import zlib
@@ -404,7 +405,12 @@ def _is_picture(head: bytes) -> bool:
     for format_id, (_, accept) in Image.OPEN.items():
         if accept is None or format_id in NOT_PICTURES:
             continue
-        accepted = accept(prefix)
+        try:
+            accepted = accept(prefix)
+        except (SyntaxError, IndexError, TypeError, struct.error):
+            # a file shorter than the format's header (a 1-byte linked file raised here and
+            # the publish with it): PIL's own Image.open skips a format on these errors
+            continue
         if accepted and not isinstance(accepted, str):
             return True
     return False

@@ -30,7 +30,9 @@ TRANSCRIPT = "大家好，今天介绍睡前放松。\n坚持练习三天见效�
 def video() -> VideoPage:
     return draft(
         hub(),
-        VideoPage(title="睡前放松练习", slug="relax", video_url="/media/v.mp4", transcript=TRANSCRIPT),
+        VideoPage(
+            title="睡前放松练习", slug="relax", video_url="/media/v.mp4", transcript=TRANSCRIPT
+        ),
     )
 
 
@@ -560,7 +562,9 @@ def test_a_refused_publish_keeps_an_existing_live_page_live(client) -> None:
     """The offline rule is for a page created in the refused request only: an edit of a live
     page that is refused keeps serving the live revision."""
     parent = hub()
-    page = VideoPage(title="放松练习", slug="relax", video_url="/media/v.mp4", transcript="每天练习。")
+    page = VideoPage(
+        title="放松练习", slug="relax", video_url="/media/v.mp4", transcript="每天练习。"
+    )
     parent.add_child(instance=page)
     page.save_revision().publish()
     client.force_login(editor())
