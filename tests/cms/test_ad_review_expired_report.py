@@ -83,6 +83,9 @@ def test_the_reviewer_sees_the_flagged_pages_and_opens_each_editor(client) -> No
     assert landing.ad_review_certificate in html
     assert f'data-page-id="{valid.pk}"' not in html
     assert len(re.findall(r"<tr data-page-id=", html)) == 1
+    # the sweep took it down: the listing says so (eighth verification: it said 已发布)
+    assert '<td data-live="0">已下线</td>' in html
+    assert "以下已发布页面" not in html
 
     # and the link opens the editor, whose compliance panel says the certificate expired
     panel = client.get(edit_url)
@@ -117,7 +120,7 @@ def test_a_renewed_certificate_leaves_the_listing(client) -> None:
     # then the page leaves the listing, and the public page shows the new certificate
     html = client.get(REPORT).content.decode()
     assert f'data-page-id="{landing.pk}"' not in html
-    assert "没有审查证明过期的已发布页面" in html
+    assert "没有审查证明过期的页面" in html
     page_cache_purge()
     assert CERTIFICATE in client.get(landing.url).content.decode()
 
