@@ -113,8 +113,14 @@ def certificate_expired(page, *, on: datetime.date | None = None) -> bool:
 def _summary(report: ComplianceReport, limit: int = 3) -> str:
     # the same wording under the same provision once: a question and its answer on two lines
     # are one finding per line, the field check and the served page may find the same words
-    # (fourth verification: refusals repeated a finding)
-    distinct = list(dict.fromkeys(f"“{f.text}”（{f.reference}）" for f in report.blocking))
+    # (fourth verification: refusals repeated a finding); a wording two rules find is named
+    # once with both provisions (a question-and-answer cure claim is both rules' kind)
+    provisions: dict[str, list[str]] = {}
+    for finding in report.blocking:
+        shown_for = provisions.setdefault(finding.text, [])
+        if finding.reference not in shown_for:
+            shown_for.append(finding.reference)
+    distinct = [f"“{text}”（{'；'.join(refs)}）" for text, refs in provisions.items()]
     shown = "；".join(distinct[:limit])
     more = f" 等 {len(distinct)} 处" if len(distinct) > limit else ""
     return shown + more

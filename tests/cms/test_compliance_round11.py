@@ -193,7 +193,7 @@ def test_a_refusal_names_each_wording_once() -> None:
     from cms.compliance.gate import _summary
 
     report = check_report("都说脱发不能根治？\n我们做到了。", scopes=SCIENCE, second_reader=False)
-    assert len(report.blocking) == 2
+    assert {f.line for f in report.blocking} == {1, 2}
     assert _summary(report).count("不能根治？我们做到了") == 1
 
 
