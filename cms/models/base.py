@@ -61,12 +61,17 @@ class SeoMixin(models.Model):
         problem = canonical_url_problem(self.canonical_url)
         if problem:
             errors["canonical_url"] = problem
-        for name in ("title", "seo_title", "search_description"):
+        # every text an editor types, not only the title (a summary is a hub card's and a
+        # share card's text; eighth verification): one line where the field is one line
+        for field in self._meta.concrete_fields:
+            if not field.editable or not isinstance(field, models.CharField | models.TextField):
+                continue
             shown = control_characters_problem(
-                getattr(self, name, "") or "", multiline=name == "search_description"
+                getattr(self, field.attname, "") or "",
+                multiline=isinstance(field, models.TextField),
             )
             if shown:
-                errors[name] = shown
+                errors[field.name] = shown
         if errors:
             raise ValidationError(errors)
 

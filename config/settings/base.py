@@ -250,6 +250,10 @@ STORAGES = {
 WAGTAIL_SITE_NAME = "引流 Yinliu"
 WAGTAILADMIN_BASE_URL = envmod.optional("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 # Wagtail's database backend with every query's words made safe (cms.search_backend).
+# Draftail with the posted contentstate's entity references checked (cms.rich_text).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "cms.rich_text.CheckedDraftailRichTextArea"},
+}
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search_backend"}}
 WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "mp4", "pdf", "pptx", "txt", "xlsx", "zip"]

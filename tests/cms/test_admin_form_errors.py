@@ -107,3 +107,57 @@ def test_only_an_error_raised_reading_a_widget_value_is_the_users_input():
             caught.append(_raised_reading_form_data(exc))
 
     assert caught == [True, False]
+
+
+def _state(entity_map: dict, key="0") -> str:
+    block = {"key": "a1", "text": "x", "type": "unstyled", "depth": 0, "inlineStyleRanges": [],
+             "entityRanges": [{"key": key, "offset": 0, "length": 1}], "data": {}}  # fmt: skip
+    return json.dumps({"blocks": [block], "entityMap": entity_map})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        _state({"0": {"type": "LINK", "mutability": "MUTABLE", "data": {"id": "x", "url": "/x/"}}}),
+        _state({"0": {"type": "LINK", "mutability": "MUTABLE", "data": {"id": "1.5"}}}),
+        _state({"0": {"type": "LINK", "mutability": "MUTABLE", "data": {"id": [1]}}}),
+        _state({"0": {"type": "LINK", "mutability": "MUTABLE", "data": {"id": "x"}}}),
+        _state({"0": {"type": "DOCUMENT", "mutability": "MUTABLE", "data": {"id": "x"}}}),
+        _state({"0": {"type": "IMAGE", "mutability": "IMMUTABLE", "data": {"id": None}}}),
+        _state({"0": {"type": "SCRIPT", "mutability": "MUTABLE", "data": {}}}),
+        _state({}, key=9),
+        _state({}, key="zz"),
+        _state({"0": "not an entity"}),
+    ],
+)
+def test_a_crafted_entity_is_refused_and_the_editor_still_opens(client, value: str):
+    """A link whose page id is not a number was stored, after which the editor answered 500
+    for everyone; a range naming a missing entity 500'd on save (eighth verification, F1)."""
+    page = draft(hub(), ArticlePage(title="熬夜与脱发", slug="late", layer="science", body=[]))
+    revisions = page.revisions.count()
+    client.force_login(editor())
+
+    saved = _post(client, page, value)
+    published = _post(client, page, value, extra={"action-publish": ["action-publish"]})
+
+    assert (saved.status_code, published.status_code) == (400, 400)
+    assert saved["X-Error-Code"] == "form_unreadable"
+    assert page.revisions.count() == revisions
+    assert client.get(f"/admin/pages/{page.pk}/edit/").status_code == 200
+
+
+@pytest.mark.parametrize("page_id", ["{pk}", "int"])
+def test_a_link_to_a_page_by_its_id_is_saved(client, page_id: str):
+    parent = hub()
+    page = draft(parent, ArticlePage(title="熬夜与脱发", slug="late", layer="science", body=[]))
+    target = parent.pk if page_id == "int" else str(parent.pk)
+    client.force_login(editor())
+
+    response = _post(client, page, _state(
+        {"0": {"type": "LINK", "mutability": "MUTABLE", "data": {"id": target, "url": "/x/"}}}
+    ))  # fmt: skip
+
+    assert response.status_code == 302
+    stored = ArticlePage.objects.get(pk=page.pk).get_latest_revision().as_object().body
+    assert f'id="{parent.pk}"' in stored[0].value.source
+    assert client.get(f"/admin/pages/{page.pk}/edit/").status_code == 200

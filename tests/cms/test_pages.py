@@ -246,3 +246,17 @@ def test_a_description_may_break_lines_but_not_ring_a_bell(hub) -> None:
 
     with pytest.raises(ValidationError, match="U\\+0007"):
         page.save_revision()
+
+
+def test_every_typed_text_field_refuses_control_characters(hub) -> None:
+    """Not only the title: a summary is a hub card's and a share card's text (eighth
+    verification stored 「脱发\\x07科普\\x1b[0m」 as a summary); a transcript may break lines."""
+    page = hub.add_child(instance=ArticlePage(title="失眠科普", slug="c4", layer="science"))
+    page.summary = "脱发\x07科普\x1b[0m"
+    with pytest.raises(ValidationError) as refused:
+        page.save_revision()
+    assert "U+0007" in str(refused.value.message_dict["summary"])
+
+    video = VideoPage(title="放松练习", slug="v4", video_url="/media/v.mp4")
+    video.transcript = "第一句。\r\n第二句。\t完"
+    hub.add_child(instance=video)  # accepted: a transcript has lines
