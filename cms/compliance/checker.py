@@ -111,7 +111,14 @@ _SENTENCE = re.compile(
 # (「引流健康｜微信咨询」「引流健康·在线问」): the folding drops them between two Chinese
 # characters (they also hide a word: 「根｜治」), so a line with one is also read by the 科普
 # rules with each mark as a comma, as a site name is read (`cms.site_forms._NAME_PARTS`)
-_NAME_MARKS = re.compile(r"(?<=[\u4e00-\u9fff])[\s｜|·•/／\-—–~～_]+(?=[\u4e00-\u9fff])")
+# (fixE) a vertical bar's look-alikes split a name the same way (「引流健康丨微信咨询」 with the
+# CJK stroke 丨 U+4E28, 〡 U+3021, ∣ U+2223, │┃ box drawing, ︱︳ vertical forms, ¦, ǀ U+01C0,
+# ⎮, ❘❙, ⼁ U+2F01, ▏, ⏐, Hangul ㅣ): the 丨 stroke is a character, but one set between two
+# words is only ever a bar (measured on the lawful corpus: no sentence has one)
+_BARS = "｜|¦￤│┃∣丨〡︱︳⎮❘❙❚ǀ⼁▏▕⏐ㅣᅵ┆┇┊┋╎╏׀"
+_NAME_MARKS = re.compile(
+    rf"(?<=[\u4e00-\u9fff])[\s{_BARS}·•/／\-—–~～_]+(?=[\u4e00-\u9fff])"
+)
 
 
 def _parted_findings(
