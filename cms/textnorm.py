@@ -56,7 +56,7 @@ _SEPARATORS = frozenset(
     # hyphenation point, one and two dot leaders, stenographic full stop), plus and equals
     # of both widths, and the Hangul fillers, which are letters (Lo) that print as nothing
     "･⋅∙‧․‥⸱+=＋＝\u3164\u115f\u1160\uffa0"
-    # (fixE) vertical bars that are not symbols (So) or dashes (Pd): the CJK stroke 丨 (and the
+    # (round 13) vertical bars that are not symbols (So) or dashes (Pd): the CJK stroke 丨 (and the
     # Kangxi radical ⼁, read as 丨), Hangzhou numeral 〡, vertical low line ︳, integral
     # extension ⎮, the click letter ǀ and Hangul ㅣ; between two Chinese characters each is a bar
     "丨〡︳⎮ǀㅣ"

@@ -42,7 +42,7 @@ _AFFIRM = (
     r"|(?:在这里|在我们这里?|我们这里|这里)(?:就|都|也)?(?:可以|能|行)(?=[！!。，,\s]|$)"
     # (round 13) …？在我们这里可以做到 / 我们能做到
     r"|(?:在这里|在我们这里?|我们这里|这里|我们|本院|我院)(?:就|都|也)?(?:可以|能)做(?:得)?到"
-    # (fixE) …？在我们这里不难 / 我们做得到 / 我们可以
+    # (round 13) …？在我们这里不难 / 我们做得到 / 我们可以
     r"|(?:在这里|在我们这里?|我们这里|这里|我们|在?本院|在?我院)(?:就|都|也)?"
     r"(?:不难|很容易|容易|简单|没问题|做得到|可以|能|行)(?=[！!。，,\s]|$)"
     r"|(?:那|这)?(?:只?是|不过是|是因为)(?:你|您|他们|患者|大家)?(?:还)?没"
@@ -99,8 +99,12 @@ _DEBUNK = re.compile(rf"[？?]+\s*(?={_DENY})")
 # (「想找我？答案在图里」「怎么联系我？看简介」): one sentence, so `ad19-contact` reads the
 # question with its answer. Only after 我/我们/医生/作者/博主/小编: a quiz's answer
 # (「你睡得好吗？答案在文末」) ends its sentence as before
-_PLACES = r"(?:图|简介|主页|评论区|置顶|文末|头像|签名|首页|资料|海报|封面|视频|片尾|水印|标题|角落|下方|上方)"
-# (fixE) also the place first (「如何找到我？图里有」「想联系我？头像有」), and after the way asked
+_PLACES = (
+    r"(?:图|简介|主页|评论区|置顶|文末|头像|签名|首页|资料|海报|封面|视频|片尾|水印|标题|角落"
+    r"|下方|上方)"
+)
+# (round 13) also the place first (「如何找到我？图里有」「想联系我？头像有」), and after
+# the way asked
 # by name (「联系方式？见图」「咨询渠道？看主页」: 式/道/径)
 _POINTED = (
     r"\s*(?:(?:答案|方法|办法|方式|入口|途径|联系方式|渠道)?(?:就|都)?"
@@ -118,7 +122,7 @@ _SENTENCE = re.compile(
 # (「引流健康｜微信咨询」「引流健康·在线问」): the folding drops them between two Chinese
 # characters (they also hide a word: 「根｜治」), so a line with one is also read by the 科普
 # rules with each mark as a comma, as a site name is read (`cms.site_forms._NAME_PARTS`)
-# (fixE) a vertical bar's look-alikes split a name the same way (「引流健康丨微信咨询」 with the
+# (round 13) a vertical bar's look-alikes split a name the same way (「引流健康丨微信咨询」 with the
 # CJK stroke 丨 U+4E28, 〡 U+3021, ∣ U+2223, │┃ box drawing, ︱︳ vertical forms, ¦, ǀ U+01C0,
 # ⎮, ❘❙, ⼁ U+2F01, ▏, ⏐, Hangul ㅣ): the 丨 stroke is a character, but one set between two
 # words is only ever a bar (measured on the lawful corpus: no sentence has one)

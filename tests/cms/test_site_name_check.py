@@ -126,6 +126,10 @@ def test_an_empty_name_stays_allowed(admin) -> None:
         # round 12: a platform searched for by name, a group to join
         ("引流健康 搜公众号引流健康", "搜公众号引流健康"),
         ("引流健康｜加群交流", "加群"),
+        # ninth verification: a bar look-alike is a bar (丨 U+4E28, │ U+2502, ︱ U+FE31)
+        ("引流健康丨加群交流", "加群"),
+        ("引流健康│加群交流", "加群"),
+        ("引流健康︱加群交流", "加群"),
     ],
 )
 def test_a_name_with_an_address_as_text_or_a_wechat_nickname_is_refused(admin, name, wording):
