@@ -177,7 +177,7 @@ def picture_text(picture: Image.Image) -> Read:
         return Read("")
     grey = _prepared(picture)
     digest = hashlib.sha256(grey.tobytes()).hexdigest()[:32]
-    key = f"cms:picture-text:v4:{grey.size[0]}x{grey.size[1]}:{digest}"
+    key = f"cms:picture-text:v5:{grey.size[0]}x{grey.size[1]}:{digest}"
     found = cache.get(key)
     if found is not None:
         return Read(*found)
@@ -417,19 +417,68 @@ def _turned_read(grey: Image.Image, read: Read) -> Read:
         return read  # nothing read, and no lines of words to turn: a photo, a flat picture
     turn = _orientation(grey)
     if turn:
-        return _joined(read, _tesseract(_turned(grey, -turn)))
+        degrees = _straightened(-turn, angle)
+        again = _tesseract(_turned(grey, degrees))
+        upright = angle is not None and abs(angle) > MAX_SKEW
+        if again.problem or not upright or _LONG_NUMBER.search(again.text):
+            return _joined(read, again)
+        # upright lines: the detection can be sure of the wrong way up (270 for 「电话
+        # 13800138000」 turned 84° in a 600 × 338 rendition: read 「OOO8ETOOSET 乃曲」), so
+        # without a long number read the other way is read too, the better read kept (fixG)
+        return _joined(read, _better(again, _tesseract(_turned(grey, degrees + 180))))
     if any(_LONE_CHARACTER.match(line.strip()) for line in read.text.splitlines()):
         vertical = _vertical_read(grey)
         if vertical.problem or vertical.text or angle is None:
             return _joined(read, vertical)
-    if angle is not None and abs(angle) >= 90 - SKEW_STEP:
-        # upright lines of ink read as nothing, or as junk and no vertical words: words
-        # turned a quarter, whatever the detection (unsure, or sure of junk) said
-        return _joined(read, _first_found(grey, (-90, 90)))
+    if angle is not None and abs(angle) > MAX_SKEW:
+        # near-upright lines of ink read as nothing, or as junk and no vertical words: words
+        # turned about a quarter, whatever the detection (unsure, or sure of junk) said;
+        # turned by the lines' own angle each way (round 13, fixG: 84° or 96° is a quarter
+        # turn and a 6° tilt, which a bare quarter turn left unread)
+        # Both ways unless the first reads a long number: one way up, junk can hold two
+        # Chinese characters (「OOO8ETOOSET 乃曲」 is 13800138000 upside down, in a 600 × 338
+        # rendition), which `_found` took for words; the better read is kept (`_better`: the
+        # junk of 「每天睡够7小时」 upside down, 「¥ 8」, read as a price).
+        first = _tesseract(_turned(grey, -angle))
+        if first.problem or _LONG_NUMBER.search(first.text):
+            return _joined(read, first)
+        return _joined(read, _better(first, _tesseract(_turned(grey, 180 - angle))))
     if turn is None and angle is not None and abs(angle) < MIN_SKEW:
         if not _LONG_NUMBER.search(read.text):
             return _joined(read, _tesseract(_turned(grey, 180)))
     return read
+
+
+def _straightened(degrees: float, angle: int | None) -> float:
+    """The turn nearest `degrees` (a quarter or half turn the orientation detection named)
+    that also levels lines of ink at `angle` (`_line_angle`): the remaining tilt of words
+    turned 84° is straightened with the quarter turn (round 13, fixG); `degrees` itself when
+    the lines' angle is unknown or more than MIN_SKEW from it."""
+    if angle is None:
+        return degrees
+    offset = (-angle - degrees + 90) % 180 - 90  # to the nearest turn that levels the lines
+    if abs(offset) >= MIN_SKEW:
+        return degrees
+    return float((degrees + offset + 180) % 360 - 180)
+
+
+_WORDS = re.compile(f"[{_CJK}]{{2,}}")
+
+
+def _better(one: Read, other: Read) -> Read:
+    """The read of the two ways up of the same lines that reads more (a problem first): the
+    most digits of long numbers, then the most Chinese characters in runs of two or more; the
+    other way up is junk (fixG)."""
+    for read in (one, other):
+        if read.problem:
+            return read
+
+    def score(read: Read) -> tuple[int, int]:
+        text = read.text.replace(" ", "")
+        digits = sum(len(re.sub(r"\D", "", m)) for m in _LONG_NUMBER.findall(read.text))
+        return digits, sum(len(m) for m in _WORDS.findall(text))
+
+    return other if score(other) > score(one) else one
 
 
 def _first_found(grey: Image.Image, turns: tuple[float, ...]) -> Read:

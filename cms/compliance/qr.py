@@ -241,7 +241,7 @@ def image_scan(src: str) -> Scan:
     name = _media_name(src)
     if not name:
         return Scan([])
-    return _cached_scan("cms:image-scan:v6:", name, _decode)
+    return _cached_scan("cms:image-scan:v7:", name, _decode)
 
 
 def image_codes(src: str) -> list[str]:
@@ -263,21 +263,30 @@ def _frames(picture: Image.Image) -> list[Image.Image]:
     (by their pixels) shown longest in total, so a code flashed for a frame at a time, many
     times, is read too (fourth verification, F13: 35 plain frames of 120 ms ranked above the
     60 frames of 100 ms showing the code)."""
+    return _sampled_frames(picture)[0]
+
+
+def _sampled_frames(picture: Image.Image) -> tuple[list[Image.Image], int, int]:
+    """`_frames`, the number of frames the animation has, and how many of its distinct frames
+    (by their pixels) the sampler did not take (past MAX_FRAMES: never looked at; round 13,
+    fixG: a contact on frame 130 of 140 was in neither number of the warning)."""
     count = getattr(picture, "n_frames", 1)
     if count <= 1:
-        return [picture]
-    starts, shown_for, first_index, order = [], {}, {}, []
+        return [picture], 1, 0
+    starts, shown_for, first_index, order, keys, signatures = [], {}, {}, [], [], {}
     elapsed = 0
     for index in range(count):
         picture.seek(index)
         frame = picture.convert("RGBA")
         key = hashlib.sha256(frame.tobytes()).digest()
+        keys.append(key)
         duration = _frame_ms(picture.info.get("duration"))
         starts.append(elapsed)
         elapsed += duration
         if key not in shown_for:
             first_index[key] = index
             order.append(key)
+            signatures[key] = ocr._frame_signature(frame)
         shown_for[key] = shown_for.get(key, 0) + duration
     step = max(FRAME_SAMPLE_MS, math.ceil(elapsed / (MAX_FRAMES // 2)))
     chosen: list[int] = []
@@ -294,7 +303,20 @@ def _frames(picture: Image.Image) -> list[Image.Image]:
     for index in chosen[:MAX_FRAMES]:
         picture.seek(index)
         frames.append(picture.convert("RGBA"))
-    return frames
+    # distinct frames not taken, counted as `ocr.frames_text` counts them: one that looks like
+    # a frame taken or counted (`ocr._same_frame`: a moving dot) or shows nothing is not
+    taken = {keys[index] for index in chosen[:MAX_FRAMES]}
+    seen = [signatures[key] for key in taken if signatures[key] is not None]
+    untaken = 0
+    for key in order:
+        signature = signatures[key]
+        if key in taken or signature is None:
+            continue
+        if any(ocr._same_frame(signature, other) for other in seen):
+            continue
+        seen.append(signature)
+        untaken += 1
+    return frames, count, untaken
 
 
 def _picture_file_scan(picture: Image.Image) -> Scan:
@@ -303,16 +325,19 @@ def _picture_file_scan(picture: Image.Image) -> Scan:
     codes = _picture_file_codes(picture)
     if codes:
         return Scan(codes)
-    frames = _frames(picture)
+    frames, count, untaken = _sampled_frames(picture)
     read = ocr.frames_text(frames)
     text = read.text
-    if read.unread:
-        # round 13: the distinct frames past ocr.MAX_FRAMES are named, not passed in silence
-        what = (
-            f"动图共 {len(frames)} 帧，另有 {read.unread} 个不同画面未识别文字"
-            f"（最多识别 {ocr.MAX_FRAMES} 个）"
-        )
-        text = "\n".join(filter(None, [text, ocr.unread_note(what)]))
+    if read.unread or untaken:
+        # round 13: the distinct frames past ocr.MAX_FRAMES are named, not passed in silence;
+        # the animation's own frame count, and its distinct frames the sampler did not take
+        # (past MAX_FRAMES) named too (fixG)
+        parts = [f"动图共 {count} 帧"]
+        if read.unread:
+            parts.append(f"另有 {read.unread} 个不同画面未识别文字（最多识别 {ocr.MAX_FRAMES} 个）")
+        if untaken:
+            parts.append(f"{untaken} 个不同画面未查看（最多抽取 {MAX_FRAMES} 帧）")
+        text = "\n".join(filter(None, [text, ocr.unread_note("，".join(parts))]))
     return Scan([], read.problem, text)
 
 
@@ -1424,7 +1449,7 @@ def document_scan(href: str) -> Scan:
         return Scan([], problem)
     if not name:
         return Scan([])
-    return _cached_scan("cms:document-scan:v8:", name, _scan_file)
+    return _cached_scan("cms:document-scan:v9:", name, _scan_file)
 
 
 def document_codes(href: str) -> list[str]:
