@@ -424,7 +424,7 @@ def _turned_read(grey: Image.Image, read: Read) -> Read:
             return _joined(read, again)
         # upright lines: the detection can be sure of the wrong way up (270 for 「电话
         # 13800138000」 turned 84° in a 600 × 338 rendition: read 「OOO8ETOOSET 乃曲」), so
-        # without a long number read the other way is read too, the better read kept (fixG)
+        # without a long number read the other way is read too, the better read kept (round 13)
         return _joined(read, _better(again, _tesseract(_turned(grey, degrees + 180))))
     if any(_LONE_CHARACTER.match(line.strip()) for line in read.text.splitlines()):
         vertical = _vertical_read(grey)
@@ -468,7 +468,7 @@ _WORDS = re.compile(f"[{_CJK}]{{2,}}")
 def _better(one: Read, other: Read) -> Read:
     """The read of the two ways up of the same lines that reads more (a problem first): the
     most digits of long numbers, then the most Chinese characters in runs of two or more; the
-    other way up is junk (fixG)."""
+    other way up is junk (round 13)."""
     for read in (one, other):
         if read.problem:
             return read

@@ -331,7 +331,7 @@ def _picture_file_scan(picture: Image.Image) -> Scan:
     if read.unread or untaken:
         # round 13: the distinct frames past ocr.MAX_FRAMES are named, not passed in silence;
         # the animation's own frame count, and its distinct frames the sampler did not take
-        # (past MAX_FRAMES) named too (fixG)
+        # (past MAX_FRAMES) named too (round 13)
         parts = [f"动图共 {count} 帧"]
         if read.unread:
             parts.append(f"另有 {read.unread} 个不同画面未识别文字（最多识别 {ocr.MAX_FRAMES} 个）")
