@@ -20,7 +20,7 @@ from cms.models import (
     VideoPage,
 )
 from landing.models import LandingIndexPage, LandingPage
-from tests.cms.compliance_support import draft, hub, image, rich
+from tests.cms.compliance_support import draft, hub, image, own_video, rich
 from tests.funnel.factories import PackageFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +133,7 @@ def test_identifiers_are_not_read_as_prose() -> None:
                 VideoPage(
                     title="睡前放松",
                     slug="v",
-                    video_url="/media/v.mp4",
+                    video_url=own_video("/media/v.mp4"),
                     transcript="大家好。\n今天教大家放松。\n坚持练习，永不复发。",
                 ),
             ),

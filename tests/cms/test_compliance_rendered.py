@@ -22,7 +22,7 @@ from cms.models import (
     PatientStoryPage,
     VideoPage,
 )
-from tests.cms.compliance_support import draft, hub, rich
+from tests.cms.compliance_support import draft, hub, own_video, rich
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +201,9 @@ def test_the_gate_checks_every_health_science_type_as_rendered(
     ]
     parent = hub()
     page = {
-        "video": lambda: draft(parent, VideoPage(title="放松", slug="v", video_url="/media/v.mp4")),
+        "video": lambda: draft(
+            parent, VideoPage(title="放松", slug="v", video_url=own_video("/media/v.mp4"))
+        ),
         "expert": lambda: draft(parent, ArticlePage(title="专家谈", slug="e", layer="expert")),
         "interactive": lambda: draft(
             parent, ArticlePage(title="自测：失眠类型", slug="t", layer="interactive")
