@@ -10,6 +10,17 @@ CERTIFICATE_FIELD = "ad_review_certificate"
 VALID_UNTIL_FIELD = "ad_review_valid_until"
 CONFIRM_FIELD = "ad_review_confirm"
 CONFIRM_REQUIRED = "记录或更改医疗广告审查证明时，须勾选确认已审查当前内容"
+FALSE_MATCH_HELP = (
+    "我已审查本页当前的全部内容，确认上面阻止发布的问题属于误报（科普等非广告页面不填写审查证明"
+    "文号；仅审查人员）"
+)
+NOT_AN_AD_CERTIFICATE_HELP = "仅落地页、转化文章填写；科普文章、视频等非广告页面留空"
+
+
+def _is_ad(obj) -> bool:
+    from cms.compliance.gate import is_medical_ad
+
+    return is_medical_ad(obj)
 
 
 class ComplianceFormMixin(forms.Form):
@@ -32,6 +43,12 @@ class ComplianceFormMixin(forms.Form):
         from cms.compliance.gate import is_reviewer
 
         self.user_is_reviewer = is_reviewer(self.for_user)
+        if not _is_ad(self.instance) and CONFIRM_FIELD in self.fields:
+            # A page that is no medical ad takes no certificate (`gate.NOT_AN_AD_NO_CERTIFICATE`):
+            # the reviewer's confirmation there rules its blocking findings false matches.
+            self.fields[CONFIRM_FIELD].help_text = FALSE_MATCH_HELP
+            if CERTIFICATE_FIELD in self.fields:
+                self.fields[CERTIFICATE_FIELD].help_text = NOT_AN_AD_CERTIFICATE_HELP
         for name in (CERTIFICATE_FIELD, VALID_UNTIL_FIELD, CONFIRM_FIELD):
             field = self.fields.get(name)
             if field is not None and not self.user_is_reviewer:
@@ -68,6 +85,7 @@ class ComplianceFormMixin(forms.Form):
             not certificate
             or self.has_error(CERTIFICATE_FIELD)
             or self.has_error(VALID_UNTIL_FIELD)
+            or not _is_ad(self.instance)  # a number there is refused whatever its date
         ):
             return cleaned
         # 《医疗广告管理办法》第十三条: the certificate prints its validity; we record that
@@ -87,7 +105,7 @@ class ComplianceFormMixin(forms.Form):
         if getattr(self, "_compliance_done", False):
             return not self.non_field_errors()
         self._compliance_done = True
-        from cms.compliance.gate import certificate_apply, publish_decision
+        from cms.compliance.gate import VALID_UNTIL_REQUIRED, certificate_apply, publish_decision
         from cms.compliance.page import check_page
 
         # _post_clean has copied the cleaned fields onto self.instance: check what was typed.
@@ -95,10 +113,18 @@ class ComplianceFormMixin(forms.Form):
         report = check_page(page)
         # what a draft save tells the editor (a package's editor shows it; pages have hooks)
         self.compliance_problems = [f"“{f.text}”（{f.reference}）" for f in report.blocking]
-        if self.user_is_reviewer and CERTIFICATE_FIELD in self.fields:
+        if self.user_is_reviewer and CERTIFICATE_FIELD in self.fields and not _is_ad(page):
+            # judged on what was posted: an article switched to 转化 in this save is an ad
+            if not self._false_match_record(page, report):
+                return False
+        elif self.user_is_reviewer and CERTIFICATE_FIELD in self.fields:
             certificate = self.cleaned_data.get(CERTIFICATE_FIELD, "")
             typed = {CERTIFICATE_FIELD, VALID_UNTIL_FIELD} & set(self.changed_data)
             if self.cleaned_data.get(CONFIRM_FIELD) or (typed and not certificate):
+                if certificate and self.cleaned_data.get(VALID_UNTIL_FIELD) is None:
+                    # a page that became an ad in this very save skipped `clean`'s check
+                    self.add_error(VALID_UNTIL_FIELD, VALID_UNTIL_REQUIRED)
+                    return False
                 if certificate and not self._certificate_available(page, certificate):
                     return False
                 # The reviewer confirms: the certificate vouches for what the page shows now
@@ -118,6 +144,27 @@ class ComplianceFormMixin(forms.Form):
             if not decision.allowed:
                 self.add_error(None, decision.message)
                 return False
+        return True
+
+    def _false_match_record(self, page, report) -> bool:
+        """The reviewer's part on a page that is no medical ad: a number typed is refused;
+        the confirmation rules the blocking findings false matches (`gate.false_match_apply`);
+        the number of an earlier certificate emptied clears what was recorded."""
+        from cms.compliance.gate import (
+            NOT_AN_AD_NO_CERTIFICATE,
+            certificate_apply,
+            false_match_apply,
+        )
+
+        certificate = self.cleaned_data.get(CERTIFICATE_FIELD, "")
+        typed = {CERTIFICATE_FIELD, VALID_UNTIL_FIELD} & set(self.changed_data)
+        if certificate and CERTIFICATE_FIELD in self.changed_data:
+            self.add_error(CERTIFICATE_FIELD, NOT_AN_AD_NO_CERTIFICATE)
+            return False
+        if self.cleaned_data.get(CONFIRM_FIELD):
+            false_match_apply(page=page, user=self.for_user, report=report)
+        elif typed and not certificate:
+            certificate_apply(page=page, user=self.for_user, certificate="", report=report)
         return True
 
     def _certificate_available(self, page, certificate: str) -> bool:

@@ -44,8 +44,8 @@ class CompliancePublishBlocked(PublishPagePermissionError):
 @dataclass(frozen=True)
 class GateDecision:
     allowed: bool
-    # clean | certified | taken_down | no_certificate | not_reviewer | content_changed |
-    # uncovered | expired | science_ad | duplicate
+    # clean | certified | ruled | taken_down | no_certificate | not_ruled | not_reviewer |
+    # content_changed | uncovered | expired | science_ad | duplicate
     reason: str
     message: str
     report: ComplianceReport
@@ -143,30 +143,16 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         # Taking an ad down never waits for a reviewer; putting it up again does (the
         # taken-down version's approval is cleared when it goes live, `ServicePackage.publish`).
         return GateDecision(True, "taken_down", "", report)
+    if not is_medical_ad(page):
+        return _not_an_ad_decision(page=page, report=report)
     if certificate_expired(page):
         # An expired certificate is never shown to the public, whatever the findings.
         until = certificate_valid_until(page).isoformat()
         why = f"医疗广告审查证明已于 {until} 过期（有效期一年），须由审查人员重新记录有效的证明"
         found = f"存在医疗广告合规问题：{_summary(report)}。" if report.has_blocking else ""
         return GateDecision(False, "expired", f"{found}{why}", report)
-    if not report.has_blocking:
-        if not is_medical_ad(page):
-            return GateDecision(True, "clean", "", report)
-        # A landing page or 转化 article is a medical ad whatever its wording: it is published
-        # on a reviewer's certificate for exactly this text, findings or none.
-        problem = _certificate_problem(page)
-        if problem is None:
-            return GateDecision(True, "certified", "", report)
-        reason, why = problem
-        return GateDecision(False, reason, f"{ad_needs_certificate(page)}{why}", report)
-    disguised = [f for f in report.blocking if f.rule.startswith(SCIENCE_ONLY_PREFIX)]
-    if disguised:
-        # 广告法第十九条: health-science content may not carry an ad at all. A medical-ad
-        # review certificate approves an ad; it cannot turn a 科普 page into one.
-        why = "科普内容不得含有咨询、联系方式等广告内容（广告法第十九条），审查证明不能豁免，请删除"
-        return GateDecision(
-            False, "science_ad", f"存在医疗广告合规问题：{_summary(report)}。{why}", report
-        )
+    # A landing page, 转化 article or service package is a medical ad whatever its wording:
+    # it is published on a reviewer's certificate for exactly this text, findings or none.
     problem = _certificate_problem(page)
     if problem is None:
         covered = set(page.ad_review_scope or [])
@@ -175,7 +161,59 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
             return GateDecision(True, "certified", "", report)
         problem = ("uncovered", "记录审查证明后又出现了新的问题，须由审查人员重新确认")
     reason, why = problem
+    if not report.has_blocking:
+        return GateDecision(False, reason, f"{ad_needs_certificate(page)}{why}", report)
     return GateDecision(False, reason, f"存在医疗广告合规问题：{_summary(report)}。{why}", report)
+
+
+# Pages that are not medical ads (科普 articles, videos, hubs, the doctors' pages) neither
+# carry nor read a 医疗广告审查证明: a certificate approves an ad, and such a page is not one
+# and shows none (review of issue 17, round 13, F7: a number recorded on a 科普 page cleared
+# its 第十六条 claims while the page displayed no certificate). A blocking finding there is
+# reworded, or a medical-ad reviewer rules it a false match (误报) for exactly this text.
+NOT_RULED = (
+    "科普等非广告页面不能凭医疗广告审查证明发布：请修改措辞；如确属误判，"
+    "须由“医疗广告审查”组成员勾选“确认审查”（文号留空）确认为误报"
+)
+NOT_AN_AD_NO_CERTIFICATE = (
+    "科普等非广告页面不是医疗广告，不记录医疗广告审查证明文号（审查证明只用于落地页、"
+    "转化文章和服务包）。如需确认阻止发布的问题属于误报，请留空文号并勾选“确认审查”"
+)
+
+
+def _not_an_ad_decision(*, page, report: ComplianceReport) -> GateDecision:
+    if not report.has_blocking:
+        return GateDecision(True, "clean", "", report)
+    disguised = [f for f in report.blocking if f.rule.startswith(SCIENCE_ONLY_PREFIX)]
+    if disguised:
+        # 广告法第十九条: health-science content may not carry an ad at all; no reviewer's
+        # ruling turns a consultation link or a phone number on a 科普 page into a false match.
+        why = "科普内容不得含有咨询、联系方式等广告内容（广告法第十九条），审查证明不能豁免，请删除"
+        return GateDecision(
+            False, "science_ad", f"存在医疗广告合规问题：{_summary(report)}。{why}", report
+        )
+    problem = _ruling_problem(page)
+    if problem is None:
+        covered = set(page.ad_review_scope or [])
+        if all(f.scope_key() in covered for f in report.blocking):
+            return GateDecision(True, "ruled", "", report)
+        problem = ("uncovered", "审查人员确认误报后又出现了新的问题，须由审查人员重新确认")
+    reason, why = problem
+    return GateDecision(False, reason, f"存在医疗广告合规问题：{_summary(report)}。{why}", report)
+
+
+def _ruling_problem(page) -> tuple[str, str] | None:
+    """(reason, zh-hans why) when no reviewer has ruled the findings of this exact text false
+    matches; None when one has. The number field is not read (a page recorded before
+    non-ad pages stopped taking numbers keeps its reviewer's ruling)."""
+    recorded_by = page.ad_review_recorded_by if page.ad_review_recorded_by_id else None
+    if recorded_by is None:
+        return "not_ruled", NOT_RULED
+    if not is_reviewer(recorded_by):
+        return "not_reviewer", "误报确认不是由具有审查权限的人员记录的，不能作为发布依据"
+    if (page.ad_review_text_hash or "") != approved_digest(page):
+        return "content_changed", "内容在审查人员确认误报后有改动，须由审查人员重新确认"
+    return None
 
 
 # 《医疗广告管理办法》第三条、第八条: a medical institution publishes a medical ad only with a
@@ -228,7 +266,7 @@ def page_publish_gate(*, page, user=None, report: ComplianceReport | None = None
     if not decision.allowed:
         raise CompliancePublishBlocked(decision)
     certificate = (getattr(page, "ad_review_certificate", "") or "").strip()
-    if certificate and page.pk is not None and decision.reason != "taken_down":
+    if certificate and page.pk is not None and decision.reason == "certified":
         # The number goes live on this ad: register it (a certificate recorded before the
         # register existed is claimed here, by the first ad that publishes on it).
         try:
@@ -369,6 +407,34 @@ def certificate_apply(
     page.ad_review_text_hash = approved_digest(page)
 
 
+def false_match_apply(*, page, user, report: ComplianceReport) -> None:
+    """A reviewer rules the blocking findings of a page that is not a medical ad (a 科普
+    article, a video, a hub) false matches for the text as it is now, on the in-memory
+    page; the caller saves it. No certificate number or validity is kept (there is none
+    for a page that is no ad): who, when, which findings and the digest of the text, so
+    any later change needs the reviewer again (`_ruling_problem`)."""
+    page.ad_review_expired_at = None
+    page.ad_review_certificate = ""
+    page.ad_review_valid_until = None
+    page.ad_review_recorded_by = user
+    page.ad_review_recorded_at = timezone.now()
+    page.ad_review_scope = sorted({f.scope_key() for f in report.blocking})
+    page.ad_review_text_hash = approved_digest(page)
+
+
+def page_false_match_record(*, page, user):
+    """A reviewer rules the current blocking findings of `page` (not a medical ad) false
+    matches and saves a revision (returned) that can then be published. Raises
+    PermissionDenied (not a reviewer), ValidationError (the page is a medical ad: it needs
+    its certificate, `page_ad_review_record`)."""
+    if not is_reviewer(user):
+        raise PermissionDenied("只有“医疗广告审查”组成员可以确认误报")
+    if is_medical_ad(page):
+        raise ValidationError("落地页、转化文章和服务包是医疗广告，须记录医疗广告审查证明")
+    false_match_apply(page=page, user=user, report=check_page(page))
+    return page.save_revision(user=user, log_action=True)
+
+
 VALID_UNTIL_REQUIRED = "请填写审查证明上印的有效期截止日"
 
 
@@ -407,9 +473,12 @@ def page_ad_review_record(*, page, user, certificate: str, valid_until: datetime
     page's (or a service package's: any saved object with the `ad_review_*` fields and
     revisions) current content; saves a revision (returned) that can then be published.
     Raises PermissionDenied (not a reviewer), ValidationError (number format; validity
-    missing, past or over a year and a day ahead; the number already another ad's)."""
+    missing, past or over a year and a day ahead; the number already another ad's; the
+    page is no medical ad: `page_false_match_record`)."""
     if not is_reviewer(user):
         raise PermissionDenied("只有“医疗广告审查”组成员可以记录医疗广告审查证明")
+    if not is_medical_ad(page):
+        raise ValidationError(NOT_AN_AD_NO_CERTIFICATE)
     if not certificate_is_valid(certificate):
         raise ValidationError("医疗广告审查证明文号格式不正确，如：（京）医广【2026】第01-23-001号")
     if error := valid_until_error(valid_until) or certificate_year_error(certificate, valid_until):

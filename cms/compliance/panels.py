@@ -18,7 +18,7 @@ class CompliancePanel(Panel):
         template_name = "cms/compliance/panel.html"
 
         def get_context_data(self, parent_context=None):
-            from cms.compliance.gate import SCIENCE_ONLY_PREFIX, publish_decision
+            from cms.compliance.gate import SCIENCE_ONLY_PREFIX, is_medical_ad, publish_decision
             from cms.compliance.page import check_page
 
             context = super().get_context_data(parent_context)
@@ -29,6 +29,9 @@ class CompliancePanel(Panel):
             science_ad = [f for f in report.blocking if f.rule.startswith(SCIENCE_ONLY_PREFIX)]
             context["science_ad_count"] = len(science_ad)
             context["certifiable_count"] = len(report.blocking) - len(science_ad)
+            # a medical ad's findings are cleared by a certificate, any other page's by a
+            # reviewer's ruling that they are false matches (gate.NOT_RULED)
+            context["is_ad"] = is_medical_ad(self.instance)
             context["decision"] = publish_decision(page=self.instance, report=report)
             context["rules_version"] = report.rules_version
             return context

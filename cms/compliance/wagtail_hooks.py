@@ -96,7 +96,7 @@ def store_result(request, page):
     decision = page_compliance_store(
         page=page, report=report, state="published" if published else "draft"
     )["decision"]
-    if decision in ("clean", "certified"):
+    if decision in ("clean", "certified", "ruled"):
         if report.findings and decision == "clean":
             messages.warning(request, f"有 {len(report.findings)} 处措辞提示，请复核。")
         return

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
-from cms.compliance.gate import CERTIFICATE_VALIDITY, today
+from cms.compliance.gate import CERTIFICATE_VALIDITY, is_medical_ad, today
 from cms.models.base import BasePage
 
 logger = logging.getLogger("yinliu.cms.compliance")
@@ -63,6 +63,10 @@ def ad_review_expired_flag(*, on: datetime.date | None = None) -> int:
     for model in gated_ad_models():
         expired = model.objects.filter(passed, live=True).exclude(ad_review_certificate="")
         for obj in expired.order_by("pk"):
+            if not is_medical_ad(obj):
+                # a number left on a page that is no ad (recorded before such pages stopped
+                # taking one) is not read by the gate and shown nowhere: nothing expires
+                continue
             # the flag first, as one UPDATE on the row (not a revision): operational state
             model.objects.filter(pk=obj.pk, ad_review_expired_at__isnull=True).update(
                 ad_review_expired_at=now

@@ -17,9 +17,10 @@ from cms.compliance.gate import (
     certificate_latest_valid_until,
     certificate_valid_until,
     page_ad_review_record,
+    page_false_match_record,
     today,
 )
-from cms.models import ArticlePage
+from cms.models import AdReviewCertificate, ArticlePage
 from cms.services.ad_review import ad_review_expired_flag
 from cms.tasks import ad_review_expiry_sweep_task
 from tests.cms.compliance_support import (
@@ -258,12 +259,15 @@ def test_no_certificate_clears_a_consultation_link_on_a_science_page() -> None:
             ],
         ),
     )
-    # when a reviewer records a medical-ad review certificate and it is published
+    # when a reviewer tries to record a medical-ad review certificate, it is refused: a
+    # certificate approves an ad, it cannot make 科普 one (round 13, F7)
     user = reviewer("shencha-science")
-    revision = page_ad_review_record(
-        page=page, user=user, certificate=CERTIFICATE, valid_until=printed_until()
-    )
-    # then it is still refused: a certificate approves an ad, it cannot make 科普 one
+    with pytest.raises(ValidationError, match="科普等非广告页面不是医疗广告"):
+        page_ad_review_record(
+            page=page, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+        )
+    # and when she rules the findings false matches, the consultation link still blocks
+    revision = page_false_match_record(page=page, user=user)
     with pytest.raises(CompliancePublishBlocked) as blocked:
         revision.publish(user=user)
     assert blocked.value.decision.reason == "science_ad"
@@ -340,3 +344,36 @@ def test_the_year_in_the_number_goes_with_the_validity() -> None:
             certificate="（京）医广【2019】第01-23-001号",
             valid_until=printed_until(),
         )
+
+
+@pytest.mark.django_db
+def test_a_number_left_on_a_science_page_is_not_read_swept_or_registered() -> None:
+    """Round 13, F7: a page that is no ad takes no certificate. A number recorded on a 科普
+    article before (set here on the row, as a migration would leave it) neither clears its
+    findings nor holds it back when expired, and the daily sweep does not take it down."""
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="睡眠卫生",
+            slug="science-old-number",
+            layer="science",
+            body=[{"type": "paragraph", "value": rich("规律作息，睡前少看手机。")}],
+        ),
+    )
+    ArticlePage.objects.filter(pk=page.pk).update(
+        ad_review_certificate=CERTIFICATE, ad_review_valid_until=today() - DAY
+    )
+    page = ArticlePage.objects.get(pk=page.pk)
+
+    page.save_revision().publish()  # clean text: published although the number "expired"
+
+    assert ArticlePage.objects.get(pk=page.pk).live
+    assert ad_review_expired_flag() == 0
+    assert ArticlePage.objects.get(pk=page.pk).live
+    assert not AdReviewCertificate.objects.filter(object_id=page.pk).exists()
+
+    # and a claim on it is refused with the ruling's reason, not cleared by the number
+    page.body = [{"type": "paragraph", "value": rich("坚持练习三天见效。")}]
+    with pytest.raises(CompliancePublishBlocked) as blocked:
+        page.save_revision().publish()
+    assert blocked.value.decision.reason == "not_ruled"

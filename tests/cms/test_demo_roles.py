@@ -159,19 +159,22 @@ def test_doctor_approves_the_seeded_submission(demo, client):
     assert ArticlePage.objects.get(pk=article.pk).live
 
 
-def test_ad_reviewer_records_a_certificate_that_lets_the_doctor_approve(demo, client):
-    # given the seeded submission, revised with a claim only a certificate lets through
+def test_ad_reviewer_rules_a_false_match_that_lets_the_doctor_approve(demo, client):
+    # given the seeded 科普 submission, revised with words the check blocks
     article, state = _waiting_submission()
+    assert not article.is_medical_ad()
     article.summary = "坚持练习三天见效。"
     article.save_revision(user=article.get_latest_revision().user)
     assert _doctor_actions(article, state) == ["退回修改", "审核通过（合规检查未通过，将退回编辑）"]
     _login(client, "shencha_li")
+    url = reverse("wagtailadmin_pages:edit", args=[article.pk])
 
-    # when the ad reviewer opens the article in the admin and records the certificate
+    # when the ad reviewer opens it in the admin: a certificate number is refused there (a
+    # 科普 article is no ad, round 13 F7); she confirms the finding a false match instead
     dashboard = client.get(reverse("wagtailadmin_home"))
-    editor = client.get(reverse("wagtailadmin_pages:edit", args=[article.pk]))
-    saved = client.post(
-        reverse("wagtailadmin_pages:edit", args=[article.pk]),
+    editor = client.get(url)
+    numbered = client.post(
+        url,
         _article_form(
             article,
             summary="坚持练习三天见效。",
@@ -180,14 +183,18 @@ def test_ad_reviewer_records_a_certificate_that_lets_the_doctor_approve(demo, cl
             ad_review_confirm="on",
         ),
     )
+    saved = client.post(
+        url, _article_form(article, summary="坚持练习三天见效。", ad_review_confirm="on")
+    )
 
-    # then the certificate is on the revision under review, recorded by her,
-    # and the doctor may now approve it
+    # then her ruling is on the revision under review, and the doctor may now approve it
     assert dashboard.status_code == 200
     assert editor.status_code == 200
+    assert numbered.status_code == 200
+    assert "不记录医疗广告审查证明文号" in numbered.content.decode()
     assert saved.status_code == 302, saved.content.decode()[:2000]
     latest = ArticlePage.objects.get(pk=article.pk).get_latest_revision_as_object()
-    assert latest.ad_review_certificate == CERTIFICATE
+    assert latest.ad_review_certificate == ""
     assert latest.ad_review_recorded_by.username == "shencha_li"
     assert _doctor_actions(article, state) == ["退回修改", "审核通过"]
 

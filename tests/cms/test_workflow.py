@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import TaskState, WorkflowState
 
-from cms.compliance.gate import page_ad_review_record, today
+from cms.compliance.gate import page_false_match_record
 from cms.models import ArticlePage, HomePage, MedicalReviewTask, SpecialtyPage
 from cms.workflows import DOCTOR_GROUP, WORKFLOW_NAME
 from funnel.models import Specialty
@@ -166,13 +166,9 @@ def test_an_approval_the_gate_refuses_returns_the_page_to_the_editor_with_the_re
     client.force_login(users["editor"])
     assert client.get(f"/admin/pages/{article.pk}/edit/").status_code == 200
 
-    # when the medical-ad reviewer records the certificate and the editor resubmits
-    page_ad_review_record(
-        page=article.get_latest_revision_as_object(),
-        user=users["reviewer"],
-        certificate=CERTIFICATE,
-        valid_until=today() + datetime.timedelta(days=365),
-    )
+    # when the medical-ad reviewer rules the finding a false match (a 科普 article takes no
+    # certificate, round 13 F7) and the editor resubmits
+    page_false_match_record(page=article.get_latest_revision_as_object(), user=users["reviewer"])
     state.workflow_state.resume(users["editor"])
     again = TaskState.objects.filter(
         workflow_state__object_id=str(article.pk), status="in_progress"
@@ -180,13 +176,13 @@ def test_an_approval_the_gate_refuses_returns_the_page_to_the_editor_with_the_re
     client.force_login(doctor)
     article.refresh_from_db()
     assert _approve_label(again.task.specific, article, doctor) == "审核通过"
-    approved = client.post(_action_url(article, "approve", again), {"comment": "已有审查证明"})
+    approved = client.post(_action_url(article, "approve", again), {"comment": "审查人员已确认"})
 
     # then the doctor's approval publishes it
     assert approved.status_code == 302
     article.refresh_from_db()
     assert article.live is True
-    assert article.ad_review_certificate == CERTIFICATE
+    assert (article.ad_review_certificate, article.ad_review_recorded_by) == ("", users["reviewer"])
 
 
 def test_a_publication_refused_after_the_check_returns_the_page_too(hub, users, monkeypatch):
