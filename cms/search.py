@@ -188,3 +188,26 @@ class SegmentedSearchField(index.SearchField):
         if isinstance(value, (list, tuple)):
             return [segment(item) if isinstance(item, str) else item for item in value]
         return value
+
+
+def indexed_text(obj) -> str:
+    """The text `obj` (a page) gives the search index, unsegmented and without markup: each
+    of its search fields' values as the backend receives them before `segment`, joined by
+    spaces. What a page found by its characters is checked against (`holds_in_a_row`)."""
+    parts: list[str] = []
+    for field in obj.get_search_fields():
+        if not isinstance(field, index.SearchField):
+            continue
+        value = index.SearchField.get_value(field, obj)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        parts.extend(html.unescape(_TAG.sub(" ", v)) for v in values if isinstance(v, str))
+    return " ".join(parts)
+
+
+def holds_in_a_row(text: str, terms: list[str]) -> bool:
+    """Every term of `terms` (from `query_terms`) is in `text` as written, its characters in
+    a row (`compact` forms: spacing, width, case and script aside). A page holding every
+    character of 洗发水 scattered over its body does not hold 洗发水 (review of issue 17,
+    round 13, F6: the character path listed a diabetes video for 洗发水)."""
+    held = compact(text)
+    return all(compact(term) in held for term in terms)

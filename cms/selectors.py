@@ -163,15 +163,23 @@ def pages_search(*, query: str, limit: int = 50) -> list[Page]:
 
     Found by three paths (cms/search.py cuts the query like the index): pages holding every
     word of the query; when none does, pages holding every character of it (a query spanning
-    two of a text's words); when none does either, pages holding any of the words. Pages
-    whose title or description contains the query as typed are always added (a fragment of a
-    word the index kept whole). However a page was found, one whose title contains the query
-    (`cms.search.compact`: traditional/simplified, width, case, spaces aside) comes first;
+    two of a text's words), kept where each word is in a row in their text; when none does
+    either, pages holding any of the words. Pages whose title or description contains the
+    query as typed are always added (a fragment of a word the index kept whole). However a
+    page was found, one whose title contains the query (`cms.search.compact`:
+    traditional/simplified, width, case, spaces aside) comes first;
     then pages whose title holds more of the query's words; then the order found (the
     backend's ranking, which differs between SQLite's bm25 and PostgreSQL's ts_rank)."""
     from django.db.models import Q
 
-    from cms.search import compact, query_characters, query_terms, query_text
+    from cms.search import (
+        compact,
+        holds_in_a_row,
+        indexed_text,
+        query_characters,
+        query_terms,
+        query_text,
+    )
 
     terms = query_terms(query)
     text = query_text(query)
@@ -183,7 +191,12 @@ def pages_search(*, query: str, limit: int = 50) -> list[Page]:
         found = list(live.specific().search(" ".join(terms), operator="and")[:limit])
         characters = query_characters(terms)
         if not found and characters != terms:
-            found = list(live.specific().search(" ".join(characters), operator="and")[:limit])
+            # every character somewhere is not the word: keep the pages holding it in a row
+            found = [
+                page
+                for page in live.specific().search(" ".join(characters), operator="and")[:limit]
+                if holds_in_a_row(indexed_text(page), terms)
+            ]
         if not found and len(terms) > 1:
             found = list(live.specific().search(" ".join(terms), operator="or")[:limit])
     if text:

@@ -183,6 +183,15 @@ def test_a_query_spanning_words_of_a_body_finds_the_page_by_its_characters(publi
     assert _slugs(pages_search(query="用药")) == ["spanning"]
 
 
+def test_characters_scattered_over_a_page_do_not_find_it(publish):
+    """Round 13, F6: 洗发水 listed a diabetes video whose text held 洗, 发 and 水 apart."""
+    publish("scattered", "控糖饮食", "饭前洗手，头发要常梳，多喝水。")
+    publish("spanning", "作息建议", "睡前用药要注意剂量。")
+
+    assert _slugs(pages_search(query="洗发水")) == []
+    assert _slugs(pages_search(query="用药")) == ["spanning"]
+
+
 @pytest.mark.parametrize("query", ["毛囊镜", "毛囊镜检查", "睡眠日记", "血糖", "失眠"])
 def test_seeded_pages_whose_title_contains_the_query_come_first(seeded, client, query):
     # given the demo content, where the query is in some titles and in other pages' text
