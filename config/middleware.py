@@ -17,6 +17,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooMa
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.html import escape
+from draftjs_exporter.error import ExporterException
 
 from funnel.outbound import outbound_budget
 
@@ -148,6 +149,21 @@ def _admin_form_error(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+# What a widget reading its posted value raises on data no browser sends: the lookups and
+# conversions of JSON (ValueError … IndexError), the rich-text exporter's own errors and a
+# recursion exhausted by absurd nesting (round 13 verification, F2). A net behind
+# `cms.rich_text.contentstate_problem`, which refuses the shapes it knows first.
+_READING_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    IndexError,
+    RecursionError,
+    ExporterException,
+)
+
+
 def _raised_reading_form_data(exception: BaseException) -> bool:
     tb = exception.__traceback__
     while tb is not None:
@@ -224,9 +240,7 @@ class AdminFormErrorMiddleware:
             return None
         if isinstance(exception, TooManyFieldsSent):
             return _admin_form_error(request, TOO_MANY_FIELDS)
-        if isinstance(
-            exception, (ValueError, TypeError, KeyError, AttributeError, IndexError)
-        ) and (_raised_reading_form_data(exception)):
+        if isinstance(exception, _READING_ERRORS) and _raised_reading_form_data(exception):
             logger.warning("admin form data unreadable at %s: %r", request.path, exception)
             return _admin_form_error(request, FORM_UNREADABLE)
         return None

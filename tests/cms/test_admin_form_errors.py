@@ -161,3 +161,93 @@ def test_a_link_to_a_page_by_its_id_is_saved(client, page_id: str):
     stored = ArticlePage.objects.get(pk=page.pk).get_latest_revision().as_object().body
     assert f'id="{parent.pk}"' in stored[0].value.source
     assert client.get(f"/admin/pages/{page.pk}/edit/").status_code == 200
+
+
+def _blocks(*blocks: dict, entity_map: dict | None = None) -> str:
+    base = {"key": "a1", "text": "睡眠卫生", "type": "unstyled", "depth": 0,
+            "inlineStyleRanges": [], "entityRanges": [], "data": {}}  # fmt: skip
+    return json.dumps(
+        {"blocks": [{**base, **b} for b in blocks], "entityMap": entity_map or {}}
+    )
+
+
+_LINKS = {
+    "0": {"type": "LINK", "mutability": "MUTABLE", "data": {"url": "https://example.com/"}},
+    "1": {"type": "LINK", "mutability": "MUTABLE", "data": {"url": "https://example.org/"}},
+}
+_BOLD = {"offset": 0, "length": 4, "style": "BOLD"}
+_OVERLAPPING = [{"offset": 0, "length": 4, "key": 0}, {"offset": 2, "length": 2, "key": 1}]
+_ADJACENT = [{"offset": 0, "length": 2, "key": 0}, {"offset": 2, "length": 2, "key": 1}]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        _blocks({"inlineStyleRanges": [_BOLD] * 400}),  # one style repeated: RecursionError
+        _blocks({"inlineStyleRanges": [_BOLD, {**_BOLD, "offset": 2, "length": 2}]}),
+        _blocks({"inlineStyleRanges": [{**_BOLD, "style": f"S{i}"} for i in range(17)]}),
+        _blocks({"inlineStyleRanges": [{**_BOLD, "offset": -1}]}),
+        _blocks({"inlineStyleRanges": [{**_BOLD, "length": "4"}]}),
+        _blocks({"inlineStyleRanges": [{"offset": 0, "length": 1, "style": None}]}),
+        _blocks(  # two entities over the same characters: ExporterEntityException
+            {"entityRanges": _OVERLAPPING}, entity_map=_LINKS
+        ),
+        _blocks({"entityRanges": [{"offset": True, "length": 1, "key": 0}]}, entity_map=_LINKS),
+        _blocks({"type": "unordered-list-item", "depth": 5000}),  # RecursionError
+        _blocks(*({"key": f"k{i}", "type": "unordered-list-item", "depth": i} for i in range(400))),
+        _blocks({"depth": "1"}),
+    ],
+)
+def test_a_contentstate_no_editor_posts_answers_400_not_500(client, value: str):
+    """Round 13 verification, F2: a style repeated 400 times, overlapping entity ranges and a
+    list depth of thousands crashed the exporter inside the save (500)."""
+    page = draft(hub(), ArticlePage(title="熬夜与脱发", slug="late", layer="science", body=[]))
+    revisions = page.revisions.count()
+    client.force_login(editor())
+
+    response = _post(client, page, value, extra={"action-publish": ["action-publish"]})
+
+    assert response.status_code == 400
+    assert response["X-Error-Code"] == "form_unreadable"
+    assert page.revisions.count() == revisions
+
+
+def test_what_draftail_posts_for_styles_links_and_lists_is_saved(client):
+    """The shapes a browser's editor posts stay storable: several styles over one word,
+    adjacent links, a list two levels deep."""
+    page = draft(hub(), ArticlePage(title="熬夜与脱发", slug="late", layer="science", body=[]))
+    client.force_login(editor())
+    value = _blocks(
+        {"inlineStyleRanges": [_BOLD, {**_BOLD, "style": "ITALIC"}, {**_BOLD, "offset": 4}],
+         "entityRanges": _ADJACENT},
+        {"key": "l1", "type": "unordered-list-item", "depth": 0, "text": "早睡"},
+        {"key": "l2", "type": "unordered-list-item", "depth": 1, "text": "十一点前"},
+        entity_map=_LINKS,
+    )  # fmt: skip
+
+    response = _post(client, page, value)
+
+    assert response.status_code == 302, response.content.decode()[:500]
+    stored = ArticlePage.objects.get(pk=page.pk).get_latest_revision().as_object().body
+    assert "<b><i>" in stored[0].value.source or "<i><b>" in stored[0].value.source
+    assert stored[0].value.source.count("<a ") == 2
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        _blocks({"inlineStyleRanges": [_BOLD] * 2000}),
+        _blocks({"entityRanges": _OVERLAPPING}, entity_map=_LINKS),
+    ],
+)
+def test_the_exporter_s_failures_are_a_400_behind_the_check(client, monkeypatch, value: str):
+    """The middleware's net: with the structural check switched off, the exporter's own
+    exception and an exhausted recursion inside the widget still answer 400, not 500."""
+    monkeypatch.setattr("cms.rich_text.contentstate_problem", lambda raw: "")
+    page = draft(hub(), ArticlePage(title="熬夜与脱发", slug="late", layer="science", body=[]))
+    client.force_login(editor())
+
+    response = _post(client, page, value)
+
+    assert response.status_code == 400
+    assert response["X-Error-Code"] == "form_unreadable"

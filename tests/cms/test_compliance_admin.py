@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from cms.compliance.gate import certificate_latest_valid_until, today
+from cms.compliance.gate import CompliancePublishBlocked, certificate_latest_valid_until, today
 from cms.models import ArticlePage, VideoPage
 from tests.cms.compliance_support import (
     CERTIFICATE,
@@ -731,3 +731,34 @@ def test_the_science_page_form_explains_the_reviewer_s_box(client, video) -> Non
 
     assert "确认上面阻止发布的问题属于误报" in html
     assert "科普文章、视频等非广告页面留空" in html
+
+
+def test_a_certified_ad_switched_to_science_needs_a_ruling(client, ad) -> None:
+    """Round 13 verification, F1: the certificate's record (reviewer, findings, digest) read as
+    a false-match ruling once an editor switched the 转化 article to 科普, and its
+    「三天见效」 went live as health science. A record with a number is no ruling."""
+    client.force_login(reviewer())
+    certified = _post_ad(
+        client,
+        ad,
+        publish=False,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=printed_until().isoformat(),
+    )
+    assert certified.status_code == 302
+
+    # the editor switches the layer only, and publishes (in the editor, and in code)
+    client.force_login(editor())
+    switched = _post_ad(client, ad, publish=True, layer="science")
+
+    assert switched.status_code == 200
+    assert "科普等非广告页面不能凭医疗广告审查证明发布" in switched.content.decode()
+    assert not _fresh(ad).live
+
+    _post_ad(client, ad, publish=False, layer="science")
+    revision = _fresh(ad).get_latest_revision()
+    assert revision.as_object().layer == "science"
+    with pytest.raises(CompliancePublishBlocked) as blocked:
+        revision.publish(user=editor("bianji2"))
+    assert blocked.value.decision.reason == "not_ruled"
+    assert not _fresh(ad).live
