@@ -191,7 +191,18 @@ def test_the_rules_version_is_round_14() -> None:
 
 @pytest.mark.parametrize(
     "word",
-    ["周三上午我值班", "我在诊室", "存1000", "首诊一分", "Dr. Li", "找Dr", "挂号要", "号一号难求，", "电话微信", "来晚"],
+    [
+        "周三上午我值班",
+        "我在诊室",
+        "存1000",
+        "首诊一分",
+        "Dr. Li",
+        "找Dr",
+        "挂号要",
+        "号一号难求，",
+        "电话微信",
+        "来晚",
+    ],
 )
 def test_a_long_line_of_a_trigger_word_checks_fast(word: str) -> None:
     line = (word * (16000 // len(word) + 1))[:16000]
