@@ -89,13 +89,14 @@ def packages_for(*, specialty_id: int):
     )
 
 
-# What an article's render reads of the doctor who reviewed it (name, 职称, link) and of its
+# What an article's render reads of the doctor who reviewed it (name, 职称, link; whether it is
+# live: a doctor page not live holds its draft on the row, round 13 verification F1) and of its
 # cover (a rendition: the cache key needs id and file hash, the crop the focal point; the alt
 # text falls back to title/description). Everything else on those joined rows is deferred:
 # compiling and decoding ~40 unused columns per request cost more than the query itself.
 REVIEWER_FIELDS = frozenset(
     {"id", "page_ptr", "path", "depth", "title", "url_path", "content_type", "locale",
-     "translation_key", "rank"}
+     "translation_key", "rank", "live"}
 )  # fmt: skip
 COVER_DEFERRED = ("collection", "created_at", "uploaded_by_user", "file_size")
 

@@ -82,8 +82,11 @@ def ab_results(*, test: ABTest) -> ABResult:
 
 def package_offer(*, package: ServicePackage | None, now: dt.datetime | None = None) -> dict:
     """Price and honest urgency: deadline and stock only when they are set and still true."""
-    if package is None or not package.live:
-        return {}  # a package never published (its row holds a draft) is not offered
+    if package is None or not package.is_on_sale():
+        # a package never published (its row holds a draft), 下架 or past its certificate's
+        # validity is not offered (round 13 verification, F7: an expired package stayed on a
+        # landing page until the daily sweep, while its own page answered 「暂停展示」)
+        return {}
     now = now or timezone.now()
     deadline = package.deadline if package.deadline and package.deadline > now else None
     promo = package.promo_active(now)

@@ -297,7 +297,7 @@ class ArticlePage(BasePage):
             "dateModified": self.last_published_at.isoformat() if self.last_published_at else None,
             "about": {"@type": "MedicalCondition", "name": self.condition_name()},
         }
-        if self.reviewer_id:
+        if self.reviewer_id and self.reviewer.live:
             data["reviewedBy"] = {"@type": "Physician", "name": self.reviewer.title}
         return {k: v for k, v in data.items() if v is not None}
 

@@ -107,6 +107,10 @@ def science_links_recheck(*, paths: Collection[str] = (), page_ids: Collection[i
     targets = {_path_key(path) for path in paths if path}
     targets |= _page_paths(ids)
     targets = _reaching_paths(targets)
+    # a page served (or, not live, once served) at a changed path is linked by its page
+    # links too: templates link the pages a field or block chooses (the reviewer, a doctor
+    # card), which no stored href holds (round 13 verification, F3)
+    ids |= _pages_at(targets)
     linking = _linking_by_reference(ids) | _linking_by_href(targets)
     return len(science_pages_recheck(ids=linking)) if linking else 0
 
@@ -127,6 +131,22 @@ def _path_key(path: str) -> str:
     redirect's old path has none, a page URL has one); a query is not part of it (a link is
     compared by its path)."""
     return normalized_path(urlsplit(path).path).rstrip("/") or "/"
+
+
+def _pages_at(targets: set[str]) -> set[int]:
+    """The pages (live or not) whose URL on their site is one of the site paths `targets`
+    (`_path_key` form), at most `SCAN_LIMIT` candidates read."""
+    found: set[int] = set()
+    for target in targets:
+        if target == "/":
+            continue
+        slug = target.rsplit("/", 1)[-1]
+        candidates = Page.objects.filter(slug__iexact=slug, depth__gt=1)[:SCAN_LIMIT]
+        for page in candidates.iterator():
+            parts = page.get_url_parts()  # (site id, root URL, page path) or None
+            if parts is not None and _path_key(parts[2]) == target:
+                found.add(page.pk)
+    return found
 
 
 def _page_paths(ids: set[int]) -> set[str]:
