@@ -129,12 +129,13 @@ def key_points(source: ArticleSource, per_section: int = 1) -> list[str]:
 
 # --- channels -----------------------------------------------------------------------------
 def hashtags_for(source: ArticleSource) -> list[str]:
-    """3–10 topics: the article's tags, its specialty, then generic science topics."""
+    """3–10 topics: the article's tags, its specialty, then generic science topics. Not the
+    layer's name: 科普, 专家IP, 互动 are the site's own filing, not a topic (round 13
+    verification, F4: a 转化 article's note carried #转化)."""
     wanted = [
         *source.tags,
         source.specialty,
         f"{source.specialty}科普" if source.specialty else "",
-        source.layer_label,
         "健康科普",
         "医生科普",
         "健康生活",

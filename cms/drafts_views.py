@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from cms import drafts
 from cms.models import ArticlePage, ChannelDraft
-from cms.services.drafts import channel_drafts_refresh
+from cms.services.drafts import DraftsOfAnAd, channel_drafts_refresh
 
 
 @require_http_methods(["GET", "POST"])
@@ -20,8 +20,13 @@ def channel_drafts_view(request: HttpRequest, page_id: int) -> HttpResponse:
     article = get_object_or_404(ArticlePage, pk=page_id)
     if not article.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
+    is_ad = article.is_medical_ad()
     if request.method == "POST":
-        found = channel_drafts_refresh(article=article)
+        try:
+            found = channel_drafts_refresh(article=article)
+        except DraftsOfAnAd as refused:
+            messages.error(request, refused.message)
+            return redirect("cms_channel_drafts", page_id=article.pk)
         blocking = sum(d.blocking_count() for d in found)
         note = f"，其中 {blocking} 处需修改后才能发布" if blocking else ""
         messages.success(request, f"已生成 {len(found)} 份渠道稿{note}")
@@ -31,7 +36,10 @@ def channel_drafts_view(request: HttpRequest, page_id: int) -> HttpResponse:
         "cms/admin/channel_drafts.html",
         {
             "article": article,
-            "drafts": ChannelDraft.objects.filter(article=article),
+            # a 转化 article gets none, and shows none made before it became one
+            "is_ad": is_ad,
+            "refused": DraftsOfAnAd.message if is_ad else "",
+            "drafts": [] if is_ad else ChannelDraft.objects.filter(article=article),
             "page_title": f"渠道稿：{article.title}",
             "limits": {
                 "xhs_title": drafts.XHS_TITLE_MAX,

@@ -4,3 +4,5 @@ from __future__ import annotations
 
 # Baidu's push API answered with a redirect: never followed (the token is in the query string).
 UNEXPECTED_REDIRECT = "unexpected_redirect"
+# Channel drafts asked of a medical ad (a 转化 article): none are made (cms.services.drafts).
+DRAFTS_OF_AN_AD = "drafts_of_an_ad"

@@ -247,3 +247,17 @@ def ad_review_expired_pages() -> list[Page]:
             )
         )
     return sorted(flagged, key=lambda page: (page.ad_review_expired_at, page.pk))
+
+
+def ad_review_expired_packages():
+    """Service packages the daily sweep flagged and took down for an expired 医疗广告审查证明
+    (the same sweep, `cms.services.ad_review.ad_review_expired_flag`), longest flagged first;
+    one leaves the list when a reviewer records a new certificate (round 13 verification,
+    F6: the reviewer's list named pages only, while the staff notice named packages too)."""
+    from funnel.models import ServicePackage
+
+    return list(
+        ServicePackage.objects.filter(ad_review_expired_at__isnull=False)
+        .exclude(ad_review_certificate="")
+        .order_by("ad_review_expired_at", "pk")
+    )

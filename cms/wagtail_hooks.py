@@ -120,15 +120,23 @@ def _drafts_button(page, priority: int):
     )
 
 
+def _drafts_offered(page, user) -> bool:
+    """An article of the health-science layers its user may edit: a 转化 article (a medical
+    ad) gets no channel drafts (`cms.services.drafts.DraftsOfAnAd`)."""
+    if page.specific_class is not ArticlePage or not page.permissions_for_user(user).can_edit():
+        return False
+    return not page.specific_deferred.is_medical_ad()
+
+
 @hooks.register("register_page_listing_more_buttons")
 def _drafts_listing_button(page, user, next_url=None):
-    if page.specific_class is ArticlePage and page.permissions_for_user(user).can_edit():
+    if _drafts_offered(page, user):
         yield _drafts_button(page, 70)
 
 
 @hooks.register("register_page_header_buttons")
 def _drafts_header_button(page, user, view_name, next_url=None):
-    if page.specific_class is ArticlePage and page.permissions_for_user(user).can_edit():
+    if _drafts_offered(page, user):
         yield _drafts_button(page, 75)
 
 

@@ -8,21 +8,26 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 
 from cms.compliance.gate import is_reviewer
-from cms.selectors import ad_review_expired_pages
+from cms.selectors import ad_review_expired_packages, ad_review_expired_pages
 
 EXPIRED_REPORT_TITLE = "审查证明过期"
 
 
 def ad_review_expired_report(request: HttpRequest) -> HttpResponse:
-    """GET: the pages the daily sweep flagged (`cms.ad_review_expiry_sweep`), each with its
-    certificate, printed validity, flag time and a link to its editor, where a reviewer
-    records the renewed certificate (or an editor unpublishes). Reviewers only (403)."""
+    """GET: the pages and service packages the daily sweep flagged
+    (`cms.ad_review_expiry_sweep`), each with its certificate, printed validity, flag time
+    and a link to its editor, where a reviewer records the renewed certificate (or an
+    editor unpublishes). Reviewers only (403)."""
     if not is_reviewer(request.user):
         raise PermissionDenied
     return TemplateResponse(
         request,
         "cms/compliance/expired_report.html",
-        {"page_title": EXPIRED_REPORT_TITLE, "pages": ad_review_expired_pages()},
+        {
+            "page_title": EXPIRED_REPORT_TITLE,
+            "pages": ad_review_expired_pages(),
+            "packages": ad_review_expired_packages(),
+        },
     )
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from cms import drafts
 from cms.compliance import check_text
 from cms.compliance.page import page_scopes
+from cms.errors import DRAFTS_OF_AN_AD
 from cms.html_text import Block, html_blocks, html_sections
 from cms.models import ArticlePage, ChannelDraft, SpecialtyPage
 
@@ -83,8 +84,25 @@ def draft_findings(
     return findings
 
 
+class DraftsOfAnAd(ValueError):
+    """Channel drafts were asked of a medical ad (`errors.DRAFTS_OF_AN_AD`)."""
+
+    code = DRAFTS_OF_AN_AD
+    message = (
+        "转化文章属于医疗广告，不生成渠道稿：小红书笔记、抖音口播等渠道内容以健康科普的面貌发布，"
+        "由广告改写而成即是变相发布医疗广告（《广告法》第十四条、第十九条；《互联网广告管理办法》"
+        "第九条）。渠道推广请使用平台的广告投放，附医疗广告审查证明；或从科普文章生成渠道稿。"
+    )
+
+
 def channel_drafts_refresh(*, article: ArticlePage) -> list[ChannelDraft]:
-    """(Re)generate the article's three drafts; hand edits to earlier drafts are replaced."""
+    """(Re)generate the article's three drafts; hand edits to earlier drafts are replaced.
+    Raises DraftsOfAnAd for a 转化 article (`is_medical_ad`): its drafts would be an ad
+    posted as health science, with no 审查证明 and labelled 科普 (round 13 verification,
+    F4); its earlier drafts (made while it was 科普) are deleted, not left to be copied."""
+    if article.is_medical_ad():
+        ChannelDraft.objects.filter(article=article).delete()
+        raise DraftsOfAnAd(DraftsOfAnAd.message)
     source = article_source(article=article)
     scopes = page_scopes(article)
     stored = []

@@ -135,3 +135,27 @@ def test_the_listing_is_for_reviewers_only(client) -> None:
     refused = client.get(REPORT)
     assert refused.status_code == 302
     assert "data-ad-review-expired" not in refused.content.decode()
+
+
+def test_a_package_the_sweep_took_down_is_listed_for_the_reviewer(client) -> None:
+    """Round 13 verification, F6: the sweep takes service packages down too, and the staff
+    notice named them, but the reviewer's list named pages only."""
+    from funnel.models import ServicePackage
+    from tests.cms.compliance_support import certificate_for
+
+    package = build_landing().package
+    user = reviewer("shencha-package")
+    page_ad_review_record(
+        page=package, user=user, certificate=certificate_for(package), valid_until=printed_until()
+    ).publish()
+    ServicePackage.objects.filter(pk=package.pk).update(ad_review_valid_until=today() - DAY)
+
+    assert ad_review_expiry_sweep_task.apply().get() >= 1
+
+    client.force_login(_reviewer_role())
+    html = client.get(REPORT).content.decode()
+    edit_url = reverse("wagtailsnippets_funnel_servicepackage:edit", args=[package.pk])
+    assert f'data-package-id="{package.pk}"' in html
+    assert f'<a href="{edit_url}">{package.name}</a>' in html
+    assert certificate_for(package) in html
+    assert client.get(edit_url).status_code == 200  # the reviewer may open it

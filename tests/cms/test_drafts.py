@@ -45,7 +45,8 @@ def test_hashtags_come_from_tags_then_specialty_and_stay_within_three_to_ten():
     many = drafts.hashtags_for(_source(tags=[f"标签{i}" for i in range(15)]))
 
     assert few == ["健康科普", "医生科普", "健康生活"]
-    assert tagged == ["睡眠卫生", "失眠", "失眠科普", "科普", "健康科普", "医生科普", "健康生活"]
+    # not the layer's name (科普, 专家IP, 转化): the site's filing, no topic (round 13, F4)
+    assert tagged == ["睡眠卫生", "失眠", "失眠科普", "健康科普", "医生科普", "健康生活"]
     assert many == [f"标签{i}" for i in range(10)]
 
 
@@ -89,12 +90,13 @@ def test_xiaohongshu_note_stays_within_1000_characters_with_its_tags():
 # --- on the seeded articles ---------------------------------------------------------------
 def test_limits_hold_for_every_seeded_article(seeded):
     articles = list(ArticlePage.objects.live())
-    for article in articles:
+    science = [a for a in articles if not a.is_medical_ad()]
+    for article in science:
         channel_drafts_refresh(article=article)
 
     rows = list(ChannelDraft.objects.select_related("article"))
-    assert len(articles) == 12
-    assert len(rows) == 36
+    assert (len(articles), len(science)) == (12, 9)
+    assert len(rows) == 27
     for draft in rows:
         draft.full_clean()  # the model's per-channel limits
         assert [f for f in draft.compliance if f["severity"] == "block"] == [], draft
@@ -163,22 +165,40 @@ def test_violations_in_the_source_are_found_in_the_drafts(hub):
     assert all(d.blocking_count() > 0 for d in found.values())
 
 
-@pytest.mark.parametrize(("layer", "held"), [("conversion", False), ("expert", True)])
-def test_only_a_conversion_article_may_invite_a_consultation(hub, layer, held):
-    # 第十九条 applies to health science, which is every layer but 转化 (专家IP included):
-    # only a 转化 article may invite a consultation
+def test_a_health_science_article_s_drafts_may_not_invite_a_consultation(hub):
+    # 第十九条 applies to health science, which is every layer but 转化 (专家IP included)
     article = ArticlePage(
         title="毛发门诊的预约流程",
         slug="booking",
-        layer=layer,
+        layer="expert",
         summary="在线预约后到店面诊，医生评估后制定方案。",
     )
     hub.add_child(instance=article)
 
     found = channel_drafts_refresh(article=article)
 
-    rules = {f["rule"] for d in found for f in d.compliance}
-    assert rules == ({"ad19-cta"} if held else set())
+    assert {f["rule"] for d in found for f in d.compliance} == {"ad19-cta"}
+
+
+def test_a_conversion_article_gets_no_drafts_and_loses_earlier_ones(hub):
+    """Round 13 verification, F4: a 转化 article's drafts were an ad posted as health science
+    (#健康科普, 「仅供健康科普参考」, no 审查证明). A medical ad gets no channel drafts; the
+    drafts made while it was 科普 are not left to be copied."""
+    from cms.services.drafts import DraftsOfAnAd
+
+    article = ArticlePage(
+        title="脱发初诊评估包含哪些项目", slug="assess", layer="science", summary="评估流程。"
+    )
+    hub.add_child(instance=article)
+    assert len(channel_drafts_refresh(article=article)) == 3
+    article.layer = "conversion"
+    article.save()
+
+    with pytest.raises(DraftsOfAnAd) as refused:
+        channel_drafts_refresh(article=article)
+
+    assert refused.value.code == "drafts_of_an_ad"
+    assert ChannelDraft.objects.filter(article=article).count() == 0
 
 
 # --- admin --------------------------------------------------------------------------------
@@ -284,3 +304,22 @@ def test_hand_edit_is_rechecked_and_limits_enforced(admin_client, seeded):
     assert [(f["rule"], f["field"], f["text"]) for f in draft.compliance] == [
         ("ad16-guarantee", "body", "保证疗效")
     ]
+
+
+def test_the_drafts_page_of_a_conversion_article_says_why_and_offers_nothing(
+    client, editor, seeded
+):
+    article = ArticlePage.objects.filter(layer="conversion").live().first()
+    url = f"/admin/cms/articles/{article.pk}/drafts/"
+    client.force_login(editor)
+
+    posted = client.post(url, follow=True)
+    edit = client.get(f"/admin/pages/{article.pk}/edit/").content.decode()
+
+    html = posted.content.decode()
+    assert posted.status_code == 200
+    assert "转化文章属于医疗广告，不生成渠道稿" in html
+    assert "data-copy-target" not in html
+    assert 'type="submit" class="button">生成渠道稿' not in html
+    assert ChannelDraft.objects.filter(article=article).count() == 0
+    assert url not in edit  # no 生成渠道稿 button in the editor's header
