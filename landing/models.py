@@ -203,6 +203,20 @@ class LandingPage(FormMixin, BasePage):
         """A landing page is an ad for the clinic's consultation (SEM / SEO traffic)."""
         return True
 
+    def compliance_extra_texts(self):
+        """(path, text) of the running A/B test's B arm (headline, subheadline): half the
+        visitors read them on this ad, so they are its text for the check and for the
+        certificate's digest (`cms.compliance.extract.page_texts`); the B arm is served only
+        while the certificate covers them (`landing.selectors.test_for_visit`)."""
+        if self.pk is None:
+            return
+        test = self.ab_tests.filter(status=ABTest.Status.RUNNING).order_by("pk").first()
+        if test is None:
+            return
+        for name in ("headline_b", "subheadline_b"):
+            if value := getattr(test, name):
+                yield f"ab_test.{name}", value
+
     def serve(self, request, *args, **kwargs):
         from landing import rendering
 

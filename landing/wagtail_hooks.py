@@ -56,6 +56,27 @@ def _purge_on_snippet(request, instances_or_instance=None, **kwargs) -> None:
             page_cache_purge()
 
 
+AB_AWAITS_REVIEW = (
+    "B 版标题和副标题属于落地页的广告内容：须由医疗广告审查人员在该落地页记录审查证明（勾选"
+    "“确认审查”后发布）后，B 版才会展示给访客；在此之前所有访客看到的都是已审查的 A 版。"
+)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def _ab_test_awaits_review(request, instance) -> None:
+    # the B arm is served only on a certificate covering its words (round 13 verification F1)
+    from landing.selectors import ab_arm_b_certified
+
+    if (
+        isinstance(instance, ABTest)
+        and instance.status == ABTest.Status.RUNNING
+        and (instance.headline_b or instance.subheadline_b)
+        and not ab_arm_b_certified(page=instance.page)
+    ):
+        messages.warning(request, AB_AWAITS_REVIEW)
+
+
 @hooks.register("after_create_snippet")
 def _publish_new_consent_text(request, instance) -> None:
     # A new version becomes the one every form shows (and cached forms are purged). Edits

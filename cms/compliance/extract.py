@@ -193,4 +193,12 @@ def _cluster_texts(obj, prefix: str) -> Iterator[tuple[str, str]]:
 
 
 def page_texts(page) -> Iterator[tuple[str, str]]:
+    """(path, text) for every public text of the page: its own fields and blocks
+    (`model_texts`), and what it shows from rows outside its tree that are its text all the
+    same (`compliance_extra_texts()`, e.g. a landing page's running A/B test's B headline:
+    round 13 verification F1), so the check reads them and a certificate's digest covers
+    them."""
     yield from model_texts(page)
+    extra = getattr(page, "compliance_extra_texts", None)
+    if callable(extra):
+        yield from extra()

@@ -7,7 +7,7 @@ from django.core import signing
 
 from cms.seed import publish_ad_page
 from funnel.models import Assistant, AssistantPool, ServicePackage, Specialty
-from landing.models import ConsentText, LandingIndexPage, LandingPage
+from landing.models import ABTest, ConsentText, LandingIndexPage, LandingPage
 from landing.services.consent import consent_text_publish
 from landing.services.guards import TICKET_SALT
 from tests.funnel.factories import (
@@ -96,6 +96,15 @@ def build_landing(*, slug: str = "hair-loss", name: str = "脱发") -> Landing:
     return Landing(
         specialty, package, pool, assistant, consent, LandingPage.objects.get(pk=page.pk)
     )
+
+
+def certified_ab_test(page: LandingPage, **fields) -> ABTest:
+    """An A/B test of `page` whose B arm the reviewer's certificate covers: the test is
+    created, then the reviewer records the page's certificate again for its text with the
+    B headline (`publish_ad_page`); until then no visitor is split (round 13 verification F1)."""
+    test = ABTest.objects.create(page=page, **fields)
+    publish_ad_page(LandingPage.objects.get(pk=page.pk))
+    return test
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from landing.models import ABArmStat, ABTest, ABVisitor
+from cms.seed import publish_ad_page
+from landing.models import ABArmStat, ABTest, ABVisitor, LandingPage
 from landing.selectors import ab_results
 from landing.services.ab import (
     ab_conversion_record,
@@ -16,7 +17,7 @@ from landing.services.ab import (
     visitor_cookie_value,
 )
 from landing.stats import ab_decide, two_proportion_z_test
-from tests.landing.conftest import form_data
+from tests.landing.conftest import certified_ab_test, form_data
 
 # What a browser sends with the page's fetch() beacon.
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"}
@@ -85,7 +86,7 @@ def test_arm_assignment_is_deterministic_and_balanced() -> None:
 
 @pytest.mark.django_db
 def test_visitors_counted_once_and_conversions_recorded(client, landing) -> None:
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B 版标题")
     client.cookies["yl_v"] = visitor_cookie_value("visitor-1")
     arm = arm_for(test_id=test.pk, visitor="visitor-1")
     assert client.post(f"/lp/ab/{test.pk}/seen/", headers=SAME_ORIGIN).json() == {"counted": True}
@@ -104,11 +105,21 @@ def test_visitors_counted_once_and_conversions_recorded(client, landing) -> None
 
 @pytest.mark.django_db
 def test_arm_b_shows_the_b_headline_without_keyword(client, landing) -> None:
+    # given a test whose B headline no reviewer has certified yet
     test = ABTest.objects.create(
         page=landing.page, name="标题测试", headline_b="B 版：先检测再调理"
     )
     visitor = next(f"v{i}" for i in range(100) if arm_for(test_id=test.pk, visitor=f"v{i}") == "b")
     client.cookies["yl_v"] = visitor_cookie_value(visitor)
+    # then nobody is split: a visitor of arm B reads the certified page (round 13, F1)
+    waiting = client.get("/lp/hair-loss/").content.decode()
+    assert "B 版：先检测再调理" not in waiting
+    assert "data-ab-test" not in waiting
+
+    # when the reviewer records the page's certificate for its text with the B headline
+    publish_ad_page(LandingPage.objects.get(pk=landing.page.pk))
+
+    # then arm B reads the B headline
     assert "B 版：先检测再调理" in client.get("/lp/hair-loss/").content.decode()
     # a matched keyword keeps its headline even in arm B
     kw = client.get("/lp/hair-loss/", {"utm_term": "脂溢性脱发"}).content.decode()
@@ -117,14 +128,14 @@ def test_arm_b_shows_the_b_headline_without_keyword(client, landing) -> None:
 
 @pytest.mark.django_db
 def test_visitor_record_ignores_finished_tests(landing) -> None:
-    test = ABTest.objects.create(page=landing.page, name="旧测试", status=ABTest.Status.FINISHED)
+    test = certified_ab_test(landing.page, name="旧测试", status=ABTest.Status.FINISHED)
     assert ab_visitor_record(test_id=test.pk, visitor="v1") is None
     assert ABArmStat.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_admin_lists_results_and_winner(admin_client, landing) -> None:
-    test = ABTest.objects.create(page=landing.page, name="标题测试", horizon=100)
+    test = certified_ab_test(landing.page, name="标题测试", horizon=100)
     ABArmStat.objects.create(test=test, arm="a", visitors=120, conversions=6)
     ABArmStat.objects.create(test=test, arm="b", visitors=120, conversions=24)
     response = admin_client.get("/admin/snippets/landing/abtest/")
@@ -144,7 +155,7 @@ def _visitors(test_id: int, arm: str, n: int, start: int = 0) -> list[str]:
 @pytest.mark.django_db
 def test_the_test_stops_at_its_horizon_and_keeps_its_verdict(landing) -> None:
     # given a test with a horizon of 3 visitors per arm
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B", horizon=3)
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B", horizon=3)
     a_side = _visitors(test.pk, "a", 4)
     b_side = _visitors(test.pk, "b", 4)
     # when arm A fills (no conversion) and two of B's first three convert
@@ -175,7 +186,7 @@ def test_the_test_stops_at_its_horizon_and_keeps_its_verdict(landing) -> None:
 
 @pytest.mark.django_db
 def test_a_visitor_outside_the_sample_does_not_convert(landing) -> None:
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B", horizon=10)
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B", horizon=10)
     # a lead from someone whose visit was never counted (no beacon) is not a conversion
     assert ab_conversion_record(test_id=test.pk, visitor="never-seen") is None
     assert ABArmStat.objects.count() == 0
@@ -183,7 +194,7 @@ def test_a_visitor_outside_the_sample_does_not_convert(landing) -> None:
 
 @pytest.mark.django_db
 def test_keyword_visitors_are_kept_out_of_headline_tests(client, landing) -> None:
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B 版标题")
     client.cookies["yl_v"] = visitor_cookie_value("visitor-kw")
     # when a visitor arrives with a keyword that picks a variant headline
     html = client.get("/lp/hair-loss/", {"utm_term": "脂溢性脱发"}).content.decode()
@@ -197,7 +208,7 @@ def test_keyword_visitors_are_kept_out_of_headline_tests(client, landing) -> Non
 
 @pytest.mark.django_db
 def test_keyword_visitors_stay_in_tests_that_do_not_touch_the_headline(client, landing) -> None:
-    test = ABTest.objects.create(page=landing.page, name="副标题测试", subheadline_b="B 副标题")
+    test = certified_ab_test(landing.page, name="副标题测试", subheadline_b="B 副标题")
     html = client.get("/lp/hair-loss/", {"utm_term": "脂溢性脱发"}).content.decode()
     assert f'data-ab-test="{test.pk}"' in html
 
@@ -205,7 +216,7 @@ def test_keyword_visitors_stay_in_tests_that_do_not_touch_the_headline(client, l
 @pytest.mark.django_db
 @pytest.mark.parametrize("cookie", ["visitor-1", "visitor-1:forged", "", "x" * 5000])
 def test_a_visitor_cookie_the_server_did_not_issue_is_not_counted(client, landing, cookie) -> None:
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B 版标题")
     client.cookies["yl_v"] = cookie
 
     answer = client.post(f"/lp/ab/{test.pk}/seen/", headers=SAME_ORIGIN)
@@ -216,7 +227,7 @@ def test_a_visitor_cookie_the_server_did_not_issue_is_not_counted(client, landin
 
 @pytest.mark.django_db
 def test_a_page_replaces_a_made_up_cookie_with_a_signed_one(client, landing) -> None:
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B 版标题")
     client.cookies["yl_v"] = "chosen-by-client"
 
     client.get("/lp/hair-loss/")
@@ -231,7 +242,7 @@ def test_a_page_replaces_a_made_up_cookie_with_a_signed_one(client, landing) -> 
 def test_a_visitor_counts_once_per_test_even_when_the_cache_forgets(client, landing) -> None:
     from django.core.cache import cache
 
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B 版标题")
     client.cookies["yl_v"] = visitor_cookie_value("visitor-9")
     assert client.post(f"/lp/ab/{test.pk}/seen/", headers=SAME_ORIGIN).json() == {"counted": True}
     cache.clear()  # evicted, restarted, or a cache outage
@@ -258,7 +269,7 @@ def _counted(test) -> int:
 
 @pytest.mark.django_db
 def test_the_page_view_that_sets_the_cookie_counts_nobody(client, landing) -> None:
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B 版标题")
 
     for _ in range(3):
         client.cookies.clear()
@@ -272,7 +283,7 @@ def test_the_page_view_that_sets_the_cookie_counts_nobody(client, landing) -> No
 def test_a_script_minting_cookies_is_capped_per_address_per_day(client, landing, settings):
     # given a script that loads the page (fresh cookie) and beacons, over and over
     settings.LANDING_AB_VISITORS_PER_ADDRESS_DAY = 3
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B 版标题")
     answers = []
     for _ in range(6):
         client.cookies.clear()
@@ -293,7 +304,7 @@ def test_a_script_minting_cookies_is_capped_per_address_per_day(client, landing,
 @pytest.mark.django_db
 def test_a_replayed_beacon_counts_once_and_uses_no_allowance(client, landing, settings):
     settings.LANDING_AB_VISITORS_PER_ADDRESS_DAY = 2
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B 版标题")
     client.get("/lp/hair-loss/")
 
     replies = [_beacon(client, test.pk).json() for _ in range(5)]
@@ -319,7 +330,7 @@ def test_a_replayed_beacon_counts_once_and_uses_no_allowance(client, landing, se
     ids=["none", "foreign-origin", "cross-site", "same-site", "foreign-referer", "lookalike"],
 )
 def test_a_beacon_not_sent_by_our_page_is_refused(client, landing, headers) -> None:
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B 版标题")
     client.get("/lp/hair-loss/")
 
     answer = _beacon(client, test.pk, headers=headers)
@@ -330,7 +341,7 @@ def test_a_beacon_not_sent_by_our_page_is_refused(client, landing, headers) -> N
 
 @pytest.mark.django_db
 def test_an_older_browser_with_only_a_referer_counts(client, landing) -> None:
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B 版标题")
     client.get("/lp/hair-loss/")
 
     answer = _beacon(client, test.pk, headers={"Referer": "http://testserver/lp/hair-loss/"})
@@ -350,7 +361,7 @@ def test_an_older_browser_with_only_a_referer_counts(client, landing) -> None:
     ids=["unsigned", "altered", "other-salt", "signed-object"],
 )
 def test_a_forged_or_foreign_cookie_counts_nobody(client, landing, cookie) -> None:
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B 版标题")
     client.cookies["yl_v"] = cookie()
 
     answer = _beacon(client, test.pk)
@@ -362,12 +373,12 @@ def test_a_forged_or_foreign_cookie_counts_nobody(client, landing, cookie) -> No
 @pytest.mark.django_db
 def test_a_cookie_from_another_test_is_one_visitor_once_in_each(client, landing) -> None:
     # given a visitor cookie issued on another test's page (the test since ended)
-    first = ABTest.objects.create(page=landing.page, name="旧测试", headline_b="旧 B")
+    first = certified_ab_test(landing.page, name="旧测试", headline_b="旧 B")
     client.get("/lp/hair-loss/")
     assert _beacon(client, first.pk).json() == {"counted": True}
     first.status = ABTest.Status.FINISHED
     first.save()
-    second = ABTest.objects.create(page=landing.page, name="新测试", headline_b="新 B")
+    second = certified_ab_test(landing.page, name="新测试", headline_b="新 B")
 
     # when it is replayed against the new test and the old one
     replies = [_beacon(client, second.pk).json() for _ in range(3)]
@@ -381,7 +392,7 @@ def test_a_cookie_from_another_test_is_one_visitor_once_in_each(client, landing)
 
 @pytest.mark.django_db
 def test_conversions_count_once_per_visitor_however_often_they_submit(client, landing) -> None:
-    test = ABTest.objects.create(page=landing.page, name="标题测试", headline_b="B 版标题")
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="B 版标题")
     client.get("/lp/hair-loss/")
     assert _beacon(client, test.pk).json() == {"counted": True}
 
@@ -397,3 +408,26 @@ def test_conversions_count_once_per_visitor_however_often_they_submit(client, la
     stat = ABArmStat.objects.get(test=test)
     assert (stat.visitors, stat.conversions) == (1, 1)
     assert ABVisitor.objects.get(test=test).converted is True
+
+
+@pytest.mark.django_db
+def test_the_b_arm_is_read_by_the_check_and_served_only_as_certified(client, landing) -> None:
+    """Round 13 verification F1: a B headline with 「三天见效，治愈率98%」 and a WeChat id went to
+    half the visitors of a certified landing page, which the check still rated clean."""
+    from cms.compliance import check_page
+    from cms.compliance.gate import publish_decision
+    from landing.selectors import ab_arm_b_certified
+
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="先检测再调理")
+    ABTest.objects.filter(pk=test.pk).update(
+        headline_b="三天见效，治愈率98%", subheadline_b="加微信hair2024立即预约"
+    )
+    page = LandingPage.objects.get(pk=landing.page.pk)
+
+    report = check_page(page)
+    assert {f.field for f in report.blocking} >= {"ab_test.headline_b"}
+    assert publish_decision(page=page, report=report).reason == "content_changed"
+    assert not ab_arm_b_certified(page=page)
+    for i in range(20):  # no visitor of either arm reads the new words
+        client.cookies["yl_v"] = visitor_cookie_value(f"v{i}")
+        assert "治愈率98%" not in client.get("/lp/hair-loss/").content.decode()

@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 
 from config.errors import ApplicationError
-from landing.models import ABArmStat, ABTest
+from landing.models import ABArmStat
 from landing.services.ab import _upsert
 from landing.services.guards import rate_limit_hit
+from tests.landing.conftest import certified_ab_test
 
 pytestmark = pytest.mark.services
 
@@ -33,7 +34,7 @@ def test_rate_limit_is_exact_under_concurrency() -> None:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ab_upserts_lose_no_increment(landing) -> None:
-    test = ABTest.objects.create(page=landing.page, name="并发计数")
+    test = certified_ab_test(landing.page, name="并发计数")
 
     def bump(_: int) -> None:
         try:
@@ -49,7 +50,7 @@ def test_ab_upserts_lose_no_increment(landing) -> None:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_arm_never_passes_its_horizon_under_concurrency(landing) -> None:
     # given a horizon of 25 visitors, when 200 visitors of arm A arrive at once
-    test = ABTest.objects.create(page=landing.page, name="并发上限", horizon=25)
+    test = certified_ab_test(landing.page, name="并发上限", horizon=25)
 
     def visit(_: int) -> bool:
         try:
