@@ -1,5 +1,5 @@
-"""The admin API's 发布 action (`POST /admin/api/main/pages/<id>/action/publish/`) through the
-compliance gate.
+"""The admin API's 发布 and 创建别名 actions (`POST /admin/api/main/pages/<id>/action/publish/`,
+`…/action/create_alias/`) through the compliance gate.
 
 Wagtail's own action publishes the latest revision with `PublishPageRevisionAction` directly,
 not through `Page.publish()` (where the gate sits) nor the edit view's `before_publish_page`
@@ -11,6 +11,7 @@ view does, and answers 400 with the reason when it refuses."""
 from __future__ import annotations
 
 from rest_framework.exceptions import ValidationError
+from wagtail.admin.api.actions.create_alias import CreatePageAliasAPIAction
 from wagtail.admin.api.actions.publish import PublishPageAPIAction
 
 
@@ -34,6 +35,17 @@ class GatedPublishPageAPIAction(PublishPageAPIAction):
         return super().execute(instance, data)
 
 
+class GatedCreatePageAliasAPIAction(CreatePageAliasAPIAction):
+    def execute(self, instance, data):
+        """Creates the alias, or raises DRF's ValidationError (400, `{"compliance": [why]}`)
+        when it would alias a medical ad (`gate.alias_refused`)."""
+        from cms.compliance.gate import alias_refused
+
+        if why := alias_refused(instance, recursive=bool(data.get("recursive"))):
+            raise ValidationError({"compliance": [why]})
+        return super().execute(instance, data)
+
+
 def register() -> None:
     """Puts the gated action in place of Wagtail's in the admin API's page actions (a
     class-level registry, `PagesAdminAPIViewSet.actions`; Wagtail has no hook for it)."""
@@ -42,4 +54,5 @@ def register() -> None:
     PagesAdminAPIViewSet.actions = {
         **PagesAdminAPIViewSet.actions,
         "publish": GatedPublishPageAPIAction,
+        "create_alias": GatedCreatePageAliasAPIAction,
     }

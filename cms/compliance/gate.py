@@ -573,3 +573,23 @@ def published_page_recheck(*, page, revision=None) -> bool:
         "page %s went live without the gate and was unpublished: %s", page.pk, decision.message
     )
     return True
+
+
+# --- aliases ------------------------------------------------------------------------------
+
+ALIAS_OF_AN_AD = (
+    "落地页和转化文章属于医疗广告，不能创建别名：别名是同一广告在另一地址的第二个副本，"
+    "一份医疗广告审查证明只批准一个广告（请新建页面并由审查人员记录其审查证明）"
+)
+
+
+def alias_refused(page, *, recursive: bool) -> str:
+    """Why an alias of `page` (and, `recursive`, of its subtree) may not be created ("" when
+    it may): a medical ad among them. An alias is a second live copy at another address
+    that follows its original without passing the gate, under the original's certificate
+    (round 13 verification F3: a 转化 article aliased under another hub)."""
+    from wagtail.models import Page
+
+    pages = Page.objects.descendant_of(page, inclusive=True) if recursive else None
+    candidates = pages.specific() if pages is not None else [page.specific]
+    return ALIAS_OF_AN_AD if any(is_medical_ad(p) for p in candidates) else ""

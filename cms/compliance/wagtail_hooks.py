@@ -10,6 +10,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.utils import get_valid_next_url_from_request
 
 from cms.compliance.gate import (
+    alias_refused,
     certificate_expired,
     is_medical_ad,
     is_reviewer,
@@ -57,6 +58,19 @@ def _keep_new_page_offline(request, page) -> None:
     if created_here and page.live and page.live_revision_id is None:
         type(page).objects.filter(pk=page.pk).update(live=False)
         page.live = False
+
+
+@hooks.register("before_copy_page")
+def refuse_alias_of_an_ad(request, page):
+    """The copy view's 「创建别名」 (an alias follows its original live, never through the
+    gate): refused for a medical ad, or a subtree holding one (`gate.alias_refused`)."""
+    if request.method != "POST" or not request.POST.get("alias"):
+        return None
+    why = alias_refused(page, recursive=bool(request.POST.get("copy_subpages")))
+    if not why:
+        return None
+    messages.error(request, why)
+    return redirect(reverse("wagtailadmin_pages:edit", args=[page.pk]))
 
 
 @hooks.register("before_bulk_action")

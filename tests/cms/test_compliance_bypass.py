@@ -334,3 +334,75 @@ def test_the_admin_api_publish_action_is_refused_with_the_reason_and_publishes_n
     # and the clean one is published as before
     assert published.status_code == 200
     assert ArticlePage.objects.get(pk=clean.pk).live
+
+
+def _two_hubs_with_an_ad():
+    """A live 转化 article (certified) under one hub, a second hub to alias it under."""
+    parent = hub()
+    other = hub("diabetes", "糖尿病")
+    ad = draft(
+        parent,
+        ArticlePage(
+            title="失眠评估与方案",
+            slug="plan",
+            layer="conversion",
+            body=[{"type": "paragraph", "value": rich("评估后制定方案。")}],
+        ),
+    )
+    publish_ad_page(ad)
+    return parent, other, ArticlePage.objects.get(pk=ad.pk)
+
+
+@pytest.mark.parametrize("recursive", [False, True])
+def test_no_alias_of_a_medical_ad_through_the_admin_api(client, recursive):
+    """Round 13 verification F3: the API's create_alias put a second live copy of a certified
+    转化 article under another hub, with the same certificate and no check; aliasing a hub
+    (recursive) carries its ads along."""
+    parent, other, ad = _two_hubs_with_an_ad()
+    source = parent if recursive else ad
+    client.force_login(editor())
+
+    response = client.post(
+        f"/admin/api/main/pages/{source.pk}/action/create_alias/",
+        {"destination_page_id": other.pk, "recursive": recursive, "update_slug": "copy"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert "不能创建别名" in response.json()["compliance"][0]
+    assert not ArticlePage.objects.filter(alias_of=ad).exists()
+
+
+def test_a_science_page_may_still_be_aliased_through_the_admin_api(client):
+    parent, other, _ad = _two_hubs_with_an_ad()
+    science = draft(parent, ArticlePage(title="睡眠卫生", slug="hygiene", layer="science"))
+    client.force_login(editor())
+
+    response = client.post(
+        f"/admin/api/main/pages/{science.pk}/action/create_alias/",
+        {"destination_page_id": other.pk},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201, response.content
+    assert ArticlePage.objects.filter(alias_of=science).count() == 1
+
+
+def test_no_alias_of_a_medical_ad_from_the_copy_view(client):
+    parent, other, ad = _two_hubs_with_an_ad()
+    client.force_login(editor())
+
+    response = client.post(
+        reverse("wagtailadmin_pages:copy", args=[ad.pk]),
+        {
+            "new_title": ad.title,
+            "new_slug": "plan-alias",
+            "new_parent_page": other.pk,
+            "alias": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    assert not ArticlePage.objects.filter(alias_of=ad).exists()
+    follow = client.get(response["Location"]).content.decode()
+    assert "不能创建别名" in follow
