@@ -163,3 +163,26 @@ def test_a_used_text_cannot_be_deleted(admin_client, client, landing):
     response = admin_client.post(url)
     assert response.status_code == 302
     assert ConsentText.objects.filter(pk=landing.consent.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("text", "治愈率98%，全国第一，签约治疗无效全额退款。"),
+        ("text", "授权后享受三天见效的专属方案。"),
+        ("title", "健康信息授权（保证治愈）"),
+    ],
+)
+def test_a_new_consent_text_with_an_ad_claim_is_refused(admin_client, landing, field, value):
+    """Round 13 verification F2: a new text goes onto every landing and package page at once,
+    outside any page's check and certificate; one with 治愈率 and a WeChat id went live. (A
+    contact for privacy questions is lawful there, as on any ad page.)"""
+    data = {"version": "health-2026-09", "title": "健康信息授权", "text": "第三版文本"}
+    data[field] = value
+
+    response = admin_client.post("/admin/snippets/landing/consenttext/add/", data)
+
+    assert response.status_code == 200
+    assert "授权文本不得含有医疗广告用语" in response.content.decode()
+    assert not ConsentText.objects.filter(version="health-2026-09").exists()
+    assert ConsentText.objects.get(is_current=True).version == CONSENT_V1
