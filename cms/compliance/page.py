@@ -17,6 +17,7 @@ from wagtail.models import Page
 
 from cms.compliance import classifier
 from cms.compliance.checker import ComplianceReport, Finding, check_report
+from cms.compliance.doctors import doctor_credential_findings
 from cms.compliance.extract import block_texts, page_texts
 from cms.compliance.qr import MISSING_FILE, document_codes
 from cms.compliance.rendered import (
@@ -200,6 +201,10 @@ def check_page(page, *, rendered: bool = True) -> ComplianceReport:
     for field, text in page_texts(page):
         report.extend(check_report(text, field=field, scopes=scopes))
     for finding, line in _testimonial_findings(page):
+        report.findings.append(finding)
+        report.lines[(finding.field, finding.line)] = line
+    # a doctor's 职称 and licence in the text are the doctor page's (issue 17 point 6)
+    for finding, line in doctor_credential_findings(page):
         report.findings.append(finding)
         report.lines[(finding.field, finding.line)] = line
     if SCIENCE in scopes:

@@ -1,0 +1,353 @@
+"""One doctor, one set of credentials (issue 17 point 6): a doctor named in a page's text
+with a 职称 or a 医师执业证书编码 is a doctor of the doctor pages (`cms.models.DoctorPage`),
+introduced with the 职称 and the licence number that page registers.
+
+A landing page's doctor block reads its credentials from the doctor page already; free text
+can still state others (「李文静主任医师为您面诊，执业证号110310000099999」 while her page
+says 副主任医师 and another number), or present a doctor who has no page at all
+(「王医生（主任医师，医师执业证书编码110101199001011）亲诊」). Every page is read, 科普 or ad:
+《医疗广告管理办法》第六条 lets an ad state only the registered facts (the registered
+doctors' 专业技术职称 among them), and a credential the doctor does not hold is false or
+misleading (《广告法》第四条、第二十八条) wherever it is printed.
+
+What is read (`page_texts`, the texts the checker reads, through `cms.textnorm` first):
+- a person named with a 职称, in either order or in brackets: 「李文静主任医师」
+  「主治医师李文静」「李文静（主任医师）」「王医生（主任医师，…）」;
+- a licence number: 执业证号 / 执业证书编码 / 医师执业证书 / 执业医师证 … then 9–27 digits,
+  tied to the doctor named nearest to it in the same sentence.
+A name is 2–4 Chinese characters starting with a common surname (`SURNAMES`), or a surname
+alone before 医生 / 大夫 (「王医生」). Not read: a 职称 with no name
+(「建议找主任医师复诊」), 「医生」 with no name, and a name in a clause about a study
+(「某某教授发表的研究」: 研究 / 论文 / 发表 / 提出 / 报道 / 期刊)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from cms.compliance.checker import Finding
+from cms.compliance.extract import page_texts
+from cms.textnorm import normalize_map
+
+RULE = "doctor-credentials"
+SEVERITY = "block"
+REFERENCE = (
+    "《医疗广告管理办法》第六条（医疗广告仅限于登记的事项，含医生的专业技术职称）；"
+    "《广告法》第四条、第二十八条（虚假或者引人误解的内容）"
+)
+UNREGISTERED = "医生未在医生团队页面登记，不得在页面中以职称或执业证号介绍"
+UNKNOWN_LICENCE = "医师执业证书编码不属于任何医生团队页面登记的医生"
+
+# The ~130 commonest surnames, then compound ones (issue 17 point 6).
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
+    "叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史"
+    "陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟"
+    "殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游"
+    "辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳"
+)
+COMPOUND_SURNAMES = frozenset(
+    (
+        "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 夏侯 司徒 轩辕 端木 长孙 宇文 南宫 西门"
+    ).split()
+)
+# Characters that end or join words and never sit in a given name here: a candidate with
+# one of them after its surname is no name (「主任医师周三坐诊」「高年资主任医师」).
+_NOT_GIVEN = frozenset(
+    "的了是在和与及等为会对从把被给向让将就都也还又再很最更已们这那其之以于而但或如若所可"
+    "能要有无不没着过来去上下中内外前后里做看说用到得地门诊出团队级年资深一二三四五六七八"
+    "九十百千万日月周期时分秒号次位名个多少每各该本我你您他她它请找由经约帮议科室院部医"
+    "师治任教授副主复查病患者专级籍讲指导提醒表示认称介绍出坐接问答度重"
+)
+# Words that start with a surname and are not names (「康复医师」「高级医师」「全科医师」).
+_NOT_NAMES = frozenset({"康复", "高级", "毛发", "方面", "江湖", "程度", "石膏", "金牌"})
+
+# 职称 and the like a doctor is introduced with; longer first (副主任医师 before 主任医师).
+RANKS = tuple(
+    "副主任医师 主任医师 主治医师 住院医师 副主任中医师 主任中医师 主治中医师 副主任药师 "
+    "主任药师 副主任技师 主任技师 副主任护师 主任护师 副教授 教授 副院长 院长 副主任 主任 "
+    "中医师 医师".split()
+)
+_RANK = re.compile("|".join(RANKS))
+# Before these a surname alone names the person (「王医生」); not a 职称 themselves.
+_ADDRESSES = ("医生", "大夫")
+_LICENCE = re.compile(
+    r"(?:医师执业证书|执业医师证书?|执业证书|执业证|医师资格证书?)"
+    r"(?:编码|编号|号码|号)?[^0-9，,。；;！？!?]{0,6}?([0-9]{9,27})(?![0-9])"
+)
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+_CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
+# A clause about a study names a scientist, not a doctor introduced to patients.
+_STUDY = re.compile(r"研究|论文|发表|提出|报道|期刊|学说")
+_OPEN, _CLOSE = "（(", "）)"
+# Before a surname alone: the start, a non-Chinese character, or a word that introduces a
+# person (「由王医生」「请王医生」); 「对于医生而言」 is no 于 surname.
+_INTRO = frozenset("由请找是向和与及同的为经让给被跟位名、，,：:（(「“ ")
+
+
+@dataclass
+class Doctor:
+    name: str
+    ranks: tuple[str, ...]
+    licence: str
+
+
+@dataclass
+class _Mention:
+    """A doctor named in a line: where, who, and the credentials written with the name."""
+
+    start: int
+    end: int
+    name: str
+    surname_only: bool
+    rank: str = ""
+    licences: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def _rank_tokens(rank: str) -> tuple[str, ...]:
+    return tuple(t for t in re.split(r"[、，,/／\s和及]+", rank or "") if t)
+
+
+def _doctors(page) -> list[Doctor]:
+    """The live doctor pages, once per check (issue 17 point 6); a doctor page being
+    checked counts as itself as edited (its own title, rank and licence)."""
+    from cms.models import DoctorPage
+
+    rows = DoctorPage.objects.live().values_list("pk", "title", "rank", "licence_number")
+    doctors = {pk: (title, rank, licence) for pk, title, rank, licence in rows}
+    if isinstance(page, DoctorPage):
+        doctors[page.pk or 0] = (page.title, page.rank, page.licence_number)
+    return [
+        Doctor(
+            normalize_map((title or "").strip())[0],
+            _rank_tokens(normalize_map(rank or "")[0]),
+            (licence or "").strip(),
+        )
+        for title, rank, licence in doctors.values()
+    ]
+
+
+def _surname(text: str) -> str:
+    if text[:2] in COMPOUND_SURNAMES:
+        return text[:2]
+    return text[:1] if text[:1] in SURNAMES else ""
+
+
+def _is_name(text: str) -> bool:
+    surname = _surname(text)
+    given = text[len(surname) :]
+    return (
+        bool(surname)
+        and 1 <= len(given) <= 2
+        and all("\u4e00" <= ch <= "\u9fff" and ch not in _NOT_GIVEN for ch in given)
+        and text not in _NOT_NAMES
+    )
+
+
+def _introduced(line: str, at: int) -> bool:
+    return at == 0 or line[at - 1] in _INTRO or not "\u4e00" <= line[at - 1] <= "\u9fff"
+
+
+def _name_before(line: str, end: int, names: tuple[str, ...], *, alone: bool):
+    """(start, name, surname_only) of a name ending at `end`: a doctor page's name first
+    (`names`, longest first),
+    then a 4-, 3- or 2-character name, then (`alone`) a surname by itself."""
+    for name in names:
+        if line.endswith(name, 0, end):
+            return end - len(name), name, False
+    # longest first: four characters are a compound surname's name (「欧阳文静」, not 「阳文静」)
+    for length in (4, 3, 2):
+        start = end - length
+        if start >= 0 and _is_name(line[start:end]):
+            return start, line[start:end], False
+    if alone:
+        for length in (2, 1):
+            start = end - length
+            text = line[start:end] if start >= 0 else ""
+            if text and _surname(text) == text and _introduced(line, start):
+                return start, text, True
+    return None
+
+
+def _name_after(line: str, start: int, names: tuple[str, ...]):
+    for name in names:
+        if line.startswith(name, start):
+            return start + len(name), name
+    for length in (4, 3, 2):
+        end = start + length
+        if end <= len(line) and _is_name(line[start:end]):
+            return end, line[start:end]
+    return None
+
+
+def _bracket_open(line: str, at: int) -> int:
+    """The index of the bracket `at` sits in (「王医生（主任医师，…）」), or -1."""
+    for i in range(at - 1, -1, -1):
+        if line[i] in _CLOSE or _SENTENCE_END.match(line[i]):
+            return -1
+        if line[i] in _OPEN:
+            return i
+    return -1
+
+
+def _mentions(line: str, names: tuple[str, ...]):
+    """(the doctors named in the line, the licence numbers written with no name near)."""
+    licences = [(m.start(), m.end(), m.group(1)) for m in _LICENCE.finditer(line)]
+    in_licence = [(s, e) for s, e, _ in licences]
+    mentions: list[_Mention] = []
+    for match in _RANK.finditer(line):
+        start, end, rank = match.start(), match.end(), match.group()
+        if any(s <= start < e for s, e in in_licence):
+            continue  # 「医师执业证书编码」 is no 医师
+        bracket = _bracket_open(line, start)
+        if bracket >= 0:
+            # a name before the bracket, after 医生 / 大夫 or not
+            before = bracket
+            for address in _ADDRESSES:
+                if line.endswith(address, 0, before):
+                    before -= len(address)
+                    break
+            found = _name_before(line, before, names, alone=before < bracket)
+            if found:
+                close = min((line.find(c, end) for c in _CLOSE if c in line[end:]), default=-1)
+                stop = close + 1 if close >= 0 else end
+                mentions.append(_Mention(found[0], stop, found[1], found[2], rank))
+                continue
+        # a surname alone is a name before 医生 / 大夫 only (「王医生」), not before a 职称:
+        # 「找王主任看过」 in a patient's story introduces no doctor
+        found = _name_before(line, start, names, alone=False)
+        if found:
+            mentions.append(_Mention(found[0], end, found[1], found[2], rank))
+            continue
+        after = _name_after(line, end, names)
+        if after:
+            mentions.append(_Mention(start, after[0], after[1], False, rank))
+    # names without a 职称, for a licence written next to them: 「李文静医生」「王医生」, a
+    # doctor page's name anywhere
+    taken = [(m.start, m.end) for m in mentions]
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in taken)
+
+    for address in _ADDRESSES:
+        for match in re.finditer(address, line):
+            found = _name_before(line, match.start(), names, alone=True)
+            if found and free(found[0], match.end()):
+                mentions.append(_Mention(found[0], match.end(), found[1], found[2]))
+                taken.append((found[0], match.end()))
+    for name in names:
+        for match in re.finditer(re.escape(name), line):
+            if free(match.start(), match.end()):
+                mentions.append(_Mention(match.start(), match.end(), name, False))
+                taken.append((match.start(), match.end()))
+    mentions = [m for m in mentions if not _about_study(line, m)]
+    loose = []
+    for licence in licences:
+        owner = _nearest(line, mentions, licence[0])
+        if owner is None:
+            loose.append(licence)
+        else:
+            owner.licences.append(licence)
+    return sorted(mentions, key=lambda m: m.start), loose
+
+
+def _about_study(line: str, mention: _Mention) -> bool:
+    starts = [m.end() for m in _CLAUSE_END.finditer(line, 0, mention.start)]
+    stop = _CLAUSE_END.search(line, mention.end)
+    clause = line[starts[-1] if starts else 0 : stop.start() if stop else len(line)]
+    return _STUDY.search(clause) is not None
+
+
+def _nearest(line: str, mentions: list[_Mention], at: int) -> _Mention | None:
+    """The mention in `at`'s sentence closest before it, else closest after it."""
+    starts = [m.end() for m in _SENTENCE_END.finditer(line, 0, at)]
+    stop = _SENTENCE_END.search(line, at)
+    low, high = (starts[-1] if starts else 0), (stop.start() if stop else len(line))
+    same = [m for m in mentions if low <= m.start < high]
+    before = [m for m in same if m.start < at]
+    if before:
+        return max(before, key=lambda m: m.start)
+    after = [m for m in same if m.start >= at]
+    return min(after, key=lambda m: m.start) if after else None
+
+
+def _rank_matches(typed: str, ranks: tuple[str, ...]) -> bool:
+    """The 职称 written is the page's: one of its 职称 as registered; 医师 (the plain word
+    for a physician) for any 医师 rank; 主任 for 主任医师, 副主任 for 副主任医师."""
+    if typed in ranks:
+        return True
+    if typed == "医师":
+        return any(r.endswith("医师") for r in ranks)
+    return any(r.startswith(typed) and r[len(typed) :] in ("医师", "中医师") for r in ranks)
+
+
+def _same_person(mention: _Mention, doctor: Doctor) -> bool:
+    if mention.surname_only:
+        return doctor.name.startswith(mention.name)
+    return doctor.name == mention.name
+
+
+def _problems(mention: _Mention, doctors: list[Doctor]) -> list[tuple[int, int, str]]:
+    """(start, end, message) for what the mention states that no doctor page does."""
+    if not mention.rank and not mention.licences:
+        return []
+    pages = [d for d in doctors if _same_person(mention, d)]
+    if not pages:
+        end = max([mention.end, *(e for _, e, _ in mention.licences)])
+        return [(mention.start, end, f"{UNREGISTERED}（{mention.name}）")]
+    problems = []
+    if mention.rank and not any(_rank_matches(mention.rank, d.ranks) for d in pages):
+        shown = "、".join(dict.fromkeys("、".join(d.ranks) for d in pages))
+        problems.append((mention.start, mention.end, f"医生职称与医生页面不一致：页面为{shown}"))
+    for start, end, number in mention.licences:
+        if not any(d.licence == number for d in pages):
+            shown = "、".join(dict.fromkeys(d.licence for d in pages))
+            message = f"医师执业证书编码与医生页面不一致：{mention.name}的医生页面为{shown}"
+            problems.append((start, end, message))
+    return problems
+
+
+def _finding(field_path: str, line_no: int, line: str, start: int, end: int, message: str):
+    return Finding(
+        rule=RULE,
+        severity=SEVERITY,
+        reference=REFERENCE,
+        message=message,
+        field=field_path,
+        line=line_no,
+        start=start,
+        end=end,
+        text=line[start:end],
+    )
+
+
+# A line worth reading: it has a 职称, an address or a licence word (most lines have none,
+# and the doctor pages are only looked up when one does).
+_WORTH_READING = re.compile("|".join((*RANKS, *_ADDRESSES, "执业", "资格证")))
+
+
+def doctor_credential_findings(page) -> list[tuple[Finding, str]]:
+    """(finding, line text) for every doctor named in the page's texts with credentials
+    that are not the doctor page's, or with no doctor page (issue 17 point 6)."""
+    doctors: list[Doctor] | None = None
+    names: tuple[str, ...] = ()
+    findings: list[tuple[Finding, str]] = []
+    for field_path, text in page_texts(page):
+        for line_no, line in enumerate((text or "").splitlines(), start=1):
+            folded, origin = normalize_map(line)
+            if not _WORTH_READING.search(folded):
+                continue
+            if doctors is None:
+                doctors = _doctors(page)
+                # the doctor pages' names, longest first (「欧阳文静」 before 「欧阳文」)
+                names = tuple(
+                    sorted({d.name for d in doctors if len(d.name) >= 2}, key=len, reverse=True)
+                )
+            mentions, loose = _mentions(folded, names)
+            problems = [p for m in mentions for p in _problems(m, doctors)]
+            registered = {d.licence for d in doctors}
+            problems += [(s, e, UNKNOWN_LICENCE) for s, e, n in loose if n not in registered]
+            for start, end, message in dict.fromkeys(problems):
+                s, e = origin[start], origin[end]
+                findings.append((_finding(field_path, line_no, line, s, e, message), line))
+    return findings

@@ -1,0 +1,181 @@
+"""One doctor, one set of credentials in the text (issue 17 point 6): a doctor named in a
+page's text with a 职称 or a licence number is a doctor of the doctor pages, with that page's
+职称 and 医师执业证书编码 (《医疗广告管理办法》第六条；《广告法》第四条、第二十八条), on a
+landing page and on a 科普 page alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from cms.compliance import check_page
+from cms.compliance.doctors import RULE, UNKNOWN_LICENCE, UNREGISTERED
+from cms.models import ArticlePage, DoctorIndexPage, DoctorPage, HomePage
+from landing.models import LandingIndexPage, LandingPage
+from tests.cms.compliance_support import draft, hub, rich
+from tests.funnel.factories import PackageFactory
+
+pytestmark = pytest.mark.django_db
+
+LI = "110310000012345"
+ZHAO = "110310000023456"
+
+
+@pytest.fixture
+def doctors() -> dict[str, DoctorPage]:
+    """Two live doctor pages, as the demo seeds them."""
+    team = HomePage.objects.get().add_child(
+        instance=DoctorIndexPage(title="医生团队", slug="doctors")
+    )
+    pages = {}
+    for slug, name, rank, licence in (
+        ("li", "李文静", "副主任医师", LI),
+        ("zhao", "赵明远", "主治医师", ZHAO),
+    ):
+        pages[name] = team.add_child(
+            instance=DoctorPage(
+                title=name, slug=slug, rank=rank, hospital="徐汇门诊部", licence_number=licence
+            )
+        )
+    return pages
+
+
+def landing(hero: str) -> LandingPage:
+    package = PackageFactory()
+    index = draft(HomePage.objects.get(), LandingIndexPage(title="专科咨询", slug="lp"))
+    page = LandingPage(
+        title="脱发咨询",
+        slug="hair",
+        specialty=package.specialty,
+        headline="脱发困扰？先做一次毛囊检测",
+        package=package,
+        hero_body=rich(hero),
+    )
+    return draft(index, page)
+
+
+def article(*paragraphs: str) -> ArticlePage:
+    body = [{"type": "paragraph", "value": rich(*paragraphs)}]
+    return draft(hub(), ArticlePage(title="脱发科普", slug="a", layer="science", body=body))
+
+
+def credentials(page) -> list[tuple[str, str, str]]:
+    """(field, text, message) of the page's doctor-credentials findings, all blocking."""
+    found = [f for f in check_page(page).findings if f.rule == RULE]
+    assert all(f.blocking for f in found)
+    return [(f.field, f.text, f.message) for f in found]
+
+
+def test_landing_page_stating_other_credentials_than_the_doctor_pages(doctors) -> None:
+    # given the verifier's hero text: 李文静 is 副主任医师 with another number, 赵明远 is
+    # 主治医师 (issue 17 point 6)
+    page = landing("李文静主任医师为您面诊，执业证号110310000099999。赵明远教授每周坐诊。")
+
+    # when it is checked, then each credential the doctor pages do not register blocks
+    assert credentials(page) == [
+        ("hero_body", "李文静主任医师", "医生职称与医生页面不一致：页面为副主任医师"),
+        (
+            "hero_body",
+            "执业证号110310000099999",
+            f"医师执业证书编码与医生页面不一致：李文静的医生页面为{LI}",
+        ),
+        ("hero_body", "赵明远教授", "医生职称与医生页面不一致：页面为主治医师"),
+    ]
+
+
+def test_landing_page_presenting_a_doctor_who_has_no_page(doctors) -> None:
+    page = landing("王医生（主任医师，医师执业证书编码110101199001011）亲诊。")
+
+    assert credentials(page) == [
+        (
+            "hero_body",
+            "王医生（主任医师，医师执业证书编码110101199001011）",
+            f"{UNREGISTERED}（王）",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("主治医师李文静为您制定方案。", "主治医师李文静"),  # the 职称 before the name
+        ("李文静（主任医师）为您面诊。", "李文静（主任医师）"),
+        ("李文靜主任醫師為您面診。", "李文靜主任醫師"),  # in traditional characters
+    ],
+)
+def test_rank_in_another_order_or_spelling(doctors, text, shown) -> None:
+    assert credentials(landing(text)) == [
+        ("hero_body", shown, "医生职称与医生页面不一致：页面为副主任医师")
+    ]
+
+
+def test_a_licence_number_with_no_name_near_is_one_of_a_doctor_page() -> None:
+    page = landing("本院医生均已注册，执业证号110310000099999。")
+
+    assert credentials(page) == [("hero_body", "执业证号110310000099999", UNKNOWN_LICENCE)]
+
+
+def test_science_article_is_held_to_the_same_credentials(doctors) -> None:
+    # given a 科普 article: wrong 职称, a doctor with no page, 职称 before the name
+    page = article(
+        "李文静主任医师提醒：脱发要先分型。",
+        "本文由张伟副主任医师审核。",
+        "主治医师李文静建议记录掉发数量。",
+        "赵明远医生，医师执业证书编码110310000012345。",
+    )
+
+    # then each blocks, line by line
+    assert [(f.line, f.text) for f in check_page(page).findings if f.rule == RULE] == [
+        (1, "李文静主任医师"),
+        (2, "张伟副主任医师"),
+        (3, "主治医师李文静"),
+        (4, "医师执业证书编码110310000012345"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "建议找主任医师复诊。",  # a 职称 with no name
+        "医生会结合毛囊检测给出建议。",  # 医生 with no name
+        "诺贝尔奖得主高锟教授的研究改变了通信。",  # a scientist's study
+        "王教授团队发表的论文显示，睡眠不足会加重脱发。",
+        "李文静副主任医师为您面诊，执业证号110310000012345。",  # named as registered
+        "主治医师赵明远每周三坐诊。",
+        "李文静医生：雄激素性脱发为什么需要长期管理",  # a name without credentials
+        "高年资主任医师、康复医师和营养师共同随访。",  # no names
+        "对于主任医师而言，复诊记录同样重要。",
+        "我们的医生均持有医师执业证书。",
+        "我去年到北京找王主任看过，他建议先调整作息。",  # a surname alone with a 职称
+    ],
+)
+def test_lawful_text_passes_on_landing_and_science_pages(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
+
+
+def test_a_doctor_page_naming_its_own_rank_passes_and_an_edit_is_read_as_edited(
+    doctors,
+) -> None:
+    li = doctors["李文静"]
+    li.biography = rich("李文静副主任医师从事皮肤科临床工作十六年。")
+    assert credentials(li) == []
+
+    # a promotion typed into both the rank and the biography: the page as edited is the
+    # register (the unsaved instance, not its stored row)
+    li.rank = "主任医师"
+    li.biography = rich("李文静主任医师从事皮肤科临床工作十六年。")
+    assert credentials(li) == []
+
+    # the biography claiming a rank the page's own field does not say blocks
+    li.biography = rich("李文静教授从事皮肤科临床工作十六年。")
+    assert credentials(li) == [
+        ("biography", "李文静教授", "医生职称与医生页面不一致：页面为主任医师")
+    ]
+
+
+def test_a_doctor_page_that_is_not_live_is_no_registered_doctor(doctors) -> None:
+    doctors["赵明远"].unpublish()
+
+    assert credentials(landing("赵明远主治医师每周坐诊。")) == [
+        ("hero_body", "赵明远主治医师", f"{UNREGISTERED}（赵明远）")
+    ]
