@@ -140,6 +140,7 @@ def _is_name(text: str) -> bool:
         bool(surname)
         and 1 <= len(given) <= 2
         and all("\u4e00" <= ch <= "\u9fff" and ch not in _NOT_GIVEN for ch in given)
+        and "某" not in given  # an anonymised person (王某, 李某某) names no one
         and text not in _NOT_NAMES
     )
 
@@ -287,11 +288,18 @@ def _same_person(mention: _Mention, doctor: Doctor) -> bool:
     return doctor.name == mention.name
 
 
-def _problems(mention: _Mention, doctors: list[Doctor]) -> list[tuple[int, int, str]]:
-    """(start, end, message) for what the mention states that no doctor page does."""
+def _problems(
+    mention: _Mention, doctors: list[Doctor], *, ad: bool
+) -> list[tuple[int, int, str]]:
+    """(start, end, message) for what the mention states that no doctor page does. A doctor
+    with no page named with a 职称 is a problem on a medical ad (`ad`) only: a 科普 page
+    quotes outside experts (「钟南山教授指出…」, a patient's 「找过一位刘建国主任医师」;
+    thirteenth verification F2), and holds our own doctors to their pages."""
     if not mention.rank and not mention.licences:
         return []
     pages = [d for d in doctors if _same_person(mention, d)]
+    if not pages and not ad and not mention.licences:
+        return []  # a 职称 alone: an outside expert quoted (a licence number is no quote)
     if not pages:
         end = max([mention.end, *(e for _, e, _ in mention.licences)])
         return [(mention.start, end, f"{UNREGISTERED}（{mention.name}）")]
@@ -329,6 +337,9 @@ _WORTH_READING = re.compile("|".join((*RANKS, *_ADDRESSES, "执业", "资格证"
 def doctor_credential_findings(page) -> list[tuple[Finding, str]]:
     """(finding, line text) for every doctor named in the page's texts with credentials
     that are not the doctor page's, or with no doctor page (issue 17 point 6)."""
+    from cms.compliance.gate import is_medical_ad
+
+    ad = is_medical_ad(page)
     doctors: list[Doctor] | None = None
     names: tuple[str, ...] = ()
     findings: list[tuple[Finding, str]] = []
@@ -344,7 +355,7 @@ def doctor_credential_findings(page) -> list[tuple[Finding, str]]:
                     sorted({d.name for d in doctors if len(d.name) >= 2}, key=len, reverse=True)
                 )
             mentions, loose = _mentions(folded, names)
-            problems = [p for m in mentions for p in _problems(m, doctors)]
+            problems = [p for m in mentions for p in _problems(m, doctors, ad=ad)]
             registered = {d.licence for d in doctors}
             problems += [(s, e, UNKNOWN_LICENCE) for s, e, n in loose if n not in registered]
             for start, end, message in dict.fromkeys(problems):

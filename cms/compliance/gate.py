@@ -45,7 +45,7 @@ class CompliancePublishBlocked(PublishPagePermissionError):
 class GateDecision:
     allowed: bool
     # clean | certified | ruled | taken_down | no_certificate | not_ruled | not_reviewer |
-    # content_changed | uncovered | expired | science_ad | duplicate
+    # content_changed | uncovered | expired | science_ad | duplicate | aliased
     reason: str
     message: str
     report: ComplianceReport
@@ -248,6 +248,8 @@ def _certificate_problem(page) -> tuple[str, str] | None:
     recorded_by = page.ad_review_recorded_by if page.ad_review_recorded_by_id else None
     if not certificate:
         return "no_certificate", "须由医疗广告审查人员记录医疗广告审查证明文号后才能发布"
+    if _has_aliases(page):
+        return "aliased", ALIASED_AD
     if not is_reviewer(recorded_by):
         return "not_reviewer", "审查证明文号不是由具有审查权限的人员记录的，不能作为发布依据"
     if certificate_taken(obj=page, certificate=certificate):
@@ -581,6 +583,23 @@ ALIAS_OF_AN_AD = (
     "落地页和转化文章属于医疗广告，不能创建别名：别名是同一广告在另一地址的第二个副本，"
     "一份医疗广告审查证明只批准一个广告（请新建页面并由审查人员记录其审查证明）"
 )
+
+
+ALIASED_AD = (
+    "该页面有别名（同一内容在其他地址的副本，随原页面一同发布）：医疗广告不能有别名，"
+    "请先删除别名再发布"
+)
+
+
+def _has_aliases(page) -> bool:
+    """Live-following copies of `page` exist (Wagtail aliases, `alias_of`): publishing it as
+    an ad would publish them too, each a second ad under one certificate (round 13
+    verification, thirteenth F1: a 科普 article aliased, then turned 转化 and certified)."""
+    from wagtail.models import Page
+
+    if not isinstance(page, Page) or page.pk is None:
+        return False  # a service package has no aliases
+    return Page.objects.filter(alias_of_id=page.pk).exists()
 
 
 def alias_refused(page, *, recursive: bool) -> str:

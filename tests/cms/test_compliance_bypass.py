@@ -406,3 +406,29 @@ def test_no_alias_of_a_medical_ad_from_the_copy_view(client):
     assert not ArticlePage.objects.filter(alias_of=ad).exists()
     follow = client.get(response["Location"]).content.decode()
     assert "不能创建别名" in follow
+
+
+def test_a_science_page_with_an_alias_cannot_be_published_as_an_ad(client):
+    """Thirteenth verification F1: a 科普 article was aliased (allowed), then turned 转化 and
+    certified; publishing it published the alias too, a second copy of the ad."""
+    from cms.compliance.gate import CompliancePublishBlocked, page_ad_review_record
+    from tests.cms.compliance_support import CERTIFICATE, printed_until, reviewer
+
+    parent, other, _ad = _two_hubs_with_an_ad()
+    science = draft(parent, ArticlePage(title="睡眠卫生", slug="hygiene", layer="science"))
+    science.save_revision().publish()
+    science.create_alias(parent=other, update_slug="hygiene-alias")
+
+    science = ArticlePage.objects.get(pk=science.pk)
+    science.layer = "conversion"
+    user = reviewer("shencha-alias")
+    revision = page_ad_review_record(
+        page=science, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+    )
+    with pytest.raises(CompliancePublishBlocked) as blocked:
+        revision.publish(user=user)
+
+    assert blocked.value.decision.reason == "aliased"
+    alias = ArticlePage.objects.get(alias_of=science)
+    assert alias.layer == "science"
+    assert ArticlePage.objects.get(pk=science.pk).layer == "science"

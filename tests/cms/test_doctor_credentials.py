@@ -115,21 +115,34 @@ def test_a_licence_number_with_no_name_near_is_one_of_a_doctor_page() -> None:
 
 
 def test_science_article_is_held_to_the_same_credentials(doctors) -> None:
-    # given a 科普 article: wrong 职称, a doctor with no page, 职称 before the name
+    # given a 科普 article: wrong 职称, an outside expert quoted with a 职称 (no page: lawful
+    # on 科普, thirteenth verification F2), 职称 before the name, another's licence number
     page = article(
         "李文静主任医师提醒：脱发要先分型。",
-        "本文由张伟副主任医师审核。",
+        "钟南山教授指出，戒烟越早越好。",
         "主治医师李文静建议记录掉发数量。",
         "赵明远医生，医师执业证书编码110310000012345。",
     )
 
-    # then each blocks, line by line
+    # then each of our doctors' wrong credentials blocks, line by line; the quote passes
     assert [(f.line, f.text) for f in check_page(page).findings if f.rule == RULE] == [
         (1, "李文静主任医师"),
-        (2, "张伟副主任医师"),
         (3, "主治医师李文静"),
         (4, "医师执业证书编码110310000012345"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "钟南山教授指出，戒烟越早越好。",
+        "张文宏教授提醒，发热时多休息。",
+        "据该院主任医师王某介绍，脱发需要分型。",
+        "我在老家找过一位刘建国主任医师看病。",
+    ],
+)
+def test_outside_experts_and_patients_stories_pass_on_science(doctors, text) -> None:
+    assert [f for f in check_page(article(text)).findings if f.rule == RULE] == []
 
 
 @pytest.mark.parametrize(
