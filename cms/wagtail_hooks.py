@@ -3,6 +3,7 @@ Baidu push log (read-only) and the channel drafts."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
@@ -109,6 +110,29 @@ def _reviewer_leaves_the_editor(request, page):
     if state is None or reviewer_may_edit(page=page, user=request.user):
         return None
     return redirect(reverse("cms_review_done", args=(state.pk,)))
+
+
+HUB_NOT_COPIED = (
+    "专科主页每个专科只有一个，不能复制或创建别名（含复制其子页面时包含的专科主页）："
+    "请先在「专科」中新建专科，再为其添加专科主页"
+)
+
+
+@hooks.register("before_copy_page")
+def _no_copy_of_a_hub(request, page):
+    """A hub is the one page of its specialty (`SpecialtyPage.specialty` is one-to-one): a
+    copy or an alias of it, or of a subtree holding one, failed inside Wagtail's copy with a
+    500 (fourteenth verification). Refused with why, before the form is even filled in."""
+    from wagtail.models import Page
+
+    from cms.models import SpecialtyPage
+
+    subtree = request.method == "POST" and request.POST.get("copy_subpages")
+    pages = Page.objects.descendant_of(page, inclusive=True) if subtree else [page]
+    if not any(p.specific_class is SpecialtyPage for p in pages):
+        return None
+    messages.error(request, HUB_NOT_COPIED)
+    return redirect(reverse("wagtailadmin_pages:edit", args=[page.pk]))
 
 
 def _drafts_button(page, priority: int):

@@ -432,3 +432,54 @@ def test_a_science_page_with_an_alias_cannot_be_published_as_an_ad(client):
     alias = ArticlePage.objects.get(alias_of=science)
     assert alias.layer == "science"
     assert ArticlePage.objects.get(pk=science.pk).layer == "science"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},  # a plain copy
+        {"alias": "on"},
+        {"copy_subpages": "on", "publish_copies": "on"},
+    ],
+)
+def test_copying_a_hub_is_refused_with_why_not_a_500(client, extra):
+    """Fourteenth verification: a hub is its specialty's one page (one-to-one), and every
+    copy of one answered 500 from inside Wagtail's copy."""
+    from cms.models import HomePage, SpecialtyPage
+
+    parent = hub()
+    client.force_login(editor())
+    url = reverse("wagtailadmin_pages:copy", args=[parent.pk])
+
+    opened = client.get(url)
+    posted = client.post(
+        url,
+        {
+            "new_title": "失眠专科（副本）",
+            "new_slug": "insomnia-copy",
+            "new_parent_page": HomePage.objects.get().pk,
+            **extra,
+        },
+    )
+
+    assert opened.status_code == 302
+    assert posted.status_code == 302
+    assert "不能复制或创建别名" in client.get(posted["Location"]).content.decode()
+    assert SpecialtyPage.objects.count() == 1
+
+
+def test_copying_the_home_page_with_its_hubs_is_refused(client):
+    from cms.models import HomePage, SpecialtyPage
+
+    hub()
+    home = HomePage.objects.get()
+    client.force_login(editor())
+
+    posted = client.post(
+        reverse("wagtailadmin_pages:copy", args=[home.pk]),
+        {"new_title": "首页副本", "new_slug": "home-copy", "new_parent_page": home.pk,
+         "copy_subpages": "on"},
+    )  # fmt: skip
+
+    assert posted.status_code == 302
+    assert SpecialtyPage.objects.count() == 1
