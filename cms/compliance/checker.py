@@ -112,8 +112,20 @@ _POINTED = (
     rf"|{_PLACES}[^。！？!?，,]{{0,3}}?(?:就|都|也)?(?:有|可见|能看到|写着|写了)"
     rf"|{_PLACES}(?:里|中|上)?(?=[。！!~～]|$))"
 )
+# (round 16) another hospital or doctor asked about, and the answer running it down
+# (「别家医院？都是老一套」「外面的医生？根本不懂脱发」): one sentence, so `ad16-comparison` reads
+# the rival with what is said of it (its lexicon `rival_answer` decides; this only joins). Only
+# after the last character of a hospital, clinic or doctor word (院 所 构 诊 心 生 夫 家) and
+# before the first words of a disparagement; 「别家医院？也可以」 ends its sentence as before
+_RIVAL_ANSWER = (
+    r"\s*(?:都|全|也|就|根本|压根|完全|早就|早已|还)?(?:是)?"
+    r"(?:用|开|做|采用|使用|还在用|还用|不懂|不会|看不懂|看不明白|外行|不专业|乱开|瞎|误诊|庸医"
+    r"|半吊子|二把刀|蒙人|糊弄|骗|坑|宰人|黑心|没本事|没水平|水平|医术|技术|设备|方法|疗法|理念"
+    r"|只会|就会|只知道|就知道|过时|老掉牙|落后|老一套|陈旧)"
+)
 _SENTENCE = re.compile(
-    rf"(?:[^。！？!?]|[。！？!?]+[”’」』\"]|[？?]+(?={_ANSWER})|(?<=[我们生者主编式道径])[？?]+(?={_POINTED}))+"
+    rf"(?:[^。！？!?]|[。！？!?]+[”’」』\"]|[？?]+(?={_ANSWER})|(?<=[我们生者主编式道径])[？?]+(?={_POINTED})"
+    rf"|(?<=[院所构诊心生夫家])[？?]+(?={_RIVAL_ANSWER}))+"
     rf"[。！？!?]*[”’」』\"]*",
     re.IGNORECASE,  # the answer's label: A：
 )

@@ -7,12 +7,11 @@ checker, with the rules alone and with both readers."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from cms.compliance import load_rules
 from cms.compliance.checker import check_report
+from tests.cms.compliance_support import growth_ratio
 
 SCIENCE = ("science",)
 
@@ -111,7 +110,9 @@ URGENCY = [
 ]
 
 ANY_PAGE = REFUNDS + DISPARAGEMENT
-SCIENCE_ONLY = NAMED_SHIFT + MY_SHIFT + VALUE_CARD + LATIN_NAME + URGENCY
+# (round 16) a card offered is a promotion on any page too (`mad6-promotion`): checked in
+# test_compliance_round16_siblings.py, blocked here on 科普
+SCIENCE_ONLY = NAMED_SHIFT + MY_SHIFT + LATIN_NAME + URGENCY
 
 LAWFUL = [
     # refunds: a warning, a policy, the patient's legal rights, goods returned (consumer law,
@@ -151,7 +152,7 @@ LAWFUL = [
 
 
 @pytest.mark.parametrize("second_reader", [False, True])
-@pytest.mark.parametrize("sentence", ANY_PAGE + SCIENCE_ONLY)
+@pytest.mark.parametrize("sentence", ANY_PAGE + SCIENCE_ONLY + VALUE_CARD)
 def test_a_round15_sibling_is_blocked_on_a_science_page(sentence: str, second_reader: bool) -> None:
     assert _blocking(sentence, second_reader), sentence
 
@@ -178,8 +179,10 @@ def test_the_science_leftovers_are_ad19_and_science_only(sentence: str) -> None:
     assert not _blocking(sentence, False, scopes=())
 
 
-def test_the_rules_version_is_round_15() -> None:
-    assert load_rules().version == "2026.12.10"
+def test_the_rules_version_is_round_15_or_later() -> None:
+    # (round 16) later rounds bump the version; the round 15 rules stay in it
+    version = tuple(int(part) for part in load_rules().version.split("."))
+    assert version >= (2026, 12, 10)
 
 
 @pytest.mark.parametrize(
@@ -200,9 +203,8 @@ def test_the_rules_version_is_round_15() -> None:
         "没有效果退还治疗费",
     ],
 )
-def test_a_long_line_of_a_trigger_word_checks_fast(word: str) -> None:
-    line = (word * (16000 // len(word) + 1))[:16000]
-    check_report("预热", scopes=SCIENCE, second_reader=False)
-    start = time.perf_counter()
-    check_report(line, scopes=SCIENCE, second_reader=False)
-    assert time.perf_counter() - start < 1.0  # < 0.3 s measured alone; slack for a loaded runner
+def test_a_long_line_of_a_trigger_word_checks_in_linear_time(word: str) -> None:
+    # 4x the characters takes about 4x the time (quadratic reading would take 16x); a ratio
+    # measured in the same run, not a wall-clock bound (a loaded runner slowed the old one)
+    ratio = growth_ratio(lambda n: (word * (n // len(word) + 1))[:n])
+    assert ratio < 9, ratio
