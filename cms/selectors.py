@@ -221,7 +221,10 @@ def pages_search(*, query: str, limit: int = 50) -> list[Page]:
     # The site search is part of the health-science site: it lists 科普 content only, no
     # medical ad (landing pages, 转化 articles), or its results page would carry lead-capture
     # links (review of issue 17; 《广告法》第十九条).
-    return [page for page in found if _is_science_content(page)][:limit]
+    # An alias is its original's content at a second address: the original is the result.
+    # Filtered here: Wagtail's search backends filter only on the index's FilterFields, and
+    # Page declares none for alias_of
+    return [page for page in found if _is_science_content(page) and not page.alias_of_id][:limit]
 
 
 def _is_science_content(page) -> bool:

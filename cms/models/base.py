@@ -222,6 +222,8 @@ class BasePage(SeoMixin, Page):
 
         if is_medical_ad(self) and certificate_expired(self):
             return []
+        if self.alias_of_id:
+            return []  # the original is listed; an alias is its copy at a second address
         return super().get_sitemap_urls(request)
 
     def ad_review_current(self) -> bool:
@@ -274,6 +276,13 @@ class BasePage(SeoMixin, Page):
 
         if self.canonical_url and not canonical_url_problem(self.canonical_url):
             return self.canonical_url
+        if self.alias_of_id:
+            # An alias serves its original's content at a second address: the original is
+            # the one a crawler should index (Wagtail copies the original's fields, an
+            # editor's canonical included, to its aliases; this is the case with none)
+            original = Page.objects.filter(pk=self.alias_of_id).first()
+            if original is not None and original.url_path != self.url_path:
+                return original.get_full_url(request) or self.get_full_url(request)
         return self.get_full_url(request)
 
     def breadcrumbs(self) -> list[Page]:

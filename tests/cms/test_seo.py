@@ -415,3 +415,35 @@ def test_an_ad_page_does_not_call_itself_science_in_its_footer(site, client):
         assert _footer(response.content.decode()) == AD_FOOTER, path
     for path in science:
         assert _footer(client.get(path).content.decode()) == SCIENCE_FOOTER, path
+
+
+def test_an_alias_points_crawlers_at_its_original(site, client):
+    """A 科普 article aliased under another hub serves the same content at a second address:
+    its canonical, og:url and JSON-LD url name the original, the sitemap lists only the
+    original, and the site search finds the article once (at the original)."""
+    from cms.models import SpecialtyPage
+    from cms.selectors import pages_search
+
+    original = ArticlePage.objects.get(url_path__endswith="/hair-loss/hair-loss-science-1/")
+    other_hub = SpecialtyPage.objects.live().exclude(pk=original.get_parent().pk).first()
+    alias = original.create_alias(parent=other_hub, update_slug="hair-loss-science-1-alias")
+    alias_path = alias.url_path.removeprefix("/home")
+
+    html = client.get(alias_path).content.decode()
+    assert _canonical(html) == [f"{BASE}/hair-loss/hair-loss-science-1/"]
+    assert _meta(html, "og:url") == [f"{BASE}/hair-loss/hair-loss-science-1/"]
+    kinds = ("Article", "MedicalWebPage")
+    article = next(item for item in _graph(html) if item.get("@type") in kinds)
+    assert article["url"] == f"{BASE}/hair-loss/hair-loss-science-1/"
+    # the original still names itself
+    assert _canonical(client.get("/hair-loss/hair-loss-science-1/").content.decode()) == [
+        f"{BASE}/hair-loss/hair-loss-science-1/"
+    ]
+
+    xml = client.get("/sitemap.xml").content.decode()
+    assert f"{BASE}/hair-loss/hair-loss-science-1/" in xml
+    assert "hair-loss-science-1-alias" not in xml
+
+    found = pages_search(query=original.title)
+    assert [p.pk for p in found].count(original.pk) == 1
+    assert alias.pk not in [p.pk for p in found]
