@@ -62,15 +62,32 @@ _NOT_GIVEN = frozenset(
 # Words that start with a surname and are not names (「康复医师」「高级医师」「全科医师」).
 _NOT_NAMES = frozenset({"康复", "高级", "毛发", "方面", "江湖", "程度", "石膏", "金牌"})
 
-# 职称 and the like a doctor is introduced with; longer first (副主任医师 before 主任医师).
+# 职称 as patients say them, 医生 / 大夫 for 医师 (「主治医生李文静」「主任大夫王建华」): read
+# as the 医师 rank, so a 副主任医师 called 主任大夫 states more than the register.
+_SPOKEN_RANKS = {
+    f"{level}{word}": f"{level}医师"
+    for level in ("副主任", "主任", "主治", "住院")
+    for word in ("医生", "大夫")
+}
+# 职称 and the like a doctor is introduced with; longest first, so the alternation reads
+# 副主任医师 before 主任医师 and 主任医生 before 主任.
 RANKS = tuple(
-    "副主任医师 主任医师 主治医师 住院医师 副主任中医师 主任中医师 主治中医师 副主任药师 "
-    "主任药师 副主任技师 主任技师 副主任护师 主任护师 副教授 教授 副院长 院长 副主任 主任 "
-    "中医师 医师".split()
+    sorted(
+        (
+            *"副主任医师 主任医师 主治医师 住院医师 副主任中医师 主任中医师 主治中医师 副主任药师 "
+            "主任药师 副主任技师 主任技师 副主任护师 主任护师 副教授 教授 副院长 院长 副主任 主任 "
+            "中医师 医师".split(),
+            *_SPOKEN_RANKS,
+        ),
+        key=len,
+        reverse=True,
+    )
 )
 _RANK = re.compile("|".join(RANKS))
 # Before these a surname alone names the person (「王医生」); not a 职称 themselves.
 _ADDRESSES = ("医生", "大夫")
+# Between a name and the bracket holding its 职称 (「王建华老师（主任医师）」), besides 医生 / 大夫.
+_BRACKET_TITLES = ("老师", "专家", "博士", "教授")
 _LICENCE = re.compile(
     r"(?:医师执业证书|执业医师证书?|执业证书|执业证|医师资格证书?)"
     r"(?:编码|编号|号码|号)?[^0-9，,。；;！？!?]{0,6}?([0-9]{9,27})(?![0-9])"
@@ -197,14 +214,15 @@ def _mentions(line: str, names: tuple[str, ...]):
     in_licence = [(s, e) for s, e, _ in licences]
     mentions: list[_Mention] = []
     for match in _RANK.finditer(line):
-        start, end, rank = match.start(), match.end(), match.group()
+        start, end = match.start(), match.end()
+        rank = _SPOKEN_RANKS.get(match.group(), match.group())
         if any(s <= start < e for s, e in in_licence):
             continue  # 「医师执业证书编码」 is no 医师
         bracket = _bracket_open(line, start)
         if bracket >= 0:
-            # a name before the bracket, after 医生 / 大夫 or not
+            # a name before the bracket, after 医生 / 大夫 / 老师 / 专家 … or not
             before = bracket
-            for address in _ADDRESSES:
+            for address in (*_ADDRESSES, *_BRACKET_TITLES):
                 if line.endswith(address, 0, before):
                     before -= len(address)
                     break

@@ -192,3 +192,73 @@ def test_a_doctor_page_that_is_not_live_is_no_registered_doctor(doctors) -> None
     assert credentials(landing("赵明远主治医师每周坐诊。")) == [
         ("hero_body", "赵明远主治医师", f"{UNREGISTERED}（赵明远）")
     ]
+
+
+WRONG_LI = "医生职称与医生页面不一致：页面为副主任医师"
+WRONG_ZHAO = "医生职称与医生页面不一致：页面为主治医师"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "message"),
+    [
+        # no doctor page on an ad
+        ("主任大夫王建华为您面诊。", "主任大夫王建华", f"{UNREGISTERED}（王建华）"),
+        ("王建华主治医生每周坐诊。", "王建华主治医生", f"{UNREGISTERED}（王建华）"),
+        # a 副主任医师 called 主任 医生 / 大夫, a 主治医师 called 主任医生
+        ("主任大夫李文静为您面诊。", "主任大夫李文静", WRONG_LI),
+        ("主任医生李文静为您面诊。", "主任医生李文静", WRONG_LI),
+        ("主治医生李文静为您面诊。", "主治医生李文静", WRONG_LI),
+        ("李文静主治大夫为您面诊。", "李文静主治大夫", WRONG_LI),
+        ("赵明远主任医生每周坐诊。", "赵明远主任医生", WRONG_ZHAO),
+        ("赵明远（副主任大夫）每周坐诊。", "赵明远（副主任大夫）", WRONG_ZHAO),
+    ],
+)
+def test_a_rank_spelled_with_yisheng_or_daifu_is_read_as_the_yishi_rank(
+    doctors, text, shown, message
+) -> None:
+    assert credentials(landing(text)) == [("hero_body", shown, message)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "副主任医生李文静为您面诊。",  # as registered
+        "李文静副主任大夫为您面诊。",
+        "赵明远主治大夫每周三坐诊。",
+        "主治医生赵明远每周三坐诊。",
+        "主任医生的号很难挂。",  # no name
+        "建议找主治大夫复诊。",
+        "由主任大夫亲自面诊。",
+    ],
+)
+def test_yisheng_and_daifu_ranks_as_registered_or_with_no_name_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "message"),
+    [
+        ("王建华老师（主任医师）为您面诊。", "王建华老师（主任医师）", f"{UNREGISTERED}（王建华）"),
+        ("王建华博士（主治医师）为您面诊。", "王建华博士（主治医师）", f"{UNREGISTERED}（王建华）"),
+        ("李文静老师（主任医师）为您面诊。", "李文静老师（主任医师）", WRONG_LI),
+        ("李文静专家（主任医生）为您面诊。", "李文静专家（主任医生）", WRONG_LI),
+        ("赵明远博士（副主任医师）每周坐诊。", "赵明远博士（副主任医师）", WRONG_ZHAO),
+    ],
+)
+def test_a_name_with_a_title_before_a_bracketed_rank(doctors, text, shown, message) -> None:
+    assert credentials(landing(text)) == [("hero_body", shown, message)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静专家（副主任医师）为您面诊。",  # as registered
+        "赵明远老师（主治医师）每周坐诊。",
+        "由资深专家（主任医师）亲自面诊。",  # no name
+        "多位专家（主任医师及以上）共同会诊。",
+    ],
+)
+def test_titled_bracketed_ranks_as_registered_or_with_no_name_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
