@@ -88,10 +88,15 @@ _RANK = re.compile("|".join(RANKS))
 _ADDRESSES = ("医生", "大夫")
 # Between a name and the bracket holding its 职称 (「王建华老师（主任医师）」), besides 医生 / 大夫.
 _BRACKET_TITLES = ("老师", "专家", "博士", "教授")
+# A licence number: one run of 9–27 digits, or digits in groups split by one kind of space or
+# hyphen (「1103 1000 0099 999」「110-310-000-099-999」), read as its digits.
 _LICENCE = re.compile(
     r"(?:医师执业证书|执业医师证书?|执业证书|执业证|医师资格证书?)"
-    r"(?:编码|编号|号码|号)?[^0-9，,。；;！？!?]{0,6}?([0-9]{9,27})(?![0-9])"
+    r"(?:编码|编号|号码|号)?[^0-9，,。；;！？!?]{0,6}?"
+    r"([0-9]{9,27}|[0-9]{1,6}([ \u00a0\u3000\-－‐‑–])[0-9]{1,6}(?:\2[0-9]{1,6})*)"
+    r"(?![0-9])(?!\2[0-9])"
 )
+_NOT_DIGIT = re.compile(r"[^0-9]")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
 # A clause about a study names a scientist, not a doctor introduced to patients.
@@ -138,7 +143,8 @@ def _doctors(page) -> list[Doctor]:
         Doctor(
             normalize_map((title or "").strip())[0],
             _rank_tokens(normalize_map(rank or "")[0]),
-            (licence or "").strip(),
+            # digits only, as the text's numbers are read (a row stored in groups matches)
+            _NOT_DIGIT.sub("", licence or ""),
         )
         for title, rank, licence in doctors.values()
     ]
@@ -210,7 +216,11 @@ def _bracket_open(line: str, at: int) -> int:
 
 def _mentions(line: str, names: tuple[str, ...]):
     """(the doctors named in the line, the licence numbers written with no name near)."""
-    licences = [(m.start(), m.end(), m.group(1)) for m in _LICENCE.finditer(line)]
+    licences = [
+        (m.start(), m.end(), digits)
+        for m in _LICENCE.finditer(line)
+        if 9 <= len(digits := _NOT_DIGIT.sub("", m.group(1))) <= 27
+    ]
     in_licence = [(s, e) for s, e, _ in licences]
     mentions: list[_Mention] = []
     for match in _RANK.finditer(line):

@@ -262,3 +262,56 @@ def test_a_name_with_a_title_before_a_bracketed_rank(doctors, text, shown, messa
 def test_titled_bracketed_ranks_as_registered_or_with_no_name_pass(doctors, text) -> None:
     assert credentials(landing(text)) == []
     assert credentials(article(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "message"),
+    [
+        (
+            "王医生，执业证号 1103 1000 0099 999。",
+            "王医生，执业证号 1103 1000 0099 999",
+            f"{UNREGISTERED}（王）",
+        ),
+        (
+            "李文静副主任医师，执业证号 1103 1000 0099 999。",
+            "执业证号 1103 1000 0099 999",
+            f"医师执业证书编码与医生页面不一致：李文静的医生页面为{LI}",
+        ),
+        (
+            "赵明远医生，执业证书编码：110-310-000-099-999。",
+            "执业证书编码：110-310-000-099-999",
+            f"医师执业证书编码与医生页面不一致：赵明远的医生页面为{ZHAO}",
+        ),
+        (
+            "本院医生均已注册，执业证书编码：110-310-000-099-999。",
+            "执业证书编码：110-310-000-099-999",
+            UNKNOWN_LICENCE,
+        ),
+    ],
+)
+def test_a_licence_number_in_groups_is_read_by_its_digits(doctors, text, shown, message) -> None:
+    assert credentials(landing(text)) == [("hero_body", shown, message)]
+    assert credentials(article(text)) == [("body[0].paragraph", shown, message)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静副主任医师，执业证号 1103 1000 0012 345。",  # as registered
+        "李文静副主任医师，执业证书编码：110-310-000-012-345。",
+        "赵明远医生，执业证号：110 310 000 023 456，每周三坐诊。",
+        "执业证号请以卫健委官网查询为准。",  # no number
+        "李文静副主任医师，执业证号110310000012345 2024年注册。",  # a year after is no group
+    ],
+)
+def test_grouped_licence_numbers_as_registered_or_none_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
+
+
+def test_a_licence_stored_in_groups_matches_by_its_digits(doctors) -> None:
+    # given a doctor row stored before the page's format check, with separators
+    DoctorPage.objects.filter(pk=doctors["李文静"].pk).update(licence_number="110-310-000-012-345")
+
+    assert credentials(landing(f"李文静副主任医师，执业证号{LI}。")) == []
+    assert credentials(article(f"执业证号 {LI}。")) == []  # no name near: still hers
