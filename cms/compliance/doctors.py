@@ -214,6 +214,71 @@ def _bracket_open(line: str, at: int) -> int:
     return -1
 
 
+# After a 职称 the clause ends (or another 职称 or a bracket follows): 「李文静，主任医师，从事…」
+# states her rank; 「李文静是主任医师吗」「王建华为主任医师团队成员」 do not.
+_RANK_ENDS = re.compile(r"\s*(?:$|[，,；;。！？!?、：:（()）]|" + "|".join(RANKS) + ")")
+# A name linked to the 职称 after it: by a comma or a colon (「李文静，主任医师」
+# 「李文静：主任医师」) or a verb (「李文静是主任医师」「李文静现任皮肤科主任医师」).
+_LINK_MARK = re.compile(r"\s*[，,：:]\s*$")
+_LINK_VERBS = ("现为", "现任", "担任", "是", "为", "系")
+# Between the link and the 职称, a short department or hospital word (「我院」「皮肤科」
+# 「内分泌科」「徐汇门诊部」「本院的」): at most six characters, ending as such a word ends, with
+# no verb or negation in it, so 「王建华为患者请来主任医师」 links nothing and a clause is never
+# crossed.
+_PLACE = re.compile(r"(?:(?![不没非未请找挂看约来])[\u4e00-\u9fff]){0,5}[院科部所心室组的]")
+# Words after which a name starts its clause as a line's start or punctuation does
+# (「专家简介李文静，主任医师」); a comma after a name in mid-clause (「我挂了号，主任医师看得很
+# 仔细」, 「我找了王建华，主任医师说…」) ties nobody to the 职称.
+_CLAUSE_OPENERS = tuple("由 简介 介绍 特邀 特聘 邀请 医生 专家 姓名 主诊 出诊 坐诊".split())
+_LABEL_MARK = re.compile(r"\s*[：:]\s*")
+# Between two 职称 of one doctor.
+_RANK_JOINS = frozenset({"、", "和", "及", "兼"})
+_NAME_ENDS = re.compile(r"\s*(?:$|[，,；;。！？!?、（(])")
+
+
+def _starts_clause(line: str, at: int) -> bool:
+    before = line[:at].rstrip()
+    return not before or not before[-1].isalnum() or before.endswith(_CLAUSE_OPENERS)
+
+
+def _labelled_name(line: str, end: int, names: tuple[str, ...]):
+    """(end, name) of a name after the 职称 ending at `end` and a colon, the name ending its
+    clause: 「主任医师：李文静」 (a label and its value; 「主任医师：高血压患者…」 is no name)."""
+    mark = _LABEL_MARK.match(line, end)
+    if not mark:
+        return None
+    after = _name_after(line, mark.end(), names)
+    if after and _NAME_ENDS.match(line, after[0]):
+        return after
+    return None
+
+
+def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
+    """(start, name) of a name linked to the 职称 at `start`–`end` by a comma, a colon or a
+    verb, a short place word allowed between (「王建华为我院主任医师」); the 职称 must end its
+    clause, and a name before a comma must start its own."""
+    if not _RANK_ENDS.match(line, end):
+        return None
+    for gap in range(0, 7):
+        at = start - gap
+        if at < 0:
+            break
+        if gap and not _PLACE.fullmatch(line, at, start):
+            continue
+        mark = _LINK_MARK.search(line, 0, at)
+        if mark:
+            found = _name_before(line, mark.start(), names, alone=False)
+            if found and _starts_clause(line, found[0]):
+                return found[0], found[1]
+            continue
+        for verb in _LINK_VERBS:
+            if line.endswith(verb, 0, at):
+                found = _name_before(line, at - len(verb), names, alone=False)
+                if found:
+                    return found[0], found[1]
+    return None
+
+
 def _mentions(line: str, names: tuple[str, ...]):
     """(the doctors named in the line, the licence numbers written with no name near)."""
     licences = [
@@ -223,6 +288,7 @@ def _mentions(line: str, names: tuple[str, ...]):
     ]
     in_licence = [(s, e) for s, e, _ in licences]
     mentions: list[_Mention] = []
+    last_rank_end = -1  # where the 职称 of the last mention ends, when the mention ends there
     for match in _RANK.finditer(line):
         start, end = match.start(), match.end()
         rank = _SPOKEN_RANKS.get(match.group(), match.group())
@@ -247,10 +313,26 @@ def _mentions(line: str, names: tuple[str, ...]):
         found = _name_before(line, start, names, alone=False)
         if found:
             mentions.append(_Mention(found[0], end, found[1], found[2], rank))
+            last_rank_end = end
             continue
         after = _name_after(line, end, names)
         if after:
             mentions.append(_Mention(start, after[0], after[1], False, rank))
+            continue
+        last = mentions[-1] if mentions else None
+        if last and last.end == last_rank_end and line[last.end : start] in _RANK_JOINS:
+            # a second 职称 of the doctor just named (「李文静，副主任医师、教授」)
+            mentions.append(_Mention(last.start, end, last.name, last.surname_only, rank))
+            last_rank_end = end
+            continue
+        labelled = _labelled_name(line, end, names)
+        if labelled:
+            mentions.append(_Mention(start, labelled[0], labelled[1], False, rank))
+            continue
+        linked = _linked_name(line, start, end, names)
+        if linked:
+            mentions.append(_Mention(linked[0], end, linked[1], False, rank))
+            last_rank_end = end
     # names without a 职称, for a licence written next to them: 「李文静医生」「王医生」, a
     # doctor page's name anywhere
     taken = [(m.start, m.end) for m in mentions]

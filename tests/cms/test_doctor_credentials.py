@@ -315,3 +315,86 @@ def test_a_licence_stored_in_groups_matches_by_its_digits(doctors) -> None:
 
     assert credentials(landing(f"李文静副主任医师，执业证号{LI}。")) == []
     assert credentials(article(f"执业证号 {LI}。")) == []  # no name near: still hers
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "message"),
+    [
+        (
+            "王建华，主任医师，从事脱发诊疗二十年。",
+            "王建华，主任医师",
+            f"{UNREGISTERED}（王建华）",
+        ),
+        ("主任医师：王建华", "主任医师：王建华", f"{UNREGISTERED}（王建华）"),
+        ("李文静，主任医师，从事脱发诊疗二十年。", "李文静，主任医师", WRONG_LI),
+        ("李文静：主任医师", "李文静：主任医师", WRONG_LI),
+        ("主任医师：李文静", "主任医师：李文静", WRONG_LI),
+        ("主任医师 李文静", "主任医师 李文静", WRONG_LI),
+        ("李文静 主任医师", "李文静 主任医师", WRONG_LI),
+        ("专家简介 李文静，皮肤科主任医师。", "李文静，皮肤科主任医师", WRONG_LI),
+        ("1. 赵明远，主任医师。", "赵明远，主任医师", WRONG_ZHAO),
+        # a second 职称 of the doctor just named
+        ("医生团队：李文静，副主任医师、教授", "李文静，副主任医师、教授", WRONG_LI),
+    ],
+)
+def test_a_name_and_rank_apart_by_punctuation_are_read(doctors, text, shown, message) -> None:
+    assert credentials(landing(text)) == [("hero_body", shown, message)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静，副主任医师，从事皮肤科临床工作十六年。",  # as registered
+        "副主任医师：李文静",
+        "赵明远 主治医师",
+        "主治医师 赵明远",
+        "我挂了号，主任医师看得很仔细。",  # no name starts the clause
+        "我陪王建华挂号，主任医师说先做检查。",
+        "那天见到王建华，主任医师。",
+        "主任医师：高血压患者要按时服药。",  # a word shaped like a name does not end its clause
+        "主任医师的号很难挂。",
+    ],
+)
+def test_punctuated_ranks_as_registered_or_naming_nobody_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
+
+
+def test_a_punctuated_outside_expert_passes_on_science_only(doctors) -> None:
+    text = "王建华，主任医师，从事脱发诊疗二十年。"
+
+    assert credentials(article(text)) == []
+    assert [m for _, _, m in credentials(landing(text))] == [f"{UNREGISTERED}（王建华）"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "message"),
+    [
+        ("王建华为我院主任医师。", "王建华为我院主任医师", f"{UNREGISTERED}（王建华）"),
+        ("王建华是主任医师，擅长脱发诊疗。", "王建华是主任医师", f"{UNREGISTERED}（王建华）"),
+        ("李文静是主任医师。", "李文静是主任医师", WRONG_LI),
+        ("李文静现任皮肤科主任医师，擅长脱发诊疗。", "李文静现任皮肤科主任医师", WRONG_LI),
+        ("李文静为本院的主任医师。", "李文静为本院的主任医师", WRONG_LI),
+        ("赵明远系内分泌科副主任医师。", "赵明远系内分泌科副主任医师", WRONG_ZHAO),
+        ("赵明远担任徐汇门诊部主任。", "赵明远担任徐汇门诊部主任", WRONG_ZHAO),
+    ],
+)
+def test_a_name_is_or_serves_as_a_rank(doctors, text, shown, message) -> None:
+    assert credentials(landing(text)) == [("hero_body", shown, message)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静现任皮肤科副主任医师。",  # as registered
+        "赵明远为我院主治医师，每周三坐诊。",
+        "他是主任医师吗？",  # no name
+        "李文静不是主任医师，是副主任医师。",  # her 职称 stated as registered
+        "王建华为患者请来主任医师。",  # no place word between: no link
+        "王建华为主任医师团队的一员。",  # the 职称 does not end the clause
+        "主任医师的号很难挂。",
+    ],
+)
+def test_is_and_serves_as_with_registered_ranks_or_no_link_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
