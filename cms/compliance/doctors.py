@@ -12,12 +12,21 @@ misleading (《广告法》第四条、第二十八条) wherever it is printed.
 
 What is read (`page_texts`, the texts the checker reads, through `cms.textnorm` first):
 - a person named with a 职称, in either order or in brackets: 「李文静主任医师」
-  「主治医师李文静」「李文静（主任医师）」「王医生（主任医师，…）」;
+  「主治医师李文静」「李文静（主任医师）」「王医生（主任医师，…）」「王建华老师（主任医师）」
+  (老师 / 专家 / 博士 / 教授 before the bracket); a 职称 said with 医生 / 大夫 is the 医师 rank
+  (「主任大夫王建华」 states 主任医师);
+- a name and a 职称 apart: across a comma or a colon, the name starting its clause
+  (「李文静，主任医师，…」「主任医师：李文静」), or linked by 是 / 为 / 系 / 现为 / 现任 / 担任
+  with at most a short department or hospital word between (「王建华为我院主任医师」
+  「李文静现任皮肤科主任医师」), the 职称 ending its clause; a second 职称 after 、/和/及/兼
+  is the same doctor's;
 - a licence number: 执业证号 / 执业证书编码 / 医师执业证书 / 执业医师证 … then 9–27 digits,
-  tied to the doctor named nearest to it in the same sentence.
+  in one run or in groups split by spaces or hyphens (「1103 1000 0099 999」), compared by its
+  digits and tied to the doctor named nearest to it in the same sentence.
 A name is 2–4 Chinese characters starting with a common surname (`SURNAMES`), or a surname
 alone before 医生 / 大夫 (「王医生」). Not read: a 职称 with no name
-(「建议找主任医师复诊」), 「医生」 with no name, and a name in a clause about a study
+(「建议找主任医师复诊」), 「医生」 with no name, a name in mid-clause before a comma
+(「我挂了号，主任医师看得很仔细」), and a name in a clause about a study
 (「某某教授发表的研究」: 研究 / 论文 / 发表 / 提出 / 报道 / 期刊)."""
 
 from __future__ import annotations
@@ -384,7 +393,8 @@ def _nearest(line: str, mentions: list[_Mention], at: int) -> _Mention | None:
 
 def _rank_matches(typed: str, ranks: tuple[str, ...]) -> bool:
     """The 职称 written is the page's: one of its 职称 as registered; 医师 (the plain word
-    for a physician) for any 医师 rank; 主任 for 主任医师, 副主任 for 副主任医师."""
+    for a physician) for any 医师 rank; 主任 for 主任医师, 副主任 for 副主任医师. A 职称 said
+    with 医生 / 大夫 arrives here as the 医师 rank (`_SPOKEN_RANKS`)."""
     if typed in ranks:
         return True
     if typed == "医师":
