@@ -12,12 +12,21 @@ misleading (《广告法》第四条、第二十八条) wherever it is printed.
 
 What is read (`page_texts`, the texts the checker reads, through `cms.textnorm` first):
 - a person named with a 职称, in either order or in brackets: 「李文静主任医师」
-  「主治医师李文静」「李文静（主任医师）」「王医生（主任医师，…）」;
+  「主治医师李文静」「李文静（主任医师）」「王医生（主任医师，…）」「王建华老师（主任医师）」
+  (老师 / 专家 / 博士 / 教授 before the bracket); a 职称 said with 医生 / 大夫 is the 医师 rank
+  (「主任大夫王建华」 states 主任医师);
+- a name and a 职称 apart: across a comma or a colon, the name starting its clause
+  (「李文静，主任医师，…」「主任医师：李文静」), or linked by 是 / 为 / 系 / 现为 / 现任 / 担任
+  with at most a short department or hospital word between (「王建华为我院主任医师」
+  「李文静现任皮肤科主任医师」), the 职称 ending its clause; a second 职称 after 、/和/及/兼
+  is the same doctor's;
 - a licence number: 执业证号 / 执业证书编码 / 医师执业证书 / 执业医师证 … then 9–27 digits,
-  tied to the doctor named nearest to it in the same sentence.
+  in one run or in groups split by spaces or hyphens (「1103 1000 0099 999」), compared by its
+  digits and tied to the doctor named nearest to it in the same sentence.
 A name is 2–4 Chinese characters starting with a common surname (`SURNAMES`), or a surname
 alone before 医生 / 大夫 (「王医生」). Not read: a 职称 with no name
-(「建议找主任医师复诊」), 「医生」 with no name, and a name in a clause about a study
+(「建议找主任医师复诊」), 「医生」 with no name, a name in mid-clause before a comma
+(「我挂了号，主任医师看得很仔细」), and a name in a clause about a study
 (「某某教授发表的研究」: 研究 / 论文 / 发表 / 提出 / 报道 / 期刊)."""
 
 from __future__ import annotations
@@ -62,19 +71,41 @@ _NOT_GIVEN = frozenset(
 # Words that start with a surname and are not names (「康复医师」「高级医师」「全科医师」).
 _NOT_NAMES = frozenset({"康复", "高级", "毛发", "方面", "江湖", "程度", "石膏", "金牌"})
 
-# 职称 and the like a doctor is introduced with; longer first (副主任医师 before 主任医师).
+# 职称 as patients say them, 医生 / 大夫 for 医师 (「主治医生李文静」「主任大夫王建华」): read
+# as the 医师 rank, so a 副主任医师 called 主任大夫 states more than the register.
+_SPOKEN_RANKS = {
+    f"{level}{word}": f"{level}医师"
+    for level in ("副主任", "主任", "主治", "住院")
+    for word in ("医生", "大夫")
+}
+# 职称 and the like a doctor is introduced with; longest first, so the alternation reads
+# 副主任医师 before 主任医师 and 主任医生 before 主任.
 RANKS = tuple(
-    "副主任医师 主任医师 主治医师 住院医师 副主任中医师 主任中医师 主治中医师 副主任药师 "
-    "主任药师 副主任技师 主任技师 副主任护师 主任护师 副教授 教授 副院长 院长 副主任 主任 "
-    "中医师 医师".split()
+    sorted(
+        (
+            *"副主任医师 主任医师 主治医师 住院医师 副主任中医师 主任中医师 主治中医师 副主任药师 "
+            "主任药师 副主任技师 主任技师 副主任护师 主任护师 副教授 教授 副院长 院长 副主任 主任 "
+            "中医师 医师".split(),
+            *_SPOKEN_RANKS,
+        ),
+        key=len,
+        reverse=True,
+    )
 )
 _RANK = re.compile("|".join(RANKS))
 # Before these a surname alone names the person (「王医生」); not a 职称 themselves.
 _ADDRESSES = ("医生", "大夫")
+# Between a name and the bracket holding its 职称 (「王建华老师（主任医师）」), besides 医生 / 大夫.
+_BRACKET_TITLES = ("老师", "专家", "博士", "教授")
+# A licence number: one run of 9–27 digits, or digits in groups split by one kind of space or
+# hyphen (「1103 1000 0099 999」「110-310-000-099-999」), read as its digits.
 _LICENCE = re.compile(
     r"(?:医师执业证书|执业医师证书?|执业证书|执业证|医师资格证书?)"
-    r"(?:编码|编号|号码|号)?[^0-9，,。；;！？!?]{0,6}?([0-9]{9,27})(?![0-9])"
+    r"(?:编码|编号|号码|号)?[^0-9，,。；;！？!?]{0,6}?"
+    r"([0-9]{9,27}|[0-9]{1,6}([ \u00a0\u3000\-－‐‑–])[0-9]{1,6}(?:\2[0-9]{1,6})*)"
+    r"(?![0-9])(?!\2[0-9])"
 )
+_NOT_DIGIT = re.compile(r"[^0-9]")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
 # A clause about a study names a scientist, not a doctor introduced to patients.
@@ -121,7 +152,8 @@ def _doctors(page) -> list[Doctor]:
         Doctor(
             normalize_map((title or "").strip())[0],
             _rank_tokens(normalize_map(rank or "")[0]),
-            (licence or "").strip(),
+            # digits only, as the text's numbers are read (a row stored in groups matches)
+            _NOT_DIGIT.sub("", licence or ""),
         )
         for title, rank, licence in doctors.values()
     ]
@@ -191,20 +223,91 @@ def _bracket_open(line: str, at: int) -> int:
     return -1
 
 
+# After a 职称 the clause ends (or another 职称 or a bracket follows): 「李文静，主任医师，从事…」
+# states her rank; 「李文静是主任医师吗」「王建华为主任医师团队成员」 do not.
+_RANK_ENDS = re.compile(r"\s*(?:$|[，,；;。！？!?、：:（()）]|" + "|".join(RANKS) + ")")
+# A name linked to the 职称 after it: by a comma or a colon (「李文静，主任医师」
+# 「李文静：主任医师」) or a verb (「李文静是主任医师」「李文静现任皮肤科主任医师」).
+_LINK_MARK = re.compile(r"\s*[，,：:]\s*$")
+_LINK_VERBS = ("现为", "现任", "担任", "是", "为", "系")
+# Between the link and the 职称, a short department or hospital word (「我院」「皮肤科」
+# 「内分泌科」「徐汇门诊部」「本院的」): at most six characters, ending as such a word ends, with
+# no verb or negation in it, so 「王建华为患者请来主任医师」 links nothing and a clause is never
+# crossed.
+_PLACE = re.compile(r"(?:(?![不没非未请找挂看约来])[\u4e00-\u9fff]){0,5}[院科部所心室组的]")
+# Words after which a name starts its clause as a line's start or punctuation does
+# (「专家简介李文静，主任医师」); a comma after a name in mid-clause (「我挂了号，主任医师看得很
+# 仔细」, 「我找了王建华，主任医师说…」) ties nobody to the 职称.
+_CLAUSE_OPENERS = tuple("由 简介 介绍 特邀 特聘 邀请 医生 专家 姓名 主诊 出诊 坐诊".split())
+_LABEL_MARK = re.compile(r"\s*[：:]\s*")
+# Between two 职称 of one doctor.
+_RANK_JOINS = frozenset({"、", "和", "及", "兼"})
+_NAME_ENDS = re.compile(r"\s*(?:$|[，,；;。！？!?、（(])")
+
+
+def _starts_clause(line: str, at: int) -> bool:
+    before = line[:at].rstrip()
+    return not before or not before[-1].isalnum() or before.endswith(_CLAUSE_OPENERS)
+
+
+def _labelled_name(line: str, end: int, names: tuple[str, ...]):
+    """(end, name) of a name after the 职称 ending at `end` and a colon, the name ending its
+    clause: 「主任医师：李文静」 (a label and its value; 「主任医师：高血压患者…」 is no name)."""
+    mark = _LABEL_MARK.match(line, end)
+    if not mark:
+        return None
+    after = _name_after(line, mark.end(), names)
+    if after and _NAME_ENDS.match(line, after[0]):
+        return after
+    return None
+
+
+def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
+    """(start, name) of a name linked to the 职称 at `start`–`end` by a comma, a colon or a
+    verb, a short place word allowed between (「王建华为我院主任医师」); the 职称 must end its
+    clause, and a name before a comma must start its own."""
+    if not _RANK_ENDS.match(line, end):
+        return None
+    for gap in range(0, 7):
+        at = start - gap
+        if at < 0:
+            break
+        if gap and not _PLACE.fullmatch(line, at, start):
+            continue
+        mark = _LINK_MARK.search(line, 0, at)
+        if mark:
+            found = _name_before(line, mark.start(), names, alone=False)
+            if found and _starts_clause(line, found[0]):
+                return found[0], found[1]
+            continue
+        for verb in _LINK_VERBS:
+            if line.endswith(verb, 0, at):
+                found = _name_before(line, at - len(verb), names, alone=False)
+                if found:
+                    return found[0], found[1]
+    return None
+
+
 def _mentions(line: str, names: tuple[str, ...]):
     """(the doctors named in the line, the licence numbers written with no name near)."""
-    licences = [(m.start(), m.end(), m.group(1)) for m in _LICENCE.finditer(line)]
+    licences = [
+        (m.start(), m.end(), digits)
+        for m in _LICENCE.finditer(line)
+        if 9 <= len(digits := _NOT_DIGIT.sub("", m.group(1))) <= 27
+    ]
     in_licence = [(s, e) for s, e, _ in licences]
     mentions: list[_Mention] = []
+    last_rank_end = -1  # where the 职称 of the last mention ends, when the mention ends there
     for match in _RANK.finditer(line):
-        start, end, rank = match.start(), match.end(), match.group()
+        start, end = match.start(), match.end()
+        rank = _SPOKEN_RANKS.get(match.group(), match.group())
         if any(s <= start < e for s, e in in_licence):
             continue  # 「医师执业证书编码」 is no 医师
         bracket = _bracket_open(line, start)
         if bracket >= 0:
-            # a name before the bracket, after 医生 / 大夫 or not
+            # a name before the bracket, after 医生 / 大夫 / 老师 / 专家 … or not
             before = bracket
-            for address in _ADDRESSES:
+            for address in (*_ADDRESSES, *_BRACKET_TITLES):
                 if line.endswith(address, 0, before):
                     before -= len(address)
                     break
@@ -219,10 +322,26 @@ def _mentions(line: str, names: tuple[str, ...]):
         found = _name_before(line, start, names, alone=False)
         if found:
             mentions.append(_Mention(found[0], end, found[1], found[2], rank))
+            last_rank_end = end
             continue
         after = _name_after(line, end, names)
         if after:
             mentions.append(_Mention(start, after[0], after[1], False, rank))
+            continue
+        last = mentions[-1] if mentions else None
+        if last and last.end == last_rank_end and line[last.end : start] in _RANK_JOINS:
+            # a second 职称 of the doctor just named (「李文静，副主任医师、教授」)
+            mentions.append(_Mention(last.start, end, last.name, last.surname_only, rank))
+            last_rank_end = end
+            continue
+        labelled = _labelled_name(line, end, names)
+        if labelled:
+            mentions.append(_Mention(start, labelled[0], labelled[1], False, rank))
+            continue
+        linked = _linked_name(line, start, end, names)
+        if linked:
+            mentions.append(_Mention(linked[0], end, linked[1], False, rank))
+            last_rank_end = end
     # names without a 职称, for a licence written next to them: 「李文静医生」「王医生」, a
     # doctor page's name anywhere
     taken = [(m.start, m.end) for m in mentions]
@@ -274,7 +393,8 @@ def _nearest(line: str, mentions: list[_Mention], at: int) -> _Mention | None:
 
 def _rank_matches(typed: str, ranks: tuple[str, ...]) -> bool:
     """The 职称 written is the page's: one of its 职称 as registered; 医师 (the plain word
-    for a physician) for any 医师 rank; 主任 for 主任医师, 副主任 for 副主任医师."""
+    for a physician) for any 医师 rank; 主任 for 主任医师, 副主任 for 副主任医师. A 职称 said
+    with 医生 / 大夫 arrives here as the 医师 rank (`_SPOKEN_RANKS`)."""
     if typed in ranks:
         return True
     if typed == "医师":

@@ -192,3 +192,209 @@ def test_a_doctor_page_that_is_not_live_is_no_registered_doctor(doctors) -> None
     assert credentials(landing("赵明远主治医师每周坐诊。")) == [
         ("hero_body", "赵明远主治医师", f"{UNREGISTERED}（赵明远）")
     ]
+
+
+WRONG_LI = "医生职称与医生页面不一致：页面为副主任医师"
+WRONG_ZHAO = "医生职称与医生页面不一致：页面为主治医师"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "message"),
+    [
+        # no doctor page on an ad
+        ("主任大夫王建华为您面诊。", "主任大夫王建华", f"{UNREGISTERED}（王建华）"),
+        ("王建华主治医生每周坐诊。", "王建华主治医生", f"{UNREGISTERED}（王建华）"),
+        # a 副主任医师 called 主任 医生 / 大夫, a 主治医师 called 主任医生
+        ("主任大夫李文静为您面诊。", "主任大夫李文静", WRONG_LI),
+        ("主任医生李文静为您面诊。", "主任医生李文静", WRONG_LI),
+        ("主治医生李文静为您面诊。", "主治医生李文静", WRONG_LI),
+        ("李文静主治大夫为您面诊。", "李文静主治大夫", WRONG_LI),
+        ("赵明远主任医生每周坐诊。", "赵明远主任医生", WRONG_ZHAO),
+        ("赵明远（副主任大夫）每周坐诊。", "赵明远（副主任大夫）", WRONG_ZHAO),
+    ],
+)
+def test_a_rank_spelled_with_yisheng_or_daifu_is_read_as_the_yishi_rank(
+    doctors, text, shown, message
+) -> None:
+    assert credentials(landing(text)) == [("hero_body", shown, message)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "副主任医生李文静为您面诊。",  # as registered
+        "李文静副主任大夫为您面诊。",
+        "赵明远主治大夫每周三坐诊。",
+        "主治医生赵明远每周三坐诊。",
+        "主任医生的号很难挂。",  # no name
+        "建议找主治大夫复诊。",
+        "由主任大夫亲自面诊。",
+    ],
+)
+def test_yisheng_and_daifu_ranks_as_registered_or_with_no_name_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "message"),
+    [
+        ("王建华老师（主任医师）为您面诊。", "王建华老师（主任医师）", f"{UNREGISTERED}（王建华）"),
+        ("王建华博士（主治医师）为您面诊。", "王建华博士（主治医师）", f"{UNREGISTERED}（王建华）"),
+        ("李文静老师（主任医师）为您面诊。", "李文静老师（主任医师）", WRONG_LI),
+        ("李文静专家（主任医生）为您面诊。", "李文静专家（主任医生）", WRONG_LI),
+        ("赵明远博士（副主任医师）每周坐诊。", "赵明远博士（副主任医师）", WRONG_ZHAO),
+    ],
+)
+def test_a_name_with_a_title_before_a_bracketed_rank(doctors, text, shown, message) -> None:
+    assert credentials(landing(text)) == [("hero_body", shown, message)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静专家（副主任医师）为您面诊。",  # as registered
+        "赵明远老师（主治医师）每周坐诊。",
+        "由资深专家（主任医师）亲自面诊。",  # no name
+        "多位专家（主任医师及以上）共同会诊。",
+    ],
+)
+def test_titled_bracketed_ranks_as_registered_or_with_no_name_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "message"),
+    [
+        (
+            "王医生，执业证号 1103 1000 0099 999。",
+            "王医生，执业证号 1103 1000 0099 999",
+            f"{UNREGISTERED}（王）",
+        ),
+        (
+            "李文静副主任医师，执业证号 1103 1000 0099 999。",
+            "执业证号 1103 1000 0099 999",
+            f"医师执业证书编码与医生页面不一致：李文静的医生页面为{LI}",
+        ),
+        (
+            "赵明远医生，执业证书编码：110-310-000-099-999。",
+            "执业证书编码：110-310-000-099-999",
+            f"医师执业证书编码与医生页面不一致：赵明远的医生页面为{ZHAO}",
+        ),
+        (
+            "本院医生均已注册，执业证书编码：110-310-000-099-999。",
+            "执业证书编码：110-310-000-099-999",
+            UNKNOWN_LICENCE,
+        ),
+    ],
+)
+def test_a_licence_number_in_groups_is_read_by_its_digits(doctors, text, shown, message) -> None:
+    assert credentials(landing(text)) == [("hero_body", shown, message)]
+    assert credentials(article(text)) == [("body[0].paragraph", shown, message)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静副主任医师，执业证号 1103 1000 0012 345。",  # as registered
+        "李文静副主任医师，执业证书编码：110-310-000-012-345。",
+        "赵明远医生，执业证号：110 310 000 023 456，每周三坐诊。",
+        "执业证号请以卫健委官网查询为准。",  # no number
+        "李文静副主任医师，执业证号110310000012345 2024年注册。",  # a year after is no group
+    ],
+)
+def test_grouped_licence_numbers_as_registered_or_none_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
+
+
+def test_a_licence_stored_in_groups_matches_by_its_digits(doctors) -> None:
+    # given a doctor row stored before the page's format check, with separators
+    DoctorPage.objects.filter(pk=doctors["李文静"].pk).update(licence_number="110-310-000-012-345")
+
+    assert credentials(landing(f"李文静副主任医师，执业证号{LI}。")) == []
+    assert credentials(article(f"执业证号 {LI}。")) == []  # no name near: still hers
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "message"),
+    [
+        (
+            "王建华，主任医师，从事脱发诊疗二十年。",
+            "王建华，主任医师",
+            f"{UNREGISTERED}（王建华）",
+        ),
+        ("主任医师：王建华", "主任医师：王建华", f"{UNREGISTERED}（王建华）"),
+        ("李文静，主任医师，从事脱发诊疗二十年。", "李文静，主任医师", WRONG_LI),
+        ("李文静：主任医师", "李文静：主任医师", WRONG_LI),
+        ("主任医师：李文静", "主任医师：李文静", WRONG_LI),
+        ("主任医师 李文静", "主任医师 李文静", WRONG_LI),
+        ("李文静 主任医师", "李文静 主任医师", WRONG_LI),
+        ("专家简介 李文静，皮肤科主任医师。", "李文静，皮肤科主任医师", WRONG_LI),
+        ("1. 赵明远，主任医师。", "赵明远，主任医师", WRONG_ZHAO),
+        # a second 职称 of the doctor just named
+        ("医生团队：李文静，副主任医师、教授", "李文静，副主任医师、教授", WRONG_LI),
+    ],
+)
+def test_a_name_and_rank_apart_by_punctuation_are_read(doctors, text, shown, message) -> None:
+    assert credentials(landing(text)) == [("hero_body", shown, message)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静，副主任医师，从事皮肤科临床工作十六年。",  # as registered
+        "副主任医师：李文静",
+        "赵明远 主治医师",
+        "主治医师 赵明远",
+        "我挂了号，主任医师看得很仔细。",  # no name starts the clause
+        "我陪王建华挂号，主任医师说先做检查。",
+        "那天见到王建华，主任医师。",
+        "主任医师：高血压患者要按时服药。",  # a word shaped like a name does not end its clause
+        "主任医师的号很难挂。",
+    ],
+)
+def test_punctuated_ranks_as_registered_or_naming_nobody_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
+
+
+def test_a_punctuated_outside_expert_passes_on_science_only(doctors) -> None:
+    text = "王建华，主任医师，从事脱发诊疗二十年。"
+
+    assert credentials(article(text)) == []
+    assert [m for _, _, m in credentials(landing(text))] == [f"{UNREGISTERED}（王建华）"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "message"),
+    [
+        ("王建华为我院主任医师。", "王建华为我院主任医师", f"{UNREGISTERED}（王建华）"),
+        ("王建华是主任医师，擅长脱发诊疗。", "王建华是主任医师", f"{UNREGISTERED}（王建华）"),
+        ("李文静是主任医师。", "李文静是主任医师", WRONG_LI),
+        ("李文静现任皮肤科主任医师，擅长脱发诊疗。", "李文静现任皮肤科主任医师", WRONG_LI),
+        ("李文静为本院的主任医师。", "李文静为本院的主任医师", WRONG_LI),
+        ("赵明远系内分泌科副主任医师。", "赵明远系内分泌科副主任医师", WRONG_ZHAO),
+        ("赵明远担任徐汇门诊部主任。", "赵明远担任徐汇门诊部主任", WRONG_ZHAO),
+    ],
+)
+def test_a_name_is_or_serves_as_a_rank(doctors, text, shown, message) -> None:
+    assert credentials(landing(text)) == [("hero_body", shown, message)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静现任皮肤科副主任医师。",  # as registered
+        "赵明远为我院主治医师，每周三坐诊。",
+        "他是主任医师吗？",  # no name
+        "李文静不是主任医师，是副主任医师。",  # her 职称 stated as registered
+        "王建华为患者请来主任医师。",  # no place word between: no link
+        "王建华为主任医师团队的一员。",  # the 职称 does not end the clause
+        "主任医师的号很难挂。",
+    ],
+)
+def test_is_and_serves_as_with_registered_ranks_or_no_link_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
