@@ -208,6 +208,13 @@ def _roles() -> dict[str, Group]:
             # phones and names only, never the raw body
             "view_inboundlead",
             "change_inboundlead",
+            # landing pages' A/B tests (落地页 A/B 测试): the growth team runs them. Arm B's
+            # texts are the ad's too, so B is served only once the page's certificate covers
+            # them (landing.selectors.ab_arm_b_certified): editing a test cannot put
+            # unreviewed text in front of a patient
+            "view_abtest",
+            "add_abtest",
+            "change_abtest",
         ),
     )
     editors, _ = Group.objects.get_or_create(name="编辑")  # content only: no lead permission

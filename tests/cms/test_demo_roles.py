@@ -265,3 +265,45 @@ def test_an_edited_package_goes_live_through_editor_and_reviewer(demo, client):
     assert live.ad_review_recorded_by.username == "shencha_li"
     page_cache_purge()
     assert new_name in client.get(f"/packages/{package.slug}/").content.decode()
+
+
+def test_growth_runs_a_landing_page_ab_test_and_b_waits_for_the_certificate(demo, client):
+    """The growth team (zhuguan_he, 增长 and 主管) opens the A/B tests, edits the seeded one,
+    and a new arm B headline is not shown to visitors until the reviewer's certificate
+    covers it."""
+    from landing.models import ABTest
+    from landing.selectors import ab_arm_b_certified
+
+    test = ABTest.objects.filter(status=ABTest.Status.RUNNING).order_by("pk").first()
+    assert ab_arm_b_certified(page=test.page)
+    _login(client, "zhuguan_he")
+
+    listing = client.get("/admin/snippets/landing/abtest/")
+    edit_url = f"/admin/snippets/landing/abtest/edit/{test.pk}/"
+    form = client.get(edit_url)
+    saved = client.post(
+        edit_url,
+        {
+            "page": test.page_id,
+            "name": test.name,
+            "status": test.status,
+            "headline_b": "三个月见到新发，医生全程跟进",
+            "subheadline_b": "",
+            "package_b": "",
+            "horizon": 800,
+            "alpha": "0.05",
+        },
+    )
+
+    assert listing.status_code == 200
+    assert form.status_code == 200
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    test.refresh_from_db()
+    assert test.horizon == 800
+    assert test.headline_b == "三个月见到新发，医生全程跟进"
+    assert not ab_arm_b_certified(page=test.page)  # B waits for the reviewer
+
+
+def test_an_editor_has_no_ab_tests(demo, client):
+    _login(client, "bianji_chen")
+    assert client.get("/admin/snippets/landing/abtest/").status_code in (302, 403)
