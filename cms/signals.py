@@ -15,7 +15,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, Site
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
 
 from cms.sites import clear_sites_cache
 
@@ -105,6 +105,16 @@ def _page_changed_links(sender, instance, **kwargs) -> None:
     """A published page may now be a 转化 article, or be served at a new slug a 科普 page
     links; an unpublished one leaves its path to a redirect that may lead to lead capture."""
     _links_recheck_enqueue(page_ids=[instance.pk])
+
+
+@receiver(pre_page_move, dispatch_uid="cms.ad_not_moved")
+def _ad_not_moved(sender, instance, parent_page_after=None, **kwargs) -> None:
+    """A medical ad is not moved to another parent, whatever path moves it (the admin's
+    move and bulk move stop earlier with a message: `cms.compliance.wagtail_hooks`)."""
+    from cms.compliance.gate import MoveRefused, move_refused
+
+    if why := move_refused(instance, parent_after=parent_page_after):
+        raise MoveRefused(why)
 
 
 @receiver(post_page_move, dispatch_uid="cms.science_links_on_move")

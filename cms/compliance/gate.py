@@ -577,6 +577,37 @@ def published_page_recheck(*, page, revision=None) -> bool:
     return True
 
 
+# --- moves --------------------------------------------------------------------------------
+
+MOVE_OF_AN_AD = (
+    "落地页和转化文章属于医疗广告，不能移到其他页面下：它的咨询入口、服务包和病种随所在专科而定，"
+    "移动后展示的内容与审查证明不符（请在目标位置新建页面，并由审查人员记录其审查证明）"
+)
+
+
+def move_refused(page, *, parent_after) -> str:
+    """Why `page` may not be moved under `parent_after` ("" when it may): it is a medical ad
+    and the parent changes. A 转化 article takes its consultation link, package cards and
+    condition from its hub's specialty (`cms.selectors.article_context`), so under another
+    hub the certified ad sells another specialty (fifteenth verification H2); a move is no
+    publication, so the gate never saw it. A reorder under the same parent is no move."""
+    parent_before = page.get_parent()
+    if parent_after is not None and parent_before is not None:
+        if parent_before.pk == parent_after.pk:
+            return ""
+    return MOVE_OF_AN_AD if is_medical_ad(page.specific) else ""
+
+
+class MoveRefused(ValidationError):
+    """Raised by the `pre_page_move` receiver (`cms.signals`) for a move `move_refused`
+    refuses: the last guard for every path (the admin API answers it 400 with
+    `{"compliance": [why]}`; the move and bulk-move views are stopped earlier by hooks with a
+    message)."""
+
+    def __init__(self, why: str):
+        super().__init__({"compliance": [why]})
+
+
 # --- aliases ------------------------------------------------------------------------------
 
 ALIAS_OF_AN_AD = (

@@ -10,10 +10,12 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.utils import get_valid_next_url_from_request
 
 from cms.compliance.gate import (
+    MOVE_OF_AN_AD,
     alias_refused,
     certificate_expired,
     is_medical_ad,
     is_reviewer,
+    move_refused,
     page_compliance_store,
     publish_decision,
 )
@@ -71,6 +73,32 @@ def refuse_alias_of_an_ad(request, page):
         return None
     messages.error(request, why)
     return redirect(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+
+
+@hooks.register("before_move_page")
+def refuse_move_of_an_ad(request, page, destination):
+    """The move view's confirm step: a medical ad is not moved under another parent
+    (`gate.move_refused`); told why, back on the page's editor."""
+    why = move_refused(page, parent_after=destination)
+    if not why:
+        return None
+    messages.error(request, why)
+    return redirect(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_move_of_an_ad(request, action_type, objects, action):
+    """Bulk 移动 from the page explorer: nothing is moved when a selected page is a medical
+    ad going under another parent; the editor is told which."""
+    if action_type != "move" or action.cleaned_form is None:
+        return None
+    destination = action.cleaned_form.cleaned_data.get("chooser")
+    refused = [page.title for page in objects if move_refused(page, parent_after=destination)]
+    if not refused:
+        return None
+    names = "、".join(f"“{title}”" for title in refused)
+    messages.error(request, f"未批量移动（{names}）：{MOVE_OF_AN_AD}")
+    return redirect(get_valid_next_url_from_request(request) or "wagtailadmin_explore_root")
 
 
 @hooks.register("before_bulk_action")
