@@ -79,9 +79,10 @@ def test_the_bulk_move_refuses_and_moves_nothing(client, admin_user, hubs_and_ad
     science = draft(insomnia, ArticlePage(title="睡眠卫生", slug="hygiene", layer="science"))
     client.force_login(admin_user)
 
-    url = reverse(
-        "wagtail_bulk_action", args=("wagtailcore", "page", "move")
-    ) + f"?id={ad.pk}&id={science.pk}&childOf={insomnia.pk}"
+    url = (
+        reverse("wagtail_bulk_action", args=("wagtailcore", "page", "move"))
+        + f"?id={ad.pk}&id={science.pk}&childOf={insomnia.pk}"
+    )
     response = client.post(url, {"chooser": diabetes.pk})
 
     assert response.status_code == 302
