@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -9,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from config import views
+from config.admin_policies import django_admin_site
 from funnel.history_admin import ScopedLogEntriesView
 from landing.sitemaps import PackageCompareSitemap, PackageSitemap
 
@@ -19,7 +19,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("django-admin/", admin.site.urls),
+    path("django-admin/", django_admin_site().urls),
     # Wagtail's site history, scoped to the leads the user may see (ahead of Wagtail's own).
     path(
         "admin/reports/site-history/",
