@@ -41,10 +41,15 @@ class CalloutBlock(blocks.StructBlock):
 
 
 VIDEO_URL_REFUSED = (
-    "只能嵌入本站上传的视频文件（/media/、/documents/）或以下平台的播放器地址（https）："
+    "只能嵌入本站上传的视频文件（/media/、/documents/；本站静态文件 /static/）"
+    "或以下平台的播放器地址（https）："
     "腾讯视频 v.qq.com/txp/iframe/player.html、哔哩哔哩 player.bilibili.com/player.html、"
     "优酷 player.youku.com/embed/、西瓜视频 www.ixigua.com/iframe/、"
     "抖音 open.douyin.com/player/video；其他网页不能嵌入科普内容"
+)
+VIDEO_FILE_MISSING = (
+    "本站没有这个静态文件：/static/ 下只有随程序发布的文件；"
+    "视频请在「文档」中上传后填写它的地址（如 /documents/1/demo-video.mp4）"
 )
 
 
@@ -89,9 +94,15 @@ class VideoEmbedBlock(blocks.StructBlock):
         from cms.links import video_player
 
         value = super().clean(value)
+        from cms.links import static_file_missing
+
         if not video_player(value.get("url") or ""):
             raise StructBlockValidationError(
                 block_errors={"url": ValidationError(VIDEO_URL_REFUSED)}
+            )
+        if static_file_missing(value.get("url") or ""):
+            raise StructBlockValidationError(
+                block_errors={"url": ValidationError(VIDEO_FILE_MISSING)}
             )
         return value
 

@@ -843,6 +843,27 @@ def video_player(url: str) -> str:
     return ""
 
 
+def static_file_missing(url: str) -> bool:
+    """Whether `url` is a video address of ours under STATIC_URL that names no static file
+    (the staticfiles finders, as `collectstatic` gathers them). Static files ship with the
+    code, so nothing uploaded later can fill the path: a typo published a video whose
+    `contentUrl` answered 404 (fifteenth verification L1). Media and document paths are
+    checked when the page is published (`cms.compliance.qr.own_file`: a draft may name a
+    file uploaded next)."""
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    if video_player(url) != "own":
+        return False
+    path = unquote(urlsplit(_clean(url)).path)
+    prefix = urlsplit(settings.STATIC_URL or "").path
+    if not prefix.endswith("/"):
+        prefix += "/"
+    if prefix == "/" or not path.startswith(prefix):
+        return False
+    return finders.find(path[len(prefix) :]) is None
+
+
 # Characters a served file's path never holds once decoded: controls (NUL, DEL, C1), and "\"
 # (browsers send it as "/", our file servers do not).
 _NOT_IN_FILE_PATH = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")

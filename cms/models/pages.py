@@ -371,8 +371,8 @@ class VideoPage(BasePage):
         verbose_name = "视频"
 
     def clean(self) -> None:
-        from cms.blocks import VIDEO_URL_REFUSED
-        from cms.links import video_player
+        from cms.blocks import VIDEO_FILE_MISSING, VIDEO_URL_REFUSED
+        from cms.links import static_file_missing, video_player
 
         super().clean()
         self.video_url = (self.video_url or "").strip()
@@ -382,6 +382,8 @@ class VideoPage(BasePage):
         # file can be swapped for a promotion with a QR code at any time, unread by the gate
         if self.video_url and not video_player(self.video_url):
             raise ValidationError({"video_url": VIDEO_URL_REFUSED})
+        if self.video_url and static_file_missing(self.video_url):
+            raise ValidationError({"video_url": VIDEO_FILE_MISSING})
 
     def card_label(self) -> str:
         return "视频"

@@ -172,7 +172,8 @@ OWN_PATHS = [
     "/media/x.mp4",
     "/documents/1/demo-video.mp4",
     "/media/videos/2026/sleep.mp4",
-    "/static/video/intro.webm",
+    # a static path must name a file the code ships (fifteenth verification L1)
+    "/static/img/share-default.png",
     " /media/x.mp4 ",
     "/media/x.mp4?v=2",
 ]

@@ -94,3 +94,24 @@ def test_a_stored_address_off_the_list_is_never_shown_and_the_gate_refuses_it(cl
     report = check_page(page, rendered=True)
     assert "cdn.evil.cn" not in json.dumps(page.json_ld_main(None), ensure_ascii=False)
     assert not [f for f in report.blocking if "cdn.evil.cn" in f.text]  # nothing shown
+
+
+@pytest.mark.parametrize(
+    "address", ["/static/x.mp4", "/static/video/intro.webm", "http://localhost/static/v.mp4"]
+)
+def test_a_static_video_path_naming_no_file_is_refused_on_save(address) -> None:
+    """Static files ship with the code: no upload can fill the path later, so a typo would
+    publish a video whose contentUrl answers 404 (fifteenth verification L1)."""
+    from cms.blocks import VIDEO_FILE_MISSING
+
+    with pytest.raises(ValidationError) as refused:
+        hub().add_child(instance=VideoPage(title="放松练习", slug="v", video_url=address))
+
+    assert VIDEO_FILE_MISSING in str(refused.value)
+
+
+def test_a_static_file_that_ships_is_accepted() -> None:
+    page = hub().add_child(
+        instance=VideoPage(title="放松练习", slug="v", video_url="/static/img/share-default.png")
+    )
+    assert page.player() == "own"
