@@ -16,30 +16,123 @@ WORKFLOW_NAME = "医学内容审核"
 TASK_NAME = "医生审核"
 
 
+# What a revision holds that is not the content the doctor reviews: Wagtail's bookkeeping for
+# the page as a whole (tree position, live state, locks, revision pointers, comments; what
+# `Page.with_content_json` takes from the page row, not from the revision) and the medical-ad
+# reviewer's record. The reviewer records a certificate (or rules findings false matches) by
+# saving a new revision while the page waits; that record is what lets the doctor approve and
+# its digest pins the text, so it is no change to what was submitted.
+NOT_REVIEWED_FIELDS = frozenset(
+    {
+        "pk",
+        "content_type",
+        "path",
+        "depth",
+        "numchild",
+        "url_path",
+        "draft_title",
+        "live",
+        "has_unpublished_changes",
+        "expired",
+        "owner",
+        "locked",
+        "locked_at",
+        "locked_by",
+        "latest_revision",
+        "latest_revision_created_at",
+        "live_revision",
+        "first_published_at",
+        "last_published_at",
+        "alias_of",
+        "locale",
+        "translation_key",
+        "wagtail_admin_comments",
+        "ad_review_certificate",
+        "ad_review_recorded_by",
+        "ad_review_recorded_at",
+        "ad_review_valid_until",
+        "ad_review_expired_at",
+        "ad_review_scope",
+        "ad_review_text_hash",
+        "compliance_result",
+    }
+)
+
+# The comment an approval of a page changed since submission returns the task with.
+CHANGED_SINCE_SUBMISSION = "送审后页面内容已被修改，未发布，已退回编辑重新送审："
+
+
+def _reviewed_content(revision) -> dict:
+    return {k: v for k, v in revision.content.items() if k not in NOT_REVIEWED_FIELDS}
+
+
+def newest_revision(page):
+    """`page`'s newest revision, read from the database: an instance loaded before a draft
+    was saved still points at the revision before it (`latest_revision`)."""
+    return page.revisions.order_by("-created_at", "-id").first()
+
+
+def approved_revision(*, page, submitted):
+    """The revision that approving `submitted` (a TaskState's revision: what was sent for
+    review) publishes: the page's newest revision when its content is what was submitted
+    (the same revision, or a later one adding only the reviewer's certificate record or
+    Wagtail bookkeeping), else None: the page changed since submission (a later draft by
+    anyone) and approving would publish something the doctor never reviewed."""
+    latest = newest_revision(page)
+    if latest is None or submitted is None:
+        return None
+    if latest.pk == submitted.pk or _reviewed_content(latest) == _reviewed_content(submitted):
+        return latest
+    return None
+
+
+def review_target(obj):
+    """(revision the doctor reviews, whether approving publishes it) for `obj`'s task in
+    progress: the submitted content as it will be published, or the submitted revision itself
+    when the page changed since submission (approval then returns it to the editor). None
+    when no task is in progress."""
+    task_state = obj.current_workflow_task_state
+    if task_state is None:
+        return None
+    publishes = approved_revision(page=obj, submitted=task_state.revision)
+    if publishes is not None:
+        return publishes, True
+    return task_state.revision, False
+
+
 def review_check(obj):
-    """The newest revision (what approval publishes) as a page, with its report; None for
-    pages outside the gate. `obj` may be a plain Page (the admin's workflow views)."""
+    """The revision under review as a page, with its report and whether approval publishes
+    it (see `review_target`); None for pages outside the gate or with no task in progress.
+    `obj` may be a plain Page (the admin's workflow views)."""
     from cms.compliance.page import check_revision
 
-    revision = obj.get_latest_revision()
-    if revision is None:
+    target = review_target(obj)
+    if target is None:
         return None
-    latest = revision.as_object()
-    if not hasattr(latest, "ad_review_certificate"):
+    revision, publishes = target
+    reviewed = revision.as_object()
+    if not hasattr(reviewed, "ad_review_certificate"):
         return None
-    return latest, check_revision(revision)
+    return reviewed, check_revision(revision), publishes
 
 
 def review_decision(obj):
-    """The compliance gate's decision on the newest revision; None outside the gate. Decided
+    """The compliance gate's decision on the revision approval would publish; None outside
+    the gate (or when approval publishes nothing: the page changed since submission). Decided
     afresh each time: whether the certificate's recorder is still a reviewer can change."""
     from cms.compliance.gate import publish_decision
 
     checked = review_check(obj)
-    if checked is None:
+    if checked is None or not checked[2]:
         return None
-    latest, report = checked
-    return publish_decision(page=latest, report=report)
+    reviewed, report, _ = checked
+    return publish_decision(page=reviewed, report=report)
+
+
+def changed_since_submission(obj) -> bool:
+    """Whether `obj`'s content changed after its task in progress was submitted."""
+    target = review_target(obj)
+    return target is not None and not target[1]
 
 
 class MedicalReviewTask(AbstractGroupApprovalTask):
@@ -65,6 +158,10 @@ class MedicalReviewTask(AbstractGroupApprovalTask):
         # is offered even when the gate refuses the revision (a screen opened before a finding
         # appeared posts it anyway): it then says what it will do, and `on_action` returns the
         # page to the editor with the gate's reason instead of a bare 「没有权限」.
+        # A page changed since submission is not approved either: approving publishes what was
+        # submitted, and a later draft is no longer that (it goes back to be resubmitted).
+        if changed_since_submission(obj):
+            return [("reject", "退回修改", True), ("approve", CHANGED_APPROVE, True)]
         decision = review_decision(obj)
         refused = decision is not None and not decision.allowed
         approve = "审核通过（合规检查未通过，将退回编辑）" if refused else "审核通过"
@@ -88,6 +185,13 @@ class MedicalReviewTask(AbstractGroupApprovalTask):
 
         page = task_state.workflow_state.content_object
         if action_name == "approve":
+            if approved_revision(page=page, submitted=task_state.revision) is None:
+                return gate_refusal_return(
+                    task_state=task_state,
+                    user=user,
+                    reason=changed_reason(page=page),
+                    prefix=CHANGED_SINCE_SUBMISSION,
+                )
             decision = review_decision(page)
             if decision is not None and not decision.allowed:
                 return gate_refusal_return(
@@ -106,27 +210,45 @@ class MedicalReviewTask(AbstractGroupApprovalTask):
         return review_done_url(task_state=task_state, user=user)
 
 
+CHANGED_APPROVE = "审核通过（送审后页面已修改，将退回编辑重新送审）"
+
 # The comment a refused approval returns the task with; the dashboard message reads it back.
 GATE_REFUSED = "合规检查未通过，未发布，已退回编辑修改："
+REFUSALS = (GATE_REFUSED, CHANGED_SINCE_SUBMISSION)
 
 
-def gate_refusal_return(*, task_state, user, reason: str) -> str:
-    """Returns the task to the editor (rejected, comment GATE_REFUSED + the gate's zh-hans
-    `reason`) on `user`'s behalf, and gives the admin URL where `user` reads the reason."""
+def changed_reason(*, page) -> str:
+    """Why an approval of `page` is refused when it changed since submission (zh-hans): who
+    saved the newest draft and when, and what to do."""
+    from django.utils import timezone
+
+    latest = newest_revision(page)
+    who = getattr(latest.user, "username", None) or "系统"
+    when = timezone.localtime(latest.created_at).strftime("%Y-%m-%d %H:%M")
+    return (
+        f"送审后 {who} 于 {when} 保存了新的草稿，医生审核的是送审时的版本；"
+        "请编辑确认新草稿后重新提交审核"
+    )
+
+
+def gate_refusal_return(*, task_state, user, reason: str, prefix: str = GATE_REFUSED) -> str:
+    """Returns the task to the editor (rejected, comment `prefix` (one of REFUSALS) + the
+    zh-hans `reason`) on `user`'s behalf, and gives the admin URL where `user` reads it."""
     from django.urls import reverse
 
-    task_state.reject(user=user, comment=f"{GATE_REFUSED}{reason}")
+    task_state.reject(user=user, comment=f"{prefix}{reason}")
     return reverse("cms_review_done", args=(task_state.pk,))
 
 
 def review_done_refusal(*, task_state) -> str:
-    """The dashboard's error after an approval the gate refused ("" for any other outcome)."""
+    """The dashboard's error after a refused approval ("" for any other outcome)."""
     comment = task_state.comment or ""
-    if task_state.status != "rejected" or not comment.startswith(GATE_REFUSED):
+    prefix = next((p for p in REFUSALS if comment.startswith(p)), None)
+    if task_state.status != "rejected" or prefix is None:
         return ""
     page = task_state.workflow_state.content_object
     title = page.get_latest_revision_as_object().title
-    return f"「{title}」{GATE_REFUSED}{comment.removeprefix(GATE_REFUSED)}"
+    return f"「{title}」{prefix}{comment.removeprefix(prefix)}"
 
 
 def reviewer_may_edit(*, page, user) -> bool:

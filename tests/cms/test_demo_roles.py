@@ -164,7 +164,11 @@ def test_ad_reviewer_rules_a_false_match_that_lets_the_doctor_approve(demo, clie
     article, state = _waiting_submission()
     assert not article.is_medical_ad()
     article.summary = "坚持练习三天见效。"
-    article.save_revision(user=article.get_latest_revision().user)
+    editor = article.get_latest_revision().user
+    article.save_revision(user=editor)
+    # and resubmitted (the admin's 重新提交审核: the doctor approves only what was submitted)
+    state.workflow_state.cancel(user=editor)
+    article.get_workflow().start(article, editor)
     assert _doctor_actions(article, state) == ["退回修改", "审核通过（合规检查未通过，将退回编辑）"]
     _login(client, "shencha_li")
     url = reverse("wagtailadmin_pages:edit", args=[article.pk])

@@ -240,9 +240,11 @@ def test_a_revision_is_checked_once_however_often_its_actions_are_asked(
         assert _approve_label(task, article, users["doctor"]) == REFUSED_APPROVE
 
     assert calls == [article.pk]
-    # a new revision (the editor's fix) is checked afresh
+    # a new revision (the editor's fix, returned and resubmitted) is checked afresh
+    state.reject(user=users["doctor"])
     article.summary = "失眠的常见原因和就诊建议。"
     article.save_revision(user=users["editor"])
+    state.workflow_state.resume(users["editor"])
     assert _approve_label(task, article, users["doctor"]) == "审核通过"
     assert calls == [article.pk, article.pk]
 
