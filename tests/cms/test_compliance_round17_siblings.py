@@ -151,6 +151,10 @@ ANY_PAGE = RUN_DOWN + STOP_MEDICINE + RATES + BEFORE_AFTER + COHORT + REFUND_AND
 LAWFUL_SCIENCE = [
     # how hospitals work, not our booking offered
     "多导睡眠监测一般需要提前预约。",
+    # booking as a step of how a visit goes (a list of steps, a step label)
+    "就诊流程：预约挂号-候诊-就诊-取药。",
+    "看病的一般流程是预约挂号、候诊、就诊、缴费、取药。",
+    "第一步：预约挂号。",
     "挂号时可以选择皮肤科。",
     "建议通过医院官方渠道预约挂号。",
     "预约挂号时要带好身份证和医保卡。",
