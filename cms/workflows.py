@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import transaction
 from wagtail.models import AbstractGroupApprovalTask
 
+from cms.models.base import BasePage
+
 DOCTOR_GROUP = "医生审核"
 WORKFLOW_NAME = "医学内容审核"
 TASK_NAME = "医生审核"
@@ -47,14 +49,7 @@ NOT_REVIEWED_FIELDS = frozenset(
         "locale",
         "translation_key",
         "wagtail_admin_comments",
-        "ad_review_certificate",
-        "ad_review_recorded_by",
-        "ad_review_recorded_at",
-        "ad_review_valid_until",
-        "ad_review_expired_at",
-        "ad_review_scope",
-        "ad_review_text_hash",
-        "compliance_result",
+        *BasePage.REVIEW_RECORD_FIELDS,
     }
 )
 

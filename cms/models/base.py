@@ -137,8 +137,10 @@ class BasePage(SeoMixin, Page):
         "最近一次合规检查", default=dict, blank=True, editable=False
     )
 
-    # A copy is new content in a new place: it earns its own check and certificate.
-    exclude_fields_in_copy = [
+    # The medical-ad reviewer's record and the last check: not content. A copy is new
+    # content in a new place and earns its own check and certificate; a doctor's approval
+    # treats a later revision adding only these as what was submitted (`cms.workflows`).
+    REVIEW_RECORD_FIELDS = (
         "ad_review_certificate",
         "ad_review_recorded_by",
         "ad_review_recorded_at",
@@ -147,7 +149,8 @@ class BasePage(SeoMixin, Page):
         "ad_review_scope",
         "ad_review_text_hash",
         "compliance_result",
-    ]
+    )
+    exclude_fields_in_copy = list(REVIEW_RECORD_FIELDS)
     base_form_class = CompliancePageForm
     # The title is indexed as words too (cms/search.py), next to Page's own fields, which
     # stay as they are (Wagtail checks that every page type keeps them).

@@ -126,3 +126,34 @@ def growth_ratio(make_line, *, small: int = 4000, large: int = 16000, repeats: i
 
     check_report("预热", scopes=("science",), second_reader=False)
     return best(make_line(large)) / max(best(make_line(small)), 1e-4)
+
+
+def blocking_rules(
+    text: str, second_reader: bool, scopes: tuple[str, ...] = ("science",)
+) -> set[str]:
+    """The ids of the rules that block `text` (科普 scope unless `scopes` says otherwise),
+    through the real checker, with the second reader or the rules alone."""
+    from cms.compliance.checker import check_report
+
+    report = check_report(text, scopes=scopes, second_reader=second_reader)
+    return {f.rule for f in report.blocking}
+
+
+def two_hubs_with_an_ad():
+    """(insomnia hub, diabetes hub, a live certified 转化 article under the first)."""
+    from cms.models import ArticlePage
+    from cms.seed import publish_ad_page
+
+    parent = hub()
+    other = hub("diabetes", "糖尿病")
+    ad = draft(
+        parent,
+        ArticlePage(
+            title="失眠评估与方案",
+            slug="plan",
+            layer="conversion",
+            body=[{"type": "paragraph", "value": rich("评估后制定方案。")}],
+        ),
+    )
+    publish_ad_page(ad)
+    return parent, other, ArticlePage.objects.get(pk=ad.pk)

@@ -18,7 +18,7 @@ from wagtail.models import Revision
 
 from cms.models import ArticlePage
 from cms.seed import publish_ad_page
-from tests.cms.compliance_support import draft, editor, hub, image, rich
+from tests.cms.compliance_support import draft, editor, hub, image, rich, two_hubs_with_an_ad
 
 pytestmark = pytest.mark.django_db
 
@@ -341,21 +341,7 @@ def test_the_admin_api_publish_action_is_refused_with_the_reason_and_publishes_n
     assert ArticlePage.objects.get(pk=clean.pk).live
 
 
-def _two_hubs_with_an_ad():
-    """A live 转化 article (certified) under one hub, a second hub to alias it under."""
-    parent = hub()
-    other = hub("diabetes", "糖尿病")
-    ad = draft(
-        parent,
-        ArticlePage(
-            title="失眠评估与方案",
-            slug="plan",
-            layer="conversion",
-            body=[{"type": "paragraph", "value": rich("评估后制定方案。")}],
-        ),
-    )
-    publish_ad_page(ad)
-    return parent, other, ArticlePage.objects.get(pk=ad.pk)
+_two_hubs_with_an_ad = two_hubs_with_an_ad
 
 
 @pytest.mark.parametrize("recursive", [False, True])

@@ -11,27 +11,14 @@ from django.urls import reverse
 
 from cms.compliance.gate import MOVE_OF_AN_AD, MoveRefused
 from cms.models import ArticlePage
-from cms.seed import publish_ad_page
-from tests.cms.compliance_support import draft, hub, rich
+from tests.cms.compliance_support import draft, two_hubs_with_an_ad
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def hubs_and_ad():
-    insomnia = hub()
-    diabetes = hub("diabetes", "糖尿病")
-    ad = draft(
-        insomnia,
-        ArticlePage(
-            title="失眠评估与方案",
-            slug="plan",
-            layer="conversion",
-            body=[{"type": "paragraph", "value": rich("评估后制定方案。")}],
-        ),
-    )
-    publish_ad_page(ad)
-    return insomnia, diabetes, ArticlePage.objects.get(pk=ad.pk)
+    return two_hubs_with_an_ad()
 
 
 @pytest.fixture

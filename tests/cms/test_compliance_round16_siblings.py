@@ -10,14 +10,12 @@ import pytest
 
 from cms.compliance import load_rules
 from cms.compliance.checker import check_report
-from tests.cms.compliance_support import growth_ratio
+from tests.cms.compliance_support import blocking_rules, growth_ratio
 
 SCIENCE = ("science",)
 
 
-def _blocking(text: str, second_reader: bool, scopes: tuple[str, ...] = SCIENCE) -> set[str]:
-    report = check_report(text, scopes=scopes, second_reader=second_reader)
-    return {f.rule for f in report.blocking}
+_blocking = blocking_rules
 
 
 POINTED_AT = [
