@@ -248,7 +248,9 @@ PLATFORM_LINKS = {
 
 @pytest.mark.parametrize(("href", "what"), PLATFORM_LINKS.items(), ids=list(PLATFORM_LINKS))
 def test_a_shop_platform_or_short_link_is_refused_on_science(href, what) -> None:
-    page = _science(hub(), f'<p>购买请点<a href="{href}">这里</a></p>')
+    # the words around the link invite nothing (「购买请点这里」 is itself a call to act:
+    # `ad19-cta`, rules 2026.12.12): the link alone is what is refused
+    page = _science(hub(), f'<p>相关资料见<a href="{href}">这里</a></p>')
 
     report = check_page(page)
 
