@@ -310,8 +310,11 @@ def linked_text_findings(
         if len(reported) >= MAX_FILE_TEXT_FINDINGS:
             return
     # web addresses the file shows (its text, link annotations, hyperlinks: `Scan.text`)
-    # are read as the page's own are (round 10, second verification N4)
-    for url in [*text_urls(text), *_own_paths_in(text)]:
+    # are read as the page's own are (round 10, second verification N4), routed together
+    # (a file may name hundreds of pages of ours: `cms.links.prime_links`)
+    shown_urls = [*text_urls(text), *_own_paths_in(text)]
+    prime_links(shown_urls)
+    for url in shown_urls:
         kind, target = read_link(url)
         what = LINK_WHAT.get(kind, "")
         label = f"{shown}（{where}中的网址：{url[:80]}）"
