@@ -6,3 +6,6 @@ from __future__ import annotations
 UNEXPECTED_REDIRECT = "unexpected_redirect"
 # Channel drafts asked of a medical ad (a 转化 article): none are made (cms.services.drafts).
 DRAFTS_OF_AN_AD = "drafts_of_an_ad"
+# A 科普 page whose fields hold more distinct links than its check reads in a request
+# (`cms.compliance.page.MAX_PAGE_LINKS`): the save is refused with a form error, 400.
+TOO_MANY_LINKS = "too_many_links"

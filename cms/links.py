@@ -6,6 +6,10 @@ from __future__ import annotations
 import base64
 import posixpath
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import unquote, urlencode, urlsplit
 
@@ -396,8 +400,9 @@ def link_kind(href: str, *, _followed: tuple[tuple[int, str], ...] = ()) -> str:
     reading judged; one reading for the field check and the rendered-page check
     (cms.compliance), so an encoded or dotted path (`/%6Cp/`, `/./lp/`, `//lp/`, `/LP/`) or
     a host written the way browsers forgive (`https:/t.cn`, `\\t.cn`, `T%2ECN`) cannot pass
-    one of them. Reading an own-site path queries the database (routes, redirects, pages)."""
-    return _link_reading(href, _followed)[0]
+    one of them. Reading an own-site path queries the database (routes, redirects, pages),
+    once per distinct path within a `link_reading_scope`."""
+    return _link_reading(href, _followed)[0] if _followed else _top_reading(href)[0]
 
 
 def resolved_target(href: str) -> str:
@@ -407,7 +412,7 @@ def resolved_target(href: str) -> str:
     or a URL) or its page's URL; `href` itself when it goes through no redirect. The file
     checks (`cms.compliance.qr.document_scan`, `image_scan`) read what this names: a
     redirect /va3 → /documents/2/qr.pdf leads to the document (verification round V3)."""
-    return _link_reading(href, ())[1]
+    return _top_reading(href)[1]
 
 
 def fetched_urls(href: str, target: str = "") -> list[str]:
@@ -451,7 +456,184 @@ class LinkReading(NamedTuple):
 def read_link(href: str) -> LinkReading:
     """What `href` leads to and where its redirects end, in one reading (the checks need
     both: a link that is no conversion link may still end at a file with a QR code)."""
-    return LinkReading(*_link_reading(href, ()))
+    return LinkReading(*_top_reading(href))
+
+
+# One check's readings of links (`link_reading_scope`). A page's check reads every link of
+# its fields and of the served page, each in several readings (`browser_urls`) that mostly
+# name the same path, and routing a path was ~25 ms of queries: a page of 600 links took
+# 40 s to check (issue 17). Within a scope each distinct href is read once and each path
+# routed and looked up in the redirects once; `prime_links` routes the paths of many links
+# in a few queries. Nothing outlives the scope: pages move, redirects change, and a check
+# must see them as they are (no process-wide cache).
+_SCOPE_MAX_ENTRIES = 20_000
+
+
+@dataclass
+class _LinkScope:
+    """What one check has read: href → (kind, target); (site id, path) → the routed page's
+    `_page_kind` or None (no page); (site id, path, query) → the Redirect or None."""
+
+    readings: dict[str, tuple[str, str]] = field(default_factory=dict)
+    routes: dict[tuple[int, str], str | None] = field(default_factory=dict)
+    redirects: dict[tuple[int, str, str], object] = field(default_factory=dict)
+    sites: list | None = None
+    hosts: frozenset[str] | None = None
+
+    def remember(self, table: dict, key, value) -> None:
+        # bounded: a check past the bound reads on without remembering (never wrong, slower)
+        if len(table) < _SCOPE_MAX_ENTRIES:
+            table[key] = value
+
+    def site_list(self) -> list:
+        if self.sites is None:
+            self.sites = cached_sites()
+        return self.sites
+
+
+_SCOPE: ContextVar[_LinkScope | None] = ContextVar("cms_link_scope", default=None)
+
+
+@contextmanager
+def link_reading_scope() -> Iterator[None]:
+    """Within the block, each distinct link is read once (see `_LinkScope`); a scope opened
+    inside another one is the outer one. For one check (`cms.compliance.check_page`): the
+    database is read as it is when the block runs."""
+    if _SCOPE.get() is not None:
+        yield
+        return
+    token = _SCOPE.set(_LinkScope())
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+def _top_reading(href: str) -> tuple[str, str]:
+    """`_link_reading(href, ())`, once per href within a scope (and within this one reading
+    otherwise: its readings mostly name the same path)."""
+    scope = _SCOPE.get()
+    if scope is None:
+        with link_reading_scope():
+            return _top_reading(href)
+    found = scope.readings.get(href)
+    if found is None:
+        found = _link_reading(href, ())
+        scope.remember(scope.readings, href, found)
+    return found
+
+
+def prime_links(hrefs: Iterable[str]) -> None:
+    """Within a `link_reading_scope`, route the own-site paths the links `hrefs` name (every
+    browser reading) in a few queries (`_route_many`), and look up the redirects of those
+    no page answers in one more, so reading the links after costs no query per link. The
+    paths their redirects and carried URLs lead to are read one by one as before. Nothing
+    outside a scope."""
+    scope = _SCOPE.get()
+    if scope is None:
+        return
+    wanted: dict[int, tuple[object, dict[str, set[str]]]] = {}  # site id → (site, path → queries)
+    for href in dict.fromkeys(hrefs):
+        if not href or href in scope.readings:
+            continue
+        for url in browser_urls(href):
+            _kind, own = _reading_target(url)
+            if own is None:
+                continue
+            path, host = own
+            match = resolve_own_path(path)
+            if match is not None and match.url_name != "wagtail_serve":
+                continue  # a view of ours: read without the database
+            site = _site_for(host)
+            if site is None:
+                continue
+            wanted.setdefault(site.pk, (site, {}))[1].setdefault(path, set()).add(url.query)
+    for site, paths in wanted.values():
+        fresh = [p for p in paths if (site.pk, p) not in scope.routes]
+        for path, kind in _route_many(site, fresh).items():
+            scope.remember(scope.routes, (site.pk, path), kind)
+        unrouted = [
+            (path, query)
+            for path, queries in paths.items()
+            for query in queries
+            if scope.routes.get((site.pk, path), "") is None
+            and (site.pk, path, query) not in scope.redirects
+        ]
+        for (path, query), redirect in _redirects_many(site, unrouted).items():
+            scope.remember(scope.redirects, (site.pk, path, query), redirect)
+
+
+def routes_by_url_path(model) -> bool:
+    """Whether `model`'s `route` finds its descendants the way Wagtail's `Page.route` does
+    (child by slug, the last page live), so a page's stored `url_path` says where a path
+    leads: Page's own route, or an override that declares itself equivalent
+    (`ROUTES_BY_URL_PATH = True` on the class defining it)."""
+    from wagtail.models import Page
+
+    if model.route is Page.route:  # Wagtail's own (defined on a base of Page)
+        return True
+    owner = next(k for k in model.__mro__ if "route" in k.__dict__)
+    return owner.__dict__.get("ROUTES_BY_URL_PATH", False) is True
+
+
+def _route_many(site, paths: list[str]) -> dict[str, str | None]:
+    """`_route_one` of each path on `site`, answered from the pages whose `url_path` is the
+    path or one of its parents (one query, one more per kind of page found): a path whose
+    pages all route like Wagtail's `Page.route` (`routes_by_url_path`) leads to the page at
+    its url_path if that page is live, else nowhere (a missing page on the way answers 404,
+    as `Page.route` does); a path through any other route (the landing folder's, a routable
+    page's) or through two pages of one url_path is routed by `_route_one`."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page
+
+    root = site.root_page
+    if not paths or not routes_by_url_path(type(root)):
+        return {path: _route_one(site, path) for path in paths}
+    parts = {path: [c for c in path.split("/") if c] for path in paths}
+    prefixes = {
+        path: [root.url_path + "".join(f"{c}/" for c in comps[: i + 1]) for i in range(len(comps))]
+        for path, comps in parts.items()
+    }
+    rows: dict[str, list[tuple[int, bool, int]]] = {}
+    every = sorted({url for urls in prefixes.values() for url in urls})
+    for chunk in _chunks(every):
+        found = Page.objects.filter(url_path__in=chunk)
+        for pk, url_path, live, type_id in found.values_list(
+            "pk", "url_path", "live", "content_type_id"
+        ):
+            rows.setdefault(url_path, []).append((pk, live, type_id))
+    answers: dict[str, str | None] = {}
+    targets: dict[str, int] = {}
+    for path, urls in prefixes.items():
+        if not urls:  # the site's root page itself (`Page.route` with no component)
+            answers[path] = _page_kind(root) if root.live else None
+            continue
+        outcome = "page"
+        for url in urls:
+            found = rows.get(url, [])
+            if not found:
+                outcome = "missing"
+                break
+            model = ContentType.objects.get_for_id(found[0][2]).model_class()
+            if len(found) > 1 or model is None or not routes_by_url_path(model):
+                outcome = "other"
+                break
+        if outcome == "missing":
+            answers[path] = None
+        elif outcome == "other":
+            answers[path] = _route_one(site, path)
+        else:
+            pk, live, _type = rows[urls[-1]][0]
+            if live:
+                targets[path] = pk
+            else:
+                answers[path] = None
+    kinds = {
+        page.pk: _page_kind(page)
+        for page in Page.objects.filter(pk__in=set(targets.values())).specific()
+    }
+    answers.update({path: kinds.get(pk) for path, pk in targets.items()})
+    return answers
 
 
 def _link_reading(
@@ -605,6 +787,18 @@ def _own_reading(href: str, followed: tuple[tuple[int, str], ...]) -> tuple[str,
 def _url_kind(url: BrowserURL, followed: tuple[tuple[int, str], ...]) -> tuple[str, str | None]:
     """`link_kind` of one reading, and the end of the redirect chain it went through (None
     when it went through none)."""
+    kind, own = _reading_target(url)
+    if own is None:
+        return kind, None
+    path, host = own
+    return _own_site(path, host=host, query=url.query, followed=followed)
+
+
+def _reading_target(url: BrowserURL) -> tuple[str, tuple[str, str] | None]:
+    """What one reading is without the database: (kind, None) when its scheme, host or
+    path already says (a contact, shop, /lp/ …, or "" for another site's page), else
+    ("", (path, host)): a path of this site (normalized, case kept) to read through its
+    routes, pages and redirects (`_own_site`), on `host` ("" for the default site)."""
     if url.scheme in CONTACT_SCHEMES:
         return "contact", None
     if url.scheme not in WEB_SCHEMES:
@@ -627,8 +821,7 @@ def _url_kind(url: BrowserURL, followed: tuple[tuple[int, str], ...]) -> tuple[s
         if not _typed_out(host):
             return "", None
         own_path, host = f"{host}/{url.path}", ""  # the typed-out path above
-    path = normalized_path(own_path, fold_case=False)
-    return _own_site(path, host=host, query=url.query, followed=followed)
+    return "", (normalized_path(own_path, fold_case=False), host)
 
 
 def _typed_out(host: str) -> bool:
@@ -665,9 +858,16 @@ def own_hosts() -> frozenset[str]:
     (without wildcards), lower-cased."""
     from django.conf import settings
 
-    names = {site.hostname.lower() for site in cached_sites()}
+    scope = _SCOPE.get()
+    if scope is not None and scope.hosts is not None:
+        return scope.hosts
+    known = scope.site_list() if scope is not None else cached_sites()
+    names = {site.hostname.lower() for site in known}
     names |= {h.lower().lstrip(".") for h in settings.ALLOWED_HOSTS if h != "*"}
-    return frozenset(names)
+    hosts = frozenset(names)
+    if scope is not None:
+        scope.hosts = hosts
+    return hosts
 
 
 def canonical_url_problem(url: str) -> str:
@@ -735,8 +935,6 @@ def _own_site(
     path: str, *, host: str, query: str, followed: tuple[tuple[int, str], ...]
 ) -> tuple[str, str | None]:
     """`own_site_kind`, and the end of the redirect chain followed (None: no redirect)."""
-    from django.http import Http404, HttpRequest
-
     match = resolve_own_path(path)
     if match is not None and match.url_name and match.url_name.startswith("package"):
         return "package", None
@@ -744,21 +942,12 @@ def _own_site(
         return _VIEW_KINDS[match.namespace], None
     if match is not None and match.url_name != "wagtail_serve":
         return "", None
-    # the cached site list (`cms.sites`, specific root pages included): a page's check reads
-    # dozens of links, and a query for each was most of the gate's time on PostgreSQL
-    known = cached_sites()
-    site = next((s for s in known if s.hostname == host), None) if host else None
-    if site is None:
-        site = next((s for s in known if s.is_default_site), None)
+    site = _site_for(host)
     if site is None:
         return "", None
-    request = HttpRequest()
-    request.path = request.path_info = path
-    try:
-        found = site.root_page.specific.route(request, [c for c in path.split("/") if c])
-        return _page_kind(found.page.specific), None
-    except Http404:
-        pass
+    routed = _routed_kind(site, path)
+    if routed is not None:
+        return routed, None
     redirect = _redirect_for(site, path, query)
     if redirect is None:
         return "", None
@@ -776,32 +965,111 @@ def _own_site(
     return kind, end
 
 
+def _site_for(host: str):
+    """The Site a path on `host` is served by ("" or an unknown name: the default site), or
+    None. From the cached site list (`cms.sites`, specific root pages included): a page's
+    check reads dozens of links, and a query for each was most of the gate's time on
+    PostgreSQL."""
+    scope = _SCOPE.get()
+    known = scope.site_list() if scope is not None else cached_sites()
+    site = next((s for s in known if s.hostname == host), None) if host else None
+    if site is None:
+        site = next((s for s in known if s.is_default_site), None)
+    return site
+
+
+def _routed_kind(site, path: str) -> str | None:
+    """`_page_kind` of the page Wagtail routes `path` to on `site` (live), None when it
+    routes to none (Http404). Within a `link_reading_scope` each (site, path) is routed once,
+    and the paths `prime_links` was given were routed together (`_route_many`)."""
+    scope = _SCOPE.get()
+    key = (site.pk, path)
+    if scope is not None and key in scope.routes:
+        return scope.routes[key]
+    kind = _route_one(site, path)
+    if scope is not None:
+        scope.remember(scope.routes, key, kind)
+    return kind
+
+
+def _route_one(site, path: str) -> str | None:
+    from django.http import Http404, HttpRequest
+
+    request = HttpRequest()
+    request.path = request.path_info = path
+    try:
+        found = site.root_page.specific.route(request, [c for c in path.split("/") if c])
+    except Http404:
+        return None
+    return _page_kind(found.page.specific)
+
+
 def _redirect_for(site, path: str, query: str):
     """The Wagtail `Redirect` that answers `path` (decoded, as `normalized_path` leaves it)
     with `query` on `site`, as `wagtail.contrib.redirects.middleware.RedirectMiddleware`
     finds it on a 404: the normalised path with its query (`Redirect.normalise_path`: query
     parameters sorted) first, then the path alone (a redirect keyed on `/va9?x=1` answers
     `/va9?x=1`, one on `/va9` answers `/va9?x=1` too: verification round V4); on each, the
-    site's own redirect before one for every site. None when none answers."""
-    from django.db.models import F
+    site's own redirect before one for every site. None when none answers. Within a
+    `link_reading_scope` each (site, path, query) is looked up once."""
+    scope = _SCOPE.get()
+    key = (site.pk, path, query)
+    if scope is not None and key in scope.redirects:
+        return scope.redirects[key]
+    found = _redirects_many(site, [(path, query)]).get((path, query))
+    if scope is not None:
+        scope.remember(scope.redirects, key, found)
+    return found
+
+
+def _redirect_candidates(path: str, query: str) -> list[str]:
     from wagtail.contrib.redirects.models import Redirect
 
     full = Redirect.normalise_path(f"{path}?{query}" if query else path)
-    candidates = [full]
     bare = Redirect.normalise_path(path)
-    if bare != full:
-        candidates.append(bare)
-    for old_path in candidates:
-        redirect = (
-            Redirect.get_for_site(site)
-            .filter(old_path=old_path)
+    return [full] if bare == full else [full, bare]
+
+
+def _redirects_many(site, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], object]:
+    """`_redirect_for` of every (path, query) in `wanted` on `site`, in one query:
+    (path, query) → the Redirect that answers it, or None."""
+    from django.db.models import Q
+    from wagtail.contrib.redirects.models import Redirect
+
+    wanted = list(dict.fromkeys(wanted))
+    candidates = {key: _redirect_candidates(*key) for key in wanted}
+    old_paths = {old for olds in candidates.values() for old in olds}
+    # (old path, site id or None) → redirect; Wagtail's (old_path, site) pair is unique
+    rows = {}
+    for chunk in _chunks(sorted(old_paths)):
+        found = (
+            Redirect.objects.filter(old_path__in=chunk)
+            .filter(Q(site=site) | Q(site=None))
             .select_related("redirect_page")
-            .order_by(F("site").asc(nulls_last=True))
-            .first()
         )
-        if redirect is not None:
-            return redirect
-    return None
+        rows.update({(r.old_path, r.site_id): r for r in found})
+    answers: dict[tuple[str, str], object] = {}
+    for key, olds in candidates.items():
+        answers[key] = next(
+            (
+                rows.get((old, site_id))
+                for old in olds
+                for site_id in (site.pk, None)
+                if (old, site_id) in rows
+            ),
+            None,
+        )
+    return answers
+
+
+# How many values one `IN (…)` query carries (SQLite's default bound on a statement's
+# parameters is 32,766; a page's links stay far below either).
+_IN_CHUNK = 500
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start : start + _IN_CHUNK]
 
 
 def _page_kind(page) -> str:

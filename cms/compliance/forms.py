@@ -1,5 +1,6 @@
 """The page edit form with the compliance gate: "publish" is refused with a form error while
-blocking findings are not covered by a reviewer's certificate; "save draft" always works."""
+blocking findings are not covered by a reviewer's certificate; "save draft" works unless the
+page holds more links than the check reads (`cms.compliance.page.check_link_budget`)."""
 
 from __future__ import annotations
 
@@ -106,10 +107,17 @@ class ComplianceFormMixin(forms.Form):
             return not self.non_field_errors()
         self._compliance_done = True
         from cms.compliance.gate import VALID_UNTIL_REQUIRED, certificate_apply, publish_decision
-        from cms.compliance.page import check_page
+        from cms.compliance.page import check_link_budget, check_page
+        from config.errors import ApplicationError
 
         # _post_clean has copied the cleaned fields onto self.instance: check what was typed.
         page = self.instance
+        try:
+            # a page with thousands of links is refused before they are read (minutes)
+            check_link_budget(page)
+        except ApplicationError as exc:
+            self.add_error(None, exc.message)
+            return False
         report = check_page(page)
         # what a draft save tells the editor (a package's editor shows it; pages have hooks)
         self.compliance_problems = [f"“{f.text}”（{f.reference}）" for f in report.blocking]

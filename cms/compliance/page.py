@@ -15,6 +15,7 @@ from django.core.signals import request_started
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
+from cms import errors
 from cms.compliance import classifier
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.doctors import doctor_credential_findings
@@ -28,9 +29,15 @@ from cms.compliance.rendered import (
 )
 from cms.compliance.rules import load_rules
 from cms.html_text import Link, html_links
-from cms.links import read_link
+from cms.links import link_reading_scope, prime_links, read_link
+from config.errors import ApplicationError
 
 SCIENCE = "science"
+# The most distinct links a 科普 page's fields may hold (`check_link_budget`). A long clinic
+# article cites a few dozen sources and related pages; 300 leaves room for a reading list
+# or a glossary, and reading them all (twice: fields and served page) stays within seconds.
+MAX_PAGE_LINKS = 300
+LINKS_FIELD = "links"  # the field a finding on the page's links as a whole names
 # links to lead capture, medical-ad pages, shops and short links, read as
 # `cms.links.link_kind` reads them (the rendered check too) and named as it names them;
 # contact links are left to the rendered check (one finding for the element)
@@ -80,40 +87,82 @@ def _document_urls(ids: set[int]) -> dict[int, str]:
     return {doc.pk: doc.url for doc in get_document_model().objects.filter(id__in=ids)}
 
 
-def _disguised_ad_findings(page) -> Iterator[tuple[Finding, str]]:
+def _stream_blocks(page) -> list[tuple[str, object, list[Link]]]:
+    """(block path, StreamField child, the links in its markup) for every top-level block of
+    the page's StreamFields, in order."""
+    blocks = []
+    for field in page._meta.concrete_fields:
+        if not isinstance(field, StreamField):
+            continue
+        for child_index, child in enumerate(getattr(page, field.attname) or []):
+            raw = child.value.source if hasattr(child.value, "source") else str(child.value)
+            path = f"{field.name}[{child_index}].{child.block_type}"
+            blocks.append((path, child, html_links(raw)))
+    return blocks
+
+
+def _link_targets(blocks: list[tuple[str, object, list[Link]]]) -> set[str]:
+    """The distinct places the blocks' links lead: each href as written, or the page or
+    document a stored rich-text link names (`page:12`, `document:3`)."""
+    targets = set()
+    for _path, _child, links in blocks:
+        for link in links:
+            linktype, target = link.attrs.get("linktype"), link.attrs.get("id", "")
+            targets.add(link.href or f"{linktype}:{target}")
+    return targets
+
+
+def check_link_budget(page, blocks: list[tuple[str, object, list[Link]]] | None = None) -> None:
+    """Refuse a page whose check would read more than `MAX_PAGE_LINKS` distinct links.
+
+    Only a 科普 page's links are read (routes, redirects, linked files: `cms.links`); a page
+    with thousands of them took minutes to save or open in the editor (issue 17).
+    Raises `ApplicationError(cms.errors.TOO_MANY_LINKS, message, status=400)`, the message
+    for the editor (Chinese) naming the count and the bound; returns None otherwise."""
+    if SCIENCE not in page_scopes(page):
+        return
+    count = len(_link_targets(blocks if blocks is not None else _stream_blocks(page)))
+    if count > MAX_PAGE_LINKS:
+        raise ApplicationError(
+            errors.TOO_MANY_LINKS,
+            f"本页正文共有 {count} 个不同的链接，科普页面最多 {MAX_PAGE_LINKS} 个"
+            "（每个链接都要逐一核查去向）；请删减链接或把内容拆成几篇后再保存",
+            extra={"links": count, "limit": MAX_PAGE_LINKS},
+        )
+
+
+def _disguised_ad_findings(
+    page, blocks: list[tuple[str, object, list[Link]]]
+) -> Iterator[tuple[Finding, str]]:
     from funnel.models import ServicePackage
 
     linked: list[tuple[str, str, int]] = []
     documents: list[tuple[str, str, int]] = []
-    for field in page._meta.concrete_fields:
-        if not isinstance(field, StreamField):
-            continue
-        value = getattr(page, field.attname)
-        for child_index, child in enumerate(value or []):
-            path = f"{field.name}[{child_index}].{child.block_type}"
-            texts = list(block_texts(child.block, child.value, path))
-            if _contains_package(child.value, ServicePackage):
-                label = " ".join(t for _, t, _ in texts if t) or child.block_type
-                yield _structural_finding(field=path, text=label, what="服务包入口"), label
-            raw = child.value.source if hasattr(child.value, "source") else str(child.value)
-            for link in html_links(raw):
-                shown = _link_shown(link)
-                # a redirect of this site is followed to its end: /va3 → /documents/2/qr.pdf
-                # is the document (verification round V3)
-                kind, end = read_link(link.href) if link.href else ("", "")
-                linktype, target = link.attrs.get("linktype"), link.attrs.get("id", "")
-                if kind in _LEAD_CAPTURE:
-                    yield (
-                        _structural_finding(field=path, text=shown, what=_LEAD_CAPTURE[kind]),
-                        shown,
-                    )
-                elif linktype == "page" and target.isdigit():
-                    linked.append((path, shown, int(target)))
-                elif linktype == "document" and target.isdigit():
-                    documents.append((path, shown, int(target)))
-                elif link.href and linked_file_scan(link.href, end).codes:
-                    # every URL a browser fetches for it: `/\host/documents/…` (verification 2, N1)
-                    yield _structural_finding(field=path, text=shown, what="含二维码的文档"), shown
+    # every path the links name routed together: a few queries, not several per link
+    prime_links(link.href for _path, _child, links in blocks for link in links)
+    for path, child, links in blocks:
+        texts = list(block_texts(child.block, child.value, path))
+        if _contains_package(child.value, ServicePackage):
+            label = " ".join(t for _, t, _ in texts if t) or child.block_type
+            yield _structural_finding(field=path, text=label, what="服务包入口"), label
+        for link in links:
+            shown = _link_shown(link)
+            # a redirect of this site is followed to its end: /va3 → /documents/2/qr.pdf
+            # is the document (verification round V3)
+            kind, end = read_link(link.href) if link.href else ("", "")
+            linktype, target = link.attrs.get("linktype"), link.attrs.get("id", "")
+            if kind in _LEAD_CAPTURE:
+                yield (
+                    _structural_finding(field=path, text=shown, what=_LEAD_CAPTURE[kind]),
+                    shown,
+                )
+            elif linktype == "page" and target.isdigit():
+                linked.append((path, shown, int(target)))
+            elif linktype == "document" and target.isdigit():
+                documents.append((path, shown, int(target)))
+            elif link.href and linked_file_scan(link.href, end).codes:
+                # every URL a browser fetches for it: `/\host/documents/…` (verification 2, N1)
+                yield _structural_finding(field=path, text=shown, what="含二维码的文档"), shown
     ad_kinds = _ad_page_kinds({page_id for _, _, page_id in linked})
     for path, link, page_id in linked:
         if page_id in ad_kinds:
@@ -192,9 +241,18 @@ def _contains_package(value, package_model) -> bool:
 def check_page(page, *, rendered: bool = True) -> ComplianceReport:
     """All findings for a page (live or in-memory: an edit form's unsaved instance works).
     On a 科普 page, `rendered` adds the page-level check of the served HTML
-    (cms.compliance.rendered): conversion elements the template shows."""
+    (cms.compliance.rendered): conversion elements the template shows. A 科普 page with more
+    than `MAX_PAGE_LINKS` distinct links gets one blocking finding (field `LINKS_FIELD`)
+    instead of the link and rendered checks (`check_link_budget`). Never raises for that."""
     if type(page) is Page:
         page = page.specific
+    # each distinct link is read once for the whole check, fields and served page alike
+    # (`cms.links.link_reading_scope`): the database as it is now, nothing kept after
+    with link_reading_scope():
+        return _check_page(page, rendered=rendered)
+
+
+def _check_page(page, *, rendered: bool) -> ComplianceReport:
     scopes = page_scopes(page)
     # both readers read every field (check_report's default): the version names both
     report = ComplianceReport(rules_version=f"{load_rules().version}+{classifier.MODEL_VERSION}")
@@ -208,7 +266,20 @@ def check_page(page, *, rendered: bool = True) -> ComplianceReport:
         report.findings.append(finding)
         report.lines[(finding.field, finding.line)] = line
     if SCIENCE in scopes:
-        for finding, line in _disguised_ad_findings(page):
+        blocks = _stream_blocks(page)
+        try:
+            check_link_budget(page, blocks)
+        except ApplicationError as exc:
+            # too many links to read in a request: none is read, and the page is not
+            # published unread (fail closed); the edit form refuses the save with the same
+            # message (`cms.compliance.forms`)
+            text = f"{exc.extra['links']} 个链接"
+            message = f"科普页面的链接未能检查：{exc.message}"
+            finding = disguised_ad_finding(field=LINKS_FIELD, line=1, text=text, message=message)
+            report.findings.append(finding)
+            report.lines[(finding.field, finding.line)] = text
+            return report
+        for finding, line in _disguised_ad_findings(page, blocks):
             report.findings.append(finding)
             report.lines[(finding.field, finding.line)] = line
         if rendered:

@@ -60,6 +60,7 @@ from cms.links import (
     fetched_urls,
     link_kind,
     own_file_path,
+    prime_links,
     read_link,
     video_player,
 )
@@ -309,8 +310,11 @@ def linked_text_findings(
         if len(reported) >= MAX_FILE_TEXT_FINDINGS:
             return
     # web addresses the file shows (its text, link annotations, hyperlinks: `Scan.text`)
-    # are read as the page's own are (round 10, second verification N4)
-    for url in [*text_urls(text), *_own_paths_in(text)]:
+    # are read as the page's own are (round 10, second verification N4), routed together
+    # (a file may name hundreds of pages of ours: `cms.links.prime_links`)
+    shown_urls = [*text_urls(text), *_own_paths_in(text)]
+    prime_links(shown_urls)
+    for url in shown_urls:
         kind, target = read_link(url)
         what = LINK_WHAT.get(kind, "")
         label = f"{shown}（{where}中的网址：{url[:80]}）"
@@ -448,6 +452,17 @@ def _embed_refused(href: str) -> str:
 def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tuple[Finding, str]]:
     """Structural findings on a parsed page: (finding, the text to show it in). `embeds`
     (`page_embeds` of the same source) are held to the video allow-list."""
+    written = text_urls(html.text())
+    # every path the page's links, written addresses, frames and pictures name, routed
+    # together within the check's scope (`cms.links.prime_links`): not several queries each
+    prime_links(
+        [
+            *(link.href for link in html.links),
+            *written,
+            *(frame.href for frame in html.frames),
+            *(image.src for image in html.images),
+        ]
+    )
     for i, link in enumerate(html.links):
         # the file a redirect of this site ends at is read too (/va3 → /documents/2/qr.pdf:
         # verification round V3)
@@ -473,7 +488,7 @@ def conversion_findings(html: PageHtml, embeds: list[Link] = ()) -> Iterator[tup
                 file_text, field=f"{RENDERED}.links", line=i + 1, shown=shown
             )
     linked = {link.href for link in html.links}
-    for i, url in enumerate(text_urls(html.text())):
+    for i, url in enumerate(written):
         if url in linked:
             continue
         # judged as a link, and the file it ends at read as a linked file's (a reader

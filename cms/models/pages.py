@@ -36,6 +36,10 @@ class HomePage(BasePage):
     class Meta:
         verbose_name = "首页"
 
+    # `route` answers what Page.route answers (below): `cms.links` may read a path's page
+    # from the stored url_paths instead of routing it
+    ROUTES_BY_URL_PATH = True
+
     def route(self, request, path_components):
         """Like Page.route, but a page two levels down is found by its stored url_path: an
         article in one query (with what its template shows joined), a video, story or
@@ -121,6 +125,8 @@ class SpecialtyPage(BasePage):
 
     class Meta:
         verbose_name = "专科主页"
+
+    ROUTES_BY_URL_PATH = True  # as HomePage's: the same answers as Page.route
 
     def route(self, request, path_components):
         """Like Page.route, but the child article arrives with its cover and reviewer joined,
