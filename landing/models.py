@@ -204,18 +204,30 @@ class LandingPage(FormMixin, BasePage):
         return True
 
     def compliance_extra_texts(self):
-        """(path, text) of the running A/B test's B arm (headline, subheadline): half the
-        visitors read them on this ad, so they are its text for the check and for the
-        certificate's digest (`cms.compliance.extract.page_texts`); the B arm is served only
-        while the certificate covers them (`landing.selectors.test_for_visit`)."""
+        """(path, text) of the running A/B test's B arm (headline, subheadline, and the
+        service package it offers: its name, summary and contents): half the visitors read
+        them on this ad, so they are its text for the check and for the certificate's
+        digest (`cms.compliance.extract.page_texts`); the B arm is served only while the
+        certificate covers them (`landing.selectors.test_for_visit`). A B package was
+        outside the digest: another specialty's package reached half the visitors of a
+        certified page at once (sixteenth verification H3)."""
+        from cms.compliance.extract import model_texts
+
         if self.pk is None:
             return
-        test = self.ab_tests.filter(status=ABTest.Status.RUNNING).order_by("pk").first()
+        test = (
+            self.ab_tests.filter(status=ABTest.Status.RUNNING)
+            .select_related("package_b")
+            .order_by("pk")
+            .first()
+        )
         if test is None:
             return
         for name in ("headline_b", "subheadline_b"):
             if value := getattr(test, name):
                 yield f"ab_test.{name}", value
+        if test.package_b is not None:
+            yield from model_texts(test.package_b, "ab_test.package_b.", follow_relations=False)
 
     def serve(self, request, *args, **kwargs):
         from landing import rendering

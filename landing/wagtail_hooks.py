@@ -57,7 +57,7 @@ def _purge_on_snippet(request, instances_or_instance=None, **kwargs) -> None:
 
 
 AB_AWAITS_REVIEW = (
-    "B 版标题和副标题属于落地页的广告内容：须由医疗广告审查人员在该落地页记录审查证明（勾选"
+    "B 版标题、副标题和服务包属于落地页的广告内容：须由医疗广告审查人员在该落地页记录审查证明（勾选"
     "“确认审查”后发布）后，B 版才会展示给访客；在此之前所有访客看到的都是已审查的 A 版。"
 )
 
@@ -71,7 +71,7 @@ def _ab_test_awaits_review(request, instance) -> None:
     if (
         isinstance(instance, ABTest)
         and instance.status == ABTest.Status.RUNNING
-        and (instance.headline_b or instance.subheadline_b)
+        and (instance.headline_b or instance.subheadline_b or instance.package_b_id)
         and not ab_arm_b_certified(page=instance.page)
     ):
         messages.warning(request, AB_AWAITS_REVIEW)

@@ -431,3 +431,48 @@ def test_the_b_arm_is_read_by_the_check_and_served_only_as_certified(client, lan
     for i in range(20):  # no visitor of either arm reads the new words
         client.cookies["yl_v"] = visitor_cookie_value(f"v{i}")
         assert "治愈率98%" not in client.get("/lp/hair-loss/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_b_package_waits_for_the_certificate_like_a_b_headline(client, landing) -> None:
+    """Sixteenth verification H3: the growth team set the B arm's service package to another
+    specialty's (糖尿病3个月管理套餐 ¥1999) and half the visitors of the certified hair-loss
+    landing page saw it at once: the B package was outside the certificate's digest."""
+    from cms.compliance import check_page
+    from cms.compliance.gate import publish_decision
+    from cms.seed import certify_packages
+    from landing.selectors import ab_arm_b_certified
+    from tests.funnel.factories import PackageFactory, SpecialtyFactory
+
+    other = PackageFactory(
+        specialty=SpecialtyFactory(slug="diabetes", name="糖尿病"),
+        slug="diabetes-3m",
+        name="糖尿病3个月管理套餐",
+    )
+    certify_packages()  # the package is on sale on its own certificate
+    test = certified_ab_test(landing.page, name="标题测试", headline_b="先检测再调理")
+    assert ab_arm_b_certified(page=LandingPage.objects.get(pk=landing.page.pk))
+
+    ABTest.objects.filter(pk=test.pk).update(package_b=other)
+    page = LandingPage.objects.get(pk=landing.page.pk)
+
+    assert "ab_test.package_b.name" in {field for field, _text in _texts(page)}
+    assert publish_decision(page=page, report=check_page(page)).reason == "content_changed"
+    assert not ab_arm_b_certified(page=page)
+    for i in range(24):  # no visitor of either arm is offered the B package
+        client.cookies["yl_v"] = visitor_cookie_value(f"v{i}")
+        assert "糖尿病3个月管理套餐" not in client.get("/lp/hair-loss/").content.decode()
+
+    # the reviewer records the certificate for the page as it now reads: B is served again
+    publish_ad_page(page)
+    shown = set()
+    for i in range(24):
+        client.cookies["yl_v"] = visitor_cookie_value(f"v{i}")
+        shown.add("糖尿病3个月管理套餐" in client.get("/lp/hair-loss/").content.decode())
+    assert shown == {True, False}
+
+
+def _texts(page):
+    from cms.compliance.extract import page_texts
+
+    return list(page_texts(page))
