@@ -13,6 +13,7 @@ from __future__ import annotations
 from rest_framework.exceptions import ValidationError
 from wagtail.admin.api.actions.create_alias import CreatePageAliasAPIAction
 from wagtail.admin.api.actions.publish import PublishPageAPIAction
+from wagtail.admin.api.actions.revert_to_page_revision import RevertToPageRevisionAPIAction
 
 
 class GatedPublishPageAPIAction(PublishPageAPIAction):
@@ -46,6 +47,30 @@ class GatedCreatePageAliasAPIAction(CreatePageAliasAPIAction):
         return super().execute(instance, data)
 
 
+class ReviewRecordKeepingRevertAPIAction(RevertToPageRevisionAPIAction):
+    def execute(self, instance, data):
+        """Reverts to an old revision's content, keeping the medical-ad reviewer's current
+        record (certificate number, validity, who recorded it, the digest it approves): the
+        old revision carried the record it had then, and publishing it brought back a
+        number and validity the reviewer had replaced (sixteenth verification M2). The
+        editor's 恢复 keeps the current record already (the form edits content only). If the
+        old content is not what the current record approves, publishing it is refused as
+        `content_changed`, as for any edit."""
+        from cms.compliance.gate import keep_review_record
+
+        def newest():
+            # from the database: the revert saves its revision through another instance
+            return instance.revisions.order_by("-created_at", "-id").first()
+
+        before = newest()
+        response = super().execute(instance, data)
+        after = newest()
+        if before is not None and after is not None and after.pk != before.pk:
+            keep_review_record(revision=after, record_from=before)
+            response.data = self.view.get_serializer(after.as_object()).data
+        return response
+
+
 def register() -> None:
     """Puts the gated action in place of Wagtail's in the admin API's page actions (a
     class-level registry, `PagesAdminAPIViewSet.actions`; Wagtail has no hook for it)."""
@@ -55,4 +80,5 @@ def register() -> None:
         **PagesAdminAPIViewSet.actions,
         "publish": GatedPublishPageAPIAction,
         "create_alias": GatedCreatePageAliasAPIAction,
+        "revert_to_page_revision": ReviewRecordKeepingRevertAPIAction,
     }

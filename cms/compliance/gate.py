@@ -577,6 +577,23 @@ def published_page_recheck(*, page, revision=None) -> bool:
     return True
 
 
+def keep_review_record(*, revision, record_from) -> None:
+    """Writes `record_from`'s medical-ad review record (`BasePage.REVIEW_RECORD_FIELDS`:
+    certificate, validity, recorder, approved digest, last result) over `revision`'s, and
+    saves it: a revert takes an old revision's content, not the record it carried then."""
+    from cms.models.base import BasePage
+
+    content = dict(revision.content)
+    for name in BasePage.REVIEW_RECORD_FIELDS:
+        for key in (name, f"{name}_id"):
+            if key in record_from.content:
+                content[key] = record_from.content[key]
+            else:
+                content.pop(key, None)
+    revision.content = content
+    revision.save(update_fields=["content"])
+
+
 # --- moves --------------------------------------------------------------------------------
 
 MOVE_OF_AN_AD = (

@@ -474,3 +474,43 @@ def test_copying_the_home_page_with_its_hubs_is_refused(client):
 
     assert posted.status_code == 302
     assert SpecialtyPage.objects.count() == 1
+
+
+def test_an_api_revert_keeps_the_reviewers_current_certificate(client):
+    """Sixteenth verification M2: the reviewer replaced a certificate (number and validity);
+    the admin API's revert_to_page_revision to an older revision, then publish, put the old
+    number and its later validity back on the live page."""
+    import datetime as dt
+
+    from cms.compliance.gate import page_ad_review_record
+    from cms.models import ArticlePage
+    from tests.cms.compliance_support import printed_until, reviewer
+
+    _insomnia, _diabetes, ad = two_hubs_with_an_ad()
+    old_revision = ad.live_revision
+    old_number = ad.ad_review_certificate
+    user = reviewer("shencha-revert")
+    year = dt.date.today().year
+    new_number = f"（京）医广【{year}】第01-23-P9{ad.pk:03d}号"
+    shorter = printed_until() - dt.timedelta(days=30)
+    revision = page_ad_review_record(
+        page=ArticlePage.objects.get(pk=ad.pk), user=user, certificate=new_number, valid_until=shorter
+    )
+    revision.publish(user=user)
+    assert ArticlePage.objects.get(pk=ad.pk).ad_review_certificate == new_number
+    client.force_login(user)
+
+    reverted = client.post(
+        f"/admin/api/main/pages/{ad.pk}/action/revert_to_page_revision/",
+        {"revision_id": old_revision.pk},
+        content_type="application/json",
+    )
+    published = client.post(
+        f"/admin/api/main/pages/{ad.pk}/action/publish/", {}, content_type="application/json"
+    )
+
+    assert reverted.status_code == 200, reverted.content
+    assert published.status_code == 200, published.content
+    live = ArticlePage.objects.get(pk=ad.pk)
+    assert live.ad_review_certificate == new_number != old_number
+    assert live.ad_review_valid_until == shorter
