@@ -490,11 +490,14 @@ def test_an_api_revert_keeps_the_reviewers_current_certificate(client):
     old_revision = ad.live_revision
     old_number = ad.ad_review_certificate
     user = reviewer("shencha-revert")
-    year = dt.date.today().year
+    year = printed_until().year - 1
     new_number = f"（京）医广【{year}】第01-23-P9{ad.pk:03d}号"
     shorter = printed_until() - dt.timedelta(days=30)
     revision = page_ad_review_record(
-        page=ArticlePage.objects.get(pk=ad.pk), user=user, certificate=new_number, valid_until=shorter
+        page=ArticlePage.objects.get(pk=ad.pk),
+        user=user,
+        certificate=new_number,
+        valid_until=shorter,
     )
     revision.publish(user=user)
     assert ArticlePage.objects.get(pk=ad.pk).ad_review_certificate == new_number
