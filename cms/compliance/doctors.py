@@ -288,6 +288,29 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
     return None
 
 
+# Between names sharing one 职称 and the 职称: a count of them or 均为 / 都是
+# (「李文静、王建华两位主任医师」「李文静与赵明远都是主任医师」).
+_GROUP_TAIL = re.compile(
+    r"(?:[两二三四五六七八九十几0-9]{1,2}位)?(?:均为|都是|均是|同为|皆为|均系|都为|均任|都任)?$"
+)
+_GROUP_JOINS = frozenset("、和与及")
+
+
+def _group_before(line: str, start: int, names: tuple[str, ...]) -> list[tuple[int, str]]:
+    """(start, name) of two or more names joined by 、/和/与/及 right before the 职称 at
+    `start` that they share (「李文静、王建华两位主任医师联合会诊」「李文静、赵明远均为主任医师」;
+    sixteenth verification M4); [] for one name (read by the other forms) or none."""
+    end = _GROUP_TAIL.search(line, 0, start).start()
+    found: list[tuple[int, str]] = []
+    while (name := _name_before(line, end, names, alone=False)) is not None:
+        found.append((name[0], name[1]))
+        if name[0] > 0 and line[name[0] - 1] in _GROUP_JOINS:
+            end = name[0] - 1
+            continue
+        break
+    return found if len(found) >= 2 else []
+
+
 def _mentions(line: str, names: tuple[str, ...]):
     """(the doctors named in the line, the licence numbers written with no name near)."""
     licences = [
@@ -342,6 +365,9 @@ def _mentions(line: str, names: tuple[str, ...]):
         if linked:
             mentions.append(_Mention(linked[0], end, linked[1], False, rank))
             last_rank_end = end
+            continue
+        for name_start, name in _group_before(line, start, names):
+            mentions.append(_Mention(name_start, end, name, False, rank))
     # names without a 职称, for a licence written next to them: 「李文静医生」「王医生」, a
     # doctor page's name anywhere
     taken = [(m.start, m.end) for m in mentions]

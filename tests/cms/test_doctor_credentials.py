@@ -398,3 +398,36 @@ def test_a_name_is_or_serves_as_a_rank(doctors, text, shown, message) -> None:
 def test_is_and_serves_as_with_registered_ranks_or_no_link_pass(doctors, text) -> None:
     assert credentials(landing(text)) == []
     assert credentials(article(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "messages"),
+    [
+        (
+            "李文静、王建华两位主任医师联合会诊。",
+            {WRONG_LI, f"{UNREGISTERED}（王建华）"},
+        ),
+        ("李文静和赵明远两位主任医师坐诊。", {WRONG_LI, WRONG_ZHAO}),
+        ("李文静、赵明远均为主任医师。", {WRONG_LI, WRONG_ZHAO}),
+        ("李文静与赵明远都是主任医师。", {WRONG_LI, WRONG_ZHAO}),
+        (
+            "李文静、赵明远及王建华三位主任医师出诊。",
+            {WRONG_LI, WRONG_ZHAO, f"{UNREGISTERED}（王建华）"},
+        ),
+    ],
+)
+def test_names_sharing_one_rank_are_each_read(doctors, text, messages) -> None:
+    """Sixteenth verification M4: several doctors named before one 职称 they share."""
+    assert {m for _, _, m in credentials(landing(text))} == messages
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静、赵明远两位医师联合会诊。",  # 医师: any 医师 rank is one
+        "我和家人都是主任医师的患者。",  # no names
+        "李文静是副主任医师，赵明远是主治医师。",  # each as registered
+    ],
+)
+def test_names_sharing_a_rank_they_hold_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
