@@ -141,7 +141,9 @@ def article_context(*, page, request=None) -> dict[str, Any]:
         # the list shows a title and a link (pageurl reads url_path): nothing else
         .only("title", "url_path", "path", "depth")[:4]
     )
-    page._condition_name = hub.specialty.name
+    if not page.alias_of_id:
+        # an alias is about its original's condition (`ArticlePage.condition_name`)
+        page._condition_name = hub.specialty.name
     site = Site.find_for_request(request) if request is not None else None
     if site is not None and site.root_page.path == hub.path[: -hub.steplen]:
         page._breadcrumbs = [site.root_page, hub, page]
