@@ -23,11 +23,20 @@ class CmsConfig(AppConfig):
 
         # A service package is a medical ad: its publication passes our gate, its editor
         # carries the certificate fields (issue 17 review round 2, H4). Same hook pattern.
+        # It also names the live ads showing a specialty's name, so funnel refuses to
+        # rename a specialty under a certified ad (`funnel.ad_gate.specialty_rename_refused`).
         from cms.compliance.forms import ComplianceModelForm
         from cms.compliance.gate import package_publish_check
+        from cms.selectors import ads_showing_specialty
         from funnel.ad_gate import ad_gate_register
 
-        ad_gate_register(publish_check=package_publish_check, form_class=ComplianceModelForm)
+        ad_gate_register(
+            publish_check=package_publish_check,
+            form_class=ComplianceModelForm,
+            ads_showing_specialty=lambda specialty_id: ads_showing_specialty(
+                specialty_id=specialty_id
+            ),
+        )
 
         # The admin API's publish action goes through the gate too (it bypasses Page.publish).
         from cms.compliance import api_actions

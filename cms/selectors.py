@@ -141,7 +141,9 @@ def article_context(*, page, request=None) -> dict[str, Any]:
         # the list shows a title and a link (pageurl reads url_path): nothing else
         .only("title", "url_path", "path", "depth")[:4]
     )
-    page._condition_name = hub.specialty.name
+    if not page.alias_of_id:
+        # an alias is about its original's condition (`ArticlePage.condition_name`)
+        page._condition_name = hub.specialty.name
     site = Site.find_for_request(request) if request is not None else None
     if site is not None and site.root_page.path == hub.path[: -hub.steplen]:
         page._breadcrumbs = [site.root_page, hub, page]
@@ -264,3 +266,65 @@ def ad_review_expired_packages():
         .exclude(ad_review_certificate="")
         .order_by("ad_review_expired_at", "pk")
     )
+
+
+# --- the medical ads that show a specialty ------------------------------------------------
+
+
+def _certified_drafts(revision_ids: list[int]) -> dict[int, dict]:
+    """{revision id: content} of those revisions that carry a certificate number (a draft
+    that goes live later on it)."""
+    from wagtail.models import Revision
+
+    contents = Revision.objects.filter(pk__in=[i for i in revision_ids if i]).values_list(
+        "pk", "content"
+    )
+    return {pk: c for pk, c in contents if (c.get("ad_review_certificate") or "").strip()}
+
+
+def ads_under_hub(*, hub) -> list[str]:
+    """Titles of the 转化 articles under `hub` (a SpecialtyPage) that show its specialty (the
+    「有X困扰？在线咨询」 link to /lp/<slug>/, its package cards, the JSON-LD condition): live
+    ones, and drafts of a 转化 article carrying a certificate number (they go live on it
+    later, showing whatever the hub's specialty is then). Ordered by tree position."""
+    from cms.models import ArticlePage
+
+    conversion = ArticlePage.Layer.CONVERSION
+    articles = list(
+        ArticlePage.objects.filter(path__startswith=hub.path, depth=hub.depth + 1)
+        .order_by("path")
+        .only("title", "layer", "live", "latest_revision_id")
+    )
+    drafts = _certified_drafts([a.latest_revision_id for a in articles])
+    return [
+        a.title
+        for a in articles
+        if (a.live and a.layer == conversion)
+        or drafts.get(a.latest_revision_id, {}).get("layer") == conversion
+    ]
+
+
+def ads_showing_specialty(*, specialty_id: int) -> list[str]:
+    """Labels (「转化文章“…”」, 「服务包“…”」) of the medical ads that show the specialty's name:
+    the 转化 articles under its hub (`ads_under_hub`: 「有X困扰？」 and the JSON-LD condition)
+    and its service packages on sale or with a certified draft (the package page reads
+    「X · 服务周期 N 天」, the comparison page 「X服务包对比」). Landing pages are not among
+    them: they show no specialty name (their text is their own; `/lp/<slug>/` is the slug)."""
+    from cms.models import SpecialtyPage
+
+    labels = []
+    hub = SpecialtyPage.objects.filter(specialty_id=specialty_id).only("path", "depth").first()
+    if hub is not None:
+        labels += [f"转化文章“{title}”" for title in ads_under_hub(hub=hub)]
+    packages = list(
+        ServicePackage.objects.filter(specialty_id=specialty_id)
+        .order_by("sort_order", "pk")
+        .only("name", "live", "is_active", "ad_review_valid_until", "latest_revision_id")
+    )
+    drafts = _certified_drafts([p.latest_revision_id for p in packages])
+    labels += [
+        f"服务包“{p.name}”"
+        for p in packages
+        if p.is_on_sale() or drafts.get(p.latest_revision_id, {}).get("is_active")
+    ]
+    return labels

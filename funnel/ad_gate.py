@@ -4,7 +4,11 @@ medical service, 《医疗广告管理办法》第三条、第八条).
 The gate and its checker belong to the content app (`cms.compliance.gate`); the funnel holds
 only this hook, the way it holds the public-text checker (`funnel.public_text`): cms registers
 its gate here in its `AppConfig.ready()`. Nothing registered means nothing may be published:
-`ad_publish_check` fails closed."""
+`ad_publish_check` fails closed.
+
+The same hook tells which live medical ads show a specialty's name (`specialty_rename_refused`):
+a certified ad that reads 「有脱发困扰？」 may not come to read another name without a reviewer,
+so a specialty is not renamed under it. Nothing registered: no rename (fails closed too)."""
 
 from __future__ import annotations
 
@@ -18,6 +22,16 @@ from django.core.exceptions import PermissionDenied
 PublishCheck = Callable[[object, object], None]
 
 NO_GATE = "医疗广告审查未启用，服务包不能发布"
+NO_GATE_RENAME = "医疗广告审查未启用，已有专科不能改名"
+
+# (specialty id) → labels of the medical ads showing that specialty's name, e.g.
+# ["转化文章“脱发评估与方案”", "服务包“脱发管理月度包”"]; [] when none does.
+AdsShowingSpecialty = Callable[[int], list[str]]
+
+SPECIALTY_NAMED_BY_ADS = (
+    "以下医疗广告展示该专科名称：{ads}。改名后它们展示的内容与医疗广告审查证明不符，不能改名。"
+    "请保留原名；如确需改名，请先下线这些广告，改名后再由审查人员重新审查"
+)
 
 
 @dataclass(frozen=True)
@@ -25,14 +39,26 @@ class AdGate:
     publish_check: PublishCheck
     # the admin form base class of an ad object's editor (certificate fields, the check)
     form_class: type
+    ads_showing_specialty: AdsShowingSpecialty | None = None
 
 
 _gate: list[AdGate] = []
 
 
-def ad_gate_register(*, publish_check: PublishCheck, form_class: type) -> None:
+def ad_gate_register(
+    *,
+    publish_check: PublishCheck,
+    form_class: type,
+    ads_showing_specialty: AdsShowingSpecialty | None = None,
+) -> None:
     """cms calls this once in `AppConfig.ready()`; a second call replaces the first."""
-    _gate[:] = [AdGate(publish_check=publish_check, form_class=form_class)]
+    _gate[:] = [
+        AdGate(
+            publish_check=publish_check,
+            form_class=form_class,
+            ads_showing_specialty=ads_showing_specialty,
+        )
+    ]
 
 
 def ad_gate() -> AdGate | None:
@@ -46,3 +72,24 @@ def ad_publish_check(obj, user=None) -> None:
     if gate is None:
         raise PermissionDenied(NO_GATE)
     gate.publish_check(obj, user)
+
+
+def specialty_rename_refused(specialty) -> str:
+    """Why `specialty` (a funnel.Specialty about to be saved) may not be saved under its
+    name ("" when it may): it exists with another name and medical ads show that name (the
+    registered `ads_showing_specialty`: 转化 articles under its hub, packages on sale).
+    Their certificates approved the name they show; a rename would change it under them
+    with no reviewer (found by verification: 失眠 → 焦虑抑郁 changed a certified ad's
+    「有失眠困扰？」 and its JSON-LD condition at once). A new specialty, or a save that
+    keeps the name, is never refused. Fails closed: no gate registered, no rename."""
+    if specialty.pk is None:
+        return ""
+    rows = type(specialty).objects.filter(pk=specialty.pk).values_list("name", flat=True)
+    before = rows.first()
+    if before is None or before == specialty.name:
+        return ""
+    gate = ad_gate()
+    if gate is None or gate.ads_showing_specialty is None:
+        return NO_GATE_RENAME
+    ads = gate.ads_showing_specialty(specialty.pk)
+    return SPECIALTY_NAMED_BY_ADS.format(ads="、".join(ads)) if ads else ""

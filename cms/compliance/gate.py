@@ -45,7 +45,7 @@ class CompliancePublishBlocked(PublishPagePermissionError):
 class GateDecision:
     allowed: bool
     # clean | certified | ruled | taken_down | no_certificate | not_ruled | not_reviewer |
-    # content_changed | uncovered | expired | science_ad | duplicate | aliased
+    # content_changed | uncovered | expired | science_ad | duplicate | aliased | hub_changed
     reason: str
     message: str
     report: ComplianceReport
@@ -143,6 +143,8 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         # Taking an ad down never waits for a reviewer; putting it up again does (the
         # taken-down version's approval is cleared when it goes live, `ServicePackage.publish`).
         return GateDecision(True, "taken_down", "", report)
+    if why := hub_change_refused(page):
+        return GateDecision(False, "hub_changed", why, report)
     if not is_medical_ad(page):
         return _not_an_ad_decision(page=page, report=report)
     if certificate_expired(page):
@@ -613,6 +615,35 @@ def move_refused(page, *, parent_after) -> str:
         if parent_before.pk == parent_after.pk:
             return ""
     return MOVE_OF_AN_AD if is_medical_ad(page.specific) else ""
+
+
+def hub_change_refused(page) -> str:
+    """Why `page` (the revision about to go live) may not be published ("" when it may): a
+    specialty hub whose 专科 differs from the one it has now, while medical ads sit under it
+    (`cms.selectors.ads_under_hub`: live 转化 articles, certified drafts). Each takes its
+    consultation link, package cards and condition from the hub's specialty, so the change
+    would make the certified hair-loss ad sell insomnia (found by verification); the hub is
+    a 科普 page with no certificate of its own, so nothing else stopped it."""
+    from cms.models import SpecialtyPage
+    from cms.selectors import ads_under_hub
+
+    if not isinstance(page, SpecialtyPage) or page.pk is None:
+        return ""
+    rows = SpecialtyPage.objects.filter(pk=page.pk).values_list("specialty_id", flat=True)
+    before = rows.first()
+    if before is None or before == page.specialty_id:
+        return ""
+    ads = ads_under_hub(hub=page)
+    if not ads:
+        return ""
+    return HUB_CHANGE_UNDER_ADS.format(ads="、".join(f"“{title}”" for title in ads))
+
+
+HUB_CHANGE_UNDER_ADS = (
+    "本专科主页下有医疗广告（转化文章 {ads}），它们的咨询入口、服务包和病种随本页的专科而定："
+    "更换专科后展示的内容与审查证明不符，不能发布。请保留原专科；如确需更换，请先下线这些广告，"
+    "并由审查人员清除其审查证明文号（文号留空并确认），更换专科后再重新审查"
+)
 
 
 class MoveRefused(ValidationError):

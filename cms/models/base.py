@@ -294,11 +294,21 @@ class BasePage(SeoMixin, Page):
             self._breadcrumbs = [p for p in self.get_ancestors(inclusive=True) if p.depth > 1]
         return self._breadcrumbs
 
+    def structured_breadcrumbs(self) -> list[Page]:
+        """The trail the JSON-LD BreadcrumbList names: the page's own (`breadcrumbs`, which
+        the visible trail shows too); for an alias, its original's, the page its canonical
+        names (an alias's structured data describes the original, the one to index)."""
+        if self.alias_of_id:
+            original = Page.objects.filter(pk=self.alias_of_id).first()
+            if original is not None:
+                return [p for p in original.get_ancestors(inclusive=True) if p.depth > 1]
+        return self.breadcrumbs()
+
     def json_ld_main(self, request) -> dict[str, Any] | None:
         return None
 
     def json_ld(self, request) -> list[dict[str, Any]]:
-        crumbs = self.breadcrumbs()
+        crumbs = self.structured_breadcrumbs()
         graph: list[dict[str, Any]] = []
         main = self.json_ld_main(request)
         if main:

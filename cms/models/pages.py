@@ -261,12 +261,18 @@ class ArticlePage(BasePage):
         return self.get_layer_display()
 
     def condition_name(self) -> str:
-        """The condition the article is about: its hub's specialty (脱发, not 脱发专科).
-        `article_context` sets it from the hub it loads anyway; else one query."""
+        """The condition the article is about: its hub's specialty (脱发, not 脱发专科); for
+        an alias, its original's hub's (the alias is the original's content at a second
+        address: the 脱发 article aliased under 失眠 is still about 脱发). `article_context`
+        sets it from the hub it loads anyway; else one query (two for an alias)."""
         if not hasattr(self, "_condition_name"):
-            hub = SpecialtyPage.objects.select_related("specialty").get(
-                path=self.path[: -self.steplen]
-            )
+            from wagtail.models import Page
+
+            path = self.path
+            if self.alias_of_id:
+                original = Page.objects.filter(pk=self.alias_of_id).values_list("path", flat=True)
+                path = original.first() or path
+            hub = SpecialtyPage.objects.select_related("specialty").get(path=path[: -self.steplen])
             self._condition_name = hub.specialty.name
         return self._condition_name
 

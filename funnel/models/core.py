@@ -35,12 +35,26 @@ class Specialty(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        """Refuses a rename while medical ads show the name (`funnel.ad_gate`): the admin
+        form says so through `clean`; this is the guard for every other path (a script, the
+        shell, a service). Raises ValidationError({"name": [why]})."""
+        from django.core.exceptions import ValidationError
+
+        from funnel.ad_gate import specialty_rename_refused
+
+        if why := specialty_rename_refused(self):
+            raise ValidationError({"name": [why]})
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         """The name and description are shown on 科普 pages (the doctor pages, every article's
         metadata): they pass the 科普 check (seventh verification of issue 17: 「脱发
-        加微信yinliu2024」 was saved unchecked). Raises ValidationError per field."""
+        加微信yinliu2024」 was saved unchecked). A rename is refused while medical ads show
+        the name (`funnel.ad_gate.specialty_rename_refused`). Raises ValidationError per field."""
         from django.core.exceptions import ValidationError
 
+        from funnel.ad_gate import specialty_rename_refused
         from funnel.public_text import science_text_problems
 
         errors = {}
@@ -50,6 +64,8 @@ class Specialty(models.Model):
                 errors[field] = "合规检查未启用，无法保存"
             elif problems:
                 errors[field] = "科普页面会展示此内容，不得包含：" + "；".join(problems[:3])
+        if "name" not in errors and (why := specialty_rename_refused(self)):
+            errors["name"] = why
         if errors:
             raise ValidationError(errors)
 

@@ -447,3 +447,26 @@ def test_an_alias_points_crawlers_at_its_original(site, client):
     found = pages_search(query=original.title)
     assert [p.pk for p in found].count(original.pk) == 1
     assert alias.pk not in [p.pk for p in found]
+
+
+def test_an_aliass_structured_data_describes_its_original(site, client):
+    """The alias of the 脱发 article under another hub: its JSON-LD condition and breadcrumbs
+    are the original's (脱发, 首页 › 脱发 hub › article), as its canonical is; the original
+    is unchanged."""
+    from cms.models import SpecialtyPage
+
+    original = ArticlePage.objects.get(url_path__endswith="/hair-loss/hair-loss-science-1/")
+    hair_hub = original.get_parent().specific
+    other_hub = SpecialtyPage.objects.live().exclude(pk=hair_hub.pk).first()
+    alias = original.create_alias(parent=other_hub, update_slug="hair-loss-science-1-alias")
+
+    def structured(path: str) -> tuple[str, list[str]]:
+        graph = _graph(client.get(path).content.decode())
+        article = next(item for item in graph if item.get("@type") == "MedicalWebPage")
+        crumbs = next(item for item in graph if item.get("@type") == "BreadcrumbList")
+        return article["about"]["name"], [c["item"] for c in crumbs["itemListElement"]]
+
+    trail = [f"{BASE}/", f"{BASE}/hair-loss/", f"{BASE}/hair-loss/hair-loss-science-1/"]
+    assert other_hub.specialty.name != hair_hub.specialty.name
+    assert structured(alias.url_path.removeprefix("/home")) == (hair_hub.specialty.name, trail)
+    assert structured("/hair-loss/hair-loss-science-1/") == (hair_hub.specialty.name, trail)
