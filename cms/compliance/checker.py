@@ -137,11 +137,13 @@ _TRY_HERE = (
     # (round 18) or to come to us (「别的医院说没办法？来找我们」)
     r"|\s*(?:那就|就|不妨|可以)?(?:来|到)?找(?:我们|本院|我院|本中心)(?=[。！!，,\s]|$)"
 )
-# (round 18) a question about what a rival did, answered with a verdict on it (「你之前去的医院是不是
-# 只给你开药？那是治标不治本」): one sentence, so `ad16-comparison` reads the rival with the verdict
-# (the rule, not this join, decides: a verdict with no rival in the question claims nothing of us)
+# (round 18) a question about what a rival did, answered with a verdict on it
+# (「你之前去的医院是不是只给你开药？那是治标不治本」): one sentence, so `ad16-comparison` reads
+# the rival with the verdict (the rule, not this join, decides: with no rival in the question,
+# the verdict claims nothing of us)
 _RIVAL_VERDICT = (
-    r"\s*(?:那|这)(?:是|叫|就是|只是|不过是|纯属|都是)?(?:治标不治本|瞎治|乱治|骗人|坑人|忽悠|浪费钱|白花钱)"
+    r"\s*(?:那|这)(?:是|叫|就是|只是|不过是|纯属|都是)?"
+    r"(?:治标不治本|瞎治|乱治|骗人|坑人|忽悠|浪费钱|白花钱)"
 )
 _SENTENCE = re.compile(
     rf"(?:[^。！？!?]|[。！？!?]+[”’」』\"]|[？?]+(?={_ANSWER})|(?<=[我们生者主编式道径])[？?]+(?={_POINTED})"
