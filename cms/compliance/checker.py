@@ -124,7 +124,9 @@ _RIVAL_ANSWER = (
     r"\s*(?:都|全|也|就|根本|压根|完全|早就|早已|还)?(?:是)?"
     r"(?:用|开|做|采用|使用|还在用|还用|不懂|不会|看不懂|看不明白|外行|不专业|乱开|瞎|误诊|庸医"
     r"|半吊子|二把刀|蒙人|糊弄|骗|坑|宰人|黑心|没本事|没水平|水平|医术|技术|设备|方法|疗法|理念"
-    r"|只会|就会|只知道|就知道|过时|老掉牙|落后|老一套|陈旧)"
+    r"|只会|就会|只知道|就知道|过时|老掉牙|落后|老一套|陈旧"
+    # (round 18) a name lent, a show, a career switch (其他医院的专家？不过是挂个名)
+    r"|不过是|只不过是|无非是|挂个名|挂名|摆设|半路出家|莆田系)"
 )
 # (round 17) a question answered with an invitation to come and try us
 # (「别的医院说你没救了？来这里试试」): one sentence, so `ad16-comparison` reads the rival's
@@ -132,10 +134,20 @@ _RIVAL_ANSWER = (
 _TRY_HERE = (
     r"\s*(?:那就|就|不妨|可以)?(?:来|到)(?:这里|这儿|我们这里?|我们这儿|我院|本院|本中心)"
     r"(?:试试|看看|瞧瞧|试一试|看一看)"
+    # (round 18) or to come to us (「别的医院说没办法？来找我们」)
+    r"|\s*(?:那就|就|不妨|可以)?(?:来|到)?找(?:我们|本院|我院|本中心)(?=[。！!，,\s]|$)"
+)
+# (round 18) a question about what a rival did, answered with a verdict on it
+# (「你之前去的医院是不是只给你开药？那是治标不治本」): one sentence, so `ad16-comparison` reads
+# the rival with the verdict (the rule, not this join, decides: with no rival in the question,
+# the verdict claims nothing of us)
+_RIVAL_VERDICT = (
+    r"\s*(?:那|这)(?:是|叫|就是|只是|不过是|纯属|都是)?"
+    r"(?:治标不治本|瞎治|乱治|骗人|坑人|忽悠|浪费钱|白花钱)"
 )
 _SENTENCE = re.compile(
     rf"(?:[^。！？!?]|[。！？!?]+[”’」』\"]|[？?]+(?={_ANSWER})|(?<=[我们生者主编式道径])[？?]+(?={_POINTED})"
-    rf"|(?<=[院所构诊心生夫家])[？?]+(?={_RIVAL_ANSWER})|[？?]+(?={_TRY_HERE}))+"
+    rf"|(?<=[院所构诊心生夫家])[？?]+(?={_RIVAL_ANSWER})|[？?]+(?={_TRY_HERE})|[？?]+(?={_RIVAL_VERDICT}))+"
     rf"[。！？!?]*[”’」』\"]*",
     re.IGNORECASE,  # the answer's label: A：
 )
