@@ -55,6 +55,7 @@ BOOKING_EASY = [
 ]
 
 CONSULT_OR_PRIZE = [
+    "别犹豫，评论区留下你的城市。",  # a negation before, not privacy advice
     "24小时在线医生免费解答。",
     "留言抽三位朋友免费做睡眠监测。",
     "评论区告诉我你几点睡，我帮你分析。",
@@ -229,6 +230,11 @@ LAWFUL_SCIENCE = [
 ]
 
 LAWFUL = [
+    # privacy advice names the comments without inviting to them; research counts; a bad
+    # outcome's rate said roughly and not low (fixes after the full suite ran on round 18)
+    "请勿在评论区留下手机号等个人信息。",
+    "本研究共治疗三千左右患者。",
+    "停药后一年内复发率约为50%。",
     "如出现严重过敏反应，应立即停药并就医。",
     "擅自停用抗癫痫药可能诱发癫痫发作。",
     "并非所有患者都适合停药。",
