@@ -189,16 +189,23 @@ def test_a_conversion_article_renamed_onto_a_linked_url_takes_the_linking_page_d
     _taken_down(linking)
 
 
-def test_a_conversion_article_moved_onto_a_linked_url_takes_the_linking_page_down() -> None:
+def test_a_conversion_article_is_not_moved_onto_a_linked_url() -> None:
     # given a 科普 page under one hub linking /insomnia/plan/ (nothing there yet), and a live
     # 转化 article under another hub
     linking = _live_science(hub(), '<p>见<a href="/insomnia/plan/">方案</a></p>')
     target = _live_conversion(hub("hair-loss", "脱发"), slug="plan")
 
-    # when the article is moved under the first hub
-    target.move(linking.get_parent(), pos="last-child")
+    # when the article is moved under the first hub: refused (a medical ad stays under the
+    # parent it was certified under, `gate.move_refused`), so no ad arrives at the link and
+    # the linking page stays live; the rename above is the way an ad can still reach a URL
+    from cms.compliance.gate import MoveRefused
 
-    _taken_down(linking)
+    with pytest.raises(MoveRefused):
+        target.move(linking.get_parent(), pos="last-child")
+
+    linking.refresh_from_db()
+    assert linking.live
+    assert not ArticlePage.objects.filter(url_path__endswith="/insomnia/plan/").exists()
 
 
 def test_the_daily_sweep_takes_down_what_changed_without_signals_and_is_idempotent() -> None:
