@@ -18,8 +18,10 @@ What is read (`page_texts`, the texts the checker reads, through `cms.textnorm` 
 - a name and a 职称 apart: across a comma or a colon, the name starting its clause
   (「李文静，主任医师，…」「主任医师：李文静」), or linked by 是 / 为 / 系 / 现为 / 现任 / 担任
   with at most a short department or hospital word between (「王建华为我院主任医师」
-  「李文静现任皮肤科主任医师」), the 职称 ending its clause; a second 职称 after 、/和/及/兼
-  is the same doctor's;
+  「李文静现任皮肤科主任医师」), an adverb before the verb (「李文静也是主任医师」), the 职称
+  ending its clause; the 职称 first, then a comma or colon and a name ending its clause
+  (「主任医师，李文静」); a praise word before the 职称 (「李文静，资深主任医师」); a second
+  职称 after 、/和/及/兼 is the same doctor's;
 - a licence number: 执业证号 / 执业证书编码 / 医师执业证书 / 执业医师证 … then 9–27 digits,
   in one run or in groups split by spaces or hyphens (「1103 1000 0099 999」), compared by its
   digits and tied to the doctor named nearest to it in the same sentence.
@@ -230,6 +232,12 @@ _RANK_ENDS = re.compile(r"\s*(?:$|[，,；;。！？!?、：:（()）]|" + "|".j
 # 「李文静：主任医师」) or a verb (「李文静是主任医师」「李文静现任皮肤科主任医师」).
 _LINK_MARK = re.compile(r"\s*[，,：:]\s*$")
 _LINK_VERBS = ("现为", "现任", "担任", "是", "为", "系")
+# Before the verb, an adverb of the same statement (「李文静也是主任医师」「赵明远同样为…」);
+# 均 / 都 join several names (`_group_before`).
+_LINK_ADVERBS = ("同样", "同时", "目前", "现在", "一直", "早已", "也", "亦", "已")
+# Before the 职称, a word that praises the rank and changes nothing of it
+# (「李文静，资深主任医师」「王建华为我院知名主任医师」).
+_RANK_PRAISE = ("高年资", "国家级", "资深", "知名", "著名", "首席", "特聘", "特邀")
 # Between the link and the 职称, a short department or hospital word (「我院」「皮肤科」
 # 「内分泌科」「徐汇门诊部」「本院的」): at most six characters, ending as such a word ends, with
 # no verb or negation in it, so 「王建华为患者请来主任医师」 links nothing and a clause is never
@@ -240,6 +248,7 @@ _PLACE = re.compile(r"(?:(?![不没非未请找挂看约来])[\u4e00-\u9fff]){0,
 # 仔细」, 「我找了王建华，主任医师说…」) ties nobody to the 职称.
 _CLAUSE_OPENERS = tuple("由 简介 介绍 特邀 特聘 邀请 医生 专家 姓名 主诊 出诊 坐诊".split())
 _LABEL_MARK = re.compile(r"\s*[：:]\s*")
+_COMMA_MARK = re.compile(r"\s*[，,]\s*")
 # Between two 职称 of one doctor.
 _RANK_JOINS = frozenset({"、", "和", "及", "兼"})
 _NAME_ENDS = re.compile(r"\s*(?:$|[，,；;。！？!?、（(])")
@@ -250,10 +259,14 @@ def _starts_clause(line: str, at: int) -> bool:
     return not before or not before[-1].isalnum() or before.endswith(_CLAUSE_OPENERS)
 
 
-def _labelled_name(line: str, end: int, names: tuple[str, ...]):
-    """(end, name) of a name after the 职称 ending at `end` and a colon, the name ending its
-    clause: 「主任医师：李文静」 (a label and its value; 「主任医师：高血压患者…」 is no name)."""
-    mark = _LABEL_MARK.match(line, end)
+def _labelled_name(line: str, start: int, end: int, names: tuple[str, ...]):
+    """(end, name) of a name after the 职称 at `start`–`end` and a colon, or a comma when the
+    职称 starts its clause, the name ending its clause: 「主任医师：李文静」「主任医师，李文静」
+    (a label and its value; 「主任医师：高血压患者…」 is no name, and 「我问了主任医师，王建华说…」
+    ties nobody)."""
+    mark = _LABEL_MARK.match(line, end) or (
+        _COMMA_MARK.match(line, end) if _starts_clause(line, start) else None
+    )
     if not mark:
         return None
     after = _name_after(line, mark.end(), names)
@@ -268,6 +281,10 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
     clause, and a name before a comma must start its own."""
     if not _RANK_ENDS.match(line, end):
         return None
+    for praise in _RANK_PRAISE:
+        if line.endswith(praise, 0, start):
+            start -= len(praise)
+            break
     for gap in range(0, 7):
         at = start - gap
         if at < 0:
@@ -282,7 +299,12 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
             continue
         for verb in _LINK_VERBS:
             if line.endswith(verb, 0, at):
-                found = _name_before(line, at - len(verb), names, alone=False)
+                before = at - len(verb)
+                for adverb in _LINK_ADVERBS:
+                    if line.endswith(adverb, 0, before):
+                        before -= len(adverb)
+                        break
+                found = _name_before(line, before, names, alone=False)
                 if found:
                     return found[0], found[1]
     return None
@@ -357,7 +379,7 @@ def _mentions(line: str, names: tuple[str, ...]):
             mentions.append(_Mention(last.start, end, last.name, last.surname_only, rank))
             last_rank_end = end
             continue
-        labelled = _labelled_name(line, end, names)
+        labelled = _labelled_name(line, start, end, names)
         if labelled:
             mentions.append(_Mention(start, labelled[0], labelled[1], False, rank))
             continue

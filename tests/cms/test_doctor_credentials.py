@@ -431,3 +431,41 @@ def test_names_sharing_one_rank_are_each_read(doctors, text, messages) -> None:
 )
 def test_names_sharing_a_rank_they_hold_pass(doctors, text) -> None:
     assert credentials(landing(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "message"),
+    [
+        ("李文静也是主任医师。", "李文静也是主任医师", WRONG_LI),
+        ("赵明远同样为我院主任医师。", "赵明远同样为我院主任医师", WRONG_ZHAO),
+        ("王建华目前担任皮肤科主任。", "王建华目前担任皮肤科主任", f"{UNREGISTERED}（王建华）"),
+        ("主任医师，李文静", "主任医师，李文静", WRONG_LI),
+        ("专家介绍：主任医师，王建华。", "主任医师，王建华", f"{UNREGISTERED}（王建华）"),
+        ("李文静，资深主任医师，从事脱发诊疗二十年。", "李文静，资深主任医师", WRONG_LI),
+        ("李文静为皮肤科知名主任医师。", "李文静为皮肤科知名主任医师", WRONG_LI),
+    ],
+)
+def test_a_rank_linked_through_an_adverb_a_praise_word_or_before_the_name(
+    doctors, text, shown, message
+) -> None:
+    """Left open by the fourteenth session: 也是 / 同样为, 资深 / 知名 before the 职称, and the
+    职称 first with a comma (「主任医师，李文静」)."""
+    assert credentials(landing(text)) == [("hero_body", shown, message)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静也是副主任医师。",  # as registered
+        "赵明远，资深主治医师。",
+        "主治医师，赵明远",
+        "我问了主任医师，王建华说先做检查。",  # the name does not end its clause
+        "去年挂了主任医师，王建华陪我去的。",  # the 职称 does not start its clause
+        "李文静也是主任医师的患者。",  # the 职称 does not end its clause
+    ],
+)
+def test_adverbs_praise_words_and_rank_first_as_registered_or_naming_nobody_pass(
+    doctors, text
+) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
