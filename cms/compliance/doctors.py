@@ -141,15 +141,17 @@ def _rank_tokens(rank: str) -> tuple[str, ...]:
     return tuple(t for t in re.split(r"[、，,/／\s和及]+", rank or "") if t)
 
 
-def _doctors(page) -> list[Doctor]:
+def _doctors(page, *, edited=None) -> list[Doctor]:
     """The live doctor pages, once per check (issue 17 point 6); a doctor page being
-    checked counts as itself as edited (its own title, rank and licence)."""
+    checked counts as itself as edited (its own title, rank and licence), and so does the
+    doctor page `edited` (a revision about to go live, `pages_misstating`)."""
     from cms.models import DoctorPage
 
     rows = DoctorPage.objects.live().values_list("pk", "title", "rank", "licence_number")
     doctors = {pk: (title, rank, licence) for pk, title, rank, licence in rows}
-    if isinstance(page, DoctorPage):
-        doctors[page.pk or 0] = (page.title, page.rank, page.licence_number)
+    for doctor in (page, edited):
+        if isinstance(doctor, DoctorPage):
+            doctors[doctor.pk or 0] = (doctor.title, doctor.rank, doctor.licence_number)
     return [
         Doctor(
             normalize_map((title or "").strip())[0],
@@ -502,9 +504,10 @@ def _finding(field_path: str, line_no: int, line: str, start: int, end: int, mes
 _WORTH_READING = re.compile("|".join((*RANKS, *_ADDRESSES, "执业", "资格证")))
 
 
-def doctor_credential_findings(page) -> list[tuple[Finding, str]]:
+def doctor_credential_findings(page, *, edited=None) -> list[tuple[Finding, str]]:
     """(finding, line text) for every doctor named in the page's texts with credentials
-    that are not the doctor page's, or with no doctor page (issue 17 point 6)."""
+    that are not the doctor page's, or with no doctor page (issue 17 point 6); `edited`, a
+    DoctorPage, is read as that revision instead of its live row."""
     from cms.compliance.gate import is_medical_ad
 
     ad = is_medical_ad(page)
@@ -517,7 +520,7 @@ def doctor_credential_findings(page) -> list[tuple[Finding, str]]:
             if not _WORTH_READING.search(folded):
                 continue
             if doctors is None:
-                doctors = _doctors(page)
+                doctors = _doctors(page, edited=edited)
                 # the doctor pages' names, longest first (「欧阳文静」 before 「欧阳文」)
                 names = tuple(
                     sorted({d.name for d in doctors if len(d.name) >= 2}, key=len, reverse=True)
@@ -530,3 +533,40 @@ def doctor_credential_findings(page) -> list[tuple[Finding, str]]:
                 s, e = origin[start], origin[end]
                 findings.append((_finding(field_path, line_no, line, s, e, message), line))
     return findings
+
+
+def pages_misstating(edited) -> list[str]:
+    """Titles of the live pages, other than the doctor's own, whose text the DoctorPage
+    revision `edited` would make state credentials no doctor page registers: a page naming
+    the doctor as the live page has them (「李文静副主任医师」) when the revision changes her
+    name, 职称 or licence number. [] when the revision changes none of them or is of a page
+    not live. The live pages are read one by one, those naming the doctor's live name in a
+    text only; a doctor's page changes rarely (seventeenth session: an ad's text stayed
+    live, certified, stating the old 职称)."""
+    from wagtail.models import Page
+
+    from cms.models import DoctorPage
+
+    if not isinstance(edited, DoctorPage) or edited.pk is None:
+        return []
+    live = (
+        DoctorPage.objects.live()
+        .filter(pk=edited.pk)
+        .values_list("title", "rank", "licence_number")
+        .first()
+    )
+    if live is None or live == (edited.title, edited.rank, edited.licence_number):
+        return []
+    name = normalize_map((live[0] or "").strip())[0]
+    titles = []
+    for page in Page.objects.live().exclude(pk=edited.pk).specific().iterator():
+        if not any(name in normalize_map(text or "")[0] for _, text in page_texts(page)):
+            continue
+
+        def where(found):
+            return {(f.field, f.line, f.start, f.end) for f, _ in found}
+
+        now = where(doctor_credential_findings(page))
+        if where(doctor_credential_findings(page, edited=edited)) - now:
+            titles.append(page.title)
+    return titles

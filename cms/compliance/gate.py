@@ -145,6 +145,8 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         return GateDecision(True, "taken_down", "", report)
     if why := hub_change_refused(page):
         return GateDecision(False, "hub_changed", why, report)
+    if why := doctor_change_refused(page):
+        return GateDecision(False, "doctor_changed", why, report)
     if not is_medical_ad(page):
         return _not_an_ad_decision(page=page, report=report)
     if certificate_expired(page):
@@ -643,6 +645,28 @@ HUB_CHANGE_UNDER_ADS = (
     "本专科主页下有医疗广告（转化文章 {ads}），它们的咨询入口、服务包和病种随本页的专科而定："
     "更换专科后展示的内容与审查证明不符，不能发布。请保留原专科；如确需更换，请先下线这些广告，"
     "并由审查人员清除其审查证明文号（文号留空并确认），更换专科后再重新审查"
+)
+
+
+def doctor_change_refused(page) -> str:
+    """Why `page` (the revision about to go live) may not be published ("" when it may): a
+    doctor page whose name, 职称 or licence number changes while live pages state the ones it
+    has now in their text (`doctors.pages_misstating`): published, they would state
+    credentials the register no longer holds (《医疗广告管理办法》第六条), an ad among them
+    on a certificate for that text. The doctor blocks of landing pages read the doctor page
+    itself and follow it."""
+    from cms.compliance.doctors import pages_misstating
+
+    titles = pages_misstating(page)
+    if not titles:
+        return ""
+    return DOCTOR_CHANGE_UNDER_PAGES.format(pages="、".join(f"“{t}”" for t in titles))
+
+
+DOCTOR_CHANGE_UNDER_PAGES = (
+    "以下已发布页面的正文按本医生现在的姓名、职称或执业证号介绍该医生：{pages}。"
+    "修改后这些页面介绍的资质将与医生页面不一致，不能发布。请先修改这些页面（落地页和转化文章"
+    "须由审查人员重新记录审查证明），再发布医生页面的修改"
 )
 
 

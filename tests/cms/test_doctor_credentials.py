@@ -469,3 +469,104 @@ def test_adverbs_praise_words_and_rank_first_as_registered_or_naming_nobody_pass
 ) -> None:
     assert credentials(landing(text)) == []
     assert credentials(article(text)) == []
+
+
+# --- a doctor page changing under the pages that name the doctor ---------------------------
+
+
+def _live_article(text: str) -> ArticlePage:
+    page = article(text)
+    page.save_revision().publish()
+    return ArticlePage.objects.get(pk=page.pk)
+
+
+def _live_ad(text: str) -> ArticlePage:
+    from cms.seed import publish_ad_page
+
+    page = draft(
+        hub("hair-loss", "脱发"),
+        ArticlePage(
+            title="脱发方案",
+            slug="plan",
+            layer="conversion",
+            body=[{"type": "paragraph", "value": rich(text)}],
+        ),
+    )
+    publish_ad_page(page)
+    return ArticlePage.objects.get(pk=page.pk)
+
+
+def _publish_doctor(doctor: DoctorPage, **changes) -> None:
+    page = DoctorPage.objects.get(pk=doctor.pk)
+    for name, value in changes.items():
+        setattr(page, name, value)
+    page.save_revision().publish()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"rank": "主任医师"}, {"licence_number": "110310000099999"}],
+)
+def test_a_doctor_page_change_is_refused_while_a_page_states_the_old_credentials(
+    doctors, changes
+) -> None:
+    from cms.compliance.gate import CompliancePublishBlocked
+
+    # given a live 科普 article that introduces 李文静 with her registered credentials
+    shown = _live_article(f"李文静副主任医师（执业证号{LI}）为您讲解脱发的分期。")
+
+    # when her page is published with another 职称 or licence number
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        _publish_doctor(doctors["李文静"], **changes)
+
+    # then it is refused, naming the article, and her page is unchanged
+    assert refused.value.decision.reason == "doctor_changed"
+    assert f"“{shown.title}”" in refused.value.decision.message
+    live = DoctorPage.objects.get(pk=doctors["李文静"].pk)
+    assert (live.rank, live.licence_number) == ("副主任医师", LI)
+
+
+def test_a_renamed_doctor_is_refused_while_a_certified_ad_names_her(doctors) -> None:
+    from cms.compliance.gate import CompliancePublishBlocked
+
+    ad = _live_ad("李文静副主任医师为您制定方案。")
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        _publish_doctor(doctors["李文静"], title="李雯静")
+
+    assert f"“{ad.title}”" in refused.value.decision.message
+
+
+def test_a_doctor_page_change_no_page_states_otherwise_is_published(doctors) -> None:
+    # a page naming her without a 职称, one naming another doctor, and one already stating
+    # her new rank: none states what the change makes untrue
+    _live_article("李文静医生提醒：熬夜会加重脱发。")
+    _live_ad("赵明远主治医师为您制定方案。")
+
+    _publish_doctor(doctors["李文静"], rank="主任医师", hospital="徐汇门诊部")
+
+    assert DoctorPage.objects.get(pk=doctors["李文静"].pk).rank == "主任医师"
+
+
+def test_the_doctor_page_form_says_why_the_change_is_refused(client, doctors) -> None:
+    from django.urls import reverse
+
+    from tests.cms.test_workflow import _edit_form_data
+
+    shown = _live_article("李文静副主任医师为您讲解脱发的分期。")
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("zhuguan", "z@example.com", "x")
+    client.force_login(admin)
+    edit = reverse("wagtailadmin_pages:edit", args=[doctors["李文静"].pk])
+    data = _edit_form_data(client.get(edit).content.decode())
+    data["rank"] = ["主任医师"]
+    data["action-publish"] = ["action-publish"]
+
+    response = client.post(edit, data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "修改后这些页面介绍的资质将与医生页面不一致" in html
+    assert f"“{shown.title}”" in html
+    assert DoctorPage.objects.get(pk=doctors["李文静"].pk).rank == "副主任医师"
