@@ -46,6 +46,7 @@ class GateDecision:
     allowed: bool
     # clean | certified | ruled | taken_down | no_certificate | not_ruled | not_reviewer |
     # content_changed | uncovered | expired | science_ad | duplicate | aliased | hub_changed
+    # | doctor_changed
     reason: str
     message: str
     report: ComplianceReport
