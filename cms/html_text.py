@@ -15,6 +15,7 @@ Living Standard's "flow content" grouping elements (§4.4) and headings (§4.3.6
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,12 +50,17 @@ PHONE = re.compile(
 @dataclass(frozen=True)
 class Block:
     """One block of visible text. `tag` is the element that holds it (p, li, h2 …),
-    `level` the heading level (0 for anything else), `list_tag` "ul"/"ol" for a list item."""
+    `level` the heading level (0 for anything else), `list_tag` "ul"/"ol" for a list item
+    (or a block inside one: 「<li><p>…</p></li>」). `item` numbers the item element
+    (`ITEM_TAGS`: li, td, dt …) the block is in, 0 outside one: the lines of one item
+    (split by `<br>` or inner paragraphs) share it, so a sentence reads on within an item
+    and never from one item into another."""
 
     tag: str
     text: str
     level: int = 0
     list_tag: str = ""
+    item: int = field(default=0, compare=False)
 
     @property
     def is_heading(self) -> bool:
@@ -106,7 +112,9 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def _walk(node: Tag, blocks: list[Block], buffer: list[str], owner: Tag | None) -> None:
+def _walk(
+    node: Tag, blocks: list[Block], buffer: list[str], owner: Tag | None, numbers: dict[int, int]
+) -> None:
     for child in node.children:
         if isinstance(child, Comment | Doctype | ProcessingInstruction):
             continue
@@ -116,33 +124,52 @@ def _walk(node: Tag, blocks: list[Block], buffer: list[str], owner: Tag | None) 
         if not isinstance(child, Tag) or child.name in HIDDEN_TAGS:
             continue
         if child.name == "br":
-            _flush(blocks, buffer, owner)
+            _flush(blocks, buffer, owner, numbers)
         elif child.name in BLOCK_TAGS:
-            _flush(blocks, buffer, owner)
-            _walk(child, blocks, buffer, child)
-            _flush(blocks, buffer, child)
+            _flush(blocks, buffer, owner, numbers)
+            _walk(child, blocks, buffer, child, numbers)
+            _flush(blocks, buffer, child, numbers)
         else:
-            _walk(child, blocks, buffer, owner)
+            _walk(child, blocks, buffer, owner, numbers)
 
 
-def _flush(blocks: list[Block], buffer: list[str], owner: Tag | None) -> None:
+# Item elements are numbered across parses, so blocks of two documents never share one.
+_ITEMS = itertools.count(1)
+
+
+def _item_of(owner: Tag | None, numbers: dict[int, int]) -> tuple[int, str]:
+    """(number, list tag) of the item element `owner` is or sits in; (0, "") for none."""
+    node = owner
+    while isinstance(node, Tag):
+        if node.name in ITEM_TAGS:
+            number = numbers.setdefault(id(node), next(_ITEMS))
+            parent = node.parent
+            is_list = node.name == "li" and isinstance(parent, Tag)
+            return number, parent.name if is_list and parent.name in ("ul", "ol") else ""
+        node = node.parent
+    return 0, ""
+
+
+def _flush(
+    blocks: list[Block], buffer: list[str], owner: Tag | None, numbers: dict[int, int]
+) -> None:
     text = _squash("".join(buffer))
     buffer.clear()
     if not text:
         return
     name = owner.name if owner is not None else ""
     heading = HEADING.match(name)
-    list_tag = ""
-    if name == "li" and isinstance(owner.parent, Tag) and owner.parent.name in ("ul", "ol"):
-        list_tag = owner.parent.name
-    blocks.append(Block(name, text, int(heading.group(1)) if heading else 0, list_tag))
+    item, list_tag = _item_of(owner, numbers)
+    level = int(heading.group(1)) if heading else 0
+    blocks.append(Block(name, text, level, list_tag, item))
 
 
 def _blocks_of(node: Tag) -> list[Block]:
     blocks: list[Block] = []
     buffer: list[str] = []
-    _walk(node, blocks, buffer, None)
-    _flush(blocks, buffer, None)
+    numbers: dict[int, int] = {}  # id(item element) → its number, while the tree is alive
+    _walk(node, blocks, buffer, None, numbers)
+    _flush(blocks, buffer, None, numbers)
     return blocks
 
 
@@ -162,19 +189,23 @@ ITEM_TAGS = frozenset(
 
 def blocks_text(blocks: list[Block]) -> str:
     """One line per block: line numbers of findings point at a paragraph or list item. A
-    blank line sets off each item block (`ITEM_TAGS`): the compliance checker reads a line
-    without a sentence end on into the next one, but never across a blank line, so
-    «<li>头发不长</li><li>不收费的检查项目</li>» stays two items (round 8, M4). A <dt> and the
-    <dd> after it are a term and its description (an FAQ's question and answer): no blank
-    line between them."""
+    blank line sets off each item (`ITEM_TAGS`, `Block.item`): the compliance checker reads a
+    line without a sentence end on into the next one, but never across a blank line, so
+    «<li>头发不长</li><li>不收费的检查项目</li>» stays two items (round 8, M4), and so does
+    «<li><p>头发不长</p></li><li><p>…</p></li>». The lines of one item read on as a
+    paragraph's do: «<li>保证<br>治愈</li>» is one claim (seventeenth verification B-H1). A
+    <dt> and the <dd> after it are a term and its description (an FAQ's question and
+    answer): no blank line between them."""
     lines: list[str] = []
     for i, block in enumerate(blocks):
+        before = blocks[i - 1] if i else None
         # a term and its description are a question and its answer (an FAQ's <dt>/<dd>):
         # read on, as a heading over its paragraph is (round 10: 「脱发能根治吗？」「答案是肯定的」)
         # (the <dd> may hold paragraphs: whatever follows a <dt> is its description)
-        answers = bool(i) and blocks[i - 1].tag == "dt"
-        if i and not answers and (block.tag in ITEM_TAGS or blocks[i - 1].tag in ITEM_TAGS):
-            lines.append("")
+        answers = before is not None and before.tag == "dt"
+        if before is not None and not answers and (block.item or before.item):
+            if block.item != before.item:
+                lines.append("")
         lines.append(block.text)
     return "\n".join(lines)
 

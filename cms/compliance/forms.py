@@ -40,8 +40,14 @@ class ComplianceFormMixin(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        from cms.compliance.gate import current_review_record, is_reviewer
+
+        instance = kwargs.get("instance")
+        if instance is not None:
+            # before the form reads its initial values: a revert's old revision shows and
+            # keeps the current certificate, never the one it carried (`current_review_record`)
+            current_review_record(instance)
         super().__init__(*args, **kwargs)
-        from cms.compliance.gate import is_reviewer
 
         self.user_is_reviewer = is_reviewer(self.for_user)
         if not _is_ad(self.instance) and CONFIRM_FIELD in self.fields:

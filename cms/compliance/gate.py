@@ -13,6 +13,7 @@ from django.utils import timezone
 from wagtail.actions.publish_page_revision import PublishPagePermissionError
 
 from cms.compliance.checker import ComplianceReport
+from cms.compliance.doctors import RULE as DOCTOR_CREDENTIALS
 from cms.compliance.page import check_page, checked_text_digest
 
 REVIEW_PERMISSION = "cms.review_medical_ad"
@@ -46,7 +47,7 @@ class GateDecision:
     allowed: bool
     # clean | certified | ruled | taken_down | no_certificate | not_ruled | not_reviewer |
     # content_changed | uncovered | expired | science_ad | duplicate | aliased | hub_changed
-    # | doctor_changed
+    # | doctor_changed | doctor_credentials
     reason: str
     message: str
     report: ComplianceReport
@@ -148,6 +149,15 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         return GateDecision(False, "hub_changed", why, report)
     if why := doctor_change_refused(page):
         return GateDecision(False, "doctor_changed", why, report)
+    if any(f.rule == DOCTOR_CREDENTIALS for f in report.blocking):
+        # A credential that is not the doctor page's is a fact against our own register,
+        # not a wording a reviewer can judge: no certificate or false-match ruling covers it
+        # (seventeenth verification B-D1: a certified landing page stated two 职称 for one
+        # doctor, the reviewer's 确认审查 having covered the finding).
+        found = f"存在医疗广告合规问题：{_summary(report)}。"
+        return GateDecision(
+            False, "doctor_credentials", f"{found}{CREDENTIALS_NOT_COVERED}", report
+        )
     if not is_medical_ad(page):
         return _not_an_ad_decision(page=page, report=report)
     if certificate_expired(page):
@@ -169,6 +179,12 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
     if not report.has_blocking:
         return GateDecision(False, reason, f"{ad_needs_certificate(page)}{why}", report)
     return GateDecision(False, reason, f"存在医疗广告合规问题：{_summary(report)}。{why}", report)
+
+
+CREDENTIALS_NOT_COVERED = (
+    "医生的姓名、职称和执业证号须与医生团队页面登记的一致（《医疗广告管理办法》第六条），"
+    "审查证明和误报确认都不能豁免：请按医生页面修改，或先修改医生页面"
+)
 
 
 # Pages that are not medical ads (科普 articles, videos, hubs, the doctors' pages) neither
@@ -597,6 +613,37 @@ def keep_review_record(*, revision, record_from) -> None:
                 content.pop(key, None)
     revision.content = content
     revision.save(update_fields=["content"])
+
+
+def current_review_record(obj) -> None:
+    """Sets on `obj` (a page or package loaded from one of its revisions, not yet saved) the
+    review record of its latest revision (`BasePage.REVIEW_RECORD_FIELDS`): the admin's 恢复
+    (revert) loads an old revision with the record it carried then, and saving it would bring
+    back a certificate, validity or ruling the reviewer has since replaced or cleared
+    (seventeenth verification F3-1: an old number, valid nine months longer, went live
+    again). The content is the old revision's; the record is always the current one (as
+    `keep_review_record` for the admin API's revert). Nothing for a new object."""
+    from django.core.exceptions import FieldDoesNotExist
+    from wagtail.models import Revision
+
+    from cms.models.base import BasePage
+
+    if obj.pk is None:
+        return
+    model = type(obj)
+    latest = (
+        model._default_manager.filter(pk=obj.pk).values_list("latest_revision_id", flat=True)
+    ).first()
+    revision = Revision.objects.filter(pk=latest).first() if latest else None
+    if revision is None:
+        return
+    current = revision.as_object()
+    for name in getattr(model, "REVIEW_RECORD_FIELDS", BasePage.REVIEW_RECORD_FIELDS):
+        try:
+            attname = model._meta.get_field(name).attname
+        except FieldDoesNotExist:
+            continue
+        setattr(obj, attname, getattr(current, attname, None))
 
 
 # --- moves --------------------------------------------------------------------------------

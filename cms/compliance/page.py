@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from celery.signals import task_prerun
 from django.core.signals import request_started
+from django.db import models
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
@@ -291,14 +292,20 @@ def checked_text_digest(page) -> str:
     """SHA-256 (64 hex characters) of the text `check_page` reads from the page's own
     fields and blocks: every (field path, text) pair of `page_texts`, in order (title, SEO
     title and description, text fields, StreamField blocks at any depth, chosen images',
-    pages' and snippets' texts, tags, cluster children). What a reviewer's certificate
-    approves; the gate compares it at publication. Not in it: what the check skips (slug,
-    URLs, identifiers such as the certificate's own fields, choices, an image's file) and the
-    rendered template (site header and footer, other pages' titles: they change without the
-    page changing; its findings are 第十九条 ones that no certificate clears)."""
+    pages' and snippets' texts, tags, cluster children), the chosen images' files, the
+    identifiers shown and the rows chosen by ForeignKey (`_shown_choices`). What a
+    reviewer's certificate approves; the gate compares it at publication. Not in it: slug,
+    URLs, the certificate's own fields, choices of a field (layer), and the rendered
+    template (site header and footer, other pages' titles: they change without the page
+    changing; its findings are 第十九条 ones that no certificate clears)."""
     if type(page) is Page:
         page = page.specific
-    approved = [*page_texts(page), *_shown_pictures(page), *_shown_identifiers(page)]
+    approved = [
+        *page_texts(page),
+        *_shown_pictures(page),
+        *_shown_identifiers(page),
+        *_shown_choices(page),
+    ]
     payload = json.dumps(approved, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -338,6 +345,30 @@ def _shown_identifiers(page) -> list[tuple[str, str]]:
         if isinstance(value, str) and value.strip():
             shown.append((field.name, value.strip()))
     return shown
+
+
+def _shown_choices(page) -> list[tuple[str, str]]:
+    """(field, chosen row's id or "") for every row the page chooses with a ForeignKey of
+    its own type (not Wagtail's page fields, not the review record): the landing page's
+    默认服务包 and 专科, a 转化 article's 审核医生 (shown as 「审核医生：李文静（副主任医师）」).
+    A certificate approves the ad as shown, and the page shows those rows' names, prices and
+    credentials (seventeenth session: a certified landing page switched to another
+    specialty's package republished on the old certificate). Images are `_shown_pictures`."""
+    from wagtail.documents.models import AbstractDocument
+    from wagtail.images.models import AbstractImage
+
+    if not isinstance(page, Page):
+        return []  # a package's chosen rows are its `ad_review_facts` (its revisions are not)
+    chosen = []
+    for field in page._meta.concrete_fields:
+        if not isinstance(field, models.ForeignKey) or field.model is Page:
+            continue
+        if field.name.startswith("ad_review_") or field.name.endswith("_ptr"):
+            continue
+        if issubclass(field.related_model, AbstractImage | AbstractDocument):
+            continue
+        chosen.append((field.name, str(getattr(page, field.attname, None) or "")))
+    return chosen
 
 
 # Revision (id, created) → its report. One publication asks several times (the publish hook,

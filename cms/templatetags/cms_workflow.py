@@ -12,7 +12,7 @@ def review_compliance(obj):
     """The findings of the revision the approval publishes (`cms.workflows.review_check`);
     when the page changed since submission, those of the submitted revision (nothing is
     published then; `review_revision` says so above the panel)."""
-    from cms.compliance.gate import publish_decision
+    from cms.compliance.gate import is_medical_ad, publish_decision
     from cms.workflows import review_check
 
     checked = review_check(obj)
@@ -24,6 +24,8 @@ def review_compliance(obj):
         "blocking_count": len(report.blocking),
         "decision": publish_decision(page=reviewed, report=report),
         "rules_version": report.rules_version,
+        # an ad's covered findings are certified, any other page's ruled false matches
+        "is_ad": is_medical_ad(reviewed),
     }
 
 

@@ -517,3 +517,124 @@ def test_an_api_revert_keeps_the_reviewers_current_certificate(client):
     live = ArticlePage.objects.get(pk=ad.pk)
     assert live.ad_review_certificate == new_number != old_number
     assert live.ad_review_valid_until == shorter
+
+
+def _replaced_certificate(ad, *, publish: bool):
+    """The reviewer records another number with a shorter validity on the certified ad
+    (published or left as the latest draft); returns (old revision, new number, validity)."""
+    import datetime as dt
+
+    from cms.compliance.gate import page_ad_review_record
+    from cms.models import ArticlePage
+    from tests.cms.compliance_support import printed_until, reviewer
+
+    old_revision = ad.live_revision
+    user = reviewer("shencha-ui-revert")
+    new_number = f"（京）医广【{printed_until().year - 1}】第01-23-P8{ad.pk:03d}号"
+    shorter = printed_until() - dt.timedelta(days=60)
+    revision = page_ad_review_record(
+        page=ArticlePage.objects.get(pk=ad.pk),
+        user=user,
+        certificate=new_number,
+        valid_until=shorter,
+    )
+    if publish:
+        revision.publish(user=user)
+    return old_revision, new_number, shorter
+
+
+def _moderator(django_user_model, username: str):
+    """A publisher who is no reviewer (Wagtail's Moderators): the certificate fields are
+    disabled for them, so what the form shows is what it keeps."""
+    from tests.cms.compliance_support import moderators
+
+    user = django_user_model.objects.create_user(username, f"{username}@example.com", "x")
+    user.groups.add(moderators())
+    return user
+
+
+def _post_revert(client, ad, revision, *, certificate: str):
+    """The 恢复 form of `revision` posted with 发布, its body and the certificate field as
+    `certificate` (ignored by a disabled field)."""
+    from django.urls import reverse
+    from wagtail.test.utils.form_data import (
+        inline_formset,
+        nested_form_data,
+        rich_text,
+        streamfield,
+    )
+
+    data = {
+        "title": ad.title,
+        "slug": ad.slug,
+        "layer": ad.layer,
+        "summary": "",
+        "cover": "",
+        "reviewer": "",
+        "published_on": "",
+        "tags": "",
+        "body": streamfield([("paragraph", rich_text("<p>评估后制定方案。</p>"))]),
+        "comments": inline_formset([]),
+        "seo_title": "",
+        "search_description": "",
+        "canonical_url": "",
+        "share_image": "",
+        "ad_review_certificate": certificate,
+        "ad_review_valid_until": "",
+        "action-publish": "action-publish",
+    }
+    url = reverse("wagtailadmin_pages:revisions_revert", args=[ad.pk, revision.pk])
+    return client.post(url, nested_form_data(data))
+
+
+@pytest.mark.parametrize("publish", [True, False])
+def test_the_editors_revert_keeps_the_reviewers_current_certificate(
+    client, django_user_model, publish
+):
+    """Seventeenth verification F3-1: the admin's 恢复 (revisions/<id>/revert/) loaded the old
+    revision with the certificate it carried; 发布 put the old number and its later validity
+    back on the live ad, over the reviewer's newer record (published, or still a draft)."""
+    from django.urls import reverse
+
+    from cms.models import ArticlePage
+
+    _insomnia, _diabetes, ad = two_hubs_with_an_ad()
+    old_number = ad.ad_review_certificate
+    old_revision, new_number, shorter = _replaced_certificate(ad, publish=publish)
+    client.force_login(_moderator(django_user_model, "bianji-revert"))
+    url = reverse("wagtailadmin_pages:revisions_revert", args=[ad.pk, old_revision.pk])
+
+    # the form shows the reviewer's current number, not the one the old revision carried
+    html = client.get(url).content.decode()
+    assert new_number in html
+    assert old_number not in html
+
+    response = _post_revert(client, ad, old_revision, certificate=old_number)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    live = ArticlePage.objects.get(pk=ad.pk)
+    assert (live.ad_review_certificate, live.ad_review_valid_until) == (new_number, shorter)
+
+
+def test_a_revert_after_the_reviewer_cleared_the_certificate_is_refused(client, django_user_model):
+    from cms.compliance.gate import certificate_apply
+    from cms.compliance.page import check_page
+    from cms.models import ArticlePage
+    from tests.cms.compliance_support import reviewer
+
+    _insomnia, _diabetes, ad = two_hubs_with_an_ad()
+    old_number = ad.ad_review_certificate
+    old_revision = ad.live_revision
+    # the reviewer empties the number and confirms (文号留空并确认): the draft has none
+    cleared = ArticlePage.objects.get(pk=ad.pk)
+    certificate_apply(
+        page=cleared, user=reviewer("shencha-clear"), certificate="", report=check_page(cleared)
+    )
+    cleared.save_revision()
+    client.force_login(_moderator(django_user_model, "bianji-clear"))
+
+    response = _post_revert(client, ad, old_revision, certificate=old_number)
+
+    assert response.status_code == 200
+    assert "须由医疗广告审查人员记录医疗广告审查证明文号后才能发布" in response.content.decode()
+    assert ArticlePage.objects.get(pk=ad.pk).live_revision_id == old_revision.pk

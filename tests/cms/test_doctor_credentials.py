@@ -570,3 +570,67 @@ def test_the_doctor_page_form_says_why_the_change_is_refused(client, doctors) ->
     assert "修改后这些页面介绍的资质将与医生页面不一致" in html
     assert f"“{shown.title}”" in html
     assert DoctorPage.objects.get(pk=doctors["李文静"].pk).rank == "副主任医师"
+
+
+# --- no certificate or ruling covers a credential ------------------------------------------
+
+
+def test_a_certificate_does_not_cover_a_credential_the_doctor_page_does_not_hold(
+    doctors,
+) -> None:
+    """Seventeenth verification B-D1: the reviewer's 确认审查 covered the two findings of
+    「李文静主任医师亲诊，执业证号110310000099999。」 in a landing page's doctor block, and the
+    live ad stated two 职称 and two licence numbers for one doctor."""
+    from cms.compliance.gate import CompliancePublishBlocked, page_ad_review_record
+    from tests.cms.compliance_support import printed_until, reviewer
+
+    page = landing("评估后制定方案。")
+    page.trust = [
+        (
+            "doctor",
+            {"doctor": doctors["李文静"], "intro": "李文静主任医师亲诊，执业证号110310000099999。"},
+        )
+    ]
+    page.save_revision()
+    assert len(credentials(page)) == 2
+    revision = page_ad_review_record(
+        page=LandingPage.objects.get(pk=page.pk).get_latest_revision_as_object(),
+        user=reviewer(),
+        certificate=f"（京）医广【{printed_until().year - 1}】第01-23-D{page.pk:03d}号",
+        valid_until=printed_until(),
+    )
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        revision.publish()
+
+    assert refused.value.decision.reason == "doctor_credentials"
+    assert "审查证明和误报确认都不能豁免" in refused.value.decision.message
+    assert not LandingPage.objects.get(pk=page.pk).live
+
+
+def test_a_false_match_ruling_does_not_cover_a_credential_on_science(doctors) -> None:
+    from cms.compliance.gate import CompliancePublishBlocked, page_false_match_record
+    from tests.cms.compliance_support import reviewer
+
+    page = article("李文静主任医师提醒：熬夜会加重脱发。")
+    revision = page_false_match_record(page=page, user=reviewer())
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        revision.publish()
+
+    assert refused.value.decision.reason == "doctor_credentials"
+
+
+def test_the_editor_panel_says_a_credential_is_fixed_on_the_doctor_page(client, doctors) -> None:
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    page = article("李文静主任医师提醒：熬夜会加重脱发。")
+    page.save_revision()
+    admin = get_user_model().objects.create_superuser("zhuguan-p", "p@example.com", "x")
+    client.force_login(admin)
+
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+
+    assert "data-compliance-credentials" in html
+    assert "请按医生页面修改" in html

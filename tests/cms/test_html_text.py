@@ -71,3 +71,42 @@ def test_a_missing_root_reads_the_whole_document_and_empty_input_is_empty() -> N
     assert [b.text for b in parse_html("<p>甲</p>", root="main").blocks] == ["甲"]
     assert html_blocks("") == []
     assert parse_html("").phones == []
+
+
+def _finding_rules(source: str) -> set[str]:
+    return {f.rule for f in check_text(html_text(source)) if f.blocking}
+
+
+def test_the_lines_of_one_list_item_are_read_as_one_claim() -> None:
+    """Seventeenth verification B-H1: a soft line break (Shift+Enter in a Draftail list item,
+    stored as <br/>) split one item into two items, and 「保证<br>治愈」 in a list passed."""
+    for source in (
+        '<ul><li data-block-key="a">坚持三个疗程保证<br/>治愈脱发</li></ul>',
+        "<ol><li>头发不长<br>不收费</li></ol>",
+        "<table><tr><td>保证<br>治愈</td></tr></table>",
+        "<ul><li><p>坚持三个疗程保证</p><p>治愈脱发</p></li></ul>",
+    ):
+        assert _finding_rules(source) & {"ad16-guarantee", "ad16-refund"}, source
+
+
+def test_items_holding_paragraphs_stay_items_of_their_own() -> None:
+    """Seventeenth verification B-H2: 「<li><p>…</p></li>」 took its block's tag from the <p>
+    and glued the items again (「不长不收费」 across two items); drafts lost the list."""
+    for inner in ("p", "div"):
+        source = (
+            f"<ul><li><{inner}>头发不长</{inner}></li>"
+            f"<li><{inner}>不收费的检查项目</{inner}></li></ul>"
+        )
+        assert html_text(source) == "头发不长\n\n不收费的检查项目"
+        assert _finding_rules(source) == set()
+        assert [b.list_tag for b in html_blocks(source)] == ["ul", "ul"]
+    cells = "<table><tr><td><p>头发不长</p></td><td><p>不收费的检查项目</p></td></tr></table>"
+    assert _finding_rules(cells) == set()
+    listed = "<h2>症状</h2><ul><li><p>掉发多</p></li><li><p>头皮痒。</p></li></ul>"
+    assert _sections(listed) == [("症状", "掉发多；头皮痒。")]
+
+
+def test_a_paragraph_after_a_list_and_a_nested_list_are_set_off() -> None:
+    source = "<ul><li>头发不长<ul><li>不收费的检查项目</li></ul></li></ul><p>不收费。</p>"
+
+    assert html_text(source) == "头发不长\n\n不收费的检查项目\n\n不收费。"
