@@ -14,7 +14,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 
 # Field name → label, used only where the model field's own label is still English.
 FIELD_LABELS = {
@@ -78,15 +78,35 @@ class ZhColumn(Column):
         return display_value(value)
 
 
+class ZhTitleColumn(ZhColumn, TitleColumn):
+    """The first column of a listing: a ``ZhColumn`` whose value links to the row's edit
+    page (its inspect page without edit permission), as Wagtail's own title column does.
+    Wagtail builds that column only from a field name given as the first ``list_display``
+    entry; a Column given there stays unlinked, and every listing built with
+    ``admin_columns`` had no way into a row (seventeenth verification B-R0). The URL is
+    Wagtail's `AdminURLFinder` for the requesting user (it honours their permissions)."""
+
+    def get_link_url(self, instance: Any, parent_context: Any) -> str | None:
+        from wagtail.admin.admin_url_finder import AdminURLFinder
+
+        request = parent_context.get("request")
+        user = getattr(request, "user", None)
+        if user is None:
+            return None
+        return AdminURLFinder(user).get_edit_url(instance)
+
+
 def admin_columns(model: type[models.Model], names: list[Any]) -> list[Any]:
-    """``list_display`` with every plain field name turned into a ``ZhColumn``; Column
-    objects and ``__str__`` pass through."""
+    """``list_display`` with every plain field name turned into a ``ZhColumn``, the first
+    into a ``ZhTitleColumn`` (the link to the row); Column objects and ``__str__`` pass
+    through (Wagtail links a leading ``__str__`` itself)."""
     out: list[Any] = []
-    for name in names:
+    for i, name in enumerate(names):
         if isinstance(name, str) and name != "__str__":
             sortable = any(f.name == name and f.concrete for f in model._meta.get_fields())
+            column = ZhTitleColumn if i == 0 else ZhColumn
             out.append(
-                ZhColumn(name, label=field_label(model, name), sort_key=name if sortable else None)
+                column(name, label=field_label(model, name), sort_key=name if sortable else None)
             )
         else:
             out.append(name)
