@@ -347,27 +347,48 @@ def _shown_identifiers(page) -> list[tuple[str, str]]:
     return shown
 
 
-def _shown_choices(page) -> list[tuple[str, str]]:
-    """(field, chosen row's id or "") for every row the page chooses with a ForeignKey of
-    its own type (not Wagtail's page fields, not the review record): the landing page's
-    默认服务包 and 专科, a 转化 article's 审核医生 (shown as 「审核医生：李文静（副主任医师）」).
-    A certificate approves the ad as shown, and the page shows those rows' names, prices and
-    credentials (seventeenth session: a certified landing page switched to another
-    specialty's package republished on the old certificate). Images are `_shown_pictures`."""
+def _chosen(obj, prefix: str) -> list[tuple[str, str]]:
+    """(path, chosen row's id or "") for every ForeignKey of `obj`'s own model (not Wagtail's
+    page fields, not the review record, not the parent link, not pictures)."""
+    from modelcluster.fields import ParentalKey
     from wagtail.documents.models import AbstractDocument
     from wagtail.images.models import AbstractImage
 
-    if not isinstance(page, Page):
-        return []  # a package's chosen rows are its `ad_review_facts` (its revisions are not)
     chosen = []
-    for field in page._meta.concrete_fields:
+    for field in obj._meta.concrete_fields:
         if not isinstance(field, models.ForeignKey) or field.model is Page:
             continue
-        if field.name.startswith("ad_review_") or field.name.endswith("_ptr"):
+        if isinstance(field, ParentalKey) or field.name.startswith("ad_review_"):
+            continue
+        if field.name.endswith("_ptr"):
             continue
         if issubclass(field.related_model, AbstractImage | AbstractDocument):
             continue
-        chosen.append((field.name, str(getattr(page, field.attname, None) or "")))
+        chosen.append((f"{prefix}{field.name}", str(getattr(obj, field.attname, None) or "")))
+    return chosen
+
+
+def _shown_choices(page) -> list[tuple[str, str]]:
+    """(field path, chosen row's id or "") for every row the page chooses with a ForeignKey of
+    its own type or of its inline children (the landing page's 默认服务包 and 专科, each
+    keyword version's 服务包, a 转化 article's 审核医生, shown as 「审核医生：李文静（…）」).
+    A certificate approves the ad as shown, and the page shows those rows' names, prices and
+    credentials (seventeenth verification F3-4, F3-5: a certified landing page switched to
+    another specialty's package, and an article's 审核医生 swapped, republished on the old
+    certificate). Images are `_shown_pictures`; a package's own rows its `ad_review_facts`."""
+    from modelcluster.models import get_all_child_relations
+    from taggit.models import TaggedItemBase
+
+    if not isinstance(page, Page):
+        return []  # a package's chosen rows are its `ad_review_facts` (its revisions are not)
+    chosen = _chosen(page, "")
+    for relation in get_all_child_relations(page):
+        model = relation.related_model
+        if issubclass(model, TaggedItemBase) or model.__module__.startswith("wagtail."):
+            continue  # tags are read as text; comments are not shown
+        name = relation.get_accessor_name()
+        for i, child in enumerate(getattr(page, name).all()):
+            chosen += _chosen(child, f"{name}[{i}].")
     return chosen
 
 

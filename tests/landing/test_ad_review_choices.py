@@ -43,6 +43,27 @@ def test_another_package_or_specialty_needs_the_reviewer_again(client, landing, 
     assert getattr(live, f"{field}_id") == getattr(page, f"{field}_id")
 
 
+def test_another_package_in_a_keyword_version_needs_the_reviewer_again(client, landing) -> None:
+    """Seventeenth verification F3-4: each 关键词匹配版本 offers its own 服务包 to the visitors
+    whose search matches it."""
+    page = LandingPage.objects.get(pk=landing.page.pk)
+    variants = list(page.keyword_variants.all())
+    variant = variants[0]
+    variant.package = PackageFactory(
+        specialty=SpecialtyFactory(slug="insomnia", name="失眠"),
+        slug="sleep-1m",
+        name="失眠1个月套餐",
+    )
+    page.keyword_variants = variants
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        _publish(page)
+
+    assert refused.value.decision.reason == "content_changed"
+    live = LandingPage.objects.get(pk=page.pk)
+    assert live.keyword_variants.first().package_id != variant.package_id
+
+
 def test_a_republish_with_the_same_choices_keeps_the_certificate(landing) -> None:
     page = LandingPage.objects.get(pk=landing.page.pk)
 
