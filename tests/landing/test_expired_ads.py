@@ -173,3 +173,24 @@ def test_an_expired_ad_leaves_the_sitemap_before_the_sweep(client, landing) -> N
         assert url not in listed, url
     compare = f"/packages/compare/{landing.specialty.slug}/"
     assert (compare in listed) == (client.get(compare).status_code == 200)
+
+
+def test_the_daily_sweep_runs_as_a_command_too(landing) -> None:
+    """Seventeenth verification F3-2: `manage.py ad_review_expiry_sweep` (cron without beat)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    ads = _ads(landing)
+    for ad in ads.values():
+        _last_day(ad, timezone.localdate() - dt.timedelta(days=1))
+    out = StringIO()
+
+    call_command("ad_review_expiry_sweep", stdout=out)
+    call_command("ad_review_expiry_sweep", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "审查证明过期下线：3 个广告",
+        "审查证明过期下线：0 个广告",
+    ]
+    assert not LandingPage.objects.get(pk=landing.page.pk).live
