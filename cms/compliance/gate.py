@@ -646,6 +646,29 @@ def current_review_record(obj) -> None:
         setattr(obj, attname, getattr(current, attname, None))
 
 
+def certificate_revoked_take_down(page, *, user) -> bool:
+    """Unpublishes the live medical ad `page` (the revision just saved) when its certificate
+    has been cleared in that revision while the live version still shows one: the reviewer
+    emptied the number and confirmed (文号留空并确认), i.e. withdrew the certificate, and an ad
+    without one is an unreviewed medical ad (《医疗广告管理办法》第三条、第八条). Before, the
+    live ad kept serving the withdrawn number until its printed date, and the reviewer has
+    no right to unpublish (seventeenth verification F3-6). Only a reviewer can clear the
+    number (the field is disabled for everyone else). Returns True when it was taken down."""
+    if page.pk is None or not is_medical_ad(page) or (page.ad_review_certificate or "").strip():
+        return False
+    live = type(page).objects.filter(pk=page.pk, live=True).exclude(ad_review_certificate="")
+    shown = live.first()
+    if shown is None:
+        return False
+    shown.unpublish(user=user, log_action="wagtail.unpublish")
+    return True
+
+
+CERTIFICATE_REVOKED = (
+    "医疗广告审查证明已撤销（文号已清空）：该广告已下线，重新记录审查证明后方可再次发布"
+)
+
+
 # --- moves --------------------------------------------------------------------------------
 
 MOVE_OF_AN_AD = (

@@ -10,9 +10,11 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.utils import get_valid_next_url_from_request
 
 from cms.compliance.gate import (
+    CERTIFICATE_REVOKED,
     MOVE_OF_AN_AD,
     alias_refused,
     certificate_expired,
+    certificate_revoked_take_down,
     is_medical_ad,
     is_reviewer,
     move_refused,
@@ -133,6 +135,9 @@ def store_result(request, page):
     """After every save or publish: keep the result on the page and tell the editor."""
     if not _gated(page):
         return
+    if certificate_revoked_take_down(page, user=request.user):
+        messages.warning(request, CERTIFICATE_REVOKED)
+        page.live = False
     report = _report(page)
     published = page.live and not page.has_unpublished_changes
     decision = page_compliance_store(

@@ -638,3 +638,45 @@ def test_a_revert_after_the_reviewer_cleared_the_certificate_is_refused(client, 
     assert response.status_code == 200
     assert "须由医疗广告审查人员记录医疗广告审查证明文号后才能发布" in response.content.decode()
     assert ArticlePage.objects.get(pk=ad.pk).live_revision_id == old_revision.pk
+
+
+def test_the_reviewer_clearing_a_live_ads_certificate_takes_it_down(client):
+    """Seventeenth verification F3-6: 文号留空并确认 on a live ad left it serving the withdrawn
+    number until its printed date; the reviewer cannot unpublish pages."""
+    from cms.compliance.gate import CERTIFICATE_REVOKED
+    from cms.models import ArticlePage
+    from tests.cms.compliance_support import reviewer
+    from tests.cms.test_compliance_admin import _post_ad
+
+    _insomnia, _diabetes, ad = two_hubs_with_an_ad()
+    number = ad.ad_review_certificate
+    assert number in client.get(ad.url).content.decode()
+    client.force_login(reviewer("shencha-revoke"))
+
+    response = _post_ad(
+        client,
+        ad,
+        publish=False,
+        paragraphs=["评估后制定方案。"],
+        ad_review_certificate="",
+        ad_review_confirm="on",
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not ArticlePage.objects.get(pk=ad.pk).live
+    assert CERTIFICATE_REVOKED in client.get(response["Location"]).content.decode()
+    client.logout()
+    assert client.get(ad.url).status_code == 404
+
+
+def test_an_editors_save_of_a_certified_ad_leaves_it_live(client, django_user_model):
+    from cms.models import ArticlePage
+    from tests.cms.test_compliance_admin import _post_ad
+
+    _insomnia, _diabetes, ad = two_hubs_with_an_ad()
+    client.force_login(_moderator(django_user_model, "bianji-save"))
+
+    response = _post_ad(client, ad, publish=False, paragraphs=["评估后制定方案。"])
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert ArticlePage.objects.get(pk=ad.pk).live
