@@ -21,7 +21,14 @@ def channel_drafts_view(request: HttpRequest, page_id: int) -> HttpResponse:
     if not article.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
     is_ad = article.is_medical_ad()
+    # Regenerating overwrites every draft (hand edits too): it takes the right to change
+    # drafts, as 修改 does (editors hold it, `cms/migrations/0011`); a user who may edit the
+    # article but not the drafts (the ad reviewer) reads them only (seventeenth verification
+    # B-R4: she was offered 修改 and got 「没有权限访问」, and could regenerate).
+    can_change = can_generate = request.user.has_perm("cms.change_channeldraft")
     if request.method == "POST":
+        if not can_generate:
+            raise PermissionDenied
         try:
             found = channel_drafts_refresh(article=article)
         except DraftsOfAnAd as refused:
@@ -38,6 +45,8 @@ def channel_drafts_view(request: HttpRequest, page_id: int) -> HttpResponse:
             "article": article,
             # a 转化 article gets none, and shows none made before it became one
             "is_ad": is_ad,
+            "can_change": can_change,
+            "can_generate": can_generate,
             "refused": DraftsOfAnAd.message if is_ad else "",
             "drafts": [] if is_ad else ChannelDraft.objects.filter(article=article),
             "page_title": f"渠道稿：{article.title}",

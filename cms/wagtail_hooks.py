@@ -149,6 +149,8 @@ def _drafts_offered(page, user) -> bool:
     ad) gets no channel drafts (`cms.services.drafts.DraftsOfAnAd`)."""
     if page.specific_class is not ArticlePage or not page.permissions_for_user(user).can_edit():
         return False
+    if not user.has_perm("cms.change_channeldraft"):
+        return False  # the ad reviewer edits pages, not drafts (seventeenth verification B-R4)
     return not page.specific_deferred.is_medical_ad()
 
 

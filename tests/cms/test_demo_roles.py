@@ -146,6 +146,27 @@ def test_editor_generates_and_edits_a_channel_draft(demo, client):
     assert ChannelDraft.objects.get(pk=draft.pk).title == "脱发的常见原因"
 
 
+def test_the_ad_reviewer_reads_channel_drafts_and_is_offered_no_edit(demo, client):
+    """Seventeenth verification B-R4: the reviewer was offered 修改 (「没有权限访问」) and could
+    regenerate the drafts over the editor's hand edits."""
+    article = ArticlePage.objects.get(slug="hair-loss-science-1")
+    _login(client, "bianji_chen")
+    client.post(reverse("cms_channel_drafts", args=[article.pk]))
+    draft = ChannelDraft.objects.get(article=article, kind="baidu")
+    ChannelDraft.objects.filter(pk=draft.pk).update(title="编辑手工改过的标题")
+    client.logout()
+    _login(client, "shencha_li")
+
+    listing = client.get(reverse("cms_channel_drafts", args=[article.pk])).content.decode()
+    regenerated = client.post(reverse("cms_channel_drafts", args=[article.pk]))
+
+    assert reverse("wagtailsnippets_cms_channeldraft:edit", args=[draft.pk]) not in listing
+    assert "重新生成渠道稿" not in listing
+    assert "data-drafts-read-only" in listing
+    assert regenerated.status_code in (302, 403)
+    assert ChannelDraft.objects.get(pk=draft.pk).title == "编辑手工改过的标题"
+
+
 def test_doctor_approves_the_seeded_submission(demo, client):
     article, state = _waiting_submission()
     _login(client, "yisheng_zhou")
