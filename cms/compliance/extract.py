@@ -167,6 +167,12 @@ def model_texts(obj, prefix: str = "", *, follow_relations: bool = True):
         elif isinstance(field, RichTextField):
             yield path, rich_text_to_plain(value)
         elif isinstance(field, models.CharField | models.TextField) and value:
+            if field.name in getattr(obj, "ITEM_PER_LINE_FIELDS", ()):
+                # a list written one item a line (a package's 包含内容, shown as <li>): each
+                # line is an item, set off by a blank line as list items are
+                # (`cms.html_text.blocks_text`), so no rule reads from one into the next
+                # (seventeenth verification B-H3: 「头发不长」「不收费的检查项目」)
+                value = "\n\n".join(line for line in value.splitlines() if line.strip())
             yield path, value
     if follow_relations:
         yield from _cluster_texts(obj, prefix)

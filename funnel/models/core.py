@@ -94,6 +94,9 @@ class ServicePackage(DraftStateMixin, RevisionMixin, models.Model):
     slug = models.SlugField("标识", max_length=80, unique=True)
     summary = models.CharField("一句话介绍", max_length=200, blank=True, default="")
     includes = models.TextField("包含内容（每行一项）", blank=True, default="")
+    # Text fields written one item a line (shown as a list): read as items by the
+    # compliance check (cms reads this name; funnel imports nothing of cms).
+    ITEM_PER_LINE_FIELDS = ("includes",)
     list_price = models.DecimalField("原价（元）", max_digits=10, decimal_places=2)
     promo_price = models.DecimalField(
         "优惠价（元）", max_digits=10, decimal_places=2, null=True, blank=True
