@@ -163,6 +163,10 @@ SHOP_DOMAINS = (
     # fifth verification: 易企秀 H5 marketing pages (a form and a phone on each); sixth: WPS
     # forms and 金数据's short host
     "eqxiu.com", "f.wps.cn", "jsj.top",
+    # seventeenth verification F2-1: online pharmacies (药房网, 1药网, 健客, 京东国际 and 天猫国际
+    # goods pages), WeChat Pay's pages, and online consultation (有问必答, 找医生)
+    "yaofangwang.com", "111.com.cn", "jianke.com", "jd.hk", "tmall.hk",
+    "pay.weixin.qq.com", "120ask.com", "zhaoyisheng.com",
 )  # fmt: skip
 # Shop pages on platforms that are otherwise content: domain → path prefixes (小红书 goods).
 # Tencent Docs and Feishu forms (腾讯文档收集表 docs.qq.com/form/…, 飞书问卷) take a name and a

@@ -239,6 +239,15 @@ PLATFORM_LINKS = {
     "https://shop1.youzan.com/v2/goods/1": "购物、问诊或支付平台链接",
     "https://wxaurl.cn/abcDEF": "购物、问诊或支付平台链接",
     "https://m.tb.cn/h.abc": "购物、问诊或支付平台链接",
+    # seventeenth verification F2-1: pharmacies, cross-border goods, WeChat Pay, 问诊 sites
+    "https://www.yaofangwang.com/medicine-1.html": "购物、问诊或支付平台链接",
+    "https://www.111.com.cn/product/1.html": "购物、问诊或支付平台链接",
+    "https://www.jianke.com/product/1.html": "购物、问诊或支付平台链接",
+    "https://npcitem.jd.hk/1.html": "购物、问诊或支付平台链接",
+    "https://detail.tmall.hk/hk/item.htm?id=1": "购物、问诊或支付平台链接",
+    "https://pay.weixin.qq.com/index.php": "购物、问诊或支付平台链接",
+    "https://www.120ask.com/question/1.htm": "购物、问诊或支付平台链接",
+    "https://www.zhaoyisheng.com/doctor/1": "购物、问诊或支付平台链接",
     "https://weixin.qq.com/g/AbCdEf": "联系方式链接",
     "https://t.cn/A6abcd": "去向不明的短链接",
     "http://url.cn/5abc": "去向不明的短链接",
@@ -268,6 +277,7 @@ def test_a_shop_platform_or_short_link_is_refused_on_science(href, what) -> None
         "https://jd.com.example.org/",
         "https://mp.weixin.qq.com/s/abc",
         "https://weixin.qq.com/",
+        "https://weixin.qq.com/cgi-bin/readtemplate?pay",  # WeChat's own site, not its Pay host
         "https://www.who.int/zh/news-room/fact-sheets",
         "https://t.cn.example.org/",
     ],
