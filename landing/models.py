@@ -314,7 +314,13 @@ class ABTest(models.Model):
         constraints = [
             # One running test a page: visitors are split once, results stay readable.
             models.UniqueConstraint(
-                fields=["page"], condition=models.Q(status="running"), name="abtest_one_running"
+                fields=["page"],
+                condition=models.Q(status="running"),
+                name="abtest_one_running",
+                # the form's error (seventeenth verification F3-3: 「约束…是无效的」 before)
+                violation_error_message=(
+                    "该落地页已有一个进行中的 A/B 测试：请先结束它，再开始新的测试"
+                ),
             )
         ]
 

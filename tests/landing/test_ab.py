@@ -476,3 +476,16 @@ def _texts(page):
     from cms.compliance.extract import page_texts
 
     return list(page_texts(page))
+
+
+def test_a_second_running_test_is_refused_in_words(landing) -> None:
+    """Seventeenth verification F3-3: the admin form said 「约束 “abtest_one_running” 是无效的」."""
+    from django.core.exceptions import ValidationError
+
+    ABTest.objects.create(page=landing.page, name="标题测试一", headline_b="头发稀疏？先查原因")
+    second = ABTest(page=landing.page, name="标题测试二", headline_b="掉发多？先做检测")
+
+    with pytest.raises(ValidationError) as refused:
+        second.full_clean()
+
+    assert "该落地页已有一个进行中的 A/B 测试" in str(refused.value)

@@ -261,9 +261,9 @@ def test_a_draft_is_checked_when_it_is_saved(client) -> None:
 
 
 def test_each_line_of_a_packages_contents_is_an_item_of_its_own() -> None:
-    """Seventeenth verification B-H3: 「包含内容（每行一项）」 is shown as a list, and was read
-    as running text: 「头发不长」 then 「不收费的检查项目」 made a refund guarantee (「不长不收费」);
-    a claim within one line is still found."""
+    """Seventeenth verification B-H3: 「包含内容（每行一项）」 is shown as a list, and was
+    read as running text: 「头发不长」 then 「不收费的检查项目」 made a refund guarantee
+    (「不长不收费」); a claim within one line is still found."""
     package = PackageFactory(includes="头发不长\n不收费的检查项目\n毛囊检测 1 次")
     assert [f.rule for f in check_page(package).blocking] == []
 
