@@ -152,6 +152,27 @@ def query_terms(query: str) -> list[str]:
     return terms[:MAX_QUERY_TERMS]
 
 
+def query_runs(query: str) -> list[str]:
+    """Runs of two or more single Chinese characters that jieba's precise cut left side by
+    side in `query` (an unknown word cut apart: 掉发 → 掉 / 发, 口干 → 口 / 干), stop words
+    aside. The query holds each run in a row, so a page it finds must too
+    (`holds_in_a_row`): a page holding 掉 and 发 far apart is no page about 掉发 (seventeenth
+    verification B-S1). [] when the query has none."""
+    cleaned = _SUBTYPE.sub(" ", _clean(query or "")[: MAX_QUERY_TERMS * MAX_TERM_LENGTH])
+    runs: list[str] = []
+    current = ""
+    for word in _tokenizer().cut(cleaned):
+        if len(word) == 1 and _HAN.match(word) and word not in STOP_WORDS:
+            current += word
+            continue
+        if len(current) > 1:
+            runs.append(current)
+        current = ""
+    if len(current) > 1:
+        runs.append(current)
+    return list(dict.fromkeys(runs))
+
+
 def query_characters(terms: list[str]) -> list[str]:
     """`terms` (from `query_terms`) as the index's single tokens: each Chinese character on
     its own, other words whole; distinct, at most MAX_QUERY_CHARACTERS. Every page whose text

@@ -161,17 +161,20 @@ def article_context(*, page, request=None) -> dict[str, Any]:
 
 
 def pages_search(*, query: str, limit: int = 50) -> list[Page]:
-    """Live public pages matching `query`, best first, at most `limit`; never raises for any
-    query string.
+    """Live public 科普 pages matching `query`, best first, at most `limit`; never raises for
+    any query string.
 
     Found by three paths (cms/search.py cuts the query like the index): pages holding every
-    word of the query; when none does, pages holding every character of it (a query spanning
-    two of a text's words), kept where each word is in a row in their text; when none does
-    either, pages holding any of the words. Pages whose title or description contains the
-    query as typed are always added (a fragment of a word the index kept whole). However a
-    page was found, one whose title contains the query (`cms.search.compact`:
-    traditional/simplified, width, case, spaces aside) comes first;
-    then pages whose title holds more of the query's words; then the order found (the
+    word of the query; and, beside them, pages holding every character of it (a query word
+    inside a longer word of a text: 助眠 in 助眠药物, or spanning two of a text's words), kept
+    where each word is in a row in their text; when neither finds any, pages holding any of
+    the words. Characters jieba left apart in the query (掉发 → 掉 / 发, `query_runs`) must be
+    in a row in a page on every path. Pages whose title or description contains the query as
+    typed are always added (a fragment of a word the index kept whole). Medical ads and
+    aliases are left out before a path is judged empty, so ads never hide a 科普 page
+    (seventeenth verification B-S2). However a page was found, one whose title contains the
+    query (`cms.search.compact`: traditional/simplified, width, case, spaces aside) comes
+    first; then pages whose title holds more of the query's words; then the order found (the
     backend's ranking, which differs between SQLite's bm25 and PostgreSQL's ts_rank)."""
     from django.db.models import Q
 
@@ -180,6 +183,7 @@ def pages_search(*, query: str, limit: int = 50) -> list[Page]:
         holds_in_a_row,
         indexed_text,
         query_characters,
+        query_runs,
         query_terms,
         query_text,
     )
@@ -189,28 +193,45 @@ def pages_search(*, query: str, limit: int = 50) -> list[Page]:
     if not terms and not text:
         return []
     live = Page.objects.live().public().filter(depth__gt=1)
+
+    def shown(pages) -> list[Page]:
+        # The site search is part of the health-science site: it lists 科普 content only, no
+        # medical ad (landing pages, 转化 articles), or its results page would carry
+        # lead-capture links (review of issue 17; 《广告法》第十九条). An alias is its
+        # original's content at a second address: the original is the result (filtered
+        # here: Wagtail's search backends filter only on the index's FilterFields, and Page
+        # declares none for alias_of).
+        return [page for page in pages if _is_science_content(page) and not page.alias_of_id]
+
     found: list[Page] = []
     if terms:
-        found = list(live.specific().search(" ".join(terms), operator="and")[:limit])
+        runs = query_runs(query)
+        found = shown(live.specific().search(" ".join(terms), operator="and")[:limit])
+        if runs:
+            found = [page for page in found if holds_in_a_row(indexed_text(page), runs)]
         characters = query_characters(terms)
-        if not found and characters != terms:
+        if characters != terms:
             # every character somewhere is not the word: keep the pages holding it in a row
-            found = [
+            seen = {page.pk for page in found}
+            by_characters = live.specific().search(" ".join(characters), operator="and")
+            found += [
                 page
-                for page in live.specific().search(" ".join(characters), operator="and")[:limit]
-                if holds_in_a_row(indexed_text(page), terms)
+                for page in shown(by_characters[:limit])
+                if page.pk not in seen and holds_in_a_row(indexed_text(page), [*terms, *runs])
             ]
         if not found and len(terms) > 1:
-            found = list(live.specific().search(" ".join(terms), operator="or")[:limit])
+            found = shown(live.specific().search(" ".join(terms), operator="or")[:limit])
     if text:
         # Not bounded by what the full-text search found: a titled page must not be crowded
         # out by `limit` pages that only mention the query.
         seen = {page.pk for page in found}
         found.extend(
             page
-            for page in live.filter(
-                Q(title__icontains=text) | Q(search_description__icontains=text)
-            ).specific()[:limit]
+            for page in shown(
+                live.filter(
+                    Q(title__icontains=text) | Q(search_description__icontains=text)
+                ).specific()[:limit]
+            )
             if page.pk not in seen
         )
     phrase = compact(query)
@@ -220,13 +241,7 @@ def pages_search(*, query: str, limit: int = 50) -> list[Page]:
         return (not (phrase and phrase in title), -sum(term in title for term in terms))
 
     found.sort(key=rank)
-    # The site search is part of the health-science site: it lists 科普 content only, no
-    # medical ad (landing pages, 转化 articles), or its results page would carry lead-capture
-    # links (review of issue 17; 《广告法》第十九条).
-    # An alias is its original's content at a second address: the original is the result.
-    # Filtered here: Wagtail's search backends filter only on the index's FilterFields, and
-    # Page declares none for alias_of
-    return [page for page in found if _is_science_content(page) and not page.alias_of_id][:limit]
+    return found[:limit]
 
 
 def _is_science_content(page) -> bool:

@@ -192,6 +192,25 @@ def test_characters_scattered_over_a_page_do_not_find_it(publish):
     assert _slugs(pages_search(query="用药")) == ["spanning"]
 
 
+def test_characters_jieba_cut_apart_in_the_query_must_be_in_a_row(publish):
+    """Seventeenth verification B-S1: 掉发 and 口干 are cut into single characters, and the
+    word path listed pages holding 掉 and 发 (口 and 干) far apart."""
+    publish("scattered", "指尖血糖怎么测", "第一滴血擦掉再测，酒精完全挥发后再采血。")
+    publish("in-a-row", "掉发是怎么回事", "每天掉发超过一百根要就医。")
+
+    assert _slugs(pages_search(query="掉发")) == ["in-a-row"]
+    assert _slugs(pages_search(query="口干")) == []
+
+
+def test_a_word_inside_a_longer_word_is_found_beside_pages_holding_it_alone(publish):
+    """Seventeenth verification B-S2: 助眠 found only the page holding it as a word of its
+    own; the page saying 「助眠药物」 (indexed 助眠药) was left out."""
+    publish("alone", "睡不着怎么办", "褪黑素并不推荐用来助眠。")
+    publish("inside", "失眠用药常识", "不建议自行购买或长期服用助眠药物。")
+
+    assert sorted(_slugs(pages_search(query="助眠"))) == ["alone", "inside"]
+
+
 @pytest.mark.parametrize("query", ["毛囊镜", "毛囊镜检查", "睡眠日记", "血糖", "失眠"])
 def test_seeded_pages_whose_title_contains_the_query_come_first(seeded, client, query):
     # given the demo content, where the query is in some titles and in other pages' text
