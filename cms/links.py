@@ -167,6 +167,10 @@ SHOP_DOMAINS = (
     # goods pages), WeChat Pay's pages, and online consultation (有问必答, 找医生)
     "yaofangwang.com", "111.com.cn", "jianke.com", "jd.hk", "tmall.hk",
     "pay.weixin.qq.com", "120ask.com", "zhaoyisheng.com",
+    # seventeenth re-verification C-5: more pharmacies (叮当快药, 康爱多, 好药师, 药师帮), 问诊
+    # (寻医问药, 39问医生, 妙手医生), WeChat Pay's H5 host, and general shops
+    "ddky.com", "kad.com.cn", "haoyao.com", "yaoex.com", "xywy.com", "ask.39.net",
+    "miaoshou.net", "tenpay.com", "kaola.com", "suning.com", "vip.com", "yhd.com",
 )  # fmt: skip
 # Shop pages on platforms that are otherwise content: domain → path prefixes (小红书 goods).
 # Tencent Docs and Feishu forms (腾讯文档收集表 docs.qq.com/form/…, 飞书问卷) take a name and a
@@ -177,6 +181,7 @@ SHOP_PAGES = {
     "feishu.cn": ("/share/base/form/",),
     "docs.google.com": ("/forms/",),  # verification round V10
     "shimo.im": ("/forms/",),  # fifth verification: 石墨表单
+    "dxy.com": ("/doctor/",),  # seventeenth re-verification C-5: 丁香医生's doctor pages (问诊)
 }
 # Maps that show the clinic's address and route patients to it (《互联网广告管理办法》第八条:
 # a 科普 page shows no address): 高德 (uri.amap.com/marker, ditu.amap.com, surl.amap.com),

@@ -135,9 +135,11 @@ def _no_copy_of_a_hub(request, page):
     return redirect(reverse("wagtailadmin_pages:edit", args=[page.pk]))
 
 
-def _drafts_button(page, priority: int):
+def _drafts_button(page, priority: int, user=None):
+    # who may not change drafts reads them (the ad reviewer; seventeenth re-verification C-6)
+    reads_only = user is not None and not user.has_perm("cms.change_channeldraft")
     return Button(
-        "生成渠道稿",
+        "查看渠道稿" if reads_only else "生成渠道稿",
         reverse("cms_channel_drafts", args=[page.pk]),
         icon_name="doc-full",
         priority=priority,
@@ -149,21 +151,19 @@ def _drafts_offered(page, user) -> bool:
     ad) gets no channel drafts (`cms.services.drafts.DraftsOfAnAd`)."""
     if page.specific_class is not ArticlePage or not page.permissions_for_user(user).can_edit():
         return False
-    if not user.has_perm("cms.change_channeldraft"):
-        return False  # the ad reviewer edits pages, not drafts (seventeenth verification B-R4)
     return not page.specific_deferred.is_medical_ad()
 
 
 @hooks.register("register_page_listing_more_buttons")
 def _drafts_listing_button(page, user, next_url=None):
     if _drafts_offered(page, user):
-        yield _drafts_button(page, 70)
+        yield _drafts_button(page, 70, user)
 
 
 @hooks.register("register_page_header_buttons")
 def _drafts_header_button(page, user, view_name, next_url=None):
     if _drafts_offered(page, user):
-        yield _drafts_button(page, 75)
+        yield _drafts_button(page, 75, user)
 
 
 @hooks.register("before_serve_document", order=99)  # after Wagtail's view restrictions

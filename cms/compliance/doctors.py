@@ -538,29 +538,37 @@ def doctor_credential_findings(page, *, edited=None) -> list[tuple[Finding, str]
 def pages_misstating(edited) -> list[str]:
     """Titles of the live pages, other than the doctor's own, whose text the DoctorPage
     revision `edited` would make state credentials no doctor page registers: a page naming
-    the doctor as the live page has them (「李文静副主任医师」) when the revision changes her
-    name, 职称 or licence number. [] when the revision changes none of them or is of a page
-    not live. The live pages are read one by one, those naming the doctor's live name in a
-    text only; a doctor's page changes rarely (seventeenth session: an ad's text stayed
-    live, certified, stating the old 职称)."""
+    the doctor as her page last published them (「李文静副主任医师」, or her licence number
+    alone) when the revision changes her name, 职称 or licence number, the page taken down in
+    between or not. [] when the revision changes none of them. The live pages are read one
+    by one, those holding her published name or licence digits in a text only; a doctor's
+    page changes rarely (seventeenth session: an ad's text stayed live, certified, stating
+    the old 职称)."""
     from wagtail.models import Page
 
     from cms.models import DoctorPage
 
     if not isinstance(edited, DoctorPage) or edited.pk is None:
         return []
-    live = (
-        DoctorPage.objects.live()
-        .filter(pk=edited.pk)
+    # The row holds what the page last published, live or taken down since (or, never
+    # published, what it was created with): an unpublish, a change and a republish is a
+    # change (seventeenth re-verification C-3).
+    published = (
+        DoctorPage.objects.filter(pk=edited.pk)
         .values_list("title", "rank", "licence_number")
         .first()
     )
-    if live is None or live == (edited.title, edited.rank, edited.licence_number):
+    if published is None or published == (edited.title, edited.rank, edited.licence_number):
         return []
-    name = normalize_map((live[0] or "").strip())[0]
+    name = normalize_map((published[0] or "").strip())[0]
+    # a licence number stated with no name near is hers too (C-2)
+    licence = _NOT_DIGIT.sub("", published[2] or "")
     titles = []
     for page in Page.objects.live().exclude(pk=edited.pk).specific().iterator():
-        if not any(name in normalize_map(text or "")[0] for _, text in page_texts(page)):
+        texts = [normalize_map(text or "")[0] for _, text in page_texts(page)]
+        if not any(
+            name in text or (licence and licence in _NOT_DIGIT.sub("", text)) for text in texts
+        ):
             continue
 
         def where(found):

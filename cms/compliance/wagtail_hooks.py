@@ -165,6 +165,16 @@ hooks.register("after_create_page", store_result)
 hooks.register("after_edit_page", store_result)
 
 
+@hooks.register("after_edit_snippet")
+def _package_certificate_revoked(request, instance) -> None:
+    """A service package's certificate withdrawn by the reviewer takes the live package down,
+    as a page's does (`store_result`; seventeenth re-verification C-1)."""
+    if not hasattr(instance, "ad_review_certificate") or not hasattr(instance, "live"):
+        return
+    if certificate_revoked_take_down(instance, user=request.user):
+        messages.warning(request, CERTIFICATE_REVOKED)
+
+
 # --- expired certificates: where the reviewer sees what the daily sweep flagged -----------
 @hooks.register("register_admin_urls")
 def _ad_review_urls() -> list:

@@ -248,6 +248,15 @@ PLATFORM_LINKS = {
     "https://pay.weixin.qq.com/index.php": "购物、问诊或支付平台链接",
     "https://www.120ask.com/question/1.htm": "购物、问诊或支付平台链接",
     "https://www.zhaoyisheng.com/doctor/1": "购物、问诊或支付平台链接",
+    # seventeenth re-verification C-5
+    "https://www.ddky.com/product/1.html": "购物、问诊或支付平台链接",
+    "https://www.kad.com.cn/": "购物、问诊或支付平台链接",
+    "https://club.xywy.com/": "购物、问诊或支付平台链接",
+    "https://ask.39.net/question/1.html": "购物、问诊或支付平台链接",
+    "https://www.miaoshou.net/": "购物、问诊或支付平台链接",
+    "https://dxy.com/doctor/1": "购物、问诊或支付平台链接",
+    "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb": "购物、问诊或支付平台链接",
+    "https://product.suning.com/1.html": "购物、问诊或支付平台链接",
     "https://weixin.qq.com/g/AbCdEf": "联系方式链接",
     "https://t.cn/A6abcd": "去向不明的短链接",
     "http://url.cn/5abc": "去向不明的短链接",
@@ -278,6 +287,8 @@ def test_a_shop_platform_or_short_link_is_refused_on_science(href, what) -> None
         "https://mp.weixin.qq.com/s/abc",
         "https://weixin.qq.com/",
         "https://weixin.qq.com/cgi-bin/readtemplate?pay",  # WeChat's own site, not its Pay host
+        "https://www.39.net/hair/",  # 39健康网's articles, not its 问医生
+        "https://dxy.com/article/1",  # 丁香医生's 科普 articles, not its doctors
         "https://www.who.int/zh/news-room/fact-sheets",
         "https://t.cn.example.org/",
     ],

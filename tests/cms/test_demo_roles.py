@@ -161,6 +161,10 @@ def test_the_ad_reviewer_reads_channel_drafts_and_is_offered_no_edit(demo, clien
     regenerated = client.post(reverse("cms_channel_drafts", args=[article.pk]))
 
     assert reverse("wagtailsnippets_cms_channeldraft:edit", args=[draft.pk]) not in listing
+    # her way in from the article's editor: 查看渠道稿 (C-6), not 生成渠道稿
+    editor_html = client.get(reverse("wagtailadmin_pages:edit", args=[article.pk])).content.decode()
+    assert "查看渠道稿" in editor_html
+    assert "生成渠道稿" not in editor_html
     assert "重新生成渠道稿" not in listing
     assert "data-drafts-read-only" in listing
     assert regenerated.status_code in (302, 403)

@@ -634,3 +634,30 @@ def test_the_editor_panel_says_a_credential_is_fixed_on_the_doctor_page(client, 
 
     assert "data-compliance-credentials" in html
     assert "请按医生页面修改" in html
+
+
+def test_a_licence_stated_without_her_name_holds_her_page_too(doctors) -> None:
+    """Seventeenth re-verification C-2: 「…医师执业证书编码为110310000012345。」 with no name
+    near is her number; her page's new number made it a number no doctor page holds."""
+    from cms.compliance.gate import CompliancePublishBlocked
+
+    shown = _live_article(f"本文审阅专家的医师执业证书编码为{LI}。")
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        _publish_doctor(doctors["李文静"], licence_number="110310000099001")
+
+    assert f"“{shown.title}”" in refused.value.decision.message
+
+
+def test_unpublishing_her_page_then_changing_it_is_held_as_a_change(doctors) -> None:
+    """Seventeenth re-verification C-3: unpublish, change the 职称, publish again passed while
+    a live page stated the old 职称."""
+    from cms.compliance.gate import CompliancePublishBlocked
+
+    _live_article("李文静副主任医师提醒大家规律作息。")
+    DoctorPage.objects.get(pk=doctors["李文静"].pk).unpublish()
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        _publish_doctor(doctors["李文静"], rank="主任医师")
+
+    assert refused.value.decision.reason == "doctor_changed"

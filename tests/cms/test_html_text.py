@@ -106,7 +106,15 @@ def test_items_holding_paragraphs_stay_items_of_their_own() -> None:
     assert _sections(listed) == [("症状", "掉发多；头皮痒。")]
 
 
-def test_a_paragraph_after_a_list_and_a_nested_list_are_set_off() -> None:
-    source = "<ul><li>头发不长<ul><li>不收费的检查项目</li></ul></li></ul><p>不收费。</p>"
-
-    assert html_text(source) == "头发不长\n\n不收费的检查项目\n\n不收费。"
+def test_a_nested_lists_first_sub_item_reads_on_from_its_parent_item() -> None:
+    """Seventeenth re-verification C-4: Tab in a Draftail list makes a sub-item
+    (「<li>保证<ul><li>治愈</li></ul></li>」), read as 「• 保证 ◦ 治愈」: one statement, as a <dt>
+    heads its <dd>. The sub-items after the first, the next item and a paragraph after the
+    list stay set off."""
+    assert "ad16-guarantee" in _finding_rules("<ul><li>保证<ul><li>治愈</li></ul></li></ul>")
+    assert "ad16-guarantee" in _finding_rules("<ol><li>包<ul><li>治好</li></ul></li></ol>")
+    source = (
+        "<ul><li>检查<ul><li>抽血</li><li>头发不长</li></ul></li>"
+        "<li>不收费的项目</li></ul><p>完</p>"
+    )
+    assert html_text(source) == "检查\n抽血\n\n头发不长\n\n不收费的项目\n\n完"

@@ -269,3 +269,21 @@ def test_each_line_of_a_packages_contents_is_an_item_of_its_own() -> None:
 
     package.includes = "毛囊检测 1 次\n头发不长不收费"
     assert "ad16-refund" in {f.rule for f in check_page(package).blocking}
+
+
+def test_the_reviewer_withdrawing_a_live_packages_certificate_takes_it_down(client) -> None:
+    """Seventeenth re-verification C-1: 文号留空并确认 on a live package left it on sale
+    showing the withdrawn number (pages were taken down, packages were not)."""
+    package = _certified(PackageFactory())
+    assert package.ad_review_certificate in _public(client, package)
+    client.force_login(reviewer("shencha-withdraw"))
+
+    response = client.post(
+        EDIT.format(pk=package.pk),
+        _form(package, ad_review_certificate="", ad_review_valid_until="", ad_review_confirm="on"),
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not ServicePackage.objects.get(pk=package.pk).live
+    page_cache_purge()
+    assert client.get(f"/packages/{package.slug}/").status_code == 404
