@@ -643,15 +643,21 @@ def test_a_revert_after_the_reviewer_cleared_the_certificate_is_refused(client, 
 def test_the_reviewer_clearing_a_live_ads_certificate_takes_it_down(client):
     """Seventeenth verification F3-6: 文号留空并确认 on a live ad left it serving the withdrawn
     number until its printed date; the reviewer cannot unpublish pages."""
-    from cms.compliance.gate import CERTIFICATE_REVOKED
+    from django.contrib.auth.models import Group
+
+    from cms.compliance.gate import CERTIFICATE_REVOKED, REVIEWER_GROUP
     from cms.models import ArticlePage
-    from tests.cms.compliance_support import reviewer
     from tests.cms.test_compliance_admin import _post_ad
+    from tests.funnel.factories import UserFactory
 
     _insomnia, _diabetes, ad = two_hubs_with_an_ad()
     number = ad.ad_review_certificate
     assert number in client.get(ad.url).content.decode()
-    client.force_login(reviewer("shencha-revoke"))
+    # as the demo's reviewer is: the reviewers' group only, no right to publish or unpublish
+    # pages (re-verification C-0: the take-down ran under her rights and was refused)
+    only_reviewer = UserFactory(username="shencha-revoke")
+    only_reviewer.groups.add(Group.objects.get(name=REVIEWER_GROUP))
+    client.force_login(only_reviewer)
 
     response = _post_ad(
         client,
