@@ -166,7 +166,7 @@ SHOP_DOMAINS = (
     # seventeenth verification F2-1: online pharmacies (药房网, 1药网, 健客, 京东国际 and 天猫国际
     # goods pages), WeChat Pay's pages, and online consultation (有问必答, 找医生)
     "yaofangwang.com", "111.com.cn", "jianke.com", "jd.hk", "tmall.hk",
-    "pay.weixin.qq.com", "120ask.com", "zhaoyisheng.com",
+    "pay.weixin.qq.com", "payapp.weixin.qq.com", "120ask.com", "zhaoyisheng.com",
     # seventeenth re-verification C-5: more pharmacies (叮当快药, 康爱多, 好药师, 药师帮), 问诊
     # (寻医问药, 39问医生, 妙手医生), WeChat Pay's H5 host, and general shops
     "ddky.com", "kad.com.cn", "haoyao.com", "yaoex.com", "xywy.com", "ask.39.net",

@@ -535,6 +535,35 @@ def doctor_credential_findings(page, *, edited=None) -> list[tuple[Finding, str]
     return findings
 
 
+def _last_published(pk: int) -> tuple[str, str, str] | None:
+    """(title, rank, licence) the doctor page `pk` last published: its row while it is live
+    (a live page's row is its live content); once taken down, the revision of its last
+    publication (Wagtail copies every draft of a page that is not live into its row, so the
+    row then holds the change itself: seventeenth re-verification C-3, D-1); the row for a
+    page never published through a revision. None for no such page."""
+    from wagtail.models import PageLogEntry
+
+    from cms.models import DoctorPage
+
+    row = DoctorPage.objects.filter(pk=pk).values_list("live", "title", "rank", "licence_number")
+    found = row.first()
+    if found is None:
+        return None
+    live, *values = found
+    if not live:
+        entry = (
+            PageLogEntry.objects.filter(page_id=pk, action="wagtail.publish")
+            .exclude(revision=None)
+            .select_related("revision")
+            .order_by("-timestamp", "-pk")
+            .first()
+        )
+        if entry is not None:
+            shown = entry.revision.as_object()
+            return (shown.title, shown.rank, shown.licence_number)
+    return (values[0], values[1], values[2])
+
+
 def pages_misstating(edited) -> list[str]:
     """Titles of the live pages, other than the doctor's own, whose text the DoctorPage
     revision `edited` would make state credentials no doctor page registers: a page naming
@@ -550,14 +579,7 @@ def pages_misstating(edited) -> list[str]:
 
     if not isinstance(edited, DoctorPage) or edited.pk is None:
         return []
-    # The row holds what the page last published, live or taken down since (or, never
-    # published, what it was created with): an unpublish, a change and a republish is a
-    # change (seventeenth re-verification C-3).
-    published = (
-        DoctorPage.objects.filter(pk=edited.pk)
-        .values_list("title", "rank", "licence_number")
-        .first()
-    )
+    published = _last_published(edited.pk)
     if published is None or published == (edited.title, edited.rank, edited.licence_number):
         return []
     name = normalize_map((published[0] or "").strip())[0]

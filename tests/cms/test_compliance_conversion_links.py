@@ -256,6 +256,7 @@ PLATFORM_LINKS = {
     "https://www.miaoshou.net/": "购物、问诊或支付平台链接",
     "https://dxy.com/doctor/1": "购物、问诊或支付平台链接",
     "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb": "购物、问诊或支付平台链接",
+    "https://payapp.weixin.qq.com/qr/abc": "购物、问诊或支付平台链接",  # verification D-2
     "https://product.suning.com/1.html": "购物、问诊或支付平台链接",
     "https://weixin.qq.com/g/AbCdEf": "联系方式链接",
     "https://t.cn/A6abcd": "去向不明的短链接",

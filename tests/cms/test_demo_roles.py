@@ -167,6 +167,7 @@ def test_the_ad_reviewer_reads_channel_drafts_and_is_offered_no_edit(demo, clien
     assert "生成渠道稿" not in editor_html
     assert "重新生成渠道稿" not in listing
     assert "data-drafts-read-only" in listing
+    assert "可在「渠道稿」中修改" not in listing  # verification D-3: no edit promised to her
     assert regenerated.status_code in (302, 403)
     assert ChannelDraft.objects.get(pk=draft.pk).title == "编辑手工改过的标题"
 

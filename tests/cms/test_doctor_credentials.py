@@ -649,15 +649,32 @@ def test_a_licence_stated_without_her_name_holds_her_page_too(doctors) -> None:
     assert f"“{shown.title}”" in refused.value.decision.message
 
 
-def test_unpublishing_her_page_then_changing_it_is_held_as_a_change(doctors) -> None:
-    """Seventeenth re-verification C-3: unpublish, change the 职称, publish again passed while
-    a live page stated the old 职称."""
-    from cms.compliance.gate import CompliancePublishBlocked
+def test_unpublishing_her_page_then_changing_it_is_held_as_a_change(client, doctors) -> None:
+    """Seventeenth re-verification C-3, D-1: unpublish, change the 职称 in the editor, publish
+    again passed while a live page stated the old 职称 (the editor's save of a page that is not
+    live writes the change into its row, which then held the change itself)."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
 
-    _live_article("李文静副主任医师提醒大家规律作息。")
-    DoctorPage.objects.get(pk=doctors["李文静"].pk).unpublish()
+    from tests.cms.test_workflow import _edit_form_data
 
-    with pytest.raises(CompliancePublishBlocked) as refused:
-        _publish_doctor(doctors["李文静"], rank="主任医师")
+    shown = _live_article("李文静副主任医师提醒大家规律作息。")
+    her = DoctorPage.objects.get(pk=doctors["李文静"].pk)
+    her.save_revision().publish()  # published through a revision, as the editor does
+    DoctorPage.objects.get(pk=her.pk).unpublish()
+    admin = get_user_model().objects.create_superuser("zhuguan-u", "u@example.com", "x")
+    client.force_login(admin)
+    edit = reverse("wagtailadmin_pages:edit", args=[her.pk])
 
-    assert refused.value.decision.reason == "doctor_changed"
+    # the editor saves the change as a draft, then publishes it
+    data = _edit_form_data(client.get(edit).content.decode())
+    data["rank"] = ["主任医师"]
+    client.post(edit, data)
+    data = _edit_form_data(client.get(edit).content.decode())
+    data["action-publish"] = ["action-publish"]
+    response = client.post(edit, data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"“{shown.title}”" in html
+    assert not DoctorPage.objects.get(pk=her.pk).live
