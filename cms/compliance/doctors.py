@@ -504,13 +504,17 @@ def _finding(field_path: str, line_no: int, line: str, start: int, end: int, mes
 _WORTH_READING = re.compile("|".join((*RANKS, *_ADDRESSES, "执业", "资格证")))
 
 
-def doctor_credential_findings(page, *, edited=None) -> list[tuple[Finding, str]]:
+def doctor_credential_findings(
+    page, *, edited=None, every_page_an_ad: bool = False
+) -> list[tuple[Finding, str]]:
     """(finding, line text) for every doctor named in the page's texts with credentials
     that are not the doctor page's, or with no doctor page (issue 17 point 6); `edited`, a
-    DoctorPage, is read as that revision instead of its live row."""
+    DoctorPage, is read as that revision instead of its live row. `every_page_an_ad` reads a
+    科普 page as an ad is read (a doctor named with a 职称 and no page is a finding there too:
+    `pages_misstating`, where our own doctor renamed must not pass as an outside expert)."""
     from cms.compliance.gate import is_medical_ad
 
-    ad = is_medical_ad(page)
+    ad = every_page_an_ad or is_medical_ad(page)
     doctors: list[Doctor] | None = None
     names: tuple[str, ...] = ()
     findings: list[tuple[Finding, str]] = []
@@ -593,10 +597,15 @@ def pages_misstating(edited) -> list[str]:
         ):
             continue
 
-        def where(found):
-            return {(f.field, f.line, f.start, f.end) for f, _ in found}
+        # What each finding says, where it says it: the same spot may hold a finding before
+        # and after with another message (an unpublished doctor's 「未登记」 becoming 「职称不
+        # 一致」: seventeenth re-verification E-1). Every page is read as an ad: renamed, our
+        # doctor named on a 科普 page with a 职称 would pass as a quoted outside expert (E-2).
+        def said(found):
+            return {(f.field, f.line, f.start, f.end, f.message) for f, _ in found}
 
-        now = where(doctor_credential_findings(page))
-        if where(doctor_credential_findings(page, edited=edited)) - now:
+        now = said(doctor_credential_findings(page, every_page_an_ad=True))
+        after = doctor_credential_findings(page, edited=edited, every_page_an_ad=True)
+        if said(after) - now:
             titles.append(page.title)
     return titles

@@ -678,3 +678,37 @@ def test_unpublishing_her_page_then_changing_it_is_held_as_a_change(client, doct
     assert response.status_code == 200
     assert f"“{shown.title}”" in html
     assert not DoctorPage.objects.get(pk=her.pk).live
+
+
+def test_a_renamed_doctor_is_refused_while_a_science_page_names_her(doctors) -> None:
+    """Seventeenth re-verification E-2: renamed, 「李文静副主任医师」 on a 科普 page read as a
+    quoted outside expert, so the rename published while her own article named her."""
+    from cms.compliance.gate import CompliancePublishBlocked
+
+    shown = _live_article("李文静副主任医师提醒大家规律作息。")
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        _publish_doctor(doctors["李文静"], title="李雯静")
+
+    assert f"“{shown.title}”" in refused.value.decision.message
+
+
+def test_after_an_unpublish_an_ad_stating_her_old_rank_holds_the_change(doctors) -> None:
+    """Seventeenth re-verification E-1: with her page taken down, the ad's 「未登记」 finding
+    sat where the change's 「职称不一致」 would, and the change published; both pages are
+    named."""
+    from cms.compliance.gate import CompliancePublishBlocked
+
+    article_page = _live_article("李文静副主任医师提醒大家规律作息。")
+    ad = _live_ad("李文静副主任医师为您制定方案。")
+    her = DoctorPage.objects.get(pk=doctors["李文静"].pk)
+    her.save_revision().publish()
+    DoctorPage.objects.get(pk=her.pk).unpublish()
+    draft = DoctorPage.objects.get(pk=her.pk)
+    draft.rank = "主任医师"
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        draft.save_revision().publish()
+
+    assert f"“{ad.title}”" in refused.value.decision.message
+    assert f"“{article_page.title}”" in refused.value.decision.message
