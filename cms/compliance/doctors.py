@@ -539,6 +539,18 @@ def doctor_credential_findings(
     return findings
 
 
+def _live_ads_and_pages(*, exclude_pk: int):
+    """Every live page but `exclude_pk`, then every live service package: a package is a
+    medical ad the same rule reads (its name, summary and 包含内容; seventeenth
+    re-verification F-2)."""
+    from wagtail.models import Page
+
+    from funnel.models import ServicePackage
+
+    yield from Page.objects.live().exclude(pk=exclude_pk).specific().iterator()
+    yield from ServicePackage.objects.filter(live=True).order_by("pk").iterator()
+
+
 def _last_published(pk: int) -> tuple[str, str, str] | None:
     """(title, rank, licence) the doctor page `pk` last published: its row while it is live
     (a live page's row is its live content); once taken down, the revision of its last
@@ -577,7 +589,6 @@ def pages_misstating(edited) -> list[str]:
     by one, those holding her published name or licence digits in a text only; a doctor's
     page changes rarely (seventeenth session: an ad's text stayed live, certified, stating
     the old 职称)."""
-    from wagtail.models import Page
 
     from cms.models import DoctorPage
 
@@ -587,13 +598,19 @@ def pages_misstating(edited) -> list[str]:
     if published is None or published == (edited.title, edited.rank, edited.licence_number):
         return []
     name = normalize_map((published[0] or "").strip())[0]
-    # a licence number stated with no name near is hers too (C-2)
+    # a licence number stated with no name near is hers too (C-2), and so is her surname
+    # before 医生 / 大夫 (「李医生（副主任医师）」, read as her: seventeenth re-verification F-1)
     licence = _NOT_DIGIT.sub("", published[2] or "")
+    surname = _surname(name)
+    spoken = tuple(f"{surname}{address}" for address in _ADDRESSES) if surname else ()
     titles = []
-    for page in Page.objects.live().exclude(pk=edited.pk).specific().iterator():
+    for page in _live_ads_and_pages(exclude_pk=edited.pk):
         texts = [normalize_map(text or "")[0] for _, text in page_texts(page)]
         if not any(
-            name in text or (licence and licence in _NOT_DIGIT.sub("", text)) for text in texts
+            name in text
+            or any(form in text for form in spoken)
+            or (licence and licence in _NOT_DIGIT.sub("", text))
+            for text in texts
         ):
             continue
 
@@ -607,5 +624,5 @@ def pages_misstating(edited) -> list[str]:
         now = said(doctor_credential_findings(page, every_page_an_ad=True))
         after = doctor_credential_findings(page, edited=edited, every_page_an_ad=True)
         if said(after) - now:
-            titles.append(page.title)
+            titles.append(getattr(page, "title", None) or f"服务包 {page}")
     return titles

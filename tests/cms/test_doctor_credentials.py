@@ -712,3 +712,33 @@ def test_after_an_unpublish_an_ad_stating_her_old_rank_holds_the_change(doctors)
 
     assert f"“{ad.title}”" in refused.value.decision.message
     assert f"“{article_page.title}”" in refused.value.decision.message
+
+
+def test_her_surname_with_yisheng_and_her_rank_holds_her_page(doctors) -> None:
+    """Seventeenth re-verification F-1: 「李医生（副主任医师）」 is read as 李文静, and the pages
+    saying so were not re-read (only her full name or licence)."""
+    from cms.compliance.gate import CompliancePublishBlocked
+
+    shown = _live_article("李医生（副主任医师）提醒大家规律作息。")
+    ad = _live_ad("李大夫（副主任医师）为您制定方案。")
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        _publish_doctor(doctors["李文静"], rank="主任医师")
+
+    assert f"“{shown.title}”" in refused.value.decision.message
+    assert f"“{ad.title}”" in refused.value.decision.message
+
+
+def test_a_live_package_stating_her_rank_holds_her_page(doctors) -> None:
+    """Seventeenth re-verification F-2: a service package (a medical ad) was not re-read."""
+    from cms.compliance.gate import CompliancePublishBlocked
+    from cms.seed import publish_ad_page
+
+    package = PackageFactory(summary="李文静副主任医师亲自制定方案")
+    package.save_revision()
+    publish_ad_page(package.get_latest_revision_as_object())
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        _publish_doctor(doctors["李文静"], rank="主任医师")
+
+    assert package.name in refused.value.decision.message
