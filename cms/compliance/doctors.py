@@ -585,10 +585,9 @@ def pages_misstating(edited) -> list[str]:
     revision `edited` would make state credentials no doctor page registers: a page naming
     the doctor as her page last published them (「李文静副主任医师」, or her licence number
     alone) when the revision changes her name, 职称 or licence number, the page taken down in
-    between or not. [] when the revision changes none of them. The live pages are read one
-    by one, those holding her published name or licence digits in a text only; a doctor's
-    page changes rarely (seventeenth session: an ad's text stayed live, certified, stating
-    the old 职称)."""
+    between or not. [] when the revision changes none of them. Every live page and
+    package is read, twice; a doctor's page changes rarely (seventeenth session: an ad's
+    text stayed live, certified, stating the old 职称)."""
 
     from cms.models import DoctorPage
 
@@ -597,23 +596,13 @@ def pages_misstating(edited) -> list[str]:
     published = _last_published(edited.pk)
     if published is None or published == (edited.title, edited.rank, edited.licence_number):
         return []
-    name = normalize_map((published[0] or "").strip())[0]
-    # a licence number stated with no name near is hers too (C-2), and so is her surname
-    # before 医生 / 大夫 (「李医生（副主任医师）」, read as her: seventeenth re-verification F-1)
-    licence = _NOT_DIGIT.sub("", published[2] or "")
-    surname = _surname(name)
-    spoken = tuple(f"{surname}{address}" for address in _ADDRESSES) if surname else ()
+    # Every live page and package is read: each form the checker ties to her (her name, her
+    # surname before 医生 / 大夫 / 教授 / 老师 …, her licence number alone) is a way to state
+    # her credentials, and a text pre-filter of those forms missed some (seventeenth
+    # re-verifications C-2, F-1, G-1). `doctor_credential_findings` reads only the lines
+    # with a 职称, an address or a licence word.
     titles = []
     for page in _live_ads_and_pages(exclude_pk=edited.pk):
-        texts = [normalize_map(text or "")[0] for _, text in page_texts(page)]
-        if not any(
-            name in text
-            or any(form in text for form in spoken)
-            or (licence and licence in _NOT_DIGIT.sub("", text))
-            for text in texts
-        ):
-            continue
-
         # What each finding says, where it says it: the same spot may hold a finding before
         # and after with another message (an unpublished doctor's 「未登记」 becoming 「职称不
         # 一致」: seventeenth re-verification E-1). Every page is read as an ad: renamed, our

@@ -729,6 +729,21 @@ def test_her_surname_with_yisheng_and_her_rank_holds_her_page(doctors) -> None:
     assert f"“{ad.title}”" in refused.value.decision.message
 
 
+def test_her_surname_with_a_title_before_her_bracketed_rank_holds_her_page(doctors) -> None:
+    """Seventeenth re-verification G-1: 「李教授（副主任医师）」「李老师（副主任医师）」 are read as
+    her, and the pages saying so were not re-read (a pre-filter of her name forms)."""
+    from cms.compliance.gate import CompliancePublishBlocked
+
+    shown = _live_article("李老师（副主任医师）提醒大家规律作息。")
+    ad = _live_ad("李教授（副主任医师）为您制定方案。")
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        _publish_doctor(doctors["李文静"], rank="主任医师")
+
+    assert f"“{shown.title}”" in refused.value.decision.message
+    assert f"“{ad.title}”" in refused.value.decision.message
+
+
 def test_a_live_package_stating_her_rank_holds_her_page(doctors) -> None:
     """Seventeenth re-verification F-2: a service package (a medical ad) was not re-read."""
     from cms.compliance.gate import CompliancePublishBlocked
