@@ -410,6 +410,17 @@ def _mentions(line: str, names: tuple[str, ...]):
             if free(match.start(), match.end()):
                 mentions.append(_Mention(match.start(), match.end(), name, False))
                 taken.append((match.start(), match.end()))
+    # a name right before the bracket or comma its licence number opens (「王建国（执业证号…）」
+    # 「王建国，执业证书编码…」): the number introduces that person (seventeenth
+    # re-verification G-2: read as a loose number, any registered one passed under any name)
+    for start, _end, _digits in licences:
+        opener = start - 1
+        if opener < 0 or line[opener] not in "（(，,":
+            continue
+        found = _name_before(line, opener, names, alone=False)
+        if found and free(found[0], opener) and _starts_clause(line, found[0]):
+            mentions.append(_Mention(found[0], opener, found[1], False))
+            taken.append((found[0], opener))
     mentions = [m for m in mentions if not _about_study(line, m)]
     loose = []
     for licence in licences:

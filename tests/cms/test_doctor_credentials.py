@@ -757,3 +757,30 @@ def test_a_live_package_stating_her_rank_holds_her_page(doctors) -> None:
         _publish_doctor(doctors["李文静"], rank="主任医师")
 
     assert package.name in refused.value.decision.message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (f"王建国（执业证号{LI}）为您面诊。", f"{UNREGISTERED}（王建国）"),
+        (f"主诊医生：王建国，执业证书编码{LI}。", f"{UNREGISTERED}（王建国）"),
+    ],
+)
+def test_a_name_before_the_bracket_of_a_licence_is_the_person_it_introduces(
+    doctors, text, message
+) -> None:
+    """Seventeenth re-verification G-2: a registered number under a name with no page passed
+    (the number was read as a loose one), so a renamed doctor's ad kept her old name."""
+    assert [m for _, _, m in credentials(landing(text))] == [message]
+
+
+def test_her_name_before_the_bracket_of_her_licence_passes_and_holds_a_rename(doctors) -> None:
+    from cms.compliance.gate import CompliancePublishBlocked
+
+    assert credentials(landing(f"李文静（执业证号{LI}）为您面诊。")) == []
+    ad = _live_ad(f"李文静（执业证号{LI}）为您制定方案。")
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        _publish_doctor(doctors["李文静"], title="李雯静")
+
+    assert f"“{ad.title}”" in refused.value.decision.message
