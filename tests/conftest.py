@@ -265,6 +265,55 @@ def _browser_site_tree(request) -> None:
         ensure_site_tree()
 
 
+_LAST_REQUEST_AT = [0.0]
+
+
+def _note_request(**_kwargs) -> None:
+    _LAST_REQUEST_AT[0] = time.monotonic()
+
+
+def _live_server_quiet(server, *, quiet: float = 1.0, limit: float = 20.0) -> None:
+    """Wait until the live server has answered every request it took and started none for
+    ``quiet`` seconds (at most ``limit`` seconds in all).
+
+    A browser sends requests of its own as a test closes its pages: Wagtail's editor releases
+    its editing session with a beacon the browser delivers after `context.close()` returns
+    (seen arriving 2 ms after it; Playwright's routes do not see it). On the in-memory SQLite
+    database the server shares the test's connection: a request still being answered while
+    pytest-django flushes the tables fails the flush ("database table is locked", seen in CI)
+    and leaves the rows for the next test ("UNIQUE constraint failed: auth_user.username").
+    Reads `socketserver.ThreadingMixIn._threads`, the request threads the server keeps to
+    join at close (`block_on_close`)."""
+    httpd = getattr(getattr(server, "thread", None), "httpd", None)
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        busy = [t for t in list(getattr(httpd, "_threads", None) or []) if t.is_alive()]
+        for thread in busy:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if not busy and time.monotonic() - _LAST_REQUEST_AT[0] >= quiet:
+            return
+        time.sleep(0.1)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_settles(request) -> Iterator[None]:
+    """A live-server test's tables are flushed only once its server is quiet (see
+    `_live_server_quiet`). Set up after pytest-django's own autouse fixtures, so torn down
+    before the flush they run."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    from django.core.signals import request_started
+
+    server = request.getfixturevalue("live_server")
+    request_started.connect(_note_request, weak=False, dispatch_uid="tests-live-server-quiet")
+    try:
+        yield
+        _live_server_quiet(server)
+    finally:
+        request_started.disconnect(dispatch_uid="tests-live-server-quiet")
+
+
 @pytest.fixture
 def outbox_drain():
     """Play the worker for the outbox: deliver what is pending and never tried. In the
