@@ -133,7 +133,7 @@ def article_context(*, page, request=None) -> dict[str, Any]:
     from cms.models import ArticlePage, SpecialtyPage
 
     hub = SpecialtyPage.objects.select_related("specialty").get(path=page.path[: -page.steplen])
-    related = ArticlePage.objects.child_of(hub).live().exclude(pk=page.pk)
+    related = ArticlePage.objects.child_of(hub).live().public().exclude(pk=page.pk)
     if page.is_health_science():
         related = related.exclude(layer=ArticlePage.Layer.CONVERSION)
     related = (

@@ -469,6 +469,7 @@ class DoctorIndexPage(BasePage):
         context["doctors"] = (
             DoctorPage.objects.child_of(self)
             .live()
+            .public()
             .select_related("photo")
             .prefetch_related("specialties")
         )

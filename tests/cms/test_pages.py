@@ -260,3 +260,46 @@ def test_every_typed_text_field_refuses_control_characters(hub) -> None:
     video = VideoPage(title="放松练习", slug="v4", video_url="/media/v.mp4")
     video.transcript = "第一句。\r\n第二句。\t完"
     hub.add_child(instance=video)  # accepted: a transcript has lines
+
+
+@pytest.mark.parametrize("restriction", ["login", "password", "groups"])
+def test_further_reading_lists_no_private_article(client, seeded, restriction: str) -> None:
+    """延伸阅读 lists a sibling's title and link: a page an editor made private (login,
+    password or groups) is not announced to every reader of its neighbours, as the hub's
+    own lists already keep it out."""
+    from wagtail.models import PageViewRestriction
+
+    article = ArticlePage.objects.live().get(slug="insomnia-science-1")
+    hub = article.get_parent()
+    before = client.get(article.url).content.decode()
+    sibling = (
+        (
+            ArticlePage.objects.child_of(hub)
+            .live()
+            .exclude(pk=article.pk)
+            .exclude(layer="conversion")
+        )
+        .order_by("-first_published_at")
+        .first()
+    )
+    assert sibling.title in before  # listed while public
+    PageViewRestriction.objects.create(page=sibling, restriction_type=restriction, password="pw-1")
+
+    html = client.get(article.url).content.decode()
+
+    reading = html.split("<h2>延伸阅读</h2>")[-1] if "<h2>延伸阅读</h2>" in html else ""
+    assert sibling.title not in reading
+    assert sibling.url not in reading
+
+
+def test_the_doctors_index_lists_no_private_doctor(client, seeded) -> None:
+    from wagtail.models import PageViewRestriction
+
+    doctor = DoctorPage.objects.live().order_by("path").first()
+    index = doctor.get_parent()
+    assert doctor.title in client.get(index.url).content.decode()
+    PageViewRestriction.objects.create(page=doctor, restriction_type="login")
+
+    html = client.get(index.url).content.decode()
+
+    assert doctor.url not in html
