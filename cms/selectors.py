@@ -68,13 +68,14 @@ def doctors_for(*, specialty_id: int):
 def articles_reviewed_by(*, doctor) -> list:
     """The live public health-science articles a doctor reviewed, newest first (the doctor
     page lists them: the same doctor, the same credentials, on every page that names them).
-    转化 articles are left out: the doctor page is a 科普 page (《广告法》第十九条)."""
+    转化 articles are left out: the doctor page is a 科普 page (《广告法》第十九条); so are
+    aliases (the same article under a second hub, whose canonical is the original)."""
     from cms.models import ArticlePage
 
     return list(
         ArticlePage.objects.live()
         .public()
-        .filter(reviewer=doctor)
+        .filter(reviewer=doctor, alias_of__isnull=True)
         .exclude(layer=ArticlePage.Layer.CONVERSION)
         .select_related("cover")
         .order_by("-first_published_at", "pk")

@@ -121,3 +121,25 @@ def test_doctor_page_lists_the_articles_its_doctor_reviewed(seeded, client):
     # the doctor page is a 科普 page: the 转化 article they reviewed is not listed
     # (《广告法》第十九条; review of issue 17, round 2, M6)
     assert conversion[0].url not in html
+
+
+def test_doctor_page_lists_an_aliased_article_once(seeded, client):
+    """An alias (the same article shown under a second hub) is one article: the doctor page
+    lists the original, not the copy beside it (the alias's canonical is the original)."""
+    from cms.models import SpecialtyPage
+
+    doctor = DoctorPage.objects.filter(specialties__slug="hair-loss").order_by("path").first()
+    article = (
+        ArticlePage.objects.live()
+        .filter(reviewer=doctor, layer="science")
+        .order_by("-first_published_at")
+        .first()
+    )
+    other = SpecialtyPage.objects.exclude(pk=article.get_parent().pk).order_by("path").first()
+    alias = article.create_alias(parent=other, update_slug=f"{article.slug}-alias")
+    assert ArticlePage.objects.live().filter(pk=alias.pk).exists()
+
+    html = client.get(doctor.url).content.decode()
+
+    assert html.count(f">{article.title}</a>") == 1
+    assert f'<a href="{article.url}">{article.title}</a>' in html
