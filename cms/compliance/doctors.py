@@ -469,9 +469,7 @@ def _same_person(mention: _Mention, doctor: Doctor) -> bool:
     return doctor.name == mention.name
 
 
-def _problems(
-    mention: _Mention, doctors: list[Doctor], *, ad: bool
-) -> list[tuple[int, int, str]]:
+def _problems(mention: _Mention, doctors: list[Doctor], *, ad: bool) -> list[tuple[int, int, str]]:
     """(start, end, message) for what the mention states that no doctor page does. A doctor
     with no page named with a 职称 is a problem on a medical ad (`ad`) only: a 科普 page
     quotes outside experts (「钟南山教授指出…」, a patient's 「找过一位刘建国主任医师」;

@@ -340,6 +340,20 @@ class BasePage(SeoMixin, Page):
         return json.dumps(self.json_ld(request), ensure_ascii=False).replace("</", "<\\/")
 
 
+# The clinic's name when its Wagtail Site names none (设置 → 站点 → 站点名称).
+DEFAULT_SITE_NAME = "引流健康"
+
+
+def site_name_for(request) -> str:
+    """The clinic's name as set in the admin for the request's Wagtail Site (the header brand,
+    og:site_name, the suffix of a page's <title>); DEFAULT_SITE_NAME when it has none or there
+    is no request."""
+    from wagtail.models import Site
+
+    site = Site.find_for_request(request) if request is not None else None
+    return (site.site_name if site is not None else "") or DEFAULT_SITE_NAME
+
+
 # Between a title and the site name: 「…｜引流健康」「… | 引流健康」「… - 引流健康」「…——引流健康」
 SITE_NAME_SEPARATORS = "|｜-－—–_·•:："
 

@@ -18,7 +18,7 @@ from wagtail.search import index
 
 from cms.blocks import ArticleStreamBlock
 from cms.links import absolute_url
-from cms.models.base import BasePage, plain
+from cms.models.base import BasePage, plain, site_name_for
 from cms.search import SegmentedSearchField
 
 PAGE_SIZE = 10
@@ -176,7 +176,9 @@ class SpecialtyPage(BasePage):
         return {
             "@context": "https://schema.org",
             "@type": "MedicalWebPage",
-            "name": self.meta_title(),
+            # the page's name, not its <title>: an SEO title ends with the site's name for
+            # Baidu (「脱发的原因…｜引流健康」)
+            "name": self.share_title(site_name_for(request)),
             "url": self.canonical(request),
             "about": {"@type": "MedicalCondition", "name": self.specialty.name},
             "description": self.meta_description() or plain(self.intro),

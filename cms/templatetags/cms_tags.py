@@ -71,7 +71,6 @@ def list_page_query(query: dict | None, number: int) -> str:
 # Shown by a share card when a page has no picture of its own (a committed static file).
 DEFAULT_SHARE_IMAGE = "img/share-default.png"
 SHARE_RENDITION = "fill-1200x630"
-DEFAULT_SITE_NAME = "引流健康"
 
 
 def rendition(image, spec: str):
@@ -119,11 +118,9 @@ def absolute(context, path: str) -> str:
 
 
 def _site_name(context) -> str:
-    from wagtail.models import Site
+    from cms.models.base import site_name_for
 
-    request = context.get("request")
-    site = Site.find_for_request(request) if request is not None else None
-    return (site.site_name if site is not None else "") or DEFAULT_SITE_NAME
+    return site_name_for(context.get("request"))
 
 
 @register.simple_tag(takes_context=True)

@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 from wagtail.models import Site
 
-from cms.models import ArticlePage, DoctorIndexPage, VideoPage
+from cms.models import ArticlePage, DoctorIndexPage, SpecialtyPage, VideoPage
 from landing import seed as landing_seed
 from landing.models import LandingPage
 
@@ -187,6 +187,24 @@ def test_article_json_ld_names_the_condition(site, client):
     html = client.get("/hair-loss/hair-loss-science-1/").content.decode()
 
     assert _graph(html)[0]["about"] == {"@type": "MedicalCondition", "name": "脱发"}
+
+
+@pytest.mark.parametrize("site_name", ["", "京华皮肤科"])
+def test_hub_json_ld_names_the_page_without_the_site_name(site, client, site_name):
+    """The hub's SEO title ends with the site's name for Baidu (「脱发的原因…｜引流健康」):
+    the structured data names the page, not its <title> (a crawler read 「…｜引流健康」 as
+    the page's name)."""
+    site.site_name = site_name
+    site.save()
+    hub = SpecialtyPage.objects.get(slug="hair-loss")
+    hub.seo_title = f"脱发的原因、评估与日常管理｜{site_name or '引流健康'}"
+    hub.save_revision().publish()
+
+    main = _graph(client.get("/hair-loss/").content.decode())[0]
+
+    assert main["@type"] == "MedicalWebPage"
+    assert main["name"] == "脱发的原因、评估与日常管理"
+    assert main["about"] == {"@type": "MedicalCondition", "name": "脱发"}
 
 
 def test_the_demo_video_plays_from_its_content_url(site, client):
