@@ -26,7 +26,7 @@ class CmsConfig(AppConfig):
         # It also names the live ads showing a specialty's name, so funnel refuses to
         # rename a specialty under a certified ad (`funnel.ad_gate.specialty_rename_refused`).
         from cms.compliance.forms import ComplianceModelForm
-        from cms.compliance.gate import package_publish_check
+        from cms.compliance.gate import is_reviewer, package_publish_check
         from cms.selectors import ads_showing_specialty
         from funnel.ad_gate import ad_gate_register
 
@@ -36,6 +36,8 @@ class CmsConfig(AppConfig):
             ads_showing_specialty=lambda specialty_id: ads_showing_specialty(
                 specialty_id=specialty_id
             ),
+            # the reviewer may withdraw a scheduled ad's certificate (`ScheduledAdLock`)
+            edits_while_scheduled=is_reviewer,
         )
 
         # The admin API's publish action goes through the gate too (it bypasses Page.publish).

@@ -305,7 +305,10 @@ def page_publish_gate(*, page, user=None, report: ComplianceReport | None = None
 
 def package_publish_check(package, user=None) -> None:
     """The gate for a service package (registered in `funnel.ad_gate` by `CmsConfig.ready`):
-    `package` is the revision's content about to go live. Raises CompliancePublishBlocked."""
+    `package` is the revision's content about to go live, judged with the current review
+    record (`current_review_record`: a scheduled version older than a withdrawal carries the
+    withdrawn certificate). Raises CompliancePublishBlocked."""
+    current_review_record(package)
     page_publish_gate(page=package, user=user)
 
 
@@ -560,6 +563,7 @@ def scheduled_refusals_unschedule() -> list[str]:
         page = revision.as_object()
         if not hasattr(page, "ad_review_certificate"):
             continue  # not a gated page type
+        current_review_record(page)  # a withdrawal after the scheduling counts
         report = check_revision(revision)
         decision = publish_decision(page=page, report=report)
         if decision.allowed:
@@ -586,6 +590,8 @@ def published_page_recheck(*, page, revision=None) -> bool:
     if not hasattr(specific, "ad_review_certificate"):
         return False
     candidate = revision.as_object() if revision is not None else specific
+    if revision is not None:
+        current_review_record(candidate)
     report = check_revision(revision) if revision is not None else check_page(specific)
     decision = publish_decision(page=candidate, report=report)
     if decision.allowed:
@@ -670,6 +676,32 @@ def certificate_revoked_take_down(page, *, user) -> bool:
     action = UnpublishPageAction if isinstance(shown, Page) else UnpublishAction
     action(shown, user=user, log_action="wagtail.unpublish").execute(skip_permission_checks=True)
     return True
+
+
+def certificate_withdrawn_unschedule(obj, *, user) -> int:
+    """Takes the scheduled versions of the medical ad `obj` (a page or a service package, the
+    version just saved) off the schedule when the reviewer has withdrawn its certificate in
+    that version (文号留空并确认): scheduled before, each would go live on the withdrawn
+    number (eighteenth verification F3; the take-down of a live ad is
+    `certificate_revoked_take_down`). Logged as Wagtail's 取消定时发布 under her name. Only
+    the reviewer's save counts: the number is disabled for everyone else, and an editor's
+    draft of an ad never certified leaves the schedule to the gate. Returns how many."""
+    if obj.pk is None or not is_medical_ad(obj) or (obj.ad_review_certificate or "").strip():
+        return 0
+    if not is_reviewer(user):
+        return 0
+    from wagtail.models import Revision
+
+    scheduled = Revision.objects.for_instance(obj).filter(approved_go_live_at__isnull=False)
+    count = 0
+    for revision in scheduled:
+        revision.approved_go_live_at = None
+        revision.save(user=user, update_fields=["approved_go_live_at"])
+        count += 1
+    return count
+
+
+CERTIFICATE_UNSCHEDULED = "医疗广告审查证明已撤销（文号已清空）：已取消该广告的定时发布"
 
 
 CERTIFICATE_REVOKED = (

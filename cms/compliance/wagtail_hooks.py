@@ -11,10 +11,12 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 
 from cms.compliance.gate import (
     CERTIFICATE_REVOKED,
+    CERTIFICATE_UNSCHEDULED,
     MOVE_OF_AN_AD,
     alias_refused,
     certificate_expired,
     certificate_revoked_take_down,
+    certificate_withdrawn_unschedule,
     is_medical_ad,
     is_reviewer,
     move_refused,
@@ -135,6 +137,8 @@ def store_result(request, page):
     """After every save or publish: keep the result on the page and tell the editor."""
     if not _gated(page):
         return
+    if certificate_withdrawn_unschedule(page, user=request.user):
+        messages.warning(request, CERTIFICATE_UNSCHEDULED)
     if certificate_revoked_take_down(page, user=request.user):
         messages.warning(request, CERTIFICATE_REVOKED)
         page.live = False
@@ -171,6 +175,8 @@ def _package_certificate_revoked(request, instance) -> None:
     as a page's does (`store_result`; seventeenth re-verification C-1)."""
     if not hasattr(instance, "ad_review_certificate") or not hasattr(instance, "live"):
         return
+    if certificate_withdrawn_unschedule(instance, user=request.user):
+        messages.warning(request, CERTIFICATE_UNSCHEDULED)
     if certificate_revoked_take_down(instance, user=request.user):
         messages.warning(request, CERTIFICATE_REVOKED)
 

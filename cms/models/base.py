@@ -192,17 +192,36 @@ class BasePage(SeoMixin, Page):
     def publish(self, revision, user=None, **kwargs):
         """Every publication made in code (revision.publish(), workflows, scheduled and
         bulk publishing) passes the compliance gate; the edit view is gated by the form."""
-        from cms.compliance.gate import page_compliance_store, page_publish_gate
+        from cms.compliance.gate import (
+            current_review_record,
+            page_compliance_store,
+            page_publish_gate,
+        )
         from cms.compliance.page import check_revision
 
-        # Judge the revision's content (what goes live), not this possibly stale instance.
+        # Judge the revision's content (what goes live), not this possibly stale instance,
+        # with the current review record: a scheduled revision older than the reviewer's
+        # withdrawal carries the certificate she withdrew (eighteenth verification F3).
         candidate = revision.as_object()
+        current_review_record(candidate)
         report = page_publish_gate(page=candidate, user=user, report=check_revision(revision))
         result = super().publish(revision, user=user, **kwargs)
         self.compliance_result = page_compliance_store(
             page=candidate, report=report, state="published"
         )
         return result
+
+    def get_lock(self):
+        """Wagtail's lock; a medical ad's scheduled lock lets the reviewer in to withdraw
+        its certificate (`funnel.ad_gate.ScheduledAdLock`)."""
+        from wagtail.locks import ScheduledForPublishLock
+
+        from funnel.ad_gate import ScheduledAdLock
+
+        lock = super().get_lock()
+        if isinstance(lock, ScheduledForPublishLock) and self.is_medical_ad():
+            return ScheduledAdLock(self)
+        return lock
 
     def ad_review_ends_at(self):
         """The instant the certificate stops being shown (aware datetime): the Asia/Shanghai

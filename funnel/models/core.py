@@ -221,6 +221,16 @@ class ServicePackage(DraftStateMixin, RevisionMixin, models.Model):
             revision.save(update_fields=["content"])
         return super().publish(revision, user=user, **kwargs)
 
+    def get_lock(self):
+        """Wagtail's scheduled lock, which the medical-ad reviewer may pass to withdraw the
+        certificate (`funnel.ad_gate.ScheduledAdLock`)."""
+        from wagtail.locks import ScheduledForPublishLock
+
+        from funnel.ad_gate import ScheduledAdLock
+
+        lock = super().get_lock()
+        return ScheduledAdLock(self) if isinstance(lock, ScheduledForPublishLock) else lock
+
     def ad_review_current(self) -> bool:
         """A certificate is recorded and its printed validity has not passed (Asia/Shanghai)."""
         until = self.ad_review_valid_until

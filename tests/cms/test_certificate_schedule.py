@@ -1,0 +1,202 @@
+"""A certificate withdrawn while a version of the ad is scheduled (eighteenth verification F3):
+Wagtail's scheduled lock kept the reviewer out ("页面已锁定，无法保存") and the scheduled
+version went live on the withdrawn certificate. The reviewer may now save the withdrawal, the
+schedule is cancelled, and a scheduled version older than a withdrawal is judged with the
+current record wherever it is published."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import Revision
+
+from cms.compliance.gate import (
+    CERTIFICATE_UNSCHEDULED,
+    REVIEWER_GROUP,
+    CompliancePublishBlocked,
+    certificate_apply,
+    scheduled_refusals_unschedule,
+)
+from cms.compliance.page import check_page
+from cms.models import ArticlePage
+from tests.cms.compliance_support import reviewer, two_hubs_with_an_ad
+from tests.funnel.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SOON = dt.timedelta(hours=2)
+
+
+def _only_reviewer(username: str = "shencha-sched"):
+    """As the demo's reviewer is: the reviewers' group only, no right to publish pages."""
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=REVIEWER_GROUP))
+    return user
+
+
+def _schedule(ad: ArticlePage) -> Revision:
+    """A new version of the live certified `ad`, scheduled two hours ahead (as an editor's
+    定时发布 approved by the doctor leaves it)."""
+    page = ArticlePage.objects.get(pk=ad.pk)
+    page.go_live_at = timezone.now() + SOON
+    revision = page.save_revision()
+    revision.publish()
+    revision.refresh_from_db()
+    assert revision.approved_go_live_at is not None
+    return revision
+
+
+def _due(revision: Revision) -> None:
+    """The scheduled time has come (as `publish_scheduled` then finds it)."""
+    past = timezone.now() - dt.timedelta(minutes=1)
+    revision.refresh_from_db()
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save(update_fields=["content", "approved_go_live_at"])
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_the_reviewer_withdraws_a_scheduled_ads_certificate(client, live: bool) -> None:
+    from tests.cms.test_compliance_admin import _post_ad
+
+    _insomnia, _diabetes, ad = two_hubs_with_an_ad()
+    if not live:
+        ArticlePage.objects.get(pk=ad.pk).unpublish()
+    scheduled = _schedule(ad)
+    assert ArticlePage.objects.get(pk=ad.pk).get_lock() is not None
+    client.force_login(_only_reviewer())
+
+    # when she empties the number and confirms (文号留空并确认)
+    response = _post_ad(
+        client,
+        ad,
+        publish=False,
+        paragraphs=["评估后制定方案。"],
+        ad_review_certificate="",
+        ad_review_confirm="on",
+    )
+
+    # then it is saved (no 「页面已锁定」), the schedule is cancelled, the ad is not live
+    assert response.status_code == 302, response.content.decode()[:3000]
+    scheduled.refresh_from_db()
+    assert scheduled.approved_go_live_at is None
+    assert CERTIFICATE_UNSCHEDULED in client.get(response["Location"]).content.decode()
+    assert not ArticlePage.objects.get(pk=ad.pk).live
+    # and when the time comes, nothing goes live
+    call_command("publish_scheduled", stdout=io.StringIO(), stderr=io.StringIO())
+    assert not ArticlePage.objects.get(pk=ad.pk).live
+
+
+def test_an_editor_still_meets_the_scheduled_lock(client, django_user_model) -> None:
+    from tests.cms.test_compliance_admin import _post_ad
+    from tests.cms.test_compliance_bypass import _moderator
+
+    _insomnia, _diabetes, ad = two_hubs_with_an_ad()
+    scheduled = _schedule(ad)
+    client.force_login(_moderator(django_user_model, "bianji-sched"))
+
+    response = _post_ad(client, ad, publish=False, paragraphs=["评估后制定调理方案。"])
+
+    assert response.status_code == 200  # the form again: locked by the schedule
+    scheduled.refresh_from_db()
+    assert scheduled.approved_go_live_at is not None
+    assert ArticlePage.objects.get(pk=ad.pk).latest_revision_id == scheduled.pk
+
+
+def _withdrawn_after(scheduled: Revision, ad: ArticlePage) -> None:
+    """The reviewer's withdrawal saved as a later revision, the schedule left as it was (a
+    withdrawal made before this fix, or by a script)."""
+    cleared = ArticlePage.objects.get(pk=ad.pk).get_latest_revision_as_object()
+    certificate_apply(
+        page=cleared, user=reviewer("shencha-later"), certificate="", report=check_page(cleared)
+    )
+    cleared.save_revision()
+    assert ArticlePage.objects.get(pk=ad.pk).latest_revision_id != scheduled.pk
+
+
+def test_a_scheduled_version_older_than_a_withdrawal_is_refused_when_published() -> None:
+    _insomnia, _diabetes, ad = two_hubs_with_an_ad()
+    scheduled = _schedule(ad)
+    _withdrawn_after(scheduled, ad)
+
+    with pytest.raises(CompliancePublishBlocked):
+        Revision.objects.get(pk=scheduled.pk).publish()
+
+
+def test_the_scheduled_sweep_unschedules_a_version_older_than_a_withdrawal() -> None:
+    _insomnia, _diabetes, ad = two_hubs_with_an_ad()
+    live_revision = ArticlePage.objects.get(pk=ad.pk).live_revision_id
+    scheduled = _schedule(ad)
+    _withdrawn_after(scheduled, ad)
+    _due(scheduled)
+
+    lines = scheduled_refusals_unschedule()
+
+    assert len(lines) == 1
+    scheduled.refresh_from_db()
+    assert scheduled.approved_go_live_at is None
+    assert ArticlePage.objects.get(pk=ad.pk).live_revision_id == live_revision
+
+
+def test_a_scheduled_version_the_reviewer_certified_later_still_goes_live() -> None:
+    """The other way round: scheduled first, certified for that same text afterwards (the
+    record is on a later revision): it goes live when due."""
+    from cms.compliance.gate import page_ad_review_record
+    from tests.cms.compliance_support import certificate_for, printed_until
+
+    _insomnia, _diabetes, ad = two_hubs_with_an_ad()
+    page = ArticlePage.objects.get(pk=ad.pk)
+    page.unpublish()
+    page.ad_review_certificate = ""
+    page.ad_review_text_hash = ""
+    page.go_live_at = timezone.now() + SOON
+    scheduled = page.save_revision()
+    Revision.objects.filter(pk=scheduled.pk).update(approved_go_live_at=page.go_live_at)
+    page_ad_review_record(
+        page=ArticlePage.objects.get(pk=ad.pk).get_latest_revision_as_object(),
+        user=reviewer("shencha-after"),
+        certificate=certificate_for(page),
+        valid_until=printed_until(),
+    )
+    _due(scheduled)
+
+    assert scheduled_refusals_unschedule() == []
+    call_command("publish_scheduled", stdout=io.StringIO(), stderr=io.StringIO())
+    page = ArticlePage.objects.get(pk=ad.pk)
+    assert page.live
+    assert page.live_revision_id == scheduled.pk
+
+
+def test_the_reviewer_withdraws_a_scheduled_packages_certificate(client) -> None:
+    from funnel.models import ServicePackage
+    from tests.cms.test_demo_roles import _package_form
+    from tests.funnel.factories import PackageFactory, SpecialtyFactory
+    from tests.landing.test_package_gate import _certified
+
+    package = _certified(PackageFactory(specialty=SpecialtyFactory(slug="hair-loss")))
+    draft = ServicePackage.objects.get(pk=package.pk)
+    draft.go_live_at = timezone.now() + SOON
+    scheduled = draft.save_revision()
+    scheduled.publish()
+    scheduled.refresh_from_db()
+    assert scheduled.approved_go_live_at is not None
+    client.force_login(_only_reviewer("shencha-package-sched"))
+    edit_url = reverse("wagtailsnippets_funnel_servicepackage:edit", args=[package.pk])
+
+    response = client.post(
+        edit_url,
+        _package_form(
+            package, ad_review_certificate="", ad_review_valid_until="", ad_review_confirm="on"
+        ),
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    scheduled.refresh_from_db()
+    assert scheduled.approved_go_live_at is None
+    assert not ServicePackage.objects.get(pk=package.pk).live
