@@ -323,3 +323,31 @@ def test_the_drafts_page_of_a_conversion_article_says_why_and_offers_nothing(
     assert 'type="submit" class="button">生成渠道稿' not in html
     assert ChannelDraft.objects.filter(article=article).count() == 0
     assert url not in edit  # no 生成渠道稿 button in the editor's header
+
+
+def test_every_block_keeps_its_own_sentence_in_the_drafts():
+    """Eighteenth verification B-F9: short paragraphs without 「。」, `<br>` lines, a quote and
+    a table ran together with a space, and what followed a list was glued onto its last item
+    in the same numbered point."""
+    from cms.services.drafts import _sections
+
+    html = (
+        "<h2>饮食建议</h2><p>少吃精制碳水</p><p>多吃蔬菜</p><h3>外出就餐</h3>"
+        "<ol><li>先吃蔬菜</li><li>主食减半</li></ol><p>第一行<br/>第二行</p>"
+        "<blockquote>引用一句话</blockquote>"
+        "<table><tr><td>空腹</td><td>4.4-7.0</td></tr></table>"
+        "<p>Keep a sleep diary</p><p>Then talk to your doctor.</p>"
+    )
+
+    sections = _sections(html)
+
+    assert sections == [
+        ("饮食建议", "少吃精制碳水。多吃蔬菜。"),
+        (
+            "外出就餐",
+            "先吃蔬菜；主食减半。第一行。第二行。引用一句话。空腹，4.4-7.0。"
+            "Keep a sleep diary. Then talk to your doctor.",
+        ),
+    ]
+    # each is its own sentence where the drafts cut and number them
+    assert drafts.sentences(sections[1][1])[:3] == ["先吃蔬菜；主食减半。", "第一行。", "第二行。"]
