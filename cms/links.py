@@ -171,6 +171,11 @@ SHOP_DOMAINS = (
     # (寻医问药, 39问医生, 妙手医生), WeChat Pay's H5 host, and general shops
     "ddky.com", "kad.com.cn", "haoyao.com", "yaoex.com", "xywy.com", "ask.39.net",
     "miaoshou.net", "tenpay.com", "kaola.com", "suning.com", "vip.com", "yhd.com",
+    # eighteenth verification A-F6: WeChat malls (微盟, 小鹅通, 微店's other host), 好药师's own
+    # site (ehaoyao.com; haoyao.com above is another), delivery (饿了么), 平安健康 (问诊 and
+    # pharmacy), 阿里健康's and 京东健康's other hosts
+    "weimob.com", "xiaoe-tech.com", "xiaoeknow.com", "koudai.com", "ehaoyao.com", "ele.me",
+    "pajk.cn", "health.pingan.com", "alihealth.com", "healthjd.com",
 )  # fmt: skip
 # Shop pages on platforms that are otherwise content: domain → path prefixes (小红书 goods).
 # Tencent Docs and Feishu forms (腾讯文档收集表 docs.qq.com/form/…, 飞书问卷) take a name and a
@@ -182,6 +187,8 @@ SHOP_PAGES = {
     "docs.google.com": ("/forms/",),  # verification round V10
     "shimo.im": ("/forms/",),  # fifth verification: 石墨表单
     "dxy.com": ("/doctor/",),  # seventeenth re-verification C-5: 丁香医生's doctor pages (问诊)
+    # eighteenth verification A-F6: 百度健康's 问医生 (its articles are content)
+    "jiankang.baidu.com": ("/widescreen/doctor", "/doctor", "/consult", "/wenzhen"),
 }
 # Maps that show the clinic's address and route patients to it (《互联网广告管理办法》第八条:
 # a 科普 page shows no address): 高德 (uri.amap.com/marker, ditu.amap.com, surl.amap.com),

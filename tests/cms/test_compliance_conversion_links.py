@@ -258,6 +258,15 @@ PLATFORM_LINKS = {
     "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb": "购物、问诊或支付平台链接",
     "https://payapp.weixin.qq.com/qr/abc": "购物、问诊或支付平台链接",  # verification D-2
     "https://product.suning.com/1.html": "购物、问诊或支付平台链接",
+    # eighteenth verification A-F6: WeChat malls, 好药师's own site, delivery, 平安健康, 百度健康问医生
+    "https://shop12345.m.weimob.com/vshop/12345/goods/detail/1": "购物、问诊或支付平台链接",
+    "https://appabc.h5.xiaoe-tech.com/p/course/1": "购物、问诊或支付平台链接",
+    "https://wd.koudai.com/item.html?itemID=1": "购物、问诊或支付平台链接",
+    "https://www.ehaoyao.com/product/1.html": "购物、问诊或支付平台链接",
+    "https://h5.ele.me/shop/1": "购物、问诊或支付平台链接",
+    "https://www.pajk.cn/": "购物、问诊或支付平台链接",
+    "https://health.pingan.com/doctor/1": "购物、问诊或支付平台链接",
+    "https://jiankang.baidu.com/widescreen/doctor?id=1": "购物、问诊或支付平台链接",
     "https://weixin.qq.com/g/AbCdEf": "联系方式链接",
     "https://t.cn/A6abcd": "去向不明的短链接",
     "http://url.cn/5abc": "去向不明的短链接",
@@ -286,6 +295,7 @@ def test_a_shop_platform_or_short_link_is_refused_on_science(href, what) -> None
         "https://notjd.com/",
         "https://jd.com.example.org/",
         "https://mp.weixin.qq.com/s/abc",
+        "https://jiankang.baidu.com/widescreen/article/1",  # 百度健康's articles are content
         "https://weixin.qq.com/",
         "https://weixin.qq.com/cgi-bin/readtemplate?pay",  # WeChat's own site, not its Pay host
         "https://www.39.net/hair/",  # 39健康网's articles, not its 问医生
