@@ -149,6 +149,8 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         return GateDecision(False, "hub_changed", why, report)
     if why := doctor_change_refused(page):
         return GateDecision(False, "doctor_changed", why, report)
+    if why := doctor_licence_taken(page):
+        return GateDecision(False, "licence_taken", why, report)
     if any(f.rule == DOCTOR_CREDENTIALS for f in report.blocking):
         # A credential that is not the doctor page's is a fact against our own register,
         # not a wording a reviewer can judge: no certificate or false-match ruling covers it
@@ -772,6 +774,35 @@ def doctor_change_refused(page) -> str:
     if not titles:
         return ""
     return DOCTOR_CHANGE_UNDER_PAGES.format(pages="、".join(f"“{t}”" for t in titles))
+
+
+def doctor_licence_taken(page) -> str:
+    """Why the doctor page `page` (the revision about to go live) may not be published ("" when
+    it may): its 医师执业证书编码 is on another live doctor's page. One doctor, one set of
+    credentials: a copied page kept the number and went live under another name (eighteenth
+    verification A-F7), and an ad's 「王建国（执业证号…）」 then matched the register. A
+    draft holding the number (a copy not yet edited) does not hold up the live doctor's own
+    page; aliases show their original and are left out. Judged at publication, not when a
+    draft is saved: Wagtail's copy saves the copy with the number before anyone edits it."""
+    from cms.models import DoctorPage
+
+    if not isinstance(page, DoctorPage) or page.alias_of_id:
+        return ""
+    number = (page.licence_number or "").strip()
+    if not number:
+        return ""
+    holder = (
+        DoctorPage.objects.filter(licence_number=number, live=True, alias_of__isnull=True)
+        .exclude(pk=page.pk)
+        .order_by("pk")
+        .first()
+    )
+    return LICENCE_TAKEN.format(name=holder.title) if holder is not None else ""
+
+
+LICENCE_TAKEN = (
+    "该医师执业证书编码已登记在医生「{name}」的页面（一位医生一个执业证书编码），请核对后再发布"
+)
 
 
 DOCTOR_CHANGE_UNDER_PAGES = (

@@ -143,3 +143,27 @@ def test_doctor_page_lists_an_aliased_article_once(seeded, client):
 
     assert html.count(f">{article.title}</a>") == 1
     assert f'<a href="{article.url}">{article.title}</a>' in html
+
+
+def test_a_licence_number_on_another_doctors_page_is_refused(seeded, client):
+    """Eighteenth verification A-F7: a doctor page copied as 「王建国」 kept 李文静's number and
+    was published; an ad's 「王建国（执业证号…）」 then matched the register."""
+    from cms.compliance.gate import CompliancePublishBlocked
+
+    doctor = DoctorPage.objects.live().order_by("path").first()
+    copy = doctor.copy(update_attrs={"title": "王建国", "slug": "wang-jianguo", "live": False})
+    copy = DoctorPage.objects.get(pk=copy.pk)
+    revision = copy.save_revision()  # a draft may hold it (the copy view saves it so)
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        revision.publish()
+
+    assert f"已登记在医生「{doctor.title}」的页面" in str(refused.value)
+    assert not DoctorPage.objects.get(pk=copy.pk).live
+    # the live doctor's own page is not held up by the draft copy
+    DoctorPage.objects.get(pk=doctor.pk).save_revision().publish()
+    # with its own number, the copy publishes
+    copy = DoctorPage.objects.get(pk=copy.pk)
+    copy.licence_number = "110310000077777"
+    copy.save_revision().publish()
+    assert DoctorPage.objects.get(pk=copy.pk).live
