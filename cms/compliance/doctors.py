@@ -101,10 +101,14 @@ _ADDRESSES = ("医生", "大夫")
 _BRACKET_TITLES = ("老师", "专家", "博士", "教授")
 # A licence number: one run of 9–27 digits, or digits in groups split by one kind of space or
 # hyphen (「1103 1000 0099 999」「110-310-000-099-999」), read as its digits.
+# The labels: the certificate's own name and the shorter ones ads use (执业注册号, 执业编号,
+# 医师证号, 医师编码, 证书编码: eighteenth verification A-F4); the groups may be split by dots
+# or slashes too (「110.310.000.099.999」「110/310/…」).
 _LICENCE = re.compile(
-    r"(?:医师执业证书|执业医师证书?|执业证书|执业证|医师资格证书?)"
-    r"(?:编码|编号|号码|号)?[^0-9，,。；;！？!?]{0,6}?"
-    r"([0-9]{9,27}|[0-9]{1,6}([ \u00a0\u3000\-－‐‑–])[0-9]{1,6}(?:\2[0-9]{1,6})*)"
+    r"(?:医师执业证书|执业医师证书?|执业证书|执业证|医师资格证书?|执业注册证?|执业编|医师证书?"
+    r"|医师编|证书编)"
+    r"(?:编码|编号|号码|号|码)?[^0-9，,。；;！？!?]{0,6}?"
+    r"([0-9]{9,27}|[0-9]{1,6}([ \u00a0\u3000\-－‐‑–./．／·])[0-9]{1,6}(?:\2[0-9]{1,6})*)"
     r"(?![0-9])(?!\2[0-9])"
 )
 _NOT_DIGIT = re.compile(r"[^0-9]")
@@ -295,7 +299,7 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
             continue
         mark = _LINK_MARK.search(line, 0, at)
         if mark:
-            found = _name_before(line, mark.start(), names, alone=False)
+            found = _name_before(line, _before_title(line, mark.start()), names, alone=False)
             if found and _starts_clause(line, found[0]):
                 return found[0], found[1]
             continue
@@ -306,10 +310,23 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
                     if line.endswith(adverb, 0, before):
                         before -= len(adverb)
                         break
-                found = _name_before(line, before, names, alone=False)
+                found = _name_before(line, _before_title(line, before), names, alone=False)
                 if found:
                     return found[0], found[1]
     return None
+
+
+# What may stand between a name and the comma or verb that links it to a 职称: 「周安宁医生，
+# 主任医师」「李文静博士，主任医师」「李文静医生是我院的主任医师」 (eighteenth verification A-F4).
+_TITLES = (*_ADDRESSES, *_BRACKET_TITLES)
+
+
+def _before_title(line: str, end: int) -> int:
+    """`end`, or where a title (医生, 大夫, 博士 …) ending at `end` starts."""
+    for title in _TITLES:
+        if line.endswith(title, 0, end):
+            return end - len(title)
+    return end
 
 
 # Between names sharing one 职称 and the 职称: a count of them or 均为 / 都是
@@ -333,6 +350,20 @@ def _group_before(line: str, start: int, names: tuple[str, ...]) -> list[tuple[i
             continue
         break
     return found if len(found) >= 2 else []
+
+
+# A name set in marks right before its 职称: 「【李文静】主任医师」「“赵明远”副主任医师」.
+_MARKS = {"】": "【", "」": "「", "』": "『", "”": "“", '"': '"', "]": "[", "〗": "〖"}
+
+
+def _name_in_marks(line: str, start: int, names: tuple[str, ...]):
+    """(start, name, False) of a name in a pair of marks that closes right before `start`."""
+    if start < 1 or line[start - 1] not in _MARKS:
+        return None
+    found = _name_before(line, start - 1, names, alone=False)
+    if found and found[0] > 0 and line[found[0] - 1] == _MARKS[line[start - 1]]:
+        return found[0] - 1, found[1], False
+    return None
 
 
 def _mentions(line: str, names: tuple[str, ...]):
@@ -366,7 +397,7 @@ def _mentions(line: str, names: tuple[str, ...]):
                 continue
         # a surname alone is a name before 医生 / 大夫 only (「王医生」), not before a 职称:
         # 「找王主任看过」 in a patient's story introduces no doctor
-        found = _name_before(line, start, names, alone=False)
+        found = _name_before(line, start, names, alone=False) or _name_in_marks(line, start, names)
         if found:
             mentions.append(_Mention(found[0], end, found[1], found[2], rank))
             last_rank_end = end

@@ -784,3 +784,48 @@ def test_her_name_before_the_bracket_of_her_licence_passes_and_holds_a_rename(do
         _publish_doctor(doctors["李文静"], title="李雯静")
 
     assert f"“{ad.title}”" in refused.value.decision.message
+
+
+LICENCE_LI = f"医师执业证书编码与医生页面不一致：李文静的医生页面为{LI}"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # a title between the name and the comma or verb (eighteenth verification A-F4)
+        ("李文静医生，主任医师，从事脱发诊疗十五年。", WRONG_LI),
+        ("李文静博士，主任医师。", WRONG_LI),
+        ("赵明远大夫，副主任医师。", WRONG_ZHAO),
+        ("李文静医生是我院的主任医师。", WRONG_LI),
+        ("孟凡宇医生，主任医师。", f"{UNREGISTERED}（孟凡宇）"),
+        # a name set in marks before its 职称
+        ("【李文静】主任医师", WRONG_LI),
+        # the labels ads use for the licence, and digits grouped by dots or slashes
+        ("李文静 执业注册号110310000099999，每周三坐诊。", LICENCE_LI),
+        ("李文静副主任医师，执业编号110310000099999。", LICENCE_LI),
+        ("李文静副主任医师，医师证号110310000099999。", LICENCE_LI),
+        ("李文静副主任医师，证书编码110310000099999。", LICENCE_LI),
+        ("李文静副主任医师，执业证号110.310.000.099.999。", LICENCE_LI),
+        ("李文静副主任医师，执业证号110/310/000/099/999。", LICENCE_LI),
+    ],
+)
+def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message) -> None:
+    assert [m for _, _, m in credentials(landing(text))] == [message]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静博士，副主任医师。",
+        "【李文静】副主任医师",
+        "李文静医生是我院的副主任医师。",
+        "赵明远大夫，主治医师。",
+        "李文静副主任医师，执业注册号110310000012345。",
+        "李文静副主任医师，执业证号110.310.000.012.345。",
+        "医师证书需要定期注册，执业注册信息可在卫健委官网查询。",
+        "本页审查证明：（京）医广【2026】第01-23-001号。",
+        "研究纳入110.5万名成人，随访3.5年。",
+    ],
+)
+def test_those_wordings_as_registered_or_naming_nobody_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
