@@ -191,7 +191,9 @@ def pages_search(*, query: str, limit: int = 50) -> list[Page]:
 
     terms = query_terms(query)
     text = query_text(query)
-    if not terms and not text:
+    if not terms:
+        # only stop words, punctuation or symbols (的, 怎么办, 🙂): nothing to look for, not
+        # every title holding a 的 (eighteenth verification B-F11)
         return []
     live = Page.objects.live().public().filter(depth__gt=1)
 
@@ -220,8 +222,12 @@ def pages_search(*, query: str, limit: int = 50) -> list[Page]:
                 for page in shown(by_characters[:limit])
                 if page.pk not in seen and holds_in_a_row(indexed_text(page), [*terms, *runs])
             ]
-        if not found and len(terms) > 1:
-            found = shown(live.specific().search(" ".join(terms), operator="or")[:limit])
+        # any of the words when no page holds them all, but not a lone character or digit:
+        # 「GLP-1」 listed every page with a 1, 「倒班族」 every 家族史 (eighteenth
+        # verification B-F2, B-F6)
+        words = [term for term in terms if len(term) > 1]
+        if not found and len(terms) > 1 and words:
+            found = shown(live.specific().search(" ".join(words), operator="or")[:limit])
     if text:
         # Not bounded by what the full-text search found: a titled page must not be crowded
         # out by `limit` pages that only mention the query.

@@ -233,6 +233,24 @@ def test_all_words_first_then_any_word(publish):
     assert sorted(_slugs(pages_search(query="熬夜 褪黑素"))) == ["both", "one"]
 
 
+def test_any_word_is_never_a_lone_character_or_digit(publish):
+    """Eighteenth verification B-F2/B-F6: when no page held every word, any page holding one
+    was listed, a lone 「1」 of 「GLP-1」 or the 族 of 「倒班族」 (in 家族史) included."""
+    publish("family", "脱发与遗传", "有家族史的人更早出现脱发，第1年就要留意。")
+    publish("shift", "倒班怎么睡", "倒班的人要固定起床时间。")
+
+    assert _slugs(pages_search(query="GLP-1")) == []
+    assert _slugs(pages_search(query="倒班族")) == ["shift"]
+
+
+@pytest.mark.parametrize("query", ["的", "怎么办", "的 了", "🙂"])
+def test_a_query_of_stop_words_only_finds_nothing(publish, query):
+    """Eighteenth verification B-F11: 「的」 listed every page whose title holds a 的."""
+    publish("de", "熬夜的危害", "熬夜的人更容易失眠。")
+
+    assert pages_search(query=query) == []
+
+
 def test_mixed_chinese_and_english_queries(publish):
     publish("minoxidil", "外用药物的用法", "米诺地尔（minoxidil）需要连续使用数月。")
     publish("other", "洗头的误区", "洗头本身不会导致脱发。")
@@ -410,6 +428,9 @@ def test_the_landing_folder_query_finds_nothing_rather_than_the_ads(seeded_with_
         "1型糖尿病",
         "一型糖尿病",
         "2型糖尿病怎么办",
+        # the subtype after the disease (eighteenth verification B-F14)
+        "糖尿病2型",
+        "糖尿病 Ⅱ型",
     ],
 )
 def test_a_disease_subtype_in_the_query_still_finds_the_disease_hub(seeded, client, query):
@@ -427,4 +448,5 @@ def test_the_subtype_is_dropped_from_the_query_words_only_before_a_chinese_word(
     assert query_terms("2型糖尿病") == query_terms("Ⅱ型糖尿病") == ["糖尿病"]
     assert query_terms("二型 糖尿病") == ["糖尿病"]
     assert query_terms("这一型号") == ["这一", "型号"]
+    assert query_terms("糖尿病2型") == query_terms("糖尿病 二型") == ["糖尿病"]
     assert query_terms("新型冠状病毒") == ["新型", "冠状病毒"]
