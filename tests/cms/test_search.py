@@ -450,3 +450,13 @@ def test_the_subtype_is_dropped_from_the_query_words_only_before_a_chinese_word(
     assert query_terms("这一型号") == ["这一", "型号"]
     assert query_terms("糖尿病2型") == query_terms("糖尿病 二型") == ["糖尿病"]
     assert query_terms("新型冠状病毒") == ["新型", "冠状病毒"]
+
+
+def test_the_search_box_keeps_what_was_searched(article, client):
+    """Eighteenth verification B-F3: the results page showed an empty box."""
+    html = client.get("/search/", {"q": "熬夜"}).content.decode()
+    hostile = client.get("/search/", {"q": '"><script>alert(1)</script>'}).content.decode()
+
+    assert 'value="熬夜"' in html
+    assert html.count('name="q"') == 1
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in hostile
