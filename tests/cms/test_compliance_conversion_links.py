@@ -258,7 +258,7 @@ PLATFORM_LINKS = {
     "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb": "购物、问诊或支付平台链接",
     "https://payapp.weixin.qq.com/qr/abc": "购物、问诊或支付平台链接",  # verification D-2
     "https://product.suning.com/1.html": "购物、问诊或支付平台链接",
-    # eighteenth verification A-F6: WeChat malls, 好药师's own site, delivery, 平安健康, 百度健康问医生
+    # eighteenth verification A-F6: WeChat malls, 好药师, delivery, 平安健康, 百度健康问医生
     "https://shop12345.m.weimob.com/vshop/12345/goods/detail/1": "购物、问诊或支付平台链接",
     "https://appabc.h5.xiaoe-tech.com/p/course/1": "购物、问诊或支付平台链接",
     "https://wd.koudai.com/item.html?itemID=1": "购物、问诊或支付平台链接",
