@@ -93,7 +93,11 @@ class DocumentHeadersMiddleware:
     """Drops a `Content-Encoding` whose value is the text "None": `wagtail.utils.sendfile`
     (Wagtail 8.0) assigns `encoding or guessed_encoding`, None for an uncompressed file, and
     Django turns the None into that text. A client honouring it would fail to decode the
-    file (RFC 9110 §8.4: the codings applied to the content; there is no coding "None")."""
+    file (RFC 9110 §8.4: the codings applied to the content; there is no coding "None").
+
+    A document's full answer (200) says `Accept-Ranges: bytes`, as its 206 answers do: a
+    player that probes with a plain GET learns it may seek (RFC 9110 §14.3; eighteenth
+    verification B-F12)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -102,4 +106,12 @@ class DocumentHeadersMiddleware:
         response = self.get_response(request)
         if response.get("Content-Encoding") == "None":
             del response["Content-Encoding"]
+        match = getattr(request, "resolver_match", None)
+        if (
+            response.status_code == 200
+            and match is not None
+            and match.url_name == "wagtaildocs_serve"
+            and not response.has_header("Accept-Ranges")
+        ):
+            response["Accept-Ranges"] = "bytes"
         return response

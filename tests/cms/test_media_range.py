@@ -136,3 +136,15 @@ def test_the_range_answer_keeps_its_headers(client, video) -> None:
 
     assert response.status_code == 206
     assert "Content-Encoding" not in response
+
+
+def test_the_full_answer_says_ranges_are_accepted(client, video) -> None:
+    """Eighteenth verification B-F12: only the 206 answers said so; a player probing with a
+    plain GET did not learn it may seek."""
+    response = client.get(video.url)
+    head = client.head(video.url)
+
+    assert response.status_code == 200
+    assert response["Accept-Ranges"] == "bytes"
+    assert head["Accept-Ranges"] == "bytes"
+    assert "Accept-Ranges" not in client.get("/robots.txt")
