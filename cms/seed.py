@@ -379,7 +379,9 @@ def seed_pages(*, stdout) -> None:
             consent_recorded=True,
             consent_reference=f"TY-2026-{spec_slug[:2].upper()}-001",
             consent_date=today,
-            search_description=story["title"],
+            # no search description: the share card and the snippet read the story's own
+            # first lines (`description_fallback`), not its title again (eighteenth
+            # verification B-F10)
         )
     stdout.write(f"  content: {Page.objects.live().count()} live pages")
     stdout.write(f"  url: {settings.WAGTAILADMIN_BASE_URL}/hair-loss/  (专科主页 · 脱发)")

@@ -303,3 +303,13 @@ def test_the_doctors_index_lists_no_private_doctor(client, seeded) -> None:
     html = client.get(index.url).content.decode()
 
     assert doctor.url not in html
+
+
+def test_a_seeded_story_describes_itself_with_its_own_lines(client, seeded) -> None:
+    """Eighteenth verification B-F10: the stories' description was their title again."""
+    story = PatientStoryPage.objects.live().order_by("path").first()
+    html = client.get(story.url).content.decode()
+
+    description = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
+    assert description != story.title
+    assert description[:10] in re.sub(r"<[^>]+>", "", story.body)
