@@ -236,7 +236,7 @@ def _bracket_open(line: str, at: int) -> int:
 _RANK_ENDS = re.compile(r"\s*(?:$|[，,；;。！？!?、：:（()）]|" + "|".join(RANKS) + ")")
 # A name linked to the 职称 after it: by a comma or a colon (「李文静，主任医师」
 # 「李文静：主任医师」) or a verb (「李文静是主任医师」「李文静现任皮肤科主任医师」).
-_LINK_MARK = re.compile(r"\s*[，,：:]\s*$")
+_LINK_MARK = re.compile(r"\s*(?:[，,：:]|——|—|–|－－|--)\s*$")  # dashes: 李文静医生——主任医师
 _LINK_VERBS = ("现为", "现任", "担任", "是", "为", "系")
 # Before the verb, an adverb of the same statement (「李文静也是主任医师」「赵明远同样为…」);
 # 均 / 都 join several names (`_group_before`).
@@ -282,9 +282,11 @@ def _labelled_name(line: str, start: int, end: int, names: tuple[str, ...]):
 
 
 def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
-    """(start, name) of a name linked to the 职称 at `start`–`end` by a comma, a colon or a
-    verb, a short place word allowed between (「王建华为我院主任医师」); the 职称 must end its
-    clause, and a name before a comma must start its own."""
+    """(start, name, surname_only) of a name linked to the 职称 at `start`–`end` by a comma, a
+    colon, a dash or a verb, a short place word allowed between (「王建华为我院主任医师」); the
+    职称 must end its clause, and a name before a comma must start its own. A title after the
+    name (医生, 博士 …) may stand before the link, and then a surname alone is a name
+    (「李医生，主任医师」「张博士，主任医师」: eighteenth re-verification C-F4)."""
     if not _RANK_ENDS.match(line, end):
         return None
     for praise in _RANK_PRAISE:
@@ -299,9 +301,10 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
             continue
         mark = _LINK_MARK.search(line, 0, at)
         if mark:
-            found = _name_before(line, _before_title(line, mark.start()), names, alone=False)
+            pos = _before_title(line, mark.start())
+            found = _name_before(line, pos, names, alone=pos < mark.start())
             if found and _starts_clause(line, found[0]):
-                return found[0], found[1]
+                return found
             continue
         for verb in _LINK_VERBS:
             if line.endswith(verb, 0, at):
@@ -310,9 +313,10 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
                     if line.endswith(adverb, 0, before):
                         before -= len(adverb)
                         break
-                found = _name_before(line, _before_title(line, before), names, alone=False)
+                pos = _before_title(line, before)
+                found = _name_before(line, pos, names, alone=pos < before)
                 if found:
-                    return found[0], found[1]
+                    return found
     return None
 
 
@@ -360,9 +364,10 @@ def _name_in_marks(line: str, start: int, names: tuple[str, ...]):
     """(start, name, False) of a name in a pair of marks that closes right before `start`."""
     if start < 1 or line[start - 1] not in _MARKS:
         return None
-    found = _name_before(line, start - 1, names, alone=False)
+    pos = _before_title(line, start - 1)  # 「【李医生】主任医师」
+    found = _name_before(line, pos, names, alone=pos < start - 1)
     if found and found[0] > 0 and line[found[0] - 1] == _MARKS[line[start - 1]]:
-        return found[0] - 1, found[1], False
+        return found[0] - 1, found[1], found[2]
     return None
 
 
@@ -418,7 +423,7 @@ def _mentions(line: str, names: tuple[str, ...]):
             continue
         linked = _linked_name(line, start, end, names)
         if linked:
-            mentions.append(_Mention(linked[0], end, linked[1], False, rank))
+            mentions.append(_Mention(linked[0], end, linked[1], linked[2], rank))
             last_rank_end = end
             continue
         for name_start, name in _group_before(line, start, names):

@@ -807,6 +807,12 @@ LICENCE_LI = f"医师执业证书编码与医生页面不一致：李文静的�
         ("李文静副主任医师，证书编码110310000099999。", LICENCE_LI),
         ("李文静副主任医师，执业证号110.310.000.099.999。", LICENCE_LI),
         ("李文静副主任医师，执业证号110/310/000/099/999。", LICENCE_LI),
+        # a surname alone before a title, a dash (eighteenth re-verification C-F4)
+        ("李医生，主任医师。", WRONG_LI),
+        ("李大夫，主任医师。", WRONG_LI),
+        ("【李医生】主任医师", WRONG_LI),
+        ("张博士，主任医师。", f"{UNREGISTERED}（张）"),
+        ("李文静医生——主任医师", WRONG_LI),
     ],
 )
 def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message) -> None:
@@ -817,6 +823,8 @@ def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message
     "text",
     [
         "李文静博士，副主任医师。",
+        "李医生，副主任医师。",
+        "李文静医生——副主任医师",
         "【李文静】副主任医师",
         "李文静医生是我院的副主任医师。",
         "赵明远大夫，主治医师。",
