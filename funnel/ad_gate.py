@@ -84,6 +84,26 @@ class ScheduledAdLock(ScheduledForPublishLock):
             return not gate.edits_while_scheduled(user)
         return True
 
+    def get_message(self, user):
+        """The banner, in Chinese (Wagtail's own reads 「页面 '…' is locked and has been
+        scheduled to go live at …」: its string has no zh-hans translation), and telling the
+        reviewer what she may do instead of that the page is locked (eighteenth
+        re-verification C-F5)."""
+        from django.utils.html import format_html
+        from wagtail.utils.timestamps import render_timestamp
+
+        revision = self.object.scheduled_revision
+        when = render_timestamp(revision.approved_go_live_at) if revision else ""
+        title = revision.object_str if revision else str(self.object)
+        if not self.for_user(user):
+            return format_html(
+                "“{}”已定时于 {} 发布。您是医疗广告审查人员：清空审查证明文号并确认审查即可撤销"
+                "证明，定时发布随之取消",
+                title,
+                when,
+            )
+        return format_html("“{}”已定时于 {} 发布，在此之前已锁定，不能编辑", title, when)
+
 
 def ad_publish_check(obj, user=None) -> None:
     """Raises PermissionDenied when `obj` (the content about to go live) may not be

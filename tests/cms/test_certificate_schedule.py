@@ -93,6 +93,25 @@ def test_the_reviewer_withdraws_a_scheduled_ads_certificate(client, live: bool) 
     assert not ArticlePage.objects.get(pk=ad.pk).live
 
 
+def test_the_schedule_banner_is_chinese_and_tells_the_reviewer_what_she_may_do(
+    client, django_user_model
+) -> None:
+    from tests.cms.test_compliance_bypass import _moderator
+
+    _insomnia, _diabetes, ad = two_hubs_with_an_ad()
+    _schedule(ad)
+    url = reverse("wagtailadmin_pages:edit", args=[ad.pk])
+    client.force_login(_moderator(django_user_model, "bianji-banner"))
+    editor = client.get(url).content.decode()
+    client.force_login(_only_reviewer("shencha-banner"))
+    reviewer = client.get(url).content.decode()
+
+    assert "已定时于" in editor
+    assert "不能编辑" in editor
+    assert "is locked and has been scheduled" not in editor
+    assert "清空审查证明文号并确认审查即可撤销证明" in reviewer
+
+
 def test_an_editor_still_meets_the_scheduled_lock(client, django_user_model) -> None:
     from tests.cms.test_compliance_admin import _post_ad
     from tests.cms.test_compliance_bypass import _moderator
