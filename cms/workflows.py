@@ -272,7 +272,15 @@ def review_done_message(*, task_state) -> str:
     title = page.get_latest_revision_as_object().title
     if task_state.status == "rejected":
         return f"「{title}」已退回修改，编辑会收到通知。"
+    from django.utils import timezone
+
     page.refresh_from_db(fields=["live"])
+    scheduled = page.scheduled_revision
+    if task_state.workflow_state.status == "approved" and scheduled is not None:
+        # approved for a later time: nothing went live yet, whether an older version is live
+        # or not (eighteenth re-verification C-F3: 「已审核通过并发布」 was said)
+        when = timezone.localtime(scheduled.approved_go_live_at).strftime("%Y年%-m月%-d日 %H:%M")
+        return f"「{title}」已审核通过，将于 {when} 定时发布。"
     if task_state.workflow_state.status == "approved" and page.live:
         return f"「{title}」已审核通过并发布。"
     return f"「{title}」已审核通过。"

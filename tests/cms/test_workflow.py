@@ -410,3 +410,30 @@ def test_the_outcome_page_tells_nobody_else_about_the_review(client, hub, users)
 
     assert response.redirect_chain == [("/admin/", 302)]
     assert "已审核通过" not in response.content.decode()
+
+
+def test_approving_a_scheduled_version_says_when_it_goes_live(client, hub, users):
+    """Eighteenth re-verification C-F3: approving a version scheduled for later said
+    「已审核通过并发布」 although nothing was published yet."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    article = ArticlePage(
+        title="晚上睡不着怎么办", slug="sleep", layer="expert", summary="规律作息。", live=False
+    )
+    hub.add_child(instance=article)
+    article.go_live_at = timezone.now() + dt.timedelta(days=1)
+    article.save_revision(user=users["editor"])
+    article.get_workflow().start(article, users["editor"])
+    state = TaskState.objects.get(workflow_state__object_id=str(article.pk))
+    client.force_login(users["doctor"])
+
+    response = client.post(_action_url(article, "approve", state), {"comment": "已阅"})
+    _visited, html = _dashboard_after(client, response)
+
+    article.refresh_from_db()
+    assert not article.live
+    assert "「晚上睡不着怎么办」已审核通过，将于" in html
+    assert "定时发布" in html
+    assert "已审核通过并发布" not in html
