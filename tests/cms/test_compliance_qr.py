@@ -161,3 +161,43 @@ def test_a_video_poster_and_a_share_image_are_read_too():
     assert ("https://site.example/media/x/share.png", "分享图") in [
         (i.src, i.alt) for i in html.images
     ]
+
+
+def _dot_code(url: str, *, module: int) -> PILImage.Image:
+    """A 「美化」 QR code: each dark module drawn as a round dot, dark green on white."""
+    from PIL import ImageDraw
+
+    matrix = [list(row) for row in segno.make(url, error="m").matrix]
+    side = (len(matrix) + 8) * module
+    picture = PILImage.new("RGB", (side, side), (255, 255, 255))
+    pen = ImageDraw.Draw(picture)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                cx, cy = (x + 4.5) * module, (y + 4.5) * module
+                r = 0.33 * module
+                pen.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(20, 90, 40))
+    return picture
+
+
+@pytest.mark.parametrize("module", [8, 14])
+def test_a_qr_code_drawn_with_round_dots_is_found(module):
+    """Eighteenth verification A-F5: a WeCom link as a dot-style QR went live on a 科普 page;
+    the decoder reads it only once blurred, as a phone's camera sees it. The code sits in a
+    wide picture, as in a banner (a square one is cropped by the cover's rendition)."""
+    import zxingcpp
+
+    picture = PILImage.new("RGB", (1200, 630), (235, 240, 236))
+    code = _dot_code(WECOM_LINK, module=module)
+    picture.paste(code, (1200 - code.width - 20, (630 - code.height) // 2))
+    assert zxingcpp.read_barcodes(picture) == []  # the sharp pixels alone read as nothing
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    image = Image.objects.create(
+        title="头皮护理示意图", file=ImageFile(io.BytesIO(out.getvalue()), name="tips.png")
+    )
+
+    found = _rendered_images(_science(image))
+
+    assert found
+    assert all(WECOM_LINK in text for text in found)
