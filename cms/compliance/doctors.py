@@ -21,10 +21,13 @@ What is read (`page_texts`, the texts the checker reads, through `cms.textnorm` 
   「李文静现任皮肤科主任医师」), an adverb before the verb (「李文静也是主任医师」), the 职称
   ending its clause; the 职称 first, then a comma or colon and a name ending its clause
   (「主任医师，李文静」); a praise word before the 职称 (「李文静，资深主任医师」); a second
-  职称 after 、/和/及/兼 is the same doctor's;
+  职称 after 、/和/及/兼 is the same doctor's; 作为 before a 职称 that need not end its clause
+  (「王建华作为主任医师亲自面诊」); more titles between the 职称 and the name after it
+  (「主任医师、博士生导师王建华」);
 - a licence number: 执业证号 / 执业证书编码 / 医师执业证书 / 执业医师证 … then 9–27 digits,
-  in one run or in groups split by spaces or hyphens (「1103 1000 0099 999」), compared by its
-  digits and tied to the doctor named nearest to it in the same sentence.
+  in one run or in groups split by spaces or hyphens (「1103 1000 0099 999」), in Arabic or
+  Chinese digits (「一一〇三…」), compared by its digits and tied
+  to the doctor named nearest to it in the same sentence.
 A name is 2–4 Chinese characters starting with a common surname (`SURNAMES`), or a surname
 alone before 医生 / 大夫 (「王医生」). Not read: a 职称 with no name
 (「建议找主任医师复诊」), 「医生」 with no name, a name in mid-clause before a comma
@@ -104,14 +107,26 @@ _BRACKET_TITLES = ("老师", "专家", "博士", "教授")
 # The labels: the certificate's own name and the shorter ones ads use (执业注册号, 执业编号,
 # 医师证号, 医师编码, 证书编码: eighteenth verification A-F4); the groups may be split by dots
 # or slashes too (「110.310.000.099.999」「110/310/…」).
+# A digit is Arabic or written in Chinese (「一一〇三一〇…」, ○ for 〇: nineteenth session, the
+# eighteenth's known leftover); `_licence_digits` reads both as Arabic digits.
+_D = "0-9〇○零一二三四五六七八九"
 _LICENCE = re.compile(
     r"(?:医师执业证书|执业医师证书?|执业证书|执业证|医师资格证书?|执业注册证?|执业编|医师证书?"
     r"|医师编|证书编)"
-    r"(?:编码|编号|号码|号|码)?[^0-9，,。；;！？!?]{0,6}?"
-    r"([0-9]{9,27}|[0-9]{1,6}([ \u00a0\u3000\-－‐‑–./．／·])[0-9]{1,6}(?:\2[0-9]{1,6})*)"
-    r"(?![0-9])(?!\2[0-9])"
+    rf"(?:编码|编号|号码|号|码)?[^{_D}，,。；;！？!?]{{0,6}}?"
+    rf"([{_D}]{{9,27}}"
+    rf"|[{_D}]{{1,6}}([ \u00a0\u3000\-－‐‑–./．／·])[{_D}]{{1,6}}(?:\2[{_D}]{{1,6}})*)"
+    rf"(?![{_D}])(?!\2[{_D}])"
 )
+_CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 _NOT_DIGIT = re.compile(r"[^0-9]")
+
+
+def _licence_digits(text: str) -> str:
+    """The digits of a licence number as written, Chinese digits read as Arabic ones."""
+    return _NOT_DIGIT.sub("", text.translate(_CHINESE_DIGITS))
+
+
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
 # A clause about a study names a scientist, not a doctor introduced to patients.
@@ -161,7 +176,7 @@ def _doctors(page, *, edited=None) -> list[Doctor]:
             normalize_map((title or "").strip())[0],
             _rank_tokens(normalize_map(rank or "")[0]),
             # digits only, as the text's numbers are read (a row stored in groups matches)
-            _NOT_DIGIT.sub("", licence or ""),
+            _licence_digits(licence or ""),
         )
         for title, rank, licence in doctors.values()
     ]
@@ -288,7 +303,7 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
     name (医生, 博士 …) may stand before the link, and then a surname alone is a name
     (「李医生，主任医师」「张博士，主任医师」: eighteenth re-verification C-F4)."""
     if not _RANK_ENDS.match(line, end):
-        return None
+        return _serving_as(line, start, end, names)
     for praise in _RANK_PRAISE:
         if line.endswith(praise, 0, start):
             start -= len(praise)
@@ -318,6 +333,53 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
                 if found:
                     return found
     return None
+
+
+# 作为 links a name to a 职称 that need not end the clause: 「王建华作为主任医师亲自面诊」 (the
+# eighteenth session's known leftover); 「作为主任医师团队的一员」 names a team, not a rank.
+_SERVING_AS = "作为"
+_NOT_RANK_AFTER = re.compile(r"团队|组|的")
+
+
+def _serving_as(line: str, start: int, end: int, names: tuple[str, ...]):
+    """(start, name, surname_only) of a name before 作为 and the 职称 at `start`–`end`, a
+    praise or place word allowed between (「李文静作为我院资深主任医师为您面诊」)."""
+    if _NOT_RANK_AFTER.match(line, end):
+        return None
+    for praise in _RANK_PRAISE:
+        if line.endswith(praise, 0, start):
+            start -= len(praise)
+            break
+    for gap in range(0, 7):
+        at = start - gap
+        if at < len(_SERVING_AS):
+            break
+        if gap and not _PLACE.fullmatch(line, at, start):
+            continue
+        if line.endswith(_SERVING_AS, 0, at):
+            before = at - len(_SERVING_AS)
+            pos = _before_title(line, before)
+            found = _name_before(line, pos, names, alone=pos < before)
+            if found:
+                return found
+    return None
+
+
+# Titles that may follow a 职称 before the name they all belong to: 「主任医师、博士生导师王建华」
+# (the eighteenth session's known leftover).
+_TITLES_AFTER_RANK = re.compile(
+    r"(?:\s*[、，,和兼及]?\s*(?:"
+    + "|".join((*RANKS, *"博士生导师 硕士生导师 博导 硕导 博士后 医学博士 博士 专家".split()))
+    + r"))+\s*"
+)
+
+
+def _name_after_titles(line: str, end: int, names: tuple[str, ...]):
+    """(end, name) of a name after the 职称 ending at `end` and more titles joined to it."""
+    more = _TITLES_AFTER_RANK.match(line, end)
+    if not more or more.end() == end:
+        return None
+    return _name_after(line, more.end(), names)
 
 
 # What may stand between a name and the comma or verb that links it to a 职称: 「周安宁医生，
@@ -376,7 +438,7 @@ def _mentions(line: str, names: tuple[str, ...]):
     licences = [
         (m.start(), m.end(), digits)
         for m in _LICENCE.finditer(line)
-        if 9 <= len(digits := _NOT_DIGIT.sub("", m.group(1))) <= 27
+        if 9 <= len(digits := _licence_digits(m.group(1))) <= 27
     ]
     in_licence = [(s, e) for s, e, _ in licences]
     mentions: list[_Mention] = []
@@ -407,7 +469,7 @@ def _mentions(line: str, names: tuple[str, ...]):
             mentions.append(_Mention(found[0], end, found[1], found[2], rank))
             last_rank_end = end
             continue
-        after = _name_after(line, end, names)
+        after = _name_after(line, end, names) or _name_after_titles(line, end, names)
         if after:
             mentions.append(_Mention(start, after[0], after[1], False, rank))
             continue

@@ -813,6 +813,13 @@ LICENCE_LI = f"医师执业证书编码与医生页面不一致：李文静的�
         ("【李医生】主任医师", WRONG_LI),
         ("张博士，主任医师。", f"{UNREGISTERED}（张）"),
         ("李文静医生——主任医师", WRONG_LI),
+        # 作为, titles after the 职称, Chinese digits (the eighteenth session's leftovers)
+        ("王建华作为主任医师亲自面诊。", f"{UNREGISTERED}（王建华）"),
+        ("李文静作为我院资深主任医师为您面诊。", WRONG_LI),
+        ("主任医师、博士生导师王建华亲诊。", f"{UNREGISTERED}（王建华）"),
+        ("主任医师、博士生导师李文静坐诊。", WRONG_LI),
+        ("李文静副主任医师，执业证号：一一〇三一〇〇〇〇〇九九九九九。", LICENCE_LI),
+        ("执业证号一一〇三一〇〇〇〇〇九九九九九", UNKNOWN_LICENCE),
     ],
 )
 def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message) -> None:
@@ -833,6 +840,13 @@ def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message
         "医师证书需要定期注册，执业注册信息可在卫健委官网查询。",
         "本页审查证明：（京）医广【2026】第01-23-001号。",
         "研究纳入110.5万名成人，随访3.5年。",
+        "李文静作为副主任医师亲自面诊。",
+        "作为主任医师，我建议脱发早点就诊。",
+        "李文静作为主任医师团队的一员参与会诊。",
+        "副主任医师、博士生导师李文静坐诊。",
+        "主任医师、专家号都很难挂。",
+        "李文静副主任医师，执业证号：一一〇三一〇〇〇〇〇一二三四五。",
+        "医师证书一年一审，执业注册九十天内办结。",
     ],
 )
 def test_those_wordings_as_registered_or_naming_nobody_pass(doctors, text) -> None:
