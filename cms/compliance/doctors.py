@@ -296,6 +296,21 @@ def _labelled_name(line: str, start: int, end: int, names: tuple[str, ...]):
     return None
 
 
+def _link_ends(line: str, start: int):
+    """Where the word or mark linking a name to the 职称 at `start` may end: right before the
+    职称 or a praise word before it, or before a short place word between (「我院」「皮肤科」)."""
+    for praise in _RANK_PRAISE:
+        if line.endswith(praise, 0, start):
+            start -= len(praise)
+            break
+    for gap in range(0, 7):
+        at = start - gap
+        if at < 0:
+            return
+        if not gap or _PLACE.fullmatch(line, at, start):
+            yield at
+
+
 def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
     """(start, name, surname_only) of a name linked to the 职称 at `start`–`end` by a comma, a
     colon, a dash or a verb, a short place word allowed between (「王建华为我院主任医师」); the
@@ -304,16 +319,7 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
     (「李医生，主任医师」「张博士，主任医师」: eighteenth re-verification C-F4)."""
     if not _RANK_ENDS.match(line, end):
         return _serving_as(line, start, end, names)
-    for praise in _RANK_PRAISE:
-        if line.endswith(praise, 0, start):
-            start -= len(praise)
-            break
-    for gap in range(0, 7):
-        at = start - gap
-        if at < 0:
-            break
-        if gap and not _PLACE.fullmatch(line, at, start):
-            continue
+    for at in _link_ends(line, start):
         mark = _LINK_MARK.search(line, 0, at)
         if mark:
             pos = _before_title(line, mark.start())
@@ -346,16 +352,7 @@ def _serving_as(line: str, start: int, end: int, names: tuple[str, ...]):
     praise or place word allowed between (「李文静作为我院资深主任医师为您面诊」)."""
     if _NOT_RANK_AFTER.match(line, end):
         return None
-    for praise in _RANK_PRAISE:
-        if line.endswith(praise, 0, start):
-            start -= len(praise)
-            break
-    for gap in range(0, 7):
-        at = start - gap
-        if at < len(_SERVING_AS):
-            break
-        if gap and not _PLACE.fullmatch(line, at, start):
-            continue
+    for at in _link_ends(line, start):
         if line.endswith(_SERVING_AS, 0, at):
             before = at - len(_SERVING_AS)
             pos = _before_title(line, before)
