@@ -160,13 +160,18 @@ def _rank_tokens(rank: str) -> tuple[str, ...]:
     return tuple(t for t in re.split(r"[、，,/／\s和及]+", rank or "") if t)
 
 
-def _doctors(page, *, edited=None) -> list[Doctor]:
+def _doctors(page, *, edited=None, removed: frozenset[int] = frozenset()) -> list[Doctor]:
     """The live doctor pages, once per check (issue 17 point 6); a doctor page being
     checked counts as itself as edited (its own title, rank and licence), and so does the
-    doctor page `edited` (a revision about to go live, `pages_misstating`)."""
+    doctor page `edited` (a revision about to go live, `pages_misstating`); the doctor pages
+    `removed` (about to be taken down or deleted, `pages_naming_removed`) do not count."""
     from cms.models import DoctorPage
 
-    rows = DoctorPage.objects.live().values_list("pk", "title", "rank", "licence_number")
+    rows = (
+        DoctorPage.objects.live()
+        .exclude(pk__in=removed)
+        .values_list("pk", "title", "rank", "licence_number")
+    )
     doctors = {pk: (title, rank, licence) for pk, title, rank, licence in rows}
     for doctor in (page, edited):
         if isinstance(doctor, DoctorPage):
@@ -609,11 +614,12 @@ _WORTH_READING = re.compile("|".join((*RANKS, *_ADDRESSES, "执业", "资格证"
 
 
 def doctor_credential_findings(
-    page, *, edited=None, every_page_an_ad: bool = False
+    page, *, edited=None, removed: frozenset[int] = frozenset(), every_page_an_ad: bool = False
 ) -> list[tuple[Finding, str]]:
     """(finding, line text) for every doctor named in the page's texts with credentials
     that are not the doctor page's, or with no doctor page (issue 17 point 6); `edited`, a
-    DoctorPage, is read as that revision instead of its live row. `every_page_an_ad` reads a
+    DoctorPage, is read as that revision instead of its live row; the doctor pages `removed`
+    are read as gone from the register. `every_page_an_ad` reads a
     科普 page as an ad is read (a doctor named with a 职称 and no page is a finding there too:
     `pages_misstating`, where our own doctor renamed must not pass as an outside expert)."""
     from cms.compliance.gate import is_medical_ad
@@ -628,7 +634,7 @@ def doctor_credential_findings(
             if not _WORTH_READING.search(folded):
                 continue
             if doctors is None:
-                doctors = _doctors(page, edited=edited)
+                doctors = _doctors(page, edited=edited, removed=removed)
                 # the doctor pages' names, longest first (「欧阳文静」 before 「欧阳文」)
                 names = tuple(
                     sorted({d.name for d in doctors if len(d.name) >= 2}, key=len, reverse=True)
@@ -643,15 +649,15 @@ def doctor_credential_findings(
     return findings
 
 
-def _live_ads_and_pages(*, exclude_pk: int):
-    """Every live page but `exclude_pk`, then every live service package: a package is a
+def _live_ads_and_pages(*, exclude: frozenset[int]):
+    """Every live page but those `exclude`, then every live service package: a package is a
     medical ad the same rule reads (its name, summary and 包含内容; seventeenth
     re-verification F-2)."""
     from wagtail.models import Page
 
     from funnel.models import ServicePackage
 
-    yield from Page.objects.live().exclude(pk=exclude_pk).specific().iterator()
+    yield from Page.objects.live().exclude(pk__in=exclude).specific().iterator()
     yield from ServicePackage.objects.filter(live=True).order_by("pk").iterator()
 
 
@@ -705,8 +711,14 @@ def pages_misstating(edited) -> list[str]:
     # her credentials, and a text pre-filter of those forms missed some (seventeenth
     # re-verifications C-2, F-1, G-1). `doctor_credential_findings` reads only the lines
     # with a 职称, an address or a licence word.
+    return _pages_changed_by(exclude=frozenset({edited.pk}), edited=edited)
+
+
+def _pages_changed_by(*, exclude: frozenset[int], **change) -> list[str]:
+    """Titles of the live pages and packages (but the pages `exclude`) that gain a finding
+    when read with `change` (`edited=` a doctor revision, `removed=` doctor page pks)."""
     titles = []
-    for page in _live_ads_and_pages(exclude_pk=edited.pk):
+    for page in _live_ads_and_pages(exclude=exclude):
         # What each finding says, where it says it: the same spot may hold a finding before
         # and after with another message (an unpublished doctor's 「未登记」 becoming 「职称不
         # 一致」: seventeenth re-verification E-1). Every page is read as an ad: renamed, our
@@ -715,7 +727,23 @@ def pages_misstating(edited) -> list[str]:
             return {(f.field, f.line, f.start, f.end, f.message) for f, _ in found}
 
         now = said(doctor_credential_findings(page, every_page_an_ad=True))
-        after = doctor_credential_findings(page, edited=edited, every_page_an_ad=True)
+        after = doctor_credential_findings(page, every_page_an_ad=True, **change)
         if said(after) - now:
             titles.append(getattr(page, "title", None) or f"服务包 {page}")
     return titles
+
+
+def pages_naming_removed(doctor_pks: frozenset[int]) -> list[str]:
+    """Titles of the live pages and packages (the doctor pages `doctor_pks` left out) that
+    name one of those doctors with a 职称 or her licence number, so that taking her page down
+    or deleting it would leave them introducing a doctor who has no page (issue 17 point 6;
+    the eighteenth session's leftover: unpublishing was unguarded). [] when none does, or
+    when none of `doctor_pks` is live."""
+    from cms.models import DoctorPage
+
+    live = frozenset(
+        DoctorPage.objects.live().filter(pk__in=doctor_pks).values_list("pk", flat=True)
+    )
+    if not live:
+        return []
+    return _pages_changed_by(exclude=frozenset(doctor_pks), removed=live)

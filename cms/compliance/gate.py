@@ -805,6 +805,38 @@ LICENCE_TAKEN = (
 )
 
 
+def doctor_removal_refused(pages, *, with_descendants: bool) -> str:
+    """Why the pages `pages` may not be taken down or deleted ("" when they may): a live doctor
+    page among them (or among their descendants, `with_descendants`: unpublishing 「医生团队」
+    with its subpages, deleting it) is named with her 职称 or licence number by live pages,
+    which would then introduce a doctor who has no page (issue 17 point 6; 《医疗广告管理办法》
+    第六条). The landing pages' doctor blocks hide a doctor whose page is not live; text
+    cannot follow her."""
+    from cms.compliance.doctors import pages_naming_removed
+    from cms.models import DoctorPage
+
+    pks: set[int] = set()
+    for page in pages:
+        doctors = DoctorPage.objects.live()
+        if with_descendants:
+            pks.update(doctors.descendant_of(page, inclusive=True).values_list("pk", flat=True))
+        elif isinstance(page.specific_deferred, DoctorPage) and page.live:
+            pks.add(page.pk)
+    if not pks:
+        return ""
+    titles = pages_naming_removed(frozenset(pks))
+    if not titles:
+        return ""
+    return DOCTOR_REMOVED_UNDER_PAGES.format(pages="、".join(f"“{t}”" for t in titles))
+
+
+DOCTOR_REMOVED_UNDER_PAGES = (
+    "以下已发布页面的正文以职称或执业证号介绍本医生：{pages}。医生页面下线或删除后，这些页面"
+    "介绍的将是没有医生页面的医生，因此不能下线或删除。请先修改或下线这些页面（落地页和转化文章"
+    "须由审查人员重新记录审查证明），再下线或删除医生页面"
+)
+
+
 DOCTOR_CHANGE_UNDER_PAGES = (
     "以下已发布页面的正文按本医生现在的姓名、职称或执业证号介绍该医生：{pages}。"
     "修改后这些页面介绍的资质将与医生页面不一致，不能发布。请先修改这些页面（落地页和转化文章"

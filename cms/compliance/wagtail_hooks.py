@@ -17,6 +17,7 @@ from cms.compliance.gate import (
     certificate_expired,
     certificate_revoked_take_down,
     certificate_withdrawn_unschedule,
+    doctor_removal_refused,
     is_medical_ad,
     is_reviewer,
     move_refused,
@@ -88,6 +89,46 @@ def refuse_move_of_an_ad(request, page, destination):
         return None
     messages.error(request, why)
     return redirect(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+
+
+@hooks.register("before_unpublish_page")
+def refuse_unpublishing_a_named_doctor(request, page):
+    """The unpublish view: a doctor page that live pages name with her credentials stays
+    live (`gate.doctor_removal_refused`); so does 「医生团队」 unpublished with its subpages."""
+    descendants = bool(request.POST.get("include_descendants"))
+    return _doctor_removal_refused(request, [page], descendants, action="下线")
+
+
+@hooks.register("before_delete_page")
+def refuse_deleting_a_named_doctor(request, page):
+    """The delete view (a page is deleted with its subpages): the same as unpublishing."""
+    if request.method != "POST":
+        return None
+    return _doctor_removal_refused(request, [page], True, action="删除")
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_removal_of_a_named_doctor(request, action_type, objects, action):
+    """Bulk 下线 / 删除 from the page explorer: nothing is done when a selected doctor page
+    (or one under a selected page) is named by live pages."""
+    if action_type not in ("unpublish", "delete"):
+        return None
+    descendants = action_type == "delete" or bool(
+        getattr(action, "cleaned_form", None)
+        and action.cleaned_form.cleaned_data.get("include_descendants")
+    )
+    word = "下线" if action_type == "unpublish" else "删除"
+    return _doctor_removal_refused(request, list(objects), descendants, action=word)
+
+
+def _doctor_removal_refused(request, pages, descendants: bool, *, action: str):
+    why = doctor_removal_refused(pages, with_descendants=descendants)
+    if not why:
+        return None
+    messages.error(request, f"未{action}：{why}")
+    if len(pages) == 1:
+        return redirect(reverse("wagtailadmin_pages:edit", args=[pages[0].pk]))
+    return redirect(get_valid_next_url_from_request(request) or "wagtailadmin_explore_root")
 
 
 @hooks.register("before_bulk_action")

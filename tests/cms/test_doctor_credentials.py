@@ -851,3 +851,83 @@ def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message
 )
 def test_those_wordings_as_registered_or_naming_nobody_pass(doctors, text) -> None:
     assert credentials(landing(text)) == []
+
+
+# --- taking a named doctor's page down -----------------------------------------------------
+# The eighteenth session's leftover: her page could be unpublished or deleted while live pages
+# introduced her with her 职称 or licence number, which then named a doctor with no page.
+
+
+@pytest.fixture
+def staff(client):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("zhuguan-d", "d@example.com", "x")
+    client.force_login(admin)
+    return client
+
+
+def test_her_page_is_not_unpublished_while_a_live_page_names_her(staff, doctors) -> None:
+    from django.urls import reverse
+
+    shown = _live_ad("李文静副主任医师为您制定方案。")
+    her = doctors["李文静"]
+
+    response = staff.post(reverse("wagtailadmin_pages:unpublish", args=[her.pk]), follow=True)
+
+    html = response.content.decode()
+    assert "未下线" in html and f"“{shown.title}”" in html
+    assert DoctorPage.objects.get(pk=her.pk).live
+
+
+def test_her_page_is_not_deleted_while_a_live_page_states_her_licence(staff, doctors) -> None:
+    from django.urls import reverse
+
+    shown = _live_article(f"执业证号{LI}的医生为您讲解脱发分期。")
+    her = doctors["李文静"]
+
+    response = staff.post(reverse("wagtailadmin_pages:delete", args=[her.pk]), follow=True)
+
+    html = response.content.decode()
+    assert "未删除" in html and f"“{shown.title}”" in html
+    assert DoctorPage.objects.filter(pk=her.pk).exists()
+
+
+def test_the_team_page_is_not_unpublished_with_its_subpages_while_one_is_named(
+    staff, doctors
+) -> None:
+    from django.urls import reverse
+
+    _live_ad("赵明远主治医师为您制定方案。")
+    team = doctors["赵明远"].get_parent()
+
+    staff.post(
+        reverse("wagtailadmin_pages:unpublish", args=[team.pk]), {"include_descendants": "on"}
+    )
+
+    assert DoctorPage.objects.get(pk=doctors["赵明远"].pk).live
+
+
+def test_bulk_unpublish_of_a_named_doctor_does_nothing(staff, doctors) -> None:
+    from django.urls import reverse
+
+    _live_ad("李文静副主任医师为您制定方案。")
+    url = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "unpublish"))
+    ids = f"?id={doctors['李文静'].pk}&id={doctors['赵明远'].pk}"
+
+    response = staff.post(url + ids, {}, follow=True)
+
+    assert "未下线" in response.content.decode()
+    assert DoctorPage.objects.live().filter(pk__in=[d.pk for d in doctors.values()]).count() == 2
+
+
+def test_a_doctor_no_live_page_introduces_is_unpublished(staff, doctors) -> None:
+    from django.urls import reverse
+
+    # named without a 职称 or licence: nothing states credentials she would no longer have
+    _live_article("李文静医生提醒：熬夜会加重脱发。")
+    her = doctors["李文静"]
+
+    staff.post(reverse("wagtailadmin_pages:unpublish", args=[her.pk]))
+
+    assert not DoctorPage.objects.get(pk=her.pk).live
