@@ -876,7 +876,8 @@ def test_her_page_is_not_unpublished_while_a_live_page_names_her(staff, doctors)
     response = staff.post(reverse("wagtailadmin_pages:unpublish", args=[her.pk]), follow=True)
 
     html = response.content.decode()
-    assert "未下线" in html and f"“{shown.title}”" in html
+    assert "未下线" in html
+    assert f"“{shown.title}”" in html
     assert DoctorPage.objects.get(pk=her.pk).live
 
 
@@ -889,7 +890,8 @@ def test_her_page_is_not_deleted_while_a_live_page_states_her_licence(staff, doc
     response = staff.post(reverse("wagtailadmin_pages:delete", args=[her.pk]), follow=True)
 
     html = response.content.decode()
-    assert "未删除" in html and f"“{shown.title}”" in html
+    assert "未删除" in html
+    assert f"“{shown.title}”" in html
     assert DoctorPage.objects.filter(pk=her.pk).exists()
 
 
