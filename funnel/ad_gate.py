@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from wagtail.locks import ScheduledForPublishLock
 
-# (object about to go live — the revision's content —, publishing user or None) → None, or
-# raises PermissionDenied with a zh-hans message when the gate refuses it.
-PublishCheck = Callable[[object, object], None]
+# (object about to go live — the revision's content —, publishing user or None, the revision
+# or None) → None, or raises PermissionDenied with a zh-hans message when the gate refuses it;
+# the gate may write the current review record onto the revision before it goes live.
+PublishCheck = Callable[[object, object, object], None]
 
 NO_GATE = "医疗广告审查未启用，服务包不能发布"
 NO_GATE_RENAME = "医疗广告审查未启用，已有专科不能改名"
@@ -105,13 +106,14 @@ class ScheduledAdLock(ScheduledForPublishLock):
         return format_html("“{}”已定时于 {} 发布，在此之前已锁定，不能编辑", title, when)
 
 
-def ad_publish_check(obj, user=None) -> None:
-    """Raises PermissionDenied when `obj` (the content about to go live) may not be
-    published: refused by the registered gate, or no gate registered."""
+def ad_publish_check(obj, user=None, revision=None) -> None:
+    """Raises PermissionDenied when `obj` (the content of `revision` about to go live) may not
+    be published: refused by the registered gate, or no gate registered. The gate may write
+    the current review record onto `revision` first."""
     gate = ad_gate()
     if gate is None:
         raise PermissionDenied(NO_GATE)
-    gate.publish_check(obj, user)
+    gate.publish_check(obj, user, revision)
 
 
 def specialty_rename_refused(specialty) -> str:

@@ -305,13 +305,16 @@ def page_publish_gate(*, page, user=None, report: ComplianceReport | None = None
     return report
 
 
-def package_publish_check(package, user=None) -> None:
+def package_publish_check(package, user=None, revision=None) -> None:
     """The gate for a service package (registered in `funnel.ad_gate` by `CmsConfig.ready`):
     `package` is the revision's content about to go live, judged with the current review
     record (`current_review_record`: a scheduled version older than a withdrawal carries the
-    withdrawn certificate). Raises CompliancePublishBlocked."""
+    withdrawn certificate), which is then written onto `revision` (`review_record_onto`), so
+    the package goes live showing it. Raises CompliancePublishBlocked."""
     current_review_record(package)
     page_publish_gate(page=package, user=user)
+    if revision is not None:
+        review_record_onto(revision)
 
 
 # --- one certificate, one ad ------------------------------------------------------------
@@ -604,6 +607,27 @@ def published_page_recheck(*, page, revision=None) -> bool:
         "page %s went live without the gate and was unpublished: %s", page.pk, decision.message
     )
     return True
+
+
+def review_record_onto(revision) -> None:
+    """Writes the current review record (its object's latest revision's, as
+    `current_review_record` reads it for the gate) over `revision`'s before `revision` goes
+    live, so the live row shows the certificate and validity the gate judged: a scheduled
+    version approved before the reviewer recorded a new number went live showing the old
+    number, valid two days longer, and the serving refusal and the daily sweep read that
+    row's date (nineteenth verification B-F1). Nothing when `revision` is the latest."""
+    from wagtail.models import Revision
+
+    obj = revision.as_object()
+    model = type(obj)
+    latest_id = (
+        model._default_manager.filter(pk=obj.pk).values_list("latest_revision_id", flat=True)
+    ).first()
+    if latest_id is None or latest_id == revision.pk:
+        return
+    latest = Revision.objects.filter(pk=latest_id).first()
+    if latest is not None:
+        keep_review_record(revision=revision, record_from=latest)
 
 
 def keep_review_record(*, revision, record_from) -> None:

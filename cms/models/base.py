@@ -196,6 +196,7 @@ class BasePage(SeoMixin, Page):
             current_review_record,
             page_compliance_store,
             page_publish_gate,
+            review_record_onto,
         )
         from cms.compliance.page import check_revision
 
@@ -205,6 +206,8 @@ class BasePage(SeoMixin, Page):
         candidate = revision.as_object()
         current_review_record(candidate)
         report = page_publish_gate(page=candidate, user=user, report=check_revision(revision))
+        # ... and goes live showing that record (nineteenth verification B-F1)
+        review_record_onto(revision)
         result = super().publish(revision, user=user, **kwargs)
         self.compliance_result = page_compliance_store(
             page=candidate, report=report, state="published"

@@ -215,7 +215,7 @@ class ServicePackage(DraftStateMixin, RevisionMixin, models.Model):
         from funnel.ad_gate import ad_publish_check
 
         candidate = revision.as_object()
-        ad_publish_check(candidate, user)
+        ad_publish_check(candidate, user, revision)
         if not candidate.ad_is_offered() and revision.content.get("ad_review_text_hash"):
             revision.content["ad_review_text_hash"] = ""
             revision.save(update_fields=["content"])
