@@ -192,6 +192,32 @@ def test_characters_scattered_over_a_page_do_not_find_it(publish):
     assert _slugs(pages_search(query="用药")) == ["spanning"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<ul><li>睡前别喝浓茶</li><li>叶酸片按医嘱服用</li></ul>",
+        "<p>睡前别喝浓茶</p><p>叶酸片按医嘱服用</p>",
+        "<h2>睡前别喝浓茶</h2><p>叶酸片按医嘱服用</p>",
+        "<table><tr><td>睡前别喝浓茶</td><td>叶酸片按医嘱服用</td></tr></table>",
+    ],
+)
+def test_a_query_is_not_matched_across_two_blocks(publish, body):
+    """Nineteenth verification B-F5: 「…浓茶」 ending one list item and 「叶酸…」 starting the
+    next were glued, so 茶叶 and 茶叶酸 found a page that never says 茶叶."""
+    publish("blocks", "孕期睡眠小建议", "x")
+    page = ArticlePage.objects.get(slug="blocks")
+    page.body = [{"type": "paragraph", "value": body}]
+    page.save_revision().publish()
+    from wagtail.search.backends import get_search_backend
+
+    get_search_backend().add(page)
+
+    assert _slugs(pages_search(query="茶叶")) == []
+    assert _slugs(pages_search(query="茶叶酸")) == []
+    assert _slugs(pages_search(query="浓茶")) == ["blocks"]
+    assert _slugs(pages_search(query="叶酸")) == ["blocks"]
+
+
 def test_characters_jieba_cut_apart_in_the_query_must_be_in_a_row(publish):
     """Seventeenth verification B-S1: 掉发 and 口干 are cut into single characters, and the
     word path listed pages holding 掉 and 发 (口 and 干) far apart."""
