@@ -20,7 +20,7 @@ from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
-from wagtail.models import Page, Site
+from wagtail.models import Page, Site, WorkflowState
 
 from cms.compliance.gate import (
     REVIEW_PERMISSION,
@@ -232,7 +232,10 @@ def _review_team_and_a_submission(stdout) -> None:
         )
         hub.add_child(instance=article)
         article.save_revision(user=users["Editors"])
-    if not article.workflow_in_progress:
+    # Started once: a rerun leaves the doctor's work alone. A state "needs changes" (she sent
+    # it back) is under Wagtail's one-open-state constraint too, so starting again crashed
+    # `make demo` (nineteenth verification C-F1); an approved one would be resubmitted.
+    if not WorkflowState.objects.for_instance(article).exists():
         article.get_workflow().start(article, users["Editors"])
     stdout.write(
         f"  login: editor bianji_chen, doctor yisheng_zhou (审核队列里有一篇待审文章), "

@@ -337,3 +337,27 @@ def test_growth_runs_a_landing_page_ab_test_and_b_waits_for_the_certificate(demo
 def test_an_editor_has_no_ab_tests(demo, client):
     _login(client, "bianji_chen")
     assert client.get("/admin/snippets/landing/abtest/").status_code in (302, 403)
+
+
+def test_the_demo_seeds_again_after_the_doctor_sent_the_submission_back(demo, client):
+    """Nineteenth verification C-F1: the doctor's 退回修改 left a "needs changes" state, and
+    the next `make demo` crashed in seed_demo on Wagtail's one-open-state constraint."""
+    import io
+
+    from django.core.management import call_command
+    from wagtail.models import WorkflowState
+
+    article, state = _waiting_submission()
+    _login(client, "yisheng_zhou")
+    client.post(
+        reverse("wagtailadmin_pages:workflow_action", args=(article.pk, "reject", state.pk)),
+        {"comment": "请补充夜班后的补觉时长"},
+    )
+    (sent_back,) = WorkflowState.objects.for_instance(article)
+    assert sent_back.status == WorkflowState.STATUS_NEEDS_CHANGES
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    # the doctor's work stands: the editor still has it to revise, nothing resubmitted
+    (after,) = WorkflowState.objects.for_instance(article)
+    assert (after.pk, after.status) == (sent_back.pk, WorkflowState.STATUS_NEEDS_CHANGES)
