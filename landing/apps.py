@@ -24,6 +24,12 @@ class LandingConfig(AppConfig):
         post_delete.connect(
             page_cache_purge_on_commit, sender=ServicePackage, dispatch_uid="landing_purge_pkg_d"
         )
+        # A view restriction put on (or taken off) a page: a landing page shows its doctor only
+        # while the public may read her page (`DoctorPage.shown_publicly`).
+        from wagtail.models import PageViewRestriction
+
+        for signal, uid in ((post_save, "landing_purge_vr"), (post_delete, "landing_purge_vr_d")):
+            signal.connect(page_cache_purge_on_commit, sender=PageViewRestriction, dispatch_uid=uid)
         # The funnel checks a consent version staff or an import name against our texts.
         from funnel.consent import consent_versions_provider_register
         from landing.selectors import consent_versions

@@ -169,6 +169,7 @@ def _doctors(page, *, edited=None, removed: frozenset[int] = frozenset()) -> lis
 
     rows = (
         DoctorPage.objects.live()
+        .public()  # a doctor the public cannot read is not shown anywhere (C-F2)
         .exclude(pk__in=removed)
         .values_list("pk", "title", "rank", "licence_number")
     )

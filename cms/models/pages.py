@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
+from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -311,7 +312,7 @@ class ArticlePage(BasePage):
             "dateModified": self.last_published_at.isoformat() if self.last_published_at else None,
             "about": {"@type": "MedicalCondition", "name": self.condition_name()},
         }
-        if self.reviewer_id and self.reviewer.live:
+        if self.reviewer_id and self.reviewer.shown_publicly:
             data["reviewedBy"] = {"@type": "Physician", "name": self.reviewer.title}
         return {k: v for k, v in data.items() if v is not None}
 
@@ -520,6 +521,16 @@ class DoctorPage(BasePage):
     # 医师执业证书编码: 15 digits (the national physician registration code, as printed on
     # 《医师执业证书》 and looked up on the NHC's 医师执业注册信息查询).
     LICENCE_FORMAT = re.compile(r"[0-9]{15}")
+
+    @cached_property
+    def shown_publicly(self) -> bool:
+        """A doctor the public may be shown: her page is live and readable by anyone (no
+        password, login or group restriction on it or above it). Wherever a doctor is shown
+        (a landing page's doctor block, an article's 审核医生 byline and its JSON-LD
+        `reviewedBy`, a doctor card), the rule is the doctors index's: a doctor whose page
+        the public can read (nineteenth verification C-F2: a password-protected doctor's
+        name, 职称 and licence stayed on ads, linking to 「需要密码」). One query."""
+        return bool(self.live) and not self.get_view_restrictions().exists()
 
     def clean(self) -> None:
         super().clean()

@@ -167,3 +167,44 @@ def test_a_licence_number_on_another_doctors_page_is_refused(seeded, client):
     copy.licence_number = "110310000077777"
     copy.save_revision().publish()
     assert DoctorPage.objects.get(pk=copy.pk).live
+
+
+@pytest.mark.parametrize("restriction_type", ["password", "login"])
+def test_a_doctor_whose_page_is_private_is_not_shown(
+    landing, client, django_capture_on_commit_callbacks, restriction_type
+):
+    """Nineteenth verification C-F2: a password-protected doctor page stayed on the landing
+    page, in the article byline and in the JSON-LD `reviewedBy`, linking to 「需要密码」."""
+    from wagtail.models import PageViewRestriction
+
+    doctor = DoctorPage.objects.filter(specialties__slug="hair-loss").order_by("path").first()
+    article = ArticlePage.objects.live().filter(reviewer=doctor).first()
+    assert doctor.licence_number in client.get("/lp/hair-loss/").content.decode()  # cached now
+    assert f"审核医生：<a href=\"{doctor.url}\">" in client.get(article.url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(
+            page=doctor, restriction_type=restriction_type, password="x"
+        )
+
+    landing_html = client.get("/lp/hair-loss/").content.decode()
+    article_html = client.get(article.url).content.decode()
+    assert doctor.licence_number not in landing_html
+    assert "审核医生" not in article_html
+    assert '"reviewedBy"' not in article_html
+
+
+def test_a_private_doctor_named_in_an_ads_text_is_no_registered_doctor(landing) -> None:
+    from wagtail.models import PageViewRestriction
+
+    from cms.compliance.doctors import UNREGISTERED, doctor_credential_findings
+
+    doctor = DoctorPage.objects.filter(specialties__slug="hair-loss").order_by("path").first()
+    page = LandingPage.objects.get(slug="hair-loss")
+    page.hero_body = f"<p>{doctor.title}{doctor.rank}远程会诊。</p>"
+    assert doctor_credential_findings(page) == []
+
+    PageViewRestriction.objects.create(page=doctor, restriction_type="password", password="x")
+
+    (finding, _line), *_ = doctor_credential_findings(page)
+    assert finding.message == f"{UNREGISTERED}（{doctor.title}）"
