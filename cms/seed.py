@@ -20,7 +20,7 @@ from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
-from wagtail.models import Page, Site, WorkflowState
+from wagtail.models import Page, Revision, Site, WorkflowState
 
 from cms.compliance.gate import (
     REVIEW_PERMISSION,
@@ -237,10 +237,29 @@ def _review_team_and_a_submission(stdout) -> None:
     # `make demo` (nineteenth verification C-F1); an approved one would be resubmitted.
     if not WorkflowState.objects.for_instance(article).exists():
         article.get_workflow().start(article, users["Editors"])
+    _package_draft_for_review(users["Editors"])
     stdout.write(
         f"  login: editor bianji_chen, doctor yisheng_zhou (审核队列里有一篇待审文章), "
         f"ad reviewer shencha_li / {DEMO_PASSWORD}"
     )
+
+
+def _package_draft_for_review(editor) -> None:
+    """One service package draft waiting for the ad reviewer on day one (her home's
+    「待我审查（医疗广告）」, `cms.selectors.ads_awaiting_review`): the editor adds a line to
+    the diabetes package, once; a rerun leaves the reviewer's work (or the draft) alone."""
+    from funnel.models import ServicePackage
+
+    package = (
+        ServicePackage.objects.filter(live=True, is_active=True, specialty__slug="diabetes")
+        .order_by("pk")
+        .first()
+    )
+    if package is None or Revision.objects.for_instance(package).filter(user=editor).exists():
+        return
+    draft = package.get_latest_revision_as_object()
+    draft.summary = f"{draft.summary.rstrip('。')}。新增每月一次营养师线上饮食指导。"
+    draft.save_revision(user=editor)
 
 
 def _body(items, doctors: dict[str, DoctorPage]) -> list[dict]:

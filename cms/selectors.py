@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
@@ -350,3 +351,75 @@ def ads_showing_specialty(*, specialty_id: int) -> list[str]:
         if p.is_on_sale() or drafts.get(p.latest_revision_id, {}).get("is_active")
     ]
     return labels
+
+
+# --- the ad reviewer's queue --------------------------------------------------------------
+
+# What a page's last stored gate decision (`compliance_result["decision"]`, written after every
+# admin save and publication) or a package's certificate says the reviewer must do, in words.
+REVIEW_WAITING = {
+    "no_certificate": "待记录审查证明",
+    "content_changed": "内容已改动，待重新确认审查证明",
+    "uncovered": "出现新的问题，待重新确认",
+    "not_reviewer": "证明不是审查人员记录的，待重新记录",
+    "expired": "审查证明已过期，待记录新证明",
+    "not_ruled": "科普页面有阻止发布的问题，待确认是否误报（或退回编辑修改）",
+}
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One thing waiting for the medical-ad reviewer: what it is, why, where to act."""
+
+    kind: str  # 落地页 / 文章 / 服务包
+    title: str
+    why: str
+    edit_url: str
+    changed_at: object  # aware datetime of the latest edit, or None
+
+
+def ads_awaiting_review(*, limit: int = 30) -> list[ReviewItem]:
+    """The pages and service packages waiting for a medical-ad reviewer, oldest edit first: a
+    page whose last stored gate decision is one only she can lift (`REVIEW_WAITING`: no or a
+    stale certificate, an expired one, a 科普 finding to rule on), a package whose latest
+    version is offered and not covered by its certificate. Pages are read from the stored
+    decision (no check runs here); packages have no stored decision and are judged by their
+    certificate record (`gate.certificate_problem_of`), a handful of rows."""
+    from django.urls import reverse
+
+    from cms.compliance.gate import ad_taken_down, certificate_problem_of
+    from cms.services.ad_review import gated_page_models
+
+    items: list[ReviewItem] = []
+    for model in gated_page_models():
+        rows = model.objects.filter(compliance_result__decision__in=list(REVIEW_WAITING))
+        for page in rows.order_by("latest_revision_created_at", "pk")[:limit]:
+            decision = (page.compliance_result or {}).get("decision", "")
+            items.append(
+                ReviewItem(
+                    kind=str(model._meta.verbose_name),
+                    title=page.title,
+                    why=REVIEW_WAITING[decision],
+                    edit_url=reverse("wagtailadmin_pages:edit", args=[page.pk]),
+                    changed_at=page.latest_revision_created_at,
+                )
+            )
+    for package in ServicePackage.objects.order_by("pk"):
+        latest = package.get_latest_revision_as_object()
+        if ad_taken_down(latest):
+            continue  # taken down (下架): no reviewer needed
+        problem = certificate_problem_of(latest)
+        if problem is None or problem not in REVIEW_WAITING:
+            continue
+        revision = package.latest_revision
+        items.append(
+            ReviewItem(
+                kind="服务包",
+                title=latest.name,
+                why=REVIEW_WAITING[problem],
+                edit_url=reverse("wagtailsnippets_funnel_servicepackage:edit", args=[package.pk]),
+                changed_at=revision.created_at if revision else None,
+            )
+        )
+    items.sort(key=lambda item: (item.changed_at is None, item.changed_at or 0))
+    return items[:limit]

@@ -285,6 +285,16 @@ def _certificate_problem(page) -> tuple[str, str] | None:
     return None
 
 
+def certificate_problem_of(obj) -> str | None:
+    """The reason a reviewer must act on the medical ad `obj` (a page or package version)
+    before it can go live, judged from its certificate record alone (no text check):
+    "expired", or `_certificate_problem`'s reason; None when its certificate covers it."""
+    if certificate_expired(obj):
+        return "expired"
+    problem = _certificate_problem(obj)
+    return problem[0] if problem else None
+
+
 def page_publish_gate(*, page, user=None, report: ComplianceReport | None = None):
     """Checks `page` (the revision about to go live; its report when already known); raises
     CompliancePublishBlocked."""

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.utils import get_valid_next_url_from_request
 
 from cms.compliance.gate import (
@@ -259,3 +260,30 @@ def refuse_expired_ad(page, request, serve_args, serve_kwargs):
     if is_medical_ad(page) and certificate_expired(page):
         return ad_suspended(request)
     return None
+
+
+class ReviewQueuePanel(Component):
+    """「待我审查（医疗广告）」 on a medical-ad reviewer's admin home: the pages and packages
+    waiting for her certificate or ruling (`cms.selectors.ads_awaiting_review`), oldest edit
+    first, each with why and a link to where she records it (nineteenth verification C-F3:
+    her dashboard listed nothing, and an ad the doctor approved first went back to the
+    editor, who cannot record a certificate)."""
+
+    name = "ad_review_queue"
+    order = 45
+    template_name = "cms/compliance/review_queue_panel.html"
+
+    def __init__(self, items) -> None:
+        self.items = items
+
+    def get_context_data(self, parent_context=None) -> dict:
+        return {"items": self.items, "expired_url": reverse("cms_ad_review_expired")}
+
+
+@hooks.register("construct_homepage_panels")
+def ad_review_queue_panel(request, panels: list) -> None:
+    if not is_reviewer(request.user):
+        return
+    from cms.selectors import ads_awaiting_review
+
+    panels.insert(0, ReviewQueuePanel(ads_awaiting_review()))

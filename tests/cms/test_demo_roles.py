@@ -361,3 +361,36 @@ def test_the_demo_seeds_again_after_the_doctor_sent_the_submission_back(demo, cl
     # the doctor's work stands: the editor still has it to revise, nothing resubmitted
     (after,) = WorkflowState.objects.for_instance(article)
     assert (after.pk, after.status) == (sent_back.pk, WorkflowState.STATUS_NEEDS_CHANGES)
+
+
+def test_the_reviewers_home_lists_what_waits_for_her(demo, client):
+    """Nineteenth verification C-F3: the ad reviewer's dashboard listed nothing; a package
+    draft and a landing page changed by the editor now wait on her home, with why."""
+    from funnel.models import ServicePackage
+    from landing.models import LandingPage
+
+    package = ServicePackage.objects.on_sale().first()
+    landing = LandingPage.objects.live().first()
+    _login(client, "bianji_chen")
+    assert "待我审查（医疗广告）" not in client.get(reverse("wagtailadmin_home")).content.decode()
+    edit_url = reverse("wagtailsnippets_funnel_servicepackage:edit", args=[package.pk])
+    client.post(edit_url, _package_form(package, summary=f"{package.summary}（已更新）"))
+    # the editor saves the landing page as a draft with a new subtitle (the edit view stores
+    # the gate's decision on the row, as every admin save does)
+    from cms.compliance.gate import page_compliance_store
+    from cms.compliance.page import check_page
+
+    draft = LandingPage.objects.get(pk=landing.pk)
+    draft.headline = f"{draft.headline}（更新）"
+    draft.save_revision()
+    page_compliance_store(page=draft, report=check_page(draft), state="draft")
+
+    _login(client, "shencha_li")
+    home = client.get(reverse("wagtailadmin_home")).content.decode()
+
+    assert "待我审查（医疗广告）" in home
+    assert package.name in home
+    assert landing.title in home
+    assert "内容已改动，待重新确认审查证明" in home
+    assert reverse("wagtailadmin_pages:edit", args=[landing.pk]) in home
+    assert edit_url in home
