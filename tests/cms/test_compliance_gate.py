@@ -256,6 +256,8 @@ def test_reviewer_who_lost_the_permission_no_longer_vouches(article) -> None:
         ("待审查", False),
         ("医广2026", False),
         ("（京）医广【26】第1号", False),
+        ("（沪）医广【2026】第" + "1" * 66, False),  # a paste cut at the field's 80 characters
+        ("（沪）医广【2026】第08-12-P0036-0001-0002号", True),
     ],
 )
 def test_certificate_number_format_is_checked_loosely(number: str, valid: bool) -> None:
