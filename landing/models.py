@@ -102,13 +102,17 @@ class LandingIndexPage(Page):
                     return page.specific.route(request, path_components[1:])
         return super().route(request, path_components)
 
+    # The folder itself only redirects home: no breadcrumb names it (a crawler would follow a
+    # redirect; nineteenth verification C-F4), and no sitemap lists it.
+    in_breadcrumbs = False
+
     def serve(self, request, *args, **kwargs):
         from django.shortcuts import redirect
 
         return redirect("/")
 
     def get_sitemap_urls(self, request=None):
-        # The folder itself only redirects home: a sitemap lists pages that answer 200.
+        # a sitemap lists pages that answer 200
         return []
 
 

@@ -310,10 +310,13 @@ class BasePage(SeoMixin, Page):
                 return original.get_full_url(request) or self.get_full_url(request)
         return self.get_full_url(request)
 
+    # A page type that only redirects (a folder) sets this False: no breadcrumb names it.
+    in_breadcrumbs = True
+
     def breadcrumbs(self) -> list[Page]:
         # Used by the template and by JSON-LD in the same request: fetch the ancestors once.
         if not hasattr(self, "_breadcrumbs"):
-            self._breadcrumbs = [p for p in self.get_ancestors(inclusive=True) if p.depth > 1]
+            self._breadcrumbs = _trail(self.get_ancestors(inclusive=True))
         return self._breadcrumbs
 
     def structured_breadcrumbs(self) -> list[Page]:
@@ -323,7 +326,7 @@ class BasePage(SeoMixin, Page):
         if self.alias_of_id:
             original = Page.objects.filter(pk=self.alias_of_id).first()
             if original is not None:
-                return [p for p in original.get_ancestors(inclusive=True) if p.depth > 1]
+                return _trail(original.get_ancestors(inclusive=True))
         return self.breadcrumbs()
 
     def json_ld_main(self, request) -> dict[str, Any] | None:
@@ -394,3 +397,11 @@ def without_site_name(title: str, site_name: str) -> str:
 
 def plain(text: str, limit: int = 160) -> str:
     return " ".join(strip_tags(text or "").split())[:limit]
+
+
+def _trail(ancestors) -> list[Page]:
+    """The pages a breadcrumb names: below the root, not a folder that only redirects
+    (`in_breadcrumbs`; the page type is known from its content type, no query)."""
+    return [
+        p for p in ancestors if p.depth > 1 and getattr(p.specific_class, "in_breadcrumbs", True)
+    ]

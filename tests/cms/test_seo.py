@@ -488,3 +488,18 @@ def test_an_aliass_structured_data_describes_its_original(site, client):
     assert other_hub.specialty.name != hair_hub.specialty.name
     assert structured(alias.url_path.removeprefix("/home")) == (hair_hub.specialty.name, trail)
     assert structured("/hair-loss/hair-loss-science-1/") == (hair_hub.specialty.name, trail)
+
+
+def test_every_breadcrumb_a_page_names_answers_200_without_a_redirect(site, client):
+    """Nineteenth verification C-F4: a landing page's BreadcrumbList named the folder /lp/,
+    which only redirects home. Every page type's trail is walked."""
+    walked = 0
+    for path in PAGE_PATHS:
+        blocks = LD.findall(client.get(path).content.decode())
+        graph = json.loads(blocks[0]) if blocks else []
+        trails = [item for item in graph if item.get("@type") == "BreadcrumbList"]
+        for crumb in (c for trail in trails for c in trail["itemListElement"]):
+            walked += 1
+            shown = crumb["item"].removeprefix(BASE) or "/"
+            assert client.get(shown).status_code == 200, (path, shown)
+    assert walked >= 10
