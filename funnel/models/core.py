@@ -611,7 +611,10 @@ class Lead(models.Model):
     name = EncryptedTextField("姓名", blank=True, default="")
     wechat_id = EncryptedTextField("微信号", blank=True, default="")
     answers = EncryptedJSONField("健康问答", null=True, blank=True)  # sensitive (PIPL Art. 28)
-    gender = models.CharField("性别", max_length=1, blank=True, default="")
+    # stored as intake reads it ("m" / "f", `services.ingest.GENDERS`), shown in Chinese
+    gender = models.CharField(
+        "性别", max_length=1, blank=True, default="", choices=[("m", "男"), ("f", "女")]
+    )
     age = models.PositiveSmallIntegerField("年龄", null=True, blank=True)
     city = models.CharField("城市", max_length=50, blank=True, default="")
     specialty = models.ForeignKey(

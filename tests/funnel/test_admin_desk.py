@@ -165,6 +165,21 @@ def test_lead_page_reads_in_chinese_and_shanghai_time(client, ingest) -> None:
     assert options == ["paid", "lost"]
 
 
+def test_the_lead_page_names_the_gender_in_chinese(client, ingest) -> None:
+    """Nineteenth verification C-F7: the lead page read 「性别 f」."""
+    SpecialtyFactory()
+    pool, _ = pool_with([1])
+    catch_all_rule(pool)
+    lead_id = ingest(payload("13812345679", gender="female")).lead_id
+    client.force_login(UserFactory(username="root", is_superuser=True))
+
+    html = client.get(f"/admin/funnel/leads/inspect/{lead_id}/").content.decode()
+
+    field = re.search(r"性别</dt>\s*<dd[^>]*>(.*?)</dd>", html, re.S)
+    assert field is not None
+    assert field.group(1).strip() == "女"
+
+
 def test_enrol_from_the_lead_page_and_the_roster(client, ingest) -> None:
     # given
     pool, _ = pool_with([1])
