@@ -437,3 +437,27 @@ def test_approving_a_scheduled_version_says_when_it_goes_live(client, hub, users
     assert "「晚上睡不着怎么办」已审核通过，将于" in html
     assert "定时发布" in html
     assert "已审核通过并发布" not in html
+
+
+@pytest.mark.parametrize("comment", ["", "   "])
+def test_sending_back_needs_a_comment(client, hub, users, comment):
+    """Nineteenth verification C-F7: the reject dialog asks what to change and accepted an
+    empty comment; the editor then had nothing to revise by."""
+    from wagtail.models import TaskState
+
+    article, state = _submitted(hub, users, "规律作息是改善睡眠的基础。")
+    client.force_login(users["doctor"])
+    url = _action_url(article, "reject", state)
+
+    response = client.post(
+        url, {"comment": comment}, headers={"x-requested-with": "XMLHttpRequest"}
+    )
+
+    assert response.json()["step"] == "action"  # the dialog again, with the error
+    assert "请写明需要修改的内容后再退回" in response.json()["html"]
+    assert TaskState.objects.get(pk=state.pk).status == TaskState.STATUS_IN_PROGRESS
+    # with a comment it is sent back
+    client.post(
+        url, {"comment": "请补充睡眠卫生的具体做法"}, headers={"x-requested-with": "XMLHttpRequest"}
+    )
+    assert TaskState.objects.get(pk=state.pk).status == TaskState.STATUS_REJECTED

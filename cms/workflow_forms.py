@@ -1,0 +1,22 @@
+"""The doctor's review dialog forms (`cms.workflows.MedicalReviewTask.get_form_for_action`)."""
+
+from __future__ import annotations
+
+from django import forms
+from wagtail.forms import TaskStateCommentForm
+
+
+class RejectCommentForm(TaskStateCommentForm):
+    """Wagtail's comment form with the comment required, said in Chinese."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].required = True
+        self.fields["comment"].label = "退回意见"
+        self.fields["comment"].error_messages["required"] = "请写明需要修改的内容后再退回"
+
+    def clean_comment(self) -> str:
+        comment = (self.cleaned_data.get("comment") or "").strip()
+        if not comment:
+            raise forms.ValidationError("请写明需要修改的内容后再退回")
+        return comment
