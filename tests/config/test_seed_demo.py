@@ -128,3 +128,45 @@ def test_the_demo_time_to_add_has_a_realistic_spread() -> None:
     settled = adds.filter(created_at__lt=timezone.now() - dt.timedelta(days=4))
     assert settled.count() >= 100
     assert all(8 <= e.created_at.astimezone(shanghai).hour < 22 for e in settled)
+
+
+def test_a_rerun_leaves_what_staff_did_alone(client) -> None:
+    """Nineteenth re-verification E-F1, E-F3: a rerun of `make demo` published the editor's
+    package draft in the reviewer's name (her day-one queue was empty), put an ad she had
+    withdrawn back online on the seed's certificate, and crashed after a doctor page's slug
+    was changed (a second page with her licence number is refused)."""
+    from cms.compliance.gate import certificate_apply, certificate_revoked_take_down
+    from cms.compliance.page import check_page
+    from cms.models import DoctorPage
+    from cms.seed import demo_reviewer
+    from cms.selectors import ads_awaiting_review
+    from funnel.models import ServicePackage
+    from landing.models import LandingPage
+
+    call_command("seed_demo", stdout=io.StringIO())
+    # day one: the editor's package draft waits for the reviewer
+    (draft_package,) = [p for p in ServicePackage.objects.all() if p.has_unpublished_changes]
+    assert "营养师" not in draft_package.summary  # the public still sees the live text
+    assert [i.kind for i in ads_awaiting_review()] == ["服务包"]
+    # the reviewer withdraws a landing page's certificate (it goes offline) ...
+    ad = LandingPage.objects.get(slug="insomnia")
+    withdrawn = ad.get_latest_revision_as_object()
+    certificate_apply(
+        page=withdrawn, user=demo_reviewer(), certificate="", report=check_page(withdrawn)
+    )
+    withdrawn.save_revision(user=demo_reviewer())
+    assert certificate_revoked_take_down(withdrawn, user=demo_reviewer())
+    # ... and an administrator gives a doctor page another address
+    doctor = DoctorPage.objects.order_by("pk").first()
+    doctor.slug = f"{doctor.slug}-renamed"
+    doctor.save_revision().publish()
+    doctors = DoctorPage.objects.count()
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert ServicePackage.objects.get(pk=draft_package.pk).has_unpublished_changes
+    assert "营养师" not in ServicePackage.objects.get(pk=draft_package.pk).summary
+    again = LandingPage.objects.get(pk=ad.pk)
+    assert not again.live
+    assert again.get_latest_revision_as_object().ad_review_certificate == ""
+    assert DoctorPage.objects.count() == doctors
