@@ -22,11 +22,12 @@ What is read (`page_texts`, the texts the checker reads, through `cms.textnorm` 
   ending its clause; the 职称 first, then a comma or colon and a name ending its clause
   (「主任医师，李文静」); a praise word before the 职称 (「李文静，资深主任医师」); a second
   职称 after 、/和/及/兼 is the same doctor's; 作为 before a 职称 that need not end its clause
-  (「王建华作为主任医师亲自面诊」); more titles between the 职称 and the name after it
-  (「主任医师、博士生导师王建华」);
+  (「王建华作为主任医师亲自面诊」, 身为, 以…身份, 「作为主任医师的王建华」); more titles between the
+  职称 and the name after it (「主任医师、博士生导师王建华」); 是一位, 任, a comma before 现任;
+  【】 as brackets; 「姓名：… 职称：…」; several names after one 职称 (「主任医师赵建国、孙晓梅」);
 - a licence number: 执业证号 / 执业证书编码 / 医师执业证书 / 执业医师证 … then 9–27 digits,
   in one run or in groups split by spaces or hyphens (「1103 1000 0099 999」), in Arabic or
-  Chinese digits (「一一〇三…」), compared by its digits and tied
+  Chinese digits (「一一〇三…」, 壹贰 capitals, 幺 and 洞 as said), compared by its digits and tied
   to the doctor named nearest to it in the same sentence.
 A name is 2–4 Chinese characters starting with a common surname (`SURNAMES`), or a surname
 alone before 医生 / 大夫 (「王医生」). Not read: a 职称 with no name
@@ -101,7 +102,7 @@ _RANK = re.compile("|".join(RANKS))
 # Before these a surname alone names the person (「王医生」); not a 职称 themselves.
 _ADDRESSES = ("医生", "大夫")
 # Between a name and the bracket holding its 职称 (「王建华老师（主任医师）」), besides 医生 / 大夫.
-_BRACKET_TITLES = ("老师", "专家", "博士", "教授")
+_BRACKET_TITLES = ("老师", "专家", "博士", "教授", "医师")  # 医师: 「李文静医师（主任）」
 # A licence number: one run of 9–27 digits, or digits in groups split by one kind of space or
 # hyphen (「1103 1000 0099 999」「110-310-000-099-999」), read as its digits.
 # The labels: the certificate's own name and the shorter ones ads use (执业注册号, 执业编号,
@@ -109,7 +110,7 @@ _BRACKET_TITLES = ("老师", "专家", "博士", "教授")
 # or slashes too (「110.310.000.099.999」「110/310/…」).
 # A digit is Arabic or written in Chinese (「一一〇三一〇…」, ○ for 〇: nineteenth session, the
 # eighteenth's known leftover); `_licence_digits` reads both as Arabic digits.
-_D = "0-9〇○零一二三四五六七八九"
+_D = "0-9〇○零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺洞两"
 _LICENCE = re.compile(
     r"(?:医师执业证书|执业医师证书?|执业证书|执业证|医师资格证书?|执业注册证?|执业编|医师证书?"
     r"|医师编|证书编)"
@@ -118,7 +119,10 @@ _LICENCE = re.compile(
     rf"|[{_D}]{{1,6}}([ \u00a0\u3000\-－‐‑–./．／·])[{_D}]{{1,6}}(?:\2[{_D}]{{1,6}})*)"
     rf"(?![{_D}])(?!\2[{_D}])"
 )
-_CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
+# (nineteenth re-verification E-F2: the capitals of receipts, 幺 and 洞 as digits are said)
+_CHINESE_DIGITS = str.maketrans(
+    "〇○零一二三四五六七八九壹贰叁肆伍陆柒捌玖幺洞两", "000123456789123456789102"
+)
 _NOT_DIGIT = re.compile(r"[^0-9]")
 
 
@@ -131,7 +135,7 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
 # A clause about a study names a scientist, not a doctor introduced to patients.
 _STUDY = re.compile(r"研究|论文|发表|提出|报道|期刊|学说")
-_OPEN, _CLOSE = "（(", "）)"
+_OPEN, _CLOSE = "（(【[", "）)】]"  # 【】 too: 「李文静【主任医师】」 (E-F2)
 # Before a surname alone: the start, a non-Chinese character, or a word that introduces a
 # person (「由王医生」「请王医生」); 「对于医生而言」 is no 于 surname.
 _INTRO = frozenset("由请找是向和与及同的为经让给被跟位名、，,：:（(「“ ")
@@ -258,7 +262,7 @@ _RANK_ENDS = re.compile(r"\s*(?:$|[，,；;。！？!?、：:（()）]|" + "|".j
 # A name linked to the 职称 after it: by a comma or a colon (「李文静，主任医师」
 # 「李文静：主任医师」) or a verb (「李文静是主任医师」「李文静现任皮肤科主任医师」).
 _LINK_MARK = re.compile(r"\s*(?:[，,：:]|——|—|–|－－|--)\s*$")  # dashes: 李文静医生——主任医师
-_LINK_VERBS = ("现为", "现任", "担任", "是", "为", "系")
+_LINK_VERBS = ("现为", "现任", "担任", "是", "为", "系", "任")
 # Before the verb, an adverb of the same statement (「李文静也是主任医师」「赵明远同样为…」);
 # 均 / 都 join several names (`_group_before`).
 _LINK_ADVERBS = ("同样", "同时", "目前", "现在", "一直", "早已", "也", "亦", "已")
@@ -302,6 +306,21 @@ def _labelled_name(line: str, start: int, end: int, names: tuple[str, ...]):
     return None
 
 
+_RANK_LABEL = re.compile(r"职称\s*[:：]\s*$")
+_NAME_LABEL = re.compile(r"(?:姓名|医生|专家|医师|坐诊医生|主诊医生)\s*[:：]\s*")
+
+
+def _name_by_label(line: str, start: int, names: tuple[str, ...]):
+    """(end, name) of a name labelled 姓名： earlier in a line whose 职称 is labelled 职称：
+    (「姓名：李文静 职称：主任医师」, a card's fields; E-F2)."""
+    if not _RANK_LABEL.search(line, 0, start):
+        return None
+    labels = list(_NAME_LABEL.finditer(line, 0, start))
+    if not labels:
+        return None
+    return _name_after(line, labels[-1].end(), names)
+
+
 def _link_ends(line: str, start: int):
     """Where the word or mark linking a name to the 职称 at `start` may end: right before the
     职称 or a praise word before it, or before a short place word between (「我院」「皮肤科」)."""
@@ -309,12 +328,19 @@ def _link_ends(line: str, start: int):
         if line.endswith(praise, 0, start):
             start -= len(praise)
             break
+    for count in _RANK_COUNTS:  # 「李文静是一位主任医师」 (E-F2)
+        if line.endswith(count, 0, start):
+            start -= len(count)
+            break
     for gap in range(0, 7):
         at = start - gap
         if at < 0:
             return
         if not gap or _PLACE.fullmatch(line, at, start):
             yield at
+
+
+_RANK_COUNTS = ("一位", "一名", "一个", "位", "名")
 
 
 def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
@@ -340,17 +366,20 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
                     if line.endswith(adverb, 0, before):
                         before -= len(adverb)
                         break
-                pos = _before_title(line, before)
+                comma = before > 0 and line[before - 1] in "，,"  # 「李文静，现任主任医师」
+                pos = _before_title(line, before - 1 if comma else before)
                 found = _name_before(line, pos, names, alone=pos < before)
-                if found:
+                if found and (not comma or _starts_clause(line, found[0])):
                     return found
     return None
 
 
 # 作为 links a name to a 职称 that need not end the clause: 「王建华作为主任医师亲自面诊」 (the
 # eighteenth session's known leftover); 「作为主任医师团队的一员」 names a team, not a rank.
-_SERVING_AS = "作为"
+_SERVING_AS = ("作为", "身为", "以")
 _NOT_RANK_AFTER = re.compile(r"团队|组|的")
+# 以 links only as 「以主任医师身份」
+_IN_CAPACITY = re.compile(r"的?身份")
 
 
 def _serving_as(line: str, start: int, end: int, names: tuple[str, ...]):
@@ -359,13 +388,26 @@ def _serving_as(line: str, start: int, end: int, names: tuple[str, ...]):
     if _NOT_RANK_AFTER.match(line, end):
         return None
     for at in _link_ends(line, start):
-        if line.endswith(_SERVING_AS, 0, at):
-            before = at - len(_SERVING_AS)
+        for word in _SERVING_AS:
+            if not line.endswith(word, 0, at):
+                continue
+            if word == "以" and not _IN_CAPACITY.match(line, end):
+                continue
+            before = at - len(word)
             pos = _before_title(line, before)
             found = _name_before(line, pos, names, alone=pos < before)
             if found:
                 return found
     return None
+
+
+def _serving_as_before(line: str, start: int, end: int, names: tuple[str, ...]):
+    """(end, name) of the name after 「作为主任医师的」 (E-F2: 「作为主任医师的李文静为您面诊」)."""
+    if not any(line.endswith(word, 0, start) for word in ("作为", "身为")):
+        return None
+    if not line.startswith("的", end):
+        return None
+    return _name_after(line, end + 1, names)
 
 
 # Titles that may follow a 职称 before the name they all belong to: 「主任医师、博士生导师王建华」
@@ -472,9 +514,21 @@ def _mentions(line: str, names: tuple[str, ...]):
             mentions.append(_Mention(found[0], end, found[1], found[2], rank))
             last_rank_end = end
             continue
-        after = _name_after(line, end, names) or _name_after_titles(line, end, names)
+        after = (
+            _name_after(line, end, names)
+            or _name_after_titles(line, end, names)
+            or _serving_as_before(line, start, end, names)
+        )
         if after:
             mentions.append(_Mention(start, after[0], after[1], False, rank))
+            # more names sharing the 职称: 「主任医师赵建国、孙晓梅」 (E-F2)
+            stop = after[0]
+            while stop < len(line) and line[stop] in _GROUP_JOINS:
+                more = _name_after(line, stop + 1, names)
+                if more is None:
+                    break
+                mentions.append(_Mention(stop + 1, more[0], more[1], False, rank))
+                stop = more[0]
             continue
         last = mentions[-1] if mentions else None
         if last and last.end == last_rank_end and line[last.end : start] in _RANK_JOINS:
@@ -482,7 +536,7 @@ def _mentions(line: str, names: tuple[str, ...]):
             mentions.append(_Mention(last.start, end, last.name, last.surname_only, rank))
             last_rank_end = end
             continue
-        labelled = _labelled_name(line, start, end, names)
+        labelled = _labelled_name(line, start, end, names) or _name_by_label(line, start, names)
         if labelled:
             mentions.append(_Mention(start, labelled[0], labelled[1], False, rank))
             continue

@@ -409,6 +409,7 @@ def test_is_and_serves_as_with_registered_ranks_or_no_link_pass(doctors, text) -
         ),
         ("李文静和赵明远两位主任医师坐诊。", {WRONG_LI, WRONG_ZHAO}),
         ("李文静、赵明远均为主任医师。", {WRONG_LI, WRONG_ZHAO}),
+        ("主任医师赵明远、李文静坐诊。", {WRONG_LI, WRONG_ZHAO}),
         ("李文静与赵明远都是主任医师。", {WRONG_LI, WRONG_ZHAO}),
         (
             "李文静、赵明远及王建华三位主任医师出诊。",
@@ -820,6 +821,17 @@ LICENCE_LI = f"医师执业证书编码与医生页面不一致：李文静的�
         ("主任医师、博士生导师李文静坐诊。", WRONG_LI),
         ("李文静副主任医师，执业证号：一一〇三一〇〇〇〇〇九九九九九。", LICENCE_LI),
         ("执业证号一一〇三一〇〇〇〇〇九九九九九", UNKNOWN_LICENCE),
+        # nineteenth re-verification E-F2
+        ("作为主任医师的李文静为您面诊。", WRONG_LI),
+        ("李文静是一位主任医师。", WRONG_LI),
+        ("李文静以主任医师身份出诊。", WRONG_LI),
+        ("李文静，现任主任医师。", WRONG_LI),
+        ("李文静任主任医师。", WRONG_LI),
+        ("李文静【主任医师】", WRONG_LI),
+        ("姓名：李文静 职称：主任医师", WRONG_LI),
+        ("赵明远医师（主任）", WRONG_ZHAO),
+        ("执业证号壹壹零叁壹零零零零零玖玖玖玖玖", UNKNOWN_LICENCE),
+        ("执业证号幺幺洞叁幺洞洞洞洞洞玖玖玖玖玖", UNKNOWN_LICENCE),
     ],
 )
 def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message) -> None:
@@ -847,6 +859,15 @@ def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message
         "主任医师、专家号都很难挂。",
         "李文静副主任医师，执业证号：一一〇三一〇〇〇〇〇一二三四五。",
         "医师证书一年一审，执业注册九十天内办结。",
+        "作为副主任医师的李文静为您面诊。",
+        "李文静是一位副主任医师。",
+        "李文静，现任副主任医师。",
+        "李文静【副主任医师】",
+        "姓名：李文静 职称：副主任医师",
+        "我以主任医师的建议为准。",
+        "信任主任医师的判断，按时复诊。",
+        "作为主任医师的助手，我每天很忙。",
+        "执业证号壹壹零叁壹零零零零零壹贰叁肆伍",
     ],
 )
 def test_those_wordings_as_registered_or_naming_nobody_pass(doctors, text) -> None:
