@@ -154,6 +154,8 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         return GateDecision(False, "doctor_changed", why, report)
     if why := doctor_licence_taken(page):
         return GateDecision(False, "licence_taken", why, report)
+    if why := doctor_expiry_refused(page):
+        return GateDecision(False, "doctor_expiry", why, report)
     if any(f.rule == DOCTOR_CREDENTIALS for f in report.blocking):
         # A credential that is not the doctor page's is a fact against our own register,
         # not a wording a reviewer can judge: no certificate or false-match ruling covers it
@@ -865,6 +867,29 @@ def doctor_removal_refused(pages, *, with_descendants: bool) -> str:
     if not titles:
         return ""
     return DOCTOR_REMOVED_UNDER_PAGES.format(pages="、".join(f"“{t}”" for t in titles))
+
+
+def doctor_expiry_refused(page) -> str:
+    """Why the doctor page `page` (the revision about to go live) may not be published with a
+    scheduled take-down (定时下线, `expire_at`) ("" when it may): live pages introduce her by
+    职称 or licence number, and Wagtail's scheduled unpublishing runs no hook, so they would
+    present a doctor with no page when it comes (nineteenth re-verification E-F5; the same
+    rule as unpublishing her, `doctor_removal_refused`)."""
+    from cms.compliance.doctors import pages_naming_removed
+    from cms.models import DoctorPage
+
+    if not isinstance(page, DoctorPage) or page.pk is None or not page.expire_at:
+        return ""
+    titles = pages_naming_removed(frozenset({page.pk}))
+    if not titles:
+        return ""
+    return DOCTOR_EXPIRY_UNDER_PAGES.format(pages="、".join(f"“{t}”" for t in titles))
+
+
+DOCTOR_EXPIRY_UNDER_PAGES = (
+    "以下已发布页面的正文以职称或执业证号介绍本医生：{pages}。医生页面定时下线后，这些页面介绍的"
+    "将是没有医生页面的医生，因此不能设置定时下线。请先修改或下线这些页面，再设置定时下线"
+)
 
 
 DOCTOR_REMOVED_UNDER_PAGES = (

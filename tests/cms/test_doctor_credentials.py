@@ -954,3 +954,40 @@ def test_a_doctor_no_live_page_introduces_is_unpublished(staff, doctors) -> None
     staff.post(reverse("wagtailadmin_pages:unpublish", args=[her.pk]))
 
     assert not DoctorPage.objects.get(pk=her.pk).live
+
+
+def test_her_page_is_not_published_with_a_scheduled_take_down_while_a_page_names_her(
+    doctors,
+) -> None:
+    """Nineteenth re-verification E-F5: 定时下线 took her page down when due (Wagtail's
+    scheduled unpublishing runs no hook) while a live ad stated her licence number."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cms.compliance.gate import CompliancePublishBlocked
+
+    shown = _live_ad(f"李文静医生（执业证号{LI}）为您制定方案。")
+    her = DoctorPage.objects.get(pk=doctors["李文静"].pk)
+    her.expire_at = timezone.now() + dt.timedelta(hours=1)
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        her.save_revision().publish()
+
+    assert refused.value.decision.reason == "doctor_expiry"
+    assert f"“{shown.title}”" in refused.value.decision.message
+    assert DoctorPage.objects.get(pk=her.pk).expire_at is None
+
+
+def test_a_doctor_no_page_introduces_may_be_scheduled_to_go(doctors) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    _live_article("赵明远医生提醒：控糖要循序渐进。")  # named without credentials
+    zhao = DoctorPage.objects.get(pk=doctors["赵明远"].pk)
+    zhao.expire_at = timezone.now() + dt.timedelta(hours=1)
+
+    zhao.save_revision().publish()
+
+    assert DoctorPage.objects.get(pk=zhao.pk).expire_at is not None
