@@ -790,7 +790,12 @@ def hub_change_refused(page) -> str:
     ads = ads_under_hub(hub=page)
     if not ads:
         return ""
-    return HUB_CHANGE_UNDER_ADS.format(ads="、".join(f"“{title}”" for title in ads))
+    return HUB_CHANGE_UNDER_ADS.format(ads=quoted_titles(ads))
+
+
+def quoted_titles(titles) -> str:
+    """「“甲”、“乙”」: the pages a refusal names, as the messages quote them."""
+    return "、".join(f"“{title}”" for title in titles)
 
 
 HUB_CHANGE_UNDER_ADS = (
@@ -812,7 +817,7 @@ def doctor_change_refused(page) -> str:
     titles = pages_misstating(page)
     if not titles:
         return ""
-    return DOCTOR_CHANGE_UNDER_PAGES.format(pages="、".join(f"“{t}”" for t in titles))
+    return DOCTOR_CHANGE_UNDER_PAGES.format(pages=quoted_titles(titles))
 
 
 def doctor_licence_taken(page) -> str:
@@ -866,7 +871,7 @@ def doctor_removal_refused(pages, *, with_descendants: bool) -> str:
     titles = pages_naming_removed(frozenset(pks))
     if not titles:
         return ""
-    return DOCTOR_REMOVED_UNDER_PAGES.format(pages="、".join(f"“{t}”" for t in titles))
+    return DOCTOR_REMOVED_UNDER_PAGES.format(pages=quoted_titles(titles))
 
 
 def doctor_expiry_refused(page) -> str:
@@ -883,7 +888,7 @@ def doctor_expiry_refused(page) -> str:
     titles = pages_naming_removed(frozenset({page.pk}))
     if not titles:
         return ""
-    return DOCTOR_EXPIRY_UNDER_PAGES.format(pages="、".join(f"“{t}”" for t in titles))
+    return DOCTOR_EXPIRY_UNDER_PAGES.format(pages=quoted_titles(titles))
 
 
 DOCTOR_EXPIRY_UNDER_PAGES = (

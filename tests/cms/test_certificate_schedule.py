@@ -221,18 +221,29 @@ def test_the_reviewer_withdraws_a_scheduled_packages_certificate(client) -> None
     assert not ServicePackage.objects.get(pk=package.pk).live
 
 
-def _recertified(obj, *, number: str, until: dt.date):
-    """The reviewer records a new certificate on the latest revision of `obj` (page or
-    package) while an older version is scheduled, as she does in the editor."""
+def _recertified(obj) -> tuple[str, dt.date]:
+    """The reviewer records a new certificate (number, two days less validity) on the latest
+    revision of `obj` (page or package) while an older version is scheduled, as she does in
+    the editor; then the scheduled time comes and `publish_scheduled` runs. Returns the
+    certificate she recorded."""
     from cms.compliance.gate import page_ad_review_record
+    from tests.cms.compliance_support import printed_until
 
-    model = type(obj)
-    return page_ad_review_record(
-        page=model.objects.get(pk=obj.pk).get_latest_revision_as_object(),
+    year = timezone.localdate().year
+    number = f"（京）医广【{year}】第09-99-N{obj.pk:04d}号"
+    until = printed_until() - dt.timedelta(2)
+    page_ad_review_record(
+        page=type(obj).objects.get(pk=obj.pk).get_latest_revision_as_object(),
         user=reviewer(f"shencha-re-{obj.pk}"),
         certificate=number,
         valid_until=until,
     )
+    return number, until
+
+
+def _goes_live(scheduled: Revision) -> None:
+    _due(scheduled)
+    call_command("publish_scheduled", stdout=io.StringIO(), stderr=io.StringIO())
 
 
 def test_a_scheduled_version_goes_live_showing_the_certificate_the_gate_judged(client) -> None:
@@ -240,16 +251,11 @@ def test_a_scheduled_version_goes_live_showing_the_certificate_the_gate_judged(c
     2 December), re-recorded N0002 (valid two days less) before go-live: the gate judged N0002
     but the live row showed P0036 with the longer date, which the serving refusal and the
     daily sweep then read."""
-    from tests.cms.compliance_support import printed_until
-
     _insomnia, _diabetes, ad = two_hubs_with_an_ad()
     scheduled = _schedule(ad)
-    year = timezone.localdate().year
-    number, until = f"（京）医广【{year}】第09-99-N{ad.pk:04d}号", printed_until() - dt.timedelta(2)
-    _recertified(ad, number=number, until=until)
-    _due(scheduled)
+    number, until = _recertified(ad)
 
-    call_command("publish_scheduled", stdout=io.StringIO(), stderr=io.StringIO())
+    _goes_live(scheduled)
 
     page = ArticlePage.objects.get(pk=ad.pk)
     assert page.live_revision_id == scheduled.pk
@@ -261,7 +267,6 @@ def test_a_scheduled_version_goes_live_showing_the_certificate_the_gate_judged(c
 
 def test_a_scheduled_package_goes_live_showing_the_certificate_the_gate_judged() -> None:
     from funnel.models import ServicePackage
-    from tests.cms.compliance_support import printed_until
     from tests.funnel.factories import PackageFactory, SpecialtyFactory
     from tests.landing.test_package_gate import _certified
 
@@ -270,15 +275,9 @@ def test_a_scheduled_package_goes_live_showing_the_certificate_the_gate_judged()
     draft.go_live_at = timezone.now() + SOON
     scheduled = draft.save_revision()
     scheduled.publish()
-    year = timezone.localdate().year
-    number, until = (
-        f"（京）医广【{year}】第09-99-N{package.pk:04d}号",
-        printed_until() - dt.timedelta(2),
-    )
-    _recertified(package, number=number, until=until)
-    _due(scheduled)
+    number, until = _recertified(package)
 
-    call_command("publish_scheduled", stdout=io.StringIO(), stderr=io.StringIO())
+    _goes_live(scheduled)
 
     package = ServicePackage.objects.get(pk=package.pk)
     assert package.live_revision_id == scheduled.pk
