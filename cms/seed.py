@@ -136,15 +136,17 @@ def publish_ad_page(page: Page, *, certificate: str = "") -> Page:
 
 
 def certify_packages() -> int:
-    """Every service package no reviewer has recorded a certificate for yet and that never
-    went live (the seed's new ones) is recorded by the demo reviewer and published, as the
-    clinic must publish a package (`funnel.ad_gate`). Returns how many. A package anyone has
-    reviewed or published is left alone: a rerun of `make demo` published an editor's
-    pending draft in the reviewer's name, and overwrote her certificate numbers and dates
-    (nineteenth re-verification E-F1)."""
+    """Every service package the seed made (created as rows: no revision yet, never live, no
+    reviewer recorded) is recorded by the demo reviewer and published, as the clinic must
+    publish a package (`funnel.ad_gate`). Returns how many. A package with any revision (an
+    editor's new one saved as a draft included), live or reviewed, is left alone: a rerun of
+    `make demo` published an editor's pending draft, and a package an editor had just
+    created, in the reviewer's name on a made-up number (nineteenth re-verifications E-F1,
+    F-F1)."""
     certified = 0
     for package in ServicePackage.objects.order_by("pk"):
-        if package.ad_review_recorded_by_id or package.live_revision_id:
+        has_revisions = Revision.objects.for_instance(package).exists()
+        if package.ad_review_recorded_by_id or package.live_revision_id or has_revisions:
             continue
         publish_ad_page(package.get_latest_revision_as_object())
         certified += 1
@@ -297,12 +299,16 @@ def _home() -> HomePage:
             "脱发、失眠、糖尿病专科诊所：医生审核的健康科普、专病服务包与医助随访。"
         )
         _publish(home)
+    _site_on_base_url()
+    return home
+
+
+def _site_on_base_url() -> None:
     # The demo serves on WAGTAILADMIN_BASE_URL; sitemap and canonical URLs come from the Site.
     base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
     Site.objects.filter(is_default_site=True).update(
         hostname=base.hostname or "localhost", port=base.port or 80, site_name="引流健康"
     )
-    return home
 
 
 def seed(*, stdout) -> None:
@@ -313,7 +319,14 @@ def seed(*, stdout) -> None:
 
 
 def seed_pages(*, stdout) -> None:
-    """The demo pages of three specialties, published (browser tests need only these)."""
+    """The demo pages of three specialties, published (browser tests need only these). Once:
+    when the doctors' team page exists the demo was seeded, and a rerun leaves every page as
+    staff left it (a changed slug made the seed publish a second copy of an ad on a made-up
+    certificate: nineteenth re-verification F-F1); only the Site follows the base URL."""
+    if DoctorIndexPage.objects.exists():
+        _site_on_base_url()
+        stdout.write("  content: already seeded, left as it is")
+        return
     home = _home()
     team = _child(home, DoctorIndexPage, "doctors", title="医生团队", intro=DOCTOR_INDEX_INTRO)
     today = timezone.localdate()

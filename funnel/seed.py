@@ -162,6 +162,12 @@ def _specialties() -> dict[str, Specialty]:
 def _packages(specialties: dict[str, Specialty]) -> dict[str, ServicePackage]:
     found = {}
     for order, (spec, slug, name, summary, includes, price, promo, days) in enumerate(PACKAGES):
+        # by its name too: staff may have changed its slug, and a rerun made a second one
+        # (nineteenth re-verification F-F1)
+        renamed = ServicePackage.objects.filter(specialty=specialties[spec], name=name).first()
+        if renamed is not None and not ServicePackage.objects.filter(slug=slug).exists():
+            found[slug] = renamed
+            continue
         package, _ = ServicePackage.objects.get_or_create(
             slug=slug,
             defaults={

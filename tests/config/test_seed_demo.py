@@ -156,11 +156,33 @@ def test_a_rerun_leaves_what_staff_did_alone(client) -> None:
     )
     withdrawn.save_revision(user=demo_reviewer())
     assert certificate_revoked_take_down(withdrawn, user=demo_reviewer())
-    # ... and an administrator gives a doctor page another address
+    # ... and an administrator gives a doctor page, a landing page and a package other
+    # addresses, and an editor saves a new package as a draft (nineteenth re-verification
+    # E-F3, F-F1)
     doctor = DoctorPage.objects.order_by("pk").first()
     doctor.slug = f"{doctor.slug}-renamed"
     doctor.save_revision().publish()
-    doctors = DoctorPage.objects.count()
+    renamed_ad = LandingPage.objects.get(slug="diabetes")
+    renamed_ad.slug = "tangniaobing"
+    renamed_ad.save(update_fields=["slug"])
+    package = ServicePackage.objects.exclude(pk=draft_package.pk).order_by("pk").first()
+    package.slug = f"{package.slug}-new"
+    package.save(update_fields=["slug"])
+    new_package = ServicePackage(
+        specialty=package.specialty,
+        name="编辑新建的服务包",
+        slug="editor-new",
+        list_price=199,
+        live=False,  # as the admin saves a new package as a draft
+    )
+    new_package.save()
+    new_package.save_revision()
+    counts = (
+        DoctorPage.objects.count(),
+        LandingPage.objects.count(),
+        ServicePackage.objects.count(),
+    )
+    doctors = counts[0]
 
     call_command("seed_demo", stdout=io.StringIO())
 
@@ -170,3 +192,9 @@ def test_a_rerun_leaves_what_staff_did_alone(client) -> None:
     assert not again.live
     assert again.get_latest_revision_as_object().ad_review_certificate == ""
     assert DoctorPage.objects.count() == doctors
+    assert (
+        DoctorPage.objects.count(),
+        LandingPage.objects.count(),
+        ServicePackage.objects.count(),
+    ) == counts
+    assert not ServicePackage.objects.get(pk=new_package.pk).live
