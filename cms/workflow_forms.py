@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from wagtail.forms import TaskStateCommentForm
+
+_VISIBLE = re.compile(r"[\s\u200b-\u200f\u2060-\u2064\ufeff]")
 
 
 class RejectCommentForm(TaskStateCommentForm):
@@ -17,6 +21,6 @@ class RejectCommentForm(TaskStateCommentForm):
 
     def clean_comment(self) -> str:
         comment = (self.cleaned_data.get("comment") or "").strip()
-        if not comment:
+        if not _VISIBLE.sub("", comment):  # zero-width characters are no comment (F-F4)
             raise forms.ValidationError("请写明需要修改的内容后再退回")
         return comment

@@ -135,7 +135,8 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
 # A clause about a study names a scientist, not a doctor introduced to patients.
 _STUDY = re.compile(r"研究|论文|发表|提出|报道|期刊|学说")
-_OPEN, _CLOSE = "（(【[", "）)】]"  # 【】 too: 「李文静【主任医师】」 (E-F2)
+# 【】 and the other brackets too: 「李文静【主任医师】」「李文静〔主任医师〕」 (E-F2, F-F2)
+_OPEN, _CLOSE = "（(【[〔［〖《〈", "）)】]〕］〗》〉"
 # Before a surname alone: the start, a non-Chinese character, or a word that introduces a
 # person (「由王医生」「请王医生」); 「对于医生而言」 is no 于 surname.
 _INTRO = frozenset("由请找是向和与及同的为经让给被跟位名、，,：:（(「“ ")
@@ -174,6 +175,9 @@ def _doctors(page, *, edited=None, removed: frozenset[int] = frozenset()) -> lis
     rows = (
         DoctorPage.objects.live()
         .public()  # a doctor the public cannot read is not shown anywhere (C-F2)
+        # nor one whose page is scheduled to go (定时下线): a page naming her would outlive
+        # it (nineteenth re-verification F-F3)
+        .filter(expire_at__isnull=True)
         .exclude(pk__in=removed)
         .values_list("pk", "title", "rank", "licence_number")
     )
@@ -262,7 +266,10 @@ _RANK_ENDS = re.compile(r"\s*(?:$|[，,；;。！？!?、：:（()）]|" + "|".j
 # A name linked to the 职称 after it: by a comma or a colon (「李文静，主任医师」
 # 「李文静：主任医师」) or a verb (「李文静是主任医师」「李文静现任皮肤科主任医师」).
 _LINK_MARK = re.compile(r"\s*(?:[，,：:]|——|—|–|－－|--)\s*$")  # dashes: 李文静医生——主任医师
-_LINK_VERBS = ("现为", "现任", "担任", "是", "为", "系", "任")
+_LINK_VERBS = (
+    *("晋升为", "升任为", "现职", "晋升", "升任", "出任", "现为", "现任", "担任", "是个"),
+    *("是", "为", "系", "任"),
+)
 # Before the verb, an adverb of the same statement (「李文静也是主任医师」「赵明远同样为…」);
 # 均 / 都 join several names (`_group_before`).
 _LINK_ADVERBS = ("同样", "同时", "目前", "现在", "一直", "早已", "也", "亦", "已")
@@ -310,6 +317,15 @@ _RANK_LABEL = re.compile(r"职称\s*[:：]\s*$")
 _NAME_LABEL = re.compile(r"(?:姓名|医生|专家|医师|坐诊医生|主诊医生)\s*[:：]\s*")
 
 
+def _label_after(line: str, start: int, end: int, names: tuple[str, ...]):
+    """(end, name) of a name labelled 姓名： right after a 职称 labelled 职称： (「职称：主任医师
+    姓名：李文静」; F-F2)."""
+    if not _RANK_LABEL.search(line, 0, start):
+        return None
+    label = _NAME_LABEL.match(line, end) or _NAME_LABEL.search(line, end, end + 8)
+    return _name_after(line, label.end(), names) if label else None
+
+
 def _name_by_label(line: str, start: int, names: tuple[str, ...]):
     """(end, name) of a name labelled 姓名： earlier in a line whose 职称 is labelled 职称：
     (「姓名：李文静 职称：主任医师」, a card's fields; E-F2)."""
@@ -338,6 +354,10 @@ def _link_ends(line: str, start: int):
             return
         if not gap or _PLACE.fullmatch(line, at, start):
             yield at
+            for count in _RANK_COUNTS:  # 「是一位经验丰富的主任医师」 (F-F2)
+                if gap and line.endswith(count, 0, at):
+                    yield at - len(count)
+                    break
 
 
 _RANK_COUNTS = ("一位", "一名", "一个", "位", "名")
@@ -402,12 +422,28 @@ def _serving_as(line: str, start: int, end: int, names: tuple[str, ...]):
 
 
 def _serving_as_before(line: str, start: int, end: int, names: tuple[str, ...]):
-    """(end, name) of the name after 「作为主任医师的」 (E-F2: 「作为主任医师的李文静为您面诊」)."""
-    if not any(line.endswith(word, 0, start) for word in ("作为", "身为")):
+    """(end, name) of the name after 「作为主任医师的」 or 「作为主任医师，」 (E-F2, F-F2:
+    「作为主任医师的李文静为您面诊」「作为本院主任医师的李文静」「作为一名主任医师，李文静…」)."""
+    if not any(
+        line.endswith(word, 0, at) for at in _link_ends(line, start) for word in ("作为", "身为")
+    ):
         return None
-    if not line.startswith("的", end):
+    if not line.startswith(("的", "，", ","), end):
         return None
     return _name_after(line, end + 1, names)
+
+
+def _name_after_mark(line: str, start: int, end: int, names: tuple[str, ...]):
+    """(end, name) of the name right after a 职称 in marks: 「【主任医师】李文静」 (F-F2)."""
+    if start < 1 or end >= len(line):
+        return None
+    opening = _OPEN.find(line[start - 1])
+    marks = {"「": "」", "『": "』", "“": "”"}
+    if opening >= 0 and line[end] == _CLOSE[opening]:
+        return _name_after(line, end + 1, names)
+    if marks.get(line[start - 1]) == line[end]:
+        return _name_after(line, end + 1, names)
+    return None
 
 
 # Titles that may follow a 职称 before the name they all belong to: 「主任医师、博士生导师王建华」
@@ -518,6 +554,8 @@ def _mentions(line: str, names: tuple[str, ...]):
             _name_after(line, end, names)
             or _name_after_titles(line, end, names)
             or _serving_as_before(line, start, end, names)
+            or _name_after_mark(line, start, end, names)
+            or _label_after(line, start, end, names)
         )
         if after:
             mentions.append(_Mention(start, after[0], after[1], False, rank))

@@ -832,6 +832,14 @@ LICENCE_LI = f"医师执业证书编码与医生页面不一致：李文静的�
         ("赵明远医师（主任）", WRONG_ZHAO),
         ("执业证号壹壹零叁壹零零零零零玖玖玖玖玖", UNKNOWN_LICENCE),
         ("执业证号幺幺洞叁幺洞洞洞洞洞玖玖玖玖玖", UNKNOWN_LICENCE),
+        # nineteenth re-verification F-F2
+        ("作为主任医师，李文静为您面诊。", WRONG_LI),
+        ("作为本院主任医师的李文静亲自为您面诊。", WRONG_LI),
+        ("李文静已晋升为主任医师。", WRONG_LI),
+        ("【主任医师】李文静为您面诊", WRONG_LI),
+        ("职称：主任医师 姓名：李文静", WRONG_LI),
+        ("李文静是一位经验丰富的主任医师。", WRONG_LI),
+        ("李文静〔主任医师〕", WRONG_LI),
     ],
 )
 def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message) -> None:
@@ -868,6 +876,10 @@ def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message
         "信任主任医师的判断，按时复诊。",
         "作为主任医师的助手，我每天很忙。",
         "执业证号壹壹零叁壹零零零零零壹贰叁肆伍",
+        "晋升为主任医师需要多年积累。",
+        "【主任医师】门诊时间调整",
+        "【副主任医师】李文静为您面诊",
+        "李文静已晋升为副主任医师。",
     ],
 )
 def test_those_wordings_as_registered_or_naming_nobody_pass(doctors, text) -> None:
@@ -991,3 +1003,20 @@ def test_a_doctor_no_page_introduces_may_be_scheduled_to_go(doctors) -> None:
     zhao.save_revision().publish()
 
     assert DoctorPage.objects.get(pk=zhao.pk).expire_at is not None
+
+
+def test_a_page_naming_a_doctor_scheduled_to_go_is_refused(doctors) -> None:
+    """Nineteenth re-verification F-F3: his page set to go offline first, a page naming him
+    published after, and it outlived his page."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    zhao = DoctorPage.objects.get(pk=doctors["赵明远"].pk)
+    zhao.expire_at = timezone.now() + dt.timedelta(hours=1)
+    zhao.save_revision().publish()
+
+    # on an ad; a 科普 page quoting a doctor with no page reads as an outside expert
+    assert credentials(landing("赵明远主治医师为您制定方案。")) == [
+        ("hero_body", "赵明远主治医师", f"{UNREGISTERED}（赵明远）")
+    ]
