@@ -24,7 +24,9 @@ REVIEWER_GROUP = "医疗广告审查"
 # ２０２６ and other scripts' digits, a respelling of a number another ad holds; review of
 # issue 17, round 2, M3). The register compares `certificate_normalise` forms besides.
 CERTIFICATE_FORMAT = re.compile(
-    r"^[（(][一-龥]{1,3}[)）]\s*医广\s*[【\[(（]\s*\d{4}\s*[】\])）]\s*第?\s*[0-9A-Za-z][-－—0-9A-Za-z]{0,23}\s*号?$",
+    # The serial: runs of letters and digits joined by single dashes, 24 characters at most.
+    r"^[（(][一-龥]{1,3}[)）]\s*医广\s*[【\[(（]\s*\d{4}\s*[】\])）]\s*第?\s*"
+    r"(?=[-－—0-9A-Za-z]{1,24}\s*号?$)[0-9A-Za-z]+(?:[-－—][0-9A-Za-z]+)*\s*号?$",
     re.ASCII,
 )
 
@@ -68,7 +70,8 @@ def certificate_is_valid(number: str) -> bool:
     """The number is written as a 医疗广告审查证明 number, digits and letters in ASCII; the
     serial at most 24 characters (real ones run 4 to 12: 01-23-001, 08-12-P0036), so a
     pasted run of digits cut by the field's length is no number (nineteenth verification
-    B-F7: 「…第111…1」 of 80 characters was accepted)."""
+    B-F7: 「…第111…1」 of 80 characters was accepted); dashes only between letters and digits
+    (「第1-----号」 is no serial)."""
     return bool(CERTIFICATE_FORMAT.match((number or "").strip()))
 
 

@@ -258,6 +258,11 @@ def test_reviewer_who_lost_the_permission_no_longer_vouches(article) -> None:
         ("（京）医广【26】第1号", False),
         ("（沪）医广【2026】第" + "1" * 66, False),  # a paste cut at the field's 80 characters
         ("（沪）医广【2026】第08-12-P0036-0001-0002号", True),
+        ("（沪）医广【2026】第1-----号", False),  # dashes only join letters and digits
+        ("（沪）医广【2026】第-01-23号", False),
+        ("（沪）医广【2026】第01--23号", False),
+        ("（沪）医广【2026】第01-23-号", False),
+        ("（沪）医广【2026】第01－23—001号", True),
     ],
 )
 def test_certificate_number_format_is_checked_loosely(number: str, valid: bool) -> None:
