@@ -458,6 +458,8 @@ class DoctorIndexPage(BasePage):
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.DoctorPage"]
     max_count = 1
+    # Doctors are public or not published (`DoctorPage.private_page_options`).
+    private_page_options: list[str] = []
 
     class Meta:
         verbose_name = "医生团队"
@@ -514,6 +516,12 @@ class DoctorPage(BasePage):
     ]
     parent_page_types = ["cms.DoctorIndexPage"]
     subpage_types: list[str] = []
+    # A doctor page is public or not published: Wagtail's 隐私 dialog offers no password,
+    # login or group restriction here. Her page is the register ads and 科普 bylines are
+    # checked against; making it private would leave live pages naming a doctor the public
+    # cannot look up, while taking her off the site is 取消发布, which the gate refuses as long
+    # as a live page names her (`gate.doctor_removal_refused`; nineteenth session's note).
+    private_page_options: list[str] = []
 
     class Meta:
         verbose_name = "医生"
