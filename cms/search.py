@@ -81,6 +81,19 @@ def _tokenizer():
     return tokenizer
 
 
+def word_edges(text: str) -> tuple[frozenset[int], frozenset[int]]:
+    """Where jieba's precise cut (dictionary words only, no HMM guesses; the specialties'
+    vocabulary included) starts and ends a word in `text`: (start offsets, end offsets),
+    0 and len(text) among them. The compliance checker asks whether a match read across two
+    lines cuts a word of each (`checker._join_findings`)."""
+    starts, ends, at = {0}, {len(text)}, 0
+    for token in _tokenizer().cut(text, HMM=False):
+        starts.add(at)
+        at += len(token)
+        ends.add(at)
+    return frozenset(starts), frozenset(ends)
+
+
 def _clean(text: str) -> str:
     """Text a database accepts whatever arrived: no NUL or control characters, no lone
     surrogates; read as the compliance checker reads it (`cms.textnorm`: traditional →

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import unicodedata
 from typing import Any
 
@@ -11,12 +12,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.html import strip_tags
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page
 
 from cms.compliance.forms import CompliancePageForm
 from cms.compliance.panels import CompliancePanel
+from cms.html_text import html_blocks
 from cms.search import SegmentedSearchField
 
 
@@ -395,8 +396,22 @@ def without_site_name(title: str, site_name: str) -> str:
     return title
 
 
+# A block ending in one of these needs no separator before the next block.
+_BLOCK_END = re.compile(r"[。！？!?；;：:，,、…]$")
+
+
 def plain(text: str, limit: int = 160) -> str:
-    return " ".join(strip_tags(text or "").split())[:limit]
+    """`text` (rich text HTML or plain) as one line of at most `limit` characters for a
+    description (meta, og, JSON-LD): blocks read as blocks (`cms.html_text`), a space
+    between two where the first ends without punctuation, so a heading, paragraph or list
+    item is not glued to the next (twentieth verification C: 「…做三件事早上测空腹血糖晚饭后
+    散步…」 on WeChat's card)."""
+    parts: list[str] = []
+    for block in html_blocks(text or ""):
+        if parts and not _BLOCK_END.search(parts[-1]):
+            parts.append(" ")
+        parts.append(block.text)
+    return "".join(parts)[:limit]
 
 
 def _trail(ancestors) -> list[Page]:

@@ -281,6 +281,33 @@ def test_items_and_ended_sentences_are_not_joined(html) -> None:
     assert not [f for f in check_text(rich_text_to_plain(html)) if f.blocking]
 
 
+@pytest.mark.parametrize(
+    "html",
+    [
+        # twentieth verification C: 病根 over 治疗 read as 根治 refused a clean article
+        "<h2>先找准病根</h2><p>治疗要从评估开始：医生会先问诊，再用毛囊镜观察头皮。</p>",
+        "<blockquote>找准病根</blockquote><p>治疗才有方向。</p>",
+        "<p>找准病根<br>治脱发才有方向。</p>",
+        "<h3>三天</h3><p>见效果的办法并不存在，坚持最重要。</p>",  # 三天见效 only across 见效果
+    ],
+)
+def test_a_match_joining_two_word_fragments_is_no_claim(html) -> None:
+    assert not [f for f in check_text(rich_text_to_plain(html), scopes=("science",)) if f.blocking]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<h2>100%保证根</h2><p>治脱发</p>",  # whole words either side: still one claim
+        "<h2>专家</h2><p>保证治愈</p>",
+        "<p>我们保证</p><p>根治脱发</p>",
+        "<p>彻底</p><p>治愈失眠</p>",
+    ],
+)
+def test_a_claim_split_between_whole_words_is_still_read_joined(html) -> None:
+    assert any(f.blocking for f in check_text(rich_text_to_plain(html), scopes=("science",)))
+
+
 @pytest.mark.django_db
 def test_a_page_whose_claim_is_split_across_paragraphs_is_flagged() -> None:
     # given an article whose body splits a cure guarantee over two paragraphs

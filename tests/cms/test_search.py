@@ -122,6 +122,21 @@ def test_words_inside_a_seeded_article_body_are_found(seeded, client, word):
     assert "hair-loss-science-1" in _slugs(list(response.context["page_obj"]))
 
 
+@pytest.mark.parametrize(("word", "page"), [("一对一", "home"), ("均持有", "doctors")])
+def test_words_of_the_home_and_doctor_team_intros_are_found(seeded, client, word, page):
+    """Twentieth verification C: the intros were not indexed, so 一对一 on the home page
+    found nothing."""
+    from cms.models import DoctorIndexPage, HomePage
+
+    target = (HomePage if page == "home" else DoctorIndexPage).objects.get()
+    assert word in target.intro
+    assert word not in target.title
+
+    response = client.get("/search/", {"q": word})
+
+    assert target.pk in [p.pk for p in response.context["page_obj"]]
+
+
 def test_a_title_match_ranks_above_a_body_match(publish):
     # given one article with the word in its body (published first) and one in its title
     publish("body", "头发护理的日常", "头皮出现鳞屑时，先别急着换洗发水。")
