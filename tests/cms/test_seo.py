@@ -503,3 +503,23 @@ def test_every_breadcrumb_a_page_names_answers_200_without_a_redirect(site, clie
             shown = crumb["item"].removeprefix(BASE) or "/"
             assert client.get(shown).status_code == 200, (path, shown)
     assert walked >= 10
+
+
+def test_a_description_from_the_body_keeps_its_blocks_apart(site, client):
+    """Twentieth verification C: the fallback description was `strip_tags` of the body, so a
+    story's card read 「…做三件事早上测空腹血糖晚饭后散步…」."""
+    from cms.models import PatientStoryPage
+
+    story = PatientStoryPage.objects.live().get(slug="hair-loss-story-1")
+    story.search_description = ""
+    story.body = (
+        "<h2>我的三件事</h2><p>我现在每天做三件事</p>"
+        "<ul><li>早上测空腹血糖</li><li>晚饭后散步</li></ul><p>个体情况不同。</p><p>遵医嘱</p>"
+    )
+    story.save_revision().publish()
+
+    html = client.get(story.url).content.decode()
+
+    expected = "我的三件事 我现在每天做三件事 早上测空腹血糖 晚饭后散步 个体情况不同。遵医嘱"
+    assert _meta(html, "og:description") == [expected]
+    assert re.findall(r'<meta name="description" content="([^"]*)">', html) == [expected]
