@@ -380,8 +380,10 @@ def site_name_for(request) -> str:
     return (site.site_name if site is not None else "") or DEFAULT_SITE_NAME
 
 
-# Between a title and the site name: 「…｜引流健康」「… | 引流健康」「… - 引流健康」「…——引流健康」
-SITE_NAME_SEPARATORS = "|｜-－—–_·•:："
+# Between a title and the site name: 「…｜引流健康」「… | 引流健康」「… - 引流健康」「…——引流健康」;
+# 丨 (U+4E28, the character Chinese titles often use as a bar), ‖, │, ┃, slashes and tildes
+# (twentieth verification C)
+SITE_NAME_SEPARATORS = "|｜-－—–_·•:：丨‖│┃/／\\~～"
 
 
 def without_site_name(title: str, site_name: str) -> str:
@@ -389,10 +391,12 @@ def without_site_name(title: str, site_name: str) -> str:
     (SITE_NAME_SEPARATORS); a title that is only the site name, or that does not end with it,
     is returned as it is."""
     title = (title or "").strip()
-    if site_name and title.endswith(site_name):
+    # the name may have been typed twice (「冬季睡眠 | 引流健康 | 引流健康」)
+    while site_name and title.endswith(site_name):
         stripped = title[: -len(site_name)].rstrip().rstrip(SITE_NAME_SEPARATORS).rstrip()
-        if stripped:
-            return stripped
+        if not stripped:
+            break
+        title = stripped
     return title
 
 

@@ -305,7 +305,7 @@ class ArticlePage(BasePage):
         data: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "MedicalWebPage",
-            "headline": self.meta_title(),
+            "headline": self.share_title(site_name_for(request)),
             "name": self.title,
             "url": self.canonical(request),
             "description": self.meta_description() or self.summary,

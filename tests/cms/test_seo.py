@@ -96,6 +96,11 @@ def test_every_page_type_separates_its_title_from_the_site_name_the_same_way(sit
         ("引流健康", "引流健康"),
         ("  ", "引流健康"),
         ("引流健康的医生团队", "引流健康的医生团队"),  # names the site elsewhere: left whole
+        ("冬季睡眠 丨 引流健康", "冬季睡眠 | 引流健康"),  # 丨 U+4E28
+        ("冬季睡眠‖引流健康", "冬季睡眠 | 引流健康"),
+        ("冬季睡眠 / 引流健康", "冬季睡眠 | 引流健康"),
+        ("冬季睡眠～引流健康", "冬季睡眠 | 引流健康"),
+        ("冬季睡眠 | 引流健康 | 引流健康", "冬季睡眠 | 引流健康"),
     ],
 )
 def test_title_with_site_writes_one_separator(title, expected):
@@ -523,3 +528,18 @@ def test_a_description_from_the_body_keeps_its_blocks_apart(site, client):
     expected = "我的三件事 我现在每天做三件事 早上测空腹血糖 晚饭后散步 个体情况不同。遵医嘱"
     assert _meta(html, "og:description") == [expected]
     assert re.findall(r'<meta name="description" content="([^"]*)">', html) == [expected]
+
+
+def test_an_articles_headline_and_card_drop_the_site_name_however_it_was_typed(site, client):
+    """Twentieth verification C: 「冬季睡眠 丨 引流健康」 (丨 U+4E28) kept its bar in the title and
+    the card, and the JSON-LD headline kept the site name."""
+    article = ArticlePage.objects.live().get(slug="hair-loss-science-1")
+    article.seo_title = "冬季睡眠 丨 引流健康 | 引流健康"
+    article.save_revision().publish()
+
+    html = client.get(article.url).content.decode()
+
+    assert _title(html) == "冬季睡眠 | 引流健康"
+    assert _meta(html, "og:title") == ["冬季睡眠"]
+    (main,) = [node for node in _graph(html) if node.get("@type") == "MedicalWebPage"]
+    assert main["headline"] == "冬季睡眠"
