@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import re
+import unicodedata
 
 from django import forms
 from wagtail.forms import TaskStateCommentForm
 
-_VISIBLE = re.compile(r"[\s\u200b-\u200f\u2060-\u2064\ufeff]")
+# Letters that show nothing: the Hangul fillers and the blank Braille pattern (twentieth
+# verification B7: U+3164, U+115F, U+2800 passed as a comment).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _shows_something(text: str) -> bool:
+    """True when `text` has a character a reader sees: not a space or separator (Z*), a
+    control or format character (C*: zero-width, soft hyphen, bidi marks) or a blank letter."""
+    return any(ch not in _BLANK_LETTERS and unicodedata.category(ch)[0] not in "ZC" for ch in text)
 
 
 class RejectCommentForm(TaskStateCommentForm):
@@ -21,6 +29,6 @@ class RejectCommentForm(TaskStateCommentForm):
 
     def clean_comment(self) -> str:
         comment = (self.cleaned_data.get("comment") or "").strip()
-        if not _VISIBLE.sub("", comment):  # zero-width characters are no comment (F-F4)
+        if not _shows_something(comment):  # invisible characters are no comment (F-F4, B7)
             raise forms.ValidationError("请写明需要修改的内容后再退回")
         return comment

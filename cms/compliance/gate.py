@@ -354,14 +354,17 @@ def certificate_normalise(certificate: str) -> str:
     """The canonical number the register compares (review of issue 17, round 2, M3: a
     respelling got a held number onto a second ad). NFKC (full-width ２０２６ and （ ） become
     2026 and ( )), letters upper case (P0011 = p0011); then only the number's parts are kept,
-    in order: the province, 医广, the year and the serial's letter-and-digit groups, with the
-    leading zeros of each digit run dropped; brackets of any shape, dashes, spaces and the
-    words 第 and 号 around the number are not part of it. So 「（沪）医广【2026】第 08-12-p0011
-    号」, 「(沪)医广(2026)0812P0011」 and 「(沪)医广[2026]008-12-P0011-」 are one number:
-    沪医广2026812P11."""
+    in order and each apart: the province, 医广, the year and the serial's letter-and-digit
+    groups, with the leading zeros of each digit run dropped; brackets of any shape, the kind
+    of dash, spaces and the words 第 and 号 around the number are not part of it. So
+    「（沪）医广【2026】第 08-12-p0011 号」 and 「(沪)医广[2026]008－12－P0011-」 are one number,
+    沪-医广-2026-8-12-P11. Where the serial's groups part is part of the number: 01-23-001 and
+    12-03-001 are two certificates, and so are 0812P0011 and 08-12-P0011 (twentieth
+    verification B2: dropping the dashes made 01-23-001 and 12-03-001 one number, so a
+    reviewer could not record a second, real certificate)."""
     folded = unicodedata.normalize("NFKC", certificate or "").upper()
     parts = [p for p in _NUMBER_PART.findall(folded) if p not in _AROUND_THE_NUMBER]
-    return "".join(_LEADING_ZEROS.sub(r"\1", part) for part in parts)
+    return "-".join(_LEADING_ZEROS.sub(r"\1", part) for part in parts)
 
 
 def _owner(obj) -> tuple[int, str]:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from cms.compliance.gate import (
     CERTIFICATE_TAKEN,
+    certificate_normalise,
     page_ad_review_record,
     publish_decision,
 )
@@ -139,10 +140,25 @@ RESPELLED = [
     # second verification of the review: round brackets, no dashes, a trailing dash, a zero
     "（沪）医广（{year}）第08-12-P0011号",
     "(沪)医广({year})08-12-P0011",
-    "(沪)医广[{year}]0812P0011",
     "(沪)医广[{year}]08-12-P0011-",
     "(沪)医广[{year}]008-12-P0011",
 ]
+# Other certificates: the serial's groups are part of its number (twentieth verification B2)
+OTHERS = [
+    ("（京）医广【{year}】第01-23-001号", "（京）医广【{year}】第12-03-001号"),
+    ("（京）医广【{year}】第1-12-1号", "（京）医广【{year}】第11-2-1号"),
+    ("（沪）医广【{year}】第08-12-P0011号", "（沪）医广【{year}】第0812P0011号"),
+]
+
+
+@pytest.mark.parametrize(("held", "other"), OTHERS)
+def test_numbers_whose_groups_differ_are_two_certificates(held, other) -> None:
+    year = printed_until().year - 1
+    _record(_conversion(hub(), "held"), held.format(year=year))
+
+    _record(PackageFactory(), other.format(year=year), "shencha-2")
+
+    assert AdReviewCertificate.objects.count() == 2
 
 
 @pytest.mark.parametrize("respelled", RESPELLED)
@@ -208,3 +224,34 @@ def test_the_migration_rewrites_held_numbers_in_the_canonical_form() -> None:
     assert numbers["1"] == "沪医广2026812P11"
     assert numbers["2"].startswith("重复:")
     assert numbers["3"] == "京医广20261231"
+
+
+def test_the_migration_keeps_the_groups_of_a_serial_apart() -> None:
+    """cms/0021: rows of 0017's form (groups run together) are rewritten with the groups
+    apart, so 京医广20261231 no longer holds 12-03-001; 「重复:」 rows stay as they are."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    migration = importlib.import_module("cms.migrations.0021_ad_review_certificate_groups")
+    kind = ContentType.objects.get_for_model(AdReviewCertificate)
+    for number, shown, object_id in [
+        ("京医广20261231", "（京）医广【2026】第01-23-001号", "1"),
+        ("沪医广2026812P11", "（沪）医广【2026】第 08-12-P0011 号", "2"),
+        ("重复:7:(沪)医广[2026]第08-12-p0011号", "（沪）医广【2026】第08-12-p0011号", "3"),
+    ]:
+        AdReviewCertificate.objects.create(
+            number=number, shown=shown, content_type=kind, object_id=object_id
+        )
+
+    migration.regroup(apps, None)
+
+    numbers = dict(AdReviewCertificate.objects.values_list("object_id", "number"))
+    assert numbers == {
+        "1": "京-医广-2026-1-23-1",
+        "2": "沪-医广-2026-8-12-P11",
+        "3": "重复:7:(沪)医广[2026]第08-12-p0011号",
+    }
+    held = certificate_normalise("（京）医广【2026】第12-03-001号")
+    assert not AdReviewCertificate.objects.filter(number=held).exists()

@@ -439,7 +439,22 @@ def test_approving_a_scheduled_version_says_when_it_goes_live(client, hub, users
     assert "已审核通过并发布" not in html
 
 
-@pytest.mark.parametrize("comment", ["", "   ", "\u3000", "\u200b", "\ufeff\u2060"])
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "",
+        "   ",
+        "\u3000",
+        "\u200b",
+        "\ufeff\u2060",
+        "\u00ad",
+        "\u2800",
+        "\u3164",
+        "\u115f",
+        "\u202e",
+        "\u00a0\u200d",
+    ],
+)
 def test_sending_back_needs_a_comment(client, hub, users, comment):
     """Nineteenth verification C-F7: the reject dialog asks what to change and accepted an
     empty comment; the editor then had nothing to revise by."""
