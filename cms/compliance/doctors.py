@@ -476,6 +476,45 @@ def _before_title(line: str, end: int) -> int:
     return end
 
 
+# A doctor's bio items a card lists between her name and her 职称 (「赵明远，男，主任医师」
+# 「李文静，医学博士，主任医师」「李文静，毕业于复旦大学，主任医师」「李文静，从医16年，主任医师」
+# 「李文静，硕士生导师、主任医师」「李文静，中华医学会会员、主任医师」; twentieth verification B1).
+_BIO_ITEM = re.compile(
+    r"(?:男|女|男性|女性|性别\s*[:：]?\s*[男女]|汉族|中共党员|党员"
+    r"|(?:医学|临床医学|中医学|药学)?(?:博士|硕士|学士)(?:后|学位|研究生)?"
+    r"|(?:博士|硕士)(?:研究)?生导师|博导|硕导|(?:副)?教授"
+    r"|(?:19|20)?[0-9〇一二三四五六七八九]{2,4}年(?:出)?生(?:人)?|生于[^，,。；;、]{1,12}"
+    r"|毕业于[^，,。；;、]{1,16}|(?:从医|行医|执业|临床工作)[0-9一二三四五六七八九十]{1,3}(?:余|多)?年"
+    r"|[0-9一二三四五六七八九十]{1,3}(?:余|多)?年(?:临床|从医)?(?:工作)?经验"
+    r"|[^，,。；;、]{1,14}(?:会员|委员|理事|常委|主任委员|专家组成员))"
+)
+
+
+def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
+    """(start, name, surname_only) of a name separated from the 职称 at `start`–`end` by bio
+    items (`_BIO_ITEM`, at most four, each set off by 、 ， or ：), or by a title and 、
+    (「李文静博士、主任医师亲诊」). The name starts its clause; across a comma the 职称 ends
+    its clause, as in `_linked_name`."""
+    pos, commas, skipped = start, False, 0
+    while skipped <= 4 and pos > 0 and line[pos - 1] in "、，,：:":
+        commas = commas or line[pos - 1] in "，,：:"
+        item_end = pos - 1
+        item_start = item_end
+        while item_start > 0 and line[item_start - 1] not in "、，,：:；;。！？!?（(":
+            item_start -= 1
+        item = line[item_start:item_end].strip()
+        title_at = _before_title(line, item_end)
+        found = _name_before(line, title_at, names, alone=title_at < item_end)
+        if found and line[item_start:found[0]].strip() == "" and (skipped or title_at < item_end):
+            if _starts_clause(line, found[0]) and (not commas or _RANK_ENDS.match(line, end)):
+                return found
+            return None
+        if not item or not _BIO_ITEM.fullmatch(item):
+            return None
+        pos, skipped = item_start, skipped + 1
+    return None
+
+
 # Between names sharing one 职称 and the 职称: a count of them or 均为 / 都是
 # (「李文静、王建华两位主任医师」「李文静与赵明远都是主任医师」).
 _GROUP_TAIL = re.compile(
@@ -578,7 +617,7 @@ def _mentions(line: str, names: tuple[str, ...]):
         if labelled:
             mentions.append(_Mention(start, labelled[0], labelled[1], False, rank))
             continue
-        linked = _linked_name(line, start, end, names)
+        linked = _linked_name(line, start, end, names) or _name_across_bio(line, start, end, names)
         if linked:
             mentions.append(_Mention(linked[0], end, linked[1], linked[2], rank))
             last_rank_end = end

@@ -140,9 +140,8 @@ RESPELLED = [
     # second verification of the review: round brackets, no dashes, a trailing dash, a zero
     "（沪）医广（{year}）第08-12-P0011号",
     "(沪)医广({year})08-12-P0011",
-    "(沪)医广[{year}]08-12-P0011-",
     "(沪)医广[{year}]008-12-P0011",
-]
+]  # 「08-12-P0011-」 is refused as no number at all (a dash joins groups only)
 # Other certificates: the serial's groups are part of its number (twentieth verification B2)
 OTHERS = [
     ("（京）医广【{year}】第01-23-001号", "（京）医广【{year}】第12-03-001号"),

@@ -840,6 +840,19 @@ LICENCE_LI = f"医师执业证书编码与医生页面不一致：李文静的�
         ("职称：主任医师 姓名：李文静", WRONG_LI),
         ("李文静是一位经验丰富的主任医师。", WRONG_LI),
         ("李文静〔主任医师〕", WRONG_LI),
+        # twentieth verification B1: bio items between the name and the 职称
+        ("赵明远，男，主任医师，每周二在门诊部坐诊。", WRONG_ZHAO),
+        ("李文静，女，主任医师。", WRONG_LI),
+        ("李文静：女，主任医师。", WRONG_LI),
+        ("李文静，医学博士，主任医师。", WRONG_LI),
+        ("李文静博士、主任医师亲诊。", WRONG_LI),
+        ("李文静，1975年生，主任医师。", WRONG_LI),
+        ("李文静，毕业于复旦大学，主任医师。", WRONG_LI),
+        ("李文静，从医16年，主任医师。", WRONG_LI),
+        ("李文静，硕士生导师、主任医师。", WRONG_LI),
+        ("李文静，中华医学会会员、主任医师。", WRONG_LI),
+        ("孙晓梅，女，主任医师。", f"{UNREGISTERED}（孙晓梅）"),
+        ("李文静，女，汉族，医学博士，主任医师。", WRONG_LI),
     ],
 )
 def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message) -> None:
@@ -880,6 +893,14 @@ def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message
         "【主任医师】门诊时间调整",
         "【副主任医师】李文静为您面诊",
         "李文静已晋升为副主任医师。",
+        "李文静，女，副主任医师。",
+        "李文静，医学博士，副主任医师，每周三坐诊。",
+        "李文静博士、副主任医师亲诊。",
+        "赵明远，男，主治医师。",
+        # a patient's bio, then a doctor's rank saying something: no one introduced
+        "患者王女士，女，52岁，主任医师建议她复查。",
+        "我叫王芳，今年32岁，主任医师说我是雄激素性脱发。",
+        "王芳，女，在门诊遇到了主任医师。",
     ],
 )
 def test_those_wordings_as_registered_or_naming_nobody_pass(doctors, text) -> None:
