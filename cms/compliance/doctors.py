@@ -879,3 +879,42 @@ def pages_naming_removed(doctor_pks: frozenset[int]) -> list[str]:
     if not live:
         return []
     return _pages_changed_by(exclude=frozenset(doctor_pks), removed=live)
+
+
+def _chosen_in(data, doctor_pks: frozenset[int]) -> bool:
+    """A StreamField's raw data chooses one of `doctor_pks` in a block field named 「doctor」
+    (the landing page's 医生 block, an article's doctor card): the chooser stores the id."""
+    if isinstance(data, dict):
+        chosen = data.get("doctor")
+        if isinstance(chosen, int) and chosen in doctor_pks:
+            return True
+        return any(_chosen_in(value, doctor_pks) for value in data.values())
+    if isinstance(data, list | tuple):
+        return any(_chosen_in(value, doctor_pks) for value in data)
+    return False
+
+
+def pages_choosing(doctor_pks: frozenset[int]) -> list[str]:
+    """Titles of the live pages (the doctor pages `doctor_pks` left out) that choose one of
+    those doctors: as 审核医生 (`ArticlePage.reviewer`) or in a block (the landing page's 医生
+    block, an article's doctor card). Taking her page down would empty the 审核医生 of a live
+    article (`on_delete=SET_NULL`) and drop the doctor card of a certified ad, changing what the
+    reviewer approved without a word (twentieth verification B4)."""
+    from wagtail.fields import StreamField
+    from wagtail.models import Page
+
+    from cms.models import ArticlePage
+
+    reviewed = set(
+        ArticlePage.objects.live().filter(reviewer_id__in=doctor_pks).values_list("pk", flat=True)
+    )
+    titles = []
+    for page in Page.objects.live().exclude(pk__in=doctor_pks).order_by("path").specific():
+        streams = (
+            getattr(page, model_field.name).raw_data
+            for model_field in page._meta.get_fields()
+            if isinstance(model_field, StreamField)
+        )
+        if page.pk in reviewed or any(_chosen_in(list(raw), doctor_pks) for raw in streams):
+            titles.append(page.title)
+    return titles

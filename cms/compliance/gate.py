@@ -862,7 +862,7 @@ def doctor_removal_refused(pages, *, with_descendants: bool) -> str:
     which would then introduce a doctor who has no page (issue 17 point 6; 《医疗广告管理办法》
     第六条). The landing pages' doctor blocks hide a doctor whose page is not live; text
     cannot follow her."""
-    from cms.compliance.doctors import pages_naming_removed
+    from cms.compliance.doctors import pages_choosing, pages_naming_removed
     from cms.models import DoctorPage
 
     pks: set[int] = set()
@@ -874,10 +874,11 @@ def doctor_removal_refused(pages, *, with_descendants: bool) -> str:
             pks.add(page.pk)
     if not pks:
         return ""
-    titles = pages_naming_removed(frozenset(pks))
-    if not titles:
-        return ""
-    return DOCTOR_REMOVED_UNDER_PAGES.format(pages=quoted_titles(titles))
+    if titles := pages_naming_removed(frozenset(pks)):
+        return DOCTOR_REMOVED_UNDER_PAGES.format(pages=quoted_titles(titles))
+    if titles := pages_choosing(frozenset(pks)):
+        return DOCTOR_CHOSEN_BY_PAGES.format(pages=quoted_titles(titles), action="下线或删除")
+    return ""
 
 
 def doctor_expiry_refused(page) -> str:
@@ -886,15 +887,16 @@ def doctor_expiry_refused(page) -> str:
     职称 or licence number, and Wagtail's scheduled unpublishing runs no hook, so they would
     present a doctor with no page when it comes (nineteenth re-verification E-F5; the same
     rule as unpublishing her, `doctor_removal_refused`)."""
-    from cms.compliance.doctors import pages_naming_removed
+    from cms.compliance.doctors import pages_choosing, pages_naming_removed
     from cms.models import DoctorPage
 
     if not isinstance(page, DoctorPage) or page.pk is None or not page.expire_at:
         return ""
-    titles = pages_naming_removed(frozenset({page.pk}))
-    if not titles:
-        return ""
-    return DOCTOR_EXPIRY_UNDER_PAGES.format(pages=quoted_titles(titles))
+    if titles := pages_naming_removed(frozenset({page.pk})):
+        return DOCTOR_EXPIRY_UNDER_PAGES.format(pages=quoted_titles(titles))
+    if titles := pages_choosing(frozenset({page.pk})):
+        return DOCTOR_CHOSEN_BY_PAGES.format(pages=quoted_titles(titles), action="设置定时下线")
+    return ""
 
 
 DOCTOR_EXPIRY_UNDER_PAGES = (
@@ -903,6 +905,11 @@ DOCTOR_EXPIRY_UNDER_PAGES = (
 )
 
 
+DOCTOR_CHOSEN_BY_PAGES = (
+    "以下已发布页面选用了本医生（审核医生、医生卡片或落地页的医生模块）：{pages}。医生页面下线后，"
+    "这些页面将失去审核医生或医生信息，与审核时不同，因此不能{action}。请先在这些页面改选其他医生"
+    "（落地页和转化文章须由审查人员重新记录审查证明），或下线这些页面"
+)
 DOCTOR_REMOVED_UNDER_PAGES = (
     "以下已发布页面的正文以职称或执业证号介绍本医生：{pages}。医生页面下线或删除后，这些页面"
     "介绍的将是没有医生页面的医生，因此不能下线或删除。请先修改或下线这些页面（落地页和转化文章"

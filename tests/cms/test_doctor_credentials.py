@@ -1041,3 +1041,81 @@ def test_a_page_naming_a_doctor_scheduled_to_go_is_refused(doctors) -> None:
     assert credentials(landing("赵明远主治医师为您制定方案。")) == [
         ("hero_body", "赵明远主治医师", f"{UNREGISTERED}（赵明远）")
     ]
+
+
+# --- taking a chosen doctor's page down (twentieth verification B4) -------------------------
+# Her page could be unpublished or deleted while live pages chose her as 审核医生 or in a
+# doctor block: the article lost its reviewer (SET_NULL), the certified ad its doctor card.
+
+
+def test_her_page_is_not_unpublished_while_a_live_article_has_her_as_reviewer(
+    staff, doctors
+) -> None:
+    from django.urls import reverse
+
+    her = doctors["李文静"]
+    reviewed = article("熬夜会加重脱发，规律作息更重要。")
+    reviewed.reviewer = her
+    reviewed.save_revision().publish()
+
+    response = staff.post(reverse("wagtailadmin_pages:unpublish", args=[her.pk]), follow=True)
+
+    html = response.content.decode()
+    assert "未下线" in html
+    assert "选用了本医生" in html
+    assert f"“{reviewed.title}”" in html
+    assert DoctorPage.objects.get(pk=her.pk).live
+    assert ArticlePage.objects.get(pk=reviewed.pk).reviewer_id == her.pk
+
+    # once the article names another reviewer, her page goes down
+    reviewed = ArticlePage.objects.get(pk=reviewed.pk)
+    reviewed.reviewer = doctors["赵明远"]
+    reviewed.save_revision().publish()
+    staff.post(reverse("wagtailadmin_pages:unpublish", args=[her.pk]))
+    assert not DoctorPage.objects.get(pk=her.pk).live
+
+
+def test_her_page_is_not_deleted_while_a_live_page_shows_her_card(staff, doctors) -> None:
+    from django.urls import reverse
+
+    her = doctors["赵明远"]
+    carded = draft(
+        hub(),
+        ArticlePage(
+            title="失眠科普",
+            slug="card",
+            layer="science",
+            body=[
+                {"type": "paragraph", "value": rich("规律作息有助于睡眠。")},
+                {"type": "doctor_card", "value": {"doctor": her.pk}},
+            ],
+        ),
+    )
+    carded.save_revision().publish()
+
+    response = staff.post(reverse("wagtailadmin_pages:delete", args=[her.pk]), follow=True)
+
+    assert "未删除" in response.content.decode()
+    assert DoctorPage.objects.filter(pk=her.pk, live=True).exists()
+
+
+def test_her_page_is_not_scheduled_to_go_while_a_live_article_has_her_as_reviewer(
+    doctors,
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cms.compliance.gate import CompliancePublishBlocked
+
+    reviewed = article("熬夜会加重脱发，规律作息更重要。")
+    reviewed.reviewer = doctors["李文静"]
+    reviewed.save_revision().publish()
+    her = DoctorPage.objects.get(pk=doctors["李文静"].pk)
+    her.expire_at = timezone.now() + dt.timedelta(hours=1)
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        her.save_revision().publish()
+
+    assert refused.value.decision.reason == "doctor_expiry"
+    assert "选用了本医生" in str(refused.value)
