@@ -48,8 +48,8 @@ class CompliancePublishBlocked(PublishPagePermissionError):
 class GateDecision:
     allowed: bool
     # clean | certified | ruled | taken_down | no_certificate | not_ruled | not_reviewer |
-    # content_changed | uncovered | expired | science_ad | duplicate | aliased | hub_changed
-    # | doctor_changed | doctor_credentials
+    # content_changed | uncovered | expired | expires_before_go_live | science_ad | duplicate
+    # | aliased | hub_changed | doctor_changed | doctor_credentials
     reason: str
     message: str
     report: ComplianceReport
@@ -176,6 +176,8 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         why = f"医疗广告审查证明已于 {until} 过期（有效期一年），须由审查人员重新记录有效的证明"
         found = f"存在医疗广告合规问题：{_summary(report)}。" if report.has_blocking else ""
         return GateDecision(False, "expired", f"{found}{why}", report)
+    if why := expires_before_go_live(page):
+        return GateDecision(False, "expires_before_go_live", why, report)
     # A landing page, 转化 article or service package is a medical ad whatever its wording:
     # it is published on a reviewer's certificate for exactly this text, findings or none.
     problem = _certificate_problem(page)
@@ -189,6 +191,24 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
     if not report.has_blocking:
         return GateDecision(False, reason, f"{ad_needs_certificate(page)}{why}", report)
     return GateDecision(False, reason, f"存在医疗广告合规问题：{_summary(report)}。{why}", report)
+
+
+def expires_before_go_live(page) -> str:
+    """Why the ad `page`, scheduled to go live (定时发布, `go_live_at` ahead), may not be
+    scheduled ("" when it may): its certificate's validity ends before that day (Asia/Shanghai),
+    so the version would be refused when due and dropped with only a log line (twentieth
+    verification B3: scheduled for 2027-12-15 on a certificate valid to 2027-11-30)."""
+    go_live = getattr(page, "go_live_at", None)
+    if not go_live or go_live <= timezone.now():
+        return ""
+    day = timezone.localdate(go_live)
+    if not certificate_expired(page, on=day):
+        return ""
+    until = certificate_valid_until(page).isoformat()
+    return (
+        f"定时发布日期 {day.isoformat()} 晚于医疗广告审查证明的有效期（至 {until}），到时不能发布："
+        "请把发布时间改在有效期内，或由审查人员记录新的审查证明"
+    )
 
 
 CREDENTIALS_NOT_COVERED = (

@@ -282,3 +282,31 @@ def test_a_scheduled_package_goes_live_showing_the_certificate_the_gate_judged()
     package = ServicePackage.objects.get(pk=package.pk)
     assert package.live_revision_id == scheduled.pk
     assert (package.ad_review_certificate, package.ad_review_valid_until) == (number, until)
+
+
+def test_an_ad_is_not_scheduled_past_its_certificates_validity() -> None:
+    """Twentieth verification B3: 定时发布 on 2027-12-15 of an ad whose certificate ran to
+    2027-11-30 was accepted, then refused when due with only a log line."""
+    from cms.compliance.gate import certificate_valid_until
+
+    _insomnia, _diabetes, ad = two_hubs_with_an_ad()
+    page = ArticlePage.objects.get(pk=ad.pk)
+    until = certificate_valid_until(page)
+    page.go_live_at = timezone.make_aware(
+        dt.datetime.combine(until + dt.timedelta(days=1), dt.time(0, 30))
+    )  # half past midnight, Asia/Shanghai, the day after the last valid day
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        page.save_revision().publish()
+
+    assert refused.value.decision.reason == "expires_before_go_live"
+    assert f"有效期（至 {until.isoformat()}）" in str(refused.value)
+    assert not Revision.objects.filter(approved_go_live_at__isnull=False).exists()
+
+    # on the last valid day itself it is scheduled
+    page = ArticlePage.objects.get(pk=ad.pk)
+    page.go_live_at = timezone.make_aware(dt.datetime.combine(until, dt.time(23, 30)))
+    revision = page.save_revision()
+    revision.publish()
+    revision.refresh_from_db()
+    assert revision.approved_go_live_at is not None
