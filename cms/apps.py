@@ -44,3 +44,8 @@ class CmsConfig(AppConfig):
         from cms.compliance import api_actions
 
         api_actions.register()
+
+        # A crafted chooser value is a form error, not a 500 (cms/chooser_values.py).
+        from cms import chooser_values
+
+        chooser_values.install()

@@ -173,6 +173,25 @@ def _raised_reading_form_data(exception: BaseException) -> bool:
     return False
 
 
+def _raised_looking_up_a_choice(exception: BaseException) -> bool:
+    """An id too large for the database (「999…9」 posted into a chooser: SQLite raises
+    OverflowError, PostgreSQL an out-of-range DataError) while a form field's `to_python`
+    looked the choice up (Django's ModelChoiceField catches only ValueError and TypeError;
+    twentieth verification B6)."""
+    from django.db import DataError
+
+    if not isinstance(exception, OverflowError | DataError):
+        return False
+    tb = exception.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "to_python" and "/django/forms/" in (
+            tb.tb_frame.f_code.co_filename.replace("\\", "/")
+        ):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 # A JSON escape of a lone surrogate (U+D800–U+DFFF) inside a posted field: a high one not
 # followed by a low one, or a low one alone; not an escaped backslash's text (「\\\\udcff」).
 _LONE_SURROGATE_ESCAPE = re.compile(
@@ -240,7 +259,9 @@ class AdminFormErrorMiddleware:
             return None
         if isinstance(exception, TooManyFieldsSent):
             return _admin_form_error(request, TOO_MANY_FIELDS)
-        if isinstance(exception, _READING_ERRORS) and _raised_reading_form_data(exception):
+        if (
+            isinstance(exception, _READING_ERRORS) and _raised_reading_form_data(exception)
+        ) or _raised_looking_up_a_choice(exception):
             logger.warning("admin form data unreadable at %s: %r", request.path, exception)
             return _admin_form_error(request, FORM_UNREADABLE)
         return None

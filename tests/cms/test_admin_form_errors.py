@@ -251,3 +251,38 @@ def test_the_exporter_s_failures_are_a_400_behind_the_check(client, monkeypatch,
 
     assert response.status_code == 400
     assert response["X-Error-Code"] == "form_unreadable"
+
+
+@pytest.mark.parametrize("field", ["reviewer", "cover", "share_image"])
+@pytest.mark.parametrize("value", ["abc", "1' OR 1=1", "1.5", "-1"])
+def test_a_crafted_chooser_value_is_a_form_error_not_a_500(client, field: str, value: str):
+    """Twentieth verification B6: 「abc」 posted into the 审核医生 or 封面 chooser crashed
+    Wagtail's chooser widget while it redisplayed the form (ValueError, 500)."""
+    page = draft(hub(), ArticlePage(title="熬夜与脱发", slug="late", layer="science", body=[]))
+    revisions = page.revisions.count()
+    client.force_login(editor())
+
+    response = _post(
+        client, page, _blocks({"key": "a1", "text": "规律作息有助于睡眠。"}), extra={field: [value]}
+    )
+
+    assert response.status_code == 200  # the form again, with the field's error
+    assert "选择一个有效的选项" in response.content.decode()
+    assert page.revisions.count() == revisions
+
+
+@pytest.mark.parametrize("field", ["reviewer", "cover"])
+def test_an_id_too_large_for_the_database_answers_400_not_500(client, field: str):
+    """An id past the database's integer range fails in Django's own lookup (OverflowError on
+    SQLite, DataError on PostgreSQL): the clear 400 of an unreadable form."""
+    page = draft(hub(), ArticlePage(title="熬夜与脱发", slug="late", layer="science", body=[]))
+    revisions = page.revisions.count()
+    client.force_login(editor())
+
+    body = _blocks({"key": "a1", "text": "规律作息有助于睡眠。"})
+    response = _post(client, page, body, extra={field: ["9" * 30]})
+
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert response["X-Error-Code"] == "form_unreadable"
+    assert page.revisions.count() == revisions
