@@ -292,6 +292,7 @@ def _home() -> HomePage:
     home = HomePage.objects.first()
     if home is None:  # the migration creates it; a missing root means a broken database
         raise RuntimeError("HomePage missing: run `python manage.py migrate` first")
+    _site_on_base_url()  # first: the publications below push their URLs to Baidu
     if home.intro != HOME_INTRO or home.title != "引流健康":
         home.title = "引流健康"
         home.intro = HOME_INTRO
@@ -299,7 +300,6 @@ def _home() -> HomePage:
             "脱发、失眠、糖尿病专科诊所：医生审核的健康科普、专病服务包与医助随访。"
         )
         _publish(home)
-    _site_on_base_url()
     return home
 
 
@@ -309,6 +309,10 @@ def _site_on_base_url() -> None:
     Site.objects.filter(is_default_site=True).update(
         hostname=base.hostname or "localhost", port=base.port or 80, site_name="引流健康"
     )
+    # `update` sends no signal: the cached root paths would keep the old host, and every URL
+    # built from them (Baidu pushes, canonical) with it (twentieth verification C: 53 pushes
+    # of http://localhost/…)
+    Site.clear_site_root_paths_cache()
 
 
 def seed(*, stdout) -> None:

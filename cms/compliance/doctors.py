@@ -25,8 +25,9 @@ What is read (`page_texts`, the texts the checker reads, through `cms.textnorm` 
   (「王建华作为主任医师亲自面诊」, 身为, 以…身份, 「作为主任医师的王建华」); more titles between the
   职称 and the name after it (「主任医师、博士生导师王建华」); 是一位, 任, a comma before 现任;
   【】 as brackets; 「姓名：… 职称：…」; several names after one 职称 (「主任医师赵建国、孙晓梅」);
-  bio items a card lists between the name and the 职称 (「赵明远，男，主任医师」「李文静，医学博士，
-  主任医师」「李文静，从医16年，主任医师」; a title and 、: 「李文静博士、主任医师亲诊」; `_BIO_ITEM`);
+  bio items a card lists between the name and the 职称 (「赵明远，男，主任医师」
+  「李文静，医学博士，主任医师」「李文静，从医16年，主任医师」; a title and 、:
+  「李文静博士、主任医师亲诊」; `_BIO_ITEM`);
 - a licence number: 执业证号 / 执业证书编码 / 医师执业证书 / 执业医师证 … then 9–27 digits,
   in one run or in groups split by spaces or hyphens (「1103 1000 0099 999」), in Arabic or
   Chinese digits (「一一〇三…」, 壹贰 capitals, 幺 and 洞 as said), compared by its digits and tied

@@ -324,3 +324,24 @@ def test_the_push_sweep_is_scheduled() -> None:
     from django_celery_beat.models import PeriodicTask
 
     assert PeriodicTask.objects.filter(task="cms.baidu_push_sweep").count() == 1
+
+
+def test_the_demo_seed_pushes_its_pages_on_the_base_url(settings) -> None:
+    """Twentieth verification C: `seed_demo` recorded its pushes as http://localhost/…: it
+    published the home page before setting the Site, and the Site's cached root paths kept
+    the old host after the update."""
+    import io
+
+    from wagtail.models import Site
+
+    from cms.seed import seed_pages
+
+    settings.BAIDU_PUSH_TOKEN = "tok-123"
+    settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8123"
+    Site.get_site_root_paths()  # cached on the migration's localhost
+
+    seed_pages(stdout=io.StringIO())
+
+    urls = list(BaiduPush.objects.values_list("url", flat=True))
+    assert len(urls) > 20
+    assert [u for u in urls if not u.startswith("http://127.0.0.1:8123/")] == []
