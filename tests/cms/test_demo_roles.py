@@ -123,6 +123,22 @@ def test_assistant_sees_her_leads_on_the_phone_page_and_in_the_admin(demo, clien
     assert listing.context["paginator"].count == own
 
 
+def test_the_assistants_admin_home_shows_her_day_and_the_way_to_her_page(demo, client):
+    """Twentieth verification B: her admin home was empty but for a search box."""
+    from landing.selectors import assistant_today
+
+    _login(client, "yizhu_lin")
+    user = Lead.objects.filter(assignee__user__username="yizhu_lin").first().assignee.user
+    due = sum(len(items) for items in assistant_today(user=user).values())
+
+    html = client.get("/admin/").content.decode()
+
+    assert f"医助工作台（今日待办 {due} 项）" in html
+    assert 'href="/h5/assistant/"' in html
+    _login(client, "bianji_chen")  # an editor has no such panel
+    assert "医助工作台" not in client.get("/admin/").content.decode()
+
+
 def test_editor_generates_and_edits_a_channel_draft(demo, client):
     # given the editor and a seeded article
     article = ArticlePage.objects.get(slug="hair-loss-science-1")
