@@ -1,5 +1,6 @@
-"""The admin API's 发布 and 创建别名 actions (`POST /admin/api/main/pages/<id>/action/publish/`,
-`…/action/create_alias/`) through the compliance gate.
+"""The admin API's 发布, 创建别名, 下线 and 删除 actions
+(`POST /admin/api/main/pages/<id>/action/publish/`, `…/create_alias/`, `…/unpublish/`,
+`…/delete/`) through the compliance gate.
 
 Wagtail's own action publishes the latest revision with `PublishPageRevisionAction` directly,
 not through `Page.publish()` (where the gate sits) nor the edit view's `before_publish_page`
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 from rest_framework.exceptions import ValidationError
 from wagtail.admin.api.actions.create_alias import CreatePageAliasAPIAction
+from wagtail.admin.api.actions.delete import DeletePageAPIAction
 from wagtail.admin.api.actions.publish import PublishPageAPIAction
 from wagtail.admin.api.actions.revert_to_page_revision import RevertToPageRevisionAPIAction
+from wagtail.admin.api.actions.unpublish import UnpublishPageAPIAction
 
 
 class GatedPublishPageAPIAction(PublishPageAPIAction):
@@ -44,6 +47,31 @@ class GatedCreatePageAliasAPIAction(CreatePageAliasAPIAction):
 
         if why := alias_refused(instance, recursive=bool(data.get("recursive"))):
             raise ValidationError({"compliance": [why]})
+        return super().execute(instance, data)
+
+
+class GuardedUnpublishPageAPIAction(UnpublishPageAPIAction):
+    def execute(self, instance, data):
+        """Unpublishes, or raises DRF's ValidationError (400, `{"compliance": [why]}`) when a
+        doctor among the pages taken down is named or chosen by live pages
+        (`gate.doctor_removal_refused`, as the unpublish view's hook; twentieth verification
+        D-4a: the API took her down while a certified ad chose her)."""
+        from cms.compliance.gate import doctor_removal_refused
+
+        recursive = bool(data.get("recursive"))
+        if why := doctor_removal_refused([instance], with_descendants=recursive):
+            raise ValidationError({"compliance": [f"未下线：{why}"]})
+        return super().execute(instance, data)
+
+
+class GuardedDeletePageAPIAction(DeletePageAPIAction):
+    def execute(self, instance, data):
+        """Deletes, or raises DRF's ValidationError (400) as `GuardedUnpublishPageAPIAction`
+        does: a deletion takes the page and all below it."""
+        from cms.compliance.gate import doctor_removal_refused
+
+        if why := doctor_removal_refused([instance], with_descendants=True):
+            raise ValidationError({"compliance": [f"未删除：{why}"]})
         return super().execute(instance, data)
 
 
@@ -81,4 +109,6 @@ def register() -> None:
         "publish": GatedPublishPageAPIAction,
         "create_alias": GatedCreatePageAliasAPIAction,
         "revert_to_page_revision": ReviewRecordKeepingRevertAPIAction,
+        "unpublish": GuardedUnpublishPageAPIAction,
+        "delete": GuardedDeletePageAPIAction,
     }

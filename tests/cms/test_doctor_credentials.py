@@ -1119,3 +1119,25 @@ def test_her_page_is_not_scheduled_to_go_while_a_live_article_has_her_as_reviewe
 
     assert refused.value.decision.reason == "doctor_expiry"
     assert "选用了本医生" in str(refused.value)
+
+
+@pytest.mark.parametrize(("action", "status"), [("unpublish", 200), ("delete", 204)])
+def test_the_admin_api_does_not_take_a_chosen_doctor_down(staff, doctors, action, status):
+    """Twentieth verification D-4a: the admin API's unpublish and delete actions took her
+    page down while live pages chose her."""
+    her = doctors["李文静"]
+    reviewed = article("熬夜会加重脱发，规律作息更重要。")
+    reviewed.reviewer = her
+    reviewed.save_revision().publish()
+    url = f"/admin/api/main/pages/{her.pk}/action/{action}/"
+
+    refused = staff.post(url, {}, content_type="application/json")
+
+    assert refused.status_code == 400
+    assert "选用了本医生" in refused.json()["compliance"][0]
+    assert DoctorPage.objects.get(pk=her.pk).live
+    # a doctor no live page names or chooses goes as Wagtail's action does
+    other = doctors["赵明远"]
+    done = staff.post(f"/admin/api/main/pages/{other.pk}/action/{action}/", {}, "application/json")
+    assert done.status_code == status
+    assert not DoctorPage.objects.filter(pk=other.pk, live=True).exists()
