@@ -11,11 +11,15 @@ from wagtail.forms import TaskStateCommentForm
 # verification B7: U+3164, U+115F, U+2800 passed as a comment).
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
+REJECT_NEEDS_COMMENT = "请写明需要修改的内容后再退回"
 
-def _shows_something(text: str) -> bool:
-    """True when `text` has a character a reader sees: not a space or separator (Z*), a
-    control or format character (C*: zero-width, soft hyphen, bidi marks) or a blank letter."""
-    return any(ch not in _BLANK_LETTERS and unicodedata.category(ch)[0] not in "ZC" for ch in text)
+
+def shows_something(text: str) -> bool:
+    """True when `text` has a character a reader sees: a letter, digit, punctuation mark or
+    symbol (L* N* P* S*) that is not a blank letter. Spaces and separators (Z*), control and
+    format characters (C*: zero-width, soft hyphen, bidi marks, tags) and combining marks on
+    their own (M*: variation selectors, U+034F; twentieth re-verification D-5) show nothing."""
+    return any(ch not in _BLANK_LETTERS and unicodedata.category(ch)[0] in "LNPS" for ch in text)
 
 
 class RejectCommentForm(TaskStateCommentForm):
@@ -25,10 +29,10 @@ class RejectCommentForm(TaskStateCommentForm):
         super().__init__(*args, **kwargs)
         self.fields["comment"].required = True
         self.fields["comment"].label = "退回意见"
-        self.fields["comment"].error_messages["required"] = "请写明需要修改的内容后再退回"
+        self.fields["comment"].error_messages["required"] = REJECT_NEEDS_COMMENT
 
     def clean_comment(self) -> str:
         comment = (self.cleaned_data.get("comment") or "").strip()
-        if not _shows_something(comment):  # invisible characters are no comment (F-F4, B7)
-            raise forms.ValidationError("请写明需要修改的内容后再退回")
+        if not shows_something(comment):  # invisible characters are no comment (F-F4, B7)
+            raise forms.ValidationError(REJECT_NEEDS_COMMENT)
         return comment

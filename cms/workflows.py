@@ -210,6 +210,16 @@ class MedicalReviewTask(AbstractGroupApprovalTask):
                     task_state=task_state, user=user, reason=blocked.decision.message
                 )
             return review_done_url(task_state=task_state, user=user)
+        if action_name == "reject":
+            from django.core.exceptions import PermissionDenied
+
+            from cms.workflow_forms import REJECT_NEEDS_COMMENT, shows_something
+
+            # The dialog asks for a comment (`get_form_for_action`); the edit form's post that
+            # follows it carries the comment again, and a hand-made post could skip the dialog
+            # (twentieth re-verification D-5: a soft hyphen alone rejected the task)
+            if not shows_something(str(kwargs.get("comment") or "")):
+                raise PermissionDenied(REJECT_NEEDS_COMMENT)
         super().on_action(task_state, user, action_name, **kwargs)
         return review_done_url(task_state=task_state, user=user)
 

@@ -377,8 +377,10 @@ def test_a_doctor_deciding_in_the_editor_lands_on_the_dashboard_too(client, hub,
     data = _edit_form_data(client.get(edit_url).content.decode())
     # the body is a StreamField the browser's JS serialises; this article's body is empty
     data["body-count"] = ["0"]
-    # what the footer's 审核通过 / 退回修改 button adds
+    # what the footer's 审核通过 / 退回修改 button adds (退回修改 after its dialog's comment)
     data.update({"action-workflow-action": ["true"], "workflow-action-name": [action]})
+    if action == "reject":
+        data["workflow-action-extra-data"] = [json.dumps({"comment": "请补充睡眠卫生的做法"})]
 
     response = client.post(edit_url, data)
     visited, html = _dashboard_after(client, response)
@@ -388,6 +390,29 @@ def test_a_doctor_deciding_in_the_editor_lands_on_the_dashboard_too(client, hub,
     assert visited[-1] == "/admin/"
     assert ("已审核通过并发布" if action == "approve" else "已退回修改") in html
     assert "没有权限" not in html
+
+
+@pytest.mark.parametrize("extra", [None, {"comment": "\u00ad"}, {"comment": "\ufe0f\u034f"}])
+def test_a_reject_posted_from_the_editor_without_a_visible_comment_is_refused(
+    client, hub, users, extra
+):
+    """Twentieth re-verification D-5: the edit form's post, made by hand without the dialog,
+    sent the task back with a soft hyphen for a comment."""
+    from wagtail.models import TaskState
+
+    article, state = _submitted(hub, users, "规律作息是改善睡眠的基础。")
+    client.force_login(users["doctor"])
+    edit_url = f"/admin/pages/{article.pk}/edit/"
+    data = _edit_form_data(client.get(edit_url).content.decode())
+    data["body-count"] = ["0"]
+    data.update({"action-workflow-action": ["true"], "workflow-action-name": ["reject"]})
+    if extra is not None:
+        data["workflow-action-extra-data"] = [json.dumps(extra)]
+
+    response = client.post(edit_url, data)
+
+    assert TaskState.objects.get(pk=state.pk).status == TaskState.STATUS_IN_PROGRESS
+    assert response.status_code in (302, 403)  # Wagtail turns the refusal into 「没有权限」
 
 
 def test_a_superuser_reviewing_still_returns_to_the_editor(client, hub, users, django_user_model):
@@ -453,6 +478,8 @@ def test_approving_a_scheduled_version_says_when_it_goes_live(client, hub, users
         "\u115f",
         "\u202e",
         "\u00a0\u200d",
+        "\ufe0f\u034f",  # combining marks alone (D-5)
+        "\U000e0100",
     ],
 )
 def test_sending_back_needs_a_comment(client, hub, users, comment):
