@@ -175,18 +175,20 @@ def _raised_reading_form_data(exception: BaseException) -> bool:
 
 def _raised_looking_up_a_choice(exception: BaseException) -> bool:
     """An id too large for the database (「999…9」 posted into a chooser: SQLite raises
-    OverflowError, PostgreSQL an out-of-range DataError) while a form field's `to_python`
-    looked the choice up (Django's ModelChoiceField catches only ValueError and TypeError;
-    twentieth verification B6)."""
+    OverflowError, PostgreSQL an out-of-range DataError) while a form field's `to_python` or
+    a StreamField block looked the choice up (Django's ModelChoiceField catches only
+    ValueError and TypeError; twentieth verification B6)."""
     from django.db import DataError
 
     if not isinstance(exception, OverflowError | DataError):
         return False
     tb = exception.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_name == "to_python" and "/django/forms/" in (
-            tb.tb_frame.f_code.co_filename.replace("\\", "/")
-        ):
+        code = tb.tb_frame.f_code
+        path = code.co_filename.replace("\\", "/")
+        # a form field's lookup, or a StreamField block's (a chooser inside a block:
+        # 「trust-0-value-doctor=999…9」, twentieth re-verification D-6)
+        if (code.co_name == "to_python" and "/django/forms/" in path) or "/wagtail/blocks/" in path:
             return True
         tb = tb.tb_next
     return False

@@ -286,3 +286,25 @@ def test_an_id_too_large_for_the_database_answers_400_not_500(client, field: str
     if response.status_code == 400:
         assert response["X-Error-Code"] == "form_unreadable"
     assert page.revisions.count() == revisions
+
+
+@pytest.mark.parametrize("value", ["9" * 30, "9223372036854775808"])
+def test_an_id_too_large_in_a_blocks_chooser_answers_400_not_500(client, value: str):
+    """Twentieth re-verification D-6: a doctor card's chooser posted 「999…9」 raised
+    OverflowError inside the StreamField (500)."""
+    page = draft(hub(), ArticlePage(title="熬夜与脱发", slug="late", layer="science", body=[]))
+    revisions = page.revisions.count()
+    client.force_login(editor())
+    url = f"/admin/pages/{page.pk}/edit/"
+    data = _edit_form_data(client.get(url).content.decode())
+    data.update({
+        "body-count": ["1"], "body-0-type": ["doctor_card"], "body-0-deleted": [""],
+        "body-0-order": ["0"], "body-0-id": ["c1"], "body-0-value-doctor": [value],
+    })  # fmt: skip
+
+    response = client.post(url, data)
+
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert response["X-Error-Code"] == "form_unreadable"
+    assert page.revisions.count() == revisions
