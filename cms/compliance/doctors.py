@@ -137,7 +137,7 @@ def _licence_digits(text: str) -> str:
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,；;。！？!?\n]")
 # A clause about a study names a scientist, not a doctor introduced to patients.
-_STUDY = re.compile(r"研究|论文|发表|提出|报道|期刊|学说")
+_STUDY = re.compile(r"研究(?!生)|论文|发表|提出|报道|期刊|学说")  # 研究生 is a degree
 # 【】 and the other brackets too: 「李文静【主任医师】」「李文静〔主任医师〕」 (E-F2, F-F2)
 _OPEN, _CLOSE = "（(【[〔［〖《〈", "）)】]〕］〗》〉"
 # Before a surname alone: the start, a non-Chinese character, or a word that introduces a
@@ -489,8 +489,18 @@ _BIO_ITEM = re.compile(
     r"|(?:19|20)?[0-9〇一二三四五六七八九]{2,4}年(?:出)?生(?:人)?|生于[^，,。；;、]{1,12}"
     r"|毕业于[^，,。；;、]{1,16}|(?:从医|行医|执业|临床工作)[0-9一二三四五六七八九十]{1,3}(?:余|多)?年"
     r"|[0-9一二三四五六七八九十]{1,3}(?:余|多)?年(?:临床|从医)?(?:工作)?经验"
-    r"|[^，,。；;、]{1,14}(?:会员|委员|理事|常委|主任委员|专家组成员))"
+    r"|[^，,。；;、]{1,14}(?:会员|委员|理事|常委|主任委员|专家组成员)"
+    # (twentieth re-verification D-1) age, origin, degree from a university, department,
+    # specialty, years in a field, Latin degrees
+    r"|[0-9一二三四五六七八九十]{1,3}岁|籍贯[^，,。；;、]{1,10}|[\u4e00-\u9fff]{2,8}人"
+    r"|[\u4e00-\u9fff]{0,10}(?:大学|学院)?(?:医学|临床医学|中医学)?(?:博士|硕士|学士)(?:研究生)?"
+    r"|(?:博士|硕士)研究生|[\u4e00-\u9fff]{1,6}科|擅长[^，,。；;]{1,24}"
+    r"|从事[^，,。；;]{1,20}?[0-9一二三四五六七八九十]{1,3}(?:余|多)?年"
+    r"|MD|M\.D\.|Dr\.?|PhD|Ph\.D\.|MBBS)"
 )
+_DEGREE_BEFORE = re.compile(r"(?:医学|临床医学|中医学)?(?:博士|硕士)(?:后|研究生)?$")
+# Between bio items: commas, colons, 、, bars, middle dots, semicolons, dashes
+_BIO_SEPARATORS = "、，,：:｜|·•；;-—－/／"
 
 
 def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
@@ -498,12 +508,28 @@ def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
     items (`_BIO_ITEM`, at most four, each set off by 、 ， or ：), or by a title and 、
     (「李文静博士、主任医师亲诊」). The name starts its clause; across a comma the 职称 ends
     its clause, as in `_linked_name`."""
+    for praise in _RANK_PRAISE:  # 「李文静，医学博士，资深主任医师」
+        if line.endswith(praise, 0, start):
+            start -= len(praise)
+            break
+    # a degree right before the 职称, its separator dropped when the line was read
+    # (「李文静·医学博士·主任医师」 reads 李文静医学博士主任医师: `cms.textnorm` drops marks
+    # spelled between Chinese characters)
+    degree = _DEGREE_BEFORE.search(line, 0, start)
+    if degree and degree.end() == start:
+        found = _name_before(line, degree.start(), names, alone=False)
+        if found and _starts_clause(line, found[0]):
+            return found
     pos, commas, skipped = start, False, 0
-    while skipped <= 4 and pos > 0 and line[pos - 1] in "、，,：:":
-        commas = commas or line[pos - 1] in "，,：:"
+    while pos > 0 and line[pos - 1] == " ":
+        pos -= 1
+    while skipped <= 4 and pos > 0 and line[pos - 1] in _BIO_SEPARATORS:
+        commas = commas or line[pos - 1] != "、"
         item_end = pos - 1
+        while item_end > 0 and line[item_end - 1] == " ":
+            item_end -= 1
         item_start = item_end
-        while item_start > 0 and line[item_start - 1] not in "、，,：:；;。！？!?（(":
+        while item_start > 0 and line[item_start - 1] not in f"{_BIO_SEPARATORS}。！？!?（(":
             item_start -= 1
         item = line[item_start:item_end].strip()
         title_at = _before_title(line, item_end)
@@ -515,6 +541,8 @@ def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
         if not item or not _BIO_ITEM.fullmatch(item):
             return None
         pos, skipped = item_start, skipped + 1
+        while pos > 0 and line[pos - 1] == " ":
+            pos -= 1
     return None
 
 

@@ -853,6 +853,24 @@ LICENCE_LI = f"医师执业证书编码与医生页面不一致：李文静的�
         ("李文静，中华医学会会员、主任医师。", WRONG_LI),
         ("孙晓梅，女，主任医师。", f"{UNREGISTERED}（孙晓梅）"),
         ("李文静，女，汉族，医学博士，主任医师。", WRONG_LI),
+        # twentieth re-verification D-1: more bio items and separators
+        ("李文静，女，45岁，主任医师。", WRONG_LI),
+        ("李文静，河北石家庄人，主任医师。", WRONG_LI),
+        ("李文静，籍贯河北，主任医师。", WRONG_LI),
+        ("李文静，硕士研究生，主任医师。", WRONG_LI),
+        ("李文静，北京大学医学博士，主任医师。", WRONG_LI),
+        ("李文静，复旦大学医学博士、主任医师。", WRONG_LI),
+        ("李文静，皮肤科，主任医师。", WRONG_LI),
+        ("李文静，擅长脱发治疗，主任医师。", WRONG_LI),
+        ("李文静，从事皮肤科临床工作十六年，主任医师。", WRONG_LI),
+        ("李文静｜医学博士｜主任医师", WRONG_LI),
+        ("李文静·医学博士·主任医师", WRONG_LI),
+        ("李文静；医学硕士；主任医师", WRONG_LI),
+        ("李文静 - 医学博士 - 主任医师", WRONG_LI),
+        ("李文静，MD，主任医师。", WRONG_LI),
+        ("李文静，女，Dr.，主任医师。", WRONG_LI),
+        ("李文静，医学博士，资深主任医师。", WRONG_LI),
+        ("赵明远，男，49岁，教授。", WRONG_ZHAO),
     ],
 )
 def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message) -> None:
@@ -901,6 +919,10 @@ def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message
         "患者王女士，女，52岁，主任医师建议她复查。",
         "我叫王芳，今年32岁，主任医师说我是雄激素性脱发。",
         "王芳，女，在门诊遇到了主任医师。",
+        "李文静，女，45岁，副主任医师。",
+        "李文静，皮肤科，副主任医师。",
+        "张女士，45岁，河北人，主任医师建议她复查。",
+        "李文静｜医学博士｜副主任医师",
     ],
 )
 def test_those_wordings_as_registered_or_naming_nobody_pass(doctors, text) -> None:
