@@ -207,7 +207,9 @@ def blocks_text(blocks: list[Block]) -> str:
     «<li><p>头发不长</p></li><li><p>…</p></li>». The lines of one item read on as a
     paragraph's do: «<li>保证<br>治愈</li>» is one claim (seventeenth verification B-H1). A
     <dt> and the <dd> after it are a term and its description (an FAQ's question and
-    answer): no blank line between them."""
+    answer): no blank line between them. Nor between a block that is no item (a heading, a
+    paragraph) and the first item of a list after it: a lead-in reads on into its first item
+    (「我们保证」 over 「• 治愈脱发」; twentieth re-verification D-7)."""
     lines: list[str] = []
     for i, block in enumerate(blocks):
         before = blocks[i - 1] if i else None
@@ -218,7 +220,12 @@ def blocks_text(blocks: list[Block]) -> str:
         # a nested list's first sub-item reads on from its parent item's text, as a <dd>
         # from its <dt> (「• 保证 ◦ 治愈」, Tab in Draftail; seventeenth re-verification C-4)
         heads = before is not None and bool(block.parent_item) and block.parent_item == before.item
-        if before is not None and not answers and not heads and (block.item or before.item):
+        # a lead-in reads on into the list's first item, as into a paragraph: 「我们保证」 over
+        # 「• 治愈脱发」 is one claim (twentieth re-verification D-7); items stay apart
+        leads = before is not None and not before.item and block.tag == "li" and bool(block.item)
+        if before is not None and not answers and not heads and not leads and (
+            block.item or before.item
+        ):
             if block.item != before.item:
                 lines.append("")
         lines.append(block.text)

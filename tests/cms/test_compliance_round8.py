@@ -262,6 +262,9 @@ def test_a_claim_split_across_lines_is_read_joined(text, lines) -> None:
         "<h2>一次治疗</h2><p>终身不再脱发</p>",
         "<h2>三天</h2><p>见效</p>",
         "<blockquote>彻底</blockquote><p>治愈</p>",
+        # a lead-in over a list's first item (twentieth re-verification D-7)
+        "<h2>我们保证</h2><ul><li>治愈脱发</li></ul>",
+        "<p>我们承诺</p><ol><li>根治失眠</li><li>定期随访</li></ol>",
     ],
 )
 def test_rich_text_split_across_blocks_is_read_joined(html) -> None:
