@@ -304,7 +304,12 @@ def test_an_id_too_large_in_a_blocks_chooser_answers_400_not_500(client, value: 
 
     response = client.post(url, data)
 
-    assert response.status_code in (200, 400)
+    # SQLite cannot look the id up (OverflowError): the form is unreadable, nothing saved.
+    # PostgreSQL finds no such page and keeps the draft with an empty card. Either way no
+    # 500, now or when the editor opens the page again, and nothing goes live.
+    assert response.status_code in (200, 302, 400)
     if response.status_code == 400:
         assert response["X-Error-Code"] == "form_unreadable"
-    assert page.revisions.count() == revisions
+        assert page.revisions.count() == revisions
+    assert client.get(url).status_code == 200
+    assert not ArticlePage.objects.get(pk=page.pk).live
