@@ -512,6 +512,15 @@ def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
         if line.endswith(praise, 0, start):
             start -= len(praise)
             break
+    # bio items in brackets between the name and the 职称 (「李文静（女，医学博士）主任医师」)
+    if start > 0 and line[start - 1] in "）)":
+        opening = max(line.rfind("（", 0, start - 1), line.rfind("(", 0, start - 1))
+        items = re.split(f"[{re.escape(_BIO_SEPARATORS)}]", line[opening + 1 : start - 1])
+        bio = all(_BIO_ITEM.fullmatch(item.strip()) for item in items)
+        if opening > 0 and bio and _RANK_ENDS.match(line, end):
+            found = _name_before(line, opening, names, alone=False)
+            if found and _starts_clause(line, found[0]):
+                return found
     # a degree right before the 职称, its separator dropped when the line was read
     # (「李文静·医学博士·主任医师」 reads 李文静医学博士主任医师: `cms.textnorm` drops marks
     # spelled between Chinese characters)

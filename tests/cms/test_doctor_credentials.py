@@ -871,6 +871,7 @@ LICENCE_LI = f"医师执业证书编码与医生页面不一致：李文静的�
         ("李文静，女，Dr.，主任医师。", WRONG_LI),
         ("李文静，医学博士，资深主任医师。", WRONG_LI),
         ("赵明远，男，49岁，教授。", WRONG_ZHAO),
+        ("李文静（女，医学博士）主任医师", WRONG_LI),
     ],
 )
 def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message) -> None:
@@ -923,6 +924,8 @@ def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message
         "李文静，皮肤科，副主任医师。",
         "张女士，45岁，河北人，主任医师建议她复查。",
         "李文静｜医学博士｜副主任医师",
+        "李文静（女，医学博士）副主任医师",
+        "王女士（45岁，河北人）主任医师建议她复查。",
     ],
 )
 def test_those_wordings_as_registered_or_naming_nobody_pass(doctors, text) -> None:
