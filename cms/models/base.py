@@ -382,20 +382,46 @@ def site_name_for(request) -> str:
 
 # Between a title and the site name: 「…｜引流健康」「… | 引流健康」「… - 引流健康」「…——引流健康」;
 # 丨 (U+4E28, the character Chinese titles often use as a bar), ‖, │, ┃, slashes and tildes
-# (twentieth verification C)
-SITE_NAME_SEPARATORS = "|｜-－—–_·•:：丨‖│┃/／\\~～"
+# (twentieth verification C). Beyond the list, any dash (Unicode Pd: ―), mathematical bar or
+# arrow (Sm: ∣ > ＞ →) or box-drawing stroke (━ ┃ …) is read as a separator too: an editor
+# picks whichever bar her input method offers, and the list cannot name them all (twenty-first
+# session). Not + or = (a title may end 「维生素B+」), nor quotation marks (「医生说“别熬夜”」).
+SITE_NAME_SEPARATORS = "|｜-－—–_·•:：丨‖│┃/／\\~～・︱︲»«›‹"
+_SEPARATOR_CATEGORIES = {"Pd", "Sm"}
+_NOT_SEPARATORS = "+＋=＝±"
+
+
+def _is_separator(ch: str) -> bool:
+    return (
+        ch.isspace()
+        or ch in SITE_NAME_SEPARATORS
+        or (unicodedata.category(ch) in _SEPARATOR_CATEGORIES and ch not in _NOT_SEPARATORS)
+        or "\u2500" <= ch <= "\u257f"  # box drawing
+    )
+
+
+def _strip_separators(text: str) -> str:
+    end = len(text)
+    while end and _is_separator(text[end - 1]):
+        end -= 1
+    return text[:end]
 
 
 def without_site_name(title: str, site_name: str) -> str:
     """`title` (stripped) without a trailing `site_name` and the separator before it
-    (SITE_NAME_SEPARATORS); a title that is only the site name, or that does not end with it,
-    is returned as it is."""
+    (SITE_NAME_SEPARATORS and their Unicode kin, `_is_separator`); the name is recognised
+    with spaces typed inside it (「引流 健康」). A title that is only the site name is the site
+    name as configured; one that does not end with it is returned as it is."""
     title = (title or "").strip()
+    letters = [ch for ch in (site_name or "") if not ch.isspace()]
+    if not letters:
+        return title
+    trailing_name = re.compile(r"\s*".join(re.escape(ch) for ch in letters) + r"\s*$")
     # the name may have been typed twice (「冬季睡眠 | 引流健康 | 引流健康」)
-    while site_name and title.endswith(site_name):
-        stripped = title[: -len(site_name)].rstrip().rstrip(SITE_NAME_SEPARATORS).rstrip()
+    while match := trailing_name.search(title):
+        stripped = _strip_separators(title[: match.start()])
         if not stripped:
-            break
+            return site_name
         title = stripped
     return title
 

@@ -101,6 +101,19 @@ def test_every_page_type_separates_its_title_from_the_site_name_the_same_way(sit
         ("冬季睡眠 / 引流健康", "冬季睡眠 | 引流健康"),
         ("冬季睡眠～引流健康", "冬季睡眠 | 引流健康"),
         ("冬季睡眠 | 引流健康 | 引流健康", "冬季睡眠 | 引流健康"),
+        # the bars an input method offers beyond the list (twenty-first session)
+        ("冬季睡眠 ― 引流健康", "冬季睡眠 | 引流健康"),  # U+2015
+        ("冬季睡眠︱引流健康", "冬季睡眠 | 引流健康"),  # U+FE31
+        ("冬季睡眠 ∣ 引流健康", "冬季睡眠 | 引流健康"),  # U+2223
+        ("冬季睡眠 » 引流健康", "冬季睡眠 | 引流健康"),
+        ("冬季睡眠 ━ 引流健康", "冬季睡眠 | 引流健康"),  # U+2501
+        ("冬季睡眠 → 引流健康", "冬季睡眠 | 引流健康"),
+        ("冬季睡眠 | 引流 健康", "冬季睡眠 | 引流健康"),  # a space typed inside the name
+        ("冬季睡眠 | 引 流 健 康 ｜引流健康", "冬季睡眠 | 引流健康"),
+        # what ends a title is kept: a plus, a closing quotation mark
+        ("维生素B+ | 引流健康", "维生素B+ | 引流健康"),
+        ("医生说“别熬夜” | 引流健康", "医生说“别熬夜” | 引流健康"),
+        ("引流 健康", "引流健康"),
     ],
 )
 def test_title_with_site_writes_one_separator(title, expected):
