@@ -503,6 +503,26 @@ _DEGREE_BEFORE = re.compile(r"(?:医学|临床医学|中医学)?(?:博士|硕士
 _BIO_SEPARATORS = "、，,：:｜|·•；;-—－/／"
 
 
+# A gender glued between a name and what follows it: 「李文静 女 主任医师」 reads
+# 李文静女主任医师 (`cms.textnorm` drops spaces between Chinese characters), which is not 文静女.
+_GENDER_BEFORE = ("男性", "女性", "男", "女")
+
+
+def _name_before_gender(line: str, end: int, names: tuple[str, ...]):
+    """`_name_before` at `end`, or across a gender glued right before `end` when a name
+    ends before the gender and starts its clause; a doctor page's name is read first (a
+    doctor may be called 张秀女)."""
+    direct = _name_before(line, end, names, alone=False)
+    if direct and direct[1] in names:
+        return direct
+    for gender in _GENDER_BEFORE:
+        if line.endswith(gender, 0, end):
+            found = _name_before(line, end - len(gender), names, alone=False)
+            if found and _starts_clause(line, found[0]):
+                return found
+    return direct
+
+
 def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
     """(start, name, surname_only) of a name separated from the 职称 at `start`–`end` by bio
     items (`_BIO_ITEM`, at most four, each set off by 、 ， or ：), or by a title and 、
@@ -526,13 +546,17 @@ def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
     # spelled between Chinese characters)
     degree = _DEGREE_BEFORE.search(line, 0, start)
     if degree and degree.end() == start:
-        found = _name_before(line, degree.start(), names, alone=False)
+        found = _name_before_gender(line, degree.start(), names)
         if found and _starts_clause(line, found[0]):
             return found
     pos, commas, skipped = start, False, 0
     while pos > 0 and line[pos - 1] == " ":
         pos -= 1
-    while skipped <= 4 and pos > 0 and line[pos - 1] in _BIO_SEPARATORS:
+    # a bio that is a sentence of its own, the 职称 opening the next (「李文静，女。主任医师。」):
+    # the full stop sets off the last item, as a comma would (twenty-first session)
+    separators = _BIO_SEPARATORS + ("。" if pos > 0 and line[pos - 1] == "。" else "")
+    while skipped <= 4 and pos > 0 and line[pos - 1] in separators:
+        separators = _BIO_SEPARATORS
         commas = commas or line[pos - 1] != "、"
         item_end = pos - 1
         while item_end > 0 and line[item_end - 1] == " ":
@@ -624,7 +648,7 @@ def _mentions(line: str, names: tuple[str, ...]):
                 continue
         # a surname alone is a name before 医生 / 大夫 only (「王医生」), not before a 职称:
         # 「找王主任看过」 in a patient's story introduces no doctor
-        found = _name_before(line, start, names, alone=False) or _name_in_marks(line, start, names)
+        found = _name_before_gender(line, start, names) or _name_in_marks(line, start, names)
         if found:
             mentions.append(_Mention(found[0], end, found[1], found[2], rank))
             last_rank_end = end

@@ -872,6 +872,12 @@ LICENCE_LI = f"医师执业证书编码与医生页面不一致：李文静的�
         ("李文静，医学博士，资深主任医师。", WRONG_LI),
         ("赵明远，男，49岁，教授。", WRONG_ZHAO),
         ("李文静（女，医学博士）主任医师", WRONG_LI),
+        # twenty-first session: spaces between the items, a full stop after the bio
+        ("李文静 女 主任医师", WRONG_LI),
+        ("李文静 女 医学博士 主任医师", WRONG_LI),
+        ("李文静　女　主任医师", WRONG_LI),
+        ("李文静，女。主任医师。", WRONG_LI),
+        ("李文静，女，医学博士。主任医师，擅长脱发。", WRONG_LI),
     ],
 )
 def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message) -> None:
@@ -926,10 +932,41 @@ def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message
         "李文静｜医学博士｜副主任医师",
         "李文静（女，医学博士）副主任医师",
         "王女士（45岁，河北人）主任医师建议她复查。",
+        # twenty-first session: spaces and a full stop between bio and 职称, as registered;
+        # a patient's bio sentence, then a 职称 saying something
+        "李文静 女 副主任医师",
+        "李文静，女。副主任医师。",
+        "患者王芳，女。主任医师建议她复查。",
+        "我们医院的女主任医师很多。",
     ],
 )
 def test_those_wordings_as_registered_or_naming_nobody_pass(doctors, text) -> None:
     assert credentials(landing(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "messages"),
+    [
+        ("张秀女主治医师为您面诊。", []),
+        ("张秀女主任医师为您面诊。", ["医生职称与医生页面不一致：页面为主治医师"]),
+    ],
+)
+def test_a_doctor_whose_name_ends_in_a_gender_is_read_by_her_whole_name(
+    doctors, text, messages
+) -> None:
+    # given a doctor whose given name ends with 女 (the gender read after a name, above)
+    doctors["李文静"].get_parent().add_child(
+        instance=DoctorPage(
+            title="张秀女",
+            slug="zhang",
+            rank="主治医师",
+            hospital="徐汇门诊部",
+            licence_number="110310000054321",
+        )
+    )
+
+    # then her own 职称 passes and another is hers, not 张秀's
+    assert [m for _, _, m in credentials(landing(text))] == messages
 
 
 # --- taking a named doctor's page down -----------------------------------------------------
