@@ -24,9 +24,11 @@ REVIEWER_GROUP = "医疗广告审查"
 # ２０２６ and other scripts' digits, a respelling of a number another ad holds; review of
 # issue 17, round 2, M3). The register compares `certificate_normalise` forms besides.
 CERTIFICATE_FORMAT = re.compile(
-    # The serial: runs of letters and digits joined by single dashes, 24 characters at most.
+    # The serial: runs of letters and digits joined by single dashes, 24 characters at most,
+    # not zeros alone (「第0号」「第00-000号」 number nothing).
     r"^[（(][一-龥]{1,3}[)）]\s*医广\s*[【\[(（]\s*\d{4}\s*[】\])）]\s*第?\s*"
-    r"(?=[-－—0-9A-Za-z]{1,24}\s*号?$)[0-9A-Za-z]+(?:[-－—][0-9A-Za-z]+)*\s*号?$",
+    r"(?=[-－—0-9A-Za-z]{1,24}\s*号?$)(?![-－—0]+\s*号?$)"
+    r"[0-9A-Za-z]+(?:[-－—][0-9A-Za-z]+)*\s*号?$",
     re.ASCII,
 )
 

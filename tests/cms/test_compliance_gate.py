@@ -263,6 +263,13 @@ def test_reviewer_who_lost_the_permission_no_longer_vouches(article) -> None:
         ("（沪）医广【2026】第01--23号", False),
         ("（沪）医广【2026】第01-23-号", False),
         ("（沪）医广【2026】第01－23—001号", True),
+        # twenty-first session: zeros alone number nothing
+        ("（沪）医广【2026】第0号", False),
+        ("（沪）医广【2026】第000号", False),
+        ("（沪）医广【2026】第00-000号", False),
+        ("（沪）医广【2026】第 0 号", False),
+        ("（沪）医广【2026】第0-01号", True),
+        ("（沪）医广【2026】第0A号", True),
     ],
 )
 def test_certificate_number_format_is_checked_loosely(number: str, valid: bool) -> None:
