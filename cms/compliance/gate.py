@@ -594,10 +594,67 @@ def page_compliance_store(*, page, report: ComplianceReport, state: str) -> dict
     return data
 
 
+# The page history's entry for a scheduled publication the gate refused at go-live
+# (registered in cms.compliance.wagtail_hooks, shown in 历史 and the site history report).
+SCHEDULE_REFUSED_ACTION = "cms.schedule_refused"
+SCHEDULE_REFUSED_SUBJECT = "定时发布未执行：{title}"
+SCHEDULE_REFUSED_BODY = (
+    "「{title}」定于 {go_live} 发布的版本未能发布，已取消定时：{message}\n"
+    "草稿仍在，处理后请重新提交：{url}"
+)
+
+
+def _schedule_refusal_tell(*, page, revision, decision: GateDecision) -> None:
+    """Write the refusal into the page's history and mail it to whoever scheduled the
+    version and the page's owner (when they have an address): a dropped publication that
+    only a log line records is one the editor learns of from a patient (twentieth session).
+    A mail that cannot be sent is logged; the history entry stays."""
+    import logging
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from wagtail.admin.admin_url_finder import AdminURLFinder
+    from wagtail.log_actions import log
+
+    go_live = revision.approved_go_live_at
+    log(
+        instance=page,
+        action=SCHEDULE_REFUSED_ACTION,
+        revision=revision,
+        data={
+            "reason": decision.reason,
+            "message": decision.message,
+            "go_live_at": go_live.isoformat() if go_live else "",
+        },
+    )
+    people = {revision.user, getattr(page, "owner", None)}
+    addresses = sorted({p.email for p in people if p is not None and p.is_active and p.email})
+    if not addresses:
+        return
+    # a page or a service package (a snippet): Wagtail knows either's editor
+    edit = AdminURLFinder().get_edit_url(page) or ""
+    title = getattr(page, "title", "") or str(page)
+    when = timezone.localtime(go_live).strftime("%Y-%m-%d %H:%M") if go_live else ""
+    body = SCHEDULE_REFUSED_BODY.format(
+        title=title,
+        go_live=when,
+        message=decision.message,
+        url=f"{getattr(settings, 'WAGTAILADMIN_BASE_URL', '').rstrip('/')}{edit}",
+    )
+    try:
+        send_mail(SCHEDULE_REFUSED_SUBJECT.format(title=title), body, None, addresses)
+    except Exception:  # the history entry above is the record; the mail is a courtesy
+        logging.getLogger("yinliu.cms.compliance").exception(
+            "could not mail the refused schedule of %s", title
+        )
+
+
 def scheduled_refusals_unschedule() -> list[str]:
     """Due scheduled revisions of gated pages that the gate refuses now: each is taken off the
     schedule (`approved_go_live_at` cleared; the draft stays), its result stored on the page
-    for the editor and logged. Returns one line per revision ("页面标题: reason message")."""
+    for the editor, written into the page's history (SCHEDULE_REFUSED_ACTION), mailed to
+    whoever scheduled it and the owner, and logged. Returns one line per revision
+    ("页面标题: reason message")."""
     import logging
 
     from wagtail.models import Revision
@@ -618,6 +675,7 @@ def scheduled_refusals_unschedule() -> list[str]:
             continue
         Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=None)
         page_compliance_store(page=page, report=report, state="draft")
+        _schedule_refusal_tell(page=page, revision=revision, decision=decision)
         line = f"{getattr(page, 'title', '') or page}: {decision.reason} {decision.message}"
         logger.warning("scheduled publication refused and unscheduled: %s", line)
         lines.append(line)

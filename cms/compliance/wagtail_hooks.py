@@ -39,6 +39,21 @@ def _report(page):
     return check_revision(revision) if revision is not None else check_page(page)
 
 
+@hooks.register("register_log_actions")
+def _compliance_log_actions(actions):
+    from wagtail.log_actions import LogFormatter
+
+    from cms.compliance.gate import SCHEDULE_REFUSED_ACTION
+
+    @actions.register_action(SCHEDULE_REFUSED_ACTION)
+    class ScheduleRefused(LogFormatter):
+        label = "定时发布被合规检查拒绝"
+
+        def format_message(self, log_entry):
+            data = log_entry.data or {}
+            return f"定时发布未执行，已取消定时：{data.get('message', '')}"
+
+
 @hooks.register("before_publish_page")
 def refuse_blocked_publish(request, page):
     """Backstop behind the edit form's check (which already refuses with a form error):

@@ -163,6 +163,43 @@ def test_the_scheduled_sweep_unschedules_a_version_older_than_a_withdrawal() -> 
     assert ArticlePage.objects.get(pk=ad.pk).live_revision_id == live_revision
 
 
+def test_a_refused_schedule_is_told_in_the_history_and_by_mail(client, mailoutbox) -> None:
+    """Twentieth session's leftover: the refusal was only a log line, so the editor who
+    scheduled the version learnt of it from nobody."""
+    from django.contrib.auth import get_user_model
+    from wagtail.models import PageLogEntry
+
+    from cms.compliance.gate import SCHEDULE_REFUSED_ACTION
+
+    _insomnia, _diabetes, ad = two_hubs_with_an_ad()
+    scheduled = _schedule(ad)
+    editor = UserFactory(username="bianji-sched-mail", email="bianji@example.cn")
+    Revision.objects.filter(pk=scheduled.pk).update(user=editor)
+    _withdrawn_after(scheduled, ad)
+    _due(scheduled)
+
+    (line,) = scheduled_refusals_unschedule()
+
+    # the page's history names the refusal and its reason
+    (entry,) = PageLogEntry.objects.filter(page_id=ad.pk, action=SCHEDULE_REFUSED_ACTION)
+    assert entry.revision_id == scheduled.pk
+    assert entry.data["message"]
+    assert entry.data["message"] in line
+    admin = get_user_model().objects.create_superuser("zhuguan-sched", "z@example.cn", "x")
+    client.force_login(admin)
+    history = client.get(reverse("wagtailadmin_pages:history", args=[ad.pk])).content.decode()
+    assert "定时发布未执行" in history
+    # and whoever scheduled it has a mail with the reason and the way to the editor
+    (mail,) = mailoutbox
+    assert mail.to == ["bianji@example.cn"]
+    assert ad.title in mail.subject
+    assert entry.data["message"] in mail.body
+    assert reverse("wagtailadmin_pages:edit", args=[ad.pk]) in mail.body
+    # a second sweep finds nothing more to tell
+    assert scheduled_refusals_unschedule() == []
+    assert len(mailoutbox) == 1
+
+
 def test_a_scheduled_version_the_reviewer_certified_later_still_goes_live() -> None:
     """The other way round: scheduled first, certified for that same text afterwards (the
     record is on a later revision): it goes live when due."""
