@@ -241,6 +241,10 @@ def indexed_text(obj) -> str:
     What a page found by its characters is checked against (`holds_in_a_row`)."""
     parts: list[str] = []
     for field in obj.get_search_fields():
+        if isinstance(field, index.RelatedFields):
+            # a page's tags: each tag's name is a block of its own
+            parts.extend(_related_text(obj, field))
+            continue
         if not isinstance(field, index.SearchField):
             continue
         values = _stream_strings(obj, field.field_name)
@@ -249,6 +253,22 @@ def indexed_text(obj) -> str:
             values = value if isinstance(value, (list, tuple)) else [value]
         parts.extend(html_text(v) for v in values if isinstance(v, str))
     return "\n".join(parts)
+
+
+def _related_text(obj, field: index.RelatedFields) -> list[str]:
+    """The SearchField values of the objects `field` relates `obj` to (a page's tags), one
+    line each, unsegmented."""
+    related = getattr(obj, field.field_name, None)
+    if related is None:
+        return []
+    items = related.all() if hasattr(related, "all") else [related]
+    return [
+        html_text(value)
+        for item in items
+        for sub in field.fields
+        if isinstance(sub, index.SearchField)
+        and isinstance(value := index.SearchField.get_value(sub, item), str)
+    ]
 
 
 def _stream_strings(obj, name: str) -> list[str] | None:

@@ -47,6 +47,31 @@ def _is_or_under_site_root(page: Page) -> bool:
     return Site.objects.filter(Q(root_page_id=page.pk) | Q(root_page__path=parent_path)).exists()
 
 
+def _tags_reindex(sender, instance, **kwargs) -> None:
+    """An article's tags are in its search index (`ArticlePage.search_fields`), but the page's
+    own post_save indexes it before modelcluster writes the tag rows: the index would hold
+    the tags of the save before. Each tag row written or removed reindexes its page once the
+    transaction commits, through Wagtail's own indexing task."""
+    from wagtail.search.tasks import insert_or_update_object_task
+
+    page_id = instance.content_object_id
+    transaction.on_commit(
+        lambda: insert_or_update_object_task.enqueue("cms", "articlepage", str(page_id))
+    )
+
+
+def _tags_connect() -> None:
+    from cms.models.pages import ArticlePageTag
+
+    post_save.connect(_tags_reindex, sender=ArticlePageTag, dispatch_uid="cms.tags_reindex_save")
+    post_delete.connect(
+        _tags_reindex, sender=ArticlePageTag, dispatch_uid="cms.tags_reindex_delete"
+    )
+
+
+_tags_connect()
+
+
 @receiver(post_save, dispatch_uid="cms.sites_cache_on_save")
 @receiver(post_delete, dispatch_uid="cms.sites_cache_on_delete")
 def _sites_changed(sender, instance, **kwargs) -> None:

@@ -154,8 +154,15 @@ class BasePage(SeoMixin, Page):
     exclude_fields_in_copy = list(REVIEW_RECORD_FIELDS)
     base_form_class = CompliancePageForm
     # The title is indexed as words too (cms/search.py), next to Page's own fields, which
-    # stay as they are (Wagtail checks that every page type keeps them).
-    search_fields = [*Page.search_fields, SegmentedSearchField("title", boost=2)]
+    # stay as they are (Wagtail checks that every page type keeps them); so are the SEO
+    # title and description an editor writes for Baidu (「冬季脱发高发？」 is what she
+    # expects the site's own search to know the page by; twentieth session's leftover).
+    search_fields = [
+        *Page.search_fields,
+        SegmentedSearchField("title", boost=2),
+        SegmentedSearchField("seo_title"),
+        SegmentedSearchField("search_description"),
+    ]
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel(

@@ -247,6 +247,8 @@ class ArticlePage(BasePage):
         *BasePage.search_fields,
         SegmentedSearchField("summary"),
         SegmentedSearchField("body"),
+        # the editor's 标签 (「防脱洗发水」「熬夜」) find the article as its words do
+        index.RelatedFields("tags", [SegmentedSearchField("name")]),
         index.FilterField("layer"),
     ]
     parent_page_types = ["cms.SpecialtyPage"]

@@ -301,6 +301,36 @@ def test_mixed_chinese_and_english_queries(publish):
     assert _slugs(pages_search(query="Minoxidil 用法")) == ["minoxidil"]
 
 
+def test_the_seo_title_description_and_tags_find_the_page(
+    publish, django_capture_on_commit_callbacks
+):
+    """Twentieth session's leftover: what the editor wrote for Baidu and the article's 标签
+    were not in the site's own index."""
+    publish(
+        "seo",
+        "头发护理的日常",
+        "洗头时水温不宜过高。",
+        seo_title="冬季掉头发高发？三个护理细节",
+        search_description="换季时头皮屑增多，怎样选择温和的清洁方式。",
+    )
+    tagged = publish("tagged", "睡前的习惯", "睡前一小时放下手机。")
+    publish("other", "洗头的误区", "洗头本身不会导致脱发。")
+    with django_capture_on_commit_callbacks(execute=True):
+        tagged.tags.add("熬夜党")
+        tagged.save_revision().publish()
+
+    assert _slugs(pages_search(query="护理细节")) == ["seo"]
+    assert _slugs(pages_search(query="温和的清洁")) == ["seo"]
+    assert _slugs(pages_search(query="熬夜党")) == ["tagged"]
+    # a tag's characters are held in a row, as a paragraph's are
+    assert _slugs(pages_search(query="党夜")) == []
+    # and a tag taken off no longer finds the page
+    with django_capture_on_commit_callbacks(execute=True):
+        tagged.tags.remove("熬夜党")
+        tagged.save_revision().publish()
+    assert _slugs(pages_search(query="熬夜党")) == []
+
+
 def test_a_fragment_of_a_title_is_still_found_by_substring(publish):
     publish("fragment", "糖化血红蛋白怎么看", "三个月的平均血糖水平。")
 
