@@ -331,6 +331,24 @@ def test_the_seo_title_description_and_tags_find_the_page(
     assert _slugs(pages_search(query="熬夜党")) == []
 
 
+def test_a_drafts_tags_and_seo_text_are_not_found_before_it_is_published(
+    publish, django_capture_on_commit_callbacks
+):
+    """The index holds what is live: a tag or SEO title typed into a draft of a live page
+    (not yet reviewed) is not found by the public search."""
+    article = publish("live", "睡前的习惯", "睡前一小时放下手机。")
+    draft = ArticlePage.objects.get(pk=article.pk)
+    draft.seo_title = "褪黑素草稿标题"
+    draft.search_description = "草稿里的描述文字"
+    draft.tags.add("草稿标签词")
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.save_revision()
+
+    assert pages_search(query="褪黑素草稿标题") == []
+    assert pages_search(query="草稿里的描述文字") == []
+    assert pages_search(query="草稿标签词") == []
+
+
 def test_a_fragment_of_a_title_is_still_found_by_substring(publish):
     publish("fragment", "糖化血红蛋白怎么看", "三个月的平均血糖水平。")
 
