@@ -199,6 +199,14 @@ ITEM_TAGS = frozenset(
 )  # fmt: skip
 
 
+# A lead-in that promises what its list then names (「我院承诺：」「我们保证以下几点：」).
+# Not 「保证充足睡眠：」 (advice with its object): at most a few characters between the promise
+# and the colon.
+_PROMISE_LEAD = re.compile(
+    r"(?:承诺|保证|担保|确保|保障|郑重声明)(?:以下|如下)?[^，,。；;]{0,3}[:：]\s*$"
+)
+
+
 def blocks_text(blocks: list[Block]) -> str:
     """One line per block: line numbers of findings point at a paragraph or list item. A
     blank line sets off each item (`ITEM_TAGS`, `Block.item`): the compliance checker reads a
@@ -209,8 +217,11 @@ def blocks_text(blocks: list[Block]) -> str:
     <dt> and the <dd> after it are a term and its description (an FAQ's question and
     answer): no blank line between them. Nor between a block that is no item (a heading, a
     paragraph) and the first item of a list after it: a lead-in reads on into its first item
-    (「我们保证」 over 「• 治愈脱发」; twentieth re-verification D-7)."""
+    (「我们保证」 over 「• 治愈脱发」; twentieth re-verification D-7); when the lead-in promises
+    (`_PROMISE_LEAD`), all of the list's items read on, as one clause (「我院承诺：」 over
+    「• 无效」「• 全额退款」)."""
     lines: list[str] = []
+    promised = False  # in a list whose lead-in promises (`_PROMISE_LEAD`)
     for i, block in enumerate(blocks):
         before = blocks[i - 1] if i else None
         # a term and its description are a question and its answer (an FAQ's <dt>/<dd>):
@@ -223,7 +234,14 @@ def blocks_text(blocks: list[Block]) -> str:
         # a lead-in reads on into the list's first item, as into a paragraph: 「我们保证」 over
         # 「• 治愈脱发」 is one claim (twentieth re-verification D-7); items stay apart
         leads = before is not None and not before.item and block.tag == "li" and bool(block.item)
-        if before is not None and not answers and not heads and not leads and (
+        if leads:
+            promised = bool(_PROMISE_LEAD.search(before.text))
+        elif not block.item:
+            promised = False
+        # the items of a list a promise leads into are what is promised, read on as one
+        # clause: 「我院承诺：」 over 「• 无效」「• 全额退款」 (twenty-first verification A)
+        reads_on = promised and bool(block.item) and block.parent_item == before.parent_item
+        if before is not None and not answers and not heads and not leads and not reads_on and (
             block.item or before.item
         ):
             if block.item != before.item:

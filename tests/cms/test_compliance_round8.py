@@ -265,6 +265,10 @@ def test_a_claim_split_across_lines_is_read_joined(text, lines) -> None:
         # a lead-in over a list's first item (twentieth re-verification D-7)
         "<h2>我们保证</h2><ul><li>治愈脱发</li></ul>",
         "<p>我们承诺</p><ol><li>根治失眠</li><li>定期随访</li></ol>",
+        # a promise's items read on, as one clause (twenty-first verification A)
+        "<p>我院承诺：</p><ul><li>无效</li><li>全额退款</li></ul>",
+        "<p>我院郑重承诺：</p><ul><li>定期随访</li><li>无效</li><li>全额退款</li></ul>",
+        "<h3>我们保证：</h3><ol><li>三个月</li><li>长出新发</li></ol>",
     ],
 )
 def test_rich_text_split_across_blocks_is_read_joined(html) -> None:
@@ -278,6 +282,11 @@ def test_rich_text_split_across_blocks_is_read_joined(html) -> None:
         "<ul><li>保证</li><li>治愈</li></ul>",  # list items are items, never one sentence
         "<table><tr><td>保证</td><td>治愈</td></tr></table>",
         "<p>保证睡眠。</p><p>治愈需要时间</p>",
+        # advice with its object, or no promise: the items stay items
+        "<p>保证充足睡眠：</p><ul><li>头发不长</li><li>不收费的检查项目</li></ul>",
+        "<p>常见误区：</p><ul><li>头发不长</li><li>不收费的检查项目</li></ul>",
+        "<p>我院承诺：</p><ul><li>定期随访</li></ul><p>注意事项。</p>"
+        "<ul><li>头发不长</li><li>不收费的检查项目</li></ul>",
     ],
 )
 def test_items_and_ended_sentences_are_not_joined(html) -> None:
