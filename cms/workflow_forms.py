@@ -15,11 +15,13 @@ REJECT_NEEDS_COMMENT = "请写明需要修改的内容后再退回"
 
 
 def shows_something(text: str) -> bool:
-    """True when `text` has a character a reader sees: a letter, digit, punctuation mark or
-    symbol (L* N* P* S*) that is not a blank letter. Spaces and separators (Z*), control and
-    format characters (C*: zero-width, soft hyphen, bidi marks, tags) and combining marks on
-    their own (M*: variation selectors, U+034F; twentieth re-verification D-5) show nothing."""
-    return any(ch not in _BLANK_LETTERS and unicodedata.category(ch)[0] in "LNPS" for ch in text)
+    """True when `text` says something: a letter or digit (L* N*) that is not a blank letter.
+    Spaces and separators (Z*), control and format characters (C*: zero-width, soft hyphen,
+    bidi marks, tags), combining marks on their own (M*: variation selectors, U+034F;
+    twentieth re-verification D-5) show nothing, and punctuation or symbols alone
+    (「。。。」「...」「？」「～」; twenty-first verification B) tell the editor nothing to
+    change."""
+    return any(ch not in _BLANK_LETTERS and unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
 class RejectCommentForm(TaskStateCommentForm):

@@ -128,7 +128,10 @@ class AdminBodyLimitMiddleware:
 
 FORM_UNREADABLE = "form_unreadable"
 TOO_MANY_FIELDS = "too_many_fields"
+ID_OUT_OF_RANGE = "id_out_of_range"
 _ADMIN_FORM_ERRORS = {
+    ID_OUT_OF_RANGE: "链接或表单中的编号超出范围，不是有效的编号。"
+    "未保存任何更改，请返回后重新操作。",
     FORM_UNREADABLE: "提交的表单数据无法读取（编辑器数据格式不对，可能被浏览器插件或脚本改动）。"
     "未保存任何更改，请刷新页面后重新编辑。",
     TOO_MANY_FIELDS: "表单字段过多（超过 {limit} 个），未保存任何更改。"
@@ -170,6 +173,21 @@ def _raised_reading_form_data(exception: BaseException) -> bool:
         if tb.tb_frame.f_code.co_name == "value_from_datadict":
             return True
         tb = tb.tb_next
+    return False
+
+
+def _id_out_of_range(exception: BaseException) -> bool:
+    """A number too large for the database's integer column reached a query: SQLite's driver
+    refuses to bind it (OverflowError 「Python int too large to convert to SQLite INTEGER」),
+    PostgreSQL answers 22003 numeric_value_out_of_range. Only a value from the request gets
+    that large: the admin answers 400, as for any id it cannot find."""
+    from django.db import DataError
+
+    if isinstance(exception, OverflowError):
+        return "too large to convert to SQLite INTEGER" in str(exception)
+    if isinstance(exception, DataError):
+        cause = exception.__cause__
+        return getattr(cause, "sqlstate", None) == "22003" or "out of range" in str(exception)
     return False
 
 
@@ -257,15 +275,21 @@ class AdminFormErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
-        if not request.path.startswith(UPLOAD_PATH_PREFIXES) or request.method != "POST":
+        if not request.path.startswith(UPLOAD_PATH_PREFIXES):
             return None
-        if isinstance(exception, TooManyFieldsSent):
-            return _admin_form_error(request, TOO_MANY_FIELDS)
-        if (
-            isinstance(exception, _READING_ERRORS) and _raised_reading_form_data(exception)
-        ) or _raised_looking_up_a_choice(exception):
-            logger.warning("admin form data unreadable at %s: %r", request.path, exception)
-            return _admin_form_error(request, FORM_UNREADABLE)
+        if request.method == "POST":
+            if isinstance(exception, TooManyFieldsSent):
+                return _admin_form_error(request, TOO_MANY_FIELDS)
+            if (
+                isinstance(exception, _READING_ERRORS) and _raised_reading_form_data(exception)
+            ) or _raised_looking_up_a_choice(exception):
+                logger.warning("admin form data unreadable at %s: %r", request.path, exception)
+                return _admin_form_error(request, FORM_UNREADABLE)
+        if _id_out_of_range(exception):
+            # any other admin URL or form: 「?id=999…9」 on a bulk action, 「?user=999…9」 on
+            # the site history, a multiple choice's value (twenty-first verification B)
+            logger.warning("admin id out of range at %s: %r", request.path, exception)
+            return _admin_form_error(request, ID_OUT_OF_RANGE)
         return None
 
 

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "config.middleware.AdminLoneSurrogateMiddleware",
     "config.middleware.AdminFormErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # a workflow decision posted with the page editor's form (cms/middleware.py)
+    "cms.middleware.WorkflowActionPostMiddleware",
     # Wagtail's document view writes `Content-Encoding: None` (cms/media_range.py)
     "cms.media_range.DocumentHeadersMiddleware",
     # the request's Wagtail Site from a cached list instead of a query per request (cms/sites.py)

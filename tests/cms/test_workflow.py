@@ -409,10 +409,39 @@ def test_a_reject_posted_from_the_editor_without_a_visible_comment_is_refused(
     if extra is not None:
         data["workflow-action-extra-data"] = [json.dumps(extra)]
 
-    response = client.post(edit_url, data)
+    response = client.post(edit_url, data, follow=True)
 
     assert TaskState.objects.get(pk=state.pk).status == TaskState.STATUS_IN_PROGRESS
-    assert response.status_code in (302, 403)  # Wagtail turns the refusal into 「没有权限」
+    # back in the editor, told what to do, not Wagtail's 「没有权限」 (twenty-first
+    # verification B)
+    assert response.redirect_chain[-1][0] == edit_url
+    html = response.content.decode()
+    assert "请写明需要修改的内容后再退回" in html
+    assert "没有权限" not in html
+
+
+@pytest.mark.parametrize("raw", ["{not json", "[]", '"x"', "1", "null"])
+def test_a_workflow_decision_with_unreadable_data_is_a_400_not_a_500(client, hub, users, raw):
+    from wagtail.models import TaskState
+
+    article, state = _submitted(hub, users, "规律作息是改善睡眠的基础。")
+    client.force_login(users["doctor"])
+    edit_url = f"/admin/pages/{article.pk}/edit/"
+    data = _edit_form_data(client.get(edit_url).content.decode())
+    data["body-count"] = ["0"]
+    data.update(
+        {
+            "action-workflow-action": ["true"],
+            "workflow-action-name": ["reject"],
+            "workflow-action-extra-data": [raw],
+        }
+    )
+
+    response = client.post(edit_url, data)
+
+    assert response.status_code == 400
+    assert response["X-Error-Code"] == "form_unreadable"
+    assert TaskState.objects.get(pk=state.pk).status == TaskState.STATUS_IN_PROGRESS
 
 
 def test_a_superuser_reviewing_still_returns_to_the_editor(client, hub, users, django_user_model):
@@ -480,6 +509,14 @@ def test_approving_a_scheduled_version_says_when_it_goes_live(client, hub, users
         "\u00a0\u200d",
         "\ufe0f\u034f",  # combining marks alone (D-5)
         "\U000e0100",
+        # punctuation or symbols alone say nothing to change (twenty-first verification B)
+        "。。。",
+        "...",
+        "-",
+        "？",
+        "～",
+        "_*",
+        "👍",
     ],
 )
 def test_sending_back_needs_a_comment(client, hub, users, comment):
