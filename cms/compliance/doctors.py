@@ -523,6 +523,13 @@ def _name_before_gender(line: str, end: int, names: tuple[str, ...]):
     return direct
 
 
+_BIO_OPEN, _BIO_CLOSE = "（(【[［〔", "）)】]］〕"
+# What a doctor's 职称 does next when it introduces her: serves the reader
+_SERVES = re.compile(
+    r"\s*(?:为您|为你|给您|给你|亲诊|亲自|坐诊|面诊|出诊|接诊|主诊|领衔|主刀|会诊|问诊|诊治)"
+)
+
+
 def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
     """(start, name, surname_only) of a name separated from the 职称 at `start`–`end` by bio
     items (`_BIO_ITEM`, at most four, each set off by 、 ， or ：), or by a title and 、
@@ -532,14 +539,25 @@ def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
         if line.endswith(praise, 0, start):
             start -= len(praise)
             break
-    # bio items in brackets between the name and the 职称 (「李文静（女，医学博士）主任医师」)
-    if start > 0 and line[start - 1] in "）)":
-        opening = max(line.rfind("（", 0, start - 1), line.rfind("(", 0, start - 1))
+    # bio items in brackets between the name (or her 医生 / 大夫) and the 职称
+    # (「李文静（女，医学博士）主任医师」「李文静医生【女，博士】主任医师为您面诊」): the 职称 ends
+    # its clause or serves (为您面诊, 亲诊; twenty-first verification B), as a patient's
+    # 「王芳（女，45岁）主任医师建议她复查」 does not
+    if start > 0 and line[start - 1] in _BIO_CLOSE:
+        pair = _BIO_OPEN[_BIO_CLOSE.index(line[start - 1])]
+        opening = line.rfind(pair, 0, start - 1)
         items = re.split(f"[{re.escape(_BIO_SEPARATORS)}]", line[opening + 1 : start - 1])
         bio = all(_BIO_ITEM.fullmatch(item.strip()) for item in items)
-        if opening > 0 and bio and _RANK_ENDS.match(line, end):
-            found = _name_before(line, opening, names, alone=False)
+        if opening > 0 and bio and (_RANK_ENDS.match(line, end) or _SERVES.match(line, end)):
+            before = _before_title(line, opening)
+            found = _name_before(line, before, names, alone=before < opening)
             if found and _starts_clause(line, found[0]):
+                return found
+        if opening < 0 and (_RANK_ENDS.match(line, end) or _SERVES.match(line, end)):
+            # 「李文静（女）主任医师」 reads 李文静女）主任医师: `cms.textnorm` drops an opening
+            # bracket spelled between Chinese characters
+            found = _name_before_gender(line, start - 1, names)
+            if found and found[0] + len(found[1]) < start - 1 and _starts_clause(line, found[0]):
                 return found
     # a degree right before the 职称, its separator dropped when the line was read
     # (「李文静·医学博士·主任医师」 reads 李文静医学博士主任医师: `cms.textnorm` drops marks

@@ -185,6 +185,11 @@ def test_a_doctor_page_naming_its_own_rank_passes_and_an_edit_is_read_as_edited(
         ("biography", "李文静教授", "医生职称与医生页面不一致：页面为主任医师")
     ]
 
+    # and so does one in a bio card's brackets (twenty-first verification B)
+    li.rank = "副主任医师"
+    li.biography = rich("李文静（女，医学博士）主任医师为您面诊。")
+    assert [m for _, _, m in credentials(li)] == ["医生职称与医生页面不一致：页面为副主任医师"]
+
 
 def test_a_doctor_page_that_is_not_live_is_no_registered_doctor(doctors) -> None:
     doctors["赵明远"].unpublish()
@@ -878,6 +883,12 @@ LICENCE_LI = f"医师执业证书编码与医生页面不一致：李文静的�
         ("李文静　女　主任医师", WRONG_LI),
         ("李文静，女。主任医师。", WRONG_LI),
         ("李文静，女，医学博士。主任医师，擅长脱发。", WRONG_LI),
+        # twenty-first verification B: the 职称 after the brackets serves the reader
+        ("李文静（女，医学博士）主任医师为您面诊。", WRONG_LI),
+        ("李文静（女）主任医师亲诊", WRONG_LI),
+        ("李文静医生【女，博士】主任医师为您面诊", WRONG_LI),
+        ("李文静医生[女，博士]主任医师", WRONG_LI),
+        ("钱建新（女，医学博士）主任医师亲诊", f"{UNREGISTERED}（钱建新）"),
     ],
 )
 def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message) -> None:
@@ -938,6 +949,8 @@ def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message
         "李文静，女。副主任医师。",
         "患者王芳，女。主任医师建议她复查。",
         "我们医院的女主任医师很多。",
+        "李文静（女，医学博士）副主任医师为您面诊。",
+        "患者王芳（女，45岁）主任医师建议她复查。",
     ],
 )
 def test_those_wordings_as_registered_or_naming_nobody_pass(doctors, text) -> None:
