@@ -444,14 +444,23 @@ class VideoPage(BasePage):
                 self.published_on
                 or (self.first_published_at.date() if self.first_published_at else None)
             ),
-            "thumbnailUrl": absolute_url(request, self.cover.get_rendition("fill-640x360").url)
-            if self.cover_id
-            else None,
+            "thumbnailUrl": self._thumbnail_url(request),
             "transcript": self.transcript[:2000] or None,
         }
         if data["uploadDate"]:
             data["uploadDate"] = data["uploadDate"].isoformat()
         return {k: v for k, v in data.items() if v}
+
+    def _thumbnail_url(self, request) -> str | None:
+        """The cover's 640×360 rendition on the site base URL, or None when there is no
+        cover or its file is gone from storage (a lost file was a 500 on the video page;
+        twenty-first verification C): Wagtail's own not-found rendition is never saved."""
+        from wagtail.images.shortcuts import get_rendition_or_not_found
+
+        if not self.cover_id:
+            return None
+        thumbnail = get_rendition_or_not_found(self.cover, "fill-640x360")
+        return absolute_url(request, thumbnail.url) if thumbnail.pk else None
 
 
 class DoctorIndexPage(BasePage):
