@@ -909,7 +909,28 @@ def canonical_url_problem(url: str) -> str:
         ours = not parts.netloc or (parts.hostname or "").lower() in hosts
         if ours and own_file_path(parts.path):
             return "规范链接须为网页，不能指向本站的文件（文档、图片、视频）"
+    if (urlsplit(url).hostname or "").lower() in hosts and not _own_page_at(urlsplit(url).path):
+        # a 404, a draft, a private page, an old slug that now redirects, the search page:
+        # a crawler told to index that instead drops the page (twenty-first verification C)
+        return (
+            "规范链接指向本站时，须为已发布、无需登录或密码的页面地址"
+            "（不能是已下线、私密、改名前的旧地址或搜索页）"
+        )
     return ""
+
+
+def _own_page_at(path: str) -> bool:
+    """A live page without a view restriction is served at `path` of one of this site's
+    Wagtail Sites (found by its url_path under each Site's root, no routing or request)."""
+    from urllib.parse import unquote
+
+    from wagtail.models import Page, Site
+
+    components = [c for c in unquote(path or "/").split("/") if c]
+    tail = "".join(f"{c}/" for c in components)
+    roots = Site.objects.values_list("root_page__url_path", flat=True)
+    candidates = [f"{root}{tail}" for root in roots if root]
+    return Page.objects.live().public().filter(url_path__in=candidates).exists()
 
 
 def resolve_own_path(path: str):

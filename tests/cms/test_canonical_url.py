@@ -90,3 +90,47 @@ def test_a_canonical_on_another_sites_file_or_page_is_kept() -> None:
         layer="science",
         canonical_url="https://www.example-clinic.cn/sleep/hygiene/",
     ).clean()
+
+
+@pytest.mark.parametrize("where", ["missing", "search", "draft", "private", "renamed"])
+def test_an_own_canonical_must_be_a_live_public_page(where: str) -> None:
+    """Twenty-first verification C: a canonical on this site naming a 404, a draft, a
+    password-protected page, an old slug that now redirects or the search page was served
+    as <link rel=canonical>; a crawler told to index that drops the page."""
+    from wagtail.models import PageViewRestriction
+
+    parent = hub()
+    other = ArticlePage(title="熬夜与脱发", slug="late", layer="science")
+    parent.add_child(instance=other)
+    path = {"missing": "/no-such-page/", "search": "/search/?q=x"}.get(where, "/insomnia/late/")
+    if where == "draft":
+        ArticlePage.objects.filter(pk=other.pk).update(live=False)
+    elif where == "private":
+        PageViewRestriction.objects.create(
+            page=other, restriction_type=PageViewRestriction.PASSWORD, password="x"
+        )
+    elif where == "renamed":
+        other.slug = "late-night"
+        other.save()
+    page = ArticlePage(
+        title="睡眠卫生十条",
+        slug="hygiene",
+        layer="science",
+        canonical_url=_ours("{root}" + path),
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        page.clean()
+    assert "已发布" in " ".join(refused.value.message_dict["canonical_url"])
+
+
+def test_an_own_canonical_to_a_live_article_is_kept() -> None:
+    parent = hub()
+    parent.add_child(instance=ArticlePage(title="熬夜与脱发", slug="late", layer="science"))
+
+    ArticlePage(
+        title="睡眠卫生十条",
+        slug="hygiene",
+        layer="science",
+        canonical_url=_ours("{root}/insomnia/late/"),
+    ).clean()
