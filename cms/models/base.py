@@ -393,7 +393,7 @@ def site_name_for(request) -> str:
 # arrow (Sm: ∣ > ＞ →) or box-drawing stroke (━ ┃ …) is read as a separator too: an editor
 # picks whichever bar her input method offers, and the list cannot name them all (twenty-first
 # session). Not + or = (a title may end 「维生素B+」), nor quotation marks (「医生说“别熬夜”」).
-SITE_NAME_SEPARATORS = "|｜-－—–_·•:：丨‖│┃/／\\~～・︱︲»«›‹"
+SITE_NAME_SEPARATORS = "|｜-－—–_·•:：丨‖│┃/／\\~～・︱︲»«›‹ー，,、；;"
 _SEPARATOR_CATEGORIES = {"Pd", "Sm"}
 _NOT_SEPARATORS = "+＋=＝±"
 
@@ -423,7 +423,11 @@ def without_site_name(title: str, site_name: str) -> str:
     letters = [ch for ch in (site_name or "") if not ch.isspace()]
     if not letters:
         return title
-    trailing_name = re.compile(r"\s*".join(re.escape(ch) for ch in letters) + r"\s*$")
+    # case aside: 「… | yinliu health」 names the site 「Yinliu Health」 (twenty-first
+    # verification C)
+    trailing_name = re.compile(
+        r"\s*".join(re.escape(ch) for ch in letters) + r"\s*$", re.IGNORECASE
+    )
     # the name may have been typed twice (「冬季睡眠 | 引流健康 | 引流健康」)
     while match := trailing_name.search(title):
         stripped = _strip_separators(title[: match.start()])

@@ -114,6 +114,9 @@ def test_every_page_type_separates_its_title_from_the_site_name_the_same_way(sit
         ("维生素B+ | 引流健康", "维生素B+ | 引流健康"),
         ("医生说“别熬夜” | 引流健康", "医生说“别熬夜” | 引流健康"),
         ("引流 健康", "引流健康"),
+        # twenty-first verification C: a comma or ー before the name
+        ("血糖记录，引流健康", "血糖记录 | 引流健康"),
+        ("冬季睡眠 ー 引流健康", "冬季睡眠 | 引流健康"),
     ],
 )
 def test_title_with_site_writes_one_separator(title, expected):
@@ -124,6 +127,15 @@ def test_title_with_site_writes_one_separator(title, expected):
     )
 
     assert rendered == expected
+
+
+def test_the_site_name_is_found_whatever_its_case():
+    from cms.models.base import without_site_name
+
+    assert without_site_name("三分钟看懂毛囊镜检查 | yinliu health", "Yinliu Health") == (
+        "三分钟看懂毛囊镜检查"
+    )
+    assert without_site_name("YINLIU HEALTH", "Yinliu Health") == "Yinliu Health"
 
 
 def test_share_titles_do_not_repeat_the_site_name(site, client):
