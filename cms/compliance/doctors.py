@@ -102,6 +102,29 @@ RANKS = tuple(
     )
 )
 _RANK = re.compile("|".join(RANKS))
+# A doctor page's 职称 field holds one of each kind: a clinical title (主任医师 …), an
+# academic one (教授 / 副教授) and a post (院长 / 主任); 「主任医师、副主任医师、主治医师」 in
+# the field would let any 职称 written about her pass (twenty-first verification B).
+_RANK_KINDS = (
+    ("临床职称", re.compile(r"(?:医师|药师|技师|护师)$")),
+    ("教学职称", re.compile(r"教授$")),
+    ("职务", re.compile(r"(?:院长|主任)$")),
+)
+
+
+def rank_problem(rank: str) -> str:
+    """Why a doctor page's 职称 field `rank` cannot be saved ("" when it can): more than one
+    职称 of one kind (clinical, academic, post), or none recognised (`RANKS`)."""
+    found = [_SPOKEN_RANKS.get(m.group(), m.group()) for m in _RANK.finditer(rank or "")]
+    if not found:
+        return "请填写医师执业证书上的职称，如 主任医师、副主任医师、主治医师"
+    for kind, pattern in _RANK_KINDS:
+        of_kind = {r for r in found if pattern.search(r)}
+        if len(of_kind) > 1:
+            return f"职称只能填写一个{kind}（填写了：{'、'.join(sorted(of_kind))}）"
+    return ""
+
+
 # Before these a surname alone names the person (「王医生」); not a 职称 themselves.
 _ADDRESSES = ("医生", "大夫")
 # Between a name and the bracket holding its 职称 (「王建华老师（主任医师）」), besides 医生 / 大夫.
@@ -585,7 +608,7 @@ def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
         item = line[item_start:item_end].strip()
         title_at = _before_title(line, item_end)
         found = _name_before(line, title_at, names, alone=title_at < item_end)
-        if found and line[item_start:found[0]].strip() == "" and (skipped or title_at < item_end):
+        if found and line[item_start : found[0]].strip() == "" and (skipped or title_at < item_end):
             if _starts_clause(line, found[0]) and (not commas or _RANK_ENDS.match(line, end)):
                 return found
             return None

@@ -560,6 +560,10 @@ class DoctorPage(BasePage):
         if not self.LICENCE_FORMAT.fullmatch(number):
             raise ValidationError({"licence_number": "医师执业证书编码为 15 位数字，请按证书填写"})
         self.licence_number = number
+        from cms.compliance.doctors import rank_problem
+
+        if problem := rank_problem(self.rank):
+            raise ValidationError({"rank": problem})
 
     def get_context(self, request, *args, **kwargs):
         from cms.selectors import articles_reviewed_by

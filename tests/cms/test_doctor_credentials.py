@@ -1216,3 +1216,30 @@ def test_the_admin_api_does_not_take_a_chosen_doctor_down(staff, doctors, action
     done = staff.post(f"/admin/api/main/pages/{other.pk}/action/{action}/", {}, "application/json")
     assert done.status_code == status
     assert not DoctorPage.objects.filter(pk=other.pk, live=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("rank", "refused"),
+    [
+        ("主任医师、副主任医师、主治医师、教授、院长", True),
+        ("教授、副教授", True),
+        ("专家", True),
+        ("主任医师", False),
+        ("主任医师、教授", False),
+        ("副主任医师、科主任", False),
+        ("主治医生", False),
+    ],
+)
+def test_a_doctor_pages_rank_holds_one_of_each_kind(doctors, rank, refused) -> None:
+    """Twenty-first verification B: 「主任医师、副主任医师、主治医师、教授、院长」 in the field
+    let any 职称 written about the doctor pass."""
+    from django.core.exceptions import ValidationError
+
+    page = doctors["李文静"]
+    page.rank = rank
+    if refused:
+        with pytest.raises(ValidationError) as error:
+            page.clean()
+        assert "rank" in error.value.message_dict
+    else:
+        page.clean()
