@@ -52,12 +52,19 @@ def _tags_reindex(sender, instance, **kwargs) -> None:
     own post_save indexes it before modelcluster writes the tag rows: the index would hold
     the tags of the save before. Each tag row written or removed reindexes its page once the
     transaction commits, through Wagtail's own indexing task."""
+    page_id = instance.content_object_id
+    transaction.on_commit(lambda: _article_reindex(page_id))
+
+
+def _article_reindex(page_id: int) -> None:
+    """Wagtail's indexing task for the article, when it still exists: deleting an article
+    deletes its tag rows too, and the task's own lookup would raise on the missing page."""
     from wagtail.search.tasks import insert_or_update_object_task
 
-    page_id = instance.content_object_id
-    transaction.on_commit(
-        lambda: insert_or_update_object_task.enqueue("cms", "articlepage", str(page_id))
-    )
+    from cms.models import ArticlePage
+
+    if ArticlePage.objects.filter(pk=page_id).exists():
+        insert_or_update_object_task.enqueue("cms", "articlepage", str(page_id))
 
 
 def _tags_connect() -> None:

@@ -329,6 +329,13 @@ def test_the_seo_title_description_and_tags_find_the_page(
         tagged.tags.remove("熬夜党")
         tagged.save_revision().publish()
     assert _slugs(pages_search(query="熬夜党")) == []
+    # and a tagged article deleted (its tag rows go with it) leaves nothing to reindex
+    with django_capture_on_commit_callbacks(execute=True):
+        tagged.tags.add("熬夜党")
+        tagged.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticlePage.objects.get(pk=tagged.pk).delete()
+    assert _slugs(pages_search(query="熬夜党")) == []
 
 
 def test_a_drafts_tags_and_seo_text_are_not_found_before_it_is_published(
