@@ -36,6 +36,15 @@ class HomePage(BasePage):
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
 
+    def meta_title(self) -> str:
+        """The site root is called by the site's name (设置 → 站点 → 站点名称) unless the
+        editor wrote an SEO title: its page title is the demo's brand, and a clinic that
+        renames its site should not find 「引流健康 | 安心皮肤诊所」 on its home page."""
+        return self.seo_title
+
+    def share_title(self, site_name: str) -> str:
+        return super().share_title(site_name) or site_name
+
     class Meta:
         verbose_name = "首页"
 

@@ -351,6 +351,9 @@ def test_the_header_titles_and_share_cards_name_the_site_the_admin_sets(site, cl
         # then every public page's header and title carry it, and share cards name it
         assert _brand(html) == ["安心皮肤诊所"], path
         assert "安心皮肤诊所" in _title(html), path
+        # and no seeded SEO title still carries the demo's own name (twenty-first
+        # verification C: 「…｜引流健康 | 安心皮肤诊所」)
+        assert "引流健康" not in _title(html), (path, _title(html))
         # (the package pages write their own share card: templates/landing, not base.html)
         if path in PAGE_PATHS and not path.startswith("/packages/"):
             assert _meta(html, "og:site_name") == ["安心皮肤诊所"], path
