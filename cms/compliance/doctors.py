@@ -27,7 +27,9 @@ What is read (`page_texts`, the texts the checker reads, through `cms.textnorm` 
   【】 as brackets; 「姓名：… 职称：…」; several names after one 职称 (「主任医师赵建国、孙晓梅」);
   bio items a card lists between the name and the 职称 (「赵明远，男，主任医师」
   「李文静，医学博士，主任医师」「李文静，从医16年，主任医师」; a title and 、:
-  「李文静博士、主任医师亲诊」; `_BIO_ITEM`);
+  「李文静博士、主任医师亲诊」, the last item's verb: 「李文静，女，1980年生，现任主任医师」;
+  `_BIO_ITEM`); a longer place with praise between the verb and the 职称
+  (「李文静是我院资深的皮肤科主任医师」);
 - a licence number: 执业证号 / 执业证书编码 / 医师执业证书 / 执业医师证 … then 9–27 digits,
   in one run or in groups split by spaces or hyphens (「1103 1000 0099 999」), in Arabic or
   Chinese digits (「一一〇三…」, 壹贰 capitals, 幺 and 洞 as said), compared by its digits and tied
@@ -302,11 +304,16 @@ _LINK_ADVERBS = ("同样", "同时", "目前", "现在", "一直", "早已", "�
 # Before the 职称, a word that praises the rank and changes nothing of it
 # (「李文静，资深主任医师」「王建华为我院知名主任医师」).
 _RANK_PRAISE = ("高年资", "国家级", "资深", "知名", "著名", "首席", "特聘", "特邀")
-# Between the link and the 职称, a short department or hospital word (「我院」「皮肤科」
-# 「内分泌科」「徐汇门诊部」「本院的」): at most six characters, ending as such a word ends, with
-# no verb or negation in it, so 「王建华为患者请来主任医师」 links nothing and a clause is never
-# crossed.
-_PLACE = re.compile(r"(?:(?![不没非未请找挂看约来])[\u4e00-\u9fff]){0,5}[院科部所心室组的]")
+# Between the link and the 职称, a department or hospital word (「我院」「皮肤科」
+# 「内分泌科」「徐汇门诊部」「本院的」), praise words inside it (「我院资深的皮肤科」: the
+# twenty-first session's leftover): at most ten characters, ending as such a word ends, with
+# no verb, negation or preposition in it, so 「王建华为患者请来主任医师」 links nothing and a
+# clause is never crossed.
+_PLACE_GAP = 10
+_PLACE = re.compile(
+    r"(?:(?![不没非未请找挂看约来了给帮向让被把跟同对])[\u4e00-\u9fff])"
+    rf"{{0,{_PLACE_GAP - 1}}}[院科部所心室组的]"
+)
 # Words after which a name starts its clause as a line's start or punctuation does
 # (「专家简介李文静，主任医师」); a comma after a name in mid-clause (「我挂了号，主任医师看得很
 # 仔细」, 「我找了王建华，主任医师说…」) ties nobody to the 职称.
@@ -374,7 +381,7 @@ def _link_ends(line: str, start: int):
         if line.endswith(count, 0, start):
             start -= len(count)
             break
-    for gap in range(0, 7):
+    for gap in range(0, _PLACE_GAP + 1):
         at = start - gap
         if at < 0:
             return
@@ -546,6 +553,8 @@ def _name_before_gender(line: str, end: int, names: tuple[str, ...]):
     return direct
 
 
+# A bio's last item may state the 职称 with a verb (`_name_across_bio`); longest first.
+_BIO_LINK_VERBS = ("目前担任", "现担任", "现任", "现为", "现职", "担任", "现系")
 _BIO_OPEN, _BIO_CLOSE = "（(【[［〔", "）)】]］〕"
 # What a doctor's 职称 does next when it introduces her: serves the reader
 _SERVES = re.compile(
@@ -591,6 +600,13 @@ def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
         if found and _starts_clause(line, found[0]):
             return found
     pos, commas, skipped = start, False, 0
+    # the last item's verb (「李文静医生，女，1980年生，毕业于…，现任主任医师」: the twenty-first
+    # session's leftover): a bio's 现任 / 现为 / 担任 … after its separator links the same name
+    for verb in _BIO_LINK_VERBS:
+        if line.endswith(verb, 0, pos) and pos - len(verb) > 0:
+            if line[pos - len(verb) - 1] in _BIO_SEPARATORS:
+                pos -= len(verb)
+            break
     while pos > 0 and line[pos - 1] == " ":
         pos -= 1
     # a bio that is a sentence of its own, the 职称 opening the next (「李文静，女。主任医师。」):

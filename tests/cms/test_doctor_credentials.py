@@ -382,6 +382,13 @@ def test_a_punctuated_outside_expert_passes_on_science_only(doctors) -> None:
         ("李文静为本院的主任医师。", "李文静为本院的主任医师", WRONG_LI),
         ("赵明远系内分泌科副主任医师。", "赵明远系内分泌科副主任医师", WRONG_ZHAO),
         ("赵明远担任徐汇门诊部主任。", "赵明远担任徐汇门诊部主任", WRONG_ZHAO),
+        # a longer place with a praise word inside it (twenty-first session's leftover)
+        (
+            "李文静是我院资深的皮肤科主任医师。",
+            "李文静是我院资深的皮肤科主任医师",
+            WRONG_LI,
+        ),
+        ("赵明远为本院内分泌科知名的主任医师。", "赵明远为本院内分泌科知名的主任医师", WRONG_ZHAO),
     ],
 )
 def test_a_name_is_or_serves_as_a_rank(doctors, text, shown, message) -> None:
@@ -396,6 +403,8 @@ def test_a_name_is_or_serves_as_a_rank(doctors, text, shown, message) -> None:
         "他是主任医师吗？",  # no name
         "李文静不是主任医师，是副主任医师。",  # her 职称 stated as registered
         "王建华为患者请来主任医师。",  # no place word between: no link
+        "王建华为患者请来了我院资深的主任医师。",  # a verb in the long gap: no link
+        "李文静是我院资深的皮肤科副主任医师。",  # as registered
         "王建华为主任医师团队的一员。",  # the 职称 does not end the clause
         "主任医师的号很难挂。",
     ],
@@ -889,6 +898,10 @@ LICENCE_LI = f"医师执业证书编码与医生页面不一致：李文静的�
         ("李文静医生【女，博士】主任医师为您面诊", WRONG_LI),
         ("李文静医生[女，博士]主任医师", WRONG_LI),
         ("钱建新（女，医学博士）主任医师亲诊", f"{UNREGISTERED}（钱建新）"),
+        # twenty-second session: a bio's last item states the 职称 with a verb
+        ("李文静医生，女，1980年生，毕业于复旦大学医学院，现任主任医师。", WRONG_LI),
+        ("李文静，女，医学博士，现为主任医师。", WRONG_LI),
+        ("赵明远，男，从医20年，担任主任医师。", WRONG_ZHAO),
     ],
 )
 def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message) -> None:
@@ -919,6 +932,8 @@ def test_titles_marks_and_licence_labels_ads_use_are_read(doctors, text, message
         "作为副主任医师的李文静为您面诊。",
         "李文静是一位副主任医师。",
         "李文静，现任副主任医师。",
+        "李文静医生，女，1980年生，毕业于复旦大学医学院，现任副主任医师。",
+        "我是患者，女，45岁，现任主任医师的患者。",  # no name; the 职称 does not end its clause
         "李文静【副主任医师】",
         "姓名：李文静 职称：副主任医师",
         "我以主任医师的建议为准。",
