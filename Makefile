@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SANDBOX_PORT ?= 8765
+# Test processes (pytest-xdist): one per CPU; TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/yinliu_bench
 
 .DEFAULT_GOAL := help
@@ -41,7 +43,7 @@ demo: install ocr-engine ## set everything up and serve the site and admin on ht
 	@HOST=$(HOST) PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) bash scripts/demo.sh
 
 test: install ocr-engine ## run the test suite (SQLite; PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install ## ruff, the import contract (funnel imports no other app …) and the migrations check
 	$(VENV)/bin/ruff check .

@@ -25,13 +25,17 @@ class _SharedSeeding:
     transaction rolled back after the run's last test. Each test runs in a savepoint within it
     (pytest-django's `db`), so what a test changes is undone before the next one, as if each had
     seeded its own. Seeding publishes every page through the compliance gate (15–50 s of CPU),
-    and 81 tests take the content: seeded once a test, it was most of CI's time."""
+    and some 200 tests in 19 modules take the content: seeded once a module, it was still a
+    quarter of CI's time, so one run spans modules (`pytest_collection_modifyitems` puts all
+    of them together) and each test process seeds about once."""
 
     def __init__(self, seed=_seed) -> None:
         self.seed = seed
         self.atomic: transaction.Atomic | None = None
 
     def open(self, blocker) -> None:
+        if self.atomic is not None:  # the run goes on from the previous module
+            return
         atomic = transaction.atomic()
         with blocker.unblock():
             atomic.__enter__()
@@ -58,10 +62,11 @@ _SHARED = _SharedSeeding()
 @pytest.fixture(scope="module")
 def _seeded_module(django_db_setup, django_db_blocker):
     # module scope: a fixture above function scope is set up before the test's own
-    # transaction (pytest-django's autouse `db` helper), so the seeding can enclose it
+    # transaction (pytest-django's autouse `db` helper), so the seeding can enclose it. It is
+    # not closed with the module: the next module's tests may go on with it; the run ends
+    # at the first test that does not take it (`pytest_runtest_teardown` below).
     _SHARED.open(django_db_blocker)
-    yield _SHARED
-    _SHARED.close(django_db_blocker)
+    return _SHARED
 
 
 @pytest.fixture
@@ -76,7 +81,7 @@ def seeded(_seeded_module, db):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """The shared seeding ends with the last test of its run: a following test that does not
-    take the demo content (a transactional one of the same module, say) must not see it."""
+    take the demo content (a transactional one, another module's) must not see it."""
     yield
     if _SHARED.atomic is not None and (
         nextitem is None or SEEDED not in getattr(nextitem, "fixturenames", ())
@@ -93,21 +98,21 @@ def _transactional(item) -> bool:
     )
 
 
+def _django_order(item) -> int:
+    """pytest-django's own order of a test (`get_order_number`): 0 plain database tests,
+    1 transactional ones (they flush the database), 2 tests without a database."""
+    if _transactional(item):
+        return 1
+    if item.get_closest_marker("django_db") is not None or "db" in item.fixturenames:
+        return 0
+    return 2
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items) -> None:
-    """Within each run of a module's tests, the tests that take the demo content go last and
-    together, so one seeding serves them (`_SharedSeeding`). Runs are split by module and by
-    whether a test is transactional, so pytest-django's order (plain database tests before
-    transactional ones, which flush the database) is kept."""
-    runs: list[list] = []
-    for item in items:
-        key = (item.nodeid.split("::")[0], _transactional(item))
-        if runs and runs[-1][0] == key:
-            runs[-1][1].append(item)
-        else:
-            runs.append([key, [item]])
-    items[:] = [
-        item
-        for _, run in runs
-        for item in sorted(run, key=lambda item: SEEDED in getattr(item, "fixturenames", ()))
-    ]
+    """The tests that take the demo content go last within their group of pytest-django's
+    order (plain database tests, transactional ones), all modules together, so one seeding
+    serves them (`_SharedSeeding`): a test process (pytest-xdist runs each process's share in
+    this order) seeds about once per group. The sort is stable: every other test keeps its
+    place."""
+    items.sort(key=lambda item: (_django_order(item), SEEDED in getattr(item, "fixturenames", ())))
