@@ -15,6 +15,19 @@ ALLOWED_HOSTS = envmod.allowed_hosts(default=["127.0.0.1", "localhost", "[::1]",
 # is written to var/mail/ instead of failing to connect to localhost:25 with a traceback.
 globals().update(envmod.email(f"filemail:///{BASE_DIR / 'var' / 'mail'}"))  # noqa: F405
 
+# Without Redis, `make demo` still runs two processes: the web server and celery beat, whose
+# daily sweeps run their tasks in place (eager). A local-memory cache is one per process, so
+# beat's purge of a landing page it took down (an expired certificate) never reached the web
+# server's cached copy: the ad answered 200 from cache for up to LANDING_CACHE_SECONDS
+# (twenty-third verification A). Django's file cache is one for every process on the machine.
+if not REDIS_URL:  # noqa: F405
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BASE_DIR / "var" / "cache"),  # noqa: F405
+        }
+    }
+
 DEMO_COMMANDS_ENABLED = True
 CHANNELS_SANDBOX_URLS_ALLOWED = True
 

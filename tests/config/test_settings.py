@@ -345,20 +345,53 @@ def test_dev_generates_throwaway_secrets_and_says_so() -> None:
     assert generated == "['SECRET_KEY', 'FIELD_ENCRYPTION_KEYS', 'PHONE_HASH_KEY']"
 
 
-def test_embedded_default_is_sqlite_eager_and_local_memory() -> None:
+def test_embedded_default_is_sqlite_eager_and_a_cache_every_process_shares() -> None:
+    """The demo's web server and celery beat are two processes: a page beat takes down must
+    leave the web server's cache too, so the embedded cache is on disk, not in memory."""
     env = _env()
 
     got = _setting(
         "config.settings.dev",
         "settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER, "
-        "settings.CACHES['default']['BACKEND'], settings.LANGUAGE_CODE, settings.TIME_ZONE",
+        "settings.CACHES['default']['BACKEND'], settings.LANGUAGE_CODE, settings.TIME_ZONE, "
+        "settings.CACHES['default']['LOCATION'] == str(settings.BASE_DIR / 'var' / 'cache')",
         env,
     )
 
     assert got == (
-        "django.db.backends.sqlite3 True django.core.cache.backends.locmem.LocMemCache "
-        "zh-hans Asia/Shanghai"
+        "django.db.backends.sqlite3 True django.core.cache.backends.filebased.FileBasedCache "
+        "zh-hans Asia/Shanghai True"
     )
+
+
+def test_a_purge_in_one_process_reaches_the_cache_another_process_reads(tmp_path) -> None:
+    """What the file cache is for: celery beat (one process) purges, the web server (another)
+    no longer answers from its copy. Two real processes on dev settings."""
+    env = _env()
+    env["YL_CACHE_DIR"] = str(tmp_path)
+    setup = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings.dev'; "
+        "from django.conf import settings; django.setup(); "
+        "settings.CACHES['default']['LOCATION']=os.environ['YL_CACHE_DIR']; "
+        "from django.core.cache import caches; cache=caches['default']; "
+    )
+
+    def run(code: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", setup + code],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+            timeout=60,
+        )
+        return done.stdout.strip()
+
+    run("cache.set('page', 'cached copy', 600)")
+    assert run("print(cache.get('page'))") == "cached copy"
+    run("cache.delete('page')")
+    assert run("print(cache.get('page'))") == "None"
 
 
 def test_database_and_redis_urls_switch_to_postgres_redis_and_a_real_broker() -> None:
@@ -487,3 +520,22 @@ def test_the_connect_timeout_is_configurable() -> None:
     env = _env(DATABASE_URL="postgres://yinliu@127.0.0.1:5432/yinliu", DB_CONNECT_TIMEOUT="7")
     expr = "settings.DATABASES['default']['OPTIONS']['connect_timeout']"
     assert _setting("config.settings.dev", expr, env) == "7"
+
+
+@pytest.mark.parametrize(
+    ("url", "worker", "expected"),
+    [
+        ("redis://127.0.0.1:6379/0", "gw0", "redis://127.0.0.1:6379/1"),
+        ("redis://127.0.0.1:6379/0", "gw1", "redis://127.0.0.1:6379/2"),
+        ("redis://127.0.0.1:6379", "gw0", "redis://127.0.0.1:6379/1"),
+        ("redis://:secret@cache:6380/3", "gw2", "redis://:secret@cache:6380/6"),
+        ("redis://127.0.0.1:6379/0", "", "redis://127.0.0.1:6379/0"),  # one process
+        ("redis://127.0.0.1:6379/0", "gw15", "redis://127.0.0.1:6379/0"),  # wraps at 16
+    ],
+)
+def test_each_parallel_test_process_takes_its_own_redis_database(url, worker, expected) -> None:
+    """Every test empties the cache (FLUSHDB): two test processes on one Redis database
+    would empty each other's in mid-test."""
+    from config.settings.test import worker_redis_url
+
+    assert worker_redis_url(url, worker) == expected
