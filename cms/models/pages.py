@@ -560,8 +560,25 @@ class DoctorPage(BasePage):
         (a landing page's doctor block, an article's 审核医生 byline and its JSON-LD
         `reviewedBy`, a doctor card), the rule is the doctors index's: a doctor whose page
         the public can read (nineteenth verification C-F2: a password-protected doctor's
-        name, 职称 and licence stayed on ads, linking to 「需要密码」). One query."""
-        return bool(self.live) and not self.get_view_restrictions().exists()
+        name, 职称 and licence stayed on ads, linking to 「需要密码」).
+
+        Wagtail's `get_view_restrictions()` asks twice (the ancestors, then their
+        restrictions); an article's byline asks this on every render, so here it is one query
+        with the same rule: the restrictions of the page and its ancestors, an alias's being its
+        source's, followed two aliases deep (the ancestors' paths are prefixes of this page's
+        treebeard path)."""
+        if not self.live:
+            return False
+        from django.db.models.functions import Coalesce
+        from wagtail.models import Page, PageViewRestriction
+
+        steps = range(Page.steplen, len(self.path) + 1, Page.steplen)
+        sources = (
+            Page.objects.filter(path__in=[self.path[:end] for end in steps])
+            .annotate(source=Coalesce("alias_of__alias_of_id", "alias_of_id", "id"))
+            .values("source")
+        )
+        return not PageViewRestriction.objects.filter(page_id__in=sources).exists()
 
     def clean(self) -> None:
         super().clean()

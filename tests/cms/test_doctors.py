@@ -242,3 +242,35 @@ def test_the_privacy_dialog_sets_no_restriction_on_doctors(
     assert not PageViewRestriction.objects.exists()
     assert doctor.get_view_restrictions().count() == 0
     assert "set_privacy_done" not in posted.content.decode()
+
+
+@pytest.mark.parametrize("restricted", [None, "doctor", "index", "home"])
+def test_shown_publicly_keeps_wagtails_view_restriction_rule_in_one_query(
+    seeded, django_assert_num_queries, restricted
+):
+    """`DoctorPage.shown_publicly` is Wagtail's `get_view_restrictions()` rule (the page and
+    its ancestors; an alias answers to its source) in one query instead of two. The alias
+    case: an alias of the doctors index carries alias doctor pages whose own ancestors are
+    aliases; a restriction on the source index hides them too."""
+    from wagtail.models import PageViewRestriction
+
+    doctor = DoctorPage.objects.live().order_by("path").first()
+    index = doctor.get_parent()
+    alias_index = index.create_alias(
+        recursive=True, parent=index.get_parent(), update_slug="doctors-copy"
+    )
+    alias_doctor = DoctorPage.objects.get(path__startswith=alias_index.path, alias_of=doctor)
+    target = {
+        "doctor": doctor,
+        "index": index,
+        "home": index.get_parent(),
+    }.get(restricted)
+    if target is not None:
+        PageViewRestriction.objects.create(page=target, restriction_type="password", password="x")
+
+    for page in (doctor, alias_doctor):
+        page = DoctorPage.objects.get(pk=page.pk)
+        wagtails_rule = page.live and not page.get_view_restrictions().exists()
+        with django_assert_num_queries(1):
+            assert page.shown_publicly is wagtails_rule
+    assert DoctorPage.objects.get(pk=alias_doctor.pk).shown_publicly is (restricted is None)
