@@ -234,6 +234,18 @@ class SegmentedSearchField(index.SearchField):
         return value
 
 
+class SegmentedAutocompleteField(index.AutocompleteField):
+    """The admin's search boxes (page listing, page chooser) call `autocomplete()`, which reads
+    only the AutocompleteFields: Wagtail's Page gives the title, unsegmented, so a word inside
+    a title (毛囊镜 in 「三分钟看懂毛囊镜检查」) was never found there (twenty-third verification
+    B, point 9). This adds the title's segmented words beside Wagtail's own run; the backend
+    (`cms.search_backend`) cuts the query the same way for models that carry this field."""
+
+    def get_value(self, obj):
+        value = super().get_value(obj)
+        return segment(value) if isinstance(value, str) else value
+
+
 def indexed_text(obj) -> str:
     """The text `obj` (a page) gives the search index, unsegmented and without markup: each
     of its search fields' values as the backend receives them before `segment`, one line per

@@ -19,7 +19,7 @@ from modelsearch.backends import database
 from modelsearch.backends.base import EmptySearchResults
 from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 
-from cms.search import safe_words
+from cms.search import query_characters, query_terms, safe_words
 
 
 def safe_query(query):
@@ -52,8 +52,36 @@ def safe_query(query):
     return query
 
 
+def segmented_autocomplete(query: str, operator: str | None):
+    """An admin search string for `autocomplete()`: the words as typed (Wagtail's title
+    run: images, documents, landing pages) or, for the content pages' segmented titles
+    (`cms.search.SegmentedAutocompleteField`), the index's single tokens: the query's
+    Chinese characters one by one, other words whole (`query_characters` of `query_terms`:
+    毛囊镜 → 毛 囊 镜), all required. Every title containing the query holds them however
+    jieba cut it (「看懂」 typed alone is one word, inside 「三分钟看懂毛囊镜检查」 it is
+    看 / 懂), and a title is short enough for all of its characters to mean the word. The
+    backend reads the last token of each as a prefix (as-you-type). Every word is required
+    unless the caller asks for "or" (a second word narrows, as in the public search). None
+    when no word is left; a PlainText when both readings are one."""
+    words = safe_words(query)
+    if not words:
+        return None
+    typed = PlainText(" ".join(words), operator=operator or "and")
+    tokens = query_characters(query_terms(" ".join(words)))
+    if not tokens or tokens == words:
+        return typed
+    return Or([typed, PlainText(" ".join(tokens), operator="and")])
+
+
 class SafeQueryMixin:
     def _search(self, query_compiler_class, query, model_or_queryset, **kwargs):
+        if query_compiler_class is self.autocomplete_query_compiler_class:
+            # the page chooser passes the typed string, the page search a PlainText
+            # (Wagtail's `parse_query_string`, operator "and")
+            if isinstance(query, str):
+                query = segmented_autocomplete(query, kwargs.pop("operator", None))
+            elif type(query) is PlainText:
+                query = segmented_autocomplete(query.query_string, query.operator)
         query = safe_query(query)
         if query is None:
             return EmptySearchResults()

@@ -18,7 +18,7 @@ from wagtail.models import Page
 from cms.compliance.forms import CompliancePageForm
 from cms.compliance.panels import CompliancePanel
 from cms.html_text import html_blocks
-from cms.search import SegmentedSearchField
+from cms.search import SegmentedAutocompleteField, SegmentedSearchField
 
 
 class SeoMixin(models.Model):
@@ -160,6 +160,7 @@ class BasePage(SeoMixin, Page):
     search_fields = [
         *Page.search_fields,
         SegmentedSearchField("title", boost=2),
+        SegmentedAutocompleteField("title"),
         SegmentedSearchField("seo_title"),
         SegmentedSearchField("search_description"),
     ]

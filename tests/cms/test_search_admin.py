@@ -63,3 +63,35 @@ def test_safe_query_keeps_words_and_drops_syntax_in_every_query_kind():
     assert kept.query_string == "熬夜"
     assert safe_query(Or([PlainText("*"), Phrase("^")])) is None
     assert safe_query(Not(PlainText("("))) is None
+
+
+@pytest.mark.parametrize("url", ["/admin/pages/search/", "/admin/choose-page/search/"])
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("毛囊镜", True),  # a word inside the title's run (twenty-third verification B)
+        ("毛囊镜检", True),  # typed halfway: the last word is a prefix
+        ("睡眠日记", True),
+        ("三分钟看懂毛囊镜检查", True),  # the title whole
+        ("看懂", True),
+        ("毛囊镜 睡眠", False),  # every word must be in the title
+        ("血糖", False),
+    ],
+)
+def test_the_admin_page_search_finds_a_word_inside_a_title(
+    publish,  # noqa: F811  (the fixture imported above)
+    admin_client,
+    url,
+    query,
+    found,
+):
+    """The admin's page search and page chooser call `autocomplete()`, which reads titles
+    only: a title is one run of Chinese for the backend unless it is segmented."""
+    publish("scope", "三分钟看懂毛囊镜检查", "医生用毛囊镜放大观察头皮。")
+    publish("diary", "记了六周睡眠日记之后", "每天早上记录入睡时间。")
+
+    page = admin_client.get(url, {"q": query}).content.decode()
+
+    assert ("三分钟看懂毛囊镜检查" in page or "记了六周睡眠日记之后" in page) is found
+    if query.startswith("毛囊") or query == "看懂":
+        assert "记了六周睡眠日记之后" not in page
