@@ -415,20 +415,41 @@ def _strip_separators(text: str) -> str:
     return text[:end]
 
 
+# What may sit inside a typed site name without changing it: spaces and the invisible
+# characters a paste brings (zero-width space/joiners, word joiner, BOM).
+_NAME_GAP = r"[\s\u200b-\u200d\u2060\ufeff]*"
+# What may follow it at the end of a title: the same, and a closing full stop or mark.
+_NAME_TAIL = r"[\s\u200b-\u200d\u2060\ufeff。.．!！]*$"
+
+
+def site_name_pattern(site_name: str) -> re.Pattern[str] | None:
+    """The site name as editors type it inside a title: case aside (「yinliu health」 names
+    「Yinliu Health」, twenty-first verification C), with spaces or zero-width characters
+    between its letters (「引流 健康」, 「引流\u200b健康」: twenty-third verification B). None
+    for a name without letters."""
+    letters = [ch for ch in (site_name or "") if not ch.isspace()]
+    if not letters:
+        return None
+    return re.compile(_NAME_GAP.join(re.escape(ch) for ch in letters), re.IGNORECASE)
+
+
+def names_site(title: str, site_name: str) -> bool:
+    """Whether `title` names the site anywhere, as `site_name_pattern` reads it."""
+    pattern = site_name_pattern(site_name)
+    return bool(pattern and pattern.search(title or ""))
+
+
 def without_site_name(title: str, site_name: str) -> str:
     """`title` (stripped) without a trailing `site_name` and the separator before it
     (SITE_NAME_SEPARATORS and their Unicode kin, `_is_separator`); the name is recognised
-    with spaces typed inside it (「引流 健康」). A title that is only the site name is the site
-    name as configured; one that does not end with it is returned as it is."""
+    as `site_name_pattern` reads it, a closing full stop after it included. A title that is
+    only the site name is the site name as configured; one that does not end with it is
+    returned as it is."""
     title = (title or "").strip()
-    letters = [ch for ch in (site_name or "") if not ch.isspace()]
-    if not letters:
+    pattern = site_name_pattern(site_name)
+    if pattern is None:
         return title
-    # case aside: 「… | yinliu health」 names the site 「Yinliu Health」 (twenty-first
-    # verification C)
-    trailing_name = re.compile(
-        r"\s*".join(re.escape(ch) for ch in letters) + r"\s*$", re.IGNORECASE
-    )
+    trailing_name = re.compile(pattern.pattern + _NAME_TAIL, re.IGNORECASE)
     # the name may have been typed twice (「冬季睡眠 | 引流健康 | 引流健康」)
     while match := trailing_name.search(title):
         stripped = _strip_separators(title[: match.start()])

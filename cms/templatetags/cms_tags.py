@@ -167,10 +167,10 @@ def title_with_site(context, title: str) -> str:
     site name (SEO titles do, for Baidu: 「…｜引流健康」「… - 引流健康」) has its own separator
     replaced; one that names the site elsewhere is left whole: a crawler should not see the
     site name twice."""
-    from cms.models.base import without_site_name
+    from cms.models.base import names_site, without_site_name
 
     name = _site_name(context)
     title = without_site_name(title, name)
     if not title or title == name:
         return name
-    return title if name in title else f"{title} | {name}"
+    return title if names_site(title, name) else f"{title} | {name}"

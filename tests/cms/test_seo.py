@@ -117,6 +117,12 @@ def test_every_page_type_separates_its_title_from_the_site_name_the_same_way(sit
         # twenty-first verification C: a comma or ー before the name
         ("血糖记录，引流健康", "血糖记录 | 引流健康"),
         ("冬季睡眠 ー 引流健康", "冬季睡眠 | 引流健康"),
+        # twenty-third verification B: the name elsewhere with a space, a zero-width space
+        # inside the name, a full stop after it
+        ("引流 健康：空腹血糖和餐后血糖", "引流 健康：空腹血糖和餐后血糖"),
+        ("冬季睡眠 | 引流\u200b健康", "冬季睡眠 | 引流健康"),
+        ("冬季睡眠 | 引流健康。", "冬季睡眠 | 引流健康"),
+        ("读懂引流\u2060健康的医生团队", "读懂引流\u2060健康的医生团队"),
     ],
 )
 def test_title_with_site_writes_one_separator(title, expected):
@@ -136,6 +142,23 @@ def test_the_site_name_is_found_whatever_its_case():
         "三分钟看懂毛囊镜检查"
     )
     assert without_site_name("YINLIU HEALTH", "Yinliu Health") == "Yinliu Health"
+    assert without_site_name("Sleep - YINLIU HEALTH.", "Yinliu Health") == "Sleep"
+
+
+@pytest.mark.parametrize(
+    ("title", "named"),
+    [
+        ("yinliu health: sleep", True),
+        ("About YinliuHealth", True),
+        ("Yinliu\u200bHealth guide", True),
+        ("Sleep better", False),
+        ("Yinliu guide", False),
+    ],
+)
+def test_the_site_name_is_found_anywhere_whatever_its_case_and_spacing(title, named):
+    from cms.models.base import names_site
+
+    assert names_site(title, "Yinliu Health") is named
 
 
 def test_share_titles_do_not_repeat_the_site_name(site, client):
