@@ -118,6 +118,15 @@ class ComplianceFormMixin(forms.Form):
 
         # _post_clean has copied the cleaned fields onto self.instance: check what was typed.
         page = self.instance
+        # Tags and child rows (InlinePanel) reach the instance only in save(); until then it
+        # holds the draft's, and a tag removed in the form was still refused at 发布
+        # (twenty-third verification A). modelcluster applies both in memory, without a
+        # database write, and save() applying them again replaces the same rows.
+        if hasattr(self, "save_cluster_m2m"):  # a ClusterForm (Wagtail's admin forms are)
+            self.save_cluster_m2m()
+        for formset in getattr(self, "formsets", {}).values():
+            formset.instance = page
+            formset.save(commit=False)
         try:
             # a page with thousands of links is refused before they are read (minutes)
             check_link_budget(page)

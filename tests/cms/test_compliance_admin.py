@@ -762,3 +762,36 @@ def test_a_certified_ad_switched_to_science_needs_a_ruling(client, ad) -> None:
         revision.publish(user=editor("bianji2"))
     assert blocked.value.decision.reason == "not_ruled"
     assert not _fresh(ad).live
+
+
+def test_publish_checks_the_tags_and_child_rows_as_posted_not_the_last_draft(client) -> None:
+    """Twenty-third verification A: a tag refused at 发布 (saved as a draft), then removed in
+    the form, was still refused at the next 发布: the check ran before the form's tags reached
+    the page (they reach it in `save()`), on the draft's. The check reads what was posted."""
+    from django.contrib.auth import get_user_model
+
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="睡眠卫生",
+            slug="tags",
+            layer="science",
+            body=[{"type": "paragraph", "value": rich("规律作息，睡前少看手机。")}],
+        ),
+    )
+    chief = get_user_model().objects.create_superuser("chief", password="pw-chief-1")
+    client.force_login(chief)
+
+    refused = _post_ad(
+        client, page, publish=True, paragraphs=["规律作息，睡前少看手机。"], tags="加微信sleep2024"
+    )
+    assert refused.status_code in (200, 302)  # the form again, or the draft kept
+    assert not _fresh(page).live
+
+    _post_ad(
+        client, page, publish=True, paragraphs=["规律作息，睡前少看手机。"], tags="失眠,睡眠卫生"
+    )
+
+    fresh = _fresh(page)
+    assert fresh.live
+    assert sorted(tag.name for tag in fresh.tags.all()) == ["失眠", "睡眠卫生"]
