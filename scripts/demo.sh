@@ -34,6 +34,9 @@ trap cleanup EXIT INT TERM
 
 echo "== migrate"
 $PY manage.py migrate --noinput -v 0
+# The embedded cache is a directory (var/cache) that outlives the processes: pages cached by
+# an earlier demo, perhaps of a database since removed, must not be served by this one.
+[ -n "${REDIS_URL:-}" ] || $PY manage.py shell -c "from django.core.cache import cache; cache.clear()"
 echo "== seed_demo"
 $PY manage.py seed_demo | tee var/seed.log
 
