@@ -394,3 +394,39 @@ def test_a_very_long_line_is_read() -> None:
     # 200,000 characters: the quadratic reading did not finish; this one takes about two seconds
     findings = check_report("保证治愈" * 50_000, second_reader=False).findings
     assert len(findings) == 50_000
+
+
+# --- issue 17 verification, point 2: a block's own figure does not read on -------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # a rate's value ends a block; the next block names what cannot be done
+        "<p>血糖记录完整率100%</p><p>治愈糖尿病目前还做不到，但控制得好可以正常生活。</p>",
+        "<h2>随访数据：记录完整率100%</h2><p>治愈糖尿病目前还做不到。</p>",
+        "<p>复诊覆盖率达到百分之百</p><p>治愈需要时间，请耐心配合。</p>",
+        "<h3>用药依从率95%</h3><ul><li>治愈不是短期目标</li></ul>",
+        "<p>随访完成度九成</p><p>康复训练每天坚持。</p>",
+        # the claim is the topic and its own clause says it cannot be done
+        "<p>100%治愈糖尿病目前还做不到。</p>",
+        "<p>根治脱发是不可能的，雄激素性脱发需要长期用药。</p>",
+    ],
+)
+def test_a_rate_ending_a_block_or_a_denied_topic_is_no_claim(html) -> None:
+    assert not [f for f in check_text(rich_text_to_plain(html), scopes=("science",)) if f.blocking]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>我们100%</p><p>治愈脱发</p>",  # no rate before the figure: it reads on
+        "<h2>治愈率</h2><p>95%</p>",  # the rate over its value
+        "<p>有效率100%</p><p>治愈</p>",  # the rate is the claim, in its own block
+        "<p>100%治愈糖尿病别人做不到。</p>",  # who cannot is named: a comparison
+        "<p>本院保证治愈，这是别家做不到的。</p>",
+        "<p>本疗法可以保证治愈失眠。</p>",  # 可以, not the 以 of 以保证睡眠
+    ],
+)
+def test_claims_beside_those_shapes_are_still_blocked(html) -> None:
+    assert [f for f in check_text(rich_text_to_plain(html), scopes=("science",)) if f.blocking]
