@@ -42,6 +42,7 @@ alone before 医生 / 大夫 (「王医生」). Not read: a 职称 with no name
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -231,15 +232,50 @@ def _surname(text: str) -> str:
 
 
 def _is_name(text: str) -> bool:
+    """Whether `text` reads as a person's name: a surname and one or two given characters
+    that are not words' glue (`_NOT_GIVEN`), and not a word of the language. jieba's
+    dictionary decides the last: a word of three or more characters it tags as a person's
+    name (nr: 张三丰) is a name whatever its characters; one it tags otherwise (申报 nz,
+    高血压 n, 任职 v, 江南 ns) is not, though it starts with a surname (「李文静将于明年申报
+    主任医师」 named 申报; issue 17 verification, point 6)."""
     surname = _surname(text)
     given = text[len(surname) :]
-    return (
-        bool(surname)
-        and 1 <= len(given) <= 2
-        and all("\u4e00" <= ch <= "\u9fff" and ch not in _NOT_GIVEN for ch in given)
-        and "某" not in given  # an anonymised person (王某, 李某某) names no one
-        and text not in _NOT_NAMES
-    )
+    if not surname or not 1 <= len(given) <= 2 or "某" in given or text in _NOT_NAMES:
+        return False  # 某: an anonymised person (王某, 李某某) names no one
+    if not all("\u4e00" <= ch <= "\u9fff" for ch in given):
+        return False
+    tag = _word_tags().get(text)
+    if tag is not None and not tag.startswith("nr"):
+        return False
+    if tag is not None and len(text) >= 3:
+        return True  # a whole name in the dictionary; two characters tagged nr are often
+        # not one (华为 is tagged nr: 「王建华为主任医师团队的一员」)
+    return all(ch not in _NOT_GIVEN for ch in given)
+
+
+@functools.cache
+def _word_tags() -> dict[str, str]:
+    """jieba's dictionary: word → part-of-speech tag (ICTCLAS tags: nr a person's name, v a
+    verb, n a noun …), loaded once per process (about a second; jieba ships it, no network)."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    from jieba import posseg
+
+    return posseg.dt.word_tag_tab
+
+
+def _cut_as_name(text: str) -> bool:
+    """Whether jieba, guessing unknown words (its HMM), cuts `text` as one person's name:
+    「王一鸣」 is, 「于周三」 (于 / 周三) and 「高年资」 (高 / 年资) are not. Read only for a
+    surname and given characters `_NOT_GIVEN` turned away, right before a 职称."""
+    from jieba import posseg
+
+    _word_tags()  # the log level, once
+    pairs = [(word, flag) for word, flag in posseg.cut(text)]
+    return len(pairs) == 1 and pairs[0][1] == "nr"
 
 
 def _introduced(line: str, at: int) -> bool:
@@ -300,7 +336,12 @@ _LINK_VERBS = (
 )
 # Before the verb, an adverb of the same statement (「李文静也是主任医师」「赵明远同样为…」);
 # 均 / 都 join several names (`_group_before`).
-_LINK_ADVERBS = ("同样", "同时", "目前", "现在", "一直", "早已", "也", "亦", "已")
+# Longest first: 「李文静现已是主任医师」 is not 文静现 (issue 17 verification, point 6).
+_LINK_ADVERBS = (
+    *("现在已经", "目前已经", "如今已", "现在已", "目前已"),
+    *("同样", "同时", "目前", "现在", "如今", "一直", "早已", "早就", "已经", "现已"),
+    *("也", "亦", "已", "现"),
+)
 # Before the 职称, a word that praises the rank and changes nothing of it
 # (「李文静，资深主任医师」「王建华为我院知名主任医师」).
 _RANK_PRAISE = ("高年资", "国家级", "资深", "知名", "著名", "首席", "特聘", "特邀")
@@ -659,6 +700,104 @@ def _group_before(line: str, start: int, names: tuple[str, ...]) -> list[tuple[i
     return found if len(found) >= 2 else []
 
 
+def _guessed_name_before(line: str, start: int, rank: str):
+    """(start, name, surname_only) of a name opening its clause right before the 职称 at
+    `start` that the character rules turn away: one jieba cuts as a person's name
+    (「张三丰主任医师为您面诊」「王一鸣主任医师」), or a surname alone before a full 医师
+    rank (「特邀专家：张主任医师」; 「找王主任看过」 in a patient's story says 主任, a post, and
+    「找过一位张主任医师」 does not open its clause). Issue 17 verification, point 6."""
+    for length in (4, 3):
+        at = start - length
+        text = line[at:start] if at >= 0 else ""
+        if text and _surname(text) and _starts_clause(line, at) and _cut_as_name(text):
+            return at, text, False
+    if rank.endswith("医师"):
+        for length in (2, 1):
+            at = start - length
+            text = line[at:start] if at >= 0 else ""
+            if text and _surname(text) == text and _starts_clause(line, at):
+                return at, text, True
+    return None
+
+
+def _name_in_bracket_after(line: str, end: int, names: tuple[str, ...]):
+    """(end, name) of a name alone in brackets right after the 职称 ending at `end`:
+    「主任医师（李文静）为您面诊」 (issue 17 verification, point 6)."""
+    if end >= len(line) or line[end] not in _OPEN:
+        return None
+    after = _name_after(line, end + 1, names)
+    close = _CLOSE[_OPEN.index(line[end])]
+    if after and after[0] < len(line) and line[after[0]] == close:
+        return after[0] + 1, after[1]
+    return None
+
+
+# The doctor as the subject of her sentence (issue 17 verification, point 6): her name
+# opens the sentence (after a label such as 「专家简介：」) and a later clause says she holds the
+# 职称, however the clauses between run: 「李文静毕业于复旦大学医学院，现任主任医师」
+# 「李文静于2020年晋升主任医师」「王建华2018年被聘为主任医师」「李文静2019年起任主任医师」
+# 「李文静获评主任医师」「李文静担任主任医师一职」「李文静，医生职称：主任医师」. Read last, when
+# no nearer form ties a name to the 职称. What holds the 职称 stands right before it (a
+# place or praise word between, as `_link_ends` allows) ...
+_HOLDS = re.compile(
+    r"(?:晋升为?|升任为?|升为|提升为|被?聘为|受聘为|聘任为|获聘为?|获评为?|被?评为|起任|起担任"
+    r"|担任|现任|出任|任职|任|成为|当选为?|是|为|系|职称(?:是|为)?\s*[:：]?"
+    r"|职务(?:是|为)?\s*[:：]?)$"
+)
+# ... the 职称 ends its clause or is named as a post (一职, 职务) or serves (为您面诊) ...
+_HELD_AFTER = re.compile(r"\s*(?:一职|职务|职称|的职务|的职称)")
+# ... and nothing between her name and that verb makes another person the subject, denies
+# or defers it, or asks: 「李文静的丈夫是主任医师」「李文静还不是主任医师」
+# 「李文静明年将晋升主任医师」「李文静是主任医师吗」.
+_NOT_HERS = re.compile(
+    r"丈夫|妻子|爱人|父亲|母亲|爸爸|妈妈|女儿|儿子|导师|老师|同事|学生|患者|病人|家人|家属"
+    r"|哥哥|姐姐|弟弟|妹妹|朋友|老公|老婆|团队|徒弟|学员|我|你|您|他们|她们"
+    r"|(?:不|没有?|未|尚未|并非|非)(?:再|曾)?(?:是|为|系|任|担任|晋升|获|被)"
+    r"|将|拟|即将|准备|打算|有望|计划|申报|申请|报考|争取|希望|想|吗|么|？|\?"
+)
+_SUBJECT_LABEL = re.compile(r"[^，,。；;！？!?：:]{0,8}[：:]\s*")
+_SUBJECT_SPAN = 60  # characters from her name to the 职称, at most
+
+
+def _sentence_subject(line: str, start: int, end: int, names: tuple[str, ...]):
+    """(start, name) of the name opening the sentence of the 职称 at `start`–`end` when a
+    later clause says she holds it (`_HOLDS`)."""
+    if not (
+        _RANK_ENDS.match(line, end) or _HELD_AFTER.match(line, end) or _SERVES.match(line, end)
+    ):
+        return None
+    if _NOT_RANK_AFTER.match(line, end):  # 主任医师团队, 主任医师的
+        return None
+    opens = [m.end() for m in _SENTENCE_END.finditer(line, 0, start)]
+    opening = opens[-1] if opens else 0
+    while opening < start and line[opening] in ' 　【[「“"':
+        opening += 1
+    candidates = [opening]
+    label = _SUBJECT_LABEL.match(line, opening)
+    if label and label.end() < start:
+        candidates.append(label.end())
+    for at in candidates:
+        found = _name_after(line, at, names)
+        if found is None or start - at > _SUBJECT_SPAN:
+            continue
+        name_end, name = found
+        for link in _link_ends(line, start):
+            verb = _HOLDS.search(line, name_end, link)
+            if verb is None or verb.end() != link:
+                continue
+            if _NOT_HERS.search(line, name_end, link) or _NOT_HERS.search(
+                line, end, _clause_end(line, end)
+            ):
+                return None
+            return at, name
+    return None
+
+
+def _clause_end(line: str, at: int) -> int:
+    stop = _CLAUSE_END.search(line, at)
+    return stop.start() if stop else len(line)
+
+
 # A name set in marks right before its 职称: 「【李文静】主任医师」「“赵明远”副主任医师」.
 _MARKS = {"】": "【", "」": "「", "』": "『", "”": "“", '"': '"', "]": "[", "〗": "〖"}
 
@@ -705,13 +844,18 @@ def _mentions(line: str, names: tuple[str, ...]):
                 continue
         # a surname alone is a name before 医生 / 大夫 only (「王医生」), not before a 职称:
         # 「找王主任看过」 in a patient's story introduces no doctor
-        found = _name_before_gender(line, start, names) or _name_in_marks(line, start, names)
+        found = (
+            _name_before_gender(line, start, names)
+            or _name_in_marks(line, start, names)
+            or _guessed_name_before(line, start, rank)
+        )
         if found:
             mentions.append(_Mention(found[0], end, found[1], found[2], rank))
             last_rank_end = end
             continue
         after = (
             _name_after(line, end, names)
+            or _name_in_bracket_after(line, end, names)
             or _name_after_titles(line, end, names)
             or _serving_as_before(line, start, end, names)
             or _name_after_mark(line, start, end, names)
@@ -743,8 +887,13 @@ def _mentions(line: str, names: tuple[str, ...]):
             mentions.append(_Mention(linked[0], end, linked[1], linked[2], rank))
             last_rank_end = end
             continue
-        for name_start, name in _group_before(line, start, names):
+        group = _group_before(line, start, names)
+        for name_start, name in group:
             mentions.append(_Mention(name_start, end, name, False, rank))
+        subject = None if group else _sentence_subject(line, start, end, names)
+        if subject:
+            mentions.append(_Mention(subject[0], end, subject[1], False, rank))
+            last_rank_end = end
     # names without a 职称, for a licence written next to them: 「李文静医生」「王医生」, a
     # doctor page's name anywhere
     taken = [(m.start, m.end) for m in mentions]

@@ -1258,3 +1258,68 @@ def test_a_doctor_pages_rank_holds_one_of_each_kind(doctors, rank, refused) -> N
         assert "rank" in error.value.message_dict
     else:
         page.clean()
+
+
+# --- issue 17 verification, point 6: the doctor as her sentence's subject -----------------
+
+RANK_MISMATCH = "医生职称与医生页面不一致：页面为副主任医师"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("李文静毕业于复旦大学医学院，现任主任医师。", "李文静毕业于复旦大学医学院，现任主任医师"),
+        ("李文静于2020年晋升主任医师。", "李文静于2020年晋升主任医师"),
+        ("李文静2018年被聘为主任医师。", "李文静2018年被聘为主任医师"),
+        ("李文静2019年起任主任医师。", "李文静2019年起任主任医师"),
+        ("李文静获评主任医师。", "李文静获评主任医师"),
+        ("李文静担任主任医师一职。", "李文静担任主任医师"),
+        ("李文静，医生职称：主任医师。", "李文静，医生职称：主任医师"),
+        ("主任医师（李文静）为您面诊。", "主任医师（李文静）"),
+        ("李文静是引流健康皮肤专科诊所主任医师。", "李文静是引流健康皮肤专科诊所主任医师"),
+        ("专家简介：李文静毕业于复旦大学，现任主任医师。", "李文静毕业于复旦大学，现任主任医师"),
+        ("李文静现已是主任医师。", "李文静现已是主任医师"),  # not 「文静现」
+    ],
+)
+def test_her_rank_said_by_a_later_clause_of_her_sentence_is_read(doctors, text, shown) -> None:
+    assert credentials(landing(text)) == [("hero_body", shown, RANK_MISMATCH)]
+    assert [(f.text, f.message) for f in check_page(article(text)).findings if f.rule == RULE] == [
+        (shown, RANK_MISMATCH)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "name"),
+    [
+        ("张三丰主任医师为您面诊。", "张三丰主任医师", "张三丰"),  # 三 glues words, yet a name
+        ("王一鸣主任医师为您面诊。", "王一鸣主任医师", "王一鸣"),
+        ("特邀专家：张主任医师", "张主任医师", "张"),  # a surname before a full 医师 rank
+    ],
+)
+def test_an_ad_presenting_an_unregistered_name_the_character_rules_missed(
+    doctors, text, shown, name
+) -> None:
+    assert credentials(landing(text)) == [("hero_body", shown, f"{UNREGISTERED}（{name}）")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静将于明年申报主任医师。",  # 申报 is a word, not a name; the rank is not yet hers
+        "李文静明年将晋升主任医师。",
+        "李文静还不是主任医师。",
+        "李文静是主任医师吗？",
+        "李文静的丈夫是主任医师。",
+        "李文静告诉我，她的导师是主任医师。",
+        "李文静建议患者找主任医师复诊。",
+        "李文静毕业于复旦大学医学院，现任副主任医师。",  # as registered
+        "李文静现已是副主任医师。",
+        "高年资主任医师坐诊，周一至周五。",  # 高 / 年资, no name
+        "于周三主任医师坐诊时复查。",
+        "我找过一位张主任医师。",  # a surname in a story, not opening its clause
+        "副主任医师（李文静）为您面诊。",
+    ],
+)
+def test_unheld_ranks_and_word_look_alikes_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
