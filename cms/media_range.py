@@ -29,7 +29,7 @@ MAX_PART = 4 * 1024 * 1024
 
 def byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
     """(first, last) inclusive for one satisfiable range; False when unsatisfiable (416);
-    None when the header is not one byte range we answer (serve the whole file)."""
+    None when the header is not one valid byte range we answer (serve the whole file)."""
     match = _RANGE.match(header or "")
     if match is None:
         return None
@@ -42,8 +42,12 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
             return False
         return max(size - length, 0), size - 1
     start = int(first)
+    if last and int(last) < start:
+        # an invalid range-spec (RFC 9110 §14.1.1): ignored, the whole file answered, as a
+        # server may (§14.2) and as common servers do; 416 is for a valid range past the end
+        return None
     end = size - 1 if not last else min(int(last), size - 1)
-    if start >= size or (last and int(last) < start):
+    if start >= size:
         return False
     return start, end
 
