@@ -152,10 +152,15 @@ _RIVAL_VERDICT = (
     r"\s*(?:那|这)(?:是|叫|就是|只是|不过是|纯属|都是)?"
     r"(?:治标不治本|瞎治|乱治|骗人|坑人|忽悠|浪费钱|白花钱)"
 )
+# Each run of marks is taken whole (possessive ++): a run that is no quote's end or
+# question answered is never re-read shorter, character by character, which made a line of
+# thousands of ？ quadratic (issue 17 verification: a paragraph of 100,000 ？ held a server
+# worker, and every thread with it, for minutes); a run of marks that starts no sentence is
+# a sentence of its own, read once, not tried again from each of its characters.
 _SENTENCE = re.compile(
-    rf"(?:[^。！？!?]|[。！？!?]+[”’」』\"]|[？?]+(?={_ANSWER})|(?<=[我们生者主编式道径])[？?]+(?={_POINTED})"
-    rf"|(?<=[院所构诊心生夫家])[？?]+(?={_RIVAL_ANSWER})|[？?]+(?={_TRY_HERE})|[？?]+(?={_RIVAL_VERDICT}))+"
-    rf"[。！？!?]*[”’」』\"]*",
+    rf"(?:(?:[^。！？!?]|[。！？!?]++[”’」』\"]|[？?]++(?={_ANSWER})|(?<=[我们生者主编式道径])[？?]++(?={_POINTED})"
+    rf"|(?<=[院所构诊心生夫家])[？?]++(?={_RIVAL_ANSWER})|[？?]++(?={_TRY_HERE})|[？?]++(?={_RIVAL_VERDICT}))+"
+    rf"[。！？!?]*+|[。！？!?]++)[”’」』\"]*",
     re.IGNORECASE,  # the answer's label: A：
 )
 
@@ -376,15 +381,18 @@ def _rule_findings(
 _ENDS_SENTENCE = re.compile(r"[。！？!?…；;]+[”’」』\"]*\s*$")
 
 
-# A number that ends a line after the rate or amount it is the value of (完整率100%, 覆盖率
-# 达到百分之百, 占比为95%) is that rate's, whole: the join never reads it as the start of a
-# claim on the next line. Whether the rate itself is a claim (治愈率100%) is read in its line.
+# A share that ends a line after the measure it is the value of (完整率100%, 覆盖率达到百分之百,
+# 服药依从性100%, 随访完成情况：100%) is that measure's, whole: the join never reads it as the
+# start of a claim on the next line. Not a count (接诊例数3000例 over 治愈 reads 3000例治愈), nor a
+# measure of ours (本院合格率100% over 治愈各类失眠: issue 17 re-verification); whether the
+# measure itself is a claim (治愈率100%) is read in its line.
 _RATE_VALUE = re.compile(
-    r"(?:率|比例|占比|比率|比重|完成度|覆盖面|合格|达标|完整|准确度|满意度|人数|例数|次数)"
-    r"(?:为|是|约|约为|达|达到|高达|已达|超过|接近|近|在|保持在|维持在)?\s*$"
+    r"(?:率|性|度|比例|占比|比率|比重|情况|完成|达标|合格|(?<!治愈)(?<!康复)占)"
+    r"\s*(?:[:：]|为|是|约|约为|达|达到|高达|已达|超过|接近|近|在|保持在|维持在|占)?\s*$"
 )
+_OURS = re.compile(r"本院|我院|我们|本中心|本诊所|本门诊|本科|我科|咱们|本机构|本团队")
 _VALUE = re.compile(
-    r"\s*(?:\d+(?:\.\d+)?\s*(?:%|‰|成|例|人|次)?|百分之[零一二三四五六七八九十百\d.]+|百分百|"
+    r"\s*(?:\d+(?:\.\d+)?\s*(?:%|‰)|百分之[零一二三四五六七八九十百\d.]+|百分百|"
     r"[一二三四五六七八九十]+成)\s*"
 )
 
@@ -426,7 +434,11 @@ def _join_findings(
                 # the next: 「先找准病根」 over 「治疗要从…」 says no 根治 (twentieth
                 # verification C: a heading over its paragraph, a clean article refused)
                 continue
-            if _RATE_VALUE.search(head[:start]) and _VALUE.fullmatch(head[start:join]):
+            if (
+                _RATE_VALUE.search(head[:start])
+                and _VALUE.fullmatch(head[start:join])
+                and not _OURS.search(head[:start])
+            ):
                 # the line ends on a rate's value: 「血糖记录完整率100%」 over 「治愈糖尿病目前
                 # …」 lends its 100% to no cure (issue 17 verification, point 2); a value with
                 # no rate before it (「我们100%」 over 「治愈脱发」) still reads on

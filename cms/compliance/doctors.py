@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from cms.compliance.checker import Finding
@@ -232,40 +233,55 @@ def _surname(text: str) -> str:
 
 
 def _is_name(text: str) -> bool:
-    """Whether `text` reads as a person's name: a surname and one or two given characters
-    that are not words' glue (`_NOT_GIVEN`), and not a word of the language. jieba's
-    dictionary decides the last: a word of three or more characters it tags as a person's
-    name (nr: 张三丰) is a name whatever its characters; one it tags otherwise (申报 nz,
-    高血压 n, 任职 v, 江南 ns) is not, though it starts with a surname (「李文静将于明年申报
-    主任医师」 named 申报; issue 17 verification, point 6)."""
+    """Whether `text` reads as a person's name: a surname and one or two given characters,
+    read with jieba's dictionary (issue 17 verification, point 6; its tags are a guide, not a
+    register: it tags 谢谢 and 华为 nr):
+    - not a title (李医生, 王主任) and not a word doubled (谢谢);
+    - not a word the dictionary tags other than as a name (申报 nz, 高血压 n, 任职 v);
+    - of three characters, the first two no word other than a name (成员均, 文静作: the end
+      of one word and the next) unless jieba keeps the three as one (王国强);
+    - given characters that glue words (`_NOT_GIVEN`: 周三, 高年资) only when jieba keeps the
+      whole as one unknown word or a name (王一鸣, 张三丰; `_cut_as_name`)."""
     surname = _surname(text)
     given = text[len(surname) :]
     if not surname or not 1 <= len(given) <= 2 or "某" in given or text in _NOT_NAMES:
         return False  # 某: an anonymised person (王某, 李某某) names no one
-    if not all("\u4e00" <= ch <= "\u9fff" for ch in given):
+    if not all("\u4e00" <= ch <= "\u9fff" for ch in given) or text.endswith(_TITLE_WORDS):
         return False
-    tag = _word_tags().get(text)
+    if len(text) == 2 and text[0] == text[1]:
+        return False
+    tags = _word_tags()
+    tag = tags.get(text)
     if tag is not None and not tag.startswith("nr"):
         return False
-    if tag is not None and len(text) >= 3:
-        return True  # a whole name in the dictionary; two characters tagged nr are often
-        # not one (华为 is tagged nr: 「王建华为主任医师团队的一员」)
-    return all(ch not in _NOT_GIVEN for ch in given)
+    if len(text) == 3 and len(surname) == 1 and not tags.get(text[:2], "nr").startswith("nr"):
+        # what is left of a word and the next one (成员均, 文静作), unless jieba keeps the
+        # three as one (王国强: 王国 is a word too)
+        if not _cut_as_name(text):
+            return False
+    if all(ch not in _NOT_GIVEN for ch in given):
+        return True
+    return len(text) >= 3 and _cut_as_name(text)
+
+
+# A name never ends in one of these: 李医生 is a surname and her title, 王主任 a post.
+_TITLE_WORDS = ("医生", "大夫", "老师", "专家", "博士", "教授", "医师", "主任", "院长")
 
 
 @functools.cache
 def _word_tags() -> dict[str, str]:
-    """jieba's dictionary, the words of two to four characters that start with a surname:
-    word → part-of-speech tag (ICTCLAS tags: nr a person's name, v a verb, n a noun …).
-    About 52,000 words, read once per process from the file jieba ships (half a second, a
-    few megabytes; `jieba.posseg` would hold all 349,000 and a second tokenizer)."""
+    """jieba's dictionary: word → part-of-speech tag (ICTCLAS tags: nr a person's name, v a
+    verb, n a noun, d an adverb …) for every word of two characters and the words of three
+    or four that start with a surname: about 166,000 words, read once per process from the
+    file jieba ships (half a second, about 20 MB; `jieba.posseg` would hold all 349,000 and
+    load a second tokenizer, 115 MB)."""
     import jieba
 
     tags = {}
     with jieba.get_dict_file() as dictionary:
         for raw in dictionary:
             word, *rest = raw.decode("utf-8").split()
-            if 2 <= len(word) <= 4 and _surname(word) and len(rest) == 2:
+            if len(rest) == 2 and (len(word) == 2 or (len(word) <= 4 and _surname(word))):
                 tags[word] = rest[1]
     return tags
 
@@ -273,12 +289,21 @@ def _word_tags() -> dict[str, str]:
 def _cut_as_name(text: str) -> bool:
     """Whether jieba, guessing unknown words (its HMM), keeps `text` as one word that is a
     name or no dictionary word: 「王一鸣」「张三丰」 are, 「于周三」 (于 / 周三) and 「高年资」
-    (高 / 年资) are not. Read only for a surname and given characters `_NOT_GIVEN` turned
-    away, right before a 职称 (cms.search's tokenizer: one dictionary per process)."""
+    (高 / 年资) are not (cms.search's tokenizer: one dictionary per process)."""
     from cms.search import _tokenizer
 
     words = _tokenizer().lcut(text, HMM=True)
     return words == [text] and _word_tags().get(text, "nr").startswith("nr")
+
+
+def _inside_a_name(line: str, start: int, names: tuple[str, ...]) -> bool:
+    """Whether `start` falls inside a doctor page's name written in the line: 「周安宁获聘」
+    holds no 宁获聘, 「赵建国与李文静均为」 no 文静均 (issue 17 verification, point 6)."""
+    for name in names:
+        at = line.rfind(name, max(0, start - len(name) + 1), start + len(name) - 1)
+        if at != -1 and at < start < at + len(name):
+            return True
+    return False
 
 
 def _introduced(line: str, at: int) -> bool:
@@ -295,7 +320,7 @@ def _name_before(line: str, end: int, names: tuple[str, ...], *, alone: bool):
     # longest first: four characters are a compound surname's name (「欧阳文静」, not 「阳文静」)
     for length in (4, 3, 2):
         start = end - length
-        if start >= 0 and _is_name(line[start:end]):
+        if start >= 0 and _is_name(line[start:end]) and not _inside_a_name(line, start, names):
             return start, line[start:end], False
     if alone:
         for length in (2, 1):
@@ -310,6 +335,8 @@ def _name_after(line: str, start: int, names: tuple[str, ...]):
     for name in names:
         if line.startswith(name, start):
             return start + len(name), name
+    if _inside_a_name(line, start, names):
+        return None
     for length in (4, 3, 2):
         end = start + length
         if end <= len(line) and _is_name(line[start:end]):
@@ -317,9 +344,14 @@ def _name_after(line: str, start: int, names: tuple[str, ...]):
     return None
 
 
+# Each look back from a 职称 is bounded (a bracket's text, a sentence): a line of thousands of
+# 职称 took seconds per thousand, quadratically (issue 17 verification, point 6).
+_BRACKET_SPAN = 60
+
+
 def _bracket_open(line: str, at: int) -> int:
     """The index of the bracket `at` sits in (「王医生（主任医师，…）」), or -1."""
-    for i in range(at - 1, -1, -1):
+    for i in range(at - 1, max(-1, at - 1 - _BRACKET_SPAN), -1):  # a bracket's text is short
         if line[i] in _CLOSE or _SENTENCE_END.match(line[i]):
             return -1
         if line[i] in _OPEN:
@@ -329,10 +361,13 @@ def _bracket_open(line: str, at: int) -> int:
 
 # After a 职称 the clause ends (or another 职称 or a bracket follows): 「李文静，主任医师，从事…」
 # states her rank; 「李文静是主任医师吗」「王建华为主任医师团队成员」 do not.
-_RANK_ENDS = re.compile(r"\s*(?:$|[，,；;。！？!?、：:（()）]|" + "|".join(RANKS) + ")")
+_RANK_ENDS = re.compile(
+    r"\s*(?:$|[，,；;。！？!?、：:（()）]|\.(?![0-9a-zA-Z])|" + "|".join(RANKS) + ")"
+)
 # A name linked to the 职称 after it: by a comma or a colon (「李文静，主任医师」
 # 「李文静：主任医师」) or a verb (「李文静是主任医师」「李文静现任皮肤科主任医师」).
-_LINK_MARK = re.compile(r"\s*(?:[，,：:]|——|—|–|－－|--)\s*$")  # dashes: 李文静医生——主任医师
+# dashes and bars: 「李文静医生——主任医师」「李文静医生｜主任医师」「李文静医生 - 主任医师」
+_LINK_MARK = re.compile(r"\s*(?:[，,：:|｜│]|——|—|–|－－|--|-|－)\s*$")
 _LINK_VERBS = (
     *("晋升为", "升任为", "现职", "晋升", "升任", "出任", "现为", "现任", "担任", "是个"),
     *("是", "为", "系", "任"),
@@ -357,6 +392,12 @@ _PLACE_GAP = 10
 _PLACE = re.compile(
     r"(?:(?![不没非未请找挂看约来了给帮向让被把跟同对])[\u4e00-\u9fff])"
     rf"{{0,{_PLACE_GAP - 1}}}[院科部所心室组的]"
+)
+# A hospital's full name between the verb and the 职称, read by the doctor-as-subject form
+# only (「现任上海市第一人民医院皮肤科主任医师」): as `_PLACE`, up to `_SUBJECT_GAP` characters.
+_LONG_PLACE = re.compile(
+    r"(?:(?![不没非未请找挂看约来了给帮向让被把跟同对])[\u4e00-\u9fff0-9])"
+    r"{10,19}[院科部所心室组的]"
 )
 # Words after which a name starts its clause as a line's start or punctuation does
 # (「专家简介李文静，主任医师」); a comma after a name in mid-clause (「我挂了号，主任医师看得很
@@ -397,7 +438,7 @@ _NAME_LABEL = re.compile(r"(?:姓名|医生|专家|医师|坐诊医生|主诊医
 def _label_after(line: str, start: int, end: int, names: tuple[str, ...]):
     """(end, name) of a name labelled 姓名： right after a 职称 labelled 职称： (「职称：主任医师
     姓名：李文静」; F-F2)."""
-    if not _RANK_LABEL.search(line, 0, start):
+    if not _RANK_LABEL.search(line, max(0, start - 16), start):
         return None
     label = _NAME_LABEL.match(line, end) or _NAME_LABEL.search(line, end, end + 8)
     return _name_after(line, label.end(), names) if label else None
@@ -406,15 +447,15 @@ def _label_after(line: str, start: int, end: int, names: tuple[str, ...]):
 def _name_by_label(line: str, start: int, names: tuple[str, ...]):
     """(end, name) of a name labelled 姓名： earlier in a line whose 职称 is labelled 职称：
     (「姓名：李文静 职称：主任医师」, a card's fields; E-F2)."""
-    if not _RANK_LABEL.search(line, 0, start):
+    if not _RANK_LABEL.search(line, max(0, start - 16), start):
         return None
-    labels = list(_NAME_LABEL.finditer(line, 0, start))
+    labels = list(_NAME_LABEL.finditer(line, max(0, start - _LOOKBACK), start))
     if not labels:
         return None
     return _name_after(line, labels[-1].end(), names)
 
 
-def _link_ends(line: str, start: int):
+def _link_ends(line: str, start: int, gap: int = _PLACE_GAP):
     """Where the word or mark linking a name to the 职称 at `start` may end: right before the
     职称 or a praise word before it, or before a short place word between (「我院」「皮肤科」)."""
     for praise in _RANK_PRAISE:
@@ -425,14 +466,18 @@ def _link_ends(line: str, start: int):
         if line.endswith(count, 0, start):
             start -= len(count)
             break
-    for gap in range(0, _PLACE_GAP + 1):
-        at = start - gap
+    for width in range(0, gap + 1):
+        at = start - width
         if at < 0:
             return
-        if not gap or _PLACE.fullmatch(line, at, start):
+        if (
+            not width
+            or (width <= _PLACE_GAP and _PLACE.fullmatch(line, at, start))
+            or (width > _PLACE_GAP and _LONG_PLACE.fullmatch(line, at, start))
+        ):
             yield at
             for count in _RANK_COUNTS:  # 「是一位经验丰富的主任医师」 (F-F2)
-                if gap and line.endswith(count, 0, at):
+                if width and line.endswith(count, 0, at):
                     yield at - len(count)
                     break
 
@@ -449,7 +494,7 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
     if not _RANK_ENDS.match(line, end):
         return _serving_as(line, start, end, names)
     for at in _link_ends(line, start):
-        mark = _LINK_MARK.search(line, 0, at)
+        mark = _LINK_MARK.search(line, max(0, at - 12), at)
         if mark:
             pos = _before_title(line, mark.start())
             found = _name_before(line, pos, names, alone=pos < mark.start())
@@ -534,7 +579,7 @@ _TITLES_AFTER_RANK = re.compile(
 
 def _name_after_titles(line: str, end: int, names: tuple[str, ...]):
     """(end, name) of a name after the 职称 ending at `end` and more titles joined to it."""
-    more = _TITLES_AFTER_RANK.match(line, end)
+    more = _TITLES_AFTER_RANK.match(line, end, end + 60)
     if not more or more.end() == end:
         return None
     return _name_after(line, more.end(), names)
@@ -638,7 +683,7 @@ def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
     # a degree right before the 职称, its separator dropped when the line was read
     # (「李文静·医学博士·主任医师」 reads 李文静医学博士主任医师: `cms.textnorm` drops marks
     # spelled between Chinese characters)
-    degree = _DEGREE_BEFORE.search(line, 0, start)
+    degree = _DEGREE_BEFORE.search(line, max(0, start - 16), start)
     if degree and degree.end() == start:
         found = _name_before_gender(line, degree.start(), names)
         if found and _starts_clause(line, found[0]):
@@ -692,7 +737,7 @@ def _group_before(line: str, start: int, names: tuple[str, ...]) -> list[tuple[i
     """(start, name) of two or more names joined by 、/和/与/及 right before the 职称 at
     `start` that they share (「李文静、王建华两位主任医师联合会诊」「李文静、赵明远均为主任医师」;
     sixteenth verification M4); [] for one name (read by the other forms) or none."""
-    end = _GROUP_TAIL.search(line, 0, start).start()
+    end = _GROUP_TAIL.search(line, max(0, start - 12), start).start()
     found: list[tuple[int, str]] = []
     while (name := _name_before(line, end, names, alone=False)) is not None:
         found.append((name[0], name[1]))
@@ -703,102 +748,245 @@ def _group_before(line: str, start: int, names: tuple[str, ...]) -> list[tuple[i
     return found if len(found) >= 2 else []
 
 
-def _guessed_name_before(line: str, start: int, rank: str):
+def _name_before_title(line: str, start: int, names: tuple[str, ...]):
+    """(start, name, surname_only) of a name and her title right before the 职称 at `start`:
+    「李文静医生主任医师」, as 「李文静医生｜主任医师」「李文静医生 - 主任医师」 read once
+    `cms.textnorm` dropped the mark between (issue 17 verification, point 6)."""
+    pos = _before_title(line, start)
+    if pos == start:
+        return None
+    found = _name_before(line, pos, names, alone=True)
+    if found and _starts_clause(line, found[0]):
+        return found
+    return None
+
+
+# Surnames that are also words a sentence opens with (向主任医师咨询, 于…): never a surname
+# alone here.
+_FUNCTION_SURNAMES = frozenset("向于和与及同经由从在为将把对给让被跟")
+
+
+def _guessed_name_before(line: str, start: int, end: int, rank: str):
     """(start, name, surname_only) of a name opening its clause right before the 职称 at
-    `start` that the character rules turn away: one jieba cuts as a person's name
-    (「张三丰主任医师为您面诊」「王一鸣主任医师」), or a surname alone before a full 医师
-    rank (「特邀专家：张主任医师」; 「找王主任看过」 in a patient's story says 主任, a post, and
-    「找过一位张主任医师」 does not open its clause). Issue 17 verification, point 6."""
+    `start`–`end` that the character rules turn away: one jieba keeps as one word
+    (「张三丰主任医师为您面诊」「王一鸣主任医师」), or a surname alone (after 老 or 小 too)
+    introduced as a doctor: after a label (「特邀专家：张主任医师」「特邀专家：张教授亲诊」) or
+    serving (「王主任亲自为您面诊」「老张主任医师为您面诊」). 「找王主任看过」 in a patient's
+    story serves nobody, and 「找过一位张主任医师」 does not open its clause. Issue 17
+    verification, point 6."""
     for length in (4, 3):
         at = start - length
         text = line[at:start] if at >= 0 else ""
         if text and _surname(text) and _starts_clause(line, at) and _cut_as_name(text):
             return at, text, False
-    if rank.endswith("医师"):
-        for length in (2, 1):
-            at = start - length
-            text = line[at:start] if at >= 0 else ""
-            if text and _surname(text) == text and _starts_clause(line, at):
-                return at, text, True
+    labelled = bool(_LABEL_BEFORE.search(line, max(0, start - 12), start))
+    if not (labelled or _SERVES.match(line, end)):
+        return None
+    for length in (2, 1):
+        at = start - length
+        text = line[at:start] if at >= 0 else ""
+        if not text or _surname(text) != text or text in _FUNCTION_SURNAMES:
+            continue
+        if at > 0 and line[at - 1] in "老小":
+            at -= 1
+        if _starts_clause(line, at) or (labelled and line[at - 1 : at] in "：:"):
+            return at, text, True
     return None
 
 
+_LABEL_BEFORE = re.compile(r"[：:]\s*(?:老|小)?[\u4e00-\u9fff]{1,2}$")
+
+
 def _name_in_bracket_after(line: str, end: int, names: tuple[str, ...]):
-    """(end, name) of a name alone in brackets right after the 职称 ending at `end`:
-    「主任医师（李文静）为您面诊」 (issue 17 verification, point 6)."""
+    """(end, name) of a name alone in brackets right after the 职称 ending at `end`, a title
+    after it allowed: 「主任医师（李文静）为您面诊」「主任医师（李文静医生）」 (issue 17
+    verification, point 6)."""
     if end >= len(line) or line[end] not in _OPEN:
         return None
     after = _name_after(line, end + 1, names)
+    if after is None:
+        return None
     close = _CLOSE[_OPEN.index(line[end])]
-    if after and after[0] < len(line) and line[after[0]] == close:
-        return after[0] + 1, after[1]
+    stop = after[0]
+    for title in _TITLES:
+        if line.startswith(title, stop):
+            stop += len(title)
+            break
+    if stop < len(line) and line[stop] == close:
+        return stop + 1, after[1]
     return None
 
 
 # The doctor as the subject of her sentence (issue 17 verification, point 6): her name
-# opens the sentence (after a label such as 「专家简介：」) and a later clause says she holds the
-# 职称, however the clauses between run: 「李文静毕业于复旦大学医学院，现任主任医师」
-# 「李文静于2020年晋升主任医师」「王建华2018年被聘为主任医师」「李文静2019年起任主任医师」
-# 「李文静获评主任医师」「李文静担任主任医师一职」「李文静，医生职称：主任医师」. Read last, when
-# no nearer form ties a name to the 职称. What holds the 职称 stands right before it (a
-# place or praise word between, as `_link_ends` allows) ...
+# opens the sentence (after a label such as 「专家简介：」「【专家简介】」「医生简介 | 」) and a
+# later clause says she holds the 职称, however the clauses between run: 「李文静毕业于复旦大学
+# 医学院，现任主任医师」「李文静于2020年晋升主任医师」「王建华2018年被聘为主任医师」
+# 「李文静获评主任医师」「李文静担任主任医师一职」「李文静，医生职称：主任医师」「李文静取得主任
+# 医师职称」. Read last, when no nearer form ties a name to the 职称. A sentence without a
+# subject continues the one before it on the line (「李文静毕业于…。现任主任医师。」「…。她现任
+# 主任医师。」), and on a doctor's own page it is about her (「本人现任主任医师」). What holds the
+# 职称 stands right before it (a place, praise or title word between, as `_link_ends` allows:
+# 「现任上海市第一人民医院皮肤科主任医师」「现任博士生导师、教授」), or a comma sets it off as a
+# bio item of its own (「李文静毕业于…，主任医师，擅长脱发」) ...
 _HOLDS = re.compile(
     r"(?:晋升为?|升任为?|升为|提升为|被?聘为|受聘为|聘任为|获聘为?|获评为?|被?评为|起任|起担任"
-    r"|担任|现任|出任|任职|任|成为|当选为?|是|为|系|职称(?:是|为)?\s*[:：]?"
-    r"|职务(?:是|为)?\s*[:：]?)$"
+    r"|担任|现任|出任|任职|任|成为|当选为?|是|为|系|取得|具有|具备|拥有|被?授予|荣获|获得|获"
+    r"|职称(?:是|为)?\s*[:：]?|职务(?:是|为)?\s*[:：]?)$"
 )
-# ... the 职称 ends its clause or is named as a post (一职, 职务) or serves (为您面诊) ...
-_HELD_AFTER = re.compile(r"\s*(?:一职|职务|职称|的职务|的职称)")
-# ... and nothing between her name and that verb makes another person the subject, denies
-# or defers it, or asks: 「李文静的丈夫是主任医师」「李文静还不是主任医师」
-# 「李文静明年将晋升主任医师」「李文静是主任医师吗」.
+_SUBJECT_GAP = 20  # the longest place between the verb and the 职称 (a hospital's full name)
+# Titles listed before the 职称 the verb holds: 「现任博士生导师、教授」
+_TITLES_BEFORE = re.compile(
+    r"(?:(?:博士生导师|硕士生导师|博士研究生导师|硕士研究生导师|博导|硕导|"
+    + "|".join(RANKS)
+    + r")\s*[、和及兼]\s*)+$"
+)
+# ... the 职称 ends its clause or is named as a post, a title or a time held (一职, 职称,
+# 资格, 已有五年) or serves (为您面诊) ...
+_HELD_AFTER = re.compile(
+    r"\s*(?:一职|职务|职称|资格|资质|的职务|的职称|已有|已经|至今|多年|\.(?![0-9a-zA-Z])|兼)"
+)
+# ... and nothing between her name and that verb makes another person the subject, reports
+# someone's words, denies, defers or dates it (「李文静的丈夫是主任医师」「李文静表示，主诊医生为
+# 主任医师」「李文静还不是主任医师」「李文静明年将晋升主任医师」「李文静曾任主治医师」), nor is
+# it asked (「李文静是主任医师吗」).
 _NOT_HERS = re.compile(
     r"丈夫|妻子|爱人|父亲|母亲|爸爸|妈妈|女儿|儿子|导师|老师|同事|学生|患者|病人|家人|家属"
     r"|哥哥|姐姐|弟弟|妹妹|朋友|老公|老婆|团队|徒弟|学员|我|你|您|他们|她们"
+    r"|医生(?!职称|职务)|大夫|专家|师兄|师姐|师弟|师妹|搭档|带头人|负责人|主任(?:为|是)"
+    r"|目标|梦想|选择|是否|成员|同门|前辈|上级|领导|带她|带他|所在|同行|对方"
+    r"|表示|介绍|说|认为|指出|提醒|回忆|告诉|强调|建议|解释|透露|坦言|谈到|提到|声称"
     r"|(?:不|没有?|未|尚未|并非|非)(?:再|曾)?(?:是|为|系|任|担任|晋升|获|被)"
+    r"|曾|此前|以前|之前|当年|先后|早年"
     r"|将|拟|即将|准备|打算|有望|计划|申报|申请|报考|争取|希望|想|吗|么|？|\?"
 )
-_SUBJECT_LABEL = re.compile(r"[^，,。；;！？!?：:]{0,8}[：:]\s*")
-_SUBJECT_SPAN = 60  # characters from her name to the 职称, at most
+_ASKED = re.compile(r"吗|么|？|\?")
+_SUBJECT_LABEL = re.compile(r"[【\[]?[^，,。；;！？!?：:】\]|｜]{0,8}(?:[：:】\]|｜]|\s[-—]\s?)\s*")
+# A sentence without a subject, or with a pronoun for it: 「现任主任医师」「她现任主任医师」
+_NO_SUBJECT = re.compile(r"(?:她|他|本人|我)?")
+_SUBJECT_SPAN = 80  # characters from her name to the 职称, at most
+_LOOKBACK = 240  # characters a sentence is searched back for its start, at most
 
 
-def _sentence_subject(line: str, start: int, end: int, names: tuple[str, ...]):
-    """(start, name) of the name opening the sentence of the 职称 at `start`–`end` when a
-    later clause says she holds it (`_HOLDS`)."""
-    if not (
-        _RANK_ENDS.match(line, end) or _HELD_AFTER.match(line, end) or _SERVES.match(line, end)
-    ):
-        return None
-    if _NOT_RANK_AFTER.match(line, end):  # 主任医师团队, 主任医师的
-        return None
-    opens = [m.end() for m in _SENTENCE_END.finditer(line, 0, start)]
-    opening = opens[-1] if opens else 0
-    while opening < start and line[opening] in ' 　【[「“"':
-        opening += 1
-    candidates = [opening]
-    label = _SUBJECT_LABEL.match(line, opening)
-    if label and label.end() < start:
-        candidates.append(label.end())
-    for at in candidates:
-        found = _name_after(line, at, names)
-        if found is None or start - at > _SUBJECT_SPAN:
-            continue
-        name_end, name = found
-        for link in _link_ends(line, start):
-            verb = _HOLDS.search(line, name_end, link)
-            if verb is None or verb.end() != link:
-                continue
-            if _NOT_HERS.search(line, name_end, link) or _NOT_HERS.search(
-                line, end, _clause_end(line, end)
-            ):
-                return None
-            return at, name
+def _subject_at(line: str, at: int, names: tuple[str, ...]):
+    """(name end, name, surname_only) of a name at `at`: a doctor page's name or a name's
+    shape, or a surname and her title (「李医生」「李大夫」)."""
+    surname = _surname(line[at : at + 2])
+    if surname and surname not in _FUNCTION_SURNAMES:
+        for title in _ADDRESSES:
+            if line.startswith(title, at + len(surname)):
+                return at + len(surname) + len(title), surname, True
+    found = _name_after(line, at, names)
+    if found:
+        return found[0], found[1], False
     return None
 
 
+def _sentence_opening(line: str, at: int) -> int:
+    """Where the sentence holding `at` starts, its opening marks and label skipped."""
+    low = max(0, at - _LOOKBACK)
+    opens = [m.end() for m in _SENTENCE_END.finditer(line, low, at)]
+    opening = opens[-1] if opens else low
+    while opening < at and line[opening] in ' 　【[「“"':
+        opening += 1
+    return opening
+
+
+def _sentence_subject(line: str, start: int, end: int, names: tuple[str, ...], own: str = ""):
+    """(start, name, surname_only) of the doctor a sentence is about when a later clause of
+    it says she holds the 职称 at `start`–`end` (`_HOLDS`); `own`, a doctor page's own name,
+    is the subject of its sentences that name nobody."""
+    if _NOT_RANK_AFTER.match(line, end):  # 主任医师团队, 主任医师的
+        return None
+    ends = _RANK_ENDS.match(line, end) or _HELD_AFTER.match(line, end)
+    if not (ends or _SERVES.match(line, end)):
+        return None
+    if _ASKED.search(line, end, _clause_end(line, end)):
+        return None
+    titled = _TITLES_BEFORE.search(line, max(0, start - 30), start)
+    rank_at = titled.start() if titled else start
+    opening = _sentence_opening(line, start)
+    links = [
+        (link, _HOLDS.search(line, max(opening, link - 12), link))
+        for link in _link_ends(line, rank_at, gap=_SUBJECT_GAP)
+    ]
+    holds = [(link, verb.start()) for link, verb in links if verb and verb.end() == link]
+    if not holds and ends and rank_at > 0 and line[rank_at - 1] in "，,":
+        holds = [(rank_at, rank_at - 1)]  # a bio item of its own: 「…，主任医师，擅长…」
+    if not holds or _later_rank_held(line, end):
+        return None
+    link, verb_at = holds[0]
+    subject = _opening_subject(line, opening, verb_at, names, own)
+    if subject is None:
+        return None
+    at, name_end, name, surname_only = subject
+    between = line[name_end:link]  # the verb included: 「科室主任为」, 「的职称是」
+    if _NOT_HERS.search(between) or (between.startswith("的") and not _OWN_TITLE.match(between)):
+        return None
+    return at, name, surname_only
+
+
+_OWN_TITLE = re.compile(r"的(?:职称|职务|专业技术职称)")
+
+
+def _opening_subject(line: str, opening: int, verb_at: int, names, own: str):
+    """(start, name end, name, surname_only) of the subject of the sentence opening at
+    `opening`: a name there or after its label; none there (or 她/他), the subject of the
+    sentence before it on the line, or on her own page the doctor herself."""
+    for at in _openings(line, opening, verb_at):
+        found = _subject_at(line, at, names)
+        if found and verb_at - at <= _SUBJECT_SPAN:
+            return at, *found
+    pronoun = _NO_SUBJECT.match(line, opening)
+    if pronoun is None or _subject_at(line, pronoun.end(), names):
+        return None
+    if opening > 0 and line[opening - 1] in "。！!；;":
+        previous = _sentence_opening(line, opening - 1)
+        for at in _openings(line, previous, opening):
+            found = _subject_at(line, at, names)
+            if found and verb_at - at <= _SUBJECT_SPAN:
+                return at, *found
+    if own:
+        return opening, opening, own, False
+    return None
+
+
+def _openings(line: str, opening: int, before: int) -> list[int]:
+    """Where the sentence's subject may start: its opening, after a label (「专家简介：」
+    「【专家简介】」), or after a heading word its mark was dropped from (「医生简介 | 李文静」
+    reads 医生简介李文静: `cms.textnorm` drops marks between Chinese characters)."""
+    candidates = [opening]
+    label = _SUBJECT_LABEL.match(line, opening)
+    if label and label.end() < before:
+        candidates.append(label.end())
+    for word in _HEADINGS:
+        if line.startswith(word, opening):
+            candidates.append(opening + len(word))
+            break
+    return candidates
+
+
+_HEADINGS = tuple(
+    "医生简介 专家简介 医师简介 医生介绍 专家介绍 坐诊专家 主诊医生 出诊专家 简介 介绍".split()
+)
+
+
+def _later_rank_held(line: str, end: int) -> bool:
+    """Whether a later 职称 of the sentence is also held (「2010年任住院医师，2015年晋升主治医师，
+    2020年晋升副主任医师」): a career told in order, the earlier 职称 are her history."""
+    stop = _SENTENCE_END.search(line, end, end + _LOOKBACK)
+    for match in _RANK.finditer(
+        line, end, stop.start() if stop else min(len(line), end + _LOOKBACK)
+    ):
+        for link in _link_ends(line, match.start(), gap=_SUBJECT_GAP):
+            verb = _HOLDS.search(line, max(end, link - 6), link)
+            if verb and verb.end() == link and verb.group() not in ("是", "为", "系"):
+                return True
+    return False
+
+
 def _clause_end(line: str, at: int) -> int:
-    stop = _CLAUSE_END.search(line, at)
-    return stop.start() if stop else len(line)
+    stop = _CLAUSE_END.search(line, at, at + _LOOKBACK)
+    return stop.start() if stop else min(len(line), at + _LOOKBACK)
 
 
 # A name set in marks right before its 职称: 「【李文静】主任医师」「“赵明远”副主任医师」.
@@ -816,7 +1004,7 @@ def _name_in_marks(line: str, start: int, names: tuple[str, ...]):
     return None
 
 
-def _mentions(line: str, names: tuple[str, ...]):
+def _mentions(line: str, names: tuple[str, ...], own: str = ""):
     """(the doctors named in the line, the licence numbers written with no name near)."""
     licences = [
         (m.start(), m.end(), digits)
@@ -850,7 +1038,8 @@ def _mentions(line: str, names: tuple[str, ...]):
         found = (
             _name_before_gender(line, start, names)
             or _name_in_marks(line, start, names)
-            or _guessed_name_before(line, start, rank)
+            or _name_before_title(line, start, names)
+            or _guessed_name_before(line, start, end, rank)
         )
         if found:
             mentions.append(_Mention(found[0], end, found[1], found[2], rank))
@@ -893,28 +1082,34 @@ def _mentions(line: str, names: tuple[str, ...]):
         group = _group_before(line, start, names)
         for name_start, name in group:
             mentions.append(_Mention(name_start, end, name, False, rank))
-        subject = None if group else _sentence_subject(line, start, end, names)
+        subject = None if group else _sentence_subject(line, start, end, names, own)
         if subject:
-            mentions.append(_Mention(subject[0], end, subject[1], False, rank))
+            mentions.append(_Mention(subject[0], end, subject[1], subject[2], rank))
             last_rank_end = end
     # names without a 职称, for a licence written next to them: 「李文静医生」「王医生」, a
     # doctor page's name anywhere
-    taken = [(m.start, m.end) for m in mentions]
+    covered = bytearray(len(line) + 1)  # the characters a mention holds (linear, not pairwise)
+
+    def take(start: int, end: int) -> None:
+        covered[start:end] = b"\x01" * (end - start)
 
     def free(start: int, end: int) -> bool:
-        return not any(s < end and start < e for s, e in taken)
+        return not any(covered[start:end])
+
+    for mention in mentions:
+        take(mention.start, mention.end)
 
     for address in _ADDRESSES:
         for match in re.finditer(address, line):
             found = _name_before(line, match.start(), names, alone=True)
             if found and free(found[0], match.end()):
                 mentions.append(_Mention(found[0], match.end(), found[1], found[2]))
-                taken.append((found[0], match.end()))
+                take(found[0], match.end())
     for name in names:
         for match in re.finditer(re.escape(name), line):
             if free(match.start(), match.end()):
                 mentions.append(_Mention(match.start(), match.end(), name, False))
-                taken.append((match.start(), match.end()))
+                take(match.start(), match.end())
     # a name right before the bracket or comma its licence number opens (「王建国（执业证号…）」
     # 「王建国，执业证书编码…」): the number introduces that person (seventeenth
     # re-verification G-2: read as a loose number, any registered one passed under any name)
@@ -925,11 +1120,15 @@ def _mentions(line: str, names: tuple[str, ...]):
         found = _name_before(line, opener, names, alone=False)
         if found and free(found[0], opener) and _starts_clause(line, found[0]):
             mentions.append(_Mention(found[0], opener, found[1], False))
-            taken.append((found[0], opener))
-    mentions = [m for m in mentions if not _about_study(line, m)]
+            take(found[0], opener)
+    # a study's clause quotes a scientist; our own doctor's wrong 职称 there is still hers
+    # (「李文静主任医师发表SCI论文十余篇」: issue 17 verification, point 6)
+    mentions = [m for m in mentions if _registered(m, names) or not _about_study(line, m)]
     loose = []
+    mentions.sort(key=lambda m: m.start)
+    starts = [m.start for m in mentions]
     for licence in licences:
-        owner = _nearest(line, mentions, licence[0])
+        owner = _nearest(line, mentions, licence[0], starts)
         if owner is None:
             loose.append(licence)
         else:
@@ -937,24 +1136,37 @@ def _mentions(line: str, names: tuple[str, ...]):
     return sorted(mentions, key=lambda m: m.start), loose
 
 
+def _registered(mention: _Mention, names: tuple[str, ...]) -> bool:
+    if mention.surname_only:
+        return any(name.startswith(mention.name) for name in names)
+    return mention.name in names
+
+
 def _about_study(line: str, mention: _Mention) -> bool:
-    starts = [m.end() for m in _CLAUSE_END.finditer(line, 0, mention.start)]
+    starts = [
+        m.end()
+        for m in _CLAUSE_END.finditer(line, max(0, mention.start - _LOOKBACK), mention.start)
+    ]
     stop = _CLAUSE_END.search(line, mention.end)
     clause = line[starts[-1] if starts else 0 : stop.start() if stop else len(line)]
     return _STUDY.search(clause) is not None
 
 
-def _nearest(line: str, mentions: list[_Mention], at: int) -> _Mention | None:
-    """The mention in `at`'s sentence closest before it, else closest after it."""
-    starts = [m.end() for m in _SENTENCE_END.finditer(line, 0, at)]
-    stop = _SENTENCE_END.search(line, at)
-    low, high = (starts[-1] if starts else 0), (stop.start() if stop else len(line))
-    same = [m for m in mentions if low <= m.start < high]
-    before = [m for m in same if m.start < at]
-    if before:
-        return max(before, key=lambda m: m.start)
-    after = [m for m in same if m.start >= at]
-    return min(after, key=lambda m: m.start) if after else None
+def _nearest(line: str, mentions: list[_Mention], at: int, starts: list[int]) -> _Mention | None:
+    """The mention in `at`'s sentence closest before it, else closest after it; `mentions`
+    sorted by start, `starts` their starts (found by bisection: a line of thousands of
+    licence numbers is read in linear time)."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(line, max(0, at - _LOOKBACK), at)]
+    stop = _SENTENCE_END.search(line, at, at + _LOOKBACK)
+    low = ends[-1] if ends else max(0, at - _LOOKBACK)
+    high = stop.start() if stop else min(len(line), at + _LOOKBACK)
+    before = bisect_left(starts, at) - 1
+    if before >= 0 and starts[before] >= low:
+        return mentions[bisect_left(starts, starts[before])]  # the first of equal starts
+    after = bisect_left(starts, at)
+    if after < len(starts) and starts[after] < high:
+        return mentions[after]
+    return None
 
 
 def _rank_matches(typed: str, ranks: tuple[str, ...]) -> bool:
@@ -1028,8 +1240,11 @@ def doctor_credential_findings(
     科普 page as an ad is read (a doctor named with a 职称 and no page is a finding there too:
     `pages_misstating`, where our own doctor renamed must not pass as an outside expert)."""
     from cms.compliance.gate import is_medical_ad
+    from cms.models import DoctorPage
 
     ad = every_page_an_ad or is_medical_ad(page)
+    # on a doctor's own page a sentence that names nobody is about her (「本人现任主任医师」)
+    own = normalize_map((page.title or "").strip())[0] if isinstance(page, DoctorPage) else ""
     doctors: list[Doctor] | None = None
     names: tuple[str, ...] = ()
     findings: list[tuple[Finding, str]] = []
@@ -1044,7 +1259,7 @@ def doctor_credential_findings(
                 names = tuple(
                     sorted({d.name for d in doctors if len(d.name) >= 2}, key=len, reverse=True)
                 )
-            mentions, loose = _mentions(folded, names)
+            mentions, loose = _mentions(folded, names, own)
             problems = [p for m in mentions for p in _problems(m, doctors, ad=ad)]
             registered = {d.licence for d in doctors}
             problems += [(s, e, UNKNOWN_LICENCE) for s, e, n in loose if n not in registered]

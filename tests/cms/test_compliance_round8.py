@@ -15,7 +15,7 @@ from cms.compliance.extract import rich_text_to_plain
 from cms.compliance.rules import load_rules
 from cms.models import ArticlePage
 from cms.textnorm import _RADICAL_SUPPLEMENT, _VARIANTS, normalize, normalize_map
-from tests.cms.compliance_support import draft, hub, rich
+from tests.cms.compliance_support import draft, growth_ratio, hub, rich
 
 
 def _blocked(text: str) -> bool:
@@ -430,3 +430,57 @@ def test_a_rate_ending_a_block_or_a_denied_topic_is_no_claim(html) -> None:
 )
 def test_claims_beside_those_shapes_are_still_blocked(html) -> None:
     assert [f for f in check_text(rich_text_to_plain(html), scopes=("science",)) if f.blocking]
+
+
+# --- issue 17 re-verification of point 2 ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # a share of any measure ends the block (性, 情况, 完成, 占)
+        "<h2>服药依从性100%</h2><p>治愈不是目标，控制才是。</p>",
+        "<p>用药准确性100%</p><p>治愈不是目标。</p>",
+        "<p>随访完成情况：100%</p><p>治愈需要时间。</p>",
+        "<p>坚持记录的糖友占100%</p><p>治愈不是目标。</p>",
+        # a study cited, no one of ours in the sentence
+        "<p>北京某医院的研究报告米诺地尔有效率约为50%。</p>",
+        "<p>国外研究报告米诺地尔有效率约为50%。</p>",
+    ],
+)
+def test_measures_shares_and_outside_studies_pass(html) -> None:
+    assert not [f for f in check_text(rich_text_to_plain(html), scopes=("science",)) if f.blocking]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<h2>本院合格率100%</h2><p>治愈各类失眠</p>",  # a share of ours still reads on
+        # a rival named in the sentence or the block above: a comparison, not a denial
+        "<h2>其他医院</h2><p>根治脱发目前还做不到。</p>",
+        "<p>普通医院根治脱发目前还做不到。</p>",
+        "<p>其他医院保证治愈是做不到的。</p>",
+        "<p>其他醫院根治脫髮目前還做不到。</p>",
+        "<p>在其他医院，根治脱发目前还做不到。</p>",
+        "<p>外院100%治愈糖尿病都做不到</p>",
+        "<p>同行根治失眠至今还做不到</p>",
+        # the denial taken back by us
+        "<p>根治脱发目前还做不到，但我们做到了。</p>",
+        # a study of ours
+        "<p>本门诊研究报告有效率95%</p>",
+        "<p>本科室研究报告有效率95%</p>",
+        "<p>院内研究报告有效率95%</p>",
+        "<p>有研究报告本院疗法有效率95%</p>",
+        "<p>有研究报告，本院有效率95%</p>",
+    ],
+)
+def test_rivals_reclaims_and_our_own_studies_stay_blocked_by_the_rules(html) -> None:
+    report = check_report(rich_text_to_plain(html), scopes=("science",), second_reader=False)
+    assert report.has_blocking
+
+
+@pytest.mark.parametrize("mark", ["？", "?", "？！", "吗？"])
+def test_a_line_of_question_marks_checks_in_linear_time(mark) -> None:
+    # a paragraph of 100,000 ？ held a server worker for minutes (each run re-read shorter)
+    ratio = growth_ratio(lambda n: (mark * (n // len(mark) + 1))[:n])
+    assert ratio < 9, ratio

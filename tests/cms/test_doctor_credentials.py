@@ -1323,3 +1323,131 @@ def test_an_ad_presenting_an_unregistered_name_the_character_rules_missed(
 def test_unheld_ranks_and_word_look_alikes_pass(doctors, text) -> None:
     assert credentials(landing(text)) == []
     assert credentials(article(text)) == []
+
+
+# --- issue 17 re-verification of point 6 ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静毕业于复旦大学医学院，现为主任医师、硕士研究生导师。",  # a title after the rank
+        "李文静主任医师发表SCI论文十余篇。",  # our doctor in a study's clause is still ours
+        "李文静（主任医师）牵头的研究显示，熬夜加重脱发。",
+        "李文静毕业于复旦大学，发表论文十余篇，现任主任医师。",
+        "李文静取得主任医师职称。",
+        "李文静具有主任医师职称。",
+        "李文静拥有主任医师资格。",
+        "李文静被授予主任医师职称。",
+        "李文静荣获主任医师职称。",
+        "李文静晋升主任医师已有五年。",
+        "李文静毕业于复旦大学医学院。现任主任医师。",  # the subject carried over a full stop
+        "李文静毕业于复旦大学医学院。她现任主任医师。",
+        "李文静现任主任医师.",
+        "【专家简介】李文静毕业于复旦大学，现任主任医师。",
+        "医生简介 | 李文静，毕业于复旦大学，现任主任医师。",
+        "李文静毕业于复旦大学，现任主任医师兼教授。",
+        "李文静毕业于复旦大学，主任医师，擅长脱发。",
+        "主任医师（李文静医生）为您面诊。",
+        "李文静医生｜主任医师",
+        "李文静医生 - 主任医师",
+        "李文静现任上海市第一人民医院皮肤科主任医师。",
+        "李医生毕业于复旦大学医学院，现任主任医师。",  # her surname and title
+        "李大夫2020年晋升主任医师。",
+        "赵建国与李文静均为主任医师。",
+    ],
+)
+def test_her_wrong_rank_in_the_shapes_of_the_re_verification_is_refused(doctors, text) -> None:
+    for page in (landing(text), article(text)):
+        messages = [m for _, _, m in credentials(page)]
+        assert RANK_MISMATCH in messages, (page, messages)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("特邀专家：张教授亲诊", "张"),
+        ("王主任亲自为您面诊", "王"),
+        ("特邀王主任为您面诊", "王"),
+        ("老张主任医师为您面诊", "张"),
+        ("王一鸣毕业于北京大学，现任主任医师。", "王一鸣"),
+        ("王一鸣博士（主任医师）", "王一鸣"),
+        ("王一鸣，男，主任医师", "王一鸣"),
+    ],
+)
+def test_an_ad_presenting_an_unregistered_doctor_in_those_shapes(doctors, text, name) -> None:
+    assert [m for _, _, m in credentials(landing(text))] == [f"{UNREGISTERED}（{name}）"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a registered doctor's name is never cut into another name (宁获聘, 梅获评, 文静作)
+        "赵明远获聘主治医师，每周二为您面诊。",
+        "李文静获评副主任医师。",
+        "李文静作为副主任医师，为您面诊。",
+        "李文静团队的成员均为主任医师。",
+        "李医生毕业于复旦大学医学院，现任副主任医师。",
+        "向主任医师咨询。",
+        "谢谢主任医师的耐心解答。",
+        # someone else holds the rank
+        "李文静表示，主诊医生为主任医师。",
+        "李文静介绍，本次义诊的坐诊专家均为主任医师。",
+        "李文静说，最好的选择是主任医师。",
+        "李文静副主任医师表示，每周三的会诊专家是主任医师。",
+        "李文静的同门师兄是主任医师。",
+        "李文静的搭档是主任医师。",
+        "李文静回忆，当年带她的是一位主任医师。",
+        "李文静毕业于复旦大学，所在科室带头人为主任医师。",
+        "李文静毕业于复旦大学，科室主任为主任医师。",
+        "李文静的目标是成为主任医师。",
+        "李文静是否为主任医师，请以医生页面为准。",
+        # her career told in order: the earlier ranks are history
+        "李文静2010年任住院医师，2015年晋升主治医师，2020年晋升副主任医师。",
+        "李文静毕业于复旦大学医学院，曾任住院医师、主治医师，现任副主任医师。",
+        "李文静的职称是副主任医师。",
+        "钱建新医生的同事王国强是我们的患者。",  # names jieba knows as words, no rank
+    ],
+)
+def test_the_re_verifications_clean_clinic_text_passes(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
+
+
+@pytest.mark.parametrize(
+    "biography",
+    ["现任主任医师。", "本人现任主任医师。", "她于2020年晋升主任医师。"],
+)
+def test_her_own_biography_naming_nobody_is_about_her(doctors, biography) -> None:
+    li = doctors["李文静"]
+    li.biography = rich(biography)
+    assert [m for _, _, m in credentials(li)] == [RANK_MISMATCH]
+    li.biography = rich(biography.replace("主任医师", "副主任医师"))
+    assert credentials(li) == []
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "主任医师",
+        "李文静毕业于复旦大学，现任主任医师。",
+        "（主任医师，",
+        "王医生，执业证号110310000012345，",
+    ],
+)
+def test_the_doctor_reader_reads_a_long_line_in_linear_time(unit) -> None:
+    """A hero text of 主任医师 × 4,000 took 20 seconds (re-verification): each 职称 looked
+    back to the line's start. 4x the text takes about 4x the CPU time (16x if quadratic)."""
+    import time
+
+    from cms.compliance.doctors import _mentions
+
+    def once(n: int) -> float:
+        started = time.process_time()
+        _mentions(unit * n, ("李文静",))
+        return time.process_time() - started
+
+    once(10)
+    small = min(once(500) for _ in range(3))
+    large = min(once(2000) for _ in range(3))
+    assert large / max(small, 1e-4) < 9, (small, large)
