@@ -250,6 +250,8 @@ def _is_name(text: str) -> bool:
         return False
     if len(text) == 2 and text[0] == text[1]:
         return False
+    if _ADVERB_SURNAME.match(text):
+        return False  # 「2015年曾晋升主治医师」: 曾 "once", not the surname
     tags = _word_tags()
     tag = tags.get(text)
     if tag is not None and not tag.startswith("nr"):
@@ -264,6 +266,7 @@ def _is_name(text: str) -> bool:
     return len(text) >= 3 and _cut_as_name(text)
 
 
+_ADVERB_SURNAME = re.compile(r"曾(?:经|任|晋|被|在|获|担|是|为|于|多|先|一|荣|两|几|受)")
 # A name never ends in one of these: 李医生 is a surname and her title, 王主任 a post.
 _TITLE_WORDS = ("医生", "大夫", "老师", "专家", "博士", "教授", "医师", "主任", "院长")
 
@@ -843,7 +846,8 @@ _TITLES_BEFORE = re.compile(
 # ... the 职称 ends its clause or is named as a post, a title or a time held (一职, 职称,
 # 资格, 已有五年) or serves (为您面诊) ...
 _HELD_AFTER = re.compile(
-    r"\s*(?:一职|职务|职称|资格|资质|的职务|的职称|已有|已经|至今|多年|\.(?![0-9a-zA-Z])|兼)"
+    r"\s*(?:一职|职务|职称|资格|资质|的职务|的职称|已有|已经|至今|多年|\.(?![0-9a-zA-Z])|兼|了"
+    r"|[和及与](?:硕士|博士|研究生|教授|副教授|科主任|主任|院长))"
 )
 # ... and nothing between her name and that verb makes another person the subject, reports
 # someone's words, denies, defers or dates it (「李文静的丈夫是主任医师」「李文静表示，主诊医生为
@@ -856,13 +860,21 @@ _NOT_HERS = re.compile(
     r"|目标|梦想|选择|是否|成员|同门|前辈|上级|领导|带她|带他|所在|同行|对方"
     r"|表示|介绍|说|认为|指出|提醒|回忆|告诉|强调|建议|解释|透露|坦言|谈到|提到|声称"
     r"|(?:不|没有?|未|尚未|并非|非)(?:再|曾)?(?:是|为|系|任|担任|晋升|获|被)"
-    r"|曾|此前|以前|之前|当年|先后|早年"
+    r"|曾|此前|以前|之前|当年|先后|早年|分别"
     r"|将|拟|即将|准备|打算|有望|计划|申报|申请|报考|争取|希望|想|吗|么|？|\?"
 )
 _ASKED = re.compile(r"吗|么|？|\?")
 _SUBJECT_LABEL = re.compile(r"[【\[]?[^，,。；;！？!?：:】\]|｜]{0,8}(?:[：:】\]|｜]|\s[-—]\s?)\s*")
 # A sentence without a subject, or with a pronoun for it: 「现任主任医师」「她现任主任医师」
 _NO_SUBJECT = re.compile(r"(?:她|他|本人|我)?")
+# What a sentence without a subject holds before its verb: time, adverbs, where she works
+# (「2008年起在本院工作」「擅长脱发诊疗」 are read on to the sentence before; 「科室主任现任…」 has
+# a subject of its own)
+_SUBJECTLESS = re.compile(
+    r"(?:她|他|本人|我)?(?:[0-9〇一二三四五六七八九十]{2,4}年(?:[0-9一二三四五六七八九十]{1,2}月)?"
+    r"(?:起|开始|以来)?|现在|目前|如今|同时|也|已经|已|现|于|自|从|并|还|一直|先后)*"
+)
+_SUBJECTLESS_SENTENCES = 3  # sentences read back for the subject, at most
 _SUBJECT_SPAN = 80  # characters from her name to the 职称, at most
 _LOOKBACK = 240  # characters a sentence is searched back for its start, at most
 
@@ -872,13 +884,21 @@ def _subject_at(line: str, at: int, names: tuple[str, ...]):
     shape, or a surname and her title (「李医生」「李大夫」)."""
     surname = _surname(line[at : at + 2])
     if surname and surname not in _FUNCTION_SURNAMES:
-        for title in _ADDRESSES:
+        for title in _SUBJECT_TITLES:
             if line.startswith(title, at + len(surname)):
                 return at + len(surname) + len(title), surname, True
     found = _name_after(line, at, names)
     if found:
-        return found[0], found[1], False
+        end = found[0]
+        for title in _SUBJECT_TITLES:  # 「李文静医生毕业于…」: her title after her name
+            if line.startswith(title, end):
+                end += len(title)
+                break
+        return end, found[1], False
     return None
+
+
+_SUBJECT_TITLES = (*_ADDRESSES, "教授", "博士", "主任", "老师")
 
 
 def _sentence_opening(line: str, at: int) -> int:
@@ -930,23 +950,29 @@ _OWN_TITLE = re.compile(r"的(?:职称|职务|专业技术职称)")
 
 def _opening_subject(line: str, opening: int, verb_at: int, names, own: str):
     """(start, name end, name, surname_only) of the subject of the sentence opening at
-    `opening`: a name there or after its label; none there (or 她/他), the subject of the
-    sentence before it on the line, or on her own page the doctor herself."""
+    `opening`: a name there or after its label; when the sentence has none (or 她/他/本人
+    for it) and only time words and adverbs stand before its verb, the subject of an earlier
+    sentence on the line (up to `_SUBJECTLESS_SENTENCES` back, each without a subject of its
+    own), or on her own page the doctor herself."""
     for at in _openings(line, opening, verb_at):
         found = _subject_at(line, at, names)
         if found and verb_at - at <= _SUBJECT_SPAN:
             return at, *found
-    pronoun = _NO_SUBJECT.match(line, opening)
-    if pronoun is None or _subject_at(line, pronoun.end(), names):
+    lead = _SUBJECTLESS.match(line, opening, verb_at)
+    if lead is None or lead.end() != verb_at:
         return None
-    if opening > 0 and line[opening - 1] in "。！!；;":
-        previous = _sentence_opening(line, opening - 1)
-        for at in _openings(line, previous, opening):
+    current = opening
+    for _ in range(_SUBJECTLESS_SENTENCES):
+        if current == 0 or line[current - 1] not in "。！!；;":
+            break
+        previous = _sentence_opening(line, current - 1)
+        for at in _openings(line, previous, current):
             found = _subject_at(line, at, names)
-            if found and verb_at - at <= _SUBJECT_SPAN:
+            if found and verb_at - at <= _SUBJECT_SPAN * 2:
                 return at, *found
+        current = previous
     if own:
-        return opening, opening, own, False
+        return opening, verb_at, own, False
     return None
 
 
@@ -1013,10 +1039,14 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
     ]
     in_licence = [(s, e) for s, e, _ in licences]
     mentions: list[_Mention] = []
+    respective, handled = _respective(line, names)
+    mentions.extend(respective)
     last_rank_end = -1  # where the 职称 of the last mention ends, when the mention ends there
     for match in _RANK.finditer(line):
         start, end = match.start(), match.end()
         rank = _SPOKEN_RANKS.get(match.group(), match.group())
+        if start in handled:
+            continue  # paired with its name by 分别 (`_respective`)
         if any(s <= start < e for s, e in in_licence):
             continue  # 「医师执业证书编码」 is no 医师
         bracket = _bracket_open(line, start)
@@ -1142,13 +1172,51 @@ def _registered(mention: _Mention, names: tuple[str, ...]) -> bool:
     return mention.name in names
 
 
+_RESPECTIVE = re.compile(r"分别(?:为|是|担任|任|系)")
+_PAIR_JOINS = "、和与及"
+
+
+def _respective(line: str, names: tuple[str, ...]) -> tuple[list[_Mention], set[int]]:
+    """(mentions, the 职称 starts they take) of names and 职称 paired in order by 分别:
+    「李文静和赵明远分别为副主任医师和主治医师」 states one 职称 each (issue 17 re-verification,
+    point 6); counts that differ pair nobody."""
+    mentions: list[_Mention] = []
+    handled: set[int] = set()
+    for match in _RESPECTIVE.finditer(line):
+        people: list[tuple[int, str]] = []
+        end = match.start()
+        while (found := _name_before(line, end, names, alone=False)) is not None:
+            people.insert(0, (found[0], found[1]))
+            if found[0] > 0 and line[found[0] - 1] in _PAIR_JOINS:
+                end = found[0] - 1
+                continue
+            break
+        ranks: list[tuple[int, int, str]] = []
+        at = match.end()
+        while (rank := _RANK.match(line, at)) is not None:
+            ranks.append((rank.start(), rank.end(), _SPOKEN_RANKS.get(rank.group(), rank.group())))
+            at = rank.end()
+            if at < len(line) and line[at] in _PAIR_JOINS:
+                at += 1
+                continue
+            break
+        if len(people) >= 2 and len(people) == len(ranks):
+            for (start, name), (rank_start, _end, rank) in zip(people, ranks, strict=True):
+                mentions.append(_Mention(start, start + len(name), name, False, rank))
+                handled.add(rank_start)
+        elif len(ranks) >= 2:
+            handled.update(r[0] for r in ranks)  # no pairing: no 职称 read as anyone's
+    return mentions, handled
+
+
 def _about_study(line: str, mention: _Mention) -> bool:
     starts = [
         m.end()
         for m in _CLAUSE_END.finditer(line, max(0, mention.start - _LOOKBACK), mention.start)
     ]
-    stop = _CLAUSE_END.search(line, mention.end)
-    clause = line[starts[-1] if starts else 0 : stop.start() if stop else len(line)]
+    stop = _CLAUSE_END.search(line, mention.end, mention.end + _LOOKBACK)
+    low = starts[-1] if starts else max(0, mention.start - _LOOKBACK)
+    clause = line[low : stop.start() if stop else min(len(line), mention.end + _LOOKBACK)]
     return _STUDY.search(clause) is not None
 
 

@@ -484,3 +484,37 @@ def test_a_line_of_question_marks_checks_in_linear_time(mark) -> None:
     # a paragraph of 100,000 ？ held a server worker for minutes (each run re-read shorter)
     ratio = growth_ratio(lambda n: (mark * (n // len(mark) + 1))[:n])
     assert ratio < 9, ratio
+
+
+# --- issue 17 second re-verification of point 2 -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "根治脱发是不可能的，但我们做到了。",
+        "普通医院根治脱发是不可能的。",
+        "在其他医院，根治脱发是不可能的。",
+        "根治脱发是不可能的，我们能。",
+        "普通医院无副作用是不可能的。",
+    ],
+)
+def test_is_impossible_said_of_rivals_or_taken_back_stays_blocked(text) -> None:
+    assert check_report(text, scopes=("science",), second_reader=False).has_blocking
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["完全无副作用是不可能的。", "药物100%有效是不可能的。", "根治脱发是不可能的，需要长期用药。"],
+)
+def test_is_impossible_said_of_a_claim_itself_passes(text) -> None:
+    assert not check_report(text, scopes=("science",), second_reader=False).has_blocking
+
+
+@pytest.mark.parametrize(
+    ("claim", "fill"), [("根治脱发", "，"), ("有效率95%", "，"), ("根治脱发", " x")]
+)
+def test_a_claim_then_thousands_of_commas_checks_in_linear_time(claim, fill) -> None:
+    # each clause start looked to the sentence's end for a rival: 32,000 commas took 75 s
+    ratio = growth_ratio(lambda n: claim + fill * (n // len(fill)))
+    assert ratio < 9, ratio

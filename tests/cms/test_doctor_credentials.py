@@ -1451,3 +1451,72 @@ def test_the_doctor_reader_reads_a_long_line_in_linear_time(unit) -> None:
     small = min(once(500) for _ in range(3))
     large = min(once(2000) for _ in range(3))
     assert large / max(small, 1e-4) < 9, (small, large)
+
+
+# --- issue 17 second re-verification of point 6 -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静医生毕业于复旦大学医学院，现任主任医师。",  # her name and title as the subject
+        "李文静大夫毕业于复旦大学医学院，现任主任医师。",
+        "李文静医生于2020年晋升主任医师。",
+        "【专家简介】李文静医生毕业于复旦大学，现任主任医师。",
+        "李文静医生，从业16年，现任皮肤科主任医师。",
+        "李文静医生毕业于复旦大学，他现任主任医师。",
+        "李文静毕业于复旦大学医学院。2008年起在本院工作。现任主任医师。",  # two sentences on
+        "李文静同时担任主任医师和硕士研究生导师。",
+        "李文静现在已经是主任医师了。",
+        "李主任现任主任医师。",
+        "李教授毕业于复旦大学，现任主任医师。",
+        "李文静和赵明远分别为主任医师和主治医师。",  # paired by 分别: hers is wrong
+    ],
+)
+def test_her_wrong_rank_in_the_second_re_verifications_shapes_is_refused(doctors, text) -> None:
+    for page in (landing(text), article(text)):
+        messages = [m for _, _, m in credentials(page)]
+        assert RANK_MISMATCH in messages, (page, messages)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静毕业于复旦大学医学院。科室主任现任主任医师。",  # a subject of its own
+        "李文静毕业于复旦大学医学院。院长现任主任医师。",
+        "李文静和赵明远分别为副主任医师和主治医师。",
+        "李文静、赵明远分别是副主任医师、主治医师。",
+        "李文静2015年曾晋升主治医师。",  # 曾 "once", no surname
+        "李文静，副主任医师，2015年曾晋升主治医师。",
+        "李文静医生毕业于复旦大学医学院，现任副主任医师。",
+    ],
+)
+def test_the_second_re_verifications_clean_text_passes(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
+
+
+def test_her_own_biography_in_the_first_person(doctors) -> None:
+    li = doctors["李文静"]
+    li.biography = rich("我现任主任医师。")
+    assert [m for _, _, m in credentials(li)] == [RANK_MISMATCH]
+
+
+@pytest.mark.parametrize("unit", ["王（", "字（字", "（王医生"])
+def test_brackets_that_never_close_are_read_in_linear_time(unit) -> None:
+    """`cms.textnorm` looked for each opening mark's closing one to the text's end: 32,000
+    characters of 「王（」 took 20 s in a landing page's check (second re-verification)."""
+    import time
+
+    from cms.compliance.doctors import _mentions
+    from cms.textnorm import normalize_map
+
+    def once(n: int) -> float:
+        started = time.process_time()
+        _mentions(normalize_map((unit * n)[:n])[0], ("李文静",))
+        return time.process_time() - started
+
+    once(100)
+    small = min(once(4000) for _ in range(3))
+    large = min(once(16000) for _ in range(3))
+    assert large / max(small, 1e-4) < 9, (small, large)
