@@ -783,7 +783,7 @@ def _guessed_name_before(line: str, start: int, end: int, rank: str):
         if text and _surname(text) and _starts_clause(line, at) and _cut_as_name(text):
             return at, text, False
     labelled = bool(_LABEL_BEFORE.search(line, max(0, start - 12), start))
-    if not (labelled or _SERVES.match(line, end)):
+    if not (labelled or _SERVES.match(line, end) or _SERVES_WHEN.match(line, end)):
         return None
     for length in (2, 1):
         at = start - length
@@ -797,6 +797,11 @@ def _guessed_name_before(line: str, start: int, end: int, rank: str):
     return None
 
 
+# Serving at a time: 「刘主任每周三坐诊」「刘教授周六上午为您面诊」
+_SERVES_WHEN = re.compile(
+    r"\s*(?:每周[一二三四五六日天]|周[一二三四五六日天]|每天|每日|上午|下午|晚上|全天|逢[一二三四五六日天])+"
+    r"(?:为您|为你|给您|给你|亲诊|亲自|坐诊|面诊|出诊|接诊|主诊)"
+)
 _LABEL_BEFORE = re.compile(r"[：:]\s*(?:老|小)?[\u4e00-\u9fff]{1,2}$")
 
 

@@ -1373,6 +1373,8 @@ def test_her_wrong_rank_in_the_shapes_of_the_re_verification_is_refused(doctors,
         ("王一鸣毕业于北京大学，现任主任医师。", "王一鸣"),
         ("王一鸣博士（主任医师）", "王一鸣"),
         ("王一鸣，男，主任医师", "王一鸣"),
+        ("刘主任每周三坐诊", "刘"),  # serving at a time
+        ("刘教授周六上午为您面诊", "刘"),
     ],
 )
 def test_an_ad_presenting_an_unregistered_doctor_in_those_shapes(doctors, text, name) -> None:
