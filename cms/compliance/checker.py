@@ -307,6 +307,19 @@ class _Taken:
         insort(self._spans, (start, end))
 
 
+# An exception that reads a figure as someone else's (a study, a statistic, the country's
+# patients: `cite` and the rules' study exceptions, marked `(?#cite)` in rules.toml) does not
+# hold in a sentence that names us: 「本院研究表明有效率95%」, 「在本院，研究报告有效率95%」 and
+# 「张主任团队的研究报告有效率95%」 tell our own result (issue 17 re-verification, point 2).
+# Not a bare 我们 (「研究表明，我们每个人…」 is everyone).
+_CITING = "(?#cite)"
+OURS_INSTITUTION = re.compile(
+    r"本院|我院|院内|本中心|本诊所|本门诊|本科室|我科|本机构|本团队|我们(?:的)?(?:医院|中心|诊所"
+    r"|门诊|团队|科室|研究|数据|统计|患者|病人)|咱们(?:医院|这里)|在我们这里?"
+    r"|(?:主任|医生|教授|院长|大夫|专家)(?:的)?团队"
+)
+
+
 def _sentences(folded: str) -> list[tuple[int, int]]:
     return [m.span() for m in _SENTENCE.finditer(folded)]
 
@@ -328,10 +341,12 @@ def _rule_spans(rule: Rule, folded: str, sentences: list[tuple[int, int]]) -> li
     # exceptions are only read in the sentences a pattern matched: most rules match nothing,
     # and the checker runs on every save
     hit = sorted({(lo, hi) for _, lo, hi in matches})
+    ours = {(lo, hi) for lo, hi in hit if OURS_INSTITUTION.search(folded, lo, hi)}
     excepted = _Spans(
         m.span()
         for pattern in rule.exceptions
         for lo, hi in hit
+        if not ((lo, hi) in ours and _CITING in pattern.pattern)
         for m in pattern.finditer(folded, lo, hi)
     )
     taken = _Taken()
@@ -390,7 +405,7 @@ _RATE_VALUE = re.compile(
     r"(?:率|性|度|比例|占比|比率|比重|情况|完成|达标|合格|(?<!治愈)(?<!康复)占)"
     r"\s*(?:[:：]|为|是|约|约为|达|达到|高达|已达|超过|接近|近|在|保持在|维持在|占)?\s*$"
 )
-_OURS = re.compile(r"本院|我院|我们|本中心|本诊所|本门诊|本科|我科|咱们|本机构|本团队")
+_OURS = re.compile(rf"我们|咱们|本科|{OURS_INSTITUTION.pattern}")
 _VALUE = re.compile(
     r"\s*(?:\d+(?:\.\d+)?\s*(?:%|‰)|百分之[零一二三四五六七八九十百\d.]+|百分百|"
     r"[一二三四五六七八九十]+成)\s*"
@@ -573,6 +588,44 @@ def _unread_sentences(
     return unread
 
 
+# A block cut after a comma, a colon or a dash (「我们保证，」 over 「治愈脱发」) ends a
+# clause, not a thought: the second reader reads it with the next block's first sentence as
+# one, as the rules do for every block that ends no sentence. Only then: a heading over its
+# paragraph (「失眠的治疗」 over 「认知行为治疗是首选」) reads as two for the model, which has
+# seen no such joins.
+_CUT_CLAUSE = re.compile(r"[，,、：:—\-]\s*$")
+
+
+def _unread_join(
+    above: _Line, below: _Line, found: list[Finding], per_line: dict[int, list[Finding]]
+) -> list[_Unread]:
+    """`above`'s last sentence joined to `below`'s first, for the second reader, reported on
+    `below`'s sentence with the whole wording; nothing when a blocking finding already lies in
+    either part or the join is too short to read."""
+    last_lo, last_hi = above.sentences[-1]
+    first_lo, first_hi = below.sentences[0]
+    head = above.folded[last_lo:last_hi].strip()
+    tail = below.folded[first_lo:first_hi].strip()
+    joined = head + tail
+    if not tail or not classifier.readable(joined):
+        return []
+    a_first, a_last = above.origin[last_lo], above.origin[last_hi - 1] + 1
+    lead = len(below.folded[first_lo:first_hi]) - len(below.folded[first_lo:first_hi].lstrip())
+    b_first = below.origin[first_lo + lead]
+    b_last = below.origin[first_lo + lead + len(tail) - 1] + 1
+    blocked = [
+        (f.line, f.start, f.end) for f in found + per_line.get(above.number, []) if f.blocking
+    ]
+    if any(
+        (line == above.number and s < a_last and a_first < e)
+        or (line == below.number and s < b_last and b_first < e)
+        for line, s, e in blocked
+    ):
+        return []
+    text = above.text[a_first:a_last].strip() + below.text[b_first:b_last]
+    return [_Unread(below.number, joined, b_first, b_last, text)]
+
+
 def _without_framings(
     folded: str, lo: int, hi: int, skips: tuple[re.Pattern[str], ...]
 ) -> str | None:
@@ -643,6 +696,8 @@ def check_report(
                     found.append(finding)
                 else:
                     per_line.setdefault(finding.line, []).append(finding)
+            if second_reader and _CUT_CLAUSE.search(previous.folded):
+                unread.extend(_unread_join(previous, current, found, per_line))
         previous_asks = bool(_ASKS.search(folded))
         previous = current if previous_asks or not _ENDS_SENTENCE.search(folded) else None
         if found:

@@ -189,6 +189,7 @@ class _Mention:
     surname_only: bool
     rank: str = ""
     licences: list[tuple[int, int, str]] = field(default_factory=list)
+    serves: bool = False  # she sees our patients: 「为您面诊」「我院特邀」 (`_serving_here`)
 
 
 def _rank_tokens(rank: str) -> tuple[str, ...]:
@@ -473,10 +474,12 @@ def _link_ends(line: str, start: int, gap: int = _PLACE_GAP):
         at = start - width
         if at < 0:
             return
-        if (
-            not width
-            or (width <= _PLACE_GAP and _PLACE.fullmatch(line, at, start))
-            or (width > _PLACE_GAP and _LONG_PLACE.fullmatch(line, at, start))
+        if not width or (
+            (
+                (width <= _PLACE_GAP and _PLACE.fullmatch(line, at, start))
+                or (width > _PLACE_GAP and _LONG_PLACE.fullmatch(line, at, start))
+            )
+            and not _someones(line, at, start)
         ):
             yield at
             for count in _RANK_COUNTS:  # 「是一位经验丰富的主任医师」 (F-F2)
@@ -486,6 +489,23 @@ def _link_ends(line: str, start: int, gap: int = _PLACE_GAP):
 
 
 _RANK_COUNTS = ("一位", "一名", "一个", "位", "名")
+# Whose: a 职称 after a person and 的 is her role for that person, no rank she holds:
+# 「李文静是张建国的主治医师」「李文静是我的主治医师」 (issue 17 re-verification, point 6).
+_PERSON_OF = re.compile(
+    r"(?:她|他|我|你|您|我们|他们|患者|病人|孩子|母亲|父亲|妈妈|爸爸|家人|老人|丈夫|妻子"
+    r"|女儿|儿子|爷爷|奶奶|外婆|外公|朋友|同事)$"
+)
+
+
+def _someones(line: str, at: int, start: int) -> bool:
+    """Whether the words between a link and a 职称 (`line[at:start]`) are a person's: a
+    pronoun, a kin word or a name before 的."""
+    if at >= start or line[start - 1] != "的":
+        return False
+    head = line[at : start - 1]
+    return bool(_PERSON_OF.search(head)) or any(
+        len(head) >= k and _is_name(head[-k:]) for k in (4, 3, 2)
+    )
 
 
 def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
@@ -782,18 +802,71 @@ def _guessed_name_before(line: str, start: int, end: int, rank: str):
         text = line[at:start] if at >= 0 else ""
         if text and _surname(text) and _starts_clause(line, at) and _cut_as_name(text):
             return at, text, False
-    labelled = bool(_LABEL_BEFORE.search(line, max(0, start - 12), start))
+    stop = start
+    if line[start - 1 : start] in ("，", ",") and _RANK_ENDS.match(line, end):
+        stop = start - 1  # 「专家：老王，主任医师」: the label's value, then the 职称 as a bio item
+    labelled = bool(_LABEL_BEFORE.search(line, max(0, stop - 12), stop))
+    if stop < start and not labelled:
+        return None
     if not (labelled or _SERVES.match(line, end) or _SERVES_WHEN.match(line, end)):
         return None
     for length in (2, 1):
-        at = start - length
-        text = line[at:start] if at >= 0 else ""
+        at = stop - length
+        text = line[at:stop] if at >= 0 else ""
         if not text or _surname(text) != text or text in _FUNCTION_SURNAMES:
             continue
         if at > 0 and line[at - 1] in "老小":
             at -= 1
-        if _starts_clause(line, at) or (labelled and line[at - 1 : at] in "：:"):
+        if (
+            _starts_clause(line, at)
+            or (labelled and line[at - 1 : at] in "：:")
+            or _opens_after_intro(line, at)
+        ):
             return at, text, True
+    return None
+
+
+# Before a surname serving, what introduces her though it is no clause's start: a day
+# (「本周六刘主任坐诊」), an invitation with the hospital she comes from (「特邀北京协和医院张教授
+# 为您面诊」) (issue 17 re-verification, point 6)
+_INTRO_BEFORE = re.compile(
+    r"(?:(?:本|下|每|这|这个|下个)?(?:周|星期|礼拜)[一二三四五六日天末](?:上午|下午|晚上|全天)?"
+    r"|今天|明天|后天|每天|今日|明日|(?:上午|下午|晚上)"
+    r"|(?:特邀|特聘|邀请|诚邀|特约|邀请到|请来)"
+    r"(?:[\u4e00-\u9fff]{2,16}?(?:医院|中心|大学|医学院|研究所|诊所|门诊部|科))?)$"
+)
+
+
+def _opens_after_intro(line: str, at: int) -> bool:
+    intro = _INTRO_BEFORE.search(line, max(0, at - 24), at)
+    if intro is None:
+        return False
+    # the shortest introduction that starts a clause (「本周六」, not 「周六」 inside it)
+    return any(
+        _starts_clause(line, opening)
+        for opening in range(intro.start(), at)
+        if _INTRO_BEFORE.fullmatch(line, opening, at)
+    )
+
+
+# After a 职称, a surname and her title serving: 「主任医师王教授为您面诊」
+_SURNAME_TITLE = re.compile(r"(?:老|小)?([\u4e00-\u9fff]{1,2}?)(?:教授|医生|大夫|主任|博士)")
+
+
+def _surname_after_rank(line: str, end: int):
+    """(end, surname) of a surname and title right after the 职称 ending at `end`, serving
+    (`_SERVES`) or ending the clause: 「主任医师王教授为您面诊」 (issue 17 re-verification,
+    point 6)."""
+    match = _SURNAME_TITLE.match(line, end)
+    if match is None:
+        return None
+    surname = match.group(1)
+    if _surname(surname) != surname or surname in _FUNCTION_SURNAMES:
+        return None
+    if _SERVES.match(line, match.end()) or _SERVES_WHEN.match(line, match.end()):
+        return match.end(), surname
+    if _NAME_ENDS.match(line, match.end()):
+        return match.end(), surname
     return None
 
 
@@ -1099,6 +1172,10 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
                 mentions.append(_Mention(stop + 1, more[0], more[1], False, rank))
                 stop = more[0]
             continue
+        titled = _surname_after_rank(line, end)
+        if titled:
+            mentions.append(_Mention(start, titled[0], titled[1], True, rank))
+            continue
         last = mentions[-1] if mentions else None
         if last and last.end == last_rank_end and line[last.end : start] in _RANK_JOINS:
             # a second 职称 of the doctor just named (「李文静，副主任医师、教授」)
@@ -1159,6 +1236,8 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
     # a study's clause quotes a scientist; our own doctor's wrong 职称 there is still hers
     # (「李文静主任医师发表SCI论文十余篇」: issue 17 verification, point 6)
     mentions = [m for m in mentions if _registered(m, names) or not _about_study(line, m)]
+    for mention in mentions:
+        mention.serves = _serving_here(line, mention)
     loose = []
     mentions.sort(key=lambda m: m.start)
     starts = [m.start for m in mentions]
@@ -1169,6 +1248,24 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
         else:
             owner.licences.append(licence)
     return sorted(mentions, key=lambda m: m.start), loose
+
+
+# Invited by us: 「我院特邀王一鸣主任医师」「本院特聘专家张教授」
+_INVITED_BY_US = re.compile(
+    r"(?:我院|本院|本中心|本诊所|本门诊|我们|我科|本科室)(?:特邀|特聘|邀请|聘请|邀请到|请来|诚邀)的?"
+    r"(?:专家|名医|医生|教授)?[：:]?\s*$"
+)
+
+
+def _serving_here(line: str, mention: _Mention) -> bool:
+    """Whether the doctor named sees our patients: serving right after her name and 职称
+    (「王一鸣主任医师为您面诊」「…每周三坐诊」) or invited by us (「我院特邀…」). On a 科普
+    page such a doctor is no outside expert quoted (issue 17 re-verification, point 6)."""
+    return bool(
+        _SERVES.match(line, mention.end)
+        or _SERVES_WHEN.match(line, mention.end)
+        or _INVITED_BY_US.search(line, max(0, mention.start - 12), mention.start)
+    )
 
 
 def _registered(mention: _Mention, names: tuple[str, ...]) -> bool:
@@ -1263,11 +1360,12 @@ def _problems(mention: _Mention, doctors: list[Doctor], *, ad: bool) -> list[tup
     """(start, end, message) for what the mention states that no doctor page does. A doctor
     with no page named with a 职称 is a problem on a medical ad (`ad`) only: a 科普 page
     quotes outside experts (「钟南山教授指出…」, a patient's 「找过一位刘建国主任医师」;
-    thirteenth verification F2), and holds our own doctors to their pages."""
+    thirteenth verification F2), and holds our own doctors to their pages; a doctor who sees
+    our patients there (`_Mention.serves`: 「我院特邀王一鸣主任医师为您面诊」) is none."""
     if not mention.rank and not mention.licences:
         return []
     pages = [d for d in doctors if _same_person(mention, d)]
-    if not pages and not ad and not mention.licences:
+    if not pages and not ad and not mention.licences and not mention.serves:
         return []  # a 职称 alone: an outside expert quoted (a licence number is no quote)
     if not pages:
         end = max([mention.end, *(e for _, e, _ in mention.licences)])

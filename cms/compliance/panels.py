@@ -2,7 +2,57 @@
 
 from __future__ import annotations
 
+import re
+
 from wagtail.admin.panels import Panel
+
+# What the served page's findings are found in (`cms.compliance.rendered`: field names
+# rendered, rendered.links …), as an editor calls it: the whole page as served, not a field
+# of hers (issue 17 re-verification: an FAQ's question and answer joined on the page was
+# reported as 「rendered 第10行」)
+_RENDERED = {
+    "rendered": "发布后的页面文字（模板与各区块合在一起读）",
+    "rendered.links": "发布后的页面链接",
+    "rendered.text_urls": "发布后页面文字中的网址",
+    "rendered.frames": "发布后页面的内嵌框架",
+    "rendered.embeds": "发布后页面的嵌入内容",
+    "rendered.forms": "发布后页面的表单",
+    "rendered.images": "发布后页面的图片",
+}
+_STEP = re.compile(r"\[(\d+)\]\.?([a-z_]*)|\.?([a-z_]+)")
+
+
+def field_label(page, path: str) -> str:
+    """Where a finding is, in the editor's words: 「正文 › 第2项（常见问题）› answer」 for
+    `body[1].faq.answer`, a field's verbose name for `hero_body`, the served page for
+    `rendered…`; `page` a page or its class. The path itself stays on the panel (a tooltip)
+    for whoever needs it."""
+    if path.startswith("rendered"):
+        return _RENDERED.get(path, _RENDERED["rendered"])
+    model = page if isinstance(page, type) else type(page)
+    parts: list[str] = []
+    block = None  # the stream block the next [i].type step is a child of
+    for match in _STEP.finditer(path or ""):
+        index, block_type, name = match.groups()
+        if index is not None:
+            child = getattr(block, "child_blocks", {}).get(block_type) if block_type else None
+            label = f"（{child.label}）" if child is not None and child.label else ""
+            parts.append(f"第{int(index) + 1}项{label}")
+            block = child
+            continue
+        if not parts:
+            try:
+                field = model._meta.get_field(name)
+            except Exception:  # noqa: BLE001  not a model field (a cluster child's)
+                parts.append(name)
+                continue
+            parts.append(str(field.verbose_name))
+            block = getattr(field, "stream_block", None)
+            continue
+        child = getattr(block, "child_blocks", {}).get(name)
+        parts.append(str(child.label) if child is not None and child.label else name)
+        block = child
+    return " › ".join(parts) or path
 
 
 class CompliancePanel(Panel):
@@ -23,7 +73,10 @@ class CompliancePanel(Panel):
 
             context = super().get_context_data(parent_context)
             report = check_page(self.instance)
-            context["findings"] = [(f, *report.context(f)) for f in report.findings]
+            context["findings"] = [
+                (f, field_label(self.instance, f.field), *report.context(f))
+                for f in report.findings
+            ]
             context["blocking_count"] = len(report.blocking)
             # 《广告法》第十九条 findings on a 科普 page: no certificate clears them (gate)
             science_ad = [f for f in report.blocking if f.rule.startswith(SCIENCE_ONLY_PREFIX)]

@@ -13,6 +13,7 @@ def review_compliance(obj):
     when the page changed since submission, those of the submitted revision (nothing is
     published then; `review_revision` says so above the panel)."""
     from cms.compliance.gate import is_medical_ad, publish_decision
+    from cms.compliance.panels import field_label
     from cms.workflows import review_check
 
     checked = review_check(obj)
@@ -20,7 +21,9 @@ def review_compliance(obj):
         return {"findings": [], "rules_version": "—"}
     reviewed, report, _ = checked
     return {
-        "findings": [(f, *report.context(f)) for f in report.findings],
+        "findings": [
+            (f, field_label(reviewed, f.field), *report.context(f)) for f in report.findings
+        ],
         "blocking_count": len(report.blocking),
         "decision": publish_decision(page=reviewed, report=report),
         "rules_version": report.rules_version,

@@ -1522,3 +1522,41 @@ def test_brackets_that_never_close_are_read_in_linear_time(unit) -> None:
     small = min(once(4000) for _ in range(3))
     large = min(once(16000) for _ in range(3))
     assert large / max(small, 1e-4) < 9, (small, large)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("本周六刘主任坐诊", "刘"),  # a day before her surname
+        ("特邀北京协和医院张教授为您面诊", "张"),  # invited, with the hospital she comes from
+        ("专家：老王，主任医师", "王"),  # a label's value, then the 职称 as a bio item
+        ("主任医师王教授为您面诊", "王"),  # the 职称 first, then surname and title serving
+    ],
+)
+def test_an_ad_presenting_an_unregistered_doctor_in_the_third_rounds_shapes(
+    doctors, text, name
+) -> None:
+    assert f"{UNREGISTERED}（{name}）" in [m for _, _, m in credentials(landing(text))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "李文静是赵明远的主治医师。",  # her role for a patient, no rank of hers
+        "李文静是我的主治医师，她很耐心。",
+        "赵明远是她的主治医师。",
+        "那天我找过王主任，后来才来本院。",  # a patient's story serves nobody
+    ],
+)
+def test_a_role_for_someone_is_no_rank_held(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+
+
+def test_our_invited_doctor_with_no_page_is_refused_on_science_too(doctors) -> None:
+    # an unregistered doctor who sees our patients is no outside expert quoted
+    # (an outside expert quoted still passes on 科普: line 2)
+    page = article(
+        "我院特邀王一鸣主任医师为您面诊。", "北京协和医院张一鸣主任医师指出，脱发要先分型。"
+    )
+    found = [(f.line, f.message) for f in check_page(page).findings if f.rule == RULE]
+    assert found == [(1, f"{UNREGISTERED}（王一鸣）")]

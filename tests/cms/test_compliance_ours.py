@@ -1,0 +1,81 @@
+"""A figure cited as someone else's holds only when nothing of ours is in its sentence, and a
+block cut after a comma is read with the next one by the second reader too (issue 17
+re-verification, point 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cms.compliance.checker import check_report, check_text
+from tests.cms.compliance_support import growth_ratio
+
+
+def _blocking_rules(text: str, **kwargs) -> set[str]:
+    return {f.rule for f in check_report(text, **kwargs).findings if f.blocking}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本院研究表明有效率95%。",  # a citing verb after our name
+        "在本院，研究报告有效率95%。",  # ours earlier in the sentence, a comma between
+        "张主任团队的研究报告有效率95%。",  # ours not written as 本/我
+        "我们的研究发现治愈率达98%。",
+        "院内数据显示，治愈率96%。",
+    ],
+)
+def test_our_own_study_is_our_result_for_the_rules_alone(text) -> None:
+    assert "ad16-rate" in _blocking_rules(text, second_reader=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有研究报告米诺地尔的有效率约为40%至60%。",
+        "研究表明，失眠认知行为疗法的有效率约为七成。",
+        "研究显示，我们每个人的睡眠需求不同，约三成失眠患者同时存在焦虑。",
+    ],
+)
+def test_a_study_cited_with_nothing_of_ours_passes(text) -> None:
+    assert _blocking_rules(text) == set()
+
+
+@pytest.mark.parametrize(
+    "head",
+    ["院内合格率100%", "张主任团队合格率100%", "本院随访完成率100%"],
+)
+def test_a_share_of_ours_over_a_cure_reads_on(head) -> None:
+    rules = _blocking_rules(f"{head}\n治愈各类失眠", second_reader=False)
+    assert rules & {"ad16-cohort", "ad16-guarantee"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["接诊例数3000例\n治愈各类失眠", "接诊例数3000例治愈各类失眠", "痊愈情况：100%"],
+)
+def test_counts_and_labelled_shares_of_the_cured(text) -> None:
+    assert _blocking_rules(text, second_reader=False)
+
+
+def test_a_block_cut_after_a_comma_is_read_whole_by_the_second_reader() -> None:
+    # given 「我们保证，」 over 「治愈脱发」: no rule reads 保证，治愈 as one promise
+    assert _blocking_rules("我们保证，\n治愈脱发", second_reader=False) == set()
+    # then the second reader, reading the two as one sentence, stops it on the second line
+    found = [f for f in check_text("我们保证，\n治愈脱发") if f.blocking]
+    assert [(f.rule, f.line, f.text) for f in found] == [("model-claim", 2, "我们保证，治愈脱发")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "失眠的治疗\n认知行为治疗是首选。",
+        "提醒大家，\n失眠需要规范治疗。",
+        "温馨提示：\n控糖要循序渐进。",
+    ],
+)
+def test_headings_and_lawful_cut_clauses_pass(text) -> None:
+    assert [f for f in check_text(text) if f.blocking] == []
+
+
+def test_the_ours_guard_reads_a_long_line_in_linear_time() -> None:
+    assert growth_ratio(lambda n: ("本院研究表明有效率约为95%，" * n)[:n]) < 9
