@@ -422,7 +422,13 @@ class _Line:
 
 
 def _join_findings(
-    rules: list[Rule], above: _Line, below: _Line, *, field: str, found: list[Finding]
+    rules: list[Rule],
+    above: _Line,
+    below: _Line,
+    *,
+    field: str,
+    found: list[Finding],
+    ours_before: bool = False,
 ) -> list[Finding]:
     """Findings in `above`'s last sentence joined to `below`'s first that cross the join:
     one finding per line spanned, each giving its line's part of the wording and `text` the
@@ -452,6 +458,7 @@ def _join_findings(
             if (
                 _RATE_VALUE.search(head[:start])
                 and _VALUE.fullmatch(head[start:join])
+                and not ours_before
                 and not _OURS.search(head[:start])
             ):
                 # the line ends on a rate's value: 「血糖记录完整率100%」 over 「治愈糖尿病目前
@@ -671,9 +678,13 @@ def check_report(
     unread: list[_Unread] = []  # sentences for the second reader
     previous: _Line | None = None
     previous_asks = False
+    # whether a line before `previous` in the same run of blocks that end no sentence names
+    # us: 「本院数据」 over 「合格率100%」 over 「治愈各类失眠」 is our share read on
+    ours_before = False
     for line_no, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             previous = None  # a blank line ends a paragraph
+            ours_before = False
             continue
         folded, origin = read_spellings(*normalize_map(line))
         sentences = _sentences(folded)
@@ -689,9 +700,12 @@ def check_report(
         current = _Line(line_no, line, folded, origin, sentences)
         if previous is not None and previous_asks and not _ANSWERS.match(folded):
             previous = None  # a question, and this line does not answer it
+            ours_before = False
         if previous is not None and sentences and previous.sentences:
             known = per_line.get(previous.number, []) + found
-            for finding in _join_findings(rules, previous, current, field=field, found=known):
+            for finding in _join_findings(
+                rules, previous, current, field=field, found=known, ours_before=ours_before
+            ):
                 if finding.line == line_no:
                     found.append(finding)
                 else:
@@ -699,7 +713,10 @@ def check_report(
             if second_reader and _CUT_CLAUSE.search(previous.folded):
                 unread.extend(_unread_join(previous, current, found, per_line))
         previous_asks = bool(_ASKS.search(folded))
+        ours_before = previous is not None and (ours_before or bool(_OURS.search(previous.folded)))
         previous = current if previous_asks or not _ENDS_SENTENCE.search(folded) else None
+        if previous is None:
+            ours_before = False
         if found:
             per_line[line_no] = found
         if second_reader:

@@ -5,6 +5,7 @@ the editor's save was a 500; a 300-question FAQ a bare 400). Nothing is saved ei
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -371,3 +372,32 @@ def test_an_id_too_large_in_a_doctor_pages_specialties_is_a_400_not_a_500(client
     if response.status_code == 400:
         assert response["X-Error-Code"] in ("form_unreadable", "id_out_of_range")
     assert doctor.revisions.count() == revisions
+
+
+NUL_MESSAGE = "含有不可见的空字符（NUL）"
+
+
+@pytest.mark.parametrize("field", ["title", "body"])
+def test_a_nul_character_is_refused_with_a_message_that_names_it(client, field: str) -> None:
+    """A NUL pasted into a title or a paragraph (no database stores one) is a field error that
+    says so, not Django's 「不允许是用空字符串」 ("no empty string") or no message at all
+    (issue 17 re-verification); nothing is saved."""
+    page = draft(hub(), ArticlePage(title="熬夜与脱发", slug="late", layer="science", body=[]))
+    revisions = page.revisions.count()
+    client.force_login(editor())
+    text = "熬夜\x00伤头发。" if field == "body" else "熬夜伤头发。"
+    state = json.dumps({"blocks": [{"key": "k", "type": "unstyled", "depth": 0, "text": text,
+                        "inlineStyleRanges": [], "entityRanges": [], "data": {}}],
+                        "entityMap": {}})  # fmt: skip
+    extra = {"title": ["熬夜\x00与脱发"]} if field == "title" else {}
+
+    response = _post(client, page, state, extra=extra)
+
+    assert response.status_code == 200  # the form again, with its errors
+    # the block's errors travel as JSON (\u escapes) inside the stream's data attribute
+    html = re.sub(
+        r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), response.content.decode()
+    )
+    assert NUL_MESSAGE in html
+    assert "空字符串" not in html
+    assert page.revisions.count() == revisions

@@ -79,3 +79,15 @@ def test_headings_and_lawful_cut_clauses_pass(text) -> None:
 
 def test_the_ours_guard_reads_a_long_line_in_linear_time() -> None:
     assert growth_ratio(lambda n: ("本院研究表明有效率约为95%，" * n)[:n]) < 9
+
+
+def test_a_heading_of_ours_over_a_share_over_a_cure_reads_on() -> None:
+    # 「本院数据」 names whose share 「合格率100%」 is: read on into 「治愈各类失眠」 as 100%治愈
+    rules = _blocking_rules("本院数据\n合格率100%\n治愈各类失眠", second_reader=False)
+    assert "ad16-cohort" in rules
+    # a heading that names nobody leaves the share its measure's
+    rules = _blocking_rules("随访数据\n完成率100%\n治愈糖尿病目前还做不到。", second_reader=False)
+    assert rules == set()
+    # a sentence's end breaks the run
+    rules = _blocking_rules("本院数据。\n完成率100%\n治愈糖尿病目前还做不到。", second_reader=False)
+    assert rules == set()
