@@ -51,7 +51,10 @@ _AFFIRM = (
     r"|(?:这种|这个|这句)?(?:说法|话)?[^。！？!?，,]{0,4}(?:过时|落伍|不成立|站不住脚)"
     # (round 17) a dare answered: 他们敢承诺吗？我们敢 (`ad16-comparison` reads the rival dared
     # with our answer)
-    r"|(?:我们|本院|我院|咱们)(?:就|都|也|当然)?敢(?=[！!。，,\s]|$))"
+    r"|(?:我们|本院|我院|咱们)(?:就|都|也|当然)?敢(?=[！!。，,\s]|$)"
+    # (issue 17 re-verification) our answer: 我们的答案：能 / 在我们这里，答案是否定的
+    r"|(?:在?(?:我们这里|这里|本院|我院|我们)[，,]\s*)?(?:(?:我们|本院|我院)的)?答案(?:是)?\s*[:：]?\s*"
+    r"(?:能|可以|行|肯定的|否定的|当然))"
 )
 # an answer's label: 「Q：…？」「A：不会。」, 「问：…？答：无。」
 _LABEL = r"(?:(?:a|答|回答|医生答?|专家答?|医生回复)\s*[:：]\s*)?"
@@ -96,7 +99,9 @@ _FIGURE_ANSWER = (
     r"|(?:大概|大约|约|差不多|一般)?[一二三四五六七八九十两几百千万\d]+(?:\.\d+)?\s*"
     r"(?:(?:千|百|万|w|k)(?:元|块钱?)?|元|块钱?)(?:多|出头|左右|上下|以内|起)?(?=[。！!，,\s]|$))"
 )
-_ANSWER = rf"\s*{_LABEL}(?:{_AFFIRM}|{_DENY}|{_DENY_OUTCOME}|{_FIGURE_ANSWER})"
+# (issue 17 re-verification) a word of denial before the answer: 根治是不可能的？错，我院可以
+_INTERJECTION = r"(?:(?:错|不|不对|非也|未必)[！!，,]\s*)?"
+_ANSWER = rf"\s*{_LABEL}{_INTERJECTION}(?:{_AFFIRM}|{_DENY}|{_DENY_OUTCOME}|{_FIGURE_ANSWER})"
 # A line that is a question, and the next line that answers it yes (「脱发能根治吗？」 then
 # 「能！」): read joined like a line that ends no sentence (round 10)
 _ASKS = re.compile(r"[？?]+[”’」』\"]*\s*$")
@@ -324,10 +329,31 @@ def _sentences(folded: str) -> list[tuple[int, int]]:
     return [m.span() for m in _SENTENCE.finditer(folded)]
 
 
-def _rule_spans(rule: Rule, folded: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+# The sentence before, presenting a treatment of ours: 「本院开展该疗法。研究表明有效率95%。」
+# tells our result; a byline (「本院皮肤科李医生提醒：…。研究表明…」) presents nothing
+_OURS_OFFER = re.compile(
+    r"(?:本院|我院|本中心|本诊所|本门诊|本科室|我科|我们)[^。！？!?]{0,8}?"
+    r"(?:开展|引进|采用|推出|提供|独家|自主研发|率先|首创)"
+)
+
+
+def _ours(folded: str, sentences: list[tuple[int, int]], lo: int, hi: int) -> bool:
+    """Whether the sentence `folded[lo:hi]` names us, or the sentence before it on the line
+    presents a treatment of ours (`_OURS_OFFER`)."""
+    if OURS_INSTITUTION.search(folded, lo, hi):
+        return True
+    k = bisect_left(sentences, (lo, -1))
+    return k > 0 and bool(_OURS_OFFER.search(folded, sentences[k - 1][0], lo))
+
+
+def _rule_spans(
+    rule: Rule, folded: str, sentences: list[tuple[int, int]], *, ours_first: bool = False
+) -> list[tuple[int, int]]:
     """The spans of `folded` (start, end; end exclusive) the rule finds: its patterns'
     matches, in pattern order, minus empty ones, those overlapping an exception's match and
-    those overlapping a match already kept."""
+    those overlapping a match already kept. `ours_first`: the line above ran on into this
+    one and named us (「本院引进该疗法」 over 「研究表明有效率95%。」), so the first sentence
+    is ours for the citing exceptions."""
     # pos/endpos bound each search to one sentence without copying it: an exception or a
     # pattern cannot reach into the neighbouring sentence
     matches = [
@@ -341,7 +367,11 @@ def _rule_spans(rule: Rule, folded: str, sentences: list[tuple[int, int]]) -> li
     # exceptions are only read in the sentences a pattern matched: most rules match nothing,
     # and the checker runs on every save
     hit = sorted({(lo, hi) for _, lo, hi in matches})
-    ours = {(lo, hi) for lo, hi in hit if OURS_INSTITUTION.search(folded, lo, hi)}
+    ours = {
+        (lo, hi)
+        for lo, hi in hit
+        if (ours_first and (lo, hi) == sentences[0]) or _ours(folded, sentences, lo, hi)
+    }
     excepted = _Spans(
         m.span()
         for pattern in rule.exceptions
@@ -382,8 +412,9 @@ def _rule_findings(
     field: str,
     line_no: int,
     sentences: list[tuple[int, int]],
+    ours_first: bool = False,
 ):
-    for start, end in _rule_spans(rule, folded, sentences):
+    for start, end in _rule_spans(rule, folded, sentences, ours_first=ours_first):
         # report the characters the editor typed, separators and all
         first, last = origin[start], origin[end - 1] + 1
         yield _finding(
@@ -392,8 +423,9 @@ def _rule_findings(
 
 
 # A line ending in one of these (closing quotes after it allowed) ends its sentence; any other
-# line runs on into the next one.
-_ENDS_SENTENCE = re.compile(r"[。！？!?…；;]+[”’」』\"]*\s*$")
+# line runs on into the next one. A semicolon or an ellipsis ends none, as inside a line
+# (「我们保证；」 over 「治愈脱发」 is 我们保证；治愈脱发: issue 17 re-verification).
+_ENDS_SENTENCE = re.compile(r"[。！？!?]+[”’」』\"]*\s*$")
 
 
 # A share that ends a line after the measure it is the value of (完整率100%, 覆盖率达到百分之百,
@@ -470,16 +502,23 @@ def _join_findings(
             b_first = below.origin[first_lo + lead]
             b_last = below.origin[first_lo + lead + end - join - 1] + 1
             parts = [(above, a_first, a_last), (below, b_first, b_last)]
-            if any(
-                f.rule == rule.id and f.line == line.number and f.start < e and s < f.end
-                for f in found
+            # a line whose part the rule already found says nothing more; the other line's
+            # part is still told (「我们保证」 over a slogan 「治愈脱发」 found on its own: the
+            # promise on line 1 is part of the claim)
+            untold = [
+                (line, s, e)
                 for line, s, e in parts
-            ):
+                if not any(
+                    f.rule == rule.id and f.line == line.number and f.start < e and s < f.end
+                    for f in found
+                )
+            ]
+            if not untold:
                 continue
             text = above.text[a_first:a_last] + below.text[b_first:b_last]
             findings.extend(
                 _finding(rule, field=field, line_no=line.number, start=s, end=e, text=text)
-                for line, s, e in parts
+                for line, s, e in untold
             )
     return findings
 
@@ -600,7 +639,7 @@ def _unread_sentences(
 # one, as the rules do for every block that ends no sentence. Only then: a heading over its
 # paragraph (「失眠的治疗」 over 「认知行为治疗是首选」) reads as two for the model, which has
 # seen no such joins.
-_CUT_CLAUSE = re.compile(r"[，,、：:—\-]\s*$")
+_CUT_CLAUSE = re.compile(r"[，,、：:—\-；;…~～]\s*$")
 
 
 def _unread_join(
@@ -688,19 +727,30 @@ def check_report(
             continue
         folded, origin = read_spellings(*normalize_map(line))
         sentences = _sentences(folded)
+        if previous is not None and previous_asks and not _ANSWERS.match(folded):
+            previous = None  # a question, and this line does not answer it
+            ours_before = False
+        # the line above runs on into this one and names us: its first sentence is ours
+        ours_first = previous is not None and (
+            ours_before or bool(OURS_INSTITUTION.search(previous.folded))
+        )
         found = [
             f
             for rule in rules
             for f in _rule_findings(
-                rule, folded, line, origin, field=field, line_no=line_no, sentences=sentences
+                rule,
+                folded,
+                line,
+                origin,
+                field=field,
+                line_no=line_no,
+                sentences=sentences,
+                ours_first=ours_first,
             )
         ]
         found.extend(_bidi_findings(line, field=field, line_no=line_no))
         found.extend(_parted_findings(rules, line, found, field=field, line_no=line_no))
         current = _Line(line_no, line, folded, origin, sentences)
-        if previous is not None and previous_asks and not _ANSWERS.match(folded):
-            previous = None  # a question, and this line does not answer it
-            ours_before = False
         if previous is not None and sentences and previous.sentences:
             known = per_line.get(previous.number, []) + found
             for finding in _join_findings(

@@ -131,8 +131,9 @@ def rank_problem(rank: str) -> str:
 
 # Before these a surname alone names the person (「王医生」); not a 职称 themselves.
 _ADDRESSES = ("医生", "大夫")
-# Between a name and the bracket holding its 职称 (「王建华老师（主任医师）」), besides 医生 / 大夫.
-_BRACKET_TITLES = ("老师", "专家", "博士", "教授", "医师")  # 医师: 「李文静医师（主任）」
+# Between a name and the bracket holding its 职称 (「王建华老师（主任医师）」
+# 「李主任（主任医师）」), besides 医生 / 大夫; 医师: 「李文静医师（主任）」
+_BRACKET_TITLES = ("老师", "专家", "博士", "教授", "医师", "主任", "院长")
 # A licence number: one run of 9–27 digits, or digits in groups split by one kind of space or
 # hyphen (「1103 1000 0099 999」「110-310-000-099-999」), read as its digits.
 # The labels: the certificate's own name and the shorter ones ads use (执业注册号, 执业编号,
@@ -330,8 +331,12 @@ def _name_before(line: str, end: int, names: tuple[str, ...], *, alone: bool):
         for length in (2, 1):
             start = end - length
             text = line[start:end] if start >= 0 else ""
-            if text and _surname(text) == text and _introduced(line, start):
+            if not text or _surname(text) != text:
+                continue
+            if _introduced(line, start):
                 return start, text, True
+            if start > 0 and line[start - 1] in "老小" and _introduced(line, start - 1):
+                return start - 1, text, True  # 「专家：老王（主任医师）」
     return None
 
 
@@ -803,9 +808,13 @@ def _guessed_name_before(line: str, start: int, end: int, rank: str):
         if text and _surname(text) and _starts_clause(line, at) and _cut_as_name(text):
             return at, text, False
     stop = start
-    if line[start - 1 : start] in ("，", ",") and _RANK_ENDS.match(line, end):
-        stop = start - 1  # 「专家：老王，主任医师」: the label's value, then the 职称 as a bio item
-    labelled = bool(_LABEL_BEFORE.search(line, max(0, stop - 12), stop))
+    while stop > 0 and line[stop - 1] == " ":
+        stop -= 1
+    if line[stop - 1 : stop] in ("，", ",") and _RANK_ENDS.match(line, end):
+        stop -= 1  # 「专家：老王，主任医师」: the label's value, then the 职称 as a bio item
+    else:
+        stop = start
+    labelled = _labelled_before(line, stop)
     if stop < start and not labelled:
         return None
     if not (labelled or _SERVES.match(line, end) or _SERVES_WHEN.match(line, end)):
@@ -826,14 +835,34 @@ def _guessed_name_before(line: str, start: int, end: int, rank: str):
     return None
 
 
+# A day a doctor serves on: 「每周三」「本周六」「3月5日」「明天上午」
+_DAY = (
+    r"(?:(?:本|下|这|每|这个|下个)?(?:周|星期|礼拜)[一二三四五六日天末]|每天|每日|今天|明天|后天"
+    r"|今日|明日|\d{1,2}月\d{1,2}[日号]|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}[日号]"
+    r"|上午|下午|晚上|全天|逢[一二三四五六日天])"
+)
+# Serving, told after her name and title: at a time, at a place, for someone
+# (「刘主任每周三坐诊」「刘主任本周六坐诊」「王一鸣主任医师每周三在我院坐诊」「…将为您面诊」
+# 「…，为您面诊」「…为患者面诊」)
+_SERVES_WHEN = re.compile(
+    rf"\s*[，,]?\s*(?:{_DAY}\s*)*(?:将|会|可|可以|也|都|亲自|还|均)?"
+    r"(?:在(?P<place>[^，,。；;！？!?]{1,16}?))?"
+    r"(?:(?:为|给)(?P<who>您|你|大家|患者|病人|你们|各位|广大患者)|亲自)?"
+    r"(?:亲诊|亲自|坐诊|面诊|出诊|接诊|主诊|领衔|主刀|会诊|问诊|诊治|看诊|义诊|诊疗|把脉)"
+)
+# Places that are ours: serving there is serving our patients
+_OUR_PLACE = re.compile(
+    r"(?:我院|本院|本中心|本诊所|本门诊|我们|我科|本科室|门诊|诊室|院内|线上|网上"
+    r"|[\d一二三四五六七八九十]+(?:楼|层|号诊室))"
+)
 # Before a surname serving, what introduces her though it is no clause's start: a day
 # (「本周六刘主任坐诊」), an invitation with the hospital she comes from (「特邀北京协和医院张教授
 # 为您面诊」) (issue 17 re-verification, point 6)
 _INTRO_BEFORE = re.compile(
-    r"(?:(?:本|下|每|这|这个|下个)?(?:周|星期|礼拜)[一二三四五六日天末](?:上午|下午|晚上|全天)?"
-    r"|今天|明天|后天|每天|今日|明日|(?:上午|下午|晚上)"
-    r"|(?:特邀|特聘|邀请|诚邀|特约|邀请到|请来)"
-    r"(?:[\u4e00-\u9fff]{2,16}?(?:医院|中心|大学|医学院|研究所|诊所|门诊部|科))?)$"
+    rf"(?:(?:{_DAY})+"
+    r"|(?:我院|本院|本中心|我们)?(?:特邀|特聘|邀请|诚邀|特约|邀请到|请来)"
+    r"(?:[\u4e00-\u9fff]{2,16}?(?:医院|中心|大学|医学院|研究所|诊所|门诊部|科))?"
+    r"|[\u4e00-\u9fff]{2,16}?(?:医院|医学院|诊所|门诊部)(?:[\u4e00-\u9fff]{1,6}?科)?(?:的)?)$"
 )
 
 
@@ -849,6 +878,18 @@ def _opens_after_intro(line: str, at: int) -> bool:
     )
 
 
+def _surname_introduced(line: str, end: int):
+    """(start, surname, True) of a surname ending at `end` (before 医生 / 大夫) introduced by
+    a day or an invitation (「本周六刘医生坐诊」「特邀协和医院张医生…」)."""
+    for length in (2, 1):
+        at = end - length
+        text = line[at:end] if at >= 0 else ""
+        if text and _surname(text) == text and text not in _FUNCTION_SURNAMES:
+            if _opens_after_intro(line, at):
+                return at, text, True
+    return None
+
+
 # After a 职称, a surname and her title serving: 「主任医师王教授为您面诊」
 _SURNAME_TITLE = re.compile(r"(?:老|小)?([\u4e00-\u9fff]{1,2}?)(?:教授|医生|大夫|主任|博士)")
 
@@ -857,25 +898,32 @@ def _surname_after_rank(line: str, end: int):
     """(end, surname) of a surname and title right after the 职称 ending at `end`, serving
     (`_SERVES`) or ending the clause: 「主任医师王教授为您面诊」 (issue 17 re-verification,
     point 6)."""
-    match = _SURNAME_TITLE.match(line, end)
+    comma = _COMMA_MARK.match(line, end)
+    match = _SURNAME_TITLE.match(line, comma.end() if comma else end)
     if match is None:
         return None
     surname = match.group(1)
     if _surname(surname) != surname or surname in _FUNCTION_SURNAMES:
         return None
     if _SERVES.match(line, match.end()) or _SERVES_WHEN.match(line, match.end()):
-        return match.end(), surname
-    if _NAME_ENDS.match(line, match.end()):
+        return match.end(), surname  # 「主任医师王教授为您面诊」「副主任医师，王教授，为您面诊」
+    if not comma and _NAME_ENDS.match(line, match.end()):
         return match.end(), surname
     return None
 
 
-# Serving at a time: 「刘主任每周三坐诊」「刘教授周六上午为您面诊」
-_SERVES_WHEN = re.compile(
-    r"\s*(?:每周[一二三四五六日天]|周[一二三四五六日天]|每天|每日|上午|下午|晚上|全天|逢[一二三四五六日天])+"
-    r"(?:为您|为你|给您|给你|亲诊|亲自|坐诊|面诊|出诊|接诊|主诊)"
-)
 _LABEL_BEFORE = re.compile(r"[：:]\s*(?:老|小)?[\u4e00-\u9fff]{1,2}$")
+# A colon after words said is a quote, no label: 「张先生说：王主任说得对」
+_SAID = re.compile(r"(?:说|道|问|讲|表示|称|回答|写道|提到|认为|指出|感慨|告诉我)\s*$")
+
+
+def _labelled_before(line: str, at: int) -> bool:
+    """Whether a label's colon stands right before the name ending at `at` (「专家：老王」),
+    not the colon of words said (「张先生说：王主任…」)."""
+    label = _LABEL_BEFORE.search(line, max(0, at - 12), at)
+    if label is None:
+        return False
+    return not _SAID.search(line, max(0, label.start() - 6), label.start())
 
 
 def _name_in_bracket_after(line: str, end: int, names: tuple[str, ...]):
@@ -938,9 +986,15 @@ _NOT_HERS = re.compile(
     r"|目标|梦想|选择|是否|成员|同门|前辈|上级|领导|带她|带他|所在|同行|对方"
     r"|表示|介绍|说|认为|指出|提醒|回忆|告诉|强调|建议|解释|透露|坦言|谈到|提到|声称"
     r"|(?:不|没有?|未|尚未|并非|非)(?:再|曾)?(?:是|为|系|任|担任|晋升|获|被)"
-    r"|曾|此前|以前|之前|当年|先后|早年|分别"
-    r"|将|拟|即将|准备|打算|有望|计划|申报|申请|报考|争取|希望|想|吗|么|？|\?"
+    r"|分别|吗|么|？|\?"
 )
+# ... nor dated or deferred in the clause of the verb (「李文静曾任主治医师」「李文静明年将晋升…」);
+# a past told in an earlier clause leaves the present one standing (「李文静曾在华山医院进修，
+# 现任主任医师」: issue 17 re-verification, point 6)
+_NOT_NOW = re.compile(
+    r"曾|此前|以前|之前|当年|先后|早年|将|拟|即将|准备|打算|有望|计划|申报|申请|报考|争取|希望|想"
+)
+_CLAUSE_MARKS = re.compile(r"[，,；;、]")
 _ASKED = re.compile(r"吗|么|？|\?")
 _SUBJECT_LABEL = re.compile(r"[【\[]?[^，,。；;！？!?：:】\]|｜]{0,8}(?:[：:】\]|｜]|\s[-—]\s?)\s*")
 # A sentence without a subject, or with a pronoun for it: 「现任主任医师」「她现任主任医师」
@@ -1019,6 +1073,8 @@ def _sentence_subject(line: str, start: int, end: int, names: tuple[str, ...], o
     at, name_end, name, surname_only = subject
     between = line[name_end:link]  # the verb included: 「科室主任为」, 「的职称是」
     if _NOT_HERS.search(between) or (between.startswith("的") and not _OWN_TITLE.match(between)):
+        return None
+    if _NOT_NOW.search(_CLAUSE_MARKS.split(between)[-1]):
         return None
     return at, name, surname_only
 
@@ -1136,6 +1192,8 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
                     before -= len(address)
                     break
             found = _name_before(line, before, names, alone=before < bracket)
+            if found is None and _labelled_before(line, bracket):
+                found = _name_before(line, bracket, names, alone=True)  # 「专家：老王（主任医师）」
             if found:
                 close = min((line.find(c, end) for c in _CLOSE if c in line[end:]), default=-1)
                 stop = close + 1 if close >= 0 else end
@@ -1213,7 +1271,9 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
 
     for address in _ADDRESSES:
         for match in re.finditer(address, line):
-            found = _name_before(line, match.start(), names, alone=True)
+            found = _name_before(line, match.start(), names, alone=True) or _surname_introduced(
+                line, match.start()
+            )
             if found and free(found[0], match.end()):
                 mentions.append(_Mention(found[0], match.end(), found[1], found[2]))
                 take(found[0], match.end())
@@ -1257,15 +1317,36 @@ _INVITED_BY_US = re.compile(
 )
 
 
+# An outside hospital named before her: 「协和医院的张一鸣主任医师」「华山医院皮肤科张教授」
+_HOSPITAL_BEFORE = re.compile(
+    r"(?:医院|医学院|诊所|门诊部|大学|研究所)(?:[\u4e00-\u9fff]{1,6}?科)?(?:的)?\s*$"
+)
+_OURS_BEFORE = re.compile(
+    r"(?:我院|本院|本中心|本诊所|本门诊|我们医院|我们)[^，,。；;！？!?]{0,10}$"
+)
+
+
 def _serving_here(line: str, mention: _Mention) -> bool:
-    """Whether the doctor named sees our patients: serving right after her name and 职称
-    (「王一鸣主任医师为您面诊」「…每周三坐诊」) or invited by us (「我院特邀…」). On a 科普
-    page such a doctor is no outside expert quoted (issue 17 re-verification, point 6)."""
-    return bool(
-        _SERVES.match(line, mention.end)
-        or _SERVES_WHEN.match(line, mention.end)
-        or _INVITED_BY_US.search(line, max(0, mention.start - 12), mention.start)
-    )
+    """Whether the doctor named sees our patients: invited by us (「我院特邀…」); serving
+    the reader (「…为您面诊」); serving at a place of ours or at no place said (「…每周三在我院
+    坐诊」「…本周六坐诊」「…为患者面诊」), unless an outside hospital is hers (「协和医院的张一鸣
+    主任医师每周三坐诊」「张一鸣主任医师每周三在协和医院坐诊」). On a 科普 page such a doctor
+    is no outside expert quoted (issue 17 re-verification, point 6)."""
+    if _INVITED_BY_US.search(line, max(0, mention.start - 12), mention.start):
+        return True
+    if _SERVES.match(line, mention.end) and re.match(r"\s*(?:为|给)(?:您|你)", line[mention.end :]):
+        return True
+    serving = _SERVES_WHEN.match(line, mention.end) or _SERVES.match(line, mention.end)
+    if serving is None:
+        return False
+    who = serving.groupdict().get("who")
+    if who in ("您", "你", "你们", "各位"):
+        return True
+    place = serving.groupdict().get("place")
+    if place:
+        return bool(_OUR_PLACE.search(place))
+    before = line[max(0, mention.start - 24) : mention.start]
+    return not _HOSPITAL_BEFORE.search(before) or bool(_OURS_BEFORE.search(before))
 
 
 def _registered(mention: _Mention, names: tuple[str, ...]) -> bool:
@@ -1362,9 +1443,12 @@ def _problems(mention: _Mention, doctors: list[Doctor], *, ad: bool) -> list[tup
     quotes outside experts (「钟南山教授指出…」, a patient's 「找过一位刘建国主任医师」;
     thirteenth verification F2), and holds our own doctors to their pages; a doctor who sees
     our patients there (`_Mention.serves`: 「我院特邀王一鸣主任医师为您面诊」) is none."""
-    if not mention.rank and not mention.licences:
-        return []
     pages = [d for d in doctors if _same_person(mention, d)]
+    if not mention.rank and not mention.licences:
+        if ad and mention.serves and not pages:
+            # 「本周六刘医生坐诊」「王医生为您面诊」: a doctor introduced with no page
+            return [(mention.start, mention.end, f"{UNREGISTERED}（{mention.name}）")]
+        return []
     if not pages and not ad and not mention.licences and not mention.serves:
         return []  # a 职称 alone: an outside expert quoted (a licence number is no quote)
     if not pages:

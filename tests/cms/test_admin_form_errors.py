@@ -167,9 +167,7 @@ def test_a_link_to_a_page_by_its_id_is_saved(client, page_id: str):
 def _blocks(*blocks: dict, entity_map: dict | None = None) -> str:
     base = {"key": "a1", "text": "睡眠卫生", "type": "unstyled", "depth": 0,
             "inlineStyleRanges": [], "entityRanges": [], "data": {}}  # fmt: skip
-    return json.dumps(
-        {"blocks": [{**base, **b} for b in blocks], "entityMap": entity_map or {}}
-    )
+    return json.dumps({"blocks": [{**base, **b} for b in blocks], "entityMap": entity_map or {}})
 
 
 _LINKS = {

@@ -58,11 +58,15 @@ def test_counts_and_labelled_shares_of_the_cured(text) -> None:
 
 
 def test_a_block_cut_after_a_comma_is_read_whole_by_the_second_reader() -> None:
-    # given 「我们保证，」 over 「治愈脱发」: no rule reads 保证，治愈 as one promise
-    assert _blocking_rules("我们保证，\n治愈脱发", second_reader=False) == set()
+    # given 「交给我们，」 over 「剩下的不用担心」: no rule reads it, nor the model each line alone
+    text = "交给我们，\n剩下的不用担心"
+    assert _blocking_rules(text, second_reader=False) == set()
+    assert _blocking_rules("交给我们，") == _blocking_rules("剩下的不用担心") == set()
     # then the second reader, reading the two as one sentence, stops it on the second line
-    found = [f for f in check_text("我们保证，\n治愈脱发") if f.blocking]
-    assert [(f.rule, f.line, f.text) for f in found] == [("model-claim", 2, "我们保证，治愈脱发")]
+    found = [f for f in check_text(text) if f.blocking]
+    assert [(f.rule, f.line, f.text) for f in found] == [
+        ("model-claim", 2, "交给我们，剩下的不用担心")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -91,3 +95,39 @@ def test_a_heading_of_ours_over_a_share_over_a_cure_reads_on() -> None:
     # a sentence's end breaks the run
     rules = _blocking_rules("本院数据。\n完成率100%\n治愈糖尿病目前还做不到。", second_reader=False)
     assert rules == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本院开展该疗法。研究表明有效率95%。",  # the sentence before presents our treatment
+        "本院引进该疗法\n研究表明有效率95%。",  # the block above runs on into this one
+        "我院独家采用新方案！数据显示治愈率达98%。",
+    ],
+)
+def test_our_treatment_presented_before_a_cited_figure_makes_it_ours(text) -> None:
+    assert "ad16-rate" in _blocking_rules(text, second_reader=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a byline names us but presents nothing: the figure cited stays the study's
+        "本院皮肤科李医生提醒：脱发要早治疗。研究表明米诺地尔的有效率约为40%至60%。",
+        # a colon before the citation is a clause's start, as a comma is
+        "我们需要知道：研究报告米诺地尔的有效率约为40%至60%。",
+        "我们来看看数据：研究报告米诺地尔的有效率约为40%至60%。",
+    ],
+)
+def test_a_byline_or_a_colon_before_a_citation_passes(text) -> None:
+    assert _blocking_rules(text) == set()
+
+
+@pytest.mark.parametrize("cut", ["；", ";", "…", "……", "～"])
+def test_a_block_cut_after_a_semicolon_or_an_ellipsis_reads_on(cut) -> None:
+    assert _blocking_rules(f"我们保证{cut}\n治愈脱发。")
+
+
+def test_a_list_of_lawful_items_cut_by_semicolons_passes() -> None:
+    text = "控糖的三个习惯：\n规律监测血糖；\n按时服药；\n适量运动。"
+    assert _blocking_rules(text) == set()

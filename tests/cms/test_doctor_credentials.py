@@ -1435,6 +1435,10 @@ def test_her_own_biography_naming_nobody_is_about_her(doctors, biography) -> Non
         "李文静毕业于复旦大学，现任主任医师。",
         "（主任医师，",
         "王医生，执业证号110310000012345，",
+        "本周六刘主任坐诊，",  # the day before her surname (`_INTRO_BEFORE`)
+        "北京协和医院张教授每周三在我院坐诊，",  # a hospital before, a place after
+        "副主任医师，王教授，为您面诊",
+        "李文静曾在华山医院进修，现任主任医师，",
     ],
 )
 def test_the_doctor_reader_reads_a_long_line_in_linear_time(unit) -> None:
@@ -1560,3 +1564,76 @@ def test_our_invited_doctor_with_no_page_is_refused_on_science_too(doctors) -> N
     )
     found = [(f.line, f.message) for f in check_page(page).findings if f.rule == RULE]
     assert found == [(1, f"{UNREGISTERED}（王一鸣）")]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # (a fresh tester's round on the third reading) her wrong rank behind a title in brackets
+        ("李主任（主任医师）为您面诊", RANK_MISMATCH),
+        ("李主任（主任医师）每周三坐诊。", RANK_MISMATCH),
+        # a past told in an earlier clause leaves the present one standing
+        ("李文静曾在华山医院进修，现任主任医师。", RANK_MISMATCH),
+        ("李文静曾任主治医师，现任主任医师。", RANK_MISMATCH),
+        ("李文静毕业于复旦大学，曾在华山医院进修，现任主任医师。", RANK_MISMATCH),
+        # unregistered doctors in more shapes
+        ("王主任（主任医师）为您面诊。", f"{UNREGISTERED}（王）"),
+        ("刘主任本周六坐诊", f"{UNREGISTERED}（刘）"),  # the day after the name
+        ("3月5日刘主任坐诊。", f"{UNREGISTERED}（刘）"),  # a date first
+        ("本周六刘医生坐诊。", f"{UNREGISTERED}（刘）"),  # 医生, no 职称
+        ("本周六刘大夫坐诊。", f"{UNREGISTERED}（刘）"),
+        ("特邀北京协和医院张教授，为您面诊。", f"{UNREGISTERED}（张）"),  # a comma before serving
+        ("我院特邀上海华山医院皮肤科张主任为您面诊。", f"{UNREGISTERED}（张）"),
+        ("北京协和医院张教授为您面诊。", f"{UNREGISTERED}（张）"),  # the hospital, no 特邀
+        ("北京协和医院张教授本周六坐诊。", f"{UNREGISTERED}（张）"),
+        ("专家：老王（主任医师）", f"{UNREGISTERED}（王）"),
+        ("专家: 老王, 主任医师", f"{UNREGISTERED}（王）"),
+        ("副主任医师，王教授，为您面诊", f"{UNREGISTERED}（王）"),
+        ("欧阳主任本周六坐诊。", f"{UNREGISTERED}（欧阳）"),  # a compound surname
+    ],
+)
+def test_the_fourth_rounds_shapes_are_refused_on_an_ad(doctors, text, message) -> None:
+    assert message in [m for _, _, m in credentials(landing(text))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "王一鸣主任医师每周三在我院坐诊。",
+        "王一鸣主任医师每周三在本院坐诊。",
+        "王一鸣主任医师在我院为您面诊。",
+        "王一鸣主任医师将为您面诊。",
+        "王一鸣主任医师可为您面诊。",
+        "王一鸣主任医师为患者面诊。",
+        "王一鸣主任医师为大家面诊。",
+        "王一鸣主任医师本周六坐诊。",
+    ],
+)
+def test_an_unregistered_doctor_serving_our_patients_is_refused_on_science(doctors, text) -> None:
+    assert f"{UNREGISTERED}（王一鸣）" in [m for _, _, m in credentials(article(text))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "协和医院的张一鸣主任医师每周三坐诊，患者常排长队。",  # an outside hospital's schedule
+        "张一鸣主任医师每周三在协和医院坐诊，他指出脱发要先分型。",
+        "北京协和医院张一鸣主任医师指出，脱发要先分型。",
+        "大会特邀张一鸣主任医师作主题报告。",
+    ],
+)
+def test_an_outside_doctors_schedule_or_words_pass_on_science(doctors, text) -> None:
+    assert credentials(article(text)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "张先生说：王主任说得对。",  # words said, no label
+        "李文静曾任主治医师，现任副主任医师。",
+        "李文静副主任医师每周三上午出诊。",
+        "我问过刘主任，他说要早治疗。",
+    ],
+)
+def test_the_fourth_rounds_lawful_text_passes_on_an_ad(doctors, text) -> None:
+    assert credentials(landing(text)) == []
