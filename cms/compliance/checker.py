@@ -774,8 +774,11 @@ def check_report(
             unread.extend(
                 _unread_sentences(line, folded, origin, sentences, line_no, blocked, ruleset.skips)
             )
+    told: set[tuple[int, int, int]] = set()  # a sentence read alone and joined: told once
     for sentence, probability in zip(unread, _probabilities(unread), strict=True):
-        if probability >= classifier.THRESHOLD:
+        where = (sentence.line_no, sentence.start, sentence.end)
+        if probability >= classifier.THRESHOLD and where not in told:
+            told.add(where)
             per_line.setdefault(sentence.line_no, []).append(
                 sentence.finding(field=field, probability=probability)
             )

@@ -131,3 +131,8 @@ def test_a_block_cut_after_a_semicolon_or_an_ellipsis_reads_on(cut) -> None:
 def test_a_list_of_lawful_items_cut_by_semicolons_passes() -> None:
     text = "控糖的三个习惯：\n规律监测血糖；\n按时服药；\n适量运动。"
     assert _blocking_rules(text) == set()
+
+
+def test_a_sentence_the_second_reader_stops_alone_and_joined_is_told_once() -> None:
+    found = [f for f in check_text("来我们这里，\n头发问题交给我们") if f.blocking]
+    assert [(f.rule, f.line) for f in found] == [("model-claim", 2)]
