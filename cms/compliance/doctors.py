@@ -333,10 +333,14 @@ def _name_before(line: str, end: int, names: tuple[str, ...], *, alone: bool):
             text = line[start:end] if start >= 0 else ""
             if not text or _surname(text) != text:
                 continue
-            if _introduced(line, start):
-                return start, text, True
-            if start > 0 and line[start - 1] in "老小" and _introduced(line, start - 1):
-                return start - 1, text, True  # 「专家：老王（主任医师）」
+            if _introduced(line, start) or _opens_after_intro(line, start):
+                return start, text, True  # 「北京协和医院张教授（主任医师）」「我院刘主任」
+            if (
+                start > 0
+                and line[start - 1] in "老小"
+                and (_introduced(line, start - 1) or _starts_clause(line, start - 1))
+            ):
+                return start - 1, text, True  # 「专家：老王（主任医师）」「老王（主任医师）」
     return None
 
 
@@ -502,10 +506,14 @@ _PERSON_OF = re.compile(
 )
 
 
+_ROLE_RANKS = ("主治医师", "主治中医师", "住院医师", "医师")
+
+
 def _someones(line: str, at: int, start: int) -> bool:
     """Whether the words between a link and a 职称 (`line[at:start]`) are a person's: a
-    pronoun, a kin word or a name before 的."""
-    if at >= start or line[start - 1] != "的":
+    pronoun, a kin word or a name before 的, before a 职称 that is also a role (主治医师 is
+    her patient's attending doctor; 「…是我们的主任医师」 states a rank)."""
+    if at >= start or line[start - 1] != "的" or not line.startswith(_ROLE_RANKS, start):
         return False
     head = line[at : start - 1]
     return bool(_PERSON_OF.search(head)) or any(
@@ -694,9 +702,16 @@ def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
     # 「王芳（女，45岁）主任医师建议她复查」 does not
     if start > 0 and line[start - 1] in _BIO_CLOSE:
         pair = _BIO_OPEN[_BIO_CLOSE.index(line[start - 1])]
-        opening = line.rfind(pair, 0, start - 1)
-        items = re.split(f"[{re.escape(_BIO_SEPARATORS)}]", line[opening + 1 : start - 1])
-        bio = all(_BIO_ITEM.fullmatch(item.strip()) for item in items)
+        # looked for within a bracket's span, not back to the line's start: a line of
+        # 「甲）主任医师，」 with no opening (textnorm drops those between Chinese characters)
+        # was quadratic (issue 17 re-verification)
+        opening = line.rfind(pair, max(0, start - 1 - _BRACKET_SPAN), start - 1)
+        items = (
+            re.split(f"[{re.escape(_BIO_SEPARATORS)}]", line[opening + 1 : start - 1])
+            if opening >= 0
+            else []
+        )
+        bio = bool(items) and all(_BIO_ITEM.fullmatch(item.strip()) for item in items)
         if opening > 0 and bio and (_RANK_ENDS.match(line, end) or _SERVES.match(line, end)):
             before = _before_title(line, opening)
             found = _name_before(line, before, names, alone=before < opening)
@@ -736,7 +751,8 @@ def _name_across_bio(line: str, start: int, end: int, names: tuple[str, ...]):
         while item_end > 0 and line[item_end - 1] == " ":
             item_end -= 1
         item_start = item_end
-        while item_start > 0 and line[item_start - 1] not in f"{_BIO_SEPARATORS}。！？!?（(":
+        lowest = max(0, item_end - _LOOKBACK)
+        while item_start > lowest and line[item_start - 1] not in f"{_BIO_SEPARATORS}。！？!?（(":
             item_start -= 1
         item = line[item_start:item_end].strip()
         title_at = _before_title(line, item_end)
@@ -845,16 +861,16 @@ _DAY = (
 # (「刘主任每周三坐诊」「刘主任本周六坐诊」「王一鸣主任医师每周三在我院坐诊」「…将为您面诊」
 # 「…，为您面诊」「…为患者面诊」)
 _SERVES_WHEN = re.compile(
-    rf"\s*[，,]?\s*(?:{_DAY}\s*)*(?:将|会|可|可以|也|都|亲自|还|均)?"
-    r"(?:在(?P<place>[^，,。；;！？!?]{1,16}?))?"
+    rf"\s*[，,]?\s*(?:目前|现在|现|已|已经|长期|固定)?(?:{_DAY}\s*)*(?:起)?"
+    r"(?:将|会|可|可以|也|都|亲自|还|均|亲临|莅临)?"
+    r"(?:(?:在|来|到|莅临|于|固定在|来到)(?P<place>[^，,。；;！？!?]{1,16}?))?"
     r"(?:(?:为|给)(?P<who>您|你|大家|患者|病人|你们|各位|广大患者)|亲自)?"
     r"(?:亲诊|亲自|坐诊|面诊|出诊|接诊|主诊|领衔|主刀|会诊|问诊|诊治|看诊|义诊|诊疗|把脉)"
 )
-# Places that are ours: serving there is serving our patients
-_OUR_PLACE = re.compile(
-    r"(?:我院|本院|本中心|本诊所|本门诊|我们|我科|本科室|门诊|诊室|院内|线上|网上"
-    r"|[\d一二三四五六七八九十]+(?:楼|层|号诊室))"
-)
+# Places that are ours: serving there is serving our patients (「我院」「本院皮肤科」, or a room
+# named alone: 「门诊」「3楼」); 「华山医院门诊」 is not
+_OUR_PLACE = re.compile(r"(?:我院|本院|本中心|本诊所|本门诊|我们|我科|本科室|院内)")
+_ROOM = re.compile(r"(?:门诊|诊室|线上|网上|[\d一二三四五六七八九十]+(?:楼|层|号诊室))")
 # Before a surname serving, what introduces her though it is no clause's start: a day
 # (「本周六刘主任坐诊」), an invitation with the hospital she comes from (「特邀北京协和医院张教授
 # 为您面诊」) (issue 17 re-verification, point 6)
@@ -862,7 +878,8 @@ _INTRO_BEFORE = re.compile(
     rf"(?:(?:{_DAY})+"
     r"|(?:我院|本院|本中心|我们)?(?:特邀|特聘|邀请|诚邀|特约|邀请到|请来)"
     r"(?:[\u4e00-\u9fff]{2,16}?(?:医院|中心|大学|医学院|研究所|诊所|门诊部|科))?"
-    r"|[\u4e00-\u9fff]{2,16}?(?:医院|医学院|诊所|门诊部)(?:[\u4e00-\u9fff]{1,6}?科)?(?:的)?)$"
+    r"|[\u4e00-\u9fff]{2,16}?(?:医院|医学院|诊所|门诊部)(?:[\u4e00-\u9fff]{1,6}?科)?(?:的)?"
+    r"|(?:我院|本院|本中心|名医|坐诊专家|特需专家))$"
 )
 
 
@@ -959,7 +976,7 @@ def _name_in_bracket_after(line: str, end: int, names: tuple[str, ...]):
 # bio item of its own (「李文静毕业于…，主任医师，擅长脱发」) ...
 _HOLDS = re.compile(
     r"(?:晋升为?|升任为?|升为|提升为|被?聘为|受聘为|聘任为|获聘为?|获评为?|被?评为|起任|起担任"
-    r"|担任|现任|出任|任职|任|成为|当选为?|是|为|系|取得|具有|具备|拥有|被?授予|荣获|获得|获"
+    r"|担任|现任|出任|任职|任|现|成为|当选为?|是|为|系|取得|具有|具备|拥有|被?授予|荣获|获得|获"
     r"|职称(?:是|为)?\s*[:：]?|职务(?:是|为)?\s*[:：]?)$"
 )
 _SUBJECT_GAP = 20  # the longest place between the verb and the 职称 (a hospital's full name)
@@ -994,7 +1011,7 @@ _NOT_HERS = re.compile(
 _NOT_NOW = re.compile(
     r"曾|此前|以前|之前|当年|先后|早年|将|拟|即将|准备|打算|有望|计划|申报|申请|报考|争取|希望|想"
 )
-_CLAUSE_MARKS = re.compile(r"[，,；;、]")
+_CLAUSE_MARKS = re.compile(r"[，,；;、。！？!?（）()\s]")
 _ASKED = re.compile(r"吗|么|？|\?")
 _SUBJECT_LABEL = re.compile(r"[【\[]?[^，,。；;！？!?：:】\]|｜]{0,8}(?:[：:】\]|｜]|\s[-—]\s?)\s*")
 # A sentence without a subject, or with a pronoun for it: 「现任主任医师」「她现任主任医师」
@@ -1192,7 +1209,9 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
                     before -= len(address)
                     break
             found = _name_before(line, before, names, alone=before < bracket)
-            if found is None and _labelled_before(line, bracket):
+            if found is None and (
+                _labelled_before(line, bracket) or line[bracket - 2 : bracket - 1] in ("老", "小")
+            ):
                 found = _name_before(line, bracket, names, alone=True)  # 「专家：老王（主任医师）」
             if found:
                 close = min((line.find(c, end) for c in _CLOSE if c in line[end:]), default=-1)
@@ -1312,7 +1331,9 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
 
 # Invited by us: 「我院特邀王一鸣主任医师」「本院特聘专家张教授」
 _INVITED_BY_US = re.compile(
-    r"(?:我院|本院|本中心|本诊所|本门诊|我们|我科|本科室)(?:特邀|特聘|邀请|聘请|邀请到|请来|诚邀)的?"
+    r"(?:我院|本院|本中心|本诊所|本门诊|我们|我科|本科室)(?:特别|专门)?"
+    r"(?:特邀|特聘|邀请|聘请|邀请到|请来|诚邀)了?的?"
+    r"(?:[\u4e00-\u9fff]{2,16}?(?:医院|中心|大学|医学院|研究所)(?:[\u4e00-\u9fff]{1,6}?科)?的?)?"
     r"(?:专家|名医|医生|教授)?[：:]?\s*$"
 )
 
@@ -1326,27 +1347,46 @@ _OURS_BEFORE = re.compile(
 )
 
 
+# Another hospital in her sentence: 「在华山医院，王建国主任医师每周二坐诊」「我在县医院看过…」
+_HOSPITAL = re.compile(
+    r"(?<![我本])(?:[\u4e00-\u9fff]{1,12}?(?:医院|医学院|卫生院|服务中心|门诊部|诊所|院区)"
+    r"|协和|华西|湘雅|华山|瑞金|仁济|301)"
+)
+# A consultation, not words for the reader (「为您讲解」「为您划重点」 serve nobody)
+_CONSULT = re.compile(
+    r"\s*(?:为|给)(?:您|你|大家|患者|病人|你们|各位|读者)(?:亲自|一对一|免费)?"
+    r"(?:面诊|诊治|看诊|诊疗|把脉|问诊|坐诊|亲诊|看病|治疗|手术|主刀|会诊|检查|开方)"
+)
+# Serving told as when something happened: 「…坐诊时常说」「…为患者面诊时发现」
+_WHEN_AFTER = re.compile(r"\s*(?:时|的时候|之时|中|期间|之际|过程中)")
+
+
 def _serving_here(line: str, mention: _Mention) -> bool:
     """Whether the doctor named sees our patients: invited by us (「我院特邀…」); serving
     the reader (「…为您面诊」); serving at a place of ours or at no place said (「…每周三在我院
     坐诊」「…本周六坐诊」「…为患者面诊」), unless an outside hospital is hers (「协和医院的张一鸣
     主任医师每周三坐诊」「张一鸣主任医师每周三在协和医院坐诊」). On a 科普 page such a doctor
     is no outside expert quoted (issue 17 re-verification, point 6)."""
-    if _INVITED_BY_US.search(line, max(0, mention.start - 12), mention.start):
+    if _INVITED_BY_US.search(line, max(0, mention.start - 30), mention.start):
         return True
-    if _SERVES.match(line, mention.end) and re.match(r"\s*(?:为|给)(?:您|你)", line[mention.end :]):
-        return True
-    serving = _SERVES_WHEN.match(line, mention.end) or _SERVES.match(line, mention.end)
-    if serving is None:
+    serving = _SERVES_WHEN.match(line, mention.end)
+    if serving is None or _WHEN_AFTER.match(line, serving.end()):
         return False
-    who = serving.groupdict().get("who")
-    if who in ("您", "你", "你们", "各位"):
-        return True
-    place = serving.groupdict().get("place")
-    if place:
-        return bool(_OUR_PLACE.search(place))
-    before = line[max(0, mention.start - 24) : mention.start]
-    return not _HOSPITAL_BEFORE.search(before) or bool(_OURS_BEFORE.search(before))
+    place = serving.group("place")
+    if place and _OUR_PLACE.match(place):
+        return True  # 「…每周三在我院坐诊」: ours, whatever else the sentence names
+    if serving.group("who") in ("您", "你", "你们", "各位") and _CONSULT.search(serving.group()):
+        return True  # a consultation offered to the reader
+    if place and not _ROOM.fullmatch(place):
+        return False  # 「…每周三在华山医院坐诊」: an outside doctor's schedule
+    opening = max(0, mention.start - _LOOKBACK)
+    for mark in _SENTENCE_END.finditer(line, opening, mention.start):
+        opening = mark.end()
+    before = line[opening : mention.start]
+    after = line[serving.end() : _clause_end(line, serving.end())]
+    if _HOSPITAL.search(before) or _HOSPITAL.search(after):
+        return bool(_OURS_BEFORE.search(before))
+    return True
 
 
 def _registered(mention: _Mention, names: tuple[str, ...]) -> bool:

@@ -1439,6 +1439,8 @@ def test_her_own_biography_naming_nobody_is_about_her(doctors, biography) -> Non
         "北京协和医院张教授每周三在我院坐诊，",  # a hospital before, a place after
         "副主任医师，王教授，为您面诊",
         "李文静曾在华山医院进修，现任主任医师，",
+        "甲）主任医师，",  # a closing bracket with no opening (textnorm drops those)
+        "（、）主任医师，",
     ],
 )
 def test_the_doctor_reader_reads_a_long_line_in_linear_time(unit) -> None:
@@ -1637,3 +1639,54 @@ def test_an_outside_doctors_schedule_or_words_pass_on_science(doctors, text) -> 
 )
 def test_the_fourth_rounds_lawful_text_passes_on_an_ad(doctors, text) -> None:
     assert credentials(landing(text)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (second round of fresh testers) an outside doctor's clinic told on 科普
+        "王建国主任医师每周二在华山医院门诊坐诊。",
+        "王建国主任医师每周二在湘雅医院3楼皮肤科坐诊。",
+        "在华山医院，王建国主任医师每周二坐诊。",
+        "华山医院有位王建国主任医师，每周二坐诊。",
+        "湘雅医院皮肤科主任刘建国教授每周二坐诊。",
+        "刘建国主任医师每周二坐诊于湘雅医院。",
+        "我在县医院看过刘建国主任医师，每周二坐诊。",
+        "张一鸣主任医师为您解读脱发的五个误区。",  # words for the reader, no consultation
+        "北京协和医院张一鸣主任医师为您讲解。",
+        "张文宏教授坐诊时常说，发热要多休息。",  # when it happened
+        "刘建国主任医师为患者面诊时发现，很多人作息不规律。",
+    ],
+)
+def test_an_outside_doctors_clinic_or_words_for_the_reader_pass_on_science(doctors, text):
+    assert credentials(article(text)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "王一鸣主任医师每周三来我院坐诊。",
+        "王一鸣主任医师目前每周三在我院坐诊。",
+        "王一鸣主任医师本周六亲临坐诊。",
+        "我院特邀北京协和医院王一鸣主任医师为您面诊。",
+        "我院邀请到了王一鸣主任医师，本周六坐诊。",
+    ],
+)
+def test_more_shapes_of_an_unregistered_doctor_serving_our_patients_on_science(doctors, text):
+    assert f"{UNREGISTERED}（王一鸣）" in [m for _, _, m in credentials(article(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("北京协和医院张教授（主任医师）为您面诊", f"{UNREGISTERED}（张）"),
+        ("我院刘主任坐诊", f"{UNREGISTERED}（刘）"),
+        ("老王（主任医师）为您面诊", f"{UNREGISTERED}（王）"),
+        ("王建国是我们的主任医师", f"{UNREGISTERED}（王建国）"),  # a rank, not a role
+        ("小李（主任医师）为您面诊", RANK_MISMATCH),
+        ("李文静曾在华山医院进修。现任主任医师。", RANK_MISMATCH),  # 曾 a sentence before
+        ("李文静曾在华山医院进修，现主任医师", RANK_MISMATCH),
+    ],
+)
+def test_the_second_testers_ad_shapes_are_refused(doctors, text, message) -> None:
+    assert message in [m for _, _, m in credentials(landing(text))]
