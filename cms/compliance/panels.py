@@ -19,40 +19,70 @@ _RENDERED = {
     "rendered.forms": "发布后页面的表单",
     "rendered.images": "发布后页面的图片",
 }
-_STEP = re.compile(r"\[(\d+)\]\.?([a-z_]*)|\.?([a-z_]+)")
+_STEP = re.compile(r"\[(\d+)\]|\.?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def field_label(page, path: str) -> str:
-    """Where a finding is, in the editor's words: 「正文 › 第2项（常见问题）› answer」 for
-    `body[1].faq.answer`, a field's verbose name for `hero_body`, the served page for
-    `rendered…`; `page` a page or its class. The path itself stays on the panel (a tooltip)
-    for whoever needs it."""
+    """Where a finding is, in the editor's words: 「正文 › 第2项（常见问题） › 问答 › 第1项 › 问题」
+    for `body[1].faq.items[0].question`, a field's verbose name for `hero_body`, a child
+    form's name for `keyword_variants[0].headline`, the served page for `rendered…`; `page` a
+    page or its class. The path itself stays on the panel (a tooltip) for whoever needs it;
+    a path it cannot name is shown as it is (the panel never fails on a label)."""
     if path.startswith("rendered"):
         return _RENDERED.get(path, _RENDERED["rendered"])
-    model = page if isinstance(page, type) else type(page)
+    try:
+        return _label(page if isinstance(page, type) else type(page), path) or path
+    except Exception:  # noqa: BLE001  a label is a courtesy: the finding shows regardless
+        return path
+
+
+def _verbose(field) -> str:
+    name = getattr(field, "verbose_name", None)
+    if name is None and getattr(field, "related_model", None) is not None:
+        name = field.related_model._meta.verbose_name  # a child form (InlinePanel)
+    return str(name or getattr(field, "name", ""))
+
+
+def _label(model, path: str) -> str:
+    from wagtail import blocks
+
     parts: list[str] = []
-    block = None  # the stream block the next [i].type step is a child of
+    block = None  # the block the next step is a child of
+    stream_item = False  # the step before was an index into a StreamField's blocks
     for match in _STEP.finditer(path or ""):
-        index, block_type, name = match.groups()
+        index, name = match.groups()
         if index is not None:
-            child = getattr(block, "child_blocks", {}).get(block_type) if block_type else None
-            label = f"（{child.label}）" if child is not None and child.label else ""
-            parts.append(f"第{int(index) + 1}项{label}")
-            block = child
+            parts.append(f"第{int(index) + 1}项")
+            stream_item = isinstance(block, blocks.StreamBlock)
+            if isinstance(block, blocks.ListBlock):
+                block = block.child_block
             continue
         if not parts:
             try:
                 field = model._meta.get_field(name)
-            except Exception:  # noqa: BLE001  not a model field (a cluster child's)
+            except Exception:  # noqa: BLE001  not a model field
                 parts.append(name)
                 continue
-            parts.append(str(field.verbose_name))
+            parts.append(_verbose(field))
             block = getattr(field, "stream_block", None)
+            related = getattr(field, "related_model", None)
+            model = related if related is not None else model
+            continue
+        if block is None and parts:
+            try:
+                parts.append(_verbose(model._meta.get_field(name)))  # a child form's field
+            except Exception:  # noqa: BLE001
+                parts.append(name)
             continue
         child = getattr(block, "child_blocks", {}).get(name)
-        parts.append(str(child.label) if child is not None and child.label else name)
+        label = str(child.label) if child is not None and child.label else name
+        if stream_item:
+            parts[-1] = f"{parts[-1]}（{label}）"  # the block's kind: 第2项（常见问题）
+            stream_item = False
+        else:
+            parts.append(label)
         block = child
-    return " › ".join(parts) or path
+    return " › ".join(parts)
 
 
 class CompliancePanel(Panel):
