@@ -1683,6 +1683,8 @@ def test_more_shapes_of_an_unregistered_doctor_serving_our_patients_on_science(d
         ("我院刘主任坐诊", f"{UNREGISTERED}（刘）"),
         ("老王（主任医师）为您面诊", f"{UNREGISTERED}（王）"),
         ("王建国是我们的主任医师", f"{UNREGISTERED}（王建国）"),  # a rank, not a role
+        ("刘主任本周六坐镇", f"{UNREGISTERED}（刘）"),
+        ("协和刘教授为您面诊", f"{UNREGISTERED}（刘）"),
         ("小李（主任医师）为您面诊", RANK_MISMATCH),
         ("李文静曾在华山医院进修。现任主任医师。", RANK_MISMATCH),  # 曾 a sentence before
         ("李文静曾在华山医院进修，现主任医师", RANK_MISMATCH),
