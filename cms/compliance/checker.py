@@ -53,7 +53,9 @@ _AFFIRM = (
     # with our answer)
     r"|(?:我们|本院|我院|咱们)(?:就|都|也|当然)?敢(?=[！!。，,\s]|$)"
     # (issue 17 re-verification) our answer: 我们的答案：能 / 在我们这里，答案是否定的
-    r"|(?:在?(?:我们这里|这里|本院|我院|我们)[，,]\s*)?(?:(?:我们|本院|我院)的)?答案(?:是)?\s*[:：]?\s*"
+    # (round-2 tester) 我们的回答：可以 / 我们说：能
+    r"|(?:在?(?:我们这里|这里|本院|我院|我们)[，,]\s*)?(?:(?:(?:我们|本院|我院)的)?(?:答案|回答)(?:是)?"
+    r"|(?:我们|本院|我院)(?:要)?说)\s*[:：]?\s*"
     r"(?:能|可以|行|肯定的|否定的|当然))"
 )
 # an answer's label: 「Q：…？」「A：不会。」, 「问：…？答：无。」
@@ -100,12 +102,20 @@ _FIGURE_ANSWER = (
     r"(?:(?:千|百|万|w|k)(?:元|块钱?)?|元|块钱?)(?:多|出头|左右|上下|以内|起)?(?=[。！!，,\s]|$))"
 )
 # (issue 17 re-verification) a word of denial before the answer: 根治是不可能的？错，我院可以
-_INTERJECTION = r"(?:(?:错|不|不对|非也|未必)[！!，,]\s*)?"
+# (round-2 tester) also the past set aside: 那是过去，现在我院可以
+_INTERJECTION = (
+    r"(?:(?:错|不|不对|非也|未必|那是过去|那是以前|那是从前|过去是这样|以前是这样)(?:了|的)?[！!，,]\s*"
+    r"(?:现在|如今|今天)?)?"
+)
 _ANSWER = rf"\s*{_LABEL}{_INTERJECTION}(?:{_AFFIRM}|{_DENY}|{_DENY_OUTCOME}|{_FIGURE_ANSWER})"
 # A line that is a question, and the next line that answers it yes (「脱发能根治吗？」 then
 # 「能！」): read joined like a line that ends no sentence (round 10)
-_ASKS = re.compile(r"[？?]+[”’」』\"]*\s*$")
-_ANSWERS = re.compile(rf"\s*{_LABEL}(?:{_AFFIRM}|{_DENY_OUTCOME}|{_FIGURE_ANSWER})", re.IGNORECASE)
+# (round-2 tester) also with a word of denial after the question (「根治脱发是不可能的？错！」
+# over 「我院可以。」)
+_ASKS = re.compile(r"[？?]+[”’」』\"]*\s*(?:(?:错|不|不对|非也|未必)[！!，,]?\s*)?$")
+_ANSWERS = re.compile(
+    rf"\s*{_LABEL}{_INTERJECTION}(?:{_AFFIRM}|{_DENY_OUTCOME}|{_FIGURE_ANSWER})", re.IGNORECASE
+)
 # A claim asked and denied in the next breath (「头发再也不掉了？别信这种说法」): the rules'
 # common exception reads the question as the denial's; the second reader reads only from the
 # denial on, so the debunked claim is not read as the page's (round 10)
@@ -157,13 +167,21 @@ _RIVAL_VERDICT = (
     r"\s*(?:那|这)(?:是|叫|就是|只是|不过是|纯属|都是)?"
     r"(?:治标不治本|瞎治|乱治|骗人|坑人|忽悠|浪费钱|白花钱)"
 )
+# (round-2 tester) the mark after a word of denial that answers a question and goes on to our
+# answer (「根治脱发是不可能的？错！我院可以」) ends no sentence
+_DENIED_MARK = (
+    r"(?:(?<=[？?]错)|(?<=[？?]不)|(?<=[？?]不对)|(?<=[？?]非也)|(?<=[？?]未必))"
+    rf"[！!]++(?=\s*(?:{_AFFIRM}))"
+    # the word of denial ending the line, our answer on the next (read joined by `check_report`)
+    r"|[？?]++(?=\s*(?:错|不|不对|非也|未必)[！!，,]?\s*$)"
+)
 # Each run of marks is taken whole (possessive ++): a run that is no quote's end or
 # question answered is never re-read shorter, character by character, which made a line of
 # thousands of ？ quadratic (issue 17 verification: a paragraph of 100,000 ？ held a server
 # worker, and every thread with it, for minutes); a run of marks that starts no sentence is
 # a sentence of its own, read once, not tried again from each of its characters.
 _SENTENCE = re.compile(
-    rf"(?:(?:[^。！？!?]|[。！？!?]++[”’」』\"]|[？?]++(?={_ANSWER})|(?<=[我们生者主编式道径])[？?]++(?={_POINTED})"
+    rf"(?:(?:[^。！？!?]|[。！？!?]++[”’」』\"]|[？?]++(?={_ANSWER})|{_DENIED_MARK}|(?<=[我们生者主编式道径])[？?]++(?={_POINTED})"
     rf"|(?<=[院所构诊心生夫家])[？?]++(?={_RIVAL_ANSWER})|[？?]++(?={_TRY_HERE})|[？?]++(?={_RIVAL_VERDICT}))+"
     rf"[。！？!?]*+|[。！？!?]++)[”’」』\"]*",
     re.IGNORECASE,  # the answer's label: A：
@@ -325,6 +343,38 @@ OURS_INSTITUTION = re.compile(
 )
 
 
+# (issue 17, round-2 tester) who signs or says a text is no result of ours: a byline before its
+# colon (「本院皮肤科李医生提醒：研究表明…有效率约为40%至60%」) or a label's value
+# (「作者：本院睡眠医学中心 李主任医师」 over 「研究表明…」) names us without telling our result.
+# Not a source (「来源：本院数据」: no signature), nor ours that researched or found
+# (「本院专家团队研究发现：…」), nor ours after the colon (「李医生提醒：本院数据显示…」)
+_BYLINE_LABELS = (
+    r"作者|单位|审核|审稿|审校|医学审核|审核专家|指导专家|供稿|撰稿|撰文|文|图|编辑|责任编辑"
+    r"|责编|主讲|讲者|嘉宾|专家|医生|医师|主任|专家简介|医生简介|简介|讲师|口述|整理"
+)
+# what a byline never holds: our data or findings, read over the whole byline (bounded)
+_NOT_A_SIGNATURE = (
+    r"(?![^。！？!?：:，,；;]{0,30}?(?:数据|统计|研究|病例|资料|临床|团队|发现|显示|表明|报告))"
+)
+_BYLINE = re.compile(
+    rf"(?<![^。！？!?\s])(?:{_BYLINE_LABELS})\s*[:：]{_NOT_A_SIGNATURE}[^。！？!?，,；;:：]{{0,30}}"
+    rf"|(?:{OURS_INSTITUTION.pattern}|我们|咱们|本科){_NOT_A_SIGNATURE}[^。！？!?：:，,；;]{{0,16}}?"
+    r"(?:医生|医师|大夫|主任|教授|专家|护士|药师|营养师|治疗师|编辑|小编)"
+    r"[^。！？!?：:，,；;]{0,6}?\s*[:：]"
+)
+
+
+def names_us(pattern: re.Pattern[str], text: str, lo: int = 0, hi: int | None = None) -> bool:
+    """Whether `pattern` (`OURS_INSTITUTION` or `_OURS`) finds us in `text[lo:hi]` outside a
+    byline or a label's value (`_BYLINE`)."""
+    hi = len(text) if hi is None else hi
+    found = [m.span() for m in pattern.finditer(text, lo, hi)]
+    if not found:
+        return False
+    signed = [m.span() for m in _BYLINE.finditer(text, lo, hi)]
+    return any(not any(s <= a and b <= e for s, e in signed) for a, b in found)
+
+
 def _sentences(folded: str) -> list[tuple[int, int]]:
     return [m.span() for m in _SENTENCE.finditer(folded)]
 
@@ -338,12 +388,15 @@ _OURS_OFFER = re.compile(
 
 
 def _ours(folded: str, sentences: list[tuple[int, int]], lo: int, hi: int) -> bool:
-    """Whether the sentence `folded[lo:hi]` names us, or the sentence before it on the line
-    presents a treatment of ours (`_OURS_OFFER`)."""
-    if OURS_INSTITUTION.search(folded, lo, hi):
+    """Whether the sentence `folded[lo:hi]` names us, or the sentence before or after it on the
+    line presents a treatment of ours (`_OURS_OFFER`)."""
+    if names_us(OURS_INSTITUTION, folded, lo, hi):
         return True
     k = bisect_left(sentences, (lo, -1))
-    return k > 0 and bool(_OURS_OFFER.search(folded, sentences[k - 1][0], lo))
+    if k > 0 and _OURS_OFFER.search(folded, sentences[k - 1][0], lo):
+        return True
+    # (round-2 tester) or the sentence after it: 「研究表明有效率95%。本院开展该疗法。」
+    return k + 1 < len(sentences) and bool(_OURS_OFFER.search(folded, *sentences[k + 1]))
 
 
 def _rule_spans(
@@ -491,7 +544,7 @@ def _join_findings(
                 _RATE_VALUE.search(head[:start])
                 and _VALUE.fullmatch(head[start:join])
                 and not ours_before
-                and not _OURS.search(head[:start])
+                and not names_us(_OURS, head, 0, start)
             ):
                 # the line ends on a rate's value: 「血糖记录完整率100%」 over 「治愈糖尿病目前
                 # …」 lends its 100% to no cure (issue 17 verification, point 2); a value with
@@ -732,7 +785,7 @@ def check_report(
             ours_before = False
         # the line above runs on into this one and names us: its first sentence is ours
         ours_first = previous is not None and (
-            ours_before or bool(OURS_INSTITUTION.search(previous.folded))
+            ours_before or names_us(OURS_INSTITUTION, previous.folded)
         )
         found = [
             f
@@ -763,7 +816,7 @@ def check_report(
             if second_reader and _CUT_CLAUSE.search(previous.folded):
                 unread.extend(_unread_join(previous, current, found, per_line))
         previous_asks = bool(_ASKS.search(folded))
-        ours_before = previous is not None and (ours_before or bool(_OURS.search(previous.folded)))
+        ours_before = previous is not None and (ours_before or names_us(_OURS, previous.folded))
         previous = current if previous_asks or not _ENDS_SENTENCE.search(folded) else None
         if previous is None:
             ours_before = False
