@@ -148,6 +148,8 @@ class ComplianceFormMixin(forms.Form):
                     # a page that became an ad in this very save skipped `clean`'s check
                     self.add_error(VALID_UNTIL_FIELD, VALID_UNTIL_REQUIRED)
                     return False
+                if certificate and self._wrote_it(page):
+                    return False
                 if certificate and not self._certificate_available(page, certificate):
                     return False
                 # The reviewer confirms: the certificate vouches for what the page shows now
@@ -185,10 +187,22 @@ class ComplianceFormMixin(forms.Form):
             self.add_error(CERTIFICATE_FIELD, NOT_AN_AD_NO_CERTIFICATE)
             return False
         if self.cleaned_data.get(CONFIRM_FIELD):
+            if self._wrote_it(page):
+                return False
             false_match_apply(page=page, user=self.for_user, report=report)
         elif typed and not certificate:
             certificate_apply(page=page, user=self.for_user, certificate="", report=report)
         return True
+
+    def _wrote_it(self, page) -> bool:
+        """Whether the reviewer wrote the text she confirms (in this save or her last one):
+        a form error then, another reviewer confirms (`gate.reviewer_wrote_it`)."""
+        from cms.compliance.gate import SELF_REVIEW, reviewer_wrote_it
+
+        if reviewer_wrote_it(page, self.for_user, form=True):
+            self.add_error(CONFIRM_FIELD if CONFIRM_FIELD in self.fields else None, SELF_REVIEW)
+            return True
+        return False
 
     def _certificate_available(self, page, certificate: str) -> bool:
         """Registers the number to this ad (a saved one) or finds it free (a new one: the

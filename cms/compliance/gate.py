@@ -498,6 +498,64 @@ def false_match_apply(*, page, user, report: ComplianceReport) -> None:
     page.ad_review_text_hash = approved_digest(page)
 
 
+# Four eyes (issue 17, round-2 tester: the reviewer could write and certify the same text): the
+# review the clinic records is someone else's reading of what an editor wrote, so a reviewer
+# does not approve text of her own; another reviewer does.
+SELF_REVIEW = "审查人不能确认自己撰写或修改的内容：请保存后由另一位审查人审查"
+# how far back `text_author` reads (each revision is one digest of its texts)
+AUTHOR_REVISIONS = 20
+# a confirmation's revision is saved by the same request that stamped it (seconds apart): a
+# later plain save of hers keeps the old stamp and is writing
+CONFIRMATION_SAVE_SECONDS = 120
+
+
+def text_author(obj) -> int | None:
+    """Who brought `obj`'s checked text (`approved_digest`, as it is in memory now) to what it
+    is: the user id of the oldest revision in the newest run of saved revisions with this
+    text (a reviewer's own confirmation saves a revision of the text she did not write). None
+    for a system save (the seed, an import: no user) and for text no saved revision holds
+    (made in code; an admin form checks what its user typed with `changed_in_form`)."""
+    revisions = getattr(obj, "revisions", None)
+    if obj.pk is None or revisions is None:
+        return None
+    digest = approved_digest(obj)
+    author = None
+    for revision in revisions.order_by("-created_at", "-id")[:AUTHOR_REVISIONS]:
+        saved = revision.as_object()
+        if approved_digest(saved) != digest:
+            break
+        recorded = saved.ad_review_recorded_at
+        confirmed = (
+            saved.ad_review_recorded_by_id == revision.user_id
+            and recorded is not None
+            and abs((revision.created_at - recorded).total_seconds()) <= CONFIRMATION_SAVE_SECONDS
+        )
+        if not confirmed:  # her confirmation of this text is no writing of it
+            author = revision.user_id
+    return author
+
+
+def changed_in_form(obj) -> bool:
+    """Whether the text of `obj` (an admin form's instance, the posted fields applied) is not
+    its latest saved revision's: the user posting it wrote it now (a new page too)."""
+    revisions = getattr(obj, "revisions", None)
+    if obj.pk is None or revisions is None:
+        return True
+    latest = revisions.order_by("-created_at", "-id").first()
+    # a page made in code has no revision yet: the row as saved is what the form was opened on
+    saved = latest.as_object() if latest else type(obj)._default_manager.get(pk=obj.pk)
+    return approved_digest(saved) != approved_digest(obj)
+
+
+def reviewer_wrote_it(obj, user, *, form: bool = False) -> bool:
+    """Whether `user` wrote the text of `obj` she is about to approve: in this very form
+    (`form=True`, `changed_in_form`) or in the saves that made it (`text_author`)."""
+    if form and changed_in_form(obj):
+        return True
+    author = text_author(obj)
+    return author is not None and author == user.pk
+
+
 def page_false_match_record(*, page, user):
     """A reviewer rules the current blocking findings of `page` (not a medical ad) false
     matches and saves a revision (returned) that can then be published. Raises
@@ -507,6 +565,8 @@ def page_false_match_record(*, page, user):
         raise PermissionDenied("只有“医疗广告审查”组成员可以确认误报")
     if is_medical_ad(page):
         raise ValidationError("落地页、转化文章和服务包是医疗广告，须记录医疗广告审查证明")
+    if reviewer_wrote_it(page, user):
+        raise PermissionDenied(SELF_REVIEW)
     false_match_apply(page=page, user=user, report=check_page(page))
     return page.save_revision(user=user, log_action=True)
 
@@ -548,7 +608,8 @@ def page_ad_review_record(*, page, user, certificate: str, valid_until: datetime
     """A reviewer records the certificate and the validity printed on it (required) for the
     page's (or a service package's: any saved object with the `ad_review_*` fields and
     revisions) current content; saves a revision (returned) that can then be published.
-    Raises PermissionDenied (not a reviewer), ValidationError (number format; validity
+    Raises PermissionDenied (not a reviewer, or the text is hers: `SELF_REVIEW`),
+    ValidationError (number format; validity
     missing, past or over a year and a day ahead; the number already another ad's; the
     page is no medical ad: `page_false_match_record`)."""
     if not is_reviewer(user):
@@ -559,6 +620,8 @@ def page_ad_review_record(*, page, user, certificate: str, valid_until: datetime
         raise ValidationError("医疗广告审查证明文号格式不正确，如：（京）医广【2026】第01-23-001号")
     if error := valid_until_error(valid_until) or certificate_year_error(certificate, valid_until):
         raise ValidationError(error)
+    if reviewer_wrote_it(page, user):
+        raise PermissionDenied(SELF_REVIEW)
     certificate_claim(obj=page, certificate=certificate)
     certificate_apply(
         page=page,

@@ -250,7 +250,9 @@ def test_a_rewritten_sentence_needs_the_reviewer_again_in_the_editor(client, ad)
     assert "内容在记录审查证明后有改动，须由审查人员重新确认" in refused.content.decode()
     assert _body(_fresh(ad)) == "".join(PARAGRAPHS)
 
-    # when the reviewer confirms the new text (saves it with the certificate), it publishes
+    # when the editor saves the new text (a draft: the reviewer confirms what an editor wrote,
+    # never her own typing) and the reviewer confirms it with the certificate, it publishes
+    assert _post_ad(client, ad, publish=False, paragraphs=rewritten).status_code == 302
     client.force_login(user)
     confirmed = _post_ad(
         client,
@@ -795,3 +797,97 @@ def test_publish_checks_the_tags_and_child_rows_as_posted_not_the_last_draft(cli
     fresh = _fresh(page)
     assert fresh.live
     assert sorted(tag.name for tag in fresh.tags.all()) == ["失眠", "睡眠卫生"]
+
+
+def test_a_reviewer_cannot_confirm_text_she_typed(client, ad) -> None:
+    """Four eyes (issue 17, round-2 tester): the reviewer could rewrite an ad and certify her
+    own words in one save, or in her next one. Another reviewer confirms them."""
+    # given the reviewer rewrites the ad and confirms it in the same save
+    user = reviewer()
+    client.force_login(user)
+    until = printed_until().isoformat()
+    rewritten = ["大家好，今天介绍三种睡前放松方法。", "坚持练习三天见效。"]
+    refused = _post_ad(
+        client,
+        ad,
+        publish=True,
+        paragraphs=rewritten,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=until,
+    )
+
+    # then it is refused, saying why, and nothing of hers is recorded or live
+    assert refused.status_code == 200
+    assert "审查人不能确认自己撰写或修改的内容" in refused.content.decode()
+    assert not _fresh(ad).live
+    assert _fresh(ad).ad_review_certificate == ""
+
+    # when she saves her text as a draft and confirms it in her next save, it is refused too
+    assert _post_ad(client, ad, publish=False, paragraphs=rewritten).status_code == 302
+    again = _post_ad(
+        client,
+        ad,
+        publish=True,
+        paragraphs=rewritten,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=until,
+    )
+    assert again.status_code == 200
+    assert "审查人不能确认自己撰写或修改的内容" in again.content.decode()
+    assert not _fresh(ad).live
+
+    # when another reviewer reads it, she confirms and publishes it
+    client.force_login(reviewer("shencha2"))
+    confirmed = _post_ad(
+        client,
+        ad,
+        publish=True,
+        paragraphs=rewritten,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=until,
+    )
+    assert confirmed.status_code == 302
+    assert _fresh(ad).live
+    assert _body(_fresh(ad)) == "".join(rewritten)
+
+
+def test_a_reviewer_confirms_again_text_she_only_confirmed_before(client, ad) -> None:
+    # given an editor's text the reviewer confirmed once (her confirmation saved a revision)
+    client.force_login(editor())
+    assert _post_ad(client, ad, publish=False).status_code == 302
+    user = reviewer()
+    client.force_login(user)
+    until = printed_until().isoformat()
+    first = _post_ad(
+        client, ad, publish=False, ad_review_certificate=CERTIFICATE, ad_review_valid_until=until
+    )
+    assert first.status_code == 302
+
+    # when she confirms the same text again and publishes, it is hers to confirm, not to write
+    again = _post_ad(
+        client, ad, publish=True, ad_review_certificate=CERTIFICATE, ad_review_valid_until=until
+    )
+    assert again.status_code == 302
+    assert _fresh(ad).live
+
+
+def test_the_review_services_refuse_a_reviewers_own_text(ad) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from cms.compliance.gate import SELF_REVIEW, page_ad_review_record
+
+    # given the reviewer saved the ad's current text herself
+    user = reviewer()
+    ad.save_revision(user=user)
+
+    # when she records a certificate for it through the service, it is refused
+    with pytest.raises(PermissionDenied, match=SELF_REVIEW):
+        page_ad_review_record(
+            page=ad, user=user, certificate=CERTIFICATE, valid_until=printed_until()
+        )
+
+    # and another reviewer records it
+    page_ad_review_record(
+        page=ad, user=reviewer("shencha2"), certificate=CERTIFICATE, valid_until=printed_until()
+    )
+    assert _fresh(ad).latest_revision.as_object().ad_review_certificate == CERTIFICATE

@@ -127,8 +127,12 @@ def test_an_edit_publishes_only_on_a_certificate_for_it(client, field, value) ->
 
 
 def test_a_reviewer_publishes_the_edit_with_its_certificate(client) -> None:
-    # given a live package and the clinic's reviewer in the admin
+    # given a live package whose new price the growth lead saved as a draft
     package = _certified(PackageFactory(specialty=SpecialtyFactory(slug="hair-loss")))
+    lead = type(client)()
+    _admin(lead)
+    saved = lead.post(EDIT.format(pk=package.pk), _form(package, promo_price="1580.00"))
+    assert saved.status_code == 302
     admin = type(client)()
     _admin(admin, reviewer_too=True)
     number = certificate_for(package).replace("P", "S").replace("号", "-2号")

@@ -41,30 +41,37 @@ def test_editing_a_package_in_the_admin_purges_every_page_showing_it(
 ):
     # given the landing page, the package page and the comparison are cached at ¥1980.00
     warm(client, landing)
+    package = landing.package
+    form = {
+        "specialty": package.specialty_id,
+        "name": package.name,
+        "slug": package.slug,
+        "summary": "",
+        "includes": "",
+        "list_price": "2680.00",
+        "promo_price": "1680.00",
+        "duration_days": "90",
+        "stock": "3",
+        "deadline": "",
+        "is_active": "on",
+        "sort_order": "0",
+    }
+    edit = f"/admin/snippets/funnel/servicepackage/edit/{package.pk}/"
+    # when the growth lead saves a new price and stock in the admin (a draft) …
+    lead = type(client)()
+    lead.force_login(get_user_model().objects.create_superuser("lead", "lead@example.com", "pw"))
+    assert lead.post(edit, form).status_code == 302
+    # … and the clinic's reviewer confirms it (a package is a medical ad: it goes live on a
+    # reviewer's certificate, issue 17 review round 2, H4; she confirms what another wrote)
     staff = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
-    # a package is a medical ad: the edit goes live on a reviewer's certificate (issue 17
-    # review round 2, H4), so the administrator here is also the clinic's reviewer
     staff.groups.add(Group.objects.get(name=REVIEWER_GROUP))
     admin = type(client)()
     admin.force_login(staff)
-    package = landing.package
-    # when the growth lead changes price and stock in the admin
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(
-            f"/admin/snippets/funnel/servicepackage/edit/{package.pk}/",
+            edit,
             {
-                "specialty": package.specialty_id,
-                "name": package.name,
-                "slug": package.slug,
-                "summary": "",
-                "includes": "",
-                "list_price": "2680.00",
-                "promo_price": "1680.00",
-                "duration_days": "90",
-                "stock": "3",
-                "deadline": "",
-                "is_active": "on",
-                "sort_order": "0",
+                **form,
                 "ad_review_certificate": certificate_for(package),
                 "ad_review_valid_until": printed_until().isoformat(),
                 "ad_review_confirm": "on",
