@@ -34,6 +34,11 @@ What is read (`page_texts`, the texts the checker reads, through `cms.textnorm` 
   in one run or in groups split by spaces or hyphens (「1103 1000 0099 999」), in Arabic or
   Chinese digits (「一一〇三…」, 壹贰 capitals, 幺 and 洞 as said), compared by its digits and tied
   to the doctor named nearest to it in the same sentence.
+- (round-2 tester) a doctor with no 职称 who serves or is booked (`_serving_names`,
+  `_booked_names`): a full name heading its clause (「刘建国为您面诊」「本周日刘建国坐诊」), a
+  surname and 博士 / 专家 / 老师 (「刘博士本周六坐诊」), 「预约刘医生」; 帮您看, 专家号,
+  预约 / 挂…号 as serving; joining us (「刘主任加盟我院」「刘主任是我院特聘专家」) as
+  serving here; every serving phrase of a sentence (「…在协和医院坐诊，每周六在我院坐诊」).
 A name is 2–4 Chinese characters starting with a common surname (`SURNAMES`), or a surname
 alone before 医生 / 大夫 (「王医生」). Not read: a 职称 with no name
 (「建议找主任医师复诊」), 「医生」 with no name, a name in mid-clause before a comma
@@ -374,8 +379,10 @@ def _bracket_open(line: str, at: int) -> int:
 
 # After a 职称 the clause ends (or another 职称 or a bracket follows): 「李文静，主任医师，从事…」
 # states her rank; 「李文静是主任医师吗」「王建华为主任医师团队成员」 do not.
+# A 破折号 ends it too (「李主任——主任医师——为您面诊」: round-2 tester; `cms.textnorm` keeps
+# ——, drops a single dash between Chinese characters).
 _RANK_ENDS = re.compile(
-    r"\s*(?:$|[，,；;。！？!?、：:（()）]|\.(?![0-9a-zA-Z])|" + "|".join(RANKS) + ")"
+    r"\s*(?:$|[，,；;。！？!?、：:（()）]|——|—|–|－－|--|\.(?![0-9a-zA-Z])|" + "|".join(RANKS) + ")"
 )
 # A name linked to the 职称 after it: by a comma or a colon (「李文静，主任医师」
 # 「李文静：主任医师」) or a verb (「李文静是主任医师」「李文静现任皮肤科主任医师」).
@@ -534,7 +541,7 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
         if mark:
             pos = _before_title(line, mark.start())
             found = _name_before(line, pos, names, alone=pos < mark.start())
-            if found and _starts_clause(line, found[0]):
+            if found and _heads_clause(line, found):
                 return found
             continue
         for verb in _LINK_VERBS:
@@ -547,9 +554,17 @@ def _linked_name(line: str, start: int, end: int, names: tuple[str, ...]):
                 comma = before > 0 and line[before - 1] in "，,"  # 「李文静，现任主任医师」
                 pos = _before_title(line, before - 1 if comma else before)
                 found = _name_before(line, pos, names, alone=pos < before)
-                if found and (not comma or _starts_clause(line, found[0])):
+                if found and (not comma or _heads_clause(line, found)):
                     return found
     return None
+
+
+def _heads_clause(line: str, found) -> bool:
+    """Whether the name `found` ((start, name, surname_only)) heads its clause: it starts it,
+    or a full name ends an attributive clause before it, 「曾在华山医院进修的刘文静，现任主任
+    医师」 (round-2 tester: the past clause hid her; a surname alone after 的 is no name)."""
+    at, _name, surname_only = found
+    return _starts_clause(line, at) or (not surname_only and line[at - 1 : at] == "的")
 
 
 # 作为 links a name to a 职称 that need not end the clause: 「王建华作为主任医师亲自面诊」 (the
@@ -833,7 +848,14 @@ def _guessed_name_before(line: str, start: int, end: int, rank: str):
     labelled = _labelled_before(line, stop)
     if stop < start and not labelled:
         return None
-    if not (labelled or _SERVES.match(line, end) or _SERVES_WHEN.match(line, end)):
+    # serving, or joined us (「刘主任加盟我院」), or booked (「预约刘主任」: round-2 tester)
+    serving = (
+        labelled
+        or _SERVES.match(line, end)
+        or _SERVES_WHEN.match(line, end)
+        or _JOINS_US.match(line, end)
+    )
+    if not serving and not _BOOKING.search(line, max(0, stop - 7), stop):
         return None
     for length in (2, 1):
         at = stop - length
@@ -842,11 +864,13 @@ def _guessed_name_before(line: str, start: int, end: int, rank: str):
             continue
         if at > 0 and line[at - 1] in "老小":
             at -= 1
-        if (
+        if serving and (
             _starts_clause(line, at)
             or (labelled and line[at - 1 : at] in "：:")
             or _opens_after_intro(line, at)
         ):
+            return at, text, True
+        if _booked(line, at, end):
             return at, text, True
     return None
 
@@ -860,13 +884,52 @@ _DAY = (
 # Serving, told after her name and title: at a time, at a place, for someone
 # (「刘主任每周三坐诊」「刘主任本周六坐诊」「王一鸣主任医师每周三在我院坐诊」「…将为您面诊」
 # 「…，为您面诊」「…为患者面诊」)
+# (round-2 tester) 帮您看 / 给您看病 (看 only for someone, 看看 only with 帮: 「为您看懂化验单」
+# 「给大家看看」 serve nobody), her 专家号 (「刘主任专家号限量」), and 则 (「…，周六则在我院坐诊」)
+_SERVING_VERBS = (
+    "亲诊|亲自|坐诊|面诊|出诊|接诊|主诊|领衔|主刀|会诊|问诊|诊治|看诊|义诊|诊疗|把脉|坐镇|坐堂"
+)
 _SERVES_WHEN = re.compile(
     rf"\s*[，,]?\s*(?:目前|现在|现|已|已经|长期|固定)?(?:{_DAY}\s*)*(?:起)?"
-    r"(?:将|会|可|可以|也|都|亲自|还|均|亲临|莅临)?"
+    r"(?:将|会|可|可以|也|都|亲自|还|均|亲临|莅临|则)?"
     r"(?:(?:在|来|到|莅临|于|固定在|来到)(?P<place>[^，,。；;！？!?]{1,16}?))?"
-    r"(?:(?:为|给)(?P<who>您|你|大家|患者|病人|你们|各位|广大患者)|亲自)?"
-    r"(?:亲诊|亲自|坐诊|面诊|出诊|接诊|主诊|领衔|主刀|会诊|问诊|诊治|看诊|义诊|诊疗|把脉|坐镇|坐堂)"
+    r"(?:(?:为|给|(?P<help>帮))(?P<who>您|你|大家|患者|病人|你们|各位|广大患者)|亲自)?"
+    rf"(?P<verb>{_SERVING_VERBS}"
+    r"|(?(who)看病|(?!))|(?(help)看看?(?![懂清完到见出过])|(?!))"
+    r"|的?(?:专家号|特需号|号源))"
 )
+# Where a serving phrase ends (`_SERVES_WHEN`'s last word), looked back from for the doctor
+# named before it (`_serving_names`); 看 after the person served only.
+_SERVING_WORD = re.compile(_SERVING_VERBS + r"|(?<=[您你家者人们位])看|专家号|特需号|号源")
+# The serving words only a doctor's work is told with: a full name with no title (or with
+# 老师) serves by the others only when they are for someone (「刘建国为您面诊」), as a patient's
+# story (「刘建国来我院面诊后…」「来我院诊疗」) or a teacher's (「刘老师领衔」) uses them too
+_DOCTORS_WORDS = frozenset("坐诊 出诊 接诊 亲诊 主诊 坐堂 义诊 主刀 专家号 特需号 号源".split())
+_SERVING_SPAN = 28  # characters looked back from a serving word for her name, at most
+# A doctor joined us: 「刘主任加盟我院」「刘主任受聘于我院」「刘主任是我院特聘专家」 (round-2
+# tester): on a 科普 page she is ours, no outside expert quoted.
+_OURS = r"(?:我院|本院|本中心|本诊所|本门诊部?|我们医院|我科|本科室)"
+_JOINS_US = re.compile(
+    r"\s*[，,]?\s*(?:已经|已|现已|正式|即将|将|于(?:\d{2,4}年)?(?:\d{1,2}月)?){0,3}"
+    rf"(?:(?:加盟|加入|入驻|受聘于|应聘于|签约|就职于|任职于|供职于|落户|调入)了?{_OURS}"
+    rf"|(?:是|为|系|现为|现任|成为|受聘为|被聘为|获聘为)了?{_OURS}的?"
+    r"(?:特聘|特邀|特约|坐诊|出诊|客座|签约|外聘|资深|知名|首席){0,2}(?:专家|医生|医师|名医|教授|顾问))"
+)
+# Booked before her name: 「预约刘主任」「挂刘主任的号」「预约刘医生」 (round-2 tester); 挂 books
+# only with 号 after her (「挂刘主任的号」)
+_BOOKING = re.compile(r"预约|预定|预订|约诊|挂号|挂")
+_BOOKING_BEFORE = re.compile(r"(?:预约|预定|预订|约诊|挂号|挂)\s*$")
+_NUMBER_AFTER = re.compile(r"\s*的?(?:专家|特需|门诊)?号")
+
+
+def _booked(line: str, at: int, end: int) -> bool:
+    """Whether the doctor named at `at`–`end` is booked: 「预约刘主任」「挂刘主任的号」."""
+    booking = _BOOKING_BEFORE.search(line, max(0, at - 4), at)
+    if booking is None:
+        return False
+    return booking.group().strip() != "挂" or bool(_NUMBER_AFTER.match(line, end))
+
+
 # Places that are ours: serving there is serving our patients (「我院」「本院皮肤科」, or a room
 # named alone: 「门诊」「3楼」); 「华山医院门诊」 is not
 _OUR_PLACE = re.compile(r"(?:我院|本院|本中心|本诊所|本门诊|我们|我科|本科室|院内)")
@@ -909,6 +972,8 @@ def _surname_introduced(line: str, end: int):
 
 # After a 职称, a surname and her title serving: 「主任医师王教授为您面诊」
 _SURNAME_TITLE = re.compile(r"(?:老|小)?([\u4e00-\u9fff]{1,2}?)(?:教授|医生|大夫|主任|博士)")
+# or 老 / 小 and a surname, no title: 「主任医师老王为您面诊」 (round-2 tester)
+_OLD_SURNAME = re.compile(r"[老小]([\u4e00-\u9fff]{1,2})")
 
 
 def _surname_after_rank(line: str, end: int):
@@ -918,7 +983,7 @@ def _surname_after_rank(line: str, end: int):
     comma = _COMMA_MARK.match(line, end)
     match = _SURNAME_TITLE.match(line, comma.end() if comma else end)
     if match is None:
-        return None
+        return _old_surname_after_rank(line, comma.end() if comma else end)
     surname = match.group(1)
     if _surname(surname) != surname or surname in _FUNCTION_SURNAMES:
         return None
@@ -926,6 +991,25 @@ def _surname_after_rank(line: str, end: int):
         return match.end(), surname  # 「主任医师王教授为您面诊」「副主任医师，王教授，为您面诊」
     if not comma and _NAME_ENDS.match(line, match.end()):
         return match.end(), surname
+    return None
+
+
+def _old_surname_after_rank(line: str, at: int):
+    """(end, surname) of 老 / 小 and a surname at `at`, right after a 职称, serving: 「主任医师
+    老王为您面诊」「副主任医师小张本周六坐诊」 (round-2 tester). Serving only: 「主任医师老王说」
+    and the like are left to the reader's other forms."""
+    match = _OLD_SURNAME.match(line, at)
+    if match is None:
+        return None
+    for length in (2, 1):  # a compound surname first (「老欧阳」)
+        surname = match.group(1)[:length]
+        if len(surname) != length or _surname(surname) != surname:
+            continue
+        if surname in _FUNCTION_SURNAMES:
+            return None
+        stop = match.start(1) + length
+        if _SERVES.match(line, stop) or _SERVES_WHEN.match(line, stop):
+            return stop, surname
     return None
 
 
@@ -1296,6 +1380,13 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
             if found and free(found[0], match.end()):
                 mentions.append(_Mention(found[0], match.end(), found[1], found[2]))
                 take(found[0], match.end())
+    # a doctor with no 职称 serving or booked (round-2 tester): 「刘建国为您面诊」
+    # 「刘博士本周六坐诊」「预约刘医生」
+    unranked = (*_serving_names(line, names), *_booked_names(line, names))
+    for start, end, name, surname_only in unranked:
+        if free(start, end):
+            mentions.append(_Mention(start, end, name, surname_only))
+            take(start, end)
     for name in names:
         for match in re.finditer(re.escape(name), line):
             if free(match.start(), match.end()):
@@ -1329,6 +1420,87 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
     return sorted(mentions, key=lambda m: m.start), loose
 
 
+# Titles a doctor is named with that are no 职称 (those are read with their 职称) nor 医生 /
+# 大夫 (read as addresses): 「刘博士本周六坐诊」「刘专家为您面诊」「刘老师为您面诊」
+_SERVING_TITLES = ("老师", "专家", "博士")
+
+
+def _serving_names(line: str, names: tuple[str, ...]):
+    """(start, end, name, surname_only) of each doctor named with no 职称 right before a
+    serving phrase (`_SERVES_WHEN`): a full name heading its clause or after a day
+    (「刘建国为您面诊」「本周日刘建国坐诊」), or a name or surname and 博士 / 专家 / 老师
+    (「刘博士本周六坐诊」). A patient is none: 「患者刘建国…」 does not head its clause, and a full
+    name with no title serves by words a patient's story uses too (面诊, 诊疗 …) only when
+    they are for someone (「刘建国为您面诊」, not 「刘建国来我院面诊后」). Each serving word is
+    looked back from `_SERVING_SPAN` characters at most (round-2 tester)."""
+    for verb in _SERVING_WORD.finditer(line):
+        for at in range(max(1, verb.start() - _SERVING_SPAN), verb.start() + 1):
+            if not "\u4e00" <= line[at - 1] <= "\u9fff":
+                continue
+            serving = _SERVES_WHEN.match(line, at)
+            if serving is None or serving.end() != verb.end():
+                continue
+            found = _serving_name(line, at, serving, names)
+            if found:
+                yield found[0], at, found[1], found[2]
+                break
+
+
+def _serving_name(line: str, at: int, serving: re.Match, names: tuple[str, ...]):
+    """(start, name, surname_only) of the doctor named right before `at`, where `serving`
+    starts (`_serving_names`)."""
+    doctors_word = serving.group("who") or serving.group("verb").lstrip("的") in _DOCTORS_WORDS
+    for title in _SERVING_TITLES:
+        if line.endswith(title, 0, at):
+            if title == "老师" and not doctors_word:
+                return None
+            found = _name_before(line, at - len(title), names, alone=True)
+            # a surname alone was read as introduced by `_name_before`
+            return found if found and (found[2] or _heads_clause(line, found)) else None
+    if not doctors_word:
+        return None
+    found = _name_before(line, at, names, alone=False)
+    if found and (_heads_clause(line, found) or _opens_after_intro(line, found[0])):
+        return found
+    return None
+
+
+def _booked_names(line: str, names: tuple[str, ...]):
+    """(start, end, name, surname_only) of each doctor booked with no 职称 (`_BOOKING`): a name
+    or surname and 医生 / 大夫 / 博士 / 专家 / 老师 (「预约刘医生」「预约刘博士」), or a full name
+    ending its clause (「预约刘建国，」); 挂 only with 号 after her (round-2 tester)."""
+    for booking in _BOOKING.finditer(line):
+        at = booking.end()
+        found = None
+        for length in (2, 1):  # a surname and her title
+            surname = line[at : at + length]
+            if (
+                len(surname) == length
+                and _surname(surname) == surname
+                and surname not in _FUNCTION_SURNAMES
+            ):
+                title = next(
+                    (t for t in (*_ADDRESSES, *_SERVING_TITLES) if line.startswith(t, at + length)),
+                    None,
+                )
+                if title:
+                    found = (at + length + len(title), surname, True)
+                    break
+        if found is None:
+            after = _name_after(line, at, names)
+            if after:
+                end = after[0]
+                title = next(
+                    (t for t in (*_ADDRESSES, *_SERVING_TITLES) if line.startswith(t, end)), None
+                )
+                if title:
+                    found = (end + len(title), after[1], False)
+                elif _NAME_ENDS.match(line, end) or _NUMBER_AFTER.match(line, end):
+                    found = (end, after[1], False)
+        if found and _booked(line, at, found[0]):
+            yield at, found[0], found[1], found[2]
+
+
 # Invited by us: 「我院特邀王一鸣主任医师」「本院特聘专家张教授」
 _INVITED_BY_US = re.compile(
     r"(?:我院|本院|本中心|本诊所|本门诊|我们|我科|本科室)(?:特别|专门)?"
@@ -1354,8 +1526,8 @@ _HOSPITAL = re.compile(
 )
 # A consultation, not words for the reader (「为您讲解」「为您划重点」 serve nobody)
 _CONSULT = re.compile(
-    r"\s*(?:为|给)(?:您|你|大家|患者|病人|你们|各位|读者)(?:亲自|一对一|免费)?"
-    r"(?:面诊|诊治|看诊|诊疗|把脉|问诊|坐诊|亲诊|看病|治疗|手术|主刀|会诊|检查|开方)"
+    r"\s*(?:为|给|帮)(?:您|你|大家|患者|病人|你们|各位|读者)(?:亲自|一对一|免费)?"
+    r"(?:面诊|诊治|看诊|诊疗|把脉|问诊|坐诊|亲诊|看病|治疗|手术|主刀|会诊|检查|开方|看)"
 )
 # Serving told as when something happened: 「…坐诊时常说」「…为患者面诊时发现」
 _WHEN_AFTER = re.compile(r"\s*(?:时|的时候|之时|中|期间|之际|过程中)")
@@ -1369,24 +1541,64 @@ def _serving_here(line: str, mention: _Mention) -> bool:
     is no outside expert quoted (issue 17 re-verification, point 6)."""
     if _INVITED_BY_US.search(line, max(0, mention.start - 30), mention.start):
         return True
+    if _JOINS_US.match(line, mention.end):
+        return True  # 「刘主任加盟我院」「刘主任是我院特聘专家」 (round-2 tester)
     serving = _SERVES_WHEN.match(line, mention.end)
     if serving is None or _WHEN_AFTER.match(line, serving.end()):
-        return False
+        # booked (「预约刘主任」, round-2 tester) as serving at no place said
+        return _booked(line, mention.start, mention.end) and _no_outside_hospital(
+            line, mention, mention.end
+        )
     place = serving.group("place")
     if place and _OUR_PLACE.match(place):
         return True  # 「…每周三在我院坐诊」: ours, whatever else the sentence names
-    if serving.group("who") in ("您", "你", "你们", "各位") and _CONSULT.search(serving.group()):
+    if _offered(serving):
         return True  # a consultation offered to the reader
+    if _ours_later(line, serving.end()):
+        return True  # 「刘主任在协和医院坐诊，每周六在我院坐诊」
     if place and not _ROOM.fullmatch(place):
         return False  # 「…每周三在华山医院坐诊」: an outside doctor's schedule
+    return _no_outside_hospital(line, mention, serving.end())
+
+
+def _offered(serving: re.Match) -> bool:
+    """Whether the serving phrase offers the reader a consultation (「为您面诊」「帮您看」)."""
+    return serving.group("who") in ("您", "你", "你们", "各位") and bool(
+        _CONSULT.search(serving.group())
+    )
+
+
+def _no_outside_hospital(line: str, mention: _Mention, after_at: int) -> bool:
+    """Whether no outside hospital is hers: none in her sentence before her name or in the
+    clause after `after_at`, or ours before her (「我院刘主任」)."""
     opening = max(0, mention.start - _LOOKBACK)
     for mark in _SENTENCE_END.finditer(line, opening, mention.start):
         opening = mark.end()
     before = line[opening : mention.start]
-    after = line[serving.end() : _clause_end(line, serving.end())]
+    after = line[after_at : _clause_end(line, after_at)]
     if _HOSPITAL.search(before) or _HOSPITAL.search(after):
         return bool(_OURS_BEFORE.search(before))
     return True
+
+
+# Between one serving phrase and the next of the sentence (「…坐诊，另外每周六在我院坐诊」)
+_NEXT_SERVING = re.compile(r"\s*[，,；;]?\s*(?:另外|此外|同时|并且|并|而|但|还)?")
+_NEXT_SERVINGS = 3  # later serving phrases read, at most
+
+
+def _ours_later(line: str, at: int) -> bool:
+    """Whether a later serving phrase chained to the one ending at `at` serves here: at a
+    place of ours or offered to the reader (「刘主任在协和医院坐诊，每周六在我院坐诊」: only
+    the first was read; round-2 tester)."""
+    for _ in range(_NEXT_SERVINGS):
+        later = _SERVES_WHEN.match(line, _NEXT_SERVING.match(line, at).end())
+        if later is None or _WHEN_AFTER.match(line, later.end()):
+            return False
+        place = later.group("place")
+        if (place and _OUR_PLACE.match(place)) or _offered(later):
+            return True
+        at = later.end()
+    return False
 
 
 def _registered(mention: _Mention, names: tuple[str, ...]) -> bool:
@@ -1482,11 +1694,14 @@ def _problems(mention: _Mention, doctors: list[Doctor], *, ad: bool) -> list[tup
     with no page named with a 职称 is a problem on a medical ad (`ad`) only: a 科普 page
     quotes outside experts (「钟南山教授指出…」, a patient's 「找过一位刘建国主任医师」;
     thirteenth verification F2), and holds our own doctors to their pages; a doctor who sees
-    our patients there (`_Mention.serves`: 「我院特邀王一鸣主任医师为您面诊」) is none."""
+    our patients there (`_Mention.serves`: 「我院特邀王一鸣主任医师为您面诊」) is none. A doctor
+    with no page and no 职称 who sees our patients is a problem on either (「王医生为您面诊」:
+    round-2 tester)."""
     pages = [d for d in doctors if _same_person(mention, d)]
     if not mention.rank and not mention.licences:
-        if ad and mention.serves and not pages:
-            # 「本周六刘医生坐诊」「王医生为您面诊」: a doctor introduced with no page
+        if mention.serves and not pages:
+            # 「本周六刘医生坐诊」「王医生为您面诊」: a doctor introduced with no page; on a 科普
+            # page too, she sees our patients (round-2 tester: 「王医生为您面诊」)
             return [(mention.start, mention.end, f"{UNREGISTERED}（{mention.name}）")]
         return []
     if not pages and not ad and not mention.licences and not mention.serves:
@@ -1522,7 +1737,11 @@ def _finding(field_path: str, line_no: int, line: str, start: int, end: int, mes
 
 # A line worth reading: it has a 职称, an address or a licence word (most lines have none,
 # and the doctor pages are only looked up when one does).
-_WORTH_READING = re.compile("|".join((*RANKS, *_ADDRESSES, "执业", "资格证")))
+# (round-2 tester) or a serving or booking word: 「刘建国为您面诊」「预约刘博士」 hold none of
+# those
+_WORTH_READING = re.compile(
+    "|".join((*RANKS, *_ADDRESSES, "执业", "资格证", _SERVING_WORD.pattern, "预约|预定|预订|约诊"))
+)
 
 
 def doctor_credential_findings(

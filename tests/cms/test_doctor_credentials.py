@@ -1692,3 +1692,138 @@ def test_more_shapes_of_an_unregistered_doctor_serving_our_patients_on_science(d
 )
 def test_the_second_testers_ad_shapes_are_refused(doctors, text, message) -> None:
     assert message in [m for _, _, m in credentials(landing(text))]
+
+
+# --- round 2 of fresh testers on the fourth reading ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # (round-2 tester) a full name with no title, serving
+        ("刘建国为您面诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国本周六坐诊", f"{UNREGISTERED}（刘建国）"),
+        ("王建华每周三坐诊。", f"{UNREGISTERED}（王建华）"),
+        ("本周日刘建国坐诊。", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国，为您面诊。", f"{UNREGISTERED}（刘建国）"),
+        # (round-2 tester) 博士 / 专家 / 老师 with no 职称, serving
+        ("刘博士本周六坐诊", f"{UNREGISTERED}（刘）"),
+        ("刘专家为您面诊", f"{UNREGISTERED}（刘）"),
+        ("刘老师为您面诊", f"{UNREGISTERED}（刘）"),
+        ("张博士每周三坐诊。", f"{UNREGISTERED}（张）"),
+        ("孙老师, 为您面诊", f"{UNREGISTERED}（孙）"),
+        ("刘建国博士为您面诊", f"{UNREGISTERED}（刘建国）"),
+        # (round-2 tester) other serving words, and booking before the name
+        ("刘主任帮您看", f"{UNREGISTERED}（刘）"),
+        ("刘主任帮您看病。", f"{UNREGISTERED}（刘）"),
+        ("刘主任专家号限量", f"{UNREGISTERED}（刘）"),
+        ("刘主任的专家号，每周三放号。", f"{UNREGISTERED}（刘）"),
+        ("预约刘主任", f"{UNREGISTERED}（刘）"),
+        ("立即预约张主任！", f"{UNREGISTERED}（张）"),
+        ("挂刘主任的号", f"{UNREGISTERED}（刘）"),
+        ("预约刘医生", f"{UNREGISTERED}（刘）"),
+        ("预约刘博士", f"{UNREGISTERED}（刘）"),
+        # (round-2 tester) dashes between the name and her 职称
+        ("李主任——主任医师——为您面诊", RANK_MISMATCH),
+        ("李文静——主任医师——为您面诊", RANK_MISMATCH),
+        ("刘主任——主任医师——为您面诊", f"{UNREGISTERED}（刘）"),
+        ("刘主任—主任医师—为您面诊", f"{UNREGISTERED}（刘）"),
+        # (round-2 tester) the name after the 职称, with 老 / 小
+        ("主任医师老王为您面诊", f"{UNREGISTERED}（王）"),
+        ("副主任医师小张本周六坐诊。", f"{UNREGISTERED}（张）"),
+        ("主任医师小李为您面诊", RANK_MISMATCH),
+        # (round-2 tester) a past clause before the name
+        ("曾在华山医院进修的刘文静，现任主任医师，每周六坐诊", f"{UNREGISTERED}（刘文静）"),
+        ("毕业于复旦大学的刘文静，主任医师，每周三坐诊。", f"{UNREGISTERED}（刘文静）"),
+        ("曾在华山医院进修的李文静，现任主任医师。", RANK_MISMATCH),
+    ],
+)
+def test_the_round_2_testers_ad_shapes_are_refused(doctors, text, message) -> None:
+    assert message in [m for _, _, m in credentials(landing(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # (round-2 tester) an unregistered doctor who joined us
+        ("刘主任加盟我院", f"{UNREGISTERED}（刘）"),
+        ("刘主任受聘于我院", f"{UNREGISTERED}（刘）"),
+        ("刘主任是我院特聘专家", f"{UNREGISTERED}（刘）"),
+        ("张教授已正式加盟本院。", f"{UNREGISTERED}（张）"),
+        ("刘主任于2023年加盟我院。", f"{UNREGISTERED}（刘）"),
+        ("王主任，现为本院特聘专家。", f"{UNREGISTERED}（王）"),
+        # (round-2 tester) every serving phrase of the sentence is read, not the first only
+        ("刘主任在协和医院坐诊，每周六在我院坐诊", f"{UNREGISTERED}（刘）"),
+        ("刘主任在协和医院坐诊,周日也在本院坐诊。", f"{UNREGISTERED}（刘）"),
+        ("王一鸣主任医师在协和医院出诊，每周三来我院坐诊。", f"{UNREGISTERED}（王一鸣）"),
+        # (round-2 tester) a consultation offered, no 职称 or no 我院
+        ("王医生为您面诊", f"{UNREGISTERED}（王）"),
+        ("王主任为您面诊", f"{UNREGISTERED}（王）"),
+        ("王大夫本周三坐诊。", f"{UNREGISTERED}（王）"),
+        ("刘建国为您面诊。", f"{UNREGISTERED}（刘建国）"),
+    ],
+)
+def test_the_round_2_testers_science_shapes_are_refused(doctors, text, message) -> None:
+    assert message in [m for _, _, m in credentials(article(text))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (round-2 tester) an outside expert quoted, a patient, a teacher: no doctor of ours
+        "北京协和医院的刘主任在门诊中常说，脱发要早治疗。",
+        "刘建国教授的研究发表在《柳叶刀》上。",
+        "患者刘建国来我院就诊",
+        "患者刘建国来我院诊疗，三个月后明显好转。",
+        "刘老师教我们做八段锦",
+        "刘建国来我院面诊后，确诊为雄激素性脱发。",
+        "专家团队每周六坐诊。",
+        "节假日照常坐诊。",
+        "资深专家为您面诊。",
+        "刘主任在协和医院坐诊，每周六休息。",
+        "刘主任在协和医院坐诊时常说，脱发要早治疗。",
+    ],
+)
+def test_the_round_2_testers_lawful_text_passes_on_science(doctors, text) -> None:
+    assert credentials(article(text)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (round-2 tester) a patient, a teacher, no doctor named: lawful on an ad too
+        "患者刘建国来我院就诊",
+        "患者刘建国来我院诊疗，三个月后明显好转。",
+        "刘老师教我们做八段锦",
+        "刘建国来我院面诊后，确诊为雄激素性脱发。",
+        "专家团队每周六坐诊。",
+        "节假日照常坐诊。",
+        "资深专家为您面诊。",
+        "预约面诊，请拨打热线。",
+        "李文静——副主任医师——为您面诊",
+        "预约李文静医生",
+    ],
+)
+def test_the_round_2_testers_lawful_text_passes_on_an_ad(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["刘建国为您面诊，", "为您面诊", "预约刘主任，", "刘主任在协和医院坐诊，每周六在我院坐诊。"],
+)
+def test_the_round_2_serving_reader_reads_a_long_line_in_linear_time(unit) -> None:
+    """(round-2 tester) the names before a serving word are looked back for a bounded span."""
+    import time
+
+    from cms.compliance.doctors import _mentions
+
+    def once(n: int) -> float:
+        started = time.process_time()
+        _mentions(unit * n, ("李文静",))
+        return time.process_time() - started
+
+    once(10)
+    small = min(once(500) for _ in range(3))
+    large = min(once(2000) for _ in range(3))
+    assert large / max(small, 1e-4) < 9, (small, large)
