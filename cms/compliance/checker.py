@@ -104,7 +104,8 @@ _FIGURE_ANSWER = (
 # (issue 17 re-verification) a word of denial before the answer: 根治是不可能的？错，我院可以
 # (round-2 tester) also the past set aside: 那是过去，现在我院可以
 _INTERJECTION = (
-    r"(?:(?:错|不|不对|非也|未必|那是过去|那是以前|那是从前|过去是这样|以前是这样)(?:了|的)?[！!，,]\s*"
+    r"(?:(?:大错特错|错误|才不是|当然不是|错|不|不对|非也|未必|那是过去|那是以前|那是从前|过去是这样"
+    r"|以前是这样|过时)(?:了|的)?[！!，,]+\s*"
     r"(?:现在|如今|今天)?)?"
 )
 _ANSWER = rf"\s*{_LABEL}{_INTERJECTION}(?:{_AFFIRM}|{_DENY}|{_DENY_OUTCOME}|{_FIGURE_ANSWER})"
@@ -170,7 +171,8 @@ _RIVAL_VERDICT = (
 # (round-2 tester) the mark after a word of denial that answers a question and goes on to our
 # answer (「根治脱发是不可能的？错！我院可以」) ends no sentence
 _DENIED_MARK = (
-    r"(?:(?<=[？?]错)|(?<=[？?]不)|(?<=[？?]不对)|(?<=[？?]非也)|(?<=[？?]未必))"
+    r"(?:(?<=[？?]错)|(?<=[？?]不)|(?<=[？?]不对)|(?<=[？?]非也)|(?<=[？?]未必)|(?<=错了)|(?<=错误)"
+    r"|(?<=特错)|(?<=才不是)|(?<=当然不是))"
     rf"[！!]++(?=\s*(?:{_AFFIRM}))"
     # the word of denial ending the line, our answer on the next (read joined by `check_report`)
     r"|[？?]++(?=\s*(?:错|不|不对|非也|未必)[！!，,]?\s*$)"

@@ -502,37 +502,34 @@ def false_match_apply(*, page, user, report: ComplianceReport) -> None:
 # review the clinic records is someone else's reading of what an editor wrote, so a reviewer
 # does not approve text of her own; another reviewer does.
 SELF_REVIEW = "审查人不能确认自己撰写或修改的内容：请保存后由另一位审查人审查"
-# how far back `text_author` reads (each revision is one digest of its texts)
+# how far back `wrote_since_review` reads (each revision is one digest of its texts)
 AUTHOR_REVISIONS = 20
-# a confirmation's revision is saved by the same request that stamped it (seconds apart): a
-# later plain save of hers keeps the old stamp and is writing
-CONFIRMATION_SAVE_SECONDS = 120
 
 
-def text_author(obj) -> int | None:
-    """Who brought `obj`'s checked text (`approved_digest`, as it is in memory now) to what it
-    is: the user id of the oldest revision in the newest run of saved revisions with this
-    text (a reviewer's own confirmation saves a revision of the text she did not write). None
-    for a system save (the seed, an import: no user) and for text no saved revision holds
-    (made in code; an admin form checks what its user typed with `changed_in_form`)."""
+def wrote_since_review(obj, user) -> bool:
+    """Whether `user` changed `obj`'s checked text (`approved_digest`) in any saved revision
+    since the last one a reviewer's confirmation stamped (any part she wrote stays hers: an
+    editor's later save of another field does not make it the editor's; fresh tester of the
+    four-eyes rule). A confirmation is the revision where the stamp (`ad_review_recorded_at`)
+    changes; later revisions carry it unchanged, so they are writing. Reads the last
+    `AUTHOR_REVISIONS` revisions; a revision with no user (the seed, an import) is nobody's."""
     revisions = getattr(obj, "revisions", None)
-    if obj.pk is None or revisions is None:
-        return None
-    digest = approved_digest(obj)
-    author = None
-    for revision in revisions.order_by("-created_at", "-id")[:AUTHOR_REVISIONS]:
-        saved = revision.as_object()
-        if approved_digest(saved) != digest:
-            break
-        recorded = saved.ad_review_recorded_at
-        confirmed = (
-            saved.ad_review_recorded_by_id == revision.user_id
-            and recorded is not None
-            and abs((revision.created_at - recorded).total_seconds()) <= CONFIRMATION_SAVE_SECONDS
-        )
-        if not confirmed:  # her confirmation of this text is no writing of it
-            author = revision.user_id
-    return author
+    if obj.pk is None or revisions is None or user is None:
+        return False
+    saved = [
+        (revision, revision.as_object())
+        for revision in revisions.order_by("-created_at", "-id")[: AUTHOR_REVISIONS + 1]
+    ]
+    for i, (revision, this) in enumerate(saved[:AUTHOR_REVISIONS]):
+        older = saved[i + 1][1] if i + 1 < len(saved) else None
+        stamp = this.ad_review_recorded_at
+        if stamp is not None and (older is None or older.ad_review_recorded_at != stamp):
+            return False  # read and confirmed here: what came before was reviewed
+        if revision.user_id != user.pk:
+            continue
+        if older is None or approved_digest(older) != approved_digest(this):
+            return True
+    return False
 
 
 def changed_in_form(obj) -> bool:
@@ -548,12 +545,12 @@ def changed_in_form(obj) -> bool:
 
 
 def reviewer_wrote_it(obj, user, *, form: bool = False) -> bool:
-    """Whether `user` wrote the text of `obj` she is about to approve: in this very form
-    (`form=True`, `changed_in_form`) or in the saves that made it (`text_author`)."""
+    """Whether `user` wrote any of the text of `obj` she is about to approve: in this very
+    form (`form=True`, `changed_in_form`) or in a save since the last review
+    (`wrote_since_review`)."""
     if form and changed_in_form(obj):
         return True
-    author = text_author(obj)
-    return author is not None and author == user.pk
+    return wrote_since_review(obj, user)
 
 
 def page_false_match_record(*, page, user):

@@ -876,8 +876,9 @@ def test_the_review_services_refuse_a_reviewers_own_text(ad) -> None:
 
     from cms.compliance.gate import SELF_REVIEW, page_ad_review_record
 
-    # given the reviewer saved the ad's current text herself
+    # given the reviewer changed the ad's text and saved it herself
     user = reviewer()
+    ad.title = f"{ad.title}（新版）"
     ad.save_revision(user=user)
 
     # when she records a certificate for it through the service, it is refused
@@ -891,3 +892,63 @@ def test_the_review_services_refuse_a_reviewers_own_text(ad) -> None:
         page=ad, user=reviewer("shencha2"), certificate=CERTIFICATE, valid_until=printed_until()
     )
     assert _fresh(ad).latest_revision.as_object().ad_review_certificate == CERTIFICATE
+
+
+def test_a_reviewer_editing_right_after_her_confirmation_cannot_confirm_her_edit(client, ad):
+    """Fresh tester of the four-eyes rule: a draft she saved seconds after confirming carried
+    her confirmation's stamp and passed for one."""
+    user = reviewer()
+    client.force_login(user)
+    until = printed_until().isoformat()
+    assert (
+        _post_ad(
+            client,
+            ad,
+            publish=False,
+            ad_review_certificate=CERTIFICATE,
+            ad_review_valid_until=until,
+        ).status_code
+        == 302
+    )
+    rewritten = ["大家好，今天介绍三种睡前放松方法。", "坚持练习三天见效。"]
+    assert _post_ad(client, ad, publish=False, paragraphs=rewritten).status_code == 302
+
+    again = _post_ad(
+        client,
+        ad,
+        publish=True,
+        paragraphs=rewritten,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=until,
+    )
+    assert again.status_code == 200
+    assert "审查人不能确认自己撰写或修改的内容" in again.content.decode()
+    assert not _fresh(ad).live
+
+
+def test_an_editors_later_save_does_not_make_the_reviewers_edit_hers_to_confirm(client, ad):
+    """Fresh tester of the four-eyes rule: the reviewer's own edit, then an editor's save of
+    another field, and the reviewer confirmed text part of which she wrote."""
+    user = reviewer()
+    client.force_login(user)
+    rewritten = ["大家好，今天介绍三种睡前放松方法。", "坚持练习三天见效。"]
+    assert _post_ad(client, ad, publish=False, paragraphs=rewritten).status_code == 302
+    client.force_login(editor())
+    retitled = f"{ad.title}（修订）"
+    assert (
+        _post_ad(client, ad, publish=False, paragraphs=rewritten, title=retitled).status_code == 302
+    )
+
+    client.force_login(user)
+    refused = _post_ad(
+        client,
+        ad,
+        publish=True,
+        paragraphs=rewritten,
+        title=retitled,
+        ad_review_certificate=CERTIFICATE,
+        ad_review_valid_until=printed_until().isoformat(),
+    )
+    assert refused.status_code == 200
+    assert "审查人不能确认自己撰写或修改的内容" in refused.content.decode()
+    assert not _fresh(ad).live

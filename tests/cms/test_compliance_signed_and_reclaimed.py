@@ -66,6 +66,7 @@ def test_bylines_bios_and_encouragement_pass_both_readers(text) -> None:
         "我们不承诺，治疗一定有效。",
         "谁也不能保证：每个人都能治好。",
         "医生不敢保证，每个人都能停药。",
+        "我们无法保证；每位患者都能治愈。",  # a semicolon (second tester)
     ],
 )
 def test_a_denied_promise_governs_the_clause_after_its_comma(text) -> None:
@@ -110,6 +111,14 @@ def test_a_denied_promise_turned_round_is_still_a_promise(text) -> None:
         ("根治脱发是不可能的？\n那是过去，现在我院可以。", "ad16-denial-reclaimed"),
         ("根治脱发是不可能的？我们的回答：可以。", "ad16-denial-reclaimed"),
         ("根治脱发是不可能的？我们说：能。", "ad16-denial-reclaimed"),
+        # the second tester's siblings
+        ("别家不敢保证，在我院每位患者都能长出头发。", "ad16-cohort"),
+        ("他们不能保证，咱们的患者个个都能长出头发。", "ad16-cohort"),
+        ("累计治愈 3,000 例", "ad16-cohort"),
+        ("根治脱发是不可能的？大错特错！我院可以。", "ad16-denial-reclaimed"),
+        ("根治脱发是不可能的？错了！我院可以。", "ad16-denial-reclaimed"),
+        ("根治脱发是不可能的？错！！我院可以。", "ad16-denial-reclaimed"),
+        ("根治脱发是不可能的？过时了，我院可以。", "ad16-denial-reclaimed"),
     ],
 )
 def test_the_round_two_evasions_are_refused_by_the_rules(text, rule) -> None:
@@ -130,6 +139,7 @@ def test_the_round_two_evasions_are_refused_by_the_rules(text, rule) -> None:
         "【脱发的治疗】",
         "根治脱发是不可能的吗？错！目前确实不能根治。",
         "脱发能根治吗？不！\n目前还不能，需要长期管理。",
+        "脱发能根治吗？错了！目前还不能。",
     ],
 )
 def test_their_lawful_look_alikes_pass(text) -> None:
