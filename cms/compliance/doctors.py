@@ -72,6 +72,9 @@ SURNAMES = frozenset(
     "陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟"
     "殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游"
     "辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳"
+    # (round-2 doctor tester) the next commonest, but those that are also herbs or common
+    # words a sentence is made of (桂枝, 桑叶, 抑郁, 子宫, 清楚 …)
+    "洪赖卓戚蔺巫岑邬窦闵薄娄郎佟晏甄项仇苟卞褚虞栾鞠邰廉刁寇隋迟奚郜匡阎禹缪蒯冼荆"
 )
 COMPOUND_SURNAMES = frozenset(
     (
@@ -87,7 +90,9 @@ _NOT_GIVEN = frozenset(
     "师治任教授副主复查病患者专级籍讲指导提醒表示认称介绍出坐接问答度重"
 )
 # Words that start with a surname and are not names (「康复医师」「高级医师」「全科医师」).
-_NOT_NAMES = frozenset({"康复", "高级", "毛发", "方面", "江湖", "程度", "石膏", "金牌"})
+_NOT_NAMES = frozenset(
+    {"康复", "高级", "毛发", "方面", "江湖", "程度", "石膏", "金牌", "卓越", "项目"}
+)
 
 # 职称 as patients say them, 医生 / 大夫 for 医师 (「主治医生李文静」「主任大夫王建华」): read
 # as the 医师 rank, so a 副主任医师 called 主任大夫 states more than the register.
@@ -823,6 +828,7 @@ def _name_before_title(line: str, start: int, names: tuple[str, ...]):
 # Surnames that are also words a sentence opens with (向主任医师咨询, 于…): never a surname
 # alone here.
 _FUNCTION_SURNAMES = frozenset("向于和与及同经由从在为将把对给让被跟")
+_SERVING_FUNCTION_SURNAMES = frozenset("向于")
 
 
 def _guessed_name_before(line: str, start: int, end: int, rank: str):
@@ -855,15 +861,31 @@ def _guessed_name_before(line: str, start: int, end: int, rank: str):
         or _SERVES_WHEN.match(line, end)
         or _JOINS_US.match(line, end)
     )
-    if not serving and not _BOOKING.search(line, max(0, stop - 7), stop):
+    if (
+        not serving
+        and not _BOOKING.search(line, max(0, stop - 7), stop)
+        and not _INVITED_BY_US.search(line, max(0, stop - 32), stop - 1)
+    ):
         return None
     for length in (2, 1):
         at = stop - length
         text = line[at:stop] if at >= 0 else ""
-        if not text or _surname(text) != text or text in _FUNCTION_SURNAMES:
+        if not text or _surname(text) != text:
+            continue
+        if text in _FUNCTION_SURNAMES and not (
+            # 于 and 向 are surnames too: opening the line's clause with her 职称 and serving
+            # (「于主任每周六坐诊」「向主任为您面诊」; round-2 doctor tester); 「向主任医师咨询」
+            # serves nobody
+            text in _SERVING_FUNCTION_SURNAMES
+            and serving
+            and not labelled
+            and _starts_clause(line, at)
+        ):
             continue
         if at > 0 and line[at - 1] in "老小":
             at -= 1
+        if not labelled and _INVITED_BY_US.search(line, max(0, at - 30), at):
+            return at, text, True  # 「我院特聘刘主任」 (round-2 doctor tester)
         if serving and (
             _starts_clause(line, at)
             or (labelled and line[at - 1 : at] in "：:")
@@ -875,12 +897,25 @@ def _guessed_name_before(line: str, start: int, end: int, rank: str):
     return None
 
 
-# A day a doctor serves on: 「每周三」「本周六」「3月5日」「明天上午」
+# A day a doctor serves on: 「每周三」「本周六」「3月5日」「明天上午」; (round-2 doctor tester)
+# 「每月第一个周六」「本月15日」「逢周六」「周末」, hours (「9:00-12:00」「上午9点」)
+_HOUR = r"\d{1,2}(?:[:：]\d{2}|[点时]半?)"
 _DAY = (
-    r"(?:(?:本|下|这|每|这个|下个)?(?:周|星期|礼拜)[一二三四五六日天末]|每天|每日|今天|明天|后天"
+    r"(?:(?:本|下|这|每|这个|下个|逢)?(?:周|星期|礼拜)[一二三四五六日天末]|每天|每日|今天|明天|后天"
     r"|今日|明日|\d{1,2}月\d{1,2}[日号]|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}[日号]"
+    r"|(?:每|本|下|这)(?:个)?月(?:第[一二三四1-4]个?(?:周|星期|礼拜)[一二三四五六日天末]|\d{1,2}[日号])"
+    r"|节假日|双休日|周末"
+    rf"|{_HOUR}(?:\s*[-~～—至到]\s*{_HOUR})?"
     r"|上午|下午|晚上|全天|逢[一二三四五六日天])"
 )
+# Between two days of a list: 「每周六、周日」「周二和周四」
+_DAY_JOIN = r"(?:\s*[、和及与/]\s*)?"
+# How she serves, before or after whom: 「一对一为您面诊」「为您在线面诊」 (round-2 doctor tester)
+_MANNER = r"(?:亲自|一对一|免费|视频|线上|在线|远程|单独|专门|耐心|现场)"
+# Days, each after 于 or 在 at most (「将于本周六为您面诊」)
+_DAYS = rf"(?:(?:于|在)?{_DAY}{_DAY_JOIN}\s*)*"
+# Her team or studio serving: 「刘建国团队每周六坐诊」「刘建国教授团队为您面诊」
+_TEAM = r"(?:(?:医生|专家|教授|博士)?(?:团队|工作室|名医工作室))?"
 # Serving, told after her name and title: at a time, at a place, for someone
 # (「刘主任每周三坐诊」「刘主任本周六坐诊」「王一鸣主任医师每周三在我院坐诊」「…将为您面诊」
 # 「…，为您面诊」「…为患者面诊」)
@@ -889,50 +924,110 @@ _DAY = (
 _SERVING_VERBS = (
     "亲诊|亲自|坐诊|面诊|出诊|接诊|主诊|领衔|主刀|会诊|问诊|诊治|看诊|义诊|诊疗|把脉|坐镇|坐堂"
 )
+# (round-2 doctor tester) her work said otherwise for someone: 「为您号脉」「为您开方」「给您看病」
+_WORK_FOR_SOMEONE = "开方|治疗|调理|针灸|诊断|手术|复诊|看病|检查"
+# her clinic: 「刘建国专家门诊」「刘主任门诊时间」 (a plain 门诊 is a patient's too: 「…门诊复查」)
+_HER_CLINIC = r"(?:专家|特需|名医|名老中医)门诊(?:号|时间)?|门诊(?:号|时间)"
+# marks between her name and her serving: 「刘建国：为您面诊」「刘建国——为您面诊」
+# 「刘建国（每周六坐诊）」 (round-2 doctor tester)
+# and an aside in brackets: 「刘医生（Dr. Liu）每周六坐诊」
+_SERVING_MARK = r"\s*(?:[（(][^（()）\n]{1,24}[）)])?\s*(?:[，,：:]|——|—|--|～|~|[（(【「“])?\s*"
 _SERVES_WHEN = re.compile(
-    rf"\s*[，,]?\s*(?:目前|现在|现|已|已经|长期|固定)?(?:{_DAY}\s*)*(?:起)?"
+    rf"{_TEAM}{_SERVING_MARK}(?:目前|现在|现|已|已经|长期|固定)?{_DAYS}(?:起)?"
     r"(?:将|会|可|可以|也|都|亲自|还|均|亲临|莅临|则)?"
+    rf"{_DAYS}{_MANNER}?"
     r"(?:(?:在|来|到|莅临|于|固定在|来到)(?P<place>[^，,。；;！？!?]{1,16}?))?"
     r"(?:(?:为|给|(?P<help>帮))(?P<who>您|你|大家|患者|病人|你们|各位|广大患者)|亲自)?"
-    rf"(?P<verb>{_SERVING_VERBS}"
-    r"|(?(who)看病|(?!))|(?(help)看看?(?![懂清完到见出过])|(?!))"
-    r"|的?(?:专家号|特需号|号源))"
+    rf"{_MANNER}?(?:提供|进行|做|安排)?"
+    rf"(?P<verb>{_SERVING_VERBS}|号脉"
+    rf"|(?(who)(?:{_WORK_FOR_SOMEONE})|(?!))|(?(help)看看?(?![懂清完到见出过])|(?!))"
+    rf"|的?(?:专家号|特需号|号源|{_HER_CLINIC}))"
 )
 # Where a serving phrase ends (`_SERVES_WHEN`'s last word), looked back from for the doctor
 # named before it (`_serving_names`); 看 after the person served only.
-_SERVING_WORD = re.compile(_SERVING_VERBS + r"|(?<=[您你家者人们位])看|专家号|特需号|号源")
+_SERVING_WORD = re.compile(
+    _SERVING_VERBS
+    + r"|号脉|(?<=[您你家者人们位])看[病看]?|专家号|特需号|号源|门诊号|门诊时间|门诊"
+    + f"|{_WORK_FOR_SOMEONE}"
+)
 # The serving words only a doctor's work is told with: a full name with no title (or with
 # 老师) serves by the others only when they are for someone (「刘建国为您面诊」), as a patient's
 # story (「刘建国来我院面诊后…」「来我院诊疗」) or a teacher's (「刘老师领衔」) uses them too
-_DOCTORS_WORDS = frozenset("坐诊 出诊 接诊 亲诊 主诊 坐堂 义诊 主刀 专家号 特需号 号源".split())
+_DOCTORS_WORDS = frozenset(
+    "坐诊 出诊 接诊 亲诊 主诊 坐堂 义诊 主刀 专家号 特需号 号源 号脉 门诊号 门诊时间 专家门诊 "
+    "特需门诊 名医门诊 名老中医门诊 专家门诊号 特需门诊号 专家门诊时间".split()
+)
 _SERVING_SPAN = 28  # characters looked back from a serving word for her name, at most
 # A doctor joined us: 「刘主任加盟我院」「刘主任受聘于我院」「刘主任是我院特聘专家」 (round-2
 # tester): on a 科普 page she is ours, no outside expert quoted.
 _OURS = r"(?:我院|本院|本中心|本诊所|本门诊部?|我们医院|我科|本科室)"
+# (round-2 doctor tester) 「加盟我们」「是我们的特聘专家」「入职我院」「受聘我院」「被我院聘为…」
+_OURS_JOINED = rf"(?:{_OURS}|我们(?:医院|诊所|中心|团队)?)"
 _JOINS_US = re.compile(
     r"\s*[，,]?\s*(?:已经|已|现已|正式|即将|将|于(?:\d{2,4}年)?(?:\d{1,2}月)?){0,3}"
-    rf"(?:(?:加盟|加入|入驻|受聘于|应聘于|签约|就职于|任职于|供职于|落户|调入)了?{_OURS}"
-    rf"|(?:是|为|系|现为|现任|成为|受聘为|被聘为|获聘为)了?{_OURS}的?"
+    r"(?:(?:加盟|加入|入驻|入职|受聘|应聘|签约|就职|任职|供职|落户|调入)(?:于|到)?了?"
+    rf"{_OURS_JOINED}"
+    rf"|被{_OURS_JOINED}(?:特聘|聘请|聘任|聘|返聘|特邀)(?:为)?"
+    rf"|(?:是|为|系|现为|现任|成为|受聘为|被聘为|获聘为)了?{_OURS_JOINED}的?"
     r"(?:特聘|特邀|特约|坐诊|出诊|客座|签约|外聘|资深|知名|首席){0,2}(?:专家|医生|医师|名医|教授|顾问))"
 )
 # Booked before her name: 「预约刘主任」「挂刘主任的号」「预约刘医生」 (round-2 tester); 挂 books
 # only with 号 after her (「挂刘主任的号」)
-_BOOKING = re.compile(r"预约|预定|预订|约诊|挂号|挂")
-_BOOKING_BEFORE = re.compile(r"(?:预约|预定|预订|约诊|挂号|挂)\s*$")
+# (round-2 doctor tester) 约 as booking (not 大约 / 节约 …), 抢 like 挂 only with 号 after her
+_BOOKING = re.compile(
+    r"预约|预定|预订|约诊|挂号|挂|抢|(?<![大预节制合公条签相邀])约(?![定束合有莫略])"
+)
+_BOOKING_BEFORE = re.compile(
+    r"(?:预约|预定|预订|约诊|挂号|挂|抢|(?<![大预节制合公条签相邀])约)\s*$"
+)
 _NUMBER_AFTER = re.compile(r"\s*的?(?:专家|特需|门诊)?号")
 
 
+# What is booked of her that is no consultation: 「预约刘老师的八段锦课程」「…的讲座」 (round-2
+# doctor tester: a teacher's class read as her serving)
+_NOT_A_CONSULTATION = re.compile(
+    r"\s*的?[\u4e00-\u9fff]{0,8}?(?:课程|课|讲座|直播|活动|培训|班|沙龙|分享会|签售|新书)"
+)
+# Who tells a story in her sentence, before her name: a patient or the narrator and family
+# (「我妈预约刘主任，等了一个月」「张阿姨说，刘建国坐诊那天人特别多」: round-2 doctor tester).
+# 我 is no 我院 / 我们 / 我科; a patient served (「为患者」) tells nothing.
+_STORYTELLER = re.compile(
+    r"(?<![为给帮替向])(?:(?<![本])我(?![院们科国市省])|俺|他(?!们)|她(?!们)"
+    r"|患者|病人|病友|网友|朋友|同事|邻居|家人|亲戚|阿姨|大爷|大妈|大姐|大哥|叔叔|婶婶|老公"
+    r"|老婆|丈夫|妻子|孩子|儿子|女儿|母亲|父亲|妈妈|爸爸|奶奶|爷爷|姥姥|姥爷|外婆|外公|闺蜜|室友)"
+)
+# The narrator's own past told after her name: 「刘主任专家号很难挂，我挂了三次才挂上」
+_STORY_AFTER = re.compile(r"(?:(?<![本])我(?![院们科])|俺|我妈|我爸)[\u4e00-\u9fff]{0,6}?(?:了|过)")
+
+
 def _booked(line: str, at: int, end: int) -> bool:
-    """Whether the doctor named at `at`–`end` is booked: 「预约刘主任」「挂刘主任的号」."""
+    """Whether the doctor named at `at`–`end` is booked: 「预约刘主任」「挂刘主任的号」; not her
+    class (「预约刘老师的八段锦课程」)."""
     booking = _BOOKING_BEFORE.search(line, max(0, at - 4), at)
-    if booking is None:
+    if booking is None or _NOT_A_CONSULTATION.match(line, end):
         return False
-    return booking.group().strip() != "挂" or bool(_NUMBER_AFTER.match(line, end))
+    return booking.group().strip() not in ("挂", "抢") or bool(_NUMBER_AFTER.match(line, end))
+
+
+def _told_as_story(line: str, start: int, end: int) -> bool:
+    """Whether the doctor named at `start`–`end` is in a patient's or the narrator's story:
+    someone tells it before her name in her sentence (「我妈预约刘主任」「张阿姨说，刘建国坐诊
+    那天…」), or the narrator's past follows in it (「刘主任专家号很难挂，我挂了三次…」). Only
+    serving at no place said and booking are excused by it; an offer to the reader and our
+    place are not (`_serving_here`)."""
+    opening = max(0, start - _LOOKBACK)
+    for mark in _SENTENCE_END.finditer(line, opening, start):
+        opening = mark.end()
+    if _STORYTELLER.search(line, opening, start):
+        return True
+    stop = _SENTENCE_END.search(line, end, end + _LOOKBACK)
+    return bool(_STORY_AFTER.search(line, end, stop.start() if stop else len(line)))
 
 
 # Places that are ours: serving there is serving our patients (「我院」「本院皮肤科」, or a room
 # named alone: 「门诊」「3楼」); 「华山医院门诊」 is not
 _OUR_PLACE = re.compile(r"(?:我院|本院|本中心|本诊所|本门诊|我们|我科|本科室|院内)")
+_OURS_JOINED_PLACE = re.compile(r"[和与及、](?:我院|本院|本中心|本诊所|本门诊|我们医院)")
 _ROOM = re.compile(r"(?:门诊|诊室|线上|网上|[\d一二三四五六七八九十]+(?:楼|层|号诊室))")
 # Before a surname serving, what introduces her though it is no clause's start: a day
 # (「本周六刘主任坐诊」), an invitation with the hospital she comes from (「特邀北京协和医院张教授
@@ -942,7 +1037,9 @@ _INTRO_BEFORE = re.compile(
     r"|(?:我院|本院|本中心|我们)?(?:特邀|特聘|邀请|诚邀|特约|邀请到|请来)"
     r"(?:[\u4e00-\u9fff]{2,16}?(?:医院|中心|大学|医学院|研究所|诊所|门诊部|科))?"
     r"|[\u4e00-\u9fff]{2,16}?(?:医院|医学院|诊所|门诊部)(?:[\u4e00-\u9fff]{1,6}?科)?(?:的)?"
-    r"|(?:我院|本院|本中心|名医|坐诊专家|特需专家|协和|华西|湘雅|华山|瑞金|仁济|301))$"
+    r"|(?:我院|本院|本中心|名医|坐诊专家|特需专家|协和|华西|湘雅|华山|瑞金|仁济|301)"
+    # asked for her (「请刘主任为您面诊」: round-2 doctor tester)
+    r"|(?:请|特请|邀请|让|由))$"
 )
 
 
@@ -1382,7 +1479,12 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
                 take(found[0], match.end())
     # a doctor with no 职称 serving or booked (round-2 tester): 「刘建国为您面诊」
     # 「刘博士本周六坐诊」「预约刘医生」
-    unranked = (*_serving_names(line, names), *_booked_names(line, names))
+    unranked = (
+        *_serving_names(line, names),
+        *_booked_names(line, names),
+        *_labelled_serving_names(line, names),
+        *_latin_names(line),
+    )
     for start, end, name, surname_only in unranked:
         if free(start, end):
             mentions.append(_Mention(start, end, name, surname_only))
@@ -1422,7 +1524,7 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
 
 # Titles a doctor is named with that are no 职称 (those are read with their 职称) nor 医生 /
 # 大夫 (read as addresses): 「刘博士本周六坐诊」「刘专家为您面诊」「刘老师为您面诊」
-_SERVING_TITLES = ("老师", "专家", "博士")
+_SERVING_TITLES = ("老师", "专家", "博士", "院士", "大师", "名医", "中医", "国医")
 
 
 def _serving_names(line: str, names: tuple[str, ...]):
@@ -1443,7 +1545,26 @@ def _serving_names(line: str, names: tuple[str, ...]):
             found = _serving_name(line, at, serving, names)
             if found:
                 yield found[0], at, found[1], found[2]
+                yield from _joined_before(line, found, names)
                 break
+
+
+_NAMES_JOIN = frozenset("与和及、")
+_JOINED_NAMES = 3  # names joined before the one serving, at most
+
+
+def _joined_before(line: str, found, names: tuple[str, ...]):
+    """(start, end, name, surname_only) of each full name joined to the serving one
+    `found` by 与 / 和 / 及 / 、 (「刘建国与王小明为您面诊」: round-2 doctor tester)."""
+    at = found[0]
+    for _ in range(_JOINED_NAMES):
+        if line[at - 1 : at] not in _NAMES_JOIN or at < 2:
+            return
+        before = _name_before(line, at - 1, names, alone=False)
+        if not before or before[2]:
+            return
+        yield before[0], at - 1, before[1], False
+        at = before[0]
 
 
 def _serving_name(line: str, at: int, serving: re.Match, names: tuple[str, ...]):
@@ -1459,10 +1580,54 @@ def _serving_name(line: str, at: int, serving: re.Match, names: tuple[str, ...])
             return found if found and (found[2] or _heads_clause(line, found)) else None
     if not doctors_word:
         return None
+    if line[at - 2 : at - 1] == "老" and _surname(line[at - 1]) == line[at - 1]:
+        # 「老刘为您面诊」 (round-2 doctor tester): her surname after 老, heading its clause
+        if line[at - 1] not in _FUNCTION_SURNAMES and _starts_clause(line, at - 2):
+            return at - 2, line[at - 1], True
     found = _name_before(line, at, names, alone=False)
     if found and (_heads_clause(line, found) or _opens_after_intro(line, found[0])):
         return found
+    joined = found
+    for _ in range(_JOINED_NAMES):  # the first of names joined (「刘建国与王小明为您面诊」)
+        if not joined or line[joined[0] - 1 : joined[0]] not in _NAMES_JOIN:
+            return None
+        joined = _name_before(line, joined[0] - 1, names, alone=False)
+        if joined and not joined[2] and _heads_clause(line, joined):
+            return found
     return None
+
+
+# A label that says she serves, her name its value: 「坐诊专家：刘建国」「主诊医生：刘建国」
+# (round-2 doctor tester)
+_SERVING_LABEL = re.compile(
+    r"(?:坐诊|出诊|接诊|主诊|面诊|特需|特邀|特聘|门诊|值班|亲诊)"
+    r"(?:专家|医生|医师|大夫|教授|名医)(?:团队)?\s*[：:]\s*"
+)
+_SERVING_LABEL_BEFORE = re.compile(_SERVING_LABEL.pattern + "$")
+
+
+def _labelled_serving_names(line: str, names: tuple[str, ...]):
+    """(start, end, name, surname_only) of each full name that is a serving label's value
+    (`_SERVING_LABEL`), ending its clause or before a bracket (「坐诊专家：刘建国（周六）」)."""
+    for label in _SERVING_LABEL.finditer(line):
+        after = _name_after(line, label.end(), names)
+        if after and _NAME_ENDS.match(line, after[0]):
+            yield label.end(), after[0], after[1], False
+
+
+# A doctor named in Latin letters: 「Dr. Liu为您面诊」「Prof. Wang每周六坐诊」 (round-2 doctor
+# tester)
+_LATIN_NAME = re.compile(
+    r"(?<![A-Za-z])(?:Dr|DR|Doctor|Prof|Professor)\s?[.．]?\s?[A-Z][a-z]{1,15}(?:\s[A-Z][a-z]{1,15})?"
+)
+
+
+def _latin_names(line: str):
+    """(start, end, name, surname_only) of each doctor named in Latin letters and serving
+    (`_SERVES_WHEN` right after): no doctor page is named so."""
+    for found in _LATIN_NAME.finditer(line):
+        if _SERVES_WHEN.match(line, found.end()):
+            yield found.start(), found.end(), found.group(), False
 
 
 def _booked_names(line: str, names: tuple[str, ...]):
@@ -1541,23 +1706,36 @@ def _serving_here(line: str, mention: _Mention) -> bool:
     is no outside expert quoted (issue 17 re-verification, point 6)."""
     if _INVITED_BY_US.search(line, max(0, mention.start - 30), mention.start):
         return True
+    if _SERVING_LABEL_BEFORE.search(line, max(0, mention.start - 16), mention.start):
+        return True  # 「坐诊专家：刘建国」 (round-2 doctor tester)
     if _JOINS_US.match(line, mention.end):
         return True  # 「刘主任加盟我院」「刘主任是我院特聘专家」 (round-2 tester)
-    serving = _SERVES_WHEN.match(line, mention.end)
+    end = mention.end
+    for _ in range(_JOINED_NAMES):  # the names joined after hers (「刘建国与王小明为您面诊」)
+        joined = _name_after(line, end + 1, ()) if line[end : end + 1] in _NAMES_JOIN else None
+        if joined is None:
+            break
+        end = joined[0]
+    serving = _SERVES_WHEN.match(line, end)
     if serving is None or _WHEN_AFTER.match(line, serving.end()):
         # booked (「预约刘主任」, round-2 tester) as serving at no place said
-        return _booked(line, mention.start, mention.end) and _no_outside_hospital(
-            line, mention, mention.end
+        return (
+            _booked(line, mention.start, mention.end)
+            and not _told_as_story(line, mention.start, mention.end)
+            and _no_outside_hospital(line, mention, mention.end)
         )
     place = serving.group("place")
-    if place and _OUR_PLACE.match(place):
-        return True  # 「…每周三在我院坐诊」: ours, whatever else the sentence names
+    if place and (_OUR_PLACE.match(place) or _OURS_JOINED_PLACE.search(place)):
+        # 「…每周三在我院坐诊」「…在协和医院和我院坐诊」: ours, whatever else the sentence names
+        return True
     if _offered(serving):
         return True  # a consultation offered to the reader
     if _ours_later(line, serving.end()):
         return True  # 「刘主任在协和医院坐诊，每周六在我院坐诊」
     if place and not _ROOM.fullmatch(place):
         return False  # 「…每周三在华山医院坐诊」: an outside doctor's schedule
+    if _told_as_story(line, mention.start, mention.end):
+        return False  # 「张阿姨说，刘建国坐诊那天人特别多」
     return _no_outside_hospital(line, mention, serving.end())
 
 

@@ -1827,3 +1827,200 @@ def test_the_round_2_serving_reader_reads_a_long_line_in_linear_time(unit) -> No
     small = min(once(500) for _ in range(3))
     large = min(once(2000) for _ in range(3))
     assert large / max(small, 1e-4) < 9, (small, large)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (round-2 doctor tester, after the final runs) a patient's booking story, a teacher's
+        # class, a doctor's 专家号 in a patient's story: no doctor serving our patients
+        "我妈预约刘主任，等了一个月。",
+        "我预约了刘医生，还没轮到。",
+        "预约刘老师的八段锦课程",
+        "欢迎预约刘老师的太极拳讲座。",
+        "刘主任专家号很难挂，我挂了三次才挂上。",
+        "张阿姨说，刘建国坐诊那天人特别多。",
+        "邻居王大爷说，他挂过刘主任的号。",
+    ],
+)
+def test_a_patients_story_and_a_teachers_class_pass_on_science(doctors, text) -> None:
+    assert credentials(article(text)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    # (on an ad, 「我妈预约刘主任」 still presents a 主任 with no page: refused as before)
+    ["我妈预约刘建国，等了一个月。", "预约刘老师的八段锦课程", "欢迎预约刘老师的太极拳讲座。"],
+)
+def test_a_patients_story_and_a_teachers_class_pass_on_an_ad(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # the story words do not excuse an offer, our place or a booking offered
+        ("患者说，刘主任每周六在我院坐诊。", f"{UNREGISTERED}（刘）"),
+        ("我妈说，刘建国为您面诊。", f"{UNREGISTERED}（刘建国）"),
+        ("刘主任专家号限量，欢迎预约。", f"{UNREGISTERED}（刘）"),
+        ("您可以预约刘医生。", f"{UNREGISTERED}（刘）"),
+        ("预约刘老师的面诊", f"{UNREGISTERED}（刘）"),
+    ],
+)
+def test_story_words_do_not_excuse_an_offer_on_science(doctors, text, message) -> None:
+    assert message in [m for _, _, m in credentials(article(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # (round-2 doctor tester, after the final runs) surnames beyond the commonest 130
+        ("洪建国主任医师为您面诊", f"{UNREGISTERED}（洪建国）"),
+        ("赖主任每周六坐诊", f"{UNREGISTERED}（赖）"),
+        ("卓医生为您面诊", f"{UNREGISTERED}（卓）"),
+        ("戚主任本周六坐诊", f"{UNREGISTERED}（戚）"),
+        # 于 and 向, words a sentence opens with, as surnames serving
+        ("于主任每周六坐诊", f"{UNREGISTERED}（于）"),
+        ("向主任为您面诊", f"{UNREGISTERED}（向）"),
+        # a doctor's work named otherwise, for the reader
+        ("刘建国为您号脉", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国为您开方", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国为您针灸调理", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国给您看病", f"{UNREGISTERED}（刘建国）"),
+        ("刘博士为您手术", f"{UNREGISTERED}（刘）"),
+        ("刘建国专家门诊每周六开放", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国特需门诊每周六", f"{UNREGISTERED}（刘建国）"),
+        ("刘主任门诊时间：每周六", f"{UNREGISTERED}（刘）"),
+        # a word before the verb
+        ("刘建国一对一为您面诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国免费为您面诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国线上为您面诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国为您在线面诊", f"{UNREGISTERED}（刘建国）"),
+        # days said as lists, dates and hours
+        ("刘建国每周六、周日坐诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国每月第一个周六坐诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国9:00-12:00坐诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国本月15日坐诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国逢周六坐诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国周六上午9点坐诊", f"{UNREGISTERED}（刘建国）"),
+        # asked or booked in other words
+        ("请刘主任为您面诊", f"{UNREGISTERED}（刘）"),
+        ("约刘医生面诊", f"{UNREGISTERED}（刘）"),
+        ("抢刘主任的号", f"{UNREGISTERED}（刘）"),
+        # marks between her name and her serving
+        ("刘建国：为您面诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国——为您面诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国（每周六坐诊）", f"{UNREGISTERED}（刘建国）"),
+        # a serving label before her name
+        ("坐诊专家：刘建国", f"{UNREGISTERED}（刘建国）"),
+        ("主诊医生：刘建国", f"{UNREGISTERED}（刘建国）"),
+        ("出诊医生：刘建国（周六）", f"{UNREGISTERED}（刘建国）"),
+        # two doctors serving together
+        ("刘建国与王小明为您面诊", f"{UNREGISTERED}（王小明）"),
+        ("刘建国与王小明为您面诊", f"{UNREGISTERED}（刘建国）"),
+        # titles patients use
+        ("刘院士为您面诊", f"{UNREGISTERED}（刘）"),
+        ("刘大师为您面诊", f"{UNREGISTERED}（刘）"),
+        ("刘名医为您面诊", f"{UNREGISTERED}（刘）"),
+        ("老刘为您面诊", f"{UNREGISTERED}（刘）"),
+        # a name in Latin letters, an aside in brackets before her serving
+        ("Dr. Liu为您面诊", f"{UNREGISTERED}（Dr. Liu）"),
+        ("Prof. Wang每周六坐诊", f"{UNREGISTERED}（Prof. Wang）"),
+        ("刘医生（Dr. Liu）每周六坐诊", f"{UNREGISTERED}（刘）"),
+        ("刘建国（特邀专家）为您面诊", f"{UNREGISTERED}（刘建国）"),
+        # a day after 于, a manner, an offer made with 提供/进行/做, her team
+        ("刘建国将于本周六为您面诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国于本周六坐诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国现场为您面诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国为您提供面诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国为您进行面诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国为您做检查", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国团队每周六坐诊", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国教授团队为您面诊", f"{UNREGISTERED}（刘建国）"),
+    ],
+)
+def test_the_round_2_doctor_testers_later_shapes_are_refused(doctors, text, message) -> None:
+    assert message in [m for _, _, m in credentials(landing(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # (round-2 doctor tester) joining us on a 科普 page, in other words
+        ("刘主任入职我院", f"{UNREGISTERED}（刘）"),
+        ("刘主任加盟我们", f"{UNREGISTERED}（刘）"),
+        ("刘主任受聘我院", f"{UNREGISTERED}（刘）"),
+        ("刘主任是我们的特聘专家", f"{UNREGISTERED}（刘）"),
+        ("刘主任被我院聘为特聘专家", f"{UNREGISTERED}（刘）"),
+        ("我院特聘刘主任。", f"{UNREGISTERED}（刘）"),
+        ("刘主任在协和医院和我院坐诊", f"{UNREGISTERED}（刘）"),
+        ("协和医院刘主任周末来我院坐诊", f"{UNREGISTERED}（刘）"),
+        ("刘建国为您号脉", f"{UNREGISTERED}（刘建国）"),
+        ("坐诊专家：刘建国", f"{UNREGISTERED}（刘建国）"),
+    ],
+)
+def test_the_round_2_doctor_testers_later_science_shapes_are_refused(
+    doctors, text, message
+) -> None:
+    assert message in [m for _, _, m in credentials(article(text))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # look-alikes of those shapes that name no doctor of ours
+        "向主任医师咨询用药问题。",
+        "于是我来到医院面诊。",
+        "卓越的医疗团队为您面诊。",
+        "亲戚推荐我来面诊。",
+        "约30%的患者需要复诊。",
+        "大约一个月后复诊。",
+        "请医生为您面诊。",
+        "抢购活动已结束。",
+        "项目主任为您介绍课程。",
+        "老师为您讲解八段锦。",
+        "刘建国与王小明是高中同学。",
+        "专家门诊每周六开放。",
+        "刘老师：为您讲解八段锦。",
+        "预约方式：电话或在线。",
+        "李文静与赵明远为您面诊",
+        "坐诊专家：李文静",
+        "哈佛大学Dr. Smith的研究发表在期刊上。",
+        "患者刘建国为您做检查前要空腹。",
+        "刘建国将于3月5日在协和医院坐诊。",
+    ],
+)
+def test_look_alikes_of_the_later_shapes_pass(doctors, text) -> None:
+    assert credentials(landing(text)) == []
+    assert credentials(article(text)) == []
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "刘建国与王小明为您面诊，",
+        "坐诊专家：刘建国，",
+        "刘建国每周六、周日、",
+        "我妈预约刘主任，",
+        "我院特聘",
+        "治疗",
+        "为您治疗，",
+        "刘建国9:00-12:00",
+    ],
+)
+def test_the_later_shapes_are_read_in_linear_time(unit) -> None:
+    """The joined names, serving labels, day lists and stories are looked at in bounded
+    spans: a line of thousands of them is read in linear time."""
+    import time
+
+    from cms.compliance.doctors import _mentions
+
+    def once(n: int) -> float:
+        started = time.process_time()
+        _mentions((unit * n)[: n * 4], ("李文静",))
+        return time.process_time() - started
+
+    once(10)
+    small = min(once(500) for _ in range(3))
+    large = min(once(2000) for _ in range(3))
+    assert large / max(small, 1e-4) < 9, (small, large)
