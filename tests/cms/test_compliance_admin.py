@@ -818,7 +818,8 @@ def test_a_reviewer_cannot_confirm_text_she_typed(client, ad) -> None:
 
     # then it is refused, saying why, and nothing of hers is recorded or live
     assert refused.status_code == 200
-    assert "审查人不能确认自己撰写或修改的内容" in refused.content.decode()
+    # said once, at the confirmation (round-2 tester: it showed twice)
+    assert refused.content.decode().count("审查人不能确认自己撰写或修改的内容") == 1
     assert not _fresh(ad).live
     assert _fresh(ad).ad_review_certificate == ""
 
@@ -833,7 +834,7 @@ def test_a_reviewer_cannot_confirm_text_she_typed(client, ad) -> None:
         ad_review_valid_until=until,
     )
     assert again.status_code == 200
-    assert "审查人不能确认自己撰写或修改的内容" in again.content.decode()
+    assert again.content.decode().count("审查人不能确认自己撰写或修改的内容") == 1
     assert not _fresh(ad).live
 
     # when another reviewer reads it, she confirms and publishes it
@@ -922,7 +923,7 @@ def test_a_reviewer_editing_right_after_her_confirmation_cannot_confirm_her_edit
         ad_review_valid_until=until,
     )
     assert again.status_code == 200
-    assert "审查人不能确认自己撰写或修改的内容" in again.content.decode()
+    assert again.content.decode().count("审查人不能确认自己撰写或修改的内容") == 1
     assert not _fresh(ad).live
 
 
@@ -950,5 +951,27 @@ def test_an_editors_later_save_does_not_make_the_reviewers_edit_hers_to_confirm(
         ad_review_valid_until=printed_until().isoformat(),
     )
     assert refused.status_code == 200
-    assert "审查人不能确认自己撰写或修改的内容" in refused.content.decode()
+    assert refused.content.decode().count("审查人不能确认自己撰写或修改的内容") == 1
     assert not _fresh(ad).live
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"transcript": TRANSCRIPT + "\n坚持一周见效。"},
+        {"summary": "三天见效的放松练习。"},
+        {"title": "睡前放松练习：三天见效"},
+    ],
+)
+def test_a_reviewer_cannot_rule_false_matches_in_text_she_changed(client, video, change) -> None:
+    """Four eyes on a 科普 page (round-2 tester: only the ad path was tried): her own change
+    of any field the gate reads, in the same save as her ruling, is refused, said once."""
+    client.force_login(reviewer())
+
+    refused = _post(client, video, publish=True, ad_review_confirm="on", **change)
+
+    assert refused.status_code == 200
+    assert refused.content.decode().count("审查人不能确认自己撰写或修改的内容") == 1
+    page = _fresh(video)
+    assert (page.live, page.ad_review_recorded_by) == (False, None)
+    assert page.transcript == TRANSCRIPT
