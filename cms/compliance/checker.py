@@ -30,28 +30,30 @@ from cms.textnorm import normalize_map
 # 说法」) does not end the sentence either: the answer is what the question claims (round 9).
 # (round 10) an answer in other words: 答案是肯定的, 没错, 可以的, 当然
 _AFFIRM = (
-    r"(?:(?:当然|肯定|绝对|我们|本院|我院)?(?:就|都)?(?:能|可以|行|会|没问题|是的)(?=[！!。，,\s]|$)"
+    r"(?:(?:当然|肯定|绝对|我们|本院|我院)?(?:就|都)?(?:能|可以|行|会|没问题|是的)(?=[！!。，,.\s]|$)"
     r"|我们就能|答案是肯定的|答案是(?:能|可以|会|肯定)|没错|可以的|能的|放心|没问题"
-    r"|当然(?=[！!。，,\s]|$)|包的|包好|保证(?!不)|肯定的"
+    r"|当然(?=[！!。，,.\s]|$)|包的|包好|保证(?!不)|肯定的"
     # (verification) we have it here, we refund: 在这里有 / 我们退款
-    r"|(?:在这里|在我们这里?|我们这里|这里|我们|本院|我院)(?:就|都)?有(?=[！!。，,\s]|$)"
+    r"|(?:在这里|在我们这里?|我们这里|这里|我们|本院|我院)(?:就|都)?有(?=[！!。，,.\s]|$)"
     r"|(?:我们|本院|我院)?(?:就|会)?(?:全额|全部)?(?:退款|退钱|退费|包退|免费重做|免费再治|不收费|不要钱)(?![的地])"
     r"|不需要|不用|不必|无需"
     # (2026.12.6) a denial asked, then reclaimed in the answer: 都说脱发不能根治？我们做到了 /
     # 张主任用十年证明了相反的结论 / 在我们这里不一样 (`ad16-denial-reclaimed` reads the whole)
     r"|[^。！？!?，,；;]{0,14}?(?:做到了|证明了相反|相反的结论|是例外|偏不信|不信这个邪|不一样|打破了|改写了)"
     # (2026.12.6) …？在我们这里可以 / 那是你还没遇到张主任 / 这种说法早就过时了
-    r"|(?:在这里|在我们这里?|我们这里|这里)(?:就|都|也)?(?:可以|能|行)(?=[！!。，,\s]|$)"
+    r"|(?:在这里|在我们这里?|我们这里|这里)(?:就|都|也)?(?:可以|能|行)(?=[！!。，,.\s]|$)"
     # (round 13) …？在我们这里可以做到 / 我们能做到
     r"|(?:在这里|在我们这里?|我们这里|这里|我们|本院|我院)(?:就|都|也)?(?:可以|能)做(?:得)?到"
+    # (issue 17, round 28) …？本院已经做到
+    r"|(?:在这里|在我们这里?|我们这里|这里|我们|本院|我院)(?:已经|早已|早就|都)做到"
     # (round 13) …？在我们这里不难 / 我们做得到 / 我们可以
     r"|(?:在这里|在我们这里?|我们这里|这里|我们|在?本院|在?我院)(?:就|都|也)?"
-    r"(?:不难|很容易|容易|简单|没问题|做得到|可以|能|行)(?=[！!。，,\s]|$)"
+    r"(?:不难|很容易|容易|简单|没问题|做得到|可以|能|行)(?=[！!。，,.\s]|$)"
     r"|(?:那|这)?(?:只?是|不过是|是因为)(?:你|您|他们|患者|大家)?(?:还)?没"
     r"|(?:这种|这个|这句)?(?:说法|话)?[^。！？!?，,]{0,4}(?:过时|落伍|不成立|站不住脚)"
     # (round 17) a dare answered: 他们敢承诺吗？我们敢 (`ad16-comparison` reads the rival dared
     # with our answer)
-    r"|(?:我们|本院|我院|咱们)(?:就|都|也|当然)?敢(?=[！!。，,\s]|$)"
+    r"|(?:我们|本院|我院|咱们)(?:就|都|也|当然)?敢(?=[！!。，,.\s]|$)"
     # (issue 17 re-verification) our answer: 我们的答案：能 / 在我们这里，答案是否定的
     # (round-2 tester) 我们的回答：可以 / 我们说：能
     r"|(?:在?(?:我们这里|这里|本院|我院|我们)[，,]\s*)?(?:(?:(?:我们|本院|我院)的)?(?:答案|回答)(?:是)?"
@@ -105,7 +107,8 @@ _FIGURE_ANSWER = (
 # (round-2 tester) also the past set aside: 那是过去，现在我院可以
 _INTERJECTION = (
     r"(?:(?:大错特错|错误|才不是|当然不是|错|不|不对|非也|未必|那是过去|那是以前|那是从前|过去是这样"
-    r"|以前是这样|过时)(?:了|的)?[！!，,]+\s*"
+    # (issue 17, round 28) the impossible set on others: 那是别人，我院可以
+    r"|以前是这样|过时|那是别人|那是别家|那是他们|那是其他医院|那是别的医院)(?:了|的)?[！!，,.。]+\s*"
     r"(?:现在|如今|今天)?)?"
 )
 _ANSWER = rf"\s*{_LABEL}{_INTERJECTION}(?:{_AFFIRM}|{_DENY}|{_DENY_OUTCOME}|{_FIGURE_ANSWER})"
@@ -174,6 +177,10 @@ _DENIED_MARK = (
     r"(?:(?<=[？?]错)|(?<=[？?]不)|(?<=[？?]不对)|(?<=[？?]非也)|(?<=[？?]未必)|(?<=错了)|(?<=错误)"
     r"|(?<=特错)|(?<=才不是)|(?<=当然不是))"
     rf"[！!]++(?=\s*(?:{_AFFIRM}))"
+    # (issue 17, round 28) the past or others set aside, a full stop, then ours:
+    # 那是过去。现在我院可以
+    r"|(?:(?<=那是过去)|(?<=那是以前)|(?<=那是从前)|(?<=那是别人)|(?<=那是别家))"
+    rf"[。.！!]++(?=\s*(?:现在|如今|今天)?\s*(?:{_AFFIRM}))"
     # the word of denial ending the line, our answer on the next (read joined by `check_report`)
     r"|[？?]++(?=\s*(?:错|不|不对|非也|未必)[！!，,]?\s*$)"
 )
@@ -363,6 +370,9 @@ _BYLINE = re.compile(
     rf"|(?:{OURS_INSTITUTION.pattern}|我们|咱们|本科){_NOT_A_SIGNATURE}[^。！？!?：:，,；;]{{0,16}}?"
     r"(?:医生|医师|大夫|主任|教授|专家|护士|药师|营养师|治疗师|编辑|小编)"
     r"[^。！？!?：:，,；;]{0,6}?\s*[:：]"
+    # (issue 17, round 28) her words reported, a comma after: 本院李医生说，研究发现…
+    rf"|(?:{OURS_INSTITUTION.pattern}){_NOT_A_SIGNATURE}[^。！？!?：:，,；;]{{0,16}}?"
+    r"(?:医生|医师|大夫|主任|教授|专家)[^。！？!?：:，,；;]{0,4}?(?:说|讲|提醒|指出|介绍|表示)\s*[，,]"
 )
 
 
@@ -386,7 +396,15 @@ def _sentences(folded: str) -> list[tuple[int, int]]:
 _OURS_OFFER = re.compile(
     r"(?:本院|我院|本中心|本诊所|本门诊|本科室|我科|我们)[^。！？!?]{0,8}?"
     r"(?:开展|引进|采用|推出|提供|独家|自主研发|率先|首创)"
+    # (issue 17, round 28) invited to be treated here: 欢迎来本院用米诺地尔治疗
+    r"|(?:欢迎|请|可)(?:来|到)(?:本院|我院|本中心|本诊所|我们这里)[^。！？!?]{0,10}?(?:治疗|就诊|面诊|调理)"
 )
+
+
+def _opens_with_offer(folded: str) -> bool:
+    """Whether the line `folded` opens with a sentence presenting a treatment of ours."""
+    sentences = _sentences(folded)
+    return bool(sentences) and bool(_OURS_OFFER.search(folded, *sentences[0]))
 
 
 def _ours(folded: str, sentences: list[tuple[int, int]], lo: int, hi: int) -> bool:
@@ -402,13 +420,20 @@ def _ours(folded: str, sentences: list[tuple[int, int]], lo: int, hi: int) -> bo
 
 
 def _rule_spans(
-    rule: Rule, folded: str, sentences: list[tuple[int, int]], *, ours_first: bool = False
+    rule: Rule,
+    folded: str,
+    sentences: list[tuple[int, int]],
+    *,
+    ours_first: bool = False,
+    ours_last: bool = False,
 ) -> list[tuple[int, int]]:
     """The spans of `folded` (start, end; end exclusive) the rule finds: its patterns'
     matches, in pattern order, minus empty ones, those overlapping an exception's match and
     those overlapping a match already kept. `ours_first`: the line above ran on into this
     one and named us (「本院引进该疗法」 over 「研究表明有效率95%。」), so the first sentence
-    is ours for the citing exceptions."""
+    is ours for the citing exceptions. `ours_last`: the next line of the paragraph opens by
+    presenting a treatment of ours (「研究表明有效率约60%。」 over 「本院提供米诺地尔治疗。」),
+    so the last sentence is ours for them (issue 17, round 28)."""
     # pos/endpos bound each search to one sentence without copying it: an exception or a
     # pattern cannot reach into the neighbouring sentence
     matches = [
@@ -425,7 +450,9 @@ def _rule_spans(
     ours = {
         (lo, hi)
         for lo, hi in hit
-        if (ours_first and (lo, hi) == sentences[0]) or _ours(folded, sentences, lo, hi)
+        if (ours_first and (lo, hi) == sentences[0])
+        or (ours_last and (lo, hi) == sentences[-1])
+        or _ours(folded, sentences, lo, hi)
     }
     excepted = _Spans(
         m.span()
@@ -468,8 +495,11 @@ def _rule_findings(
     line_no: int,
     sentences: list[tuple[int, int]],
     ours_first: bool = False,
+    ours_last: bool = False,
 ):
-    for start, end in _rule_spans(rule, folded, sentences, ours_first=ours_first):
+    for start, end in _rule_spans(
+        rule, folded, sentences, ours_first=ours_first, ours_last=ours_last
+    ):
         # report the characters the editor typed, separators and all
         first, last = origin[start], origin[end - 1] + 1
         yield _finding(
@@ -775,13 +805,21 @@ def check_report(
     # whether a line before `previous` in the same run of blocks that end no sentence names
     # us: 「本院数据」 over 「合格率100%」 over 「治愈各类失眠」 is our share read on
     ours_before = False
-    for line_no, line in enumerate((text or "").splitlines(), start=1):
+    every_line = (text or "").splitlines()
+    upcoming = None  # the next line, read ahead (`_opens_with_offer`)
+    for line_no, line in enumerate(every_line, start=1):
         if not line.strip():
             previous = None  # a blank line ends a paragraph
             ours_before = False
+            upcoming = None
             continue
-        folded, origin = read_spellings(*normalize_map(line))
+        folded, origin = upcoming or read_spellings(*normalize_map(line))
         sentences = _sentences(folded)
+        following = every_line[line_no] if line_no < len(every_line) else ""
+        upcoming = read_spellings(*normalize_map(following)) if following.strip() else None
+        # the next line of the paragraph presents our treatment: this line's last sentence is
+        # ours (「研究表明有效率约60%。」 over 「本院提供米诺地尔治疗。」: issue 17, round 28)
+        ours_last = upcoming is not None and _opens_with_offer(upcoming[0])
         if previous is not None and previous_asks and not _ANSWERS.match(folded):
             previous = None  # a question, and this line does not answer it
             ours_before = False
@@ -801,6 +839,7 @@ def check_report(
                 line_no=line_no,
                 sentences=sentences,
                 ours_first=ours_first,
+                ours_last=ours_last,
             )
         ]
         found.extend(_bidi_findings(line, field=field, line_no=line_no))
