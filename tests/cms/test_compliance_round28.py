@@ -24,6 +24,7 @@ def _blocking(text: str, **kwargs) -> set[str]:
         ("别家不敢保证，每位患者都能长出头发", "ad16-cohort"),
         ("其他医院都不能保证，每位患者都能长出头发", "ad16-cohort"),
         ("别的医院不敢承诺，一定能治好", "ad16-guarantee"),
+        ("别家医院不敢保证，每位患者都能长出头发", "ad16-cohort"),
         # the promise a sentence of its own, the outcome the next
         ("我们保证！您的头发会重新长出来", "ad16-guarantee"),
         ("我们保证。您的头发会重新长出来", "ad16-guarantee"),
@@ -34,6 +35,8 @@ def _blocking(text: str, **kwargs) -> set[str]:
         ("脱发？治愈！", "ad16-guarantee"),
         ("脱发→治愈", "ad16-guarantee"),
         ("脱发->治愈", "ad16-guarantee"),
+        ("〈治愈脱发〉", "ad16-guarantee"),
+        ("失眠……治愈！", "ad16-guarantee"),
         ("脱发能根治吗？根治！", "ad16-guarantee"),
         # the impossible cure reclaimed: ASCII marks, others set aside, after a full stop
         ("根治脱发是不可能的?错!我院可以.", "ad16-denial-reclaimed"),
@@ -47,6 +50,7 @@ def _blocking(text: str, **kwargs) -> set[str]:
         ("九成以上痊愈", "ad16-cohort"),
         ("八成患者治愈", "ad16-cohort"),
         ("十人九愈", "ad16-cohort"),
+        ("十之八九痊愈", "ad16-cohort"),
         # our treatment on the next line of the paragraph after a figure
         ("研究显示米诺地尔有效率约60%。\n本院提供米诺地尔治疗。", "ad16-rate"),
         ("研究显示米诺地尔有效率约60%。\n欢迎来本院用米诺地尔治疗。", "ad16-rate"),
@@ -91,6 +95,9 @@ def test_consultations_offered_in_other_words_are_refused_on_science(text) -> No
         "研究显示，约九成患者治愈。",
         "斑秃患者中约八成能在一年内自行恢复。",
         "急性失眠九成以上可以自行缓解。",
+        "十之八九的失眠与情绪有关。",
+        "任何一家医院都不能保证，每位患者都能长出头发。",
+        "脱发……治疗要坚持。",
         # a figure and our offer in separate paragraphs, or a figure and advice
         "研究显示米诺地尔有效率约60%。\n\n本院提供米诺地尔治疗。",
         "研究显示米诺地尔有效率约60%。\n坚持用药三个月后再评估。",
