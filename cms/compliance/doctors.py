@@ -855,11 +855,13 @@ def _guessed_name_before(line: str, start: int, end: int, rank: str):
     if stop < start and not labelled:
         return None
     # serving, or joined us (「刘主任加盟我院」), or booked (「预约刘主任」: round-2 tester)
+    joined = _JOINED_TITLED.match(line, end)
     serving = (
         labelled
         or _SERVES.match(line, end)
         or _SERVES_WHEN.match(line, end)
         or _JOINS_US.match(line, end)
+        or (joined and _SERVES_WHEN.match(line, joined.end()))
     )
     if (
         not serving
@@ -905,6 +907,8 @@ _DAY = (
     r"|今日|明日|\d{1,2}月\d{1,2}[日号]|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}[日号]"
     r"|(?:每|本|下|这)(?:个)?月(?:第[一二三四1-4]个?(?:周|星期|礼拜)[一二三四五六日天末]|\d{1,2}[日号])"
     r"|节假日|双休日|周末"
+    # the next day of a list said alone: 「本周六、日」
+    r"|(?<=[、和及与/])[一二三四五六日天]"
     rf"|{_HOUR}(?:\s*[-~～—至到]\s*{_HOUR})?"
     r"|上午|下午|晚上|全天|逢[一二三四五六日天])"
 )
@@ -1550,6 +1554,13 @@ def _serving_names(line: str, names: tuple[str, ...]):
 
 
 _NAMES_JOIN = frozenset("与和及、")
+# Surnames and titles joined after hers: 「王主任、李主任为您面诊」 (a surname or two, then a
+# 职称 or a title), three at most
+_JOINED_TITLED = re.compile(
+    r"(?:[、和与及][\u4e00-\u9fff]{1,2}?(?:"
+    + "|".join((*RANKS, "医生", "大夫", "博士", "专家", "教授", "老师"))
+    + r")){1,3}"
+)
 _JOINED_NAMES = 3  # names joined before the one serving, at most
 
 
@@ -1695,7 +1706,8 @@ _CONSULT = re.compile(
     r"(?:面诊|诊治|看诊|诊疗|把脉|问诊|坐诊|亲诊|看病|治疗|手术|主刀|会诊|检查|开方|看)"
 )
 # Serving told as when something happened: 「…坐诊时常说」「…为患者面诊时发现」
-_WHEN_AFTER = re.compile(r"\s*(?:时|的时候|之时|中|期间|之际|过程中)")
+# (not her hours: 「刘建国坐诊时间：周六」)
+_WHEN_AFTER = re.compile(r"\s*(?:时(?![间段长刻])|的时候|之时|中|期间|之际|过程中)")
 
 
 def _serving_here(line: str, mention: _Mention) -> bool:
@@ -1714,6 +1726,8 @@ def _serving_here(line: str, mention: _Mention) -> bool:
     for _ in range(_JOINED_NAMES):  # the names joined after hers (「刘建国与王小明为您面诊」)
         joined = _name_after(line, end + 1, ()) if line[end : end + 1] in _NAMES_JOIN else None
         if joined is None:
+            titled = _JOINED_TITLED.match(line, end)  # 「王主任、李主任为您面诊」
+            end = titled.end() if titled else end
             break
         end = joined[0]
     serving = _SERVES_WHEN.match(line, end)

@@ -1782,6 +1782,7 @@ def test_the_round_2_testers_science_shapes_are_refused(doctors, text, message) 
         "资深专家为您面诊。",
         "刘主任在协和医院坐诊，每周六休息。",
         "刘主任在协和医院坐诊时常说，脱发要早治疗。",
+        "刘主任在协和医院坐诊时间很长。",
     ],
 )
 def test_the_round_2_testers_lawful_text_passes_on_science(doctors, text) -> None:
@@ -1937,6 +1938,13 @@ def test_story_words_do_not_excuse_an_offer_on_science(doctors, text, message) -
         ("刘建国为您做检查", f"{UNREGISTERED}（刘建国）"),
         ("刘建国团队每周六坐诊", f"{UNREGISTERED}（刘建国）"),
         ("刘建国教授团队为您面诊", f"{UNREGISTERED}（刘建国）"),
+        # her hours labelled (坐诊时间 is no 「坐诊时」), a day of a list said alone, surnames
+        # and titles joined before the serving
+        ("刘建国坐诊时间：周六", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国出诊时间：周六上午", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国本周六、日坐诊", f"{UNREGISTERED}（刘建国）"),
+        ("王主任、李主任为您面诊", f"{UNREGISTERED}（王）"),
+        ("王主任和张医生每周六坐诊", f"{UNREGISTERED}（王）"),
     ],
 )
 def test_the_round_2_doctor_testers_later_shapes_are_refused(doctors, text, message) -> None:
@@ -1988,6 +1996,7 @@ def test_the_round_2_doctor_testers_later_science_shapes_are_refused(
         "哈佛大学Dr. Smith的研究发表在期刊上。",
         "患者刘建国为您做检查前要空腹。",
         "刘建国将于3月5日在协和医院坐诊。",
+        "王主任和张医生是同学。",
     ],
 )
 def test_look_alikes_of_the_later_shapes_pass(doctors, text) -> None:
