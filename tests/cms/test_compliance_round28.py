@@ -25,6 +25,8 @@ def _blocking(text: str, **kwargs) -> set[str]:
         ("其他医院都不能保证，每位患者都能长出头发", "ad16-cohort"),
         ("别的医院不敢承诺，一定能治好", "ad16-guarantee"),
         ("别家医院不敢保证，每位患者都能长出头发", "ad16-cohort"),
+        ("别家不敢保证，我们敢。", "ad16-comparison"),
+        ("别的医院不能保证，本院可以。", "ad16-comparison"),
         # the promise a sentence of its own, the outcome the next
         ("我们保证！您的头发会重新长出来", "ad16-guarantee"),
         ("我们保证。您的头发会重新长出来", "ad16-guarantee"),
@@ -71,6 +73,9 @@ def test_the_round_28_evasions_are_refused(text, rule) -> None:
         "在线为您答疑。",
         "给您看看头皮。",
         "与您面对面交流病情。",
+        "在线为你免费答疑。",
+        "主任可以帮您看一下头皮。",
+        "欢迎与我们面对面交流。",
     ],
 )
 def test_consultations_offered_in_other_words_are_refused_on_science(text) -> None:
@@ -98,6 +103,8 @@ def test_consultations_offered_in_other_words_are_refused_on_science(text) -> No
         "十之八九的失眠与情绪有关。",
         "任何一家医院都不能保证，每位患者都能长出头发。",
         "脱发……治疗要坚持。",
+        "我们不敢保证，我们能做的是规范治疗。",
+        "我们无法保证，但我们可以帮您控制病情。",
         # a figure and our offer in separate paragraphs, or a figure and advice
         "研究显示米诺地尔有效率约60%。\n\n本院提供米诺地尔治疗。",
         "研究显示米诺地尔有效率约60%。\n坚持用药三个月后再评估。",
@@ -116,6 +123,8 @@ def test_their_lawful_siblings_pass(text) -> None:
         "面诊时医生会给你看看头皮。",
         "复诊时医生会与您面对面交流病情。",
         "医生会在复诊时一对一解答您的疑问。",
+        "面诊时医生会帮你看一下头皮。",
+        "患者可以与医生面对面交流病情。",
     ],
 )
 def test_a_visit_told_passes_on_science(text) -> None:
