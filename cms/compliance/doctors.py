@@ -1615,14 +1615,21 @@ _SERVING_LABEL = re.compile(
     r"(?:专家|医生|医师|大夫|教授|名医)(?:团队)?\s*[：:]\s*"
 )
 _SERVING_LABEL_BEFORE = re.compile(_SERVING_LABEL.pattern + "$")
+# Our doctor named after us and her title, no 职称: 「我院特聘专家刘建国」「本院医生刘建国」: ours,
+# so on a 科普 page too she has a page (round 28)
+_OUR_DOCTOR_LABEL = re.compile(
+    r"(?:我院|本院|本中心|本诊所|本门诊部?|我们医院)的?(?:特邀|特聘|特约|坐诊|出诊|资深|首席)?"
+    r"(?:专家|名医|医生|医师|大夫|教授)\s*[：:]?\s*"
+)
+_OUR_DOCTOR_BEFORE = re.compile(_OUR_DOCTOR_LABEL.pattern + "$")
 
 
 def _labelled_serving_names(line: str, names: tuple[str, ...]):
     """(start, end, name, surname_only) of each full name that is a serving label's value
     (`_SERVING_LABEL`), ending its clause or before a bracket (「坐诊专家：刘建国（周六）」)."""
-    for label in _SERVING_LABEL.finditer(line):
+    for label in (*_SERVING_LABEL.finditer(line), *_OUR_DOCTOR_LABEL.finditer(line)):
         after = _name_after(line, label.end(), names)
-        if after and _NAME_ENDS.match(line, after[0]):
+        if after and (_NAME_ENDS.match(line, after[0]) or _OUR_DOCTOR_LABEL is label.re):
             yield label.end(), after[0], after[1], False
 
 
@@ -1720,6 +1727,8 @@ def _serving_here(line: str, mention: _Mention) -> bool:
         return True
     if _SERVING_LABEL_BEFORE.search(line, max(0, mention.start - 16), mention.start):
         return True  # 「坐诊专家：刘建国」 (round-2 doctor tester)
+    if _OUR_DOCTOR_BEFORE.search(line, max(0, mention.start - 16), mention.start):
+        return True  # 「我院特聘专家刘建国」: ours (round 28)
     if _JOINS_US.match(line, mention.end):
         return True  # 「刘主任加盟我院」「刘主任是我院特聘专家」 (round-2 tester)
     end = mention.end
@@ -1932,7 +1941,18 @@ def _finding(field_path: str, line_no: int, line: str, start: int, end: int, mes
 # (round-2 tester) or a serving or booking word: 「刘建国为您面诊」「预约刘博士」 hold none of
 # those
 _WORTH_READING = re.compile(
-    "|".join((*RANKS, *_ADDRESSES, "执业", "资格证", _SERVING_WORD.pattern, "预约|预定|预订|约诊"))
+    "|".join(
+        (
+            *RANKS,
+            *_ADDRESSES,
+            "执业",
+            "资格证",
+            _SERVING_WORD.pattern,
+            "预约|预定|预订|约诊",
+            _OUR_DOCTOR_LABEL.pattern,
+            "专家",
+        )
+    )
 )
 
 

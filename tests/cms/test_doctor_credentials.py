@@ -1965,6 +1965,9 @@ def test_the_round_2_doctor_testers_later_shapes_are_refused(doctors, text, mess
         ("协和医院刘主任周末来我院坐诊", f"{UNREGISTERED}（刘）"),
         ("刘建国为您号脉", f"{UNREGISTERED}（刘建国）"),
         ("坐诊专家：刘建国", f"{UNREGISTERED}（刘建国）"),
+        # our doctor named after us and her title, no 职称: ours, so she has a page
+        ("我院特聘专家刘建国", f"{UNREGISTERED}（刘建国）"),
+        ("我院专家刘建国提醒：脱发要早治疗。", f"{UNREGISTERED}（刘建国）"),
     ],
 )
 def test_the_round_2_doctor_testers_later_science_shapes_are_refused(
@@ -1997,6 +2000,8 @@ def test_the_round_2_doctor_testers_later_science_shapes_are_refused(
         "患者刘建国为您做检查前要空腹。",
         "刘建国将于3月5日在协和医院坐诊。",
         "王主任和张医生是同学。",
+        "本院医生李文静提醒：脱发要早治疗。",
+        "我院专家团队提醒，熬夜伤发。",
     ],
 )
 def test_look_alikes_of_the_later_shapes_pass(doctors, text) -> None:
