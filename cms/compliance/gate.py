@@ -502,8 +502,6 @@ def false_match_apply(*, page, user, report: ComplianceReport) -> None:
 # review the clinic records is someone else's reading of what an editor wrote, so a reviewer
 # does not approve text of her own; another reviewer does.
 SELF_REVIEW = "审查人不能确认自己撰写或修改的内容：请保存后由另一位审查人审查"
-# how far back `wrote_since_review` reads (each revision is one digest of its texts)
-AUTHOR_REVISIONS = 20
 
 
 def wrote_since_review(obj, user) -> bool:
@@ -511,23 +509,27 @@ def wrote_since_review(obj, user) -> bool:
     since the last one a reviewer's confirmation stamped (any part she wrote stays hers: an
     editor's later save of another field does not make it the editor's; fresh tester of the
     four-eyes rule). A confirmation is the revision where the stamp (`ad_review_recorded_at`)
-    changes; later revisions carry it unchanged, so they are writing. Reads the last
-    `AUTHOR_REVISIONS` revisions; a revision with no user (the seed, an import) is nobody's."""
+    changes; later revisions carry it unchanged, so they are writing. Reads back as far as the
+    last confirmation, however many saves ago (a window of 20 revisions let her confirm her
+    own text after 20 empty saves: round-3 tester); the stamp is read from each revision's
+    stored content, and only her revisions and the ones before them are rebuilt. A revision
+    with no user (the seed, an import) is nobody's."""
+    from itertools import chain, pairwise
+
     revisions = getattr(obj, "revisions", None)
     if obj.pk is None or revisions is None or user is None:
         return False
-    saved = [
-        (revision, revision.as_object())
-        for revision in revisions.order_by("-created_at", "-id")[: AUTHOR_REVISIONS + 1]
-    ]
-    for i, (revision, this) in enumerate(saved[:AUTHOR_REVISIONS]):
-        older = saved[i + 1][1] if i + 1 < len(saved) else None
-        stamp = this.ad_review_recorded_at
-        if stamp is not None and (older is None or older.ad_review_recorded_at != stamp):
+    ordered = revisions.order_by("-created_at", "-id").iterator(chunk_size=50)
+    for revision, older in pairwise(chain(ordered, [None])):
+        stamp = (revision.content or {}).get("ad_review_recorded_at")
+        before = (older.content or {}).get("ad_review_recorded_at") if older else None
+        if stamp is not None and (older is None or before != stamp):
             return False  # read and confirmed here: what came before was reviewed
         if revision.user_id != user.pk:
             continue
-        if older is None or approved_digest(older) != approved_digest(this):
+        if older is None or approved_digest(older.as_object()) != approved_digest(
+            revision.as_object()
+        ):
             return True
     return False
 

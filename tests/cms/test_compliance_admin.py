@@ -975,3 +975,31 @@ def test_a_reviewer_cannot_rule_false_matches_in_text_she_changed(client, video,
     page = _fresh(video)
     assert (page.live, page.ad_review_recorded_by) == (False, None)
     assert page.transcript == TRANSCRIPT
+
+
+def test_a_reviewer_cannot_rule_her_text_after_many_saves(client, video) -> None:
+    """Round-3 tester: the reviewer's authorship was looked for in the last 20 revisions only;
+    after 20 empty saves she ruled her own words false matches. It is read back to the last
+    confirmation, however many saves ago."""
+    user = reviewer()
+    client.force_login(user)
+    mine = TRANSCRIPT + "\n坚持一周见效。"
+    assert _post(client, video, publish=False, transcript=mine).status_code == 302
+    client.force_login(editor())
+    for _ in range(22):  # saves that change nothing, by the editor and by her
+        assert _post(client, video, publish=False, transcript=mine).status_code == 302
+    client.force_login(user)
+    for _ in range(3):
+        assert _post(client, video, publish=False, transcript=mine).status_code == 302
+
+    refused = _post(client, video, publish=True, transcript=mine, ad_review_confirm="on")
+
+    assert refused.status_code == 200
+    assert refused.content.decode().count("审查人不能确认自己撰写或修改的内容") == 1
+    assert (_fresh(video).live, _fresh(video).ad_review_recorded_by) == (False, None)
+
+    # another reviewer reads it and rules
+    client.force_login(reviewer("shencha2"))
+    ruled = _post(client, video, publish=True, transcript=mine, ad_review_confirm="on")
+    assert ruled.status_code == 302
+    assert _fresh(video).live
