@@ -62,7 +62,11 @@ REFERENCE = (
     "《医疗广告管理办法》第六条（医疗广告仅限于登记的事项，含医生的专业技术职称）；"
     "《广告法》第四条、第二十八条（虚假或者引人误解的内容）"
 )
-UNREGISTERED = "医生未在医生团队页面登记，不得在页面中以职称或执业证号介绍"
+# (round-3 tester) said of a doctor named with no 职称 too: what the page may not do is
+# present her as a doctor at all
+UNREGISTERED = (
+    "医生未在医生团队页面登记，不得在页面中作为医生介绍（职称、执业证号、坐诊、预约或咨询）"
+)
 UNKNOWN_LICENCE = "医师执业证书编码不属于任何医生团队页面登记的医生"
 
 # The ~130 commonest surnames, then compound ones (issue 17 point 6).
@@ -91,7 +95,7 @@ _NOT_GIVEN = frozenset(
 )
 # Words that start with a surname and are not names (「康复医师」「高级医师」「全科医师」).
 _NOT_NAMES = frozenset(
-    {"康复", "高级", "毛发", "方面", "江湖", "程度", "石膏", "金牌", "卓越", "项目"}
+    {"康复", "高级", "毛发", "方面", "江湖", "程度", "石膏", "金牌", "卓越", "项目", "管床", "华山"}
 )
 
 # 职称 as patients say them, 医生 / 大夫 for 医师 (「主治医生李文静」「主任大夫王建华」): read
@@ -201,6 +205,8 @@ class _Mention:
     rank: str = ""
     licences: list[tuple[int, int, str]] = field(default_factory=list)
     serves: bool = False  # she sees our patients: 「为您面诊」「我院特邀」 (`_serving_here`)
+    # named next to a word for a doctor (`_presented_names`): an ad presents her as one
+    presented: bool = False
 
 
 def _rank_tokens(rank: str) -> tuple[str, ...]:
@@ -260,6 +266,8 @@ def _is_name(text: str) -> bool:
         return False  # 某: an anonymised person (王某, 李某某) names no one
     if not all("\u4e00" <= ch <= "\u9fff" for ch in given) or text.endswith(_TITLE_WORDS):
         return False
+    if given.endswith(_KIN_WORDS):
+        return False
     if len(text) == 2 and text[0] == text[1]:
         return False
     if _ADVERB_SURNAME.match(text):
@@ -281,6 +289,34 @@ def _is_name(text: str) -> bool:
 _ADVERB_SURNAME = re.compile(r"曾(?:经|任|晋|被|在|获|担|是|为|于|多|先|一|荣|两|几|受)")
 # A name never ends in one of these: 李医生 is a surname and her title, 王主任 a post.
 _TITLE_WORDS = ("医生", "大夫", "老师", "专家", "博士", "教授", "医师", "主任", "院长")
+# Nor in how a patient or a neighbour is called (「刘阿姨」「张大爷」「王女士」: round-3 tester,
+# 「刘阿姨每周六坐诊所的班车」 read as a doctor)
+_KIN_WORDS = (
+    "阿姨",
+    "大爷",
+    "爷爷",
+    "奶奶",
+    "大妈",
+    "大姐",
+    "大哥",
+    "叔叔",
+    "阿姨",
+    "婶婶",
+    "女士",
+    "先生",
+    "小姐",
+    "同学",
+    "师傅",
+    "姐",
+    "哥",
+    "叔",
+    "姨",
+    "婶",
+    "伯",
+    "嫂",
+    "爷",
+    "奶",
+)
 
 
 @functools.cache
@@ -335,7 +371,12 @@ def _name_before(line: str, end: int, names: tuple[str, ...], *, alone: bool):
     # longest first: four characters are a compound surname's name (「欧阳文静」, not 「阳文静」)
     for length in (4, 3, 2):
         start = end - length
-        if start >= 0 and _is_name(line[start:end]) and not _inside_a_name(line, start, names):
+        if (
+            start >= 0
+            and _is_name(line[start:end])
+            and not _inside_a_name(line, start, names)
+            and not _mid_word(line, start)  # 「主任和张医生」 holds no 任和张
+        ):
             return start, line[start:end], False
     if alone:
         for length in (2, 1):
@@ -925,8 +966,10 @@ _TEAM = r"(?:(?:医生|专家|教授|博士)?(?:团队|工作室|名医工作室
 # 「…，为您面诊」「…为患者面诊」)
 # (round-2 tester) 帮您看 / 给您看病 (看 only for someone, 看看 only with 帮: 「为您看懂化验单」
 # 「给大家看看」 serve nobody), her 专家号 (「刘主任专家号限量」), and 则 (「…，周六则在我院坐诊」)
+# (round-3 tester) 坐诊所 / 坐诊室 are no 坐诊 (「每周六坐诊所的班车」)
 _SERVING_VERBS = (
-    "亲诊|亲自|坐诊|面诊|出诊|接诊|主诊|领衔|主刀|会诊|问诊|诊治|看诊|义诊|诊疗|把脉|坐镇|坐堂"
+    "亲诊|亲自|坐诊(?![所室])|面诊|出诊|接诊|主诊|领衔|主刀|会诊|问诊|诊治|看诊|义诊|诊疗|把脉"
+    "|坐镇|坐堂"
 )
 # (round-2 doctor tester) her work said otherwise for someone: 「为您号脉」「为您开方」「给您看病」
 _WORK_FOR_SOMEONE = "开方|治疗|调理|针灸|诊断|手术|复诊|看病|检查"
@@ -938,7 +981,7 @@ _HER_CLINIC = r"(?:专家|特需|名医|名老中医)门诊(?:号|时间)?|门�
 _SERVING_MARK = r"\s*(?:[（(][^（()）\n]{1,24}[）)])?\s*(?:[，,：:]|——|—|--|～|~|[（(【「“])?\s*"
 _SERVES_WHEN = re.compile(
     rf"{_TEAM}{_SERVING_MARK}(?:目前|现在|现|已|已经|长期|固定)?{_DAYS}(?:起)?"
-    r"(?:将|会|可|可以|也|都|亲自|还|均|亲临|莅临|则)?"
+    r"(?:将|会|可|可以|也|都|亲自|还|均|亲临|莅临|则|联合|共同|一起|轮流)?"
     rf"{_DAYS}{_MANNER}?"
     r"(?:(?:在|来|到|莅临|于|固定在|来到)(?P<place>[^，,。；;！？!?]{1,16}?))?"
     r"(?:(?:为|给|(?P<help>帮))(?P<who>您|你|大家|患者|病人|你们|各位|广大患者)|亲自)?"
@@ -975,6 +1018,246 @@ _JOINS_US = re.compile(
     rf"|(?:是|为|系|现为|现任|成为|受聘为|被聘为|获聘为)了?{_OURS_JOINED}的?"
     r"(?:特聘|特邀|特约|坐诊|出诊|客座|签约|外聘|资深|知名|首席){0,2}(?:专家|医生|医师|名医|教授|顾问))"
 )
+# (round-3 testers) A person presented as a doctor, whatever the sentence says she does: a
+# name next to a word for a doctor, in either order, with marks, a count or a team between
+# (「资深专家刘建国」「刘建国、王建华两位医生」「专家团队：刘建国、王芳」「“张伟”医生」
+# 「坐诊专家 刘建国」「Liu医生」「张伟 MD」). An ad presents every such person, so each is a
+# doctor of the doctor pages there; on a 科普 page only one who sees our patients must be
+# (`_serving_here`, `_reached_here`).
+_PRESENTING = tuple(
+    sorted(
+        {
+            *RANKS,
+            *"医生 大夫 专家 名医 老中医 名老中医 名中医 中医 国医大师 国医 院士 大师 "
+            "博士 医学博士 医学专家 营养师 治疗师 康复师 心理咨询师 心理治疗师 "
+            "学科带头人 带头人".split(),
+        },
+        key=len,
+        reverse=True,
+    )
+)
+_PRESENTING_WORD = re.compile("|".join(_PRESENTING))
+# A surname alone is a person only before these (「王医生」「张主任」; 「高中医学」 holds no 高中医)
+_SURNAME_PRESENTING = frozenset({*RANKS, "医生", "大夫", "专家", "博士", "院士", "大师", "名医"})
+# A label whose value is the doctor serving: 「主诊：刘建国」「坐诊：刘主任」
+_PRESENTING_LABEL = re.compile(r"(?:主诊|坐诊|出诊|接诊|会诊|挂号|值班|门诊)\s*[：:]")
+# Between a name and the word after it: marks, a count (「两位医生」), 等
+_GAP_BEFORE_WORD = re.compile(
+    r"[\s“”\"'「」『』]{0,3}(?:等)?(?:[两二三四五六七八九十几多数\d]{1,2}[位名])?$"
+)
+# Between the word and a name after it: her team or list named, marks
+_GAP_AFTER_WORD = re.compile(
+    r"(?:团队|组|阵容|名单|库|们)?[\s：:—–\-－【】\[\]（(“”\"'「」『』·]{0,4}"
+)
+# What may follow a name after the word: the clause's end, a list, a mark, a title, a
+# serving or an offer (「专家刘建国坐诊」「名医张伟 周六门诊」), not the rest of a word
+# (「医生向大家介绍」 names no 向大)
+_AFTER_PRESENTED = re.compile(
+    r"\s|$|[，,；;。！？!?、）)】\]”」』\"'：:—\-·]|[和与及]"
+    r"|(?:为|给|帮|替)(?:您|你)|(?:亲诊|亲自|坐诊|出诊|面诊|接诊|主诊|门诊|领衔|坐镇|团队|工作室)"
+    r"|(?:" + "|".join(_PRESENTING) + ")"
+    rf"|{_DAY}"  # 「名医张伟 周六门诊」 (spaces between Chinese are folded away)
+)
+# A name in Latin letters next to the word: 「Liu医生」「ZHANG医生」「Zhang Wei 主任医师」; a
+# short capital word is an abbreviation unless a surname (「AI医生」「CT医生」 name no one)
+_LATIN_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?P<name>[A-Z][a-z]{1,14}(?:\s[A-Z][a-z]{1,14})?|[A-Z]{4,15}"
+    r"|LI|WU|XU|HU|MA|HE|LU|YU|YE|SU|FU|DU|LIU|SUN|GAO|LIN|GUO|ZHU|LUO|XIE|TAN|CAO|PAN|QIN|FAN|JIN"
+    r"|YAN|SHI|JIA|XIA|BAI|ZOU|QIU|YIN|DAI|MAO|HAO|GONG|DENG)\s*$"
+)
+_LATIN_DEGREE_AFTER = re.compile(r"\s*(?:M\.?D\b\.?|Ph\.?D\b\.?|MD|PhD)")
+_SURNAME_TITLE_LATIN = re.compile(r"\s*(?:Sir|sir|SIR)(?![A-Za-z])")
+_DR_SURNAME = re.compile(r"(?<![A-Za-z])(?:Dr|DR|Doctor|Prof)\s?[.．]?\s?(?=[\u4e00-\u9fff])")
+_PRESENTED_JOINS = "、和与及/"
+
+
+# Sent to her before a surname: 「咨询刘医生」「加刘医生微信」「欢迎找张大夫」
+_REACH_VERB_BEFORE = re.compile(r"(?:咨询|预约|联系|私信|(?<![参增更追添施])加|找|问问|请教|关注)$")
+
+
+def _presented_surname(line: str, at: int) -> str | None:
+    """The surname ending at `at`, before a word for a doctor, when it starts her mention:
+    introduced (`_introduced`, a day, 我院), after 老 / 小 or a verb sending the reader to
+    her; 「西方医生」 holds no 方医生."""
+    for length in (2, 1):
+        start = at - length
+        surname = line[start:at] if start >= 0 else ""
+        if (
+            surname
+            and _surname(surname) == surname
+            and surname not in _FUNCTION_SURNAMES
+            and (
+                _introduced(line, start)
+                or _opens_after_intro(line, start)
+                or line[start - 1 : start] in ("老", "小")
+                or _REACH_VERB_BEFORE.search(line, max(0, start - 2), start)
+            )
+        ):
+            return surname
+    return None
+
+
+def _presented_after(line: str, at: int, names: tuple[str, ...]):
+    """(end, name) of a name starting at `at` that `_AFTER_PRESENTED` may follow: the
+    longest such (「名医张伟周六门诊」 is 张伟, not 张伟周)."""
+    for name in names:
+        if line.startswith(name, at):
+            return at + len(name), name
+    if _inside_a_name(line, at, names) or _mid_word(line, at):
+        return None
+    for length in (4, 3, 2):
+        end = at + length
+        if (
+            end <= len(line)
+            and _is_name(line[at:end])
+            and not _department(line[at:end])
+            and _AFTER_PRESENTED.match(line, end)
+        ):
+            return end, line[at:end]
+    return None
+
+
+def _presented_before(line: str, end: int, names: tuple[str, ...]):
+    """(start, name, False) of a full name ending at `end`, before a word for a doctor: not
+    a department (「康复科医生」) nor starting inside a word (「换成李医生」 names 李, not 成李)."""
+    found = _name_before(line, end, names, alone=False)
+    if found is None or found[1] in names:
+        return found
+    if _department(found[1]) or _mid_word(line, found[0]):
+        return None
+    return found
+
+
+def _department(text: str) -> bool:
+    return text.endswith(("科", "室", "部", "中心"))
+
+
+def _mid_word(line: str, at: int) -> bool:
+    """Whether `at` falls inside a dictionary word: the character before and the one at
+    `at` make one (「换成」)."""
+    return at > 0 and line[at - 1 : at + 1] in _word_tags()
+
+
+def _presented_names(line: str, names: tuple[str, ...]):
+    """(start, end, name, surname_only) of each person named next to a word for a doctor
+    (`_PRESENTING`), and the names listed with her (「刘建国、王建华两位医生」「专家团队：
+    刘建国、王芳」): round-3 testers."""
+    found: list[tuple[int, int, str, bool]] = []
+    for word in _PRESENTING_WORD.finditer(line):
+        start, end = word.start(), word.end()
+        gap = _GAP_BEFORE_WORD.search(line, max(0, start - 8), start)
+        at = gap.start() if gap else start
+        before = _presented_before(line, at, names)
+        if before:
+            found.append((before[0], at, before[1], False))
+        elif surname := (
+            _presented_surname(line, start) if word.group() in _SURNAME_PRESENTING else None
+        ):
+            found.append((start - len(surname), end, surname, True))
+        elif latin := _LATIN_BEFORE.search(line, max(0, start - 32), at):
+            found.append((latin.start(), at, latin.group("name"), False))
+        gap_after = _GAP_AFTER_WORD.match(line, end)
+        after = _presented_after(line, gap_after.end(), names)
+        if after:
+            found.append((gap_after.end(), after[0], after[1], False))
+    for label in _PRESENTING_LABEL.finditer(line):
+        at = _GAP_AFTER_WORD.match(line, label.end()).end()
+        after = _presented_after(line, at, names)
+        if after:
+            found.append((at, after[0], after[1], False))
+    for latin in _LATIN_NAME.finditer(line):  # 「Dr. Liu」 wherever she is
+        found.append((latin.start(), latin.end(), latin.group(), False))
+    for dr in _DR_SURNAME.finditer(line):  # 「Dr.刘」「Dr.刘建国」
+        after = _name_after(line, dr.end(), names)
+        if after:
+            found.append((dr.start(), after[0], after[1], False))
+        elif _surname(line[dr.end() :]):
+            surname = _surname(line[dr.end() :])
+            found.append((dr.start(), dr.end() + len(surname), surname, True))
+    for degree in _LATIN_DEGREE_AFTER.finditer(line):  # 「张伟 MD」
+        before = _name_before(line, degree.start(), names, alone=False)
+        if before and _introduced(line, before[0]):
+            found.append((before[0], degree.start(), before[1], False))
+    for sir in _SURNAME_TITLE_LATIN.finditer(line):  # 「刘Sir」
+        surname = line[sir.start() - 1 : sir.start()]
+        if surname and _surname(surname) == surname and _introduced(line, sir.start() - 1):
+            found.append((sir.start() - 1, sir.end(), surname, True))
+    listed = []
+    for start, end, _name, surname_only in found:
+        if surname_only:
+            continue
+        at = start  # names listed before hers: 「刘建国、王建华两位医生」
+        while at > 1 and line[at - 1] in _PRESENTED_JOINS:
+            before = _presented_before(line, at - 1, names)
+            if before is None:
+                break
+            listed.append((before[0], at - 1, before[1], False))
+            at = before[0]
+        at = end  # names listed after hers: 「专家团队：刘建国、王芳」
+        while at < len(line) - 1 and line[at] in _PRESENTED_JOINS:
+            after = _presented_after(line, at + 1, names)
+            if after is None:
+                break
+            listed.append((at + 1, after[0], after[1], False))
+            at = after[0]
+    return [*found, *listed]
+
+
+# On a 科普 page, the reader sent to her: before her name (「点击咨询刘医生」「加刘医生微信」
+# 「联系刘医生」), or after it (「刘医生的微信」「刘医生门诊」「刘医生免费答疑」「刘建国医生负责您的
+# 治疗」「…为您植发」): round-2 and round-3 testers. Her clinic is 门诊 right after her name, not
+# the clinic a story happens in (「王医生在门诊中发现」).
+_REACHED_BEFORE = re.compile(
+    r"(?:咨询|预约|联系|私信|(?<![参增更追添施])加|找|问问|请教|点击|挂|关注)"
+    r"[^，,。；;！？!?]{0,4}$"
+)
+_REACHED_AFTER = re.compile(
+    r"(?:的)?(?:微信|电话|手机|私信|门诊(?![中时里上部外])|专家号|号源|工作室|团队(?!的?(?:研究|发现|发表)))"
+    r"|[^，,。；;！？!?]{0,6}?(?:(?:在线|免费|一对一|实时|随时|线上)(?:答疑|解答|咨询|回复)"
+    r"|负责(?:您|你)|(?:为|帮|给|替)(?:您|你)们?[^，,。；;！？!?]{0,6}?"
+    r"(?:植发|定制|制定|解决|调理|治疗|诊疗|面诊|诊断|检查|安排|服务|开方|手术|看病|看看|号脉|把关"
+    r"|答疑|解答))"
+)
+# A story set in fiction or history (「电视剧里的刘医生每周六坐诊」「孙思邈为病人诊治」): no
+# doctor of ours (round-3 testers)
+_TOLD_OF_ELSEWHERE = re.compile(
+    r"电视剧|电影|影片|小说|剧中|剧里|戏里|书中|故事里|动画|漫画|《[^》\n]{1,20}》(?:中|里)"
+    r"|古代|古时|相传|传说|据记载|史书|史载|[唐宋元明清汉晋隋]代|东汉|西汉|三国|春秋|战国"
+)
+HISTORIC_PHYSICIANS = frozenset(
+    "孙思邈 李时珍 华佗 扁鹊 张仲景 葛洪 皇甫谧 钱乙 叶天士 朱丹溪 李东垣 王叔和 吴鞠通 张景岳 "
+    "王清任 傅青主 陶弘景 刘完素 张从正 薛雪 吴又可 喻昌 淳于意 张锡纯 叶桂".split()
+)
+
+
+def _sentence_of(line: str, start: int, end: int) -> tuple[int, int]:
+    opening = max(0, start - _LOOKBACK)
+    for mark in _SENTENCE_END.finditer(line, opening, start):
+        opening = mark.end()
+    stop = _SENTENCE_END.search(line, end, end + _LOOKBACK)
+    return opening, stop.start() if stop else min(len(line), end + _LOOKBACK)
+
+
+def _told_of_elsewhere(line: str, mention: _Mention) -> bool:
+    """Whether the doctor named is a figure of history or fiction: a physician of old
+    (`HISTORIC_PHYSICIANS`) or her sentence set in a drama, a novel or a dynasty."""
+    if mention.name in HISTORIC_PHYSICIANS:
+        return True
+    opening, stop = _sentence_of(line, mention.start, mention.end)
+    return bool(_TOLD_OF_ELSEWHERE.search(line, opening, stop))
+
+
+def _reached_here(line: str, mention: _Mention) -> bool:
+    """Whether the reader is sent to the doctor named (`_REACHED_BEFORE`, `_REACHED_AFTER`):
+    on a 科普 page that is a consultation offered, an ad (round-3 testers)."""
+    if not (
+        _REACHED_BEFORE.search(line, max(0, mention.start - 8), mention.start)
+        or _REACHED_AFTER.match(line, mention.end)
+    ):
+        return False
+    return not _told_as_story(line, mention.start, mention.end)
+
+
 # Booked before her name: 「预约刘主任」「挂刘主任的号」「预约刘医生」 (round-2 tester); 挂 books
 # only with 号 after her (「挂刘主任的号」)
 # (round-2 doctor tester) 约 as booking (not 大约 / 节约 …), 抢 like 挂 only with 号 after her
@@ -990,13 +1273,16 @@ _NUMBER_AFTER = re.compile(r"\s*的?(?:专家|特需|门诊)?号")
 # What is booked of her that is no consultation: 「预约刘老师的八段锦课程」「…的讲座」 (round-2
 # doctor tester: a teacher's class read as her serving)
 _NOT_A_CONSULTATION = re.compile(
-    r"\s*的?[\u4e00-\u9fff]{0,8}?(?:课程|课|讲座|直播|活动|培训|班|沙龙|分享会|签售|新书)"
+    r"\s*的?[\u4e00-\u9fff]{0,8}?(?:课程|课|讲座|直播|活动|培训|班|沙龙|分享会|签售|新书"
+    r"|经验谈|心得|体会|手记|日记|故事)"
 )
 # Who tells a story in her sentence, before her name: a patient or the narrator and family
 # (「我妈预约刘主任，等了一个月」「张阿姨说，刘建国坐诊那天人特别多」: round-2 doctor tester).
 # 我 is no 我院 / 我们 / 我科; a patient served (「为患者」) tells nothing.
 _STORYTELLER = re.compile(
     r"(?<![为给帮替向])(?:(?<![本])我(?![院们科国市省])|俺|他(?!们)|她(?!们)"
+    # a patient called by her surname (「张先生说：王主任说得对」)
+    r"|(?<=[\u4e00-\u9fff])(?:先生|女士|小姐)"
     r"|患者|病人|病友|网友|朋友|同事|邻居|家人|亲戚|阿姨|大爷|大妈|大姐|大哥|叔叔|婶婶|老公"
     r"|老婆|丈夫|妻子|孩子|儿子|女儿|母亲|父亲|妈妈|爸爸|奶奶|爷爷|姥姥|姥爷|外婆|外公|闺蜜|室友)"
 )
@@ -1025,7 +1311,9 @@ def _told_as_story(line: str, start: int, end: int) -> bool:
     if _STORYTELLER.search(line, opening, start):
         return True
     stop = _SENTENCE_END.search(line, end, end + _LOOKBACK)
-    return bool(_STORY_AFTER.search(line, end, stop.start() if stop else len(line)))
+    # bounded: a line of thousands of names and no full stop is read in linear time
+    until = stop.start() if stop else min(len(line), end + _LOOKBACK)
+    return bool(_STORY_AFTER.search(line, end, until))
 
 
 # Places that are ours: serving there is serving our patients (「我院」「本院皮肤科」, or a room
@@ -1493,6 +1781,20 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
         if free(start, end):
             mentions.append(_Mention(start, end, name, surname_only))
             take(start, end)
+    # a person named next to a word for a doctor (round-3 testers), however she was read
+    presented = _presented_names(line, names)
+    for start, end, name, surname_only in presented:
+        if free(start, end):
+            mentions.append(_Mention(start, end, name, surname_only, presented=True))
+            take(start, end)
+    named = bytearray(len(line) + 1)  # the characters a presented name holds (linear)
+    for start, end, _, _ in presented:
+        named[start:end] = b"\x01" * (end - start)
+    for mention in mentions:
+        mention.presented = mention.presented or any(named[mention.start : mention.end])
+        if mention.presented and mention.surname_only:
+            # a surname in a patient's story presents no one (「我去年到北京找王主任看过」)
+            mention.presented = not _told_as_story(line, mention.start, mention.end)
     for name in names:
         for match in re.finditer(re.escape(name), line):
             if free(match.start(), match.end()):
@@ -1513,7 +1815,9 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
     # (「李文静主任医师发表SCI论文十余篇」: issue 17 verification, point 6)
     mentions = [m for m in mentions if _registered(m, names) or not _about_study(line, m)]
     for mention in mentions:
-        mention.serves = _serving_here(line, mention)
+        if _told_of_elsewhere(line, mention):
+            continue  # 「孙思邈为病人诊治」「电视剧里的刘医生每周六坐诊」
+        mention.serves = _serving_here(line, mention) or _reached_here(line, mention)
     loose = []
     mentions.sort(key=lambda m: m.start)
     starts = [m.start for m in mentions]
@@ -1611,8 +1915,10 @@ def _serving_name(line: str, at: int, serving: re.Match, names: tuple[str, ...])
 # A label that says she serves, her name its value: 「坐诊专家：刘建国」「主诊医生：刘建国」
 # (round-2 doctor tester)
 _SERVING_LABEL = re.compile(
-    r"(?:坐诊|出诊|接诊|主诊|面诊|特需|特邀|特聘|门诊|值班|亲诊)"
-    r"(?:专家|医生|医师|大夫|教授|名医)(?:团队)?\s*[：:]\s*"
+    r"(?:(?:面诊|特需|特邀|特聘)(?:专家|医生|医师|大夫|教授|名医)(?:团队)?\s*[：:]"
+    # (round-3 testers) a serving word needs no colon: 「坐诊专家 刘建国」「出诊专家——刘建国」
+    r"|(?:坐诊|出诊|接诊|主诊|门诊|值班|亲诊)(?:专家|医生|医师|大夫|教授|名医)(?:团队)?"
+    r"\s*(?:[：:]|——|—|--|[【】\[\]])?)\s*"
 )
 _SERVING_LABEL_BEFORE = re.compile(_SERVING_LABEL.pattern + "$")
 # Our doctor named after us and her title, no 职称: 「我院特聘专家刘建国」「本院医生刘建国」: ours,
@@ -1717,6 +2023,12 @@ _CONSULT = re.compile(
 _WHEN_AFTER = re.compile(r"\s*(?:时(?![间段长刻])|的时候|之时|中|期间|之际|过程中)")
 
 
+# After names joined: 等, a count and a word for a doctor (「刘建国、王建华两位医生」)
+_COUNTED_WORD = re.compile(
+    r"(?:等)?(?:[两二三四五六七八九十几多数\d]{1,2}[位名])?(?:" + "|".join(_PRESENTING) + ")?"
+)
+
+
 def _serving_here(line: str, mention: _Mention) -> bool:
     """Whether the doctor named sees our patients: invited by us (「我院特邀…」); serving
     the reader (「…为您面诊」); serving at a place of ours or at no place said (「…每周三在我院
@@ -1739,6 +2051,8 @@ def _serving_here(line: str, mention: _Mention) -> bool:
             end = titled.end() if titled else end
             break
         end = joined[0]
+    if end > mention.end:  # the names joined, counted and called (「…、王建华两位医生为您面诊」)
+        end = _COUNTED_WORD.match(line, end).end()
     serving = _SERVES_WHEN.match(line, end)
     if serving is None or _WHEN_AFTER.match(line, serving.end()):
         # booked (「预约刘主任」, round-2 tester) as serving at no place said
@@ -1759,6 +2073,10 @@ def _serving_here(line: str, mention: _Mention) -> bool:
         return False  # 「…每周三在华山医院坐诊」: an outside doctor's schedule
     if _told_as_story(line, mention.start, mention.end):
         return False  # 「张阿姨说，刘建国坐诊那天人特别多」
+    if _NOT_A_CONSULTATION.match(line, serving.end()):
+        return False  # 「张老师每周六坐诊书法班」「…坐诊经验谈」 (round-3 tester)
+    if _HOSPITAL.search(line, mention.end, serving.start("verb")):
+        return False  # an outside hospital in an aside: 「刘主任（北京协和医院）坐诊…」
     return _no_outside_hospital(line, mention, serving.end())
 
 
@@ -1890,7 +2208,9 @@ def _same_person(mention: _Mention, doctor: Doctor) -> bool:
     return doctor.name == mention.name
 
 
-def _problems(mention: _Mention, doctors: list[Doctor], *, ad: bool) -> list[tuple[int, int, str]]:
+def _problems(
+    mention: _Mention, doctors: list[Doctor], *, ad: bool, presenting: bool | None = None
+) -> list[tuple[int, int, str]]:
     """(start, end, message) for what the mention states that no doctor page does. A doctor
     with no page named with a 职称 is a problem on a medical ad (`ad`) only: a 科普 page
     quotes outside experts (「钟南山教授指出…」, a patient's 「找过一位刘建国主任医师」;
@@ -1900,7 +2220,8 @@ def _problems(mention: _Mention, doctors: list[Doctor], *, ad: bool) -> list[tup
     round-2 tester)."""
     pages = [d for d in doctors if _same_person(mention, d)]
     if not mention.rank and not mention.licences:
-        if mention.serves and not pages:
+        presents = ad if presenting is None else presenting
+        if (mention.serves or (presents and mention.presented)) and not pages:
             # 「本周六刘医生坐诊」「王医生为您面诊」: a doctor introduced with no page; on a 科普
             # page too, she sees our patients (round-2 tester: 「王医生为您面诊」)
             return [(mention.start, mention.end, f"{UNREGISTERED}（{mention.name}）")]
@@ -1951,6 +2272,12 @@ _WORTH_READING = re.compile(
             "预约|预定|预订|约诊",
             _OUR_DOCTOR_LABEL.pattern,
             "专家",
+            # (round-3 testers) a word for a doctor, a degree, Dr. and Sir
+            _PRESENTING_WORD.pattern,
+            _LATIN_DEGREE_AFTER.pattern,
+            _SURNAME_TITLE_LATIN.pattern,
+            _DR_SURNAME.pattern,
+            _PRESENTING_LABEL.pattern,
         )
     )
 )
@@ -1968,31 +2295,68 @@ def doctor_credential_findings(
     from cms.compliance.gate import is_medical_ad
     from cms.models import DoctorPage
 
-    ad = every_page_an_ad or is_medical_ad(page)
+    # a person named next to a word for a doctor (`_Mention.presented`) is presented by a
+    # medical ad only: a 科普 page read as one (`every_page_an_ad`) names her as a quote
+    # (「李文静医生提醒：…」 needs no page)
+    presenting = is_medical_ad(page)
+    ad = every_page_an_ad or presenting
     # on a doctor's own page a sentence that names nobody is about her (「本人现任主任医师」)
     own = normalize_map((page.title or "").strip())[0] if isinstance(page, DoctorPage) else ""
     doctors: list[Doctor] | None = None
     names: tuple[str, ...] = ()
     findings: list[tuple[Finding, str]] = []
+
+    def read(folded: str) -> list[tuple[int, int, str]]:
+        nonlocal doctors, names
+        if not _WORTH_READING.search(folded):
+            return []
+        if doctors is None:
+            doctors = _doctors(page, edited=edited, removed=removed)
+            # the doctor pages' names, longest first (「欧阳文静」 before 「欧阳文」)
+            names = tuple(
+                sorted({d.name for d in doctors if len(d.name) >= 2}, key=len, reverse=True)
+            )
+        mentions, loose = _mentions(folded, names, own)
+        problems = [
+            p for m in mentions for p in _problems(m, doctors, ad=ad, presenting=presenting)
+        ]
+        registered = {d.licence for d in doctors}
+        problems += [(s, e, UNKNOWN_LICENCE) for s, e, n in loose if n not in registered]
+        return list(dict.fromkeys(problems))
+
     for field_path, text in page_texts(page):
-        for line_no, line in enumerate((text or "").splitlines(), start=1):
-            folded, origin = normalize_map(line)
-            if not _WORTH_READING.search(folded):
-                continue
-            if doctors is None:
-                doctors = _doctors(page, edited=edited, removed=removed)
-                # the doctor pages' names, longest first (「欧阳文静」 before 「欧阳文」)
-                names = tuple(
-                    sorted({d.name for d in doctors if len(d.name) >= 2}, key=len, reverse=True)
-                )
-            mentions, loose = _mentions(folded, names, own)
-            problems = [p for m in mentions for p in _problems(m, doctors, ad=ad)]
-            registered = {d.licence for d in doctors}
-            problems += [(s, e, UNKNOWN_LICENCE) for s, e, n in loose if n not in registered]
-            for start, end, message in dict.fromkeys(problems):
+        lines = (text or "").splitlines()
+        folds = [normalize_map(line) for line in lines]
+        read_alone = [read(folded) for folded, _ in folds]
+        for line_no, (line, (_folded, origin)) in enumerate(
+            zip(lines, folds, strict=True), start=1
+        ):
+            for start, end, message in read_alone[line_no - 1]:
                 s, e = origin[start], origin[end]
                 findings.append((_finding(field_path, line_no, line, s, e, message), line))
+        # a card over lines (「李文静⏎主任医师」「坐诊专家⏎刘建国」: round-2 doctor tester): a
+        # short line is read with the next as one, for what neither says alone
+        for i in range(len(lines) - 1):
+            (first, origin), (second, next_origin) = folds[i], folds[i + 1]
+            if not 0 < len(first) <= _CARD_LINE or not second or _SENTENCE_END.search(first[-1]):
+                continue
+            # the lines joined as one, as spaces between Chinese are folded (`cms.textnorm`)
+            cut = len(first)
+            alone = {*read_alone[i], *((s + cut, e + cut, m) for s, e, m in read_alone[i + 1])}
+            for start, end, message in read(first + second):
+                if (start, end, message) in alone:
+                    continue  # said by one line alone
+                if start >= cut:  # 「坐诊专家⏎刘建国」: on the second line
+                    line_no, line, s, e = i + 2, lines[i + 1], start - cut, end - cut
+                    s, e = next_origin[s], next_origin[e]
+                else:  # 「李文静⏎主任医师」: from the first line on
+                    line_no, line = i + 1, lines[i]
+                    s, e = origin[start], origin[min(end, len(first))]
+                findings.append((_finding(field_path, line_no, line, s, e, message), line))
     return findings
+
+
+_CARD_LINE = 16  # the longest line read with the next as one card (a name, a label, a 职称)
 
 
 def _live_ads_and_pages(*, exclude: frozenset[int]):

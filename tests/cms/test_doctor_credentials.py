@@ -1408,7 +1408,7 @@ def test_an_ad_presenting_an_unregistered_doctor_in_those_shapes(doctors, text, 
         "李文静2010年任住院医师，2015年晋升主治医师，2020年晋升副主任医师。",
         "李文静毕业于复旦大学医学院，曾任住院医师、主治医师，现任副主任医师。",
         "李文静的职称是副主任医师。",
-        "钱建新医生的同事王国强是我们的患者。",  # names jieba knows as words, no rank
+        "钱建新的同事王国强是我们的患者。",  # names jieba knows as words, no rank
     ],
 )
 def test_the_re_verifications_clean_clinic_text_passes(doctors, text) -> None:
@@ -1999,7 +1999,6 @@ def test_the_round_2_doctor_testers_later_science_shapes_are_refused(
         "哈佛大学Dr. Smith的研究发表在期刊上。",
         "患者刘建国为您做检查前要空腹。",
         "刘建国将于3月5日在协和医院坐诊。",
-        "王主任和张医生是同学。",
         "本院医生李文静提醒：脱发要早治疗。",
         "我院专家团队提醒，熬夜伤发。",
     ],

@@ -1,0 +1,214 @@
+"""One doctor, one set of credentials (issue 17 point 6), round 3: a person presented as a
+doctor, whatever the sentence says she does. On a medical ad every person named next to a
+word for a doctor (医生, 专家, 名老中医, 营养师, MD …) in either order, with marks, a count, a
+team or a list between, is a doctor of the doctor pages; on a 科普 page one the reader is sent
+to (咨询, 加…微信, 门诊, 负责您的治疗 …) or who serves our patients is. Figures of history and
+fiction, patients called 阿姨 or 先生, and people near the word who are not named by it pass.
+A card written over lines is read as one."""
+
+from __future__ import annotations
+
+import pytest
+
+from cms.compliance.doctors import UNREGISTERED
+from tests.cms.compliance_support import growth_ratio
+from tests.cms.test_doctor_credentials import article, credentials, doctors, landing
+
+pytestmark = pytest.mark.django_db
+
+__all__ = ["doctors"]  # the fixture, shared
+
+
+def _refused(text: str, *, page=landing) -> list[str]:
+    return [m for _, _, m in credentials(page(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # names listed, counted and called
+        ("刘建国、王建华两位医生为您面诊", "刘建国"),
+        ("刘建国、王建华两位医生为您面诊", "王建华"),
+        ("刘建国与王建华医生联合坐诊", "刘建国"),
+        ("刘建国与王建华医生联合坐诊", "王建华"),
+        ("专家团队：刘建国、王芳", "王芳"),
+        ("坐诊专家：李文静、张伟", "张伟"),
+        ("两位专家（李文静、张伟）为您面诊", "张伟"),
+        ("王主任和张医生每周六坐诊", "张"),
+        # praise and titles before her name, with no 职称 and no serving
+        ("资深专家刘建国", "刘建国"),
+        ("名老中医刘建国坐诊", "刘建国"),
+        ("国医大师刘建国坐诊", "刘建国"),
+        ("特邀专家张伟", "张伟"),
+        ("首席专家：张伟", "张伟"),
+        ("学科带头人 张伟", "张伟"),
+        ("营养师刘建国为您调理", "刘建国"),
+        ("名医张伟 周六门诊", "张伟"),
+        # labels with a space, a dash or none of the serving words
+        ("坐诊专家 刘建国", "刘建国"),
+        ("出诊专家——刘建国", "刘建国"),
+        ("专家：刘建国", "刘建国"),
+        ("医生：刘建国", "刘建国"),
+        ("主诊：刘建国", "刘建国"),
+        ("每周六：刘建国医生", "刘建国"),
+        ("周六上午：刘医生", "刘"),
+        ("每周六坐诊的是刘建国医生", "刘建国"),
+        # her work said in words the serving reader does not know
+        ("刘主任负责您的治疗", "刘"),
+        ("我院刘主任医师擅长脱发治疗", "刘"),
+        ("刘建国医生擅长脂溢性脱发，每周六上午出诊", "刘建国"),
+        ("我院刘建国医生为您植发", "刘建国"),
+        ("刘医生门诊", "刘"),
+        ("刘主任【周六】坐诊", "刘"),
+        ("刘主任、每周六坐诊", "刘"),
+        ("张大夫周六在", "张"),
+        ("周六张主任在院", "张"),
+        ("张主任工作室欢迎您", "张"),
+        ("本院张主任介绍说", "张"),
+        ("欢迎找张大夫", "张"),
+        # a name in quotes, in Latin letters, with a degree or Sir
+        ("“张伟”医生为您面诊", "张伟"),
+        ("Liu医生为您面诊", "Liu"),
+        ("Ｌｉｕ医生", "Liu"),
+        ("ZHANG医生", "ZHANG"),
+        ("Zhang Wei 主任医师", "Zhang Wei"),
+        ("张伟 MD", "张伟"),
+        ("Dr.刘为您面诊", "刘"),
+        ("刘Sir为您面诊", "刘"),
+        # a doctor told of on an ad, whatever she does there
+        ("王主任和张医生是同学。", "王"),
+        ("钱建新医生的同事王国强是我们的患者。", "钱建新"),
+    ],
+)
+def test_a_person_presented_as_a_doctor_on_an_ad_has_a_page(doctors, text, name) -> None:
+    assert f"{UNREGISTERED}（{name}）" in _refused(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("刘建国、王建华两位医生为您面诊", "刘建国"),
+        ("刘建国、王建华两位医生为您面诊", "王建华"),
+        ("刘建国与王建华医生联合坐诊", "刘建国"),
+        ("刘建国医生负责您的治疗", "刘建国"),
+        ("刘建国医生团队", "刘建国"),
+        ("点击咨询刘医生", "刘"),
+        ("加刘医生微信", "刘"),
+        ("刘医生免费答疑", "刘"),
+        ("刘医生在线答疑，私信刘医生", "刘"),
+        ("欢迎找张大夫", "张"),
+        ("刘建国医生为您量身定制治疗方案", "刘建国"),
+    ],
+)
+def test_a_doctor_the_reader_is_sent_to_on_science_has_a_page(doctors, text, name) -> None:
+    assert f"{UNREGISTERED}（{name}）" in _refused(text, page=article)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # figures of history and fiction, neighbours, a teacher's class, a talk's title
+        "孙思邈为病人诊治，留下了《千金方》。",
+        "李时珍为病人看病时，常常亲自采药。",
+        "明代名医李时珍为病人看病。",
+        "电视剧里的刘医生每周六坐诊。",
+        "小说《外科风云》中庄恕医生为患者面诊。",
+        "刘阿姨每周六坐诊所的班车来复诊。",
+        "陈爷爷每周六坐诊所门口下棋。",
+        "张大爷每天坐诊室门口等叫号。",
+        "张老师每周六坐诊书法班。",
+        "刘主任（北京协和医院）坐诊经验谈",
+        # an outside doctor quoted or told of, the reader not sent to her
+        "王医生在门诊中发现，很多患者熬夜。",
+        "王医生建议，有疑问及时咨询专业医生。",
+        "张医生答疑：失眠怎么办",
+        "李文静医生提醒：熬夜会加重脱发。",
+        "钟南山院士指出，运动有益健康。",
+        "张文宏医生团队的研究发现，睡眠不足影响免疫。",
+        "我去年到北京找王主任看过，他建议先调整作息。",
+        "王主任和张医生是同学。",
+    ],
+)
+def test_told_of_not_presented_passes_on_science(doctors, text) -> None:
+    assert _refused(text, page=article) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # words near a word for a doctor that name no one
+        "西方医生认为，睡眠要规律。",
+        "AI医生为您解答常见问题。",
+        "CT医生会先阅片。",
+        "高中医学生也能读懂。",
+        "管床医生每天查房。",
+        "医生向大家介绍护发要点。",
+        "专家共识指出，早治疗更好。",
+        "专家陆续到场。",
+        "医生高度重视复诊。",
+        "主治医生会根据情况调整。",
+        "康复科医生检查后，教她做拉伸。",
+        "医生今天请假，您的问诊已经帮您换成李医生。",  # 李 is 李文静's surname
+        "刘阿姨说，医生很耐心。",
+        "张先生说：王主任说得对。",  # a patient's words
+        "李文静医生为您面诊。",
+        "专家团队：李文静、赵明远",
+        "坐诊专家 李文静",
+    ],
+)
+def test_no_one_named_or_a_registered_doctor_passes_on_an_ad(doctors, text) -> None:
+    assert _refused(text) == []
+
+
+def _card(*lines: str) -> str:
+    """A card's lines as the rich-text editor writes them: line breaks in one paragraph."""
+    return "<br/>".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (("坐诊专家", "刘建国"), f"{UNREGISTERED}（刘建国）"),
+        (("李文静", "主任医师", "每周六坐诊"), "医生职称与医生页面不一致：页面为副主任医师"),
+    ],
+)
+def test_a_card_over_lines_is_read_as_one(doctors, lines, message) -> None:
+    assert message in _refused(_card(*lines))
+    assert message in _refused(_card(*lines), page=article)
+
+
+def test_a_card_over_lines_reports_each_finding_once(doctors) -> None:
+    # said by one line alone: reported on that line, not again for the card
+    found = credentials(landing(_card("刘建国主任医师", "为您面诊")))
+    assert [(text, message) for _, text, message in found] == [
+        ("刘建国主任医师", f"{UNREGISTERED}（刘建国）")
+    ]
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "专家团队：刘建国、",
+        "刘建国、王建华两位医生，",
+        "Liu医生，",
+        "名医张伟 周六门诊，",
+        "加刘医生微信",
+    ],
+)
+def test_the_presented_reader_reads_a_long_line_in_linear_time(unit) -> None:
+    from cms.compliance.doctors import _mentions
+
+    ratio = growth_ratio(lambda n: unit * (n // len(unit)), small=2000, large=8000)
+    assert ratio < 9, ratio
+    # the doctor reader itself, not only the rules
+    import time
+
+    def once(n: int) -> float:
+        started = time.process_time()
+        _mentions(unit * n, ("李文静",))
+        return time.process_time() - started
+
+    once(10)
+    small = min(once(300) for _ in range(3))
+    large = min(once(1200) for _ in range(3))
+    assert large / max(small, 1e-4) < 9, (small, large)
