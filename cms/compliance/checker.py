@@ -529,6 +529,19 @@ _VALUE = re.compile(
 )
 
 
+# (round 29) a block left hanging on our promise or an outcome's rate label (「我们保证」,
+# 「本院承诺：」, 「治愈率」, 「有效率：」): the blank line after it ends no paragraph, as the
+# block ended no thought. A lone word (「保证」 over a blank line over 「治愈」: round 8), a
+# heading or a sentence over a blank line is still read apart
+_DANGLES = re.compile(
+    r"(?:(?:我们|本院|我院|本中心|本诊所|咱们|我)[^。！？!?，,；;]{0,6}?"
+    r"(?:保证|承诺|担保|确保|包管|保准|打包票|敢说)"
+    r"|(?:治愈|治好|痊愈|根治|有效|好转|康复|显效|成功|生发|成活|存活|达标|满意|改善|缓解)"
+    r"(?:率|比例|占比|人数|例数))"
+    r"\s*[:：，,、—\-…~～]*\s*$"
+)
+
+
 @dataclass(frozen=True)
 class _Line:
     number: int
@@ -809,9 +822,14 @@ def check_report(
     upcoming = None  # the next line, read ahead (`_opens_with_offer`)
     for line_no, line in enumerate(every_line, start=1):
         if not line.strip():
+            upcoming = None
+            if previous is not None and _DANGLES.search(previous.folded):
+                # (round 29) a block that is a promise or a rate's label with nothing after it
+                # (「我们保证」 or 「治愈率」, a blank line, 「您的脱发能治愈」 or 「95%」) says
+                # nothing until what follows: it runs on over the blank line
+                continue
             previous = None  # a blank line ends a paragraph
             ours_before = False
-            upcoming = None
             continue
         folded, origin = upcoming or read_spellings(*normalize_map(line))
         sentences = _sentences(folded)

@@ -113,12 +113,32 @@ def _word_pattern(word: str) -> re.Pattern[str]:
 _WORD_SPELLINGS = tuple((_word_pattern(word), word) for word in CLAIM_WORDS)
 
 
+# (round 29) a number spelled with the letter O for the digit 0 (4OO-123-4567, 4oo-123-4567,
+# 4OO8OO1234): inside a run of digits, letters O and separators of 7 to 31 characters with at
+# least three digits, each O is read as 0 (one character for one, so offsets hold). A formula
+# or a name (H2O, CO2, ISO 9001, COVID-19) is no such run: an O next to a Latin letter ends it.
+_DIGIT_RUN = re.compile(
+    r"(?<![a-z\d])[\do](?:[\do]|[-\s.](?=[\do])){6,30}(?![a-z\d])", re.IGNORECASE
+)
+
+
+def _read_letter_o(text: str) -> str:
+    def digits(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if sum(ch.isdigit() for ch in run) < 3 or not any(ch in "oO" for ch in run):
+            return run
+        return run.replace("o", "0").replace("O", "0")
+
+    return _DIGIT_RUN.sub(digits, text) if ("o" in text or "O" in text) else text
+
+
 def read_spellings(text: str, origin: list[int]) -> tuple[str, list[int]]:
     """(text, origin) with every spelling in `_SPELLINGS` read as its word. `origin` maps each
     character of `text` to the character of the line as written (`cms.textnorm.normalize_map`,
     with its end sentinel); the returned map does the same for the new text, each word's
     characters pointing into the spelling it replaced, so a finding still highlights what the
     editor typed."""
+    text = _read_letter_o(text)
     for pattern, word in _SPELLINGS + _WORD_SPELLINGS:
         if not pattern.search(text):
             continue
