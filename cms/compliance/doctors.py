@@ -1168,7 +1168,7 @@ def _presented_names(line: str, names: tuple[str, ...]):
     for latin in _LATIN_NAME.finditer(line):  # 「Dr. Liu」 wherever she is
         found.append((latin.start(), latin.end(), latin.group(), False))
     for dr in _DR_SURNAME.finditer(line):  # 「Dr.刘」「Dr.刘建国」
-        after = _name_after(line, dr.end(), names)
+        after = _presented_after(line, dr.end(), names)
         if after:
             found.append((dr.start(), after[0], after[1], False))
         elif _surname(line[dr.end() :]):
