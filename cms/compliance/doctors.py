@@ -969,7 +969,7 @@ _TEAM = r"(?:(?:医生|专家|教授|博士)?(?:团队|工作室|名医工作室
 # (round-3 tester) 坐诊所 / 坐诊室 are no 坐诊 (「每周六坐诊所的班车」)
 _SERVING_VERBS = (
     "亲诊|亲自|坐诊(?![所室])|面诊|出诊|接诊|主诊|领衔|主刀|会诊|问诊|诊治|看诊|义诊|诊疗|把脉"
-    "|坐镇|坐堂"
+    "|坐镇|坐堂|操刀"
 )
 # (round-2 doctor tester) her work said otherwise for someone: 「为您号脉」「为您开方」「给您看病」
 _WORK_FOR_SOMEONE = "开方|治疗|调理|针灸|诊断|手术|复诊|看病|检查"
@@ -1028,26 +1028,28 @@ _PRESENTING = tuple(
     sorted(
         {
             *RANKS,
-            *"医生 大夫 专家 名医 老中医 名老中医 名中医 中医 国医大师 国医 院士 大师 "
+            *"医生 大夫 专家 名医 老中医 名老中医 名中医 中医 国医大师 院士 大师 "
             "博士 医学博士 医学专家 营养师 治疗师 康复师 心理咨询师 心理治疗师 "
-            "学科带头人 带头人".split(),
+            "学科带头人 带头人 博导 博士生导师 硕导 硕士生导师".split(),
         },
         key=len,
         reverse=True,
     )
 )
 _PRESENTING_WORD = re.compile("|".join(_PRESENTING))
+# every word at every place, overlapping: 「著名医生」 holds 名医 and 医生
+_PRESENTING_AT = re.compile("(?=(" + "|".join(_PRESENTING) + "))")
 # A surname alone is a person only before these (「王医生」「张主任」; 「高中医学」 holds no 高中医)
 _SURNAME_PRESENTING = frozenset({*RANKS, "医生", "大夫", "专家", "博士", "院士", "大师", "名医"})
 # A label whose value is the doctor serving: 「主诊：刘建国」「坐诊：刘主任」
 _PRESENTING_LABEL = re.compile(r"(?:主诊|坐诊|出诊|接诊|会诊|挂号|值班|门诊)\s*[：:]")
 # Between a name and the word after it: marks, a count (「两位医生」), 等
 _GAP_BEFORE_WORD = re.compile(
-    r"[\s“”\"'「」『』]{0,3}(?:等)?(?:[两二三四五六七八九十几多数\d]{1,2}[位名])?$"
+    r"[\s“”‘’\"'「」『』]{0,3}(?:等)?(?:[两二三四五六七八九十几多数\d]{1,2}[位名])?$"
 )
 # Between the word and a name after it: her team or list named, marks
 _GAP_AFTER_WORD = re.compile(
-    r"(?:团队|组|阵容|名单|库|们)?[\s：:—–\-－【】\[\]（(“”\"'「」『』·]{0,4}"
+    r"(?:团队|组|阵容|名单|库|们)?[\s：:—–\-－【】\[\]（(“”‘’\"'「」『』·]{0,4}"
 )
 # What may follow a name after the word: the clause's end, a list, a mark, a title, a
 # serving or an offer (「专家刘建国坐诊」「名医张伟 周六门诊」), not the rest of a word
@@ -1055,6 +1057,8 @@ _GAP_AFTER_WORD = re.compile(
 _AFTER_PRESENTED = re.compile(
     r"\s|$|[，,；;。！？!?、）)】\]”」』\"'：:—\-·]|[和与及]"
     r"|(?:为|给|帮|替)(?:您|你)|(?:亲诊|亲自|坐诊|出诊|面诊|接诊|主诊|门诊|领衔|坐镇|团队|工作室)"
+    # (round-4 tester) how she serves, what she is good at (「心理咨询师刘建国一对一疏导」)
+    rf"|{_MANNER}|擅长|从医|临床|毕业|现任|曾任|主攻|专注|操刀|主刀|提醒|表示|指出|建议|认为|说"
     r"|(?:" + "|".join(_PRESENTING) + ")"
     rf"|{_DAY}"  # 「名医张伟 周六门诊」 (spaces between Chinese are folded away)
 )
@@ -1073,6 +1077,44 @@ _PRESENTED_JOINS = "、和与及/"
 
 # Sent to her before a surname: 「咨询刘医生」「加刘医生微信」「欢迎找张大夫」
 _REACH_VERB_BEFORE = re.compile(r"(?:咨询|预约|联系|私信|(?<![参增更追添施])加|找|问问|请教|关注)$")
+
+
+# (round-4 tester) the rest of the 百家姓, read only where a name is certain: heading its
+# clause right before 医生 / 大夫 / a 职称 (「冀明医生为您面诊」「麦家豪医生每周六坐诊」), and no
+# dictionary word (「全科医生」「明星医生」「国内医生」 are words)
+_RARE_SURNAMES = frozenset(
+    "冀麦桂阚车晁仲查柏蔚芮沃尉邝敖缑鄢鄂臧储贝伏茅昝裘贲郁杭钮嵇荀於羿汲邴糜隗宓蓬郗伊宫钭戎"
+    "祖束韶蓟莘贡劳逄姬堵郦雍璩扈燕郏瞿禄阙殳厍訾竺权逯桓"
+)
+_RARE_COMPOUNDS = frozenset(
+    "濮阳 澹台 淳于 单于 太叔 申屠 仲孙 钟离 宇文 闻人 呼延 百里 东郭 南门 羊舌".split()
+)
+
+
+def _unlisted_name_before(line: str, end: int):
+    """(start, name, False) of a name with a surname outside `SURNAMES` ending at `end`
+    before a word for a doctor, heading its clause (`_RARE_SURNAMES`)."""
+    tags = _word_tags()
+    for length in (3, 2, 4):
+        start = end - length
+        text = line[start:end] if start >= 0 else ""
+        compound = text[:2] in _RARE_COMPOUNDS
+        surname = text[:2] if compound else text[:1]
+        given = text[len(surname) :]
+        if (
+            not text
+            or not (surname in _RARE_SURNAMES or compound)
+            or not 1 <= len(given) <= 2
+            or not all("\u4e00" <= ch <= "\u9fff" and ch not in _NOT_GIVEN for ch in given)
+            or not tags.get(text, "nr").startswith("nr")
+            or (not compound and not tags.get(text[:2], "nr").startswith("nr"))
+            # a verb after a word of the list is no given name (「应咨询医生」「须就诊」)
+            or tags.get(given, "").startswith("v")
+            or not (_introduced(line, start) or _opens_after_intro(line, start))
+        ):
+            continue
+        return start, text, False
+    return None
 
 
 def _presented_surname(line: str, at: int) -> str | None:
@@ -1123,6 +1165,8 @@ def _presented_before(line: str, end: int, names: tuple[str, ...]):
     found = _name_before(line, end, names, alone=False)
     if found is None or found[1] in names:
         return found
+    if line[found[0] - 1 : found[0] + 1] in _RARE_COMPOUNDS and found[0] > 0:
+        return found[0] - 1, line[found[0] - 1 : end], False  # 「濮阳明」, not 阳明
     if _department(found[1]) or _mid_word(line, found[0]):
         return None
     return found
@@ -1133,9 +1177,27 @@ def _department(text: str) -> bool:
 
 
 def _mid_word(line: str, at: int) -> bool:
-    """Whether `at` falls inside a dictionary word: the character before and the one at
-    `at` make one (「换成」)."""
-    return at > 0 and line[at - 1 : at + 1] in _word_tags()
+    """Whether `at` falls inside a common dictionary word: the character before and the one
+    at `at` make one used at least `_COMMON_WORD` times in jieba's corpus (「换成」 391,
+    「主任」; not 「医王」 3, in 「名老中医王德顺」)."""
+    return at > 0 and _word_counts().get(line[at - 1 : at + 1], 0) >= _COMMON_WORD
+
+
+_COMMON_WORD = 100
+
+
+@functools.cache
+def _word_counts() -> dict[str, int]:
+    """jieba's dictionary: word of two characters → how often its corpus uses it."""
+    import jieba
+
+    counts = {}
+    with jieba.get_dict_file() as dictionary:
+        for raw in dictionary:
+            word, *rest = raw.decode("utf-8").split()
+            if len(word) == 2 and rest:
+                counts[word] = int(rest[0])
+    return counts
 
 
 def _presented_names(line: str, names: tuple[str, ...]):
@@ -1143,19 +1205,21 @@ def _presented_names(line: str, names: tuple[str, ...]):
     (`_PRESENTING`), and the names listed with her (「刘建国、王建华两位医生」「专家团队：
     刘建国、王芳」): round-3 testers."""
     found: list[tuple[int, int, str, bool]] = []
-    for word in _PRESENTING_WORD.finditer(line):
-        start, end = word.start(), word.end()
+    for word in _PRESENTING_AT.finditer(line):
+        start, end = word.start(1), word.end(1)
         gap = _GAP_BEFORE_WORD.search(line, max(0, start - 8), start)
         at = gap.start() if gap else start
         before = _presented_before(line, at, names)
         if before:
             found.append((before[0], at, before[1], False))
         elif surname := (
-            _presented_surname(line, start) if word.group() in _SURNAME_PRESENTING else None
+            _presented_surname(line, start) if word.group(1) in _SURNAME_PRESENTING else None
         ):
             found.append((start - len(surname), end, surname, True))
         elif latin := _LATIN_BEFORE.search(line, max(0, start - 32), at):
             found.append((latin.start(), at, latin.group("name"), False))
+        elif word.group(1) in _SURNAME_PRESENTING and (unlisted := _unlisted_name_before(line, at)):
+            found.append((unlisted[0], at, unlisted[1], False))
         gap_after = _GAP_AFTER_WORD.match(line, end)
         after = _presented_after(line, gap_after.end(), names)
         if after:
@@ -1212,8 +1276,12 @@ _REACHED_BEFORE = re.compile(
     r"[^，,。；;！？!?]{0,4}$"
 )
 _REACHED_AFTER = re.compile(
-    r"(?:的)?(?:微信|电话|手机|私信|门诊(?![中时里上部外])|专家号|号源|工作室|团队(?!的?(?:研究|发现|发表)))"
-    r"|[^，,。；;！？!?]{0,6}?(?:(?:在线|免费|一对一|实时|随时|线上)(?:答疑|解答|咨询|回复)"
+    # her clinic, not a talk about it (「张文宏教授门诊经验分享」: round-4 tester), on her days
+    # (「名老中医王德顺每周三门诊」)
+    rf"(?:的)?{_DAYS}(?:微信|电话|手机|私信|门诊(?![中时里上部外]|经验|分享|心得|故事|手记|日记|笔记|见闻|随笔)"
+    r"|专家号|号源|工作室|团队(?!的?(?:研究|发现|发表)))"
+    r"|[^，,。；;！？!?]{0,6}?(?:(?:在线|免费|一对一|实时|随时|线上)"
+    r"(?:答疑|解答|咨询|回复|指导|服务|调理|评估|面诊|诊疗|辅导|疏导)"
     r"|负责(?:您|你)|(?:为|帮|给|替)(?:您|你)们?[^，,。；;！？!?]{0,6}?"
     r"(?:植发|定制|制定|解决|调理|治疗|诊疗|面诊|诊断|检查|安排|服务|开方|手术|看病|看看|号脉|把关"
     r"|答疑|解答))"
@@ -1816,7 +1884,10 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
     mentions = [m for m in mentions if _registered(m, names) or not _about_study(line, m)]
     for mention in mentions:
         if _told_of_elsewhere(line, mention):
-            continue  # 「孙思邈为病人诊治」「电视剧里的刘医生每周六坐诊」
+            # 「孙思邈为病人诊治」「电视剧里的刘医生每周六坐诊」: presented by no one, on an ad
+            # too (「电视剧里的医生刘建国」: round-4 tester)
+            mention.presented = False
+            continue
         mention.serves = _serving_here(line, mention) or _reached_here(line, mention)
     loose = []
     mentions.sort(key=lambda m: m.start)
@@ -2029,6 +2100,10 @@ _COUNTED_WORD = re.compile(
 )
 
 
+# Ours right before a doctor presented: 「我院刘建国医生」「本院刘主任」
+_OURS_RIGHT_BEFORE = re.compile(rf"{_OURS}的?$")
+
+
 def _serving_here(line: str, mention: _Mention) -> bool:
     """Whether the doctor named sees our patients: invited by us (「我院特邀…」); serving
     the reader (「…为您面诊」); serving at a place of ours or at no place said (「…每周三在我院
@@ -2041,6 +2116,9 @@ def _serving_here(line: str, mention: _Mention) -> bool:
         return True  # 「坐诊专家：刘建国」 (round-2 doctor tester)
     if _OUR_DOCTOR_BEFORE.search(line, max(0, mention.start - 16), mention.start):
         return True  # 「我院特聘专家刘建国」: ours (round 28)
+    ours_before = _OURS_RIGHT_BEFORE.search(line, max(0, mention.start - 8), mention.start)
+    if mention.presented and ours_before:
+        return True  # 「我院刘建国医生提醒…」: ours, not an outside expert (round-4 tester)
     if _JOINS_US.match(line, mention.end):
         return True  # 「刘主任加盟我院」「刘主任是我院特聘专家」 (round-2 tester)
     end = mention.end
@@ -2335,28 +2413,37 @@ def doctor_credential_findings(
                 s, e = origin[start], origin[end]
                 findings.append((_finding(field_path, line_no, line, s, e, message), line))
         # a card over lines (「李文静⏎主任医师」「坐诊专家⏎刘建国」: round-2 doctor tester): a
-        # short line is read with the next as one, for what neither says alone
-        for i in range(len(lines) - 1):
-            (first, origin), (second, next_origin) = folds[i], folds[i + 1]
-            if not 0 < len(first) <= _CARD_LINE or not second or _SENTENCE_END.search(first[-1]):
-                continue
-            # the lines joined as one, as spaces between Chinese are folded (`cms.textnorm`)
-            cut = len(first)
-            alone = {*read_alone[i], *((s + cut, e + cut, m) for s, e, m in read_alone[i + 1])}
-            for start, end, message in read(first + second):
-                if (start, end, message) in alone:
-                    continue  # said by one line alone
-                if start >= cut:  # 「坐诊专家⏎刘建国」: on the second line
-                    line_no, line, s, e = i + 2, lines[i + 1], start - cut, end - cut
-                    s, e = next_origin[s], next_origin[e]
-                else:  # 「李文静⏎主任医师」: from the first line on
-                    line_no, line = i + 1, lines[i]
-                    s, e = origin[start], origin[min(end, len(first))]
-                findings.append((_finding(field_path, line_no, line, s, e, message), line))
+        # short line is read with the next one or two as one, blank lines between skipped (a
+        # list's items: 「• 坐诊专家⏎⏎• 刘建国」, 「刘建国⏎男⏎主任医师」: round-4 tester), for
+        # what no line says alone
+        said = {(f.line, f.start, f.message) for f, _ in findings if f.field == field_path}
+        filled = [i for i, (folded, _) in enumerate(folds) if folded.strip()]
+        for at in range(len(filled)):
+            card = filled[at : at + _CARD_LINES]
+            for size in range(2, len(card) + 1):
+                if any(len(folds[j][0]) > _CARD_LINE for j in card[: size - 1]):
+                    break
+                if _SENTENCE_END.search(folds[card[size - 2]][0][-1]):
+                    break
+                cuts, joined = [], ""
+                for j in card[:size]:
+                    cuts.append((len(joined), j))
+                    joined += folds[j][0]
+                for start, end, message in read(joined):
+                    offset, j = next((c, j) for c, j in reversed(cuts) if c <= start)
+                    folded, origin = folds[j]
+                    s = origin[start - offset]
+                    e = origin[min(end - offset, len(folded))]
+                    if (j + 1, s, message) in said:
+                        continue  # said by a line alone, or by a smaller card
+                    said.add((j + 1, s, message))
+                    found = _finding(field_path, j + 1, lines[j], s, e, message)
+                    findings.append((found, lines[j]))
     return findings
 
 
 _CARD_LINE = 16  # the longest line read with the next as one card (a name, a label, a 职称)
+_CARD_LINES = 3  # lines read as one card, at most
 
 
 def _live_ads_and_pages(*, exclude: frozenset[int]):

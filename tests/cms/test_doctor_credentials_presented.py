@@ -212,3 +212,74 @@ def test_the_presented_reader_reads_a_long_line_in_linear_time(unit) -> None:
     small = min(once(300) for _ in range(3))
     large = min(once(1200) for _ in range(3))
     assert large / max(small, 1e-4) < 9, (small, large)
+
+
+@pytest.mark.parametrize(
+    ("html", "message"),
+    [
+        # (round-4 tester) a list's items, blank lines, three lines
+        ("<ul><li>坐诊专家</li><li>刘建国</li></ul>", f"{UNREGISTERED}（刘建国）"),
+        ("<ul><li>刘建国</li><li>主任医师</li></ul>", f"{UNREGISTERED}（刘建国）"),
+        ("<p>坐诊专家</p><p></p><p>刘建国</p>", f"{UNREGISTERED}（刘建国）"),
+        ("刘建国<br/>男<br/>主任医师", f"{UNREGISTERED}（刘建国）"),
+        ("李文静<br/>女<br/>主任医师", "医生职称与医生页面不一致：页面为副主任医师"),
+    ],
+)
+def test_a_card_as_a_list_or_over_blank_lines_is_read_as_one(doctors, html, message) -> None:
+    assert message in _refused(html)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # (round-4 tester) surnames beyond the commonest, heading a clause before 医生
+        ("冀明医生为您面诊", "冀明"),
+        ("麦家豪医生每周六坐诊", "麦家豪"),
+        ("桂建国医生坐诊", "桂建国"),
+        ("阚立新大夫坐诊", "阚立新"),
+        ("车志明主任坐诊", "车志明"),
+        ("晁建华主任医师坐诊", "晁建华"),
+        # more words for a doctor, how she serves after her name, single quotes
+        ("博导刘建国亲诊", "刘建国"),
+        ("刘建国博导亲诊", "刘建国"),
+        ("心理咨询师刘建国一对一疏导", "刘建国"),
+        ("‘刘建国’医生为您面诊", "刘建国"),
+        ("著名医生刘建国坐诊", "刘建国"),
+    ],
+)
+def test_the_round_4_testers_ad_shapes_are_refused(doctors, text, name) -> None:
+    assert f"{UNREGISTERED}（{name}）" in _refused(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("我院刘建国医生提醒，脱发要早干预", "刘建国"),
+        ("名老中医王德顺每周三门诊", "王德顺"),
+        ("刘建国营养师一对一指导", "刘建国"),
+        ("冀明医生为您面诊", "冀明"),
+    ],
+)
+def test_the_round_4_testers_science_shapes_are_refused(doctors, text, name) -> None:
+    assert f"{UNREGISTERED}（{name}）" in _refused(text, page=article)
+
+
+@pytest.mark.parametrize(
+    ("text", "page"),
+    [
+        ("电视剧里的医生刘建国", landing),
+        ("电视剧里的刘医生说的话不能全信", landing),
+        ("张文宏教授门诊经验分享：如何判断是否需要就诊", article),
+        ("全科医生为您面诊", landing),
+        ("明星医生坐诊", landing),
+        ("网红医生坐诊", landing),
+        ("国内医生", landing),
+        ("双语医生为您面诊", landing),
+        ("暖心医生", landing),
+        ("冀明医生提醒，熬夜伤发", article),  # an outside doctor quoted
+        ("孕期用药需要格外谨慎，应咨询医生。", landing),  # 应 a word, not a surname
+        ("有不适须就诊，由医生判断。", landing),
+    ],
+)
+def test_the_round_4_testers_look_alikes_pass(doctors, text, page) -> None:
+    assert _refused(text, page=page) == []
