@@ -245,7 +245,8 @@ def _doctors(page, *, edited=None, removed: frozenset[int] = frozenset()) -> lis
 
 
 def _surname(text: str) -> str:
-    if text[:2] in COMPOUND_SURNAMES:
+    # a rarer compound (「濮阳明」「澹台明月」) only in a full name: 「百里」「南门」 alone are words
+    if text[:2] in COMPOUND_SURNAMES or (len(text) > 2 and text[:2] in _RARE_COMPOUNDS):
         return text[:2]
     return text[:1] if text[:1] in SURNAMES else ""
 
@@ -283,7 +284,8 @@ def _is_name(text: str) -> bool:
             return False
     if all(ch not in _NOT_GIVEN for ch in given):
         return True
-    return len(text) >= 3 and _cut_as_name(text)
+    # a rarer compound surname starts no word that glues (「澹台明月」: 月 is a month elsewhere)
+    return len(text) >= 3 and (_cut_as_name(text) or surname in _RARE_COMPOUNDS)
 
 
 _ADVERB_SURNAME = re.compile(r"曾(?:经|任|晋|被|在|获|担|是|为|于|多|先|一|荣|两|几|受)")
@@ -1001,7 +1003,7 @@ _SERVING_WORD = re.compile(
 # 老师) serves by the others only when they are for someone (「刘建国为您面诊」), as a patient's
 # story (「刘建国来我院面诊后…」「来我院诊疗」) or a teacher's (「刘老师领衔」) uses them too
 _DOCTORS_WORDS = frozenset(
-    "坐诊 出诊 接诊 亲诊 主诊 坐堂 义诊 主刀 专家号 特需号 号源 号脉 门诊号 门诊时间 专家门诊 "
+    "坐诊 出诊 接诊 亲诊 主诊 坐堂 义诊 主刀 操刀 专家号 特需号 号源 号脉 门诊号 门诊时间 专家门诊 "
     "特需门诊 名医门诊 名老中医门诊 专家门诊号 特需门诊号 专家门诊时间".split()
 )
 _SERVING_SPAN = 28  # characters looked back from a serving word for her name, at most
@@ -1200,6 +1202,53 @@ def _word_counts() -> dict[str, int]:
     return counts
 
 
+# (round-5) A doctor's work told of a full name with no word for a doctor: after her name
+# (「本院刘建国，临床经验30年」「刘建国从医30年」「王建华行医二十余年」) or before it (「擅长脱发
+# 治疗的刘建国」); she heads her clause, so 「我爸从医30年」 and 「临床经验表明」 name no one.
+_DOCTORS_WORK_AFTER = re.compile(r"从医|行医|临床经验|临床工作|执业")
+_WORK_GAP = re.compile(r"[，,：:\s]{0,2}$")
+_DOCTORS_WORK_BEFORE = re.compile(
+    r"擅长[\u4e00-\u9fff、]{1,12}?(?:治疗|诊治|诊疗|调理|手术)的"
+)
+
+
+# (round-5) Honours only a person holds: a full name jieba's dictionary tags as a place
+# before one is hers (「钟南山院士」; 「黄山医生」 is a doctor of 黄山)
+_PERSONS_HONOURS = frozenset({"院士", "国医大师", "教授", "博导", "博士生导师"})
+
+
+def _place_named_before(line: str, end: int):
+    """(start, name, False) of a three-character name the dictionary tags as a place
+    ending at `end`, heading its clause, before `_PERSONS_HONOURS`."""
+    start = end - 3
+    text = line[start:end] if start >= 0 else ""
+    if (
+        text
+        and _surname(text) == text[:1]
+        and _word_tags().get(text, "").startswith("ns")
+        and (_introduced(line, start) or _opens_after_intro(line, start))
+    ):
+        return start, text, False
+    return None
+
+
+def _named_by_work(line: str, names: tuple[str, ...]):
+    """(start, end, name, False) of each full name a doctor's work is told of
+    (`_DOCTORS_WORK_AFTER`, `_DOCTORS_WORK_BEFORE`)."""
+    found = []
+    for work in _DOCTORS_WORK_AFTER.finditer(line):
+        gap = _WORK_GAP.search(line, max(0, work.start() - 2), work.start())
+        at = gap.start() if gap else work.start()
+        before = _presented_before(line, at, names)
+        if before and (_introduced(line, before[0]) or _opens_after_intro(line, before[0])):
+            found.append((before[0], at, before[1], False))
+    for work in _DOCTORS_WORK_BEFORE.finditer(line):
+        after = _presented_after(line, work.end(), names)
+        if after:
+            found.append((work.end(), after[0], after[1], False))
+    return found
+
+
 def _presented_names(line: str, names: tuple[str, ...]):
     """(start, end, name, surname_only) of each person named next to a word for a doctor
     (`_PRESENTING`), and the names listed with her (「刘建国、王建华两位医生」「专家团队：
@@ -1220,6 +1269,8 @@ def _presented_names(line: str, names: tuple[str, ...]):
             found.append((latin.start(), at, latin.group("name"), False))
         elif word.group(1) in _SURNAME_PRESENTING and (unlisted := _unlisted_name_before(line, at)):
             found.append((unlisted[0], at, unlisted[1], False))
+        elif word.group(1) in _PERSONS_HONOURS and (placed := _place_named_before(line, at)):
+            found.append((placed[0], at, placed[1], False))
         gap_after = _GAP_AFTER_WORD.match(line, end)
         after = _presented_after(line, gap_after.end(), names)
         if after:
@@ -1229,6 +1280,7 @@ def _presented_names(line: str, names: tuple[str, ...]):
         after = _presented_after(line, at, names)
         if after:
             found.append((at, after[0], after[1], False))
+    found += _named_by_work(line, names)
     for latin in _LATIN_NAME.finditer(line):  # 「Dr. Liu」 wherever she is
         found.append((latin.start(), latin.end(), latin.group(), False))
     for dr in _DR_SURNAME.finditer(line):  # 「Dr.刘」「Dr.刘建国」
@@ -2356,6 +2408,7 @@ _WORTH_READING = re.compile(
             _SURNAME_TITLE_LATIN.pattern,
             _DR_SURNAME.pattern,
             _PRESENTING_LABEL.pattern,
+            _DOCTORS_WORK_AFTER.pattern,  # (round 5) 「刘建国从医30年」
         )
     )
 )

@@ -193,6 +193,9 @@ def test_a_card_over_lines_reports_each_finding_once(doctors) -> None:
         "Liu医生，",
         "名医张伟 周六门诊，",
         "加刘医生微信",
+        "擅长脱发治疗的刘建国，",
+        "本院刘建国从医30年",
+        "钟南山院士，",
     ],
 )
 def test_the_presented_reader_reads_a_long_line_in_linear_time(unit) -> None:
@@ -282,4 +285,51 @@ def test_the_round_4_testers_science_shapes_are_refused(doctors, text, name) -> 
     ],
 )
 def test_the_round_4_testers_look_alikes_pass(doctors, text, page) -> None:
+    assert _refused(text, page=page) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # (round-4 tester, left) a doctor's work told of a full name with no word for one
+        ("本院刘建国，临床经验30年", "刘建国"),
+        ("刘建国从医30年，擅长脱发", "刘建国"),
+        ("我院王建华行医二十余年", "王建华"),
+        ("擅长脱发治疗的刘建国", "刘建国"),
+        ("擅长失眠诊治的王建华为您调理", "王建华"),
+        ("刘建国亲自操刀", "刘建国"),
+        # compound surnames outside the common list, whole
+        ("濮阳明医生为您面诊", "濮阳明"),
+        ("澹台明月医生坐诊", "澹台明月"),
+    ],
+)
+def test_the_round_5_ad_shapes_are_refused(doctors, text, name) -> None:
+    assert f"{UNREGISTERED}（{name}）" in _refused(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a name the dictionary knows as a place, before an honour only a person holds
+        ("钟南山院士为您答疑", "钟南山"),
+        ("本院刘建国，临床经验30年，为您面诊", "刘建国"),
+    ],
+)
+def test_the_round_5_science_shapes_are_refused(doctors, text, name) -> None:
+    assert f"{UNREGISTERED}（{name}）" in _refused(text, page=article)
+
+
+@pytest.mark.parametrize(
+    ("text", "page"),
+    [
+        ("钟南山院士指出，戴口罩仍是有效的防护措施", article),  # an outside expert quoted
+        ("刘建国从医30年的经验告诉我们，脱发要早干预", article),
+        ("黄山医生", landing),  # a doctor of 黄山, no one named
+        ("我爸从医30年，常说熬夜伤身", landing),
+        ("临床经验表明，规律作息有助睡眠", landing),
+        ("擅长脱发治疗的医生", landing),
+        ("操刀手术的医生须持证", landing),
+    ],
+)
+def test_the_round_5_look_alikes_pass(doctors, text, page) -> None:
     assert _refused(text, page=page) == []
