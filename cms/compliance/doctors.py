@@ -245,7 +245,7 @@ def _doctors(page, *, edited=None, removed: frozenset[int] = frozenset()) -> lis
 
 
 def _surname(text: str) -> str:
-    # a rarer compound (「濮阳明」「澹台明月」) only in a full name: 「百里」「南门」 alone are words
+    # a rarer compound (「濮阳明」「澹台明月」) in a full name only: 「百里」「南门」 are words
     if text[:2] in COMPOUND_SURNAMES or (len(text) > 2 and text[:2] in _RARE_COMPOUNDS):
         return text[:2]
     return text[:1] if text[:1] in SURNAMES else ""
