@@ -1207,9 +1207,7 @@ def _word_counts() -> dict[str, int]:
 # 治疗的刘建国」); she heads her clause, so 「我爸从医30年」 and 「临床经验表明」 name no one.
 _DOCTORS_WORK_AFTER = re.compile(r"从医|行医|临床经验|临床工作|执业")
 _WORK_GAP = re.compile(r"[，,：:\s]{0,2}$")
-_DOCTORS_WORK_BEFORE = re.compile(
-    r"擅长[\u4e00-\u9fff、]{1,12}?(?:治疗|诊治|诊疗|调理|手术)的"
-)
+_DOCTORS_WORK_BEFORE = re.compile(r"擅长[\u4e00-\u9fff、]{1,12}?(?:治疗|诊治|诊疗|调理|手术)的")
 
 
 # (round-5) Honours only a person holds: a full name jieba's dictionary tags as a place
