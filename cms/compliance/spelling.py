@@ -132,12 +132,61 @@ def _read_letter_o(text: str) -> str:
     return _DIGIT_RUN.sub(digits, text) if ("o" in text or "O" in text) else text
 
 
+# (round 30) a number split by marks the phone rules do not read (400–123–4567, 400~123~4567,
+# 400_123_4567, 400一123一4567, 4OO—123—4567) or spelled digit by digit (4 0 0 1 2 3 4 5 6 7):
+# inside a run of 7 to 13 digits (or letters O) with at least three digits, each such mark is
+# read as a hyphen, and the spaces of a run of single digits as nothing. Dates and ranges keep
+# their reading (2024–2025 is read as 2024-2025, which no phone rule takes); 2-4周 and 1～2次
+# hold too few digits to be a run.
+_DASHED_RUN = re.compile(
+    r"(?<![a-z\d])[\do](?:[\do]|[\s\-–—~～_一－·.](?=[\do])){6,40}(?![a-z\d])", re.IGNORECASE
+)
+_ODD_MARKS = frozenset("–—~～_一－·")
+_RUN_MARKS = re.compile(r"[\s\-–—~～_一－·.]")
+
+
+def _read_dashes(text: str, origin: list[int]) -> tuple[str, list[int]]:
+    """(text, origin) with `_DASHED_RUN`s read as a phone rule reads a number; `origin` as in
+    `read_spellings` (a dropped space drops its entry)."""
+    if not any(ch in _ODD_MARKS or ch == " " for ch in text):
+        return text, origin
+    out: list[str] = []
+    mapped: list[int] = []
+    at = 0
+    for match in _DASHED_RUN.finditer(text):
+        run = match.group(0)
+        figures = sum(ch.isdigit() or ch in "oO" for ch in run)
+        groups = [g for g in _RUN_MARKS.split(run) if g]
+        spelled = len(groups) >= 7 and all(len(g) == 1 for g in groups)
+        odd = any(ch in _ODD_MARKS for ch in run)
+        if not 7 <= figures <= 13 or sum(ch.isdigit() for ch in run) < 3 or not (odd or spelled):
+            continue
+        start = match.start()
+        out.append(text[at:start])
+        mapped.extend(origin[at:start])
+        for i, ch in enumerate(run, start):
+            if ch.isdigit() or ch in "oO":
+                out.append(ch)
+            elif spelled:
+                continue
+            else:
+                out.append("-")
+            mapped.append(origin[i])
+        at = match.end()
+    if not out:
+        return text, origin
+    out.append(text[at:])
+    mapped.extend(origin[at:])
+    return "".join(out), mapped
+
+
 def read_spellings(text: str, origin: list[int]) -> tuple[str, list[int]]:
     """(text, origin) with every spelling in `_SPELLINGS` read as its word. `origin` maps each
     character of `text` to the character of the line as written (`cms.textnorm.normalize_map`,
     with its end sentinel); the returned map does the same for the new text, each word's
     characters pointing into the spelling it replaced, so a finding still highlights what the
     editor typed."""
+    text, origin = _read_dashes(text, origin)
     text = _read_letter_o(text)
     for pattern, word in _SPELLINGS + _WORD_SPELLINGS:
         if not pattern.search(text):
