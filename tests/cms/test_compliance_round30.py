@@ -101,3 +101,105 @@ def test_round_30_siblings_stay_blocked(text, rule) -> None:
 def test_the_dash_reader_reads_a_long_line_in_linear_time(unit) -> None:
     ratio = growth_ratio(lambda n: unit * (n // len(unit)), small=2000, large=8000)
     assert ratio < 9, ratio
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        # a cure said likely
+        ("治愈机会很大", "ad16-rate"),
+        ("脱发早来治，大概率能治好", "ad16-rate"),
+        ("多半能治好", "ad16-rate"),
+        ("湿疹基本都能治好", "ad16-rate"),
+        ("十有八九能治好", "ad16-rate"),
+        ("痊愈的希望非常大", "ad16-rate"),
+        # no relapse said of the ailment; the root pulled out
+        ("采用中药调理，病情不会反复", "ad16-guarantee"),
+        ("湿疹不易复发", "ad16-guarantee"),
+        ("血糖再也不反弹", "ad16-guarantee"),
+        ("我院独家疗法，把脱发连根拔起", "ad16-guarantee"),
+        ("从根上解决失眠问题", "ad16-guarantee"),
+        ("从根本上治好脱发", "ad16-guarantee"),
+        ("斩断失眠根源", "ad16-guarantee"),
+        ("铲除湿疹病根", "ad16-guarantee"),
+        # an ailment not coming back or troubling again; a goodbye to it
+        ("湿疹不再来", "ad16-guarantee"),
+        ("失眠从此不再找上门", "ad16-guarantee"),
+        ("不再受湿疹困扰", "ad16-guarantee"),
+        ("再也不被失眠折磨", "ad16-guarantee"),
+        ("告别头皮屑烦恼", "ad16-guarantee"),
+        ("调理三个月，和湿疹说再见", "mad7-timeline"),
+        ("和痘痘说拜拜", "mad7-timeline"),
+        # medicine left off, other hospitals compared, a patient vouching
+        ("治疗后可以不吃降压药", "ad16-stop-medicine"),
+        ("调理一段时间就能停用激素药膏", "ad16-stop-medicine"),
+        ("坚持疗程，从此不打胰岛素", "ad16-stop-medicine"),
+        ("我院治疗效果比协和还好", "ad16-comparison"),
+        ("中医调理比西医见效快", "ad16-comparison"),
+        ("植发效果比三甲医院更好", "ad16-comparison"),
+        ("患者王女士亲身见证", "ad16-testimonial"),
+        ("糖友李先生亲身验证", "ad16-testimonial"),
+        # before and after as two labels
+        ("治疗前 治疗后", "ad16-before-after"),
+        ("治疗前/治疗后对比", "ad16-before-after"),
+        ("用前用后", "ad16-before-after"),
+        ("before/after对比", "ad16-before-after"),
+        ("Before & After", "ad16-before-after"),
+        # a period and 治好
+        ("7天治好失眠", "mad7-timeline"),
+        ("一周治好", "mad7-timeline"),
+        ("三个疗程治好湿疹", "mad7-timeline"),
+        # a study of our own treatment is our result
+        ("一项研究显示，约95%的患者用本方案后两周内痊愈", "ad16-cohort"),
+        ("研究发现，用本疗法后九成患者不再失眠", "ad16-rate"),
+        ("研究显示，本疗法有效率92%", "ad16-rate"),
+    ],
+)
+def test_round_30_ad_claims_are_blocked(text, rule) -> None:
+    assert rule in _blocking(text, second_reader=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "打电话给我们",
+        "有事可以致电我院",
+        "评论区留言，我一对一解答",
+        "私信我，医生会逐一回复",
+        "有问题可以问我们的医助",
+        "找我们的医生聊聊",
+        "咨询本院的营养师",
+        "前台可以帮您安排",
+        "前台会为你预约",
+        "来诊所让医生看看",
+        "来我院找专家看看",
+    ],
+)
+def test_round_30_science_calls_to_us_are_refused(text) -> None:
+    assert "ad19-cta" in _blocking(text, scopes={"science"}, second_reader=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "早期发现治愈机会更大",
+        "要想从根上解决脱发问题，先要找到病因",
+        "从根本上解决失眠需要改变作息",
+        "预防湿疹反复要注意保湿",
+        "湿疹容易反复，不要擅自停药",
+        "治疗前后要复查肝功能",
+        "用药前后注意监测血糖",
+        "治疗前的检查很重要，治疗后的随访也同样重要",
+        "治疗前、治疗后都要复查",
+        "比起西医，中医更注重整体",
+        "减重后部分患者在医生评估下可停用胰岛素",
+        "有疑问请咨询医生",
+        "及时到医院就诊",
+        "欢迎在评论区留言讨论",
+        "到医院让医生看看",
+        "指南指出，本方案适用于轻中度患者",
+        "规律作息有助于远离失眠",
+    ],
+)
+def test_round_30_look_alikes_pass_on_science(text) -> None:
+    assert _blocking(text, scopes={"science"}) == set()
