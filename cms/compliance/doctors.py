@@ -1205,7 +1205,14 @@ def _word_counts() -> dict[str, int]:
 # (round-5) A doctor's work told of a full name with no word for a doctor: after her name
 # (「本院刘建国，临床经验30年」「刘建国从医30年」「王建华行医二十余年」) or before it (「擅长脱发
 # 治疗的刘建国」); she heads her clause, so 「我爸从医30年」 and 「临床经验表明」 name no one.
-_DOCTORS_WORK_AFTER = re.compile(r"从医|行医|临床经验|临床工作|执业")
+_DOCTORS_WORK_AFTER = re.compile(
+    # 从医院 / 从医生 / 从医学 are "from the hospital …"; 执业药师 is a pharmacist
+    r"从医(?![院生学疗嘱保])|行医|执业(?!药师)"
+    r"|(?:有|拥有)?(?:[\d一二三四五六七八九十几多余]{1,4}年(?:的)?)?(?:临床经验|临床工作)"
+    # good at or given to treating an ailment (「本院刘建国擅长脱发」「刘建国专注脱发治疗20年」)
+    r"|(?:擅长|专注|专攻|主攻|精通)[\u4e00-\u9fff、]{0,10}?"
+    r"(?:治疗|诊治|诊疗|调理|手术|脱发|失眠|糖尿病|湿疹|高血压|皮肤病|睡眠障碍)"
+)
 _WORK_GAP = re.compile(r"[，,：:\s]{0,2}$")
 _DOCTORS_WORK_BEFORE = re.compile(r"擅长[\u4e00-\u9fff、]{1,12}?(?:治疗|诊治|诊疗|调理|手术)的")
 

@@ -298,6 +298,10 @@ def test_the_round_4_testers_look_alikes_pass(doctors, text, page) -> None:
         ("擅长脱发治疗的刘建国", "刘建国"),
         ("擅长失眠诊治的王建华为您调理", "王建华"),
         ("刘建国亲自操刀", "刘建国"),
+        ("刘建国，从医三十年", "刘建国"),
+        ("刘建国有30年临床经验", "刘建国"),
+        ("刘建国专注脱发治疗20年", "刘建国"),
+        ("本院刘建国擅长脱发", "刘建国"),
         # compound surnames outside the common list, whole
         ("濮阳明医生为您面诊", "濮阳明"),
         ("澹台明月医生坐诊", "澹台明月"),
@@ -329,6 +333,10 @@ def test_the_round_5_science_shapes_are_refused(doctors, text, name) -> None:
         ("临床经验表明，规律作息有助睡眠", landing),
         ("擅长脱发治疗的医生", landing),
         ("操刀手术的医生须持证", landing),
+        ("患者刘建国从医院回来后，睡眠明显改善", landing),  # 从医院: from the hospital
+        ("刘建国从医生那里得知要早睡", landing),
+        ("张伟执业药师为您讲解用药", landing),  # a pharmacist, no doctor
+        ("王芳擅长烹饪，做的药膳很受欢迎", landing),
     ],
 )
 def test_the_round_5_look_alikes_pass(doctors, text, page) -> None:
