@@ -113,6 +113,10 @@ def test_the_dash_reader_reads_a_long_line_in_linear_time(unit) -> None:
         ("湿疹基本都能治好", "ad16-rate"),
         ("十有八九能治好", "ad16-rate"),
         ("痊愈的希望非常大", "ad16-rate"),
+        ("九成以上能治好", "ad16-rate"),
+        ("绝大部分都能治好", "ad16-rate"),
+        ("复发率极低", "ad16-rate"),
+        ("效果稳定不反复", "ad16-guarantee"),
         # no relapse said of the ailment; the root pulled out
         ("采用中药调理，病情不会反复", "ad16-guarantee"),
         ("湿疹不易复发", "ad16-guarantee"),
@@ -173,6 +177,8 @@ def test_round_30_ad_claims_are_blocked(text, rule) -> None:
         "前台会为你预约",
         "来诊所让医生看看",
         "来我院找专家看看",
+        "加我们医助微信",
+        "加我们的微信",
     ],
 )
 def test_round_30_science_calls_to_us_are_refused(text) -> None:
@@ -199,6 +205,9 @@ def test_round_30_science_calls_to_us_are_refused(text) -> None:
         "到医院让医生看看",
         "指南指出，本方案适用于轻中度患者",
         "规律作息有助于远离失眠",
+        "停药后血糖不反弹的前提是坚持饮食控制",
+        "早期治疗复发率较低",
+        "大多数患者经规范治疗可以控制",
     ],
 )
 def test_round_30_look_alikes_pass_on_science(text) -> None:
