@@ -251,6 +251,13 @@ def _surname(text: str) -> str:
     return text[:1] if text[:1] in SURNAMES else ""
 
 
+def _is_surname(text: str) -> bool:
+    """Whether `text` is a surname by itself: a common one (`SURNAMES`, `COMPOUND_SURNAMES`)
+    or a rarer one that is no word of its own (`_ALONE_SURNAMES`: 「冀主任」「麦医生」
+    「濮阳医生」; round-5 tester)."""
+    return bool(text) and (_surname(text) == text or text in _ALONE_SURNAMES)
+
+
 def _is_name(text: str) -> bool:
     """Whether `text` reads as a person's name: a surname and one or two given characters,
     read with jieba's dictionary (issue 17 verification, point 6; its tags are a guide, not a
@@ -263,7 +270,7 @@ def _is_name(text: str) -> bool:
       whole as one unknown word or a name (王一鸣, 张三丰; `_cut_as_name`)."""
     surname = _surname(text)
     given = text[len(surname) :]
-    if not surname or not 1 <= len(given) <= 2 or "某" in given or text in _NOT_NAMES:
+    if not surname or not 1 <= len(given) <= 2 or "某" in given or text[:2] in _NOT_NAMES:
         return False  # 某: an anonymised person (王某, 李某某) names no one
     if not all("\u4e00" <= ch <= "\u9fff" for ch in given) or text.endswith(_TITLE_WORDS):
         return False
@@ -384,7 +391,7 @@ def _name_before(line: str, end: int, names: tuple[str, ...], *, alone: bool):
         for length in (2, 1):
             start = end - length
             text = line[start:end] if start >= 0 else ""
-            if not text or _surname(text) != text:
+            if not text or not _is_surname(text):
                 continue
             if _introduced(line, start) or _opens_after_intro(line, start):
                 return start, text, True  # 「北京协和医院张教授（主任医师）」「我院刘主任」
@@ -659,7 +666,7 @@ def _name_after_mark(line: str, start: int, end: int, names: tuple[str, ...]):
     if start < 1 or end >= len(line):
         return None
     opening = _OPEN.find(line[start - 1])
-    marks = {"「": "」", "『": "』", "“": "”"}
+    marks = {"「": "」", "『": "』", "“": "”", "‘": "’", "《": "》", "〈": "〉", "〔": "〕"}
     if opening >= 0 and line[end] == _CLOSE[opening]:
         return _name_after(line, end + 1, names)
     if marks.get(line[start - 1]) == line[end]:
@@ -885,7 +892,14 @@ def _guessed_name_before(line: str, start: int, end: int, rank: str):
     for length in (4, 3):
         at = start - length
         text = line[at:start] if at >= 0 else ""
-        if text and _surname(text) and _starts_clause(line, at) and _cut_as_name(text):
+        if (
+            text
+            and _surname(text)
+            and text[:2] not in _NOT_NAMES
+            and not _department(text)  # 「康复科主任医师会评估」 (round-6 tester)
+            and _starts_clause(line, at)
+            and _cut_as_name(text)
+        ):
             return at, text, False
     stop = start
     while stop > 0 and line[stop - 1] == " ":
@@ -915,7 +929,7 @@ def _guessed_name_before(line: str, start: int, end: int, rank: str):
     for length in (2, 1):
         at = stop - length
         text = line[at:stop] if at >= 0 else ""
-        if not text or _surname(text) != text:
+        if not text or not _is_surname(text):
             continue
         if text in _FUNCTION_SURNAMES and not (
             # 于 and 向 are surnames too: opening the line's clause with her 职称 and serving
@@ -956,7 +970,8 @@ _DAY = (
     r"|上午|下午|晚上|全天|逢[一二三四五六日天])"
 )
 # Between two days of a list: 「每周六、周日」「周二和周四」
-_DAY_JOIN = r"(?:\s*[、和及与/]\s*)?"
+# (round-6 tester) and a range: 「每周一至周五」「周一到周五」
+_DAY_JOIN = r"(?:\s*(?:[、和及与/~～至到]|-|—)\s*)?"
 # How she serves, before or after whom: 「一对一为您面诊」「为您在线面诊」 (round-2 doctor tester)
 _MANNER = r"(?:亲自|一对一|免费|视频|线上|在线|远程|单独|专门|耐心|现场)"
 # Days, each after 于 or 在 at most (「将于本周六为您面诊」)
@@ -1047,11 +1062,11 @@ _SURNAME_PRESENTING = frozenset({*RANKS, "医生", "大夫", "专家", "博士",
 _PRESENTING_LABEL = re.compile(r"(?:主诊|坐诊|出诊|接诊|会诊|挂号|值班|门诊)\s*[：:]")
 # Between a name and the word after it: marks, a count (「两位医生」), 等
 _GAP_BEFORE_WORD = re.compile(
-    r"[\s“”‘’\"'「」『』]{0,3}(?:等)?(?:[两二三四五六七八九十几多数\d]{1,2}[位名])?$"
+    r"[\s“”‘’\"'「」『』《》〈〉]{0,3}(?:等)?(?:[两二三四五六七八九十几多数\d]{1,2}[位名])?$"
 )
 # Between the word and a name after it: her team or list named, marks
 _GAP_AFTER_WORD = re.compile(
-    r"(?:团队|组|阵容|名单|库|们)?[\s：:—–\-－【】\[\]（(“”‘’\"'「」『』·]{0,4}"
+    r"(?:团队|组|阵容|名单|库|们)?[\s：:—–\-－【】\[\]（(“”‘’\"'「」『』《》〈〉·]{0,4}"
 )
 # What may follow a name after the word: the clause's end, a list, a mark, a title, a
 # serving or an offer (「专家刘建国坐诊」「名医张伟 周六门诊」), not the rest of a word
@@ -1087,9 +1102,20 @@ _REACH_VERB_BEFORE = re.compile(r"(?:咨询|预约|联系|私信|(?<![参增更�
 _RARE_SURNAMES = frozenset(
     "冀麦桂阚车晁仲查柏蔚芮沃尉邝敖缑鄢鄂臧储贝伏茅昝裘贲郁杭钮嵇荀於羿汲邴糜隗宓蓬郗伊宫钭戎"
     "祖束韶蓟莘贡劳逄姬堵郦雍璩扈燕郏瞿禄阙殳厍訾竺权逯桓"
+    # (round-6 tester) 「佘丽娟」「禤国维」「眭明」
+    "佘禤眭亓邸仝谌琚鄞郇闾"
 )
 _RARE_COMPOUNDS = frozenset(
     "濮阳 澹台 淳于 单于 太叔 申屠 仲孙 钟离 宇文 闻人 呼延 百里 东郭 南门 羊舌".split()
+)
+# (round-6 tester) the rarer surnames that are no word nor verb of their own, read by
+# themselves before a title as the common ones are (「冀主任每周三坐诊」「预约冀医生」「麦医生
+# 坐诊」「濮阳医生为您面诊」); not 查 (请查医生的执业证), 车, 燕, 劳, 束, 权 … nor 百里, 南门
+_ALONE_SURNAMES = frozenset(
+    [
+        *"冀麦郦佘禤眭阚晁邝鄢臧裘嵇荀缑芮瞿逯訾厍殳郏扈璩邴糜隗宓郗钭昝贲钮亓邸仝谌琚鄞郇闾",
+        *"濮阳 澹台 淳于 申屠 钟离 闻人 呼延 羊舌".split(),
+    ]
 )
 
 
@@ -1128,7 +1154,7 @@ def _presented_surname(line: str, at: int) -> str | None:
         surname = line[start:at] if start >= 0 else ""
         if (
             surname
-            and _surname(surname) == surname
+            and _is_surname(surname)
             and surname not in _FUNCTION_SURNAMES
             and (
                 _introduced(line, start)
@@ -1158,6 +1184,28 @@ def _presented_after(line: str, at: int, names: tuple[str, ...]):
             and _AFTER_PRESENTED.match(line, end)
         ):
             return end, line[at:end]
+    return _unlisted_name_after(line, at)
+
+
+def _unlisted_name_after(line: str, at: int):
+    """(end, name) of a full name with a rarer surname (`_RARE_SURNAMES`) starting at `at`,
+    after a word for a doctor, that `_AFTER_PRESENTED` may follow: 「营养师麦嘉欣一对一指导」
+    「博士生导师冀文华亲自面诊」 (round-6 tester); no dictionary word (「医生车辆」)."""
+    tags = _word_tags()
+    for length in (3, 2):
+        end = at + length
+        text = line[at:end]
+        given = text[1:]
+        if (
+            len(text) == length
+            and text[0] in _RARE_SURNAMES
+            and all("\u4e00" <= ch <= "\u9fff" and ch not in _NOT_GIVEN for ch in given)
+            and tags.get(text, "nr").startswith("nr")
+            and tags.get(text[:2], "nr").startswith("nr")
+            and not tags.get(given, "").startswith("v")
+            and _AFTER_PRESENTED.match(line, end)
+        ):
+            return end, text
     return None
 
 
@@ -1222,6 +1270,46 @@ _DOCTORS_WORK_BEFORE = re.compile(r"擅长[\u4e00-\u9fff、]{1,12}?(?:治疗|诊
 _PERSONS_HONOURS = frozenset({"院士", "国医大师", "教授", "博导", "博士生导师"})
 
 
+# (round-6 tester) Where a given name is a word of its own (国庆, 建国, 海峰, 文华), the
+# dictionary reads the name as words (王国 / 庆, 黄海 / 峰, 金文 / 华) or as a place (马建国)
+# and `_is_name` refuses it; right before a 职称 or 医生, heading its clause, it is her name
+# unless a place (祁连山, 武汉市), a word the dictionary holds (高血压, 程序员) or a word of time
+# or manner first (周末班, 高中部).
+_PLACE_ENDS = frozenset("山市省县区镇村乡路街州岛湖江河港湾站园城庄屯寨局所院")
+_NAME_START_TAGS = frozenset({"n", "ns", "nz", "nr", "nrt", "nrfg"})
+
+
+def _worded_name_before(line: str, end: int):
+    """(start, name, False) of a three-character name whose given part the dictionary reads
+    as a word, ending at `end` right before a word for a doctor (`_SURNAME_PRESENTING`)."""
+    start = end - 3
+    text = line[start:end] if start >= 0 else ""
+    tags = _word_tags()
+    if (
+        not text
+        or text[0] not in SURNAMES
+        or text[0] in _FUNCTION_SURNAMES
+        or not all("\u4e00" <= ch <= "\u9fff" and ch not in _NOT_GIVEN for ch in text[1:])
+        or text[-1] in _PLACE_ENDS
+        or tags.get(text, "nr")[:2] not in ("nr", "ns")
+        or tags.get(text[:2], "n") not in _NAME_START_TAGS
+        or tags.get(text[1:], "n").startswith(("v", "a", "d"))
+        or _department(text)
+        or not (
+            _introduced(line, start)
+            or _opens_after_intro(line, start)
+            # after a word for a doctor (「专家王国庆主任医师坐诊」)
+            or _PRESENTING_ENDS.search(line, max(0, start - 10), start)
+        )
+    ):
+        return None
+    return start, text, False
+
+
+_PRESENTING_START = re.compile("|".join(_PRESENTING))
+_PRESENTING_ENDS = re.compile("(?:" + "|".join(_PRESENTING) + r")[\s：:·]{0,2}$")
+
+
 def _place_named_before(line: str, end: int):
     """(start, name, False) of a three-character name the dictionary tags as a place
     ending at `end`, heading its clause, before `_PERSONS_HONOURS`."""
@@ -1272,8 +1360,10 @@ def _presented_names(line: str, names: tuple[str, ...]):
             found.append((start - len(surname), end, surname, True))
         elif latin := _LATIN_BEFORE.search(line, max(0, start - 32), at):
             found.append((latin.start(), at, latin.group("name"), False))
-        elif word.group(1) in _SURNAME_PRESENTING and (unlisted := _unlisted_name_before(line, at)):
+        elif unlisted := _unlisted_name_before(line, at):  # (round 6) 「冀建国博导」 too
             found.append((unlisted[0], at, unlisted[1], False))
+        elif word.group(1) in _SURNAME_PRESENTING and (worded := _worded_name_before(line, at)):
+            found.append((worded[0], at, worded[1], False))
         elif word.group(1) in _PERSONS_HONOURS and (placed := _place_named_before(line, at)):
             found.append((placed[0], at, placed[1], False))
         gap_after = _GAP_AFTER_WORD.match(line, end)
@@ -1301,7 +1391,7 @@ def _presented_names(line: str, names: tuple[str, ...]):
             found.append((before[0], degree.start(), before[1], False))
     for sir in _SURNAME_TITLE_LATIN.finditer(line):  # 「刘Sir」
         surname = line[sir.start() - 1 : sir.start()]
-        if surname and _surname(surname) == surname and _introduced(line, sir.start() - 1):
+        if surname and _is_surname(surname) and _introduced(line, sir.start() - 1):
             found.append((sir.start() - 1, sir.end(), surname, True))
     listed = []
     for start, end, _name, surname_only in found:
@@ -1335,8 +1425,13 @@ _REACHED_BEFORE = re.compile(
 _REACHED_AFTER = re.compile(
     # her clinic, not a talk about it (「张文宏教授门诊经验分享」: round-4 tester), on her days
     # (「名老中医王德顺每周三门诊」)
-    rf"(?:的)?{_DAYS}(?:微信|电话|手机|私信|门诊(?![中时里上部外]|经验|分享|心得|故事|手记|日记|笔记|见闻|随笔)"
+    # her days after a comma (「刘建国医生，周三门诊」: round-6 tester)
+    rf"(?:的|[，,]\s*(?={_DAY}))?{_DAYS}"
+    r"(?:微信|电话|手机|私信|门诊(?![中时里上部外]|经验|分享|心得|故事|手记|日记|笔记|见闻|随笔)"
     r"|专家号|号源|工作室|团队(?!的?(?:研究|发现|发表)))"
+    # her clinic booked after a comma (「本文作者刘建国医生，可预约其门诊」: round-6 tester)
+    r"|[，,]\s*(?:可以?|欢迎|请|均可|也可以?)?(?:预约|挂|咨询|联系|找)(?:其|他|她)(?:的)?"
+    r"(?:门诊|号|专家号|面诊|诊室)?"
     r"|[^，,。；;！？!?]{0,6}?(?:(?:在线|免费|一对一|实时|随时|线上)"
     r"(?:答疑|解答|咨询|回复|指导|服务|调理|评估|面诊|诊疗|辅导|疏导)"
     r"|负责(?:您|你)|(?:为|帮|给|替)(?:您|你)们?[^，,。；;！？!?]{0,6}?"
@@ -1375,11 +1470,15 @@ def _told_of_elsewhere(line: str, mention: _Mention) -> bool:
 def _reached_here(line: str, mention: _Mention) -> bool:
     """Whether the reader is sent to the doctor named (`_REACHED_BEFORE`, `_REACHED_AFTER`):
     on a 科普 page that is a consultation offered, an ad (round-3 testers)."""
-    if not (
-        _REACHED_BEFORE.search(line, max(0, mention.start - 8), mention.start)
-        or _REACHED_AFTER.match(line, mention.end)
-    ):
+    # after the word for a doctor too (「王德顺老中医每周三门诊」: round-6 tester)
+    word = _PRESENTING_START.match(line, mention.end)
+    after = _REACHED_AFTER.match(line, mention.end) or (
+        word and _REACHED_AFTER.match(line, word.end())
+    )
+    if not (_REACHED_BEFORE.search(line, max(0, mention.start - 8), mention.start) or after):
         return False
+    if after and not _no_outside_hospital(line, mention, after.end()):
+        return False  # her clinic at an outside hospital (「北京协和医院刘建国医生每周三门诊」)
     return not _told_as_story(line, mention.start, mention.end)
 
 
@@ -1478,7 +1577,7 @@ def _surname_introduced(line: str, end: int):
     for length in (2, 1):
         at = end - length
         text = line[at:end] if at >= 0 else ""
-        if text and _surname(text) == text and text not in _FUNCTION_SURNAMES:
+        if text and _is_surname(text) and text not in _FUNCTION_SURNAMES:
             if _opens_after_intro(line, at):
                 return at, text, True
     return None
@@ -1499,7 +1598,7 @@ def _surname_after_rank(line: str, end: int):
     if match is None:
         return _old_surname_after_rank(line, comma.end() if comma else end)
     surname = match.group(1)
-    if _surname(surname) != surname or surname in _FUNCTION_SURNAMES:
+    if not _is_surname(surname) or surname in _FUNCTION_SURNAMES:
         return None
     if _SERVES.match(line, match.end()) or _SERVES_WHEN.match(line, match.end()):
         return match.end(), surname  # 「主任医师王教授为您面诊」「副主任医师，王教授，为您面诊」
@@ -1517,7 +1616,7 @@ def _old_surname_after_rank(line: str, at: int):
         return None
     for length in (2, 1):  # a compound surname first (「老欧阳」)
         surname = match.group(1)[:length]
-        if len(surname) != length or _surname(surname) != surname:
+        if len(surname) != length or not _is_surname(surname):
             continue
         if surname in _FUNCTION_SURNAMES:
             return None
@@ -1765,7 +1864,9 @@ def _clause_end(line: str, at: int) -> int:
 
 
 # A name set in marks right before its 职称: 「【李文静】主任医师」「“赵明远”副主任医师」.
-_MARKS = {"】": "【", "」": "「", "』": "『", "”": "“", '"': '"', "]": "[", "〗": "〖"}
+_MARKS = {"】": "【", "」": "「", "』": "『", "”": "“", '"': '"', "]": "[", "〗": "〖",
+          # (round-6 tester) 「‘李文静’主任医师」「《刘建国》医生」
+          "’": "‘", "'": "'", "》": "《", "〉": "〈", "〕": "〔"}  # fmt: skip
 
 
 def _name_in_marks(line: str, start: int, names: tuple[str, ...]):
@@ -2093,7 +2194,7 @@ def _booked_names(line: str, names: tuple[str, ...]):
             surname = line[at : at + length]
             if (
                 len(surname) == length
-                and _surname(surname) == surname
+                and _is_surname(surname)
                 and surname not in _FUNCTION_SURNAMES
             ):
                 title = next(
@@ -2158,7 +2259,11 @@ _COUNTED_WORD = re.compile(
 
 
 # Ours right before a doctor presented: 「我院刘建国医生」「本院刘主任」
-_OURS_RIGHT_BEFORE = re.compile(rf"{_OURS}的?$")
+# (round-6 tester) 我们的 too, and a department of ours between (「我们的刘建国医生提醒」「我院
+# 皮肤科刘建国医生提醒」)
+_OURS_RIGHT_BEFORE = re.compile(
+    rf"(?:{_OURS}|我们|咱们)的?(?:[\u4e00-\u9fff]{{1,6}}?(?:科|中心|门诊部?|诊室))?的?$"
+)
 
 
 def _serving_here(line: str, mention: _Mention) -> bool:
@@ -2173,7 +2278,7 @@ def _serving_here(line: str, mention: _Mention) -> bool:
         return True  # 「坐诊专家：刘建国」 (round-2 doctor tester)
     if _OUR_DOCTOR_BEFORE.search(line, max(0, mention.start - 16), mention.start):
         return True  # 「我院特聘专家刘建国」: ours (round 28)
-    ours_before = _OURS_RIGHT_BEFORE.search(line, max(0, mention.start - 8), mention.start)
+    ours_before = _OURS_RIGHT_BEFORE.search(line, max(0, mention.start - 14), mention.start)
     if mention.presented and ours_before:
         return True  # 「我院刘建国医生提醒…」: ours, not an outside expert (round-4 tester)
     if _JOINS_US.match(line, mention.end):
@@ -2442,6 +2547,10 @@ def doctor_credential_findings(
     names: tuple[str, ...] = ()
     findings: list[tuple[Finding, str]] = []
 
+    # (round-6 tester) a doctor card's own text (a landing page's 本页补充介绍) is about the
+    # doctor chosen: 「副主任医师，执业证号…」 there states her credentials
+    owners = _card_owners(page)
+
     def read(folded: str) -> list[tuple[int, int, str]]:
         nonlocal doctors, names
         if not _WORTH_READING.search(folded):
@@ -2463,7 +2572,11 @@ def doctor_credential_findings(
     for field_path, text in page_texts(page):
         lines = (text or "").splitlines()
         folds = [normalize_map(line) for line in lines]
-        read_alone = [read(folded) for folded, _ in folds]
+        card_own = owners.get(field_path, "")
+        read_alone = [
+            _read_as_hers(read, folded, card_own) if card_own else read(folded)
+            for folded, _ in folds
+        ]
         for line_no, (line, (_folded, origin)) in enumerate(
             zip(lines, folds, strict=True), start=1
         ):
@@ -2487,7 +2600,8 @@ def doctor_credential_findings(
                 for j in card[:size]:
                     cuts.append((len(joined), j))
                     joined += folds[j][0]
-                for start, end, message in read(joined):
+                read_card = _read_as_hers(read, joined, card_own) if card_own else read(joined)
+                for start, end, message in read_card:
                     offset, j = next((c, j) for c, j in reversed(cuts) if c <= start)
                     folded, origin = folds[j]
                     s = origin[start - offset]
@@ -2498,6 +2612,48 @@ def doctor_credential_findings(
                     found = _finding(field_path, j + 1, lines[j], s, e, message)
                     findings.append((found, lines[j]))
     return findings
+
+
+def _read_as_hers(read, folded: str, name: str) -> list[tuple[int, int, str]]:
+    """`read` of a card's line as said of the doctor it chooses: read after her name (「赵明远
+    副主任医师，执业证号…」), each finding on the line as written (a finding on her name alone
+    is put at the line's start)."""
+    lead = name
+    return [
+        (max(start - len(lead), 0), max(end - len(lead), 0), message)
+        for start, end, message in read(lead + folded)
+        if end > len(lead)
+    ]
+
+
+def _card_owners(page) -> dict[str, str]:
+    """Text path (as `page_texts` names it: ``trust[0].doctor.intro``) → the name of the
+    doctor page chosen in the same block, for every StreamField block that chooses a doctor
+    and has text of its own (round-6 tester: a card's intro stated another 职称 and another
+    doctor's licence number)."""
+    from wagtail.blocks import StreamValue, StructValue
+    from wagtail.fields import StreamField
+
+    from cms.models import DoctorPage
+
+    owners = {}
+    for field in page._meta.concrete_fields:
+        if not isinstance(field, StreamField):
+            continue
+        value = getattr(page, field.attname, None)
+        if not isinstance(value, StreamValue):
+            continue
+        for i, child in enumerate(value):
+            if not isinstance(child.value, StructValue):
+                continue
+            doctor = child.value.get("doctor")
+            if not isinstance(doctor, DoctorPage):
+                continue
+            name = normalize_map((doctor.title or "").strip())[0]
+            for key, text in child.value.items():
+                if isinstance(text, str):
+                    owners[f"{field.name}[{i}].{child.block_type}.{key}"] = name
+    return owners
 
 
 _CARD_LINE = 16  # the longest line read with the next as one card (a name, a label, a 职称)

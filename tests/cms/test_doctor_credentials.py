@@ -2037,3 +2037,39 @@ def test_the_later_shapes_are_read_in_linear_time(unit) -> None:
     small = min(once(500) for _ in range(3))
     large = min(once(2000) for _ in range(3))
     assert large / max(small, 1e-4) < 9, (small, large)
+
+
+# --- round-6 tester: a card's own text is about the doctor it chooses ----------------------
+
+
+@pytest.mark.parametrize(
+    ("intro", "expected"),
+    [
+        ("副主任医师，执业证号110310000012345。", "医生职称与医生页面不一致：页面为主治医师"),
+        ("主任医师亲诊。", "医生职称与医生页面不一致：页面为主治医师"),
+        ("执业证号110310000012345，欢迎预约。", f"医师执业证书编码与医生页面不一致：赵明远的医生页面为{ZHAO}"),
+    ],
+)
+def test_a_doctor_cards_intro_states_the_chosen_doctors_credentials(
+    doctors, intro, expected
+) -> None:
+    # given 赵明远's card (主治医师) whose intro states another 职称 or 李文静's licence
+    page = landing("评估后制定方案。")
+    page.trust = [("doctor", {"doctor": doctors["赵明远"], "intro": intro})]
+    page.save_revision()
+
+    # then the intro is read as hers and refused
+    assert expected in [message for _field, _text, message in credentials(page)]
+    assert all(field == "trust[0].doctor.intro" for field, _t, _m in credentials(page))
+
+
+@pytest.mark.parametrize(
+    "intro",
+    ["主治医师，执业证号110310000023456。", "从事脱发诊疗十年，擅长毛囊检测。", "每周六上午出诊。"],
+)
+def test_a_doctor_cards_intro_true_to_her_page_passes(doctors, intro) -> None:
+    page = landing("评估后制定方案。")
+    page.trust = [("doctor", {"doctor": doctors["赵明远"], "intro": intro})]
+    page.save_revision()
+
+    assert credentials(page) == []

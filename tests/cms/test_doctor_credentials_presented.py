@@ -341,3 +341,106 @@ def test_the_round_5_science_shapes_are_refused(doctors, text, name) -> None:
 )
 def test_the_round_5_look_alikes_pass(doctors, text, page) -> None:
     assert _refused(text, page=page) == []
+
+
+# --- round 6 (the round-5 tester's findings, as kinds) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a given name that is a word of its own, or a name the dictionary reads as a place
+        ("王国庆主任医师亲诊", "王国庆"),
+        ("马建国医生坐诊", "马建国"),
+        ("黄海峰医生为您面诊", "黄海峰"),
+        ("金文华教授亲诊", "金文华"),
+        ("本周六专家王国庆主任医师坐诊", "王国庆"),
+        ("王国庆\n主任医师", "王国庆"),  # a card over two lines
+        # rarer surnames, alone and whole
+        ("冀主任每周三坐诊", "冀"),
+        ("预约冀医生", "冀"),
+        ("麦医生坐诊", "麦"),
+        ("濮阳医生为您面诊", "濮阳"),
+        ("佘丽娟医生坐诊", "佘丽娟"),
+        ("禤国维教授亲诊", "禤国维"),
+        ("眭明医生坐诊", "眭明"),
+        # a rarer surname after a word for a doctor, or before an honour
+        ("营养师麦嘉欣一对一指导", "麦嘉欣"),
+        ("国家二级营养师麦嘉欣", "麦嘉欣"),
+        ("博士生导师冀文华亲自面诊", "冀文华"),
+        ("冀建国博导亲诊", "冀建国"),
+        # a name in book-title marks
+        ("《刘建国》医生坐诊", "刘建国"),
+    ],
+)
+def test_the_round_6_ad_shapes_are_refused(doctors, text, name) -> None:
+    assert f"{UNREGISTERED}（{name}）" in _refused(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["‘李文静’主任医师为您面诊", "'李文静'主任医师为您面诊", "《李文静》主任医师坐诊"],
+)
+def test_a_wrong_rank_in_single_quotes_or_title_marks_is_refused(doctors, text) -> None:
+    assert "医生职称与医生页面不一致：页面为副主任医师" in _refused(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("我院王国庆医生提醒：熬夜伤发", "王国庆"),
+        ("欢迎咨询冀医生", "冀"),
+        ("刘建国医生，周三门诊", "刘建国"),
+        ("本文作者刘建国医生，可预约其门诊", "刘建国"),
+        ("王德顺老中医每周三门诊", "王德顺"),
+        ("刘建国医生每周一至周五坐诊", "刘建国"),
+        ("我们的刘建国医生提醒：别熬夜", "刘建国"),
+        ("我院皮肤科刘建国医生提醒：别熬夜", "刘建国"),
+    ],
+)
+def test_the_round_6_science_shapes_are_refused(doctors, text, name) -> None:
+    assert f"{UNREGISTERED}（{name}）" in _refused(text, page=article)
+
+
+@pytest.mark.parametrize(
+    ("text", "page"),
+    [
+        ("北京协和医院刘建国医生每周三门诊", article),  # an outside doctor's clinic
+        ("刘建国医生，周三门诊经验分享", article),
+        ("张文宏教授，周三门诊时发现不少患者熬夜", article),
+        ("我们熟悉的钟南山院士提醒：勤洗手", article),
+        ("康复科主任医师会评估您的恢复情况", landing),  # a department, no name
+        ("祁连山主任医师坐诊", landing),  # a place read as a place (a choice)
+        ("周末班医生坐诊", landing),
+        ("高血压医生坐诊", landing),
+        ("武汉市医生坐诊", landing),
+        ("本院林业局医生", landing),
+        ("请查医生的执业证", landing),  # 查: a verb, not the surname
+        ("车医生坐诊", landing),  # 车 alone: no surname by itself
+        ("医生车辆请停在地下车库", landing),
+        ("营养师车辆停放处", landing),
+        ("博士生导师查看论文", landing),
+        ("阅读《李时珍》医生推荐", landing),
+    ],
+)
+def test_the_round_6_look_alikes_pass(doctors, text, page) -> None:
+    assert _refused(text, page=page) == []
+
+
+@pytest.mark.parametrize("unit", ["王国庆主任医师，", "冀医生、", "营养师麦嘉欣，", "刘建国医生，周三门诊。"])
+def test_the_round_6_readers_read_a_long_line_in_linear_time(unit) -> None:
+    """The doctor reader over a line 4× as long takes about 4× the CPU time (9 allows noise;
+    reading every start to the line's end would give 16)."""
+    import time
+
+    from cms.compliance.doctors import _mentions
+
+    def once(n: int) -> float:
+        started = time.process_time()
+        _mentions(unit * n, ("李文静",))
+        return time.process_time() - started
+
+    once(10)
+    small = min(once(150) for _ in range(3))
+    large = min(once(600) for _ in range(3))
+    assert large / max(small, 1e-4) < 9, large / small
