@@ -2637,10 +2637,10 @@ def _card_owners(page) -> dict[str, str]:
     from cms.models import DoctorPage
 
     owners = {}
-    for field in page._meta.concrete_fields:
-        if not isinstance(field, StreamField):
+    for stream in page._meta.concrete_fields:
+        if not isinstance(stream, StreamField):
             continue
-        value = getattr(page, field.attname, None)
+        value = getattr(page, stream.attname, None)
         if not isinstance(value, StreamValue):
             continue
         for i, child in enumerate(value):
@@ -2652,7 +2652,7 @@ def _card_owners(page) -> dict[str, str]:
             name = normalize_map((doctor.title or "").strip())[0]
             for key, text in child.value.items():
                 if isinstance(text, str):
-                    owners[f"{field.name}[{i}].{child.block_type}.{key}"] = name
+                    owners[f"{stream.name}[{i}].{child.block_type}.{key}"] = name
     return owners
 
 

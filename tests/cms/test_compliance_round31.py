@@ -1,7 +1,8 @@
-"""Round 31 (rules 2026.12.29), the round-5 tester's claims as kinds: a person between 加 and
-微信 on 科普, a button's words alone (预约, 点此咨询, 找客服), a period promised to cure (三个月包好),
-efficacy guaranteed in two words (疗效保证, 疗效有保障), our treatment an ailment's 克星, a public
-body's recommendation worn as a badge (国家卫健委推荐); with the look-alikes that must pass."""
+"""Round 31 (rules 2026.12.29), the round-5 tester's claims as kinds: a person between 加
+and 微信 on 科普, a button's words alone (预约, 点此咨询, 找客服), a period promised to cure
+(三个月包好), efficacy guaranteed in two words (疗效保证, 疗效有保障), our treatment an
+ailment's 克星, a public body's recommendation worn as a badge (国家卫健委推荐); with the
+look-alikes that must pass."""
 
 from __future__ import annotations
 
@@ -33,7 +34,16 @@ def test_a_person_between_add_and_wechat_is_a_contact_on_science(text) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["预约", "点此咨询", "找客服", "添加助理", "了解详情 >", "报名参加", "立即报名", "点击这里预约"],
+    [
+        "预约",
+        "点此咨询",
+        "找客服",
+        "添加助理",
+        "了解详情 >",
+        "报名参加",
+        "立即报名",
+        "点击这里预约",
+    ],
 )
 def test_a_buttons_words_alone_are_a_call_to_action_on_science(text) -> None:
     assert "ad19-cta" in _blocking(text, scopes={"science"}, second_reader=False)

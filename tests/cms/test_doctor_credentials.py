@@ -2047,7 +2047,10 @@ def test_the_later_shapes_are_read_in_linear_time(unit) -> None:
     [
         ("副主任医师，执业证号110310000012345。", "医生职称与医生页面不一致：页面为主治医师"),
         ("主任医师亲诊。", "医生职称与医生页面不一致：页面为主治医师"),
-        ("执业证号110310000012345，欢迎预约。", f"医师执业证书编码与医生页面不一致：赵明远的医生页面为{ZHAO}"),
+        (
+            "执业证号110310000012345，欢迎预约。",
+            f"医师执业证书编码与医生页面不一致：赵明远的医生页面为{ZHAO}",
+        ),
     ],
 )
 def test_a_doctor_cards_intro_states_the_chosen_doctors_credentials(

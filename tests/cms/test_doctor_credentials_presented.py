@@ -427,7 +427,9 @@ def test_the_round_6_look_alikes_pass(doctors, text, page) -> None:
     assert _refused(text, page=page) == []
 
 
-@pytest.mark.parametrize("unit", ["王国庆主任医师，", "冀医生、", "营养师麦嘉欣，", "刘建国医生，周三门诊。"])
+@pytest.mark.parametrize(
+    "unit", ["王国庆主任医师，", "冀医生、", "营养师麦嘉欣，", "刘建国医生，周三门诊。"]
+)
 def test_the_round_6_readers_read_a_long_line_in_linear_time(unit) -> None:
     """The doctor reader over a line 4× as long takes about 4× the CPU time (9 allows noise;
     reading every start to the line's end would give 16)."""
