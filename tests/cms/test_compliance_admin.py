@@ -202,6 +202,35 @@ def test_reviewer_with_a_malformed_number_gets_a_field_error(client, ad) -> None
     assert not _fresh(ad).live
 
 
+@pytest.mark.parametrize("typed", ["abc", "2027-13-45", "2027-02-30", "明年今天"])
+def test_a_validity_typed_that_is_no_date_is_a_field_error_not_today(client, ad, typed) -> None:
+    """Round-5 tester: 「abc」 typed as the validity was saved as today's date. The picker
+    keeps what was typed (`config.admin_widgets.TypedDateInput`), and the form refuses it."""
+    client.force_login(reviewer())
+
+    response = _post_ad(
+        client, ad, publish=True, ad_review_certificate=CERTIFICATE, ad_review_valid_until=typed
+    )
+
+    assert response.status_code == 200
+    assert "输入一个有效的日期" in response.content.decode()
+    page = _fresh(ad)
+    assert not page.live
+    assert page.ad_review_valid_until is None
+    assert page.ad_review_certificate == ""
+
+
+def test_the_date_picker_keeps_a_typed_date_it_cannot_read(client, ad) -> None:
+    # the picker's own option: left on, it replaces an unreadable date with today on blur
+    client.force_login(reviewer())
+
+    shown = client.get(reverse("wagtailadmin_pages:edit", args=[ad.pk])).content.decode()
+
+    assert re.search(
+        r'initDateChooser\("id_ad_review_valid_until", \{[^}]*"validateOnBlur": false', shown
+    )
+
+
 def test_non_reviewer_edit_keeps_the_certificate_but_new_violations_block(client, ad) -> None:
     # given a reviewer certified the page and published it
     client.force_login(reviewer())

@@ -65,3 +65,43 @@ def test_publishing_a_science_article_with_a_cta_block_is_refused(
     assert article.live is False
     assert article.live_revision_id is None
     assert errors == []
+
+
+def test_a_validity_typed_that_is_no_date_stays_as_typed_in_the_picker(
+    live_server, chromium, client, settings
+) -> None:
+    """Round-5 tester: 「abc」 typed as a certificate's validity became today's date on leaving
+    the field (the picker's `validateOnBlur`), and was saved with no error."""
+    from tests.cms.compliance_support import reviewer
+
+    # given a 转化 article (a medical ad) opened by the ad reviewer
+    ensure_site_tree()
+    ad = draft(
+        hub(),
+        ArticlePage(
+            title="脱发调理方案",
+            slug="plan-ad",
+            layer="conversion",
+            body=[{"type": "paragraph", "value": rich("评估后制定方案。")}],
+        ),
+    )
+    client.force_login(reviewer())
+    context = chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    settings.WAGTAIL_EDITING_SESSION_PING_INTERVAL = 600_000
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/pages/{ad.pk}/edit/")
+
+    # when she types dates that are none and leaves the field
+    typed = []
+    field = page.locator("#id_ad_review_valid_until")
+    for value in ("abc", "2027-13-45"):
+        field.fill(value)
+        field.press("Tab")
+        typed.append(field.input_value())
+    context.close()
+
+    # then the field keeps what she typed (the form then refuses it: test_compliance_admin)
+    assert typed == ["abc", "2027-13-45"]
