@@ -138,6 +138,9 @@ def test_publish_with_a_blocking_finding_is_refused_with_the_finding(client, vid
     assert "《医疗广告管理办法》第七条第（二）项" in html
     assert not _fresh(video).live
     assert _fresh(video).revisions.count() == 0
+    # (round-5 tester) the refusal says what did not happen: this submission saved nothing,
+    # while the editor's autosave (Wagtail 8) keeps her draft, never live
+    assert "校验未通过，本次提交未保存（编辑时自动保存的草稿仍在，未发布）。" in html
 
 
 def test_saving_a_draft_with_findings_works_and_warns(client, video) -> None:
