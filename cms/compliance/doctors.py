@@ -1880,6 +1880,11 @@ def _name_in_marks(line: str, start: int, names: tuple[str, ...]):
     return None
 
 
+_COUNTED_RANK = re.compile(
+    r"(?:医师|医生)?(?:的)?(?:比例|占比|比重|数量|人数|名额|职数|编制|岗位|以上|及以上|评审|晋升|考试)"
+)
+
+
 def _mentions(line: str, names: tuple[str, ...], own: str = ""):
     """(the doctors named in the line, the licence numbers written with no name near)."""
     licences = [
@@ -2040,6 +2045,11 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
     # a study's clause quotes a scientist; our own doctor's wrong 职称 there is still hers
     # (「李文静主任医师发表SCI论文十余篇」: issue 17 verification, point 6)
     mentions = [m for m in mentions if _registered(m, names) or not _about_study(line, m)]
+    # (round-6 tester) a surname alone before a count of a 职称 is a level (「高主任医师比例」
+    # 「高主任医师人数」: 高 "senior"), no person
+    mentions = [
+        m for m in mentions if not (m.surname_only and _COUNTED_RANK.match(line, m.end))
+    ]
     for mention in mentions:
         if _told_of_elsewhere(line, mention):
             # 「孙思邈为病人诊治」「电视剧里的刘医生每周六坐诊」: presented by no one, on an ad

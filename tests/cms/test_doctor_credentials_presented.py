@@ -396,6 +396,7 @@ def test_a_wrong_rank_in_single_quotes_or_title_marks_is_refused(doctors, text) 
         ("刘建国医生每周一至周五坐诊", "刘建国"),
         ("我们的刘建国医生提醒：别熬夜", "刘建国"),
         ("我院皮肤科刘建国医生提醒：别熬夜", "刘建国"),
+        ("高主任医师为您面诊", "高"),  # 高 as her surname, serving
     ],
 )
 def test_the_round_6_science_shapes_are_refused(doctors, text, name) -> None:
@@ -421,6 +422,9 @@ def test_the_round_6_science_shapes_are_refused(doctors, text, name) -> None:
         ("营养师车辆停放处", landing),
         ("博士生导师查看论文", landing),
         ("阅读《李时珍》医生推荐", landing),
+        ("高主任医师比例", landing),  # 高: "senior", a level counted
+        ("高主任医师人数逐年增加", landing),
+        ("高主任医师以上职称占比", article),
     ],
 )
 def test_the_round_6_look_alikes_pass(doctors, text, page) -> None:
