@@ -2561,7 +2561,7 @@ def doctor_credential_findings(
     # doctor chosen: 「副主任医师，执业证号…」 there states her credentials
     owners = _card_owners(page)
 
-    def read(folded: str) -> list[tuple[int, int, str]]:
+    def read(folded: str, dotted: tuple[str, ...] = ()) -> list[tuple[int, int, str]]:
         nonlocal doctors, names
         if not _WORTH_READING.search(folded):
             return []
@@ -2571,7 +2571,10 @@ def doctor_credential_findings(
             names = tuple(
                 sorted({d.name for d in doctors if len(d.name) >= 2}, key=len, reverse=True)
             )
-        mentions, loose = _mentions(folded, names, own)
+        read_names = names
+        if dotted:  # names written with a dot, read as names (`_dotted_names`)
+            read_names = tuple(sorted({*names, *dotted}, key=len, reverse=True))
+        mentions, loose = _mentions(folded, read_names, own)
         problems = [
             p for m in mentions for p in _problems(m, doctors, ad=ad, presenting=presenting)
         ]
@@ -2583,8 +2586,9 @@ def doctor_credential_findings(
         lines = (text or "").splitlines()
         folds = [normalize_map(line) for line in lines]
         card_own = owners.get(field_path, "")
+        dotted = _dotted_names(text or "")
         read_alone = [
-            _read_as_hers(read, folded, card_own) if card_own else read(folded)
+            _read_as_hers(read, folded, card_own) if card_own else read(folded, dotted)
             for folded, _ in folds
         ]
         for line_no, (line, (_folded, origin)) in enumerate(
@@ -2610,7 +2614,9 @@ def doctor_credential_findings(
                 for j in card[:size]:
                     cuts.append((len(joined), j))
                     joined += folds[j][0]
-                read_card = _read_as_hers(read, joined, card_own) if card_own else read(joined)
+                read_card = (
+                    _read_as_hers(read, joined, card_own) if card_own else read(joined, dotted)
+                )
                 for start, end, message in read_card:
                     offset, j = next((c, j) for c, j in reversed(cuts) if c <= start)
                     folded, origin = folds[j]
@@ -2622,6 +2628,47 @@ def doctor_credential_findings(
                     found = _finding(field_path, j + 1, lines[j], s, e, message)
                     findings.append((found, lines[j]))
     return findings
+
+
+# (round-6) A name written with a dot between its parts (阿布都·热合曼, 迪丽热巴·迪力木拉提)
+# right before a word for a doctor: the text is folded without the dot before the reader
+# sees it, and a run of six or more characters is no name it can tell, so the name is taken
+# from the text as written
+# from a run's start only: tried at every character, a long run backtracks from each (n²)
+_DOTTED_RUN = re.compile(
+    r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]+(?:\s?[·•・‧∙]\s?[\u4e00-\u9fff]+){1,2}"
+)
+_DOT = re.compile(r"\s?[·•・‧∙]\s?")
+_SPACES = re.compile(r"\s*")
+_BEFORE_DOTTED = re.compile(
+    "(?:" + "|".join((*_PRESENTING, "特邀", "特聘", "我院", "本院", "由", "请", "是", "为")) + ")"
+)
+
+
+def _dotted_names(text: str) -> tuple[str, ...]:
+    """The names written with a dot in `text` right before a word for a doctor, as the reader
+    sees them (folded, no dot): 「特邀专家买买提•艾力教授」 → 买买提艾力. A part that is a word
+    the dictionary knows other than as a name (「睡眠·健康医生」「李文静·医学博士」) is none."""
+    found = set()
+    tags = _word_tags()
+    for run in _DOTTED_RUN.finditer(text):
+        parts = _DOT.split(run.group())
+        first = parts[0]
+        leads = [m.end() for m in _BEFORE_DOTTED.finditer(first) if m.end() < len(first)]
+        first = first[max(leads, default=0) :]  # 「特邀专家买买提」 → 买买提
+        word = _PRESENTING_WORD.search(parts[-1])
+        last = parts[-1][: word.start()] if word else parts[-1]
+        if word is None and not _PRESENTING_WORD.match(text, _SPACES.match(text, run.end()).end()):
+            continue  # no word for a doctor after the name (「阿布都·热合曼提醒」)
+        rest = [*parts[1:-1], last]
+        if not 2 <= len(first) <= 6 or not tags.get(first, "nr").startswith("nr"):
+            continue
+        if any(
+            not 2 <= len(part) <= 8 or not tags.get(part, "nr").startswith("nr") for part in rest
+        ):
+            continue  # 「睡眠·健康医生」「李文静·医学博士」: words set off by a dot
+        found.add(normalize_map(first + "".join(rest))[0])
+    return tuple(found)
 
 
 def _read_as_hers(read, folded: str, name: str) -> list[tuple[int, int, str]]:

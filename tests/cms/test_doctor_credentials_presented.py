@@ -371,6 +371,10 @@ def test_the_round_5_look_alikes_pass(doctors, text, page) -> None:
         ("冀建国博导亲诊", "冀建国"),
         # a name in book-title marks
         ("《刘建国》医生坐诊", "刘建国"),
+        # a name written with a dot between its parts
+        ("阿布都·热合曼医生坐诊", "阿布都热合曼"),
+        ("迪丽热巴·迪力木拉提 主任医师为您面诊", "迪丽热巴迪力木拉提"),
+        ("特邀专家买买提•艾力教授亲诊", "买买提艾力"),
     ],
 )
 def test_the_round_6_ad_shapes_are_refused(doctors, text, name) -> None:
@@ -422,6 +426,9 @@ def test_the_round_6_science_shapes_are_refused(doctors, text, name) -> None:
         ("营养师车辆停放处", landing),
         ("博士生导师查看论文", landing),
         ("阅读《李时珍》医生推荐", landing),
+        ("睡眠·健康医生说：别熬夜", landing),  # words set off by a dot
+        ("脱发·失眠专家门诊开放时间见公告", landing),
+        ("约翰·史密斯博士指出，睡眠不足影响记忆", article),  # an outside expert quoted
         ("高主任医师比例", landing),  # 高: "senior", a level counted
         ("高主任医师人数逐年增加", landing),
         ("高主任医师以上职称占比", article),
@@ -449,4 +456,21 @@ def test_the_round_6_readers_read_a_long_line_in_linear_time(unit) -> None:
     once(10)
     small = min(once(150) for _ in range(3))
     large = min(once(600) for _ in range(3))
+    assert large / max(small, 1e-4) < 9, large / small
+
+
+@pytest.mark.parametrize("unit", ["熬夜伤身", "阿布都·热合曼医生，", "睡眠·健康"])
+def test_dotted_names_are_found_in_linear_time(unit) -> None:
+    import time
+
+    from cms.compliance.doctors import _dotted_names
+
+    def once(n: int) -> float:
+        started = time.process_time()
+        _dotted_names(unit * n)
+        return time.process_time() - started
+
+    once(10)
+    small = min(once(2000) for _ in range(3))
+    large = min(once(8000) for _ in range(3))
     assert large / max(small, 1e-4) < 9, large / small
