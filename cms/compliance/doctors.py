@@ -207,6 +207,8 @@ class _Mention:
     serves: bool = False  # she sees our patients: 「为您面诊」「我院特邀」 (`_serving_here`)
     # named next to a word for a doctor (`_presented_names`): an ad presents her as one
     presented: bool = False
+    # a supervisor's title written with her name (「李文静博导亲诊」: `_supervisor_of`)
+    supervisor: str = ""
 
 
 def _rank_tokens(rank: str) -> tuple[str, ...]:
@@ -1880,6 +1882,35 @@ def _name_in_marks(line: str, start: int, names: tuple[str, ...]):
     return None
 
 
+# (round-6 tester) A doctoral or master's supervisor's title written with her name: a title
+# her doctor page must hold as well (「李文静博导亲诊」「李文静副主任医师、博士生导师亲诊」「博士生
+# 导师李文静」 where her page says 副主任医师 only). The page's 职称 field may list it
+# (「副主任医师、博士生导师」).
+_SUPERVISORS = {
+    "博士生导师": "博士生导师",
+    "博士研究生导师": "博士生导师",
+    "博导": "博士生导师",
+    "硕士生导师": "硕士生导师",
+    "硕士研究生导师": "硕士生导师",
+    "硕导": "硕士生导师",
+}
+_SUPERVISOR = "(?:" + "|".join(sorted(_SUPERVISORS, key=len, reverse=True)) + ")"
+_SUPERVISOR_AFTER = re.compile(
+    r"\s*[、，,和兼及/]?\s*(?:(?:" + "|".join(RANKS) + r"|教授|医生|大夫)\s*[、，,和兼及/]?\s*){0,2}"
+    rf"({_SUPERVISOR})"
+)
+_SUPERVISOR_BEFORE = re.compile(rf"({_SUPERVISOR})\s*[：:]?\s*$")
+
+
+def _supervisor_of(line: str, mention: _Mention) -> str:
+    """The supervisor's title (as the page would list it) written right after or right
+    before the name in `mention`, or ""."""
+    after = _SUPERVISOR_AFTER.match(line, mention.end)
+    before = _SUPERVISOR_BEFORE.search(line, max(0, mention.start - 8), mention.start)
+    found = after or before
+    return _SUPERVISORS[found.group(1)] if found else ""
+
+
 _COUNTED_RANK = re.compile(
     r"(?:医师|医生)?(?:的)?(?:比例|占比|比重|数量|人数|名额|职数|编制|岗位|以上|及以上|评审|晋升|考试)"
 )
@@ -2045,6 +2076,9 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
     # a study's clause quotes a scientist; our own doctor's wrong 职称 there is still hers
     # (「李文静主任医师发表SCI论文十余篇」: issue 17 verification, point 6)
     mentions = [m for m in mentions if _registered(m, names) or not _about_study(line, m)]
+    for mention in mentions:
+        if not mention.surname_only:
+            mention.supervisor = _supervisor_of(line, mention)
     # (round-6 tester) a surname alone before a count of a 职称 is a level (「高主任医师比例」
     # 「高主任医师人数」: 高 "senior"), no person
     mentions = [
@@ -2469,7 +2503,7 @@ def _problems(
     with no page and no 职称 who sees our patients is a problem on either (「王医生为您面诊」:
     round-2 tester)."""
     pages = [d for d in doctors if _same_person(mention, d)]
-    if not mention.rank and not mention.licences:
+    if not mention.rank and not mention.licences and not (mention.supervisor and pages):
         presents = ad if presenting is None else presenting
         if (mention.serves or (presents and mention.presented)) and not pages:
             # 「本周六刘医生坐诊」「王医生为您面诊」: a doctor introduced with no page; on a 科普
@@ -2485,6 +2519,13 @@ def _problems(
     if mention.rank and not any(_rank_matches(mention.rank, d.ranks) for d in pages):
         shown = "、".join(dict.fromkeys("、".join(d.ranks) for d in pages))
         problems.append((mention.start, mention.end, f"医生职称与医生页面不一致：页面为{shown}"))
+    if mention.supervisor and not any(
+        mention.supervisor in {_SUPERVISORS.get(r, r) for r in d.ranks} for d in pages
+    ):
+        shown = "、".join(dict.fromkeys("、".join(d.ranks) for d in pages))
+        problems.append(
+            (mention.start, mention.end, f"医生页面未登记{mention.supervisor}：页面为{shown}")
+        )
     for start, end, number in mention.licences:
         if not any(d.licence == number for d in pages):
             shown = "、".join(dict.fromkeys(d.licence for d in pages))

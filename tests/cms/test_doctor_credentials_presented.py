@@ -474,3 +474,41 @@ def test_dotted_names_are_found_in_linear_time(unit) -> None:
     small = min(once(2000) for _ in range(3))
     large = min(once(8000) for _ in range(3))
     assert large / max(small, 1e-4) < 9, large / small
+
+
+@pytest.mark.parametrize(
+    ("text", "page"),
+    [
+        ("李文静博导亲诊", landing),
+        ("李文静副主任医师、博士生导师亲诊", landing),
+        ("博士生导师李文静亲自面诊", landing),
+        ("李文静博导提醒：别熬夜", article),  # ours on 科普 too: her page is the register
+        ("赵明远主治医师，硕导", landing),
+    ],
+)
+def test_a_supervisors_title_her_page_does_not_hold_is_refused(doctors, text, page) -> None:
+    assert any(m.startswith("医生页面未登记") for m in _refused(text, page=page))
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("李文静副主任医师、博士生导师亲诊", False),
+        ("李文静博导亲诊", False),
+        ("赵明远主治医师，硕导", True),  # hers, not his
+    ],
+)
+def test_a_supervisors_title_her_page_holds_passes(doctors, text, refused) -> None:
+    # given her page lists the title with her 职称 (the field takes 「副主任医师、博士生导师」)
+    li = doctors["李文静"]
+    li.rank = "副主任医师、博士生导师"
+    li.save_revision().publish()
+
+    assert bool(_refused(text)) is refused
+
+
+@pytest.mark.parametrize(
+    "text", ["李文静医生的博导是王教授", "李文静，擅长脱发，毕业后师从博导王教授"]
+)
+def test_a_supervisor_named_near_her_is_not_her_title(doctors, text) -> None:
+    assert not any(m.startswith("医生页面未登记") for m in _refused(text))
