@@ -1896,7 +1896,8 @@ _SUPERVISORS = {
 }
 _SUPERVISOR = "(?:" + "|".join(sorted(_SUPERVISORS, key=len, reverse=True)) + ")"
 _SUPERVISOR_AFTER = re.compile(
-    r"\s*[、，,和兼及/]?\s*(?:(?:" + "|".join(RANKS) + r"|教授|医生|大夫)\s*[、，,和兼及/]?\s*){0,2}"
+    r"\s*[、，,和兼及/]?\s*"
+    r"(?:(?:" + "|".join(RANKS) + r"|教授|医生|大夫)\s*[、，,和兼及/]?\s*){0,2}"
     rf"({_SUPERVISOR})"
 )
 _SUPERVISOR_BEFORE = re.compile(rf"({_SUPERVISOR})\s*[：:]?\s*$")
