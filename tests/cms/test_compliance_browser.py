@@ -72,7 +72,9 @@ def test_a_validity_typed_that_is_no_date_stays_as_typed_in_the_picker(
 ) -> None:
     """Round-5 tester: 「abc」 typed as a certificate's validity became today's date on leaving
     the field (the picker's `validateOnBlur`), and was saved with no error."""
-    from tests.cms.compliance_support import reviewer
+    from django.contrib.auth.models import Group
+
+    from cms.compliance.gate import REVIEWER_GROUP
 
     # given a 转化 article (a medical ad) opened by the ad reviewer
     ensure_site_tree()
@@ -85,7 +87,13 @@ def test_a_validity_typed_that_is_no_date_stays_as_typed_in_the_picker(
             body=[{"type": "paragraph", "value": rich("评估后制定方案。")}],
         ),
     )
-    client.force_login(reviewer())
+    # a superuser in the reviewers' group: a transactional test may run after the group its
+    # migration made was flushed, so it is made here if missing
+    from django.contrib.auth import get_user_model
+
+    chief = get_user_model().objects.create_superuser("shencha", password="pw-shencha-1")
+    chief.groups.add(Group.objects.get_or_create(name=REVIEWER_GROUP)[0])
+    client.force_login(chief)
     context = chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
