@@ -87,6 +87,7 @@ def test_round_31_ad_claims_are_blocked(text, rule) -> None:
         "所谓疗效保证都是骗人的",
         "审核意见：此句涉及疗效保证，请修改。",
         "不要相信疗效保证的宣传",
+        "如何提高疗效\n保证每天七小时睡眠，规律服药。",  # a heading over its paragraph (tester A)
         "疗效保证不了，要看个人体质",
         "药品质量有保障",
         "三个月复查一次",
