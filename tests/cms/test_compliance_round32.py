@@ -26,6 +26,7 @@ def _blocking(text: str, **kwargs) -> set[str]:
         ("新华社报道的睡眠门诊", "ad16-endorse-org"),
         ("湖南卫视报道过的控糖方案", "ad16-endorse-org"),
         ("多家媒体报道的植发技术", "ad16-endorse-org"),
+        ("央视采访过的主任", "ad16-endorse-org"),
         # badges of public bodies and associations, decorated (tester B)
         ("国家卫健委推荐~", "ad16-endorse-org"),
         ("国家卫健委推荐✓", "ad16-endorse-org"),
@@ -39,9 +40,16 @@ def _blocking(text: str, **kwargs) -> set[str]:
         ("治愈率九五", "ad16-rate"),
         ("有效率十成", "ad16-rate"),
         ("有效率满分", "ad16-rate"),
+        ("治愈率几乎百分百", "ad16-rate"),
+        ("九成九的有效率", "ad16-rate"),
+        ("百分百的治愈率", "ad16-rate"),
         # payment after the result and other dressed guarantees
         ("治好了再付款", "ad16-refund"),
         ("见效再收费", "ad16-refund"),
+        ("效果出来再付钱", "ad16-refund"),
+        ("长出头发再付款", "ad16-refund"),
+        ("先治疗，见效后付款", "ad16-refund"),
+        ("血糖降下来再付款", "ad16-refund"),
         ("免费治到好为止", "ad16-refund"),
         ("治不好不停", "ad16-refund"),
         ("买保险送疗效", "ad16-refund"),
@@ -54,6 +62,7 @@ def _blocking(text: str, **kwargs) -> set[str]:
         ("降糖不反弹", "ad16-guarantee"),
         # medicine cut to nothing
         ("减少用药直至停药", "ad16-stop-medicine"),
+        ("减少药量直到停药", "ad16-stop-medicine"),
         ("帮您逐步减少用药，最终停药", "ad16-stop-medicine"),
         ("停用降糖药", "ad16-stop-medicine"),
         # a spokesperson, a big hospital's equal, minutes to the effect, the comparison praised
@@ -61,6 +70,8 @@ def _blocking(text: str, **kwargs) -> set[str]:
         ("效果不输协和", "ad16-comparison"),
         ("媲美协和", "ad16-comparison"),
         ("不比北京的大医院差", "ad16-comparison"),
+        ("和协和一样好", "ad16-comparison"),
+        ("与大医院同等水平", "ad16-comparison"),
         ("十分钟起效", "ad16-instant"),
         ("一剂知，二剂已", "ad16-instant"),
         ("对比效果惊人", "ad16-before-after"),
@@ -89,6 +100,8 @@ def test_round_32_claims_inside_long_sentences_are_blocked_by_the_rules(text) ->
     [
         # the reader sent to us, no number or id
         ("给我们打个电话", "ad19-cta"),
+        ("打我们电话", "ad19-cta"),
+        ("我们科能做这个手术", "ad19-cta"),
         ("打门诊电话问护士", "ad19-cta"),
         ("打我们门诊的电话问问护士", "ad19-cta"),
         ("拨打总机转睡眠门诊", "ad19-cta"),
@@ -161,6 +174,10 @@ def test_round_32_science_invitations_are_blocked(text, rule) -> None:
         "社区医院的服务不比大医院差多少",
         "两组对比差异明显，但样本量小。",
         "我为健康代言",
+        "停药时应逐渐减少药量直到停药。",
+        "社区医院和三甲医院一样可以开二甲双胍。",
+        "检查结果出来再付款。",
+        "我们要科学地看待失眠，我们科普的目的是讲清楚道理。",
     ],
 )
 def test_round_32_look_alikes_pass_on_science(text) -> None:
