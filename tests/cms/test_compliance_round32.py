@@ -183,3 +183,23 @@ def test_round_32_science_invitations_are_blocked(text, rule) -> None:
 def test_round_32_look_alikes_pass_on_science(text) -> None:
     assert _blocking(text, scopes={"science"}, second_reader=False) == set()
     assert _blocking(text, scopes={"science"}) == set()  # both readers
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["我们这里说的失眠，是指入睡困难。", "我们今天讲的糖尿病，主要是2型糖尿病。"],
+)
+def test_a_definitions_opening_words_are_not_read_as_the_clinic(text) -> None:
+    assert _blocking(text, scopes={"science"}) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("我们这里说的方案，治愈率很高。", "ad16-rate"),
+        ("我们这里说的治疗，三个月就能让您摆脱失眠。", ""),
+    ],
+)
+def test_a_claim_after_a_definitions_opening_words_is_still_read(text, rule) -> None:
+    found = _blocking(text, scopes={"science"})
+    assert rule in found if rule else found
