@@ -27,6 +27,7 @@ def _blocking(text: str, **kwargs) -> set[str]:
         ("湖南卫视报道过的控糖方案", "ad16-endorse-org"),
         ("多家媒体报道的植发技术", "ad16-endorse-org"),
         ("央视采访过的主任", "ad16-endorse-org"),
+        ("央視報道的失眠專科", "ad16-endorse-org"),  # traditional characters
         # badges of public bodies and associations, decorated (tester B)
         ("国家卫健委推荐~", "ad16-endorse-org"),
         ("国家卫健委推荐✓", "ad16-endorse-org"),
@@ -46,6 +47,7 @@ def _blocking(text: str, **kwargs) -> set[str]:
         # payment after the result and other dressed guarantees
         ("治好了再付款", "ad16-refund"),
         ("见效再收费", "ad16-refund"),
+        ("治好了，再付款", "ad16-refund"),
         ("效果出来再付钱", "ad16-refund"),
         ("长出头发再付款", "ad16-refund"),
         ("先治疗，见效后付款", "ad16-refund"),
@@ -101,6 +103,8 @@ def test_round_32_claims_inside_long_sentences_are_blocked_by_the_rules(text) ->
         # the reader sent to us, no number or id
         ("给我们打个电话", "ad19-cta"),
         ("打我们电话", "ad19-cta"),
+        ("給我們打個電話", "ad19-cta"),
+        ("来 我们 这里", "ad19-cta"),
         ("我们科能做这个手术", "ad19-cta"),
         ("打门诊电话问护士", "ad19-cta"),
         ("打我们门诊的电话问问护士", "ad19-cta"),
