@@ -2264,6 +2264,31 @@ def _booked_names(line: str, names: tuple[str, ...]):
             yield at, found[0], found[1], found[2]
 
 
+# (round 7, tester A) the page's reviewer named in a byline (「本文由刘洋副主任医师审核」
+# 「医学审核：刘洋 副主任医师」「审校专家：刘洋（主任医师）」; the text read drops a 「｜」
+# between): the 审核医生 of a 科普 page is chosen from the doctor pages (`ArticlePage.reviewer`),
+# so a reviewer named in the text is ours, held to her page like one who sees our patients; an
+# outside expert quoted (「协和医院刘洋主任医师提醒」) reviews nothing
+_REVIEWER_LABEL_BEFORE = re.compile(
+    r"(?:医学|专家|内容|专业|科学性)?(?:审核|审校|审稿|审阅|审定|校审)(?:专家|医生|医师|人|者)?"
+    r"\s*[：:|｜]?\s*(?:(?:本院|我院|本中心)?[\u4e00-\u9fff]{0,6}?科\s*)?$"
+)
+_REVIEWED_BY_BEFORE = re.compile(r"(?:本文|此文|文章|本篇|内容|以上内容)?(?:由|经)\s*$")
+_REVIEWED_AFTER = re.compile(
+    r"[\s（(）)]*(?:医生|医师|大夫|教授|专家)?[\s（(）)]*(?:亲自|负责)?(?:审核|审校|审稿|审阅|审定)"
+)
+
+
+def _reviewer_byline(line: str, mention: _Mention) -> bool:
+    """Whether the mention names the page's reviewer in a byline (`_REVIEWER_LABEL_BEFORE`)."""
+    if _REVIEWER_LABEL_BEFORE.search(line, max(0, mention.start - 24), mention.start):
+        return True
+    return bool(
+        _REVIEWED_BY_BEFORE.search(line, max(0, mention.start - 8), mention.start)
+        and _REVIEWED_AFTER.match(line, mention.end)
+    )
+
+
 # Invited by us: 「我院特邀王一鸣主任医师」「本院特聘专家张教授」
 _INVITED_BY_US = re.compile(
     r"(?:我院|本院|本中心|本诊所|本门诊|我们|我科|本科室)(?:特别|专门)?"
@@ -2319,6 +2344,8 @@ def _serving_here(line: str, mention: _Mention) -> bool:
     is no outside expert quoted (issue 17 re-verification, point 6)."""
     if _INVITED_BY_US.search(line, max(0, mention.start - 30), mention.start):
         return True
+    if _reviewer_byline(line, mention):
+        return True  # 「本文由刘洋副主任医师审核」: our reviewer (round 7)
     if _SERVING_LABEL_BEFORE.search(line, max(0, mention.start - 16), mention.start):
         return True  # 「坐诊专家：刘建国」 (round-2 doctor tester)
     if _OUR_DOCTOR_BEFORE.search(line, max(0, mention.start - 16), mention.start):
