@@ -119,7 +119,53 @@ RANKS = tuple(
         reverse=True,
     )
 )
-_RANK = re.compile("|".join(RANKS))
+# (round 7) The levels a 职称 is graded by, written instead of it: 正高 is the 主任医师 level,
+# 副高 the 副主任医师 one, 中级 (only as 中级职称: 中级 alone is a common word) the 主治医师
+# one; read as those ranks, so 「李文静（正高）」 states 主任医师. 正高 after 压 / 温 / 糖 … is
+# a reading "just high" (「血压正高时」), no level.
+_LEVEL_RANKS = {
+    "正高级职称": "主任医师",
+    "正高职称": "主任医师",
+    "正高级": "主任医师",
+    "正高": "主任医师",
+    "副高级职称": "副主任医师",
+    "副高职称": "副主任医师",
+    "副高级": "副主任医师",
+    "副高": "副主任医师",
+    "中级职称": "主治医师",
+}
+_LEVEL = r"(?<![压温糖度脂值])(?:" + "|".join(_LEVEL_RANKS) + ")"
+# (round 7) 职称 in English, as bilingual cards print them (「李文静 Chief Physician」);
+# matched in any case, read as the Chinese rank.
+_ENGLISH_RANKS = {
+    "associate chief physician": "副主任医师",
+    "deputy chief physician": "副主任医师",
+    "vice chief physician": "副主任医师",
+    "chief physician": "主任医师",
+    "attending physician": "主治医师",
+    "attending doctor": "主治医师",
+    "resident physician": "住院医师",
+    "associate professor": "副教授",
+    "professor": "教授",
+}
+_ENGLISH = (
+    r"(?<![A-Za-z])(?i:"
+    + "|".join(w.replace(" ", r"\s") for w in sorted(_ENGLISH_RANKS, key=len, reverse=True))
+    + r")(?![A-Za-z])"
+)
+_RANK = re.compile("|".join((_LEVEL, *RANKS, _ENGLISH)))
+
+
+def _rank_read(word: str) -> str:
+    """The 职称 a rank word found by `_RANK` states: 主任大夫 → 主任医师, 正高 → 主任医师,
+    Chief Physician → 主任医师, 主任医师 as written."""
+    if word in _SPOKEN_RANKS:
+        return _SPOKEN_RANKS[word]
+    if word in _LEVEL_RANKS:
+        return _LEVEL_RANKS[word]
+    return _ENGLISH_RANKS.get(" ".join(word.lower().split()), word)
+
+
 # A doctor page's 职称 field holds one of each kind: a clinical title (主任医师 …), an
 # academic one (教授 / 副教授) and a post (院长 / 主任); 「主任医师、副主任医师、主治医师」 in
 # the field would let any 职称 written about her pass (twenty-first verification B).
@@ -133,7 +179,7 @@ _RANK_KINDS = (
 def rank_problem(rank: str) -> str:
     """Why a doctor page's 职称 field `rank` cannot be saved ("" when it can): more than one
     职称 of one kind (clinical, academic, post), or none recognised (`RANKS`)."""
-    found = [_SPOKEN_RANKS.get(m.group(), m.group()) for m in _RANK.finditer(rank or "")]
+    found = [_rank_read(m.group()) for m in _RANK.finditer(rank or "")]
     if not found:
         return "请填写医师执业证书上的职称，如 主任医师、副主任医师、主治医师"
     for kind, pattern in _RANK_KINDS:
@@ -698,11 +744,22 @@ def _name_after_titles(line: str, end: int, names: tuple[str, ...]):
 _TITLES = (*_ADDRESSES, *_BRACKET_TITLES)
 
 
+# (round 7) Latin degrees after her name, before the link to her 职称: 「李文静 MD, PhD,
+# 主任医师」 (bounded counts: no unbounded quantifier inside another)
+_LATIN_DEGREES_BEFORE = re.compile(
+    r"(?:[\s,，、/]{0,3}(?:M\.?D\.?|Ph\.?D\.?|MBBS|MPH|MSc|M\.?S\.?)){1,4}[\s,，、/]{0,3}$"
+)
+
+
 def _before_title(line: str, end: int) -> int:
-    """`end`, or where a title (医生, 大夫, 博士 …) ending at `end` starts."""
+    """`end`, or where a title (医生, 大夫, 博士 …, Latin degrees: MD, PhD) ending at `end`
+    starts."""
     for title in _TITLES:
         if line.endswith(title, 0, end):
             return end - len(title)
+    degrees = _LATIN_DEGREES_BEFORE.search(line, max(0, end - 32), end)
+    if degrees and degrees.start() > 0 and "\u4e00" <= line[degrees.start() - 1] <= "\u9fff":
+        return degrees.start()
     return end
 
 
@@ -1931,7 +1988,14 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
     last_rank_end = -1  # where the 职称 of the last mention ends, when the mention ends there
     for match in _RANK.finditer(line):
         start, end = match.start(), match.end()
-        rank = _SPOKEN_RANKS.get(match.group(), match.group())
+        rank = _rank_read(match.group())
+        if match.group()[:1].isascii():
+            # an English 职称 is set off by spaces, which `cms.textnorm` keeps beside Latin
+            # letters: 「李文静 Chief Physician」 is read as 李文静Chief Physician
+            while start > 0 and line[start - 1] == " " and match.start() - start < 3:
+                start -= 1
+            while end < len(line) and line[end] == " " and end - match.end() < 3:
+                end += 1
         if start in handled:
             continue  # paired with its name by 分别 (`_respective`)
         if any(s <= start < e for s, e in in_licence):
@@ -1984,6 +2048,10 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
                     break
                 mentions.append(_Mention(stop + 1, more[0], more[1], False, rank))
                 stop = more[0]
+            continue
+        latin = _latin_name_by_rank(line, match.start(), match.end())
+        if latin:
+            mentions.append(_Mention(*latin, False, rank))
             continue
         titled = _surname_after_rank(line, end)
         if titled:
@@ -2218,6 +2286,36 @@ def _labelled_serving_names(line: str, names: tuple[str, ...]):
 _LATIN_NAME = re.compile(
     r"(?<![A-Za-z])(?:Dr|DR|Doctor|Prof|Professor)\s?[.．]?\s?[A-Z][a-z]{1,15}(?:\s[A-Z][a-z]{1,15})?"
 )
+
+
+# (round 7) A name in Latin letters right before or after a 职称, a comma or a title between
+# (「Li Wenjing, Chief Physician」「Chief Physician Li Wenjing」「Dr. Li Wenjing, 主任医师」):
+# the register holds names in Chinese, so no doctor page is named so
+_LATIN_PERSON = r"[A-Z][a-z]{1,14}(?:\s[A-Z][a-z]{1,14}){0,2}"
+_LATIN_NAME_BEFORE_RANK = re.compile(
+    rf"(?<![A-Za-z])(?:(?:Dr|Prof)\.?\s?)?(?P<name>{_LATIN_PERSON})\s{{0,2}}[,，]?\s{{0,2}}$"
+)
+_LATIN_NAME_AFTER_RANK = re.compile(
+    rf"\s{{0,2}}[,，:：]?\s{{0,2}}(?:(?:Dr|Prof)\.?\s?)?(?P<name>{_LATIN_PERSON})(?![A-Za-z])"
+)
+# English words a capital may start that name no one (「Chief Physician Consultation」)
+_NOT_LATIN_NAMES = frozenset(
+    "The A An Ask Our Your Chief Associate Deputy Attending Resident Physician Professor "
+    "Consultation Clinic Department Hospital Center Centre Team And Or Of At In On For With "
+    "Dermatology Medicine".split()
+)
+
+
+def _latin_name_by_rank(line: str, start: int, end: int) -> tuple[int, int, str] | None:
+    """(start, end, name) of a name in Latin letters right before the 职称 at `start`–`end`
+    or right after it (`_LATIN_NAME_BEFORE_RANK`, `_LATIN_NAME_AFTER_RANK`)."""
+    before = _LATIN_NAME_BEFORE_RANK.search(line, max(0, start - 40), start)
+    if before and not set(before.group("name").split()) & _NOT_LATIN_NAMES:
+        return before.start(), end, before.group("name")
+    after = _LATIN_NAME_AFTER_RANK.match(line, end)
+    if after and not set(after.group("name").split()) & _NOT_LATIN_NAMES:
+        return start, after.end(), after.group("name")
+    return None
 
 
 def _latin_names(line: str):
@@ -2460,7 +2558,7 @@ def _respective(line: str, names: tuple[str, ...]) -> tuple[list[_Mention], set[
         ranks: list[tuple[int, int, str]] = []
         at = match.end()
         while (rank := _RANK.match(line, at)) is not None:
-            ranks.append((rank.start(), rank.end(), _SPOKEN_RANKS.get(rank.group(), rank.group())))
+            ranks.append((rank.start(), rank.end(), _rank_read(rank.group())))
             at = rank.end()
             if at < len(line) and line[at] in _PAIR_JOINS:
                 at += 1
@@ -2598,6 +2696,8 @@ _WORTH_READING = re.compile(
             _DR_SURNAME.pattern,
             _PRESENTING_LABEL.pattern,
             _DOCTORS_WORK_AFTER.pattern,  # (round 5) 「刘建国从医30年」
+            _LEVEL,  # (round 7) 「李文静（正高）」「李文静 Chief Physician」
+            _ENGLISH,
         )
     )
 )
