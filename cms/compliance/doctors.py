@@ -722,6 +722,76 @@ def _name_after_mark(line: str, start: int, end: int, names: tuple[str, ...]):
     return None
 
 
+# (round 7) A 职称 as the level of the title before her name: 「主任医师级专家李文静」
+# 「主任医师级别的专家李文静」「主任医师水平的李文静」「正高级专家李文静」 state it as hers.
+_LEVEL_OF_TITLE = re.compile(
+    r"(?:级别|级|水平|层次)的?\s{0,2}(?:专家|医生|大夫|名医|医师|教授|老师|博士)?\s{0,2}"
+    r"|\s{0,2}(?:专家|名医)\s{0,2}"
+)
+
+
+def _name_after_level(line: str, start: int, end: int, names: tuple[str, ...]):
+    """(end, name) of a name after the 职称 at `start`–`end` read as the level of her title
+    (`_LEVEL_OF_TITLE`), the 职称 opening its clause or after a word that introduces her
+    (「特邀主任医师级专家李文静」)."""
+    level = _LEVEL_OF_TITLE.match(line, end)
+    if not level or level.end() == end:
+        return None
+    return _name_after(line, level.end(), names)
+
+
+# (round 7) A dash or a bar after a 职称 opening its clause labels the name after it:
+# 「主任医师——李文静」「主任医师 —— 李文静」; the name ends its clause or serves
+# (「主任医师——李文静的导师」 is her teacher's 职称).
+_DASH_AFTER_RANK = re.compile(r"\s{0,2}(?:——|—|–|－－|--|[|｜│])\s{0,2}")
+
+
+def _name_after_dash(line: str, start: int, end: int, names: tuple[str, ...]):
+    """(end, name) of a name after a dash or a bar after the 职称 at `start`–`end`."""
+    dash = _DASH_AFTER_RANK.match(line, end)
+    if not dash or not _starts_clause(line, start):
+        return None
+    after = _name_after(line, dash.end(), names)
+    if after is None:
+        return None
+    stop = after[0]
+    for title in _TITLES:
+        if line.startswith(title, stop):
+            stop += len(title)
+            break
+    if _NAME_ENDS.match(line, stop) or _SERVES.match(line, stop) or stop > after[0]:
+        return after
+    return None
+
+
+# (round 7) Her 职称 in marks right after her name (「李文静「主任医师」」「李文静“主任医师”」),
+# or labelled in brackets (「李文静【职称】主任医师」「李文静［职称］主任医师」).
+_RANK_MARKS = {"「": "」", "『": "』", "“": "”", "‘": "’", '"': '"', "【": "】", "〖": "〗"}
+_BRACKETED_LABEL = re.compile(
+    r"\s{0,2}[【\[［〖(（]\s{0,2}(?:专业技术职称|技术职称|职称|职务)\s{0,2}[】\]］〗)）]\s{0,2}[：:]?\s{0,2}$"
+)
+
+
+def _name_before_marked_rank(line: str, start: int, end: int, names: tuple[str, ...]):
+    """(start, name, surname_only) of a name heading its clause right before the 职称 at
+    `start`–`end` set in marks, or before a bracketed label of it."""
+    pos = start
+    if pos > 0 and _RANK_MARKS.get(line[pos - 1]) == line[end : end + 1]:
+        pos -= 1
+    else:
+        label = _BRACKETED_LABEL.search(line, max(0, start - 16), start)
+        if not label:
+            return None
+        pos = label.start()
+    while pos > 0 and line[pos - 1] == " ":
+        pos -= 1
+    at = _before_title(line, pos)
+    found = _name_before(line, at, names, alone=at < pos)
+    if found and _starts_clause(line, found[0]):
+        return found
+    return None
+
+
 # Titles that may follow a 职称 before the name they all belong to: 「主任医师、博士生导师王建华」
 # (the eighteenth session's known leftover).
 _TITLES_AFTER_RANK = re.compile(
@@ -1733,6 +1803,9 @@ def _name_in_bracket_after(line: str, end: int, names: tuple[str, ...]):
 _HOLDS = re.compile(
     r"(?:晋升为?|升任为?|升为|提升为|被?聘为|受聘为|聘任为|获聘为?|获评为?|被?评为|起任|起担任"
     r"|担任|现任|出任|任职|任|现|成为|当选为?|是|为|系|取得|具有|具备|拥有|被?授予|荣获|获得|获"
+    # (round 7) reached or belonging to it, 了 after the verb: 「李文静去年评上了主任医师」
+    # 「李文静属于主任医师」「李文静刚当上主任医师」「李文静已拿到主任医师职称」
+    r"|(?:评上|当上|考上|升上|拿到|评到|晋到|荣升|升级为|属于|属)了?"
     r"|职称(?:是|为)?\s*[:：]?|职务(?:是|为)?\s*[:：]?)$"
 )
 _SUBJECT_GAP = 20  # the longest place between the verb and the 职称 (a hospital's full name)
@@ -1746,6 +1819,7 @@ _TITLES_BEFORE = re.compile(
 # 资格, 已有五年) or serves (为您面诊) ...
 _HELD_AFTER = re.compile(
     r"\s*(?:一职|职务|职称|资格|资质|的职务|的职称|已有|已经|至今|多年|\.(?![0-9a-zA-Z])|兼|了"
+    r"|级别|级|水平"  # (round 7) 「李文静属于主任医师级别」「李文静是主任医师级专家」
     r"|[和及与](?:硕士|博士|研究生|教授|副教授|科主任|主任|院长))"
 )
 # ... and nothing between her name and that verb makes another person the subject, reports
@@ -2023,6 +2097,7 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
         found = (
             _name_before_gender(line, start, names)
             or _name_in_marks(line, start, names)
+            or _name_before_marked_rank(line, start, end, names)
             or _name_before_title(line, start, names)
             or _guessed_name_before(line, start, end, rank)
         )
@@ -2032,6 +2107,8 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
             continue
         after = (
             _name_after(line, end, names)
+            or _name_after_level(line, start, end, names)
+            or _name_after_dash(line, start, end, names)
             or _name_in_bracket_after(line, end, names)
             or _name_after_titles(line, end, names)
             or _serving_as_before(line, start, end, names)
