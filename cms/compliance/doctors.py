@@ -326,6 +326,10 @@ def _is_name(text: str) -> bool:
         return False
     if len(text) == 2 and text[0] == text[1]:
         return False
+    if len(given) == 2 and given[0] == "家" and given[1] in _VILLAGE_ENDS:
+        return False  # (round 7) a village (石家庄, 李家庄, 王家村), tagged a name by jieba
+    if surname in _LEVEL_SURNAMES and len(given) == 2 and _common_noun(given):
+        return False  # (round 7) 高水平, 高素质, 高学历: "high", before a common noun
     if _ADVERB_SURNAME.match(text):
         return False  # 「2015年曾晋升主治医师」: 曾 "once", not the surname
     tags = _word_tags()
@@ -341,6 +345,20 @@ def _is_name(text: str) -> bool:
         return True
     # a rarer compound surname starts no word that glues (「澹台明月」: 月 is a month elsewhere)
     return len(text) >= 3 and (_cut_as_name(text) or surname in _RARE_COMPOUNDS)
+
+
+_VILLAGE_ENDS = frozenset("庄村屯寨湾堡铺营沟坡岭店集桥坊")
+
+
+def _common_noun(word: str) -> bool:
+    """Whether `word` (two characters) is a noun jieba's corpus uses often (水平 13,880
+    times, 学历 1,460, 资历 248; given names that are nouns are rarer: 文静 74, 彩霞 78)."""
+    tag = _word_tags().get(word, "")
+    return (
+        tag[:1] in ("n", "m")
+        and not tag.startswith("nr")
+        and (_word_counts().get(word, 0) >= 2 * _COMMON_WORD)
+    )
 
 
 _ADVERB_SURNAME = re.compile(r"曾(?:经|任|晋|被|在|获|担|是|为|于|多|先|一|荣|两|几|受)")
@@ -1423,6 +1441,8 @@ def _worded_name_before(line: str, end: int):
         or tags.get(text, "nr")[:2] not in ("nr", "ns")
         or tags.get(text[:2], "n") not in _NAME_START_TAGS
         or tags.get(text[1:], "n").startswith(("v", "a", "d"))
+        or (text[0] in _LEVEL_SURNAMES and _common_noun(text[1:]))  # (round 7) 高水平
+        or (text[1] == "家" and text[2] in _VILLAGE_ENDS)  # (round 7) 石家庄
         or _department(text)
         or not (
             _introduced(line, start)
@@ -2043,6 +2063,12 @@ def _supervisor_of(line: str, mention: _Mention) -> str:
     return _SUPERVISORS[found.group(1)] if found else ""
 
 
+# (round 7) Surnames that are also a word of degree before a rank or a noun (高 "senior",
+# "high"): 「高主任医师团队」「高水平医生」
+_LEVEL_SURNAMES = frozenset("高")
+_SENIOR_GROUP = re.compile(
+    r"(?P<rank>(?:副主任|主任|主治)(?:中医师|医师|医生|大夫))(?:团队|们|组|队伍|群体|梯队|专家组|阵容)"
+)
 _COUNTED_RANK = re.compile(
     r"(?:医师|医生)?(?:的)?(?:比例|占比|比重|数量|人数|名额|职数|编制|岗位|以上|及以上|评审|晋升|考试)"
 )
@@ -2227,9 +2253,22 @@ def _mentions(line: str, names: tuple[str, ...], own: str = ""):
             mention.supervisor = _supervisor_of(line, mention)
     # (round-6 tester) a surname alone before a count of a 职称 is a level (「高主任医师比例」
     # 「高主任医师人数」: 高 "senior"), no person
-    mentions = [
-        m for m in mentions if not (m.surname_only and _COUNTED_RANK.match(line, m.end))
-    ]
+    mentions = [m for m in mentions if not (m.surname_only and _COUNTED_RANK.match(line, m.end))]
+    # (round 7) 高 before a 医师 rank and a group (「高主任医师团队值班」「高副主任医师们」) is
+    # "senior" unless a doctor 高 is registered: then it is her team, and her 职称 is stated
+    senior = []
+    for m in mentions:
+        group = (
+            _SENIOR_GROUP.match(line, m.start + len(m.name))
+            if m.surname_only and m.name in _LEVEL_SURNAMES
+            else None
+        )
+        if group is None:
+            senior.append(m)
+        elif any(name.startswith(m.name) for name in names):
+            m.rank = m.rank or _rank_read(group.group("rank"))
+            senior.append(m)
+    mentions = senior
     for mention in mentions:
         if _told_of_elsewhere(line, mention):
             # 「孙思邈为病人诊治」「电视剧里的刘医生每周六坐诊」: presented by no one, on an ad
