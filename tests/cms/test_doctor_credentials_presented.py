@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from cms.compliance.doctors import UNREGISTERED
-from tests.cms.compliance_support import growth_ratio
+from tests.cms.compliance_support import call_growth_ratio, growth_ratio
 from tests.cms.test_doctor_credentials import article, credentials, doctors, landing
 
 pytestmark = pytest.mark.django_db
@@ -444,36 +444,18 @@ def test_the_round_6_look_alikes_pass(doctors, text, page) -> None:
 def test_the_round_6_readers_read_a_long_line_in_linear_time(unit) -> None:
     """The doctor reader over a line 4× as long takes about 4× the CPU time (9 allows noise;
     reading every start to the line's end would give 16)."""
-    import time
-
     from cms.compliance.doctors import _mentions
 
-    def once(n: int) -> float:
-        started = time.process_time()
-        _mentions(unit * n, ("李文静",))
-        return time.process_time() - started
-
-    once(10)
-    small = min(once(150) for _ in range(3))
-    large = min(once(600) for _ in range(3))
-    assert large / max(small, 1e-4) < 9, large / small
+    ratio = call_growth_ratio(lambda t: _mentions(t, ("李文静",)), unit, small=150, large=600)
+    assert ratio < 9, ratio
 
 
 @pytest.mark.parametrize("unit", ["熬夜伤身", "阿布都·热合曼医生，", "睡眠·健康"])
 def test_dotted_names_are_found_in_linear_time(unit) -> None:
-    import time
-
     from cms.compliance.doctors import _dotted_names
 
-    def once(n: int) -> float:
-        started = time.process_time()
-        _dotted_names(unit * n)
-        return time.process_time() - started
-
-    once(10)
-    small = min(once(2000) for _ in range(3))
-    large = min(once(8000) for _ in range(3))
-    assert large / max(small, 1e-4) < 9, large / small
+    ratio = call_growth_ratio(_dotted_names, unit, small=2000, large=8000)
+    assert ratio < 9, ratio
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import pytest
 
 from cms.compliance.doctors import UNREGISTERED
 from cms.models import DoctorPage
+from tests.cms.compliance_support import call_growth_ratio
 from tests.cms.test_doctor_credentials import article, credentials, doctors, landing
 
 pytestmark = pytest.mark.django_db
@@ -276,16 +277,7 @@ def test_a_doctor_after_a_place_or_praise_is_still_read(doctors, text, name) -> 
 def test_the_round_7_readers_read_a_long_line_in_linear_time(unit) -> None:
     """The doctor reader over a line 4× as long takes about 4× the CPU time (9 allows noise;
     reading every start to the line's end would give 16)."""
-    import time
-
     from cms.compliance.doctors import _mentions
 
-    def once(n: int) -> float:
-        started = time.process_time()
-        _mentions(unit * n, ("李文静",))
-        return time.process_time() - started
-
-    once(10)
-    small = min(once(150) for _ in range(3))
-    large = min(once(600) for _ in range(3))
-    assert large / max(small, 1e-4) < 9, large / small
+    ratio = call_growth_ratio(lambda t: _mentions(t, ("李文静",)), unit, small=150, large=600)
+    assert ratio < 9, ratio
