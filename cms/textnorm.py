@@ -111,10 +111,18 @@ def _is_cjk(ch: str) -> bool:
     )
 
 
+# A control character (category Cc: C0 U+0001–001F, DEL, C1 U+0080–009F) other than the tab and
+# the line ends displays as nothing, or as a box, and Chinese text has no use for one: it reads
+# as invisible, so 「治\x01愈率百分百」 is read as 治愈率百分百 (round 33; the checker also makes
+# its presence a blocking finding, like a bidi control).
+_KEPT_CONTROLS = frozenset("\t\n\r")
+
+
 def _invisible(ch: str) -> bool:
     code = ord(ch)
     return (
         unicodedata.category(ch) in ("Cf", "Me")
+        or (unicodedata.category(ch) == "Cc" and ch not in _KEPT_CONTROLS)
         or 0xFE00 <= code <= 0xFE0F  # variation selectors
         or 0xE0100 <= code <= 0xE01EF
     )
@@ -153,7 +161,14 @@ def _simplified(text: str) -> str:
     return "".join(out)
 
 
+# (round 33) Symbols that stand for a word (☎ 📞 📱: 电话): never a separator, so 「打个📞给我们」
+# keeps its word for the checker (`cms.compliance.spelling` reads it as 电话).
+WORD_SYMBOLS = frozenset("☎☏📞📱")
+
+
 def _is_separator(ch: str) -> bool:
+    if ch in WORD_SYMBOLS:
+        return False
     # every space (Zs: em, thin, narrow no-break, medium mathematical spaces…) is one, so a
     # line reads the same in plain text as on a page (round 9: 「根\u2009治」 passed the CLI)
     return ch in _SEPARATORS or unicodedata.category(ch) in _SEPARATOR_CATEGORIES

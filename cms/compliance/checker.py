@@ -421,6 +421,33 @@ def _ours(folded: str, sentences: list[tuple[int, int]], lo: int, hi: int) -> bo
     return k + 1 < len(sentences) and bool(_OURS_OFFER.search(folded, *sentences[k + 1]))
 
 
+# (round 33) Quotation marks set off a word (给我们打个“电话”, 来「我们这里」, 我们“根治”脱发):
+# the patterns also read each sentence with its quotation marks taken out, and a match there is
+# the rule's finding unless an exception matches the sentence as written, quotes and all (所谓
+# “根治”是骗人的, 宣传“加微信领取”的都不可信: a quoted wording warned against stays lawful).
+_QUOTE_MARKS = frozenset('“”‘’「」『』"')
+
+
+def _unquoted_matches(
+    rule: Rule, folded: str, sentences: list[tuple[int, int]]
+) -> list[tuple[tuple[int, int], int, int]]:
+    """Matches of `rule`'s patterns in `folded` read without its quotation marks, as spans of
+    `folded` with the sentence (lo, hi) of `folded` each lies in. [] when `folded` has none."""
+    if not any(ch in _QUOTE_MARKS for ch in folded):
+        return []
+    found = []
+    for lo, hi in sentences:
+        kept = [i for i in range(lo, hi) if folded[i] not in _QUOTE_MARKS]
+        if len(kept) == hi - lo:
+            continue
+        bare = "".join(folded[i] for i in kept)
+        for pattern in rule.patterns:
+            for m in pattern.finditer(bare):
+                if m.start() < m.end():
+                    found.append(((kept[m.start()], kept[m.end() - 1] + 1), lo, hi))
+    return found
+
+
 def _rule_spans(
     rule: Rule,
     folded: str,
@@ -444,6 +471,7 @@ def _rule_spans(
         for lo, hi in sentences
         for m in pattern.finditer(folded, lo, hi)
     ]
+    matches.extend(_unquoted_matches(rule, folded, sentences))
     if not matches:
         return []
     # exceptions are only read in the sentences a pattern matched: most rules match nothing,
@@ -677,6 +705,45 @@ def _bidi_findings(line: str, *, field: str, line_no: int) -> list[Finding]:
     ]
 
 
+# A control character (C0, DEL, C1) other than the tab and the line ends shows as nothing or a
+# box; typed between two characters of a claim (「治\x01愈率百分百」) it kept the words apart
+# until round 33. `cms.textnorm` now reads through it, and, as with a bidi control, its presence
+# is itself a blocking finding: Chinese content has no use for one, and what a browser shows
+# of it differs from browser to browser. `str.splitlines` also ends a line at VT, FF, FS, GS, RS
+# and NEL (U+000B, 000C, 001C–001E, 0085), which no editor types as a line end: those are
+# found where they end a line.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]+")
+_LINE_ENDS_BY_CONTROL = frozenset("\x0b\x0c\x1c\x1d\x1e\x85")
+CONTROL_RULE = "control-character"
+CONTROL_MESSAGE = (
+    "内容含有不可见的控制字符（如 U+0001、U+007F、U+0085），页面上显示为空白或方框，"
+    "可能借此拆开违规表述；中文内容不需要这类字符，请删除后重新保存"
+)
+
+
+def _control_findings(line: str, ending: str, *, field: str, line_no: int) -> list[Finding]:
+    """One blocking finding per run of control characters in `line`, and one for a control
+    character that ends it (`ending`, the line's terminator as `str.splitlines` cut it);
+    `text` names the characters (U+0001), which show as nothing."""
+    runs = [(m.start(), m.end(), m.group(0)) for m in _CONTROLS.finditer(line)]
+    if ending and ending[0] in _LINE_ENDS_BY_CONTROL:
+        runs.append((len(line), len(line), ending[0]))
+    return [
+        Finding(
+            rule=CONTROL_RULE,
+            severity="block",
+            reference=BIDI_REFERENCE,
+            message=CONTROL_MESSAGE,
+            field=field,
+            line=line_no,
+            start=start,
+            end=end,
+            text=" ".join(f"U+{ord(ch):04X}" for ch in chars),
+        )
+        for start, end, chars in runs
+    ]
+
+
 @dataclass(frozen=True)
 class _Unread:
     """A sentence no blocking rule found anything in, for the second reader."""
@@ -821,6 +888,10 @@ def check_report(
     # us: 「本院数据」 over 「合格率100%」 over 「治愈各类失眠」 is our share read on
     ours_before = False
     every_line = (text or "").splitlines()
+    endings = [
+        whole[len(line) :]
+        for whole, line in zip((text or "").splitlines(keepends=True), every_line, strict=True)
+    ]
     upcoming = None  # the next line, read ahead (`_opens_with_offer`)
     for line_no, line in enumerate(every_line, start=1):
         if not line.strip():
@@ -863,6 +934,7 @@ def check_report(
             )
         ]
         found.extend(_bidi_findings(line, field=field, line_no=line_no))
+        found.extend(_control_findings(line, endings[line_no - 1], field=field, line_no=line_no))
         found.extend(_parted_findings(rules, line, found, field=field, line_no=line_no))
         current = _Line(line_no, line, folded, origin, sentences)
         if previous is not None and sentences and previous.sentences:

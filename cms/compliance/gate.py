@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from wagtail.actions.publish_page_revision import PublishPagePermissionError
 
-from cms.compliance.checker import ComplianceReport
+from cms.compliance.checker import BIDI_RULE, CONTROL_RULE, ComplianceReport
 from cms.compliance.doctors import RULE as DOCTOR_CREDENTIALS
 from cms.compliance.page import check_page, checked_text_digest
 
@@ -170,6 +170,11 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         return GateDecision(
             False, "doctor_credentials", f"{found}{CREDENTIALS_NOT_COVERED}", report
         )
+    if any(f.rule in HIDDEN_CHARACTER_RULES for f in report.blocking):
+        # Characters that show as nothing or in another order are no wording a reviewer can
+        # judge: what she approved is not what every browser shows (round 33)
+        found = f"存在医疗广告合规问题：{_summary(report)}。"
+        return GateDecision(False, "hidden_characters", f"{found}{HIDDEN_NOT_COVERED}", report)
     if not is_medical_ad(page):
         return _not_an_ad_decision(page=page, report=report)
     if certificate_expired(page):
@@ -217,6 +222,13 @@ def expires_before_go_live(page) -> str:
 CREDENTIALS_NOT_COVERED = (
     "页面介绍的医生须在医生团队页面登记，姓名、职称和执业证号与登记一致（《医疗广告管理办法》"
     "第六条），审查证明和误报确认都不能豁免：请按医生页面修改，或先在医生团队中登记或修改医生页面"
+)
+
+
+HIDDEN_CHARACTER_RULES = frozenset({BIDI_RULE, CONTROL_RULE})
+HIDDEN_NOT_COVERED = (
+    "控制字符和双向文字控制符会让页面显示的文字与保存、审查的文字不同，审查证明和误报确认都不能豁免："
+    "请删除这些字符（常见于从其他软件粘贴的文字）后重新保存"
 )
 
 

@@ -14,6 +14,9 @@ siblings are in tests/cms/test_compliance_round10.py with the lawful text they m
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from cms.textnorm import WORD_SYMBOLS
 
 # (pattern, the word it spells). Patterns read the text `cms.textnorm` produced (simplified,
 # full-width folded, spaces inside Chinese words gone) and are matched case-insensitively.
@@ -45,6 +48,8 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"百(?:份|fen)百", "百分百"),
         # 信 written as its two parts (微亻言 = 微信)
         (r"亻言", "信"),
+        # (round 33) a telephone drawn (给我们打个📞, ☎预约)
+        (r"[☎☏📞📱]", "电话"),
         # 副作用 misspelt 负作用 (a common error and a dodge alike)
         (r"负作用", "副作用"),
         # a rank written with the digit 1 (全国第1; 第1名患者 and 第10天 are counts)
@@ -145,6 +150,66 @@ _ODD_MARKS = frozenset("–—~～_一－·")
 _RUN_MARKS = re.compile(r"[\s\-–—~～_一－·.]")
 
 
+# (round 33) Numbers in the capital numerals of receipts and cheques (大写数字: 有效率玖拾玖,
+# 一个疗程叁仟捌, 拾分钟起效): inside a run of numerals with at least one capital, or a capital
+# alone before a unit, each capital is read as its everyday numeral (one character for one).
+# 拾 after 收 (收拾), 伍 in 队伍 / 入伍 / 落伍 / 退伍, 陆 in 大陆 / 着陆 / 登陆 are words.
+_CAPITALS = {
+    "壹": "一", "贰": "二", "叁": "三", "肆": "四", "伍": "五", "陆": "六", "柒": "七",
+    "捌": "八", "玖": "九", "拾": "十", "佰": "百", "仟": "千",
+}  # fmt: skip
+_CAPITAL = "(?:(?<!收)拾|(?<![队入落退行])伍|(?<![大着登内水])陆|[壹贰叁肆柒捌玖佰仟])"
+_NUMERAL = f"(?:[零〇一二两三四五六七八九十百千万亿]|{_CAPITAL})"
+_CAPITAL_RUN = re.compile(
+    f"{_NUMERAL}*{_CAPITAL}{_NUMERAL}*(?<=..)|{_CAPITAL}(?=[分秒小天日周个元块次成年月%点倍])"
+)
+
+
+def _read_capitals(text: str) -> str:
+    if not any(ch in _CAPITALS for ch in text):
+        return text
+
+    def numerals(match: re.Match[str]) -> str:
+        return "".join(_CAPITALS.get(ch, ch) for ch in match.group(0))
+
+    return _CAPITAL_RUN.sub(numerals, text)
+
+
+# (round 33) Decorations after the last word of a clause (中华医学会推荐✅, 来我们这里😊,
+# 推荐👍👍): symbols and emoji (So, Sk) between a Chinese character and the clause's end
+# carry no word, and a rule that reads to a clause's end reads through them. The symbols a
+# rule reads as a word are kept (☎ 📞 📱, read as 电话 below; ✓ ☑ after a badge are read by
+# the badge rule too).
+_CLAUSE_END = frozenset('。！？!?，,；;：:…~～)）」』】”’"\n')
+
+
+def _drop_trailing_symbols(text: str, origin: list[int]) -> tuple[str, list[int]]:
+    out: list[str] = []
+    mapped: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if _decoration(ch) and out and "\u4e00" <= out[-1] <= "\u9fff":
+            j = i
+            while j < n and (_decoration(text[j]) or text[j] == " "):
+                j += 1
+            if j == n or text[j] in _CLAUSE_END:
+                i = j  # the decorations (and spaces among them) end the clause: gone
+                continue
+        out.append(ch)
+        mapped.append(origin[i])
+        i += 1
+    if len(out) == n:
+        return text, origin
+    mapped.append(origin[n])
+    return "".join(out), mapped
+
+
+def _decoration(ch: str) -> bool:
+    # √ (a maths symbol, Sm) is the ticked box of a badge as ✓ is
+    return (unicodedata.category(ch) in ("So", "Sk") or ch == "√") and ch not in WORD_SYMBOLS
+
+
 def _read_dashes(text: str, origin: list[int]) -> tuple[str, list[int]]:
     """(text, origin) with `_DASHED_RUN`s read as a phone rule reads a number; `origin` as in
     `read_spellings` (a dropped space drops its entry)."""
@@ -187,7 +252,9 @@ def read_spellings(text: str, origin: list[int]) -> tuple[str, list[int]]:
     characters pointing into the spelling it replaced, so a finding still highlights what the
     editor typed."""
     text, origin = _read_dashes(text, origin)
+    text, origin = _drop_trailing_symbols(text, origin)
     text = _read_letter_o(text)
+    text = _read_capitals(text)
     for pattern, word in _SPELLINGS + _WORD_SPELLINGS:
         if not pattern.search(text):
             continue
