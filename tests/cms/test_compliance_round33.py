@@ -199,3 +199,21 @@ def test_round_33_lawful_sentences_pass_on_science(text) -> None:
 )
 def test_round_33_framings_do_not_clear_our_own_claims(text, rule) -> None:
     assert rule in _blocking(text, scopes={"science"})
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<ul><li>给我们</li><li>打个电话</li></ul>",
+        "<ol><li>来我们</li><li>这里看看</li></ol>",
+        "<p>加我们</p><p>微信</p>",
+    ],
+)
+def test_an_invitation_split_over_list_items_is_read_whole(html) -> None:
+    plain = rich_text_to_plain(html)
+    assert "ad19-cta" in _blocking(plain, scopes={"science"}, second_reader=False)
+
+
+def test_list_items_that_end_on_us_in_a_clause_are_not_joined() -> None:
+    plain = rich_text_to_plain("<ul><li>写信给我们</li><li>睡眠小知识</li></ul>")
+    assert not _blocking(plain, scopes={"science"})
