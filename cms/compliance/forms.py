@@ -113,7 +113,7 @@ class ComplianceFormMixin(forms.Form):
             return not self.non_field_errors()
         self._compliance_done = True
         from cms.compliance.gate import VALID_UNTIL_REQUIRED, certificate_apply, publish_decision
-        from cms.compliance.page import check_link_budget, check_page
+        from cms.compliance.page import check_link_budget, check_page, check_text_budget
         from config.errors import ApplicationError
 
         # _post_clean has copied the cleaned fields onto self.instance: check what was typed.
@@ -130,6 +130,8 @@ class ComplianceFormMixin(forms.Form):
         try:
             # a page with thousands of links is refused before they are read (minutes)
             check_link_budget(page)
+            # and a page with more text than a request reads (minutes: round 33)
+            check_text_budget(page)
         except ApplicationError as exc:
             self.add_error(None, exc.message)
             return False

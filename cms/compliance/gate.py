@@ -14,7 +14,7 @@ from wagtail.actions.publish_page_revision import PublishPagePermissionError
 
 from cms.compliance.checker import BIDI_RULE, CONTROL_RULE, ComplianceReport
 from cms.compliance.doctors import RULE as DOCTOR_CREDENTIALS
-from cms.compliance.page import check_page, checked_text_digest
+from cms.compliance.page import TEXT_UNREAD_RULE, check_page, checked_text_digest
 
 REVIEW_PERMISSION = "cms.review_medical_ad"
 REVIEWER_GROUP = "医疗广告审查"
@@ -170,6 +170,11 @@ def publish_decision(*, page, report: ComplianceReport) -> GateDecision:
         return GateDecision(
             False, "doctor_credentials", f"{found}{CREDENTIALS_NOT_COVERED}", report
         )
+    if any(f.rule == TEXT_UNREAD_RULE for f in report.blocking):
+        # more text than a check reads (`page.check_text_budget`): nobody has read it
+        found = f"存在医疗广告合规问题：{_summary(report)}。"
+        why = "页面文字超出检查上限，未经检查，审查证明和误报确认都不能豁免"
+        return GateDecision(False, "text_unread", f"{found}{why}", report)
     if any(f.rule in HIDDEN_CHARACTER_RULES for f in report.blocking):
         # Characters that show as nothing or in another order are no wording a reviewer can
         # judge: what she approved is not what every browser shows (round 33)
