@@ -179,6 +179,8 @@ def _in_spaces(ch: str) -> bool:
 
 
 def _fold(ch: str) -> str:
+    if ch == "\u066a":  # (round 33) the Arabic percent sign ٪, which NFKC leaves as it is
+        return "%"
     folded = unicodedata.normalize("NFKC", ch)
     if len(folded) == 1 and folded.isdigit() and not folded.isascii():
         # a decimal digit of another script (Arabic-Indic ١٣٨, Devanagari …; round 10)

@@ -217,3 +217,8 @@ def test_an_invitation_split_over_list_items_is_read_whole(html) -> None:
 def test_list_items_that_end_on_us_in_a_clause_are_not_joined() -> None:
     plain = rich_text_to_plain("<ul><li>写信给我们</li><li>睡眠小知识</li></ul>")
     assert not _blocking(plain, scopes={"science"})
+
+
+@pytest.mark.parametrize("percent", ["%", "％", "﹪", "٪"])
+def test_every_percent_sign_is_read_as_one(percent) -> None:
+    assert "ad16-rate" in _blocking(f"治愈率100{percent}", second_reader=False)
