@@ -251,14 +251,22 @@ class BasePage(SeoMixin, Page):
         """Wagtail's entry, except for a medical ad whose certificate has expired: it answers
         the 404 「该页面暂停展示」 (`cms.compliance.wagtail_hooks.refuse_expired_ad`, the same
         reading) until the daily sweep unpublishes it, and a sitemap lists only pages that
-        answer 200 (review of issue 17, round 2, L4)."""
+        answer 200 (review of issue 17, round 2, L4); and except for a page whose canonical
+        is not its own URL (an editor's canonical to another page or host, an alias): a
+        sitemap lists canonical URLs only, and one that contradicts the page's
+        <link rel=canonical> is a mixed signal a crawler may resolve against the original."""
         from cms.compliance.gate import certificate_expired, is_medical_ad
 
         if is_medical_ad(self) and certificate_expired(self):
             return []
         if self.alias_of_id:
             return []  # the original is listed; an alias is its copy at a second address
-        return super().get_sitemap_urls(request)
+        entries = super().get_sitemap_urls(request)
+        # `canonical` is what the page serves (a stored value it refuses is not served):
+        # compared with the sitemap's own location, as written, not normalised
+        if any(entry["location"] != self.canonical(request) for entry in entries):
+            return []
+        return entries
 
     def ad_review_current(self) -> bool:
         """A certificate is on the page and not past its validity (what the public is shown)."""
