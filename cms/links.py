@@ -6,11 +6,11 @@ from __future__ import annotations
 import base64
 import posixpath
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlencode, urlsplit
 
 from ada_url import URL as WhatwgURL
@@ -28,8 +28,27 @@ def package_url(package, page=None) -> str:
     return with_content(f"/packages/{package.slug}/", getattr(page, "pk", None))
 
 
+# specialty → the path of a landing page a patient can open for it, or None. Landing pages are
+# landing's, which cms may not import: landing registers it in its AppConfig.ready().
+ConsultUrlProvider = Callable[[Any], "str | None"]
+_consult_url_providers: list[ConsultUrlProvider] = []
+
+
+def consult_url_provider_register(provider: ConsultUrlProvider) -> None:
+    if provider not in _consult_url_providers:
+        _consult_url_providers.append(provider)
+
+
 def consult_url(specialty, page=None) -> str:
-    return with_content(f"/lp/{specialty.slug}/", getattr(page, "pk", None))
+    """A 转化 article's 「在线咨询」 link: a landing page of `specialty` that answers 200
+    (live, public, certificate not expired), with the article as `content`; "" when there is
+    none, and the article shows no link. It named /lp/<slug>/ whatever answered there, so an
+    unpublished, deleted or expired landing page left a live ad sending patients to a 404."""
+    for provider in _consult_url_providers:
+        path = provider(specialty)
+        if path:
+            return with_content(path, getattr(page, "pk", None))
+    return ""
 
 
 def site_root_url(request=None) -> str:

@@ -36,6 +36,12 @@ class LandingConfig(AppConfig):
 
         consent_versions_provider_register(consent_versions)
 
+        # A 转化 article (cms) links 「在线咨询」 to one of our landing pages a patient can open.
+        from cms.links import consult_url_provider_register
+        from landing.selectors import consult_url_for
+
+        consult_url_provider_register(consult_url_for)
+
         # A connector writing to the patient (the WeCom welcome) links the care plan through
         # the funnel: the token is ours (signed, versioned, revocable).
         from funnel.patient_links import careplan_link_provider_register

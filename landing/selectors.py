@@ -6,16 +6,44 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
 
+from cms.compliance.gate import certificate_expired, is_medical_ad
 from funnel.models import FollowUp, Lead, LeadEvent, ServicePackage
 from landing.models import ABTest, CarePlan, ConsentText, KeywordVariant, LandingPage
 from landing.stats import ABResult, ab_decide
 
 
 def landing_page_for_specialty(*, slug: str) -> LandingPage | None:
-    return LandingPage.objects.live().filter(specialty__slug=slug).order_by("path").first()
+    """The landing page a patient is sent to for the specialty `slug` (a 转化 article's
+    「在线咨询」, `/lp/<slug>/` when no page has that slug): one that answers 200, i.e. live,
+    without a view restriction and not refused for an expired certificate (the reading of
+    `cms.compliance.wagtail_hooks.refuse_expired_ad`, before the daily sweep unpublishes it);
+    the one at `/lp/<slug>/` first, then in tree order. None when the specialty has none: a
+    link to it would be a 404."""
+    # `.public()` would read every view restriction first (one more query on each 转化
+    # article, which renders within 15): a restriction on the page or an ancestor, inline
+    restricted = PageViewRestriction.objects.filter(StartsWith(OuterRef("path"), F("page__path")))
+    pages = (
+        LandingPage.objects.live()
+        .filter(specialty__slug=slug)
+        .exclude(Exists(restricted))
+        .order_by(
+            Case(When(slug=slug, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            "path",
+        )
+    )
+    return next((p for p in pages if not (is_medical_ad(p) and certificate_expired(p))), None)
+
+
+def consult_url_for(specialty) -> str | None:
+    """The path of the landing page a 转化 article's 「在线咨询」 links for `specialty`
+    (`landing_page_for_specialty`), None when there is none (registered in `cms.links`)."""
+    page = landing_page_for_specialty(slug=specialty.slug)
+    return page.get_url() if page is not None else None
 
 
 def consent_current() -> ConsentText | None:

@@ -177,3 +177,25 @@ def two_hubs_with_an_ad():
     )
     publish_ad_page(ad)
     return parent, other, ArticlePage.objects.get(pk=ad.pk)
+
+
+def live_landing_page(specialty, *, slug: str = ""):
+    """A live, certified landing page of `specialty` at /lp/<slug>/ (the specialty's slug
+    by default): a 转化 article shows 「在线咨询」 only while one of its specialty answers."""
+    from cms.seed import publish_ad_page
+    from landing.models import LandingIndexPage, LandingPage
+
+    index = LandingIndexPage.objects.first()
+    if index is None:
+        index = HomePage.objects.get().add_child(
+            instance=LandingIndexPage(title="专科咨询", slug="lp")
+        )
+    page = LandingPage(
+        title=f"{specialty.name}咨询",
+        slug=slug or specialty.slug,
+        specialty=specialty,
+        headline=f"{specialty.name}困扰？先做评估",
+    )
+    index.add_child(instance=page)
+    publish_ad_page(page)
+    return LandingPage.objects.get(pk=page.pk)

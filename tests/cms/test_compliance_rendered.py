@@ -22,7 +22,7 @@ from cms.models import (
     PatientStoryPage,
     VideoPage,
 )
-from tests.cms.compliance_support import draft, hub, own_video, rich
+from tests.cms.compliance_support import draft, hub, live_landing_page, own_video, rich
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +72,10 @@ def test_template_conversion_elements_are_found_on_the_served_page(settings, tmp
 
 
 def test_the_sites_own_article_template_renders_no_conversion_element_on_science() -> None:
-    # given the same body on a 科普 and a 转化 article
+    # given the same body on a 科普 and a 转化 article, and a live landing page of their
+    # specialty (without one the 转化 article shows no consultation link)
     parent = hub()
+    live_landing_page(parent.specialty)
     body = [{"type": "paragraph", "value": rich("规律作息很重要。")}]
     science = _science(parent, body=body)
     conversion = draft(

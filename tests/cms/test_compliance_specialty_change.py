@@ -19,7 +19,7 @@ from cms.models import ArticlePage, SpecialtyPage
 from cms.seed import certify_packages
 from cms.workflows import DOCTOR_GROUP
 from funnel.models import ServicePackage, Specialty
-from tests.cms.compliance_support import draft, two_hubs_with_an_ad
+from tests.cms.compliance_support import draft, live_landing_page, two_hubs_with_an_ad
 from tests.cms.test_workflow import _action_url, _dashboard_after, _edit_form_data
 from tests.funnel.factories import PackageFactory, SpecialtyFactory
 
@@ -36,6 +36,7 @@ def hubs_and_ad():
     """(insomnia hub with its live certified 转化 article, diabetes hub, the article, and
     脱发: a specialty no hub has yet)."""
     insomnia, diabetes, ad = two_hubs_with_an_ad()
+    live_landing_page(insomnia.specialty)  # the ad's 「在线咨询」 shows while one answers
     return insomnia, diabetes, ad, SpecialtyFactory(slug="hair-loss", name="脱发")
 
 
