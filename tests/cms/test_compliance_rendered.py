@@ -167,7 +167,9 @@ def test_health_science_pages_serve_no_conversion_element(client, seeded) -> Non
         assert not [h for h in links if h.startswith(("/lp/", "/packages/"))], page.url_path
         assert not [m for m in CONVERSION_MARKS if m in html], (page.url_path, type(page).__name__)
 
-    # while the 转化 article keeps its consultation link and package cards
+    # while the 转化 article keeps its consultation link (to a live landing page of its
+    # specialty: the cms seed has none) and package cards
+    live_landing_page(conversion.get_parent().specific.specialty)
     html = client.get(conversion.url).content.decode()
     assert "在线咨询" in html
     assert f"/lp/{conversion.get_parent().specific.specialty.slug}/" in html

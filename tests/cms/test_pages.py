@@ -16,7 +16,7 @@ from cms.models import (
     VideoPage,
 )
 from funnel.models import Specialty
-from tests.cms.compliance_support import own_video
+from tests.cms.compliance_support import live_landing_page, own_video
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +182,8 @@ def test_hub_lists_content_by_layer_with_pagination(client, hub) -> None:
 
 def test_content_links_carry_the_page_id_for_attribution(client, seeded) -> None:
     article = ArticlePage.objects.get(slug="diabetes-conversion-4")
+    # 「在线咨询」 links a landing page of the specialty that answers (the cms seed has none)
+    live_landing_page(article.get_parent().specific.specialty)
 
     html = client.get(article.url).content.decode()
 
