@@ -307,9 +307,10 @@ def _certified_drafts(revision_ids: list[int]) -> dict[int, dict]:
 
 def ads_under_hub(*, hub) -> list[str]:
     """Titles of the 转化 articles under `hub` (a SpecialtyPage) that show its specialty (the
-    「有X困扰？在线咨询」 link to /lp/<slug>/, its package cards, the JSON-LD condition): live
-    ones, and drafts of a 转化 article carrying a certificate number (they go live on it
-    later, showing whatever the hub's specialty is then). Ordered by tree position."""
+    「有X困扰？在线咨询」 link to a live landing page of it, its package cards, the JSON-LD
+    condition): live ones, and drafts of a 转化 article carrying a certificate number (they go
+    live on it later, showing whatever the hub's specialty is then). Ordered by tree
+    position."""
     from cms.models import ArticlePage
 
     conversion = ArticlePage.Layer.CONVERSION
