@@ -690,22 +690,31 @@ BIDI_MESSAGE = (
 )
 
 
-def _bidi_findings(line: str, *, field: str, line_no: int) -> list[Finding]:
-    """One blocking finding per run of bidi controls in `line` (offsets in the line)."""
+def _hidden_findings(
+    rule: str, message: str, runs: list[tuple[int, int, str]], *, field: str, line_no: int
+) -> list[Finding]:
+    """One blocking finding per (start, end, text) run of characters that hide or reorder a
+    line's text (bidi or control characters; offsets in the line)."""
     return [
         Finding(
-            rule=BIDI_RULE,
+            rule=rule,
             severity="block",
             reference=BIDI_REFERENCE,
-            message=BIDI_MESSAGE,
+            message=message,
             field=field,
             line=line_no,
-            start=m.start(),
-            end=m.end(),
-            text=m.group(0),
+            start=start,
+            end=end,
+            text=text,
         )
-        for m in _BIDI_CONTROLS.finditer(line)
+        for start, end, text in runs
     ]
+
+
+def _bidi_findings(line: str, *, field: str, line_no: int) -> list[Finding]:
+    """One blocking finding per run of bidi controls in `line` (offsets in the line)."""
+    runs = [(m.start(), m.end(), m.group(0)) for m in _BIDI_CONTROLS.finditer(line)]
+    return _hidden_findings(BIDI_RULE, BIDI_MESSAGE, runs, field=field, line_no=line_no)
 
 
 # A control character (C0, DEL, C1) other than the tab and the line ends shows as nothing or a
@@ -731,20 +740,10 @@ def _control_findings(line: str, ending: str, *, field: str, line_no: int) -> li
     runs = [(m.start(), m.end(), m.group(0)) for m in _CONTROLS.finditer(line)]
     if ending and ending[0] in _LINE_ENDS_BY_CONTROL:
         runs.append((len(line), len(line), ending[0]))
-    return [
-        Finding(
-            rule=CONTROL_RULE,
-            severity="block",
-            reference=BIDI_REFERENCE,
-            message=CONTROL_MESSAGE,
-            field=field,
-            line=line_no,
-            start=start,
-            end=end,
-            text=" ".join(f"U+{ord(ch):04X}" for ch in chars),
-        )
-        for start, end, chars in runs
+    named = [
+        (start, end, " ".join(f"U+{ord(ch):04X}" for ch in chars)) for start, end, chars in runs
     ]
+    return _hidden_findings(CONTROL_RULE, CONTROL_MESSAGE, named, field=field, line_no=line_no)
 
 
 @dataclass(frozen=True)

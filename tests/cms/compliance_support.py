@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
+from django.urls import reverse
 from PIL import Image as PILImage
 from wagtail.images.models import Image
 from wagtail.models import Page
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from cms.compliance.gate import REVIEWER_GROUP, today
 from cms.models import HomePage, SpecialtyPage
@@ -199,3 +201,27 @@ def live_landing_page(specialty, *, slug: str = ""):
     index.add_child(instance=page)
     publish_ad_page(page)
     return LandingPage.objects.get(pk=page.pk)
+
+
+def article_edit_post(client, page, html: str, *, layer: str = "science"):
+    """POST the admin edit form of the ArticlePage `page` with one paragraph `html` in its
+    body and every other field empty (a draft save): the response."""
+    data = {
+        "title": page.title,
+        "slug": page.slug,
+        "layer": layer,
+        "summary": "",
+        "cover": "",
+        "reviewer": "",
+        "published_on": "",
+        "tags": "",
+        "body": streamfield([("paragraph", rich_text(html))]),
+        "comments": inline_formset([]),
+        "seo_title": "",
+        "search_description": "",
+        "canonical_url": "",
+        "share_image": "",
+        "ad_review_certificate": "",
+        "ad_review_valid_until": "",
+    }
+    return client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), nested_form_data(data))

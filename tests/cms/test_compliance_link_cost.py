@@ -13,7 +13,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.contrib.redirects.models import Redirect
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from cms import errors
 from cms.compliance import check_page
@@ -22,7 +21,7 @@ from cms.compliance.page import LINKS_FIELD, MAX_PAGE_LINKS, check_link_budget
 from cms.links import link_kind, link_reading_scope, prime_links, resolved_target
 from cms.models import ArticlePage, SpecialtyPage
 from config.errors import ApplicationError
-from tests.cms.compliance_support import draft, editor, hub
+from tests.cms.compliance_support import article_edit_post, draft, editor, hub
 
 pytestmark = pytest.mark.django_db
 
@@ -222,25 +221,7 @@ def test_the_bound_holds_for_science_pages_only() -> None:
 
 def _post_science(client, page, links: list[str]):
     anchors = "".join(f'<a href="{href}">文{i}</a> ' for i, href in enumerate(links))
-    data = {
-        "title": page.title,
-        "slug": page.slug,
-        "layer": "science",
-        "summary": "",
-        "cover": "",
-        "reviewer": "",
-        "published_on": "",
-        "tags": "",
-        "body": streamfield([("paragraph", rich_text(f"<p>{anchors}</p>"))]),
-        "comments": inline_formset([]),
-        "seo_title": "",
-        "search_description": "",
-        "canonical_url": "",
-        "share_image": "",
-        "ad_review_certificate": "",
-        "ad_review_valid_until": "",
-    }
-    return client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), nested_form_data(data))
+    return article_edit_post(client, page, f"<p>{anchors}</p>")
 
 
 def test_saving_a_draft_over_the_link_bound_is_refused_with_a_form_error(client) -> None:

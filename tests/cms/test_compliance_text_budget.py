@@ -6,8 +6,6 @@ blocks publication, and no reviewer's ruling clears that (nobody has read it).""
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from cms import errors
 from cms.compliance import check_page
@@ -21,7 +19,7 @@ from cms.compliance.page import (
 )
 from cms.models import ArticlePage
 from config.errors import ApplicationError
-from tests.cms.compliance_support import draft, editor, hub, reviewer
+from tests.cms.compliance_support import article_edit_post, draft, editor, hub, reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -85,25 +83,7 @@ def test_a_page_at_the_bound_is_read() -> None:
 
 
 def _post(client, page, html: str):
-    data = {
-        "title": page.title,
-        "slug": page.slug,
-        "layer": "science",
-        "summary": "",
-        "cover": "",
-        "reviewer": "",
-        "published_on": "",
-        "tags": "",
-        "body": streamfield([("paragraph", rich_text(html))]),
-        "comments": inline_formset([]),
-        "seo_title": "",
-        "search_description": "",
-        "canonical_url": "",
-        "share_image": "",
-        "ad_review_certificate": "",
-        "ad_review_valid_until": "",
-    }
-    return client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), nested_form_data(data))
+    return article_edit_post(client, page, html)
 
 
 def test_saving_a_draft_over_the_text_bound_is_refused_with_a_form_error(client) -> None:
