@@ -21,8 +21,9 @@ def landing_page_for_specialty(*, slug: str) -> LandingPage | None:
     """The landing page a patient is sent to for the specialty `slug` (a 转化 article's
     「在线咨询」, `/lp/<slug>/` when no page has that slug): one that answers 200, i.e. live,
     without a view restriction and not refused for an expired certificate (the reading of
-    `cms.compliance.wagtail_hooks.refuse_expired_ad`, before the daily sweep unpublishes it);
-    the one at `/lp/<slug>/` first, then in tree order. None when the specialty has none: a
+    `cms.compliance.wagtail_hooks.refuse_expired_ad`, before the daily sweep unpublishes it)
+    and not past its scheduled expiry (`expire_at`, which `publish_scheduled` acts on within a
+    minute); the one at `/lp/<slug>/` first, then in tree order. None when the specialty has none: a
     link to it would be a 404."""
     # `.public()` would read every view restriction first (one more query on each 转化
     # article, which renders within 15): a restriction on the page or an ancestor, inline
@@ -31,6 +32,7 @@ def landing_page_for_specialty(*, slug: str) -> LandingPage | None:
         LandingPage.objects.live()
         .filter(specialty__slug=slug)
         .exclude(Exists(restricted))
+        .exclude(expire_at__lte=timezone.now())
         .order_by(
             Case(When(slug=slug, then=Value(0)), default=Value(1), output_field=IntegerField()),
             "path",

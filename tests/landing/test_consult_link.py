@@ -1,7 +1,8 @@
 """A live 转化 article's 「在线咨询」 link leads to a landing page a patient can open: never to
-one unpublished, deleted, whose 医疗广告审查证明 has expired (not yet swept) or behind a view
-restriction. It goes to the next servable landing page of the article's specialty, else the
-article shows no link (it did link /lp/<specialty>/ whatever answered there: a 404)."""
+one unpublished, deleted, whose 医疗广告审查证明 has expired (not yet swept), whose scheduled
+expiry has passed (not yet unpublished) or behind a view restriction. It goes to the next
+servable landing page of the article's specialty, else the article shows no link (it did link
+/lp/<specialty>/ whatever answered there: a 404)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.cms.compliance_support import certificate_for, hub, printed_until, re
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CTA = "有脱发困扰？在线咨询"
+GONE = ["unpublished", "deleted", "certificate_expired", "schedule_expired", "private"]
 
 
 def _conversion() -> ArticlePage:
@@ -77,6 +79,29 @@ def _expire(page) -> None:
     revision.save(update_fields=["content"])
 
 
+def _past_expire_at(page) -> None:
+    """The editor's 过期时间 passed a minute ago; `publish_scheduled` has not run yet."""
+    type(page).objects.filter(pk=page.pk).update(
+        expire_at=dt.datetime.now(SHANGHAI) - dt.timedelta(minutes=1)
+    )
+
+
+def _make_unservable(page: LandingPage, gone: str) -> None:
+    """One of the ways (`GONE`) a landing page stops answering a patient."""
+    if gone == "unpublished":
+        page.unpublish()
+    elif gone == "deleted":
+        page.delete()
+    elif gone == "certificate_expired":
+        _expire(page)
+    elif gone == "schedule_expired":
+        _past_expire_at(page)
+    else:
+        PageViewRestriction.objects.create(
+            page=page, restriction_type=PageViewRestriction.PASSWORD, password="x"
+        )
+
+
 def _serves(client, href: str, page: LandingPage) -> bool:
     """`href` answers 200 with `page` (by its headline): what the patient gets on the click."""
     page_cache_purge()
@@ -93,20 +118,10 @@ def test_a_live_landing_page_is_linked_and_opens(client, landing) -> None:
     assert _serves(client, href, landing.page)
 
 
-@pytest.mark.parametrize("gone", ["unpublished", "deleted", "certificate_expired", "private"])
+@pytest.mark.parametrize("gone", GONE)
 def test_no_link_when_the_only_landing_page_cannot_be_opened(client, landing, gone) -> None:
     article = _conversion()
-    page = landing.page
-    if gone == "unpublished":
-        page.unpublish()
-    elif gone == "deleted":
-        page.delete()
-    elif gone == "certificate_expired":
-        _expire(page)
-    else:
-        PageViewRestriction.objects.create(
-            page=page, restriction_type=PageViewRestriction.PASSWORD, password="x"
-        )
+    _make_unservable(landing.page, gone)
 
     html = client.get(article.url).content.decode()
 
@@ -116,23 +131,13 @@ def test_no_link_when_the_only_landing_page_cannot_be_opened(client, landing, go
     assert article.title in html  # the article itself is still served
 
 
-@pytest.mark.parametrize("gone", ["unpublished", "deleted", "certificate_expired", "private"])
+@pytest.mark.parametrize("gone", GONE)
 def test_the_link_falls_back_to_the_next_landing_page_of_the_specialty(
     client, landing, gone
 ) -> None:
     article = _conversion()
     fallback = _second_landing(landing)
-    page = landing.page
-    if gone == "unpublished":
-        page.unpublish()
-    elif gone == "deleted":
-        page.delete()
-    elif gone == "certificate_expired":
-        _expire(page)
-    else:
-        PageViewRestriction.objects.create(
-            page=page, restriction_type=PageViewRestriction.PASSWORD, password="x"
-        )
+    _make_unservable(landing.page, gone)
 
     (href,) = _consult_hrefs(client, article)
 
