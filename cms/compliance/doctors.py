@@ -3014,9 +3014,9 @@ def _live_ads_and_pages(*, exclude: frozenset[int]):
     yield from ServicePackage.objects.filter(live=True).order_by("pk").iterator()
 
 
-def _last_published(pk: int) -> tuple[str, str, str] | None:
-    """(title, rank, licence) the doctor page `pk` last published: its row while it is live
-    (a live page's row is its live content); once taken down, the revision of its last
+def _last_published(pk: int) -> tuple[str, str, str, str] | None:
+    """(title, rank, licence, hospital) the doctor page `pk` last published: its row while it
+    is live (a live page's row is its live content); once taken down, the revision of its last
     publication (Wagtail copies every draft of a page that is not live into its row, so the
     row then holds the change itself: seventeenth re-verification C-3, D-1); the row for a
     page never published through a revision. None for no such page."""
@@ -3024,7 +3024,9 @@ def _last_published(pk: int) -> tuple[str, str, str] | None:
 
     from cms.models import DoctorPage
 
-    row = DoctorPage.objects.filter(pk=pk).values_list("live", "title", "rank", "licence_number")
+    row = DoctorPage.objects.filter(pk=pk).values_list(
+        "live", "title", "rank", "licence_number", "hospital"
+    )
     found = row.first()
     if found is None:
         return None
@@ -3039,8 +3041,8 @@ def _last_published(pk: int) -> tuple[str, str, str] | None:
         )
         if entry is not None:
             shown = entry.revision.as_object()
-            return (shown.title, shown.rank, shown.licence_number)
-    return (values[0], values[1], values[2])
+            return (shown.title, shown.rank, shown.licence_number, shown.hospital)
+    return (values[0], values[1], values[2], values[3])
 
 
 def pages_misstating(edited) -> list[str]:
@@ -3057,7 +3059,7 @@ def pages_misstating(edited) -> list[str]:
     if not isinstance(edited, DoctorPage) or edited.pk is None:
         return []
     published = _last_published(edited.pk)
-    if published is None or published == (edited.title, edited.rank, edited.licence_number):
+    if published is None or published[:3] == (edited.title, edited.rank, edited.licence_number):
         return []
     # Every live page and package is read: each form the checker ties to her (her name, her
     # surname before 医生 / 大夫 / 教授 / 老师 …, her licence number alone) is a way to state
@@ -3115,12 +3117,10 @@ def _chosen_in(data, doctor_pks: frozenset[int]) -> bool:
     return False
 
 
-def pages_choosing(doctor_pks: frozenset[int]) -> list[str]:
-    """Titles of the live pages (the doctor pages `doctor_pks` left out) that choose one of
-    those doctors: as 审核医生 (`ArticlePage.reviewer`) or in a block (the landing page's 医生
-    block, an article's doctor card). Taking her page down would empty the 审核医生 of a live
-    article (`on_delete=SET_NULL`) and drop the doctor card of a certified ad, changing what the
-    reviewer approved without a word (twentieth verification B4)."""
+def _live_pages_choosing(doctor_pks: frozenset[int]):
+    """The live pages (specific, in tree order; the doctor pages `doctor_pks` left out) that
+    choose one of those doctors: as 审核医生 (`ArticlePage.reviewer`) or in a block (the
+    landing page's 医生 block, an article's doctor card)."""
     from wagtail.fields import StreamField
     from wagtail.models import Page
 
@@ -3129,7 +3129,6 @@ def pages_choosing(doctor_pks: frozenset[int]) -> list[str]:
     reviewed = set(
         ArticlePage.objects.live().filter(reviewer_id__in=doctor_pks).values_list("pk", flat=True)
     )
-    titles = []
     for page in Page.objects.live().exclude(pk__in=doctor_pks).order_by("path").specific():
         streams = (
             getattr(page, model_field.name).raw_data
@@ -3137,5 +3136,34 @@ def pages_choosing(doctor_pks: frozenset[int]) -> list[str]:
             if isinstance(model_field, StreamField)
         )
         if page.pk in reviewed or any(_chosen_in(list(raw), doctor_pks) for raw in streams):
-            titles.append(page.title)
-    return titles
+            yield page
+
+
+def pages_choosing(doctor_pks: frozenset[int]) -> list[str]:
+    """Titles of the live pages (the doctor pages `doctor_pks` left out) that choose one of
+    those doctors (`_live_pages_choosing`). Taking her page down would empty the 审核医生 of a
+    live article (`on_delete=SET_NULL`) and drop the doctor card of a certified ad, changing
+    what the reviewer approved without a word (twentieth verification B4)."""
+    return [page.title for page in _live_pages_choosing(doctor_pks)]
+
+
+def ads_showing_changed(edited) -> list[str]:
+    """Titles of the live medical ads (landing pages, 转化 articles) that choose the doctor of
+    the DoctorPage revision `edited` (医生 block, doctor card, 审核医生) and so show her name,
+    职称, hospital and licence number as her page last published them, when `edited` changes
+    any of the four. [] when it changes none, or no ad chooses her. A chosen doctor is
+    rendered from her page, so such a change would alter the certified ad's text without the
+    reviewer (issue 17 round-34 tester F6: 副主任医师 became 主任医师 on a landing page
+    certified for the first); 科普 pages choosing her follow her page (they are no ads)."""
+    from cms.compliance.gate import is_medical_ad
+    from cms.models import DoctorPage
+
+    if not isinstance(edited, DoctorPage) or edited.pk is None:
+        return []
+    published = _last_published(edited.pk)
+    shown = (edited.title, edited.rank, edited.licence_number, edited.hospital)
+    if published is None or published == shown:
+        return []
+    return [
+        page.title for page in _live_pages_choosing(frozenset({edited.pk})) if is_medical_ad(page)
+    ]

@@ -976,14 +976,17 @@ def doctor_change_refused(page) -> str:
     doctor page whose name, 职称 or licence number changes while live pages state the ones it
     has now in their text (`doctors.pages_misstating`): published, they would state
     credentials the register no longer holds (《医疗广告管理办法》第六条), an ad among them
-    on a certificate for that text. The doctor blocks of landing pages read the doctor page
-    itself and follow it."""
-    from cms.compliance.doctors import pages_misstating
+    on a certificate for that text; or whose name, 职称, hospital or licence number changes
+    while live medical ads choose her (`doctors.ads_showing_changed`: a landing page's 医生
+    block, a doctor card, a 转化 article's 审核医生 render her page, so the certified ad would
+    change without the reviewer)."""
+    from cms.compliance.doctors import ads_showing_changed, pages_misstating
 
-    titles = pages_misstating(page)
-    if not titles:
-        return ""
-    return DOCTOR_CHANGE_UNDER_PAGES.format(pages=quoted_titles(titles))
+    if titles := pages_misstating(page):
+        return DOCTOR_CHANGE_UNDER_PAGES.format(pages=quoted_titles(titles))
+    if titles := ads_showing_changed(page):
+        return DOCTOR_CHANGE_UNDER_ADS.format(pages=quoted_titles(titles))
+    return ""
 
 
 def doctor_licence_taken(page) -> str:
@@ -1077,6 +1080,12 @@ DOCTOR_REMOVED_UNDER_PAGES = (
 )
 
 
+DOCTOR_CHANGE_UNDER_ADS = (
+    "以下医疗广告选用了本医生，展示其姓名、职称、医院和执业证号（落地页的医生模块、医生卡片或审核"
+    "医生）：{pages}。其医疗广告审查证明是按医生页面现在的内容审查的，修改后广告内容将与审查证明"
+    "不符，不能发布。请先在这些广告中改选其他医生或下线这些广告，发布医生页面的修改后，再由审查"
+    "人员重新审查"
+)
 DOCTOR_CHANGE_UNDER_PAGES = (
     "以下已发布页面的正文按本医生现在的姓名、职称或执业证号介绍该医生：{pages}。"
     "修改后这些页面介绍的资质将与医生页面不一致，不能发布。请先修改这些页面（落地页和转化文章"

@@ -587,6 +587,143 @@ def test_the_doctor_page_form_says_why_the_change_is_refused(client, doctors) ->
     assert DoctorPage.objects.get(pk=doctors["李文静"].pk).rank == "副主任医师"
 
 
+# --- a doctor chosen by a certified ad (round-34 tester F6) ---------------------------------
+# A landing page's 医生 block, a doctor card and a 转化 article's 审核医生 render the doctor
+# page: publishing her new 职称 changed the certified ad's text without the reviewer.
+
+
+def _live_landing_choosing(doctor: DoctorPage) -> LandingPage:
+    """A landing page whose 医生 block chooses `doctor`, live on its certificate."""
+    from cms.seed import publish_ad_page
+
+    page = landing("先做一次毛囊检测。")
+    page.trust = [{"type": "doctor", "value": {"doctor": doctor.pk, "intro": ""}}]
+    page.save()
+    publish_ad_page(page)
+    return LandingPage.objects.get(pk=page.pk)
+
+
+def _live_conversion_reviewed_by(doctor: DoctorPage) -> ArticlePage:
+    from cms.seed import publish_ad_page
+
+    page = draft(
+        hub("hair-loss", "脱发"),
+        ArticlePage(
+            title="脱发方案",
+            slug="plan",
+            layer="conversion",
+            reviewer=doctor,
+            body=[{"type": "paragraph", "value": rich("三个月头皮管理。")}],
+        ),
+    )
+    publish_ad_page(page)
+    return ArticlePage.objects.get(pk=page.pk)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"rank": "主任医师"},
+        {"licence_number": "110310000099999"},
+        {"hospital": "静安门诊部"},
+        {"title": "李雯静"},
+    ],
+)
+def test_a_doctor_a_certified_landing_page_chooses_keeps_her_shown_credentials(
+    client, doctors, changes
+) -> None:
+    from cms.compliance.gate import CompliancePublishBlocked
+    from landing.services.cache import page_cache_purge
+
+    her = doctors["李文静"]
+    ad = _live_landing_choosing(her)
+    page_cache_purge()
+    before = client.get(ad.url).content.decode()
+    assert "李文静</a></strong> · 副主任医师 · 徐汇门诊部" in before
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        _publish_doctor(her, **changes)
+
+    assert refused.value.decision.reason == "doctor_changed"
+    assert f"“{ad.title}”" in refused.value.decision.message
+    assert "审查证明" in refused.value.decision.message
+    page_cache_purge()
+    assert client.get(ad.url).content.decode() == before
+
+
+def test_a_doctor_a_certified_conversion_article_has_as_reviewer_keeps_her_rank(doctors):
+    from cms.compliance.gate import CompliancePublishBlocked
+
+    ad = _live_conversion_reviewed_by(doctors["赵明远"])
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        _publish_doctor(doctors["赵明远"], rank="副主任医师")
+
+    assert f"“{ad.title}”" in refused.value.decision.message
+    assert DoctorPage.objects.get(pk=doctors["赵明远"].pk).rank == "主治医师"
+
+
+def test_a_change_no_certified_ad_shows_is_published(doctors) -> None:
+    # her biography is not on the ad's doctor block; a 科普 card choosing her is no ad and
+    # follows her page
+    her = doctors["李文静"]
+    _live_landing_choosing(her)
+    _publish_doctor(her, biography=rich("擅长雄激素性脱发的综合管理。"))
+
+    carded = draft(
+        hub(),
+        ArticlePage(
+            title="失眠科普",
+            slug="card",
+            layer="science",
+            body=[
+                {"type": "paragraph", "value": rich("规律作息有助于睡眠。")},
+                {"type": "doctor_card", "value": {"doctor": doctors["赵明远"].pk}},
+            ],
+        ),
+    )
+    carded.save_revision().publish()
+    _publish_doctor(doctors["赵明远"], rank="副主任医师")
+
+    assert DoctorPage.objects.get(pk=doctors["赵明远"].pk).rank == "副主任医师"
+
+
+def test_once_the_ad_chooses_another_doctor_her_change_is_published(doctors) -> None:
+    from cms.seed import publish_ad_page
+
+    her = doctors["李文静"]
+    ad = _live_landing_choosing(her)
+    ad.trust = [{"type": "doctor", "value": {"doctor": doctors["赵明远"].pk, "intro": ""}}]
+    publish_ad_page(ad)
+
+    _publish_doctor(her, rank="主任医师")
+
+    assert DoctorPage.objects.get(pk=her.pk).rank == "主任医师"
+
+
+def test_the_doctor_page_form_names_the_ad_that_chooses_her(client, doctors) -> None:
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from tests.cms.test_workflow import _edit_form_data
+
+    ad = _live_landing_choosing(doctors["李文静"])
+    admin = get_user_model().objects.create_superuser("zhuguan-f6", "f6@example.com", "x")
+    client.force_login(admin)
+    edit = reverse("wagtailadmin_pages:edit", args=[doctors["李文静"].pk])
+    data = _edit_form_data(client.get(edit).content.decode())
+    data["rank"] = ["主任医师"]
+    data["action-publish"] = ["action-publish"]
+
+    response = client.post(edit, data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "以下医疗广告选用了本医生" in html
+    assert f"“{ad.title}”" in html
+    assert DoctorPage.objects.get(pk=doctors["李文静"].pk).rank == "副主任医师"
+
+
 # --- no certificate or ruling covers a credential ------------------------------------------
 
 
