@@ -472,6 +472,8 @@ def _rule_spans(
         for m in pattern.finditer(folded, lo, hi)
     ]
     matches.extend(_unquoted_matches(rule, folded, sentences))
+    firm = _firm_spans(rule, folded, sentences)
+    matches.extend((span, lo, hi) for span, lo, hi in firm)
     if not matches:
         return []
     # exceptions are only read in the sentences a pattern matched: most rules match nothing,
@@ -491,14 +493,40 @@ def _rule_spans(
         if not ((lo, hi) in ours and _CITING in pattern.pattern)
         for m in pattern.finditer(folded, lo, hi)
     )
+    unexcused = _Spans(span for span, _, _ in firm)
     taken = _Taken()
     kept = []
     for (start, end), _, _ in matches:
-        if start == end or excepted.overlaps(start, end) or taken.overlaps(start, end):
+        if start == end or taken.overlaps(start, end):
+            continue
+        if excepted.overlaps(start, end) and not unexcused.overlaps(start, end):
             continue
         taken.add(start, end)
         kept.append((start, end))
     return kept
+
+
+def _firm_spans(rule: Rule, folded: str, sentences: list[tuple[int, int]]):
+    """((start, end), lo, hi) of the rule's firm patterns (`Rule.firm`) in each sentence
+    (lo, hi), but those a firm exception matches over: what no other exception excuses."""
+    if not rule.firm:
+        return []
+    found = [
+        (m.span(), lo, hi)
+        for pattern in rule.firm
+        for lo, hi in sentences
+        for m in pattern.finditer(folded, lo, hi)
+        if m.start() < m.end()
+    ]
+    if not found or not rule.firm_exceptions:
+        return found
+    public = _Spans(
+        m.span()
+        for pattern in rule.firm_exceptions
+        for lo, hi in {(lo, hi) for _, lo, hi in found}
+        for m in pattern.finditer(folded, lo, hi)
+    )
+    return [(span, lo, hi) for span, lo, hi in found if not public.overlaps(*span)]
 
 
 def _finding(rule: Rule, *, field: str, line_no: int, start: int, end: int, text: str):

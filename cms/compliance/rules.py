@@ -36,6 +36,11 @@ class Rule:
     # sentences the rule must find / look-alikes it must not (tests read them)
     examples: tuple[str, ...] = ()
     clean: tuple[str, ...] = ()
+    # (round 34) what the rule finds whatever its exceptions say (a phone number or a WeChat id
+    # on a 科普 page, in a warning or not), unless one of `firm_exceptions` matches it (the
+    # public help lines): `firm_patterns` in rules.toml
+    firm: tuple[re.Pattern[str], ...] = ()
+    firm_exceptions: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,8 @@ def parse_rules(data: dict) -> RuleSet:
                 category=raw["category"],
                 examples=tuple(raw["examples"]),
                 clean=tuple(raw["clean"]),
+                firm=_compile(rule_id, raw.get("firm_patterns", []), lexicon),
+                firm_exceptions=_compile(rule_id, raw.get("firm_exceptions", []), lexicon),
             )
         )
     skips = _compile("second_reader_skips", list(data.get("second_reader_skips", [])), lexicon)

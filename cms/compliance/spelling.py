@@ -69,7 +69,7 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 # spelling is read only inside one of `CLAIM_WORDS`, never alone (法 is a word, 发 too).
 _OTHER_SPELLINGS = {
     "根": ("gen", "艮", "亘", "茛"), "治": ("zhi", "冶"), "除": ("chu",), "愈": ("yu",),
-    "痊": ("quan",), "包": ("bao", "(?<!宝)宝(?!宝)", "苞"), "保": ("bao",),
+    "痊": ("quan",), "包": ("bao", "(?<!宝)宝(?!宝)", "苞"), "保": ("bao", "饱"),
     "证": ("zheng", "正", "症", "怔"),
     "复": ("fu", "覆", "腹"), "发": ("fa", "法"), "副": ("fu", "付", "负"), "作": ("zuo", "做"),
     "用": ("yong",), "药": ("yao",), "到": ("dao", "倒", "道"), "病": ("bing",),
@@ -79,7 +79,7 @@ _OTHER_SPELLINGS = {
     "好": ("hao",), "佳": ("jia",), "彻": ("che", "澈"), "底": ("di",), "立": ("li", "力"),
     "竿": ("gan", "杆", "干"), "见": ("jian",), "影": ("ying",), "效": ("xiao", "笑", "校"),
     "永": ("yong",), "不": ("bu",), "无": ("wu",), "针": ("zhen",), "断": ("duan",),
-    "退": ("tui",), "款": ("kuan",),
+    "退": ("tui",), "款": ("kuan",), "率": ("lv", "lu", "lü"),
 }  # fmt: skip
 # 出 spells 除 only in 药到病除 (根出 is in 发根出现)
 _IN_WORD = {
@@ -89,11 +89,15 @@ _IN_WORD = {
     "根治": {"治": ("zhi", "冶", "至(?=脱|失|糖|白|秃|斑|高|银|痘)")},
     # (round 21) 有效 and 退款 half in pinyin (百分百有xiao, 无效tui款); 有笑 is 有 + 笑容
     "有效": {"有": ("you",), "效": ("xiao",)},
+    "有效率": {"有": ("you",), "效": ("xiao",)},
 }
 CLAIM_WORDS = (
     "根治", "根除", "治愈", "痊愈", "包治", "百病", "保证", "永不复发", "副作用", "药到病除",
     "百分百", "百分之百", "第一", "最好", "最佳", "彻底", "立竿见影", "一针见效", "断根",
     "无副作用", "有效", "退款",
+    # (round 34, tester F3) the rate words in pinyin (zhiyulv 98%, youxiaolv): 治愈 and 有效
+    # alone do not match there (a pinyin syllable ends at a Latin letter)
+    "治愈率", "有效率",
 )  # fmt: skip
 
 

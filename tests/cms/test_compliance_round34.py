@@ -1,0 +1,180 @@
+"""Round 34 (rules 2027.1.7), the fresh tester's findings on round 33 as kinds: a rate quoted
+from a study named by its design or a journal (试验, Meta分析, 系统评价, 综述, 据《…杂志》报道)
+was blocked; a claim denied by 不等于 / 不代表 was blocked; rates with no % (治愈率：99.9), as a
+fraction (98/100的患者), in Chinese decimals (治愈率〇.九八), two counts with a sleep outcome,
+饱证治愈 and the rate words in pinyin passed; warnings against contact scams were blocked on
+科普 pages, where no ruling clears them; and a hotline's label let any number pass
+(心理危机干预热线：021-66881234（本中心24小时）)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cms.compliance.checker import check_report
+
+
+def _blocking(text: str, *, science: bool = True, second_reader: bool = False) -> set[str]:
+    scopes = {"science"} if science else ()
+    report = check_report(text, scopes=scopes, second_reader=second_reader)
+    return {f.rule for f in report.findings if f.blocking}
+
+
+# -- F1: a study's rate, cited -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一项随机对照试验显示，米诺地尔的有效率约为60%。",
+        "据《中华皮肤科杂志》报道，该药的总有效率为62.5%。",
+        "Meta分析显示，认知行为疗法（CBT-I）对慢性失眠的有效率在70%左右。",
+        "系统评价显示，CBT-I对慢性失眠的有效率在70%左右。",
+        "一篇综述提到，针灸治疗失眠的有效率约为80%。",
+        "试验显示，有效率约为60%。",
+        "一项多中心研究报告，有效率为65%。",
+        "一项系统综述发现，二甲双胍的达标率约为50%。",
+    ],
+)
+def test_a_rate_cited_from_a_study_or_journal_passes(text) -> None:
+    assert _blocking(text) == set()
+    assert _blocking(text, second_reader=True) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一项随机对照试验显示，我院疗法的有效率为98%。",
+        "据《健康报》报道，本院治愈率达95%。",
+        "试验显示，我们的方案有效率达98%。",
+        "一项研究显示，本中心的治愈率为95%。",
+    ],
+)
+def test_a_study_or_journal_telling_our_rate_is_still_blocked(text) -> None:
+    assert "ad16-rate" in _blocking(text)
+
+
+# -- F2: a claim denied --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这种药起效快，但不等于立竿见影，一般需要连续使用数周。",
+        "起效快不代表立竿见影。",
+        "起效快并不代表当天见效。",
+        "按时吃药不等于药到病除。",
+        "见效快不代表能根治。",
+        "中医讲“药到病除”，其实是一种美好愿望，慢性病需要长期管理。",
+        "根治是一种美好的愿望，糖尿病需要终身管理。",
+    ],
+)
+def test_a_claim_said_not_to_follow_passes(text) -> None:
+    assert _blocking(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们的药不等于普通药，服用后立竿见影。",
+        "立竿见影，不代表没有副作用。",
+        "本院疗法立竿见影，这不等于您不需要复查。",
+        "失眠不代表治不好，我们药到病除。",
+        "价格低不代表效果差，本院治愈率98%。",
+        "吃了药到病除，这是我们多年的美好愿望，如今实现了。",
+    ],
+)
+def test_a_claim_beside_a_denial_of_something_else_is_blocked(text) -> None:
+    assert _blocking(text) & {"ad16-instant", "ad16-guarantee", "ad16-rate"}
+
+
+# -- F3: the rate in other shapes ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("治愈率：99.9", "ad16-rate"),
+        ("本院治愈率99.9", "ad16-rate"),
+        ("治愈率99", "ad16-rate"),
+        ("有效率为98.5，远超同行", "ad16-rate"),
+        ("治愈率〇.九八", "ad16-rate"),
+        ("治愈率零点九八", "ad16-rate"),
+        ("治好了98/100的患者", "ad16-rate"),
+        ("98/100的患者都睡整觉了", "ad16-rate"),
+        ("去年接诊的500位失眠患者，490位已经能睡整觉。", "ad16-rate"),
+        ("ZHIYULV 98%", "ad16-rate"),
+        ("youxiaolv 95%", "ad16-rate"),
+        ("治愈lv达98%", "ad16-rate"),
+        ("饱证治愈", "ad16-guarantee"),
+    ],
+)
+def test_a_rate_or_guarantee_in_other_shapes_is_blocked(text, rule) -> None:
+    assert rule in _blocking(text)
+    assert rule in _blocking(text, science=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有效率90天后再评估",
+        "有效率提高一点",
+        "有效率：见表2",
+        "治愈率在60岁以上人群中较低",
+        "一项研究纳入100名患者，90名睡眠改善",
+        "30位患者中，有3位在医生指导下减药。",
+        "1/3的患者会复发",
+        "约2/3的患者能睡好",
+        "研究显示，2/3的患者睡眠改善",
+        "吃饱了证明胃口好",
+        "lvse食品要看配料表",
+    ],
+)
+def test_their_look_alikes_pass(text) -> None:
+    assert _blocking(text) == set()
+
+
+# -- F4 / F5: contact on 科普 pages ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一些虚假广告会留下手机号和微信号，诱导患者私下交易，一定要警惕。",
+        "遇到街头发传单、让你扫码加微信领药的，多半是骗局。",
+        "很多人在网上搜“脱发怎么办”，结果被引导加了客服微信。",
+        "全国心理援助热线：400-161-9995。",
+        "北京心理危机研究与干预中心热线：010-82951332。",
+        "心理援助热线12356。",
+    ],
+)
+def test_a_contact_scam_warned_against_or_a_public_line_passes_on_science(text) -> None:
+    assert _blocking(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a number or an id printed, whatever the sentence says around it
+        "黑诊所常留下手机号13800001111，请警惕。",
+        "警惕假冒电话13800001111",
+        "骗子常以加微信abc12345为由索要钱财。",
+        "遇到自称医生的人让你加微信abc12345，要警惕。",
+        "虚假广告常写着QQ号12345678。",
+        "警惕假冒电话400-123-4567。",
+        # the label of a public line over a number of ours
+        "心理危机干预热线：021-66881234（本中心24小时）。",
+        "心理援助热线：0571-8888-1234。",
+        # the warning set against us
+        "虚假广告太多，认准我院微信abc12345。",
+        "不同于黑诊所，加微信abc12345领取方案。",
+        "很多患者被引导加了我们的客服微信abc12345。",
+        "让你加微信的，多半是骗局，请加我院微信abc12345。",
+    ],
+)
+def test_a_number_or_id_on_science_is_blocked_whatever_surrounds_it(text) -> None:
+    assert "ad19-contact" in _blocking(text)
+
+
+def test_a_firm_number_is_one_finding_not_two() -> None:
+    findings = check_report("警惕假冒电话13800001111", scopes={"science"}).blocking
+    assert [f.text for f in findings if f.rule == "ad19-contact"] == ["13800001111"]
