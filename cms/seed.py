@@ -37,7 +37,13 @@ from cms.models import (
     SpecialtyPage,
     VideoPage,
 )
-from cms.seed_content import DOCTOR_INDEX_INTRO, HOME_INTRO, SPECIALTY_CONTENT
+from cms.seed_content import (
+    CLINICS,
+    DOCTOR_INDEX_INTRO,
+    HOME_INTRO,
+    SPECIALTY_CONTENT,
+    Clinic,
+)
 from cms.workflows import DOCTOR_GROUP
 from funnel.models import ServicePackage, Specialty
 from funnel.seed import DEMO_PASSWORD
@@ -87,14 +93,32 @@ def _demo_video() -> Document:
 # The demo's (fictional) 医疗广告审查证明: every seeded medical-ad page (landing pages, 转化
 # articles) and service package is published on its own one (a certificate approves one ad),
 # recorded by the demo reviewer for its text.
+def specialty_clinic(specialty: Specialty | None) -> Clinic:
+    """The seed's clinic offering `specialty` (`CLINICS`), the Shanghai one for any other (a
+    test's own specialty)."""
+    return CLINICS.get(getattr(specialty, "slug", ""), CLINICS["hair-loss"])
+
+
+def demo_clinic(obj=None) -> Clinic:
+    """The clinic whose ad `obj` is: its specialty's (a landing page's or a package's own, a
+    转化 article's hub's)."""
+    specialty = getattr(obj, "specialty", None)
+    if specialty is None and isinstance(obj, Page) and (parent := obj.get_parent()) is not None:
+        specialty = getattr(parent.specific, "specialty", None)
+    return specialty_clinic(specialty)
+
+
 def demo_certificate(obj=None) -> str:
     """The number of `obj`'s certificate (P + page id, S + package id), issued the year the
-    demo is seeded (its validity is a year on)."""
+    demo is seeded (its validity is a year on) by the province of the clinic whose ad it is
+    (`demo_clinic`): a certificate is issued where the institution is registered, so an
+    insomnia ad showing a Hangzhou doctor under a 沪 number was incoherent (tester F7)."""
     year = timezone.localdate().year
+    province = demo_clinic(obj).province
     if obj is None:
-        return f"（沪）医广【{year}】第 08-12-0031 号"
+        return f"（{province}）医广【{year}】第 08-12-0031 号"
     kind = "P" if isinstance(obj, Page) else "S"
-    return f"（沪）医广【{year}】第 08-12-{kind}{obj.pk:04d} 号"
+    return f"（{province}）医广【{year}】第 08-12-{kind}{obj.pk:04d} 号"
 
 
 def demo_reviewer():

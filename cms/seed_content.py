@@ -5,6 +5,30 @@ results, and no contact details on science (科普) pages."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """The (fictional) institution that offers a specialty's service: its doctors work there,
+    and its ads (landing page, 转化 articles, service packages) show its 医疗机构执业许可证
+    and a 医疗广告审查证明 of its province's authority (「（浙）医广…」 for Hangzhou)."""
+
+    name: str
+    licence: str  # 登记号: 组织机构代码, then the district's 行政区划代码 (310104 徐汇区)
+    province: str  # the certificate's issuing province, as printed in its number
+
+
+# One clinic per specialty, in one place: the doctors' hospital, the landing page's licence
+# and the certificates' province all come from here. The seed gave every landing page one
+# Shanghai licence and every certificate 沪, while the insomnia page showed a Hangzhou doctor
+# and the diabetes one a Beijing doctor (round-34 tester F7).
+CLINICS = {
+    "hair-loss": Clinic("上海徐汇皮肤病专科门诊部", "PDY00012331010417A1002", "沪"),
+    "insomnia": Clinic("杭州西湖睡眠医学门诊部", "PDY00045633010617A1002", "浙"),
+    "diabetes": Clinic("北京朝阳内分泌专科门诊部", "PDY00078911010517A1002", "京"),
+}
+
 HOME_INTRO = (
     "<p>我们是一家专注脱发、失眠与糖尿病管理的专科诊所。这里有医生审核过的健康科普、"
     "按病种设计的服务包，以及医助一对一的随访。</p>"
@@ -26,7 +50,7 @@ SPECIALTY_CONTENT = {
             {
                 "title": "李文静",
                 "rank": "副主任医师",
-                "hospital": "上海徐汇皮肤病专科门诊部",
+                "hospital": CLINICS["hair-loss"].name,
                 "licence": "110310000012345",
                 "bio": (
                     "<p>从事皮肤科临床工作十六年，关注毛发疾病的评估与长期管理，"
@@ -36,7 +60,7 @@ SPECIALTY_CONTENT = {
             {
                 "title": "赵明远",
                 "rank": "主治医师",
-                "hospital": "上海徐汇皮肤病专科门诊部",
+                "hospital": CLINICS["hair-loss"].name,
                 "licence": "110310000023456",
                 "bio": "<p>毛发门诊医生，擅长毛囊镜检查解读与产后脱发的随访管理。</p>",
             },
@@ -173,14 +197,14 @@ SPECIALTY_CONTENT = {
             {
                 "title": "陈若愚",
                 "rank": "主任医师",
-                "hospital": "杭州西湖睡眠医学门诊部",
+                "hospital": CLINICS["insomnia"].name,
                 "licence": "110330000034567",
                 "bio": "<p>从事精神心理与睡眠医学工作二十年，关注失眠的认知行为干预与规范用药。</p>",
             },
             {
                 "title": "周安宁",
                 "rank": "主治医师",
-                "hospital": "杭州西湖睡眠医学门诊部",
+                "hospital": CLINICS["insomnia"].name,
                 "licence": "110330000045678",
                 "bio": "<p>睡眠门诊医生，负责睡眠日记评估与线上随访。</p>",
             },
@@ -309,14 +333,14 @@ SPECIALTY_CONTENT = {
             {
                 "title": "赵建国",
                 "rank": "主任医师",
-                "hospital": "北京朝阳内分泌专科门诊部",
+                "hospital": CLINICS["diabetes"].name,
                 "licence": "110110000056789",
                 "bio": "<p>内分泌科医生，从事糖尿病及代谢性疾病诊疗二十余年，关注基层慢病随访管理。</p>",
             },
             {
                 "title": "孙晓梅",
                 "rank": "副主任医师",
-                "hospital": "北京朝阳内分泌专科门诊部",
+                "hospital": CLINICS["diabetes"].name,
                 "licence": "110110000067890",
                 "bio": "<p>擅长糖尿病饮食与运动指导，以及血糖监测数据的解读。</p>",
             },

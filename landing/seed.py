@@ -12,7 +12,8 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from cms.models import DoctorPage
-from cms.seed import certify_packages, publish_ad_page
+from cms.seed import certify_packages, publish_ad_page, specialty_clinic
+from cms.seed_content import Clinic
 from funnel.models import Assistant, Lead, ServicePackage, Specialty
 from landing.models import (
     ABTest,
@@ -139,10 +140,16 @@ def _index() -> LandingIndexPage:
     return index
 
 
-def _doctor_blocks(specialty: Specialty) -> list[tuple[str, dict]]:
-    """The specialty's first live doctor page as the page's trust doctor (none without one:
-    a landing page shows only doctors who have a page, with that page's credentials)."""
-    doctor = DoctorPage.objects.live().filter(specialties=specialty).order_by("path").first()
+def _doctor_blocks(specialty: Specialty, clinic: Clinic) -> list[tuple[str, dict]]:
+    """The specialty's first live doctor page at `clinic` as the page's trust doctor (none
+    without one: a landing page shows only doctors who have a page, with that page's
+    credentials, and only the institution's whose licence it prints: tester F7)."""
+    doctor = (
+        DoctorPage.objects.live()
+        .filter(specialties=specialty, hospital=clinic.name)
+        .order_by("path")
+        .first()
+    )
     return [("doctor", {"doctor": doctor, "intro": ""})] if doctor is not None else []
 
 
@@ -159,6 +166,9 @@ def _landing_page(
         # back an ad the reviewer had withdrawn (nineteenth re-verification E-F1).
         page.created_now = False
         return page
+    # the clinic offering the specialty: its licence, its doctors, its province's certificate
+    # (`cms.seed.demo_certificate` takes the same one)
+    clinic = specialty_clinic(specialty)
     page = LandingPage(
         title=spec["title"],
         slug=specialty.slug,
@@ -167,9 +177,9 @@ def _landing_page(
         subheadline=spec["sub"],
         hero_body=spec["body"],
         package=package,
-        clinic_licence="PDY00012331010417A1002",
+        clinic_licence=clinic.licence,
         # the doctor only: a patient's quote is a testimonial (《医疗广告管理办法》第七条第（六）项)
-        trust=_doctor_blocks(specialty),
+        trust=_doctor_blocks(specialty, clinic),
         search_description=spec["sub"],
     )
     index.add_child(instance=page)
