@@ -1,0 +1,101 @@
+"""The admin API's page actions refuse a user without the right in zh-hans (round-34 tester F8):
+Wagtail's actions raise English strings (「You do not have permission to publish this page.」),
+answered as 403 beside the gate's Chinese refusals on the same endpoints."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from wagtail.models import GroupPagePermission, Locale
+
+from cms.models import ArticlePage, HomePage
+from tests.cms.compliance_support import draft, hub
+from tests.funnel.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _editor():
+    """A demo-like editor (bianji_chen): Wagtail's Editors group, add and change on the tree,
+    no publish."""
+    user = UserFactory(username="bianji")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+def _contributor():
+    """Staff who may add pages under the home page only (Wagtail's 'add' alone): they see the
+    pages but may not edit one they do not own, which the Editors group always may."""
+    group = Group.objects.create(name="投稿")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    GroupPagePermission.objects.create(
+        group=group,
+        page=HomePage.objects.get(),
+        permission=Permission.objects.get(codename="add_page"),
+    )
+    user = UserFactory(username="tougao")
+    user.groups.add(group)
+    return user
+
+
+def _pages():
+    """(a live 科普 article with two revisions, an alias of it under another hub, that hub)."""
+    parent, other = hub(), hub("diabetes", "糖尿病")
+    article = draft(parent, ArticlePage(title="睡眠卫生", slug="hygiene", layer="science"))
+    article.save_revision().publish()
+    article = ArticlePage.objects.get(pk=article.pk)
+    article.title = "睡眠卫生要点"
+    article.save_revision()
+    alias = article.create_alias(parent=other, update_slug="hygiene-alias")
+    Locale.objects.get_or_create(language_code="en")
+    return article, alias, other
+
+
+def _refusal(response) -> str:
+    body = response.json()
+    return str(body.get("detail") or body.get("message") or body)
+
+
+# (action, who, the page it is called on, its data): each refused to that user
+CASES = [
+    ("publish", _editor, "article", {}),
+    ("unpublish", _editor, "article", {}),
+    ("delete", _editor, "article", {}),
+    ("move", _editor, "article", {"destination_page_id": "other"}),
+    ("copy", _editor, "article", {"destination_page_id": "other"}),
+    ("create_alias", _editor, "article", {"destination_page_id": "other"}),
+    ("copy_for_translation", _editor, "article", {"locale": "en"}),
+    ("revert_to_page_revision", _contributor, "article", {"revision_id": "first"}),
+    ("convert_alias", _contributor, "alias", {}),
+    ("publish", _contributor, "article", {}),
+    ("copy", _contributor, "article", {"destination_page_id": "other", "keep_live": False}),
+]
+
+
+@pytest.mark.parametrize(
+    ("action", "who", "target", "data"), CASES, ids=[f"{c[0]}-{c[1].__name__}" for c in CASES]
+)
+def test_an_admin_api_action_refused_for_want_of_permission_answers_in_chinese(
+    client, action, who, target, data
+) -> None:
+    # given a user without the right to `action` on the page
+    article, alias, other = _pages()
+    values = {"other": other.pk, "first": article.revisions.order_by("pk").first().pk}
+    data = {key: values.get(value, value) for key, value in data.items()}
+    page = {"article": article, "alias": alias}[target]
+    client.force_login(who())
+
+    # when she calls it through the admin API
+    response = client.post(
+        f"/admin/api/main/pages/{page.pk}/action/{action}/", data, content_type="application/json"
+    )
+
+    # then it is refused with the same status, in Chinese, with no English words
+    assert response.status_code == 403, response.content
+    message = _refusal(response)
+    assert re.search(r"[\u4e00-\u9fff]", message), message
+    assert not re.search(r"[A-Za-z]{3,}", message), message
+    # and nothing was done
+    assert ArticlePage.objects.filter(pk=article.pk, live=True, title="睡眠卫生").exists()
