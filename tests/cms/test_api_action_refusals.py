@@ -99,3 +99,12 @@ def test_an_admin_api_action_refused_for_want_of_permission_answers_in_chinese(
     assert not re.search(r"[A-Za-z]{3,}", message), message
     # and nothing was done
     assert ArticlePage.objects.filter(pk=article.pk, live=True, title="睡眠卫生").exists()
+
+
+def test_a_refusal_wagtail_words_anew_is_said_by_its_action_in_chinese() -> None:
+    from cms.compliance.api_actions import permission_refusal
+
+    message = permission_refusal("You may not move this page right now.", "move")
+
+    assert "移动" in message
+    assert not re.search(r"[A-Za-z]{3,}", message), message
