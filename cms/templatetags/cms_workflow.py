@@ -12,24 +12,14 @@ def review_compliance(obj):
     """The findings of the revision the approval publishes (`cms.workflows.review_check`);
     when the page changed since submission, those of the submitted revision (nothing is
     published then; `review_revision` says so above the panel)."""
-    from cms.compliance.gate import is_medical_ad, publish_decision
-    from cms.compliance.panels import field_label
+    from cms.compliance.panels import panel_context
     from cms.workflows import review_check
 
     checked = review_check(obj)
     if checked is None:
         return {"findings": [], "rules_version": "—"}
     reviewed, report, _ = checked
-    return {
-        "findings": [
-            (f, field_label(reviewed, f.field), *report.context(f)) for f in report.findings
-        ],
-        "blocking_count": len(report.blocking),
-        "decision": publish_decision(page=reviewed, report=report),
-        "rules_version": report.rules_version,
-        # an ad's covered findings are certified, any other page's ruled false matches
-        "is_ad": is_medical_ad(reviewed),
-    }
+    return panel_context(reviewed, report)
 
 
 @register.inclusion_tag("cms/workflows/review_revision.html")

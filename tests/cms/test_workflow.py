@@ -125,6 +125,22 @@ def test_warnings_are_shown_on_the_review_screen_and_do_not_stop_approval(client
     assert article.live is True
 
 
+def test_the_review_screen_says_a_science_ad_finding_cannot_be_ruled_a_false_match(
+    client, hub, users
+):
+    """Round-34 tester F10: the doctor's dialog told her a 第十九条 finding (a phone number on a
+    科普 article) could be ruled a false match; the editor's panel and the refusal say it is
+    deleted, never cleared."""
+    article, state = _submitted(hub, users, "失眠可以先调整作息，咨询电话13800001111。")
+    client.force_login(users["doctor"])
+
+    html = _modal_html(client.get(_action_url(article, "approve", state)))
+
+    assert "data-compliance-science-ad" in html
+    assert "1 处属于科普内容中的广告内容" in html
+    assert "如确属误判，由“医疗广告审查”组成员确认为误报" not in html
+
+
 REFUSED_APPROVE = "审核通过（合规检查未通过，将退回编辑）"
 
 
