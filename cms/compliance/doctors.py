@@ -3139,6 +3139,55 @@ def _live_pages_choosing(doctor_pks: frozenset[int]):
             yield page
 
 
+def chosen_doctor_pks(page) -> set[int]:
+    """The doctor pages `page` chooses: its 审核医生 (`reviewer_id`) and every StreamField
+    block field named 「doctor」 (the landing page's 医生 block, a doctor card), read from the
+    raw data (no query)."""
+    from wagtail.fields import StreamField
+
+    found: set[int] = set()
+
+    def walk(data) -> None:
+        if isinstance(data, dict):
+            chosen = data.get("doctor")
+            if isinstance(chosen, int):
+                found.add(chosen)
+            for value in data.values():
+                walk(value)
+        elif isinstance(data, list | tuple):
+            for value in data:
+                walk(value)
+
+    for model_field in page._meta.get_fields():
+        if isinstance(model_field, StreamField):
+            value = getattr(page, model_field.name, None)
+            walk(list(getattr(value, "raw_data", None) or []))
+    reviewer = getattr(page, "reviewer_id", None)
+    if isinstance(reviewer, int):
+        found.add(reviewer)
+    return found
+
+
+def shown_doctor_credentials(page) -> list[tuple[str, str]]:
+    """("doctor:<pk>", "name|职称|hospital|licence") for each live doctor page `page` chooses,
+    by pk: what the ad shows of her, rendered from her page (`landing/blocks/doctor.html`, the
+    doctor card, 「审核医生：…」). Part of what a certificate approves
+    (`checked_text_digest`): an ad taken down, its doctor's 职称 changed, then republished on
+    the certificate recorded for the old one was refused nowhere (round-34 verification F14).
+    [] when it chooses none (one query otherwise)."""
+    from cms.models import DoctorPage
+
+    pks = chosen_doctor_pks(page)
+    if not pks:
+        return []
+    rows = (
+        DoctorPage.objects.filter(pk__in=pks, live=True)
+        .order_by("pk")
+        .values_list("pk", "title", "rank", "hospital", "licence_number")
+    )
+    return [(f"doctor:{pk}", "|".join(values)) for pk, *values in rows]
+
+
 def pages_choosing(doctor_pks: frozenset[int]) -> list[str]:
     """Titles of the live pages (the doctor pages `doctor_pks` left out) that choose one of
     those doctors (`_live_pages_choosing`). Taking her page down would empty the 审核医生 of a

@@ -19,7 +19,7 @@ from wagtail.models import Page
 from cms import errors
 from cms.compliance import classifier
 from cms.compliance.checker import ComplianceReport, Finding, check_report
-from cms.compliance.doctors import doctor_credential_findings
+from cms.compliance.doctors import doctor_credential_findings, shown_doctor_credentials
 from cms.compliance.extract import block_texts, page_texts
 from cms.compliance.qr import MISSING_FILE, document_codes
 from cms.compliance.rendered import (
@@ -347,7 +347,8 @@ def checked_text_digest(page) -> str:
     fields and blocks: every (field path, text) pair of `page_texts`, in order (title, SEO
     title and description, text fields, StreamField blocks at any depth, chosen images',
     pages' and snippets' texts, tags, cluster children), the chosen images' files, the
-    identifiers shown and the rows chosen by ForeignKey (`_shown_choices`). What a
+    identifiers shown, the rows chosen by ForeignKey (`_shown_choices`) and the credentials of
+    the doctors chosen (`doctors.shown_doctor_credentials`). What a
     reviewer's certificate approves; the gate compares it at publication. Not in it: slug,
     URLs, the certificate's own fields, choices of a field (layer), and the rendered
     template (site header and footer, other pages' titles: they change without the page
@@ -359,6 +360,7 @@ def checked_text_digest(page) -> str:
         *_shown_pictures(page),
         *_shown_identifiers(page),
         *_shown_choices(page),
+        *shown_doctor_credentials(page),
     ]
     payload = json.dumps(approved, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()

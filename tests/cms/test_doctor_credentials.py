@@ -563,6 +563,39 @@ def test_a_doctor_page_change_no_page_states_otherwise_is_published(doctors) -> 
     assert DoctorPage.objects.get(pk=doctors["李文静"].pk).rank == "主任医师"
 
 
+def test_an_ad_taken_down_while_her_rank_changed_needs_the_reviewer_again(doctors) -> None:
+    """Round-34 verification F14: the ads were unpublished, her 职称 published (no live ad chose
+    her), the ads republished on the certificate recorded for the old 职称."""
+    from cms.compliance.gate import CompliancePublishBlocked, page_ad_review_record
+    from tests.cms.compliance_support import printed_until, reviewer
+
+    her = doctors["李文静"]
+    ad = _live_landing_choosing(her)
+    ad.unpublish()
+    _publish_doctor(her, rank="主任医师")
+
+    with pytest.raises(CompliancePublishBlocked) as refused:
+        LandingPage.objects.get(pk=ad.pk).save_revision().publish()
+
+    assert refused.value.decision.reason == "content_changed"
+    assert not LandingPage.objects.get(pk=ad.pk).live
+    # the reviewer reads it again with her new 职称, and it goes live
+    page = LandingPage.objects.get(pk=ad.pk)
+    page_ad_review_record(
+        page=page,
+        user=reviewer("shencha-f14"),
+        certificate=page.ad_review_certificate,
+        valid_until=printed_until(),
+    ).publish()
+    assert LandingPage.objects.get(pk=ad.pk).live
+
+
+def test_an_ad_choosing_no_doctor_keeps_its_certificate_digest() -> None:
+    from cms.compliance.doctors import shown_doctor_credentials
+
+    assert shown_doctor_credentials(landing("先做一次毛囊检测。")) == []
+
+
 def _publish_rank_in_the_form(client, doctor: DoctorPage, rank: str) -> str:
     """A superuser publishes `rank` on the doctor's page through the admin edit form; the
     page the form answers (200: refused and shown again)."""
