@@ -69,7 +69,8 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 # spelling is read only inside one of `CLAIM_WORDS`, never alone (法 is a word, 发 too).
 _OTHER_SPELLINGS = {
     "根": ("gen", "艮", "亘", "茛"), "治": ("zhi", "冶"), "除": ("chu",), "愈": ("yu",),
-    "痊": ("quan",), "包": ("bao", "(?<!宝)宝(?!宝)", "苞"), "保": ("bao", "饱"),
+    "痊": ("quan",), "包": ("bao", "(?<!宝)宝(?!宝)", "苞"),
+    "保": ("bao", "饱", "(?<![面钱书背荷])包(?![括含装子袋裹扎容])"),
     "证": ("zheng", "正", "症", "怔"),
     "复": ("fu", "覆", "腹"), "发": ("fa", "法"), "副": ("fu", "付", "负"), "作": ("zuo", "做"),
     "用": ("yong",), "药": ("yao",), "到": ("dao", "倒", "道"), "病": ("bing",),

@@ -178,3 +178,98 @@ def test_a_number_or_id_on_science_is_blocked_whatever_surrounds_it(text) -> Non
 def test_a_firm_number_is_one_finding_not_two() -> None:
     findings = check_report("警惕假冒电话13800001111", scopes={"science"}).blocking
     assert [f.text for f in findings if f.rule == "ad19-contact"] == ["13800001111"]
+
+
+# -- the verification of round 34 (F1, F2, F4–F7, F9, F10) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "按时吃药不等于药到病除，但在本院可以。",
+        "按时吃药不一定药到病除，但在本院可以。",
+        "按时吃药不等于药到病除，但我们的疗法可以做到。",
+        "吃药不等于药到病除，来本院就等于。",
+        "不代表我们不能根治。",
+        "不代表治不好。",
+        "在本院，根治脱发不是一种美好愿望，而是现实。",
+        "根治脱发并非一种美好愿望，而是本院的日常。",
+        "在我院，根治脱发不再是一种美好愿望。",
+    ],
+)
+def test_a_denial_turned_into_our_claim_is_blocked(text) -> None:
+    assert "ad16-guarantee" in _blocking(text)
+    assert "ad16-guarantee" in _blocking(text, science=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "彻底治愈脱发只是一种美好愿望。",
+        "一次就根治脱发，只是一种美好愿望。",
+        "根治是一种美好愿望，并不现实。",
+        "血糖正常不代表可以停药，但医生会根据情况调整。",
+        "得了糖尿病不代表不能正常生活。",
+        "脱发不一定需要用药，但我们可以先做检查。",
+        "失眠不等于抑郁症，但我们需要警惕。",
+    ],
+)
+def test_a_denial_or_a_wish_that_claims_nothing_passes_both_readers(text) -> None:
+    assert _blocking(text, second_reader=True) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("去年500位患者，490位不再掉发", "ad16-rate"),
+        ("500个失眠的朋友，490个不再吃安眠药", "ad16-rate"),
+        ("包证治愈", "ad16-guarantee"),
+        ("据《中华皮肤科杂志》报道，院方的有效率为97%。", "ad16-rate"),
+    ],
+)
+def test_the_verifications_rate_and_guarantee_shapes_are_blocked(text, rule) -> None:
+    assert rule in _blocking(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一些虚假广告会留下手机号一三八一二三四五六七八，一定要警惕。",
+        "一些虚假广告会留下电话138.1234.5678，一定要警惕。",
+        "一些虚假广告会留下电话021.6456.1234，一定要警惕。",
+        "骗子留的电话是021/64561234，要警惕。",
+        "一些虚假广告会留下电话(021)6456 1234，一定要警惕。",
+        "骗子留的电话是+86-21-6456-1234，要警惕。",
+        "骗子留的电话是0086-21-64561234，要警惕。",
+        "一些虚假广告会留下电话021 64 56 12 34，一定要警惕。",
+        "一些虚假广告会留下电话4008 201 234，一定要警惕。",
+        "一些虚假广告会留下电话400-8201-234，一定要警惕。",
+        "一些虚假广告会留下座机64561234，一定要警惕。",
+        "一些虚假广告会留下v：yinliu2024，一定要警惕。",
+        "全国心理援助热线：400-161-9995，或本院电话13812345678。",
+        "全国心理援助热线：021-64561234",
+    ],
+)
+def test_a_number_in_any_dialled_form_is_blocked_inside_a_warning(text) -> None:
+    assert "ad19-contact" in _blocking(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "可拨打400-161-9995。",
+        "北京心理危机研究与干预中心：800-810-1117",
+        "请拨打心理援助热线12356或010-82951332。",
+        "请拨打卫生热线12320或急救120。",
+        "医保编码XA10BAE024A001010100001，可在国家医保局网站查询。",
+        "国药准字H20003263",
+        "血压120/80，每天10000步。",
+        "注册号ChiCTR2000012345",
+        "参考文献：中华医学杂志，2021，101(12)：1234-1238。",
+        "药品本位码86900001000012",
+        "电话会诊一般20-30分钟",
+        "门诊量每年约8000000人次",
+    ],
+)
+def test_public_lines_and_codes_that_are_no_contact_pass(text) -> None:
+    assert _blocking(text) == set()
