@@ -21,14 +21,26 @@ from wagtail.admin.api.actions.revert_to_page_revision import RevertToPageRevisi
 from wagtail.admin.api.actions.unpublish import UnpublishPageAPIAction
 
 
+def _require(action, instance, can: str, refusal: str) -> None:
+    """Raise Django's PermissionDenied with Wagtail's own words (`refusal`, said in Chinese by
+    `refusing_in_chinese`) unless the requesting user `can` (a `PagePermissionTester` method)
+    act on `instance`. Asked before the gate: a user without the right learnt from its 400
+    which live pages choose a doctor, or that a draft fails the check (round-34 verification
+    F12)."""
+    if not getattr(instance.permissions_for_user(action.request.user), can)():
+        raise PermissionDenied(refusal)
+
+
 class GatedPublishPageAPIAction(PublishPageAPIAction):
     def execute(self, instance, data):
         """Publishes `instance`'s latest revision, or raises DRF's ValidationError (400,
         `{"compliance": [reason]}`) when the gate refuses it; the revision stays a draft and
-        the refusal is stored on the page as the edit view stores it."""
+        the refusal is stored on the page as the edit view stores it. A user without the
+        right is refused first (403)."""
         from cms.compliance.gate import page_compliance_store, publish_decision
         from cms.compliance.page import check_revision
 
+        _require(self, instance, "can_publish", "You do not have permission to publish this page.")
         page = instance.specific
         if hasattr(page, "ad_review_certificate"):  # a page the gate judges (BasePage)
             user = self.request.user
@@ -60,6 +72,9 @@ class GuardedUnpublishPageAPIAction(UnpublishPageAPIAction):
         D-4a: the API took her down while a certified ad chose her)."""
         from cms.compliance.gate import doctor_removal_refused
 
+        _require(
+            self, instance, "can_unpublish", "You do not have permission to unpublish this page."
+        )
         recursive = bool(data.get("recursive"))
         if why := doctor_removal_refused([instance], with_descendants=recursive):
             raise ValidationError({"compliance": [f"未下线：{why}"]})
@@ -72,6 +87,7 @@ class GuardedDeletePageAPIAction(DeletePageAPIAction):
         does: a deletion takes the page and all below it."""
         from cms.compliance.gate import doctor_removal_refused
 
+        _require(self, instance, "can_delete", "You do not have permission to delete this page.")
         if why := doctor_removal_refused([instance], with_descendants=True):
             raise ValidationError({"compliance": [f"未删除：{why}"]})
         return super().execute(instance, data)

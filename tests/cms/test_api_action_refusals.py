@@ -108,3 +108,53 @@ def test_a_refusal_wagtail_words_anew_is_said_by_its_action_in_chinese() -> None
 
     assert "移动" in message
     assert not re.search(r"[A-Za-z]{3,}", message), message
+
+
+@pytest.mark.parametrize("action", ["unpublish", "delete"])
+def test_a_user_without_the_right_hears_no_compliance_reason(client, action) -> None:
+    """Round-34 verification F12: the gate's 400 (naming the live pages that choose a doctor)
+    answered an editor who may not take the doctor's page down at all: the right is asked first."""
+    from cms.models import DoctorIndexPage, DoctorPage
+
+    team = HomePage.objects.get().add_child(
+        instance=DoctorIndexPage(title="医生团队", slug="doctors")
+    )
+    doctor = team.add_child(
+        instance=DoctorPage(
+            title="李文静",
+            slug="li",
+            rank="副主任医师",
+            hospital="徐汇门诊部",
+            licence_number="110310000012345",
+        )
+    )
+    reviewed = draft(hub(), ArticlePage(title="熬夜与脱发", slug="late", layer="science"))
+    reviewed.reviewer = doctor
+    reviewed.save_revision().publish()
+    user = _editor()
+    assert not doctor.permissions_for_user(user).can_unpublish()
+    client.force_login(user)
+
+    response = client.post(
+        f"/admin/api/main/pages/{doctor.pk}/action/{action}/", {}, content_type="application/json"
+    )
+
+    assert response.status_code == 403, response.content
+    assert "compliance" not in response.json()
+    assert "熬夜与脱发" not in response.content.decode()
+    assert DoctorPage.objects.filter(pk=doctor.pk, live=True).exists()
+
+
+def test_a_user_without_the_publish_right_is_refused_before_the_check(client) -> None:
+    article = draft(hub(), ArticlePage(title="脱发科普", slug="hair", layer="science"))
+    article.summary = "保证治愈，咨询电话13800001111"
+    article.save_revision()
+    client.force_login(_editor())
+
+    response = client.post(
+        f"/admin/api/main/pages/{article.pk}/action/publish/", {}, content_type="application/json"
+    )
+
+    assert response.status_code == 403, response.content
+    assert "compliance" not in response.json()
+    assert not ArticlePage.objects.get(pk=article.pk).live
