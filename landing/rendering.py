@@ -90,7 +90,12 @@ def _render(
         "test_id": test.pk if test else None,
         "arm": arm,
         # the promo's end changes the price; the certificate's end hides it (never cached past)
-        "deadlines": [package.deadline if package else None, page.ad_review_ends_at()],
+        # and the page's scheduled take-down (`expire_at`)
+        "deadlines": [
+            package.deadline if package else None,
+            page.ad_review_ends_at(),
+            page.expire_at,
+        ],
     }
     return HttpResponse(html, status=status), meta
 

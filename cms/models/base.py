@@ -247,8 +247,17 @@ class BasePage(SeoMixin, Page):
         next_day = until + dt.timedelta(days=1)
         return timezone.make_aware(dt.datetime.combine(next_day, dt.time.min))
 
+    def past_expiry(self) -> bool:
+        """The page's scheduled take-down (过期时间, `expire_at`) has passed: Wagtail's
+        `publish_scheduled` (every minute from beat) unpublishes it, and until it has, it
+        is not served nor listed (`cms.compliance.wagtail_hooks.refuse_past_expiry`;
+        round-34 verification F15: /lp/hair-loss/ answered 200 past its expiry until the
+        minute task ran, and indefinitely with beat down)."""
+        return self.expire_at is not None and self.expire_at <= timezone.now()
+
     def get_sitemap_urls(self, request=None):
-        """Wagtail's entry, except for a medical ad whose certificate has expired: it answers
+        """Wagtail's entry, except for a page past its scheduled expiry (`past_expiry`), and
+        for a medical ad whose certificate has expired: it answers
         the 404 「该页面暂停展示」 (`cms.compliance.wagtail_hooks.refuse_expired_ad`, the same
         reading) until the daily sweep unpublishes it, and a sitemap lists only pages that
         answer 200 (review of issue 17, round 2, L4); and except for a page whose canonical
@@ -257,7 +266,7 @@ class BasePage(SeoMixin, Page):
         <link rel=canonical> is a mixed signal a crawler may resolve against the original."""
         from cms.compliance.gate import certificate_expired, is_medical_ad
 
-        if is_medical_ad(self) and certificate_expired(self):
+        if self.past_expiry() or (is_medical_ad(self) and certificate_expired(self)):
             return []
         if self.alias_of_id:
             return []  # the original is listed; an alias is its copy at a second address

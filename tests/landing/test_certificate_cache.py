@@ -1,6 +1,7 @@
 """A cached landing page never shows its 医疗广告审查证明 past the certificate's last valid day
 (issue 17 point 4; review): the cached copy's lifetime ends at the Asia/Shanghai midnight after
-it, as it ends at a promo's deadline."""
+it, as it ends at a promo's deadline; nor past the page's scheduled take-down (`expire_at`,
+round-34 verification F15), before `publish_scheduled` unpublishes it."""
 
 from __future__ import annotations
 
@@ -44,3 +45,43 @@ def test_a_cached_landing_page_drops_the_certificate_at_its_expiry(
     assert after.status_code == 404  # the ad is not served (issue 17 review round 2, M7)
     assert certificate not in after.content.decode()
     assert "医疗广告审查证明" not in after.content.decode()
+
+
+def test_a_landing_page_past_its_expiry_is_suspended(client, landing) -> None:
+    from landing.services.cache import page_cache_purge
+
+    LandingPage.objects.filter(pk=landing.page.pk).update(
+        expire_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    page_cache_purge()
+
+    response = client.get(landing.page.url)
+
+    assert response.status_code == 404
+    assert landing.page.headline not in response.content.decode()
+
+
+def test_a_cached_landing_page_ends_at_its_expiry(client, landing, settings, monkeypatch):
+    from landing.services.cache import page_cache_purge
+
+    settings.LANDING_CACHE_SECONDS = 600
+    # given a landing page scheduled to go a minute and a half from now, cached
+    now = timezone.now()
+    LandingPage.objects.filter(pk=landing.page.pk).update(expire_at=now + dt.timedelta(seconds=90))
+    page_cache_purge()
+    url = landing.page.url
+    assert client.get(url).status_code == 200
+    assert client.get(url)["X-Page-Cache"] == "HIT"
+
+    # when the expiry passes (nobody edited anything: no purge, the minute task not run)
+    real = time.time
+    monkeypatch.setattr(
+        "landing.services.cache.time",
+        types.SimpleNamespace(time=lambda: real() + 91, monotonic=time.monotonic),
+    )
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(seconds=91))
+    after = client.get(url)
+
+    # then the cached copy is gone and the page is not served
+    assert after.get("X-Page-Cache") != "HIT"
+    assert after.status_code == 404
