@@ -273,3 +273,16 @@ def test_a_number_in_any_dialled_form_is_blocked_inside_a_warning(text) -> None:
 )
 def test_public_lines_and_codes_that_are_no_contact_pass(text) -> None:
     assert _blocking(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["睡眠效率低于85%，提示睡眠质量不佳。", "睡眠效率低于85%，说明存在失眠。"],
+)
+def test_a_threshold_read_as_a_sign_passes_both_readers(text) -> None:
+    assert _blocking(text, second_reader=True) == set()
+
+
+@pytest.mark.parametrize("text", ["有效率高于95%，说明本院疗法好。", "治愈率达到95%，说明效果好。"])
+def test_a_rate_of_ours_read_as_a_sign_is_still_blocked(text) -> None:
+    assert "ad16-rate" in _blocking(text, second_reader=True)
