@@ -286,3 +286,36 @@ def test_a_threshold_read_as_a_sign_passes_both_readers(text) -> None:
 @pytest.mark.parametrize("text", ["有效率高于95%，说明本院疗法好。", "治愈率达到95%，说明效果好。"])
 def test_a_rate_of_ours_read_as_a_sign_is_still_blocked(text) -> None:
     assert "ad16-rate" in _blocking(text, second_reader=True)
+
+
+# -- the second verification (F1.1, F2.1–F2.3) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("很多人觉得治愈脱发只是一种美好愿望，在本院它已成为现实。", "ad16-guarantee"),
+        ("治愈脱发不是梦想，而是现实。", "ad16-guarantee"),
+        ("一次见效早已不是神话。", "ad16-guarantee"),
+        ("咨询：138｜1234｜5678。", "ad19-contact"),
+        ("咨询：138●1234●5678。", "ad19-contact"),
+        ("咨询：138＿1234＿5678。", "ad19-contact"),
+        ("021 - 62345678", "ad19-contact"),
+        ("微信（yinliu888）", "ad19-contact"),
+    ],
+)
+def test_a_dream_come_true_and_more_separators_are_blocked(text, rule) -> None:
+    assert rule in _blocking(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个愿望是否现实，要看个人情况。",
+        "剂量：1 - 2片，每日3次",
+        "13 - 14岁的青少年",
+        "年龄 18 - 65 岁",
+    ],
+)
+def test_their_look_alikes_pass_too(text) -> None:
+    assert _blocking(text, second_reader=True) == set()
