@@ -16,6 +16,7 @@ import re
 from bisect import bisect_left, insort
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 
 from cms.compliance import classifier
 from cms.compliance.rules import Rule, RuleSet, load_rules
@@ -509,7 +510,7 @@ def _rule_spans(
 def _firm_spans(rule: Rule, folded: str, sentences: list[tuple[int, int]]):
     """((start, end), lo, hi) of the rule's firm patterns (`Rule.firm`) in each sentence
     (lo, hi), but those a firm exception matches over: what no other exception excuses."""
-    if not rule.firm:
+    if not rule.firm and not rule.firm_joined:
         return []
     found = [
         (m.span(), lo, hi)
@@ -517,6 +518,15 @@ def _firm_spans(rule: Rule, folded: str, sentences: list[tuple[int, int]]):
         for lo, hi in sentences
         for m in pattern.finditer(folded, lo, hi)
         if m.start() < m.end()
+    ]
+    # two sentences in a row read as one (`Rule.firm_joined`): what the first denies, the
+    # second claims; a match reaching into the second only
+    found += [
+        (m.span(), first[0], second[1])
+        for pattern in rule.firm_joined
+        for first, second in pairwise(sentences)
+        for m in pattern.finditer(folded, first[0], second[1])
+        if m.end() > second[0]
     ]
     if not found or not rule.firm_exceptions:
         return found

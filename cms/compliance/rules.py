@@ -41,6 +41,10 @@ class Rule:
     # public help lines): `firm_patterns` in rules.toml
     firm: tuple[re.Pattern[str], ...] = ()
     firm_exceptions: tuple[re.Pattern[str], ...] = ()
+    # (round 34, third tester F1.2) firm patterns read across two sentences in a row of a line
+    # (a claim denied, then made ours: 「按时吃药不等于药到病除。但在本院可以。」); a match
+    # ends in the second: `firm_joined_patterns` in rules.toml
+    firm_joined: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,7 @@ def parse_rules(data: dict) -> RuleSet:
                 clean=tuple(raw["clean"]),
                 firm=_compile(rule_id, raw.get("firm_patterns", []), lexicon),
                 firm_exceptions=_compile(rule_id, raw.get("firm_exceptions", []), lexicon),
+                firm_joined=_compile(rule_id, raw.get("firm_joined_patterns", []), lexicon),
             )
         )
     skips = _compile("second_reader_skips", list(data.get("second_reader_skips", [])), lexicon)

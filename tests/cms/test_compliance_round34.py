@@ -319,3 +319,31 @@ def test_a_dream_come_true_and_more_separators_are_blocked(text, rule) -> None:
 )
 def test_their_look_alikes_pass_too(text) -> None:
     assert _blocking(text, second_reader=True) == set()
+
+
+# -- the third tester (F1.2): a claim made ours in the next sentence ------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "按时吃药不等于药到病除。但在本院可以。",
+        "很多人认为一次见效不可能。我们做到了。",
+        "立竿见影听起来像一种美好愿望。在本院，这是现实。",
+    ],
+)
+def test_a_claim_denied_then_made_ours_in_the_next_sentence_is_blocked(text) -> None:
+    assert "ad16-guarantee" in _blocking(text)
+    assert "ad16-guarantee" in _blocking(text, science=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "药到病除是一种美好愿望。我们能做的是长期管理。",
+        "按时吃药不等于药到病除。我们建议长期管理。",
+        "糖尿病目前无法根治。我们能做的是控制血糖。",
+    ],
+)
+def test_a_denial_followed_by_what_we_do_instead_passes(text) -> None:
+    assert _blocking(text, second_reader=True) == set()
