@@ -13,7 +13,7 @@ TEST_WORKERS ?= auto
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/yinliu_bench
 
 .DEFAULT_GOAL := help
-.PHONY: help install ocr-engine demo test bench worker lint migrate clean
+.PHONY: help install ocr-engine test-tools demo test bench worker lint migrate clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -42,7 +42,18 @@ ocr-engine: ## install Tesseract with its Chinese models, horizontal and vertica
 demo: install ocr-engine ## set everything up and serve the site and admin on http://127.0.0.1:8000
 	@HOST=$(HOST) PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) bash scripts/demo.sh
 
-test: install ocr-engine ## run the test suite (SQLite; PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
+# The tests draw Chinese banners for the picture reader (Noto CJK) and drive a real headless
+# Chromium; `make test` on a fresh machine installs them as `make ocr-engine` does Tesseract.
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+test-tools: ## install the CJK fonts and Chromium the tests use (apt, when missing)
+	@{ [ -f $(CJK_FONT) ] && command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	    $$SUDO apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
+	      fonts-noto-cjk chromium chromium-driver >/dev/null || echo "could not install fonts-noto-cjk / chromium: picture and browser tests will fail or skip"; \
+	  else echo "no apt-get: install Noto CJK fonts and Chromium with its driver for the picture and browser tests"; fi; }
+
+test: install ocr-engine test-tools ## run the test suite (SQLite; PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install ## ruff, the import contract (funnel imports no other app …) and the migrations check

@@ -10,7 +10,11 @@ class LandingConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished
 
         from funnel.models import ServicePackage
-        from landing.services.cache import page_cache_purge_on_commit, page_cache_purge_receiver
+        from landing.services.cache import (
+            landing_page_saved,
+            page_cache_purge_on_commit,
+            page_cache_purge_receiver,
+        )
 
         # Wagtail announces publishing (admin, scheduled and programmatic) only through these
         # signals; the receiver is a one-line call of the purge service, no logic.
@@ -24,6 +28,11 @@ class LandingConfig(AppConfig):
         post_delete.connect(
             page_cache_purge_on_commit, sender=ServicePackage, dispatch_uid="landing_purge_pkg_d"
         )
+        # A landing page's row written without a publish (a script or a data migration setting
+        # `expire_at`, a certificate's dates): the cached copy must not outlive what the row now
+        # says (round 35). Any sender: a data migration saves through its historical model.
+        post_save.connect(landing_page_saved, dispatch_uid="landing_purge_page_row")
+        post_delete.connect(landing_page_saved, dispatch_uid="landing_purge_page_row_d")
         # A view restriction put on (or taken off) a page: a landing page shows its doctor only
         # while the public may read her page (`DoctorPage.shown_publicly`).
         from wagtail.models import PageViewRestriction

@@ -647,9 +647,17 @@ def _join_findings(
     findings = []
     edges: tuple[frozenset[int], frozenset[int]] | None = None
     for rule in rules:
-        for start, end in _rule_spans(rule, joined, [(0, len(joined))]):
-            if not start < join < end:
-                continue  # wholly inside one line: read there already
+        whole = [(0, len(joined))]
+        spans = [(s, e) for s, e in _rule_spans(rule, joined, whole) if s < join < e]
+        # a firm match across the join that a kept match inside one line shadowed (「…不等于
+        # 药到病除，」 over 「但在本院可以。」: 药到病除, excused alone, is kept first): the claim
+        # is the firm wording (round 35)
+        spans += [
+            span
+            for span, _, _ in _firm_spans(rule, joined, whole)
+            if span[0] < join < span[1] and not any(s < span[1] and span[0] < e for s, e in spans)
+        ]
+        for start, end in spans:
             edges = edges or _join_edges(head, tail)
             if start not in edges[0] and end - join not in edges[1]:
                 # the match takes the end of a word of one line and the start of a word of
@@ -666,28 +674,96 @@ def _join_findings(
                 # …」 lends its 100% to no cure (issue 17 verification, point 2); a value with
                 # no rate before it (「我们100%」 over 「治愈脱发」) still reads on
                 continue
-            a_first = above.origin[last_lo + start]
-            a_last = above.origin[last_lo + join - 1] + 1
-            b_first = below.origin[first_lo + lead]
-            b_last = below.origin[first_lo + lead + end - join - 1] + 1
-            parts = [(above, a_first, a_last), (below, b_first, b_last)]
-            # a line whose part the rule already found says nothing more; the other line's
-            # part is still told (「我们保证」 over a slogan 「治愈脱发」 found on its own: the
-            # promise on line 1 is part of the claim)
-            untold = [
-                (line, s, e)
-                for line, s, e in parts
-                if not any(
-                    f.rule == rule.id and f.line == line.number and f.start < e and s < f.end
-                    for f in found
-                )
-            ]
-            if not untold:
-                continue
-            text = above.text[a_first:a_last] + below.text[b_first:b_last]
             findings.extend(
-                _finding(rule, field=field, line_no=line.number, start=s, end=e, text=text)
-                for line, s, e in untold
+                _split_findings(
+                    rule,
+                    above,
+                    below,
+                    (last_lo + start, last_lo + join),
+                    (first_lo + lead, first_lo + lead + end - join),
+                    field=field,
+                    found=found,
+                )
+            )
+    return findings
+
+
+def _split_findings(
+    rule: Rule,
+    above: _Line,
+    below: _Line,
+    head: tuple[int, int],
+    tail: tuple[int, int],
+    *,
+    field: str,
+    found: list[Finding],
+) -> list[Finding]:
+    """One finding per line of a match read across two lines: `head` and `tail` are its parts'
+    (start, end) in each line's folded text; each finding gives its line's part of the wording
+    as typed and `text` the whole. A line whose part the rule already found says nothing more;
+    the other line's part is still told (「我们保证」 over a slogan 「治愈脱发」 found on its own:
+    the promise on line 1 is part of the claim)."""
+    a_first, a_last = above.origin[head[0]], above.origin[head[1] - 1] + 1
+    b_first, b_last = below.origin[tail[0]], below.origin[tail[1] - 1] + 1
+    untold = [
+        (line, s, e)
+        for line, s, e in ((above, a_first, a_last), (below, b_first, b_last))
+        if not any(
+            f.rule == rule.id and f.line == line.number and f.start < e and s < f.end for f in found
+        )
+    ]
+    text = above.text[a_first:a_last] + below.text[b_first:b_last]
+    return [
+        _finding(rule, field=field, line_no=line.number, start=s, end=e, text=text)
+        for line, s, e in untold
+    ]
+
+
+def _firm_join_findings(
+    rules: list[Rule], above: _Line, below: _Line, *, field: str, found: list[Finding]
+) -> list[Finding]:
+    """Findings of the rules' joined firm patterns (`Rule.firm_joined`) in `above`'s last
+    sentence followed by `below`'s first: a claim denied at the end of one line (or block) and
+    made ours at the start of the next (「按时吃药不等于药到病除。」 over 「在本院可以。」:
+    issue 17, round 35), blank lines between or not. One finding per line spanned, as
+    `_join_findings`; nothing more where the rule already found that part."""
+    joined_rules = [rule for rule in rules if rule.firm_joined]
+    if not joined_rules:
+        return []
+    last_lo, last_hi = above.sentences[-1]
+    first_lo, first_hi = below.sentences[0]
+    head = above.folded[last_lo:last_hi].rstrip()
+    tail = below.folded[first_lo:first_hi]
+    lead = len(tail) - len(tail.lstrip())
+    tail = tail.lstrip()
+    if not head or not tail:
+        return []
+    joined = head + tail
+    join = len(head)
+    findings = []
+    for rule in joined_rules:
+        spans = [
+            m.span()
+            for pattern in rule.firm_joined
+            for m in pattern.finditer(joined)
+            if m.start() < join < m.end()
+        ]
+        public = _Spans(
+            m.span() for pattern in rule.firm_exceptions for m in pattern.finditer(joined)
+        )
+        for start, end in spans:
+            if public.overlaps(start, end):
+                continue
+            findings.extend(
+                _split_findings(
+                    rule,
+                    above,
+                    below,
+                    (last_lo + start, last_lo + join),
+                    (first_lo + lead, first_lo + lead + end - join),
+                    field=field,
+                    found=found + findings,
+                )
             )
     return findings
 
@@ -933,6 +1009,9 @@ def check_report(
         for whole, line in zip((text or "").splitlines(keepends=True), every_line, strict=True)
     ]
     upcoming = None  # the next line, read ahead (`_opens_with_offer`)
+    # the last line with text, blank lines or not: a claim denied there and made ours in the
+    # next line is one claim (`_firm_join_findings`)
+    above: _Line | None = None
     for line_no, line in enumerate(every_line, start=1):
         if not line.strip():
             upcoming = None
@@ -977,6 +1056,14 @@ def check_report(
         found.extend(_control_findings(line, endings[line_no - 1], field=field, line_no=line_no))
         found.extend(_parted_findings(rules, line, found, field=field, line_no=line_no))
         current = _Line(line_no, line, folded, origin, sentences)
+        if above is not None and sentences and above.sentences:
+            known = per_line.get(above.number, []) + found
+            for finding in _firm_join_findings(rules, above, current, field=field, found=known):
+                if finding.line == line_no:
+                    found.append(finding)
+                else:
+                    per_line.setdefault(finding.line, []).append(finding)
+        above = current
         if previous is not None and sentences and previous.sentences:
             known = per_line.get(previous.number, []) + found
             for finding in _join_findings(

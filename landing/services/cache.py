@@ -163,3 +163,18 @@ def page_cache_purge_on_commit(sender, **kwargs) -> None:
     page may show it, so all are purged — after the commit, so a page rendered meanwhile
     from the old row cannot be stored under the new generation."""
     transaction.on_commit(page_cache_purge)
+
+
+# The rows whose change may change a cached landing page: the page's own (its specific row and
+# Wagtail's base row, which holds `expire_at`), by label so a data migration's historical model
+# counts too.
+_PAGE_ROWS = frozenset({"landing.landingpage", "wagtailcore.page"})
+
+
+def landing_page_saved(sender, **kwargs) -> None:
+    """A landing page's row saved or deleted outside a publish (`post_save`/`post_delete` of
+    any model; only the page rows act): purge after the commit, as `page_cache_purge_on_commit`.
+    A base `Page` row of another page type purges too (one label check cannot tell; saving a
+    page is rare). A queryset `update()` sends no signal: call `page_cache_purge` after one."""
+    if sender._meta.label_lower in _PAGE_ROWS:
+        transaction.on_commit(page_cache_purge)

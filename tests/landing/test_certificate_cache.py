@@ -85,3 +85,61 @@ def test_a_cached_landing_page_ends_at_its_expiry(client, landing, settings, mon
     # then the cached copy is gone and the page is not served
     assert after.get("X-Page-Cache") != "HIT"
     assert after.status_code == 404
+
+
+def test_an_expiry_written_without_a_publish_ends_the_cached_copy(
+    client, landing, settings, django_capture_on_commit_callbacks
+):
+    """Round 35 (third tester): a script or a data migration sets `expire_at` on a live page
+    through the ORM, no publish, no purge call: the next visit is not served the cached ad."""
+    settings.LANDING_CACHE_SECONDS = 600
+    url = landing.page.url
+    assert client.get(url).status_code == 200
+    assert client.get(url)["X-Page-Cache"] == "HIT"
+
+    page = LandingPage.objects.get(pk=landing.page.pk)
+    page.expire_at = timezone.now() - dt.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save()
+    after = client.get(url)
+
+    assert after.get("X-Page-Cache") != "HIT"
+    assert after.status_code == 404
+
+
+def test_a_base_page_row_saved_ends_the_cached_copy(
+    client, landing, settings, django_capture_on_commit_callbacks
+):
+    """The same through Wagtail's base row (`Page`, as a data migration's historical model or a
+    generic script holds it)."""
+    from wagtail.models import Page
+
+    settings.LANDING_CACHE_SECONDS = 600
+    url = landing.page.url
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "HIT"
+
+    base = Page.objects.get(pk=landing.page.pk)
+    base.expire_at = timezone.now() - dt.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        base.save()
+
+    assert client.get(url).status_code == 404
+
+
+def test_another_row_saved_keeps_the_cached_copy(
+    client, landing, settings, django_capture_on_commit_callbacks
+):
+    """Only page rows purge: a lead or a user saved does not empty the cache (cached pages are
+    what keeps an ad's landing page fast under a campaign's traffic)."""
+    from django.contrib.auth import get_user_model
+
+    settings.LANDING_CACHE_SECONDS = 600
+    url = landing.page.url
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "HIT"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        get_user_model().objects.create_user(username="someone_else", password="x-1234567")
+
+    assert client.get(url)["X-Page-Cache"] == "HIT"
