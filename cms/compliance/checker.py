@@ -16,7 +16,6 @@ import re
 from bisect import bisect_left, insort
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
-from itertools import pairwise
 
 from cms.compliance import classifier
 from cms.compliance.rules import Rule, RuleSet, load_rules
@@ -347,7 +346,7 @@ class _Taken:
 # Not a bare 我们 (「研究表明，我们每个人…」 is everyone).
 _CITING = "(?#cite)"
 OURS_INSTITUTION = re.compile(
-    r"本院|我院|院内|本中心|本诊所|本门诊|本科室|我科|本机构|本团队|我们(?:的)?(?:医院|中心|诊所"
+    r"本院|我院|院内|院方|本中心|本诊所|本门诊|本科室|我科|本机构|本团队|我们(?:的)?(?:医院|中心|诊所"
     r"|门诊|团队|科室|研究|数据|统计|患者|病人)|咱们(?:医院|这里)|在我们这里?"
     r"|(?:主任|医生|教授|院长|大夫|专家)(?:的)?团队"
     # (round 30) our own treatment: 「约95%的患者用本方案后两周内痊愈」 is our result
@@ -401,6 +400,9 @@ _OURS_OFFER = re.compile(
     r"(?:开展|引进|采用|推出|提供|独家|自主研发|率先|首创)"
     # (issue 17, round 28) invited to be treated here: 欢迎来本院用米诺地尔治疗
     r"|(?:欢迎|请|可)(?:来|到)(?:本院|我院|本中心|本诊所|我们这里)[^。！？!?]{0,10}?(?:治疗|就诊|面诊|调理)"
+    # (round 35, F4.2) the study named ours in the sentence beside it: 该试验在本院完成
+    r"|(?:该|此|这项|这个|这一|上述|以上)(?:研究|试验|调查|数据|统计|分析)[^。！？!?]{0,6}?"
+    r"(?:在|由|来自|出自|于)(?:本院|我院|院方|本中心|本诊所|本科室|我科|我们)"
 )
 
 
@@ -519,14 +521,16 @@ def _firm_spans(rule: Rule, folded: str, sentences: list[tuple[int, int]]):
         for m in pattern.finditer(folded, lo, hi)
         if m.start() < m.end()
     ]
-    # two sentences in a row read as one (`Rule.firm_joined`): what the first denies, the
-    # second claims; a match reaching into the second only
+    # up to three sentences in a row read as one (`Rule.firm_joined`): what the first denies, the
+    # second or the third claims (one sentence may stand between: round 35, F1.2); a match
+    # reaching past the first only
     found += [
-        (m.span(), first[0], second[1])
+        (m.span(), first[0], last[1])
         for pattern in rule.firm_joined
-        for first, second in pairwise(sentences)
-        for m in pattern.finditer(folded, first[0], second[1])
-        if m.end() > second[0]
+        for k, first in enumerate(sentences[:-1])
+        for last in [sentences[min(k + 2, len(sentences) - 1)]]
+        for m in pattern.finditer(folded, first[0], last[1])
+        if m.start() < first[1] < m.end()
     ]
     if not found or not rule.firm_exceptions:
         return found

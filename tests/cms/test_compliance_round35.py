@@ -156,3 +156,121 @@ def test_a_cure_rate_of_100_percent_is_blocked_even_cited(text) -> None:
 )
 def test_a_cure_rate_of_100_percent_warned_against_or_refuted_passes(text) -> None:
     assert "ad16-rate" not in _blocking(text)
+
+
+# -- the fresh tester of round 35: reclaims in more shapes -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "吃药不等于根治，但院方可以。",
+        "按时吃药不等于药到病除。很多人都这么想。但在本院可以。",
+        "按时吃药不等于药到病除；但在本院可以。",
+        "按时吃药不等于药到病除：在本院可以。",
+        "按时吃药不等于药到病除……但在本院可以。",
+        "按时吃药不等于药到病除——但在本院可以。",
+        "按时吃药不等于药到病除？在本院可以！",
+        "按时吃药不等于药到病除 但在本院可以",
+        "按时吃药不等于药到病除，但本科室可以。",
+        "吃药不等于根治，在本科室却可以。",
+        "按时吃药不等于药到病除，但专家团队可以。",
+        "按时吃药不等于药到病除。但在本院行。",
+        "吃药很难根治，本院可以。",
+        "按时吃药不等于药到病除，但找对医生就可以。",
+        "按时吃药不等于药到病除，但在引流健康可以。",
+        "按时吃药不等于药到病除，但XX皮肤病医院可以。",
+        "按时吃药不等于药到病除，但本方案可以。",
+        "按时吃药不等于药到病除，我们行。",
+        "按时吃药不等于药到病除,we can.",
+        "治愈脱发，一切皆有可能。",
+        "重新长出头发不是梦想。",
+        "头发再生不是梦。",
+        "治愈脱发不是dream，而是现实。",
+    ],
+)
+@pytest.mark.parametrize("science", [True, False])
+def test_a_reclaim_in_any_shape_is_blocked(text, science) -> None:
+    assert "ad16-guarantee" in _blocking(text, science=science)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "按时吃药不等于药到病除，我们能做的是长期管理。",
+        "药到病除是不可能的，我们能做的是长期管理。",
+        "按时吃药不等于药到病除，但我们可以帮您长期管理。",
+        "按时吃药不等于药到病除，但我们可以一起努力。",
+        "根治脱发是不可能的，我们可以帮您控制。",
+        "根治脱发目前还只是梦想。",
+        "根治雄激素性脱发仍是医学界的梦想。",
+        "睡个好觉不是梦想，调整作息可以帮助改善。",
+        "控制血糖不是梦，需要长期管理。",
+        "目前无法根治，但可以控制得很好。",
+        "不一定见效，但是可以试试。",
+    ],
+)
+def test_what_we_do_instead_and_a_cure_still_a_dream_pass(text) -> None:
+    assert _blocking(text) == set()
+    assert _blocking(text, second_reader=True) == set()
+
+
+# -- the fresh tester of round 35: contacts and citations ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "微信→abc123",
+        "微信=abc123",
+        "微信 - abc123",
+        "微信——abc123",
+        "微信~abc123",
+        "微信》abc123",
+        "微訊：abc123",
+        "咨询请拨(138)12345678。",
+        "咨询：62345678",
+        "预约：62345678",
+        "骗子常留下手机号13800001111，一定要警惕。",
+    ],
+)
+def test_these_contacts_are_blocked_on_science(text) -> None:
+    assert "ad19-contact" in _blocking(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "骗子常留下手机号，一定要警惕。",
+        "不要扫来历不明的二维码加微信。",
+        "如遇诈骗请拨打反诈热线96110。",
+        "微信、douyin等平台都有健康科普。",
+        "三组分别纳入（138）、1234、5678例。",
+    ],
+)
+def test_warnings_and_the_anti_fraud_line_pass_on_science(text) -> None:
+    assert _blocking(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "院方一项研究显示治愈率98%。",
+        "院方研究显示，治愈率98%。",
+        "一项随机对照试验显示，治愈率98%。该试验在本院完成。",
+    ],
+)
+def test_a_study_of_ours_is_blocked(text) -> None:
+    assert "ad16-rate" in _blocking(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一项RCT显示，有效率约为60%。",
+        "一项随机对照试验（n=200）显示，有效率约为60%。",
+        "一项纳入200例患者的随机对照试验显示，有效率约为60%。",
+    ],
+)
+def test_a_study_cited_with_its_details_passes(text) -> None:
+    assert _blocking(text) == set()
