@@ -102,3 +102,19 @@ def test_saving_a_draft_over_the_text_bound_is_refused_with_a_form_error(client)
     response = _post(client, page, _paragraphs(300))
     assert response.status_code == 302
     assert page.revisions.count() == 1
+
+
+def test_the_editor_panel_offers_no_false_match_for_unread_text(client) -> None:
+    """Round 35 (F5.4): the panel under a page over the bound said 「…如确属误判，由“医疗广告审查”
+    组成员确认为误报」 after the reason that nothing clears it."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    page = _article("<p>" + "睡" * (MAX_PAGE_CHARS + 1) + "</p>", slug="long-panel")
+    admin = get_user_model().objects.create_superuser("zhuguan-long", "l@example.com", "x")
+    client.force_login(admin)
+
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
+
+    assert "data-compliance-unclearable" in html
+    assert "确认为误报" not in html
