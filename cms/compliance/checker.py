@@ -640,14 +640,8 @@ def _join_findings(
     whole wording, so the editor sees both halves and a certificate names the claim. A rule
     that already found something where the join's match lies, on either line, says nothing
     more (one finding for one wording)."""
-    last_lo, last_hi = above.sentences[-1]
-    first_lo, first_hi = below.sentences[0]
-    head = above.folded[last_lo:last_hi].rstrip()
-    tail = below.folded[first_lo:first_hi]
-    lead = len(tail) - len(tail.lstrip())
-    tail = tail.lstrip()
-    joined = head + tail
-    join = len(head)
+    seam = _Seam.of(above, below)
+    head, tail, joined, join = seam.head, seam.tail, seam.joined, seam.join
     findings = []
     edges: tuple[frozenset[int], frozenset[int]] | None = None
     for rule in rules:
@@ -678,37 +672,54 @@ def _join_findings(
                 # …」 lends its 100% to no cure (issue 17 verification, point 2); a value with
                 # no rate before it (「我们100%」 over 「治愈脱发」) still reads on
                 continue
-            findings.extend(
-                _split_findings(
-                    rule,
-                    above,
-                    below,
-                    (last_lo + start, last_lo + join),
-                    (first_lo + lead, first_lo + lead + end - join),
-                    field=field,
-                    found=found,
-                )
-            )
+            findings.extend(_split_findings(rule, seam, start, end, field=field, found=found))
     return findings
 
 
+@dataclass(frozen=True)
+class _Seam:
+    """`above`'s last sentence (trailing space cut) joined to `below`'s first (leading space
+    cut): `joined`, with the join at `join`; `last_lo` and `first_lo + lead` place each part
+    back in its line's folded text."""
+
+    above: _Line
+    below: _Line
+    head: str
+    tail: str
+    last_lo: int
+    first_lo: int
+    lead: int
+
+    @classmethod
+    def of(cls, above: _Line, below: _Line) -> _Seam:
+        last_lo, last_hi = above.sentences[-1]
+        first_lo, first_hi = below.sentences[0]
+        tail = below.folded[first_lo:first_hi]
+        lead = len(tail) - len(tail.lstrip())
+        head = above.folded[last_lo:last_hi].rstrip()
+        return cls(above, below, head, tail.lstrip(), last_lo, first_lo, lead)
+
+    @property
+    def joined(self) -> str:
+        return self.head + self.tail
+
+    @property
+    def join(self) -> int:
+        return len(self.head)
+
+
 def _split_findings(
-    rule: Rule,
-    above: _Line,
-    below: _Line,
-    head: tuple[int, int],
-    tail: tuple[int, int],
-    *,
-    field: str,
-    found: list[Finding],
+    rule: Rule, seam: _Seam, start: int, end: int, *, field: str, found: list[Finding]
 ) -> list[Finding]:
-    """One finding per line of a match read across two lines: `head` and `tail` are its parts'
-    (start, end) in each line's folded text; each finding gives its line's part of the wording
-    as typed and `text` the whole. A line whose part the rule already found says nothing more;
-    the other line's part is still told (「我们保证」 over a slogan 「治愈脱发」 found on its own:
-    the promise on line 1 is part of the claim)."""
-    a_first, a_last = above.origin[head[0]], above.origin[head[1] - 1] + 1
-    b_first, b_last = below.origin[tail[0]], below.origin[tail[1] - 1] + 1
+    """One finding per line of a match (start, end) of `seam.joined` across the join: each
+    finding gives its line's part of the wording as typed and `text` the whole. A line whose
+    part the rule already found says nothing more; the other line's part is still told
+    (「我们保证」 over a slogan 「治愈脱发」 found on its own: the promise on line 1 is part of
+    the claim)."""
+    above, below, join = seam.above, seam.below, seam.join
+    at = seam.first_lo + seam.lead
+    a_first, a_last = above.origin[seam.last_lo + start], above.origin[seam.last_lo + join - 1] + 1
+    b_first, b_last = below.origin[at], below.origin[at + end - join - 1] + 1
     untold = [
         (line, s, e)
         for line, s, e in ((above, a_first, a_last), (below, b_first, b_last))
@@ -734,16 +745,10 @@ def _firm_join_findings(
     joined_rules = [rule for rule in rules if rule.firm_joined]
     if not joined_rules:
         return []
-    last_lo, last_hi = above.sentences[-1]
-    first_lo, first_hi = below.sentences[0]
-    head = above.folded[last_lo:last_hi].rstrip()
-    tail = below.folded[first_lo:first_hi]
-    lead = len(tail) - len(tail.lstrip())
-    tail = tail.lstrip()
-    if not head or not tail:
+    seam = _Seam.of(above, below)
+    joined, join = seam.joined, seam.join
+    if not seam.head or not seam.tail:
         return []
-    joined = head + tail
-    join = len(head)
     findings = []
     for rule in joined_rules:
         spans = [
@@ -759,15 +764,7 @@ def _firm_join_findings(
             if public.overlaps(start, end):
                 continue
             findings.extend(
-                _split_findings(
-                    rule,
-                    above,
-                    below,
-                    (last_lo + start, last_lo + join),
-                    (first_lo + lead, first_lo + lead + end - join),
-                    field=field,
-                    found=found + findings,
-                )
+                _split_findings(rule, seam, start, end, field=field, found=found + findings)
             )
     return findings
 
