@@ -751,9 +751,11 @@ def _firm_join_findings(
         return []
     findings = []
     for rule in joined_rules:
+        # its firm patterns too: list items stand apart (a blank line between, html_text's
+        # `blocks_text`) and end no sentence, 「• 按时吃药不等于药到病除」「• 但在本院可以」
         spans = [
             m.span()
-            for pattern in rule.firm_joined
+            for pattern in (*rule.firm, *rule.firm_joined)
             for m in pattern.finditer(joined)
             if m.start() < join < m.end()
         ]

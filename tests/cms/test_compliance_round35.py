@@ -274,3 +274,67 @@ def test_a_study_of_ours_is_blocked(text) -> None:
 )
 def test_a_study_cited_with_its_details_passes(text) -> None:
     assert _blocking(text) == set()
+
+
+# -- the same claim through the editor's blocks (F5.2): what check_page reads ---------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<h2>按时吃药不等于药到病除</h2><p>但在本院可以。</p>",
+        "<ul><li>按时吃药不等于药到病除</li><li>但在本院可以</li></ul>",
+        "<p>按时吃药不等于药到病除</p><p>但在本院可以。</p>",
+        "<p>按时吃药不等于药到病除。</p><p>在本院可以。</p>",
+    ],
+)
+def test_a_claim_split_over_editor_blocks_is_refused(html) -> None:
+    from cms.compliance import check_page
+    from cms.models import ArticlePage
+    from tests.cms.compliance_support import draft, hub
+
+    body = [{"type": "paragraph", "value": html}]
+    page = draft(hub(), ArticlePage(title="按时服药", slug="split", layer="science", body=body))
+
+    rules = {f.rule for f in check_page(page, rendered=False).blocking}
+
+    assert "ad16-guarantee" in rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "按时吃药不等于药到病除（但在本院可以）。",
+        "按时吃药不等于药到病除(但在本院可以)。",
+        "按时吃药不等于药到病除【但在本院可以】。",
+    ],
+)
+def test_the_reclaim_in_brackets_is_blocked(text) -> None:
+    assert "ad16-guarantee" in _blocking(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "钉钉：yinliu888",
+        "Telegram: @yinliu",
+        "官网：www.yinliu.com",
+        "详情见 https://yinliu.com/yuyue",
+    ],
+)
+def test_other_apps_and_our_site_are_contact_on_science(text) -> None:
+    assert "ad19-contact" in _blocking(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "来源：https://www.who.int/news-room/fact-sheets/detail/diabetes",
+        "骗子通常会让你加QQ或者微信私聊。",
+        "根治脱发目前还很难。",
+        "按时吃药不等于药到病除（需要长期管理）。",
+    ],
+)
+def test_a_source_a_scam_told_and_a_hard_cure_pass(text) -> None:
+    assert _blocking(text) == set()
