@@ -10,12 +10,11 @@ from __future__ import annotations
 import pytest
 
 from cms.compliance.checker import check_report
+from tests.cms.compliance_support import blocking_rules
 
 
 def _blocking(text: str, *, science: bool = True, second_reader: bool = False) -> set[str]:
-    scopes = {"science"} if science else ()
-    report = check_report(text, scopes=scopes, second_reader=second_reader)
-    return {f.rule for f in report.findings if f.blocking}
+    return blocking_rules(text, second_reader, ("science",) if science else ())
 
 
 # -- a claim made ours in the next line --------------------------------------------------------
