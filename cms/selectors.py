@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
+from django.utils import timezone
 from wagtail.models import Page
 
 from funnel.models import ServicePackage
@@ -60,6 +61,7 @@ def doctors_for(*, specialty_id: int):
     return (
         DoctorPage.objects.live()
         .public()
+        .exclude(expire_at__lte=timezone.now())  # past its 过期时间 (`BasePage.past_expiry`)
         .filter(specialties=specialty_id)
         .select_related("photo")
         .distinct()

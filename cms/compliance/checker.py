@@ -521,14 +521,14 @@ def _firm_spans(rule: Rule, folded: str, sentences: list[tuple[int, int]]):
         for m in pattern.finditer(folded, lo, hi)
         if m.start() < m.end()
     ]
-    # up to three sentences in a row read as one (`Rule.firm_joined`): what the first denies, the
-    # second or the third claims (one sentence may stand between: round 35, F1.2); a match
-    # reaching past the first only
+    # up to four sentences in a row read as one (`Rule.firm_joined`): what the first denies, a
+    # later one claims (two may stand between: round 35, F1.2 and the second tester's F1.5); a
+    # match reaching past the first only
     found += [
         (m.span(), first[0], last[1])
         for pattern in rule.firm_joined
         for k, first in enumerate(sentences[:-1])
-        for last in [sentences[min(k + 2, len(sentences) - 1)]]
+        for last in [sentences[min(k + 3, len(sentences) - 1)]]
         for m in pattern.finditer(folded, first[0], last[1])
         if m.start() < first[1] < m.end()
     ]
@@ -732,6 +732,12 @@ def _split_findings(
         _finding(rule, field=field, line_no=line.number, start=s, end=e, text=text)
         for line, s, e in untold
     ]
+
+
+def _short_between(line: _Line) -> bool:
+    """A line short enough to stand between a denial and its reclaim (at most two sentences of
+    24 characters or fewer: a question, a remark, a list item), not a paragraph of its own."""
+    return len(line.sentences) <= 2 and len(line.folded.strip()) <= 24
 
 
 def _firm_join_findings(
@@ -1015,6 +1021,7 @@ def check_report(
     # the last line with text, blank lines or not: a claim denied there and made ours in the
     # next line is one claim (`_firm_join_findings`)
     above: _Line | None = None
+    above_before: _Line | None = None  # the line with text before `above`
     for line_no, line in enumerate(every_line, start=1):
         if not line.strip():
             upcoming = None
@@ -1059,14 +1066,22 @@ def check_report(
         found.extend(_control_findings(line, endings[line_no - 1], field=field, line_no=line_no))
         found.extend(_parted_findings(rules, line, found, field=field, line_no=line_no))
         current = _Line(line_no, line, folded, origin, sentences)
-        if above is not None and sentences and above.sentences:
-            known = per_line.get(above.number, []) + found
-            for finding in _firm_join_findings(rules, above, current, field=field, found=known):
+        # the line above, and the one before it over a short line between (a question, a remark:
+        # 「吃药不等于根治。」「本院呢？」「但在本院可以。」, FAQ items or list items: round 35,
+        # second tester F1.5, F7.2, F7.3)
+        reaches = [above] if above is not None else []
+        if above_before is not None and above is not None and _short_between(above):
+            reaches.append(above_before)
+        for earlier in reaches:
+            if not (sentences and earlier.sentences):
+                continue
+            known = per_line.get(earlier.number, []) + found
+            for finding in _firm_join_findings(rules, earlier, current, field=field, found=known):
                 if finding.line == line_no:
                     found.append(finding)
                 else:
                     per_line.setdefault(finding.line, []).append(finding)
-        above = current
+        above_before, above = above, current
         if previous is not None and sentences and previous.sentences:
             known = per_line.get(previous.number, []) + found
             for finding in _join_findings(

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -498,6 +499,7 @@ class DoctorIndexPage(BasePage):
             DoctorPage.objects.child_of(self)
             .live()
             .public()
+            .exclude(expire_at__lte=timezone.now())  # past its 过期时间: 404, not listed
             .select_related("photo")
             .prefetch_related("specialties")
         )
@@ -566,8 +568,9 @@ class DoctorPage(BasePage):
         restrictions); an article's byline asks this on every render, so here it is one query
         with the same rule: the restrictions of the page and its ancestors, an alias's being its
         source's, followed two aliases deep (the ancestors' paths are prefixes of this page's
-        treebeard path)."""
-        if not self.live:
+        treebeard path). Nor a page past its 过期时间 (`past_expiry`: it answers 404 at once;
+        round 35, second tester F5.1: her name and licence stayed on an ad, linking to it)."""
+        if not self.live or self.past_expiry():
             return False
         from django.db.models.functions import Coalesce
         from wagtail.models import Page, PageViewRestriction

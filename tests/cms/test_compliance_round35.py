@@ -337,3 +337,79 @@ def test_other_apps_and_our_site_are_contact_on_science(text) -> None:
 )
 def test_a_source_a_scam_told_and_a_hard_cure_pass(text) -> None:
     assert _blocking(text) == set()
+
+
+# -- the second tester of round 35 ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "按时吃药不等于药到病除，但在本院可以，而且很快。",
+        "按时吃药不等于药到病除，但在本院可以（详询门诊）。",
+        "按时吃药不等于药到病除，但在本院可以的呢。",
+        "按时吃药不等于药到病除，但在本院，完全可以。",
+        "按时吃药不等于药到病除，但是在本院，可以。",
+        "按时吃药不等于药到病除，但我们，可以。",
+        "按时吃药不等于药到病除，只是在本院可以。",
+        "按时吃药不等于药到病除，然鹅在本院可以。",
+        "吃药不等于根治。【但在本院可以】",
+        "吃药不等于根治。“但在本院可以。”",
+        "吃药不等于根治。很多人这么想。其实也对。但在本院可以。",
+        "吃药不等于根治。\n很多人这么想。\n但在本院可以。",
+        "吃药能根治吗？\n吃药不等于根治。\n本院呢？\n但在本院可以。",
+        "吃药很难根治\n本院可以。",
+        "未必不能根治。",
+        "并非治不好。",
+        "按时吃药不等于药到病除, but our hospital can.",
+    ],
+)
+def test_the_second_testers_reclaims_are_blocked(text) -> None:
+    assert "ad16-guarantee" in _blocking(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "药物无法根治脱发，但可以延缓，坚持就可以。",
+        "雄脱目前不能根治，但规范用药可以延缓进展。",
+        "糖尿病不能根治，但可以控制，很多人能。",
+        "吃药不等于根治。\n很多人这么想。\n但我们可以帮您长期管理。",
+        "“治愈脱发不是梦”，这样的广告你信吗？",
+        "很多广告说“头发再生不是梦”，千万别信。",
+        "治愈脱发，一切皆有可能？不，目前并没有根治方法。",
+        "治愈率100%？别信。",
+        "根据研究，该药的有效率约为70%。",
+        "根据DiRECT研究，一年缓解率为46%。",
+        "中华医学会官网：www.cma.org.cn",
+        "抖音、快手等平台都有科普视频。",
+    ],
+)
+def test_the_second_testers_clean_sentences_pass(text) -> None:
+    assert _blocking(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "咨询13812345678例",
+        "拨打13812345678次",
+        "找咱们：62345678",
+        "客服：62345678",
+        "详询62345678",
+        "62345678（电话）",
+        "62345678是我们的电话",
+        "抖音：yinliu888",
+        "微信➜yinliu888",
+        "微信-->yinliu888",
+        "微信｜yinliu888",
+        "微x：yinliu888",
+        "q q 12345678",
+    ],
+)
+def test_the_second_testers_contacts_are_blocked(text) -> None:
+    assert "ad19-contact" in _blocking(text)
+
+
+def test_a_study_cited_with_genju_but_ours_is_blocked() -> None:
+    assert "ad16-rate" in _blocking("根据本院研究，有效率约为98%。")

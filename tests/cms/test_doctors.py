@@ -49,6 +49,31 @@ def test_a_doctor_whose_page_is_unpublished_is_not_shown(landing, client):
     assert doctor.licence_number not in html
 
 
+def test_a_doctor_past_her_expiry_leaves_the_landing_page_and_the_index(
+    landing, client, settings, django_capture_on_commit_callbacks
+):
+    """Round 35, second tester F5.1: a doctor page saved with a past 过期时间 (no publish)
+    answered 404, but the landing page kept her name, 职称 and licence, from the cache and on a
+    fresh render (`shown_publicly` read `live` only), and the doctors index listed her."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.LANDING_CACHE_SECONDS = 600
+    doctor = DoctorPage.objects.filter(specialties__slug="hair-loss").order_by("path").first()
+    assert doctor.licence_number in client.get("/lp/hair-loss/").content.decode()
+    assert client.get("/lp/hair-loss/")["X-Page-Cache"] == "HIT"
+
+    doctor.expire_at = timezone.now() - dt.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        doctor.save()
+    after = client.get("/lp/hair-loss/")
+
+    assert after.get("X-Page-Cache") != "HIT"
+    assert doctor.licence_number not in after.content.decode()
+    assert doctor.title not in client.get(doctor.get_parent().url).content.decode()
+
+
 def test_migration_links_typed_in_doctors_to_their_pages_and_drops_the_rest(landing):
     # given old-format doctor blocks on the page and in its latest revision: one named after
     # a doctor page (with a stale licence number), one matching only by licence, one unknown
