@@ -100,8 +100,8 @@ def packages_for(*, specialty_id: int):
 # compiling and decoding ~40 unused columns per request cost more than the query itself.
 REVIEWER_FIELDS = frozenset(
     {"id", "page_ptr", "path", "depth", "title", "url_path", "content_type", "locale",
-     "translation_key", "rank", "live"}
-)  # fmt: skip
+     "translation_key", "rank", "live", "expire_at"}
+)  # fmt: skip  (expire_at: `DoctorPage.shown_publicly` reads it, round 35)
 COVER_DEFERRED = ("collection", "created_at", "uploaded_by_user", "file_size")
 
 
