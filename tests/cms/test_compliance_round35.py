@@ -413,3 +413,44 @@ def test_the_second_testers_contacts_are_blocked(text) -> None:
 
 def test_a_study_cited_with_genju_but_ours_is_blocked() -> None:
     assert "ad16-rate" in _blocking("根据本院研究，有效率约为98%。")
+
+
+# -- the third tester of round 35: what a reclaim is not -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "失眠很难根治。\n## 哪里能做多导睡眠监测？\n在三甲医院的睡眠门诊可以。",
+        "糖尿病无法根治。\n在哪里能查糖化血红蛋白？\n到社区医院就可以。",
+        "药物不能根治失眠。\n小贴士\n但睡前泡脚可以。",
+        "失眠很难根治，但CBT-I在很多医院的心理门诊都可以。",
+        "糖尿病不能根治。很多患者因此很焦虑。其实不必。只要坚持管理，完全可以。",
+        "安眠药不能根治失眠，但短期使用是可以的。",
+        "糖尿病不能根治。但控制好血糖是可以的。",
+        "糖尿病很难治愈，只是很多人误以为打了胰岛素就能。",
+        "脱发无法根治，但戴假发也可以。",
+        "2型糖尿病很难治愈，但部分早期患者可以。",
+    ],
+)
+def test_an_ability_of_something_else_after_a_denial_passes(text) -> None:
+    assert _blocking(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "脱发不能根治！！但在本院可以。",
+        "失眠很难根治！！不过我们能做到！！",
+        "按时吃药不等于药到病除，但在本院能够。",
+    ],
+)
+def test_a_reclaim_after_doubled_marks_or_in_other_words_is_blocked(text) -> None:
+    assert "ad16-guarantee" in _blocking(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["微信👉yinliu888", "微信->yinliu888", "021-62345678例", "欢迎拨13812345678个电话"]
+)
+def test_the_third_testers_contacts_are_blocked(text) -> None:
+    assert "ad19-contact" in _blocking(text)
