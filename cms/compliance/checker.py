@@ -734,7 +734,7 @@ def _split_findings(
     ]
 
 
-def _short_between(line: _Line) -> bool:
+def _short_between(line: _Line, *, answered_by_us: bool = False) -> bool:
     """A line short enough to stand between a denial and its reclaim (at most two sentences of
     24 characters or fewer: a question, a remark, a list item), not a paragraph of its own."""
     if len(line.sentences) > 2 or len(line.folded.strip()) > 24:
@@ -742,6 +742,8 @@ def _short_between(line: _Line) -> bool:
     # a question of its own ends the reading (「哪里能做多导睡眠监测？」 over
     # 「在三甲医院的睡眠门诊可以。」: the answer is to it; round 35, third tester F0), one
     # about us does not (「本院呢？」)
+    if answered_by_us:
+        return True
     return not line.folded.rstrip().endswith(("？", "?")) or names_us(OURS_INSTITUTION, line.folded)
 
 
@@ -1075,7 +1077,13 @@ def check_report(
         # 「吃药不等于根治。」「本院呢？」「但在本院可以。」, FAQ items or list items: round 35,
         # second tester F1.5, F7.2, F7.3)
         reaches = [above] if above is not None else []
-        if above_before is not None and above is not None and _short_between(above):
+        if (
+            above_before is not None
+            and above is not None
+            # a question of its own between ends the reading, unless this line names us
+            # (「怎么办？」 over 「在本院可以。」: round 35, fourth tester F1)
+            and _short_between(above, answered_by_us=names_us(_OURS, folded))
+        ):
             reaches.append(above_before)
         for earlier in reaches:
             if not (sentences and earlier.sentences):

@@ -454,3 +454,20 @@ def test_a_reclaim_after_doubled_marks_or_in_other_words_is_blocked(text) -> Non
 )
 def test_the_third_testers_contacts_are_blocked(text) -> None:
     assert "ad19-contact" in _blocking(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "脱发很难根治。\n怎么办？\n在本院可以。",
+        "脱发很难根治。\n真的没办法吗？\n我们可以。",
+        "脱发很难根治。\n哪里能治？\n我院皮肤科可以。",
+        "按时吃药不等于药到病除，但用我们的方法就可以。",
+        "按时吃药不等于药到病除，但交给我们就可以。",
+        "按时吃药不等于药到病除，但咱这儿可以。",
+        "按时吃药不等于药到病除，但找王主任就可以。",
+    ],
+)
+def test_the_fourth_testers_reclaims_are_blocked(text) -> None:
+    """Round 35, fourth tester: a question answered by us, and a verb or a title before us."""
+    assert "ad16-guarantee" in _blocking(text)
