@@ -100,7 +100,9 @@ def test_a_date_after_a_word_for_calling_passes_on_science(text) -> None:
     assert _blocking(text) == set()
 
 
-@pytest.mark.parametrize("text", ["电话：62345678", "电话：2024-0315", "电话随访于2024/13/15完成。"])
+@pytest.mark.parametrize(
+    "text", ["电话：62345678", "电话：2024-0315", "电话随访于2024/13/15完成。"]
+)
 def test_a_number_not_shaped_as_a_date_is_still_blocked(text) -> None:
     assert "ad19-contact" in _blocking(text)
 
