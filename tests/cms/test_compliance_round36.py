@@ -207,6 +207,7 @@ def test_the_fresh_testers_honest_sentences_pass_on_science(text, second_reader)
         "有些脱发可以治愈，比如在本院治疗的。",
         "失眠无法根治，我们可以帮您彻底治好。",
         "一次治疗大概两千块",
+        "大医院也无法治好，来我们这里试试。",
     ],
 )
 def test_the_claims_beside_them_stay_blocked(text) -> None:
@@ -249,6 +250,8 @@ def test_the_claims_beside_them_stay_blocked(text) -> None:
         ("睡眠问题 100% solved。", "ad16-guarantee"),
         ("Stop your insulin in 30 days.", "ad16-stop-medicine"),
         ("Better than any hospital in the city.", "ad16-comparison"),
+        ("能不能根治，看你选择哪家医院。", "ad16-guarantee"),
+        ("效果没有任何医院可以保证，但我们可以。", "ad16-guarantee"),
     ],
 )
 @pytest.mark.parametrize("science", [True, False])
@@ -295,7 +298,101 @@ def test_these_ways_to_us_are_blocked_on_science(text) -> None:
         "良好的作息要保持一辈子。",
         "一喝咖啡就睡不着的人要少喝。",
         "看病的钱要花在刀刃上。",
+        "能不能根治，要看脱发的类型。",
+        "没有任何医院可以保证疗效，请理性看待广告。",
+        "能不能治好，关键看你选择什么样的治疗方案和是否坚持。",
     ],
 )
 def test_their_look_alikes_pass_on_science(text) -> None:
     assert _blocking(text, second_reader=True) == set()
+
+
+# -- the second fresh tester of round 36 -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "花了三万元，却没能治好。",
+        "很多患者花了几万块买生发产品，结果头发一点没长。",
+        "他前后花了五六万，头发还是越来越少。",
+        "他在网上买生发液，前后花了两千元。",
+        "植发一般要花两三万元，具体取决于移植的毛囊数量。",
+        "植发价格因医院和毛囊数量而异，一般每单位几元到十几元。",
+        "来院就诊的失眠患者中，约三成合并焦虑。",
+        "很多患者都是拖了几年才来院就诊。",
+        "医生建议他来院做一次多导睡眠监测。",
+        "效果维持终生？不可能。",
+        "终身不复发？没有这回事。",
+        "吃了就能停药？千万别信。",
+        "“不见效不结账”听起来很诱人，其实往往是陷阱。",
+        "脱发还有救吗？来试试就知道——这种广告语不可信。",
+        "谁说糖尿病能根治，谁就是在骗你。",
+        "如果有人告诉你能彻底治愈糖尿病，请远离他。",
+        "敢说“保证治愈”的医生，一定不是好医生。",
+        "医疗广告不得含有“保证治愈”等内容。",
+        "“根治”指的是疾病彻底治愈、不再复发，目前2型糖尿病还做不到根治。",
+        "有些疾病是可以治愈的，比如细菌性肺炎，但糖尿病属于需要长期管理的慢性病。",
+        "CBT-I的有效率为70%-80%。",
+        "非那雄胺的有效率约为80%，但需要坚持服用。",
+        "患者治疗前后的头皮照片对比，可以帮助医生评估疗效。",
+        "一吃就睡的安眠药，往往也最容易产生依赖。",
+        "名人推荐的保健品，不一定适合你。",
+        "让你加微信的“老中医”，多半是骗子。",
+        "扫码测血糖的广告要警惕，血糖要用血糖仪测。",
+        "酸枣仁汤是治疗失眠的常用方剂。",
+        "枸杞、菊花泡茶可以喝，但别指望它降血糖。",
+        "Minoxidil works for about 40-60% of users.",
+    ],
+)
+def test_the_second_testers_honest_sentences_pass_on_science(text) -> None:
+    assert _blocking(text, second_reader=True) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the new exceptions dressed as claims of ours
+        "受试者的糖化血红蛋白从8.1%降到7.2%。（数据来源：本院2023年治疗患者）",
+        "最好的治疗是预防，其次是来我院。",
+        "我以为失眠要吃一辈子药，结果现在完全停药了。",
+        "明星代言不等于产品有效，但十万用户的好评不会骗人。",
+        "不是所有脱发都能治好，但在这里，你的可以。",
+        "说“包治好”的都是骗子，我们只说：治不好全额退款。",
+        "花了三万元，却没能治好，这种事在我院不会发生。",
+        # its misses
+        "网上说“一个疗程根治失眠”，这是不可能的？在我院，这是真的。",
+        "失眠真的要吃一辈子药吗？在我们这里不用。",
+        "满意后再付费。",
+        "没长头发，钱一分不要。",
+        "98% of our patients regrow hair within 3 months.",
+        "9 out of 10 patients sleep better after one session.",
+        "Our cure rate is 95 percent.",
+        "Cure your insomnia in one week!",
+        "Reverse your diabetes permanently.",
+        "Lifetime results.",
+        "Recommended by top doctors.",
+        "The best hair transplant in Beijing.",
+    ],
+)
+def test_the_second_testers_claims_are_blocked(text) -> None:
+    assert _blocking(text, science=False, second_reader=True) != set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "关注我，每天学一点睡眠知识。",
+        "欢迎关注，下期讲胰岛素怎么打。",
+        "想了解更多，可以搜一搜我们医院的名字。",
+        "私人微信不加，医院公众号可以搜“华美毛发”。",
+        "门诊时间：周一至周五上午8:00-12:00。",
+        "本文作者为我院内分泌科主任，每周三上午出诊。",
+        "睡眠门诊周末不休息。",
+        "医院就在地铁10号线国贸站旁边。",
+        "Book an appointment at our clinic today.",
+        "DM us for details.",
+    ],
+)
+def test_the_second_testers_ways_to_us_are_blocked_on_science(text) -> None:
+    assert "ad19-cta" in _blocking(text)
