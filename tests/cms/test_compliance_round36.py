@@ -396,3 +396,50 @@ def test_the_second_testers_claims_are_blocked(text) -> None:
 )
 def test_the_second_testers_ways_to_us_are_blocked_on_science(text) -> None:
     assert "ad19-cta" in _blocking(text)
+
+
+# -- the third fresh tester of round 36: the new exceptions abused ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "病友在群里说吃了三个月头发全长回来，这哪里是骗人的。",
+        "网友说做完一次就不掉发了，这一点也没有夸大。",
+        "“一个疗程根治失眠”不算噱头，疗效摆在那里。",
+        "“三天长出新发”从未夸大，每位患者都看得到。",
+        "“根治脱发”不再是不可能。",
+        "“停掉胰岛素”早已非不可能。",
+        "“有效率99%”没有任何虚假。",
+        "有人说“三天见效”不可能，那他一定没来过引流健康。",
+        "本以为这辈子都离不开胰岛素了结果三个月就全停了！",
+        "本店安眠药服用后5分钟就能入睡，欢迎下单。",
+        "引流健康特调安眠药，服下几分钟就能入睡。",
+        "张主任改良的认知行为疗法有效率约为98%。",
+        "治愈率100%是不可能的？在引流健康，这是现实。",
+        "有效率99%是不可能的？我们就是99%。",
+        "吃了就能停药？千万别信。吃三个月才能停。",
+        "最好的治疗就是自己来引流健康。",
+        "最好的生发方法因人而异，而引流健康的方案适合所有人。",
+        "Nobody can guarantee results, but we can.",
+        "Our cure rate is up to 99%.",
+    ],
+)
+def test_the_third_testers_abuses_are_blocked(text) -> None:
+    assert _blocking(text, science=False, second_reader=True) != set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "失眠想要根治是不可能的，但可以通过管理减少发作。",
+        "慢性失眠想要根治很难做到，但多数人可以明显改善。",
+        "效果能维持终生吗？不可能，需要长期维持治疗。",
+        "网上有人说“失眠一个疗程就能断根”，这种话听听就好。",
+        "网上说“吃这个药七天根治失眠”，别当真。",
+        "患者李先生告诉我：“我本来以为吃几天药就能睡好。”",
+        "Minoxidil works for about 40-60% of users.",
+    ],
+)
+def test_the_third_testers_honest_sentences_pass_on_science(text) -> None:
+    assert _blocking(text, second_reader=True) == set()
