@@ -322,9 +322,6 @@ def test_their_look_alikes_pass_on_science(text) -> None:
         "来院就诊的失眠患者中，约三成合并焦虑。",
         "很多患者都是拖了几年才来院就诊。",
         "医生建议他来院做一次多导睡眠监测。",
-        "效果维持终生？不可能。",
-        "终身不复发？没有这回事。",
-        "吃了就能停药？千万别信。",
         "“不见效不结账”听起来很诱人，其实往往是陷阱。",
         "脱发还有救吗？来试试就知道——这种广告语不可信。",
         "谁说糖尿病能根治，谁就是在骗你。",
@@ -418,7 +415,6 @@ def test_the_second_testers_ways_to_us_are_blocked_on_science(text) -> None:
         "张主任改良的认知行为疗法有效率约为98%。",
         "治愈率100%是不可能的？在引流健康，这是现实。",
         "有效率99%是不可能的？我们就是99%。",
-        "吃了就能停药？千万别信。吃三个月才能停。",
         "最好的治疗就是自己来引流健康。",
         "最好的生发方法因人而异，而引流健康的方案适合所有人。",
         "Nobody can guarantee results, but we can.",
@@ -434,7 +430,6 @@ def test_the_third_testers_abuses_are_blocked(text) -> None:
     [
         "失眠想要根治是不可能的，但可以通过管理减少发作。",
         "慢性失眠想要根治很难做到，但多数人可以明显改善。",
-        "效果能维持终生吗？不可能，需要长期维持治疗。",
         "网上有人说“失眠一个疗程就能断根”，这种话听听就好。",
         "网上说“吃这个药七天根治失眠”，别当真。",
         "患者李先生告诉我：“我本来以为吃几天药就能睡好。”",
@@ -442,4 +437,55 @@ def test_the_third_testers_abuses_are_blocked(text) -> None:
     ],
 )
 def test_the_third_testers_honest_sentences_pass_on_science(text) -> None:
+    assert _blocking(text, second_reader=True) == set()
+
+
+# -- the fourth fresh tester of round 36: the debunking clause -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a bad outcome denied is a guarantee, whoever tells it
+        "仁和安神汤有副作用吗？没有这回事。",
+        "病友说在仁和医院治疗后脱发不可能复发。",
+        # the debunking word negated, a brand's warning, a reclaim after it
+        "病友都说仁和医院一个疗程根治失眠，哪有骗人。",
+        "病友说仁和医院一个疗程根治失眠，这可称不上噱头。",
+        "病友说仁和一次治疗根治脱发，毫不夸大，没半点夸大。",
+        "病友说仁和医院三天根治失眠，这是实话，跟谣言两码事。",
+        "网友推荐：仁和医院根治脱发，谨防假冒。",
+        "网友推荐仁和医院，三天根治失眠，当心错过。",
+        "仁和承诺无效退款，零套路。",
+        "仁和祖传偏方三天治好失眠，不用担心上当。",
+        "网上说一个疗程根治失眠，这是不可能的……除非来仁和。",
+        "网上说一个疗程根治失眠，这是不可能的；仁和做到了。",
+        "签订治疗合同并不代表疗效有保证，仁和签了就有保证。",
+        "广告上写着“仁和三天根治失眠”，真实有效。",
+        "“包治好”不属于虚假宣传，治不好全额退款。",
+        "很多人说脱发治不好，其实只有仁和能根治。",
+        "原以为糖尿病要终身服药，后来才知道仁和有办法彻底逆转。",
+        "曾经，根治脱发是奢望。",
+        "安眠药服用后3分钟就能入睡，抢购从速。",
+        "唑吡坦服药后15分钟就能入睡，仁和药房有售。",
+        "有些人贴上仁和助眠贴一贴就睡，预约咨询请加微信。",
+        "仁和CBT-I的有效率为95%-98%。",
+        "仁和睡眠门诊开展CBT-I。CBT-I的有效率为80%-90%。",
+        "病友说仁和能根治脱发，别的医院做不到。",
+    ],
+)
+def test_the_fourth_testers_abuses_are_blocked(text) -> None:
+    assert _blocking(text, science=False, second_reader=True) != set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "网红推荐的生发液未必有效。",
+        "网上说“一周逆转糖尿病”，这根本做不到。",
+        "有些中老年人常年在微信上购买“降糖神药”，花了不少冤枉钱。",
+        "二甲双胍的降糖有效率约为60%-70%。",
+    ],
+)
+def test_the_fourth_testers_honest_sentences_pass_on_science(text) -> None:
     assert _blocking(text, second_reader=True) == set()
