@@ -16,6 +16,7 @@ import re
 from bisect import bisect_left, insort
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 from cms.compliance import classifier
 from cms.compliance.rules import Rule, RuleSet, load_rules
@@ -1002,6 +1003,118 @@ def _probabilities(unread: list[_Unread]) -> list[float]:
     return classifier.model().probabilities([u.folded for u in unread])
 
 
+# (issue 17, round 37) The clinic's own names are ours: its site name (the brand), its
+# institutions' names and its doctors' names. The rules know us only as 本院/我院/我们…, so a
+# study, a price or a rate told under the brand or a doctor's name read as someone else's
+# (「一项在引流健康完成的研究显示，有效率达95%」「张主任牵头的研究显示…」). Each line is read
+# with our names written 本院 (the characters still point at the name as typed, so a finding
+# highlights what the editor wrote). A doctor is also 李主任 / 李医生 / …, unless another
+# institution comes before her in the sentence (「协和医院的李教授」 is someone else).
+_DOCTOR_TITLES = "主任|医生|医师|教授|大夫|院长|专家|博士"
+# Characters that are surnames and also words before 医生 (请向医生咨询, 提高医生的…): with
+# them only the titles no word runs into (向主任, 高教授)
+_SURNAMES_IN_WORDS = frozenset("向于和与及跟高全常时从由给对为经关")
+_RANK_TITLES = "主任|教授|院长|大夫"
+# another institution before the doctor, in her clause; not ours (我们医院的李主任)
+_OUTSIDE_BEFORE = re.compile(
+    r"(?<!我们)(?<!我们的)(?<!咱们)(?<!本)"
+    r"(?:医院|大学|研究所|研究院|学院|学会|协会|中心|诊所|门诊部|机构)的?\s*$"
+)
+# A brand of two characters (仁和) is a name only beside what an institution is called or does:
+# 「仁和医院」「仁和的医生」; alone it may be a word (健康, 睡眠) and every line would be ours.
+# (a treatment under it: 仁和CBT-I; its results: 仁和的研究)
+_SHORT_NAME_KIND = (
+    r"(?=[A-Za-z]|的?(?:医院|医疗|门诊|诊所|中心|集团|团队|医生|专家|皮肤|睡眠|健康|专科"
+    r"|研究|数据|统计|方案|疗法|疗程|患者|病例))"
+)
+
+
+@dataclass(frozen=True)
+class Ours:
+    """The clinic's own names (`cms.compliance.page.own_names` reads them from the Site, the
+    doctor pages): `names` are brands and institutions (引流健康, 上海徐汇皮肤病专科门诊部),
+    `doctors` are people (李文静). Ignored: names shorter than two characters, doctors' names
+    that are no person's name (`_PERSON_NAME`), and any name a blocking rule finds something
+    in (`_plain_name`)."""
+
+    names: tuple[str, ...] = ()
+    doctors: tuple[str, ...] = ()
+
+    def pattern(self) -> re.Pattern[str] | None:
+        return _own_names_pattern(self.names, self.doctors)
+
+
+def _fold(name: str) -> str:
+    return read_spellings(*normalize_map(name.strip()))[0]
+
+
+# A person's name: two to four Chinese characters, or a minority name with its dot (阿依·买买提);
+# a doctor page titled 「国家级专家王医生」 is no name to read as 本院.
+_PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}[·•・][\u4e00-\u9fff]{1,6}")
+
+
+def _plain_name(name: str) -> bool:
+    """Whether `name` says nothing the rules block (science scope, rules alone): a brand
+    「根治脱发医院」 read as 本院 would hide its own claim wherever it is written."""
+    return not check_report(name, scopes={"science"}, second_reader=False).has_blocking
+
+
+@lru_cache(maxsize=64)
+def _own_names_pattern(names: tuple[str, ...], doctors: tuple[str, ...]) -> re.Pattern[str] | None:
+    doctors = tuple(d for d in doctors if _PERSON_NAME.fullmatch(d.strip()))
+    whole = {
+        _fold(n) for n in (*names, *doctors) if len(n.strip()) >= 2 and _plain_name(n.strip())
+    }
+    doctors = tuple(d for d in doctors if _fold(d) in whole)
+    long = sorted((n for n in whole if len(n) >= 3), key=len, reverse=True)
+    short = sorted(n for n in whole if len(n) == 2 and n not in {_fold(d) for d in doctors})
+    people = sorted({_fold(d) for d in doctors if len(d.strip()) == 2})
+    # a doctor's surname and a title: 欧阳 of a four-character name, else the first character
+    surnames = {(f[:2] if len(f) >= 4 else f[:1]) for f in map(_fold, doctors) if len(f) >= 2}
+    parts = [re.escape(n) for n in long + people]
+    parts += [re.escape(n) + _SHORT_NAME_KIND for n in short]
+    titled = [
+        f"(?:{'|'.join(map(re.escape, sorted(group)))})(?=(?:{titles}))"
+        for group, titles in (
+            (surnames - _SURNAMES_IN_WORDS, _DOCTOR_TITLES),
+            (surnames & _SURNAMES_IN_WORDS, _RANK_TITLES),
+        )
+        if group
+    ]
+    if titled:
+        parts.append("(?P<surname>" + "|".join(titled) + ")")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def read_own_names(
+    folded: str, origin: list[int], pattern: re.Pattern[str] | None
+) -> tuple[str, list[int]]:
+    """(folded, origin) with each of our names (`Ours.pattern`) read as 本院; the two
+    characters point at the first and the last character of the name as typed."""
+    if pattern is None or not pattern.search(folded):
+        return folded, origin
+    out: list[str] = []
+    mapped: list[int] = []
+    at = 0
+    kept = (0, 0)  # the last name read as ours
+    for match in pattern.finditer(folded):
+        start, end = match.span()
+        if match.lastgroup == "surname":
+            clause_start = max(folded.rfind(mark, 0, start) for mark in "。！？!?；;，,") + 1
+            outside = _OUTSIDE_BEFORE.search(folded, clause_start, start)
+            if outside and not kept[0] <= outside.start() < kept[1]:
+                continue  # another institution's doctor: 「协和医院的李教授」
+        kept = (start, end)
+        out.append(folded[at:start])
+        mapped.extend(origin[at:start])
+        out.append("本院")
+        mapped.extend((origin[start], origin[end - 1]))
+        at = end
+    out.append(folded[at:])
+    mapped.extend(origin[at:])  # the end sentinel included
+    return "".join(out), mapped
+
+
 def check_report(
     text: str,
     *,
@@ -1009,10 +1122,13 @@ def check_report(
     scopes: Collection[str] = (),
     ruleset: RuleSet | None = None,
     second_reader: bool = True,
+    ours: Ours | None = None,
 ) -> ComplianceReport:
     """Findings of the rules, then of the second reader (`cms.compliance.classifier`) on each
     sentence of at least `MIN_CHARS` Chinese characters that no blocking rule found anything
-    in. `second_reader=False` reads with the rules alone (measurements of the rules)."""
+    in. `second_reader=False` reads with the rules alone (measurements of the rules). `ours`:
+    the clinic's own names, read as 本院 (a study or a rate under them is our result)."""
+    own = ours.pattern() if ours is not None else None
     ruleset = ruleset or load_rules()
     report = ComplianceReport(rules_version=ruleset.version)
     if second_reader:
@@ -1046,13 +1162,18 @@ def check_report(
             previous = None  # a blank line ends a paragraph
             ours_before = False
             continue
-        folded, origin = upcoming or read_spellings(*normalize_map(line))
+        # the line as typed (folded), and as the rules read it: our names written 本院
+        plain = upcoming[0] if upcoming else read_spellings(*normalize_map(line))
+        folded, origin = upcoming[1] if upcoming else read_own_names(*plain, own)
         sentences = _sentences(folded)
         following = every_line[line_no] if line_no < len(every_line) else ""
-        upcoming = read_spellings(*normalize_map(following)) if following.strip() else None
+        upcoming = None
+        if following.strip():
+            upcoming_plain = read_spellings(*normalize_map(following))
+            upcoming = (upcoming_plain, read_own_names(*upcoming_plain, own))
         # the next line of the paragraph presents our treatment: this line's last sentence is
         # ours (「研究表明有效率约60%。」 over 「本院提供米诺地尔治疗。」: issue 17, round 28)
-        ours_last = upcoming is not None and _opens_with_offer(upcoming[0])
+        ours_last = upcoming is not None and _opens_with_offer(upcoming[1][0])
         if previous is not None and previous_asks and not _ANSWERS.match(folded):
             previous = None  # a question, and this line does not answer it
             ours_before = False
@@ -1121,8 +1242,19 @@ def check_report(
             per_line[line_no] = found
         if second_reader:
             blocked = _Spans((f.start, f.end) for f in found if f.blocking)
+            # the second reader reads our names as typed: it learnt sentences, not our names
+            # (「张主任说，很多患者一听到激素就害怕。」 is no claim for being ours)
+            plain_folded, plain_origin = plain
             unread.extend(
-                _unread_sentences(line, folded, origin, sentences, line_no, blocked, ruleset.skips)
+                _unread_sentences(
+                    line,
+                    plain_folded,
+                    plain_origin,
+                    _sentences(plain_folded) if plain_folded != folded else sentences,
+                    line_no,
+                    blocked,
+                    ruleset.skips,
+                )
             )
     told: set[tuple[int, int, int]] = set()  # a sentence read alone and joined: told once
     for sentence, probability in zip(unread, _probabilities(unread), strict=True):
@@ -1139,10 +1271,12 @@ def check_report(
     return report
 
 
-def check_text(text: str, *, field: str = "", scopes: Collection[str] = ()) -> list[Finding]:
+def check_text(
+    text: str, *, field: str = "", scopes: Collection[str] = (), ours: Ours | None = None
+) -> list[Finding]:
     """Findings for `text`, line by line. `scopes={"science"}` adds the 科普-only rules
-    (广告法第十九条: contact details and calls to action)."""
-    return check_report(text, field=field, scopes=scopes).findings
+    (广告法第十九条: contact details and calls to action); `ours` as `check_report`."""
+    return check_report(text, field=field, scopes=scopes, ours=ours).findings
 
 
 def blocking_problems(text: str) -> list[str]:

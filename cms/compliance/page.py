@@ -21,6 +21,7 @@ from cms.compliance import classifier
 from cms.compliance.checker import ComplianceReport, Finding, check_report
 from cms.compliance.doctors import doctor_credential_findings, shown_doctor_credentials
 from cms.compliance.extract import block_texts, page_texts
+from cms.compliance.ours import own_names
 from cms.compliance.qr import MISSING_FILE, document_codes
 from cms.compliance.rendered import (
     LINK_WHAT,
@@ -311,8 +312,9 @@ def _check_page(page, *, rendered: bool) -> ComplianceReport:
         report.findings.append(finding)
         report.lines[(finding.field, finding.line)] = text
         return report
+    ours = own_names()
     for field, text in texts:
-        report.extend(check_report(text, field=field, scopes=scopes))
+        report.extend(check_report(text, field=field, scopes=scopes, ours=ours))
     for finding, line in _testimonial_findings(page):
         report.findings.append(finding)
         report.lines[(finding.field, finding.line)] = line

@@ -587,7 +587,10 @@ def _picture_scan(src: str):
 
 
 def rendered_report(page, *, known: ComplianceReport) -> ComplianceReport:
-    """Findings on the served page that the field checks in `known` did not already make."""
+    """Findings on the served page that the field checks in `known` did not already make.
+    The served text is read without the clinic's names as ours (`cms.compliance.ours`): the
+    fields were, and the template shows the names beside its own text (a doctor card's
+    institution over the footer's 「本站内容…不能替代医生面诊」 is no call to come to us)."""
     report = ComplianceReport(rules_version=known.rules_version)
     try:
         source = rendered_html(page)

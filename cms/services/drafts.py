@@ -11,6 +11,7 @@ from django.db import transaction
 
 from cms import drafts
 from cms.compliance import check_text
+from cms.compliance.ours import own_names
 from cms.compliance.page import page_scopes
 from cms.errors import DRAFTS_OF_AN_AD
 from cms.html_text import Block, html_blocks, html_sections
@@ -106,10 +107,12 @@ def draft_findings(
     *, title: str, body: str, hashtags: str, scopes: Collection[str] = ()
 ) -> list[dict[str, Any]]:
     """Compliance findings of a draft's visible text, each with the field it was found in.
-    `scopes` are the source article's (科普 articles add the 第十九条 rules)."""
+    `scopes` are the source article's (科普 articles add the 第十九条 rules); the clinic's
+    names are read as ours (`cms.compliance.ours.own_names`)."""
     findings: list[dict[str, Any]] = []
+    ours = own_names()
     for field, text in (("title", title), ("body", body), ("hashtags", hashtags)):
-        findings.extend(asdict(f) for f in check_text(text, field=field, scopes=scopes))
+        findings.extend(asdict(f) for f in check_text(text, field=field, scopes=scopes, ours=ours))
     return findings
 
 

@@ -14,6 +14,8 @@ from django.core.management import CommandError, call_command
 from cms.models import ArticlePage
 from tests.cms.compliance_support import draft, hub, rich
 
+pytestmark = pytest.mark.django_db
+
 CONTRACT_KEYS = {"rule", "severity", "line", "start", "end", "text", "reference"}
 
 

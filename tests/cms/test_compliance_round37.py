@@ -1,0 +1,197 @@
+"""Round 37 (rules 2027.1.10): the clinic's own names are ours. A study, a price or a rate told
+under the brand, the institution or one of our doctors (「一项在仁和健康完成的研究显示…」,
+「张主任牵头的研究显示…」) is the clinic's own result, as under 本院: `check_page`, the
+channel drafts, the consent texts and `check_compliance` read the names from the Sites and the
+doctor pages (`cms.compliance.ours.own_names`). And a quoted claim owned as a promise or a
+slogan (“无效退款”是我们的承诺) is no warning against it."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from wagtail.models import Site
+
+from cms.compliance import check_page
+from cms.compliance.checker import Ours, check_report
+from cms.compliance.ours import own_names
+from cms.models import ArticlePage, DoctorIndexPage, DoctorPage, HomePage
+from tests.cms.compliance_support import draft, hub, rich
+
+OURS = Ours(
+    names=("仁和健康", "上海徐汇皮肤病专科门诊部", "仁和"),
+    doctors=("张建国", "李文静", "向明", "欧阳修文"),
+)
+
+
+def _blocking(text: str, *, ours: Ours | None = OURS, science: bool = False) -> set[str]:
+    report = check_report(
+        text, scopes=("science",) if science else (), second_reader=False, ours=ours
+    )
+    return {f.rule for f in report.blocking}
+
+
+# -- a result under our names --------------------------------------------------------------------
+
+UNDER_OUR_NAMES = [
+    # the brand, the institution, a two-character brand beside what it is or does
+    ("一项在仁和健康完成的研究显示，有效率达95%。", "ad16-rate"),
+    ("仁和健康的数据显示，治愈率达98%。", "ad16-rate"),
+    ("上海徐汇皮肤病专科门诊部统计，有效率达95%。", "ad16-rate"),
+    ("仁和医院的研究显示，有效率达95%。", "ad16-rate"),
+    ("仁和的数据显示，治愈率达98%。", "ad16-rate"),
+    # a doctor: her full name, her surname and title, a compound surname
+    ("张建国牵头的研究显示，有效率达95%。", "ad16-rate"),
+    ("张主任牵头的研究显示，有效率达95%。", "ad16-rate"),
+    ("李医生团队的临床数据显示，有效率达95%。", "ad16-rate"),
+    ("欧阳主任的研究显示，有效率达95%。", "ad16-rate"),
+    # the institution's own doctor
+    ("上海徐汇皮肤病专科门诊部的张主任牵头的研究显示，有效率达95%。", "ad16-rate"),
+    # a quoted promise owned by us, under our name or not
+    ("“无效退款”是我们的承诺。", "ad16-refund"),
+    ("“无效退款”是仁和健康的承诺。", "ad16-refund"),
+    ("“三天见效”是本院的口号。", "mad7-timeline"),
+    ("“三天见效”是我们的广告语。", "mad7-timeline"),
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), UNDER_OUR_NAMES)
+def test_a_result_under_our_names_is_ours(text, rule) -> None:
+    assert rule in _blocking(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一项在仁和健康完成的研究显示，有效率达95%。",
+        "张主任牵头的研究显示，有效率达95%。",
+        "仁和医院的研究显示，有效率达95%。",
+    ],
+)
+def test_without_our_names_the_same_sentence_reads_as_a_citation(text) -> None:
+    # what the names change: unknown names are someone else's study
+    assert _blocking(text, ours=None) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # another institution's doctor who shares a surname with ours
+        "协和医院的张教授研究显示，米诺地尔有效率约为40%至60%。",
+        "北京大学的李教授研究发现，有效率约为60%。",
+        # a surname that is also a word before 医生 (向明): only rank titles take it
+        "请向医生咨询用药方案。",
+        # a two-character brand alone may be a word
+        "仁和是一种美德，心理健康很重要。",
+        # our doctor signing or advising
+        "作者：李文静 副主任医师",
+        "李医生提醒：研究表明米诺地尔的有效率约为40%至60%。",
+        "张建国医生说，研究发现有效率约60%。",
+        # quoted promises warned against
+        "“无效退款”之类的承诺不可信。",
+        "警惕“无效退款”这类宣传。",
+        "“三天见效”是他们的广告语，别信。",
+        "“根治”这类字眼不能用。",
+    ],
+)
+@pytest.mark.parametrize("science", [False, True])
+def test_their_look_alikes_pass(text, science) -> None:
+    assert _blocking(text, science=science) == set()
+
+
+def test_a_call_to_come_to_us_by_name_is_a_call_to_action_on_science() -> None:
+    assert "ad19-cta" in _blocking("来仁和健康看看吧。", science=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "rule"),
+    [
+        # a brand or a doctor page titled with a claim is no name: read as written
+        ("根治脱发医院", "根治脱发医院欢迎您。", "ad16-guarantee"),
+        ("国家级专家王医生", "国家级专家王医生为您服务。", "ad9-national"),
+    ],
+)
+def test_a_name_that_is_a_claim_is_not_read_as_ours(name, text, rule) -> None:
+    ours = Ours(names=(name,), doctors=(name,))
+    assert rule in _blocking(text, ours=ours)
+
+
+def test_a_finding_under_our_name_points_at_the_name_as_typed() -> None:
+    text = "张主任牵头的研究显示，有效率达95%。"
+    report = check_report(text, second_reader=False, ours=OURS)
+    finding = next(f for f in report.blocking if f.rule == "ad16-rate")
+    assert finding.text == text[finding.start : finding.end]
+    assert "95%" in finding.text
+
+
+# -- the names come from the database, through every surface -------------------------------------
+
+
+def _doctor(title: str, hospital: str = "仁和健康门诊部") -> DoctorPage:
+    team = draft(HomePage.objects.get(), DoctorIndexPage(title="医生团队", slug="doctors"))
+    return draft(
+        team,
+        DoctorPage(
+            title=title,
+            slug="doctor",
+            rank="主任医师",
+            hospital=hospital,
+            licence_number="110310000012345",
+        ),
+    )
+
+
+@pytest.mark.django_db
+def test_own_names_reads_the_sites_and_the_doctor_pages() -> None:
+    Site.objects.update(site_name="仁和健康")
+    _doctor("张建国", hospital="仁和健康门诊部")
+    assert own_names() == Ours(names=("仁和健康", "仁和健康门诊部"), doctors=("张建国",))
+
+
+@pytest.mark.django_db
+def test_a_site_without_a_name_is_the_default_brand() -> None:
+    Site.objects.update(site_name="")
+    assert own_names().names == ("引流健康",)
+
+
+def _article(body: str) -> ArticlePage:
+    return draft(
+        hub(),
+        ArticlePage(
+            title="睡眠门诊的一项研究",
+            slug="study",
+            layer="conversion",
+            body=[{"type": "paragraph", "value": rich(body)}],
+        ),
+    )
+
+
+@pytest.mark.django_db
+def test_check_page_reads_the_site_name_as_ours() -> None:
+    page = _article("一项在仁和健康完成的研究显示，有效率达95%。")
+    Site.objects.update(site_name="引流健康")
+    assert "ad16-rate" not in {f.rule for f in check_page(page, rendered=False).blocking}
+    Site.objects.update(site_name="仁和健康")
+    assert "ad16-rate" in {f.rule for f in check_page(page, rendered=False).blocking}
+
+
+@pytest.mark.django_db
+def test_check_page_reads_a_doctor_of_ours_by_surname_and_title() -> None:
+    page = _article("张主任牵头的研究显示，有效率达95%。")
+    assert "ad16-rate" not in {f.rule for f in check_page(page, rendered=False).blocking}
+    _doctor("张建国")
+    assert "ad16-rate" in {f.rule for f in check_page(page, rendered=False).blocking}
+
+
+@pytest.mark.django_db
+def test_check_compliance_reads_our_names_in_a_text_file(tmp_path: Path) -> None:
+    Site.objects.update(site_name="仁和健康")
+    copy = tmp_path / "copy.txt"
+    copy.write_text("一项在仁和健康完成的研究显示，有效率达95%。\n", encoding="utf-8")
+    out = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("check_compliance", str(copy), stdout=out)
+    assert raised.value.returncode == 1
+    assert "ad16-rate" in out.getvalue()
