@@ -195,3 +195,36 @@ def test_check_compliance_reads_our_names_in_a_text_file(tmp_path: Path) -> None
         call_command("check_compliance", str(copy), stdout=out)
     assert raised.value.returncode == 1
     assert "ad16-rate" in out.getvalue()
+
+
+# -- a bad outcome of ours asked, then denied outright -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本院植发术后复发？不可能。",
+        "做完会反弹吗？不会的。",
+        "治疗后有副作用吗？放心。",
+        "植发后头发还会再掉吗？不会。",
+        "我们的疗法会无效吗？绝对不会！",
+    ],
+)
+@pytest.mark.parametrize("science", [False, True])
+def test_a_bad_outcome_denied_outright_is_a_guarantee(text, science) -> None:
+    assert "ad16-guarantee" in _blocking(text, ours=None, science=science)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有人说中药调理没有副作用？不可能。",
+        "米诺地尔停用后会反弹吗？会。",
+        "植发后还会掉吗？会，原生发仍可能脱落。",
+        "吃完这个药会有副作用吗？放心，医生会根据情况调整。",
+        "治疗后无效怎么办？不要放弃。",
+    ],
+)
+@pytest.mark.parametrize("science", [False, True])
+def test_a_good_thing_denied_or_a_bad_one_told_passes(text, science) -> None:
+    assert _blocking(text, ours=None, science=science) == set()
