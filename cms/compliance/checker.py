@@ -1004,21 +1004,42 @@ def _probabilities(unread: list[_Unread]) -> list[float]:
 
 
 # (issue 17, round 37) The clinic's own names are ours: its site name (the brand), its
-# institutions' names and its doctors' names. The rules know us only as 本院/我院/我们…, so a
+# institutions' names and its doctors' names. The rules knew us only as 本院/我院/我们…, so a
 # study, a price or a rate told under the brand or a doctor's name read as someone else's
-# (「一项在引流健康完成的研究显示，有效率达95%」「张主任牵头的研究显示…」). Each line is read
-# with our names written 本院 (the characters still point at the name as typed, so a finding
-# highlights what the editor wrote). A doctor is also 李主任 / 李医生 / …, unless another
-# institution comes before her in the sentence (「协和医院的李教授」 is someone else).
-_DOCTOR_TITLES = "主任|医生|医师|教授|大夫|院长|专家|博士"
+# (「一项在引流健康完成的研究显示，有效率达95%」「张主任牵头的研究显示…」).
+# - The brand and the institutions: each line is read with them written 本院 (the characters
+#   still point at the name as typed, so a finding highlights what the editor wrote).
+# - A doctor makes her sentence ours only as the owner of its result (张主任牵头的研究 /
+#   张建国的研究显示 / 李医生团队的临床数据), not when she explains or advises (张主任解释，国外
+#   研究显示… / …，李医生提醒要坚持用药: a doctor of ours cites as anyone does). She is her
+#   full name, or her surname and a title at the start of its clause or after us or a word of
+#   relation (由张主任牵头, 本院的张主任); 斯坦福的张教授 / 协和医院皮肤科张主任 are someone else.
+_DOCTOR_TITLES = (
+    "主任医师|副主任医师|主治医师|副主任|主任|医生|医师|教授|副教授|大夫|院长|专家|博士"
+)
 # Characters that are surnames and also words before 医生 (请向医生咨询, 提高医生的…): with
 # them only the titles no word runs into (向主任, 高教授)
 _SURNAMES_IN_WORDS = frozenset("向于和与及跟高全常时从由给对为经关")
-_RANK_TITLES = "主任|教授|院长|大夫"
-# another institution before the doctor, in her clause; not ours (我们医院的李主任)
-_OUTSIDE_BEFORE = re.compile(
-    r"(?<!我们)(?<!我们的)(?<!咱们)(?<!本)"
-    r"(?:医院|大学|研究所|研究院|学院|学会|协会|中心|诊所|门诊部|机构)的?\s*$"
+_RANK_TITLES = "主任|副主任|教授|副教授|院长|大夫"
+# what may stand between the clause's start and her surname
+_BEFORE_OUR_DOCTOR = re.compile(
+    r'\s*[“"「『‘]?\s*(?:本院|我院|我们|咱们|院内)?(?:医院|门诊|科室|团队)?的?\s*'
+    r"(?:一项|这项|该项?|此项|这个|这些|那项)?(?:由|经|是|和|与|跟|在|据|请|让|为|跟随|带领)?\s*"
+)
+# or a quoted wording said to be hers: “无效退款”是张主任的承诺 / “…”——这是张主任对患者的承诺
+_QUOTED_THEN_HERS = re.compile(
+    r'[^。！？!?；;，,]*[”"」』’]\s*(?:——|—|-|－)?\s*(?:这|那)?(?:也|正|就|乃|一直|向来|始终)?是\s*$'
+)
+# what makes her the owner of the sentence's result, in her clause
+_OWNED_AFTER = re.compile(
+    rf"(?:{_DOCTOR_TITLES})*[^。！？!?，,；;：:]{{0,6}}?"
+    r"(?:牵头|主导|领衔|带领|主持|负责|团队|课题组|研究组|的研究|研究(?:显示|发现|表明|证实|证明|报告)"
+    r"|的?数据|的?临床(?:数据|观察|研究|经验|统计)?|的?病例|的?统计|完成的|开展的|的?患者|接诊的?"
+    r"|诊治的?|治疗的|经手|亲自|手术的?|操刀"
+    # her promise or her slogan: “无效退款”是张主任的承诺
+    r"|承诺|口号|口头禅|广告语|宣传语|标语|卖点|保证"
+    # a line that ends on her (a heading 「张主任」 over 「研究显示…」): her clause runs on
+    r"|(?:的)?(?:团队)?\s*$)"
 )
 # A brand of two characters (仁和) is a name only beside what an institution is called or does:
 # 「仁和医院」「仁和的医生」; alone it may be a word (健康, 睡眠) and every line would be ours.
@@ -1027,11 +1048,15 @@ _SHORT_NAME_KIND = (
     r"(?=[A-Za-z]|的?(?:医院|医疗|门诊|诊所|中心|集团|团队|医生|专家|皮肤|睡眠|健康|专科"
     r"|研究|数据|统计|方案|疗法|疗程|患者|病例))"
 )
+# A person's name: two to four Chinese characters, or a minority name with its dot (阿依·买买提);
+# a doctor page titled 「国家级专家王医生」 is no name.
+_PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}[·•・][\u4e00-\u9fff]{1,6}")
+_CLAUSE_MARKS = "。！？!?；;，,：:"
 
 
 @dataclass(frozen=True)
 class Ours:
-    """The clinic's own names (`cms.compliance.page.own_names` reads them from the Site, the
+    """The clinic's own names (`cms.compliance.ours.own_names` reads them from the Sites and the
     doctor pages): `names` are brands and institutions (引流健康, 上海徐汇皮肤病专科门诊部),
     `doctors` are people (李文静). Ignored: names shorter than two characters, doctors' names
     that are no person's name (`_PERSON_NAME`), and any name a blocking rule finds something
@@ -1040,17 +1065,13 @@ class Ours:
     names: tuple[str, ...] = ()
     doctors: tuple[str, ...] = ()
 
-    def pattern(self) -> re.Pattern[str] | None:
-        return _own_names_pattern(self.names, self.doctors)
+    def patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        """(brands and institutions, doctors), compiled once per set of names."""
+        return _own_names_pattern(self.names), _own_doctors_pattern(self.doctors)
 
 
 def _fold(name: str) -> str:
     return read_spellings(*normalize_map(name.strip()))[0]
-
-
-# A person's name: two to four Chinese characters, or a minority name with its dot (阿依·买买提);
-# a doctor page titled 「国家级专家王医生」 is no name to read as 本院.
-_PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}[·•・][\u4e00-\u9fff]{1,6}")
 
 
 def _plain_name(name: str) -> bool:
@@ -1060,19 +1081,22 @@ def _plain_name(name: str) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _own_names_pattern(names: tuple[str, ...], doctors: tuple[str, ...]) -> re.Pattern[str] | None:
-    doctors = tuple(d for d in doctors if _PERSON_NAME.fullmatch(d.strip()))
-    whole = {
-        _fold(n) for n in (*names, *doctors) if len(n.strip()) >= 2 and _plain_name(n.strip())
+def _own_names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    folded = {_fold(n) for n in names if len(n.strip()) >= 2 and _plain_name(n)}
+    parts = [re.escape(n) for n in sorted(folded, key=len, reverse=True) if len(n) >= 3]
+    parts += [re.escape(n) + _SHORT_NAME_KIND for n in sorted(folded) if len(n) == 2]
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+@lru_cache(maxsize=64)
+def _own_doctors_pattern(doctors: tuple[str, ...]) -> re.Pattern[str] | None:
+    folded = {
+        _fold(d) for d in doctors if _PERSON_NAME.fullmatch(d.strip()) and _plain_name(d)
     }
-    doctors = tuple(d for d in doctors if _fold(d) in whole)
-    long = sorted((n for n in whole if len(n) >= 3), key=len, reverse=True)
-    short = sorted(n for n in whole if len(n) == 2 and n not in {_fold(d) for d in doctors})
-    people = sorted({_fold(d) for d in doctors if len(d.strip()) == 2})
-    # a doctor's surname and a title: 欧阳 of a four-character name, else the first character
-    surnames = {(f[:2] if len(f) >= 4 else f[:1]) for f in map(_fold, doctors) if len(f) >= 2}
-    parts = [re.escape(n) for n in long + people]
-    parts += [re.escape(n) + _SHORT_NAME_KIND for n in short]
+    if not folded:
+        return None
+    # her surname: 欧阳 of a four-character name, else the first character
+    surnames = {f[:2] if len(f) >= 4 else f[:1] for f in folded}
     titled = [
         f"(?:{'|'.join(map(re.escape, sorted(group)))})(?=(?:{titles}))"
         for group, titles in (
@@ -1081,30 +1105,22 @@ def _own_names_pattern(names: tuple[str, ...], doctors: tuple[str, ...]) -> re.P
         )
         if group
     ]
-    if titled:
-        parts.append("(?P<surname>" + "|".join(titled) + ")")
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+    whole = "|".join(map(re.escape, sorted(folded, key=len, reverse=True)))
+    return re.compile(f"(?P<name>{whole})|(?P<surname>{'|'.join(titled)})")
 
 
 def read_own_names(
     folded: str, origin: list[int], pattern: re.Pattern[str] | None
 ) -> tuple[str, list[int]]:
-    """(folded, origin) with each of our names (`Ours.pattern`) read as 本院; the two
-    characters point at the first and the last character of the name as typed."""
+    """(folded, origin) with each brand or institution of ours (`Ours.patterns`) read as 本院;
+    the two characters point at the first and the last character of the name as typed."""
     if pattern is None or not pattern.search(folded):
         return folded, origin
     out: list[str] = []
     mapped: list[int] = []
     at = 0
-    kept = (0, 0)  # the last name read as ours
     for match in pattern.finditer(folded):
         start, end = match.span()
-        if match.lastgroup == "surname":
-            clause_start = max(folded.rfind(mark, 0, start) for mark in "。！？!?；;，,") + 1
-            outside = _OUTSIDE_BEFORE.search(folded, clause_start, start)
-            if outside and not kept[0] <= outside.start() < kept[1]:
-                continue  # another institution's doctor: 「协和医院的李教授」
-        kept = (start, end)
         out.append(folded[at:start])
         mapped.extend(origin[at:start])
         out.append("本院")
@@ -1113,6 +1129,51 @@ def read_own_names(
     out.append(folded[at:])
     mapped.extend(origin[at:])  # the end sentinel included
     return "".join(out), mapped
+
+
+def read_our_doctors(
+    folded: str, origin: list[int], pattern: re.Pattern[str] | None
+) -> tuple[str, list[int]]:
+    """(folded, origin) with the name of each doctor of ours who owns what her clause tells
+    (`_OWNED_AFTER`) read as 本院, her title kept (张主任牵头的研究 → 本院主任牵头的研究). Her
+    surname and a title count only where `_BEFORE_OUR_DOCTOR` leads to her from the clause's
+    start."""
+    if pattern is None or not pattern.search(folded):
+        return folded, origin
+    spans = []
+    for match in pattern.finditer(folded):
+        start, end = match.span()
+        if match.lastgroup == "surname":
+            clause = max(folded.rfind(mark, 0, start) for mark in _CLAUSE_MARKS) + 1
+            if not (
+                _BEFORE_OUR_DOCTOR.fullmatch(folded, clause, start)
+                or _QUOTED_THEN_HERS.fullmatch(folded, clause, start)
+            ):
+                continue  # someone else's: 斯坦福的张教授, 协和医院皮肤科张主任
+        if _OWNED_AFTER.match(folded, end):
+            spans.append((start, end))
+    if not spans:
+        return folded, origin
+    out: list[str] = []
+    mapped: list[int] = []
+    at = 0
+    for start, end in spans:
+        out.append(folded[at:start])
+        mapped.extend(origin[at:start])
+        out.append("本院")
+        mapped.extend((origin[start], origin[end - 1]))
+        at = end
+    out.append(folded[at:])
+    mapped.extend(origin[at:])  # the end sentinel included
+    return "".join(out), mapped
+
+
+def _read_ours(
+    plain: tuple[str, list[int]],
+    names: re.Pattern[str] | None,
+    doctors: re.Pattern[str] | None,
+) -> tuple[str, list[int]]:
+    return read_our_doctors(*read_own_names(*plain, names), doctors)
 
 
 def check_report(
@@ -1127,8 +1188,9 @@ def check_report(
     """Findings of the rules, then of the second reader (`cms.compliance.classifier`) on each
     sentence of at least `MIN_CHARS` Chinese characters that no blocking rule found anything
     in. `second_reader=False` reads with the rules alone (measurements of the rules). `ours`:
-    the clinic's own names, read as 本院 (a study or a rate under them is our result)."""
-    own = ours.pattern() if ours is not None else None
+    the clinic's own names: brands and institutions read as 本院, a doctor as the owner of her
+    sentence's result (a study or a rate under them is our result: `Ours`)."""
+    own, doctors = ours.patterns() if ours is not None else (None, None)
     ruleset = ruleset or load_rules()
     report = ComplianceReport(rules_version=ruleset.version)
     if second_reader:
@@ -1164,13 +1226,13 @@ def check_report(
             continue
         # the line as typed (folded), and as the rules read it: our names written 本院
         plain = upcoming[0] if upcoming else read_spellings(*normalize_map(line))
-        folded, origin = upcoming[1] if upcoming else read_own_names(*plain, own)
+        folded, origin = upcoming[1] if upcoming else _read_ours(plain, own, doctors)
         sentences = _sentences(folded)
         following = every_line[line_no] if line_no < len(every_line) else ""
         upcoming = None
         if following.strip():
             upcoming_plain = read_spellings(*normalize_map(following))
-            upcoming = (upcoming_plain, read_own_names(*upcoming_plain, own))
+            upcoming = (upcoming_plain, _read_ours(upcoming_plain, own, doctors))
         # the next line of the paragraph presents our treatment: this line's last sentence is
         # ours (「研究表明有效率约60%。」 over 「本院提供米诺地尔治疗。」: issue 17, round 28)
         ours_last = upcoming is not None and _opens_with_offer(upcoming[1][0])
