@@ -1024,34 +1024,48 @@ _RANK_TITLES = "主任|副主任|教授|副教授|院长|大夫"
 # what may stand between the clause's start and her surname
 _BEFORE_OUR_DOCTOR = re.compile(
     r'\s*[“"「『‘]?\s*(?:本院|我院|我们|咱们|院内)?(?:医院|门诊|科室|团队)?的?\s*'
-    r"(?:一项|这项|该项?|此项|这个|这些|那项)?(?:由|经|是|和|与|跟|在|据|请|让|为|跟随|带领)?\s*"
+    r"(?:一项|这项|该项?|此项|这个|这些|那项)?(?:这|那)?(?:也|正|就)?"
+    r"(?:由|经|是|和|与|跟|在|据|请|让|为|跟随|带领)?\s*"
 )
 # or a quoted wording said to be hers: “无效退款”是张主任的承诺 / “…”——这是张主任对患者的承诺
 _QUOTED_THEN_HERS = re.compile(
     r'[^。！？!?；;，,]*[”"」』’]\s*(?:——|—|-|－)?\s*(?:这|那)?(?:也|正|就|乃|一直|向来|始终)?是\s*$'
 )
 # what makes her the owner of the sentence's result, in her clause
+# Between her and the owning word, no word of passing a study on (刘医生引用的研究 / 王主任提到的
+# 研究 / 王主任分享的研究 are others' studies she cites) and no aside (王教授（北京大学）的研究)
+_PASSED_ON = (
+    "引用|引述|提到|提及|分享|介绍|推荐|转述|转发|解读|翻译|讲|说|看到|读到|关注|解释|告诉|认为"
+    "|指出|表示|的话|读|看|查阅|整理|摘录|综述|参考"
+)
 _OWNED_AFTER = re.compile(
-    rf"(?:{_DOCTOR_TITLES})*[^。！？!?，,；;：:]{{0,6}}?"
+    rf"(?:{_DOCTOR_TITLES})*(?:(?!{_PASSED_ON})[^。！？!?，,；;：:（）()【】\[\]]){{0,6}}?"
     r"(?:牵头|主导|领衔|带领|主持|负责|团队|课题组|研究组|的研究|研究(?:显示|发现|表明|证实|证明|报告)"
     r"|的?数据|的?临床(?:数据|观察|研究|经验|统计)?|的?病例|的?统计|完成的|开展的|的?患者|接诊的?"
     r"|诊治的?|治疗的|经手|亲自|手术的?|操刀"
     # her promise or her slogan: “无效退款”是张主任的承诺
     r"|承诺|口号|口头禅|广告语|宣传语|标语|卖点|保证"
-    # a line that ends on her (a heading 「张主任」 over 「研究显示…」): her clause runs on
-    r"|(?:的)?(?:团队)?\s*$)"
+    # a line that ends on her team (a heading 「张主任团队」 over 「研究显示…」): its clause runs
+    # on; not her name alone (a heading 「王海燕主任」 over a cited figure names the expert)
+    r"|(?:的)?团队\s*$)"
 )
 # A brand of two characters (仁和) is a name only beside what an institution is called or does:
 # 「仁和医院」「仁和的医生」; alone it may be a word (健康, 睡眠) and every line would be ours.
 # (a treatment under it: 仁和CBT-I; its results: 仁和的研究)
+# Not after a place (深圳市康宁医院 is another hospital of the name).
 _SHORT_NAME_KIND = (
     r"(?=[A-Za-z]|的?(?:医院|医疗|门诊|诊所|中心|集团|团队|医生|专家|皮肤|睡眠|健康|专科"
-    r"|研究|数据|统计|方案|疗法|疗程|患者|病例))"
+    r"|研究|数据|统计|方案|疗法|疗程|患者|病例|承诺|口号|广告语))"
 )
+_NOT_AFTER_A_PLACE = r"(?<![市省县区州镇乡村])"
 # A person's name: two to four Chinese characters, or a minority name with its dot (阿依·买买提);
 # a doctor page titled 「国家级专家王医生」 is no name.
 _PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}[·•・][\u4e00-\u9fff]{1,6}")
 _CLAUSE_MARKS = "。！？!?；;，,：:"
+_COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 独孤 南宫 西门"
+    " 百里 呼延 澹台 申屠 太史 闻人 公冶 濮阳 淳于 钟离 万俟 赫连 拓跋 鲜于 闾丘 司空 亓官".split()
+)
 
 
 @dataclass(frozen=True)
@@ -1084,7 +1098,9 @@ def _plain_name(name: str) -> bool:
 def _own_names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
     folded = {_fold(n) for n in names if len(n.strip()) >= 2 and _plain_name(n)}
     parts = [re.escape(n) for n in sorted(folded, key=len, reverse=True) if len(n) >= 3]
-    parts += [re.escape(n) + _SHORT_NAME_KIND for n in sorted(folded) if len(n) == 2]
+    parts += [
+        _NOT_AFTER_A_PLACE + re.escape(n) + _SHORT_NAME_KIND for n in sorted(folded) if len(n) == 2
+    ]
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
@@ -1095,8 +1111,11 @@ def _own_doctors_pattern(doctors: tuple[str, ...]) -> re.Pattern[str] | None:
     }
     if not folded:
         return None
-    # her surname: 欧阳 of a four-character name, else the first character
-    surnames = {f[:2] if len(f) >= 4 else f[:1] for f in folded}
+    # her surname: a compound one (司马云 is 司马), 欧阳 of a four-character name, else the
+    # first character
+    surnames = {
+        f[:2] if f[:2] in _COMPOUND_SURNAMES or len(f) >= 4 else f[:1] for f in folded
+    }
     titled = [
         f"(?:{'|'.join(map(re.escape, sorted(group)))})(?=(?:{titles}))"
         for group, titles in (

@@ -22,7 +22,7 @@ from tests.cms.compliance_support import draft, hub, rich
 
 OURS = Ours(
     names=("仁和健康", "上海徐汇皮肤病专科门诊部", "仁和"),
-    doctors=("张建国", "李文静", "向明", "欧阳修文"),
+    doctors=("张建国", "李文静", "向明", "欧阳修文", "司马云"),
 )
 
 
@@ -64,12 +64,18 @@ UNDER_OUR_NAMES = [
     ("张主治医师牵头的研究显示，有效率达95%。", "ad16-rate"),
     ("一项由张主任牵头的研究显示，有效率达95%。", "ad16-rate"),
     ("本院的张主任团队研究显示，有效率达95%。", "ad16-rate"),
-    ("张主任|研究显示，有效率达95%。", "ad16-rate"),
     ("“无效退款”是张主任的承诺。", "ad16-refund"),
     ("“无效退款”——这是张主任对患者的承诺。", "ad16-refund"),
     ("“无效退款”是张建国主任的承诺。", "ad16-refund"),
     ("“无效退款”不是我们的承诺，而是我们的保证。", "ad16-refund"),
     ("“无效退款”不是我们的口号，是我们的底线。", "ad16-refund"),
+    # (second fresh tester) a compound surname, a quoted promise of a short brand, 这是 before her
+    ("司马教授牵头的研究显示，有效率达95%。", "ad16-rate"),
+    ("“无效退款”是仁和的承诺。", "ad16-refund"),
+    ("“无效退款”，这是张主任的承诺。", "ad16-refund"),
+    ("“无效退款”是院方的承诺。", "ad16-refund"),
+    ("“无效退款”不是我们的承诺——而是写进合同的条款。", "ad16-refund"),
+    ("张主任团队\n研究显示，有效率达95%。", "ad16-rate"),
 ]
 
 
@@ -122,6 +128,18 @@ def test_without_our_names_the_same_sentence_reads_as_a_citation(text) -> None:
         "“无效退款”不是我们的承诺，治疗效果因人而异。",
         "“无效退款”并非仁和健康的承诺。",
         "“无效退款”从来不是我们的承诺。",
+        # (second fresh tester) a study she passes on, a heading naming her, an aside, a place
+        "刘医生引用的研究显示，CBT-I有效率约为70%。",
+        "张主任提到的研究显示，米诺地尔有效率约为40%至60%。",
+        "张主任分享的研究显示，米诺地尔有效率约为40%至60%。",
+        "李文静主任\n研究显示，米诺地尔有效率约为40%至60%。",
+        "张主任的话\n研究显示，米诺地尔有效率约为40%至60%。",
+        "张教授（北京大学）的研究显示，有效率约为60%。",
+        "深圳市仁和医院的研究显示，CBT-I有效率约为70%。",
+        # a slogan disowned, the lawful thing or someone else's named after
+        "“药到病除”不是我们的口号，规范治疗才是。",
+        "“包治百病”不是我们的承诺，规范治疗才是我们的原则。",
+        "“无效退款”不是我们的承诺，而是一些不良机构的噱头。",
         # quoted promises warned against
         "“无效退款”之类的承诺不可信。",
         "警惕“无效退款”这类宣传。",
@@ -241,6 +259,12 @@ def test_check_compliance_reads_our_names_in_a_text_file(tmp_path: Path) -> None
         "治疗后有副作用吗？放心。",
         "植发后头发还会再掉吗？不会。",
         "我们的疗法会无效吗？绝对不会！",
+        # the answer in other words, or a sentence of its own
+        "植发后会不会复发？绝不会。",
+        "术后会复发吗？当然不会。",
+        "治疗后有副作用吗？请放心。",
+        "治疗后会有后遗症吗？不会的。",
+        "术后会复发吗？完全不用担心。",
     ],
 )
 @pytest.mark.parametrize("science", [False, True])
@@ -256,6 +280,11 @@ def test_a_bad_outcome_denied_outright_is_a_guarantee(text, science) -> None:
         "植发后还会掉吗？会，原生发仍可能脱落。",
         "吃完这个药会有副作用吗？放心，医生会根据情况调整。",
         "治疗后无效怎么办？不要放弃。",
+        # (second fresh tester) a habit after treatment asked about, then denied
+        "用药后喝咖啡会让药物无效吗？不会。",
+        "吃完饭马上吃药会无效吗？不会。",
+        "手术后吃辣会导致复发吗？不会的。",
+        "术后头皮发红是副作用吗？放心。",
     ],
 )
 @pytest.mark.parametrize("science", [False, True])
