@@ -1041,7 +1041,7 @@ _PASSED_ON = (
 _OWNED_AFTER = re.compile(
     rf"(?:{_DOCTOR_TITLES})*(?:(?!{_PASSED_ON})[^。！？!?，,；;：:（）()【】\[\]]){{0,6}}?"
     r"(?:牵头|主导|领衔|带领|主持|负责|团队|课题组|研究组|的研究|研究(?:显示|发现|表明|证实|证明|报告)"
-    r"|的?数据|的?临床(?:数据|观察|研究|经验|统计)?|的?病例|的?统计|完成的|开展的|的?患者|接诊的?"
+    r"|的?数据|的?临床(?:数据|观察|研究|经验|统计)?|的?病例|的?统计|完成的|开展的|的患者|接诊的?"
     r"|诊治的?|治疗的|经手|亲自|手术的?|操刀"
     # her promise or her slogan: “无效退款”是张主任的承诺
     r"|承诺|口号|口头禅|广告语|宣传语|标语|卖点|保证"
@@ -1052,19 +1052,27 @@ _OWNED_AFTER = re.compile(
 # A brand of two characters (仁和) is a name only beside what an institution is called or does:
 # 「仁和医院」「仁和的医生」; alone it may be a word (健康, 睡眠) and every line would be ours.
 # (a treatment under it: 仁和CBT-I; its results: 仁和的研究)
-# Not after a place (深圳市康宁医院 is another hospital of the name).
+# Not after a place (深圳市康宁医院 is another hospital of the name). A brand that is an everyday
+# word (a site named 健康 or 睡眠: jieba's corpus uses it `_EVERYDAY_WORD` times or more) only
+# beside what an institution is called (健康医院): 「关于健康的研究显示…」 is no study of ours.
 _SHORT_NAME_KIND = (
     r"(?=[A-Za-z]|的?(?:医院|医疗|门诊|诊所|中心|集团|团队|医生|专家|皮肤|睡眠|健康|专科"
-    r"|研究|数据|统计|方案|疗法|疗程|患者|病例|承诺|口号|广告语))"
+    r"|研究|数据|统计|方案|疗法|疗程|患者|病例|承诺|口号|广告语)|(?:完成|开展|进行|牵头|主导|联合|合作))"
 )
+_SHORT_NAME_INSTITUTION = r"(?=(?:医院|医疗|门诊|诊所|集团|专科|皮肤科|睡眠中心))"
+_EVERYDAY_WORD = 500
 _NOT_AFTER_A_PLACE = r"(?<![市省县区州镇乡村])"
-# A person's name: two to four Chinese characters, or a minority name with its dot (阿依·买买提);
-# a doctor page titled 「国家级专家王医生」 is no name.
-_PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}[·•・][\u4e00-\u9fff]{1,6}")
+# A person's name (`_PERSON_NAME`, below): two to four Chinese characters, or a minority name
+# with its dot (阿依·买买提); a doctor page titled 「国家级专家王医生」 is no name.
 _CLAUSE_MARKS = "。！？!?；;，,：:"
 _COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 令狐 夏侯 轩辕 端木 独孤 南宫 西门"
     " 百里 呼延 澹台 申屠 太史 闻人 公冶 濮阳 淳于 钟离 万俟 赫连 拓跋 鲜于 闾丘 司空 亓官".split()
+)
+# (a compound surname takes up to three more: 欧阳文静华)
+_PERSON_NAME = re.compile(
+    rf"[\u4e00-\u9fff]{{2,4}}|(?:{'|'.join(sorted(_COMPOUND_SURNAMES))})[\u4e00-\u9fff]{{1,3}}"
+    r"|[\u4e00-\u9fff]{1,6}[·•・][\u4e00-\u9fff]{1,6}"
 )
 
 
@@ -1098,17 +1106,29 @@ def _plain_name(name: str) -> bool:
 def _own_names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
     folded = {_fold(n) for n in names if len(n.strip()) >= 2 and _plain_name(n)}
     parts = [re.escape(n) for n in sorted(folded, key=len, reverse=True) if len(n) >= 3]
+    from cms.compliance.doctors import word_frequency  # doctors imports this module
+
     parts += [
-        _NOT_AFTER_A_PLACE + re.escape(n) + _SHORT_NAME_KIND for n in sorted(folded) if len(n) == 2
+        _NOT_AFTER_A_PLACE
+        + re.escape(n)
+        + (_SHORT_NAME_INSTITUTION if word_frequency(n) >= _EVERYDAY_WORD else _SHORT_NAME_KIND)
+        for n in sorted(folded)
+        if len(n) == 2
     ]
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
+def _person_name(title: str) -> str:
+    """The person's name of a doctor page's title: 「李文静 主任医师」 and 「李文静主任」 are
+    李文静; "" when what is left is no person's name (`_PERSON_NAME`)."""
+    name = re.split(r"[\s,，(（]", title.strip(), maxsplit=1)[0]
+    name = re.sub(f"(?:{_DOCTOR_TITLES})+$", "", name)
+    return name if _PERSON_NAME.fullmatch(name) else ""
+
+
 @lru_cache(maxsize=64)
 def _own_doctors_pattern(doctors: tuple[str, ...]) -> re.Pattern[str] | None:
-    folded = {
-        _fold(d) for d in doctors if _PERSON_NAME.fullmatch(d.strip()) and _plain_name(d)
-    }
+    folded = {_fold(n) for n in map(_person_name, doctors) if n and _plain_name(n)}
     if not folded:
         return None
     # her surname: a compound one (司马云 is 司马), 欧阳 of a four-character name, else the

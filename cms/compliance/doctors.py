@@ -1383,6 +1383,12 @@ def _mid_word(line: str, at: int) -> bool:
 _COMMON_WORD = 100
 
 
+def word_frequency(word: str) -> int:
+    """How often jieba's corpus uses `word` (two characters; 0 when it is no dictionary word):
+    健康 5971, 睡眠 1067, 康宁 168, 仁和 27."""
+    return _word_counts().get(word, 0)
+
+
 @functools.cache
 def _word_counts() -> dict[str, int]:
     """jieba's dictionary: word of two characters → how often its corpus uses it."""

@@ -152,6 +152,37 @@ def test_their_look_alikes_pass(text, science) -> None:
     assert _blocking(text, science=science) == set()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # (demo tester) a word after her that is no ownership: her patients told, not hers
+        "李主任经常提醒患者，研究显示米诺地尔的有效率约为40%至60%。",
+        "张主任叮嘱患者，研究显示米诺地尔的有效率约为40%至60%。",
+    ],
+)
+@pytest.mark.parametrize("science", [False, True])
+def test_our_doctor_speaking_to_patients_cites_as_anyone(text, science) -> None:
+    assert _blocking(text, science=science) == set()
+
+
+@pytest.mark.parametrize(
+    ("names", "doctors", "text", "expected"),
+    [
+        # a short brand that is an everyday word is ours only beside what an institution is called
+        (("健康",), (), "关于健康的研究显示，米诺地尔的有效率约为40%至60%。", set()),
+        (("睡眠",), (), "睡眠研究显示，CBT-I的有效率约为70%至80%。", set()),
+        (("健康",), (), "健康医院的研究显示，有效率达95%。", {"ad16-rate"}),
+        # a rare short brand doing a study
+        (("仁和",), (), "一项在仁和完成的研究显示，有效率达95%。", {"ad16-rate"}),
+        # a doctor page titled with her rank, a five-character name of a compound surname
+        ((), ("李文静 主任医师",), "李文静主任牵头的研究显示，有效率达95%。", {"ad16-rate"}),
+        ((), ("欧阳文静华",), "欧阳文静华主任牵头的研究显示，有效率达95%。", {"ad16-rate"}),
+    ],
+)
+def test_names_as_the_site_and_the_doctor_pages_give_them(names, doctors, text, expected) -> None:
+    assert _blocking(text, ours=Ours(names=names, doctors=doctors)) == expected
+
+
 def test_a_call_to_come_to_us_by_name_is_a_call_to_action_on_science() -> None:
     assert "ad19-cta" in _blocking("来仁和健康看看吧。", science=True)
 
