@@ -71,6 +71,7 @@ UNDER_OUR_NAMES = [
     ("“无效退款”不是我们的口号，是我们的底线。", "ad16-refund"),
     # (second fresh tester) a compound surname, a quoted promise of a short brand, 这是 before her
     ("司马教授牵头的研究显示，有效率达95%。", "ad16-rate"),
+    ("李文静等发表于《中华皮肤科杂志》的研究显示，有效率达95%。", "ad16-rate"),
     ("“无效退款”是仁和的承诺。", "ad16-refund"),
     ("“无效退款”，这是张主任的承诺。", "ad16-refund"),
     ("“无效退款”是院方的承诺。", "ad16-refund"),
@@ -321,3 +322,46 @@ def test_a_bad_outcome_denied_outright_is_a_guarantee(text, science) -> None:
 @pytest.mark.parametrize("science", [False, True])
 def test_a_good_thing_denied_or_a_bad_one_told_passes(text, science) -> None:
     assert _blocking(text, ours=None, science=science) == set()
+
+
+@pytest.mark.django_db
+def test_a_claim_made_whole_across_two_blocks_under_our_name_is_found_as_served() -> None:
+    # (helper-210) the fields alone hold half a sentence each; the served page reads them on
+    Site.objects.update(site_name="仁和健康")
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="睡眠研究",
+            slug="split",
+            layer="science",
+            body=[
+                {"type": "paragraph", "value": rich("一项在仁和健康完成的")},
+                {"type": "paragraph", "value": rich("研究显示，有效率达95%。")},
+            ],
+        ),
+    )
+    assert "ad16-rate" in {f.rule for f in check_page(page).blocking}
+    Site.objects.update(site_name="引流健康")
+    assert "ad16-rate" not in {f.rule for f in check_page(page).blocking}, [
+        (f.field, f.rule, f.text) for f in check_page(page).blocking
+    ]
+
+
+@pytest.mark.django_db
+def test_a_doctor_card_over_the_footer_is_no_call_to_come_to_us() -> None:
+    # the card's institution (ours) reads on into the footer's 「…不能替代医生面诊」
+    doctor = _doctor("赵明远", hospital="徐汇门诊部")
+    doctor.save_revision().publish()
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="失眠科普",
+            slug="card",
+            layer="science",
+            body=[
+                {"type": "paragraph", "value": rich("规律作息有助于睡眠。")},
+                {"type": "doctor_card", "value": {"doctor": doctor.pk}},
+            ],
+        ),
+    )
+    assert check_page(page).blocking == []
