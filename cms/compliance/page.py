@@ -345,11 +345,14 @@ def _check_page(page, *, rendered: bool) -> ComplianceReport:
     return report
 
 
-# The body's prose blocks in order (paragraphs and callouts): a claim made whole across two of
-# them under the clinic's names (「一项在引流健康完成的」 over 「研究显示，有效率达95%。」) is
-# read here with the names as ours; the served page's check reads the template's text too,
-# without them (its header brand would run on into the first paragraph). Issue 17, round 37.
-_PROSE_FIELD = re.compile(r"body\[\d+\]\.(?:paragraph|callout\.text)")
+# The body's prose blocks in order (paragraphs, callouts, FAQ titles, questions and answers): a
+# claim made whole across two of them under the clinic's names (「一项在引流健康完成的」 over
+# 「研究显示，有效率达95%。」) is read here with the names as ours; the served page's check
+# reads the template's text too, without them (its header brand would run on into the first
+# paragraph). Issue 17, round 37.
+_PROSE_FIELD = re.compile(
+    r"body\[\d+\]\.(?:paragraph|callout\.text|faq\.(?:title|items\[\d+\]\.(?:question|answer)))"
+)
 JOINED_FIELD = "body"
 
 

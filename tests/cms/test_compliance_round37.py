@@ -325,6 +325,34 @@ def test_a_good_thing_denied_or_a_bad_one_told_passes(text, science) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "second",
+    [
+        {"type": "callout", "value": {"kind": "tip", "text": "研究显示，有效率达95%。"}},
+        {
+            "type": "faq",
+            "value": {
+                "title": "常见问题",
+                "items": [{"question": "研究显示，有效率达95%。", "answer": rich("因人而异。")}],
+            },
+        },
+    ],
+)
+def test_a_claim_split_into_a_callout_or_an_faq_is_found_too(second) -> None:
+    Site.objects.update(site_name="仁和健康")
+    page = draft(
+        hub(),
+        ArticlePage(
+            title="睡眠研究",
+            slug="split-kinds",
+            layer="conversion",
+            body=[{"type": "paragraph", "value": rich("一项在仁和健康完成的")}, second],
+        ),
+    )
+    assert "ad16-rate" in {f.rule for f in check_page(page, rendered=False).blocking}
+
+
+@pytest.mark.django_db
 def test_a_claim_made_whole_across_two_blocks_under_our_name_is_found_as_served() -> None:
     # (helper-210) the fields alone hold half a sentence each; the served page reads them on
     Site.objects.update(site_name="仁和健康")
