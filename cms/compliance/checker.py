@@ -376,6 +376,9 @@ _BYLINE = re.compile(
     # (issue 17, round 28) her words reported, a comma after: 本院李医生说，研究发现…
     rf"|(?:{OURS_INSTITUTION.pattern}){_NOT_A_SIGNATURE}[^。！？!?：:，,；;]{{0,16}}?"
     r"(?:医生|医师|大夫|主任|教授|专家)[^。！？!?：:，,；;]{0,4}?(?:说|讲|提醒|指出|介绍|表示)\s*[，,]"
+    # (round 37, helper-211) who put the text together: 本文由仁和健康整理 (the brand read 本院)
+    rf"|(?:本文|本篇|文章|内容|本期)由(?:{OURS_INSTITUTION.pattern}){_NOT_A_SIGNATURE}"
+    r"[^。！？!?：:，,；;]{0,16}?(?:整理|撰写|编写|撰稿|审核|审校|编辑|发布|出品|制作)"
 )
 
 

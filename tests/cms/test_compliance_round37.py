@@ -72,6 +72,8 @@ UNDER_OUR_NAMES = [
     # (second fresh tester) a compound surname, a quoted promise of a short brand, 这是 before her
     ("司马教授牵头的研究显示，有效率达95%。", "ad16-rate"),
     ("李文静等发表于《中华皮肤科杂志》的研究显示，有效率达95%。", "ad16-rate"),
+    ("本文由仁和健康整理，本院数据显示，有效率达95%。", "ad16-rate"),
+    ("本文由仁和健康整理\n本院数据显示，有效率达95%。", "ad16-rate"),
     ("“无效退款”是仁和的承诺。", "ad16-refund"),
     ("“无效退款”，这是张主任的承诺。", "ad16-refund"),
     ("“无效退款”是院方的承诺。", "ad16-refund"),
@@ -125,6 +127,9 @@ def test_without_our_names_the_same_sentence_reads_as_a_citation(text) -> None:
         "日本的张教授研究显示，CBT-I有效率约为70%至80%。",
         "国外的李博士研究发现，有效率约为60%。",
         "协和医院皮肤科张主任说，脱发的原因很多。",
+        # (helper-211) who put the text together is no owner of the study on the next line
+        "本文由仁和健康整理\n研究显示，米诺地尔的有效率约为40%至60%。",
+        "本文由仁和健康整理，研究显示，米诺地尔的有效率约为40%至60%。",
         # a quoted promise said not to be ours
         "“无效退款”不是我们的承诺，治疗效果因人而异。",
         "“无效退款”并非仁和健康的承诺。",
