@@ -1158,13 +1158,22 @@ def read_own_names(
 ) -> tuple[str, list[int]]:
     """(folded, origin) with each brand or institution of ours (`Ours.patterns`) read as 本院;
     the two characters point at the first and the last character of the name as typed."""
-    if pattern is None or not pattern.search(folded):
+    if pattern is None:
+        return folded, origin
+    return _written_ours(folded, origin, [m.span() for m in pattern.finditer(folded)])
+
+
+def _written_ours(
+    folded: str, origin: list[int], spans: list[tuple[int, int]]
+) -> tuple[str, list[int]]:
+    """(folded, origin) with each of `spans` (in order, apart) written 本院, its two characters
+    pointing at the first and the last character of the span as typed."""
+    if not spans:
         return folded, origin
     out: list[str] = []
     mapped: list[int] = []
     at = 0
-    for match in pattern.finditer(folded):
-        start, end = match.span()
+    for start, end in spans:
         out.append(folded[at:start])
         mapped.extend(origin[at:start])
         out.append("本院")
@@ -1196,20 +1205,7 @@ def read_our_doctors(
                 continue  # someone else's: 斯坦福的张教授, 协和医院皮肤科张主任
         if _OWNED_AFTER.match(folded, end):
             spans.append((start, end))
-    if not spans:
-        return folded, origin
-    out: list[str] = []
-    mapped: list[int] = []
-    at = 0
-    for start, end in spans:
-        out.append(folded[at:start])
-        mapped.extend(origin[at:start])
-        out.append("本院")
-        mapped.extend((origin[start], origin[end - 1]))
-        at = end
-    out.append(folded[at:])
-    mapped.extend(origin[at:])  # the end sentinel included
-    return "".join(out), mapped
+    return _written_ours(folded, origin, spans)
 
 
 def _read_ours(
